@@ -1,0 +1,46 @@
+/**
+ * The kernel interface. Every backend implements the heavy numeric routines
+ * here; element-wise ops and reductions live in `tensor/` as plain loops
+ * (V8 compiles them to code that already runs at memory bandwidth, so a
+ * round trip through WebAssembly memory would only add copies).
+ *
+ * Arrays are row-major and contiguous within a matrix; batches are laid out
+ * with a batch stride (0 broadcasts one matrix over the whole batch).
+ */
+export type FloatArray = Float32Array | Float64Array;
+
+export interface GemmArgs {
+  /** Element type of a, b and c. ('int8' with int32 accumulation is reserved for quantisation.) */
+  dtype: 'float32' | 'float64';
+  /** Number of independent products. */
+  batch: number;
+  /** op(A) is M×K, op(B) is K×N, C is M×N. */
+  m: number;
+  n: number;
+  k: number;
+  a: FloatArray;
+  aOffset: number;
+  /** Elements between consecutive matrices of A (0: the same A for every batch). */
+  aBatchStride: number;
+  /** A is stored K×M and used transposed. */
+  transA: boolean;
+  b: FloatArray;
+  bOffset: number;
+  bBatchStride: number;
+  /** B is stored N×K and used transposed. */
+  transB: boolean;
+  c: FloatArray;
+  cOffset: number;
+  cBatchStride: number;
+  /** true: C += op(A)·op(B); false: C = op(A)·op(B). */
+  accumulate: boolean;
+}
+
+export interface Backend {
+  readonly name: 'js' | 'wasm';
+  /** C = op(A)·op(B) (or C += ...) for every matrix of the batch. */
+  gemm(args: GemmArgs): void;
+  /** Worker threads this backend splits a kernel over (1 for 'js'). */
+  numThreads(): number;
+  setNumThreads(n: number): void;
+}

@@ -1,0 +1,41 @@
+import { DTypeError } from '../errors.js';
+
+/** Element types a Tensor can hold. float32 is the default. */
+export type DType = 'float32' | 'float64' | 'int32';
+export type TypedArray = Float32Array | Float64Array | Int32Array;
+
+export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
+
+export function arrayFor(dtype: DType, length: number): TypedArray {
+  switch (dtype) {
+    case 'float32': return new Float32Array(length);
+    case 'float64': return new Float64Array(length);
+    case 'int32': return new Int32Array(length);
+    default: throw new DTypeError(`unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`);
+  }
+}
+
+export function dtypeOf(data: TypedArray): DType {
+  if (data instanceof Float32Array) return 'float32';
+  if (data instanceof Float64Array) return 'float64';
+  if (data instanceof Int32Array) return 'int32';
+  throw new DTypeError(`unsupported array type ${(data as object)?.constructor?.name}; expected Float32Array, Float64Array or Int32Array`);
+}
+
+export function isFloat(dtype: DType): boolean {
+  return dtype !== 'int32';
+}
+
+/** The dtype two operands are computed in: int32 < float32 < float64 (as PyTorch promotes). */
+export function promote(a: DType, b: DType): DType {
+  if (a === 'float64' || b === 'float64') return 'float64';
+  if (a === 'float32' || b === 'float32') return 'float32';
+  return 'int32';
+}
+
+export function checkDType(dtype: string): DType {
+  if (!(DTYPES as readonly string[]).includes(dtype)) {
+    throw new DTypeError(`unknown dtype '${dtype}'; expected one of ${DTYPES.join(', ')}`);
+  }
+  return dtype as DType;
+}

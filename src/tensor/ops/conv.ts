@@ -1,0 +1,341 @@
+/**
+ * 2-D convolution and pooling on NCHW tensors. Convolution lowers to GEMM
+ * through im2col; its two backward products are themselves recorded ops,
+ * each differentiable through the other two, so gradients of gradients
+ * work (a gradient penalty on a convolutional critic needs that).
+ */
+import { record } from '../../autograd/graph.js';
+import { getBackend } from '../../backend/index.js';
+import { DTypeError, ShapeError, ValueError } from '../../errors.js';
+import { arrayFor, type TypedArray } from '../dtype.js';
+import { shapeStr } from '../shape.js';
+import { Tensor } from '../tensor.js';
+import { add } from './elementwise.js';
+import { sum } from './reduce.js';
+import { reshape, takeFlat } from './shape.js';
+
+export type Pair = number | readonly [number, number];
+
+export interface Conv2dOptions {
+  stride?: Pair;
+  /** Zero padding on each side, or 'same' (stride 1) / 'valid'. */
+  padding?: Pair | 'same' | 'valid';
+  dilation?: Pair;
+  groups?: number;
+}
+
+interface ConvGeometry {
+  n: number; c: number; h: number; w: number;
+  o: number; kh: number; kw: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  groups: number; ho: number; wo: number;
+}
+
+function pair(v: Pair, what: string, op: string, min: number): [number, number] {
+  const p: [number, number] = typeof v === 'number' ? [v, v] : [v[0], v[1]];
+  for (const x of p) {
+    if (!Number.isInteger(x) || x < min) throw new ValueError(`${op}: ${what} must be integer(s) >= ${min}, got ${String(v)}`);
+  }
+  return p;
+}
+
+function convGeometry(xShape: readonly number[], wShape: readonly number[], options: Conv2dOptions): ConvGeometry {
+  if (xShape.length !== 4) throw new ShapeError(`conv2d: input must be 4-D [N, C, H, W], got ${shapeStr(xShape)}`);
+  if (wShape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [O, C/groups, kH, kW], got ${shapeStr(wShape)}`);
+  const [n, c, h, w] = xShape;
+  const [o, cg, kh, kw] = wShape;
+  const groups = options.groups ?? 1;
+  if (!Number.isInteger(groups) || groups < 1 || c % groups !== 0 || o % groups !== 0) {
+    throw new ValueError(`conv2d: groups=${groups} must divide input channels ${c} and output channels ${o}`);
+  }
+  if (cg !== c / groups) throw new ShapeError(`conv2d: weight ${shapeStr(wShape)} expects ${cg * groups} input channels, input ${shapeStr(xShape)} has ${c}`);
+  const [sh, sw] = pair(options.stride ?? 1, 'stride', 'conv2d', 1);
+  const [dh, dw] = pair(options.dilation ?? 1, 'dilation', 'conv2d', 1);
+  let ph: number, pw: number;
+  const padding = options.padding ?? 0;
+  if (padding === 'valid') [ph, pw] = [0, 0];
+  else if (padding === 'same') {
+    if (sh !== 1 || sw !== 1) throw new ValueError("conv2d: padding 'same' needs stride 1");
+    const th = dh * (kh - 1), tw = dw * (kw - 1);
+    if (th % 2 !== 0 || tw % 2 !== 0) throw new ValueError("conv2d: padding 'same' with an even kernel extent is asymmetric; pad explicitly");
+    [ph, pw] = [th / 2, tw / 2];
+  } else [ph, pw] = pair(padding, 'padding', 'conv2d', 0);
+  const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  if (ho <= 0 || wo <= 0) throw new ShapeError(`conv2d: kernel ${kh}×${kw} (dilation ${dh}×${dw}) is larger than the padded input ${h + 2 * ph}×${w + 2 * pw}`);
+  return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, ho, wo };
+}
+
+/** cols[n][(c·kh + i)·kw + j][oh·wo + ow] = x[n, c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
+function im2col(x: TypedArray, g: ConvGeometry): TypedArray {
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const plane = ho * wo;
+  const cols = arrayFor(x instanceof Float64Array ? 'float64' : 'float32', n * c * kh * kw * plane);
+  let row = 0;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const src = (b * c + ch) * h * w;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++, row += plane) {
+          for (let oh = 0; oh < ho; oh++) {
+            const ih = oh * sh - ph + i * dh;
+            const dst = row + oh * wo;
+            if (ih < 0 || ih >= h) continue; // already zero
+            const srcRow = src + ih * w;
+            const iw0 = j * dw - pw;
+            for (let ow = 0; ow < wo; ow++) {
+              const iw = iw0 + ow * sw;
+              if (iw >= 0 && iw < w) cols[dst + ow] = x[srcRow + iw];
+            }
+          }
+        }
+      }
+    }
+  }
+  return cols;
+}
+
+/** The adjoint of im2col: adds each column entry back onto its input pixel. */
+function col2im(cols: TypedArray, g: ConvGeometry): TypedArray {
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const plane = ho * wo;
+  const x = arrayFor(cols instanceof Float64Array ? 'float64' : 'float32', n * c * h * w);
+  let row = 0;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const dstBase = (b * c + ch) * h * w;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++, row += plane) {
+          for (let oh = 0; oh < ho; oh++) {
+            const ih = oh * sh - ph + i * dh;
+            if (ih < 0 || ih >= h) continue;
+            const src = row + oh * wo;
+            const dstRow = dstBase + ih * w;
+            const iw0 = j * dw - pw;
+            for (let ow = 0; ow < wo; ow++) {
+              const iw = iw0 + ow * sw;
+              if (iw >= 0 && iw < w) x[dstRow + iw] += cols[src + ow];
+            }
+          }
+        }
+      }
+    }
+  }
+  return x;
+}
+
+type Floats = Float32Array | Float64Array;
+
+function floatPair(x: Tensor, w: Tensor, op: string): 'float32' | 'float64' {
+  if (x.dtype === 'int32' || w.dtype !== x.dtype) {
+    throw new DTypeError(`${op}: input and weight must share a float dtype, got ${x.dtype} and ${w.dtype}`);
+  }
+  return x.dtype;
+}
+
+/** y = conv(x, w) without bias, as a recorded op. */
+function convForward(x: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+  const dtype = floatPair(x, w, 'conv2d');
+  const { n, c, o, kh, kw, groups, ho, wo } = g;
+  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
+  const cols = im2col(x.data, g) as Floats;
+  const out = arrayFor(dtype, n * o * plane) as Floats;
+  for (let gi = 0; gi < groups; gi++) {
+    // out[b, group rows] = W_g [og × kg] · cols[b, group rows] [kg × plane], for every b.
+    getBackend().gemm({
+      dtype, batch: n, m: og, n: plane, k: kg,
+      a: w.data as Floats, aOffset: gi * og * kg, aBatchStride: 0, transA: false,
+      b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane, transB: false,
+      c: out, cOffset: gi * og * plane, cBatchStride: o * plane, accumulate: false,
+    });
+  }
+  return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', [x, w], (dy) => [
+    x.requiresGrad ? convInputGrad(dy, w, g) : null,
+    w.requiresGrad ? convWeightGrad(x, dy, g) : null,
+  ]);
+}
+
+/** dL/dx of conv, given dL/dy (a transposed convolution), as a recorded op. */
+function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+  const dtype = floatPair(dy, w, 'conv2d backward');
+  const { n, c, o, kh, kw, groups, ho, wo } = g;
+  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
+  const dcols = arrayFor(dtype, n * c * kh * kw * plane) as Floats;
+  for (let gi = 0; gi < groups; gi++) {
+    getBackend().gemm({
+      dtype, batch: n, m: kg, n: plane, k: og,
+      a: w.data as Floats, aOffset: gi * og * kg, aBatchStride: 0, transA: true,
+      b: dy.data as Floats, bOffset: gi * og * plane, bBatchStride: o * plane, transB: false,
+      c: dcols, cOffset: gi * kg * plane, cBatchStride: c * kh * kw * plane, accumulate: false,
+    });
+  }
+  const dx = new Tensor(col2im(dcols, g), [g.n, g.c, g.h, g.w]);
+  return record(dx, 'conv2dInputGrad', [dy, w], (h) => [
+    dy.requiresGrad ? convForward(h, w, g) : null,
+    w.requiresGrad ? convWeightGrad(h, dy, g) : null,
+  ]);
+}
+
+/** dL/dw of conv, given x and dL/dy, as a recorded op. */
+function convWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
+  const dtype = floatPair(x, dy, 'conv2d backward');
+  const { n, c, o, kh, kw, groups, ho, wo } = g;
+  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
+  const cols = im2col(x.data, g) as Floats;
+  // Per-sample products dy[b]·cols[b]ᵀ, then summed over the batch.
+  const perSample = arrayFor(dtype, n * o * kg) as Floats;
+  for (let gi = 0; gi < groups; gi++) {
+    getBackend().gemm({
+      dtype, batch: n, m: og, n: kg, k: plane,
+      a: dy.data as Floats, aOffset: gi * og * plane, aBatchStride: o * plane, transA: false,
+      b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane, transB: true,
+      c: perSample, cOffset: gi * og * kg, cBatchStride: o * kg, accumulate: false,
+    });
+  }
+  const dw = arrayFor(dtype, o * kg);
+  for (let b = 0; b < n; b++) {
+    const base = b * o * kg;
+    for (let i = 0; i < dw.length; i++) dw[i] += perSample[base + i];
+  }
+  return record(new Tensor(dw, [o, cg, kh, kw]), 'conv2dWeightGrad', [x, dy], (h) => [
+    x.requiresGrad ? convInputGrad(dy, h, g) : null,
+    dy.requiresGrad ? convForward(x, h, g) : null,
+  ]);
+}
+
+/** 2-D convolution (cross-correlation, as in PyTorch) of x [N, C, H, W] with w [O, C/groups, kH, kW]. */
+export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  const g = convGeometry(x.shape, weight.shape, options);
+  const y = convForward(x, weight, g);
+  if (!bias) return y;
+  if (bias.ndim !== 1 || bias.shape[0] !== g.o) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
+  return add(y, reshape(bias, [1, g.o, 1, 1]));
+}
+
+export interface Pool2dOptions {
+  /** Defaults to the kernel size. */
+  stride?: Pair;
+  padding?: Pair;
+  dilation?: Pair;
+}
+
+interface PoolGeometry { n: number; c: number; h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; ho: number; wo: number }
+
+function poolGeometry(op: string, shape: readonly number[], kernel: Pair, options: Pool2dOptions): PoolGeometry {
+  if (shape.length !== 4) throw new ShapeError(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(shape)}`);
+  const [n, c, h, w] = shape;
+  const [kh, kw] = pair(kernel, 'kernel size', op, 1);
+  const [sh, sw] = pair(options.stride ?? [kh, kw], 'stride', op, 1);
+  const [ph, pw] = pair(options.padding ?? 0, 'padding', op, 0);
+  const [dh, dw] = pair(options.dilation ?? 1, 'dilation', op, 1);
+  if (ph > kh / 2 || pw > kw / 2) throw new ValueError(`${op}: padding ${ph}×${pw} must be at most half the kernel ${kh}×${kw}`);
+  const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
+  const wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
+  if (ho <= 0 || wo <= 0) throw new ShapeError(`${op}: kernel ${kh}×${kw} is larger than the padded input ${h + 2 * ph}×${w + 2 * pw}`);
+  return { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo };
+}
+
+/** Max over each window (padding never wins); the gradient goes to the arg-max. */
+export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
+  const g = poolGeometry('maxPool2d', x.shape, kernelSize, options);
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const offsets = new Int32Array(n * c * ho * wo);
+  const data = x.data;
+  let k = 0;
+  for (let p = 0; p < n * c; p++) {
+    const base = p * h * w;
+    for (let oh = 0; oh < ho; oh++) {
+      for (let ow = 0; ow < wo; ow++, k++) {
+        let best = -Infinity, bestAt = -1;
+        for (let i = 0; i < kh; i++) {
+          const ih = oh * sh - ph + i * dh;
+          if (ih < 0 || ih >= h) continue;
+          for (let j = 0; j < kw; j++) {
+            const iw = ow * sw - pw + j * dw;
+            if (iw < 0 || iw >= w) continue;
+            const at = base + ih * w + iw;
+            const v = data[at];
+            if (v > best || bestAt < 0 || v !== v) { best = v; bestAt = at; if (v !== v) break; }
+          }
+        }
+        offsets[k] = bestAt;
+      }
+    }
+  }
+  return takeFlat(x, offsets, [n, c, ho, wo]);
+}
+
+export interface AvgPool2dOptions extends Pool2dOptions {
+  /** Count padded zeros in the average (PyTorch's default: true). */
+  countIncludePad?: boolean;
+}
+
+/** Divisor of each output window: all kernel cells, or only those inside the input. */
+function avgDivisors(g: PoolGeometry, countIncludePad: boolean): Float64Array {
+  const div = new Float64Array(g.ho * g.wo);
+  for (let oh = 0; oh < g.ho; oh++) {
+    for (let ow = 0; ow < g.wo; ow++) {
+      let count = 0;
+      for (let i = 0; i < g.kh; i++) {
+        const ih = oh * g.sh - g.ph + i * g.dh;
+        for (let j = 0; j < g.kw; j++) {
+          const iw = ow * g.sw - g.pw + j * g.dw;
+          const inside = ih >= 0 && ih < g.h && iw >= 0 && iw < g.w;
+          // PyTorch counts padding cells but not cells past the padded edge.
+          const inPadded = ih >= -g.ph && ih < g.h + g.ph && iw >= -g.pw && iw < g.w + g.pw;
+          if (inside || (countIncludePad && inPadded)) count++;
+        }
+      }
+      div[oh * g.wo + ow] = count;
+    }
+  }
+  return div;
+}
+
+/** The average pool (adjoint = false) or its adjoint, spreading each output back over its window. */
+function avgPoolKernel(src: TypedArray, g: PoolGeometry, div: Float64Array, adjoint: boolean): TypedArray {
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const dtype = src instanceof Float64Array ? 'float64' : 'float32';
+  const out = arrayFor(dtype, adjoint ? n * c * h * w : n * c * ho * wo);
+  for (let p = 0; p < n * c; p++) {
+    const inBase = p * h * w, outBase = p * ho * wo;
+    for (let oh = 0; oh < ho; oh++) {
+      for (let ow = 0; ow < wo; ow++) {
+        const o = outBase + oh * wo + ow;
+        const scale = 1 / div[oh * wo + ow];
+        let acc = 0;
+        const share = adjoint ? src[o] * scale : 0;
+        for (let i = 0; i < kh; i++) {
+          const ih = oh * sh - ph + i * dh;
+          if (ih < 0 || ih >= h) continue;
+          for (let j = 0; j < kw; j++) {
+            const iw = ow * sw - pw + j * dw;
+            if (iw < 0 || iw >= w) continue;
+            if (adjoint) out[inBase + ih * w + iw] += share;
+            else acc += src[inBase + ih * w + iw];
+          }
+        }
+        if (!adjoint) out[o] = acc * scale;
+      }
+    }
+  }
+  return out;
+}
+
+function avgPoolOp(x: Tensor, g: PoolGeometry, div: Float64Array, adjoint: boolean): Tensor {
+  const shape = adjoint ? [g.n, g.c, g.h, g.w] : [g.n, g.c, g.ho, g.wo];
+  const out = new Tensor(avgPoolKernel(x.data, g, div, adjoint), shape);
+  return record(out, adjoint ? 'avgPool2dAdjoint' : 'avgPool2d', [x], (dy) => [avgPoolOp(dy, g, div, !adjoint)]);
+}
+
+export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  if (x.dtype === 'int32') throw new DTypeError('avgPool2d: needs a float tensor');
+  const g = poolGeometry('avgPool2d', x.shape, kernelSize, options);
+  return avgPoolOp(x, g, avgDivisors(g, options.countIncludePad ?? true), false);
+}
+
+/** Mean over H and W for each channel: [N, C, H, W] → [N, C, 1, 1]. */
+export function globalAvgPool2d(x: Tensor): Tensor {
+  if (x.ndim !== 4) throw new ShapeError(`globalAvgPool2d: input must be 4-D [N, C, H, W], got ${shapeStr(x.shape)}`);
+  return sum(x, [2, 3], { keepDims: true }).div(x.shape[2] * x.shape[3]);
+}
