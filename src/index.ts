@@ -7,3 +7,4 @@ export * from './tensor/index.js';
 export { noGrad, withGradMode, isGradEnabled, grad, type GradOptions } from './autograd/graph.js';
 export { FrugalError, ShapeError, DTypeError, AxisError, ValueError, NotFittedError, ParseError } from './errors.js';
 export { getBackend, setBackend, setNumThreads, getNumThreads } from './backend/index.js';
+export * as linalg from './tensor/linalg.js';
