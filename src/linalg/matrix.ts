@@ -1,0 +1,139 @@
+/**
+ * The dense float64 matrix used by `linalg/`: a row-major `Float64Array`
+ * with explicit dimensions (element (i, j) is `data[i * cols + j]`).
+ * Vectors are plain `Float64Array`s. The Tensor layer wraps these.
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import { checkMat, shapeOf } from './check.js';
+
+export interface Mat {
+  data: Float64Array;
+  rows: number;
+  cols: number;
+}
+
+/** A rows×cols matrix over `data` (not copied), or zeros when `data` is omitted. */
+export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLike<number>): Mat {
+  if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
+    throw new ShapeError(`matrix: dimensions must be integers >= 0, got [${rows}, ${cols}]`);
+  }
+  if (data === undefined) return { data: new Float64Array(rows * cols), rows, cols };
+  const d = data instanceof Float64Array ? data : Float64Array.from(data);
+  if (d.length !== rows * cols) {
+    throw new ShapeError(`matrix: [${rows}, ${cols}] needs ${rows * cols} elements, got ${d.length}`);
+  }
+  return { data: d, rows, cols };
+}
+
+/** A matrix from nested rows (copied); every row must have the same length. */
+export function fromRows(rows: ArrayLike<ArrayLike<number>>): Mat {
+  const m = rows.length;
+  const n = m === 0 ? 0 : rows[0].length;
+  const data = new Float64Array(m * n);
+  for (let i = 0; i < m; i++) {
+    const r = rows[i];
+    if (r.length !== n) throw new ShapeError(`fromRows: row 0 has ${n} elements but row ${i} has ${r.length}`);
+    for (let j = 0; j < n; j++) data[i * n + j] = r[j];
+  }
+  return { data, rows: m, cols: n };
+}
+
+/** Nested plain arrays (handy in tests and for printing). */
+export function toRows(A: Mat): number[][] {
+  checkMat('toRows', A);
+  const out: number[][] = [];
+  for (let i = 0; i < A.rows; i++) out.push(Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols)));
+  return out;
+}
+
+export function zeros(rows: number, cols: number): Mat {
+  return matrix(rows, cols);
+}
+
+export function identity(n: number): Mat {
+  const I = matrix(n, n);
+  for (let i = 0; i < n; i++) I.data[i * n + i] = 1;
+  return I;
+}
+
+/** A square matrix with `d` on its diagonal. */
+export function diag(d: ArrayLike<number>): Mat {
+  const n = d.length;
+  const D = matrix(n, n);
+  for (let i = 0; i < n; i++) D.data[i * n + i] = d[i];
+  return D;
+}
+
+export function copyMat(A: Mat): Mat {
+  checkMat('copyMat', A);
+  return { data: A.data.slice(), rows: A.rows, cols: A.cols };
+}
+
+/** Aᵀ, in blocks of 32 so large matrices stay cache-friendly. */
+export function transpose(A: Mat): Mat {
+  checkMat('transpose', A);
+  const m = A.rows, n = A.cols, a = A.data;
+  const t = new Float64Array(m * n);
+  const B = 32;
+  for (let i0 = 0; i0 < m; i0 += B) {
+    const i1 = Math.min(m, i0 + B);
+    for (let j0 = 0; j0 < n; j0 += B) {
+      const j1 = Math.min(n, j0 + B);
+      for (let i = i0; i < i1; i++) {
+        for (let j = j0; j < j1; j++) t[j * m + i] = a[i * n + j];
+      }
+    }
+  }
+  return { data: t, rows: n, cols: m };
+}
+
+/**
+ * A·B (or op(A)·op(B) with `transA` / `transB`). A plain cache-aware loop for
+ * the small and medium matrices of the decompositions; large GEMMs belong to
+ * the backend.
+ */
+export function matmul(A: Mat, B: Mat, opts: { transA?: boolean; transB?: boolean } = {}): Mat {
+  checkMat('matmul', A, 'A');
+  checkMat('matmul', B, 'B');
+  const ta = opts.transA === true, tb = opts.transB === true;
+  const m = ta ? A.cols : A.rows;
+  const k = ta ? A.rows : A.cols;
+  const k2 = tb ? B.cols : B.rows;
+  const n = tb ? B.rows : B.cols;
+  if (k !== k2) {
+    throw new ShapeError(
+      `matmul: inner dimensions differ: op(A) is [${m}, ${k}] (A ${shapeOf(A)}${ta ? ' transposed' : ''}) ` +
+        `and op(B) is [${k2}, ${n}] (B ${shapeOf(B)}${tb ? ' transposed' : ''})`,
+    );
+  }
+  const a = ta ? transpose(A).data : A.data;
+  const b = tb ? transpose(B).data : B.data;
+  const c = new Float64Array(m * n);
+  // i-p-j order: the inner loop runs along contiguous rows of B and C.
+  for (let i = 0; i < m; i++) {
+    const ci = i * n, ai = i * k;
+    for (let p = 0; p < k; p++) {
+      const s = a[ai + p];
+      if (s === 0) continue;
+      const bp = p * n;
+      for (let j = 0; j < n; j++) c[ci + j] += s * b[bp + j];
+    }
+  }
+  return { data: c, rows: m, cols: n };
+}
+
+/** A·x for a vector x. */
+export function matvec(A: Mat, x: Float64Array): Float64Array {
+  checkMat('matvec', A);
+  if (!(x instanceof Float64Array)) throw new ValueError(`matvec: x must be a Float64Array`);
+  if (x.length !== A.cols) throw new ShapeError(`matvec: A is ${shapeOf(A)} but x has length ${x.length}`);
+  const m = A.rows, n = A.cols, a = A.data;
+  const y = new Float64Array(m);
+  for (let i = 0; i < m; i++) {
+    let s = 0;
+    const ai = i * n;
+    for (let j = 0; j < n; j++) s += a[ai + j] * x[j];
+    y[i] = s;
+  }
+  return y;
+}

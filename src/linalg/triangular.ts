@@ -1,0 +1,109 @@
+/** Triangular solves (forward and back substitution). */
+import { ValueError } from '../errors.js';
+import { checkInput, rhsAsMat, shapeOf } from './check.js';
+import type { Mat } from './matrix.js';
+
+export interface TriangularOptions {
+  /** T is lower triangular (true) or upper triangular (false). The other triangle is ignored. */
+  lower: boolean;
+  /** Solve Tᵀ·X = B instead of T·X = B. */
+  transpose?: boolean;
+  /** Take the diagonal of T as ones (it is not read). */
+  unitDiagonal?: boolean;
+}
+
+/** X with T·X = B (or Tᵀ·X = B); B a vector or a matrix, X of the same kind. */
+export function solveTriangular(T: Mat, B: Float64Array, opts: TriangularOptions): Float64Array;
+export function solveTriangular(T: Mat, B: Mat, opts: TriangularOptions): Mat;
+export function solveTriangular(T: Mat, B: Float64Array | Mat, opts: TriangularOptions): Float64Array | Mat;
+export function solveTriangular(T: Mat, B: Float64Array | Mat, opts: TriangularOptions): Float64Array | Mat {
+  const fn = 'solveTriangular';
+  checkInput(fn, T, { square: true, name: 'T' });
+  if (opts === null || typeof opts !== 'object' || typeof opts.lower !== 'boolean') {
+    throw new ValueError(`${fn}: options must say {lower: true | false}`);
+  }
+  const n = T.rows;
+  const { mat, vector } = rhsAsMat(fn, B, n, shapeOf(T), 'B');
+  const unit = opts.unitDiagonal === true;
+  if (!unit) {
+    for (let i = 0; i < n; i++) {
+      if (T.data[i * n + i] === 0) {
+        throw new ValueError(`${fn}: T ${shapeOf(T)} is singular: its diagonal entry T[${i}, ${i}] is 0`);
+      }
+    }
+  }
+  const x = mat.data.slice();
+  triSolveInPlace(T.data, n, x, mat.cols, opts.lower, opts.transpose === true, unit);
+  if (vector) return x;
+  return { data: x, rows: n, cols: mat.cols };
+}
+
+/**
+ * In-place solve on raw arrays: t is n×n row-major, x is n×k row-major (B in,
+ * X out). `lower` says which triangle of t holds the matrix; `trans` solves
+ * with its transpose. No checks.
+ */
+export function triSolveInPlace(t: Float64Array, n: number, x: Float64Array, k: number, lower: boolean, trans: boolean, unit = false): void {
+  if (!trans) {
+    if (lower) {
+      // Row i: x_i = (b_i - Σ_{j<i} t_ij x_j) / t_ii, rows of x updated as whole.
+      for (let i = 0; i < n; i++) {
+        const xi = i * k, ti = i * n;
+        for (let j = 0; j < i; j++) {
+          const s = t[ti + j];
+          if (s === 0) continue;
+          const xj = j * k;
+          for (let c = 0; c < k; c++) x[xi + c] -= s * x[xj + c];
+        }
+        if (!unit) {
+          const d = 1 / t[ti + i];
+          for (let c = 0; c < k; c++) x[xi + c] *= d;
+        }
+      }
+    } else {
+      for (let i = n - 1; i >= 0; i--) {
+        const xi = i * k, ti = i * n;
+        for (let j = i + 1; j < n; j++) {
+          const s = t[ti + j];
+          if (s === 0) continue;
+          const xj = j * k;
+          for (let c = 0; c < k; c++) x[xi + c] -= s * x[xj + c];
+        }
+        if (!unit) {
+          const d = 1 / t[ti + i];
+          for (let c = 0; c < k; c++) x[xi + c] *= d;
+        }
+      }
+    }
+  } else if (lower) {
+    // Lᵀ x = b (upper): column-oriented, row j of t is column j of tᵀ.
+    for (let j = n - 1; j >= 0; j--) {
+      const xj = j * k, tj = j * n;
+      if (!unit) {
+        const d = 1 / t[tj + j];
+        for (let c = 0; c < k; c++) x[xj + c] *= d;
+      }
+      for (let i = 0; i < j; i++) {
+        const s = t[tj + i];
+        if (s === 0) continue;
+        const xi = i * k;
+        for (let c = 0; c < k; c++) x[xi + c] -= s * x[xj + c];
+      }
+    }
+  } else {
+    // Uᵀ x = b (lower).
+    for (let j = 0; j < n; j++) {
+      const xj = j * k, tj = j * n;
+      if (!unit) {
+        const d = 1 / t[tj + j];
+        for (let c = 0; c < k; c++) x[xj + c] *= d;
+      }
+      for (let i = j + 1; i < n; i++) {
+        const s = t[tj + i];
+        if (s === 0) continue;
+        const xi = i * k;
+        for (let c = 0; c < k; c++) x[xi + c] -= s * x[xj + c];
+      }
+    }
+  }
+}
