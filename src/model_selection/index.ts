@@ -1,0 +1,4 @@
+/** Model selection: splitters, trainTestSplit, cross-validation, learning/validation curves and parameter search. */
+export * from './split.js';
+export * from './cross_validation.js';
+export * from './search.js';

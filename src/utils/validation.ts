@@ -1,0 +1,570 @@
+/**
+ * Input conversion and checks shared by every estimator, metric and
+ * splitter (scikit-learn's `check_array` / `check_X_y` / `column_or_1d`).
+ *
+ * Accepted inputs
+ * - matrices (`MatrixInput`): `number[][]`; `{ data, shape: [rows, cols] }`
+ *   with a typed array or plain array as `data` (a `Tensor` is one of these);
+ *   a `Matrix` (`{ data, rows, cols }`, what `toMatrix` returns); a flat
+ *   array together with the `shape` option of `toMatrix`.
+ * - vectors (`VectorInput`): `number[]`, a typed array, a 1-D tensor or an
+ *   `n x 1` tensor / shaped array.
+ * - labels (`LabelInput`): numbers or strings, in a plain array, a typed
+ *   array or a tensor. One type per array: strings and numbers never mix.
+ *
+ * Conversions are single typed-array passes. `toMatrix` does not copy a
+ * `Float64Array` that is already row-major unless `copy: true` is given, so
+ * callers treat the returned `data` as read-only.
+ *
+ * Errors: wrong shapes, ragged rows and inconsistent lengths throw
+ * `ShapeError`; NaN / infinity, empty input, bad label types and too few
+ * classes throw `ValueError`. Every message names the argument and says
+ * what was expected and what came.
+ */
+import { ShapeError, ValueError } from '../errors.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** Any array-like of numbers, typed or plain. */
+export type NumericArray = ArrayLike<number>;
+
+/** A flat row-major buffer with its shape; `Tensor` satisfies it. */
+export interface ShapedArray {
+  readonly data: NumericArray;
+  readonly shape: readonly number[];
+}
+
+/** A dense row-major float64 matrix: what `toMatrix` returns. */
+export interface Matrix {
+  readonly data: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
+}
+
+export type MatrixInput = readonly (readonly number[])[] | ShapedArray | Matrix;
+export type VectorInput = NumericArray | ShapedArray;
+/** A class label: classifiers return the labels they were trained on. */
+export type Label = number | string;
+export type LabelInput = readonly Label[] | NumericArray | ShapedArray;
+
+export interface ToMatrixOptions {
+  /** Argument name used in error messages (default 'X'). */
+  name?: string;
+  /** Accept NaN (missing values); infinity is still rejected unless `allowInf`. */
+  allowNaN?: boolean;
+  /** Accept +/-Infinity. */
+  allowInf?: boolean;
+  /** Always return a fresh buffer the caller may modify. */
+  copy?: boolean;
+  /** Shape for a flat array input: [rows, cols]. */
+  shape?: readonly [number, number];
+  /** Minimum number of rows (default 1). */
+  minSamples?: number;
+  /** Minimum number of columns (default 1). */
+  minFeatures?: number;
+}
+
+function isShaped(x: unknown): x is ShapedArray {
+  return typeof x === 'object' && x !== null && 'data' in x && 'shape' in x;
+}
+
+function isMatrix(x: unknown): x is Matrix {
+  return typeof x === 'object' && x !== null && 'data' in x && 'rows' in x && 'cols' in x && !('shape' in x);
+}
+
+function describe(v: unknown): string {
+  if (typeof v === 'string') return `a string ('${v}')`;
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return `an array of length ${v.length}`;
+  return `${typeof v} (${String(v)})`;
+}
+
+function nonFiniteError(name: string, v: number, row: number, col: number): ValueError {
+  const what = Number.isNaN(v) ? 'NaN' : v > 0 ? 'infinity' : '-infinity';
+  return new ValueError(`${name} contains ${what} at row ${row}, column ${col}; remove or impute missing values first (SimpleImputer) or pass finite numbers`);
+}
+
+function checkMinSize(name: string, rows: number, cols: number, minSamples: number, minFeatures: number): void {
+  if (rows < minSamples) {
+    throw new ValueError(`${name} is empty: found ${rows} sample(s) (shape [${rows}, ${cols}]) while a minimum of ${minSamples} is required`);
+  }
+  if (cols < minFeatures) {
+    throw new ValueError(`${name} has ${cols} feature(s) (shape [${rows}, ${cols}]) while a minimum of ${minFeatures} is required`);
+  }
+}
+
+/** Scans a float buffer for NaN / infinity; throws naming the first bad cell. */
+export function assertAllFinite(data: NumericArray, cols: number, name = 'X', allowNaN = false, allowInf = false): void {
+  const n = data.length;
+  for (let i = 0; i < n; i++) {
+    const v = data[i];
+    if (v - v !== 0) {
+      // NaN - NaN and Inf - Inf are both NaN: one comparison per element.
+      if (Number.isNaN(v) ? allowNaN : allowInf) continue;
+      const c = cols > 0 ? cols : 1;
+      throw nonFiniteError(name, v, Math.floor(i / c), i % c);
+    }
+  }
+}
+
+/**
+ * Converts any matrix input to a row-major float64 `Matrix`, validating
+ * its shape and values.
+ */
+export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions = {}): Matrix {
+  const name = options.name ?? 'X';
+  const allowNaN = options.allowNaN ?? false;
+  const allowInf = options.allowInf ?? false;
+  const minSamples = options.minSamples ?? 1;
+  const minFeatures = options.minFeatures ?? 1;
+  if (X === null || X === undefined) throw new ValueError(`${name} is ${X}; expected a 2-D array (number[][], {data, shape} or a Tensor)`);
+
+  if (isMatrix(X)) {
+    const { rows, cols } = X;
+    if (X.data.length !== rows * cols) throw new ShapeError(`${name}: ${X.data.length} elements do not fill rows=${rows} x cols=${cols}`);
+    checkMinSize(name, rows, cols, minSamples, minFeatures);
+    const data = options.copy || !(X.data instanceof Float64Array) ? Float64Array.from(X.data) : X.data;
+    assertAllFinite(data, cols, name, allowNaN, allowInf);
+    return { data, rows, cols };
+  }
+
+  if (isShaped(X) || ArrayBuffer.isView(X)) {
+    let shape: readonly number[];
+    let src: NumericArray;
+    if (isShaped(X)) {
+      shape = X.shape;
+      src = X.data;
+    } else {
+      if (!options.shape) {
+        throw new ShapeError(`${name}: a flat ${(X as object).constructor.name} of length ${(X as NumericArray).length} has no shape; pass {data, shape: [rows, cols]}, a Tensor, or the shape option`);
+      }
+      shape = options.shape;
+      src = X as NumericArray;
+    }
+    if (shape.length === 1) {
+      throw new ShapeError(`${name}: expected a 2-D array, got a 1-D array of shape [${shape[0]}]; reshape it to [n, 1] for a single feature or [1, n] for a single sample`);
+    }
+    if (shape.length !== 2) throw new ShapeError(`${name}: expected a 2-D array, got shape [${shape.join(', ')}]`);
+    const rows = shape[0];
+    const cols = shape[1];
+    if (!Number.isInteger(rows) || !Number.isInteger(cols) || rows < 0 || cols < 0) {
+      throw new ShapeError(`${name}: invalid shape [${shape.join(', ')}]`);
+    }
+    if (src.length !== rows * cols) {
+      throw new ShapeError(`${name}: data has ${src.length} elements but shape [${rows}, ${cols}] needs ${rows * cols}`);
+    }
+    checkMinSize(name, rows, cols, minSamples, minFeatures);
+    let data: Float64Array;
+    if (src instanceof Float64Array) {
+      data = options.copy ? src.slice() : src;
+    } else if (ArrayBuffer.isView(src)) {
+      data = Float64Array.from(src);
+    } else {
+      data = new Float64Array(rows * cols);
+      for (let i = 0; i < data.length; i++) {
+        const v = src[i];
+        if (typeof v !== 'number') throw new ValueError(`${name}: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(v)}, expected a number`);
+        data[i] = v;
+      }
+    }
+    assertAllFinite(data, cols, name, allowNaN, allowInf);
+    return { data, rows, cols };
+  }
+
+  if (!Array.isArray(X)) throw new ValueError(`${name}: expected a 2-D array (number[][], {data, shape} or a Tensor), got ${describe(X)}`);
+  const rowsArr = X as readonly unknown[];
+  const rows = rowsArr.length;
+  if (rows === 0) checkMinSize(name, 0, 0, minSamples, minFeatures);
+  const first = rowsArr[0];
+  if (!Array.isArray(first)) {
+    if (typeof first === 'number') {
+      throw new ShapeError(`${name}: expected a 2-D array, got a 1-D array of length ${rows}; wrap each value as [value] for a single feature, or the whole array as [values] for a single sample`);
+    }
+    throw new ValueError(`${name}[0] is ${describe(first)}, expected an array of numbers (a row)`);
+  }
+  const cols = first.length;
+  checkMinSize(name, rows, cols, minSamples, minFeatures);
+  const data = new Float64Array(rows * cols);
+  let k = 0;
+  for (let i = 0; i < rows; i++) {
+    const row = rowsArr[i] as readonly unknown[];
+    if (!Array.isArray(row)) throw new ShapeError(`${name}: row ${i} is ${describe(row)}, expected an array of ${cols} numbers`);
+    if (row.length !== cols) {
+      throw new ShapeError(`${name}: ragged rows: row ${i} has length ${row.length}, expected ${cols} (the length of row 0)`);
+    }
+    for (let j = 0; j < cols; j++) {
+      const v = row[j];
+      if (typeof v !== 'number') throw new ValueError(`${name}: element at row ${i}, column ${j} is ${describe(v)}, expected a number`);
+      if (v - v !== 0 && !(Number.isNaN(v) ? allowNaN : allowInf)) throw nonFiniteError(name, v, i, j);
+      data[k++] = v;
+    }
+  }
+  return { data, rows, cols };
+}
+
+export interface ToVectorOptions {
+  name?: string;
+  allowNaN?: boolean;
+  allowInf?: boolean;
+  copy?: boolean;
+  /** Minimum length (default 1). */
+  minLength?: number;
+}
+
+/**
+ * Converts a 1-D input (or an n x 1 column) to a Float64Array, rejecting
+ * NaN / infinity and non-numbers.
+ */
+export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64Array {
+  const name = options.name ?? 'y';
+  if (y === null || y === undefined) throw new ValueError(`${name} is ${y}; expected a 1-D array of numbers`);
+  let src: NumericArray;
+  if (isShaped(y)) {
+    const s = y.shape;
+    if (!(s.length === 1 || (s.length === 2 && s[1] === 1))) {
+      throw new ShapeError(`${name}: expected a 1-D array, got shape [${s.join(', ')}]`);
+    }
+    src = y.data;
+  } else if (isMatrix(y)) {
+    const m = y as unknown as Matrix;
+    if (m.cols !== 1) throw new ShapeError(`${name}: expected a 1-D array, got a matrix of shape [${m.rows}, ${m.cols}]`);
+    src = m.data;
+  } else if (ArrayBuffer.isView(y) || Array.isArray(y)) {
+    src = y;
+  } else {
+    throw new ValueError(`${name}: expected a 1-D array of numbers, got ${describe(y)}`);
+  }
+  const n = src.length;
+  const minLength = options.minLength ?? 1;
+  if (n < minLength) throw new ValueError(`${name} is empty: found ${n} element(s) while a minimum of ${minLength} is required`);
+  let out: Float64Array;
+  if (src instanceof Float64Array) {
+    out = options.copy ? src.slice() : src;
+  } else if (ArrayBuffer.isView(src)) {
+    out = Float64Array.from(src);
+  } else {
+    out = new Float64Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = src[i];
+      if (typeof v !== 'number') {
+        if (Array.isArray(v)) throw new ShapeError(`${name}: expected a 1-D array, but element ${i} is an array`);
+        throw new ValueError(`${name}[${i}] is ${describe(v)}, expected a number`);
+      }
+      out[i] = v;
+    }
+  }
+  const allowNaN = options.allowNaN ?? false;
+  const allowInf = options.allowInf ?? false;
+  for (let i = 0; i < n; i++) {
+    const v = out[i];
+    if (v - v !== 0 && !(Number.isNaN(v) ? allowNaN : allowInf)) {
+      throw new ValueError(`${name}[${i}] is ${Number.isNaN(v) ? 'NaN' : v > 0 ? 'infinity' : '-infinity'}; expected finite numbers`);
+    }
+  }
+  return out;
+}
+
+/** Number of samples of an input without converting it. */
+export function numSamples(x: MatrixInput | LabelInput | VectorInput): number {
+  if (isMatrix(x)) return (x as Matrix).rows;
+  if (isShaped(x)) return x.shape.length === 0 ? 1 : x.shape[0];
+  return (x as ArrayLike<unknown>).length;
+}
+
+/**
+ * Throws a ShapeError unless all inputs have the same number of samples.
+ * Pass `[name, length]` pairs: `checkConsistentLength(['X', 10], ['y', 9])`.
+ */
+export function checkConsistentLength(...items: ReadonlyArray<readonly [string, number]>): void {
+  if (items.length < 2) return;
+  const n = items[0][1];
+  for (let i = 1; i < items.length; i++) {
+    if (items[i][1] !== n) {
+      const parts = items.map(([name, len]) => `${name} has ${len}`).join(', ');
+      throw new ShapeError(`Found input variables with inconsistent numbers of samples: ${parts}`);
+    }
+  }
+}
+
+// ---------------------------------------------------------------- labels
+
+/** Python-like string ordering (by Unicode code point, as numpy sorts). */
+export function compareStrings(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x !== y) {
+      // A surrogate (U+D800-DFFF) encodes a code point above U+FFFF.
+      const xs = x >= 0xd800 && x <= 0xdfff;
+      const ys = y >= 0xd800 && y <= 0xdfff;
+      if (xs !== ys) return xs ? 1 : -1;
+      return x - y;
+    }
+  }
+  return a.length - b.length;
+}
+
+/** Sorts labels the way scikit-learn (numpy) does: numbers ascending, strings by code point. */
+export function sortLabels<L extends Label>(labels: L[]): L[] {
+  if (labels.length > 0 && typeof labels[0] === 'string') return labels.sort((a, b) => compareStrings(a as string, b as string));
+  return labels.sort((a, b) => (a as number) - (b as number));
+}
+
+function labelSource(y: LabelInput, name: string): ArrayLike<unknown> {
+  if (y === null || y === undefined) throw new ValueError(`${name} is ${y}; expected an array of labels`);
+  if (isShaped(y)) {
+    const s = y.shape;
+    if (!(s.length === 1 || (s.length === 2 && s[1] === 1))) {
+      throw new ShapeError(`${name}: expected a 1-D array of labels, got shape [${s.join(', ')}]`);
+    }
+    return y.data;
+  }
+  if (ArrayBuffer.isView(y) || Array.isArray(y)) return y as ArrayLike<unknown>;
+  throw new ValueError(`${name}: expected an array of labels, got ${describe(y)}`);
+}
+
+/** 'number' or 'string' for the labels of one array; throws on a mix or a bad value. */
+function labelKind(src: ArrayLike<unknown>, name: string): 'number' | 'string' | 'empty' {
+  if (ArrayBuffer.isView(src)) {
+    const a = src as ArrayLike<number>;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] - a[i] !== 0) throw new ValueError(`${name}[${i}] is ${a[i]}; labels must be finite numbers or strings`);
+    }
+    return a.length ? 'number' : 'empty';
+  }
+  const n = src.length;
+  if (n === 0) return 'empty';
+  const t = typeof src[0];
+  if (t !== 'number' && t !== 'string') throw new ValueError(`${name}[0] is ${describe(src[0])}; labels must be numbers or strings`);
+  for (let i = 0; i < n; i++) {
+    const v = src[i];
+    if (typeof v !== t) {
+      if (typeof v === 'number' || typeof v === 'string') {
+        throw new ValueError(`${name} mixes label types: ${name}[0] is ${describe(src[0])} and ${name}[${i}] is ${describe(v)}; use only strings or only numbers`);
+      }
+      throw new ValueError(`${name}[${i}] is ${describe(v)}; labels must be numbers or strings`);
+    }
+    if (t === 'number' && (v as number) - (v as number) !== 0) {
+      throw new ValueError(`${name}[${i}] is ${v}; labels must be finite numbers or strings`);
+    }
+  }
+  return t as 'number' | 'string';
+}
+
+export interface EncodedLabels {
+  /** For each input array, the index of each label in `classes`. */
+  codes: Int32Array[];
+  /** Sorted union of the labels (numbers ascending or strings by code point). */
+  classes: Label[];
+  /** Whether the labels are numbers or strings ('number' when all inputs are empty). */
+  kind: 'number' | 'string';
+}
+
+/**
+ * Encodes one or more label arrays against the sorted union of their
+ * labels, optionally starting from `knownClasses` (labels outside them are
+ * added). Throws if the arrays mix strings and numbers.
+ */
+export function encodeLabels(arrays: readonly LabelInput[], names: readonly string[] = [], knownClasses?: readonly Label[]): EncodedLabels {
+  const sources = arrays.map((a, i) => labelSource(a, names[i] ?? (i === 0 ? 'y_true' : 'y_pred')));
+  let kind: 'number' | 'string' | 'empty' = 'empty';
+  let kindFrom = '';
+  const check = (k: 'number' | 'string' | 'empty', name: string): void => {
+    if (k === 'empty') return;
+    if (kind === 'empty') {
+      kind = k;
+      kindFrom = name;
+    } else if (kind !== k) {
+      throw new ValueError(`Mix of label input types (string and number): ${kindFrom} holds ${kind}s but ${name} holds ${k}s`);
+    }
+  };
+  if (knownClasses && knownClasses.length) check(labelKind(knownClasses, 'labels'), 'labels');
+  sources.forEach((s, i) => check(labelKind(s, names[i] ?? `array ${i}`), names[i] ?? `array ${i}`));
+
+  if ((kind as string) === 'number') {
+    const dense = encodeDenseIntegers(sources as ArrayLike<number>[], (knownClasses ?? []) as readonly number[]);
+    if (dense) return dense;
+  }
+  const index = new Map<Label, number>();
+  const seen: Label[] = [];
+  if (knownClasses) for (const c of knownClasses) if (!index.has(c)) { index.set(c, seen.length); seen.push(c); }
+  const rawCodes = sources.map((src) => {
+    const n = src.length;
+    const codes = new Int32Array(n);
+    for (let i = 0; i < n; i++) {
+      const v = src[i] as Label;
+      let c = index.get(v);
+      if (c === undefined) {
+        c = seen.length;
+        index.set(v, c);
+        seen.push(v);
+      }
+      codes[i] = c;
+    }
+    return codes;
+  });
+  const classes = sortLabels(seen.slice());
+  const remap = new Int32Array(seen.length);
+  for (let i = 0; i < classes.length; i++) remap[index.get(classes[i])!] = i;
+  for (const codes of rawCodes) for (let i = 0; i < codes.length; i++) codes[i] = remap[codes[i]];
+  return { codes: rawCodes, classes, kind: kind === 'empty' ? 'number' : kind };
+}
+
+/**
+ * Fast path for integer labels in a compact range (the common 0..k-1):
+ * a lookup table instead of a Map, no sort. Null when not applicable.
+ */
+function encodeDenseIntegers(sources: ArrayLike<number>[], known: readonly number[]): EncodedLabels | null {
+  let min = Infinity;
+  let max = -Infinity;
+  let total = known.length;
+  const scan = (a: ArrayLike<number>): boolean => {
+    for (let i = 0; i < a.length; i++) {
+      const v = a[i];
+      if (v !== Math.floor(v)) return false;
+      if (v < min) min = v;
+      if (v > max) max = v;
+    }
+    total += a.length;
+    return true;
+  };
+  if (!scan(known)) return null;
+  for (const s of sources) if (!scan(s)) return null;
+  if (total === 0) return null;
+  const span = max - min + 1;
+  if (span > Math.max(1024, 2 * total)) return null;
+  const table = new Int32Array(span);
+  for (const v of known) table[v - min] = 1;
+  for (const s of sources) for (let i = 0; i < s.length; i++) table[s[i] - min] = 1;
+  const classes: number[] = [];
+  for (let i = 0; i < span; i++) if (table[i]) { table[i] = classes.length; classes.push(i + min); }
+  const codes = sources.map((s) => {
+    const out = new Int32Array(s.length);
+    for (let i = 0; i < s.length; i++) out[i] = table[s[i] - min];
+    return out;
+  });
+  return { codes, classes, kind: 'number' };
+}
+
+export interface Labels {
+  /** Index of each sample's label in `classes`. */
+  codes: Int32Array;
+  /** Sorted distinct labels. */
+  classes: Label[];
+  kind: 'number' | 'string';
+}
+
+/** Encodes a label array: `codes[i]` is the index of `y[i]` in the sorted `classes`. */
+export function toLabels(y: LabelInput, options: { name?: string; minLength?: number } = {}): Labels {
+  const name = options.name ?? 'y';
+  const enc = encodeLabels([y], [name]);
+  const n = enc.codes[0].length;
+  const minLength = options.minLength ?? 1;
+  if (n < minLength) throw new ValueError(`${name} is empty: found ${n} label(s) while a minimum of ${minLength} is required`);
+  return { codes: enc.codes[0], classes: enc.classes, kind: enc.kind };
+}
+
+/** Maps labels to indices of `classes` (the fitted classes); unseen labels throw. */
+export function encodeWithClasses(y: LabelInput, classes: readonly Label[], name = 'y'): Int32Array {
+  const src = labelSource(y, name);
+  const index = new Map<Label, number>();
+  classes.forEach((c, i) => index.set(c, i));
+  const out = new Int32Array(src.length);
+  const unseen = new Set<Label>();
+  for (let i = 0; i < src.length; i++) {
+    const c = index.get(src[i] as Label);
+    if (c === undefined) unseen.add(src[i] as Label);
+    else out[i] = c;
+  }
+  if (unseen.size) {
+    throw new ValueError(`${name} contains previously unseen labels: ${JSON.stringify(sortLabels([...unseen]))} (known classes: ${JSON.stringify(classes)})`);
+  }
+  return out;
+}
+
+/** Plain array of the labels in `y` (numbers stay numbers, strings stay strings). */
+export function labelArray(y: LabelInput, name = 'y'): Label[] {
+  const src = labelSource(y, name);
+  labelKind(src, name);
+  return Array.from(src as ArrayLike<Label>);
+}
+
+/**
+ * For classifiers: throws unless the training labels hold at least
+ * `minClasses` classes.
+ */
+export function checkMinClasses(classes: readonly Label[], estimator: string, minClasses = 2): void {
+  if (classes.length < minClasses) {
+    const found = classes.length === 0 ? 'no labels' : `only one class: ${JSON.stringify(classes[0])}`;
+    throw new ValueError(`${estimator} needs samples of at least ${minClasses} classes in the data, but the data contains ${found}`);
+  }
+}
+
+/** Throws a ShapeError when X has a different number of features than at fit time. */
+export function checkNFeatures(X: Matrix, expected: number, estimator: string): void {
+  if (X.cols !== expected) {
+    throw new ShapeError(`X has ${X.cols} features, but ${estimator} is expecting ${expected} features as input`);
+  }
+}
+
+/** Validates `sampleWeight` (finite, length n); returns null when absent. */
+export function checkSampleWeight(sampleWeight: VectorInput | null | undefined, n: number, options: { nonNegative?: boolean } = {}): Float64Array | null {
+  if (sampleWeight === undefined || sampleWeight === null) return null;
+  const w = toVector(sampleWeight, { name: 'sampleWeight', minLength: 0 });
+  if (w.length !== n) throw new ShapeError(`sampleWeight has ${w.length} elements, expected ${n} (one per sample)`);
+  if (options.nonNegative) {
+    for (let i = 0; i < n; i++) if (w[i] < 0) throw new ValueError(`sampleWeight[${i}] is ${w[i]}; weights must be >= 0`);
+  }
+  return w;
+}
+
+/** Checks and converts `(X, y)` for a regressor. */
+export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: boolean } = {}): { X: Matrix; y: Float64Array } {
+  const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
+  const yv = toVector(y, { name: 'y', minLength: 0 });
+  checkConsistentLength(['X', Xm.rows], ['y', yv.length]);
+  return { X: Xm, y: yv };
+}
+
+/**
+ * Checks and converts `(X, y)` for a classifier: `y` is encoded against its
+ * sorted classes. `estimator` names the caller in the "too few classes" error.
+ */
+export function checkXLabels(X: MatrixInput, y: LabelInput, estimator: string, options: { allowNaN?: boolean; minClasses?: number } = {}): { X: Matrix; y: Int32Array; classes: Label[] } {
+  const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
+  const lab = toLabels(y, { name: 'y', minLength: 0 });
+  checkConsistentLength(['X', Xm.rows], ['y', lab.codes.length]);
+  checkMinClasses(lab.classes, estimator, options.minClasses ?? 2);
+  return { X: Xm, y: lab.codes, classes: lab.classes };
+}
+
+// ---------------------------------------------------------------- helpers
+
+/** Wraps a Matrix as a float64 Tensor of shape [rows, cols] (no copy). */
+export function matrixToTensor(m: Matrix): Tensor {
+  return new Tensor(m.data, [m.rows, m.cols]);
+}
+
+/** The rows `idx` of a matrix, as a new Matrix. */
+export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
+  const { cols } = m;
+  const out = new Float64Array(idx.length * cols);
+  for (let i = 0; i < idx.length; i++) {
+    const r = idx[i] * cols;
+    out.set(m.data.subarray(r, r + cols), i * cols);
+  }
+  return { data: out, rows: idx.length, cols };
+}
+
+/** Elements `idx` of an array of any kind, keeping its kind (typed arrays stay typed). */
+export function takeElements<T>(a: ArrayLike<T>, idx: ArrayLike<number>): ArrayLike<T> {
+  if (ArrayBuffer.isView(a)) {
+    const Ctor = (a as unknown as { constructor: new (n: number) => { [i: number]: T } & ArrayLike<T> }).constructor;
+    const out = new Ctor(idx.length);
+    for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
+    return out;
+  }
+  const out = new Array<T>(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
+  return out;
+}
