@@ -17,3 +17,22 @@ export { readCsv, parseCsv, streamCsv, csvStreamDataset, CsvTable, DEFAULT_MISSI
 export { readIdx, parseIdx, loadIdx, idxToTensor, type IdxData, type IdxDType, type IdxArray } from './io/idx.js';
 export { loadImageFolder, decodeImage, ImageFolder, type ImageOptions, type ImageFolderOptions, type LabelledImages } from './io/images.js';
 export { readParquet, type ParquetOptions } from './io/parquet.js';
+
+// The scikit-learn half: estimator convention, metrics, model selection, preprocessing, generators.
+export { BaseEstimator, BaseRegressor, BaseClassifier, BaseTransformer, clone, checkIsFitted, isEstimator, isClassifier, isRegressor, isTransformer, type Estimator, type Regressor, type Classifier, type Transformer, type EstimatorType, type Params, type PredictionOf } from './models/base.js';
+export { toMatrix, toVector, toLabels, checkXy, checkXLabels, checkConsistentLength, checkMinClasses, checkNFeatures, checkSampleWeight, type Matrix, type MatrixInput, type VectorInput, type LabelInput, type Label, type ShapedArray } from './utils/validation.js';
+export {
+  meanSquaredError, rootMeanSquaredError, meanAbsoluteError, meanAbsolutePercentageError, medianAbsoluteError, maxError, r2Score, explainedVarianceScore,
+  accuracyScore, zeroOneLoss, confusionMatrix, precisionRecallFscoreSupport, precisionScore, recallScore, f1Score, fbetaScore, balancedAccuracyScore, matthewsCorrcoef, cohenKappaScore, logLoss, classificationReport,
+  rocCurve, rocAucScore, precisionRecallCurve, averagePrecisionScore, auc, topKAccuracyScore,
+  getScorer, makeScorer, SCORER_NAMES,
+  type Scorer, type Scoring, type Average, type RocCurve, type PrecisionRecallCurve, type ClassificationReportDict,
+} from './metrics/index.js';
+export {
+  trainTestSplit, KFold, StratifiedKFold, RepeatedKFold, RepeatedStratifiedKFold, LeaveOneOut, ShuffleSplit, StratifiedShuffleSplit, checkCv,
+  crossValidate, crossValScore, crossValPredict, learningCurve, validationCurve,
+  GridSearchCV, RandomizedSearchCV, ParameterGrid, ParameterSampler, uniformDistribution, logUniformDistribution, randIntDistribution,
+  type CrossValidator, type Split, type CvResults, type CrossValidateResult, type Distribution,
+} from './model_selection/index.js';
+export { StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, Normalizer, OneHotEncoder, OrdinalEncoder, LabelEncoder, SimpleImputer, PolynomialFeatures, ColumnTransformer, Pipeline, makePipeline, type Step, type CategoricalInput } from './preprocessing/index.js';
+export { makeRegression, makeClassification, makeBlobs, makeMoons, makeCircles, makeLowRankMatrix } from './datasets/generators.js';
