@@ -199,7 +199,7 @@ export function relu(x: Tensor): Tensor {
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {
   const out = unaryRaw(Unary.LeakyRelu, x, negativeSlope);
-  return record(out, 'leakyRelu', [x], (g) => [mul(g, add(mul(gt(x, 0), 1 - negativeSlope), negativeSlope))]);
+  return record(out, 'leakyRelu', [x], (g) => [mul(g, add(mul(gt(x, 0).astype(x.dtype), 1 - negativeSlope), negativeSlope))]);
 }
 
 export function elu(x: Tensor, alpha = 1): Tensor {

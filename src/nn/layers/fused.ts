@@ -1,0 +1,143 @@
+/**
+ * Fused ops for the layers: one recorded node where the op-by-op graph
+ * would hold many, with a hand-written backward on raw arrays.
+ *
+ * A fused op also names a *reference*: the same function written with
+ * ordinary (recorded) tensor ops. The fast backward runs whenever the
+ * backward pass is not itself recorded; under `createGraph` (gradients of
+ * gradients) the reference is differentiated instead, so every fused op
+ * stays differentiable to any order.
+ */
+import { grad, isGradEnabled, record } from '../../autograd/graph.js';
+import { getBackend } from '../../backend/index.js';
+import { ShapeError } from '../../errors.js';
+import { arrayFor } from '../../tensor/dtype.js';
+import { matmulTransposed } from '../../tensor/ops/matmul.js';
+import { sum } from '../../tensor/ops/reduce.js';
+import { expand, reshape } from '../../tensor/ops/shape.js';
+import { shapeStr } from '../../tensor/shape.js';
+import { Tensor } from '../../tensor/tensor.js';
+import type { Floats } from './common.js';
+
+/** A leaf over the same data: graphs built on it stop here instead of reaching upstream. */
+function aliasOf(t: Tensor): Tensor {
+  return new Tensor(t.data, t.shape, { requiresGrad: t.requiresGrad });
+}
+
+/**
+ * `y` was computed from leaf `aliases`; returns a tensor with y's values
+ * recorded as a function of `originals` (one per alias), so gradients reach
+ * the real graph. Its backward differentiates y's graph, rebinding again
+ * when that pass is recorded too.
+ */
+function rebind(y: Tensor, aliases: readonly Tensor[], originals: readonly Tensor[]): Tensor {
+  const out = new Tensor(y.data, y.shape);
+  if (!y.requiresGrad) return out;
+  return record(out, 'rebind', originals, (h) => {
+    const hAlias = aliasOf(h);
+    const wanted = aliases.filter((a) => a.requiresGrad);
+    const createGraph = isGradEnabled();
+    const gs = grad(y, wanted, { gradOutputs: [hAlias], createGraph, retainGraph: true, allowUnused: true });
+    const byAlias = new Map(wanted.map((a, i) => [a, gs[i]]));
+    return aliases.map((a) => {
+      const g = byAlias.get(a);
+      if (!g) return null;
+      return createGraph ? rebind(g, [...aliases, hAlias], [...originals, h]) : g;
+    });
+  });
+}
+
+/**
+ * Records `out` = op(inputs) with a fast backward on raw arrays and a
+ * reference (tensor ops) used when gradients of gradients are wanted.
+ */
+export function fusedOp(
+  out: Tensor,
+  name: string,
+  inputs: readonly Tensor[],
+  fast: (g: Tensor) => readonly (Tensor | null)[],
+  reference: (...inputs: Tensor[]) => Tensor,
+): Tensor {
+  return record(out, name, inputs, (g) => {
+    if (!isGradEnabled()) return fast(g);
+    const aliases = inputs.map(aliasOf);
+    const gAlias = aliasOf(g);
+    const ref = reference(...aliases);
+    const wanted = aliases.filter((a) => a.requiresGrad);
+    const gs = grad(ref, wanted, { gradOutputs: [gAlias], createGraph: true, allowUnused: true });
+    const byAlias = new Map(wanted.map((a, i) => [a, gs[i]]));
+    return aliases.map((a) => {
+      const gi = byAlias.get(a);
+      return gi ? rebind(gi, [...aliases, gAlias], [...inputs, g]) : null;
+    });
+  });
+}
+
+/**
+ * x·Wᵀ + b for x [M, K], W [N, K] (PyTorch's layout), b [N]: one GEMM into
+ * a buffer pre-filled with the bias, one recorded node. The backward is
+ * written with recorded matmuls, so it is differentiable again.
+ */
+export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  const [m, k] = x.shape;
+  const n = w.shape[0];
+  if (x.ndim !== 2 || w.ndim !== 2 || w.shape[1] !== k) {
+    throw new ShapeError(`linear: input ${shapeStr(x.shape)} and weight ${shapeStr(w.shape)} do not fit`);
+  }
+  const dtype = w.dtype as 'float32' | 'float64';
+  const out = arrayFor(dtype, m * n) as Floats;
+  if (b) {
+    const bias = b.data;
+    for (let i = 0; i < m; i++) out.set(bias, i * n);
+  }
+  getBackend().gemm({
+    dtype, batch: 1, m, n, k,
+    a: x.data as Floats, aOffset: 0, aBatchStride: 0, transA: false,
+    b: w.data as Floats, bOffset: 0, bBatchStride: 0, transB: true,
+    c: out, cOffset: 0, cBatchStride: 0, accumulate: b !== null,
+  });
+  const inputs = b ? [x, w, b] : [x, w];
+  return record(new Tensor(out, [m, n]), 'linear', inputs, (g) => [
+    x.requiresGrad ? matmulTransposed(g, w, false, false) : null,
+    w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
+    b && b.requiresGrad ? sum(g, 0) : null,
+  ]);
+}
+
+/** Σ over every axis but 1: [N, C, ...] → [C] (the adjoint of a per-channel broadcast). */
+export function channelSum(g: Tensor): Tensor {
+  const [n, c] = g.shape;
+  const inner = g.size / (n * c || 1);
+  const acc = new Float64Array(c);
+  const d = g.data;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const base = (b * c + ch) * inner;
+      let s = 0;
+      for (let i = 0; i < inner; i++) s += d[base + i];
+      acc[ch] += s;
+    }
+  }
+  const out = arrayFor(g.dtype, c);
+  out.set(acc);
+  const bshape = g.shape.map((dim, i) => (i === 1 ? dim : 1));
+  return record(new Tensor(out, [c]), 'channelSum', [g], (h) => [expand(reshape(h, bshape), g.shape)]);
+}
+
+/**
+ * y + b[channel] for y [N, C, ...]. Writes into y's buffer: only for a y
+ * that is fresh and whose own backward does not read its values (a
+ * convolution's output).
+ */
+export function addChannelBiasInPlace(y: Tensor, b: Tensor): Tensor {
+  const [n, c] = y.shape;
+  const inner = y.size / (n * c || 1);
+  const d = y.data, bias = b.data;
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < c; ch++) {
+      const base = (s * c + ch) * inner, v = bias[ch];
+      for (let i = 0; i < inner; i++) d[base + i] += v;
+    }
+  }
+  return record(new Tensor(d, y.shape), 'channelBias', [y, b], (g) => [g, b.requiresGrad ? channelSum(g) : null]);
+}

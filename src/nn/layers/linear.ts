@@ -1,0 +1,95 @@
+/** Linear (fully connected) layer and Identity. */
+import { ShapeError } from '../../errors.js';
+import { noGrad } from '../../autograd/graph.js';
+import { zeros } from '../../tensor/creation.js';
+import { reshape } from '../../tensor/ops/shape.js';
+import { shapeStr } from '../../tensor/shape.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import * as init from '../init.js';
+import { Module, Parameter } from '../module.js';
+import { registerLayer, type JsonObject } from '../registry.js';
+import { checkFloatInput, checkOptions, floatDType, positiveInt, type DTypeOption, type FloatDType } from './common.js';
+import { linear } from './fused.js';
+
+export interface LinearOptions extends DTypeOption {
+  /** Learn an additive bias (default true). */
+  bias?: boolean;
+}
+
+/**
+ * y = x·Wᵀ + b over the last axis: [*, inFeatures] → [*, outFeatures].
+ * `weight` is [outFeatures, inFeatures] and `bias` [outFeatures], as in
+ * PyTorch (so torch weights load as they are). Initialised like PyTorch:
+ * W ~ U(±1/√in) (Kaiming-uniform with a = √5), b ~ U(±1/√in).
+ */
+export class Linear extends Module {
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+  readonly dtype: FloatDType;
+  readonly weight: Parameter;
+  readonly bias: Parameter | null;
+
+  constructor(inFeatures: number, outFeatures: number, options: LinearOptions = {}) {
+    super();
+    checkOptions('Linear', options, ['bias', 'dtype']);
+    this.inFeatures = positiveInt(inFeatures, 'inFeatures', 'Linear');
+    this.outFeatures = positiveInt(outFeatures, 'outFeatures', 'Linear');
+    this.dtype = floatDType(options.dtype, 'Linear');
+    this.weight = this.registerParameter('weight', new Parameter(zeros([outFeatures, inFeatures], { dtype: this.dtype })));
+    this.bias = this.registerParameter('bias', options.bias === false ? null : new Parameter(zeros([outFeatures], { dtype: this.dtype })));
+    this.resetParameters();
+  }
+
+  /** Draws fresh weights (PyTorch's default initialisation). */
+  resetParameters(): void {
+    noGrad(() => {
+      init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
+      if (this.bias) {
+        const bound = 1 / Math.sqrt(this.inFeatures);
+        init.uniform(this.bias, -bound, bound);
+      }
+    });
+  }
+
+  private get label(): string {
+    return `Linear(${this.inFeatures} → ${this.outFeatures})`;
+  }
+
+  override forward(x: Tensor): Tensor {
+    checkFloatInput(this.label, x, this.dtype);
+    if (x.ndim === 0 || x.shape[x.ndim - 1] !== this.inFeatures) {
+      throw new ShapeError(`${this.label}: expected input with last dimension ${this.inFeatures}, got ${shapeStr(x.shape)}`);
+    }
+    if (x.ndim === 2) return linear(x, this.weight, this.bias);
+    const rows = x.size / this.inFeatures;
+    const y = linear(reshape(x, [rows, this.inFeatures]), this.weight, this.bias);
+    return reshape(y, [...x.shape.slice(0, -1), this.outFeatures]);
+  }
+
+  getConfig(): JsonObject {
+    return { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.bias !== null, dtype: this.dtype };
+  }
+
+  static fromConfig(config: JsonObject): Linear {
+    const { inFeatures, outFeatures, ...options } = config as unknown as { inFeatures: number; outFeatures: number } & LinearOptions;
+    return new Linear(inFeatures, outFeatures, options);
+  }
+}
+
+/** Passes its input through unchanged (a placeholder, e.g. for a removed head). */
+export class Identity extends Module {
+  override forward(x: Tensor): Tensor {
+    return x;
+  }
+
+  getConfig(): JsonObject {
+    return {};
+  }
+
+  static fromConfig(): Identity {
+    return new Identity();
+  }
+}
+
+registerLayer('Linear', Linear);
+registerLayer('Identity', Identity);

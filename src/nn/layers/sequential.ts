@@ -1,0 +1,83 @@
+/** Sequential: modules applied one after another. */
+import { FrugalError, ValueError } from '../../errors.js';
+import type { Tensor } from '../../tensor/tensor.js';
+import { Module } from '../module.js';
+import { registerLayer, type JsonObject } from '../registry.js';
+
+/**
+ * Applies its modules in order: `new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2))`.
+ * Children are named '0', '1', ... (so parameters are '0.weight', as in
+ * PyTorch) unless `add(module, name)` gives a name. Index with `at(i)`
+ * (negative counts from the end), iterate with `for (const m of seq)`.
+ */
+export class Sequential extends Module implements Iterable<Module> {
+  private readonly layers: Module[] = [];
+  private readonly names: string[] = [];
+
+  constructor(...modules: Module[] | [readonly Module[]]) {
+    super();
+    const list = modules.length === 1 && Array.isArray(modules[0]) ? (modules[0] as readonly Module[]) : (modules as Module[]);
+    for (const m of list) this.add(m);
+  }
+
+  /** Appends a module (named by its position unless `name` is given); returns this. */
+  add(module: Module, name?: string): this {
+    if (!(module instanceof Module)) throw new ValueError(`Sequential.add: expected a Module, got ${module === null ? 'null' : typeof module}`);
+    const key = name ?? String(this.layers.length);
+    this.registerModule(key, module);
+    this.layers.push(module);
+    this.names.push(key);
+    return this;
+  }
+
+  get length(): number {
+    return this.layers.length;
+  }
+
+  /** The module at position i (negative i counts from the end). */
+  at(i: number): Module {
+    const j = i < 0 ? i + this.layers.length : i;
+    if (!Number.isInteger(i) || j < 0 || j >= this.layers.length) {
+      throw new FrugalError(`Sequential.at: index ${i} is out of range for ${this.layers.length} module(s)`);
+    }
+    return this.layers[j];
+  }
+
+  /** The module registered under `name`. */
+  get(name: string): Module {
+    const i = this.names.indexOf(name);
+    if (i < 0) throw new FrugalError(`Sequential.get: no module named '${name}' (names: ${this.names.join(', ')})`);
+    return this.layers[i];
+  }
+
+  [Symbol.iterator](): Iterator<Module> {
+    return this.layers[Symbol.iterator]();
+  }
+
+  override forward(x: Tensor): Tensor {
+    let y = x;
+    for (const m of this.layers) y = m.call(y);
+    return y;
+  }
+
+  getConfig(): JsonObject {
+    const custom = this.names.some((n, i) => n !== String(i));
+    return custom ? { names: [...this.names] } : {};
+  }
+
+  configChildren(): Module[] {
+    return [...this.layers];
+  }
+
+  static fromConfig(config: JsonObject, children: Module[]): Sequential {
+    const names = config.names as string[] | undefined;
+    if (names !== undefined && (!Array.isArray(names) || names.length !== children.length)) {
+      throw new ValueError(`Sequential.fromConfig: 'names' must list one name per child (${children.length}), got ${JSON.stringify(names)}`);
+    }
+    const seq = new Sequential();
+    children.forEach((m, i) => seq.add(m, names?.[i]));
+    return seq;
+  }
+}
+
+registerLayer('Sequential', Sequential);

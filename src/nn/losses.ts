@@ -1,0 +1,538 @@
+/**
+ * Loss functions, as functions and as modules, with PyTorch's semantics
+ * (reductions, class weights, ignored targets, label smoothing).
+ *
+ * Every function takes (input, target, options) and returns a scalar for
+ * reduction 'mean' (the default) or 'sum', or the per-element losses for
+ * 'none'. Cross entropy with class indices is one fused op whose backward
+ * is softmax − one-hot, written with tensor ops when a graph of the
+ * backward is wanted, so it is differentiable again.
+ */
+import { isGradEnabled, record } from '../autograd/graph.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { arrayFor } from '../tensor/dtype.js';
+import { takeFlat } from '../tensor/ops/shape.js';
+import { shapeStr, sameShape } from '../tensor/shape.js';
+import { Tensor } from '../tensor/tensor.js';
+import { Module } from './module.js';
+import { registerLayer, type JsonObject } from './registry.js';
+
+export type Reduction = 'mean' | 'sum' | 'none';
+
+export interface ReductionOptions {
+  /** 'mean' (default): average; 'sum': total; 'none': one loss per element. */
+  reduction?: Reduction;
+}
+
+function checkReduction(fn: string, r: unknown, allowBatchmean = false): Reduction | 'batchmean' {
+  const ok = ['mean', 'sum', 'none', ...(allowBatchmean ? ['batchmean'] : [])];
+  if (typeof r !== 'string' || !ok.includes(r)) throw new ValueError(`${fn}: reduction must be one of ${ok.map((s) => `'${s}'`).join(', ')}, got ${JSON.stringify(r)}`);
+  return r as Reduction;
+}
+
+function reduce(loss: Tensor, reduction: Reduction): Tensor {
+  if (reduction === 'none') return loss;
+  return reduction === 'sum' ? loss.sum() : loss.mean();
+}
+
+function checkFloat(fn: string, what: string, t: Tensor): void {
+  if (!(t instanceof Tensor)) throw new ValueError(`${fn}: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  if (t.dtype === 'int32') throw new DTypeError(`${fn}: ${what} must be a float tensor, got int32`);
+}
+
+function checkSameShape(fn: string, input: Tensor, target: Tensor): void {
+  if (!sameShape(input.shape, target.shape)) {
+    throw new ShapeError(`${fn}: input ${shapeStr(input.shape)} and target ${shapeStr(target.shape)} must have the same shape`);
+  }
+}
+
+/** Target of the input's dtype (an int32 or other-precision target is converted). */
+function asInputDType(target: Tensor, input: Tensor): Tensor {
+  return target.dtype === input.dtype ? target : target.astype(input.dtype);
+}
+
+// -------------------------------------------------------------- regression ---
+
+/** Mean squared error: (input − target)². */
+export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const reduction = checkReduction('mseLoss', options.reduction ?? 'mean') as Reduction;
+  checkFloat('mseLoss', 'input', input);
+  checkSameShape('mseLoss', input, target);
+  return reduce(input.sub(asInputDType(target, input)).square(), reduction);
+}
+
+/** Mean absolute error: |input − target|. */
+export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
+  const reduction = checkReduction('l1Loss', options.reduction ?? 'mean') as Reduction;
+  checkFloat('l1Loss', 'input', input);
+  checkSameShape('l1Loss', input, target);
+  return reduce(input.sub(asInputDType(target, input)).abs(), reduction);
+}
+
+export interface HuberOptions extends ReductionOptions {
+  /** Where the loss turns from quadratic to linear (default 1). */
+  delta?: number;
+}
+
+/** ½d² for |d| ≤ delta, delta·(|d| − ½delta) beyond (d = input − target). */
+export function huberLoss(input: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
+  const reduction = checkReduction('huberLoss', options.reduction ?? 'mean') as Reduction;
+  const delta = options.delta ?? 1;
+  if (!(typeof delta === 'number' && delta > 0 && Number.isFinite(delta))) throw new ValueError(`huberLoss: delta must be a positive number, got ${String(delta)}`);
+  checkFloat('huberLoss', 'input', input);
+  checkSameShape('huberLoss', input, target);
+  const ad = input.sub(asInputDType(target, input)).abs();
+  // With q = min(|d|, delta): ½q² + delta·(|d| − q) is both branches at once.
+  const q = ad.clip(undefined, delta);
+  return reduce(q.square().mul(0.5).add(ad.sub(q).mul(delta)), reduction);
+}
+
+export interface SmoothL1Options extends ReductionOptions {
+  /** Default 1; 0 gives the L1 loss. */
+  beta?: number;
+}
+
+/** Huber loss divided by beta (PyTorch's smooth_l1_loss). */
+export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1Options = {}): Tensor {
+  const beta = options.beta ?? 1;
+  if (!(typeof beta === 'number' && beta >= 0 && Number.isFinite(beta))) throw new ValueError(`smoothL1Loss: beta must be a number >= 0, got ${String(beta)}`);
+  if (beta === 0) return l1Loss(input, target, options);
+  const h = huberLoss(input, target, { delta: beta, reduction: options.reduction });
+  return beta === 1 ? h : h.div(beta);
+}
+
+// ---------------------------------------------------------- classification ---
+
+export interface ClassWeightOptions extends ReductionOptions {
+  /** Per-class weights [C]. */
+  weight?: Tensor | null;
+  /** Targets equal to this class index are skipped (default -100). */
+  ignoreIndex?: number;
+}
+
+export interface CrossEntropyOptions extends ClassWeightOptions {
+  /** Mixes the targets with the uniform distribution: (1 − ε)·target + ε/C (default 0). */
+  labelSmoothing?: number;
+}
+
+interface ClassLayout {
+  n: number; c: number; s: number;
+  /** Shape of the per-element losses ([N, ...spatial]). */
+  lossShape: number[];
+}
+
+/** Input [N, C, ...] (or [C]) with class indices [N, ...] (or []). */
+function classLayout(fn: string, input: Tensor, target: Tensor, indices: boolean): ClassLayout {
+  if (input.ndim === 0) throw new ShapeError(`${fn}: input must have a class axis ([N, C] or [C]), got a scalar`);
+  const x = input.ndim === 1 ? [1, input.shape[0]] : input.shape;
+  const n = x[0], c = x[1];
+  const spatial = x.slice(2);
+  const lossShape = input.ndim === 1 ? [] : [n, ...spatial];
+  const expected = indices ? lossShape : input.shape;
+  if (!sameShape(target.shape, expected)) {
+    const what = indices ? 'class indices' : 'class probabilities';
+    throw new ShapeError(`${fn}: input ${shapeStr(input.shape)} needs ${what} of shape ${shapeStr(expected)}, got target ${shapeStr(target.shape)}`);
+  }
+  return { n, c, s: spatial.reduce((a, b) => a * b, 1), lossShape };
+}
+
+function classWeights(fn: string, weight: Tensor | null | undefined, c: number): ArrayLike<number> | null {
+  if (!weight) return null;
+  if (!(weight instanceof Tensor) || weight.ndim !== 1 || weight.shape[0] !== c) {
+    throw new ShapeError(`${fn}: weight must be a 1-D tensor of one weight per class (${c}), got ${weight instanceof Tensor ? shapeStr(weight.shape) : typeof weight}`);
+  }
+  return weight.data;
+}
+
+function checkIndexTarget(fn: string, target: Tensor): void {
+  if (!(target instanceof Tensor)) throw new ValueError(`${fn}: target must be a Tensor`);
+  if (target.dtype !== 'int32') throw new DTypeError(`${fn}: class-index targets must be int32, got ${target.dtype}; convert with target.astype('int32')`);
+}
+
+/**
+ * Cross entropy of logits [N, C] (or [N, C, d1, ...], or [C]) against int32
+ * class indices [N] (or [N, d1, ...]) or against class probabilities of the
+ * input's shape. With indices, 'mean' divides by the total weight of the
+ * non-ignored targets (PyTorch's weighted mean).
+ */
+export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  const fn = 'crossEntropy';
+  const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
+  checkFloat(fn, 'input', input);
+  const eps = options.labelSmoothing ?? 0;
+  if (!(typeof eps === 'number' && eps >= 0 && eps <= 1)) throw new ValueError(`${fn}: labelSmoothing must be in [0, 1], got ${String(eps)}`);
+  if (!(target instanceof Tensor)) throw new ValueError(`${fn}: target must be a Tensor`);
+  if (target.dtype !== 'int32') return crossEntropyProbs(input, asInputDType(target, input), options.weight ?? null, eps, reduction);
+  const layout = classLayout(fn, input, target, true);
+  const w = classWeights(fn, options.weight, layout.c);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  return crossEntropyIndices(input, target, layout, w, ignoreIndex, eps, reduction);
+}
+
+function crossEntropyIndices(x: Tensor, target: Tensor, layout: ClassLayout, w: ArrayLike<number> | null, ignoreIndex: number, eps: number, reduction: Reduction): Tensor {
+  const { n, c: C, s: S, lossShape } = layout;
+  const xd = x.data, td = target.data;
+  const rows = n * S;
+  // Softmax kept for the backward only when there will be one.
+  const keep = x.requiresGrad && isGradEnabled();
+  const probs = arrayFor(x.dtype, keep ? x.size : 0);
+  const losses = new Float64Array(rows);
+  const coefA = new Float64Array(rows); // (1 − ε)·w_y, 0 where ignored
+  const active = new Uint8Array(rows);
+  const b = eps / C;
+  let wSum = 0;
+  if (w) for (let k = 0; k < C; k++) wSum += w[k];
+  else wSum = C;
+  let totalWeight = 0;
+  for (let i = 0; i < n; i++) {
+    for (let sp = 0; sp < S; sp++) {
+      const r = i * S + sp, base = i * C * S + sp;
+      let m = -Infinity;
+      for (let k = 0; k < C; k++) { const v = xd[base + k * S]; if (v > m) m = v; }
+      if (m === -Infinity || Number.isNaN(m)) m = 0;
+      let se = 0;
+      if (keep) {
+        for (let k = 0; k < C; k++) { const e = Math.exp(xd[base + k * S] - m); probs[base + k * S] = e; se += e; }
+        for (let k = 0; k < C; k++) probs[base + k * S] /= se;
+      } else {
+        for (let k = 0; k < C; k++) se += Math.exp(xd[base + k * S] - m);
+      }
+      const y = td[r];
+      if (y === ignoreIndex) continue;
+      if (y < 0 || y >= C) throw new ValueError(`crossEntropy: class index ${y} at position ${r} is out of range [0, ${C - 1}]`);
+      const lse = m + Math.log(se);
+      const wy = w ? w[y] : 1;
+      let loss = (1 - eps) * wy * (lse - xd[base + y * S]);
+      if (eps > 0) {
+        let smooth = 0;
+        for (let k = 0; k < C; k++) smooth += (w ? w[k] : 1) * (lse - xd[base + k * S]);
+        loss += b * smooth;
+      }
+      losses[r] = loss;
+      coefA[r] = (1 - eps) * wy;
+      active[r] = 1;
+      totalWeight += wy;
+    }
+  }
+  let out: Tensor;
+  if (reduction === 'none') {
+    const d = arrayFor(x.dtype, rows);
+    d.set(losses);
+    out = new Tensor(d, lossShape);
+  } else {
+    let total = 0;
+    for (let r = 0; r < rows; r++) total += losses[r];
+    const d = arrayFor(x.dtype, 1);
+    d[0] = reduction === 'sum' ? total : total / totalWeight;
+    out = new Tensor(d, []);
+  }
+  const gradScale = reduction === 'mean' ? 1 / totalWeight : 1;
+  return record(out, 'crossEntropy', [x], (g) => {
+    if (isGradEnabled()) {
+      // Recorded: (softmax(x)·(a + b·W) − (a·onehot + b·w))·g, differentiable in x and g.
+      const xs = x.ndim === 1 ? x.reshape([1, C]) : x;
+      const p = xs.softmax(1);
+      const kd = arrayFor(x.dtype, rows), ed = arrayFor(x.dtype, x.size);
+      for (let i = 0; i < n; i++) {
+        for (let sp = 0; sp < S; sp++) {
+          const r = i * S + sp;
+          if (!active[r]) continue;
+          const base = i * C * S + sp;
+          kd[r] = coefA[r] + b * wSum;
+          for (let k = 0; k < C; k++) ed[base + k * S] = b * (w ? w[k] : 1);
+          ed[base + td[r] * S] += coefA[r];
+        }
+      }
+      const kShape = xs.shape.map((d, i) => (i === 1 ? 1 : d));
+      const gk = reduction === 'none' ? g.reshape(kShape) : g.mul(gradScale);
+      const dx = p.mul(new Tensor(kd, kShape)).sub(new Tensor(ed, xs.shape)).mul(gk);
+      return [x.ndim === 1 ? dx.reshape(x.shape) : dx];
+    }
+    const gd = g.data;
+    const dx = arrayFor(x.dtype, x.size);
+    for (let i = 0; i < n; i++) {
+      for (let sp = 0; sp < S; sp++) {
+        const r = i * S + sp;
+        if (!active[r]) continue;
+        const base = i * C * S + sp;
+        const gs = reduction === 'none' ? gd[r] : gd[0] * gradScale;
+        const a = coefA[r];
+        const kp = gs * (a + b * wSum);
+        if (b === 0) for (let k = 0; k < C; k++) dx[base + k * S] = probs[base + k * S] * kp;
+        else for (let k = 0; k < C; k++) dx[base + k * S] = probs[base + k * S] * kp - gs * b * (w ? w[k] : 1);
+        dx[base + td[r] * S] -= gs * a;
+      }
+    }
+    return [new Tensor(dx, x.shape)];
+  });
+}
+
+/** Cross entropy against class probabilities: −Σ_c w_c·t_c·log softmax(x)_c per element. */
+function crossEntropyProbs(x: Tensor, target: Tensor, weight: Tensor | null, eps: number, reduction: Reduction): Tensor {
+  const fn = 'crossEntropy';
+  const { c, n, s, lossShape } = classLayout(fn, x, target, false);
+  classWeights(fn, weight, c);
+  const xs = x.ndim === 1 ? x.reshape([1, c]) : x;
+  let t = x.ndim === 1 ? target.reshape([1, c]) : target;
+  if (eps > 0) t = t.mul(1 - eps).add(eps / c);
+  let prod = xs.logSoftmax(1).mul(t);
+  if (weight) prod = prod.mul(asInputDType(weight, x).reshape(xs.shape.map((d, i) => (i === 1 ? d : 1))));
+  const per = prod.sum(1).neg();
+  if (reduction === 'none') return per.reshape(lossShape);
+  return reduction === 'sum' ? per.sum() : per.sum().div(n * s);
+}
+
+/**
+ * Negative log-likelihood of log-probabilities [N, C] (or [N, C, d1, ...],
+ * or [C]) at int32 class indices: −w_y·input[y], weighted mean by default.
+ */
+export function nllLoss(input: Tensor, target: Tensor, options: ClassWeightOptions = {}): Tensor {
+  const fn = 'nllLoss';
+  const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
+  checkFloat(fn, 'input', input);
+  checkIndexTarget(fn, target);
+  const { n, c: C, s: S, lossShape } = classLayout(fn, input, target, true);
+  const w = classWeights(fn, options.weight, C);
+  const ignoreIndex = options.ignoreIndex ?? -100;
+  const rows = n * S;
+  const offsets = new Int32Array(rows);
+  const coef = arrayFor(input.dtype, rows);
+  let totalWeight = 0;
+  for (let i = 0; i < n; i++) {
+    for (let sp = 0; sp < S; sp++) {
+      const r = i * S + sp, y = target.data[r];
+      offsets[r] = i * C * S + sp;
+      if (y === ignoreIndex) continue;
+      if (y < 0 || y >= C) throw new ValueError(`${fn}: class index ${y} at position ${r} is out of range [0, ${C - 1}]`);
+      offsets[r] += y * S;
+      const wy = w ? w[y] : 1;
+      coef[r] = -wy;
+      totalWeight += wy;
+    }
+  }
+  const losses = takeFlat(input, offsets, lossShape).mul(new Tensor(coef, lossShape));
+  if (reduction === 'none') return losses;
+  return reduction === 'sum' ? losses.sum() : losses.sum().div(totalWeight);
+}
+
+export interface BCEOptions extends ReductionOptions {
+  /** Rescales each element's loss (broadcast to the input's shape). */
+  weight?: Tensor | null;
+}
+
+const BCE_EPSILON = Math.fround(1e-12);
+
+/** Element-wise −(y·log x + (1 − y)·log(1 − x)) with logs clamped at −100, as PyTorch. */
+function bceElementwise(x: Tensor, y: Tensor): Tensor {
+  const xd = x.data, yd = y.data;
+  const out = arrayFor(x.dtype, x.size);
+  for (let i = 0; i < out.length; i++) {
+    const p = xd[i];
+    if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: input must hold probabilities in [0, 1], got ${p} at position ${i}`);
+    const lx = Math.max(Math.log(p), -100), l1x = Math.max(Math.log(1 - p), -100);
+    out[i] = -(yd[i] * lx + (1 - yd[i]) * l1x);
+  }
+  return record(new Tensor(out, x.shape), 'binaryCrossEntropy', [x, y], (g) => {
+    const oneMinus = x.neg().add(1);
+    return [
+      // PyTorch's gradient: (x − y) / max(x·(1 − x), ε) with its float ε = fround(1e-12).
+      x.requiresGrad ? g.mul(x.sub(y)).div(x.mul(oneMinus).clip(BCE_EPSILON)) : null,
+      y.requiresGrad ? g.mul(oneMinus.log().clip(-100).sub(x.log().clip(-100))) : null,
+    ];
+  });
+}
+
+/** Binary cross entropy of probabilities in [0, 1] against targets of the same shape. */
+export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  const fn = 'binaryCrossEntropy';
+  const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
+  checkFloat(fn, 'input', input);
+  checkSameShape(fn, input, target);
+  let loss = bceElementwise(input, asInputDType(target, input));
+  if (options.weight) loss = loss.mul(asInputDType(options.weight, input));
+  return reduce(loss, reduction);
+}
+
+export interface BCEWithLogitsOptions extends BCEOptions {
+  /** Weight of the positive class, broadcast over the last axis (one per output, e.g. [C]). */
+  posWeight?: Tensor | null;
+}
+
+/** Sigmoid + binary cross entropy in one stable expression: (1 − y)·x + (1 + (p − 1)·y)·softplus(−x). */
+export function bceWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+  const fn = 'bceWithLogits';
+  const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
+  checkFloat(fn, 'input', input);
+  checkSameShape(fn, input, target);
+  const y = asInputDType(target, input);
+  const sp = input.neg().softplus();
+  let loss: Tensor;
+  if (options.posWeight) {
+    const pw = asInputDType(options.posWeight, input);
+    loss = y.neg().add(1).mul(input).add(pw.sub(1).mul(y).add(1).mul(sp));
+  } else {
+    loss = y.neg().add(1).mul(input).add(sp);
+  }
+  if (options.weight) loss = loss.mul(asInputDType(options.weight, input));
+  return reduce(loss, reduction);
+}
+
+export interface KLDivOptions {
+  /** 'mean' (default, over all elements), 'batchmean' (sum / batch size: the true KL divergence), 'sum' or 'none'. */
+  reduction?: Reduction | 'batchmean';
+  /** The target is given as log-probabilities too (default false). */
+  logTarget?: boolean;
+}
+
+/** KL(target ‖ input) with `input` as log-probabilities: target·(log target − input) element-wise. */
+export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
+  const fn = 'klDiv';
+  const reduction = checkReduction(fn, options.reduction ?? 'mean', true);
+  checkFloat(fn, 'input', input);
+  checkSameShape(fn, input, target);
+  const t = asInputDType(target, input);
+  let loss: Tensor;
+  if (options.logTarget) {
+    loss = t.exp().mul(t.sub(input));
+  } else {
+    let tlogt: Tensor;
+    if (t.requiresGrad) {
+      // xlogy(t, t), 0 where t = 0, with a gradient that stays finite there.
+      const safe = t.gt(0).astype(t.dtype);
+      tlogt = t.mul(t.mul(safe).add(safe.neg().add(1)).log());
+    } else {
+      const d = arrayFor(t.dtype, t.size);
+      for (let i = 0; i < d.length; i++) { const v = t.data[i]; d[i] = v > 0 ? v * Math.log(v) : v === 0 ? 0 : NaN; }
+      tlogt = new Tensor(d, t.shape);
+    }
+    loss = tlogt.sub(t.mul(input));
+  }
+  if (reduction === 'batchmean') return input.ndim === 0 ? loss.sum() : loss.sum().div(input.shape[0]);
+  return reduce(loss, reduction);
+}
+
+// ----------------------------------------------------------- regularisers ---
+
+function penalty(fn: string, params: Iterable<Tensor>, term: (p: Tensor) => Tensor): Tensor {
+  let total: Tensor | null = null;
+  for (const p of params) {
+    if (!(p instanceof Tensor)) throw new ValueError(`${fn}: expected tensors, got ${typeof p}`);
+    const t = term(p).sum();
+    total = total ? total.add(t) : t;
+  }
+  return total ?? new Tensor(new Float32Array(1), []);
+}
+
+/** Σ|p| over the parameters (add λ·l1Penalty(model.parameters()) to a loss for L1 regularisation). */
+export function l1Penalty(params: Iterable<Tensor>): Tensor {
+  return penalty('l1Penalty', params, (p) => p.abs());
+}
+
+/** Σp² over the parameters (λ·l2Penalty adds 2λ·p to each gradient; weight decay wd equals λ = wd/2). */
+export function l2Penalty(params: Iterable<Tensor>): Tensor {
+  return penalty('l2Penalty', params, (p) => p.square());
+}
+
+// ----------------------------------------------------------------- modules ---
+
+/** Tensors in configs are saved as plain arrays. */
+function tensorConfig(t: Tensor | null | undefined): JsonObject[string] {
+  return t ? { shape: [...t.shape], data: Array.from(t.data), dtype: t.dtype } : null;
+}
+
+function tensorFromConfig(v: unknown): Tensor | null {
+  if (!v) return null;
+  const o = v as { shape: number[]; data: number[]; dtype: 'float32' | 'float64' };
+  const data = o.dtype === 'float64' ? Float64Array.from(o.data) : Float32Array.from(o.data);
+  return new Tensor(data, o.shape);
+}
+
+abstract class Loss extends Module {
+  abstract override forward(input: Tensor, target: Tensor): Tensor;
+}
+
+export class MSELoss extends Loss {
+  constructor(readonly options: ReductionOptions = {}) { super(); checkReduction('MSELoss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return mseLoss(input, target, this.options); }
+  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean' }; }
+  static fromConfig(config: JsonObject): MSELoss { return new MSELoss(config as ReductionOptions); }
+}
+
+export class L1Loss extends Loss {
+  constructor(readonly options: ReductionOptions = {}) { super(); checkReduction('L1Loss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return l1Loss(input, target, this.options); }
+  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean' }; }
+  static fromConfig(config: JsonObject): L1Loss { return new L1Loss(config as ReductionOptions); }
+}
+
+export class HuberLoss extends Loss {
+  constructor(readonly options: HuberOptions = {}) { super(); checkReduction('HuberLoss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return huberLoss(input, target, this.options); }
+  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', delta: this.options.delta ?? 1 }; }
+  static fromConfig(config: JsonObject): HuberLoss { return new HuberLoss(config as HuberOptions); }
+}
+
+export class SmoothL1Loss extends Loss {
+  constructor(readonly options: SmoothL1Options = {}) { super(); checkReduction('SmoothL1Loss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return smoothL1Loss(input, target, this.options); }
+  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', beta: this.options.beta ?? 1 }; }
+  static fromConfig(config: JsonObject): SmoothL1Loss { return new SmoothL1Loss(config as SmoothL1Options); }
+}
+
+export class CrossEntropyLoss extends Loss {
+  constructor(readonly options: CrossEntropyOptions = {}) { super(); checkReduction('CrossEntropyLoss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return crossEntropy(input, target, this.options); }
+  getConfig(): JsonObject {
+    const o = this.options;
+    return { reduction: o.reduction ?? 'mean', weight: tensorConfig(o.weight), ignoreIndex: o.ignoreIndex ?? -100, labelSmoothing: o.labelSmoothing ?? 0 };
+  }
+  static fromConfig(config: JsonObject): CrossEntropyLoss {
+    return new CrossEntropyLoss({ ...(config as CrossEntropyOptions), weight: tensorFromConfig(config.weight) });
+  }
+}
+
+export class NLLLoss extends Loss {
+  constructor(readonly options: ClassWeightOptions = {}) { super(); checkReduction('NLLLoss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return nllLoss(input, target, this.options); }
+  getConfig(): JsonObject {
+    const o = this.options;
+    return { reduction: o.reduction ?? 'mean', weight: tensorConfig(o.weight), ignoreIndex: o.ignoreIndex ?? -100 };
+  }
+  static fromConfig(config: JsonObject): NLLLoss { return new NLLLoss({ ...(config as ClassWeightOptions), weight: tensorFromConfig(config.weight) }); }
+}
+
+export class BCELoss extends Loss {
+  constructor(readonly options: BCEOptions = {}) { super(); checkReduction('BCELoss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return binaryCrossEntropy(input, target, this.options); }
+  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', weight: tensorConfig(this.options.weight) }; }
+  static fromConfig(config: JsonObject): BCELoss { return new BCELoss({ ...(config as BCEOptions), weight: tensorFromConfig(config.weight) }); }
+}
+
+export class BCEWithLogitsLoss extends Loss {
+  constructor(readonly options: BCEWithLogitsOptions = {}) { super(); checkReduction('BCEWithLogitsLoss', options.reduction ?? 'mean'); }
+  override forward(input: Tensor, target: Tensor): Tensor { return bceWithLogits(input, target, this.options); }
+  getConfig(): JsonObject {
+    const o = this.options;
+    return { reduction: o.reduction ?? 'mean', weight: tensorConfig(o.weight), posWeight: tensorConfig(o.posWeight) };
+  }
+  static fromConfig(config: JsonObject): BCEWithLogitsLoss {
+    return new BCEWithLogitsLoss({ ...(config as BCEWithLogitsOptions), weight: tensorFromConfig(config.weight), posWeight: tensorFromConfig(config.posWeight) });
+  }
+}
+
+export class KLDivLoss extends Loss {
+  constructor(readonly options: KLDivOptions = {}) { super(); checkReduction('KLDivLoss', options.reduction ?? 'mean', true); }
+  override forward(input: Tensor, target: Tensor): Tensor { return klDiv(input, target, this.options); }
+  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', logTarget: this.options.logTarget ?? false }; }
+  static fromConfig(config: JsonObject): KLDivLoss { return new KLDivLoss(config as KLDivOptions); }
+}
+
+registerLayer('MSELoss', MSELoss);
+registerLayer('L1Loss', L1Loss);
+registerLayer('HuberLoss', HuberLoss);
+registerLayer('SmoothL1Loss', SmoothL1Loss);
+registerLayer('CrossEntropyLoss', CrossEntropyLoss);
+registerLayer('NLLLoss', NLLLoss);
+registerLayer('BCELoss', BCELoss);
+registerLayer('BCEWithLogitsLoss', BCEWithLogitsLoss);
+registerLayer('KLDivLoss', KLDivLoss);
