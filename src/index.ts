@@ -36,3 +36,8 @@ export {
 } from './model_selection/index.js';
 export { StandardScaler, MinMaxScaler, MaxAbsScaler, RobustScaler, Normalizer, OneHotEncoder, OrdinalEncoder, LabelEncoder, SimpleImputer, PolynomialFeatures, ColumnTransformer, Pipeline, makePipeline, type Step, type CategoricalInput } from './preprocessing/index.js';
 export { makeRegression, makeClassification, makeBlobs, makeMoons, makeCircles, makeLowRankMatrix } from './datasets/generators.js';
+
+// Neural networks (PyTorch's shape): `nn.Linear`, `nn.crossEntropy`, `nn.init.kaimingUniform`, ...
+export * as nn from './nn/index.js';
+export { Module, Parameter } from './nn/module.js';
+export { Sequential } from './nn/layers/sequential.js';
