@@ -8,28 +8,9 @@ import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { finiteNumber } from './common.js';
 
-/**
- * max(x, 0) as one pass each way: the backward reads the output's sign
- * directly (on raw arrays unless the backward itself is recorded, when it
- * is g·mask, differentiable in g; ReLU's second derivative is zero).
- */
+/** max(x, 0); NaN propagates (as in PyTorch) so divergence reaches the loss. */
 export function relu(x: Tensor): Tensor {
-  if (x.dtype === 'int32') return x.relu();
-  const xd = x.data;
-  const n = xd.length;
-  const out = arrayFor(x.dtype, n);
-  // (v + |v|)/2 is exact, keeps NaN, and has no branch to mispredict.
-  for (let i = 0; i < n; i++) { const v = xd[i]; out[i] = (v + Math.abs(v)) * 0.5; }
-  return record(new Tensor(out, x.shape), 'relu', [x], (g) => {
-    const gd = g.data;
-    const d = arrayFor(x.dtype, n);
-    if (isGradEnabled()) {
-      for (let i = 0; i < n; i++) d[i] = out[i] > 0 ? 1 : 0;
-      return [g.mul(new Tensor(d, x.shape))];
-    }
-    for (let i = 0; i < n; i++) d[i] = out[i] > 0 ? gd[i] : 0;
-    return [new Tensor(d, x.shape)];
-  });
+  return x.relu();
 }
 
 export class ReLU extends Module {

@@ -32,7 +32,7 @@ export function unaryKernel(op: Unary, x: TypedArray, out: TypedArray, p = 0, q 
       }
       break;
     case Unary.Tanh: for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); break;
-    case Unary.Relu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : 0; } break;
+    case Unary.Relu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 || v !== v ? v : 0; } break; // NaN propagates
     case Unary.LeakyRelu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : p * v; } break;
     case Unary.Elu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : p * Math.expm1(v); } break;
     case Unary.Softplus:

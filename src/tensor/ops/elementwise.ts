@@ -1,5 +1,5 @@
 /** Element-wise ops with broadcasting, and their gradients. */
-import { record } from '../../autograd/graph.js';
+import { isGradEnabled, record } from '../../autograd/graph.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { arrayFor, isFloat, promote, type DType } from '../dtype.js';
 import { Binary, binaryKernel, Unary, unaryKernel } from '../kernels/elementwise.js';
@@ -194,7 +194,15 @@ export function tanh(x: Tensor): Tensor {
 }
 
 export function relu(x: Tensor): Tensor {
-  return record(unaryRaw(Unary.Relu, x, 0, 0, true), 'relu', [x], (g) => [mul(g, gt(x, 0))]);
+  const out = unaryRaw(Unary.Relu, x, 0, 0, true);
+  return record(out, 'relu', [x], (g) => {
+    // Recorded (createGraph): g·mask stays differentiable in g. Otherwise one raw pass.
+    if (isGradEnabled()) return [mul(g, gt(x, 0))];
+    const gd = g.data, od = out.data;
+    const d = arrayFor(g.dtype, gd.length);
+    for (let i = 0; i < d.length; i++) d[i] = od[i] > 0 ? gd[i] : 0;
+    return [new Tensor(d, x.shape)];
+  });
 }
 
 export function leakyRelu(x: Tensor, negativeSlope = 0.01): Tensor {

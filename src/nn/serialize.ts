@@ -1,0 +1,112 @@
+/**
+ * Saving and loading whole models as safetensors: the weights (the model's
+ * `stateDict()`, dtypes kept) as tensors, and the architecture (from the
+ * layer registry) as JSON in the header's `__metadata__`. One file holds
+ * everything needed to rebuild the model; other tools that read
+ * safetensors see ordinary named tensors.
+ *
+ * ```ts
+ * await save(model, 'model.safetensors');     // Node
+ * const again = await load('model.safetensors');
+ * const bytes = modelToBytes(model);          // anywhere (browser: Blob, IndexedDB, fetch)
+ * const copy = modelFromBytes(bytes);
+ * ```
+ */
+import { FrugalError, ParseError, ValueError } from '../errors.js';
+import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
+import { readFileBytes, writeFileBytes } from '../platform/files.js';
+import { globalGenerator } from '../tensor/random.js';
+import { Module } from './module.js';
+import { layerFromConfig, moduleToConfig, type LayerConfig } from './registry.js';
+// Registers every built-in layer, so any saved architecture can be rebuilt.
+import './index.js';
+
+/** Metadata key of the architecture JSON. */
+export const ARCHITECTURE_KEY = 'frugal.architecture';
+const FORMAT_KEY = 'frugal.format';
+const FORMAT_VERSION = '1';
+
+export interface SaveOptions {
+  /** Extra strings stored in the file's `__metadata__` (keys starting 'frugal.' are reserved). */
+  metadata?: Record<string, string>;
+  /** Store only the weights (for modules not in the layer registry); load them with {@link loadWeights}. */
+  weightsOnly?: boolean;
+}
+
+function checkModule(model: unknown, who: string): asserts model is Module {
+  if (!(model instanceof Module)) throw new ValueError(`${who}: expected a Module, got ${model === null ? 'null' : typeof model}`);
+}
+
+/** The model as safetensors bytes: weights plus architecture (unless `weightsOnly`). */
+export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Array {
+  checkModule(model, 'modelToBytes');
+  const metadata: Record<string, string> = {};
+  for (const [k, v] of Object.entries(options.metadata ?? {})) {
+    if (k.startsWith('frugal.')) throw new ValueError(`modelToBytes: metadata key '${k}' is reserved`);
+    if (typeof v !== 'string') throw new ValueError(`modelToBytes: metadata '${k}' must be a string`);
+    metadata[k] = v;
+  }
+  metadata[FORMAT_KEY] = FORMAT_VERSION;
+  if (!options.weightsOnly) metadata[ARCHITECTURE_KEY] = JSON.stringify(moduleToConfig(model));
+  return encodeSafetensors(model.stateDict(), metadata);
+}
+
+/** Runs fn without moving the global random stream (building a model initialises weights we then overwrite). */
+function keepingGlobalRandomState<T>(fn: () => T): T {
+  const state = globalGenerator.getState();
+  try {
+    return fn();
+  } finally {
+    globalGenerator.setState(state);
+  }
+}
+
+/**
+ * Rebuilds a model saved by {@link modelToBytes}: the architecture from the
+ * metadata, then the weights (every name and shape must match). The model
+ * comes back in eval mode; call `train()` to fine-tune it.
+ */
+export function modelFromBytes(bytes: Uint8Array): Module {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const text = metadata[ARCHITECTURE_KEY];
+  if (text === undefined) {
+    throw new FrugalError('modelFromBytes: the file has no architecture (saved with weightsOnly, or by another tool); build the model and use loadWeights(model, bytes)');
+  }
+  let spec: LayerConfig;
+  try {
+    spec = JSON.parse(text) as LayerConfig;
+  } catch (err) {
+    throw new ParseError(`modelFromBytes: the architecture metadata is not valid JSON (${(err as Error).message})`);
+  }
+  const model = keepingGlobalRandomState(() => layerFromConfig(spec));
+  model.loadStateDict(tensors);
+  return model.eval();
+}
+
+/** Copies weights from safetensors bytes (or a file path, in Node) into an existing model. */
+export async function loadWeights(model: Module, source: Uint8Array | string, options: { strict?: boolean } = {}): Promise<Module> {
+  checkModule(model, 'loadWeights');
+  const bytes = typeof source === 'string' ? await readFileBytes(source, 'loadWeights') : source;
+  model.loadStateDict(decodeSafetensors(bytes).tensors, options);
+  return model;
+}
+
+/** Saves the model (weights and architecture) to a safetensors file (Node.js). */
+export async function save(model: Module, path: string, options: SaveOptions = {}): Promise<void> {
+  if (typeof path !== 'string' || path === '') throw new ValueError('save: path must be a non-empty string');
+  await writeFileBytes(path, modelToBytes(model, options), 'save');
+}
+
+/** Loads a model saved by {@link save} (Node.js). */
+export async function load(path: string): Promise<Module> {
+  if (typeof path !== 'string' || path === '') throw new ValueError('load: path must be a non-empty string');
+  const bytes = await readFileBytes(path, 'load');
+  try {
+    return modelFromBytes(bytes);
+  } catch (err) {
+    if (err instanceof FrugalError) err.message = `${path}: ${err.message}`;
+    throw err;
+  }
+}
+
+export { save as saveModel, load as loadModel };

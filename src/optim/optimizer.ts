@@ -1,0 +1,424 @@
+/**
+ * One general optimiser. SGD, Adam, AdamW, RMSprop and Adagrad are not
+ * separate algorithms here but configurations of a single update rule
+ * (tinygrad's lesson): each named optimiser only maps its PyTorch-style
+ * hyper-parameters onto an {@link UpdateRule}.
+ *
+ * The update for one parameter p with gradient g, step t (1-based):
+ *
+ *   g ← −g                                   if maximize
+ *   g ← g + λ·p                              L2 decay (coupled)
+ *   p ← p·(1 − lr·λ)                         decoupled decay (AdamW)
+ *   v ← β₂·v + c₂·g²                         second moment (Adam, RMSprop, Adagrad)
+ *   ḡ ← β₂·ḡ + (1 − β₂)·g                    centered (RMSprop)
+ *   d ← √(max(v) or v − ḡ²) / √(1 − β₂ᵗ) + ε  preconditioner (1 without a second moment)
+ *   momentum on g, then u = m / d            (Adam:     m ← β₁·m + (1 − β₁)·g)
+ *   or on g / d, u = m                       (SGD, RMSprop: m ← μ·m + (1 − τ)·g/d)
+ *   u ← g/d + μ·m                            Nesterov
+ *   p ← p − lr_t · u                         lr_t = lr / (1 − β₁ᵗ) (Adam) or lr / (1 + (t − 1)·η) (Adagrad)
+ *
+ * These are PyTorch's exact formulas (checked against it to ~1e-12 in
+ * float64 by test/optim.test.ts). The loop runs in place over the typed
+ * arrays of `p.data` and `p.grad.data`: a step allocates no tensors.
+ */
+import { FrugalError, ValueError } from '../errors.js';
+import { arrayFor, type TypedArray } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
+
+/** The general rule, resolved from a parameter group's hyper-parameters. */
+export interface UpdateRule {
+  lr: number;
+  weightDecay: number;
+  /** Decay the weights directly (AdamW) instead of adding λ·p to the gradient. */
+  decoupledDecay: boolean;
+  maximize: boolean;
+  /** Momentum factor μ (β₁ for Adam); 0 turns the first moment off. */
+  momentum: number;
+  /** τ: the new term is weighted (1 − τ). Adam uses τ = β₁. */
+  dampening: number;
+  nesterov: boolean;
+  /** The first momentum buffer starts as the first term itself (SGD) or as zeros (Adam). */
+  momentumInit: 'value' | 'zero';
+  /** Momentum accumulates the raw gradient (Adam) or the preconditioned step g/d (SGD, RMSprop). */
+  momentumOf: 'gradient' | 'step';
+  /** Keep a second moment v (and divide by √v + ε). */
+  secondMoment: boolean;
+  /** v ← β₂·v + c₂·g². */
+  beta2: number;
+  secondScale: number;
+  /** Initial value of v (Adagrad's initial accumulator). */
+  secondInit: number;
+  centered: boolean;
+  amsgrad: boolean;
+  eps: number;
+  /** Adam's bias corrections 1 − β₁ᵗ and 1 − β₂ᵗ. */
+  biasCorrection: boolean;
+  /** Adagrad's learning-rate decay η. */
+  lrDecay: number;
+}
+
+/** A group of parameters sharing hyper-parameters (PyTorch's param_groups). */
+export interface ParamGroup {
+  params: Tensor[];
+  lr: number;
+  /** Hyper-parameters of the optimiser, and values schedulers keep here (initialLr, maxLr, ...). */
+  [option: string]: unknown;
+}
+
+/** What `new SGD(...)` and the others accept for params: tensors, or groups with their own options. */
+export type ParamsInput<O> = Iterable<Tensor> | readonly (Partial<O> & { params: Iterable<Tensor> })[];
+
+/** Per-parameter state: step count and the rule's buffers. */
+interface ParamState {
+  step: number;
+  momentum?: TypedArray;
+  secondMoment?: TypedArray;
+  maxSecondMoment?: TypedArray;
+  gradAverage?: TypedArray;
+}
+
+const BUFFERS = ['momentum', 'secondMoment', 'maxSecondMoment', 'gradAverage'] as const;
+type BufferName = (typeof BUFFERS)[number];
+
+/** `optimizer.stateDict()`: enough to resume training exactly. */
+export interface OptimizerState {
+  /** Which optimiser wrote it (a load into another kind is refused). */
+  kind: string;
+  /** By parameter index (counted across groups, in order). */
+  state: Record<string, { step: number } & Partial<Record<BufferName, Tensor>>>;
+  /** Each group's options (JSON values) and the indices of its parameters. */
+  paramGroups: (Record<string, unknown> & { params: number[] })[];
+}
+
+/**
+ * The general optimiser. Subclasses (SGD, Adam, ...) give the defaults, a
+ * validator, and the map from their options to the {@link UpdateRule}.
+ */
+export class Optimizer<O extends { lr: number } = { lr: number } & Record<string, unknown>> {
+  readonly paramGroups: ParamGroup[] = [];
+  readonly defaults: Readonly<O>;
+  /** The optimiser's name ('SGD', 'Adam', ...). */
+  readonly kind: string;
+  private readonly state = new Map<Tensor, ParamState>();
+  private readonly resolve: (group: ParamGroup) => UpdateRule;
+  private readonly validate: (options: Record<string, unknown>, where: string) => void;
+
+  constructor(
+    params: ParamsInput<O>,
+    base: O,
+    options: Partial<O>,
+    resolve: (group: ParamGroup) => UpdateRule,
+    kind = 'Optimizer',
+    validate: (options: O, where: string) => void = () => {},
+  ) {
+    this.kind = kind;
+    this.resolve = resolve;
+    this.validate = validate as unknown as (options: Record<string, unknown>, where: string) => void;
+    if (options === null || typeof options !== 'object') throw new ValueError(`${kind}: options must be an object`);
+    for (const key of Object.keys(options)) {
+      if (!(key in base)) throw new ValueError(`${kind}: unknown option '${key}'; known: ${Object.keys(base).join(', ')}`);
+    }
+    const defaults = { ...base, ...options } as O;
+    this.defaults = Object.freeze(defaults);
+    validate(defaults, kind);
+    const list = [...(params as Iterable<unknown>)];
+    if (list.length === 0) throw new ValueError(`${kind}: got an empty list of parameters`);
+    const groups = list.every((p) => p instanceof Tensor)
+      ? [{ params: list as Tensor[] } as unknown as Partial<O> & { params: Iterable<Tensor> }]
+      : (list as (Partial<O> & { params: Iterable<Tensor> })[]);
+    for (const g of groups) this.addParamGroup(g);
+  }
+
+  /** Adds parameters with their own options (e.g. a smaller lr for a pre-trained backbone). */
+  addParamGroup(group: Partial<O> & { params: Iterable<Tensor> }): void {
+    if (group === null || typeof group !== 'object' || !('params' in group)) {
+      throw new ValueError(`${this.kind}: a parameter group must be an object with 'params'`);
+    }
+    const params = [...group.params];
+    const seen = new Set<Tensor>();
+    for (const g of this.paramGroups) for (const p of g.params) seen.add(p);
+    params.forEach((p, i) => {
+      if (!(p instanceof Tensor)) throw new ValueError(`${this.kind}: parameter ${i} of a group is not a Tensor`);
+      if (p.dtype === 'int32') throw new ValueError(`${this.kind}: parameter ${i} is int32; only float tensors can be optimised`);
+      if (!p.isLeaf) throw new ValueError(`${this.kind}: parameter ${i} is not a leaf tensor (it was computed from others); optimise the leaves`);
+      if (seen.has(p)) throw new ValueError(`${this.kind}: parameter ${i} appears in more than one group (or twice)`);
+      seen.add(p);
+    });
+    const options = { ...this.defaults, ...group, params: undefined } as Record<string, unknown>;
+    delete options.params;
+    for (const key of Object.keys(group)) {
+      if (key !== 'params' && !(key in this.defaults)) throw new ValueError(`${this.kind}: unknown option '${key}'; known: ${Object.keys(this.defaults).join(', ')}`);
+    }
+    this.validate(options, this.kind);
+    this.paramGroups.push({ ...(options as O), params });
+  }
+
+  /** Every optimised parameter, in group order. */
+  params(): Tensor[] {
+    return this.paramGroups.flatMap((g) => g.params);
+  }
+
+  /** Sets the learning rate of every group. */
+  setLr(lr: number): void {
+    if (!(lr >= 0) || !Number.isFinite(lr)) throw new ValueError(`${this.kind}.setLr: lr must be a finite number >= 0, got ${lr}`);
+    for (const g of this.paramGroups) g.lr = lr;
+  }
+
+  /** Forgets the gradients (sets them to null, as PyTorch's default set_to_none). */
+  zeroGrad(): void {
+    for (const g of this.paramGroups) for (const p of g.params) p.grad = null;
+  }
+
+  /**
+   * One update of every parameter that has a gradient. With a closure, it is
+   * called first (to recompute the loss) and its value returned.
+   */
+  step(closure?: () => number): number | undefined {
+    const loss = closure ? closure() : undefined;
+    for (const group of this.paramGroups) {
+      const rule = this.resolve(group);
+      for (const p of group.params) {
+        const g = p.grad;
+        if (!g) continue;
+        if (g.size !== p.size) throw new FrugalError(`${this.kind}.step: gradient has ${g.size} elements, its parameter ${p.size}`);
+        let st = this.state.get(p);
+        if (!st) {
+          st = { step: 0 };
+          this.state.set(p, st);
+        }
+        st.step++;
+        update(p.data, g.data, st, rule);
+      }
+    }
+    return loss;
+  }
+
+  /** Hyper-parameters of every group and every parameter's state (copies). */
+  stateDict(): OptimizerState {
+    const index = new Map<Tensor, number>();
+    this.params().forEach((p, i) => index.set(p, i));
+    const state: OptimizerState['state'] = {};
+    for (const [p, st] of this.state) {
+      const entry: { step: number } & Partial<Record<BufferName, Tensor>> = { step: st.step };
+      for (const name of BUFFERS) {
+        const buf = st[name];
+        if (buf) entry[name] = new Tensor(buf.slice(), p.shape);
+      }
+      state[String(index.get(p))] = entry;
+    }
+    const paramGroups = this.paramGroups.map((g) => {
+      const out: Record<string, unknown> & { params: number[] } = { params: g.params.map((p) => index.get(p)!) };
+      for (const [k, v] of Object.entries(g)) if (k !== 'params') out[k] = Array.isArray(v) ? [...v] : v;
+      return out;
+    });
+    return { kind: this.kind, state, paramGroups };
+  }
+
+  /** Restores state saved by {@link stateDict} into an optimiser over the same parameters (same shapes, same groups). */
+  loadStateDict(saved: OptimizerState): void {
+    if (!saved || typeof saved !== 'object' || !Array.isArray(saved.paramGroups) || typeof saved.state !== 'object') {
+      throw new ValueError(`${this.kind}.loadStateDict: expected {kind, state, paramGroups}`);
+    }
+    if (saved.kind !== this.kind) throw new ValueError(`${this.kind}.loadStateDict: the state was saved by ${saved.kind}`);
+    if (saved.paramGroups.length !== this.paramGroups.length) {
+      throw new ValueError(`${this.kind}.loadStateDict: ${saved.paramGroups.length} parameter groups saved, this optimiser has ${this.paramGroups.length}`);
+    }
+    saved.paramGroups.forEach((sg, i) => {
+      if (!Array.isArray(sg.params) || sg.params.length !== this.paramGroups[i].params.length) {
+        throw new ValueError(`${this.kind}.loadStateDict: group ${i} has ${sg.params?.length} parameters saved, ${this.paramGroups[i].params.length} here`);
+      }
+    });
+    const params = this.params();
+    const restored = new Map<Tensor, ParamState>();
+    for (const [key, entry] of Object.entries(saved.state)) {
+      const i = Number(key);
+      const p = params[i];
+      if (!Number.isInteger(i) || !p) throw new ValueError(`${this.kind}.loadStateDict: state for parameter ${key}, which does not exist`);
+      if (!Number.isInteger(entry.step) || entry.step < 0) throw new ValueError(`${this.kind}.loadStateDict: parameter ${key} has step ${entry.step}`);
+      const st: ParamState = { step: entry.step };
+      for (const name of BUFFERS) {
+        const t = entry[name];
+        if (t === undefined) continue;
+        if (!(t instanceof Tensor) || t.size !== p.size) {
+          throw new ValueError(`${this.kind}.loadStateDict: buffer '${name}' of parameter ${key} does not match its ${p.size} elements`);
+        }
+        const buf = arrayFor(p.dtype, p.size);
+        buf.set(t.data);
+        st[name] = buf;
+      }
+      restored.set(p, st);
+    }
+    this.state.clear();
+    for (const [p, st] of restored) this.state.set(p, st);
+    saved.paramGroups.forEach((sg, i) => {
+      const group = this.paramGroups[i];
+      for (const [k, v] of Object.entries(sg)) if (k !== 'params') group[k] = Array.isArray(v) ? [...v] : v;
+    });
+  }
+}
+
+/** Per-step scalars of the rule, resolved once per parameter and step. */
+interface StepScalars {
+  sign: number;
+  l2: number;
+  shrink: number;
+  mu: number;
+  keep: number;
+  lr: number;
+  vScale: number;
+  firstTerm: boolean;
+}
+
+/** The general update, in place over one parameter's elements. */
+function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): void {
+  const n = p.length;
+  const t = st.step;
+  const mu = r.momentum;
+  const hasMomentum = mu !== 0;
+  const k: StepScalars = {
+    sign: r.maximize ? -1 : 1,
+    l2: r.decoupledDecay ? 0 : r.weightDecay,
+    shrink: r.decoupledDecay && r.weightDecay !== 0 ? 1 - r.lr * r.weightDecay : 1,
+    mu,
+    keep: 1 - r.dampening,
+    lr: r.lr,
+    vScale: 1, // √(1 − β₂ᵗ)
+    firstTerm: hasMomentum && r.momentumInit === 'value' && !st.momentum,
+  };
+  if (r.biasCorrection) {
+    k.lr = r.lr / (1 - Math.pow(mu, t));
+    k.vScale = Math.sqrt(1 - Math.pow(r.beta2, t));
+  }
+  if (r.lrDecay !== 0) k.lr = r.lr / (1 + (t - 1) * r.lrDecay);
+  const dtype = dtypeOfArray(p);
+  const m = hasMomentum ? (st.momentum ??= arrayFor(dtype, n)) : null;
+  const v = r.secondMoment ? (st.secondMoment ??= arrayFor(dtype, n).fill(r.secondInit)) : null;
+  const vMax = v && r.amsgrad ? (st.maxSecondMoment ??= arrayFor(dtype, n)) : null;
+  const gAvg = v && r.centered ? (st.gradAverage ??= arrayFor(dtype, n)) : null;
+
+  // The common configurations run in short loops that give the same numbers
+  // as the general one (for finite values: a zero decay adds 0·p, a unit
+  // shrink multiplies by 1); everything else takes the general loop.
+  if (!vMax && !gAvg && !generalOnly) {
+    if (!v) return plainLoop(p, g, m, k, r.nesterov);
+    if (m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm) return adamLoop(p, g, m, v, k, r.beta2, r.secondScale, r.eps);
+    if (!m) return adaptiveLoop(p, g, v, k, r.beta2, r.secondScale, r.eps);
+  }
+  generalLoop(p, g, m, v, vMax, gAvg, k, r);
+}
+
+/** Every option of the rule, one element at a time: the reference the fast loops agree with. */
+function generalLoop(
+  p: TypedArray, g: TypedArray, m: TypedArray | null, v: TypedArray | null, vMax: TypedArray | null, gAvg: TypedArray | null,
+  k: StepScalars, r: UpdateRule,
+): void {
+  const { sign, l2, shrink, mu, keep, lr, vScale, firstTerm } = k;
+  const nesterov = r.nesterov, onGradient = r.momentumOf === 'gradient';
+  const b2 = r.beta2, c2 = r.secondScale, eps = r.eps;
+  for (let i = 0; i < p.length; i++) {
+    let gi = sign * g[i];
+    let pi = p[i];
+    if (l2 !== 0) gi += l2 * pi;
+    if (shrink !== 1) pi *= shrink;
+    let d = 1;
+    if (v !== null) {
+      const vi = b2 * v[i] + c2 * gi * gi;
+      v[i] = vi;
+      let s = vi;
+      if (gAvg !== null) {
+        const a = b2 * gAvg[i] + (1 - b2) * gi;
+        gAvg[i] = a;
+        s = vi - a * a;
+      }
+      if (vMax !== null) {
+        const mx = vMax[i] > vi ? vMax[i] : vi;
+        vMax[i] = mx;
+        s = mx;
+      }
+      d = Math.sqrt(s) / vScale + eps;
+    }
+    let u: number;
+    if (m !== null) {
+      const term = onGradient ? gi : gi / d;
+      const mi = firstTerm ? term : mu * m[i] + keep * term;
+      m[i] = mi;
+      const step = onGradient ? mi / d : mi;
+      u = nesterov ? gi / d + mu * step : step;
+    } else {
+      u = gi / d;
+    }
+    p[i] = pi - lr * u;
+  }
+}
+
+/** No second moment (SGD with or without momentum, dampening, Nesterov). */
+function plainLoop(p: TypedArray, g: TypedArray, m: TypedArray | null, k: StepScalars, nesterov: boolean): void {
+  const { sign, l2, shrink, mu, keep, lr, firstTerm } = k;
+  const n = p.length;
+  if (m === null) {
+    for (let i = 0; i < n; i++) {
+      const pi = p[i];
+      p[i] = pi * shrink - lr * (sign * g[i] + l2 * pi);
+    }
+    return;
+  }
+  // u = a·g + b·m: (0, 1) plain momentum, (1, μ) Nesterov.
+  const a = nesterov ? 1 : 0, b = nesterov ? mu : 1;
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    const gi = sign * g[i] + l2 * pi;
+    const mi = firstTerm ? gi : mu * m[i] + keep * gi;
+    m[i] = mi;
+    p[i] = pi * shrink - lr * (a * gi + b * mi);
+  }
+}
+
+/** Adam and AdamW without amsgrad. */
+function adamLoop(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, k: StepScalars, b2: number, c2: number, eps: number): void {
+  const { sign, l2, shrink, mu, keep, lr, vScale } = k;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const gi = sign * g[i] + l2 * pi;
+    const vi = b2 * v[i] + c2 * gi * gi;
+    v[i] = vi;
+    const mi = mu * m[i] + keep * gi;
+    m[i] = mi;
+    p[i] = pi * shrink - lr * (mi / (Math.sqrt(vi) / vScale + eps));
+  }
+}
+
+/** A second moment without momentum (RMSprop, Adagrad). */
+function adaptiveLoop(p: TypedArray, g: TypedArray, v: TypedArray, k: StepScalars, b2: number, c2: number, eps: number): void {
+  const { sign, l2, shrink, lr, vScale } = k;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const gi = sign * g[i] + l2 * pi;
+    const vi = b2 * v[i] + c2 * gi * gi;
+    v[i] = vi;
+    p[i] = pi * shrink - lr * (gi / (Math.sqrt(vi) / vScale + eps));
+  }
+}
+
+let generalOnly = false;
+
+/** @internal For tests: route every update through the general loop (to check the fast loops against it). */
+export function useGeneralLoopOnly(on: boolean): void {
+  generalOnly = on;
+}
+
+function dtypeOfArray(a: TypedArray): 'float32' | 'float64' {
+  return a instanceof Float64Array ? 'float64' : 'float32';
+}
+
+// ------------------------------------------------------------ validation ---
+
+export function checkNumber(where: string, name: string, value: unknown, min: number, max = Infinity, maxOpen = false): void {
+  if (typeof value !== 'number' || !Number.isFinite(value) || value < min || value > max || (maxOpen && value === max)) {
+    const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}${maxOpen ? ')' : ']'}`;
+    throw new ValueError(`${where}: ${name} must be a finite number ${range}, got ${String(value)}`);
+  }
+}
+
+export function checkBool(where: string, name: string, value: unknown): void {
+  if (typeof value !== 'boolean') throw new ValueError(`${where}: ${name} must be true or false, got ${String(value)}`);
+}
