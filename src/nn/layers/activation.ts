@@ -1,7 +1,7 @@
 /** Activation functions as modules (they have no parameters). */
 import { ValueError } from '../../errors.js';
 import { normAxis } from '../../tensor/shape.js';
-import { isGradEnabled, record } from '../../autograd/graph.js';
+import { record } from '../../autograd/graph.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
