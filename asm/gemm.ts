@@ -1,0 +1,482 @@
+// GEMM kernels for frugal-ml's wasm backend (AssemblyScript, raw pointers).
+//
+// Goto/BLIS structure: B is packed once per call into NR-wide column panels
+// (by `packB32` / `packB64`, called from JS before the work is handed out);
+// each thread packs the A rows of its chunk into MR-row panels, KC columns at
+// a time, and runs a register-tiled micro-kernel over every MR×NR tile.
+// Packing absorbs transposes and leading dimensions, and zero-pads the last
+// panel so the micro-kernel never needs a masked path.
+//
+// The work of one call is a list of chunks (batch × row block × column block)
+// described in a control block in shared memory; every participating thread
+// (the caller and the pool's workers) calls `work`, which claims chunks with
+// an atomic counter until none are left. Each element of C is computed with
+// the same sequence of operations whichever thread computes it, so results do
+// not depend on the number of threads.
+//
+// Micro-kernel shapes were chosen by measurement under V8 (Node 20): V8 issues
+// all loads of a loop iteration before the arithmetic, so the accumulators
+// plus one iteration's loaded operands must fit 15 xmm registers. 4×8 (f32)
+// uses 8 accumulators + 2 B vectors + 4 broadcasts; 6×8 and 4×12 spill.
+
+// ---------------------------------------------------------------- layout ---
+
+/** Control block: i32 slots (index × 4 bytes from its base). Mirrored in src/backend/wasm/layout.ts. */
+const SEQ = 0; // job sequence number, 0 while the caller writes a job (JS side)
+const ACTIVE = 1; // workers inside the current job (JS side)
+const NEXT = 2; // next chunk to claim
+// slot 3 unused
+const NCHUNKS = 4;
+const DTYPE = 5; // 0 float32, 1 float64
+const M = 6;
+const N = 7;
+const K = 8;
+const A_PTR = 9;
+const A_BATCH_BYTES = 10; // 0: one A for every batch
+const LDA = 11; // elements between rows of A as stored
+const TRANS_A = 12;
+const BP_PTR = 13; // packed B
+const BP_BATCH_BYTES = 14;
+const C_PTR = 15;
+const C_BATCH_BYTES = 16; // C is contiguous, ldc = n
+const ACCUMULATE = 17;
+const ROWS_PER_CHUNK = 18; // multiple of MR
+const ROW_CHUNKS = 19;
+const COLS_PER_CHUNK = 20; // multiple of NR
+const COL_CHUNKS = 21;
+const WORK_PTR = 22; // per-thread scratch: thread t uses WORK_PTR + t * WORK_BYTES
+const WORK_BYTES = 23;
+const FLAGS_PTR = 24; // one i32 per chunk, set to JOB_ID when the chunk is done
+const JOB_ID = 25;
+
+/** Register tile and cache blocking. KC·NR·4 B = 8 KiB B micro-panel in L1; MC·KC A block in L2. */
+export const MR32: i32 = 4;
+export const NR32: i32 = 8;
+export const MR64: i32 = 4;
+export const NR64: i32 = 4;
+export const KC: i32 = 256;
+/** Largest row block a chunk may have (JS picks ROWS_PER_CHUNK ≤ this). */
+export const MC_MAX: i32 = 256;
+/** Per-thread scratch: a packed A block (float64 worst case) and one C tile for edges. */
+export const WORK_BYTES_PER_THREAD: i32 = MC_MAX * KC * 8 + 256;
+
+@inline function slot(ctl: usize, index: i32): i32 {
+  return load<i32>(ctl + (<usize>index << 2));
+}
+
+// ------------------------------------------------------------ scheduling ---
+
+/**
+ * Claims and computes chunks until none are left. `tid` selects the thread's
+ * scratch area (0: the caller). Each finished chunk is flagged, waking the
+ * caller if it waits for it: the caller copies C out chunk by chunk while
+ * others still compute.
+ */
+export function work(ctl: usize, tid: i32): void {
+  const total = slot(ctl, NCHUNKS);
+  const jobId = slot(ctl, JOB_ID);
+  const flags = <usize>slot(ctl, FLAGS_PTR);
+  const nextPtr = ctl + (<usize>NEXT << 2);
+  while (true) {
+    const chunk = atomic.add<i32>(nextPtr, 1);
+    if (chunk >= total) break;
+    runChunk(ctl, tid, chunk);
+    const flag = flags + (<usize>chunk << 2);
+    atomic.store<i32>(flag, jobId);
+    atomic.notify(flag, 1);
+  }
+}
+
+function runChunk(ctl: usize, tid: i32, chunk: i32): void {
+  const rowChunks = slot(ctl, ROW_CHUNKS);
+  const colChunks = slot(ctl, COL_CHUNKS);
+  const perBatch = rowChunks * colChunks;
+  const batch = chunk / perBatch;
+  const inBatch = chunk - batch * perBatch;
+  const rowChunk = inBatch / colChunks;
+  const colChunk = inBatch - rowChunk * colChunks;
+
+  const m = slot(ctl, M);
+  const n = slot(ctl, N);
+  const rowsPer = slot(ctl, ROWS_PER_CHUNK);
+  const colsPer = slot(ctl, COLS_PER_CHUNK);
+  const i0 = rowChunk * rowsPer;
+  const i1 = min(m, i0 + rowsPer);
+  const j0 = colChunk * colsPer;
+  const j1 = min(n, j0 + colsPer);
+
+  const a = <usize>slot(ctl, A_PTR) + <usize>batch * <usize>slot(ctl, A_BATCH_BYTES);
+  const bp = <usize>slot(ctl, BP_PTR) + <usize>batch * <usize>slot(ctl, BP_BATCH_BYTES);
+  const c = <usize>slot(ctl, C_PTR) + <usize>batch * <usize>slot(ctl, C_BATCH_BYTES);
+  const scratch = <usize>slot(ctl, WORK_PTR) + <usize>tid * <usize>slot(ctl, WORK_BYTES);
+  const k = slot(ctl, K);
+  const lda = slot(ctl, LDA);
+  const transA = slot(ctl, TRANS_A) != 0;
+  const accumulate = slot(ctl, ACCUMULATE) != 0;
+  if (slot(ctl, DTYPE) == 0) blockF32(a, lda, transA, bp, c, n, k, i0, i1, j0, j1, accumulate, scratch);
+  else blockF64(a, lda, transA, bp, c, n, k, i0, i1, j0, j1, accumulate, scratch);
+}
+
+// --------------------------------------------------------------- float32 ---
+
+/** Rows i0..i1 × columns j0..j1 of C (j0 a multiple of NR32), over all of K in KC steps. */
+function blockF32(
+  a: usize, lda: i32, transA: bool, bp: usize, c: usize, ldc: i32, k: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool, scratch: usize,
+): void {
+  const packedA = scratch;
+  const edgeTile = scratch + <usize>(MC_MAX * KC * 8);
+  const ldcBytes = <usize>ldc << 2;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    packA32(a, lda, transA, i0, i1, pc, kc, packedA);
+    const overwrite = pc == 0 && !accumulate;
+    for (let j = j0; j < j1; j += NR32) {
+      const nr = min(NR32, j1 - j);
+      // Panel j/NR32 holds all k rows of NR32 columns; this block starts at row pc.
+      const bPanel = bp + ((<usize>(j / NR32) * <usize>k + <usize>pc) * NR32 << 2);
+      for (let i = i0; i < i1; i += MR32) {
+        const mr = min(MR32, i1 - i);
+        const aPanel = packedA + (<usize>(i - i0) * <usize>kc << 2);
+        const cTile = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
+        if (mr == MR32 && nr == NR32) {
+          kernel4x8(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+        } else {
+          kernel4x8(kc, aPanel, bPanel, edgeTile, NR32 << 2, true);
+          for (let r = 0; r < mr; r++) {
+            for (let q = 0; q < nr; q++) {
+              const dst = cTile + (<usize>r * ldcBytes) + (<usize>q << 2);
+              const v = load<f32>(edgeTile + ((<usize>(r * NR32 + q)) << 2));
+              store<f32>(dst, overwrite ? v : load<f32>(dst) + v);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
+ * C[0..4][0..8] (+)= Σ_p a[p][0..4] ⊗ b[p][0..8] over kc steps. `a` is an MR-row
+ * panel (4 floats per step), `b` an NR-column panel (8 floats per step).
+ */
+// @ts-ignore: decorator
+@inline function kernel4x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  const aEnd = a + (<usize>kc << 4);
+  while (a < aEnd) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load32_splat(a);
+    c00 = f32x4.add(c00, f32x4.mul(x, b0));
+    c01 = f32x4.add(c01, f32x4.mul(x, b1));
+    x = v128.load32_splat(a, 4);
+    c10 = f32x4.add(c10, f32x4.mul(x, b0));
+    c11 = f32x4.add(c11, f32x4.mul(x, b1));
+    x = v128.load32_splat(a, 8);
+    c20 = f32x4.add(c20, f32x4.mul(x, b0));
+    c21 = f32x4.add(c21, f32x4.mul(x, b1));
+    x = v128.load32_splat(a, 12);
+    c30 = f32x4.add(c30, f32x4.mul(x, b0));
+    c31 = f32x4.add(c31, f32x4.mul(x, b1));
+    a += 16;
+    b += 32;
+  }
+  if (!overwrite) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ldc));
+    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
+    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+/**
+ * Packs rows i0..i1, columns pc..pc+kc of op(A) into MR32-row panels:
+ * panel r holds, for each p, the 4 values op(A)[i0+4r .. +4][pc+p]. Rows past
+ * i1 are zero.
+ */
+function packA32(a: usize, lda: i32, transA: bool, i0: i32, i1: i32, pc: i32, kc: i32, dst: usize): void {
+  const ldaBytes = <usize>lda << 2;
+  for (let i = i0; i < i1; i += MR32) {
+    const mr = min(MR32, i1 - i);
+    if (transA) {
+      // Stored K×M: the 4 values of one step are adjacent.
+      let src = a + <usize>pc * ldaBytes + (<usize>i << 2);
+      if (mr == MR32) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst, v128.load(src));
+          src += ldaBytes;
+          dst += 16;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let r = 0; r < MR32; r++) store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
+          src += ldaBytes;
+          dst += 16;
+        }
+      }
+    } else {
+      // Stored M×K: read 4 rows 4 columns at a time and transpose in registers.
+      const row0 = a + <usize>i * ldaBytes + (<usize>pc << 2);
+      if (mr == MR32) {
+        const row1 = row0 + ldaBytes, row2 = row1 + ldaBytes, row3 = row2 + ldaBytes;
+        let p = 0;
+        for (; p + 4 <= kc; p += 4) {
+          const off = <usize>p << 2;
+          transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, 16);
+          dst += 64;
+        }
+        for (; p < kc; p++) {
+          const off = <usize>p << 2;
+          store<f32>(dst, load<f32>(row0 + off));
+          store<f32>(dst, load<f32>(row1 + off), 4);
+          store<f32>(dst, load<f32>(row2 + off), 8);
+          store<f32>(dst, load<f32>(row3 + off), 12);
+          dst += 16;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let r = 0; r < MR32; r++) {
+            store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)) : 0);
+          }
+          dst += 16;
+        }
+      }
+    }
+  }
+}
+
+/** Writes the transpose of the 4×4 block with rows r0..r3: column q goes to dst + q·stride. */
+// @ts-ignore: decorator
+@inline function transpose4x4Store(r0: v128, r1: v128, r2: v128, r3: v128, dst: usize, stride: usize): void {
+  const t0 = i32x4.shuffle(r0, r1, 0, 4, 1, 5); // a0 b0 a1 b1
+  const t1 = i32x4.shuffle(r0, r1, 2, 6, 3, 7); // a2 b2 a3 b3
+  const t2 = i32x4.shuffle(r2, r3, 0, 4, 1, 5); // c0 d0 c1 d1
+  const t3 = i32x4.shuffle(r2, r3, 2, 6, 3, 7); // c2 d2 c3 d3
+  v128.store(dst, i64x2.shuffle(t0, t2, 0, 2));
+  v128.store(dst + stride, i64x2.shuffle(t0, t2, 1, 3));
+  v128.store(dst + 2 * stride, i64x2.shuffle(t1, t3, 0, 2));
+  v128.store(dst + 3 * stride, i64x2.shuffle(t1, t3, 1, 3));
+}
+
+/**
+ * Packs all of op(B) (K×N) into NR32-column panels: panel q holds, for each p,
+ * the 8 values op(B)[p][8q .. 8q+8], columns past n zero. Panel q starts at
+ * dst + q·k·NR32 floats.
+ */
+export function packB32(b: usize, ldb: i32, transB: bool, k: i32, n: i32, dst: usize): void {
+  const ldbBytes = <usize>ldb << 2;
+  for (let j = 0; j < n; j += NR32) {
+    const nr = min(NR32, n - j);
+    if (!transB) {
+      // Stored K×N: each step is 8 adjacent values.
+      let src = b + (<usize>j << 2);
+      if (nr == NR32) {
+        for (let p = 0; p < k; p++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += ldbBytes;
+          dst += 32;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          for (let q = 0; q < NR32; q++) store<f32>(dst + (<usize>q << 2), q < nr ? load<f32>(src + (<usize>q << 2)) : 0);
+          src += ldbBytes;
+          dst += 32;
+        }
+      }
+    } else {
+      // Stored N×K: column j+q of op(B) is row j+q; transpose 4×4 blocks.
+      const col0 = b + <usize>j * ldbBytes;
+      if (nr == NR32) {
+        let p = 0;
+        for (; p + 4 <= k; p += 4) {
+          const off = <usize>p << 2;
+          transpose4x4Store(
+            v128.load(col0 + off), v128.load(col0 + ldbBytes + off),
+            v128.load(col0 + 2 * ldbBytes + off), v128.load(col0 + 3 * ldbBytes + off), dst, 32);
+          const col4 = col0 + 4 * ldbBytes;
+          transpose4x4Store(
+            v128.load(col4 + off), v128.load(col4 + ldbBytes + off),
+            v128.load(col4 + 2 * ldbBytes + off), v128.load(col4 + 3 * ldbBytes + off), dst + 16, 32);
+          dst += 128;
+        }
+        for (; p < k; p++) {
+          for (let q = 0; q < NR32; q++) store<f32>(dst + (<usize>q << 2), load<f32>(col0 + <usize>q * ldbBytes + (<usize>p << 2)));
+          dst += 32;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          for (let q = 0; q < NR32; q++) {
+            store<f32>(dst + (<usize>q << 2), q < nr ? load<f32>(col0 + <usize>q * ldbBytes + (<usize>p << 2)) : 0);
+          }
+          dst += 32;
+        }
+      }
+    }
+  }
+}
+
+// --------------------------------------------------------------- float64 ---
+
+/** As blockF32 with a 4×4 tile of f64x2 vectors. */
+function blockF64(
+  a: usize, lda: i32, transA: bool, bp: usize, c: usize, ldc: i32, k: i32,
+  i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool, scratch: usize,
+): void {
+  const packedA = scratch;
+  const edgeTile = scratch + <usize>(MC_MAX * KC * 8);
+  const ldcBytes = <usize>ldc << 3;
+  for (let pc = 0; pc < k; pc += KC) {
+    const kc = min(KC, k - pc);
+    packA64(a, lda, transA, i0, i1, pc, kc, packedA);
+    const overwrite = pc == 0 && !accumulate;
+    for (let j = j0; j < j1; j += NR64) {
+      const nr = min(NR64, j1 - j);
+      const bPanel = bp + ((<usize>(j / NR64) * <usize>k + <usize>pc) * NR64 << 3);
+      for (let i = i0; i < i1; i += MR64) {
+        const mr = min(MR64, i1 - i);
+        const aPanel = packedA + (<usize>(i - i0) * <usize>kc << 3);
+        const cTile = c + ((<usize>i * <usize>ldc + <usize>j) << 3);
+        if (mr == MR64 && nr == NR64) {
+          kernel4x4d(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+        } else {
+          kernel4x4d(kc, aPanel, bPanel, edgeTile, NR64 << 3, true);
+          for (let r = 0; r < mr; r++) {
+            for (let q = 0; q < nr; q++) {
+              const dst = cTile + (<usize>r * ldcBytes) + (<usize>q << 3);
+              const v = load<f64>(edgeTile + ((<usize>(r * NR64 + q)) << 3));
+              store<f64>(dst, overwrite ? v : load<f64>(dst) + v);
+            }
+          }
+        }
+      }
+    }
+  }
+}
+
+// @ts-ignore: decorator
+@inline function kernel4x4d(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
+  let c00 = f64x2.splat(0), c01 = f64x2.splat(0);
+  let c10 = f64x2.splat(0), c11 = f64x2.splat(0);
+  let c20 = f64x2.splat(0), c21 = f64x2.splat(0);
+  let c30 = f64x2.splat(0), c31 = f64x2.splat(0);
+  const aEnd = a + (<usize>kc << 5);
+  while (a < aEnd) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    let x = v128.load64_splat(a);
+    c00 = f64x2.add(c00, f64x2.mul(x, b0));
+    c01 = f64x2.add(c01, f64x2.mul(x, b1));
+    x = v128.load64_splat(a, 8);
+    c10 = f64x2.add(c10, f64x2.mul(x, b0));
+    c11 = f64x2.add(c11, f64x2.mul(x, b1));
+    x = v128.load64_splat(a, 16);
+    c20 = f64x2.add(c20, f64x2.mul(x, b0));
+    c21 = f64x2.add(c21, f64x2.mul(x, b1));
+    x = v128.load64_splat(a, 24);
+    c30 = f64x2.add(c30, f64x2.mul(x, b0));
+    c31 = f64x2.add(c31, f64x2.mul(x, b1));
+    a += 32;
+    b += 32;
+  }
+  if (!overwrite) {
+    c00 = f64x2.add(c00, v128.load(c));
+    c01 = f64x2.add(c01, v128.load(c, 16));
+    c10 = f64x2.add(c10, v128.load(c + ldc));
+    c11 = f64x2.add(c11, v128.load(c + ldc, 16));
+    c20 = f64x2.add(c20, v128.load(c + 2 * ldc));
+    c21 = f64x2.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f64x2.add(c30, v128.load(c + 3 * ldc));
+    c31 = f64x2.add(c31, v128.load(c + 3 * ldc, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+}
+
+function packA64(a: usize, lda: i32, transA: bool, i0: i32, i1: i32, pc: i32, kc: i32, dst: usize): void {
+  const ldaBytes = <usize>lda << 3;
+  for (let i = i0; i < i1; i += MR64) {
+    const mr = min(MR64, i1 - i);
+    if (transA) {
+      let src = a + <usize>pc * ldaBytes + (<usize>i << 3);
+      if (mr == MR64) {
+        for (let p = 0; p < kc; p++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += ldaBytes;
+          dst += 32;
+        }
+      } else {
+        for (let p = 0; p < kc; p++) {
+          for (let r = 0; r < MR64; r++) store<f64>(dst + (<usize>r << 3), r < mr ? load<f64>(src + (<usize>r << 3)) : 0);
+          src += ldaBytes;
+          dst += 32;
+        }
+      }
+    } else {
+      const row0 = a + <usize>i * ldaBytes + (<usize>pc << 3);
+      for (let p = 0; p < kc; p++) {
+        const off = <usize>p << 3;
+        for (let r = 0; r < MR64; r++) {
+          store<f64>(dst + (<usize>r << 3), r < mr ? load<f64>(row0 + <usize>r * ldaBytes + off) : 0);
+        }
+        dst += 32;
+      }
+    }
+  }
+}
+
+export function packB64(b: usize, ldb: i32, transB: bool, k: i32, n: i32, dst: usize): void {
+  const ldbBytes = <usize>ldb << 3;
+  for (let j = 0; j < n; j += NR64) {
+    const nr = min(NR64, n - j);
+    if (!transB) {
+      let src = b + (<usize>j << 3);
+      if (nr == NR64) {
+        for (let p = 0; p < k; p++) {
+          v128.store(dst, v128.load(src));
+          v128.store(dst, v128.load(src, 16), 16);
+          src += ldbBytes;
+          dst += 32;
+        }
+      } else {
+        for (let p = 0; p < k; p++) {
+          for (let q = 0; q < NR64; q++) store<f64>(dst + (<usize>q << 3), q < nr ? load<f64>(src + (<usize>q << 3)) : 0);
+          src += ldbBytes;
+          dst += 32;
+        }
+      }
+    } else {
+      const col0 = b + <usize>j * ldbBytes;
+      for (let p = 0; p < k; p++) {
+        const off = <usize>p << 3;
+        for (let q = 0; q < NR64; q++) {
+          store<f64>(dst + (<usize>q << 3), q < nr ? load<f64>(col0 + <usize>q * ldbBytes + off) : 0);
+        }
+        dst += 32;
+      }
+    }
+  }
+}

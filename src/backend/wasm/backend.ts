@@ -1,0 +1,386 @@
+/**
+ * The WebAssembly backend: GEMM on SIMD kernels, split over worker threads
+ * that share one WebAssembly.Memory.
+ *
+ * Each call copies its operands into a scratch region of that memory (the
+ * caller's arrays are ordinary JS arrays the kernels cannot see), packs B
+ * once, runs the kernels over a grid of chunks (on this thread alone for
+ * small products) and copies C out. The scratch region is reused; it grows
+ * to the largest call seen, and batched calls larger than SCRATCH_SOFT_LIMIT
+ * are done a group of batch matrices at a time so it does not grow with the
+ * batch.
+ */
+import type { Backend, FloatArray, GemmArgs } from '../backend.js';
+import { DTypeError, ValueError } from '../../errors.js';
+import { jsBackend } from '../js.js';
+import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
+import { kernels, type KernelExports, type KernelSupport } from './kernels.js';
+import * as slot from './layout.js';
+import { WorkerPool } from './pool.js';
+
+/**
+ * Below this many multiply-adds (128³) a GEMM stays on the calling thread:
+ * waking a worker takes tens of microseconds, as long as such a product takes.
+ */
+const PARALLEL_MIN_MACS = 1 << 21;
+/** Scratch size above which a batched call is split into groups of batch matrices. */
+const SCRATCH_SOFT_LIMIT = 256 * 2 ** 20;
+/** Rows per chunk on one thread: an MC×KC block of packed A stays in L2 (128 KiB for float32). */
+const ROWS_PER_CHUNK_ONE_THREAD = 128;
+/** With several threads, aim for this many chunks per thread so uneven cores still balance. */
+const CHUNKS_PER_THREAD = 8;
+/** The least work worth a chunk of its own with several threads (about 15 µs). */
+const MIN_CHUNK_MACS = 1 << 19;
+/** Polls of a chunk's flag before the caller sleeps on it: most chunks finish within microseconds of being awaited. */
+const SPIN_POLLS = 2000;
+const PAGE = 65536;
+
+const align64 = (x: number): number => Math.ceil(x / 64) * 64;
+const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+function createMemory(shared: boolean, maxPages: number): WebAssembly.Memory {
+  const initial = 32; // 2 MiB: control block, one thread's scratch and small operands
+  if (!shared) return new WebAssembly.Memory({ initial });
+  // A shared memory reserves its maximum up front; ask for less where address space is short.
+  for (const maximum of [maxPages, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial, maximum: Math.min(maximum, maxPages), shared: true });
+    } catch {
+      // try a smaller reservation
+    }
+  }
+  throw new Error('wasm backend: cannot create a shared WebAssembly.Memory');
+}
+
+/** Where one call's operands live in the scratch region (byte addresses and per-matrix strides). */
+interface Layout {
+  flagsPtr: number;
+  aPtr: number;
+  aStride: number;
+  aCount: number;
+  bPtr: number;
+  bStride: number;
+  bpPtr: number;
+  bpStride: number;
+  bCount: number;
+  cPtr: number;
+  cStride: number;
+  end: number;
+}
+
+interface Grid {
+  rows: number;
+  rowChunks: number;
+  cols: number;
+  colChunks: number;
+  chunks: number;
+}
+
+class WasmGemm {
+  private readonly memory: WebAssembly.Memory;
+  private readonly kernels: KernelExports;
+  private i32!: Int32Array;
+  private f32!: Float32Array;
+  private f64!: Float64Array;
+  private pool: WorkerPool | null = null;
+  private threads: number;
+  private readonly mr32: number;
+  private readonly nr32: number;
+  private readonly mr64: number;
+  private readonly nr64: number;
+  private readonly mcMax: number;
+  private readonly workBytesPerThread: number;
+  private readonly control = slot.CONTROL_BASE >> 2;
+  private readonly blocking = canBlock();
+  private jobId = 0;
+
+  constructor(
+    private readonly module: WebAssembly.Module,
+    private readonly shared: boolean,
+    maxPages: number,
+  ) {
+    this.memory = createMemory(shared, maxPages);
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.kernels = instance.exports as unknown as KernelExports;
+    const k = this.kernels;
+    this.mr32 = k.MR32.value;
+    this.nr32 = k.NR32.value;
+    this.mr64 = k.MR64.value;
+    this.nr64 = k.NR64.value;
+    this.mcMax = k.MC_MAX.value;
+    this.workBytesPerThread = k.WORK_BYTES_PER_THREAD.value;
+    this.threads = this.maxThreads() > 1 ? hardwareConcurrency() : 1;
+    this.refreshViews();
+  }
+
+  private maxThreads(): number {
+    return this.shared && canSpawnWorkers() ? Infinity : 1;
+  }
+
+  numThreads(): number {
+    return this.threads;
+  }
+
+  setNumThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
+    this.threads = Math.min(n, this.maxThreads());
+    if (this.pool && !this.pool.resize(this.threads - 1)) this.threads = 1;
+  }
+
+  /** Starts the workers now rather than at the first large GEMM; resolves when they are ready. */
+  async warmUp(): Promise<boolean> {
+    const pool = this.ensurePool();
+    return pool ? pool.ready() : this.threads === 1;
+  }
+
+  private ensurePool(): WorkerPool | null {
+    if (this.threads <= 1) return null;
+    if (!this.pool) {
+      this.pool = new WorkerPool(this.module, this.memory);
+      if (!this.pool.resize(this.threads - 1)) this.threads = 1;
+    }
+    return this.threads > 1 ? this.pool : null;
+  }
+
+  private refreshViews(): void {
+    const buffer = this.memory.buffer;
+    this.i32 = new Int32Array(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+  }
+
+  private ensureBytes(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.refreshViews();
+  }
+
+  gemm(args: GemmArgs): void {
+    checkArgs(args);
+    const { batch, m, n, k } = args;
+    if (batch === 0 || m === 0 || n === 0) return;
+    if (k === 0) {
+      // An empty sum: C = 0, or C unchanged when accumulating.
+      if (!args.accumulate) {
+        for (let b = 0; b < batch; b++) args.c.fill(0, args.cOffset + b * args.cBatchStride, args.cOffset + b * args.cBatchStride + m * n);
+      }
+      return;
+    }
+    if (batch === 1) {
+      this.run(args, 0, 1);
+    } else if (args.cBatchStride === 0) {
+      // Every product writes the same C: do them in order, as the reference does.
+      for (let b = 0; b < batch; b++) this.run(args, b, 1);
+    } else {
+      const perBatch = this.layout(args, 2, 0).end - this.layout(args, 1, 0).end;
+      const group = Math.max(1, Math.min(batch, Math.floor(SCRATCH_SOFT_LIMIT / perBatch)));
+      for (let b = 0; b < batch; b += group) this.run(args, b, Math.min(group, batch - b));
+    }
+  }
+
+  private layout(args: GemmArgs, count: number, chunks: number): Layout {
+    const { m, n, k } = args;
+    const size = args.dtype === 'float64' ? 8 : 4;
+    const nr = args.dtype === 'float64' ? this.nr64 : this.nr32;
+    const workAreas = this.pool ? this.threads : 1;
+    const aCount = args.aBatchStride === 0 ? Math.min(count, 1) : count;
+    const bCount = args.bBatchStride === 0 ? Math.min(count, 1) : count;
+    const aStride = align64(m * k * size);
+    const bStride = align64(k * n * size);
+    const bpStride = align64(k * roundUp(n, nr) * size);
+    const cStride = align64(m * n * size);
+    const flagsPtr = slot.SCRATCH_BASE + workAreas * align64(this.workBytesPerThread);
+    const aPtr = flagsPtr + align64(chunks * 4);
+    const bPtr = aPtr + aCount * aStride;
+    const bpPtr = bPtr + bCount * bStride;
+    const cPtr = bpPtr + bCount * bpStride;
+    return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + count * cStride };
+  }
+
+  /**
+   * The chunk grid: row blocks of whole MR tiles, all columns. With several
+   * threads, about CHUNKS_PER_THREAD chunks per thread so uneven cores still
+   * balance, but none smaller than MIN_CHUNK_MACS (a chunk must outweigh the
+   * cost of handing it over); columns are split too when rows are few.
+   */
+  private grid(m: number, n: number, k: number, count: number, mr: number, nr: number, threads: number): Grid {
+    let rows = Math.min(ROWS_PER_CHUNK_ONE_THREAD, this.mcMax);
+    let rowChunks = Math.ceil(m / rows);
+    let cols = roundUp(n, nr);
+    let colChunks = 1;
+    if (threads > 1) {
+      const wanted = Math.max(threads, Math.min(CHUNKS_PER_THREAD * threads, Math.floor((count * m * n * k) / MIN_CHUNK_MACS)));
+      const perMatrix = Math.ceil(wanted / count);
+      rowChunks = Math.min(Math.ceil(m / mr), Math.max(rowChunks, perMatrix));
+      rows = roundUp(Math.ceil(m / rowChunks), mr);
+      rowChunks = Math.ceil(m / rows);
+      if (rowChunks < perMatrix) {
+        colChunks = Math.min(Math.ceil(n / nr), Math.ceil(perMatrix / rowChunks));
+        cols = roundUp(Math.ceil(n / colChunks), nr);
+        colChunks = Math.ceil(n / cols);
+      }
+    }
+    return { rows, rowChunks, cols, colChunks, chunks: count * rowChunks * colChunks };
+  }
+
+  /** Batch matrices first..first+count of the call. */
+  private run(args: GemmArgs, first: number, count: number): void {
+    const { m, n, k, transA, transB, accumulate } = args;
+    const f64 = args.dtype === 'float64';
+    const size = f64 ? 8 : 4;
+    const mr = f64 ? this.mr64 : this.mr32;
+    const nr = f64 ? this.nr64 : this.nr32;
+
+    const macs = count * m * n * k;
+    const pool = this.threads > 1 && macs >= PARALLEL_MIN_MACS ? this.ensurePool() : null;
+    const grid = this.grid(m, n, k, count, mr, nr, pool ? this.threads : 1);
+    const lay = this.layout(args, count, grid.chunks);
+    this.ensureBytes(lay.end);
+    const view: FloatArray = f64 ? this.f64 : this.f32;
+
+    for (let i = 0; i < lay.aCount; i++) {
+      copyIn(view, args.a, args.aOffset + (first + i) * args.aBatchStride, m * k, (lay.aPtr + i * lay.aStride) / size);
+    }
+    const pack = f64 ? this.kernels.packB64 : this.kernels.packB32;
+    for (let i = 0; i < lay.bCount; i++) {
+      const raw = lay.bPtr + i * lay.bStride;
+      copyIn(view, args.b, args.bOffset + (first + i) * args.bBatchStride, k * n, raw / size);
+      pack(raw, transB ? k : n, transB ? 1 : 0, k, n, lay.bpPtr + i * lay.bpStride);
+    }
+    if (accumulate) {
+      for (let i = 0; i < count; i++) {
+        copyIn(view, args.c, args.cOffset + (first + i) * args.cBatchStride, m * n, (lay.cPtr + i * lay.cStride) / size);
+      }
+    }
+
+    // Stragglers from the previous job may still read the control block: close the gate first.
+    this.pool?.close();
+    const ctl = this.i32;
+    const base = this.control;
+    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
+    ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.NCHUNKS] = grid.chunks;
+    ctl[base + slot.DTYPE] = f64 ? 1 : 0;
+    ctl[base + slot.M] = m;
+    ctl[base + slot.N] = n;
+    ctl[base + slot.K] = k;
+    ctl[base + slot.A_PTR] = lay.aPtr;
+    ctl[base + slot.A_BATCH_BYTES] = lay.aCount > 1 ? lay.aStride : 0;
+    ctl[base + slot.LDA] = transA ? m : k;
+    ctl[base + slot.TRANS_A] = transA ? 1 : 0;
+    ctl[base + slot.BP_PTR] = lay.bpPtr;
+    ctl[base + slot.BP_BATCH_BYTES] = lay.bCount > 1 ? lay.bpStride : 0;
+    ctl[base + slot.C_PTR] = lay.cPtr;
+    ctl[base + slot.C_BATCH_BYTES] = lay.cStride;
+    ctl[base + slot.ACCUMULATE] = accumulate ? 1 : 0;
+    ctl[base + slot.ROWS_PER_CHUNK] = grid.rows;
+    ctl[base + slot.ROW_CHUNKS] = grid.rowChunks;
+    ctl[base + slot.COLS_PER_CHUNK] = grid.cols;
+    ctl[base + slot.COL_CHUNKS] = grid.colChunks;
+    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
+    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
+    ctl[base + slot.FLAGS_PTR] = lay.flagsPtr;
+    ctl[base + slot.JOB_ID] = this.jobId;
+
+    if (pool) {
+      // The flags' memory held other data before; clear it so that no stale value reads as done.
+      ctl.fill(0, lay.flagsPtr >> 2, (lay.flagsPtr >> 2) + grid.chunks);
+      pool.open();
+      this.kernels.work(slot.CONTROL_BASE, 0);
+      // Copy C out chunk by chunk while the workers finish theirs.
+      this.copyOutChunks(args, first, lay, grid, view, size);
+      pool.finish();
+    } else {
+      this.kernels.work(slot.CONTROL_BASE, 0);
+      for (let i = 0; i < count; i++) {
+        const from = (lay.cPtr + i * lay.cStride) / size;
+        args.c.set(view.subarray(from, from + m * n), args.cOffset + (first + i) * args.cBatchStride);
+      }
+    }
+  }
+
+  private copyOutChunks(args: GemmArgs, first: number, lay: Layout, grid: Grid, view: FloatArray, size: number): void {
+    const { m, n } = args;
+    const ctl = this.i32;
+    const flags = lay.flagsPtr >> 2;
+    const perBatch = grid.rowChunks * grid.colChunks;
+    for (let chunk = 0; chunk < grid.chunks; chunk++) {
+      let flag: number;
+      let polls = SPIN_POLLS;
+      while ((flag = Atomics.load(ctl, flags + chunk)) !== this.jobId) {
+        if (this.blocking && --polls < 0) Atomics.wait(ctl, flags + chunk, flag);
+      }
+      const batch = Math.floor(chunk / perBatch);
+      const inBatch = chunk - batch * perBatch;
+      const rowChunk = Math.floor(inBatch / grid.colChunks);
+      const colChunk = inBatch - rowChunk * grid.colChunks;
+      const i0 = rowChunk * grid.rows, i1 = Math.min(m, i0 + grid.rows);
+      const j0 = colChunk * grid.cols, j1 = Math.min(n, j0 + grid.cols);
+      const from = (lay.cPtr + batch * lay.cStride) / size;
+      const to = args.cOffset + (first + batch) * args.cBatchStride;
+      if (j0 === 0 && j1 === n) {
+        args.c.set(view.subarray(from + i0 * n, from + i1 * n), to + i0 * n);
+      } else {
+        for (let i = i0; i < i1; i++) args.c.set(view.subarray(from + i * n + j0, from + i * n + j1), to + i * n + j0);
+      }
+    }
+  }
+}
+
+/** view[at..] = src[offset .. offset+length], without a subarray when src is exactly that range. */
+function copyIn(view: FloatArray, src: FloatArray, offset: number, length: number, at: number): void {
+  view.set(offset === 0 && src.length === length ? src : src.subarray(offset, offset + length), at);
+}
+
+/** Cheap checks that the arrays hold what the arguments describe (a short copy would silently give wrong results). */
+function checkArgs(args: GemmArgs): void {
+  const { batch, m, n, k } = args;
+  if (!(isCount(batch) && isCount(m) && isCount(n) && isCount(k))) {
+    throw new ValueError(`gemm: batch, m, n, k must be non-negative integers, got ${batch}, ${m}, ${n}, ${k}`);
+  }
+  const Expected = args.dtype === 'float64' ? Float64Array : Float32Array;
+  if (!(args.a instanceof Expected && args.b instanceof Expected && args.c instanceof Expected)) {
+    throw new DTypeError(`gemm: dtype is ${args.dtype} but a, b, c are ${args.a.constructor.name}, ${args.b.constructor.name}, ${args.c.constructor.name}`);
+  }
+  if (batch === 0 || m === 0 || n === 0) return;
+  if (!fits(args.a, args.aOffset, args.aBatchStride, batch, m * k)) throw tooShort('a', args.a, batch, m, k, args.aOffset, args.aBatchStride);
+  if (!fits(args.b, args.bOffset, args.bBatchStride, batch, k * n)) throw tooShort('b', args.b, batch, k, n, args.bOffset, args.bBatchStride);
+  if (!fits(args.c, args.cOffset, args.cBatchStride, batch, m * n)) throw tooShort('c', args.c, batch, m, n, args.cOffset, args.cBatchStride);
+}
+
+function isCount(x: number): boolean {
+  return Number.isInteger(x) && x >= 0;
+}
+
+function fits(array: FloatArray, offset: number, stride: number, batch: number, size: number): boolean {
+  return size === 0 || (isCount(offset) && isCount(stride) && offset + (batch - 1) * stride + size <= array.length);
+}
+
+function tooShort(name: string, array: FloatArray, batch: number, rows: number, cols: number, offset: number, stride: number): ValueError {
+  return new ValueError(`gemm: ${name} (length ${array.length}) is too short for ${batch} matrices of ${rows}×${cols} from offset ${offset}, batch stride ${stride}`);
+}
+
+const engine: WasmGemm | null = kernels.module ? new WasmGemm(kernels.module, kernels.support === 'threads', kernels.maxPages) : null;
+
+/** What this engine's WebAssembly offers: 'threads', 'simd' (one thread), or 'none' (the backend runs the JS reference). */
+export const wasmSupport: KernelSupport = kernels.support;
+
+export const wasmBackend: Backend = {
+  name: 'wasm',
+  gemm: engine ? (args) => engine.gemm(args) : jsBackend.gemm,
+  numThreads: () => (engine ? engine.numThreads() : 1),
+  setNumThreads: (n) => {
+    if (engine) engine.setNumThreads(n);
+    else if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
+  },
+};
+
+/**
+ * Starts the wasm backend's worker threads now (they otherwise start at the
+ * first large GEMM, which then runs on fewer threads) and resolves to true
+ * once they are ready.
+ */
+export function warmUpWasmThreads(): Promise<boolean> {
+  return engine ? engine.warmUp() : Promise.resolve(false);
+}

@@ -1,0 +1,74 @@
+/**
+ * Loads the GEMM kernels (compiled from asm/ into kernels.generated.ts) and
+ * finds out what this engine supports:
+ * - 'threads': SIMD and shared memory, so workers can share the kernels' memory;
+ * - 'simd': SIMD without SharedArrayBuffer (a browser page without
+ *   cross-origin isolation): one thread, ordinary memory;
+ * - 'none': no WebAssembly SIMD; the backend falls back to the JS reference.
+ * Compilation is asynchronous (a browser's main thread refuses large
+ * synchronous compiles), done once with a top-level await.
+ */
+import { kernelsMaxPages, kernelsPlainBase64, kernelsSharedBase64 } from './kernels.generated.js';
+
+export type KernelSupport = 'threads' | 'simd' | 'none';
+
+/** The exports of an instance of the kernels. */
+export interface KernelExports {
+  /** Claims and computes chunks of the job in the control block at `ctl` (byte address) with scratch of thread `tid`. */
+  work(ctl: number, tid: number): void;
+  /** Packs all of op(B) (K×N) at byte address `b` (row stride `ldb` elements) into column panels at `dst`. */
+  packB32(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
+  packB64(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
+  MR32: WebAssembly.Global;
+  NR32: WebAssembly.Global;
+  MR64: WebAssembly.Global;
+  NR64: WebAssembly.Global;
+  KC: WebAssembly.Global;
+  MC_MAX: WebAssembly.Global;
+  WORK_BYTES_PER_THREAD: WebAssembly.Global;
+}
+
+export interface LoadedKernels {
+  support: KernelSupport;
+  /** The compiled module for `support` ('threads': imports a shared memory), null for 'none'. */
+  module: WebAssembly.Module | null;
+  /** Largest memory, in 64 KiB pages, the shared module accepts. */
+  maxPages: number;
+}
+
+function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+  const binary = atob(text);
+  const bytes = new Uint8Array(binary.length);
+  for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+  return bytes;
+}
+
+function sharedMemoryAvailable(): boolean {
+  if (typeof SharedArrayBuffer === 'undefined') return false;
+  try {
+    new WebAssembly.Memory({ initial: 1, maximum: 1, shared: true });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+async function loadKernels(): Promise<LoadedKernels> {
+  if (typeof WebAssembly === 'undefined') return { support: 'none', module: null, maxPages: 0 };
+  if (sharedMemoryAvailable()) {
+    try {
+      const module = await WebAssembly.compile(decodeBase64(kernelsSharedBase64));
+      return { support: 'threads', module, maxPages: kernelsMaxPages };
+    } catch {
+      // No threads in this engine's wasm: try the single-thread build.
+    }
+  }
+  try {
+    const module = await WebAssembly.compile(decodeBase64(kernelsPlainBase64));
+    return { support: 'simd', module, maxPages: kernelsMaxPages };
+  } catch {
+    return { support: 'none', module: null, maxPages: 0 };
+  }
+}
+
+export const kernels: LoadedKernels = await loadKernels();

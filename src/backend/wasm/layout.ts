@@ -1,0 +1,50 @@
+/**
+ * The control block shared by the caller, the workers and the kernels: one
+ * job at a time, as i32 slots in the wasm memory. Slot numbers mirror the
+ * constants at the top of asm/gemm.ts (the kernels read slots NEXT..WORK_BYTES).
+ */
+/** Job sequence number; 0 while no job is open (the caller is writing one). */
+export const SEQ = 0;
+/** Workers currently inside a job. */
+export const ACTIVE = 1;
+/** Next chunk to claim. (Slot 3 is unused.) */
+export const NEXT = 2;
+export const NCHUNKS = 4;
+/** 0 float32, 1 float64. */
+export const DTYPE = 5;
+export const M = 6;
+export const N = 7;
+export const K = 8;
+/** Byte address of A (as stored), bytes between batch matrices (0: shared), row stride in elements, 1 if stored K×M. */
+export const A_PTR = 9;
+export const A_BATCH_BYTES = 10;
+export const LDA = 11;
+export const TRANS_A = 12;
+/** Byte address of packed B and bytes between batch matrices (0: shared). */
+export const BP_PTR = 13;
+export const BP_BATCH_BYTES = 14;
+/** Byte address of C (contiguous M×N per batch) and bytes between batch matrices. */
+export const C_PTR = 15;
+export const C_BATCH_BYTES = 16;
+export const ACCUMULATE = 17;
+/** Chunk grid: rows per chunk (multiple of MR), row chunks per batch, likewise columns. */
+export const ROWS_PER_CHUNK = 18;
+export const ROW_CHUNKS = 19;
+export const COLS_PER_CHUNK = 20;
+export const COL_CHUNKS = 21;
+/** Per-thread scratch: thread t uses WORK_PTR + t·WORK_BYTES. */
+export const WORK_PTR = 22;
+export const WORK_BYTES = 23;
+/** Byte address of one i32 per chunk, set to JOB_ID when the chunk is done. */
+export const FLAGS_PTR = 24;
+export const JOB_ID = 25;
+/** Workers with an index above this stay out of jobs (the pool was resized down). */
+export const LIVE_WORKERS = 26;
+/** Workers that have started and are ready for jobs. */
+export const READY = 27;
+export const CONTROL_SLOTS = 32;
+
+/** Byte address of the control block; addresses below SCRATCH_BASE are never used by kernels' data. */
+export const CONTROL_BASE = 1024;
+/** Start of the scratch region (inputs, packed panels, outputs, per-thread buffers). */
+export const SCRATCH_BASE = 65536;
