@@ -1,0 +1,191 @@
+/**
+ * The SVM workloads of bench/SPEC.md ("Classical extras" and `svc-fashion`):
+ *
+ * - `svc-digits`: digits train 1437 / test 360 (row i is test when i % 5 == 0,
+ *   features / 16), SVC RBF C = 10 gamma 'scale': `fit_s`, `test_acc`.
+ * - `svc-fashion`: Fashion-MNIST first 10 000 train rows / full 10k test
+ *   (pixels / 255), SVC RBF C = 10 gamma 'scale': `fit_s`, `predict_s`, `test_acc`.
+ * - `linsvc-fashion`: Fashion-MNIST 60k / 10k, LinearSVC C = 1, L2, squared
+ *   hinge, one-vs-rest: `fit_s`, `test_acc`.
+ *
+ * Times are wall-clock seconds after data loading, the median of `reps`
+ * repetitions (default 1; svc-digits 7). Data are read as float64 exactly as
+ * the scikit-learn peer reads them (same scaling, same split).
+ *
+ * Run alone: `node dist/bench/classical-svm.js [--workloads svc-digits,svc-fashion] [--reps N] [--quick]`.
+ */
+import { readFileSync } from 'node:fs';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { dirname, join } from 'node:path';
+import { getNumThreads } from '../src/backend/index.js';
+import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
+import { readIdx } from '../src/io/idx.js';
+import { SVC } from '../src/models/svm/svc.js';
+import { LinearSVC } from '../src/models/svm/linear-svc.js';
+import type { Label, Matrix } from '../src/utils/validation.js';
+
+export interface BenchLine {
+  workload: string;
+  impl: string;
+  threads: number;
+  metric: string;
+  value: number;
+  partial?: boolean;
+  note?: string;
+}
+
+export type Emit = (line: BenchLine) => void;
+
+export interface SvmBenchOptions {
+  /** Folder with digits.csv and fashion-mnist/ (default: ../shared/data next to the repository, or $FRUGAL_DATA). */
+  dataDir?: string;
+  /** Repetitions (median reported). */
+  reps?: number;
+  /** Small sizes for a smoke run (lines tagged partial). */
+  quick?: boolean;
+}
+
+export const SVM_WORKLOADS = ['svc-digits', 'svc-fashion', 'linsvc-fashion'] as const;
+
+function defaultDataDir(): string {
+  if (process.env.FRUGAL_DATA) return process.env.FRUGAL_DATA;
+  // dist/bench/classical-svm.js → repository root is two levels up
+  const here = dirname(fileURLToPath(import.meta.url));
+  return join(here, '..', '..', '..', 'shared', 'data');
+}
+
+function median(values: number[]): number {
+  const s = [...values].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
+}
+
+function timed<T>(reps: number, fn: () => T): { seconds: number; out: T } {
+  const times: number[] = [];
+  let out!: T;
+  for (let r = 0; r < reps; r++) {
+    const t0 = performance.now();
+    out = fn();
+    times.push((performance.now() - t0) / 1e3);
+  }
+  return { seconds: median(times), out };
+}
+
+function accuracy(pred: Label[], y: ArrayLike<number>): number {
+  let ok = 0;
+  for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
+  return ok / y.length;
+}
+
+/** Digits split of SPEC.md: test rows i % 5 == 0, features / 16. */
+export function loadDigitsSplit(dataDir: string): { Xtr: Matrix; ytr: Int32Array; Xte: Matrix; yte: Int32Array } {
+  const text = readFileSync(join(dataDir, 'digits.csv'), 'utf8').trim().split(/\r?\n/);
+  const header = text[0].split(',');
+  const ycol = header.indexOf('digit');
+  const d = header.length - 1;
+  const tr: number[] = [], te: number[] = [], ytr: number[] = [], yte: number[] = [];
+  for (let i = 1; i < text.length; i++) {
+    const cells = text[i].split(',').map(Number);
+    const x: number[] = [];
+    for (let j = 0; j < cells.length; j++) if (j !== ycol) x.push(cells[j] / 16);
+    if ((i - 1) % 5 === 0) {
+      te.push(...x);
+      yte.push(cells[ycol]);
+    } else {
+      tr.push(...x);
+      ytr.push(cells[ycol]);
+    }
+  }
+  return {
+    Xtr: { data: Float64Array.from(tr), rows: ytr.length, cols: d }, ytr: Int32Array.from(ytr),
+    Xte: { data: Float64Array.from(te), rows: yte.length, cols: d }, yte: Int32Array.from(yte),
+  };
+}
+
+/** Fashion-MNIST images / 255 as float64 and labels; `limit` keeps the first rows. */
+export async function loadFashionSplit(dataDir: string, split: 'train' | 't10k', limit?: number): Promise<{ X: Matrix; y: Int32Array }> {
+  const dir = join(dataDir, 'fashion-mnist');
+  const [img, lab] = await Promise.all([readIdx(join(dir, `${split}-images-idx3-ubyte.gz`)), readIdx(join(dir, `${split}-labels-idx1-ubyte.gz`))]);
+  const n = Math.min(limit ?? img.shape[0], img.shape[0]);
+  const d = img.shape[1] * img.shape[2];
+  const X = new Float64Array(n * d);
+  for (let i = 0; i < n * d; i++) X[i] = img.data[i] / 255;
+  const y = new Int32Array(n);
+  for (let i = 0; i < n; i++) y[i] = lab.data[i];
+  return { X: { data: X, rows: n, cols: d }, y };
+}
+
+/** svc-digits. */
+export async function benchSvcDigits(emit: Emit, options: SvmBenchOptions = {}): Promise<void> {
+  await warmUpWasmThreads();
+  const { Xtr, ytr, Xte, yte } = loadDigitsSplit(options.dataDir ?? defaultDataDir());
+  const reps = options.reps ?? 7;
+  new SVC({ C: 10, gamma: 'scale' }).fit(Xtr, ytr); // warm-up (JIT)
+  const { seconds, out: m } = timed(reps, () => new SVC({ kernel: 'rbf', C: 10, gamma: 'scale' }).fit(Xtr, ytr));
+  const threads = getNumThreads();
+  const nSV = m.support!.length;
+  emit({ workload: 'svc-digits', impl: 'frugal', threads, metric: 'fit_s', value: seconds, note: `SMO (libsvm WSS3), n_SV=${nSV}, median of ${reps}` });
+  emit({ workload: 'svc-digits', impl: 'frugal', threads, metric: 'test_acc', value: accuracy(m.predict(Xte), yte) });
+}
+
+/** svc-fashion. */
+export async function benchSvcFashion(emit: Emit, options: SvmBenchOptions = {}): Promise<void> {
+  await warmUpWasmThreads();
+  const dir = options.dataDir ?? defaultDataDir();
+  const quick = options.quick ?? false;
+  const [{ X: Xtr, y: ytr }, { X: Xte, y: yte }] = await Promise.all([
+    loadFashionSplit(dir, 'train', quick ? 1000 : 10_000),
+    loadFashionSplit(dir, 't10k', quick ? 1000 : undefined),
+  ]);
+  const reps = options.reps ?? 1;
+  const threads = getNumThreads();
+  const fit = timed(reps, () => new SVC({ kernel: 'rbf', C: 10, gamma: 'scale' }).fit(Xtr, ytr));
+  const m = fit.out;
+  const pred = timed(reps, () => m.predict(Xte));
+  const partial = quick ? { partial: true } : {};
+  emit({ workload: 'svc-fashion', impl: 'frugal', threads, metric: 'fit_s', value: fit.seconds, note: `n_SV=${m.support!.length}`, ...partial });
+  emit({ workload: 'svc-fashion', impl: 'frugal', threads, metric: 'predict_s', value: pred.seconds, ...partial });
+  emit({ workload: 'svc-fashion', impl: 'frugal', threads, metric: 'test_acc', value: accuracy(pred.out, yte), ...partial });
+}
+
+/** linsvc-fashion. */
+export async function benchLinsvcFashion(emit: Emit, options: SvmBenchOptions = {}): Promise<void> {
+  await warmUpWasmThreads();
+  const dir = options.dataDir ?? defaultDataDir();
+  const quick = options.quick ?? false;
+  const [{ X: Xtr, y: ytr }, { X: Xte, y: yte }] = await Promise.all([
+    loadFashionSplit(dir, 'train', quick ? 5000 : undefined),
+    loadFashionSplit(dir, 't10k', quick ? 1000 : undefined),
+  ]);
+  const reps = options.reps ?? 1;
+  const threads = 1; // liblinear's solvers are sequential loops (plain TypeScript here)
+  const fit = timed(reps, () => new LinearSVC({ C: 1 }).fit(Xtr, ytr));
+  const m = fit.out;
+  const partial = quick ? { partial: true } : {};
+  emit({
+    workload: 'linsvc-fashion', impl: 'frugal', threads, metric: 'fit_s', value: fit.seconds,
+    note: `LinearSVC dual=${String(m.dualUsed)}, squared hinge, OvR, n_iter=${m.nIter}${m.converged ? '' : ', not converged'}`, ...partial,
+  });
+  emit({ workload: 'linsvc-fashion', impl: 'frugal', threads, metric: 'test_acc', value: accuracy(m.predict(Xte), yte), ...partial });
+}
+
+/** Runs the named SVM workloads (default: all three) in order. */
+export async function benchClassicalSvm(emit: Emit, workloads: readonly string[] = SVM_WORKLOADS, options: SvmBenchOptions = {}): Promise<void> {
+  for (const w of workloads) {
+    if (w === 'svc-digits') await benchSvcDigits(emit, options);
+    else if (w === 'svc-fashion') await benchSvcFashion(emit, options);
+    else if (w === 'linsvc-fashion') await benchLinsvcFashion(emit, options);
+  }
+}
+
+function flag(name: string): string | undefined {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? process.argv[i + 1] : undefined;
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const workloads = flag('--workloads')?.split(',') ?? [...SVM_WORKLOADS];
+  const reps = flag('--reps') ? Number(flag('--reps')) : undefined;
+  await benchClassicalSvm((line) => console.log(JSON.stringify(line)), workloads, { reps, quick: process.argv.includes('--quick') });
+  process.exit(0);
+}

@@ -1,0 +1,701 @@
+/**
+ * Linear SVM solvers (the methods of liblinear, which scikit-learn's
+ * `LinearSVC` wraps), on dense row-major data with an optional bias feature
+ * of constant value `bias` appended to every row (regularized like any
+ * weight, as liblinear does):
+ *
+ * - {@link solveDualCd}: L2-regularized hinge / squared-hinge loss by dual
+ *   coordinate descent with random order and shrinking (Hsieh, Chang, Lin,
+ *   Keerthi & Sundararajan, ICML 2008).
+ * - {@link solveTron}: L2-regularized squared hinge in the primal by a trust
+ *   region Newton method with conjugate gradient inner steps (Lin, Weng &
+ *   Keerthi, JMLR 2008).
+ * - {@link solveL1rL2}: L1-regularized squared hinge by coordinate descent
+ *   with a one-dimensional Newton direction and line search, with shrinking
+ *   (Yuan, Chang, Hsieh & Lin, JMLR 2010).
+ * - {@link solveCrammerSinger}: the multi-class SVM of Crammer & Singer by
+ *   the sequential dual method of Keerthi, Sundararajan, Chang, Hsieh & Lin
+ *   (KDD 2008).
+ *
+ * Per-sample upper bounds C_i carry class weights and sample weights.
+ */
+import type { Generator } from '../../tensor/random.js';
+
+/** A binary problem: y_i ∈ {−1, +1}, per-sample C_i. */
+export interface LinearProblem {
+  /** Row-major n×d features. */
+  X: Float64Array;
+  n: number;
+  d: number;
+  /** Value of the appended bias feature, or ≤ 0 for none. */
+  bias: number;
+  y: Int8Array;
+  C: Float64Array;
+}
+
+export interface LinearResult {
+  /** d weights, then the bias weight when bias > 0. */
+  w: Float64Array;
+  iter: number;
+  converged: boolean;
+}
+
+function weightSize(p: { d: number; bias: number }): number {
+  return p.d + (p.bias > 0 ? 1 : 0);
+}
+
+/** x_i·w (with the bias feature). */
+function rowDot(X: Float32Array | Float64Array, i: number, d: number, w: Float64Array, bias: number): number {
+  const r = i * d;
+  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let j = 0;
+  for (; j + 3 < d; j += 4) {
+    s0 += X[r + j] * w[j];
+    s1 += X[r + j + 1] * w[j + 1];
+    s2 += X[r + j + 2] * w[j + 2];
+    s3 += X[r + j + 3] * w[j + 3];
+  }
+  for (; j < d; j++) s0 += X[r + j] * w[j];
+  let s = s0 + s1 + (s2 + s3);
+  if (bias > 0) s += bias * w[d];
+  return s;
+}
+
+/** w += a·x_i (with the bias feature). */
+function rowAxpy(X: Float32Array | Float64Array, i: number, d: number, a: number, w: Float64Array, bias: number): void {
+  const r = i * d;
+  for (let j = 0; j < d; j++) w[j] += a * X[r + j];
+  if (bias > 0) w[d] += a * bias;
+}
+
+// ---------------------------------------------------------------- dual coordinate descent
+
+/**
+ * min_α ½αᵀQ̄α − eᵀα, 0 ≤ α_i ≤ U_i, Q̄ = Q + D: hinge (U_i = C_i, D = 0)
+ * or squared hinge (U_i = ∞, D_ii = 1/(2C_i)). Stops when the spread of
+ * projected gradients over an epoch is ≤ eps.
+ */
+export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', eps: number, maxIter: number, rng: Generator): LinearResult {
+  const { X, n, d, bias, y } = p;
+  const ws = weightSize(p);
+  const w = new Float64Array(ws);
+  const alpha = new Float64Array(n);
+  const diag = new Float64Array(n);
+  const upper = new Float64Array(n);
+  const QD = new Float64Array(n);
+  const index = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    if (loss === 'hinge') {
+      diag[i] = 0;
+      upper[i] = p.C[i];
+    } else {
+      diag[i] = 0.5 / p.C[i];
+      upper[i] = Infinity;
+    }
+    const r = i * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += X[r + j] * X[r + j];
+    if (bias > 0) s += bias * bias;
+    QD[i] = diag[i] + s;
+    index[i] = i;
+  }
+  let activeSize = n;
+  let PGmaxOld = Infinity;
+  let PGminOld = -Infinity;
+  let iter = 0;
+  let converged = false;
+  while (iter < maxIter) {
+    let PGmaxNew = -Infinity;
+    let PGminNew = Infinity;
+    for (let i = 0; i < activeSize; i++) {
+      const j = i + Math.floor(rng.random() * (activeSize - i));
+      const t = index[i];
+      index[i] = index[j];
+      index[j] = t;
+    }
+    for (let s = 0; s < activeSize; s++) {
+      const i = index[s];
+      const yi = y[i];
+      const C = upper[i];
+      const ai = alpha[i];
+      const G = yi * rowDot(X, i, d, w, bias) - 1 + ai * diag[i];
+      let PG = 0;
+      if (ai === 0) {
+        if (G > PGmaxOld) {
+          activeSize--;
+          index[s] = index[activeSize];
+          index[activeSize] = i;
+          s--;
+          continue;
+        } else if (G < 0) PG = G;
+      } else if (ai === C) {
+        if (G < PGminOld) {
+          activeSize--;
+          index[s] = index[activeSize];
+          index[activeSize] = i;
+          s--;
+          continue;
+        } else if (G > 0) PG = G;
+      } else {
+        PG = G;
+      }
+      if (PG > PGmaxNew) PGmaxNew = PG;
+      if (PG < PGminNew) PGminNew = PG;
+      if (Math.abs(PG) > 1e-12) {
+        const na = Math.min(Math.max(ai - G / QD[i], 0), C);
+        alpha[i] = na;
+        rowAxpy(X, i, d, (na - ai) * yi, w, bias);
+      }
+    }
+    iter++;
+    if (PGmaxNew - PGminNew <= eps) {
+      if (activeSize === n) {
+        converged = true;
+        break;
+      }
+      activeSize = n;
+      PGmaxOld = Infinity;
+      PGminOld = -Infinity;
+      continue;
+    }
+    PGmaxOld = PGmaxNew;
+    PGminOld = PGminNew;
+    if (PGmaxOld <= 0) PGmaxOld = Infinity;
+    if (PGminOld >= 0) PGminOld = -Infinity;
+  }
+  return { w, iter, converged };
+}
+
+// ---------------------------------------------------------------- primal TRON (squared hinge)
+
+/**
+ * out[t] = x_(rows[t])·w (+ bias·w_d) for t < count, four rows at a time
+ * (each w_j is loaded once for four rows).
+ */
+function dotRows(X: Float32Array | Float64Array, d: number, rows: Int32Array, count: number, w: Float64Array, bias: number, out: Float64Array): void {
+  const wb = bias > 0 ? bias * w[d] : 0;
+  let t = 0;
+  for (; t + 3 < count; t += 4) {
+    const r0 = rows[t] * d, r1 = rows[t + 1] * d, r2 = rows[t + 2] * d, r3 = rows[t + 3] * d;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    for (let j = 0; j < d; j++) {
+      const wj = w[j];
+      a0 += X[r0 + j] * wj;
+      a1 += X[r1 + j] * wj;
+      a2 += X[r2 + j] * wj;
+      a3 += X[r3 + j] * wj;
+    }
+    out[t] = a0 + wb;
+    out[t + 1] = a1 + wb;
+    out[t + 2] = a2 + wb;
+    out[t + 3] = a3 + wb;
+  }
+  for (; t < count; t++) {
+    const r = rows[t] * d;
+    let a = 0;
+    for (let j = 0; j < d; j++) a += X[r + j] * w[j];
+    out[t] = a + wb;
+  }
+}
+
+/** g += Σ_t coef[t]·x_(rows[t]) (bias feature included), four rows at a time. */
+function axpyRows(X: Float32Array | Float64Array, d: number, rows: Int32Array, count: number, coef: Float64Array, bias: number, g: Float64Array): void {
+  let t = 0;
+  let cb = 0;
+  for (; t + 3 < count; t += 4) {
+    const r0 = rows[t] * d, r1 = rows[t + 1] * d, r2 = rows[t + 2] * d, r3 = rows[t + 3] * d;
+    const c0 = coef[t], c1 = coef[t + 1], c2 = coef[t + 2], c3 = coef[t + 3];
+    for (let j = 0; j < d; j++) g[j] += c0 * X[r0 + j] + c1 * X[r1 + j] + c2 * X[r2 + j] + c3 * X[r3 + j];
+    cb += c0 + c1 + c2 + c3;
+  }
+  for (; t < count; t++) {
+    const r = rows[t] * d;
+    const c = coef[t];
+    for (let j = 0; j < d; j++) g[j] += c * X[r + j];
+    cb += c;
+  }
+  if (bias > 0) g[d] += cb * bias;
+}
+
+/** f(w) = ½|w|² + Σ C_i max(0, 1 − y_i wᵀx_i)², its gradient and Hessian products. */
+class L2SvcFunction {
+  private readonly z: Float64Array;
+  private readonly all: Int32Array;
+  /** Samples with 1 − y_i wᵀx_i > 0 at the last evaluation. */
+  private readonly active: Int32Array;
+  private nActive = 0;
+  private readonly tmp: Float64Array;
+
+  constructor(private readonly p: LinearProblem, private readonly X: Float32Array | Float64Array) {
+    this.z = new Float64Array(p.n);
+    this.all = new Int32Array(p.n);
+    for (let i = 0; i < p.n; i++) this.all[i] = i;
+    this.active = new Int32Array(p.n);
+    this.tmp = new Float64Array(p.n);
+  }
+
+  fun(w: Float64Array): number {
+    const { n, d, bias, y, C } = this.p;
+    let f = 0;
+    for (let j = 0; j < w.length; j++) f += w[j] * w[j];
+    f /= 2;
+    const z = this.z;
+    dotRows(this.X, d, this.all, n, w, bias, z);
+    let na = 0;
+    for (let i = 0; i < n; i++) {
+      const zi = y[i] * z[i];
+      z[i] = zi;
+      const m = 1 - zi;
+      if (m > 0) {
+        f += C[i] * m * m;
+        this.active[na++] = i;
+      }
+    }
+    this.nActive = na;
+    return f;
+  }
+
+  /** Gradient at the w of the last fun() call: w + 2 Σ_active C_i y_i (z_i − 1) x_i. */
+  grad(w: Float64Array, g: Float64Array): void {
+    const { d, bias, y, C } = this.p;
+    const { z, active, tmp } = this;
+    g.set(w);
+    for (let t = 0; t < this.nActive; t++) {
+      const i = active[t];
+      tmp[t] = 2 * C[i] * y[i] * (z[i] - 1);
+    }
+    axpyRows(this.X, d, active, this.nActive, tmp, bias, g);
+  }
+
+  /** Hs = s + 2 Σ_active C_i x_i (x_iᵀ s). */
+  hv(s: Float64Array, Hs: Float64Array): void {
+    const { d, bias, C } = this.p;
+    const { active, tmp } = this;
+    const na = this.nActive;
+    Hs.set(s);
+    dotRows(this.X, d, active, na, s, bias, tmp);
+    for (let t = 0; t < na; t++) tmp[t] *= 2 * C[active[t]];
+    axpyRows(this.X, d, active, na, tmp, bias, Hs);
+  }
+}
+
+function dot(a: Float64Array, b: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
+  return s;
+}
+
+/** Above this many elements of X, the primal solver streams a float32 copy (less memory traffic). */
+const TRON_F32_ELEMENTS = 1 << 22;
+
+/**
+ * Trust region Newton for L2-regularized squared hinge, each step by
+ * conjugate gradient inside the trust region. Stops when
+ * |∇f(w)| ≤ eps·|∇f(0)|.
+ */
+export function solveTron(p: LinearProblem, eps: number, maxIter: number): LinearResult {
+  const ws = weightSize(p);
+  const X = p.n * p.d >= TRON_F32_ELEMENTS ? Float32Array.from(p.X) : p.X;
+  const fn = new L2SvcFunction(p, X);
+  const eta0 = 1e-4, eta1 = 0.25, eta2 = 0.75;
+  const sigma1 = 0.25, sigma2 = 0.5, sigma3 = 4;
+  const w = new Float64Array(ws);
+  const wNew = new Float64Array(ws);
+  const g = new Float64Array(ws);
+  const s = new Float64Array(ws);
+  const r = new Float64Array(ws);
+  const dvec = new Float64Array(ws);
+  const Hd = new Float64Array(ws);
+  let f = fn.fun(w);
+  fn.grad(w, g);
+  let delta = Math.sqrt(dot(g, g));
+  const gnorm0 = delta;
+  let iter = 1;
+  let converged = gnorm0 === 0;
+  const search = !converged;
+
+  /** Conjugate gradient on H s = −g inside the trust region; returns whether it hit the boundary. */
+  const trcg = (): boolean => {
+    s.fill(0);
+    for (let i = 0; i < ws; i++) {
+      r[i] = -g[i];
+      dvec[i] = r[i];
+    }
+    const cgtol = 0.1 * Math.sqrt(dot(g, g));
+    let rTr = dot(r, r);
+    for (;;) {
+      if (Math.sqrt(rTr) <= cgtol) return false;
+      fn.hv(dvec, Hd);
+      let alpha = rTr / dot(dvec, Hd);
+      for (let i = 0; i < ws; i++) s[i] += alpha * dvec[i];
+      if (Math.sqrt(dot(s, s)) > delta) {
+        for (let i = 0; i < ws; i++) s[i] -= alpha * dvec[i];
+        const std = dot(s, dvec);
+        const sts = dot(s, s);
+        const dtd = dot(dvec, dvec);
+        const dsq = delta * delta;
+        const rad = Math.sqrt(std * std + dtd * (dsq - sts));
+        alpha = std >= 0 ? (dsq - sts) / (std + rad) : (rad - std) / dtd;
+        for (let i = 0; i < ws; i++) {
+          s[i] += alpha * dvec[i];
+          r[i] -= alpha * Hd[i];
+        }
+        return true;
+      }
+      for (let i = 0; i < ws; i++) r[i] -= alpha * Hd[i];
+      const rnew = dot(r, r);
+      const beta = rnew / rTr;
+      for (let i = 0; i < ws; i++) dvec[i] = r[i] + beta * dvec[i];
+      rTr = rnew;
+    }
+  };
+
+  while (iter <= maxIter && search) {
+    const boundary = trcg();
+    for (let i = 0; i < ws; i++) wNew[i] = w[i] + s[i];
+    const gs = dot(g, s);
+    const prered = -0.5 * (gs - dot(s, r));
+    const fnew = fn.fun(wNew);
+    const actred = f - fnew;
+    const snorm = Math.sqrt(dot(s, s));
+    if (iter === 1) delta = Math.min(delta, snorm);
+    const alpha = fnew - f - gs <= 0 ? sigma3 : Math.max(sigma1, -0.5 * (gs / (fnew - f - gs)));
+    if (actred < eta0 * prered) delta = Math.min(Math.max(alpha, sigma1) * snorm, sigma2 * delta);
+    else if (actred < eta1 * prered) delta = Math.max(sigma1 * delta, Math.min(alpha * snorm, sigma2 * delta));
+    else if (actred < eta2 * prered) delta = Math.max(sigma1 * delta, Math.min(alpha * snorm, sigma3 * delta));
+    else if (boundary) delta = sigma3 * delta;
+    else delta = Math.max(delta, Math.min(alpha * snorm, sigma3 * delta));
+    if (actred > eta0 * prered) {
+      iter++;
+      w.set(wNew);
+      f = fnew;
+      fn.grad(w, g);
+      const gnorm = Math.sqrt(dot(g, g));
+      if (gnorm <= eps * gnorm0) {
+        converged = true;
+        break;
+      }
+    } else {
+      // rejected step: back to the active set of w
+      fn.fun(w);
+    }
+    if (f < -1e32) break;
+    if (Math.abs(actred) <= 0 && prered <= 0) break;
+    if (Math.abs(actred) <= 1e-12 * Math.abs(f) && Math.abs(prered) <= 1e-12 * Math.abs(f)) {
+      converged = true;
+      break;
+    }
+  }
+  return { w, iter: iter - 1, converged };
+}
+
+// ---------------------------------------------------------------- L1-regularized squared hinge
+
+/**
+ * min ‖w‖₁ + Σ C_i max(0, 1 − y_i wᵀx_i)² by coordinate descent over
+ * features (Newton direction, Armijo line search, shrinking). Stops when
+ * the summed violation is ≤ eps times its first-epoch value.
+ */
+export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: Generator): LinearResult {
+  const { X, n, d, bias, y, C } = p;
+  const ws = weightSize(p);
+  // column-major copy (features as rows), bias column included
+  const XT = new Float64Array(ws * n);
+  for (let i = 0; i < n; i++) {
+    const r = i * d;
+    for (let j = 0; j < d; j++) XT[j * n + i] = X[r + j] * y[i];
+    if (bias > 0) XT[d * n + i] = bias * y[i];
+  }
+  const w = new Float64Array(ws);
+  const b = new Float64Array(n).fill(1); // 1 − y_i wᵀx_i
+  const xjSq = new Float64Array(ws);
+  const index = new Int32Array(ws);
+  for (let j = 0; j < ws; j++) {
+    index[j] = j;
+    const c = j * n;
+    let s = 0;
+    for (let i = 0; i < n; i++) s += C[i] * XT[c + i] * XT[c + i];
+    xjSq[j] = s;
+  }
+  const sigma = 0.01;
+  const maxLineSearch = 20;
+  let GmaxOld = Infinity;
+  let Gnorm1Init = -1;
+  let activeSize = ws;
+  let iter = 0;
+  let converged = false;
+  while (iter < maxIter) {
+    let GmaxNew = 0;
+    let Gnorm1New = 0;
+    for (let j = 0; j < activeSize; j++) {
+      const i = j + Math.floor(rng.random() * (activeSize - j));
+      const t = index[i];
+      index[i] = index[j];
+      index[j] = t;
+    }
+    for (let s = 0; s < activeSize; s++) {
+      const j = index[s];
+      const c = j * n;
+      let Gloss = 0;
+      let H = 0;
+      for (let i = 0; i < n; i++) {
+        if (b[i] > 0) {
+          const v = XT[c + i];
+          const tmp = C[i] * v;
+          Gloss -= tmp * b[i];
+          H += tmp * v;
+        }
+      }
+      Gloss *= 2;
+      const G = Gloss;
+      H = Math.max(2 * H, 1e-12);
+      const Gp = G + 1;
+      const Gn = G - 1;
+      let violation = 0;
+      const wj = w[j];
+      if (wj === 0) {
+        if (Gp < 0) violation = -Gp;
+        else if (Gn > 0) violation = Gn;
+        else if (Gp > GmaxOld / n && Gn < -GmaxOld / n) {
+          activeSize--;
+          index[s] = index[activeSize];
+          index[activeSize] = j;
+          s--;
+          continue;
+        }
+      } else if (wj > 0) violation = Math.abs(Gp);
+      else violation = Math.abs(Gn);
+      if (violation > GmaxNew) GmaxNew = violation;
+      Gnorm1New += violation;
+
+      let dd: number;
+      if (Gp < H * wj) dd = -Gp / H;
+      else if (Gn > H * wj) dd = -Gn / H;
+      else dd = -wj;
+      if (Math.abs(dd) < 1e-12) continue;
+      let delta = Math.abs(wj + dd) - Math.abs(wj) + G * dd;
+      let dOld = 0;
+      let ls = 0;
+      let lossOld = 0;
+      for (; ls < maxLineSearch; ls++) {
+        const dDiff = dOld - dd;
+        let cond = Math.abs(wj + dd) - Math.abs(wj) - sigma * delta;
+        const appx = xjSq[j] * dd * dd + Gloss * dd + cond;
+        if (appx <= 0) {
+          for (let i = 0; i < n; i++) b[i] += dDiff * XT[c + i];
+          break;
+        }
+        let lossNew = 0;
+        if (ls === 0) {
+          lossOld = 0;
+          for (let i = 0; i < n; i++) {
+            if (b[i] > 0) lossOld += C[i] * b[i] * b[i];
+            const bn = b[i] + dDiff * XT[c + i];
+            b[i] = bn;
+            if (bn > 0) lossNew += C[i] * bn * bn;
+          }
+        } else {
+          for (let i = 0; i < n; i++) {
+            const bn = b[i] + dDiff * XT[c + i];
+            b[i] = bn;
+            if (bn > 0) lossNew += C[i] * bn * bn;
+          }
+        }
+        cond = cond + lossNew - lossOld;
+        if (cond <= 0) break;
+        dOld = dd;
+        dd *= 0.5;
+        delta *= 0.5;
+      }
+      w[j] += dd;
+      if (ls >= maxLineSearch) {
+        // too many halvings: recompute b from scratch
+        b.fill(1);
+        for (let jj = 0; jj < ws; jj++) {
+          if (w[jj] === 0) continue;
+          const cc = jj * n;
+          for (let i = 0; i < n; i++) b[i] -= w[jj] * XT[cc + i];
+        }
+      }
+    }
+    if (iter === 0) Gnorm1Init = Gnorm1New;
+    iter++;
+    if (Gnorm1New <= eps * Gnorm1Init) {
+      if (activeSize === ws) {
+        converged = true;
+        break;
+      }
+      activeSize = ws;
+      GmaxOld = Infinity;
+      continue;
+    }
+    GmaxOld = GmaxNew;
+  }
+  return { w, iter, converged };
+}
+
+// ---------------------------------------------------------------- Crammer–Singer
+
+/**
+ * Multi-class SVM of Crammer & Singer: min ½Σ_m |w_m|² + Σ_i C_i ξ_i with
+ * w_{y_i}ᵀx_i − w_mᵀx_i ≥ 1 − δ_{y_i m} − ξ_i, by the sequential dual
+ * method (one sample's k dual variables at a time, solved exactly), with
+ * shrinking. `cls` holds class indices. Returns W as k rows of weightSize.
+ */
+export function solveCrammerSinger(
+  p: { X: Float64Array; n: number; d: number; bias: number; C: Float64Array },
+  cls: Int32Array, k: number, eps: number, maxIter: number, rng: Generator,
+): { W: Float64Array; iter: number; converged: boolean } {
+  const { X, n, d, bias, C } = p;
+  const ws = weightSize(p);
+  const W = new Float64Array(k * ws);
+  const alpha = new Float64Array(n * k);
+  const alphaIndex = new Int32Array(n * k);
+  const activeSizeI = new Int32Array(n);
+  const QD = new Float64Array(n);
+  const index = new Int32Array(n);
+  const G = new Float64Array(k);
+  const B = new Float64Array(k);
+  const alphaNew = new Float64Array(k);
+  const dIdx = new Int32Array(k);
+  const dVal = new Float64Array(k);
+  for (let i = 0; i < n; i++) {
+    for (let m = 0; m < k; m++) alphaIndex[i * k + m] = m;
+    const r = i * d;
+    let s = 0;
+    for (let j = 0; j < d; j++) s += X[r + j] * X[r + j];
+    if (bias > 0) s += bias * bias;
+    QD[i] = s;
+    activeSizeI[i] = k;
+    index[i] = i;
+  }
+  let epsShrink = Math.max(10 * eps, 1);
+  let activeSize = n;
+  let iter = 0;
+  let converged = false;
+  let startFromAll = true;
+
+  /** Whether the dual variable of class `cls` (at position `pos` of G) is at its bound and not violating. */
+  const beShrunk = (i: number, pos: number, cls: number, yi: number, am: number, minG: number): boolean => {
+    const bound = cls === yi ? C[i] : 0;
+    return am === bound && G[pos] < minG;
+  };
+
+  while (iter < maxIter) {
+    let stopping = -Infinity;
+    for (let i = 0; i < activeSize; i++) {
+      const j = i + Math.floor(rng.random() * (activeSize - i));
+      const t = index[i];
+      index[i] = index[j];
+      index[j] = t;
+    }
+    for (let s = 0; s < activeSize; s++) {
+      const i = index[s];
+      const Ai = QD[i];
+      const yi = cls[i];
+      const base = i * k;
+      if (Ai > 0) {
+        const asz = activeSizeI[i];
+        for (let m = 0; m < asz; m++) G[m] = 1;
+        const yPos = (() => {
+          for (let m = 0; m < asz; m++) if (alphaIndex[base + m] === yi) return m;
+          return -1;
+        })();
+        if (yPos !== -1) G[yPos] = 0;
+        for (let m = 0; m < asz; m++) G[m] += rowDot(X, i, d, W.subarray(alphaIndex[base + m] * ws, alphaIndex[base + m] * ws + ws), bias);
+        let minG = Infinity;
+        let maxG = -Infinity;
+        for (let m = 0; m < asz; m++) {
+          const cm = alphaIndex[base + m];
+          if (alpha[base + cm] < 0 && G[m] < minG) minG = G[m];
+          if (G[m] > maxG) maxG = G[m];
+        }
+        if (yPos !== -1 && alpha[base + yi] < C[i] && G[yPos] < minG) minG = G[yPos];
+        // shrink inactive dual variables of this sample
+        for (let m = 0; m < activeSizeI[i]; m++) {
+          const cm = alphaIndex[base + m];
+          if (beShrunk(i, m, cm, yi, alpha[base + cm], minG)) {
+            activeSizeI[i]--;
+            while (activeSizeI[i] > m) {
+              const last = activeSizeI[i];
+              const cl = alphaIndex[base + last];
+              if (!beShrunk(i, last, cl, yi, alpha[base + cl], minG)) {
+                alphaIndex[base + m] = cl;
+                alphaIndex[base + last] = cm;
+                const tg = G[m];
+                G[m] = G[last];
+                G[last] = tg;
+                break;
+              }
+              activeSizeI[i]--;
+            }
+          }
+        }
+        if (activeSizeI[i] <= 1) {
+          activeSize--;
+          index[s] = index[activeSize];
+          index[activeSize] = i;
+          s--;
+          continue;
+        }
+        if (maxG - minG <= 1e-12) continue;
+        stopping = Math.max(maxG - minG, stopping);
+        const asz2 = activeSizeI[i];
+        for (let m = 0; m < asz2; m++) B[m] = G[m] - Ai * alpha[base + alphaIndex[base + m]];
+        // solve the k-variable sub-problem exactly
+        solveSub(Ai, yi, C[i], asz2, alphaIndex.subarray(base, base + k), B, alphaNew);
+        let nz = 0;
+        for (let m = 0; m < asz2; m++) {
+          const cm = alphaIndex[base + m];
+          const dv = alphaNew[m] - alpha[base + cm];
+          alpha[base + cm] = alphaNew[m];
+          if (Math.abs(dv) >= 1e-12) {
+            dIdx[nz] = cm;
+            dVal[nz] = dv;
+            nz++;
+          }
+        }
+        for (let t = 0; t < nz; t++) rowAxpy(X, i, d, dVal[t], W.subarray(dIdx[t] * ws, dIdx[t] * ws + ws), bias);
+      }
+    }
+    iter++;
+    if (stopping < epsShrink) {
+      if (stopping < eps && startFromAll) {
+        converged = true;
+        break;
+      }
+      activeSize = n;
+      for (let i = 0; i < n; i++) activeSizeI[i] = k;
+      epsShrink = Math.max(epsShrink / 2, eps);
+      startFromAll = true;
+    } else {
+      startFromAll = false;
+    }
+  }
+  return { W, iter, converged };
+}
+
+/**
+ * The Crammer–Singer sub-problem of one sample: min ½A Σ α_m² + Σ B_m α_m
+ * s.t. Σ α_m = 0, α_m ≤ C·[m = y] (over the active classes).
+ */
+function solveSub(A: number, yi: number, Cyi: number, activeI: number, idx: Int32Array, B: Float64Array, out: Float64Array): void {
+  const D = new Float64Array(activeI);
+  let yPos = -1;
+  for (let m = 0; m < activeI; m++) {
+    D[m] = B[m];
+    if (idx[m] === yi) {
+      yPos = m;
+      D[m] += A * Cyi;
+    }
+  }
+  const sorted = Array.from(D).sort((a, b) => b - a);
+  let beta = sorted[0] - A * Cyi;
+  let r = 1;
+  for (; r < activeI && beta < r * sorted[r]; r++) beta += sorted[r];
+  beta /= r;
+  for (let m = 0; m < activeI; m++) {
+    if (m === yPos) out[m] = Math.min(Cyi, (beta - B[m]) / A);
+    else out[m] = Math.min(0, (beta - B[m]) / A);
+  }
+}

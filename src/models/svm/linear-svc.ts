@@ -1,0 +1,248 @@
+/**
+ * Linear support vector classification (scikit-learn's `LinearSVC`, which
+ * wraps liblinear): L2-regularized hinge or squared hinge by dual coordinate
+ * descent, L2-regularized squared hinge in the primal by trust region
+ * Newton, L1-regularized squared hinge by coordinate descent, one-vs-rest
+ * for several classes, or Crammer & Singer's joint multi-class SVM.
+ *
+ * As in liblinear, the intercept is the weight of an extra feature of
+ * constant value `interceptScaling`, so it is regularized too; raise
+ * `interceptScaling` to lessen that.
+ *
+ * `dual: 'auto'` (the default, as in scikit-learn ≥ 1.5; 1.2's default was
+ * true) solves the primal when there are more samples than features and the
+ * penalty/loss allow it, the dual otherwise. The dual solvers visit samples
+ * in a random order drawn from `randomState` (this library's generator, not
+ * liblinear's), so unconverged fits differ from scikit-learn's; converged
+ * ones agree to the tolerance. The primal solver is deterministic and takes
+ * scikit-learn's Newton steps (same iteration counts on the fixtures); on
+ * more than 4M feature values it streams a float32 copy of X (the objective
+ * and gradients stay float64).
+ *
+ * Learned state: `coef` ([1, nFeatures] for two classes, else [nClasses,
+ * nFeatures]), `intercept` (zeros without `fitIntercept`, where
+ * scikit-learn stores the scalar 0.0), `nIter` (the largest over the
+ * one-vs-rest problems, as scikit-learn's `n_iter_`), `converged`,
+ * `dualUsed`.
+ */
+import { ValueError } from '../../errors.js';
+import { getBackend } from '../../backend/index.js';
+import { resolveGenerator, type Generator } from '../../tensor/random.js';
+import { Tensor } from '../../tensor/tensor.js';
+import { BaseClassifier } from '../base.js';
+import { checkSampleWeight, checkXLabels, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { solveCrammerSinger, solveDualCd, solveL1rL2, solveTron, type LinearProblem, type LinearResult } from './liblinear.js';
+import { classWeights, type ClassWeight } from './svc.js';
+import { checkPositive } from './libsvm.js';
+
+export interface LinearSVCParams {
+  /** 'l2' (default) or 'l1' (sparse coefficients; squared hinge, primal only). */
+  penalty: 'l1' | 'l2';
+  /** 'squared_hinge' (default) or 'hinge' (dual only). */
+  loss: 'hinge' | 'squared_hinge';
+  /** Solve the dual (true), the primal (false) or choose ('auto', default: primal when nSamples > nFeatures). */
+  dual: 'auto' | boolean;
+  /** Stopping tolerance. Default 1e-4. */
+  tol: number;
+  /** Inverse regularization strength. Default 1. */
+  C: number;
+  /** 'ovr' (default: one binary problem per class) or 'crammer_singer'. */
+  multiClass: 'ovr' | 'crammer_singer';
+  /** Fit an intercept (as the weight of a constant feature). Default true. */
+  fitIntercept: boolean;
+  /** Value of that constant feature. Default 1. */
+  interceptScaling: number;
+  /** 'balanced', a map label → weight multiplying C, or null (default). */
+  classWeight: ClassWeight;
+  /** Seed or generator for the dual solvers' sample order. */
+  randomState: number | Generator | null;
+  /** Maximum iterations (epochs for the dual, Newton steps for the primal). Default 1000. */
+  maxIter: number;
+}
+
+const DEFAULTS: LinearSVCParams = {
+  penalty: 'l2', loss: 'squared_hinge', dual: 'auto', tol: 1e-4, C: 1, multiClass: 'ovr',
+  fitIntercept: true, interceptScaling: 1, classWeight: null, randomState: null, maxIter: 1000,
+};
+
+type Solver = 'dual' | 'primal' | 'l1' | 'cs';
+
+function chooseSolver(p: LinearSVCParams, n: number, d: number, who: string): { solver: Solver; dual: boolean } {
+  if (p.penalty !== 'l1' && p.penalty !== 'l2') throw new ValueError(`${who}: penalty must be 'l1' or 'l2', got ${JSON.stringify(p.penalty)}`);
+  if (p.loss !== 'hinge' && p.loss !== 'squared_hinge') throw new ValueError(`${who}: loss must be 'hinge' or 'squared_hinge', got ${JSON.stringify(p.loss)}`);
+  if (p.multiClass !== 'ovr' && p.multiClass !== 'crammer_singer') throw new ValueError(`${who}: multiClass must be 'ovr' or 'crammer_singer', got ${JSON.stringify(p.multiClass)}`);
+  if (p.dual !== 'auto' && typeof p.dual !== 'boolean') throw new ValueError(`${who}: dual must be 'auto', true or false, got ${JSON.stringify(p.dual)}`);
+  if (p.multiClass === 'crammer_singer') return { solver: 'cs', dual: true };
+  const supported = (dual: boolean): boolean => {
+    if (p.penalty === 'l1') return p.loss === 'squared_hinge' && !dual;
+    return p.loss === 'squared_hinge' || dual;
+  };
+  let dual: boolean;
+  if (p.dual === 'auto') dual = n < d ? supported(true) : !supported(false);
+  else dual = p.dual;
+  if (!supported(dual)) {
+    if (p.penalty === 'l1' && p.loss === 'hinge') throw new ValueError(`${who}: the combination of penalty='l1' and loss='hinge' is not supported`);
+    throw new ValueError(`${who}: penalty='${p.penalty}' and loss='${p.loss}' are not supported when dual=${dual}`);
+  }
+  if (p.penalty === 'l1') return { solver: 'l1', dual: false };
+  return { solver: dual ? 'dual' : 'primal', dual };
+}
+
+/**
+ * Linear SVM classifier (liblinear, as scikit-learn's `LinearSVC`).
+ *
+ * ```ts
+ * const clf = new LinearSVC({ C: 1 }).fit(X, y);
+ * clf.coef;      // [nClasses, nFeatures] (one row for two classes)
+ * clf.predict(Xtest);
+ * ```
+ */
+export class LinearSVC extends BaseClassifier<LinearSVCParams> {
+  /** Weights [1, nFeatures] for two classes (positive favours classes[1]), else [nClasses, nFeatures]. */
+  coef?: Tensor;
+  /** Intercepts, one per row of coef (0 without fitIntercept). */
+  intercept?: Float64Array;
+  /** Largest iteration count over the binary problems (as scikit-learn's n_iter_). */
+  nIter?: number;
+  /** Whether every problem met the tolerance before maxIter. */
+  converged?: boolean;
+  /** Whether the dual was solved (resolves dual: 'auto'). */
+  dualUsed?: boolean;
+
+  constructor(params: Partial<LinearSVCParams> = {}) {
+    super(params, DEFAULTS);
+  }
+
+  fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
+    const who = 'LinearSVC';
+    const p = this.params;
+    checkPositive(p.C, 'C', who);
+    checkPositive(p.tol, 'tol', who);
+    if (!Number.isInteger(p.maxIter) || p.maxIter < 0) throw new ValueError(`${who}: maxIter must be a non-negative integer, got ${String(p.maxIter)}`);
+    if (typeof p.fitIntercept !== 'boolean') throw new ValueError(`${who}: fitIntercept must be a boolean, got ${String(p.fitIntercept)}`);
+    if (p.fitIntercept) checkPositive(p.interceptScaling, 'interceptScaling', who);
+    const { X: Xm, y: codes, classes } = checkXLabels(X, y, who);
+    const { rows: n, cols: d } = Xm;
+    const { solver, dual } = chooseSolver(p, n, d, who);
+    const W = checkSampleWeight(sampleWeight, n, { nonNegative: true }) ?? new Float64Array(n).fill(1);
+    const cw = classWeights(p.classWeight, classes, codes, who);
+    const rng = resolveGenerator(p.randomState);
+    const bias = p.fitIntercept ? p.interceptScaling : -1;
+    const ws = d + (bias > 0 ? 1 : 0);
+    const k = classes.length;
+    const rowsOut = k === 2 ? 1 : k;
+    const coef = new Float64Array(rowsOut * d);
+    const intercept = new Float64Array(rowsOut);
+    let nIter = 0;
+    let converged = true;
+    const store = (row: number, w: Float64Array, sign = 1): void => {
+      for (let j = 0; j < d; j++) coef[row * d + j] = sign * w[j];
+      intercept[row] = bias > 0 ? sign * bias * w[d] : 0;
+    };
+
+    if (solver === 'cs') {
+      const C = new Float64Array(n);
+      for (let i = 0; i < n; i++) C[i] = p.C * cw[codes[i]] * W[i];
+      const r = solveCrammerSinger({ X: Xm.data, n, d, bias, C }, codes, k, p.tol, p.maxIter, rng);
+      nIter = r.iter;
+      converged = r.converged;
+      if (k === 2) {
+        const diff = new Float64Array(ws);
+        for (let j = 0; j < ws; j++) diff[j] = r.W[ws + j] - r.W[j];
+        store(0, diff);
+      } else {
+        for (let c = 0; c < k; c++) store(c, r.W.subarray(c * ws, c * ws + ws));
+      }
+    } else {
+      const run = (yPos: (c: number) => boolean, Cp: number, Cn: number): LinearResult => {
+        const ys = new Int8Array(n);
+        const C = new Float64Array(n);
+        for (let i = 0; i < n; i++) {
+          const pos = yPos(codes[i]);
+          ys[i] = pos ? 1 : -1;
+          C[i] = W[i] * (pos ? Cp : Cn);
+        }
+        const prob: LinearProblem = { X: Xm.data, n, d, bias, y: ys, C };
+        let pos = 0;
+        for (let i = 0; i < n; i++) if (ys[i] > 0) pos++;
+        // liblinear scales the primal tolerances by the smaller class's share
+        const primalTol = (p.tol * Math.max(Math.min(pos, n - pos), 1)) / n;
+        if (solver === 'dual') return solveDualCd(prob, p.loss, p.tol, p.maxIter, rng);
+        if (solver === 'primal') return solveTron(prob, primalTol, p.maxIter);
+        return solveL1rL2(prob, primalTol, p.maxIter, rng);
+      };
+      if (k === 2) {
+        const r = run((c) => c === 1, p.C * cw[1], p.C * cw[0]);
+        store(0, r.w);
+        nIter = r.iter;
+        converged = r.converged;
+      } else {
+        for (let c = 0; c < k; c++) {
+          const r = run((cc) => cc === c, p.C * cw[c], p.C);
+          store(c, r.w);
+          nIter = Math.max(nIter, r.iter);
+          converged &&= r.converged;
+        }
+      }
+    }
+    this.classes = classes;
+    this.coef = new Tensor(coef, [rowsOut, d]);
+    this.intercept = intercept;
+    this.nIter = nIter;
+    this.converged = converged;
+    this.dualUsed = dual;
+    this.nFeaturesIn = d;
+    this.markFitted();
+    return this;
+  }
+
+  /** X·coefᵀ + intercept as [n, rows] row-major. */
+  private scores(X: MatrixInput): { s: Float64Array; n: number; r: number } {
+    const Xm: Matrix = this.validateInput(X);
+    const r = this.intercept!.length;
+    const n = Xm.rows;
+    const d = Xm.cols;
+    const s = new Float64Array(n * r);
+    const w = this.coef!.data as Float64Array;
+    if (n * d * r >= 1 << 16) {
+      getBackend().gemm({
+        dtype: 'float64', batch: 1, m: n, n: r, k: d,
+        a: Xm.data, aOffset: 0, aBatchStride: 0, transA: false,
+        b: w, bOffset: 0, bBatchStride: 0, transB: true,
+        c: s, cOffset: 0, cBatchStride: 0, accumulate: false,
+      });
+    } else {
+      for (let i = 0; i < n; i++) {
+        for (let c = 0; c < r; c++) {
+          let t = 0;
+          for (let j = 0; j < d; j++) t += Xm.data[i * d + j] * w[c * d + j];
+          s[i * r + c] = t;
+        }
+      }
+    }
+    for (let i = 0; i < n; i++) for (let c = 0; c < r; c++) s[i * r + c] += this.intercept![c];
+    return { s, n, r };
+  }
+
+  /** Signed distances: Float64Array for two classes (positive favours classes[1]), else a [n, nClasses] Tensor. */
+  decisionFunction(X: MatrixInput): Float64Array | Tensor {
+    const { s, n, r } = this.scores(X);
+    return r === 1 ? s : new Tensor(s, [n, r]);
+  }
+
+  predict(X: MatrixInput): Label[] {
+    const { s, n, r } = this.scores(X);
+    const classes = this.classes!;
+    const out = new Array<Label>(n);
+    for (let i = 0; i < n; i++) {
+      if (r === 1) {
+        out[i] = classes[s[i] > 0 ? 1 : 0];
+      } else {
+        let best = 0;
+        for (let c = 1; c < r; c++) if (s[i * r + c] > s[i * r + best]) best = c;
+        out[i] = classes[best];
+      }
+    }
+    return out;
+  }
+}
