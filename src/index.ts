@@ -54,3 +54,10 @@ export {
 } from './train/index.js';
 export { modelToBytes, modelFromBytes, loadWeights, saveModel, loadModel, type SaveOptions } from './nn/serialize.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
+
+// Classical estimators.
+export * from './models/linear/index.js';
+export * from './models/svm/index.js';
+export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './optimize/lbfgs.js';
+export { warmUpThreads } from './backend/index.js';
+export { classWeights, type ClassWeight } from './models/class-weight.js';

@@ -6,7 +6,7 @@ export {
   type ElasticNetParams, type LassoParams, type EnetPathOptions, type EnetPathResult,
 } from './coordinate-descent.js';
 export { ElasticNetCV, LassoCV, type ElasticNetCVParams, type LassoCVParams } from './coordinate-descent-cv.js';
-export { LogisticRegression, type LogisticRegressionParams, type LogisticPenalty, type ClassWeight } from './logistic.js';
+export { LogisticRegression, type LogisticRegressionParams, type LogisticPenalty } from './logistic.js';
 export {
   SGDClassifier, SGDRegressor,
   type SGDClassifierParams, type SGDRegressorParams, type SGDClassifierLoss, type SGDRegressorLoss, type SGDPenalty, type LearningRate,

@@ -25,9 +25,9 @@ import { checkSampleWeight, checkXLabels, type Label, type LabelInput, type Matr
 import { checkBool, checkChoice, checkNumber, columnMeans, linearScores } from './common.js';
 import { LogisticLoss } from './logistic-loss.js';
 import { saga } from './saga.js';
+import { classWeights, type ClassWeight } from '../class-weight.js';
 
 export type LogisticPenalty = 'l2' | 'l1' | 'elasticnet' | 'none' | null;
-export type ClassWeight = 'balanced' | Record<string, number> | Map<Label, number> | null;
 
 export interface LogisticRegressionParams {
   penalty: LogisticPenalty;
@@ -308,26 +308,3 @@ export class LogisticRegression extends BaseClassifier<LogisticRegressionParams>
   }
 }
 
-/** Weight of each class (index = class code): 1, the user's dict, or 'balanced'. */
-export function classWeights(spec: ClassWeight | undefined, classes: Label[], codes: Int32Array, est: string): Float64Array {
-  const nc = classes.length;
-  const w = new Float64Array(nc).fill(1);
-  if (spec === null || spec === undefined) return w;
-  if (spec === 'balanced') {
-    const counts = new Float64Array(nc);
-    for (let i = 0; i < codes.length; i++) counts[codes[i]]++;
-    for (let c = 0; c < nc; c++) w[c] = codes.length / (nc * counts[c]);
-    return w;
-  }
-  const get = (label: Label): number | undefined => (spec instanceof Map ? spec.get(label) : (spec as Record<string, number>)[String(label)]);
-  const keys = spec instanceof Map ? [...spec.keys()] : Object.keys(spec);
-  for (const key of keys) {
-    const known = classes.some((c) => String(c) === String(key));
-    if (!known) throw new ValueError(`${est}: classWeight names class ${JSON.stringify(key)}, which is not in the data (classes: ${JSON.stringify(classes)})`);
-  }
-  for (let c = 0; c < nc; c++) {
-    const v = get(classes[c]);
-    if (v !== undefined) w[c] = checkNumber(`classWeight[${JSON.stringify(classes[c])}]`, v, est, { min: 0 });
-  }
-  return w;
-}

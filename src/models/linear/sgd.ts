@@ -29,7 +29,7 @@ import {
   checkSampleWeight, checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
 } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber, linearPredict, linearScores } from './common.js';
-import { classWeights, type ClassWeight } from './logistic.js';
+import { classWeights, type ClassWeight } from '../class-weight.js';
 
 export type SGDRegressorLoss = 'squared_error' | 'huber' | 'epsilon_insensitive' | 'squared_epsilon_insensitive';
 export type SGDClassifierLoss = 'hinge' | 'log_loss' | 'modified_huber' | 'squared_hinge' | 'perceptron' | SGDRegressorLoss;

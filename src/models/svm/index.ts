@@ -4,6 +4,6 @@
  * multi-class; Platt probabilities) and `LinearSVC` (liblinear's dual
  * coordinate descent, trust-region Newton and L1 coordinate descent).
  */
-export { SVC, SVR, type SVCParams, type SVRParams, type ClassWeight } from './svc.js';
+export { SVC, SVR, type SVCParams, type SVRParams } from './svc.js';
 export { LinearSVC, type LinearSVCParams } from './linear-svc.js';
 export type { KernelName, KernelCallable, KernelParam, GammaParam } from './kernels.js';

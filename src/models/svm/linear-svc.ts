@@ -32,7 +32,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { BaseClassifier } from '../base.js';
 import { checkSampleWeight, checkXLabels, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { solveCrammerSinger, solveDualCd, solveL1rL2, solveTron, type LinearProblem, type LinearResult } from './liblinear.js';
-import { classWeights, type ClassWeight } from './svc.js';
+import { classWeights, type ClassWeight } from '../class-weight.js';
 import { checkPositive } from './libsvm.js';
 
 export interface LinearSVCParams {

@@ -48,6 +48,7 @@ import {
   checkNFeatures, checkSampleWeight, checkXLabels, checkXy, toMatrix,
   type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
 } from '../../utils/validation.js';
+import { classWeights, type ClassWeight } from '../class-weight.js';
 import { checkKernelParams, Kernel, type GammaParam, type KernelParam, type KernelRows } from './kernels.js';
 import {
   checkPositive, featureKernelBlocks, gramKernelBlocks, groupByClass, ovrDecision, svcDecisionValues,
@@ -55,7 +56,6 @@ import {
 } from './libsvm.js';
 
 /** Class weights: 'balanced' (n / (nClasses · count)) or a weight per label. */
-export type ClassWeight = 'balanced' | Record<string, number> | Map<Label, number> | null;
 
 interface KernelSvmParams {
   /** Kernel: 'rbf' (default), 'linear', 'poly', 'sigmoid', 'precomputed' or a function (X, Z) => Gram matrix. */
@@ -165,32 +165,6 @@ const SVC_DEFAULTS: SVCParams = {
   tol: 1e-3, cacheSize: 200, classWeight: null, maxIter: -1, decisionFunctionShape: 'ovr',
   breakTies: false, randomState: null,
 };
-
-/** Per-class weights as scikit-learn's compute_class_weight gives them. */
-export function classWeights(cw: ClassWeight, classes: readonly Label[], y: Int32Array, who: string): Float64Array {
-  const k = classes.length;
-  const w = new Float64Array(k).fill(1);
-  if (cw === null || cw === undefined) return w;
-  if (cw === 'balanced') {
-    const count = new Float64Array(k);
-    for (let i = 0; i < y.length; i++) count[y[i]]++;
-    for (let c = 0; c < k; c++) w[c] = y.length / (k * count[c]);
-    return w;
-  }
-  const entries: [string, number][] = cw instanceof Map ? [...cw.entries()].map(([a, b]) => [String(a), b]) : typeof cw === 'object' ? Object.entries(cw) : [];
-  if (!(cw instanceof Map) && (typeof cw !== 'object' || Array.isArray(cw))) {
-    throw new ValueError(`${who}: classWeight must be 'balanced', an object {label: weight}, a Map or null, got ${JSON.stringify(cw)}`);
-  }
-  const index = new Map<string, number>();
-  classes.forEach((c, i) => index.set(String(c), i));
-  for (const [key, v] of entries) {
-    const c = index.get(key);
-    if (c === undefined) throw new ValueError(`${who}: classWeight has label ${JSON.stringify(key)}, which is not a class (classes: ${JSON.stringify(classes)})`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`${who}: classWeight for label ${JSON.stringify(key)} must be a non-negative number, got ${String(v)}`);
-    w[c] = v;
-  }
-  return w;
-}
 
 /**
  * C-support vector classification (libsvm's C-SVC, as scikit-learn's `SVC`).
