@@ -18,27 +18,14 @@
  *
  * Run alone: `node dist/bench/classical-linear.js [--workloads linreg-synth,ridge-digits-cv] [--reps N] [--quick]`.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
-import { readIdx } from '../src/io/idx.js';
+import { accuracy, defaultDataDir, digitsSplit, fashionFloat64, timed, type Emit } from './common.js';
 import { LinearRegression } from '../src/models/linear/least-squares.js';
 import { LogisticRegression } from '../src/models/linear/logistic.js';
 import type { Label, Matrix } from '../src/utils/validation.js';
 
-export interface BenchLine {
-  workload: string;
-  impl: string;
-  threads: number;
-  metric: string;
-  value: number;
-  partial?: boolean;
-  note?: string;
-}
-
-export type Emit = (line: BenchLine) => void;
 
 export interface LinearBenchOptions {
   /** Folder with digits.csv and fashion-mnist/ (default: $FRUGAL_DATA or ../shared/data next to the repository). */
@@ -50,35 +37,6 @@ export interface LinearBenchOptions {
 }
 
 export const LINEAR_WORKLOADS = ['linreg-synth', 'ridge-digits-cv', 'logreg-fashion'] as const;
-
-function defaultDataDir(): string {
-  if (process.env.FRUGAL_DATA) return process.env.FRUGAL_DATA;
-  const here = dirname(fileURLToPath(import.meta.url)); // dist/bench
-  return join(here, '..', '..', '..', 'shared', 'data');
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function timed<T>(reps: number, fn: () => T): { seconds: number; out: T; all: number[] } {
-  const all: number[] = [];
-  let out!: T;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    out = fn();
-    all.push((performance.now() - t0) / 1e3);
-  }
-  return { seconds: median(all), out, all };
-}
-
-function accuracy(pred: Label[], y: ArrayLike<number>): number {
-  let ok = 0;
-  for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
-  return ok / y.length;
-}
 
 // ---------------------------------------------------------------- data
 
@@ -130,33 +88,6 @@ export function makeLinregSynth(n = 100_000, d = 100, seed = 42): { Xtr: Matrix;
   return { Xtr: { data: Xtr, rows: ntr, cols: d }, ytr, Xte: { data: Xte, rows: nte, cols: d }, yte };
 }
 
-/** The digits train part of SPEC.md (rows i % 5 != 0 of digits.csv), features / 16. */
-export function loadDigitsTrain(dataDir: string): { X: Matrix; y: Int32Array } {
-  const lines = readFileSync(join(dataDir, 'digits.csv'), 'utf8').trim().split(/\r?\n/);
-  const header = lines[0].split(',');
-  const ycol = header.indexOf('digit');
-  const d = header.length - 1;
-  const X: number[] = [], y: number[] = [];
-  for (let i = 0; i < lines.length - 1; i++) {
-    if (i % 5 === 0) continue;
-    const cells = lines[i + 1].split(',').map(Number);
-    for (let j = 0; j < cells.length; j++) if (j !== ycol) X.push(cells[j] / 16);
-    y.push(cells[ycol]);
-  }
-  return { X: { data: Float64Array.from(X), rows: y.length, cols: d }, y: Int32Array.from(y) };
-}
-
-/** Fashion-MNIST images / 255 (float64) and labels; `limit` keeps the first rows. */
-export async function loadFashion(dataDir: string, split: 'train' | 't10k', limit?: number): Promise<{ X: Matrix; y: Int32Array }> {
-  const dir = join(dataDir, 'fashion-mnist');
-  const [img, lab] = await Promise.all([readIdx(join(dir, `${split}-images-idx3-ubyte.gz`)), readIdx(join(dir, `${split}-labels-idx1-ubyte.gz`))]);
-  const n = Math.min(limit ?? img.shape[0], img.shape[0]);
-  const d = img.shape[1] * img.shape[2];
-  const X = new Float64Array(n * d);
-  for (let i = 0; i < n * d; i++) X[i] = img.data[i] / 255;
-  return { X: { data: X, rows: n, cols: d }, y: Int32Array.from(lab.data.subarray(0, n)) };
-}
-
 function rowsOf(X: Matrix, idx: number[]): Matrix {
   const d = X.cols;
   const out = new Float64Array(idx.length * d);
@@ -185,7 +116,7 @@ export async function benchLogregFashion(emit: Emit, options: LinearBenchOptions
   await warmUpWasmThreads();
   const dir = options.dataDir ?? defaultDataDir();
   const quick = options.quick ?? false;
-  const [tr, te] = await Promise.all([loadFashion(dir, 'train', quick ? 5000 : undefined), loadFashion(dir, 't10k', quick ? 1000 : undefined)]);
+  const [tr, te] = await Promise.all([fashionFloat64(dir, 'train', quick ? 5000 : undefined), fashionFloat64(dir, 't10k', quick ? 1000 : undefined)]);
   const reps = options.reps ?? 1;
   const { seconds, out: m } = timed(reps, () => new LogisticRegression({ C: 1, maxIter: 10_000 }).fit(tr.X, tr.y));
   const threads = getNumThreads();
@@ -200,7 +131,7 @@ export async function benchLogregFashion(emit: Emit, options: LinearBenchOptions
 /** ridge-digits-cv (multinomial logistic regression, 5 folds j % 5). */
 export async function benchRidgeDigitsCv(emit: Emit, options: LinearBenchOptions = {}): Promise<void> {
   await warmUpWasmThreads();
-  const { X, y } = loadDigitsTrain(options.dataDir ?? defaultDataDir());
+  const { Xtr: X, ytr: y } = digitsSplit(options.dataDir ?? defaultDataDir());
   const reps = options.reps ?? 7;
   const cv = (): number[] => {
     const scores: number[] = [];

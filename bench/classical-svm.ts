@@ -14,27 +14,14 @@
  *
  * Run alone: `node dist/bench/classical-svm.js [--workloads svc-digits,svc-fashion] [--reps N] [--quick]`.
  */
-import { readFileSync } from 'node:fs';
-import { fileURLToPath, pathToFileURL } from 'node:url';
-import { dirname, join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
-import { readIdx } from '../src/io/idx.js';
+import { accuracy, defaultDataDir, digitsSplit, fashionFloat64, timed, type Emit } from './common.js';
 import { SVC } from '../src/models/svm/svc.js';
 import { LinearSVC } from '../src/models/svm/linear-svc.js';
 import type { Label, Matrix } from '../src/utils/validation.js';
 
-export interface BenchLine {
-  workload: string;
-  impl: string;
-  threads: number;
-  metric: string;
-  value: number;
-  partial?: boolean;
-  note?: string;
-}
-
-export type Emit = (line: BenchLine) => void;
 
 export interface SvmBenchOptions {
   /** Folder with digits.csv and fashion-mnist/ (default: ../shared/data next to the repository, or $FRUGAL_DATA). */
@@ -47,78 +34,10 @@ export interface SvmBenchOptions {
 
 export const SVM_WORKLOADS = ['svc-digits', 'svc-fashion', 'linsvc-fashion'] as const;
 
-function defaultDataDir(): string {
-  if (process.env.FRUGAL_DATA) return process.env.FRUGAL_DATA;
-  // dist/bench/classical-svm.js → repository root is two levels up
-  const here = dirname(fileURLToPath(import.meta.url));
-  return join(here, '..', '..', '..', 'shared', 'data');
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
-}
-
-function timed<T>(reps: number, fn: () => T): { seconds: number; out: T } {
-  const times: number[] = [];
-  let out!: T;
-  for (let r = 0; r < reps; r++) {
-    const t0 = performance.now();
-    out = fn();
-    times.push((performance.now() - t0) / 1e3);
-  }
-  return { seconds: median(times), out };
-}
-
-function accuracy(pred: Label[], y: ArrayLike<number>): number {
-  let ok = 0;
-  for (let i = 0; i < y.length; i++) if (pred[i] === y[i]) ok++;
-  return ok / y.length;
-}
-
-/** Digits split of SPEC.md: test rows i % 5 == 0, features / 16. */
-export function loadDigitsSplit(dataDir: string): { Xtr: Matrix; ytr: Int32Array; Xte: Matrix; yte: Int32Array } {
-  const text = readFileSync(join(dataDir, 'digits.csv'), 'utf8').trim().split(/\r?\n/);
-  const header = text[0].split(',');
-  const ycol = header.indexOf('digit');
-  const d = header.length - 1;
-  const tr: number[] = [], te: number[] = [], ytr: number[] = [], yte: number[] = [];
-  for (let i = 1; i < text.length; i++) {
-    const cells = text[i].split(',').map(Number);
-    const x: number[] = [];
-    for (let j = 0; j < cells.length; j++) if (j !== ycol) x.push(cells[j] / 16);
-    if ((i - 1) % 5 === 0) {
-      te.push(...x);
-      yte.push(cells[ycol]);
-    } else {
-      tr.push(...x);
-      ytr.push(cells[ycol]);
-    }
-  }
-  return {
-    Xtr: { data: Float64Array.from(tr), rows: ytr.length, cols: d }, ytr: Int32Array.from(ytr),
-    Xte: { data: Float64Array.from(te), rows: yte.length, cols: d }, yte: Int32Array.from(yte),
-  };
-}
-
-/** Fashion-MNIST images / 255 as float64 and labels; `limit` keeps the first rows. */
-export async function loadFashionSplit(dataDir: string, split: 'train' | 't10k', limit?: number): Promise<{ X: Matrix; y: Int32Array }> {
-  const dir = join(dataDir, 'fashion-mnist');
-  const [img, lab] = await Promise.all([readIdx(join(dir, `${split}-images-idx3-ubyte.gz`)), readIdx(join(dir, `${split}-labels-idx1-ubyte.gz`))]);
-  const n = Math.min(limit ?? img.shape[0], img.shape[0]);
-  const d = img.shape[1] * img.shape[2];
-  const X = new Float64Array(n * d);
-  for (let i = 0; i < n * d; i++) X[i] = img.data[i] / 255;
-  const y = new Int32Array(n);
-  for (let i = 0; i < n; i++) y[i] = lab.data[i];
-  return { X: { data: X, rows: n, cols: d }, y };
-}
-
 /** svc-digits. */
 export async function benchSvcDigits(emit: Emit, options: SvmBenchOptions = {}): Promise<void> {
   await warmUpWasmThreads();
-  const { Xtr, ytr, Xte, yte } = loadDigitsSplit(options.dataDir ?? defaultDataDir());
+  const { Xtr, ytr, Xte, yte } = digitsSplit(options.dataDir ?? defaultDataDir());
   const reps = options.reps ?? 7;
   new SVC({ C: 10, gamma: 'scale' }).fit(Xtr, ytr); // warm-up (JIT)
   const { seconds, out: m } = timed(reps, () => new SVC({ kernel: 'rbf', C: 10, gamma: 'scale' }).fit(Xtr, ytr));
@@ -134,8 +53,8 @@ export async function benchSvcFashion(emit: Emit, options: SvmBenchOptions = {})
   const dir = options.dataDir ?? defaultDataDir();
   const quick = options.quick ?? false;
   const [{ X: Xtr, y: ytr }, { X: Xte, y: yte }] = await Promise.all([
-    loadFashionSplit(dir, 'train', quick ? 1000 : 10_000),
-    loadFashionSplit(dir, 't10k', quick ? 1000 : undefined),
+    fashionFloat64(dir, 'train', quick ? 1000 : 10_000),
+    fashionFloat64(dir, 't10k', quick ? 1000 : undefined),
   ]);
   const reps = options.reps ?? 1;
   const threads = getNumThreads();
@@ -154,8 +73,8 @@ export async function benchLinsvcFashion(emit: Emit, options: SvmBenchOptions = 
   const dir = options.dataDir ?? defaultDataDir();
   const quick = options.quick ?? false;
   const [{ X: Xtr, y: ytr }, { X: Xte, y: yte }] = await Promise.all([
-    loadFashionSplit(dir, 'train', quick ? 5000 : undefined),
-    loadFashionSplit(dir, 't10k', quick ? 1000 : undefined),
+    fashionFloat64(dir, 'train', quick ? 5000 : undefined),
+    fashionFloat64(dir, 't10k', quick ? 1000 : undefined),
   ]);
   const reps = options.reps ?? 1;
   const threads = 1; // liblinear's solvers are sequential loops (plain TypeScript here)

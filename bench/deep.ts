@@ -25,8 +25,9 @@
  * Run alone: `node dist/bench/deep.js --workloads mlp-digits,predict-latency [--quick] [--data DIR]`.
  */
 import { readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { defaultDataDir, median, type BenchLine } from './common.js';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { loadFashionMnist } from '../src/data/datasets.js';
@@ -37,15 +38,6 @@ import { Tensor } from '../src/tensor/tensor.js';
 import { Adam } from '../src/optim/index.js';
 import { fit, predict } from '../src/train/index.js';
 
-export interface BenchLine {
-  workload: string;
-  impl: string;
-  threads: number;
-  metric: string;
-  value: number;
-  [extra: string]: unknown;
-}
-
 export interface DeepBenchOptions {
   /** Receives each result line. */
   emit: (line: BenchLine) => void;
@@ -55,19 +47,6 @@ export interface DeepBenchOptions {
   quick?: boolean;
   /** Progress messages (default: stderr). */
   log?: (message: string) => void;
-}
-
-const HERE = dirname(fileURLToPath(import.meta.url));
-
-export function defaultDataDir(): string {
-  // dist/bench → repository root is two levels up; the shared data sits beside the repository.
-  return process.env.FRUGAL_BENCH_DATA ?? join(HERE, '..', '..', '..', 'shared', 'data');
-}
-
-function median(values: number[]): number {
-  const s = [...values].sort((a, b) => a - b);
-  const m = s.length >> 1;
-  return s.length % 2 ? s[m] : (s[m - 1] + s[m]) / 2;
 }
 
 /** numpy's percentile with linear interpolation. */

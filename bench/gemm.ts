@@ -12,14 +12,7 @@
 import { pathToFileURL } from 'node:url';
 import { getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/backend/index.js';
 import { hardwareConcurrency } from '../src/platform/threads.js';
-
-export interface BenchLine {
-  workload: string;
-  impl: string;
-  threads: number;
-  metric: string;
-  value: number;
-}
+import { median, type BenchLine } from './common.js';
 
 export interface GemmBenchOptions {
   sizes?: number[];
@@ -27,12 +20,6 @@ export interface GemmBenchOptions {
   threads?: number[];
   warmup?: number;
   repetitions?: number;
-}
-
-function median(values: number[]): number {
-  const sorted = [...values].sort((x, y) => x - y);
-  const mid = sorted.length >> 1;
-  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }
 
 /** Fills with a fixed pseudo-random sequence in [-1, 1). */
