@@ -183,7 +183,8 @@ class WasmGemm {
     const { m, n, k } = args;
     const size = args.dtype === 'float64' ? 8 : 4;
     const nr = args.dtype === 'float64' ? this.nr64 : this.nr32;
-    const workAreas = this.pool ? this.threads : 1;
+    // Every started worker owns its area, even while out of jobs: it warms its kernels up there at start.
+    const workAreas = this.pool ? Math.max(this.threads, this.pool.size + 1) : 1;
     const aCount = args.aBatchStride === 0 ? Math.min(count, 1) : count;
     const bCount = args.bBatchStride === 0 ? Math.min(count, 1) : count;
     const aStride = align64(m * k * size);

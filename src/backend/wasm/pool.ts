@@ -68,6 +68,11 @@ export class WorkerPool {
     return true;
   }
 
+  /** Workers started, idle ones included (each owns a scratch area, which it uses while it warms up). */
+  get size(): number {
+    return this.workers.length;
+  }
+
   /** Resolves when every started worker is waiting for jobs (for benchmarks and tests). */
   async ready(timeoutMs = 10_000): Promise<boolean> {
     const until = Date.now() + timeoutMs;
