@@ -3,6 +3,7 @@
  * (scikit-learn's `_preprocess_data` / `_rescale_data`), the dense products
  * they run through the backend GEMM, parameter checks, and K-fold indices.
  */
+import type { Label } from '../../utils/validation.js';
 import { ValueError } from '../../errors.js';
 import { getBackend } from '../../backend/index.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -245,4 +246,18 @@ export function foldsFromTestSets(n: number, tests: readonly (ArrayLike<number>)
 /** A float64 Tensor over `data` with the given shape (no copy). */
 export function tensor2d(data: Float64Array, rows: number, cols: number): Tensor {
   return new Tensor(data, [rows, cols]);
+}
+
+/** Predicted labels from decision scores: the sign of one score column (binary), else the arg-max of k. */
+export function labelsFromScores(s: Float64Array, n: number, k: number, classes: readonly Label[]): Label[] {
+  const out: Label[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    if (k === 1) out[i] = classes[s[i] > 0 ? 1 : 0];
+    else {
+      let best = 0;
+      for (let c = 1; c < k; c++) if (s[i * k + c] > s[i * k + best]) best = c;
+      out[i] = classes[best];
+    }
+  }
+  return out;
 }

@@ -23,6 +23,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { BaseClassifier } from '../base.js';
 import { checkSampleWeight, checkXLabels, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber, columnMeans, linearScores } from './common.js';
+import { labelsFromScores } from './common.js';
 import { LogisticLoss } from './logistic-loss.js';
 import { saga } from './saga.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
@@ -294,17 +295,7 @@ export class LogisticRegression extends BaseClassifier<LogisticRegressionParams>
 
   predict(X: MatrixInput): Label[] {
     const { s, n, k } = this.scores(X);
-    const classes = this.classes!;
-    const out: Label[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      if (k === 1) out[i] = classes[s[i] > 0 ? 1 : 0];
-      else {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (s[i * k + c] > s[i * k + best]) best = c;
-        out[i] = classes[best];
-      }
-    }
-    return out;
+    return labelsFromScores(s, n, k, this.classes!);
   }
 }
 

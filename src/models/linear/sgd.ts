@@ -29,6 +29,7 @@ import {
   checkSampleWeight, checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
 } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber, linearPredict, linearScores } from './common.js';
+import { labelsFromScores } from './common.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 
 export type SGDRegressorLoss = 'squared_error' | 'huber' | 'epsilon_insensitive' | 'squared_epsilon_insensitive';
@@ -514,16 +515,6 @@ export class SGDClassifier extends BaseClassifier<SGDClassifierParams> {
 
   predict(X: MatrixInput): Label[] {
     const { s, n, k } = this.scores(X);
-    const classes = this.classes!;
-    const out: Label[] = new Array(n);
-    for (let i = 0; i < n; i++) {
-      if (k === 1) out[i] = classes[s[i] > 0 ? 1 : 0];
-      else {
-        let best = 0;
-        for (let c = 1; c < k; c++) if (s[i * k + c] > s[i * k + best]) best = c;
-        out[i] = classes[best];
-      }
-    }
-    return out;
+    return labelsFromScores(s, n, k, this.classes!);
   }
 }
