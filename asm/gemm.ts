@@ -19,13 +19,16 @@
 // plus one iteration's loaded operands must fit 15 xmm registers. 4×8 (f32)
 // uses 8 accumulators + 2 B vectors + 4 broadcasts; 6×8 and 4×12 spill.
 
+import { convChunk } from './conv';
+export { reluF32, reluGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
+
 // ---------------------------------------------------------------- layout ---
 
 /** Control block: i32 slots (index × 4 bytes from its base). Mirrored in src/backend/wasm/layout.ts. */
 const SEQ = 0; // job sequence number, 0 while the caller writes a job (JS side)
 const ACTIVE = 1; // workers inside the current job (JS side)
 const NEXT = 2; // next chunk to claim
-// slot 3 unused
+const KIND = 3; // 0: GEMM; a conv.ts kind: one convolution sample per chunk
 const NCHUNKS = 4;
 const DTYPE = 5; // 0 float32, 1 float64
 const M = 6;
@@ -44,8 +47,8 @@ const ROWS_PER_CHUNK = 18; // multiple of MR
 const ROW_CHUNKS = 19;
 const COLS_PER_CHUNK = 20; // multiple of NR
 const COL_CHUNKS = 21;
-const WORK_PTR = 22; // per-thread scratch: thread t uses WORK_PTR + t * WORK_BYTES
-const WORK_BYTES = 23;
+export const WORK_PTR = 22; // per-thread scratch: thread t uses WORK_PTR + t * WORK_BYTES
+export const WORK_BYTES = 23;
 const FLAGS_PTR = 24; // one i32 per chunk, set to JOB_ID when the chunk is done
 const JOB_ID = 25;
 
@@ -60,7 +63,7 @@ export const MC_MAX: i32 = 256;
 /** Per-thread scratch: a packed A block (float64 worst case) and one C tile for edges. */
 export const WORK_BYTES_PER_THREAD: i32 = MC_MAX * KC * 8 + 256;
 
-@inline function slot(ctl: usize, index: i32): i32 {
+@inline export function slot(ctl: usize, index: i32): i32 {
   return load<i32>(ctl + (<usize>index << 2));
 }
 
@@ -88,6 +91,11 @@ export function work(ctl: usize, tid: i32): void {
 }
 
 function runChunk(ctl: usize, tid: i32, chunk: i32): void {
+  const kind = slot(ctl, KIND);
+  if (kind != 0) {
+    convChunk(ctl, tid, chunk, kind);
+    return;
+  }
   const rowChunks = slot(ctl, ROW_CHUNKS);
   const colChunks = slot(ctl, COL_CHUNKS);
   const perBatch = rowChunks * colChunks;
@@ -120,7 +128,7 @@ function runChunk(ctl: usize, tid: i32, chunk: i32): void {
 // --------------------------------------------------------------- float32 ---
 
 /** Rows i0..i1 × columns j0..j1 of C (j0 a multiple of NR32), over all of K in KC steps. */
-function blockF32(
+export function blockF32(
   a: usize, lda: i32, transA: bool, bp: usize, c: usize, ldc: i32, k: i32,
   i0: i32, i1: i32, j0: i32, j1: i32, accumulate: bool, scratch: usize,
 ): void {

@@ -5,7 +5,7 @@
  * plain TypeScript reference ('js') is used.
  */
 import { ValueError } from '../errors.js';
-import type { Backend } from './backend.js';
+import type { Backend, Float32Kernels } from './backend.js';
 import { jsBackend } from './js.js';
 import { wasmBackend, wasmSupport, warmUpWasmThreads } from './wasm/backend.js';
 
@@ -40,4 +40,14 @@ export function getNumThreads(): number {
  */
 export function warmUpThreads(): Promise<boolean> {
   return warmUpWasmThreads();
+}
+
+/** Below this many elements the JS loops beat a round trip through the backend's kernels. */
+const KERNEL_MIN_ELEMENTS = 2048;
+
+/** The current backend's float32 element-wise kernels, when it has them and every array is a large enough Float32Array. */
+export function float32Kernels(...arrays: ArrayLike<number>[]): Float32Kernels | null {
+  const kernels = active.float32;
+  if (!kernels || arrays[0].length < KERNEL_MIN_ELEMENTS) return null;
+  return arrays.every((a) => a instanceof Float32Array) ? kernels : null;
 }

@@ -10,7 +10,7 @@
  * are done a group of batch matrices at a time so it does not grow with the
  * batch.
  */
-import type { Backend, FloatArray, GemmArgs } from '../backend.js';
+import type { Backend, ConvKernelArgs, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry } from '../backend.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
@@ -34,6 +34,9 @@ const MIN_CHUNK_MACS = 1 << 19;
 /** Polls of a chunk's flag before the caller sleeps on it: most chunks finish within microseconds of being awaited. */
 const SPIN_POLLS = 2000;
 const PAGE = 65536;
+/** Largest per-thread scratch a convolution job may take (one sample's columns and packed operand); larger samples go through im2col + gemm. */
+const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
+const CONV_KINDS = { forward: slot.CONV_FORWARD, inputGrad: slot.CONV_INPUT_GRAD, weightGrad: slot.CONV_WEIGHT_GRAD } as const;
 
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
@@ -261,6 +264,7 @@ class WasmGemm {
     const base = this.control;
     this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
     ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.KIND] = 0;
     ctl[base + slot.NCHUNKS] = grid.chunks;
     ctl[base + slot.DTYPE] = f64 ? 1 : 0;
     ctl[base + slot.M] = m;
@@ -301,17 +305,147 @@ class WasmGemm {
     }
   }
 
+  /** Returns once the chunk whose flag is the i32 at `flagIndex` is done (spins briefly, then sleeps). */
+  private awaitChunk(flagIndex: number): void {
+    const ctl = this.i32;
+    let flag: number;
+    let polls = SPIN_POLLS;
+    while ((flag = Atomics.load(ctl, flagIndex)) !== this.jobId) {
+      if (this.blocking && --polls < 0) Atomics.wait(ctl, flagIndex, flag);
+    }
+  }
+
+  /**
+   * A float32 convolution pass (groups = 1) as one job of one chunk per
+   * sample: the thread that claims a sample lowers it, packs it and runs the
+   * GEMM on it in its own scratch (asm/conv.ts). Returns false when the job
+   * does not suit this path.
+   */
+  conv2d(args: ConvKernelArgs): Float32Array | null {
+    const g = args.geometry;
+    const { n, c, o, kh, kw } = g;
+    const plane = g.ho * g.wo, depth = c * kh * kw, image = c * g.h * g.w;
+    if (n === 0 || plane === 0 || depth === 0 || o === 0) return null;
+    const nr = this.nr32;
+    const colsBytes = align64(depth * plane * 4);
+    const packedBytes = align64(Math.max(depth * roundUp(plane, nr), o * roundUp(plane, nr), plane * roundUp(depth, nr)) * 4);
+    const scratchBytes = colsBytes + packedBytes;
+    if (scratchBytes > CONV_SCRATCH_LIMIT) return null;
+    const kind = CONV_KINDS[args.kind];
+    const inputPerSample = kind === slot.CONV_INPUT_GRAD ? o * plane : image;
+    const weightLength = kind === slot.CONV_WEIGHT_GRAD ? n * o * plane : o * depth;
+    const outPerSample = kind === slot.CONV_FORWARD ? o * plane : kind === slot.CONV_INPUT_GRAD ? image : o * depth;
+    if (args.input.length !== n * inputPerSample || args.weight.length !== weightLength) {
+      throw new ValueError(`conv2d kernel: input has ${args.input.length} values and weight ${args.weight.length}, the geometry needs ${n * inputPerSample} and ${weightLength}`);
+    }
+
+    const pool = this.threads > 1 && n > 1 && n * o * depth * plane >= PARALLEL_MIN_MACS ? this.ensurePool() : null;
+    const workAreas = this.pool ? Math.max(this.threads, this.pool.size + 1) : 1;
+    const flagsPtr = slot.SCRATCH_BASE + workAreas * align64(this.workBytesPerThread);
+    const scratchPtr = flagsPtr + align64(n * 4);
+    const inPtr = scratchPtr + workAreas * scratchBytes;
+    const weightPtr = inPtr + align64(n * inputPerSample * 4);
+    const outPtr = weightPtr + align64(weightLength * 4);
+    const sumPtr = align64(outPtr + n * outPerSample * 4); // the weight gradient summed over the batch
+    const bias = kind === slot.CONV_FORWARD ? args.bias : undefined;
+    if (bias && bias.length !== o) throw new ValueError(`conv2d kernel: bias has ${bias.length} values for ${o} output channels`);
+    const biasPtr = align64(sumPtr + (kind === slot.CONV_WEIGHT_GRAD ? outPerSample * 4 : 0));
+    this.ensureBytes(biasPtr + o * 4);
+    const view = this.f32;
+    view.set(args.input, inPtr >> 2);
+    view.set(args.weight, weightPtr >> 2);
+    if (bias) view.set(bias, biasPtr >> 2);
+
+    this.pool?.close();
+    const ctl = this.i32;
+    const base = this.control;
+    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
+    ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.KIND] = kind;
+    ctl[base + slot.NCHUNKS] = n;
+    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
+    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
+    ctl[base + slot.FLAGS_PTR] = flagsPtr;
+    ctl[base + slot.JOB_ID] = this.jobId;
+    const fields: [number, number][] = [
+      [slot.CV_C, c], [slot.CV_H, g.h], [slot.CV_W, g.w], [slot.CV_O, o], [slot.CV_KH, kh], [slot.CV_KW, kw],
+      [slot.CV_SH, g.sh], [slot.CV_SW, g.sw], [slot.CV_PH, g.ph], [slot.CV_PW, g.pw], [slot.CV_DH, g.dh], [slot.CV_DW, g.dw],
+      [slot.CV_HO, g.ho], [slot.CV_WO, g.wo], [slot.CV_IN_PTR, inPtr], [slot.CV_WEIGHT_PTR, weightPtr], [slot.CV_OUT_PTR, outPtr],
+      [slot.CV_SCRATCH_PTR, scratchPtr], [slot.CV_SCRATCH_BYTES, scratchBytes], [slot.CV_COLS_BYTES, colsBytes],
+      [slot.CV_BIAS_PTR, bias ? biasPtr : 0],
+    ];
+    for (const [index, value] of fields) ctl[base + index] = value;
+
+    if (pool) {
+      ctl.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + n);
+      pool.open();
+      this.kernels.work(slot.CONTROL_BASE, 0);
+    } else {
+      this.kernels.work(slot.CONTROL_BASE, 0);
+    }
+    // slice(): a new array filled by the copy (faster than filling a zeroed one).
+    let out: Float32Array;
+    if (kind === slot.CONV_WEIGHT_GRAD) {
+      // The per-sample gradients summed in order of the sample, so the sum is the same on any number of threads.
+      if (pool) for (let b = 0; b < n; b++) this.awaitChunk((flagsPtr >> 2) + b);
+      this.kernels.sumRowsF32(outPtr, n, outPerSample, sumPtr);
+      out = view.slice(sumPtr >> 2, (sumPtr >> 2) + outPerSample);
+    } else {
+      if (pool) for (let b = 0; b < n; b++) this.awaitChunk((flagsPtr >> 2) + b);
+      out = view.slice(outPtr >> 2, (outPtr >> 2) + n * outPerSample);
+    }
+    pool?.finish();
+    return out;
+  }
+
+  /**
+   * Start of a scratch area of `bytes` for the calling thread's element-wise
+   * kernels: past every thread's work area (a starting worker warms its
+   * kernels up in its own).
+   */
+  private callerScratch(bytes: number): number {
+    const workAreas = this.pool ? Math.max(this.threads, this.pool.size + 1) : 1;
+    const base = slot.SCRATCH_BASE + workAreas * align64(this.workBytesPerThread);
+    this.ensureBytes(base + bytes);
+    return base;
+  }
+
+  relu(x: Float32Array): Float32Array {
+    const at = this.callerScratch(x.length * 4);
+    this.f32.set(x, at >> 2);
+    this.kernels.reluF32(at, at, x.length);
+    return this.f32.slice(at >> 2, (at >> 2) + x.length);
+  }
+
+  reluGrad(out: Float32Array, g: Float32Array): Float32Array {
+    const n = out.length;
+    const at = this.callerScratch(2 * align64(n * 4));
+    const gAt = at + align64(n * 4);
+    this.f32.set(out, at >> 2);
+    this.f32.set(g, gAt >> 2);
+    this.kernels.reluGradF32(at, gAt, at, n);
+    return this.f32.slice(at >> 2, (at >> 2) + n);
+  }
+
+  maxPool2d(x: Float32Array, g: PoolKernelGeometry): { values: Float32Array; offsets: Int32Array } {
+    const cells = g.n * g.c * g.ho * g.wo;
+    const at = this.callerScratch(align64(x.length * 4) + 2 * align64(cells * 4));
+    const valuesAt = at + align64(x.length * 4);
+    const offsetsAt = valuesAt + align64(cells * 4);
+    this.f32.set(x, at >> 2);
+    this.kernels.maxPool2dF32(at, valuesAt, offsetsAt, g.n * g.c, g.h, g.w, g.kh, g.kw, g.sh, g.sw, g.ph, g.pw, g.dh, g.dw, g.ho, g.wo);
+    return {
+      values: this.f32.slice(valuesAt >> 2, (valuesAt >> 2) + cells),
+      offsets: this.i32.slice(offsetsAt >> 2, (offsetsAt >> 2) + cells),
+    };
+  }
+
   private copyOutChunks(args: GemmArgs, first: number, lay: Layout, grid: Grid, view: FloatArray, size: number): void {
     const { m, n } = args;
-    const ctl = this.i32;
     const flags = lay.flagsPtr >> 2;
     const perBatch = grid.rowChunks * grid.colChunks;
     for (let chunk = 0; chunk < grid.chunks; chunk++) {
-      let flag: number;
-      let polls = SPIN_POLLS;
-      while ((flag = Atomics.load(ctl, flags + chunk)) !== this.jobId) {
-        if (this.blocking && --polls < 0) Atomics.wait(ctl, flags + chunk, flag);
-      }
+      this.awaitChunk(flags + chunk);
       const batch = Math.floor(chunk / perBatch);
       const inBatch = chunk - batch * perBatch;
       const rowChunk = Math.floor(inBatch / grid.colChunks);
@@ -370,12 +504,22 @@ export const wasmSupport: KernelSupport = kernels.support;
 export const wasmBackend: Backend = {
   name: 'wasm',
   gemm: engine ? (args) => engine.gemm(args) : jsBackend.gemm,
+  conv2d: (args) => (engine ? engine.conv2d(args) : null),
+  float32: engine ? float32Kernels(engine) : undefined,
   numThreads: () => (engine ? engine.numThreads() : 1),
   setNumThreads: (n) => {
     if (engine) engine.setNumThreads(n);
     else if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
   },
 };
+
+function float32Kernels(engine: WasmGemm): Float32Kernels {
+  return {
+    relu: (x) => engine.relu(x),
+    reluGrad: (out, g) => engine.reluGrad(out, g),
+    maxPool2d: (x, g) => engine.maxPool2d(x, g),
+  };
+}
 
 /**
  * Starts the wasm backend's worker threads now (they otherwise start at the

@@ -19,6 +19,14 @@ export interface KernelExports {
   /** Packs all of op(B) (K×N) at byte address `b` (row stride `ldb` elements) into column panels at `dst`. */
   packB32(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
   packB64(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
+  /** Float32 element-wise kernels on byte addresses (asm/elementwise.ts). */
+  reluF32(x: number, out: number, n: number): void;
+  reluGradF32(out: number, g: number, dx: number, n: number): void;
+  maxPool2dF32(
+    x: number, values: number, offsets: number, planes: number, h: number, w: number,
+    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ho: number, wo: number,
+  ): void;
+  sumRowsF32(src: number, count: number, len: number, dst: number): void;
   MR32: WebAssembly.Global;
   NR32: WebAssembly.Global;
   MR64: WebAssembly.Global;

@@ -7,8 +7,13 @@
 export const SEQ = 0;
 /** Workers currently inside a job. */
 export const ACTIVE = 1;
-/** Next chunk to claim. (Slot 3 is unused.) */
+/** Next chunk to claim. */
 export const NEXT = 2;
+/** 0: a GEMM job; CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD: a convolution job, one sample per chunk. */
+export const KIND = 3;
+export const CONV_FORWARD = 1;
+export const CONV_INPUT_GRAD = 2;
+export const CONV_WEIGHT_GRAD = 3;
 export const NCHUNKS = 4;
 /** 0 float32, 1 float64. */
 export const DTYPE = 5;
@@ -42,7 +47,34 @@ export const JOB_ID = 25;
 export const LIVE_WORKERS = 26;
 /** Workers that have started and are ready for jobs. */
 export const READY = 27;
-export const CONTROL_SLOTS = 32;
+/** Convolution jobs (asm/conv.ts): geometry, operands and per-thread scratch. */
+export const CV_C = 32;
+export const CV_H = 33;
+export const CV_W = 34;
+export const CV_O = 35;
+export const CV_KH = 36;
+export const CV_KW = 37;
+export const CV_SH = 38;
+export const CV_SW = 39;
+export const CV_PH = 40;
+export const CV_PW = 41;
+export const CV_DH = 42;
+export const CV_DW = 43;
+export const CV_HO = 44;
+export const CV_WO = 45;
+/** x (forward, weight grad) or dy (input grad), all samples. */
+export const CV_IN_PTR = 46;
+/** W (forward, input grad) or dy (weight grad). */
+export const CV_WEIGHT_PTR = 47;
+/** y, dx, or one dW per sample. */
+export const CV_OUT_PTR = 48;
+/** Thread t's scratch starts at CV_SCRATCH_PTR + t·CV_SCRATCH_BYTES: one sample's columns, then at CV_COLS_BYTES the packed operand. */
+export const CV_SCRATCH_PTR = 49;
+export const CV_SCRATCH_BYTES = 50;
+export const CV_COLS_BYTES = 51;
+/** Forward: byte address of one bias per output channel, 0 for none. */
+export const CV_BIAS_PTR = 52;
+export const CONTROL_SLOTS = 64;
 
 /** Byte address of the control block; addresses below SCRATCH_BASE are never used by kernels' data. */
 export const CONTROL_BASE = 1024;

@@ -10,7 +10,6 @@ import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { checkFloatInput, checkOptions, floatDType, intPair, positiveInt, type DTypeOption, type FloatDType } from './common.js';
-import { addChannelBiasInPlace } from './fused.js';
 
 export type Padding2d = number | readonly [number, number] | 'same' | 'valid';
 export type Padding1d = number | 'same' | 'valid';
@@ -115,8 +114,7 @@ abstract class ConvNd extends Module {
       input = pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]]);
       padding = [0, 0];
     }
-    const y = conv2d(input, w, null, { stride, padding, dilation, groups: this.groups });
-    return this.bias ? addChannelBiasInPlace(y, this.bias) : y;
+    return conv2d(input, w, this.bias, { stride, padding, dilation, groups: this.groups });
   }
 }
 

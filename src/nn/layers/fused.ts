@@ -14,7 +14,6 @@ import { ShapeError } from '../../errors.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { matmulTransposed } from '../../tensor/ops/matmul.js';
 import { sum } from '../../tensor/ops/reduce.js';
-import { expand, reshape } from '../../tensor/ops/shape.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Floats } from './common.js';
@@ -102,42 +101,4 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
     w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
     b && b.requiresGrad ? sum(g, 0) : null,
   ]);
-}
-
-/** Σ over every axis but 1: [N, C, ...] → [C] (the adjoint of a per-channel broadcast). */
-export function channelSum(g: Tensor): Tensor {
-  const [n, c] = g.shape;
-  const inner = g.size / (n * c || 1);
-  const acc = new Float64Array(c);
-  const d = g.data;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const base = (b * c + ch) * inner;
-      let s = 0;
-      for (let i = 0; i < inner; i++) s += d[base + i];
-      acc[ch] += s;
-    }
-  }
-  const out = arrayFor(g.dtype, c);
-  out.set(acc);
-  const bshape = g.shape.map((dim, i) => (i === 1 ? dim : 1));
-  return record(new Tensor(out, [c]), 'channelSum', [g], (h) => [expand(reshape(h, bshape), g.shape)]);
-}
-
-/**
- * y + b[channel] for y [N, C, ...]. Writes into y's buffer: only for a y
- * that is fresh and whose own backward does not read its values (a
- * convolution's output).
- */
-export function addChannelBiasInPlace(y: Tensor, b: Tensor): Tensor {
-  const [n, c] = y.shape;
-  const inner = y.size / (n * c || 1);
-  const d = y.data, bias = b.data;
-  for (let s = 0; s < n; s++) {
-    for (let ch = 0; ch < c; ch++) {
-      const base = (s * c + ch) * inner, v = bias[ch];
-      for (let i = 0; i < inner; i++) d[base + i] += v;
-    }
-  }
-  return record(new Tensor(d, y.shape), 'channelBias', [y, b], (g) => [g, b.requiresGrad ? channelSum(g) : null]);
 }

@@ -5,14 +5,14 @@
  * work (a gradient penalty on a convolutional critic needs that).
  */
 import { record } from '../../autograd/graph.js';
-import { getBackend } from '../../backend/index.js';
+import type { ConvKernelArgs } from '../../backend/backend.js';
+import { float32Kernels, getBackend } from '../../backend/index.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
-import { add } from './elementwise.js';
 import { sum } from './reduce.js';
-import { reshape, takeFlat } from './shape.js';
+import { expand, reshape, takeFlat } from './shape.js';
 
 export type Pair = number | readonly [number, number];
 
@@ -133,13 +133,75 @@ function floatPair(x: Tensor, w: Tensor, op: string): 'float32' | 'float64' {
   return x.dtype;
 }
 
-/** y = conv(x, w) without bias, as a recorded op. */
-function convForward(x: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+/**
+ * Hands a float32, ungrouped pass to the backend's fused convolution kernel
+ * when it has one; false means the caller lowers it to im2col and gemm.
+ */
+function fusedConv(kind: ConvKernelArgs['kind'], g: ConvGeometry, input: TypedArray, weight: TypedArray, bias?: TypedArray): Float32Array | null {
+  const backend = getBackend();
+  if (g.groups !== 1 || !backend.conv2d || !(input instanceof Float32Array && weight instanceof Float32Array)) return null;
+  if (bias !== undefined && !(bias instanceof Float32Array)) return null;
+  return backend.conv2d({ kind, geometry: g, input, weight, bias });
+}
+
+/** y = conv(x, w) (+ bias per output channel), as a recorded op. */
+function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null = null): Tensor {
+  const dtype = floatPair(x, w, 'conv2d');
+  if (bias && bias.dtype !== dtype) throw new DTypeError(`conv2d: bias must be ${dtype} like the input, got ${bias.dtype}`);
+  const { n, o, ho, wo } = g;
+  let out: TypedArray | null = fusedConv('forward', g, x.data, w.data, bias?.data);
+  if (!out) {
+    out = arrayFor(dtype, n * o * ho * wo);
+    lowerForward(x, w, g, out as Floats);
+    if (bias) addChannelBias(out, bias.data, g);
+  }
+  const inputs = bias ? [x, w, bias] : [x, w];
+  return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', inputs, (dy) => [
+    x.requiresGrad ? convInputGrad(dy, w, g) : null,
+    w.requiresGrad ? convWeightGrad(x, dy, g) : null,
+    bias?.requiresGrad ? channelSum(dy) : null,
+  ]);
+}
+
+/** y[b, ch, ...] += bias[ch]. */
+function addChannelBias(y: TypedArray, bias: TypedArray, g: ConvGeometry): void {
+  const plane = g.ho * g.wo;
+  for (let s = 0; s < g.n; s++) {
+    for (let ch = 0; ch < g.o; ch++) {
+      const base = (s * g.o + ch) * plane, v = bias[ch];
+      for (let i = 0; i < plane; i++) y[base + i] += v;
+    }
+  }
+}
+
+/** Σ over every axis but 1: [N, C, ...] → [C] (the adjoint of a per-channel broadcast, e.g. a bias). */
+export function channelSum(g: Tensor): Tensor {
+  const [n, c] = g.shape;
+  const inner = g.size / (n * c || 1);
+  const acc = new Float64Array(c);
+  const d = g.data;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const base = (b * c + ch) * inner, end = base + inner;
+      // Four partial sums: one chain of dependent adds would wait on each add's latency.
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = base;
+      for (; i + 4 <= end; i += 4) { s0 += d[i]; s1 += d[i + 1]; s2 += d[i + 2]; s3 += d[i + 3]; }
+      for (; i < end; i++) s0 += d[i];
+      acc[ch] += s0 + s1 + (s2 + s3);
+    }
+  }
+  const out = arrayFor(g.dtype, c);
+  out.set(acc);
+  const bshape = g.shape.map((dim, i) => (i === 1 ? dim : 1));
+  return record(new Tensor(out, [c]), 'channelSum', [g], (h) => [expand(reshape(h, bshape), g.shape)]);
+}
+
+/** The forward pass lowered to im2col and one batched gemm per group. */
+function lowerForward(x: Tensor, w: Tensor, g: ConvGeometry, out: Floats): void {
   const dtype = floatPair(x, w, 'conv2d');
   const { n, c, o, kh, kw, groups, ho, wo } = g;
   const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
   const cols = im2col(x.data, g) as Floats;
-  const out = arrayFor(dtype, n * o * plane) as Floats;
   for (let gi = 0; gi < groups; gi++) {
     // out[b, group rows] = W_g [og × kg] · cols[b, group rows] [kg × plane], for every b.
     getBackend().gemm({
@@ -149,15 +211,20 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry): Tensor {
       c: out, cOffset: gi * og * plane, cBatchStride: o * plane, accumulate: false,
     });
   }
-  return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', [x, w], (dy) => [
-    x.requiresGrad ? convInputGrad(dy, w, g) : null,
-    w.requiresGrad ? convWeightGrad(x, dy, g) : null,
-  ]);
 }
 
 /** dL/dx of conv, given dL/dy (a transposed convolution), as a recorded op. */
 function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const dtype = floatPair(dy, w, 'conv2d backward');
+  const dx = new Tensor(fusedConv('inputGrad', g, dy.data, w.data) ?? lowerInputGrad(dy, w, g, dtype), [g.n, g.c, g.h, g.w]);
+  return record(dx, 'conv2dInputGrad', [dy, w], (h) => [
+    dy.requiresGrad ? convForward(h, w, g) : null,
+    w.requiresGrad ? convWeightGrad(h, dy, g) : null,
+  ]);
+}
+
+/** dL/dx lowered to one batched gemm per group and col2im. */
+function lowerInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, dtype: 'float32' | 'float64'): TypedArray {
   const { n, c, o, kh, kw, groups, ho, wo } = g;
   const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
   const dcols = arrayFor(dtype, n * c * kh * kw * plane) as Floats;
@@ -169,15 +236,26 @@ function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
       c: dcols, cOffset: gi * kg * plane, cBatchStride: c * kh * kw * plane, accumulate: false,
     });
   }
-  const dx = new Tensor(col2im(dcols, g), [g.n, g.c, g.h, g.w]);
-  return record(dx, 'conv2dInputGrad', [dy, w], (h) => [
-    dy.requiresGrad ? convForward(h, w, g) : null,
-    w.requiresGrad ? convWeightGrad(h, dy, g) : null,
-  ]);
+  return col2im(dcols, g);
 }
 
 /** dL/dw of conv, given x and dL/dy, as a recorded op. */
 function convWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
+  const dtype = floatPair(x, dy, 'conv2d backward');
+  const cg = g.c / g.groups;
+  let dw: TypedArray | null = fusedConv('weightGrad', g, x.data, dy.data);
+  if (!dw) {
+    dw = arrayFor(dtype, g.o * cg * g.kh * g.kw);
+    lowerWeightGrad(x, dy, g, dw as Floats);
+  }
+  return record(new Tensor(dw, [g.o, cg, g.kh, g.kw]), 'conv2dWeightGrad', [x, dy], (h) => [
+    x.requiresGrad ? convInputGrad(dy, h, g) : null,
+    dy.requiresGrad ? convForward(x, h, g) : null,
+  ]);
+}
+
+/** dL/dw lowered to im2col, per-sample gemms and their sum over the batch (in order). */
+function lowerWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry, dw: Floats): void {
   const dtype = floatPair(x, dy, 'conv2d backward');
   const { n, c, o, kh, kw, groups, ho, wo } = g;
   const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
@@ -192,24 +270,17 @@ function convWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
       c: perSample, cOffset: gi * og * kg, cBatchStride: o * kg, accumulate: false,
     });
   }
-  const dw = arrayFor(dtype, o * kg);
   for (let b = 0; b < n; b++) {
     const base = b * o * kg;
     for (let i = 0; i < dw.length; i++) dw[i] += perSample[base + i];
   }
-  return record(new Tensor(dw, [o, cg, kh, kw]), 'conv2dWeightGrad', [x, dy], (h) => [
-    x.requiresGrad ? convInputGrad(dy, h, g) : null,
-    dy.requiresGrad ? convForward(x, h, g) : null,
-  ]);
 }
 
 /** 2-D convolution (cross-correlation, as in PyTorch) of x [N, C, H, W] with w [O, C/groups, kH, kW]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const g = convGeometry(x.shape, weight.shape, options);
-  const y = convForward(x, weight, g);
-  if (!bias) return y;
-  if (bias.ndim !== 1 || bias.shape[0] !== g.o) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
-  return add(y, reshape(bias, [1, g.o, 1, 1]));
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
+  return convForward(x, weight, g, bias ?? null);
 }
 
 export interface Pool2dOptions {
@@ -238,9 +309,20 @@ function poolGeometry(op: string, shape: readonly number[], kernel: Pair, option
 /** Max over each window (padding never wins); the gradient goes to the arg-max. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
   const g = poolGeometry('maxPool2d', x.shape, kernelSize, options);
+  const shape = [g.n, g.c, g.ho, g.wo];
+  const kernels = float32Kernels(x.data);
+  if (kernels) {
+    const found = kernels.maxPool2d(x.data as Float32Array, g);
+    return takeFlat(x, found.offsets, shape, found.values);
+  }
+  const offsets = new Int32Array(g.n * g.c * g.ho * g.wo);
+  maxPoolOffsets(x.data, g, offsets);
+  return takeFlat(x, offsets, shape);
+}
+
+/** The flat offset of each window's maximum (padding never wins; a NaN does). */
+function maxPoolOffsets(data: TypedArray, g: PoolGeometry, offsets: Int32Array): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
-  const offsets = new Int32Array(n * c * ho * wo);
-  const data = x.data;
   let k = 0;
   for (let p = 0; p < n * c; p++) {
     const base = p * h * w;
@@ -255,14 +337,14 @@ export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = 
             if (iw < 0 || iw >= w) continue;
             const at = base + ih * w + iw;
             const v = data[at];
-            if (v > best || bestAt < 0 || v !== v) { best = v; bestAt = at; if (v !== v) break; }
+            // The first NaN wins and stays (as the wasm kernel does).
+            if (bestAt < 0 || v > best || (v !== v && best === best)) { best = v; bestAt = at; }
           }
         }
         offsets[k] = bestAt;
       }
     }
   }
-  return takeFlat(x, offsets, [n, c, ho, wo]);
 }
 
 export interface AvgPool2dOptions extends Pool2dOptions {

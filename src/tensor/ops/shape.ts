@@ -1,7 +1,7 @@
 /** Shape ops: views that share data (reshape) and copies (permute, slice, concat, ...), with gradients. */
 import { record } from '../../autograd/graph.js';
 import { AxisError, DTypeError, ShapeError, ValueError } from '../../errors.js';
-import { arrayFor, promote } from '../dtype.js';
+import { arrayFor, promote, type TypedArray } from '../dtype.js';
 import { permuteKernel } from '../kernels/reduce.js';
 import { broadcastShapes, checkShape, normAxes, normAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -328,9 +328,13 @@ function gatherOffsets(shape: readonly number[], a: number, index: Tensor): Int3
  * this pair carries gather, scatterAdd and max pooling, gradients of
  * gradients included.
  */
-export function takeFlat(x: Tensor, offsets: Int32Array, shape: readonly number[]): Tensor {
-  const out = arrayFor(x.dtype, offsets.length);
-  for (let i = 0; i < offsets.length; i++) out[i] = x.data[offsets[i]];
+export function takeFlat(x: Tensor, offsets: Int32Array, shape: readonly number[], gathered?: TypedArray): Tensor {
+  // `gathered`: the values at the offsets, when the kernel that found them also read them.
+  let out = gathered;
+  if (!out) {
+    out = arrayFor(x.dtype, offsets.length);
+    for (let i = 0; i < offsets.length; i++) out[i] = x.data[offsets[i]];
+  }
   return record(new Tensor(out, shape), 'takeFlat', [x], (g) => [putAddFlat(g, offsets, x.shape)]);
 }
 

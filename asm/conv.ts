@@ -1,0 +1,219 @@
+// 2-D convolution jobs for frugal-ml's wasm backend (float32, groups = 1).
+//
+// A convolution job is a GEMM per sample with an operand that is lowered
+// from the image (im2col) or raised back onto it (col2im). Done in JS, the
+// lowered columns are 9× larger than the image and cross the JS/wasm
+// boundary twice; here each chunk is one sample: the thread that claims it
+// lowers that sample into its own scratch, packs it and runs the GEMM
+// micro-kernels (gemm.ts) on it, so only images, weights and outputs are
+// copied. Every sample is computed by one thread with a fixed sequence of
+// operations, so results do not depend on the number of threads.
+//
+// Kinds (control slot KIND):
+// - CONV_FORWARD:     y[b] (O×P) = W (O×K) · cols(x[b]) (K×P)
+// - CONV_INPUT_GRAD:  dx[b] = col2im(Wᵀ (K×O) · dy[b] (O×P))
+// - CONV_WEIGHT_GRAD: dW[b] (O×K) = dy[b] (O×P) · cols(x[b])ᵀ (P×K), per sample (the caller sums them in order)
+// with K = C·kh·kw and P = Ho·Wo.
+import { blockF32, packB32, slot, MC_MAX, WORK_BYTES, WORK_PTR } from './gemm';
+
+export const CONV_FORWARD: i32 = 1;
+export const CONV_INPUT_GRAD: i32 = 2;
+export const CONV_WEIGHT_GRAD: i32 = 3;
+
+/** Convolution slots of the control block (after the GEMM slots). Mirrored in src/backend/wasm/layout.ts. */
+const CV_C = 32;
+const CV_H = 33;
+const CV_W = 34;
+const CV_O = 35;
+const CV_KH = 36;
+const CV_KW = 37;
+const CV_SH = 38;
+const CV_SW = 39;
+const CV_PH = 40;
+const CV_PW = 41;
+const CV_DH = 42;
+const CV_DW = 43;
+const CV_HO = 44;
+const CV_WO = 45;
+const CV_IN_PTR = 46; // x (forward, weight grad) or dy (input grad), N samples
+const CV_WEIGHT_PTR = 47; // W (forward, input grad) or dy (weight grad)
+const CV_OUT_PTR = 48; // y, dx or per-sample dW
+const CV_SCRATCH_PTR = 49; // per-thread: thread t uses CV_SCRATCH_PTR + t · CV_SCRATCH_BYTES
+const CV_SCRATCH_BYTES = 50;
+const CV_COLS_BYTES = 51; // offset of the packed operand within a thread's scratch (the columns come first)
+const CV_BIAS_PTR = 52; // forward: one bias per output channel, or 0 for none
+
+// Geometry of the current job, read from the control block per chunk. Globals
+// are per instance, so each thread has its own copy (a heap object would sit
+// at the same address of the shared memory in every thread).
+let gc: i32 = 0, gh: i32 = 0, gw: i32 = 0, go: i32 = 0;
+let gkh: i32 = 0, gkw: i32 = 0, gsh: i32 = 0, gsw: i32 = 0, gph: i32 = 0, gpw: i32 = 0, gdh: i32 = 0, gdw: i32 = 0;
+let gho: i32 = 0, gwo: i32 = 0;
+
+function readGeometry(ctl: usize): void {
+  gc = slot(ctl, CV_C); gh = slot(ctl, CV_H); gw = slot(ctl, CV_W); go = slot(ctl, CV_O);
+  gkh = slot(ctl, CV_KH); gkw = slot(ctl, CV_KW);
+  gsh = slot(ctl, CV_SH); gsw = slot(ctl, CV_SW);
+  gph = slot(ctl, CV_PH); gpw = slot(ctl, CV_PW);
+  gdh = slot(ctl, CV_DH); gdw = slot(ctl, CV_DW);
+  gho = slot(ctl, CV_HO); gwo = slot(ctl, CV_WO);
+}
+
+/** First output column whose input column j·dw − pw + ow·sw is ≥ 0, and one past the last that is < w. */
+// @ts-ignore: decorator
+@inline function validFrom(j: i32): i32 {
+  const iw0 = j * gdw - gpw;
+  return iw0 >= 0 ? 0 : min(gwo, (-iw0 + gsw - 1) / gsw);
+}
+// @ts-ignore: decorator
+@inline function validTo(j: i32): i32 {
+  const iw0 = j * gdw - gpw;
+  return iw0 >= gw ? 0 : min(gwo, (gw - iw0 + gsw - 1) / gsw);
+}
+
+// Row pieces here are a few dozen floats: plain SIMD loops beat memory.copy /
+// memory.fill, which V8 runs as out-of-line calls.
+
+/** count floats from src to dst. */
+// @ts-ignore: decorator
+@inline function copyFloats(dst: usize, src: usize, count: i32): void {
+  const bytes = <usize>count << 2;
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, v128.load(src + i));
+  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(src + i));
+}
+
+/** count zeros at dst. */
+// @ts-ignore: decorator
+@inline function zeroFloats(dst: usize, count: i32): void {
+  const bytes = <usize>count << 2;
+  const zero = i32x4.splat(0);
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, zero);
+  for (; i < bytes; i += 4) store<f32>(dst + i, 0);
+}
+
+/** cols[(ch·kh + i)·kw + j][oh·wo + ow] = x[ch, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
+function im2col(x: usize, cols: usize): void {
+  const plane = gho * gwo;
+  let row = cols;
+  for (let ch = 0; ch < gc; ch++) {
+    const src = x + (<usize>(ch * gh * gw) << 2);
+    for (let i = 0; i < gkh; i++) {
+      for (let j = 0; j < gkw; j++) {
+        const lo = validFrom(j), hi = max(lo, validTo(j));
+        const iw0 = j * gdw - gpw;
+        for (let oh = 0; oh < gho; oh++) {
+          const dst = row + (<usize>(oh * gwo) << 2);
+          const ih = oh * gsh - gph + i * gdh;
+          if (ih < 0 || ih >= gh) {
+            zeroFloats(dst, gwo);
+            continue;
+          }
+          if (lo > 0) zeroFloats(dst, lo);
+          if (hi < gwo) zeroFloats(dst + (<usize>hi << 2), gwo - hi);
+          const srcRow = src + (<usize>(ih * gw) << 2);
+          if (gsw == 1) {
+            copyFloats(dst + (<usize>lo << 2), srcRow + (<usize>(iw0 + lo) << 2), hi - lo);
+          } else {
+            for (let ow = lo; ow < hi; ow++) {
+              store<f32>(dst + (<usize>ow << 2), load<f32>(srcRow + (<usize>(iw0 + ow * gsw) << 2)));
+            }
+          }
+        }
+        row += <usize>plane << 2;
+      }
+    }
+  }
+}
+
+/** The adjoint of im2col: x (zeroed first) gets every column entry added onto its pixel. */
+function col2im(cols: usize, x: usize): void {
+  const plane = gho * gwo;
+  memory.fill(x, 0, <usize>(gc * gh * gw) << 2);
+  let row = cols;
+  for (let ch = 0; ch < gc; ch++) {
+    const dstPlane = x + (<usize>(ch * gh * gw) << 2);
+    for (let i = 0; i < gkh; i++) {
+      for (let j = 0; j < gkw; j++) {
+        const lo = validFrom(j), hi = max(lo, validTo(j));
+        const iw0 = j * gdw - gpw;
+        for (let oh = 0; oh < gho; oh++) {
+          const ih = oh * gsh - gph + i * gdh;
+          if (ih < 0 || ih >= gh) continue;
+          const src = row + (<usize>(oh * gwo) << 2);
+          const dstRow = dstPlane + (<usize>(ih * gw + iw0) << 2);
+          if (gsw == 1) {
+            let ow = lo;
+            for (; ow + 4 <= hi; ow += 4) {
+              const at = dstRow + (<usize>ow << 2);
+              v128.store(at, f32x4.add(v128.load(at), v128.load(src + (<usize>ow << 2))));
+            }
+            for (; ow < hi; ow++) {
+              const at = dstRow + (<usize>ow << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>ow << 2)));
+            }
+          } else {
+            for (let ow = lo; ow < hi; ow++) {
+              const at = dstRow + (<usize>(ow * gsw) << 2);
+              store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>ow << 2)));
+            }
+          }
+        }
+        row += <usize>plane << 2;
+      }
+    }
+  }
+}
+
+/** C (m×n, row stride n) = op(A) · packed B over all rows, MC_MAX rows at a time (blockF32's packed-A block). */
+function gemmAllRows(a: usize, lda: i32, transA: bool, bp: usize, c: usize, m: i32, n: i32, k: i32, gemmScratch: usize): void {
+  for (let i = 0; i < m; i += MC_MAX) {
+    blockF32(a, lda, transA, bp, c, n, k, i, min(m, i + MC_MAX), 0, n, false, gemmScratch);
+  }
+}
+
+/** y[r][0..n] += bias[r] for each of the m rows. */
+function addRowBias(y: usize, bias: usize, m: i32, n: i32): void {
+  const rowBytes = <usize>n << 2;
+  for (let r = 0; r < m; r++) {
+    const v = load<f32>(bias + (<usize>r << 2));
+    const vv = f32x4.splat(v);
+    const row = y + <usize>r * rowBytes;
+    let i: usize = 0;
+    for (; i + 16 <= rowBytes; i += 16) v128.store(row + i, f32x4.add(v128.load(row + i), vv));
+    for (; i < rowBytes; i += 4) store<f32>(row + i, load<f32>(row + i) + v);
+  }
+}
+
+/** Runs sample `b` of the convolution job in the control block at `ctl` on thread `tid`. */
+export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
+  readGeometry(ctl);
+  const plane = gho * gwo;
+  const depth = gc * gkh * gkw;
+  const scratch = <usize>slot(ctl, CV_SCRATCH_PTR) + <usize>tid * <usize>slot(ctl, CV_SCRATCH_BYTES);
+  const cols = scratch;
+  const packed = scratch + <usize>slot(ctl, CV_COLS_BYTES);
+  const gemmScratch = <usize>slot(ctl, WORK_PTR) + <usize>tid * <usize>slot(ctl, WORK_BYTES);
+  const input = <usize>slot(ctl, CV_IN_PTR);
+  const weight = <usize>slot(ctl, CV_WEIGHT_PTR);
+  const out = <usize>slot(ctl, CV_OUT_PTR);
+  const imageBytes = <usize>(gc * gh * gw) << 2;
+  const outputBytes = <usize>(go * plane) << 2;
+  if (kind == CONV_FORWARD) {
+    im2col(input + <usize>b * imageBytes, cols);
+    packB32(cols, plane, false, depth, plane, packed);
+    const y = out + <usize>b * outputBytes;
+    gemmAllRows(weight, depth, false, packed, y, go, plane, depth, gemmScratch);
+    const bias = <usize>slot(ctl, CV_BIAS_PTR);
+    if (bias != 0) addRowBias(y, bias, go, plane);
+  } else if (kind == CONV_INPUT_GRAD) {
+    packB32(input + <usize>b * outputBytes, plane, false, go, plane, packed);
+    gemmAllRows(weight, depth, true, packed, cols, depth, plane, go, gemmScratch);
+    col2im(cols, out + <usize>b * imageBytes);
+  } else {
+    im2col(input + <usize>b * imageBytes, cols);
+    packB32(cols, plane, true, plane, depth, packed);
+    gemmAllRows(weight + <usize>b * outputBytes, plane, false, packed, out + (<usize>(b * go * depth) << 2), go, depth, plane, gemmScratch);
+  }
+}

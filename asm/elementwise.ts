@@ -1,0 +1,143 @@
+// Float32 element-wise kernels of the CNN's hot path, run on the calling
+// thread. In JS these loops branch on the data (x > 0, a new maximum), and on
+// random activations half those branches mispredict: 7–8 ns per element on
+// the reference machine. WebAssembly's max and select are branch-free.
+
+/** out[i] = max(x[i], 0); NaN propagates (as the JS reference does). */
+export function reluF32(x: usize, out: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(out + i, f32x4.max(v128.load(x + i), zero));
+  for (; i < end; i += 4) store<f32>(out + i, max<f32>(load<f32>(x + i), 0));
+}
+
+/** dx[i] = g[i] where out[i] > 0, else 0 (out is relu's output). */
+export function reluGradF32(out: usize, g: usize, dx: usize, n: i32): void {
+  const zero = f32x4.splat(0);
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) v128.store(dx + i, v128.and(v128.load(g + i), f32x4.gt(v128.load(out + i), zero)));
+  for (; i < end; i += 4) store<f32>(dx + i, select<f32>(load<f32>(g + i), 0, load<f32>(out + i) > 0));
+}
+
+/**
+ * Max pooling over `planes` H×W planes: for each output cell, the value and the
+ * flat input offset (plane·H·W + ih·W + iw) of the first maximum of its
+ * window; a NaN wins over numbers, the first NaN over later ones. Every
+ * window holds at least one input cell (padding ≤ half the kernel).
+ */
+export function maxPool2dF32(
+  x: usize, values: usize, offsets: usize, planes: i32, h: i32, w: i32,
+  kh: i32, kw: i32, sh: i32, sw: i32, ph: i32, pw: i32, dh: i32, dw: i32, ho: i32, wo: i32,
+): void {
+  if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && ph == 0 && pw == 0 && dh == 1 && dw == 1) {
+    maxPool2x2F32(x, values, offsets, planes, h, w, ho, wo);
+    return;
+  }
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * h * w;
+    for (let oh = 0; oh < ho; oh++) {
+      const ih0 = oh * sh - ph;
+      for (let ow = 0; ow < wo; ow++) {
+        const iw0 = ow * sw - pw;
+        let best: f32 = 0, bestAt: i32 = -1;
+        for (let i = 0; i < kh; i++) {
+          const ih = ih0 + i * dh;
+          if (ih < 0 || ih >= h) continue;
+          for (let j = 0; j < kw; j++) {
+            const iw = iw0 + j * dw;
+            if (iw < 0 || iw >= w) continue;
+            const at = base + ih * w + iw;
+            const v = load<f32>(x + (<usize>at << 2));
+            // Bitwise, not short-circuit: a branch on random data mispredicts half the time.
+            const take = (<i32>(bestAt < 0)) | (<i32>(v > best)) | ((<i32>(v != v)) & (<i32>(best == best)));
+            best = select<f32>(v, best, take != 0);
+            bestAt = select<i32>(at, bestAt, take != 0);
+          }
+        }
+        store<f32>(values + o, best);
+        store<i32>(offsets + o, bestAt);
+        o += 4;
+      }
+    }
+  }
+}
+
+/**
+ * maxPool2dF32 for the common 2×2 window, stride 2, no padding: four output
+ * cells at a time. The window's cells are tried in the same order as the
+ * general kernel (top-left, top-right, bottom-left, bottom-right).
+ */
+function maxPool2x2F32(x: usize, values: usize, offsets: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32): void {
+  const rowBytes = <usize>w << 2;
+  const lane = i32x4(0, 2, 4, 6);
+  const one = i32x4.splat(1);
+  const below = i32x4.splat(w);
+  const belowRight = i32x4.splat(w + 1);
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const base = p * h * w;
+    for (let oh = 0; oh < ho; oh++) {
+      const rowStart = base + 2 * oh * w;
+      const top = x + (<usize>rowStart << 2);
+      const bottom = top + rowBytes;
+      let ow = 0;
+      for (; ow + 4 <= wo; ow += 4) {
+        const off = <usize>ow << 3; // 2·ow floats
+        const t0 = v128.load(top + off), t1 = v128.load(top + off, 16);
+        const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
+        let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
+        let at = i32x4.splat(0);
+        let candidate = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+        let take = wins(candidate, best);
+        best = v128.bitselect(candidate, best, take);
+        at = v128.bitselect(one, at, take);
+        candidate = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+        take = wins(candidate, best);
+        best = v128.bitselect(candidate, best, take);
+        at = v128.bitselect(below, at, take);
+        candidate = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        take = wins(candidate, best);
+        best = v128.bitselect(candidate, best, take);
+        at = v128.bitselect(belowRight, at, take);
+        v128.store(values + o, best);
+        v128.store(offsets + o, i32x4.add(i32x4.add(i32x4.splat(rowStart + 2 * ow), lane), at));
+        o += 16;
+      }
+      for (; ow < wo; ow++) {
+        let bestAt = rowStart + 2 * ow;
+        let best = load<f32>(x + (<usize>bestAt << 2));
+        for (let q = 1; q < 4; q++) {
+          const at = rowStart + 2 * ow + (q >> 1) * w + (q & 1);
+          const v = load<f32>(x + (<usize>at << 2));
+          const take = (<i32>(v > best)) | ((<i32>(v != v)) & (<i32>(best == best)));
+          best = select<f32>(v, best, take != 0);
+          bestAt = select<i32>(at, bestAt, take != 0);
+        }
+        store<f32>(values + o, best);
+        store<i32>(offsets + o, bestAt);
+        o += 4;
+      }
+    }
+  }
+}
+
+/** Lanes where the candidate replaces the best so far: larger, or a NaN over a number. */
+// @ts-ignore: decorator
+@inline function wins(candidate: v128, best: v128): v128 {
+  return v128.or(f32x4.gt(candidate, best), v128.and(f32x4.ne(candidate, candidate), f32x4.eq(best, best)));
+}
+
+/** dst[0..len] = Σ_b src[b·len .. (b+1)·len] over b = 0..count, added in order of b. */
+export function sumRowsF32(src: usize, count: i32, len: i32, dst: usize): void {
+  const bytes = <usize>len << 2;
+  memory.copy(dst, src, bytes);
+  for (let b = 1; b < count; b++) {
+    const row = src + <usize>b * bytes;
+    let i: usize = 0;
+    for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(row + i)));
+    for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(row + i));
+  }
+}

@@ -1,0 +1,144 @@
+// The wasm backend's fused convolution kernel (asm/conv.ts) against the
+// lowered path (im2col + gemm + col2im in JS, which the 'js' backend always
+// takes): forward, input gradient and weight gradient, on geometries that
+// exercise stride, padding, dilation, edge tiles and several K blocks.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { getBackend, getNumThreads, setBackend, setNumThreads } from '../src/backend/index.js';
+import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
+import { conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
+import { relu } from '../src/tensor/ops/elementwise.js';
+import { Generator } from '../src/tensor/random.js';
+import { randn } from '../src/tensor/creation.js';
+import type { Tensor } from '../src/tensor/tensor.js';
+
+interface Case {
+  x: [number, number, number, number];
+  w: [number, number, number, number];
+  options: Conv2dOptions;
+}
+
+const cases: Case[] = [
+  { x: [2, 1, 7, 9], w: [3, 1, 3, 3], options: { padding: 1 } },
+  { x: [3, 4, 11, 10], w: [5, 4, 3, 2], options: { stride: [2, 3], padding: [1, 0] } },
+  { x: [2, 3, 12, 12], w: [6, 3, 3, 3], options: { dilation: 2, padding: 'same' } },
+  { x: [1, 2, 5, 5], w: [4, 2, 5, 5], options: { padding: 2 } },
+  { x: [2, 3, 9, 8], w: [7, 3, 1, 1], options: { stride: 2 } },
+  // Depth 300 > KC (two K blocks) and more output channels than one row panel.
+  { x: [2, 12, 6, 7], w: [9, 12, 5, 5], options: { padding: 2, stride: [1, 2] } },
+  // Large enough for the worker threads (≥ 2^21 multiply-adds).
+  { x: [16, 8, 16, 16], w: [16, 8, 3, 3], options: { padding: 1 } },
+];
+
+/** Odd-numbered cases carry a bias (added inside the fused kernel). */
+function run(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: Float32Array; db: Float32Array | null } {
+  const generator = new Generator(seed);
+  const x = randn(c.x, { generator, requiresGrad: true });
+  const w = randn(c.w, { generator, requiresGrad: true });
+  const b = seed % 2 === 1 ? randn([c.w[0]], { generator, requiresGrad: true }) : null;
+  const y = conv2d(x, w, b, c.options);
+  const gy = randn(y.shape, { generator });
+  y.backward(gy);
+  return {
+    y: y.data as Float32Array,
+    dx: (x.grad as Tensor).data as Float32Array,
+    dw: (w.grad as Tensor).data as Float32Array,
+    db: b ? ((b.grad as Tensor).data as Float32Array) : null,
+  };
+}
+
+function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 0;
+  for (const v of expected) scale = Math.max(scale, Math.abs(v));
+  for (let i = 0; i < actual.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= 1e-5 * Math.max(1, scale))) {
+      assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (scale ${scale})`);
+    }
+  }
+}
+
+function withBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
+  const before = getBackend().name;
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    setBackend(before);
+  }
+}
+
+describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
+  for (const [i, c] of cases.entries()) {
+    it(`case ${i}: x ${c.x.join('×')}, w ${c.w.join('×')}, ${JSON.stringify(c.options)}: forward and both gradients match the lowered path`, () => {
+      const fused = withBackend('wasm', () => run(c, 100 + i));
+      const lowered = withBackend('js', () => run(c, 100 + i));
+      assertClose(fused.y, lowered.y, 'y');
+      assertClose(fused.dx, lowered.dx, 'dx');
+      assertClose(fused.dw, lowered.dw, 'dw');
+      if (lowered.db) assertClose(fused.db as Float32Array, lowered.db, 'db');
+    });
+  }
+
+  it('one thread and two threads give identical results', { skip: wasmSupport !== 'threads' && 'no threads here' }, async () => {
+    const before = getNumThreads();
+    const c = cases[cases.length - 1];
+    try {
+      setNumThreads(1);
+      const one = withBackend('wasm', () => run(c, 7));
+      setNumThreads(2);
+      await warmUpWasmThreads();
+      const two = withBackend('wasm', () => run(c, 7));
+      assert.deepEqual(two.y, one.y);
+      assert.deepEqual(two.dx, one.dx);
+      assert.deepEqual(two.dw, one.dw);
+    } finally {
+      setNumThreads(before);
+    }
+  });
+});
+
+describe('float32 pooling and relu kernels (wasm)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
+  const poolCases: { shape: [number, number, number, number]; kernel: number | [number, number]; options: Pool2dOptions }[] = [
+    { shape: [4, 8, 28, 28], kernel: 2, options: {} }, // the 2×2 SIMD path, 14 outputs per row (a 4-wide tail)
+    { shape: [3, 7, 15, 13], kernel: 2, options: {} }, // odd sizes: the last row and column are dropped
+    { shape: [2, 9, 16, 17], kernel: 3, options: { stride: 2, padding: 1 } },
+    { shape: [2, 8, 20, 20], kernel: [2, 3], options: { dilation: 2 } },
+  ];
+  for (const [i, c] of poolCases.entries()) {
+    it(`maxPool2d ${c.shape.join('×')}, kernel ${String(c.kernel)}, ${JSON.stringify(c.options)}: values, NaN and gradients match the JS loops`, () => {
+      const run = (): { y: Float32Array; dx: Float32Array } => {
+        const x = randn(c.shape, { generator: new Generator(300 + i) });
+        // Ties and NaNs: the first maximum wins, a NaN wins over numbers.
+        x.data[5] = x.data[4];
+        x.data[37] = NaN;
+        x.data[x.size - 3] = NaN;
+        x.requiresGrad = true;
+        const y = maxPool2d(x, c.kernel, c.options);
+        y.backward(randn(y.shape, { generator: new Generator(400 + i) }));
+        return { y: y.data as Float32Array, dx: (x.grad as Tensor).data as Float32Array };
+      };
+      const fused = withBackend('wasm', run);
+      const reference = withBackend('js', run);
+      assert.deepEqual(fused.y, reference.y);
+      assert.deepEqual(fused.dx, reference.dx);
+    });
+  }
+
+  it('relu and its gradient match the JS loops, NaN propagating', () => {
+    const run = (): { y: Float32Array; dx: Float32Array } => {
+      const x = randn([5000], { generator: new Generator(9) });
+      x.data[17] = NaN;
+      x.data[18] = -0;
+      x.requiresGrad = true;
+      const y = relu(x);
+      y.backward(randn([5000], { generator: new Generator(10) }));
+      return { y: y.data as Float32Array, dx: (x.grad as Tensor).data as Float32Array };
+    };
+    const fused = withBackend('wasm', run);
+    const reference = withBackend('js', run);
+    assert.ok(Number.isNaN(fused.y[17]));
+    assert.deepEqual(fused.y, reference.y);
+    assert.deepEqual(fused.dx, reference.dx);
+  });
+});
