@@ -142,11 +142,35 @@ function rowDots(X: Float32Array | Float64Array, a: number, Z: Float32Array | Fl
   }
 }
 
+/** Elements numpy's reductions sum pairwise at a time (its buffer size); the buffers' sums are added in order. */
+const NUMPY_BUFSIZE = 8192;
+
 /** Sum as numpy reduces a contiguous float64 array: pairwise within buffers of 8192 elements, buffers in order. */
 export function numpySum(a: Float64Array): number {
   let s = 0;
-  for (let from = 0; from < a.length; from += 8192) s += pairwiseSum(a, from, Math.min(8192, a.length - from));
+  for (let from = 0; from < a.length; from += NUMPY_BUFSIZE) s += pairwiseSum(a, from, Math.min(NUMPY_BUFSIZE, a.length - from));
   return s;
+}
+
+/**
+ * numpy's X.var() (population variance) to the last bit: the squared
+ * deviations summed as {@link numpySum} sums them, squared one buffer at a
+ * time instead of into an X-sized temporary.
+ */
+export function numpyVar(a: Float64Array): number {
+  const n = a.length;
+  const mean = numpySum(a) / n;
+  const buf = new Float64Array(Math.min(NUMPY_BUFSIZE, n));
+  let s = 0;
+  for (let from = 0; from < n; from += NUMPY_BUFSIZE) {
+    const len = Math.min(NUMPY_BUFSIZE, n - from);
+    for (let i = 0; i < len; i++) {
+      const d = a[from + i] - mean;
+      buf[i] = d * d;
+    }
+    s += pairwiseSum(buf, 0, len);
+  }
+  return s / n;
 }
 
 /**
@@ -241,15 +265,7 @@ export class Kernel {
     let gamma: number;
     const { data, rows, cols } = X;
     if (p.gamma === 'scale') {
-      // population variance over all of X, summed as numpy does (X.var())
-      const n = data.length;
-      const mean = numpySum(data) / n;
-      const sq = new Float64Array(n);
-      for (let i = 0; i < n; i++) {
-        const d = data[i] - mean;
-        sq[i] = d * d;
-      }
-      const variance = numpySum(sq) / n;
+      const variance = numpyVar(data);
       gamma = variance !== 0 ? 1 / (cols * variance) : 1;
     } else if (p.gamma === 'auto') {
       gamma = 1 / cols;

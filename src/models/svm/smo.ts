@@ -175,6 +175,8 @@ export class SvcQ implements QMatrix {
   /** Whether perm has been changed by a swap (until then it is the identity). */
   private permuted = false;
   private readonly cache: RowCache;
+  /** When y is +1 for positions [0, split) and −1 after (the pair layout), split; else −1. */
+  private readonly split: number;
 
   /** `slab`: optional reusable storage (≥ l² floats) for the row cache when every row fits. */
   constructor(private readonly src: KernelSource, y: Int8Array, cacheFloats: number, slab?: Float32Array) {
@@ -187,6 +189,10 @@ export class SvcQ implements QMatrix {
       this.QD[i] = src.diag(i);
     }
     this.cache = new RowCache(l, cacheFloats, slab);
+    let split = 0;
+    while (split < l && y[split] === 1) split++;
+    for (let t = split; t < l; t++) if (y[t] === 1) split = -1;
+    this.split = split;
   }
 
   getQ(i: number, len: number): Float32Array {
@@ -197,7 +203,14 @@ export class SvcQ implements QMatrix {
       this.src.fill(this.perm[i], this.perm, start, len, row, !this.permuted);
       const y = this.y;
       const yi = y[i];
-      for (let j = start; j < len; j++) if (y[j] !== yi) row[j] = -row[j];
+      if (!this.permuted && this.split >= 0) {
+        // the other sign is one run: negate it without a test per entry
+        const s = this.split;
+        const end = yi === 1 ? len : Math.min(s, len);
+        for (let j = yi === 1 ? Math.max(s, start) : start; j < end; j++) row[j] = -row[j];
+      } else {
+        for (let j = start; j < len; j++) if (y[j] !== yi) row[j] = -row[j];
+      }
     }
     return row;
   }
