@@ -4,6 +4,7 @@
 // exercise stride, padding, dilation, edge tiles and several K blocks.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
+import { grad } from '../src/autograd/graph.js';
 import { getBackend, getNumThreads, setBackend, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
@@ -79,6 +80,24 @@ describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'n
       if (lowered.db) assertClose(fused.db as Float32Array, lowered.db, 'db');
     });
   }
+
+  it('gradients of gradients (a gradient penalty) match the lowered path', () => {
+    const c = cases[1];
+    const run2 = (): { gx: Float32Array; gw: Float32Array } => {
+      const generator = new Generator(55);
+      const x = randn(c.x, { generator, requiresGrad: true });
+      const w = randn(c.w, { generator, requiresGrad: true });
+      const b = randn([c.w[0]], { generator, requiresGrad: true });
+      const y = conv2d(x, w, b, c.options);
+      const [dx] = grad(y.square().sum(), [x], { createGraph: true });
+      dx.square().sum().backward();
+      return { gx: (x.grad as Tensor).data as Float32Array, gw: (w.grad as Tensor).data as Float32Array };
+    };
+    const fused = withBackend('wasm', run2);
+    const lowered = withBackend('js', run2);
+    assertClose(fused.gx, lowered.gx, 'd/dx |dx|²');
+    assertClose(fused.gw, lowered.gw, 'd/dw |dx|²');
+  });
 
   it('one thread and two threads give identical results', { skip: wasmSupport !== 'threads' && 'no threads here' }, async () => {
     const before = getNumThreads();

@@ -44,18 +44,24 @@ export interface ConvKernelGeometry {
   ho: number; wo: number;
 }
 
-export interface ConvKernelArgs {
-  /**
-   * 'forward': y [N, O, Ho, Wo] from input = x and weight = W;
-   * 'inputGrad': dx [N, C, H, W] from input = dy and weight = W;
-   * 'weightGrad': dW [O, C·kh·kw] (summed over the batch) from input = x and weight = dy.
-   */
-  kind: 'forward' | 'inputGrad' | 'weightGrad';
-  geometry: ConvKernelGeometry;
-  input: Float32Array;
+export interface ConvBackwardArgs {
+  /** The input (needed for the weight gradient). */
+  x: Float32Array;
+  /** dL/dy [N, O, Ho, Wo]. */
+  dy: Float32Array;
+  /** The weight [O, C·kh·kw] (needed for the input gradient). */
   weight: Float32Array;
-  /** 'forward' only: one bias per output channel, added to y. */
-  bias?: Float32Array;
+  /** Which gradients to compute. */
+  input: boolean;
+  weights: boolean;
+  bias: boolean;
+}
+
+export interface ConvGradients {
+  /** dL/dx [N, C, H, W], dL/dW [O, C·kh·kw] and dL/db [O] (float64 sums rounded once), or null where not asked for. */
+  dx: Float32Array | null;
+  dw: Float32Array | null;
+  db: Float32Array | null;
 }
 
 /** Shape of a 2-D pooling over N·C planes of H×W. */
@@ -84,12 +90,13 @@ export interface Backend {
   /** C = op(A)·op(B) (or C += ...) for every matrix of the batch. */
   gemm(args: GemmArgs): void;
   /**
-   * A float32 convolution pass done whole by the backend (im2col, GEMM and
-   * col2im fused per sample), returning the result in a new array. Returns
-   * null where the job does not suit the backend; the caller then lowers it
-   * to im2col and gemm itself.
+   * Float32 convolution passes (groups = 1) done whole by the backend, with
+   * im2col, GEMM and col2im fused per sample; results in new arrays. Each
+   * returns null where the job does not suit the backend: the caller then
+   * lowers it to im2col and gemm itself.
    */
-  conv2d?(args: ConvKernelArgs): Float32Array | null;
+  conv2dForward?(geometry: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null): Float32Array | null;
+  conv2dBackward?(geometry: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null;
   /** Faster float32 element-wise kernels, where the backend has them. */
   readonly float32?: Float32Kernels;
   /** Worker threads this backend splits a kernel over (1 for 'js'). */

@@ -4,8 +4,8 @@
  * each differentiable through the other two, so gradients of gradients
  * work (a gradient penalty on a convolutional critic needs that).
  */
-import { record } from '../../autograd/graph.js';
-import type { ConvKernelArgs } from '../../backend/backend.js';
+import { isGradEnabled, record } from '../../autograd/graph.js';
+import type { Backend, ConvGradients } from '../../backend/backend.js';
 import { float32Kernels, getBackend } from '../../backend/index.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
@@ -133,15 +133,25 @@ function floatPair(x: Tensor, w: Tensor, op: string): 'float32' | 'float64' {
   return x.dtype;
 }
 
-/**
- * Hands a float32, ungrouped pass to the backend's fused convolution kernel
- * when it has one; false means the caller lowers it to im2col and gemm.
- */
-function fusedConv(kind: ConvKernelArgs['kind'], g: ConvGeometry, input: TypedArray, weight: TypedArray, bias?: TypedArray): Float32Array | null {
+/** The backend's fused convolution kernels, when it has them and the pass is float32 and ungrouped. */
+function fusedBackend(g: ConvGeometry, ...arrays: (TypedArray | undefined)[]): Backend | null {
   const backend = getBackend();
-  if (g.groups !== 1 || !backend.conv2d || !(input instanceof Float32Array && weight instanceof Float32Array)) return null;
-  if (bias !== undefined && !(bias instanceof Float32Array)) return null;
-  return backend.conv2d({ kind, geometry: g, input, weight, bias });
+  if (g.groups !== 1 || !backend.conv2dForward || !backend.conv2dBackward) return null;
+  return arrays.every((a) => a === undefined || a instanceof Float32Array) ? backend : null;
+}
+
+/**
+ * The backend's fused backward pass, or null (then each gradient is lowered
+ * on its own): dx when given w, dW when given x, db when asked.
+ */
+function fusedBackward(g: ConvGeometry, dy: Tensor, x: Tensor | null, w: Tensor | null, bias: boolean): ConvGradients | null {
+  const backend = fusedBackend(g, dy.data, x?.data, w?.data);
+  if (!backend?.conv2dBackward) return null;
+  const none = new Float32Array(0);
+  return backend.conv2dBackward(g, {
+    dy: dy.data as Float32Array, x: (x?.data as Float32Array) ?? none, weight: (w?.data as Float32Array) ?? none,
+    input: w !== null, weights: x !== null, bias,
+  });
 }
 
 /** y = conv(x, w) (+ bias per output channel), as a recorded op. */
@@ -149,18 +159,31 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
   const dtype = floatPair(x, w, 'conv2d');
   if (bias && bias.dtype !== dtype) throw new DTypeError(`conv2d: bias must be ${dtype} like the input, got ${bias.dtype}`);
   const { n, o, ho, wo } = g;
-  let out: TypedArray | null = fusedConv('forward', g, x.data, w.data, bias?.data);
+  const backend = fusedBackend(g, x.data, w.data, bias?.data);
+  let out: TypedArray | null = backend?.conv2dForward?.(g, x.data as Float32Array, w.data as Float32Array, (bias?.data as Float32Array) ?? null) ?? null;
   if (!out) {
     out = arrayFor(dtype, n * o * ho * wo);
     lowerForward(x, w, g, out as Floats);
     if (bias) addChannelBias(out, bias.data, g);
   }
   const inputs = bias ? [x, w, bias] : [x, w];
-  return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', inputs, (dy) => [
-    x.requiresGrad ? convInputGrad(dy, w, g) : null,
-    w.requiresGrad ? convWeightGrad(x, dy, g) : null,
-    bias?.requiresGrad ? channelSum(dy) : null,
-  ]);
+  return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', inputs, (dy) => {
+    const wantX = x.requiresGrad, wantW = w.requiresGrad, wantB = bias?.requiresGrad ?? false;
+    // A plain backward (no graph of the gradients): all gradients in one fused pass, which reads dy once.
+    const fused = isGradEnabled() ? null : fusedBackward(g, dy, wantW ? x : null, wantX ? w : null, wantB);
+    if (fused) {
+      return [
+        fused.dx ? new Tensor(fused.dx, x.shape) : null,
+        fused.dw ? new Tensor(fused.dw, w.shape) : null,
+        fused.db ? new Tensor(fused.db, [o]) : null,
+      ];
+    }
+    return [
+      wantX ? convInputGrad(dy, w, g) : null,
+      wantW ? convWeightGrad(x, dy, g) : null,
+      wantB ? channelSum(dy) : null,
+    ];
+  });
 }
 
 /** y[b, ch, ...] += bias[ch]. */
@@ -216,7 +239,8 @@ function lowerForward(x: Tensor, w: Tensor, g: ConvGeometry, out: Floats): void 
 /** dL/dx of conv, given dL/dy (a transposed convolution), as a recorded op. */
 function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const dtype = floatPair(dy, w, 'conv2d backward');
-  const dx = new Tensor(fusedConv('inputGrad', g, dy.data, w.data) ?? lowerInputGrad(dy, w, g, dtype), [g.n, g.c, g.h, g.w]);
+  const fused = fusedBackward(g, dy, null, w, false)?.dx;
+  const dx = new Tensor(fused ?? lowerInputGrad(dy, w, g, dtype), [g.n, g.c, g.h, g.w]);
   return record(dx, 'conv2dInputGrad', [dy, w], (h) => [
     dy.requiresGrad ? convForward(h, w, g) : null,
     w.requiresGrad ? convWeightGrad(h, dy, g) : null,
@@ -243,7 +267,7 @@ function lowerInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, dtype: 'float32'
 function convWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   const dtype = floatPair(x, dy, 'conv2d backward');
   const cg = g.c / g.groups;
-  let dw: TypedArray | null = fusedConv('weightGrad', g, x.data, dy.data);
+  let dw: TypedArray | null = fusedBackward(g, dy, x, null, false)?.dw ?? null;
   if (!dw) {
     dw = arrayFor(dtype, g.o * cg * g.kh * g.kw);
     lowerWeightGrad(x, dy, g, dw as Floats);
