@@ -15,6 +15,13 @@
 //                  dW[b] (O×K) = dy[b] (O×P) · cols(x[b])ᵀ (P×K) and
 //                  db[b] (O, float64) = Σ_p dy[b][·][p], per sample (the caller sums dW[b] and db[b] in order of b).
 //   One job for all three copies dy into wasm memory once.
+// Either kind may carry the epilogue of a Conv → ReLU (→ MaxPool) block: the
+// forward applies relu (and max pooling, keeping each window's arg-max) to the
+// sample's output in the thread's scratch, so only the pooled output leaves;
+// the backward turns the gradient of the block's output back into dy per
+// sample (relu's mask is the block's output > 0; pooling scatters to the
+// arg-max) before the convolution's gradients.
+import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
 import { blockF32, packB32, slot, MC_MAX, WORK_BYTES, WORK_PTR } from './gemm';
 
 export const CONV_FORWARD: i32 = 1;
@@ -46,6 +53,16 @@ const CV_DY_PTR = 53; // backward: dy, all samples
 const CV_DX_PTR = 54; // backward: dx, or 0 when not wanted
 const CV_DW_PTR = 55; // backward: dW per sample, or 0
 const CV_DB_PTR = 56; // backward: db per sample (float64), or 0
+const CV_RELU = 100; // 1: the block applies relu after the convolution
+const CV_POOL_KH = 101; // max pooling window (0: no pooling), stride, output size; no padding, dilation 1
+const CV_POOL_KW = 102;
+const CV_POOL_SH = 103;
+const CV_POOL_SW = 104;
+const CV_POOL_HO = 105;
+const CV_POOL_WO = 106;
+const CV_BLOCK_OUT_PTR = 107; // the block's output (pooled or relu'd): written by the forward, read by the backward for relu's mask
+const CV_POOL_IDX_PTR = 108; // per output cell of the pooling, the arg-max offset within its sample's convolution output
+const CV_Y_SCRATCH = 109; // offset within a thread's scratch of one sample's convolution output (or its gradient)
 
 // Geometry of the current job, read from the control block per chunk. Globals
 // are per instance, so each thread has its own copy (a heap object would sit
@@ -221,16 +238,47 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   const imageBytes = <usize>(gc * gh * gw) << 2;
   const outputBytes = <usize>(go * plane) << 2;
   const x = <usize>slot(ctl, CV_X_PTR) + <usize>b * imageBytes;
+  const poolKh = slot(ctl, CV_POOL_KH), poolKw = slot(ctl, CV_POOL_KW);
+  const poolHo = slot(ctl, CV_POOL_HO), poolWo = slot(ctl, CV_POOL_WO);
+  const pooledCells = go * poolHo * poolWo;
+  const yScratch = scratch + <usize>slot(ctl, CV_Y_SCRATCH);
+  const relu = slot(ctl, CV_RELU) != 0;
   if (kind == CONV_FORWARD) {
     im2col(x, cols);
     packB32(cols, plane, false, depth, plane, packed);
-    const y = <usize>slot(ctl, CV_Y_PTR) + <usize>b * outputBytes;
+    const y = poolKh != 0 ? yScratch : <usize>slot(ctl, CV_Y_PTR) + <usize>b * outputBytes;
     gemmAllRows(weight, depth, false, packed, y, go, plane, depth, gemmScratch);
     const bias = <usize>slot(ctl, CV_BIAS_PTR);
     if (bias != 0) addRowBias(y, bias, go, plane);
+    if (relu) reluF32(y, y, go * plane);
+    if (poolKh != 0) {
+      const cell = <usize>(b * pooledCells) << 2;
+      maxPool2dF32(
+        y, <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell, <usize>slot(ctl, CV_POOL_IDX_PTR) + cell, go, gho, gwo,
+        poolKh, poolKw, slot(ctl, CV_POOL_SH), slot(ctl, CV_POOL_SW), 0, 0, 1, 1, poolHo, poolWo,
+      );
+    }
     return;
   }
-  const dy = <usize>slot(ctl, CV_DY_PTR) + <usize>b * outputBytes;
+  let dy = <usize>slot(ctl, CV_DY_PTR) + <usize>b * (poolKh != 0 ? <usize>pooledCells << 2 : outputBytes);
+  if (poolKh != 0) {
+    // The pooled gradient goes to each window's arg-max, where relu let the value through.
+    const cell = <usize>(b * pooledCells) << 2;
+    const out = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
+    const idx = <usize>slot(ctl, CV_POOL_IDX_PTR) + cell;
+    zeroFloats(yScratch, go * plane);
+    for (let k = 0; k < pooledCells; k++) {
+      const at = <usize>k << 2;
+      if (!relu || load<f32>(out + at) > 0) {
+        const to = yScratch + (<usize>load<i32>(idx + at) << 2);
+        store<f32>(to, load<f32>(to) + load<f32>(dy + at));
+      }
+    }
+    dy = yScratch;
+  } else if (relu) {
+    reluGradF32(<usize>slot(ctl, CV_BLOCK_OUT_PTR) + <usize>b * outputBytes, dy, yScratch, go * plane);
+    dy = yScratch;
+  }
   const dx = <usize>slot(ctl, CV_DX_PTR);
   if (dx != 0) {
     packB32(dy, plane, false, go, plane, packed);

@@ -44,11 +44,26 @@ export interface ConvKernelGeometry {
   ho: number; wo: number;
 }
 
+/** What a Conv → ReLU (→ MaxPool) block applies to the convolution's output, in the same pass. */
+export interface ConvEpilogue {
+  relu: boolean;
+  /** Max pooling (no padding, dilation 1) of the relu'd output, or null. */
+  pool: { kh: number; kw: number; sh: number; sw: number; ho: number; wo: number } | null;
+}
+
+/** The forward pass's result: the block's output and, with pooling, each output cell's arg-max offset within its sample. */
+export interface ConvForwardResult {
+  y: Float32Array;
+  offsets: Int32Array | null;
+}
+
 export interface ConvBackwardArgs {
   /** The input (needed for the weight gradient). */
   x: Float32Array;
-  /** dL/dy [N, O, Ho, Wo]. */
+  /** dL/dy [N, O, Ho, Wo], or with an epilogue the gradient of the block's output. */
   dy: Float32Array;
+  /** The block's epilogue with its forward result (relu's mask is out > 0). */
+  epilogue?: ConvEpilogue & ConvForwardResult;
   /** The weight [O, C·kh·kw] (needed for the input gradient). */
   weight: Float32Array;
   /** Which gradients to compute. */
@@ -95,7 +110,7 @@ export interface Backend {
    * returns null where the job does not suit the backend: the caller then
    * lowers it to im2col and gemm itself.
    */
-  conv2dForward?(geometry: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null): Float32Array | null;
+  conv2dForward?(geometry: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null;
   conv2dBackward?(geometry: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null;
   /** Faster float32 element-wise kernels, where the backend has them. */
   readonly float32?: Float32Kernels;

@@ -10,7 +10,7 @@
  * are done a group of batch matrices at a time so it does not grow with the
  * batch.
  */
-import type { Backend, ConvBackwardArgs, ConvGradients, ConvKernelGeometry, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry } from '../backend.js';
+import type { Backend, ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry } from '../backend.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
@@ -320,33 +320,45 @@ class WasmGemm {
    * GEMMs on it in its own scratch (asm/conv.ts). Null when the job does not
    * suit this path.
    */
-  conv2dForward(g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null): Float32Array | null {
-    const job = this.convJob(g, slot.CONV_FORWARD, true, true);
+  conv2dForward(g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null {
+    const pool = epilogue?.pool ?? null;
+    const job = this.convJob(g, slot.CONV_FORWARD, true, true, pool !== null);
     if (!job) return null;
     checkLength('x', x, g.n * job.image);
     checkLength('weight', weight, g.o * job.depth);
     if (bias) checkLength('bias', bias, g.o);
+    const outLength = g.n * (pool ? g.o * pool.ho * pool.wo : job.output);
     const xPtr = job.alloc(x.length * 4);
     const weightPtr = job.alloc(weight.length * 4);
     const biasPtr = bias ? job.alloc(g.o * 4) : 0;
-    const yPtr = job.alloc(g.n * job.output * 4);
+    const yPtr = job.alloc(outLength * 4);
+    const offsetsPtr = pool ? job.alloc(outLength * 4) : 0;
     this.ensureBytes(job.end());
     this.f32.set(x, xPtr >> 2);
     this.f32.set(weight, weightPtr >> 2);
     if (bias) this.f32.set(bias, biasPtr >> 2);
     this.runConvJob(job, [
       [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr], [slot.CV_Y_PTR, yPtr], [slot.CV_BIAS_PTR, biasPtr],
+      [slot.CV_BLOCK_OUT_PTR, yPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
     ]);
     // slice(): a new array filled by the copy (faster than filling a zeroed one).
-    return this.f32.slice(yPtr >> 2, (yPtr >> 2) + g.n * job.output);
+    return {
+      y: this.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength),
+      offsets: pool ? this.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
+    };
   }
 
   conv2dBackward(g: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null {
-    const job = this.convJob(g, slot.CONV_BACKWARD, args.input, args.weights);
+    const epilogue = args.epilogue;
+    const pool = epilogue?.pool ?? null;
+    const job = this.convJob(g, slot.CONV_BACKWARD, args.input, args.weights, epilogue !== undefined);
     if (!job) return null;
     const { n, o } = g;
-    checkLength('dy', args.dy, n * job.output);
+    const blockOut = n * (pool ? o * pool.ho * pool.wo : job.output);
+    checkLength('dy', args.dy, blockOut);
     const dyPtr = job.alloc(args.dy.length * 4);
+    const blockOutPtr = epilogue ? job.alloc(blockOut * 4) : 0;
+    const offsetsPtr = pool ? job.alloc(blockOut * 4) : 0;
     const xPtr = args.weights ? job.alloc(n * job.image * 4) : 0;
     const weightPtr = args.input ? job.alloc(o * job.depth * 4) : 0;
     const dxPtr = args.input ? job.alloc(n * job.image * 4) : 0;
@@ -355,6 +367,14 @@ class WasmGemm {
     const dbPtr = args.bias ? job.alloc(n * o * 8) : 0;
     this.ensureBytes(job.end());
     this.f32.set(args.dy, dyPtr >> 2);
+    if (epilogue) {
+      checkLength('the block output', epilogue.y, blockOut);
+      this.f32.set(epilogue.y, blockOutPtr >> 2);
+      if (pool) {
+        if (!epilogue.offsets || epilogue.offsets.length !== blockOut) throw new ValueError(`conv2d kernel: the pooling needs ${blockOut} arg-max offsets`);
+        this.i32.set(epilogue.offsets, offsetsPtr >> 2);
+      }
+    }
     if (args.weights) {
       checkLength('x', args.x, n * job.image);
       this.f32.set(args.x, xPtr >> 2);
@@ -366,6 +386,7 @@ class WasmGemm {
     this.runConvJob(job, [
       [slot.CV_DY_PTR, dyPtr], [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr],
       [slot.CV_DX_PTR, dxPtr], [slot.CV_DW_PTR, dwPtr], [slot.CV_DB_PTR, dbPtr],
+      [slot.CV_BLOCK_OUT_PTR, blockOutPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
     ]);
     let dw: Float32Array | null = null;
     let db: Float32Array | null = null;
@@ -389,7 +410,7 @@ class WasmGemm {
    * sample); otherwise its sizes and an allocator for its operands, placed
    * after the flags and every thread's scratch.
    */
-  private convJob(g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean) {
+  private convJob(g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
     const { n, c, o, kh, kw } = g;
     const plane = g.ho * g.wo, depth = c * kh * kw, image = c * g.h * g.w;
     if (n === 0 || plane === 0 || depth === 0 || o === 0) return null;
@@ -401,7 +422,10 @@ class WasmGemm {
       kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(depth, nr) : 0,
     );
     const colsBytes = align64(depth * plane * 4);
-    const scratchBytes = colsBytes + align64(packedFloats * 4);
+    const packedBytes = align64(packedFloats * 4);
+    // One sample's convolution output (or its gradient) for a block's epilogue.
+    const outputScratchBytes = needsOutputScratch ? align64(o * plane * 4) : 0;
+    const scratchBytes = colsBytes + packedBytes + outputScratchBytes;
     if (scratchBytes > CONV_SCRATCH_LIMIT) return null;
     const macs = n * o * depth * plane * (kind === slot.CONV_BACKWARD ? Number(needsColsB) + Number(needsColsT) : 1);
     const pool = this.threads > 1 && n > 1 && macs >= PARALLEL_MIN_MACS ? this.ensurePool() : null;
@@ -410,7 +434,7 @@ class WasmGemm {
     const scratchPtr = flagsPtr + align64(n * 4);
     let next = scratchPtr + workAreas * scratchBytes;
     return {
-      g, kind, pool, n, flagsPtr, scratchPtr, scratchBytes, colsBytes, depth, image, output: o * plane,
+      g, kind, pool, n, flagsPtr, scratchPtr, scratchBytes, colsBytes, outputScratchAt: colsBytes + packedBytes, depth, image, output: o * plane,
       /** Reserves `bytes` (64-byte aligned) and returns its address. */
       alloc(bytes: number): number {
         const at = next;
@@ -438,6 +462,7 @@ class WasmGemm {
     ctl[base + slot.CV_SCRATCH_PTR] = job.scratchPtr;
     ctl[base + slot.CV_SCRATCH_BYTES] = job.scratchBytes;
     ctl[base + slot.CV_COLS_BYTES] = job.colsBytes;
+    ctl[base + slot.CV_Y_SCRATCH] = job.outputScratchAt;
     const geometry: [number, number][] = [
       [slot.CV_C, g.c], [slot.CV_H, g.h], [slot.CV_W, g.w], [slot.CV_O, g.o], [slot.CV_KH, g.kh], [slot.CV_KW, g.kw],
       [slot.CV_SH, g.sh], [slot.CV_SW, g.sw], [slot.CV_PH, g.ph], [slot.CV_PW, g.pw], [slot.CV_DH, g.dh], [slot.CV_DW, g.dw],
@@ -526,6 +551,16 @@ function copyIn(view: FloatArray, src: FloatArray, offset: number, length: numbe
   view.set(offset === 0 && src.length === length ? src : src.subarray(offset, offset + length), at);
 }
 
+/** Control slots of a block's epilogue (all zero for a bare convolution). */
+function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
+  const pool = epilogue?.pool;
+  return [
+    [slot.CV_RELU, epilogue?.relu ? 1 : 0],
+    [slot.CV_POOL_KH, pool?.kh ?? 0], [slot.CV_POOL_KW, pool?.kw ?? 0], [slot.CV_POOL_SH, pool?.sh ?? 0],
+    [slot.CV_POOL_SW, pool?.sw ?? 0], [slot.CV_POOL_HO, pool?.ho ?? 0], [slot.CV_POOL_WO, pool?.wo ?? 0],
+  ];
+}
+
 function checkLength(name: string, array: Float32Array, expected: number): void {
   if (array.length !== expected) throw new ValueError(`conv2d kernel: ${name} has ${array.length} values, the geometry needs ${expected}`);
 }
@@ -566,7 +601,7 @@ export const wasmSupport: KernelSupport = kernels.support;
 export const wasmBackend: Backend = {
   name: 'wasm',
   gemm: engine ? (args) => engine.gemm(args) : jsBackend.gemm,
-  conv2dForward: (g, x, weight, bias) => (engine ? engine.conv2dForward(g, x, weight, bias) : null),
+  conv2dForward: (g, x, weight, bias, epilogue) => (engine ? engine.conv2dForward(g, x, weight, bias, epilogue) : null),
   conv2dBackward: (g, args) => (engine ? engine.conv2dBackward(g, args) : null),
   float32: engine ? float32Kernels(engine) : undefined,
   numThreads: () => (engine ? engine.numThreads() : 1),

@@ -78,7 +78,20 @@ export const CV_DY_PTR = 53;
 export const CV_DX_PTR = 54;
 export const CV_DW_PTR = 55;
 export const CV_DB_PTR = 56;
-export const CONTROL_SLOTS = 64;
+/** A Conv → ReLU (→ MaxPool) block's epilogue: relu flag; pooling window, stride and output size (window 0: none). */
+export const CV_RELU = 100;
+export const CV_POOL_KH = 101;
+export const CV_POOL_KW = 102;
+export const CV_POOL_SH = 103;
+export const CV_POOL_SW = 104;
+export const CV_POOL_HO = 105;
+export const CV_POOL_WO = 106;
+/** The block's output (forward writes it; backward reads it for relu's mask), the pooling's arg-max offsets. */
+export const CV_BLOCK_OUT_PTR = 107;
+export const CV_POOL_IDX_PTR = 108;
+/** Offset within a thread's convolution scratch of one sample's convolution output (or its gradient). */
+export const CV_Y_SCRATCH = 109;
+export const CONTROL_SLOTS = 128;
 
 /** Byte address of the control block; addresses below SCRATCH_BASE are never used by kernels' data. */
 export const CONTROL_BASE = 1024;

@@ -4,7 +4,7 @@
  * each differentiable through the other two, so gradients of gradients
  * work (a gradient penalty on a convolutional critic needs that).
  */
-import { isGradEnabled, record } from '../../autograd/graph.js';
+import { grad, isGradEnabled, record, withGradMode } from '../../autograd/graph.js';
 import type { Backend, ConvGradients } from '../../backend/backend.js';
 import { float32Kernels, getBackend } from '../../backend/index.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
@@ -12,6 +12,7 @@ import { arrayFor, type TypedArray } from '../dtype.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sum } from './reduce.js';
+import { relu } from './elementwise.js';
 import { expand, reshape, takeFlat } from './shape.js';
 
 export type Pair = number | readonly [number, number];
@@ -160,7 +161,7 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
   if (bias && bias.dtype !== dtype) throw new DTypeError(`conv2d: bias must be ${dtype} like the input, got ${bias.dtype}`);
   const { n, o, ho, wo } = g;
   const backend = fusedBackend(g, x.data, w.data, bias?.data);
-  let out: TypedArray | null = backend?.conv2dForward?.(g, x.data as Float32Array, w.data as Float32Array, (bias?.data as Float32Array) ?? null) ?? null;
+  let out: TypedArray | null = backend?.conv2dForward?.(g, x.data as Float32Array, w.data as Float32Array, (bias?.data as Float32Array) ?? null)?.y ?? null;
   if (!out) {
     out = arrayFor(dtype, n * o * ho * wo);
     lowerForward(x, w, g, out as Floats);
@@ -183,6 +184,60 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
       wantW ? convWeightGrad(x, dy, g) : null,
       wantB ? channelSum(dy) : null,
     ];
+  });
+}
+
+export interface ConvBlockPool {
+  kernelSize: Pair;
+  /** Defaults to the kernel size. */
+  stride?: Pair;
+}
+
+/**
+ * maxPool2d(relu(conv2d(x, w, bias))) (or relu(conv2d(...)) without `pool`)
+ * as one recorded op, computed in one fused pass by the backend: only the
+ * block's output leaves the kernels, and the backward turns its gradient back
+ * into the convolution's per sample. Returns null where the backend has no
+ * fused convolution or the block does not suit it (the caller then applies
+ * the three ops); results are those of the three ops. The pooling here has no
+ * padding and dilation 1.
+ */
+export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, pool: ConvBlockPool | null): Tensor | null {
+  const g = convGeometry(x.shape, weight.shape, options);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
+  const backend = fusedBackend(g, x.data, weight.data, bias?.data);
+  if (!backend?.conv2dForward || !backend.conv2dBackward) return null;
+  floatPair(x, weight, 'conv2d');
+  const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
+  const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null };
+  const result = backend.conv2dForward(g, x.data as Float32Array, weight.data as Float32Array, (bias?.data as Float32Array) ?? null, epilogue);
+  if (!result) return null;
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  const shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
+  return record(new Tensor(result.y, shape), 'convReluMaxPool', inputs, (dOut) => {
+    const wantX = x.requiresGrad, wantW = weight.requiresGrad, wantB = bias?.requiresGrad ?? false;
+    if (!isGradEnabled()) {
+      const grads = backend.conv2dBackward?.(g, {
+        dy: dOut.data as Float32Array, x: x.data as Float32Array, weight: weight.data as Float32Array,
+        input: wantX, weights: wantW, bias: wantB, epilogue: { ...epilogue, ...result },
+      });
+      if (grads) {
+        return [
+          grads.dx ? new Tensor(grads.dx, x.shape) : null,
+          grads.dw ? new Tensor(grads.dw, weight.shape) : null,
+          grads.db ? new Tensor(grads.db, [g.o]) : null,
+        ];
+      }
+    }
+    // Gradients of gradients: recompute the block from its three recorded ops and differentiate those.
+    const unfused = (): Tensor => {
+      const y = relu(convForward(x, weight, g, bias));
+      return pool ? maxPool2d(y, pool.kernelSize, { stride: pool.stride }) : y;
+    };
+    const createGraph = isGradEnabled();
+    const wanted = inputs.filter((t) => t.requiresGrad);
+    const found = withGradMode(true, () => grad(unfused(), wanted, { gradOutputs: [dOut], createGraph }));
+    return inputs.map((t) => (t.requiresGrad ? found[wanted.indexOf(t)] : null));
   });
 }
 
