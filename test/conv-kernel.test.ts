@@ -5,12 +5,13 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { grad } from '../src/autograd/graph.js';
-import { getBackend, getNumThreads, setBackend, setNumThreads } from '../src/backend/index.js';
+import { getNumThreads, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
 import { relu } from '../src/tensor/ops/elementwise.js';
 import { Generator } from '../src/tensor/random.js';
 import { randn } from '../src/tensor/creation.js';
+import { assertCloseFloat32, withBackend } from './helpers/backends.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 
 interface Case {
@@ -48,36 +49,17 @@ function run(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: Fl
   };
 }
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= 1e-5 * Math.max(1, scale))) {
-      assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (scale ${scale})`);
-    }
-  }
-}
 
-function withBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
-  const before = getBackend().name;
-  setBackend(name);
-  try {
-    return fn();
-  } finally {
-    setBackend(before);
-  }
-}
 
 describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
   for (const [i, c] of cases.entries()) {
     it(`case ${i}: x ${c.x.join('×')}, w ${c.w.join('×')}, ${JSON.stringify(c.options)}: forward and both gradients match the lowered path`, () => {
       const fused = withBackend('wasm', () => run(c, 100 + i));
       const lowered = withBackend('js', () => run(c, 100 + i));
-      assertClose(fused.y, lowered.y, 'y');
-      assertClose(fused.dx, lowered.dx, 'dx');
-      assertClose(fused.dw, lowered.dw, 'dw');
-      if (lowered.db) assertClose(fused.db as Float32Array, lowered.db, 'db');
+      assertCloseFloat32(fused.y, lowered.y, 'y');
+      assertCloseFloat32(fused.dx, lowered.dx, 'dx');
+      assertCloseFloat32(fused.dw, lowered.dw, 'dw');
+      if (lowered.db) assertCloseFloat32(fused.db as Float32Array, lowered.db, 'db');
     });
   }
 
@@ -95,8 +77,8 @@ describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'n
     };
     const fused = withBackend('wasm', run2);
     const lowered = withBackend('js', run2);
-    assertClose(fused.gx, lowered.gx, 'd/dx |dx|²');
-    assertClose(fused.gw, lowered.gw, 'd/dw |dx|²');
+    assertCloseFloat32(fused.gx, lowered.gx, 'd/dx |dx|²');
+    assertCloseFloat32(fused.gw, lowered.gw, 'd/dw |dx|²');
   });
 
   it('one thread and two threads give identical results', { skip: wasmSupport !== 'threads' && 'no threads here' }, async () => {

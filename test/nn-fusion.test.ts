@@ -4,32 +4,15 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { grad } from '../src/autograd/graph.js';
-import { getBackend, setBackend } from '../src/backend/index.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../src/nn/index.js';
 import { fusedBlock } from '../src/nn/layers/fusion.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import { randn } from '../src/tensor/creation.js';
+import { assertCloseFloat32, withBackend } from './helpers/backends.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 
-function withBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
-  const before = getBackend().name;
-  setBackend(name);
-  try {
-    return fn();
-  } finally {
-    setBackend(before);
-  }
-}
 
-function assertClose(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 0;
-  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= 1e-5 * Math.max(1, scale))) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-  }
-}
 
 interface Case {
   name: string;
@@ -66,8 +49,8 @@ describe('Sequential fuses Conv2d → ReLU (→ MaxPool2d)', { skip: wasmSupport
       assert.equal(withBackend('js', () => fusedBlock(layers, 0, x)), null, 'the js backend has no fused kernels');
       const fused = withBackend('wasm', () => run(c));
       const reference = withBackend('js', () => run(c));
-      assertClose(fused.y, reference.y, 'y');
-      fused.grads.forEach((g, i) => assertClose(g, reference.grads[i], `gradient ${i}`));
+      assertCloseFloat32(fused.y, reference.y, 'y');
+      fused.grads.forEach((g, i) => assertCloseFloat32(g, reference.grads[i], `gradient ${i}`));
     });
   }
 
@@ -83,7 +66,7 @@ describe('Sequential fuses Conv2d → ReLU (→ MaxPool2d)', { skip: wasmSupport
     };
     const fused = withBackend('wasm', penalty);
     const reference = withBackend('js', penalty);
-    fused.forEach((g, i) => assertClose(g, reference[i], `parameter ${i}`));
+    fused.forEach((g, i) => assertCloseFloat32(g, reference[i], `parameter ${i}`));
   });
 
   it('a ReLU subclass or a float64 input is left to the layers', () => {

@@ -257,14 +257,8 @@ class WasmGemm {
       }
     }
 
-    // Stragglers from the previous job may still read the control block: close the gate first.
-    this.pool?.close();
     const ctl = this.i32;
-    const base = this.control;
-    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
-    ctl[base + slot.NEXT] = 0;
-    ctl[base + slot.KIND] = 0;
-    ctl[base + slot.NCHUNKS] = grid.chunks;
+    const base = this.beginJob(0, grid.chunks, lay.flagsPtr);
     ctl[base + slot.DTYPE] = f64 ? 1 : 0;
     ctl[base + slot.M] = m;
     ctl[base + slot.N] = n;
@@ -282,10 +276,6 @@ class WasmGemm {
     ctl[base + slot.ROW_CHUNKS] = grid.rowChunks;
     ctl[base + slot.COLS_PER_CHUNK] = grid.cols;
     ctl[base + slot.COL_CHUNKS] = grid.colChunks;
-    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
-    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
-    ctl[base + slot.FLAGS_PTR] = lay.flagsPtr;
-    ctl[base + slot.JOB_ID] = this.jobId;
 
     if (pool) {
       // The flags' memory held other data before; clear it so that no stale value reads as done.
@@ -302,6 +292,27 @@ class WasmGemm {
         args.c.set(view.subarray(from, from + m * n), args.cOffset + (first + i) * args.cBatchStride);
       }
     }
+  }
+
+  /**
+   * Starts writing a job of `chunks` chunks into the control block (after the
+   * previous job's stragglers have left it) and returns the block's i32 index;
+   * the caller adds the kind's own slots, then runs it.
+   */
+  private beginJob(kind: number, chunks: number, flagsPtr: number): number {
+    // Stragglers from the previous job may still read the control block: close the gate first.
+    this.pool?.close();
+    const ctl = this.i32;
+    const base = this.control;
+    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
+    ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.KIND] = kind;
+    ctl[base + slot.NCHUNKS] = chunks;
+    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
+    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
+    ctl[base + slot.FLAGS_PTR] = flagsPtr;
+    ctl[base + slot.JOB_ID] = this.jobId;
+    return base;
   }
 
   /** Returns once the chunk whose flag is the i32 at `flagIndex` is done (spins briefly, then sleeps). */
@@ -447,18 +458,9 @@ class WasmGemm {
 
   /** Writes the job into the control block with its operand addresses, runs it on every thread and waits for all samples. */
   private runConvJob(job: NonNullable<ReturnType<WasmGemm['convJob']>>, operands: [number, number][]): void {
-    this.pool?.close();
     const ctl = this.i32;
-    const base = this.control;
+    const base = this.beginJob(job.kind, job.n, job.flagsPtr);
     const g = job.g;
-    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
-    ctl[base + slot.NEXT] = 0;
-    ctl[base + slot.KIND] = job.kind;
-    ctl[base + slot.NCHUNKS] = job.n;
-    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
-    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
-    ctl[base + slot.FLAGS_PTR] = job.flagsPtr;
-    ctl[base + slot.JOB_ID] = this.jobId;
     ctl[base + slot.CV_SCRATCH_PTR] = job.scratchPtr;
     ctl[base + slot.CV_SCRATCH_BYTES] = job.scratchBytes;
     ctl[base + slot.CV_COLS_BYTES] = job.colsBytes;
