@@ -2,6 +2,9 @@
 import { FrugalError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
+import { ReLU } from './activation.js';
+import { denseInference, type DenseStep } from './fused.js';
+import { Linear } from './linear.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 
 /**
@@ -55,8 +58,30 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   override forward(x: Tensor): Tensor {
+    const layers = this.layers;
     let y = x;
-    for (const m of this.layers) y = m.call(y);
+    for (let i = 0; i < layers.length; i++) {
+      if (layers[i].constructor === Linear) {
+        // Inference on a few rows: a run of Linear (each optionally followed
+        // by ReLU) is one call into the small kernels, or null when that path
+        // does not apply.
+        const run: DenseStep[] = [];
+        let j = i;
+        for (; j < layers.length && layers[j].constructor === Linear; j++) {
+          const { weight, bias } = layers[j] as Linear;
+          const relu = layers[j + 1]?.constructor === ReLU;
+          run.push({ weight, bias, relu });
+          if (relu) j++;
+        }
+        const out = denseInference(y, run);
+        if (out) {
+          y = out;
+          i = j - 1;
+          continue;
+        }
+      }
+      y = layers[i].call(y);
+    }
     return y;
   }
 
