@@ -84,3 +84,122 @@ export function linear32(wt: usize, bias: usize, x: usize, ldx: i32, y: usize, m
     }
   }
 }
+
+// ------------------------------------------------------------------ LSTM ---
+// One direction of an LSTM layer over a whole sequence (float32, H a multiple
+// of 4), gates i, f, g, o as PyTorch orders them. The state before each step
+// and the activated gates are saved for the backward, which runs here too.
+
+/** e^x for 4 lanes (Cephes expf: |rel. error| < 2e-7 on [-87, 88]; clamped outside). */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid4(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+}
+
+/** tanh(x) = 2·σ(2x) − 1. */
+// @ts-ignore: decorator
+@inline function tanh4(x: v128): v128 {
+  const two = f32x4.splat(2);
+  return f32x4.sub(f32x4.mul(two, sigmoid4(f32x4.mul(two, x))), f32x4.splat(1));
+}
+
+/**
+ * Forward over T steps. xp: T×B×G input projections (G = 4H, time-major,
+ * b_ih included); wt: W_hhᵀ as H×G; bias: b_hh (G) or 0; h0, c0: B×H (c0 is
+ * updated in place into the final cell state). Writes out: T×B×H hidden
+ * states; hPrev, cPrev: T×B×H states before each step; acts: T×B×G gates
+ * after activation; tanhC: T×B×H tanh of the new cell state; hh: B×G scratch.
+ */
+export function lstmForward32(
+  xp: usize, wt: usize, bias: usize, h0: usize, c: usize, t: i32, b: i32, h: i32, reverse: i32,
+  out: usize, hPrev: usize, cPrev: usize, acts: usize, tanhC: usize, hh: usize,
+): void {
+  const g = h << 2;
+  const bh = <usize>(b * h) << 2, bg = <usize>(b * g) << 2;
+  let src = h0;
+  for (let s = 0; s < t; s++) {
+    const ts = reverse ? t - 1 - s : s;
+    const hp = hPrev + <usize>ts * bh, cp = cPrev + <usize>ts * bh;
+    memory.copy(hp, src, bh);
+    memory.copy(cp, c, bh);
+    linear32(wt, bias, hp, h, hh, b, h, g, 0);
+    const xs = xp + <usize>ts * bg, as = acts + <usize>ts * bg;
+    const os = out + <usize>ts * bh, tcs = tanhC + <usize>ts * bh;
+    for (let r = 0; r < b; r++) {
+      const grow = <usize>(r * g) << 2, hrow = <usize>(r * h) << 2;
+      for (let j = 0; j < h; j += 4) {
+        const o4 = <usize>j << 2;
+        const gi = grow + o4, gf = gi + (<usize>h << 2), gg = gf + (<usize>h << 2), go = gg + (<usize>h << 2);
+        const i = sigmoid4(f32x4.add(v128.load(xs + gi), v128.load(hh + gi)));
+        const f = sigmoid4(f32x4.add(v128.load(xs + gf), v128.load(hh + gf)));
+        const gt = tanh4(f32x4.add(v128.load(xs + gg), v128.load(hh + gg)));
+        const o = sigmoid4(f32x4.add(v128.load(xs + go), v128.load(hh + go)));
+        const cn = f32x4.add(f32x4.mul(f, v128.load(c + hrow + o4)), f32x4.mul(i, gt));
+        const tc = tanh4(cn);
+        v128.store(as + gi, i); v128.store(as + gf, f); v128.store(as + gg, gt); v128.store(as + go, o);
+        v128.store(c + hrow + o4, cn);
+        v128.store(tcs + hrow + o4, tc);
+        v128.store(os + hrow + o4, f32x4.mul(o, tc));
+      }
+    }
+    src = os;
+  }
+}
+
+/**
+ * Backward through the T steps of lstmForward32. gOut: T×B×H gradient of the
+ * hidden outputs; dc: B×H gradient of the final cell state, turned in place
+ * into that of c0; w: W_hh as G×H. Writes dx: T×B×G gradient of the gate
+ * pre-activations (= of xp and of hh); dh: B×H gradient of h0; dht: B×H scratch.
+ */
+export function lstmBackward32(
+  gOut: usize, acts: usize, cPrev: usize, tanhC: usize, w: usize, t: i32, b: i32, h: i32, reverse: i32,
+  dx: usize, dh: usize, dc: usize, dht: usize,
+): void {
+  const g = h << 2;
+  const bh = <usize>(b * h) << 2, bg = <usize>(b * g) << 2;
+  const one = f32x4.splat(1);
+  memory.fill(dh, 0, bh);
+  for (let s = t - 1; s >= 0; s--) {
+    const ts = reverse ? t - 1 - s : s;
+    const gs = gOut + <usize>ts * bh, as = acts + <usize>ts * bg, ds = dx + <usize>ts * bg;
+    const cps = cPrev + <usize>ts * bh, tcs = tanhC + <usize>ts * bh;
+    for (let r = 0; r < b; r++) {
+      const grow = <usize>(r * g) << 2, hrow = <usize>(r * h) << 2;
+      for (let j = 0; j < h; j += 4) {
+        const o4 = <usize>j << 2;
+        const gi = grow + o4, gf = gi + (<usize>h << 2), gg = gf + (<usize>h << 2), go = gg + (<usize>h << 2);
+        const i = v128.load(as + gi), f = v128.load(as + gf), gt = v128.load(as + gg), o = v128.load(as + go);
+        const tc = v128.load(tcs + hrow + o4);
+        const d = f32x4.add(v128.load(gs + hrow + o4), v128.load(dh + hrow + o4));
+        const dcj = f32x4.add(v128.load(dc + hrow + o4), f32x4.mul(f32x4.mul(d, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+        v128.store(ds + gi, f32x4.mul(f32x4.mul(dcj, gt), f32x4.mul(i, f32x4.sub(one, i))));
+        v128.store(ds + gf, f32x4.mul(f32x4.mul(dcj, v128.load(cps + hrow + o4)), f32x4.mul(f, f32x4.sub(one, f))));
+        v128.store(ds + gg, f32x4.mul(f32x4.mul(dcj, i), f32x4.sub(one, f32x4.mul(gt, gt))));
+        v128.store(ds + go, f32x4.mul(f32x4.mul(d, tc), f32x4.mul(o, f32x4.sub(one, o))));
+        v128.store(dc + hrow + o4, f32x4.mul(dcj, f));
+      }
+    }
+    // dh_prev = dx_t · W_hh (dht holds it while dh is still read above).
+    linear32(w, 0, ds, g, dht, b, g, h, 0);
+    memory.copy(dh, dht, bh);
+  }
+}

@@ -116,3 +116,35 @@ describe('Softmax layer (single pass)', () => {
     for (const axis of [0, 1, -1]) gradcheck(`softmax axis ${axis}`, (x) => softmaxFused(x, axis), [randomF64([2, 3, 4], -2, 2)], { secondOrder: true });
   });
 });
+
+describe('float32 LSTM on the WebAssembly kernels', () => {
+  /** Outputs and gradients of an LSTM in the given dtype, from float64 weights and inputs. */
+  function run(dtype: 'float32' | 'float64', options: nn.RecurrentOptions, state: Record<string, Tensor>, xs: Tensor, h0: Tensor, c0: Tensor) {
+    const lstm = new nn.LSTM(6, 8, { ...options, dtype });
+    lstm.loadStateDict(new Map([...Object.entries(state)].map(([k, v]) => [k, v.astype(dtype)])));
+    const x = xs.astype(dtype).detach(), h = h0.astype(dtype).detach(), c = c0.astype(dtype).detach();
+    x.requiresGrad = true; h.requiresGrad = true; c.requiresGrad = true;
+    const r = lstm.run(x, { h, c });
+    const weights = (t: Tensor, seed: number): Tensor => new Tensor(Float64Array.from({ length: t.size }, (_, i) => Math.sin(seed + i)), t.shape).astype(dtype);
+    r.output.mul(weights(r.output, 1)).sum().add(r.h.mul(weights(r.h, 2)).sum()).add(r.c.mul(weights(r.c, 3)).sum()).backward();
+    const grads = Object.fromEntries([...lstm.namedParameters()].map(([k, p]) => [k, p.grad!]));
+    return { output: r.output, h: r.h, c: r.c, dx: x.grad!, dh: h.grad!, dc: c.grad!, ...grads };
+  }
+
+  it('matches float64 (outputs, final states, gradients of inputs, states and weights), both directions, two layers', () => {
+    manualSeed(7);
+    for (const options of [{ numLayers: 2, bidirectional: true, batchFirst: true }, { bias: false }] as nn.RecurrentOptions[]) {
+      const ref = new nn.LSTM(6, 8, { ...options, dtype: 'float64' });
+      const state = Object.fromEntries(ref.stateDict());
+      const dirs = (options.numLayers ?? 1) * (options.bidirectional ? 2 : 1);
+      const xs = randn(options.batchFirst ? [3, 5, 6] : [5, 3, 6]).astype('float64');
+      const h0 = randn([dirs, 3, 8]).astype('float64'), c0 = randn([dirs, 3, 8]).astype('float64');
+      const a = run('float32', options, state, xs, h0, c0), b = run('float64', options, state, xs, h0, c0);
+      for (const key of Object.keys(b) as (keyof typeof b)[]) {
+        const x = a[key].data, y = b[key].data;
+        assert.equal(x.length, y.length, key);
+        for (let i = 0; i < y.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= 2e-5 * (1 + Math.abs(y[i])), `${key}[${i}]: ${x[i]} vs ${y[i]}`);
+      }
+    }
+  });
+});

@@ -10,7 +10,7 @@
  */
 import { grad, isGradEnabled, record } from '../../autograd/graph.js';
 import { getBackend } from '../../backend/index.js';
-import { SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/linear.js';
+import { SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
 import { ShapeError } from '../../errors.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { matmulTransposed } from '../../tensor/ops/matmul.js';

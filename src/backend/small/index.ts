@@ -1,7 +1,9 @@
 /**
- * Dense layers applied to a few rows, on the calling thread, with the
- * weights kept resident in a small WebAssembly instance of their own
- * (compiled from asm/small.ts).
+ * Kernels on the calling thread in a small WebAssembly instance of its own
+ * (compiled from asm/small.ts): dense layers applied to a few rows, and the
+ * float32 LSTM recurrence.
+ *
+ * Dense layers keep their weights resident there.
  *
  * The general wasm GEMM copies and packs both operands on every call, which
  * for one sample against a 128×64 layer costs more than the arithmetic; a
@@ -36,6 +38,24 @@ export interface DenseLayer {
 
 interface SmallExports {
   linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number): void;
+  lstmForward32(
+    xp: number, wt: number, bias: number, h0: number, c: number, t: number, b: number, h: number, reverse: number,
+    out: number, hPrev: number, cPrev: number, acts: number, tanhC: number, hh: number,
+  ): void;
+  lstmBackward32(
+    gOut: number, acts: number, cPrev: number, tanhC: number, w: number, t: number, b: number, h: number, reverse: number,
+    dx: number, dh: number, dc: number, dht: number,
+  ): void;
+}
+
+/** The arrays of one LSTM direction's forward (float32, time-major; see asm/small.ts lstmForward32). */
+export interface LstmSaved {
+  /** T×B×H hidden states, then B×H: the final cell state. */
+  out: Float32Array;
+  hPrev: Float32Array;
+  cPrev: Float32Array;
+  acts: Float32Array;
+  tanhC: Float32Array;
 }
 
 /** Where one weight matrix (transposed, K×np) and its bias (np) live, and the versions they were copied at. */
@@ -142,6 +162,60 @@ class SmallKernels {
     const n = layers[layers.length - 1].n, ys = src >> 2;
     for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[r * n + j] = f[ys + r * ld + j];
   }
+
+  /** Byte addresses of consecutive float32 areas of the given lengths above the resident region (valid until the next call). */
+  private scratch(lengths: readonly number[]): number[] {
+    let at = this.top;
+    const ptrs = lengths.map((n) => {
+      const p = at;
+      at = align16(at + n * 4);
+      return p;
+    });
+    this.ensureBytes(at);
+    return ptrs;
+  }
+
+  private put(ptr: number, src: Float32Array): void {
+    this.f32.set(src, ptr >> 2);
+  }
+
+  private take(ptr: number, dst: Float32Array): void {
+    dst.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + dst.length));
+  }
+
+  lstmForward(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
+    const g = 4 * h, tbh = t * b * h;
+    const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] =
+      this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, tbh, t * b * g, tbh, b * g]);
+    this.put(pxp, xp);
+    const f = this.f32, wt = pwt >> 2;
+    for (let r = 0; r < g; r++) for (let j = 0; j < h; j++) f[wt + j * g + r] = wHh[r * h + j];
+    if (bHh) this.put(pbias, bHh);
+    this.put(ph0, h0);
+    this.put(pc, c0);
+    this.k.lstmForward32(pxp, pwt, bHh ? pbias : 0, ph0, pc, t, b, h, reverse ? 1 : 0, pout, phPrev, pcPrev, pacts, ptanhC, phh);
+    this.take(pout, saved.out.subarray(0, tbh));
+    this.take(pc, saved.out.subarray(tbh, tbh + b * h));
+    this.take(phPrev, saved.hPrev);
+    this.take(pcPrev, saved.cPrev);
+    this.take(pacts, saved.acts);
+    this.take(ptanhC, saved.tanhC);
+  }
+
+  lstmBackward(gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array): void {
+    const g = 4 * h, tbh = t * b * h;
+    const [pg, pacts, pcPrev, ptanhC, pw, pdx, pdh, pdc, pdht] = this.scratch([tbh, t * b * g, tbh, tbh, g * h, t * b * g, b * h, b * h, b * h]);
+    this.put(pg, gOut.subarray(0, tbh));
+    this.put(pacts, saved.acts);
+    this.put(pcPrev, saved.cPrev);
+    this.put(ptanhC, saved.tanhC);
+    this.put(pw, wHh);
+    this.put(pdc, dc);
+    this.k.lstmBackward32(pg, pacts, pcPrev, ptanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, pdht);
+    this.take(pdx, dx);
+    this.take(pdh, dh);
+    this.take(pdc, dc);
+  }
 }
 
 async function load(): Promise<SmallKernels | null> {
@@ -173,4 +247,22 @@ export function smallDense32(x: Float32Array, xOffset: number, m: number, layers
   }
   small.run(x, xOffset, m, layers, out);
   return true;
+}
+
+/** Whether `lstmForward32` / `lstmBackward32` can run an LSTM of hidden size h (SIMD lanes need h a multiple of 4). */
+export function smallLstmAvailable(h: number): boolean {
+  return small !== null && h % 4 === 0;
+}
+
+/**
+ * One direction of a float32 LSTM layer over T steps (see asm/small.ts):
+ * xp T×B×4H input projections, W_hh 4H×H, b_hh, h0 and c0 B×H. Fills `saved`.
+ */
+export function lstmForward32(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
+  small!.lstmForward(xp, wHh, bHh, h0, c0, t, b, h, reverse, saved);
+}
+
+/** Backpropagation through time for lstmForward32: dx T×B×4H (gate pre-activations), dh B×H (of h0); dc B×H goes in as the final cell state's gradient and comes out as c0's. */
+export function lstmBackward32(gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array): void {
+  small!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc);
 }
