@@ -168,16 +168,19 @@ export function lstmForward32(
  * Backward through the T steps of lstmForward32. gOut: T×B×H gradient of the
  * hidden outputs; dc: B×H gradient of the final cell state, turned in place
  * into that of c0; w: W_hh as G×H. Writes dx: T×B×G gradient of the gate
- * pre-activations (= of xp and of hh); dh: B×H gradient of h0; dht: B×H scratch.
+ * pre-activations (= of xp and of hh); dh: B×H gradient of h0; db: the
+ * sums of dx over steps and rows (the biases' gradient), G float64, or 0 for
+ * none; dht: B×H scratch.
  */
 export function lstmBackward32(
   gOut: usize, acts: usize, cPrev: usize, tanhC: usize, w: usize, t: i32, b: i32, h: i32, reverse: i32,
-  dx: usize, dh: usize, dc: usize, dht: usize,
+  dx: usize, dh: usize, dc: usize, db: usize, dht: usize,
 ): void {
   const g = h << 2;
   const bh = <usize>(b * h) << 2, bg = <usize>(b * g) << 2;
   const one = f32x4.splat(1);
   memory.fill(dh, 0, bh);
+  if (db) memory.fill(db, 0, <usize>g << 3);
   for (let s = t - 1; s >= 0; s--) {
     const ts = reverse ? t - 1 - s : s;
     const gs = gOut + <usize>ts * bh, as = acts + <usize>ts * bg, ds = dx + <usize>ts * bg;
@@ -197,9 +200,21 @@ export function lstmBackward32(
         v128.store(ds + go, f32x4.mul(f32x4.mul(d, tc), f32x4.mul(o, f32x4.sub(one, o))));
         v128.store(dc + hrow + o4, f32x4.mul(dcj, f));
       }
+      if (db) sumRowInto64(db, ds + grow, g);
     }
     // dh_prev = dx_t · W_hh (dht holds it while dh is still read above).
     linear32(w, 0, ds, g, dht, b, g, h, 0);
     memory.copy(dh, dht, bh);
+  }
+}
+
+/** acc[0..n) (float64) += row[0..n) (float32); n a multiple of 4. */
+// @ts-ignore: decorator
+@inline function sumRowInto64(acc: usize, row: usize, n: i32): void {
+  for (let j = 0; j < n; j += 4) {
+    const v = v128.load(row + (<usize>j << 2));
+    const a = acc + (<usize>j << 3);
+    v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+    v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
   }
 }

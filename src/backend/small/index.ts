@@ -3,12 +3,10 @@
  * (compiled from asm/small.ts): dense layers applied to a few rows, and the
  * float32 LSTM recurrence.
  *
- * Dense layers keep their weights resident there.
- *
- * The general wasm GEMM copies and packs both operands on every call, which
- * for one sample against a 128×64 layer costs more than the arithmetic; a
- * model answering one request at a time multiplies the same weights again
- * and again. Here each weight matrix is copied in once, transposed, and
+ * Dense layers: the general wasm GEMM copies and packs both operands on
+ * every call, which for one sample against a 128×64 layer costs more than
+ * the arithmetic; a model answering one request at a time multiplies the
+ * same weights again and again. Here each weight matrix is copied in once, transposed, and
  * reused while its `version` is unchanged: the caller must bump the version
  * whenever the values change (nn's Parameter does so for optimiser steps,
  * initialisers, loadStateDict and its in-place methods). A chain of layers
@@ -18,6 +16,11 @@
  * The resident copies live in one region that grows to RESIDENT_LIMIT_BYTES;
  * past that the region is emptied and refilled on demand (a weight held by
  * nothing any more is simply never asked for again).
+ *
+ * LSTM: one direction of a layer runs all its steps here (the small h·W_hhᵀ
+ * product of each step and the gate math, forward and backward), with its
+ * operands copied in once per call and the saved activations copied out to
+ * JS arrays (the backward may come much later, or never).
  */
 import { smallKernelsBase64 } from './kernels.generated.js';
 
@@ -44,7 +47,7 @@ interface SmallExports {
   ): void;
   lstmBackward32(
     gOut: number, acts: number, cPrev: number, tanhC: number, w: number, t: number, b: number, h: number, reverse: number,
-    dx: number, dh: number, dc: number, dht: number,
+    dx: number, dh: number, dc: number, db: number, dht: number,
   ): void;
 }
 
@@ -202,16 +205,17 @@ class SmallKernels {
     this.take(ptanhC, saved.tanhC);
   }
 
-  lstmBackward(gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array): void {
+  lstmBackward(gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null): void {
     const g = 4 * h, tbh = t * b * h;
-    const [pg, pacts, pcPrev, ptanhC, pw, pdx, pdh, pdc, pdht] = this.scratch([tbh, t * b * g, tbh, tbh, g * h, t * b * g, b * h, b * h, b * h]);
+    const [pg, pacts, pcPrev, ptanhC, pw, pdx, pdh, pdc, pdb, pdht] = this.scratch([tbh, t * b * g, tbh, tbh, g * h, t * b * g, b * h, b * h, 2 * g, b * h]);
     this.put(pg, gOut.subarray(0, tbh));
     this.put(pacts, saved.acts);
     this.put(pcPrev, saved.cPrev);
     this.put(ptanhC, saved.tanhC);
     this.put(pw, wHh);
     this.put(pdc, dc);
-    this.k.lstmBackward32(pg, pacts, pcPrev, ptanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, pdht);
+    this.k.lstmBackward32(pg, pacts, pcPrev, ptanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, db ? pdb : 0, pdht);
+    if (db) db.set(new Float64Array(this.memory.buffer, pdb, g));
     this.take(pdx, dx);
     this.take(pdh, dh);
     this.take(pdc, dc);
@@ -262,7 +266,15 @@ export function lstmForward32(xp: Float32Array, wHh: Float32Array, bHh: Float32A
   small!.lstmForward(xp, wHh, bHh, h0, c0, t, b, h, reverse, saved);
 }
 
-/** Backpropagation through time for lstmForward32: dx T×B×4H (gate pre-activations), dh B×H (of h0); dc B×H goes in as the final cell state's gradient and comes out as c0's. */
-export function lstmBackward32(gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array): void {
-  small!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc);
+/**
+ * Backpropagation through time for lstmForward32: dx T×B×4H (gate
+ * pre-activations), dh B×H (of h0); dc B×H goes in as the final cell state's
+ * gradient and comes out as c0's; db (when given) gets dx summed over steps
+ * and rows (the biases' gradient), accumulated in float64.
+ */
+export function lstmBackward32(
+  gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean,
+  dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null,
+): void {
+  small!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc, db);
 }

@@ -115,7 +115,9 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
     const dh = arrayFor(dtype, BH) as Floats; // gradient flowing into the previous hidden state
     const dht = arrayFor(dtype, BH) as Floats;
     const dc = lstm ? (go.slice(T * BH, (T + 1) * BH) as Floats) : null;
-    if (saved) lstmBackward32(go as Float32Array, saved, w as Float32Array, T, B, H, reverse, dx as Float32Array, dh as Float32Array, dc as Float32Array);
+    // The wasm kernels also sum the bias gradient as they go.
+    const dbSimd = saved && bHh?.requiresGrad ? new Float32Array(GH) : null;
+    if (saved) lstmBackward32(go as Float32Array, saved, w as Float32Array, T, B, H, reverse, dx as Float32Array, dh as Float32Array, dc as Float32Array, dbSimd);
     for (let s = saved ? -1 : T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
       const ht = t * BH, gt = t * BG;
@@ -171,7 +173,8 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
       grads.push(new Tensor(dw, wHh.shape));
     } else grads.push(null);
     if (bHh) {
-      if (bHh.requiresGrad) {
+      if (dbSimd) grads.push(new Tensor(dbSimd, bHh.shape));
+      else if (bHh.requiresGrad) {
         const acc = new Float64Array(GH);
         for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dhhAll[r * GH + j];
         const db = arrayFor(dtype, GH);
