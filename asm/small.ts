@@ -218,3 +218,17 @@ export function lstmBackward32(
     v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
   }
 }
+
+/** acc[j] = Σ_r src[r, j] for a rows×cols float32 matrix, into float64 accumulators (a bias gradient). */
+export function columnSums32(src: usize, rows: i32, cols: i32, acc: usize): void {
+  memory.fill(acc, 0, <usize>cols << 3);
+  const c4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row = src + ((<usize>r * <usize>cols) << 2);
+    sumRowInto64(acc, row, c4);
+    for (let j = c4; j < cols; j++) {
+      const a = acc + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(row + (<usize>j << 2)));
+    }
+  }
+}

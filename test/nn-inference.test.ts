@@ -148,3 +148,18 @@ describe('float32 LSTM on the WebAssembly kernels', () => {
     }
   });
 });
+
+describe('Linear bias gradient on the small kernels (float32)', () => {
+  it('equals the column sums of the output gradient, odd widths included', () => {
+    manualSeed(8);
+    for (const n of [7, 12, 256]) {
+      const layer = new nn.Linear(5, n);
+      const x = randn([300, 5]);
+      const g = randn([300, n]);
+      layer.call(x).mul(g).sum().backward();
+      const want = g.astype('float64').sum(0).data;
+      const got = layer.bias!.grad!.data;
+      for (let j = 0; j < n; j++) assert.ok(Math.abs(got[j] - want[j]) <= 1e-5 * (1 + Math.abs(want[j])), `n ${n} column ${j}: ${got[j]} vs ${want[j]}`);
+    }
+  });
+});

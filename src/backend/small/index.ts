@@ -41,6 +41,7 @@ export interface DenseLayer {
 
 interface SmallExports {
   linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number): void;
+  columnSums32(src: number, rows: number, cols: number, acc: number): void;
   lstmForward32(
     xp: number, wt: number, bias: number, h0: number, c: number, t: number, b: number, h: number, reverse: number,
     out: number, hPrev: number, cPrev: number, acts: number, tanhC: number, hh: number,
@@ -186,6 +187,13 @@ class SmallKernels {
     dst.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + dst.length));
   }
 
+  columnSums(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    const [psrc, pacc] = this.scratch([rows * cols, 2 * cols]);
+    this.put(psrc, src.subarray(0, rows * cols));
+    this.k.columnSums32(psrc, rows, cols, pacc);
+    out.set(new Float64Array(this.memory.buffer, pacc, cols));
+  }
+
   lstmForward(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
     const g = 4 * h, tbh = t * b * h;
     const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] =
@@ -277,4 +285,11 @@ export function lstmBackward32(
   dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null,
 ): void {
   small!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc, db);
+}
+
+/** out[j] = Σ_r src[r, j] over a rows×cols float32 matrix (float64 accumulators); false where the kernels are unavailable. */
+export function columnSums32(src: Float32Array, rows: number, cols: number, out: Float32Array): boolean {
+  if (!small) return false;
+  small.columnSums(src, rows, cols, out);
+  return true;
 }

@@ -10,7 +10,7 @@
  */
 import { grad, isGradEnabled, record } from '../../autograd/graph.js';
 import { getBackend } from '../../backend/index.js';
-import { SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
+import { columnSums32, SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
 import { ShapeError } from '../../errors.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { matmulTransposed } from '../../tensor/ops/matmul.js';
@@ -133,8 +133,18 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   return record(new Tensor(out, [m, n]), 'linear', inputs, (g) => [
     x.requiresGrad ? matmulTransposed(g, w, false, false) : null,
     w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
-    b && b.requiresGrad ? sum(g, 0) : null,
+    b && b.requiresGrad ? biasGrad(g) : null,
   ]);
+}
+
+/** Σ over the rows of g [M, N]: the bias gradient (on the small kernels for float32 when not recorded). */
+function biasGrad(g: Tensor): Tensor {
+  const [m, n] = g.shape;
+  if (g.dtype === 'float32' && !isGradEnabled()) {
+    const db = new Float32Array(n);
+    if (columnSums32(g.data as Float32Array, m, n, db)) return new Tensor(db, [n]);
+  }
+  return sum(g, 0);
 }
 
 /** Σ over every axis but 1: [N, C, ...] → [C] (the adjoint of a per-channel broadcast). */
