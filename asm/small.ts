@@ -1,11 +1,14 @@
 // Small-product kernels for frugal-ml (AssemblyScript, raw pointers), for a
 // single-threaded instance with its own ordinary memory (src/backend/small/).
 //
-// `linear32` computes y = x·W + b for a few rows of x against a weight matrix
-// kept resident in this memory, stored transposed (K×NP, NP = N rounded up to
-// 4, zero-padded), so each output vector is built from contiguous loads with
-// x[k] broadcast: no packing per call, no horizontal sums. Its output rows are
-// NP wide (the padding comes out 0), so a chain of layers can run in place.
+// `linear32` computes y = x·W + b for a few rows of x (or the B rows of a
+// recurrent step) against a weight matrix held in this memory in column
+// panels: W (k×np, np = N rounded up to 4, zero-padded) is cut into panels of
+// 8 columns (the last one 4 wide when np % 8 == 4), each stored k rows of
+// its width one after another, so a tile's weights stream contiguously and
+// each weight load serves four rows of x. No packing per call, no horizontal
+// sums. Output rows are np wide (the padding comes out 0), so a chain of
+// layers can run in place.
 //
 // Every output is summed in the order asm/gemm.ts uses (products added one
 // by one from 0 over blocks of KC steps, each block's sum then added to the
@@ -15,72 +18,150 @@
 /** The general GEMM's K blocking (asm/gemm.ts KC); sums are grouped the same way. */
 const KC: i32 = 256;
 
-/**
- * y[r, :] = relu?(bias + x[r, :k]·WT) for r < m. wt: K×np floats; bias: np
- * floats, or 0 for none; x: m rows of ldx floats; y: m×np.
- */
-export function linear32(wt: usize, bias: usize, x: usize, ldx: i32, y: usize, m: i32, k: i32, np: i32, relu: i32): void {
-  const rowBytes = <usize>np << 2;
+// ----------------------------------------------------------------- dense ---
+
+// @ts-ignore: decorator
+@inline function finish(a: v128, c: v128, pc: i32, bias: usize, off: usize): v128 {
+  if (pc != 0) return f32x4.add(a, c);
+  return bias == 0 ? a : f32x4.add(a, v128.load(bias + off));
+}
+
+/** Rows r..r+4 × the 8 columns of one panel (pp: its start; bias/y already offset to its first column). */
+// @ts-ignore: decorator
+@inline function tile4x8(pp: usize, bias: usize, x: usize, ldxB: usize, y: usize, ldyB: usize, k: i32, relu: i32): void {
   const zero = f32x4.splat(0);
-  for (let r = 0; r < m; r++) {
-    const xr = x + ((<usize>r * <usize>ldx) << 2);
-    const yr = y + <usize>r * rowBytes;
-    let j = 0;
-    // 32 outputs at a time: 8 independent accumulators hide the add latency.
-    for (; j + 32 <= np; j += 32) {
-      let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
-      for (let pc = 0; pc < k; pc += KC) {
-        const end = min(k, pc + KC);
-        let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-        let p = wt + <usize>pc * rowBytes + (<usize>j << 2);
-        for (let kk = pc; kk < end; kk++) {
-          const xv = v128.load32_splat(xr + (<usize>kk << 2));
-          a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p)));
-          a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
-          a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(p, 32)));
-          a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(p, 48)));
-          a4 = f32x4.add(a4, f32x4.mul(xv, v128.load(p, 64)));
-          a5 = f32x4.add(a5, f32x4.mul(xv, v128.load(p, 80)));
-          a6 = f32x4.add(a6, f32x4.mul(xv, v128.load(p, 96)));
-          a7 = f32x4.add(a7, f32x4.mul(xv, v128.load(p, 112)));
-          p += rowBytes;
-        }
-        if (pc == 0 && bias == 0) {
-          c0 = a0; c1 = a1; c2 = a2; c3 = a3; c4 = a4; c5 = a5; c6 = a6; c7 = a7;
-        } else {
-          const bj = bias + (<usize>j << 2);
-          if (pc == 0) {
-            c0 = v128.load(bj); c1 = v128.load(bj, 16); c2 = v128.load(bj, 32); c3 = v128.load(bj, 48);
-            c4 = v128.load(bj, 64); c5 = v128.load(bj, 80); c6 = v128.load(bj, 96); c7 = v128.load(bj, 112);
-          }
-          c0 = f32x4.add(a0, c0); c1 = f32x4.add(a1, c1); c2 = f32x4.add(a2, c2); c3 = f32x4.add(a3, c3);
-          c4 = f32x4.add(a4, c4); c5 = f32x4.add(a5, c5); c6 = f32x4.add(a6, c6); c7 = f32x4.add(a7, c7);
-        }
-      }
-      if (relu) {
-        c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero);
-        c4 = f32x4.max(c4, zero); c5 = f32x4.max(c5, zero); c6 = f32x4.max(c6, zero); c7 = f32x4.max(c7, zero);
-      }
-      const yj = yr + (<usize>j << 2);
-      v128.store(yj, c0); v128.store(yj, c1, 16); v128.store(yj, c2, 32); v128.store(yj, c3, 48);
-      v128.store(yj, c4, 64); v128.store(yj, c5, 80); v128.store(yj, c6, 96); v128.store(yj, c7, 112);
+  let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+    let p = pp + (<usize>pc << 5), xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const w0 = v128.load(p), w1 = v128.load(p, 16);
+      let xv = v128.load32_splat(xa);
+      a00 = f32x4.add(a00, f32x4.mul(xv, w0)); a01 = f32x4.add(a01, f32x4.mul(xv, w1));
+      xv = v128.load32_splat(xa + ldxB);
+      a10 = f32x4.add(a10, f32x4.mul(xv, w0)); a11 = f32x4.add(a11, f32x4.mul(xv, w1));
+      xv = v128.load32_splat(xa + 2 * ldxB);
+      a20 = f32x4.add(a20, f32x4.mul(xv, w0)); a21 = f32x4.add(a21, f32x4.mul(xv, w1));
+      xv = v128.load32_splat(xa + 3 * ldxB);
+      a30 = f32x4.add(a30, f32x4.mul(xv, w0)); a31 = f32x4.add(a31, f32x4.mul(xv, w1));
+      p += 32; xa += 4;
     }
-    // The rest, 4 outputs at a time.
-    for (; j < np; j += 4) {
-      let c = zero;
-      for (let pc = 0; pc < k; pc += KC) {
-        const end = min(k, pc + KC);
-        let a = zero;
-        let p = wt + <usize>pc * rowBytes + (<usize>j << 2);
-        for (let kk = pc; kk < end; kk++) {
-          a = f32x4.add(a, f32x4.mul(v128.load32_splat(xr + (<usize>kk << 2)), v128.load(p)));
-          p += rowBytes;
-        }
-        if (pc == 0) c = bias == 0 ? a : f32x4.add(a, v128.load(bias + (<usize>j << 2)));
-        else c = f32x4.add(a, c);
-      }
-      if (relu) c = f32x4.max(c, zero);
-      v128.store(yr + (<usize>j << 2), c);
+    c00 = finish(a00, c00, pc, bias, 0); c01 = finish(a01, c01, pc, bias, 16);
+    c10 = finish(a10, c10, pc, bias, 0); c11 = finish(a11, c11, pc, bias, 16);
+    c20 = finish(a20, c20, pc, bias, 0); c21 = finish(a21, c21, pc, bias, 16);
+    c30 = finish(a30, c30, pc, bias, 0); c31 = finish(a31, c31, pc, bias, 16);
+  }
+  if (relu) {
+    c00 = f32x4.max(c00, zero); c01 = f32x4.max(c01, zero); c10 = f32x4.max(c10, zero); c11 = f32x4.max(c11, zero);
+    c20 = f32x4.max(c20, zero); c21 = f32x4.max(c21, zero); c30 = f32x4.max(c30, zero); c31 = f32x4.max(c31, zero);
+  }
+  v128.store(y, c00); v128.store(y, c01, 16);
+  v128.store(y + ldyB, c10); v128.store(y + ldyB, c11, 16);
+  v128.store(y + 2 * ldyB, c20); v128.store(y + 2 * ldyB, c21, 16);
+  v128.store(y + 3 * ldyB, c30); v128.store(y + 3 * ldyB, c31, 16);
+}
+
+/** Rows r..r+4 × a last panel of 4 columns. */
+// @ts-ignore: decorator
+@inline function tile4x4(pp: usize, bias: usize, x: usize, ldxB: usize, y: usize, ldyB: usize, k: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    let p = pp + (<usize>pc << 4), xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const w = v128.load(p);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xa), w));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xa + ldxB), w));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xa + 2 * ldxB), w));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xa + 3 * ldxB), w));
+      p += 16; xa += 4;
+    }
+    c0 = finish(a0, c0, pc, bias, 0); c1 = finish(a1, c1, pc, bias, 0);
+    c2 = finish(a2, c2, pc, bias, 0); c3 = finish(a3, c3, pc, bias, 0);
+  }
+  if (relu) { c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero); }
+  v128.store(y, c0); v128.store(y + ldyB, c1); v128.store(y + 2 * ldyB, c2); v128.store(y + 3 * ldyB, c3);
+}
+
+/** One row × four full panels (32 columns): eight independent accumulators. */
+// @ts-ignore: decorator
+@inline function row1x32(pp: usize, panelB: usize, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+    let p = pp + (<usize>pc << 5), xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const xv = v128.load32_splat(xa);
+      a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(p + panelB))); a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(p + panelB, 16)));
+      a4 = f32x4.add(a4, f32x4.mul(xv, v128.load(p + 2 * panelB))); a5 = f32x4.add(a5, f32x4.mul(xv, v128.load(p + 2 * panelB, 16)));
+      a6 = f32x4.add(a6, f32x4.mul(xv, v128.load(p + 3 * panelB))); a7 = f32x4.add(a7, f32x4.mul(xv, v128.load(p + 3 * panelB, 16)));
+      p += 32; xa += 4;
+    }
+    c0 = finish(a0, c0, pc, bias, 0); c1 = finish(a1, c1, pc, bias, 16);
+    c2 = finish(a2, c2, pc, bias, 32); c3 = finish(a3, c3, pc, bias, 48);
+    c4 = finish(a4, c4, pc, bias, 64); c5 = finish(a5, c5, pc, bias, 80);
+    c6 = finish(a6, c6, pc, bias, 96); c7 = finish(a7, c7, pc, bias, 112);
+  }
+  if (relu) {
+    c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero);
+    c4 = f32x4.max(c4, zero); c5 = f32x4.max(c5, zero); c6 = f32x4.max(c6, zero); c7 = f32x4.max(c7, zero);
+  }
+  v128.store(y, c0); v128.store(y, c1, 16); v128.store(y, c2, 32); v128.store(y, c3, 48);
+  v128.store(y, c4, 64); v128.store(y, c5, 80); v128.store(y, c6, 96); v128.store(y, c7, 112);
+}
+
+/** One row × one panel of `width` 8 or 4 columns. */
+// @ts-ignore: decorator
+@inline function row1xPanel(pp: usize, width: i32, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  const stride = <usize>width << 2;
+  let c0 = zero, c1 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a0 = zero, a1 = zero;
+    let p = pp + <usize>pc * stride, xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const xv = v128.load32_splat(xa);
+      a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p)));
+      if (width == 8) a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+      p += stride; xa += 4;
+    }
+    c0 = finish(a0, c0, pc, bias, 0);
+    if (width == 8) c1 = finish(a1, c1, pc, bias, 16);
+  }
+  if (relu) { c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); }
+  v128.store(y, c0);
+  if (width == 8) v128.store(y, c1, 16);
+}
+
+/**
+ * y[r, :np] = relu?(bias + x[r, :k]·W) for r < m: W is k×np in column panels
+ * (see the top of this file), bias np floats or 0 for none, x m rows of ldx
+ * floats, y m×np. 4×8 register tiles share each weight load over four rows;
+ * leftover rows go 32 columns (four panels) at a time.
+ */
+export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m: i32, k: i32, np: i32, relu: i32): void {
+  const ldxB = <usize>ldx << 2, ldyB = <usize>np << 2, panelB = <usize>k << 5;
+  let r = 0;
+  for (; r + 4 <= m; r += 4) {
+    const xr = x + <usize>r * ldxB, yr = y + <usize>r * ldyB;
+    let j = 0;
+    for (; j + 8 <= np; j += 8) tile4x8(wp + <usize>(j >> 3) * panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, ldxB, yr + (<usize>j << 2), ldyB, k, relu);
+    if (j < np) tile4x4(wp + <usize>(j >> 3) * panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, ldxB, yr + (<usize>j << 2), ldyB, k, relu);
+  }
+  for (; r < m; r++) {
+    const xr = x + <usize>r * ldxB, yr = y + <usize>r * ldyB;
+    let j = 0;
+    for (; j + 32 <= np; j += 32) row1x32(wp + <usize>(j >> 3) * panelB, panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, yr + (<usize>j << 2), k, relu);
+    for (; j < np; j += 8) {
+      const width = min(8, np - j);
+      row1xPanel(wp + <usize>(j >> 3) * panelB, width, bias == 0 ? 0 : bias + (<usize>j << 2), xr, yr + (<usize>j << 2), k, relu);
     }
   }
 }
@@ -123,7 +204,7 @@ export function linear32(wt: usize, bias: usize, x: usize, ldx: i32, y: usize, m
 
 /**
  * Forward over T steps. xp: T×B×G input projections (G = 4H, time-major,
- * b_ih included); wt: W_hhᵀ as H×G; bias: b_hh (G) or 0; h0, c0: B×H (c0 is
+ * b_ih included); wt: W_hhᵀ (H×G) in panels; bias: b_hh (G) or 0; h0, c0: B×H (c0 is
  * updated in place into the final cell state). Writes out: T×B×H hidden
  * states; hPrev, cPrev: T×B×H states before each step; acts: T×B×G gates
  * after activation; tanhC: T×B×H tanh of the new cell state; hh: B×G scratch.
@@ -167,7 +248,7 @@ export function lstmForward32(
 /**
  * Backward through the T steps of lstmForward32. gOut: T×B×H gradient of the
  * hidden outputs; dc: B×H gradient of the final cell state, turned in place
- * into that of c0; w: W_hh as G×H. Writes dx: T×B×G gradient of the gate
+ * into that of c0; w: W_hh (G×H) in panels. Writes dx: T×B×G gradient of the gate
  * pre-activations (= of xp and of hh); dh: B×H gradient of h0; db: the
  * sums of dx over steps and rows (the biases' gradient), G float64, or 0 for
  * none; dht: B×H scratch.

@@ -6,7 +6,7 @@
  * Dense layers: the general wasm GEMM copies and packs both operands on
  * every call, which for one sample against a 128×64 layer costs more than
  * the arithmetic; a model answering one request at a time multiplies the
- * same weights again and again. Here each weight matrix is copied in once, transposed, and
+ * same weights again and again. Here each weight matrix is copied in once (transposed, in panels) and
  * reused while its `version` is unchanged: the caller must bump the version
  * whenever the values change (nn's Parameter does so for optimiser steps,
  * initialisers, loadStateDict and its in-place methods). A chain of layers
@@ -62,7 +62,7 @@ export interface LstmSaved {
   tanhC: Float32Array;
 }
 
-/** Where one weight matrix (transposed, K×np) and its bias (np) live, and the versions they were copied at. */
+/** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
 interface Resident {
   generation: number;
   wt: number;
@@ -83,6 +83,24 @@ const PAGE = 65536;
 
 const align16 = (x: number): number => (x + 15) & ~15;
 const padded = (n: number): number => (n + 3) & ~3;
+
+/**
+ * Writes a k×n matrix into f from float index `at` in the kernels' column
+ * panels (asm/small.ts): panels of 8 columns (the last 4 wide when the
+ * padded width np ≡ 4 mod 8), each k rows of its width, padding columns 0.
+ * The matrix is src (k×n, row-major) or, with `transposed`, srcᵀ for src
+ * n×k (a weight in PyTorch's layout).
+ */
+function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Array | Int32Array, k: number, n: number, transposed: boolean): void {
+  const np = padded(n);
+  for (let j0 = 0; j0 < np; j0 += 8) {
+    const width = Math.min(8, np - j0), base = at + j0 * k;
+    for (let c = 0; c < width; c++) {
+      const j = j0 + c;
+      for (let i = 0; i < k; i++) f[base + i * width + c] = j >= n ? 0 : transposed ? src[j * k + i] : src[i * n + j];
+    }
+  }
+}
 
 class SmallKernels {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
@@ -124,10 +142,8 @@ class SmallKernels {
       this.ensureBytes(this.top);
       this.residents.set(w, r);
     }
-    const f = this.f32, wd = w.data, wt = r.wt >> 2, bo = r.bias >> 2;
-    for (let j = 0; j < np; j++) {
-      for (let i = 0; i < k; i++) f[wt + i * np + j] = j < n ? wd[j * k + i] : 0;
-    }
+    const f = this.f32, bo = r.bias >> 2;
+    packPanels(f, r.wt >> 2, w.data, k, n, true);
     if (b) {
       f.fill(0, bo, bo + np);
       f.set(b.data, bo);
@@ -199,8 +215,7 @@ class SmallKernels {
     const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] =
       this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, tbh, t * b * g, tbh, b * g]);
     this.put(pxp, xp);
-    const f = this.f32, wt = pwt >> 2;
-    for (let r = 0; r < g; r++) for (let j = 0; j < h; j++) f[wt + j * g + r] = wHh[r * h + j];
+    packPanels(this.f32, pwt >> 2, wHh, h, g, true); // W_hhᵀ: h·W_hhᵀ per step
     if (bHh) this.put(pbias, bHh);
     this.put(ph0, h0);
     this.put(pc, c0);
@@ -220,7 +235,7 @@ class SmallKernels {
     this.put(pacts, saved.acts);
     this.put(pcPrev, saved.cPrev);
     this.put(ptanhC, saved.tanhC);
-    this.put(pw, wHh);
+    packPanels(this.f32, pw >> 2, wHh, g, h, false); // W_hh: dh = dx·W_hh per step
     this.put(pdc, dc);
     this.k.lstmBackward32(pg, pacts, pcPrev, ptanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, db ? pdb : 0, pdht);
     if (db) db.set(new Float64Array(this.memory.buffer, pdb, g));
