@@ -8,6 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { Tensor, manualSeed, noGrad, randn } from '../src/index.js';
+import { setBackend } from '../src/backend/index.js';
 import * as nn from '../src/nn/index.js';
 import { Adam, SGD } from '../src/optim/index.js';
 import { softmaxFused } from '../src/tensor/ops/softmax.js';
@@ -92,6 +93,18 @@ describe('small-batch inference', () => {
     const models = Array.from({ length: 80 }, () => new nn.Linear(256, 1024));
     for (const m of models) assert.deepEqual(inference(m, x), recorded(m, x));
     assert.deepEqual(inference(models[0], x), recorded(models[0], x), 'the first again, after the region was emptied');
+  });
+
+  it('stays off under setBackend(\'js\') (every product on the TypeScript reference)', () => {
+    manualSeed(9);
+    const layer = new nn.Linear(300, 40);
+    const x = randn([3, 300]);
+    setBackend('js');
+    try {
+      assert.deepEqual(inference(layer, x), recorded(layer, x));
+    } finally {
+      setBackend('wasm');
+    }
   });
 
   it('still reports misuse through the general path', () => {

@@ -21,7 +21,10 @@
  * product of each step and the gate math, forward and backward), with its
  * operands copied in once per call and the saved activations copied out to
  * JS arrays (the backward may come much later, or never).
+ *
+ * All of it is used only while the 'wasm' backend is active.
  */
+import { getBackend } from '../index.js';
 import { smallKernelsBase64 } from './kernels.generated.js';
 
 /** A float array whose owner counts changes to its values. */
@@ -257,7 +260,12 @@ async function load(): Promise<SmallKernels | null> {
   }
 }
 
-const small = await load();
+const loaded = await load();
+
+/** The kernels, when available and the wasm backend is active (setBackend('js') keeps every product on the TypeScript reference). */
+function kernels(): SmallKernels | null {
+  return loaded && getBackend().name === 'wasm' ? loaded : null;
+}
 
 /**
  * Applies `layers` in turn to rows [0, m) of x (float32, layers[0].k per row,
@@ -267,6 +275,7 @@ const small = await load();
  * large to keep resident.
  */
 export function smallDense32(x: Float32Array, xOffset: number, m: number, layers: readonly DenseLayer[], out: Float32Array): boolean {
+  const small = kernels();
   if (!small || layers.length === 0) return false;
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
@@ -278,7 +287,7 @@ export function smallDense32(x: Float32Array, xOffset: number, m: number, layers
 
 /** Whether `lstmForward32` / `lstmBackward32` can run an LSTM of hidden size h (SIMD lanes need h a multiple of 4). */
 export function smallLstmAvailable(h: number): boolean {
-  return small !== null && h % 4 === 0;
+  return kernels() !== null && h % 4 === 0;
 }
 
 /**
@@ -286,7 +295,7 @@ export function smallLstmAvailable(h: number): boolean {
  * xp T×B×4H input projections, W_hh 4H×H, b_hh, h0 and c0 B×H. Fills `saved`.
  */
 export function lstmForward32(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
-  small!.lstmForward(xp, wHh, bHh, h0, c0, t, b, h, reverse, saved);
+  loaded!.lstmForward(xp, wHh, bHh, h0, c0, t, b, h, reverse, saved);
 }
 
 /**
@@ -299,11 +308,12 @@ export function lstmBackward32(
   gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean,
   dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null,
 ): void {
-  small!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc, db);
+  loaded!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc, db);
 }
 
 /** out[j] = Σ_r src[r, j] over a rows×cols float32 matrix (float64 accumulators); false where the kernels are unavailable. */
 export function columnSums32(src: Float32Array, rows: number, cols: number, out: Float32Array): boolean {
+  const small = kernels();
   if (!small) return false;
   small.columnSums(src, rows, cols, out);
   return true;
