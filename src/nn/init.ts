@@ -8,6 +8,7 @@ import { qr } from '../linalg/qr.js';
 import { resolveGenerator, type Generator } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { markModified } from './module.js';
 
 export interface InitOptions {
   /** A seed or generator for this draw; the global generator otherwise. */
@@ -19,8 +20,10 @@ export type Nonlinearity =
 
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
+/** The array an initialiser fills (its owner is marked modified: the caller writes it before anything reads it). */
 function target(t: Tensor, fn: string): Float32Array | Float64Array {
   if (t.dtype === 'int32') throw new DTypeError(`init.${fn}: needs a float tensor, got int32`);
+  markModified(t);
   return t.data as Float32Array | Float64Array;
 }
 

@@ -8,12 +8,49 @@ import { noGrad } from '../autograd/graph.js';
 import { sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 
-/** A tensor the optimiser updates: a leaf that requires a gradient. */
+/**
+ * A tensor the optimiser updates: a leaf that requires a gradient.
+ *
+ * It counts changes to its values in `version`, so that copies derived
+ * from it (the small-batch inference kernels keep weights resident in
+ * WebAssembly memory) know when they are stale. The library's own writers
+ * bump it: optimiser steps, initialisers, `loadStateDict`, `assign_` and
+ * `fill_`. Code that writes into `data` directly must call `markModified()`.
+ */
 export class Parameter extends Tensor {
+  private _version = 0;
+
   /** A parameter holding a copy of `initial`'s values. */
   constructor(initial: Tensor) {
     super(initial.data.slice(), initial.shape, { requiresGrad: true });
   }
+
+  /** Changes to the values so far (see the class comment). */
+  get version(): number {
+    return this._version;
+  }
+
+  /** Records that the values changed (after writing into `data` directly). */
+  markModified(): void {
+    this._version++;
+  }
+
+  override assign_(source: Tensor | ArrayLike<number>): this {
+    super.assign_(source);
+    this._version++;
+    return this;
+  }
+
+  override fill_(value: number): this {
+    super.fill_(value);
+    this._version++;
+    return this;
+  }
+}
+
+/** Bumps t's version when it is a Parameter (for writers that take any tensor). */
+export function markModified(t: Tensor): void {
+  if (t instanceof Parameter) t.markModified();
 }
 
 export abstract class Module {

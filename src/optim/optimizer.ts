@@ -24,6 +24,7 @@
 import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { markModified } from '../nn/module.js';
 
 /** The general rule, resolved from a parameter group's hyper-parameters. */
 export interface UpdateRule {
@@ -188,6 +189,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
         }
         st.step++;
         update(p.data, g.data, st, rule);
+        markModified(p);
       }
     }
     return loss;

@@ -10,12 +10,14 @@
  */
 import { grad, isGradEnabled, record } from '../../autograd/graph.js';
 import { getBackend } from '../../backend/index.js';
+import { columnSums32, SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
 import { ShapeError } from '../../errors.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { matmulTransposed } from '../../tensor/ops/matmul.js';
 import { sum } from '../../tensor/ops/reduce.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
+import { Parameter } from '../module.js';
 import type { Floats } from './common.js';
 
 /** A leaf over the same data: graphs built on it stop here instead of reaching upstream. */
@@ -72,6 +74,35 @@ export function fusedOp(
   });
 }
 
+/** One dense layer for `denseInference`. */
+export interface DenseStep {
+  weight: Tensor;
+  bias: Tensor | null;
+  relu: boolean;
+}
+
+/**
+ * Dense layers (relu?(x·Wᵀ + b) each) applied in turn to a few float32 rows
+ * x [M, K] when nothing is recorded: inference one request at a time. Runs
+ * on this thread over copies of the weights kept resident in WebAssembly
+ * memory (refreshed when the parameters' versions change), intermediate
+ * activations staying there. Null where this path does not apply (the
+ * caller then takes the general one, which also reports any misuse).
+ */
+export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
+  const m = x.shape[0];
+  if (x.ndim !== 2 || m > SMALL_ROWS || x.dtype !== 'float32' || (isGradEnabled() && x.requiresGrad)) return null;
+  const steps: DenseLayer[] = [];
+  for (const { weight: w, bias: b, relu } of layers) {
+    if (!(w instanceof Parameter) || w.ndim !== 2 || (b && !(b instanceof Parameter))) return null;
+    if (isGradEnabled() && (w.requiresGrad || (b && b.requiresGrad))) return null;
+    steps.push({ w, b, n: w.shape[0], k: w.shape[1], relu });
+  }
+  if (steps.length === 0 || x.shape[1] !== steps[0].k) return null;
+  const out = new Float32Array(m * steps[steps.length - 1].n);
+  return smallDense32(x.data as Float32Array, 0, m, steps, out) ? new Tensor(out, [m, steps[steps.length - 1].n]) : null;
+}
+
 /**
  * x·Wᵀ + b for x [M, K], W [N, K] (PyTorch's layout), b [N]: one GEMM into
  * a buffer pre-filled with the bias, one recorded node. The backward is
@@ -83,6 +114,8 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   if (x.ndim !== 2 || w.ndim !== 2 || w.shape[1] !== k) {
     throw new ShapeError(`linear: input ${shapeStr(x.shape)} and weight ${shapeStr(w.shape)} do not fit`);
   }
+  const small = denseInference(x, [{ weight: w, bias: b, relu: false }]);
+  if (small) return small;
   const dtype = w.dtype as 'float32' | 'float64';
   const out = arrayFor(dtype, m * n) as Floats;
   if (b) {
@@ -99,6 +132,16 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   return record(new Tensor(out, [m, n]), 'linear', inputs, (g) => [
     x.requiresGrad ? matmulTransposed(g, w, false, false) : null,
     w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
-    b && b.requiresGrad ? sum(g, 0) : null,
+    b && b.requiresGrad ? biasGrad(g) : null,
   ]);
+}
+
+/** Σ over the rows of g [M, N]: the bias gradient (on the small kernels for float32 when not recorded). */
+function biasGrad(g: Tensor): Tensor {
+  const [m, n] = g.shape;
+  if (g.dtype === 'float32' && !isGradEnabled()) {
+    const db = new Float32Array(n);
+    if (columnSums32(g.data as Float32Array, m, n, db)) return new Tensor(db, [n]);
+  }
+  return sum(g, 0);
 }

@@ -7,6 +7,7 @@
  * serves gradients of gradients.
  */
 import { getBackend } from '../../backend/index.js';
+import { lstmBackward32, lstmForward32, smallLstmAvailable, type LstmSaved } from '../../backend/small/index.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -47,8 +48,12 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
   const c = lstm ? (c0!.data.slice() as Floats) : null;
   const backend = getBackend();
   const bias = bHh?.data;
+  // float32 LSTM: the whole recurrence (products and gate math) in the small WebAssembly kernels.
+  const simd = lstm && dtype === 'float32' && smallLstmAvailable(H);
+  const saved = simd ? { out, hPrev, cPrev, acts, tanhC } as LstmSaved : null;
+  if (saved) lstmForward32(xp as Float32Array, w as Float32Array, (bias ?? null) as Float32Array | null, h0.data as Float32Array, c as Float32Array, T, B, H, reverse, saved);
   let hSrc: Floats = h0.data as Floats, hOff = 0;
-  for (let s = 0; s < T; s++) {
+  for (let s = 0; s < (simd ? 0 : T); s++) {
     const t = reverse ? T - 1 - s : s;
     const ht = t * BH, gt = t * BG;
     hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
@@ -96,7 +101,7 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
     hSrc = out;
     hOff = ht;
   }
-  if (lstm) out.set(c!, T * BH);
+  if (lstm && !simd) out.set(c!, T * BH);
 
   const inputs = [xproj, wHh];
   if (bHh) inputs.push(bHh);
@@ -110,7 +115,10 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
     const dh = arrayFor(dtype, BH) as Floats; // gradient flowing into the previous hidden state
     const dht = arrayFor(dtype, BH) as Floats;
     const dc = lstm ? (go.slice(T * BH, (T + 1) * BH) as Floats) : null;
-    for (let s = T - 1; s >= 0; s--) {
+    // The wasm kernels also sum the bias gradient as they go.
+    const dbSimd = saved && bHh?.requiresGrad ? new Float32Array(GH) : null;
+    if (saved) lstmBackward32(go as Float32Array, saved, w as Float32Array, T, B, H, reverse, dx as Float32Array, dh as Float32Array, dc as Float32Array, dbSimd);
+    for (let s = saved ? -1 : T - 1; s >= 0; s--) {
       const t = reverse ? T - 1 - s : s;
       const ht = t * BH, gt = t * BG;
       for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
@@ -165,7 +173,8 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
       grads.push(new Tensor(dw, wHh.shape));
     } else grads.push(null);
     if (bHh) {
-      if (bHh.requiresGrad) {
+      if (dbSimd) grads.push(new Tensor(dbSimd, bHh.shape));
+      else if (bHh.requiresGrad) {
         const acc = new Float64Array(GH);
         for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dhhAll[r * GH + j];
         const db = arrayFor(dtype, GH);

@@ -56,13 +56,14 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   override forward(x: Tensor): Tensor {
+    const layers = this.layers;
     let y = x;
-    for (let i = 0; i < this.layers.length; i++) {
-      const fused = fusedBlock(this.layers, i, y);
+    for (let i = 0; i < layers.length; i++) {
+      const fused = fusedBlock(layers, i, y);
       if (fused) {
         y = fused.y;
         i += fused.layers - 1;
-      } else y = this.layers[i].call(y);
+      } else y = layers[i].call(y);
     }
     return y;
   }

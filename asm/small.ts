@@ -1,0 +1,315 @@
+// Small-product kernels for frugal-ml (AssemblyScript, raw pointers), for a
+// single-threaded instance with its own ordinary memory (src/backend/small/).
+//
+// `linear32` computes y = x·W + b for a few rows of x (or the B rows of a
+// recurrent step) against a weight matrix held in this memory in column
+// panels: W (k×np, np = N rounded up to 4, zero-padded) is cut into panels of
+// 8 columns (the last one 4 wide when np % 8 == 4), each stored k rows of
+// its width one after another, so a tile's weights stream contiguously and
+// each weight load serves four rows of x. No packing per call, no horizontal
+// sums. Output rows are np wide (the padding comes out 0), so a chain of
+// layers can run in place.
+//
+// Every output is summed in the order asm/gemm.ts uses (products added one
+// by one from 0 over blocks of KC steps, each block's sum then added to the
+// running value, which starts at the bias), so a row gives bit-identical
+// results whether it goes through here or through the general GEMM.
+
+/** The general GEMM's K blocking (asm/gemm.ts KC); sums are grouped the same way. */
+const KC: i32 = 256;
+
+// ----------------------------------------------------------------- dense ---
+
+// @ts-ignore: decorator
+@inline function finish(a: v128, c: v128, pc: i32, bias: usize, off: usize): v128 {
+  if (pc != 0) return f32x4.add(a, c);
+  return bias == 0 ? a : f32x4.add(a, v128.load(bias + off));
+}
+
+/** Rows r..r+4 × the 8 columns of one panel (pp: its start; bias/y already offset to its first column). */
+// @ts-ignore: decorator
+@inline function tile4x8(pp: usize, bias: usize, x: usize, ldxB: usize, y: usize, ldyB: usize, k: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  let c00 = zero, c01 = zero, c10 = zero, c11 = zero, c20 = zero, c21 = zero, c30 = zero, c31 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a00 = zero, a01 = zero, a10 = zero, a11 = zero, a20 = zero, a21 = zero, a30 = zero, a31 = zero;
+    let p = pp + (<usize>pc << 5), xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const w0 = v128.load(p), w1 = v128.load(p, 16);
+      let xv = v128.load32_splat(xa);
+      a00 = f32x4.add(a00, f32x4.mul(xv, w0)); a01 = f32x4.add(a01, f32x4.mul(xv, w1));
+      xv = v128.load32_splat(xa + ldxB);
+      a10 = f32x4.add(a10, f32x4.mul(xv, w0)); a11 = f32x4.add(a11, f32x4.mul(xv, w1));
+      xv = v128.load32_splat(xa + 2 * ldxB);
+      a20 = f32x4.add(a20, f32x4.mul(xv, w0)); a21 = f32x4.add(a21, f32x4.mul(xv, w1));
+      xv = v128.load32_splat(xa + 3 * ldxB);
+      a30 = f32x4.add(a30, f32x4.mul(xv, w0)); a31 = f32x4.add(a31, f32x4.mul(xv, w1));
+      p += 32; xa += 4;
+    }
+    c00 = finish(a00, c00, pc, bias, 0); c01 = finish(a01, c01, pc, bias, 16);
+    c10 = finish(a10, c10, pc, bias, 0); c11 = finish(a11, c11, pc, bias, 16);
+    c20 = finish(a20, c20, pc, bias, 0); c21 = finish(a21, c21, pc, bias, 16);
+    c30 = finish(a30, c30, pc, bias, 0); c31 = finish(a31, c31, pc, bias, 16);
+  }
+  if (relu) {
+    c00 = f32x4.max(c00, zero); c01 = f32x4.max(c01, zero); c10 = f32x4.max(c10, zero); c11 = f32x4.max(c11, zero);
+    c20 = f32x4.max(c20, zero); c21 = f32x4.max(c21, zero); c30 = f32x4.max(c30, zero); c31 = f32x4.max(c31, zero);
+  }
+  v128.store(y, c00); v128.store(y, c01, 16);
+  v128.store(y + ldyB, c10); v128.store(y + ldyB, c11, 16);
+  v128.store(y + 2 * ldyB, c20); v128.store(y + 2 * ldyB, c21, 16);
+  v128.store(y + 3 * ldyB, c30); v128.store(y + 3 * ldyB, c31, 16);
+}
+
+/** Rows r..r+4 × a last panel of 4 columns. */
+// @ts-ignore: decorator
+@inline function tile4x4(pp: usize, bias: usize, x: usize, ldxB: usize, y: usize, ldyB: usize, k: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero, c3 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero;
+    let p = pp + (<usize>pc << 4), xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const w = v128.load(p);
+      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xa), w));
+      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xa + ldxB), w));
+      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xa + 2 * ldxB), w));
+      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xa + 3 * ldxB), w));
+      p += 16; xa += 4;
+    }
+    c0 = finish(a0, c0, pc, bias, 0); c1 = finish(a1, c1, pc, bias, 0);
+    c2 = finish(a2, c2, pc, bias, 0); c3 = finish(a3, c3, pc, bias, 0);
+  }
+  if (relu) { c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero); }
+  v128.store(y, c0); v128.store(y + ldyB, c1); v128.store(y + 2 * ldyB, c2); v128.store(y + 3 * ldyB, c3);
+}
+
+/** One row × four full panels (32 columns): eight independent accumulators. */
+// @ts-ignore: decorator
+@inline function row1x32(pp: usize, panelB: usize, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+    let p = pp + (<usize>pc << 5), xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const xv = v128.load32_splat(xa);
+      a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+      a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(p + panelB))); a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(p + panelB, 16)));
+      a4 = f32x4.add(a4, f32x4.mul(xv, v128.load(p + 2 * panelB))); a5 = f32x4.add(a5, f32x4.mul(xv, v128.load(p + 2 * panelB, 16)));
+      a6 = f32x4.add(a6, f32x4.mul(xv, v128.load(p + 3 * panelB))); a7 = f32x4.add(a7, f32x4.mul(xv, v128.load(p + 3 * panelB, 16)));
+      p += 32; xa += 4;
+    }
+    c0 = finish(a0, c0, pc, bias, 0); c1 = finish(a1, c1, pc, bias, 16);
+    c2 = finish(a2, c2, pc, bias, 32); c3 = finish(a3, c3, pc, bias, 48);
+    c4 = finish(a4, c4, pc, bias, 64); c5 = finish(a5, c5, pc, bias, 80);
+    c6 = finish(a6, c6, pc, bias, 96); c7 = finish(a7, c7, pc, bias, 112);
+  }
+  if (relu) {
+    c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero);
+    c4 = f32x4.max(c4, zero); c5 = f32x4.max(c5, zero); c6 = f32x4.max(c6, zero); c7 = f32x4.max(c7, zero);
+  }
+  v128.store(y, c0); v128.store(y, c1, 16); v128.store(y, c2, 32); v128.store(y, c3, 48);
+  v128.store(y, c4, 64); v128.store(y, c5, 80); v128.store(y, c6, 96); v128.store(y, c7, 112);
+}
+
+/** One row × one panel of `width` 8 or 4 columns. */
+// @ts-ignore: decorator
+@inline function row1xPanel(pp: usize, width: i32, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  const stride = <usize>width << 2;
+  let c0 = zero, c1 = zero;
+  for (let pc = 0; pc < k; pc += KC) {
+    const end = min(k, pc + KC);
+    let a0 = zero, a1 = zero;
+    let p = pp + <usize>pc * stride, xa = x + (<usize>pc << 2);
+    for (let kk = pc; kk < end; kk++) {
+      const xv = v128.load32_splat(xa);
+      a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p)));
+      if (width == 8) a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+      p += stride; xa += 4;
+    }
+    c0 = finish(a0, c0, pc, bias, 0);
+    if (width == 8) c1 = finish(a1, c1, pc, bias, 16);
+  }
+  if (relu) { c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); }
+  v128.store(y, c0);
+  if (width == 8) v128.store(y, c1, 16);
+}
+
+/**
+ * y[r, :np] = relu?(bias + x[r, :k]·W) for r < m: W is k×np in column panels
+ * (see the top of this file), bias np floats or 0 for none, x m rows of ldx
+ * floats, y m×np. 4×8 register tiles share each weight load over four rows;
+ * leftover rows go 32 columns (four panels) at a time.
+ */
+export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m: i32, k: i32, np: i32, relu: i32): void {
+  const ldxB = <usize>ldx << 2, ldyB = <usize>np << 2, panelB = <usize>k << 5;
+  let r = 0;
+  for (; r + 4 <= m; r += 4) {
+    const xr = x + <usize>r * ldxB, yr = y + <usize>r * ldyB;
+    let j = 0;
+    for (; j + 8 <= np; j += 8) tile4x8(wp + <usize>(j >> 3) * panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, ldxB, yr + (<usize>j << 2), ldyB, k, relu);
+    if (j < np) tile4x4(wp + <usize>(j >> 3) * panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, ldxB, yr + (<usize>j << 2), ldyB, k, relu);
+  }
+  for (; r < m; r++) {
+    const xr = x + <usize>r * ldxB, yr = y + <usize>r * ldyB;
+    let j = 0;
+    for (; j + 32 <= np; j += 32) row1x32(wp + <usize>(j >> 3) * panelB, panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, yr + (<usize>j << 2), k, relu);
+    for (; j < np; j += 8) {
+      const width = min(8, np - j);
+      row1xPanel(wp + <usize>(j >> 3) * panelB, width, bias == 0 ? 0 : bias + (<usize>j << 2), xr, yr + (<usize>j << 2), k, relu);
+    }
+  }
+}
+
+// ------------------------------------------------------------------ LSTM ---
+// One direction of an LSTM layer over a whole sequence (float32, H a multiple
+// of 4), gates i, f, g, o as PyTorch orders them. The state before each step
+// and the activated gates are saved for the backward, which runs here too.
+
+/** e^x for 4 lanes (Cephes expf: |rel. error| < 2e-7 on [-87, 88]; clamped outside). */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.3981999507e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(8.3334519073e-3));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(4.1665795894e-2));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(1.6666665459e-1));
+  p = f32x4.add(f32x4.mul(p, r), f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(f32x4.add(f32x4.mul(p, f32x4.mul(r, r)), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid4(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+}
+
+/** tanh(x) = 2·σ(2x) − 1. */
+// @ts-ignore: decorator
+@inline function tanh4(x: v128): v128 {
+  const two = f32x4.splat(2);
+  return f32x4.sub(f32x4.mul(two, sigmoid4(f32x4.mul(two, x))), f32x4.splat(1));
+}
+
+/**
+ * Forward over T steps. xp: T×B×G input projections (G = 4H, time-major,
+ * b_ih included); wt: W_hhᵀ (H×G) in panels; bias: b_hh (G) or 0; h0, c0: B×H (c0 is
+ * updated in place into the final cell state). Writes out: T×B×H hidden
+ * states; hPrev, cPrev: T×B×H states before each step; acts: T×B×G gates
+ * after activation; tanhC: T×B×H tanh of the new cell state; hh: B×G scratch.
+ */
+export function lstmForward32(
+  xp: usize, wt: usize, bias: usize, h0: usize, c: usize, t: i32, b: i32, h: i32, reverse: i32,
+  out: usize, hPrev: usize, cPrev: usize, acts: usize, tanhC: usize, hh: usize,
+): void {
+  const g = h << 2;
+  const bh = <usize>(b * h) << 2, bg = <usize>(b * g) << 2;
+  let src = h0;
+  for (let s = 0; s < t; s++) {
+    const ts = reverse ? t - 1 - s : s;
+    const hp = hPrev + <usize>ts * bh, cp = cPrev + <usize>ts * bh;
+    memory.copy(hp, src, bh);
+    memory.copy(cp, c, bh);
+    linear32(wt, bias, hp, h, hh, b, h, g, 0);
+    const xs = xp + <usize>ts * bg, as = acts + <usize>ts * bg;
+    const os = out + <usize>ts * bh, tcs = tanhC + <usize>ts * bh;
+    for (let r = 0; r < b; r++) {
+      const grow = <usize>(r * g) << 2, hrow = <usize>(r * h) << 2;
+      for (let j = 0; j < h; j += 4) {
+        const o4 = <usize>j << 2;
+        const gi = grow + o4, gf = gi + (<usize>h << 2), gg = gf + (<usize>h << 2), go = gg + (<usize>h << 2);
+        const i = sigmoid4(f32x4.add(v128.load(xs + gi), v128.load(hh + gi)));
+        const f = sigmoid4(f32x4.add(v128.load(xs + gf), v128.load(hh + gf)));
+        const gt = tanh4(f32x4.add(v128.load(xs + gg), v128.load(hh + gg)));
+        const o = sigmoid4(f32x4.add(v128.load(xs + go), v128.load(hh + go)));
+        const cn = f32x4.add(f32x4.mul(f, v128.load(c + hrow + o4)), f32x4.mul(i, gt));
+        const tc = tanh4(cn);
+        v128.store(as + gi, i); v128.store(as + gf, f); v128.store(as + gg, gt); v128.store(as + go, o);
+        v128.store(c + hrow + o4, cn);
+        v128.store(tcs + hrow + o4, tc);
+        v128.store(os + hrow + o4, f32x4.mul(o, tc));
+      }
+    }
+    src = os;
+  }
+}
+
+/**
+ * Backward through the T steps of lstmForward32. gOut: T×B×H gradient of the
+ * hidden outputs; dc: B×H gradient of the final cell state, turned in place
+ * into that of c0; w: W_hh (G×H) in panels. Writes dx: T×B×G gradient of the gate
+ * pre-activations (= of xp and of hh); dh: B×H gradient of h0; db: the
+ * sums of dx over steps and rows (the biases' gradient), G float64, or 0 for
+ * none; dht: B×H scratch.
+ */
+export function lstmBackward32(
+  gOut: usize, acts: usize, cPrev: usize, tanhC: usize, w: usize, t: i32, b: i32, h: i32, reverse: i32,
+  dx: usize, dh: usize, dc: usize, db: usize, dht: usize,
+): void {
+  const g = h << 2;
+  const bh = <usize>(b * h) << 2, bg = <usize>(b * g) << 2;
+  const one = f32x4.splat(1);
+  memory.fill(dh, 0, bh);
+  if (db) memory.fill(db, 0, <usize>g << 3);
+  for (let s = t - 1; s >= 0; s--) {
+    const ts = reverse ? t - 1 - s : s;
+    const gs = gOut + <usize>ts * bh, as = acts + <usize>ts * bg, ds = dx + <usize>ts * bg;
+    const cps = cPrev + <usize>ts * bh, tcs = tanhC + <usize>ts * bh;
+    for (let r = 0; r < b; r++) {
+      const grow = <usize>(r * g) << 2, hrow = <usize>(r * h) << 2;
+      for (let j = 0; j < h; j += 4) {
+        const o4 = <usize>j << 2;
+        const gi = grow + o4, gf = gi + (<usize>h << 2), gg = gf + (<usize>h << 2), go = gg + (<usize>h << 2);
+        const i = v128.load(as + gi), f = v128.load(as + gf), gt = v128.load(as + gg), o = v128.load(as + go);
+        const tc = v128.load(tcs + hrow + o4);
+        const d = f32x4.add(v128.load(gs + hrow + o4), v128.load(dh + hrow + o4));
+        const dcj = f32x4.add(v128.load(dc + hrow + o4), f32x4.mul(f32x4.mul(d, o), f32x4.sub(one, f32x4.mul(tc, tc))));
+        v128.store(ds + gi, f32x4.mul(f32x4.mul(dcj, gt), f32x4.mul(i, f32x4.sub(one, i))));
+        v128.store(ds + gf, f32x4.mul(f32x4.mul(dcj, v128.load(cps + hrow + o4)), f32x4.mul(f, f32x4.sub(one, f))));
+        v128.store(ds + gg, f32x4.mul(f32x4.mul(dcj, i), f32x4.sub(one, f32x4.mul(gt, gt))));
+        v128.store(ds + go, f32x4.mul(f32x4.mul(d, tc), f32x4.mul(o, f32x4.sub(one, o))));
+        v128.store(dc + hrow + o4, f32x4.mul(dcj, f));
+      }
+      if (db) sumRowInto64(db, ds + grow, g);
+    }
+    // dh_prev = dx_t · W_hh (dht holds it while dh is still read above).
+    linear32(w, 0, ds, g, dht, b, g, h, 0);
+    memory.copy(dh, dht, bh);
+  }
+}
+
+/** acc[0..n) (float64) += row[0..n) (float32); n a multiple of 4. */
+// @ts-ignore: decorator
+@inline function sumRowInto64(acc: usize, row: usize, n: i32): void {
+  for (let j = 0; j < n; j += 4) {
+    const v = v128.load(row + (<usize>j << 2));
+    const a = acc + (<usize>j << 3);
+    v128.store(a, f64x2.add(v128.load(a), f64x2.promote_low_f32x4(v)));
+    v128.store(a, f64x2.add(v128.load(a, 16), f64x2.promote_low_f32x4(i32x4.shuffle(v, v, 2, 3, 0, 1))), 16);
+  }
+}
+
+/** acc[j] = Σ_r src[r, j] for a rows×cols float32 matrix, into float64 accumulators (a bias gradient). */
+export function columnSums32(src: usize, rows: i32, cols: i32, acc: usize): void {
+  memory.fill(acc, 0, <usize>cols << 3);
+  const c4 = cols & ~3;
+  for (let r = 0; r < rows; r++) {
+    const row = src + ((<usize>r * <usize>cols) << 2);
+    sumRowInto64(acc, row, c4);
+    for (let j = c4; j < cols; j++) {
+      const a = acc + (<usize>j << 3);
+      store<f64>(a, load<f64>(a) + <f64>load<f32>(row + (<usize>j << 2)));
+    }
+  }
+}

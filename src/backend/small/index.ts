@@ -1,0 +1,320 @@
+/**
+ * Kernels on the calling thread in a small WebAssembly instance of its own
+ * (compiled from asm/small.ts): dense layers applied to a few rows, and the
+ * float32 LSTM recurrence.
+ *
+ * Dense layers: the general wasm GEMM copies and packs both operands on
+ * every call, which for one sample against a 128×64 layer costs more than
+ * the arithmetic; a model answering one request at a time multiplies the
+ * same weights again and again. Here each weight matrix is copied in once (transposed, in panels) and
+ * reused while its `version` is unchanged: the caller must bump the version
+ * whenever the values change (nn's Parameter does so for optimiser steps,
+ * initialisers, loadStateDict and its in-place methods). A chain of layers
+ * runs with its intermediate activations left in wasm memory, so only the
+ * final output is allocated in JS.
+ *
+ * The resident copies live in one region that grows to RESIDENT_LIMIT_BYTES;
+ * past that the region is emptied and refilled on demand (a weight held by
+ * nothing any more is simply never asked for again).
+ *
+ * LSTM: one direction of a layer runs all its steps here (the small h·W_hhᵀ
+ * product of each step and the gate math, forward and backward), with its
+ * operands copied in once per call and the saved activations copied out to
+ * JS arrays (the backward may come much later, or never).
+ *
+ * All of it is used only while the 'wasm' backend is active.
+ */
+import { getBackend } from '../index.js';
+import { smallKernelsBase64 } from './kernels.generated.js';
+
+/** A float array whose owner counts changes to its values. */
+export interface Versioned {
+  readonly data: Float32Array | Float64Array | Int32Array;
+  readonly version: number;
+}
+
+/** One layer: relu?(x·wᵀ + b) with w n×k (row-major, PyTorch's layout). */
+export interface DenseLayer {
+  w: Versioned;
+  b: Versioned | null;
+  n: number;
+  k: number;
+  relu: boolean;
+}
+
+interface SmallExports {
+  linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number): void;
+  columnSums32(src: number, rows: number, cols: number, acc: number): void;
+  lstmForward32(
+    xp: number, wt: number, bias: number, h0: number, c: number, t: number, b: number, h: number, reverse: number,
+    out: number, hPrev: number, cPrev: number, acts: number, tanhC: number, hh: number,
+  ): void;
+  lstmBackward32(
+    gOut: number, acts: number, cPrev: number, tanhC: number, w: number, t: number, b: number, h: number, reverse: number,
+    dx: number, dh: number, dc: number, db: number, dht: number,
+  ): void;
+}
+
+/** The arrays of one LSTM direction's forward (float32, time-major; see asm/small.ts lstmForward32). */
+export interface LstmSaved {
+  /** T×B×H hidden states, then B×H: the final cell state. */
+  out: Float32Array;
+  hPrev: Float32Array;
+  cPrev: Float32Array;
+  acts: Float32Array;
+  tanhC: Float32Array;
+}
+
+/** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
+interface Resident {
+  generation: number;
+  wt: number;
+  bias: number;
+  wVersion: number;
+  b: Versioned | null;
+  bVersion: number;
+}
+
+/** Rows of x up to which the small kernels beat the general GEMM (which packs its operands on every call). */
+export const SMALL_ROWS = 8;
+/** Largest weight matrix (in elements) kept resident. */
+const MAX_WEIGHT_ELEMENTS = 1 << 20;
+const RESIDENT_LIMIT_BYTES = 64 * 2 ** 20;
+/** The first bytes are left to the module's own static data. */
+const BASE = 1024;
+const PAGE = 65536;
+
+const align16 = (x: number): number => (x + 15) & ~15;
+const padded = (n: number): number => (n + 3) & ~3;
+
+/**
+ * Writes a k×n matrix into f from float index `at` in the kernels' column
+ * panels (asm/small.ts): panels of 8 columns (the last 4 wide when the
+ * padded width np ≡ 4 mod 8), each k rows of its width, padding columns 0.
+ * The matrix is src (k×n, row-major) or, with `transposed`, srcᵀ for src
+ * n×k (a weight in PyTorch's layout).
+ */
+function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Array | Int32Array, k: number, n: number, transposed: boolean): void {
+  const np = padded(n);
+  for (let j0 = 0; j0 < np; j0 += 8) {
+    const width = Math.min(8, np - j0), base = at + j0 * k;
+    for (let c = 0; c < width; c++) {
+      const j = j0 + c;
+      for (let i = 0; i < k; i++) f[base + i * width + c] = j >= n ? 0 : transposed ? src[j * k + i] : src[i * n + j];
+    }
+  }
+}
+
+class SmallKernels {
+  private readonly memory = new WebAssembly.Memory({ initial: 1 });
+  private readonly k: SmallExports;
+  private f32: Float32Array;
+  private readonly residents = new WeakMap<object, Resident>();
+  /** Bumped when the resident region is emptied: entries of older generations are stale. */
+  private generation = 0;
+  private top = BASE;
+
+  constructor(module: WebAssembly.Module) {
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.k = instance.exports as unknown as SmallExports;
+    this.f32 = new Float32Array(this.memory.buffer);
+  }
+
+  private ensureBytes(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.f32 = new Float32Array(this.memory.buffer);
+  }
+
+  /** The layer's slot in the resident region, if it has one in this generation. */
+  private slot(layer: DenseLayer): Resident | undefined {
+    const r = this.residents.get(layer.w);
+    return r && r.generation === this.generation ? r : undefined;
+  }
+
+  /** The resident copy of a layer's w and b, (re)made when missing or stale. */
+  private resident(layer: DenseLayer): Resident {
+    const { w, b, n, k } = layer, np = padded(n);
+    let r = this.slot(layer);
+    if (r && r.wVersion === w.version && r.b === b && (!b || r.bVersion === b.version)) return r;
+    if (!r) {
+      const bytes = (k + 1) * np * 4;
+      r = { generation: this.generation, wt: this.top, bias: this.top + k * np * 4, wVersion: -1, b: null, bVersion: -1 };
+      this.top = align16(this.top + bytes);
+      this.ensureBytes(this.top);
+      this.residents.set(w, r);
+    }
+    const f = this.f32, bo = r.bias >> 2;
+    packPanels(f, r.wt >> 2, w.data, k, n, true);
+    if (b) {
+      f.fill(0, bo, bo + np);
+      f.set(b.data, bo);
+    }
+    r.wVersion = w.version;
+    r.b = b;
+    r.bVersion = b ? b.version : -1;
+    return r;
+  }
+
+  run(x: Float32Array, xOffset: number, m: number, layers: readonly DenseLayer[], out: Float32Array): void {
+    // Empty the region first if the missing layers do not fit (never midway, which would drop a layer just placed).
+    let need = 0;
+    for (const l of layers) if (!this.slot(l)) need += (l.k + 1) * padded(l.n) * 4 + 16;
+    if (need > 0 && this.top + need > RESIDENT_LIMIT_BYTES) {
+      this.generation++;
+      this.top = BASE;
+    }
+    // Every layer resident before the activations are placed above `top`.
+    const res = layers.map((l) => this.resident(l));
+    let width = layers[0].k;
+    for (const l of layers) width = Math.max(width, padded(l.n));
+    const area = align16(m * width * 4);
+    let src = this.top, dst = src + area;
+    this.ensureBytes(dst + area);
+    const f = this.f32;
+    const xs = src >> 2, count = m * layers[0].k;
+    for (let i = 0; i < count; i++) f[xs + i] = x[xOffset + i];
+    let ld = layers[0].k;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i], np = padded(l.n);
+      this.k.linear32(res[i].wt, l.b ? res[i].bias : 0, src, ld, dst, m, l.k, np, l.relu ? 1 : 0);
+      [src, dst] = [dst, src];
+      ld = np;
+    }
+    const n = layers[layers.length - 1].n, ys = src >> 2;
+    for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[r * n + j] = f[ys + r * ld + j];
+  }
+
+  /** Byte addresses of consecutive float32 areas of the given lengths above the resident region (valid until the next call). */
+  private scratch(lengths: readonly number[]): number[] {
+    let at = this.top;
+    const ptrs = lengths.map((n) => {
+      const p = at;
+      at = align16(at + n * 4);
+      return p;
+    });
+    this.ensureBytes(at);
+    return ptrs;
+  }
+
+  private put(ptr: number, src: Float32Array): void {
+    this.f32.set(src, ptr >> 2);
+  }
+
+  private take(ptr: number, dst: Float32Array): void {
+    dst.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + dst.length));
+  }
+
+  columnSums(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
+    const [psrc, pacc] = this.scratch([rows * cols, 2 * cols]);
+    this.put(psrc, src.subarray(0, rows * cols));
+    this.k.columnSums32(psrc, rows, cols, pacc);
+    out.set(new Float64Array(this.memory.buffer, pacc, cols));
+  }
+
+  lstmForward(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
+    const g = 4 * h, tbh = t * b * h;
+    const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] =
+      this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, tbh, t * b * g, tbh, b * g]);
+    this.put(pxp, xp);
+    packPanels(this.f32, pwt >> 2, wHh, h, g, true); // W_hhᵀ: h·W_hhᵀ per step
+    if (bHh) this.put(pbias, bHh);
+    this.put(ph0, h0);
+    this.put(pc, c0);
+    this.k.lstmForward32(pxp, pwt, bHh ? pbias : 0, ph0, pc, t, b, h, reverse ? 1 : 0, pout, phPrev, pcPrev, pacts, ptanhC, phh);
+    this.take(pout, saved.out.subarray(0, tbh));
+    this.take(pc, saved.out.subarray(tbh, tbh + b * h));
+    this.take(phPrev, saved.hPrev);
+    this.take(pcPrev, saved.cPrev);
+    this.take(pacts, saved.acts);
+    this.take(ptanhC, saved.tanhC);
+  }
+
+  lstmBackward(gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null): void {
+    const g = 4 * h, tbh = t * b * h;
+    const [pg, pacts, pcPrev, ptanhC, pw, pdx, pdh, pdc, pdb, pdht] = this.scratch([tbh, t * b * g, tbh, tbh, g * h, t * b * g, b * h, b * h, 2 * g, b * h]);
+    this.put(pg, gOut.subarray(0, tbh));
+    this.put(pacts, saved.acts);
+    this.put(pcPrev, saved.cPrev);
+    this.put(ptanhC, saved.tanhC);
+    packPanels(this.f32, pw >> 2, wHh, g, h, false); // W_hh: dh = dx·W_hh per step
+    this.put(pdc, dc);
+    this.k.lstmBackward32(pg, pacts, pcPrev, ptanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, db ? pdb : 0, pdht);
+    if (db) db.set(new Float64Array(this.memory.buffer, pdb, g));
+    this.take(pdx, dx);
+    this.take(pdh, dh);
+    this.take(pdc, dc);
+  }
+}
+
+async function load(): Promise<SmallKernels | null> {
+  if (typeof WebAssembly === 'undefined') return null;
+  try {
+    const binary = atob(smallKernelsBase64);
+    const bytes = new Uint8Array(binary.length);
+    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
+    return new SmallKernels(await WebAssembly.compile(bytes));
+  } catch {
+    return null; // no WebAssembly SIMD here: callers use the general path
+  }
+}
+
+const loaded = await load();
+
+/** The kernels, when available and the wasm backend is active (setBackend('js') keeps every product on the TypeScript reference). */
+function kernels(): SmallKernels | null {
+  return loaded && getBackend().name === 'wasm' ? loaded : null;
+}
+
+/**
+ * Applies `layers` in turn to rows [0, m) of x (float32, layers[0].k per row,
+ * from xOffset) and writes the last layer's m×n output to `out`. Every layer
+ * needs float32 weights with k equal to the previous layer's n. Returns false
+ * (leaving out alone) where the kernels are unavailable or a weight is too
+ * large to keep resident.
+ */
+export function smallDense32(x: Float32Array, xOffset: number, m: number, layers: readonly DenseLayer[], out: Float32Array): boolean {
+  const small = kernels();
+  if (!small || layers.length === 0) return false;
+  for (let i = 0; i < layers.length; i++) {
+    const l = layers[i];
+    if (l.n * l.k > MAX_WEIGHT_ELEMENTS || !(l.w.data instanceof Float32Array) || (i > 0 && l.k !== layers[i - 1].n)) return false;
+  }
+  small.run(x, xOffset, m, layers, out);
+  return true;
+}
+
+/** Whether `lstmForward32` / `lstmBackward32` can run an LSTM of hidden size h (SIMD lanes need h a multiple of 4). */
+export function smallLstmAvailable(h: number): boolean {
+  return kernels() !== null && h % 4 === 0;
+}
+
+/**
+ * One direction of a float32 LSTM layer over T steps (see asm/small.ts):
+ * xp T×B×4H input projections, W_hh 4H×H, b_hh, h0 and c0 B×H. Fills `saved`.
+ */
+export function lstmForward32(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
+  loaded!.lstmForward(xp, wHh, bHh, h0, c0, t, b, h, reverse, saved);
+}
+
+/**
+ * Backpropagation through time for lstmForward32: dx T×B×4H (gate
+ * pre-activations), dh B×H (of h0); dc B×H goes in as the final cell state's
+ * gradient and comes out as c0's; db (when given) gets dx summed over steps
+ * and rows (the biases' gradient), accumulated in float64.
+ */
+export function lstmBackward32(
+  gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean,
+  dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null,
+): void {
+  loaded!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc, db);
+}
+
+/** out[j] = Σ_r src[r, j] over a rows×cols float32 matrix (float64 accumulators); false where the kernels are unavailable. */
+export function columnSums32(src: Float32Array, rows: number, cols: number, out: Float32Array): boolean {
+  const small = kernels();
+  if (!small) return false;
+  small.columnSums(src, rows, cols, out);
+  return true;
+}
