@@ -31,7 +31,7 @@ import { pathToFileURL } from 'node:url';
 import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { loadFashionMnist } from '../src/data/datasets.js';
-import { Conv2d, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential, Softmax } from '../src/nn/index.js';
+import { Conv2d, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential } from '../src/nn/index.js';
 import { noGrad } from '../src/autograd/graph.js';
 import { manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
@@ -175,7 +175,6 @@ export async function benchPredictLatency(options: DeepBenchOptions): Promise<vo
   const [warm, calls] = c.quick ? [100, 1000] : [1000, 10000];
   const lat = new Float64Array(calls);
   model.eval();
-  const softmax = new Softmax(1);
   let sink = 0;
   noGrad(() => {
     for (let i = 0; i < warm + calls; i++) {
@@ -183,7 +182,7 @@ export async function benchPredictLatency(options: DeepBenchOptions): Promise<vo
       const t0 = performance.now();
       // One call: a Float32Array(64) row in, a Float32Array(10) of probabilities out.
       const x = new Tensor(rows.subarray(r * 64, r * 64 + 64), [1, 64]);
-      const p = softmax.call(model.call(x)).data;
+      const p = model.call(x).softmax(1).data;
       const t1 = performance.now();
       if (i >= warm) lat[i - warm] = (t1 - t0) * 1e3;
       sink += p[0];

@@ -4,7 +4,7 @@ import { normAxis } from '../../tensor/shape.js';
 import { record } from '../../autograd/graph.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { softmaxFused } from '../../tensor/ops/softmax.js';
+import { softmax } from '../../tensor/ops/reduce.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { finiteNumber } from './common.js';
@@ -143,7 +143,7 @@ export class Softmax extends Module {
     if (typeof options === 'number') options = { dim: options };
     this.dim = checkDim('Softmax', options.dim ?? -1);
   }
-  override forward(x: Tensor): Tensor { return softmaxFused(x, normAxis(this.dim, x.ndim, 'Softmax')); }
+  override forward(x: Tensor): Tensor { return softmax(x, normAxis(this.dim, x.ndim, 'Softmax')); }
   getConfig(): JsonObject { return { dim: this.dim }; }
   static fromConfig(config: JsonObject): Softmax { return new Softmax(config as { dim?: number }); }
 }
