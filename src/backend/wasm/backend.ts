@@ -10,7 +10,7 @@
  * are done a group of batch matrices at a time so it does not grow with the
  * batch.
  */
-import type { Backend, ConvKernelArgs, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry } from '../backend.js';
+import type { Backend, ConvKernelArgs, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry, SvcPairsArgs, SvcPairsResult } from '../backend.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
@@ -36,6 +36,9 @@ const SPIN_POLLS = 2000;
 const PAGE = 65536;
 /** Largest per-thread scratch a convolution job may take (one sample's columns and packed operand); larger samples go through im2col + gemm. */
 const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
+/** Largest kernel blocks and per-thread solver scratch an SVC pairs job takes; larger problems keep the JS solver. */
+const SVC_BLOCKS_LIMIT = 64 * 2 ** 20;
+const SVC_SCRATCH_LIMIT = 64 * 2 ** 20;
 const CONV_KINDS = { forward: slot.CONV_FORWARD, inputGrad: slot.CONV_INPUT_GRAD, weightGrad: slot.CONV_WEIGHT_GRAD } as const;
 
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
@@ -398,6 +401,120 @@ class WasmGemm {
     return out;
   }
 
+  // ---------------------------------------------------------- SVC training
+
+  /**
+   * All class pairs of a C-SVC fit as one job of one chunk per pair: the
+   * thread that claims a pair runs the SMO solver on it (asm/svm.ts, a port
+   * of src/models/svm/smo.ts with bit-identical results) in its own scratch,
+   * reading kernel values from the class blocks. Returns null where the job
+   * does not suit this path: a thread that may not block (a browser's main
+   * thread; it would spin for the whole fit), or blocks or solver scratch
+   * beyond the limits.
+   */
+  svcPairs(args: SvcPairsArgs): SvcPairsResult | null {
+    const { classStart, classCount } = args;
+    const k = classCount.length;
+    if (!this.blocking || k < 2 || classStart.length !== k) return null;
+    const n = classStart[k - 1] + classCount[k - 1];
+    let blockFloats = 0;
+    for (let c = 0; c < k; c++) {
+      if (classCount[c] === 0 || classStart[c] !== (c ? classStart[c - 1] + classCount[c - 1] : 0)) return null;
+      blockFloats += classCount[c] * (n - classStart[c]);
+    }
+    if (args.diag.length !== n || args.C.length !== n || (args.mode === 'rbfDots' && args.sq.length !== n)) {
+      throw new ValueError(`svcPairs: diag, C (and sq for 'rbfDots') need ${n} values`);
+    }
+    const nPairs = (k * (k - 1)) / 2;
+    let maxL = 0;
+    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, classCount[i] + classCount[j]);
+    const scratchBytes = align64(this.kernels.svcScratchBytes(maxL));
+    if (blockFloats * 4 > SVC_BLOCKS_LIMIT || scratchBytes > SVC_SCRATCH_LIMIT) return null;
+    // before the layout: the blocks come from GEMMs, which use this memory's scratch (and may start the pool)
+    const blocks = args.blocks();
+    for (let c = 0; c < k; c++) {
+      if (blocks[c]?.length !== classCount[c] * (n - classStart[c])) {
+        throw new ValueError(`svcPairs: block ${c} has ${blocks[c]?.length} values, expected ${classCount[c]}×${n - classStart[c]}`);
+      }
+    }
+
+    const pool = this.threads > 1 ? this.ensurePool() : null;
+    const workAreas = this.pool ? Math.max(this.threads, this.pool.size + 1) : 1;
+    const flagsPtr = slot.SCRATCH_BASE + workAreas * align64(this.workBytesPerThread);
+    const scratchPtr = flagsPtr + align64(nPairs * 4);
+    const classPtr = scratchPtr + workAreas * scratchBytes;
+    const pairPtr = classPtr + align64(k * 12);
+    const blocksPtr = pairPtr + align64(nPairs * 16);
+    const sqPtr = blocksPtr + align64(blockFloats * 4);
+    const diagPtr = sqPtr + align64(n * 8);
+    const cPtr = diagPtr + align64(n * 8);
+    const paramsPtr = cPtr + align64(n * 8);
+    const outPtr = paramsPtr + align64((2 + args.fastExp.length) * 8);
+    const outAt = new Int32Array(nPairs);
+    let end = outPtr;
+    for (let i = 0, p = 0; i < k; i++) {
+      for (let j = i + 1; j < k; j++, p++) {
+        outAt[p] = end;
+        end += align64((4 + classCount[i] + classCount[j]) * 8);
+      }
+    }
+    this.ensureBytes(end);
+    const { i32, f32, f64 } = this;
+    for (let c = 0, at = 0; c < k; c++) {
+      i32.set([classStart[c], classCount[c], at], (classPtr >> 2) + 3 * c);
+      f32.set(blocks[c], (blocksPtr >> 2) + at);
+      at += blocks[c].length;
+    }
+    for (let i = 0, p = 0; i < k; i++) for (let j = i + 1; j < k; j++, p++) i32.set([i, j, outAt[p], 0], (pairPtr >> 2) + 4 * p);
+    if (args.mode === 'rbfDots') f64.set(args.sq, sqPtr >> 3);
+    f64.set(args.diag, diagPtr >> 3);
+    f64.set(args.C, cPtr >> 3);
+    f64[paramsPtr >> 3] = args.eps;
+    f64[(paramsPtr >> 3) + 1] = args.gamma;
+    f64.set(args.fastExp, (paramsPtr >> 3) + 2);
+
+    this.pool?.close();
+    const ctl = this.i32;
+    const base = this.control;
+    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
+    ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.KIND] = slot.SVC_PAIRS;
+    ctl[base + slot.NCHUNKS] = nPairs;
+    ctl[base + slot.FLAGS_PTR] = flagsPtr;
+    ctl[base + slot.JOB_ID] = this.jobId;
+    const fields: [number, number][] = [
+      [slot.SV_N, n], [slot.SV_MODE, args.mode === 'rbfDots' ? slot.SV_MODE_RBF_DOTS : slot.SV_MODE_VALUES],
+      [slot.SV_CLASS_PTR, classPtr], [slot.SV_PAIR_PTR, pairPtr], [slot.SV_BLOCKS_PTR, blocksPtr],
+      [slot.SV_SQ_PTR, sqPtr], [slot.SV_DIAG_PTR, diagPtr], [slot.SV_C_PTR, cPtr], [slot.SV_PARAMS_PTR, paramsPtr],
+      [slot.SV_SHRINKING, args.shrinking ? 1 : 0], [slot.SV_MAX_ITER, args.maxIter < 0 ? -1 : Math.min(args.maxIter, 0x7fffffff)],
+      [slot.SV_SCRATCH_PTR, scratchPtr], [slot.SV_SCRATCH_BYTES, scratchBytes], [slot.SV_MAX_L, maxL],
+    ];
+    for (const [index, value] of fields) ctl[base + index] = value;
+
+    if (pool) {
+      ctl.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + nPairs);
+      pool.open();
+      this.kernels.work(slot.CONTROL_BASE, 0);
+      for (let p = 0; p < nPairs; p++) this.awaitChunk((flagsPtr >> 2) + p);
+    } else {
+      this.kernels.work(slot.CONTROL_BASE, 0);
+    }
+    const result: SvcPairsResult = { coef: [], rho: new Float64Array(nPairs), obj: new Float64Array(nPairs), iter: new Int32Array(nPairs), converged: [] };
+    const out = this.f64;
+    for (let i = 0, p = 0; i < k; i++) {
+      for (let j = i + 1; j < k; j++, p++) {
+        const at = outAt[p] >> 3;
+        result.rho[p] = out[at];
+        result.obj[p] = out[at + 1];
+        result.iter[p] = out[at + 2];
+        result.converged.push(out[at + 3] !== 0);
+        result.coef.push(out.slice(at + 4, at + 4 + classCount[i] + classCount[j]));
+      }
+    }
+    pool?.finish();
+    return result;
+  }
+
   /**
    * Start of a scratch area of `bytes` for the calling thread's element-wise
    * kernels: past every thread's work area (a starting worker warms its
@@ -505,6 +622,7 @@ export const wasmBackend: Backend = {
   name: 'wasm',
   gemm: engine ? (args) => engine.gemm(args) : jsBackend.gemm,
   conv2d: (args) => (engine ? engine.conv2d(args) : null),
+  svcPairs: (args) => (engine ? engine.svcPairs(args) : null),
   float32: engine ? float32Kernels(engine) : undefined,
   numThreads: () => (engine ? engine.numThreads() : 1),
   setNumThreads: (n) => {

@@ -9,7 +9,7 @@ export const SEQ = 0;
 export const ACTIVE = 1;
 /** Next chunk to claim. */
 export const NEXT = 2;
-/** 0: a GEMM job; CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD: a convolution job, one sample per chunk. */
+/** 0: a GEMM job; CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD: a convolution job, one sample per chunk; SVC_PAIRS: SVC training, one class pair per chunk. */
 export const KIND = 3;
 export const CONV_FORWARD = 1;
 export const CONV_INPUT_GRAD = 2;
@@ -74,7 +74,31 @@ export const CV_SCRATCH_BYTES = 50;
 export const CV_COLS_BYTES = 51;
 /** Forward: byte address of one bias per output channel, 0 for none. */
 export const CV_BIAS_PTR = 52;
-export const CONTROL_SLOTS = 64;
+/** SVC training (asm/svm.ts): KIND value and parameters; one class pair per chunk. */
+export const SVC_PAIRS = 4;
+/** Samples (grouped by class) and how the class blocks hold the kernel: SV_MODE_VALUES or SV_MODE_RBF_DOTS. */
+export const SV_N = 64;
+export const SV_MODE = 65;
+export const SV_MODE_VALUES = 0;
+export const SV_MODE_RBF_DOTS = 1;
+/** i32 × 3 per class: first sample, samples, float offset of its block (its samples × samples start..n−1) in SV_BLOCKS_PTR. */
+export const SV_CLASS_PTR = 66;
+/** i32 × 4 per pair: class i, class j, byte address of its output, 0. */
+export const SV_PAIR_PTR = 67;
+export const SV_BLOCKS_PTR = 68;
+/** f64 per sample: squared norms (SV_MODE_RBF_DOTS), K(x, x), upper bound C. */
+export const SV_SQ_PTR = 69;
+export const SV_DIAG_PTR = 70;
+export const SV_C_PTR = 71;
+/** f64: eps, gamma, then the fast exp's constants and tables. */
+export const SV_PARAMS_PTR = 72;
+export const SV_SHRINKING = 73;
+export const SV_MAX_ITER = 74;
+/** Thread t's solver state starts at SV_SCRATCH_PTR + t·SV_SCRATCH_BYTES, laid out for pairs of up to SV_MAX_L samples. */
+export const SV_SCRATCH_PTR = 75;
+export const SV_SCRATCH_BYTES = 76;
+export const SV_MAX_L = 77;
+export const CONTROL_SLOTS = 96;
 
 /** Byte address of the control block; addresses below SCRATCH_BASE are never used by kernels' data. */
 export const CONTROL_BASE = 1024;

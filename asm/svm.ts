@@ -1,0 +1,681 @@
+// One-vs-one C-SVC training for frugal-ml's wasm backend: one chunk of the
+// job is one class pair, solved whole by the thread that claims it.
+//
+// This is a port of the SMO solver of src/models/svm/smo.ts (class Smo, with
+// SvcQ and RowCache in its slab mode) and of the kernel-row fill of
+// PairBlockSource in src/models/svm/libsvm.ts. THE TWO MIRROR EACH OTHER:
+// the same working-set selection, tie-breaking, clipping, shrinking and
+// gradient reconstruction, with the same floating-point operations in the
+// same order, so a pair's α, rho, objective and iteration count are
+// bit-identical to the JS solver's. A change to one must be made to the other
+// (test/svm-wasm.test.ts compares them).
+//
+// Kernel values come from per-class blocks precomputed by the caller: block
+// c holds K (or, in SV_MODE_RBF_DOTS, float32 dot products) of class c's
+// samples with samples start[c]..n−1 (samples grouped by class), so row o of
+// a pair (i < j) is one contiguous block row when o is in class i, and a
+// row of block j plus a column of block i when o is in class j. As the JS
+// solver does, a pair keeps every kernel row it asks for in an l×l float32
+// cache (with the row signs of Q = y_i·y_j·K applied), filled on first use.
+//
+// No heap: all per-pair state lives in the claiming thread's scratch area;
+// the scalars are globals, which are per instance and so per thread.
+import { slot } from './gemm';
+
+/** Job kind (control slot KIND). Mirrored in src/backend/wasm/layout.ts. */
+export const SVC_PAIRS: i32 = 4;
+
+/** SVC slots of the control block (after the convolution slots). Mirrored in src/backend/wasm/layout.ts. */
+const SV_N = 64; // samples, grouped by class
+const SV_MODE = 65; // SV_MODE_VALUES or SV_MODE_RBF_DOTS
+const SV_CLASS_PTR = 66; // i32 × 3 per class: start, count, float offset of its block
+const SV_PAIR_PTR = 67; // i32 × 4 per pair: class i, class j, byte address of its output, 0
+const SV_BLOCKS_PTR = 68; // float32 class blocks
+const SV_SQ_PTR = 69; // f64 per sample: squared norm (SV_MODE_RBF_DOTS)
+const SV_DIAG_PTR = 70; // f64 per sample: K(x, x)
+const SV_C_PTR = 71; // f64 per sample: its upper bound C
+const SV_PARAMS_PTR = 72; // f64: eps, gamma, then fastExpF32's constants (see readParams)
+const SV_SHRINKING = 73;
+const SV_MAX_ITER = 74; // -1: none
+const SV_SCRATCH_PTR = 75; // thread t uses SV_SCRATCH_PTR + t · SV_SCRATCH_BYTES
+const SV_SCRATCH_BYTES = 76;
+const SV_MAX_L = 77; // largest pair: the scratch layout is by this size
+
+/** The blocks hold kernel values. */
+const SV_MODE_VALUES = 0;
+/** The blocks hold float32 dot products; rows are mapped to RBF values as they are filled. */
+const SV_MODE_RBF_DOTS = 1;
+
+// Output of a pair at its address: f64 rho, obj, iterations, converged (1/0), then y_t·α_t for its l samples.
+
+const LOWER: u8 = 0;
+const UPPER: u8 = 1;
+const FREE: u8 = 2;
+const TAU: f64 = 1e-12;
+const SCREEN: f64 = 1 - 1e-9;
+const ROUND_MAGIC: f64 = 6755399441055744.0;
+
+// ---------------------------------------------------------------- job state (per thread)
+
+let n: i32 = 0;
+let mode: i32 = 0;
+let blocks: usize = 0;
+let sqPtr: usize = 0;
+let diagPtr: usize = 0;
+let eps: f64 = 0;
+let gamma: f64 = 0;
+let invLn2N: f64 = 0;
+let ln2NHi: f64 = 0;
+let ln2NLo: f64 = 0;
+let expTable: usize = 0; // 64 f64: 2^(j/64)
+let pow2: usize = 0; // 2046 f64: 2^e for e in −1022..1023
+let shrinking = false;
+let maxIter: i32 = -1;
+
+// the pair: classes i < j
+let sI: i32 = 0; // first sample of class i
+let sJ: i32 = 0;
+let nI: i32 = 0; // samples of class i (the +1 side)
+let wI: i32 = 0; // width of block i (n − sI)
+let wJ: i32 = 0;
+let blockI: usize = 0; // byte address of block i
+let blockJ: usize = 0;
+
+// per-position arrays (byte addresses in the thread's scratch)
+let pG: usize = 0;
+let pGbar: usize = 0;
+let pUpS: usize = 0;
+let pLowS: usize = 0;
+let pYf: usize = 0;
+let pAlpha: usize = 0;
+let pC: usize = 0;
+let pP: usize = 0;
+let pQD: usize = 0;
+let pY: usize = 0; // i32 ±1 (Smo's y and SvcQ's y, always equal)
+let pStatus: usize = 0; // u8
+let pActive: usize = 0; // i32: activeSet
+let pPerm: usize = 0; // i32: global sample index at each position (SvcQ's perm, mapped)
+let pRow: usize = 0; // u32: byte address of each position's cached row, 0 for none
+let pRowLen: usize = 0; // i32: filled length of each cached row
+let pSpare: usize = 0; // u32 stack: rows dropped by swapIndex, reused first
+let spareTop: i32 = 0;
+let slab: usize = 0;
+let slabNext: i32 = 0;
+let filled: i32 = 0;
+
+let l: i32 = 0;
+let activeSize: i32 = 0;
+let unshrink = false;
+let wi: i32 = -1;
+let wj: i32 = -1;
+let nextGmax: f64 = -Infinity;
+let nextGmaxIdx: i32 = -1;
+let gmaxValid = false;
+
+// ---------------------------------------------------------------- accessors
+
+// @ts-ignore: decorator
+@inline function f64At(base: usize, i: i32): f64 {
+  return load<f64>(base + (<usize>i << 3));
+}
+// @ts-ignore: decorator
+@inline function setF64(base: usize, i: i32, v: f64): void {
+  store<f64>(base + (<usize>i << 3), v);
+}
+// @ts-ignore: decorator
+@inline function i32At(base: usize, i: i32): i32 {
+  return load<i32>(base + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function setI32(base: usize, i: i32, v: i32): void {
+  store<i32>(base + (<usize>i << 2), v);
+}
+// @ts-ignore: decorator
+@inline function f32At(base: usize, i: i32): f32 {
+  return load<f32>(base + (<usize>i << 2));
+}
+// @ts-ignore: decorator
+@inline function statusAt(i: i32): u8 {
+  return load<u8>(pStatus + <usize>i);
+}
+// @ts-ignore: decorator
+@inline function swapF64(base: usize, i: i32, j: i32): void {
+  const t = f64At(base, i);
+  setF64(base, i, f64At(base, j));
+  setF64(base, j, t);
+}
+// @ts-ignore: decorator
+@inline function swapI32(base: usize, i: i32, j: i32): void {
+  const t = i32At(base, i);
+  setI32(base, i, i32At(base, j));
+  setI32(base, j, t);
+}
+
+// ---------------------------------------------------------------- kernel rows
+
+/** kernels.ts fastExpF32, operation for operation (its constants and tables come from JS). */
+function fastExpF32(x: f64): f64 {
+  if (x < -104) return 0;
+  if (x != x) return x; // NaN (JS: NaN | 0 is 0 and the result NaN; here it must not reach the conversion)
+  const kd = x * invLn2N + ROUND_MAGIC - ROUND_MAGIC;
+  const k = <i32>kd;
+  const r = x - kd * ln2NHi - kd * ln2NLo;
+  const p = 1 + r * (1 + r * (0.5 + r * 0.16666666666666666));
+  return f64At(pow2, (k >> 6) + 1022) * f64At(expTable, k & 63) * p;
+}
+
+/** Row at position i of Q for positions [start, end), written to `row` (SvcQ.getQ's fill and signs). */
+function fillRow(i: i32, row: usize, start: i32, end: i32): void {
+  const o = i32At(pPerm, i);
+  const yi = i32At(pY, i);
+  // a row of class i is one block row; one of class j is a row of block j (samples ≥ sJ) and a column of block i
+  const same = o < sJ ? blockI + (<usize>(o - sI) * <usize>wI << 2) - (<usize>sI << 2) : blockJ + (<usize>(o - sJ) * <usize>wJ << 2) - (<usize>sJ << 2);
+  const column = blockI + (<usize>(o - sI) << 2);
+  const classI = o < sJ;
+  const colStride = <usize>wI << 2;
+  const rbf = mode == SV_MODE_RBF_DOTS;
+  const so = rbf ? f64At(sqPtr, o) : 0;
+  const self = rbf ? <f32>f64At(diagPtr, o) : 0;
+  const g = gamma;
+  for (let t = start; t < end; t++) {
+    const b = i32At(pPerm, t);
+    let v: f32 = classI || b >= sJ ? load<f32>(same + (<usize>b << 2)) : load<f32>(column + <usize>(b - sI) * colStride);
+    if (rbf) {
+      let d = so + f64At(sqPtr, b) - 2 * <f64>v;
+      if (d < 0) d = 0;
+      v = b == o ? self : <f32>fastExpF32(-g * d);
+    }
+    store<f32>(row + (<usize>t << 2), i32At(pY, t) != yi ? -v : v);
+  }
+}
+
+/** RowCache.get in slab mode: the row of position `index` with room for `len`; `filled` leading entries are valid. */
+function cacheGet(index: i32, len: i32): usize {
+  const have = i32At(pRowLen, index);
+  if (len > have) {
+    if (i32At(pRow, index) == 0) {
+      let r: usize;
+      if (spareTop > 0) r = <usize>i32At(pSpare, --spareTop);
+      else r = slab + (<usize>(slabNext++) * <usize>l << 2);
+      setI32(pRow, index, <i32>r);
+    }
+    filled = have;
+    setI32(pRowLen, index, len);
+  } else {
+    filled = len;
+  }
+  return <usize>i32At(pRow, index);
+}
+
+/** RowCache.swapIndex (slab mode): which rows are cached and their order in the LRU list do not change values. */
+function cacheSwap(i: i32, j: i32): void {
+  if (i == j) return;
+  swapI32(pRow, i, j);
+  swapI32(pRowLen, i, j);
+  if (i > j) {
+    const t = i;
+    i = j;
+    j = t;
+  }
+  for (let h = 0; h < l; h++) {
+    const len = i32At(pRowLen, h);
+    if (len > i) {
+      const row = <usize>i32At(pRow, h);
+      if (len > j) {
+        const a = row + (<usize>i << 2);
+        const b = row + (<usize>j << 2);
+        const t = load<f32>(a);
+        store<f32>(a, load<f32>(b));
+        store<f32>(b, t);
+      } else {
+        // the row does not reach j: drop it
+        setI32(pSpare, spareTop++, <i32>row);
+        setI32(pRow, h, 0);
+        setI32(pRowLen, h, 0);
+      }
+    }
+  }
+}
+
+/** SvcQ.getQ: row i of Q for positions [0, len). */
+function getQ(i: i32, len: i32): usize {
+  const row = cacheGet(i, len);
+  if (filled < len) fillRow(i, row, filled, len);
+  return row;
+}
+
+// ---------------------------------------------------------------- solver (smo.ts, class Smo)
+
+function updateStatus(i: i32): void {
+  const a = f64At(pAlpha, i);
+  const st: u8 = a >= f64At(pC, i) ? UPPER : a <= 0 ? LOWER : FREE;
+  store<u8>(pStatus + <usize>i, st);
+  const pos = i32At(pY, i) == 1;
+  const y: f64 = pos ? 1 : -1;
+  setF64(pUpS, i, (pos ? st != UPPER : st != LOWER) ? -y : 0);
+  setF64(pLowS, i, (pos ? st != LOWER : st != UPPER) ? y : 0);
+}
+
+function swapIndex(i: i32, j: i32): void {
+  // SvcQ.swapIndex (perm, y, QD; the cache), then the solver's arrays
+  if (i != j) cacheSwap(i, j);
+  swapI32(pPerm, i, j);
+  swapF64(pQD, i, j);
+  swapI32(pY, i, j);
+  swapF64(pG, i, j);
+  const s = statusAt(i);
+  store<u8>(pStatus + <usize>i, statusAt(j));
+  store<u8>(pStatus + <usize>j, s);
+  swapF64(pUpS, i, j);
+  swapF64(pLowS, i, j);
+  swapF64(pYf, i, j);
+  swapF64(pAlpha, i, j);
+  swapF64(pP, i, j);
+  swapI32(pActive, i, j);
+  swapF64(pGbar, i, j);
+  swapF64(pC, i, j);
+}
+
+function reconstructGradient(): void {
+  gmaxValid = false;
+  if (activeSize == l) return;
+  for (let j = activeSize; j < l; j++) setF64(pG, j, f64At(pGbar, j) + f64At(pP, j));
+  let nFree = 0;
+  for (let j = 0; j < activeSize; j++) if (statusAt(j) == FREE) nFree++;
+  if (<f64>nFree * <f64>l > 2 * <f64>activeSize * <f64>(l - activeSize)) {
+    for (let i = activeSize; i < l; i++) {
+      const Qi = getQ(i, activeSize);
+      let gi = f64At(pG, i);
+      for (let j = 0; j < activeSize; j++) if (statusAt(j) == FREE) gi += f64At(pAlpha, j) * <f64>f32At(Qi, j);
+      setF64(pG, i, gi);
+    }
+  } else {
+    for (let i = 0; i < activeSize; i++) {
+      if (statusAt(i) == FREE) {
+        const Qi = getQ(i, l);
+        const ai = f64At(pAlpha, i);
+        for (let j = activeSize; j < l; j++) setF64(pG, j, f64At(pG, j) + ai * <f64>f32At(Qi, j));
+      }
+    }
+  }
+}
+
+/** WSS3; returns true when already optimal (within eps). */
+function selectWorkingSet(): bool {
+  let Gmax = -Infinity;
+  let Gmax2 = -Infinity;
+  let GmaxIdx = -1;
+  let GminIdx = -1;
+  let objDiffMin = Infinity;
+  if (gmaxValid) {
+    Gmax = nextGmax;
+    GmaxIdx = nextGmaxIdx;
+    gmaxValid = false;
+  } else {
+    for (let t = 0; t < activeSize; t++) {
+      const u = f64At(pUpS, t);
+      if (u != 0) {
+        const v = u * f64At(pG, t);
+        if (v >= Gmax) {
+          Gmax = v;
+          GmaxIdx = t;
+        }
+      }
+    }
+  }
+  const i = GmaxIdx;
+  if (i != -1) {
+    const Qi = getQ(i, activeSize);
+    const yi = f64At(pYf, i);
+    const QDi = f64At(pQD, i);
+    for (let j = 0; j < activeSize; j++) {
+      const yj = f64At(pLowS, j);
+      if (yj != 0) {
+        const v = yj * f64At(pG, j);
+        if (v >= Gmax2) Gmax2 = v;
+        const gd = Gmax + v;
+        if (gd > 0) {
+          const quad = QDi + f64At(pQD, j) - 2 * (yi * yj) * <f64>f32At(Qi, j);
+          const g2 = gd * gd;
+          if (quad > 0 ? g2 >= -objDiffMin * quad * SCREEN : true) {
+            const od = quad > 0 ? -g2 / quad : -g2 / TAU;
+            if (od <= objDiffMin) {
+              GminIdx = j;
+              objDiffMin = od;
+            }
+          }
+        }
+      }
+    }
+  } else {
+    for (let j = 0; j < activeSize; j++) {
+      const s = f64At(pLowS, j);
+      if (s != 0) {
+        const v = s * f64At(pG, j);
+        if (v >= Gmax2) Gmax2 = v;
+      }
+    }
+  }
+  if (Gmax + Gmax2 < eps || GminIdx == -1) return true;
+  wi = GmaxIdx;
+  wj = GminIdx;
+  return false;
+}
+
+function beShrunk(i: i32, Gmax1: f64, Gmax2: f64): bool {
+  const s = statusAt(i);
+  const g = f64At(pG, i);
+  const pos = i32At(pY, i) == 1;
+  if (s == UPPER) return pos ? -g > Gmax1 : -g > Gmax2;
+  if (s == LOWER) return pos ? g > Gmax2 : g > Gmax1;
+  return false;
+}
+
+function doShrinking(): void {
+  gmaxValid = false;
+  let Gmax1 = -Infinity;
+  let Gmax2 = -Infinity;
+  for (let i = 0; i < activeSize; i++) {
+    const g = f64At(pG, i);
+    const s = statusAt(i);
+    if (i32At(pY, i) == 1) {
+      if (s != UPPER && -g >= Gmax1) Gmax1 = -g;
+      if (s != LOWER && g >= Gmax2) Gmax2 = g;
+    } else {
+      if (s != UPPER && -g >= Gmax2) Gmax2 = -g;
+      if (s != LOWER && g >= Gmax1) Gmax1 = g;
+    }
+  }
+  if (!unshrink && Gmax1 + Gmax2 <= eps * 10) {
+    unshrink = true;
+    reconstructGradient();
+    activeSize = l;
+  }
+  for (let i = 0; i < activeSize; i++) {
+    if (beShrunk(i, Gmax1, Gmax2)) {
+      activeSize--;
+      while (activeSize > i) {
+        if (!beShrunk(activeSize, Gmax1, Gmax2)) {
+          swapIndex(i, activeSize);
+          break;
+        }
+        activeSize--;
+      }
+    }
+  }
+}
+
+function calculateRho(): f64 {
+  let nFree = 0;
+  let ub = Infinity;
+  let lb = -Infinity;
+  let sumFree: f64 = 0;
+  for (let i = 0; i < activeSize; i++) {
+    const yv = i32At(pY, i);
+    const yG = <f64>yv * f64At(pG, i);
+    const s = statusAt(i);
+    if (s == UPPER) {
+      if (yv == -1) ub = min(ub, yG);
+      else lb = max(lb, yG);
+    } else if (s == LOWER) {
+      if (yv == 1) ub = min(ub, yG);
+      else lb = max(lb, yG);
+    } else {
+      nFree++;
+      sumFree += yG;
+    }
+  }
+  return nFree > 0 ? sumFree / <f64>nFree : (ub + lb) / 2;
+}
+
+/** Smo.run from α = 0; returns whether it converged (false: maxIter stopped it). The iteration count is left in `iterations`. */
+let iterations: i32 = 0;
+function run(): bool {
+  let iter = 0;
+  let counter = min(l, 1000) + 1;
+  let converged = true;
+  for (;;) {
+    if (maxIter >= 0 && iter >= maxIter) {
+      converged = false;
+      if (activeSize < l) {
+        reconstructGradient();
+        activeSize = l;
+      }
+      break;
+    }
+    if (--counter == 0) {
+      counter = min(l, 1000);
+      if (shrinking) doShrinking();
+    }
+    if (selectWorkingSet()) {
+      reconstructGradient();
+      activeSize = l;
+      gmaxValid = false;
+      if (selectWorkingSet()) break;
+      counter = 1;
+    }
+    iter++;
+    const i = wi;
+    const j = wj;
+    const Qi = getQ(i, activeSize);
+    const Qj = getQ(j, activeSize);
+    const Ci = f64At(pC, i);
+    const Cj = f64At(pC, j);
+    const oldAi = f64At(pAlpha, i);
+    const oldAj = f64At(pAlpha, j);
+    let ai = oldAi;
+    let aj = oldAj;
+    if (i32At(pY, i) != i32At(pY, j)) {
+      let quad = f64At(pQD, i) + f64At(pQD, j) + 2 * <f64>f32At(Qi, j);
+      if (quad <= 0) quad = TAU;
+      const delta = (-f64At(pG, i) - f64At(pG, j)) / quad;
+      const diff = ai - aj;
+      ai += delta;
+      aj += delta;
+      if (diff > 0) {
+        if (aj < 0) {
+          aj = 0;
+          ai = diff;
+        }
+      } else if (ai < 0) {
+        ai = 0;
+        aj = -diff;
+      }
+      if (diff > Ci - Cj) {
+        if (ai > Ci) {
+          ai = Ci;
+          aj = Ci - diff;
+        }
+      } else if (aj > Cj) {
+        aj = Cj;
+        ai = Cj + diff;
+      }
+    } else {
+      let quad = f64At(pQD, i) + f64At(pQD, j) - 2 * <f64>f32At(Qi, j);
+      if (quad <= 0) quad = TAU;
+      const delta = (f64At(pG, i) - f64At(pG, j)) / quad;
+      const sum = ai + aj;
+      ai -= delta;
+      aj += delta;
+      if (sum > Ci) {
+        if (ai > Ci) {
+          ai = Ci;
+          aj = sum - Ci;
+        }
+      } else if (aj < 0) {
+        aj = 0;
+        ai = sum;
+      }
+      if (sum > Cj) {
+        if (aj > Cj) {
+          aj = Cj;
+          ai = sum - Cj;
+        }
+      } else if (ai < 0) {
+        ai = 0;
+        aj = sum;
+      }
+    }
+    setF64(pAlpha, i, ai);
+    setF64(pAlpha, j, aj);
+    const dAi = ai - oldAi;
+    const dAj = aj - oldAj;
+    const ui = statusAt(i) == UPPER;
+    const uj = statusAt(j) == UPPER;
+    updateStatus(i);
+    updateStatus(j);
+    // gradient update, and the first half of the next working-set selection on the way
+    let Gmax = -Infinity;
+    let GmaxIdx = -1;
+    for (let k = 0; k < activeSize; k++) {
+      const gk = f64At(pG, k) + (<f64>f32At(Qi, k) * dAi + <f64>f32At(Qj, k) * dAj);
+      setF64(pG, k, gk);
+      const u = f64At(pUpS, k);
+      if (u != 0) {
+        const v = u * gk;
+        if (v >= Gmax) {
+          Gmax = v;
+          GmaxIdx = k;
+        }
+      }
+    }
+    nextGmax = Gmax;
+    nextGmaxIdx = GmaxIdx;
+    gmaxValid = true;
+
+    if (ui != (statusAt(i) == UPPER)) {
+      const Qfull = getQ(i, l);
+      if (ui) for (let k = 0; k < l; k++) setF64(pGbar, k, f64At(pGbar, k) - Ci * <f64>f32At(Qfull, k));
+      else for (let k = 0; k < l; k++) setF64(pGbar, k, f64At(pGbar, k) + Ci * <f64>f32At(Qfull, k));
+    }
+    if (uj != (statusAt(j) == UPPER)) {
+      const Qfull = getQ(j, l);
+      if (uj) for (let k = 0; k < l; k++) setF64(pGbar, k, f64At(pGbar, k) - Cj * <f64>f32At(Qfull, k));
+      else for (let k = 0; k < l; k++) setF64(pGbar, k, f64At(pGbar, k) + Cj * <f64>f32At(Qfull, k));
+    }
+  }
+  iterations = iter;
+  return converged;
+}
+
+// ---------------------------------------------------------------- job
+
+function readParams(ctl: usize): void {
+  n = slot(ctl, SV_N);
+  mode = slot(ctl, SV_MODE);
+  blocks = <usize>slot(ctl, SV_BLOCKS_PTR);
+  sqPtr = <usize>slot(ctl, SV_SQ_PTR);
+  diagPtr = <usize>slot(ctl, SV_DIAG_PTR);
+  const params = <usize>slot(ctl, SV_PARAMS_PTR);
+  eps = f64At(params, 0);
+  gamma = f64At(params, 1);
+  invLn2N = f64At(params, 2);
+  ln2NHi = f64At(params, 3);
+  ln2NLo = f64At(params, 4);
+  expTable = params + 5 * 8;
+  pow2 = expTable + 64 * 8;
+  shrinking = slot(ctl, SV_SHRINKING) != 0;
+  maxIter = slot(ctl, SV_MAX_ITER);
+}
+
+/** Bytes of per-thread scratch for pairs of up to maxL samples (kept in step with the layout in svcPairChunk). */
+export function svcScratchBytes(maxL: i32): i32 {
+  const L = (maxL + 3) & ~3;
+  return L * L * 4 + L * (9 * 8 + 6 * 4 + 4);
+}
+
+/** Solves class pair `pair` of the SVC job in the control block at `ctl` on thread `tid`. */
+export function svcPairChunk(ctl: usize, tid: i32, pair: i32): void {
+  readParams(ctl);
+  const classes = <usize>slot(ctl, SV_CLASS_PTR);
+  const entry = <usize>slot(ctl, SV_PAIR_PTR) + (<usize>pair << 4);
+  const ci = load<i32>(entry);
+  const cj = load<i32>(entry, 4);
+  const out = <usize>load<i32>(entry, 8);
+  sI = i32At(classes, 3 * ci);
+  nI = i32At(classes, 3 * ci + 1);
+  blockI = blocks + (<usize>i32At(classes, 3 * ci + 2) << 2);
+  sJ = i32At(classes, 3 * cj);
+  const nJ = i32At(classes, 3 * cj + 1);
+  blockJ = blocks + (<usize>i32At(classes, 3 * cj + 2) << 2);
+  wI = n - sI;
+  wJ = n - sJ;
+  l = nI + nJ;
+
+  // scratch layout for pairs of up to L samples: the row slab first (rows of l floats), then the arrays
+  const L = (slot(ctl, SV_MAX_L) + 3) & ~3;
+  let at = <usize>slot(ctl, SV_SCRATCH_PTR) + <usize>tid * <usize>slot(ctl, SV_SCRATCH_BYTES);
+  slab = at;
+  at += <usize>L * <usize>L << 2;
+  const f64Bytes = <usize>L << 3;
+  pG = at; at += f64Bytes;
+  pGbar = at; at += f64Bytes;
+  pUpS = at; at += f64Bytes;
+  pLowS = at; at += f64Bytes;
+  pYf = at; at += f64Bytes;
+  pAlpha = at; at += f64Bytes;
+  pC = at; at += f64Bytes;
+  pP = at; at += f64Bytes;
+  pQD = at; at += f64Bytes;
+  const i32Bytes = <usize>L << 2;
+  pY = at; at += i32Bytes;
+  pActive = at; at += i32Bytes;
+  pPerm = at; at += i32Bytes;
+  pRow = at; at += i32Bytes;
+  pRowLen = at; at += i32Bytes;
+  pSpare = at; at += i32Bytes;
+  pStatus = at;
+
+  // Smo's constructor from α = 0, p = −1, y = +1 for class i and −1 for class j
+  const Cs = <usize>slot(ctl, SV_C_PTR);
+  for (let t = 0; t < l; t++) {
+    const global = t < nI ? sI + t : sJ + (t - nI);
+    const y: i32 = t < nI ? 1 : -1;
+    setI32(pY, t, y);
+    setF64(pYf, t, <f64>y);
+    setF64(pP, t, -1);
+    setF64(pAlpha, t, 0);
+    setF64(pC, t, f64At(Cs, global));
+    setF64(pQD, t, f64At(diagPtr, global));
+    setI32(pPerm, t, global);
+    setI32(pActive, t, t);
+    setF64(pGbar, t, 0);
+    setI32(pRow, t, 0);
+    setI32(pRowLen, t, 0);
+  }
+  spareTop = 0;
+  slabNext = 0;
+  activeSize = l;
+  unshrink = false;
+  gmaxValid = false;
+  for (let t = 0; t < l; t++) {
+    updateStatus(t);
+    setF64(pG, t, f64At(pP, t));
+  }
+  for (let i = 0; i < l; i++) {
+    if (statusAt(i) != LOWER) {
+      const Qi = getQ(i, l);
+      const ai = f64At(pAlpha, i);
+      for (let j = 0; j < l; j++) setF64(pG, j, f64At(pG, j) + ai * <f64>f32At(Qi, j));
+      if (statusAt(i) == UPPER) {
+        const Ci = f64At(pC, i);
+        for (let j = 0; j < l; j++) setF64(pGbar, j, f64At(pGbar, j) + Ci * <f64>f32At(Qi, j));
+      }
+    }
+  }
+
+  const converged = run();
+  const rho = calculateRho();
+  let obj: f64 = 0;
+  for (let i = 0; i < l; i++) obj += f64At(pAlpha, i) * (f64At(pG, i) + f64At(pP, i));
+  obj /= 2;
+  store<f64>(out, rho);
+  store<f64>(out, obj, 8);
+  store<f64>(out, <f64>iterations, 16);
+  store<f64>(out, converged ? 1 : 0, 24);
+  const coef = out + 32;
+  for (let i = 0; i < l; i++) {
+    const s = i32At(pActive, i);
+    setF64(coef, s, f64At(pAlpha, i) * (s < nI ? 1.0 : -1.0));
+  }
+}
