@@ -10,9 +10,10 @@
 // bit-identical to the JS solver's. A change to one must be made to the other
 // (test/svm-wasm.test.ts compares them).
 //
-// Kernel values come from per-class blocks precomputed by the caller: block
-// c holds K (or, in SV_MODE_RBF_DOTS, float32 dot products) of class c's
-// samples with samples start[c]..n−1 (samples grouped by class), so row o of
+// Kernel values come from per-class blocks: block c holds K (or, in
+// SV_MODE_RBF_DOTS, float32 dot products) of class c's samples with samples
+// origin[c]..n−1 (samples grouped by class; origin[c] ≤ start[c], the dot
+// products of an SVC_DOTS job start at a multiple of GEMM's NR), so row o of
 // a pair (i < j) is one contiguous block row when o is in class i, and a
 // row of block j plus a column of block i when o is in class j. As the JS
 // solver does, a pair keeps every kernel row it asks for in an l×l float32
@@ -20,15 +21,17 @@
 //
 // No heap: all per-pair state lives in the claiming thread's scratch area;
 // the scalars are globals, which are per instance and so per thread.
-import { slot } from './gemm';
+import { blockF32, slot, WORK_BYTES, WORK_PTR } from './gemm';
 
-/** Job kind (control slot KIND). Mirrored in src/backend/wasm/layout.ts. */
+/** Job kinds (control slot KIND). Mirrored in src/backend/wasm/layout.ts. */
 export const SVC_PAIRS: i32 = 4;
+/** The class blocks as float32 dot products, one chunk per (class, row block): a GEMM job of many shapes. */
+export const SVC_DOTS: i32 = 5;
 
 /** SVC slots of the control block (after the convolution slots). Mirrored in src/backend/wasm/layout.ts. */
 const SV_N = 64; // samples, grouped by class
 const SV_MODE = 65; // SV_MODE_VALUES or SV_MODE_RBF_DOTS
-const SV_CLASS_PTR = 66; // i32 × 3 per class: start, count, float offset of its block
+const SV_CLASS_PTR = 66; // i32 × 4 per class: start, count, float offset of its block, its first column (≤ start)
 const SV_PAIR_PTR = 67; // i32 × 4 per pair: class i, class j, byte address of its output, 0
 const SV_BLOCKS_PTR = 68; // float32 class blocks
 const SV_SQ_PTR = 69; // f64 per sample: squared norm (SV_MODE_RBF_DOTS)
@@ -40,6 +43,10 @@ const SV_MAX_ITER = 74; // -1: none
 const SV_SCRATCH_PTR = 75; // thread t uses SV_SCRATCH_PTR + t · SV_SCRATCH_BYTES
 const SV_SCRATCH_BYTES = 76;
 const SV_MAX_L = 77; // largest pair: the scratch layout is by this size
+const SV_X_PTR = 78; // SVC_DOTS: the float32 rows (n × d), row-major
+const SV_D = 79;
+const SV_BP_PTR = 80; // SVC_DOTS: the rows packed as GEMM's B (packB32 of Xᵀ)
+const SV_DOT_CHUNK_PTR = 81; // SVC_DOTS: i32 × 4 per chunk: class, first row, end row (class-local), 0
 
 /** The blocks hold kernel values. */
 const SV_MODE_VALUES = 0;
@@ -76,9 +83,9 @@ let maxIter: i32 = -1;
 let sI: i32 = 0; // first sample of class i
 let sJ: i32 = 0;
 let nI: i32 = 0; // samples of class i (the +1 side)
-let wI: i32 = 0; // width of block i (n − sI)
+let wI: i32 = 0; // width of block i (n − its first column)
 let wJ: i32 = 0;
-let blockI: usize = 0; // byte address of block i
+let blockI: usize = 0; // byte address of block i's column 0, row sI (before its first column: never read)
 let blockJ: usize = 0;
 
 // per-position arrays (byte addresses in the thread's scratch)
@@ -169,8 +176,8 @@ function fillRow(i: i32, row: usize, start: i32, end: i32): void {
   const o = i32At(pPerm, i);
   const yi = i32At(pY, i);
   // a row of class i is one block row; one of class j is a row of block j (samples ≥ sJ) and a column of block i
-  const same = o < sJ ? blockI + (<usize>(o - sI) * <usize>wI << 2) - (<usize>sI << 2) : blockJ + (<usize>(o - sJ) * <usize>wJ << 2) - (<usize>sJ << 2);
-  const column = blockI + (<usize>(o - sI) << 2);
+  const same = o < sJ ? blockI + (<usize>(o - sI) * <usize>wI << 2) : blockJ + (<usize>(o - sJ) * <usize>wJ << 2);
+  const column = blockI + (<usize>o << 2);
   const classI = o < sJ;
   const colStride = <usize>wI << 2;
   const rbf = mode == SV_MODE_RBF_DOTS;
@@ -592,14 +599,16 @@ export function svcPairChunk(ctl: usize, tid: i32, pair: i32): void {
   const ci = load<i32>(entry);
   const cj = load<i32>(entry, 4);
   const out = <usize>load<i32>(entry, 8);
-  sI = i32At(classes, 3 * ci);
-  nI = i32At(classes, 3 * ci + 1);
-  blockI = blocks + (<usize>i32At(classes, 3 * ci + 2) << 2);
-  sJ = i32At(classes, 3 * cj);
-  const nJ = i32At(classes, 3 * cj + 1);
-  blockJ = blocks + (<usize>i32At(classes, 3 * cj + 2) << 2);
-  wI = n - sI;
-  wJ = n - sJ;
+  sI = i32At(classes, 4 * ci);
+  nI = i32At(classes, 4 * ci + 1);
+  const originI = i32At(classes, 4 * ci + 3);
+  wI = n - originI;
+  blockI = blocks + (<usize>i32At(classes, 4 * ci + 2) << 2) - (<usize>originI << 2);
+  sJ = i32At(classes, 4 * cj);
+  const nJ = i32At(classes, 4 * cj + 1);
+  const originJ = i32At(classes, 4 * cj + 3);
+  wJ = n - originJ;
+  blockJ = blocks + (<usize>i32At(classes, 4 * cj + 2) << 2) - (<usize>originJ << 2);
   l = nI + nJ;
 
   // scratch layout for pairs of up to L samples: the row slab first (rows of l floats), then the arrays
@@ -678,4 +687,26 @@ export function svcPairChunk(ctl: usize, tid: i32, pair: i32): void {
     const s = i32At(pActive, i);
     setF64(coef, s, f64At(pAlpha, i) * (s < nI ? 1.0 : -1.0));
   }
+}
+
+/**
+ * Rows [r0, r1) of class c's block of dot products (chunk `chunk` of an
+ * SVC_DOTS job): X[start + r0 .. start + r1) · X[origin .. n)ᵀ by the GEMM
+ * block kernel, each value computed as any GEMM of these rows computes it.
+ */
+export function svcDotsChunk(ctl: usize, tid: i32, chunk: i32): void {
+  const entry = <usize>slot(ctl, SV_DOT_CHUNK_PTR) + (<usize>chunk << 4);
+  const c = load<i32>(entry);
+  const classEntry = <usize>slot(ctl, SV_CLASS_PTR) + (<usize>c << 4);
+  const start = load<i32>(classEntry);
+  const origin = load<i32>(classEntry, 12);
+  const all = slot(ctl, SV_N);
+  const width = all - origin;
+  const d = slot(ctl, SV_D);
+  // C's row i (a row of X) and column j land at row i − start, column j − origin of the block
+  const block = <usize>slot(ctl, SV_BLOCKS_PTR) + (<usize>load<i32>(classEntry, 8) << 2);
+  const c0 = block - ((<usize>start * <usize>width + <usize>origin) << 2);
+  const scratch = <usize>slot(ctl, WORK_PTR) + <usize>tid * <usize>slot(ctl, WORK_BYTES);
+  blockF32(<usize>slot(ctl, SV_X_PTR), d, false, <usize>slot(ctl, SV_BP_PTR), c0, width, d,
+    start + load<i32>(entry, 4), start + load<i32>(entry, 8), origin, all, false, scratch);
 }

@@ -91,10 +91,13 @@ export interface SvcPairsArgs {
   /**
    * Per class c, row-major float32 [classCount[c], n − classStart[c]]: the
    * kernel ('values') or the dot products ('rbfDots') of class c's samples
-   * with samples classStart[c]..n−1. Called once, when the backend has
-   * taken the job (so a refused job costs no kernel computation).
+   * with samples classStart[c]..n−1. Either a function, called once when
+   * the backend has taken the job (so a refused job costs no kernel
+   * computation), or, for dot products, the float32 rows (n × cols): the
+   * backend then computes them with its own GEMM (the values its `gemm`
+   * gives).
    */
-  blocks(): Float32Array[];
+  blocks: (() => Float32Array[]) | { rows: Float32Array; cols: number };
   /** 'rbfDots': K = exp(−gamma·max(0, sq_a + sq_b − 2·dot)) (fastExp: its constants), K(x, x) = diag. */
   mode: 'values' | 'rbfDots';
   gamma: number;

@@ -407,20 +407,31 @@ class WasmGemm {
    * All class pairs of a C-SVC fit as one job of one chunk per pair: the
    * thread that claims a pair runs the SMO solver on it (asm/svm.ts, a port
    * of src/models/svm/smo.ts with bit-identical results) in its own scratch,
-   * reading kernel values from the class blocks. Returns null where the job
-   * does not suit this path: a thread that may not block (a browser's main
-   * thread; it would spin for the whole fit), or blocks or solver scratch
-   * beyond the limits.
+   * reading kernel values from the class blocks. Blocks of dot products
+   * given as rows are computed here first, by a job of GEMM row blocks
+   * straight into place. Returns null where the job does not suit this
+   * path: a thread that may not block (a browser's main thread; it would
+   * spin for the whole fit), or blocks or solver scratch beyond the limits.
    */
   svcPairs(args: SvcPairsArgs): SvcPairsResult | null {
     const { classStart, classCount } = args;
     const k = classCount.length;
     if (!this.blocking || k < 2 || classStart.length !== k) return null;
     const n = classStart[k - 1] + classCount[k - 1];
+    const given = typeof args.blocks === 'function' ? args.blocks : null;
+    const rows = typeof args.blocks === 'function' ? null : args.blocks;
+    if (rows && (args.mode !== 'rbfDots' || rows.rows.length !== n * rows.cols)) {
+      throw new ValueError(`svcPairs: rows must be ${n}×${rows.cols} float32 values for 'rbfDots'`);
+    }
+    // block c: its samples × samples origin[c]..n−1; computed blocks start at a GEMM panel boundary
+    const origin = new Int32Array(k);
+    const blockAt = new Int32Array(k);
     let blockFloats = 0;
     for (let c = 0; c < k; c++) {
       if (classCount[c] === 0 || classStart[c] !== (c ? classStart[c - 1] + classCount[c - 1] : 0)) return null;
-      blockFloats += classCount[c] * (n - classStart[c]);
+      origin[c] = rows ? classStart[c] - (classStart[c] % this.nr32) : classStart[c];
+      blockAt[c] = blockFloats;
+      blockFloats += align64(classCount[c] * (n - origin[c]) * 4) / 4;
     }
     if (args.diag.length !== n || args.C.length !== n || (args.mode === 'rbfDots' && args.sq.length !== n)) {
       throw new ValueError(`svcPairs: diag, C (and sq for 'rbfDots') need ${n} values`);
@@ -430,26 +441,36 @@ class WasmGemm {
     for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, classCount[i] + classCount[j]);
     const scratchBytes = align64(this.kernels.svcScratchBytes(maxL));
     if (blockFloats * 4 > SVC_BLOCKS_LIMIT || scratchBytes > SVC_SCRATCH_LIMIT) return null;
-    // before the layout: the blocks come from GEMMs, which use this memory's scratch (and may start the pool)
-    const blocks = args.blocks();
-    for (let c = 0; c < k; c++) {
+    // before the layout: given blocks come from GEMMs, which use this memory's scratch (and may start the pool)
+    const blocks = given ? given() : null;
+    for (let c = 0; c < k && blocks; c++) {
       if (blocks[c]?.length !== classCount[c] * (n - classStart[c])) {
         throw new ValueError(`svcPairs: block ${c} has ${blocks[c]?.length} values, expected ${classCount[c]}×${n - classStart[c]}`);
       }
     }
 
+    // row blocks of the dots job: about CHUNKS_PER_THREAD per thread, whole MR tiles
+    const d = rows ? rows.cols : 0;
+    const dotChunks: number[] = [];
+    if (rows) {
+      const rowsPer = roundUp(Math.max(this.mr32, Math.min(ROWS_PER_CHUNK_ONE_THREAD, Math.ceil(n / (CHUNKS_PER_THREAD * this.threads)))), this.mr32);
+      for (let c = 0; c < k; c++) for (let r = 0; r < classCount[c]; r += rowsPer) dotChunks.push(c, r, Math.min(classCount[c], r + rowsPer), 0);
+    }
     const pool = this.threads > 1 ? this.ensurePool() : null;
     const workAreas = this.pool ? Math.max(this.threads, this.pool.size + 1) : 1;
     const flagsPtr = slot.SCRATCH_BASE + workAreas * align64(this.workBytesPerThread);
-    const scratchPtr = flagsPtr + align64(nPairs * 4);
+    const scratchPtr = flagsPtr + align64(Math.max(nPairs, dotChunks.length / 4) * 4);
     const classPtr = scratchPtr + workAreas * scratchBytes;
-    const pairPtr = classPtr + align64(k * 12);
+    const pairPtr = classPtr + align64(k * 16);
     const blocksPtr = pairPtr + align64(nPairs * 16);
-    const sqPtr = blocksPtr + align64(blockFloats * 4);
+    const sqPtr = blocksPtr + blockFloats * 4;
     const diagPtr = sqPtr + align64(n * 8);
     const cPtr = diagPtr + align64(n * 8);
     const paramsPtr = cPtr + align64(n * 8);
-    const outPtr = paramsPtr + align64((2 + args.fastExp.length) * 8);
+    const xPtr = paramsPtr + align64((2 + args.fastExp.length) * 8);
+    const bpPtr = xPtr + align64(n * d * 4);
+    const dotChunkPtr = bpPtr + align64(roundUp(n, this.nr32) * d * 4);
+    const outPtr = dotChunkPtr + align64(dotChunks.length * 4);
     const outAt = new Int32Array(nPairs);
     let end = outPtr;
     for (let i = 0, p = 0; i < k; i++) {
@@ -460,10 +481,9 @@ class WasmGemm {
     }
     this.ensureBytes(end);
     const { i32, f32, f64 } = this;
-    for (let c = 0, at = 0; c < k; c++) {
-      i32.set([classStart[c], classCount[c], at], (classPtr >> 2) + 3 * c);
-      f32.set(blocks[c], (blocksPtr >> 2) + at);
-      at += blocks[c].length;
+    for (let c = 0; c < k; c++) {
+      i32.set([classStart[c], classCount[c], blockAt[c], origin[c]], (classPtr >> 2) + 4 * c);
+      if (blocks) f32.set(blocks[c], (blocksPtr >> 2) + blockAt[c]);
     }
     for (let i = 0, p = 0; i < k; i++) for (let j = i + 1; j < k; j++, p++) i32.set([i, j, outAt[p], 0], (pairPtr >> 2) + 4 * p);
     if (args.mode === 'rbfDots') f64.set(args.sq, sqPtr >> 3);
@@ -472,33 +492,22 @@ class WasmGemm {
     f64[paramsPtr >> 3] = args.eps;
     f64[(paramsPtr >> 3) + 1] = args.gamma;
     f64.set(args.fastExp, (paramsPtr >> 3) + 2);
-
-    this.pool?.close();
-    const ctl = this.i32;
-    const base = this.control;
-    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
-    ctl[base + slot.NEXT] = 0;
-    ctl[base + slot.KIND] = slot.SVC_PAIRS;
-    ctl[base + slot.NCHUNKS] = nPairs;
-    ctl[base + slot.FLAGS_PTR] = flagsPtr;
-    ctl[base + slot.JOB_ID] = this.jobId;
     const fields: [number, number][] = [
       [slot.SV_N, n], [slot.SV_MODE, args.mode === 'rbfDots' ? slot.SV_MODE_RBF_DOTS : slot.SV_MODE_VALUES],
       [slot.SV_CLASS_PTR, classPtr], [slot.SV_PAIR_PTR, pairPtr], [slot.SV_BLOCKS_PTR, blocksPtr],
       [slot.SV_SQ_PTR, sqPtr], [slot.SV_DIAG_PTR, diagPtr], [slot.SV_C_PTR, cPtr], [slot.SV_PARAMS_PTR, paramsPtr],
       [slot.SV_SHRINKING, args.shrinking ? 1 : 0], [slot.SV_MAX_ITER, args.maxIter < 0 ? -1 : Math.min(args.maxIter, 0x7fffffff)],
       [slot.SV_SCRATCH_PTR, scratchPtr], [slot.SV_SCRATCH_BYTES, scratchBytes], [slot.SV_MAX_L, maxL],
+      [slot.SV_X_PTR, xPtr], [slot.SV_D, d], [slot.SV_BP_PTR, bpPtr], [slot.SV_DOT_CHUNK_PTR, dotChunkPtr],
     ];
-    for (const [index, value] of fields) ctl[base + index] = value;
-
-    if (pool) {
-      ctl.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + nPairs);
-      pool.open();
-      this.kernels.work(slot.CONTROL_BASE, 0);
-      for (let p = 0; p < nPairs; p++) this.awaitChunk((flagsPtr >> 2) + p);
-    } else {
-      this.kernels.work(slot.CONTROL_BASE, 0);
+    if (rows) {
+      f32.set(rows.rows, xPtr >> 2);
+      this.kernels.packB32(xPtr, d, 1, d, n, bpPtr);
+      i32.set(dotChunks, dotChunkPtr >> 2);
+      this.runSvcJob(pool, slot.SVC_DOTS, dotChunks.length / 4, flagsPtr, fields);
     }
+    this.runSvcJob(pool, slot.SVC_PAIRS, nPairs, flagsPtr, fields);
+
     const result: SvcPairsResult = { coef: [], rho: new Float64Array(nPairs), obj: new Float64Array(nPairs), iter: new Int32Array(nPairs), converged: [] };
     const out = this.f64;
     for (let i = 0, p = 0; i < k; i++) {
@@ -511,8 +520,32 @@ class WasmGemm {
         result.coef.push(out.slice(at + 4, at + 4 + classCount[i] + classCount[j]));
       }
     }
-    pool?.finish();
     return result;
+  }
+
+  /** Runs one job of an SVC fit (kind, chunk count, the SV_ slots) to completion. */
+  private runSvcJob(pool: WorkerPool | null, kind: number, chunks: number, flagsPtr: number, fields: [number, number][]): void {
+    this.pool?.close();
+    const ctl = this.i32;
+    const base = this.control;
+    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
+    ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.KIND] = kind;
+    ctl[base + slot.NCHUNKS] = chunks;
+    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
+    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
+    ctl[base + slot.FLAGS_PTR] = flagsPtr;
+    ctl[base + slot.JOB_ID] = this.jobId;
+    for (const [index, value] of fields) ctl[base + index] = value;
+    if (pool) {
+      ctl.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + chunks);
+      pool.open();
+      this.kernels.work(slot.CONTROL_BASE, 0);
+      for (let c = 0; c < chunks; c++) this.awaitChunk((flagsPtr >> 2) + c);
+      pool.finish();
+    } else {
+      this.kernels.work(slot.CONTROL_BASE, 0);
+    }
   }
 
   /**

@@ -74,14 +74,15 @@ export const CV_SCRATCH_BYTES = 50;
 export const CV_COLS_BYTES = 51;
 /** Forward: byte address of one bias per output channel, 0 for none. */
 export const CV_BIAS_PTR = 52;
-/** SVC training (asm/svm.ts): KIND value and parameters; one class pair per chunk. */
+/** SVC training (asm/svm.ts): KIND values (a pairs job: one class pair per chunk; a dots job: one class row block per chunk) and parameters. */
 export const SVC_PAIRS = 4;
+export const SVC_DOTS = 5;
 /** Samples (grouped by class) and how the class blocks hold the kernel: SV_MODE_VALUES or SV_MODE_RBF_DOTS. */
 export const SV_N = 64;
 export const SV_MODE = 65;
 export const SV_MODE_VALUES = 0;
 export const SV_MODE_RBF_DOTS = 1;
-/** i32 × 3 per class: first sample, samples, float offset of its block (its samples × samples start..n−1) in SV_BLOCKS_PTR. */
+/** i32 × 4 per class: first sample, samples, float offset of its block (its samples × samples origin..n−1) in SV_BLOCKS_PTR, origin. */
 export const SV_CLASS_PTR = 66;
 /** i32 × 4 per pair: class i, class j, byte address of its output, 0. */
 export const SV_PAIR_PTR = 67;
@@ -98,6 +99,11 @@ export const SV_MAX_ITER = 74;
 export const SV_SCRATCH_PTR = 75;
 export const SV_SCRATCH_BYTES = 76;
 export const SV_MAX_L = 77;
+/** Dots job: the float32 rows (n × SV_D), packed as GEMM's B, and i32 × 4 per chunk: class, first row, end row, 0. */
+export const SV_X_PTR = 78;
+export const SV_D = 79;
+export const SV_BP_PTR = 80;
+export const SV_DOT_CHUNK_PTR = 81;
 export const CONTROL_SLOTS = 96;
 
 /** Byte address of the control block; addresses below SCRATCH_BASE are never used by kernels' data. */

@@ -356,13 +356,13 @@ function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Arra
       C[t] = W[t] * tp.classC[c];
     }
   }
-  const blocks = (): Float32Array[] => {
+  // as trainSvc's blockOf (with use32, its lazy rows map the dots as block() does, RBF aside);
+  // the backend computes dot products itself, with the GEMM kernel.dots would call
+  const blocks = rbfDots ? { rows: (rows.f32 ??= Float32Array.from(rows.data)), cols: rows.cols } : (): Float32Array[] => {
     const out: Float32Array[] = [];
     for (let c = 0; c < k; c++) {
       const b = new Float32Array(count[c] * (n - start[c]));
-      // as trainSvc's blockOf (with use32, its lazy rows map the dots as block() does, RBF aside)
-      if (rbfDots) kernel.dots(rows, start[c], start[c] + count[c], rows, start[c], n, b);
-      else kernel.block(rows, start[c], start[c] + count[c], rows, start[c], n, b, 0, use32);
+      kernel.block(rows, start[c], start[c] + count[c], rows, start[c], n, b, 0, use32);
       out.push(b);
     }
     return out;
