@@ -184,7 +184,51 @@ function fillRow(i: i32, row: usize, start: i32, end: i32): void {
   const so = rbf ? f64At(sqPtr, o) : 0;
   const self = rbf ? <f32>f64At(diagPtr, o) : 0;
   const g = gamma;
-  for (let t = start; t < end; t++) {
+  let t = start;
+  if (rbf) {
+    // two entries at a time: the exp's arithmetic in f64x2, its table look-ups by lane
+    const zero = f64x2.splat(0);
+    const soV = f64x2.splat(so);
+    const twoV = f64x2.splat(2);
+    const negG = f64x2.splat(-g);
+    const invV = f64x2.splat(invLn2N);
+    const magicV = f64x2.splat(ROUND_MAGIC);
+    const hiV = f64x2.splat(ln2NHi);
+    const loV = f64x2.splat(ln2NLo);
+    const limit = f64x2.splat(-104);
+    const oneV = f64x2.splat(1);
+    const halfV = f64x2.splat(0.5);
+    const sixthV = f64x2.splat(0.16666666666666666);
+    for (; t + 2 <= end; t += 2) {
+      const b0 = i32At(pPerm, t);
+      const b1 = i32At(pPerm, t + 1);
+      const dot0 = classI || b0 >= sJ ? load<f32>(same + (<usize>b0 << 2)) : load<f32>(column + <usize>(b0 - sI) * colStride);
+      const dot1 = classI || b1 >= sJ ? load<f32>(same + (<usize>b1 << 2)) : load<f32>(column + <usize>(b1 - sI) * colStride);
+      const dots = f64x2.replace_lane(f64x2.splat(<f64>dot0), 1, <f64>dot1);
+      const sq = f64x2.replace_lane(f64x2.splat(f64At(sqPtr, b0)), 1, f64At(sqPtr, b1));
+      let d = f64x2.sub(f64x2.add(soV, sq), f64x2.mul(twoV, dots));
+      d = v128.bitselect(zero, d, f64x2.lt(d, zero));
+      const x = f64x2.mul(negG, d);
+      // fastExpF32 on both lanes; lanes below −104 become 0 (clamped first so that the look-ups stay in the tables)
+      const xc = f64x2.max(x, f64x2.splat(-105));
+      const kd = f64x2.sub(f64x2.add(f64x2.mul(xc, invV), magicV), magicV);
+      const k = i32x4.trunc_sat_f64x2_s_zero(kd);
+      const r = f64x2.sub(f64x2.sub(xc, f64x2.mul(kd, hiV)), f64x2.mul(kd, loV));
+      const poly = f64x2.add(oneV, f64x2.mul(r, f64x2.add(oneV, f64x2.mul(r, f64x2.add(halfV, f64x2.mul(r, sixthV))))));
+      const k0 = i32x4.extract_lane(k, 0);
+      const k1 = i32x4.extract_lane(k, 1);
+      const scale = f64x2.mul(
+        f64x2.replace_lane(f64x2.splat(f64At(pow2, (k0 >> 6) + 1022)), 1, f64At(pow2, (k1 >> 6) + 1022)),
+        f64x2.replace_lane(f64x2.splat(f64At(expTable, k0 & 63)), 1, f64At(expTable, k1 & 63)));
+      const e = v128.bitselect(zero, f64x2.mul(scale, poly), f64x2.lt(x, limit));
+      const v = f32x4.demote_f64x2_zero(e);
+      const v0 = b0 == o ? self : f32x4.extract_lane(v, 0);
+      const v1 = b1 == o ? self : f32x4.extract_lane(v, 1);
+      store<f32>(row + (<usize>t << 2), i32At(pY, t) != yi ? -v0 : v0);
+      store<f32>(row + (<usize>(t + 1) << 2), i32At(pY, t + 1) != yi ? -v1 : v1);
+    }
+  }
+  for (; t < end; t++) {
     const b = i32At(pPerm, t);
     let v: f32 = classI || b >= sJ ? load<f32>(same + (<usize>b << 2)) : load<f32>(column + <usize>(b - sI) * colStride);
     if (rbf) {
@@ -335,25 +379,48 @@ function selectWorkingSet(): bool {
     const Qi = getQ(i, activeSize);
     const yi = f64At(pYf, i);
     const QDi = f64At(pQD, i);
-    for (let j = 0; j < activeSize; j++) {
+    // two positions at a time: Gmax2 is a plain maximum (the sign of a zero maximum
+    // does not matter); a pair of lanes that may improve the minimum is done in order
+    wssMin = objDiffMin;
+    wssIdx = GminIdx;
+    const zero = f64x2.splat(0);
+    const GmaxV = f64x2.splat(Gmax);
+    const QDiV = f64x2.splat(QDi);
+    const two = f64x2.splat(2);
+    const yiV = f64x2.splat(yi);
+    let Gmax2V = f64x2.splat(-Infinity);
+    let j = 0;
+    for (; j + 2 <= activeSize; j += 2) {
+      const yj = v128.load(pLowS + (<usize>j << 3));
+      const v = f64x2.mul(yj, v128.load(pG + (<usize>j << 3)));
+      const valid = f64x2.ne(yj, zero);
+      Gmax2V = v128.bitselect(v, Gmax2V, v128.and(valid, f64x2.ge(v, Gmax2V)));
+      const gd = f64x2.add(GmaxV, v);
+      const cand = v128.and(valid, f64x2.gt(gd, zero));
+      if (!v128.any_true(cand)) continue;
+      const q = f64x2.promote_low_f32x4(v128.load64_zero(Qi + (<usize>j << 2)));
+      const quad = f64x2.sub(f64x2.add(QDiV, v128.load(pQD + (<usize>j << 3))), f64x2.mul(f64x2.mul(two, f64x2.mul(yiV, yj)), q));
+      const g2 = f64x2.mul(gd, gd);
+      const screen = f64x2.ge(g2, f64x2.mul(f64x2.mul(f64x2.splat(-wssMin), quad), f64x2.splat(SCREEN)));
+      const pass = v128.and(cand, v128.or(v128.not(f64x2.gt(quad, zero)), screen));
+      if (!v128.any_true(pass)) continue;
+      if (i64x2.extract_lane(cand, 0) != 0) wssCandidate(j, f64x2.extract_lane(gd, 0), f64x2.extract_lane(quad, 0));
+      if (i64x2.extract_lane(cand, 1) != 0) wssCandidate(j + 1, f64x2.extract_lane(gd, 1), f64x2.extract_lane(quad, 1));
+    }
+    const m0 = f64x2.extract_lane(Gmax2V, 0);
+    const m1 = f64x2.extract_lane(Gmax2V, 1);
+    Gmax2 = m1 >= m0 ? m1 : m0;
+    for (; j < activeSize; j++) {
       const yj = f64At(pLowS, j);
       if (yj != 0) {
         const v = yj * f64At(pG, j);
         if (v >= Gmax2) Gmax2 = v;
         const gd = Gmax + v;
-        if (gd > 0) {
-          const quad = QDi + f64At(pQD, j) - 2 * (yi * yj) * <f64>f32At(Qi, j);
-          const g2 = gd * gd;
-          if (quad > 0 ? g2 >= -objDiffMin * quad * SCREEN : true) {
-            const od = quad > 0 ? -g2 / quad : -g2 / TAU;
-            if (od <= objDiffMin) {
-              GminIdx = j;
-              objDiffMin = od;
-            }
-          }
-        }
+        if (gd > 0) wssCandidate(j, gd, QDi + f64At(pQD, j) - 2 * (yi * yj) * <f64>f32At(Qi, j));
       }
     }
+    objDiffMin = wssMin;
+    GminIdx = wssIdx;
   } else {
     for (let j = 0; j < activeSize; j++) {
       const s = f64At(pLowS, j);
@@ -367,6 +434,22 @@ function selectWorkingSet(): bool {
   wi = GmaxIdx;
   wj = GminIdx;
   return false;
+}
+
+/** WSS3's test of position j (gd = Gmax + y_j·G_j > 0, quad = a_ij before the TAU guard) against the minimum so far. */
+let wssMin: f64 = 0;
+let wssIdx: i32 = -1;
+// @ts-ignore: decorator
+@inline function wssCandidate(j: i32, gd: f64, quad: f64): void {
+  const g2 = gd * gd;
+  // cheap screen (no division) before libsvm's exact test, as in smo.ts
+  if (quad > 0 ? g2 >= -wssMin * quad * SCREEN : true) {
+    const od = quad > 0 ? -g2 / quad : -g2 / TAU;
+    if (od <= wssMin) {
+      wssIdx = j;
+      wssMin = od;
+    }
+  }
 }
 
 function beShrunk(i: i32, Gmax1: f64, Gmax2: f64): bool {
@@ -532,9 +615,37 @@ function run(): bool {
     updateStatus(i);
     updateStatus(j);
     // gradient update, and the first half of the next working-set selection on the way
-    let Gmax = -Infinity;
-    let GmaxIdx = -1;
-    for (let k = 0; k < activeSize; k++) {
+    // two positions at a time: each lane keeps its maximum and the last index reaching it;
+    // the lanes then combine to the scalar loop's result (the larger index on a tie)
+    const zero = f64x2.splat(0);
+    const dAiV = f64x2.splat(dAi);
+    const dAjV = f64x2.splat(dAj);
+    let maxV = f64x2.splat(-Infinity);
+    let idxV = f64x2.splat(-1);
+    let kV = f64x2.replace_lane(f64x2.splat(0), 1, 1);
+    const twoV = f64x2.splat(2);
+    let k = 0;
+    for (; k + 2 <= activeSize; k += 2) {
+      const at = pG + (<usize>k << 3);
+      const qi = f64x2.promote_low_f32x4(v128.load64_zero(Qi + (<usize>k << 2)));
+      const qj = f64x2.promote_low_f32x4(v128.load64_zero(Qj + (<usize>k << 2)));
+      const gk = f64x2.add(v128.load(at), f64x2.add(f64x2.mul(qi, dAiV), f64x2.mul(qj, dAjV)));
+      v128.store(at, gk);
+      const u = v128.load(pUpS + (<usize>k << 3));
+      const v = f64x2.mul(u, gk);
+      const take = v128.and(f64x2.ne(u, zero), f64x2.ge(v, maxV));
+      maxV = v128.bitselect(v, maxV, take);
+      idxV = v128.bitselect(kV, idxV, take);
+      kV = f64x2.add(kV, twoV);
+    }
+    const m0 = f64x2.extract_lane(maxV, 0);
+    const m1 = f64x2.extract_lane(maxV, 1);
+    const i0 = <i32>f64x2.extract_lane(idxV, 0);
+    const i1 = <i32>f64x2.extract_lane(idxV, 1);
+    const second = m1 > m0 || (m1 == m0 && i1 > i0);
+    let Gmax = second ? m1 : m0;
+    let GmaxIdx = second ? i1 : i0;
+    for (; k < activeSize; k++) {
       const gk = f64At(pG, k) + (<f64>f32At(Qi, k) * dAi + <f64>f32At(Qj, k) * dAj);
       setF64(pG, k, gk);
       const u = f64At(pUpS, k);
