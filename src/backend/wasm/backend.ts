@@ -485,7 +485,11 @@ class WasmGemm {
       i32.set([classStart[c], classCount[c], blockAt[c], origin[c]], (classPtr >> 2) + 4 * c);
       if (blocks) f32.set(blocks[c], (blocksPtr >> 2) + blockAt[c]);
     }
-    for (let i = 0, p = 0; i < k; i++) for (let j = i + 1; j < k; j++, p++) i32.set([i, j, outAt[p], 0], (pairPtr >> 2) + 4 * p);
+    // largest pairs first, so that the last pairs to be claimed are short ones and the threads finish together
+    const pairs: [number, number, number][] = [];
+    for (let i = 0, p = 0; i < k; i++) for (let j = i + 1; j < k; j++, p++) pairs.push([i, j, p]);
+    pairs.sort((a, b) => classCount[b[0]] + classCount[b[1]] - (classCount[a[0]] + classCount[a[1]]) || a[2] - b[2]);
+    pairs.forEach(([i, j, p], q) => i32.set([i, j, outAt[p], 0], (pairPtr >> 2) + 4 * q));
     if (args.mode === 'rbfDots') f64.set(args.sq, sqPtr >> 3);
     f64.set(args.diag, diagPtr >> 3);
     f64.set(args.C, cPtr >> 3);
