@@ -87,7 +87,8 @@ export function fastExp(x: number): number {
 /**
  * exp(x) for x ≤ 0 to about 1e-10 relative error (ample for values stored
  * as float32): the same reduction as {@link fastExp} with a cubic; 0 below
- * −104 (under float32's smallest subnormal).
+ * −104 (under float32's smallest subnormal). asm/svm.ts computes it the
+ * same way (see FAST_EXP_CONSTANTS).
  */
 export function fastExpF32(x: number): number {
   if (x < -104) return 0;

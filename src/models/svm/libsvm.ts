@@ -19,6 +19,11 @@
  *   as libsvm does.
  * Either way the solver sees rows of float32 Q values through its
  * position-ordered cache (`SvcQ`), exactly as libsvm's `Cache` holds them.
+ *
+ * Where the backend offers it (the wasm backend, on a thread that may
+ * block), C-SVC without probability hands all pairs to it at once
+ * (`Backend.svcPairs`): the pairs are solved in parallel by a port of the
+ * solver, from the blocks of the small-problem path, with the same results.
  */
 import { ValueError } from '../../errors.js';
 import { getBackend } from '../../backend/index.js';
@@ -117,7 +122,10 @@ class PairBlockSource implements KernelSource {
     if (lazy) lazy.kernel.mapRow(out, o, idx, start, end, lazy.sq, this.kdiag[o]);
   }
 
-  /** The common case (no shrinking yet, RBF, dot-product blocks): contiguous runs, fused with exp. */
+  /**
+   * The common case (no shrinking yet, RBF, dot-product blocks): contiguous runs, fused with exp.
+   * (asm/svm.ts's fillRow computes the same values for the wasm pair solver.)
+   */
   private fillRbfIdentity(o: number, start: number, end: number, out: Float32Array, g: number, sq: Float64Array): void {
     const ni = this.ni;
     const so = sq[o];
