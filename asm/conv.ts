@@ -9,16 +9,23 @@
 // copied. Every sample is computed by one thread with a fixed sequence of
 // operations, so results do not depend on the number of threads.
 //
-// Kinds (control slot KIND):
-// - CONV_FORWARD:     y[b] (O×P) = W (O×K) · cols(x[b]) (K×P)
-// - CONV_INPUT_GRAD:  dx[b] = col2im(Wᵀ (K×O) · dy[b] (O×P))
-// - CONV_WEIGHT_GRAD: dW[b] (O×K) = dy[b] (O×P) · cols(x[b])ᵀ (P×K), per sample (the caller sums them in order)
-// with K = C·kh·kw and P = Ho·Wo.
+// Kinds (control slot KIND), with K = C·kh·kw and P = Ho·Wo:
+// - CONV_FORWARD:  y[b] (O×P) = W (O×K) · cols(x[b]) (K×P) (+ bias per row)
+// - CONV_BACKWARD: any of dx[b] = col2im(Wᵀ (K×O) · dy[b] (O×P)),
+//                  dW[b] (O×K) = dy[b] (O×P) · cols(x[b])ᵀ (P×K) and
+//                  db[b] (O, float64) = Σ_p dy[b][·][p], per sample (the caller sums dW[b] and db[b] in order of b).
+//   One job for all three copies dy into wasm memory once.
+// Either kind may carry the epilogue of a Conv → ReLU (→ MaxPool) block: the
+// forward applies relu (and max pooling, keeping each window's arg-max) to the
+// sample's output in the thread's scratch, so only the pooled output leaves;
+// the backward turns the gradient of the block's output back into dy per
+// sample (relu's mask is the block's output > 0; pooling scatters to the
+// arg-max) before the convolution's gradients.
+import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
 import { blockF32, packB32, slot, MC_MAX, WORK_BYTES, WORK_PTR } from './gemm';
 
 export const CONV_FORWARD: i32 = 1;
-export const CONV_INPUT_GRAD: i32 = 2;
-export const CONV_WEIGHT_GRAD: i32 = 3;
+export const CONV_BACKWARD: i32 = 2;
 
 /** Convolution slots of the control block (after the GEMM slots). Mirrored in src/backend/wasm/layout.ts. */
 const CV_C = 32;
@@ -35,13 +42,27 @@ const CV_DH = 42;
 const CV_DW = 43;
 const CV_HO = 44;
 const CV_WO = 45;
-const CV_IN_PTR = 46; // x (forward, weight grad) or dy (input grad), N samples
-const CV_WEIGHT_PTR = 47; // W (forward, input grad) or dy (weight grad)
-const CV_OUT_PTR = 48; // y, dx or per-sample dW
+const CV_X_PTR = 46; // x, all samples (forward; backward when dW is wanted)
+const CV_WEIGHT_PTR = 47; // W (forward; backward when dx is wanted)
+const CV_Y_PTR = 48; // forward: y
 const CV_SCRATCH_PTR = 49; // per-thread: thread t uses CV_SCRATCH_PTR + t · CV_SCRATCH_BYTES
 const CV_SCRATCH_BYTES = 50;
 const CV_COLS_BYTES = 51; // offset of the packed operand within a thread's scratch (the columns come first)
 const CV_BIAS_PTR = 52; // forward: one bias per output channel, or 0 for none
+const CV_DY_PTR = 53; // backward: dy, all samples
+const CV_DX_PTR = 54; // backward: dx, or 0 when not wanted
+const CV_DW_PTR = 55; // backward: dW per sample, or 0
+const CV_DB_PTR = 56; // backward: db per sample (float64), or 0
+const CV_RELU = 100; // 1: the block applies relu after the convolution
+const CV_POOL_KH = 101; // max pooling window (0: no pooling), stride, output size; no padding, dilation 1
+const CV_POOL_KW = 102;
+const CV_POOL_SH = 103;
+const CV_POOL_SW = 104;
+const CV_POOL_HO = 105;
+const CV_POOL_WO = 106;
+const CV_BLOCK_OUT_PTR = 107; // the block's output (pooled or relu'd): written by the forward, read by the backward for relu's mask
+const CV_POOL_IDX_PTR = 108; // per output cell of the pooling, the arg-max offset within its sample's convolution output
+const CV_Y_SCRATCH = 109; // offset within a thread's scratch of one sample's convolution output (or its gradient)
 
 // Geometry of the current job, read from the control block per chunk. Globals
 // are per instance, so each thread has its own copy (a heap object would sit
@@ -186,6 +207,24 @@ function addRowBias(y: usize, bias: usize, m: i32, n: i32): void {
   }
 }
 
+/** db[r] = Σ_p dy[r][p] for each of the m rows, in float64 with four partial sums (as the JS channelSum adds). */
+function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
+  for (let r = 0; r < m; r++) {
+    const row = dy + (<usize>(r * n) << 2);
+    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const at = row + (<usize>i << 2);
+      s0 += <f64>load<f32>(at);
+      s1 += <f64>load<f32>(at, 4);
+      s2 += <f64>load<f32>(at, 8);
+      s3 += <f64>load<f32>(at, 12);
+    }
+    for (; i < n; i++) s0 += <f64>load<f32>(row + (<usize>i << 2));
+    store<f64>(db + (<usize>r << 3), s0 + s1 + (s2 + s3));
+  }
+}
+
 /** Runs sample `b` of the convolution job in the control block at `ctl` on thread `tid`. */
 export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   readGeometry(ctl);
@@ -195,25 +234,63 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   const cols = scratch;
   const packed = scratch + <usize>slot(ctl, CV_COLS_BYTES);
   const gemmScratch = <usize>slot(ctl, WORK_PTR) + <usize>tid * <usize>slot(ctl, WORK_BYTES);
-  const input = <usize>slot(ctl, CV_IN_PTR);
   const weight = <usize>slot(ctl, CV_WEIGHT_PTR);
-  const out = <usize>slot(ctl, CV_OUT_PTR);
   const imageBytes = <usize>(gc * gh * gw) << 2;
   const outputBytes = <usize>(go * plane) << 2;
+  const x = <usize>slot(ctl, CV_X_PTR) + <usize>b * imageBytes;
+  const poolKh = slot(ctl, CV_POOL_KH), poolKw = slot(ctl, CV_POOL_KW);
+  const poolHo = slot(ctl, CV_POOL_HO), poolWo = slot(ctl, CV_POOL_WO);
+  const pooledCells = go * poolHo * poolWo;
+  const yScratch = scratch + <usize>slot(ctl, CV_Y_SCRATCH);
+  const relu = slot(ctl, CV_RELU) != 0;
   if (kind == CONV_FORWARD) {
-    im2col(input + <usize>b * imageBytes, cols);
+    im2col(x, cols);
     packB32(cols, plane, false, depth, plane, packed);
-    const y = out + <usize>b * outputBytes;
+    const y = poolKh != 0 ? yScratch : <usize>slot(ctl, CV_Y_PTR) + <usize>b * outputBytes;
     gemmAllRows(weight, depth, false, packed, y, go, plane, depth, gemmScratch);
     const bias = <usize>slot(ctl, CV_BIAS_PTR);
     if (bias != 0) addRowBias(y, bias, go, plane);
-  } else if (kind == CONV_INPUT_GRAD) {
-    packB32(input + <usize>b * outputBytes, plane, false, go, plane, packed);
-    gemmAllRows(weight, depth, true, packed, cols, depth, plane, go, gemmScratch);
-    col2im(cols, out + <usize>b * imageBytes);
-  } else {
-    im2col(input + <usize>b * imageBytes, cols);
-    packB32(cols, plane, true, plane, depth, packed);
-    gemmAllRows(weight + <usize>b * outputBytes, plane, false, packed, out + (<usize>(b * go * depth) << 2), go, depth, plane, gemmScratch);
+    if (relu) reluF32(y, y, go * plane);
+    if (poolKh != 0) {
+      const cell = <usize>(b * pooledCells) << 2;
+      maxPool2dF32(
+        y, <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell, <usize>slot(ctl, CV_POOL_IDX_PTR) + cell, go, gho, gwo,
+        poolKh, poolKw, slot(ctl, CV_POOL_SH), slot(ctl, CV_POOL_SW), 0, 0, 1, 1, poolHo, poolWo,
+      );
+    }
+    return;
   }
+  let dy = <usize>slot(ctl, CV_DY_PTR) + <usize>b * (poolKh != 0 ? <usize>pooledCells << 2 : outputBytes);
+  if (poolKh != 0) {
+    // The pooled gradient goes to each window's arg-max, where relu let the value through.
+    const cell = <usize>(b * pooledCells) << 2;
+    const out = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
+    const idx = <usize>slot(ctl, CV_POOL_IDX_PTR) + cell;
+    zeroFloats(yScratch, go * plane);
+    for (let k = 0; k < pooledCells; k++) {
+      const at = <usize>k << 2;
+      if (!relu || load<f32>(out + at) > 0) {
+        const to = yScratch + (<usize>load<i32>(idx + at) << 2);
+        store<f32>(to, load<f32>(to) + load<f32>(dy + at));
+      }
+    }
+    dy = yScratch;
+  } else if (relu) {
+    reluGradF32(<usize>slot(ctl, CV_BLOCK_OUT_PTR) + <usize>b * outputBytes, dy, yScratch, go * plane);
+    dy = yScratch;
+  }
+  const dx = <usize>slot(ctl, CV_DX_PTR);
+  if (dx != 0) {
+    packB32(dy, plane, false, go, plane, packed);
+    gemmAllRows(weight, depth, true, packed, cols, depth, plane, go, gemmScratch);
+    col2im(cols, dx + <usize>b * imageBytes);
+  }
+  const dW = <usize>slot(ctl, CV_DW_PTR);
+  if (dW != 0) {
+    im2col(x, cols);
+    packB32(cols, plane, true, plane, depth, packed);
+    gemmAllRows(dy, plane, false, packed, dW + (<usize>(b * go * depth) << 2), go, depth, plane, gemmScratch);
+  }
+  const db = <usize>slot(ctl, CV_DB_PTR);
+  if (db != 0) rowSums(dy, go, plane, db + (<usize>(b * go) << 3));
 }

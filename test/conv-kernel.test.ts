@@ -4,12 +4,14 @@
 // exercise stride, padding, dilation, edge tiles and several K blocks.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { getBackend, getNumThreads, setBackend, setNumThreads } from '../src/backend/index.js';
+import { grad } from '../src/autograd/graph.js';
+import { getNumThreads, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
 import { relu } from '../src/tensor/ops/elementwise.js';
 import { Generator } from '../src/tensor/random.js';
 import { randn } from '../src/tensor/creation.js';
+import { assertCloseFloat32, withBackend } from './helpers/backends.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 
 interface Case {
@@ -47,38 +49,37 @@ function run(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: Fl
   };
 }
 
-function assertClose(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  let scale = 0;
-  for (const v of expected) scale = Math.max(scale, Math.abs(v));
-  for (let i = 0; i < actual.length; i++) {
-    if (!(Math.abs(actual[i] - expected[i]) <= 1e-5 * Math.max(1, scale))) {
-      assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (scale ${scale})`);
-    }
-  }
-}
 
-function withBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
-  const before = getBackend().name;
-  setBackend(name);
-  try {
-    return fn();
-  } finally {
-    setBackend(before);
-  }
-}
 
 describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
   for (const [i, c] of cases.entries()) {
     it(`case ${i}: x ${c.x.join('×')}, w ${c.w.join('×')}, ${JSON.stringify(c.options)}: forward and both gradients match the lowered path`, () => {
       const fused = withBackend('wasm', () => run(c, 100 + i));
       const lowered = withBackend('js', () => run(c, 100 + i));
-      assertClose(fused.y, lowered.y, 'y');
-      assertClose(fused.dx, lowered.dx, 'dx');
-      assertClose(fused.dw, lowered.dw, 'dw');
-      if (lowered.db) assertClose(fused.db as Float32Array, lowered.db, 'db');
+      assertCloseFloat32(fused.y, lowered.y, 'y');
+      assertCloseFloat32(fused.dx, lowered.dx, 'dx');
+      assertCloseFloat32(fused.dw, lowered.dw, 'dw');
+      if (lowered.db) assertCloseFloat32(fused.db as Float32Array, lowered.db, 'db');
     });
   }
+
+  it('gradients of gradients (a gradient penalty) match the lowered path', () => {
+    const c = cases[1];
+    const run2 = (): { gx: Float32Array; gw: Float32Array } => {
+      const generator = new Generator(55);
+      const x = randn(c.x, { generator, requiresGrad: true });
+      const w = randn(c.w, { generator, requiresGrad: true });
+      const b = randn([c.w[0]], { generator, requiresGrad: true });
+      const y = conv2d(x, w, b, c.options);
+      const [dx] = grad(y.square().sum(), [x], { createGraph: true });
+      dx.square().sum().backward();
+      return { gx: (x.grad as Tensor).data as Float32Array, gw: (w.grad as Tensor).data as Float32Array };
+    };
+    const fused = withBackend('wasm', run2);
+    const lowered = withBackend('js', run2);
+    assertCloseFloat32(fused.gx, lowered.gx, 'd/dx |dx|²');
+    assertCloseFloat32(fused.gw, lowered.gw, 'd/dw |dx|²');
+  });
 
   it('one thread and two threads give identical results', { skip: wasmSupport !== 'threads' && 'no threads here' }, async () => {
     const before = getNumThreads();

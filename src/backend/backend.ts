@@ -44,18 +44,39 @@ export interface ConvKernelGeometry {
   ho: number; wo: number;
 }
 
-export interface ConvKernelArgs {
-  /**
-   * 'forward': y [N, O, Ho, Wo] from input = x and weight = W;
-   * 'inputGrad': dx [N, C, H, W] from input = dy and weight = W;
-   * 'weightGrad': dW [O, C·kh·kw] (summed over the batch) from input = x and weight = dy.
-   */
-  kind: 'forward' | 'inputGrad' | 'weightGrad';
-  geometry: ConvKernelGeometry;
-  input: Float32Array;
+/** What a Conv → ReLU (→ MaxPool) block applies to the convolution's output, in the same pass. */
+export interface ConvEpilogue {
+  relu: boolean;
+  /** Max pooling (no padding, dilation 1) of the relu'd output, or null. */
+  pool: { kh: number; kw: number; sh: number; sw: number; ho: number; wo: number } | null;
+}
+
+/** The forward pass's result: the block's output and, with pooling, each output cell's arg-max offset within its sample. */
+export interface ConvForwardResult {
+  y: Float32Array;
+  offsets: Int32Array | null;
+}
+
+export interface ConvBackwardArgs {
+  /** The input (needed for the weight gradient). */
+  x: Float32Array;
+  /** dL/dy [N, O, Ho, Wo], or with an epilogue the gradient of the block's output. */
+  dy: Float32Array;
+  /** The block's epilogue with its forward result (relu's mask is out > 0). */
+  epilogue?: ConvEpilogue & ConvForwardResult;
+  /** The weight [O, C·kh·kw] (needed for the input gradient). */
   weight: Float32Array;
-  /** 'forward' only: one bias per output channel, added to y. */
-  bias?: Float32Array;
+  /** Which gradients to compute. */
+  input: boolean;
+  weights: boolean;
+  bias: boolean;
+}
+
+export interface ConvGradients {
+  /** dL/dx [N, C, H, W], dL/dW [O, C·kh·kw] and dL/db [O] (float64 sums rounded once), or null where not asked for. */
+  dx: Float32Array | null;
+  dw: Float32Array | null;
+  db: Float32Array | null;
 }
 
 /** Shape of a 2-D pooling over N·C planes of H×W. */
@@ -128,12 +149,13 @@ export interface Backend {
   /** C = op(A)·op(B) (or C += ...) for every matrix of the batch. */
   gemm(args: GemmArgs): void;
   /**
-   * A float32 convolution pass done whole by the backend (im2col, GEMM and
-   * col2im fused per sample), returning the result in a new array. Returns
-   * null where the job does not suit the backend; the caller then lowers it
-   * to im2col and gemm itself.
+   * Float32 convolution passes (groups = 1) done whole by the backend, with
+   * im2col, GEMM and col2im fused per sample; results in new arrays. Each
+   * returns null where the job does not suit the backend: the caller then
+   * lowers it to im2col and gemm itself.
    */
-  conv2d?(args: ConvKernelArgs): Float32Array | null;
+  conv2dForward?(geometry: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null;
+  conv2dBackward?(geometry: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null;
   /**
    * SVC training of all class pairs at once (the pairs in parallel). Returns
    * null where the backend does not run it (too large, or a thread that may

@@ -10,7 +10,7 @@
  * are done a group of batch matrices at a time so it does not grow with the
  * batch.
  */
-import type { Backend, ConvKernelArgs, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry, SvcPairsArgs, SvcPairsResult } from '../backend.js';
+import type { Backend, ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry, SvcPairsArgs, SvcPairsResult } from '../backend.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
@@ -39,7 +39,6 @@ const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
 /** Largest kernel blocks and per-thread solver scratch an SVC pairs job takes; larger problems keep the JS solver. */
 const SVC_BLOCKS_LIMIT = 64 * 2 ** 20;
 const SVC_SCRATCH_LIMIT = 64 * 2 ** 20;
-const CONV_KINDS = { forward: slot.CONV_FORWARD, inputGrad: slot.CONV_INPUT_GRAD, weightGrad: slot.CONV_WEIGHT_GRAD } as const;
 
 const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
@@ -261,14 +260,8 @@ class WasmGemm {
       }
     }
 
-    // Stragglers from the previous job may still read the control block: close the gate first.
-    this.pool?.close();
     const ctl = this.i32;
-    const base = this.control;
-    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
-    ctl[base + slot.NEXT] = 0;
-    ctl[base + slot.KIND] = 0;
-    ctl[base + slot.NCHUNKS] = grid.chunks;
+    const base = this.beginJob(0, grid.chunks, lay.flagsPtr);
     ctl[base + slot.DTYPE] = f64 ? 1 : 0;
     ctl[base + slot.M] = m;
     ctl[base + slot.N] = n;
@@ -286,10 +279,6 @@ class WasmGemm {
     ctl[base + slot.ROW_CHUNKS] = grid.rowChunks;
     ctl[base + slot.COLS_PER_CHUNK] = grid.cols;
     ctl[base + slot.COL_CHUNKS] = grid.colChunks;
-    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
-    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
-    ctl[base + slot.FLAGS_PTR] = lay.flagsPtr;
-    ctl[base + slot.JOB_ID] = this.jobId;
 
     if (pool) {
       // The flags' memory held other data before; clear it so that no stale value reads as done.
@@ -308,6 +297,27 @@ class WasmGemm {
     }
   }
 
+  /**
+   * Starts writing a job of `chunks` chunks into the control block (after the
+   * previous job's stragglers have left it) and returns the block's i32 index;
+   * the caller adds the kind's own slots, then runs it.
+   */
+  private beginJob(kind: number, chunks: number, flagsPtr: number): number {
+    // Stragglers from the previous job may still read the control block: close the gate first.
+    this.pool?.close();
+    const ctl = this.i32;
+    const base = this.control;
+    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
+    ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.KIND] = kind;
+    ctl[base + slot.NCHUNKS] = chunks;
+    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
+    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
+    ctl[base + slot.FLAGS_PTR] = flagsPtr;
+    ctl[base + slot.JOB_ID] = this.jobId;
+    return base;
+  }
+
   /** Returns once the chunk whose flag is the i32 at `flagIndex` is done (spins briefly, then sleeps). */
   private awaitChunk(flagIndex: number): void {
     const ctl = this.i32;
@@ -319,86 +329,161 @@ class WasmGemm {
   }
 
   /**
-   * A float32 convolution pass (groups = 1) as one job of one chunk per
+   * Float32 convolution passes (groups = 1) as one job of one chunk per
    * sample: the thread that claims a sample lowers it, packs it and runs the
-   * GEMM on it in its own scratch (asm/conv.ts). Returns false when the job
-   * does not suit this path.
+   * GEMMs on it in its own scratch (asm/conv.ts). Null when the job does not
+   * suit this path.
    */
-  conv2d(args: ConvKernelArgs): Float32Array | null {
-    const g = args.geometry;
+  conv2dForward(g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null {
+    const pool = epilogue?.pool ?? null;
+    const job = this.convJob(g, slot.CONV_FORWARD, true, true, pool !== null);
+    if (!job) return null;
+    checkLength('x', x, g.n * job.image);
+    checkLength('weight', weight, g.o * job.depth);
+    if (bias) checkLength('bias', bias, g.o);
+    const outLength = g.n * (pool ? g.o * pool.ho * pool.wo : job.output);
+    const xPtr = job.alloc(x.length * 4);
+    const weightPtr = job.alloc(weight.length * 4);
+    const biasPtr = bias ? job.alloc(g.o * 4) : 0;
+    const yPtr = job.alloc(outLength * 4);
+    const offsetsPtr = pool ? job.alloc(outLength * 4) : 0;
+    this.ensureBytes(job.end());
+    this.f32.set(x, xPtr >> 2);
+    this.f32.set(weight, weightPtr >> 2);
+    if (bias) this.f32.set(bias, biasPtr >> 2);
+    this.runConvJob(job, [
+      [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr], [slot.CV_Y_PTR, yPtr], [slot.CV_BIAS_PTR, biasPtr],
+      [slot.CV_BLOCK_OUT_PTR, yPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
+    ]);
+    // slice(): a new array filled by the copy (faster than filling a zeroed one).
+    return {
+      y: this.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength),
+      offsets: pool ? this.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
+    };
+  }
+
+  conv2dBackward(g: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null {
+    const epilogue = args.epilogue;
+    const pool = epilogue?.pool ?? null;
+    const job = this.convJob(g, slot.CONV_BACKWARD, args.input, args.weights, epilogue !== undefined);
+    if (!job) return null;
+    const { n, o } = g;
+    const blockOut = n * (pool ? o * pool.ho * pool.wo : job.output);
+    checkLength('dy', args.dy, blockOut);
+    const dyPtr = job.alloc(args.dy.length * 4);
+    const blockOutPtr = epilogue ? job.alloc(blockOut * 4) : 0;
+    const offsetsPtr = pool ? job.alloc(blockOut * 4) : 0;
+    const xPtr = args.weights ? job.alloc(n * job.image * 4) : 0;
+    const weightPtr = args.input ? job.alloc(o * job.depth * 4) : 0;
+    const dxPtr = args.input ? job.alloc(n * job.image * 4) : 0;
+    const dwPtr = args.weights ? job.alloc(n * o * job.depth * 4) : 0;
+    const dwSumPtr = args.weights ? job.alloc(o * job.depth * 4) : 0;
+    const dbPtr = args.bias ? job.alloc(n * o * 8) : 0;
+    this.ensureBytes(job.end());
+    this.f32.set(args.dy, dyPtr >> 2);
+    if (epilogue) {
+      checkLength('the block output', epilogue.y, blockOut);
+      this.f32.set(epilogue.y, blockOutPtr >> 2);
+      if (pool) {
+        if (!epilogue.offsets || epilogue.offsets.length !== blockOut) throw new ValueError(`conv2d kernel: the pooling needs ${blockOut} arg-max offsets`);
+        this.i32.set(epilogue.offsets, offsetsPtr >> 2);
+      }
+    }
+    if (args.weights) {
+      checkLength('x', args.x, n * job.image);
+      this.f32.set(args.x, xPtr >> 2);
+    }
+    if (args.input) {
+      checkLength('weight', args.weight, o * job.depth);
+      this.f32.set(args.weight, weightPtr >> 2);
+    }
+    this.runConvJob(job, [
+      [slot.CV_DY_PTR, dyPtr], [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr],
+      [slot.CV_DX_PTR, dxPtr], [slot.CV_DW_PTR, dwPtr], [slot.CV_DB_PTR, dbPtr],
+      [slot.CV_BLOCK_OUT_PTR, blockOutPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
+    ]);
+    let dw: Float32Array | null = null;
+    let db: Float32Array | null = null;
+    if (args.weights) {
+      // The per-sample gradients summed in order of the sample, so the sum is the same on any number of threads.
+      this.kernels.sumRowsF32(dwPtr, n, o * job.depth, dwSumPtr);
+      dw = this.f32.slice(dwSumPtr >> 2, (dwSumPtr >> 2) + o * job.depth);
+    }
+    if (args.bias) {
+      const sums = new Float64Array(o);
+      const perSample = this.f64.subarray(dbPtr >> 3, (dbPtr >> 3) + n * o);
+      for (let b = 0; b < n; b++) for (let ch = 0; ch < o; ch++) sums[ch] += perSample[b * o + ch];
+      db = Float32Array.from(sums);
+    }
+    const dx = args.input ? this.f32.slice(dxPtr >> 2, (dxPtr >> 2) + n * job.image) : null;
+    return { dx, dw, db };
+  }
+
+  /**
+   * Plans a convolution job: null when it does not suit (empty, too large a
+   * sample); otherwise its sizes and an allocator for its operands, placed
+   * after the flags and every thread's scratch.
+   */
+  private convJob(g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
     const { n, c, o, kh, kw } = g;
     const plane = g.ho * g.wo, depth = c * kh * kw, image = c * g.h * g.w;
     if (n === 0 || plane === 0 || depth === 0 || o === 0) return null;
     const nr = this.nr32;
+    // The packed operand: cols (K×P) forward, dy (O×P) for dx, colsᵀ (P×K) for dW.
+    const packedFloats = Math.max(
+      kind === slot.CONV_FORWARD ? depth * roundUp(plane, nr) : 0,
+      kind === slot.CONV_BACKWARD && needsColsB ? o * roundUp(plane, nr) : 0,
+      kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(depth, nr) : 0,
+    );
     const colsBytes = align64(depth * plane * 4);
-    const packedBytes = align64(Math.max(depth * roundUp(plane, nr), o * roundUp(plane, nr), plane * roundUp(depth, nr)) * 4);
-    const scratchBytes = colsBytes + packedBytes;
+    const packedBytes = align64(packedFloats * 4);
+    // One sample's convolution output (or its gradient) for a block's epilogue.
+    const outputScratchBytes = needsOutputScratch ? align64(o * plane * 4) : 0;
+    const scratchBytes = colsBytes + packedBytes + outputScratchBytes;
     if (scratchBytes > CONV_SCRATCH_LIMIT) return null;
-    const kind = CONV_KINDS[args.kind];
-    const inputPerSample = kind === slot.CONV_INPUT_GRAD ? o * plane : image;
-    const weightLength = kind === slot.CONV_WEIGHT_GRAD ? n * o * plane : o * depth;
-    const outPerSample = kind === slot.CONV_FORWARD ? o * plane : kind === slot.CONV_INPUT_GRAD ? image : o * depth;
-    if (args.input.length !== n * inputPerSample || args.weight.length !== weightLength) {
-      throw new ValueError(`conv2d kernel: input has ${args.input.length} values and weight ${args.weight.length}, the geometry needs ${n * inputPerSample} and ${weightLength}`);
-    }
-
-    const pool = this.threads > 1 && n > 1 && n * o * depth * plane >= PARALLEL_MIN_MACS ? this.ensurePool() : null;
+    const macs = n * o * depth * plane * (kind === slot.CONV_BACKWARD ? Number(needsColsB) + Number(needsColsT) : 1);
+    const pool = this.threads > 1 && n > 1 && macs >= PARALLEL_MIN_MACS ? this.ensurePool() : null;
     const workAreas = this.pool ? Math.max(this.threads, this.pool.size + 1) : 1;
     const flagsPtr = slot.SCRATCH_BASE + workAreas * align64(this.workBytesPerThread);
     const scratchPtr = flagsPtr + align64(n * 4);
-    const inPtr = scratchPtr + workAreas * scratchBytes;
-    const weightPtr = inPtr + align64(n * inputPerSample * 4);
-    const outPtr = weightPtr + align64(weightLength * 4);
-    const sumPtr = align64(outPtr + n * outPerSample * 4); // the weight gradient summed over the batch
-    const bias = kind === slot.CONV_FORWARD ? args.bias : undefined;
-    if (bias && bias.length !== o) throw new ValueError(`conv2d kernel: bias has ${bias.length} values for ${o} output channels`);
-    const biasPtr = align64(sumPtr + (kind === slot.CONV_WEIGHT_GRAD ? outPerSample * 4 : 0));
-    this.ensureBytes(biasPtr + o * 4);
-    const view = this.f32;
-    view.set(args.input, inPtr >> 2);
-    view.set(args.weight, weightPtr >> 2);
-    if (bias) view.set(bias, biasPtr >> 2);
+    let next = scratchPtr + workAreas * scratchBytes;
+    return {
+      g, kind, pool, n, flagsPtr, scratchPtr, scratchBytes, colsBytes, outputScratchAt: colsBytes + packedBytes, depth, image, output: o * plane,
+      /** Reserves `bytes` (64-byte aligned) and returns its address. */
+      alloc(bytes: number): number {
+        const at = next;
+        next = align64(next + bytes);
+        return at;
+      },
+      end: (): number => next,
+    };
+  }
 
-    this.pool?.close();
+  /** Writes the job into the control block with its operand addresses, runs it on every thread and waits for all samples. */
+  private runConvJob(job: NonNullable<ReturnType<WasmGemm['convJob']>>, operands: [number, number][]): void {
     const ctl = this.i32;
-    const base = this.control;
-    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
-    ctl[base + slot.NEXT] = 0;
-    ctl[base + slot.KIND] = kind;
-    ctl[base + slot.NCHUNKS] = n;
-    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
-    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
-    ctl[base + slot.FLAGS_PTR] = flagsPtr;
-    ctl[base + slot.JOB_ID] = this.jobId;
-    const fields: [number, number][] = [
-      [slot.CV_C, c], [slot.CV_H, g.h], [slot.CV_W, g.w], [slot.CV_O, o], [slot.CV_KH, kh], [slot.CV_KW, kw],
+    const base = this.beginJob(job.kind, job.n, job.flagsPtr);
+    const g = job.g;
+    ctl[base + slot.CV_SCRATCH_PTR] = job.scratchPtr;
+    ctl[base + slot.CV_SCRATCH_BYTES] = job.scratchBytes;
+    ctl[base + slot.CV_COLS_BYTES] = job.colsBytes;
+    ctl[base + slot.CV_Y_SCRATCH] = job.outputScratchAt;
+    const geometry: [number, number][] = [
+      [slot.CV_C, g.c], [slot.CV_H, g.h], [slot.CV_W, g.w], [slot.CV_O, g.o], [slot.CV_KH, g.kh], [slot.CV_KW, g.kw],
       [slot.CV_SH, g.sh], [slot.CV_SW, g.sw], [slot.CV_PH, g.ph], [slot.CV_PW, g.pw], [slot.CV_DH, g.dh], [slot.CV_DW, g.dw],
-      [slot.CV_HO, g.ho], [slot.CV_WO, g.wo], [slot.CV_IN_PTR, inPtr], [slot.CV_WEIGHT_PTR, weightPtr], [slot.CV_OUT_PTR, outPtr],
-      [slot.CV_SCRATCH_PTR, scratchPtr], [slot.CV_SCRATCH_BYTES, scratchBytes], [slot.CV_COLS_BYTES, colsBytes],
-      [slot.CV_BIAS_PTR, bias ? biasPtr : 0],
+      [slot.CV_HO, g.ho], [slot.CV_WO, g.wo],
     ];
-    for (const [index, value] of fields) ctl[base + index] = value;
-
-    if (pool) {
-      ctl.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + n);
-      pool.open();
+    for (const [index, value] of geometry) ctl[base + index] = value;
+    for (const [index, value] of operands) ctl[base + index] = value;
+    if (job.pool) {
+      ctl.fill(0, job.flagsPtr >> 2, (job.flagsPtr >> 2) + job.n);
+      job.pool.open();
       this.kernels.work(slot.CONTROL_BASE, 0);
+      for (let b = 0; b < job.n; b++) this.awaitChunk((job.flagsPtr >> 2) + b);
+      job.pool.finish();
     } else {
       this.kernels.work(slot.CONTROL_BASE, 0);
     }
-    // slice(): a new array filled by the copy (faster than filling a zeroed one).
-    let out: Float32Array;
-    if (kind === slot.CONV_WEIGHT_GRAD) {
-      // The per-sample gradients summed in order of the sample, so the sum is the same on any number of threads.
-      if (pool) for (let b = 0; b < n; b++) this.awaitChunk((flagsPtr >> 2) + b);
-      this.kernels.sumRowsF32(outPtr, n, outPerSample, sumPtr);
-      out = view.slice(sumPtr >> 2, (sumPtr >> 2) + outPerSample);
-    } else {
-      if (pool) for (let b = 0; b < n; b++) this.awaitChunk((flagsPtr >> 2) + b);
-      out = view.slice(outPtr >> 2, (outPtr >> 2) + n * outPerSample);
-    }
-    pool?.finish();
-    return out;
   }
 
   // ---------------------------------------------------------- SVC training
@@ -529,17 +614,8 @@ class WasmGemm {
 
   /** Runs one job of an SVC fit (kind, chunk count, the SV_ slots) to completion. */
   private runSvcJob(pool: WorkerPool | null, kind: number, chunks: number, flagsPtr: number, fields: [number, number][]): void {
-    this.pool?.close();
+    const base = this.beginJob(kind, chunks, flagsPtr);
     const ctl = this.i32;
-    const base = this.control;
-    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
-    ctl[base + slot.NEXT] = 0;
-    ctl[base + slot.KIND] = kind;
-    ctl[base + slot.NCHUNKS] = chunks;
-    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
-    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
-    ctl[base + slot.FLAGS_PTR] = flagsPtr;
-    ctl[base + slot.JOB_ID] = this.jobId;
     for (const [index, value] of fields) ctl[base + index] = value;
     if (pool) {
       ctl.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + chunks);
@@ -622,6 +698,20 @@ function copyIn(view: FloatArray, src: FloatArray, offset: number, length: numbe
   view.set(offset === 0 && src.length === length ? src : src.subarray(offset, offset + length), at);
 }
 
+/** Control slots of a block's epilogue (all zero for a bare convolution). */
+function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
+  const pool = epilogue?.pool;
+  return [
+    [slot.CV_RELU, epilogue?.relu ? 1 : 0],
+    [slot.CV_POOL_KH, pool?.kh ?? 0], [slot.CV_POOL_KW, pool?.kw ?? 0], [slot.CV_POOL_SH, pool?.sh ?? 0],
+    [slot.CV_POOL_SW, pool?.sw ?? 0], [slot.CV_POOL_HO, pool?.ho ?? 0], [slot.CV_POOL_WO, pool?.wo ?? 0],
+  ];
+}
+
+function checkLength(name: string, array: Float32Array, expected: number): void {
+  if (array.length !== expected) throw new ValueError(`conv2d kernel: ${name} has ${array.length} values, the geometry needs ${expected}`);
+}
+
 /** Cheap checks that the arrays hold what the arguments describe (a short copy would silently give wrong results). */
 function checkArgs(args: GemmArgs): void {
   const { batch, m, n, k } = args;
@@ -658,7 +748,8 @@ export const wasmSupport: KernelSupport = kernels.support;
 export const wasmBackend: Backend = {
   name: 'wasm',
   gemm: engine ? (args) => engine.gemm(args) : jsBackend.gemm,
-  conv2d: (args) => (engine ? engine.conv2d(args) : null),
+  conv2dForward: (g, x, weight, bias, epilogue) => (engine ? engine.conv2dForward(g, x, weight, bias, epilogue) : null),
+  conv2dBackward: (g, args) => (engine ? engine.conv2dBackward(g, args) : null),
   svcPairs: (args) => (engine ? engine.svcPairs(args) : null),
   float32: engine ? float32Kernels(engine) : undefined,
   numThreads: () => (engine ? engine.numThreads() : 1),

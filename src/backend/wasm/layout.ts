@@ -9,11 +9,10 @@ export const SEQ = 0;
 export const ACTIVE = 1;
 /** Next chunk to claim. */
 export const NEXT = 2;
-/** 0: a GEMM job; CONV_FORWARD, CONV_INPUT_GRAD, CONV_WEIGHT_GRAD: a convolution job, one sample per chunk; SVC_PAIRS: SVC training, one class pair per chunk. */
+/** 0: a GEMM job; CONV_FORWARD, CONV_BACKWARD: a convolution job, one sample per chunk (asm/conv.ts); SVC_PAIRS, SVC_DOTS: SVC training (asm/svm.ts). */
 export const KIND = 3;
 export const CONV_FORWARD = 1;
-export const CONV_INPUT_GRAD = 2;
-export const CONV_WEIGHT_GRAD = 3;
+export const CONV_BACKWARD = 2;
 export const NCHUNKS = 4;
 /** 0 float32, 1 float64. */
 export const DTYPE = 5;
@@ -62,18 +61,23 @@ export const CV_DH = 42;
 export const CV_DW = 43;
 export const CV_HO = 44;
 export const CV_WO = 45;
-/** x (forward, weight grad) or dy (input grad), all samples. */
-export const CV_IN_PTR = 46;
-/** W (forward, input grad) or dy (weight grad). */
+/** x, all samples (forward; backward when dW is wanted). */
+export const CV_X_PTR = 46;
+/** W (forward; backward when dx is wanted). */
 export const CV_WEIGHT_PTR = 47;
-/** y, dx, or one dW per sample. */
-export const CV_OUT_PTR = 48;
+/** Forward: y. */
+export const CV_Y_PTR = 48;
 /** Thread t's scratch starts at CV_SCRATCH_PTR + t·CV_SCRATCH_BYTES: one sample's columns, then at CV_COLS_BYTES the packed operand. */
 export const CV_SCRATCH_PTR = 49;
 export const CV_SCRATCH_BYTES = 50;
 export const CV_COLS_BYTES = 51;
 /** Forward: byte address of one bias per output channel, 0 for none. */
 export const CV_BIAS_PTR = 52;
+/** Backward: dy (all samples); dx, per-sample dW and per-sample float64 db, each 0 when not wanted. */
+export const CV_DY_PTR = 53;
+export const CV_DX_PTR = 54;
+export const CV_DW_PTR = 55;
+export const CV_DB_PTR = 56;
 /** SVC training (asm/svm.ts): KIND values (a pairs job: one class pair per chunk; a dots job: one class row block per chunk) and parameters. */
 export const SVC_PAIRS = 4;
 export const SVC_DOTS = 5;
@@ -104,7 +108,20 @@ export const SV_X_PTR = 78;
 export const SV_D = 79;
 export const SV_BP_PTR = 80;
 export const SV_DOT_CHUNK_PTR = 81;
-export const CONTROL_SLOTS = 96;
+/** A Conv → ReLU (→ MaxPool) block's epilogue: relu flag; pooling window, stride and output size (window 0: none). */
+export const CV_RELU = 100;
+export const CV_POOL_KH = 101;
+export const CV_POOL_KW = 102;
+export const CV_POOL_SH = 103;
+export const CV_POOL_SW = 104;
+export const CV_POOL_HO = 105;
+export const CV_POOL_WO = 106;
+/** The block's output (forward writes it; backward reads it for relu's mask), the pooling's arg-max offsets. */
+export const CV_BLOCK_OUT_PTR = 107;
+export const CV_POOL_IDX_PTR = 108;
+/** Offset within a thread's convolution scratch of one sample's convolution output (or its gradient). */
+export const CV_Y_SCRATCH = 109;
+export const CONTROL_SLOTS = 128;
 
 /** Byte address of the control block; addresses below SCRATCH_BASE are never used by kernels' data. */
 export const CONTROL_BASE = 1024;

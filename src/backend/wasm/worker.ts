@@ -36,7 +36,7 @@ function warmKernels(): void {
   const n = 32;
   const depth = 600;
   const ctlAt = area + (1 << 16);
-  const flagsAt = ctlAt + 512; // past a control block of CONTROL_SLOTS i32
+  const flagsAt = ctlAt + slot.CONTROL_SLOTS * 4;
   const aAt = flagsAt + 256;
   const bpAt = aAt + n * depth * 8;
   const cAt = bpAt + n * depth * 8;

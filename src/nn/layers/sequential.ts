@@ -3,6 +3,7 @@ import { FrugalError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
+import { fusedBlock } from './fusion.js';
 
 /**
  * Applies its modules in order: `new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2))`.
@@ -56,7 +57,13 @@ export class Sequential extends Module implements Iterable<Module> {
 
   override forward(x: Tensor): Tensor {
     let y = x;
-    for (const m of this.layers) y = m.call(y);
+    for (let i = 0; i < this.layers.length; i++) {
+      const fused = fusedBlock(this.layers, i, y);
+      if (fused) {
+        y = fused.y;
+        i += fused.layers - 1;
+      } else y = this.layers[i].call(y);
+    }
     return y;
   }
 

@@ -4,14 +4,15 @@
  * each differentiable through the other two, so gradients of gradients
  * work (a gradient penalty on a convolutional critic needs that).
  */
-import { record } from '../../autograd/graph.js';
-import type { ConvKernelArgs } from '../../backend/backend.js';
+import { grad, isGradEnabled, record, withGradMode } from '../../autograd/graph.js';
+import type { Backend, ConvGradients } from '../../backend/backend.js';
 import { float32Kernels, getBackend } from '../../backend/index.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sum } from './reduce.js';
+import { relu } from './elementwise.js';
 import { expand, reshape, takeFlat } from './shape.js';
 
 export type Pair = number | readonly [number, number];
@@ -133,15 +134,25 @@ function floatPair(x: Tensor, w: Tensor, op: string): 'float32' | 'float64' {
   return x.dtype;
 }
 
-/**
- * Hands a float32, ungrouped pass to the backend's fused convolution kernel
- * when it has one; false means the caller lowers it to im2col and gemm.
- */
-function fusedConv(kind: ConvKernelArgs['kind'], g: ConvGeometry, input: TypedArray, weight: TypedArray, bias?: TypedArray): Float32Array | null {
+/** The backend's fused convolution kernels, when it has them and the pass is float32 and ungrouped. */
+function fusedBackend(g: ConvGeometry, ...arrays: (TypedArray | undefined)[]): Backend | null {
   const backend = getBackend();
-  if (g.groups !== 1 || !backend.conv2d || !(input instanceof Float32Array && weight instanceof Float32Array)) return null;
-  if (bias !== undefined && !(bias instanceof Float32Array)) return null;
-  return backend.conv2d({ kind, geometry: g, input, weight, bias });
+  if (g.groups !== 1 || !backend.conv2dForward || !backend.conv2dBackward) return null;
+  return arrays.every((a) => a === undefined || a instanceof Float32Array) ? backend : null;
+}
+
+/**
+ * The backend's fused backward pass, or null (then each gradient is lowered
+ * on its own): dx when given w, dW when given x, db when asked.
+ */
+function fusedBackward(g: ConvGeometry, dy: Tensor, x: Tensor | null, w: Tensor | null, bias: boolean): ConvGradients | null {
+  const backend = fusedBackend(g, dy.data, x?.data, w?.data);
+  if (!backend?.conv2dBackward) return null;
+  const none = new Float32Array(0);
+  return backend.conv2dBackward(g, {
+    dy: dy.data as Float32Array, x: (x?.data as Float32Array) ?? none, weight: (w?.data as Float32Array) ?? none,
+    input: w !== null, weights: x !== null, bias,
+  });
 }
 
 /** y = conv(x, w) (+ bias per output channel), as a recorded op. */
@@ -149,18 +160,85 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
   const dtype = floatPair(x, w, 'conv2d');
   if (bias && bias.dtype !== dtype) throw new DTypeError(`conv2d: bias must be ${dtype} like the input, got ${bias.dtype}`);
   const { n, o, ho, wo } = g;
-  let out: TypedArray | null = fusedConv('forward', g, x.data, w.data, bias?.data);
+  const backend = fusedBackend(g, x.data, w.data, bias?.data);
+  let out: TypedArray | null = backend?.conv2dForward?.(g, x.data as Float32Array, w.data as Float32Array, (bias?.data as Float32Array) ?? null)?.y ?? null;
   if (!out) {
     out = arrayFor(dtype, n * o * ho * wo);
     lowerForward(x, w, g, out as Floats);
     if (bias) addChannelBias(out, bias.data, g);
   }
   const inputs = bias ? [x, w, bias] : [x, w];
-  return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', inputs, (dy) => [
-    x.requiresGrad ? convInputGrad(dy, w, g) : null,
-    w.requiresGrad ? convWeightGrad(x, dy, g) : null,
-    bias?.requiresGrad ? channelSum(dy) : null,
-  ]);
+  return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', inputs, (dy) => {
+    const wantX = x.requiresGrad, wantW = w.requiresGrad, wantB = bias?.requiresGrad ?? false;
+    // A plain backward (no graph of the gradients): all gradients in one fused pass, which reads dy once.
+    const fused = isGradEnabled() ? null : fusedBackward(g, dy, wantW ? x : null, wantX ? w : null, wantB);
+    if (fused) {
+      return [
+        fused.dx ? new Tensor(fused.dx, x.shape) : null,
+        fused.dw ? new Tensor(fused.dw, w.shape) : null,
+        fused.db ? new Tensor(fused.db, [o]) : null,
+      ];
+    }
+    return [
+      wantX ? convInputGrad(dy, w, g) : null,
+      wantW ? convWeightGrad(x, dy, g) : null,
+      wantB ? channelSum(dy) : null,
+    ];
+  });
+}
+
+export interface ConvBlockPool {
+  kernelSize: Pair;
+  /** Defaults to the kernel size. */
+  stride?: Pair;
+}
+
+/**
+ * maxPool2d(relu(conv2d(x, w, bias))) (or relu(conv2d(...)) without `pool`)
+ * as one recorded op, computed in one fused pass by the backend: only the
+ * block's output leaves the kernels, and the backward turns its gradient back
+ * into the convolution's per sample. Returns null where the backend has no
+ * fused convolution or the block does not suit it (the caller then applies
+ * the three ops); results are those of the three ops. The pooling here has no
+ * padding and dilation 1.
+ */
+export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, pool: ConvBlockPool | null): Tensor | null {
+  const g = convGeometry(x.shape, weight.shape, options);
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
+  const backend = fusedBackend(g, x.data, weight.data, bias?.data);
+  if (!backend?.conv2dForward || !backend.conv2dBackward) return null;
+  floatPair(x, weight, 'conv2d');
+  const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
+  const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null };
+  const result = backend.conv2dForward(g, x.data as Float32Array, weight.data as Float32Array, (bias?.data as Float32Array) ?? null, epilogue);
+  if (!result) return null;
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  const shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
+  return record(new Tensor(result.y, shape), 'convReluMaxPool', inputs, (dOut) => {
+    const wantX = x.requiresGrad, wantW = weight.requiresGrad, wantB = bias?.requiresGrad ?? false;
+    if (!isGradEnabled()) {
+      const grads = backend.conv2dBackward?.(g, {
+        dy: dOut.data as Float32Array, x: x.data as Float32Array, weight: weight.data as Float32Array,
+        input: wantX, weights: wantW, bias: wantB, epilogue: { ...epilogue, ...result },
+      });
+      if (grads) {
+        return [
+          grads.dx ? new Tensor(grads.dx, x.shape) : null,
+          grads.dw ? new Tensor(grads.dw, weight.shape) : null,
+          grads.db ? new Tensor(grads.db, [g.o]) : null,
+        ];
+      }
+    }
+    // Gradients of gradients: recompute the block from its three recorded ops and differentiate those.
+    const unfused = (): Tensor => {
+      const y = relu(convForward(x, weight, g, bias));
+      return pool ? maxPool2d(y, pool.kernelSize, { stride: pool.stride }) : y;
+    };
+    const createGraph = isGradEnabled();
+    const wanted = inputs.filter((t) => t.requiresGrad);
+    const found = withGradMode(true, () => grad(unfused(), wanted, { gradOutputs: [dOut], createGraph }));
+    return inputs.map((t) => (t.requiresGrad ? found[wanted.indexOf(t)] : null));
+  });
 }
 
 /** y[b, ch, ...] += bias[ch]. */
@@ -216,7 +294,8 @@ function lowerForward(x: Tensor, w: Tensor, g: ConvGeometry, out: Floats): void 
 /** dL/dx of conv, given dL/dy (a transposed convolution), as a recorded op. */
 function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   const dtype = floatPair(dy, w, 'conv2d backward');
-  const dx = new Tensor(fusedConv('inputGrad', g, dy.data, w.data) ?? lowerInputGrad(dy, w, g, dtype), [g.n, g.c, g.h, g.w]);
+  const fused = fusedBackward(g, dy, null, w, false)?.dx;
+  const dx = new Tensor(fused ?? lowerInputGrad(dy, w, g, dtype), [g.n, g.c, g.h, g.w]);
   return record(dx, 'conv2dInputGrad', [dy, w], (h) => [
     dy.requiresGrad ? convForward(h, w, g) : null,
     w.requiresGrad ? convWeightGrad(h, dy, g) : null,
@@ -243,7 +322,7 @@ function lowerInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, dtype: 'float32'
 function convWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
   const dtype = floatPair(x, dy, 'conv2d backward');
   const cg = g.c / g.groups;
-  let dw: TypedArray | null = fusedConv('weightGrad', g, x.data, dy.data);
+  let dw: TypedArray | null = fusedBackward(g, dy, x, null, false)?.dw ?? null;
   if (!dw) {
     dw = arrayFor(dtype, g.o * cg * g.kh * g.kw);
     lowerWeightGrad(x, dy, g, dw as Floats);

@@ -1,0 +1,25 @@
+import assert from 'node:assert/strict';
+import { getBackend, setBackend } from '../../src/backend/index.js';
+
+/** Runs fn with the named backend active, then restores the previous one. */
+export function withBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
+  const before = getBackend().name;
+  setBackend(name);
+  try {
+    return fn();
+  } finally {
+    setBackend(before);
+  }
+}
+
+/** Element-wise |actual − expected| ≤ 1e-5 · max(1, max |expected|): float32 kernels that sum in another order. */
+export function assertCloseFloat32(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  let scale = 0;
+  for (let i = 0; i < expected.length; i++) scale = Math.max(scale, Math.abs(expected[i]));
+  for (let i = 0; i < actual.length; i++) {
+    if (!(Math.abs(actual[i] - expected[i]) <= 1e-5 * Math.max(1, scale))) {
+      assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]} (scale ${scale})`);
+    }
+  }
+}

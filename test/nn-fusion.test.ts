@@ -1,0 +1,78 @@
+// Sequential runs Conv2d → ReLU (→ MaxPool2d) as one fused op on the wasm
+// backend. Its outputs and gradients must be those of the layers applied one
+// by one, which is what the 'js' backend (no fused kernels) does.
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { grad } from '../src/autograd/graph.js';
+import { wasmSupport } from '../src/backend/wasm/backend.js';
+import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../src/nn/index.js';
+import { fusedBlock } from '../src/nn/layers/fusion.js';
+import { Generator, manualSeed } from '../src/tensor/random.js';
+import { randn } from '../src/tensor/creation.js';
+import { assertCloseFloat32, withBackend } from './helpers/backends.js';
+import type { Tensor } from '../src/tensor/tensor.js';
+
+
+
+interface Case {
+  name: string;
+  make: () => Module[];
+  input: [number, number, number, number];
+  /** Layers the first fused block covers (0: none). */
+  fused: number;
+}
+
+const cases: Case[] = [
+  { name: 'conv, relu, 2×2 pool (the CNN block)', make: () => [new Conv2d(3, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8 * 5 * 4, 3)], input: [4, 3, 11, 9], fused: 3 },
+  { name: 'overlapping 3×3 windows, stride 2', make: () => [new Conv2d(2, 5, [3, 2], { stride: [1, 2] }), new ReLU(), new MaxPool2d(3, { stride: 2 }), new Flatten()], input: [3, 2, 12, 14], fused: 3 },
+  { name: 'conv and relu only', make: () => [new Conv2d(2, 4, 3, { dilation: 2, padding: 'same' }), new ReLU(), new Flatten()], input: [2, 2, 9, 9], fused: 2 },
+  { name: 'a padded pool is not fused (conv and relu are)', make: () => [new Conv2d(2, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(3, { stride: 2, padding: 1 }), new Flatten()], input: [2, 2, 8, 8], fused: 2 },
+  { name: 'no bias, batch of one', make: () => [new Conv2d(4, 6, 1, { bias: false }), new ReLU(), new MaxPool2d(2)], input: [1, 4, 6, 6], fused: 3 },
+];
+
+function run(c: Case): { y: Float32Array; grads: Float32Array[] } {
+  manualSeed(11);
+  const model = new Sequential(...c.make());
+  const x = randn(c.input, { generator: new Generator(12), requiresGrad: true });
+  const y = model.call(x);
+  y.backward(randn(y.shape, { generator: new Generator(13) }));
+  const grads = [x, ...model.parameters()].map((t) => (t.grad as Tensor).data as Float32Array);
+  return { y: y.data as Float32Array, grads };
+}
+
+describe('Sequential fuses Conv2d → ReLU (→ MaxPool2d)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
+  for (const c of cases) {
+    it(`${c.name}: output and every gradient match the layers one by one`, () => {
+      const layers = c.make();
+      const x = randn(c.input);
+      assert.equal(withBackend('wasm', () => fusedBlock(layers, 0, x)?.layers ?? 0), c.fused, 'layers fused');
+      assert.equal(withBackend('js', () => fusedBlock(layers, 0, x)), null, 'the js backend has no fused kernels');
+      const fused = withBackend('wasm', () => run(c));
+      const reference = withBackend('js', () => run(c));
+      assertCloseFloat32(fused.y, reference.y, 'y');
+      fused.grads.forEach((g, i) => assertCloseFloat32(g, reference.grads[i], `gradient ${i}`));
+    });
+  }
+
+  it('gradients of gradients through the fused block (a gradient penalty) match', () => {
+    const penalty = (): Float32Array[] => {
+      manualSeed(21);
+      const model = new Sequential(new Conv2d(2, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(4 * 3 * 3, 1));
+      const x = randn([3, 2, 6, 6], { generator: new Generator(22), requiresGrad: true });
+      const [dx] = grad(model.call(x).sum(), [x], { createGraph: true });
+      dx.square().sum().backward();
+      // The last bias does not reach dx: no gradient.
+      return model.parameters().map((p) => (p.grad?.data as Float32Array | undefined) ?? new Float32Array(0));
+    };
+    const fused = withBackend('wasm', penalty);
+    const reference = withBackend('js', penalty);
+    fused.forEach((g, i) => assertCloseFloat32(g, reference[i], `parameter ${i}`));
+  });
+
+  it('a ReLU subclass or a float64 input is left to the layers', () => {
+    class MyReLU extends ReLU {}
+    const x = randn([1, 1, 4, 4]);
+    assert.equal(fusedBlock([new Conv2d(1, 2, 3), new MyReLU()], 0, x), null);
+    assert.equal(fusedBlock([new Conv2d(1, 2, 3, { dtype: 'float64' }), new ReLU()], 0, x.astype('float64')), null);
+  });
+});
