@@ -6,13 +6,13 @@
  * (every kernel, float32 and float64 kernel blocks, sample and class
  * weights, shrinking off, an iteration cap).
  */
-import { describe, it, after } from 'node:test';
+import { describe, it, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SVC, type SVCParams } from '../src/models/svm/svc.js';
 import { setPairSolver } from '../src/models/svm/libsvm.js';
 import { setKernelPrecision, type KernelPrecision } from '../src/models/svm/kernels.js';
-import { getBackend, getNumThreads, setNumThreads } from '../src/backend/index.js';
+import { getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/backend/index.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import type { Matrix } from '../src/utils/validation.js';
 import { sharedFile, skipNoShared } from './helpers/data.js';
@@ -116,6 +116,11 @@ function checkSame(params: Partial<SVCParams>, X: number[][], y: number[], w?: n
 
 describe('wasm SVC pair solver equals the JS solver', { skip: noWasm }, () => {
   const threadsBefore = getNumThreads();
+  // workers ready before the first fit, so that 2 threads really share the pairs
+  before(async () => {
+    setNumThreads(Math.max(...threadCounts));
+    await warmUpThreads();
+  });
   after(() => setNumThreads(threadsBefore));
 
   it('digits (RBF, C = 10, gamma scale: float32 dot products mapped as rows are needed)', { skip: skipNoShared('digits.csv') }, () => {
