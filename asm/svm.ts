@@ -8,7 +8,9 @@
 // gradient reconstruction, with the same floating-point operations in the
 // same order, so a pair's α, rho, objective and iteration count are
 // bit-identical to the JS solver's. A change to one must be made to the other
-// (test/svm-wasm.test.ts compares them).
+// (test/svm-wasm.test.ts compares them). The hot loops run two positions
+// at a time in f64x2 lanes: the same operations per element, and arg-max /
+// arg-min ties resolved as the sequential loops resolve them.
 //
 // Kernel values come from per-class blocks: block c holds K (or, in
 // SV_MODE_RBF_DOTS, float32 dot products) of class c's samples with samples
@@ -518,8 +520,10 @@ function calculateRho(): f64 {
   return nFree > 0 ? sumFree / <f64>nFree : (ub + lb) / 2;
 }
 
-/** Smo.run from α = 0; returns whether it converged (false: maxIter stopped it). The iteration count is left in `iterations`. */
+/** Iterations of the last run. */
 let iterations: i32 = 0;
+
+/** Smo.run from α = 0; returns whether it converged (false: maxIter stopped it). */
 function run(): bool {
   let iter = 0;
   let counter = min(l, 1000) + 1;

@@ -524,8 +524,10 @@ class WasmGemm {
     const nPairs = (k * (k - 1)) / 2;
     let maxL = 0;
     for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, classCount[i] + classCount[j]);
+    // (the l×l row slab bounds the scratch first: the kernel's i32 size would overflow for huge pairs)
+    if (blockFloats * 4 > SVC_BLOCKS_LIMIT || maxL * maxL * 4 > SVC_SCRATCH_LIMIT) return null;
     const scratchBytes = align64(this.kernels.svcScratchBytes(maxL));
-    if (blockFloats * 4 > SVC_BLOCKS_LIMIT || scratchBytes > SVC_SCRATCH_LIMIT) return null;
+    if (scratchBytes > SVC_SCRATCH_LIMIT) return null;
     // before the layout: given blocks come from GEMMs, which use this memory's scratch (and may start the pool)
     const blocks = given ? given() : null;
     for (let c = 0; c < k && blocks; c++) {
