@@ -20,6 +20,8 @@
 // uses 8 accumulators + 2 B vectors + 4 broadcasts; 6×8 and 4×12 spill.
 
 import { convChunk } from './conv';
+import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
+export { svcScratchBytes } from './svm';
 export { reluF32, reluGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
 
 // ---------------------------------------------------------------- layout ---
@@ -28,7 +30,7 @@ export { reluF32, reluGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
 const SEQ = 0; // job sequence number, 0 while the caller writes a job (JS side)
 const ACTIVE = 1; // workers inside the current job (JS side)
 const NEXT = 2; // next chunk to claim
-const KIND = 3; // 0: GEMM; a conv.ts kind: one convolution sample per chunk
+const KIND = 3; // 0: GEMM; a conv.ts kind: one convolution sample per chunk; SVC_PAIRS, SVC_DOTS (svm.ts): SVC training
 const NCHUNKS = 4;
 const DTYPE = 5; // 0 float32, 1 float64
 const M = 6;
@@ -92,6 +94,11 @@ export function work(ctl: usize, tid: i32): void {
 
 function runChunk(ctl: usize, tid: i32, chunk: i32): void {
   const kind = slot(ctl, KIND);
+  if (kind == SVC_PAIRS || kind == SVC_DOTS) {
+    if (kind == SVC_PAIRS) svcPairChunk(ctl, tid, chunk);
+    else svcDotsChunk(ctl, tid, chunk);
+    return;
+  }
   if (kind != 0) {
     convChunk(ctl, tid, chunk, kind);
     return;

@@ -100,6 +100,50 @@ export interface Float32Kernels {
   maxPool2d(x: Float32Array, geometry: PoolKernelGeometry): { values: Float32Array; offsets: Int32Array };
 }
 
+/**
+ * One-vs-one C-SVC training from precomputed kernel blocks (libsvm's SMO,
+ * started from α = 0 with p = −1): every pair of classes i < j, class i the
+ * +1 side. Samples are grouped by class.
+ */
+export interface SvcPairsArgs {
+  /** First sample and number of samples of each class. */
+  classStart: Int32Array;
+  classCount: Int32Array;
+  /**
+   * Per class c, row-major float32 [classCount[c], n − classStart[c]]: the
+   * kernel ('values') or the dot products ('rbfDots') of class c's samples
+   * with samples classStart[c]..n−1. Either a function, called once when
+   * the backend has taken the job (so a refused job costs no kernel
+   * computation), or, for dot products, the float32 rows (n × cols): the
+   * backend then computes them with its own GEMM (the values its `gemm`
+   * gives).
+   */
+  blocks: (() => Float32Array[]) | { rows: Float32Array; cols: number };
+  /** 'rbfDots': K = exp(−gamma·max(0, sq_a + sq_b − 2·dot)) (fastExp: its constants), K(x, x) = diag. */
+  mode: 'values' | 'rbfDots';
+  gamma: number;
+  sq: Float64Array;
+  /** The fast exp's constants and tables (kernels.ts), so values are the JS path's to the bit. */
+  fastExp: Float64Array;
+  /** K(x, x) per sample (Q_ii in double, as libsvm). */
+  diag: Float64Array;
+  /** Upper bound of each sample's α. */
+  C: Float64Array;
+  eps: number;
+  shrinking: boolean;
+  /** Iteration cap per pair; -1 for none. */
+  maxIter: number;
+}
+
+/** Per pair, in order (0,1), (0,2), ..., (1,2), ...: y·α over the pair's samples (class i's first), and the solver's outputs. */
+export interface SvcPairsResult {
+  coef: Float64Array[];
+  rho: Float64Array;
+  obj: Float64Array;
+  iter: Int32Array;
+  converged: boolean[];
+}
+
 export interface Backend {
   readonly name: 'js' | 'wasm';
   /** C = op(A)·op(B) (or C += ...) for every matrix of the batch. */
@@ -112,6 +156,12 @@ export interface Backend {
    */
   conv2dForward?(geometry: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null;
   conv2dBackward?(geometry: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null;
+  /**
+   * SVC training of all class pairs at once (the pairs in parallel). Returns
+   * null where the backend does not run it (too large, or a thread that may
+   * not block); the caller then runs its own solver.
+   */
+  svcPairs?(args: SvcPairsArgs): SvcPairsResult | null;
   /** Faster float32 element-wise kernels, where the backend has them. */
   readonly float32?: Float32Kernels;
   /** Worker threads this backend splits a kernel over (1 for 'js'). */

@@ -27,6 +27,8 @@ export interface KernelExports {
     kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ho: number, wo: number,
   ): void;
   sumRowsF32(src: number, count: number, len: number, dst: number): void;
+  /** Bytes of per-thread scratch an SVC pairs job needs for pairs of up to maxL samples (asm/svm.ts). */
+  svcScratchBytes(maxL: number): number;
   MR32: WebAssembly.Global;
   NR32: WebAssembly.Global;
   MR64: WebAssembly.Global;

@@ -87,7 +87,8 @@ export function fastExp(x: number): number {
 /**
  * exp(x) for x ≤ 0 to about 1e-10 relative error (ample for values stored
  * as float32): the same reduction as {@link fastExp} with a cubic; 0 below
- * −104 (under float32's smallest subnormal).
+ * −104 (under float32's smallest subnormal). asm/svm.ts computes it the
+ * same way (see FAST_EXP_CONSTANTS).
  */
 export function fastExpF32(x: number): number {
   if (x < -104) return 0;
@@ -97,6 +98,14 @@ export function fastExpF32(x: number): number {
   const p = 1 + r * (1 + r * (0.5 + r * 0.16666666666666666));
   return POW2[(k >> 6) + 1022] * EXP_TABLE[k & 63] * p;
 }
+
+/**
+ * {@link fastExpF32}'s constants and tables in one array, for a port of it
+ * (the wasm SVC solver, asm/svm.ts) that must give the same values to the
+ * bit: 1/(ln2/64), the high and low parts of ln2/64, 2^(j/64) for j < 64,
+ * then 2^e for e in −1022..1023.
+ */
+export const FAST_EXP_CONSTANTS: Float64Array = Float64Array.of(INV_LN2_N, LN2_N_HI, LN2_N_LO, ...EXP_TABLE, ...POW2);
 
 /** x^n for a non-negative integer n (libsvm's powi); Math.pow otherwise. */
 export function powi(x: number, n: number): number {

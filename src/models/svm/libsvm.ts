@@ -19,12 +19,17 @@
  *   as libsvm does.
  * Either way the solver sees rows of float32 Q values through its
  * position-ordered cache (`SvcQ`), exactly as libsvm's `Cache` holds them.
+ *
+ * Where the backend offers it (the wasm backend, on a thread that may
+ * block), C-SVC without probability hands all pairs to it at once
+ * (`Backend.svcPairs`): the pairs are solved in parallel by a port of the
+ * solver, from the blocks of the small-problem path, with the same results.
  */
 import { ValueError } from '../../errors.js';
 import { getBackend } from '../../backend/index.js';
 import { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
-import { fastExpF32, Kernel, useFloat32, type KernelRows } from './kernels.js';
+import { FAST_EXP_CONSTANTS, fastExpF32, Kernel, useFloat32, type KernelRows } from './kernels.js';
 import { solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
 
 // ---------------------------------------------------------------- kernel sources
@@ -117,7 +122,10 @@ class PairBlockSource implements KernelSource {
     if (lazy) lazy.kernel.mapRow(out, o, idx, start, end, lazy.sq, this.kdiag[o]);
   }
 
-  /** The common case (no shrinking yet, RBF, dot-product blocks): contiguous runs, fused with exp. */
+  /**
+   * The common case (no shrinking yet, RBF, dot-product blocks): contiguous runs, fused with exp.
+   * (asm/svm.ts's fillRow computes the same values for the wasm pair solver.)
+   */
   private fillRbfIdentity(o: number, start: number, end: number, out: Float32Array, g: number, sq: Float64Array): void {
     const ni = this.ni;
     const so = sq[o];
@@ -306,6 +314,74 @@ function solveCsvc(src: KernelSource, y: Int8Array, C: Float64Array, sp: SolverP
   const coef = r.alpha;
   for (let i = 0; i < l; i++) coef[i] *= y[i];
   return { coef, rho: r.rho, iter: r.iter, converged: r.converged };
+}
+
+// ---------------------------------------------------------------- all pairs on the backend
+
+/** Largest class blocks (bytes) handed to the backend's pair solver (the wasm backend's own limit). */
+const BACKEND_BLOCK_BYTES = 64 * 2 ** 20;
+let pairSolver: 'auto' | 'js' = 'auto';
+
+/**
+ * @internal 'js' keeps every pair on the JS solver; 'auto' lets the backend
+ * take them where it can (tests compare the two). Returns the previous setting.
+ */
+export function setPairSolver(s: 'auto' | 'js'): 'auto' | 'js' {
+  const old = pairSolver;
+  pairSolver = s;
+  return old;
+}
+
+/**
+ * Every pair of a C-SVC fit solved by the backend at once (the wasm
+ * backend: pairs in parallel, on a port of the solver). It gets the blocks
+ * K(class c, classes c..k−1) of the small-problem path of trainSvc (float32
+ * dot products, mapped as rows are needed, for float32 RBF problems; kernel
+ * values otherwise), so the results are those of the JS solver to the bit.
+ * Null where the backend does not offer it or the JS solver's budgets
+ * (blocks and every pair's rows within cacheBytes) would not hold.
+ */
+function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Array, W: Float64Array, tp: SvcTrainParams, use32: boolean): BinaryResult[] | null {
+  const backend = getBackend();
+  const rows = kd.rows;
+  if (pairSolver !== 'auto' || !backend.svcPairs || !rows || tp.probability) return null;
+  const k = count.length;
+  const n = rows.rows;
+  let upper = 0;
+  let maxL = 0;
+  for (let i = 0; i < k; i++) {
+    upper += count[i] * (n - start[i]);
+    for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, count[i] + count[j]);
+  }
+  if (upper * 4 > Math.min(tp.cacheBytes, BACKEND_BLOCK_BYTES) || maxL * maxL * 4 > tp.cacheBytes) return null;
+  const kernel = kd.kernel;
+  const rbfDots = use32 && kernel.type === 'rbf';
+  const diag = new Float64Array(n);
+  const C = new Float64Array(n);
+  for (let c = 0; c < k; c++) {
+    for (let t = start[c]; t < start[c] + count[c]; t++) {
+      diag[t] = kernel.diag(rows, t);
+      C[t] = W[t] * tp.classC[c];
+    }
+  }
+  // as trainSvc's blockOf (with use32, its lazy rows map the dots as block() does, RBF aside);
+  // the backend computes dot products itself, with the GEMM kernel.dots would call
+  const blocks = rbfDots ? { rows: (rows.f32 ??= Float32Array.from(rows.data)), cols: rows.cols } : (): Float32Array[] => {
+    const out: Float32Array[] = [];
+    for (let c = 0; c < k; c++) {
+      const b = new Float32Array(count[c] * (n - start[c]));
+      kernel.block(rows, start[c], start[c] + count[c], rows, start[c], n, b, 0, use32);
+      out.push(b);
+    }
+    return out;
+  };
+  const r = backend.svcPairs({
+    classStart: start, classCount: count, blocks, mode: rbfDots ? 'rbfDots' : 'values',
+    gamma: kernel.gamma, sq: rows.sq, fastExp: FAST_EXP_CONSTANTS, diag, C,
+    eps: tp.eps, shrinking: tp.shrinking, maxIter: tp.maxIter,
+  });
+  if (!r) return null;
+  return r.coef.map((coef, p) => ({ coef, rho: r.rho[p], iter: r.iter[p], converged: r.converged[p] }));
 }
 
 // ---------------------------------------------------------------- Platt
@@ -553,10 +629,16 @@ export function trainSvc(kd: KernelData, y: Int32Array, W: Float64Array, nClasse
   const k = nClasses;
   const nPairs = (k * (k - 1)) / 2;
   const results: BinaryResult[] = [];
+  const rows = kd.rows;
+  const d = rows ? rows.cols : 0;
+  const use32 = useFloat32(((n * n) / 2) * d);
+  // every pair at once on the backend where it offers that (the same results); otherwise pair by pair below
+  const onBackend = solvePairsOnBackend(kd, start, count, W, tp, use32);
+  if (onBackend) results.push(...onBackend);
   // one row-cache slab for all pairs when the largest pair's kernel matrix fits the cache
   let maxL = 0;
   for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, count[i] + count[j]);
-  const sp: SvcTrainParams = maxL * maxL * 4 <= tp.cacheBytes ? { ...tp, slab: new Float32Array(maxL * maxL) } : tp;
+  const sp: SvcTrainParams = !onBackend && maxL * maxL * 4 <= tp.cacheBytes ? { ...tp, slab: new Float32Array(maxL * maxL) } : tp;
   const probA = tp.probability ? new Float64Array(nPairs) : null;
   const probB = tp.probability ? new Float64Array(nPairs) : null;
   // Kernel blocks (feature kernels, pairs whose kernel matrix fits the cache), by GEMM:
@@ -564,9 +646,6 @@ export function trainSvc(kd: KernelData, y: Int32Array, W: Float64Array, nClasse
   //   first use and kept (n²/2 floats), so a fit makes k GEMM calls;
   // - otherwise K(c, c) per class, kept while a later pair needs it, and for row i one
   //   block K(class i, classes i+1..k−1) shared by the pairs (i, j).
-  const rows = kd.rows;
-  const d = rows ? rows.cols : 0;
-  const use32 = useFloat32(((n * n) / 2) * d);
   const small = rows !== null && (n * n) / 2 <= Math.min(tp.cacheBytes / 4, SMALL_UPPER_FLOATS);
   // float32 problems keep dot products in the blocks and map each row to kernel
   // values when the solver asks for it (most rows never are); float64 ones keep kernel values.
@@ -597,7 +676,7 @@ export function trainSvc(kd: KernelData, y: Int32Array, W: Float64Array, nClasse
     return { data: b, offset: 0, stride: count[c] };
   };
   let p = 0;
-  for (let i = 0; i < k; i++) {
+  for (let i = 0; i < k && !onBackend; i++) {
     const restStart = i + 1 < k ? start[i + 1] : n;
     const restWidth = n - restStart;
     let rowFits = rows !== null && !small;

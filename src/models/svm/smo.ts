@@ -16,6 +16,11 @@
  * The iteration order, tie-breaking and clipping are those of libsvm, so the
  * solver reaches the same solution (and iteration count) as scikit-learn's
  * `SVC` / `SVR` on the same kernel values.
+ *
+ * asm/svm.ts MIRRORS class Smo (with SvcQ and RowCache's slab mode) for the
+ * wasm backend, which solves the C-SVC pairs of a fit in parallel: the same
+ * operations in the same order, so both give the same bits. A change here
+ * must be made there too (test/svm-wasm.test.ts compares them).
  */
 
 /** Kernel values of one sub-problem, by sub-problem (local) index. */
