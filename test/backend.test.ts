@@ -5,20 +5,9 @@ import { jsBackend } from '../src/backend/js.js';
 import { wasmBackend, wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { getBackend, getNumThreads, setBackend, setNumThreads } from '../src/backend/index.js';
 import { DTypeError, ValueError } from '../src/errors.js';
+import { rng } from './helpers/backends.js';
 
 type DType = 'float32' | 'float64';
-
-/** A small seeded generator (mulberry32), so a failure can be replayed. */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function randomArray(dtype: DType, length: number, next: () => number): FloatArray {
   const out = dtype === 'float32' ? new Float32Array(length) : new Float64Array(length);

@@ -16,21 +16,10 @@ import { getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import type { Matrix } from '../src/utils/validation.js';
 import { sharedFile, skipNoShared } from './helpers/data.js';
+import { rng } from './helpers/backends.js';
 
 const noWasm = wasmSupport === 'none' ? 'no WebAssembly SIMD here' : false;
 const threadCounts = wasmSupport === 'threads' ? [1, 2] : [1];
-
-/** A small seeded generator (mulberry32). */
-function rng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => {
-    s = (s + 0x6d2b79f5) >>> 0;
-    let t = s;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Gaussian blobs: class c centred at a random point, some overlap. */
 function blobs(n: number, d: number, k: number, seed: number): { X: Matrix; y: Int32Array } {
