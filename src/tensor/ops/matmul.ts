@@ -30,21 +30,22 @@ function matmulCore(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Ten
   const y = b.dtype === dtype ? b : b.astype(dtype);
   const out = arrayFor(dtype, batch * m * n) as Float32Array | Float64Array;
   const batchSizeA = sizeOf(batchA), batchSizeB = sizeOf(batchB);
-  const args = {
-    dtype, m, n, k: ka,
-    a: x.data as Float32Array | Float64Array, aOffset: 0, transA,
-    b: y.data as Float32Array | Float64Array, bOffset: 0, transB,
-    c: out, cOffset: 0, cBatchStride: m * n, accumulate: false,
-  } as const;
-  if ((batchSizeA === batch || batchSizeA === 1) && (batchSizeB === batch || batchSizeB === 1)) {
-    // One batched GEMM: an operand with a single matrix is broadcast with stride 0.
-    getBackend().gemm({ ...args, batch, aBatchStride: batchSizeA === 1 ? 0 : m * ka, bBatchStride: batchSizeB === 1 ? 0 : ka * n });
-  } else {
-    // Mixed broadcasting (e.g. [2,1] with [1,3] batches): one GEMM per output matrix.
-    const ea = reshape(expandBatch(x, batchShape), [batch, x.shape[x.ndim - 2], x.shape[x.ndim - 1]]);
-    const eb = reshape(expandBatch(y, batchShape), [batch, y.shape[y.ndim - 2], y.shape[y.ndim - 1]]);
-    getBackend().gemm({ ...args, a: ea.data as Float32Array, b: eb.data as Float32Array, batch, aBatchStride: m * ka, bBatchStride: ka * n });
+  let aData = x.data as Float32Array | Float64Array, bData = y.data as Float32Array | Float64Array;
+  let aBatchStride = batchSizeA === 1 ? 0 : m * ka, bBatchStride = batchSizeB === 1 ? 0 : ka * n;
+  if (!((batchSizeA === batch || batchSizeA === 1) && (batchSizeB === batch || batchSizeB === 1))) {
+    // Mixed broadcasting (e.g. [2,1] with [1,3] batches): expand both to the full batch.
+    aData = reshape(expandBatch(x, batchShape), [batch, x.shape[x.ndim - 2], x.shape[x.ndim - 1]]).data as Float32Array | Float64Array;
+    bData = reshape(expandBatch(y, batchShape), [batch, y.shape[y.ndim - 2], y.shape[y.ndim - 1]]).data as Float32Array | Float64Array;
+    aBatchStride = m * ka;
+    bBatchStride = ka * n;
   }
+  // One batched GEMM (an operand with a single matrix is broadcast with stride 0); one object shape for every call.
+  getBackend().gemm({
+    dtype, batch, m, n, k: ka,
+    a: aData, aOffset: 0, aBatchStride, transA,
+    b: bData, bOffset: 0, bBatchStride, transB,
+    c: out, cOffset: 0, cBatchStride: m * n, accumulate: false,
+  });
   const result = new Tensor(out, [...batchShape, m, n]);
   return record(result, 'matmul', [a, b], (g) => [
     // C = op(A)op(B): dA = g·op(B)ᵀ (or its transpose when A was used transposed), likewise dB.
