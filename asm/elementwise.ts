@@ -141,3 +141,40 @@ export function sumRowsF32(src: usize, count: i32, len: i32, dst: usize): void {
     for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(row + i));
   }
 }
+
+/**
+ * One Adam-style step over n float32 elements, in place: the arithmetic of
+ * optimizer.ts's adamLoop in float64, operation for operation (two lanes at
+ * a time), so the results are the same to the bit:
+ *   g' = sign·g + l2·p;  v = b2·v + c2·g'·g';  m = mu·m + keep·g';
+ *   p = p·shrink − lr·(m / (√v / vScale + eps)).
+ */
+export function adamF32(
+  p: usize, g: usize, m: usize, v: usize, n: i32,
+  sign: f64, l2: f64, shrink: f64, mu: f64, keep: f64, lr: f64, vScale: f64, b2: f64, c2: f64, eps: f64,
+): void {
+  const vSign = f64x2.splat(sign), vL2 = f64x2.splat(l2), vShrink = f64x2.splat(shrink), vMu = f64x2.splat(mu);
+  const vKeep = f64x2.splat(keep), vLr = f64x2.splat(lr), vScale2 = f64x2.splat(vScale), vB2 = f64x2.splat(b2);
+  const vC2 = f64x2.splat(c2), vEps = f64x2.splat(eps);
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 8 <= end; i += 8) {
+    const pi = f64x2.promote_low_f32x4(v128.load64_zero(p + i));
+    const gi = f64x2.add(f64x2.mul(vSign, f64x2.promote_low_f32x4(v128.load64_zero(g + i))), f64x2.mul(vL2, pi));
+    const vi = f64x2.add(f64x2.mul(vB2, f64x2.promote_low_f32x4(v128.load64_zero(v + i))), f64x2.mul(f64x2.mul(vC2, gi), gi));
+    v128.store64_lane(v + i, f32x4.demote_f64x2_zero(vi), 0);
+    const mi = f64x2.add(f64x2.mul(vMu, f64x2.promote_low_f32x4(v128.load64_zero(m + i))), f64x2.mul(vKeep, gi));
+    v128.store64_lane(m + i, f32x4.demote_f64x2_zero(mi), 0);
+    const step = f64x2.mul(vLr, f64x2.div(mi, f64x2.add(f64x2.div(f64x2.sqrt(vi), vScale2), vEps)));
+    v128.store64_lane(p + i, f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(pi, vShrink), step)), 0);
+  }
+  for (; i < end; i += 4) {
+    const pi = <f64>load<f32>(p + i);
+    const gi = sign * <f64>load<f32>(g + i) + l2 * pi;
+    const vi = b2 * <f64>load<f32>(v + i) + c2 * gi * gi;
+    store<f32>(v + i, <f32>vi);
+    const mi = mu * <f64>load<f32>(m + i) + keep * gi;
+    store<f32>(m + i, <f32>mi);
+    store<f32>(p + i, <f32>(pi * shrink - lr * (mi / (Math.sqrt(vi) / vScale + eps))));
+  }
+}

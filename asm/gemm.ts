@@ -22,7 +22,7 @@
 import { convChunk } from './conv';
 import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
 export { svcScratchBytes } from './svm';
-export { reluF32, reluGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
+export { adamF32, reluF32, reluGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
 
 // ---------------------------------------------------------------- layout ---
 

@@ -98,6 +98,16 @@ export interface Float32Kernels {
   reluGrad(out: Float32Array, g: Float32Array): Float32Array;
   /** Each window's first maximum (a NaN wins) and its flat offset into x. */
   maxPool2d(x: Float32Array, geometry: PoolKernelGeometry): { values: Float32Array; offsets: Int32Array };
+  /**
+   * One Adam-style step in place on p, m and v, with the arithmetic of the
+   * optimiser's JS loop in float64 (the same results to the bit).
+   */
+  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamScalars): void;
+}
+
+/** The scalars of one Adam-style step: g' = sign·g + l2·p; v = b2·v + c2·g'²; m = mu·m + keep·g'; p = p·shrink − lr·m / (√v / vScale + eps). */
+export interface AdamScalars {
+  sign: number; l2: number; shrink: number; mu: number; keep: number; lr: number; vScale: number; b2: number; c2: number; eps: number;
 }
 
 /**

@@ -24,6 +24,7 @@
 import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
+import { float32Kernels } from '../backend/index.js';
 import { markModified } from '../nn/module.js';
 
 /** The general rule, resolved from a parameter group's hyper-parameters. */
@@ -303,7 +304,12 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
   // shrink multiplies by 1); everything else takes the general loop.
   if (!vMax && !gAvg && !generalOnly) {
     if (!v) return plainLoop(p, g, m, k, r.nesterov);
-    if (m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm) return adamLoop(p, g, m, v, k, r.beta2, r.secondScale, r.eps);
+    if (m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm) {
+      // Large float32 parameters: the same loop on the backend's SIMD kernels (the same numbers).
+      const kernels = float32Kernels(p, g, m, v);
+      if (kernels) return kernels.adam(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, { ...k, b2: r.beta2, c2: r.secondScale, eps: r.eps });
+      return adamLoop(p, g, m, v, k, r.beta2, r.secondScale, r.eps);
+    }
     if (!m) return adaptiveLoop(p, g, v, k, r.beta2, r.secondScale, r.eps);
   }
   generalLoop(p, g, m, v, vMax, gAvg, k, r);

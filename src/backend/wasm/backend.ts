@@ -10,7 +10,7 @@
  * are done a group of batch matrices at a time so it does not grow with the
  * batch.
  */
-import type { Backend, ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry, SvcPairsArgs, SvcPairsResult } from '../backend.js';
+import type { AdamScalars, Backend, ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry, SvcPairsArgs, SvcPairsResult } from '../backend.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
@@ -659,6 +659,23 @@ class WasmGemm {
     return this.f32.slice(at >> 2, (at >> 2) + n);
   }
 
+  adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamScalars): void {
+    const n = p.length;
+    if (g.length !== n || m.length !== n || v.length !== n) throw new ValueError(`adam kernel: p, g, m, v have ${n}, ${g.length}, ${m.length}, ${v.length} values`);
+    const bytes = align64(n * 4);
+    const at = this.callerScratch(4 * bytes);
+    const [pAt, gAt, mAt, vAt] = [at, at + bytes, at + 2 * bytes, at + 3 * bytes];
+    const f32 = this.f32;
+    f32.set(p, pAt >> 2);
+    f32.set(g, gAt >> 2);
+    f32.set(m, mAt >> 2);
+    f32.set(v, vAt >> 2);
+    this.kernels.adamF32(pAt, gAt, mAt, vAt, n, k.sign, k.l2, k.shrink, k.mu, k.keep, k.lr, k.vScale, k.b2, k.c2, k.eps);
+    p.set(f32.subarray(pAt >> 2, (pAt >> 2) + n));
+    m.set(f32.subarray(mAt >> 2, (mAt >> 2) + n));
+    v.set(f32.subarray(vAt >> 2, (vAt >> 2) + n));
+  }
+
   maxPool2d(x: Float32Array, g: PoolKernelGeometry): { values: Float32Array; offsets: Int32Array } {
     const cells = g.n * g.c * g.ho * g.wo;
     const at = this.callerScratch(align64(x.length * 4) + 2 * align64(cells * 4));
@@ -766,6 +783,7 @@ function float32Kernels(engine: WasmGemm): Float32Kernels {
     relu: (x) => engine.relu(x),
     reluGrad: (out, g) => engine.reluGrad(out, g),
     maxPool2d: (x, g) => engine.maxPool2d(x, g),
+    adam: (p, g, m, v, k) => engine.adam(p, g, m, v, k),
   };
 }
 
