@@ -23,6 +23,7 @@ import { convChunk } from './conv';
 import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
 export { svcScratchBytes } from './svm';
 export { adamF32, reluF32, reluGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
+export { denseForwardF32, denseBackwardF32, DENSE_DESCRIPTOR_SLOTS } from './dense';
 
 // ---------------------------------------------------------------- layout ---
 

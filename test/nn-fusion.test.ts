@@ -76,3 +76,66 @@ describe('Sequential fuses Conv2d → ReLU (→ MaxPool2d)', { skip: wasmSupport
     assert.equal(fusedBlock([new Conv2d(1, 2, 3, { dtype: 'float64' }), new ReLU()], 0, x.astype('float64')), null);
   });
 });
+
+describe('Sequential trains a run of Linear (→ ReLU) layers as one op', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
+  /** Output and every gradient through the Sequential (fused) or layer by layer (the same ops one at a time). */
+  function run(fused: boolean, make: () => Module[], rows: number, xGrad: boolean): Float32Array[] {
+    manualSeed(31);
+    const model = new Sequential(...make());
+    const x = randn([rows, (model.at(0) as Linear).inFeatures], { generator: new Generator(32), requiresGrad: xGrad });
+    let y: Tensor;
+    if (fused) y = model.call(x);
+    else {
+      y = x;
+      for (const m of model) y = m.call(y);
+    }
+    y.backward(randn(y.shape, { generator: new Generator(33) }));
+    const grads = [...(xGrad ? [x] : []), ...model.parameters()].map((t) => (t.grad?.data as Float32Array | undefined) ?? new Float32Array(0));
+    return [y.data as Float32Array, ...grads];
+  }
+  const chains: { name: string; make: () => Module[]; rows: number }[] = [
+    { name: 'the mlp-digits MLP, batch 32', make: () => [new Linear(64, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 10)], rows: 32 },
+    { name: 'odd widths, relu on the last layer, no bias in the middle', make: () => [new Linear(7, 13), new ReLU(), new Linear(13, 5, { bias: false }), new Linear(5, 3), new ReLU()], rows: 9 },
+    { name: 'K > 256 (two GEMM blocks), 200 rows', make: () => [new Linear(300, 20), new ReLU(), new Linear(20, 4)], rows: 200 },
+  ];
+  for (const c of chains) {
+    it(`${c.name}: output and gradients equal the layers one by one, to the bit`, () => {
+      for (const xGrad of [false, true]) {
+        const fused = run(true, c.make, c.rows, xGrad);
+        const reference = run(false, c.make, c.rows, xGrad);
+        fused.forEach((a, i) => assert.deepEqual(a, reference[i], `array ${i} (x requires grad: ${xGrad})`));
+      }
+    });
+  }
+
+  it('is used for 2+ layers up to 256 rows, not for one layer, float64 or more rows', () => {
+    const two = [new Linear(4, 3), new ReLU(), new Linear(3, 2)];
+    assert.equal(fusedBlock(two, 0, randn([16, 4]))?.layers, 3);
+    assert.equal(fusedBlock([new Linear(4, 3), new ReLU()], 0, randn([16, 4])), null);
+    assert.equal(fusedBlock(two, 0, randn([300, 4])), null);
+    assert.equal(fusedBlock(two, 0, randn([16, 4]).astype('float64')), null);
+  });
+
+  it('frozen layers get no gradient; gradients of gradients match the layers one by one', () => {
+    const penalty = (fused: boolean): Float32Array[] => {
+      manualSeed(41);
+      const first = new Linear(6, 8);
+      first.bias!.requiresGrad = false;
+      const model = new Sequential(first, new ReLU(), new Linear(8, 1));
+      const x = randn([5, 6], { generator: new Generator(42), requiresGrad: true });
+      let y: Tensor = x;
+      if (fused) y = model.call(x);
+      else for (const m of model) y = m.call(y);
+      const [dx] = grad(y.sum(), [x], { createGraph: true });
+      dx.square().sum().backward();
+      assert.equal(first.bias!.grad, null);
+      return model.parameters().map((p) => (p.grad?.data as Float32Array | undefined) ?? new Float32Array(0));
+    };
+    const fused = penalty(true), reference = penalty(false);
+    fused.forEach((g, i) => {
+      // The last bias does not reach dx: no gradient layer by layer, a zero one through the fused op's rebinding.
+      if (reference[i].length === 0) assert.ok(g.every((v) => v === 0), `parameter ${i}`);
+      else assertCloseFloat32(g, reference[i], `parameter ${i}`);
+    });
+  });
+});

@@ -154,6 +154,28 @@ export interface SvcPairsResult {
   converged: boolean[];
 }
 
+/** One layer of a dense chain: relu?(x·Wᵀ + b), W n×k row-major (PyTorch's layout). */
+export interface DenseChainLayer {
+  w: Float32Array;
+  b: Float32Array | null;
+  n: number;
+  k: number;
+  relu: boolean;
+}
+
+/** What the backward of a dense chain needs from its forward, and what it is asked for. */
+export interface DenseChainBackwardArgs {
+  x: Float32Array;
+  /** Each layer's output (after relu), as the forward returned them. */
+  outputs: readonly Float32Array[];
+  /** dL/d(the last output). */
+  dOut: Float32Array;
+  wantDx: boolean;
+  /** Per layer: whether dW and db are wanted. */
+  wantDw: readonly boolean[];
+  wantDb: readonly boolean[];
+}
+
 export interface Backend {
   readonly name: 'js' | 'wasm';
   /** C = op(A)·op(B) (or C += ...) for every matrix of the batch. */
@@ -172,6 +194,13 @@ export interface Backend {
    * not block); the caller then runs its own solver.
    */
   svcPairs?(args: SvcPairsArgs): SvcPairsResult | null;
+  /**
+   * A chain of float32 dense layers on m rows in one call each way, with the
+   * results of the layers one by one; null where the backend has none.
+   * The forward returns every layer's output (the last is the chain's).
+   */
+  denseChainForward?(x: Float32Array, m: number, layers: readonly DenseChainLayer[]): Float32Array[] | null;
+  denseChainBackward?(m: number, layers: readonly DenseChainLayer[], args: DenseChainBackwardArgs): { dx: Float32Array | null; dw: (Float32Array | null)[]; db: (Float32Array | null)[] } | null;
   /** Faster float32 element-wise kernels, where the backend has them. */
   readonly float32?: Float32Kernels;
   /** Worker threads this backend splits a kernel over (1 for 'js'). */

@@ -10,7 +10,7 @@
  * are done a group of batch matrices at a time so it does not grow with the
  * batch.
  */
-import type { AdamScalars, Backend, ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry, SvcPairsArgs, SvcPairsResult } from '../backend.js';
+import type { AdamScalars, Backend, ConvBackwardArgs, DenseChainBackwardArgs, DenseChainLayer, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry, Float32Kernels, FloatArray, GemmArgs, PoolKernelGeometry, SvcPairsArgs, SvcPairsResult } from '../backend.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
@@ -710,6 +710,88 @@ class WasmGemm {
     return this.f32.slice(at >> 2, (at >> 2) + n);
   }
 
+  /**
+   * Lays out a dense chain in the calling thread's scratch: descriptors,
+   * each layer's weights, bias, input and output, and the packed-operand
+   * area; `extra` more bytes per layer-sized need are asked by the backward.
+   */
+  private denseLayout(m: number, layers: readonly DenseChainLayer[], backward: boolean) {
+    const slots = this.kernels.DENSE_DESCRIPTOR_SLOTS.value;
+    const nr = this.nr32;
+    let bytes = align64(layers.length * slots * 4) + align64(m * layers[0].k * 4);
+    let packedFloats = 0, widest = layers[0].k;
+    for (const { n, k } of layers) {
+      bytes += align64(n * k * 4) + align64(n * 4) + align64(m * n * 4);
+      if (backward) bytes += align64(n * k * 4) + align64(n * 8);
+      packedFloats = Math.max(packedFloats, k * roundUp(n, nr), m * roundUp(k, nr), n * roundUp(k, nr));
+      widest = Math.max(widest, n, k);
+    }
+    bytes += align64(packedFloats * 4) + (backward ? 3 * align64(m * widest * 4) + align64(m * layers[0].k * 4) : 0);
+    let next = this.callerScratch(bytes);
+    const alloc = (size: number): number => {
+      const at = next;
+      next += align64(size);
+      return at;
+    };
+    const desc = alloc(layers.length * slots * 4);
+    const x = alloc(m * layers[0].k * 4);
+    const perLayer = layers.map(({ n, k }) => ({
+      w: alloc(n * k * 4), b: alloc(n * 4), out: alloc(m * n * 4),
+      dw: backward ? alloc(n * k * 4) : 0, db: backward ? alloc(n * 8) : 0,
+    }));
+    const packed = alloc(packedFloats * 4);
+    const g = backward ? alloc(m * widest * 4) : 0, g2 = backward ? alloc(m * widest * 4) : 0;
+    const dOut = backward ? alloc(m * widest * 4) : 0, dx = backward ? alloc(m * layers[0].k * 4) : 0;
+    return { slots, desc, x, perLayer, packed, g, g2, dOut, dx };
+  }
+
+  /** Copies a chain's operands in and writes its descriptors (asm/dense.ts). */
+  private denseSetUp(lay: ReturnType<WasmGemm['denseLayout']>, x: Float32Array, layers: readonly DenseChainLayer[], outputs: readonly Float32Array[] | null, wantDw: readonly boolean[] | null, wantDb: readonly boolean[] | null): void {
+    const f32 = this.f32, i32 = this.i32;
+    f32.set(x, lay.x >> 2);
+    layers.forEach((layer, l) => {
+      const at = lay.perLayer[l];
+      f32.set(layer.w, at.w >> 2);
+      if (layer.b) f32.set(layer.b, at.b >> 2);
+      if (outputs) f32.set(outputs[l], at.out >> 2);
+      const d = (lay.desc >> 2) + l * lay.slots;
+      i32[d] = layer.k;
+      i32[d + 1] = layer.n;
+      i32[d + 2] = layer.relu ? 1 : 0;
+      i32[d + 3] = at.w;
+      i32[d + 4] = layer.b ? at.b : 0;
+      i32[d + 5] = l === 0 ? lay.x : lay.perLayer[l - 1].out;
+      i32[d + 6] = at.out;
+      i32[d + 7] = wantDw?.[l] ? at.dw : 0;
+      i32[d + 8] = wantDb?.[l] ? at.db : 0;
+    });
+  }
+
+  denseChainForward(x: Float32Array, m: number, layers: readonly DenseChainLayer[]): Float32Array[] {
+    checkChain(x, m, layers);
+    const lay = this.denseLayout(m, layers, false);
+    this.denseSetUp(lay, x, layers, null, null, null);
+    this.kernels.denseForwardF32(lay.desc, layers.length, m, lay.packed, slot.SCRATCH_BASE);
+    return layers.map((layer, l) => this.f32.slice(lay.perLayer[l].out >> 2, (lay.perLayer[l].out >> 2) + m * layer.n));
+  }
+
+  denseChainBackward(m: number, layers: readonly DenseChainLayer[], args: DenseChainBackwardArgs) {
+    checkChain(args.x, m, layers);
+    const last = layers[layers.length - 1];
+    if (args.outputs.length !== layers.length || args.dOut.length !== m * last.n) throw new ValueError('dense chain: the outputs or dOut do not fit the layers');
+    const lay = this.denseLayout(m, layers, true);
+    this.denseSetUp(lay, args.x, layers, args.outputs, args.wantDw, args.wantDb);
+    this.f32.set(args.dOut, lay.dOut >> 2);
+    this.kernels.denseBackwardF32(lay.desc, layers.length, m, lay.dOut, args.wantDx ? lay.dx : 0, lay.g, lay.g2, lay.packed, slot.SCRATCH_BASE);
+    const f32 = this.f32, f64 = this.f64;
+    return {
+      dx: args.wantDx ? f32.slice(lay.dx >> 2, (lay.dx >> 2) + m * layers[0].k) : null,
+      dw: layers.map((layer, l) => (args.wantDw[l] ? f32.slice(lay.perLayer[l].dw >> 2, (lay.perLayer[l].dw >> 2) + layer.n * layer.k) : null)),
+      // The float64 sums rounded once to float32.
+      db: layers.map((layer, l) => (args.wantDb[l] ? Float32Array.from(f64.subarray(lay.perLayer[l].db >> 3, (lay.perLayer[l].db >> 3) + layer.n)) : null)),
+    };
+  }
+
   adam(p: Float32Array, g: Float32Array, m: Float32Array, v: Float32Array, k: AdamScalars): void {
     const n = p.length;
     if (g.length !== n || m.length !== n || v.length !== n) throw new ValueError(`adam kernel: p, g, m, v have ${n}, ${g.length}, ${m.length}, ${v.length} values`);
@@ -768,6 +850,16 @@ function copyIn(view: FloatArray, src: FloatArray, offset: number, length: numbe
   view.set(offset === 0 && src.length === length ? src : src.subarray(offset, offset + length), at);
 }
 
+/** The shapes of a dense chain must link up and its arrays must hold them. */
+function checkChain(x: Float32Array, m: number, layers: readonly DenseChainLayer[]): void {
+  if (layers.length === 0 || x.length !== m * layers[0].k) throw new ValueError(`dense chain: x has ${x.length} values for ${m} rows of ${layers[0]?.k}`);
+  layers.forEach((layer, l) => {
+    if (layer.w.length !== layer.n * layer.k || (layer.b && layer.b.length !== layer.n) || (l > 0 && layer.k !== layers[l - 1].n)) {
+      throw new ValueError(`dense chain: layer ${l} (${layer.n}×${layer.k}) does not fit its weights or the layer before`);
+    }
+  });
+}
+
 /** Control slots of a block's epilogue (all zero for a bare convolution). */
 function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
   const pool = epilogue?.pool;
@@ -820,6 +912,8 @@ export const wasmBackend: Backend = {
   gemm: engine ? (args) => engine.gemm(args) : jsBackend.gemm,
   conv2dForward: (g, x, weight, bias, epilogue) => (engine ? engine.conv2dForward(g, x, weight, bias, epilogue) : null),
   conv2dBackward: (g, args) => (engine ? engine.conv2dBackward(g, args) : null),
+  denseChainForward: (x, m, layers) => (engine ? engine.denseChainForward(x, m, layers) : null),
+  denseChainBackward: (m, layers, args) => (engine ? engine.denseChainBackward(m, layers, args) : null),
   svcPairs: (args) => (engine ? engine.svcPairs(args) : null),
   float32: engine ? float32Kernels(engine) : undefined,
   numThreads: () => (engine ? engine.numThreads() : 1),

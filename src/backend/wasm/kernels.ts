@@ -33,6 +33,10 @@ export interface KernelExports {
   ): void;
   /** Bytes of per-thread scratch an SVC pairs job needs for pairs of up to maxL samples (asm/svm.ts). */
   svcScratchBytes(maxL: number): number;
+  /** A chain of dense layers described at `desc` (asm/dense.ts). */
+  denseForwardF32(desc: number, layers: number, m: number, packed: number, work: number): void;
+  denseBackwardF32(desc: number, layers: number, m: number, dOut: number, dx: number, g: number, g2: number, packed: number, work: number): void;
+  DENSE_DESCRIPTOR_SLOTS: WebAssembly.Global;
   MR32: WebAssembly.Global;
   NR32: WebAssembly.Global;
   MR64: WebAssembly.Global;

@@ -9,10 +9,12 @@
  * stays differentiable to any order.
  */
 import { grad, isGradEnabled, record } from '../../autograd/graph.js';
+import type { DenseChainLayer } from '../../backend/backend.js';
 import { getBackend } from '../../backend/index.js';
 import { columnSums32, SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
 import { ShapeError } from '../../errors.js';
 import { arrayFor } from '../../tensor/dtype.js';
+import { relu } from '../../tensor/ops/elementwise.js';
 import { matmulTransposed } from '../../tensor/ops/matmul.js';
 import { sum } from '../../tensor/ops/reduce.js';
 import { shapeStr } from '../../tensor/shape.js';
@@ -101,6 +103,61 @@ export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor 
   if (steps.length === 0 || x.shape[1] !== steps[0].k) return null;
   const out = new Float32Array(m * steps[steps.length - 1].n);
   return smallDense32(x.data as Float32Array, 0, m, steps, out) ? new Tensor(out, [m, steps[steps.length - 1].n]) : null;
+}
+
+/** Rows up to which a dense chain runs as one op (past that, the products are large enough to pay for the op-by-op path and its threads). */
+const DENSE_CHAIN_MAX_ROWS = 256;
+
+/**
+ * Dense layers (relu?(x·Wᵀ + b) each) applied in turn to float32 rows x
+ * [M, K], as one recorded op whose forward and backward each run in one
+ * call of the backend (activations between layers stay in its memory): a
+ * small MLP's training step without dozens of tensors and GEMM calls. The
+ * results are those of linear and relu one by one (tests compare them bit
+ * for bit). Null where it does not apply (no such kernels, float64, fewer
+ * than two layers, many rows, shapes that do not link: the caller then
+ * takes the general path, which also reports any misuse).
+ */
+export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
+  const backend = getBackend();
+  const m = x.shape[0];
+  if (!backend.denseChainForward || !backend.denseChainBackward || layers.length < 2) return null;
+  if (x.ndim !== 2 || x.dtype !== 'float32' || m === 0 || m > DENSE_CHAIN_MAX_ROWS) return null;
+  const chain: DenseChainLayer[] = [];
+  for (const { weight: w, bias: b, relu } of layers) {
+    if (w.dtype !== 'float32' || w.ndim !== 2 || (b && (b.dtype !== 'float32' || b.ndim !== 1 || b.shape[0] !== w.shape[0]))) return null;
+    const k = chain.length === 0 ? x.shape[1] : chain[chain.length - 1].n;
+    if (w.shape[1] !== k) return null;
+    chain.push({ w: w.data as Float32Array, b: (b?.data as Float32Array) ?? null, n: w.shape[0], k, relu });
+  }
+  const outputs = backend.denseChainForward(x.data as Float32Array, m, chain);
+  if (!outputs) return null;
+  const out = new Tensor(outputs[outputs.length - 1], [m, chain[chain.length - 1].n]);
+  const inputs = [x, ...layers.flatMap((s) => (s.bias ? [s.weight, s.bias] : [s.weight]))];
+  const fast = (g: Tensor): (Tensor | null)[] => {
+    const grads = backend.denseChainBackward?.(m, chain, {
+      x: x.data as Float32Array, outputs, dOut: g.data as Float32Array, wantDx: x.requiresGrad,
+      wantDw: layers.map((s) => s.weight.requiresGrad), wantDb: layers.map((s) => s.bias?.requiresGrad ?? false),
+    });
+    if (!grads) throw new ShapeError('denseChain: the backend lost its dense kernels between forward and backward');
+    const result: (Tensor | null)[] = [grads.dx ? new Tensor(grads.dx, x.shape) : null];
+    layers.forEach((s, l) => {
+      result.push(grads.dw[l] ? new Tensor(grads.dw[l] as Float32Array, s.weight.shape) : null);
+      if (s.bias) result.push(grads.db[l] ? new Tensor(grads.db[l] as Float32Array, s.bias.shape) : null);
+    });
+    return result;
+  };
+  const reference = (...ins: Tensor[]): Tensor => {
+    let h = ins[0], at = 1;
+    for (const s of layers) {
+      const w = ins[at++];
+      const b = s.bias ? ins[at++] : null;
+      h = linear(h, w, b);
+      if (s.relu) h = relu(h);
+    }
+    return h;
+  };
+  return fusedOp(out, 'denseChain', inputs, fast, reference);
 }
 
 /**

@@ -5,14 +5,15 @@
  *   relu's inside the backend's kernels, in the same parallel pass (in a
  *   small CNN those intermediate tensors cost as much time as the
  *   convolution);
- * - Linear (→ ReLU), repeated, when inferring on a few rows: one call into
- *   the small kernels, which keep the weights resident.
+ * - Linear (→ ReLU), repeated: when inferring on a few rows, one call into
+ *   the small kernels, which keep the weights resident; otherwise (training
+ *   a small MLP) one op whose forward and backward are one call each.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Module } from '../module.js';
 import { ReLU } from './activation.js';
 import { Conv2d } from './conv.js';
-import { denseInference, type DenseStep } from './fused.js';
+import { denseChain, denseInference, type DenseStep } from './fused.js';
 import { Linear } from './linear.js';
 import { MaxPool2d } from './pooling.js';
 
@@ -32,7 +33,7 @@ function convBlock(layers: readonly Module[], i: number, x: Tensor): { y: Tensor
   return y ? { y, layers: poolFits ? 3 : 2 } : null;
 }
 
-/** A run of Linear layers, each optionally followed by ReLU, on the small kernels (inference on a few rows only). */
+/** A run of Linear layers, each optionally followed by ReLU, as one op. */
 function denseBlock(layers: readonly Module[], i: number, x: Tensor): { y: Tensor; layers: number } | null {
   const run: DenseStep[] = [];
   let j = i;
@@ -42,6 +43,6 @@ function denseBlock(layers: readonly Module[], i: number, x: Tensor): { y: Tenso
     run.push({ weight, bias, relu });
     if (relu) j++;
   }
-  const y = denseInference(x, run);
+  const y = denseInference(x, run) ?? denseChain(x, run);
   return y ? { y, layers: j - i } : null;
 }
