@@ -105,8 +105,12 @@ export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor 
   return smallDense32(x.data as Float32Array, 0, m, steps, out) ? new Tensor(out, [m, steps[steps.length - 1].n]) : null;
 }
 
-/** Rows up to which a dense chain runs as one op (past that, the products are large enough to pay for the op-by-op path and its threads). */
-const DENSE_CHAIN_MAX_ROWS = 256;
+/**
+ * A dense chain runs on the calling thread: it is for layers whose products
+ * the wasm backend would not hand to its threads either (below 2²¹
+ * multiply-adds each); larger ones pay for the op-by-op path.
+ */
+const DENSE_CHAIN_MAX_MACS = 1 << 21;
 
 /**
  * Dense layers (relu?(x·Wᵀ + b) each) applied in turn to float32 rows x
@@ -115,19 +119,19 @@ const DENSE_CHAIN_MAX_ROWS = 256;
  * small MLP's training step without dozens of tensors and GEMM calls. The
  * results are those of linear and relu one by one (tests compare them bit
  * for bit). Null where it does not apply (no such kernels, float64, fewer
- * than two layers, many rows, shapes that do not link: the caller then
+ * than two layers, large products, shapes that do not link: the caller then
  * takes the general path, which also reports any misuse).
  */
 export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
   const backend = getBackend();
   const m = x.shape[0];
   if (!backend.denseChainForward || !backend.denseChainBackward || layers.length < 2) return null;
-  if (x.ndim !== 2 || x.dtype !== 'float32' || m === 0 || m > DENSE_CHAIN_MAX_ROWS) return null;
+  if (x.ndim !== 2 || x.dtype !== 'float32' || m === 0) return null;
   const chain: DenseChainLayer[] = [];
   for (const { weight: w, bias: b, relu } of layers) {
     if (w.dtype !== 'float32' || w.ndim !== 2 || (b && (b.dtype !== 'float32' || b.ndim !== 1 || b.shape[0] !== w.shape[0]))) return null;
     const k = chain.length === 0 ? x.shape[1] : chain[chain.length - 1].n;
-    if (w.shape[1] !== k) return null;
+    if (w.shape[1] !== k || m * k * w.shape[0] >= DENSE_CHAIN_MAX_MACS) return null;
     chain.push({ w: w.data as Float32Array, b: (b?.data as Float32Array) ?? null, n: w.shape[0], k, relu });
   }
   const outputs = backend.denseChainForward(x.data as Float32Array, m, chain);
