@@ -269,3 +269,12 @@ test('memory: an epoch over 60 000 × 784 in batches of 64 holds only a few batc
     for await (const [x] of new DataLoader(stream, { batchSize: 64, prefetch: 2 })) on(x);
   });
 });
+
+test('shuffleGenerator: the loader\'s own seeded generator (what fit checkpoints), null with the global one', () => {
+  const ds = new ArrayDataset(Array.from({ length: 6 }, (_, i) => i));
+  const seeded = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 7 });
+  assert.ok(seeded.shuffleGenerator instanceof Generator);
+  const given = new Generator(3);
+  assert.equal(new DataLoader(ds, { batchSize: 2, shuffle: true, generator: given }).shuffleGenerator, given);
+  assert.equal(new DataLoader(ds, { batchSize: 2, shuffle: true }).shuffleGenerator, null);
+});

@@ -143,6 +143,15 @@ export class DataLoader<S extends Sample = Sample> implements Iterable<Sample>, 
     return this.ownGenerator ?? resolveGenerator();
   }
 
+  /**
+   * The loader's own generator (given by `seed` or `generator`), or null when
+   * it shuffles with the global one. Its state belongs in a checkpoint: fit
+   * saves and restores it so a resumed run draws the same epochs.
+   */
+  get shuffleGenerator(): Generator | null {
+    return this.ownGenerator;
+  }
+
   /** The index lists of one epoch's batches, drawing the permutation when the epoch starts. */
   private *indexBatches(n: number): IterableIterator<Int32Array> {
     const order = this.shuffle ? this.generator().permutation(n) : null;

@@ -227,10 +227,7 @@ function splitBatch(batch: Tensor[], who: string, b: number): [Tensor, Tensor] {
 
 /** The generator a DataLoader shuffles with, when it has its own (seeded) one. */
 function loaderGenerator(data: TrainData): Generator | null {
-  if (!(data instanceof DataLoader)) return null;
-  // DataLoader keeps its seeded generator private; its state belongs in a checkpoint.
-  const g = (data as unknown as { ownGenerator?: unknown }).ownGenerator;
-  return g instanceof Generator ? g : null;
+  return data instanceof DataLoader ? data.shuffleGenerator : null;
 }
 
 /** Generators held by the model's modules (e.g. a seeded Dropout), by 'module:<path>.<field>'. */
