@@ -72,7 +72,7 @@ export interface EarlyStoppingOptions {
   patience?: number;
   /** 'min' for losses, 'max' for accuracies; 'auto' (default) guesses from the name. */
   mode?: Mode;
-  /** Put back the weights of the best epoch when training ends (default false). */
+  /** Put back the weights of the best epoch when training ends, whether or not it stopped early (Keras restores only when it stops; users expect the best weights either way). Default false. */
   restoreBestWeights?: boolean;
   /** Stop unless the value beats this by the end of the patience window. */
   baseline?: number;
