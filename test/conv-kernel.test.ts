@@ -28,6 +28,8 @@ const cases: Case[] = [
   { x: [2, 3, 9, 8], w: [7, 3, 1, 1], options: { stride: 2 } },
   // Depth 300 > KC (two K blocks) and more output channels than one row panel.
   { x: [2, 12, 6, 7], w: [9, 12, 5, 5], options: { padding: 2, stride: [1, 2] } },
+  // More output channels than one block of rows (MC_MAX = 256), batch of one.
+  { x: [1, 2, 5, 6], w: [260, 2, 3, 3], options: { padding: 1 } },
   // Large enough for the worker threads (≥ 2^21 multiply-adds).
   { x: [16, 8, 16, 16], w: [16, 8, 3, 3], options: { padding: 1 } },
 ];

@@ -97,6 +97,7 @@ describe('Sequential trains a run of Linear (→ ReLU) layers as one op', { skip
     { name: 'the mlp-digits MLP, batch 32', make: () => [new Linear(64, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 10)], rows: 32 },
     { name: 'odd widths, relu on the last layer, no bias in the middle', make: () => [new Linear(7, 13), new ReLU(), new Linear(13, 5, { bias: false }), new Linear(5, 3), new ReLU()], rows: 9 },
     { name: 'K > 256 (two GEMM blocks), 200 rows', make: () => [new Linear(300, 20), new ReLU(), new Linear(20, 4)], rows: 200 },
+    { name: 'a layer wider than one block of rows (300 outputs)', make: () => [new Linear(8, 300), new ReLU(), new Linear(300, 3)], rows: 5 },
   ];
   for (const c of chains) {
     it(`${c.name}: output and gradients equal the layers one by one, to the bit`, () => {
