@@ -161,11 +161,14 @@ async function loadMnistLike(
   if (split !== 'train' && split !== 'test') throw new ValueError(`${who}: split must be 'train' or 'test', got '${String(split)}'`);
   if (typeof dir !== 'string') throw new ValueError(`${who}: dir must be a folder path`);
   const prefix = split === 'train' ? 'train' : 't10k';
-  const [imgPath, lblPath] = await Promise.all([
-    findFile(dir, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`], who),
-    findFile(dir, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`], who),
-  ]);
-  const [images, labels]: IdxData[] = await Promise.all([readIdx(imgPath), readIdx(lblPath)]);
+  // One after the other: with both missing, the error always names the images file (a race would name either).
+  const imgPath = await findFile(dir, [`${prefix}-images-idx3-ubyte`, `${prefix}-images.idx3-ubyte`], who);
+  const lblPath = await findFile(dir, [`${prefix}-labels-idx1-ubyte`, `${prefix}-labels.idx1-ubyte`], who);
+  // Read both at once, but report a failure of the images file first whichever fails first.
+  const [imagesRead, labelsRead] = await Promise.allSettled([readIdx(imgPath), readIdx(lblPath)]);
+  if (imagesRead.status === 'rejected') throw imagesRead.reason;
+  if (labelsRead.status === 'rejected') throw labelsRead.reason;
+  const images: IdxData = imagesRead.value, labels: IdxData = labelsRead.value;
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
     throw new ParseError(`${who}: '${imgPath}' holds ${images.dtype} [${images.shape.join(', ')}], expected uint8 [n, rows, cols]`);
   }

@@ -546,13 +546,14 @@ class WasmGemm {
    * reading kernel values from the class blocks. Blocks of dot products
    * given as rows are computed here first, by a job of GEMM row blocks
    * straight into place. Returns null where the job does not suit this
-   * path: a thread that may not block (a browser's main thread; it would
-   * spin for the whole fit), or blocks or solver scratch beyond the limits.
+   * path: workers to wait for on a thread that may not block (a browser's
+   * main thread; it would spin for the whole fit; on one thread nothing
+   * waits), or blocks or solver scratch beyond the limits.
    */
   svcPairs(args: SvcPairsArgs): SvcPairsResult | null {
     const { classStart, classCount } = args;
     const k = classCount.length;
-    if (!this.blocking || k < 2 || classStart.length !== k) return null;
+    if ((!this.blocking && this.threads > 1) || k < 2 || classStart.length !== k) return null;
     const n = classStart[k - 1] + classCount[k - 1];
     const given = typeof args.blocks === 'function' ? args.blocks : null;
     const rows = typeof args.blocks === 'function' ? null : args.blocks;
