@@ -1,0 +1,180 @@
+/**
+ * Convolution jobs (asm/conv.ts): float32, groups 1, one chunk per sample.
+ * The thread that claims a sample lowers it, packs it and runs the GEMM
+ * micro-kernels on it in its own scratch, so only images, weights and
+ * outputs are copied; a Conv → ReLU (→ MaxPool) block's epilogue runs in the
+ * same pass. Each sample is computed by one thread, and per-sample weight
+ * gradients are summed in order of the sample, so the results do not depend
+ * on the number of threads.
+ */
+import type { ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry } from '../backend.js';
+import { ValueError } from '../../errors.js';
+import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
+import * as slot from './layout.js';
+
+/** Largest per-thread scratch a convolution job may take (one sample's columns and packed operand); larger samples go through im2col + gemm. */
+const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
+
+/**
+ * Float32 convolution passes (groups = 1) as one job of one chunk per
+ * sample: the thread that claims a sample lowers it, packs it and runs the
+ * GEMMs on it in its own scratch (asm/conv.ts). Null when the job does not
+ * suit this path.
+ */
+export function conv2dForward(engine: WasmEngine, g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null {
+  const pool = epilogue?.pool ?? null;
+  const job = convJob(engine, g, slot.CONV_FORWARD, true, true, pool !== null);
+  if (!job) return null;
+  checkLength('x', x, g.n * job.image);
+  checkLength('weight', weight, g.o * job.depth);
+  if (bias) checkLength('bias', bias, g.o);
+  const outLength = g.n * (pool ? g.o * pool.ho * pool.wo : job.output);
+  const xPtr = job.alloc(x.length * 4);
+  const weightPtr = job.alloc(weight.length * 4);
+  const biasPtr = bias ? job.alloc(g.o * 4) : 0;
+  const yPtr = job.alloc(outLength * 4);
+  const offsetsPtr = pool ? job.alloc(outLength * 4) : 0;
+  engine.ensureBytes(job.end());
+  engine.f32.set(x, xPtr >> 2);
+  engine.f32.set(weight, weightPtr >> 2);
+  if (bias) engine.f32.set(bias, biasPtr >> 2);
+  runConvJob(engine, job, [
+    [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr], [slot.CV_Y_PTR, yPtr], [slot.CV_BIAS_PTR, biasPtr],
+    [slot.CV_BLOCK_OUT_PTR, yPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
+  ]);
+  // slice(): a new array filled by the copy (faster than filling a zeroed one).
+  return {
+    y: engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength),
+    offsets: pool ? engine.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
+  };
+}
+
+export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null {
+  const epilogue = args.epilogue;
+  const pool = epilogue?.pool ?? null;
+  const job = convJob(engine, g, slot.CONV_BACKWARD, args.input, args.weights, epilogue !== undefined);
+  if (!job) return null;
+  const { n, o } = g;
+  const blockOut = n * (pool ? o * pool.ho * pool.wo : job.output);
+  checkLength('dy', args.dy, blockOut);
+  const dyPtr = job.alloc(args.dy.length * 4);
+  const blockOutPtr = epilogue ? job.alloc(blockOut * 4) : 0;
+  const offsetsPtr = pool ? job.alloc(blockOut * 4) : 0;
+  const xPtr = args.weights ? job.alloc(n * job.image * 4) : 0;
+  const weightPtr = args.input ? job.alloc(o * job.depth * 4) : 0;
+  const dxPtr = args.input ? job.alloc(n * job.image * 4) : 0;
+  const dwPtr = args.weights ? job.alloc(n * o * job.depth * 4) : 0;
+  const dwSumPtr = args.weights ? job.alloc(o * job.depth * 4) : 0;
+  const dbPtr = args.bias ? job.alloc(n * o * 8) : 0;
+  engine.ensureBytes(job.end());
+  engine.f32.set(args.dy, dyPtr >> 2);
+  if (epilogue) {
+    checkLength('the block output', epilogue.y, blockOut);
+    engine.f32.set(epilogue.y, blockOutPtr >> 2);
+    if (pool) {
+      if (!epilogue.offsets || epilogue.offsets.length !== blockOut) throw new ValueError(`conv2d kernel: the pooling needs ${blockOut} arg-max offsets`);
+      engine.i32.set(epilogue.offsets, offsetsPtr >> 2);
+    }
+  }
+  if (args.weights) {
+    checkLength('x', args.x, n * job.image);
+    engine.f32.set(args.x, xPtr >> 2);
+  }
+  if (args.input) {
+    checkLength('weight', args.weight, o * job.depth);
+    engine.f32.set(args.weight, weightPtr >> 2);
+  }
+  runConvJob(engine, job, [
+    [slot.CV_DY_PTR, dyPtr], [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr],
+    [slot.CV_DX_PTR, dxPtr], [slot.CV_DW_PTR, dwPtr], [slot.CV_DB_PTR, dbPtr],
+    [slot.CV_BLOCK_OUT_PTR, blockOutPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
+  ]);
+  let dw: Float32Array | null = null;
+  let db: Float32Array | null = null;
+  if (args.weights) {
+    // The per-sample gradients summed in order of the sample, so the sum is the same on any number of threads.
+    engine.kernels.sumRowsF32(dwPtr, n, o * job.depth, dwSumPtr);
+    dw = engine.f32.slice(dwSumPtr >> 2, (dwSumPtr >> 2) + o * job.depth);
+  }
+  if (args.bias) {
+    const sums = new Float64Array(o);
+    const perSample = engine.f64.subarray(dbPtr >> 3, (dbPtr >> 3) + n * o);
+    for (let b = 0; b < n; b++) for (let ch = 0; ch < o; ch++) sums[ch] += perSample[b * o + ch];
+    db = Float32Array.from(sums);
+  }
+  const dx = args.input ? engine.f32.slice(dxPtr >> 2, (dxPtr >> 2) + n * job.image) : null;
+  return { dx, dw, db };
+}
+
+/**
+ * Plans a convolution job: null when it does not suit (empty, too large a
+ * sample); otherwise its sizes and an allocator for its operands, placed
+ * after the flags and every thread's scratch.
+ */
+function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
+  const { n, c, o, kh, kw } = g;
+  const plane = g.ho * g.wo, depth = c * kh * kw, image = c * g.h * g.w;
+  if (n === 0 || plane === 0 || depth === 0 || o === 0) return null;
+  const nr = engine.nr32;
+  // The packed operand: cols (K×P) forward, dy (O×P) for dx, colsᵀ (P×K) for dW.
+  const packedFloats = Math.max(
+    kind === slot.CONV_FORWARD ? depth * roundUp(plane, nr) : 0,
+    kind === slot.CONV_BACKWARD && needsColsB ? o * roundUp(plane, nr) : 0,
+    kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(depth, nr) : 0,
+  );
+  const colsBytes = align64(depth * plane * 4);
+  const packedBytes = align64(packedFloats * 4);
+  // One sample's convolution output (or its gradient) for a block's epilogue.
+  const outputScratchBytes = needsOutputScratch ? align64(o * plane * 4) : 0;
+  const scratchBytes = colsBytes + packedBytes + outputScratchBytes;
+  if (scratchBytes > CONV_SCRATCH_LIMIT) return null;
+  const macs = n * o * depth * plane * (kind === slot.CONV_BACKWARD ? Number(needsColsB) + Number(needsColsT) : 1);
+  const pool = engine.threads > 1 && n > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
+  const workAreas = engine.workAreas();
+  const flagsPtr = engine.pastWorkAreas();
+  const scratchPtr = flagsPtr + align64(n * 4);
+  let next = scratchPtr + workAreas * scratchBytes;
+  return {
+    g, kind, pool, n, flagsPtr, scratchPtr, scratchBytes, colsBytes, outputScratchAt: colsBytes + packedBytes, depth, image, output: o * plane,
+    /** Reserves `bytes` (64-byte aligned) and returns its address. */
+    alloc(bytes: number): number {
+      const at = next;
+      next = align64(next + bytes);
+      return at;
+    },
+    end: (): number => next,
+  };
+}
+
+/** Writes the job into the control block with its operand addresses, runs it on every thread and waits for all samples. */
+function runConvJob(engine: WasmEngine, job: NonNullable<ReturnType<typeof convJob>>, operands: [number, number][]): void {
+  const ctl = engine.i32;
+  const base = engine.beginJob(job.kind, job.n, job.flagsPtr);
+  const g = job.g;
+  ctl[base + slot.CV_SCRATCH_PTR] = job.scratchPtr;
+  ctl[base + slot.CV_SCRATCH_BYTES] = job.scratchBytes;
+  ctl[base + slot.CV_COLS_BYTES] = job.colsBytes;
+  ctl[base + slot.CV_Y_SCRATCH] = job.outputScratchAt;
+  const geometry: [number, number][] = [
+    [slot.CV_C, g.c], [slot.CV_H, g.h], [slot.CV_W, g.w], [slot.CV_O, g.o], [slot.CV_KH, g.kh], [slot.CV_KW, g.kw],
+    [slot.CV_SH, g.sh], [slot.CV_SW, g.sw], [slot.CV_PH, g.ph], [slot.CV_PW, g.pw], [slot.CV_DH, g.dh], [slot.CV_DW, g.dw],
+    [slot.CV_HO, g.ho], [slot.CV_WO, g.wo],
+  ];
+  for (const [index, value] of geometry) ctl[base + index] = value;
+  for (const [index, value] of operands) ctl[base + index] = value;
+  engine.runJob(job.pool, job.n, job.flagsPtr);
+}
+
+/** Control slots of a block's epilogue (all zero for a bare convolution). */
+function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
+  const pool = epilogue?.pool;
+  return [
+    [slot.CV_RELU, epilogue?.relu ? 1 : 0],
+    [slot.CV_POOL_KH, pool?.kh ?? 0], [slot.CV_POOL_KW, pool?.kw ?? 0], [slot.CV_POOL_SH, pool?.sh ?? 0],
+    [slot.CV_POOL_SW, pool?.sw ?? 0], [slot.CV_POOL_HO, pool?.ho ?? 0], [slot.CV_POOL_WO, pool?.wo ?? 0],
+  ];
+}
+
+function checkLength(name: string, array: Float32Array, expected: number): void {
+  if (array.length !== expected) throw new ValueError(`conv2d kernel: ${name} has ${array.length} values, the geometry needs ${expected}`);
+}

@@ -1,0 +1,198 @@
+/**
+ * The WebAssembly engine behind the 'wasm' backend: one instance of the
+ * kernels (asm/) over a memory shared with a pool of workers, the views on
+ * that memory, and the job protocol. A job is written into the control block
+ * (beginJob), run by every thread that claims its chunks, and awaited chunk
+ * by chunk (awaitChunk). The jobs themselves live beside this file:
+ * gemm-job.ts, conv-job.ts, svm-job.ts, and caller-kernels.ts for the kernels
+ * that run on the calling thread alone.
+ *
+ * Its fields are read by those modules; nothing outside backend/wasm/ uses
+ * this class.
+ */
+import { ValueError } from '../../errors.js';
+import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
+import type { KernelExports } from './kernels.js';
+import * as slot from './layout.js';
+import { WorkerPool } from './pool.js';
+
+/**
+ * Below this many multiply-adds (128³) a job stays on the calling thread:
+ * waking a worker takes tens of microseconds, as long as such a product takes.
+ */
+export const PARALLEL_MIN_MACS = 1 << 21;
+/** Polls of a chunk's flag before the caller sleeps on it: most chunks finish within microseconds of being awaited. */
+const SPIN_POLLS = 2000;
+const PAGE = 65536;
+
+export const align64 = (x: number): number => Math.ceil(x / 64) * 64;
+export const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+
+
+function createMemory(shared: boolean, maxPages: number): WebAssembly.Memory {
+  const initial = 32; // 2 MiB: control block, one thread's scratch and small operands
+  if (!shared) return new WebAssembly.Memory({ initial });
+  // A shared memory reserves its maximum up front; ask for less where address space is short.
+  for (const maximum of [maxPages, 16384, 4096]) {
+    try {
+      return new WebAssembly.Memory({ initial, maximum: Math.min(maximum, maxPages), shared: true });
+    } catch {
+      // try a smaller reservation
+    }
+  }
+  throw new Error('wasm backend: cannot create a shared WebAssembly.Memory');
+}
+
+export class WasmEngine {
+  readonly memory: WebAssembly.Memory;
+  readonly kernels: KernelExports;
+  /** Views on the memory (replaced when an ordinary memory grows: read them after ensureBytes). */
+  i32!: Int32Array;
+  f32!: Float32Array;
+  f64!: Float64Array;
+  pool: WorkerPool | null = null;
+  threads: number;
+  readonly mr32: number;
+  readonly nr32: number;
+  readonly mr64: number;
+  readonly nr64: number;
+  readonly mcMax: number;
+  readonly workBytesPerThread: number;
+  /** i32 index of the control block. */
+  readonly control = slot.CONTROL_BASE >> 2;
+  /** Whether this thread may sleep in Atomics.wait (a browser main thread may not). */
+  readonly blocking = canBlock();
+  private jobId = 0;
+
+  constructor(
+    readonly module: WebAssembly.Module,
+    private readonly shared: boolean,
+    maxPages: number,
+  ) {
+    this.memory = createMemory(shared, maxPages);
+    const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
+    this.kernels = instance.exports as unknown as KernelExports;
+    const k = this.kernels;
+    this.mr32 = k.MR32.value;
+    this.nr32 = k.NR32.value;
+    this.mr64 = k.MR64.value;
+    this.nr64 = k.NR64.value;
+    this.mcMax = k.MC_MAX.value;
+    this.workBytesPerThread = k.WORK_BYTES_PER_THREAD.value;
+    this.threads = this.maxThreads() > 1 ? hardwareConcurrency() : 1;
+    this.refreshViews();
+  }
+
+  private maxThreads(): number {
+    return this.shared && canSpawnWorkers() ? Infinity : 1;
+  }
+
+  numThreads(): number {
+    return this.threads;
+  }
+
+  setNumThreads(n: number): void {
+    if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
+    this.threads = Math.min(n, this.maxThreads());
+    if (this.pool && !this.pool.resize(this.threads - 1)) this.threads = 1;
+  }
+
+  /** Starts the workers now rather than at the first large job; resolves when they are ready. */
+  startWorkers(): Promise<boolean> {
+    const pool = this.ensurePool();
+    return pool ? pool.ready() : Promise.resolve(this.threads === 1);
+  }
+
+  ensurePool(): WorkerPool | null {
+    if (this.threads <= 1) return null;
+    if (!this.pool) {
+      this.pool = new WorkerPool(this.module, this.memory);
+      if (!this.pool.resize(this.threads - 1)) this.threads = 1;
+    }
+    return this.threads > 1 ? this.pool : null;
+  }
+
+  private refreshViews(): void {
+    const buffer = this.memory.buffer;
+    this.i32 = new Int32Array(buffer);
+    this.f32 = new Float32Array(buffer);
+    this.f64 = new Float64Array(buffer);
+  }
+
+  /** Grows the memory to hold `end` bytes (and refreshes the views). */
+  ensureBytes(end: number): void {
+    const have = this.memory.buffer.byteLength;
+    if (end <= have) return;
+    this.memory.grow(Math.ceil((end - have) / PAGE));
+    this.refreshViews();
+  }
+
+  /**
+   * Starts writing a job of `chunks` chunks into the control block (after the
+   * previous job's stragglers have left it) and returns the block's i32 index;
+   * the caller adds the kind's own slots, then runs it.
+   */
+  beginJob(kind: number, chunks: number, flagsPtr: number): number {
+    // Stragglers from the previous job may still read the control block: close the gate first.
+    this.pool?.close();
+    const ctl = this.i32;
+    const base = this.control;
+    this.jobId = this.jobId >= 0x3fffffff ? 1 : this.jobId + 1;
+    ctl[base + slot.NEXT] = 0;
+    ctl[base + slot.KIND] = kind;
+    ctl[base + slot.NCHUNKS] = chunks;
+    ctl[base + slot.WORK_PTR] = slot.SCRATCH_BASE;
+    ctl[base + slot.WORK_BYTES] = align64(this.workBytesPerThread);
+    ctl[base + slot.FLAGS_PTR] = flagsPtr;
+    ctl[base + slot.JOB_ID] = this.jobId;
+    return base;
+  }
+
+  /**
+   * Runs the job written since beginJob on this thread and, given the pool,
+   * on its workers too; returns when every chunk is done.
+   */
+  runJob(pool: WorkerPool | null, chunks: number, flagsPtr: number): void {
+    if (pool) {
+      // The flags' memory held other data before; clear it so that no stale value reads as done.
+      this.i32.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + chunks);
+      pool.open();
+      this.kernels.work(slot.CONTROL_BASE, 0);
+      for (let c = 0; c < chunks; c++) this.awaitChunk((flagsPtr >> 2) + c);
+      pool.finish();
+    } else {
+      this.kernels.work(slot.CONTROL_BASE, 0);
+    }
+  }
+
+  /** Returns once the chunk whose flag is the i32 at `flagIndex` is done (spins briefly, then sleeps). */
+  awaitChunk(flagIndex: number): void {
+    const ctl = this.i32;
+    let flag: number;
+    let polls = SPIN_POLLS;
+    while ((flag = Atomics.load(ctl, flagIndex)) !== this.jobId) {
+      if (this.blocking && --polls < 0) Atomics.wait(ctl, flagIndex, flag);
+    }
+  }
+
+  /** Threads with a work area (every started worker owns one, even while out of jobs: it warms its kernels up there). */
+  workAreas(): number {
+    return this.pool ? Math.max(this.threads, this.pool.size + 1) : 1;
+  }
+
+  /** The first byte past every thread's work area: where a job's own operands and flags may start. */
+  pastWorkAreas(): number {
+    return slot.SCRATCH_BASE + this.workAreas() * align64(this.workBytesPerThread);
+  }
+
+  /**
+   * Start of a scratch area of `bytes` for the calling thread's own kernels:
+   * past every thread's work area (a starting worker warms its kernels up in
+   * its own).
+   */
+  callerScratch(bytes: number): number {
+    const base = this.pastWorkAreas();
+    this.ensureBytes(base + bytes);
+    return base;
+  }
+}

@@ -1,0 +1,235 @@
+/**
+ * GEMM jobs: each call copies its operands into a scratch region of the
+ * engine's memory (the caller's arrays are ordinary JS arrays the kernels
+ * cannot see), packs B once, runs the kernels over a grid of chunks (on the
+ * calling thread alone for small products) and copies C out. The scratch
+ * region is reused; it grows to the largest call seen, and batched calls
+ * larger than SCRATCH_SOFT_LIMIT are done a group of batch matrices at a
+ * time so it does not grow with the batch.
+ */
+import type { FloatArray, GemmArgs } from '../backend.js';
+import { DTypeError, ValueError } from '../../errors.js';
+import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
+import * as slot from './layout.js';
+
+/** Scratch size above which a batched call is split into groups of batch matrices. */
+const SCRATCH_SOFT_LIMIT = 256 * 2 ** 20;
+/** Rows per chunk on one thread: an MC×KC block of packed A stays in L2 (128 KiB for float32). */
+export const ROWS_PER_CHUNK_ONE_THREAD = 128;
+/** With several threads, aim for this many chunks per thread so uneven cores still balance. */
+export const CHUNKS_PER_THREAD = 8;
+/** The least work worth a chunk of its own with several threads (about 15 µs). */
+const MIN_CHUNK_MACS = 1 << 19;
+
+/** Where one call's operands live in the scratch region (byte addresses and per-matrix strides). */
+interface Layout {
+  flagsPtr: number;
+  aPtr: number;
+  aStride: number;
+  aCount: number;
+  bPtr: number;
+  bStride: number;
+  bpPtr: number;
+  bpStride: number;
+  bCount: number;
+  cPtr: number;
+  cStride: number;
+  end: number;
+}
+
+interface Grid {
+  rows: number;
+  rowChunks: number;
+  cols: number;
+  colChunks: number;
+  chunks: number;
+}
+
+export function gemm(engine: WasmEngine, args: GemmArgs): void {
+  checkArgs(args);
+  const { batch, m, n, k } = args;
+  if (batch === 0 || m === 0 || n === 0) return;
+  if (k === 0) {
+    // An empty sum: C = 0, or C unchanged when accumulating.
+    if (!args.accumulate) {
+      for (let b = 0; b < batch; b++) args.c.fill(0, args.cOffset + b * args.cBatchStride, args.cOffset + b * args.cBatchStride + m * n);
+    }
+    return;
+  }
+  if (batch === 1) {
+    run(engine, args, 0, 1);
+  } else if (args.cBatchStride === 0) {
+    // Every product writes the same C: do them in order, as the reference does.
+    for (let b = 0; b < batch; b++) run(engine, args, b, 1);
+  } else {
+    const perBatch = layout(engine, args, 2, 0).end - layout(engine, args, 1, 0).end;
+    const group = Math.max(1, Math.min(batch, Math.floor(SCRATCH_SOFT_LIMIT / perBatch)));
+    for (let b = 0; b < batch; b += group) run(engine, args, b, Math.min(group, batch - b));
+  }
+}
+
+function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number): Layout {
+  const { m, n, k } = args;
+  const size = args.dtype === 'float64' ? 8 : 4;
+  const nr = args.dtype === 'float64' ? engine.nr64 : engine.nr32;
+  const aCount = args.aBatchStride === 0 ? Math.min(count, 1) : count;
+  const bCount = args.bBatchStride === 0 ? Math.min(count, 1) : count;
+  const aStride = align64(m * k * size);
+  const bStride = align64(k * n * size);
+  const bpStride = align64(k * roundUp(n, nr) * size);
+  const cStride = align64(m * n * size);
+  const flagsPtr = engine.pastWorkAreas();
+  const aPtr = flagsPtr + align64(chunks * 4);
+  const bPtr = aPtr + aCount * aStride;
+  const bpPtr = bPtr + bCount * bStride;
+  const cPtr = bpPtr + bCount * bpStride;
+  return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + count * cStride };
+}
+
+/**
+ * The chunk grid: row blocks of whole MR tiles, all columns. With several
+ * threads, about CHUNKS_PER_THREAD chunks per thread so uneven cores still
+ * balance, but none smaller than MIN_CHUNK_MACS (a chunk must outweigh the
+ * cost of handing it over); columns are split too when rows are few.
+ */
+function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: number, mr: number, nr: number, threads: number): Grid {
+  let rows = Math.min(ROWS_PER_CHUNK_ONE_THREAD, engine.mcMax);
+  let rowChunks = Math.ceil(m / rows);
+  let cols = roundUp(n, nr);
+  let colChunks = 1;
+  if (threads > 1) {
+    const wanted = Math.max(threads, Math.min(CHUNKS_PER_THREAD * threads, Math.floor((count * m * n * k) / MIN_CHUNK_MACS)));
+    const perMatrix = Math.ceil(wanted / count);
+    rowChunks = Math.min(Math.ceil(m / mr), Math.max(rowChunks, perMatrix));
+    rows = roundUp(Math.ceil(m / rowChunks), mr);
+    rowChunks = Math.ceil(m / rows);
+    if (rowChunks < perMatrix) {
+      colChunks = Math.min(Math.ceil(n / nr), Math.ceil(perMatrix / rowChunks));
+      cols = roundUp(Math.ceil(n / colChunks), nr);
+      colChunks = Math.ceil(n / cols);
+    }
+  }
+  return { rows, rowChunks, cols, colChunks, chunks: count * rowChunks * colChunks };
+}
+
+/** Batch matrices first..first+count of the call. */
+function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): void {
+  const { m, n, k, transA, transB, accumulate } = args;
+  const f64 = args.dtype === 'float64';
+  const size = f64 ? 8 : 4;
+  const mr = f64 ? engine.mr64 : engine.mr32;
+  const nr = f64 ? engine.nr64 : engine.nr32;
+
+  const macs = count * m * n * k;
+  const pool = engine.threads > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
+  const grid = chunkGrid(engine, m, n, k, count, mr, nr, pool ? engine.threads : 1);
+  const lay = layout(engine, args, count, grid.chunks);
+  engine.ensureBytes(lay.end);
+  const view: FloatArray = f64 ? engine.f64 : engine.f32;
+
+  for (let i = 0; i < lay.aCount; i++) {
+    copyIn(view, args.a, args.aOffset + (first + i) * args.aBatchStride, m * k, (lay.aPtr + i * lay.aStride) / size);
+  }
+  const pack = f64 ? engine.kernels.packB64 : engine.kernels.packB32;
+  for (let i = 0; i < lay.bCount; i++) {
+    const raw = lay.bPtr + i * lay.bStride;
+    copyIn(view, args.b, args.bOffset + (first + i) * args.bBatchStride, k * n, raw / size);
+    pack(raw, transB ? k : n, transB ? 1 : 0, k, n, lay.bpPtr + i * lay.bpStride);
+  }
+  if (accumulate) {
+    for (let i = 0; i < count; i++) {
+      copyIn(view, args.c, args.cOffset + (first + i) * args.cBatchStride, m * n, (lay.cPtr + i * lay.cStride) / size);
+    }
+  }
+
+  const ctl = engine.i32;
+  const base = engine.beginJob(0, grid.chunks, lay.flagsPtr);
+  ctl[base + slot.DTYPE] = f64 ? 1 : 0;
+  ctl[base + slot.M] = m;
+  ctl[base + slot.N] = n;
+  ctl[base + slot.K] = k;
+  ctl[base + slot.A_PTR] = lay.aPtr;
+  ctl[base + slot.A_BATCH_BYTES] = lay.aCount > 1 ? lay.aStride : 0;
+  ctl[base + slot.LDA] = transA ? m : k;
+  ctl[base + slot.TRANS_A] = transA ? 1 : 0;
+  ctl[base + slot.BP_PTR] = lay.bpPtr;
+  ctl[base + slot.BP_BATCH_BYTES] = lay.bCount > 1 ? lay.bpStride : 0;
+  ctl[base + slot.C_PTR] = lay.cPtr;
+  ctl[base + slot.C_BATCH_BYTES] = lay.cStride;
+  ctl[base + slot.ACCUMULATE] = accumulate ? 1 : 0;
+  ctl[base + slot.ROWS_PER_CHUNK] = grid.rows;
+  ctl[base + slot.ROW_CHUNKS] = grid.rowChunks;
+  ctl[base + slot.COLS_PER_CHUNK] = grid.cols;
+  ctl[base + slot.COL_CHUNKS] = grid.colChunks;
+
+  if (pool) {
+    // The flags' memory held other data before; clear it so that no stale value reads as done.
+    ctl.fill(0, lay.flagsPtr >> 2, (lay.flagsPtr >> 2) + grid.chunks);
+    pool.open();
+    engine.kernels.work(slot.CONTROL_BASE, 0);
+    // Copy C out chunk by chunk while the workers finish theirs.
+    copyOutChunks(engine, args, first, lay, grid, view, size);
+    pool.finish();
+  } else {
+    engine.kernels.work(slot.CONTROL_BASE, 0);
+    for (let i = 0; i < count; i++) {
+      const from = (lay.cPtr + i * lay.cStride) / size;
+      args.c.set(view.subarray(from, from + m * n), args.cOffset + (first + i) * args.cBatchStride);
+    }
+  }
+}
+
+function copyOutChunks(engine: WasmEngine, args: GemmArgs, first: number, lay: Layout, grid: Grid, view: FloatArray, size: number): void {
+  const { m, n } = args;
+  const flags = lay.flagsPtr >> 2;
+  const perBatch = grid.rowChunks * grid.colChunks;
+  for (let chunk = 0; chunk < grid.chunks; chunk++) {
+    engine.awaitChunk(flags + chunk);
+    const batch = Math.floor(chunk / perBatch);
+    const inBatch = chunk - batch * perBatch;
+    const rowChunk = Math.floor(inBatch / grid.colChunks);
+    const colChunk = inBatch - rowChunk * grid.colChunks;
+    const i0 = rowChunk * grid.rows, i1 = Math.min(m, i0 + grid.rows);
+    const j0 = colChunk * grid.cols, j1 = Math.min(n, j0 + grid.cols);
+    const from = (lay.cPtr + batch * lay.cStride) / size;
+    const to = args.cOffset + (first + batch) * args.cBatchStride;
+    if (j0 === 0 && j1 === n) {
+      args.c.set(view.subarray(from + i0 * n, from + i1 * n), to + i0 * n);
+    } else {
+      for (let i = i0; i < i1; i++) args.c.set(view.subarray(from + i * n + j0, from + i * n + j1), to + i * n + j0);
+    }
+  }
+}
+
+/** view[at..] = src[offset .. offset+length], without a subarray when src is exactly that range. */
+function copyIn(view: FloatArray, src: FloatArray, offset: number, length: number, at: number): void {
+  view.set(offset === 0 && src.length === length ? src : src.subarray(offset, offset + length), at);
+}
+
+/** Cheap checks that the arrays hold what the arguments describe (a short copy would silently give wrong results). */
+function checkArgs(args: GemmArgs): void {
+  const { batch, m, n, k } = args;
+  if (!(isCount(batch) && isCount(m) && isCount(n) && isCount(k))) {
+    throw new ValueError(`gemm: batch, m, n, k must be non-negative integers, got ${batch}, ${m}, ${n}, ${k}`);
+  }
+  const Expected = args.dtype === 'float64' ? Float64Array : Float32Array;
+  if (!(args.a instanceof Expected && args.b instanceof Expected && args.c instanceof Expected)) {
+    throw new DTypeError(`gemm: dtype is ${args.dtype} but a, b, c are ${args.a.constructor.name}, ${args.b.constructor.name}, ${args.c.constructor.name}`);
+  }
+  if (batch === 0 || m === 0 || n === 0) return;
+  if (!fits(args.a, args.aOffset, args.aBatchStride, batch, m * k)) throw tooShort('a', args.a, batch, m, k, args.aOffset, args.aBatchStride);
+  if (!fits(args.b, args.bOffset, args.bBatchStride, batch, k * n)) throw tooShort('b', args.b, batch, k, n, args.bOffset, args.bBatchStride);
+  if (!fits(args.c, args.cOffset, args.cBatchStride, batch, m * n)) throw tooShort('c', args.c, batch, m, n, args.cOffset, args.cBatchStride);
+}
+
+function isCount(x: number): boolean {
+  return Number.isInteger(x) && x >= 0;
+}
+
+function fits(array: FloatArray, offset: number, stride: number, batch: number, size: number): boolean {
+  return size === 0 || (isCount(offset) && isCount(stride) && offset + (batch - 1) * stride + size <= array.length);
+}
+
+function tooShort(name: string, array: FloatArray, batch: number, rows: number, cols: number, offset: number, stride: number): ValueError {
+  return new ValueError(`gemm: ${name} (length ${array.length}) is too short for ${batch} matrices of ${rows}×${cols} from offset ${offset}, batch stride ${stride}`);
+}
