@@ -170,16 +170,24 @@ export function grad(
   inputs: readonly Tensor[],
   options: GradOptions & { gradOutputs?: readonly (Tensor | null)[]; allowUnused?: boolean } = {},
 ): Tensor[] {
+  return gradsReached(outputs, inputs, options).map((g, i) => {
+    if (g) return g;
+    if (!options.allowUnused) throw new FrugalError(`grad: input ${i} was not used to compute the outputs (pass allowUnused: true to get zeros)`);
+    return inputs[i].zerosLike();
+  });
+}
+
+/** As grad, but null for an input the outputs do not reach (PyTorch's allow_unused), where grad gives zeros or throws. */
+export function gradsReached(
+  outputs: Tensor | readonly Tensor[],
+  inputs: readonly Tensor[],
+  options: GradOptions & { gradOutputs?: readonly (Tensor | null)[] } = {},
+): (Tensor | null)[] {
   const outs = Array.isArray(outputs) ? (outputs as readonly Tensor[]) : [outputs as Tensor];
   for (const out of outs) {
     if (!out.requiresGrad) throw new FrugalError('grad: an output does not require a gradient');
   }
   // Inputs may be intermediate results: keep their gradients through the pass.
   const grads = runBackward(outs, defaultGradOutputs(outs, options.gradOutputs, 'grad'), options, new Set(inputs));
-  return inputs.map((t, i) => {
-    const g = grads.get(t);
-    if (g) return g;
-    if (!options.allowUnused) throw new FrugalError(`grad: input ${i} was not used to compute the outputs (pass allowUnused: true to get zeros)`);
-    return t.zerosLike();
-  });
+  return inputs.map((t) => grads.get(t) ?? null);
 }

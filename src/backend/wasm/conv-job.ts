@@ -23,7 +23,9 @@ const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
  */
 export function conv2dForward(engine: WasmEngine, g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null {
   const pool = epilogue?.pool ?? null;
-  const job = convJob(engine, g, slot.CONV_FORWARD, true, true, pool !== null);
+  // A block is fused only when its backward (dx and dW) fits too: its gradient has no other way back.
+  if (epilogue && !convScratch(engine, g, slot.CONV_BACKWARD, true, true, true)) return null;
+  const job = convJob(engine, g, slot.CONV_FORWARD, false, false, pool !== null);
   if (!job) return null;
   checkLength('x', x, g.n * job.image);
   checkLength('weight', weight, g.o * job.depth);
@@ -111,23 +113,33 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
  * sample); otherwise its sizes and an allocator for its operands, placed
  * after the flags and every thread's scratch.
  */
-function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
-  const { n, c, o, kh, kw } = g;
-  const plane = g.ho * g.wo, depth = c * kh * kw, image = c * g.h * g.w;
-  if (n === 0 || plane === 0 || depth === 0 || o === 0) return null;
+/**
+ * One thread's scratch for a job: a sample's columns, the packed operand
+ * (cols K×P forward; dy O×P for dx, colsᵀ P×K for dW backward) and, for a
+ * block's epilogue, one sample's convolution output or its gradient. Null
+ * when the job is empty or a thread's share would pass CONV_SCRATCH_LIMIT.
+ */
+function convScratch(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
+  const plane = g.ho * g.wo, depth = g.c * g.kh * g.kw;
+  if (g.n === 0 || plane === 0 || depth === 0 || g.o === 0) return null;
   const nr = engine.nr32;
-  // The packed operand: cols (K×P) forward, dy (O×P) for dx, colsᵀ (P×K) for dW.
   const packedFloats = Math.max(
     kind === slot.CONV_FORWARD ? depth * roundUp(plane, nr) : 0,
-    kind === slot.CONV_BACKWARD && needsColsB ? o * roundUp(plane, nr) : 0,
+    kind === slot.CONV_BACKWARD && needsColsB ? g.o * roundUp(plane, nr) : 0,
     kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(depth, nr) : 0,
   );
   const colsBytes = align64(depth * plane * 4);
   const packedBytes = align64(packedFloats * 4);
-  // One sample's convolution output (or its gradient) for a block's epilogue.
-  const outputScratchBytes = needsOutputScratch ? align64(o * plane * 4) : 0;
-  const scratchBytes = colsBytes + packedBytes + outputScratchBytes;
-  if (scratchBytes > CONV_SCRATCH_LIMIT) return null;
+  const scratchBytes = colsBytes + packedBytes + (needsOutputScratch ? align64(g.o * plane * 4) : 0);
+  return scratchBytes > CONV_SCRATCH_LIMIT ? null : { colsBytes, packedBytes, scratchBytes };
+}
+
+function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
+  const scratch = convScratch(engine, g, kind, needsColsB, needsColsT, needsOutputScratch);
+  if (!scratch) return null;
+  const { colsBytes, packedBytes, scratchBytes } = scratch;
+  const { n, c, o, kh, kw } = g;
+  const plane = g.ho * g.wo, depth = c * kh * kw, image = c * g.h * g.w;
   const macs = n * o * depth * plane * (kind === slot.CONV_BACKWARD ? Number(needsColsB) + Number(needsColsT) : 1);
   const pool = engine.threads > 1 && n > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
   const workAreas = engine.workAreas();

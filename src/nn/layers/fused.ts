@@ -1,14 +1,11 @@
 /**
  * Fused ops for the layers: one recorded node where the op-by-op graph
- * would hold many, with a hand-written backward on raw arrays.
- *
- * A fused op also names a *reference*: the same function written with
- * ordinary (recorded) tensor ops. The fast backward runs whenever the
- * backward pass is not itself recorded; under `createGraph` (gradients of
- * gradients) the reference is differentiated instead, so every fused op
- * stays differentiable to any order.
+ * would hold many, with a hand-written backward on raw arrays (recorded
+ * through autograd/fused.ts's fusedOp, which keeps them differentiable to
+ * any order).
  */
-import { grad, isGradEnabled, record } from '../../autograd/graph.js';
+import { fusedOp } from '../../autograd/fused.js';
+import { isGradEnabled, record } from '../../autograd/graph.js';
 import type { DenseChainLayer } from '../../backend/backend.js';
 import { getBackend } from '../../backend/index.js';
 import { columnSums32, SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
@@ -21,60 +18,6 @@ import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Parameter } from '../module.js';
 import type { Floats } from './common.js';
-
-/** A leaf over the same data: graphs built on it stop here instead of reaching upstream. */
-function aliasOf(t: Tensor): Tensor {
-  return new Tensor(t.data, t.shape, { requiresGrad: t.requiresGrad });
-}
-
-/**
- * `y` was computed from leaf `aliases`; returns a tensor with y's values
- * recorded as a function of `originals` (one per alias), so gradients reach
- * the real graph. Its backward differentiates y's graph, rebinding again
- * when that pass is recorded too.
- */
-function rebind(y: Tensor, aliases: readonly Tensor[], originals: readonly Tensor[]): Tensor {
-  const out = new Tensor(y.data, y.shape);
-  if (!y.requiresGrad) return out;
-  return record(out, 'rebind', originals, (h) => {
-    const hAlias = aliasOf(h);
-    const wanted = aliases.filter((a) => a.requiresGrad);
-    const createGraph = isGradEnabled();
-    const gs = grad(y, wanted, { gradOutputs: [hAlias], createGraph, retainGraph: true, allowUnused: true });
-    const byAlias = new Map(wanted.map((a, i) => [a, gs[i]]));
-    return aliases.map((a) => {
-      const g = byAlias.get(a);
-      if (!g) return null;
-      return createGraph ? rebind(g, [...aliases, hAlias], [...originals, h]) : g;
-    });
-  });
-}
-
-/**
- * Records `out` = op(inputs) with a fast backward on raw arrays and a
- * reference (tensor ops) used when gradients of gradients are wanted.
- */
-export function fusedOp(
-  out: Tensor,
-  name: string,
-  inputs: readonly Tensor[],
-  fast: (g: Tensor) => readonly (Tensor | null)[],
-  reference: (...inputs: Tensor[]) => Tensor,
-): Tensor {
-  return record(out, name, inputs, (g) => {
-    if (!isGradEnabled()) return fast(g);
-    const aliases = inputs.map(aliasOf);
-    const gAlias = aliasOf(g);
-    const ref = reference(...aliases);
-    const wanted = aliases.filter((a) => a.requiresGrad);
-    const gs = grad(ref, wanted, { gradOutputs: [gAlias], createGraph: true, allowUnused: true });
-    const byAlias = new Map(wanted.map((a, i) => [a, gs[i]]));
-    return aliases.map((a) => {
-      const gi = byAlias.get(a);
-      return gi ? rebind(gi, [...aliases, gAlias], [...inputs, g]) : null;
-    });
-  });
-}
 
 /** One dense layer for `denseInference`. */
 export interface DenseStep {

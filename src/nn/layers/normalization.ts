@@ -11,7 +11,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { Module, Parameter } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { checkFloatInput, checkOptions, floatDType, positiveInt, type DTypeOption, type FloatDType, type Floats } from './common.js';
-import { fusedOp } from './fused.js';
+import { fusedOp } from '../../autograd/fused.js';
 
 /**
  * (x − mean)/√(var + eps)·γ + β with statistics over every axis but 1 of

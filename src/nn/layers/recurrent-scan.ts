@@ -13,7 +13,7 @@ import { concat, split, stack } from '../../tensor/ops/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Floats } from './common.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
-import { fusedOp } from './fused.js';
+import { fusedOp } from '../../autograd/fused.js';
 
 export type CellMode = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
 

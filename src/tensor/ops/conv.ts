@@ -4,10 +4,11 @@
  * each differentiable through the other two, so gradients of gradients
  * work (a gradient penalty on a convolutional critic needs that).
  */
-import { grad, isGradEnabled, record, withGradMode } from '../../autograd/graph.js';
+import { fusedOp } from '../../autograd/fused.js';
+import { isGradEnabled, record } from '../../autograd/graph.js';
 import type { Backend, ConvGradients } from '../../backend/backend.js';
 import { float32Kernels, getBackend } from '../../backend/index.js';
-import { DTypeError, ShapeError, ValueError } from '../../errors.js';
+import { DTypeError, FrugalError, ShapeError, ValueError } from '../../errors.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -172,13 +173,7 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
     const wantX = x.requiresGrad, wantW = w.requiresGrad, wantB = bias?.requiresGrad ?? false;
     // A plain backward (no graph of the gradients): all gradients in one fused pass, which reads dy once.
     const fused = isGradEnabled() ? null : fusedBackward(g, dy, wantW ? x : null, wantX ? w : null, wantB);
-    if (fused) {
-      return [
-        fused.dx ? new Tensor(fused.dx, x.shape) : null,
-        fused.dw ? new Tensor(fused.dw, w.shape) : null,
-        fused.db ? new Tensor(fused.db, [o]) : null,
-      ];
-    }
+    if (fused) return gradientTensors(fused, x, w, g);
     return [
       wantX ? convInputGrad(dy, w, g) : null,
       wantW ? convWeightGrad(x, dy, g) : null,
@@ -204,41 +199,43 @@ export interface ConvBlockPool {
  */
 export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, pool: ConvBlockPool | null): Tensor | null {
   const g = convGeometry(x.shape, weight.shape, options);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
+  checkBias(bias, g);
   const backend = fusedBackend(g, x.data, weight.data, bias?.data);
   if (!backend?.conv2dForward || !backend.conv2dBackward) return null;
-  floatPair(x, weight, 'conv2d');
   const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
   const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null };
   const result = backend.conv2dForward(g, x.data as Float32Array, weight.data as Float32Array, (bias?.data as Float32Array) ?? null, epilogue);
   if (!result) return null;
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
-  return record(new Tensor(result.y, shape), 'convReluMaxPool', inputs, (dOut) => {
-    const wantX = x.requiresGrad, wantW = weight.requiresGrad, wantB = bias?.requiresGrad ?? false;
-    if (!isGradEnabled()) {
-      const grads = backend.conv2dBackward?.(g, {
-        dy: dOut.data as Float32Array, x: x.data as Float32Array, weight: weight.data as Float32Array,
-        input: wantX, weights: wantW, bias: wantB, epilogue: { ...epilogue, ...result },
-      });
-      if (grads) {
-        return [
-          grads.dx ? new Tensor(grads.dx, x.shape) : null,
-          grads.dw ? new Tensor(grads.dw, weight.shape) : null,
-          grads.db ? new Tensor(grads.db, [g.o]) : null,
-        ];
-      }
-    }
-    // Gradients of gradients: recompute the block from its three recorded ops and differentiate those.
-    const unfused = (): Tensor => {
-      const y = relu(convForward(x, weight, g, bias));
-      return pool ? maxPool2d(y, pool.kernelSize, { stride: pool.stride }) : y;
-    };
-    const createGraph = isGradEnabled();
-    const wanted = inputs.filter((t) => t.requiresGrad);
-    const found = withGradMode(true, () => grad(unfused(), wanted, { gradOutputs: [dOut], createGraph }));
-    return inputs.map((t) => (t.requiresGrad ? found[wanted.indexOf(t)] : null));
-  });
+  const fast = (dOut: Tensor): (Tensor | null)[] => {
+    const grads = backend.conv2dBackward?.(g, {
+      dy: dOut.data as Float32Array, x: x.data as Float32Array, weight: weight.data as Float32Array,
+      input: x.requiresGrad, weights: weight.requiresGrad, bias: bias?.requiresGrad ?? false, epilogue: { ...epilogue, ...result },
+    });
+    // The forward ran only where the backward fits (conv2dForward checks), so this cannot happen.
+    if (!grads) throw new FrugalError('convReluMaxPool: the backend refused the backward of a block it ran forward');
+    return gradientTensors(grads, x, weight, g);
+  };
+  // Gradients of gradients differentiate the block's three recorded ops.
+  const reference = (xx: Tensor, ww: Tensor, bb?: Tensor): Tensor => {
+    const y = relu(convForward(xx, ww, g, bb ?? null));
+    return pool ? maxPool2d(y, pool.kernelSize, { stride: pool.stride }) : y;
+  };
+  return fusedOp(new Tensor(result.y, shape), 'convReluMaxPool', inputs, fast, reference);
+}
+
+/** A fused backward pass's arrays as gradient tensors of x, w and the bias. */
+function gradientTensors(grads: ConvGradients, x: Tensor, w: Tensor, g: ConvGeometry): (Tensor | null)[] {
+  return [
+    grads.dx ? new Tensor(grads.dx, x.shape) : null,
+    grads.dw ? new Tensor(grads.dw, w.shape) : null,
+    grads.db ? new Tensor(grads.db, [g.o]) : null,
+  ];
+}
+
+function checkBias(bias: Tensor | null | undefined, g: ConvGeometry): void {
+  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
 }
 
 /** y[b, ch, ...] += bias[ch]. */
@@ -358,7 +355,7 @@ function lowerWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry, dw: Floats): vo
 /** 2-D convolution (cross-correlation, as in PyTorch) of x [N, C, H, W] with w [O, C/groups, kH, kW]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
   const g = convGeometry(x.shape, weight.shape, options);
-  if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
+  checkBias(bias, g);
   return convForward(x, weight, g, bias ?? null);
 }
 
