@@ -60,6 +60,10 @@ function float32Kernels(e: WasmEngine): Float32Kernels {
 export async function warmUpWasmThreads(): Promise<boolean> {
   if (!engine) return false;
   const ready = engine.startWorkers();
-  await warmCallerKernels(engine);
+  // Optimized code stays: the calling thread's kernels are warmed once per process.
+  callerWarmUp ??= warmCallerKernels(engine);
+  await callerWarmUp;
   return ready;
 }
+
+let callerWarmUp: Promise<void> | null = null;
