@@ -38,6 +38,21 @@ export function solveTriangular(T: Mat, B: Float64Array | Mat, opts: TriangularO
   return { data: x, rows: n, cols: mat.cols };
 }
 
+/** Row i of x: x_i = (b_i − Σ_{from ≤ j < to} t_ij x_j) / t_ii, the row of x updated as a whole. */
+function substituteRow(t: Float64Array, n: number, x: Float64Array, k: number, i: number, from: number, to: number, unit: boolean): void {
+  const xi = i * k, ti = i * n;
+  for (let j = from; j < to; j++) {
+    const s = t[ti + j];
+    if (s === 0) continue;
+    const xj = j * k;
+    for (let c = 0; c < k; c++) x[xi + c] -= s * x[xj + c];
+  }
+  if (!unit) {
+    const d = 1 / t[ti + i];
+    for (let c = 0; c < k; c++) x[xi + c] *= d;
+  }
+}
+
 /**
  * In-place solve on raw arrays: t is n×n row-major, x is n×k row-major (B in,
  * X out). `lower` says which triangle of t holds the matrix; `trans` solves
@@ -45,36 +60,9 @@ export function solveTriangular(T: Mat, B: Float64Array | Mat, opts: TriangularO
  */
 export function triSolveInPlace(t: Float64Array, n: number, x: Float64Array, k: number, lower: boolean, trans: boolean, unit = false): void {
   if (!trans) {
-    if (lower) {
-      // Row i: x_i = (b_i - Σ_{j<i} t_ij x_j) / t_ii, rows of x updated as whole.
-      for (let i = 0; i < n; i++) {
-        const xi = i * k, ti = i * n;
-        for (let j = 0; j < i; j++) {
-          const s = t[ti + j];
-          if (s === 0) continue;
-          const xj = j * k;
-          for (let c = 0; c < k; c++) x[xi + c] -= s * x[xj + c];
-        }
-        if (!unit) {
-          const d = 1 / t[ti + i];
-          for (let c = 0; c < k; c++) x[xi + c] *= d;
-        }
-      }
-    } else {
-      for (let i = n - 1; i >= 0; i--) {
-        const xi = i * k, ti = i * n;
-        for (let j = i + 1; j < n; j++) {
-          const s = t[ti + j];
-          if (s === 0) continue;
-          const xj = j * k;
-          for (let c = 0; c < k; c++) x[xi + c] -= s * x[xj + c];
-        }
-        if (!unit) {
-          const d = 1 / t[ti + i];
-          for (let c = 0; c < k; c++) x[xi + c] *= d;
-        }
-      }
-    }
+    // Forward substitution for L (rows in order), back substitution for U (rows in reverse).
+    if (lower) for (let i = 0; i < n; i++) substituteRow(t, n, x, k, i, 0, i, unit);
+    else for (let i = n - 1; i >= 0; i--) substituteRow(t, n, x, k, i, i + 1, n, unit);
   } else if (lower) {
     // Lᵀ x = b (upper): column-oriented, row j of t is column j of tᵀ.
     for (let j = n - 1; j >= 0; j--) {

@@ -177,43 +177,44 @@ export interface RepeatedKFoldOptions {
   randomState?: RandomState;
 }
 
-function repeatedOptions(o: RepeatedKFoldOptions): { nSplits: number; nRepeats: number } {
-  return { nSplits: checkInt('nSplits', o.nSplits ?? 5, 2), nRepeats: checkInt('nRepeats', o.nRepeats ?? 10, 1) };
-}
-
-/** KFold repeated `nRepeats` times with a different shuffle each time. */
-export class RepeatedKFold implements CrossValidator {
+/** A splitter run `nRepeats` times, each with a different shuffle drawn from one generator. */
+abstract class RepeatedSplitter implements CrossValidator {
   readonly nSplits: number;
   readonly nRepeats: number;
   readonly randomState: RandomState;
-  constructor(options: RepeatedKFoldOptions = {}) {
-    ({ nSplits: this.nSplits, nRepeats: this.nRepeats } = repeatedOptions(options));
+  constructor(options: RepeatedKFoldOptions) {
+    this.nSplits = checkInt('nSplits', options.nSplits ?? 5, 2);
+    this.nRepeats = checkInt('nRepeats', options.nRepeats ?? 10, 1);
     this.randomState = options.randomState;
   }
   getNSplits(): number {
     return this.nSplits * this.nRepeats;
   }
-  *split(X: SplitInput): IterableIterator<Split> {
+  /** One repetition's splitter, shuffling with `rng`. */
+  protected abstract repetition(rng: RandomGenerator): CrossValidator;
+  *split(X: SplitInput, y?: LabelInput | VectorInput | null): IterableIterator<Split> {
     const rng = generatorFor(this.randomState);
-    for (let r = 0; r < this.nRepeats; r++) yield* new KFold({ nSplits: this.nSplits, shuffle: true, randomState: rng }).split(X);
+    for (let r = 0; r < this.nRepeats; r++) yield* this.repetition(rng).split(X, y);
+  }
+}
+
+/** KFold repeated `nRepeats` times with a different shuffle each time. */
+export class RepeatedKFold extends RepeatedSplitter {
+  constructor(options: RepeatedKFoldOptions = {}) {
+    super(options);
+  }
+  protected repetition(rng: RandomGenerator): CrossValidator {
+    return new KFold({ nSplits: this.nSplits, shuffle: true, randomState: rng });
   }
 }
 
 /** StratifiedKFold repeated `nRepeats` times with a different shuffle each time. */
-export class RepeatedStratifiedKFold implements CrossValidator {
-  readonly nSplits: number;
-  readonly nRepeats: number;
-  readonly randomState: RandomState;
+export class RepeatedStratifiedKFold extends RepeatedSplitter {
   constructor(options: RepeatedKFoldOptions = {}) {
-    ({ nSplits: this.nSplits, nRepeats: this.nRepeats } = repeatedOptions(options));
-    this.randomState = options.randomState;
+    super(options);
   }
-  getNSplits(): number {
-    return this.nSplits * this.nRepeats;
-  }
-  *split(X: SplitInput, y?: LabelInput | VectorInput | null): IterableIterator<Split> {
-    const rng = generatorFor(this.randomState);
-    for (let r = 0; r < this.nRepeats; r++) yield* new StratifiedKFold({ nSplits: this.nSplits, shuffle: true, randomState: rng }).split(X, y);
+  protected repetition(rng: RandomGenerator): CrossValidator {
+    return new StratifiedKFold({ nSplits: this.nSplits, shuffle: true, randomState: rng });
   }
 }
 

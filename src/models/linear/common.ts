@@ -144,6 +144,17 @@ export function preprocessData(X: Matrix, y: Float64Array, fitIntercept: boolean
   return { X: { data: Xc, rows, cols }, y: yc, xOffset, yOffset };
 }
 
+/**
+ * The problem a weighted least-squares solver sees: X and y centred (with
+ * an intercept, by their weighted means) and, with sample weights, each row
+ * scaled by √sw (scikit-learn's `_preprocess_data` then `_rescale_data`).
+ * `sqrtSw` is null without weights.
+ */
+export function weightedCentred(X: Matrix, y: Float64Array, fitIntercept: boolean, sw: Float64Array | null): Centered & { sqrtSw: Float64Array | null } {
+  const pre = preprocessData(X, y, fitIntercept, sw);
+  return { ...pre, sqrtSw: sw ? rescaleRows(pre.X, pre.y, sw) : null };
+}
+
 /** Multiplies each row of X (in place) and y by sqrt(sw[i]) (`_rescale_data`). Returns sqrt(sw). */
 export function rescaleRows(X: Matrix, y: Float64Array | null, sw: Float64Array): Float64Array {
   const { rows, cols, data } = X;

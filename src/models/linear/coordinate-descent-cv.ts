@@ -12,7 +12,7 @@ import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BaseRegressor } from '../base.js';
 import { checkSampleWeight, checkXy, takeRows, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, kFold, linearPredict, preprocessData, rescaleRows } from './common.js';
+import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, kFold, linearPredict, preprocessData, weightedCentred } from './common.js';
 import { alphaGrid, ElasticNet, pathCore } from './coordinate-descent.js';
 
 export interface ElasticNetCVParams {
@@ -96,8 +96,7 @@ function fitCV(est: string, self: CVState, p: ElasticNetCVParams, isLasso: boole
       for (let i = 0; i < swTr.length; i++) s += swTr[i];
       for (let i = 0; i < swTr.length; i++) swTr[i] *= swTr.length / s;
     }
-    const pre = preprocessData(Xtr, ytr, fitIntercept, swTr);
-    if (swTr) rescaleRows(pre.X, pre.y, swTr);
+    const pre = weightedCentred(Xtr, ytr, fitIntercept, swTr);
     const precompute = p.precompute === 'auto' ? Xtr.rows > nf : p.precompute === true;
     let gram: { Q: Float64Array; q: Float64Array } | undefined;
     if (precompute) {

@@ -19,7 +19,7 @@ import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BaseRegressor } from '../base.js';
 import { checkSampleWeight, checkXy, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, gemm, interceptFrom, linearPredict, preprocessData, rescaleRows } from './common.js';
+import { checkBool, checkChoice, checkNumber, gemm, interceptFrom, linearPredict, weightedCentred } from './common.js';
 
 export interface CDResult {
   gap: number;
@@ -387,8 +387,7 @@ function fitEnet(est: string, self: EnetState, p: ElasticNetParams, l1RatioFixed
     if (!(s > 0)) throw new ValueError(`${est}: sampleWeight sums to ${s}; at least one sample needs a positive weight`);
     sw = sw.map((v) => (v * n) / s);
   }
-  const pre = preprocessData(Xm, yv, fitIntercept, sw);
-  if (sw) rescaleRows(pre.X, pre.y, sw);
+  const pre = weightedCentred(Xm, yv, fitIntercept, sw);
   let coefInit: Float64Array | null = null;
   if (warmStart && self.coef && self.coef.length === Xm.cols) coefInit = self.coef;
   const random = selection === 'random' ? resolveGenerator(p.randomState) : null;

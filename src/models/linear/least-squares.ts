@@ -10,7 +10,7 @@ import { lstsq } from '../../linalg/lstsq.js';
 import { cholesky, choleskySolve } from '../../linalg/cholesky.js';
 import { BaseRegressor } from '../base.js';
 import { checkSampleWeight, checkXy, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, gemm, interceptFrom, linearPredict, preprocessData, rescaleRows } from './common.js';
+import { checkBool, gemm, interceptFrom, linearPredict, weightedCentred } from './common.js';
 
 export interface LinearRegressionParams {
   /** Fit an intercept (centre the data first). Default true. */
@@ -41,8 +41,7 @@ export class LinearRegression extends BaseRegressor<LinearRegressionParams> {
     const positive = checkBool('positive', this.params.positive, est);
     const { X: Xm, y: yv } = checkXy(X, y);
     const sw = checkSampleWeight(sampleWeight, Xm.rows, { nonNegative: true });
-    const pre = preprocessData(Xm, yv, fitIntercept, sw);
-    if (sw) rescaleRows(pre.X, pre.y, sw);
+    const pre = weightedCentred(Xm, yv, fitIntercept, sw);
     if (positive) {
       this.coef = nnls(pre.X, pre.y);
       this.rank = undefined;

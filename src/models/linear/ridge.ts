@@ -20,9 +20,7 @@ import { svd } from '../../linalg/svd.js';
 import { BaseRegressor } from '../base.js';
 import { r2Score } from '../../metrics/regression.js';
 import { checkSampleWeight, checkXy, takeRows, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import {
-  checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, interceptFrom, kFold, linearPredict, preprocessData, rescaleRows,
-} from './common.js';
+import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, interceptFrom, kFold, linearPredict, weightedCentred } from './common.js';
 
 export type RidgeSolver = 'auto' | 'cholesky' | 'svd' | 'lsqr';
 
@@ -248,8 +246,7 @@ export class Ridge extends BaseRegressor<RidgeParams> {
     if (p.maxIter !== null) checkNumber('maxIter', p.maxIter, est, { min: 1, integer: true });
     const { X: Xm, y: yv } = checkXy(X, y);
     const sw = checkSampleWeight(sampleWeight, Xm.rows, { nonNegative: true });
-    const pre = preprocessData(Xm, yv, fitIntercept, sw);
-    if (sw) rescaleRows(pre.X, pre.y, sw);
+    const pre = weightedCentred(Xm, yv, fitIntercept, sw);
     const sol = solveRidge(pre.X, pre.y, alpha, solver, { maxIter: p.maxIter, tol });
     this.coef = sol.coef;
     this.nIter = sol.nIter;
@@ -340,10 +337,10 @@ export class RidgeCV extends BaseRegressor<RidgeCVParams> {
   }
 
   private fitGCV(Xm: Matrix, yv: Float64Array, sw: Float64Array | null, alphas: number[], fitIntercept: boolean, gcvMode: 'auto' | 'svd' | 'eigen'): void {
-    const pre = preprocessData(Xm, yv, fitIntercept, sw);
+    const pre = weightedCentred(Xm, yv, fitIntercept, sw);
     const n = Xm.rows, p = Xm.cols;
     const mode = gcvMode === 'auto' ? (n > p ? 'svd' : 'eigen') : gcvMode;
-    const sqrtSw = sw ? rescaleRows(pre.X, pre.y, sw) : new Float64Array(n).fill(1);
+    const sqrtSw = pre.sqrtSw ?? new Float64Array(n).fill(1);
     const y = pre.y;
     // Q (n×r, orthonormal columns), the squared spectrum and Qᵀy.
     let Q: Float64Array, r: number, spec: Float64Array;

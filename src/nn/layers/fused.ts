@@ -9,7 +9,7 @@ import { isGradEnabled, record } from '../../autograd/graph.js';
 import type { DenseChainLayer } from '../../backend/backend.js';
 import { getBackend } from '../../backend/index.js';
 import { columnSums32, SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
-import { ShapeError } from '../../errors.js';
+import { FrugalError, ShapeError } from '../../errors.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { relu } from '../../tensor/ops/elementwise.js';
 import { matmulTransposed } from '../../tensor/ops/matmul.js';
@@ -86,7 +86,8 @@ export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | nu
       x: x.data as Float32Array, outputs, dOut: g.data as Float32Array, wantDx: x.requiresGrad,
       wantDw: layers.map((s) => s.weight.requiresGrad), wantDb: layers.map((s) => s.bias?.requiresGrad ?? false),
     });
-    if (!grads) throw new ShapeError('denseChain: the backend lost its dense kernels between forward and backward');
+    // Its forward ran, and the backward of a chain the forward accepted is never refused.
+    if (!grads) throw new FrugalError('denseChain: the backend refused the backward of a chain it ran forward');
     const result: (Tensor | null)[] = [grads.dx ? new Tensor(grads.dx, x.shape) : null];
     layers.forEach((s, l) => {
       result.push(grads.dw[l] ? new Tensor(grads.dw[l] as Float32Array, s.weight.shape) : null);
