@@ -36,3 +36,12 @@ export class ParseError extends FrugalError {
     super(message);
   }
 }
+
+/** A computation met a non-finite number (NaN or ±Infinity) it cannot go on from: a diverging solver, overflowing features. */
+export class NumericalError extends FrugalError {}
+
+/** Input that would need more memory or work than a configured limit allows (a huge CSV record, a declared size larger than the bytes there). */
+export class LimitError extends FrugalError {}
+
+/** A long run (training, search) stopped by its AbortSignal. */
+export class AbortError extends FrugalError {}

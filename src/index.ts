@@ -5,7 +5,8 @@
  */
 export * from './tensor/index.js';
 export { noGrad, withGradMode, isGradEnabled, grad, type GradOptions } from './autograd/graph.js';
-export { FrugalError, ShapeError, DTypeError, AxisError, ValueError, NotFittedError, ParseError } from './errors.js';
+export { FrugalError, ShapeError, DTypeError, AxisError, ValueError, NotFittedError, ParseError, NumericalError, LimitError, AbortError } from './errors.js';
+export { checkOptions, suggestOption } from './utils/options.js';
 export { getBackend, setBackend, setNumThreads, getNumThreads } from './backend/index.js';
 export * as linalg from './tensor/linalg.js';
 
