@@ -86,6 +86,20 @@ describe('documentation', () => {
   });
 });
 
+describe('security and robustness', () => {
+  it('says what the library promises about untrusted files, and what it does not', () => {
+    const text = readFileSync(join(root, 'docs', 'security.md'), 'utf8').replace(/\s+/g, ' ');
+    for (const promise of [
+      /## What Frugal promises/, /## What Frugal does not promise/,
+      /checked against the bytes before anything is allocated/, /`line` and `column`/, /Records have a size limit/,
+      /Decompression is bounded/, /Model files are validated before anything changes/, /Solvers are bounded/,
+      /typed errors/i, /unknown option|key the function does not know/,
+    ]) {
+      assert.match(text, promise);
+    }
+  });
+});
+
 describe('the examples run', () => {
   for (const { document, path } of examples) {
     it(`${path} (${document})`, () => {

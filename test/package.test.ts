@@ -25,7 +25,7 @@ const contents = new Map<string, string>();
 
 before(() => {
   workDir = mkdtempSync(join(tmpdir(), 'frugal-pack-'));
-  const out = execFileSync('npm', ['pack', '--json', '--pack-destination', workDir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
+  const out = execFileSync('npm', ['pack', '--json', '--ignore-scripts', '--pack-destination', workDir], { cwd: root, encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] });
   const [result] = JSON.parse(out) as PackResult[];
   tarball = join(workDir, result.filename);
   shipped = result.files.map((f) => f.path);
@@ -113,6 +113,8 @@ describe('package.json metadata', () => {
 });
 
 describe('the tarball installs and runs', () => {
+  const app = () => join(workDir, 'app');
+
   it('imports frugal-ml from node_modules, runs the wasm kernels and loads a saved model', () => {
     const app = join(workDir, 'app');
     const pkgDir = join(app, 'node_modules', 'frugal-ml');
@@ -137,6 +139,27 @@ describe('the tarball installs and runs', () => {
     ].join('\n'));
     const out = execFileSync(process.execPath, [join(app, 'check.mjs')], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { iris: [150, 4], digits: [1797, 64], product: [300, 100], backend: 'wasm', layers: 'Sequential' });
+  });
+
+  // The declarations a user's compiler reads must stand on their own: nothing left out of the
+  // package may be referenced, and no @types/node is needed to type-check an import.
+  it('type-checks a program that imports it, with skipLibCheck off and no @types/node', () => {
+    writeFileSync(join(app(), 'app.ts'), [
+      "import { tensor, LinearRegression, nn, Sequential, fit, loadIris, readCsv, type Tensor } from 'frugal-ml';",
+      'const t: Tensor = tensor([[1, 2]]);',
+      'const model = new LinearRegression().fit([[1], [2]], [1, 2]);',
+      'export const used = [t, model.coef, new Sequential(new nn.Linear(4, 3)), loadIris().data, fit, readCsv];',
+    ].join('\n'));
+    writeFileSync(join(app(), 'tsconfig.json'), JSON.stringify({
+      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: [] },
+      files: ['app.ts'],
+    }));
+    const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
+    try {
+      execFileSync(process.execPath, [tsc, '-p', join(app(), 'tsconfig.json')], { cwd: app(), encoding: 'utf8', timeout: 120_000 });
+    } catch (err) {
+      assert.fail(`tsc found errors:\n${(err as { stdout?: string }).stdout ?? String(err)}`);
+    }
   });
 });
 
