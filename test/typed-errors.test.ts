@@ -86,6 +86,8 @@ const GROUPS: Record<string, Case[]> = {
     { name: 'modelFromBytes of zeros', call: () => F.modelFromBytes(new Uint8Array(100)), says: /header/ },
     { name: 'modelFromBytes of a string', call: () => F.modelFromBytes(anything('abc')), says: /expected a Uint8Array/ },
     { name: 'checkpointFromBytes of zeros', call: () => F.checkpointFromBytes(new Uint8Array(50)), says: /header/ },
+    { name: 'modelFromBytes whose architecture asks for Linear(1e9, 1e9)', call: () => F.modelFromBytes(F.encodeSafetensors({}, { 'frugal.architecture': '{"type":"Linear","config":{"inFeatures":1e9,"outFeatures":1e9}}' })), says: /too large|limit|1000000000/i, todo: 'RangeError from arrayFor (src/tensor/dtype.ts:11) while building the layer: a hostile model file' },
+    { name: 'modelFromBytes naming an unknown layer', call: () => F.modelFromBytes(F.encodeSafetensors({}, { 'frugal.architecture': '{"type":"__proto__"}' })), says: /unknown layer type '__proto__'/ },
     { name: 'loadStateDict(null)', call: () => new F.nn.Linear(2, 2).loadStateDict(anything(null)), says: /loadStateDict|state/, todo: 'TypeError (cannot convert null to object), src/nn/module.ts:166' },
   ],
   'estimators and model selection': [
@@ -102,6 +104,8 @@ const GROUPS: Record<string, Case[]> = {
     { name: 'an unknown kernel', call: () => new F.SVC({ kernel: anything('nope') }).fit([[1], [2]], [0, 1]), says: /kernel must be/ },
     { name: 'alpha NaN', call: () => new F.Ridge({ alpha: NaN }).fit([[1], [2]], [0, 1]), says: /alpha/ },
     { name: 'a scaler fitted on no rows', call: () => new F.StandardScaler().fit([]), says: /empty/ },
+    { name: 'PolynomialFeatures of degree 50 on 100 features', call: () => new F.PolynomialFeatures({ degree: 50 }).fit(F.zeros([2, 100])), says: /degree|features|too many|limit/i, todo: 'RangeError (call stack) from src/preprocessing/polynomial.ts:67' },
+    { name: 'minimizeLbfgs(null, [0])', call: () => F.minimizeLbfgs(anything(null), new Float64Array(1)), says: /function/, todo: 'TypeError (fg is not a function), src/optimize/lbfgs.ts:92' },
     { name: 'an unknown category', call: () => new F.OneHotEncoder().fit([['a'], ['b']]).transform([['c']]), says: /unknown categories/ },
     { name: 'testSize larger than the data', call: () => F.trainTestSplit([[1], [2]], [1, 2], { testSize: 5 }), says: /testSize=5/ },
     { name: 'trainTestSplit(null)', call: () => F.trainTestSplit(anything(null)), says: /null/, todo: "TypeError reading 'length' in numSamples, src/utils/validation.ts:270" },
@@ -182,5 +186,31 @@ describe('typed errors: ParseError says where', () => {
     const err = await thrown(() => F.parseCsv('a,b\n1,2\n3,4\n5\n'));
     assert.ok(err instanceof ParseError);
     assert.equal(err.line, 4);
+  });
+});
+
+// docs/security.md promises that a model file which does not fit is refused before any weight
+// changes: a model loaded halfway would carry on silently with mixed weights.
+describe('untrusted model files change nothing', () => {
+  it('loadWeights with a file whose last layer does not fit leaves every weight as it was', { todo: 'src/nn/module.ts:176-184 (loadStateDict) checks each shape inside the copy loop, after earlier weights were copied' }, async () => {
+    F.manualSeed(0);
+    const model = new F.Sequential(new F.nn.Linear(2, 3), new F.nn.ReLU(), new F.nn.Linear(3, 2));
+    const snapshot = () => model.parameters().map((p) => p.toArray());
+    const before = snapshot();
+    F.manualSeed(1);
+    const other = new F.Sequential(new F.nn.Linear(2, 3), new F.nn.ReLU(), new F.nn.Linear(3, 4));
+    const err = await thrown(() => F.loadWeights(model, F.modelToBytes(other)));
+    assert.ok(err instanceof FrugalError, String(err));
+    assert.match(err.message, /shape \[4, 3\]/);
+    assert.deepEqual(snapshot(), before);
+  });
+
+  it('loadStateDict with missing keys leaves every weight as it was', () => {
+    const model = new F.nn.Linear(2, 3);
+    const before = model.parameters().map((p) => p.toArray());
+    const err = (() => { try { model.loadStateDict({ weight: F.ones([3, 2]) }); } catch (e) { return e; } })();
+    assert.ok(err instanceof FrugalError);
+    assert.match(err.message, /missing keys \[bias\]/);
+    assert.deepEqual(model.parameters().map((p) => p.toArray()), before);
   });
 });
