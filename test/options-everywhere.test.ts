@@ -61,6 +61,8 @@ const CASES: Case[] = [
   { name: 'StratifiedShuffleSplit', key: 'test_size', suggests: 'testSize', call: (o) => new F.StratifiedShuffleSplit(o) , todo: 'src/model_selection/split.ts: not checkOptions yet' },
   { name: 'crossValidate', key: 'return_train_score', suggests: 'returnTrainScore', call: (o) => F.crossValidate(new F.Ridge(), X, y, o) , todo: 'src/model_selection/cross_validation.ts: not checkOptions yet' },
   { name: 'crossValScore', key: 'error_score', suggests: 'errorScore', call: (o) => F.crossValScore(new F.Ridge(), X, y, o) , todo: 'src/model_selection/cross_validation.ts: not checkOptions yet' },
+  { name: 'crossValPredict', key: 'fit_params', suggests: 'fitParams', call: (o) => F.crossValPredict(new F.Ridge(), X, y, o), todo: 'src/model_selection/cross_validation.ts: not checkOptions yet' },
+  { name: 'learningCurve', key: 'train_sizes', suggests: 'trainSizes', call: (o) => F.learningCurve(new F.Ridge(), X, y, o), todo: 'src/model_selection/cross_validation.ts: not checkOptions yet' },
   { name: 'GridSearchCV', key: 'return_train_score', suggests: 'returnTrainScore', call: (o) => new F.GridSearchCV(new F.Ridge(), { alpha: [1] }, o) , todo: 'src/model_selection/search.ts: not checkOptions yet' },
   { name: 'RandomizedSearchCV', key: 'n_iter', suggests: 'nIter', call: (o) => new F.RandomizedSearchCV(new F.Ridge(), { alpha: [1, 2] }, o) , todo: 'src/model_selection/search.ts: not checkOptions yet' },
   // Metrics.
@@ -97,6 +99,9 @@ const CASES: Case[] = [
   { name: 'nn.Dropout', key: 'in_place', call: (o) => new F.nn.Dropout(o) , todo: 'src/nn/layers: not checkOptions yet' },
   // Data, training and files.
   { name: 'DataLoader', key: 'batch_size', suggests: 'batchSize', call: (o) => new F.DataLoader(new F.TensorDataset(F.zeros([4, 2])), o) , todo: 'src/data/dataloader.ts: not checkOptions yet' },
+  { name: 'ArrayDataset', key: 'target_dtype', suggests: 'targetDtype', call: (o) => new F.ArrayDataset([[1, 2]], [0], o), todo: 'src/data/dataset.ts: not checkOptions yet' },
+  { name: 'readParquet', key: 'select_columns', call: (o) => F.readParquet(new Uint8Array(0), o), todo: 'src/io/parquet.ts: not checkOptions yet' },
+  { name: 'loadMnist', key: 'data_split', call: (o) => F.loadMnist('/nonexistent/mnist', o), todo: 'src/data/datasets.ts: not checkOptions yet' },
   { name: 'parseCsv', key: 'target_column', call: (o) => F.parseCsv(csv, o) , todo: 'src/io/csv.ts: not checkOptions yet' },
   { name: 'readCsv', key: 'target_column', call: (o) => F.readCsv(csv, o) , todo: 'src/io/csv.ts: not checkOptions yet' },
   { name: 'streamCsv', key: 'batch_size', suggests: 'batchSize', call: (o) => F.streamCsv([csv], o).next() , todo: 'src/io/csv.ts: not checkOptions yet' },
