@@ -1,4 +1,4 @@
-// The README's autograd example, runnable: `node dist/examples/autograd.js`.
+// examples/autograd.ts
 import { tensor, grad } from '../src/index.js';
 
 const x = tensor([[1, 2], [3, 4]], { requiresGrad: true });

@@ -1,4 +1,4 @@
-// The README's network example, runnable: `node dist/examples/network.js`.
+// examples/network.ts
 import { nn, Sequential, Adam, fit, loadDigits, manualSeed } from '../src/index.js';
 
 manualSeed(0);
@@ -8,5 +8,4 @@ const history = await fit(model, { x: data.div(16), y: target }, {
   loss: 'crossEntropy', optimizer: new Adam(model.parameters(), { lr: 1e-3 }),
   epochs: 30, batchSize: 32, validationSplit: 0.2,
 });
-console.log('logged per epoch:', Object.keys(history.history).join(', '));
-console.log('final validation loss', history.get('valLoss').at(-1));
+console.log(history.get('valLoss').at(-1));
