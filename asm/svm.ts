@@ -120,6 +120,8 @@ let wj: i32 = -1;
 let nextGmax: f64 = -Infinity;
 let nextGmaxIdx: i32 = -1;
 let gmaxValid = false;
+/** Smo.diverged: a gradient of +∞ was selected or a step gave a non-finite α (the pair's rho is then written as NaN). */
+let diverged = false;
 
 // ---------------------------------------------------------------- accessors
 
@@ -432,6 +434,11 @@ function selectWorkingSet(): bool {
       }
     }
   }
+  // a violation of +∞ (NaN never enters the maxima) cannot be reduced: stop
+  if (Gmax == Infinity || Gmax2 == Infinity) {
+    diverged = true;
+    return true;
+  }
   if (Gmax + Gmax2 < eps || GminIdx == -1) return true;
   wi = GmaxIdx;
   wj = GminIdx;
@@ -523,13 +530,15 @@ function calculateRho(): f64 {
 /** Iterations of the last run. */
 let iterations: i32 = 0;
 
-/** Smo.run from α = 0; returns whether it converged (false: maxIter stopped it). */
+/** Smo.run from α = 0; returns whether it converged (false: the iteration cap stopped it). */
 function run(): bool {
+  // smo.ts defaultIterationCap when none is asked for
+  const cap = maxIter >= 0 ? maxIter : max(10000000, l > 21474836 ? 0x7fffffff : 100 * l);
   let iter = 0;
   let counter = min(l, 1000) + 1;
   let converged = true;
   for (;;) {
-    if (maxIter >= 0 && iter >= maxIter) {
+    if (iter >= cap) {
       converged = false;
       if (activeSize < l) {
         reconstructGradient();
@@ -542,6 +551,7 @@ function run(): bool {
       if (shrinking) doShrinking();
     }
     if (selectWorkingSet()) {
+      if (diverged) break;
       reconstructGradient();
       activeSize = l;
       gmaxValid = false;
@@ -609,6 +619,11 @@ function run(): bool {
         ai = 0;
         aj = sum;
       }
+    }
+    // one test per iteration (not per element): ∞ − ∞ in the step gives NaN
+    if (!isFinite<f64>(ai + aj)) {
+      diverged = true;
+      break;
     }
     setF64(pAlpha, i, ai);
     setF64(pAlpha, j, aj);
@@ -772,6 +787,7 @@ export function svcPairChunk(ctl: usize, tid: i32, pair: i32): void {
   activeSize = l;
   unshrink = false;
   gmaxValid = false;
+  diverged = false;
   for (let t = 0; t < l; t++) {
     updateStatus(t);
     setF64(pG, t, f64At(pP, t));
@@ -793,7 +809,8 @@ export function svcPairChunk(ctl: usize, tid: i32, pair: i32): void {
   let obj: f64 = 0;
   for (let i = 0; i < l; i++) obj += f64At(pAlpha, i) * (f64At(pG, i) + f64At(pP, i));
   obj /= 2;
-  store<f64>(out, rho);
+  // as Smo.run's final test (obj is finite only when every α_t and G_t is); the caller throws on NaN
+  store<f64>(out, diverged || !isFinite<f64>(obj) || !isFinite<f64>(rho) ? NaN : rho);
   store<f64>(out, obj, 8);
   store<f64>(out, <f64>iterations, 16);
   store<f64>(out, converged ? 1 : 0, 24);

@@ -19,6 +19,7 @@
  *
  * Per-sample upper bounds C_i carry class weights and sample weights.
  */
+import { NumericalError } from '../../errors.js';
 import type { Generator } from '../../tensor/random.js';
 
 /** A binary problem: y_i ∈ {−1, +1}, per-sample C_i. */
@@ -31,6 +32,8 @@ export interface LinearProblem {
   bias: number;
   y: Int8Array;
   C: Float64Array;
+  /** The estimator, for error messages (default 'LinearSVC'). */
+  who?: string;
 }
 
 export interface LinearResult {
@@ -42,6 +45,20 @@ export interface LinearResult {
 
 function weightSize(p: { d: number; bias: number }): number {
   return p.d + (p.bias > 0 ? 1 : 0);
+}
+
+/**
+ * Throws NumericalError unless every value is finite. The solvers call it
+ * once per epoch / Newton step on the weights or the objective (never per
+ * element update): non-finite numbers (features of magnitude 1e200 overflow
+ * x·x) would otherwise be carried along silently or stall a loop.
+ */
+function checkFinite(values: ArrayLike<number>, who: string | undefined, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new NumericalError(`${who ?? 'LinearSVC'}: ${what} became non-finite (overflow: features too large? scale them)`);
+    }
+  }
 }
 
 /** x_i·w (with the bias feature). */
@@ -99,6 +116,7 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
     QD[i] = diag[i] + s;
     index[i] = i;
   }
+  checkFinite(QD, p.who, 'a squared sample norm');
   let activeSize = n;
   let PGmaxOld = Infinity;
   let PGminOld = -Infinity;
@@ -147,6 +165,7 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
         rowAxpy(X, i, d, (na - ai) * yi, w, bias);
       }
     }
+    checkFinite(w, p.who, 'the dual coordinate descent weights');
     iter++;
     if (PGmaxNew - PGminNew <= eps) {
       if (activeSize === n) {
@@ -285,6 +304,11 @@ function dot(a: Float64Array, b: Float64Array): number {
   return s;
 }
 
+/** liblinear's bound on conjugate gradient steps per Newton step: max(weights, 5). */
+function maxCgSteps(weights: number): number {
+  return Math.max(weights, 5);
+}
+
 /** Above this many elements of X, the primal solver streams a float32 copy (less memory traffic). */
 const TRON_F32_ELEMENTS = 1 << 22;
 
@@ -310,11 +334,15 @@ export function solveTron(p: LinearProblem, eps: number, maxIter: number): Linea
   fn.grad(w, g);
   let delta = Math.sqrt(dot(g, g));
   const gnorm0 = delta;
+  checkFinite([gnorm0], p.who, 'the primal gradient');
   let iter = 1;
   let converged = gnorm0 === 0;
   const search = !converged;
 
-  /** Conjugate gradient on H s = −g inside the trust region; returns whether it hit the boundary. */
+  /**
+   * Conjugate gradient on H s = −g inside the trust region, at most
+   * maxCgSteps steps; returns whether it hit the boundary.
+   */
   const trcg = (): boolean => {
     s.fill(0);
     for (let i = 0; i < ws; i++) {
@@ -323,10 +351,13 @@ export function solveTron(p: LinearProblem, eps: number, maxIter: number): Linea
     }
     const cgtol = 0.1 * Math.sqrt(dot(g, g));
     let rTr = dot(r, r);
-    for (;;) {
+    for (let step = 0; step < maxCgSteps(ws); step++) {
       if (Math.sqrt(rTr) <= cgtol) return false;
       fn.hv(dvec, Hd);
-      let alpha = rTr / dot(dvec, Hd);
+      const curvature = dot(dvec, Hd);
+      // an overflowed curvature gives a zero (or NaN) step, and CG would go round for ever
+      checkFinite([curvature], p.who, 'the primal Hessian product');
+      let alpha = rTr / curvature;
       for (let i = 0; i < ws; i++) s[i] += alpha * dvec[i];
       if (Math.sqrt(dot(s, s)) > delta) {
         for (let i = 0; i < ws; i++) s[i] -= alpha * dvec[i];
@@ -348,6 +379,7 @@ export function solveTron(p: LinearProblem, eps: number, maxIter: number): Linea
       for (let i = 0; i < ws; i++) dvec[i] = r[i] + beta * dvec[i];
       rTr = rnew;
     }
+    return false;
   };
 
   while (iter <= maxIter && search) {
@@ -356,6 +388,8 @@ export function solveTron(p: LinearProblem, eps: number, maxIter: number): Linea
     const gs = dot(g, s);
     const prered = -0.5 * (gs - dot(s, r));
     const fnew = fn.fun(wNew);
+    // a NaN objective would reject every step without shrinking the region: the loop would never end
+    checkFinite([fnew, gs], p.who, 'the primal objective');
     const actred = f - fnew;
     const snorm = Math.sqrt(dot(s, s));
     if (iter === 1) delta = Math.min(delta, snorm);
@@ -417,6 +451,7 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
     for (let i = 0; i < n; i++) s += C[i] * XT[c + i] * XT[c + i];
     xjSq[j] = s;
   }
+  checkFinite(xjSq, p.who, 'a squared feature norm');
   const sigma = 0.01;
   const maxLineSearch = 20;
   let GmaxOld = Infinity;
@@ -518,6 +553,8 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
         }
       }
     }
+    checkFinite(w, p.who, 'the L1 coordinate descent weights');
+    checkFinite([Gnorm1New], p.who, 'the L1 coordinate descent gradient');
     if (iter === 0) Gnorm1Init = Gnorm1New;
     iter++;
     if (Gnorm1New <= eps * Gnorm1Init) {
@@ -543,7 +580,7 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
  * shrinking. `cls` holds class indices. Returns W as k rows of weightSize.
  */
 export function solveCrammerSinger(
-  p: { X: Float64Array; n: number; d: number; bias: number; C: Float64Array },
+  p: { X: Float64Array; n: number; d: number; bias: number; C: Float64Array; who?: string },
   cls: Int32Array, k: number, eps: number, maxIter: number, rng: Generator,
 ): { W: Float64Array; iter: number; converged: boolean } {
   const { X, n, d, bias, C } = p;
@@ -569,6 +606,7 @@ export function solveCrammerSinger(
     activeSizeI[i] = k;
     index[i] = i;
   }
+  checkFinite(QD, p.who, 'a squared sample norm');
   let epsShrink = Math.max(10 * eps, 1);
   let activeSize = n;
   let iter = 0;
@@ -658,6 +696,7 @@ export function solveCrammerSinger(
         for (let t = 0; t < nz; t++) rowAxpy(X, i, d, dVal[t], W.subarray(dIdx[t] * ws, dIdx[t] * ws + ws), bias);
       }
     }
+    checkFinite(W, p.who, 'the Crammer–Singer weights');
     iter++;
     if (stopping < epsShrink) {
       if (stopping < eps && startFromAll) {

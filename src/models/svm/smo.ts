@@ -22,6 +22,7 @@
  * operations in the same order, so both give the same bits. A change here
  * must be made there too (test/svm-wasm.test.ts compares them).
  */
+import { NumericalError } from '../../errors.js';
 
 /** Kernel values of one sub-problem, by sub-problem (local) index. */
 export interface KernelSource {
@@ -325,8 +326,28 @@ export interface SolveOptions {
   /** Stopping tolerance on the maximal violating pair. */
   eps: number;
   shrinking: boolean;
-  /** Iteration cap; -1 for none. */
+  /** Iteration cap; -1 for libsvm's default cap, {@link defaultIterationCap}. */
   maxIter: number;
+  /** The estimator, for error messages (default 'SVM'). */
+  who?: string;
+}
+
+/**
+ * libsvm's own iteration cap when none is asked for: max(10⁷, 100·l). Badly
+ * scaled data (features of magnitude 1e8, say) make SMO crawl; the cap ends
+ * such a fit, not converged, instead of letting it run for hours.
+ */
+export function defaultIterationCap(l: number): number {
+  return Math.max(10_000_000, l > 21_474_836 ? 0x7fffffff : 100 * l);
+}
+
+/**
+ * The error of a solve that met a non-finite gradient or solution (kernel
+ * values that overflowed, features of magnitude 1e100...). asm/svm.ts reports
+ * the same condition as a NaN rho; its caller throws this error then.
+ */
+export function smoDivergedError(who: string): NumericalError {
+  return new NumericalError(`${who}: the SMO solver met non-finite values (kernel values or gradients overflowed); scale the features or lower gamma`);
 }
 
 /**
@@ -363,6 +384,8 @@ class Smo {
   private nextGmax = -Infinity;
   private nextGmaxIdx = -1;
   private gmaxValid = false;
+  /** Set when a gradient of +∞ was selected or a step gave a non-finite α: run() stops and throws. */
+  private diverged = false;
 
   constructor(
     private readonly Q: QMatrix,
@@ -517,6 +540,11 @@ class Smo {
         }
       }
     }
+    // a violation of +∞ (NaN never enters the maxima) cannot be reduced: stop
+    if (Gmax === Infinity || Gmax2 === Infinity) {
+      this.diverged = true;
+      return true;
+    }
     if (Gmax + Gmax2 < this.opts.eps || GminIdx === -1) return true;
     this.wi = GmaxIdx;
     this.wj = GminIdx;
@@ -587,13 +615,13 @@ class Smo {
 
   run(): SolveResult {
     const { l, opts } = this;
-    const maxIter = opts.maxIter;
+    const maxIter = opts.maxIter >= 0 ? opts.maxIter : defaultIterationCap(l);
     let iter = 0;
     let counter = Math.min(l, 1000) + 1;
     let converged = true;
     const { y, G, alpha, C, status, Gbar } = this;
     for (;;) {
-      if (maxIter >= 0 && iter >= maxIter) {
+      if (iter >= maxIter) {
         converged = false;
         if (this.activeSize < l) {
           this.reconstructGradient();
@@ -606,6 +634,7 @@ class Smo {
         if (opts.shrinking) this.doShrinking();
       }
       if (this.selectWorkingSet()) {
+        if (this.diverged) break;
         this.reconstructGradient();
         this.activeSize = l;
         this.gmaxValid = false;
@@ -676,6 +705,11 @@ class Smo {
           aj = sum;
         }
       }
+      // one test per iteration (not per element): ∞ − ∞ in the step gives NaN
+      if (!Number.isFinite(ai + aj)) {
+        this.diverged = true;
+        break;
+      }
       alpha[i] = ai;
       alpha[j] = aj;
       const dAi = ai - oldAi;
@@ -719,6 +753,9 @@ class Smo {
     let obj = 0;
     for (let i = 0; i < l; i++) obj += alpha[i] * (G[i] + this.p[i]);
     obj /= 2;
+    // once per solve: a NaN gradient is never selected, so it must be looked for; obj is finite only
+    // when every α_t and G_t is (0·∞ is NaN)
+    if (this.diverged || !Number.isFinite(obj) || !Number.isFinite(rho)) throw smoDivergedError(opts.who ?? 'SVM');
     const out = new Float64Array(l);
     for (let i = 0; i < l; i++) out[this.activeSet[i]] = alpha[i];
     return { alpha: out, rho, obj, iter, converged };
