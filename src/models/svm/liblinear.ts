@@ -61,6 +61,16 @@ export function checkFinite(values: ArrayLike<number>, who: string | undefined, 
   }
 }
 
+/** Shuffles index[0, activeSize) in place (Fisher–Yates, front to back): the solvers' random visiting order. */
+function shuffleActive(index: Int32Array, activeSize: number, rng: Generator): void {
+  for (let i = 0; i < activeSize; i++) {
+    const j = i + Math.floor(rng.random() * (activeSize - i));
+    const t = index[i];
+    index[i] = index[j];
+    index[j] = t;
+  }
+}
+
 /** x_i·w (with the bias feature). */
 function rowDot(X: Float32Array | Float64Array, i: number, d: number, w: Float64Array, bias: number): number {
   const r = i * d;
@@ -125,12 +135,7 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
   while (iter < maxIter) {
     let PGmaxNew = -Infinity;
     let PGminNew = Infinity;
-    for (let i = 0; i < activeSize; i++) {
-      const j = i + Math.floor(rng.random() * (activeSize - i));
-      const t = index[i];
-      index[i] = index[j];
-      index[j] = t;
-    }
+    shuffleActive(index, activeSize, rng);
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
       const yi = y[i];
@@ -224,12 +229,7 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
   while (iter < maxIter) {
     let GmaxNew = 0;
     let Gnorm1New = 0;
-    for (let j = 0; j < activeSize; j++) {
-      const i = j + Math.floor(rng.random() * (activeSize - j));
-      const t = index[i];
-      index[i] = index[j];
-      index[j] = t;
-    }
+    shuffleActive(index, activeSize, rng);
     for (let s = 0; s < activeSize; s++) {
       const j = index[s];
       const c = j * n;
@@ -383,12 +383,7 @@ export function solveCrammerSinger(
 
   while (iter < maxIter) {
     let stopping = -Infinity;
-    for (let i = 0; i < activeSize; i++) {
-      const j = i + Math.floor(rng.random() * (activeSize - i));
-      const t = index[i];
-      index[i] = index[j];
-      index[j] = t;
-    }
+    shuffleActive(index, activeSize, rng);
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
       const Ai = QD[i];

@@ -209,16 +209,9 @@ export class SvcQ implements QMatrix {
     if (i === j) return;
     this.permuted = true;
     this.cache.swapIndex(i, j);
-    const { perm, y, QD } = this;
-    let t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-    t = y[i];
-    y[i] = y[j];
-    y[j] = t;
-    const d = QD[i];
-    QD[i] = QD[j];
-    QD[j] = d;
+    swapEntries(this.perm, i, j);
+    swapEntries(this.y, i, j);
+    swapEntries(this.QD, i, j);
   }
 }
 
@@ -271,15 +264,15 @@ export class SvrQ implements QMatrix {
   }
 
   swapIndex(i: number, j: number): void {
-    const { sign, index, QD } = this;
-    let t = sign[i];
-    sign[i] = sign[j];
-    sign[j] = t;
-    t = index[i];
-    index[i] = index[j];
-    index[j] = t;
-    const d = QD[i];
-    QD[i] = QD[j];
-    QD[j] = d;
+    swapEntries(this.sign, i, j);
+    swapEntries(this.index, i, j);
+    swapEntries(this.QD, i, j);
   }
+}
+
+/** Swaps entries i and j of a per-position array (the solver and the matrices keep theirs in step). */
+export function swapEntries(a: Float64Array | Int32Array | Int8Array | Uint8Array, i: number, j: number): void {
+  const t = a[i];
+  a[i] = a[j];
+  a[j] = t;
 }

@@ -24,7 +24,7 @@
  */
 import { NumericalError } from '../../errors.js';
 
-import { type QMatrix } from './smo-q.js';
+import { swapEntries, type QMatrix } from './smo-q.js';
 
 // the matrices live in smo-q.ts; exported here too for the solver's users
 export { RowCache, SvcQ, SvrQ, type KernelSource, type QMatrix } from './smo-q.js';
@@ -170,17 +170,17 @@ class Smo {
 
   private swapIndex(i: number, j: number): void {
     this.Q.swapIndex(i, j);
-    swap8(this.y, i, j);
-    swapF(this.G, i, j);
-    swapU(this.status, i, j);
-    swapF(this.upS, i, j);
-    swapF(this.lowS, i, j);
-    swapF(this.yf, i, j);
-    swapF(this.alpha, i, j);
-    swapF(this.p, i, j);
-    swapI(this.activeSet, i, j);
-    swapF(this.Gbar, i, j);
-    swapF(this.C, i, j);
+    swapEntries(this.y, i, j);
+    swapEntries(this.G, i, j);
+    swapEntries(this.status, i, j);
+    swapEntries(this.upS, i, j);
+    swapEntries(this.lowS, i, j);
+    swapEntries(this.yf, i, j);
+    swapEntries(this.alpha, i, j);
+    swapEntries(this.p, i, j);
+    swapEntries(this.activeSet, i, j);
+    swapEntries(this.Gbar, i, j);
+    swapEntries(this.C, i, j);
   }
 
   private reconstructGradient(): void {
@@ -489,25 +489,4 @@ class Smo {
     for (let i = 0; i < l; i++) out[this.activeSet[i]] = alpha[i];
     return { alpha: out, rho, obj, iter, converged };
   }
-}
-
-function swapF(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-function swapI(a: Int32Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-function swap8(a: Int8Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-function swapU(a: Uint8Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }
