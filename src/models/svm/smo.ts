@@ -11,19 +11,20 @@
  * two-variable problem analytically and updates the gradient. Shrinking
  * removes bounded variables that are unlikely to move from the active set;
  * the gradient is reconstructed before the final optimality check.
- * Kernel rows come from an LRU cache of float32 rows (libsvm's `Qfloat`).
+ * Kernel rows come from an LRU cache of float32 rows (libsvm's `Qfloat`;
+ * smo-q.ts).
  *
  * The iteration order, tie-breaking and clipping are those of libsvm, so the
  * solver reaches the same solution (and iteration count) as scikit-learn's
  * `SVC` / `SVR` on the same kernel values.
  *
- * asm/svm.ts MIRRORS class Smo (and asm/svm-rows.ts SvcQ and RowCache's slab
- * mode, in smo-q.ts) for the wasm backend, which solves the C-SVC pairs of a fit in parallel: the same
- * operations in the same order, so both give the same bits. A change here
- * must be made there too (test/svm-wasm.test.ts compares them).
+ * asm/svm.ts MIRRORS class Smo (and asm/svm-rows.ts mirrors SvcQ and
+ * RowCache's slab mode, in smo-q.ts) for the wasm backend, which solves the
+ * C-SVC pairs of a fit in parallel: the same operations in the same order,
+ * so both give the same bits. A change here must be made there too
+ * (test/svm-wasm.test.ts compares them), the non-finite checks included.
  */
 import { NumericalError } from '../../errors.js';
-
 import { swapEntries, type QMatrix } from './smo-q.js';
 
 // the matrices live in smo-q.ts; exported here too for the solver's users
