@@ -7,9 +7,9 @@
  * - {@link solveDualCd}: L2-regularized hinge / squared-hinge loss by dual
  *   coordinate descent with random order and shrinking (Hsieh, Chang, Lin,
  *   Keerthi & Sundararajan, ICML 2008).
- * - {@link solveTron}: L2-regularized squared hinge in the primal by a trust
- *   region Newton method with conjugate gradient inner steps (Lin, Weng &
- *   Keerthi, JMLR 2008).
+ * - `solveTron` (liblinear-tron.ts): L2-regularized squared hinge in the
+ *   primal by a trust region Newton method with conjugate gradient inner
+ *   steps (Lin, Weng & Keerthi, JMLR 2008).
  * - {@link solveL1rL2}: L1-regularized squared hinge by coordinate descent
  *   with a one-dimensional Newton direction and line search, with shrinking
  *   (Yuan, Chang, Hsieh & Lin, JMLR 2010).
@@ -19,6 +19,7 @@
  *
  * Per-sample upper bounds C_i carry class weights and sample weights.
  */
+import { NumericalError } from '../../errors.js';
 import type { Generator } from '../../tensor/random.js';
 
 /** A binary problem: y_i ∈ {−1, +1}, per-sample C_i. */
@@ -31,6 +32,8 @@ export interface LinearProblem {
   bias: number;
   y: Int8Array;
   C: Float64Array;
+  /** The estimator, for error messages (default 'LinearSVC'). */
+  who?: string;
 }
 
 export interface LinearResult {
@@ -40,8 +43,32 @@ export interface LinearResult {
   converged: boolean;
 }
 
-function weightSize(p: { d: number; bias: number }): number {
+export function weightSize(p: { d: number; bias: number }): number {
   return p.d + (p.bias > 0 ? 1 : 0);
+}
+
+/**
+ * Throws NumericalError unless every value is finite. The solvers call it
+ * once per epoch / Newton step on the weights or the objective (never per
+ * element update): non-finite numbers (features of magnitude 1e200 overflow
+ * x·x) would otherwise be carried along silently or stall a loop.
+ */
+export function checkFinite(values: ArrayLike<number>, who: string | undefined, what: string): void {
+  for (let i = 0; i < values.length; i++) {
+    if (!Number.isFinite(values[i])) {
+      throw new NumericalError(`${who ?? 'LinearSVC'}: ${what} became non-finite (overflow: features too large? scale them)`);
+    }
+  }
+}
+
+/** Shuffles index[0, activeSize) in place (Fisher–Yates, front to back): the solvers' random visiting order. */
+function shuffleActive(index: Int32Array, activeSize: number, rng: Generator): void {
+  for (let i = 0; i < activeSize; i++) {
+    const j = i + Math.floor(rng.random() * (activeSize - i));
+    const t = index[i];
+    index[i] = index[j];
+    index[j] = t;
+  }
 }
 
 /** x_i·w (with the bias feature). */
@@ -99,6 +126,7 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
     QD[i] = diag[i] + s;
     index[i] = i;
   }
+  checkFinite(QD, p.who, 'a squared sample norm');
   let activeSize = n;
   let PGmaxOld = Infinity;
   let PGminOld = -Infinity;
@@ -107,12 +135,7 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
   while (iter < maxIter) {
     let PGmaxNew = -Infinity;
     let PGminNew = Infinity;
-    for (let i = 0; i < activeSize; i++) {
-      const j = i + Math.floor(rng.random() * (activeSize - i));
-      const t = index[i];
-      index[i] = index[j];
-      index[j] = t;
-    }
+    shuffleActive(index, activeSize, rng);
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
       const yi = y[i];
@@ -147,6 +170,7 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
         rowAxpy(X, i, d, (na - ai) * yi, w, bias);
       }
     }
+    checkFinite(w, p.who, 'the dual coordinate descent weights');
     iter++;
     if (PGmaxNew - PGminNew <= eps) {
       if (activeSize === n) {
@@ -164,229 +188,6 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
     if (PGminOld >= 0) PGminOld = -Infinity;
   }
   return { w, iter, converged };
-}
-
-// ---------------------------------------------------------------- primal TRON (squared hinge)
-
-/**
- * out[t] = x_(rows[t])·w (+ bias·w_d) for t < count, four rows at a time
- * (each w_j is loaded once for four rows).
- */
-function dotRows(X: Float32Array | Float64Array, d: number, rows: Int32Array, count: number, w: Float64Array, bias: number, out: Float64Array): void {
-  const wb = bias > 0 ? bias * w[d] : 0;
-  let t = 0;
-  for (; t + 3 < count; t += 4) {
-    const r0 = rows[t] * d, r1 = rows[t + 1] * d, r2 = rows[t + 2] * d, r3 = rows[t + 3] * d;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
-    for (let j = 0; j < d; j++) {
-      const wj = w[j];
-      a0 += X[r0 + j] * wj;
-      a1 += X[r1 + j] * wj;
-      a2 += X[r2 + j] * wj;
-      a3 += X[r3 + j] * wj;
-    }
-    out[t] = a0 + wb;
-    out[t + 1] = a1 + wb;
-    out[t + 2] = a2 + wb;
-    out[t + 3] = a3 + wb;
-  }
-  for (; t < count; t++) {
-    const r = rows[t] * d;
-    let a = 0;
-    for (let j = 0; j < d; j++) a += X[r + j] * w[j];
-    out[t] = a + wb;
-  }
-}
-
-/** g += Σ_t coef[t]·x_(rows[t]) (bias feature included), four rows at a time. */
-function axpyRows(X: Float32Array | Float64Array, d: number, rows: Int32Array, count: number, coef: Float64Array, bias: number, g: Float64Array): void {
-  let t = 0;
-  let cb = 0;
-  for (; t + 3 < count; t += 4) {
-    const r0 = rows[t] * d, r1 = rows[t + 1] * d, r2 = rows[t + 2] * d, r3 = rows[t + 3] * d;
-    const c0 = coef[t], c1 = coef[t + 1], c2 = coef[t + 2], c3 = coef[t + 3];
-    for (let j = 0; j < d; j++) g[j] += c0 * X[r0 + j] + c1 * X[r1 + j] + c2 * X[r2 + j] + c3 * X[r3 + j];
-    cb += c0 + c1 + c2 + c3;
-  }
-  for (; t < count; t++) {
-    const r = rows[t] * d;
-    const c = coef[t];
-    for (let j = 0; j < d; j++) g[j] += c * X[r + j];
-    cb += c;
-  }
-  if (bias > 0) g[d] += cb * bias;
-}
-
-/** f(w) = ½|w|² + Σ C_i max(0, 1 − y_i wᵀx_i)², its gradient and Hessian products. */
-class L2SvcFunction {
-  private readonly z: Float64Array;
-  private readonly all: Int32Array;
-  /** Samples with 1 − y_i wᵀx_i > 0 at the last evaluation. */
-  private readonly active: Int32Array;
-  private nActive = 0;
-  private readonly tmp: Float64Array;
-
-  constructor(private readonly p: LinearProblem, private readonly X: Float32Array | Float64Array) {
-    this.z = new Float64Array(p.n);
-    this.all = new Int32Array(p.n);
-    for (let i = 0; i < p.n; i++) this.all[i] = i;
-    this.active = new Int32Array(p.n);
-    this.tmp = new Float64Array(p.n);
-  }
-
-  fun(w: Float64Array): number {
-    const { n, d, bias, y, C } = this.p;
-    let f = 0;
-    for (let j = 0; j < w.length; j++) f += w[j] * w[j];
-    f /= 2;
-    const z = this.z;
-    dotRows(this.X, d, this.all, n, w, bias, z);
-    let na = 0;
-    for (let i = 0; i < n; i++) {
-      const zi = y[i] * z[i];
-      z[i] = zi;
-      const m = 1 - zi;
-      if (m > 0) {
-        f += C[i] * m * m;
-        this.active[na++] = i;
-      }
-    }
-    this.nActive = na;
-    return f;
-  }
-
-  /** Gradient at the w of the last fun() call: w + 2 Σ_active C_i y_i (z_i − 1) x_i. */
-  grad(w: Float64Array, g: Float64Array): void {
-    const { d, bias, y, C } = this.p;
-    const { z, active, tmp } = this;
-    g.set(w);
-    for (let t = 0; t < this.nActive; t++) {
-      const i = active[t];
-      tmp[t] = 2 * C[i] * y[i] * (z[i] - 1);
-    }
-    axpyRows(this.X, d, active, this.nActive, tmp, bias, g);
-  }
-
-  /** Hs = s + 2 Σ_active C_i x_i (x_iᵀ s). */
-  hv(s: Float64Array, Hs: Float64Array): void {
-    const { d, bias, C } = this.p;
-    const { active, tmp } = this;
-    const na = this.nActive;
-    Hs.set(s);
-    dotRows(this.X, d, active, na, s, bias, tmp);
-    for (let t = 0; t < na; t++) tmp[t] *= 2 * C[active[t]];
-    axpyRows(this.X, d, active, na, tmp, bias, Hs);
-  }
-}
-
-function dot(a: Float64Array, b: Float64Array): number {
-  let s = 0;
-  for (let i = 0; i < a.length; i++) s += a[i] * b[i];
-  return s;
-}
-
-/** Above this many elements of X, the primal solver streams a float32 copy (less memory traffic). */
-const TRON_F32_ELEMENTS = 1 << 22;
-
-/**
- * Trust region Newton for L2-regularized squared hinge, each step by
- * conjugate gradient inside the trust region. Stops when
- * |∇f(w)| ≤ eps·|∇f(0)|.
- */
-export function solveTron(p: LinearProblem, eps: number, maxIter: number): LinearResult {
-  const ws = weightSize(p);
-  const X = p.n * p.d >= TRON_F32_ELEMENTS ? Float32Array.from(p.X) : p.X;
-  const fn = new L2SvcFunction(p, X);
-  const eta0 = 1e-4, eta1 = 0.25, eta2 = 0.75;
-  const sigma1 = 0.25, sigma2 = 0.5, sigma3 = 4;
-  const w = new Float64Array(ws);
-  const wNew = new Float64Array(ws);
-  const g = new Float64Array(ws);
-  const s = new Float64Array(ws);
-  const r = new Float64Array(ws);
-  const dvec = new Float64Array(ws);
-  const Hd = new Float64Array(ws);
-  let f = fn.fun(w);
-  fn.grad(w, g);
-  let delta = Math.sqrt(dot(g, g));
-  const gnorm0 = delta;
-  let iter = 1;
-  let converged = gnorm0 === 0;
-  const search = !converged;
-
-  /** Conjugate gradient on H s = −g inside the trust region; returns whether it hit the boundary. */
-  const trcg = (): boolean => {
-    s.fill(0);
-    for (let i = 0; i < ws; i++) {
-      r[i] = -g[i];
-      dvec[i] = r[i];
-    }
-    const cgtol = 0.1 * Math.sqrt(dot(g, g));
-    let rTr = dot(r, r);
-    for (;;) {
-      if (Math.sqrt(rTr) <= cgtol) return false;
-      fn.hv(dvec, Hd);
-      let alpha = rTr / dot(dvec, Hd);
-      for (let i = 0; i < ws; i++) s[i] += alpha * dvec[i];
-      if (Math.sqrt(dot(s, s)) > delta) {
-        for (let i = 0; i < ws; i++) s[i] -= alpha * dvec[i];
-        const std = dot(s, dvec);
-        const sts = dot(s, s);
-        const dtd = dot(dvec, dvec);
-        const dsq = delta * delta;
-        const rad = Math.sqrt(std * std + dtd * (dsq - sts));
-        alpha = std >= 0 ? (dsq - sts) / (std + rad) : (rad - std) / dtd;
-        for (let i = 0; i < ws; i++) {
-          s[i] += alpha * dvec[i];
-          r[i] -= alpha * Hd[i];
-        }
-        return true;
-      }
-      for (let i = 0; i < ws; i++) r[i] -= alpha * Hd[i];
-      const rnew = dot(r, r);
-      const beta = rnew / rTr;
-      for (let i = 0; i < ws; i++) dvec[i] = r[i] + beta * dvec[i];
-      rTr = rnew;
-    }
-  };
-
-  while (iter <= maxIter && search) {
-    const boundary = trcg();
-    for (let i = 0; i < ws; i++) wNew[i] = w[i] + s[i];
-    const gs = dot(g, s);
-    const prered = -0.5 * (gs - dot(s, r));
-    const fnew = fn.fun(wNew);
-    const actred = f - fnew;
-    const snorm = Math.sqrt(dot(s, s));
-    if (iter === 1) delta = Math.min(delta, snorm);
-    const alpha = fnew - f - gs <= 0 ? sigma3 : Math.max(sigma1, -0.5 * (gs / (fnew - f - gs)));
-    if (actred < eta0 * prered) delta = Math.min(Math.max(alpha, sigma1) * snorm, sigma2 * delta);
-    else if (actred < eta1 * prered) delta = Math.max(sigma1 * delta, Math.min(alpha * snorm, sigma2 * delta));
-    else if (actred < eta2 * prered) delta = Math.max(sigma1 * delta, Math.min(alpha * snorm, sigma3 * delta));
-    else if (boundary) delta = sigma3 * delta;
-    else delta = Math.max(delta, Math.min(alpha * snorm, sigma3 * delta));
-    if (actred > eta0 * prered) {
-      iter++;
-      w.set(wNew);
-      f = fnew;
-      fn.grad(w, g);
-      const gnorm = Math.sqrt(dot(g, g));
-      if (gnorm <= eps * gnorm0) {
-        converged = true;
-        break;
-      }
-    } else {
-      // rejected step: back to the active set of w
-      fn.fun(w);
-    }
-    if (f < -1e32) break;
-    if (Math.abs(actred) <= 0 && prered <= 0) break;
-    if (Math.abs(actred) <= 1e-12 * Math.abs(f) && Math.abs(prered) <= 1e-12 * Math.abs(f)) {
-      converged = true;
-      break;
-    }
-  }
-  return { w, iter: iter - 1, converged };
 }
 
 // ---------------------------------------------------------------- L1-regularized squared hinge
@@ -417,6 +218,7 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
     for (let i = 0; i < n; i++) s += C[i] * XT[c + i] * XT[c + i];
     xjSq[j] = s;
   }
+  checkFinite(xjSq, p.who, 'a squared feature norm');
   const sigma = 0.01;
   const maxLineSearch = 20;
   let GmaxOld = Infinity;
@@ -427,12 +229,7 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
   while (iter < maxIter) {
     let GmaxNew = 0;
     let Gnorm1New = 0;
-    for (let j = 0; j < activeSize; j++) {
-      const i = j + Math.floor(rng.random() * (activeSize - j));
-      const t = index[i];
-      index[i] = index[j];
-      index[j] = t;
-    }
+    shuffleActive(index, activeSize, rng);
     for (let s = 0; s < activeSize; s++) {
       const j = index[s];
       const c = j * n;
@@ -518,6 +315,8 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
         }
       }
     }
+    checkFinite(w, p.who, 'the L1 coordinate descent weights');
+    checkFinite([Gnorm1New], p.who, 'the L1 coordinate descent gradient');
     if (iter === 0) Gnorm1Init = Gnorm1New;
     iter++;
     if (Gnorm1New <= eps * Gnorm1Init) {
@@ -543,7 +342,7 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
  * shrinking. `cls` holds class indices. Returns W as k rows of weightSize.
  */
 export function solveCrammerSinger(
-  p: { X: Float64Array; n: number; d: number; bias: number; C: Float64Array },
+  p: { X: Float64Array; n: number; d: number; bias: number; C: Float64Array; who?: string },
   cls: Int32Array, k: number, eps: number, maxIter: number, rng: Generator,
 ): { W: Float64Array; iter: number; converged: boolean } {
   const { X, n, d, bias, C } = p;
@@ -569,6 +368,7 @@ export function solveCrammerSinger(
     activeSizeI[i] = k;
     index[i] = i;
   }
+  checkFinite(QD, p.who, 'a squared sample norm');
   let epsShrink = Math.max(10 * eps, 1);
   let activeSize = n;
   let iter = 0;
@@ -583,12 +383,7 @@ export function solveCrammerSinger(
 
   while (iter < maxIter) {
     let stopping = -Infinity;
-    for (let i = 0; i < activeSize; i++) {
-      const j = i + Math.floor(rng.random() * (activeSize - i));
-      const t = index[i];
-      index[i] = index[j];
-      index[j] = t;
-    }
+    shuffleActive(index, activeSize, rng);
     for (let s = 0; s < activeSize; s++) {
       const i = index[s];
       const Ai = QD[i];
@@ -658,6 +453,7 @@ export function solveCrammerSinger(
         for (let t = 0; t < nz; t++) rowAxpy(X, i, d, dVal[t], W.subarray(dIdx[t] * ws, dIdx[t] * ws + ws), bias);
       }
     }
+    checkFinite(W, p.who, 'the Crammer–Singer weights');
     iter++;
     if (stopping < epsShrink) {
       if (stopping < eps && startFromAll) {

@@ -30,7 +30,7 @@ import { getBackend } from '../../backend/index.js';
 import { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
 import { FAST_EXP_CONSTANTS, fastExpF32, Kernel, useFloat32, type KernelRows } from './kernels.js';
-import { solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
+import { smoDivergedError, solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
 
 // ---------------------------------------------------------------- kernel sources
 
@@ -310,7 +310,7 @@ function solveCsvc(src: KernelSource, y: Int8Array, C: Float64Array, sp: SolverP
   const l = y.length;
   const p = new Float64Array(l).fill(-1);
   const Q = new SvcQ(src, y, Math.floor(sp.cacheBytes / 4), sp.slab);
-  const r = solveSmo(Q, p, y, new Float64Array(l), C, { eps: sp.eps, shrinking: sp.shrinking, maxIter: sp.maxIter });
+  const r = solveSmo(Q, p, y, new Float64Array(l), C, { eps: sp.eps, shrinking: sp.shrinking, maxIter: sp.maxIter, who: 'SVC' });
   const coef = r.alpha;
   for (let i = 0; i < l; i++) coef[i] *= y[i];
   return { coef, rho: r.rho, iter: r.iter, converged: r.converged };
@@ -381,6 +381,7 @@ function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Arra
     eps: tp.eps, shrinking: tp.shrinking, maxIter: tp.maxIter,
   });
   if (!r) return null;
+  if (r.rho.some((rho) => !Number.isFinite(rho))) throw smoDivergedError('SVC'); // the port's report of non-finite values
   return r.coef.map((coef, p) => ({ coef, rho: r.rho[p], iter: r.iter[p], converged: r.converged[p] }));
 }
 
@@ -847,7 +848,7 @@ export function trainSvr(kd: KernelData, y: Float64Array, W: Float64Array, C: nu
     Cs[i] = Cs[i + l] = C * W[i];
   }
   const Q = new SvrQ(src, Math.floor(sp.cacheBytes / 4));
-  const r = solveSmo(Q, p, ys, new Float64Array(2 * l), Cs, { eps: sp.eps, shrinking: sp.shrinking, maxIter: sp.maxIter });
+  const r = solveSmo(Q, p, ys, new Float64Array(2 * l), Cs, { eps: sp.eps, shrinking: sp.shrinking, maxIter: sp.maxIter, who: 'SVR' });
   const sv: number[] = [];
   const cf: number[] = [];
   for (let i = 0; i < l; i++) {

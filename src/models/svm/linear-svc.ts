@@ -31,7 +31,8 @@ import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BaseClassifier } from '../base.js';
 import { checkSampleWeight, checkXLabels, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { solveCrammerSinger, solveDualCd, solveL1rL2, solveTron, type LinearProblem, type LinearResult } from './liblinear.js';
+import { solveCrammerSinger, solveDualCd, solveL1rL2, type LinearProblem, type LinearResult } from './liblinear.js';
+import { solveTron } from './liblinear-tron.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 import { checkPositive } from './libsvm.js';
 

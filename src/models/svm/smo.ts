@@ -11,293 +11,24 @@
  * two-variable problem analytically and updates the gradient. Shrinking
  * removes bounded variables that are unlikely to move from the active set;
  * the gradient is reconstructed before the final optimality check.
- * Kernel rows come from an LRU cache of float32 rows (libsvm's `Qfloat`).
+ * Kernel rows come from an LRU cache of float32 rows (libsvm's `Qfloat`;
+ * smo-q.ts).
  *
  * The iteration order, tie-breaking and clipping are those of libsvm, so the
  * solver reaches the same solution (and iteration count) as scikit-learn's
  * `SVC` / `SVR` on the same kernel values.
  *
- * asm/svm.ts MIRRORS class Smo (with SvcQ and RowCache's slab mode) for the
- * wasm backend, which solves the C-SVC pairs of a fit in parallel: the same
- * operations in the same order, so both give the same bits. A change here
- * must be made there too (test/svm-wasm.test.ts compares them).
+ * asm/svm.ts MIRRORS class Smo (and asm/svm-rows.ts mirrors SvcQ and
+ * RowCache's slab mode, in smo-q.ts) for the wasm backend, which solves the
+ * C-SVC pairs of a fit in parallel: the same operations in the same order,
+ * so both give the same bits. A change here must be made there too
+ * (test/svm-wasm.test.ts compares them), the non-finite checks included.
  */
+import { NumericalError } from '../../errors.js';
+import { swapEntries, type QMatrix } from './smo-q.js';
 
-/** Kernel values of one sub-problem, by sub-problem (local) index. */
-export interface KernelSource {
-  /** Number of samples. */
-  readonly size: number;
-  /** out[t] = K(o, idx[t]) for t in [start, end). `identity`: idx[t] === t for every t (a hint). */
-  fill(o: number, idx: Int32Array, start: number, end: number, out: Float32Array, identity?: boolean): void;
-  /** K(o, o). */
-  diag(o: number): number;
-}
-
-/** The matrix Q of the dual as the solver sees it (rows by position). */
-export interface QMatrix {
-  /** Row i of Q for positions [0, len). The array stays valid until the next getQ. */
-  getQ(i: number, len: number): Float32Array;
-  /** Q_ii for every position. */
-  readonly QD: Float64Array;
-  swapIndex(i: number, j: number): void;
-}
-
-// ---------------------------------------------------------------- cache
-
-/**
- * libsvm's kernel cache: rows (float32) of varying filled length, evicted
- * least-recently-used first when the budget (in floats) is exceeded.
- */
-export class RowCache {
-  private readonly data: (Float32Array | null)[];
-  private readonly len: Int32Array;
-  private readonly prev: Int32Array;
-  private readonly next: Int32Array;
-  /** Floats still available. */
-  private size: number;
-  private readonly head: number;
-  /** When every row fits: one slab, rows of capacity l handed out from it (no eviction, no copies). */
-  private readonly slab: Float32Array | null;
-  private slabNext = 0;
-  private readonly spare: Float32Array[] = [];
-
-  constructor(private readonly l: number, budgetFloats: number, slab?: Float32Array) {
-    this.data = new Array(l).fill(null);
-    this.len = new Int32Array(l);
-    this.prev = new Int32Array(l + 1);
-    this.next = new Int32Array(l + 1);
-    this.head = l;
-    this.prev[l] = l;
-    this.next[l] = l;
-    this.size = Math.max(budgetFloats, 2 * l);
-    this.slab = budgetFloats >= l * l ? (slab && slab.length >= l * l ? slab : new Float32Array(l * l)) : null;
-  }
-
-  private slabRow(): Float32Array {
-    const l = this.l;
-    const r = this.spare.pop();
-    if (r) return r;
-    const at = this.slabNext++ * l;
-    return this.slab!.subarray(at, at + l);
-  }
-
-  private unlink(h: number): void {
-    this.next[this.prev[h]] = this.next[h];
-    this.prev[this.next[h]] = this.prev[h];
-  }
-
-  private append(h: number): void {
-    const last = this.prev[this.head];
-    this.next[h] = this.head;
-    this.prev[h] = last;
-    this.next[last] = h;
-    this.prev[this.head] = h;
-  }
-
-  /**
-   * The row `index` with room for `len` entries; `filled` tells how many
-   * leading entries are already valid.
-   */
-  get(index: number, len: number): Float32Array {
-    const have = this.len[index];
-    if (have) this.unlink(index);
-    const more = len - have;
-    if (more > 0 && this.slab) {
-      if (!this.data[index]) this.data[index] = this.slabRow();
-      this.filled = have;
-      this.len[index] = len;
-    } else if (more > 0) {
-      while (this.size < more) {
-        const old = this.next[this.head];
-        this.unlink(old);
-        this.size += this.len[old];
-        this.data[old] = null;
-        this.len[old] = 0;
-      }
-      const old = this.data[index];
-      const fresh = new Float32Array(len);
-      if (old && have) fresh.set(old.subarray(0, have));
-      this.data[index] = fresh;
-      this.size -= more;
-      this.filled = have;
-      this.len[index] = len;
-    } else {
-      this.filled = len;
-    }
-    this.append(index);
-    return this.data[index]!;
-  }
-
-  /** Valid entries at the start of the row returned by the last `get`. */
-  filled = 0;
-
-  swapIndex(i: number, j: number): void {
-    if (i === j) return;
-    const { len, data } = this;
-    if (len[i]) this.unlink(i);
-    if (len[j]) this.unlink(j);
-    const td = data[i];
-    data[i] = data[j];
-    data[j] = td;
-    const tl = len[i];
-    len[i] = len[j];
-    len[j] = tl;
-    if (len[i]) this.append(i);
-    if (len[j]) this.append(j);
-    if (i > j) {
-      const t = i;
-      i = j;
-      j = t;
-    }
-    for (let h = this.next[this.head]; h !== this.head;) {
-      const nxt = this.next[h];
-      if (len[h] > i) {
-        if (len[h] > j) {
-          const row = data[h]!;
-          const t = row[i];
-          row[i] = row[j];
-          row[j] = t;
-        } else {
-          // the row does not reach j: drop it
-          this.unlink(h);
-          this.size += len[h];
-          if (this.slab) this.spare.push(data[h]!);
-          data[h] = null;
-          len[h] = 0;
-        }
-      }
-      h = nxt;
-    }
-  }
-}
-
-/** Q_ij = y_i·y_j·K_ij for C-SVC (libsvm's SVC_Q), with rows cached by position. */
-export class SvcQ implements QMatrix {
-  readonly QD: Float64Array;
-  private readonly y: Int8Array;
-  /** Position → sub-problem index. */
-  private readonly perm: Int32Array;
-  /** Whether perm has been changed by a swap (until then it is the identity). */
-  private permuted = false;
-  private readonly cache: RowCache;
-  /** When y is +1 for positions [0, split) and −1 after (the pair layout), split; else −1. */
-  private readonly split: number;
-
-  /** `slab`: optional reusable storage (≥ l² floats) for the row cache when every row fits. */
-  constructor(private readonly src: KernelSource, y: Int8Array, cacheFloats: number, slab?: Float32Array) {
-    const l = src.size;
-    this.y = y.slice();
-    this.perm = new Int32Array(l);
-    this.QD = new Float64Array(l);
-    for (let i = 0; i < l; i++) {
-      this.perm[i] = i;
-      this.QD[i] = src.diag(i);
-    }
-    this.cache = new RowCache(l, cacheFloats, slab);
-    let split = 0;
-    while (split < l && y[split] === 1) split++;
-    for (let t = split; t < l; t++) if (y[t] === 1) split = -1;
-    this.split = split;
-  }
-
-  getQ(i: number, len: number): Float32Array {
-    const cache = this.cache;
-    const row = cache.get(i, len);
-    const start = cache.filled;
-    if (start < len) {
-      this.src.fill(this.perm[i], this.perm, start, len, row, !this.permuted);
-      const y = this.y;
-      const yi = y[i];
-      if (!this.permuted && this.split >= 0) {
-        // the other sign is one run: negate it without a test per entry
-        const s = this.split;
-        const end = yi === 1 ? len : Math.min(s, len);
-        for (let j = yi === 1 ? Math.max(s, start) : start; j < end; j++) row[j] = -row[j];
-      } else {
-        for (let j = start; j < len; j++) if (y[j] !== yi) row[j] = -row[j];
-      }
-    }
-    return row;
-  }
-
-  swapIndex(i: number, j: number): void {
-    if (i === j) return;
-    this.permuted = true;
-    this.cache.swapIndex(i, j);
-    const { perm, y, QD } = this;
-    let t = perm[i];
-    perm[i] = perm[j];
-    perm[j] = t;
-    t = y[i];
-    y[i] = y[j];
-    y[j] = t;
-    const d = QD[i];
-    QD[i] = QD[j];
-    QD[j] = d;
-  }
-}
-
-/**
- * Q for epsilon-SVR (libsvm's SVR_Q): 2l variables (α⁺, α⁻) over l kernel
- * rows; rows are cached by sample and expanded with signs on each request.
- */
-export class SvrQ implements QMatrix {
-  readonly QD: Float64Array;
-  private readonly sign: Int8Array;
-  private readonly index: Int32Array;
-  private readonly identity: Int32Array;
-  private readonly cache: RowCache;
-  private readonly buffers: [Float32Array, Float32Array];
-  private nextBuffer = 0;
-  private readonly l: number;
-
-  constructor(private readonly src: KernelSource, cacheFloats: number) {
-    const l = src.size;
-    this.l = l;
-    this.sign = new Int8Array(2 * l);
-    this.index = new Int32Array(2 * l);
-    this.QD = new Float64Array(2 * l);
-    this.identity = new Int32Array(l);
-    for (let k = 0; k < l; k++) {
-      this.identity[k] = k;
-      this.sign[k] = 1;
-      this.sign[k + l] = -1;
-      this.index[k] = k;
-      this.index[k + l] = k;
-      this.QD[k] = src.diag(k);
-      this.QD[k + l] = this.QD[k];
-    }
-    this.cache = new RowCache(l, cacheFloats);
-    this.buffers = [new Float32Array(2 * l), new Float32Array(2 * l)];
-  }
-
-  getQ(i: number, len: number): Float32Array {
-    const l = this.l;
-    const real = this.index[i];
-    const row = this.cache.get(real, l);
-    const start = this.cache.filled;
-    if (start < l) this.src.fill(real, this.identity, start, l, row, true);
-    const buf = this.buffers[this.nextBuffer];
-    this.nextBuffer = 1 - this.nextBuffer;
-    const { sign, index } = this;
-    const si = sign[i];
-    for (let j = 0; j < len; j++) buf[j] = si * sign[j] * row[index[j]];
-    return buf;
-  }
-
-  swapIndex(i: number, j: number): void {
-    const { sign, index, QD } = this;
-    let t = sign[i];
-    sign[i] = sign[j];
-    sign[j] = t;
-    t = index[i];
-    index[i] = index[j];
-    index[j] = t;
-    const d = QD[i];
-    QD[i] = QD[j];
-    QD[j] = d;
-  }
-}
+// the matrices live in smo-q.ts; exported here too for the solver's users
+export { RowCache, SvcQ, SvrQ, type KernelSource, type QMatrix } from './smo-q.js';
 
 // ---------------------------------------------------------------- solver
 
@@ -325,8 +56,28 @@ export interface SolveOptions {
   /** Stopping tolerance on the maximal violating pair. */
   eps: number;
   shrinking: boolean;
-  /** Iteration cap; -1 for none. */
+  /** Iteration cap; -1 for libsvm's default cap, {@link defaultIterationCap}. */
   maxIter: number;
+  /** The estimator, for error messages (default 'SVM'). */
+  who?: string;
+}
+
+/**
+ * libsvm's own iteration cap when none is asked for: max(10⁷, 100·l). Badly
+ * scaled data (features of magnitude 1e8, say) make SMO crawl; the cap ends
+ * such a fit, not converged, instead of letting it run for hours.
+ */
+export function defaultIterationCap(l: number): number {
+  return Math.max(10_000_000, l > 21_474_836 ? 0x7fffffff : 100 * l);
+}
+
+/**
+ * The error of a solve that met a non-finite gradient or solution (kernel
+ * values that overflowed, features of magnitude 1e100...). asm/svm.ts reports
+ * the same condition as a NaN rho; its caller throws this error then.
+ */
+export function smoDivergedError(who: string): NumericalError {
+  return new NumericalError(`${who}: the SMO solver met non-finite values (kernel values or gradients overflowed); scale the features or lower gamma`);
 }
 
 /**
@@ -363,6 +114,8 @@ class Smo {
   private nextGmax = -Infinity;
   private nextGmaxIdx = -1;
   private gmaxValid = false;
+  /** Set when a gradient of +∞ was selected or a step gave a non-finite α: run() stops and throws. */
+  private diverged = false;
 
   constructor(
     private readonly Q: QMatrix,
@@ -418,17 +171,17 @@ class Smo {
 
   private swapIndex(i: number, j: number): void {
     this.Q.swapIndex(i, j);
-    swap8(this.y, i, j);
-    swapF(this.G, i, j);
-    swapU(this.status, i, j);
-    swapF(this.upS, i, j);
-    swapF(this.lowS, i, j);
-    swapF(this.yf, i, j);
-    swapF(this.alpha, i, j);
-    swapF(this.p, i, j);
-    swapI(this.activeSet, i, j);
-    swapF(this.Gbar, i, j);
-    swapF(this.C, i, j);
+    swapEntries(this.y, i, j);
+    swapEntries(this.G, i, j);
+    swapEntries(this.status, i, j);
+    swapEntries(this.upS, i, j);
+    swapEntries(this.lowS, i, j);
+    swapEntries(this.yf, i, j);
+    swapEntries(this.alpha, i, j);
+    swapEntries(this.p, i, j);
+    swapEntries(this.activeSet, i, j);
+    swapEntries(this.Gbar, i, j);
+    swapEntries(this.C, i, j);
   }
 
   private reconstructGradient(): void {
@@ -517,6 +270,11 @@ class Smo {
         }
       }
     }
+    // a violation of +∞ (NaN never enters the maxima) cannot be reduced: stop
+    if (Gmax === Infinity || Gmax2 === Infinity) {
+      this.diverged = true;
+      return true;
+    }
     if (Gmax + Gmax2 < this.opts.eps || GminIdx === -1) return true;
     this.wi = GmaxIdx;
     this.wj = GminIdx;
@@ -587,13 +345,13 @@ class Smo {
 
   run(): SolveResult {
     const { l, opts } = this;
-    const maxIter = opts.maxIter;
+    const maxIter = opts.maxIter >= 0 ? opts.maxIter : defaultIterationCap(l);
     let iter = 0;
     let counter = Math.min(l, 1000) + 1;
     let converged = true;
     const { y, G, alpha, C, status, Gbar } = this;
     for (;;) {
-      if (maxIter >= 0 && iter >= maxIter) {
+      if (iter >= maxIter) {
         converged = false;
         if (this.activeSize < l) {
           this.reconstructGradient();
@@ -606,6 +364,7 @@ class Smo {
         if (opts.shrinking) this.doShrinking();
       }
       if (this.selectWorkingSet()) {
+        if (this.diverged) break;
         this.reconstructGradient();
         this.activeSize = l;
         this.gmaxValid = false;
@@ -676,6 +435,11 @@ class Smo {
           aj = sum;
         }
       }
+      // one test per iteration (not per element): ∞ − ∞ in the step gives NaN
+      if (!Number.isFinite(ai + aj)) {
+        this.diverged = true;
+        break;
+      }
       alpha[i] = ai;
       alpha[j] = aj;
       const dAi = ai - oldAi;
@@ -719,29 +483,11 @@ class Smo {
     let obj = 0;
     for (let i = 0; i < l; i++) obj += alpha[i] * (G[i] + this.p[i]);
     obj /= 2;
+    // once per solve: a NaN gradient is never selected, so it must be looked for; obj is finite only
+    // when every α_t and G_t is (0·∞ is NaN)
+    if (this.diverged || !Number.isFinite(obj) || !Number.isFinite(rho)) throw smoDivergedError(opts.who ?? 'SVM');
     const out = new Float64Array(l);
     for (let i = 0; i < l; i++) out[this.activeSet[i]] = alpha[i];
     return { alpha: out, rho, obj, iter, converged };
   }
-}
-
-function swapF(a: Float64Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-function swapI(a: Int32Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-function swap8(a: Int8Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
-}
-function swapU(a: Uint8Array, i: number, j: number): void {
-  const t = a[i];
-  a[i] = a[j];
-  a[j] = t;
 }
