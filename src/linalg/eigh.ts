@@ -6,7 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import { EPS, checkInput, checkSymmetric, maxAbs, pow2Scale } from './check.js';
-import type { Mat } from './matrix.js';
+import type { Matrix } from './matrix.js';
 
 export interface Eigh {
   /** Eigenvalues in ascending order. */
@@ -16,11 +16,11 @@ export interface Eigh {
    * Sign convention: the largest-magnitude entry of each column is positive
    * (the first one on ties).
    */
-  vectors: Mat;
+  vectors: Matrix;
 }
 
 /** Eigenvalues (ascending) and eigenvectors of a symmetric matrix. */
-export function eigh(A: Mat): Eigh {
+export function eigh(A: Matrix): Eigh {
   const fn = 'eigh';
   checkInput(fn, A, { square: true });
   checkSymmetric(fn, A);
@@ -49,7 +49,7 @@ export function eigh(A: Mat): Eigh {
 }
 
 /** Eigenvalues (ascending) of a symmetric matrix, without the vectors (cheaper). */
-export function eigvalsh(A: Mat): Float64Array {
+export function eigvalsh(A: Matrix): Float64Array {
   const fn = 'eigvalsh';
   checkInput(fn, A, { square: true });
   checkSymmetric(fn, A);

@@ -1,19 +1,23 @@
 /**
- * The dense float64 matrix used by `linalg/`: a row-major `Float64Array`
- * with explicit dimensions (element (i, j) is `data[i * cols + j]`).
- * Vectors are plain `Float64Array`s. The Tensor layer wraps these.
+ * The one dense float64 matrix type of the library: a row-major
+ * `Float64Array` with explicit dimensions (element (i, j) is
+ * `data[i * cols + j]`). The decompositions in `linalg/` work on it, and
+ * `toMatrix` (utils/validation.ts) converts user input to it for every
+ * classical estimator. Vectors are plain `Float64Array`s. The Tensor layer
+ * wraps these.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { checkMat, shapeOf } from './check.js';
+import { checkOptions } from '../utils/options.js';
+import { checkMatrix, shapeOf } from './check.js';
 
-export interface Mat {
-  data: Float64Array;
-  rows: number;
-  cols: number;
+export interface Matrix {
+  readonly data: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
 }
 
 /** A rows×cols matrix over `data` (not copied), or zeros when `data` is omitted. */
-export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLike<number>): Mat {
+export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLike<number>): Matrix {
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
     throw new ShapeError(`matrix: dimensions must be integers >= 0, got [${rows}, ${cols}]`);
   }
@@ -26,7 +30,7 @@ export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLi
 }
 
 /** A matrix from nested rows (copied); every row must have the same length. */
-export function fromRows(rows: ArrayLike<ArrayLike<number>>): Mat {
+export function fromRows(rows: ArrayLike<ArrayLike<number>>): Matrix {
   const m = rows.length;
   const n = m === 0 ? 0 : rows[0].length;
   const data = new Float64Array(m * n);
@@ -39,39 +43,39 @@ export function fromRows(rows: ArrayLike<ArrayLike<number>>): Mat {
 }
 
 /** Nested plain arrays (handy in tests and for printing). */
-export function toRows(A: Mat): number[][] {
-  checkMat('toRows', A);
+export function toRows(A: Matrix): number[][] {
+  checkMatrix('toRows', A);
   const out: number[][] = [];
   for (let i = 0; i < A.rows; i++) out.push(Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols)));
   return out;
 }
 
-export function zeros(rows: number, cols: number): Mat {
+export function zeros(rows: number, cols: number): Matrix {
   return matrix(rows, cols);
 }
 
-export function identity(n: number): Mat {
+export function identity(n: number): Matrix {
   const I = matrix(n, n);
   for (let i = 0; i < n; i++) I.data[i * n + i] = 1;
   return I;
 }
 
 /** A square matrix with `d` on its diagonal. */
-export function diag(d: ArrayLike<number>): Mat {
+export function diag(d: ArrayLike<number>): Matrix {
   const n = d.length;
   const D = matrix(n, n);
   for (let i = 0; i < n; i++) D.data[i * n + i] = d[i];
   return D;
 }
 
-export function copyMat(A: Mat): Mat {
-  checkMat('copyMat', A);
+export function copyMatrix(A: Matrix): Matrix {
+  checkMatrix('copyMatrix', A);
   return { data: A.data.slice(), rows: A.rows, cols: A.cols };
 }
 
 /** Aᵀ, in blocks of 32 so large matrices stay cache-friendly. */
-export function transpose(A: Mat): Mat {
-  checkMat('transpose', A);
+export function transpose(A: Matrix): Matrix {
+  checkMatrix('transpose', A);
   const m = A.rows, n = A.cols, a = A.data;
   const t = new Float64Array(m * n);
   const B = 32;
@@ -92,9 +96,10 @@ export function transpose(A: Mat): Mat {
  * the small and medium matrices of the decompositions; large GEMMs belong to
  * the backend.
  */
-export function matmul(A: Mat, B: Mat, opts: { transA?: boolean; transB?: boolean } = {}): Mat {
-  checkMat('matmul', A, 'A');
-  checkMat('matmul', B, 'B');
+export function matmul(A: Matrix, B: Matrix, opts: { transA?: boolean; transB?: boolean } = {}): Matrix {
+  checkOptions('matmul', opts, ['transA', 'transB']);
+  checkMatrix('matmul', A, 'A');
+  checkMatrix('matmul', B, 'B');
   const ta = opts.transA === true, tb = opts.transB === true;
   const m = ta ? A.cols : A.rows;
   const k = ta ? A.rows : A.cols;
@@ -123,8 +128,8 @@ export function matmul(A: Mat, B: Mat, opts: { transA?: boolean; transB?: boolea
 }
 
 /** A·x for a vector x. */
-export function matvec(A: Mat, x: Float64Array): Float64Array {
-  checkMat('matvec', A);
+export function matvec(A: Matrix, x: Float64Array): Float64Array {
+  checkMatrix('matvec', A);
   if (!(x instanceof Float64Array)) throw new ValueError(`matvec: x must be a Float64Array`);
   if (x.length !== A.cols) throw new ShapeError(`matvec: A is ${shapeOf(A)} but x has length ${x.length}`);
   const m = A.rows, n = A.cols, a = A.data;

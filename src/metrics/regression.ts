@@ -4,18 +4,21 @@
  * metric is one pass over typed arrays.
  */
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { checkConsistentLength, checkSampleWeight, toVector, type VectorInput } from '../utils/validation.js';
 
 export interface RegressionMetricOptions {
   sampleWeight?: VectorInput | null;
 }
 
-function prepare(yTrue: VectorInput, yPred: VectorInput, sampleWeight: VectorInput | null | undefined): { t: Float64Array; p: Float64Array; w: Float64Array | null } {
+/** Checks `options` (only `validKeys`) and converts the inputs of metric `where`. */
+function prepare(where: string, yTrue: VectorInput, yPred: VectorInput, options: R2Options, validKeys: readonly string[] = ['sampleWeight']): { t: Float64Array; p: Float64Array; w: Float64Array | null } {
+  checkOptions(where, options, validKeys);
   const t = toVector(yTrue, { name: 'yTrue', minLength: 0 });
   const p = toVector(yPred, { name: 'yPred', minLength: 0 });
   checkConsistentLength(['yTrue', t.length], ['yPred', p.length]);
   if (t.length === 0) throw new ValueError('yTrue is empty: found 0 samples while a minimum of 1 is required');
-  const w = checkSampleWeight(sampleWeight, t.length);
+  const w = checkSampleWeight(options.sampleWeight, t.length);
   return { t, p, w };
 }
 
@@ -30,7 +33,7 @@ function weightSum(w: Float64Array | null, n: number): number {
 
 /** Mean squared error: average of (yTrue - yPred)². */
 export function meanSquaredError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
-  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
+  const { t, p, w } = prepare('meanSquaredError', yTrue, yPred, options);
   const n = t.length;
   let s = 0;
   if (w) for (let i = 0; i < n; i++) { const d = t[i] - p[i]; s += w[i] * d * d; }
@@ -40,12 +43,13 @@ export function meanSquaredError(yTrue: VectorInput, yPred: VectorInput, options
 
 /** Square root of the mean squared error. */
 export function rootMeanSquaredError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
+  checkOptions('rootMeanSquaredError', options, ['sampleWeight']);
   return Math.sqrt(meanSquaredError(yTrue, yPred, options));
 }
 
 /** Mean absolute error: average of |yTrue - yPred|. */
 export function meanAbsoluteError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
-  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
+  const { t, p, w } = prepare('meanAbsoluteError', yTrue, yPred, options);
   const n = t.length;
   let s = 0;
   if (w) for (let i = 0; i < n; i++) s += w[i] * Math.abs(t[i] - p[i]);
@@ -61,6 +65,8 @@ export interface R2Options extends RegressionMetricOptions {
   forceFinite?: boolean;
 }
 
+const R2_OPTIONS = ['sampleWeight', 'forceFinite'];
+
 function finishRatio(numerator: number, denominator: number, forceFinite: boolean): number {
   if (denominator !== 0) return 1 - numerator / denominator;
   if (!forceFinite) return numerator === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
@@ -72,7 +78,7 @@ function finishRatio(numerator: number, denominator: number, forceFinite: boolea
  * negative). NaN with fewer than two samples, like scikit-learn.
  */
 export function r2Score(yTrue: VectorInput, yPred: VectorInput, options: R2Options = {}): number {
-  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
+  const { t, p, w } = prepare('r2Score', yTrue, yPred, options, R2_OPTIONS);
   const n = t.length;
   if (n < 2) return Number.NaN;
   let mean = 0;
@@ -99,7 +105,7 @@ export function r2Score(yTrue: VectorInput, yPred: VectorInput, options: R2Optio
  * Explained variance 1 - Var(yTrue - yPred) / Var(yTrue) (weighted, ddof 0).
  */
 export function explainedVarianceScore(yTrue: VectorInput, yPred: VectorInput, options: R2Options = {}): number {
-  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
+  const { t, p, w } = prepare('explainedVarianceScore', yTrue, yPred, options, R2_OPTIONS);
   const n = t.length;
   const sw = weightSum(w, n);
   let meanDiff = 0;
@@ -125,7 +131,7 @@ export function explainedVarianceScore(yTrue: VectorInput, yPred: VectorInput, o
 
 /** Largest absolute residual. */
 export function maxError(yTrue: VectorInput, yPred: VectorInput): number {
-  const { t, p } = prepare(yTrue, yPred, null);
+  const { t, p } = prepare('maxError', yTrue, yPred, {});
   let m = 0;
   for (let i = 0; i < t.length; i++) m = Math.max(m, Math.abs(t[i] - p[i]));
   return m;
@@ -133,7 +139,7 @@ export function maxError(yTrue: VectorInput, yPred: VectorInput): number {
 
 /** Median of |yTrue - yPred|. */
 export function medianAbsoluteError(yTrue: VectorInput, yPred: VectorInput): number {
-  const { t, p } = prepare(yTrue, yPred, null);
+  const { t, p } = prepare('medianAbsoluteError', yTrue, yPred, {});
   const d = new Float64Array(t.length);
   for (let i = 0; i < t.length; i++) d[i] = Math.abs(t[i] - p[i]);
   d.sort();
@@ -143,7 +149,7 @@ export function medianAbsoluteError(yTrue: VectorInput, yPred: VectorInput): num
 
 /** Mean absolute percentage error: average of |yTrue - yPred| / max(|yTrue|, eps) (a fraction, not %). */
 export function meanAbsolutePercentageError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
-  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
+  const { t, p, w } = prepare('meanAbsolutePercentageError', yTrue, yPred, options);
   const eps = 2.220446049250313e-16;
   let s = 0;
   for (let i = 0; i < t.length; i++) s += (w ? w[i] : 1) * Math.abs(p[i] - t[i]) / Math.max(Math.abs(t[i]), eps);

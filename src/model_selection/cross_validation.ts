@@ -9,6 +9,7 @@
  * seconds.
  */
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { clone, cloneParam, isClassifier, type Estimator, type Params } from '../models/base.js';
 import { getScorer, type Scorer, type Scoring } from '../metrics/scorers.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -161,6 +162,8 @@ export interface CrossValidateOptions {
   fitParams?: unknown[];
 }
 
+const CROSS_VALIDATE_OPTIONS = ['cv', 'scoring', 'returnTrainScore', 'returnEstimator', 'returnIndices', 'errorScore', 'fitParams'];
+
 export interface CrossValidateResult {
   fitTime: Float64Array;
   scoreTime: Float64Array;
@@ -176,6 +179,7 @@ export interface CrossValidateResult {
 
 /** Evaluates metrics by cross-validation and records fit/score times (sklearn's `cross_validate`). */
 export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, options: CrossValidateOptions = {}): CrossValidateResult {
+  checkOptions('crossValidate', options, CROSS_VALIDATE_OPTIONS);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const { scorers } = resolveScoring(options.scoring);
@@ -206,6 +210,7 @@ export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, opti
 
 /** Test score of each fold (sklearn's `cross_val_score`). */
 export function crossValScore(estimator: Estimator, X: unknown, y?: YInput, options: Omit<CrossValidateOptions, 'scoring' | 'returnTrainScore' | 'returnEstimator' | 'returnIndices'> & { scoring?: Scoring | null } = {}): Float64Array {
+  checkOptions('crossValScore', options, ['cv', 'scoring', 'errorScore', 'fitParams']);
   return crossValidate(estimator, X, y, options).testScore;
 }
 
@@ -233,6 +238,7 @@ type Predictor = Estimator & {
  * Float64Array (two classes) or Tensor.
  */
 export function crossValPredict(estimator: Estimator, X: unknown, y?: YInput, options: CrossValPredictOptions = {}): Float64Array | Label[] | Tensor {
+  checkOptions('crossValPredict', options, ['cv', 'method', 'fitParams']);
   const method = options.method ?? 'predict';
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
@@ -322,6 +328,7 @@ function translateTrainSizes(sizes: readonly number[], nMax: number): Int32Array
 
 /** Scores for increasing training set sizes (sklearn's `learning_curve`). */
 export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, options: LearningCurveOptions = {}): LearningCurveResult {
+  checkOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore']);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
@@ -381,6 +388,7 @@ export interface ValidationCurveResult {
 
 /** Train and test scores for each value of one parameter (sklearn's `validation_curve`). */
 export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: ValidationCurveOptions): ValidationCurveResult {
+  checkOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore']);
   if (!options || typeof options.paramName !== 'string') throw new ValueError('validationCurve: paramName is required');
   if (!Array.isArray(options.paramRange) || options.paramRange.length === 0) throw new ValueError('validationCurve: paramRange must be a non-empty array');
   const data = prepareFoldData(X, y);

@@ -10,6 +10,7 @@
  * search object then predicts / scores like it.
  */
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { BaseEstimator, clone, cloneParam, isEstimator, type Estimator, type EstimatorType, type Params, type PredictionOf } from '../models/base.js';
 import type { Scorer } from '../metrics/scorers.js';
 import { Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
@@ -402,6 +403,7 @@ export interface GridSearchParams<E extends Estimator = Estimator> extends BaseS
 export type SearchOptions = Partial<Omit<BaseSearchParams, 'estimator'>>;
 
 const SEARCH_DEFAULTS = { scoring: null, cv: 5, refit: true, returnTrainScore: false, errorScore: 'raise' as ErrorScore };
+const SEARCH_OPTIONS = Object.keys(SEARCH_DEFAULTS);
 
 /** Exhaustive search over a parameter grid, scored by cross-validation. */
 export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<GridSearchParams<E>, E> {
@@ -410,6 +412,8 @@ export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<
    * or `new GridSearchCV({ estimator, paramGrid, ... })`.
    */
   constructor(estimator: E | Partial<GridSearchParams<E>>, paramGrid?: ParamGridSpec | readonly ParamGridSpec[], options: SearchOptions = {}) {
+    if (isEstimator(estimator)) checkOptions('GridSearchCV', options, SEARCH_OPTIONS);
+    else checkOptions('GridSearchCV', estimator, [...SEARCH_OPTIONS, 'estimator', 'paramGrid']);
     const p = isEstimator(estimator) ? { ...options, estimator, paramGrid } : estimator;
     super(p as Partial<GridSearchParams<E>>, { ...SEARCH_DEFAULTS, estimator: undefined as unknown as E, paramGrid: {} });
     checkGrid(this.params.paramGrid, false);
@@ -439,6 +443,9 @@ export class RandomizedSearchCV<E extends Estimator = Estimator> extends BaseSea
     paramDistributions?: RandomizedSearchParams['paramDistributions'],
     options: SearchOptions & { nIter?: number; randomState?: RandomState } = {},
   ) {
+    const valid = [...SEARCH_OPTIONS, 'nIter', 'randomState'];
+    if (isEstimator(estimator)) checkOptions('RandomizedSearchCV', options, valid);
+    else checkOptions('RandomizedSearchCV', estimator, [...valid, 'estimator', 'paramDistributions']);
     const p = isEstimator(estimator) ? { ...options, estimator, paramDistributions } : estimator;
     super(p as Partial<RandomizedSearchParams<E>>, { ...SEARCH_DEFAULTS, estimator: undefined as unknown as E, paramDistributions: {}, nIter: 10, randomState: undefined });
     checkGrid(this.params.paramDistributions as ParamGridSpec, true);

@@ -11,16 +11,17 @@
  * (the random streams differ).
  */
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { encodeLabels, numSamples, type Label, type LabelInput, type MatrixInput, type VectorInput } from '../utils/validation.js';
+import { encodeLabels, numSamples, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../utils/validation.js';
 
 /** Anything with samples along its first axis. */
 export type SplitInput = MatrixInput | VectorInput | LabelInput | readonly unknown[];
 export type Split = [train: Int32Array, test: Int32Array];
 export type RandomState = number | RandomGenerator | null | undefined;
 /** What trainTestSplit and indexRows accept: arrays, typed arrays, Tensors, {data, shape}, Matrix. */
-export type Splittable = readonly unknown[] | ArrayLike<number> | { readonly data: ArrayLike<number>; readonly shape: readonly number[] } | { readonly data: Float64Array; readonly rows: number; readonly cols: number };
+export type Splittable = readonly unknown[] | ArrayLike<number> | { readonly data: ArrayLike<number>; readonly shape: readonly number[] } | Matrix;
 
 /** What model selection needs from a splitter. */
 export interface CrossValidator {
@@ -69,6 +70,7 @@ abstract class BaseKFold implements CrossValidator {
 
   constructor(options: KFoldOptions | number = {}) {
     const o = typeof options === 'number' ? { nSplits: options } : options;
+    checkOptions(new.target.name, o, ['nSplits', 'shuffle', 'randomState']);
     const k = o.nSplits ?? 5;
     if (Number.isInteger(k) && k < 2) throw new ValueError(`k-fold cross-validation requires at least one train/test split by setting nSplits=2 or more, got nSplits=${k}`);
     this.nSplits = checkInt('nSplits', k, 2);
@@ -183,6 +185,7 @@ abstract class RepeatedSplitter implements CrossValidator {
   readonly nRepeats: number;
   readonly randomState: RandomState;
   constructor(options: RepeatedKFoldOptions) {
+    checkOptions(new.target.name, options, ['nSplits', 'nRepeats', 'randomState']);
     this.nSplits = checkInt('nSplits', options.nSplits ?? 5, 2);
     this.nRepeats = checkInt('nRepeats', options.nRepeats ?? 10, 1);
     this.randomState = options.randomState;
@@ -283,6 +286,7 @@ export class ShuffleSplit implements CrossValidator {
   readonly randomState: RandomState;
   protected defaultTestSize = 0.1;
   constructor(options: ShuffleSplitOptions = {}) {
+    checkOptions(new.target.name, options, ['nSplits', 'testSize', 'trainSize', 'randomState']);
     this.nSplits = checkInt('nSplits', options.nSplits ?? 10, 1);
     this.testSize = options.testSize;
     this.trainSize = options.trainSize;
@@ -433,6 +437,7 @@ export function indexRows<T>(a: T, idx: ArrayLike<number>): T {
 
 /** The [train, test] indices trainTestSplit uses for n samples. */
 export function trainTestSplitIndices(n: number, options: TrainTestSplitOptions = {}): Split {
+  checkOptions('trainTestSplit', options, ['testSize', 'trainSize', 'shuffle', 'stratify', 'randomState']);
   const shuffle = options.shuffle ?? true;
   const [nTrain, nTest] = validateShuffleSplit(n, options.testSize, options.trainSize, 0.25);
   if (!shuffle) {

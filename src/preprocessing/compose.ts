@@ -9,6 +9,7 @@
  * e.g. a OneHotEncoder can take the string columns).
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { BaseTransformer, clone, estimatorName, isEstimator, type Estimator, type GetParamsOptions, type Params } from '../models/base.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../utils/validation.js';
@@ -44,6 +45,8 @@ export class ColumnTransformer extends BaseTransformer<ColumnTransformerParams> 
    * Also accepts `new ColumnTransformer({ transformers, remainder })`.
    */
   constructor(transformers: ColumnTransformerEntry[] | Partial<ColumnTransformerParams>, options: { remainder?: ColumnTransformerParams['remainder'] } = {}) {
+    if (Array.isArray(transformers)) checkOptions('ColumnTransformer', options, ['remainder']);
+    else checkOptions('ColumnTransformer', transformers, ['transformers', 'remainder']);
     const p = Array.isArray(transformers) ? { transformers, remainder: options.remainder } : transformers;
     super({ transformers: p.transformers ? [...p.transformers] : [], remainder: p.remainder ?? 'drop' });
     this.validate();

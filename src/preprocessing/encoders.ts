@@ -8,6 +8,7 @@
  * only strings or only numbers. Outputs are float64 Tensors.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { BaseTransformer, checkIsFitted, type GetParamsOptions, type Params } from '../models/base.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
@@ -410,7 +411,7 @@ export class LabelEncoder {
   classes: Label[] | undefined;
 
   constructor(_params: Params = {}) {
-    if (_params && Object.keys(_params).length) throw new ValueError(`LabelEncoder takes no parameters, got ${Object.keys(_params).join(', ')}`);
+    checkOptions('LabelEncoder', _params, []);
   }
 
   get isFitted(): boolean {

@@ -11,6 +11,7 @@
  * null) to skip it.
  */
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import {
   BaseEstimator,
   estimatorName,
@@ -140,6 +141,7 @@ export class Pipeline<Final extends StepEstimator = StepEstimator> extends BaseE
    *   transformers (or 'passthrough'). `new Pipeline({ steps })` works too.
    */
   constructor(steps: readonly [...Step[], readonly [string, Final]] | PipelineParams) {
+    if (!Array.isArray(steps)) checkOptions('Pipeline', steps, ['steps']);
     const params = (Array.isArray(steps) ? { steps } : steps) as PipelineParams;
     super({ steps: params?.steps ? [...params.steps] : params?.steps });
     this.validateSteps();

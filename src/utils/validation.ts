@@ -22,6 +22,8 @@
  * what was expected and what came.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { checkOptions } from './options.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Any array-like of numbers, typed or plain. */
@@ -33,12 +35,8 @@ export interface ShapedArray {
   readonly shape: readonly number[];
 }
 
-/** A dense row-major float64 matrix: what `toMatrix` returns. */
-export interface Matrix {
-  readonly data: Float64Array;
-  readonly rows: number;
-  readonly cols: number;
-}
+// The dense row-major float64 matrix `toMatrix` returns is linalg's own type.
+export type { Matrix };
 
 export type MatrixInput = readonly (readonly number[])[] | ShapedArray | Matrix;
 export type VectorInput = NumericArray | ShapedArray;
@@ -61,6 +59,17 @@ export interface ToMatrixOptions {
   minSamples?: number;
   /** Minimum number of columns (default 1). */
   minFeatures?: number;
+}
+
+const TO_MATRIX_OPTIONS = ['name', 'allowNaN', 'allowInf', 'copy', 'shape', 'minSamples', 'minFeatures'];
+const TO_VECTOR_OPTIONS = ['name', 'allowNaN', 'allowInf', 'copy', 'minLength'];
+
+/**
+ * checkOptions for the converters every `predict` calls: a key scan without
+ * allocation first, the full check (and its message) only on a miss.
+ */
+function checkConverterOptions(where: string, options: object, valid: readonly string[]): void {
+  for (const key in options) if (!valid.includes(key)) return checkOptions(where, options, valid);
 }
 
 function isShaped(x: unknown): x is ShapedArray {
@@ -111,6 +120,7 @@ export function assertAllFinite(data: NumericArray, cols: number, name = 'X', al
  * its shape and values.
  */
 export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions = {}): Matrix {
+  checkConverterOptions('toMatrix', options, TO_MATRIX_OPTIONS);
   const name = options.name ?? 'X';
   const allowNaN = options.allowNaN ?? false;
   const allowInf = options.allowInf ?? false;
@@ -215,6 +225,7 @@ export interface ToVectorOptions {
  * NaN / infinity and non-numbers.
  */
 export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64Array {
+  checkConverterOptions('toVector', options, TO_VECTOR_OPTIONS);
   const name = options.name ?? 'y';
   if (y === null || y === undefined) throw new ValueError(`${name} is ${y}; expected a 1-D array of numbers`);
   let src: NumericArray;
@@ -456,6 +467,7 @@ export interface Labels {
 
 /** Encodes a label array: `codes[i]` is the index of `y[i]` in the sorted `classes`. */
 export function toLabels(y: LabelInput, options: { name?: string; minLength?: number } = {}): Labels {
+  checkOptions('toLabels', options, ['name', 'minLength']);
   const name = options.name ?? 'y';
   const enc = encodeLabels([y], [name]);
   const n = enc.codes[0].length;
@@ -509,6 +521,7 @@ export function checkNFeatures(X: Matrix, expected: number, estimator: string): 
 
 /** Validates `sampleWeight` (finite, length n); returns null when absent. */
 export function checkSampleWeight(sampleWeight: VectorInput | null | undefined, n: number, options: { nonNegative?: boolean } = {}): Float64Array | null {
+  checkOptions('checkSampleWeight', options, ['nonNegative']);
   if (sampleWeight === undefined || sampleWeight === null) return null;
   const w = toVector(sampleWeight, { name: 'sampleWeight', minLength: 0 });
   if (w.length !== n) throw new ShapeError(`sampleWeight has ${w.length} elements, expected ${n} (one per sample)`);
@@ -520,6 +533,7 @@ export function checkSampleWeight(sampleWeight: VectorInput | null | undefined, 
 
 /** Checks and converts `(X, y)` for a regressor. */
 export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: boolean } = {}): { X: Matrix; y: Float64Array } {
+  checkOptions('checkXy', options, ['allowNaN']);
   const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
   const yv = toVector(y, { name: 'y', minLength: 0 });
   checkConsistentLength(['X', Xm.rows], ['y', yv.length]);
@@ -531,6 +545,7 @@ export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: bo
  * sorted classes. `estimator` names the caller in the "too few classes" error.
  */
 export function checkXLabels(X: MatrixInput, y: LabelInput, estimator: string, options: { allowNaN?: boolean; minClasses?: number } = {}): { X: Matrix; y: Int32Array; classes: Label[] } {
+  checkOptions('checkXLabels', options, ['allowNaN', 'minClasses']);
   const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
   const lab = toLabels(y, { name: 'y', minLength: 0 });
   checkConsistentLength(['X', Xm.rows], ['y', lab.codes.length]);
