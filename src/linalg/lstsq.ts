@@ -37,7 +37,7 @@
  * report in the commit; 'normal' ≈ 0.2–0.3 s, 'qr' ≈ 0.5 s.
  */
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import { EPS, checkMatrix, checkRcond, rhsAsMatrix, shapeOf } from './check.js';
 import { choleskyInPlace } from './cholesky.js';
 import { symmetricEigen } from './eigh.js';
@@ -80,7 +80,7 @@ export function lstsq(A: Matrix, b: Float64Array, opts?: LstsqOptions): LstsqRes
 export function lstsq(A: Matrix, b: Matrix, opts?: LstsqOptions): LstsqResult<Matrix>;
 export function lstsq(A: Matrix, b: Float64Array | Matrix, opts?: LstsqOptions): LstsqResult<Float64Array | Matrix>;
 export function lstsq(A: Matrix, b: Float64Array | Matrix, opts: LstsqOptions = {}): LstsqResult<Float64Array | Matrix> {
-  checkOptions('lstsq', opts, ['rcond', 'method']);
+  opts = readOptions('lstsq', opts, ['rcond', 'method']);
   const fn = 'lstsq';
   checkMatrix(fn, A);
   const m = A.rows, n = A.cols;

@@ -7,7 +7,7 @@
  * wraps these.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import { checkMatrix, shapeOf } from './check.js';
 
 export interface Matrix {
@@ -97,7 +97,7 @@ export function transpose(A: Matrix): Matrix {
  * the backend.
  */
 export function matmul(A: Matrix, B: Matrix, opts: { transA?: boolean; transB?: boolean } = {}): Matrix {
-  checkOptions('matmul', opts, ['transA', 'transB']);
+  opts = readOptions('matmul', opts, ['transA', 'transB']);
   checkMatrix('matmul', A, 'A');
   checkMatrix('matmul', B, 'B');
   const ta = opts.transA === true, tb = opts.transB === true;

@@ -2,7 +2,7 @@
 import { EPS, checkInput, checkRcond } from './check.js';
 import type { Matrix } from './matrix.js';
 import { svdRaw } from './svd.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 
 export interface PinvOptions {
   /**
@@ -14,7 +14,7 @@ export interface PinvOptions {
 
 /** A⁺ (n×m) from the SVD: V·diag(1/σ for σ > rcond·σ_max, else 0)·Uᵀ. */
 export function pinv(A: Matrix, opts: PinvOptions = {}): Matrix {
-  checkOptions('pinv', opts, ['rcond']);
+  opts = readOptions('pinv', opts, ['rcond']);
   const fn = 'pinv';
   checkInput(fn, A);
   const m = A.rows, n = A.cols;

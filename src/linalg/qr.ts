@@ -1,6 +1,6 @@
 /** QR factorisation by Householder reflections. */
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import { checkInput, maxAbs, pow2Scale } from './check.js';
 import { extractR, formQ, householderQR } from './householder.js';
 import type { Matrix } from './matrix.js';
@@ -26,7 +26,7 @@ export interface QR {
  * which makes the factorisation unique for full-rank A.
  */
 export function qr(A: Matrix, opts: QROptions = {}): QR {
-  checkOptions('qr', opts, ['mode']);
+  opts = readOptions('qr', opts, ['mode']);
   const fn = 'qr';
   checkInput(fn, A);
   const mode = opts.mode ?? 'reduced';

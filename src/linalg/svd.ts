@@ -9,7 +9,7 @@
  * any rank.
  */
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import { checkInput, maxAbs, pow2Scale } from './check.js';
 import { applyQ, extractR, householderQR } from './householder.js';
 import { jacobiOrthogonalizeRows } from './jacobi.js';
@@ -40,9 +40,9 @@ export interface SVD {
  * orthonormal completion of the others.
  */
 export function svd(A: Matrix, opts: SVDOptions = {}): SVD {
-  checkOptions('svd', opts, ['fullMatrices']);
   const fn = 'svd';
   checkInput(fn, A);
+  opts = readOptions(fn, opts, ['fullMatrices']);
   const full = opts.fullMatrices ?? true;
   if (typeof full !== 'boolean') throw new ValueError(`${fn}: fullMatrices must be a boolean, got ${String(full)}`);
   const r = svdRaw(A.data, A.rows, A.cols, full ? 'full' : 'reduced', fn);

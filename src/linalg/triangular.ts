@@ -1,6 +1,6 @@
 /** Triangular solves (forward and back substitution). */
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import { checkInput, rhsAsMatrix, shapeOf } from './check.js';
 import type { Matrix } from './matrix.js';
 
@@ -23,7 +23,7 @@ export function solveTriangular(T: Matrix, B: Float64Array | Matrix, opts: Trian
   if (opts === null || typeof opts !== 'object' || typeof opts.lower !== 'boolean') {
     throw new ValueError(`${fn}: options must say {lower: true | false}`);
   }
-  checkOptions(fn, opts, ['lower', 'transpose', 'unitDiagonal']);
+  opts = readOptions(fn, opts, ['lower', 'transpose', 'unitDiagonal']);
   const n = T.rows;
   const { mat, vector } = rhsAsMatrix(fn, B, n, shapeOf(T), 'B');
   const unit = opts.unitDiagonal === true;

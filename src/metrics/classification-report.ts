@@ -3,7 +3,7 @@
  * recall, F1 and support per label and averaged.
  */
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import type { Label, LabelInput } from '../utils/validation.js';
 import { precisionRecallFscoreSupport, type PrfAveraged, type SampleWeightOption, type ZeroDivision } from './classification.js';
 import { encodePair } from './label-pairs.js';
@@ -51,8 +51,13 @@ export function formatFixed(x: number, digits: number): string {
 export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options: ClassificationReportOptions & { outputDict: true }): ClassificationReportDict;
 export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options?: ClassificationReportOptions & { outputDict?: false }): string;
 export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options: ClassificationReportOptions & { outputDict?: boolean } = {}): string | ClassificationReportDict {
-  checkOptions('classificationReport', options, ['sampleWeight', 'labels', 'targetNames', 'digits', 'zeroDivision', 'outputDict']);
+  options = readOptions('classificationReport', options, ['sampleWeight', 'labels', 'targetNames', 'digits', 'zeroDivision', 'outputDict']);
   const digits = options.digits ?? 2;
+  if (!Number.isInteger(digits) || digits < 0 || digits > 20) throw new ValueError(`classificationReport: digits must be an integer in [0, 20], got ${String(digits)}`);
+  for (const [key, list] of [['labels', options.labels], ['targetNames', options.targetNames]] as const) {
+    if (list !== undefined && list !== null && !Array.isArray(list)) throw new ValueError(`classificationReport: ${key} must be an array, got ${String(list)}`);
+  }
+  if (options.targetNames?.some((t) => typeof t !== 'string')) throw new ValueError('classificationReport: targetNames must be strings');
   const e = encodePair(yTrue, yPred);
   const presentLabels = e.classes.filter((_, i) => e.present[i]);
   const labelsGiven = !!options.labels;

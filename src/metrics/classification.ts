@@ -12,7 +12,7 @@
  * `zeroDivision: 'warn'` behaves as 0 (no warning is printed).
  */
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import {
   checkConsistentLength,
   checkSampleWeight,
@@ -48,7 +48,7 @@ const NORMALIZE_OPTIONS = ['sampleWeight', 'normalize'];
 
 /** Fraction (or, with `normalize: false`, the weighted count) of exact matches. */
 export function accuracyScore(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption & { normalize?: boolean } = {}): number {
-  checkOptions('accuracyScore', options, NORMALIZE_OPTIONS);
+  options = readOptions('accuracyScore', options, NORMALIZE_OPTIONS);
   const normalize = options.normalize ?? true;
   let n: number;
   let correct = 0;
@@ -91,7 +91,7 @@ export function accuracyScore(yTrue: LabelInput, yPred: LabelInput, options: Sam
 
 /** 1 - accuracy (or the weighted count of mistakes with `normalize: false`). */
 export function zeroOneLoss(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption & { normalize?: boolean } = {}): number {
-  checkOptions('zeroOneLoss', options, NORMALIZE_OPTIONS);
+  options = readOptions('zeroOneLoss', options, NORMALIZE_OPTIONS);
   if (options.normalize ?? true) return 1 - accuracyScore(yTrue, yPred, options);
   const sw = options.sampleWeight ? toVector(options.sampleWeight, { name: 'sampleWeight' }) : null;
   let total = 0;
@@ -111,7 +111,7 @@ export interface ConfusionMatrixOptions extends SampleWeightOption {
 
 /** Confusion matrix C[i][j]: samples of true label i predicted as j. */
 export function confusionMatrix(yTrue: LabelInput, yPred: LabelInput, options: ConfusionMatrixOptions = {}): number[][] {
-  checkOptions('confusionMatrix', options, ['sampleWeight', 'labels', 'normalize']);
+  options = readOptions('confusionMatrix', options, ['sampleWeight', 'labels', 'normalize']);
   const labels = options.labels ?? null;
   if (labels && labels.length === 0) throw new ValueError("'labels' should contain at least one label");
   const e = encodePair(yTrue, yPred, options.sampleWeight, labels);
@@ -284,7 +284,7 @@ export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInpu
 export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInput, options: PrfOptions & { beta?: number; average: Average }): PrfAveraged;
 export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInput, options?: PrfOptions & { beta?: number }): PrfPerLabel | PrfAveraged;
 export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInput, options: PrfOptions & { beta?: number } = {}): PrfPerLabel | PrfAveraged {
-  checkOptions('precisionRecallFscoreSupport', options, [...PRF_OPTIONS, 'beta']);
+  options = readOptions('precisionRecallFscoreSupport', options, [...PRF_OPTIONS, 'beta']);
   const beta = options.beta ?? 1;
   if (!(beta >= 0)) throw new ValueError(`beta should be >= 0 in the F-beta score, got ${beta}`);
   const zd = zeroDivisionValue(options.zeroDivision);
@@ -333,7 +333,7 @@ function pick(which: 'precision' | 'recall' | 'fscore', yTrue: LabelInput, yPred
 export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { average: null }): Float64Array;
 export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options?: ScoreOptions & { average?: Average }): number;
 export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions = {}): number | Float64Array {
-  checkOptions('precisionScore', options, PRF_OPTIONS);
+  options = readOptions('precisionScore', options, PRF_OPTIONS);
   return pick('precision', yTrue, yPred, options);
 }
 
@@ -341,7 +341,7 @@ export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options: Sc
 export function recallScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { average: null }): Float64Array;
 export function recallScore(yTrue: LabelInput, yPred: LabelInput, options?: ScoreOptions & { average?: Average }): number;
 export function recallScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions = {}): number | Float64Array {
-  checkOptions('recallScore', options, PRF_OPTIONS);
+  options = readOptions('recallScore', options, PRF_OPTIONS);
   return pick('recall', yTrue, yPred, options);
 }
 
@@ -349,7 +349,7 @@ export function recallScore(yTrue: LabelInput, yPred: LabelInput, options: Score
 export function f1Score(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { average: null }): Float64Array;
 export function f1Score(yTrue: LabelInput, yPred: LabelInput, options?: ScoreOptions & { average?: Average }): number;
 export function f1Score(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions = {}): number | Float64Array {
-  checkOptions('f1Score', options, PRF_OPTIONS);
+  options = readOptions('f1Score', options, PRF_OPTIONS);
   return pick('fscore', yTrue, yPred, { ...options, beta: 1 });
 }
 
@@ -357,7 +357,7 @@ export function f1Score(yTrue: LabelInput, yPred: LabelInput, options: ScoreOpti
 export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { beta: number; average: null }): Float64Array;
 export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { beta: number; average?: Average }): number;
 export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { beta: number }): number | Float64Array {
-  checkOptions('fbetaScore', options, [...PRF_OPTIONS, 'beta']);
+  options = readOptions('fbetaScore', options, [...PRF_OPTIONS, 'beta']);
   if (options?.beta === undefined) throw new ValueError('fbetaScore: the beta option is required');
   return pick('fscore', yTrue, yPred, options);
 }
@@ -366,7 +366,7 @@ export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreO
 
 /** Mean per-class recall; `adjusted` rescales so chance is 0 and perfect is 1. */
 export function balancedAccuracyScore(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption & { adjusted?: boolean } = {}): number {
-  checkOptions('balancedAccuracyScore', options, ['sampleWeight', 'adjusted']);
+  options = readOptions('balancedAccuracyScore', options, ['sampleWeight', 'adjusted']);
   const e = encodePair(yTrue, yPred, options.sampleWeight);
   const k = e.classes.length;
   const diag = new Float64Array(k);
@@ -394,7 +394,7 @@ export function balancedAccuracyScore(yTrue: LabelInput, yPred: LabelInput, opti
 
 /** Matthews correlation coefficient (multiclass R_K statistic); 0 when undefined. */
 export function matthewsCorrcoef(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption = {}): number {
-  checkOptions('matthewsCorrcoef', options, ['sampleWeight']);
+  options = readOptions('matthewsCorrcoef', options, ['sampleWeight']);
   const e = encodePair(yTrue, yPred, options.sampleWeight);
   const k = e.classes.length;
   const tSum = new Float64Array(k);
@@ -424,7 +424,7 @@ export function matthewsCorrcoef(yTrue: LabelInput, yPred: LabelInput, options: 
 
 /** Cohen's kappa: agreement between two labelings beyond chance. */
 export function cohenKappaScore(y1: LabelInput, y2: LabelInput, options: SampleWeightOption & { labels?: readonly Label[]; weights?: 'linear' | 'quadratic' | null } = {}): number {
-  checkOptions('cohenKappaScore', options, ['sampleWeight', 'labels', 'weights']);
+  options = readOptions('cohenKappaScore', options, ['sampleWeight', 'labels', 'weights']);
   const cm = confusionMatrix(y1, y2, { labels: options.labels, sampleWeight: options.sampleWeight });
   const k = cm.length;
   const rows = cm.map((r) => r.reduce((a, b) => a + b, 0));
@@ -458,7 +458,7 @@ export interface LogLossOptions extends SampleWeightOption {
  * [eps, 1 - eps] with eps = 2.22e-16 (float64 machine epsilon).
  */
 export function logLoss(yTrue: LabelInput, yProb: MatrixInput | VectorInput, options: LogLossOptions = {}): number {
-  checkOptions('logLoss', options, ['sampleWeight', 'normalize', 'labels']);
+  options = readOptions('logLoss', options, ['sampleWeight', 'normalize', 'labels']);
   const labels = options.labels ?? null;
   const enc = encodeLabels(labels ? [yTrue, labels] : [yTrue], ['yTrue', 'labels']);
   checkNotContinuous(enc.classes);
@@ -479,6 +479,7 @@ export function logLoss(yTrue: LabelInput, yProb: MatrixInput | VectorInput, opt
   let P: Float64Array;
   let cols: number;
   let rows: number;
+  if (yProb === null || typeof yProb !== 'object') throw new ValueError(`yProb must be an array of probabilities, got ${String(yProb)}`);
   const shaped = yProb as { shape?: readonly number[] };
   const isVector = Array.isArray(yProb) ? !Array.isArray(yProb[0]) : ArrayBuffer.isView(yProb) || (shaped.shape !== undefined && shaped.shape.length === 1);
   if (isVector) {

@@ -4,21 +4,19 @@
  * metric is one pass over typed arrays.
  */
 import { ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import { checkConsistentLength, checkSampleWeight, toVector, type VectorInput } from '../utils/validation.js';
 
 export interface RegressionMetricOptions {
   sampleWeight?: VectorInput | null;
 }
 
-/** Checks `options` (only `validKeys`) and converts the inputs of metric `where`. */
-function prepare(where: string, yTrue: VectorInput, yPred: VectorInput, options: R2Options, validKeys: readonly string[] = ['sampleWeight']): { t: Float64Array; p: Float64Array; w: Float64Array | null } {
-  checkOptions(where, options, validKeys);
+function prepare(yTrue: VectorInput, yPred: VectorInput, sampleWeight: VectorInput | null | undefined): { t: Float64Array; p: Float64Array; w: Float64Array | null } {
   const t = toVector(yTrue, { name: 'yTrue', minLength: 0 });
   const p = toVector(yPred, { name: 'yPred', minLength: 0 });
   checkConsistentLength(['yTrue', t.length], ['yPred', p.length]);
   if (t.length === 0) throw new ValueError('yTrue is empty: found 0 samples while a minimum of 1 is required');
-  const w = checkSampleWeight(options.sampleWeight, t.length);
+  const w = checkSampleWeight(sampleWeight, t.length);
   return { t, p, w };
 }
 
@@ -33,7 +31,8 @@ function weightSum(w: Float64Array | null, n: number): number {
 
 /** Mean squared error: average of (yTrue - yPred)². */
 export function meanSquaredError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
-  const { t, p, w } = prepare('meanSquaredError', yTrue, yPred, options);
+  options = readOptions('meanSquaredError', options, SAMPLE_WEIGHT_ONLY);
+  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   let s = 0;
   if (w) for (let i = 0; i < n; i++) { const d = t[i] - p[i]; s += w[i] * d * d; }
@@ -43,13 +42,14 @@ export function meanSquaredError(yTrue: VectorInput, yPred: VectorInput, options
 
 /** Square root of the mean squared error. */
 export function rootMeanSquaredError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
-  checkOptions('rootMeanSquaredError', options, ['sampleWeight']);
+  options = readOptions('rootMeanSquaredError', options, SAMPLE_WEIGHT_ONLY);
   return Math.sqrt(meanSquaredError(yTrue, yPred, options));
 }
 
 /** Mean absolute error: average of |yTrue - yPred|. */
 export function meanAbsoluteError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
-  const { t, p, w } = prepare('meanAbsoluteError', yTrue, yPred, options);
+  options = readOptions('meanAbsoluteError', options, SAMPLE_WEIGHT_ONLY);
+  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   let s = 0;
   if (w) for (let i = 0; i < n; i++) s += w[i] * Math.abs(t[i] - p[i]);
@@ -65,6 +65,7 @@ export interface R2Options extends RegressionMetricOptions {
   forceFinite?: boolean;
 }
 
+const SAMPLE_WEIGHT_ONLY = ['sampleWeight'];
 const R2_OPTIONS = ['sampleWeight', 'forceFinite'];
 
 function finishRatio(numerator: number, denominator: number, forceFinite: boolean): number {
@@ -78,7 +79,8 @@ function finishRatio(numerator: number, denominator: number, forceFinite: boolea
  * negative). NaN with fewer than two samples, like scikit-learn.
  */
 export function r2Score(yTrue: VectorInput, yPred: VectorInput, options: R2Options = {}): number {
-  const { t, p, w } = prepare('r2Score', yTrue, yPred, options, R2_OPTIONS);
+  options = readOptions('r2Score', options, R2_OPTIONS);
+  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   if (n < 2) return Number.NaN;
   let mean = 0;
@@ -105,7 +107,8 @@ export function r2Score(yTrue: VectorInput, yPred: VectorInput, options: R2Optio
  * Explained variance 1 - Var(yTrue - yPred) / Var(yTrue) (weighted, ddof 0).
  */
 export function explainedVarianceScore(yTrue: VectorInput, yPred: VectorInput, options: R2Options = {}): number {
-  const { t, p, w } = prepare('explainedVarianceScore', yTrue, yPred, options, R2_OPTIONS);
+  options = readOptions('explainedVarianceScore', options, R2_OPTIONS);
+  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   const sw = weightSum(w, n);
   let meanDiff = 0;
@@ -131,7 +134,7 @@ export function explainedVarianceScore(yTrue: VectorInput, yPred: VectorInput, o
 
 /** Largest absolute residual. */
 export function maxError(yTrue: VectorInput, yPred: VectorInput): number {
-  const { t, p } = prepare('maxError', yTrue, yPred, {});
+  const { t, p } = prepare(yTrue, yPred, null);
   let m = 0;
   for (let i = 0; i < t.length; i++) m = Math.max(m, Math.abs(t[i] - p[i]));
   return m;
@@ -139,7 +142,7 @@ export function maxError(yTrue: VectorInput, yPred: VectorInput): number {
 
 /** Median of |yTrue - yPred|. */
 export function medianAbsoluteError(yTrue: VectorInput, yPred: VectorInput): number {
-  const { t, p } = prepare('medianAbsoluteError', yTrue, yPred, {});
+  const { t, p } = prepare(yTrue, yPred, null);
   const d = new Float64Array(t.length);
   for (let i = 0; i < t.length; i++) d[i] = Math.abs(t[i] - p[i]);
   d.sort();
@@ -149,7 +152,8 @@ export function medianAbsoluteError(yTrue: VectorInput, yPred: VectorInput): num
 
 /** Mean absolute percentage error: average of |yTrue - yPred| / max(|yTrue|, eps) (a fraction, not %). */
 export function meanAbsolutePercentageError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
-  const { t, p, w } = prepare('meanAbsolutePercentageError', yTrue, yPred, options);
+  options = readOptions('meanAbsolutePercentageError', options, SAMPLE_WEIGHT_ONLY);
+  const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const eps = 2.220446049250313e-16;
   let s = 0;
   for (let i = 0; i < t.length; i++) s += (w ? w[i] : 1) * Math.abs(p[i] - t[i]) / Math.max(Math.abs(t[i]), eps);

@@ -9,7 +9,7 @@
  * parameters are refitted on all the data as `bestEstimator`, and the
  * search object then predicts / scores like it.
  */
-import { ValueError } from '../errors.js';
+import { LimitError, ValueError } from '../errors.js';
 import { checkOptions } from '../utils/options.js';
 import { BaseEstimator, clone, cloneParam, isEstimator, type Estimator, type EstimatorType, type Params, type PredictionOf } from '../models/base.js';
 import type { Scorer } from '../metrics/scorers.js';
@@ -29,13 +29,13 @@ export interface Distribution<T = number> {
 
 /** Uniform on [loc, loc + scale] (scipy.stats.uniform). */
 export function uniformDistribution(loc = 0, scale = 1): Distribution {
-  if (!(scale >= 0)) throw new ValueError(`uniformDistribution: scale must be >= 0, got ${scale}`);
+  if (!Number.isFinite(loc) || !(scale >= 0 && scale < Infinity)) throw new ValueError(`uniformDistribution: need a finite loc and a finite scale >= 0, got ${loc}, ${scale}`);
   return { rvs: (rng) => loc + scale * rng.random() };
 }
 
 /** Log-uniform on [low, high] (scipy.stats.loguniform), for scales like C or alpha. */
 export function logUniformDistribution(low: number, high: number): Distribution {
-  if (!(low > 0 && high > low)) throw new ValueError(`logUniformDistribution: need 0 < low < high, got ${low}, ${high}`);
+  if (!(low > 0 && high > low && high < Infinity)) throw new ValueError(`logUniformDistribution: need 0 < low < high, got ${low}, ${high}`);
   const a = Math.log(low);
   const b = Math.log(high);
   return { rvs: (rng) => Math.exp(a + (b - a) * rng.random()) };
@@ -45,6 +45,13 @@ export function logUniformDistribution(low: number, high: number): Distribution 
 export function randIntDistribution(low: number, high: number): Distribution {
   if (!(Number.isInteger(low) && Number.isInteger(high) && high > low)) throw new ValueError(`randIntDistribution: need integers low < high, got ${low}, ${high}`);
   return { rvs: (rng) => rng.randint(low, high) };
+}
+
+/** The most candidates a search lists before refusing (each one is fitted once per fold). */
+export const MAX_SEARCH_CANDIDATES = 1_000_000;
+
+function checkCandidateCount(where: string, count: number): void {
+  if (count > MAX_SEARCH_CANDIDATES) throw new LimitError(`${where}: ${count} candidates is more than the limit of ${MAX_SEARCH_CANDIDATES}`);
 }
 
 function checkGrid(grid: ParamGridSpec | readonly ParamGridSpec[], allowDistributions: boolean): ParamGridSpec[] {
@@ -421,7 +428,9 @@ export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<
   }
 
   protected candidates(): Params[] {
-    return [...new ParameterGrid(this.params.paramGrid)];
+    const grid = new ParameterGrid(this.params.paramGrid);
+    checkCandidateCount('GridSearchCV', grid.size);
+    return [...grid];
   }
 }
 
@@ -453,6 +462,7 @@ export class RandomizedSearchCV<E extends Estimator = Estimator> extends BaseSea
   }
 
   protected candidates(): Params[] {
+    checkCandidateCount('RandomizedSearchCV', this.params.nIter);
     return [...new ParameterSampler(this.params.paramDistributions, this.params.nIter, this.params.randomState)];
   }
 }

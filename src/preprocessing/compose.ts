@@ -9,7 +9,7 @@
  * e.g. a OneHotEncoder can take the string columns).
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { checkOptions } from '../utils/options.js';
+import { readOptions } from '../utils/options.js';
 import { BaseTransformer, clone, estimatorName, isEstimator, type Estimator, type GetParamsOptions, type Params } from '../models/base.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../utils/validation.js';
@@ -45,9 +45,9 @@ export class ColumnTransformer extends BaseTransformer<ColumnTransformerParams> 
    * Also accepts `new ColumnTransformer({ transformers, remainder })`.
    */
   constructor(transformers: ColumnTransformerEntry[] | Partial<ColumnTransformerParams>, options: { remainder?: ColumnTransformerParams['remainder'] } = {}) {
-    if (Array.isArray(transformers)) checkOptions('ColumnTransformer', options, ['remainder']);
-    else checkOptions('ColumnTransformer', transformers, ['transformers', 'remainder']);
-    const p = Array.isArray(transformers) ? { transformers, remainder: options.remainder } : transformers;
+    const p = Array.isArray(transformers)
+      ? { transformers, remainder: readOptions('ColumnTransformer', options, ['remainder']).remainder }
+      : readOptions('ColumnTransformer', transformers, ['transformers', 'remainder']);
     super({ transformers: p.transformers ? [...p.transformers] : [], remainder: p.remainder ?? 'drop' });
     this.validate();
   }

@@ -21,6 +21,14 @@ function handleZerosInScale(scale: Float64Array, constant?: Uint8Array): void {
   }
 }
 
+/** A `[low, high]` parameter (featureRange, quantileRange) of two numbers. */
+function pairParam(name: string, v: unknown): readonly [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') {
+    throw new ValueError(`${name} must be [low, high], two numbers; got ${String(v)}`);
+  }
+  return v as [number, number];
+}
+
 function checkBoolean(name: string, v: unknown): void {
   if (typeof v !== 'boolean') throw new ValueError(`${name} must be a boolean, got ${String(v)}`);
 }
@@ -116,19 +124,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
 
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    const { data, rows, cols } = m;
-    const mean = this.params.withMean ? this.mean : undefined;
-    const scale = this.params.withStd ? this.scale : undefined;
-    for (let i = 0; i < rows; i++) {
-      const off = i * cols;
-      for (let j = 0; j < cols; j++) {
-        let v = data[off + j];
-        if (mean) v -= mean[j];
-        if (scale) v /= scale[j];
-        data[off + j] = v;
-      }
-    }
-    return matrixToTensor(m);
+    return matrixToTensor(affine(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined, true));
   }
 
   override fitTransform(X: MatrixInput, y?: unknown, sampleWeight?: VectorInput): Tensor {
@@ -138,19 +134,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
   /** Undoes the scaling: x = z * scale + mean. */
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    const { data, rows, cols } = m;
-    const mean = this.params.withMean ? this.mean : undefined;
-    const scale = this.params.withStd ? this.scale : undefined;
-    for (let i = 0; i < rows; i++) {
-      const off = i * cols;
-      for (let j = 0; j < cols; j++) {
-        let v = data[off + j];
-        if (scale) v *= scale[j];
-        if (mean) v += mean[j];
-        data[off + j] = v;
-      }
-    }
-    return matrixToTensor(m);
+    return matrixToTensor(affine(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined, false));
   }
 }
 
@@ -173,13 +157,24 @@ function nanMinMax(m: Matrix): { min: Float64Array; max: Float64Array } {
   return { min, max };
 }
 
-/** Applies x * scale + offset (or (x - offset) / scale when inverse) to a copy. */
-function affine(m: Matrix, scale: Float64Array, offset: Float64Array, inverse: boolean): Matrix {
+/**
+ * Applies x * scale + offset (or (x - offset) / scale when inverse) in place
+ * to `m` (a copy the caller owns); a missing scale or offset is skipped.
+ */
+function affine(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined, inverse: boolean): Matrix {
   const { data, rows, cols } = m;
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
     for (let j = 0; j < cols; j++) {
-      data[off + j] = inverse ? (data[off + j] - offset[j]) / scale[j] : data[off + j] * scale[j] + offset[j];
+      let v = data[off + j];
+      if (inverse) {
+        if (offset) v -= offset[j];
+        if (scale) v /= scale[j];
+      } else {
+        if (scale) v *= scale[j];
+        if (offset) v += offset[j];
+      }
+      data[off + j] = v;
     }
   }
   return m;
@@ -209,7 +204,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   override fit(X: MatrixInput): this {
-    const [lo, hi] = this.params.featureRange;
+    const [lo, hi] = pairParam('featureRange', this.params.featureRange);
     if (!(lo < hi)) throw new ValueError(`Minimum of desired feature range must be smaller than maximum. Got [${lo}, ${hi}]`);
     checkBoolean('clip', this.params.clip);
     const m = toMatrix(X, { allowNaN: true });
@@ -336,7 +331,7 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
 
   override fit(X: MatrixInput): this {
     const { withCentering, withScaling, quantileRange } = this.params;
-    const [qMin, qMax] = quantileRange;
+    const [qMin, qMax] = pairParam('quantileRange', quantileRange);
     if (!(qMin >= 0 && qMin <= qMax && qMax <= 100)) throw new ValueError(`Invalid quantile range: [${qMin}, ${qMax}]; expected 0 <= qMin <= qMax <= 100`);
     const m = toMatrix(X, { allowNaN: true });
     const center = new Float64Array(m.cols);

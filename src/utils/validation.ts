@@ -21,9 +21,9 @@
  * classes throw `ValueError`. Every message names the argument and says
  * what was expected and what came.
  */
-import { ShapeError, ValueError } from '../errors.js';
+import { LimitError, ShapeError, ValueError, type FrugalError } from '../errors.js';
 import type { Matrix } from '../linalg/matrix.js';
-import { checkOptions } from './options.js';
+import { readOptions } from './options.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Any array-like of numbers, typed or plain. */
@@ -65,15 +65,26 @@ const TO_MATRIX_OPTIONS = ['name', 'allowNaN', 'allowInf', 'copy', 'shape', 'min
 const TO_VECTOR_OPTIONS = ['name', 'allowNaN', 'allowInf', 'copy', 'minLength'];
 
 /**
- * checkOptions for the converters every `predict` calls: a key scan without
+ * readOptions for the converters every `predict` calls: a key scan without
  * allocation first, the full check (and its message) only on a miss.
  */
-function checkConverterOptions(where: string, options: object, valid: readonly string[]): void {
-  for (const key in options) if (!valid.includes(key)) return checkOptions(where, options, valid);
+function readConverterOptions<T extends object>(where: string, options: T | null | undefined, valid: readonly string[]): T {
+  for (const key in options) if (!valid.includes(key)) return readOptions(where, options, valid);
+  return options ?? ({} as T);
 }
 
 function isShaped(x: unknown): x is ShapedArray {
   return typeof x === 'object' && x !== null && 'data' in x && 'shape' in x;
+}
+
+/** `{data, shape}` input with its parts checked: shape an array, data an array or typed array. */
+function shapedParts(x: ShapedArray, name: string): { data: NumericArray; shape: readonly number[] } {
+  const { data, shape } = x;
+  if (!Array.isArray(shape)) throw new ShapeError(`${name}: shape must be an array of sizes, got ${describe(shape)}`);
+  if (!Array.isArray(data) && !(ArrayBuffer.isView(data) && !(data instanceof DataView))) {
+    throw new ValueError(`${name}: data must be an array or a typed array, got ${describe(data)}`);
+  }
+  return { data, shape };
 }
 
 function isMatrix(x: unknown): x is Matrix {
@@ -81,9 +92,11 @@ function isMatrix(x: unknown): x is Matrix {
 }
 
 function describe(v: unknown): string {
-  if (typeof v === 'string') return `a string ('${v}')`;
+  if (typeof v === 'string') return `a string ('${v.length > 40 ? v.slice(0, 40) + '...' : v}')`;
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
+  if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;
+  if (typeof v === 'object') return 'an object';
   return `${typeof v} (${String(v)})`;
 }
 
@@ -99,6 +112,23 @@ function checkMinSize(name: string, rows: number, cols: number, minSamples: numb
   if (cols < minFeatures) {
     throw new ValueError(`${name} has ${cols} feature(s) (shape [${rows}, ${cols}]) while a minimum of ${minFeatures} is required`);
   }
+}
+
+/**
+ * `src` as a Float64Array: the same buffer unless `copy`, a converted typed
+ * array, or a checked copy of a plain array (`badElement` makes the error
+ * for an element that is not a number).
+ */
+function float64From(src: NumericArray, copy: boolean | undefined, badElement: (i: number, v: unknown) => FrugalError): Float64Array {
+  if (src instanceof Float64Array) return copy ? src.slice() : src;
+  if (ArrayBuffer.isView(src)) return Float64Array.from(src);
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = src[i];
+    if (typeof v !== 'number') throw badElement(i, v);
+    out[i] = v;
+  }
+  return out;
 }
 
 /** Scans a float buffer for NaN / infinity; throws naming the first bad cell. */
@@ -120,7 +150,7 @@ export function assertAllFinite(data: NumericArray, cols: number, name = 'X', al
  * its shape and values.
  */
 export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions = {}): Matrix {
-  checkConverterOptions('toMatrix', options, TO_MATRIX_OPTIONS);
+  options = readConverterOptions('toMatrix', options, TO_MATRIX_OPTIONS);
   const name = options.name ?? 'X';
   const allowNaN = options.allowNaN ?? false;
   const allowInf = options.allowInf ?? false;
@@ -141,12 +171,12 @@ export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions
     let shape: readonly number[];
     let src: NumericArray;
     if (isShaped(X)) {
-      shape = X.shape;
-      src = X.data;
+      ({ shape, data: src } = shapedParts(X, name));
     } else {
       if (!options.shape) {
         throw new ShapeError(`${name}: a flat ${(X as object).constructor.name} of length ${(X as NumericArray).length} has no shape; pass {data, shape: [rows, cols]}, a Tensor, or the shape option`);
       }
+      if (!Array.isArray(options.shape)) throw new ShapeError(`${name}: the shape option must be [rows, cols], got ${describe(options.shape)}`);
       shape = options.shape;
       src = X as NumericArray;
     }
@@ -163,19 +193,7 @@ export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions
       throw new ShapeError(`${name}: data has ${src.length} elements but shape [${rows}, ${cols}] needs ${rows * cols}`);
     }
     checkMinSize(name, rows, cols, minSamples, minFeatures);
-    let data: Float64Array;
-    if (src instanceof Float64Array) {
-      data = options.copy ? src.slice() : src;
-    } else if (ArrayBuffer.isView(src)) {
-      data = Float64Array.from(src);
-    } else {
-      data = new Float64Array(rows * cols);
-      for (let i = 0; i < data.length; i++) {
-        const v = src[i];
-        if (typeof v !== 'number') throw new ValueError(`${name}: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(v)}, expected a number`);
-        data[i] = v;
-      }
-    }
+    const data = float64From(src, options.copy, (i, v) => new ValueError(`${name}: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(v)}, expected a number`));
     assertAllFinite(data, cols, name, allowNaN, allowInf);
     return { data, rows, cols };
   }
@@ -225,16 +243,16 @@ export interface ToVectorOptions {
  * NaN / infinity and non-numbers.
  */
 export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64Array {
-  checkConverterOptions('toVector', options, TO_VECTOR_OPTIONS);
+  options = readConverterOptions('toVector', options, TO_VECTOR_OPTIONS);
   const name = options.name ?? 'y';
   if (y === null || y === undefined) throw new ValueError(`${name} is ${y}; expected a 1-D array of numbers`);
   let src: NumericArray;
   if (isShaped(y)) {
-    const s = y.shape;
+    const { shape: s, data } = shapedParts(y, name);
     if (!(s.length === 1 || (s.length === 2 && s[1] === 1))) {
       throw new ShapeError(`${name}: expected a 1-D array, got shape [${s.join(', ')}]`);
     }
-    src = y.data;
+    src = data;
   } else if (isMatrix(y)) {
     const m = y as unknown as Matrix;
     if (m.cols !== 1) throw new ShapeError(`${name}: expected a 1-D array, got a matrix of shape [${m.rows}, ${m.cols}]`);
@@ -247,22 +265,9 @@ export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64
   const n = src.length;
   const minLength = options.minLength ?? 1;
   if (n < minLength) throw new ValueError(`${name} is empty: found ${n} element(s) while a minimum of ${minLength} is required`);
-  let out: Float64Array;
-  if (src instanceof Float64Array) {
-    out = options.copy ? src.slice() : src;
-  } else if (ArrayBuffer.isView(src)) {
-    out = Float64Array.from(src);
-  } else {
-    out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = src[i];
-      if (typeof v !== 'number') {
-        if (Array.isArray(v)) throw new ShapeError(`${name}: expected a 1-D array, but element ${i} is an array`);
-        throw new ValueError(`${name}[${i}] is ${describe(v)}, expected a number`);
-      }
-      out[i] = v;
-    }
-  }
+  const out = float64From(src, options.copy, (i, v) => (Array.isArray(v)
+    ? new ShapeError(`${name}: expected a 1-D array, but element ${i} is an array`)
+    : new ValueError(`${name}[${i}] is ${describe(v)}, expected a number`)));
   const allowNaN = options.allowNaN ?? false;
   const allowInf = options.allowInf ?? false;
   for (let i = 0; i < n; i++) {
@@ -274,11 +279,44 @@ export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64
   return out;
 }
 
-/** Number of samples of an input without converting it. */
-export function numSamples(x: MatrixInput | LabelInput | VectorInput): number {
-  if (isMatrix(x)) return (x as Matrix).rows;
-  if (isShaped(x)) return x.shape.length === 0 ? 1 : x.shape[0];
-  return (x as ArrayLike<unknown>).length;
+const MAX_INT32 = 2 ** 31 - 1;
+
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/**
+ * Number of samples of an input without converting it: arrays, typed
+ * arrays, `{data, shape}` (Tensors) and Matrices, whose declared sizes must
+ * match the elements there (a shape is never trusted alone), or any other
+ * object with an integer `length` below 2^31.
+ */
+export function numSamples(x: MatrixInput | LabelInput | VectorInput, name = 'X'): number {
+  if (Array.isArray(x)) return x.length;
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return (x as unknown as ArrayLike<number>).length;
+  if (isMatrix(x)) {
+    const { rows, cols, data } = x as Matrix;
+    if (!isSize(rows) || !isSize(cols) || (data as ArrayLike<number> | null)?.length !== rows * cols) {
+      throw new ShapeError(`${name}: a matrix of [${String(rows)}, ${String(cols)}] needs rows * cols elements in data, got ${describe(data)}`);
+    }
+    return rows;
+  }
+  if (isShaped(x)) {
+    const { shape, data } = x;
+    if (!Array.isArray(shape) || !shape.every(isSize)) throw new ShapeError(`${name}: invalid shape ${describe(shape)}; sizes are integers >= 0`);
+    const size = shape.reduce((a: number, b: number) => a * b, 1);
+    if ((data as ArrayLike<number> | null)?.length !== size) {
+      throw new ShapeError(`${name}: shape [${shape.join(', ')}] needs ${size} elements but data is ${describe(data)}`);
+    }
+    return shape.length === 0 ? 1 : shape[0];
+  }
+  const length = (x as { length?: unknown } | null)?.length;
+  if (typeof x === 'object' && isSize(length)) {
+    // any other array-like: only its length counts here, and sample indices are Int32
+    if (length > MAX_INT32) throw new LimitError(`${name}: ${length} samples is more than the ${MAX_INT32} that Int32 indices can address`);
+    return length;
+  }
+  throw new ValueError(`${name}: expected an array, a typed array, a Tensor or {data, shape}, got ${describe(x)}`);
 }
 
 /**
@@ -324,11 +362,11 @@ export function sortLabels<L extends Label>(labels: L[]): L[] {
 function labelSource(y: LabelInput, name: string): ArrayLike<unknown> {
   if (y === null || y === undefined) throw new ValueError(`${name} is ${y}; expected an array of labels`);
   if (isShaped(y)) {
-    const s = y.shape;
+    const { shape: s, data } = shapedParts(y, name);
     if (!(s.length === 1 || (s.length === 2 && s[1] === 1))) {
       throw new ShapeError(`${name}: expected a 1-D array of labels, got shape [${s.join(', ')}]`);
     }
-    return y.data;
+    return data;
   }
   if (ArrayBuffer.isView(y) || Array.isArray(y)) return y as ArrayLike<unknown>;
   throw new ValueError(`${name}: expected an array of labels, got ${describe(y)}`);
@@ -377,6 +415,7 @@ export interface EncodedLabels {
  * added). Throws if the arrays mix strings and numbers.
  */
 export function encodeLabels(arrays: readonly LabelInput[], names: readonly string[] = [], knownClasses?: readonly Label[]): EncodedLabels {
+  if (knownClasses !== undefined && !Array.isArray(knownClasses)) throw new ValueError(`labels must be an array of labels, got ${describe(knownClasses)}`);
   const sources = arrays.map((a, i) => labelSource(a, names[i] ?? (i === 0 ? 'y_true' : 'y_pred')));
   let kind: 'number' | 'string' | 'empty' = 'empty';
   let kindFrom = '';
@@ -467,7 +506,7 @@ export interface Labels {
 
 /** Encodes a label array: `codes[i]` is the index of `y[i]` in the sorted `classes`. */
 export function toLabels(y: LabelInput, options: { name?: string; minLength?: number } = {}): Labels {
-  checkOptions('toLabels', options, ['name', 'minLength']);
+  options = readOptions('toLabels', options, ['name', 'minLength']);
   const name = options.name ?? 'y';
   const enc = encodeLabels([y], [name]);
   const n = enc.codes[0].length;
@@ -514,14 +553,15 @@ export function checkMinClasses(classes: readonly Label[], estimator: string, mi
 
 /** Throws a ShapeError when X has a different number of features than at fit time. */
 export function checkNFeatures(X: Matrix, expected: number, estimator: string): void {
-  if (X.cols !== expected) {
+  if (X?.cols !== expected) {
+    if (!isMatrix(X)) throw new ValueError(`checkNFeatures: X must be a Matrix {data, rows, cols}, got ${describe(X)}`);
     throw new ShapeError(`X has ${X.cols} features, but ${estimator} is expecting ${expected} features as input`);
   }
 }
 
 /** Validates `sampleWeight` (finite, length n); returns null when absent. */
 export function checkSampleWeight(sampleWeight: VectorInput | null | undefined, n: number, options: { nonNegative?: boolean } = {}): Float64Array | null {
-  checkOptions('checkSampleWeight', options, ['nonNegative']);
+  options = readOptions('checkSampleWeight', options, ['nonNegative']);
   if (sampleWeight === undefined || sampleWeight === null) return null;
   const w = toVector(sampleWeight, { name: 'sampleWeight', minLength: 0 });
   if (w.length !== n) throw new ShapeError(`sampleWeight has ${w.length} elements, expected ${n} (one per sample)`);
@@ -533,7 +573,7 @@ export function checkSampleWeight(sampleWeight: VectorInput | null | undefined, 
 
 /** Checks and converts `(X, y)` for a regressor. */
 export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: boolean } = {}): { X: Matrix; y: Float64Array } {
-  checkOptions('checkXy', options, ['allowNaN']);
+  options = readOptions('checkXy', options, ['allowNaN']);
   const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
   const yv = toVector(y, { name: 'y', minLength: 0 });
   checkConsistentLength(['X', Xm.rows], ['y', yv.length]);
@@ -545,7 +585,7 @@ export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: bo
  * sorted classes. `estimator` names the caller in the "too few classes" error.
  */
 export function checkXLabels(X: MatrixInput, y: LabelInput, estimator: string, options: { allowNaN?: boolean; minClasses?: number } = {}): { X: Matrix; y: Int32Array; classes: Label[] } {
-  checkOptions('checkXLabels', options, ['allowNaN', 'minClasses']);
+  options = readOptions('checkXLabels', options, ['allowNaN', 'minClasses']);
   const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
   const lab = toLabels(y, { name: 'y', minLength: 0 });
   checkConsistentLength(['X', Xm.rows], ['y', lab.codes.length]);
@@ -562,10 +602,12 @@ export function matrixToTensor(m: Matrix): Tensor {
 
 /** The rows `idx` of a matrix, as a new Matrix. */
 export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
-  const { cols } = m;
+  const { cols, rows } = m;
   const out = new Float64Array(idx.length * cols);
   for (let i = 0; i < idx.length; i++) {
-    const r = idx[i] * cols;
+    const k = idx[i];
+    if (!(k >= 0 && k < rows && Number.isInteger(k))) throw new ValueError(`takeRows: index ${k} at position ${i} is outside the ${rows} rows`);
+    const r = k * cols;
     out.set(m.data.subarray(r, r + cols), i * cols);
   }
   return { data: out, rows: idx.length, cols };
