@@ -99,6 +99,11 @@ describe('hostile inputs give typed errors', () => {
     assert.throws(() => crossValidate(new LinearRegression(), X, y, { cv: [[[0, 1, 99], [2, 3]]] }), isValue);
   });
 
+  it('fitParams that is not an array', () => {
+    assert.throws(() => crossValidate(new LinearRegression(), X, y, h({ cv: 2, fitParams: 'x' })), isValue);
+    assert.throws(() => crossValidate(new LinearRegression(), X, y, h({ cv: 2, fitParams: 3 })), isValue);
+  });
+
   it('learningCurve trainSizes that are not numbers', () => {
     assert.throws(() => learningCurve(new LinearRegression(), X, y, h({ cv: 2, trainSizes: 'abc' })), isValue);
     assert.throws(() => learningCurve(new LinearRegression(), X, y, h({ cv: 2, trainSizes: [0.5, NaN] })), isValue);

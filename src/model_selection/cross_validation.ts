@@ -75,7 +75,8 @@ export function prepareFoldData(X: unknown, y: YInput): FoldData {
 
 /** Extra fit arguments with one entry per sample (e.g. sample weights) are subset to the fold. */
 function subsetFitParams(params: unknown[] | undefined, n: number, idx: ArrayLike<number>): unknown[] {
-  if (!params) return [];
+  if (params === undefined || params === null) return [];
+  if (!Array.isArray(params)) throw new ValueError(`fitParams must be an array of extra fit arguments, got ${String(params)}`);
   return params.map((p) => {
     const aligned = (Array.isArray(p) || ArrayBuffer.isView(p)) && (p as ArrayLike<unknown>).length === n;
     return aligned ? indexRows(p, idx) : p;

@@ -124,7 +124,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
 
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(affine(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined, true));
+    return matrixToTensor(unshiftThenUnscale(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined));
   }
 
   override fitTransform(X: MatrixInput, y?: unknown, sampleWeight?: VectorInput): Tensor {
@@ -134,7 +134,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
   /** Undoes the scaling: x = z * scale + mean. */
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(affine(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined, false));
+    return matrixToTensor(scaleThenShift(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined));
   }
 }
 
@@ -157,23 +157,30 @@ function nanMinMax(m: Matrix): { min: Float64Array; max: Float64Array } {
   return { min, max };
 }
 
-/**
- * Applies x * scale + offset (or (x - offset) / scale when inverse) in place
- * to `m` (a copy the caller owns); a missing scale or offset is skipped.
- */
-function affine(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined, inverse: boolean): Matrix {
+/** x * scale + offset, in place on `m` (a copy the caller owns); a missing scale or offset is skipped. */
+function scaleThenShift(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined): Matrix {
   const { data, rows, cols } = m;
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
     for (let j = 0; j < cols; j++) {
       let v = data[off + j];
-      if (inverse) {
-        if (offset) v -= offset[j];
-        if (scale) v /= scale[j];
-      } else {
-        if (scale) v *= scale[j];
-        if (offset) v += offset[j];
-      }
+      if (scale) v *= scale[j];
+      if (offset) v += offset[j];
+      data[off + j] = v;
+    }
+  }
+  return m;
+}
+
+/** (x - offset) / scale, in place on `m`: the inverse of scaleThenShift. */
+function unshiftThenUnscale(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined): Matrix {
+  const { data, rows, cols } = m;
+  for (let i = 0; i < rows; i++) {
+    const off = i * cols;
+    for (let j = 0; j < cols; j++) {
+      let v = data[off + j];
+      if (offset) v -= offset[j];
+      if (scale) v /= scale[j];
       data[off + j] = v;
     }
   }
@@ -231,7 +238,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   override transform(X: MatrixInput): Tensor {
-    const m = affine(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!, false);
+    const m = scaleThenShift(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!);
     if (this.params.clip) {
       const [lo, hi] = this.params.featureRange;
       const d = m.data;
@@ -241,7 +248,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   inverseTransform(X: MatrixInput): Tensor {
-    return matrixToTensor(affine(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!, true));
+    return matrixToTensor(unshiftThenUnscale(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!));
   }
 }
 
@@ -272,12 +279,12 @@ export class MaxAbsScaler extends BaseTransformer<Record<string, never>> {
 
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(affine(m, this.scale!.map((s) => 1 / s), new Float64Array(m.cols), false));
+    return matrixToTensor(scaleThenShift(m, this.scale!.map((s) => 1 / s), new Float64Array(m.cols)));
   }
 
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(affine(m, this.scale!, new Float64Array(m.cols), false));
+    return matrixToTensor(scaleThenShift(m, this.scale!, new Float64Array(m.cols)));
   }
 }
 
@@ -356,14 +363,14 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
     const one = new Float64Array(m.cols).fill(1);
     const zero = new Float64Array(m.cols);
-    return matrixToTensor(affine(m, this.scale ?? one, this.center ?? zero, true));
+    return matrixToTensor(unshiftThenUnscale(m, this.scale ?? one, this.center ?? zero));
   }
 
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
     const one = new Float64Array(m.cols).fill(1);
     const zero = new Float64Array(m.cols);
-    return matrixToTensor(affine(m, this.scale ?? one, this.center ?? zero, false));
+    return matrixToTensor(scaleThenShift(m, this.scale ?? one, this.center ?? zero));
   }
 }
 
