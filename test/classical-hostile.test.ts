@@ -18,6 +18,7 @@ import {
 import { LinearRegression } from '../src/models/linear/index.js';
 import { ColumnTransformer, LabelEncoder, MinMaxScaler, OneHotEncoder, PolynomialFeatures, RobustScaler, StandardScaler } from '../src/preprocessing/index.js';
 import { linalg } from '../src/index.js';
+import * as la from '../src/linalg/index.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { checkNFeatures, numSamples, toMatrix, toVector } from '../src/utils/validation.js';
 
@@ -142,6 +143,15 @@ describe('hostile inputs give typed errors', () => {
     assert.ok(Date.now() - t0 < 2000);
     // a large but reasonable plan still works
     assert.equal(new PolynomialFeatures({ degree: 2 }).fit([[1, 2, 3]]).nOutputFeatures, 10);
+  });
+
+  it('float64 linalg helpers with null rows or a huge size', () => {
+    assert.throws(() => la.fromRows(h(null)), isValue);
+    assert.throws(() => la.fromRows(h([[1, 2], null])), isValue);
+    assert.throws(() => la.fromRows(h([null])), isValue);
+    assert.throws(() => la.diag(h(undefined)), isValue);
+    assert.throws(() => la.diag(h({ length: 1e12 })), isValue);
+    assert.throws(() => la.matrix(1e6, 1e6), (e: unknown) => e instanceof LimitError);
   });
 
   it('tensor linalg with a missing or non-tensor argument', () => {

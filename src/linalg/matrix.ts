@@ -6,7 +6,7 @@
  * classical estimator. Vectors are plain `Float64Array`s. The Tensor layer
  * wraps these.
  */
-import { ShapeError, ValueError } from '../errors.js';
+import { LimitError, ShapeError, ValueError } from '../errors.js';
 import { readOptions } from '../utils/options.js';
 import { checkMatrix, shapeOf } from './check.js';
 
@@ -16,11 +16,15 @@ export interface Matrix {
   readonly cols: number;
 }
 
+/** The most elements one matrix may hold (a Float64Array's practical limit). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** A rows×cols matrix over `data` (not copied), or zeros when `data` is omitted. */
 export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLike<number>): Matrix {
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
-    throw new ShapeError(`matrix: dimensions must be integers >= 0, got [${rows}, ${cols}]`);
+    throw new ShapeError(`matrix: dimensions must be integers >= 0, got [${String(rows)}, ${String(cols)}]`);
   }
+  if (rows * cols > MAX_ELEMENTS) throw new LimitError(`matrix: [${rows}, ${cols}] is more than ${MAX_ELEMENTS} elements`);
   if (data === undefined) return { data: new Float64Array(rows * cols), rows, cols };
   const d = data instanceof Float64Array ? data : Float64Array.from(data);
   if (d.length !== rows * cols) {
@@ -31,11 +35,13 @@ export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLi
 
 /** A matrix from nested rows (copied); every row must have the same length. */
 export function fromRows(rows: ArrayLike<ArrayLike<number>>): Matrix {
+  if (!Array.isArray(rows)) throw new ValueError(`fromRows: expected an array of rows, got ${rows === null ? 'null' : typeof rows}`);
   const m = rows.length;
-  const n = m === 0 ? 0 : rows[0].length;
-  const data = new Float64Array(m * n);
+  const n = m === 0 ? 0 : (rows[0]?.length ?? -1);
+  const data = matrix(m, Math.max(n, 0)).data;
   for (let i = 0; i < m; i++) {
     const r = rows[i];
+    if (r === null || typeof r !== 'object') throw new ValueError(`fromRows: row ${i} is ${r === null ? 'null' : typeof r}, expected an array of numbers`);
     if (r.length !== n) throw new ShapeError(`fromRows: row 0 has ${n} elements but row ${i} has ${r.length}`);
     for (let j = 0; j < n; j++) data[i * n + j] = r[j];
   }
@@ -62,6 +68,7 @@ export function identity(n: number): Matrix {
 
 /** A square matrix with `d` on its diagonal. */
 export function diag(d: ArrayLike<number>): Matrix {
+  if (!Array.isArray(d) && !ArrayBuffer.isView(d)) throw new ValueError(`diag: expected an array of diagonal values, got ${d === null ? 'null' : typeof d}`);
   const n = d.length;
   const D = matrix(n, n);
   for (let i = 0; i < n; i++) D.data[i * n + i] = d[i];
