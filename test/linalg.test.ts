@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { ShapeError, ValueError } from '../src/errors.js';
 import { Generator } from '../src/tensor/random.js';
 import {
-  type Mat,
+  type Matrix,
   cholesky,
   choleskySolve,
   det,
@@ -33,7 +33,7 @@ import {
 // ---------------------------------------------------------------------------
 // helpers
 
-function randn(g: Generator, m: number, n: number): Mat {
+function randn(g: Generator, m: number, n: number): Matrix {
   const A = matrix(m, n);
   for (let i = 0; i < A.data.length; i++) A.data[i] = g.normal();
   return A;
@@ -45,21 +45,21 @@ function randVec(g: Generator, n: number): Float64Array {
   return v;
 }
 
-function fro(A: Mat | Float64Array): number {
+function fro(A: Matrix | Float64Array): number {
   const d = A instanceof Float64Array ? A : A.data;
   let s = 0;
   for (let i = 0; i < d.length; i++) s += d[i] * d[i];
   return Math.sqrt(s);
 }
 
-function sub(A: Mat, B: Mat): Mat {
+function sub(A: Matrix, B: Matrix): Matrix {
   assert.equal(A.rows, B.rows, 'rows differ');
   assert.equal(A.cols, B.cols, 'cols differ');
   return { data: A.data.map((v, i) => v - B.data[i]), rows: A.rows, cols: A.cols };
 }
 
 /** ‖A - B‖_F / max(‖B‖_F, tiny) <= tol */
-function assertRelClose(A: Mat, B: Mat, tol: number, what: string): void {
+function assertRelClose(A: Matrix, B: Matrix, tol: number, what: string): void {
   const err = fro(sub(A, B)) / Math.max(fro(B), 1e-300);
   assert.ok(err <= tol, `${what}: relative error ${err} > ${tol}`);
 }
@@ -75,7 +75,7 @@ function assertVecClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number,
 }
 
 /** ‖QᵀQ - I‖_max <= tol (columns orthonormal). */
-function assertOrthonormalColumns(Q: Mat, tol: number, what: string): void {
+function assertOrthonormalColumns(Q: Matrix, tol: number, what: string): void {
   const QtQ = matmul(Q, Q, { transA: true });
   const I = identity(Q.cols);
   for (let i = 0; i < QtQ.data.length; i++) {
@@ -84,14 +84,14 @@ function assertOrthonormalColumns(Q: Mat, tol: number, what: string): void {
   }
 }
 
-function withDiag(rows: number, cols: number, s: ArrayLike<number>): Mat {
+function withDiag(rows: number, cols: number, s: ArrayLike<number>): Matrix {
   const S = matrix(rows, cols);
   for (let i = 0; i < s.length; i++) S.data[i * cols + i] = s[i];
   return S;
 }
 
 /** A random orthogonal n×n matrix (Q of a Gaussian matrix). */
-function randOrthogonal(g: Generator, n: number): Mat {
+function randOrthogonal(g: Generator, n: number): Matrix {
   return qr(randn(g, n, n)).q;
 }
 
@@ -482,7 +482,7 @@ describe('svd', () => {
 describe('pinv', () => {
   it('satisfies the Moore–Penrose conditions for all shapes and ranks', () => {
     const g = new Generator(13);
-    const cases: Mat[] = [];
+    const cases: Matrix[] = [];
     for (const [m, n] of SHAPES) cases.push(randn(g, m, n));
     cases.push(matmul(randn(g, 9, 2), randn(g, 2, 6)), matmul(randn(g, 4, 1), randn(g, 1, 7)));
     for (const A of cases) {

@@ -1,15 +1,15 @@
 /** Input validation shared by the `linalg/` functions (internal). */
 import { ShapeError, ValueError } from '../errors.js';
-import type { Mat } from './matrix.js';
+import type { Matrix } from './matrix.js';
 
 export const EPS = 2.220446049250313e-16;
 
-export function shapeOf(A: Mat): string {
+export function shapeOf(A: Matrix): string {
   return `[${A.rows}, ${A.cols}]`;
 }
 
-/** A well-formed Mat: integer dimensions and a Float64Array of rows·cols elements. */
-export function checkMat(fn: string, A: Mat, name = 'A'): void {
+/** A well-formed Matrix: integer dimensions and a Float64Array of rows·cols elements. */
+export function checkMatrix(fn: string, A: Matrix, name = 'A'): void {
   if (A === null || typeof A !== 'object') {
     throw new ValueError(`${fn}: ${name} must be a matrix {data, rows, cols}, got ${A === null ? 'null' : typeof A}`);
   }
@@ -26,7 +26,7 @@ export function checkMat(fn: string, A: Mat, name = 'A'): void {
 }
 
 /** Throws ValueError naming the first NaN or infinite entry. */
-export function checkFinite(fn: string, A: Mat, name = 'A'): void {
+export function checkFinite(fn: string, A: Matrix, name = 'A'): void {
   const d = A.data;
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
@@ -44,14 +44,14 @@ export function checkVectorFinite(fn: string, v: Float64Array, name: string): vo
   }
 }
 
-export function checkSquare(fn: string, A: Mat, name = 'A'): void {
+export function checkSquare(fn: string, A: Matrix, name = 'A'): void {
   if (A.rows !== A.cols) throw new ShapeError(`${fn}: ${name} must be square, got ${shapeOf(A)}`);
 }
 
-/** checkMat + checkFinite (+ checkSquare). */
-export function checkInput(fn: string, A: Mat, opts: { square?: boolean; name?: string } = {}): void {
+/** checkMatrix + checkFinite (+ checkSquare). */
+export function checkInput(fn: string, A: Matrix, opts: { square?: boolean; name?: string } = {}): void {
   const name = opts.name ?? 'A';
-  checkMat(fn, A, name);
+  checkMatrix(fn, A, name);
   if (opts.square) checkSquare(fn, A, name);
   checkFinite(fn, A, name);
 }
@@ -60,7 +60,7 @@ export function checkInput(fn: string, A: Mat, opts: { square?: boolean; name?: 
  * Symmetry within round-off: |a_ij - a_ji| <= 1e-8 · max|A| (a product such
  * as XᵀX computed in another order differs from symmetric by ~n·eps).
  */
-export function checkSymmetric(fn: string, A: Mat, name = 'A'): void {
+export function checkSymmetric(fn: string, A: Matrix, name = 'A'): void {
   const n = A.rows, a = A.data;
   let maxAbs = 0;
   for (let i = 0; i < a.length; i++) {
@@ -81,14 +81,14 @@ export function checkSymmetric(fn: string, A: Mat, name = 'A'): void {
 }
 
 /** A right-hand side: a vector (length m) or a matrix with m rows. Returns it as an m×k matrix view. */
-export function rhsAsMat(fn: string, B: Float64Array | Mat, m: number, aShape: string, name = 'b'): { mat: Mat; vector: boolean } {
+export function rhsAsMatrix(fn: string, B: Float64Array | Matrix, m: number, aShape: string, name = 'b'): { mat: Matrix; vector: boolean } {
   if (B instanceof Float64Array) {
     if (B.length !== m) throw new ShapeError(`${fn}: A is ${aShape} but ${name} has length ${B.length} (expected ${m})`);
     const mat = { data: B, rows: m, cols: 1 };
     checkVectorFinite(fn, B, name);
     return { mat, vector: true };
   }
-  checkMat(fn, B, name);
+  checkMatrix(fn, B, name);
   if (B.rows !== m) throw new ShapeError(`${fn}: A is ${aShape} but ${name} is ${shapeOf(B)} (expected ${m} rows)`);
   checkFinite(fn, B, name);
   return { mat: B, vector: false };

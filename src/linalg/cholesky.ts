@@ -1,7 +1,7 @@
 /** Cholesky factorisation A = L·Lᵀ of a symmetric positive definite matrix. */
 import { ValueError } from '../errors.js';
-import { checkInput, checkSymmetric, rhsAsMat, shapeOf } from './check.js';
-import type { Mat } from './matrix.js';
+import { checkInput, checkSymmetric, rhsAsMatrix, shapeOf } from './check.js';
+import type { Matrix } from './matrix.js';
 import { triSolveInPlace } from './triangular.js';
 
 /**
@@ -10,7 +10,7 @@ import { triSolveInPlace } from './triangular.js';
  * lower triangle is used) and positive definite: a pivot that is not > 0
  * throws a ValueError naming it.
  */
-export function cholesky(A: Mat): Mat {
+export function cholesky(A: Matrix): Matrix {
   const fn = 'cholesky';
   checkInput(fn, A, { square: true });
   checkSymmetric(fn, A);
@@ -55,10 +55,10 @@ function pivotValue(a: Float64Array, l: Float64Array, n: number, i: number): num
 }
 
 /** X with (L·Lᵀ)·X = B, given the Cholesky factor L; B a vector or matrix. */
-export function choleskySolve(L: Mat, B: Float64Array): Float64Array;
-export function choleskySolve(L: Mat, B: Mat): Mat;
-export function choleskySolve(L: Mat, B: Float64Array | Mat): Float64Array | Mat;
-export function choleskySolve(L: Mat, B: Float64Array | Mat): Float64Array | Mat {
+export function choleskySolve(L: Matrix, B: Float64Array): Float64Array;
+export function choleskySolve(L: Matrix, B: Matrix): Matrix;
+export function choleskySolve(L: Matrix, B: Float64Array | Matrix): Float64Array | Matrix;
+export function choleskySolve(L: Matrix, B: Float64Array | Matrix): Float64Array | Matrix {
   const fn = 'choleskySolve';
   checkInput(fn, L, { square: true, name: 'L' });
   const n = L.rows;
@@ -66,7 +66,7 @@ export function choleskySolve(L: Mat, B: Float64Array | Mat): Float64Array | Mat
     const d = L.data[i * n + i];
     if (!(d > 0)) throw new ValueError(`${fn}: L ${shapeOf(L)} is not a Cholesky factor: L[${i}, ${i}] = ${d} (must be > 0)`);
   }
-  const { mat, vector } = rhsAsMat(fn, B, n, shapeOf(L), 'B');
+  const { mat, vector } = rhsAsMatrix(fn, B, n, shapeOf(L), 'B');
   const x = mat.data.slice();
   triSolveInPlace(L.data, n, x, mat.cols, true, false);
   triSolveInPlace(L.data, n, x, mat.cols, true, true);

@@ -6,7 +6,8 @@
  */
 import { ValueError } from '../errors.js';
 import { EPS, checkInput, checkSymmetric, maxAbs, pow2Scale } from './check.js';
-import type { Mat } from './matrix.js';
+import { reflectRows } from './householder.js';
+import type { Matrix } from './matrix.js';
 
 export interface Eigh {
   /** Eigenvalues in ascending order. */
@@ -16,11 +17,11 @@ export interface Eigh {
    * Sign convention: the largest-magnitude entry of each column is positive
    * (the first one on ties).
    */
-  vectors: Mat;
+  vectors: Matrix;
 }
 
 /** Eigenvalues (ascending) and eigenvectors of a symmetric matrix. */
-export function eigh(A: Mat): Eigh {
+export function eigh(A: Matrix): Eigh {
   const fn = 'eigh';
   checkInput(fn, A, { square: true });
   checkSymmetric(fn, A);
@@ -49,7 +50,7 @@ export function eigh(A: Mat): Eigh {
 }
 
 /** Eigenvalues (ascending) of a symmetric matrix, without the vectors (cheaper). */
-export function eigvalsh(A: Mat): Float64Array {
+export function eigvalsh(A: Matrix): Float64Array {
   const fn = 'eigvalsh';
   checkInput(fn, A, { square: true });
   checkSymmetric(fn, A);
@@ -151,27 +152,8 @@ function accumulateQt(a: Float64Array, n: number, tau: Float64Array): Float64Arr
   for (let i = 0; i < n; i++) Q[i * n + i] = 1;
   const w = new Float64Array(n);
   for (let k = n - 3; k >= 0; k--) {
-    const t = tau[k];
-    if (t === 0) continue;
-    const rk = k * n, s = k + 1;
-    // v[s] = 1, v[j] = a[k, j] for j > s. Q[s:, s:] -= τ·v·(vᵀ·Q[s:, s:])
-    for (let c = s; c < n; c++) w[c] = Q[s * n + c];
-    for (let i = s + 1; i < n; i++) {
-      const vi = a[rk + i];
-      if (vi === 0) continue;
-      const ri = i * n;
-      for (let c = s; c < n; c++) w[c] += vi * Q[ri + c];
-    }
-    for (let c = s; c < n; c++) {
-      w[c] *= t;
-      Q[s * n + c] -= w[c];
-    }
-    for (let i = s + 1; i < n; i++) {
-      const vi = a[rk + i];
-      if (vi === 0) continue;
-      const ri = i * n;
-      for (let c = s; c < n; c++) Q[ri + c] -= vi * w[c];
-    }
+    // v[k+1] = 1, v[i] = a[k, i] for i > k+1: Q[k+1:, k+1:] -= τ·v·(vᵀ·Q[k+1:, k+1:])
+    if (tau[k] !== 0) reflectRows(Q, n, k + 1, n, k + 1, n, a, k * n, 1, tau[k], w);
   }
   // Transpose in place.
   for (let i = 0; i < n; i++) {

@@ -48,6 +48,36 @@ export function householderQR(a: Float64Array, m: number, n: number): Float64Arr
 }
 
 /**
+ * C ← (I − τ·v·vᵀ)·C on rows j..m-1 and columns c0..c1-1 of C (row stride
+ * ldc), for the reflector v with v_j = 1 and v_i = a[vBase + i·vStride]
+ * for i > j (a column of a factorised array, or a row with vStride 1).
+ * `w` is scratch of length >= c1.
+ */
+export function reflectRows(
+  C: Float64Array, ldc: number, j: number, m: number, c0: number, c1: number,
+  a: Float64Array, vBase: number, vStride: number, tau: number, w: Float64Array,
+): void {
+  // w = vᵀ·C[j:, c0:c1]
+  for (let c = c0; c < c1; c++) w[c] = C[j * ldc + c];
+  for (let i = j + 1; i < m; i++) {
+    const vi = a[vBase + i * vStride];
+    if (vi === 0) continue;
+    const ri = i * ldc;
+    for (let c = c0; c < c1; c++) w[c] += vi * C[ri + c];
+  }
+  for (let c = c0; c < c1; c++) {
+    w[c] *= tau;
+    C[j * ldc + c] -= w[c];
+  }
+  for (let i = j + 1; i < m; i++) {
+    const vi = a[vBase + i * vStride];
+    if (vi === 0) continue;
+    const ri = i * ldc;
+    for (let c = c0; c < c1; c++) C[ri + c] -= vi * w[c];
+  }
+}
+
+/**
  * Applies Q (trans = false) or Qᵀ (trans = true) of a factorisation
  * (a: m×n, τ) to the m×p array c in place.
  */
@@ -55,26 +85,7 @@ export function applyQ(a: Float64Array, m: number, n: number, tau: Float64Array,
   const k = tau.length;
   const w = new Float64Array(p);
   const apply = (j: number): void => {
-    const t = tau[j];
-    if (t === 0) return;
-    // w = vᵀ·C[j:, :]
-    for (let q = 0; q < p; q++) w[q] = c[j * p + q];
-    for (let i = j + 1; i < m; i++) {
-      const vi = a[i * n + j];
-      if (vi === 0) continue;
-      const ri = i * p;
-      for (let q = 0; q < p; q++) w[q] += vi * c[ri + q];
-    }
-    for (let q = 0; q < p; q++) {
-      w[q] *= t;
-      c[j * p + q] -= w[q];
-    }
-    for (let i = j + 1; i < m; i++) {
-      const vi = a[i * n + j];
-      if (vi === 0) continue;
-      const ri = i * p;
-      for (let q = 0; q < p; q++) c[ri + q] -= vi * w[q];
-    }
+    if (tau[j] !== 0) reflectRows(c, p, j, m, 0, p, a, j, n, tau[j], w);
   };
   if (trans) for (let j = 0; j < k; j++) apply(j);
   else for (let j = k - 1; j >= 0; j--) apply(j);
@@ -89,25 +100,7 @@ export function formQ(a: Float64Array, m: number, n: number, tau: Float64Array, 
   const k = tau.length;
   const w = new Float64Array(q);
   for (let j = k - 1; j >= 0; j--) {
-    const t = tau[j];
-    if (t === 0) continue;
-    for (let c = j; c < q; c++) w[c] = Q[j * q + c];
-    for (let i = j + 1; i < m; i++) {
-      const vi = a[i * n + j];
-      if (vi === 0) continue;
-      const ri = i * q;
-      for (let c = j; c < q; c++) w[c] += vi * Q[ri + c];
-    }
-    for (let c = j; c < q; c++) {
-      w[c] *= t;
-      Q[j * q + c] -= w[c];
-    }
-    for (let i = j + 1; i < m; i++) {
-      const vi = a[i * n + j];
-      if (vi === 0) continue;
-      const ri = i * q;
-      for (let c = j; c < q; c++) Q[ri + c] -= vi * w[c];
-    }
+    if (tau[j] !== 0) reflectRows(Q, q, j, m, j, q, a, j, n, tau[j], w);
   }
   return Q;
 }

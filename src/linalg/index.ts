@@ -1,10 +1,10 @@
 /**
  * Dense float64 linear algebra on row-major `Float64Array` matrices
- * (`Mat = {data, rows, cols}`; vectors are `Float64Array`s). The Tensor-level
+ * (`Matrix = {data, rows, cols}`; vectors are `Float64Array`s). The Tensor-level
  * `linalg.*` functions wrap these.
  */
-export type { Mat } from './matrix.js';
-export { matrix, fromRows, toRows, zeros, identity, diag, copyMat, transpose, matmul, matvec } from './matrix.js';
+export type { Matrix } from './matrix.js';
+export { matrix, fromRows, toRows, zeros, identity, diag, copyMatrix, transpose, matmul, matvec } from './matrix.js';
 export { solveTriangular, type TriangularOptions } from './triangular.js';
 export { cholesky, choleskySolve } from './cholesky.js';
 export { lu, luSolve, solve, inv, det, slogdet, type LU } from './lu.js';

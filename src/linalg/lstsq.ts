@@ -37,11 +37,12 @@
  * report in the commit; 'normal' ≈ 0.2–0.3 s, 'qr' ≈ 0.5 s.
  */
 import { ValueError } from '../errors.js';
-import { EPS, checkMat, checkRcond, rhsAsMat, shapeOf } from './check.js';
+import { readOptions } from '../utils/options.js';
+import { EPS, checkMatrix, checkRcond, rhsAsMatrix, shapeOf } from './check.js';
 import { choleskyInPlace } from './cholesky.js';
 import { symmetricEigen } from './eigh.js';
 import { jacobiOrthogonalizeRows } from './jacobi.js';
-import type { Mat } from './matrix.js';
+import type { Matrix } from './matrix.js';
 import { svdRaw } from './svd.js';
 import { triSolveInPlace } from './triangular.js';
 import { tsqr } from './tsqr.js';
@@ -75,14 +76,15 @@ export interface LstsqResult<T> {
 /** Condition guard of the normal-equations path: λ_min/λ_max of the scaled Gram. */
 const MIN_GRAM_RATIO = 1e-8;
 
-export function lstsq(A: Mat, b: Float64Array, opts?: LstsqOptions): LstsqResult<Float64Array>;
-export function lstsq(A: Mat, b: Mat, opts?: LstsqOptions): LstsqResult<Mat>;
-export function lstsq(A: Mat, b: Float64Array | Mat, opts?: LstsqOptions): LstsqResult<Float64Array | Mat>;
-export function lstsq(A: Mat, b: Float64Array | Mat, opts: LstsqOptions = {}): LstsqResult<Float64Array | Mat> {
+export function lstsq(A: Matrix, b: Float64Array, opts?: LstsqOptions): LstsqResult<Float64Array>;
+export function lstsq(A: Matrix, b: Matrix, opts?: LstsqOptions): LstsqResult<Matrix>;
+export function lstsq(A: Matrix, b: Float64Array | Matrix, opts?: LstsqOptions): LstsqResult<Float64Array | Matrix>;
+export function lstsq(A: Matrix, b: Float64Array | Matrix, opts: LstsqOptions = {}): LstsqResult<Float64Array | Matrix> {
+  opts = readOptions('lstsq', opts, ['rcond', 'method']);
   const fn = 'lstsq';
-  checkMat(fn, A);
+  checkMatrix(fn, A);
   const m = A.rows, n = A.cols;
-  const { mat: B, vector } = rhsAsMat(fn, b, m, shapeOf(A), 'b');
+  const { mat: B, vector } = rhsAsMatrix(fn, b, m, shapeOf(A), 'b');
   const k = B.cols;
   const rcond = checkRcond(fn, opts.rcond, Math.max(m, n) * EPS);
   const method = opts.method ?? 'auto';
@@ -113,7 +115,7 @@ interface Solved {
 }
 
 /** Finite check and max|A| in one pass. */
-function scanFinite(fn: string, A: Mat): number {
+function scanFinite(fn: string, A: Matrix): number {
   const a = A.data;
   let mx = 0, nan = 0;
   for (let i = 0; i < a.length; i++) {
@@ -134,7 +136,7 @@ function scanFinite(fn: string, A: Mat): number {
   return mx;
 }
 
-function emptyCase(B: Mat, m: number, n: number): Solved {
+function emptyCase(B: Matrix, m: number, n: number): Solved {
   const k = B.cols;
   let residuals = new Float64Array(0);
   if (n === 0 && m > 0) {
@@ -174,7 +176,7 @@ function svdApply(u: Float64Array, uc: number, s: Float64Array, vt: Float64Array
   return x;
 }
 
-function wideSVD(A: Mat, B: Mat, rcond: number, fn: string): Solved {
+function wideSVD(A: Matrix, B: Matrix, rcond: number, fn: string): Solved {
   const m = A.rows, n = A.cols, k = B.cols;
   const { u, ucols, s, vt } = svdRaw(A.data, m, n, 'reduced', fn);
   const rank = countRank(s, rcond);
@@ -185,7 +187,7 @@ function wideSVD(A: Mat, B: Mat, rcond: number, fn: string): Solved {
 // ---------------------------------------------------------------------------
 // Orthogonal path: sequential tall-skinny QR of [A | B].
 
-function tallQR(A: Mat, B: Mat, rcond: number, mxA: number, fn: string): Solved {
+function tallQR(A: Matrix, B: Matrix, rcond: number, mxA: number, fn: string): Solved {
   const m = A.rows, n = A.cols, k = B.cols;
   const p = n + k;
   // Exact power-of-two scalings keep sums of squares in range.
@@ -227,7 +229,7 @@ function scaleFor(mx: number): number {
 /** Signals that A holds NaN/Infinity or entries whose squares over- or underflow. */
 const NEEDS_SCAN = 'scan';
 
-function normalEquations(A: Mat, B: Mat, rcond: number, fn: string): Solved | null | typeof NEEDS_SCAN {
+function normalEquations(A: Matrix, B: Matrix, rcond: number, fn: string): Solved | null | typeof NEEDS_SCAN {
   const m = A.rows, n = A.cols, k = B.cols;
   const atb = new Float64Array(n * k);
   const G = gramUpper(A.data, m, n, B.data, k, atb);

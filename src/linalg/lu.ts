@@ -1,12 +1,12 @@
 /** LU factorisation with partial pivoting; solve, det, slogdet, inv. */
 import { ShapeError, ValueError } from '../errors.js';
-import { EPS, checkInput, rhsAsMat, shapeOf } from './check.js';
-import type { Mat } from './matrix.js';
+import { EPS, checkInput, rhsAsMatrix, shapeOf } from './check.js';
+import type { Matrix } from './matrix.js';
 import { triSolveInPlace } from './triangular.js';
 
 export interface LU {
   /** L (unit lower, diagonal not stored) and U (upper) packed in one n×n matrix. */
-  lu: Mat;
+  lu: Matrix;
   /** Row i of P·A is row `pivots[i]` of A, and P·A = L·U. */
   pivots: Int32Array;
   /** The determinant of P: +1 or -1. */
@@ -18,12 +18,12 @@ export interface LU {
  * pivot). Works for singular A too (a zero column just gets a zero pivot), so
  * `det` can use it; `solve` and `inv` reject singular matrices.
  */
-export function lu(A: Mat): LU {
+export function lu(A: Matrix): LU {
   checkInput('lu', A, { square: true });
   return luRaw(A);
 }
 
-function luRaw(A: Mat): LU {
+function luRaw(A: Matrix): LU {
   const n = A.rows;
   const a = A.data.slice();
   const piv = new Int32Array(n);
@@ -68,7 +68,7 @@ function luRaw(A: Mat): LU {
  * The first pivot that is zero to working precision: |U[k, k]| <= eps ·
  * max_i |A[i, k]| (a pivot below the round-off of its own column), or -1.
  */
-function singularPivot(A: Mat, f: LU): number {
+function singularPivot(A: Matrix, f: LU): number {
   const n = A.rows, a = A.data, u = f.lu.data;
   for (let k = 0; k < n; k++) {
     let colMax = 0;
@@ -82,7 +82,7 @@ function singularPivot(A: Mat, f: LU): number {
   return -1;
 }
 
-function singularError(fn: string, A: Mat, f: LU, k: number): ValueError {
+function singularError(fn: string, A: Matrix, f: LU, k: number): ValueError {
   const u = f.lu.data[k * A.rows + k];
   return new ValueError(
     `${fn}: A ${shapeOf(A)} is singular: LU pivot ${k} is ${u === 0 ? '0' : `${u}, zero to working precision`} ` +
@@ -90,7 +90,7 @@ function singularError(fn: string, A: Mat, f: LU, k: number): ValueError {
   );
 }
 
-function luSolveRaw(f: LU, b: Mat): Float64Array {
+function luSolveRaw(f: LU, b: Matrix): Float64Array {
   const n = f.lu.rows, k = b.cols;
   const x = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
@@ -104,9 +104,9 @@ function luSolveRaw(f: LU, b: Mat): Float64Array {
 
 /** X with A·X = B from a factorisation `lu(A)`; B a vector or a matrix. */
 export function luSolve(f: LU, B: Float64Array): Float64Array;
-export function luSolve(f: LU, B: Mat): Mat;
-export function luSolve(f: LU, B: Float64Array | Mat): Float64Array | Mat;
-export function luSolve(f: LU, B: Float64Array | Mat): Float64Array | Mat {
+export function luSolve(f: LU, B: Matrix): Matrix;
+export function luSolve(f: LU, B: Float64Array | Matrix): Float64Array | Matrix;
+export function luSolve(f: LU, B: Float64Array | Matrix): Float64Array | Matrix {
   const fn = 'luSolve';
   if (f === null || typeof f !== 'object' || !(f.pivots instanceof Int32Array)) {
     throw new ValueError(`${fn}: expected the result of lu(A)`);
@@ -117,7 +117,7 @@ export function luSolve(f: LU, B: Float64Array | Mat): Float64Array | Mat {
   for (let i = 0; i < n; i++) {
     if (f.lu.data[i * n + i] === 0) throw new ValueError(`${fn}: the factorised matrix is singular: U[${i}, ${i}] is 0`);
   }
-  const { mat, vector } = rhsAsMat(fn, B, n, shapeOf(f.lu), 'B');
+  const { mat, vector } = rhsAsMatrix(fn, B, n, shapeOf(f.lu), 'B');
   const x = luSolveRaw(f, mat);
   return vector ? x : { data: x, rows: n, cols: mat.cols };
 }
@@ -127,13 +127,13 @@ export function luSolve(f: LU, B: Float64Array | Mat): Float64Array | Mat {
  * vector (length n) or a matrix (n rows), X of the same kind. Throws a
  * ValueError naming the pivot when A is singular to working precision.
  */
-export function solve(A: Mat, B: Float64Array): Float64Array;
-export function solve(A: Mat, B: Mat): Mat;
-export function solve(A: Mat, B: Float64Array | Mat): Float64Array | Mat;
-export function solve(A: Mat, B: Float64Array | Mat): Float64Array | Mat {
+export function solve(A: Matrix, B: Float64Array): Float64Array;
+export function solve(A: Matrix, B: Matrix): Matrix;
+export function solve(A: Matrix, B: Float64Array | Matrix): Float64Array | Matrix;
+export function solve(A: Matrix, B: Float64Array | Matrix): Float64Array | Matrix {
   const fn = 'solve';
   checkInput(fn, A, { square: true });
-  const { mat, vector } = rhsAsMat(fn, B, A.rows, shapeOf(A), 'B');
+  const { mat, vector } = rhsAsMatrix(fn, B, A.rows, shapeOf(A), 'B');
   const f = luRaw(A);
   const k = singularPivot(A, f);
   if (k >= 0) throw singularError(fn, A, f, k);
@@ -142,7 +142,7 @@ export function solve(A: Mat, B: Float64Array | Mat): Float64Array | Mat {
 }
 
 /** A⁻¹ (LU with partial pivoting); throws for singular A like `solve`. */
-export function inv(A: Mat): Mat {
+export function inv(A: Matrix): Matrix {
   const fn = 'inv';
   checkInput(fn, A, { square: true });
   const n = A.rows;
@@ -155,7 +155,7 @@ export function inv(A: Mat): Mat {
 }
 
 /** det(A) from the LU factorisation (0 for a matrix with an exactly zero pivot; 1 for 0×0). */
-export function det(A: Mat): number {
+export function det(A: Matrix): number {
   checkInput('det', A, { square: true });
   const f = luRaw(A);
   const n = A.rows;
@@ -168,7 +168,7 @@ export function det(A: Mat): number {
  * det(A) as sign · exp(logAbsDet), which neither overflows nor underflows.
  * A singular matrix gives sign 0 and logAbsDet -Infinity.
  */
-export function slogdet(A: Mat): { sign: number; logAbsDet: number } {
+export function slogdet(A: Matrix): { sign: number; logAbsDet: number } {
   checkInput('slogdet', A, { square: true });
   const f = luRaw(A);
   const n = A.rows;

@@ -1,22 +1,30 @@
 /**
- * The dense float64 matrix used by `linalg/`: a row-major `Float64Array`
- * with explicit dimensions (element (i, j) is `data[i * cols + j]`).
- * Vectors are plain `Float64Array`s. The Tensor layer wraps these.
+ * The one dense float64 matrix type of the library: a row-major
+ * `Float64Array` with explicit dimensions (element (i, j) is
+ * `data[i * cols + j]`). The decompositions in `linalg/` work on it, and
+ * `toMatrix` (utils/validation.ts) converts user input to it for every
+ * classical estimator. Vectors are plain `Float64Array`s. The Tensor layer
+ * wraps these.
  */
-import { ShapeError, ValueError } from '../errors.js';
-import { checkMat, shapeOf } from './check.js';
+import { LimitError, ShapeError, ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
+import { checkMatrix, shapeOf } from './check.js';
 
-export interface Mat {
-  data: Float64Array;
-  rows: number;
-  cols: number;
+export interface Matrix {
+  readonly data: Float64Array;
+  readonly rows: number;
+  readonly cols: number;
 }
 
+/** The most elements one matrix may hold (a Float64Array's practical limit). */
+const MAX_ELEMENTS = 2 ** 31 - 1;
+
 /** A rows×cols matrix over `data` (not copied), or zeros when `data` is omitted. */
-export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLike<number>): Mat {
+export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLike<number>): Matrix {
   if (!Number.isInteger(rows) || rows < 0 || !Number.isInteger(cols) || cols < 0) {
-    throw new ShapeError(`matrix: dimensions must be integers >= 0, got [${rows}, ${cols}]`);
+    throw new ShapeError(`matrix: dimensions must be integers >= 0, got [${String(rows)}, ${String(cols)}]`);
   }
+  if (rows * cols > MAX_ELEMENTS) throw new LimitError(`matrix: [${rows}, ${cols}] is more than ${MAX_ELEMENTS} elements`);
   if (data === undefined) return { data: new Float64Array(rows * cols), rows, cols };
   const d = data instanceof Float64Array ? data : Float64Array.from(data);
   if (d.length !== rows * cols) {
@@ -26,12 +34,14 @@ export function matrix(rows: number, cols: number, data?: Float64Array | ArrayLi
 }
 
 /** A matrix from nested rows (copied); every row must have the same length. */
-export function fromRows(rows: ArrayLike<ArrayLike<number>>): Mat {
+export function fromRows(rows: ArrayLike<ArrayLike<number>>): Matrix {
+  if (!Array.isArray(rows)) throw new ValueError(`fromRows: expected an array of rows, got ${rows === null ? 'null' : typeof rows}`);
   const m = rows.length;
-  const n = m === 0 ? 0 : rows[0].length;
-  const data = new Float64Array(m * n);
+  const n = m === 0 ? 0 : (rows[0]?.length ?? -1);
+  const data = matrix(m, Math.max(n, 0)).data;
   for (let i = 0; i < m; i++) {
     const r = rows[i];
+    if (r === null || typeof r !== 'object') throw new ValueError(`fromRows: row ${i} is ${r === null ? 'null' : typeof r}, expected an array of numbers`);
     if (r.length !== n) throw new ShapeError(`fromRows: row 0 has ${n} elements but row ${i} has ${r.length}`);
     for (let j = 0; j < n; j++) data[i * n + j] = r[j];
   }
@@ -39,39 +49,40 @@ export function fromRows(rows: ArrayLike<ArrayLike<number>>): Mat {
 }
 
 /** Nested plain arrays (handy in tests and for printing). */
-export function toRows(A: Mat): number[][] {
-  checkMat('toRows', A);
+export function toRows(A: Matrix): number[][] {
+  checkMatrix('toRows', A);
   const out: number[][] = [];
   for (let i = 0; i < A.rows; i++) out.push(Array.from(A.data.subarray(i * A.cols, (i + 1) * A.cols)));
   return out;
 }
 
-export function zeros(rows: number, cols: number): Mat {
+export function zeros(rows: number, cols: number): Matrix {
   return matrix(rows, cols);
 }
 
-export function identity(n: number): Mat {
+export function identity(n: number): Matrix {
   const I = matrix(n, n);
   for (let i = 0; i < n; i++) I.data[i * n + i] = 1;
   return I;
 }
 
 /** A square matrix with `d` on its diagonal. */
-export function diag(d: ArrayLike<number>): Mat {
+export function diag(d: ArrayLike<number>): Matrix {
+  if (!Array.isArray(d) && !ArrayBuffer.isView(d)) throw new ValueError(`diag: expected an array of diagonal values, got ${d === null ? 'null' : typeof d}`);
   const n = d.length;
   const D = matrix(n, n);
   for (let i = 0; i < n; i++) D.data[i * n + i] = d[i];
   return D;
 }
 
-export function copyMat(A: Mat): Mat {
-  checkMat('copyMat', A);
+export function copyMatrix(A: Matrix): Matrix {
+  checkMatrix('copyMatrix', A);
   return { data: A.data.slice(), rows: A.rows, cols: A.cols };
 }
 
 /** Aᵀ, in blocks of 32 so large matrices stay cache-friendly. */
-export function transpose(A: Mat): Mat {
-  checkMat('transpose', A);
+export function transpose(A: Matrix): Matrix {
+  checkMatrix('transpose', A);
   const m = A.rows, n = A.cols, a = A.data;
   const t = new Float64Array(m * n);
   const B = 32;
@@ -92,9 +103,10 @@ export function transpose(A: Mat): Mat {
  * the small and medium matrices of the decompositions; large GEMMs belong to
  * the backend.
  */
-export function matmul(A: Mat, B: Mat, opts: { transA?: boolean; transB?: boolean } = {}): Mat {
-  checkMat('matmul', A, 'A');
-  checkMat('matmul', B, 'B');
+export function matmul(A: Matrix, B: Matrix, opts: { transA?: boolean; transB?: boolean } = {}): Matrix {
+  opts = readOptions('matmul', opts, ['transA', 'transB']);
+  checkMatrix('matmul', A, 'A');
+  checkMatrix('matmul', B, 'B');
   const ta = opts.transA === true, tb = opts.transB === true;
   const m = ta ? A.cols : A.rows;
   const k = ta ? A.rows : A.cols;
@@ -123,8 +135,8 @@ export function matmul(A: Mat, B: Mat, opts: { transA?: boolean; transB?: boolea
 }
 
 /** A·x for a vector x. */
-export function matvec(A: Mat, x: Float64Array): Float64Array {
-  checkMat('matvec', A);
+export function matvec(A: Matrix, x: Float64Array): Float64Array {
+  checkMatrix('matvec', A);
   if (!(x instanceof Float64Array)) throw new ValueError(`matvec: x must be a Float64Array`);
   if (x.length !== A.cols) throw new ShapeError(`matvec: A is ${shapeOf(A)} but x has length ${x.length}`);
   const m = A.rows, n = A.cols, a = A.data;

@@ -1,7 +1,8 @@
 /** Moore–Penrose pseudo-inverse. */
 import { EPS, checkInput, checkRcond } from './check.js';
-import type { Mat } from './matrix.js';
+import type { Matrix } from './matrix.js';
 import { svdRaw } from './svd.js';
+import { readOptions } from '../utils/options.js';
 
 export interface PinvOptions {
   /**
@@ -12,7 +13,8 @@ export interface PinvOptions {
 }
 
 /** A⁺ (n×m) from the SVD: V·diag(1/σ for σ > rcond·σ_max, else 0)·Uᵀ. */
-export function pinv(A: Mat, opts: PinvOptions = {}): Mat {
+export function pinv(A: Matrix, opts: PinvOptions = {}): Matrix {
+  opts = readOptions('pinv', opts, ['rcond']);
   const fn = 'pinv';
   checkInput(fn, A);
   const m = A.rows, n = A.cols;

@@ -1,8 +1,9 @@
 /** QR factorisation by Householder reflections. */
 import { ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import { checkInput, maxAbs, pow2Scale } from './check.js';
 import { extractR, formQ, householderQR } from './householder.js';
-import type { Mat } from './matrix.js';
+import type { Matrix } from './matrix.js';
 
 export interface QROptions {
   /**
@@ -13,8 +14,8 @@ export interface QROptions {
 }
 
 export interface QR {
-  q: Mat;
-  r: Mat;
+  q: Matrix;
+  r: Matrix;
 }
 
 /**
@@ -24,7 +25,8 @@ export interface QR {
  * diagonal of R is made non-negative (flipping the matching column of Q),
  * which makes the factorisation unique for full-rank A.
  */
-export function qr(A: Mat, opts: QROptions = {}): QR {
+export function qr(A: Matrix, opts: QROptions = {}): QR {
+  opts = readOptions('qr', opts, ['mode']);
   const fn = 'qr';
   checkInput(fn, A);
   const mode = opts.mode ?? 'reduced';

@@ -9,10 +9,11 @@
  * any rank.
  */
 import { ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import { checkInput, maxAbs, pow2Scale } from './check.js';
 import { applyQ, extractR, householderQR } from './householder.js';
 import { jacobiOrthogonalizeRows } from './jacobi.js';
-import type { Mat } from './matrix.js';
+import type { Matrix } from './matrix.js';
 
 export interface SVDOptions {
   /**
@@ -24,10 +25,10 @@ export interface SVDOptions {
 }
 
 export interface SVD {
-  u: Mat;
+  u: Matrix;
   /** Singular values, descending, length min(m, n). */
   s: Float64Array;
-  vt: Mat;
+  vt: Matrix;
 }
 
 /**
@@ -38,9 +39,10 @@ export interface SVD {
  * For zero singular values the columns of U (and rows of Vᵀ) are an
  * orthonormal completion of the others.
  */
-export function svd(A: Mat, opts: SVDOptions = {}): SVD {
+export function svd(A: Matrix, opts: SVDOptions = {}): SVD {
   const fn = 'svd';
   checkInput(fn, A);
+  opts = readOptions(fn, opts, ['fullMatrices']);
   const full = opts.fullMatrices ?? true;
   if (typeof full !== 'boolean') throw new ValueError(`${fn}: fullMatrices must be a boolean, got ${String(full)}`);
   const r = svdRaw(A.data, A.rows, A.cols, full ? 'full' : 'reduced', fn);
@@ -52,7 +54,7 @@ export function svd(A: Mat, opts: SVDOptions = {}): SVD {
 }
 
 /** The singular values of A, descending (cheaper than `svd`: no U or V). */
-export function svdvals(A: Mat): Float64Array {
+export function svdvals(A: Matrix): Float64Array {
   const fn = 'svdvals';
   checkInput(fn, A);
   return svdRaw(A.data, A.rows, A.cols, 'none', fn).s;

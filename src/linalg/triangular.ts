@@ -1,7 +1,8 @@
 /** Triangular solves (forward and back substitution). */
 import { ValueError } from '../errors.js';
-import { checkInput, rhsAsMat, shapeOf } from './check.js';
-import type { Mat } from './matrix.js';
+import { readOptions } from '../utils/options.js';
+import { checkInput, rhsAsMatrix, shapeOf } from './check.js';
+import type { Matrix } from './matrix.js';
 
 export interface TriangularOptions {
   /** T is lower triangular (true) or upper triangular (false). The other triangle is ignored. */
@@ -13,17 +14,18 @@ export interface TriangularOptions {
 }
 
 /** X with T·X = B (or Tᵀ·X = B); B a vector or a matrix, X of the same kind. */
-export function solveTriangular(T: Mat, B: Float64Array, opts: TriangularOptions): Float64Array;
-export function solveTriangular(T: Mat, B: Mat, opts: TriangularOptions): Mat;
-export function solveTriangular(T: Mat, B: Float64Array | Mat, opts: TriangularOptions): Float64Array | Mat;
-export function solveTriangular(T: Mat, B: Float64Array | Mat, opts: TriangularOptions): Float64Array | Mat {
+export function solveTriangular(T: Matrix, B: Float64Array, opts: TriangularOptions): Float64Array;
+export function solveTriangular(T: Matrix, B: Matrix, opts: TriangularOptions): Matrix;
+export function solveTriangular(T: Matrix, B: Float64Array | Matrix, opts: TriangularOptions): Float64Array | Matrix;
+export function solveTriangular(T: Matrix, B: Float64Array | Matrix, opts: TriangularOptions): Float64Array | Matrix {
   const fn = 'solveTriangular';
   checkInput(fn, T, { square: true, name: 'T' });
   if (opts === null || typeof opts !== 'object' || typeof opts.lower !== 'boolean') {
     throw new ValueError(`${fn}: options must say {lower: true | false}`);
   }
+  opts = readOptions(fn, opts, ['lower', 'transpose', 'unitDiagonal']);
   const n = T.rows;
-  const { mat, vector } = rhsAsMat(fn, B, n, shapeOf(T), 'B');
+  const { mat, vector } = rhsAsMatrix(fn, B, n, shapeOf(T), 'B');
   const unit = opts.unitDiagonal === true;
   if (!unit) {
     for (let i = 0; i < n; i++) {

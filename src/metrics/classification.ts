@@ -12,6 +12,7 @@
  * `zeroDivision: 'warn'` behaves as 0 (no warning is printed).
  */
 import { ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import {
   checkConsistentLength,
   checkSampleWeight,
@@ -24,55 +25,10 @@ import {
   type MatrixInput,
   type VectorInput,
 } from '../utils/validation.js';
+import { checkNotContinuous, classIndex, encodePair, labelRepr, labelsRepr } from './label-pairs.js';
 
 export type Average = 'binary' | 'micro' | 'macro' | 'weighted';
 export type ZeroDivision = 'warn' | 0 | 1 | number;
-
-interface Encoded {
-  t: Int32Array;
-  p: Int32Array;
-  classes: Label[];
-  /** Number of distinct labels present in yTrue ∪ yPred. */
-  nPresent: number;
-  /** Which classes occur in yTrue ∪ yPred. */
-  present: Uint8Array;
-  w: Float64Array | null;
-}
-
-function checkNotContinuous(classes: readonly Label[]): void {
-  for (const c of classes) {
-    if (typeof c === 'number' && !Number.isInteger(c)) {
-      throw new ValueError(`Classification metrics can't handle continuous targets: found the non-integer label ${c}; pass class labels (integers or strings)`);
-    }
-  }
-}
-
-/** Encodes yTrue and yPred against the sorted union of their labels (plus `labels`). */
-function encodePair(yTrue: LabelInput, yPred: LabelInput, sampleWeight?: VectorInput | null, labels?: readonly Label[] | null): Encoded {
-  const enc = encodeLabels([yTrue, yPred], ['yTrue', 'yPred'], labels ?? undefined);
-  const [t, p] = enc.codes;
-  checkConsistentLength(['yTrue', t.length], ['yPred', p.length]);
-  checkNotContinuous(enc.classes);
-  const present = new Uint8Array(enc.classes.length);
-  for (let i = 0; i < t.length; i++) { present[t[i]] = 1; present[p[i]] = 1; }
-  let nPresent = 0;
-  for (let i = 0; i < present.length; i++) nPresent += present[i];
-  const w = checkSampleWeight(sampleWeight, t.length);
-  return { t, p, classes: enc.classes, nPresent, present, w };
-}
-
-function classIndex(classes: readonly Label[], label: Label): number {
-  for (let i = 0; i < classes.length; i++) if (classes[i] === label) return i;
-  return -1;
-}
-
-function labelRepr(l: Label): string {
-  return typeof l === 'string' ? `'${l}'` : String(l);
-}
-
-function labelsRepr(ls: readonly Label[]): string {
-  return `[${ls.map(labelRepr).join(', ')}]`;
-}
 
 // ------------------------------------------------------------- accuracy
 
@@ -88,8 +44,11 @@ export interface SampleWeightOption {
   sampleWeight?: VectorInput | null;
 }
 
+const NORMALIZE_OPTIONS = ['sampleWeight', 'normalize'];
+
 /** Fraction (or, with `normalize: false`, the weighted count) of exact matches. */
 export function accuracyScore(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption & { normalize?: boolean } = {}): number {
+  options = readOptions('accuracyScore', options, NORMALIZE_OPTIONS);
   const normalize = options.normalize ?? true;
   let n: number;
   let correct = 0;
@@ -132,6 +91,7 @@ export function accuracyScore(yTrue: LabelInput, yPred: LabelInput, options: Sam
 
 /** 1 - accuracy (or the weighted count of mistakes with `normalize: false`). */
 export function zeroOneLoss(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption & { normalize?: boolean } = {}): number {
+  options = readOptions('zeroOneLoss', options, NORMALIZE_OPTIONS);
   if (options.normalize ?? true) return 1 - accuracyScore(yTrue, yPred, options);
   const sw = options.sampleWeight ? toVector(options.sampleWeight, { name: 'sampleWeight' }) : null;
   let total = 0;
@@ -151,6 +111,7 @@ export interface ConfusionMatrixOptions extends SampleWeightOption {
 
 /** Confusion matrix C[i][j]: samples of true label i predicted as j. */
 export function confusionMatrix(yTrue: LabelInput, yPred: LabelInput, options: ConfusionMatrixOptions = {}): number[][] {
+  options = readOptions('confusionMatrix', options, ['sampleWeight', 'labels', 'normalize']);
   const labels = options.labels ?? null;
   if (labels && labels.length === 0) throw new ValueError("'labels' should contain at least one label");
   const e = encodePair(yTrue, yPred, options.sampleWeight, labels);
@@ -209,6 +170,8 @@ export interface PrfOptions extends SampleWeightOption {
   /** Value for 0/0 (no predicted or no true samples of a label): 'warn' (= 0), 0, 1 or NaN. */
   zeroDivision?: ZeroDivision;
 }
+
+const PRF_OPTIONS = ['sampleWeight', 'labels', 'posLabel', 'average', 'zeroDivision'];
 
 export interface PrfPerLabel {
   precision: Float64Array;
@@ -321,6 +284,7 @@ export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInpu
 export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInput, options: PrfOptions & { beta?: number; average: Average }): PrfAveraged;
 export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInput, options?: PrfOptions & { beta?: number }): PrfPerLabel | PrfAveraged;
 export function precisionRecallFscoreSupport(yTrue: LabelInput, yPred: LabelInput, options: PrfOptions & { beta?: number } = {}): PrfPerLabel | PrfAveraged {
+  options = readOptions('precisionRecallFscoreSupport', options, [...PRF_OPTIONS, 'beta']);
   const beta = options.beta ?? 1;
   if (!(beta >= 0)) throw new ValueError(`beta should be >= 0 in the F-beta score, got ${beta}`);
   const zd = zeroDivisionValue(options.zeroDivision);
@@ -369,6 +333,7 @@ function pick(which: 'precision' | 'recall' | 'fscore', yTrue: LabelInput, yPred
 export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { average: null }): Float64Array;
 export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options?: ScoreOptions & { average?: Average }): number;
 export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions = {}): number | Float64Array {
+  options = readOptions('precisionScore', options, PRF_OPTIONS);
   return pick('precision', yTrue, yPred, options);
 }
 
@@ -376,6 +341,7 @@ export function precisionScore(yTrue: LabelInput, yPred: LabelInput, options: Sc
 export function recallScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { average: null }): Float64Array;
 export function recallScore(yTrue: LabelInput, yPred: LabelInput, options?: ScoreOptions & { average?: Average }): number;
 export function recallScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions = {}): number | Float64Array {
+  options = readOptions('recallScore', options, PRF_OPTIONS);
   return pick('recall', yTrue, yPred, options);
 }
 
@@ -383,6 +349,7 @@ export function recallScore(yTrue: LabelInput, yPred: LabelInput, options: Score
 export function f1Score(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { average: null }): Float64Array;
 export function f1Score(yTrue: LabelInput, yPred: LabelInput, options?: ScoreOptions & { average?: Average }): number;
 export function f1Score(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions = {}): number | Float64Array {
+  options = readOptions('f1Score', options, PRF_OPTIONS);
   return pick('fscore', yTrue, yPred, { ...options, beta: 1 });
 }
 
@@ -390,6 +357,7 @@ export function f1Score(yTrue: LabelInput, yPred: LabelInput, options: ScoreOpti
 export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { beta: number; average: null }): Float64Array;
 export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { beta: number; average?: Average }): number;
 export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreOptions & { beta: number }): number | Float64Array {
+  options = readOptions('fbetaScore', options, [...PRF_OPTIONS, 'beta']);
   if (options?.beta === undefined) throw new ValueError('fbetaScore: the beta option is required');
   return pick('fscore', yTrue, yPred, options);
 }
@@ -398,6 +366,7 @@ export function fbetaScore(yTrue: LabelInput, yPred: LabelInput, options: ScoreO
 
 /** Mean per-class recall; `adjusted` rescales so chance is 0 and perfect is 1. */
 export function balancedAccuracyScore(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption & { adjusted?: boolean } = {}): number {
+  options = readOptions('balancedAccuracyScore', options, ['sampleWeight', 'adjusted']);
   const e = encodePair(yTrue, yPred, options.sampleWeight);
   const k = e.classes.length;
   const diag = new Float64Array(k);
@@ -425,6 +394,7 @@ export function balancedAccuracyScore(yTrue: LabelInput, yPred: LabelInput, opti
 
 /** Matthews correlation coefficient (multiclass R_K statistic); 0 when undefined. */
 export function matthewsCorrcoef(yTrue: LabelInput, yPred: LabelInput, options: SampleWeightOption = {}): number {
+  options = readOptions('matthewsCorrcoef', options, ['sampleWeight']);
   const e = encodePair(yTrue, yPred, options.sampleWeight);
   const k = e.classes.length;
   const tSum = new Float64Array(k);
@@ -454,6 +424,7 @@ export function matthewsCorrcoef(yTrue: LabelInput, yPred: LabelInput, options: 
 
 /** Cohen's kappa: agreement between two labelings beyond chance. */
 export function cohenKappaScore(y1: LabelInput, y2: LabelInput, options: SampleWeightOption & { labels?: readonly Label[]; weights?: 'linear' | 'quadratic' | null } = {}): number {
+  options = readOptions('cohenKappaScore', options, ['sampleWeight', 'labels', 'weights']);
   const cm = confusionMatrix(y1, y2, { labels: options.labels, sampleWeight: options.sampleWeight });
   const k = cm.length;
   const rows = cm.map((r) => r.reduce((a, b) => a + b, 0));
@@ -487,6 +458,7 @@ export interface LogLossOptions extends SampleWeightOption {
  * [eps, 1 - eps] with eps = 2.22e-16 (float64 machine epsilon).
  */
 export function logLoss(yTrue: LabelInput, yProb: MatrixInput | VectorInput, options: LogLossOptions = {}): number {
+  options = readOptions('logLoss', options, ['sampleWeight', 'normalize', 'labels']);
   const labels = options.labels ?? null;
   const enc = encodeLabels(labels ? [yTrue, labels] : [yTrue], ['yTrue', 'labels']);
   checkNotContinuous(enc.classes);
@@ -507,6 +479,7 @@ export function logLoss(yTrue: LabelInput, yProb: MatrixInput | VectorInput, opt
   let P: Float64Array;
   let cols: number;
   let rows: number;
+  if (yProb === null || typeof yProb !== 'object') throw new ValueError(`yProb must be an array of probabilities, got ${String(yProb)}`);
   const shaped = yProb as { shape?: readonly number[] };
   const isVector = Array.isArray(yProb) ? !Array.isArray(yProb[0]) : ArrayBuffer.isView(yProb) || (shaped.shape !== undefined && shaped.shape.length === 1);
   if (isVector) {
@@ -553,100 +526,4 @@ export function logLoss(yTrue: LabelInput, yProb: MatrixInput | VectorInput, opt
 
 function sortedUnique(labels: readonly Label[]): Label[] {
   return encodeLabels([labels], ['labels']).classes;
-}
-
-// ------------------------------------------------ classification report
-
-export interface ClassificationReportOptions extends SampleWeightOption {
-  labels?: readonly Label[] | null;
-  /** Display names for the labels (same length as the labels). */
-  targetNames?: readonly string[] | null;
-  /** Decimal places in the text table (default 2). */
-  digits?: number;
-  zeroDivision?: ZeroDivision;
-}
-
-export interface ReportRow {
-  precision: number;
-  recall: number;
-  'f1-score': number;
-  support: number;
-}
-
-/** The object form: one row per label name plus 'macro avg', 'weighted avg' and 'accuracy' (or 'micro avg'). */
-export type ClassificationReportDict = Record<string, ReportRow | number>;
-
-/** Python's format(x, '.{d}f'): rounds the exact binary value, ties to even. */
-export function formatFixed(x: number, digits: number): string {
-  if (Number.isNaN(x)) return 'nan';
-  if (!Number.isFinite(x)) return x > 0 ? 'inf' : '-inf';
-  if (Math.abs(x) < 1e21) {
-    // toFixed rounds exact ties away from zero; Python rounds them to even.
-    const exact = Math.abs(x).toFixed(Math.min(100, digits + 60));
-    const dot = exact.indexOf('.');
-    if (/^50*$/.test(exact.slice(dot + 1 + digits))) {
-      const kept = exact.slice(0, digits === 0 ? dot : dot + 1 + digits);
-      if ((kept.charCodeAt(kept.length - 1) - 48) % 2 === 0) return (x < 0 ? '-' : '') + kept;
-    }
-  }
-  return x.toFixed(digits);
-}
-
-/**
- * Text report of precision, recall, F1 and support per label (the same
- * layout as sklearn's `classification_report`), or the object form with
- * `outputDict: true`.
- */
-export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options: ClassificationReportOptions & { outputDict: true }): ClassificationReportDict;
-export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options?: ClassificationReportOptions & { outputDict?: false }): string;
-export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options: ClassificationReportOptions & { outputDict?: boolean } = {}): string | ClassificationReportDict {
-  const digits = options.digits ?? 2;
-  const e = encodePair(yTrue, yPred);
-  const presentLabels = e.classes.filter((_, i) => e.present[i]);
-  const labelsGiven = !!options.labels;
-  const labels = options.labels ? [...options.labels] : presentLabels;
-  const microIsAccuracy = !labelsGiven || presentLabels.every((l) => labels.includes(l));
-  const targetNames = options.targetNames ? [...options.targetNames] : labels.map((l) => String(l));
-  if (targetNames.length !== labels.length) {
-    throw new ValueError(`Number of classes, ${labels.length}, does not match size of targetNames, ${targetNames.length}. Try specifying the labels parameter`);
-  }
-  const common = { labels, sampleWeight: options.sampleWeight, zeroDivision: options.zeroDivision };
-  const per = precisionRecallFscoreSupport(yTrue, yPred, { ...common, average: null });
-  const weighted = options.sampleWeight !== undefined && options.sampleWeight !== null;
-  const supportStr = (x: number): string => (weighted && Number.isInteger(x) ? x.toFixed(1) : String(x));
-  const totalSupport = sum(per.support);
-  const averages: Array<[string, PrfAveraged]> = (['micro', 'macro', 'weighted'] as const).map((avg) => [
-    avg === 'micro' && microIsAccuracy ? 'accuracy' : `${avg} avg`,
-    precisionRecallFscoreSupport(yTrue, yPred, { ...common, average: avg }),
-  ]);
-
-  if ((options as { outputDict?: boolean }).outputDict) {
-    const dict: ClassificationReportDict = {};
-    targetNames.forEach((name, i) => {
-      dict[name] = { precision: per.precision[i], recall: per.recall[i], 'f1-score': per.fscore[i], support: per.support[i] };
-    });
-    for (const [heading, r] of averages) {
-      dict[heading] = heading === 'accuracy' ? r.precision : { precision: r.precision, recall: r.recall, 'f1-score': r.fscore, support: totalSupport };
-    }
-    return dict;
-  }
-
-  const headers = ['precision', 'recall', 'f1-score', 'support'];
-  const width = Math.max(...targetNames.map((n) => n.length), 'weighted avg'.length, digits);
-  const pad = (s: string, w: number): string => s.padStart(w);
-  let report = pad('', width) + ' ' + headers.map((h) => ' ' + pad(h, 9)).join('') + '\n\n';
-  const row = (name: string, p: number, r: number, f: number, s: number): string =>
-    pad(name, width) + ' ' + [p, r, f].map((v) => ' ' + pad(formatFixed(v, digits), 9)).join('') + ' ' + pad(supportStr(s), 9) + '\n';
-  targetNames.forEach((name, i) => {
-    report += row(name, per.precision[i], per.recall[i], per.fscore[i], per.support[i]);
-  });
-  report += '\n';
-  for (const [heading, r] of averages) {
-    if (heading === 'accuracy') {
-      report += pad(heading, width) + ' ' + ' ' + pad('', 9) + ' ' + pad('', 9) + ' ' + pad(formatFixed(r.fscore, digits), 9) + ' ' + pad(supportStr(totalSupport), 9) + '\n';
-    } else {
-      report += row(heading, r.precision, r.recall, r.fscore, totalSupport);
-    }
-  }
-  return report;
 }

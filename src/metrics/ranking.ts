@@ -9,6 +9,7 @@
  * must be {0, 1} or {-1, 1}; otherwise pass `posLabel`.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import {
   checkConsistentLength,
   checkSampleWeight,
@@ -27,6 +28,8 @@ export interface CurveOptions {
   posLabel?: Label | null;
   sampleWeight?: VectorInput | null;
 }
+
+const CURVE_OPTIONS = ['posLabel', 'sampleWeight', 'dropIntermediate'];
 
 interface BinaryCurve {
   fps: Float64Array;
@@ -190,6 +193,7 @@ function rocFromCurve(c: BinaryCurve, dropIntermediate: boolean): RocCurve {
  * true) removes thresholds that are not corners of the curve.
  */
 export function rocCurve(yTrue: LabelInput, yScore: VectorInput, options: CurveOptions & { dropIntermediate?: boolean } = {}): RocCurve {
+  options = readOptions('rocCurve', options, CURVE_OPTIONS);
   return rocFromCurve(binaryClfCurve(yTrue, yScore, options), options.dropIntermediate ?? true);
 }
 
@@ -237,6 +241,7 @@ function prFromCurve(c: BinaryCurve, dropIntermediate: boolean): PrecisionRecall
  * dropped, except the first and last of each run.
  */
 export function precisionRecallCurve(yTrue: LabelInput, probasPred: VectorInput, options: CurveOptions & { dropIntermediate?: boolean } = {}): PrecisionRecallCurve {
+  options = readOptions('precisionRecallCurve', options, CURVE_OPTIONS);
   return prFromCurve(binaryClfCurve(yTrue, probasPred, options), options.dropIntermediate ?? false);
 }
 
@@ -263,6 +268,7 @@ export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
 
 /** A score input is a vector unless it is 2-D with more than one column. */
 function scoreInput(yScore: VectorInput | MatrixInput, name: string): { vector: Float64Array } | { matrix: Matrix } {
+  if (yScore === null || typeof yScore !== 'object') throw new ValueError(`${name} must be an array of scores, got ${String(yScore)}`);
   const s = yScore as { shape?: readonly number[]; rows?: number; cols?: number };
   const twoD = Array.isArray(yScore)
     ? Array.isArray(yScore[0])
@@ -368,6 +374,7 @@ export interface RocAucOptions {
  * probabilities (rows sum to 1) with `multiClass: 'ovr'` or 'ovo'.
  */
 export function rocAucScore(yTrue: LabelInput, yScore: VectorInput | MatrixInput, options: RocAucOptions = {}): number {
+  options = readOptions('rocAucScore', options, ['average', 'sampleWeight', 'maxFpr', 'multiClass', 'labels']);
   const average = options.average ?? 'macro';
   const multiClass = options.multiClass ?? 'raise';
   const enc = encodeLabels([yTrue], ['yTrue']);
@@ -478,6 +485,7 @@ export interface AveragePrecisionOptions {
  * (one-vs-rest, columns in sorted label order).
  */
 export function averagePrecisionScore(yTrue: LabelInput, yScore: VectorInput | MatrixInput, options: AveragePrecisionOptions = {}): number {
+  options = readOptions('averagePrecisionScore', options, ['average', 'posLabel', 'sampleWeight']);
   const average = options.average ?? 'macro';
   const posLabel = options.posLabel ?? 1;
   checkAverage(average, ['micro', 'macro', 'weighted']);
@@ -507,6 +515,7 @@ export function averagePrecisionScore(yTrue: LabelInput, yScore: VectorInput | M
 
 /** Top-k accuracy: the true label is among the k highest scores (ties favour the higher class index, as in sklearn). */
 export function topKAccuracyScore(yTrue: LabelInput, yScore: MatrixInput, options: { k?: number; labels?: readonly Label[] | null; normalize?: boolean; sampleWeight?: VectorInput | null } = {}): number {
+  options = readOptions('topKAccuracyScore', options, ['k', 'labels', 'normalize', 'sampleWeight']);
   const k = options.k ?? 2;
   const enc = encodeLabels(options.labels ? [yTrue, options.labels] : [yTrue], ['yTrue', 'labels']);
   const classes = options.labels ? encodeLabels([options.labels], ['labels']).classes : enc.classes;

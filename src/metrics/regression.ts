@@ -4,6 +4,7 @@
  * metric is one pass over typed arrays.
  */
 import { ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import { checkConsistentLength, checkSampleWeight, toVector, type VectorInput } from '../utils/validation.js';
 
 export interface RegressionMetricOptions {
@@ -30,6 +31,7 @@ function weightSum(w: Float64Array | null, n: number): number {
 
 /** Mean squared error: average of (yTrue - yPred)². */
 export function meanSquaredError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
+  options = readOptions('meanSquaredError', options, SAMPLE_WEIGHT_ONLY);
   const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   let s = 0;
@@ -40,11 +42,13 @@ export function meanSquaredError(yTrue: VectorInput, yPred: VectorInput, options
 
 /** Square root of the mean squared error. */
 export function rootMeanSquaredError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
+  options = readOptions('rootMeanSquaredError', options, SAMPLE_WEIGHT_ONLY);
   return Math.sqrt(meanSquaredError(yTrue, yPred, options));
 }
 
 /** Mean absolute error: average of |yTrue - yPred|. */
 export function meanAbsoluteError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
+  options = readOptions('meanAbsoluteError', options, SAMPLE_WEIGHT_ONLY);
   const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   let s = 0;
@@ -61,6 +65,9 @@ export interface R2Options extends RegressionMetricOptions {
   forceFinite?: boolean;
 }
 
+const SAMPLE_WEIGHT_ONLY = ['sampleWeight'];
+const R2_OPTIONS = ['sampleWeight', 'forceFinite'];
+
 function finishRatio(numerator: number, denominator: number, forceFinite: boolean): number {
   if (denominator !== 0) return 1 - numerator / denominator;
   if (!forceFinite) return numerator === 0 ? Number.NaN : Number.NEGATIVE_INFINITY;
@@ -72,6 +79,7 @@ function finishRatio(numerator: number, denominator: number, forceFinite: boolea
  * negative). NaN with fewer than two samples, like scikit-learn.
  */
 export function r2Score(yTrue: VectorInput, yPred: VectorInput, options: R2Options = {}): number {
+  options = readOptions('r2Score', options, R2_OPTIONS);
   const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   if (n < 2) return Number.NaN;
@@ -99,6 +107,7 @@ export function r2Score(yTrue: VectorInput, yPred: VectorInput, options: R2Optio
  * Explained variance 1 - Var(yTrue - yPred) / Var(yTrue) (weighted, ddof 0).
  */
 export function explainedVarianceScore(yTrue: VectorInput, yPred: VectorInput, options: R2Options = {}): number {
+  options = readOptions('explainedVarianceScore', options, R2_OPTIONS);
   const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   const sw = weightSum(w, n);
@@ -143,6 +152,7 @@ export function medianAbsoluteError(yTrue: VectorInput, yPred: VectorInput): num
 
 /** Mean absolute percentage error: average of |yTrue - yPred| / max(|yTrue|, eps) (a fraction, not %). */
 export function meanAbsolutePercentageError(yTrue: VectorInput, yPred: VectorInput, options: RegressionMetricOptions = {}): number {
+  options = readOptions('meanAbsolutePercentageError', options, SAMPLE_WEIGHT_ONLY);
   const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const eps = 2.220446049250313e-16;
   let s = 0;

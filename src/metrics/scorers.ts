@@ -9,6 +9,7 @@
  * class.
  */
 import { ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import type { Estimator } from '../models/base.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Label, LabelInput, MatrixInput, VectorInput } from '../utils/validation.js';
@@ -165,6 +166,7 @@ export interface MakeScorerOptions {
 
 /** Builds a scorer from a metric `(yTrue, yPred) => number`. */
 export function makeScorer(metric: (yTrue: never, yPred: never) => number, options: MakeScorerOptions = {}): Scorer {
+  options = readOptions('makeScorer', options, ['greaterIsBetter', 'responseMethod']);
   const sign = options.greaterIsBetter ?? true ? 1 : -1;
   const method = options.responseMethod ?? 'predict';
   const m = metric as unknown as (t: unknown, p: unknown) => number;

@@ -9,6 +9,7 @@
  * seconds.
  */
 import { ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import { clone, cloneParam, isClassifier, type Estimator, type Params } from '../models/base.js';
 import { getScorer, type Scorer, type Scoring } from '../metrics/scorers.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -50,6 +51,13 @@ export interface FoldData {
   y(idx: ArrayLike<number>): unknown;
 }
 
+/** Fold indices from a user's cv must address the n samples there. */
+function checkFoldIndices(idx: ArrayLike<number>, n: number): void {
+  for (let i = 0; i < idx.length; i++) {
+    if (!(idx[i] >= 0 && idx[i] < n)) throw new ValueError(`cv: index ${idx[i]} is outside the ${n} samples`);
+  }
+}
+
 export function prepareFoldData(X: unknown, y: YInput): FoldData {
   const rowArrays = Array.isArray(X) && (X.length === 0 || Array.isArray(X[0]));
   let m: Matrix | null = null;
@@ -60,14 +68,15 @@ export function prepareFoldData(X: unknown, y: YInput): FoldData {
   }
   return {
     n,
-    X: (idx) => (m ? takeRows(m, idx) : indexRows(X as unknown[], idx)),
+    X: (idx) => (checkFoldIndices(idx, n), m ? takeRows(m, idx) : indexRows(X as unknown[], idx)),
     y: (idx) => (y === undefined || y === null ? undefined : indexRows(y, idx)),
   };
 }
 
 /** Extra fit arguments with one entry per sample (e.g. sample weights) are subset to the fold. */
 function subsetFitParams(params: unknown[] | undefined, n: number, idx: ArrayLike<number>): unknown[] {
-  if (!params) return [];
+  if (params === undefined || params === null) return [];
+  if (!Array.isArray(params)) throw new ValueError(`fitParams must be an array of extra fit arguments, got ${String(params)}`);
   return params.map((p) => {
     const aligned = (Array.isArray(p) || ArrayBuffer.isView(p)) && (p as ArrayLike<unknown>).length === n;
     return aligned ? indexRows(p, idx) : p;
@@ -161,6 +170,8 @@ export interface CrossValidateOptions {
   fitParams?: unknown[];
 }
 
+const CROSS_VALIDATE_OPTIONS = ['cv', 'scoring', 'returnTrainScore', 'returnEstimator', 'returnIndices', 'errorScore', 'fitParams'];
+
 export interface CrossValidateResult {
   fitTime: Float64Array;
   scoreTime: Float64Array;
@@ -176,6 +187,7 @@ export interface CrossValidateResult {
 
 /** Evaluates metrics by cross-validation and records fit/score times (sklearn's `cross_validate`). */
 export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, options: CrossValidateOptions = {}): CrossValidateResult {
+  options = readOptions('crossValidate', options, CROSS_VALIDATE_OPTIONS);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const { scorers } = resolveScoring(options.scoring);
@@ -206,6 +218,7 @@ export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, opti
 
 /** Test score of each fold (sklearn's `cross_val_score`). */
 export function crossValScore(estimator: Estimator, X: unknown, y?: YInput, options: Omit<CrossValidateOptions, 'scoring' | 'returnTrainScore' | 'returnEstimator' | 'returnIndices'> & { scoring?: Scoring | null } = {}): Float64Array {
+  options = readOptions('crossValScore', options, ['cv', 'scoring', 'errorScore', 'fitParams']);
   return crossValidate(estimator, X, y, options).testScore;
 }
 
@@ -233,6 +246,7 @@ type Predictor = Estimator & {
  * Float64Array (two classes) or Tensor.
  */
 export function crossValPredict(estimator: Estimator, X: unknown, y?: YInput, options: CrossValPredictOptions = {}): Float64Array | Label[] | Tensor {
+  options = readOptions('crossValPredict', options, ['cv', 'method', 'fitParams']);
   const method = options.method ?? 'predict';
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
@@ -304,6 +318,9 @@ export interface LearningCurveResult {
 
 /** sklearn's `_translate_train_sizes`. */
 function translateTrainSizes(sizes: readonly number[], nMax: number): Int32Array {
+  if (!Array.isArray(sizes) || sizes.some((s) => typeof s !== 'number' || !Number.isFinite(s))) {
+    throw new ValueError(`trainSizes must be an array of finite numbers, got ${String(sizes)}`);
+  }
   if (sizes.length === 0) throw new ValueError('trainSizes must not be empty');
   const lo = Math.min(...sizes);
   const hi = Math.max(...sizes);
@@ -322,6 +339,7 @@ function translateTrainSizes(sizes: readonly number[], nMax: number): Int32Array
 
 /** Scores for increasing training set sizes (sklearn's `learning_curve`). */
 export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, options: LearningCurveOptions = {}): LearningCurveResult {
+  options = readOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore']);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
@@ -381,6 +399,7 @@ export interface ValidationCurveResult {
 
 /** Train and test scores for each value of one parameter (sklearn's `validation_curve`). */
 export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: ValidationCurveOptions): ValidationCurveResult {
+  options = readOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore']);
   if (!options || typeof options.paramName !== 'string') throw new ValueError('validationCurve: paramName is required');
   if (!Array.isArray(options.paramRange) || options.paramRange.length === 0) throw new ValueError('validationCurve: paramRange must be a non-empty array');
   const data = prepareFoldData(X, y);

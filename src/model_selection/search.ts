@@ -9,7 +9,8 @@
  * parameters are refitted on all the data as `bestEstimator`, and the
  * search object then predicts / scores like it.
  */
-import { ValueError } from '../errors.js';
+import { LimitError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { BaseEstimator, clone, cloneParam, isEstimator, type Estimator, type EstimatorType, type Params, type PredictionOf } from '../models/base.js';
 import type { Scorer } from '../metrics/scorers.js';
 import { Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
@@ -28,13 +29,13 @@ export interface Distribution<T = number> {
 
 /** Uniform on [loc, loc + scale] (scipy.stats.uniform). */
 export function uniformDistribution(loc = 0, scale = 1): Distribution {
-  if (!(scale >= 0)) throw new ValueError(`uniformDistribution: scale must be >= 0, got ${scale}`);
+  if (!Number.isFinite(loc) || !(scale >= 0 && scale < Infinity)) throw new ValueError(`uniformDistribution: need a finite loc and a finite scale >= 0, got ${loc}, ${scale}`);
   return { rvs: (rng) => loc + scale * rng.random() };
 }
 
 /** Log-uniform on [low, high] (scipy.stats.loguniform), for scales like C or alpha. */
 export function logUniformDistribution(low: number, high: number): Distribution {
-  if (!(low > 0 && high > low)) throw new ValueError(`logUniformDistribution: need 0 < low < high, got ${low}, ${high}`);
+  if (!(low > 0 && high > low && high < Infinity)) throw new ValueError(`logUniformDistribution: need 0 < low < high, got ${low}, ${high}`);
   const a = Math.log(low);
   const b = Math.log(high);
   return { rvs: (rng) => Math.exp(a + (b - a) * rng.random()) };
@@ -44,6 +45,13 @@ export function logUniformDistribution(low: number, high: number): Distribution 
 export function randIntDistribution(low: number, high: number): Distribution {
   if (!(Number.isInteger(low) && Number.isInteger(high) && high > low)) throw new ValueError(`randIntDistribution: need integers low < high, got ${low}, ${high}`);
   return { rvs: (rng) => rng.randint(low, high) };
+}
+
+/** The most candidates a search lists before refusing (each one is fitted once per fold). */
+export const MAX_SEARCH_CANDIDATES = 1_000_000;
+
+function checkCandidateCount(where: string, count: number): void {
+  if (count > MAX_SEARCH_CANDIDATES) throw new LimitError(`${where}: ${count} candidates is more than the limit of ${MAX_SEARCH_CANDIDATES}`);
 }
 
 function checkGrid(grid: ParamGridSpec | readonly ParamGridSpec[], allowDistributions: boolean): ParamGridSpec[] {
@@ -402,6 +410,7 @@ export interface GridSearchParams<E extends Estimator = Estimator> extends BaseS
 export type SearchOptions = Partial<Omit<BaseSearchParams, 'estimator'>>;
 
 const SEARCH_DEFAULTS = { scoring: null, cv: 5, refit: true, returnTrainScore: false, errorScore: 'raise' as ErrorScore };
+const SEARCH_OPTIONS = Object.keys(SEARCH_DEFAULTS);
 
 /** Exhaustive search over a parameter grid, scored by cross-validation. */
 export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<GridSearchParams<E>, E> {
@@ -410,6 +419,8 @@ export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<
    * or `new GridSearchCV({ estimator, paramGrid, ... })`.
    */
   constructor(estimator: E | Partial<GridSearchParams<E>>, paramGrid?: ParamGridSpec | readonly ParamGridSpec[], options: SearchOptions = {}) {
+    if (isEstimator(estimator)) checkOptions('GridSearchCV', options, SEARCH_OPTIONS);
+    else checkOptions('GridSearchCV', estimator, [...SEARCH_OPTIONS, 'estimator', 'paramGrid']);
     const p = isEstimator(estimator) ? { ...options, estimator, paramGrid } : estimator;
     super(p as Partial<GridSearchParams<E>>, { ...SEARCH_DEFAULTS, estimator: undefined as unknown as E, paramGrid: {} });
     checkGrid(this.params.paramGrid, false);
@@ -417,7 +428,9 @@ export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<
   }
 
   protected candidates(): Params[] {
-    return [...new ParameterGrid(this.params.paramGrid)];
+    const grid = new ParameterGrid(this.params.paramGrid);
+    checkCandidateCount('GridSearchCV', grid.size);
+    return [...grid];
   }
 }
 
@@ -439,6 +452,9 @@ export class RandomizedSearchCV<E extends Estimator = Estimator> extends BaseSea
     paramDistributions?: RandomizedSearchParams['paramDistributions'],
     options: SearchOptions & { nIter?: number; randomState?: RandomState } = {},
   ) {
+    const valid = [...SEARCH_OPTIONS, 'nIter', 'randomState'];
+    if (isEstimator(estimator)) checkOptions('RandomizedSearchCV', options, valid);
+    else checkOptions('RandomizedSearchCV', estimator, [...valid, 'estimator', 'paramDistributions']);
     const p = isEstimator(estimator) ? { ...options, estimator, paramDistributions } : estimator;
     super(p as Partial<RandomizedSearchParams<E>>, { ...SEARCH_DEFAULTS, estimator: undefined as unknown as E, paramDistributions: {}, nIter: 10, randomState: undefined });
     checkGrid(this.params.paramDistributions as ParamGridSpec, true);
@@ -446,6 +462,7 @@ export class RandomizedSearchCV<E extends Estimator = Estimator> extends BaseSea
   }
 
   protected candidates(): Params[] {
+    checkCandidateCount('RandomizedSearchCV', this.params.nIter);
     return [...new ParameterSampler(this.params.paramDistributions, this.params.nIter, this.params.randomState)];
   }
 }

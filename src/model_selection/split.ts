@@ -10,23 +10,27 @@
  * have scikit-learn's sizes and distributions, not its exact indices
  * (the random streams differ).
  */
-import { ValueError } from '../errors.js';
+import { LimitError, ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import { Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import { encodeLabels, numSamples, type Label, type LabelInput, type MatrixInput, type VectorInput } from '../utils/validation.js';
+import { encodeLabels, numSamples, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../utils/validation.js';
 
 /** Anything with samples along its first axis. */
 export type SplitInput = MatrixInput | VectorInput | LabelInput | readonly unknown[];
 export type Split = [train: Int32Array, test: Int32Array];
 export type RandomState = number | RandomGenerator | null | undefined;
 /** What trainTestSplit and indexRows accept: arrays, typed arrays, Tensors, {data, shape}, Matrix. */
-export type Splittable = readonly unknown[] | ArrayLike<number> | { readonly data: ArrayLike<number>; readonly shape: readonly number[] } | { readonly data: Float64Array; readonly rows: number; readonly cols: number };
+export type Splittable = readonly unknown[] | ArrayLike<number> | { readonly data: ArrayLike<number>; readonly shape: readonly number[] } | Matrix;
 
 /** What model selection needs from a splitter. */
 export interface CrossValidator {
   split(X: SplitInput, y?: LabelInput | VectorInput | null, groups?: unknown): IterableIterator<Split>;
   getNSplits(X?: SplitInput, y?: LabelInput | VectorInput | null, groups?: unknown): number;
 }
+
+/** Split indices are Int32Arrays. */
+const MAX_SAMPLES = 2 ** 31 - 1;
 
 function checkInt(name: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${name} must be an integer >= ${min}, got ${String(v)}`);
@@ -68,7 +72,7 @@ abstract class BaseKFold implements CrossValidator {
   readonly randomState: RandomState;
 
   constructor(options: KFoldOptions | number = {}) {
-    const o = typeof options === 'number' ? { nSplits: options } : options;
+    const o = readOptions(new.target.name, typeof options === 'number' ? { nSplits: options } : options, ['nSplits', 'shuffle', 'randomState']);
     const k = o.nSplits ?? 5;
     if (Number.isInteger(k) && k < 2) throw new ValueError(`k-fold cross-validation requires at least one train/test split by setting nSplits=2 or more, got nSplits=${k}`);
     this.nSplits = checkInt('nSplits', k, 2);
@@ -91,7 +95,14 @@ abstract class BaseKFold implements CrossValidator {
   abstract split(X: SplitInput, y?: LabelInput | VectorInput | null): IterableIterator<Split>;
 }
 
-/** K consecutive folds (shuffled first with `shuffle`); the first n % k folds get one extra sample. */
+/**
+ * K consecutive folds (shuffled first with `shuffle`); the first n % k folds
+ * get one extra sample.
+ *
+ * With `shuffle`, the folds do not reproduce NumPy's row choice for a given
+ * `randomState`: the fold sizes and guarantees are scikit-learn's, the rows
+ * in each fold differ (Frugal's generator is not NumPy's).
+ */
 export class KFold extends BaseKFold {
   *split(X: SplitInput): IterableIterator<Split> {
     const n = numSamples(X as MatrixInput);
@@ -114,6 +125,10 @@ export class KFold extends BaseKFold {
 /**
  * K folds that keep the class proportions of `y` (scikit-learn's
  * allocation: samples of each class dealt to folds in order, in blocks).
+ *
+ * With `shuffle`, the folds do not reproduce NumPy's row choice for a given
+ * `randomState`: the fold sizes and guarantees are scikit-learn's, the rows
+ * in each fold differ (Frugal's generator is not NumPy's).
  */
 export class StratifiedKFold extends BaseKFold {
   /** Test fold of each sample. */
@@ -183,6 +198,7 @@ abstract class RepeatedSplitter implements CrossValidator {
   readonly nRepeats: number;
   readonly randomState: RandomState;
   constructor(options: RepeatedKFoldOptions) {
+    options = readOptions(new.target.name, options, ['nSplits', 'nRepeats', 'randomState']);
     this.nSplits = checkInt('nSplits', options.nSplits ?? 5, 2);
     this.nRepeats = checkInt('nRepeats', options.nRepeats ?? 10, 1);
     this.randomState = options.randomState;
@@ -198,7 +214,11 @@ abstract class RepeatedSplitter implements CrossValidator {
   }
 }
 
-/** KFold repeated `nRepeats` times with a different shuffle each time. */
+/**
+ * KFold repeated `nRepeats` times with a different shuffle each time. Like
+ * every shuffled split here, it does not reproduce NumPy's row choice for a
+ * given `randomState` (same fold sizes, different rows).
+ */
 export class RepeatedKFold extends RepeatedSplitter {
   constructor(options: RepeatedKFoldOptions = {}) {
     super(options);
@@ -208,7 +228,11 @@ export class RepeatedKFold extends RepeatedSplitter {
   }
 }
 
-/** StratifiedKFold repeated `nRepeats` times with a different shuffle each time. */
+/**
+ * StratifiedKFold repeated `nRepeats` times with a different shuffle each
+ * time. It does not reproduce NumPy's row choice for a given `randomState`
+ * (same per-class fold sizes, different rows).
+ */
 export class RepeatedStratifiedKFold extends RepeatedSplitter {
   constructor(options: RepeatedKFoldOptions = {}) {
     super(options);
@@ -275,7 +299,12 @@ export function validateShuffleSplit(n: number, testSize: number | null | undefi
   return [nTrain, nTest];
 }
 
-/** Random permutation splits: test = the first nTest of a permutation, train = the next nTrain. */
+/**
+ * Random permutation splits: test = the first nTest of a permutation, train
+ * = the next nTrain. Sizes follow scikit-learn exactly, but the rows do not
+ * reproduce NumPy's choice for a given `randomState` (Frugal's generator is
+ * not NumPy's).
+ */
 export class ShuffleSplit implements CrossValidator {
   readonly nSplits: number;
   readonly testSize: number | null | undefined;
@@ -283,6 +312,7 @@ export class ShuffleSplit implements CrossValidator {
   readonly randomState: RandomState;
   protected defaultTestSize = 0.1;
   constructor(options: ShuffleSplitOptions = {}) {
+    options = readOptions(new.target.name, options, ['nSplits', 'testSize', 'trainSize', 'randomState']);
     this.nSplits = checkInt('nSplits', options.nSplits ?? 10, 1);
     this.testSize = options.testSize;
     this.trainSize = options.trainSize;
@@ -332,7 +362,11 @@ export function approximateMode(classCounts: Int32Array, nDraws: number, rng: Ra
   return floored;
 }
 
-/** Shuffle splits that keep the class proportions of y. */
+/**
+ * Shuffle splits that keep the class proportions of y (scikit-learn's
+ * per-class counts). The rows chosen do not reproduce NumPy's for a given
+ * `randomState`: same proportions and guarantees, different rows.
+ */
 export class StratifiedShuffleSplit extends ShuffleSplit {
   override *split(X: SplitInput, y?: LabelInput | VectorInput | null): IterableIterator<Split> {
     if (y === undefined || y === null) throw new ValueError('StratifiedShuffleSplit.split needs the labels y');
@@ -433,6 +467,9 @@ export function indexRows<T>(a: T, idx: ArrayLike<number>): T {
 
 /** The [train, test] indices trainTestSplit uses for n samples. */
 export function trainTestSplitIndices(n: number, options: TrainTestSplitOptions = {}): Split {
+  checkInt('n', n, 0);
+  if (n > MAX_SAMPLES) throw new LimitError(`trainTestSplit: ${n} samples is more than the ${MAX_SAMPLES} that Int32 indices can address`);
+  options = readOptions('trainTestSplit', options, ['testSize', 'trainSize', 'shuffle', 'stratify', 'randomState']);
   const shuffle = options.shuffle ?? true;
   const [nTrain, nTest] = validateShuffleSplit(n, options.testSize, options.trainSize, 0.25);
   if (!shuffle) {
@@ -445,7 +482,7 @@ export function trainTestSplitIndices(n: number, options: TrainTestSplitOptions 
     for (let i = 0; i < nTest; i++) test[i] = nTrain + i;
     return [train, test];
   }
-  const dummy = { length: n } as unknown as readonly unknown[];
+  const dummy = new Uint8Array(n); // the splitters only need the number of samples
   const cv = options.stratify !== undefined && options.stratify !== null
     ? new StratifiedShuffleSplit({ nSplits: 1, testSize: nTest, trainSize: nTrain, randomState: options.randomState })
     : new ShuffleSplit({ nSplits: 1, testSize: nTest, trainSize: nTrain, randomState: options.randomState });
@@ -458,6 +495,11 @@ export function trainTestSplitIndices(n: number, options: TrainTestSplitOptions 
  * Each output has the kind of its input (number[][] stays number[][],
  * a Tensor stays a Tensor, ...). testSize / trainSize below 1 are
  * fractions, integers >= 1 are counts.
+ *
+ * The sizes (and, with `stratify`, the class proportions) are
+ * scikit-learn's, but the rows do not reproduce NumPy's choice for a given
+ * `randomState`: the same seed gives the same split in Frugal every time,
+ * not the split scikit-learn draws with that seed.
  */
 export function trainTestSplit<A extends Splittable, B extends Splittable, C extends Splittable>(a: A, b: B, c: C, options?: TrainTestSplitOptions): [A, A, B, B, C, C];
 export function trainTestSplit<A extends Splittable, B extends Splittable>(a: A, b: B, options?: TrainTestSplitOptions): [A, A, B, B];
@@ -467,9 +509,9 @@ export function trainTestSplit(...args: unknown[]): unknown[] {
   let options: TrainTestSplitOptions = {};
   if (args.length && isOptions(args[args.length - 1])) options = args.pop() as TrainTestSplitOptions;
   if (args.length === 0) throw new ValueError('At least one array required as input');
-  const n = numSamples(args[0] as MatrixInput);
+  const n = numSamples(args[0] as MatrixInput, 'array 0');
   args.forEach((a, i) => {
-    const m = numSamples(a as MatrixInput);
+    const m = numSamples(a as MatrixInput, `array ${i}`);
     if (m !== n) throw new ValueError(`Found input variables with inconsistent numbers of samples: [${args.map((x) => numSamples(x as MatrixInput)).join(', ')}] (array ${i} differs)`);
   });
   if (options.stratify !== undefined && options.stratify !== null && numSamples(options.stratify) !== n) {
@@ -497,14 +539,23 @@ export function checkCv(cv: CvSpec, y?: LabelInput | VectorInput | null, classif
     return new KFold({ nSplits: cv });
   }
   if (typeof (cv as CrossValidator).split === 'function' && typeof (cv as CrossValidator).getNSplits === 'function') return cv as CrossValidator;
-  if (typeof (cv as Iterable<unknown>)[Symbol.iterator] === 'function') {
-    const splits: Split[] = [...(cv as Iterable<readonly [ArrayLike<number>, ArrayLike<number>]>)].map(([tr, te]) => [Int32Array.from(tr), Int32Array.from(te)]);
+  if (typeof cv === 'object' && typeof (cv as Iterable<unknown>)[Symbol.iterator] === 'function') {
+    const splits: Split[] = [...(cv as Iterable<unknown>)].map((pair, i) => {
+      if (!Array.isArray(pair) || pair.length !== 2 || !pair.every(isIndexList)) {
+        throw new ValueError(`cv: entry ${i} must be a [train, test] pair of index arrays`);
+      }
+      return [Int32Array.from(pair[0]), Int32Array.from(pair[1])];
+    });
     return {
       getNSplits: () => splits.length,
       *split() { yield* splits.map(([a, b]) => [a.slice(), b.slice()] as Split); },
     };
   }
   throw new ValueError(`Expected cv as an integer, a cross-validation object (with split and getNSplits) or an iterable of [train, test] index pairs; got ${String(cv)}`);
+}
+
+function isIndexList(a: unknown): a is ArrayLike<number> {
+  return (Array.isArray(a) || ArrayBuffer.isView(a)) && Array.prototype.every.call(a, (i: unknown) => Number.isInteger(i) && (i as number) >= 0);
 }
 
 function isClassTarget(y: LabelInput | VectorInput): boolean {

@@ -9,6 +9,7 @@
  * e.g. a OneHotEncoder can take the string columns).
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { readOptions } from '../utils/options.js';
 import { BaseTransformer, clone, estimatorName, isEstimator, type Estimator, type GetParamsOptions, type Params } from '../models/base.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../utils/validation.js';
@@ -44,7 +45,9 @@ export class ColumnTransformer extends BaseTransformer<ColumnTransformerParams> 
    * Also accepts `new ColumnTransformer({ transformers, remainder })`.
    */
   constructor(transformers: ColumnTransformerEntry[] | Partial<ColumnTransformerParams>, options: { remainder?: ColumnTransformerParams['remainder'] } = {}) {
-    const p = Array.isArray(transformers) ? { transformers, remainder: options.remainder } : transformers;
+    const p = Array.isArray(transformers)
+      ? { transformers, remainder: readOptions('ColumnTransformer', options, ['remainder']).remainder }
+      : readOptions('ColumnTransformer', transformers, ['transformers', 'remainder']);
     super({ transformers: p.transformers ? [...p.transformers] : [], remainder: p.remainder ?? 'drop' });
     this.validate();
   }
@@ -82,21 +85,7 @@ export class ColumnTransformer extends BaseTransformer<ColumnTransformerParams> 
       if (k.startsWith('remainder__')) remainderSub[k.slice('remainder__'.length)] = v;
       else rest[k] = v;
     }
-    setNamedEstimatorParams(
-      this.params as unknown as Record<string, unknown>,
-      'transformers',
-      rest,
-      'ColumnTransformer',
-      (name, est) => {
-        this.params.transformers = this.params.transformers.map((e) => (e[0] === name ? ([name, est as Estimator, e[2]] as const) : e));
-      },
-      (own) => {
-        for (const [k, v] of Object.entries(own)) {
-          if (k !== 'remainder') throw new ValueError(`Invalid parameter '${k}' for estimator ColumnTransformer. Valid parameters are: remainder, transformers, ${this.params.transformers.map((e) => e[0]).join(', ')}`);
-          this.params.remainder = v as ColumnTransformerParams['remainder'];
-        }
-      },
-    );
+    setNamedEstimatorParams(this.params as unknown as Record<string, unknown>, 'transformers', rest, 'ColumnTransformer');
     if (Object.keys(remainderSub).length) {
       if (!isEstimator(this.params.remainder)) throw new ValueError("Invalid parameter 'remainder__...': remainder is not an estimator");
       this.params.remainder.setParams(remainderSub);

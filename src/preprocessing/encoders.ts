@@ -8,6 +8,7 @@
  * only strings or only numbers. Outputs are float64 Tensors.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { BaseTransformer, checkIsFitted, type GetParamsOptions, type Params } from '../models/base.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
@@ -112,6 +113,7 @@ function fitCategories(cols: Columns, spec: 'auto' | readonly (readonly Category
   }
   const out: Category[][] = [];
   for (let j = 0; j < cols.cols; j++) {
+    if (!Array.isArray(spec[j])) throw new ValueError(`${name}: categories[${j}] must be an array of the categories of feature ${j}, got ${String(spec[j])}`);
     const given = [...spec[j]];
     const set = new Set(given);
     if (set.size !== given.length) throw new ValueError(`${name}: categories for feature ${j} contain duplicates`);
@@ -133,6 +135,32 @@ function fitCategories(cols: Columns, spec: 'auto' | readonly (readonly Category
   return out;
 }
 
+/**
+ * Reads X for a fitted encoder: checks its width against fit and gives the
+ * category index of each cell (-1 = unknown). With `unknownHint` (the
+ * encoder's handleUnknown is 'error'), the first column holding unknown
+ * categories throws, its message ending with the hint; NaN counts as
+ * unknown unless `nanIsMissing`.
+ */
+function indexInput(
+  X: CategoricalInput,
+  categories: readonly Category[][],
+  encoder: string,
+  unknownHint: string | null,
+  nanIsMissing: boolean,
+): { cols: Columns; codes: Int32Array } {
+  const cols = readColumns(X);
+  if (cols.cols !== categories.length) throw new ShapeError(`X has ${cols.cols} features, but ${encoder} is expecting ${categories.length} features as input`);
+  const { codes, unknown } = indexColumns(cols, categories);
+  if (unknownHint !== null) {
+    unknown.forEach((u, j) => {
+      const real = nanIsMissing ? [...u].filter((c) => !Number.isNaN(c)) : [...u];
+      if (real.length) throw new ValueError(`Found unknown categories [${real.map(catRepr).join(', ')}] in column ${j} during transform${unknownHint}`);
+    });
+  }
+  return { cols, codes };
+}
+
 /** Category index per cell (-1 = unknown). */
 function indexColumns(cols: Columns, categories: readonly Category[][]): { codes: Int32Array; unknown: Array<Set<Category>> } {
   const { rows } = cols;
@@ -151,10 +179,6 @@ function indexColumns(cols: Columns, categories: readonly Category[][]): { codes
     unknown.push(unk);
   }
   return { codes, unknown };
-}
-
-function checkWidth(cols: Columns, expected: number, est: string): void {
-  if (cols.cols !== expected) throw new ShapeError(`X has ${cols.cols} features, but ${est} is expecting ${expected} features as input`);
 }
 
 // ------------------------------------------------------------ OneHotEncoder
@@ -218,15 +242,9 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
 
   override transform(X: CategoricalInput): Tensor {
     this.checkFitted();
-    const cols = readColumns(X);
-    checkWidth(cols, this.nFeaturesIn!, 'OneHotEncoder');
     const cats = this.categories!;
-    const { codes, unknown } = indexColumns(cols, cats);
-    if (this.params.handleUnknown === 'error') {
-      unknown.forEach((u, j) => {
-        if (u.size) throw new ValueError(`Found unknown categories [${[...u].map(catRepr).join(', ')}] in column ${j} during transform; use handleUnknown: 'ignore' to encode them as zeros`);
-      });
-    }
+    const hint = this.params.handleUnknown === 'error' ? "; use handleUnknown: 'ignore' to encode them as zeros" : null;
+    const { cols, codes } = indexInput(X, cats, 'OneHotEncoder', hint, false);
     const k = cats.length;
     const width = this.offsets![k];
     const out = new Float64Array(cols.rows * width);
@@ -341,16 +359,8 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
 
   override transform(X: CategoricalInput): Tensor {
     this.checkFitted();
-    const cols = readColumns(X);
-    checkWidth(cols, this.nFeaturesIn!, 'OrdinalEncoder');
     const cats = this.categories!;
-    const { codes, unknown } = indexColumns(cols, cats);
-    if (this.params.handleUnknown === 'error') {
-      unknown.forEach((u, j) => {
-        const real = [...u].filter((c) => !Number.isNaN(c));
-        if (real.length) throw new ValueError(`Found unknown categories [${real.map(catRepr).join(', ')}] in column ${j} during transform`);
-      });
-    }
+    const { cols, codes } = indexInput(X, cats, 'OrdinalEncoder', this.params.handleUnknown === 'error' ? '' : null, true);
     const k = cats.length;
     const out = new Float64Array(cols.rows * k);
     const missing = this.params.encodedMissingValue;
@@ -410,7 +420,7 @@ export class LabelEncoder {
   classes: Label[] | undefined;
 
   constructor(_params: Params = {}) {
-    if (_params && Object.keys(_params).length) throw new ValueError(`LabelEncoder takes no parameters, got ${Object.keys(_params).join(', ')}`);
+    checkOptions('LabelEncoder', _params, []);
   }
 
   get isFitted(): boolean {
@@ -447,6 +457,7 @@ export class LabelEncoder {
   /** Codes back to the original labels. */
   inverseTransform(codes: ArrayLike<number>): Label[] {
     checkIsFitted(this);
+    if (!Array.isArray(codes) && !ArrayBuffer.isView(codes)) throw new ValueError(`LabelEncoder.inverseTransform: expected an array of codes, got ${String(codes)}`);
     const classes = this.classes!;
     const out = new Array<Label>(codes.length);
     const bad: number[] = [];

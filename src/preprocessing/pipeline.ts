@@ -11,6 +11,7 @@
  * null) to skip it.
  */
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import {
   BaseEstimator,
   estimatorName,
@@ -84,35 +85,37 @@ export function namedEstimatorParams(own: Params, items: readonly (readonly [str
 }
 
 /**
- * setParams for a list of named estimators: first the list itself, then
- * whole estimators by name, then `name__param` and other own params.
+ * setParams for a list of named estimators (`[name, estimator, ...rest]`
+ * entries under `target[listKey]`): first the list itself, then whole
+ * estimators by name, then the other own params of `target`, then
+ * `name__param` for the estimators.
  */
-export function setNamedEstimatorParams(
-  target: Record<string, unknown>,
-  listKey: string,
-  params: Params,
-  owner: string,
-  replace: (name: string, est: unknown) => void,
-  setOwn: (p: Params) => void,
-): void {
+export function setNamedEstimatorParams(target: Record<string, unknown>, listKey: string, params: Params, owner: string): void {
+  type Entry = readonly [string, unknown, ...unknown[]];
   const rest: Params = { ...params };
   if (listKey in rest) {
     target[listKey] = rest[listKey];
     delete rest[listKey];
   }
-  const items = target[listKey] as readonly (readonly [string, unknown, ...unknown[]])[];
-  const names = new Set(items.map((s) => s[0]));
+  const entries = (): readonly Entry[] => target[listKey] as readonly Entry[];
+  const names = new Set(entries().map((s) => s[0]));
   for (const key of Object.keys(rest)) {
     if (!key.includes('__') && names.has(key)) {
-      replace(key, rest[key]);
+      const est = rest[key];
+      target[listKey] = entries().map((e): Entry => (e[0] === key ? [key, est, ...e.slice(2)] : e));
       delete rest[key];
     }
   }
   const nested = new Map<string, Params>();
-  const own: Params = {};
   for (const [key, value] of Object.entries(rest)) {
     const sep = key.indexOf('__');
-    if (sep < 0) { own[key] = value; continue; }
+    if (sep < 0) {
+      if (!(key in target) || key === listKey) {
+        throw new ValueError(`Invalid parameter '${key}' for estimator ${owner}. Valid parameters are: ${[...Object.keys(target).sort(), ...names].join(', ')}`);
+      }
+      target[key] = value;
+      continue;
+    }
     const head = key.slice(0, sep);
     if (!names.has(head)) {
       throw new ValueError(`Invalid parameter '${head}' for estimator ${owner}. Valid parameters are: ${[...Object.keys(target), ...names].sort().join(', ')}`);
@@ -120,9 +123,8 @@ export function setNamedEstimatorParams(
     if (!nested.has(head)) nested.set(head, {});
     nested.get(head)![key.slice(sep + 2)] = value;
   }
-  setOwn(own);
   for (const [head, sub] of nested) {
-    const est = items.find((s) => s[0] === head)![1];
+    const est = entries().find((s) => s[0] === head)![1];
     if (!isEstimator(est)) throw new ValueError(`Invalid parameter '${head}__${Object.keys(sub)[0]}' for estimator ${owner}: step '${head}' is ${String(est)}`);
     est.setParams(sub);
   }
@@ -140,6 +142,7 @@ export class Pipeline<Final extends StepEstimator = StepEstimator> extends BaseE
    *   transformers (or 'passthrough'). `new Pipeline({ steps })` works too.
    */
   constructor(steps: readonly [...Step[], readonly [string, Final]] | PipelineParams) {
+    if (!Array.isArray(steps)) checkOptions('Pipeline', steps, ['steps']);
     const params = (Array.isArray(steps) ? { steps } : steps) as PipelineParams;
     super({ steps: params?.steps ? [...params.steps] : params?.steps });
     this.validateSteps();
@@ -220,19 +223,7 @@ export class Pipeline<Final extends StepEstimator = StepEstimator> extends BaseE
   }
 
   override setParams(params: Params): this {
-    setNamedEstimatorParams(
-      this.params as unknown as Record<string, unknown>,
-      'steps',
-      params,
-      'Pipeline',
-      (name, est) => {
-        this.params.steps = this.params.steps.map((s) => (s[0] === name ? ([name, est as StepEstimator] as const) : s));
-      },
-      (own) => {
-        const keys = Object.keys(own);
-        if (keys.length) throw new ValueError(`Invalid parameter '${keys[0]}' for estimator Pipeline. Valid parameters are: steps, ${this.params.steps.map((s) => s[0]).join(', ')}`);
-      },
-    );
+    setNamedEstimatorParams(this.params as unknown as Record<string, unknown>, 'steps', params, 'Pipeline');
     this.validateSteps();
     return this;
   }

@@ -3,7 +3,7 @@
  * scikit-learn's column order (bias, degree 1, then each degree's
  * combinations with replacement in lexicographic order).
  */
-import { ValueError } from '../errors.js';
+import { LimitError, ValueError } from '../errors.js';
 import { BaseTransformer } from '../models/base.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toMatrix, type MatrixInput } from '../utils/validation.js';
@@ -33,6 +33,26 @@ function combinations(n: number, k: number, replacement: boolean): number[][] {
   return out;
 }
 
+/** The most columns (combinations of degree 0..maxDegree) PolynomialFeatures plans before refusing. */
+export const MAX_POLYNOMIAL_COMBINATIONS = 1_000_000;
+
+/**
+ * How many combinations of degree 0..maxDeg there are among n features:
+ * Σ_d C(n + d - 1, d) with replacement, Σ_d C(n, d) without. Stops counting
+ * once past `limit`, so a huge degree costs nothing.
+ */
+function countCombinations(n: number, maxDeg: number, replacement: boolean, limit: number): number {
+  let total = 0;
+  let term = 1; // C(., 0)
+  for (let d = 0; d <= maxDeg; d++) {
+    if (d > 0) term = replacement ? (term * (n + d - 1)) / d : (term * (n - d + 1)) / d;
+    if (term <= 0) break;
+    total += term;
+    if (total > limit) return total;
+  }
+  return total;
+}
+
 /** Generates polynomial and interaction features. */
 export class PolynomialFeatures extends BaseTransformer<PolynomialFeaturesParams> {
   /** powers[o][f]: exponent of input feature f in output column o. */
@@ -50,6 +70,9 @@ export class PolynomialFeatures extends BaseTransformer<PolynomialFeaturesParams
 
   private degrees(): [number, number] {
     const d = this.params.degree;
+    if (typeof d !== 'number' && !(Array.isArray(d) && d.length === 2)) {
+      throw new ValueError(`degree must be a non-negative integer or [minDegree, maxDegree], got ${String(d)}`);
+    }
     const [lo, hi] = typeof d === 'number' ? [0, d] : d;
     if (!Number.isInteger(lo) || !Number.isInteger(hi) || lo < 0 || hi < lo) {
       throw new ValueError(`degree must be a non-negative integer or [minDegree, maxDegree] with 0 <= minDegree <= maxDegree, got ${JSON.stringify(d)}`);
@@ -62,6 +85,10 @@ export class PolynomialFeatures extends BaseTransformer<PolynomialFeaturesParams
     const [minDeg, maxDeg] = this.degrees();
     const n = toMatrix(X).cols;
     const repl = !this.params.interactionOnly;
+    const planned = countCombinations(n, maxDeg, repl, MAX_POLYNOMIAL_COMBINATIONS);
+    if (planned > MAX_POLYNOMIAL_COMBINATIONS) {
+      throw new LimitError(`PolynomialFeatures: degree ${maxDeg} over ${n} features gives more than ${MAX_POLYNOMIAL_COMBINATIONS} output columns`);
+    }
     // full plan from degree 0 up, so that every combo's parent exists
     const combos: number[][] = [];
     for (let d = 0; d <= maxDeg; d++) combos.push(...combinations(n, d, repl));

@@ -21,6 +21,14 @@ function handleZerosInScale(scale: Float64Array, constant?: Uint8Array): void {
   }
 }
 
+/** A `[low, high]` parameter (featureRange, quantileRange) of two numbers. */
+function pairParam(name: string, v: unknown): readonly [number, number] {
+  if (!Array.isArray(v) || v.length !== 2 || typeof v[0] !== 'number' || typeof v[1] !== 'number') {
+    throw new ValueError(`${name} must be [low, high], two numbers; got ${String(v)}`);
+  }
+  return v as [number, number];
+}
+
 function checkBoolean(name: string, v: unknown): void {
   if (typeof v !== 'boolean') throw new ValueError(`${name} must be a boolean, got ${String(v)}`);
 }
@@ -116,19 +124,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
 
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    const { data, rows, cols } = m;
-    const mean = this.params.withMean ? this.mean : undefined;
-    const scale = this.params.withStd ? this.scale : undefined;
-    for (let i = 0; i < rows; i++) {
-      const off = i * cols;
-      for (let j = 0; j < cols; j++) {
-        let v = data[off + j];
-        if (mean) v -= mean[j];
-        if (scale) v /= scale[j];
-        data[off + j] = v;
-      }
-    }
-    return matrixToTensor(m);
+    return matrixToTensor(unshiftThenUnscale(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined));
   }
 
   override fitTransform(X: MatrixInput, y?: unknown, sampleWeight?: VectorInput): Tensor {
@@ -138,19 +134,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
   /** Undoes the scaling: x = z * scale + mean. */
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    const { data, rows, cols } = m;
-    const mean = this.params.withMean ? this.mean : undefined;
-    const scale = this.params.withStd ? this.scale : undefined;
-    for (let i = 0; i < rows; i++) {
-      const off = i * cols;
-      for (let j = 0; j < cols; j++) {
-        let v = data[off + j];
-        if (scale) v *= scale[j];
-        if (mean) v += mean[j];
-        data[off + j] = v;
-      }
-    }
-    return matrixToTensor(m);
+    return matrixToTensor(scaleThenShift(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined));
   }
 }
 
@@ -173,13 +157,31 @@ function nanMinMax(m: Matrix): { min: Float64Array; max: Float64Array } {
   return { min, max };
 }
 
-/** Applies x * scale + offset (or (x - offset) / scale when inverse) to a copy. */
-function affine(m: Matrix, scale: Float64Array, offset: Float64Array, inverse: boolean): Matrix {
+/** x * scale + offset, in place on `m` (a copy the caller owns); a missing scale or offset is skipped. */
+function scaleThenShift(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined): Matrix {
   const { data, rows, cols } = m;
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
     for (let j = 0; j < cols; j++) {
-      data[off + j] = inverse ? (data[off + j] - offset[j]) / scale[j] : data[off + j] * scale[j] + offset[j];
+      let v = data[off + j];
+      if (scale) v *= scale[j];
+      if (offset) v += offset[j];
+      data[off + j] = v;
+    }
+  }
+  return m;
+}
+
+/** (x - offset) / scale, in place on `m`: the inverse of scaleThenShift. */
+function unshiftThenUnscale(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined): Matrix {
+  const { data, rows, cols } = m;
+  for (let i = 0; i < rows; i++) {
+    const off = i * cols;
+    for (let j = 0; j < cols; j++) {
+      let v = data[off + j];
+      if (offset) v -= offset[j];
+      if (scale) v /= scale[j];
+      data[off + j] = v;
     }
   }
   return m;
@@ -209,7 +211,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   override fit(X: MatrixInput): this {
-    const [lo, hi] = this.params.featureRange;
+    const [lo, hi] = pairParam('featureRange', this.params.featureRange);
     if (!(lo < hi)) throw new ValueError(`Minimum of desired feature range must be smaller than maximum. Got [${lo}, ${hi}]`);
     checkBoolean('clip', this.params.clip);
     const m = toMatrix(X, { allowNaN: true });
@@ -236,7 +238,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   override transform(X: MatrixInput): Tensor {
-    const m = affine(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!, false);
+    const m = scaleThenShift(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!);
     if (this.params.clip) {
       const [lo, hi] = this.params.featureRange;
       const d = m.data;
@@ -246,7 +248,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   inverseTransform(X: MatrixInput): Tensor {
-    return matrixToTensor(affine(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!, true));
+    return matrixToTensor(unshiftThenUnscale(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!));
   }
 }
 
@@ -277,12 +279,12 @@ export class MaxAbsScaler extends BaseTransformer<Record<string, never>> {
 
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(affine(m, this.scale!.map((s) => 1 / s), new Float64Array(m.cols), false));
+    return matrixToTensor(scaleThenShift(m, this.scale!.map((s) => 1 / s), new Float64Array(m.cols)));
   }
 
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(affine(m, this.scale!, new Float64Array(m.cols), false));
+    return matrixToTensor(scaleThenShift(m, this.scale!, new Float64Array(m.cols)));
   }
 }
 
@@ -336,7 +338,7 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
 
   override fit(X: MatrixInput): this {
     const { withCentering, withScaling, quantileRange } = this.params;
-    const [qMin, qMax] = quantileRange;
+    const [qMin, qMax] = pairParam('quantileRange', quantileRange);
     if (!(qMin >= 0 && qMin <= qMax && qMax <= 100)) throw new ValueError(`Invalid quantile range: [${qMin}, ${qMax}]; expected 0 <= qMin <= qMax <= 100`);
     const m = toMatrix(X, { allowNaN: true });
     const center = new Float64Array(m.cols);
@@ -361,14 +363,14 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
     const one = new Float64Array(m.cols).fill(1);
     const zero = new Float64Array(m.cols);
-    return matrixToTensor(affine(m, this.scale ?? one, this.center ?? zero, true));
+    return matrixToTensor(unshiftThenUnscale(m, this.scale ?? one, this.center ?? zero));
   }
 
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
     const one = new Float64Array(m.cols).fill(1);
     const zero = new Float64Array(m.cols);
-    return matrixToTensor(affine(m, this.scale ?? one, this.center ?? zero, false));
+    return matrixToTensor(scaleThenShift(m, this.scale ?? one, this.center ?? zero));
   }
 }
 

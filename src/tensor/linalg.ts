@@ -3,20 +3,25 @@
  * same dtype out. The work is done in float64 by `src/linalg/` whatever the
  * input dtype (the classical models need that accuracy).
  */
-import { DTypeError, ShapeError } from '../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import * as la from '../linalg/index.js';
 import type { DType } from './dtype.js';
 import { shapeStr } from './shape.js';
 import { Tensor } from './tensor.js';
 
-function toMat(t: Tensor, fn: string, name = 'A'): la.Mat {
+function checkTensor(t: unknown, fn: string, name: string): asserts t is Tensor {
+  if (!(t instanceof Tensor)) throw new ValueError(`linalg.${fn}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+}
+
+function toMat(t: Tensor, fn: string, name = 'A'): la.Matrix {
+  checkTensor(t, fn, name);
   if (t.ndim !== 2) throw new ShapeError(`linalg.${fn}: ${name} must be a 2-D matrix, got shape ${shapeStr(t.shape)}`);
   if (t.dtype === 'int32') throw new DTypeError(`linalg.${fn}: ${name} must be float32 or float64, got int32`);
   const data = t.data instanceof Float64Array ? t.data : Float64Array.from(t.data);
   return { data, rows: t.shape[0], cols: t.shape[1] };
 }
 
-function fromMat(m: la.Mat, dtype: DType): Tensor {
+function fromMat(m: la.Matrix, dtype: DType): Tensor {
   return new Tensor(m.data, [m.rows, m.cols]).astype(dtype);
 }
 
@@ -25,12 +30,13 @@ function fromVec(v: Float64Array, dtype: DType): Tensor {
 }
 
 /** A right-hand side: a vector [m] or a matrix [m, k]. */
-function rhs(b: Tensor, fn: string): la.Mat | Float64Array {
+function rhs(b: Tensor, fn: string): la.Matrix | Float64Array {
+  checkTensor(b, fn, 'b');
   if (b.ndim === 1) return b.data instanceof Float64Array ? b.data : Float64Array.from(b.data);
   return toMat(b, fn, 'b');
 }
 
-function fromRhs(x: la.Mat | Float64Array, dtype: DType): Tensor {
+function fromRhs(x: la.Matrix | Float64Array, dtype: DType): Tensor {
   return x instanceof Float64Array ? fromVec(x, dtype) : fromMat(x, dtype);
 }
 

@@ -77,3 +77,9 @@ export function checkOptions(where: string, options: unknown, valid: readonly st
     if (!valid.includes(key)) throw new ValueError(unknownOptionMessage(where, key, valid));
   }
 }
+
+/** checkOptions, then the object to read options from: `{}` for undefined or null. */
+export function readOptions<T extends object>(where: string, options: T | null | undefined, valid: readonly string[]): T {
+  checkOptions(where, options, valid);
+  return options ?? ({} as T);
+}

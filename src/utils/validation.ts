@@ -11,6 +11,7 @@
  *   `n x 1` tensor / shaped array.
  * - labels (`LabelInput`): numbers or strings, in a plain array, a typed
  *   array or a tensor. One type per array: strings and numbers never mix.
+ *   Their encoding lives in labels.ts (re-exported here).
  *
  * Conversions are single typed-array passes. `toMatrix` does not copy a
  * `Float64Array` that is already row-major unless `copy: true` is given, so
@@ -21,7 +22,11 @@
  * classes throw `ValueError`. Every message names the argument and says
  * what was expected and what came.
  */
-import { ShapeError, ValueError } from '../errors.js';
+import { LimitError, ShapeError, ValueError, type FrugalError } from '../errors.js';
+import type { Matrix } from '../linalg/matrix.js';
+import { readOptions } from './options.js';
+import { describe, isMatrix, isShaped, shapedParts } from './input-kinds.js';
+import { checkMinClasses, toLabels } from './labels.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** Any array-like of numbers, typed or plain. */
@@ -33,12 +38,10 @@ export interface ShapedArray {
   readonly shape: readonly number[];
 }
 
-/** A dense row-major float64 matrix: what `toMatrix` returns. */
-export interface Matrix {
-  readonly data: Float64Array;
-  readonly rows: number;
-  readonly cols: number;
-}
+// The dense row-major float64 matrix `toMatrix` returns is linalg's own type.
+export type { Matrix };
+// Label encoding, re-exported so callers find every converter here.
+export { compareStrings, sortLabels, encodeLabels, toLabels, encodeWithClasses, labelArray, checkMinClasses, type EncodedLabels, type Labels } from './labels.js';
 
 export type MatrixInput = readonly (readonly number[])[] | ShapedArray | Matrix;
 export type VectorInput = NumericArray | ShapedArray;
@@ -63,19 +66,16 @@ export interface ToMatrixOptions {
   minFeatures?: number;
 }
 
-function isShaped(x: unknown): x is ShapedArray {
-  return typeof x === 'object' && x !== null && 'data' in x && 'shape' in x;
-}
+const TO_MATRIX_OPTIONS = ['name', 'allowNaN', 'allowInf', 'copy', 'shape', 'minSamples', 'minFeatures'];
+const TO_VECTOR_OPTIONS = ['name', 'allowNaN', 'allowInf', 'copy', 'minLength'];
 
-function isMatrix(x: unknown): x is Matrix {
-  return typeof x === 'object' && x !== null && 'data' in x && 'rows' in x && 'cols' in x && !('shape' in x);
-}
-
-function describe(v: unknown): string {
-  if (typeof v === 'string') return `a string ('${v}')`;
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return `an array of length ${v.length}`;
-  return `${typeof v} (${String(v)})`;
+/**
+ * readOptions for the converters every `predict` calls: a key scan without
+ * allocation first, the full check (and its message) only on a miss.
+ */
+function readConverterOptions<T extends object>(where: string, options: T | null | undefined, valid: readonly string[]): T {
+  for (const key in options) if (!valid.includes(key)) return readOptions(where, options, valid);
+  return options ?? ({} as T);
 }
 
 function nonFiniteError(name: string, v: number, row: number, col: number): ValueError {
@@ -90,6 +90,23 @@ function checkMinSize(name: string, rows: number, cols: number, minSamples: numb
   if (cols < minFeatures) {
     throw new ValueError(`${name} has ${cols} feature(s) (shape [${rows}, ${cols}]) while a minimum of ${minFeatures} is required`);
   }
+}
+
+/**
+ * `src` as a Float64Array: the same buffer unless `copy`, a converted typed
+ * array, or a checked copy of a plain array (`badElement` makes the error
+ * for an element that is not a number).
+ */
+function float64From(src: NumericArray, copy: boolean | undefined, badElement: (i: number, v: unknown) => FrugalError): Float64Array {
+  if (src instanceof Float64Array) return copy ? src.slice() : src;
+  if (ArrayBuffer.isView(src)) return Float64Array.from(src);
+  const out = new Float64Array(src.length);
+  for (let i = 0; i < out.length; i++) {
+    const v = src[i];
+    if (typeof v !== 'number') throw badElement(i, v);
+    out[i] = v;
+  }
+  return out;
 }
 
 /** Scans a float buffer for NaN / infinity; throws naming the first bad cell. */
@@ -111,6 +128,7 @@ export function assertAllFinite(data: NumericArray, cols: number, name = 'X', al
  * its shape and values.
  */
 export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions = {}): Matrix {
+  options = readConverterOptions('toMatrix', options, TO_MATRIX_OPTIONS);
   const name = options.name ?? 'X';
   const allowNaN = options.allowNaN ?? false;
   const allowInf = options.allowInf ?? false;
@@ -131,12 +149,12 @@ export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions
     let shape: readonly number[];
     let src: NumericArray;
     if (isShaped(X)) {
-      shape = X.shape;
-      src = X.data;
+      ({ shape, data: src } = shapedParts(X, name));
     } else {
       if (!options.shape) {
         throw new ShapeError(`${name}: a flat ${(X as object).constructor.name} of length ${(X as NumericArray).length} has no shape; pass {data, shape: [rows, cols]}, a Tensor, or the shape option`);
       }
+      if (!Array.isArray(options.shape)) throw new ShapeError(`${name}: the shape option must be [rows, cols], got ${describe(options.shape)}`);
       shape = options.shape;
       src = X as NumericArray;
     }
@@ -153,19 +171,7 @@ export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions
       throw new ShapeError(`${name}: data has ${src.length} elements but shape [${rows}, ${cols}] needs ${rows * cols}`);
     }
     checkMinSize(name, rows, cols, minSamples, minFeatures);
-    let data: Float64Array;
-    if (src instanceof Float64Array) {
-      data = options.copy ? src.slice() : src;
-    } else if (ArrayBuffer.isView(src)) {
-      data = Float64Array.from(src);
-    } else {
-      data = new Float64Array(rows * cols);
-      for (let i = 0; i < data.length; i++) {
-        const v = src[i];
-        if (typeof v !== 'number') throw new ValueError(`${name}: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(v)}, expected a number`);
-        data[i] = v;
-      }
-    }
+    const data = float64From(src, options.copy, (i, v) => new ValueError(`${name}: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(v)}, expected a number`));
     assertAllFinite(data, cols, name, allowNaN, allowInf);
     return { data, rows, cols };
   }
@@ -215,15 +221,16 @@ export interface ToVectorOptions {
  * NaN / infinity and non-numbers.
  */
 export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64Array {
+  options = readConverterOptions('toVector', options, TO_VECTOR_OPTIONS);
   const name = options.name ?? 'y';
   if (y === null || y === undefined) throw new ValueError(`${name} is ${y}; expected a 1-D array of numbers`);
   let src: NumericArray;
   if (isShaped(y)) {
-    const s = y.shape;
+    const { shape: s, data } = shapedParts(y, name);
     if (!(s.length === 1 || (s.length === 2 && s[1] === 1))) {
       throw new ShapeError(`${name}: expected a 1-D array, got shape [${s.join(', ')}]`);
     }
-    src = y.data;
+    src = data;
   } else if (isMatrix(y)) {
     const m = y as unknown as Matrix;
     if (m.cols !== 1) throw new ShapeError(`${name}: expected a 1-D array, got a matrix of shape [${m.rows}, ${m.cols}]`);
@@ -236,22 +243,9 @@ export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64
   const n = src.length;
   const minLength = options.minLength ?? 1;
   if (n < minLength) throw new ValueError(`${name} is empty: found ${n} element(s) while a minimum of ${minLength} is required`);
-  let out: Float64Array;
-  if (src instanceof Float64Array) {
-    out = options.copy ? src.slice() : src;
-  } else if (ArrayBuffer.isView(src)) {
-    out = Float64Array.from(src);
-  } else {
-    out = new Float64Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = src[i];
-      if (typeof v !== 'number') {
-        if (Array.isArray(v)) throw new ShapeError(`${name}: expected a 1-D array, but element ${i} is an array`);
-        throw new ValueError(`${name}[${i}] is ${describe(v)}, expected a number`);
-      }
-      out[i] = v;
-    }
-  }
+  const out = float64From(src, options.copy, (i, v) => (Array.isArray(v)
+    ? new ShapeError(`${name}: expected a 1-D array, but element ${i} is an array`)
+    : new ValueError(`${name}[${i}] is ${describe(v)}, expected a number`)));
   const allowNaN = options.allowNaN ?? false;
   const allowInf = options.allowInf ?? false;
   for (let i = 0; i < n; i++) {
@@ -263,11 +257,44 @@ export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64
   return out;
 }
 
-/** Number of samples of an input without converting it. */
-export function numSamples(x: MatrixInput | LabelInput | VectorInput): number {
-  if (isMatrix(x)) return (x as Matrix).rows;
-  if (isShaped(x)) return x.shape.length === 0 ? 1 : x.shape[0];
-  return (x as ArrayLike<unknown>).length;
+const MAX_INT32 = 2 ** 31 - 1;
+
+function isSize(v: unknown): v is number {
+  return typeof v === 'number' && Number.isInteger(v) && v >= 0;
+}
+
+/**
+ * Number of samples of an input without converting it: arrays, typed
+ * arrays, `{data, shape}` (Tensors) and Matrices, whose declared sizes must
+ * match the elements there (a shape is never trusted alone), or any other
+ * object with an integer `length` below 2^31.
+ */
+export function numSamples(x: MatrixInput | LabelInput | VectorInput, name = 'X'): number {
+  if (Array.isArray(x)) return x.length;
+  if (ArrayBuffer.isView(x) && !(x instanceof DataView)) return (x as unknown as ArrayLike<number>).length;
+  if (isMatrix(x)) {
+    const { rows, cols, data } = x as Matrix;
+    if (!isSize(rows) || !isSize(cols) || (data as ArrayLike<number> | null)?.length !== rows * cols) {
+      throw new ShapeError(`${name}: a matrix of [${String(rows)}, ${String(cols)}] needs rows * cols elements in data, got ${describe(data)}`);
+    }
+    return rows;
+  }
+  if (isShaped(x)) {
+    const { shape, data } = x;
+    if (!Array.isArray(shape) || !shape.every(isSize)) throw new ShapeError(`${name}: invalid shape ${describe(shape)}; sizes are integers >= 0`);
+    const size = shape.reduce((a: number, b: number) => a * b, 1);
+    if ((data as ArrayLike<number> | null)?.length !== size) {
+      throw new ShapeError(`${name}: shape [${shape.join(', ')}] needs ${size} elements but data is ${describe(data)}`);
+    }
+    return shape.length === 0 ? 1 : shape[0];
+  }
+  const length = (x as { length?: unknown } | null)?.length;
+  if (typeof x === 'object' && isSize(length)) {
+    // any other array-like: only its length counts here, and sample indices are Int32
+    if (length > MAX_INT32) throw new LimitError(`${name}: ${length} samples is more than the ${MAX_INT32} that Int32 indices can address`);
+    return length;
+  }
+  throw new ValueError(`${name}: expected an array, a typed array, a Tensor or {data, shape}, got ${describe(x)}`);
 }
 
 /**
@@ -285,230 +312,17 @@ export function checkConsistentLength(...items: ReadonlyArray<readonly [string, 
   }
 }
 
-// ---------------------------------------------------------------- labels
-
-/** Python-like string ordering (by Unicode code point, as numpy sorts). */
-export function compareStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x !== y) {
-      // A surrogate (U+D800-DFFF) encodes a code point above U+FFFF.
-      const xs = x >= 0xd800 && x <= 0xdfff;
-      const ys = y >= 0xd800 && y <= 0xdfff;
-      if (xs !== ys) return xs ? 1 : -1;
-      return x - y;
-    }
-  }
-  return a.length - b.length;
-}
-
-/** Sorts labels the way scikit-learn (numpy) does: numbers ascending, strings by code point. */
-export function sortLabels<L extends Label>(labels: L[]): L[] {
-  if (labels.length > 0 && typeof labels[0] === 'string') return labels.sort((a, b) => compareStrings(a as string, b as string));
-  return labels.sort((a, b) => (a as number) - (b as number));
-}
-
-function labelSource(y: LabelInput, name: string): ArrayLike<unknown> {
-  if (y === null || y === undefined) throw new ValueError(`${name} is ${y}; expected an array of labels`);
-  if (isShaped(y)) {
-    const s = y.shape;
-    if (!(s.length === 1 || (s.length === 2 && s[1] === 1))) {
-      throw new ShapeError(`${name}: expected a 1-D array of labels, got shape [${s.join(', ')}]`);
-    }
-    return y.data;
-  }
-  if (ArrayBuffer.isView(y) || Array.isArray(y)) return y as ArrayLike<unknown>;
-  throw new ValueError(`${name}: expected an array of labels, got ${describe(y)}`);
-}
-
-/** 'number' or 'string' for the labels of one array; throws on a mix or a bad value. */
-function labelKind(src: ArrayLike<unknown>, name: string): 'number' | 'string' | 'empty' {
-  if (ArrayBuffer.isView(src)) {
-    const a = src as ArrayLike<number>;
-    for (let i = 0; i < a.length; i++) {
-      if (a[i] - a[i] !== 0) throw new ValueError(`${name}[${i}] is ${a[i]}; labels must be finite numbers or strings`);
-    }
-    return a.length ? 'number' : 'empty';
-  }
-  const n = src.length;
-  if (n === 0) return 'empty';
-  const t = typeof src[0];
-  if (t !== 'number' && t !== 'string') throw new ValueError(`${name}[0] is ${describe(src[0])}; labels must be numbers or strings`);
-  for (let i = 0; i < n; i++) {
-    const v = src[i];
-    if (typeof v !== t) {
-      if (typeof v === 'number' || typeof v === 'string') {
-        throw new ValueError(`${name} mixes label types: ${name}[0] is ${describe(src[0])} and ${name}[${i}] is ${describe(v)}; use only strings or only numbers`);
-      }
-      throw new ValueError(`${name}[${i}] is ${describe(v)}; labels must be numbers or strings`);
-    }
-    if (t === 'number' && (v as number) - (v as number) !== 0) {
-      throw new ValueError(`${name}[${i}] is ${v}; labels must be finite numbers or strings`);
-    }
-  }
-  return t as 'number' | 'string';
-}
-
-export interface EncodedLabels {
-  /** For each input array, the index of each label in `classes`. */
-  codes: Int32Array[];
-  /** Sorted union of the labels (numbers ascending or strings by code point). */
-  classes: Label[];
-  /** Whether the labels are numbers or strings ('number' when all inputs are empty). */
-  kind: 'number' | 'string';
-}
-
-/**
- * Encodes one or more label arrays against the sorted union of their
- * labels, optionally starting from `knownClasses` (labels outside them are
- * added). Throws if the arrays mix strings and numbers.
- */
-export function encodeLabels(arrays: readonly LabelInput[], names: readonly string[] = [], knownClasses?: readonly Label[]): EncodedLabels {
-  const sources = arrays.map((a, i) => labelSource(a, names[i] ?? (i === 0 ? 'y_true' : 'y_pred')));
-  let kind: 'number' | 'string' | 'empty' = 'empty';
-  let kindFrom = '';
-  const check = (k: 'number' | 'string' | 'empty', name: string): void => {
-    if (k === 'empty') return;
-    if (kind === 'empty') {
-      kind = k;
-      kindFrom = name;
-    } else if (kind !== k) {
-      throw new ValueError(`Mix of label input types (string and number): ${kindFrom} holds ${kind}s but ${name} holds ${k}s`);
-    }
-  };
-  if (knownClasses && knownClasses.length) check(labelKind(knownClasses, 'labels'), 'labels');
-  sources.forEach((s, i) => check(labelKind(s, names[i] ?? `array ${i}`), names[i] ?? `array ${i}`));
-
-  if ((kind as string) === 'number') {
-    const dense = encodeDenseIntegers(sources as ArrayLike<number>[], (knownClasses ?? []) as readonly number[]);
-    if (dense) return dense;
-  }
-  const index = new Map<Label, number>();
-  const seen: Label[] = [];
-  if (knownClasses) for (const c of knownClasses) if (!index.has(c)) { index.set(c, seen.length); seen.push(c); }
-  const rawCodes = sources.map((src) => {
-    const n = src.length;
-    const codes = new Int32Array(n);
-    for (let i = 0; i < n; i++) {
-      const v = src[i] as Label;
-      let c = index.get(v);
-      if (c === undefined) {
-        c = seen.length;
-        index.set(v, c);
-        seen.push(v);
-      }
-      codes[i] = c;
-    }
-    return codes;
-  });
-  const classes = sortLabels(seen.slice());
-  const remap = new Int32Array(seen.length);
-  for (let i = 0; i < classes.length; i++) remap[index.get(classes[i])!] = i;
-  for (const codes of rawCodes) for (let i = 0; i < codes.length; i++) codes[i] = remap[codes[i]];
-  return { codes: rawCodes, classes, kind: kind === 'empty' ? 'number' : kind };
-}
-
-/**
- * Fast path for integer labels in a compact range (the common 0..k-1):
- * a lookup table instead of a Map, no sort. Null when not applicable.
- */
-function encodeDenseIntegers(sources: ArrayLike<number>[], known: readonly number[]): EncodedLabels | null {
-  let min = Infinity;
-  let max = -Infinity;
-  let total = known.length;
-  const scan = (a: ArrayLike<number>): boolean => {
-    for (let i = 0; i < a.length; i++) {
-      const v = a[i];
-      if (v !== Math.floor(v)) return false;
-      if (v < min) min = v;
-      if (v > max) max = v;
-    }
-    total += a.length;
-    return true;
-  };
-  if (!scan(known)) return null;
-  for (const s of sources) if (!scan(s)) return null;
-  if (total === 0) return null;
-  const span = max - min + 1;
-  if (span > Math.max(1024, 2 * total)) return null;
-  const table = new Int32Array(span);
-  for (const v of known) table[v - min] = 1;
-  for (const s of sources) for (let i = 0; i < s.length; i++) table[s[i] - min] = 1;
-  const classes: number[] = [];
-  for (let i = 0; i < span; i++) if (table[i]) { table[i] = classes.length; classes.push(i + min); }
-  const codes = sources.map((s) => {
-    const out = new Int32Array(s.length);
-    for (let i = 0; i < s.length; i++) out[i] = table[s[i] - min];
-    return out;
-  });
-  return { codes, classes, kind: 'number' };
-}
-
-export interface Labels {
-  /** Index of each sample's label in `classes`. */
-  codes: Int32Array;
-  /** Sorted distinct labels. */
-  classes: Label[];
-  kind: 'number' | 'string';
-}
-
-/** Encodes a label array: `codes[i]` is the index of `y[i]` in the sorted `classes`. */
-export function toLabels(y: LabelInput, options: { name?: string; minLength?: number } = {}): Labels {
-  const name = options.name ?? 'y';
-  const enc = encodeLabels([y], [name]);
-  const n = enc.codes[0].length;
-  const minLength = options.minLength ?? 1;
-  if (n < minLength) throw new ValueError(`${name} is empty: found ${n} label(s) while a minimum of ${minLength} is required`);
-  return { codes: enc.codes[0], classes: enc.classes, kind: enc.kind };
-}
-
-/** Maps labels to indices of `classes` (the fitted classes); unseen labels throw. */
-export function encodeWithClasses(y: LabelInput, classes: readonly Label[], name = 'y'): Int32Array {
-  const src = labelSource(y, name);
-  const index = new Map<Label, number>();
-  classes.forEach((c, i) => index.set(c, i));
-  const out = new Int32Array(src.length);
-  const unseen = new Set<Label>();
-  for (let i = 0; i < src.length; i++) {
-    const c = index.get(src[i] as Label);
-    if (c === undefined) unseen.add(src[i] as Label);
-    else out[i] = c;
-  }
-  if (unseen.size) {
-    throw new ValueError(`${name} contains previously unseen labels: ${JSON.stringify(sortLabels([...unseen]))} (known classes: ${JSON.stringify(classes)})`);
-  }
-  return out;
-}
-
-/** Plain array of the labels in `y` (numbers stay numbers, strings stay strings). */
-export function labelArray(y: LabelInput, name = 'y'): Label[] {
-  const src = labelSource(y, name);
-  labelKind(src, name);
-  return Array.from(src as ArrayLike<Label>);
-}
-
-/**
- * For classifiers: throws unless the training labels hold at least
- * `minClasses` classes.
- */
-export function checkMinClasses(classes: readonly Label[], estimator: string, minClasses = 2): void {
-  if (classes.length < minClasses) {
-    const found = classes.length === 0 ? 'no labels' : `only one class: ${JSON.stringify(classes[0])}`;
-    throw new ValueError(`${estimator} needs samples of at least ${minClasses} classes in the data, but the data contains ${found}`);
-  }
-}
-
 /** Throws a ShapeError when X has a different number of features than at fit time. */
 export function checkNFeatures(X: Matrix, expected: number, estimator: string): void {
-  if (X.cols !== expected) {
+  if (X?.cols !== expected) {
+    if (!isMatrix(X)) throw new ValueError(`checkNFeatures: X must be a Matrix {data, rows, cols}, got ${describe(X)}`);
     throw new ShapeError(`X has ${X.cols} features, but ${estimator} is expecting ${expected} features as input`);
   }
 }
 
 /** Validates `sampleWeight` (finite, length n); returns null when absent. */
 export function checkSampleWeight(sampleWeight: VectorInput | null | undefined, n: number, options: { nonNegative?: boolean } = {}): Float64Array | null {
+  options = readOptions('checkSampleWeight', options, ['nonNegative']);
   if (sampleWeight === undefined || sampleWeight === null) return null;
   const w = toVector(sampleWeight, { name: 'sampleWeight', minLength: 0 });
   if (w.length !== n) throw new ShapeError(`sampleWeight has ${w.length} elements, expected ${n} (one per sample)`);
@@ -520,6 +334,7 @@ export function checkSampleWeight(sampleWeight: VectorInput | null | undefined, 
 
 /** Checks and converts `(X, y)` for a regressor. */
 export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: boolean } = {}): { X: Matrix; y: Float64Array } {
+  options = readOptions('checkXy', options, ['allowNaN']);
   const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
   const yv = toVector(y, { name: 'y', minLength: 0 });
   checkConsistentLength(['X', Xm.rows], ['y', yv.length]);
@@ -531,6 +346,7 @@ export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: bo
  * sorted classes. `estimator` names the caller in the "too few classes" error.
  */
 export function checkXLabels(X: MatrixInput, y: LabelInput, estimator: string, options: { allowNaN?: boolean; minClasses?: number } = {}): { X: Matrix; y: Int32Array; classes: Label[] } {
+  options = readOptions('checkXLabels', options, ['allowNaN', 'minClasses']);
   const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
   const lab = toLabels(y, { name: 'y', minLength: 0 });
   checkConsistentLength(['X', Xm.rows], ['y', lab.codes.length]);
@@ -547,10 +363,12 @@ export function matrixToTensor(m: Matrix): Tensor {
 
 /** The rows `idx` of a matrix, as a new Matrix. */
 export function takeRows(m: Matrix, idx: ArrayLike<number>): Matrix {
-  const { cols } = m;
+  const { cols, rows } = m;
   const out = new Float64Array(idx.length * cols);
   for (let i = 0; i < idx.length; i++) {
-    const r = idx[i] * cols;
+    const k = idx[i];
+    if (!(k >= 0 && k < rows && Number.isInteger(k))) throw new ValueError(`takeRows: index ${k} at position ${i} is outside the ${rows} rows`);
+    const r = k * cols;
     out.set(m.data.subarray(r, r + cols), i * cols);
   }
   return { data: out, rows: idx.length, cols };
