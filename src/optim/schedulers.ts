@@ -5,6 +5,7 @@
  * `step()` once per epoch (OneCycleLR: once per batch), after
  * `optimizer.step()`.
  */
+import { checkOptions } from '../utils/options.js';
 import { ValueError } from '../errors.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
 import { checkBool, checkNumber } from './optimizer.js';
@@ -88,6 +89,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer, 'StepLR');
+    checkOptions('StepLR', options, ['stepSize', 'gamma']);
     const { stepSize, gamma = 0.1 } = options ?? ({} as { stepSize: number });
     if (!Number.isInteger(stepSize) || stepSize < 1) throw new ValueError(`StepLR: stepSize must be an integer >= 1, got ${stepSize}`);
     checkNumber('StepLR', 'gamma', gamma, 0);
@@ -107,6 +109,7 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number }) {
     super(optimizer, 'MultiStepLR');
+    checkOptions('MultiStepLR', options, ['milestones', 'gamma']);
     const { milestones, gamma = 0.1 } = options ?? ({} as { milestones: number[] });
     if (!Array.isArray(milestones) || milestones.some((m) => !Number.isInteger(m) || m < 1)) {
       throw new ValueError(`MultiStepLR: milestones must be a list of integers >= 1, got ${String(milestones)}`);
@@ -128,6 +131,7 @@ export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { gamma: number }) {
     super(optimizer, 'ExponentialLR');
+    checkOptions('ExponentialLR', options, ['gamma']);
     checkNumber('ExponentialLR', 'gamma', options?.gamma, 0);
     this.gamma = options.gamma;
     this.start();
@@ -144,6 +148,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer, 'CosineAnnealingLR');
+    checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
     const { tMax, etaMin = 0 } = options ?? ({} as { tMax: number });
     if (!Number.isInteger(tMax) || tMax < 1) throw new ValueError(`CosineAnnealingLR: tMax must be an integer >= 1, got ${tMax}`);
     checkNumber('CosineAnnealingLR', 'etaMin', etaMin, 0);
@@ -203,6 +208,7 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: OneCycleOptions) {
     super(optimizer, 'OneCycleLR');
+    checkOptions('OneCycleLR', options, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase']);
     const o = options ?? ({} as OneCycleOptions);
     const where = 'OneCycleLR';
     if (o.totalSteps !== undefined) {
@@ -333,6 +339,7 @@ export class ReduceLROnPlateau {
     options: ReduceLROnPlateauOptions = {},
   ) {
     const where = 'ReduceLROnPlateau';
+    checkOptions(where, options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     this.mode = options.mode ?? 'min';
     if (this.mode !== 'min' && this.mode !== 'max') throw new ValueError(`${where}: mode must be 'min' or 'max', got '${this.mode}'`);
     this.factor = options.factor ?? 0.1;
