@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { manualSeed, randn, Tensor } from '../src/index.js';
 import {
   BatchNorm1d, CrossEntropyLoss, GELU, Linear, LeakyReLU, Module, ModuleDict, ModuleList, Parameter, ReLU, Sequential,
-  layerFromConfig, moduleToConfig, mseLoss, nllLoss,
+  layerFromConfig, moduleToConfig, mseLoss, nllLoss, summary,
 } from '../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../src/nn/serialize.js';
 import { Adam } from '../src/optim/index.js';
@@ -144,5 +144,29 @@ describe('options objects reject unknown keys with a suggestion', () => {
     assert.throws(() => mseLoss(randn([2]), randn([2]), { reduce: 'sum' } as never), /mseLoss: unknown option 'reduce'/);
     assert.throws(() => nllLoss(randn([2, 3]), new Tensor(new Int32Array([0, 1]), [2]), { ignore_index: 1 } as never), /did you mean 'ignoreIndex'/);
     assert.throws(() => new CrossEntropyLoss({ label_smoothing: 0.1 } as never), /did you mean 'labelSmoothing'/);
+  });
+});
+
+describe('summary', () => {
+  it('gives each layer\'s output shape and parameter count, through fused blocks too', () => {
+    manualSeed(0);
+    const model = new Sequential(new Linear(4, 8), new ReLU(), new Sequential(new Linear(8, 2)));
+    const s = summary(model, [5, 4]);
+    assert.deepEqual(s.rows.map((r) => [r.name, r.type, r.outputShape, r.parameters]), [
+      ['', 'Sequential', [5, 2], 0],
+      ['0', 'Linear', [5, 8], 40],
+      ['1', 'ReLU', [5, 8], 0],
+      ['2', 'Sequential', [5, 2], 0],
+      ['2.0', 'Linear', [5, 2], 18],
+    ]);
+    assert.equal(s.totalParameters, 58);
+    assert.match(String(s), /Total params: 58/);
+    assert.match(String(s), /\n {4}0 \(Linear\) +\[5, 2\] +18\n/);
+    // The model is left as it was: same mode, forward no longer patched, same output.
+    assert.equal(model.training, true);
+    assert.ok(!Object.prototype.hasOwnProperty.call(model, 'forward'));
+    assert.throws(() => summary(model, [5, 3]), { name: 'ShapeError' });
+    assert.ok(!Object.prototype.hasOwnProperty.call(model.at(0), 'forward'), 'restored after a failing forward');
+    assert.throws(() => summary(model, [5, 4], { dtyp: 'float64' } as never), /did you mean 'dtype'/);
   });
 });

@@ -292,7 +292,14 @@ describe('progress output', () => {
     const write = out.write;
     const wasTTY = out.isTTY;
     let text = '';
-    out.write = ((chunk: string) => { text += chunk; return true; }) as typeof out.write;
+    // fit yields to the event loop, where the test runner writes its own report: pass that through, keep fit's lines.
+    out.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      if (typeof chunk === 'string' && /^\r?Epoch /.test(chunk)) {
+        text += chunk;
+        return true;
+      }
+      return (write as (...args: unknown[]) => boolean).call(out, chunk, ...rest);
+    }) as typeof out.write;
     (out as { isTTY: boolean }).isTTY = tty;
     try {
       await fn();
@@ -304,13 +311,11 @@ describe('progress output', () => {
   }
 
   it('prints one line per epoch when not on a terminal, nothing with verbose 0', async () => {
-    // fit yields to the event loop, where the test runner may write its own lines: keep fit's.
-    const fitLines = (text: string): string[] => text.split('\n').filter((l) => l.includes('Epoch') || l.includes('loss'));
     const text = await capture(() => fit(mlp(1), blobs(30, 1), { loss: 'crossEntropy', epochs: 2, batchSize: 10, metrics: ['accuracy'] }), false);
-    const lines = fitLines(text);
+    const lines = text.trim().split('\n');
     assert.equal(lines.length, 2, text);
     assert.match(lines[0], /^Epoch 1\/2 .*loss \d\.\d{4}.*accuracy/);
-    assert.deepEqual(fitLines(await capture(() => fit(mlp(1), blobs(30, 1), { loss: 'crossEntropy', verbose: 0 }), false)), []);
+    assert.equal(await capture(() => fit(mlp(1), blobs(30, 1), { loss: 'crossEntropy', verbose: 0 }), false), '');
   });
 
   it('draws a bar with ETA on a terminal', async () => {

@@ -9,6 +9,7 @@ export {
   type LayerConfig, type LayerClass, type ConfigurableModule, type JsonObject, type JsonValue,
 } from './registry.js';
 export * as init from './init.js';
+export { summary, type ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export { Sequential } from './layers/sequential.js';
 export { ModuleList, ModuleDict } from './layers/containers.js';
 export { Linear, Identity, type LinearOptions } from './layers/linear.js';
