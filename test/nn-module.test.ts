@@ -2,7 +2,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, randn, Tensor } from '../src/index.js';
 import {
-  BatchNorm1d, CrossEntropyLoss, GELU, Linear, LeakyReLU, Module, ModuleDict, ModuleList, Parameter, ReLU, Sequential,
+  BatchNorm1d, CrossEntropyLoss, GELU, init, Linear, LeakyReLU, Module, ModuleDict, ModuleList, Parameter, ReLU, Sequential,
   layerFromConfig, moduleToConfig, mseLoss, nllLoss, summary,
 } from '../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../src/nn/serialize.js';
@@ -144,6 +144,17 @@ describe('options objects reject unknown keys with a suggestion', () => {
     assert.throws(() => mseLoss(randn([2]), randn([2]), { reduce: 'sum' } as never), /mseLoss: unknown option 'reduce'/);
     assert.throws(() => nllLoss(randn([2, 3]), new Tensor(new Int32Array([0, 1]), [2]), { ignore_index: 1 } as never), /did you mean 'ignoreIndex'/);
     assert.throws(() => new CrossEntropyLoss({ label_smoothing: 0.1 } as never), /did you mean 'labelSmoothing'/);
+  });
+
+  it('initialisers', () => {
+    const w = randn([3, 4]);
+    assert.throws(() => init.kaimingUniform(w, { non_linearity: 'relu' } as never), /kaimingUniform: unknown option 'non_linearity' \(did you mean 'nonlinearity'\?\)/);
+    assert.throws(() => init.xavierNormal(w, { gian: 2 } as never), /did you mean 'gain'/);
+    assert.throws(() => init.uniform(w, 0, 1, { seed: 1 } as never), /valid options are: generator/);
+    // Valid options still pass through to the draw (same generator seed, same values).
+    const a = init.kaimingNormal(randn([3, 4]), { generator: 5, nonlinearity: 'relu' });
+    const b = init.kaimingNormal(randn([3, 4]), { generator: 5, nonlinearity: 'relu' });
+    assert.deepEqual([...a.data], [...b.data]);
   });
 });
 

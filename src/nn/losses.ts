@@ -54,22 +54,23 @@ function asInputDType(target: Tensor, input: Tensor): Tensor {
 
 // -------------------------------------------------------------- regression ---
 
+/** A loss of each difference input − target (same shapes), then reduced. */
+function differenceLoss(fn: string, input: Tensor, target: Tensor, options: ReductionOptions, ofDifference: (d: Tensor) => Tensor): Tensor {
+  checkOptions(fn, options, ['reduction']);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
+  checkFloat(fn, 'input', input);
+  checkSameShape(fn, input, target);
+  return reduce(ofDifference(input.sub(asInputDType(target, input))), reduction);
+}
+
 /** Mean squared error: (input − target)². */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
-  checkOptions('mseLoss', options, ['reduction']);
-  const reduction = checkReduction('mseLoss', options.reduction ?? 'mean') as Reduction;
-  checkFloat('mseLoss', 'input', input);
-  checkSameShape('mseLoss', input, target);
-  return reduce(input.sub(asInputDType(target, input)).square(), reduction);
+  return differenceLoss('mseLoss', input, target, options, (d) => d.square());
 }
 
 /** Mean absolute error: |input − target|. */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
-  checkOptions('l1Loss', options, ['reduction']);
-  const reduction = checkReduction('l1Loss', options.reduction ?? 'mean') as Reduction;
-  checkFloat('l1Loss', 'input', input);
-  checkSameShape('l1Loss', input, target);
-  return reduce(input.sub(asInputDType(target, input)).abs(), reduction);
+  return differenceLoss('l1Loss', input, target, options, (d) => d.abs());
 }
 
 export interface HuberOptions extends ReductionOptions {
