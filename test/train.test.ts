@@ -358,6 +358,39 @@ describe('trustworthy training runs', () => {
     }
   });
 
+  it('resuming refuses corrupt callback or scheduler state and undoes what it had loaded', async () => {
+    let saved: Uint8Array | null = null;
+    const make = () => {
+      const model = mlp(1);
+      const optimizer = new SGD(model.parameters(), { lr: 0.1, momentum: 0.9 });
+      return { model, optimizer, scheduler: new StepLR(optimizer, { stepSize: 1, gamma: 0.5 }) };
+    };
+    const first = make();
+    await fit(first.model, blobs(12, 1), {
+      loss: 'crossEntropy', epochs: 1, verbose: 0, optimizer: first.optimizer, scheduler: first.scheduler,
+      callbacks: [new EarlyStopping({ monitor: 'loss' }), new ModelCheckpoint({ onSave: (b) => { saved = b; } })],
+    });
+    const corruptions: [string, (c: TrainingCheckpoint) => void, RegExp][] = [
+      ['early stopping wait', (c) => { (c.callbacks['1:EarlyStopping'] as { wait: number }).wait = -5; }, /wait must be an integer >= 0/],
+      ['scheduler base lr', (c) => { (c.callbacks['0:LearningRateScheduler'] as { baseLrs: number[] }).baseLrs = [-1]; }, /malformed state/],
+      ['checkpoint best', (c) => { (c.callbacks['2:ModelCheckpoint'] as { best: unknown }).best = 'x'; }, /best must be a number/],
+    ];
+    for (const [what, corrupt, message] of corruptions) {
+      const ckpt = checkpointFromBytes(saved!);
+      corrupt(ckpt);
+      const run = make();
+      manualSeed(77);
+      const before = { weights: weights(run.model), optimizer: JSON.stringify(run.optimizer.stateDict()), global: globalGenerator.getState() };
+      await assert.rejects(fit(run.model, blobs(12, 1), {
+        loss: 'crossEntropy', epochs: 2, verbose: 0, optimizer: run.optimizer, scheduler: run.scheduler, resumeFrom: ckpt,
+        callbacks: [new EarlyStopping({ monitor: 'loss' }), new ModelCheckpoint({ onSave: () => {} })],
+      }), message, what);
+      assert.deepEqual(weights(run.model), before.weights, `${what}: weights changed`);
+      assert.equal(JSON.stringify(run.optimizer.stateDict()), before.optimizer, `${what}: optimiser changed`);
+      assert.deepEqual(globalGenerator.getState(), before.global, `${what}: global generator moved`);
+    }
+  });
+
   it('resuming refuses a corrupt generator state before changing the model or the global stream', async () => {
     const corrupt: number[][] = [[0, 0, 0, 0, Number.NaN], [1.5, 2, 3, 4, Number.NaN], [1, 2, 3, 2 ** 40, Number.NaN], [1, 2, 3, 4, Infinity]];
     for (const state of corrupt) {

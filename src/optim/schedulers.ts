@@ -74,8 +74,12 @@ export abstract class LRScheduler {
   loadStateDict(state: SchedulerState): void {
     if (!state || state.kind !== this.kind) throw new ValueError(`${this.kind}.loadStateDict: the state was saved by ${state?.kind}`);
     const { lastEpoch, baseLrs, lastLrs } = state as unknown as { lastEpoch: number; baseLrs: number[]; lastLrs: number[] };
-    if (!Number.isInteger(lastEpoch) || !Array.isArray(baseLrs) || baseLrs.length !== this.groups.length) {
-      throw new ValueError(`${this.kind}.loadStateDict: malformed state (lastEpoch ${lastEpoch}, ${baseLrs?.length} base lrs for ${this.groups.length} groups)`);
+    const isLr = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+    if (!Number.isInteger(lastEpoch) || lastEpoch < -1 || !Array.isArray(baseLrs) || baseLrs.length !== this.groups.length || !baseLrs.every(isLr)) {
+      throw new ValueError(`${this.kind}.loadStateDict: malformed state (lastEpoch ${lastEpoch}, base lrs ${JSON.stringify(baseLrs)} for ${this.groups.length} groups)`);
+    }
+    if (lastLrs !== undefined && (!Array.isArray(lastLrs) || !lastLrs.every(isLr))) {
+      throw new ValueError(`${this.kind}.loadStateDict: malformed last lrs ${JSON.stringify(lastLrs)}`);
     }
     this.lastEpoch = lastEpoch;
     this.baseLrs = [...baseLrs];
@@ -405,6 +409,12 @@ export class ReduceLROnPlateau {
   loadStateDict(state: SchedulerState): void {
     if (!state || state.kind !== this.kind) throw new ValueError(`ReduceLROnPlateau.loadStateDict: the state was saved by ${state?.kind}`);
     const s = state as unknown as { best: number | null; numBadEpochs: number; cooldownCounter: number; lastEpoch: number };
+    for (const key of ['numBadEpochs', 'cooldownCounter', 'lastEpoch'] as const) {
+      if (!Number.isInteger(s[key]) || s[key] < 0) throw new ValueError(`ReduceLROnPlateau.loadStateDict: ${key} must be an integer >= 0, got ${String(s[key])}`);
+    }
+    if (s.best !== null && s.best !== undefined && (typeof s.best !== 'number' || Number.isNaN(s.best))) {
+      throw new ValueError(`ReduceLROnPlateau.loadStateDict: best must be a number, got ${String(s.best)}`);
+    }
     // JSON turns ±Infinity into null: an unset best.
     this.best = typeof s.best === 'number' ? s.best : this.mode === 'min' ? Infinity : -Infinity;
     this.numBadEpochs = s.numBadEpochs;

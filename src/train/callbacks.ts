@@ -11,7 +11,7 @@ import { modelToBytes } from '../nn/serialize.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { OneCycleLR, ReduceLROnPlateau, type Scheduler, type SchedulerState } from '../optim/schedulers.js';
 import { removeStaleTemporaries, writeFileBytes } from '../platform/files.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor as TensorClass, type Tensor } from '../tensor/tensor.js';
 import { checkpointToBytes, type HistoryData, type TrainingCheckpoint } from './checkpoint.js';
 
 /** Values logged for an epoch: loss, metrics, valLoss, valAccuracy, lr, ... */
@@ -152,6 +152,14 @@ export class EarlyStopping implements Callback {
 
   loadStateDict(state: unknown): void {
     const s = state as { best: number; bestEpoch: number; wait: number; stoppedEpoch: number; bestWeights: Map<string, Tensor> | null };
+    const bad = (what: string): never => {
+      throw new ValueError(`EarlyStopping.loadStateDict: ${what}`);
+    };
+    if (!s || typeof s !== 'object') bad('expected an object');
+    if (typeof s.best !== 'number') bad(`best must be a number, got ${String(s.best)}`);
+    if (!Number.isInteger(s.wait) || s.wait < 0) bad(`wait must be an integer >= 0, got ${String(s.wait)}`);
+    for (const key of ['bestEpoch', 'stoppedEpoch'] as const) if (!Number.isInteger(s[key]) || s[key] < -1) bad(`${key} must be an integer >= -1, got ${String(s[key])}`);
+    if (s.bestWeights != null && (!(s.bestWeights instanceof Map) || [...s.bestWeights.values()].some((t) => !(t instanceof TensorClass)))) bad('bestWeights must map names to tensors');
     this.best = s.best;
     this.bestEpoch = s.bestEpoch;
     this.wait = s.wait;

@@ -65,6 +65,16 @@ export async function readCheckpoint(source: string | Uint8Array | TrainingCheck
   return ckpt;
 }
 
+function applyCheckpoint(ckpt: TrainingCheckpoint, run: RunState): void {
+  run.model.loadStateDict(ckpt.model);
+  run.optimizer.loadStateDict(ckpt.optimizer);
+  for (const { cb, key } of run.callbacks) if (key in ckpt.callbacks) cb.loadStateDict!(ckpt.callbacks[key]);
+  for (const [name, g] of run.generators) g.setState(ckpt.random[name]);
+  const saved = copyHistory(ckpt.history);
+  run.history.epoch = saved.epoch;
+  run.history.history = saved.history;
+}
+
 /**
  * Puts the checkpoint's state into the run; returns the epoch to continue
  * from. Throws (a typed error) without changing the run when the
@@ -84,19 +94,13 @@ export function restoreCheckpoint(ckpt: TrainingCheckpoint, run: RunState, who: 
       throw new ValueError(`${who}: the checkpoint has no state for callback ${key} (checkpoint callbacks: ${Object.keys(ckpt.callbacks).join(', ') || 'none'}); pass the same callbacks as the run that wrote it`);
     }
   }
-  // 2. The model and the optimiser each check before they change; undo the model when the optimiser refuses.
-  const modelBefore = run.model.stateDict();
-  run.model.loadStateDict(ckpt.model);
+  // 2. Model, optimiser and callbacks check their parts as they load them: undo everything when one refuses.
+  const before = takeCheckpoint(run, 0);
   try {
-    run.optimizer.loadStateDict(ckpt.optimizer);
+    applyCheckpoint(ckpt, run);
   } catch (err) {
-    run.model.loadStateDict(modelBefore);
+    applyCheckpoint(before, run);
     throw err;
   }
-  for (const { cb, key } of run.callbacks) if (key in ckpt.callbacks) cb.loadStateDict!(ckpt.callbacks[key]);
-  for (const [name, g] of run.generators) g.setState(ckpt.random[name]);
-  const saved = copyHistory(ckpt.history);
-  run.history.epoch = saved.epoch;
-  run.history.history = saved.history;
   return ckpt.epoch;
 }
