@@ -439,6 +439,14 @@ describe('trustworthy training runs', () => {
     await assert.rejects(fit(untouched, blobs(12, 1), { loss: 'crossEntropy', verbose: 0, signal: done.signal }), { name: 'AbortError' });
     assert.deepEqual(weights(untouched), before);
     await assert.rejects(fit(untouched, blobs(12, 1), { loss: 'crossEntropy', verbose: 0, signal: {} as AbortSignal }), /AbortSignal/);
+    // evaluate takes one too, and fit's validation pass stops with it.
+    await assert.rejects(evaluate(untouched, blobs(12, 1), { loss: 'crossEntropy', signal: done.signal }), /evaluate: aborted before batch 1/);
+    const duringValidation = new AbortController();
+    const stopAtEpochEnd = new LambdaCallback({ onBatchEnd: (b) => { if (b === 0) duringValidation.abort(); } });
+    await assert.rejects(
+      fit(mlp(3), blobs(20, 1), { loss: 'crossEntropy', batchSize: 10, verbose: 0, validationSplit: 0.5, signal: duringValidation.signal, callbacks: [stopAtEpochEnd] }),
+      /fit \(validation\): aborted before batch 1/,
+    );
   });
 
   it('a 10 ms timer keeps firing while fit trains for over a second', async () => {

@@ -12,14 +12,20 @@ import type { Logs } from './callbacks.js';
 import { batchesOf, checkInt, makeSource, splitBatch, syncBatches, takeRows, type Source, type TrainData } from './data.js';
 import { resolveLoss, type LossFn } from './loss.js';
 import { checkOptions } from '../utils/options.js';
+import { abortError, checkSignal, Yielder } from './yielder.js';
 import { resolveMetrics, type MetricFn, type NamedMetric } from './metrics.js';
 
-export async function evaluateSource(model: Module, source: Source, lossFn: LossFn | null, metrics: NamedMetric[], who: string): Promise<Logs> {
+/** The mean loss and metrics over a source's batches, yielding to the event loop every ~10 ms. */
+export async function evaluateSource(
+  model: Module, source: Source, lossFn: LossFn | null, metrics: NamedMetric[], who: string,
+  yielder = new Yielder(), signal?: AbortSignal,
+): Promise<Logs> {
   const wasTraining = model.training;
   model.eval();
   let seen = 0, lossSum = 0, b = 0;
   const sums = new Float64Array(metrics.length);
-  const run = (batch: Tensor[]): void => {
+  const run = async (batch: Tensor[]): Promise<void> => {
+    if (signal?.aborted) throw abortError(signal, who, `before batch ${b + 1}`);
     const [xb, yb] = splitBatch(batch, who, b++);
     const n = xb.shape[0] ?? 1;
     noGrad(() => {
@@ -28,11 +34,12 @@ export async function evaluateSource(model: Module, source: Source, lossFn: Loss
       metrics.forEach((m, j) => (sums[j] += m.fn(out, yb) * n));
     });
     seen += n;
+    if (yielder.due()) await yielder.yield();
   };
   try {
     const sync = syncBatches(source);
-    if (sync) for (const batch of sync) run(batch);
-    else for await (const batch of batchesOf(source)) run(batch);
+    if (sync) for (const batch of sync) await run(batch);
+    else for await (const batch of batchesOf(source)) await run(batch);
   } finally {
     model.train(wasTraining);
   }
@@ -48,17 +55,20 @@ export interface EvaluateOptions {
   metrics?: (string | MetricFn)[];
   /** Default 256. */
   batchSize?: number;
+  /** Stops with an AbortError between two batches. */
+  signal?: AbortSignal;
 }
 
 /** The mean loss and metrics of `model` on `data`, in batches, under noGrad and in eval mode. */
 export async function evaluate(model: Module, data: TrainData, options: EvaluateOptions = {}): Promise<Logs> {
   const who = 'evaluate';
-  checkOptions(who, options, ['loss', 'metrics', 'batchSize']);
+  checkOptions(who, options, ['loss', 'metrics', 'batchSize', 'signal']);
+  const signal = checkSignal(options.signal, who);
   const batchSize = checkInt(options.batchSize ?? 256, 'batchSize', 1, who);
   const lossFn = options.loss !== undefined ? resolveLoss(options.loss, who) : null;
   const metrics = resolveMetrics(options.metrics);
   if (!lossFn && metrics.length === 0) throw new ValueError(`${who}: give a loss and/or metrics to compute`);
-  return evaluateSource(model, makeSource(data, batchSize, false, () => globalGenerator, who), lossFn, metrics, who);
+  return evaluateSource(model, makeSource(data, batchSize, false, () => globalGenerator, who), lossFn, metrics, who, new Yielder(), signal);
 }
 
 /**

@@ -13,7 +13,7 @@
  * Data sources are in data.ts, losses by name in loss.ts, checkpoints and
  * resuming in resume.ts, evaluate/predict in evaluate.ts.
  */
-import { AbortError, FrugalError, ValueError } from '../errors.js';
+import { FrugalError, ValueError } from '../errors.js';
 import { noGrad } from '../autograd/graph.js';
 import type { Module } from '../nn/module.js';
 import { clipGradNorm } from '../optim/clip.js';
@@ -32,7 +32,7 @@ import { resolveLoss, type LossFn } from './loss.js';
 import { resolveMetrics, type MetricFn } from './metrics.js';
 import { Progress, type Verbosity } from './progress.js';
 import { moduleGenerators, readCheckpoint, restoreCheckpoint, takeCheckpoint, type KeyedCallback, type RunState } from './resume.js';
-import { Yielder } from './yielder.js';
+import { abortError, checkSignal, Yielder } from './yielder.js';
 
 export { History } from './history.js';
 export { resolveLoss, type LossFn } from './loss.js';
@@ -91,19 +91,6 @@ export class DivergenceError extends FrugalError {
   ) {
     super(message);
   }
-}
-
-function checkSignal(signal: unknown, who: string): AbortSignal | undefined {
-  if (signal === undefined) return undefined;
-  if (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean') {
-    throw new ValueError(`${who}: signal must be an AbortSignal (from an AbortController)`);
-  }
-  return signal as AbortSignal;
-}
-
-function abortError(signal: AbortSignal, who: string, epoch: number, batch: number): AbortError {
-  const reason = signal.reason instanceof Error ? signal.reason.message : signal.reason === undefined ? '' : String(signal.reason);
-  return new AbortError(`${who}: aborted before batch ${batch + 1} of epoch ${epoch + 1}${reason ? ` (${reason})` : ''}; the weights are those after the last whole step`);
 }
 
 /** The optimiser fit steps: the one given, or one made by name over the model's parameters. */
@@ -217,7 +204,7 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
   try {
     for (const { cb } of callbacks) await cb.onTrainBegin?.(ctx);
     for (epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
-      if (signal?.aborted) throw abortError(signal, who, epoch, 0);
+      if (signal?.aborted) throw abortError(signal, who, `before epoch ${epoch + 1}; the weights are those after the last whole step`);
       for (const { cb } of callbacks) await cb.onEpochBegin?.(epoch, ctx);
       model.train();
       progress.epochBegin();
@@ -225,7 +212,7 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
       let seen = 0, lossSum = 0, b = 0;
       const metricSums = new Float64Array(metrics.length);
       const runBatch = async (batch: Tensor[]): Promise<void> => {
-        if (signal?.aborted) throw abortError(signal, who, epoch, b);
+        if (signal?.aborted) throw abortError(signal, who, `before batch ${b + 1} of epoch ${epoch + 1}; the weights are those after the last whole step`);
         const [xb, yb] = splitBatch(batch, who, b);
         const n = xb.shape[0] ?? 1;
         optimizer.zeroGrad();
@@ -258,7 +245,7 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
       const logs: Logs = { loss: lossSum / seen };
       metrics.forEach((m, j) => (logs[m.name] = metricSums[j] / seen));
       if (valSource) {
-        const v = await evaluateSource(model, valSource, lossFn, metrics, `${who} (validation)`);
+        const v = await evaluateSource(model, valSource, lossFn, metrics, `${who} (validation)`, yielder, signal);
         for (const [k, val] of Object.entries(v)) logs[`val${capitalize(k)}`] = val;
       }
       logs.lr = lr;

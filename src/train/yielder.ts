@@ -3,8 +3,11 @@
  * {@link YIELD_EVERY_MS} of work it hands control back to the event loop
  * with a macrotask, so timers, I/O and (in a browser) rendering run while a
  * model trains. Checking costs one clock read; yielding happens at most
- * every ~10 ms, never every step.
+ * every ~10 ms, never every step. Beside it: the AbortSignal checks of
+ * long runs.
  */
+import { AbortError, ValueError } from '../errors.js';
+
 export const YIELD_EVERY_MS = 10;
 
 type Schedule = (resume: () => void) => void;
@@ -45,4 +48,19 @@ export class Yielder {
     await new Promise<void>((resume) => schedule!(resume));
     this.last = performance.now();
   }
+}
+
+/** The AbortSignal option of a long run, checked. */
+export function checkSignal(signal: unknown, who: string): AbortSignal | undefined {
+  if (signal === undefined) return undefined;
+  if (typeof signal !== 'object' || signal === null || typeof (signal as AbortSignal).aborted !== 'boolean') {
+    throw new ValueError(`${who}: signal must be an AbortSignal (from an AbortController)`);
+  }
+  return signal as AbortSignal;
+}
+
+/** The error for a run stopped by `signal`; `where` says at which point ('before batch 4 of epoch 1'). */
+export function abortError(signal: AbortSignal, who: string, where: string): AbortError {
+  const reason = signal.reason instanceof Error ? signal.reason.message : signal.reason === undefined ? '' : String(signal.reason);
+  return new AbortError(`${who}: aborted ${where}${reason ? ` (${reason})` : ''}`);
 }
