@@ -330,6 +330,17 @@ describe('untrusted model files', () => {
     assert.throws(() => modelFromBytes(withTensors(model, missing)), /missing keys \[0\.weight\]/);
   });
 
+  it('refuses a tensor whose declared shape is larger than the bytes in the file, before allocating it', async () => {
+    const { metadata } = decodeSafetensors(modelToBytes(mlpModel()));
+    const header = { __metadata__: metadata, '0.weight': { dtype: 'F32', shape: [1_000_000_000, 1_000_000], data_offsets: [0, 16] } };
+    const bytes = raw(header, new Uint8Array(16));
+    const target = mlpModel();
+    const before = snapshot(target);
+    assert.throws(() => modelFromBytes(bytes), (err: Error) => err instanceof ParseError || err.name === 'LimitError');
+    await assert.rejects(loadWeights(target, bytes), (err: Error) => err instanceof ParseError || err.name === 'LimitError');
+    assert.deepEqual(snapshot(target), before);
+  });
+
   it('refuses containers nested absurdly deep', () => {
     const { metadata, tensors } = decodeSafetensors(modelToBytes(mlpModel()));
     const depth = 100_000;
