@@ -260,3 +260,92 @@ describe('checkpoint state packing', () => {
     assert.equal(back.b, true);
   });
 });
+
+describe('untrusted model files', () => {
+  function mlpModel(): Sequential {
+    manualSeed(5);
+    return new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
+  }
+  const snapshot = (m: Module): number[][] => m.parameters().map((p) => [...p.data]);
+
+  /** The bytes of `model` with its tensors replaced by `tensors` (architecture unchanged). */
+  function withTensors(model: Module, tensors: Map<string, Tensor>): Uint8Array {
+    const { metadata } = decodeSafetensors(modelToBytes(model));
+    return encodeSafetensors(tensors, metadata);
+  }
+
+  it('loadWeights checks every name and shape first and changes nothing when one fails', async () => {
+    const source = mlpModel().stateDict();
+    const cases: [string, (s: Map<string, Tensor>) => void, RegExp][] = [
+      ['wrong shape (after a good tensor)', (s) => s.set('2.weight', randn([3, 4])), /shape/],
+      ['missing name', (s) => s.delete('2.bias'), /missing keys \[2\.bias\]/],
+      ['extra name', (s) => s.set('3.weight', randn([1])), /unexpected keys \[3\.weight\]/],
+      ['wrong count', (s) => { s.delete('0.bias'); s.delete('2.bias'); }, /missing keys/],
+    ];
+    for (const [name, mutate, message] of cases) {
+      const target = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
+      const before = snapshot(target);
+      const state = new Map([...source].map(([k, v]) => [k, v.mul(2)]));
+      mutate(state);
+      await assert.rejects(loadWeights(target, encodeSafetensors(state)), message, name);
+      assert.deepEqual(snapshot(target), before, `${name}: the model changed`);
+    }
+    // strict: false ignores extra names but still checks every shape before copying.
+    const target = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
+    const before = snapshot(target);
+    const state = new Map([...source].map(([k, v]) => [k, v.mul(2)]));
+    state.set('2.bias', randn([5]));
+    await assert.rejects(loadWeights(target, encodeSafetensors(state), { strict: false }), /shape/);
+    assert.deepEqual(snapshot(target), before);
+    await assert.rejects(loadWeights(target, encodeSafetensors(state), { strcit: true } as never), /did you mean 'strict'/);
+  });
+
+  it('refuses an architecture much larger than the weights in the file before allocating it', () => {
+    const model = mlpModel();
+    const { metadata, tensors } = decodeSafetensors(modelToBytes(model));
+    // Declares Linear(3, 1e9): 12 GB of float32 if it were built.
+    const spec = JSON.parse(metadata['frugal.architecture']);
+    spec.children[0].config.outFeatures = 1e9;
+    const bytes = encodeSafetensors(tensors, { ...metadata, 'frugal.architecture': JSON.stringify(spec) });
+    assert.throws(() => modelFromBytes(bytes), (err: Error) => err.name === 'LimitError' && /limit/.test(err.message));
+    // A file with no tensors at all may still not declare a big model.
+    const empty = encodeSafetensors(new Map(), metadata);
+    spec.children[0].config.outFeatures = 1e7;
+    assert.throws(() => modelFromBytes(encodeSafetensors(new Map(), { ...metadata, 'frugal.architecture': JSON.stringify(spec) })), { name: 'LimitError' });
+    // A small architecture with no tensors builds, then fails the name check.
+    assert.throws(() => modelFromBytes(empty), /missing keys/);
+  });
+
+  it('refuses a file whose tensors do not match its architecture (count, shape, names)', () => {
+    const model = mlpModel();
+    const state = model.stateDict();
+    const wrongShape = new Map(state);
+    wrongShape.set('0.weight', randn([4, 4]));
+    assert.throws(() => modelFromBytes(withTensors(model, wrongShape)), /shape/);
+    const extra = new Map(state);
+    extra.set('9.weight', randn([2]));
+    assert.throws(() => modelFromBytes(withTensors(model, extra)), /unexpected keys \[9\.weight\]/);
+    const missing = new Map(state);
+    missing.delete('0.weight');
+    assert.throws(() => modelFromBytes(withTensors(model, missing)), /missing keys \[0\.weight\]/);
+  });
+
+  it('refuses a tensor whose declared shape is larger than the bytes in the file, before allocating it', async () => {
+    const { metadata } = decodeSafetensors(modelToBytes(mlpModel()));
+    const header = { __metadata__: metadata, '0.weight': { dtype: 'F32', shape: [1_000_000_000, 1_000_000], data_offsets: [0, 16] } };
+    const bytes = raw(header, new Uint8Array(16));
+    const target = mlpModel();
+    const before = snapshot(target);
+    assert.throws(() => modelFromBytes(bytes), (err: Error) => err instanceof ParseError || err.name === 'LimitError');
+    await assert.rejects(loadWeights(target, bytes), (err: Error) => err instanceof ParseError || err.name === 'LimitError');
+    assert.deepEqual(snapshot(target), before);
+  });
+
+  it('refuses containers nested absurdly deep', () => {
+    const { metadata, tensors } = decodeSafetensors(modelToBytes(mlpModel()));
+    const depth = 100_000;
+    const text = '{"type":"Sequential","config":{},"children":['.repeat(depth) + '{"type":"Identity","config":{}}' + ']}'.repeat(depth);
+    const bytes = encodeSafetensors(tensors, { ...metadata, 'frugal.architecture': text });
+    assert.throws(() => modelFromBytes(bytes), { name: 'LimitError' });
+  });
+});

@@ -212,3 +212,17 @@ describe('convolution and pooling (forward values)', () => {
     assert.throws(() => F.maxPool2d(F.zeros([1, 4, 4]), 2), /input must be 4-D/);
   });
 });
+
+describe('printing', () => {
+  it('prints small tensors whole and large ones elided like PyTorch (first/last 3 per axis)', () => {
+    assert.equal(String(tensor([[1, 2], [3, 4.5]])), 'Tensor([[1,2],[3,4.5]], shape=[2, 2], dtype=float32)');
+    assert.equal(String(tensor([Number.NaN, -Infinity])), 'Tensor([NaN,-Infinity], shape=[2], dtype=float32)');
+    assert.equal(String(F.arange(2000).reshape(2, 1000)), 'Tensor([[0,1,2,...,997,998,999],[1000,1001,1002,...,1997,1998,1999]], shape=[2, 1000], dtype=int32)');
+    const big = String(F.arange(100 * 100 * 100).reshape(100, 100, 100));
+    // 3-D: the first axis elided too, and the text stays short.
+    assert.ok(big.startsWith('Tensor([[[0,1,2,...,97,98,99],[100,101,102,...,197,198,199],[200,201,202,...,297,298,299],...,'), big.slice(0, 120));
+    assert.ok(big.length < 2000, `${big.length} characters`);
+    assert.equal(String(F.zeros([1001])), 'Tensor([0,0,0,...,0,0,0], shape=[1001], dtype=float32)');
+    assert.equal(String(F.zeros([1000])).split(',').length, 1000 + 2);
+  });
+});

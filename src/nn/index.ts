@@ -9,7 +9,9 @@ export {
   type LayerConfig, type LayerClass, type ConfigurableModule, type JsonObject, type JsonValue,
 } from './registry.js';
 export * as init from './init.js';
+export { summary, type ModelSummary, type SummaryRow, type SummaryOptions } from './summary.js';
 export { Sequential } from './layers/sequential.js';
+export { ModuleList, ModuleDict } from './layers/containers.js';
 export { Linear, Identity, type LinearOptions } from './layers/linear.js';
 export { Conv1d, Conv2d, type Conv1dOptions, type Conv2dOptions, type Padding1d, type Padding2d } from './layers/conv.js';
 export {

@@ -8,6 +8,7 @@ import { qr } from '../linalg/qr.js';
 import { resolveGenerator, type Generator } from '../tensor/random.js';
 import { shapeStr } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { checkOptions } from '../utils/options.js';
 import { markModified } from './module.js';
 
 export interface InitOptions {
@@ -66,6 +67,7 @@ function fanFor(t: Tensor, mode: FanMode, fn: string): number {
 
 /** Fills with U(low, high). */
 export function uniform(t: Tensor, low = 0, high = 1, options: InitOptions = {}): Tensor {
+  checkOptions('uniform', options, ['generator']);
   const d = target(t, 'uniform');
   if (!(Number.isFinite(low) && Number.isFinite(high) && low <= high)) throw new ValueError(`init.uniform: need finite low <= high, got ${low} and ${high}`);
   const gen = resolveGenerator(options.generator);
@@ -76,6 +78,7 @@ export function uniform(t: Tensor, low = 0, high = 1, options: InitOptions = {})
 
 /** Fills with N(mean, std²). */
 export function normal(t: Tensor, mean = 0, std = 1, options: InitOptions = {}): Tensor {
+  checkOptions('normal', options, ['generator']);
   const d = target(t, 'normal');
   if (!(Number.isFinite(mean) && Number.isFinite(std) && std >= 0)) throw new ValueError(`init.normal: need a finite mean and std >= 0, got ${mean} and ${std}`);
   const gen = resolveGenerator(options.generator);
@@ -85,6 +88,7 @@ export function normal(t: Tensor, mean = 0, std = 1, options: InitOptions = {}):
 
 /** Fills with N(mean, std²) redrawn until inside [a, b] (PyTorch's trunc_normal_). */
 export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2, options: InitOptions = {}): Tensor {
+  checkOptions('truncNormal', options, ['generator']);
   const d = target(t, 'truncNormal');
   if (!(std > 0 && a < b && mean + 6 * std > a && mean - 6 * std < b)) {
     throw new ValueError(`init.truncNormal: need std > 0 and [a, b] = [${a}, ${b}] near the mean ${mean}`);
@@ -122,15 +126,17 @@ export interface XavierOptions extends InitOptions {
 
 /** Glorot: U(±gain·√(6 / (fan_in + fan_out))). */
 export function xavierUniform(t: Tensor, options: XavierOptions = {}): Tensor {
+  checkOptions('xavierUniform', options, ['generator', 'gain']);
   const { fanIn, fanOut } = computeFans(t);
   const bound = (options.gain ?? 1) * Math.sqrt(6 / (fanIn + fanOut));
-  return uniform(t, -bound, bound, options);
+  return uniform(t, -bound, bound, { generator: options.generator });
 }
 
 /** Glorot: N(0, gain²·2 / (fan_in + fan_out)). */
 export function xavierNormal(t: Tensor, options: XavierOptions = {}): Tensor {
+  checkOptions('xavierNormal', options, ['generator', 'gain']);
   const { fanIn, fanOut } = computeFans(t);
-  return normal(t, 0, (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), options);
+  return normal(t, 0, (options.gain ?? 1) * Math.sqrt(2 / (fanIn + fanOut)), { generator: options.generator });
 }
 
 export interface KaimingOptions extends InitOptions {
@@ -150,13 +156,15 @@ function kaimingStd(t: Tensor, options: KaimingOptions, fn: string): number {
 
 /** He: U(±gain·√(3 / fan)). Layers use a = √5, which gives U(±1/√fan_in). */
 export function kaimingUniform(t: Tensor, options: KaimingOptions = {}): Tensor {
+  checkOptions('kaimingUniform', options, ['generator', 'a', 'mode', 'nonlinearity']);
   const bound = Math.sqrt(3) * kaimingStd(t, options, 'kaimingUniform');
-  return uniform(t, -bound, bound, options);
+  return uniform(t, -bound, bound, { generator: options.generator });
 }
 
 /** He: N(0, gain² / fan). */
 export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
-  return normal(t, 0, kaimingStd(t, options, 'kaimingNormal'), options);
+  checkOptions('kaimingNormal', options, ['generator', 'a', 'mode', 'nonlinearity']);
+  return normal(t, 0, kaimingStd(t, options, 'kaimingNormal'), { generator: options.generator });
 }
 
 /**
@@ -165,6 +173,7 @@ export function kaimingNormal(t: Tensor, options: KaimingOptions = {}): Tensor {
  * [shape[0], rest] (PyTorch's orthogonal_).
  */
 export function orthogonal(t: Tensor, options: XavierOptions = {}): Tensor {
+  checkOptions('orthogonal', options, ['generator', 'gain']);
   const d = target(t, 'orthogonal');
   if (t.ndim < 2) throw new ShapeError(`init.orthogonal: needs at least 2 dimensions, got shape ${shapeStr(t.shape)}`);
   const rows = t.shape[0], cols = t.size / rows;

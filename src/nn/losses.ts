@@ -14,6 +14,7 @@ import { arrayFor } from '../tensor/dtype.js';
 import { takeFlat } from '../tensor/ops/shape.js';
 import { shapeStr, sameShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { checkOptions } from '../utils/options.js';
 import { Module } from './module.js';
 import { registerLayer, type JsonObject } from './registry.js';
 
@@ -53,20 +54,23 @@ function asInputDType(target: Tensor, input: Tensor): Tensor {
 
 // -------------------------------------------------------------- regression ---
 
+/** A loss of each difference input − target (same shapes), then reduced. */
+function differenceLoss(fn: string, input: Tensor, target: Tensor, options: ReductionOptions, ofDifference: (d: Tensor) => Tensor): Tensor {
+  checkOptions(fn, options, ['reduction']);
+  const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
+  checkFloat(fn, 'input', input);
+  checkSameShape(fn, input, target);
+  return reduce(ofDifference(input.sub(asInputDType(target, input))), reduction);
+}
+
 /** Mean squared error: (input − target)². */
 export function mseLoss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
-  const reduction = checkReduction('mseLoss', options.reduction ?? 'mean') as Reduction;
-  checkFloat('mseLoss', 'input', input);
-  checkSameShape('mseLoss', input, target);
-  return reduce(input.sub(asInputDType(target, input)).square(), reduction);
+  return differenceLoss('mseLoss', input, target, options, (d) => d.square());
 }
 
 /** Mean absolute error: |input − target|. */
 export function l1Loss(input: Tensor, target: Tensor, options: ReductionOptions = {}): Tensor {
-  const reduction = checkReduction('l1Loss', options.reduction ?? 'mean') as Reduction;
-  checkFloat('l1Loss', 'input', input);
-  checkSameShape('l1Loss', input, target);
-  return reduce(input.sub(asInputDType(target, input)).abs(), reduction);
+  return differenceLoss('l1Loss', input, target, options, (d) => d.abs());
 }
 
 export interface HuberOptions extends ReductionOptions {
@@ -76,6 +80,7 @@ export interface HuberOptions extends ReductionOptions {
 
 /** ½d² for |d| ≤ delta, delta·(|d| − ½delta) beyond (d = input − target). */
 export function huberLoss(input: Tensor, target: Tensor, options: HuberOptions = {}): Tensor {
+  checkOptions('huberLoss', options, ['reduction', 'delta']);
   const reduction = checkReduction('huberLoss', options.reduction ?? 'mean') as Reduction;
   const delta = options.delta ?? 1;
   if (!(typeof delta === 'number' && delta > 0 && Number.isFinite(delta))) throw new ValueError(`huberLoss: delta must be a positive number, got ${String(delta)}`);
@@ -94,9 +99,10 @@ export interface SmoothL1Options extends ReductionOptions {
 
 /** Huber loss divided by beta (PyTorch's smooth_l1_loss). */
 export function smoothL1Loss(input: Tensor, target: Tensor, options: SmoothL1Options = {}): Tensor {
+  checkOptions('smoothL1Loss', options, ['reduction', 'beta']);
   const beta = options.beta ?? 1;
   if (!(typeof beta === 'number' && beta >= 0 && Number.isFinite(beta))) throw new ValueError(`smoothL1Loss: beta must be a number >= 0, got ${String(beta)}`);
-  if (beta === 0) return l1Loss(input, target, options);
+  if (beta === 0) return l1Loss(input, target, { reduction: options.reduction });
   const h = huberLoss(input, target, { delta: beta, reduction: options.reduction });
   return beta === 1 ? h : h.div(beta);
 }
@@ -156,6 +162,7 @@ function checkIndexTarget(fn: string, target: Tensor): void {
  * non-ignored targets (PyTorch's weighted mean).
  */
 export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntropyOptions = {}): Tensor {
+  checkOptions('crossEntropy', options, ['reduction', 'weight', 'ignoreIndex', 'labelSmoothing']);
   const fn = 'crossEntropy';
   const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
   checkFloat(fn, 'input', input);
@@ -287,6 +294,7 @@ function crossEntropyProbs(x: Tensor, target: Tensor, weight: Tensor | null, eps
  * or [C]) at int32 class indices: −w_y·input[y], weighted mean by default.
  */
 export function nllLoss(input: Tensor, target: Tensor, options: ClassWeightOptions = {}): Tensor {
+  checkOptions('nllLoss', options, ['reduction', 'weight', 'ignoreIndex']);
   const fn = 'nllLoss';
   const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
   checkFloat(fn, 'input', input);
@@ -344,6 +352,7 @@ function bceElementwise(x: Tensor, y: Tensor): Tensor {
 
 /** Binary cross entropy of probabilities in [0, 1] against targets of the same shape. */
 export function binaryCrossEntropy(input: Tensor, target: Tensor, options: BCEOptions = {}): Tensor {
+  checkOptions('binaryCrossEntropy', options, ['reduction', 'weight']);
   const fn = 'binaryCrossEntropy';
   const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
   checkFloat(fn, 'input', input);
@@ -360,6 +369,7 @@ export interface BCEWithLogitsOptions extends BCEOptions {
 
 /** Sigmoid + binary cross entropy in one stable expression: (1 − y)·x + (1 + (p − 1)·y)·softplus(−x). */
 export function bceWithLogits(input: Tensor, target: Tensor, options: BCEWithLogitsOptions = {}): Tensor {
+  checkOptions('bceWithLogits', options, ['reduction', 'weight', 'posWeight']);
   const fn = 'bceWithLogits';
   const reduction = checkReduction(fn, options.reduction ?? 'mean') as Reduction;
   checkFloat(fn, 'input', input);
@@ -386,6 +396,7 @@ export interface KLDivOptions {
 
 /** KL(target ‖ input) with `input` as log-probabilities: target·(log target − input) element-wise. */
 export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {}): Tensor {
+  checkOptions('klDiv', options, ['reduction', 'logTarget']);
   const fn = 'klDiv';
   const reduction = checkReduction(fn, options.reduction ?? 'mean', true);
   checkFloat(fn, 'input', input);
@@ -452,35 +463,35 @@ abstract class Loss extends Module {
 }
 
 export class MSELoss extends Loss {
-  constructor(readonly options: ReductionOptions = {}) { super(); checkReduction('MSELoss', options.reduction ?? 'mean'); }
+  constructor(readonly options: ReductionOptions = {}) { super(); checkOptions('MSELoss', options, ['reduction']); checkReduction('MSELoss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return mseLoss(input, target, this.options); }
   getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean' }; }
   static fromConfig(config: JsonObject): MSELoss { return new MSELoss(config as ReductionOptions); }
 }
 
 export class L1Loss extends Loss {
-  constructor(readonly options: ReductionOptions = {}) { super(); checkReduction('L1Loss', options.reduction ?? 'mean'); }
+  constructor(readonly options: ReductionOptions = {}) { super(); checkOptions('L1Loss', options, ['reduction']); checkReduction('L1Loss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return l1Loss(input, target, this.options); }
   getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean' }; }
   static fromConfig(config: JsonObject): L1Loss { return new L1Loss(config as ReductionOptions); }
 }
 
 export class HuberLoss extends Loss {
-  constructor(readonly options: HuberOptions = {}) { super(); checkReduction('HuberLoss', options.reduction ?? 'mean'); }
+  constructor(readonly options: HuberOptions = {}) { super(); checkOptions('HuberLoss', options, ['reduction', 'delta']); checkReduction('HuberLoss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return huberLoss(input, target, this.options); }
   getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', delta: this.options.delta ?? 1 }; }
   static fromConfig(config: JsonObject): HuberLoss { return new HuberLoss(config as HuberOptions); }
 }
 
 export class SmoothL1Loss extends Loss {
-  constructor(readonly options: SmoothL1Options = {}) { super(); checkReduction('SmoothL1Loss', options.reduction ?? 'mean'); }
+  constructor(readonly options: SmoothL1Options = {}) { super(); checkOptions('SmoothL1Loss', options, ['reduction', 'beta']); checkReduction('SmoothL1Loss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return smoothL1Loss(input, target, this.options); }
   getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', beta: this.options.beta ?? 1 }; }
   static fromConfig(config: JsonObject): SmoothL1Loss { return new SmoothL1Loss(config as SmoothL1Options); }
 }
 
 export class CrossEntropyLoss extends Loss {
-  constructor(readonly options: CrossEntropyOptions = {}) { super(); checkReduction('CrossEntropyLoss', options.reduction ?? 'mean'); }
+  constructor(readonly options: CrossEntropyOptions = {}) { super(); checkOptions('CrossEntropyLoss', options, ['reduction', 'weight', 'ignoreIndex', 'labelSmoothing']); checkReduction('CrossEntropyLoss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return crossEntropy(input, target, this.options); }
   getConfig(): JsonObject {
     const o = this.options;
@@ -492,7 +503,7 @@ export class CrossEntropyLoss extends Loss {
 }
 
 export class NLLLoss extends Loss {
-  constructor(readonly options: ClassWeightOptions = {}) { super(); checkReduction('NLLLoss', options.reduction ?? 'mean'); }
+  constructor(readonly options: ClassWeightOptions = {}) { super(); checkOptions('NLLLoss', options, ['reduction', 'weight', 'ignoreIndex']); checkReduction('NLLLoss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return nllLoss(input, target, this.options); }
   getConfig(): JsonObject {
     const o = this.options;
@@ -502,14 +513,14 @@ export class NLLLoss extends Loss {
 }
 
 export class BCELoss extends Loss {
-  constructor(readonly options: BCEOptions = {}) { super(); checkReduction('BCELoss', options.reduction ?? 'mean'); }
+  constructor(readonly options: BCEOptions = {}) { super(); checkOptions('BCELoss', options, ['reduction', 'weight']); checkReduction('BCELoss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return binaryCrossEntropy(input, target, this.options); }
   getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', weight: tensorConfig(this.options.weight) }; }
   static fromConfig(config: JsonObject): BCELoss { return new BCELoss({ ...(config as BCEOptions), weight: tensorFromConfig(config.weight) }); }
 }
 
 export class BCEWithLogitsLoss extends Loss {
-  constructor(readonly options: BCEWithLogitsOptions = {}) { super(); checkReduction('BCEWithLogitsLoss', options.reduction ?? 'mean'); }
+  constructor(readonly options: BCEWithLogitsOptions = {}) { super(); checkOptions('BCEWithLogitsLoss', options, ['reduction', 'weight', 'posWeight']); checkReduction('BCEWithLogitsLoss', options.reduction ?? 'mean'); }
   override forward(input: Tensor, target: Tensor): Tensor { return bceWithLogits(input, target, this.options); }
   getConfig(): JsonObject {
     const o = this.options;
@@ -521,7 +532,7 @@ export class BCEWithLogitsLoss extends Loss {
 }
 
 export class KLDivLoss extends Loss {
-  constructor(readonly options: KLDivOptions = {}) { super(); checkReduction('KLDivLoss', options.reduction ?? 'mean', true); }
+  constructor(readonly options: KLDivOptions = {}) { super(); checkOptions('KLDivLoss', options, ['reduction', 'logTarget']); checkReduction('KLDivLoss', options.reduction ?? 'mean', true); }
   override forward(input: Tensor, target: Tensor): Tensor { return klDiv(input, target, this.options); }
   getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', logTarget: this.options.logTarget ?? false }; }
   static fromConfig(config: JsonObject): KLDivLoss { return new KLDivLoss(config as KLDivOptions); }

@@ -3,7 +3,8 @@
  * registration, and `stateDict()` is the one source of truth for saving
  * and loading.
  */
-import { FrugalError, ShapeError } from '../errors.js';
+import { FrugalError, ShapeError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { noGrad } from '../autograd/graph.js';
 import { sameShape, shapeStr } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -53,6 +54,15 @@ export function markModified(t: Tensor): void {
   if (t instanceof Parameter) t.markModified();
 }
 
+/**
+ * The base of every layer and model. Parameters, buffers and sub-modules are
+ * registered by name; as in PyTorch, a Parameter or Module assigned to a
+ * field (`this.fc = new Linear(4, 2)`) is registered under the field's name
+ * automatically the next time the module is walked (parameters(),
+ * children(), stateDict(), ...), and assigning a new one to the same field
+ * replaces it. Tensors that are state but not parameters need
+ * `registerBuffer`; arrays of modules need a ModuleList.
+ */
 export abstract class Module {
   /** Dropout, batch norm and similar layers behave differently when training. */
   training = true;
@@ -106,18 +116,48 @@ export abstract class Module {
     }
   }
 
+  /**
+   * Registers the Parameters and Modules held in fields that are not
+   * registered yet (PyTorch's `__setattr__`, done lazily: a Proxy would slow
+   * every field access in forward). A field already registered under its own
+   * name is replaced by a new value; a value registered under another name
+   * (`this.weight = this.registerParameter('weight', ...)`) is left alone.
+   */
+  private registerFields(): void {
+    let known: Set<unknown> | null = null;
+    for (const field of Object.keys(this)) {
+      const value = (this as Record<string, unknown>)[field];
+      if (!(value instanceof Parameter) && !(value instanceof Module)) continue;
+      if (value === this) continue;
+      const registered = value instanceof Parameter ? this._parameters : this._modules;
+      const current = registered.get(field);
+      if (current === value) continue;
+      known ??= new Set<unknown>([...this._parameters.values(), ...this._modules.values()]);
+      if (current !== undefined) {
+        // A registered field given a new value: the new one takes its place (PyTorch's behaviour).
+        (registered as Map<string, unknown>).set(field, value);
+      } else if (!known.has(value) && !this._buffers.has(field) && !this._parameters.has(field) && !this._modules.has(field)) {
+        (registered as Map<string, unknown>).set(field, value);
+      }
+      known.add(value);
+    }
+  }
+
   /** Direct sub-modules, in registration order. */
   *children(): IterableIterator<[string, Module]> {
+    this.registerFields();
     yield* this._modules.entries();
   }
 
   /** This module and every module below it, with dotted names. */
   *namedModules(prefix = ''): IterableIterator<[string, Module]> {
+    this.registerFields();
     yield [prefix, this];
     for (const [name, m] of this._modules) yield* m.namedModules(prefix ? `${prefix}.${name}` : name);
   }
 
   *namedParameters(prefix = ''): IterableIterator<[string, Parameter]> {
+    this.registerFields();
     for (const [name, p] of this._parameters) if (p) yield [prefix ? `${prefix}.${name}` : name, p];
     for (const [name, m] of this._modules) yield* m.namedParameters(prefix ? `${prefix}.${name}` : name);
   }
@@ -127,6 +167,7 @@ export abstract class Module {
   }
 
   *namedBuffers(prefix = ''): IterableIterator<[string, Tensor]> {
+    this.registerFields();
     for (const [name, b] of this._buffers) yield [prefix ? `${prefix}.${name}` : name, b];
     for (const [name, m] of this._modules) yield* m.namedBuffers(prefix ? `${prefix}.${name}` : name);
   }
@@ -160,9 +201,13 @@ export abstract class Module {
 
   /**
    * Copies values into the parameters and buffers. With `strict` (default)
-   * every name must match both ways; shapes must always match.
+   * every name must match both ways; shapes must always match. Every name
+   * and shape is checked before anything is copied, so a failed load leaves
+   * the module unchanged.
    */
   loadStateDict(state: Map<string, Tensor> | Record<string, Tensor>, options: { strict?: boolean } = {}): void {
+    checkOptions('loadStateDict', options, ['strict']);
+    if (state === null || typeof state !== 'object') throw new ValueError('loadStateDict: expected a Map or an object of tensors');
     const entries = state instanceof Map ? state : new Map(Object.entries(state));
     const strict = options.strict ?? true;
     const targets = new Map<string, Tensor>([...this.namedParameters(), ...this.namedBuffers()]);
@@ -173,15 +218,35 @@ export abstract class Module {
         throw new FrugalError(`loadStateDict: missing keys [${missing.join(', ')}], unexpected keys [${unexpected.join(', ')}]`);
       }
     }
-    noGrad(() => {
-      for (const [name, value] of entries) {
-        const target = targets.get(name);
-        if (!target) continue;
-        if (!sameShape(target.shape, value.shape)) {
-          throw new ShapeError(`loadStateDict: '${name}' has shape ${shapeStr(value.shape)}, the model expects ${shapeStr(target.shape)}`);
-        }
-        target.assign_(value.dtype === target.dtype ? value : value.astype(target.dtype));
+    const copies: [Tensor, Tensor][] = [];
+    for (const [name, value] of entries) {
+      const target = targets.get(name);
+      if (!target) continue;
+      if (!(value instanceof Tensor)) throw new ValueError(`loadStateDict: '${name}' is not a Tensor`);
+      if (!sameShape(target.shape, value.shape)) {
+        throw new ShapeError(`loadStateDict: '${name}' has shape ${shapeStr(value.shape)}, the model expects ${shapeStr(target.shape)}`);
       }
+      copies.push([target, value]);
+    }
+    noGrad(() => {
+      for (const [target, value] of copies) target.assign_(value.dtype === target.dtype ? value : value.astype(target.dtype));
     });
+  }
+
+  /** The module's structure, one line per sub-module (PyTorch's repr): `Sequential(\n  (0): Linear(inFeatures=4, ...)\n)`. */
+  toString(): string {
+    const head = `${this.constructor.name}(${this.extraRepr()}`;
+    const lines = [...this.children()].map(([name, m]) => `  (${name}): ${m.toString().replace(/\n/g, '\n  ')}`);
+    return lines.length === 0 ? `${head})` : `${head}\n${lines.join('\n')}\n)`;
+  }
+
+  /** The settings shown inside the parentheses of toString(): by default the layer's config (getConfig()). */
+  extraRepr(): string {
+    const getConfig = (this as { getConfig?: () => Record<string, unknown> }).getConfig;
+    if (typeof getConfig !== 'function') return '';
+    return Object.entries(getConfig.call(this))
+      .filter(([, v]) => v !== undefined)
+      .map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`)
+      .join(', ');
   }
 }

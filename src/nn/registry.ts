@@ -13,7 +13,7 @@
  * Custom modules join by implementing `getConfig()` (and, for containers,
  * `configChildren()`), a static `fromConfig`, and calling `registerLayer`.
  */
-import { FrugalError, ValueError } from '../errors.js';
+import { FrugalError, LimitError, ValueError } from '../errors.js';
 import type { Module } from './module.js';
 
 export type JsonValue = null | boolean | number | string | JsonValue[] | { [key: string]: JsonValue };
@@ -105,8 +105,12 @@ export function moduleToConfig(module: Module): LayerConfig {
   return out;
 }
 
+/** Containers nested deeper than this in a saved architecture are refused (an untrusted file could overflow the stack). */
+const MAX_NESTING = 256;
+
 /** Builds a freshly initialised module from `moduleToConfig`'s JSON. */
-export function layerFromConfig(spec: LayerConfig): Module {
+export function layerFromConfig(spec: LayerConfig, depth = 0): Module {
+  if (depth > MAX_NESTING) throw new LimitError(`layerFromConfig: containers nested deeper than ${MAX_NESTING} levels`);
   if (spec === null || typeof spec !== 'object' || typeof spec.type !== 'string') {
     throw new ValueError(`layerFromConfig: expected { type, config, children? }, got ${JSON.stringify(spec)}`);
   }
@@ -117,6 +121,6 @@ export function layerFromConfig(spec: LayerConfig): Module {
   if (spec.children !== undefined && !Array.isArray(spec.children)) {
     throw new ValueError(`layerFromConfig: '${spec.type}' children must be an array`);
   }
-  const children = (spec.children ?? []).map(layerFromConfig);
+  const children = (spec.children ?? []).map((child) => layerFromConfig(child, depth + 1));
   return cls.fromConfig(spec.config ?? {}, children);
 }

@@ -15,7 +15,9 @@
 import { FrugalError, ParseError, ValueError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import { readFileBytes, writeFileBytes } from '../platform/files.js';
+import { withAllocationLimit } from '../tensor/dtype.js';
 import { globalGenerator } from '../tensor/random.js';
+import { checkOptions } from '../utils/options.js';
 import { Module } from './module.js';
 import { layerFromConfig, moduleToConfig, type LayerConfig } from './registry.js';
 // Registers every built-in layer, so any saved architecture can be rebuilt.
@@ -40,6 +42,7 @@ function checkModule(model: unknown, who: string): asserts model is Module {
 /** The model as safetensors bytes: weights plus architecture (unless `weightsOnly`). */
 export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Array {
   checkModule(model, 'modelToBytes');
+  checkOptions('modelToBytes', options, ['metadata', 'weightsOnly']);
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.metadata ?? {})) {
     if (k.startsWith('frugal.')) throw new ValueError(`modelToBytes: metadata key '${k}' is reserved`);
@@ -61,6 +64,9 @@ function keepingGlobalRandomState<T>(fn: () => T): T {
   }
 }
 
+/** Elements a model may allocate beyond its file's tensors while being built (initialiser temporaries). */
+const BUILD_SLACK_ELEMENTS = 1 << 20;
+
 /**
  * Rebuilds a model saved by {@link modelToBytes}: the architecture from the
  * metadata, then the weights (every name and shape must match). The model
@@ -78,14 +84,23 @@ export function modelFromBytes(bytes: Uint8Array): Module {
   } catch (err) {
     throw new ParseError(`modelFromBytes: the architecture metadata is not valid JSON (${(err as Error).message})`);
   }
-  const model = keepingGlobalRandomState(() => layerFromConfig(spec));
+  // The architecture is untrusted: building it may allocate little more than the tensors the file holds.
+  let fileElements = 0;
+  for (const t of tensors.values()) fileElements += t.size;
+  const limit = 2 * fileElements + BUILD_SLACK_ELEMENTS;
+  const model = keepingGlobalRandomState(() => withAllocationLimit(limit, 'modelFromBytes (architecture larger than the weights in the file)', () => layerFromConfig(spec)));
   model.loadStateDict(tensors);
   return model.eval();
 }
 
-/** Copies weights from safetensors bytes (or a file path, in Node) into an existing model. */
+/**
+ * Copies weights from safetensors bytes (or a file path, in Node) into an
+ * existing model. Every name and shape is checked first: on any mismatch
+ * the model is left unchanged.
+ */
 export async function loadWeights(model: Module, source: Uint8Array | string, options: { strict?: boolean } = {}): Promise<Module> {
   checkModule(model, 'loadWeights');
+  checkOptions('loadWeights', options, ['strict']);
   const bytes = typeof source === 'string' ? await readFileBytes(source, 'loadWeights') : source;
   model.loadStateDict(decodeSafetensors(bytes).tensors, options);
   return model;
@@ -93,6 +108,7 @@ export async function loadWeights(model: Module, source: Uint8Array | string, op
 
 /** Saves the model (weights and architecture) to a safetensors file (Node.js). */
 export async function save(model: Module, path: string, options: SaveOptions = {}): Promise<void> {
+  checkOptions('save', options, ['metadata', 'weightsOnly']);
   if (typeof path !== 'string' || path === '') throw new ValueError('save: path must be a non-empty string');
   await writeFileBytes(path, modelToBytes(model, options), 'save');
 }

@@ -2,6 +2,7 @@
  * Gradient clipping (torch.nn.utils.clip_grad_norm_ / clip_grad_value_),
  * in place on the gradients' typed arrays.
  */
+import { checkOptions } from '../utils/options.js';
 import { FrugalError, ValueError } from '../errors.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -31,6 +32,7 @@ export interface ClipGradNormOptions {
  * gradient are skipped.
  */
 export function clipGradNorm(params: Iterable<Tensor> | Tensor, maxNorm: number, options: ClipGradNormOptions = {}): number {
+  checkOptions('clipGradNorm', options, ['normType', 'errorIfNonfinite']);
   const normType = options.normType ?? 2;
   if (typeof maxNorm !== 'number' || Number.isNaN(maxNorm) || maxNorm < 0) throw new ValueError(`clipGradNorm: maxNorm must be a number >= 0, got ${String(maxNorm)}`);
   if (typeof normType !== 'number' || !(normType > 0)) throw new ValueError(`clipGradNorm: normType must be > 0 (or Infinity), got ${String(normType)}`);

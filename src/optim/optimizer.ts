@@ -26,6 +26,7 @@ import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import { float32Kernels } from '../backend/index.js';
 import { markModified } from '../nn/module.js';
+import { checkOptions } from '../utils/options.js';
 
 /** The general rule, resolved from a parameter group's hyper-parameters. */
 export interface UpdateRule {
@@ -117,9 +118,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
     this.resolve = resolve;
     this.validate = validate as unknown as (options: Record<string, unknown>, where: string) => void;
     if (options === null || typeof options !== 'object') throw new ValueError(`${kind}: options must be an object`);
-    for (const key of Object.keys(options)) {
-      if (!(key in base)) throw new ValueError(`${kind}: unknown option '${key}'; known: ${Object.keys(base).join(', ')}`);
-    }
+    checkOptions(kind, options, Object.keys(base));
     const defaults = { ...base, ...options } as O;
     this.defaults = Object.freeze(defaults);
     validate(defaults, kind);
@@ -148,9 +147,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
     });
     const options = { ...this.defaults, ...group, params: undefined } as Record<string, unknown>;
     delete options.params;
-    for (const key of Object.keys(group)) {
-      if (key !== 'params' && !(key in this.defaults)) throw new ValueError(`${this.kind}: unknown option '${key}'; known: ${Object.keys(this.defaults).join(', ')}`);
-    }
+    checkOptions(this.kind, group, ['params', ...Object.keys(this.defaults)]);
     this.validate(options, this.kind);
     this.paramGroups.push({ ...(options as O), params });
   }
@@ -237,7 +234,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
       const i = Number(key);
       const p = params[i];
       if (!Number.isInteger(i) || !p) throw new ValueError(`${this.kind}.loadStateDict: state for parameter ${key}, which does not exist`);
-      if (!Number.isInteger(entry.step) || entry.step < 0) throw new ValueError(`${this.kind}.loadStateDict: parameter ${key} has step ${entry.step}`);
+      if (!entry || typeof entry !== 'object' || !Number.isInteger(entry.step) || entry.step < 0) throw new ValueError(`${this.kind}.loadStateDict: parameter ${key} has step ${String(entry?.step)}`);
       const st: ParamState = { step: entry.step };
       for (const name of BUFFERS) {
         const t = entry[name];
@@ -251,12 +248,17 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
       }
       restored.set(p, st);
     }
+    // Hyper-parameters from a file are checked as the constructor checks them (an lr of -1 is refused) before anything changes.
+    const groups = saved.paramGroups.map((sg, i) => {
+      const group: Record<string, unknown> = { ...this.paramGroups[i] };
+      for (const [k, v] of Object.entries(sg)) if (k !== 'params') group[k] = Array.isArray(v) ? [...v] : v;
+      const options = Object.fromEntries(Object.keys(this.defaults).map((k) => [k, group[k]]));
+      this.validate(options, `${this.kind}.loadStateDict (group ${i})`);
+      return group;
+    });
     this.state.clear();
     for (const [p, st] of restored) this.state.set(p, st);
-    saved.paramGroups.forEach((sg, i) => {
-      const group = this.paramGroups[i];
-      for (const [k, v] of Object.entries(sg)) if (k !== 'params') group[k] = Array.isArray(v) ? [...v] : v;
-    });
+    groups.forEach((group, i) => Object.assign(this.paramGroups[i], group));
   }
 }
 

@@ -5,6 +5,7 @@
  * `step()` once per epoch (OneCycleLR: once per batch), after
  * `optimizer.step()`.
  */
+import { checkOptions } from '../utils/options.js';
 import { ValueError } from '../errors.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
 import { checkBool, checkNumber } from './optimizer.js';
@@ -73,8 +74,12 @@ export abstract class LRScheduler {
   loadStateDict(state: SchedulerState): void {
     if (!state || state.kind !== this.kind) throw new ValueError(`${this.kind}.loadStateDict: the state was saved by ${state?.kind}`);
     const { lastEpoch, baseLrs, lastLrs } = state as unknown as { lastEpoch: number; baseLrs: number[]; lastLrs: number[] };
-    if (!Number.isInteger(lastEpoch) || !Array.isArray(baseLrs) || baseLrs.length !== this.groups.length) {
-      throw new ValueError(`${this.kind}.loadStateDict: malformed state (lastEpoch ${lastEpoch}, ${baseLrs?.length} base lrs for ${this.groups.length} groups)`);
+    const isLr = (v: unknown): boolean => typeof v === 'number' && Number.isFinite(v) && v >= 0;
+    if (!Number.isInteger(lastEpoch) || lastEpoch < -1 || !Array.isArray(baseLrs) || baseLrs.length !== this.groups.length || !baseLrs.every(isLr)) {
+      throw new ValueError(`${this.kind}.loadStateDict: malformed state (lastEpoch ${lastEpoch}, base lrs ${JSON.stringify(baseLrs)} for ${this.groups.length} groups)`);
+    }
+    if (lastLrs !== undefined && (!Array.isArray(lastLrs) || !lastLrs.every(isLr))) {
+      throw new ValueError(`${this.kind}.loadStateDict: malformed last lrs ${JSON.stringify(lastLrs)}`);
     }
     this.lastEpoch = lastEpoch;
     this.baseLrs = [...baseLrs];
@@ -88,6 +93,7 @@ export class StepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
     super(optimizer, 'StepLR');
+    checkOptions('StepLR', options, ['stepSize', 'gamma']);
     const { stepSize, gamma = 0.1 } = options ?? ({} as { stepSize: number });
     if (!Number.isInteger(stepSize) || stepSize < 1) throw new ValueError(`StepLR: stepSize must be an integer >= 1, got ${stepSize}`);
     checkNumber('StepLR', 'gamma', gamma, 0);
@@ -107,6 +113,7 @@ export class MultiStepLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number }) {
     super(optimizer, 'MultiStepLR');
+    checkOptions('MultiStepLR', options, ['milestones', 'gamma']);
     const { milestones, gamma = 0.1 } = options ?? ({} as { milestones: number[] });
     if (!Array.isArray(milestones) || milestones.some((m) => !Number.isInteger(m) || m < 1)) {
       throw new ValueError(`MultiStepLR: milestones must be a list of integers >= 1, got ${String(milestones)}`);
@@ -128,6 +135,7 @@ export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { gamma: number }) {
     super(optimizer, 'ExponentialLR');
+    checkOptions('ExponentialLR', options, ['gamma']);
     checkNumber('ExponentialLR', 'gamma', options?.gamma, 0);
     this.gamma = options.gamma;
     this.start();
@@ -144,6 +152,7 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly etaMin: number;
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
     super(optimizer, 'CosineAnnealingLR');
+    checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
     const { tMax, etaMin = 0 } = options ?? ({} as { tMax: number });
     if (!Number.isInteger(tMax) || tMax < 1) throw new ValueError(`CosineAnnealingLR: tMax must be an integer >= 1, got ${tMax}`);
     checkNumber('CosineAnnealingLR', 'etaMin', etaMin, 0);
@@ -203,6 +212,7 @@ export class OneCycleLR extends LRScheduler {
 
   constructor(optimizer: AnyOptimizer, options: OneCycleOptions) {
     super(optimizer, 'OneCycleLR');
+    checkOptions('OneCycleLR', options, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase']);
     const o = options ?? ({} as OneCycleOptions);
     const where = 'OneCycleLR';
     if (o.totalSteps !== undefined) {
@@ -333,6 +343,7 @@ export class ReduceLROnPlateau {
     options: ReduceLROnPlateauOptions = {},
   ) {
     const where = 'ReduceLROnPlateau';
+    checkOptions(where, options, ['mode', 'factor', 'patience', 'threshold', 'thresholdMode', 'cooldown', 'minLr', 'eps']);
     this.mode = options.mode ?? 'min';
     if (this.mode !== 'min' && this.mode !== 'max') throw new ValueError(`${where}: mode must be 'min' or 'max', got '${this.mode}'`);
     this.factor = options.factor ?? 0.1;
@@ -398,6 +409,12 @@ export class ReduceLROnPlateau {
   loadStateDict(state: SchedulerState): void {
     if (!state || state.kind !== this.kind) throw new ValueError(`ReduceLROnPlateau.loadStateDict: the state was saved by ${state?.kind}`);
     const s = state as unknown as { best: number | null; numBadEpochs: number; cooldownCounter: number; lastEpoch: number };
+    for (const key of ['numBadEpochs', 'cooldownCounter', 'lastEpoch'] as const) {
+      if (!Number.isInteger(s[key]) || s[key] < 0) throw new ValueError(`ReduceLROnPlateau.loadStateDict: ${key} must be an integer >= 0, got ${String(s[key])}`);
+    }
+    if (s.best !== null && s.best !== undefined && (typeof s.best !== 'number' || Number.isNaN(s.best))) {
+      throw new ValueError(`ReduceLROnPlateau.loadStateDict: best must be a number, got ${String(s.best)}`);
+    }
     // JSON turns ±Infinity into null: an unset best.
     this.best = typeof s.best === 'number' ? s.best : this.mode === 'min' ? Infinity : -Infinity;
     this.numBadEpochs = s.numBadEpochs;

@@ -29,7 +29,7 @@ function node(what: string): Promise<{ fsp: FsPromises; path: PathMod }> {
  */
 export async function writeFileBytes(path: string, bytes: Uint8Array, what = 'writeFile'): Promise<void> {
   const { fsp, path: pathMod } = await node(what);
-  const tmp = `${path}.tmp-${Math.random().toString(36).slice(2, 10)}`;
+  const tmp = temporaryName(path);
   try {
     await fsp.mkdir(pathMod.dirname(path), { recursive: true });
     await fsp.writeFile(tmp, bytes);
@@ -40,6 +40,31 @@ export async function writeFileBytes(path: string, bytes: Uint8Array, what = 'wr
     if (e?.code === 'EISDIR') throw new FrugalError(`${what}: '${path}' is a folder, expected a file path`);
     throw new FrugalError(`${what}: cannot write '${path}': ${e?.message ?? String(err)}`);
   }
+}
+
+/** The temporary name writeFileBytes gives `path` while writing it. */
+function temporaryName(path: string): string {
+  return `${path}.tmp-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+/**
+ * Removes the temporary files a killed process left behind while writing
+ * (see {@link writeFileBytes}) in the folder of `path`, for every target file
+ * name `isTarget` accepts; returns the paths removed.
+ */
+export async function removeStaleTemporaries(path: string, isTarget: (name: string) => boolean, what = 'removeStaleTemporaries'): Promise<string[]> {
+  const { fsp, path: pathMod } = await node(what);
+  const folder = pathMod.dirname(path);
+  const names = await fsp.readdir(folder).catch(() => [] as string[]);
+  const removed: string[] = [];
+  for (const name of names) {
+    const m = /^(.+)\.tmp-[a-z0-9]{1,8}$/.exec(name);
+    if (!m || !isTarget(m[1])) continue;
+    const full = pathMod.join(folder, name);
+    await fsp.rm(full, { force: true });
+    removed.push(full);
+  }
+  return removed;
 }
 
 // ------------------------------------------------------------ terminal ---

@@ -1,4 +1,4 @@
-import { DTypeError } from '../errors.js';
+import { DTypeError, LimitError } from '../errors.js';
 
 /** Element types a Tensor can hold. float32 is the default. */
 export type DType = 'float32' | 'float64' | 'int32';
@@ -6,7 +6,35 @@ export type TypedArray = Float32Array | Float64Array | Int32Array;
 
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32'];
 
+/**
+ * Elements tensors may still allocate inside {@link withAllocationLimit}
+ * (Infinity outside it: then arrayFor costs one comparison more).
+ */
+let allocationBudget = Infinity;
+let allocationScope = '';
+
+/**
+ * Runs `build` with at most `maxElements` tensor elements allocated in all:
+ * a model described by an untrusted file is refused before it allocates
+ * more than the file's own tensors could fill.
+ */
+export function withAllocationLimit<T>(maxElements: number, scope: string, build: () => T): T {
+  const [savedBudget, savedScope] = [allocationBudget, allocationScope];
+  allocationBudget = Math.min(allocationBudget, maxElements);
+  allocationScope = scope;
+  try {
+    return build();
+  } finally {
+    allocationBudget = savedBudget;
+    allocationScope = savedScope;
+  }
+}
+
 export function arrayFor(dtype: DType, length: number): TypedArray {
+  if (length > allocationBudget) {
+    throw new LimitError(`${allocationScope}: allocating ${length} more elements would exceed the limit (${allocationBudget} left)`);
+  }
+  if (allocationBudget !== Infinity) allocationBudget -= length;
   switch (dtype) {
     case 'float32': return new Float32Array(length);
     case 'float64': return new Float64Array(length);

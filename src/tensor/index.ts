@@ -12,5 +12,9 @@ export {
   reshape, flatten, permute, transpose, expand, squeeze, unsqueeze, slice, concat, stack, split, pad, flip,
   gather, indexSelect, scatterAdd, type SliceRange,
 } from './ops/shape.js';
+export {
+  select, index, sort, topk, cumsum, norm,
+  type SortOptions, type SortResult, type TopkOptions, type NormOrder, type NormOptions,
+} from './ops/indexing.js';
 export { matmul } from './ops/matmul.js';
 export { conv2d, maxPool2d, avgPool2d, globalAvgPool2d, type Conv2dOptions, type Pool2dOptions, type AvgPool2dOptions, type Pair } from './ops/conv.js';

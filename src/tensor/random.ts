@@ -104,8 +104,21 @@ export class Generator {
     return [this.s0, this.s1, this.s2, this.s3, this.spareNormal ?? Number.NaN];
   }
 
+  /** Restores a state from {@link getState}; a malformed one (from a corrupt checkpoint) is refused and changes nothing. */
   setState(state: readonly number[]): void {
-    if (state.length !== 5) throw new ValueError(`Generator.setState: expected 5 numbers, got ${state.length}`);
+    if (!Array.isArray(state) || state.length !== 5) {
+      throw new ValueError(`Generator.setState: expected 5 numbers, got ${Array.isArray(state) ? state.length : typeof state}`);
+    }
+    const words = state.slice(0, 4);
+    if (words.some((w) => !Number.isInteger(w) || w < -0x80000000 || w > 0xffffffff)) {
+      throw new ValueError(`Generator.setState: the state words must be 32-bit integers, got [${words.join(', ')}]`);
+    }
+    // xoshiro's all-zero state only ever yields zeros.
+    if (words.every((w) => w === 0)) throw new ValueError('Generator.setState: an all-zero state is invalid');
+    const spare = state[4];
+    if (typeof spare !== 'number' || !(Number.isNaN(spare) || Number.isFinite(spare))) {
+      throw new ValueError(`Generator.setState: the spare normal must be a finite number or NaN, got ${String(spare)}`);
+    }
     [this.s0, this.s1, this.s2, this.s3] = state.map((x) => x >>> 0);
     this.spareNormal = Number.isNaN(state[4]) ? null : state[4];
   }

@@ -6,6 +6,8 @@ import { FrugalError } from '../errors.js';
 import * as ew from './ops/elementwise.js';
 import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
+import * as ix from './ops/indexing.js';
+import { formatElements } from './format.js';
 import { matmul } from './ops/matmul.js';
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -224,10 +226,25 @@ export class Tensor {
   gather(axis: number, index: Tensor): Tensor { return sh.gather(this, axis, index); }
   indexSelect(axis: number, indices: Tensor | readonly number[]): Tensor { return sh.indexSelect(this, axis, indices); }
 
+  // ---------------------------------------------------- indexing and order ---
+
+  /** The slice at position i of `axis`, that axis removed (x.select(0, -1) is x[-1]). */
+  select(axis: number, i: number): Tensor { return ix.select(this, axis, i); }
+  /** Integer indexing of the leading axes: x.index(1, -1) is PyTorch's x[1, -1]. */
+  index(...indices: number[]): Tensor { return ix.index(this, ...indices); }
+  /** Sorted values along `axis` and their positions (stable). */
+  sort(axis = -1, options?: ix.SortOptions): ix.SortResult { return ix.sort(this, axis, options); }
+  /** The k largest (or smallest) values along `axis` with their positions. */
+  topk(k: number, axis = -1, options?: ix.TopkOptions): ix.SortResult { return ix.topk(this, k, axis, options); }
+  cumsum(axis: number): Tensor { return ix.cumsum(this, axis); }
+  /** The p-norm ('fro'/2 default, 1, Infinity, -Infinity, 0, any p) over `axes` (default all). */
+  norm(p?: ix.NormOrder, axes?: number | readonly number[], options?: ix.NormOptions): Tensor { return ix.norm(this, p, axes, options); }
+
   matmul(other: Tensor): Tensor { return matmul(this, other); }
 
+  /** `Tensor([[1,2],[3,4]], shape=[2, 2], dtype=float32)`; above 1000 elements each long axis shows its first and last 3 entries around '...'. */
   toString(): string {
-    return `Tensor(${JSON.stringify(this.toArray())}, shape=${shapeStr(this.shape)}, dtype=${this.dtype})`;
+    return `Tensor(${formatElements(this.data, this.shape)}, shape=${shapeStr(this.shape)}, dtype=${this.dtype})`;
   }
 }
 

@@ -4,13 +4,14 @@
  * best-checkpoint tracking) expose `stateDict()` / `loadStateDict()` so a
  * resumed run continues exactly.
  */
+import { checkOptions } from '../utils/options.js';
 import { FrugalError, ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { modelToBytes } from '../nn/serialize.js';
 import type { Optimizer } from '../optim/optimizer.js';
 import { OneCycleLR, ReduceLROnPlateau, type Scheduler, type SchedulerState } from '../optim/schedulers.js';
-import { writeFileBytes } from '../platform/files.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { removeStaleTemporaries, writeFileBytes } from '../platform/files.js';
+import { Tensor as TensorClass, type Tensor } from '../tensor/tensor.js';
 import { checkpointToBytes, type HistoryData, type TrainingCheckpoint } from './checkpoint.js';
 
 /** Values logged for an epoch: loss, metrics, valLoss, valAccuracy, lr, ... */
@@ -95,6 +96,7 @@ export class EarlyStopping implements Callback {
   private resumed = false;
 
   constructor(options: EarlyStoppingOptions = {}) {
+    checkOptions('EarlyStopping', options, ['monitor', 'minDelta', 'patience', 'mode', 'restoreBestWeights', 'baseline']);
     this.monitor = options.monitor ?? 'valLoss';
     this.minDelta = Math.abs(options.minDelta ?? 0);
     this.patience = options.patience ?? 0;
@@ -150,6 +152,14 @@ export class EarlyStopping implements Callback {
 
   loadStateDict(state: unknown): void {
     const s = state as { best: number; bestEpoch: number; wait: number; stoppedEpoch: number; bestWeights: Map<string, Tensor> | null };
+    const bad = (what: string): never => {
+      throw new ValueError(`EarlyStopping.loadStateDict: ${what}`);
+    };
+    if (!s || typeof s !== 'object') bad('expected an object');
+    if (typeof s.best !== 'number') bad(`best must be a number, got ${String(s.best)}`);
+    if (!Number.isInteger(s.wait) || s.wait < 0) bad(`wait must be an integer >= 0, got ${String(s.wait)}`);
+    for (const key of ['bestEpoch', 'stoppedEpoch'] as const) if (!Number.isInteger(s[key]) || s[key] < -1) bad(`${key} must be an integer >= -1, got ${String(s[key])}`);
+    if (s.bestWeights != null && (!(s.bestWeights instanceof Map) || [...s.bestWeights.values()].some((t) => !(t instanceof TensorClass)))) bad('bestWeights must map names to tensors');
     this.best = s.best;
     this.bestEpoch = s.bestEpoch;
     this.wait = s.wait;
@@ -196,6 +206,7 @@ export class ModelCheckpoint implements Callback {
     if (!options || (options.path === undefined && options.onSave === undefined)) {
       throw new ValueError('ModelCheckpoint: give a path (Node.js) or an onSave(bytes, epoch) function');
     }
+    checkOptions('ModelCheckpoint', options, ['path', 'onSave', 'every', 'saveBestOnly', 'monitor', 'mode', 'weightsOnly']);
     if (options.path !== undefined && (typeof options.path !== 'string' || options.path === '')) throw new ValueError('ModelCheckpoint: path must be a non-empty string');
     this.every = options.every ?? 1;
     if (!Number.isInteger(this.every) || this.every < 1) throw new ValueError(`ModelCheckpoint: every must be an integer >= 1, got ${this.every}`);
@@ -204,6 +215,16 @@ export class ModelCheckpoint implements Callback {
     this.mode = resolveMode(options.mode ?? 'auto', this.monitor, 'ModelCheckpoint');
     this.weightsOnly = options.weightsOnly ?? false;
     this.best = this.mode === 'min' ? Infinity : -Infinity;
+  }
+
+  /** Removes temporary files that a run killed while writing a checkpoint left beside the checkpoint path. */
+  async onTrainBegin(): Promise<void> {
+    if (this.options.path === undefined) return;
+    const template = this.options.path;
+    const base = template.slice(Math.max(template.lastIndexOf('/'), template.lastIndexOf('\\')) + 1);
+    const escaped = base.split('{epoch}').map((part) => part.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'));
+    const target = new RegExp(`^${escaped.join('\\d+')}$`);
+    await removeStaleTemporaries(template.replace(/\{epoch\}/g, '0'), (name) => target.test(name), 'ModelCheckpoint');
   }
 
   async onEpochEnd(epoch: number, logs: Logs, ctx: TrainingContext): Promise<void> {
@@ -229,7 +250,9 @@ export class ModelCheckpoint implements Callback {
   }
 
   loadStateDict(state: unknown): void {
-    this.best = (state as { best: number }).best;
+    const best = (state as { best?: unknown } | null)?.best;
+    if (typeof best !== 'number' || Number.isNaN(best)) throw new ValueError(`ModelCheckpoint.loadStateDict: best must be a number, got ${String(best)}`);
+    this.best = best;
   }
 }
 
@@ -250,6 +273,7 @@ export class LearningRateScheduler implements Callback {
     private readonly options: LearningRateSchedulerOptions = {},
   ) {
     if (!scheduler || typeof (scheduler as { step?: unknown }).step !== 'function') throw new ValueError('LearningRateScheduler: expected a scheduler');
+    checkOptions('LearningRateScheduler', options, ['interval', 'monitor']);
     this.interval = options.interval ?? (scheduler instanceof OneCycleLR ? 'batch' : 'epoch');
     if (this.interval !== 'batch' && this.interval !== 'epoch') throw new ValueError(`LearningRateScheduler: interval must be 'batch' or 'epoch'`);
     if (scheduler instanceof ReduceLROnPlateau && this.interval === 'batch') throw new ValueError('LearningRateScheduler: ReduceLROnPlateau steps once per epoch');

@@ -7,7 +7,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { softmax } from '../../tensor/ops/reduce.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
-import { finiteNumber } from './common.js';
+import { checkOptions, finiteNumber } from './common.js';
 
 /** max(x, 0); NaN propagates (as in PyTorch) so divergence reaches the loss. */
 export function relu(x: Tensor): Tensor {
@@ -62,6 +62,7 @@ export class LeakyReLU extends Module {
   constructor(options: number | { negativeSlope?: number } = {}) {
     super();
     if (typeof options === 'number') options = { negativeSlope: options };
+    checkOptions('LeakyReLU', options, ['negativeSlope']);
     this.negativeSlope = finiteNumber(options.negativeSlope ?? 0.01, 'negativeSlope', 'LeakyReLU');
   }
   override forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
@@ -75,6 +76,7 @@ export class ELU extends Module {
   constructor(options: number | { alpha?: number } = {}) {
     super();
     if (typeof options === 'number') options = { alpha: options };
+    checkOptions('ELU', options, ['alpha']);
     this.alpha = finiteNumber(options.alpha ?? 1, 'alpha', 'ELU');
   }
   override forward(x: Tensor): Tensor { return x.elu(this.alpha); }
@@ -87,6 +89,7 @@ export class GELU extends Module {
   readonly approximate: 'none' | 'tanh';
   constructor(options: { approximate?: 'none' | 'tanh' } = {}) {
     super();
+    checkOptions('GELU', options, ['approximate']);
     const a = options.approximate ?? 'none';
     if (a !== 'none' && a !== 'tanh') throw new ValueError(`GELU: approximate must be 'none' or 'tanh', got '${String(a)}'`);
     this.approximate = a;
@@ -110,6 +113,7 @@ export class Softplus extends Module {
   readonly threshold: number;
   constructor(options: { beta?: number; threshold?: number } = {}) {
     super();
+    checkOptions('Softplus', options, ['beta', 'threshold']);
     this.beta = finiteNumber(options.beta ?? 1, 'beta', 'Softplus');
     if (this.beta === 0) throw new ValueError('Softplus: beta must be non-zero');
     this.threshold = options.threshold ?? 20;
@@ -141,6 +145,7 @@ export class Softmax extends Module {
   constructor(options: number | { dim?: number } = {}) {
     super();
     if (typeof options === 'number') options = { dim: options };
+    checkOptions('Softmax', options, ['dim']);
     this.dim = checkDim('Softmax', options.dim ?? -1);
   }
   override forward(x: Tensor): Tensor { return softmax(x, normAxis(this.dim, x.ndim, 'Softmax')); }
@@ -154,6 +159,7 @@ export class LogSoftmax extends Module {
   constructor(options: number | { dim?: number } = {}) {
     super();
     if (typeof options === 'number') options = { dim: options };
+    checkOptions('LogSoftmax', options, ['dim']);
     this.dim = checkDim('LogSoftmax', options.dim ?? -1);
   }
   override forward(x: Tensor): Tensor { return x.logSoftmax(normAxis(this.dim, x.ndim, 'LogSoftmax')); }

@@ -77,13 +77,7 @@ export function intPair(value: number | readonly number[], what: string, layer: 
 }
 
 /** Rejects option names a layer does not know (a typo would otherwise be silently ignored). */
-export function checkOptions(layer: string, options: object, known: readonly string[]): void {
-  for (const key of Object.keys(options)) {
-    if (!known.includes(key) && (options as Record<string, unknown>)[key] !== undefined) {
-      throw new ValueError(`${layer}: unknown option '${key}'; expected one of ${known.join(', ')}`);
-    }
-  }
-}
+export { checkOptions } from '../../utils/options.js';
 
 export function floats(t: Tensor): Floats {
   return t.data as Floats;

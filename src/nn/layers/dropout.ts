@@ -38,58 +38,56 @@ export interface DropoutOptions {
   generator?: Generator | number;
 }
 
-/** Zeroes elements with probability p while training (inverted dropout); identity after `eval()`. */
-export class Dropout extends Module {
+/** What every dropout layer holds: its probability and, when seeded, its own generator. */
+abstract class DropoutLayer extends Module {
   readonly p: number;
   private readonly generator?: Generator;
 
-  constructor(options: number | DropoutOptions = {}) {
+  constructor(layer: string, options: number | DropoutOptions) {
     super();
     const o = typeof options === 'number' ? { p: options } : options;
-    checkOptions('Dropout', o, ['p', 'generator']);
-    this.p = probability(o.p ?? 0.5, 'p', 'Dropout');
+    checkOptions(layer, o, ['p', 'generator']);
+    this.p = probability(o.p ?? 0.5, 'p', layer);
     if (o.generator !== undefined) this.generator = resolveGenerator(o.generator);
   }
 
-  override forward(x: Tensor): Tensor {
-    return dropout(x, this.p, this.training, this.generator);
+  /** The generator masks are drawn from (the global one unless seeded). */
+  protected get maskGenerator(): Generator | undefined {
+    return this.generator;
   }
 
   getConfig(): JsonObject {
     return { p: this.p };
   }
 
-  static fromConfig(config: JsonObject): Dropout {
-    return new Dropout({ p: config.p as number });
+  /** Builds the subclass it is called on (Dropout.fromConfig gives a Dropout). */
+  static fromConfig<T>(this: new (options: DropoutOptions) => T, config: JsonObject): T {
+    return new this({ p: config.p as number });
+  }
+}
+
+/** Zeroes elements with probability p while training (inverted dropout); identity after `eval()`. */
+export class Dropout extends DropoutLayer {
+  constructor(options: number | DropoutOptions = {}) {
+    super('Dropout', options);
+  }
+
+  override forward(x: Tensor): Tensor {
+    return dropout(x, this.p, this.training, this.maskGenerator);
   }
 }
 
 /** Zeroes whole channels of [N, C, H, W] (or [C, H, W]) with probability p while training. */
-export class Dropout2d extends Module {
-  readonly p: number;
-  private readonly generator?: Generator;
-
+export class Dropout2d extends DropoutLayer {
   constructor(options: number | DropoutOptions = {}) {
-    super();
-    const o = typeof options === 'number' ? { p: options } : options;
-    checkOptions('Dropout2d', o, ['p', 'generator']);
-    this.p = probability(o.p ?? 0.5, 'p', 'Dropout2d');
-    if (o.generator !== undefined) this.generator = resolveGenerator(o.generator);
+    super('Dropout2d', options);
   }
 
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 3 && x.ndim !== 4) throw new ShapeError(`Dropout2d: expected a 3-D [C, H, W] or 4-D [N, C, H, W] input, got shape ${shapeStr(x.shape)}`);
     if (!this.training || this.p === 0) return x;
     const maskShape = x.shape.map((d, i) => (i < x.ndim - 2 ? d : 1));
-    return x.mul(dropoutMask(x, maskShape, this.p, this.generator));
-  }
-
-  getConfig(): JsonObject {
-    return { p: this.p };
-  }
-
-  static fromConfig(config: JsonObject): Dropout2d {
-    return new Dropout2d({ p: config.p as number });
+    return x.mul(dropoutMask(x, maskShape, this.p, this.maskGenerator));
   }
 }
 

@@ -4,6 +4,7 @@ import { normAxis, shapeStr } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
+import { checkOptions } from './common.js';
 
 export interface FlattenOptions {
   /** First axis to merge (default 1: keep the batch axis). */
@@ -19,6 +20,7 @@ export class Flatten extends Module {
 
   constructor(options: FlattenOptions = {}) {
     super();
+    checkOptions('Flatten', options, ['startDim', 'endDim']);
     this.startDim = options.startDim ?? 1;
     this.endDim = options.endDim ?? -1;
     for (const [k, v] of [['startDim', this.startDim], ['endDim', this.endDim]] as const) {

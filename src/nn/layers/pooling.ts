@@ -274,6 +274,7 @@ export class GlobalAvgPool2d extends Module {
 
   constructor(options: { keepDims?: boolean } = {}) {
     super();
+    checkOptions('GlobalAvgPool2d', options, ['keepDims']);
     this.keepDims = options.keepDims ?? false;
   }
 
