@@ -16,7 +16,7 @@
  */
 import { FrugalError, ShapeError, ValueError } from '../errors.js';
 import { noGrad } from '../autograd/graph.js';
-import { DataLoader } from '../data/dataloader.js';
+import { DataLoader } from '../datasets/dataloader.js';
 import { Module } from '../nn/module.js';
 import { binaryCrossEntropy, bceWithLogits, crossEntropy, huberLoss, klDiv, l1Loss, mseLoss, nllLoss, smoothL1Loss } from '../nn/losses.js';
 import { clipGradNorm } from '../optim/clip.js';

@@ -141,6 +141,14 @@ export class TensorDataset implements BatchDataset {
     this.fields = tensors.map((t) => new Field(t.data, t.shape, t.dtype));
   }
 
+  /**
+   * A table's float32 features and its target (a `CsvTable` from `readCsv`
+   * or `readParquet`), ready for a `DataLoader`.
+   */
+  static fromTable(table: { toMatrix(options: { dtype: 'float32' }): Tensor; toTarget(): Tensor }): TensorDataset {
+    return new TensorDataset(table.toMatrix({ dtype: 'float32' }), table.toTarget());
+  }
+
   get length(): number {
     return this.fields[0].length;
   }
