@@ -212,3 +212,22 @@ test('CSV options: unknown keys and wrong types are typed errors', async () => {
   await assert.rejects(streamAll([42 as unknown as string]), ValueError);
   assert.throws(() => parseCsv('a\n1\n', { columns: { a: null as unknown as 'number' } }), ValueError);
 });
+
+test('data sets, loaders and generators: unknown option keys and oversized requests are typed errors', async () => {
+  const { loadIris, loadDigits, loadMnist } = await import('../src/datasets/loaders.js');
+  const { makeRegression, makeBlobs, makeMoons } = await import('../src/datasets/generators.js');
+  const { DataLoader } = await import('../src/datasets/dataloader.js');
+  const { ArrayDataset, TensorDataset } = await import('../src/datasets/dataset.js');
+  assert.throws(() => loadIris({ d_type: 'float64' } as object), /did you mean 'dtype'/);
+  assert.throws(() => loadDigits({ float64: true } as object), ValueError);
+  await assert.rejects(loadMnist('/nonexistent', { split: 'test', flat: false } as object), /unknown option 'flat'.*flatten/);
+  assert.throws(() => makeRegression({ n_samples: 10 } as object), /did you mean 'nSamples'/);
+  assert.throws(() => makeMoons({ nSamples: 10, factor: 0.5 } as object), ValueError);
+  assert.throws(() => makeRegression({ nSamples: 1e6, nFeatures: 1e6 }), LimitError);
+  assert.throws(() => makeBlobs({ nSamples: 2 ** 30, nFeatures: 2 }), LimitError);
+  const ds = new TensorDataset(new Tensor(new Float32Array(4), [4, 1]));
+  assert.throws(() => new DataLoader(ds, { batch_size: 2 } as object), /did you mean 'batchSize'/);
+  assert.throws(() => new ArrayDataset([1, 2], undefined, { scal: 2 } as object), /did you mean 'scale'/);
+  assert.throws(() => ds.get(4), /TensorDataset.get: index 4 is out of range/);
+  assert.throws(() => parseCsv('a\n1\n').toMatrix({ type: 'float32' } as object), /did you mean 'dtype'/);
+});

@@ -29,6 +29,27 @@ const CODES: Record<number, { dtype: IdxDType; bytes: number }> = {
   0x0e: { dtype: 'float64', bytes: 8 },
 };
 
+const ARRAYS = { int16: Int16Array, int32: Int32Array, float32: Float32Array, float64: Float64Array };
+
+const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
+
+/** Fills `out` from big-endian `bytes` (exactly out.byteLength of them), swapping bytes on a little-endian host. */
+function fromBigEndian<T extends Int16Array | Int32Array | Float32Array | Float64Array>(out: T, bytes: Uint8Array): T {
+  const raw = new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
+  raw.set(bytes);
+  const size = out.BYTES_PER_ELEMENT;
+  if (littleEndianHost) {
+    for (let i = 0; i < raw.length; i += size) {
+      for (let lo = i, hi = i + size - 1; lo < hi; lo++, hi--) {
+        const t = raw[lo];
+        raw[lo] = raw[hi];
+        raw[hi] = t;
+      }
+    }
+  }
+  return out;
+}
+
 const hex = (n: number, width = 2): string => `0x${n.toString(16).padStart(width, '0')}`;
 
 /**
@@ -106,38 +127,9 @@ function decode(bytes: Uint8Array, name: string, owned: boolean): IdxData {
   }
   const offset = headerLen;
   let data: IdxArray;
-  switch (code.dtype) {
-    case 'uint8':
-      data = owned ? bytes.subarray(offset) : bytes.slice(offset);
-      break;
-    case 'int8':
-      data = new Int8Array(bytes.slice(offset).buffer);
-      break;
-    case 'int16': {
-      const out = new Int16Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt16(offset + 2 * i, false);
-      data = out;
-      break;
-    }
-    case 'int32': {
-      const out = new Int32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getInt32(offset + 4 * i, false);
-      data = out;
-      break;
-    }
-    case 'float32': {
-      const out = new Float32Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat32(offset + 4 * i, false);
-      data = out;
-      break;
-    }
-    case 'float64': {
-      const out = new Float64Array(count);
-      for (let i = 0; i < count; i++) out[i] = view.getFloat64(offset + 8 * i, false);
-      data = out;
-      break;
-    }
-  }
+  if (code.dtype === 'uint8') data = owned ? bytes.subarray(offset) : bytes.slice(offset);
+  else if (code.dtype === 'int8') data = new Int8Array(bytes.slice(offset).buffer);
+  else data = fromBigEndian(new ARRAYS[code.dtype](count), bytes.subarray(offset, offset + count * code.bytes));
   return { data, shape, dtype: code.dtype };
 }
 

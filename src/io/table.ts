@@ -4,6 +4,7 @@
  * conversions a model needs (`toMatrix`, `toTarget`).
  */
 import { ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { Tensor } from '../tensor/tensor.js';
 
 /** What a column holds once read: numbers, labels from a finite set, or true/false. */
@@ -199,6 +200,7 @@ export class CsvTable {
    * booleans as 0/1, NaN where a value is missing (for an imputer to fill).
    */
   toMatrix(options: { dtype?: 'float32' | 'float64' } = {}): Tensor {
+    checkOptions('toMatrix', options, ['dtype']);
     const dtype = options.dtype ?? 'float64';
     if (dtype !== 'float32' && dtype !== 'float64') throw new ValueError(`toMatrix: dtype must be 'float32' or 'float64', got '${String(dtype)}'`);
     const n = this.nRows;
