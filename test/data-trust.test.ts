@@ -231,3 +231,13 @@ test('data sets, loaders and generators: unknown option keys and oversized reque
   assert.throws(() => ds.get(4), /TensorDataset.get: index 4 is out of range/);
   assert.throws(() => parseCsv('a\n1\n').toMatrix({ type: 'float32' } as object), /did you mean 'dtype'/);
 });
+
+test('images: an oversized size or an unknown option is refused before anything is decoded or allocated', async () => {
+  const { decodeImage, loadImageFolder } = await import('../src/io/images.js');
+  const { ImageFolder } = await import('../src/datasets/image-folder.js');
+  const png = new Uint8Array(8);
+  await assert.rejects(decodeImage(png, { size: [100_000, 100_000] }), (e: unknown) => e instanceof LimitError && /100000×100000/.test(e.message));
+  await assert.rejects(decodeImage(png, { size: [2, 2], gray_scale: true } as never), /did you mean 'grayscale'/);
+  await assert.rejects(loadImageFolder('/nonexistent', { size: [2, 2], concurency: 2 } as never), /did you mean 'concurrency'/);
+  await assert.rejects(ImageFolder.open('/nonexistent', { size: [2, 2], extension: ['.png'] } as never), /did you mean 'extensions'/);
+});

@@ -82,6 +82,9 @@ const IMAGE_OPTIONS = ['size', 'grayscale', 'fit'];
 /** Options of the folder readers. @internal */
 export const IMAGE_FOLDER_OPTIONS = [...IMAGE_OPTIONS, 'extensions', 'concurrency'];
 
+/** Most float32 values one decoded image may hold (a 8192×8192 RGB image). */
+const MAX_IMAGE_VALUES = 3 * 8192 * 8192;
+
 /** Most float32 values a folder is decoded into at once (4 GiB); beyond, use ImageFolder, which decodes lazily. */
 const MAX_FOLDER_VALUES = 2 ** 30;
 
@@ -95,7 +98,11 @@ export function checkImageOptions(options: ImageOptions, who: string, valid: rea
   const fit = options.fit ?? 'fill';
   if (!(options.grayscale === undefined || typeof options.grayscale === 'boolean')) throw new ValueError(`${who}: grayscale must be true or false`);
   if (!['fill', 'cover', 'contain'].includes(fit)) throw new ValueError(`${who}: fit must be 'fill', 'cover' or 'contain', got '${String(fit)}'`);
-  return { h: size[0], w: size[1], channels: options.grayscale ? 1 : 3, fit };
+  const channels = options.grayscale ? 1 : 3;
+  if (size[0] * size[1] * channels > MAX_IMAGE_VALUES) {
+    throw new LimitError(`${who}: size ${size[0]}×${size[1]} gives ${size[0] * size[1] * channels} values an image, more than ${MAX_IMAGE_VALUES}`);
+  }
+  return { h: size[0], w: size[1], channels, fit };
 }
 
 /** Decodes, resizes and converts one image into `out` at `offset` as CHW floats in [0, 1]. @internal */

@@ -93,12 +93,13 @@ export async function readParquet(source: string | Uint8Array | ArrayBuffer, opt
   const file: ArrayBuffer =
     bytes instanceof ArrayBuffer ? bytes : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   let metadata: ReturnType<typeof parquetMetadata>;
+  let all: string[];
   try {
     metadata = parquetMetadata(file);
+    all = parquetSchema(metadata).children.map((c) => c.element.name);
   } catch (err) {
     throw new ParseError(`readParquet: ${name} is not a valid Parquet file (${(err as Error)?.message ?? String(err)})`);
   }
-  const all = parquetSchema(metadata).children.map((c) => c.element.name);
   if (options.select !== undefined && (!Array.isArray(options.select) || options.select.some((c) => typeof c !== 'string'))) {
     throw new ValueError('readParquet: select must be an array of column names');
   }

@@ -43,6 +43,7 @@ function fileError(what: string, path: string, err: unknown): FrugalError {
   if (e?.code === 'ENOENT') return new FrugalError(`${what}: no such file or folder '${path}'`);
   if (e?.code === 'EISDIR') return new FrugalError(`${what}: '${path}' is a folder, expected a file`);
   if (e?.code === 'ENOTDIR') return new FrugalError(`${what}: '${path}' is not a folder`);
+  if (e?.code === 'ERR_FS_FILE_TOO_LARGE') return new LimitError(`${what}: '${path}' is too large to read whole; stream it instead`);
   return new FrugalError(`${what}: cannot read '${path}': ${e?.message ?? String(err)}`);
 }
 
