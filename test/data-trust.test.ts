@@ -241,3 +241,14 @@ test('images: an oversized size or an unknown option is refused before anything 
   await assert.rejects(loadImageFolder('/nonexistent', { size: [2, 2], concurency: 2 } as never), /did you mean 'concurrency'/);
   await assert.rejects(ImageFolder.open('/nonexistent', { size: [2, 2], extension: ['.png'] } as never), /did you mean 'extensions'/);
 });
+
+test('Parquet: a page header claiming more values than its column chunk is refused before decoding', async () => {
+  const bytes = new Uint8Array(parquetWriteBuffer({ columnData: [{ name: 'x', data: [1.5, null, 2], type: 'DOUBLE' }] }));
+  // The first page header: ... 5c (field 8, data_page_header_v2) 15 06 (num_values = 3) ...
+  const at = bytes.findIndex((b, i) => b === 0x5c && bytes[i + 1] === 0x15 && bytes[i + 2] === 0x06);
+  assert.ok(at > 0 && at < 40, 'found the page header');
+  assert.deepEqual(Array.from((await readParquet(bytes)).column('x').values), [1.5, NaN, 2]);
+  const lying = bytes.slice();
+  lying[at + 2] = 0x7e; // num_values = 63
+  await assert.rejects(readParquet(lying), (e: unknown) => e instanceof ParseError && /column 'x'.*claims 63 values, its column chunk holds 3/.test(e.message));
+});

@@ -8,6 +8,7 @@ import { FrugalError, LimitError, ParseError, ValueError } from '../errors.js';
 import { checkOptions } from '../utils/options.js';
 import { readFileBytes } from '../platform/fs.js';
 import { sortCategories } from './csv-values.js';
+import { checkPages } from './parquet-pages.js';
 import { checkOverrides, resolveTarget } from './csv-schema.js';
 import { CsvTable, type ColumnKind, type ColumnSpec, type CsvColumn } from './table.js';
 
@@ -109,7 +110,15 @@ export async function readParquet(source: string | Uint8Array | ArrayBuffer, opt
   }
   const overrides = options.columns ?? {};
   checkOverrides(names, names.length, overrides, 'readParquet');
-  const nRows = checkedRowCount(metadata, file.byteLength, options.maxRows, name);
+  let nRows: number;
+  try {
+    nRows = checkedRowCount(metadata, file.byteLength, options.maxRows, name);
+    checkPages(new Uint8Array(file), metadata.row_groups, names, name);
+  } catch (err) {
+    // A footer with fields of the wrong type (a string where a count belongs) is malformed too.
+    if (err instanceof FrugalError) throw err;
+    throw new ParseError(`readParquet: ${name} is not a valid Parquet file (${(err as Error)?.message ?? String(err)})`);
+  }
   // Column by column as hyparquet decodes each column chunk of each row group
   // (the arrays grow with the data decoded, not with the row count claimed).
   const cells = new Map<string, Cell[]>(names.map((n) => [n, []]));
