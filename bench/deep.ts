@@ -30,7 +30,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
-import { loadFashionMnist } from '../src/data/datasets.js';
+import { loadFashionMnist } from '../src/datasets/loaders.js';
 import { Conv2d, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential } from '../src/nn/index.js';
 import { noGrad } from '../src/autograd/graph.js';
 import { manualSeed } from '../src/tensor/random.js';

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Packs the small built-in data sets into TypeScript modules under
-// src/data/builtin/, so the package ships them with no file access and no
+// src/datasets/builtin/, so the package ships them with no file access and no
 // network at run time. Run from the repository root:
 //
 //   node scripts/pack-datasets.mjs [DATA_DIR]
@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dataDir = resolve(process.argv[2] ?? resolve(root, '../shared/data'));
-const outDir = resolve(root, 'src/data/builtin');
+const outDir = resolve(root, 'src/datasets/builtin');
 
 function readCsv(name) {
   const text = readFileSync(resolve(dataDir, name), 'utf8').trim();
@@ -49,7 +49,7 @@ const banner = (src) =>
     `/** 150 rows of five numbers: sepal length, sepal width, petal length, petal width (cm), class code. */\n` +
     `export const IRIS_ROWS: readonly number[] = [\n${lines.join('\n')}\n];\n`;
   writeFileSync(resolve(outDir, 'iris.ts'), out);
-  console.log(`iris: ${rows.length} rows, classes ${classes.join(', ')} -> src/data/builtin/iris.ts (${out.length} bytes)`);
+  console.log(`iris: ${rows.length} rows, classes ${classes.join(', ')} -> src/datasets/builtin/iris.ts (${out.length} bytes)`);
 }
 
 // --- Digits: 1797 x 64 pixels in 0..16 + digit ----------------------------
@@ -75,7 +75,7 @@ const banner = (src) =>
     ` * 1797 images, one a line: the digit, then the 8x8 image as eight rows of\n` +
     ` * eight pixels. A pixel (0..16) is one character of "${alphabet}".\n` +
     ` */\n` +
-    `export const DIGITS_ROWS = \`\n${lines.join('\n')}\n\`;\n`;
+    `export const DIGITS_ROWS: string = \`\n${lines.join('\n')}\n\`;\n`;
   writeFileSync(resolve(outDir, 'digits.ts'), out);
-  console.log(`digits: ${rows.length} rows -> src/data/builtin/digits.ts (${out.length} bytes)`);
+  console.log(`digits: ${rows.length} rows -> src/datasets/builtin/digits.ts (${out.length} bytes)`);
 }

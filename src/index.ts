@@ -11,12 +11,14 @@ export { getBackend, setBackend, setNumThreads, getNumThreads } from './backend/
 export * as linalg from './tensor/linalg.js';
 
 // Data in and out.
-export { TensorDataset, ArrayDataset, Subset, IterableDataset, type Dataset, type BatchDataset, type Sample, type SampleSource, type ArrayInput, type ArrayDatasetOptions } from './data/dataset.js';
-export { DataLoader, collate, type DataLoaderOptions } from './data/dataloader.js';
-export { loadIris, loadDigits, loadFashionMnist, loadMnist, FASHION_MNIST_CLASSES, type LoadedDataset, type MnistOptions } from './data/datasets.js';
-export { readCsv, parseCsv, streamCsv, csvStreamDataset, CsvTable, DEFAULT_MISSING, type CsvOptions, type StreamCsvOptions, type CsvColumn, type ColumnKind, type ColumnSpec } from './io/csv.js';
+export { TensorDataset, ArrayDataset, Subset, IterableDataset, type Dataset, type BatchDataset, type Sample, type SampleSource, type ArrayInput, type ArrayDatasetOptions } from './datasets/dataset.js';
+export { DataLoader, collate, type DataLoaderOptions } from './datasets/dataloader.js';
+export { loadIris, loadDigits, loadFashionMnist, loadMnist, FASHION_MNIST_CLASSES, type LoadedDataset, type MnistOptions } from './datasets/loaders.js';
+export { readCsv, parseCsv, streamCsv, CsvTable, DEFAULT_MISSING, type CsvOptions, type StreamCsvOptions, type CsvColumn, type ColumnKind, type ColumnSpec, type ColumnInfo } from './io/csv.js';
+export { csvStreamDataset } from './datasets/csv-stream.js';
 export { readIdx, parseIdx, loadIdx, idxToTensor, type IdxData, type IdxDType, type IdxArray } from './io/idx.js';
-export { loadImageFolder, decodeImage, ImageFolder, type ImageOptions, type ImageFolderOptions, type LabelledImages } from './io/images.js';
+export { loadImageFolder, decodeImage, type ImageOptions, type ImageFolderOptions, type LabelledImages } from './io/images.js';
+export { ImageFolder } from './datasets/image-folder.js';
 export { readParquet, type ParquetOptions } from './io/parquet.js';
 
 // The scikit-learn half: estimator convention, metrics, model selection, preprocessing, generators.

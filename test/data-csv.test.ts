@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { writeFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { parseCsv, readCsv, streamCsv, csvStreamDataset, type CsvTable } from '../src/io/csv.js';
-import { DataLoader } from '../src/data/dataloader.js';
+import { parseCsv, readCsv, streamCsv, type CsvTable } from '../src/io/csv.js';
+import { csvStreamDataset } from '../src/datasets/csv-stream.js';
+import { TensorDataset } from '../src/datasets/dataset.js';
+import { DataLoader } from '../src/datasets/dataloader.js';
 import { ParseError, ValueError } from '../src/errors.js';
 import { sharedFile, skipNoShared, tempDir } from './helpers/data.js';
 
@@ -44,7 +46,7 @@ test('parseCsv: kinds are inferred; missing values (empty, NA, NaN, ?) stay NaN'
   assert.deepEqual(t2.column('b').categories, ['?', 'x']);
 });
 
-test('parseCsv: target column, class names, toTarget and toDataset', () => {
+test('parseCsv: target column, class names, toTarget and TensorDataset.fromTable', () => {
   const text = 'f1,f2,label\n1,2,cat\n3,4,dog\n5,6,cat\n';
   const t = parseCsv(text, { target: 'label' });
   assert.deepEqual(t.featureNames, ['f1', 'f2']);
@@ -57,7 +59,7 @@ test('parseCsv: target column, class names, toTarget and toDataset', () => {
   assert.deepEqual(parseCsv(text, { target: -1 }).targetName, 'label');
   assert.deepEqual(parseCsv(text, { target: 0 }).classNames, null, 'a numeric target has no classes');
   assert.equal(parseCsv(text, { target: 0 }).toTarget().dtype, 'float64');
-  const ds = t.toDataset();
+  const ds = TensorDataset.fromTable(t);
   assert.equal(ds.length, 3);
   assert.deepEqual(Array.from(ds.get(1)[0].data), [3, 4]);
   assert.throws(() => parseCsv(text, { target: 'nope' }), (e: unknown) => e instanceof ValueError && /'nope' is not a column/.test(e.message));

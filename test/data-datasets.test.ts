@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { loadIris, loadDigits, loadFashionMnist, loadMnist } from '../src/data/datasets.js';
+import { loadIris, loadDigits, loadFashionMnist, loadMnist } from '../src/datasets/loaders.js';
 import { readCsv } from '../src/io/csv.js';
 import { ParseError, FrugalError } from '../src/errors.js';
 import { SHARED_DATA, idxBytes, sharedFile, skipNoShared, tempDir } from './helpers/data.js';

@@ -2,8 +2,9 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { loadImageFolder, decodeImage, ImageFolder } from '../src/io/images.js';
-import { DataLoader } from '../src/data/dataloader.js';
+import { loadImageFolder, decodeImage } from '../src/io/images.js';
+import { ImageFolder } from '../src/datasets/image-folder.js';
+import { DataLoader } from '../src/datasets/dataloader.js';
 import { ParseError, FrugalError, ValueError } from '../src/errors.js';
 import { tempDir } from './helpers/data.js';
 

@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { DataLoader, collate, prefetchAhead } from '../src/data/dataloader.js';
-import { ArrayDataset, IterableDataset, Subset, TensorDataset, type Dataset, type Sample } from '../src/data/dataset.js';
+import { DataLoader, collate, prefetchAhead } from '../src/datasets/dataloader.js';
+import { ArrayDataset, IterableDataset, Subset, TensorDataset, type Dataset, type Sample } from '../src/datasets/dataset.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import { ShapeError, ValueError, DTypeError } from '../src/errors.js';

@@ -6,8 +6,8 @@ import { join } from 'node:path';
 import { Generator, globalGenerator, manualSeed, Tensor, tensor, ValueError } from '../src/index.js';
 import { Dropout, Linear, ReLU, Sequential, crossEntropy, mseLoss, type Module } from '../src/nn/index.js';
 import { Adam, OneCycleLR, SGD, StepLR, ReduceLROnPlateau, type Optimizer } from '../src/optim/index.js';
-import { DataLoader } from '../src/data/dataloader.js';
-import { TensorDataset } from '../src/data/dataset.js';
+import { DataLoader } from '../src/datasets/dataloader.js';
+import { TensorDataset } from '../src/datasets/dataset.js';
 import {
   DivergenceError, EarlyStopping, LambdaCallback, LearningRateScheduler, ModelCheckpoint, checkpointFromBytes, checkpointToBytes,
   evaluate, fit, predict, type TrainingCheckpoint,

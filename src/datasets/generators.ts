@@ -12,11 +12,21 @@
  * X is a float64 Tensor [nSamples, nFeatures]; y is a Float64Array
  * (regression) or an Int32Array of class indices (classification).
  */
-import { ValueError } from '../errors.js';
+import { LimitError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { resolveGenerator, type Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 
 type RandomState = number | Generator | null | undefined;
+
+/** Most values a generator makes in one array (2^28 float64 = 2 GiB); more is a LimitError, not a RangeError. */
+const MAX_VALUES = 2 ** 28;
+
+/** A zeroed float64 array of n values, within {@link MAX_VALUES}. */
+function floats(n: number): Float64Array {
+  if (n > MAX_VALUES) throw new LimitError(`a generated array would hold ${n} values, more than ${MAX_VALUES}; ask for fewer samples or features`);
+  return new Float64Array(n);
+}
 
 function checkInt(name: string, v: unknown, min: number): number {
   if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new ValueError(`${name} must be an integer >= ${min}, got ${String(v)}`);
@@ -44,7 +54,7 @@ function shuffleRows(X: Float64Array, cols: number, ys: Array<Float64Array | Int
 function shuffleColumns(X: Float64Array, cols: number, rng: Generator): Int32Array {
   const perm = rng.permutation(cols);
   const n = X.length / (cols || 1);
-  const row = new Float64Array(cols);
+  const row = floats(cols);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < cols; j++) row[j] = X[i * cols + perm[j]];
     X.set(row, i * cols);
@@ -53,7 +63,7 @@ function shuffleColumns(X: Float64Array, cols: number, rng: Generator): Int32Arr
 }
 
 function standardNormal(n: number, rng: Generator): Float64Array {
-  const out = new Float64Array(n);
+  const out = floats(n);
   for (let i = 0; i < n; i++) out[i] = rng.normal();
   return out;
 }
@@ -89,6 +99,7 @@ export interface MakeLowRankMatrixOptions {
 
 /** A mostly low-rank matrix with bell-shaped singular values (sklearn's `make_low_rank_matrix`). */
 export function makeLowRankMatrix(options: MakeLowRankMatrixOptions = {}): Tensor {
+  checkOptions('makeLowRankMatrix', options, ['nSamples', 'nFeatures', 'effectiveRank', 'tailStrength', 'randomState']);
   const rng = resolveGenerator(options.randomState ?? undefined);
   const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
   const nFeatures = checkInt('nFeatures', options.nFeatures ?? 100, 1);
@@ -103,11 +114,11 @@ function lowRank(nSamples: number, nFeatures: number, effectiveRank: number, tai
   const k = Math.min(nSamples, nFeatures);
   const u = orthonormalColumns(standardNormal(nSamples * k, rng), nSamples, k);
   const v = orthonormalColumns(standardNormal(nFeatures * k, rng), nFeatures, k);
-  const s = new Float64Array(k);
+  const s = floats(k);
   for (let i = 0; i < k; i++) {
     s[i] = (1 - tailStrength) * Math.exp(-1 * (i / effectiveRank) ** 2) + tailStrength * Math.exp((-0.1 * i) / effectiveRank);
   }
-  const X = new Float64Array(nSamples * nFeatures);
+  const X = floats(nSamples * nFeatures);
   for (let i = 0; i < nSamples; i++) {
     for (let j = 0; j < nFeatures; j++) {
       let acc = 0;
@@ -158,6 +169,7 @@ export interface RegressionDataset {
  * `make_regression`).
  */
 export function makeRegression(options: MakeRegressionOptions = {}): RegressionDataset {
+  checkOptions('makeRegression', options, ['nSamples', 'nFeatures', 'nInformative', 'nTargets', 'bias', 'effectiveRank', 'tailStrength', 'noise', 'shuffle', 'coef', 'randomState']);
   const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
   const nFeatures = checkInt('nFeatures', options.nFeatures ?? 100, 1);
   const nInformative = Math.min(nFeatures, checkInt('nInformative', options.nInformative ?? 10, 0));
@@ -170,9 +182,9 @@ export function makeRegression(options: MakeRegressionOptions = {}): RegressionD
   const X = options.effectiveRank === undefined || options.effectiveRank === null
     ? standardNormal(nSamples * nFeatures, rng)
     : lowRank(nSamples, nFeatures, checkNumber('effectiveRank', options.effectiveRank, 0), checkNumber('tailStrength', options.tailStrength ?? 0.5, 0), rng);
-  let coef = new Float64Array(nFeatures);
+  let coef = floats(nFeatures);
   for (let j = 0; j < nInformative; j++) coef[j] = 100 * rng.random();
-  const y = new Float64Array(nSamples);
+  const y = floats(nSamples);
   for (let i = 0; i < nSamples; i++) {
     let acc = 0;
     for (let j = 0; j < nInformative; j++) acc += X[i * nFeatures + j] * coef[j];
@@ -226,7 +238,7 @@ export interface ClassificationDataset {
 
 /** `samples` distinct vertices of the `dim`-dimensional unit hypercube. */
 function hypercubeVertices(samples: number, dim: number, rng: Generator): Float64Array {
-  const out = new Float64Array(samples * dim);
+  const out = floats(samples * dim);
   const extra = Math.max(0, dim - 30);
   const d = dim - extra;
   const size = 2 ** d;
@@ -245,7 +257,7 @@ function hypercubeVertices(samples: number, dim: number, rng: Generator): Float6
 }
 
 function perFeature(name: string, v: number | readonly number[], n: number): Float64Array {
-  if (typeof v === 'number') return new Float64Array(n).fill(checkNumber(name, v));
+  if (typeof v === 'number') return floats(n).fill(checkNumber(name, v));
   if (!Array.isArray(v) || v.length !== n) throw new ValueError(`${name} must be a number or ${n} numbers (one per feature)`);
   return Float64Array.from(v, (x) => checkNumber(name, x));
 }
@@ -257,6 +269,7 @@ function perFeature(name: string, v: number | readonly number[], n: number): Flo
  * shift and scale.
  */
 export function makeClassification(options: MakeClassificationOptions = {}): ClassificationDataset {
+  checkOptions('makeClassification', options, ['nSamples', 'nFeatures', 'nInformative', 'nRedundant', 'nRepeated', 'nClasses', 'nClustersPerClass', 'weights', 'flipY', 'classSep', 'hypercube', 'shift', 'scale', 'shuffle', 'randomState']);
   const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
   const nFeatures = checkInt('nFeatures', options.nFeatures ?? 20, 1);
   const nInformative = checkInt('nInformative', options.nInformative ?? 2, 1);
@@ -292,7 +305,7 @@ export function makeClassification(options: MakeClassificationOptions = {}): Cla
   for (let i = 0; i < missing; i++) perCluster[i % nClusters]++;
 
   const F = nFeatures;
-  const X = new Float64Array(nSamples * F);
+  const X = floats(nSamples * F);
   const y = new Int32Array(nSamples);
   const centroids = hypercubeVertices(nClusters, nInformative, rng);
   for (let i = 0; i < centroids.length; i++) centroids[i] = centroids[i] * 2 * classSep - classSep;
@@ -303,7 +316,7 @@ export function makeClassification(options: MakeClassificationOptions = {}): Cla
   }
   for (let i = 0; i < nSamples; i++) for (let j = 0; j < nInformative; j++) X[i * F + j] = rng.normal();
   let stop = 0;
-  const row = new Float64Array(nInformative);
+  const row = floats(nInformative);
   for (let k = 0; k < nClusters; k++) {
     const start = stop;
     stop += perCluster[k];
@@ -374,6 +387,7 @@ export interface BlobsDataset extends ClassificationDataset {
 
 /** Isotropic Gaussian blobs, one class per blob (sklearn's `make_blobs`). */
 export function makeBlobs(options: MakeBlobsOptions = {}): BlobsDataset {
+  checkOptions('makeBlobs', options, ['nSamples', 'nFeatures', 'centers', 'clusterStd', 'centerBox', 'shuffle', 'randomState']);
   const rng = resolveGenerator(options.randomState ?? undefined);
   const [boxLo, boxHi] = options.centerBox ?? [-10, 10];
   let nFeatures = checkInt('nFeatures', options.nFeatures ?? 2, 1);
@@ -387,7 +401,7 @@ export function makeBlobs(options: MakeBlobsOptions = {}): BlobsDataset {
     nCenters = coords.length;
     if (nCenters === 0) throw new ValueError('centers must not be empty');
     nFeatures = coords[0].length;
-    centers = new Float64Array(nCenters * nFeatures);
+    centers = floats(nCenters * nFeatures);
     coords.forEach((c, i) => {
       if (c.length !== nFeatures) throw new ValueError(`centers: row ${i} has ${c.length} coordinates, expected ${nFeatures}`);
       c.forEach((v, j) => { centers[i * nFeatures + j] = checkNumber('centers', v); });
@@ -415,7 +429,7 @@ export function makeBlobs(options: MakeBlobsOptions = {}): BlobsDataset {
     perCenter = ns.map((v, i) => checkInt(`nSamples[${i}]`, v, 0));
   }
   const total = perCenter.reduce((a, b) => a + b, 0);
-  const X = new Float64Array(total * nFeatures);
+  const X = floats(total * nFeatures);
   const y = new Int32Array(total);
   let r = 0;
   for (let c = 0; c < nCenters; c++) {
@@ -432,7 +446,7 @@ export function makeBlobs(options: MakeBlobsOptions = {}): BlobsDataset {
 
 /** numpy.linspace. */
 function linspace(start: number, stop: number, num: number, endpoint = true): Float64Array {
-  const out = new Float64Array(num);
+  const out = floats(num);
   const div = endpoint ? num - 1 : num;
   const delta = stop - start;
   const step = div > 0 ? delta / div : Number.NaN;
@@ -453,7 +467,7 @@ function splitCount(nSamples: number | readonly [number, number]): [number, numb
 
 function finishTwoClass(xs: Float64Array, ys: Float64Array, nOut: number, options: { shuffle?: boolean; noise?: number | null }, rng: Generator): ClassificationDataset {
   const n = xs.length;
-  const X = new Float64Array(n * 2);
+  const X = floats(n * 2);
   const y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     X[2 * i] = xs[i];
@@ -479,12 +493,13 @@ export interface MakeMoonsOptions {
 
 /** Two interleaving half circles (sklearn's `make_moons`). */
 export function makeMoons(options: MakeMoonsOptions = {}): ClassificationDataset {
+  checkOptions('makeMoons', options, ['nSamples', 'shuffle', 'noise', 'randomState']);
   const [nOut, nIn] = splitCount(options.nSamples ?? 100);
   const rng = resolveGenerator(options.randomState ?? undefined);
   const tOut = linspace(0, Math.PI, nOut);
   const tIn = linspace(0, Math.PI, nIn);
-  const xs = new Float64Array(nOut + nIn);
-  const ys = new Float64Array(nOut + nIn);
+  const xs = floats(nOut + nIn);
+  const ys = floats(nOut + nIn);
   for (let i = 0; i < nOut; i++) { xs[i] = Math.cos(tOut[i]); ys[i] = Math.sin(tOut[i]); }
   for (let i = 0; i < nIn; i++) { xs[nOut + i] = 1 - Math.cos(tIn[i]); ys[nOut + i] = 1 - Math.sin(tIn[i]) - 0.5; }
   return finishTwoClass(xs, ys, nOut, options, rng);
@@ -497,14 +512,15 @@ export interface MakeCirclesOptions extends MakeMoonsOptions {
 
 /** A circle inside a larger circle (sklearn's `make_circles`). */
 export function makeCircles(options: MakeCirclesOptions = {}): ClassificationDataset {
+  checkOptions('makeCircles', options, ['nSamples', 'shuffle', 'noise', 'randomState', 'factor']);
   const factor = options.factor ?? 0.8;
   if (!(factor >= 0 && factor < 1)) throw new ValueError(`'factor' has to be between 0 and 1, got ${factor}`);
   const [nOut, nIn] = splitCount(options.nSamples ?? 100);
   const rng = resolveGenerator(options.randomState ?? undefined);
   const tOut = linspace(0, 2 * Math.PI, nOut, false);
   const tIn = linspace(0, 2 * Math.PI, nIn, false);
-  const xs = new Float64Array(nOut + nIn);
-  const ys = new Float64Array(nOut + nIn);
+  const xs = floats(nOut + nIn);
+  const ys = floats(nOut + nIn);
   for (let i = 0; i < nOut; i++) { xs[i] = Math.cos(tOut[i]); ys[i] = Math.sin(tOut[i]); }
   for (let i = 0; i < nIn; i++) { xs[nOut + i] = Math.cos(tIn[i]) * factor; ys[nOut + i] = Math.sin(tIn[i]) * factor; }
   return finishTwoClass(xs, ys, nOut, options, rng);

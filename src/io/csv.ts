@@ -1,24 +1,25 @@
 /**
- * CSV input: RFC 4180 parsing (by `csv-parse`), header detection, column
- * type inference, missing values kept as NaN, categorical columns encoded
- * with their names kept, a target column, and a streaming reader for files
- * larger than memory.
+ * CSV input: RFC 4180 parsing (by `csv-parse`), strict text decoding, header
+ * detection, column kinds (given or inferred, see `csv-schema.ts`), missing
+ * values kept as NaN, a target column, and a streaming reader for files
+ * larger than memory. `readCsv` and `streamCsv` decide kinds by the same
+ * rule; the table's `info()` shows what was decided.
  */
 import { parse as parseSync } from '#csv-parse/sync';
 import { parse as parseStream } from '#csv-parse';
-import { FrugalError, ParseError, ValueError } from '../errors.js';
-import { Tensor } from '../tensor/tensor.js';
-import { IterableDataset, TensorDataset } from '../data/dataset.js';
-import { gunzip, isGzip, readFileChunks, readTextFile } from '../platform/fs.js';
+import { FrugalError, LimitError, ParseError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
+import { DEFAULT_MAX_TEXT_BYTES, gunzip, isGzip, readFileBytes, readFileChunks } from '../platform/fs.js';
+import { DEFAULT_MISSING } from './csv-values.js';
+import { inferSchema, looksLikeHeader, resolveNames, type Schema } from './csv-schema.js';
+import { CsvTable, type ColumnKind, type ColumnSpec } from './table.js';
+import { countLineBreaks, decodeText, encodingError, strictDecoder } from './text.js';
 
-/** What a column holds once read: numbers, labels from a finite set, or true/false. */
-export type ColumnKind = 'number' | 'category' | 'boolean';
+export { DEFAULT_MISSING } from './csv-values.js';
+export { CsvTable, type ColumnKind, type ColumnSpec, type CsvColumn, type ColumnInfo } from './table.js';
 
-/** A column's kind given by hand; `categories` fixes the codes of a categorical column (code = position). */
-export interface ColumnSpec {
-  kind: ColumnKind;
-  categories?: readonly string[];
-}
+/** Default {@link CsvOptions.maxRecordSize}: 16 Mi characters. */
+export const DEFAULT_MAX_RECORD_SIZE = 1 << 24;
 
 export interface CsvOptions {
   /** Field separator, one character (default `,`; `\t` for TSV, `;` for European CSV). */
@@ -34,10 +35,32 @@ export interface CsvOptions {
   header?: 'auto' | boolean;
   /** The target column, by name or index (negative counts from the end: -1 is the last column). */
   target?: string | number;
-  /** Values that mean "missing" (compared after trimming spaces). Default `['', 'NA', 'NaN', '?']`. */
+  /**
+   * Values that mean "missing" (pandas' `na_values` with
+   * `keep_default_na=False`: this list replaces the default), compared after
+   * trimming spaces. Default {@link DEFAULT_MISSING}: pandas' default list
+   * (`''`, `NA`, `N/A`, `n/a`, `NaN`, `nan`, `NULL`, `null`, `None`,
+   * `#N/A`, `<NA>`, ...) and `?`.
+   */
   missing?: readonly string[];
-  /** Column kinds given by hand, by column name (or index for a file without header), overriding inference. */
+  /**
+   * Column kinds given by hand (pandas' `dtype`), by column name (or index
+   * for a file without header): `'number'`, `'category'`, `'boolean'`, or
+   * `{ kind: 'category', categories: [...] }` to fix the codes. A column not
+   * named here is inferred: a number column when most of its values are
+   * numbers, boolean when most are true/false, categorical otherwise.
+   */
   columns?: Readonly<Record<string, ColumnKind | ColumnSpec>>;
+  /** Text encoding of bytes and files (default `'utf-8'`; any WHATWG label, e.g. `'latin1'`). Invalid bytes raise a ParseError. */
+  encoding?: string;
+  /** Longest record accepted, in characters (default {@link DEFAULT_MAX_RECORD_SIZE}); a longer one raises a LimitError. */
+  maxRecordSize?: number;
+  /**
+   * Largest input `readCsv` accepts, in bytes after gzip decompression
+   * (default {@link DEFAULT_MAX_TEXT_BYTES}); decompression stops there with
+   * a LimitError. `streamCsv` holds one batch at a time and has no such limit.
+   */
+  maxBytes?: number;
 }
 
 export interface StreamCsvOptions extends CsvOptions {
@@ -45,341 +68,20 @@ export interface StreamCsvOptions extends CsvOptions {
   batchSize?: number;
 }
 
-/** Default markers of a missing value. */
-export const DEFAULT_MISSING: readonly string[] = ['', 'NA', 'NaN', '?'];
+const CSV_OPTIONS = ['delimiter', 'quote', 'header', 'target', 'missing', 'columns', 'encoding', 'maxRecordSize', 'maxBytes'] as const;
+const STREAM_CSV_OPTIONS = [...CSV_OPTIONS, 'batchSize'] as const;
 
-/**
- * One column of a table. `values` holds numbers for a number column, codes
- * (positions in `categories`) for a categorical one, 0/1 for a boolean one;
- * a missing value is NaN in every kind.
- */
-export interface CsvColumn {
-  readonly name: string;
-  readonly kind: ColumnKind;
-  readonly values: Float64Array;
-  /** The category names, code = position (categorical columns; `['false', 'true']` for booleans). */
-  readonly categories?: readonly string[];
-  /** How many values are missing. */
-  readonly missingCount: number;
+/** Checks a positive integer option. */
+function positiveInteger(what: string, name: string, v: number | undefined, fallback: number): number {
+  if (v === undefined) return fallback;
+  if (!Number.isSafeInteger(v) || v < 1) throw new ValueError(`${what}: ${name} must be an integer >= 1, got ${String(v)}`);
+  return v;
 }
 
-/**
- * Rows read from a CSV file, stored by column.
- *
- * ```ts
- * const table = await readCsv('iris.csv', { target: 'species' });
- * const X = table.toMatrix();   // float64 [150, 4], NaN where missing
- * const y = table.toTarget();   // int32 codes into table.classNames
- * ```
- */
-export class CsvTable {
-  /** Index of the target column in `columns`, or -1. */
-  readonly targetIndex: number;
-
-  constructor(
-    readonly columns: readonly CsvColumn[],
-    readonly nRows: number,
-    /** Where each row is in its file (1-based): the line where it ends for CSV, the row number for Parquet. */
-    readonly lines: Int32Array,
-    targetIndex = -1,
-    /** What `lines` counts, for error messages: 'line' or 'row'. */
-    readonly lineWord: 'line' | 'row' = 'line',
-  ) {
-    this.targetIndex = targetIndex;
-  }
-
-  get columnNames(): string[] {
-    return this.columns.map((c) => c.name);
-  }
-
-  /** Names of the feature columns (every column but the target), in file order. */
-  get featureNames(): string[] {
-    return this.columns.filter((_, j) => j !== this.targetIndex).map((c) => c.name);
-  }
-
-  get targetName(): string | null {
-    return this.targetIndex >= 0 ? this.columns[this.targetIndex].name : null;
-  }
-
-  /** Category names of every categorical column (target included), by column name. */
-  get categories(): Record<string, string[]> {
-    const out: Record<string, string[]> = {};
-    for (const c of this.columns) if (c.kind === 'category') out[c.name] = [...(c.categories ?? [])];
-    return out;
-  }
-
-  /** Class names of a categorical or boolean target (code = position); null for a numeric target or none. */
-  get classNames(): string[] | null {
-    if (this.targetIndex < 0) return null;
-    const t = this.columns[this.targetIndex];
-    return t.kind === 'number' ? null : [...(t.categories ?? [])];
-  }
-
-  /** A column by name or index. */
-  column(key: string | number): CsvColumn {
-    const j = typeof key === 'number' ? key : this.columns.findIndex((c) => c.name === key);
-    if (!(j >= 0 && j < this.columns.length)) {
-      throw new ValueError(`CsvTable.column: no column ${JSON.stringify(key)}; columns are ${this.columnNames.map((n) => JSON.stringify(n)).join(', ')}`);
-    }
-    return this.columns[j];
-  }
-
-  /**
-   * The feature columns as a matrix [nRows, nFeatures] (float64 unless
-   * `dtype: 'float32'`): numbers as they are, categories as their codes,
-   * booleans as 0/1, NaN where a value is missing (for an imputer to fill).
-   */
-  toMatrix(options: { dtype?: 'float32' | 'float64' } = {}): Tensor {
-    const dtype = options.dtype ?? 'float64';
-    if (dtype !== 'float32' && dtype !== 'float64') throw new ValueError(`toMatrix: dtype must be 'float32' or 'float64', got '${String(dtype)}'`);
-    const feats = this.columns.filter((_, j) => j !== this.targetIndex);
-    const p = feats.length;
-    const n = this.nRows;
-    const out = dtype === 'float32' ? new Float32Array(n * p) : new Float64Array(n * p);
-    for (let j = 0; j < p; j++) {
-      const v = feats[j].values;
-      for (let i = 0; i < n; i++) out[i * p + j] = v[i];
-    }
-    return new Tensor(out, [n, p]);
-  }
-
-  /**
-   * The target column: int32 codes for a categorical or boolean target
-   * (names in `classNames`; a missing label raises a ValueError naming its
-   * line), float64 values for a numeric one (NaN where missing).
-   */
-  toTarget(): Tensor {
-    if (this.targetIndex < 0) throw new ValueError('toTarget: no target column; pass `target` (a name or index) when reading');
-    const t = this.columns[this.targetIndex];
-    if (t.kind === 'number') return new Tensor(Float64Array.from(t.values), [this.nRows]);
-    const out = new Int32Array(this.nRows);
-    for (let i = 0; i < this.nRows; i++) {
-      const v = t.values[i];
-      if (Number.isNaN(v)) {
-        throw new ValueError(`toTarget: target '${t.name}' is missing on ${this.lineWord} ${this.lines[i]}; drop or fill those rows before training`);
-      }
-      out[i] = v;
-    }
-    return new Tensor(out, [this.nRows]);
-  }
-
-  /** A `TensorDataset` of float32 features and the target, ready for a `DataLoader`. */
-  toDataset(): TensorDataset {
-    return new TensorDataset(this.toMatrix({ dtype: 'float32' }), this.toTarget());
-  }
-}
-
-// ---------------------------------------------------------------------------
-// Value classification
-
-const NUMBER_RE = /^[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?$/;
-const INF_RE = /^([+-]?)(?:inf|infinity)$/i;
-
-function parseNumber(s: string): number | undefined {
-  if (NUMBER_RE.test(s)) return Number(s);
-  const m = INF_RE.exec(s);
-  if (m) return m[1] === '-' ? -Infinity : Infinity;
-  return undefined;
-}
-
-function parseBool(s: string): number | undefined {
-  const l = s.toLowerCase();
-  return l === 'true' ? 1 : l === 'false' ? 0 : undefined;
-}
-
-type RawKind = 'missing' | 'number' | 'boolean' | 'text';
-
-function classify(s: string, missing: ReadonlySet<string>): RawKind {
-  const t = s.trim();
-  if (missing.has(t)) return 'missing';
-  if (parseNumber(t) !== undefined) return 'number';
-  if (parseBool(t) !== undefined) return 'boolean';
-  return 'text';
-}
-
-/** Sorts category names: numerically when they all look like numbers, else by code unit (locale-independent). */
-export function sortCategories(names: string[]): string[] {
-  if (names.length > 0 && names.every((n) => parseNumber(n) !== undefined)) return names.sort((a, b) => parseNumber(a)! - parseNumber(b)!);
-  return names.sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-}
-
-// ---------------------------------------------------------------------------
-// Schema: the column names, kinds and category dictionaries
-
-interface ColumnState {
-  name: string;
-  kind: ColumnKind;
-  /** Category name -> code. */
-  dict: Map<string, number>;
-  names: string[];
-  /** Categories were given by the user: an unknown value is an error. */
-  fixed: boolean;
-  /** The kind came from the user or from inference over every row (not a first batch). */
-  inferredFrom: string;
-}
-
-class Schema {
-  constructor(
-    readonly columns: ColumnState[],
-    readonly targetIndex: number,
-    readonly missing: ReadonlySet<string>,
-  ) {}
-
-  /** Encodes records into a table; new categories are appended unless fixed. */
-  encode(records: string[][], lines: number[]): CsvTable {
-    const n = records.length;
-    const cols: CsvColumn[] = this.columns.map((c, j) => {
-      const values = new Float64Array(n);
-      let missingCount = 0;
-      for (let i = 0; i < n; i++) {
-        const raw = records[i][j];
-        const s = raw.trim();
-        if (this.missing.has(s)) {
-          values[i] = NaN;
-          missingCount++;
-          continue;
-        }
-        let v: number | undefined;
-        if (c.kind === 'number') {
-          v = parseNumber(s);
-        } else if (c.kind === 'boolean') {
-          v = parseBool(s);
-        } else {
-          v = c.dict.get(s);
-          if (v === undefined && !c.fixed) {
-            v = c.names.length;
-            c.dict.set(s, v);
-            c.names.push(s);
-          }
-        }
-        if (v === undefined) {
-          const expected = c.kind === 'category' ? `one of the given categories (${c.names.map((x) => JSON.stringify(x)).join(', ')})` : `a ${c.kind}`;
-          throw new ParseError(
-            `CSV line ${lines[i]}, column ${j + 1} ('${c.name}'): value ${JSON.stringify(raw)} is not ${expected}; the column's kind ${c.inferredFrom}. Set its kind with the \`columns\` option (e.g. { ${JSON.stringify(c.name)}: 'category' })`,
-            lines[i],
-            j + 1,
-          );
-        }
-        values[i] = v;
-      }
-      const categories = c.kind === 'category' ? [...c.names] : c.kind === 'boolean' ? ['false', 'true'] : undefined;
-      return { name: c.name, kind: c.kind, values, categories, missingCount };
-    });
-    return new CsvTable(cols, n, Int32Array.from(lines), this.targetIndex);
-  }
-}
-
-/** Builds the schema from the column names and a sample of records (every record for readCsv). */
-function inferSchema(names: string[], records: string[][], options: CsvOptions, missing: ReadonlySet<string>, sampleNote: string): Schema {
-  const overrides = options.columns ?? {};
-  checkOverrides(names, overrides, 'CSV');
-  const columns: ColumnState[] = names.map((name, j) => {
-    const o = overrides[name];
-    const spec: ColumnSpec | undefined = typeof o === 'string' ? { kind: o } : o;
-    if (spec && !['number', 'category', 'boolean'].includes(spec.kind)) {
-      throw new ValueError(`CSV: column '${name}': kind must be 'number', 'category' or 'boolean', got '${String(spec.kind)}'`);
-    }
-    let kind = spec?.kind;
-    if (!kind) {
-      let nums = 0, bools = 0, texts = 0;
-      for (const r of records) {
-        const k = classify(r[j], missing);
-        if (k === 'number') nums++;
-        else if (k === 'boolean') bools++;
-        else if (k === 'text') texts++;
-        if (texts > 0 || (nums > 0 && bools > 0)) break; // a category whatever follows
-      }
-      kind = texts === 0 && bools === 0 ? 'number' : texts === 0 && nums === 0 ? 'boolean' : 'category';
-    }
-    let catNames: string[] = [];
-    if (kind === 'category') {
-      if (spec?.categories) {
-        catNames = [...spec.categories];
-      } else {
-        const seen = new Set<string>();
-        for (const r of records) {
-          const s = r[j].trim();
-          if (!missing.has(s)) seen.add(s);
-        }
-        catNames = sortCategories([...seen]);
-      }
-    }
-    return {
-      name,
-      kind,
-      dict: new Map(catNames.map((c, code) => [c, code])),
-      names: catNames,
-      fixed: kind === 'category' && !!spec?.categories,
-      inferredFrom: spec ? 'was set by the `columns` option' : `was inferred as ${kind} from ${sampleNote}`,
-    };
-  });
-  return new Schema(columns, resolveTarget(names, options.target, 'CSV'), missing);
-}
-
-/** The index of the target column given by name or index (negative from the end); -1 for none. @internal */
-export function resolveTarget(names: readonly string[], t: string | number | undefined, who: string): number {
-  if (t === undefined) return -1;
-  if (typeof t === 'number') {
-    if (!Number.isInteger(t) || t >= names.length || t < -names.length) {
-      throw new ValueError(`${who}: target index ${t} is out of range for ${names.length} columns`);
-    }
-    return t < 0 ? names.length + t : t;
-  }
-  const j = names.indexOf(t);
-  if (j < 0) throw new ValueError(`${who}: target '${t}' is not a column; columns are ${names.map((n) => JSON.stringify(n)).join(', ')}`);
-  return j;
-}
-
-/** Checks `columns` overrides name existing columns. @internal */
-export function checkOverrides(names: readonly string[], overrides: object, who: string): void {
-  for (const key of Object.keys(overrides)) {
-    if (!names.includes(key)) {
-      throw new ValueError(`${who}: option columns names '${key}', which is not a column; columns are ${names.map((n) => JSON.stringify(n)).join(', ')}`);
-    }
-  }
-}
-
-/**
- * Decides whether `first` is a header from how its fields compare with the
- * rows below: a name above a numeric or boolean column counts for a header
- * (strongly), a value of the column's kind against it; in a text column a
- * value that recurs below counts against, one that does not counts for.
- */
-function looksLikeHeader(first: string[], rows: string[][], missing: ReadonlySet<string>): boolean {
-  const kinds = first.map((s) => classify(s, missing));
-  if (rows.length === 0) return kinds.every((k) => k === 'text');
-  let score = 0;
-  for (let j = 0; j < first.length; j++) {
-    const k = kinds[j];
-    if (k === 'missing') continue;
-    let nums = 0, bools = 0, texts = 0;
-    let recurs = false;
-    const f = first[j].trim();
-    for (const r of rows) {
-      const s = r[j].trim();
-      const c = classify(s, missing);
-      if (c === 'number') nums++;
-      else if (c === 'boolean') bools++;
-      else if (c === 'text') texts++;
-      if (s === f) recurs = true;
-    }
-    const colKind = texts > 0 || (nums > 0 && bools > 0) ? 'text' : nums > 0 ? 'number' : bools > 0 ? 'boolean' : 'missing';
-    if (colKind === 'number' || colKind === 'boolean') score += k === colKind ? -2 : 2;
-    else if (colKind === 'text') score += recurs || k === 'number' ? -1 : 1;
-  }
-  if (score !== 0) return score > 0;
-  return kinds.every((k) => k !== 'number');
-}
-
-function resolveNames(first: string[] | null, width: number, line: number): string[] {
-  if (!first) return Array.from({ length: width }, (_, j) => String(j));
-  const names = first.map((s, j) => (s.trim() === '' ? String(j) : s.trim()));
-  const seen = new Map<string, number>();
-  names.forEach((n, j) => {
-    if (seen.has(n)) throw new ParseError(`CSV line ${line}: column name '${n}' appears twice (columns ${seen.get(n)! + 1} and ${j + 1})`, line, j + 1);
-    seen.set(n, j);
-  });
-  return names;
+function headerOption(options: CsvOptions): 'auto' | boolean {
+  const header = options.header ?? 'auto';
+  if (header !== 'auto' && typeof header !== 'boolean') throw new ValueError(`CSV: header must be 'auto', true or false, got ${String(header)}`);
+  return header;
 }
 
 // ---------------------------------------------------------------------------
@@ -399,6 +101,7 @@ function parserOptions(options: CsvOptions): Record<string, unknown> {
     skip_empty_lines: true,
     record_delimiter: ['\r\n', '\n', '\r'],
     relax_column_count: false,
+    max_record_size: positiveInteger('CSV', 'maxRecordSize', options.maxRecordSize, DEFAULT_MAX_RECORD_SIZE),
   };
 }
 
@@ -409,16 +112,42 @@ function missingSet(options: CsvOptions): ReadonlySet<string> {
 }
 
 /**
- * Turns csv-parse's error into a ParseError with 1-based line and column.
- * `lastLine` is the line where the last good record ended, to say where an
- * unterminated quoted field began.
+ * The line where each record ends. csv-parse counts the \r and the \n of a
+ * CRLF inside a quoted field as two lines; this takes the extra ones off.
  */
-function toParseError(err: unknown, lastLine: number): Error {
+class RecordLines {
+  /** Lines csv-parse counted twice so far. */
+  extra = 0;
+  constructor(public checkCrLf: boolean) {}
+
+  /** The true line of a record that csv-parse says ends at `parserLine`. */
+  end(rec: readonly string[], parserLine: number): number {
+    if (this.checkCrLf) {
+      for (const field of rec) {
+        for (let i = field.indexOf('\r\n'); i >= 0; i = field.indexOf('\r\n', i + 2)) this.extra++;
+      }
+    }
+    return parserLine - this.extra;
+  }
+}
+
+/**
+ * Turns csv-parse's error into a ParseError (a LimitError for an overlong
+ * record) with 1-based line and column. `lastLine` is the line where the
+ * last good record ended, to say where an unterminated quoted field began;
+ * `extra` the lines csv-parse counted twice so far.
+ */
+function toParseError(err: unknown, lastLine: number, extra: number): FrugalError {
   const e = err as { code?: string; lines?: number; column?: number | string; record?: string[]; message?: string };
-  if (!e || typeof e.code !== 'string') return err as Error;
-  const line = typeof e.lines === 'number' ? e.lines : undefined;
+  if (err instanceof FrugalError) return err;
+  if (!e || typeof e.code !== 'string') return new ParseError(`CSV: ${(err as Error)?.message ?? String(err)}`);
+  const line = typeof e.lines === 'number' ? e.lines - extra : undefined;
   const field = typeof e.column === 'number' ? e.column + 1 : undefined;
   switch (e.code) {
+    case 'CSV_MAX_RECORD_SIZE':
+      return new LimitError(
+        `CSV: the record starting after line ${lastLine} is longer than maxRecordSize (${e.message?.match(/of (\d+)/)?.[1] ?? '?'} characters); raise \`maxRecordSize\` if the file is right, or check for an unclosed quote`,
+      );
     case 'CSV_QUOTE_NOT_CLOSED':
       return new ParseError(
         `CSV: unterminated quoted field (column ${field ?? '?'}) in the record starting after line ${lastLine}: the file ends at line ${line} inside quotes`,
@@ -447,14 +176,8 @@ function toParseError(err: unknown, lastLine: number): Error {
   }
 }
 
-/**
- * Parses CSV text held in memory (see {@link readCsv} for the options).
- * Throws a `ParseError` with the line and column of the first malformed
- * record: an unterminated quote, stray quote, or a row with the wrong number
- * of fields.
- */
-export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
-  if (typeof text !== 'string') throw new ValueError(`parseCsv: expected text, got ${typeof text}`);
+/** The records of `text` and the line where each ends. */
+function parseRecords(text: string, options: CsvOptions): { records: string[][]; lines: number[] } {
   const popts = parserOptions(options);
   let lines: number[] = [];
   let records: string[][];
@@ -462,43 +185,55 @@ export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
   // text without any quote (where a record is exactly one non-empty line) is
   // scanned for line breaks instead.
   const fast = !text.includes(popts.quote as string);
+  const tracker = new RecordLines(!fast && text.includes('\r\n'));
+  const tracked = {
+    ...popts,
+    on_record: (rec: string[], ctx: { lines: number }) => {
+      lines.push(tracker.end(rec, ctx.lines));
+      return rec;
+    },
+  };
   try {
-    records = fast
-      ? (parseSync(text, popts) as string[][])
-      : (parseSync(text, {
-          ...popts,
-          on_record: (rec: string[], ctx: { lines: number }) => {
-            lines.push(ctx.lines);
-            return rec;
-          },
-        }) as string[][]);
+    records = parseSync(text, fast ? popts : tracked) as string[][];
   } catch (err) {
     if (fast) {
       // Parse again with line tracking, to say where the last good record ended.
       try {
-        parseSync(text, { ...popts, on_record: (rec: string[], ctx: { lines: number }) => (lines.push(ctx.lines), rec) });
+        parseSync(text, tracked);
       } catch {
         // the same error again
       }
     }
-    throw toParseError(err, lines.length > 0 ? lines[lines.length - 1] : 0);
+    throw toParseError(err, lines.length > 0 ? lines[lines.length - 1] : 0, tracker.extra);
   }
   if (fast) {
     lines = nonEmptyLineEnds(text);
     if (lines.length !== records.length) {
       lines = [];
-      parseSync(text, { ...popts, on_record: (rec: string[], ctx: { lines: number }) => (lines.push(ctx.lines), rec) });
+      parseSync(text, tracked);
     }
   }
+  return { records, lines };
+}
+
+/**
+ * Parses CSV text held in memory (see {@link readCsv} for the options).
+ * Throws a `ParseError` with the line and column of the first malformed
+ * record: an unterminated quote, stray quote, a row with the wrong number
+ * of fields, or a value that does not fit its column's kind.
+ */
+export function parseCsv(text: string, options: CsvOptions = {}): CsvTable {
+  checkOptions('parseCsv', options, CSV_OPTIONS);
+  if (typeof text !== 'string') throw new ValueError(`parseCsv: expected text, got ${typeof text}`);
+  const { records, lines } = parseRecords(text, options);
   if (records.length === 0) throw new ParseError('CSV: no records (the input is empty)');
   const missing = missingSet(options);
-  const header = options.header ?? 'auto';
-  if (header !== 'auto' && typeof header !== 'boolean') throw new ValueError(`CSV: header must be 'auto', true or false, got ${String(header)}`);
+  const header = headerOption(options);
   const hasHeader = header === 'auto' ? looksLikeHeader(records[0], records.slice(1, 1001), missing) : header;
-  const names = resolveNames(hasHeader ? records[0] : null, records[0].length, lines[0]);
+  const names = resolveNames(hasHeader ? records[0] : null, lines[0]);
   const body = hasHeader ? records.slice(1) : records;
   const bodyLines = hasHeader ? lines.slice(1) : lines;
-  const schema = inferSchema(names, body, options, missing, 'every row');
+  const schema = inferSchema(names, records[0].length, body, options, missing, 'every row');
   return schema.encode(body, bodyLines);
 }
 
@@ -535,20 +270,30 @@ function isText(s: string): boolean {
  *
  * - Quoting follows RFC 4180; `delimiter` sets the separator.
  * - `header: 'auto'` detects a header row; `true`/`false` says it.
- * - Each column's kind is inferred: number, boolean (`true`/`false`), or
- *   category (anything else), unless given in `columns`. Categories are
- *   coded in sorted order (numerically when they look like numbers).
- * - `missing` values (default `''`, `NA`, `NaN`, `?`) become NaN.
+ * - Each column's kind is given in `columns` or inferred from every row: a
+ *   number column when most values are numbers (any other token in it is a
+ *   ParseError naming line, column and token, not a silent category),
+ *   boolean (`true`/`false`) when most values are, categorical otherwise.
+ *   Categories are coded in sorted order (numerically when they look like
+ *   numbers). `table.info()` lists what was decided.
+ * - `missing` values (default: pandas' list, see {@link DEFAULT_MISSING}) become NaN.
+ * - Bytes are decoded as `encoding` (default UTF-8); invalid bytes are a ParseError.
  * - `target` picks the column that `toTarget()` returns.
  *
  * For files larger than memory use {@link streamCsv}.
  */
 export async function readCsv(source: string | Uint8Array, options: CsvOptions = {}): Promise<CsvTable> {
+  checkOptions('readCsv', options, CSV_OPTIONS);
+  const maxBytes = positiveInteger('readCsv', 'maxBytes', options.maxBytes, DEFAULT_MAX_TEXT_BYTES);
   let text: string;
-  if (typeof source === 'string') {
-    text = isText(source) ? source : await readTextFile(source, 'readCsv');
-  } else if (source instanceof Uint8Array) {
-    text = new TextDecoder('utf-8').decode(isGzip(source) ? await gunzip(source, 'readCsv') : source);
+  if (typeof source === 'string' && isText(source)) {
+    text = source;
+  } else if (typeof source === 'string' || source instanceof Uint8Array) {
+    const name = typeof source === 'string' ? `readCsv: '${source}'` : 'readCsv';
+    let bytes = typeof source === 'string' ? await readFileBytes(source, 'readCsv') : source;
+    if (isGzip(bytes)) bytes = await gunzip(bytes, name, maxBytes);
+    if (bytes.length > maxBytes) throw new LimitError(`${name}: ${bytes.length} bytes is more than maxBytes (${maxBytes}); use streamCsv for large files`);
+    text = decodeText(bytes, options.encoding ?? 'utf-8', name);
   } else {
     throw new ValueError(`readCsv: expected a path, CSV text or bytes, got ${typeof source}`);
   }
@@ -557,6 +302,40 @@ export async function readCsv(source: string | Uint8Array, options: CsvOptions =
 
 type ChunkSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | string>;
 
+/** Text chunks from text or byte chunks, decoded strictly; `state` tells the lines seen and whether a CRLF was. */
+async function* decodeChunks(chunks: ChunkSource, encoding: string, state: { lines: number; crlf: boolean }): AsyncGenerator<string> {
+  const decoder = strictDecoder(encoding, 'streamCsv');
+  let prevCr = false;
+  const seen = (text: string): string => {
+    state.lines += countLineBreaks(text, prevCr);
+    state.crlf ||= text.includes('\r\n') || (prevCr && text.charCodeAt(0) === 10);
+    if (text.length > 0) prevCr = text.charCodeAt(text.length - 1) === 13;
+    return text;
+  };
+  for await (const chunk of chunks) {
+    if (typeof chunk === 'string') {
+      yield seen(chunk);
+    } else if (chunk instanceof Uint8Array) {
+      let text: string;
+      try {
+        text = decoder.decode(chunk, { stream: true });
+      } catch {
+        throw encodingError('streamCsv', encoding, chunk, state.lines);
+      }
+      yield seen(text);
+    } else {
+      throw new ValueError(`streamCsv: chunks must be strings or Uint8Arrays, got ${typeof chunk}`);
+    }
+  }
+  let rest: string;
+  try {
+    rest = decoder.decode();
+  } catch {
+    throw new ParseError(`streamCsv: the input ends inside a multi-byte ${encoding} character`, state.lines + 1);
+  }
+  if (rest) yield seen(rest);
+}
+
 /**
  * Reads a CSV file a batch of rows at a time, for files larger than memory:
  * only one batch of rows (plus the reader's buffer) is held at once.
@@ -564,10 +343,11 @@ type ChunkSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | st
  * an (async) iterable of text or byte chunks, such as a `ReadableStream`.
  *
  * Each yielded {@link CsvTable} has the same columns. Kinds are inferred
- * from the first batch (give `columns` where that could be wrong); a later
- * value that does not fit its column's kind raises a ParseError naming line
- * and column. Categories found in the first batch are coded in sorted order,
- * later new ones get the next codes, so codes stay stable across batches.
+ * from the first batch by the same rule as {@link readCsv} (give `columns`
+ * where that could be wrong); a later value that does not fit its column's
+ * kind raises a ParseError naming line and column. Categories found in the
+ * first batch are coded in sorted order, later new ones get the next codes,
+ * so codes stay stable across batches.
  *
  * ```ts
  * for await (const batch of streamCsv('big.csv', { target: 'label', batchSize: 50_000 })) {
@@ -576,10 +356,9 @@ type ChunkSource = AsyncIterable<Uint8Array | string> | Iterable<Uint8Array | st
  * ```
  */
 export async function* streamCsv(source: string | ChunkSource, options: StreamCsvOptions = {}): AsyncGenerator<CsvTable, void, undefined> {
-  const batchSize = options.batchSize ?? 10_000;
-  if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`streamCsv: batchSize must be an integer >= 1, got ${batchSize}`);
-  const header = options.header ?? 'auto';
-  if (header !== 'auto' && typeof header !== 'boolean') throw new ValueError(`CSV: header must be 'auto', true or false, got ${String(header)}`);
+  checkOptions('streamCsv', options, STREAM_CSV_OPTIONS);
+  const batchSize = positiveInteger('streamCsv', 'batchSize', options.batchSize, 10_000);
+  const header = headerOption(options);
   const missing = missingSet(options);
   let chunks: ChunkSource;
   if (typeof source === 'string') {
@@ -591,13 +370,14 @@ export async function* streamCsv(source: string | ChunkSource, options: StreamCs
     throw new ValueError('streamCsv: expected a path, CSV text, or an (async) iterable of chunks');
   }
 
+  const tracker = new RecordLines(false);
   let parsedLine = 0; // where the last record the parser finished ends (the parser runs ahead of the consumer)
   const parser = parseStream({
     ...parserOptions(options),
     // Each record travels with the line where it ends, for error messages.
     on_record: ((rec: string[], ctx: { lines: number }) => {
-      parsedLine = ctx.lines;
-      return { rec, line: ctx.lines };
+      parsedLine = tracker.end(rec, ctx.lines);
+      return { rec, line: parsedLine };
     }) as unknown as (rec: string[]) => string[],
   });
   // The parser is driven by hand: write one chunk, read back the records it
@@ -620,13 +400,13 @@ export async function* streamCsv(source: string | ChunkSource, options: StreamCs
   const decide = (): Schema => {
     const f = first!;
     const hasHeader = header === 'auto' ? looksLikeHeader(f.rec, records.slice(0, 1000), missing) : header;
-    const names = resolveNames(hasHeader ? f.rec : null, width, f.line);
+    const names = resolveNames(hasHeader ? f.rec : null, f.line);
     if (!hasHeader) {
       records.unshift(f.rec);
       lines.unshift(f.line);
     }
     const n = Math.min(records.length, batchSize);
-    return inferSchema(names, records.slice(0, n), options, missing, `the first ${n} rows`);
+    return inferSchema(names, width, records.slice(0, n), options, missing, `the first ${n} rows`);
   };
   const take = (s: Schema): CsvTable => {
     const n = Math.min(records.length, batchSize);
@@ -636,12 +416,14 @@ export async function* streamCsv(source: string | ChunkSource, options: StreamCs
     return table;
   };
 
+  const text = { lines: 0, crlf: false };
   async function* parsed(): AsyncGenerator<{ rec: string[]; line: number }> {
     const readAll = function* (): Generator<{ rec: string[]; line: number }> {
       for (let item = parser.read(); item !== null; item = parser.read()) yield item as { rec: string[]; line: number };
     };
-    for await (const chunk of chunks) {
+    for await (const chunk of decodeChunks(chunks, options.encoding ?? 'utf-8', text)) {
       if (failure) break;
+      tracker.checkCrLf = text.crlf;
       parser.write(chunk);
       yield* readAll();
     }
@@ -670,38 +452,8 @@ export async function* streamCsv(source: string | ChunkSource, options: StreamCs
     schema ??= decide();
     while (records.length > 0) yield take(schema);
   } catch (err) {
-    if (err instanceof FrugalError) throw err;
-    throw toParseError(err, parsedLine);
+    throw toParseError(err, parsedLine, tracker.extra);
   } finally {
     (parser as { destroy?: () => void }).destroy?.();
   }
-}
-
-/**
- * A CSV file as a streaming data set of samples `[features (float32) [p],
- * target []]` for a `DataLoader`, read afresh each epoch, one batch of rows
- * in memory at a time: for training on files larger than memory. The target
- * is int32 class codes for a categorical column, float64 for a numeric one.
- *
- * ```ts
- * const loader = new DataLoader(csvStreamDataset('big.csv', { target: 'y' }), { batchSize: 256, shuffle: true });
- * for await (const [xb, yb] of loader) { ... }
- * ```
- */
-export function csvStreamDataset(source: string | (() => ChunkSource), options: StreamCsvOptions & { target: string | number }): IterableDataset {
-  if (options?.target === undefined) throw new ValueError('csvStreamDataset: a target column is needed');
-  return new IterableDataset(async function* () {
-    const src = typeof source === 'function' ? source() : source;
-    for await (const table of streamCsv(src, options)) {
-      const x = table.toMatrix({ dtype: 'float32' });
-      const y = table.toTarget();
-      const p = x.shape[1];
-      const X = x.data as Float32Array;
-      const Y = y.data;
-      for (let i = 0; i < table.nRows; i++) {
-        const yi = y.dtype === 'int32' ? new Int32Array([Y[i]]) : new Float64Array([Y[i]]);
-        yield [new Tensor(X.slice(i * p, (i + 1) * p), [p]), new Tensor(yi, [])];
-      }
-    }
-  });
 }

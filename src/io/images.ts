@@ -6,9 +6,9 @@
  * decoded: install it (`npm install sharp`) to use these functions. Folder
  * reading needs Node.js.
  */
-import { FrugalError, ParseError, ValueError } from '../errors.js';
+import { FrugalError, LimitError, ParseError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
-import type { Dataset, Sample } from '../data/dataset.js';
+import { checkOptions } from '../utils/options.js';
 import { joinPath, listDir, readFileBytes } from '../platform/fs.js';
 
 export interface ImageOptions {
@@ -70,18 +70,43 @@ function loadSharp(): Promise<SharpFactory> {
   return sharpModule;
 }
 
-function checkImageOptions(options: ImageOptions, who: string): { h: number; w: number; channels: number; fit: string } {
+/** The decoding options, checked. @internal */
+export interface DecodeSpec {
+  h: number;
+  w: number;
+  channels: number;
+  fit: string;
+}
+
+const IMAGE_OPTIONS = ['size', 'grayscale', 'fit'];
+/** Options of the folder readers. @internal */
+export const IMAGE_FOLDER_OPTIONS = [...IMAGE_OPTIONS, 'extensions', 'concurrency'];
+
+/** Most float32 values one decoded image may hold (a 8192×8192 RGB image). */
+const MAX_IMAGE_VALUES = 3 * 8192 * 8192;
+
+/** Most float32 values a folder is decoded into at once (4 GiB); beyond, use ImageFolder, which decodes lazily. */
+const MAX_FOLDER_VALUES = 2 ** 30;
+
+/** Checks image options (`valid`: the keys allowed). @internal */
+export function checkImageOptions(options: ImageOptions, who: string, valid: readonly string[] = IMAGE_OPTIONS): DecodeSpec {
+  checkOptions(who, options, valid);
   const size = options?.size;
   if (!Array.isArray(size) || size.length !== 2 || !size.every((d) => Number.isInteger(d) && d >= 1)) {
     throw new ValueError(`${who}: size must be [height, width] in whole pixels >= 1, got ${JSON.stringify(size)}`);
   }
   const fit = options.fit ?? 'fill';
+  if (!(options.grayscale === undefined || typeof options.grayscale === 'boolean')) throw new ValueError(`${who}: grayscale must be true or false`);
   if (!['fill', 'cover', 'contain'].includes(fit)) throw new ValueError(`${who}: fit must be 'fill', 'cover' or 'contain', got '${String(fit)}'`);
-  return { h: size[0], w: size[1], channels: options.grayscale ? 1 : 3, fit };
+  const channels = options.grayscale ? 1 : 3;
+  if (size[0] * size[1] * channels > MAX_IMAGE_VALUES) {
+    throw new LimitError(`${who}: size ${size[0]}×${size[1]} gives ${size[0] * size[1] * channels} values an image, more than ${MAX_IMAGE_VALUES}`);
+  }
+  return { h: size[0], w: size[1], channels, fit };
 }
 
-/** Decodes, resizes and converts one image into `out` at `offset` as CHW floats in [0, 1]. */
-async function decodeInto(bytes: Uint8Array, o: { h: number; w: number; channels: number; fit: string }, out: Float32Array, offset: number, name: string): Promise<void> {
+/** Decodes, resizes and converts one image into `out` at `offset` as CHW floats in [0, 1]. @internal */
+export async function decodeInto(bytes: Uint8Array, o: DecodeSpec, out: Float32Array, offset: number, name: string): Promise<void> {
   const sharp = await loadSharp();
   let raw: { data: Uint8Array; info: { width: number; height: number; channels: number } };
   try {
@@ -115,7 +140,8 @@ export async function decodeImage(bytes: Uint8Array, options: ImageOptions): Pro
   return new Tensor(out, [o.channels, o.h, o.w]);
 }
 
-async function scanFolder(dir: string, extensions: readonly string[], who: string): Promise<{ classNames: string[]; files: string[]; labels: number[] }> {
+/** The image files of a class-per-folder tree and their class codes. @internal */
+export async function scanFolder(dir: string, extensions: readonly string[], who: string): Promise<{ classNames: string[]; files: string[]; labels: number[] }> {
   const exts = extensions.map((e) => (e.startsWith('.') ? e : `.${e}`).toLowerCase());
   const entries = await listDir(dir, who);
   const classNames = entries.filter((e) => e.isDirectory && !e.name.startsWith('.')).map((e) => e.name);
@@ -144,15 +170,18 @@ async function scanFolder(dir: string, extensions: readonly string[], who: strin
  * Classes are the sub-folder names in sorted order; images are resized to
  * `size` and returned as [n, C, H, W] float32 in [0, 1] (C = 3, or 1 with
  * `grayscale`). A file that cannot be decoded raises a ParseError naming
- * it. For a tree larger than memory use {@link ImageFolder}.
+ * it. For a tree larger than memory use `ImageFolder` (datasets/).
  */
 export async function loadImageFolder(dir: string, options: ImageFolderOptions): Promise<LabelledImages> {
-  const o = checkImageOptions(options, 'loadImageFolder');
+  const o = checkImageOptions(options, 'loadImageFolder', IMAGE_FOLDER_OPTIONS);
   const concurrency = options.concurrency ?? 4;
   if (!Number.isInteger(concurrency) || concurrency < 1) throw new ValueError(`loadImageFolder: concurrency must be an integer >= 1, got ${concurrency}`);
   const { classNames, files, labels } = await scanFolder(dir, options.extensions ?? ['.png', '.jpg', '.jpeg'], 'loadImageFolder');
   await loadSharp();
   const per = o.channels * o.h * o.w;
+  if (files.length * per > MAX_FOLDER_VALUES) {
+    throw new LimitError(`loadImageFolder: ${files.length} images of ${o.channels}×${o.h}×${o.w} need ${files.length * per} floats, more than ${MAX_FOLDER_VALUES}; use ImageFolder, which decodes images as they are used`);
+  }
   const data = new Float32Array(files.length * per);
   let next = 0;
   const worker = async (): Promise<void> => {
@@ -169,45 +198,4 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions):
     classNames,
     files,
   };
-}
-
-/**
- * A class-per-folder image tree as a lazily decoded data set: only the file
- * list is held in memory; `get(i)` reads and decodes image i and returns
- * `[image [C, H, W], label []]`. Iterate it with `for await` over a
- * `DataLoader`, whose prefetching decodes the next batches while the model
- * trains.
- *
- * ```ts
- * const ds = await ImageFolder.open('photos', { size: [64, 64] });
- * for await (const [x, y] of new DataLoader(ds, { batchSize: 32, shuffle: true })) { ... }
- * ```
- */
-export class ImageFolder implements Dataset {
-  private constructor(
-    readonly files: readonly string[],
-    readonly labels: Int32Array,
-    readonly classNames: readonly string[],
-    private readonly opts: { h: number; w: number; channels: number; fit: string },
-  ) {}
-
-  static async open(dir: string, options: ImageFolderOptions): Promise<ImageFolder> {
-    const o = checkImageOptions(options, 'ImageFolder');
-    const { classNames, files, labels } = await scanFolder(dir, options.extensions ?? ['.png', '.jpg', '.jpeg'], 'ImageFolder');
-    return new ImageFolder(files, Int32Array.from(labels), classNames, o);
-  }
-
-  get length(): number {
-    return this.files.length;
-  }
-
-  async get(index: number): Promise<Sample> {
-    if (!Number.isInteger(index) || index < 0 || index >= this.files.length) {
-      throw new ValueError(`ImageFolder.get: index ${index} is out of range for ${this.files.length} images`);
-    }
-    const o = this.opts;
-    const out = new Float32Array(o.channels * o.h * o.w);
-    await decodeInto(await readFileBytes(this.files[index], 'ImageFolder'), o, out, 0, this.files[index]);
-    return [new Tensor(out, [o.channels, o.h, o.w]), new Tensor(new Int32Array([this.labels[index]]), [])];
-  }
 }

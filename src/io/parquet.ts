@@ -4,9 +4,13 @@
  * Parquet file and a CSV file feed the same code.
  */
 import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
-import { FrugalError, ParseError, ValueError } from '../errors.js';
+import { FrugalError, LimitError, ParseError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { readFileBytes } from '../platform/fs.js';
-import { CsvTable, checkOverrides, resolveTarget, sortCategories, type ColumnKind, type ColumnSpec, type CsvColumn } from './csv.js';
+import { sortCategories } from './csv-values.js';
+import { checkPages } from './parquet-pages.js';
+import { checkOverrides, resolveTarget } from './csv-schema.js';
+import { CsvTable, type ColumnKind, type ColumnSpec, type CsvColumn } from './table.js';
 
 export interface ParquetOptions {
   /** The target column, by name or index (negative counts from the end). */
@@ -15,6 +19,32 @@ export interface ParquetOptions {
   select?: readonly string[];
   /** Column kinds given by hand, overriding those taken from the file's types. */
   columns?: Readonly<Record<string, ColumnKind | ColumnSpec>>;
+  /**
+   * Most rows accepted (default: 1 000 per byte of the file, at most
+   * 2^31 - 1); a footer that claims more raises a LimitError before anything
+   * is allocated.
+   */
+  maxRows?: number;
+}
+
+/** Rows a file may claim per byte of its size by default: far above what run-length encoding gives real data. */
+const ROWS_PER_BYTE = 1000;
+
+/**
+ * The row count the footer claims, checked: a non-negative integer, equal to
+ * the sum over the row groups, and within `maxRows`.
+ */
+function checkedRowCount(metadata: ReturnType<typeof parquetMetadata>, fileBytes: number, maxRows: number | undefined, name: string): number {
+  const limit = maxRows ?? Math.min(2 ** 31 - 1, fileBytes * ROWS_PER_BYTE);
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new ValueError(`readParquet: maxRows must be a non-negative integer, got ${String(maxRows)}`);
+  const claimed = BigInt(metadata.num_rows);
+  let sum = 0n;
+  for (const g of metadata.row_groups) sum += BigInt(g.num_rows);
+  if (claimed < 0n || sum !== claimed) throw new ParseError(`readParquet: ${name}: the footer claims ${claimed} rows, its row groups ${sum}`);
+  if (claimed > BigInt(limit)) {
+    throw new LimitError(`readParquet: ${name}: the footer claims ${claimed} rows, more than ${limit} (${maxRows === undefined ? `${ROWS_PER_BYTE} per byte of the ${fileBytes}-byte file` : 'maxRows'}); pass a larger maxRows if the file is right`);
+  }
+  return Number(claimed);
 }
 
 type Cell = unknown;
@@ -55,26 +85,43 @@ function toNumber(v: Cell): number {
  * ```
  */
 export async function readParquet(source: string | Uint8Array | ArrayBuffer, options: ParquetOptions = {}): Promise<CsvTable> {
+  checkOptions('readParquet', options, ['target', 'select', 'columns', 'maxRows']);
+  if (!(typeof source === 'string' || source instanceof Uint8Array || source instanceof ArrayBuffer)) {
+    throw new ValueError(`readParquet: expected a path, bytes or an ArrayBuffer, got ${typeof source}`);
+  }
   const name = typeof source === 'string' ? `'${source}'` : 'Parquet data';
   const bytes = typeof source === 'string' ? await readFileBytes(source, 'readParquet') : source;
   const file: ArrayBuffer =
     bytes instanceof ArrayBuffer ? bytes : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   let metadata: ReturnType<typeof parquetMetadata>;
+  let all: string[];
   try {
     metadata = parquetMetadata(file);
+    all = parquetSchema(metadata).children.map((c) => c.element.name);
   } catch (err) {
     throw new ParseError(`readParquet: ${name} is not a valid Parquet file (${(err as Error)?.message ?? String(err)})`);
   }
-  const all = parquetSchema(metadata).children.map((c) => c.element.name);
+  if (options.select !== undefined && (!Array.isArray(options.select) || options.select.some((c) => typeof c !== 'string'))) {
+    throw new ValueError('readParquet: select must be an array of column names');
+  }
   const names = options.select ? [...options.select] : all;
   for (const n of names) {
     if (!all.includes(n)) throw new ValueError(`readParquet: no column '${n}'; columns are ${all.map((a) => JSON.stringify(a)).join(', ')}`);
   }
   const overrides = options.columns ?? {};
-  checkOverrides(names, overrides, 'readParquet');
-  const nRows = Number(metadata.num_rows);
-  // Column by column as hyparquet decodes each column chunk of each row group.
-  const cells = new Map<string, Cell[]>(names.map((n) => [n, new Array<Cell>(nRows).fill(null)]));
+  checkOverrides(names, names.length, overrides, 'readParquet');
+  let nRows: number;
+  try {
+    nRows = checkedRowCount(metadata, file.byteLength, options.maxRows, name);
+    checkPages(new Uint8Array(file), metadata.row_groups, names, name);
+  } catch (err) {
+    // A footer with fields of the wrong type (a string where a count belongs) is malformed too.
+    if (err instanceof FrugalError) throw err;
+    throw new ParseError(`readParquet: ${name} is not a valid Parquet file (${(err as Error)?.message ?? String(err)})`);
+  }
+  // Column by column as hyparquet decodes each column chunk of each row group
+  // (the arrays grow with the data decoded, not with the row count claimed).
+  const cells = new Map<string, Cell[]>(names.map((n) => [n, []]));
   const filled = new Map<string, number>(names.map((n) => [n, 0]));
   try {
     await parquetRead({
@@ -84,12 +131,14 @@ export async function readParquet(source: string | Uint8Array | ArrayBuffer, opt
       onChunk: ({ columnName, columnData, rowStart, rowEnd }) => {
         const out = cells.get(columnName);
         if (!out) return;
-        const end = Math.min(rowEnd, nRows);
+        const end = Math.min(rowEnd, nRows, rowStart + columnData.length);
+        if (rowStart > out.length) throw new ParseError(`readParquet: ${name}, column '${columnName}': rows ${out.length + 1} to ${rowStart} are absent`);
         for (let i = rowStart; i < end; i++) out[i] = columnData[i - rowStart];
         filled.set(columnName, filled.get(columnName)! + (end - rowStart));
       },
     });
   } catch (err) {
+    if (err instanceof FrugalError) throw err;
     throw new ParseError(`readParquet: ${name}: ${(err as Error)?.message ?? String(err)}`);
   }
   const columns: CsvColumn[] = [];
@@ -143,5 +192,5 @@ export async function readParquet(source: string | Uint8Array | ArrayBuffer, opt
   if (columns.length === 0) throw new FrugalError(`readParquet: ${name} has no columns to read`);
   const rows = new Int32Array(nRows);
   for (let i = 0; i < nRows; i++) rows[i] = i + 1;
-  return new CsvTable(columns, nRows, rows, resolveTarget(names, options.target, 'readParquet'), 'row');
+  return new CsvTable(columns, nRows, rows, resolveTarget(names, names.length, options.target, 'readParquet'), 'row');
 }

@@ -12,6 +12,7 @@
  * published elsewhere can be loaded.
  */
 import { ParseError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 
@@ -165,7 +166,9 @@ function isPlainObject(x: unknown): x is Record<string, unknown> {
 /** Parses safetensors bytes, validating the header strictly; the tensors are copies. */
 export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}): SafetensorsContent {
   if (!(bytes instanceof Uint8Array)) throw new ValueError('decodeSafetensors: expected a Uint8Array');
+  checkOptions('decodeSafetensors', options, ['maxHeaderBytes']);
   const maxHeader = options.maxHeaderBytes ?? MAX_HEADER_BYTES;
+  if (!Number.isSafeInteger(maxHeader) || maxHeader < 2) throw new ValueError(`decodeSafetensors: maxHeaderBytes must be an integer >= 2, got ${String(maxHeader)}`);
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const lo = view.getUint32(0, true), hi = view.getUint32(4, true);

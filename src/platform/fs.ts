@@ -5,7 +5,7 @@
  * there is no Node.js throws a `FrugalError` that says to pass bytes or text
  * instead of a path.
  */
-import { FrugalError, ParseError } from '../errors.js';
+import { FrugalError, LimitError, ParseError } from '../errors.js';
 
 type FsPromises = typeof import('node:fs/promises');
 type FsSync = typeof import('node:fs');
@@ -43,6 +43,7 @@ function fileError(what: string, path: string, err: unknown): FrugalError {
   if (e?.code === 'ENOENT') return new FrugalError(`${what}: no such file or folder '${path}'`);
   if (e?.code === 'EISDIR') return new FrugalError(`${what}: '${path}' is a folder, expected a file`);
   if (e?.code === 'ENOTDIR') return new FrugalError(`${what}: '${path}' is not a folder`);
+  if (e?.code === 'ERR_FS_FILE_TOO_LARGE') return new LimitError(`${what}: '${path}' is too large to read whole; stream it instead`);
   return new FrugalError(`${what}: cannot read '${path}': ${e?.message ?? String(err)}`);
 }
 
@@ -55,13 +56,6 @@ export async function readFileBytes(path: string, what = 'readFile'): Promise<Ui
   } catch (err) {
     throw fileError(what, path, err);
   }
-}
-
-/** The whole file as UTF-8 text; gzip'd files (by their magic bytes) are decompressed. */
-export async function readTextFile(path: string, what = 'readTextFile'): Promise<string> {
-  let bytes = await readFileBytes(path, what);
-  if (isGzip(bytes)) bytes = await gunzip(bytes, `${what}: '${path}'`);
-  return new TextDecoder('utf-8').decode(bytes);
 }
 
 /**
@@ -145,27 +139,71 @@ export function isGzip(bytes: Uint8Array): boolean {
 }
 
 /**
- * Decompresses gzip data: with Node's zlib (native, checks the CRC and
- * length) under Node.js, with the standard `DecompressionStream` elsewhere.
- * Truncated or corrupt data raises a `ParseError`; no partial output is
- * returned.
+ * Default bound on decompressed gzip data and on text read whole: 512 MB,
+ * just under the longest string JavaScript engines allow (2^29 characters).
  */
-export async function gunzip(bytes: Uint8Array, what = 'gunzip'): Promise<Uint8Array> {
-  try {
-    if (hasFileSystem()) {
-      const { zlib } = await node(what);
-      const out = await new Promise<Buffer>((resolve, reject) =>
-        zlib.gunzip(bytes, { chunkSize: 1 << 20 }, (err, res) => (err ? reject(err) : resolve(res))),
-      );
-      return new Uint8Array(out.buffer, out.byteOffset, out.byteLength);
-    }
-    if (typeof DecompressionStream === 'undefined') {
-      throw new FrugalError(`${what}: no gzip decoder here (needs Node.js or DecompressionStream)`);
-    }
-    const stream = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip'));
-    return new Uint8Array(await new Response(stream).arrayBuffer());
-  } catch (err) {
-    if (err instanceof FrugalError) throw err;
-    throw new ParseError(`${what}: gzip data is truncated or corrupt (${(err as Error)?.message ?? String(err)})`);
+export const DEFAULT_MAX_TEXT_BYTES = 512_000_000;
+
+/**
+ * Inflates gzip data chunk by chunk (Node's zlib under Node.js, the standard
+ * `DecompressionStream` elsewhere), so a caller can stop at any bound. A
+ * consumer that stops early ends the decompression. Truncated or corrupt
+ * data raises a `ParseError`.
+ */
+export async function* gunzipChunks(bytes: Uint8Array, what = 'gunzip'): AsyncGenerator<Uint8Array> {
+  let stream: AsyncIterable<Uint8Array> & { destroy?: () => void };
+  let reader: ReadableStreamDefaultReader<Uint8Array> | null = null;
+  if (hasFileSystem()) {
+    const { zlib } = await node(what);
+    const gz = zlib.createGunzip({ chunkSize: 1 << 20 });
+    gz.end(bytes);
+    stream = gz as unknown as AsyncIterable<Uint8Array> & { destroy: () => void };
+  } else if (typeof DecompressionStream !== 'undefined') {
+    reader = new Blob([bytes as Uint8Array<ArrayBuffer>]).stream().pipeThrough(new DecompressionStream('gzip')).getReader();
+    const r = reader;
+    stream = {
+      async *[Symbol.asyncIterator]() {
+        for (let x = await r.read(); !x.done; x = await r.read()) yield x.value;
+      },
+    };
+  } else {
+    throw new FrugalError(`${what}: no gzip decoder here (needs Node.js or DecompressionStream)`);
   }
+  try {
+    for await (const chunk of stream) yield new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+  } catch (err) {
+    throw new ParseError(`${what}: gzip data is truncated or corrupt (${(err as Error)?.message ?? String(err)})`);
+  } finally {
+    stream.destroy?.();
+    await reader?.cancel().catch(() => undefined);
+  }
+}
+
+/** Joins chunks into one array. */
+export function concatBytes(parts: readonly Uint8Array[], total: number): Uint8Array {
+  const out = new Uint8Array(total);
+  let at = 0;
+  for (const p of parts) {
+    out.set(p, at);
+    at += p.length;
+  }
+  return out;
+}
+
+/**
+ * Decompresses gzip data whole. Inflation stops once the output passes
+ * `maxBytes` (a LimitError: a gzip bomb never fills memory). Truncated or
+ * corrupt data raises a `ParseError`; no partial output is returned.
+ */
+export async function gunzip(bytes: Uint8Array, what = 'gunzip', maxBytes = DEFAULT_MAX_TEXT_BYTES): Promise<Uint8Array> {
+  const parts: Uint8Array[] = [];
+  let total = 0;
+  for await (const chunk of gunzipChunks(bytes, what)) {
+    total += chunk.length;
+    if (total > maxBytes) {
+      throw new LimitError(`${what}: gzip data inflates to more than ${maxBytes} bytes (the limit); raise the limit if the file is right`);
+    }
+    parts.push(chunk);
+  }
+  return concatBytes(parts, total);
 }

@@ -4,7 +4,7 @@
  * source of `[x, y]` batches, all seen through one {@link Source}.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { DataLoader } from '../data/dataloader.js';
+import { DataLoader } from '../datasets/dataloader.js';
 import { arrayFor } from '../tensor/dtype.js';
 import type { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';

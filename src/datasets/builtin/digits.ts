@@ -5,7 +5,7 @@
  * 1797 images, one a line: the digit, then the 8x8 image as eight rows of
  * eight pixels. A pixel (0..16) is one character of "0123456789abcdefg".
  */
-export const DIGITS_ROWS = `
+export const DIGITS_ROWS: string = `
 0 005d9100 00dfaf50 03f20b80 04c00880 05800980 04b01c70 02e5ac00 006da000
 1 000cd500 000bg900 003fg600 07fgg200 001gg300 001gg600 001gg600 000bga00
 2 0004fc00 003gfe00 008d8g00 0016fb00 018df100 09gg5000 03dggb50 0003bg90

@@ -9,6 +9,7 @@
  * source and licence.
  */
 import { FrugalError, ParseError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType } from '../tensor/dtype.js';
 import { readIdx, type IdxData } from '../io/idx.js';
@@ -33,7 +34,7 @@ function floatArray(dtype: DType | undefined, n: number, who: string): Float32Ar
   return d === 'float64' ? new Float64Array(n) : new Float32Array(n);
 }
 
-export const IRIS_DESCRIPTION = `Iris plants data set
+export const IRIS_DESCRIPTION: string = `Iris plants data set
 150 samples, 50 of each of 3 species of iris (setosa, versicolor, virginica);
 4 features: sepal length, sepal width, petal length, petal width, in cm.
 Source: R. A. Fisher (1936), "The use of multiple measurements in taxonomic
@@ -45,6 +46,7 @@ scikit-learn). Licence: public domain.`;
  * Features are float32 unless `dtype: 'float64'`.
  */
 export function loadIris(options: { dtype?: 'float32' | 'float64' } = {}): LoadedDataset {
+  checkOptions('loadIris', options, ['dtype']);
   const n = 150;
   const data = floatArray(options.dtype, n * 4, 'loadIris');
   const target = new Int32Array(n);
@@ -61,7 +63,7 @@ export function loadIris(options: { dtype?: 'float32' | 'float64' } = {}): Loade
   };
 }
 
-export const DIGITS_DESCRIPTION = `Optical recognition of handwritten digits (8×8)
+export const DIGITS_DESCRIPTION: string = `Optical recognition of handwritten digits (8×8)
 1 797 images of the digits 0-9, each 8×8 pixels with values 0..16 (counts of
 on-pixels in 4×4 blocks of a 32×32 bitmap), flattened row by row to 64
 features.
@@ -98,6 +100,7 @@ function decodeDigits(): { pixels: Uint8Array; labels: Int32Array } {
  * for [0, 1]). Features are float32 unless `dtype: 'float64'`.
  */
 export function loadDigits(options: { dtype?: 'float32' | 'float64' } = {}): LoadedDataset {
+  checkOptions('loadDigits', options, ['dtype']);
   const { pixels, labels } = decodeDigits();
   const n = labels.length;
   const data = floatArray(options.dtype, n * 64, 'loadDigits');
@@ -126,14 +129,14 @@ export const FASHION_MNIST_CLASSES: readonly string[] = [
   'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
 ];
 
-export const FASHION_MNIST_DESCRIPTION = `Fashion-MNIST
+export const FASHION_MNIST_DESCRIPTION: string = `Fashion-MNIST
 70 000 grey 28×28 images of clothing in 10 classes (60 000 train, 10 000 test),
 a drop-in replacement for MNIST.
 Source: Zalando Research; H. Xiao, K. Rasul and R. Vollgraf (2017),
 "Fashion-MNIST: a Novel Image Dataset for Benchmarking Machine Learning
 Algorithms", arXiv:1708.07747. Licence: MIT.`;
 
-export const MNIST_DESCRIPTION = `MNIST handwritten digits
+export const MNIST_DESCRIPTION: string = `MNIST handwritten digits
 70 000 grey 28×28 images of the digits 0-9 (60 000 train, 10 000 test).
 Source: Y. LeCun, C. Cortes and C. J. C. Burges, "The MNIST database of
 handwritten digits" (NIST Special Databases 1 and 3). Licence: CC BY-SA 3.0.`;
@@ -157,6 +160,7 @@ async function loadMnistLike(
   classes: readonly string[],
   description: string,
 ): Promise<LoadedDataset> {
+  checkOptions(who, options, ['split', 'flatten', 'scale']);
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') throw new ValueError(`${who}: split must be 'train' or 'test', got '${String(split)}'`);
   if (typeof dir !== 'string') throw new ValueError(`${who}: dir must be a folder path`);

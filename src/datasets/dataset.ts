@@ -4,6 +4,7 @@
  * arrives over time). A sample is an array of tensors, usually `[x, y]`.
  */
 import { ShapeError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 
@@ -113,6 +114,24 @@ function checkIndex(i: number, n: number, who: string): void {
   if (!Number.isInteger(i) || i < 0 || i >= n) throw new ValueError(`${who}: index ${i} is out of range for ${n} samples`);
 }
 
+/** A data set whose samples are rows of fields that share their first dimension. */
+abstract class FieldsDataset implements BatchDataset {
+  protected abstract readonly fields: Field[];
+
+  get length(): number {
+    return this.fields[0].length;
+  }
+
+  get(index: number): Sample {
+    checkIndex(index, this.length, `${this.constructor.name}.get`);
+    return this.fields.map((f) => f.row(index));
+  }
+
+  getBatch(indices: ArrayLike<number>): Sample {
+    return this.fields.map((f) => f.gather(indices));
+  }
+}
+
 /**
  * Samples made of rows of tensors that share their first dimension, like
  * PyTorch's `TensorDataset`: sample i is `[t0[i], t1[i], ...]`.
@@ -122,11 +141,12 @@ function checkIndex(i: number, n: number, who: string): void {
  * const [xi, yi] = ds.get(0);         // shapes [d] and []
  * ```
  */
-export class TensorDataset implements BatchDataset {
+export class TensorDataset extends FieldsDataset {
   readonly tensors: readonly Tensor[];
-  private readonly fields: Field[];
+  protected readonly fields: Field[];
 
   constructor(...tensors: Tensor[]) {
+    super();
     if (tensors.length === 0) throw new ValueError('TensorDataset: give at least one tensor');
     for (const [j, t] of tensors.entries()) {
       if (!(t instanceof Tensor)) throw new ValueError(`TensorDataset: argument ${j} is not a Tensor`);
@@ -141,17 +161,12 @@ export class TensorDataset implements BatchDataset {
     this.fields = tensors.map((t) => new Field(t.data, t.shape, t.dtype));
   }
 
-  get length(): number {
-    return this.fields[0].length;
-  }
-
-  get(index: number): Sample {
-    checkIndex(index, this.length, 'TensorDataset.get');
-    return this.fields.map((f) => f.row(index));
-  }
-
-  getBatch(indices: ArrayLike<number>): Sample {
-    return this.fields.map((f) => f.gather(indices));
+  /**
+   * A table's float32 features and its target (a `CsvTable` from `readCsv`
+   * or `readParquet`), ready for a `DataLoader`.
+   */
+  static fromTable(table: { toMatrix(options: { dtype: 'float32' }): Tensor; toTarget(): Tensor }): TensorDataset {
+    return new TensorDataset(table.toMatrix({ dtype: 'float32' }), table.toTarget());
   }
 }
 
@@ -180,10 +195,12 @@ export interface ArrayDatasetOptions {
  * const ds = new ArrayDataset({ data, shape }, labels, { scale: 1 / 255 });
  * ```
  */
-export class ArrayDataset implements BatchDataset {
-  private readonly fields: Field[];
+export class ArrayDataset extends FieldsDataset {
+  protected readonly fields: Field[];
 
   constructor(x: ArrayInput, y?: ArrayInput, options: ArrayDatasetOptions = {}) {
+    super();
+    checkOptions('ArrayDataset', options, ['dtype', 'targetDtype', 'scale']);
     if (options.scale !== undefined && !Number.isFinite(options.scale)) {
       throw new ValueError(`ArrayDataset: scale must be a finite number, got ${options.scale}`);
     }
@@ -196,19 +213,6 @@ export class ArrayDataset implements BatchDataset {
       }
       this.fields.push(fy);
     }
-  }
-
-  get length(): number {
-    return this.fields[0].length;
-  }
-
-  get(index: number): Sample {
-    checkIndex(index, this.length, 'ArrayDataset.get');
-    return this.fields.map((f) => f.row(index));
-  }
-
-  getBatch(indices: ArrayLike<number>): Sample {
-    return this.fields.map((f) => f.gather(indices));
   }
 }
 

@@ -5,6 +5,7 @@
  * with the next batches prepared while the model works on the current one.
  */
 import { ShapeError, DTypeError, ValueError } from '../errors.js';
+import { checkOptions } from '../utils/options.js';
 import { Tensor } from '../tensor/tensor.js';
 import { Generator, resolveGenerator } from '../tensor/random.js';
 import type { TypedArray } from '../tensor/dtype.js';
@@ -93,6 +94,8 @@ function isPromise<T>(v: unknown): v is Promise<T> {
  * Each batch is a fresh tensor the garbage collector reclaims once dropped,
  * so it is safe to keep one.
  */
+const DATALOADER_OPTIONS = ['batchSize', 'shuffle', 'seed', 'generator', 'dropLast', 'transform', 'batchTransform', 'collate', 'prefetch', 'shuffleBuffer'];
+
 export class DataLoader<S extends Sample = Sample> implements Iterable<Sample>, AsyncIterable<Sample> {
   readonly dataset: Dataset<S> | IterableDataset<S>;
   readonly batchSize: number;
@@ -110,6 +113,7 @@ export class DataLoader<S extends Sample = Sample> implements Iterable<Sample>, 
     if (!isMap && !(dataset instanceof IterableDataset)) {
       throw new ValueError('DataLoader: dataset must have `length` and `get(i)` (map-style) or be an IterableDataset');
     }
+    checkOptions('DataLoader', options, DATALOADER_OPTIONS);
     const { batchSize = 1, shuffle = false, dropLast = false, prefetch = 2, shuffleBuffer = 1024 } = options;
     if (!Number.isInteger(batchSize) || batchSize < 1) throw new ValueError(`DataLoader: batchSize must be an integer >= 1, got ${batchSize}`);
     if (!Number.isInteger(prefetch) || prefetch < 0) throw new ValueError(`DataLoader: prefetch must be an integer >= 0, got ${prefetch}`);
