@@ -127,11 +127,16 @@ export function col2im<F extends FloatArray>(cols: F, g: ConvKernelGeometry): F 
   return x;
 }
 
+/** Groups, output plane, and per group: output channels and the depth C/groups·kh·kw of its products. */
+function groupSizes(g: ConvKernelGeometry): { groups: number; plane: number; og: number; kg: number } {
+  const groups = g.groups ?? 1;
+  return { groups, plane: g.ho * g.wo, og: g.o / groups, kg: (g.c / groups) * g.kh * g.kw };
+}
+
 /** y = conv(x, w) lowered to im2col and one batched GEMM per group (no bias). */
 export function lowerForward<F extends FloatArray>(x: F, w: F, g: ConvKernelGeometry): F {
-  const { n, c, o, kh, kw, ho, wo } = g;
-  const groups = g.groups ?? 1;
-  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
+  const { n, c, o, kh, kw } = g;
+  const { groups, plane, og, kg } = groupSizes(g);
   const cols = im2col(x, g);
   const out = newLike(x, n * o * plane);
   for (let gi = 0; gi < groups; gi++) {
@@ -147,9 +152,8 @@ export function lowerForward<F extends FloatArray>(x: F, w: F, g: ConvKernelGeom
 
 /** dL/dx lowered to one batched GEMM per group and col2im. */
 export function lowerInputGrad<F extends FloatArray>(dy: F, w: F, g: ConvKernelGeometry): F {
-  const { n, c, o, kh, kw, ho, wo } = g;
-  const groups = g.groups ?? 1;
-  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
+  const { n, c, o, kh, kw } = g;
+  const { groups, plane, og, kg } = groupSizes(g);
   const dcols = newLike(dy, n * c * kh * kw * plane);
   for (let gi = 0; gi < groups; gi++) {
     gemm({
@@ -163,9 +167,8 @@ export function lowerInputGrad<F extends FloatArray>(dy: F, w: F, g: ConvKernelG
 
 /** dL/dW lowered to im2col, per-sample GEMMs and their sum over the batch (in order of the sample). */
 export function lowerWeightGrad<F extends FloatArray>(x: F, dy: F, g: ConvKernelGeometry): F {
-  const { n, c, o, kh, kw, ho, wo } = g;
-  const groups = g.groups ?? 1;
-  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
+  const { n, c, o, kh, kw } = g;
+  const { groups, plane, og, kg } = groupSizes(g);
   const cols = im2col(x, g);
   const perSample = newLike(x, n * o * kg);
   for (let gi = 0; gi < groups; gi++) {

@@ -19,7 +19,7 @@ import { ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { WasmEngine } from './engine.js';
 import { gemm } from './gemm-job.js';
-import { kernels, type KernelSupport } from './kernels.js';
+import { kernels, type KernelSupport } from './module.js';
 import { warmCallerKernels } from './warm-up.js';
 
 /** The engine the routines' wasm implementations run on; null without WebAssembly SIMD. */

@@ -124,10 +124,25 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
   return fusedOp(new Tensor(scan.out, [lstm ? T + 1 : T, B, H]), mode, inputs, fast, reference);
 }
 
-/** hh = h_prev·W_hhᵀ (+ b_hh) for all gates of every row at once, h_prev at hPrev[ht..]. */
-function hiddenProduct(d: Dims, hPrev: Floats, ht: number, w: Floats, bias: Floats | null, hh: Floats): void {
-  if (bias) for (let b = 0; b < d.B; b++) hh.set(bias, b * d.GH);
-  gemm({ m: d.B, n: d.GH, k: d.H, a: hPrev, aOffset: ht, b: w, transB: true, c: hh, accumulate: bias !== null });
+/**
+ * The forward steps in scan order: each copies h_prev (h0, then the previous
+ * step's output) into hPrev at ht = t·B·H, computes hh = h_prev·W_hhᵀ (+ b_hh)
+ * for all gates of every row at once, then runs the cell on rows of
+ * xproj at gt = t·B·G·H.
+ */
+function forEachStep(d: Dims, h0: Floats, out: Floats, hPrev: Floats, w: Floats, bias: Floats | null, cell: (ht: number, gt: number, hh: Floats) => void): void {
+  const BH = d.B * d.H, BG = d.B * d.GH;
+  const hh = arrayFor(d.dtype, BG) as Floats;
+  let hSrc = h0, hOff = 0;
+  for (let s = 0; s < d.T; s++) {
+    const t = timeOf(d, s), ht = t * BH;
+    hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
+    if (bias) for (let b = 0; b < d.B; b++) hh.set(bias, b * d.GH);
+    gemm({ m: d.B, n: d.GH, k: d.H, a: hPrev, aOffset: ht, b: w, transB: true, c: hh, accumulate: bias !== null });
+    cell(ht, t * BG, hh);
+    hSrc = out;
+    hOff = ht;
+  }
 }
 
 /** Step s of the scan in time order: t = s, or T − 1 − s in reverse. */
@@ -158,12 +173,8 @@ function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Float
 function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats): Scan {
   const { T, B, H, GH, dtype } = d, BH = B * H, BG = B * GH;
   const out = arrayFor(dtype, T * BH) as Floats, hPrev = arrayFor(dtype, T * BH) as Floats;
-  const acts = arrayFor(dtype, T * BG) as Floats, hn = arrayFor(dtype, T * BH) as Floats, hh = arrayFor(dtype, BG) as Floats;
-  let hSrc = h0, hOff = 0;
-  for (let s = 0; s < T; s++) {
-    const t = timeOf(d, s), ht = t * BH, gt = t * BG;
-    hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
-    hiddenProduct(d, hPrev, ht, w, bias, hh);
+  const acts = arrayFor(dtype, T * BG) as Floats, hn = arrayFor(dtype, T * BH) as Floats;
+  forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
     for (let b = 0; b < B; b++) {
       const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
       for (let j = 0; j < H; j++) {
@@ -176,9 +187,7 @@ function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats
         out[srow + j] = n + z * (hPrev[srow + j] - n);
       }
     }
-    hSrc = out;
-    hOff = ht;
-  }
+  });
   return {
     out,
     hPrev,
@@ -212,20 +221,14 @@ function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats
 /** The plain RNN: h = tanh(x + h·W_hhᵀ + b) or relu(...). */
 function rnnScan(d: Dims, relu: boolean, xp: Floats, w: Floats, bias: Floats | null, h0: Floats): Scan {
   const { T, B, H, GH, dtype } = d, BH = B * H, BG = B * GH;
-  const out = arrayFor(dtype, T * BH) as Floats, hPrev = arrayFor(dtype, T * BH) as Floats, hh = arrayFor(dtype, BG) as Floats;
-  let hSrc = h0, hOff = 0;
-  for (let s = 0; s < T; s++) {
-    const t = timeOf(d, s), ht = t * BH, gt = t * BG;
-    hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
-    hiddenProduct(d, hPrev, ht, w, bias, hh);
+  const out = arrayFor(dtype, T * BH) as Floats, hPrev = arrayFor(dtype, T * BH) as Floats;
+  forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
     for (let b = 0; b < B; b++) {
       const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
       if (relu) for (let j = 0; j < H; j++) { const v = xp[row + j] + hh[hrow + j]; out[srow + j] = v > 0 ? v : 0; }
       else for (let j = 0; j < H; j++) out[srow + j] = tanh(xp[row + j] + hh[hrow + j]);
     }
-    hSrc = out;
-    hOff = ht;
-  }
+  });
   return {
     out,
     hPrev,

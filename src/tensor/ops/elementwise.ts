@@ -3,7 +3,7 @@ import { isGradEnabled, record } from '../../autograd/graph.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { relu32, reluGrad32 } from '../../backend/routines/relu.js';
 import { arrayFor, isFloat, promote, type DType } from '../dtype.js';
-import { Binary, binaryKernel, Unary, unaryKernel } from '../kernels/elementwise.js';
+import { Binary, binaryKernel, Unary, unaryKernel } from '../loops/elementwise.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';

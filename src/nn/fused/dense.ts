@@ -1,23 +1,21 @@
 /**
- * Fused ops for the layers: one recorded node where the op-by-op graph
- * would hold many, with a hand-written backward on raw arrays (recorded
- * through autograd/fused.ts's fusedOp, which keeps them differentiable to
- * any order).
+ * The dense block: Linear (→ ReLU), repeated, as one op with the result of
+ * the layers one by one (tests compare them bit for bit):
+ * - inferring on a few rows (nothing recorded): one call into the backend's
+ *   dense-rows routine, which keeps the weights resident (denseInference);
+ * - otherwise (training a small MLP): one recorded op whose forward and
+ *   backward are one call each of the dense-chain routine (denseChain).
  */
 import { fusedOp } from '../../autograd/fused.js';
-import { isGradEnabled, record } from '../../autograd/graph.js';
-import { gemm } from '../../backend/index.js';
+import { isGradEnabled } from '../../autograd/graph.js';
 import { denseChainBackward, denseChainForward, type DenseChainLayer } from '../../backend/routines/dense-chain.js';
-import { columnSums, denseRows, type DenseLayer } from '../../backend/routines/dense-rows.js';
-import { FrugalError, ShapeError } from '../../errors.js';
-import { arrayFor } from '../../tensor/dtype.js';
+import { denseRows, type DenseLayer } from '../../backend/routines/dense-rows.js';
 import { relu } from '../../tensor/ops/elementwise.js';
-import { matmulTransposed } from '../../tensor/ops/matmul.js';
-import { sum } from '../../tensor/ops/reduce.js';
-import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Parameter } from '../module.js';
-import type { Floats } from './common.js';
+import { ReLU } from '../layers/activation.js';
+import { Linear, linear } from '../layers/linear.js';
+import type { FusedPattern } from './pattern.js';
 
 /** One dense layer for `denseInference`. */
 export interface DenseStep {
@@ -107,44 +105,20 @@ export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | nu
   return fusedOp(out, 'denseChain', inputs, fast, reference);
 }
 
-/**
- * x·Wᵀ + b for x [M, K], W [N, K] (PyTorch's layout), b [N]: one GEMM into
- * a buffer pre-filled with the bias, one recorded node. The backward is
- * written with recorded matmuls, so it is differentiable again.
- */
-export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const [m, k] = x.shape;
-  const n = w.shape[0];
-  if (x.ndim !== 2 || w.ndim !== 2 || w.shape[1] !== k) {
-    throw new ShapeError(`linear: input ${shapeStr(x.shape)} and weight ${shapeStr(w.shape)} do not fit`);
-  }
-  const small = denseInference(x, [{ weight: w, bias: b, relu: false }]);
-  if (small) return small;
-  const dtype = w.dtype as 'float32' | 'float64';
-  const out = arrayFor(dtype, m * n) as Floats;
-  if (b) {
-    const bias = b.data;
-    for (let i = 0; i < m; i++) out.set(bias, i * n);
-  }
-  gemm({ m, n, k, a: x.data as Floats, b: w.data as Floats, transB: true, c: out, accumulate: b !== null });
-  const inputs = b ? [x, w, b] : [x, w];
-  return record(new Tensor(out, [m, n]), 'linear', inputs, (g) => [
-    x.requiresGrad ? matmulTransposed(g, w, false, false) : null,
-    w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
-    b && b.requiresGrad ? biasGrad(g) : null,
-  ]);
-}
-
-/** Σ over the rows of g [M, N]: the bias gradient (on the small kernels for float32 when not recorded). */
-function biasGrad(g: Tensor): Tensor {
-  const [m, n] = g.shape;
-  if (g.dtype === 'float32' && !isGradEnabled()) {
-    const db = new Float32Array(n), gs = g.data as Float32Array;
-    const fast = columnSums.implementation(gs, m, n, db);
-    if (fast) {
-      fast.run(gs, m, n, db);
-      return new Tensor(db, [n]);
+/** Linear layers from layers[i], each optionally followed by ReLU, as one block. */
+export const denseBlock: FusedPattern = {
+  name: 'dense',
+  match(layers, i) {
+    const steps: DenseStep[] = [];
+    let j = i;
+    // Exact classes only: a subclass may override forward.
+    for (; j < layers.length && layers[j].constructor === Linear; j++) {
+      const { weight, bias } = layers[j] as Linear;
+      const relu = layers[j + 1]?.constructor === ReLU;
+      steps.push({ weight, bias, relu });
+      if (relu) j++;
     }
-  }
-  return sum(g, 0);
-}
+    if (steps.length === 0) return null;
+    return { layers: j - i, run: (x) => denseInference(x, steps) ?? denseChain(x, steps) };
+  },
+};
