@@ -6,9 +6,8 @@
  */
 import type { FloatArray } from '../backend.js';
 import { defineRoutine } from '../routine.js';
-import { adam as wasmAdam } from '../wasm/caller-kernels.js';
+import { CALLER_KERNEL_MIN_ELEMENTS, adam as wasmAdam } from '../wasm/caller-kernels.js';
 import { wasmEngine } from '../wasm/backend.js';
-import { CALLER_KERNEL_MIN_ELEMENTS } from './sizes.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;

@@ -4,9 +4,8 @@
  * gradient scatters to.
  */
 import { defineRoutine } from '../routine.js';
-import { maxPool2d as wasmMaxPool2d } from '../wasm/caller-kernels.js';
+import { CALLER_KERNEL_MIN_ELEMENTS, maxPool2d as wasmMaxPool2d } from '../wasm/caller-kernels.js';
 import { wasmEngine } from '../wasm/backend.js';
-import { CALLER_KERNEL_MIN_ELEMENTS } from './sizes.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;

@@ -4,9 +4,8 @@
  * the data and half the branches mispredict on random activations).
  */
 import { defineRoutine } from '../routine.js';
-import { reluGrad as wasmReluGrad, relu as wasmRelu } from '../wasm/caller-kernels.js';
+import { CALLER_KERNEL_MIN_ELEMENTS, reluGrad as wasmReluGrad, relu as wasmRelu } from '../wasm/caller-kernels.js';
 import { wasmEngine } from '../wasm/backend.js';
-import { CALLER_KERNEL_MIN_ELEMENTS } from './sizes.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;

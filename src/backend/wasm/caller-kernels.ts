@@ -12,6 +12,9 @@ import { ValueError } from '../../errors.js';
 import { align64, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 
+/** Below this many elements the JS loops beat a round trip through the wasm memory (relu, pooling, Adam). */
+export const CALLER_KERNEL_MIN_ELEMENTS = 2048;
+
 export function relu(engine: WasmEngine, x: Float32Array): Float32Array {
   const at = engine.callerScratch(x.length * 4);
   engine.f32.set(x, at >> 2);

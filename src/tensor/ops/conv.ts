@@ -9,6 +9,7 @@ import { isGradEnabled, record } from '../../autograd/graph.js';
 import { addChannelBias, channelSums, conv2dBackward, conv2dForward, lowerForward, lowerInputGrad, lowerWeightGrad, type ConvGradients } from '../../backend/routines/conv.js';
 import { maxPool2d as maxPoolRoutine } from '../../backend/routines/max-pool.js';
 import { DTypeError, FrugalError, ShapeError, ValueError } from '../../errors.js';
+import { checkOptions } from '../../utils/options.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -211,6 +212,7 @@ function convWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
 
 /** 2-D convolution (cross-correlation, as in PyTorch) of x [N, C, H, W] with w [O, C/groups, kH, kW]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', options, ['stride', 'padding', 'dilation', 'groups']);
   const g = convGeometry(x.shape, weight.shape, options);
   checkBias(bias, g);
   return convForward(x, weight, g, bias ?? null);
@@ -241,6 +243,7 @@ function poolGeometry(op: string, shape: readonly number[], kernel: Pair, option
 
 /** Max over each window (padding never wins); the gradient goes to the arg-max. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
+  checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation']);
   const g = poolGeometry('maxPool2d', x.shape, kernelSize, options);
   const shape = [g.n, g.c, g.ho, g.wo];
   const found = maxPoolRoutine.run(x.data, g);
@@ -311,6 +314,7 @@ function avgPoolOp(x: Tensor, g: PoolGeometry, div: Float64Array, adjoint: boole
 }
 
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  checkOptions('avgPool2d', options, ['stride', 'padding', 'dilation', 'countIncludePad']);
   if (x.dtype === 'int32') throw new DTypeError('avgPool2d: needs a float tensor');
   const g = poolGeometry('avgPool2d', x.shape, kernelSize, options);
   return avgPoolOp(x, g, avgDivisors(g, options.countIncludePad ?? true), false);
