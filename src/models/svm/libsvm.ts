@@ -26,7 +26,7 @@
  * solver, from the blocks of the small-problem path, with the same results.
  */
 import { ValueError } from '../../errors.js';
-import { getBackend } from '../../backend/index.js';
+import { gemm } from '../../backend/index.js';
 import { svcPairs } from '../../backend/routines/svc-pairs.js';
 import { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
@@ -940,12 +940,7 @@ export function svcDecisionValues(model: { nSupport: Int32Array; coef: Float64Ar
 /** C (m×n) = A (m×k) · B (k×n, from bOffset), float64: the backend GEMM when large, loops otherwise. */
 function gemm64(m: number, n: number, k: number, A: Float64Array, B: Float64Array, bOffset: number, C: Float64Array): void {
   if (m * n * k >= 1 << 16) {
-    getBackend().gemm({
-      dtype: 'float64', batch: 1, m, n, k,
-      a: A, aOffset: 0, aBatchStride: 0, transA: false,
-      b: B, bOffset, bBatchStride: 0, transB: false,
-      c: C, cOffset: 0, cBatchStride: 0, accumulate: false,
-    });
+    gemm({ m, n, k, a: A, b: B, bOffset, c: C });
     return;
   }
   C.fill(0, 0, m * n);
