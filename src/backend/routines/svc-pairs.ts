@@ -37,7 +37,7 @@ export interface SvcPairsArgs {
   mode: 'values' | 'rbfDots';
   gamma: number;
   sq: Float64Array;
-  /** The fast exp's constants and tables (kernels.ts), so values are the JS path's to the bit. */
+  /** The fast exp's constants and tables (src/models/svm/kernels.ts), so values are the JS path's to the bit. */
   fastExp: Float64Array;
   /** K(x, x) per sample (Q_ii in double, as libsvm). */
   diag: Float64Array;
