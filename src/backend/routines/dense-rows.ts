@@ -10,9 +10,11 @@
  */
 import { gemm } from '../index.js';
 import { defineRoutine } from '../routine.js';
-import { smallDenseFits, smallKernels, type DenseLayer } from '../wasm/small.js';
+import { SMALL_ROWS, smallDenseFits, smallKernels, type DenseLayer } from '../wasm/small.js';
 
 export type { DenseLayer, Versioned } from '../wasm/small.js';
+/** Rows up to which the wasm implementation takes a call (it keeps weights resident; the general GEMM wins on more rows). */
+export { SMALL_ROWS };
 
 /** The small kernels' instance (null without WebAssembly SIMD). */
 const small = smallKernels;

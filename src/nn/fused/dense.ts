@@ -9,7 +9,7 @@
 import { fusedOp } from '../../autograd/fused.js';
 import { isGradEnabled } from '../../autograd/graph.js';
 import { denseChainBackward, denseChainForward, type DenseChainLayer } from '../../backend/routines/dense-chain.js';
-import { denseRows, type DenseLayer } from '../../backend/routines/dense-rows.js';
+import { denseRows, SMALL_ROWS, type DenseLayer } from '../../backend/routines/dense-rows.js';
 import { relu } from '../../tensor/ops/elementwise.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Parameter } from '../module.js';
@@ -34,7 +34,8 @@ export interface DenseStep {
  */
 export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
   const m = x.shape[0];
-  if (x.ndim !== 2 || x.dtype !== 'float32' || (isGradEnabled() && x.requiresGrad)) return null;
+  // SMALL_ROWS: a cheap early exit for the common case of many rows (the routine checks again).
+  if (x.ndim !== 2 || m > SMALL_ROWS || x.dtype !== 'float32' || (isGradEnabled() && x.requiresGrad)) return null;
   const steps: DenseLayer[] = [];
   for (const { weight: w, bias: b, relu } of layers) {
     if (!(w instanceof Parameter) || w.ndim !== 2 || (b && !(b instanceof Parameter))) return null;
