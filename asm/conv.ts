@@ -22,47 +22,10 @@
 // sample (relu's mask is the block's output > 0; pooling scatters to the
 // arg-max) before the convolution's gradients.
 import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
-import { blockF32, packB32, slot, MC_MAX, WORK_BYTES, WORK_PTR } from './gemm';
-
-export const CONV_FORWARD: i32 = 1;
-export const CONV_BACKWARD: i32 = 2;
-
-/** Convolution slots of the control block (after the GEMM slots). Mirrored in src/backend/wasm/layout.ts. */
-const CV_C = 32;
-const CV_H = 33;
-const CV_W = 34;
-const CV_O = 35;
-const CV_KH = 36;
-const CV_KW = 37;
-const CV_SH = 38;
-const CV_SW = 39;
-const CV_PH = 40;
-const CV_PW = 41;
-const CV_DH = 42;
-const CV_DW = 43;
-const CV_HO = 44;
-const CV_WO = 45;
-const CV_X_PTR = 46; // x, all samples (forward; backward when dW is wanted)
-const CV_WEIGHT_PTR = 47; // W (forward; backward when dx is wanted)
-const CV_Y_PTR = 48; // forward: y
-const CV_SCRATCH_PTR = 49; // per-thread: thread t uses CV_SCRATCH_PTR + t · CV_SCRATCH_BYTES
-const CV_SCRATCH_BYTES = 50;
-const CV_COLS_BYTES = 51; // offset of the packed operand within a thread's scratch (the columns come first)
-const CV_BIAS_PTR = 52; // forward: one bias per output channel, or 0 for none
-const CV_DY_PTR = 53; // backward: dy, all samples
-const CV_DX_PTR = 54; // backward: dx, or 0 when not wanted
-const CV_DW_PTR = 55; // backward: dW per sample, or 0
-const CV_DB_PTR = 56; // backward: db per sample (float64), or 0
-const CV_RELU = 100; // 1: the block applies relu after the convolution
-const CV_POOL_KH = 101; // max pooling window (0: no pooling), stride, output size; no padding, dilation 1
-const CV_POOL_KW = 102;
-const CV_POOL_SH = 103;
-const CV_POOL_SW = 104;
-const CV_POOL_HO = 105;
-const CV_POOL_WO = 106;
-const CV_BLOCK_OUT_PTR = 107; // the block's output (pooled or relu'd): written by the forward, read by the backward for relu's mask
-const CV_POOL_IDX_PTR = 108; // per output cell of the pooling, the arg-max offset within its sample's convolution output
-const CV_Y_SCRATCH = 109; // offset within a thread's scratch of one sample's convolution output (or its gradient)
+import { blockF32, packB32, slot, MC_MAX } from './gemm';
+import {
+  CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_C, CV_COLS_BYTES, CV_DB_PTR, CV_DH, CV_DW, CV_DW_PTR, CV_DX_PTR, CV_DY_PTR, CV_H, CV_HO, CV_KH, CV_KW, CV_O, CV_PH, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_PW, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_SH, CV_SW, CV_W, CV_WEIGHT_PTR, CV_WO, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
+} from './layout';
 
 // Geometry of the current job, read from the control block per chunk. Globals
 // are per instance, so each thread has its own copy (a heap object would sit

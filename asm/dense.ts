@@ -12,22 +12,11 @@
 // are those of the layers one by one, to the bit.
 import { reluF32, reluGradF32 } from './elementwise';
 import { blockF32, packB32, MC_MAX } from './gemm';
-
-/** A layer's descriptor: i32 slots (index × 4 bytes from its start). Mirrored in src/backend/wasm/backend.ts. */
-const D_K = 0; // inputs
-const D_N = 1; // outputs
-const D_RELU = 2;
-const D_W = 3; // W (n×k, row-major)
-const D_B = 4; // bias (n), 0 for none
-const D_IN = 5; // the layer's input (m×k)
-const D_OUT = 6; // its output (m×n), after relu
-const D_DW = 7; // backward: dL/dW (n×k), 0 when not wanted
-const D_DB = 8; // backward: dL/db as float64 (n), 0 when not wanted
-export const DENSE_DESCRIPTOR_SLOTS: i32 = 9;
+import { D_B, D_DB, D_DW, D_IN, D_K, D_N, D_OUT, D_RELU, D_W, DENSE_SLOTS } from './layout';
 
 // @ts-ignore: decorator
 @inline function field(desc: usize, layer: i32, index: i32): i32 {
-  return load<i32>(desc + (<usize>(layer * DENSE_DESCRIPTOR_SLOTS + index) << 2));
+  return load<i32>(desc + (<usize>(layer * DENSE_SLOTS + index) << 2));
 }
 
 /** C (m×n) (+)= op(A)·packed B, MC_MAX rows at a time. */

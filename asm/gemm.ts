@@ -7,53 +7,23 @@
 // Packing absorbs transposes and leading dimensions, and zero-pads the last
 // panel so the micro-kernel never needs a masked path.
 //
-// The work of one call is a list of chunks (batch × row block × column block)
-// described in a control block in shared memory; every participating thread
-// (the caller and the pool's workers) calls `work`, which claims chunks with
-// an atomic counter until none are left. Each element of C is computed with
-// the same sequence of operations whichever thread computes it, so results do
-// not depend on the number of threads.
+// A GEMM job is a list of chunks (batch × row block × column block) described
+// in the control block (layout.ts); index.ts hands each claimed chunk to
+// `gemmChunk`. Each element of C is computed with the same sequence of
+// operations whichever thread computes it, so results do not depend on the
+// number of threads.
 //
 // Micro-kernel shapes were chosen by measurement under V8 (Node 20): V8 issues
 // all loads of a loop iteration before the arithmetic, so the accumulators
 // plus one iteration's loaded operands must fit 15 xmm registers. 4×8 (f32)
 // uses 8 accumulators + 2 B vectors + 4 broadcasts; 6×8 and 4×12 spill.
 
-import { convChunk } from './conv';
-import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
-export { svcScratchBytes } from './svm';
-export { adamF32, reluF32, reluGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
-export { denseForwardF32, denseBackwardF32, DENSE_DESCRIPTOR_SLOTS } from './dense';
-
-// ---------------------------------------------------------------- layout ---
-
-/** Control block: i32 slots (index × 4 bytes from its base). Mirrored in src/backend/wasm/layout.ts. */
-const SEQ = 0; // job sequence number, 0 while the caller writes a job (JS side)
-const ACTIVE = 1; // workers inside the current job (JS side)
-const NEXT = 2; // next chunk to claim
-const KIND = 3; // 0: GEMM; a conv.ts kind: one convolution sample per chunk; SVC_PAIRS, SVC_DOTS (svm.ts): SVC training
-const NCHUNKS = 4;
-const DTYPE = 5; // 0 float32, 1 float64
-const M = 6;
-const N = 7;
-const K = 8;
-const A_PTR = 9;
-const A_BATCH_BYTES = 10; // 0: one A for every batch
-const LDA = 11; // elements between rows of A as stored
-const TRANS_A = 12;
-const BP_PTR = 13; // packed B
-const BP_BATCH_BYTES = 14;
-const C_PTR = 15;
-const C_BATCH_BYTES = 16; // C is contiguous, ldc = n
-const ACCUMULATE = 17;
-const ROWS_PER_CHUNK = 18; // multiple of MR
-const ROW_CHUNKS = 19;
-const COLS_PER_CHUNK = 20; // multiple of NR
-const COL_CHUNKS = 21;
-export const WORK_PTR = 22; // per-thread scratch: thread t uses WORK_PTR + t * WORK_BYTES
-export const WORK_BYTES = 23;
-const FLAGS_PTR = 24; // one i32 per chunk, set to JOB_ID when the chunk is done
-const JOB_ID = 25;
+import {
+  A_BATCH_BYTES, A_PTR, ACCUMULATE, BP_BATCH_BYTES, BP_PTR, C_BATCH_BYTES, C_PTR, COL_CHUNKS, COLS_PER_CHUNK,
+  DTYPE, K, LDA, M, N, ROW_CHUNKS, ROWS_PER_CHUNK, TRANS_A, WORK_BYTES, WORK_PTR,
+} from './layout';
+// svm.ts reads these from here.
+export { WORK_BYTES, WORK_PTR };
 
 /** Register tile and cache blocking. KC·NR·4 B = 8 KiB B micro-panel in L1; MC·KC A block in L2. */
 export const MR32: i32 = 4;
@@ -66,44 +36,15 @@ export const MC_MAX: i32 = 256;
 /** Per-thread scratch: a packed A block (float64 worst case) and one C tile for edges. */
 export const WORK_BYTES_PER_THREAD: i32 = MC_MAX * KC * 8 + 256;
 
+/** Reads slot `index` of the control block at byte address `ctl`. */
 @inline export function slot(ctl: usize, index: i32): i32 {
   return load<i32>(ctl + (<usize>index << 2));
 }
 
-// ------------------------------------------------------------ scheduling ---
+// ------------------------------------------------------------------ jobs ---
 
-/**
- * Claims and computes chunks until none are left. `tid` selects the thread's
- * scratch area (0: the caller). Each finished chunk is flagged, waking the
- * caller if it waits for it: the caller copies C out chunk by chunk while
- * others still compute.
- */
-export function work(ctl: usize, tid: i32): void {
-  const total = slot(ctl, NCHUNKS);
-  const jobId = slot(ctl, JOB_ID);
-  const flags = <usize>slot(ctl, FLAGS_PTR);
-  const nextPtr = ctl + (<usize>NEXT << 2);
-  while (true) {
-    const chunk = atomic.add<i32>(nextPtr, 1);
-    if (chunk >= total) break;
-    runChunk(ctl, tid, chunk);
-    const flag = flags + (<usize>chunk << 2);
-    atomic.store<i32>(flag, jobId);
-    atomic.notify(flag, 1);
-  }
-}
-
-function runChunk(ctl: usize, tid: i32, chunk: i32): void {
-  const kind = slot(ctl, KIND);
-  if (kind == SVC_PAIRS || kind == SVC_DOTS) {
-    if (kind == SVC_PAIRS) svcPairChunk(ctl, tid, chunk);
-    else svcDotsChunk(ctl, tid, chunk);
-    return;
-  }
-  if (kind != 0) {
-    convChunk(ctl, tid, chunk, kind);
-    return;
-  }
+/** Computes chunk `chunk` of the GEMM job at `ctl` with the scratch of thread `tid`. */
+export function gemmChunk(ctl: usize, tid: i32, chunk: i32): void {
   const rowChunks = slot(ctl, ROW_CHUNKS);
   const colChunks = slot(ctl, COL_CHUNKS);
   const perBatch = rowChunks * colChunks;

@@ -1,5 +1,5 @@
 // Small-product kernels for frugal-ml (AssemblyScript, raw pointers), for a
-// single-threaded instance with its own ordinary memory (src/backend/small/).
+// single-threaded instance with its own ordinary memory (src/backend/wasm/small.ts).
 //
 // `linear32` computes y = x·W + b for a few rows of x (or the B rows of a
 // recurrent step) against a weight matrix held in this memory in column

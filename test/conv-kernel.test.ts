@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { grad } from '../src/autograd/graph.js';
 import { getNumThreads, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
-import { conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
+import { avgPool2d, conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
+import { ValueError } from '../src/errors.js';
 import { relu } from '../src/tensor/ops/elementwise.js';
 import { Generator } from '../src/tensor/random.js';
 import { randn } from '../src/tensor/creation.js';
@@ -143,5 +144,17 @@ describe('float32 pooling and relu kernels (wasm)', { skip: wasmSupport === 'non
     assert.ok(Number.isNaN(fused.y[17]));
     assert.deepEqual(fused.y, reference.y);
     assert.deepEqual(fused.dx, reference.dx);
+  });
+});
+
+describe('convolution and pooling options', () => {
+  it('reject unknown keys with a typed error naming the valid ones (and the camelCase for a snake_case key)', () => {
+    const x = randn([1, 2, 6, 6], { generator: new Generator(3) }), w = randn([3, 2, 3, 3], { generator: new Generator(4) });
+    assert.throws(() => conv2d(x, w, null, { strides: 2 } as Conv2dOptions), (e: unknown) => e instanceof ValueError && /stride/.test(e.message));
+    assert.throws(() => maxPool2d(x, 2, { dilations: 1 } as Pool2dOptions), ValueError);
+    assert.throws(() => avgPool2d(x, 2, { count_include_pad: false } as Pool2dOptions), (e: unknown) => e instanceof ValueError && /countIncludePad/.test(e.message));
+    // The valid keys still work.
+    assert.deepEqual(conv2d(x, w, null, { stride: 2, padding: 1, dilation: 1, groups: 1 }).shape, [1, 3, 3, 3]);
+    assert.deepEqual(avgPool2d(x, 2, { stride: 2, padding: 1, dilation: 1, countIncludePad: false }).shape, [1, 2, 4, 4]);
   });
 });

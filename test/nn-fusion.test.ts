@@ -6,7 +6,8 @@ import assert from 'node:assert/strict';
 import { grad } from '../src/autograd/graph.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../src/nn/index.js';
-import { fusedBlock } from '../src/nn/layers/fusion.js';
+import { fusedBlock } from '../src/nn/fused/plan.js';
+import { denseBlock } from '../src/nn/fused/dense.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import { randn } from '../src/tensor/creation.js';
 import { assertCloseFloat32, withBackend } from './helpers/backends.js';
@@ -136,5 +137,32 @@ describe('Sequential trains a run of Linear (→ ReLU) layers as one op', { skip
     // The last bias does not reach dx: no gradient either way.
     assert.equal(reference[reference.length - 1].length, 0);
     fused.forEach((g, i) => assertCloseFloat32(g, reference[i], `parameter ${i}`));
+  });
+});
+
+describe('Sequential fusion plan', () => {
+  it('matches the layers once (not on every call), again after add(), and a declined block falls back layer by layer', () => {
+    const model = new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2));
+    const original = denseBlock.match;
+    let matches = 0;
+    denseBlock.match = (layers, i) => {
+      matches++;
+      return original.call(denseBlock, layers, i);
+    };
+    try {
+      const x = randn([16, 4], { generator: new Generator(7) });
+      const first = model.call(x);
+      model.call(x);
+      model.call(x);
+      assert.equal(matches, 3, 'one match per position, for the first call only');
+      model.add(new ReLU());
+      const y = model.call(x);
+      assert.equal(matches, 7, 'planned again for the four layers');
+      // float64 input: the dense block declines, the layers run one by one (and reject the dtype as they would alone).
+      assert.throws(() => model.call(x.astype('float64')));
+      assert.deepEqual(Array.from(y.data), Array.from(first.data).map((v) => Math.max(v, 0)));
+    } finally {
+      denseBlock.match = original;
+    }
   });
 });

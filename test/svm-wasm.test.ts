@@ -13,6 +13,7 @@ import { SVC, type SVCParams } from '../src/models/svm/svc.js';
 import { setPairSolver } from '../src/models/svm/libsvm.js';
 import { setKernelPrecision, type KernelPrecision } from '../src/models/svm/kernels.js';
 import { getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/backend/index.js';
+import { svcPairs } from '../src/backend/routines/svc-pairs.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import type { Matrix } from '../src/utils/validation.js';
 import { sharedFile, skipNoShared } from './helpers/data.js';
@@ -57,15 +58,15 @@ function rowsOf(X: Matrix): number[][] {
 
 /** Counts calls of the backend's pair solver that it took (a non-null result). */
 function countBackendSolves(): { taken: () => number; restore: () => void } {
-  const backend = getBackend();
-  const original = backend.svcPairs;
+  const impl = svcPairs.implementations[getBackend().name]!;
+  const original = impl.run;
   let taken = 0;
-  backend.svcPairs = (args) => {
-    const r = original!.call(backend, args);
+  impl.run = (args) => {
+    const r = original.call(impl, args);
     if (r) taken++;
     return r;
   };
-  return { taken: () => taken, restore: () => void (backend.svcPairs = original) };
+  return { taken: () => taken, restore: () => void (impl.run = original) };
 }
 
 function fitWith(solver: 'auto' | 'js', params: Partial<SVCParams>, X: number[][], y: number[], w?: number[]): SVC {

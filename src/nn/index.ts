@@ -29,7 +29,7 @@ export {
   RNN, LSTM, GRU, RNNCell, LSTMCell, GRUCell,
   type RecurrentOptions, type RNNOptions, type CellOptions, type RecurrentState, type RecurrentResult, type LSTMResult,
 } from './layers/recurrent.js';
-export { linear } from './layers/fused.js';
+export { linear } from './layers/linear.js';
 export {
   mseLoss, l1Loss, huberLoss, smoothL1Loss, crossEntropy, nllLoss, binaryCrossEntropy, bceWithLogits, klDiv, l1Penalty, l2Penalty,
   MSELoss, L1Loss, HuberLoss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss,

@@ -24,7 +24,8 @@
 import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { float32Kernels } from '../backend/index.js';
+import type { FloatArray } from '../backend/backend.js';
+import { adamStep } from '../backend/routines/adam.js';
 import { markModified } from '../nn/module.js';
 import { checkOptions } from '../utils/options.js';
 
@@ -307,10 +308,8 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
   if (!vMax && !gAvg && !generalOnly) {
     if (!v) return plainLoop(p, g, m, k, r.nesterov);
     if (m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm) {
-      // Large float32 parameters: the same loop on the backend's SIMD kernels (the same numbers).
-      const kernels = float32Kernels(p, g, m, v);
-      if (kernels) return kernels.adam(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, { ...k, b2: r.beta2, c2: r.secondScale, eps: r.eps });
-      return adamLoop(p, g, m, v, k, r.beta2, r.secondScale, r.eps);
+      // The backend's routine (on large float32 parameters, SIMD kernels giving the same numbers).
+      return adamStep.run(p as FloatArray, g as FloatArray, m as FloatArray, v as FloatArray, { ...k, b2: r.beta2, c2: r.secondScale, eps: r.eps });
     }
     if (!m) return adaptiveLoop(p, g, v, k, r.beta2, r.secondScale, r.eps);
   }
@@ -380,20 +379,6 @@ function plainLoop(p: TypedArray, g: TypedArray, m: TypedArray | null, k: StepSc
     const mi = firstTerm ? gi : mu * m[i] + keep * gi;
     m[i] = mi;
     p[i] = pi * shrink - lr * (a * gi + b * mi);
-  }
-}
-
-/** Adam and AdamW without amsgrad. */
-function adamLoop(p: TypedArray, g: TypedArray, m: TypedArray, v: TypedArray, k: StepScalars, b2: number, c2: number, eps: number): void {
-  const { sign, l2, shrink, mu, keep, lr, vScale } = k;
-  for (let i = 0; i < p.length; i++) {
-    const pi = p[i];
-    const gi = sign * g[i] + l2 * pi;
-    const vi = b2 * v[i] + c2 * gi * gi;
-    v[i] = vi;
-    const mi = mu * m[i] + keep * gi;
-    m[i] = mi;
-    p[i] = pi * shrink - lr * (mi / (Math.sqrt(vi) / vScale + eps));
   }
 }
 

@@ -5,10 +5,15 @@
  * asm/dense.ts). Results come back in new arrays made by slice() (faster
  * than filling zeroed ones), or in place for Adam.
  */
-import type { AdamScalars, DenseChainBackwardArgs, DenseChainLayer, PoolKernelGeometry } from '../backend.js';
+import type { AdamScalars } from '../routines/adam.js';
+import type { DenseChainBackwardArgs, DenseChainLayer } from '../routines/dense-chain.js';
+import type { PoolKernelGeometry } from '../routines/max-pool.js';
 import { ValueError } from '../../errors.js';
 import { align64, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
+
+/** Below this many elements the JS loops beat a round trip through the wasm memory (relu, pooling, Adam). */
+export const CALLER_KERNEL_MIN_ELEMENTS = 2048;
 
 export function relu(engine: WasmEngine, x: Float32Array): Float32Array {
   const at = engine.callerScratch(x.length * 4);
@@ -34,7 +39,7 @@ export function reluGrad(engine: WasmEngine, out: Float32Array, g: Float32Array)
  * between layers, dOut and dx).
  */
 function denseLayout(engine: WasmEngine, m: number, layers: readonly DenseChainLayer[], backward: boolean) {
-  const slots = engine.kernels.DENSE_DESCRIPTOR_SLOTS.value;
+  const slots = slot.DENSE_SLOTS;
   const nr = engine.nr32;
   let bytes = align64(layers.length * slots * 4) + align64(m * layers[0].k * 4);
   let packedFloats = 0, widest = layers[0].k;
@@ -73,15 +78,15 @@ function denseSetUp(engine: WasmEngine, lay: ReturnType<typeof denseLayout>, x: 
     if (layer.b) f32.set(layer.b, at.b >> 2);
     if (outputs) f32.set(outputs[l], at.out >> 2);
     const d = (lay.desc >> 2) + l * lay.slots;
-    i32[d] = layer.k;
-    i32[d + 1] = layer.n;
-    i32[d + 2] = layer.relu ? 1 : 0;
-    i32[d + 3] = at.w;
-    i32[d + 4] = layer.b ? at.b : 0;
-    i32[d + 5] = l === 0 ? lay.x : lay.perLayer[l - 1].out;
-    i32[d + 6] = at.out;
-    i32[d + 7] = wantDw?.[l] ? at.dw : 0;
-    i32[d + 8] = wantDb?.[l] ? at.db : 0;
+    i32[d + slot.D_K] = layer.k;
+    i32[d + slot.D_N] = layer.n;
+    i32[d + slot.D_RELU] = layer.relu ? 1 : 0;
+    i32[d + slot.D_W] = at.w;
+    i32[d + slot.D_B] = layer.b ? at.b : 0;
+    i32[d + slot.D_IN] = l === 0 ? lay.x : lay.perLayer[l - 1].out;
+    i32[d + slot.D_OUT] = at.out;
+    i32[d + slot.D_DW] = wantDw?.[l] ? at.dw : 0;
+    i32[d + slot.D_DB] = wantDb?.[l] ? at.db : 0;
   });
 }
 
@@ -95,8 +100,6 @@ export function denseChainForward(engine: WasmEngine, x: Float32Array, m: number
 
 export function denseChainBackward(engine: WasmEngine, m: number, layers: readonly DenseChainLayer[], args: DenseChainBackwardArgs) {
   checkChain(args.x, m, layers);
-  const last = layers[layers.length - 1];
-  if (args.outputs.length !== layers.length || args.dOut.length !== m * last.n) throw new ValueError('dense chain: the outputs or dOut do not fit the layers');
   const lay = denseLayout(engine, m, layers, true);
   denseSetUp(engine, lay, args.x, layers, args.outputs, args.wantDw, args.wantDb);
   engine.f32.set(args.dOut, lay.dOut >> 2);
@@ -141,7 +144,7 @@ export function maxPool2d(engine: WasmEngine, x: Float32Array, g: PoolKernelGeom
 }
 
 /** The shapes of a dense chain must link up and its arrays must hold them. */
-function checkChain(x: Float32Array, m: number, layers: readonly DenseChainLayer[]): void {
+export function checkChain(x: Float32Array, m: number, layers: readonly DenseChainLayer[]): void {
   if (layers.length === 0 || x.length !== m * layers[0].k) throw new ValueError(`dense chain: x has ${x.length} values for ${m} rows of ${layers[0]?.k}`);
   layers.forEach((layer, l) => {
     if (layer.w.length !== layer.n * layer.k || (layer.b && layer.b.length !== layer.n) || (l > 0 && layer.k !== layers[l - 1].n)) {

@@ -7,13 +7,26 @@
  * gradients are summed in order of the sample, so the results do not depend
  * on the number of threads.
  */
-import type { ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry } from '../backend.js';
+import type { ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry } from '../routines/conv.js';
 import { ValueError } from '../../errors.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 
 /** Largest per-thread scratch a convolution job may take (one sample's columns and packed operand); larger samples go through im2col + gemm. */
 const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
+
+/**
+ * Whether a pass suits this path (a thread's scratch within
+ * CONV_SCRATCH_LIMIT, nothing empty). A block is fused only when its
+ * backward (dx and dW) fits too: its gradient has no other way back.
+ */
+export function conv2dFits(engine: WasmEngine, g: ConvKernelGeometry, pass: 'forward' | 'backward', epilogue: ConvEpilogue | undefined, wanted?: { input: boolean; weights: boolean }): boolean {
+  if (pass === 'forward') {
+    if (epilogue && !convScratch(engine, g, slot.CONV_BACKWARD, true, true, true)) return false;
+    return convScratch(engine, g, slot.CONV_FORWARD, false, false, (epilogue?.pool ?? null) !== null) !== null;
+  }
+  return convScratch(engine, g, slot.CONV_BACKWARD, wanted?.input ?? true, wanted?.weights ?? true, epilogue !== undefined) !== null;
+}
 
 /**
  * Float32 convolution passes (groups = 1) as one job of one chunk per

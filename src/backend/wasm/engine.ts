@@ -12,7 +12,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
-import type { KernelExports } from './kernels.js';
+import type { KernelExports } from './module.js';
 import * as slot from './layout.js';
 import { WorkerPool } from './pool.js';
 

@@ -143,7 +143,7 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
   }
 
   const ctl = engine.i32;
-  const base = engine.beginJob(0, grid.chunks, lay.flagsPtr);
+  const base = engine.beginJob(slot.GEMM_JOB, grid.chunks, lay.flagsPtr);
   ctl[base + slot.DTYPE] = f64 ? 1 : 0;
   ctl[base + slot.M] = m;
   ctl[base + slot.N] = n;

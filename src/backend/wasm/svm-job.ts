@@ -3,7 +3,7 @@
  * as one job of one chunk per pair, after a job that computes the kernel's
  * dot-product blocks in place.
  */
-import type { SvcPairsArgs, SvcPairsResult } from '../backend.js';
+import type { SvcPairsArgs, SvcPairsResult } from '../routines/svc-pairs.js';
 import { ValueError } from '../../errors.js';
 import { align64, roundUp, type WasmEngine } from './engine.js';
 import { CHUNKS_PER_THREAD, ROWS_PER_CHUNK_ONE_THREAD } from './gemm-job.js';

@@ -7,7 +7,7 @@
 import { workerStartData } from '../../platform/threads.js';
 import * as slot from './layout.js';
 import { ACTIVE, CONTROL_SLOTS, LIVE_WORKERS, READY, SEQ } from './layout.js';
-import type { KernelExports } from './kernels.js';
+import type { KernelExports } from './module.js';
 import type { WorkerStart } from './pool.js';
 
 const start = (await workerStartData()) as WorkerStart;

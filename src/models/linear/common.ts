@@ -5,7 +5,7 @@
  */
 import type { Label } from '../../utils/validation.js';
 import { ValueError } from '../../errors.js';
-import { getBackend } from '../../backend/index.js';
+import { gemm as backendGemm } from '../../backend/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Matrix } from '../../utils/validation.js';
 
@@ -36,12 +36,7 @@ export function gemm(m: number, n: number, k: number, a: Float64Array, b: Float6
     return;
   }
   if (m * n * k >= SMALL_GEMM) {
-    getBackend().gemm({
-      dtype: 'float64', batch: 1, m, n, k,
-      a, aOffset: ao, aBatchStride: 0, transA,
-      b, bOffset: bo, bBatchStride: 0, transB,
-      c, cOffset: co, cBatchStride: 0, accumulate,
-    });
+    backendGemm({ m, n, k, a, aOffset: ao, transA, b, bOffset: bo, transB, c, cOffset: co, accumulate });
     return;
   }
   if (!accumulate) c.fill(0, co, co + m * n);

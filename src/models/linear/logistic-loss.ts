@@ -25,7 +25,7 @@
  * coupling between the intercept and the column means — the largest source
  * of ill-conditioning for uncentred features such as pixel intensities.
  */
-import { getBackend } from '../../backend/index.js';
+import { gemm as backendGemm, getBackend } from '../../backend/index.js';
 import type { Matrix } from '../../utils/validation.js';
 import { gemm } from './common.js';
 
@@ -249,25 +249,14 @@ export class LogisticLoss {
     const X32 = this.X32!, W32 = this.W32!, Zt = this.Zt32!, Gt32 = this.Gt32!, Gt = this.Gt, Z = this.Z;
     for (let i = 0; i < K * d; i++) W32[i] = x[i];
     Gt.fill(0);
-    const be = getBackend();
     let loss = 0;
     for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
       const rows = Math.min(BLOCK_ROWS, n - i0);
-      be.gemm({
-        dtype: 'float32', batch: 1, m: K, n: rows, k: d,
-        a: W32, aOffset: 0, aBatchStride: 0, transA: false,
-        b: X32, bOffset: i0 * d, bBatchStride: 0, transB: true,
-        c: Zt, cOffset: 0, cBatchStride: 0, accumulate: false,
-      });
+      backendGemm({ m: K, n: rows, k: d, a: W32, b: X32, bOffset: i0 * d, transB: true, c: Zt });
       for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) Z[r * K + k] = Zt[k * rows + r];
       loss += this.residuals(Z, rows, i0, b, gb);
       for (let r = 0; r < rows; r++) for (let k = 0; k < K; k++) Zt[k * rows + r] = Z[r * K + k];
-      be.gemm({
-        dtype: 'float32', batch: 1, m: d, n: K, k: rows,
-        a: X32, aOffset: i0 * d, aBatchStride: 0, transA: true,
-        b: Zt, bOffset: 0, bBatchStride: 0, transB: true,
-        c: Gt32, cOffset: 0, cBatchStride: 0, accumulate: false,
-      });
+      backendGemm({ m: d, n: K, k: rows, a: X32, aOffset: i0 * d, transA: true, b: Zt, transB: true, c: Gt32 });
       for (let i = 0; i < d * K; i++) Gt[i] += Gt32[i];
     }
     return loss;

@@ -16,7 +16,7 @@
  * shift), so |x|² + |z|² − 2·x·z does not cancel catastrophically for data
  * far from the origin; the squared norms are always float64.
  */
-import { getBackend } from '../../backend/index.js';
+import { gemm } from '../../backend/index.js';
 import { ValueError, ShapeError } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../../utils/validation.js';
@@ -381,19 +381,9 @@ export class Kernel {
     if (out instanceof Float32Array) {
       const a32 = (A.f32 ??= Float32Array.from(A.data));
       const b32 = A === B ? a32 : (B.f32 ??= Float32Array.from(B.data));
-      getBackend().gemm({
-        dtype: 'float32', batch: 1, m, n, k,
-        a: a32, aOffset: a0 * k, aBatchStride: 0, transA: false,
-        b: b32, bOffset: b0 * k, bBatchStride: 0, transB: true,
-        c: out, cOffset: 0, cBatchStride: 0, accumulate: false,
-      });
+      gemm({ m, n, k, a: a32, aOffset: a0 * k, b: b32, bOffset: b0 * k, transB: true, c: out });
     } else {
-      getBackend().gemm({
-        dtype: 'float64', batch: 1, m, n, k,
-        a: A.data, aOffset: a0 * k, aBatchStride: 0, transA: false,
-        b: B.data, bOffset: b0 * k, bBatchStride: 0, transB: true,
-        c: out, cOffset: 0, cBatchStride: 0, accumulate: false,
-      });
+      gemm({ m, n, k, a: A.data, aOffset: a0 * k, b: B.data, bOffset: b0 * k, transB: true, c: out });
     }
   }
 

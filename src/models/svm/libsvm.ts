@@ -26,7 +26,8 @@
  * solver, from the blocks of the small-problem path, with the same results.
  */
 import { ValueError } from '../../errors.js';
-import { getBackend } from '../../backend/index.js';
+import { gemm } from '../../backend/index.js';
+import { svcPairs } from '../../backend/routines/svc-pairs.js';
 import { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
 import { FAST_EXP_CONSTANTS, fastExpF32, Kernel, useFloat32, type KernelRows } from './kernels.js';
@@ -342,9 +343,8 @@ export function setPairSolver(s: 'auto' | 'js'): 'auto' | 'js' {
  * (blocks and every pair's rows within cacheBytes) would not hold.
  */
 function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Array, W: Float64Array, tp: SvcTrainParams, use32: boolean): BinaryResult[] | null {
-  const backend = getBackend();
   const rows = kd.rows;
-  if (pairSolver !== 'auto' || !backend.svcPairs || !rows || tp.probability) return null;
+  if (pairSolver !== 'auto' || !svcPairs.available() || !rows || tp.probability) return null;
   const k = count.length;
   const n = rows.rows;
   let upper = 0;
@@ -375,7 +375,7 @@ function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Arra
     }
     return out;
   };
-  const r = backend.svcPairs({
+  const r = svcPairs.run({
     classStart: start, classCount: count, blocks, mode: rbfDots ? 'rbfDots' : 'values',
     gamma: kernel.gamma, sq: rows.sq, fastExp: FAST_EXP_CONSTANTS, diag, C,
     eps: tp.eps, shrinking: tp.shrinking, maxIter: tp.maxIter,
@@ -941,12 +941,7 @@ export function svcDecisionValues(model: { nSupport: Int32Array; coef: Float64Ar
 /** C (m×n) = A (m×k) · B (k×n, from bOffset), float64: the backend GEMM when large, loops otherwise. */
 function gemm64(m: number, n: number, k: number, A: Float64Array, B: Float64Array, bOffset: number, C: Float64Array): void {
   if (m * n * k >= 1 << 16) {
-    getBackend().gemm({
-      dtype: 'float64', batch: 1, m, n, k,
-      a: A, aOffset: 0, aBatchStride: 0, transA: false,
-      b: B, bOffset, bBatchStride: 0, transB: false,
-      c: C, cOffset: 0, cBatchStride: 0, accumulate: false,
-    });
+    gemm({ m, n, k, a: A, b: B, bOffset, c: C });
     return;
   }
   C.fill(0, 0, m * n);

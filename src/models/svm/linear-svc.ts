@@ -26,7 +26,7 @@
  * `dualUsed`.
  */
 import { ValueError } from '../../errors.js';
-import { getBackend } from '../../backend/index.js';
+import { gemm } from '../../backend/index.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BaseClassifier } from '../base.js';
@@ -206,12 +206,7 @@ export class LinearSVC extends BaseClassifier<LinearSVCParams> {
     const s = new Float64Array(n * r);
     const w = this.coef!.data as Float64Array;
     if (n * d * r >= 1 << 16) {
-      getBackend().gemm({
-        dtype: 'float64', batch: 1, m: n, n: r, k: d,
-        a: Xm.data, aOffset: 0, aBatchStride: 0, transA: false,
-        b: w, bOffset: 0, bBatchStride: 0, transB: true,
-        c: s, cOffset: 0, cBatchStride: 0, accumulate: false,
-      });
+      gemm({ m: n, n: r, k: d, a: Xm.data, b: w, transB: true, c: s });
     } else {
       for (let i = 0; i < n; i++) {
         for (let c = 0; c < r; c++) {

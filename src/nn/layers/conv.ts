@@ -2,7 +2,7 @@
 import { noGrad } from '../../autograd/graph.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { zeros } from '../../tensor/creation.js';
-import { conv2d, convReluMaxPool, type ConvBlockPool } from '../../tensor/ops/conv.js';
+import { conv2d } from '../../tensor/ops/conv.js';
 import { pad, reshape } from '../../tensor/ops/shape.js';
 import { shapeStr } from '../../tensor/shape.js';
 import type { Tensor } from '../../tensor/tensor.js';
@@ -156,19 +156,9 @@ export class Conv2d extends ConvNd {
     return this.conv4d(x, this.weight);
   }
 
-  /**
-   * This layer, a ReLU and optionally a max pooling (no padding, dilation 1)
-   * as one fused op (what Sequential runs for such a run of layers): the same
-   * result as the layers one by one, without their intermediate tensors.
-   * Null where the backend has no fused convolution or the input does not
-   * suit it; then apply the layers one by one.
-   */
-  forwardReluMaxPool(x: Tensor, pool: ConvBlockPool | null): Tensor | null {
-    const [top, bottom, left, right] = this.geo.pads;
-    if (x.ndim !== 4 || x.dtype !== this.dtype || x.shape[1] !== this.inChannels || this.groups !== 1 || top !== bottom || left !== right) return null;
-    const [kh, kw] = this.kernelSize;
-    if (x.shape[2] + 2 * top < this.dilation[0] * (kh - 1) + 1 || x.shape[3] + 2 * left < this.dilation[1] * (kw - 1) + 1) return null;
-    return convReluMaxPool(x, this.weight, this.bias, { stride: this.stride, padding: [top, left], dilation: this.dilation }, pool);
+  /** The padding of each side, [top, bottom, left, right], as resolved from `padding`. */
+  get pads(): readonly [number, number, number, number] {
+    return this.geo.pads;
   }
 
   getConfig(): JsonObject {

@@ -1,15 +1,62 @@
 /** Linear (fully connected) layer and Identity. */
 import { ShapeError } from '../../errors.js';
-import { noGrad } from '../../autograd/graph.js';
+import { isGradEnabled, noGrad, record } from '../../autograd/graph.js';
+import { gemm } from '../../backend/index.js';
+import { columnSums } from '../../backend/routines/dense-rows.js';
 import { zeros } from '../../tensor/creation.js';
+import { arrayFor } from '../../tensor/dtype.js';
+import { matmulTransposed } from '../../tensor/ops/matmul.js';
+import { sum } from '../../tensor/ops/reduce.js';
 import { reshape } from '../../tensor/ops/shape.js';
 import { shapeStr } from '../../tensor/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
-import { checkFloatInput, checkOptions, floatDType, positiveInt, type DTypeOption, type FloatDType } from './common.js';
-import { linear } from './fused.js';
+import { denseInference } from '../fused/dense.js';
+import { checkFloatInput, checkOptions, floatDType, positiveInt, type DTypeOption, type Floats, type FloatDType } from './common.js';
+
+/**
+ * x·Wᵀ + b for x [M, K], W [N, K] (PyTorch's layout), b [N]: one GEMM into
+ * a buffer pre-filled with the bias, one recorded node. The backward is
+ * written with recorded matmuls, so it is differentiable again.
+ */
+export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
+  const [m, k] = x.shape;
+  const n = w.shape[0];
+  if (x.ndim !== 2 || w.ndim !== 2 || w.shape[1] !== k) {
+    throw new ShapeError(`linear: input ${shapeStr(x.shape)} and weight ${shapeStr(w.shape)} do not fit`);
+  }
+  const small = denseInference(x, [{ weight: w, bias: b, relu: false }]);
+  if (small) return small;
+  const dtype = w.dtype as 'float32' | 'float64';
+  const out = arrayFor(dtype, m * n) as Floats;
+  if (b) {
+    const bias = b.data;
+    for (let i = 0; i < m; i++) out.set(bias, i * n);
+  }
+  gemm({ m, n, k, a: x.data as Floats, b: w.data as Floats, transB: true, c: out, accumulate: b !== null });
+  const inputs = b ? [x, w, b] : [x, w];
+  return record(new Tensor(out, [m, n]), 'linear', inputs, (g) => [
+    x.requiresGrad ? matmulTransposed(g, w, false, false) : null,
+    w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
+    b && b.requiresGrad ? biasGrad(g) : null,
+  ]);
+}
+
+/** Σ over the rows of g [M, N]: the bias gradient (on the small kernels for float32 when not recorded). */
+function biasGrad(g: Tensor): Tensor {
+  const [m, n] = g.shape;
+  if (g.dtype === 'float32' && !isGradEnabled()) {
+    const db = new Float32Array(n), gs = g.data as Float32Array;
+    const fast = columnSums.implementation(gs, m, n, db);
+    if (fast) {
+      fast.run(gs, m, n, db);
+      return new Tensor(db, [n]);
+    }
+  }
+  return sum(g, 0);
+}
 
 export interface LinearOptions extends DTypeOption {
   /** Learn an additive bias (default true). */

@@ -3,23 +3,44 @@
  * fused op: the recurrence runs on raw arrays (one GEMM per step for the
  * hidden-to-hidden product of all gates at once), and the backward is
  * backpropagation through time written by hand, with the weight gradient
- * as one GEMM over all steps. The reference (tensor ops, step by step)
- * serves gradients of gradients.
+ * as one GEMM over all steps. One scan per cell: LSTM (the backend's lstm
+ * routines), GRU, and the plain RNN. The reference (tensor ops, step by
+ * step) serves gradients of gradients.
  */
-import { getBackend } from '../../backend/index.js';
-import { lstmBackward32, lstmForward32, smallLstmAvailable, type LstmSaved } from '../../backend/small/index.js';
+import { fusedOp } from '../../autograd/fused.js';
+import { gemm } from '../../backend/index.js';
+import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
+import { lstmBackward, lstmForward } from '../../backend/routines/lstm.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Floats } from './common.js';
-import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
-import { fusedOp } from '../../autograd/fused.js';
 
 export type CellMode = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
 
 /** Gates per cell: LSTM i, f, g, o; GRU r, z, n; plain RNN one. */
 export function gateCount(mode: CellMode): number {
   return mode === 'lstm' ? 4 : mode === 'gru' ? 3 : 1;
+}
+
+/** Sizes of a scan: T steps of B rows, H hidden units, GH = gates·H; `reverse`: run in reverse time order. */
+interface Dims {
+  T: number; B: number; H: number; GH: number; reverse: boolean;
+  dtype: 'float32' | 'float64';
+}
+
+/** The arrays of one scan's forward, and its backpropagation through time. */
+interface Scan {
+  /** [T, B, H] hidden states (LSTM: one more row, the final cell state). */
+  out: Floats;
+  /** [T, B, H]: the hidden state before each step (time order), for the weight gradient. */
+  hPrev: Floats;
+  /**
+   * From the gradient of `out`: the gradients of xproj (dx) and of the
+   * hidden product hh (dhh; the same array except for GRU's n gate), of h0
+   * (dh), of c0 (dc, LSTM), and of b_hh (db) where the scan sums it itself.
+   */
+  backward(gOut: Floats, wantDb: boolean): { dx: Floats; dhh: Floats; dh: Floats; dc: Floats | null; db: Floats | null };
 }
 
 /**
@@ -33,75 +54,12 @@ export function gateCount(mode: CellMode): number {
 export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): Tensor {
   const [T, B, GH] = xproj.shape;
   const H = wHh.shape[1];
-  const dtype = xproj.dtype as 'float32' | 'float64';
+  const d: Dims = { T, B, H, GH, reverse, dtype: xproj.dtype as 'float32' | 'float64' };
   const lstm = mode === 'lstm', gru = mode === 'gru';
-  const BH = B * H, BG = B * GH;
-  const xp = xproj.data as Floats, w = wHh.data as Floats;
-  const out = arrayFor(dtype, (lstm ? T + 1 : T) * BH) as Floats;
-  // Saved for the backward: the state before each step and the activated gates, in time order.
-  const hPrev = arrayFor(dtype, T * BH) as Floats;
-  const acts = arrayFor(dtype, T * BG) as Floats;
-  const cPrev = lstm ? (arrayFor(dtype, T * BH) as Floats) : null;
-  const tanhC = lstm ? (arrayFor(dtype, T * BH) as Floats) : null;
-  const hn = gru ? (arrayFor(dtype, T * BH) as Floats) : null;
-  const hh = arrayFor(dtype, BG) as Floats;
-  const c = lstm ? (c0!.data.slice() as Floats) : null;
-  const backend = getBackend();
-  const bias = bHh?.data;
-  // float32 LSTM: the whole recurrence (products and gate math) in the small WebAssembly kernels.
-  const simd = lstm && dtype === 'float32' && smallLstmAvailable(H);
-  const saved = simd ? { out, hPrev, cPrev, acts, tanhC } as LstmSaved : null;
-  if (saved) lstmForward32(xp as Float32Array, w as Float32Array, (bias ?? null) as Float32Array | null, h0.data as Float32Array, c as Float32Array, T, B, H, reverse, saved);
-  let hSrc: Floats = h0.data as Floats, hOff = 0;
-  for (let s = 0; s < (simd ? 0 : T); s++) {
-    const t = reverse ? T - 1 - s : s;
-    const ht = t * BH, gt = t * BG;
-    hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
-    // hh = h_{prev}·W_hhᵀ + b_hh for all gates at once.
-    if (bias) for (let b = 0; b < B; b++) hh.set(bias, b * GH);
-    backend.gemm({
-      dtype, batch: 1, m: B, n: GH, k: H,
-      a: hPrev, aOffset: ht, aBatchStride: 0, transA: false,
-      b: w, bOffset: 0, bBatchStride: 0, transB: true,
-      c: hh, cOffset: 0, cBatchStride: 0, accumulate: bias !== undefined,
-    });
-    for (let b = 0; b < B; b++) {
-      const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
-      if (lstm) {
-        for (let j = 0; j < H; j++) {
-          const i = sigmoid(xp[row + j] + hh[hrow + j]);
-          const f = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
-          const g = tanh(xp[row + 2 * H + j] + hh[hrow + 2 * H + j]);
-          const o = sigmoid(xp[row + 3 * H + j] + hh[hrow + 3 * H + j]);
-          const cp = c![b * H + j];
-          const cn = f * cp + i * g;
-          const tc = tanh(cn);
-          acts[row + j] = i; acts[row + H + j] = f; acts[row + 2 * H + j] = g; acts[row + 3 * H + j] = o;
-          cPrev![srow + j] = cp;
-          tanhC![srow + j] = tc;
-          c![b * H + j] = cn;
-          out[srow + j] = o * tc;
-        }
-      } else if (gru) {
-        for (let j = 0; j < H; j++) {
-          const r = sigmoid(xp[row + j] + hh[hrow + j]);
-          const z = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
-          const hnv = hh[hrow + 2 * H + j];
-          const n = tanh(xp[row + 2 * H + j] + r * hnv);
-          acts[row + j] = r; acts[row + H + j] = z; acts[row + 2 * H + j] = n;
-          hn![srow + j] = hnv;
-          out[srow + j] = n + z * (hPrev[srow + j] - n);
-        }
-      } else if (mode === 'rnnTanh') {
-        for (let j = 0; j < H; j++) out[srow + j] = tanh(xp[row + j] + hh[hrow + j]);
-      } else {
-        for (let j = 0; j < H; j++) { const v = xp[row + j] + hh[hrow + j]; out[srow + j] = v > 0 ? v : 0; }
-      }
-    }
-    hSrc = out;
-    hOff = ht;
-  }
-  if (lstm && !simd) out.set(c!, T * BH);
+  const xp = xproj.data as Floats, w = wHh.data as Floats, bias = (bHh?.data as Floats | undefined) ?? null;
+  const scan = lstm ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats)
+    : gru ? gruScan(d, xp, w, bias, h0.data as Floats)
+    : rnnScan(d, mode === 'rnnRelu', xp, w, bias, h0.data as Floats);
 
   const inputs = [xproj, wHh];
   if (bHh) inputs.push(bHh);
@@ -109,77 +67,22 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
   if (lstm) inputs.push(c0!);
 
   const fast = (gOut: Tensor): (Tensor | null)[] => {
-    const go = gOut.data as Floats;
-    const dx = arrayFor(dtype, T * BG) as Floats; // gradient of xproj = of the gate pre-activations
-    const dhhAll = gru ? (arrayFor(dtype, T * BG) as Floats) : dx; // gradient of hh (differs for GRU's n gate)
-    const dh = arrayFor(dtype, BH) as Floats; // gradient flowing into the previous hidden state
-    const dht = arrayFor(dtype, BH) as Floats;
-    const dc = lstm ? (go.slice(T * BH, (T + 1) * BH) as Floats) : null;
-    // The wasm kernels also sum the bias gradient as they go.
-    const dbSimd = saved && bHh?.requiresGrad ? new Float32Array(GH) : null;
-    if (saved) lstmBackward32(go as Float32Array, saved, w as Float32Array, T, B, H, reverse, dx as Float32Array, dh as Float32Array, dc as Float32Array, dbSimd);
-    for (let s = saved ? -1 : T - 1; s >= 0; s--) {
-      const t = reverse ? T - 1 - s : s;
-      const ht = t * BH, gt = t * BG;
-      for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
-      for (let b = 0; b < B; b++) {
-        const row = gt + b * GH, srow = ht + b * H, bh = b * H;
-        if (lstm) {
-          for (let j = 0; j < H; j++) {
-            const i = acts[row + j], f = acts[row + H + j], g = acts[row + 2 * H + j], o = acts[row + 3 * H + j];
-            const tc = tanhC![srow + j], d = dht[bh + j];
-            const dcj = dc![bh + j] + d * o * (1 - tc * tc);
-            dx[row + j] = dcj * g * i * (1 - i);
-            dx[row + H + j] = dcj * cPrev![srow + j] * f * (1 - f);
-            dx[row + 2 * H + j] = dcj * i * (1 - g * g);
-            dx[row + 3 * H + j] = d * tc * o * (1 - o);
-            dc![bh + j] = dcj * f;
-          }
-        } else if (gru) {
-          for (let j = 0; j < H; j++) {
-            const r = acts[row + j], z = acts[row + H + j], n = acts[row + 2 * H + j];
-            const d = dht[bh + j];
-            const dnPre = d * (1 - z) * (1 - n * n);
-            const drPre = dnPre * hn![srow + j] * r * (1 - r);
-            const dzPre = d * (hPrev[srow + j] - n) * z * (1 - z);
-            dx[row + j] = drPre; dx[row + H + j] = dzPre; dx[row + 2 * H + j] = dnPre;
-            dhhAll[row + j] = drPre; dhhAll[row + H + j] = dzPre; dhhAll[row + 2 * H + j] = dnPre * r;
-            dh[bh + j] = d * z;
-          }
-        } else if (mode === 'rnnTanh') {
-          for (let j = 0; j < H; j++) { const h = out[srow + j]; dx[row + j] = dht[bh + j] * (1 - h * h); }
-        } else {
-          for (let j = 0; j < H; j++) dx[row + j] = out[srow + j] > 0 ? dht[bh + j] : 0;
-        }
-      }
-      // dh_prev (+)= dhh_t · W_hh
-      backend.gemm({
-        dtype, batch: 1, m: B, n: H, k: GH,
-        a: dhhAll, aOffset: gt, aBatchStride: 0, transA: false,
-        b: w, bOffset: 0, bBatchStride: 0, transB: false,
-        c: dh, cOffset: 0, cBatchStride: 0, accumulate: gru,
-      });
-    }
+    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, bHh?.requiresGrad ?? false);
     const grads: (Tensor | null)[] = [xproj.requiresGrad ? new Tensor(dx, xproj.shape) : null];
     if (wHh.requiresGrad) {
       // dW_hh = Σ_t dhh_tᵀ · h_prev_t: one GEMM over all steps.
-      const dw = arrayFor(dtype, GH * H) as Floats;
-      backend.gemm({
-        dtype, batch: 1, m: GH, n: H, k: T * B,
-        a: dhhAll, aOffset: 0, aBatchStride: 0, transA: true,
-        b: hPrev, bOffset: 0, bBatchStride: 0, transB: false,
-        c: dw, cOffset: 0, cBatchStride: 0, accumulate: false,
-      });
+      const dw = arrayFor(d.dtype, GH * H) as Floats;
+      gemm({ m: GH, n: H, k: T * B, a: dhh, transA: true, b: scan.hPrev, c: dw });
       grads.push(new Tensor(dw, wHh.shape));
     } else grads.push(null);
     if (bHh) {
-      if (dbSimd) grads.push(new Tensor(dbSimd, bHh.shape));
+      if (db) grads.push(new Tensor(db, bHh.shape));
       else if (bHh.requiresGrad) {
         const acc = new Float64Array(GH);
-        for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dhhAll[r * GH + j];
-        const db = arrayFor(dtype, GH);
-        db.set(acc);
-        grads.push(new Tensor(db, bHh.shape));
+        for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dhh[r * GH + j];
+        const sums = arrayFor(d.dtype, GH);
+        sums.set(acc);
+        grads.push(new Tensor(sums, bHh.shape));
       } else grads.push(null);
     }
     grads.push(h0.requiresGrad ? new Tensor(dh, h0.shape) : null);
@@ -218,5 +121,131 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
     return lstm ? concat([seq, cr!.unsqueeze(0)], 0) : seq;
   };
 
-  return fusedOp(new Tensor(out, [lstm ? T + 1 : T, B, H]), mode, inputs, fast, reference);
+  return fusedOp(new Tensor(scan.out, [lstm ? T + 1 : T, B, H]), mode, inputs, fast, reference);
+}
+
+/**
+ * The forward steps in scan order: each copies h_prev (h0, then the previous
+ * step's output) into hPrev at ht = t·B·H, computes hh = h_prev·W_hhᵀ (+ b_hh)
+ * for all gates of every row at once, then runs the cell on rows of
+ * xproj at gt = t·B·G·H.
+ */
+function forEachStep(d: Dims, h0: Floats, out: Floats, hPrev: Floats, w: Floats, bias: Floats | null, cell: (ht: number, gt: number, hh: Floats) => void): void {
+  const BH = d.B * d.H, BG = d.B * d.GH;
+  const hh = arrayFor(d.dtype, BG) as Floats;
+  let hSrc = h0, hOff = 0;
+  for (let s = 0; s < d.T; s++) {
+    const t = timeOf(d, s), ht = t * BH;
+    hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
+    if (bias) for (let b = 0; b < d.B; b++) hh.set(bias, b * d.GH);
+    gemm({ m: d.B, n: d.GH, k: d.H, a: hPrev, aOffset: ht, b: w, transB: true, c: hh, accumulate: bias !== null });
+    cell(ht, t * BG, hh);
+    hSrc = out;
+    hOff = ht;
+  }
+}
+
+/** Step s of the scan in time order: t = s, or T − 1 − s in reverse. */
+const timeOf = (d: Dims, s: number): number => (d.reverse ? d.T - 1 - s : s);
+
+/** LSTM: the backend's lstm routines run the whole recurrence (on the wasm backend, in its small kernels). */
+function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats, c0: Floats): Scan {
+  const { T, B, H, GH, dtype } = d, BH = B * H;
+  const saved = {
+    out: arrayFor(dtype, (T + 1) * BH) as Floats, hPrev: arrayFor(dtype, T * BH) as Floats,
+    cPrev: arrayFor(dtype, T * BH) as Floats, acts: arrayFor(dtype, T * B * GH) as Floats, tanhC: arrayFor(dtype, T * BH) as Floats,
+  };
+  lstmForward.run(xp, w, bias, h0, c0, T, B, H, d.reverse, saved);
+  return {
+    out: saved.out,
+    hPrev: saved.hPrev,
+    backward(go, wantDb) {
+      const dx = arrayFor(dtype, T * B * GH) as Floats, dh = arrayFor(dtype, BH) as Floats;
+      const dc = go.slice(T * BH, (T + 1) * BH) as Floats;
+      const db = wantDb ? (arrayFor(dtype, GH) as Floats) : null;
+      lstmBackward.run(go, saved, w, T, B, H, d.reverse, dx, dh, dc, db);
+      return { dx, dhh: dx, dh, dc, db };
+    },
+  };
+}
+
+/** GRU (PyTorch's: n = tanh(x_n + r·(h·W_hn + b_hn))). */
+function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats): Scan {
+  const { T, B, H, GH, dtype } = d, BH = B * H, BG = B * GH;
+  const out = arrayFor(dtype, T * BH) as Floats, hPrev = arrayFor(dtype, T * BH) as Floats;
+  const acts = arrayFor(dtype, T * BG) as Floats, hn = arrayFor(dtype, T * BH) as Floats;
+  forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
+    for (let b = 0; b < B; b++) {
+      const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
+      for (let j = 0; j < H; j++) {
+        const r = sigmoid(xp[row + j] + hh[hrow + j]);
+        const z = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
+        const hnv = hh[hrow + 2 * H + j];
+        const n = tanh(xp[row + 2 * H + j] + r * hnv);
+        acts[row + j] = r; acts[row + H + j] = z; acts[row + 2 * H + j] = n;
+        hn[srow + j] = hnv;
+        out[srow + j] = n + z * (hPrev[srow + j] - n);
+      }
+    }
+  });
+  return {
+    out,
+    hPrev,
+    backward(go) {
+      const dx = arrayFor(dtype, T * BG) as Floats, dhh = arrayFor(dtype, T * BG) as Floats;
+      const dh = arrayFor(dtype, BH) as Floats, dht = arrayFor(dtype, BH) as Floats;
+      for (let s = T - 1; s >= 0; s--) {
+        const t = timeOf(d, s), ht = t * BH, gt = t * BG;
+        for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
+        for (let b = 0; b < B; b++) {
+          const row = gt + b * GH, srow = ht + b * H, bh = b * H;
+          for (let j = 0; j < H; j++) {
+            const r = acts[row + j], z = acts[row + H + j], n = acts[row + 2 * H + j];
+            const dv = dht[bh + j];
+            const dnPre = dv * (1 - z) * (1 - n * n);
+            const drPre = dnPre * hn[srow + j] * r * (1 - r);
+            const dzPre = dv * (hPrev[srow + j] - n) * z * (1 - z);
+            dx[row + j] = drPre; dx[row + H + j] = dzPre; dx[row + 2 * H + j] = dnPre;
+            dhh[row + j] = drPre; dhh[row + H + j] = dzPre; dhh[row + 2 * H + j] = dnPre * r;
+            dh[bh + j] = dv * z;
+          }
+        }
+        // dh_prev += dhh_t · W_hh (onto the direct path z·dh)
+        gemm({ m: B, n: H, k: GH, a: dhh, aOffset: gt, b: w, c: dh, accumulate: true });
+      }
+      return { dx, dhh, dh, dc: null, db: null };
+    },
+  };
+}
+
+/** The plain RNN: h = tanh(x + h·W_hhᵀ + b) or relu(...). */
+function rnnScan(d: Dims, relu: boolean, xp: Floats, w: Floats, bias: Floats | null, h0: Floats): Scan {
+  const { T, B, H, GH, dtype } = d, BH = B * H, BG = B * GH;
+  const out = arrayFor(dtype, T * BH) as Floats, hPrev = arrayFor(dtype, T * BH) as Floats;
+  forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
+    for (let b = 0; b < B; b++) {
+      const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
+      if (relu) for (let j = 0; j < H; j++) { const v = xp[row + j] + hh[hrow + j]; out[srow + j] = v > 0 ? v : 0; }
+      else for (let j = 0; j < H; j++) out[srow + j] = tanh(xp[row + j] + hh[hrow + j]);
+    }
+  });
+  return {
+    out,
+    hPrev,
+    backward(go) {
+      const dx = arrayFor(dtype, T * BG) as Floats, dh = arrayFor(dtype, BH) as Floats, dht = arrayFor(dtype, BH) as Floats;
+      for (let s = T - 1; s >= 0; s--) {
+        const t = timeOf(d, s), ht = t * BH, gt = t * BG;
+        for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
+        for (let b = 0; b < B; b++) {
+          const row = gt + b * GH, srow = ht + b * H, bh = b * H;
+          if (relu) for (let j = 0; j < H; j++) dx[row + j] = out[srow + j] > 0 ? dht[bh + j] : 0;
+          else for (let j = 0; j < H; j++) { const h = out[srow + j]; dx[row + j] = dht[bh + j] * (1 - h * h); }
+        }
+        // dh_prev = dx_t · W_hh
+        gemm({ m: B, n: H, k: GH, a: dx, aOffset: gt, b: w, c: dh });
+      }
+      return { dx, dhh: dx, dh, dc: null, db: null };
+    },
+  };
 }

@@ -19,7 +19,7 @@ import { Module, Parameter } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { checkFloatInput, checkOptions, floatDType, positiveInt, probability, type DTypeOption, type FloatDType } from './common.js';
 import { dropout } from './dropout.js';
-import { linear } from './fused.js';
+import { linear } from './linear.js';
 import { gateCount, recurrentScan, type CellMode } from './recurrent-scan.js';
 
 export interface RecurrentOptions extends DTypeOption {

@@ -3,7 +3,8 @@ import { FrugalError, ValueError } from '../../errors.js';
 import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
-import { fusedBlock } from './fusion.js';
+import { planFusion, runPlan } from '../fused/plan.js';
+import type { FusedBlock } from '../fused/pattern.js';
 
 /**
  * Applies its modules in order: `new Sequential(new Linear(4, 8), new ReLU(), new Linear(8, 2))`.
@@ -14,6 +15,8 @@ import { fusedBlock } from './fusion.js';
 export class Sequential extends Module implements Iterable<Module> {
   private readonly layers: Module[] = [];
   private readonly names: string[] = [];
+  /** The fused block starting at each layer (planned at the first forward, dropped when a layer is added). */
+  private plan: (FusedBlock | null)[] | null = null;
 
   constructor(...modules: Module[] | [readonly Module[]]) {
     super();
@@ -28,6 +31,7 @@ export class Sequential extends Module implements Iterable<Module> {
     this.registerModule(key, module);
     this.layers.push(module);
     this.names.push(key);
+    this.plan = null;
     return this;
   }
 
@@ -56,16 +60,8 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   override forward(x: Tensor): Tensor {
-    const layers = this.layers;
-    let y = x;
-    for (let i = 0; i < layers.length; i++) {
-      const fused = fusedBlock(layers, i, y);
-      if (fused) {
-        y = fused.y;
-        i += fused.layers - 1;
-      } else y = layers[i].call(y);
-    }
-    return y;
+    this.plan ??= planFusion(this.layers);
+    return runPlan(this.layers, this.plan, x);
   }
 
   getConfig(): JsonObject {

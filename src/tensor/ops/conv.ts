@@ -6,9 +6,10 @@
  */
 import { fusedOp } from '../../autograd/fused.js';
 import { isGradEnabled, record } from '../../autograd/graph.js';
-import type { Backend, ConvGradients } from '../../backend/backend.js';
-import { float32Kernels, getBackend } from '../../backend/index.js';
+import { addChannelBias, channelSums, conv2dBackward, conv2dForward, lowerForward, lowerInputGrad, lowerWeightGrad, type ConvGradients } from '../../backend/routines/conv.js';
+import { maxPool2d as maxPoolRoutine } from '../../backend/routines/max-pool.js';
 import { DTypeError, FrugalError, ShapeError, ValueError } from '../../errors.js';
+import { checkOptions } from '../../utils/options.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
 import { shapeStr } from '../shape.js';
 import { Tensor } from '../tensor.js';
@@ -68,64 +69,6 @@ function convGeometry(xShape: readonly number[], wShape: readonly number[], opti
   return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, ho, wo };
 }
 
-/** cols[n][(c·kh + i)·kw + j][oh·wo + ow] = x[n, c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
-function im2col(x: TypedArray, g: ConvGeometry): TypedArray {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
-  const plane = ho * wo;
-  const cols = arrayFor(x instanceof Float64Array ? 'float64' : 'float32', n * c * kh * kw * plane);
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const src = (b * c + ch) * h * w;
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++, row += plane) {
-          for (let oh = 0; oh < ho; oh++) {
-            const ih = oh * sh - ph + i * dh;
-            const dst = row + oh * wo;
-            if (ih < 0 || ih >= h) continue; // already zero
-            const srcRow = src + ih * w;
-            const iw0 = j * dw - pw;
-            for (let ow = 0; ow < wo; ow++) {
-              const iw = iw0 + ow * sw;
-              if (iw >= 0 && iw < w) cols[dst + ow] = x[srcRow + iw];
-            }
-          }
-        }
-      }
-    }
-  }
-  return cols;
-}
-
-/** The adjoint of im2col: adds each column entry back onto its input pixel. */
-function col2im(cols: TypedArray, g: ConvGeometry): TypedArray {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
-  const plane = ho * wo;
-  const x = arrayFor(cols instanceof Float64Array ? 'float64' : 'float32', n * c * h * w);
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const dstBase = (b * c + ch) * h * w;
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++, row += plane) {
-          for (let oh = 0; oh < ho; oh++) {
-            const ih = oh * sh - ph + i * dh;
-            if (ih < 0 || ih >= h) continue;
-            const src = row + oh * wo;
-            const dstRow = dstBase + ih * w;
-            const iw0 = j * dw - pw;
-            for (let ow = 0; ow < wo; ow++) {
-              const iw = iw0 + ow * sw;
-              if (iw >= 0 && iw < w) x[dstRow + iw] += cols[src + ow];
-            }
-          }
-        }
-      }
-    }
-  }
-  return x;
-}
-
 type Floats = Float32Array | Float64Array;
 
 function floatPair(x: Tensor, w: Tensor, op: string): 'float32' | 'float64' {
@@ -135,11 +78,9 @@ function floatPair(x: Tensor, w: Tensor, op: string): 'float32' | 'float64' {
   return x.dtype;
 }
 
-/** The backend's fused convolution kernels, when it has them and the pass is float32 and ungrouped. */
-function fusedBackend(g: ConvGeometry, ...arrays: (TypedArray | undefined)[]): Backend | null {
-  const backend = getBackend();
-  if (g.groups !== 1 || !backend.conv2dForward || !backend.conv2dBackward) return null;
-  return arrays.every((a) => a === undefined || a instanceof Float32Array) ? backend : null;
+/** Whether a pass is one the conv2d routines take (float32, ungrouped); the routine then runs the backend's implementation where it has one. */
+function routineTakes(g: ConvGeometry, ...arrays: (TypedArray | undefined)[]): boolean {
+  return g.groups === 1 && arrays.every((a) => a === undefined || a instanceof Float32Array);
 }
 
 /**
@@ -147,13 +88,13 @@ function fusedBackend(g: ConvGeometry, ...arrays: (TypedArray | undefined)[]): B
  * on its own): dx when given w, dW when given x, db when asked.
  */
 function fusedBackward(g: ConvGeometry, dy: Tensor, x: Tensor | null, w: Tensor | null, bias: boolean): ConvGradients | null {
-  const backend = fusedBackend(g, dy.data, x?.data, w?.data);
-  if (!backend?.conv2dBackward) return null;
+  if (!routineTakes(g, dy.data, x?.data, w?.data)) return null;
   const none = new Float32Array(0);
-  return backend.conv2dBackward(g, {
+  const args = {
     dy: dy.data as Float32Array, x: (x?.data as Float32Array) ?? none, weight: (w?.data as Float32Array) ?? none,
     input: w !== null, weights: x !== null, bias,
-  });
+  };
+  return conv2dBackward.implementation(g, args)?.run(g, args) ?? null;
 }
 
 /** y = conv(x, w) (+ bias per output channel), as a recorded op. */
@@ -161,12 +102,11 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
   const dtype = floatPair(x, w, 'conv2d');
   if (bias && bias.dtype !== dtype) throw new DTypeError(`conv2d: bias must be ${dtype} like the input, got ${bias.dtype}`);
   const { n, o, ho, wo } = g;
-  const backend = fusedBackend(g, x.data, w.data, bias?.data);
-  let out: TypedArray | null = backend?.conv2dForward?.(g, x.data as Float32Array, w.data as Float32Array, (bias?.data as Float32Array) ?? null)?.y ?? null;
+  const xs = x.data as Float32Array, ws = w.data as Float32Array, bs = (bias?.data as Float32Array) ?? null;
+  let out: TypedArray | null = routineTakes(g, x.data, w.data, bias?.data) ? (conv2dForward.implementation(g, xs, ws, bs)?.run(g, xs, ws, bs).y ?? null) : null;
   if (!out) {
-    out = arrayFor(dtype, n * o * ho * wo);
-    lowerForward(x, w, g, out as Floats);
-    if (bias) addChannelBias(out, bias.data, g);
+    out = lowerForward(x.data as Floats, w.data as Floats, g);
+    if (bias) addChannelBias(out, bias.data as Floats, n, o, ho * wo);
   }
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', inputs, (dy) => {
@@ -200,21 +140,20 @@ export interface ConvBlockPool {
 export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, options: Conv2dOptions, pool: ConvBlockPool | null): Tensor | null {
   const g = convGeometry(x.shape, weight.shape, options);
   checkBias(bias, g);
-  const backend = fusedBackend(g, x.data, weight.data, bias?.data);
-  if (!backend?.conv2dForward || !backend.conv2dBackward) return null;
   const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
   const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null };
-  const result = backend.conv2dForward(g, x.data as Float32Array, weight.data as Float32Array, (bias?.data as Float32Array) ?? null, epilogue);
-  if (!result) return null;
+  const xs = x.data as Float32Array, ws = weight.data as Float32Array, bs = (bias?.data as Float32Array) ?? null;
+  const fused = routineTakes(g, x.data, weight.data, bias?.data) ? conv2dForward.implementation(g, xs, ws, bs, epilogue) : null;
+  if (!fused) return null;
+  const result = fused.run(g, xs, ws, bs, epilogue);
   const inputs = bias ? [x, weight, bias] : [x, weight];
   const shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
   const fast = (dOut: Tensor): (Tensor | null)[] => {
-    const grads = backend.conv2dBackward?.(g, {
-      dy: dOut.data as Float32Array, x: x.data as Float32Array, weight: weight.data as Float32Array,
+    // The forward ran only where the backward fits too (the routine's supports test), so this runs the same backend.
+    const grads = conv2dBackward.run(g, {
+      dy: dOut.data as Float32Array, x: xs, weight: ws,
       input: x.requiresGrad, weights: weight.requiresGrad, bias: bias?.requiresGrad ?? false, epilogue: { ...epilogue, ...result },
     });
-    // The forward ran only where the backward fits (conv2dForward checks), so this cannot happen.
-    if (!grads) throw new FrugalError('convReluMaxPool: the backend refused the backward of a block it ran forward');
     return gradientTensors(grads, x, weight, g);
   };
   // Gradients of gradients differentiate the block's three recorded ops.
@@ -238,122 +177,42 @@ function checkBias(bias: Tensor | null | undefined, g: ConvGeometry): void {
   if (bias && (bias.ndim !== 1 || bias.shape[0] !== g.o)) throw new ShapeError(`conv2d: bias must have shape [${g.o}], got ${shapeStr(bias.shape)}`);
 }
 
-/** y[b, ch, ...] += bias[ch]. */
-function addChannelBias(y: TypedArray, bias: TypedArray, g: ConvGeometry): void {
-  const plane = g.ho * g.wo;
-  for (let s = 0; s < g.n; s++) {
-    for (let ch = 0; ch < g.o; ch++) {
-      const base = (s * g.o + ch) * plane, v = bias[ch];
-      for (let i = 0; i < plane; i++) y[base + i] += v;
-    }
-  }
-}
-
 /** Σ over every axis but 1: [N, C, ...] → [C] (the adjoint of a per-channel broadcast, e.g. a bias). */
 export function channelSum(g: Tensor): Tensor {
   const [n, c] = g.shape;
   const inner = g.size / (n * c || 1);
-  const acc = new Float64Array(c);
-  const d = g.data;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const base = (b * c + ch) * inner, end = base + inner;
-      // Four partial sums: one chain of dependent adds would wait on each add's latency.
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = base;
-      for (; i + 4 <= end; i += 4) { s0 += d[i]; s1 += d[i + 1]; s2 += d[i + 2]; s3 += d[i + 3]; }
-      for (; i < end; i++) s0 += d[i];
-      acc[ch] += s0 + s1 + (s2 + s3);
-    }
-  }
+  const acc = channelSums(g.data, n, c, inner);
   const out = arrayFor(g.dtype, c);
   out.set(acc);
   const bshape = g.shape.map((dim, i) => (i === 1 ? dim : 1));
   return record(new Tensor(out, [c]), 'channelSum', [g], (h) => [expand(reshape(h, bshape), g.shape)]);
 }
 
-/** The forward pass lowered to im2col and one batched gemm per group. */
-function lowerForward(x: Tensor, w: Tensor, g: ConvGeometry, out: Floats): void {
-  const dtype = floatPair(x, w, 'conv2d');
-  const { n, c, o, kh, kw, groups, ho, wo } = g;
-  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
-  const cols = im2col(x.data, g) as Floats;
-  for (let gi = 0; gi < groups; gi++) {
-    // out[b, group rows] = W_g [og × kg] · cols[b, group rows] [kg × plane], for every b.
-    getBackend().gemm({
-      dtype, batch: n, m: og, n: plane, k: kg,
-      a: w.data as Floats, aOffset: gi * og * kg, aBatchStride: 0, transA: false,
-      b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane, transB: false,
-      c: out, cOffset: gi * og * plane, cBatchStride: o * plane, accumulate: false,
-    });
-  }
-}
-
 /** dL/dx of conv, given dL/dy (a transposed convolution), as a recorded op. */
 function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
-  const dtype = floatPair(dy, w, 'conv2d backward');
+  floatPair(dy, w, 'conv2d backward');
   const fused = fusedBackward(g, dy, null, w, false)?.dx;
-  const dx = new Tensor(fused ?? lowerInputGrad(dy, w, g, dtype), [g.n, g.c, g.h, g.w]);
+  const dx = new Tensor(fused ?? lowerInputGrad(dy.data as Floats, w.data as Floats, g), [g.n, g.c, g.h, g.w]);
   return record(dx, 'conv2dInputGrad', [dy, w], (h) => [
     dy.requiresGrad ? convForward(h, w, g) : null,
     w.requiresGrad ? convWeightGrad(h, dy, g) : null,
   ]);
 }
 
-/** dL/dx lowered to one batched gemm per group and col2im. */
-function lowerInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry, dtype: 'float32' | 'float64'): TypedArray {
-  const { n, c, o, kh, kw, groups, ho, wo } = g;
-  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
-  const dcols = arrayFor(dtype, n * c * kh * kw * plane) as Floats;
-  for (let gi = 0; gi < groups; gi++) {
-    getBackend().gemm({
-      dtype, batch: n, m: kg, n: plane, k: og,
-      a: w.data as Floats, aOffset: gi * og * kg, aBatchStride: 0, transA: true,
-      b: dy.data as Floats, bOffset: gi * og * plane, bBatchStride: o * plane, transB: false,
-      c: dcols, cOffset: gi * kg * plane, cBatchStride: c * kh * kw * plane, accumulate: false,
-    });
-  }
-  return col2im(dcols, g);
-}
-
 /** dL/dw of conv, given x and dL/dy, as a recorded op. */
 function convWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry): Tensor {
-  const dtype = floatPair(x, dy, 'conv2d backward');
+  floatPair(x, dy, 'conv2d backward');
   const cg = g.c / g.groups;
-  let dw: TypedArray | null = fusedBackward(g, dy, x, null, false)?.dw ?? null;
-  if (!dw) {
-    dw = arrayFor(dtype, g.o * cg * g.kh * g.kw);
-    lowerWeightGrad(x, dy, g, dw as Floats);
-  }
+  const dw: TypedArray = fusedBackward(g, dy, x, null, false)?.dw ?? lowerWeightGrad(x.data as Floats, dy.data as Floats, g);
   return record(new Tensor(dw, [g.o, cg, g.kh, g.kw]), 'conv2dWeightGrad', [x, dy], (h) => [
     x.requiresGrad ? convInputGrad(dy, h, g) : null,
     dy.requiresGrad ? convForward(x, h, g) : null,
   ]);
 }
 
-/** dL/dw lowered to im2col, per-sample gemms and their sum over the batch (in order). */
-function lowerWeightGrad(x: Tensor, dy: Tensor, g: ConvGeometry, dw: Floats): void {
-  const dtype = floatPair(x, dy, 'conv2d backward');
-  const { n, c, o, kh, kw, groups, ho, wo } = g;
-  const plane = ho * wo, cg = c / groups, og = o / groups, kg = cg * kh * kw;
-  const cols = im2col(x.data, g) as Floats;
-  // Per-sample products dy[b]·cols[b]ᵀ, then summed over the batch.
-  const perSample = arrayFor(dtype, n * o * kg) as Floats;
-  for (let gi = 0; gi < groups; gi++) {
-    getBackend().gemm({
-      dtype, batch: n, m: og, n: kg, k: plane,
-      a: dy.data as Floats, aOffset: gi * og * plane, aBatchStride: o * plane, transA: false,
-      b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane, transB: true,
-      c: perSample, cOffset: gi * og * kg, cBatchStride: o * kg, accumulate: false,
-    });
-  }
-  for (let b = 0; b < n; b++) {
-    const base = b * o * kg;
-    for (let i = 0; i < dw.length; i++) dw[i] += perSample[base + i];
-  }
-}
-
 /** 2-D convolution (cross-correlation, as in PyTorch) of x [N, C, H, W] with w [O, C/groups, kH, kW]. */
 export function conv2d(x: Tensor, weight: Tensor, bias?: Tensor | null, options: Conv2dOptions = {}): Tensor {
+  checkOptions('conv2d', options, ['stride', 'padding', 'dilation', 'groups']);
   const g = convGeometry(x.shape, weight.shape, options);
   checkBias(bias, g);
   return convForward(x, weight, g, bias ?? null);
@@ -384,43 +243,11 @@ function poolGeometry(op: string, shape: readonly number[], kernel: Pair, option
 
 /** Max over each window (padding never wins); the gradient goes to the arg-max. */
 export function maxPool2d(x: Tensor, kernelSize: Pair, options: Pool2dOptions = {}): Tensor {
+  checkOptions('maxPool2d', options, ['stride', 'padding', 'dilation']);
   const g = poolGeometry('maxPool2d', x.shape, kernelSize, options);
   const shape = [g.n, g.c, g.ho, g.wo];
-  const kernels = float32Kernels(x.data);
-  if (kernels) {
-    const found = kernels.maxPool2d(x.data as Float32Array, g);
-    return takeFlat(x, found.offsets, shape, found.values);
-  }
-  const offsets = new Int32Array(g.n * g.c * g.ho * g.wo);
-  maxPoolOffsets(x.data, g, offsets);
-  return takeFlat(x, offsets, shape);
-}
-
-/** The flat offset of each window's maximum (padding never wins; a NaN does). */
-function maxPoolOffsets(data: TypedArray, g: PoolGeometry, offsets: Int32Array): void {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
-  let k = 0;
-  for (let p = 0; p < n * c; p++) {
-    const base = p * h * w;
-    for (let oh = 0; oh < ho; oh++) {
-      for (let ow = 0; ow < wo; ow++, k++) {
-        let best = -Infinity, bestAt = -1;
-        for (let i = 0; i < kh; i++) {
-          const ih = oh * sh - ph + i * dh;
-          if (ih < 0 || ih >= h) continue;
-          for (let j = 0; j < kw; j++) {
-            const iw = ow * sw - pw + j * dw;
-            if (iw < 0 || iw >= w) continue;
-            const at = base + ih * w + iw;
-            const v = data[at];
-            // The first NaN wins and stays (as the wasm kernel does).
-            if (bestAt < 0 || v > best || (v !== v && best === best)) { best = v; bestAt = at; }
-          }
-        }
-        offsets[k] = bestAt;
-      }
-    }
-  }
+  const found = maxPoolRoutine.run(x.data, g);
+  return takeFlat(x, found.offsets, shape, found.values);
 }
 
 export interface AvgPool2dOptions extends Pool2dOptions {
@@ -487,6 +314,7 @@ function avgPoolOp(x: Tensor, g: PoolGeometry, div: Float64Array, adjoint: boole
 }
 
 export function avgPool2d(x: Tensor, kernelSize: Pair, options: AvgPool2dOptions = {}): Tensor {
+  checkOptions('avgPool2d', options, ['stride', 'padding', 'dilation', 'countIncludePad']);
   if (x.dtype === 'int32') throw new DTypeError('avgPool2d: needs a float tensor');
   const g = poolGeometry('avgPool2d', x.shape, kernelSize, options);
   return avgPoolOp(x, g, avgDivisors(g, options.countIncludePad ?? true), false);

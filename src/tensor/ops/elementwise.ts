@@ -1,9 +1,9 @@
 /** Element-wise ops with broadcasting, and their gradients. */
 import { isGradEnabled, record } from '../../autograd/graph.js';
 import { DTypeError, ValueError } from '../../errors.js';
-import { float32Kernels } from '../../backend/index.js';
+import { relu32, reluGrad32 } from '../../backend/routines/relu.js';
 import { arrayFor, isFloat, promote, type DType } from '../dtype.js';
-import { Binary, binaryKernel, Unary, unaryKernel } from '../kernels/elementwise.js';
+import { Binary, binaryKernel, Unary, unaryKernel } from '../loops/elementwise.js';
 import { broadcastShapes, sameShape } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
@@ -195,14 +195,12 @@ export function tanh(x: Tensor): Tensor {
 }
 
 export function relu(x: Tensor): Tensor {
-  const kernels = float32Kernels(x.data);
-  const out = kernels ? new Tensor(kernels.relu(x.data as Float32Array), x.shape) : unaryRaw(Unary.Relu, x, 0, 0, true);
+  const out = x.data instanceof Float32Array ? new Tensor(relu32.run(x.data), x.shape) : unaryRaw(Unary.Relu, x, 0, 0, true);
   return record(out, 'relu', [x], (g) => {
     // Recorded (createGraph): g·mask stays differentiable in g. Otherwise one raw pass.
     if (isGradEnabled()) return [mul(g, gt(x, 0))];
     const gd = g.data, od = out.data;
-    const gradKernels = float32Kernels(od, gd);
-    if (gradKernels) return [new Tensor(gradKernels.reluGrad(od as Float32Array, gd as Float32Array), x.shape)];
+    if (od instanceof Float32Array && gd instanceof Float32Array) return [new Tensor(reluGrad32.run(od, gd), x.shape)];
     const d = arrayFor(g.dtype, gd.length);
     for (let i = 0; i < d.length; i++) d[i] = od[i] > 0 ? gd[i] : 0;
     return [new Tensor(d, x.shape)];

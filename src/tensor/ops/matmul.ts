@@ -1,6 +1,6 @@
 /** Matrix products with batch broadcasting, on the active backend's GEMM. */
 import { record } from '../../autograd/graph.js';
-import { getBackend } from '../../backend/index.js';
+import { gemm } from '../../backend/index.js';
 import { DTypeError, ShapeError } from '../../errors.js';
 import { arrayFor, promote } from '../dtype.js';
 import { broadcastShapes, shapeStr, sizeOf } from '../shape.js';
@@ -39,13 +39,8 @@ function matmulCore(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Ten
     aBatchStride = m * ka;
     bBatchStride = ka * n;
   }
-  // One batched GEMM (an operand with a single matrix is broadcast with stride 0); one object shape for every call.
-  getBackend().gemm({
-    dtype, batch, m, n, k: ka,
-    a: aData, aOffset: 0, aBatchStride, transA,
-    b: bData, bOffset: 0, bBatchStride, transB,
-    c: out, cOffset: 0, cBatchStride: m * n, accumulate: false,
-  });
+  // One batched GEMM (an operand with a single matrix is broadcast with stride 0).
+  gemm({ batch, m, n, k: ka, a: aData, aBatchStride, transA, b: bData, bBatchStride, transB, c: out, cBatchStride: m * n });
   const result = new Tensor(out, [...batchShape, m, n]);
   return record(result, 'matmul', [a, b], (g) => [
     // C = op(A)op(B): dA = g·op(B)ᵀ (or its transpose when A was used transposed), likewise dB.

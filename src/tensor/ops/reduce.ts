@@ -2,7 +2,7 @@
 import { isGradEnabled, record } from '../../autograd/graph.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { arrayFor, type DType } from '../dtype.js';
-import { permuteKernel, Reduce, reduceKernel } from '../kernels/reduce.js';
+import { permuteKernel, Reduce, reduceKernel } from '../loops/reduce.js';
 import { normAxes, normAxis, sameShape, shapeStr, sizeOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { add, div, eq, exp, expandRaw, log, mul, sub, sqrt } from './elementwise.js';

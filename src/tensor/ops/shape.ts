@@ -2,7 +2,7 @@
 import { record } from '../../autograd/graph.js';
 import { AxisError, DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { arrayFor, promote, type TypedArray } from '../dtype.js';
-import { permuteKernel } from '../kernels/reduce.js';
+import { permuteKernel } from '../loops/reduce.js';
 import { broadcastShapes, checkShape, normAxes, normAxis, sameShape, shapeStr, sizeOf, stridesOf } from '../shape.js';
 import { Tensor } from '../tensor.js';
 import { expandRaw } from './elementwise.js';

@@ -1,23 +1,21 @@
 /**
- * Fused ops for the layers: one recorded node where the op-by-op graph
- * would hold many, with a hand-written backward on raw arrays (recorded
- * through autograd/fused.ts's fusedOp, which keeps them differentiable to
- * any order).
+ * The dense block: Linear (→ ReLU), repeated, as one op with the result of
+ * the layers one by one (tests compare them bit for bit):
+ * - inferring on a few rows (nothing recorded): one call into the backend's
+ *   dense-rows routine, which keeps the weights resident (denseInference);
+ * - otherwise (training a small MLP): one recorded op whose forward and
+ *   backward are one call each of the dense-chain routine (denseChain).
  */
 import { fusedOp } from '../../autograd/fused.js';
-import { isGradEnabled, record } from '../../autograd/graph.js';
-import type { DenseChainLayer } from '../../backend/backend.js';
-import { getBackend } from '../../backend/index.js';
-import { columnSums32, SMALL_ROWS, smallDense32, type DenseLayer } from '../../backend/small/index.js';
-import { FrugalError, ShapeError } from '../../errors.js';
-import { arrayFor } from '../../tensor/dtype.js';
+import { isGradEnabled } from '../../autograd/graph.js';
+import { denseChainBackward, denseChainForward, type DenseChainLayer } from '../../backend/routines/dense-chain.js';
+import { denseRows, SMALL_ROWS, type DenseLayer } from '../../backend/routines/dense-rows.js';
 import { relu } from '../../tensor/ops/elementwise.js';
-import { matmulTransposed } from '../../tensor/ops/matmul.js';
-import { sum } from '../../tensor/ops/reduce.js';
-import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Parameter } from '../module.js';
-import type { Floats } from './common.js';
+import { ReLU } from '../layers/activation.js';
+import { Linear, linear } from '../layers/linear.js';
+import type { FusedPattern } from './pattern.js';
 
 /** One dense layer for `denseInference`. */
 export interface DenseStep {
@@ -36,6 +34,7 @@ export interface DenseStep {
  */
 export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
   const m = x.shape[0];
+  // SMALL_ROWS: a cheap early exit for the common case of many rows (the routine checks again).
   if (x.ndim !== 2 || m > SMALL_ROWS || x.dtype !== 'float32' || (isGradEnabled() && x.requiresGrad)) return null;
   const steps: DenseLayer[] = [];
   for (const { weight: w, bias: b, relu } of layers) {
@@ -44,16 +43,14 @@ export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor 
     steps.push({ w, b, n: w.shape[0], k: w.shape[1], relu });
   }
   if (steps.length === 0 || x.shape[1] !== steps[0].k) return null;
+  const xs = x.data as Float32Array;
   const out = new Float32Array(m * steps[steps.length - 1].n);
-  return smallDense32(x.data as Float32Array, 0, m, steps, out) ? new Tensor(out, [m, steps[steps.length - 1].n]) : null;
+  // Only the backend's own implementation (resident weights) pays here; otherwise the general path.
+  const fast = denseRows.implementation(xs, 0, m, steps, out);
+  if (!fast) return null;
+  fast.run(xs, 0, m, steps, out);
+  return new Tensor(out, [m, steps[steps.length - 1].n]);
 }
-
-/**
- * A dense chain runs on the calling thread: it is for layers whose products
- * the wasm backend would not hand to its threads either (below 2²¹
- * multiply-adds each); larger ones pay for the op-by-op path.
- */
-const DENSE_CHAIN_MAX_MACS = 1 << 21;
 
 /**
  * Dense layers (relu?(x·Wᵀ + b) each) applied in turn to float32 rows x
@@ -66,28 +63,29 @@ const DENSE_CHAIN_MAX_MACS = 1 << 21;
  * takes the general path, which also reports any misuse).
  */
 export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
-  const backend = getBackend();
   const m = x.shape[0];
-  if (!backend.denseChainForward || !backend.denseChainBackward || layers.length < 2) return null;
+  if (layers.length < 2) return null;
   if (x.ndim !== 2 || x.dtype !== 'float32' || m === 0) return null;
   const chain: DenseChainLayer[] = [];
   for (const { weight: w, bias: b, relu } of layers) {
     if (w.dtype !== 'float32' || w.ndim !== 2 || (b && (b.dtype !== 'float32' || b.ndim !== 1 || b.shape[0] !== w.shape[0]))) return null;
     const k = chain.length === 0 ? x.shape[1] : chain[chain.length - 1].n;
-    if (w.shape[1] !== k || m * k * w.shape[0] >= DENSE_CHAIN_MAX_MACS) return null;
+    if (w.shape[1] !== k) return null;
     chain.push({ w: w.data as Float32Array, b: (b?.data as Float32Array) ?? null, n: w.shape[0], k, relu });
   }
-  const outputs = backend.denseChainForward(x.data as Float32Array, m, chain);
-  if (!outputs) return null;
+  const xs = x.data as Float32Array;
+  // The backend's own implementation only: the chain pays only where it keeps the activations in its memory.
+  const forward = denseChainForward.implementation(xs, m, chain);
+  if (!forward) return null;
+  const outputs = forward.run(xs, m, chain);
   const out = new Tensor(outputs[outputs.length - 1], [m, chain[chain.length - 1].n]);
   const inputs = [x, ...layers.flatMap((s) => (s.bias ? [s.weight, s.bias] : [s.weight]))];
   const fast = (g: Tensor): (Tensor | null)[] => {
-    const grads = backend.denseChainBackward?.(m, chain, {
-      x: x.data as Float32Array, outputs, dOut: g.data as Float32Array, wantDx: x.requiresGrad,
+    // Its forward ran on the backend, which takes the backward of any chain its forward took.
+    const grads = denseChainBackward.run(m, chain, {
+      x: xs, outputs, dOut: g.data as Float32Array, wantDx: x.requiresGrad,
       wantDw: layers.map((s) => s.weight.requiresGrad), wantDb: layers.map((s) => s.bias?.requiresGrad ?? false),
     });
-    // Its forward ran, and the backward of a chain the forward accepted is never refused.
-    if (!grads) throw new FrugalError('denseChain: the backend refused the backward of a chain it ran forward');
     const result: (Tensor | null)[] = [grads.dx ? new Tensor(grads.dx, x.shape) : null];
     layers.forEach((s, l) => {
       result.push(grads.dw[l] ? new Tensor(grads.dw[l] as Float32Array, s.weight.shape) : null);
@@ -108,45 +106,20 @@ export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | nu
   return fusedOp(out, 'denseChain', inputs, fast, reference);
 }
 
-/**
- * x·Wᵀ + b for x [M, K], W [N, K] (PyTorch's layout), b [N]: one GEMM into
- * a buffer pre-filled with the bias, one recorded node. The backward is
- * written with recorded matmuls, so it is differentiable again.
- */
-export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
-  const [m, k] = x.shape;
-  const n = w.shape[0];
-  if (x.ndim !== 2 || w.ndim !== 2 || w.shape[1] !== k) {
-    throw new ShapeError(`linear: input ${shapeStr(x.shape)} and weight ${shapeStr(w.shape)} do not fit`);
-  }
-  const small = denseInference(x, [{ weight: w, bias: b, relu: false }]);
-  if (small) return small;
-  const dtype = w.dtype as 'float32' | 'float64';
-  const out = arrayFor(dtype, m * n) as Floats;
-  if (b) {
-    const bias = b.data;
-    for (let i = 0; i < m; i++) out.set(bias, i * n);
-  }
-  getBackend().gemm({
-    dtype, batch: 1, m, n, k,
-    a: x.data as Floats, aOffset: 0, aBatchStride: 0, transA: false,
-    b: w.data as Floats, bOffset: 0, bBatchStride: 0, transB: true,
-    c: out, cOffset: 0, cBatchStride: 0, accumulate: b !== null,
-  });
-  const inputs = b ? [x, w, b] : [x, w];
-  return record(new Tensor(out, [m, n]), 'linear', inputs, (g) => [
-    x.requiresGrad ? matmulTransposed(g, w, false, false) : null,
-    w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
-    b && b.requiresGrad ? biasGrad(g) : null,
-  ]);
-}
-
-/** Σ over the rows of g [M, N]: the bias gradient (on the small kernels for float32 when not recorded). */
-function biasGrad(g: Tensor): Tensor {
-  const [m, n] = g.shape;
-  if (g.dtype === 'float32' && !isGradEnabled()) {
-    const db = new Float32Array(n);
-    if (columnSums32(g.data as Float32Array, m, n, db)) return new Tensor(db, [n]);
-  }
-  return sum(g, 0);
-}
+/** Linear layers from layers[i], each optionally followed by ReLU, as one block. */
+export const denseBlock: FusedPattern = {
+  name: 'dense',
+  match(layers, i) {
+    const steps: DenseStep[] = [];
+    let j = i;
+    // Exact classes only: a subclass may override forward.
+    for (; j < layers.length && layers[j].constructor === Linear; j++) {
+      const { weight, bias } = layers[j] as Linear;
+      const relu = layers[j + 1]?.constructor === ReLU;
+      steps.push({ weight, bias, relu });
+      if (relu) j++;
+    }
+    if (steps.length === 0) return null;
+    return { layers: j - i, run: (x) => denseInference(x, steps) ?? denseChain(x, steps) };
+  },
+};

@@ -1,7 +1,7 @@
 /**
  * Kernels on the calling thread in a small WebAssembly instance of its own
- * (compiled from asm/small.ts): dense layers applied to a few rows, and the
- * float32 LSTM recurrence.
+ * (compiled from asm/small.ts): dense layers applied to a few rows, column
+ * sums, and the float32 LSTM recurrence.
  *
  * Dense layers: the general wasm GEMM copies and packs both operands on
  * every call, which for one sample against a 128×64 layer costs more than
@@ -22,10 +22,11 @@
  * operands copied in once per call and the saved activations copied out to
  * JS arrays (the backward may come much later, or never).
  *
- * All of it is used only while the 'wasm' backend is active.
+ * The routines (../routines/small-dense.ts, lstm.ts) run these while the
+ * 'wasm' backend is active.
  */
-import { getBackend } from '../index.js';
-import { smallKernelsBase64 } from './kernels.generated.js';
+import type { LstmSaved } from '../routines/lstm.js';
+import { smallKernelsBase64 } from './small.generated.js';
 
 /** A float array whose owner counts changes to its values. */
 export interface Versioned {
@@ -55,15 +56,6 @@ interface SmallExports {
   ): void;
 }
 
-/** The arrays of one LSTM direction's forward (float32, time-major; see asm/small.ts lstmForward32). */
-export interface LstmSaved {
-  /** T×B×H hidden states, then B×H: the final cell state. */
-  out: Float32Array;
-  hPrev: Float32Array;
-  cPrev: Float32Array;
-  acts: Float32Array;
-  tanhC: Float32Array;
-}
 
 /** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
 interface Resident {
@@ -105,7 +97,7 @@ function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Arra
   }
 }
 
-class SmallKernels {
+export class SmallKernels {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
   private readonly k: SmallExports;
   private f32: Float32Array;
@@ -213,7 +205,7 @@ class SmallKernels {
     out.set(new Float64Array(this.memory.buffer, pacc, cols));
   }
 
-  lstmForward(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
+  lstmForward(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved<Float32Array>): void {
     const g = 4 * h, tbh = t * b * h;
     const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] =
       this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, tbh, t * b * g, tbh, b * g]);
@@ -231,7 +223,7 @@ class SmallKernels {
     this.take(ptanhC, saved.tanhC);
   }
 
-  lstmBackward(gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null): void {
+  lstmBackward(gOut: Float32Array, saved: LstmSaved<Float32Array>, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null): void {
     const g = 4 * h, tbh = t * b * h;
     const [pg, pacts, pcPrev, ptanhC, pw, pdx, pdh, pdc, pdb, pdht] = this.scratch([tbh, t * b * g, tbh, tbh, g * h, t * b * g, b * h, b * h, 2 * g, b * h]);
     this.put(pg, gOut.subarray(0, tbh));
@@ -260,61 +252,15 @@ async function load(): Promise<SmallKernels | null> {
   }
 }
 
-const loaded = await load();
+/** The small kernels' instance; null without WebAssembly SIMD. */
+export const smallKernels: SmallKernels | null = await load();
 
-/** The kernels, when available and the wasm backend is active (setBackend('js') keeps every product on the TypeScript reference). */
-function kernels(): SmallKernels | null {
-  return loaded && getBackend().name === 'wasm' ? loaded : null;
-}
-
-/**
- * Applies `layers` in turn to rows [0, m) of x (float32, layers[0].k per row,
- * from xOffset) and writes the last layer's m×n output to `out`. Every layer
- * needs float32 weights with k equal to the previous layer's n. Returns false
- * (leaving out alone) where the kernels are unavailable or a weight is too
- * large to keep resident.
- */
-export function smallDense32(x: Float32Array, xOffset: number, m: number, layers: readonly DenseLayer[], out: Float32Array): boolean {
-  const small = kernels();
-  if (!small || layers.length === 0) return false;
+/** Whether the small kernels can apply `layers` to m rows: few rows, float32 weights that link up and are small enough to keep resident. */
+export function smallDenseFits(m: number, layers: readonly DenseLayer[]): boolean {
+  if (m > SMALL_ROWS || layers.length === 0) return false;
   for (let i = 0; i < layers.length; i++) {
     const l = layers[i];
     if (l.n * l.k > MAX_WEIGHT_ELEMENTS || !(l.w.data instanceof Float32Array) || (i > 0 && l.k !== layers[i - 1].n)) return false;
   }
-  small.run(x, xOffset, m, layers, out);
-  return true;
-}
-
-/** Whether `lstmForward32` / `lstmBackward32` can run an LSTM of hidden size h (SIMD lanes need h a multiple of 4). */
-export function smallLstmAvailable(h: number): boolean {
-  return kernels() !== null && h % 4 === 0;
-}
-
-/**
- * One direction of a float32 LSTM layer over T steps (see asm/small.ts):
- * xp T×B×4H input projections, W_hh 4H×H, b_hh, h0 and c0 B×H. Fills `saved`.
- */
-export function lstmForward32(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved): void {
-  loaded!.lstmForward(xp, wHh, bHh, h0, c0, t, b, h, reverse, saved);
-}
-
-/**
- * Backpropagation through time for lstmForward32: dx T×B×4H (gate
- * pre-activations), dh B×H (of h0); dc B×H goes in as the final cell state's
- * gradient and comes out as c0's; db (when given) gets dx summed over steps
- * and rows (the biases' gradient), accumulated in float64.
- */
-export function lstmBackward32(
-  gOut: Float32Array, saved: LstmSaved, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean,
-  dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null,
-): void {
-  loaded!.lstmBackward(gOut, saved, wHh, t, b, h, reverse, dx, dh, dc, db);
-}
-
-/** out[j] = Σ_r src[r, j] over a rows×cols float32 matrix (float64 accumulators); false where the kernels are unavailable. */
-export function columnSums32(src: Float32Array, rows: number, cols: number, out: Float32Array): boolean {
-  const small = kernels();
-  if (!small) return false;
-  small.columnSums(src, rows, cols, out);
   return true;
 }

@@ -1,5 +1,5 @@
 /**
- * Loads the GEMM kernels (compiled from asm/ into kernels.generated.ts) and
+ * Loads the GEMM kernels (compiled from asm/index.ts into kernels.generated.ts) and
  * finds out what this engine supports:
  * - 'threads': SIMD and shared memory, so workers can share the kernels' memory;
  * - 'simd': SIMD without SharedArrayBuffer (a browser page without
@@ -36,7 +36,6 @@ export interface KernelExports {
   /** A chain of dense layers described at `desc` (asm/dense.ts). */
   denseForwardF32(desc: number, layers: number, m: number, packed: number, work: number): void;
   denseBackwardF32(desc: number, layers: number, m: number, dOut: number, dx: number, g: number, g2: number, packed: number, work: number): void;
-  DENSE_DESCRIPTOR_SLOTS: WebAssembly.Global;
   MR32: WebAssembly.Global;
   NR32: WebAssembly.Global;
   MR64: WebAssembly.Global;

@@ -1,0 +1,133 @@
+// The control block shared by the caller, the workers and the kernels: one
+// job at a time, as i32 slots (index × 4 bytes from CONTROL_BASE).
+//
+// Defined here once: scripts/build-wasm.mjs copies these constants into
+// src/backend/wasm/layout.generated.ts for the TypeScript side. Keep every
+// line of the form `export const NAME: i32 = <integer>;` (with its comment
+// above), which is what the build script reads. The SVC slots (64..81) are
+// asm/svm.ts's own; a test checks the TypeScript copy of them.
+
+/** Byte address of the control block; addresses below SCRATCH_BASE are never used by kernels' data. */
+export const CONTROL_BASE: i32 = 1024;
+/** Start of the scratch region (inputs, packed panels, outputs, per-thread buffers). */
+export const SCRATCH_BASE: i32 = 65536;
+/** Slots in the control block. */
+export const CONTROL_SLOTS: i32 = 128;
+
+// ------------------------------------------------------------- job kinds ---
+
+/** KIND: a GEMM on a grid of chunks (gemm.ts). */
+export const GEMM_JOB: i32 = 0;
+/** KIND: a convolution pass, one sample per chunk (conv.ts). SVC_PAIRS (4) and SVC_DOTS (5) are svm.ts's. */
+export const CONV_FORWARD: i32 = 1;
+export const CONV_BACKWARD: i32 = 2;
+
+// -------------------------------------------------------- every job's slots ---
+
+/** Job sequence number; 0 while no job is open (the caller is writing one). */
+export const SEQ: i32 = 0;
+/** Workers currently inside a job. */
+export const ACTIVE: i32 = 1;
+/** Next chunk to claim. */
+export const NEXT: i32 = 2;
+/** Which job: GEMM_JOB, CONV_FORWARD, CONV_BACKWARD, or svm.ts's SVC_PAIRS, SVC_DOTS. */
+export const KIND: i32 = 3;
+export const NCHUNKS: i32 = 4;
+/** Per-thread scratch: thread t uses WORK_PTR + t·WORK_BYTES. */
+export const WORK_PTR: i32 = 22;
+export const WORK_BYTES: i32 = 23;
+/** Byte address of one i32 per chunk, set to JOB_ID when the chunk is done. */
+export const FLAGS_PTR: i32 = 24;
+export const JOB_ID: i32 = 25;
+/** Workers with an index above this stay out of jobs (the pool was resized down). */
+export const LIVE_WORKERS: i32 = 26;
+/** Workers that have started and are ready for jobs. */
+export const READY: i32 = 27;
+
+// -------------------------------------------------------------- GEMM jobs ---
+
+/** 0 float32, 1 float64. */
+export const DTYPE: i32 = 5;
+export const M: i32 = 6;
+export const N: i32 = 7;
+export const K: i32 = 8;
+/** Byte address of A (as stored), bytes between batch matrices (0: shared), row stride in elements, 1 if stored K×M. */
+export const A_PTR: i32 = 9;
+export const A_BATCH_BYTES: i32 = 10;
+export const LDA: i32 = 11;
+export const TRANS_A: i32 = 12;
+/** Byte address of packed B and bytes between batch matrices (0: shared). */
+export const BP_PTR: i32 = 13;
+export const BP_BATCH_BYTES: i32 = 14;
+/** Byte address of C (contiguous M×N per batch, ldc = N) and bytes between batch matrices. */
+export const C_PTR: i32 = 15;
+export const C_BATCH_BYTES: i32 = 16;
+export const ACCUMULATE: i32 = 17;
+/** Chunk grid: rows per chunk (multiple of MR), row chunks per batch, likewise columns (multiple of NR). */
+export const ROWS_PER_CHUNK: i32 = 18;
+export const ROW_CHUNKS: i32 = 19;
+export const COLS_PER_CHUNK: i32 = 20;
+export const COL_CHUNKS: i32 = 21;
+
+// ------------------------------------------------------- convolution jobs ---
+
+/** Geometry: channels, height, width, outputs, kernel, stride, padding, dilation, output size. */
+export const CV_C: i32 = 32;
+export const CV_H: i32 = 33;
+export const CV_W: i32 = 34;
+export const CV_O: i32 = 35;
+export const CV_KH: i32 = 36;
+export const CV_KW: i32 = 37;
+export const CV_SH: i32 = 38;
+export const CV_SW: i32 = 39;
+export const CV_PH: i32 = 40;
+export const CV_PW: i32 = 41;
+export const CV_DH: i32 = 42;
+export const CV_DW: i32 = 43;
+export const CV_HO: i32 = 44;
+export const CV_WO: i32 = 45;
+/** x, all samples (forward; backward when dW is wanted). */
+export const CV_X_PTR: i32 = 46;
+/** W (forward; backward when dx is wanted). */
+export const CV_WEIGHT_PTR: i32 = 47;
+/** Forward: y. */
+export const CV_Y_PTR: i32 = 48;
+/** Thread t's scratch starts at CV_SCRATCH_PTR + t·CV_SCRATCH_BYTES: one sample's columns, then at CV_COLS_BYTES the packed operand. */
+export const CV_SCRATCH_PTR: i32 = 49;
+export const CV_SCRATCH_BYTES: i32 = 50;
+export const CV_COLS_BYTES: i32 = 51;
+/** Forward: byte address of one bias per output channel, 0 for none. */
+export const CV_BIAS_PTR: i32 = 52;
+/** Backward: dy (all samples); dx, per-sample dW and per-sample float64 db, each 0 when not wanted. */
+export const CV_DY_PTR: i32 = 53;
+export const CV_DX_PTR: i32 = 54;
+export const CV_DW_PTR: i32 = 55;
+export const CV_DB_PTR: i32 = 56;
+/** A Conv → ReLU (→ MaxPool) block's epilogue: relu flag; pooling window, stride and output size (window 0: none; no padding, dilation 1). */
+export const CV_RELU: i32 = 100;
+export const CV_POOL_KH: i32 = 101;
+export const CV_POOL_KW: i32 = 102;
+export const CV_POOL_SH: i32 = 103;
+export const CV_POOL_SW: i32 = 104;
+export const CV_POOL_HO: i32 = 105;
+export const CV_POOL_WO: i32 = 106;
+/** The block's output (forward writes it; backward reads it for relu's mask), the pooling's arg-max offsets within a sample's convolution output. */
+export const CV_BLOCK_OUT_PTR: i32 = 107;
+export const CV_POOL_IDX_PTR: i32 = 108;
+/** Offset within a thread's convolution scratch of one sample's convolution output (or its gradient). */
+export const CV_Y_SCRATCH: i32 = 109;
+
+// ------------------------------------------------------- dense descriptors ---
+
+/** A dense chain's layers (dense.ts) are described by DENSE_SLOTS i32 each: */
+export const D_K: i32 = 0; // inputs
+export const D_N: i32 = 1; // outputs
+export const D_RELU: i32 = 2;
+export const D_W: i32 = 3; // W (n×k, row-major)
+export const D_B: i32 = 4; // bias (n), 0 for none
+export const D_IN: i32 = 5; // the layer's input (m×k)
+export const D_OUT: i32 = 6; // its output (m×n), after relu
+export const D_DW: i32 = 7; // backward: dL/dW (n×k), 0 when not wanted
+export const D_DB: i32 = 8; // backward: dL/db as float64 (n), 0 when not wanted
+export const DENSE_SLOTS: i32 = 9;
+

@@ -1,0 +1,265 @@
+/**
+ * 2-D convolution (NCHW input, O×C/groups×kh×kw weight) on raw arrays:
+ * - the lowering every backend shares: im2col, col2im and the three passes
+ *   as batched products on the core GEMM (with groups; float32 or float64);
+ * - the routines `conv2dForward` / `conv2dBackward`: float32 passes with
+ *   groups = 1, optionally as a Conv → ReLU (→ MaxPool) block whose epilogue
+ *   runs in the same pass. The wasm implementation does each pass as one job
+ *   of one sample per chunk (im2col, GEMM and col2im fused per sample, only
+ *   images, weights and outputs copied) and agrees with the reference, the
+ *   lowering followed by the epilogue, to the bit.
+ */
+import { FrugalError } from '../../errors.js';
+import type { FloatArray } from '../backend.js';
+import { gemm } from '../index.js';
+import { defineRoutine } from '../routine.js';
+import { wasmEngine } from '../wasm/backend.js';
+import { conv2dBackward as wasmBackward, conv2dFits, conv2dForward as wasmForward } from '../wasm/conv-job.js';
+import { maxPool2d } from './max-pool.js';
+
+/** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
+const engine = wasmEngine;
+
+/** Shape of a 2-D convolution: NCHW input, O×(C/groups)×kh×kw weight, Ho×Wo output. */
+export interface ConvKernelGeometry {
+  n: number; c: number; h: number; w: number;
+  o: number; kh: number; kw: number;
+  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
+  ho: number; wo: number;
+  /** Channel groups (1 when absent); the routines take groups = 1 only. */
+  groups?: number;
+}
+
+/** What a Conv → ReLU (→ MaxPool) block applies to the convolution's output, in the same pass. */
+export interface ConvEpilogue {
+  relu: boolean;
+  /** Max pooling (no padding, dilation 1) of the relu'd output, or null. */
+  pool: { kh: number; kw: number; sh: number; sw: number; ho: number; wo: number } | null;
+}
+
+/** The forward pass's result: the block's output and, with pooling, each output cell's arg-max offset within its sample. */
+export interface ConvForwardResult {
+  y: Float32Array;
+  offsets: Int32Array | null;
+}
+
+export interface ConvBackwardArgs {
+  /** The input (needed for the weight gradient). */
+  x: Float32Array;
+  /** dL/dy [N, O, Ho, Wo], or with an epilogue the gradient of the block's output. */
+  dy: Float32Array;
+  /** The block's epilogue with its forward result (relu's mask is out > 0). */
+  epilogue?: ConvEpilogue & ConvForwardResult;
+  /** The weight [O, C·kh·kw] (needed for the input gradient). */
+  weight: Float32Array;
+  /** Which gradients to compute. */
+  input: boolean;
+  weights: boolean;
+  bias: boolean;
+}
+
+export interface ConvGradients {
+  /** dL/dx [N, C, H, W], dL/dW [O, C·kh·kw] and dL/db [O] (float64 sums rounded once), or null where not asked for. */
+  dx: Float32Array | null;
+  dw: Float32Array | null;
+  db: Float32Array | null;
+}
+
+const newLike = <F extends FloatArray>(a: F, n: number): F => new (a.constructor as new (n: number) => F)(n);
+
+// ------------------------------------------------------------- lowering ---
+
+/** cols[n][(c·kh + i)·kw + j][oh·wo + ow] = x[n, c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
+export function im2col<F extends FloatArray>(x: F, g: ConvKernelGeometry): F {
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const plane = ho * wo;
+  const cols = newLike(x, n * c * kh * kw * plane);
+  let row = 0;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const src = (b * c + ch) * h * w;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++, row += plane) {
+          for (let oh = 0; oh < ho; oh++) {
+            const ih = oh * sh - ph + i * dh;
+            const dst = row + oh * wo;
+            if (ih < 0 || ih >= h) continue; // already zero
+            const srcRow = src + ih * w;
+            const iw0 = j * dw - pw;
+            for (let ow = 0; ow < wo; ow++) {
+              const iw = iw0 + ow * sw;
+              if (iw >= 0 && iw < w) cols[dst + ow] = x[srcRow + iw];
+            }
+          }
+        }
+      }
+    }
+  }
+  return cols;
+}
+
+/** The adjoint of im2col: adds each column entry back onto its input pixel. */
+export function col2im<F extends FloatArray>(cols: F, g: ConvKernelGeometry): F {
+  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const plane = ho * wo;
+  const x = newLike(cols, n * c * h * w);
+  let row = 0;
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < c; ch++) {
+      const dstBase = (b * c + ch) * h * w;
+      for (let i = 0; i < kh; i++) {
+        for (let j = 0; j < kw; j++, row += plane) {
+          for (let oh = 0; oh < ho; oh++) {
+            const ih = oh * sh - ph + i * dh;
+            if (ih < 0 || ih >= h) continue;
+            const src = row + oh * wo;
+            const dstRow = dstBase + ih * w;
+            const iw0 = j * dw - pw;
+            for (let ow = 0; ow < wo; ow++) {
+              const iw = iw0 + ow * sw;
+              if (iw >= 0 && iw < w) x[dstRow + iw] += cols[src + ow];
+            }
+          }
+        }
+      }
+    }
+  }
+  return x;
+}
+
+/** Groups, output plane, and per group: output channels and the depth C/groups·kh·kw of its products. */
+function groupSizes(g: ConvKernelGeometry): { groups: number; plane: number; og: number; kg: number } {
+  const groups = g.groups ?? 1;
+  return { groups, plane: g.ho * g.wo, og: g.o / groups, kg: (g.c / groups) * g.kh * g.kw };
+}
+
+/** y = conv(x, w) lowered to im2col and one batched GEMM per group (no bias). */
+export function lowerForward<F extends FloatArray>(x: F, w: F, g: ConvKernelGeometry): F {
+  const { n, c, o, kh, kw } = g;
+  const { groups, plane, og, kg } = groupSizes(g);
+  const cols = im2col(x, g);
+  const out = newLike(x, n * o * plane);
+  for (let gi = 0; gi < groups; gi++) {
+    // out[b, group rows] = W_g [og × kg] · cols[b, group rows] [kg × plane], for every b.
+    gemm({
+      batch: n, m: og, n: plane, k: kg,
+      a: w, aOffset: gi * og * kg, b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane,
+      c: out, cOffset: gi * og * plane, cBatchStride: o * plane,
+    });
+  }
+  return out;
+}
+
+/** dL/dx lowered to one batched GEMM per group and col2im. */
+export function lowerInputGrad<F extends FloatArray>(dy: F, w: F, g: ConvKernelGeometry): F {
+  const { n, c, o, kh, kw } = g;
+  const { groups, plane, og, kg } = groupSizes(g);
+  const dcols = newLike(dy, n * c * kh * kw * plane);
+  for (let gi = 0; gi < groups; gi++) {
+    gemm({
+      batch: n, m: kg, n: plane, k: og,
+      a: w, aOffset: gi * og * kg, transA: true, b: dy, bOffset: gi * og * plane, bBatchStride: o * plane,
+      c: dcols, cOffset: gi * kg * plane, cBatchStride: c * kh * kw * plane,
+    });
+  }
+  return col2im(dcols, g);
+}
+
+/** dL/dW lowered to im2col, per-sample GEMMs and their sum over the batch (in order of the sample). */
+export function lowerWeightGrad<F extends FloatArray>(x: F, dy: F, g: ConvKernelGeometry): F {
+  const { n, c, o, kh, kw } = g;
+  const { groups, plane, og, kg } = groupSizes(g);
+  const cols = im2col(x, g);
+  const perSample = newLike(x, n * o * kg);
+  for (let gi = 0; gi < groups; gi++) {
+    gemm({
+      batch: n, m: og, n: kg, k: plane,
+      a: dy, aOffset: gi * og * plane, aBatchStride: o * plane, b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane, transB: true,
+      c: perSample, cOffset: gi * og * kg, cBatchStride: o * kg,
+    });
+  }
+  const dw = newLike(x, o * kg);
+  for (let b = 0; b < n; b++) {
+    const base = b * o * kg;
+    for (let i = 0; i < dw.length; i++) dw[i] += perSample[base + i];
+  }
+  return dw;
+}
+
+/** y[b, ch, ...] += bias[ch] over `plane` values per channel. */
+export function addChannelBias(y: FloatArray, bias: FloatArray, n: number, channels: number, plane: number): void {
+  for (let s = 0; s < n; s++) {
+    for (let ch = 0; ch < channels; ch++) {
+      const base = (s * channels + ch) * plane, v = bias[ch];
+      for (let i = 0; i < plane; i++) y[base + i] += v;
+    }
+  }
+}
+
+/** Σ over samples and each channel's `inner` values, in float64 (four partial sums per channel and sample, then in order of the sample). */
+export function channelSums(d: ArrayLike<number>, n: number, channels: number, inner: number): Float64Array {
+  const acc = new Float64Array(channels);
+  for (let b = 0; b < n; b++) {
+    for (let ch = 0; ch < channels; ch++) {
+      const base = (b * channels + ch) * inner, end = base + inner;
+      // Four partial sums: one chain of dependent adds would wait on each add's latency.
+      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = base;
+      for (; i + 4 <= end; i += 4) { s0 += d[i]; s1 += d[i + 1]; s2 += d[i + 2]; s3 += d[i + 3]; }
+      for (; i < end; i++) s0 += d[i];
+      acc[ch] += s0 + s1 + (s2 + s3);
+    }
+  }
+  return acc;
+}
+
+// ------------------------------------------------------------- routines ---
+
+export const conv2dForward = defineRoutine('conv2dForward', function reference(g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult {
+  const plane = g.ho * g.wo;
+  const y = lowerForward(x, weight, g);
+  if (bias) addChannelBias(y, bias, g.n, g.o, plane);
+  if (epilogue?.relu) for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 || y[i] !== y[i] ? y[i] : 0;
+  const pool = epilogue?.pool;
+  if (!pool) return { y, offsets: null };
+  const found = maxPool2d.reference(y, { n: g.n, c: g.o, h: g.ho, w: g.wo, kh: pool.kh, kw: pool.kw, sh: pool.sh, sw: pool.sw, ph: 0, pw: 0, dh: 1, dw: 1, ho: pool.ho, wo: pool.wo });
+  // Offsets within the sample, as the block's backward reads them.
+  const cells = g.o * pool.ho * pool.wo;
+  for (let k = 0; k < found.offsets.length; k++) found.offsets[k] -= Math.floor(k / cells) * g.o * plane;
+  return { y: found.values as Float32Array, offsets: found.offsets };
+});
+
+conv2dForward.register('wasm', engine && {
+  supports: (g, x, weight, bias, epilogue) => (g.groups ?? 1) === 1 && conv2dFits(engine, g, 'forward', epilogue),
+  run: (g, x, weight, bias, epilogue) => wasmForward(engine, g, x, weight, bias, epilogue) ?? refused('conv2dForward'),
+});
+
+export const conv2dBackward = defineRoutine('conv2dBackward', function reference(g: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients {
+  const { n, o } = g, plane = g.ho * g.wo;
+  const epilogue = args.epilogue;
+  let dy = args.dy;
+  if (epilogue?.pool) {
+    // The pooled gradient goes to each window's arg-max, where relu let the value through.
+    const cells = o * epilogue.pool.ho * epilogue.pool.wo;
+    dy = new Float32Array(n * o * plane);
+    for (let k = 0; k < args.dy.length; k++) {
+      if (!epilogue.relu || epilogue.y[k] > 0) dy[Math.floor(k / cells) * o * plane + epilogue.offsets![k]] += args.dy[k];
+    }
+  } else if (epilogue?.relu) {
+    dy = new Float32Array(args.dy.length);
+    for (let i = 0; i < dy.length; i++) dy[i] = epilogue.y[i] > 0 ? args.dy[i] : 0;
+  }
+  return {
+    dx: args.input ? lowerInputGrad(dy, args.weight, g) : null,
+    dw: args.weights ? lowerWeightGrad(args.x, dy, g) : null,
+    db: args.bias ? Float32Array.from(channelSums(dy, n, o, plane)) : null,
+  };
+});
+
+conv2dBackward.register('wasm', engine && {
+  supports: (g, args) => (g.groups ?? 1) === 1 && conv2dFits(engine, g, 'backward', args.epilogue, args),
+  run: (g, args) => wasmBackward(engine, g, args) ?? refused('conv2dBackward'),
+});
+
+function refused(name: string): never {
+  throw new FrugalError(`${name}: the wasm kernels refused a job their supports test accepted`);
+}

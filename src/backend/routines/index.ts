@@ -1,0 +1,14 @@
+/**
+ * Every named routine of the backend (routine.ts), one file each. Importing
+ * this module registers them all in `routines`, which the tests walk to run
+ * each backend's implementation against the reference.
+ */
+export { adamStep, type AdamScalars } from './adam.js';
+export { conv2dBackward, conv2dForward } from './conv.js';
+export { denseChainBackward, denseChainForward } from './dense-chain.js';
+export { columnSums, denseRows } from './dense-rows.js';
+export { lstmBackward, lstmForward } from './lstm.js';
+export { maxPool2d } from './max-pool.js';
+export { relu32, reluGrad32 } from './relu.js';
+export { svcPairs } from './svc-pairs.js';
+export { routines } from '../routine.js';
