@@ -12,6 +12,7 @@ import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkSampleWeight, checkXy, takeRows, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, kFold, pickValues, preprocessData, weightedCentred } from './common.js';
+import { estimatorName } from '../base.js';
 import { LinearRegressorBase } from './linear-model.js';
 import { alphaGrid, ElasticNet, pathCore } from './coordinate-descent.js';
 
@@ -146,33 +147,43 @@ function fitCV(est: string, p: ElasticNetCVParams, isLasso: boolean, X: MatrixIn
   return { ...fit, alphas: new Tensor(all, [nL, nA]), msePath: new Tensor(mse, [nL, nA, nF]) };
 }
 
-
-/** Elastic-net with alpha (and l1Ratio, given several) chosen by cross-validation. */
-export class ElasticNetCV extends LinearRegressorBase<ElasticNetCVParams> {
+/** What ElasticNetCV and LassoCV share: the cross-validated path, the refit and its diagnostics. */
+abstract class CrossValidatedEnet<P extends LassoCVParams> extends LinearRegressorBase<P> {
   /** The chosen alpha. */
   alpha?: number;
+  /** Mean squared test error: [nAlphas, nFolds], or [nL1Ratios, nAlphas, nFolds] for several l1Ratios. */
+  msePath?: Tensor;
+  dualGap?: number;
+  nIter?: number;
+
+  /** Runs the cross-validation (the lasso's with l1Ratio 1), keeps the refitted model and returns what chose it. */
+  protected fitPath(isLasso: boolean, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): CVFit {
+    const r = fitCV(estimatorName(this), { l1Ratio: 1, ...this.params }, isLasso, X, y, sampleWeight);
+    this.alpha = r.alpha;
+    this.msePath = r.msePath;
+    this.dualGap = r.model.dualGap;
+    this.nIter = r.model.nIter;
+    this.finishFit(r.model.coef!, r.model.intercept!, r.nFeatures);
+    return r;
+  }
+}
+
+/** Elastic-net with alpha (and l1Ratio, given several) chosen by cross-validation. */
+export class ElasticNetCV extends CrossValidatedEnet<ElasticNetCVParams> {
   /** The chosen l1Ratio. */
   l1Ratio?: number;
   /** The alpha grid: a Float64Array, or a Tensor [nL1Ratios, nAlphas] for several l1Ratios. */
   alphas?: Float64Array | Tensor;
-  /** Mean squared test error: [nAlphas, nFolds], or [nL1Ratios, nAlphas, nFolds]. */
-  msePath?: Tensor;
-  dualGap?: number;
-  nIter?: number;
 
   constructor(params: Partial<ElasticNetCVParams> = {}) {
     super(params, ENETCV_DEFAULTS);
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
-    const r = fitCV('ElasticNetCV', this.params, false, X, y, sampleWeight);
-    this.alpha = r.alpha;
+    const r = this.fitPath(false, X, y, sampleWeight);
     this.l1Ratio = r.l1Ratio;
     this.alphas = r.alphas;
-    this.msePath = r.msePath;
-    this.dualGap = r.model.dualGap;
-    this.nIter = r.model.nIter;
-    return this.finishFit(r.model.coef!, r.model.intercept!, r.nFeatures);
+    return this;
   }
 }
 
@@ -184,25 +195,16 @@ const LASSOCV_DEFAULTS: LassoCVParams = {
 };
 
 /** Lasso with alpha chosen by cross-validation along the regularisation path. */
-export class LassoCV extends LinearRegressorBase<LassoCVParams> {
-  alpha?: number;
+export class LassoCV extends CrossValidatedEnet<LassoCVParams> {
+  /** The alpha grid. */
   alphas?: Float64Array;
-  /** Mean squared test error, [nAlphas, nFolds]. */
-  msePath?: Tensor;
-  dualGap?: number;
-  nIter?: number;
 
   constructor(params: Partial<LassoCVParams> = {}) {
     super(params, LASSOCV_DEFAULTS);
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
-    const r = fitCV('LassoCV', { ...this.params, l1Ratio: 1 }, true, X, y, sampleWeight);
-    this.alpha = r.alpha;
-    this.alphas = r.alphas as Float64Array;
-    this.msePath = r.msePath;
-    this.dualGap = r.model.dualGap;
-    this.nIter = r.model.nIter;
-    return this.finishFit(r.model.coef!, r.model.intercept!, r.nFeatures);
+    this.alphas = this.fitPath(true, X, y, sampleWeight).alphas as Float64Array;
+    return this;
   }
 }
