@@ -7,6 +7,7 @@ import { enetPath, LogisticRegression, Ridge, RidgeCV, SGDClassifier, SGDRegress
 import { minimizeLbfgs } from '../src/models/linear/lbfgs.js';
 import { multiclassProbability, sigmoidTrain } from '../src/models/svm/platt.js';
 import { SVC, SVR } from '../src/models/svm/index.js';
+import { checkFinite } from '../src/models/finite.js';
 
 /** A small regression problem with features scaled by `scale`. */
 function scaled(scale: number): { X: number[][]; y: number[]; labels: number[] } {
@@ -79,5 +80,19 @@ describe('unknown estimator parameters', () => {
   it("new Ridge({ max_iter: 5 }) suggests 'maxIter' and lists the valid ones", () => {
     assert.throws(() => new Ridge({ max_iter: 5 } as never), (e: unknown) => e instanceof ValueError
       && /Ridge: unknown option 'max_iter' \(did you mean 'maxIter'\?\); valid options are: alpha, fitIntercept, maxIter, solver, tol/.test((e as Error).message));
+  });
+});
+
+describe('checkFinite', () => {
+  it('finds NaN, Infinity and -Infinity anywhere, and passes finite values (-0 and huge ones included)', () => {
+    checkFinite('Demo', 'coef', Float64Array.of(-0, 0, 1e308, -1e308, 5e-324));
+    checkFinite('Demo', 'coef', []);
+    for (const bad of [Number.NaN, Infinity, -Infinity]) {
+      for (const at of [0, 3, 6]) {
+        const v = new Float64Array(7).fill(1);
+        v[at] = bad;
+        assert.throws(() => checkFinite('Demo', 'coef', v), (e: unknown) => e instanceof NumericalError && (e as Error).message.includes(`(${bad} at ${at})`));
+      }
+    }
   });
 });
