@@ -96,3 +96,11 @@ describe('checkFinite', () => {
     }
   });
 });
+
+describe('options objects reject unknown keys', () => {
+  it('enetPath and minimizeLbfgs suggest the camelCase name', () => {
+    const { X, y } = scaled(1);
+    assert.throws(() => enetPath(X, y, { max_iter: 5 } as never), (e: unknown) => e instanceof ValueError && /enetPath: unknown option 'max_iter' \(did you mean 'maxIter'\?\)/.test((e as Error).message));
+    assert.throws(() => minimizeLbfgs((_x, g) => { g[0] = 0; return 0; }, new Float64Array(1), { g_tol: 1 } as never), (e: unknown) => e instanceof ValueError && /minimizeLbfgs: unknown option 'g_tol' \(did you mean 'gtol'\?\)/.test((e as Error).message));
+  });
+});

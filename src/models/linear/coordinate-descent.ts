@@ -19,6 +19,7 @@ import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkSampleWeight, checkXy, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber, gemm, interceptFrom, linearPredict, weightedCentred } from './common.js';
+import { checkOptions } from '../../utils/options.js';
 import { estimatorName } from '../base.js';
 import { LinearRegressorBase } from './linear-model.js';
 
@@ -241,6 +242,10 @@ export interface EnetPathOptions {
   randomState?: number | Generator | null;
 }
 
+const ENET_PATH_OPTIONS: readonly (keyof EnetPathOptions)[] = [
+  'l1Ratio', 'eps', 'nAlphas', 'alphas', 'precompute', 'maxIter', 'tol', 'positive', 'coefInit', 'selection', 'randomState',
+];
+
 export interface EnetPathResult {
   /** The alphas, descending. */
   alphas: Float64Array;
@@ -317,6 +322,7 @@ export function pathCore(X: Matrix, y: Float64Array, l1Ratio: number, alphas: Fl
  */
 export function enetPath(X: MatrixInput, y: VectorInput, options: EnetPathOptions = {}): EnetPathResult {
   const fn = 'enetPath';
+  checkOptions(fn, options, ENET_PATH_OPTIONS);
   const l1Ratio = checkNumber('l1Ratio', options.l1Ratio ?? 0.5, fn, { min: 0, max: 1 });
   const eps = checkNumber('eps', options.eps ?? 1e-3, fn, { min: 0, minExclusive: true });
   const nAlphas = checkNumber('nAlphas', options.nAlphas ?? 100, fn, { min: 1, integer: true });

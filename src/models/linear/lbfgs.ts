@@ -19,6 +19,7 @@
  * Optimization", §7.2.
  */
 import { NumericalError, ValueError } from '../../errors.js';
+import { checkOptions } from '../../utils/options.js';
 
 /** f(x), writing ∇f(x) into `grad`. */
 export type ObjectiveFn = (x: Float64Array, grad: Float64Array) => number;
@@ -50,6 +51,8 @@ export interface LbfgsOptions {
   caller?: string;
 }
 
+const LBFGS_OPTIONS: readonly (keyof LbfgsOptions)[] = ['maxIter', 'maxFun', 'm', 'gtol', 'ftol', 'maxLs', 'gradNorm', 'callback', 'memory', 'caller'];
+
 /** The stored correction pairs (oldest first) and the current initial scaling. */
 export interface LbfgsMemory {
   S: Float64Array[];
@@ -78,6 +81,7 @@ const EPS = Number.EPSILON;
 
 /** Minimises `fg` from `x0` (not modified). */
 export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsOptions = {}): LbfgsResult {
+  checkOptions('minimizeLbfgs', options, LBFGS_OPTIONS);
   const n = x0.length;
   const maxIter = options.maxIter ?? 15000;
   const maxFun = options.maxFun ?? 15000;
