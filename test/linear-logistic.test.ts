@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { LogisticRegression } from '../src/models/linear/logistic.js';
-import { minimizeLbfgs } from '../src/optimize/lbfgs.js';
+import { minimizeLbfgs } from '../src/models/linear/lbfgs.js';
 import { LogisticLoss } from '../src/models/linear/logistic-loss.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { NotFittedError, ValueError } from '../src/errors.js';

@@ -5,9 +5,9 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { fastExp, fastExpF32, Kernel, numpySum, pairwiseSum, powi } from '../src/models/svm/kernels.js';
+import { fastExp, fastExpF32, Kernel, numpySum, pairwiseSum, powi } from '../src/models/svm/kernel-functions.js';
 import { RowCache, solveSmo, SvcQ, type KernelSource } from '../src/models/svm/smo.js';
-import { multiclassProbability, sigmoidPredict } from '../src/models/svm/libsvm.js';
+import { multiclassProbability, sigmoidPredict } from '../src/models/svm/platt.js';
 import { Generator } from '../src/tensor/random.js';
 
 function randMatrix(rows: number, cols: number, seed: number, shift = 0): { data: Float64Array; rows: number; cols: number } {

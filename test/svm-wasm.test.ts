@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { SVC, type SVCParams } from '../src/models/svm/svc.js';
 import { setPairSolver } from '../src/models/svm/libsvm.js';
-import { setKernelPrecision, type KernelPrecision } from '../src/models/svm/kernels.js';
+import { setKernelPrecision, type KernelPrecision } from '../src/models/svm/kernel-functions.js';
 import { getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/backend/index.js';
 import { svcPairs } from '../src/backend/routines/svc-pairs.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';

@@ -148,7 +148,11 @@ describe('BaseEstimator', () => {
     assert.equal(d.getParams().inner__alpha, 5);
     assert.throws(() => d.setParams({ beta: 1 }), /Invalid parameter 'beta' for estimator Demo. Valid parameters are: alpha, inner, randomState, weights/);
     assert.throws(() => d.setParams({ alpha__x: 1 }), /'alpha' is not an estimator/);
-    assert.throws(() => new Demo({ beta: 1 } as never), /unknown parameter 'beta'/);
+    assert.throws(() => new Demo({ beta: 1 } as never), /Demo: unknown option 'beta'; valid options are: alpha, inner, randomState, weights/);
+  });
+  it('unknown parameters suggest the camelCase name', () => {
+    assert.throws(() => new Demo({ random_state: 1 } as never), (e: Error) => e instanceof ValueError && /unknown option 'random_state' \(did you mean 'randomState'\?\)/.test(e.message));
+    assert.throws(() => new Demo().setParams({ random_state: 1 }), (e: Error) => e instanceof ValueError && /Invalid parameter 'random_state' for estimator Demo \(did you mean 'randomState'\?\)/.test(e.message));
   });
   it('clone deep-copies params and gives an unfitted estimator', () => {
     const g = new Generator(5);
@@ -196,6 +200,21 @@ class NoNaNCheck extends BaseRegressor<{ k: number }> {
   }
 }
 
+/** ToyRidge without its finiteness check: on features of 1e300 it predicts NaN silently. */
+class UncheckedToyRidge extends ToyRidge {
+  protected override rejectsNonFinite = false;
+}
+/** A fit that spins on huge features (stands for an unbounded solver loop). */
+class SpinsOnHugeFeatures extends ToyRidge {
+  override fit(X: MatrixInput, y: VectorInput): this {
+    if (Math.abs((X as number[][])[0][0]) > 1e50) {
+      const until = performance.now() + 300;
+      while (performance.now() < until) { /* spin */ }
+    }
+    return super.fit(X, y);
+  }
+}
+
 describe('checkEstimator', () => {
   it('passes a conforming estimator', () => {
     runEstimatorChecks(() => new ToyRidge(), { kind: 'regressor' });
@@ -206,6 +225,14 @@ describe('checkEstimator', () => {
   });
   it('catches missing validation', () => {
     assert.throws(() => runEstimatorChecks(() => new NoNaNCheck(), { kind: 'regressor' }), (e: Error) => /rejects NaN and infinity/.test(e.message) && /validates shapes/.test(e.message));
+  });
+  it('catches NaN predictions on huge features', () => {
+    const check = estimatorChecks(() => new UncheckedToyRidge(), { kind: 'regressor' }).find((c) => c.name.startsWith('huge features'))!;
+    assert.throws(() => check.run(), /features x1e\+300: element \d+ is NaN/);
+  });
+  it('catches a fit that runs past the time bound on huge features', () => {
+    const check = estimatorChecks(() => new SpinsOnHugeFeatures(), { kind: 'regressor', hugeFeaturesSeconds: 0.2 }).find((c) => c.name.startsWith('huge features'))!;
+    assert.throws(() => check.run(), /over the 0.2 s bound/);
   });
   it('rejects unknown check names in skip', () => {
     assert.throws(() => estimatorChecks(() => new ToyRidge(), { kind: 'regressor', skip: ['nope'] }), /unknown check 'nope'/);

@@ -52,8 +52,9 @@
  * params (predictProba with a hinge loss) throws a ValueError saying so.
  */
 import { NotFittedError, ValueError } from '../errors.js';
+import { suggestOption, unknownOptionMessage } from '../utils/options.js';
 import { Generator } from '../tensor/random.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { accuracyScore } from '../metrics/classification.js';
 import { r2Score } from '../metrics/regression.js';
 import { checkNFeatures, toMatrix, type Label, type LabelInput, type Matrix, type MatrixInput, type ToMatrixOptions, type VectorInput } from '../utils/validation.js';
@@ -150,10 +151,9 @@ export abstract class BaseEstimator<P extends object = Params> implements Estima
       throw new ValueError(`${new.target.name}: expected a params object, got ${Array.isArray(params) ? 'an array' : String(params)}`);
     }
     if (defaults) {
+      const valid = Object.keys(defaults);
       for (const key of Object.keys(params)) {
-        if (!(key in defaults)) {
-          throw new ValueError(`${new.target.name}: unknown parameter '${key}'. Valid parameters are: ${Object.keys(defaults).sort().join(', ')}`);
-        }
+        if (!(key in defaults)) throw new ValueError(unknownOptionMessage(new.target.name, key, valid));
       }
       const merged = { ...defaults } as Record<string, unknown>;
       for (const [k, v] of Object.entries(params)) if (v !== undefined) merged[k] = v;
@@ -190,7 +190,9 @@ export abstract class BaseEstimator<P extends object = Params> implements Estima
       const sep = key.indexOf('__');
       const head = sep < 0 ? key : key.slice(0, sep);
       if (!(head in own)) {
-        throw new ValueError(`Invalid parameter '${head}' for estimator ${estimatorName(this)}. Valid parameters are: ${Object.keys(own).sort().join(', ')}`);
+        const suggestion = suggestOption(head, Object.keys(own));
+        const hint = suggestion === undefined ? '' : ` (did you mean '${suggestion}'?)`;
+        throw new ValueError(`Invalid parameter '${head}' for estimator ${estimatorName(this)}${hint}. Valid parameters are: ${Object.keys(own).sort().join(', ')}`);
       }
       if (sep < 0) {
         own[key] = value;
@@ -332,6 +334,14 @@ export function regressorScore(est: { predict(X: MatrixInput): Float64Array }, X
 /** Accuracy of a classifier's predictions: the `score` of every classifier. */
 export function classifierScore(est: { predict(X: MatrixInput): Label[] }, X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput): number {
   return accuracyScore(y, est.predict(X), { sampleWeight });
+}
+
+/** The natural log of a `predictProba` result: the `predictLogProba` of every classifier. */
+export function logProbabilities(P: Tensor): Tensor {
+  const d = P.data as Float64Array;
+  const out = new Float64Array(d.length);
+  for (let i = 0; i < d.length; i++) out[i] = Math.log(d[i]);
+  return new Tensor(out, P.shape);
 }
 
 /** Base for regressors: `estimatorType` 'regressor' and `score` = R². */

@@ -24,7 +24,9 @@
  * regressors, labels from `classes` for classifiers, probabilities that
  * sum to 1, Tensors for transformers); every input format (number[][],
  * {data, shape}, float32/float64 Tensors) gives the same result; inputs are
- * not modified; classifiers take string labels and reject a single class.
+ * not modified; classifiers take string labels and reject a single class;
+ * features of magnitude 1e100 and 1e300 give finite outputs or a
+ * FrugalError, within a wall-clock bound (no solver spins or returns NaN).
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
@@ -54,6 +56,8 @@ export interface CheckEstimatorOptions {
   skip?: readonly string[];
   /** Absolute tolerance when comparing outputs of repeated fits (default 0: identical). */
   tolerance?: number;
+  /** Wall-clock bound, in seconds, of fit + outputs on features of magnitude 1e100 / 1e300 (default 5). */
+  hugeFeaturesSeconds?: number;
 }
 
 export interface EstimatorCheck {
@@ -124,6 +128,15 @@ function assertSameOutput(a: unknown, b: unknown, tol: number, what: string): vo
     } else {
       assert.equal(x[i], y[i], `${what}: element ${i} differs`);
     }
+  }
+}
+
+/** Every number in an output (a Float64Array, a Tensor, a label array) is finite; labels are skipped. */
+function assertFinite(out: unknown, what: string): void {
+  const values = toComparable(out);
+  for (let i = 0; i < values.length; i++) {
+    const v = values[i];
+    if (typeof v === 'number') assert.ok(Number.isFinite(v), `${what}: element ${i} is ${v}; a non-finite result must be a FrugalError instead`);
   }
 }
 
@@ -365,6 +378,29 @@ export function estimatorChecks(make: () => Estimator, options: CheckEstimatorOp
         if (y && kind !== 'transformer') {
           const e = fit(fresh(), X, Float64Array.from(y));
           assertSameOutput(output(e, kind, X), base, tol, 'y as a Float64Array');
+        }
+      },
+    },
+    {
+      name: 'huge features: finite outputs or a FrugalError, in bounded time',
+      run: () => {
+        const bound = options.hugeFeaturesSeconds ?? 5;
+        for (const scale of [1e100, 1e300]) {
+          const big = X.map((r) => r.map((v) => v * scale));
+          const started = performance.now();
+          try {
+            const e = fit(fresh(), big);
+            assertFinite(output(e, kind, big), `${main} after fit on features x${scale}`);
+            if (kind === 'classifier') {
+              if (available('predictProba')) assertFinite(e.predictProba!(big), `predictProba on features x${scale}`);
+              if (available('decisionFunction')) assertFinite(e.decisionFunction!(big), `decisionFunction on features x${scale}`);
+            }
+          } catch (err) {
+            if (err instanceof assert.AssertionError) throw err;
+            assert.ok(err instanceof FrugalError, `features x${scale}: threw ${(err as Error)?.name}: ${(err as Error)?.message}, not a FrugalError`);
+          }
+          const seconds = (performance.now() - started) / 1000;
+          assert.ok(seconds <= bound, `features x${scale}: took ${seconds.toFixed(1)} s, over the ${bound} s bound (an unbounded solver loop?)`);
         }
       },
     },

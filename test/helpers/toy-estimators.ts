@@ -2,7 +2,7 @@
  * Small estimators for testing the shared machinery (cross-validation,
  * search, pipelines, checkEstimator) independently of the real models.
  */
-import { ValueError } from '../../src/errors.js';
+import { NumericalError, ValueError } from '../../src/errors.js';
 import { BaseClassifier, BaseRegressor } from '../../src/models/base.js';
 import { resolveGenerator, type Generator } from '../../src/tensor/random.js';
 import { Tensor } from '../../src/tensor/tensor.js';
@@ -17,6 +17,8 @@ export interface ToyRidgeParams {
 export class ToyRidge extends BaseRegressor<ToyRidgeParams> {
   coef: Float64Array | undefined;
   intercept = 0;
+  /** Whether fit throws on non-finite coefficients (a broken subclass in the tests turns it off). */
+  protected rejectsNonFinite = true;
 
   constructor(params: Partial<ToyRidgeParams> = {}) {
     super(params, { alpha: 1, fitIntercept: true });
@@ -55,6 +57,9 @@ export class ToyRidge extends BaseRegressor<ToyRidgeParams> {
     let b = ym;
     for (let j = 0; j < cols; j++) b -= xm[j] * this.coef[j];
     this.intercept = fitIntercept ? b : 0;
+    if (this.rejectsNonFinite && (!this.coef.every(Number.isFinite) || !Number.isFinite(this.intercept))) {
+      throw new NumericalError('ToyRidge: the normal equations overflowed (non-finite coefficients); scale the features');
+    }
     this.nFeaturesIn = cols;
     this.markFitted();
     return this;
@@ -136,6 +141,7 @@ export class ToyCentroidClassifier extends BaseClassifier<ToyCentroidParams> {
           const t = m.data[i * m.cols + j] - this.centroids![a * m.cols + j];
           s += t * t;
         }
+        if (!Number.isFinite(s)) throw new NumericalError('ToyCentroidClassifier: a squared distance overflowed; scale the features');
         d[i * k + a] = s;
       }
     }

@@ -232,6 +232,13 @@ export function kFold(n: number, k: number, est: string): { train: Int32Array; t
   return out;
 }
 
+/** The values of `a` at the indices `idx` (a fold's targets or weights). */
+export function pickValues(a: Float64Array, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
+  return out;
+}
+
 /** Folds from user-given test index lists (every other row trains). */
 export function foldsFromTestSets(n: number, tests: readonly (ArrayLike<number>)[], est: string): { train: Int32Array; test: Int32Array }[] {
   return tests.map((t, f) => {

@@ -10,9 +10,10 @@
 import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { BaseRegressor } from '../base.js';
-import { checkSampleWeight, checkXy, takeRows, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, kFold, linearPredict, preprocessData, weightedCentred } from './common.js';
+import { checkSampleWeight, checkXy, takeRows, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, kFold, pickValues, preprocessData, weightedCentred } from './common.js';
+import { estimatorName } from '../base.js';
+import { LinearRegressorBase } from './linear-model.js';
 import { alphaGrid, ElasticNet, pathCore } from './coordinate-descent.js';
 
 export interface ElasticNetCVParams {
@@ -39,18 +40,17 @@ const ENETCV_DEFAULTS: ElasticNetCVParams = {
   maxIter: 1000, tol: 1e-4, cv: null, positive: false, randomState: null, selection: 'cyclic',
 };
 
-interface CVState {
-  coef?: Float64Array;
-  intercept?: number;
-  alpha?: number;
-  l1Ratio?: number;
-  alphas?: Float64Array | Tensor;
-  msePath?: Tensor;
-  dualGap?: number;
-  nIter?: number;
+/** What a cross-validated fit gives: the model refitted on all the data and the path that chose it. */
+interface CVFit {
+  model: ElasticNet;
+  alpha: number;
+  l1Ratio: number;
+  alphas: Float64Array | Tensor;
+  msePath: Tensor;
+  nFeatures: number;
 }
 
-function fitCV(est: string, self: CVState, p: ElasticNetCVParams, isLasso: boolean, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): number {
+function fitCV(est: string, p: ElasticNetCVParams, isLasso: boolean, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): CVFit {
   const eps = checkNumber('eps', p.eps, est, { min: 0, minExclusive: true });
   const nAlphasParam = checkNumber('nAlphas', p.nAlphas, est, { min: 1, integer: true });
   const fitIntercept = checkBool('fitIntercept', p.fitIntercept, est);
@@ -87,11 +87,11 @@ function fitCV(est: string, self: CVState, p: ElasticNetCVParams, isLasso: boole
   for (let f = 0; f < nF; f++) {
     const { train, test } = folds[f];
     const Xtr = takeRows(Xm, train);
-    const ytr = pick(yv, train);
+    const ytr = pickValues(yv, train);
     let swTr: Float64Array | null = null, swTe: Float64Array | null = null;
     if (sw) {
-      swTr = pick(sw, train);
-      swTe = pick(sw, test);
+      swTr = pickValues(sw, train);
+      swTe = pickValues(sw, test);
       let s = 0;
       for (let i = 0; i < swTr.length; i++) s += swTr[i];
       for (let i = 0; i < swTr.length; i++) swTr[i] *= swTr.length / s;
@@ -107,9 +107,9 @@ function fitCV(est: string, self: CVState, p: ElasticNetCVParams, isLasso: boole
       gram = { Q, q };
     }
     const Xte = takeRows(Xm, test);
-    const yte = pick(yv, test);
+    const yte = pickValues(yv, test);
     for (let l = 0; l < nL; l++) {
-      const r = pathCore(pre.X, pre.y, l1Ratios[l], grids[l], { precompute, maxIter, tol, positive, coefInit: null, random, gram });
+      const r = pathCore(pre.X, pre.y, l1Ratios[l], grids[l], { precompute, maxIter, tol, positive, coefInit: null, random, gram, est });
       // Test predictions for every alpha: Xte·coefs (coefs is nf×nA) + intercepts.
       const P = new Float64Array(Xte.rows * nA);
       gemm(Xte.rows, nA, nf, Xte.data, r.coefs, P);
@@ -140,58 +140,50 @@ function fitCV(est: string, self: CVState, p: ElasticNetCVParams, isLasso: boole
     alpha: bestAlpha, l1Ratio: bestL1, fitIntercept, precompute: p.precompute === true, maxIter, tol, positive,
     randomState: p.randomState, selection,
   }).fit(Xm, yv, sw);
-  self.coef = model.coef;
-  self.intercept = model.intercept;
-  self.dualGap = model.dualGap;
-  self.nIter = model.nIter;
-  self.alpha = bestAlpha;
-  self.l1Ratio = bestL1;
-  if (nL === 1) {
-    self.alphas = grids[0];
-    self.msePath = new Tensor(mse, [nA, nF]);
-  } else {
-    const all = new Float64Array(nL * nA);
-    grids.forEach((g, l) => all.set(g, l * nA));
-    self.alphas = new Tensor(all, [nL, nA]);
-    self.msePath = new Tensor(mse, [nL, nA, nF]);
-  }
-  return nf;
+  const fit = { model, alpha: bestAlpha, l1Ratio: bestL1, nFeatures: nf };
+  if (nL === 1) return { ...fit, alphas: grids[0], msePath: new Tensor(mse, [nA, nF]) };
+  const all = new Float64Array(nL * nA);
+  grids.forEach((g, l) => all.set(g, l * nA));
+  return { ...fit, alphas: new Tensor(all, [nL, nA]), msePath: new Tensor(mse, [nL, nA, nF]) };
 }
 
-function pick(a: Float64Array, idx: Int32Array): Float64Array {
-  const out = new Float64Array(idx.length);
-  for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
-  return out;
+/** What ElasticNetCV and LassoCV share: the cross-validated path, the refit and its diagnostics. */
+abstract class CrossValidatedEnet<P extends LassoCVParams> extends LinearRegressorBase<P> {
+  /** The chosen alpha. */
+  alpha?: number;
+  /** Mean squared test error: [nAlphas, nFolds], or [nL1Ratios, nAlphas, nFolds] for several l1Ratios. */
+  msePath?: Tensor;
+  dualGap?: number;
+  nIter?: number;
+
+  /** Runs the cross-validation (the lasso's with l1Ratio 1), keeps the refitted model and returns what chose it. */
+  protected fitPath(isLasso: boolean, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): CVFit {
+    const r = fitCV(estimatorName(this), { l1Ratio: 1, ...this.params }, isLasso, X, y, sampleWeight);
+    this.alpha = r.alpha;
+    this.msePath = r.msePath;
+    this.dualGap = r.model.dualGap;
+    this.nIter = r.model.nIter;
+    this.finishFit(r.model.coef!, r.model.intercept!, r.nFeatures);
+    return r;
+  }
 }
 
 /** Elastic-net with alpha (and l1Ratio, given several) chosen by cross-validation. */
-export class ElasticNetCV extends BaseRegressor<ElasticNetCVParams> {
-  coef?: Float64Array;
-  intercept?: number;
-  /** The chosen alpha. */
-  alpha?: number;
+export class ElasticNetCV extends CrossValidatedEnet<ElasticNetCVParams> {
   /** The chosen l1Ratio. */
   l1Ratio?: number;
   /** The alpha grid: a Float64Array, or a Tensor [nL1Ratios, nAlphas] for several l1Ratios. */
   alphas?: Float64Array | Tensor;
-  /** Mean squared test error: [nAlphas, nFolds], or [nL1Ratios, nAlphas, nFolds]. */
-  msePath?: Tensor;
-  dualGap?: number;
-  nIter?: number;
 
   constructor(params: Partial<ElasticNetCVParams> = {}) {
     super(params, ENETCV_DEFAULTS);
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
-    this.nFeaturesIn = fitCV('ElasticNetCV', this, this.params, false, X, y, sampleWeight);
-    this.markFitted();
+    const r = this.fitPath(false, X, y, sampleWeight);
+    this.l1Ratio = r.l1Ratio;
+    this.alphas = r.alphas;
     return this;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm: Matrix = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
   }
 }
 
@@ -203,36 +195,16 @@ const LASSOCV_DEFAULTS: LassoCVParams = {
 };
 
 /** Lasso with alpha chosen by cross-validation along the regularisation path. */
-export class LassoCV extends BaseRegressor<LassoCVParams> {
-  coef?: Float64Array;
-  intercept?: number;
-  alpha?: number;
+export class LassoCV extends CrossValidatedEnet<LassoCVParams> {
+  /** The alpha grid. */
   alphas?: Float64Array;
-  /** Mean squared test error, [nAlphas, nFolds]. */
-  msePath?: Tensor;
-  dualGap?: number;
-  nIter?: number;
 
   constructor(params: Partial<LassoCVParams> = {}) {
     super(params, LASSOCV_DEFAULTS);
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
-    const state: CVState = {};
-    this.nFeaturesIn = fitCV('LassoCV', state, { ...this.params, l1Ratio: 1 }, true, X, y, sampleWeight);
-    this.coef = state.coef;
-    this.intercept = state.intercept;
-    this.alpha = state.alpha;
-    this.alphas = state.alphas as Float64Array;
-    this.msePath = state.msePath;
-    this.dualGap = state.dualGap;
-    this.nIter = state.nIter;
-    this.markFitted();
+    this.alphas = this.fitPath(true, X, y, sampleWeight).alphas as Float64Array;
     return this;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
   }
 }

@@ -14,12 +14,14 @@
  * runs when `precompute` asks for it, as scikit-learn's path does by default
  * for n_samples > n_features.
  */
-import { ValueError } from '../../errors.js';
+import { NumericalError, ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { BaseRegressor } from '../base.js';
 import { checkSampleWeight, checkXy, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber, gemm, interceptFrom, linearPredict, weightedCentred } from './common.js';
+import { checkOptions } from '../../utils/options.js';
+import { estimatorName } from '../base.js';
+import { LinearRegressorBase } from './linear-model.js';
 
 export interface CDResult {
   gap: number;
@@ -34,6 +36,20 @@ export interface CDOptions {
   positive: boolean;
   /** Random coordinate order (each step draws a feature uniformly). */
   random: Generator | null;
+  /** The estimator (or function) named in a NumericalError. */
+  est: string;
+}
+
+/** One coordinate's new value: tmp soft-thresholded by l1, over `denom` (0 for a negative tmp when positive). */
+function coordinateUpdate(tmp: number, l1: number, denom: number, positive: boolean): number {
+  if (positive && tmp < 0) return 0;
+  return (Math.sign(tmp) * Math.max(Math.abs(tmp) - l1, 0)) / denom;
+}
+
+/** A sweep that made a coefficient, or a duality gap, non-finite: the data overflow float64. */
+function checkSweep(o: CDOptions, iter: number, sweepSum: number, gap: number): void {
+  if (Number.isFinite(sweepSum) && !Number.isNaN(gap)) return;
+  throw new NumericalError(`${o.est}: coordinate descent met a non-finite value at sweep ${iter + 1} (coefficients ${sweepSum}, duality gap ${gap}); the features or targets are too large for float64 — scale them (StandardScaler)`);
 }
 
 /** X column-major: column j is xt[j·n .. j·n + n). */
@@ -79,7 +95,7 @@ export function enetCoordinateDescent(w: Float64Array, l1: number, l2: number, x
   let gap = tol + 1;
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    let wMax = 0, dwMax = 0;
+    let wMax = 0, dwMax = 0, sweepSum = 0;
     for (let f = 0; f < p; f++) {
       const j = random ? Math.floor(random.random() * p) : f;
       if (normCols[j] === 0) continue;
@@ -96,15 +112,15 @@ export function enetCoordinateDescent(w: Float64Array, l1: number, l2: number, x
       } else {
         for (let i = 0; i < n; i++) tmp += xt[c + i] * R[i];
       }
-      let wNew: number;
-      if (positive && tmp < 0) wNew = 0;
-      else wNew = (Math.sign(tmp) * Math.max(Math.abs(tmp) - l1, 0)) / (normCols[j] + l2);
+      const wNew = coordinateUpdate(tmp, l1, normCols[j] + l2, positive);
       w[j] = wNew;
       if (wNew !== 0) for (let i = 0; i < n; i++) R[i] -= wNew * xt[c + i];
+      sweepSum += Math.abs(wNew);
       const dw = Math.abs(wNew - wOld);
       if (dw > dwMax) dwMax = dw;
       if (Math.abs(wNew) > wMax) wMax = Math.abs(wNew);
     }
+    checkSweep(opts, iter, sweepSum, 0);
     if (wMax === 0 || dwMax / wMax < dwTol || iter === maxIter - 1) {
       // Duality gap of the current (w, R).
       let Rn2 = 0, Ry = 0;
@@ -124,6 +140,7 @@ export function enetCoordinateDescent(w: Float64Array, l1: number, l2: number, x
         l1n += Math.abs(w[j]);
       }
       gap = dualityGap(Rn2, dual, l1, l2, wn2, l1n, Ry);
+      checkSweep(opts, iter, sweepSum, gap);
       if (gap < tol) {
         iter++;
         break;
@@ -162,7 +179,7 @@ export function enetCoordinateDescentGram(w: Float64Array, l1: number, l2: numbe
   let gap = tol + 1;
   let iter = 0;
   for (; iter < maxIter; iter++) {
-    let wMax = 0, dwMax = 0;
+    let wMax = 0, dwMax = 0, sweepSum = 0;
     for (let f = 0; f < p; f++) {
       const j = random ? Math.floor(random.random() * p) : f;
       const qjj = Q[j * p + j];
@@ -171,15 +188,15 @@ export function enetCoordinateDescentGram(w: Float64Array, l1: number, l2: numbe
       const wOld = w[j];
       if (wOld !== 0) for (let k = 0; k < p; k++) H[k] -= wOld * Q[row + k];
       const tmp = q[j] - H[j];
-      let wNew: number;
-      if (positive && tmp < 0) wNew = 0;
-      else wNew = (Math.sign(tmp) * Math.max(Math.abs(tmp) - l1, 0)) / (qjj + l2);
+      const wNew = coordinateUpdate(tmp, l1, qjj + l2, positive);
       w[j] = wNew;
       if (wNew !== 0) for (let k = 0; k < p; k++) H[k] += wNew * Q[row + k];
+      sweepSum += Math.abs(wNew);
       const dw = Math.abs(wNew - wOld);
       if (dw > dwMax) dwMax = dw;
       if (Math.abs(wNew) > wMax) wMax = Math.abs(wNew);
     }
+    checkSweep(opts, iter, sweepSum, 0);
     if (wMax === 0 || dwMax / wMax < dwTol || iter === maxIter - 1) {
       let qw = 0, wH = 0, wn2 = 0, l1n = 0, dual = 0;
       for (let j = 0; j < p; j++) {
@@ -193,6 +210,7 @@ export function enetCoordinateDescentGram(w: Float64Array, l1: number, l2: numbe
       }
       const Rn2 = yy + wH - 2 * qw;
       gap = dualityGap(Rn2, dual, l1, l2, wn2, l1n, yy - qw);
+      checkSweep(opts, iter, sweepSum, gap);
       if (gap < tol) {
         iter++;
         break;
@@ -223,6 +241,10 @@ export interface EnetPathOptions {
   selection?: 'cyclic' | 'random';
   randomState?: number | Generator | null;
 }
+
+const ENET_PATH_OPTIONS: readonly (keyof EnetPathOptions)[] = [
+  'l1Ratio', 'eps', 'nAlphas', 'alphas', 'precompute', 'maxIter', 'tol', 'positive', 'coefInit', 'selection', 'randomState',
+];
 
 export interface EnetPathResult {
   /** The alphas, descending. */
@@ -259,6 +281,8 @@ export function alphaGrid(xty: Float64Array, n: number, l1Ratio: number, eps: nu
 /** Internal: the path on prepared data (X row-major, already centred/rescaled). */
 export function pathCore(X: Matrix, y: Float64Array, l1Ratio: number, alphas: Float64Array, o: {
   precompute: boolean; maxIter: number; tol: number; positive: boolean; coefInit: Float64Array | null; random: Generator | null;
+  /** The estimator named in errors. */
+  est: string;
   xt?: Float64Array; gram?: { Q: Float64Array; q: Float64Array };
 }): { coefs: Float64Array; dualGaps: Float64Array; nIters: Int32Array } {
   const n = X.rows, p = X.cols, K = alphas.length;
@@ -279,7 +303,7 @@ export function pathCore(X: Matrix, y: Float64Array, l1Ratio: number, alphas: Fl
   } else {
     xt = o.xt ?? toColumnMajor(X);
   }
-  const cd: CDOptions = { maxIter: o.maxIter, tol: o.tol, positive: o.positive, random: o.random };
+  const cd: CDOptions = { maxIter: o.maxIter, tol: o.tol, positive: o.positive, random: o.random, est: o.est };
   for (let a = 0; a < K; a++) {
     const l1 = alphas[a] * l1Ratio * n;
     const l2 = alphas[a] * (1 - l1Ratio) * n;
@@ -298,6 +322,7 @@ export function pathCore(X: Matrix, y: Float64Array, l1Ratio: number, alphas: Fl
  */
 export function enetPath(X: MatrixInput, y: VectorInput, options: EnetPathOptions = {}): EnetPathResult {
   const fn = 'enetPath';
+  checkOptions(fn, options, ENET_PATH_OPTIONS);
   const l1Ratio = checkNumber('l1Ratio', options.l1Ratio ?? 0.5, fn, { min: 0, max: 1 });
   const eps = checkNumber('eps', options.eps ?? 1e-3, fn, { min: 0, minExclusive: true });
   const nAlphas = checkNumber('nAlphas', options.nAlphas ?? 100, fn, { min: 1, integer: true });
@@ -325,7 +350,7 @@ export function enetPath(X: MatrixInput, y: VectorInput, options: EnetPathOption
     if (coefInit.length !== p) throw new ValueError(`${fn}: coefInit has ${coefInit.length} values, expected ${p} (one per feature)`);
   }
   const random = selection === 'random' ? resolveGenerator(options.randomState) : null;
-  const r = pathCore(Xm, yv, l1Ratio, alphas, { precompute, maxIter, tol, positive, coefInit, random });
+  const r = pathCore(Xm, yv, l1Ratio, alphas, { precompute, maxIter, tol, positive, coefInit, random, est: fn });
   return { alphas, coefs: new Tensor(r.coefs, [p, alphas.length]), dualGaps: r.dualGaps, nIters: r.nIters };
 }
 
@@ -360,15 +385,17 @@ const ENET_DEFAULTS: ElasticNetParams = {
   warmStart: false, positive: false, randomState: null, selection: 'cyclic',
 };
 
-/** What a fitted elastic-net holds. */
-interface EnetState {
-  coef?: Float64Array;
-  intercept?: number;
-  nIter?: number;
-  dualGap?: number;
+/** What an elastic-net fit gives. */
+interface EnetFit {
+  coef: Float64Array;
+  intercept: number;
+  nIter: number;
+  dualGap: number;
+  nFeatures: number;
 }
 
-function fitEnet(est: string, self: EnetState, p: ElasticNetParams, l1RatioFixed: number | null, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): number {
+/** The fit of ElasticNet and Lasso; `previousCoef` is the last fit's coef (for warmStart). */
+function fitEnet(est: string, previousCoef: Float64Array | undefined, p: ElasticNetParams, l1RatioFixed: number | null, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): EnetFit {
   const alpha = checkNumber('alpha', p.alpha, est, { min: 0 });
   const l1Ratio = l1RatioFixed ?? checkNumber('l1Ratio', p.l1Ratio, est, { min: 0, max: 1 });
   const fitIntercept = checkBool('fitIntercept', p.fitIntercept, est);
@@ -389,38 +416,37 @@ function fitEnet(est: string, self: EnetState, p: ElasticNetParams, l1RatioFixed
   }
   const pre = weightedCentred(Xm, yv, fitIntercept, sw);
   let coefInit: Float64Array | null = null;
-  if (warmStart && self.coef && self.coef.length === Xm.cols) coefInit = self.coef;
+  if (warmStart && previousCoef && previousCoef.length === Xm.cols) coefInit = previousCoef;
   const random = selection === 'random' ? resolveGenerator(p.randomState) : null;
-  const r = pathCore(pre.X, pre.y, l1Ratio, Float64Array.of(alpha), { precompute, maxIter, tol, positive, coefInit, random });
-  self.coef = r.coefs;
-  self.dualGap = r.dualGaps[0];
-  self.nIter = r.nIters[0];
-  self.intercept = fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, r.coefs) : 0;
-  return Xm.cols;
+  const r = pathCore(pre.X, pre.y, l1Ratio, Float64Array.of(alpha), { precompute, maxIter, tol, positive, coefInit, random, est });
+  const intercept = fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, r.coefs) : 0;
+  return { coef: r.coefs, intercept, nIter: r.nIters[0], dualGap: r.dualGaps[0], nFeatures: Xm.cols };
 }
 
-/** Linear regression with combined L1 and L2 penalties, by coordinate descent. */
-export class ElasticNet extends BaseRegressor<ElasticNetParams> {
-  coef?: Float64Array;
-  intercept?: number;
+/** What ElasticNet and Lasso share: the fit by coordinate descent and its diagnostics. */
+abstract class CoordinateDescentRegressor<P extends LassoParams> extends LinearRegressorBase<P> {
   /** Coordinate-descent sweeps run. */
   nIter?: number;
   /** Duality gap at the end of the fit. */
   dualGap?: number;
 
+  /** Fits with the penalty mix `l1Ratio`. */
+  protected fitWithRatio(l1Ratio: number, fixed: boolean, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): this {
+    const r = fitEnet(estimatorName(this), this.coef, { ...this.params, l1Ratio }, fixed ? l1Ratio : null, X, y, sampleWeight);
+    this.nIter = r.nIter;
+    this.dualGap = r.dualGap;
+    return this.finishFit(r.coef, r.intercept, r.nFeatures);
+  }
+}
+
+/** Linear regression with combined L1 and L2 penalties, by coordinate descent. */
+export class ElasticNet extends CoordinateDescentRegressor<ElasticNetParams> {
   constructor(params: Partial<ElasticNetParams> = {}) {
     super(params, ENET_DEFAULTS);
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
-    this.nFeaturesIn = fitEnet('ElasticNet', this, this.params, null, X, y, sampleWeight);
-    this.markFitted();
-    return this;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
+    return this.fitWithRatio(this.params.l1Ratio, false, X, y, sampleWeight);
   }
 }
 
@@ -432,25 +458,13 @@ const LASSO_DEFAULTS: LassoParams = {
 };
 
 /** Linear regression with an L1 penalty (the lasso), by coordinate descent. */
-export class Lasso extends BaseRegressor<LassoParams> {
-  coef?: Float64Array;
-  intercept?: number;
-  nIter?: number;
-  dualGap?: number;
-
+export class Lasso extends CoordinateDescentRegressor<LassoParams> {
   constructor(params: Partial<LassoParams> = {}) {
     super(params, LASSO_DEFAULTS);
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
-    this.nFeaturesIn = fitEnet('Lasso', this, { ...this.params, l1Ratio: 1 }, 1, X, y, sampleWeight);
-    this.markFitted();
-    return this;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
+    return this.fitWithRatio(1, true, X, y, sampleWeight);
   }
 }
 

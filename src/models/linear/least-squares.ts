@@ -8,9 +8,9 @@
 import { ValueError } from '../../errors.js';
 import { lstsq } from '../../linalg/lstsq.js';
 import { cholesky, choleskySolve } from '../../linalg/cholesky.js';
-import { BaseRegressor } from '../base.js';
 import { checkSampleWeight, checkXy, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, gemm, interceptFrom, linearPredict, weightedCentred } from './common.js';
+import { checkBool, gemm, interceptFrom, weightedCentred } from './common.js';
+import { LinearRegressorBase } from './linear-model.js';
 
 export interface LinearRegressionParams {
   /** Fit an intercept (centre the data first). Default true. */
@@ -21,11 +21,7 @@ export interface LinearRegressionParams {
 
 const DEFAULTS: LinearRegressionParams = { fitIntercept: true, positive: false };
 
-export class LinearRegression extends BaseRegressor<LinearRegressionParams> {
-  /** Coefficients, one per feature. */
-  coef?: Float64Array;
-  /** Intercept (0 when fitIntercept is false). */
-  intercept?: number;
+export class LinearRegression extends LinearRegressorBase<LinearRegressionParams> {
   /** Rank of the (centred, weighted) design matrix; undefined with `positive`. */
   rank?: number;
   /** Its singular values, descending; undefined with `positive`. */
@@ -42,26 +38,19 @@ export class LinearRegression extends BaseRegressor<LinearRegressionParams> {
     const { X: Xm, y: yv } = checkXy(X, y);
     const sw = checkSampleWeight(sampleWeight, Xm.rows, { nonNegative: true });
     const pre = weightedCentred(Xm, yv, fitIntercept, sw);
+    let coef: Float64Array;
     if (positive) {
-      this.coef = nnls(pre.X, pre.y);
+      coef = nnls(pre.X, pre.y);
       this.rank = undefined;
       this.singular = undefined;
     } else {
       // scipy.linalg.lstsq's default cutoff: singular values <= eps·σ_max are zero.
       const r = lstsq(pre.X, pre.y, { rcond: Number.EPSILON });
-      this.coef = r.x;
+      coef = r.x;
       this.rank = r.rank;
       this.singular = r.singularValues;
     }
-    this.intercept = fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, this.coef) : 0;
-    this.nFeaturesIn = Xm.cols;
-    this.markFitted();
-    return this;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
+    return this.finishFit(coef, fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, coef) : 0, Xm.cols);
   }
 }
 

@@ -170,6 +170,7 @@ export class LogisticLoss {
       for (let j = 0; j < d; j++) {
         const v = Math.abs(grad[k * d + j] + (mu ? gbk * mu[j] : 0));
         if (v > mx) mx = v;
+        else if (Number.isNaN(v)) return Number.NaN; // a NaN gradient is not a small one
       }
       if (this.opts.fitIntercept) mx = Math.max(mx, Math.abs(gbk));
     }

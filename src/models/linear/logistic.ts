@@ -17,13 +17,13 @@
  * — see saga.ts.
  */
 import { ValueError } from '../../errors.js';
-import { minimizeLbfgs } from '../../optimize/lbfgs.js';
+import { minimizeLbfgs } from './lbfgs.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { BaseClassifier } from '../base.js';
-import { checkSampleWeight, checkXLabels, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, columnMeans, linearScores } from './common.js';
-import { labelsFromScores } from './common.js';
+import { checkSampleWeight, checkXLabels, type LabelInput, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { checkBool, checkChoice, checkNumber, columnMeans } from './common.js';
+import { logProbabilities } from '../base.js';
+import { LinearClassifierBase } from './linear-model.js';
 import { LogisticLoss } from './logistic-loss.js';
 import { saga } from './saga.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
@@ -76,11 +76,7 @@ const DEFAULTS: LogisticRegressionParams = {
   multiClass: 'auto', warmStart: false, l1Ratio: null, randomState: null,
 };
 
-export class LogisticRegression extends BaseClassifier<LogisticRegressionParams> {
-  /** Coefficients: [1, nFeatures] for two classes, else [nClasses, nFeatures]. */
-  coef?: Tensor;
-  /** Intercepts, one per row of coef. */
-  intercept?: Float64Array;
+export class LogisticRegression extends LinearClassifierBase<LogisticRegressionParams> {
   /** Iterations per fitted model (one for multinomial, one per class for ovr). */
   nIter?: Int32Array;
   /** Whether every model met its tolerance. */
@@ -141,12 +137,12 @@ export class LogisticRegression extends BaseClassifier<LogisticRegressionParams>
           // float32's resolution; phase 2 continues (same correction pairs)
           // in float64 and applies the stopping rule.
           loss.setPrecision('float32');
-          const r1 = minimizeLbfgs(fg, x0, { maxIter, gtol: tol, ftol: PHASE1_FTOL, m: LBFGS_MEMORY, gradNorm });
+          const r1 = minimizeLbfgs(fg, x0, { maxIter, gtol: tol, ftol: PHASE1_FTOL, m: LBFGS_MEMORY, gradNorm, caller: est });
           loss.setPrecision('float64');
           phase1Iter = r1.nIter;
-          r = minimizeLbfgs(fg, r1.x, { maxIter: Math.max(0, maxIter - r1.nIter), gtol: tol, m: LBFGS_MEMORY, gradNorm, memory: r1.memory });
+          r = minimizeLbfgs(fg, r1.x, { maxIter: Math.max(0, maxIter - r1.nIter), gtol: tol, m: LBFGS_MEMORY, gradNorm, caller: est, memory: r1.memory });
         } else {
-          r = minimizeLbfgs(fg, x0, { maxIter, gtol: tol, m: LBFGS_MEMORY, gradNorm });
+          r = minimizeLbfgs(fg, x0, { maxIter, gtol: tol, m: LBFGS_MEMORY, gradNorm, caller: est });
         }
         const out = new Float64Array(K * d + K);
         out.set(r.x.subarray(0, K * d));
@@ -154,7 +150,7 @@ export class LogisticRegression extends BaseClassifier<LogisticRegressionParams>
         return { params: out, nIter: phase1Iter + r.nIter, converged: r.converged };
       }
       // saga minimises the mean loss: (1/n)Σ sw·loss + α/2‖w‖² + β‖w‖₁ with α = l2, β = l1 (C-scaled as above).
-      const r = saga(Xm, target, sw, { K, fitIntercept, alpha: l2, beta: l1, maxIter, tol, rng: rng!, init });
+      const r = saga(Xm, target, sw, { K, fitIntercept, alpha: l2, beta: l1, maxIter, tol, rng: rng!, init, est });
       return r;
     };
 
@@ -221,34 +217,18 @@ export class LogisticRegression extends BaseClassifier<LogisticRegressionParams>
     }
     const W = new Float64Array(rows.length * d);
     rows.forEach((r, k) => W.set(r, k * d));
-    this.coef = new Tensor(W, [rows.length, d]);
-    this.intercept = Float64Array.from(icpts);
-    if (!fitIntercept) this.intercept.fill(0);
+    const intercept = Float64Array.from(icpts);
+    if (!fitIntercept) intercept.fill(0);
     this.nIter = Int32Array.from(iters);
     this.converged = allConverged;
     this.multinomial = multinomial;
-    this.classes = classes;
-    this.nFeaturesIn = d;
-    this.markFitted();
-    return this;
+    return this.finishFit(W, intercept, classes, d);
   }
 
   private warmParams(): { W: Float64Array; b: Float64Array; rows: number } {
     return { W: this.coef!.data as Float64Array, b: this.intercept!, rows: this.coef!.shape[0] };
   }
 
-  /** Raw scores X·coefᵀ + intercept, [n, rows of coef] row-major. */
-  private scores(X: MatrixInput): { s: Float64Array; n: number; k: number } {
-    const Xm: Matrix = this.validateInput(X);
-    const k = this.coef!.shape[0];
-    return { s: linearScores(Xm, this.coef!.data as Float64Array, this.intercept!, k), n: Xm.rows, k };
-  }
-
-  /** Float64Array of the class-1 score for two classes, else a [n, nClasses] Tensor. */
-  decisionFunction(X: MatrixInput): Float64Array | Tensor {
-    const { s, n, k } = this.scores(X);
-    return k === 1 ? s : new Tensor(s, [n, k]);
-  }
 
   predictProba(X: MatrixInput): Tensor {
     const { s, n, k } = this.scores(X);
@@ -286,16 +266,7 @@ export class LogisticRegression extends BaseClassifier<LogisticRegressionParams>
   }
 
   predictLogProba(X: MatrixInput): Tensor {
-    const P = this.predictProba(X);
-    const d = P.data as Float64Array;
-    const out = new Float64Array(d.length);
-    for (let i = 0; i < d.length; i++) out[i] = Math.log(d[i]);
-    return new Tensor(out, P.shape);
-  }
-
-  predict(X: MatrixInput): Label[] {
-    const { s, n, k } = this.scores(X);
-    return labelsFromScores(s, n, k, this.classes!);
+    return logProbabilities(this.predictProba(X));
   }
 }
 

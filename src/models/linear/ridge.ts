@@ -13,14 +13,14 @@
  * decomposition of the Gram matrix when there are more features than
  * samples); with `cv` it runs K-fold cross-validation scored by R².
  */
-import { ValueError } from '../../errors.js';
+import { NumericalError, ValueError } from '../../errors.js';
 import { cholesky, choleskySolve } from '../../linalg/cholesky.js';
 import { eigh } from '../../linalg/eigh.js';
 import { svd } from '../../linalg/svd.js';
-import { BaseRegressor } from '../base.js';
 import { r2Score } from '../../metrics/regression.js';
 import { checkSampleWeight, checkXy, takeRows, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, interceptFrom, kFold, linearPredict, weightedCentred } from './common.js';
+import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, pickValues, interceptFrom, kFold, weightedCentred } from './common.js';
+import { LinearRegressorBase } from './linear-model.js';
 
 export type RidgeSolver = 'auto' | 'cholesky' | 'svd' | 'lsqr';
 
@@ -161,6 +161,10 @@ export function lsqr(A: Matrix, b: Float64Array, damp: number, tol: number, iter
   let itn = 0;
   const ctol = conlim > 0 ? 1 / conlim : 0;
   while (itn < limit) {
+    // Once per iteration: a non-finite norm means A or b overflow float64 (the loop would only spin on NaN).
+    if (!Number.isFinite(rnorm + arnorm + anorm)) {
+      throw new NumericalError(`Ridge (lsqr): a non-finite norm at iteration ${itn + 1}; the features or targets are too large for float64 — scale them (StandardScaler)`);
+    }
     itn++;
     Av(v, u, alfa);
     beta = norm(u);
@@ -224,9 +228,7 @@ export function lsqr(A: Matrix, b: Float64Array, damp: number, tol: number, iter
   return { x, nIter: itn };
 }
 
-export class Ridge extends BaseRegressor<RidgeParams> {
-  coef?: Float64Array;
-  intercept?: number;
+export class Ridge extends LinearRegressorBase<RidgeParams> {
   /** Iterations of 'lsqr' (null for the direct solvers). */
   nIter?: number | null;
   /** The solver that produced the fit. */
@@ -248,18 +250,9 @@ export class Ridge extends BaseRegressor<RidgeParams> {
     const sw = checkSampleWeight(sampleWeight, Xm.rows, { nonNegative: true });
     const pre = weightedCentred(Xm, yv, fitIntercept, sw);
     const sol = solveRidge(pre.X, pre.y, alpha, solver, { maxIter: p.maxIter, tol });
-    this.coef = sol.coef;
     this.nIter = sol.nIter;
     this.solverUsed = sol.solver;
-    this.intercept = fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, sol.coef) : 0;
-    this.nFeaturesIn = Xm.cols;
-    this.markFitted();
-    return this;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
+    return this.finishFit(sol.coef, fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, sol.coef) : 0, Xm.cols);
   }
 }
 
@@ -284,9 +277,7 @@ export interface RidgeCVParams {
 
 const RIDGECV_DEFAULTS: RidgeCVParams = { alphas: [0.1, 1, 10], fitIntercept: true, cv: null, gcvMode: 'auto', storeCvValues: false };
 
-export class RidgeCV extends BaseRegressor<RidgeCVParams> {
-  coef?: Float64Array;
-  intercept?: number;
+export class RidgeCV extends LinearRegressorBase<RidgeCVParams> {
   /** The chosen penalty. */
   alpha?: number;
   /** Score of the chosen alpha: minus the mean squared leave-one-out error, or the mean R² over folds. */
@@ -308,7 +299,8 @@ export class RidgeCV extends BaseRegressor<RidgeCVParams> {
     const sw = checkSampleWeight(sampleWeight, Xm.rows, { nonNegative: true });
     if (p.cv === null || p.cv === undefined) {
       for (const a of alphas) if (!(a > 0)) throw new ValueError(`${est}: leave-one-out needs every alpha > 0, got ${a}`);
-      this.fitGCV(Xm, yv, sw, alphas, fitIntercept, gcvMode);
+      const { coef, intercept } = this.fitGCV(Xm, yv, sw, alphas, fitIntercept, gcvMode);
+      return this.finishFit(coef, intercept, Xm.cols);
     } else {
       const folds = typeof p.cv === 'number' ? kFold(Xm.rows, p.cv, est) : foldsFromTestSets(Xm.rows, p.cv, est);
       let best = -Infinity, bestAlpha = alphas[0];
@@ -316,8 +308,8 @@ export class RidgeCV extends BaseRegressor<RidgeCVParams> {
         let total = 0;
         for (const f of folds) {
           const Xtr = takeRows(Xm, f.train), Xte = takeRows(Xm, f.test);
-          const ytr = pick(yv, f.train), yte = pick(yv, f.test);
-          const m = new Ridge({ alpha, fitIntercept }).fit(Xtr, ytr, sw ? pick(sw, f.train) : null);
+          const ytr = pickValues(yv, f.train), yte = pickValues(yv, f.test);
+          const m = new Ridge({ alpha, fitIntercept }).fit(Xtr, ytr, sw ? pickValues(sw, f.train) : null);
           // scored unweighted, as scikit-learn's GridSearchCV scores with the estimator's R²
           total += r2Score(yte, m.predict(Xte));
         }
@@ -325,18 +317,15 @@ export class RidgeCV extends BaseRegressor<RidgeCVParams> {
         if (score > best) { best = score; bestAlpha = alpha; }
       }
       const m = new Ridge({ alpha: bestAlpha, fitIntercept }).fit(Xm, yv, sw);
-      this.coef = m.coef;
-      this.intercept = m.intercept;
       this.alpha = bestAlpha;
       this.bestScore = best;
       this.cvValues = undefined;
+      return this.finishFit(m.coef!, m.intercept!, Xm.cols);
     }
-    this.nFeaturesIn = Xm.cols;
-    this.markFitted();
-    return this;
   }
 
-  private fitGCV(Xm: Matrix, yv: Float64Array, sw: Float64Array | null, alphas: number[], fitIntercept: boolean, gcvMode: 'auto' | 'svd' | 'eigen'): void {
+  /** Leave-one-out over the alphas; sets alpha, bestScore and cvValues and returns the chosen fit. */
+  private fitGCV(Xm: Matrix, yv: Float64Array, sw: Float64Array | null, alphas: number[], fitIntercept: boolean, gcvMode: 'auto' | 'svd' | 'eigen'): { coef: Float64Array; intercept: number } {
     const pre = weightedCentred(Xm, yv, fitIntercept, sw);
     const n = Xm.rows, p = Xm.cols;
     const mode = gcvMode === 'auto' ? (n > p ? 'svd' : 'eigen') : gcvMode;
@@ -414,16 +403,10 @@ export class RidgeCV extends BaseRegressor<RidgeCVParams> {
     // coef = Xᵀ·dual (in the centred, rescaled space).
     const coef = new Float64Array(p);
     gemm(p, 1, n, pre.X.data, bestC!, coef, { transA: true });
-    this.coef = coef;
-    this.intercept = fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, coef) : 0;
     this.alpha = bestAlpha;
     this.bestScore = bestScore;
     this.cvValues = cvals;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
+    return { coef, intercept: fitIntercept ? interceptFrom(pre.xOffset, pre.yOffset, coef) : 0 };
   }
 }
 
@@ -434,10 +417,4 @@ function checkAlphas(alphas: unknown, est: string): number[] {
   if (arr.length === 0) throw new ValueError(`${est}: alphas is empty`);
   for (const a of arr) checkNumber('alphas[i]', a, est, { min: 0 });
   return arr;
-}
-
-function pick(a: Float64Array, idx: Int32Array): Float64Array {
-  const out = new Float64Array(idx.length);
-  for (let i = 0; i < idx.length; i++) out[i] = a[idx[i]];
-  return out;
 }

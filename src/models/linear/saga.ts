@@ -14,6 +14,7 @@
  * This is a dense implementation (every step touches all K·d weights), which
  * suits the dense inputs this library takes.
  */
+import { NumericalError } from '../../errors.js';
 import type { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
 
@@ -29,6 +30,8 @@ export interface SagaOptions {
   rng: Generator;
   /** Starting parameters (K·d weights then K intercepts), or null for zeros. */
   init: Float64Array | null;
+  /** The estimator named in a NumericalError. */
+  est: string;
 }
 
 export interface SagaResult {
@@ -104,6 +107,9 @@ export function saga(X: Matrix, y: Int32Array, sw: Float64Array, o: SagaOptions)
     for (let j = 0; j < K * d; j++) {
       maxChange = Math.max(maxChange, Math.abs(w[j] - prev[j]));
       maxW = Math.max(maxW, Math.abs(w[j]));
+    }
+    if (!Number.isFinite(maxChange + maxW)) {
+      throw new NumericalError(`${o.est}: saga met a non-finite weight at epoch ${epoch + 1}; the features are too large for float64 — scale them (StandardScaler)`);
     }
     if ((maxW !== 0 && maxChange / maxW <= o.tol) || (maxW === 0 && maxChange === 0)) {
       converged = true;

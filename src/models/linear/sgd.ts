@@ -20,16 +20,16 @@
  * Classifiers with more than two classes train one binary (±1) model per
  * class (one-vs-rest), each with its own seed drawn from randomState.
  */
-import { ValueError } from '../../errors.js';
+import { NumericalError, ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { BaseClassifier, BaseRegressor } from '../base.js';
 import { r2Score } from '../../metrics/regression.js';
 import {
-  checkSampleWeight, checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
+  checkSampleWeight, checkXLabels, checkXy, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
 } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, linearPredict, linearScores } from './common.js';
-import { labelsFromScores } from './common.js';
+import { checkBool, checkChoice, checkNumber } from './common.js';
+import { logProbabilities } from '../base.js';
+import { LinearClassifierBase, LinearRegressorBase } from './linear-model.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 
 export type SGDRegressorLoss = 'squared_error' | 'huber' | 'epsilon_insensitive' | 'squared_epsilon_insensitive';
@@ -110,6 +110,8 @@ interface PlainSGDOptions {
   validationScore: ((w: Float64Array, b: number) => number) | null;
   coefInit: Float64Array | null;
   interceptInit: number;
+  /** The estimator named in a NumericalError. */
+  est: string;
 }
 
 interface PlainSGDResult {
@@ -203,8 +205,8 @@ function plainSGD(X: Matrix, y: Float64Array, sw: Float64Array, o: PlainSGDOptio
     }
     let finite = Number.isFinite(b) && Number.isFinite(wscale);
     for (let j = 0; j < d && finite; j++) finite = Number.isFinite(w[j]);
-    if (!finite) {
-      throw new ValueError(`SGD: floating-point overflow at epoch ${epoch + 1}; scaling the input (StandardScaler or MinMaxScaler) or a smaller eta0 may help`);
+    if (!finite || Number.isNaN(sumLoss)) {
+      throw new NumericalError(`${o.est}: floating-point overflow at epoch ${epoch + 1}; scaling the input (StandardScaler or MinMaxScaler) or a smaller eta0 may help`);
     }
     if (o.validationScore) {
       const score = o.validationScore(trueW(), b);
@@ -319,9 +321,7 @@ export interface SGDRegressorParams extends SGDCommonParams {
 
 const REG_DEFAULTS: SGDRegressorParams = { ...COMMON_DEFAULTS, loss: 'squared_error', learningRate: 'invscaling', eta0: 0.01 };
 
-export class SGDRegressor extends BaseRegressor<SGDRegressorParams> {
-  coef?: Float64Array;
-  intercept?: number;
+export class SGDRegressor extends LinearRegressorBase<SGDRegressorParams> {
   /** Epochs run. */
   nIter?: number;
   /** Weight updates made. */
@@ -362,22 +362,13 @@ export class SGDRegressor extends BaseRegressor<SGDRegressorParams> {
       loss, penalty: p.penalty, alpha: p.alpha, l1Ratio: p.l1Ratio, maxIter: p.maxIter, tol: p.tol, fitIntercept: p.fitIntercept,
       shuffle: p.shuffle, rng, learningRate: p.learningRate, eta0: p.eta0, powerT: p.powerT, nIterNoChange: p.nIterNoChange,
       average, weightPos: 1, weightNeg: 1, trainMask, validationScore,
-      coefInit: warm ? this.coef! : null, interceptInit: warm ? this.intercept! : 0,
+      coefInit: warm ? this.coef! : null, interceptInit: warm ? this.intercept! : 0, est,
     });
     const useAvg = r.avgCoef !== null && average <= r.t;
-    this.coef = useAvg ? r.avgCoef! : r.coef;
-    this.intercept = useAvg ? r.avgIntercept : r.intercept;
     this.nIter = r.nIter;
     this.tUpdates = r.t;
     this.converged = r.converged;
-    this.nFeaturesIn = Xm.cols;
-    this.markFitted();
-    return this;
-  }
-
-  predict(X: MatrixInput): Float64Array {
-    const Xm = this.validateInput(X);
-    return linearPredict(Xm, this.coef!, this.intercept!);
+    return this.finishFit(useAvg ? r.avgCoef! : r.coef, useAvg ? r.avgIntercept : r.intercept, Xm.cols);
   }
 }
 
@@ -390,10 +381,7 @@ export interface SGDClassifierParams extends SGDCommonParams {
 
 const CLF_DEFAULTS: SGDClassifierParams = { ...COMMON_DEFAULTS, loss: 'hinge', learningRate: 'optimal', eta0: 0, classWeight: null };
 
-export class SGDClassifier extends BaseClassifier<SGDClassifierParams> {
-  /** [1, nFeatures] for two classes, else [nClasses, nFeatures] (one-vs-rest). */
-  coef?: Tensor;
-  intercept?: Float64Array;
+export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
   /** Epochs run (the most over the one-vs-rest models). */
   nIter?: number;
   converged?: boolean;
@@ -446,7 +434,7 @@ export class SGDClassifier extends BaseClassifier<SGDClassifierParams> {
         weightPos: nc === 2 ? cw[1] : cw[k], weightNeg: nc === 2 ? cw[0] : 1,
         trainMask, validationScore,
         coefInit: warm ? (this.coef!.data as Float64Array).slice(m * d, m * d + d) : null,
-        interceptInit: warm ? this.intercept![m] : 0,
+        interceptInit: warm ? this.intercept![m] : 0, est,
       });
       const useAvg = r.avgCoef !== null && average <= r.t;
       W.set(useAvg ? r.avgCoef! : r.coef, m * d);
@@ -454,25 +442,9 @@ export class SGDClassifier extends BaseClassifier<SGDClassifierParams> {
       nIter = Math.max(nIter, r.nIter);
       converged &&= r.converged;
     });
-    this.coef = new Tensor(W, [models.length, d]);
-    this.intercept = B;
     this.nIter = nIter;
     this.converged = converged;
-    this.classes = classes;
-    this.nFeaturesIn = d;
-    this.markFitted();
-    return this;
-  }
-
-  private scores(X: MatrixInput): { s: Float64Array; n: number; k: number } {
-    const Xm = this.validateInput(X);
-    const k = this.coef!.shape[0];
-    return { s: linearScores(Xm, this.coef!.data as Float64Array, this.intercept!, k), n: Xm.rows, k };
-  }
-
-  decisionFunction(X: MatrixInput): Float64Array | Tensor {
-    const { s, n, k } = this.scores(X);
-    return k === 1 ? s : new Tensor(s, [n, k]);
+    return this.finishFit(W, B, classes, d);
   }
 
   /**
@@ -488,7 +460,7 @@ export class SGDClassifier extends BaseClassifier<SGDClassifierParams> {
   /** Log of `predictProba` (same availability). */
   get predictLogProba(): ((X: MatrixInput) => Tensor) | undefined {
     const proba = this.predictProba;
-    return proba ? (X) => { const P = proba(X); return new Tensor((P.data as Float64Array).map(Math.log), P.shape); } : undefined;
+    return proba ? (X) => logProbabilities(proba(X)) : undefined;
   }
 
   private probabilities(X: MatrixInput): Tensor {
@@ -511,10 +483,5 @@ export class SGDClassifier extends BaseClassifier<SGDClassifierParams> {
       for (let c = 0; c < nc; c++) P[i * nc + c] = t === 0 ? 1 / nc : P[i * nc + c] / t;
     }
     return new Tensor(P, [n, nc]);
-  }
-
-  predict(X: MatrixInput): Label[] {
-    const { s, n, k } = this.scores(X);
-    return labelsFromScores(s, n, k, this.classes!);
   }
 }

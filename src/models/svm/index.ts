@@ -6,4 +6,4 @@
  */
 export { SVC, SVR, type SVCParams, type SVRParams } from './svc.js';
 export { LinearSVC, type LinearSVCParams } from './linear-svc.js';
-export type { KernelName, KernelCallable, KernelParam, GammaParam } from './kernels.js';
+export type { KernelName, KernelCallable, KernelParam, GammaParam } from './kernel-functions.js';

@@ -43,17 +43,19 @@
 import { ShapeError, ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { BaseClassifier, BaseRegressor } from '../base.js';
+import { BaseClassifier, BaseRegressor, logProbabilities } from '../base.js';
 import {
   checkNFeatures, checkSampleWeight, checkXLabels, checkXy, toMatrix,
   type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
 } from '../../utils/validation.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
-import { checkKernelParams, Kernel, type GammaParam, type KernelParam, type KernelRows } from './kernels.js';
-import {
-  checkPositive, featureKernelBlocks, gramKernelBlocks, groupByClass, ovrDecision, svcDecisionValues,
-  svcProbabilities, svrDecisionValues, trainSvc, trainSvr, voteClasses, type KernelBlockFn, type KernelData,
-} from './libsvm.js';
+import { checkFinite } from '../finite.js';
+import { checkKernelParams, Kernel, type GammaParam, type KernelParam, type KernelRows } from './kernel-functions.js';
+import { featureKernelBlocks, gramKernelBlocks, ovrDecision, svcDecisionValues, svrDecisionValues, voteClasses, type KernelBlockFn } from './decision.js';
+import type { KernelData } from './kernel-sources.js';
+import { groupByClass, trainSvc, trainSvr } from './libsvm.js';
+import { svcProbabilities } from './platt.js';
+import { checkPositive } from './svm-params.js';
 
 /** Class weights: 'balanced' (n / (nClasses · count)) or a weight per label. */
 
@@ -250,6 +252,8 @@ export class SVC extends BaseClassifier<SVCParams> {
       eps: p.tol, shrinking: p.shrinking, cacheBytes: p.cacheSize * 2 ** 20, maxIter: p.maxIter,
       classC, probability: p.probability, rng,
     });
+    checkFinite(who, 'the dual coefficients', model.coef);
+    checkFinite(who, 'the intercepts', model.rho);
     const support = new Int32Array(model.support.length);
     for (let i = 0; i < support.length; i++) support[i] = order[model.support[i]];
     const nSV = support.length;
@@ -283,6 +287,7 @@ export class SVC extends BaseClassifier<SVCParams> {
     const Xm = inputFeatures(this.fk!, this.nFeaturesIn!, X, 'SVC');
     const blocks = predictBlocks(this.fk!, this.support!, Xm, 'SVC');
     const dec = svcDecisionValues({ nSupport: this.nSupport!, coef: this.coefInternal!, rho: this.rho! }, this.classes!.length, Xm.rows, blocks);
+    checkFinite('SVC', 'the decision values', dec);
     return { dec, n: Xm.rows };
   }
 
@@ -334,11 +339,7 @@ export class SVC extends BaseClassifier<SVCParams> {
 
   /** Natural log of predictProba. */
   predictLogProba(X: MatrixInput): Tensor {
-    const p = this.predictProba(X);
-    const d = p.data as Float64Array;
-    const out = new Float64Array(d.length);
-    for (let i = 0; i < d.length; i++) out[i] = Math.log(d[i]);
-    return new Tensor(out, p.shape);
+    return logProbabilities(this.predictProba(X));
   }
 }
 
@@ -402,6 +403,8 @@ export class SVR extends BaseRegressor<SVRParams> {
     const model = trainSvr(kd, ky, kw, p.C, p.epsilon, {
       eps: p.tol, shrinking: p.shrinking, cacheBytes: p.cacheSize * 2 ** 20, maxIter: p.maxIter,
     });
+    checkFinite(who, 'the dual coefficients', model.coef);
+    checkFinite(who, 'the intercept', [model.rho]);
     const support = new Int32Array(model.support.length);
     for (let i = 0; i < support.length; i++) support[i] = order[model.support[i]];
     this.support = support;
@@ -423,6 +426,8 @@ export class SVR extends BaseRegressor<SVRParams> {
     this.checkFitted();
     const Xm = inputFeatures(this.fk!, this.nFeaturesIn!, X, 'SVR');
     const blocks = predictBlocks(this.fk!, this.support!, Xm, 'SVR');
-    return svrDecisionValues(this.coefInternal!, this.rho!, Xm.rows, blocks);
+    const out = svrDecisionValues(this.coefInternal!, this.rho!, Xm.rows, blocks);
+    checkFinite('SVR', 'predict', out);
+    return out;
   }
 }

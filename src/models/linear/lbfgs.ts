@@ -18,7 +18,8 @@
  * sufficient decrease", ACM TOMS 20 (1994); Nocedal & Wright, "Numerical
  * Optimization", §7.2.
  */
-import { ValueError } from '../errors.js';
+import { NumericalError, ValueError } from '../../errors.js';
+import { checkOptions } from '../../utils/options.js';
 
 /** f(x), writing ∇f(x) into `grad`. */
 export type ObjectiveFn = (x: Float64Array, grad: Float64Array) => number;
@@ -46,7 +47,11 @@ export interface LbfgsOptions {
   callback?: (x: Float64Array, f: number, iter: number) => boolean | void;
   /** Correction pairs to start from (a previous run's `memory`), e.g. to continue with a more precise objective. */
   memory?: LbfgsMemory | null;
+  /** Who is minimising (an estimator's name), for error messages. Default 'minimizeLbfgs'. */
+  caller?: string;
 }
+
+const LBFGS_OPTIONS: readonly (keyof LbfgsOptions)[] = ['maxIter', 'maxFun', 'm', 'gtol', 'ftol', 'maxLs', 'gradNorm', 'callback', 'memory', 'caller'];
 
 /** The stored correction pairs (oldest first) and the current initial scaling. */
 export interface LbfgsMemory {
@@ -76,6 +81,7 @@ const EPS = Number.EPSILON;
 
 /** Minimises `fg` from `x0` (not modified). */
 export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsOptions = {}): LbfgsResult {
+  checkOptions('minimizeLbfgs', options, LBFGS_OPTIONS);
   const n = x0.length;
   const maxIter = options.maxIter ?? 15000;
   const maxFun = options.maxFun ?? 15000;
@@ -87,11 +93,14 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
   if (!(maxIter >= 0)) throw new ValueError(`minimizeLbfgs: maxIter must be >= 0, got ${maxIter}`);
   const gradNorm = options.gradNorm ?? ((_x: Float64Array, g: Float64Array) => infNorm(g));
 
+  const caller = options.caller ?? 'minimizeLbfgs';
   const x = x0.slice();
   const g = new Float64Array(n);
   let f = fg(x, g);
   let nFev = 1;
-  checkFinite(f, 0);
+  if (!Number.isFinite(f) || !Number.isFinite(dot(g, g))) {
+    throw new NumericalError(`${caller}: L-BFGS: the objective (${f}) or its gradient is not finite at the starting point; the data are too large for float64 — scale them (StandardScaler)`);
+  }
   const S: Float64Array[] = [], Y: Float64Array[] = [];
   const rho: number[] = [];
   let gamma = 1;
@@ -137,6 +146,9 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
       S.length = 0; Y.length = 0; rho.length = 0;
       for (let i = 0; i < n; i++) d[i] = -g[i];
       gd = dot(g, d);
+      if (Number.isNaN(gd)) {
+        throw new NumericalError(`${caller}: L-BFGS: the gradient is not finite at iteration ${iter}; the data are too large for float64 — scale them (StandardScaler)`);
+      }
       if (!(gd < 0)) return done('gradient');
     }
     // Line search along d.
@@ -154,11 +166,13 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
       f = fg(x, g);
       nFev++;
       nls++;
+      const gdNew = dot(g, d);
       if (!Number.isFinite(f)) {
         // Overflow along a long step: treat as a very large value so the search backs off.
         f = Number.MAX_VALUE;
+      } else if (Number.isNaN(gdNew)) {
+        throw new NumericalError(`${caller}: L-BFGS: a finite objective with a non-finite gradient at iteration ${iter + 1}; the data are too large for float64 — scale them (StandardScaler)`);
       }
-      const gdNew = dot(g, d);
       const task = ls.step(f, gdNew);
       stp = ls.stp;
       if (task !== 'FG') { accepted = true; break; }
@@ -183,7 +197,11 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
     if (options.callback && options.callback(x, f, iter) === true) return done('callback');
     if (iter >= maxIter) return done('maxIter');
     if (nFev > maxFun) return done('maxFun');
-    if (gradNorm(x, g) <= gtol) return done('gradient');
+    const gNorm = gradNorm(x, g);
+    if (Number.isNaN(gNorm)) {
+      throw new NumericalError(`${caller}: L-BFGS: the gradient is not finite at iteration ${iter}; the data are too large for float64 — scale them (StandardScaler)`);
+    }
+    if (gNorm <= gtol) return done('gradient');
     if (fOld - f <= ftol * Math.max(Math.abs(fOld), Math.abs(f), 1)) return done('ftol');
     // Update the pairs: s = x - xOld, y = g - gOld.
     const s = new Float64Array(n), yv = new Float64Array(n);
@@ -206,9 +224,6 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
   }
 }
 
-function checkFinite(f: number, iter: number): void {
-  if (!Number.isFinite(f)) throw new ValueError(`minimizeLbfgs: the objective is ${f} at the starting point (iteration ${iter})`);
-}
 
 function dot(a: Float64Array, b: Float64Array): number {
   let s0 = 0, s1 = 0;
@@ -231,6 +246,7 @@ function infNorm(g: Float64Array): number {
   for (let i = 0; i < g.length; i++) {
     const v = Math.abs(g[i]);
     if (v > mx) mx = v;
+    else if (Number.isNaN(v)) return Number.NaN; // a NaN gradient is not a small one
   }
   return mx;
 }
