@@ -32,7 +32,7 @@ import { checkSampleWeight, checkXLabels, type LabelInput, type MatrixInput, typ
 import { solveCrammerSinger, solveDualCd, solveL1rL2, type LinearProblem, type LinearResult } from './liblinear.js';
 import { solveTron } from './liblinear-tron.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
-import { checkPositive } from './libsvm.js';
+import { checkPositive } from './svm-params.js';
 
 export interface LinearSVCParams {
   /** 'l2' (default) or 'l1' (sparse coefficients; squared hinge, primal only). */
