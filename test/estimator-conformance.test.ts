@@ -29,12 +29,6 @@ const transformer = { kind: 'transformer' } as const;
 const regressor = { kind: 'regressor' } as const;
 const classifier = { kind: 'classifier' } as const;
 
-/**
- * Skipped where another branch owns the fix: the scalers and polynomial
- * features overflow to NaN / Infinity on features of 1e300 (preprocessing),
- * liblinear's loops are being bounded (LinearSVC). Remove the skip with the fix.
- */
-const HUGE = 'huge features: finite outputs or a FrugalError, in bounded time';
 
 /** One or more conformance entries per exported estimator class. */
 const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
@@ -66,7 +60,7 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
     { make: () => new SGDClassifier({ randomState: 0 }), options: classifier },
     { make: () => new SGDClassifier({ loss: 'log_loss', randomState: 0 }), options: { ...classifier, name: 'SGDClassifier(log_loss)' } },
   ]],
-  [LinearSVC, [{ make: () => new LinearSVC(), options: { ...classifier, skip: [HUGE] } }]],
+  [LinearSVC, [{ make: () => new LinearSVC(), options: classifier }]],
   [SVC, [
     { make: () => new SVC(), options: classifier },
     { make: () => new SVC({ probability: true, kernel: 'linear' }), options: { ...classifier, name: 'SVC(probability)' } },
@@ -76,18 +70,18 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
     { make: () => new SVR(), options: regressor },
     { make: () => new SVR({ kernel: 'linear', C: 3 }), options: { ...regressor, name: 'SVR(linear)' } },
   ]],
-  [StandardScaler, [{ make: () => new StandardScaler(), options: { ...transformer, allowNaN: true, skip: [HUGE] } }]],
+  [StandardScaler, [{ make: () => new StandardScaler(), options: { ...transformer, allowNaN: true } }]],
   [MinMaxScaler, [{ make: () => new MinMaxScaler({ featureRange: [-1, 1] }), options: { ...transformer, allowNaN: true } }]],
   [MaxAbsScaler, [{ make: () => new MaxAbsScaler(), options: { ...transformer, allowNaN: true } }]],
   [RobustScaler, [{ make: () => new RobustScaler(), options: { ...transformer, allowNaN: true } }]],
   [Normalizer, [{ make: () => new Normalizer({ norm: 'l1' }), options: transformer }]],
-  [PolynomialFeatures, [{ make: () => new PolynomialFeatures({ degree: 3 }), options: { ...transformer, skip: [HUGE] } }]],
+  [PolynomialFeatures, [{ make: () => new PolynomialFeatures({ degree: 3 }), options: { ...transformer } }]],
   [SimpleImputer, [{ make: () => new SimpleImputer({ strategy: 'median', addIndicator: true }), options: { ...transformer, allowNaN: true } }]],
   [OneHotEncoder, [{ make: () => new OneHotEncoder({ handleUnknown: 'ignore' }), options: { ...transformer, allowNaN: true } }]],
   [OrdinalEncoder, [{ make: () => new OrdinalEncoder(), options: { ...transformer, allowNaN: true } }]],
   [ColumnTransformer, [{
     make: () => new ColumnTransformer([['a', new StandardScaler(), [0]], ['b', new Normalizer(), [1, 2]]], { remainder: 'passthrough' }),
-    options: { ...transformer, allowNaN: true, skip: [HUGE] },
+    options: { ...transformer, allowNaN: true },
   }]],
   [Pipeline, [
     { make: () => makePipeline(new StandardScaler(), new ToyRidge({ alpha: 0.1 })), options: { ...regressor, name: 'Pipeline(regressor)' } },

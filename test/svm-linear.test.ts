@@ -7,6 +7,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinearSVC } from '../src/models/svm/index.js';
+import { classWeights } from '../src/models/class-weight.js';
 import { ShapeError, ValueError } from '../src/errors.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { loadFixture, camelKeys } from './helpers/fixtures.js';
@@ -91,9 +92,15 @@ describe('LinearSVC behaviour', () => {
   });
 });
 
-// liblinear's loops do not end on features of 1e100 until they are bounded: then drop the skip.
-const skip = ['huge features: finite outputs or a FrugalError, in bounded time'];
-checkEstimator(() => new LinearSVC(), { kind: 'classifier', skip });
-checkEstimator(() => new LinearSVC({ dual: true, loss: 'hinge' }), { kind: 'classifier', name: 'LinearSVC(dual, hinge)', skip });
-checkEstimator(() => new LinearSVC({ penalty: 'l1' }), { kind: 'classifier', name: 'LinearSVC(l1)', skip });
-checkEstimator(() => new LinearSVC({ multiClass: 'crammer_singer' }), { kind: 'classifier', name: 'LinearSVC(crammer_singer)', skip });
+checkEstimator(() => new LinearSVC(), { kind: 'classifier' });
+checkEstimator(() => new LinearSVC({ dual: true, loss: 'hinge' }), { kind: 'classifier', name: 'LinearSVC(dual, hinge)' });
+checkEstimator(() => new LinearSVC({ penalty: 'l1' }), { kind: 'classifier', name: 'LinearSVC(l1)' });
+checkEstimator(() => new LinearSVC({ multiClass: 'crammer_singer' }), { kind: 'classifier', name: 'LinearSVC(crammer_singer)' });
+
+describe('classWeights errors', () => {
+  it('name the caller, or the function when none is given', () => {
+    const y = Int32Array.from([0, 1]);
+    assert.throws(() => classWeights('nope' as never, ['a', 'b'], y), (e: unknown) => e instanceof ValueError && e.message.startsWith('classWeights: classWeight must be'));
+    assert.throws(() => new LinearSVC({ classWeight: 'nope' as never }).fit([[0], [1]], ['a', 'b']), (e: unknown) => e instanceof ValueError && e.message.startsWith('LinearSVC: '));
+  });
+});

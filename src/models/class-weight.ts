@@ -5,8 +5,11 @@ import type { Label } from '../utils/validation.js';
 /** 'balanced' (n / (k · count)), explicit weights by label, or null (all 1). */
 export type ClassWeight = 'balanced' | Record<string, number> | Map<Label, number> | null;
 
-/** Per-class weights as scikit-learn's compute_class_weight gives them. */
-export function classWeights(cw: ClassWeight | undefined, classes: readonly Label[], y: Int32Array, who: string): Float64Array {
+/**
+ * Per-class weights as scikit-learn's compute_class_weight gives them.
+ * `who` names the caller (the estimator) in error messages.
+ */
+export function classWeights(cw: ClassWeight | undefined, classes: readonly Label[], y: Int32Array, who = 'classWeights'): Float64Array {
   const k = classes.length;
   const w = new Float64Array(k).fill(1);
   if (cw === null || cw === undefined) return w;

@@ -5,6 +5,7 @@
  */
 import { LimitError, ValueError } from '../errors.js';
 import { BaseTransformer } from '../models/base.js';
+import { checkFinite } from '../models/finite.js';
 import { Tensor } from '../tensor/tensor.js';
 import { toMatrix, type MatrixInput } from '../utils/validation.js';
 
@@ -143,6 +144,8 @@ export class PolynomialFeatures extends BaseTransformer<PolynomialFeaturesParams
       const dst = i * width;
       for (let c = 0; c < width; c++) out[dst + c] = buf[outCols[c]];
     }
+    // the inputs are finite, so only a product that overflowed can be Infinity (or NaN from 0·Infinity)
+    checkFinite('PolynomialFeatures', 'the transformed output (a product of features overflowed)', out);
     return new Tensor(out, [rows, width]);
   }
 

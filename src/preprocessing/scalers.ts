@@ -7,7 +7,7 @@
  * rejected. Outputs are float64 Tensors [nSamples, nFeatures]; learned
  * statistics are Float64Arrays, one entry per feature.
  */
-import { ValueError } from '../errors.js';
+import { NumericalError, ValueError } from '../errors.js';
 import { BaseTransformer } from '../models/base.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { checkSampleWeight, matrixToTensor, toMatrix, type Matrix, type MatrixInput, type VectorInput } from '../utils/validation.js';
@@ -34,6 +34,21 @@ function checkBoolean(name: string, v: unknown): void {
 }
 
 // ------------------------------------------------------------ StandardScaler
+
+/**
+ * Refuses a mean or variance that overflowed float64 (features near 1e300:
+ * their squares are Infinity), as scikit-learn would return NaN scales. An
+ * all-missing column (count 0) keeps its NaN statistics, as in scikit-learn.
+ */
+function checkStatisticsFinite(mean: Float64Array, variance: Float64Array | null, count: Float64Array): void {
+  for (let j = 0; j < mean.length; j++) {
+    if (count[j] === 0) continue;
+    const what = !Number.isFinite(mean[j]) ? 'mean' : variance && !Number.isFinite(variance[j]) ? 'variance' : null;
+    if (what) {
+      throw new NumericalError(`StandardScaler: the ${what} of feature ${j} overflowed float64 (${what === 'mean' ? mean[j] : variance![j]}); the feature values are too large — divide them by a constant (or use MaxAbsScaler) first`);
+    }
+  }
+}
 
 export interface StandardScalerParams {
   /** Centre each feature on its mean (default true). */
@@ -99,6 +114,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
       }
       const variance = new Float64Array(cols);
       for (let j = 0; j < cols; j++) variance[j] = (sq[j] - (corr[j] * corr[j]) / count[j]) / count[j];
+      checkStatisticsFinite(mean, withStd ? variance : null, count);
       this.mean = mean;
       if (withStd) {
         const scale = new Float64Array(cols);

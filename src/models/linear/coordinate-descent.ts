@@ -52,6 +52,47 @@ function checkSweep(o: CDOptions, iter: number, sweepSum: number, gap: number): 
   throw new NumericalError(`${o.est}: coordinate descent met a non-finite value at sweep ${iter + 1} (coefficients ${sweepSum}, duality gap ${gap}); the features or targets are too large for float64 — scale them (StandardScaler)`);
 }
 
+/** One sweep's bookkeeping: the largest |w_j|, the largest step |Δw_j| and Σ|w_j| (for the finiteness check). */
+class SweepStats {
+  wMax = 0;
+  dwMax = 0;
+  sum = 0;
+
+  /** Records the update of one coordinate from wOld to wNew. */
+  record(wOld: number, wNew: number): void {
+    this.sum += Math.abs(wNew);
+    const dw = Math.abs(wNew - wOld);
+    if (dw > this.dwMax) this.dwMax = dw;
+    if (Math.abs(wNew) > this.wMax) this.wMax = Math.abs(wNew);
+  }
+}
+
+/**
+ * The outer loop both solvers share (scikit-learn's enet_coordinate_descent):
+ * sweep every coordinate; when the largest step is small next to the largest
+ * weight (or on the last sweep), compute the duality gap and stop once it is
+ * below `tol` (= opts.tol·‖y‖²).
+ */
+function sweepUntilGap(opts: CDOptions, tol: number, sweep: (stats: SweepStats) => void, dualityGapNow: () => number): CDResult {
+  const { maxIter } = opts;
+  let gap = tol + 1;
+  let iter = 0;
+  for (; iter < maxIter; iter++) {
+    const stats = new SweepStats();
+    sweep(stats);
+    checkSweep(opts, iter, stats.sum, 0);
+    if (stats.wMax === 0 || stats.dwMax / stats.wMax < opts.tol || iter === maxIter - 1) {
+      gap = dualityGapNow();
+      checkSweep(opts, iter, stats.sum, gap);
+      if (gap < tol) {
+        iter++;
+        break;
+      }
+    }
+  }
+  return { gap, tol, nIter: Math.min(iter, maxIter) };
+}
+
 /** X column-major: column j is xt[j·n .. j·n + n). */
 export function toColumnMajor(X: Matrix): Float64Array {
   const { rows: n, cols: p, data } = X;
@@ -72,8 +113,7 @@ export function toColumnMajor(X: Matrix): Float64Array {
  * in place. `xt` is X column-major (n samples, p features).
  */
 export function enetCoordinateDescent(w: Float64Array, l1: number, l2: number, xt: Float64Array, n: number, p: number, y: Float64Array, opts: CDOptions): CDResult {
-  const { maxIter, positive, random } = opts;
-  const dwTol = opts.tol;
+  const { positive } = opts;
   const normCols = new Float64Array(p);
   for (let j = 0; j < p; j++) {
     let s = 0;
@@ -90,64 +130,59 @@ export function enetCoordinateDescent(w: Float64Array, l1: number, l2: number, x
   }
   let yy = 0;
   for (let i = 0; i < n; i++) yy += y[i] * y[i];
-  const tol = opts.tol * yy;
   const XtA = new Float64Array(p);
-  let gap = tol + 1;
-  let iter = 0;
-  for (; iter < maxIter; iter++) {
-    let wMax = 0, dwMax = 0, sweepSum = 0;
-    for (let f = 0; f < p; f++) {
-      const j = random ? Math.floor(random.random() * p) : f;
-      if (normCols[j] === 0) continue;
-      const c = j * n;
-      const wOld = w[j];
-      let tmp = 0;
-      if (wOld !== 0) {
-        for (let i = 0; i < n; i++) {
-          const x = xt[c + i];
-          const r = R[i] + wOld * x;
-          R[i] = r;
-          tmp += x * r;
-        }
-      } else {
-        for (let i = 0; i < n; i++) tmp += xt[c + i] * R[i];
-      }
-      const wNew = coordinateUpdate(tmp, l1, normCols[j] + l2, positive);
-      w[j] = wNew;
-      if (wNew !== 0) for (let i = 0; i < n; i++) R[i] -= wNew * xt[c + i];
-      sweepSum += Math.abs(wNew);
-      const dw = Math.abs(wNew - wOld);
-      if (dw > dwMax) dwMax = dw;
-      if (Math.abs(wNew) > wMax) wMax = Math.abs(wNew);
-    }
-    checkSweep(opts, iter, sweepSum, 0);
-    if (wMax === 0 || dwMax / wMax < dwTol || iter === maxIter - 1) {
-      // Duality gap of the current (w, R).
-      let Rn2 = 0, Ry = 0;
+  return sweepUntilGap(
+    opts, opts.tol * yy,
+    (stats) => residualSweep(w, l1, l2, xt, n, p, normCols, R, opts, stats),
+    () => residualDualityGap(w, l1, l2, xt, n, p, y, R, XtA, positive),
+  );
+}
+
+/** One sweep of the residual solver: every coordinate updated, R = y − X·w kept current. */
+function residualSweep(w: Float64Array, l1: number, l2: number, xt: Float64Array, n: number, p: number, normCols: Float64Array, R: Float64Array, opts: CDOptions, stats: SweepStats): void {
+  const { positive, random } = opts;
+  for (let f = 0; f < p; f++) {
+    const j = random ? Math.floor(random.random() * p) : f;
+    if (normCols[j] === 0) continue;
+    const c = j * n;
+    const wOld = w[j];
+    let tmp = 0;
+    if (wOld !== 0) {
       for (let i = 0; i < n; i++) {
-        Rn2 += R[i] * R[i];
-        Ry += R[i] * y[i];
+        const x = xt[c + i];
+        const r = R[i] + wOld * x;
+        R[i] = r;
+        tmp += x * r;
       }
-      let dual = 0, wn2 = 0, l1n = 0;
-      for (let j = 0; j < p; j++) {
-        let s = 0;
-        const c = j * n;
-        for (let i = 0; i < n; i++) s += xt[c + i] * R[i];
-        XtA[j] = s - l2 * w[j];
-        const v = positive ? XtA[j] : Math.abs(XtA[j]);
-        if (j === 0 || v > dual) dual = v;
-        wn2 += w[j] * w[j];
-        l1n += Math.abs(w[j]);
-      }
-      gap = dualityGap(Rn2, dual, l1, l2, wn2, l1n, Ry);
-      checkSweep(opts, iter, sweepSum, gap);
-      if (gap < tol) {
-        iter++;
-        break;
-      }
+    } else {
+      for (let i = 0; i < n; i++) tmp += xt[c + i] * R[i];
     }
+    const wNew = coordinateUpdate(tmp, l1, normCols[j] + l2, positive);
+    w[j] = wNew;
+    if (wNew !== 0) for (let i = 0; i < n; i++) R[i] -= wNew * xt[c + i];
+    stats.record(wOld, wNew);
   }
-  return { gap, tol, nIter: Math.min(iter, maxIter) };
+}
+
+/** Duality gap of the current (w, R); XtA is scratch of length p. */
+function residualDualityGap(w: Float64Array, l1: number, l2: number, xt: Float64Array, n: number, p: number, y: Float64Array, R: Float64Array, XtA: Float64Array, positive: boolean): number {
+  let Rn2 = 0, Ry = 0;
+  for (let i = 0; i < n; i++) {
+    Rn2 += R[i] * R[i];
+    Ry += R[i] * y[i];
+  }
+  let dual = 0, wn2 = 0, l1n = 0;
+  for (let j = 0; j < p; j++) {
+    let s = 0;
+    const c = j * n;
+    for (let i = 0; i < n; i++) s += xt[c + i] * R[i];
+    XtA[j] = s - l2 * w[j];
+    const v = positive ? XtA[j] : Math.abs(XtA[j]);
+    if (j === 0 || v > dual) dual = v;
+    wn2 += w[j] * w[j];
+    l1n += Math.abs(w[j]);
+  }
+  return dualityGap(Rn2, dual, l1, l2, wn2, l1n, Ry);
 }
 
 function dualityGap(Rn2: number, dualNorm: number, l1: number, l2: number, wn2: number, l1n: number, Ry: number): number {
@@ -167,57 +202,51 @@ function dualityGap(Rn2: number, dualNorm: number, l1: number, l2: number, wn2: 
  * q = Xᵀy and yy = ‖y‖² (only needed for the gap).
  */
 export function enetCoordinateDescentGram(w: Float64Array, l1: number, l2: number, Q: Float64Array, q: Float64Array, yy: number, p: number, opts: CDOptions): CDResult {
-  const { maxIter, positive, random } = opts;
-  const dwTol = opts.tol;
   const H = new Float64Array(p);
   for (let j = 0; j < p; j++) {
     const wj = w[j];
     if (wj === 0) continue;
     for (let k = 0; k < p; k++) H[k] += Q[j * p + k] * wj;
   }
-  const tol = opts.tol * yy;
-  let gap = tol + 1;
-  let iter = 0;
-  for (; iter < maxIter; iter++) {
-    let wMax = 0, dwMax = 0, sweepSum = 0;
-    for (let f = 0; f < p; f++) {
-      const j = random ? Math.floor(random.random() * p) : f;
-      const qjj = Q[j * p + j];
-      if (qjj === 0) continue;
-      const row = j * p;
-      const wOld = w[j];
-      if (wOld !== 0) for (let k = 0; k < p; k++) H[k] -= wOld * Q[row + k];
-      const tmp = q[j] - H[j];
-      const wNew = coordinateUpdate(tmp, l1, qjj + l2, positive);
-      w[j] = wNew;
-      if (wNew !== 0) for (let k = 0; k < p; k++) H[k] += wNew * Q[row + k];
-      sweepSum += Math.abs(wNew);
-      const dw = Math.abs(wNew - wOld);
-      if (dw > dwMax) dwMax = dw;
-      if (Math.abs(wNew) > wMax) wMax = Math.abs(wNew);
-    }
-    checkSweep(opts, iter, sweepSum, 0);
-    if (wMax === 0 || dwMax / wMax < dwTol || iter === maxIter - 1) {
-      let qw = 0, wH = 0, wn2 = 0, l1n = 0, dual = 0;
-      for (let j = 0; j < p; j++) {
-        qw += w[j] * q[j];
-        wH += w[j] * H[j];
-        wn2 += w[j] * w[j];
-        l1n += Math.abs(w[j]);
-        const xta = q[j] - H[j] - l2 * w[j];
-        const v = positive ? xta : Math.abs(xta);
-        if (j === 0 || v > dual) dual = v;
-      }
-      const Rn2 = yy + wH - 2 * qw;
-      gap = dualityGap(Rn2, dual, l1, l2, wn2, l1n, yy - qw);
-      checkSweep(opts, iter, sweepSum, gap);
-      if (gap < tol) {
-        iter++;
-        break;
-      }
-    }
+  return sweepUntilGap(
+    opts, opts.tol * yy,
+    (stats) => gramSweep(w, l1, l2, Q, q, p, H, opts, stats),
+    () => gramDualityGap(w, l1, l2, q, yy, p, H, opts.positive),
+  );
+}
+
+/** One sweep of the Gram solver: every coordinate updated, H = Q·w kept current. */
+function gramSweep(w: Float64Array, l1: number, l2: number, Q: Float64Array, q: Float64Array, p: number, H: Float64Array, opts: CDOptions, stats: SweepStats): void {
+  const { positive, random } = opts;
+  for (let f = 0; f < p; f++) {
+    const j = random ? Math.floor(random.random() * p) : f;
+    const qjj = Q[j * p + j];
+    if (qjj === 0) continue;
+    const row = j * p;
+    const wOld = w[j];
+    if (wOld !== 0) for (let k = 0; k < p; k++) H[k] -= wOld * Q[row + k];
+    const tmp = q[j] - H[j];
+    const wNew = coordinateUpdate(tmp, l1, qjj + l2, positive);
+    w[j] = wNew;
+    if (wNew !== 0) for (let k = 0; k < p; k++) H[k] += wNew * Q[row + k];
+    stats.record(wOld, wNew);
   }
-  return { gap, tol, nIter: Math.min(iter, maxIter) };
+}
+
+/** Duality gap of the current w from the Gram quantities (‖R‖² = yᵀy + wᵀH − 2qᵀw). */
+function gramDualityGap(w: Float64Array, l1: number, l2: number, q: Float64Array, yy: number, p: number, H: Float64Array, positive: boolean): number {
+  let qw = 0, wH = 0, wn2 = 0, l1n = 0, dual = 0;
+  for (let j = 0; j < p; j++) {
+    qw += w[j] * q[j];
+    wH += w[j] * H[j];
+    wn2 += w[j] * w[j];
+    l1n += Math.abs(w[j]);
+    const xta = q[j] - H[j] - l2 * w[j];
+    const v = positive ? xta : Math.abs(xta);
+    if (j === 0 || v > dual) dual = v;
+  }
+  const Rn2 = yy + wH - 2 * qw;
+  return dualityGap(Rn2, dual, l1, l2, wn2, l1n, yy - qw);
 }
 
 // ---------------------------------------------------------------- path

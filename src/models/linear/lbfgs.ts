@@ -359,16 +359,26 @@ interface StepResult {
   brackt: boolean;
 }
 
+/**
+ * theta and gamma (>= 0; each case of dcstep picks its sign) of the cubic
+ * interpolating the trial point (stp, fp, dp) and an end (st, f, d) of the
+ * interval, computed as MINPACK-2 does (s guards against overflow).
+ */
+function cubicTerms(st: number, f: number, d: number, stp: number, fp: number, dp: number): { theta: number; gamma: number } {
+  // for the end y, dcstep writes 3(fp - fy)/(sty - stp): both signs flip, so the value is the same bit for bit
+  const theta = (3 * (f - fp)) / (stp - st) + d + dp;
+  const s = Math.max(Math.abs(theta), Math.abs(d), Math.abs(dp));
+  return { theta, gamma: s * Math.sqrt(Math.max(0, (theta / s) ** 2 - (d / s) * (dp / s))) };
+}
+
 /** One safeguarded step of the Moré–Thuente search (MINPACK-2 `dcstep`). */
 function dcstep(stx: number, fx: number, dx: number, sty: number, fy: number, dy: number, stp: number, fp: number, dp: number, brackt: boolean, stpmin: number, stpmax: number): StepResult {
   const sgnd = dp * Math.sign(dx);
   let stpf: number;
   if (fp > fx) {
     // 1: higher value; the minimum is bracketed.
-    const theta = (3 * (fx - fp)) / (stp - stx) + dx + dp;
-    const s = Math.max(Math.abs(theta), Math.abs(dx), Math.abs(dp));
-    let gamma = s * Math.sqrt(Math.max(0, (theta / s) ** 2 - (dx / s) * (dp / s)));
-    if (stp < stx) gamma = -gamma;
+    const { theta, gamma: g } = cubicTerms(stx, fx, dx, stp, fp, dp);
+    const gamma = stp < stx ? -g : g;
     const p = gamma - dx + theta;
     const q = gamma - dx + gamma + dp;
     const stpc = stx + (p / q) * (stp - stx);
@@ -377,10 +387,8 @@ function dcstep(stx: number, fx: number, dx: number, sty: number, fy: number, dy
     brackt = true;
   } else if (sgnd < 0) {
     // 2: lower value, derivatives of opposite sign; bracketed.
-    const theta = (3 * (fx - fp)) / (stp - stx) + dx + dp;
-    const s = Math.max(Math.abs(theta), Math.abs(dx), Math.abs(dp));
-    let gamma = s * Math.sqrt(Math.max(0, (theta / s) ** 2 - (dx / s) * (dp / s)));
-    if (stp > stx) gamma = -gamma;
+    const { theta, gamma: g } = cubicTerms(stx, fx, dx, stp, fp, dp);
+    const gamma = stp > stx ? -g : g;
     const p = gamma - dp + theta;
     const q = gamma - dp + gamma + dx;
     const stpc = stp + (p / q) * (stx - stp);
@@ -389,10 +397,8 @@ function dcstep(stx: number, fx: number, dx: number, sty: number, fy: number, dy
     brackt = true;
   } else if (Math.abs(dp) < Math.abs(dx)) {
     // 3: lower value, same sign, derivative magnitude decreases.
-    const theta = (3 * (fx - fp)) / (stp - stx) + dx + dp;
-    const s = Math.max(Math.abs(theta), Math.abs(dx), Math.abs(dp));
-    let gamma = s * Math.sqrt(Math.max(0, (theta / s) ** 2 - (dx / s) * (dp / s)));
-    if (stp > stx) gamma = -gamma;
+    const { theta, gamma: g } = cubicTerms(stx, fx, dx, stp, fp, dp);
+    const gamma = stp > stx ? -g : g;
     const p = gamma - dp + theta;
     const q = gamma + (dx - dp) + gamma;
     const r = p / q;
@@ -413,10 +419,8 @@ function dcstep(stx: number, fx: number, dx: number, sty: number, fy: number, dy
   } else {
     // 4: lower value, same sign, derivative magnitude does not decrease.
     if (brackt) {
-      const theta = (3 * (fp - fy)) / (sty - stp) + dy + dp;
-      const s = Math.max(Math.abs(theta), Math.abs(dy), Math.abs(dp));
-      let gamma = s * Math.sqrt(Math.max(0, (theta / s) ** 2 - (dy / s) * (dp / s)));
-      if (stp > sty) gamma = -gamma;
+      const { theta, gamma: g } = cubicTerms(sty, fy, dy, stp, fp, dp);
+      const gamma = stp > sty ? -g : g;
       const p = gamma - dp + theta;
       const q = gamma - dp + gamma + dy;
       stpf = stp + (p / q) * (sty - stp);

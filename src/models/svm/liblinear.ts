@@ -97,6 +97,16 @@ function rowAxpy(X: Float32Array | Float64Array, i: number, d: number, a: number
 
 // ---------------------------------------------------------------- dual coordinate descent
 
+/** ‖x_i‖² of sample i, its bias feature included: the diagonal of XXᵀ the dual solvers need. */
+function rowSquaredNorm(p: { X: Float64Array; d: number; bias: number }, i: number): number {
+  const { X, d, bias } = p;
+  const r = i * d;
+  let s = 0;
+  for (let j = 0; j < d; j++) s += X[r + j] * X[r + j];
+  if (bias > 0) s += bias * bias;
+  return s;
+}
+
 /**
  * min_α ½αᵀQ̄α − eᵀα, 0 ≤ α_i ≤ U_i, Q̄ = Q + D: hinge (U_i = C_i, D = 0)
  * or squared hinge (U_i = ∞, D_ii = 1/(2C_i)). Stops when the spread of
@@ -119,11 +129,7 @@ export function solveDualCd(p: LinearProblem, loss: 'hinge' | 'squared_hinge', e
       diag[i] = 0.5 / p.C[i];
       upper[i] = Infinity;
     }
-    const r = i * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) s += X[r + j] * X[r + j];
-    if (bias > 0) s += bias * bias;
-    QD[i] = diag[i] + s;
+    QD[i] = diag[i] + rowSquaredNorm(p, i);
     index[i] = i;
   }
   checkFinite(QD, p.who, 'a squared sample norm');
@@ -360,11 +366,7 @@ export function solveCrammerSinger(
   const dVal = new Float64Array(k);
   for (let i = 0; i < n; i++) {
     for (let m = 0; m < k; m++) alphaIndex[i * k + m] = m;
-    const r = i * d;
-    let s = 0;
-    for (let j = 0; j < d; j++) s += X[r + j] * X[r + j];
-    if (bias > 0) s += bias * bias;
-    QD[i] = s;
+    QD[i] = rowSquaredNorm(p, i);
     activeSizeI[i] = k;
     index[i] = i;
   }

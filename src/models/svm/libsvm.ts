@@ -34,9 +34,6 @@ import { PairBlockSource, pairFits, plainSource, fitsInCache, SMALL_UPPER_FLOATS
 import { sigmoidTrain } from './platt.js';
 import { smoDivergedError, solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
 
-/** For linear-svc.ts, whose import moves to svm-params.ts with its own split. */
-export { checkPositive } from './svm-params.js';
-
 interface BinaryResult {
   /** y_i·α_i in sub-problem order. */
   coef: Float64Array;

@@ -26,15 +26,13 @@
  * `dualUsed`.
  */
 import { ValueError } from '../../errors.js';
-import { gemm } from '../../backend/index.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
-import { Tensor } from '../../tensor/tensor.js';
-import { BaseClassifier } from '../base.js';
-import { checkSampleWeight, checkXLabels, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { LinearClassifierBase } from '../linear/linear-model.js';
+import { checkSampleWeight, checkXLabels, type LabelInput, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { solveCrammerSinger, solveDualCd, solveL1rL2, type LinearProblem, type LinearResult } from './liblinear.js';
 import { solveTron } from './liblinear-tron.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
-import { checkPositive } from './libsvm.js';
+import { checkPositive } from './svm-params.js';
 
 export interface LinearSVCParams {
   /** 'l2' (default) or 'l1' (sparse coefficients; squared hinge, primal only). */
@@ -98,11 +96,7 @@ function chooseSolver(p: LinearSVCParams, n: number, d: number, who: string): { 
  * clf.predict(Xtest);
  * ```
  */
-export class LinearSVC extends BaseClassifier<LinearSVCParams> {
-  /** Weights [1, nFeatures] for two classes (positive favours classes[1]), else [nClasses, nFeatures]. */
-  coef?: Tensor;
-  /** Intercepts, one per row of coef (0 without fitIntercept). */
-  intercept?: Float64Array;
+export class LinearSVC extends LinearClassifierBase<LinearSVCParams> {
   /** Largest iteration count over the binary problems (as scikit-learn's n_iter_). */
   nIter?: number;
   /** Whether every problem met the tolerance before maxIter. */
@@ -186,59 +180,9 @@ export class LinearSVC extends BaseClassifier<LinearSVCParams> {
         }
       }
     }
-    this.classes = classes;
-    this.coef = new Tensor(coef, [rowsOut, d]);
-    this.intercept = intercept;
     this.nIter = nIter;
     this.converged = converged;
     this.dualUsed = dual;
-    this.nFeaturesIn = d;
-    this.markFitted();
-    return this;
-  }
-
-  /** X·coefᵀ + intercept as [n, rows] row-major. */
-  private scores(X: MatrixInput): { s: Float64Array; n: number; r: number } {
-    const Xm: Matrix = this.validateInput(X);
-    const r = this.intercept!.length;
-    const n = Xm.rows;
-    const d = Xm.cols;
-    const s = new Float64Array(n * r);
-    const w = this.coef!.data as Float64Array;
-    if (n * d * r >= 1 << 16) {
-      gemm({ m: n, n: r, k: d, a: Xm.data, b: w, transB: true, c: s });
-    } else {
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < r; c++) {
-          let t = 0;
-          for (let j = 0; j < d; j++) t += Xm.data[i * d + j] * w[c * d + j];
-          s[i * r + c] = t;
-        }
-      }
-    }
-    for (let i = 0; i < n; i++) for (let c = 0; c < r; c++) s[i * r + c] += this.intercept![c];
-    return { s, n, r };
-  }
-
-  /** Signed distances: Float64Array for two classes (positive favours classes[1]), else a [n, nClasses] Tensor. */
-  decisionFunction(X: MatrixInput): Float64Array | Tensor {
-    const { s, n, r } = this.scores(X);
-    return r === 1 ? s : new Tensor(s, [n, r]);
-  }
-
-  predict(X: MatrixInput): Label[] {
-    const { s, n, r } = this.scores(X);
-    const classes = this.classes!;
-    const out = new Array<Label>(n);
-    for (let i = 0; i < n; i++) {
-      if (r === 1) {
-        out[i] = classes[s[i] > 0 ? 1 : 0];
-      } else {
-        let best = 0;
-        for (let c = 1; c < r; c++) if (s[i * r + c] > s[i * r + best]) best = c;
-        out[i] = classes[best];
-      }
-    }
-    return out;
+    return this.finishFit(coef, intercept, classes, d);
   }
 }
