@@ -16,7 +16,7 @@
  * shift), so |x|² + |z|² − 2·x·z does not cancel catastrophically for data
  * far from the origin; the squared norms are always float64.
  */
-import { gemm } from '../../backend/index.js';
+import { gemm, gemmOrLoops } from '../../backend/index.js';
 import { ValueError, ShapeError } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../../utils/validation.js';
@@ -44,8 +44,6 @@ const F32_MIN_MACS = 1 << 22;
 export function useFloat32(macs: number): boolean {
   return precision === 'float32' || (precision === 'auto' && macs >= F32_MIN_MACS);
 }
-/** Products below this many multiply-adds are plain loops: a backend call costs more. */
-const SMALL_MACS = 1 << 15;
 
 /**
  * @internal Forces the precision of kernel-block GEMMs (tests check both
@@ -363,27 +361,12 @@ export class Kernel {
       out.fill(0, 0, m * n);
       return;
     }
-    if (out instanceof Float64Array && m * n * k < SMALL_MACS) {
-      const ad = A.data;
-      const bd = B.data;
-      for (let i = 0; i < m; i++) {
-        const ra = (a0 + i) * k;
-        const o = i * n;
-        for (let j = 0; j < n; j++) {
-          const rb = (b0 + j) * k;
-          let s = 0;
-          for (let t = 0; t < k; t++) s += ad[ra + t] * bd[rb + t];
-          out[o + j] = s;
-        }
-      }
-      return;
-    }
     if (out instanceof Float32Array) {
       const a32 = (A.f32 ??= Float32Array.from(A.data));
       const b32 = A === B ? a32 : (B.f32 ??= Float32Array.from(B.data));
       gemm({ m, n, k, a: a32, aOffset: a0 * k, b: b32, bOffset: b0 * k, transB: true, c: out });
     } else {
-      gemm({ m, n, k, a: A.data, aOffset: a0 * k, b: B.data, bOffset: b0 * k, transB: true, c: out });
+      gemmOrLoops({ m, n, k, a: A.data, aOffset: a0 * k, b: B.data, bOffset: b0 * k, transB: true, c: out });
     }
   }
 

@@ -26,7 +26,7 @@
  * `dualUsed`.
  */
 import { ValueError } from '../../errors.js';
-import { gemm } from '../../backend/index.js';
+import { gemmOrLoops } from '../../backend/index.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BaseClassifier } from '../base.js';
@@ -205,17 +205,7 @@ export class LinearSVC extends BaseClassifier<LinearSVCParams> {
     const d = Xm.cols;
     const s = new Float64Array(n * r);
     const w = this.coef!.data as Float64Array;
-    if (n * d * r >= 1 << 16) {
-      gemm({ m: n, n: r, k: d, a: Xm.data, b: w, transB: true, c: s });
-    } else {
-      for (let i = 0; i < n; i++) {
-        for (let c = 0; c < r; c++) {
-          let t = 0;
-          for (let j = 0; j < d; j++) t += Xm.data[i * d + j] * w[c * d + j];
-          s[i * r + c] = t;
-        }
-      }
-    }
+    gemmOrLoops({ m: n, n: r, k: d, a: Xm.data, b: w, transB: true, c: s });
     for (let i = 0; i < n; i++) for (let c = 0; c < r; c++) s[i * r + c] += this.intercept![c];
     return { s, n, r };
   }
