@@ -17,6 +17,9 @@
  * far from the origin; the squared norms are always float64.
  */
 import { gemm, gemmOrLoops } from '../../backend/index.js';
+import { kernelExp as fastExp, kernelExpF32 as fastExpF32 } from '../../backend/routines/fast-math.js';
+
+export { fastExp, fastExpF32 };
 import { ValueError, ShapeError } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../../utils/validation.js';
@@ -54,56 +57,6 @@ export function setKernelPrecision(p: KernelPrecision): KernelPrecision {
   precision = p;
   return old;
 }
-
-// ---------------------------------------------------------------- fast exp
-
-const EXP_N = 64;
-const EXP_TABLE = new Float64Array(EXP_N);
-for (let j = 0; j < EXP_N; j++) EXP_TABLE[j] = 2 ** (j / EXP_N);
-const POW2 = new Float64Array(2046);
-for (let e = -1022; e <= 1023; e++) POW2[e + 1022] = 2 ** e;
-const INV_LN2_N = EXP_N / Math.LN2;
-const LN2_N_HI = Math.round((Math.LN2 / EXP_N) * 2 ** 40) / 2 ** 40;
-const LN2_N_LO = Math.LN2 / EXP_N - LN2_N_HI;
-const ROUND_MAGIC = 6755399441055744.0; // 1.5·2^52: adding it rounds to an integer
-
-/**
- * exp(x) to about 1e-15 relative error for |x| < 50 (3e-14 at the ends of the
- * double range), about twice as fast as Math.exp in V8:
- * x = (k/64)·ln 2 + r with |r| ≤ ln2/128, 2^(k/64) from two tables and a
- * degree-6 polynomial for e^r.
- */
-export function fastExp(x: number): number {
-  if (!(x > -708 && x < 709)) return Math.exp(x);
-  const kd = x * INV_LN2_N + ROUND_MAGIC - ROUND_MAGIC;
-  const k = kd | 0;
-  const r = x - kd * LN2_N_HI - kd * LN2_N_LO;
-  const p = 1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * 0.001388888888888889)))));
-  return POW2[(k >> 6) + 1022] * EXP_TABLE[k & 63] * p;
-}
-
-/**
- * exp(x) for x ≤ 0 to about 1e-10 relative error (ample for values stored
- * as float32): the same reduction as {@link fastExp} with a cubic; 0 below
- * −104 (under float32's smallest subnormal). asm/svm.ts computes it the
- * same way (see FAST_EXP_CONSTANTS).
- */
-export function fastExpF32(x: number): number {
-  if (x < -104) return 0;
-  const kd = x * INV_LN2_N + ROUND_MAGIC - ROUND_MAGIC;
-  const k = kd | 0;
-  const r = x - kd * LN2_N_HI - kd * LN2_N_LO;
-  const p = 1 + r * (1 + r * (0.5 + r * 0.16666666666666666));
-  return POW2[(k >> 6) + 1022] * EXP_TABLE[k & 63] * p;
-}
-
-/**
- * {@link fastExpF32}'s constants and tables in one array, for a port of it
- * (the wasm SVC solver, asm/svm.ts) that must give the same values to the
- * bit: 1/(ln2/64), the high and low parts of ln2/64, 2^(j/64) for j < 64,
- * then 2^e for e in −1022..1023.
- */
-export const FAST_EXP_CONSTANTS: Float64Array = Float64Array.of(INV_LN2_N, LN2_N_HI, LN2_N_LO, ...EXP_TABLE, ...POW2);
 
 /** x^n for a non-negative integer n (libsvm's powi); Math.pow otherwise. */
 export function powi(x: number, n: number): number {
