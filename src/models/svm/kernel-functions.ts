@@ -18,11 +18,12 @@
  */
 import { gemm, gemmOrLoops } from '../../backend/index.js';
 import { kernelExp as fastExp, kernelExpF32 as fastExpF32 } from '../../backend/routines/fast-math.js';
-
-export { fastExp, fastExpF32 };
 import { ValueError, ShapeError } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../../utils/validation.js';
+
+/** The kernels' fast exp (its home is the backend's fast-math.ts, whose constants the wasm SVC solver reads). */
+export { fastExp, fastExpF32 };
 
 export type KernelName = 'linear' | 'poly' | 'rbf' | 'sigmoid' | 'precomputed';
 /** A kernel given as a function: returns the [rows of X, rows of Z] Gram matrix. */
