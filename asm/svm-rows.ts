@@ -118,7 +118,7 @@ export function beginPairRows(at: usize, L: i32, l: i32, startI: i32, widthI: i3
 
 // ---------------------------------------------------------------- kernel rows
 
-/** kernels.ts fastExpF32, operation for operation (its constants and tables come from JS). */
+/** src/backend/routines/fast-math.ts kernelExpF32, operation for operation (its constants and tables come from JS: KERNEL_EXP_CONSTANTS). */
 function fastExpF32(x: f64): f64 {
   if (x < -104) return 0;
   if (x != x) return x; // NaN (JS: NaN | 0 is 0 and the result NaN; here it must not reach the conversion)

@@ -6,7 +6,7 @@
  */
 import { ValueError } from '../errors.js';
 import type { Backend, FloatArray } from './backend.js';
-import { jsBackend } from './js.js';
+import { gemmLoops, jsBackend } from './js.js';
 import { wasmBackend, wasmSupport, warmUpWasmThreads } from './wasm/backend.js';
 
 const backends = { js: jsBackend, wasm: wasmSupport === 'none' ? jsBackend : wasmBackend } as const;
@@ -76,4 +76,36 @@ export function gemm(call: GemmCall): void {
     b: call.b, bOffset: call.bOffset ?? 0, bBatchStride: call.bBatchStride ?? 0, transB: call.transB ?? false,
     c: call.c, cOffset: call.cOffset ?? 0, cBatchStride: call.cBatchStride ?? 0, accumulate: call.accumulate ?? false,
   });
+}
+
+/**
+ * Products below this many multiply-adds (m·n·k) run as plain loops in
+ * {@link gemmOrLoops}: handing them to the backend (copies into WebAssembly
+ * memory, packing) costs more than the loops.
+ */
+export const SMALL_GEMM_MACS = 1 << 15;
+
+/** Whether an m×k by k×n product is small enough for plain loops (see {@link SMALL_GEMM_MACS}). */
+export function isSmallProduct(m: number, n: number, k: number): boolean {
+  return m * n * k < SMALL_GEMM_MACS;
+}
+
+/**
+ * {@link gemm}, except that a small float64 product (one matrix) runs as the
+ * reference loops here. Float32 products always go to the backend: their
+ * values must be its GEMM's (the SVC pairs job recomputes kernel dot products
+ * inside the backend and must find the same ones).
+ */
+export function gemmOrLoops(call: GemmCall): void {
+  const { m, n, k, a, b, c } = call;
+  if (c instanceof Float64Array && (call.batch ?? 1) === 1 && isSmallProduct(m, n, k)) {
+    gemmLoops(
+      m, n, k,
+      a, call.aOffset ?? 0, call.transA ?? false,
+      b, call.bOffset ?? 0, call.transB ?? false,
+      c, call.cOffset ?? 0, call.accumulate ?? false,
+    );
+    return;
+  }
+  gemm(call);
 }

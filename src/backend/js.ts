@@ -6,35 +6,66 @@ import type { Backend, FloatArray, GemmArgs } from './backend.js';
 
 /**
  * One matrix of the batch: C (+)= op(A)·op(B), with op(A) M×K and op(B) K×N,
- * each stored row-major from its offset. The i-k-j loop order walks B and C
- * along rows, so the inner loop reads memory in order.
+ * each stored row-major from its offset; also the loops that `gemmOrLoops`
+ * (index.ts) runs for small products. Every element is summed over l in
+ * order, starting from 0 (or from C when accumulating).
  */
-function gemmOne(
+export function gemmLoops(
   m: number, n: number, k: number,
   a: FloatArray, aOffset: number, transA: boolean,
   b: FloatArray, bOffset: number, transB: boolean,
   c: FloatArray, cOffset: number, accumulate: boolean,
 ): void {
+  if (transB) {
+    dotLoops(m, n, k, a, aOffset, transA, b, bOffset, c, cOffset, accumulate);
+    return;
+  }
+  // The i-k-j loop order walks B and C along rows, so the inner loop reads memory in order.
   if (!accumulate) c.fill(0, cOffset, cOffset + m * n);
   for (let i = 0; i < m; i++) {
     const cRow = cOffset + i * n;
     for (let l = 0; l < k; l++) {
       // op(A)[i][l]: stored K×M when transposed.
       const ail = transA ? a[aOffset + l * m + i] : a[aOffset + i * k + l];
-      if (transB) {
-        // op(B)[l][j] = B[j][l], B stored N×K.
-        for (let j = 0; j < n; j++) c[cRow + j] += ail * b[bOffset + j * k + l];
+      const bRow = bOffset + l * n;
+      for (let j = 0; j < n; j++) c[cRow + j] += ail * b[bRow + j];
+    }
+  }
+}
+
+/**
+ * gemmLoops with B stored N×K (op(B)[l][j] = B[j][l]): one dot product along
+ * a row of B per element of C. The sums are those of the i-k-j order; in
+ * float32, Math.fround rounds each step as a store into C would.
+ */
+function dotLoops(
+  m: number, n: number, k: number,
+  a: FloatArray, aOffset: number, transA: boolean,
+  b: FloatArray, bOffset: number,
+  c: FloatArray, cOffset: number, accumulate: boolean,
+): void {
+  const float32 = c instanceof Float32Array;
+  // op(A)[i][l] is a[aRow + l·aStep]: A stored K×M when transposed.
+  const aStep = transA ? m : 1;
+  for (let i = 0; i < m; i++) {
+    const cRow = cOffset + i * n;
+    const aRow = aOffset + (transA ? i : i * k);
+    for (let j = 0; j < n; j++) {
+      const bRow = bOffset + j * k;
+      let s = accumulate ? c[cRow + j] : 0;
+      if (float32) {
+        for (let l = 0; l < k; l++) s = Math.fround(s + a[aRow + l * aStep] * b[bRow + l]);
       } else {
-        const bRow = bOffset + l * n;
-        for (let j = 0; j < n; j++) c[cRow + j] += ail * b[bRow + j];
+        for (let l = 0; l < k; l++) s += a[aRow + l * aStep] * b[bRow + l];
       }
+      c[cRow + j] = s;
     }
   }
 }
 
 function gemm(args: GemmArgs): void {
   for (let p = 0; p < args.batch; p++) {
-    gemmOne(
+    gemmLoops(
       args.m, args.n, args.k,
       args.a, args.aOffset + p * args.aBatchStride, args.transA,
       args.b, args.bOffset + p * args.bBatchStride, args.transB,

@@ -33,12 +33,10 @@ export interface SvcPairsArgs {
    * gives).
    */
   blocks: (() => Float32Array[]) | { rows: Float32Array; cols: number };
-  /** 'rbfDots': K = exp(−gamma·max(0, sq_a + sq_b − 2·dot)) (fastExp: its constants), K(x, x) = diag. */
+  /** 'rbfDots': K = exp(−gamma·max(0, sq_a + sq_b − 2·dot)) (as fast-math.ts kernelExpF32), K(x, x) = diag. */
   mode: 'values' | 'rbfDots';
   gamma: number;
   sq: Float64Array;
-  /** The fast exp's constants and tables (src/models/svm/kernels.ts), so values are the JS path's to the bit. */
-  fastExp: Float64Array;
   /** K(x, x) per sample (Q_ii in double, as libsvm). */
   diag: Float64Array;
   /** Upper bound of each sample's α. */

@@ -3,6 +3,7 @@
  * as one job of one chunk per pair, after a job that computes the kernel's
  * dot-product blocks in place.
  */
+import { KERNEL_EXP_CONSTANTS } from '../routines/fast-math.js';
 import type { SvcPairsArgs, SvcPairsResult } from '../routines/svc-pairs.js';
 import { ValueError } from '../../errors.js';
 import { align64, roundUp, type WasmEngine } from './engine.js';
@@ -81,7 +82,7 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
   const diagPtr = sqPtr + align64(n * 8);
   const cPtr = diagPtr + align64(n * 8);
   const paramsPtr = cPtr + align64(n * 8);
-  const xPtr = paramsPtr + align64((2 + args.fastExp.length) * 8);
+  const xPtr = paramsPtr + align64((2 + KERNEL_EXP_CONSTANTS.length) * 8);
   const bpPtr = xPtr + align64(n * d * 4);
   const dotChunkPtr = bpPtr + align64(roundUp(n, engine.nr32) * d * 4);
   const outPtr = dotChunkPtr + align64(dotChunks.length * 4);
@@ -109,7 +110,7 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
   f64.set(args.C, cPtr >> 3);
   f64[paramsPtr >> 3] = args.eps;
   f64[(paramsPtr >> 3) + 1] = args.gamma;
-  f64.set(args.fastExp, (paramsPtr >> 3) + 2);
+  f64.set(KERNEL_EXP_CONSTANTS, (paramsPtr >> 3) + 2);
   const fields: [number, number][] = [
     [slot.SV_N, n], [slot.SV_MODE, args.mode === 'rbfDots' ? slot.SV_MODE_RBF_DOTS : slot.SV_MODE_VALUES],
     [slot.SV_CLASS_PTR, classPtr], [slot.SV_PAIR_PTR, pairPtr], [slot.SV_BLOCKS_PTR, blocksPtr],

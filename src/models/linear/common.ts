@@ -5,12 +5,9 @@
  */
 import type { Label } from '../../utils/validation.js';
 import { ValueError } from '../../errors.js';
-import { gemm as backendGemm } from '../../backend/index.js';
+import { gemmOrLoops } from '../../backend/index.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Matrix } from '../../utils/validation.js';
-
-/** Products smaller than this (m·n·k) run as plain loops: a backend call costs more. */
-const SMALL_GEMM = 32 * 32 * 32;
 
 export interface GemmOptions {
   transA?: boolean;
@@ -24,35 +21,10 @@ export interface GemmOptions {
 /**
  * C (m×n) = op(A)·op(B) in float64 (or C += ... with `accumulate`). op(A) is
  * m×k: A is stored m×k, or k×m with `transA`; op(B) is k×n: B stored k×n, or
- * n×k with `transB`. Large products go to the backend GEMM.
+ * n×k with `transB`. Large products go to the backend GEMM, small ones are loops.
  */
 export function gemm(m: number, n: number, k: number, a: Float64Array, b: Float64Array, c: Float64Array, opts: GemmOptions = {}): void {
-  const transA = opts.transA === true, transB = opts.transB === true;
-  const accumulate = opts.accumulate === true;
-  const ao = opts.aOffset ?? 0, bo = opts.bOffset ?? 0, co = opts.cOffset ?? 0;
-  if (m === 0 || n === 0) return;
-  if (k === 0) {
-    if (!accumulate) c.fill(0, co, co + m * n);
-    return;
-  }
-  if (m * n * k >= SMALL_GEMM) {
-    backendGemm({ m, n, k, a, aOffset: ao, transA, b, bOffset: bo, transB, c, cOffset: co, accumulate });
-    return;
-  }
-  if (!accumulate) c.fill(0, co, co + m * n);
-  for (let i = 0; i < m; i++) {
-    const ci = co + i * n;
-    for (let l = 0; l < k; l++) {
-      const ail = transA ? a[ao + l * m + i] : a[ao + i * k + l];
-      if (ail === 0) continue;
-      if (transB) {
-        for (let j = 0; j < n; j++) c[ci + j] += ail * b[bo + j * k + l];
-      } else {
-        const bl = bo + l * n;
-        for (let j = 0; j < n; j++) c[ci + j] += ail * b[bl + j];
-      }
-    }
-  }
+  gemmOrLoops({ m, n, k, a, b, c, ...opts });
 }
 
 /** X·w (+ intercept) for one coefficient vector: one value per row. */

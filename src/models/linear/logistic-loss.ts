@@ -25,7 +25,7 @@
  * coupling between the intercept and the column means — the largest source
  * of ill-conditioning for uncentred features such as pixel intensities.
  */
-import { gemm as backendGemm, getBackend } from '../../backend/index.js';
+import { gemm as backendGemm, getBackend, isSmallProduct } from '../../backend/index.js';
 import type { Matrix } from '../../utils/validation.js';
 import { gemm } from './common.js';
 
@@ -72,8 +72,8 @@ export class LogisticLoss {
     this.Z = new Float64Array(Math.min(this.n, BLOCK_ROWS) * this.K);
     this.Gt = new Float64Array(this.d * this.K);
     this.bEff = new Float64Array(this.K);
-    // Tiny problems (or the reference backend) run the fused row loop below.
-    this.useGemm = getBackend().name !== 'js' && this.d * this.K >= 256;
+    // Small products (or the reference backend) run the fused row loop below.
+    this.useGemm = getBackend().name !== 'js' && !isSmallProduct(Math.min(this.n, BLOCK_ROWS), this.K, this.d);
   }
 
   /** Whether the float32 mode can run (it needs the GEMM path). */

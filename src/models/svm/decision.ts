@@ -4,7 +4,7 @@
  * between test rows and support vectors, one-vs-one voting and the
  * one-vs-rest decision shape scikit-learn returns.
  */
-import { gemm } from '../../backend/index.js';
+import { gemmOrLoops } from '../../backend/index.js';
 import { Kernel, type KernelRows } from './kernel-functions.js';
 
 /** Test rows per kernel block in prediction (bounds the block's memory). */
@@ -69,7 +69,7 @@ export function svcDecisionValues(model: { nSupport: Int32Array; coef: Float64Ar
       const ns = model.nSupport[c];
       if (ns === 0) continue;
       // D (k−1 × w) = coef_c (k−1 × ns) · K rows of class c (ns × w)
-      gemm64(k - 1, w, ns, coefOf[c], K, svStart[c] * w, D);
+      gemmOrLoops({ m: k - 1, n: w, k: ns, a: coefOf[c], b: K, bOffset: svStart[c] * w, c: D });
       for (let r = 0; r < k - 1; r++) {
         const o = r < c ? r : r + 1; // the other class of this coefficient row
         const p = o < c ? pairIndex(o, c) : pairIndex(c, o);
@@ -80,24 +80,6 @@ export function svcDecisionValues(model: { nSupport: Int32Array; coef: Float64Ar
   }
   for (let t = 0; t < nT; t++) for (let p = 0; p < nPairs; p++) out[t * nPairs + p] -= model.rho[p];
   return out;
-}
-
-/** C (m×n) = A (m×k) · B (k×n, from bOffset), float64: the backend GEMM when large, loops otherwise. */
-function gemm64(m: number, n: number, k: number, A: Float64Array, B: Float64Array, bOffset: number, C: Float64Array): void {
-  if (m * n * k >= 1 << 16) {
-    gemm({ m, n, k, a: A, b: B, bOffset, c: C });
-    return;
-  }
-  C.fill(0, 0, m * n);
-  for (let i = 0; i < m; i++) {
-    for (let l = 0; l < k; l++) {
-      const a = A[i * k + l];
-      if (a === 0) continue;
-      const br = bOffset + l * n;
-      const cr = i * n;
-      for (let j = 0; j < n; j++) C[cr + j] += a * B[br + j];
-    }
-  }
 }
 
 /** Σ coef_s K(sv_s, x_t) − rho for each test row (SVR and one-class style models). */

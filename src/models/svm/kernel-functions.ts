@@ -16,10 +16,14 @@
  * shift), so |x|² + |z|² − 2·x·z does not cancel catastrophically for data
  * far from the origin; the squared norms are always float64.
  */
-import { gemm } from '../../backend/index.js';
+import { gemm, gemmOrLoops } from '../../backend/index.js';
+import { kernelExp as fastExp, kernelExpF32 as fastExpF32 } from '../../backend/routines/fast-math.js';
 import { ValueError, ShapeError } from '../../errors.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { toMatrix, type Matrix, type MatrixInput } from '../../utils/validation.js';
+
+/** The kernels' fast exp (its home is the backend's fast-math.ts, whose constants the wasm SVC solver reads). */
+export { fastExp, fastExpF32 };
 
 export type KernelName = 'linear' | 'poly' | 'rbf' | 'sigmoid' | 'precomputed';
 /** A kernel given as a function: returns the [rows of X, rows of Z] Gram matrix. */
@@ -44,8 +48,6 @@ const F32_MIN_MACS = 1 << 22;
 export function useFloat32(macs: number): boolean {
   return precision === 'float32' || (precision === 'auto' && macs >= F32_MIN_MACS);
 }
-/** Products below this many multiply-adds are plain loops: a backend call costs more. */
-const SMALL_MACS = 1 << 15;
 
 /**
  * @internal Forces the precision of kernel-block GEMMs (tests check both
@@ -56,56 +58,6 @@ export function setKernelPrecision(p: KernelPrecision): KernelPrecision {
   precision = p;
   return old;
 }
-
-// ---------------------------------------------------------------- fast exp
-
-const EXP_N = 64;
-const EXP_TABLE = new Float64Array(EXP_N);
-for (let j = 0; j < EXP_N; j++) EXP_TABLE[j] = 2 ** (j / EXP_N);
-const POW2 = new Float64Array(2046);
-for (let e = -1022; e <= 1023; e++) POW2[e + 1022] = 2 ** e;
-const INV_LN2_N = EXP_N / Math.LN2;
-const LN2_N_HI = Math.round((Math.LN2 / EXP_N) * 2 ** 40) / 2 ** 40;
-const LN2_N_LO = Math.LN2 / EXP_N - LN2_N_HI;
-const ROUND_MAGIC = 6755399441055744.0; // 1.5·2^52: adding it rounds to an integer
-
-/**
- * exp(x) to about 1e-15 relative error for |x| < 50 (3e-14 at the ends of the
- * double range), about twice as fast as Math.exp in V8:
- * x = (k/64)·ln 2 + r with |r| ≤ ln2/128, 2^(k/64) from two tables and a
- * degree-6 polynomial for e^r.
- */
-export function fastExp(x: number): number {
-  if (!(x > -708 && x < 709)) return Math.exp(x);
-  const kd = x * INV_LN2_N + ROUND_MAGIC - ROUND_MAGIC;
-  const k = kd | 0;
-  const r = x - kd * LN2_N_HI - kd * LN2_N_LO;
-  const p = 1 + r * (1 + r * (0.5 + r * (0.16666666666666666 + r * (0.041666666666666664 + r * (0.008333333333333333 + r * 0.001388888888888889)))));
-  return POW2[(k >> 6) + 1022] * EXP_TABLE[k & 63] * p;
-}
-
-/**
- * exp(x) for x ≤ 0 to about 1e-10 relative error (ample for values stored
- * as float32): the same reduction as {@link fastExp} with a cubic; 0 below
- * −104 (under float32's smallest subnormal). asm/svm.ts computes it the
- * same way (see FAST_EXP_CONSTANTS).
- */
-export function fastExpF32(x: number): number {
-  if (x < -104) return 0;
-  const kd = x * INV_LN2_N + ROUND_MAGIC - ROUND_MAGIC;
-  const k = kd | 0;
-  const r = x - kd * LN2_N_HI - kd * LN2_N_LO;
-  const p = 1 + r * (1 + r * (0.5 + r * 0.16666666666666666));
-  return POW2[(k >> 6) + 1022] * EXP_TABLE[k & 63] * p;
-}
-
-/**
- * {@link fastExpF32}'s constants and tables in one array, for a port of it
- * (the wasm SVC solver, asm/svm.ts) that must give the same values to the
- * bit: 1/(ln2/64), the high and low parts of ln2/64, 2^(j/64) for j < 64,
- * then 2^e for e in −1022..1023.
- */
-export const FAST_EXP_CONSTANTS: Float64Array = Float64Array.of(INV_LN2_N, LN2_N_HI, LN2_N_LO, ...EXP_TABLE, ...POW2);
 
 /** x^n for a non-negative integer n (libsvm's powi); Math.pow otherwise. */
 export function powi(x: number, n: number): number {
@@ -363,27 +315,12 @@ export class Kernel {
       out.fill(0, 0, m * n);
       return;
     }
-    if (out instanceof Float64Array && m * n * k < SMALL_MACS) {
-      const ad = A.data;
-      const bd = B.data;
-      for (let i = 0; i < m; i++) {
-        const ra = (a0 + i) * k;
-        const o = i * n;
-        for (let j = 0; j < n; j++) {
-          const rb = (b0 + j) * k;
-          let s = 0;
-          for (let t = 0; t < k; t++) s += ad[ra + t] * bd[rb + t];
-          out[o + j] = s;
-        }
-      }
-      return;
-    }
     if (out instanceof Float32Array) {
       const a32 = (A.f32 ??= Float32Array.from(A.data));
       const b32 = A === B ? a32 : (B.f32 ??= Float32Array.from(B.data));
       gemm({ m, n, k, a: a32, aOffset: a0 * k, b: b32, bOffset: b0 * k, transB: true, c: out });
     } else {
-      gemm({ m, n, k, a: A.data, aOffset: a0 * k, b: B.data, bOffset: b0 * k, transB: true, c: out });
+      gemmOrLoops({ m, n, k, a: A.data, aOffset: a0 * k, b: B.data, bOffset: b0 * k, transB: true, c: out });
     }
   }
 

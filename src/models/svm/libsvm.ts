@@ -29,7 +29,7 @@
 import { svcPairs } from '../../backend/routines/svc-pairs.js';
 import { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
-import { FAST_EXP_CONSTANTS, Kernel, useFloat32 } from './kernel-functions.js';
+import { Kernel, useFloat32 } from './kernel-functions.js';
 import { PairBlockSource, pairFits, plainSource, fitsInCache, SMALL_UPPER_FLOATS, SubsetSource, transpose, TRANSPOSE_MIN, type KernelData, type SolverParams, type Window } from './kernel-sources.js';
 import { sigmoidTrain } from './platt.js';
 import { smoDivergedError, solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
@@ -113,7 +113,7 @@ function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Arra
   };
   const r = svcPairs.run({
     classStart: start, classCount: count, blocks, mode: rbfDots ? 'rbfDots' : 'values',
-    gamma: kernel.gamma, sq: rows.sq, fastExp: FAST_EXP_CONSTANTS, diag, C,
+    gamma: kernel.gamma, sq: rows.sq, diag, C,
     eps: tp.eps, shrinking: tp.shrinking, maxIter: tp.maxIter,
   });
   if (!r) return null;
