@@ -123,6 +123,9 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
     const defaults = { ...base, ...options } as O;
     this.defaults = Object.freeze(defaults);
     validate(defaults, kind);
+    if (params === null || typeof (params as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function') {
+      throw new ValueError(`${kind}: params must be an iterable of tensors or of parameter groups, got ${params === null ? 'null' : typeof params}`);
+    }
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new ValueError(`${kind}: got an empty list of parameters`);
     const groups = list.every((p) => p instanceof Tensor)

@@ -1,6 +1,6 @@
 /** Sequential: modules applied one after another. */
 import { FrugalError, ValueError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { assertTensor, type Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { planFusion, runPlan } from '../fused/plan.js';
@@ -60,6 +60,7 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   override forward(x: Tensor): Tensor {
+    assertTensor(x, 'Sequential', 'the input');
     this.plan ??= planFusion(this.layers);
     return runPlan(this.layers, this.plan, x);
   }
