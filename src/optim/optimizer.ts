@@ -417,6 +417,10 @@ export function checkNumber(where: string, name: string, value: unknown, min: nu
   }
 }
 
+export function checkInteger(where: string, name: string, value: unknown, min: number): void {
+  if (!Number.isInteger(value) || (value as number) < min) throw new ValueError(`${where}: ${name} must be an integer >= ${min}, got ${String(value)}`);
+}
+
 export function checkBool(where: string, name: string, value: unknown): void {
   if (typeof value !== 'boolean') throw new ValueError(`${where}: ${name} must be true or false, got ${String(value)}`);
 }
