@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Generator, globalGenerator, manualSeed, ParseError, randn, Tensor, tensor } from '../src/index.js';
+import * as nn from '../src/nn/index.js';
 import {
   BatchNorm1d, Conv2d, Dropout, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential,
 } from '../src/nn/index.js';
@@ -184,6 +185,23 @@ describe('saving models', () => {
       assert.deepEqual([...copy.stateDict().keys()], [...model.stateDict().keys()]);
     });
   }
+
+  // These classes take fromConfig from a shared base: it must build the subclass it is called on.
+  it('layers whose fromConfig is inherited come back as their own class with the same config', () => {
+    const layers: Module[] = [
+      new nn.RNN(3, 4, { nonlinearity: 'relu', numLayers: 2 }), new nn.GRU(3, 4, { bidirectional: true }), new nn.LSTM(3, 4),
+      new nn.RNNCell(3, 4, { nonlinearity: 'relu' }), new nn.LSTMCell(3, 4, { bias: false }), new nn.GRUCell(3, 4),
+      new nn.BatchNorm1d(5, { momentum: 0.3 }), new nn.BatchNorm2d(5, { affine: false }),
+      new nn.MaxPool2d([2, 3], { stride: 1 }), new nn.AvgPool2d(2, { countIncludePad: false }), new nn.MaxPool1d(3, { dilation: 2 }), new nn.AvgPool1d(2, { padding: 1 }),
+      new nn.ReLU(), new nn.Sigmoid(), new nn.Tanh(), new nn.SiLU(), new nn.Softmax(0), new nn.LogSoftmax({ dim: 1 }),
+    ];
+    for (const layer of layers) {
+      const copy = modelFromBytes(modelToBytes(layer));
+      assert.equal(copy.constructor, layer.constructor);
+      assert.equal(copy.toString(), layer.toString());
+      assert.deepEqual([...copy.stateDict().keys()], [...layer.stateDict().keys()]);
+    }
+  });
 
   it('loading does not move the global random stream; metadata is kept', () => {
     const [, model] = models()[0];

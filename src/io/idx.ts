@@ -213,6 +213,7 @@ export async function loadIdx(source: string | Uint8Array, options: IdxOptions &
 
 /** Converts decoded IDX elements to a Tensor (see {@link loadIdx}). */
 export function idxToTensor(data: IdxArray, shape: number[], scale?: number): Tensor {
+  if (!ArrayBuffer.isView(data)) throw new ValueError(`idxToTensor: data must be the typed array readIdx returns, got ${data === null ? 'null' : typeof data}`);
   if (scale !== undefined) {
     if (!Number.isFinite(scale)) throw new ValueError(`loadIdx: scale must be a finite number, got ${scale}`);
     const out = new Float32Array(data.length);

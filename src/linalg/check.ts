@@ -94,6 +94,14 @@ export function rhsAsMatrix(fn: string, B: Float64Array | Matrix, m: number, aSh
   return { mat: B, vector: false };
 }
 
+/** What a solver returns for the right-hand side B: a vector for a vector B, a matrix for a matrix. */
+export type SolutionOf<B extends Float64Array | Matrix> = B extends Float64Array ? Float64Array : Matrix;
+
+/** The solution x (n × cols, row-major) shaped like the right-hand side that `rhsAsMatrix` read. */
+export function solutionLike<B extends Float64Array | Matrix>(x: Float64Array, rhs: { mat: Matrix; vector: boolean }): SolutionOf<B> {
+  return (rhs.vector ? x : { data: x, rows: rhs.mat.rows, cols: rhs.mat.cols }) as SolutionOf<B>;
+}
+
 export function maxAbs(a: Float64Array): number {
   let m = 0;
   for (let i = 0; i < a.length; i++) {

@@ -1,6 +1,6 @@
 /** Cholesky factorisation A = L·Lᵀ of a symmetric positive definite matrix. */
 import { ValueError } from '../errors.js';
-import { checkInput, checkSymmetric, rhsAsMatrix, shapeOf } from './check.js';
+import { checkInput, checkSymmetric, rhsAsMatrix, shapeOf, solutionLike, type SolutionOf } from './check.js';
 import type { Matrix } from './matrix.js';
 import { triSolveInPlace } from './triangular.js';
 
@@ -55,10 +55,7 @@ function pivotValue(a: Float64Array, l: Float64Array, n: number, i: number): num
 }
 
 /** X with (L·Lᵀ)·X = B, given the Cholesky factor L; B a vector or matrix. */
-export function choleskySolve(L: Matrix, B: Float64Array): Float64Array;
-export function choleskySolve(L: Matrix, B: Matrix): Matrix;
-export function choleskySolve(L: Matrix, B: Float64Array | Matrix): Float64Array | Matrix;
-export function choleskySolve(L: Matrix, B: Float64Array | Matrix): Float64Array | Matrix {
+export function choleskySolve<Rhs extends Float64Array | Matrix>(L: Matrix, B: Rhs): SolutionOf<Rhs> {
   const fn = 'choleskySolve';
   checkInput(fn, L, { square: true, name: 'L' });
   const n = L.rows;
@@ -66,9 +63,9 @@ export function choleskySolve(L: Matrix, B: Float64Array | Matrix): Float64Array
     const d = L.data[i * n + i];
     if (!(d > 0)) throw new ValueError(`${fn}: L ${shapeOf(L)} is not a Cholesky factor: L[${i}, ${i}] = ${d} (must be > 0)`);
   }
-  const { mat, vector } = rhsAsMatrix(fn, B, n, shapeOf(L), 'B');
-  const x = mat.data.slice();
-  triSolveInPlace(L.data, n, x, mat.cols, true, false);
-  triSolveInPlace(L.data, n, x, mat.cols, true, true);
-  return vector ? x : { data: x, rows: n, cols: mat.cols };
+  const rhs = rhsAsMatrix(fn, B, n, shapeOf(L), 'B');
+  const x = rhs.mat.data.slice();
+  triSolveInPlace(L.data, n, x, rhs.mat.cols, true, false);
+  triSolveInPlace(L.data, n, x, rhs.mat.cols, true, true);
+  return solutionLike(x, rhs);
 }

@@ -1,6 +1,6 @@
 /** LU factorisation with partial pivoting; solve, det, slogdet, inv. */
 import { ShapeError, ValueError } from '../errors.js';
-import { EPS, checkInput, rhsAsMatrix, shapeOf } from './check.js';
+import { EPS, checkInput, rhsAsMatrix, shapeOf, solutionLike, type SolutionOf } from './check.js';
 import type { Matrix } from './matrix.js';
 import { triSolveInPlace } from './triangular.js';
 
@@ -103,10 +103,7 @@ function luSolveRaw(f: LU, b: Matrix): Float64Array {
 }
 
 /** X with A·X = B from a factorisation `lu(A)`; B a vector or a matrix. */
-export function luSolve(f: LU, B: Float64Array): Float64Array;
-export function luSolve(f: LU, B: Matrix): Matrix;
-export function luSolve(f: LU, B: Float64Array | Matrix): Float64Array | Matrix;
-export function luSolve(f: LU, B: Float64Array | Matrix): Float64Array | Matrix {
+export function luSolve<Rhs extends Float64Array | Matrix>(f: LU, B: Rhs): SolutionOf<Rhs> {
   const fn = 'luSolve';
   if (f === null || typeof f !== 'object' || !(f.pivots instanceof Int32Array)) {
     throw new ValueError(`${fn}: expected the result of lu(A)`);
@@ -117,9 +114,8 @@ export function luSolve(f: LU, B: Float64Array | Matrix): Float64Array | Matrix 
   for (let i = 0; i < n; i++) {
     if (f.lu.data[i * n + i] === 0) throw new ValueError(`${fn}: the factorised matrix is singular: U[${i}, ${i}] is 0`);
   }
-  const { mat, vector } = rhsAsMatrix(fn, B, n, shapeOf(f.lu), 'B');
-  const x = luSolveRaw(f, mat);
-  return vector ? x : { data: x, rows: n, cols: mat.cols };
+  const rhs = rhsAsMatrix(fn, B, n, shapeOf(f.lu), 'B');
+  return solutionLike(luSolveRaw(f, rhs.mat), rhs);
 }
 
 /**
@@ -127,18 +123,14 @@ export function luSolve(f: LU, B: Float64Array | Matrix): Float64Array | Matrix 
  * vector (length n) or a matrix (n rows), X of the same kind. Throws a
  * ValueError naming the pivot when A is singular to working precision.
  */
-export function solve(A: Matrix, B: Float64Array): Float64Array;
-export function solve(A: Matrix, B: Matrix): Matrix;
-export function solve(A: Matrix, B: Float64Array | Matrix): Float64Array | Matrix;
-export function solve(A: Matrix, B: Float64Array | Matrix): Float64Array | Matrix {
+export function solve<Rhs extends Float64Array | Matrix>(A: Matrix, B: Rhs): SolutionOf<Rhs> {
   const fn = 'solve';
   checkInput(fn, A, { square: true });
-  const { mat, vector } = rhsAsMatrix(fn, B, A.rows, shapeOf(A), 'B');
+  const rhs = rhsAsMatrix(fn, B, A.rows, shapeOf(A), 'B');
   const f = luRaw(A);
   const k = singularPivot(A, f);
   if (k >= 0) throw singularError(fn, A, f, k);
-  const x = luSolveRaw(f, mat);
-  return vector ? x : { data: x, rows: A.rows, cols: mat.cols };
+  return solutionLike(luSolveRaw(f, rhs.mat), rhs);
 }
 
 /** A⁻¹ (LU with partial pivoting); throws for singular A like `solve`. */

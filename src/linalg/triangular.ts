@@ -1,7 +1,7 @@
 /** Triangular solves (forward and back substitution). */
 import { ValueError } from '../errors.js';
 import { readOptions } from '../utils/options.js';
-import { checkInput, rhsAsMatrix, shapeOf } from './check.js';
+import { checkInput, rhsAsMatrix, shapeOf, solutionLike, type SolutionOf } from './check.js';
 import type { Matrix } from './matrix.js';
 
 export interface TriangularOptions {
@@ -14,10 +14,7 @@ export interface TriangularOptions {
 }
 
 /** X with T·X = B (or Tᵀ·X = B); B a vector or a matrix, X of the same kind. */
-export function solveTriangular(T: Matrix, B: Float64Array, opts: TriangularOptions): Float64Array;
-export function solveTriangular(T: Matrix, B: Matrix, opts: TriangularOptions): Matrix;
-export function solveTriangular(T: Matrix, B: Float64Array | Matrix, opts: TriangularOptions): Float64Array | Matrix;
-export function solveTriangular(T: Matrix, B: Float64Array | Matrix, opts: TriangularOptions): Float64Array | Matrix {
+export function solveTriangular<Rhs extends Float64Array | Matrix>(T: Matrix, B: Rhs, opts: TriangularOptions): SolutionOf<Rhs> {
   const fn = 'solveTriangular';
   checkInput(fn, T, { square: true, name: 'T' });
   if (opts === null || typeof opts !== 'object' || typeof opts.lower !== 'boolean') {
@@ -25,7 +22,7 @@ export function solveTriangular(T: Matrix, B: Float64Array | Matrix, opts: Trian
   }
   opts = readOptions(fn, opts, ['lower', 'transpose', 'unitDiagonal']);
   const n = T.rows;
-  const { mat, vector } = rhsAsMatrix(fn, B, n, shapeOf(T), 'B');
+  const rhs = rhsAsMatrix(fn, B, n, shapeOf(T), 'B');
   const unit = opts.unitDiagonal === true;
   if (!unit) {
     for (let i = 0; i < n; i++) {
@@ -34,10 +31,9 @@ export function solveTriangular(T: Matrix, B: Float64Array | Matrix, opts: Trian
       }
     }
   }
-  const x = mat.data.slice();
-  triSolveInPlace(T.data, n, x, mat.cols, opts.lower, opts.transpose === true, unit);
-  if (vector) return x;
-  return { data: x, rows: n, cols: mat.cols };
+  const x = rhs.mat.data.slice();
+  triSolveInPlace(T.data, n, x, rhs.mat.cols, opts.lower, opts.transpose === true, unit);
+  return solutionLike(x, rhs);
 }
 
 /** Row i of x: x_i = (b_i − Σ_{from ≤ j < to} t_ij x_j) / t_ii, the row of x updated as a whole. */

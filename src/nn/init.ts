@@ -58,6 +58,19 @@ export function computeFans(t: Tensor | readonly number[]): { fanIn: number; fan
   return { fanIn: shape[1] * receptive, fanOut: shape[0] * receptive };
 }
 
+/**
+ * PyTorch's default for Linear and ConvNd (call it under noGrad): W Kaiming-uniform
+ * with a = √5, that is U(±1/√fan_in), and b ~ U(±1/√fan_in), drawn in that order.
+ */
+export function affineDefault(weight: Tensor, bias: Tensor | null): void {
+  kaimingUniform(weight, { a: Math.sqrt(5) });
+  if (bias) {
+    const { fanIn } = computeFans(weight);
+    const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
+    uniform(bias, -bound, bound);
+  }
+}
+
 function fanFor(t: Tensor, mode: FanMode, fn: string): number {
   const { fanIn, fanOut } = computeFans(t);
   if (mode === 'fanIn' || mode === 'fan_in') return fanIn;

@@ -13,7 +13,7 @@ import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import { arrayFor } from '../tensor/dtype.js';
 import { takeFlat } from '../tensor/ops/shape.js';
 import { shapeStr, sameShape } from '../tensor/shape.js';
-import { Tensor } from '../tensor/tensor.js';
+import { assertTensor, Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../utils/options.js';
 import { Module } from './module.js';
 import { registerLayer, type JsonObject } from './registry.js';
@@ -37,7 +37,7 @@ function reduce(loss: Tensor, reduction: Reduction): Tensor {
 }
 
 function checkFloat(fn: string, what: string, t: Tensor): void {
-  if (!(t instanceof Tensor)) throw new ValueError(`${fn}: ${what} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  assertTensor(t, fn, what);
   if (t.dtype === 'int32') throw new DTypeError(`${fn}: ${what} must be a float tensor, got int32`);
 }
 

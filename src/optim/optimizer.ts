@@ -123,6 +123,9 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
     const defaults = { ...base, ...options } as O;
     this.defaults = Object.freeze(defaults);
     validate(defaults, kind);
+    if (params === null || typeof (params as Partial<Iterable<unknown>>)?.[Symbol.iterator] !== 'function') {
+      throw new ValueError(`${kind}: params must be an iterable of tensors or of parameter groups, got ${params === null ? 'null' : typeof params}`);
+    }
     const list = [...(params as Iterable<unknown>)];
     if (list.length === 0) throw new ValueError(`${kind}: got an empty list of parameters`);
     const groups = list.every((p) => p instanceof Tensor)
@@ -412,6 +415,10 @@ export function checkNumber(where: string, name: string, value: unknown, min: nu
     const range = max === Infinity ? `>= ${min}` : `in [${min}, ${max}${maxOpen ? ')' : ']'}`;
     throw new ValueError(`${where}: ${name} must be a finite number ${range}, got ${String(value)}`);
   }
+}
+
+export function checkInteger(where: string, name: string, value: unknown, min: number): void {
+  if (!Number.isInteger(value) || (value as number) < min) throw new ValueError(`${where}: ${name} must be an integer >= ${min}, got ${String(value)}`);
 }
 
 export function checkBool(where: string, name: string, value: unknown): void {

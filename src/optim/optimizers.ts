@@ -16,7 +16,17 @@ const PLAIN: UpdateRule = {
 const num = (g: ParamGroup, k: string): number => g[k] as number;
 const bool = (g: ParamGroup, k: string): boolean => g[k] as boolean;
 
-function checkCommon(o: { lr: number; weightDecay: number; maximize: boolean }, where: string): void {
+/** The options every optimizer here takes. */
+export interface CommonOptions {
+  /** Learning rate (default 0.01; Adam and AdamW 1e-3). */
+  lr: number;
+  /** L2 penalty added to the gradient (AdamW: decoupled decay of the weights). */
+  weightDecay: number;
+  /** Ascend the objective instead of descending it (default false). */
+  maximize: boolean;
+}
+
+function checkCommon(o: CommonOptions, where: string): void {
   checkNumber(where, 'lr', o.lr, 0);
   checkNumber(where, 'weightDecay', o.weightDecay, 0);
   checkBool(where, 'maximize', o.maximize);
@@ -24,15 +34,10 @@ function checkCommon(o: { lr: number; weightDecay: number; maximize: boolean }, 
 
 // ------------------------------------------------------------------- SGD ---
 
-export interface SGDOptions {
-  /** Learning rate (default 0.01). */
-  lr: number;
+export interface SGDOptions extends CommonOptions {
   momentum: number;
   dampening: number;
-  /** L2 penalty added to the gradient. */
-  weightDecay: number;
   nesterov: boolean;
-  maximize: boolean;
 }
 
 /** Stochastic gradient descent with optional momentum, dampening, Nesterov and weight decay (torch.optim.SGD). */
@@ -58,16 +63,11 @@ export class SGD extends Optimizer<SGDOptions> {
 
 // ------------------------------------------------------------ Adam/AdamW ---
 
-export interface AdamOptions {
-  /** Learning rate (default 1e-3). */
-  lr: number;
+export interface AdamOptions extends CommonOptions {
   /** Decay rates of the first and second moments (default [0.9, 0.999]). */
   betas: [number, number];
   eps: number;
-  /** L2 penalty added to the gradient (Adam) or decoupled decay of the weights (AdamW). */
-  weightDecay: number;
   amsgrad: boolean;
-  maximize: boolean;
 }
 
 function adamRule(decoupled: boolean) {
@@ -106,17 +106,13 @@ export class AdamW extends Optimizer<AdamOptions> {
 
 // --------------------------------------------------------------- RMSprop ---
 
-export interface RMSpropOptions {
-  /** Learning rate (default 0.01). */
-  lr: number;
+export interface RMSpropOptions extends CommonOptions {
   /** Smoothing constant of the squared-gradient average (default 0.99). */
   alpha: number;
   eps: number;
-  weightDecay: number;
   momentum: number;
   /** Normalise by an estimate of the gradient's variance instead of its second moment. */
   centered: boolean;
-  maximize: boolean;
 }
 
 /** RMSprop (torch.optim.RMSprop). */
@@ -143,15 +139,11 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
 
 // --------------------------------------------------------------- Adagrad ---
 
-export interface AdagradOptions {
-  /** Learning rate (default 0.01). */
-  lr: number;
+export interface AdagradOptions extends CommonOptions {
   /** The lr at step t is lr / (1 + (t − 1)·lrDecay). */
   lrDecay: number;
-  weightDecay: number;
   initialAccumulatorValue: number;
   eps: number;
-  maximize: boolean;
 }
 
 /** Adagrad (torch.optim.Adagrad). */

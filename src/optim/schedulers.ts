@@ -8,7 +8,7 @@
 import { checkOptions } from '../utils/options.js';
 import { ValueError } from '../errors.js';
 import type { Optimizer, ParamGroup } from './optimizer.js';
-import { checkBool, checkNumber } from './optimizer.js';
+import { checkBool, checkInteger, checkNumber } from './optimizer.js';
 
 /** What `stateDict()` of any scheduler returns (JSON values only). */
 export interface SchedulerState {
@@ -30,13 +30,17 @@ export abstract class LRScheduler {
   baseLrs: number[] = [];
   private lastLrs: number[] = [];
 
+  /** `options` are the subclass's, checked against its `validKeys`. */
   constructor(
     readonly optimizer: AnyOptimizer,
     readonly kind: string,
+    options: unknown,
+    validKeys: readonly string[],
   ) {
     if (!optimizer || !Array.isArray((optimizer as { paramGroups?: unknown }).paramGroups)) {
       throw new ValueError(`${kind}: expected an optimizer, got ${String(optimizer)}`);
     }
+    checkOptions(kind, options, validKeys);
   }
 
   /** Subclasses call this at the end of their constructor (their fields must exist first). */
@@ -92,10 +96,9 @@ export class StepLR extends LRScheduler {
   readonly stepSize: number;
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
-    super(optimizer, 'StepLR');
-    checkOptions('StepLR', options, ['stepSize', 'gamma']);
+    super(optimizer, 'StepLR', options, ['stepSize', 'gamma']);
     const { stepSize, gamma = 0.1 } = options ?? ({} as { stepSize: number });
-    if (!Number.isInteger(stepSize) || stepSize < 1) throw new ValueError(`StepLR: stepSize must be an integer >= 1, got ${stepSize}`);
+    checkInteger('StepLR', 'stepSize', stepSize, 1);
     checkNumber('StepLR', 'gamma', gamma, 0);
     this.stepSize = stepSize;
     this.gamma = gamma;
@@ -112,8 +115,7 @@ export class MultiStepLR extends LRScheduler {
   readonly milestones: number[];
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number }) {
-    super(optimizer, 'MultiStepLR');
-    checkOptions('MultiStepLR', options, ['milestones', 'gamma']);
+    super(optimizer, 'MultiStepLR', options, ['milestones', 'gamma']);
     const { milestones, gamma = 0.1 } = options ?? ({} as { milestones: number[] });
     if (!Array.isArray(milestones) || milestones.some((m) => !Number.isInteger(m) || m < 1)) {
       throw new ValueError(`MultiStepLR: milestones must be a list of integers >= 1, got ${String(milestones)}`);
@@ -134,8 +136,7 @@ export class MultiStepLR extends LRScheduler {
 export class ExponentialLR extends LRScheduler {
   readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { gamma: number }) {
-    super(optimizer, 'ExponentialLR');
-    checkOptions('ExponentialLR', options, ['gamma']);
+    super(optimizer, 'ExponentialLR', options, ['gamma']);
     checkNumber('ExponentialLR', 'gamma', options?.gamma, 0);
     this.gamma = options.gamma;
     this.start();
@@ -151,10 +152,9 @@ export class CosineAnnealingLR extends LRScheduler {
   readonly tMax: number;
   readonly etaMin: number;
   constructor(optimizer: AnyOptimizer, options: { tMax: number; etaMin?: number }) {
-    super(optimizer, 'CosineAnnealingLR');
-    checkOptions('CosineAnnealingLR', options, ['tMax', 'etaMin']);
+    super(optimizer, 'CosineAnnealingLR', options, ['tMax', 'etaMin']);
     const { tMax, etaMin = 0 } = options ?? ({} as { tMax: number });
-    if (!Number.isInteger(tMax) || tMax < 1) throw new ValueError(`CosineAnnealingLR: tMax must be an integer >= 1, got ${tMax}`);
+    checkInteger('CosineAnnealingLR', 'tMax', tMax, 1);
     checkNumber('CosineAnnealingLR', 'etaMin', etaMin, 0);
     this.tMax = tMax;
     this.etaMin = etaMin;
@@ -211,12 +211,11 @@ export class OneCycleLR extends LRScheduler {
   private readonly useBeta1: boolean;
 
   constructor(optimizer: AnyOptimizer, options: OneCycleOptions) {
-    super(optimizer, 'OneCycleLR');
-    checkOptions('OneCycleLR', options, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase']);
+    super(optimizer, 'OneCycleLR', options, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase']);
     const o = options ?? ({} as OneCycleOptions);
     const where = 'OneCycleLR';
     if (o.totalSteps !== undefined) {
-      if (!Number.isInteger(o.totalSteps) || o.totalSteps < 1) throw new ValueError(`${where}: totalSteps must be an integer >= 1, got ${o.totalSteps}`);
+      checkInteger(where, 'totalSteps', o.totalSteps, 1);
       this.totalSteps = o.totalSteps;
     } else {
       if (!Number.isInteger(o.epochs) || o.epochs! < 1 || !Number.isInteger(o.stepsPerEpoch) || o.stepsPerEpoch! < 1) {
@@ -350,9 +349,8 @@ export class ReduceLROnPlateau {
     if (!(this.factor < 1) || !(this.factor >= 0)) throw new ValueError(`${where}: factor must be in [0, 1), got ${this.factor}`);
     this.patience = options.patience ?? 10;
     this.cooldown = options.cooldown ?? 0;
-    for (const [k, v] of [['patience', this.patience], ['cooldown', this.cooldown]] as const) {
-      if (!Number.isInteger(v) || v < 0) throw new ValueError(`${where}: ${k} must be an integer >= 0, got ${v}`);
-    }
+    checkInteger(where, 'patience', this.patience, 0);
+    checkInteger(where, 'cooldown', this.cooldown, 0);
     this.threshold = options.threshold ?? 1e-4;
     checkNumber(where, 'threshold', this.threshold, 0);
     this.thresholdMode = options.thresholdMode ?? 'rel';
@@ -410,7 +408,7 @@ export class ReduceLROnPlateau {
     if (!state || state.kind !== this.kind) throw new ValueError(`ReduceLROnPlateau.loadStateDict: the state was saved by ${state?.kind}`);
     const s = state as unknown as { best: number | null; numBadEpochs: number; cooldownCounter: number; lastEpoch: number };
     for (const key of ['numBadEpochs', 'cooldownCounter', 'lastEpoch'] as const) {
-      if (!Number.isInteger(s[key]) || s[key] < 0) throw new ValueError(`ReduceLROnPlateau.loadStateDict: ${key} must be an integer >= 0, got ${String(s[key])}`);
+      checkInteger('ReduceLROnPlateau.loadStateDict', key, s[key], 0);
     }
     if (s.best !== null && s.best !== undefined && (typeof s.best !== 'number' || Number.isNaN(s.best))) {
       throw new ValueError(`ReduceLROnPlateau.loadStateDict: best must be a number, got ${String(s.best)}`);

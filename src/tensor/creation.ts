@@ -17,7 +17,7 @@ export interface RandomOptions extends CreationOptions {
 
 function make(shape: readonly number[], options: CreationOptions, fill: (data: Float32Array | Float64Array | Int32Array) => void): Tensor {
   const dims = checkShape(shape);
-  const data = arrayFor(checkDType(options.dtype ?? 'float32'), sizeOf(dims));
+  const data = arrayFor(checkDType(options.dtype ?? 'float32'), sizeOf(dims), dims);
   fill(data);
   return new Tensor(data, dims, { requiresGrad: options.requiresGrad });
 }

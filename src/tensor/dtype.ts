@@ -30,16 +30,27 @@ export function withAllocationLimit<T>(maxElements: number, scope: string, build
   }
 }
 
-export function arrayFor(dtype: DType, length: number): TypedArray {
+/**
+ * A zero-filled array of `length` elements; `shape` (when the caller has one)
+ * only names the tensor in the LimitError thrown when the engine cannot hold it.
+ */
+export function arrayFor(dtype: DType, length: number, shape?: readonly number[]): TypedArray {
   if (length > allocationBudget) {
     throw new LimitError(`${allocationScope}: allocating ${length} more elements would exceed the limit (${allocationBudget} left)`);
   }
   if (allocationBudget !== Infinity) allocationBudget -= length;
-  switch (dtype) {
-    case 'float32': return new Float32Array(length);
-    case 'float64': return new Float64Array(length);
-    case 'int32': return new Int32Array(length);
-    default: throw new DTypeError(`unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`);
+  try {
+    switch (dtype) {
+      case 'float32': return new Float32Array(length);
+      case 'float64': return new Float64Array(length);
+      case 'int32': return new Int32Array(length);
+      default: throw new DTypeError(`unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`);
+    }
+  } catch (err) {
+    // The engine's own RangeError: past its typed-array length limit, or memory refused.
+    if (!(err instanceof RangeError)) throw err;
+    const tensor = shape === undefined ? 'a tensor' : `a tensor of shape [${shape.join(', ')}]`;
+    throw new LimitError(`${tensor} with ${length} ${dtype} elements is too large to allocate (${err.message})`);
   }
 }
 

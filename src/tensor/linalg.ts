@@ -7,10 +7,10 @@ import { DTypeError, ShapeError, ValueError } from '../errors.js';
 import * as la from '../linalg/index.js';
 import type { DType } from './dtype.js';
 import { shapeStr } from './shape.js';
-import { Tensor } from './tensor.js';
+import { assertTensor, Tensor } from './tensor.js';
 
 function checkTensor(t: unknown, fn: string, name: string): asserts t is Tensor {
-  if (!(t instanceof Tensor)) throw new ValueError(`linalg.${fn}: ${name} must be a Tensor, got ${t === null ? 'null' : typeof t}`);
+  assertTensor(t, `linalg.${fn}`, name);
 }
 
 function toMat(t: Tensor, fn: string, name = 'A'): la.Matrix {

@@ -8,6 +8,7 @@ import * as red from './ops/reduce.js';
 import * as sh from './ops/shape.js';
 import * as ix from './ops/indexing.js';
 import { formatElements } from './format.js';
+import { checkOptions } from '../utils/options.js';
 import { matmul } from './ops/matmul.js';
 
 export type NestedArray = number | boolean | NestedArray[];
@@ -282,6 +283,7 @@ export interface TensorOptions {
  * type already matches `dtype`.
  */
 export function tensor(values: NestedArray | TypedArray | readonly number[], options: TensorOptions = {}): Tensor {
+  checkOptions('tensor', options, ['dtype', 'shape', 'requiresGrad']);
   if (ArrayBuffer.isView(values)) {
     const data = values as TypedArray;
     const dtype = options.dtype ? checkDType(options.dtype) : dtypeOf(data);
@@ -305,4 +307,11 @@ export function copyAs(data: TypedArray, dtype: DType): TypedArray {
     out.set(data);
   }
   return out;
+}
+
+/** Throws a ValueError naming `where` unless `value` is a Tensor (null, a plain array, …). */
+export function assertTensor(value: unknown, where: string, what: string): asserts value is Tensor {
+  if (!(value instanceof Tensor)) {
+    throw new ValueError(`${where}: ${what} must be a Tensor, got ${value === null ? 'null' : Array.isArray(value) ? 'an array' : typeof value}`);
+  }
 }

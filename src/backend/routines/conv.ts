@@ -11,7 +11,7 @@
  */
 import { FrugalError } from '../../errors.js';
 import type { FloatArray } from '../backend.js';
-import { gemm } from '../index.js';
+import { gemm, type GemmCall } from '../index.js';
 import { defineRoutine } from '../routine.js';
 import { wasmEngine } from '../wasm/backend.js';
 import { conv2dBackward as wasmBackward, conv2dFits, conv2dForward as wasmForward } from '../wasm/conv-job.js';
@@ -127,57 +127,53 @@ export function col2im<F extends FloatArray>(cols: F, g: ConvKernelGeometry): F 
   return x;
 }
 
-/** Groups, output plane, and per group: output channels and the depth C/groups·kh·kw of its products. */
-function groupSizes(g: ConvKernelGeometry): { groups: number; plane: number; og: number; kg: number } {
-  const groups = g.groups ?? 1;
-  return { groups, plane: g.ho * g.wo, og: g.o / groups, kg: (g.c / groups) * g.kh * g.kw };
+/**
+ * Groups, output plane, per group: output channels and the depth C/groups·kh·kw
+ * of its products; per sample: the sizes of the im2col columns and of the output.
+ */
+function groupSizes(g: ConvKernelGeometry): { groups: number; plane: number; og: number; kg: number; colsSize: number; outSize: number } {
+  const groups = g.groups ?? 1, plane = g.ho * g.wo;
+  return { groups, plane, og: g.o / groups, kg: (g.c / groups) * g.kh * g.kw, colsSize: g.c * g.kh * g.kw * plane, outSize: g.o * plane };
+}
+
+/** The product of every channel group: `call` is group 0's; group gi reads and writes block gi of a, b and c (`block`: their sizes). */
+function gemmPerGroup(groups: number, block: { a: number; b: number; c: number }, call: GemmCall): void {
+  for (let gi = 0; gi < groups; gi++) gemm({ ...call, aOffset: gi * block.a, bOffset: gi * block.b, cOffset: gi * block.c });
 }
 
 /** y = conv(x, w) lowered to im2col and one batched GEMM per group (no bias). */
 export function lowerForward<F extends FloatArray>(x: F, w: F, g: ConvKernelGeometry): F {
-  const { n, c, o, kh, kw } = g;
-  const { groups, plane, og, kg } = groupSizes(g);
+  const { groups, plane, og, kg, colsSize, outSize } = groupSizes(g);
   const cols = im2col(x, g);
-  const out = newLike(x, n * o * plane);
-  for (let gi = 0; gi < groups; gi++) {
-    // out[b, group rows] = W_g [og × kg] · cols[b, group rows] [kg × plane], for every b.
-    gemm({
-      batch: n, m: og, n: plane, k: kg,
-      a: w, aOffset: gi * og * kg, b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane,
-      c: out, cOffset: gi * og * plane, cBatchStride: o * plane,
-    });
-  }
+  const out = newLike(x, g.n * outSize);
+  // out[b, group rows] = W_g [og × kg] · cols[b, group rows] [kg × plane], for every b.
+  gemmPerGroup(groups, { a: og * kg, b: kg * plane, c: og * plane }, {
+    batch: g.n, m: og, n: plane, k: kg, a: w, b: cols, bBatchStride: colsSize, c: out, cBatchStride: outSize,
+  });
   return out;
 }
 
 /** dL/dx lowered to one batched GEMM per group and col2im. */
 export function lowerInputGrad<F extends FloatArray>(dy: F, w: F, g: ConvKernelGeometry): F {
-  const { n, c, o, kh, kw } = g;
-  const { groups, plane, og, kg } = groupSizes(g);
-  const dcols = newLike(dy, n * c * kh * kw * plane);
-  for (let gi = 0; gi < groups; gi++) {
-    gemm({
-      batch: n, m: kg, n: plane, k: og,
-      a: w, aOffset: gi * og * kg, transA: true, b: dy, bOffset: gi * og * plane, bBatchStride: o * plane,
-      c: dcols, cOffset: gi * kg * plane, cBatchStride: c * kh * kw * plane,
-    });
-  }
+  const { groups, plane, og, kg, colsSize, outSize } = groupSizes(g);
+  const dcols = newLike(dy, g.n * colsSize);
+  // dcols[b, group rows] = W_gᵀ [kg × og] · dy[b, group rows] [og × plane], for every b.
+  gemmPerGroup(groups, { a: og * kg, b: og * plane, c: kg * plane }, {
+    batch: g.n, m: kg, n: plane, k: og, a: w, transA: true, b: dy, bBatchStride: outSize, c: dcols, cBatchStride: colsSize,
+  });
   return col2im(dcols, g);
 }
 
 /** dL/dW lowered to im2col, per-sample GEMMs and their sum over the batch (in order of the sample). */
 export function lowerWeightGrad<F extends FloatArray>(x: F, dy: F, g: ConvKernelGeometry): F {
-  const { n, c, o, kh, kw } = g;
-  const { groups, plane, og, kg } = groupSizes(g);
+  const { n, o } = g;
+  const { groups, plane, og, kg, colsSize, outSize } = groupSizes(g);
   const cols = im2col(x, g);
   const perSample = newLike(x, n * o * kg);
-  for (let gi = 0; gi < groups; gi++) {
-    gemm({
-      batch: n, m: og, n: kg, k: plane,
-      a: dy, aOffset: gi * og * plane, aBatchStride: o * plane, b: cols, bOffset: gi * kg * plane, bBatchStride: c * kh * kw * plane, transB: true,
-      c: perSample, cOffset: gi * og * kg, cBatchStride: o * kg,
-    });
-  }
+  // perSample[b, group rows] = dy[b, group rows] [og × plane] · cols[b, group rows]ᵀ [plane × kg], for every b.
+  gemmPerGroup(groups, { a: og * plane, b: kg * plane, c: og * kg }, {
+    batch: n, m: og, n: kg, k: plane, a: dy, aBatchStride: outSize, b: cols, bBatchStride: colsSize, transB: true, c: perSample, cBatchStride: o * kg,
+  });
   const dw = newLike(x, o * kg);
   for (let b = 0; b < n; b++) {
     const base = b * o * kg;

@@ -82,6 +82,7 @@ const EPS = Number.EPSILON;
 /** Minimises `fg` from `x0` (not modified). */
 export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsOptions = {}): LbfgsResult {
   checkOptions('minimizeLbfgs', options, LBFGS_OPTIONS);
+  if (typeof fg !== 'function') throw new ValueError(`minimizeLbfgs: the objective must be a function returning [f, grad], got ${fg === null ? 'null' : typeof fg}`);
   const n = x0.length;
   const maxIter = options.maxIter ?? 15000;
   const maxFun = options.maxFun ?? 15000;

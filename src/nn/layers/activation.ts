@@ -14,29 +14,34 @@ export function relu(x: Tensor): Tensor {
   return x.relu();
 }
 
-export class ReLU extends Module {
+/** The base of the activations without settings: their config is empty. */
+abstract class PlainActivation extends Module {
+  getConfig(): JsonObject { return {}; }
+  static fromConfig<T>(this: new () => T): T { return new this(); }
+}
+
+export class ReLU extends PlainActivation {
   override forward(x: Tensor): Tensor { return relu(x); }
-  getConfig(): JsonObject { return {}; }
-  static fromConfig(): ReLU { return new ReLU(); }
 }
 
-export class Sigmoid extends Module {
+export class Sigmoid extends PlainActivation {
   override forward(x: Tensor): Tensor { return x.sigmoid(); }
-  getConfig(): JsonObject { return {}; }
-  static fromConfig(): Sigmoid { return new Sigmoid(); }
 }
 
-export class Tanh extends Module {
+export class Tanh extends PlainActivation {
   override forward(x: Tensor): Tensor { return x.tanh(); }
-  getConfig(): JsonObject { return {}; }
-  static fromConfig(): Tanh { return new Tanh(); }
 }
 
 /** x·σ(x) (also called swish). */
-export class SiLU extends Module {
+export class SiLU extends PlainActivation {
   override forward(x: Tensor): Tensor { return x.mul(x.sigmoid()); }
-  getConfig(): JsonObject { return {}; }
-  static fromConfig(): SiLU { return new SiLU(); }
+}
+
+/** A layer's one setting, given as a number or as `{ [key]: number }`: `LeakyReLU(0.2)` is `LeakyReLU({ negativeSlope: 0.2 })`. */
+function numberOrOption(layer: string, options: number | Partial<Record<string, number>> | null, key: string): number | undefined {
+  if (typeof options === 'number') return options;
+  checkOptions(layer, options, [key]);
+  return options?.[key];
 }
 
 /**
@@ -61,9 +66,7 @@ export class LeakyReLU extends Module {
   readonly negativeSlope: number;
   constructor(options: number | { negativeSlope?: number } = {}) {
     super();
-    if (typeof options === 'number') options = { negativeSlope: options };
-    checkOptions('LeakyReLU', options, ['negativeSlope']);
-    this.negativeSlope = finiteNumber(options.negativeSlope ?? 0.01, 'negativeSlope', 'LeakyReLU');
+    this.negativeSlope = finiteNumber(numberOrOption('LeakyReLU', options, 'negativeSlope') ?? 0.01, 'negativeSlope', 'LeakyReLU');
   }
   override forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
   getConfig(): JsonObject { return { negativeSlope: this.negativeSlope }; }
@@ -75,9 +78,7 @@ export class ELU extends Module {
   readonly alpha: number;
   constructor(options: number | { alpha?: number } = {}) {
     super();
-    if (typeof options === 'number') options = { alpha: options };
-    checkOptions('ELU', options, ['alpha']);
-    this.alpha = finiteNumber(options.alpha ?? 1, 'alpha', 'ELU');
+    this.alpha = finiteNumber(numberOrOption('ELU', options, 'alpha') ?? 1, 'alpha', 'ELU');
   }
   override forward(x: Tensor): Tensor { return x.elu(this.alpha); }
   getConfig(): JsonObject { return { alpha: this.alpha }; }
@@ -134,37 +135,33 @@ export class Softplus extends Module {
   }
 }
 
-function checkDim(layer: string, dim: number): number {
-  if (!Number.isInteger(dim)) throw new ValueError(`${layer}: dim must be an integer, got ${String(dim)}`);
-  return dim;
+/** Softmax and LogSoftmax: one setting, the axis `dim` (default -1, the last). */
+abstract class AlongDim extends Module {
+  readonly dim: number;
+  constructor(layer: string, options: number | { dim?: number }) {
+    super();
+    const dim = numberOrOption(layer, options, 'dim') ?? -1;
+    if (!Number.isInteger(dim)) throw new ValueError(`${layer}: dim must be an integer, got ${String(dim)}`);
+    this.dim = dim;
+  }
+  getConfig(): JsonObject { return { dim: this.dim }; }
+  static fromConfig<T>(this: new (options: { dim?: number }) => T, config: JsonObject): T { return new this(config as { dim?: number }); }
 }
 
 /** Softmax along `dim` (default -1, the last axis). */
-export class Softmax extends Module {
-  readonly dim: number;
+export class Softmax extends AlongDim {
   constructor(options: number | { dim?: number } = {}) {
-    super();
-    if (typeof options === 'number') options = { dim: options };
-    checkOptions('Softmax', options, ['dim']);
-    this.dim = checkDim('Softmax', options.dim ?? -1);
+    super('Softmax', options);
   }
   override forward(x: Tensor): Tensor { return softmax(x, normAxis(this.dim, x.ndim, 'Softmax')); }
-  getConfig(): JsonObject { return { dim: this.dim }; }
-  static fromConfig(config: JsonObject): Softmax { return new Softmax(config as { dim?: number }); }
 }
 
 /** log(softmax(x)) along `dim` (default -1), computed stably. */
-export class LogSoftmax extends Module {
-  readonly dim: number;
+export class LogSoftmax extends AlongDim {
   constructor(options: number | { dim?: number } = {}) {
-    super();
-    if (typeof options === 'number') options = { dim: options };
-    checkOptions('LogSoftmax', options, ['dim']);
-    this.dim = checkDim('LogSoftmax', options.dim ?? -1);
+    super('LogSoftmax', options);
   }
   override forward(x: Tensor): Tensor { return x.logSoftmax(normAxis(this.dim, x.ndim, 'LogSoftmax')); }
-  getConfig(): JsonObject { return { dim: this.dim }; }
-  static fromConfig(config: JsonObject): LogSoftmax { return new LogSoftmax(config as { dim?: number }); }
 }
 
 registerLayer('ReLU', ReLU);

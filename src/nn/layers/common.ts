@@ -5,7 +5,7 @@
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { checkDType, type DType } from '../../tensor/dtype.js';
 import { shapeStr } from '../../tensor/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { assertTensor, type Tensor } from '../../tensor/tensor.js';
 
 /** Float dtypes a layer's parameters can have. */
 export type FloatDType = 'float32' | 'float64';
@@ -24,6 +24,7 @@ export function floatDType(dtype: DType | undefined, layer: string): FloatDType 
 
 /** Throws unless x is a float tensor of the layer's dtype. */
 export function checkFloatInput(layer: string, x: Tensor, dtype: FloatDType): void {
+  assertTensor(x, layer, 'the input');
   if (x.dtype !== dtype) {
     const hint = x.dtype === 'int32'
       ? `convert it with x.astype('${dtype}')`

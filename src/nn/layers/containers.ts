@@ -8,8 +8,17 @@ import type { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 
-function checkModule(where: string, module: unknown): asserts module is Module {
+export function checkModule(where: string, module: unknown): asserts module is Module {
   if (!(module instanceof Module)) throw new ValueError(`${where}: expected a Module, got ${module === null ? 'null' : typeof module}`);
+}
+
+/** modules[i], negative i counting from the end (the `at` of ModuleList and Sequential). */
+export function moduleAt(where: string, modules: readonly Module[], i: number): Module {
+  const j = i < 0 ? i + modules.length : i;
+  if (!Number.isInteger(i) || j < 0 || j >= modules.length) {
+    throw new FrugalError(`${where}: index ${i} is out of range for ${modules.length} module(s)`);
+  }
+  return modules[j];
 }
 
 /** A list of modules, registered as '0', '1', ... (parameters '0.weight', as in PyTorch). */
@@ -41,11 +50,7 @@ export class ModuleList extends Module implements Iterable<Module> {
 
   /** The module at position i (negative i counts from the end). */
   at(i: number): Module {
-    const j = i < 0 ? i + this.items.length : i;
-    if (!Number.isInteger(i) || j < 0 || j >= this.items.length) {
-      throw new FrugalError(`ModuleList.at: index ${i} is out of range for ${this.items.length} module(s)`);
-    }
-    return this.items[j];
+    return moduleAt('ModuleList.at', this.items, i);
   }
 
   [Symbol.iterator](): Iterator<Module> {

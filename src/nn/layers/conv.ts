@@ -85,14 +85,7 @@ abstract class ConvNd extends Module {
 
   /** PyTorch's default: W ~ U(±1/√fan_in) (Kaiming-uniform, a = √5), b ~ U(±1/√fan_in). */
   resetParameters(): void {
-    noGrad(() => {
-      init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
-      if (this.bias) {
-        const { fanIn } = init.computeFans(this.weight);
-        const bound = fanIn > 0 ? 1 / Math.sqrt(fanIn) : 0;
-        init.uniform(this.bias, -bound, bound);
-      }
-    });
+    noGrad(() => init.affineDefault(this.weight, this.bias));
   }
 
   protected abstract get label(): string;

@@ -89,13 +89,7 @@ export class Linear extends Module {
 
   /** Draws fresh weights (PyTorch's default initialisation). */
   resetParameters(): void {
-    noGrad(() => {
-      init.kaimingUniform(this.weight, { a: Math.sqrt(5) });
-      if (this.bias) {
-        const bound = 1 / Math.sqrt(this.inFeatures);
-        init.uniform(this.bias, -bound, bound);
-      }
-    });
+    noGrad(() => init.affineDefault(this.weight, this.bias));
   }
 
   private get label(): string {

@@ -120,9 +120,12 @@ abstract class BatchNormBase extends Module {
   readonly dtype: FloatDType;
   readonly weight: Parameter | null;
   readonly bias: Parameter | null;
+  /** The class name that labels messages: 'BatchNorm1d' or 'BatchNorm2d'. */
+  private readonly layer: string;
 
   constructor(layer: string, numFeatures: number, options: BatchNormOptions) {
     super();
+    this.layer = layer;
     checkOptions(layer, options, ['eps', 'momentum', 'affine', 'trackRunningStats', 'dtype']);
     this.numFeatures = positiveInt(numFeatures, 'numFeatures', layer);
     this.eps = options.eps ?? 1e-5;
@@ -172,7 +175,15 @@ abstract class BatchNormBase extends Module {
     });
   }
 
-  protected abstract get label(): string;
+  protected get label(): string {
+    return `${this.layer}(${this.numFeatures})`;
+  }
+
+  /** Builds the subclass it is called on (BatchNorm1d or BatchNorm2d) from its config. */
+  static fromConfig<T>(this: new (numFeatures: number, options: BatchNormOptions) => T, config: JsonObject): T {
+    const { numFeatures, ...options } = config as unknown as { numFeatures: number } & BatchNormOptions;
+    return new this(numFeatures, options);
+  }
 
   protected normalize(x: Tensor): Tensor {
     checkFloatInput(this.label, x, this.dtype);
@@ -224,20 +235,11 @@ export class BatchNorm1d extends BatchNormBase {
     super('BatchNorm1d', numFeatures, options);
   }
 
-  protected get label(): string {
-    return `BatchNorm1d(${this.numFeatures})`;
-  }
-
   override forward(x: Tensor): Tensor {
     if ((x.ndim !== 2 && x.ndim !== 3) || x.shape[1] !== this.numFeatures) {
       throw new ShapeError(`${this.label}: expected input [N, ${this.numFeatures}] or [N, ${this.numFeatures}, L], got ${shapeStr(x.shape)}`);
     }
     return this.normalize(x);
-  }
-
-  static fromConfig(config: JsonObject): BatchNorm1d {
-    const { numFeatures, ...options } = config as unknown as { numFeatures: number } & BatchNormOptions;
-    return new BatchNorm1d(numFeatures, options);
   }
 }
 
@@ -247,20 +249,11 @@ export class BatchNorm2d extends BatchNormBase {
     super('BatchNorm2d', numFeatures, options);
   }
 
-  protected get label(): string {
-    return `BatchNorm2d(${this.numFeatures})`;
-  }
-
   override forward(x: Tensor): Tensor {
     if (x.ndim !== 4 || x.shape[1] !== this.numFeatures) {
       throw new ShapeError(`${this.label}: expected input [N, ${this.numFeatures}, H, W], got ${shapeStr(x.shape)}`);
     }
     return this.normalize(x);
-  }
-
-  static fromConfig(config: JsonObject): BatchNorm2d {
-    const { numFeatures, ...options } = config as unknown as { numFeatures: number } & BatchNormOptions;
-    return new BatchNorm2d(numFeatures, options);
   }
 }
 

@@ -36,8 +36,17 @@ function batched(x: Tensor, fn: (x4: Tensor) => Tensor): Tensor {
   return x.ndim === 3 ? fn(x.unsqueeze(0)).squeeze(0) : fn(x);
 }
 
+/** The base of the windowed pools: their config is the kernel size and the constructor's options. */
+abstract class WindowPool extends Module {
+  /** Builds the pool it is called on (MaxPool2d, AvgPool1d, …) from its config. */
+  static fromConfig<T>(this: new (kernelSize: never, options: never) => T, config: JsonObject): T {
+    const { kernelSize, ...options } = config;
+    return new this(kernelSize as never, options as never);
+  }
+}
+
 /** Max over each kH×kW window of [N, C, H, W]. */
-export class MaxPool2d extends Module {
+export class MaxPool2d extends WindowPool {
   readonly kernelSize: Pair;
   readonly stride: Pair;
   readonly padding: Pair;
@@ -62,15 +71,10 @@ export class MaxPool2d extends Module {
   getConfig(): JsonObject {
     return { kernelSize: [...this.kernelSize], stride: [...this.stride], padding: [...this.padding], dilation: [...this.dilation] };
   }
-
-  static fromConfig(config: JsonObject): MaxPool2d {
-    const { kernelSize, ...options } = config as unknown as { kernelSize: Pair } & Pool2dOptions;
-    return new MaxPool2d(kernelSize, options);
-  }
 }
 
 /** Mean over each kH×kW window of [N, C, H, W]. */
-export class AvgPool2d extends Module {
+export class AvgPool2d extends WindowPool {
   readonly kernelSize: Pair;
   readonly stride: Pair;
   readonly padding: Pair;
@@ -95,11 +99,6 @@ export class AvgPool2d extends Module {
   getConfig(): JsonObject {
     return { kernelSize: [...this.kernelSize], stride: [...this.stride], padding: [...this.padding], countIncludePad: this.countIncludePad };
   }
-
-  static fromConfig(config: JsonObject): AvgPool2d {
-    const { kernelSize, ...options } = config as unknown as { kernelSize: Pair } & Pool2dOptions & { countIncludePad?: boolean };
-    return new AvgPool2d(kernelSize, options);
-  }
 }
 
 export interface Pool1dOptions {
@@ -112,7 +111,7 @@ function checkPool1dInput(layer: string, x: Tensor): void {
 }
 
 /** Max over windows of [N, C, L]. */
-export class MaxPool1d extends Module {
+export class MaxPool1d extends WindowPool {
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number;
@@ -139,15 +138,10 @@ export class MaxPool1d extends Module {
   getConfig(): JsonObject {
     return { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation };
   }
-
-  static fromConfig(config: JsonObject): MaxPool1d {
-    const { kernelSize, ...options } = config as unknown as { kernelSize: number } & Pool1dOptions;
-    return new MaxPool1d(kernelSize, options);
-  }
 }
 
 /** Mean over windows of [N, C, L]. */
-export class AvgPool1d extends Module {
+export class AvgPool1d extends WindowPool {
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number;
@@ -173,11 +167,6 @@ export class AvgPool1d extends Module {
 
   getConfig(): JsonObject {
     return { kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, countIncludePad: this.countIncludePad };
-  }
-
-  static fromConfig(config: JsonObject): AvgPool1d {
-    const { kernelSize, ...options } = config as unknown as { kernelSize: number } & Pool1dOptions & { countIncludePad?: boolean };
-    return new AvgPool1d(kernelSize, options);
   }
 }
 

@@ -77,10 +77,15 @@ abstract class RecurrentBase extends Module {
   readonly bidirectional: boolean;
   readonly dtype: FloatDType;
   protected readonly mode: CellMode;
+  /** The class name that labels messages: 'RNN', 'LSTM' or 'GRU'. */
+  private readonly layer: string;
   private readonly cells: CellParams[] = [];
 
-  constructor(layer: string, mode: CellMode, inputSize: number, hiddenSize: number, options: RecurrentOptions) {
+  /** `extraOptions`: the keys a subclass takes besides RECURRENT_OPTIONS. */
+  constructor(layer: string, mode: CellMode, inputSize: number, hiddenSize: number, options: RecurrentOptions, extraOptions: readonly string[] = []) {
     super();
+    checkOptions(layer, options, [...RECURRENT_OPTIONS, ...extraOptions]);
+    this.layer = layer;
     this.mode = mode;
     this.inputSize = positiveInt(inputSize, 'inputSize', layer);
     this.hiddenSize = positiveInt(hiddenSize, 'hiddenSize', layer);
@@ -115,7 +120,26 @@ abstract class RecurrentBase extends Module {
     });
   }
 
-  protected abstract get label(): string;
+  protected get label(): string {
+    const extra = [this.numLayers > 1 ? `${this.numLayers} layers` : '', this.bidirectional ? 'bidirectional' : ''].filter(Boolean).join(', ');
+    return `${this.layer}(${this.inputSize} → ${this.hiddenSize}${extra ? `, ${extra}` : ''})`;
+  }
+
+  /** Output sequence and final hidden state. */
+  run(x: Tensor, state: RecurrentState = {}): RecurrentResult {
+    return this.runLayers(x, state);
+  }
+
+  /** The output sequence; `h0` is the initial hidden state. */
+  override forward(x: Tensor, h0?: Tensor): Tensor {
+    return this.runLayers(x, { h: h0 }).output;
+  }
+
+  /** Builds the layer subclass it is called on (RNN, LSTM or GRU) from its config. */
+  static fromConfig<T>(this: new (inputSize: number, hiddenSize: number, options: RNNOptions) => T, config: JsonObject): T {
+    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & RNNOptions;
+    return new this(inputSize, hiddenSize, options);
+  }
 
   protected get directions(): number {
     return this.bidirectional ? 2 : 1;
@@ -193,9 +217,11 @@ abstract class RecurrentBase extends Module {
   }
 }
 
-function describe(name: string, m: RecurrentBase): string {
-  const extra = [m.numLayers > 1 ? `${m.numLayers} layers` : '', m.bidirectional ? 'bidirectional' : ''].filter(Boolean).join(', ');
-  return `${name}(${m.inputSize} → ${m.hiddenSize}${extra ? `, ${extra}` : ''})`;
+/** The cell mode of an Elman RNN (or RNNCell) with this nonlinearity: tanh unless 'relu' is asked for. */
+function elmanMode(layer: string, nonlinearity: 'tanh' | 'relu' = 'tanh'): 'rnnTanh' | 'rnnRelu' {
+  if (nonlinearity === 'tanh') return 'rnnTanh';
+  if (nonlinearity === 'relu') return 'rnnRelu';
+  throw new ValueError(`${layer}: nonlinearity must be 'tanh' or 'relu', got '${String(nonlinearity)}'`);
 }
 
 /** Elman RNN: h' = tanh(x·W_ihᵀ + b_ih + h·W_hhᵀ + b_hh) (or ReLU). */
@@ -203,34 +229,12 @@ export class RNN extends RecurrentBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
   constructor(inputSize: number, hiddenSize: number, options: RNNOptions = {}) {
-    checkOptions('RNN', options, [...RECURRENT_OPTIONS, 'nonlinearity']);
-    const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new ValueError(`RNN: nonlinearity must be 'tanh' or 'relu', got '${String(nl)}'`);
-    super('RNN', nl === 'tanh' ? 'rnnTanh' : 'rnnRelu', inputSize, hiddenSize, options);
-    this.nonlinearity = nl;
-  }
-
-  protected get label(): string {
-    return describe('RNN', this);
-  }
-
-  /** Output sequence and final hidden state. */
-  run(x: Tensor, state: RecurrentState = {}): RecurrentResult {
-    return this.runLayers(x, state);
-  }
-
-  /** The output sequence; `h0` is the initial hidden state. */
-  override forward(x: Tensor, h0?: Tensor): Tensor {
-    return this.runLayers(x, { h: h0 }).output;
+    super('RNN', elmanMode('RNN', options.nonlinearity), inputSize, hiddenSize, options, ['nonlinearity']);
+    this.nonlinearity = this.mode === 'rnnTanh' ? 'tanh' : 'relu';
   }
 
   override getConfig(): JsonObject {
     return { ...super.getConfig(), nonlinearity: this.nonlinearity };
-  }
-
-  static fromConfig(config: JsonObject): RNN {
-    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & RNNOptions;
-    return new RNN(inputSize, hiddenSize, options);
   }
 }
 
@@ -240,27 +244,17 @@ export class RNN extends RecurrentBase {
  */
 export class LSTM extends RecurrentBase {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    checkOptions('LSTM', options, RECURRENT_OPTIONS);
     super('LSTM', 'lstm', inputSize, hiddenSize, options);
   }
 
-  protected get label(): string {
-    return describe('LSTM', this);
-  }
-
   /** Output sequence and final hidden and cell states. */
-  run(x: Tensor, state: RecurrentState = {}): LSTMResult {
+  override run(x: Tensor, state: RecurrentState = {}): LSTMResult {
     return this.runLayers(x, state) as LSTMResult;
   }
 
   /** The output sequence; `h0`, `c0` are the initial states. */
   override forward(x: Tensor, h0?: Tensor, c0?: Tensor): Tensor {
     return this.runLayers(x, { h: h0, c: c0 }).output;
-  }
-
-  static fromConfig(config: JsonObject): LSTM {
-    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & RecurrentOptions;
-    return new LSTM(inputSize, hiddenSize, options);
   }
 }
 
@@ -270,25 +264,7 @@ export class LSTM extends RecurrentBase {
  */
 export class GRU extends RecurrentBase {
   constructor(inputSize: number, hiddenSize: number, options: RecurrentOptions = {}) {
-    checkOptions('GRU', options, RECURRENT_OPTIONS);
     super('GRU', 'gru', inputSize, hiddenSize, options);
-  }
-
-  protected get label(): string {
-    return describe('GRU', this);
-  }
-
-  run(x: Tensor, state: RecurrentState = {}): RecurrentResult {
-    return this.runLayers(x, state);
-  }
-
-  override forward(x: Tensor, h0?: Tensor): Tensor {
-    return this.runLayers(x, { h: h0 }).output;
-  }
-
-  static fromConfig(config: JsonObject): GRU {
-    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & RecurrentOptions;
-    return new GRU(inputSize, hiddenSize, options);
   }
 }
 
@@ -309,9 +285,14 @@ abstract class CellBase extends Module {
   readonly weight_hh: Parameter;
   readonly bias_ih: Parameter | null;
   readonly bias_hh: Parameter | null;
+  /** The class name that labels messages: 'RNNCell', 'LSTMCell' or 'GRUCell'. */
+  private readonly layer: string;
 
-  constructor(layer: string, mode: CellMode, inputSize: number, hiddenSize: number, options: CellOptions) {
+  /** `extraOptions`: the keys a subclass takes besides bias and dtype. */
+  constructor(layer: string, mode: CellMode, inputSize: number, hiddenSize: number, options: CellOptions, extraOptions: readonly string[] = []) {
     super();
+    checkOptions(layer, options, ['bias', 'dtype', ...extraOptions]);
+    this.layer = layer;
     this.mode = mode;
     this.inputSize = positiveInt(inputSize, 'inputSize', layer);
     this.hiddenSize = positiveInt(hiddenSize, 'hiddenSize', layer);
@@ -332,7 +313,20 @@ abstract class CellBase extends Module {
     });
   }
 
-  protected abstract get label(): string;
+  protected get label(): string {
+    return `${this.layer}(${this.inputSize} → ${this.hiddenSize})`;
+  }
+
+  /** The next hidden state. */
+  override forward(x: Tensor, h?: Tensor): Tensor {
+    return this.step(x, { h }).h;
+  }
+
+  /** Builds the cell subclass it is called on (RNNCell, LSTMCell or GRUCell) from its config. */
+  static fromConfig<T>(this: new (inputSize: number, hiddenSize: number, options: CellOptions & { nonlinearity?: 'tanh' | 'relu' }) => T, config: JsonObject): T {
+    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & CellOptions & { nonlinearity?: 'tanh' | 'relu' };
+    return new this(inputSize, hiddenSize, options);
+  }
 
   private checkState(s: Tensor | null | undefined, name: string, batch: number, batched: boolean): Tensor {
     const H = this.hiddenSize;
@@ -375,41 +369,19 @@ export class RNNCell extends CellBase {
   readonly nonlinearity: 'tanh' | 'relu';
 
   constructor(inputSize: number, hiddenSize: number, options: CellOptions & { nonlinearity?: 'tanh' | 'relu' } = {}) {
-    checkOptions('RNNCell', options, ['bias', 'dtype', 'nonlinearity']);
-    const nl = options.nonlinearity ?? 'tanh';
-    if (nl !== 'tanh' && nl !== 'relu') throw new ValueError(`RNNCell: nonlinearity must be 'tanh' or 'relu', got '${String(nl)}'`);
-    super('RNNCell', nl === 'tanh' ? 'rnnTanh' : 'rnnRelu', inputSize, hiddenSize, options);
-    this.nonlinearity = nl;
-  }
-
-  protected get label(): string {
-    return `RNNCell(${this.inputSize} → ${this.hiddenSize})`;
-  }
-
-  /** The next hidden state. */
-  override forward(x: Tensor, h?: Tensor): Tensor {
-    return this.step(x, { h }).h;
+    super('RNNCell', elmanMode('RNNCell', options.nonlinearity), inputSize, hiddenSize, options, ['nonlinearity']);
+    this.nonlinearity = this.mode === 'rnnTanh' ? 'tanh' : 'relu';
   }
 
   override getConfig(): JsonObject {
     return { ...super.getConfig(), nonlinearity: this.nonlinearity };
-  }
-
-  static fromConfig(config: JsonObject): RNNCell {
-    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & CellOptions & { nonlinearity?: 'tanh' | 'relu' };
-    return new RNNCell(inputSize, hiddenSize, options);
   }
 }
 
 /** One LSTM step. `run(x, { h, c })` gives both new states; `forward(x, h, c)` the new h. */
 export class LSTMCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
-    checkOptions('LSTMCell', options, ['bias', 'dtype']);
     super('LSTMCell', 'lstm', inputSize, hiddenSize, options);
-  }
-
-  protected get label(): string {
-    return `LSTMCell(${this.inputSize} → ${this.hiddenSize})`;
   }
 
   run(x: Tensor, state: RecurrentState = {}): { h: Tensor; c: Tensor } {
@@ -419,31 +391,12 @@ export class LSTMCell extends CellBase {
   override forward(x: Tensor, h?: Tensor, c?: Tensor): Tensor {
     return this.step(x, { h, c }).h;
   }
-
-  static fromConfig(config: JsonObject): LSTMCell {
-    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & CellOptions;
-    return new LSTMCell(inputSize, hiddenSize, options);
-  }
 }
 
 /** One GRU step: the new hidden state. */
 export class GRUCell extends CellBase {
   constructor(inputSize: number, hiddenSize: number, options: CellOptions = {}) {
-    checkOptions('GRUCell', options, ['bias', 'dtype']);
     super('GRUCell', 'gru', inputSize, hiddenSize, options);
-  }
-
-  protected get label(): string {
-    return `GRUCell(${this.inputSize} → ${this.hiddenSize})`;
-  }
-
-  override forward(x: Tensor, h?: Tensor): Tensor {
-    return this.step(x, { h }).h;
-  }
-
-  static fromConfig(config: JsonObject): GRUCell {
-    const { inputSize, hiddenSize, ...options } = config as unknown as { inputSize: number; hiddenSize: number } & CellOptions;
-    return new GRUCell(inputSize, hiddenSize, options);
   }
 }
 

@@ -1,8 +1,9 @@
 /** Sequential: modules applied one after another. */
 import { FrugalError, ValueError } from '../../errors.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { assertTensor, type Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
+import { checkModule, moduleAt } from './containers.js';
 import { planFusion, runPlan } from '../fused/plan.js';
 import type { FusedBlock } from '../fused/pattern.js';
 
@@ -26,7 +27,7 @@ export class Sequential extends Module implements Iterable<Module> {
 
   /** Appends a module (named by its position unless `name` is given); returns this. */
   add(module: Module, name?: string): this {
-    if (!(module instanceof Module)) throw new ValueError(`Sequential.add: expected a Module, got ${module === null ? 'null' : typeof module}`);
+    checkModule('Sequential.add', module);
     const key = name ?? String(this.layers.length);
     this.registerModule(key, module);
     this.layers.push(module);
@@ -41,11 +42,7 @@ export class Sequential extends Module implements Iterable<Module> {
 
   /** The module at position i (negative i counts from the end). */
   at(i: number): Module {
-    const j = i < 0 ? i + this.layers.length : i;
-    if (!Number.isInteger(i) || j < 0 || j >= this.layers.length) {
-      throw new FrugalError(`Sequential.at: index ${i} is out of range for ${this.layers.length} module(s)`);
-    }
-    return this.layers[j];
+    return moduleAt('Sequential.at', this.layers, i);
   }
 
   /** The module registered under `name`. */
@@ -60,6 +57,7 @@ export class Sequential extends Module implements Iterable<Module> {
   }
 
   override forward(x: Tensor): Tensor {
+    assertTensor(x, 'Sequential', 'the input');
     this.plan ??= planFusion(this.layers);
     return runPlan(this.layers, this.plan, x);
   }

@@ -4,7 +4,7 @@ import { gemm } from '../../backend/index.js';
 import { DTypeError, ShapeError } from '../../errors.js';
 import { arrayFor, promote } from '../dtype.js';
 import { broadcastShapes, shapeStr, sizeOf } from '../shape.js';
-import { Tensor } from '../tensor.js';
+import { assertTensor, Tensor } from '../tensor.js';
 import { sumTo } from './reduce.js';
 import { reshape, unsqueeze, squeeze } from './shape.js';
 
@@ -55,6 +55,8 @@ function expandBatch(x: Tensor, batchShape: readonly number[]): Tensor {
 
 /** NumPy's matmul: 1-D operands are treated as vectors, leading axes broadcast. */
 export function matmul(a: Tensor, b: Tensor): Tensor {
+  assertTensor(a, 'matmul', 'the first operand');
+  assertTensor(b, 'matmul', 'the second operand');
   if (a.ndim === 0 || b.ndim === 0) throw new ShapeError(`matmul: operands must have at least one dimension, got ${shapeStr(a.shape)} and ${shapeStr(b.shape)}`);
   if (a.dtype === 'int32' && b.dtype === 'int32') throw new DTypeError('matmul: needs float tensors (both are int32)');
   const av = a.ndim === 1 ? unsqueeze(a, 0) : a;
