@@ -24,8 +24,7 @@ import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { accuracy, defaultDataDir, digitsSplit, fashionFloat64, timed, type Emit } from './common.js';
 import { LinearRegression } from '../src/models/linear/least-squares.js';
 import { LogisticRegression } from '../src/models/linear/logistic.js';
-import type { Label, Matrix } from '../src/utils/validation.js';
-
+import type { Matrix } from '../src/utils/validation.js';
 
 export interface LinearBenchOptions {
   /** Folder with digits.csv and fashion-mnist/ (default: $FRUGAL_DATA or ../shared/data next to the repository). */
@@ -77,13 +76,23 @@ export function makeLinregSynth(n = 100_000, d = 100, seed = 42): { Xtr: Matrix;
     for (let j = 0; j < d; j++) s += X[i * d + j] * w[j];
     y[i] = s + 0.1 * next();
   }
-  const nte = Math.ceil(n / 5), ntr = n - nte;
-  const Xtr = new Float64Array(ntr * d), Xte = new Float64Array(nte * d);
-  const ytr = new Float64Array(ntr), yte = new Float64Array(nte);
-  let a = 0, b = 0;
+  const nte = Math.ceil(n / 5),
+    ntr = n - nte;
+  const Xtr = new Float64Array(ntr * d),
+    Xte = new Float64Array(nte * d);
+  const ytr = new Float64Array(ntr),
+    yte = new Float64Array(nte);
+  let a = 0,
+    b = 0;
   for (let i = 0; i < n; i++) {
     const row = X.subarray(i * d, i * d + d);
-    if (i % 5 === 0) { Xte.set(row, b * d); yte[b++] = y[i]; } else { Xtr.set(row, a * d); ytr[a++] = y[i]; }
+    if (i % 5 === 0) {
+      Xte.set(row, b * d);
+      yte[b++] = y[i];
+    } else {
+      Xtr.set(row, a * d);
+      ytr[a++] = y[i];
+    }
   }
   return { Xtr: { data: Xtr, rows: ntr, cols: d }, ytr, Xte: { data: Xte, rows: nte, cols: d }, yte };
 }
@@ -136,10 +145,19 @@ export async function benchRidgeDigitsCv(emit: Emit, options: LinearBenchOptions
   const cv = (): number[] => {
     const scores: number[] = [];
     for (let f = 0; f < 5; f++) {
-      const tr: number[] = [], va: number[] = [];
+      const tr: number[] = [],
+        va: number[] = [];
       for (let j = 0; j < X.rows; j++) (j % 5 === f ? va : tr).push(j);
-      const m = new LogisticRegression({ C: 1, maxIter: 10_000 }).fit(rowsOf(X, tr), tr.map((j) => y[j]));
-      scores.push(accuracy(m.predict(rowsOf(X, va)), va.map((j) => y[j])));
+      const m = new LogisticRegression({ C: 1, maxIter: 10_000 }).fit(
+        rowsOf(X, tr),
+        tr.map((j) => y[j]),
+      );
+      scores.push(
+        accuracy(
+          m.predict(rowsOf(X, va)),
+          va.map((j) => y[j]),
+        ),
+      );
     }
     return scores;
   };

@@ -20,8 +20,6 @@ import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { accuracy, defaultDataDir, digitsSplit, fashionFloat64, timed, type Emit } from './common.js';
 import { SVC } from '../src/models/svm/svc.js';
 import { LinearSVC } from '../src/models/svm/linear-svc.js';
-import type { Label, Matrix } from '../src/utils/validation.js';
-
 
 export interface SvmBenchOptions {
   /** Folder with digits.csv and fashion-mnist/ (default: ../shared/data next to the repository, or $FRUGAL_DATA). */
@@ -50,7 +48,14 @@ export async function benchSvcDigits(emit: Emit, options: SvmBenchOptions = {}):
   const { seconds, out: m } = timed(reps, fitOnce);
   const threads = getNumThreads();
   const nSV = m.support!.length;
-  emit({ workload: 'svc-digits', impl: 'frugal', threads, metric: 'fit_s', value: seconds, note: `SMO (libsvm WSS3), n_SV=${nSV}, median of ${reps} after ${WARMUP_FITS} warm-up fits; first fit ${first.toFixed(3)} s` });
+  emit({
+    workload: 'svc-digits',
+    impl: 'frugal',
+    threads,
+    metric: 'fit_s',
+    value: seconds,
+    note: `SMO (libsvm WSS3), n_SV=${nSV}, median of ${reps} after ${WARMUP_FITS} warm-up fits; first fit ${first.toFixed(3)} s`,
+  });
   emit({ workload: 'svc-digits', impl: 'frugal', threads, metric: 'test_acc', value: accuracy(m.predict(Xte), yte) });
 }
 
@@ -59,10 +64,7 @@ export async function benchSvcFashion(emit: Emit, options: SvmBenchOptions = {})
   await warmUpWasmThreads();
   const dir = options.dataDir ?? defaultDataDir();
   const quick = options.quick ?? false;
-  const [{ X: Xtr, y: ytr }, { X: Xte, y: yte }] = await Promise.all([
-    fashionFloat64(dir, 'train', quick ? 1000 : 10_000),
-    fashionFloat64(dir, 't10k', quick ? 1000 : undefined),
-  ]);
+  const [{ X: Xtr, y: ytr }, { X: Xte, y: yte }] = await Promise.all([fashionFloat64(dir, 'train', quick ? 1000 : 10_000), fashionFloat64(dir, 't10k', quick ? 1000 : undefined)]);
   const reps = options.reps ?? 1;
   const threads = getNumThreads();
   const fit = timed(reps, () => new SVC({ kernel: 'rbf', C: 10, gamma: 'scale' }).fit(Xtr, ytr));
@@ -89,8 +91,13 @@ export async function benchLinsvcFashion(emit: Emit, options: SvmBenchOptions = 
   const m = fit.out;
   const partial = quick ? { partial: true } : {};
   emit({
-    workload: 'linsvc-fashion', impl: 'frugal', threads, metric: 'fit_s', value: fit.seconds,
-    note: `LinearSVC dual=${String(m.dualUsed)}, squared hinge, OvR, n_iter=${m.nIter}${m.converged ? '' : ', not converged'}`, ...partial,
+    workload: 'linsvc-fashion',
+    impl: 'frugal',
+    threads,
+    metric: 'fit_s',
+    value: fit.seconds,
+    note: `LinearSVC dual=${String(m.dualUsed)}, squared hinge, OvR, n_iter=${m.nIter}${m.converged ? '' : ', not converged'}`,
+    ...partial,
   });
   emit({ workload: 'linsvc-fashion', impl: 'frugal', threads, metric: 'test_acc', value: accuracy(m.predict(Xte), yte), ...partial });
 }

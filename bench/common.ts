@@ -56,7 +56,10 @@ export function digitsSplit(dataDir: string): { Xtr: Matrix; ytr: Int32Array; Xt
   const header = lines[0].split(',');
   const ycol = header.indexOf('digit');
   const d = header.length - 1;
-  const tr: number[] = [], te: number[] = [], ytr: number[] = [], yte: number[] = [];
+  const tr: number[] = [],
+    te: number[] = [],
+    ytr: number[] = [],
+    yte: number[] = [];
   for (let i = 0; i < lines.length - 1; i++) {
     const cells = lines[i + 1].split(',').map(Number);
     const [X, y] = i % 5 === 0 ? [te, yte] : [tr, ytr];
@@ -64,8 +67,10 @@ export function digitsSplit(dataDir: string): { Xtr: Matrix; ytr: Int32Array; Xt
     y.push(cells[ycol]);
   }
   return {
-    Xtr: { data: Float64Array.from(tr), rows: ytr.length, cols: d }, ytr: Int32Array.from(ytr),
-    Xte: { data: Float64Array.from(te), rows: yte.length, cols: d }, yte: Int32Array.from(yte),
+    Xtr: { data: Float64Array.from(tr), rows: ytr.length, cols: d },
+    ytr: Int32Array.from(ytr),
+    Xte: { data: Float64Array.from(te), rows: yte.length, cols: d },
+    yte: Int32Array.from(yte),
   };
 }
 

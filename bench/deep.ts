@@ -52,12 +52,14 @@ export interface DeepBenchOptions {
 /** numpy's percentile with linear interpolation. */
 function percentile(sorted: Float64Array, q: number): number {
   const pos = ((sorted.length - 1) * q) / 100;
-  const lo = Math.floor(pos), hi = Math.ceil(pos);
+  const lo = Math.floor(pos),
+    hi = Math.ceil(pos);
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
 function accuracyOf(logits: Tensor, labels: Tensor): number {
-  const n = labels.size, k = logits.size / n;
+  const n = labels.size,
+    k = logits.size / n;
   const d = logits.data;
   let ok = 0;
   for (let i = 0; i < n; i++) {
@@ -72,8 +74,7 @@ function context(options: DeepBenchOptions) {
   const threads = getNumThreads();
   const extra = options.quick ? { quick: true } : {};
   const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
-  const emit = (workload: string, metric: string, value: number): void =>
-    options.emit({ workload, impl: 'frugal', threads, metric, value, ...extra });
+  const emit = (workload: string, metric: string, value: number): void => options.emit({ workload, impl: 'frugal', threads, metric, value, ...extra });
   return { threads, emit, log, dataDir: options.dataDir ?? defaultDataDir(), quick: options.quick ?? false };
 }
 
@@ -88,18 +89,24 @@ interface Split {
 
 /** digits.csv (64 pixel columns then the label), split and scaled as SPEC.md says. */
 export function loadDigitsSplit(dataDir: string): Split {
-  const lines = readFileSync(join(dataDir, 'digits.csv'), 'utf8').split('\n').slice(1).filter((l) => l.trim() !== '');
-  const train: number[][] = [], test: number[][] = [];
+  const lines = readFileSync(join(dataDir, 'digits.csv'), 'utf8')
+    .split('\n')
+    .slice(1)
+    .filter((l) => l.trim() !== '');
+  const train: number[][] = [],
+    test: number[][] = [];
   lines.forEach((line, i) => (i % 5 === 0 ? test : train).push(line.split(',').map(Number)));
   const pack = (rows: number[][]): [Tensor, Tensor] => {
-    const x = new Float32Array(rows.length * 64), y = new Int32Array(rows.length);
+    const x = new Float32Array(rows.length * 64),
+      y = new Int32Array(rows.length);
     rows.forEach((r, i) => {
       for (let j = 0; j < 64; j++) x[i * 64 + j] = r[j] / 16;
       y[i] = r[64];
     });
     return [new Tensor(x, [rows.length, 64]), new Tensor(y, [rows.length])];
   };
-  const [xtr, ytr] = pack(train), [xte, yte] = pack(test);
+  const [xtr, ytr] = pack(train),
+    [xte, yte] = pack(test);
   return { xtr, ytr, xte, yte };
 }
 
@@ -199,9 +206,16 @@ export async function benchPredictLatency(options: DeepBenchOptions): Promise<vo
 
 export function makeCnn(): Sequential {
   return new Sequential(
-    new Conv2d(1, 16, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
-    new Conv2d(16, 32, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2),
-    new Flatten(), new Linear(32 * 7 * 7, 64), new ReLU(), new Linear(64, 10),
+    new Conv2d(1, 16, 3, { padding: 1 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Conv2d(16, 32, 3, { padding: 1 }),
+    new ReLU(),
+    new MaxPool2d(2),
+    new Flatten(),
+    new Linear(32 * 7 * 7, 64),
+    new ReLU(),
+    new Linear(64, 10),
   );
 }
 

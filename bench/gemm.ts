@@ -53,10 +53,23 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         const call = (): Float32Array => {
           const c = new Float32Array(n * n);
           backend.gemm({
-            dtype: 'float32', batch: 1, m: n, n, k: n,
-            a, aOffset: 0, aBatchStride: 0, transA: false,
-            b, bOffset: 0, bBatchStride: 0, transB: false,
-            c, cOffset: 0, cBatchStride: 0, accumulate: false,
+            dtype: 'float32',
+            batch: 1,
+            m: n,
+            n,
+            k: n,
+            a,
+            aOffset: 0,
+            aBatchStride: 0,
+            transA: false,
+            b,
+            bOffset: 0,
+            bBatchStride: 0,
+            transB: false,
+            c,
+            cOffset: 0,
+            cBatchStride: 0,
+            accumulate: false,
           });
           return c;
         };

@@ -10,7 +10,13 @@ import { DEEP_WORKLOADS } from './deep.js';
 import { benchClassicalLinear, LINEAR_WORKLOADS } from './classical-linear.js';
 import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
 
-interface Line { workload: string; impl: string; threads: number; metric: string; value: number }
+interface Line {
+  workload: string;
+  impl: string;
+  threads: number;
+  metric: string;
+  value: number;
+}
 type Runner = (emit: (line: Line) => void, options: { quick: boolean; dataDir?: string }) => Promise<void>;
 
 const RUNNERS: Record<string, Runner> = {

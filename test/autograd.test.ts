@@ -85,14 +85,52 @@ describe('gradients of shape ops', () => {
     ['permute', (x) => x.permute(2, 0, 1)],
     ['transpose', (x) => x.transpose(0, 2)],
     ['expand', (x) => x.slice([null, [0, 1]]).expand([2, 5, 4])],
-    ['squeeze/unsqueeze', (x) => x.unsqueeze(1).slice([null, null, [0, 1]]).squeeze([1, 2])],
+    [
+      'squeeze/unsqueeze',
+      (x) =>
+        x
+          .unsqueeze(1)
+          .slice([null, null, [0, 1]])
+          .squeeze([1, 2]),
+    ],
     ['slice with step', (x) => x.slice([[1, 2], [0, 3, 2], [-3]])],
     ['concat', (x) => F.concat([x, x.mul(2), x.slice([null, [0, 1]])], 1)],
     ['stack', (x) => F.stack([x, x.square()], 1)],
     ['split', (x) => x.split([1, 2], 1)[1].mul(3)],
-    ['pad', (x) => x.pad([[1, 0], [0, 2]], 1.5)],
+    [
+      'pad',
+      (x) =>
+        x.pad(
+          [
+            [1, 0],
+            [0, 2],
+          ],
+          1.5,
+        ),
+    ],
     ['flip', (x) => x.flip([0, 2])],
-    ['gather', (x) => x.gather(2, tensor([[[0, 3], [1, 1], [2, 0]], [[3, 3], [0, 1], [2, 2]]], { dtype: 'int32' }))],
+    [
+      'gather',
+      (x) =>
+        x.gather(
+          2,
+          tensor(
+            [
+              [
+                [0, 3],
+                [1, 1],
+                [2, 0],
+              ],
+              [
+                [3, 3],
+                [0, 1],
+                [2, 2],
+              ],
+            ],
+            { dtype: 'int32' },
+          ),
+        ),
+    ],
     ['indexSelect', (x) => x.indexSelect(1, [2, 0, 2])],
     ['flatten', (x) => x.flatten(1)],
   ];
@@ -100,7 +138,13 @@ describe('gradients of shape ops', () => {
     it(name, () => gradcheck(name, fn, [r([2, 3, 4])], { secondOrder: true }));
   }
   it('scatterAdd', () => {
-    const index = tensor([[0, 2], [1, 0]], { dtype: 'int32' });
+    const index = tensor(
+      [
+        [0, 2],
+        [1, 0],
+      ],
+      { dtype: 'int32' },
+    );
     gradcheck('scatterAdd', (b, s) => F.scatterAdd(b, 1, index, s), [r([2, 3]), r([2, 2])], { secondOrder: true });
   });
 });
@@ -162,7 +206,13 @@ describe('autograd engine', () => {
     assert.deepEqual([...x.grad!.data], [2, 2]);
   });
   it('grad() of an intermediate and a gradient penalty (second order)', () => {
-    const w = tensor([[0.5, -1], [2, 0.25]], { dtype: 'float64', requiresGrad: true });
+    const w = tensor(
+      [
+        [0.5, -1],
+        [2, 0.25],
+      ],
+      { dtype: 'float64', requiresGrad: true },
+    );
     const x = tensor([[1, 2]], { dtype: 'float64', requiresGrad: true });
     const out = x.matmul(w).tanh().sum();
     const [gx] = grad(out, [x], { createGraph: true });
@@ -176,8 +226,10 @@ describe('autograd engine', () => {
       return g.square().sum().item();
     };
     const eps = 1e-6;
-    w.data[0] += eps; const plus = f();
-    w.data[0] -= 2 * eps; const minus = f();
+    w.data[0] += eps;
+    const plus = f();
+    w.data[0] -= 2 * eps;
+    const minus = f();
     w.data[0] += eps;
     assert.ok(Math.abs(w.grad!.data[0] - (plus - minus) / (2 * eps)) < 1e-6);
   });

@@ -29,7 +29,10 @@ function naive(m: number, n: number, k: number, a: FloatArray, transA: boolean, 
   }
 }
 
-const kinds: [string, (n: number) => FloatArray][] = [['float64', (n) => new Float64Array(n)], ['float32', (n) => new Float32Array(n)]];
+const kinds: [string, (n: number) => FloatArray][] = [
+  ['float64', (n) => new Float64Array(n)],
+  ['float32', (n) => new Float32Array(n)],
+];
 
 describe('gemmLoops (the reference GEMM and the small-product loops)', () => {
   for (const [dtype, make] of kinds) {
@@ -39,7 +42,8 @@ describe('gemmLoops (the reference GEMM and the small-product loops)', () => {
       for (const transA of [false, true]) {
         for (const transB of [false, true]) {
           for (const accumulate of [false, true]) {
-            const a = random(make, m * k, seed++), b = random(make, k * n, seed++);
+            const a = random(make, m * k, seed++),
+              b = random(make, k * n, seed++);
             const expected = random(make, m * n, seed++);
             const actual = expected.slice();
             naive(m, n, k, a, transA, b, transB, expected, accumulate);
@@ -62,7 +66,8 @@ describe('gemmOrLoops', () => {
 
   it('a small float64 product runs the loops (their values to the bit), with offsets and accumulate', () => {
     const [m, n, k] = [3, 4, 50];
-    const a = random((l) => new Float64Array(l), 2 + m * k, 1), b = random((l) => new Float64Array(l), 1 + n * k, 2);
+    const a = random((l) => new Float64Array(l), 2 + m * k, 1),
+      b = random((l) => new Float64Array(l), 1 + n * k, 2);
     const expected = random((l) => new Float64Array(l), 3 + m * n, 3);
     const actual = expected.slice();
     gemmLoops(m, n, k, a, 2, false, b, 1, true, expected, 3, true);
@@ -72,9 +77,14 @@ describe('gemmOrLoops', () => {
 
   it('a large float64 product and any float32 product go to the backend GEMM (its values to the bit)', { skip: wasmSupport === 'none' && 'no wasm here' }, () => {
     withBackend('wasm', () => {
-      for (const [dtype, make, [m, n, k]] of [['float64', kinds[0][1], [40, 40, 40]], ['float32', kinds[1][1], [3, 4, 5]]] as const) {
-        const a = random(make, m * k, 4), b = random(make, k * n, 5);
-        const expected = make(m * n), actual = make(m * n);
+      for (const [dtype, make, [m, n, k]] of [
+        ['float64', kinds[0][1], [40, 40, 40]],
+        ['float32', kinds[1][1], [3, 4, 5]],
+      ] as const) {
+        const a = random(make, m * k, 4),
+          b = random(make, k * n, 5);
+        const expected = make(m * n),
+          actual = make(m * n);
         gemm({ m, n, k, a, b, c: expected });
         gemmOrLoops({ m, n, k, a, b, c: actual });
         assert.deepEqual(actual, expected, dtype);
@@ -83,8 +93,12 @@ describe('gemmOrLoops', () => {
   });
 
   it('0·NaN is NaN in small products as in large ones (no skipped zeros)', () => {
-    for (const [m, n, k] of [[2, 2, 2], [40, 40, 40]]) {
-      const a = new Float64Array(m * k), b = new Float64Array(k * n).fill(1);
+    for (const [m, n, k] of [
+      [2, 2, 2],
+      [40, 40, 40],
+    ]) {
+      const a = new Float64Array(m * k),
+        b = new Float64Array(k * n).fill(1);
       b[0] = NaN; // row 0 of B: every C[i][0] multiplies it by a zero of A
       const c = new Float64Array(m * n);
       gemmOrLoops({ m, n, k, a, b, c });
@@ -94,7 +108,7 @@ describe('gemmOrLoops', () => {
   });
 });
 
-describe('the SVM kernels\' exp constants (read by the wasm SVC solver)', () => {
+describe("the SVM kernels' exp constants (read by the wasm SVC solver)", () => {
   it('hold 1/(ln2/64), ln2/64 in two parts, 2^(j/64) and 2^e for e in −1022..1023', () => {
     assert.equal(KERNEL_EXP_CONSTANTS.length, 3 + 64 + 2046);
     assert.equal(KERNEL_EXP_CONSTANTS[1] + KERNEL_EXP_CONSTANTS[2], Math.LN2 / 64);

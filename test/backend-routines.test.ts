@@ -45,8 +45,10 @@ describe('control block layout', () => {
   });
 
   it('no two slots of the control block share an index', () => {
-    const slots = Object.entries(layout as Record<string, number>).filter(([name]) =>
-      !/^(CONTROL_BASE|SCRATCH_BASE|CONTROL_SLOTS|GEMM_JOB|CONV_FORWARD|CONV_BACKWARD|SVC_PAIRS|SVC_DOTS|SV_MODE_VALUES|SV_MODE_RBF_DOTS|DENSE_SLOTS|D_[A-Z]+)$/.test(name));
+    const slots = Object.entries(layout as Record<string, number>).filter(
+      ([name]) =>
+        !/^(CONTROL_BASE|SCRATCH_BASE|CONTROL_SLOTS|GEMM_JOB|CONV_FORWARD|CONV_BACKWARD|SVC_PAIRS|SVC_DOTS|SV_MODE_VALUES|SV_MODE_RBF_DOTS|DENSE_SLOTS|D_[A-Z]+)$/.test(name),
+    );
     const byIndex = new Map<number, string>();
     for (const [name, index] of slots) {
       assert.ok(index >= 0 && index < layout.CONTROL_SLOTS, `${name} = ${index} is outside the block`);
@@ -72,7 +74,8 @@ function assertSame(actual: ArrayLike<number> | null, expected: ArrayLike<number
   }
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) {
-    const a = actual[i], e = expected[i];
+    const a = actual[i],
+      e = expected[i];
     if (!(a === e || (a !== a && e !== e))) assert.fail(`${what}[${i}]: ${a} vs ${e}`);
   }
 }
@@ -132,19 +135,36 @@ const chainShapes: [number, number[], boolean[], boolean[]][] = [
 
 function lstmSaved(T: number, B: number, H: number): LstmSaved<Float32Array> {
   const BH = B * H;
-  return { out: new Float32Array((T + 1) * BH), hPrev: new Float32Array(T * BH), cPrev: new Float32Array(T * BH), acts: new Float32Array(T * B * 4 * H), tanhC: new Float32Array(T * BH) };
+  return {
+    out: new Float32Array((T + 1) * BH),
+    hPrev: new Float32Array(T * BH),
+    cPrev: new Float32Array(T * BH),
+    acts: new Float32Array(T * B * 4 * H),
+    tanhC: new Float32Array(T * BH),
+  };
 }
 
-const lstmShapes: [number, number, number, boolean][] = [[1, 1, 4, false], [3, 5, 8, true], [7, 2, 12, false], [0, 3, 4, false], [2, 3, 3, false]];
+const lstmShapes: [number, number, number, boolean][] = [
+  [1, 1, 4, false],
+  [3, 5, 8, true],
+  [7, 2, 12, false],
+  [0, 3, 4, false],
+  [2, 3, 3, false],
+];
 
 const CASES: Record<string, RoutineCases> = {
   relu32: {
     compare: 'exact',
-    cases: (next) => [0, 1, 2047, 2048, 4099, 8191].map((n) => {
-      const x = floats(next, n);
-      if (n > 10) { x[3] = NaN; x[5] = -0; x[7] = 0; }
-      return [x];
-    }),
+    cases: (next) =>
+      [0, 1, 2047, 2048, 4099, 8191].map((n) => {
+        const x = floats(next, n);
+        if (n > 10) {
+          x[3] = NaN;
+          x[5] = -0;
+          x[7] = 0;
+        }
+        return [x];
+      }),
     outputs: (result) => [result as Float32Array],
   },
   reluGrad32: {
@@ -154,17 +174,18 @@ const CASES: Record<string, RoutineCases> = {
   },
   maxPool2d: {
     compare: 'exact',
-    cases: (next) => [
-      { n: 2, c: 3, h: 23, w: 29, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 },
-      { n: 1, c: 5, h: 31, w: 17, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
-      { n: 3, c: 7, h: 13, w: 11, kh: 3, kw: 2, sh: 1, sw: 2, ph: 1, pw: 0, dh: 2, dw: 1 },
-      { n: 1, c: 1, h: 3, w: 3, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
-    ].map((s) => {
-      const g = { ...s, ho: Math.floor((s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh) + 1, wo: Math.floor((s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw) + 1 };
-      const x = floats(next, g.n * g.c * g.h * g.w);
-      if (x.length > 40) x[40] = NaN;
-      return [x, g];
-    }),
+    cases: (next) =>
+      [
+        { n: 2, c: 3, h: 23, w: 29, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1 },
+        { n: 1, c: 5, h: 31, w: 17, kh: 3, kw: 3, sh: 2, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+        { n: 3, c: 7, h: 13, w: 11, kh: 3, kw: 2, sh: 1, sw: 2, ph: 1, pw: 0, dh: 2, dw: 1 },
+        { n: 1, c: 1, h: 3, w: 3, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
+      ].map((s) => {
+        const g = { ...s, ho: Math.floor((s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh) + 1, wo: Math.floor((s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw) + 1 };
+        const x = floats(next, g.n * g.c * g.h * g.w);
+        if (x.length > 40) x[40] = NaN;
+        return [x, g];
+      }),
     outputs: (result) => {
       const r = result as { values: Float32Array; offsets: Int32Array };
       return [r.values, r.offsets];
@@ -172,10 +193,11 @@ const CASES: Record<string, RoutineCases> = {
   },
   adamStep: {
     compare: 'exact',
-    cases: (next) => [2048, 2053, 4099, 3].map((n) => {
-      const k: AdamScalars = { sign: -1, l2: 0.01, shrink: 0.999, mu: 0.9, keep: 0.1, lr: 0.003, vScale: 0.3, b2: 0.999, c2: 0.001, eps: 1e-8 };
-      return [floats(next, n), floats(next, n), floats(next, n), floats(next, n).map(Math.abs), k];
-    }),
+    cases: (next) =>
+      [2048, 2053, 4099, 3].map((n) => {
+        const k: AdamScalars = { sign: -1, l2: 0.01, shrink: 0.999, mu: 0.9, keep: 0.1, lr: 0.003, vScale: 0.3, b2: 0.999, c2: 0.001, eps: 1e-8 };
+        return [floats(next, n), floats(next, n), floats(next, n), floats(next, n).map(Math.abs), k];
+      }),
     outputs: (_result, args) => args.slice(0, 4) as Float32Array[],
   },
   conv2dForward: {
@@ -188,12 +210,14 @@ const CASES: Record<string, RoutineCases> = {
   },
   conv2dBackward: {
     compare: 'exact',
-    cases: (next) => convShapes.map(([g, epilogue]) => {
-      const x = floats(next, g.n * g.c * g.h * g.w), weight = floats(next, g.o * g.c * g.kh * g.kw);
-      const forward = routineNamed('conv2dForward').reference(...([g, x, weight, null, epilogue] as never[])) as { y: Float32Array; offsets: Int32Array | null };
-      const dy = floats(next, forward.y.length);
-      return [g, { x, dy, weight, input: true, weights: true, bias: true, epilogue: epilogue && { ...epilogue, ...forward } }];
-    }),
+    cases: (next) =>
+      convShapes.map(([g, epilogue]) => {
+        const x = floats(next, g.n * g.c * g.h * g.w),
+          weight = floats(next, g.o * g.c * g.kh * g.kw);
+        const forward = routineNamed('conv2dForward').reference(...([g, x, weight, null, epilogue] as never[])) as { y: Float32Array; offsets: Int32Array | null };
+        const dy = floats(next, forward.y.length);
+        return [g, { x, dy, weight, input: true, weights: true, bias: true, epilogue: epilogue && { ...epilogue, ...forward } }];
+      }),
     outputs: (result) => {
       const r = result as { dx: Float32Array; dw: Float32Array; db: Float32Array };
       return [r.dx, r.dw, r.db];
@@ -206,12 +230,14 @@ const CASES: Record<string, RoutineCases> = {
   },
   denseChainBackward: {
     compare: 'exact',
-    cases: (next) => chainShapes.map(([m, widths, relus, biases]) => {
-      const layers = chain(next, widths, relus, biases), x = floats(next, m * widths[0]);
-      const outputs = routineNamed('denseChainForward').reference(...([x, m, layers] as never[])) as Float32Array[];
-      const wanted = layers.map((_, l) => l % 2 === 0);
-      return [m, layers, { x, outputs, dOut: floats(next, m * widths[widths.length - 1]), wantDx: true, wantDw: layers.map(() => true), wantDb: wanted }];
-    }),
+    cases: (next) =>
+      chainShapes.map(([m, widths, relus, biases]) => {
+        const layers = chain(next, widths, relus, biases),
+          x = floats(next, m * widths[0]);
+        const outputs = routineNamed('denseChainForward').reference(...([x, m, layers] as never[])) as Float32Array[];
+        const wanted = layers.map((_, l) => l % 2 === 0);
+        return [m, layers, { x, outputs, dOut: floats(next, m * widths[widths.length - 1]), wantDx: true, wantDw: layers.map(() => true), wantDb: wanted }];
+      }),
     outputs: (result) => {
       const r = result as { dx: Float32Array | null; dw: (Float32Array | null)[]; db: (Float32Array | null)[] };
       return [r.dx, ...r.dw, ...r.db];
@@ -219,32 +245,78 @@ const CASES: Record<string, RoutineCases> = {
   },
   denseRows: {
     compare: 'exact',
-    cases: (next) => ([[1, [7, 13, 5]], [3, [31, 17, 3]], [8, [64, 37, 10, 11]], [0, [5, 3]]] as [number, number[]][]).map(([m, widths]) => {
-      const layers = widths.slice(1).map((n, l) => ({ w: { data: floats(next, n * widths[l]), version: 0 }, b: l % 2 ? null : { data: floats(next, n), version: 0 }, n, k: widths[l], relu: l < widths.length - 2 }));
-      return [floats(next, 2 + m * widths[0]), 2, m, layers, new Float32Array(m * widths[widths.length - 1])];
-    }),
+    cases: (next) =>
+      (
+        [
+          [1, [7, 13, 5]],
+          [3, [31, 17, 3]],
+          [8, [64, 37, 10, 11]],
+          [0, [5, 3]],
+        ] as [number, number[]][]
+      ).map(([m, widths]) => {
+        const layers = widths.slice(1).map((n, l) => ({
+          w: { data: floats(next, n * widths[l]), version: 0 },
+          b: l % 2 ? null : { data: floats(next, n), version: 0 },
+          n,
+          k: widths[l],
+          relu: l < widths.length - 2,
+        }));
+        return [floats(next, 2 + m * widths[0]), 2, m, layers, new Float32Array(m * widths[widths.length - 1])];
+      }),
     outputs: (_result, args) => [args[4] as Float32Array],
   },
   columnSums: {
     compare: 'exact',
-    cases: (next) => ([[0, 7], [1, 1], [5, 31], [13, 64]] as [number, number][]).map(([rows, cols]) => [floats(next, rows * cols), rows, cols, new Float32Array(cols)]),
+    cases: (next) =>
+      (
+        [
+          [0, 7],
+          [1, 1],
+          [5, 31],
+          [13, 64],
+        ] as [number, number][]
+      ).map(([rows, cols]) => [floats(next, rows * cols), rows, cols, new Float32Array(cols)]),
     outputs: (_result, args) => [args[3] as Float32Array],
   },
   lstmForward: {
     compare: 'close',
-    cases: (next) => lstmShapes.map(([T, B, H, bias]) => [
-      floats(next, T * B * 4 * H), floats(next, 4 * H * H), bias ? floats(next, 4 * H) : null, floats(next, B * H), floats(next, B * H), T, B, H, T % 2 === 1, lstmSaved(T, B, H),
-    ]),
+    cases: (next) =>
+      lstmShapes.map(([T, B, H, bias]) => [
+        floats(next, T * B * 4 * H),
+        floats(next, 4 * H * H),
+        bias ? floats(next, 4 * H) : null,
+        floats(next, B * H),
+        floats(next, B * H),
+        T,
+        B,
+        H,
+        T % 2 === 1,
+        lstmSaved(T, B, H),
+      ]),
     outputs: (_result, args) => Object.values(args[9] as LstmSaved),
   },
   lstmBackward: {
     compare: 'close',
-    cases: (next) => lstmShapes.map(([T, B, H, bias]) => {
-      const saved = lstmSaved(T, B, H), reverse = T % 2 === 1;
-      const w = floats(next, 4 * H * H);
-      routineNamed('lstmForward').reference(...([floats(next, T * B * 4 * H), w, null, floats(next, B * H), floats(next, B * H), T, B, H, reverse, saved] as never[]));
-      return [floats(next, (T + 1) * B * H), saved, w, T, B, H, reverse, new Float32Array(T * B * 4 * H), new Float32Array(B * H), floats(next, B * H), bias ? new Float32Array(4 * H) : null];
-    }),
+    cases: (next) =>
+      lstmShapes.map(([T, B, H, bias]) => {
+        const saved = lstmSaved(T, B, H),
+          reverse = T % 2 === 1;
+        const w = floats(next, 4 * H * H);
+        routineNamed('lstmForward').reference(...([floats(next, T * B * 4 * H), w, null, floats(next, B * H), floats(next, B * H), T, B, H, reverse, saved] as never[]));
+        return [
+          floats(next, (T + 1) * B * H),
+          saved,
+          w,
+          T,
+          B,
+          H,
+          reverse,
+          new Float32Array(T * B * 4 * H),
+          new Float32Array(B * H),
+          floats(next, B * H),
+          bias ? new Float32Array(4 * H) : null,
+        ];
+      }),
     outputs: (_result, args) => [args[7], args[8], args[9], args[10]] as (Float32Array | null)[],
   },
 };
@@ -264,7 +336,9 @@ describe('routines: the wasm implementations against the TypeScript references',
   });
 
   for (const [name, spec] of Object.entries(CASES)) {
-    it(`${name}: wasm agrees with the reference (${spec.compare === 'exact' ? 'to the bit' : 'to float32 tolerance'}) on random shapes`, { skip: wasmSupport === 'none' && 'no WebAssembly SIMD here' }, () => {
+    it(`${name}: wasm agrees with the reference (${spec.compare === 'exact' ? 'to the bit' : 'to float32 tolerance'}) on random shapes`, {
+      skip: wasmSupport === 'none' && 'no WebAssembly SIMD here',
+    }, () => {
       const routine = routineNamed(name);
       const impl = routine.implementations.wasm;
       assert.ok(impl, `${name} has no wasm implementation`);
@@ -273,7 +347,8 @@ describe('routines: the wasm implementations against the TypeScript references',
         spec.cases(rng(name.length * 7919)).forEach((args, c) => {
           if (!impl.supports(...(args as never[]))) return;
           ran++;
-          const refArgs = copy(args), wasmArgs = copy(args);
+          const refArgs = copy(args),
+            wasmArgs = copy(args);
           const expected = spec.outputs(routine.reference(...(refArgs as never[])), refArgs);
           const actual = spec.outputs(impl.run(...(wasmArgs as never[])), wasmArgs);
           assert.equal(actual.length, expected.length);

@@ -35,16 +35,30 @@ interface Case {
 function makeArgs(c: Case, seed: number): GemmArgs {
   const next = rng(seed);
   const pad = c.pad ?? 0;
-  const aSize = c.m * c.k, bSize = c.k * c.n, cSize = c.m * c.n;
+  const aSize = c.m * c.k,
+    bSize = c.k * c.n,
+    cSize = c.m * c.n;
   const aBatchStride = c.shareA ? 0 : aSize + pad;
   const bBatchStride = c.shareB ? 0 : bSize + pad;
   const cBatchStride = cSize + pad;
   const span = (stride: number, size: number): number => pad + (c.batch - 1) * stride + size + pad;
   return {
-    dtype: c.dtype, batch: c.batch, m: c.m, n: c.n, k: c.k,
-    a: randomArray(c.dtype, span(aBatchStride, aSize), next), aOffset: pad, aBatchStride, transA: c.transA,
-    b: randomArray(c.dtype, span(bBatchStride, bSize), next), bOffset: pad, bBatchStride, transB: c.transB,
-    c: randomArray(c.dtype, span(cBatchStride, cSize), next), cOffset: pad, cBatchStride,
+    dtype: c.dtype,
+    batch: c.batch,
+    m: c.m,
+    n: c.n,
+    k: c.k,
+    a: randomArray(c.dtype, span(aBatchStride, aSize), next),
+    aOffset: pad,
+    aBatchStride,
+    transA: c.transA,
+    b: randomArray(c.dtype, span(bBatchStride, bSize), next),
+    bOffset: pad,
+    bBatchStride,
+    transB: c.transB,
+    c: randomArray(c.dtype, span(cBatchStride, cSize), next),
+    cOffset: pad,
+    cBatchStride,
     accumulate: c.accumulate,
   };
 }
@@ -80,7 +94,12 @@ function checkCase(c: Case, seed = 1): void {
   }
 }
 
-const transposes: [boolean, boolean][] = [[false, false], [true, false], [false, true], [true, true]];
+const transposes: [boolean, boolean][] = [
+  [false, false],
+  [true, false],
+  [false, true],
+  [true, true],
+];
 
 describe('wasm backend', () => {
   it('is available here (SIMD and threads under Node 20; one thread without SharedArrayBuffer)', () => {
@@ -91,8 +110,18 @@ describe('wasm backend', () => {
   for (const dtype of ['float32', 'float64'] as const) {
     it(`${dtype}: matches the reference on awkward shapes, every transpose combination`, () => {
       const shapes: [number, number, number][] = [
-        [1, 1, 1], [1, 64, 128], [64, 1, 7], [7, 13, 97], [13, 7, 5], [4, 8, 4], [5, 9, 3], [97, 131, 13],
-        [131, 97, 300], [33, 17, 257], [3, 200, 513], [130, 9, 1],
+        [1, 1, 1],
+        [1, 64, 128],
+        [64, 1, 7],
+        [7, 13, 97],
+        [13, 7, 5],
+        [4, 8, 4],
+        [5, 9, 3],
+        [97, 131, 13],
+        [131, 97, 300],
+        [33, 17, 257],
+        [3, 200, 513],
+        [130, 9, 1],
       ];
       let seed = 1;
       for (const [m, n, k] of shapes) {
@@ -110,12 +139,22 @@ describe('wasm backend', () => {
       };
       for (let t = 0; t < 60; t++) {
         const batch = 1 + Math.floor(next() * 4);
-        checkCase({
-          dtype, batch, m: dim(), n: dim(), k: dim(),
-          transA: next() < 0.5, transB: next() < 0.5, accumulate: next() < 0.5,
-          shareA: batch > 1 && next() < 0.3, shareB: batch > 1 && next() < 0.3,
-          pad: next() < 0.5 ? 0 : 1 + Math.floor(next() * 5),
-        }, 100 + t);
+        checkCase(
+          {
+            dtype,
+            batch,
+            m: dim(),
+            n: dim(),
+            k: dim(),
+            transA: next() < 0.5,
+            transB: next() < 0.5,
+            accumulate: next() < 0.5,
+            shareA: batch > 1 && next() < 0.3,
+            shareB: batch > 1 && next() < 0.3,
+            pad: next() < 0.5 ? 0 : 1 + Math.floor(next() * 5),
+          },
+          100 + t,
+        );
       }
     });
   }
@@ -123,7 +162,12 @@ describe('wasm backend', () => {
   it('empty dimensions: k = 0 gives zeros (or leaves C as it was when accumulating); m or n = 0 touch nothing', () => {
     for (const dtype of ['float32', 'float64'] as const) {
       for (const accumulate of [false, true]) {
-        for (const [m, n, k] of [[3, 4, 0], [0, 4, 5], [3, 0, 5], [0, 0, 0]]) {
+        for (const [m, n, k] of [
+          [3, 4, 0],
+          [0, 4, 5],
+          [3, 0, 5],
+          [0, 0, 0],
+        ]) {
           const args = makeArgs({ dtype, batch: 2, m, n, k, transA: false, transB: true, accumulate, pad: 2 }, 3);
           const before = args.c.slice();
           const expected = args.c.slice();
@@ -217,11 +261,27 @@ describe('wasm backend, batches writing one C', () => {
     for (const accumulate of [false, true]) {
       const next = rng(21);
       const [m, n, k, batch] = [5, 6, 7, 3];
-      const a = randomArray('float64', batch * m * k, next), b = randomArray('float64', batch * k * n, next);
+      const a = randomArray('float64', batch * m * k, next),
+        b = randomArray('float64', batch * k * n, next);
       const c0 = randomArray('float64', m * n, next);
       const args: GemmArgs = {
-        dtype: 'float64', batch, m, n, k, a, aOffset: 0, aBatchStride: m * k, transA: false,
-        b, bOffset: 0, bBatchStride: k * n, transB: false, c: c0.slice(), cOffset: 0, cBatchStride: 0, accumulate,
+        dtype: 'float64',
+        batch,
+        m,
+        n,
+        k,
+        a,
+        aOffset: 0,
+        aBatchStride: m * k,
+        transA: false,
+        b,
+        bOffset: 0,
+        bBatchStride: k * n,
+        transB: false,
+        c: c0.slice(),
+        cOffset: 0,
+        cBatchStride: 0,
+        accumulate,
       };
       const expected = c0.slice();
       jsBackend.gemm(withC(args, expected));
@@ -233,10 +293,23 @@ describe('wasm backend, batches writing one C', () => {
 
 describe('wasm backend, argument checks', () => {
   const base = (): GemmArgs => ({
-    dtype: 'float32', batch: 2, m: 3, n: 4, k: 5,
-    a: new Float32Array(30), aOffset: 0, aBatchStride: 15, transA: false,
-    b: new Float32Array(40), bOffset: 0, bBatchStride: 20, transB: false,
-    c: new Float32Array(24), cOffset: 0, cBatchStride: 12, accumulate: false,
+    dtype: 'float32',
+    batch: 2,
+    m: 3,
+    n: 4,
+    k: 5,
+    a: new Float32Array(30),
+    aOffset: 0,
+    aBatchStride: 15,
+    transA: false,
+    b: new Float32Array(40),
+    bOffset: 0,
+    bBatchStride: 20,
+    transB: false,
+    c: new Float32Array(24),
+    cOffset: 0,
+    cBatchStride: 12,
+    accumulate: false,
   });
 
   it('accepts arrays that are exactly long enough', () => {

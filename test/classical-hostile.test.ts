@@ -8,12 +8,28 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LimitError, ShapeError, ValueError } from '../src/errors.js';
 import {
-  accuracyScore, averagePrecisionScore, classificationReport, confusionMatrix, logLoss, meanSquaredError, precisionScore,
-  r2Score, rocAucScore,
+  accuracyScore,
+  averagePrecisionScore,
+  classificationReport,
+  confusionMatrix,
+  logLoss,
+  meanSquaredError,
+  precisionScore,
+  r2Score,
+  rocAucScore,
 } from '../src/metrics/index.js';
 import {
-  checkCv, crossValidate, crossValScore, GridSearchCV, KFold, learningCurve, RandomizedSearchCV, ShuffleSplit,
-  trainTestSplit, trainTestSplitIndices, uniformDistribution,
+  checkCv,
+  crossValidate,
+  crossValScore,
+  GridSearchCV,
+  KFold,
+  learningCurve,
+  RandomizedSearchCV,
+  ShuffleSplit,
+  trainTestSplit,
+  trainTestSplitIndices,
+  uniformDistribution,
 } from '../src/model_selection/index.js';
 import { LinearRegression } from '../src/models/linear/index.js';
 import { ColumnTransformer, LabelEncoder, MinMaxScaler, OneHotEncoder, PolynomialFeatures, RobustScaler, StandardScaler } from '../src/preprocessing/index.js';
@@ -42,7 +58,16 @@ describe('null options mean no options', () => {
     assert.equal(crossValScore(new LinearRegression(), X, y, h({ cv: 2, scoring: null })).length, 2);
     assert.equal(new ColumnTransformer([['s', new StandardScaler(), [0]]], h(null)).getParams().remainder, 'drop');
     assert.deepEqual(new ColumnTransformer(h(null)).getParams().transformers, []);
-    assert.equal(linalg.svd(toTensor([[2, 1], [1, 3]]), h(null)).s.shape[0], 2);
+    assert.equal(
+      linalg.svd(
+        toTensor([
+          [2, 1],
+          [1, 3],
+        ]),
+        h(null),
+      ).s.shape[0],
+      2,
+    );
   });
 });
 
@@ -97,7 +122,18 @@ describe('hostile inputs give typed errors', () => {
     assert.throws(() => checkCv(h([[[0, 1.5], [2]]])), isValue);
     assert.throws(() => checkCv(h([[0, 1]])), isValue);
     // an index past the data used to read zeros silently
-    assert.throws(() => crossValidate(new LinearRegression(), X, y, { cv: [[[0, 1, 99], [2, 3]]] }), isValue);
+    assert.throws(
+      () =>
+        crossValidate(new LinearRegression(), X, y, {
+          cv: [
+            [
+              [0, 1, 99],
+              [2, 3],
+            ],
+          ],
+        }),
+      isValue,
+    );
   });
 
   it('fitParams that is not an array', () => {
@@ -151,12 +187,25 @@ describe('hostile inputs give typed errors', () => {
     assert.throws(() => la.fromRows(h([null])), isValue);
     assert.throws(() => la.diag(h(undefined)), isValue);
     assert.throws(() => la.diag(h({ length: 1e12 })), isValue);
-    assert.throws(() => la.matrix(1e6, 1e6), (e: unknown) => e instanceof LimitError);
+    assert.throws(
+      () => la.matrix(1e6, 1e6),
+      (e: unknown) => e instanceof LimitError,
+    );
   });
 
   it('tensor linalg with a missing or non-tensor argument', () => {
     assert.throws(() => linalg.cholesky(h(null)), isValue);
     assert.throws(() => linalg.solve(h('abc'), h(undefined)), isValue);
-    assert.throws(() => linalg.lstsq(toTensor([[1, 0], [0, 1]]), h([1, 2])), isValue);
+    assert.throws(
+      () =>
+        linalg.lstsq(
+          toTensor([
+            [1, 0],
+            [0, 1],
+          ]),
+          h([1, 2]),
+        ),
+      isValue,
+    );
   });
 });

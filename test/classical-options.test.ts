@@ -8,20 +8,62 @@ import assert from 'node:assert/strict';
 import { ValueError } from '../src/errors.js';
 import * as la from '../src/linalg/index.js';
 import {
-  accuracyScore, averagePrecisionScore, balancedAccuracyScore, classificationReport, cohenKappaScore, confusionMatrix,
-  explainedVarianceScore, f1Score, fbetaScore, logLoss, makeScorer, matthewsCorrcoef, meanAbsoluteError,
-  meanAbsolutePercentageError, meanSquaredError, precisionRecallCurve, precisionRecallFscoreSupport, precisionScore,
-  r2Score, recallScore, rocAucScore, rocCurve, rootMeanSquaredError, topKAccuracyScore, zeroOneLoss,
+  accuracyScore,
+  averagePrecisionScore,
+  balancedAccuracyScore,
+  classificationReport,
+  cohenKappaScore,
+  confusionMatrix,
+  explainedVarianceScore,
+  f1Score,
+  fbetaScore,
+  logLoss,
+  makeScorer,
+  matthewsCorrcoef,
+  meanAbsoluteError,
+  meanAbsolutePercentageError,
+  meanSquaredError,
+  precisionRecallCurve,
+  precisionRecallFscoreSupport,
+  precisionScore,
+  r2Score,
+  recallScore,
+  rocAucScore,
+  rocCurve,
+  rootMeanSquaredError,
+  topKAccuracyScore,
+  zeroOneLoss,
 } from '../src/metrics/index.js';
 import {
-  crossValidate, crossValPredict, crossValScore, GridSearchCV, KFold, learningCurve, RandomizedSearchCV,
-  RepeatedKFold, RepeatedStratifiedKFold, ShuffleSplit, StratifiedKFold, StratifiedShuffleSplit, trainTestSplit,
+  crossValidate,
+  crossValPredict,
+  crossValScore,
+  GridSearchCV,
+  KFold,
+  learningCurve,
+  RandomizedSearchCV,
+  RepeatedKFold,
+  RepeatedStratifiedKFold,
+  ShuffleSplit,
+  StratifiedKFold,
+  StratifiedShuffleSplit,
+  trainTestSplit,
   validationCurve,
 } from '../src/model_selection/index.js';
 import { LinearRegression } from '../src/models/linear/index.js';
 import {
-  ColumnTransformer, LabelEncoder, MaxAbsScaler, MinMaxScaler, Normalizer, OneHotEncoder, OrdinalEncoder, Pipeline,
-  PolynomialFeatures, RobustScaler, SimpleImputer, StandardScaler,
+  ColumnTransformer,
+  LabelEncoder,
+  MaxAbsScaler,
+  MinMaxScaler,
+  Normalizer,
+  OneHotEncoder,
+  OrdinalEncoder,
+  Pipeline,
+  PolynomialFeatures,
+  RobustScaler,
+  SimpleImputer,
+  StandardScaler,
 } from '../src/preprocessing/index.js';
 import { checkSampleWeight, checkXLabels, checkXy, toLabels, toMatrix, toVector } from '../src/utils/validation.js';
 
@@ -32,7 +74,10 @@ const yt = [0, 1, 1, 0];
 const yp = [0, 1, 0, 0];
 const X = [[0], [1], [2], [3], [4], [5]];
 const y = [0, 1, 2, 3, 4, 5];
-const A = la.fromRows([[2, 1], [1, 3]]);
+const A = la.fromRows([
+  [2, 1],
+  [1, 3],
+]);
 const est = new LinearRegression();
 
 /** [what, call with { [snakeKey]: value }, snakeKey, the camelCase key it must suggest]. */
@@ -55,7 +100,21 @@ const CASES: Array<[string, (o: Loose) => unknown, string, string]> = [
   ['precisionRecallCurve', (o) => precisionRecallCurve(yt, [0.1, 0.9, 0.8, 0.3], o), 'pos_label', 'posLabel'],
   ['rocAucScore', (o) => rocAucScore(yt, [0.1, 0.9, 0.8, 0.3], o), 'max_fpr', 'maxFpr'],
   ['averagePrecisionScore', (o) => averagePrecisionScore(yt, [0.1, 0.9, 0.8, 0.3], o), 'sample_weight', 'sampleWeight'],
-  ['topKAccuracyScore', (o) => topKAccuracyScore([0, 1, 2], [[0.5, 0.3, 0.2], [0.1, 0.8, 0.1], [0.2, 0.2, 0.6]], o), 'sample_weight', 'sampleWeight'],
+  [
+    'topKAccuracyScore',
+    (o) =>
+      topKAccuracyScore(
+        [0, 1, 2],
+        [
+          [0.5, 0.3, 0.2],
+          [0.1, 0.8, 0.1],
+          [0.2, 0.2, 0.6],
+        ],
+        o,
+      ),
+    'sample_weight',
+    'sampleWeight',
+  ],
   ['meanSquaredError', (o) => meanSquaredError([1, 2], [1, 3], o), 'sample_weight', 'sampleWeight'],
   ['rootMeanSquaredError', (o) => rootMeanSquaredError([1, 2], [1, 3], o), 'sample_weight', 'sampleWeight'],
   ['meanAbsoluteError', (o) => meanAbsoluteError([1, 2], [1, 3], o), 'sample_weight', 'sampleWeight'],
@@ -104,16 +163,19 @@ const CASES: Array<[string, (o: Loose) => unknown, string, string]> = [
 describe('options of the classical functions reject unknown keys', () => {
   for (const [what, call, snake, camel] of CASES) {
     it(`${what} rejects '${snake}'`, () => {
-      assert.throws(() => call({ [snake]: 1 }), (e: unknown) => {
-        assert.ok(e instanceof ValueError, `${what}: expected a ValueError, got ${String(e)}`);
-        assert.match(e.message, new RegExp(`unknown option '${snake}'`));
-        if (camel === 'none') assert.match(e.message, /takes no options/);
-        else {
-          assert.match(e.message, new RegExp(`did you mean '${camel}'\\?`));
-          assert.match(e.message, new RegExp(`valid options are: .*\\b${camel}\\b`));
-        }
-        return true;
-      });
+      assert.throws(
+        () => call({ [snake]: 1 }),
+        (e: unknown) => {
+          assert.ok(e instanceof ValueError, `${what}: expected a ValueError, got ${String(e)}`);
+          assert.match(e.message, new RegExp(`unknown option '${snake}'`));
+          if (camel === 'none') assert.match(e.message, /takes no options/);
+          else {
+            assert.match(e.message, new RegExp(`did you mean '${camel}'\\?`));
+            assert.match(e.message, new RegExp(`valid options are: .*\\b${camel}\\b`));
+          }
+          return true;
+        },
+      );
     });
   }
 
@@ -140,7 +202,10 @@ describe('estimator-style preprocessing params reject unknown keys', () => {
   ];
   for (const [what, make, snake, camel] of ESTIMATORS) {
     it(`${what} rejects '${snake}'`, () => {
-      assert.throws(() => make({ [snake]: 1 }), (e: unknown) => e instanceof ValueError && e.message.includes(`'${snake}'`) && e.message.includes(camel));
+      assert.throws(
+        () => make({ [snake]: 1 }),
+        (e: unknown) => e instanceof ValueError && e.message.includes(`'${snake}'`) && e.message.includes(camel),
+      );
     });
   }
 });

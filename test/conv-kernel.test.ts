@@ -52,8 +52,6 @@ function run(c: Case, seed: number): { y: Float32Array; dx: Float32Array; dw: Fl
   };
 }
 
-
-
 describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
   for (const [i, c] of cases.entries()) {
     it(`case ${i}: x ${c.x.join('×')}, w ${c.w.join('×')}, ${JSON.stringify(c.options)}: forward and both gradients match the lowered path`, () => {
@@ -149,10 +147,17 @@ describe('float32 pooling and relu kernels (wasm)', { skip: wasmSupport === 'non
 
 describe('convolution and pooling options', () => {
   it('reject unknown keys with a typed error naming the valid ones (and the camelCase for a snake_case key)', () => {
-    const x = randn([1, 2, 6, 6], { generator: new Generator(3) }), w = randn([3, 2, 3, 3], { generator: new Generator(4) });
-    assert.throws(() => conv2d(x, w, null, { strides: 2 } as Conv2dOptions), (e: unknown) => e instanceof ValueError && /stride/.test(e.message));
+    const x = randn([1, 2, 6, 6], { generator: new Generator(3) }),
+      w = randn([3, 2, 3, 3], { generator: new Generator(4) });
+    assert.throws(
+      () => conv2d(x, w, null, { strides: 2 } as Conv2dOptions),
+      (e: unknown) => e instanceof ValueError && /stride/.test(e.message),
+    );
     assert.throws(() => maxPool2d(x, 2, { dilations: 1 } as Pool2dOptions), ValueError);
-    assert.throws(() => avgPool2d(x, 2, { count_include_pad: false } as Pool2dOptions), (e: unknown) => e instanceof ValueError && /countIncludePad/.test(e.message));
+    assert.throws(
+      () => avgPool2d(x, 2, { count_include_pad: false } as Pool2dOptions),
+      (e: unknown) => e instanceof ValueError && /countIncludePad/.test(e.message),
+    );
     // The valid keys still work.
     assert.deepEqual(conv2d(x, w, null, { stride: 2, padding: 1, dilation: 1, groups: 1 }).shape, [1, 3, 3, 3]);
     assert.deepEqual(avgPool2d(x, 2, { stride: 2, padding: 1, dilation: 1, countIncludePad: false }).shape, [1, 2, 4, 4]);

@@ -10,13 +10,15 @@ import { DataLoader } from '../src/datasets/dataloader.js';
 import { ParseError, ValueError } from '../src/errors.js';
 import { sharedFile, skipNoShared, tempDir } from './helpers/data.js';
 
-const isParseError = (line: number, column: number, re?: RegExp) => (e: unknown): boolean => {
-  assert.ok(e instanceof ParseError, `expected a ParseError, got ${String(e)}`);
-  assert.equal(e.line, line, `line in: ${e.message}`);
-  assert.equal(e.column, column, `column in: ${e.message}`);
-  if (re) assert.match(e.message, re);
-  return true;
-};
+const isParseError =
+  (line: number, column: number, re?: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(e instanceof ParseError, `expected a ParseError, got ${String(e)}`);
+    assert.equal(e.line, line, `line in: ${e.message}`);
+    assert.equal(e.column, column, `column in: ${e.message}`);
+    if (re) assert.match(e.message, re);
+    return true;
+  };
 
 test('parseCsv: RFC 4180 quoting (delimiters, doubled quotes, line breaks inside quotes)', () => {
   const t = parseCsv('id,text,score\n1,"a, b",2.5\n2,"say ""hi""",3\n3,"two\nlines",4\r\n');
@@ -29,7 +31,10 @@ test('parseCsv: RFC 4180 quoting (delimiters, doubled quotes, line breaks inside
 
 test('parseCsv: kinds are inferred; missing values (empty, NA, NaN, ?) stay NaN', () => {
   const t = parseCsv('x,color,ok,y\n1.5,red,true,0\nNA,blue,FALSE,1\n-2e3,,?,1\n ,red,true,NaN\n');
-  assert.deepEqual(t.columns.map((c) => c.kind), ['number', 'category', 'boolean', 'number']);
+  assert.deepEqual(
+    t.columns.map((c) => c.kind),
+    ['number', 'category', 'boolean', 'number'],
+  );
   assert.deepEqual(Array.from(t.column('x').values), [1.5, NaN, -2000, NaN]);
   assert.deepEqual(t.column('color').categories, ['blue', 'red']);
   assert.deepEqual(Array.from(t.column('color').values), [1, 0, NaN, 1]);
@@ -62,7 +67,10 @@ test('parseCsv: target column, class names, toTarget and TensorDataset.fromTable
   const ds = TensorDataset.fromTable(t);
   assert.equal(ds.length, 3);
   assert.deepEqual(Array.from(ds.get(1)[0].data), [3, 4]);
-  assert.throws(() => parseCsv(text, { target: 'nope' }), (e: unknown) => e instanceof ValueError && /'nope' is not a column/.test(e.message));
+  assert.throws(
+    () => parseCsv(text, { target: 'nope' }),
+    (e: unknown) => e instanceof ValueError && /'nope' is not a column/.test(e.message),
+  );
   assert.throws(() => parseCsv(text, { target: 3 }), ValueError);
   assert.throws(() => parseCsv('a,y\n1,x\n2,NA\n', { target: 'y' }).toTarget(), /missing on line 3/);
   assert.throws(() => parseCsv(text).toTarget(), /no target column/);
@@ -79,7 +87,10 @@ test('parseCsv: header detection and header option', () => {
   assert.deepEqual(forced.columnNames, ['0', '1']);
   assert.equal(forced.column('0').kind, 'category');
   assert.deepEqual(parseCsv('1,2\n3,4\n', { header: true }).columnNames, ['1', '2']);
-  assert.throws(() => parseCsv('a,a\n1,2\n'), (e: unknown) => e instanceof ParseError && /appears twice/.test(e.message));
+  assert.throws(
+    () => parseCsv('a,a\n1,2\n'),
+    (e: unknown) => e instanceof ParseError && /appears twice/.test(e.message),
+  );
 });
 
 test('parseCsv: delimiter option, BOM, blank lines, column kind overrides', () => {
@@ -141,13 +152,17 @@ test('streamCsv yields batches with stable codes, the same values as readCsv', a
     const rows = ['x,c,y'];
     const colors = ['red', 'green', 'blue', 'teal'];
     for (let i = 0; i < 2500; i++) rows.push(`${i % 7 === 0 ? 'NA' : i / 2},${i < 1000 ? colors[i % 3] : colors[i % 4]},${i % 2}`);
-    const text = rows.join('\n') + '\n';
+    const text = `${rows.join('\n')}\n`;
     writeFileSync(join(dir, 's.csv'), text);
     writeFileSync(join(dir, 's.csv.gz'), gzipSync(text));
     const whole = parseCsv(text, { target: 'y' });
     for (const f of ['s.csv', 's.csv.gz']) {
       const batches = await collect(streamCsv(join(dir, f), { target: 'y', batchSize: 1000 }));
-      assert.deepEqual(batches.map((b) => b.nRows), [1000, 1000, 500], f);
+      assert.deepEqual(
+        batches.map((b) => b.nRows),
+        [1000, 1000, 500],
+        f,
+      );
       assert.deepEqual(batches[0].column('c').categories, ['blue', 'green', 'red'], 'first batch sorted');
       assert.deepEqual(batches[2].column('c').categories, ['blue', 'green', 'red', 'teal'], 'later categories appended');
       assert.equal(batches[1].lines[0], 1002);
@@ -168,18 +183,24 @@ test('streamCsv yields batches with stable codes, the same values as readCsv', a
       for (let i = 0; i < quoted.length; i += 3) yield quoted.slice(i, i + 3);
     }
     const got = await collect(streamCsv(chunks(), { batchSize: 2 }));
-    assert.deepEqual(got.map((b) => b.nRows), [2, 1]);
+    assert.deepEqual(
+      got.map((b) => b.nRows),
+      [2, 1],
+    );
     assert.deepEqual(got[0].column('b').categories, ['x,\ny', 'z']);
     // Header false: exact batch sizes too.
     const nh = await collect(streamCsv('1,2\n3,4\n5,6\n', { header: false, batchSize: 2 }));
-    assert.deepEqual(nh.map((b) => b.nRows), [2, 1]);
+    assert.deepEqual(
+      nh.map((b) => b.nRows),
+      [2, 1],
+    );
   } finally {
     cleanup();
   }
 });
 
 test('streamCsv: errors name the line and column; a kind broken after the first batch says how to fix it', async () => {
-  const bad = 'a,b\n' + Array.from({ length: 20 }, (_, i) => `${i},${i}`).join('\n') + '\n21\n';
+  const bad = `a,b\n${Array.from({ length: 20 }, (_, i) => `${i},${i}`).join('\n')}\n21\n`;
   await assert.rejects(collect(streamCsv(bad, { batchSize: 5 })), isParseError(22, 2, /1 field, expected 2/));
   await assert.rejects(collect(streamCsv('a,b\n1,2\n3,"4\n5,6\n', { batchSize: 5 })), isParseError(3, 2, /unterminated/));
   const drift = 'a,b\n1,2\n3,4\n5,oops\n';
@@ -188,7 +209,7 @@ test('streamCsv: errors name the line and column; a kind broken after the first 
   assert.equal(okDrift.length, 2);
   const { dir, cleanup } = tempDir();
   try {
-    const gz = gzipSync('a,b\n' + '1,2\n'.repeat(5000));
+    const gz = gzipSync(`a,b\n${'1,2\n'.repeat(5000)}`);
     writeFileSync(join(dir, 'trunc.csv.gz'), gz.subarray(0, gz.length - 20));
     await assert.rejects(collect(streamCsv(join(dir, 'trunc.csv.gz'))), (e: unknown) => e instanceof ParseError && /truncated or corrupt/.test(e.message));
     await assert.rejects(collect(streamCsv(join(dir, 'nope.csv'))), /no such file/);
@@ -200,7 +221,7 @@ test('streamCsv: errors name the line and column; a kind broken after the first 
 test('streamCsv: stopping early closes the file', async () => {
   const { dir, cleanup } = tempDir();
   try {
-    writeFileSync(join(dir, 'big.csv'), 'a,b\n' + '1,2\n'.repeat(200_000));
+    writeFileSync(join(dir, 'big.csv'), `a,b\n${'1,2\n'.repeat(200_000)}`);
     let n = 0;
     for await (const b of streamCsv(join(dir, 'big.csv'), { batchSize: 100 })) {
       n += b.nRows;

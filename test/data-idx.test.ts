@@ -36,16 +36,34 @@ test('parseIdx rejects a wrong magic, an unknown dtype, a short header and a wro
   const good = idxBytes(0x08, [2, 2], [1, 2, 3, 4], 1);
   const wrongMagic = good.slice();
   wrongMagic[0] = 0x50; // 'P', as in a PNG or text file
-  assert.throws(() => parseIdx(wrongMagic), (e: unknown) => e instanceof ParseError && /magic number 0x50000802/.test(e.message));
+  assert.throws(
+    () => parseIdx(wrongMagic),
+    (e: unknown) => e instanceof ParseError && /magic number 0x50000802/.test(e.message),
+  );
   const badCode = good.slice();
   badCode[2] = 0x0a;
-  assert.throws(() => parseIdx(badCode), (e: unknown) => e instanceof ParseError && /dtype code 0x0a/.test(e.message));
-  assert.throws(() => parseIdx(good.slice(0, 2)), (e: unknown) => e instanceof ParseError && /too short/.test(e.message));
-  assert.throws(() => parseIdx(good.slice(0, 9)), (e: unknown) => e instanceof ParseError && /truncated header/.test(e.message));
-  assert.throws(() => parseIdx(good.slice(0, good.length - 1)), (e: unknown) => e instanceof ParseError && /truncated: header says uint8 \[2, 2\] = 4 data bytes, the file has 3/.test(e.message));
+  assert.throws(
+    () => parseIdx(badCode),
+    (e: unknown) => e instanceof ParseError && /dtype code 0x0a/.test(e.message),
+  );
+  assert.throws(
+    () => parseIdx(good.slice(0, 2)),
+    (e: unknown) => e instanceof ParseError && /too short/.test(e.message),
+  );
+  assert.throws(
+    () => parseIdx(good.slice(0, 9)),
+    (e: unknown) => e instanceof ParseError && /truncated header/.test(e.message),
+  );
+  assert.throws(
+    () => parseIdx(good.slice(0, good.length - 1)),
+    (e: unknown) => e instanceof ParseError && /truncated: header says uint8 \[2, 2\] = 4 data bytes, the file has 3/.test(e.message),
+  );
   const long = new Uint8Array(good.length + 2);
   long.set(good);
-  assert.throws(() => parseIdx(long), (e: unknown) => e instanceof ParseError && /too long/.test(e.message));
+  assert.throws(
+    () => parseIdx(long),
+    (e: unknown) => e instanceof ParseError && /too long/.test(e.message),
+  );
   const zeroDims = new Uint8Array([0, 0, 8, 0]);
   assert.throws(() => parseIdx(zeroDims), ParseError);
   assert.throws(() => parseIdx(gzipSync(good)), ValueError, 'gzip bytes need readIdx');
@@ -72,7 +90,12 @@ test('readIdx reads plain and gzip files by path; detects gzip by magic, not nam
 });
 
 test('readIdx: truncated gzip, corrupt gzip and a truncated body inside good gzip all fail; nothing partial', async () => {
-  const raw = idxBytes(0x08, [100, 10], Array.from({ length: 1000 }, (_, i) => (i * 37) % 256), 1);
+  const raw = idxBytes(
+    0x08,
+    [100, 10],
+    Array.from({ length: 1000 }, (_, i) => (i * 37) % 256),
+    1,
+  );
   const gz = gzipSync(raw);
   for (const cut of [gz.length - 1, gz.length - 4, gz.length - 9, Math.floor(gz.length / 2), 12]) {
     await assert.rejects(readIdx(gz.subarray(0, cut)), (e: unknown) => e instanceof ParseError && /gzip data is truncated or corrupt/.test(e.message), `cut at ${cut}`);

@@ -14,7 +14,9 @@ type Encoder = (pixels: Uint8Array, w: number, h: number, channels: 1 | 3, forma
 let encode: Encoder | null = null;
 try {
   const name = 'sharp';
-  const sharp = ((await import(name)) as { default: (input: Uint8Array, o: unknown) => { png(): { toBuffer(): Promise<Uint8Array> }; jpeg(o: unknown): { toBuffer(): Promise<Uint8Array> } } }).default;
+  const sharp = (
+    (await import(name)) as { default: (input: Uint8Array, o: unknown) => { png(): { toBuffer(): Promise<Uint8Array> }; jpeg(o: unknown): { toBuffer(): Promise<Uint8Array> } } }
+  ).default;
   encode = (pixels, w, h, channels, format) => {
     const img = sharp(pixels, { raw: { width: w, height: h, channels } });
     return format === 'png' ? img.png().toBuffer() : img.jpeg({ quality: 95 }).toBuffer();
@@ -51,7 +53,10 @@ test('loadImageFolder: classes from sub-folders, resized, [N, C, H, W] in [0, 1]
     assert.deepEqual(r.data.shape, [4, 3, 4, 5]);
     assert.equal(r.data.dtype, 'float32');
     assert.deepEqual(Array.from(r.target.data), [0, 0, 1, 1]);
-    assert.deepEqual(r.files.map((f) => f.slice(dir.length + 1)), ['blue/c.png', 'blue/d.png', 'red/a.png', 'red/b.JPG']);
+    assert.deepEqual(
+      r.files.map((f) => f.slice(dir.length + 1)),
+      ['blue/c.png', 'blue/d.png', 'red/a.png', 'red/b.JPG'],
+    );
     const plane = 20;
     const mean = (img: number, c: number): number => {
       let s = 0;

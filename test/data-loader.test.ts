@@ -22,12 +22,26 @@ test('DataLoader batches in order, with the last batch short unless dropLast', (
   const loader = new DataLoader(ds, { batchSize: 4 });
   assert.equal(loader.length, 3);
   const batches = [...loader];
-  assert.deepEqual(batches.map(([x]) => x.shape), [[4, 3], [4, 3], [2, 3]]);
+  assert.deepEqual(
+    batches.map(([x]) => x.shape),
+    [
+      [4, 3],
+      [4, 3],
+      [2, 3],
+    ],
+  );
   assert.deepEqual(Array.from(batches[1][0].data.subarray(0, 3)), [12, 13, 14]);
-  assert.deepEqual(labels(batches), [[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+  assert.deepEqual(labels(batches), [
+    [0, 1, 2, 3],
+    [4, 5, 6, 7],
+    [8, 9],
+  ]);
   const drop = new DataLoader(ds, { batchSize: 4, dropLast: true });
   assert.equal(drop.length, 2);
-  assert.deepEqual(labels(drop), [[0, 1, 2, 3], [4, 5, 6, 7]]);
+  assert.deepEqual(labels(drop), [
+    [0, 1, 2, 3],
+    [4, 5, 6, 7],
+  ]);
   assert.deepEqual(labels(new DataLoader(ds, { batchSize: 20 })), [[0, 1, 2, 3, 4, 5, 6, 7, 8, 9]]);
   assert.deepEqual(labels(new DataLoader(ds, { batchSize: 20, dropLast: true })), []);
 });
@@ -37,8 +51,15 @@ test('shuffle: a permutation each epoch; a seed repeats the run; manualSeed driv
   const a = new DataLoader(ds, { batchSize: 8, shuffle: true, seed: 42 });
   const e1 = labels(a).flat();
   const e2 = labels(a).flat();
-  assert.deepEqual([...e1].sort((p, q) => p - q), Array.from({ length: 50 }, (_, i) => i), 'every sample once');
-  assert.notDeepEqual(e1, Array.from({ length: 50 }, (_, i) => i));
+  assert.deepEqual(
+    [...e1].sort((p, q) => p - q),
+    Array.from({ length: 50 }, (_, i) => i),
+    'every sample once',
+  );
+  assert.notDeepEqual(
+    e1,
+    Array.from({ length: 50 }, (_, i) => i),
+  );
   assert.notDeepEqual(e1, e2, 'epochs differ');
   const b = new DataLoader(ds, { batchSize: 8, shuffle: true, seed: 42 });
   assert.deepEqual(labels(b).flat(), e1, 'same seed, same first epoch');
@@ -90,7 +111,14 @@ test('collate stacks along a new axis and rejects mismatched samples', () => {
 });
 
 test('ArrayDataset: nested arrays, typed arrays with a shape (bytes kept, scaled per batch)', () => {
-  const ds = new ArrayDataset([[1, 2], [3, 4], [5, 6]], [0, 1, 1]);
+  const ds = new ArrayDataset(
+    [
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ],
+    [0, 1, 1],
+  );
   const [x, y] = [...new DataLoader(ds, { batchSize: 3 })][0];
   assert.equal(x.dtype, 'float32');
   assert.equal(y.dtype, 'int32');
@@ -178,8 +206,14 @@ test('IterableDataset streams: batching, dropLast, shuffle buffer with a seed, e
   const ds = new IterableDataset(source);
   const plain: number[][] = [];
   for await (const [, y] of new DataLoader(ds, { batchSize: 5 })) plain.push(Array.from(y.data));
-  assert.deepEqual(plain.map((b) => b.length), [5, 5, 5, 5, 3]);
-  assert.deepEqual(plain.flat(), Array.from({ length: 23 }, (_, i) => i));
+  assert.deepEqual(
+    plain.map((b) => b.length),
+    [5, 5, 5, 5, 3],
+  );
+  assert.deepEqual(
+    plain.flat(),
+    Array.from({ length: 23 }, (_, i) => i),
+  );
   const dropped: number[] = [];
   for await (const [x] of new DataLoader(ds, { batchSize: 5, dropLast: true })) dropped.push(x.shape[0]);
   assert.deepEqual(dropped, [5, 5, 5, 5]);
@@ -189,7 +223,10 @@ test('IterableDataset streams: batching, dropLast, shuffle buffer with a seed, e
     return out;
   };
   const s1 = await shuffled(1);
-  assert.deepEqual([...s1].sort((a, b) => a - b), Array.from({ length: 23 }, (_, i) => i));
+  assert.deepEqual(
+    [...s1].sort((a, b) => a - b),
+    Array.from({ length: 23 }, (_, i) => i),
+  );
   assert.notDeepEqual(s1, plain.flat());
   assert.deepEqual(await shuffled(1), s1);
   closed = 0;
@@ -270,7 +307,7 @@ test('memory: an epoch over 60 000 × 784 in batches of 64 holds only a few batc
   });
 });
 
-test('shuffleGenerator: the loader\'s own seeded generator (what fit checkpoints), null with the global one', () => {
+test("shuffleGenerator: the loader's own seeded generator (what fit checkpoints), null with the global one", () => {
   const ds = new ArrayDataset(Array.from({ length: 6 }, (_, i) => i));
   const seeded = new DataLoader(ds, { batchSize: 2, shuffle: true, seed: 7 });
   assert.ok(seeded.shuffleGenerator instanceof Generator);

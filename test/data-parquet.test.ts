@@ -28,7 +28,10 @@ test('readParquet: types map to kinds, nulls are NaN, target and classes as read
     for (const src of [path, new Uint8Array(sample()), sample()]) {
       const t = await readParquet(src, { target: 'label' });
       assert.deepEqual(t.columnNames, ['x', 'n', 'big', 'color', 'ok', 'label']);
-      assert.deepEqual(t.columns.map((c) => c.kind), ['number', 'number', 'number', 'category', 'boolean', 'category']);
+      assert.deepEqual(
+        t.columns.map((c) => c.kind),
+        ['number', 'number', 'number', 'category', 'boolean', 'category'],
+      );
       assert.deepEqual(Array.from(t.column('x').values), [1.5, NaN, -2, 4]);
       assert.deepEqual(Array.from(t.column('big').values), [1, 2, 3, 2 ** 40]);
       assert.deepEqual(t.column('color').categories, ['blue', 'red']);

@@ -15,13 +15,15 @@ import { Tensor } from '../src/tensor/tensor.js';
 import { FrugalError, LimitError, ParseError, ValueError } from '../src/errors.js';
 import { idxBytes } from './helpers/data.js';
 
-const isParseError = (line: number, column: number, re?: RegExp) => (e: unknown): boolean => {
-  assert.ok(e instanceof ParseError, `expected a ParseError, got ${String(e)}`);
-  assert.equal(e.line, line, `line in: ${e.message}`);
-  assert.equal(e.column, column, `column in: ${e.message}`);
-  if (re) assert.match(e.message, re);
-  return true;
-};
+const isParseError =
+  (line: number, column: number, re?: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(e instanceof ParseError, `expected a ParseError, got ${String(e)}`);
+    assert.equal(e.line, line, `line in: ${e.message}`);
+    assert.equal(e.column, column, `column in: ${e.message}`);
+    if (re) assert.match(e.message, re);
+    return true;
+  };
 
 async function streamAll(source: Parameters<typeof streamCsv>[0], options: Parameters<typeof streamCsv>[1] = {}): Promise<CsvTable[]> {
   const out: CsvTable[] = [];
@@ -42,7 +44,7 @@ test('CSV: one stray token in a numeric column is a ParseError naming line, colu
   for (const token of ['"1,000"', '0x10', '1\u0000', 'abc', '12kg', 'true']) {
     const lines = [...rows];
     lines[20] = `20,${token}`; // line 22 (after the header)
-    const text = 'id,price\n' + lines.join('\n') + '\n';
+    const text = `id,price\n${lines.join('\n')}\n`;
     const shown = JSON.stringify(token.replace(/^"|"$/g, ''));
     const check = isParseError(22, 2, new RegExp(`value ${shown.replace(/[\\^$.*+?()[\]{}|]/g, '\\$&')} is not a number.*'price'|'price'.*value`, 's'));
     assert.throws(() => parseCsv(text), check, token);
@@ -52,7 +54,7 @@ test('CSV: one stray token in a numeric column is a ParseError naming line, colu
 
 test("CSV: pandas' missing markers are NaN and keep a column numeric; an explicit list replaces them", async () => {
   const markers = DEFAULT_MISSING.filter((m) => m !== '');
-  const text = 'x,y\n' + markers.map((m, i) => `${m},${i}`).join('\n') + '\n1.5,99\n,100\n';
+  const text = `x,y\n${markers.map((m, i) => `${m},${i}`).join('\n')}\n1.5,99\n,100\n`;
   const t = await bothReaders(text);
   assert.equal(t.column('x').kind, 'number');
   assert.equal(t.column('x').missingCount, markers.length + 1);
@@ -63,7 +65,7 @@ test("CSV: pandas' missing markers are NaN and keep a column numeric; an explici
 });
 
 test('CSV: a column is categorical only when mostly non-numeric or declared so; info() shows the decision', async () => {
-  const text = 'zip,city,n,flag\n' + ['10115,berlin,1,true', '75001,paris,2,false', '00501,NA,3,true', '1000,rome,n/a,TRUE'].join('\n') + '\n';
+  const text = `zip,city,n,flag\n${['10115,berlin,1,true', '75001,paris,2,false', '00501,NA,3,true', '1000,rome,n/a,TRUE'].join('\n')}\n`;
   const t = await bothReaders(text, { columns: { zip: 'category' } });
   assert.deepEqual(t.dtypes, { zip: 'category', city: 'category', n: 'number', flag: 'boolean' });
   assert.deepEqual(t.info(), [
@@ -104,7 +106,10 @@ test('CSV: line numbers stay right after CRLF inside quoted fields', async () =>
   // Streamed in chunks that split the CRLFs.
   const chunks = Array.from({ length: Math.ceil(good.length / 3) }, (_, i) => good.slice(3 * i, 3 * i + 3));
   const batches = await streamAll(chunks, { batchSize: 2 });
-  assert.deepEqual(batches.flatMap((b) => Array.from(b.lines)), [3, 6, 7]);
+  assert.deepEqual(
+    batches.flatMap((b) => Array.from(b.lines)),
+    [3, 6, 7],
+  );
   await assert.rejects(streamAll([text], { batchSize: 2 }), isParseError(8, 2));
 });
 
@@ -126,8 +131,11 @@ test('CSV: a 4 MB record of 1 M numbers is read in under 100 MB of heap', () => 
 });
 
 test('CSV: maxRecordSize bounds one record (LimitError) in both readers', async () => {
-  const text = 'a,b\n1,2\n' + '3,' + '4'.repeat(5000) + '\n';
-  assert.throws(() => parseCsv(text, { maxRecordSize: 1000 }), (e: unknown) => e instanceof LimitError && /maxRecordSize/.test(e.message));
+  const text = `a,b\n1,2\n3,${'4'.repeat(5000)}\n`;
+  assert.throws(
+    () => parseCsv(text, { maxRecordSize: 1000 }),
+    (e: unknown) => e instanceof LimitError && /maxRecordSize/.test(e.message),
+  );
   await assert.rejects(streamAll(text, { maxRecordSize: 1000 }), LimitError);
   // An unclosed quote in a stream stops at the limit rather than buffering the file.
   const unclosed = function* (): Generator<string> {
@@ -143,13 +151,16 @@ test('gzip: inflation stops at the limit (LimitError), for readCsv and gunzip', 
   const bomb = new Uint8Array(gzipSync(new Uint8Array(64 << 20))); // 64 MiB of zeros in ~64 KiB
   assert.ok(bomb.length < 1 << 20);
   await assert.rejects(gunzip(bomb, 'test', 1 << 20), (e: unknown) => e instanceof LimitError && /more than 1048576 bytes/.test(e.message));
-  await assert.rejects(readCsv(new Uint8Array(gzipSync('a,b\n' + '1,2\n'.repeat(100_000))), { maxBytes: 100_000 }), LimitError);
+  await assert.rejects(readCsv(new Uint8Array(gzipSync(`a,b\n${'1,2\n'.repeat(100_000)}`)), { maxBytes: 100_000 }), LimitError);
   assert.equal((await gunzip(new Uint8Array(gzipSync('hello')), 'test', 5)).length, 5);
 });
 
 test('IDX: a header claiming huge dims, or a gzip bomb behind a small header, is refused before allocation', async () => {
   const huge = idxBytes(0x08, [65536, 65536, 65536], [], 1);
-  assert.throws(() => parseIdx(huge), (e: unknown) => e instanceof ParseError && /truncated/.test(e.message));
+  assert.throws(
+    () => parseIdx(huge),
+    (e: unknown) => e instanceof ParseError && /truncated/.test(e.message),
+  );
   await assert.rejects(readIdx(new Uint8Array(gzipSync(huge))), (e: unknown) => e instanceof LimitError && /declares uint8 \[65536, 65536, 65536\]/.test(e.message));
   // A 10-byte image followed by 64 MiB of zeros: inflation stops past the declared size.
   const small = idxBytes(0x08, [10], new Uint8Array(10), 1);
@@ -205,7 +216,10 @@ test('safetensors: a truncated file or a header beyond the bytes is a ParseError
 });
 
 test('CSV options: unknown keys and wrong types are typed errors', async () => {
-  assert.throws(() => parseCsv('a\n1\n', { na_values: ['x'] } as object), (e: unknown) => e instanceof ValueError && /na_values/.test(e.message));
+  assert.throws(
+    () => parseCsv('a\n1\n', { na_values: ['x'] } as object),
+    (e: unknown) => e instanceof ValueError && /na_values/.test(e.message),
+  );
   assert.throws(() => parseCsv('a\n1\n', { max_record_size: 5 } as object), /did you mean 'maxRecordSize'/);
   await assert.rejects(streamAll('a\n1\n', { batch_size: 5 } as object), /did you mean 'batchSize'/);
   await assert.rejects(readCsv(42 as unknown as string), ValueError);

@@ -16,7 +16,11 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GUIDES = ['classical', 'neural-networks', 'data', 'performance', 'security'];
 const DOCUMENTS = ['README.md', ...GUIDES.map((name) => `docs/${name}.md`)];
 
-interface Example { document: string; path: string; code: string }
+interface Example {
+  document: string;
+  path: string;
+  code: string;
+}
 
 /** The ```ts blocks that name their file on their first line. */
 function examplesIn(document: string): Example[] {
@@ -79,7 +83,7 @@ describe('documentation', () => {
     }
   });
 
-  it('says the splits do not reproduce NumPy\'s row choice', () => {
+  it("says the splits do not reproduce NumPy's row choice", () => {
     for (const document of ['README.md', 'docs/classical.md']) {
       assert.match(readFileSync(join(root, document), 'utf8').replace(/\s+/g, ' '), /not the rows NumPy|other rows than scikit-learn/, document);
     }
@@ -90,10 +94,16 @@ describe('security and robustness', () => {
   it('says what the library promises about untrusted files, and what it does not', () => {
     const text = readFileSync(join(root, 'docs', 'security.md'), 'utf8').replace(/\s+/g, ' ');
     for (const promise of [
-      /## What Frugal promises/, /## What Frugal does not promise/,
-      /checked against the bytes before anything is allocated/, /`line` and `column`/, /Records have a size limit/,
-      /Decompression is bounded/, /Model files are validated before anything changes/, /Solvers are bounded/,
-      /typed errors/i, /unknown option|key the function does not know/,
+      /## What Frugal promises/,
+      /## What Frugal does not promise/,
+      /checked against the bytes before anything is allocated/,
+      /`line` and `column`/,
+      /Records have a size limit/,
+      /Decompression is bounded/,
+      /Model files are validated before anything changes/,
+      /Solvers are bounded/,
+      /typed errors/i,
+      /unknown option|key the function does not know/,
     ]) {
       assert.match(text, promise);
     }

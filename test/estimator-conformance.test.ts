@@ -9,9 +9,33 @@ import { describe, it } from 'node:test';
 import * as frugal from '../src/index.js';
 import { BaseClassifier, BaseEstimator, BaseRegressor, BaseTransformer, type Estimator } from '../src/models/base.js';
 import {
-  ColumnTransformer, ElasticNet, ElasticNetCV, GridSearchCV, Lasso, LassoCV, LinearRegression, LinearSVC, LogisticRegression,
-  MaxAbsScaler, MinMaxScaler, Normalizer, OneHotEncoder, OrdinalEncoder, Pipeline, PolynomialFeatures, RandomizedSearchCV,
-  Ridge, RidgeCV, RobustScaler, SGDClassifier, SGDRegressor, SimpleImputer, StandardScaler, SVC, SVR, makePipeline,
+  ColumnTransformer,
+  ElasticNet,
+  ElasticNetCV,
+  GridSearchCV,
+  Lasso,
+  LassoCV,
+  LinearRegression,
+  LinearSVC,
+  LogisticRegression,
+  MaxAbsScaler,
+  MinMaxScaler,
+  Normalizer,
+  OneHotEncoder,
+  OrdinalEncoder,
+  Pipeline,
+  PolynomialFeatures,
+  RandomizedSearchCV,
+  Ridge,
+  RidgeCV,
+  RobustScaler,
+  SGDClassifier,
+  SGDRegressor,
+  SimpleImputer,
+  StandardScaler,
+  SVC,
+  SVR,
+  makePipeline,
 } from '../src/index.js';
 import { checkEstimator, type CheckEstimatorOptions } from './helpers/check-estimator.js';
 import { ToyCentroidClassifier, ToyRidge } from './helpers/toy-estimators.js';
@@ -29,47 +53,67 @@ const transformer = { kind: 'transformer' } as const;
 const regressor = { kind: 'regressor' } as const;
 const classifier = { kind: 'classifier' } as const;
 
-
 /** One or more conformance entries per exported estimator class. */
 const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
-  [LinearRegression, [
-    { make: () => new LinearRegression(), options: regressor },
-    { make: () => new LinearRegression({ positive: true }), options: { ...regressor, name: 'LinearRegression(positive)' } },
-  ]],
-  [Ridge, [
-    { make: () => new Ridge({ alpha: 0.5 }), options: regressor },
-    { make: () => new Ridge({ solver: 'svd' }), options: { ...regressor, name: 'Ridge(svd)' } },
-    { make: () => new Ridge({ solver: 'lsqr' }), options: { ...regressor, name: 'Ridge(lsqr)', tolerance: 1e-9 } },
-  ]],
-  [RidgeCV, [
-    { make: () => new RidgeCV(), options: regressor },
-    { make: () => new RidgeCV({ cv: 3 }), options: { ...regressor, name: 'RidgeCV(cv=3)' } },
-  ]],
+  [
+    LinearRegression,
+    [
+      { make: () => new LinearRegression(), options: regressor },
+      { make: () => new LinearRegression({ positive: true }), options: { ...regressor, name: 'LinearRegression(positive)' } },
+    ],
+  ],
+  [
+    Ridge,
+    [
+      { make: () => new Ridge({ alpha: 0.5 }), options: regressor },
+      { make: () => new Ridge({ solver: 'svd' }), options: { ...regressor, name: 'Ridge(svd)' } },
+      { make: () => new Ridge({ solver: 'lsqr' }), options: { ...regressor, name: 'Ridge(lsqr)', tolerance: 1e-9 } },
+    ],
+  ],
+  [
+    RidgeCV,
+    [
+      { make: () => new RidgeCV(), options: regressor },
+      { make: () => new RidgeCV({ cv: 3 }), options: { ...regressor, name: 'RidgeCV(cv=3)' } },
+    ],
+  ],
   [Lasso, [{ make: () => new Lasso({ alpha: 0.1 }), options: regressor }]],
   [ElasticNet, [{ make: () => new ElasticNet({ alpha: 0.1, selection: 'random', randomState: 0 }), options: regressor }]],
   [LassoCV, [{ make: () => new LassoCV({ nAlphas: 10, cv: 3 }), options: regressor }]],
   [ElasticNetCV, [{ make: () => new ElasticNetCV({ nAlphas: 10, cv: 3, l1Ratio: [0.3, 0.8] }), options: regressor }]],
   [SGDRegressor, [{ make: () => new SGDRegressor({ randomState: 0 }), options: regressor }]],
-  [LogisticRegression, [
-    { make: () => new LogisticRegression(), options: classifier },
-    { make: () => new LogisticRegression(), options: { ...classifier, nClasses: 2, name: 'LogisticRegression(binary)' } },
-    { make: () => new LogisticRegression({ multiClass: 'ovr', classWeight: 'balanced' }), options: { ...classifier, name: 'LogisticRegression(ovr)' } },
-    { make: () => new LogisticRegression({ penalty: 'l1', solver: 'saga', randomState: 0 }), options: { ...classifier, name: 'LogisticRegression(saga l1)' } },
-  ]],
-  [SGDClassifier, [
-    { make: () => new SGDClassifier({ randomState: 0 }), options: classifier },
-    { make: () => new SGDClassifier({ loss: 'log_loss', randomState: 0 }), options: { ...classifier, name: 'SGDClassifier(log_loss)' } },
-  ]],
+  [
+    LogisticRegression,
+    [
+      { make: () => new LogisticRegression(), options: classifier },
+      { make: () => new LogisticRegression(), options: { ...classifier, nClasses: 2, name: 'LogisticRegression(binary)' } },
+      { make: () => new LogisticRegression({ multiClass: 'ovr', classWeight: 'balanced' }), options: { ...classifier, name: 'LogisticRegression(ovr)' } },
+      { make: () => new LogisticRegression({ penalty: 'l1', solver: 'saga', randomState: 0 }), options: { ...classifier, name: 'LogisticRegression(saga l1)' } },
+    ],
+  ],
+  [
+    SGDClassifier,
+    [
+      { make: () => new SGDClassifier({ randomState: 0 }), options: classifier },
+      { make: () => new SGDClassifier({ loss: 'log_loss', randomState: 0 }), options: { ...classifier, name: 'SGDClassifier(log_loss)' } },
+    ],
+  ],
   [LinearSVC, [{ make: () => new LinearSVC(), options: classifier }]],
-  [SVC, [
-    { make: () => new SVC(), options: classifier },
-    { make: () => new SVC({ probability: true, kernel: 'linear' }), options: { ...classifier, name: 'SVC(probability)' } },
-    { make: () => new SVC({ kernel: 'poly', decisionFunctionShape: 'ovo' }), options: { ...classifier, name: 'SVC(poly, ovo)' } },
-  ]],
-  [SVR, [
-    { make: () => new SVR(), options: regressor },
-    { make: () => new SVR({ kernel: 'linear', C: 3 }), options: { ...regressor, name: 'SVR(linear)' } },
-  ]],
+  [
+    SVC,
+    [
+      { make: () => new SVC(), options: classifier },
+      { make: () => new SVC({ probability: true, kernel: 'linear' }), options: { ...classifier, name: 'SVC(probability)' } },
+      { make: () => new SVC({ kernel: 'poly', decisionFunctionShape: 'ovo' }), options: { ...classifier, name: 'SVC(poly, ovo)' } },
+    ],
+  ],
+  [
+    SVR,
+    [
+      { make: () => new SVR(), options: regressor },
+      { make: () => new SVR({ kernel: 'linear', C: 3 }), options: { ...regressor, name: 'SVR(linear)' } },
+    ],
+  ],
   [StandardScaler, [{ make: () => new StandardScaler(), options: { ...transformer, allowNaN: true } }]],
   [MinMaxScaler, [{ make: () => new MinMaxScaler({ featureRange: [-1, 1] }), options: { ...transformer, allowNaN: true } }]],
   [MaxAbsScaler, [{ make: () => new MaxAbsScaler(), options: { ...transformer, allowNaN: true } }]],
@@ -79,19 +123,44 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
   [SimpleImputer, [{ make: () => new SimpleImputer({ strategy: 'median', addIndicator: true }), options: { ...transformer, allowNaN: true } }]],
   [OneHotEncoder, [{ make: () => new OneHotEncoder({ handleUnknown: 'ignore' }), options: { ...transformer, allowNaN: true } }]],
   [OrdinalEncoder, [{ make: () => new OrdinalEncoder(), options: { ...transformer, allowNaN: true } }]],
-  [ColumnTransformer, [{
-    make: () => new ColumnTransformer([['a', new StandardScaler(), [0]], ['b', new Normalizer(), [1, 2]]], { remainder: 'passthrough' }),
-    options: { ...transformer, allowNaN: true },
-  }]],
-  [Pipeline, [
-    { make: () => makePipeline(new StandardScaler(), new ToyRidge({ alpha: 0.1 })), options: { ...regressor, name: 'Pipeline(regressor)' } },
-    { make: () => makePipeline(new MinMaxScaler(), new ToyCentroidClassifier()), options: { ...classifier, name: 'Pipeline(classifier)' } },
-  ]],
+  [
+    ColumnTransformer,
+    [
+      {
+        make: () =>
+          new ColumnTransformer(
+            [
+              ['a', new StandardScaler(), [0]],
+              ['b', new Normalizer(), [1, 2]],
+            ],
+            { remainder: 'passthrough' },
+          ),
+        options: { ...transformer, allowNaN: true },
+      },
+    ],
+  ],
+  [
+    Pipeline,
+    [
+      { make: () => makePipeline(new StandardScaler(), new ToyRidge({ alpha: 0.1 })), options: { ...regressor, name: 'Pipeline(regressor)' } },
+      { make: () => makePipeline(new MinMaxScaler(), new ToyCentroidClassifier()), options: { ...classifier, name: 'Pipeline(classifier)' } },
+    ],
+  ],
   [GridSearchCV, [{ make: () => new GridSearchCV(new ToyRidge(), { alpha: [0.01, 10] }, { cv: 3 }), options: regressor }]],
-  [RandomizedSearchCV, [{
-    make: () => new RandomizedSearchCV(makePipeline(new StandardScaler(), new ToyCentroidClassifier()), { toycentroidclassifier__temperature: [0.5, 2] }, { cv: 3, nIter: 2, randomState: 0 }),
-    options: classifier,
-  }]],
+  [
+    RandomizedSearchCV,
+    [
+      {
+        make: () =>
+          new RandomizedSearchCV(
+            makePipeline(new StandardScaler(), new ToyCentroidClassifier()),
+            { toycentroidclassifier__temperature: [0.5, 2] },
+            { cv: 3, nIter: 2, randomState: 0 },
+          ),
+        options: classifier,
+      },
+    ],
+  ],
 ]);
 
 /** The abstract bases estimators extend: exported, but not estimators themselves. */

@@ -16,7 +16,10 @@ function columnStats(X: Tensor): { mean: number[]; std: number[] } {
 }
 
 describe('moons and circles match scikit-learn (fixtures)', () => {
-  const fx = loadFixture<{ moons: Array<{ n_samples: number | [number, number]; X: number[][]; y: number[] }>; circles: Array<{ n_samples: number | [number, number]; factor: number; X: number[][]; y: number[] }> }>('sklearn-datasets');
+  const fx = loadFixture<{
+    moons: Array<{ n_samples: number | [number, number]; X: number[][]; y: number[] }>;
+    circles: Array<{ n_samples: number | [number, number]; factor: number; X: number[][]; y: number[] }>;
+  }>('sklearn-datasets');
   for (const c of fx.moons) {
     it(`makeMoons ${JSON.stringify(c.n_samples)}`, () => {
       const { X, y } = makeMoons({ nSamples: c.n_samples, shuffle: false });
@@ -111,9 +114,16 @@ describe('makeClassification', () => {
   });
   it('classes are separable with a large classSep', () => {
     const { X, y } = makeClassification({ nSamples: 100, nFeatures: 2, nInformative: 2, nRedundant: 0, nClustersPerClass: 1, classSep: 10, flipY: 0, randomState: 3 });
-    const m = [[0, 0], [0, 0]];
+    const m = [
+      [0, 0],
+      [0, 0],
+    ];
     const c = [0, 0];
-    for (let i = 0; i < 100; i++) { c[y[i]]++; m[y[i]][0] += X.data[2 * i]; m[y[i]][1] += X.data[2 * i + 1]; }
+    for (let i = 0; i < 100; i++) {
+      c[y[i]]++;
+      m[y[i]][0] += X.data[2 * i];
+      m[y[i]][1] += X.data[2 * i + 1];
+    }
     const dist = Math.hypot(m[0][0] / c[0] - m[1][0] / c[1], m[0][1] / c[0] - m[1][1] / c[1]);
     assert.ok(dist > 10, `class means ${dist} apart`);
   });
@@ -126,7 +136,15 @@ describe('makeClassification', () => {
 
 describe('makeBlobs', () => {
   it('centers, per-center sizes and stds', () => {
-    const { X, y, centers } = makeBlobs({ nSamples: [300, 200], centers: [[0, 0], [10, -5]], clusterStd: [1, 0.5], randomState: 0 });
+    const { X, y, centers } = makeBlobs({
+      nSamples: [300, 200],
+      centers: [
+        [0, 0],
+        [10, -5],
+      ],
+      clusterStd: [1, 0.5],
+      randomState: 0,
+    });
     assert.deepEqual(X.shape, [500, 2]);
     assert.deepEqual(centers.shape, [2, 2]);
     const pts: number[][][] = [[], []];

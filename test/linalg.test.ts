@@ -96,26 +96,64 @@ function randOrthogonal(g: Generator, n: number): Matrix {
 }
 
 const SHAPES: Array<[number, number]> = [
-  [1, 1], [1, 5], [5, 1], [2, 2], [3, 7], [7, 3], [13, 11], [11, 13], [17, 17], [31, 5], [5, 31], [40, 23],
+  [1, 1],
+  [1, 5],
+  [5, 1],
+  [2, 2],
+  [3, 7],
+  [7, 3],
+  [13, 11],
+  [11, 13],
+  [17, 17],
+  [31, 5],
+  [5, 31],
+  [40, 23],
 ];
 
 // ---------------------------------------------------------------------------
 
 describe('linalg helpers', () => {
   it('matmul, transpose, matvec agree with hand-computed values', () => {
-    const A = fromRows([[1, 2, 3], [4, 5, 6]]);
-    const B = fromRows([[7, 8], [9, 10], [11, 12]]);
-    assert.deepEqual(toRows(matmul(A, B)), [[58, 64], [139, 154]]);
-    assert.deepEqual(toRows(transpose(A)), [[1, 4], [2, 5], [3, 6]]);
-    assert.deepEqual(toRows(matmul(A, A, { transB: true })), [[14, 32], [32, 77]]);
-    assert.deepEqual(toRows(matmul(A, A, { transA: true })), [[17, 22, 27], [22, 29, 36], [27, 36, 45]]);
+    const A = fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+    ]);
+    const B = fromRows([
+      [7, 8],
+      [9, 10],
+      [11, 12],
+    ]);
+    assert.deepEqual(toRows(matmul(A, B)), [
+      [58, 64],
+      [139, 154],
+    ]);
+    assert.deepEqual(toRows(transpose(A)), [
+      [1, 4],
+      [2, 5],
+      [3, 6],
+    ]);
+    assert.deepEqual(toRows(matmul(A, A, { transB: true })), [
+      [14, 32],
+      [32, 77],
+    ]);
+    assert.deepEqual(toRows(matmul(A, A, { transA: true })), [
+      [17, 22, 27],
+      [22, 29, 36],
+      [27, 36, 45],
+    ]);
     assert.deepEqual(Array.from(matvec(A, Float64Array.of(1, 0, -1))), [-2, -2]);
-    assert.throws(() => matmul(A, A), (e: unknown) => e instanceof ShapeError && /matmul/.test(e.message) && /\[2, 3\]/.test(e.message));
+    assert.throws(
+      () => matmul(A, A),
+      (e: unknown) => e instanceof ShapeError && /matmul/.test(e.message) && /\[2, 3\]/.test(e.message),
+    );
   });
 
   it('rejects malformed matrices', () => {
     assert.throws(() => matrix(2, 2, [1, 2, 3]), ShapeError);
-    assert.throws(() => qr({ data: new Float64Array(3), rows: 2, cols: 2 }), (e: unknown) => e instanceof ShapeError && /qr/.test(e.message));
+    assert.throws(
+      () => qr({ data: new Float64Array(3), rows: 2, cols: 2 }),
+      (e: unknown) => e instanceof ShapeError && /qr/.test(e.message),
+    );
     assert.throws(() => qr({ data: [1, 2, 3, 4] as unknown as Float64Array, rows: 2, cols: 2 }), ValueError);
     assert.throws(() => svd({ data: new Float64Array(0), rows: -1, cols: 0 }), ShapeError);
     assert.throws(() => fromRows([[1, 2], [3]]), ShapeError);
@@ -126,7 +164,8 @@ describe('linalg helpers', () => {
     for (const n of [1, 4, 9]) {
       const T = randn(g, n, n);
       for (let i = 0; i < n; i++) T.data[i * n + i] = 3 + Math.abs(T.data[i * n + i]);
-      const Lw = matrix(n, n), Up = matrix(n, n);
+      const Lw = matrix(n, n),
+        Up = matrix(n, n);
       for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) (j <= i ? Lw : Up).data[i * n + j] = T.data[i * n + j];
       for (let i = 0; i < n; i++) Up.data[i * n + i] = T.data[i * n + i];
       const B = randn(g, n, 3);
@@ -140,14 +179,33 @@ describe('linalg helpers', () => {
       assert.ok(x instanceof Float64Array);
       assertVecClose(matvec(Lw, x), b, 1e-13, 'vector');
     }
-    assert.throws(() => solveTriangular(fromRows([[1, 0], [1, 0]]), Float64Array.of(1, 1), { lower: true }), /singular.*T\[1, 1\]/);
+    assert.throws(
+      () =>
+        solveTriangular(
+          fromRows([
+            [1, 0],
+            [1, 0],
+          ]),
+          Float64Array.of(1, 1),
+          { lower: true },
+        ),
+      /singular.*T\[1, 1\]/,
+    );
   });
 });
 
 describe('cholesky', () => {
   it('factors a known matrix exactly', () => {
-    const A = fromRows([[4, 12, -16], [12, 37, -43], [-16, -43, 98]]);
-    assert.deepEqual(toRows(cholesky(A)), [[2, 0, 0], [6, 1, 0], [-8, 5, 3]]);
+    const A = fromRows([
+      [4, 12, -16],
+      [12, 37, -43],
+      [-16, -43, 98],
+    ]);
+    assert.deepEqual(toRows(cholesky(A)), [
+      [2, 0, 0],
+      [6, 1, 0],
+      [-8, 5, 3],
+    ]);
     const x = choleskySolve(cholesky(A), Float64Array.of(1, 2, 3));
     assertVecClose(matvec(A, x), [1, 2, 3], 1e-13, 'choleskySolve');
   });
@@ -172,11 +230,56 @@ describe('cholesky', () => {
   });
 
   it('rejects non-SPD, non-symmetric, non-square and non-finite input', () => {
-    assert.throws(() => cholesky(fromRows([[1, 2], [2, 1]])), (e: unknown) => e instanceof ValueError && /positive definite/.test(e.message) && /pivot 1/.test(e.message));
-    assert.throws(() => cholesky(fromRows([[0, 0], [0, 1]])), (e: unknown) => e instanceof ValueError && /pivot 0/.test(e.message));
-    assert.throws(() => cholesky(fromRows([[2, 1], [0, 2]])), (e: unknown) => e instanceof ValueError && /not symmetric/.test(e.message));
-    assert.throws(() => cholesky(fromRows([[1, 2, 3], [4, 5, 6]])), (e: unknown) => e instanceof ShapeError && /cholesky/.test(e.message) && /\[2, 3\]/.test(e.message));
-    assert.throws(() => cholesky(fromRows([[1, NaN], [NaN, 1]])), (e: unknown) => e instanceof ValueError && /NaN/.test(e.message));
+    assert.throws(
+      () =>
+        cholesky(
+          fromRows([
+            [1, 2],
+            [2, 1],
+          ]),
+        ),
+      (e: unknown) => e instanceof ValueError && /positive definite/.test(e.message) && /pivot 1/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        cholesky(
+          fromRows([
+            [0, 0],
+            [0, 1],
+          ]),
+        ),
+      (e: unknown) => e instanceof ValueError && /pivot 0/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        cholesky(
+          fromRows([
+            [2, 1],
+            [0, 2],
+          ]),
+        ),
+      (e: unknown) => e instanceof ValueError && /not symmetric/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        cholesky(
+          fromRows([
+            [1, 2, 3],
+            [4, 5, 6],
+          ]),
+        ),
+      (e: unknown) => e instanceof ShapeError && /cholesky/.test(e.message) && /\[2, 3\]/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        cholesky(
+          fromRows([
+            [1, NaN],
+            [NaN, 1],
+          ]),
+        ),
+      (e: unknown) => e instanceof ValueError && /NaN/.test(e.message),
+    );
     assert.throws(() => cholesky(fromRows([[Infinity]])), ValueError);
     assert.throws(() => choleskySolve(identity(2), Float64Array.of(1, 2, 3)), ShapeError);
   });
@@ -216,7 +319,8 @@ describe('qr', () => {
 
   it('handles rank-deficient and empty matrices', () => {
     const g = new Generator(3);
-    const u = randn(g, 6, 1), v = randn(g, 1, 4);
+    const u = randn(g, 6, 1),
+      v = randn(g, 1, 4);
     const A = matmul(u, v); // rank 1
     const { q, r } = qr(A);
     assertRelClose(matmul(q, r), A, 1e-13, 'rank-1 QR');
@@ -237,7 +341,8 @@ describe('lu, solve, det, inv', () => {
     for (const n of [1, 2, 5, 13, 31]) {
       const A = randn(g, n, n);
       const f = lu(A);
-      const Lm = matrix(n, n), U = matrix(n, n);
+      const Lm = matrix(n, n),
+        U = matrix(n, n);
       for (let i = 0; i < n; i++) {
         for (let j = 0; j < n; j++) {
           const v = f.lu.data[i * n + j];
@@ -252,7 +357,10 @@ describe('lu, solve, det, inv', () => {
       // partial pivoting: |L| <= 1
       for (let i = 0; i < n * n; i++) assert.ok(Math.abs(Lm.data[i]) <= 1);
       const sortedPiv = Array.from(f.pivots).sort((a, b) => a - b);
-      assert.deepEqual(sortedPiv, Array.from({ length: n }, (_, i) => i));
+      assert.deepEqual(
+        sortedPiv,
+        Array.from({ length: n }, (_, i) => i),
+      );
       const b = randVec(g, n);
       assertVecClose(matvec(A, luSolve(f, b)), b, 1e-11, 'luSolve');
     }
@@ -272,26 +380,103 @@ describe('lu, solve, det, inv', () => {
       assert.equal(X.cols, 4);
       assertRelClose(matmul(A, X), B, 1e-11, `solve matrix n=${n}`);
     }
-    assertVecClose(solve(fromRows([[2, 1], [1, 3]]), Float64Array.of(3, 5)), [0.8, 1.4], 1e-15, 'known 2×2');
+    assertVecClose(
+      solve(
+        fromRows([
+          [2, 1],
+          [1, 3],
+        ]),
+        Float64Array.of(3, 5),
+      ),
+      [0.8, 1.4],
+      1e-15,
+      'known 2×2',
+    );
     assert.equal(solve(matrix(0, 0), new Float64Array(0)).length, 0);
   });
 
   it('det, slogdet and inv on known matrices', () => {
-    assert.equal(det(fromRows([[1, 2], [3, 4]])), -2);
-    assert.equal(det(fromRows([[0, 1], [1, 0]])), -1);
-    assert.equal(det(fromRows([[2, 0, 0], [0, 3, 0], [0, 0, 4]])), 24);
+    assert.equal(
+      det(
+        fromRows([
+          [1, 2],
+          [3, 4],
+        ]),
+      ),
+      -2,
+    );
+    assert.equal(
+      det(
+        fromRows([
+          [0, 1],
+          [1, 0],
+        ]),
+      ),
+      -1,
+    );
+    assert.equal(
+      det(
+        fromRows([
+          [2, 0, 0],
+          [0, 3, 0],
+          [0, 0, 4],
+        ]),
+      ),
+      24,
+    );
     assert.equal(det(matrix(0, 0)), 1);
-    assert.ok(Math.abs(det(fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9]]))) < 1e-12);
-    assert.equal(det(fromRows([[1, 2], [2, 4]])), 0);
-    const sl = slogdet(fromRows([[1, 2], [3, 4]]));
+    assert.ok(
+      Math.abs(
+        det(
+          fromRows([
+            [1, 2, 3],
+            [4, 5, 6],
+            [7, 8, 9],
+          ]),
+        ),
+      ) < 1e-12,
+    );
+    assert.equal(
+      det(
+        fromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+      ),
+      0,
+    );
+    const sl = slogdet(
+      fromRows([
+        [1, 2],
+        [3, 4],
+      ]),
+    );
     assert.equal(sl.sign, -1);
     assert.ok(Math.abs(sl.logAbsDet - Math.log(2)) < 1e-15);
     // det = 1e-400 underflows; slogdet does not.
     const tiny = diag(new Array(40).fill(1e-10));
     assert.equal(slogdet(tiny).sign, 1);
     assert.ok(Math.abs(slogdet(tiny).logAbsDet - 40 * Math.log(1e-10)) < 1e-10);
-    assert.deepEqual(slogdet(fromRows([[1, 2], [2, 4]])), { sign: 0, logAbsDet: -Infinity });
-    assertVecClose(inv(fromRows([[4, 7], [2, 6]])).data, [0.6, -0.7, -0.2, 0.4], 1e-15, 'inv 2×2');
+    assert.deepEqual(
+      slogdet(
+        fromRows([
+          [1, 2],
+          [2, 4],
+        ]),
+      ),
+      { sign: 0, logAbsDet: -Infinity },
+    );
+    assertVecClose(
+      inv(
+        fromRows([
+          [4, 7],
+          [2, 6],
+        ]),
+      ).data,
+      [0.6, -0.7, -0.2, 0.4],
+      1e-15,
+      'inv 2×2',
+    );
     const g = new Generator(6);
     for (const n of [1, 7, 25]) {
       const A = randn(g, n, n);
@@ -303,16 +488,54 @@ describe('lu, solve, det, inv', () => {
   });
 
   it('rejects singular, non-square, mismatched and non-finite input', () => {
-    const S = fromRows([[1, 2, 3], [4, 5, 6], [7, 8, 9]]);
-    assert.throws(() => solve(S, Float64Array.of(1, 2, 3)), (e: unknown) => e instanceof ValueError && /singular/.test(e.message) && /pivot 2/.test(e.message));
-    assert.throws(() => solve(fromRows([[1, 2], [2, 4]]), Float64Array.of(1, 2)), (e: unknown) => e instanceof ValueError && /pivot 1 is 0/.test(e.message));
+    const S = fromRows([
+      [1, 2, 3],
+      [4, 5, 6],
+      [7, 8, 9],
+    ]);
+    assert.throws(
+      () => solve(S, Float64Array.of(1, 2, 3)),
+      (e: unknown) => e instanceof ValueError && /singular/.test(e.message) && /pivot 2/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        solve(
+          fromRows([
+            [1, 2],
+            [2, 4],
+          ]),
+          Float64Array.of(1, 2),
+        ),
+      (e: unknown) => e instanceof ValueError && /pivot 1 is 0/.test(e.message),
+    );
     assert.throws(() => solve(matrix(3, 3), Float64Array.of(1, 2, 3)), /pivot 0/);
-    assert.throws(() => inv(S), (e: unknown) => e instanceof ValueError && /inv/.test(e.message));
-    assert.throws(() => solve(matrix(2, 3), Float64Array.of(1, 2)), (e: unknown) => e instanceof ShapeError && /solve/.test(e.message) && /\[2, 3\]/.test(e.message));
-    assert.throws(() => solve(identity(3), Float64Array.of(1, 2)), (e: unknown) => e instanceof ShapeError && /length 2/.test(e.message));
+    assert.throws(
+      () => inv(S),
+      (e: unknown) => e instanceof ValueError && /inv/.test(e.message),
+    );
+    assert.throws(
+      () => solve(matrix(2, 3), Float64Array.of(1, 2)),
+      (e: unknown) => e instanceof ShapeError && /solve/.test(e.message) && /\[2, 3\]/.test(e.message),
+    );
+    assert.throws(
+      () => solve(identity(3), Float64Array.of(1, 2)),
+      (e: unknown) => e instanceof ShapeError && /length 2/.test(e.message),
+    );
     assert.throws(() => solve(identity(3), matrix(2, 2)), ShapeError);
-    assert.throws(() => solve(identity(2), Float64Array.of(1, NaN)), (e: unknown) => e instanceof ValueError && /NaN/.test(e.message));
-    assert.throws(() => det(fromRows([[1, Infinity], [0, 1]])), (e: unknown) => e instanceof ValueError && /Infinity at \[0, 1\]/.test(e.message));
+    assert.throws(
+      () => solve(identity(2), Float64Array.of(1, NaN)),
+      (e: unknown) => e instanceof ValueError && /NaN/.test(e.message),
+    );
+    assert.throws(
+      () =>
+        det(
+          fromRows([
+            [1, Infinity],
+            [0, 1],
+          ]),
+        ),
+      (e: unknown) => e instanceof ValueError && /Infinity at \[0, 1\]/.test(e.message),
+    );
     assert.throws(() => det(matrix(2, 3)), ShapeError);
     assert.throws(() => lu(matrix(1, 2)), ShapeError);
     // A badly scaled but regular matrix is not "singular".
@@ -322,14 +545,23 @@ describe('lu, solve, det, inv', () => {
 
 describe('eigh', () => {
   it('known small examples', () => {
-    const r = eigh(fromRows([[2, 1], [1, 2]]));
+    const r = eigh(
+      fromRows([
+        [2, 1],
+        [1, 2],
+      ]),
+    );
     assertVecClose(r.values, [1, 3], 1e-15, 'values');
     const s = Math.SQRT1_2;
     // columns: [-s, s] → sign convention flips to the largest-magnitude entry positive (first on ties)
     assertVecClose(r.vectors.data.map(Math.abs), [s, s, s, s], 1e-15, 'vectors');
     const d = eigh(diag([3, -1, 2]));
     assert.deepEqual(Array.from(d.values), [-1, 2, 3]);
-    assert.deepEqual(toRows(d.vectors), [[0, 0, 1], [1, 0, 0], [0, 1, 0]]);
+    assert.deepEqual(toRows(d.vectors), [
+      [0, 0, 1],
+      [1, 0, 0],
+      [0, 1, 0],
+    ]);
     assert.deepEqual(Array.from(eigh(fromRows([[5]])).values), [5]);
     assert.equal(eigh(matrix(0, 0)).values.length, 0);
   });
@@ -375,24 +607,62 @@ describe('eigh', () => {
 
   it('scales: huge and tiny entries', () => {
     for (const s of [1e-250, 1e250]) {
-      const A = fromRows([[2 * s, s], [s, 2 * s]]);
+      const A = fromRows([
+        [2 * s, s],
+        [s, 2 * s],
+      ]);
       assertVecClose(eigh(A).values, [s, 3 * s], 1e-14, `scale ${s}`);
     }
   });
 
   it('rejects non-symmetric, non-square and non-finite input', () => {
-    assert.throws(() => eigh(fromRows([[1, 2], [0, 1]])), (e: unknown) => e instanceof ValueError && /eigh/.test(e.message) && /not symmetric/.test(e.message));
-    assert.throws(() => eigh(matrix(2, 3)), (e: unknown) => e instanceof ShapeError && /\[2, 3\]/.test(e.message));
+    assert.throws(
+      () =>
+        eigh(
+          fromRows([
+            [1, 2],
+            [0, 1],
+          ]),
+        ),
+      (e: unknown) => e instanceof ValueError && /eigh/.test(e.message) && /not symmetric/.test(e.message),
+    );
+    assert.throws(
+      () => eigh(matrix(2, 3)),
+      (e: unknown) => e instanceof ShapeError && /\[2, 3\]/.test(e.message),
+    );
     assert.throws(() => eigvalsh(fromRows([[NaN]])), ValueError);
   });
 });
 
 describe('svd', () => {
   it('known small examples', () => {
-    const r = svd(fromRows([[3, 0], [0, -2]]));
+    const r = svd(
+      fromRows([
+        [3, 0],
+        [0, -2],
+      ]),
+    );
     assertVecClose(r.s, [3, 2], 1e-15, 's');
-    assertRelClose(matmul(matmul(r.u, diag(r.s)), r.vt), fromRows([[3, 0], [0, -2]]), 1e-15, 'UΣVᵀ');
-    assertVecClose(svdvals(fromRows([[1, 1], [1, 1]])), [2, 0], 1e-15, 'rank 1');
+    assertRelClose(
+      matmul(matmul(r.u, diag(r.s)), r.vt),
+      fromRows([
+        [3, 0],
+        [0, -2],
+      ]),
+      1e-15,
+      'UΣVᵀ',
+    );
+    assertVecClose(
+      svdvals(
+        fromRows([
+          [1, 1],
+          [1, 1],
+        ]),
+      ),
+      [2, 0],
+      1e-15,
+      'rank 1',
+    );
     assertVecClose(svdvals(fromRows([[3, 4]])), [5], 1e-15, '1×2');
     assertVecClose(svdvals(fromRows([[3], [4]])), [5], 1e-15, '2×1');
   });
@@ -425,10 +695,11 @@ describe('svd', () => {
 
   it('singular values match a known spectrum with high relative accuracy', () => {
     const g = new Generator(10);
-    const m = 23, n = 11;
+    const m = 23,
+      n = 11;
     const U = qr(randn(g, m, n)).q;
     const V = randOrthogonal(g, n);
-    const s0 = Array.from({ length: n }, (_, i) => 10 ** (-i)); // κ = 1e10
+    const s0 = Array.from({ length: n }, (_, i) => 10 ** -i); // κ = 1e10
     const A = matmul(matmul(U, diag(s0)), V, { transB: true });
     const s = svdvals(A);
     // Relative accuracy of the small ones is limited by the rounding of A itself (≈ eps·κ·s_i).
@@ -443,7 +714,12 @@ describe('svd', () => {
 
   it('rank-deficient and empty matrices still give orthonormal factors', () => {
     const g = new Generator(12);
-    for (const [m, n, r] of [[8, 5, 2], [5, 8, 1], [6, 6, 0], [7, 7, 3]] as Array<[number, number, number]>) {
+    for (const [m, n, r] of [
+      [8, 5, 2],
+      [5, 8, 1],
+      [6, 6, 0],
+      [7, 7, 3],
+    ] as Array<[number, number, number]>) {
       const A = r === 0 ? matrix(m, n) : matmul(randn(g, m, r), randn(g, r, n));
       for (const fullMatrices of [true, false]) {
         const { u, s, vt } = svd(A, { fullMatrices });
@@ -455,7 +731,11 @@ describe('svd', () => {
         else assert.equal(fro(R), 0);
       }
     }
-    for (const [m, n] of [[0, 0], [0, 3], [3, 0]]) {
+    for (const [m, n] of [
+      [0, 0],
+      [0, 3],
+      [3, 0],
+    ]) {
       const full = svd(matrix(m, n));
       assert.equal(full.s.length, 0);
       assert.deepEqual([full.u.rows, full.u.cols, full.vt.rows, full.vt.cols], [m, m, n, n]);
@@ -468,13 +748,20 @@ describe('svd', () => {
 
   it('survives huge and tiny scales', () => {
     for (const sc of [1e-300, 1e300]) {
-      const A = fromRows([[3 * sc, 0], [0, 4 * sc], [0, 0]]);
+      const A = fromRows([
+        [3 * sc, 0],
+        [0, 4 * sc],
+        [0, 0],
+      ]);
       assertVecClose(svdvals(A), [4 * sc, 3 * sc], 1e-15, `scale ${sc}`);
     }
   });
 
   it('rejects non-finite input and bad options', () => {
-    assert.throws(() => svd(fromRows([[1, NaN]])), (e: unknown) => e instanceof ValueError && /svd/.test(e.message) && /NaN at \[0, 1\]/.test(e.message));
+    assert.throws(
+      () => svd(fromRows([[1, NaN]])),
+      (e: unknown) => e instanceof ValueError && /svd/.test(e.message) && /NaN at \[0, 1\]/.test(e.message),
+    );
     assert.throws(() => svd(identity(2), { fullMatrices: 'yes' as unknown as boolean }), ValueError);
   });
 });
@@ -491,16 +778,48 @@ describe('pinv', () => {
       assert.equal(P.cols, A.rows);
       assertRelClose(matmul(matmul(A, P), A), A, 1e-12, 'A·A⁺·A = A');
       assertRelClose(matmul(matmul(P, A), P), P, 1e-12, 'A⁺·A·A⁺ = A⁺');
-      const AP = matmul(A, P), PA = matmul(P, A);
+      const AP = matmul(A, P),
+        PA = matmul(P, A);
       assertRelClose(AP, transpose(AP), 1e-12, 'A·A⁺ symmetric');
       assertRelClose(PA, transpose(PA), 1e-12, 'A⁺·A symmetric');
     }
   });
 
   it('known values, rcond and empty', () => {
-    assertVecClose(pinv(fromRows([[1, 0], [0, 0]])).data, [1, 0, 0, 0], 0, 'diag');
-    assertVecClose(pinv(fromRows([[1, 1], [1, 1]])).data, [0.25, 0.25, 0.25, 0.25], 1e-15, 'ones');
-    assertVecClose(pinv(fromRows([[1, 0], [0, 1e-3]]), { rcond: 1e-2 }).data, [1, 0, 0, 0], 0, 'rcond cut');
+    assertVecClose(
+      pinv(
+        fromRows([
+          [1, 0],
+          [0, 0],
+        ]),
+      ).data,
+      [1, 0, 0, 0],
+      0,
+      'diag',
+    );
+    assertVecClose(
+      pinv(
+        fromRows([
+          [1, 1],
+          [1, 1],
+        ]),
+      ).data,
+      [0.25, 0.25, 0.25, 0.25],
+      1e-15,
+      'ones',
+    );
+    assertVecClose(
+      pinv(
+        fromRows([
+          [1, 0],
+          [0, 1e-3],
+        ]),
+        { rcond: 1e-2 },
+      ).data,
+      [1, 0, 0, 0],
+      0,
+      'rcond cut',
+    );
     assertVecClose(pinv(fromRows([[2], [0]])).data, [0.5, 0], 0, '2×1');
     const e = pinv(matrix(0, 3));
     assert.deepEqual([e.rows, e.cols], [3, 0]);
@@ -511,7 +830,13 @@ describe('pinv', () => {
 describe('lstsq', () => {
   it('full-rank overdetermined: both solvers agree with pinv·b and report residuals', () => {
     const g = new Generator(14);
-    for (const [m, n] of [[5, 3], [1, 1], [7, 1], [50, 7], [2003, 31]] as Array<[number, number]>) {
+    for (const [m, n] of [
+      [5, 3],
+      [1, 1],
+      [7, 1],
+      [50, 7],
+      [2003, 31],
+    ] as Array<[number, number]>) {
       const A = randn(g, m, n);
       const b = randVec(g, m);
       const want = matvec(pinv(A), b);
@@ -551,14 +876,24 @@ describe('lstsq', () => {
   });
 
   it('consistent systems are solved exactly; square systems have no residuals', () => {
-    const A = fromRows([[1, 1], [1, 2], [1, 3]]);
+    const A = fromRows([
+      [1, 1],
+      [1, 2],
+      [1, 3],
+    ]);
     const r = lstsq(A, Float64Array.of(6, 8, 10)); // y = 4 + 2x
     assertVecClose(r.x, [4, 2], 1e-14, 'x');
     assert.ok(r.residuals[0] < 1e-25);
     const r2 = lstsq(A, Float64Array.of(1, 2, 2)); // fit: slope 0.5, intercept 2/3
     assertVecClose(r2.x, [2 / 3, 0.5], 1e-14, 'line fit');
     assertVecClose(r2.residuals, [1 / 6], 1e-14, 'residual');
-    const sq = lstsq(fromRows([[2, 0], [0, 4]]), Float64Array.of(2, 2));
+    const sq = lstsq(
+      fromRows([
+        [2, 0],
+        [0, 4],
+      ]),
+      Float64Array.of(2, 2),
+    );
     assertVecClose(sq.x, [1, 0.5], 1e-15, 'square');
     assert.equal(sq.residuals.length, 0);
   });
@@ -595,7 +930,11 @@ describe('lstsq', () => {
 
   it('underdetermined (wide): exact fit with minimum norm', () => {
     const g = new Generator(16);
-    for (const [m, n] of [[1, 4], [3, 7], [10, 31]] as Array<[number, number]>) {
+    for (const [m, n] of [
+      [1, 4],
+      [3, 7],
+      [10, 31],
+    ] as Array<[number, number]>) {
       const A = randn(g, m, n);
       const b = randVec(g, m);
       const r = lstsq(A, b);
@@ -612,7 +951,8 @@ describe('lstsq', () => {
 
   it('ill-conditioned problems fall back to the orthogonal solver and stay accurate', () => {
     // Polynomial features on [0, 1]: κ ≈ 1e7 after column scaling.
-    const m = 200, n = 8;
+    const m = 200,
+      n = 8;
     const A = matrix(m, n);
     const xTrue = Float64Array.from({ length: n }, (_, j) => (j % 2 ? -1 : 1) * (j + 1));
     for (let i = 0; i < m; i++) for (let j = 0; j < n; j++) A.data[i * n + j] = (i / (m - 1)) ** j;
@@ -627,14 +967,19 @@ describe('lstsq', () => {
     const xt = randVec(g, 6);
     const bm = matvec(M, xt);
     for (let i = 0; i < 300; i++) bm[i] += 1e-3 * g.normal();
-    const fast = lstsq(M, bm), slow = lstsq(M, bm, { method: 'qr' });
+    const fast = lstsq(M, bm),
+      slow = lstsq(M, bm, { method: 'qr' });
     assert.equal(fast.solver, 'normal');
     assertVecClose(fast.x, slow.x, 1e-12, 'normal vs qr');
     assertVecClose(fast.residuals, slow.residuals, 1e-11, 'residuals');
   });
 
   it('rcond sets the rank', () => {
-    const A = fromRows([[1, 0], [0, 1e-6], [0, 0]]);
+    const A = fromRows([
+      [1, 0],
+      [0, 1e-6],
+      [0, 0],
+    ]);
     const b = Float64Array.of(1, 1, 1);
     const r1 = lstsq(A, b);
     assert.equal(r1.rank, 2);
@@ -646,7 +991,11 @@ describe('lstsq', () => {
 
   it('huge and tiny scales', () => {
     for (const s of [1e-200, 1e200]) {
-      const A = fromRows([[s, 0], [0, s], [s, s]]);
+      const A = fromRows([
+        [s, 0],
+        [0, s],
+        [s, s],
+      ]);
       const r = lstsq(A, Float64Array.of(s, 2 * s, 3 * s));
       assertVecClose(r.x, [1, 2], 1e-14, `x at scale ${s}`);
       assertVecClose(r.singularValues, [Math.sqrt(3) * s, s], 1e-14, `σ at scale ${s}`);
@@ -663,17 +1012,41 @@ describe('lstsq', () => {
   });
 
   it('rejects mismatched, non-finite input and bad options', () => {
-    const A = fromRows([[1, 2], [3, 4], [5, 6]]);
-    assert.throws(() => lstsq(A, Float64Array.of(1, 2)), (e: unknown) => e instanceof ShapeError && /lstsq/.test(e.message) && /\[3, 2\]/.test(e.message) && /length 2/.test(e.message));
+    const A = fromRows([
+      [1, 2],
+      [3, 4],
+      [5, 6],
+    ]);
+    assert.throws(
+      () => lstsq(A, Float64Array.of(1, 2)),
+      (e: unknown) => e instanceof ShapeError && /lstsq/.test(e.message) && /\[3, 2\]/.test(e.message) && /length 2/.test(e.message),
+    );
     assert.throws(() => lstsq(A, matrix(2, 1)), ShapeError);
     for (const method of ['auto', 'qr'] as const) {
-      const bad = fromRows([[1, 2], [3, NaN], [5, 6]]);
-      assert.throws(() => lstsq(bad, Float64Array.of(1, 2, 3), { method }), (e: unknown) => e instanceof ValueError && /NaN at \[1, 1\]/.test(e.message));
-      const inf = fromRows([[1, 2], [3, 4], [-Infinity, 6]]);
-      assert.throws(() => lstsq(inf, Float64Array.of(1, 2, 3), { method }), (e: unknown) => e instanceof ValueError && /-Infinity at \[2, 0\]/.test(e.message));
+      const bad = fromRows([
+        [1, 2],
+        [3, NaN],
+        [5, 6],
+      ]);
+      assert.throws(
+        () => lstsq(bad, Float64Array.of(1, 2, 3), { method }),
+        (e: unknown) => e instanceof ValueError && /NaN at \[1, 1\]/.test(e.message),
+      );
+      const inf = fromRows([
+        [1, 2],
+        [3, 4],
+        [-Infinity, 6],
+      ]);
+      assert.throws(
+        () => lstsq(inf, Float64Array.of(1, 2, 3), { method }),
+        (e: unknown) => e instanceof ValueError && /-Infinity at \[2, 0\]/.test(e.message),
+      );
     }
     assert.throws(() => lstsq(fromRows([[1, NaN, 3]]), Float64Array.of(1)), ValueError);
-    assert.throws(() => lstsq(A, Float64Array.of(1, NaN, 3)), (e: unknown) => e instanceof ValueError && /b contains NaN/.test(e.message));
+    assert.throws(
+      () => lstsq(A, Float64Array.of(1, NaN, 3)),
+      (e: unknown) => e instanceof ValueError && /b contains NaN/.test(e.message),
+    );
     assert.throws(() => lstsq(A, Float64Array.of(1, 2, 3), { rcond: NaN }), ValueError);
     assert.throws(() => lstsq(A, Float64Array.of(1, 2, 3), { method: 'lu' as 'qr' }), ValueError);
   });

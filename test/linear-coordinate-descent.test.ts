@@ -16,11 +16,12 @@ test('Lasso / ElasticNet match scikit-learn (objective, coef, nIter, dual gap)',
       // weighted objective, weights rescaled to sum to n
       const n = c.y.length;
       const s = sw.reduce((a, b) => a + b, 0);
-      let r2 = 0, l1 = 0;
+      let r2 = 0,
+        l1 = 0;
       for (let i = 0; i < n; i++) {
         let p = m.intercept!;
         for (let j = 0; j < X.cols; j++) p += X.data[i * X.cols + j] * m.coef![j];
-        r2 += (sw[i] * n / s) * (c.y[i] - p) ** 2;
+        r2 += ((sw[i] * n) / s) * (c.y[i] - p) ** 2;
       }
       for (const v of m.coef!) l1 += Math.abs(v);
       obj = r2 / (2 * n) + c.params.alpha * l1;
@@ -46,11 +47,16 @@ test('lassoPath / enetPath match scikit-learn', () => {
     // objectives along the path
     const X = { data: flat(c.X), rows: c.X.length, cols: c.X[0].length };
     const y = Float64Array.from(c.y);
-    const K = c.alphas.length, p = X.cols;
+    const K = c.alphas.length,
+      p = X.cols;
     const l1r = c.params.l1Ratio ?? 1;
     for (let a = 0; a < K; a++) {
-      const mine = new Float64Array(p), theirs = new Float64Array(p);
-      for (let j = 0; j < p; j++) { mine[j] = r.coefs.data[j * K + a] as number; theirs[j] = c.coefs[j][a]; }
+      const mine = new Float64Array(p),
+        theirs = new Float64Array(p);
+      for (let j = 0; j < p; j++) {
+        mine[j] = r.coefs.data[j * K + a] as number;
+        theirs[j] = c.coefs[j][a];
+      }
       const o1 = enetObjective(X, y, mine, 0, c.alphas[a], l1r);
       const o2 = enetObjective(X, y, theirs, 0, c.alphas[a], l1r);
       assertNear(o1, o2, 1e-5, `${c.name} objective at alpha ${a}`);

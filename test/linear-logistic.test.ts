@@ -20,8 +20,12 @@ function objective(m: LogisticRegression, c: Json): number {
   const pen = 'penalty' in c.params ? c.params.penalty : 'l2';
   const C = c.params.C ?? 1;
   const W = m.coef!.data as Float64Array;
-  let l1 = 0, l2 = 0;
-  for (const v of W) { l1 += Math.abs(v); l2 += v * v; }
+  let l1 = 0,
+    l2 = 0;
+  for (const v of W) {
+    l1 += Math.abs(v);
+    l2 += v * v;
+  }
   if (pen === null || pen === 'none') return data;
   if (pen === 'l2') return C * data + 0.5 * l2;
   const r = pen === 'l1' ? 1 : c.params.l1Ratio;
@@ -46,7 +50,7 @@ test('LogisticRegression (lbfgs) matches scikit-learn: binary, multinomial, ovr,
   }
 });
 
-test('LogisticRegression (saga) reaches scikit-learn\'s objective with L1 and elastic-net', () => {
+test("LogisticRegression (saga) reaches scikit-learn's objective with L1 and elastic-net", () => {
   for (const c of (fixtures.logistic as Json[]).filter((c) => c.params.solver === 'saga')) {
     const m = new LogisticRegression({ ...c.params, maxIter: 20000, randomState: 0 }).fit(c.X, c.y, c.sw ?? undefined);
     const obj = objective(m, c);
@@ -80,11 +84,25 @@ test('LogisticRegression: outputs follow the classifier convention', () => {
   const db = mb.decisionFunction(b.X);
   assert.ok(db instanceof Float64Array && db.length === b.X.length);
   assertClose(db.slice(0, 5), b.decision, 1e-4, 'binary decision function');
-  assert.throws(() => new LogisticRegression().fit(b.X, b.y.map(() => 1)), ValueError);
+  assert.throws(
+    () =>
+      new LogisticRegression().fit(
+        b.X,
+        b.y.map(() => 1),
+      ),
+    ValueError,
+  );
   assert.throws(() => new LogisticRegression({ penalty: 'l1' }).fit(b.X, b.y), ValueError);
   assert.throws(() => new LogisticRegression({ C: 0 }).fit(b.X, b.y), ValueError);
   assert.throws(() => new LogisticRegression({ classWeight: { 7: 1 } }).fit(b.X, b.y), ValueError);
-  assert.throws(() => new LogisticRegression().fit(b.X, b.y.map((v: number, i: number) => (i === 0 ? 'a' : v))), ValueError);
+  assert.throws(
+    () =>
+      new LogisticRegression().fit(
+        b.X,
+        b.y.map((v: number, i: number) => (i === 0 ? 'a' : v)),
+      ),
+    ValueError,
+  );
 });
 
 test('LogisticRegression: warm start continues from the previous solution', () => {
@@ -96,12 +114,17 @@ test('LogisticRegression: warm start continues from the previous solution', () =
 });
 
 test('minimizeLbfgs solves the Rosenbrock function', () => {
-  const r = minimizeLbfgs((x, g) => {
-    const a = 1 - x[0], b = x[1] - x[0] * x[0];
-    g[0] = -2 * a - 400 * x[0] * b;
-    g[1] = 200 * b;
-    return a * a + 100 * b * b;
-  }, Float64Array.of(-1.2, 1), { gtol: 1e-10, ftol: 0 });
+  const r = minimizeLbfgs(
+    (x, g) => {
+      const a = 1 - x[0],
+        b = x[1] - x[0] * x[0];
+      g[0] = -2 * a - 400 * x[0] * b;
+      g[1] = 200 * b;
+      return a * a + 100 * b * b;
+    },
+    Float64Array.of(-1.2, 1),
+    { gtol: 1e-10, ftol: 0 },
+  );
   assert.ok(r.converged, r.stop);
   assertClose(r.x, [1, 1], 1e-7, 'minimum');
   assert.ok(r.nIter < 60, `${r.nIter} iterations`);
@@ -120,11 +143,15 @@ test('the logistic loss and its gradient are exact: L-BFGS run to round-off reac
     const loss = new LogisticLoss(X, codes, sw, { K: binary ? 1 : classes.length, fitIntercept, l2: none ? 0 : 1 / C, center: null });
     // gradient against central differences at a random point
     const x = Float64Array.from({ length: loss.nParams }, (_, i) => 0.1 * Math.sin(3 * i + 1));
-    const g = new Float64Array(loss.nParams), tmp = new Float64Array(loss.nParams);
+    const g = new Float64Array(loss.nParams),
+      tmp = new Float64Array(loss.nParams);
     loss.evaluate(x, g);
     for (const i of [0, 1, loss.nParams - 1]) {
-      const h = 1e-6, xp = x.slice(), xm = x.slice();
-      xp[i] += h; xm[i] -= h;
+      const h = 1e-6,
+        xp = x.slice(),
+        xm = x.slice();
+      xp[i] += h;
+      xm[i] -= h;
       const fd = (loss.evaluate(xp, tmp) - loss.evaluate(xm, tmp)) / (2 * h);
       assertNear(g[i], fd, 1e-5, `${c.name} gradient[${i}]`);
     }
@@ -140,7 +167,8 @@ test('float32 products agree with float64 to ~1e-7; L-BFGS continues from handed
   const codes = Int32Array.from(c.y as number[]);
   const loss = new LogisticLoss(X, codes, new Float64Array(X.rows).fill(1), { K: 4, fitIntercept: true, l2: 1, center: null });
   const x = Float64Array.from({ length: loss.nParams }, (_, i) => 0.3 * Math.cos(i));
-  const g64 = new Float64Array(loss.nParams), g32 = new Float64Array(loss.nParams);
+  const g64 = new Float64Array(loss.nParams),
+    g32 = new Float64Array(loss.nParams);
   const f64 = loss.evaluate(x, g64);
   if (loss.float32Available) {
     loss.setPrecision('float32');

@@ -19,7 +19,13 @@ test('LinearRegression matches scikit-learn (coef, intercept, rank, singular val
 });
 
 test('LinearRegression: predict, score, conventions and errors', () => {
-  const X = [[1, 2], [2, 1], [3, 5], [4, 3], [5, 8]];
+  const X = [
+    [1, 2],
+    [2, 1],
+    [3, 5],
+    [4, 3],
+    [5, 8],
+  ];
   const y = [4, 4, 9, 8, 14]; // 1 + x0 + x1
   const m = new LinearRegression();
   assert.throws(() => m.predict(X), NotFittedError);
@@ -29,7 +35,17 @@ test('LinearRegression: predict, score, conventions and errors', () => {
   assertClose(p, y, 1e-10, 'exact fit');
   assertNear(m.score(X, y), 1, 1e-12, 'score');
   assert.throws(() => m.predict([[1, 2, 3]]), ShapeError);
-  assert.throws(() => m.fit([[1, NaN], [2, 3]], [1, 2]), ValueError);
+  assert.throws(
+    () =>
+      m.fit(
+        [
+          [1, NaN],
+          [2, 3],
+        ],
+        [1, 2],
+      ),
+    ValueError,
+  );
   assert.throws(() => m.fit([[1, 2], [2]], [1, 2]), ShapeError);
   assert.throws(() => m.fit(X, [1, 2]), ShapeError);
   assert.throws(() => m.fit(X, y, [1, 1, 1, -1, 1]), ValueError);

@@ -14,7 +14,8 @@ const clfTest = { X: data.clf_X.slice(300), y: data.clf_y.slice(300) };
 test('SGDRegressor scores like scikit-learn (R² on held-out rows)', () => {
   for (const c of (fixtures.sgd as Json[]).filter((c) => c.kind === 'regressor')) {
     // means over seeds 0-4 (scikit-learn's too): the RNGs differ
-    let r2 = 0, it = 0;
+    let r2 = 0,
+      it = 0;
     for (let s = 0; s < 5; s++) {
       const m = new SGDRegressor({ ...c.params, randomState: s }).fit(regTrain.X, regTrain.y);
       r2 += m.score(regTest.X, regTest.y) / 5;
@@ -59,5 +60,12 @@ test('SGD: repeatable with randomState, probabilities, errors', () => {
   assert.ok(es.score(regTest.X, regTest.y) > 0.9);
   assert.throws(() => new SGDRegressor({ learningRate: 'constant', eta0: 0 }).fit(regTrain.X, regTrain.y), ValueError);
   assert.throws(() => new SGDRegressor({ loss: 'hinge' as never }).fit(regTrain.X, regTrain.y), ValueError);
-  assert.throws(() => new SGDClassifier().fit(clfTrain.X, clfTrain.y.map(() => 2)), ValueError);
+  assert.throws(
+    () =>
+      new SGDClassifier().fit(
+        clfTrain.X,
+        clfTrain.y.map(() => 2),
+      ),
+    ValueError,
+  );
 });

@@ -5,14 +5,21 @@ import { manualSeed, randn, randint, noGrad, tensor, type Tensor } from '../src/
 // Users never call dispose(): a long training loop must hold steady memory.
 it('a 20 000-step MLP training loop holds steady resident memory (< 50 MB growth after warm-up)', () => {
   manualSeed(0);
-  const batch = 32, inputs = 64, hidden = 128, classes = 10;
+  const batch = 32,
+    inputs = 64,
+    hidden = 128,
+    classes = 10;
   const X = randn([batch, inputs]);
   const labels = randint(0, classes, [batch]);
   const onehot = new Float32Array(batch * classes);
   for (let i = 0; i < batch; i++) onehot[i * classes + labels.data[i]] = 1;
   const Y = tensor(onehot, { shape: [batch, classes] });
-  const params = [randn([inputs, hidden]).mul(0.1), tensor(new Float32Array(hidden), { shape: [hidden] }),
-    randn([hidden, classes]).mul(0.1), tensor(new Float32Array(classes), { shape: [classes] })];
+  const params = [
+    randn([inputs, hidden]).mul(0.1),
+    tensor(new Float32Array(hidden), { shape: [hidden] }),
+    randn([hidden, classes]).mul(0.1),
+    tensor(new Float32Array(classes), { shape: [classes] }),
+  ];
   for (const p of params) p.requiresGrad = true;
   const [w1, b1, w2, b2] = params;
   const step = (): number => {

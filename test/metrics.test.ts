@@ -96,7 +96,11 @@ describe('metrics match scikit-learn (fixtures)', () => {
       const fn = FUNCTIONS[c.fn];
       const opts = camelKeys(c.kwargs);
       if (c.error) {
-        assert.throws(() => fn(c.args, opts), (e: unknown) => e instanceof FrugalError, `sklearn raised ${c.error}: ${c.message}`);
+        assert.throws(
+          () => fn(c.args, opts),
+          (e: unknown) => e instanceof FrugalError,
+          `sklearn raised ${c.error}: ${c.message}`,
+        );
         return;
       }
       const got = fn(c.args, opts);
@@ -154,7 +158,18 @@ describe('classification metrics', () => {
   });
   it('log loss checks classes', () => {
     assert.throws(() => logLoss([1, 1], [0.5, 0.5]), /only one label/);
-    assert.throws(() => logLoss([0, 1, 2], [[0.5, 0.5], [0.5, 0.5], [0.5, 0.5]]), /different number of classes/);
+    assert.throws(
+      () =>
+        logLoss(
+          [0, 1, 2],
+          [
+            [0.5, 0.5],
+            [0.5, 0.5],
+            [0.5, 0.5],
+          ],
+        ),
+      /different number of classes/,
+    );
   });
 });
 
@@ -169,10 +184,26 @@ describe('ranking metrics', () => {
   });
   it('multiclass roc auc needs multiClass and probabilities', () => {
     const y = [0, 1, 2];
-    const s = [[0.8, 0.1, 0.1], [0.1, 0.8, 0.1], [0.1, 0.1, 0.8]];
+    const s = [
+      [0.8, 0.1, 0.1],
+      [0.1, 0.8, 0.1],
+      [0.1, 0.1, 0.8],
+    ];
     assert.throws(() => rocAucScore(y, s), /multiClass/);
     assert.equal(rocAucScore(y, s, { multiClass: 'ovr' }), 1);
-    assert.throws(() => rocAucScore(y, [[1, 1, 1], [0, 0, 1], [0, 1, 0]], { multiClass: 'ovr' }), /probabilities/);
+    assert.throws(
+      () =>
+        rocAucScore(
+          y,
+          [
+            [1, 1, 1],
+            [0, 0, 1],
+            [0, 1, 0],
+          ],
+          { multiClass: 'ovr' },
+        ),
+      /probabilities/,
+    );
   });
   it('binary scores from a predictProba tensor column', () => {
     const y = [0, 1, 1, 0];
@@ -198,9 +229,13 @@ describe('scorers', () => {
   });
   it('score a predictor', () => {
     const est = {
-      fit() { return this; },
+      fit() {
+        return this;
+      },
       getParams: () => ({}),
-      setParams() { return this; },
+      setParams() {
+        return this;
+      },
       predict: () => new Float64Array([1, 2, 3]),
     };
     assert.equal(getScorer('neg_mean_squared_error')(est, [[0], [0], [0]], [1, 2, 4]), -1 / 3);

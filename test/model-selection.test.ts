@@ -82,10 +82,19 @@ describe('splitters', () => {
     const b = lists(new KFold({ nSplits: 4, shuffle: true, randomState: 3 }).split(new Float64Array(10)));
     assert.deepEqual(a, b);
     const tests = a.flatMap(([, t]) => t).sort((x, y) => x - y);
-    assert.deepEqual(tests, Array.from({ length: 10 }, (_, i) => i));
+    assert.deepEqual(
+      tests,
+      Array.from({ length: 10 }, (_, i) => i),
+    );
     for (const [tr, te] of a) {
-      assert.deepEqual(tr, [...tr].sort((x, y) => x - y));
-      assert.deepEqual(te, [...te].sort((x, y) => x - y));
+      assert.deepEqual(
+        tr,
+        [...tr].sort((x, y) => x - y),
+      );
+      assert.deepEqual(
+        te,
+        [...te].sort((x, y) => x - y),
+      );
     }
   });
   it('rejects bad configurations with sklearn-like messages', () => {
@@ -175,8 +184,14 @@ describe('cross-validation', () => {
     for (const s of scores) assert.ok(s > 0.9);
     assert.throws(() => est.predict(X), NotFittedError, 'the estimator passed in stays unfitted');
     const manual = [...new KFold({ nSplits: 5 }).split(X)].map(([tr, te]) => {
-      const m = new ToyRidge().fit(rowsOf(X, tr), Array.from(tr, (i) => y[i]));
-      return m.score(rowsOf(X, te), Array.from(te, (i) => y[i]));
+      const m = new ToyRidge().fit(
+        rowsOf(X, tr),
+        Array.from(tr, (i) => y[i]),
+      );
+      return m.score(
+        rowsOf(X, te),
+        Array.from(te, (i) => y[i]),
+      );
     });
     assertClose(scores, manual, 1e-12);
   });
@@ -214,8 +229,15 @@ describe('cross-validation', () => {
     const p = crossValPredict(new ToyRidge(), X, y, { cv: 4 }) as Float64Array;
     assert.ok(p instanceof Float64Array && p.length === 60);
     const [tr, te] = [...new KFold({ nSplits: 4 }).split(X)][2];
-    const m = new ToyRidge().fit(rowsOf(X, tr), Array.from(tr, (i) => y[i]));
-    assertClose(Array.from(te, (i) => p[i]), m.predict(rowsOf(X, te)), 1e-12);
+    const m = new ToyRidge().fit(
+      rowsOf(X, tr),
+      Array.from(tr, (i) => y[i]),
+    );
+    assertClose(
+      Array.from(te, (i) => p[i]),
+      m.predict(rowsOf(X, te)),
+      1e-12,
+    );
     const labels = crossValPredict(new ToyCentroidClassifier(), blobs.X, blobs.y, { cv: 3 });
     assert.ok(Array.isArray(labels) && labels.length === 60);
     const proba = crossValPredict(new ToyCentroidClassifier(), blobs.X, blobs.y, { cv: 3, method: 'predictProba' }) as Tensor;
@@ -305,6 +327,10 @@ describe('GridSearchCV and RandomizedSearchCV', () => {
 });
 
 checkEstimator(() => new GridSearchCV(new ToyRidge(), { alpha: [0.01, 10] }, { cv: 3 }), { kind: 'regressor' });
-checkEstimator(() => new RandomizedSearchCV(makePipeline(new StandardScaler(), new ToyCentroidClassifier()), { toycentroidclassifier__temperature: [0.5, 2] }, { cv: 3, nIter: 2, randomState: 0 }), { kind: 'classifier' });
+checkEstimator(
+  () =>
+    new RandomizedSearchCV(makePipeline(new StandardScaler(), new ToyCentroidClassifier()), { toycentroidclassifier__temperature: [0.5, 2] }, { cv: 3, nIter: 2, randomState: 0 }),
+  { kind: 'classifier' },
+);
 checkEstimator(() => new ToyRidge({ alpha: 0.5 }), { kind: 'regressor' });
 checkEstimator(() => new ToyCentroidClassifier({ jitter: 0.1 }), { kind: 'classifier' });

@@ -15,7 +15,10 @@ const nn = F.nn;
 const dtype = 'float64' as const;
 type Input = () => Tensor;
 const int32 = (values: number[], shape: number[]): Tensor => new Tensor(Int32Array.from(values), shape);
-const away = (shape: number[]): Input => () => randomF64(shape, 0.2, 1); // away from kinks at 0
+const away =
+  (shape: number[]): Input =>
+  () =>
+    randomF64(shape, 0.2, 1); // away from kinks at 0
 
 interface Entry {
   /** A float64 instance. */
@@ -57,12 +60,18 @@ const ENTRIES: Record<string, Entry> = {
     make: () => new nn.Dropout({ p: 0.4, generator: new Generator(7) }),
     inputs: [() => randomF64([3, 5])],
     // The same mask on every evaluation: reseed before each call.
-    run: (m, x) => { (m as unknown as { generator: Generator }).generator.seed(7); return m.call(x); },
+    run: (m, x) => {
+      (m as unknown as { generator: Generator }).generator.seed(7);
+      return m.call(x);
+    },
   },
   Dropout2d: {
     make: () => new nn.Dropout2d({ p: 0.5, generator: new Generator(3) }),
     inputs: [() => randomF64([2, 4, 3, 3])],
-    run: (m, x) => { (m as unknown as { generator: Generator }).generator.seed(3); return m.call(x); },
+    run: (m, x) => {
+      (m as unknown as { generator: Generator }).generator.seed(3);
+      return m.call(x);
+    },
   },
   BatchNorm1d: { make: () => new nn.BatchNorm1d(3, { dtype }), inputs: [() => randomF64([5, 3])] },
   BatchNorm2d: { make: () => new nn.BatchNorm2d(2, { dtype }), inputs: [() => randomF64([2, 2, 3, 3])] },
@@ -92,7 +101,11 @@ const ENTRIES: Record<string, Entry> = {
   NLLLoss: { make: () => new nn.NLLLoss(), inputs: [() => randomF64([3, 4])], run: (m, x) => m.call(x, int32([2, 0, 1], [3])) },
   BCELoss: { make: () => new nn.BCELoss(), inputs: [() => randomF64([4], 0.1, 0.9)], run: (m, x) => m.call(x, F.tensor(Float64Array.from([1, 0, 1, 0]))) },
   BCEWithLogitsLoss: { make: () => new nn.BCEWithLogitsLoss(), inputs: [() => randomF64([4])], run: (m, x) => m.call(x, F.tensor(Float64Array.from([1, 0, 1, 0]))) },
-  KLDivLoss: { make: () => new nn.KLDivLoss({ reduction: 'batchmean' }), inputs: [() => randomF64([2, 3], -2, -0.5)], run: (m, x) => m.call(x, F.tensor(Float64Array.from([0.2, 0.3, 0.5, 0.6, 0.3, 0.1]), { shape: [2, 3] })) },
+  KLDivLoss: {
+    make: () => new nn.KLDivLoss({ reduction: 'batchmean' }),
+    inputs: [() => randomF64([2, 3], -2, -0.5)],
+    run: (m, x) => m.call(x, F.tensor(Float64Array.from([0.2, 0.3, 0.5, 0.6, 0.3, 0.1]), { shape: [2, 3] })),
+  },
 };
 
 /** Every class exported by src/index.ts (and one level of its namespaces, such as nn) that extends Module. */
@@ -147,7 +160,10 @@ describe('Module conformance', () => {
       const back = decodeSafetensors(encodeSafetensors(module.stateDict())).tensors;
       fresh.loadStateDict(back);
       const before = [...module.stateDict()].map(([k, v]) => [k, v.dtype, [...v.data]]);
-      assert.deepEqual([...fresh.stateDict()].map(([k, v]) => [k, v.dtype, [...v.data]]), before);
+      assert.deepEqual(
+        [...fresh.stateDict()].map(([k, v]) => [k, v.dtype, [...v.data]]),
+        before,
+      );
       module.eval();
       fresh.eval();
       manualSeed(5);

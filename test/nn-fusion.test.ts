@@ -13,8 +13,6 @@ import { randn } from '../src/tensor/creation.js';
 import { assertCloseFloat32, withBackend } from './helpers/backends.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 
-
-
 interface Case {
   name: string;
   make: () => Module[];
@@ -24,10 +22,25 @@ interface Case {
 }
 
 const cases: Case[] = [
-  { name: 'conv, relu, 2×2 pool (the CNN block)', make: () => [new Conv2d(3, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8 * 5 * 4, 3)], input: [4, 3, 11, 9], fused: 3 },
-  { name: 'overlapping 3×3 windows, stride 2', make: () => [new Conv2d(2, 5, [3, 2], { stride: [1, 2] }), new ReLU(), new MaxPool2d(3, { stride: 2 }), new Flatten()], input: [3, 2, 12, 14], fused: 3 },
+  {
+    name: 'conv, relu, 2×2 pool (the CNN block)',
+    make: () => [new Conv2d(3, 8, 3, { padding: 1 }), new ReLU(), new MaxPool2d(2), new Flatten(), new Linear(8 * 5 * 4, 3)],
+    input: [4, 3, 11, 9],
+    fused: 3,
+  },
+  {
+    name: 'overlapping 3×3 windows, stride 2',
+    make: () => [new Conv2d(2, 5, [3, 2], { stride: [1, 2] }), new ReLU(), new MaxPool2d(3, { stride: 2 }), new Flatten()],
+    input: [3, 2, 12, 14],
+    fused: 3,
+  },
   { name: 'conv and relu only', make: () => [new Conv2d(2, 4, 3, { dilation: 2, padding: 'same' }), new ReLU(), new Flatten()], input: [2, 2, 9, 9], fused: 2 },
-  { name: 'a padded pool is not fused (conv and relu are)', make: () => [new Conv2d(2, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(3, { stride: 2, padding: 1 }), new Flatten()], input: [2, 2, 8, 8], fused: 2 },
+  {
+    name: 'a padded pool is not fused (conv and relu are)',
+    make: () => [new Conv2d(2, 4, 3, { padding: 1 }), new ReLU(), new MaxPool2d(3, { stride: 2, padding: 1 }), new Flatten()],
+    input: [2, 2, 8, 8],
+    fused: 2,
+  },
   { name: 'no bias, batch of one', make: () => [new Conv2d(4, 6, 1, { bias: false }), new ReLU(), new MaxPool2d(2)], input: [1, 4, 6, 6], fused: 3 },
 ];
 
@@ -46,8 +59,16 @@ describe('Sequential fuses Conv2d → ReLU (→ MaxPool2d)', { skip: wasmSupport
     it(`${c.name}: output and every gradient match the layers one by one`, () => {
       const layers = c.make();
       const x = randn(c.input);
-      assert.equal(withBackend('wasm', () => fusedBlock(layers, 0, x)?.layers ?? 0), c.fused, 'layers fused');
-      assert.equal(withBackend('js', () => fusedBlock(layers, 0, x)), null, 'the js backend has no fused kernels');
+      assert.equal(
+        withBackend('wasm', () => fusedBlock(layers, 0, x)?.layers ?? 0),
+        c.fused,
+        'layers fused',
+      );
+      assert.equal(
+        withBackend('js', () => fusedBlock(layers, 0, x)),
+        null,
+        'the js backend has no fused kernels',
+      );
       const fused = withBackend('wasm', () => run(c));
       const reference = withBackend('js', () => run(c));
       assertCloseFloat32(fused.y, reference.y, 'y');
@@ -96,7 +117,11 @@ describe('Sequential trains a run of Linear (→ ReLU) layers as one op', { skip
   }
   const chains: { name: string; make: () => Module[]; rows: number }[] = [
     { name: 'the mlp-digits MLP, batch 32', make: () => [new Linear(64, 128), new ReLU(), new Linear(128, 64), new ReLU(), new Linear(64, 10)], rows: 32 },
-    { name: 'odd widths, relu on the last layer, no bias in the middle', make: () => [new Linear(7, 13), new ReLU(), new Linear(13, 5, { bias: false }), new Linear(5, 3), new ReLU()], rows: 9 },
+    {
+      name: 'odd widths, relu on the last layer, no bias in the middle',
+      make: () => [new Linear(7, 13), new ReLU(), new Linear(13, 5, { bias: false }), new Linear(5, 3), new ReLU()],
+      rows: 9,
+    },
     { name: 'K > 256 (two GEMM blocks), 200 rows', make: () => [new Linear(300, 20), new ReLU(), new Linear(20, 4)], rows: 200 },
     { name: 'a layer wider than one block of rows (300 outputs)', make: () => [new Linear(8, 300), new ReLU(), new Linear(300, 3)], rows: 5 },
   ];
@@ -133,7 +158,8 @@ describe('Sequential trains a run of Linear (→ ReLU) layers as one op', { skip
       assert.equal(first.bias!.grad, null);
       return model.parameters().map((p) => (p.grad?.data as Float32Array | undefined) ?? new Float32Array(0));
     };
-    const fused = penalty(true), reference = penalty(false);
+    const fused = penalty(true),
+      reference = penalty(false);
     // The last bias does not reach dx: no gradient either way.
     assert.equal(reference[reference.length - 1].length, 0);
     fused.forEach((g, i) => assertCloseFloat32(g, reference[i], `parameter ${i}`));
@@ -160,7 +186,10 @@ describe('Sequential fusion plan', () => {
       assert.equal(matches, 7, 'planned again for the four layers');
       // float64 input: the dense block declines, the layers run one by one (and reject the dtype as they would alone).
       assert.throws(() => model.call(x.astype('float64')));
-      assert.deepEqual(Array.from(y.data), Array.from(first.data).map((v) => Math.max(v, 0)));
+      assert.deepEqual(
+        Array.from(y.data),
+        Array.from(first.data).map((v) => Math.max(v, 0)),
+      );
     } finally {
       denseBlock.match = original;
     }

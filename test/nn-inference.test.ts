@@ -24,9 +24,16 @@ function inference(model: nn.Module, x: Tensor): number[] {
 }
 
 describe('small-batch inference', () => {
-  it('gives the general path\'s results bit for bit (rows 1..8, odd widths, K over one block, no bias)', () => {
+  it("gives the general path's results bit for bit (rows 1..8, odd widths, K over one block, no bias)", () => {
     manualSeed(3);
-    const shapes: [number, number, boolean][] = [[64, 128, true], [128, 10, true], [7, 3, false], [300, 37, true], [5, 33, false], [600, 40, true]];
+    const shapes: [number, number, boolean][] = [
+      [64, 128, true],
+      [128, 10, true],
+      [7, 3, false],
+      [300, 37, true],
+      [5, 33, false],
+      [600, 40, true],
+    ];
     for (const [k, n, bias] of shapes) {
       const layer = new nn.Linear(k, n, { bias });
       for (const m of [1, 2, 3, 5, 8]) {
@@ -63,12 +70,19 @@ describe('small-batch inference', () => {
     const check = (what: string): void => assert.deepEqual(inference(model, x), recorded(model, x), what);
     check('initial');
     const opt = new Adam(model.parameters(), { lr: 0.1 });
-    model.call(randn([4, 8])).square().sum().backward();
+    model
+      .call(randn([4, 8]))
+      .square()
+      .sum()
+      .backward();
     opt.step();
     check('after an Adam step');
     const sgd = new SGD(model.parameters(), { lr: 0.5 });
     model.zeroGrad();
-    model.call(randn([4, 8])).sum().backward();
+    model
+      .call(randn([4, 8]))
+      .sum()
+      .backward();
     sgd.step();
     check('after an SGD step');
     const other = new nn.Sequential(new nn.Linear(8, 16), new nn.ReLU(), new nn.Linear(16, 4));
@@ -95,7 +109,7 @@ describe('small-batch inference', () => {
     assert.deepEqual(inference(models[0], x), recorded(models[0], x), 'the first again, after the region was emptied');
   });
 
-  it('stays off under setBackend(\'js\') (every product on the TypeScript reference)', () => {
+  it("stays off under setBackend('js') (every product on the TypeScript reference)", () => {
     manualSeed(9);
     const layer = new nn.Linear(300, 40);
     const x = randn([3, 300]);
@@ -118,7 +132,8 @@ describe('softmax (single pass)', () => {
   it('matches the composed exp(x − logSumExp(x)) on every axis, with extreme values', () => {
     const x = randn([3, 4, 5]).mul(20);
     for (const axis of [0, 1, 2, -1]) {
-      const a = softmax(x, axis).data, b = x.sub(logSumExp(x, axis, { keepDims: true })).exp().data;
+      const a = softmax(x, axis).data,
+        b = x.sub(logSumExp(x, axis, { keepDims: true })).exp().data;
       for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) < 1e-6, `axis ${axis} element ${i}: ${a[i]} vs ${b[i]}`);
     }
     const big = new Tensor(new Float32Array([1000, 0, -1000]), [1, 3]);
@@ -135,11 +150,24 @@ describe('float32 LSTM on the WebAssembly kernels', () => {
   function run(dtype: 'float32' | 'float64', options: nn.RecurrentOptions, state: Record<string, Tensor>, xs: Tensor, h0: Tensor, c0: Tensor) {
     const lstm = new nn.LSTM(6, 8, { ...options, dtype });
     lstm.loadStateDict(new Map([...Object.entries(state)].map(([k, v]) => [k, v.astype(dtype)])));
-    const x = xs.astype(dtype).detach(), h = h0.astype(dtype).detach(), c = c0.astype(dtype).detach();
-    x.requiresGrad = true; h.requiresGrad = true; c.requiresGrad = true;
+    const x = xs.astype(dtype).detach(),
+      h = h0.astype(dtype).detach(),
+      c = c0.astype(dtype).detach();
+    x.requiresGrad = true;
+    h.requiresGrad = true;
+    c.requiresGrad = true;
     const r = lstm.run(x, { h, c });
-    const weights = (t: Tensor, seed: number): Tensor => new Tensor(Float64Array.from({ length: t.size }, (_, i) => Math.sin(seed + i)), t.shape).astype(dtype);
-    r.output.mul(weights(r.output, 1)).sum().add(r.h.mul(weights(r.h, 2)).sum()).add(r.c.mul(weights(r.c, 3)).sum()).backward();
+    const weights = (t: Tensor, seed: number): Tensor =>
+      new Tensor(
+        Float64Array.from({ length: t.size }, (_, i) => Math.sin(seed + i)),
+        t.shape,
+      ).astype(dtype);
+    r.output
+      .mul(weights(r.output, 1))
+      .sum()
+      .add(r.h.mul(weights(r.h, 2)).sum())
+      .add(r.c.mul(weights(r.c, 3)).sum())
+      .backward();
     const grads = Object.fromEntries([...lstm.namedParameters()].map(([k, p]) => [k, p.grad!]));
     return { output: r.output, h: r.h, c: r.c, dx: x.grad!, dh: h.grad!, dc: c.grad!, ...grads };
   }
@@ -151,10 +179,13 @@ describe('float32 LSTM on the WebAssembly kernels', () => {
       const state = Object.fromEntries(ref.stateDict());
       const dirs = (options.numLayers ?? 1) * (options.bidirectional ? 2 : 1);
       const xs = randn(options.batchFirst ? [3, 5, 6] : [5, 3, 6]).astype('float64');
-      const h0 = randn([dirs, 3, 8]).astype('float64'), c0 = randn([dirs, 3, 8]).astype('float64');
-      const a = run('float32', options, state, xs, h0, c0), b = run('float64', options, state, xs, h0, c0);
+      const h0 = randn([dirs, 3, 8]).astype('float64'),
+        c0 = randn([dirs, 3, 8]).astype('float64');
+      const a = run('float32', options, state, xs, h0, c0),
+        b = run('float64', options, state, xs, h0, c0);
       for (const key of Object.keys(b) as (keyof typeof b)[]) {
-        const x = a[key].data, y = b[key].data;
+        const x = a[key].data,
+          y = b[key].data;
         assert.equal(x.length, y.length, key);
         for (let i = 0; i < y.length; i++) assert.ok(Math.abs(x[i] - y[i]) <= 2e-5 * (1 + Math.abs(y[i])), `${key}[${i}]: ${x[i]} vs ${y[i]}`);
       }

@@ -5,25 +5,37 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DTypeError, FrugalError, ShapeError, Tensor, ValueError, manualSeed, noGrad, randint, randn, tensor, zeros } from '../src/index.js';
+import { DTypeError, FrugalError, ShapeError, type Tensor, ValueError, manualSeed, noGrad, randint, randn, tensor, zeros } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 
 const names = (m: nn.Module): string[] => [...m.namedParameters()].map(([n]) => n);
 
 describe('parameters and names', () => {
   it('follow PyTorch naming, including nested Sequential and recurrent layers', () => {
-    const model = new nn.Sequential(
-      new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.ReLU(),
-      new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 2, { bias: false })),
-    );
+    const model = new nn.Sequential(new nn.Conv2d(1, 4, 3), new nn.BatchNorm2d(4), new nn.ReLU(), new nn.Sequential(new nn.Flatten(), new nn.Linear(4, 2, { bias: false })));
     assert.deepEqual(names(model), ['0.weight', '0.bias', '1.weight', '1.bias', '3.1.weight']);
-    assert.deepEqual([...model.namedBuffers()].map(([n]) => n), ['1.running_mean', '1.running_var', '1.num_batches_tracked']);
+    assert.deepEqual(
+      [...model.namedBuffers()].map(([n]) => n),
+      ['1.running_mean', '1.running_var', '1.num_batches_tracked'],
+    );
     const lstm = new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true });
     assert.deepEqual(names(lstm), [
-      'weight_ih_l0', 'weight_hh_l0', 'bias_ih_l0', 'bias_hh_l0',
-      'weight_ih_l0_reverse', 'weight_hh_l0_reverse', 'bias_ih_l0_reverse', 'bias_hh_l0_reverse',
-      'weight_ih_l1', 'weight_hh_l1', 'bias_ih_l1', 'bias_hh_l1',
-      'weight_ih_l1_reverse', 'weight_hh_l1_reverse', 'bias_ih_l1_reverse', 'bias_hh_l1_reverse',
+      'weight_ih_l0',
+      'weight_hh_l0',
+      'bias_ih_l0',
+      'bias_hh_l0',
+      'weight_ih_l0_reverse',
+      'weight_hh_l0_reverse',
+      'bias_ih_l0_reverse',
+      'bias_hh_l0_reverse',
+      'weight_ih_l1',
+      'weight_hh_l1',
+      'bias_ih_l1',
+      'bias_hh_l1',
+      'weight_ih_l1_reverse',
+      'weight_hh_l1_reverse',
+      'bias_ih_l1_reverse',
+      'bias_hh_l1_reverse',
     ]);
     const shapes = Object.fromEntries([...lstm.namedParameters()].map(([n, p]) => [n, [...p.shape]]));
     assert.deepEqual(shapes.weight_ih_l0, [20, 3]);
@@ -72,7 +84,8 @@ describe('train() and eval()', () => {
 describe('stateDict', () => {
   it('round-trips into a fresh model, buffers included, and copies', () => {
     manualSeed(1);
-    const make = (): nn.Sequential => new nn.Sequential(new nn.Conv2d(2, 3, 3, { padding: 'same' }), new nn.BatchNorm2d(3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(3 * 16, 2));
+    const make = (): nn.Sequential =>
+      new nn.Sequential(new nn.Conv2d(2, 3, 3, { padding: 'same' }), new nn.BatchNorm2d(3), new nn.ReLU(), new nn.Flatten(), new nn.Linear(3 * 16, 2));
     const a = make();
     a.call(randn([4, 2, 4, 4])); // moves the running statistics
     const b = make();
@@ -89,7 +102,8 @@ describe('stateDict', () => {
   });
 
   it('round-trips recurrent layers and embeddings', () => {
-    const a = new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true }), b = new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true });
+    const a = new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true }),
+      b = new nn.LSTM(3, 4, { numLayers: 2, batchFirst: true });
     b.loadStateDict(a.stateDict());
     const x = randn([2, 5, 3]);
     assert.deepEqual([...a.call(x).data], [...b.call(x).data]);
@@ -100,8 +114,12 @@ describe('the layer registry', () => {
   it('rebuilds a nested architecture from JSON with the same parameter names and shapes', () => {
     const model = new nn.Sequential(
       new nn.Conv2d(1, 4, [3, 2], { stride: [1, 2], padding: 'valid', dilation: 1, groups: 1, bias: false }),
-      new nn.BatchNorm2d(4, { momentum: null, eps: 1e-3 }), new nn.LeakyReLU(0.1), new nn.MaxPool2d(2, { stride: 1 }),
-      new nn.AdaptiveAvgPool2d([2, null]), new nn.Flatten(), new nn.Dropout(0.25),
+      new nn.BatchNorm2d(4, { momentum: null, eps: 1e-3 }),
+      new nn.LeakyReLU(0.1),
+      new nn.MaxPool2d(2, { stride: 1 }),
+      new nn.AdaptiveAvgPool2d([2, null]),
+      new nn.Flatten(),
+      new nn.Dropout(0.25),
       new nn.Sequential(new nn.Linear(24, 6, { dtype: 'float32' }), new nn.GELU({ approximate: 'tanh' })).add(new nn.Softmax(1), 'probs'),
     );
     const json = JSON.stringify(nn.moduleToConfig(model));
@@ -117,15 +135,36 @@ describe('the layer registry', () => {
 
   it('describes every built-in layer and rebuilds it', () => {
     const layers: nn.Module[] = [
-      new nn.Linear(3, 2), new nn.Identity(), new nn.Conv1d(2, 4, 3, { padding: 'same', groups: 2 }), new nn.Conv2d(2, 2, 1),
-      new nn.MaxPool1d(2), new nn.AvgPool1d(3, { stride: 1, padding: 1, countIncludePad: false }), new nn.AvgPool2d(2),
-      new nn.GlobalAvgPool2d({ keepDims: true }), new nn.Unflatten(1, [2, 3]), new nn.Dropout2d(0.1), new nn.BatchNorm1d(3, { affine: false }),
-      new nn.LayerNorm(4, { elementwiseAffine: true, bias: false }), new nn.Embedding(7, 3, { paddingIdx: -1 }),
-      new nn.ReLU(), new nn.ELU(0.5), new nn.SiLU(), new nn.Tanh(), new nn.Sigmoid(), new nn.LogSoftmax(0), new nn.Softplus({ beta: 2, threshold: 10 }),
-      new nn.RNN(2, 3, { nonlinearity: 'relu', numLayers: 2, dropout: 0.2 }), new nn.LSTM(2, 3, { bidirectional: true }), new nn.GRU(2, 3, { batchFirst: true }),
-      new nn.RNNCell(2, 3), new nn.LSTMCell(2, 3, { bias: false }), new nn.GRUCell(2, 3, { dtype: 'float64' }),
-      new nn.MSELoss({ reduction: 'sum' }), new nn.CrossEntropyLoss({ weight: tensor([1, 2, 3]), labelSmoothing: 0.1 }),
-      new nn.BCEWithLogitsLoss({ posWeight: tensor([2]) }), new nn.KLDivLoss({ reduction: 'batchmean', logTarget: true }),
+      new nn.Linear(3, 2),
+      new nn.Identity(),
+      new nn.Conv1d(2, 4, 3, { padding: 'same', groups: 2 }),
+      new nn.Conv2d(2, 2, 1),
+      new nn.MaxPool1d(2),
+      new nn.AvgPool1d(3, { stride: 1, padding: 1, countIncludePad: false }),
+      new nn.AvgPool2d(2),
+      new nn.GlobalAvgPool2d({ keepDims: true }),
+      new nn.Unflatten(1, [2, 3]),
+      new nn.Dropout2d(0.1),
+      new nn.BatchNorm1d(3, { affine: false }),
+      new nn.LayerNorm(4, { elementwiseAffine: true, bias: false }),
+      new nn.Embedding(7, 3, { paddingIdx: -1 }),
+      new nn.ReLU(),
+      new nn.ELU(0.5),
+      new nn.SiLU(),
+      new nn.Tanh(),
+      new nn.Sigmoid(),
+      new nn.LogSoftmax(0),
+      new nn.Softplus({ beta: 2, threshold: 10 }),
+      new nn.RNN(2, 3, { nonlinearity: 'relu', numLayers: 2, dropout: 0.2 }),
+      new nn.LSTM(2, 3, { bidirectional: true }),
+      new nn.GRU(2, 3, { batchFirst: true }),
+      new nn.RNNCell(2, 3),
+      new nn.LSTMCell(2, 3, { bias: false }),
+      new nn.GRUCell(2, 3, { dtype: 'float64' }),
+      new nn.MSELoss({ reduction: 'sum' }),
+      new nn.CrossEntropyLoss({ weight: tensor([1, 2, 3]), labelSmoothing: 0.1 }),
+      new nn.BCEWithLogitsLoss({ posWeight: tensor([2]) }),
+      new nn.KLDivLoss({ reduction: 'batchmean', logTarget: true }),
     ];
     for (const m of layers) {
       const cfg = nn.moduleToConfig(m);
@@ -137,21 +176,33 @@ describe('the layer registry', () => {
 
   it('explains unregistered modules and unknown types', () => {
     class Custom extends nn.Module {
-      override forward(x: Tensor): Tensor { return x; }
+      override forward(x: Tensor): Tensor {
+        return x;
+      }
     }
     assert.throws(() => nn.moduleToConfig(new nn.Sequential(new Custom())), /Custom is not registered/);
     assert.throws(() => nn.layerFromConfig({ type: 'Nope', config: {} }), /unknown layer type 'Nope'/);
     class Scale extends nn.Module {
-      constructor(readonly k: number) { super(); }
-      override forward(x: Tensor): Tensor { return x.mul(this.k); }
-      getConfig(): nn.JsonObject { return { k: this.k }; }
-      static fromConfig(c: nn.JsonObject): Scale { return new Scale(c.k as number); }
+      constructor(readonly k: number) {
+        super();
+      }
+      override forward(x: Tensor): Tensor {
+        return x.mul(this.k);
+      }
+      getConfig(): nn.JsonObject {
+        return { k: this.k };
+      }
+      static fromConfig(c: nn.JsonObject): Scale {
+        return new Scale(c.k as number);
+      }
     }
     nn.registerLayer('Scale', Scale);
     const back = nn.layerFromConfig(nn.moduleToConfig(new nn.Sequential(new Scale(3)))) as nn.Sequential;
     assert.equal((back.at(0) as Scale).k, 3);
     class Scale2 extends Scale {
-      static override fromConfig(c: nn.JsonObject): Scale2 { return new Scale2(c.k as number); }
+      static override fromConfig(c: nn.JsonObject): Scale2 {
+        return new Scale2(c.k as number);
+      }
     }
     assert.throws(() => nn.registerLayer('Scale', Scale2), /already registered/);
     assert.throws(() => nn.moduleToConfig(new Scale2(2)), /Scale2 is not registered/, 'a subclass is not its registered base');
@@ -161,7 +212,9 @@ describe('the layer registry', () => {
 
 describe('Sequential', () => {
   it('adds, indexes, iterates and names', () => {
-    const a = new nn.Linear(2, 3), b = new nn.ReLU(), c = new nn.Linear(3, 1);
+    const a = new nn.Linear(2, 3),
+      b = new nn.ReLU(),
+      c = new nn.Linear(3, 1);
     const seq = new nn.Sequential([a, b]).add(c, 'head');
     assert.equal(seq.length, 3);
     assert.equal(seq.at(0), a);
@@ -266,10 +319,15 @@ describe('initialisation', () => {
     nn.init.ones(w);
     assert.ok(w.data.every((v) => v === 1));
     assert.equal(nn.init.calculateGain('leakyRelu', Math.sqrt(5)), Math.sqrt(2 / 6));
-    for (const shape of [[4, 6], [6, 4], [3, 2, 2]]) {
+    for (const shape of [
+      [4, 6],
+      [6, 4],
+      [3, 2, 2],
+    ]) {
       const q = zeros(shape, { dtype: 'float64' });
       nn.init.orthogonal(q, { gain: 1.5 });
-      const rows = shape[0], cols = q.size / rows;
+      const rows = shape[0],
+        cols = q.size / rows;
       const m = q.reshape([rows, cols]);
       const gram = rows <= cols ? m.matmul(m.T) : m.T.matmul(m);
       const k = Math.min(rows, cols);

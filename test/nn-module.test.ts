@@ -2,8 +2,23 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { manualSeed, randn, Tensor } from '../src/index.js';
 import {
-  BatchNorm1d, CrossEntropyLoss, GELU, init, Linear, LeakyReLU, Module, ModuleDict, ModuleList, Parameter, ReLU, Sequential,
-  layerFromConfig, moduleToConfig, mseLoss, nllLoss, summary,
+  BatchNorm1d,
+  CrossEntropyLoss,
+  GELU,
+  init,
+  Linear,
+  LeakyReLU,
+  Module,
+  ModuleDict,
+  ModuleList,
+  Parameter,
+  ReLU,
+  Sequential,
+  layerFromConfig,
+  moduleToConfig,
+  mseLoss,
+  nllLoss,
+  summary,
 } from '../src/nn/index.js';
 import { modelFromBytes, modelToBytes } from '../src/nn/serialize.js';
 import { Adam } from '../src/optim/index.js';
@@ -28,8 +43,14 @@ describe('Module: fields register themselves (PyTorch __setattr__)', () => {
     manualSeed(0);
     const m = new TwoLayer();
     // A module's own parameters come before its children's, as in PyTorch.
-    assert.deepEqual([...m.namedParameters()].map(([n]) => n), ['scale', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
-    assert.deepEqual([...m.children()].map(([n]) => n), ['fc1', 'act', 'fc2']);
+    assert.deepEqual(
+      [...m.namedParameters()].map(([n]) => n),
+      ['scale', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias'],
+    );
+    assert.deepEqual(
+      [...m.children()].map(([n]) => n),
+      ['fc1', 'act', 'fc2'],
+    );
     assert.equal(m.numParameters(), 3 * 4 + 4 + 4 * 2 + 2 + 1);
     assert.deepEqual([...m.stateDict().keys()], ['scale', 'fc1.weight', 'fc1.bias', 'fc2.weight', 'fc2.bias']);
     // A plain tensor field is not state (as in PyTorch: use registerBuffer).
@@ -61,10 +82,15 @@ describe('Module: fields register themselves (PyTorch __setattr__)', () => {
         super();
         this.w = this.registerParameter('weightAlias', new Parameter(randn([2])));
       }
-      override forward(x: Tensor): Tensor { return x; }
+      override forward(x: Tensor): Tensor {
+        return x;
+      }
     }
     const t = new Tied();
-    assert.deepEqual([...t.namedParameters()].map(([n]) => n), ['weightAlias', 'a.weight', 'b.weight']);
+    assert.deepEqual(
+      [...t.namedParameters()].map(([n]) => n),
+      ['weightAlias', 'a.weight', 'b.weight'],
+    );
   });
 });
 
@@ -81,9 +107,10 @@ describe('ModuleList and ModuleDict', () => {
       }
     }
     const s = new Stack();
-    assert.deepEqual([...s.namedParameters()].map(([n]) => n), [
-      'blocks.0.weight', 'blocks.0.bias', 'blocks.1.weight', 'blocks.1.bias', 'heads.cls.weight', 'heads.cls.bias', 'heads.reg.weight', 'heads.reg.bias',
-    ]);
+    assert.deepEqual(
+      [...s.namedParameters()].map(([n]) => n),
+      ['blocks.0.weight', 'blocks.0.bias', 'blocks.1.weight', 'blocks.1.bias', 'heads.cls.weight', 'heads.cls.bias', 'heads.reg.weight', 'heads.reg.bias'],
+    );
     s.blocks.append(new Linear(3, 3));
     assert.equal(s.blocks.length, 3);
     assert.equal(s.blocks.at(-1), [...s.blocks][2]);
@@ -97,13 +124,16 @@ describe('ModuleList and ModuleDict', () => {
       copy.loadStateDict(container.stateDict());
       assert.deepEqual([...copy.stateDict().keys()], [...container.stateDict().keys()]);
       const back = modelFromBytes(modelToBytes(container));
-      assert.deepEqual([...back.stateDict()].map(([k, v]) => [k, [...v.data]]), [...container.stateDict()].map(([k, v]) => [k, [...v.data]]));
+      assert.deepEqual(
+        [...back.stateDict()].map(([k, v]) => [k, [...v.data]]),
+        [...container.stateDict()].map(([k, v]) => [k, [...v.data]]),
+      );
     }
   });
 });
 
 describe('Module.toString (PyTorch repr)', () => {
-  it('prints the structure with each layer\'s settings', () => {
+  it("prints the structure with each layer's settings", () => {
     const model = new Sequential(new Linear(4, 8), new ReLU(), new Sequential(new Linear(8, 2, { bias: false }), new LeakyReLU(0.2)));
     assert.equal(
       model.toString(),
@@ -129,7 +159,10 @@ describe('loadStateDict is all or nothing', () => {
     const state = new Map([...model.stateDict()].map(([k, v]) => [k, v.add(1)]));
     state.set('2.bias', randn([2]));
     assert.throws(() => model.loadStateDict(state), /'2\.bias' has shape \[2\]/);
-    assert.deepEqual([...model.stateDict()].map(([k, v]) => [k, [...v.data]]), before);
+    assert.deepEqual(
+      [...model.stateDict()].map(([k, v]) => [k, [...v.data]]),
+      before,
+    );
     assert.throws(() => model.loadStateDict({ '0.weight': [1, 2] as unknown as Tensor }, { strict: false }), /not a Tensor/);
     assert.throws(() => model.loadStateDict(state, { stric: false } as never), /did you mean 'strict'/);
   });
@@ -159,25 +192,28 @@ describe('options objects reject unknown keys with a suggestion', () => {
 });
 
 describe('summary', () => {
-  it('gives each layer\'s output shape and parameter count, through fused blocks too', () => {
+  it("gives each layer's output shape and parameter count, through fused blocks too", () => {
     manualSeed(0);
     const model = new Sequential(new Linear(4, 8), new ReLU(), new Sequential(new Linear(8, 2)));
     const s = summary(model, [5, 4]);
-    assert.deepEqual(s.rows.map((r) => [r.name, r.type, r.outputShape, r.parameters]), [
-      ['', 'Sequential', [5, 2], 0],
-      ['0', 'Linear', [5, 8], 40],
-      ['1', 'ReLU', [5, 8], 0],
-      ['2', 'Sequential', [5, 2], 0],
-      ['2.0', 'Linear', [5, 2], 18],
-    ]);
+    assert.deepEqual(
+      s.rows.map((r) => [r.name, r.type, r.outputShape, r.parameters]),
+      [
+        ['', 'Sequential', [5, 2], 0],
+        ['0', 'Linear', [5, 8], 40],
+        ['1', 'ReLU', [5, 8], 0],
+        ['2', 'Sequential', [5, 2], 0],
+        ['2.0', 'Linear', [5, 2], 18],
+      ],
+    );
     assert.equal(s.totalParameters, 58);
     assert.match(String(s), /Total params: 58/);
     assert.match(String(s), /\n {4}0 \(Linear\) +\[5, 2\] +18\n/);
     // The model is left as it was: same mode, forward no longer patched, same output.
     assert.equal(model.training, true);
-    assert.ok(!Object.prototype.hasOwnProperty.call(model, 'forward'));
+    assert.ok(!Object.hasOwn(model, 'forward'));
     assert.throws(() => summary(model, [5, 3]), { name: 'ShapeError' });
-    assert.ok(!Object.prototype.hasOwnProperty.call(model.at(0), 'forward'), 'restored after a failing forward');
+    assert.ok(!Object.hasOwn(model.at(0), 'forward'), 'restored after a failing forward');
     assert.throws(() => summary(model, [5, 4], { dtyp: 'float64' } as never), /did you mean 'dtype'/);
   });
 });

@@ -10,7 +10,11 @@ import { readFileSync } from 'node:fs';
 import { Tensor, grad } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 
-interface Arr { shape: number[]; data: number[]; dtype: 'float64' | 'int32' }
+interface Arr {
+  shape: number[];
+  data: number[];
+  dtype: 'float64' | 'int32';
+}
 
 interface LayerCase {
   name: string;
@@ -51,11 +55,16 @@ function toTensor(a: Arr, requiresGrad = false): Tensor {
 function close(what: string, actual: Tensor | null | undefined, expected: Arr, tol = 1e-10): void {
   assert.ok(actual, `${what}: missing`);
   assert.deepEqual([...actual.shape], expected.shape, `${what}: shape`);
-  let worst = 0, at = -1;
+  let worst = 0,
+    at = -1;
   for (let i = 0; i < expected.data.length; i++) {
-    const e = expected.data[i], a = actual.data[i];
+    const e = expected.data[i],
+      a = actual.data[i];
     const err = Math.abs(a - e) / (1 + Math.abs(e));
-    if (!(err <= worst)) { worst = err; at = i; }
+    if (!(err <= worst)) {
+      worst = err;
+      at = i;
+    }
   }
   assert.ok(worst <= tol, `${what}: element ${at} is ${actual.data[at]}, PyTorch has ${expected.data[at]} (relative error ${worst})`);
 }
@@ -80,10 +89,14 @@ describe('layers match PyTorch (float64, forward and every gradient)', () => {
       const state = Object.fromEntries(Object.entries(c.state).map(([k, v]) => [k, toTensor(v, true)]));
       const outputs = runner(m)(m, inputs, state);
       for (const [k, expected] of Object.entries(c.outputs)) close(`output ${k}`, outputs[k], expected);
-      const objective = Object.entries(c.weights).map(([k, w]) => outputs[k].mul(toTensor(w)).sum()).reduce((a, b) => a.add(b));
+      const objective = Object.entries(c.weights)
+        .map(([k, w]) => outputs[k].mul(toTensor(w)).sum())
+        .reduce((a, b) => a.add(b));
       const params = new Map(m.namedParameters());
       const wrt: [string, Tensor, Arr][] = [];
-      c.grads.inputs.forEach((g, i) => { if (g) wrt.push([`input ${i}`, inputs[i], g]); });
+      c.grads.inputs.forEach((g, i) => {
+        if (g) wrt.push([`input ${i}`, inputs[i], g]);
+      });
       for (const [k, g] of Object.entries(c.grads.state)) wrt.push([`initial ${k}`, state[k], g]);
       for (const [k, g] of Object.entries(c.grads.params)) {
         const p = params.get(k);
@@ -91,7 +104,10 @@ describe('layers match PyTorch (float64, forward and every gradient)', () => {
         wrt.push([`d/d${k}`, p, g]);
       }
       assert.equal(params.size, Object.keys(c.grads.params).length, 'same number of parameters as PyTorch');
-      const grads = grad(objective, wrt.map(([, t]) => t));
+      const grads = grad(
+        objective,
+        wrt.map(([, t]) => t),
+      );
       wrt.forEach(([name, , expected], i) => close(`gradient ${name}`, grads[i], expected));
       const buffers = new Map(m.namedBuffers());
       for (const [k, expected] of Object.entries(c.buffers_after)) close(`buffer ${k} after the step`, buffers.get(k), expected);
@@ -100,9 +116,15 @@ describe('layers match PyTorch (float64, forward and every gradient)', () => {
 });
 
 const lossFns: Record<string, (x: Tensor, t: Tensor, o: never) => Tensor> = {
-  mseLoss: nn.mseLoss, l1Loss: nn.l1Loss, huberLoss: nn.huberLoss, smoothL1Loss: nn.smoothL1Loss,
-  crossEntropy: nn.crossEntropy, nllLoss: nn.nllLoss, binaryCrossEntropy: nn.binaryCrossEntropy,
-  bceWithLogits: nn.bceWithLogits, klDiv: nn.klDiv,
+  mseLoss: nn.mseLoss,
+  l1Loss: nn.l1Loss,
+  huberLoss: nn.huberLoss,
+  smoothL1Loss: nn.smoothL1Loss,
+  crossEntropy: nn.crossEntropy,
+  nllLoss: nn.nllLoss,
+  binaryCrossEntropy: nn.binaryCrossEntropy,
+  bceWithLogits: nn.bceWithLogits,
+  klDiv: nn.klDiv,
 };
 
 describe('losses match PyTorch (float64, value and gradients)', () => {

@@ -3,7 +3,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { NumericalError, ValueError } from '../src/errors.js';
-import { enetPath, LogisticRegression, Ridge, RidgeCV, SGDClassifier, SGDRegressor } from '../src/models/linear/index.js';
+import { enetPath, Ridge, RidgeCV, SGDClassifier, SGDRegressor } from '../src/models/linear/index.js';
 import { minimizeLbfgs } from '../src/models/linear/lbfgs.js';
 import { multiclassProbability, sigmoidTrain } from '../src/models/svm/platt.js';
 import { SVC, SVR } from '../src/models/svm/index.js';
@@ -15,7 +15,9 @@ function scaled(scale: number): { X: number[][]; y: number[]; labels: number[] }
   const y: number[] = [];
   const labels: number[] = [];
   for (let i = 0; i < 30; i++) {
-    const a = Math.sin(i * 1.3), b = Math.cos(i * 0.7), c = ((i * 7) % 11) / 11;
+    const a = Math.sin(i * 1.3),
+      b = Math.cos(i * 0.7),
+      c = ((i * 7) % 11) / 11;
     X.push([a * scale, b * scale, c * scale]);
     y.push(2 * a - b + 0.5 * c);
     labels.push(i % 3);
@@ -23,7 +25,10 @@ function scaled(scale: number): { X: number[][]; y: number[]; labels: number[] }
   return { X, y, labels };
 }
 
-const isNumerical = (name: string) => (e: unknown): boolean => e instanceof NumericalError && (e as Error).message.startsWith(name);
+const isNumerical =
+  (name: string) =>
+  (e: unknown): boolean =>
+    e instanceof NumericalError && (e as Error).message.startsWith(name);
 
 describe('non-finite numbers stop the solvers with a NumericalError', () => {
   const big = scaled(1e300);
@@ -53,7 +58,18 @@ describe('non-finite numbers stop the solvers with a NumericalError', () => {
 
 describe('L-BFGS', () => {
   it('a non-finite objective at the start is a NumericalError naming the caller', () => {
-    assert.throws(() => minimizeLbfgs((_x, g) => { g[0] = 1; return Number.NaN; }, new Float64Array(1), { caller: 'Demo' }), isNumerical('Demo'));
+    assert.throws(
+      () =>
+        minimizeLbfgs(
+          (_x, g) => {
+            g[0] = 1;
+            return Number.NaN;
+          },
+          new Float64Array(1),
+          { caller: 'Demo' },
+        ),
+      isNumerical('Demo'),
+    );
   });
   it('a gradient that turns NaN during the run stops it (it used to report convergence)', () => {
     // f = x², but the gradient is NaN once x leaves the start
@@ -67,19 +83,32 @@ describe('L-BFGS', () => {
 
 describe('Platt scaling and pairwise coupling', () => {
   it('sigmoidTrain stops on non-finite decision values', () => {
-    assert.throws(() => sigmoidTrain([1, Number.NaN, -1, 2], [true, false, false, true]), (e) => e instanceof NumericalError);
-    assert.throws(() => sigmoidTrain([1, Infinity, -1, 2], [true, false, false, true]), (e) => e instanceof NumericalError);
+    assert.throws(
+      () => sigmoidTrain([1, Number.NaN, -1, 2], [true, false, false, true]),
+      (e) => e instanceof NumericalError,
+    );
+    assert.throws(
+      () => sigmoidTrain([1, Infinity, -1, 2], [true, false, false, true]),
+      (e) => e instanceof NumericalError,
+    );
   });
   it('multiclassProbability stops on non-finite pairwise probabilities', () => {
     const r = Float64Array.of(0, Number.NaN, 0.5, Number.NaN, 0, 0.5, 0.5, 0.5, 0);
-    assert.throws(() => multiclassProbability(3, r, new Float64Array(3)), (e) => e instanceof NumericalError);
+    assert.throws(
+      () => multiclassProbability(3, r, new Float64Array(3)),
+      (e) => e instanceof NumericalError,
+    );
   });
 });
 
 describe('unknown estimator parameters', () => {
   it("new Ridge({ max_iter: 5 }) suggests 'maxIter' and lists the valid ones", () => {
-    assert.throws(() => new Ridge({ max_iter: 5 } as never), (e: unknown) => e instanceof ValueError
-      && /Ridge: unknown option 'max_iter' \(did you mean 'maxIter'\?\); valid options are: alpha, fitIntercept, maxIter, solver, tol/.test((e as Error).message));
+    assert.throws(
+      () => new Ridge({ max_iter: 5 } as never),
+      (e: unknown) =>
+        e instanceof ValueError &&
+        /Ridge: unknown option 'max_iter' \(did you mean 'maxIter'\?\); valid options are: alpha, fitIntercept, maxIter, solver, tol/.test((e as Error).message),
+    );
   });
 });
 
@@ -91,7 +120,10 @@ describe('checkFinite', () => {
       for (const at of [0, 3, 6]) {
         const v = new Float64Array(7).fill(1);
         v[at] = bad;
-        assert.throws(() => checkFinite('Demo', 'coef', v), (e: unknown) => e instanceof NumericalError && (e as Error).message.includes(`(${bad} at ${at})`));
+        assert.throws(
+          () => checkFinite('Demo', 'coef', v),
+          (e: unknown) => e instanceof NumericalError && (e as Error).message.includes(`(${bad} at ${at})`),
+        );
       }
     }
   });
@@ -100,7 +132,21 @@ describe('checkFinite', () => {
 describe('options objects reject unknown keys', () => {
   it('enetPath and minimizeLbfgs suggest the camelCase name', () => {
     const { X, y } = scaled(1);
-    assert.throws(() => enetPath(X, y, { max_iter: 5 } as never), (e: unknown) => e instanceof ValueError && /enetPath: unknown option 'max_iter' \(did you mean 'maxIter'\?\)/.test((e as Error).message));
-    assert.throws(() => minimizeLbfgs((_x, g) => { g[0] = 0; return 0; }, new Float64Array(1), { g_tol: 1 } as never), (e: unknown) => e instanceof ValueError && /minimizeLbfgs: unknown option 'g_tol' \(did you mean 'gtol'\?\)/.test((e as Error).message));
+    assert.throws(
+      () => enetPath(X, y, { max_iter: 5 } as never),
+      (e: unknown) => e instanceof ValueError && /enetPath: unknown option 'max_iter' \(did you mean 'maxIter'\?\)/.test((e as Error).message),
+    );
+    assert.throws(
+      () =>
+        minimizeLbfgs(
+          (_x, g) => {
+            g[0] = 0;
+            return 0;
+          },
+          new Float64Array(1),
+          { g_tol: 1 } as never,
+        ),
+      (e: unknown) => e instanceof ValueError && /minimizeLbfgs: unknown option 'g_tol' \(did you mean 'gtol'\?\)/.test((e as Error).message),
+    );
   });
 });

@@ -3,8 +3,22 @@ import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { Generator, Tensor, tensor, zeros, ValueError } from '../src/index.js';
 import {
-  Adagrad, Adam, AdamW, CosineAnnealingLR, createOptimizer, ExponentialLR, MultiStepLR, OneCycleLR, Optimizer,
-  ReduceLROnPlateau, RMSprop, SGD, StepLR, clipGradNorm, clipGradValue, type LRScheduler,
+  Adagrad,
+  Adam,
+  AdamW,
+  CosineAnnealingLR,
+  createOptimizer,
+  ExponentialLR,
+  MultiStepLR,
+  OneCycleLR,
+  type Optimizer,
+  ReduceLROnPlateau,
+  RMSprop,
+  SGD,
+  StepLR,
+  clipGradNorm,
+  clipGradValue,
+  type LRScheduler,
 } from '../src/optim/index.js';
 import { useGeneralLoopOnly } from '../src/optim/optimizer.js';
 
@@ -128,27 +142,37 @@ describe('optimiser state dict resumes exactly', () => {
   });
 });
 
-describe('the fast update loops give exactly the general loop\'s numbers', () => {
+describe("the fast update loops give exactly the general loop's numbers", () => {
   const configs: [string, Record<string, unknown>][] = [
-    ['sgd', { lr: 0.1 }], ['sgd', { lr: 0.1, weightDecay: 0.1 }], ['sgd', { lr: 0.1, momentum: 0.9 }],
-    ['sgd', { lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01, maximize: true }], ['sgd', { lr: 0.1, momentum: 0.9, nesterov: true }],
-    ['adam', {}], ['adam', { weightDecay: 0.1, maximize: true }], ['adamw', {}], ['adamw', { betas: [0.5, 0.9], weightDecay: 0.3 }],
-    ['rmsprop', {}], ['rmsprop', { weightDecay: 0.1, alpha: 0.5 }], ['adagrad', { lrDecay: 0.1, initialAccumulatorValue: 0.2 }],
+    ['sgd', { lr: 0.1 }],
+    ['sgd', { lr: 0.1, weightDecay: 0.1 }],
+    ['sgd', { lr: 0.1, momentum: 0.9 }],
+    ['sgd', { lr: 0.1, momentum: 0.9, dampening: 0.5, weightDecay: 0.01, maximize: true }],
+    ['sgd', { lr: 0.1, momentum: 0.9, nesterov: true }],
+    ['adam', {}],
+    ['adam', { weightDecay: 0.1, maximize: true }],
+    ['adamw', {}],
+    ['adamw', { betas: [0.5, 0.9], weightDecay: 0.3 }],
+    ['rmsprop', {}],
+    ['rmsprop', { weightDecay: 0.1, alpha: 0.5 }],
+    ['adagrad', { lrDecay: 0.1, initialAccumulatorValue: 0.2 }],
   ];
   for (const [name, options] of configs) {
     for (const dtype of ['float32', 'float64'] as const) {
       it(`${name} ${JSON.stringify(options)} ${dtype}`, () => {
         const gen = new Generator(3);
         // 2 053 elements: large float32 parameters take the backend's SIMD kernel (an odd length: its scalar tail too).
-        const make = (): Tensor[] => [17, 5, 2053].map((n) => {
-          const d = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
-          for (let i = 0; i < n; i++) d[i] = gen.normal();
-          return new Tensor(d, [n], { requiresGrad: true });
-        });
+        const make = (): Tensor[] =>
+          [17, 5, 2053].map((n) => {
+            const d = dtype === 'float32' ? new Float32Array(n) : new Float64Array(n);
+            for (let i = 0; i < n; i++) d[i] = gen.normal();
+            return new Tensor(d, [n], { requiresGrad: true });
+          });
         const fast = make();
         const general = fast.map((p) => new Tensor(p.data.slice(), p.shape, { requiresGrad: true }));
         const grads = Array.from({ length: 4 }, () => make());
-        const a = createOptimizer(name, fast, options), b = createOptimizer(name, general, options);
+        const a = createOptimizer(name, fast, options),
+          b = createOptimizer(name, general, options);
         for (const gs of grads) {
           fast.forEach((p, i) => (p.grad = gs[i]));
           general.forEach((p, i) => (p.grad = gs[i]));
@@ -197,11 +221,18 @@ describe('optimiser API', () => {
   });
 
   it('param groups keep their own lr; setLr changes all', () => {
-    const a = leaf([0], [1]), b = leaf([0], [1]);
+    const a = leaf([0], [1]),
+      b = leaf([0], [1]);
     const opt = new AdamW([{ params: [a], lr: 0.1 }, { params: [b] }], { lr: 0.01 });
-    assert.deepEqual(opt.paramGroups.map((g) => g.lr), [0.1, 0.01]);
+    assert.deepEqual(
+      opt.paramGroups.map((g) => g.lr),
+      [0.1, 0.01],
+    );
     opt.setLr(0.5);
-    assert.deepEqual(opt.paramGroups.map((g) => g.lr), [0.5, 0.5]);
+    assert.deepEqual(
+      opt.paramGroups.map((g) => g.lr),
+      [0.5, 0.5],
+    );
     assert.equal(opt.params().length, 2);
   });
 
@@ -223,12 +254,18 @@ describe('optimiser API', () => {
 function makeScheduler(c: SchedCase, opt: Optimizer): LRScheduler {
   const o = c.options as never;
   switch (c.kind) {
-    case 'StepLR': return new StepLR(opt, o);
-    case 'MultiStepLR': return new MultiStepLR(opt, o);
-    case 'ExponentialLR': return new ExponentialLR(opt, o);
-    case 'CosineAnnealingLR': return new CosineAnnealingLR(opt, o);
-    case 'OneCycleLR': return new OneCycleLR(opt, o);
-    default: throw new Error(c.kind);
+    case 'StepLR':
+      return new StepLR(opt, o);
+    case 'MultiStepLR':
+      return new MultiStepLR(opt, o);
+    case 'ExponentialLR':
+      return new ExponentialLR(opt, o);
+    case 'CosineAnnealingLR':
+      return new CosineAnnealingLR(opt, o);
+    case 'OneCycleLR':
+      return new OneCycleLR(opt, o);
+    default:
+      throw new Error(c.kind);
   }
 }
 
@@ -243,7 +280,8 @@ describe('learning-rate schedules follow PyTorch', () => {
       const p = leaf([0, 0], [2]);
       const opt = createOptimizer(c.optimizer, [p], c.optimizerOptions);
       const sched = makeScheduler(c, opt);
-      const lrs = [opt.paramGroups[0].lr], momenta = [groupMomentum(opt)];
+      const lrs = [opt.paramGroups[0].lr],
+        momenta = [groupMomentum(opt)];
       for (let i = 1; i < c.lrs.length; i++) {
         p.grad = f64([1, 1], [2]);
         opt.step();
@@ -261,7 +299,11 @@ describe('learning-rate schedules follow PyTorch', () => {
     it(`ReduceLROnPlateau ${JSON.stringify(c.options)}`, () => {
       const opt = new SGD([leaf([0], [1])], { lr: 1 });
       const sched = new ReduceLROnPlateau(opt, c.options as never);
-      close(c.metrics.map((m) => (sched.step(m), opt.paramGroups[0].lr)), c.lrs, 'lr');
+      close(
+        c.metrics.map((m) => (sched.step(m), opt.paramGroups[0].lr)),
+        c.lrs,
+        'lr',
+      );
     });
   }
 
@@ -291,7 +333,9 @@ describe('learning-rate schedules follow PyTorch', () => {
   it('OneCycleLR refuses to step past totalSteps; bad options are rejected', () => {
     const opt = new Adam([leaf([0], [1])]);
     const s = new OneCycleLR(opt, { maxLr: 0.1, totalSteps: 3 });
-    s.step(); s.step(); s.step();
+    s.step();
+    s.step();
+    s.step();
     assert.throws(() => s.step(), /more than totalSteps/);
     assert.throws(() => new OneCycleLR(opt, { maxLr: 0.1 }), /totalSteps/);
     assert.throws(() => new StepLR(opt, { stepSize: 0 }), /stepSize/);
@@ -315,7 +359,8 @@ describe('gradient clipping follows PyTorch', () => {
 
   it('scales a gradient array shared by two parameters once', () => {
     const shared = f64([3, 4], [2]);
-    const a = zeros([2], { dtype: 'float64', requiresGrad: true }), b = zeros([2], { dtype: 'float64', requiresGrad: true });
+    const a = zeros([2], { dtype: 'float64', requiresGrad: true }),
+      b = zeros([2], { dtype: 'float64', requiresGrad: true });
     a.grad = shared;
     b.grad = new Tensor(shared.data, [2]);
     const total = clipGradNorm([a, b], 1);

@@ -23,7 +23,14 @@ interface Case {
   todo?: string;
 }
 
-const X = [[0, 1], [1, 0], [1, 1], [0, 0], [2, 1], [1, 2]];
+const X = [
+  [0, 1],
+  [1, 0],
+  [1, 1],
+  [0, 0],
+  [2, 1],
+  [1, 2],
+];
 const y = [0, 1, 1, 0, 1, 0];
 const params = () => new F.nn.Linear(2, 2).parameters();
 const optimizer = () => new F.SGD(params(), { lr: 0.1 });
@@ -32,7 +39,12 @@ const csv = 'a,b\n1,2\n3,4\n';
 
 const CASES: Case[] = [
   // The format every case expects, as the shared checker writes it.
-  { name: 'checkOptions', key: 'test_size', suggests: 'testSize', call: (o) => F.checkOptions('trainTestSplit', o, ['testSize', 'trainSize', 'randomState', 'shuffle', 'stratify']) },
+  {
+    name: 'checkOptions',
+    key: 'test_size',
+    suggests: 'testSize',
+    call: (o) => F.checkOptions('trainTestSplit', o, ['testSize', 'trainSize', 'randomState', 'shuffle', 'stratify']),
+  },
   // Estimators.
   { name: 'LinearRegression', key: 'fit_intercept', suggests: 'fitIntercept', call: (o) => new F.LinearRegression(o) },
   { name: 'Ridge', key: 'fit_intercept', suggests: 'fitIntercept', call: (o) => new F.Ridge(o) },

@@ -18,9 +18,10 @@ test('suggestOption: snake_case, case and typos', () => {
 });
 
 test('checkOptions rejects unknown keys with the valid list and a suggestion', () => {
-  assert.throws(() => checkOptions('trainTestSplit', { test_size: 0.2 }, ['testSize', 'shuffle']),
-    (e: unknown) => e instanceof ValueError && /unknown option 'test_size' \(did you mean 'testSize'\?\)/.test(e.message)
-      && /valid options are: shuffle, testSize/.test(e.message));
+  assert.throws(
+    () => checkOptions('trainTestSplit', { test_size: 0.2 }, ['testSize', 'shuffle']),
+    (e: unknown) => e instanceof ValueError && /unknown option 'test_size' \(did you mean 'testSize'\?\)/.test(e.message) && /valid options are: shuffle, testSize/.test(e.message),
+  );
   assert.doesNotThrow(() => checkOptions('f', { testSize: 0.2, other: undefined }, ['testSize']));
   assert.doesNotThrow(() => checkOptions('f', undefined, ['testSize']));
   assert.throws(() => checkOptions('f', [1], ['a']), ValueError);

@@ -16,7 +16,10 @@ import { fileURLToPath } from 'node:url';
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as Record<string, unknown>;
 
-interface PackResult { filename: string; files: { path: string; size: number }[] }
+interface PackResult {
+  filename: string;
+  files: { path: string; size: number }[];
+}
 
 let workDir = '';
 let tarball = '';
@@ -57,7 +60,10 @@ const IRIS_ROWS = /5\.1,\s*3\.5,\s*1\.4,\s*0\.2,\s*0,\s*4\.9,\s*3,\s*1\.4,\s*0\.
 
 describe('npm pack', () => {
   it('ships each built-in data set once, in JavaScript', () => {
-    for (const [name, pattern] of [['digits', DIGITS_LINE], ['iris', IRIS_ROWS]] as const) {
+    for (const [name, pattern] of [
+      ['digits', DIGITS_LINE],
+      ['iris', IRIS_ROWS],
+    ] as const) {
       const where = filesMatching(pattern);
       assert.equal(where.length, 1, `${name} data ships in ${where.length} files: ${where.join(', ')}`);
       assert.match(where[0], /\.js$/, `${name} data ships in ${where[0]}`);
@@ -78,7 +84,6 @@ describe('npm pack', () => {
     const extra = shipped.filter((path) => path.endsWith('.js.map') || (path.startsWith('src/') && path.endsWith('.ts')));
     assert.deepEqual(extra, []);
   });
-
 
   it('ships the entry points, the worker, the licence and the guides', () => {
     const exportsField = manifest.exports as Record<string, Record<string, string>>;
@@ -101,13 +106,28 @@ describe('package.json metadata', () => {
   it('lists in sideEffects every shipped module that registers something when imported', () => {
     const globs = manifest.sideEffects;
     assert.ok(Array.isArray(globs), 'sideEffects must be a list (false would let bundlers drop layer registrations)');
-    const patterns = (globs as string[]).map((g) => new RegExp('^' + g.replace(/^\.\//, '').replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*/g, '\u0000').replace(/\*/g, '[^/]*').replace(/\u0000/g, '.*') + '$'));
+    const patterns = (globs as string[]).map(
+      (g) =>
+        new RegExp(
+          '^' +
+            g
+              .replace(/^\.\//, '')
+              .replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+              .replace(/\*\*/g, '\u0000')
+              .replace(/\*/g, '[^/]*')
+              .replace(/\u0000/g, '.*') +
+            '$',
+        ),
+    );
     // A statement at column 0 that calls something: a registration, a worker's start-up.
     const topLevelCall = /^(?!export|import|const|let|var|function|class|async|\/|\*|\s|\}|\))[A-Za-z_$][\w$.]*\(/m;
     const withEffects = shipped.filter((path) => path.endsWith('.js') && topLevelCall.test(contents.get(path)!));
     assert.ok(withEffects.length > 0, 'the layer registrations were not found: has the check gone stale?');
     for (const path of withEffects) {
-      assert.ok(patterns.some((p) => p.test(path)), `${path} runs code when imported but is not in sideEffects`);
+      assert.ok(
+        patterns.some((p) => p.test(path)),
+        `${path} runs code when imported but is not in sideEffects`,
+      );
     }
   });
 });
@@ -128,15 +148,18 @@ describe('the tarball installs and runs', () => {
       mkdirSync(dirname(to), { recursive: true });
       if (!existsSync(to)) symlinkSync(from, to, 'dir');
     }
-    writeFileSync(join(app, 'check.mjs'), [
-      "import { loadIris, loadDigits, randn, getBackend, nn, Sequential, modelToBytes, modelFromBytes, warmUpThreads } from 'frugal-ml';",
-      'await warmUpThreads();',
-      'const iris = loadIris(); const digits = loadDigits();',
-      'const product = randn([300, 200]).matmul(randn([200, 100]));',
-      'const model = modelFromBytes(modelToBytes(new Sequential(new nn.Linear(4, 3), new nn.ReLU())));',
-      'console.log(JSON.stringify({ iris: iris.data.shape, digits: digits.data.shape, product: product.shape, backend: getBackend().name, layers: model.constructor.name }));',
-      'process.exit(0);',
-    ].join('\n'));
+    writeFileSync(
+      join(app, 'check.mjs'),
+      [
+        "import { loadIris, loadDigits, randn, getBackend, nn, Sequential, modelToBytes, modelFromBytes, warmUpThreads } from 'frugal-ml';",
+        'await warmUpThreads();',
+        'const iris = loadIris(); const digits = loadDigits();',
+        'const product = randn([300, 200]).matmul(randn([200, 100]));',
+        'const model = modelFromBytes(modelToBytes(new Sequential(new nn.Linear(4, 3), new nn.ReLU())));',
+        'console.log(JSON.stringify({ iris: iris.data.shape, digits: digits.data.shape, product: product.shape, backend: getBackend().name, layers: model.constructor.name }));',
+        'process.exit(0);',
+      ].join('\n'),
+    );
     const out = execFileSync(process.execPath, [join(app, 'check.mjs')], { cwd: app, encoding: 'utf8', timeout: 60_000 });
     assert.deepEqual(JSON.parse(out.trim().split('\n').at(-1)!), { iris: [150, 4], digits: [1797, 64], product: [300, 100], backend: 'wasm', layers: 'Sequential' });
   });
@@ -144,16 +167,22 @@ describe('the tarball installs and runs', () => {
   // The declarations a user's compiler reads must stand on their own: nothing left out of the
   // package may be referenced, and no @types/node is needed to type-check an import.
   it('type-checks a program that imports it, with skipLibCheck off and no @types/node', () => {
-    writeFileSync(join(app(), 'app.ts'), [
-      "import { tensor, LinearRegression, nn, Sequential, fit, loadIris, readCsv, type Tensor } from 'frugal-ml';",
-      'const t: Tensor = tensor([[1, 2]]);',
-      'const model = new LinearRegression().fit([[1], [2]], [1, 2]);',
-      'export const used = [t, model.coef, new Sequential(new nn.Linear(4, 3)), loadIris().data, fit, readCsv];',
-    ].join('\n'));
-    writeFileSync(join(app(), 'tsconfig.json'), JSON.stringify({
-      compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: [] },
-      files: ['app.ts'],
-    }));
+    writeFileSync(
+      join(app(), 'app.ts'),
+      [
+        "import { tensor, LinearRegression, nn, Sequential, fit, loadIris, readCsv, type Tensor } from 'frugal-ml';",
+        'const t: Tensor = tensor([[1, 2]]);',
+        'const model = new LinearRegression().fit([[1], [2]], [1, 2]);',
+        'export const used = [t, model.coef, new Sequential(new nn.Linear(4, 3)), loadIris().data, fit, readCsv];',
+      ].join('\n'),
+    );
+    writeFileSync(
+      join(app(), 'tsconfig.json'),
+      JSON.stringify({
+        compilerOptions: { target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', strict: true, skipLibCheck: false, noEmit: true, types: [] },
+        files: ['app.ts'],
+      }),
+    );
     const tsc = join(root, 'node_modules', 'typescript', 'bin', 'tsc');
     try {
       execFileSync(process.execPath, [tsc, '-p', join(app(), 'tsconfig.json')], { cwd: app(), encoding: 'utf8', timeout: 120_000 });

@@ -17,7 +17,7 @@ import {
   SimpleImputer,
   StandardScaler,
 } from '../src/preprocessing/index.js';
-import { Tensor } from '../src/tensor/tensor.js';
+import type { Tensor } from '../src/tensor/tensor.js';
 import { checkEstimator } from './helpers/check-estimator.js';
 import { assertClose, camelKeys, loadFixture } from './helpers/fixtures.js';
 import { ToyCentroidClassifier, ToyRidge } from './helpers/toy-estimators.js';
@@ -84,7 +84,11 @@ interface CategoricalCase {
 }
 
 describe('transformers match scikit-learn (fixtures)', () => {
-  const fx = loadFixture<{ cases: TransformCase[]; categorical: { X: (string | number)[][]; Xt: (string | number)[][]; cases: CategoricalCase[] }; label_encoder: { fit: string[]; classes: string[]; transform: string[]; out: number[] } }>('sklearn-preprocessing');
+  const fx = loadFixture<{
+    cases: TransformCase[];
+    categorical: { X: (string | number)[][]; Xt: (string | number)[][]; cases: CategoricalCase[] };
+    label_encoder: { fit: string[]; classes: string[]; transform: string[]; out: number[] };
+  }>('sklearn-preprocessing');
   for (const c of fx.cases) {
     it(c.name, () => {
       const Cls = CLASSES[c.class];
@@ -107,7 +111,11 @@ describe('transformers match scikit-learn (fixtures)', () => {
       if (c.fit_out) assertClose(est.transform(X), c.fit_out, 0, 'fit_out');
       if (c.out) assertClose(est.transform(c.transform_X ?? fx.categorical.Xt), c.out, 0, 'out');
       if (c.categories) assertClose(est.categories, c.categories, 0, 'categories');
-      if (c.feature_names) assert.deepEqual(est.getFeatureNamesOut().map((s) => s), c.feature_names.map((s) => s.replace(/\.0(?=$|_)/g, '')));
+      if (c.feature_names)
+        assert.deepEqual(
+          est.getFeatureNamesOut().map((s) => s),
+          c.feature_names.map((s) => s.replace(/\.0(?=$|_)/g, '')),
+        );
       if (c.drop_idx !== undefined) assert.deepEqual(est.dropIdx, c.drop_idx);
       if (c.inverse) assert.deepEqual(est.inverseTransform(est.transform(c.transform_X!)), c.inverse);
     });
@@ -123,9 +131,17 @@ describe('transformers match scikit-learn (fixtures)', () => {
 });
 
 describe('transformer behaviour', () => {
-  const X = [[1, 2], [3, 4], [5, 7]];
+  const X = [
+    [1, 2],
+    [3, 4],
+    [5, 7],
+  ];
   it('StandardScaler keeps NaN and rejects infinity', () => {
-    const s = new StandardScaler().fit([[1, Number.NaN], [3, 2], [5, 4]]);
+    const s = new StandardScaler().fit([
+      [1, Number.NaN],
+      [3, 2],
+      [5, 4],
+    ]);
     assert.deepEqual(Array.from(s.mean!), [3, 3]);
     const out = s.transform([[Number.NaN, 2]]);
     assert.ok(Number.isNaN(out.data[0]));
@@ -141,14 +157,32 @@ describe('transformer behaviour', () => {
     assert.throws(() => new StandardScaler().setParams({ withMeans: true }), /Invalid parameter 'withMeans' for estimator StandardScaler/);
   });
   it('OneHotEncoder unknown categories', () => {
-    const e = new OneHotEncoder().fit([['a', 1], ['b', 2]]);
+    const e = new OneHotEncoder().fit([
+      ['a', 1],
+      ['b', 2],
+    ]);
     assert.throws(() => e.transform([['c', 1]]), /unknown categories \['c'\] in column 0/);
-    assert.throws(() => new OneHotEncoder().fit([['a', 1], [2, 2]]), /mixes strings and numbers/);
-    const ig = new OneHotEncoder({ handleUnknown: 'ignore' }).fit([['a', 1], ['b', 2]]);
+    assert.throws(
+      () =>
+        new OneHotEncoder().fit([
+          ['a', 1],
+          [2, 2],
+        ]),
+      /mixes strings and numbers/,
+    );
+    const ig = new OneHotEncoder({ handleUnknown: 'ignore' }).fit([
+      ['a', 1],
+      ['b', 2],
+    ]);
     assert.deepEqual(Array.from(ig.transform([['c', 2]]).data), [0, 0, 0, 1]);
   });
   it('SimpleImputer rejects NaN when missingValues is a number', () => {
-    const imp = new SimpleImputer({ missingValues: -1, strategy: 'median' }).fit([[-1, 2], [4, -1], [6, 3], [8, 5]]);
+    const imp = new SimpleImputer({ missingValues: -1, strategy: 'median' }).fit([
+      [-1, 2],
+      [4, -1],
+      [6, 3],
+      [8, 5],
+    ]);
     assert.deepEqual(Array.from(imp.statistics!), [6, 3]);
     assert.deepEqual(Array.from(imp.transform([[-1, -1]]).data), [6, 3]);
     assert.throws(() => imp.transform([[Number.NaN, 1]]), ValueError);
@@ -162,10 +196,20 @@ describe('transformer behaviour', () => {
 });
 
 describe('Pipeline', () => {
-  const X = [[0, 1], [1, 3], [2, 5.5], [3, 7], [4, 9.2], [5, 11]];
+  const X = [
+    [0, 1],
+    [1, 3],
+    [2, 5.5],
+    [3, 7],
+    [4, 9.2],
+    [5, 11],
+  ];
   const y = [1, 3, 5, 7, 9, 11];
   it('fits, predicts and scores through the steps', () => {
-    const pipe = new Pipeline([['scale', new StandardScaler()], ['ridge', new ToyRidge({ alpha: 0.01 })]]);
+    const pipe = new Pipeline([
+      ['scale', new StandardScaler()],
+      ['ridge', new ToyRidge({ alpha: 0.01 })],
+    ]);
     assert.equal(pipe.fit(X, y), pipe);
     const direct = new ToyRidge({ alpha: 0.01 }).fit(new StandardScaler().fitTransform(X), y);
     assertClose(pipe.predict(X), direct.predict(new StandardScaler().fit(X).transform(X)));
@@ -195,13 +239,37 @@ describe('Pipeline', () => {
     assert.throws(() => c.predict(X), NotFittedError);
   });
   it('validates steps', () => {
-    assert.throws(() => new Pipeline([['a', new ToyRidge()], ['b', new ToyRidge()]]), /intermediate steps should be transformers/);
-    assert.throws(() => new Pipeline([['a__b', new StandardScaler()], ['b', new ToyRidge()]]), /must not contain __/);
-    assert.throws(() => new Pipeline([['a', new StandardScaler()], ['a', new ToyRidge()]]), /not unique/);
+    assert.throws(
+      () =>
+        new Pipeline([
+          ['a', new ToyRidge()],
+          ['b', new ToyRidge()],
+        ]),
+      /intermediate steps should be transformers/,
+    );
+    assert.throws(
+      () =>
+        new Pipeline([
+          ['a__b', new StandardScaler()],
+          ['b', new ToyRidge()],
+        ]),
+      /must not contain __/,
+    );
+    assert.throws(
+      () =>
+        new Pipeline([
+          ['a', new StandardScaler()],
+          ['a', new ToyRidge()],
+        ]),
+      /not unique/,
+    );
   });
   it('duplicate names in makePipeline are numbered', () => {
     const p = makePipeline(new StandardScaler(), new StandardScaler(), new ToyRidge());
-    assert.deepEqual(p.steps.map((s) => s[0]), ['standardscaler-1', 'standardscaler-2', 'toyridge']);
+    assert.deepEqual(
+      p.steps.map((s) => s[0]),
+      ['standardscaler-1', 'standardscaler-2', 'toyridge'],
+    );
   });
   it('transform-only pipelines and inverseTransform', () => {
     const pipe = makePipeline(new StandardScaler(), new MinMaxScaler());
@@ -218,16 +286,27 @@ describe('Pipeline', () => {
 });
 
 describe('ColumnTransformer', () => {
-  const rows = [['red', 1.5, 10], ['blue', 2.5, 20], ['red', 3.5, 30], ['green', 0.5, 40]];
+  const rows = [
+    ['red', 1.5, 10],
+    ['blue', 2.5, 20],
+    ['red', 3.5, 30],
+    ['green', 0.5, 40],
+  ];
   it('encodes, scales and passes through columns in order', () => {
-    const ct = new ColumnTransformer([
-      ['color', new OneHotEncoder(), [0]],
-      ['num', new StandardScaler(), [1]],
-    ], { remainder: 'passthrough' });
+    const ct = new ColumnTransformer(
+      [
+        ['color', new OneHotEncoder(), [0]],
+        ['num', new StandardScaler(), [1]],
+      ],
+      { remainder: 'passthrough' },
+    );
     const out = ct.fitTransform(rows);
     assert.deepEqual(out.shape, [4, 5]);
     assert.deepEqual(Array.from(out.data.subarray(0, 3)), [0, 0, 1]);
-    assertClose(Array.from({ length: 4 }, (_, i) => out.data[i * 5 + 4]), [10, 20, 30, 40]);
+    assertClose(
+      Array.from({ length: 4 }, (_, i) => out.data[i * 5 + 4]),
+      [10, 20, 30, 40],
+    );
     assertClose(ct.transform(rows), out);
     assert.deepEqual(ct.outputIndices, { color: [0, 3], num: [3, 4], remainder: [4, 5] });
   });
@@ -240,7 +319,13 @@ describe('ColumnTransformer', () => {
   });
   it('works inside a pipeline with a classifier', () => {
     const y = ['a', 'b', 'a', 'b'];
-    const pipe = makePipeline(new ColumnTransformer([['c', new OneHotEncoder(), 0], ['n', new StandardScaler(), [1, 2]]]), new ToyCentroidClassifier());
+    const pipe = makePipeline(
+      new ColumnTransformer([
+        ['c', new OneHotEncoder(), 0],
+        ['n', new StandardScaler(), [1, 2]],
+      ]),
+      new ToyCentroidClassifier(),
+    );
     pipe.fit(rows, y);
     assert.deepEqual(pipe.classes, ['a', 'b']);
     assert.equal(pipe.predict(rows).length, 4);
@@ -248,21 +333,37 @@ describe('ColumnTransformer', () => {
 });
 
 describe('features near the float64 limit', () => {
-  const huge = [[1e300, -2e300], [-1.5e300, 1e300], [3e300, 0.5e300]];
+  const huge = [
+    [1e300, -2e300],
+    [-1.5e300, 1e300],
+    [3e300, 0.5e300],
+  ];
   it('StandardScaler refuses a variance that overflows, naming the feature', () => {
-    assert.throws(() => new StandardScaler().fit(huge), (e: unknown) => e instanceof NumericalError && /StandardScaler: the variance of feature 0 overflowed/.test(e.message));
+    assert.throws(
+      () => new StandardScaler().fit(huge),
+      (e: unknown) => e instanceof NumericalError && /StandardScaler: the variance of feature 0 overflowed/.test(e.message),
+    );
   });
   it('StandardScaler refuses a mean that overflows', () => {
-    assert.throws(() => new StandardScaler({ withStd: false }).fit([[1.5e308], [1.5e308]]), (e: unknown) => e instanceof NumericalError && /the mean of feature 0 overflowed/.test(e.message));
+    assert.throws(
+      () => new StandardScaler({ withStd: false }).fit([[1.5e308], [1.5e308]]),
+      (e: unknown) => e instanceof NumericalError && /the mean of feature 0 overflowed/.test(e.message),
+    );
   });
   it('StandardScaler keeps scaling large but safe features and all-missing columns', () => {
-    const s = new StandardScaler().fit([[1e150, NaN], [3e150, NaN]]);
+    const s = new StandardScaler().fit([
+      [1e150, NaN],
+      [3e150, NaN],
+    ]);
     assert.deepEqual(Array.from(s.transform([[1e150, NaN]]).data as Float64Array).slice(0, 1), [-1]);
     assert.ok(Number.isNaN(s.mean![1]));
   });
   it('PolynomialFeatures refuses a product that overflows', () => {
     const p = new PolynomialFeatures({ degree: 3 }).fit(huge);
-    assert.throws(() => p.transform(huge), (e: unknown) => e instanceof NumericalError && /PolynomialFeatures/.test(e.message));
+    assert.throws(
+      () => p.transform(huge),
+      (e: unknown) => e instanceof NumericalError && /PolynomialFeatures/.test(e.message),
+    );
     assert.equal(p.transform([[1e100, 1]]).data[6], 1e300); // x0³
   });
 });
@@ -278,6 +379,16 @@ checkEstimator(() => new SimpleImputer({ strategy: 'median', addIndicator: true 
 checkEstimator(() => new OneHotEncoder({ handleUnknown: 'ignore' }), { ...num, allowNaN: true });
 checkEstimator(() => new OrdinalEncoder(), { ...num, allowNaN: true });
 checkEstimator(() => makePipeline(new StandardScaler(), new PolynomialFeatures()), num);
-checkEstimator(() => new ColumnTransformer([['a', new StandardScaler(), [0]], ['b', new Normalizer(), [1, 2]]], { remainder: 'passthrough' }), { ...num, allowNaN: true });
+checkEstimator(
+  () =>
+    new ColumnTransformer(
+      [
+        ['a', new StandardScaler(), [0]],
+        ['b', new Normalizer(), [1, 2]],
+      ],
+      { remainder: 'passthrough' },
+    ),
+  { ...num, allowNaN: true },
+);
 checkEstimator(() => makePipeline(new StandardScaler(), new ToyRidge({ alpha: 0.1 })), { kind: 'regressor' });
 checkEstimator(() => makePipeline(new MinMaxScaler(), new ToyCentroidClassifier()), { kind: 'classifier' });

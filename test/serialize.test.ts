@@ -7,9 +7,7 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Generator, globalGenerator, manualSeed, ParseError, randn, Tensor, tensor } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
-import {
-  BatchNorm1d, Conv2d, Dropout, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential,
-} from '../src/nn/index.js';
+import { BatchNorm1d, Conv2d, Dropout, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential } from '../src/nn/index.js';
 import { decodeSafetensors, encodeSafetensors, MAX_HEADER_BYTES } from '../src/io/safetensors.js';
 import { load, loadWeights, modelFromBytes, modelToBytes, save } from '../src/nn/serialize.js';
 import { packState, unpackState } from '../src/train/checkpoint.js';
@@ -34,7 +32,13 @@ function tmp(): string {
 describe('safetensors', () => {
   it('round-trips F32, F64 and I32 tensors with metadata, aligned', () => {
     const tensors = new Map<string, Tensor>([
-      ['a', tensor([[1.5, -2], [3, 4e-30]])],
+      [
+        'a',
+        tensor([
+          [1.5, -2],
+          [3, 4e-30],
+        ]),
+      ],
       ['b', tensor(Float64Array.from([Math.PI, -0, 1e300]), { shape: [3] })],
       ['c', tensor(Int32Array.from([-7, 2147483647, 0]), { shape: [1, 3] })],
       ['empty', new Tensor(new Float32Array(0), [0, 5])],
@@ -62,20 +66,27 @@ describe('safetensors', () => {
     const data = new Uint8Array(2 * 3 + 2 * 2 + 8 * 2 + 2 + 2 + 4);
     const v = new DataView(data.buffer);
     [0x3c00, 0xc000, 0x7c00].forEach((h, i) => v.setUint16(2 * i, h, true)); // F16: 1, -2, inf
-    v.setUint16(6, 0x3f80, true); v.setUint16(8, 0xc0a0, true); // BF16: 1, -5
-    v.setBigInt64(10, -3n, true); v.setBigInt64(18, 123456789n, true);
-    data[26] = 200; data[27] = 7; // U8
-    data[28] = 1; data[29] = 0; // BOOL
+    v.setUint16(6, 0x3f80, true);
+    v.setUint16(8, 0xc0a0, true); // BF16: 1, -5
+    v.setBigInt64(10, -3n, true);
+    v.setBigInt64(18, 123456789n, true);
+    data[26] = 200;
+    data[27] = 7; // U8
+    data[28] = 1;
+    data[29] = 0; // BOOL
     v.setFloat32(30, 0.25, true);
-    const file = raw({
-      h: { dtype: 'F16', shape: [3], data_offsets: [0, 6] },
-      bf: { dtype: 'BF16', shape: [2], data_offsets: [6, 10] },
-      i64: { dtype: 'I64', shape: [2, 1], data_offsets: [10, 26] },
-      u8: { dtype: 'U8', shape: [2], data_offsets: [26, 28] },
-      b: { dtype: 'BOOL', shape: [2], data_offsets: [28, 30] },
-      f: { dtype: 'F32', shape: [], data_offsets: [30, 34] },
-      __metadata__: { format: 'pt' },
-    }, data);
+    const file = raw(
+      {
+        h: { dtype: 'F16', shape: [3], data_offsets: [0, 6] },
+        bf: { dtype: 'BF16', shape: [2], data_offsets: [6, 10] },
+        i64: { dtype: 'I64', shape: [2, 1], data_offsets: [10, 26] },
+        u8: { dtype: 'U8', shape: [2], data_offsets: [26, 28] },
+        b: { dtype: 'BOOL', shape: [2], data_offsets: [28, 30] },
+        f: { dtype: 'F32', shape: [], data_offsets: [30, 34] },
+        __metadata__: { format: 'pt' },
+      },
+      data,
+    );
     const { tensors, metadata } = decodeSafetensors(file);
     assert.deepEqual(metadata, { format: 'pt' });
     assert.deepEqual([...tensors.get('h')!.data], [1, -2, Infinity]);
@@ -93,12 +104,44 @@ describe('safetensors', () => {
     const eight = new Uint8Array(8);
     const cases: [string, Uint8Array, RegExp][] = [
       ['too short', new Uint8Array(5), /too short/],
-      ['header length over the limit', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setUint32(0, MAX_HEADER_BYTES + 1, true); return b; })(), /exceeds the limit/],
-      ['header length with high bits', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setUint32(4, 1, true); return b; })(), /exceeds the limit/],
-      ['header past the end', (() => { const b = new Uint8Array(16); new DataView(b.buffer).setUint32(0, 100, true); return b; })(), /runs past the end/],
+      [
+        'header length over the limit',
+        (() => {
+          const b = new Uint8Array(16);
+          new DataView(b.buffer).setUint32(0, MAX_HEADER_BYTES + 1, true);
+          return b;
+        })(),
+        /exceeds the limit/,
+      ],
+      [
+        'header length with high bits',
+        (() => {
+          const b = new Uint8Array(16);
+          new DataView(b.buffer).setUint32(4, 1, true);
+          return b;
+        })(),
+        /exceeds the limit/,
+      ],
+      [
+        'header past the end',
+        (() => {
+          const b = new Uint8Array(16);
+          new DataView(b.buffer).setUint32(0, 100, true);
+          return b;
+        })(),
+        /runs past the end/,
+      ],
       ['not JSON', raw(null, [], '{"t": '), /not valid JSON/],
       ['not an object', raw(null, [], '[1, 2]'), /starting with '\{'/],
-      ['invalid UTF-8', (() => { const b = raw(null, [], '{"\u00e9":1}'); b[10] = 0xff; return b; })(), /UTF-8|JSON/],
+      [
+        'invalid UTF-8',
+        (() => {
+          const b = raw(null, [], '{"\u00e9":1}');
+          b[10] = 0xff;
+          return b;
+        })(),
+        /UTF-8|JSON/,
+      ],
       ['unknown dtype', raw({ t: { dtype: 'F8_E4M3', shape: [2], data_offsets: [0, 2] } }, [0, 0]), /dtype "F8_E4M3"/],
       ['size mismatch', raw({ t: { dtype: 'F32', shape: [3], data_offsets: [0, 8] } }, eight), /needs 12 bytes/],
       ['offsets out of range', raw(ok, new Uint8Array(4)), /needs|cover/],
@@ -116,11 +159,14 @@ describe('safetensors', () => {
     ];
     for (const [name, bytes, pattern] of cases) {
       it(name, () => {
-        assert.throws(() => decodeSafetensors(bytes), (err: unknown) => {
-          assert.ok(err instanceof ParseError, `${name}: ${String(err)}`);
-          assert.match((err as Error).message, pattern);
-          return true;
-        });
+        assert.throws(
+          () => decodeSafetensors(bytes),
+          (err: unknown) => {
+            assert.ok(err instanceof ParseError, `${name}: ${String(err)}`);
+            assert.match((err as Error).message, pattern);
+            return true;
+          },
+        );
       });
     }
 
@@ -189,11 +235,24 @@ describe('saving models', () => {
   // These classes take fromConfig from a shared base: it must build the subclass it is called on.
   it('layers whose fromConfig is inherited come back as their own class with the same config', () => {
     const layers: Module[] = [
-      new nn.RNN(3, 4, { nonlinearity: 'relu', numLayers: 2 }), new nn.GRU(3, 4, { bidirectional: true }), new nn.LSTM(3, 4),
-      new nn.RNNCell(3, 4, { nonlinearity: 'relu' }), new nn.LSTMCell(3, 4, { bias: false }), new nn.GRUCell(3, 4),
-      new nn.BatchNorm1d(5, { momentum: 0.3 }), new nn.BatchNorm2d(5, { affine: false }),
-      new nn.MaxPool2d([2, 3], { stride: 1 }), new nn.AvgPool2d(2, { countIncludePad: false }), new nn.MaxPool1d(3, { dilation: 2 }), new nn.AvgPool1d(2, { padding: 1 }),
-      new nn.ReLU(), new nn.Sigmoid(), new nn.Tanh(), new nn.SiLU(), new nn.Softmax(0), new nn.LogSoftmax({ dim: 1 }),
+      new nn.RNN(3, 4, { nonlinearity: 'relu', numLayers: 2 }),
+      new nn.GRU(3, 4, { bidirectional: true }),
+      new nn.LSTM(3, 4),
+      new nn.RNNCell(3, 4, { nonlinearity: 'relu' }),
+      new nn.LSTMCell(3, 4, { bias: false }),
+      new nn.GRUCell(3, 4),
+      new nn.BatchNorm1d(5, { momentum: 0.3 }),
+      new nn.BatchNorm2d(5, { affine: false }),
+      new nn.MaxPool2d([2, 3], { stride: 1 }),
+      new nn.AvgPool2d(2, { countIncludePad: false }),
+      new nn.MaxPool1d(3, { dilation: 2 }),
+      new nn.AvgPool1d(2, { padding: 1 }),
+      new nn.ReLU(),
+      new nn.Sigmoid(),
+      new nn.Tanh(),
+      new nn.SiLU(),
+      new nn.Softmax(0),
+      new nn.LogSoftmax({ dim: 1 }),
     ];
     for (const layer of layers) {
       const copy = modelFromBytes(modelToBytes(layer));
@@ -298,7 +357,14 @@ describe('untrusted model files', () => {
       ['wrong shape (after a good tensor)', (s) => s.set('2.weight', randn([3, 4])), /shape/],
       ['missing name', (s) => s.delete('2.bias'), /missing keys \[2\.bias\]/],
       ['extra name', (s) => s.set('3.weight', randn([1])), /unexpected keys \[3\.weight\]/],
-      ['wrong count', (s) => { s.delete('0.bias'); s.delete('2.bias'); }, /missing keys/],
+      [
+        'wrong count',
+        (s) => {
+          s.delete('0.bias');
+          s.delete('2.bias');
+        },
+        /missing keys/,
+      ],
     ];
     for (const [name, mutate, message] of cases) {
       const target = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));
@@ -325,7 +391,10 @@ describe('untrusted model files', () => {
     const spec = JSON.parse(metadata['frugal.architecture']);
     spec.children[0].config.outFeatures = 1e9;
     const bytes = encodeSafetensors(tensors, { ...metadata, 'frugal.architecture': JSON.stringify(spec) });
-    assert.throws(() => modelFromBytes(bytes), (err: Error) => err.name === 'LimitError' && /limit/.test(err.message));
+    assert.throws(
+      () => modelFromBytes(bytes),
+      (err: Error) => err.name === 'LimitError' && /limit/.test(err.message),
+    );
     // A file with no tensors at all may still not declare a big model.
     const empty = encodeSafetensors(new Map(), metadata);
     spec.children[0].config.outFeatures = 1e7;
@@ -354,7 +423,10 @@ describe('untrusted model files', () => {
     const bytes = raw(header, new Uint8Array(16));
     const target = mlpModel();
     const before = snapshot(target);
-    assert.throws(() => modelFromBytes(bytes), (err: Error) => err instanceof ParseError || err.name === 'LimitError');
+    assert.throws(
+      () => modelFromBytes(bytes),
+      (err: Error) => err instanceof ParseError || err.name === 'LimitError',
+    );
     await assert.rejects(loadWeights(target, bytes), (err: Error) => err instanceof ParseError || err.name === 'LimitError');
     assert.deepEqual(snapshot(target), before);
   });
@@ -362,7 +434,7 @@ describe('untrusted model files', () => {
   it('refuses containers nested absurdly deep', () => {
     const { metadata, tensors } = decodeSafetensors(modelToBytes(mlpModel()));
     const depth = 100_000;
-    const text = '{"type":"Sequential","config":{},"children":['.repeat(depth) + '{"type":"Identity","config":{}}' + ']}'.repeat(depth);
+    const text = `${'{"type":"Sequential","config":{},"children":['.repeat(depth)}{"type":"Identity","config":{}}${']}'.repeat(depth)}`;
     const bytes = encodeSafetensors(tensors, { ...metadata, 'frugal.architecture': text });
     assert.throws(() => modelFromBytes(bytes), { name: 'LimitError' });
   });

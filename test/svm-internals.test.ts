@@ -71,9 +71,11 @@ describe('kernel blocks', () => {
       const A = k.prepare(X);
       const B = k.prepare(Z);
       const ref = (a: number, b: number): number => {
-        let dot = 0, d2 = 0;
+        let dot = 0,
+          d2 = 0;
         for (let j = 0; j < 11; j++) {
-          const u = X.data[a * 11 + j], v = Z.data[b * 11 + j];
+          const u = X.data[a * 11 + j],
+            v = Z.data[b * 11 + j];
           dot += u * v;
           d2 += (u - v) ** 2;
         }
@@ -101,7 +103,7 @@ describe('kernel blocks', () => {
     });
   }
 
-  it("RBF on data far from the origin stays accurate in float32 (rows are centred)", () => {
+  it('RBF on data far from the origin stays accurate in float32 (rows are centred)', () => {
     const far = randMatrix(30, 8, 5, 1e4);
     const k = Kernel.fromTraining({ kernel: 'rbf', gamma: 0.1, coef0: 0, degree: 3 }, far);
     const A = k.prepare(far);
@@ -166,7 +168,10 @@ function matrixSource(K: number[][]): KernelSource {
 describe('SMO solver', () => {
   it('two points: the closed-form solution', () => {
     // x = ±1 on a line, linear kernel: alpha = 0.5 each (margin 1), rho = 0
-    const K = [[1, -1], [-1, 1]];
+    const K = [
+      [1, -1],
+      [-1, 1],
+    ];
     const y = Int8Array.of(1, -1);
     const r = solveSmo(new SvcQ(matrixSource(K), y, 100), Float64Array.of(-1, -1), y, new Float64Array(2), Float64Array.of(10, 10), { eps: 1e-6, shrinking: true, maxIter: -1 });
     assert.ok(Math.abs(r.alpha[0] - 0.5) < 1e-12 && Math.abs(r.alpha[1] - 0.5) < 1e-12, `alpha ${r.alpha}`);
@@ -189,8 +194,16 @@ describe('SMO solver', () => {
     }
     const C = 2;
     const sols = [];
-    for (const [shrinking, cache] of [[true, 1e6], [false, 1e6], [true, 130]] as const) {
-      const r = solveSmo(new SvcQ(matrixSource(K), y, cache), new Float64Array(60).fill(-1), y, new Float64Array(60), new Float64Array(60).fill(C), { eps: 1e-6, shrinking, maxIter: -1 });
+    for (const [shrinking, cache] of [
+      [true, 1e6],
+      [false, 1e6],
+      [true, 130],
+    ] as const) {
+      const r = solveSmo(new SvcQ(matrixSource(K), y, cache), new Float64Array(60).fill(-1), y, new Float64Array(60), new Float64Array(60).fill(C), {
+        eps: 1e-6,
+        shrinking,
+        maxIter: -1,
+      });
       sols.push(r);
       // KKT: y_i f(x_i) >= 1 for alpha = 0, = 1 for free, <= 1 for alpha = C (within tolerance)
       for (let i = 0; i < 60; i++) {

@@ -14,8 +14,15 @@ import { loadFixture, camelKeys } from './helpers/fixtures.js';
 import { checkEstimator } from './helpers/check-estimator.js';
 
 interface LinCase {
-  name: string; data: string; params: Record<string, unknown>; probe: number[][];
-  coef: number[][]; intercept: number[]; predict: number[]; decision: number[] | number[][]; nIter: number;
+  name: string;
+  data: string;
+  params: Record<string, unknown>;
+  probe: number[][];
+  coef: number[][];
+  intercept: number[];
+  predict: number[];
+  decision: number[] | number[][];
+  nIter: number;
 }
 interface Fixture {
   data: Record<string, { X: number[][]; y: number[] }>;
@@ -84,7 +91,10 @@ describe('LinearSVC behaviour', () => {
 
   it('binary problems: one row of coef, positive decision favours classes[1]', () => {
     const { X: Xb, y: yb } = fx.data.imb2;
-    const m = new LinearSVC().fit(Xb, yb.map((v) => (v ? 'yes' : 'no')));
+    const m = new LinearSVC().fit(
+      Xb,
+      yb.map((v) => (v ? 'yes' : 'no')),
+    );
     assert.deepEqual([...m.coef!.shape], [1, 4]);
     const d = m.decisionFunction(Xb) as Float64Array;
     const p = m.predict(Xb);
@@ -100,7 +110,13 @@ checkEstimator(() => new LinearSVC({ multiClass: 'crammer_singer' }), { kind: 'c
 describe('classWeights errors', () => {
   it('name the caller, or the function when none is given', () => {
     const y = Int32Array.from([0, 1]);
-    assert.throws(() => classWeights('nope' as never, ['a', 'b'], y), (e: unknown) => e instanceof ValueError && e.message.startsWith('classWeights: classWeight must be'));
-    assert.throws(() => new LinearSVC({ classWeight: 'nope' as never }).fit([[0], [1]], ['a', 'b']), (e: unknown) => e instanceof ValueError && e.message.startsWith('LinearSVC: '));
+    assert.throws(
+      () => classWeights('nope' as never, ['a', 'b'], y),
+      (e: unknown) => e instanceof ValueError && e.message.startsWith('classWeights: classWeight must be'),
+    );
+    assert.throws(
+      () => new LinearSVC({ classWeight: 'nope' as never }).fit([[0], [1]], ['a', 'b']),
+      (e: unknown) => e instanceof ValueError && e.message.startsWith('LinearSVC: '),
+    );
   });
 });

@@ -181,7 +181,13 @@ describe('SMO stops on non-finite numbers', () => {
       diag: () => 1,
     };
     const y = Int8Array.from([1, 1, 1, -1, -1, -1]);
-    const solve = (): unknown => solveSmo(new SvcQ(src, y, 1 << 20), new Float64Array(l).fill(-1), y, new Float64Array(l), new Float64Array(l).fill(1), { eps: 1e-3, shrinking: true, maxIter: -1, who: 'SVC' });
+    const solve = (): unknown =>
+      solveSmo(new SvcQ(src, y, 1 << 20), new Float64Array(l).fill(-1), y, new Float64Array(l), new Float64Array(l).fill(1), {
+        eps: 1e-3,
+        shrinking: true,
+        maxIter: -1,
+        who: 'SVC',
+      });
     assert.throws(solve, (e: unknown) => e instanceof NumericalError && /SVC: the SMO solver/.test(e.message));
   });
 
@@ -202,7 +208,11 @@ describe('SMO stops on non-finite numbers', () => {
       for (const solver of ['js', 'auto'] as const) {
         const old = setPairSolver(solver);
         try {
-          assert.throws(() => new SVC({ kernel: 'linear' }).fit(X, y), (e: unknown) => e instanceof NumericalError && e instanceof FrugalError, solver);
+          assert.throws(
+            () => new SVC({ kernel: 'linear' }).fit(X, y),
+            (e: unknown) => e instanceof NumericalError && e instanceof FrugalError,
+            solver,
+          );
         } finally {
           setPairSolver(old);
         }

@@ -20,14 +20,36 @@ import { Tensor } from '../src/tensor/tensor.js';
 import { loadFixture, camelKeys } from './helpers/fixtures.js';
 
 interface SvcCase {
-  name: string; data: string; params: Record<string, unknown>; gamma: number;
-  support: number[]; nSupport: number[]; dualCoef: number[][]; intercept: number[]; classes: number[];
-  probe: number[][]; predict: number[]; decision: number[] | number[][]; nIter: number[];
-  decisionOvo?: number[][]; probA?: number[]; probB?: number[]; proba?: number[][];
+  name: string;
+  data: string;
+  params: Record<string, unknown>;
+  gamma: number;
+  support: number[];
+  nSupport: number[];
+  dualCoef: number[][];
+  intercept: number[];
+  classes: number[];
+  probe: number[][];
+  predict: number[];
+  decision: number[] | number[][];
+  nIter: number[];
+  decisionOvo?: number[][];
+  probA?: number[];
+  probB?: number[];
+  proba?: number[][];
 }
 interface SvrCase {
-  name: string; params: Record<string, unknown>; X: number[][]; y: number[]; probe: number[][]; gamma: number;
-  support: number[]; dualCoef: number[]; intercept: number; predict: number[]; nIter: number;
+  name: string;
+  params: Record<string, unknown>;
+  X: number[][];
+  y: number[];
+  probe: number[][];
+  gamma: number;
+  support: number[];
+  dualCoef: number[];
+  intercept: number;
+  predict: number[];
+  nIter: number;
 }
 interface Fixture {
   data: Record<string, { X: number[][]; y: number[] }>;
@@ -135,7 +157,10 @@ describe('SVR matches scikit-learn (libsvm epsilon-SVR)', () => {
 describe('Platt scaling', () => {
   it('sigmoidTrain finds the minimum scikit-learn finds (its own BFGS fit of the same model)', () => {
     for (const s of fx.sigmoid) {
-      const [A, B] = sigmoidTrain(s.dec, s.y.map((v) => v > 0));
+      const [A, B] = sigmoidTrain(
+        s.dec,
+        s.y.map((v) => v > 0),
+      );
       assert.ok(Math.abs(A - s.A) <= 1e-3 * Math.abs(s.A) + 1e-4, `A ${A} vs ${s.A}`);
       assert.ok(Math.abs(B - s.B) <= 1e-3 * Math.abs(s.B) + 1e-4, `B ${B} vs ${s.B}`);
     }
@@ -157,7 +182,10 @@ describe('Platt scaling', () => {
   it('predictProba without probability: true is a clear ValueError', () => {
     const { X, y } = fx.data.iris2;
     const m = new SVC().fit(X, y);
-    assert.throws(() => m.predictProba(X), (e: Error) => e instanceof ValueError && /probability/.test(e.message));
+    assert.throws(
+      () => m.predictProba(X),
+      (e: Error) => e instanceof ValueError && /probability/.test(e.message),
+    );
   });
 });
 
@@ -166,10 +194,16 @@ describe('SVC behaviour', () => {
 
   it('string labels keep their order and values', () => {
     const names = ['setosa', 'versicolor', 'virginica'];
-    const m = new SVC().fit(X, y.map((v) => names[v]));
+    const m = new SVC().fit(
+      X,
+      y.map((v) => names[v]),
+    );
     const n = new SVC().fit(X, y);
     assert.deepEqual(m.classes, names);
-    assert.deepEqual(m.predict(X), n.predict(X).map((v) => names[v as number]));
+    assert.deepEqual(
+      m.predict(X),
+      n.predict(X).map((v) => names[v as number]),
+    );
   });
 
   it('a precomputed Gram matrix gives the RBF model', () => {
@@ -205,21 +239,49 @@ describe('SVC behaviour', () => {
     const keep = X.map((_, i) => i).filter((i) => w[i] > 0);
     // (a fixed gamma: 'scale' is computed on all rows of X, whatever their weights, as in scikit-learn)
     const a = new SVC({ gamma: 0.1 }).fit(X, y, w);
-    const b = new SVC({ gamma: 0.1 }).fit(keep.map((i) => X[i]), keep.map((i) => y[i]));
-    assert.deepEqual(Array.from(a.support!), Array.from(b.support!).map((i) => keep[i]));
+    const b = new SVC({ gamma: 0.1 }).fit(
+      keep.map((i) => X[i]),
+      keep.map((i) => y[i]),
+    );
+    assert.deepEqual(
+      Array.from(a.support!),
+      Array.from(b.support!).map((i) => keep[i]),
+    );
     close(values(a.dualCoef!), values(b.dualCoef!), 1e-12, 1e-12, 'dualCoef');
     // weight 2 on every sample = C doubled
     const c2 = new SVC({ C: 2 }).fit(X, y);
-    const w2 = new SVC({ C: 1 }).fit(X, y, y.map(() => 2));
+    const w2 = new SVC({ C: 1 }).fit(
+      X,
+      y,
+      y.map(() => 2),
+    );
     close(values(w2.dualCoef!), values(c2.dualCoef!), 1e-12, 1e-12, 'weights 2 vs C 2');
-    assert.throws(() => new SVC().fit(X, y, y.map((v) => (v === 1 ? 0 : 1))), ValueError);
+    assert.throws(
+      () =>
+        new SVC().fit(
+          X,
+          y,
+          y.map((v) => (v === 1 ? 0 : 1)),
+        ),
+      ValueError,
+    );
   });
 
   it('rejects bad parameters clearly', () => {
     const bad: Record<string, unknown>[] = [
-      { C: 0 }, { C: -1 }, { kernel: 'cubic' }, { gamma: -1 }, { gamma: 'big' }, { tol: 0 }, { degree: -1 },
-      { cacheSize: 0 }, { maxIter: -2 }, { decisionFunctionShape: 'ova' }, { breakTies: true, decisionFunctionShape: 'ovo' },
-      { classWeight: { 7: 2 } }, { classWeight: { 1: -1 } },
+      { C: 0 },
+      { C: -1 },
+      { kernel: 'cubic' },
+      { gamma: -1 },
+      { gamma: 'big' },
+      { tol: 0 },
+      { degree: -1 },
+      { cacheSize: 0 },
+      { maxIter: -2 },
+      { decisionFunctionShape: 'ova' },
+      { breakTies: true, decisionFunctionShape: 'ovo' },
+      { classWeight: { 7: 2 } },
+      { classWeight: { 1: -1 } },
     ];
     for (const p of bad) assert.throws(() => new SVC(p as never).fit(X, y), ValueError, JSON.stringify(p));
     assert.throws(() => new SVC({ nope: 1 } as never), ValueError);
@@ -250,4 +312,3 @@ describe('SVC behaviour', () => {
     assert.deepEqual(Array.from(b.nIter!), Array.from(a.nIter!));
   });
 });
-

@@ -120,7 +120,11 @@ describe('wasm SVC pair solver equals the JS solver', { skip: noWasm }, () => {
 
   it('random problems: every kernel, both kernel precisions', () => {
     let seed = 1;
-    for (const [n, d, k] of [[60, 3, 2], [150, 5, 3], [240, 8, 5]]) {
+    for (const [n, d, k] of [
+      [60, 3, 2],
+      [150, 5, 3],
+      [240, 8, 5],
+    ]) {
       const { X, y } = blobs(n, d, k, seed++);
       const Xr = rowsOf(X);
       const yr = Array.from(y);

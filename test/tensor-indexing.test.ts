@@ -34,12 +34,24 @@ describe('select and index (PyTorch semantics)', () => {
 describe('sort and topk', () => {
   it('sorts each lane, ascending or descending, stable for ties, NaN last', () => {
     const s = m.sort();
-    assert.deepEqual(s.values.toArray(), [[1, 2, 3], [1, 7, 9]]);
-    assert.deepEqual(s.indices.toArray(), [[1, 2, 0], [1, 2, 0]]);
+    assert.deepEqual(s.values.toArray(), [
+      [1, 2, 3],
+      [1, 7, 9],
+    ]);
+    assert.deepEqual(s.indices.toArray(), [
+      [1, 2, 0],
+      [1, 2, 0],
+    ]);
     assert.equal(s.indices.dtype, 'int32');
     const d = m.sort(0, { descending: true });
-    assert.deepEqual(d.values.toArray(), [[9, 1, 7], [3, 1, 2]]);
-    assert.deepEqual(d.indices.toArray(), [[1, 0, 1], [0, 1, 0]]); // the tie (1, 1) keeps its order
+    assert.deepEqual(d.values.toArray(), [
+      [9, 1, 7],
+      [3, 1, 2],
+    ]);
+    assert.deepEqual(d.indices.toArray(), [
+      [1, 0, 1],
+      [0, 1, 0],
+    ]); // the tie (1, 1) keeps its order
     const ties = f64([2, 1, 2, 1, 2], [5]);
     assert.deepEqual(ties.sort().indices.toArray(), [1, 3, 0, 2, 4]);
     assert.deepEqual(ties.sort(0, { descending: true }).indices.toArray(), [0, 2, 4, 1, 3]);
@@ -51,8 +63,14 @@ describe('sort and topk', () => {
 
   it('topk takes the k largest or smallest in order', () => {
     const t = m.topk(2);
-    assert.deepEqual(t.values.toArray(), [[3, 2], [9, 7]]);
-    assert.deepEqual(t.indices.toArray(), [[0, 2], [0, 2]]);
+    assert.deepEqual(t.values.toArray(), [
+      [3, 2],
+      [9, 7],
+    ]);
+    assert.deepEqual(t.indices.toArray(), [
+      [0, 2],
+      [0, 2],
+    ]);
     assert.deepEqual(topk(m, 1, 0, { largest: false }).values.toArray(), [[3, 1, 2]]);
     assert.deepEqual(m.topk(0).values.shape, [2, 0]);
     assert.throws(() => m.topk(4), /k must be an integer in \[0, 3\]/);
@@ -68,8 +86,14 @@ describe('sort and topk', () => {
 
 describe('cumsum', () => {
   it('sums along the axis', () => {
-    assert.deepEqual(m.cumsum(1).toArray(), [[3, 4, 6], [9, 10, 17]]);
-    assert.deepEqual(m.cumsum(-2).toArray(), [[3, 1, 2], [12, 2, 9]]);
+    assert.deepEqual(m.cumsum(1).toArray(), [
+      [3, 4, 6],
+      [9, 10, 17],
+    ]);
+    assert.deepEqual(m.cumsum(-2).toArray(), [
+      [3, 1, 2],
+      [12, 2, 9],
+    ]);
     assert.deepEqual(cumsum(tensor(new Int32Array([1, 2, 3])), 0).toArray(), [1, 3, 6]);
     assert.throws(() => m.cumsum(2), { name: 'AxisError' });
   });

@@ -8,7 +8,14 @@ const close = (a: ArrayLike<number>, b: ArrayLike<number>, tol: number): void =>
 };
 
 describe('linalg on tensors', () => {
-  const A = tensor([[4, 1, 2], [1, 3, 0], [2, 0, 5]], { dtype: 'float64' });
+  const A = tensor(
+    [
+      [4, 1, 2],
+      [1, 3, 0],
+      [2, 0, 5],
+    ],
+    { dtype: 'float64' },
+  );
   it('cholesky reconstructs A', () => {
     const L = linalg.cholesky(A);
     close(L.matmul(L.T).data, A.data, 1e-12);
@@ -31,7 +38,14 @@ describe('linalg on tensors', () => {
     close(u.mul(s).matmul(vt).data, M.data, 1e-5);
   });
   it('lstsq gives the least-squares fit and the rank', () => {
-    const X = tensor([[1, 0], [1, 1], [1, 2]], { dtype: 'float64' });
+    const X = tensor(
+      [
+        [1, 0],
+        [1, 1],
+        [1, 2],
+      ],
+      { dtype: 'float64' },
+    );
     const y = tensor([1, 2, 2], { dtype: 'float64' });
     const { x, rank } = linalg.lstsq(X, y);
     close(x.data, [7 / 6, 0.5], 1e-12);

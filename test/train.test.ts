@@ -3,20 +3,30 @@ import assert from 'node:assert/strict';
 import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Generator, globalGenerator, manualSeed, Tensor, tensor, ValueError } from '../src/index.js';
+import { Generator, globalGenerator, manualSeed, type Tensor, tensor, ValueError } from '../src/index.js';
 import { Dropout, Linear, ReLU, Sequential, crossEntropy, mseLoss, type Module } from '../src/nn/index.js';
 import { Adam, OneCycleLR, SGD, StepLR, ReduceLROnPlateau, type Optimizer } from '../src/optim/index.js';
 import { DataLoader } from '../src/datasets/dataloader.js';
 import { TensorDataset } from '../src/datasets/dataset.js';
 import {
-  DivergenceError, EarlyStopping, LambdaCallback, LearningRateScheduler, ModelCheckpoint, checkpointFromBytes, checkpointToBytes,
-  evaluate, fit, predict, type TrainingCheckpoint,
+  DivergenceError,
+  EarlyStopping,
+  LambdaCallback,
+  LearningRateScheduler,
+  ModelCheckpoint,
+  checkpointFromBytes,
+  checkpointToBytes,
+  evaluate,
+  fit,
+  predict,
+  type TrainingCheckpoint,
 } from '../src/train/index.js';
 
 /** Two Gaussian blobs per class in 4-D: an easy 3-class problem. */
 function blobs(n: number, seed: number): { x: Tensor; y: Tensor } {
   const g = new Generator(seed);
-  const x = new Float32Array(n * 4), y = new Int32Array(n);
+  const x = new Float32Array(n * 4),
+    y = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     const c = i % 3;
     y[i] = c;
@@ -46,8 +56,15 @@ describe('fit', () => {
     const data = blobs(300, 1);
     const model = mlp(0);
     const history = await fit(model, data, {
-      loss: 'crossEntropy', optimizer: 'adam', lr: 0.01, epochs: 8, batchSize: 16, seed: 3,
-      metrics: ['accuracy'], validationSplit: 0.2, verbose: 0,
+      loss: 'crossEntropy',
+      optimizer: 'adam',
+      lr: 0.01,
+      epochs: 8,
+      batchSize: 16,
+      seed: 3,
+      metrics: ['accuracy'],
+      validationSplit: 0.2,
+      verbose: 0,
     });
     assert.deepEqual(Object.keys(history.history).sort(), ['accuracy', 'loss', 'lr', 'valAccuracy', 'valLoss']);
     assert.deepEqual(history.epoch, [0, 1, 2, 3, 4, 5, 6, 7]);
@@ -103,7 +120,11 @@ describe('fit', () => {
     const model = new Linear(4, 3); // (ReLU would turn the NaN into 0)
     const before = weights(model);
     await assert.rejects(
-      fit(model, { x: tensor(bad, { shape: [64, 4] }), y: data.y }, { loss: 'crossEntropy', epochs: 2, batchSize: 8, shuffle: false, verbose: 0, optimizer: new SGD(model.parameters(), { lr: 0 }) }),
+      fit(
+        model,
+        { x: tensor(bad, { shape: [64, 4] }), y: data.y },
+        { loss: 'crossEntropy', epochs: 2, batchSize: 8, shuffle: false, verbose: 0, optimizer: new SGD(model.parameters(), { lr: 0 }) },
+      ),
       (err: unknown) => {
         assert.ok(err instanceof DivergenceError);
         assert.equal(err.epoch, 1);
@@ -125,7 +146,9 @@ describe('fit', () => {
     await assert.rejects(fit(model, data, { loss: 'mse', validationSplit: 1.5 }), /validationSplit/);
     await assert.rejects(fit(model, data, { loss: 'mse', metrics: ['f2'] }), /unknown metric 'f2'/);
     await assert.rejects(fit(model, data, { loss: 'crossEntropy', optimizer: 'lion' }), ValueError);
-    function* once() { yield [data.x, data.y]; }
+    function* once() {
+      yield [data.x, data.y];
+    }
     await assert.rejects(fit(model, once() as never, { loss: 'crossEntropy' }), /one-shot iterator/);
   });
 
@@ -151,8 +174,16 @@ describe('callbacks', () => {
     const snapshots: number[][][] = [];
     const model = mlp(7);
     const es = new EarlyStopping({ monitor: 'score', patience: 2, restoreBestWeights: true });
-    const record = new LambdaCallback({ onEpochEnd: (e, logs) => { logs.score = scripted[e]; } });
-    const snap = new LambdaCallback({ onEpochEnd: () => { snapshots.push(weights(model)); } });
+    const record = new LambdaCallback({
+      onEpochEnd: (e, logs) => {
+        logs.score = scripted[e];
+      },
+    });
+    const snap = new LambdaCallback({
+      onEpochEnd: () => {
+        snapshots.push(weights(model));
+      },
+    });
     // Callbacks run in order: the scripted value is set before EarlyStopping reads it.
     const h = await fit(model, blobs(30, 8), { loss: 'crossEntropy', epochs: 6, verbose: 0, callbacks: [record, es, snap] });
     assert.equal(h.epoch.length, 4, 'stopped after epoch 4 (two without improvement after epoch 2)');
@@ -172,7 +203,13 @@ describe('callbacks', () => {
       await fit(mlp(9), blobs(20, 10), { loss: 'crossEntropy', epochs: 5, verbose: 0, callbacks: [mc] });
       assert.deepEqual(readdirSync(dir).sort(), ['ckpt-2.safetensors', 'ckpt-4.safetensors', 'ckpt-5.safetensors']);
       const got: number[] = [];
-      const best = new ModelCheckpoint({ onSave: (_b, e) => { got.push(e); }, saveBestOnly: true, monitor: 'loss' });
+      const best = new ModelCheckpoint({
+        onSave: (_b, e) => {
+          got.push(e);
+        },
+        saveBestOnly: true,
+        monitor: 'loss',
+      });
       await fit(mlp(9), blobs(20, 10), { loss: 'crossEntropy', epochs: 3, verbose: 0, callbacks: [best], optimizer: 'sgd', lr: 0.1 });
       assert.deepEqual(got, [1, 2, 3]);
     } finally {
@@ -190,7 +227,11 @@ describe('callbacks', () => {
     opt = new Adam(model.parameters());
     const lrs: number[] = [];
     const oc = new OneCycleLR(opt, { maxLr: 0.01, epochs: 2, stepsPerEpoch: 4 });
-    const spy = new LambdaCallback({ onBatchEnd: () => { lrs.push(opt.paramGroups[0].lr); } });
+    const spy = new LambdaCallback({
+      onBatchEnd: () => {
+        lrs.push(opt.paramGroups[0].lr);
+      },
+    });
     await fit(model, blobs(20, 11), { loss: 'crossEntropy', optimizer: opt, scheduler: oc, batchSize: 5, epochs: 2, verbose: 0, callbacks: [spy] });
     assert.equal(lrs.length, 8);
     assert.equal(oc.lastEpoch, 8);
@@ -198,7 +239,21 @@ describe('callbacks', () => {
     model = mlp(10);
     opt = new SGD(model.parameters(), { lr: 0.1 });
     const plateau = new ReduceLROnPlateau(opt, { patience: 0, factor: 0.5, mode: 'max' });
-    h = await fit(model, blobs(20, 11), { loss: 'crossEntropy', optimizer: opt, epochs: 3, verbose: 0, callbacks: [new LearningRateScheduler(plateau, { monitor: 'constant' }), { order: -20, onEpochEnd: (_e, l) => { l.constant = 1; } }] });
+    h = await fit(model, blobs(20, 11), {
+      loss: 'crossEntropy',
+      optimizer: opt,
+      epochs: 3,
+      verbose: 0,
+      callbacks: [
+        new LearningRateScheduler(plateau, { monitor: 'constant' }),
+        {
+          order: -20,
+          onEpochEnd: (_e, l) => {
+            l.constant = 1;
+          },
+        },
+      ],
+    });
     assert.deepEqual(h.get('lr'), [0.1, 0.1, 0.05]);
   });
 
@@ -212,27 +267,42 @@ describe('callbacks', () => {
 describe('resume', () => {
   const EPOCHS = 5;
 
-  async function run(options: { stopAfter?: number; resumeFrom?: string | TrainingCheckpoint; dir: string; loader?: boolean }): Promise<{ model: Module; history: Record<string, number[]> }> {
+  async function run(options: {
+    stopAfter?: number;
+    resumeFrom?: string | TrainingCheckpoint;
+    dir: string;
+    loader?: boolean;
+  }): Promise<{ model: Module; history: Record<string, number[]> }> {
     const data = blobs(90, 20);
     const model = mlp(options.resumeFrom ? 999 : 42, 0.3); // a resumed run starts from other weights: the checkpoint must restore them
     if (options.resumeFrom) manualSeed(12345); // and from another random state
     const opt = new Adam(model.parameters(), { lr: 0.01 });
     const sched = new StepLR(opt, { stepSize: 2, gamma: 0.5 });
-    const callbacks = [
-      new EarlyStopping({ monitor: 'valLoss', patience: 10, restoreBestWeights: true }),
-      new ModelCheckpoint({ path: join(options.dir, 'last.safetensors') }),
-    ];
+    const callbacks = [new EarlyStopping({ monitor: 'valLoss', patience: 10, restoreBestWeights: true }), new ModelCheckpoint({ path: join(options.dir, 'last.safetensors') })];
     if (options.stopAfter !== undefined) {
       const stopAt = options.stopAfter;
-      callbacks.push(new LambdaCallback({ onEpochEnd: (e, _l, ctx) => { if (e + 1 === stopAt) ctx.stopTraining = true; } }) as never);
+      callbacks.push(
+        new LambdaCallback({
+          onEpochEnd: (e, _l, ctx) => {
+            if (e + 1 === stopAt) ctx.stopTraining = true;
+          },
+        }) as never,
+      );
     }
-    const train = options.loader
-      ? new DataLoader(new TensorDataset(data.x, data.y), { batchSize: 8, shuffle: true, seed: 77 })
-      : data;
+    const train = options.loader ? new DataLoader(new TensorDataset(data.x, data.y), { batchSize: 8, shuffle: true, seed: 77 }) : data;
     const valData = blobs(30, 21);
     const history = await fit(model, train, {
-      loss: 'crossEntropy', optimizer: opt, scheduler: sched, epochs: EPOCHS, batchSize: 8, seed: options.loader ? undefined : 7,
-      metrics: ['accuracy'], validationData: valData, callbacks, verbose: 0, resumeFrom: options.resumeFrom,
+      loss: 'crossEntropy',
+      optimizer: opt,
+      scheduler: sched,
+      epochs: EPOCHS,
+      batchSize: 8,
+      seed: options.loader ? undefined : 7,
+      metrics: ['accuracy'],
+      validationData: valData,
+      callbacks,
+      verbose: 0,
+      resumeFrom: options.resumeFrom,
     });
     return { model, history: history.history };
   }
@@ -266,8 +336,17 @@ describe('resume', () => {
       let saved: Uint8Array | null = null;
       const model = mlp(1);
       await fit(model, blobs(12, 1), {
-        loss: 'crossEntropy', epochs: 1, verbose: 0,
-        callbacks: [new EarlyStopping({ monitor: 'loss', patience: 3 }), new ModelCheckpoint({ onSave: (b) => { saved = b; } })],
+        loss: 'crossEntropy',
+        epochs: 1,
+        verbose: 0,
+        callbacks: [
+          new EarlyStopping({ monitor: 'loss', patience: 3 }),
+          new ModelCheckpoint({
+            onSave: (b) => {
+              saved = b;
+            },
+          }),
+        ],
       });
       const ckpt = checkpointFromBytes(saved!);
       assert.equal(ckpt.epoch, 1);
@@ -275,11 +354,27 @@ describe('resume', () => {
       // Callbacks whose state is not wanted may be left out; a stateful one the checkpoint lacks is refused.
       const h = await fit(mlp(1), blobs(12, 1), { loss: 'crossEntropy', epochs: 2, verbose: 0, resumeFrom: saved! });
       assert.deepEqual(h.epoch, [0, 1]);
-      await assert.rejects(fit(mlp(1), blobs(12, 1), {
-        loss: 'crossEntropy', epochs: 2, verbose: 0, resumeFrom: saved!,
-        callbacks: [new ModelCheckpoint({ onSave: () => {} }), new EarlyStopping({ monitor: 'loss' })],
-      }), /no state for callback 1:EarlyStopping/);
-      await assert.rejects(fit(mlp(1), blobs(12, 1), { loss: 'crossEntropy', epochs: 2, verbose: 0, optimizer: 'sgd', resumeFrom: ckpt, callbacks: [new EarlyStopping({ monitor: 'loss' }), new ModelCheckpoint({ onSave: () => {} })] }), /saved by Adam/);
+      await assert.rejects(
+        fit(mlp(1), blobs(12, 1), {
+          loss: 'crossEntropy',
+          epochs: 2,
+          verbose: 0,
+          resumeFrom: saved!,
+          callbacks: [new ModelCheckpoint({ onSave: () => {} }), new EarlyStopping({ monitor: 'loss' })],
+        }),
+        /no state for callback 1:EarlyStopping/,
+      );
+      await assert.rejects(
+        fit(mlp(1), blobs(12, 1), {
+          loss: 'crossEntropy',
+          epochs: 2,
+          verbose: 0,
+          optimizer: 'sgd',
+          resumeFrom: ckpt,
+          callbacks: [new EarlyStopping({ monitor: 'loss' }), new ModelCheckpoint({ onSave: () => {} })],
+        }),
+        /saved by Adam/,
+      );
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
@@ -328,8 +423,14 @@ describe('progress output', () => {
 it('fits a regression with mse on float64 models', async () => {
   manualSeed(3);
   const model = new Linear(2, 1, { dtype: 'float64' });
-  const x = tensor(Float64Array.from({ length: 200 }, (_, i) => Math.sin(i)), { shape: [100, 2] });
-  const y = tensor(Float64Array.from({ length: 100 }, (_, i) => 3 * x.data[2 * i] - 2 * x.data[2 * i + 1] + 0.5), { shape: [100, 1] });
+  const x = tensor(
+    Float64Array.from({ length: 200 }, (_, i) => Math.sin(i)),
+    { shape: [100, 2] },
+  );
+  const y = tensor(
+    Float64Array.from({ length: 100 }, (_, i) => 3 * x.data[2 * i] - 2 * x.data[2 * i + 1] + 0.5),
+    { shape: [100, 1] },
+  );
   const h = await fit(model, { x, y }, { loss: mseLoss, optimizer: 'sgd', lr: 0.3, epochs: 60, batchSize: 25, verbose: 0, metrics: ['mae'] });
   assert.ok(h.get('loss')[59] < 1e-6, `loss ${h.get('loss')[59]}`);
   assert.ok(h.get('mae')[59] < 1e-3);
@@ -339,12 +440,28 @@ describe('trustworthy training runs', () => {
   /** A checkpoint after one epoch of mlp(1) on blobs(12, 1). */
   async function oneEpochCheckpoint(): Promise<TrainingCheckpoint> {
     let saved: Uint8Array | null = null;
-    await fit(mlp(1), blobs(12, 1), { loss: 'crossEntropy', epochs: 1, verbose: 0, seed: 4, callbacks: [new ModelCheckpoint({ onSave: (b) => { saved = b; } })] });
+    await fit(mlp(1), blobs(12, 1), {
+      loss: 'crossEntropy',
+      epochs: 1,
+      verbose: 0,
+      seed: 4,
+      callbacks: [
+        new ModelCheckpoint({
+          onSave: (b) => {
+            saved = b;
+          },
+        }),
+      ],
+    });
     return checkpointFromBytes(saved!);
   }
 
   it('resuming refuses optimiser settings the constructor would refuse, and changes nothing', async () => {
-    for (const [key, value, message] of [['lr', -1, /lr/], ['betas', [0.9, 1.5], /betas\[1\]/], ['eps', Number.NaN, /eps/]] as const) {
+    for (const [key, value, message] of [
+      ['lr', -1, /lr/],
+      ['betas', [0.9, 1.5], /betas\[1\]/],
+      ['eps', Number.NaN, /eps/],
+    ] as const) {
       const ckpt = await oneEpochCheckpoint();
       ckpt.optimizer.paramGroups[0][key] = value;
       // Through the file format too: the bad value survives encoding.
@@ -367,13 +484,42 @@ describe('trustworthy training runs', () => {
     };
     const first = make();
     await fit(first.model, blobs(12, 1), {
-      loss: 'crossEntropy', epochs: 1, verbose: 0, optimizer: first.optimizer, scheduler: first.scheduler,
-      callbacks: [new EarlyStopping({ monitor: 'loss' }), new ModelCheckpoint({ onSave: (b) => { saved = b; } })],
+      loss: 'crossEntropy',
+      epochs: 1,
+      verbose: 0,
+      optimizer: first.optimizer,
+      scheduler: first.scheduler,
+      callbacks: [
+        new EarlyStopping({ monitor: 'loss' }),
+        new ModelCheckpoint({
+          onSave: (b) => {
+            saved = b;
+          },
+        }),
+      ],
     });
     const corruptions: [string, (c: TrainingCheckpoint) => void, RegExp][] = [
-      ['early stopping wait', (c) => { (c.callbacks['1:EarlyStopping'] as { wait: number }).wait = -5; }, /wait must be an integer >= 0/],
-      ['scheduler base lr', (c) => { (c.callbacks['0:LearningRateScheduler'] as { baseLrs: number[] }).baseLrs = [-1]; }, /malformed state/],
-      ['checkpoint best', (c) => { (c.callbacks['2:ModelCheckpoint'] as { best: unknown }).best = 'x'; }, /best must be a number/],
+      [
+        'early stopping wait',
+        (c) => {
+          (c.callbacks['1:EarlyStopping'] as { wait: number }).wait = -5;
+        },
+        /wait must be an integer >= 0/,
+      ],
+      [
+        'scheduler base lr',
+        (c) => {
+          (c.callbacks['0:LearningRateScheduler'] as { baseLrs: number[] }).baseLrs = [-1];
+        },
+        /malformed state/,
+      ],
+      [
+        'checkpoint best',
+        (c) => {
+          (c.callbacks['2:ModelCheckpoint'] as { best: unknown }).best = 'x';
+        },
+        /best must be a number/,
+      ],
     ];
     for (const [what, corrupt, message] of corruptions) {
       const ckpt = checkpointFromBytes(saved!);
@@ -381,10 +527,19 @@ describe('trustworthy training runs', () => {
       const run = make();
       manualSeed(77);
       const before = { weights: weights(run.model), optimizer: JSON.stringify(run.optimizer.stateDict()), global: globalGenerator.getState() };
-      await assert.rejects(fit(run.model, blobs(12, 1), {
-        loss: 'crossEntropy', epochs: 2, verbose: 0, optimizer: run.optimizer, scheduler: run.scheduler, resumeFrom: ckpt,
-        callbacks: [new EarlyStopping({ monitor: 'loss' }), new ModelCheckpoint({ onSave: () => {} })],
-      }), message, what);
+      await assert.rejects(
+        fit(run.model, blobs(12, 1), {
+          loss: 'crossEntropy',
+          epochs: 2,
+          verbose: 0,
+          optimizer: run.optimizer,
+          scheduler: run.scheduler,
+          resumeFrom: ckpt,
+          callbacks: [new EarlyStopping({ monitor: 'loss' }), new ModelCheckpoint({ onSave: () => {} })],
+        }),
+        message,
+        what,
+      );
       assert.deepEqual(weights(run.model), before.weights, `${what}: weights changed`);
       assert.equal(JSON.stringify(run.optimizer.stateDict()), before.optimizer, `${what}: optimiser changed`);
       assert.deepEqual(globalGenerator.getState(), before.global, `${what}: global generator moved`);
@@ -392,7 +547,12 @@ describe('trustworthy training runs', () => {
   });
 
   it('resuming refuses a corrupt generator state before changing the model or the global stream', async () => {
-    const corrupt: number[][] = [[0, 0, 0, 0, Number.NaN], [1.5, 2, 3, 4, Number.NaN], [1, 2, 3, 2 ** 40, Number.NaN], [1, 2, 3, 4, Infinity]];
+    const corrupt: number[][] = [
+      [0, 0, 0, 0, Number.NaN],
+      [1.5, 2, 3, 4, Number.NaN],
+      [1, 2, 3, 2 ** 40, Number.NaN],
+      [1, 2, 3, 4, Infinity],
+    ];
     for (const state of corrupt) {
       for (const name of ['global', 'shuffle']) {
         const ckpt = await oneEpochCheckpoint();
@@ -442,7 +602,11 @@ describe('trustworthy training runs', () => {
     // evaluate takes one too, and fit's validation pass stops with it.
     await assert.rejects(evaluate(untouched, blobs(12, 1), { loss: 'crossEntropy', signal: done.signal }), /evaluate: aborted before batch 1/);
     const duringValidation = new AbortController();
-    const stopAtEpochEnd = new LambdaCallback({ onBatchEnd: (b) => { if (b === 0) duringValidation.abort(); } });
+    const stopAtEpochEnd = new LambdaCallback({
+      onBatchEnd: (b) => {
+        if (b === 0) duringValidation.abort();
+      },
+    });
     await assert.rejects(
       fit(mlp(3), blobs(20, 1), { loss: 'crossEntropy', batchSize: 10, verbose: 0, validationSplit: 0.5, signal: duringValidation.signal, callbacks: [stopAtEpochEnd] }),
       /fit \(validation\): aborted before batch 1/,
@@ -457,8 +621,17 @@ describe('trustworthy training runs', () => {
     try {
       // One fit call, stopped after 1.2 s whatever the machine's speed.
       await fit(mlp(1), data, {
-        loss: 'crossEntropy', epochs: 10_000, batchSize: 8, verbose: 0,
-        callbacks: [new LambdaCallback({ onEpochEnd: (_e, _l, ctx) => { if (performance.now() - start > 1200) ctx.stopTraining = true; } })],
+        loss: 'crossEntropy',
+        epochs: 10_000,
+        batchSize: 8,
+        verbose: 0,
+        callbacks: [
+          new LambdaCallback({
+            onEpochEnd: (_e, _l, ctx) => {
+              if (performance.now() - start > 1200) ctx.stopTraining = true;
+            },
+          }),
+        ],
       });
     } finally {
       clearInterval(timer);

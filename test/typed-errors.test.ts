@@ -77,22 +77,64 @@ const GROUPS: Record<string, Case[]> = {
     { name: 'readIdx of corrupt gzip', call: () => F.readIdx(bytes(0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 1, 2, 3)), says: /gzip data is truncated or corrupt/ },
     { name: 'idxToTensor(null)', call: () => F.idxToTensor(anything(null), [2]), says: /idxToTensor|data/ },
     { name: 'readParquet of random bytes', call: () => F.readParquet(bytes(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12)), says: /not a valid Parquet file/ },
-    { name: 'readParquet with a footer length past the end', call: () => F.readParquet(bytes(80, 65, 82, 49, 1, 2, 3, 4, 255, 255, 255, 127, 80, 65, 82, 49)), says: /not a valid Parquet file/ },
+    {
+      name: 'readParquet with a footer length past the end',
+      call: () => F.readParquet(bytes(80, 65, 82, 49, 1, 2, 3, 4, 255, 255, 255, 127, 80, 65, 82, 49)),
+      says: /not a valid Parquet file/,
+    },
     { name: 'readParquet(null)', call: () => F.readParquet(anything(null)), says: /readParquet/ },
     { name: 'decodeSafetensors of 3 bytes', call: () => F.decodeSafetensors(bytes(1, 2, 3)), says: /too short/ },
     { name: 'decodeSafetensors with a header that is not JSON', call: () => F.decodeSafetensors(safetensors('{xxx')), says: /not valid JSON/ },
-    { name: 'decodeSafetensors claiming 4 GB of data', call: () => F.decodeSafetensors(safetensors('{"w":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}}')), says: /4000000000 bytes/ },
-    { name: 'decodeSafetensors with a shape larger than its bytes', call: () => F.decodeSafetensors(safetensors('{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,4]}}', 4)), says: /needs 12 bytes/ },
+    {
+      name: 'decodeSafetensors claiming 4 GB of data',
+      call: () => F.decodeSafetensors(safetensors('{"w":{"dtype":"F32","shape":[1000000000],"data_offsets":[0,4000000000]}}')),
+      says: /4000000000 bytes/,
+    },
+    {
+      name: 'decodeSafetensors with a shape larger than its bytes',
+      call: () => F.decodeSafetensors(safetensors('{"w":{"dtype":"F32","shape":[3],"data_offsets":[0,4]}}', 4)),
+      says: /needs 12 bytes/,
+    },
     { name: 'modelFromBytes of zeros', call: () => F.modelFromBytes(new Uint8Array(100)), says: /header/ },
     { name: 'modelFromBytes of a string', call: () => F.modelFromBytes(anything('abc')), says: /expected a Uint8Array/ },
     { name: 'checkpointFromBytes of zeros', call: () => F.checkpointFromBytes(new Uint8Array(50)), says: /header/ },
-    { name: 'modelFromBytes whose architecture asks for Linear(1e9, 1e9)', call: () => F.modelFromBytes(F.encodeSafetensors({}, { 'frugal.architecture': '{"type":"Linear","config":{"inFeatures":1e9,"outFeatures":1e9}}' })), says: /too large|limit|1000000000/i },
-    { name: 'modelFromBytes naming an unknown layer', call: () => F.modelFromBytes(F.encodeSafetensors({}, { 'frugal.architecture': '{"type":"__proto__"}' })), says: /unknown layer type '__proto__'/ },
+    {
+      name: 'modelFromBytes whose architecture asks for Linear(1e9, 1e9)',
+      call: () => F.modelFromBytes(F.encodeSafetensors({}, { 'frugal.architecture': '{"type":"Linear","config":{"inFeatures":1e9,"outFeatures":1e9}}' })),
+      says: /too large|limit|1000000000/i,
+    },
+    {
+      name: 'modelFromBytes naming an unknown layer',
+      call: () => F.modelFromBytes(F.encodeSafetensors({}, { 'frugal.architecture': '{"type":"__proto__"}' })),
+      says: /unknown layer type '__proto__'/,
+    },
     { name: 'loadStateDict(null)', call: () => new F.nn.Linear(2, 2).loadStateDict(anything(null)), says: /loadStateDict|state/ },
   ],
   'estimators and model selection': [
-    { name: 'strings as features', call: () => new F.LinearRegression().fit(anything([['a', 'b'], ['c', 'd']]), [1, 2]), says: /is a string/ },
-    { name: 'NaN as a feature', call: () => new F.LinearRegression().fit([[NaN, 1], [2, 3]], [1, 2]), says: /contains NaN at row 0, column 0/ },
+    {
+      name: 'strings as features',
+      call: () =>
+        new F.LinearRegression().fit(
+          anything([
+            ['a', 'b'],
+            ['c', 'd'],
+          ]),
+          [1, 2],
+        ),
+      says: /is a string/,
+    },
+    {
+      name: 'NaN as a feature',
+      call: () =>
+        new F.LinearRegression().fit(
+          [
+            [NaN, 1],
+            [2, 3],
+          ],
+          [1, 2],
+        ),
+      says: /contains NaN at row 0, column 0/,
+    },
     { name: 'Infinity as a feature', call: () => new F.Lasso().fit([[Infinity], [2]], [0, 1]), says: /contains infinity/ },
     { name: 'ragged rows', call: () => new F.LinearRegression().fit([[1, 2], [3]], [1, 2]), says: /ragged rows/ },
     { name: 'X null', call: () => new F.LinearRegression().fit(anything(null), anything(null)), says: /X is null/ },
@@ -104,7 +146,11 @@ const GROUPS: Record<string, Case[]> = {
     { name: 'an unknown kernel', call: () => new F.SVC({ kernel: anything('nope') }).fit([[1], [2]], [0, 1]), says: /kernel must be/ },
     { name: 'alpha NaN', call: () => new F.Ridge({ alpha: NaN }).fit([[1], [2]], [0, 1]), says: /alpha/ },
     { name: 'a scaler fitted on no rows', call: () => new F.StandardScaler().fit([]), says: /empty/ },
-    { name: 'PolynomialFeatures of degree 50 on 100 features', call: () => new F.PolynomialFeatures({ degree: 50 }).fit(F.zeros([2, 100])), says: /degree|features|too many|limit/i },
+    {
+      name: 'PolynomialFeatures of degree 50 on 100 features',
+      call: () => new F.PolynomialFeatures({ degree: 50 }).fit(F.zeros([2, 100])),
+      says: /degree|features|too many|limit/i,
+    },
     { name: 'minimizeLbfgs(null, [0])', call: () => F.minimizeLbfgs(anything(null), new Float64Array(1)), says: /function/ },
     { name: 'an unknown category', call: () => new F.OneHotEncoder().fit([['a'], ['b']]).transform([['c']]), says: /unknown categories/ },
     { name: 'testSize larger than the data', call: () => F.trainTestSplit([[1], [2]], [1, 2], { testSize: 5 }), says: /testSize=5/ },
@@ -208,9 +254,18 @@ describe('untrusted model files change nothing', () => {
   it('loadStateDict with missing keys leaves every weight as it was', () => {
     const model = new F.nn.Linear(2, 3);
     const before = model.parameters().map((p) => p.toArray());
-    const err = (() => { try { model.loadStateDict({ weight: F.ones([3, 2]) }); } catch (e) { return e; } })();
+    const err = (() => {
+      try {
+        model.loadStateDict({ weight: F.ones([3, 2]) });
+      } catch (e) {
+        return e;
+      }
+    })();
     assert.ok(err instanceof FrugalError);
     assert.match(err.message, /missing keys \[bias\]/);
-    assert.deepEqual(model.parameters().map((p) => p.toArray()), before);
+    assert.deepEqual(
+      model.parameters().map((p) => p.toArray()),
+      before,
+    );
   });
 });

@@ -27,11 +27,27 @@ import { ToyRidge } from './helpers/toy-estimators.js';
 describe('toMatrix', () => {
   const expected = { data: Float64Array.from([1, 2, 3, 4, 5, 6]), rows: 3, cols: 2 };
   it('accepts every matrix form', () => {
-    assert.deepEqual(toMatrix([[1, 2], [3, 4], [5, 6]]), expected);
+    assert.deepEqual(
+      toMatrix([
+        [1, 2],
+        [3, 4],
+        [5, 6],
+      ]),
+      expected,
+    );
     assert.deepEqual(toMatrix({ data: [1, 2, 3, 4, 5, 6], shape: [3, 2] }), expected);
     assert.deepEqual(toMatrix({ data: new Int32Array([1, 2, 3, 4, 5, 6]), shape: [3, 2] }), expected);
     assert.deepEqual(toMatrix(new Float32Array([1, 2, 3, 4, 5, 6]), { shape: [3, 2] }), expected);
-    assert.deepEqual(toMatrix(tensor([[1, 2], [3, 4], [5, 6]])), expected);
+    assert.deepEqual(
+      toMatrix(
+        tensor([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+      ),
+      expected,
+    );
     assert.deepEqual(toMatrix(expected), expected);
   });
   it('does not copy float64 data unless asked', () => {
@@ -40,18 +56,37 @@ describe('toMatrix', () => {
     assert.notEqual(toMatrix({ data, shape: [2, 2] }, { copy: true }).data, data);
   });
   it('names NaN and infinity with row and column', () => {
-    assert.throws(() => toMatrix([[1, 2], [3, Number.NaN]]), (e: Error) => e instanceof ValueError && /X contains NaN at row 1, column 1/.test(e.message));
+    assert.throws(
+      () =>
+        toMatrix([
+          [1, 2],
+          [3, Number.NaN],
+        ]),
+      (e: Error) => e instanceof ValueError && /X contains NaN at row 1, column 1/.test(e.message),
+    );
     assert.throws(() => toMatrix({ data: [1, Number.NEGATIVE_INFINITY], shape: [1, 2] }, { name: 'Xtest' }), /Xtest contains -infinity at row 0, column 1/);
     assert.throws(() => toMatrix(new Tensor(new Float32Array([0, Infinity, 0, 0]), [2, 2])), /infinity at row 0, column 1/);
     assert.equal(toMatrix([[Number.NaN]], { allowNaN: true }).data[0], Number.NaN);
     assert.throws(() => toMatrix([[Infinity]], { allowNaN: true }), ValueError);
   });
   it('reports ragged rows, 1-D input, wrong types and empty input', () => {
-    assert.throws(() => toMatrix([[1, 2], [3]]), (e: Error) => e instanceof ShapeError && /row 1 has length 1, expected 2/.test(e.message));
-    assert.throws(() => toMatrix([1, 2, 3] as unknown as MatrixInput), (e: Error) => e instanceof ShapeError && /got a 1-D array of length 3/.test(e.message));
-    assert.throws(() => toMatrix(tensor([1, 2, 3])), (e: Error) => e instanceof ShapeError && /1-D array of shape \[3\]/.test(e.message));
+    assert.throws(
+      () => toMatrix([[1, 2], [3]]),
+      (e: Error) => e instanceof ShapeError && /row 1 has length 1, expected 2/.test(e.message),
+    );
+    assert.throws(
+      () => toMatrix([1, 2, 3] as unknown as MatrixInput),
+      (e: Error) => e instanceof ShapeError && /got a 1-D array of length 3/.test(e.message),
+    );
+    assert.throws(
+      () => toMatrix(tensor([1, 2, 3])),
+      (e: Error) => e instanceof ShapeError && /1-D array of shape \[3\]/.test(e.message),
+    );
     assert.throws(() => toMatrix([[1, 'a' as unknown as number]]), /row 0, column 1 is a string \('a'\)/);
-    assert.throws(() => toMatrix([]), (e: Error) => e instanceof ValueError && /found 0 sample/.test(e.message));
+    assert.throws(
+      () => toMatrix([]),
+      (e: Error) => e instanceof ValueError && /found 0 sample/.test(e.message),
+    );
     assert.throws(() => toMatrix([[]]), /0 feature/);
     assert.throws(() => toMatrix({ data: [1, 2, 3], shape: [2, 2] }), ShapeError);
     assert.throws(() => toMatrix(new Float64Array(4)), /has no shape/);
@@ -64,7 +99,16 @@ describe('toVector and labels', () => {
     assert.deepEqual(toVector([1, 2, 3]), exp);
     assert.deepEqual(toVector(new Int32Array([1, 2, 3])), exp);
     assert.deepEqual(toVector(tensor([[1], [2], [3]])), exp);
-    assert.throws(() => toVector(tensor([[1, 2], [3, 4]])), ShapeError);
+    assert.throws(
+      () =>
+        toVector(
+          tensor([
+            [1, 2],
+            [3, 4],
+          ]),
+        ),
+      ShapeError,
+    );
     assert.throws(() => toVector([1, Number.NaN]), /y\[1\] is NaN/);
     assert.throws(() => toVector([1, '2' as unknown as number]), ValueError);
     assert.throws(() => toVector([]), /empty/);
@@ -79,7 +123,10 @@ describe('toVector and labels', () => {
     assert.deepEqual(sortLabels(['\u{1F600}', '\uFF01']), ['\uFF01', '\u{1F600}'], 'code point order, not UTF-16 order');
   });
   it('rejects mixed and invalid labels', () => {
-    assert.throws(() => toLabels([1, 'a'] as never), (e: Error) => e instanceof ValueError && /mixes label types/.test(e.message));
+    assert.throws(
+      () => toLabels([1, 'a'] as never),
+      (e: Error) => e instanceof ValueError && /mixes label types/.test(e.message),
+    );
     assert.throws(() => toLabels([1, Number.NaN]), /finite numbers or strings/);
     assert.throws(() => toLabels([null, 1] as never), ValueError);
     assert.throws(() => encodeLabels([['a'], [1]]), /Mix of label input types/);
@@ -92,14 +139,20 @@ describe('toVector and labels', () => {
 
 describe('checks for estimators', () => {
   it('checkConsistentLength and checkXy', () => {
-    assert.throws(() => checkConsistentLength(['X', 10], ['y', 9]), (e: Error) => e instanceof ShapeError && /X has 10, y has 9/.test(e.message));
+    assert.throws(
+      () => checkConsistentLength(['X', 10], ['y', 9]),
+      (e: Error) => e instanceof ShapeError && /X has 10, y has 9/.test(e.message),
+    );
     assert.throws(() => checkXy([[1], [2]], [1]), ShapeError);
     const { X, y } = checkXy([[1], [2]], new Float32Array([3, 4]));
     assert.equal(X.rows, 2);
     assert.deepEqual(Array.from(y), [3, 4]);
   });
   it('classifiers need two classes', () => {
-    assert.throws(() => checkXLabels([[1], [2]], ['a', 'a'], 'LogisticRegression'), (e: Error) => e instanceof ValueError && /LogisticRegression needs samples of at least 2 classes.*only one class: "a"/.test(e.message));
+    assert.throws(
+      () => checkXLabels([[1], [2]], ['a', 'a'], 'LogisticRegression'),
+      (e: Error) => e instanceof ValueError && /LogisticRegression needs samples of at least 2 classes.*only one class: "a"/.test(e.message),
+    );
     assert.throws(() => checkMinClasses([], 'SVC'), /no labels/);
     assert.deepEqual(checkXLabels([[1], [2]], [5, 3], 'SVC').classes, [3, 5]);
   });
@@ -108,7 +161,20 @@ describe('checks for estimators', () => {
     assert.equal(checkSampleWeight(undefined, 3), null);
     assert.throws(() => checkSampleWeight([1, 2], 3), ShapeError);
     assert.throws(() => checkSampleWeight([1, -2], 2, { nonNegative: true }), /sampleWeight\[1\]/);
-    assert.deepEqual(takeRows(toMatrix([[1, 2], [3, 4], [5, 6]]), [2, 0]), toMatrix([[5, 6], [1, 2]]));
+    assert.deepEqual(
+      takeRows(
+        toMatrix([
+          [1, 2],
+          [3, 4],
+          [5, 6],
+        ]),
+        [2, 0],
+      ),
+      toMatrix([
+        [5, 6],
+        [1, 2],
+      ]),
+    );
   });
 });
 
@@ -151,8 +217,14 @@ describe('BaseEstimator', () => {
     assert.throws(() => new Demo({ beta: 1 } as never), /Demo: unknown option 'beta'; valid options are: alpha, inner, randomState, weights/);
   });
   it('unknown parameters suggest the camelCase name', () => {
-    assert.throws(() => new Demo({ random_state: 1 } as never), (e: Error) => e instanceof ValueError && /unknown option 'random_state' \(did you mean 'randomState'\?\)/.test(e.message));
-    assert.throws(() => new Demo().setParams({ random_state: 1 }), (e: Error) => e instanceof ValueError && /Invalid parameter 'random_state' for estimator Demo \(did you mean 'randomState'\?\)/.test(e.message));
+    assert.throws(
+      () => new Demo({ random_state: 1 } as never),
+      (e: Error) => e instanceof ValueError && /unknown option 'random_state' \(did you mean 'randomState'\?\)/.test(e.message),
+    );
+    assert.throws(
+      () => new Demo().setParams({ random_state: 1 }),
+      (e: Error) => e instanceof ValueError && /Invalid parameter 'random_state' for estimator Demo \(did you mean 'randomState'\?\)/.test(e.message),
+    );
   });
   it('clone deep-copies params and gives an unfitted estimator', () => {
     const g = new Generator(5);
@@ -160,7 +232,10 @@ describe('BaseEstimator', () => {
     const c = clone(d);
     assert.ok(c instanceof Demo);
     assert.equal(c.isFitted, false);
-    assert.throws(() => c.predict(), (e: Error) => e instanceof NotFittedError && e.message === 'Demo is not fitted yet: call fit(X, y) first');
+    assert.throws(
+      () => c.predict(),
+      (e: Error) => e instanceof NotFittedError && e.message === 'Demo is not fitted yet: call fit(X, y) first',
+    );
     const p = c.getParams({ deep: false });
     assert.notEqual(p.inner, d.getParams({ deep: false }).inner);
     assert.notEqual(p.weights, d.getParams({ deep: false }).weights);
@@ -209,7 +284,9 @@ class SpinsOnHugeFeatures extends ToyRidge {
   override fit(X: MatrixInput, y: VectorInput): this {
     if (Math.abs((X as number[][])[0][0]) > 1e50) {
       const until = performance.now() + 300;
-      while (performance.now() < until) { /* spin */ }
+      while (performance.now() < until) {
+        /* spin */
+      }
     }
     return super.fit(X, y);
   }
@@ -224,7 +301,10 @@ describe('checkEstimator', () => {
     assert.throws(() => failing.run(), /must return the estimator itself/);
   });
   it('catches missing validation', () => {
-    assert.throws(() => runEstimatorChecks(() => new NoNaNCheck(), { kind: 'regressor' }), (e: Error) => /rejects NaN and infinity/.test(e.message) && /validates shapes/.test(e.message));
+    assert.throws(
+      () => runEstimatorChecks(() => new NoNaNCheck(), { kind: 'regressor' }),
+      (e: Error) => /rejects NaN and infinity/.test(e.message) && /validates shapes/.test(e.message),
+    );
   });
   it('catches NaN predictions on huge features', () => {
     const check = estimatorChecks(() => new UncheckedToyRidge(), { kind: 'regressor' }).find((c) => c.name.startsWith('huge features'))!;

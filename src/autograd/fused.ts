@@ -36,8 +36,7 @@ function rebind(y: Tensor, aliases: readonly Tensor[], originals: readonly Tenso
   return record(out, 'rebind', originals, (h) => {
     const hAlias = aliasOf(h);
     const createGraph = isGradEnabled();
-    return aliasGradients(y, aliases, hAlias, { createGraph, retainGraph: true }).map((g) =>
-      g && createGraph ? rebind(g, [...aliases, hAlias], [...originals, h]) : g);
+    return aliasGradients(y, aliases, hAlias, { createGraph, retainGraph: true }).map((g) => (g && createGraph ? rebind(g, [...aliases, hAlias], [...originals, h]) : g));
   });
 }
 
@@ -45,13 +44,7 @@ function rebind(y: Tensor, aliases: readonly Tensor[], originals: readonly Tenso
  * Records `out` = op(inputs) with a fast backward on raw arrays and a
  * reference (tensor ops) used when gradients of gradients are wanted.
  */
-export function fusedOp(
-  out: Tensor,
-  name: string,
-  inputs: readonly Tensor[],
-  fast: (g: Tensor) => readonly (Tensor | null)[],
-  reference: (...inputs: Tensor[]) => Tensor,
-): Tensor {
+export function fusedOp(out: Tensor, name: string, inputs: readonly Tensor[], fast: (g: Tensor) => readonly (Tensor | null)[], reference: (...inputs: Tensor[]) => Tensor): Tensor {
   return record(out, name, inputs, (g) => {
     if (!isGradEnabled()) return fast(g);
     const aliases = inputs.map(aliasOf);

@@ -44,7 +44,7 @@ export function withGradMode<T>(enabled: boolean, fn: () => T): T {
 /** True when an op on these inputs must record how it was computed. */
 export function needsGrad(inputs: readonly (Tensor | null | undefined)[]): boolean {
   if (!gradEnabled) return false;
-  for (const t of inputs) if (t && t.requiresGrad) return true;
+  for (const t of inputs) if (t?.requiresGrad) return true;
   return false;
 }
 
@@ -94,12 +94,7 @@ export interface GradOptions {
  * scalars) with respect to every tensor in the graph. Returns the map of
  * tensor → gradient.
  */
-function runBackward(
-  outputs: readonly Tensor[],
-  gradOutputs: readonly Tensor[],
-  options: GradOptions,
-  keep: ReadonlySet<Tensor> = new Set(),
-): Map<Tensor, Tensor> {
+function runBackward(outputs: readonly Tensor[], gradOutputs: readonly Tensor[], options: GradOptions, keep: ReadonlySet<Tensor> = new Set()): Map<Tensor, Tensor> {
   const createGraph = options.createGraph ?? false;
   const retainGraph = options.retainGraph ?? createGraph;
   const grads = new Map<Tensor, Tensor>();

@@ -71,10 +71,21 @@ export function gemm(call: GemmCall): void {
   active.gemm({
     dtype: call.c instanceof Float64Array ? 'float64' : 'float32',
     batch: call.batch ?? 1,
-    m: call.m, n: call.n, k: call.k,
-    a: call.a, aOffset: call.aOffset ?? 0, aBatchStride: call.aBatchStride ?? 0, transA: call.transA ?? false,
-    b: call.b, bOffset: call.bOffset ?? 0, bBatchStride: call.bBatchStride ?? 0, transB: call.transB ?? false,
-    c: call.c, cOffset: call.cOffset ?? 0, cBatchStride: call.cBatchStride ?? 0, accumulate: call.accumulate ?? false,
+    m: call.m,
+    n: call.n,
+    k: call.k,
+    a: call.a,
+    aOffset: call.aOffset ?? 0,
+    aBatchStride: call.aBatchStride ?? 0,
+    transA: call.transA ?? false,
+    b: call.b,
+    bOffset: call.bOffset ?? 0,
+    bBatchStride: call.bBatchStride ?? 0,
+    transB: call.transB ?? false,
+    c: call.c,
+    cOffset: call.cOffset ?? 0,
+    cBatchStride: call.cBatchStride ?? 0,
+    accumulate: call.accumulate ?? false,
   });
 }
 
@@ -99,12 +110,7 @@ export function isSmallProduct(m: number, n: number, k: number): boolean {
 export function gemmOrLoops(call: GemmCall): void {
   const { m, n, k, a, b, c } = call;
   if (c instanceof Float64Array && (call.batch ?? 1) === 1 && isSmallProduct(m, n, k)) {
-    gemmLoops(
-      m, n, k,
-      a, call.aOffset ?? 0, call.transA ?? false,
-      b, call.bOffset ?? 0, call.transB ?? false,
-      c, call.cOffset ?? 0, call.accumulate ?? false,
-    );
+    gemmLoops(m, n, k, a, call.aOffset ?? 0, call.transA ?? false, b, call.bOffset ?? 0, call.transB ?? false, c, call.cOffset ?? 0, call.accumulate ?? false);
     return;
   }
   gemm(call);

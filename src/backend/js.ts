@@ -11,10 +11,18 @@ import type { Backend, FloatArray, GemmArgs } from './backend.js';
  * order, starting from 0 (or from C when accumulating).
  */
 export function gemmLoops(
-  m: number, n: number, k: number,
-  a: FloatArray, aOffset: number, transA: boolean,
-  b: FloatArray, bOffset: number, transB: boolean,
-  c: FloatArray, cOffset: number, accumulate: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOffset: number,
+  transA: boolean,
+  b: FloatArray,
+  bOffset: number,
+  transB: boolean,
+  c: FloatArray,
+  cOffset: number,
+  accumulate: boolean,
 ): void {
   if (transB) {
     dotLoops(m, n, k, a, aOffset, transA, b, bOffset, c, cOffset, accumulate);
@@ -39,10 +47,17 @@ export function gemmLoops(
  * float32, Math.fround rounds each step as a store into C would.
  */
 function dotLoops(
-  m: number, n: number, k: number,
-  a: FloatArray, aOffset: number, transA: boolean,
-  b: FloatArray, bOffset: number,
-  c: FloatArray, cOffset: number, accumulate: boolean,
+  m: number,
+  n: number,
+  k: number,
+  a: FloatArray,
+  aOffset: number,
+  transA: boolean,
+  b: FloatArray,
+  bOffset: number,
+  c: FloatArray,
+  cOffset: number,
+  accumulate: boolean,
 ): void {
   const float32 = c instanceof Float32Array;
   // op(A)[i][l] is a[aRow + l·aStep]: A stored K×M when transposed.
@@ -66,10 +81,18 @@ function dotLoops(
 function gemm(args: GemmArgs): void {
   for (let p = 0; p < args.batch; p++) {
     gemmLoops(
-      args.m, args.n, args.k,
-      args.a, args.aOffset + p * args.aBatchStride, args.transA,
-      args.b, args.bOffset + p * args.bBatchStride, args.transB,
-      args.c, args.cOffset + p * args.cBatchStride, args.accumulate,
+      args.m,
+      args.n,
+      args.k,
+      args.a,
+      args.aOffset + p * args.aBatchStride,
+      args.transA,
+      args.b,
+      args.bOffset + p * args.bBatchStride,
+      args.transB,
+      args.c,
+      args.cOffset + p * args.cBatchStride,
+      args.accumulate,
     );
   }
 }

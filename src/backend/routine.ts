@@ -44,13 +44,13 @@ export class Routine<Args extends unknown[], Result> {
   /** The active backend's implementation where it takes these arguments, else null. */
   implementation(...args: Args): Implementation<Args, Result> | null {
     const impl = this.implementations[getBackend().name];
-    return impl && impl.supports(...args) ? impl : null;
+    return impl?.supports(...args) ? impl : null;
   }
 
   /** Runs the active backend's implementation where it supports the arguments, else the reference. */
   run(...args: Args): Result {
     const impl = this.implementations[getBackend().name];
-    return impl && impl.supports(...args) ? impl.run(...args) : this.reference(...args);
+    return impl?.supports(...args) ? impl.run(...args) : this.reference(...args);
   }
 }
 

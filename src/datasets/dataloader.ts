@@ -7,7 +7,7 @@
 import { ShapeError, DTypeError, ValueError } from '../errors.js';
 import { checkOptions } from '../utils/options.js';
 import { Tensor } from '../tensor/tensor.js';
-import { Generator, resolveGenerator } from '../tensor/random.js';
+import { type Generator, resolveGenerator } from '../tensor/random.js';
 import type { TypedArray } from '../tensor/dtype.js';
 import { IterableDataset, hasGetBatch, type Dataset, type Sample } from './dataset.js';
 
@@ -54,8 +54,7 @@ export function collate(samples: Sample[]): Sample {
     const t0 = first[j];
     if (!(t0 instanceof Tensor)) throw new ValueError(`collate: sample 0, position ${j} is not a Tensor`);
     const size = t0.size;
-    const data: TypedArray =
-      t0.dtype === 'float64' ? new Float64Array(n * size) : t0.dtype === 'int32' ? new Int32Array(n * size) : new Float32Array(n * size);
+    const data: TypedArray = t0.dtype === 'float64' ? new Float64Array(n * size) : t0.dtype === 'int32' ? new Int32Array(n * size) : new Float32Array(n * size);
     for (let i = 0; i < n; i++) {
       const s = samples[i];
       if (!Array.isArray(s) || s.length !== first.length) {

@@ -30,10 +30,7 @@ export interface BatchDataset<S extends Sample = Sample> extends Dataset<S> {
 }
 
 /** What an iterable data set may be built from: a stream, a list, or a function opening a fresh one per epoch. */
-export type SampleSource<S extends Sample = Sample> =
-  | AsyncIterable<S>
-  | Iterable<S>
-  | (() => AsyncIterable<S> | Iterable<S>);
+export type SampleSource<S extends Sample = Sample> = AsyncIterable<S> | Iterable<S> | (() => AsyncIterable<S> | Iterable<S>);
 
 export function hasGetBatch<S extends Sample>(d: Dataset<S>): d is BatchDataset<S> {
   return typeof (d as Partial<BatchDataset<S>>).getBatch === 'function';

@@ -169,7 +169,19 @@ export interface RegressionDataset {
  * `make_regression`).
  */
 export function makeRegression(options: MakeRegressionOptions = {}): RegressionDataset {
-  checkOptions('makeRegression', options, ['nSamples', 'nFeatures', 'nInformative', 'nTargets', 'bias', 'effectiveRank', 'tailStrength', 'noise', 'shuffle', 'coef', 'randomState']);
+  checkOptions('makeRegression', options, [
+    'nSamples',
+    'nFeatures',
+    'nInformative',
+    'nTargets',
+    'bias',
+    'effectiveRank',
+    'tailStrength',
+    'noise',
+    'shuffle',
+    'coef',
+    'randomState',
+  ]);
   const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
   const nFeatures = checkInt('nFeatures', options.nFeatures ?? 100, 1);
   const nInformative = Math.min(nFeatures, checkInt('nInformative', options.nInformative ?? 10, 0));
@@ -179,9 +191,10 @@ export function makeRegression(options: MakeRegressionOptions = {}): RegressionD
   const noise = checkNumber('noise', options.noise ?? 0, 0);
   const shuffle = options.shuffle ?? true;
   const rng = resolveGenerator(options.randomState ?? undefined);
-  const X = options.effectiveRank === undefined || options.effectiveRank === null
-    ? standardNormal(nSamples * nFeatures, rng)
-    : lowRank(nSamples, nFeatures, checkNumber('effectiveRank', options.effectiveRank, 0), checkNumber('tailStrength', options.tailStrength ?? 0.5, 0), rng);
+  const X =
+    options.effectiveRank === undefined || options.effectiveRank === null
+      ? standardNormal(nSamples * nFeatures, rng)
+      : lowRank(nSamples, nFeatures, checkNumber('effectiveRank', options.effectiveRank, 0), checkNumber('tailStrength', options.tailStrength ?? 0.5, 0), rng);
   let coef = floats(nFeatures);
   for (let j = 0; j < nInformative; j++) coef[j] = 100 * rng.random();
   const y = floats(nSamples);
@@ -246,7 +259,10 @@ function hypercubeVertices(samples: number, dim: number, rng: Generator): Float6
   const order: number[] = [];
   while (order.length < samples) {
     const v = Math.floor(rng.random() * size);
-    if (!picked.has(v)) { picked.add(v); order.push(v); }
+    if (!picked.has(v)) {
+      picked.add(v);
+      order.push(v);
+    }
   }
   for (let s = 0; s < samples; s++) {
     for (let c = 0; c < extra; c++) out[s * dim + c] = rng.random() < 0.5 ? 0 : 1;
@@ -269,7 +285,23 @@ function perFeature(name: string, v: number | readonly number[], n: number): Flo
  * shift and scale.
  */
 export function makeClassification(options: MakeClassificationOptions = {}): ClassificationDataset {
-  checkOptions('makeClassification', options, ['nSamples', 'nFeatures', 'nInformative', 'nRedundant', 'nRepeated', 'nClasses', 'nClustersPerClass', 'weights', 'flipY', 'classSep', 'hypercube', 'shift', 'scale', 'shuffle', 'randomState']);
+  checkOptions('makeClassification', options, [
+    'nSamples',
+    'nFeatures',
+    'nInformative',
+    'nRedundant',
+    'nRepeated',
+    'nClasses',
+    'nClustersPerClass',
+    'weights',
+    'flipY',
+    'classSep',
+    'hypercube',
+    'shift',
+    'scale',
+    'shuffle',
+    'randomState',
+  ]);
   const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
   const nFeatures = checkInt('nFeatures', options.nFeatures ?? 20, 1);
   const nInformative = checkInt('nInformative', options.nInformative ?? 2, 1);
@@ -282,7 +314,9 @@ export function makeClassification(options: MakeClassificationOptions = {}): Cla
   const hypercube = options.hypercube ?? true;
   const shuffle = options.shuffle ?? true;
   if (nInformative + nRedundant + nRepeated > nFeatures) {
-    throw new ValueError(`Number of informative, redundant and repeated features must sum to less than the number of total features (${nInformative} + ${nRedundant} + ${nRepeated} > ${nFeatures})`);
+    throw new ValueError(
+      `Number of informative, redundant and repeated features must sum to less than the number of total features (${nInformative} + ${nRedundant} + ${nRepeated} > ${nFeatures})`,
+    );
   }
   if (nInformative < Math.log2(nClasses * nClustersPerClass)) {
     throw new ValueError(`nClasses(${nClasses}) * nClustersPerClass(${nClustersPerClass}) must be smaller or equal 2**nInformative(${nInformative})=${2 ** nInformative}`);
@@ -404,7 +438,9 @@ export function makeBlobs(options: MakeBlobsOptions = {}): BlobsDataset {
     centers = floats(nCenters * nFeatures);
     coords.forEach((c, i) => {
       if (c.length !== nFeatures) throw new ValueError(`centers: row ${i} has ${c.length} coordinates, expected ${nFeatures}`);
-      c.forEach((v, j) => { centers[i * nFeatures + j] = checkNumber('centers', v); });
+      c.forEach((v, j) => {
+        centers[i * nFeatures + j] = checkNumber('centers', v);
+      });
     });
     if (typeof ns !== 'number' && ns.length !== nCenters) {
       throw new ValueError(`Length of nSamples not consistent with number of centers. Got nSamples = ${ns.length} and centers = ${nCenters}`);
@@ -500,8 +536,14 @@ export function makeMoons(options: MakeMoonsOptions = {}): ClassificationDataset
   const tIn = linspace(0, Math.PI, nIn);
   const xs = floats(nOut + nIn);
   const ys = floats(nOut + nIn);
-  for (let i = 0; i < nOut; i++) { xs[i] = Math.cos(tOut[i]); ys[i] = Math.sin(tOut[i]); }
-  for (let i = 0; i < nIn; i++) { xs[nOut + i] = 1 - Math.cos(tIn[i]); ys[nOut + i] = 1 - Math.sin(tIn[i]) - 0.5; }
+  for (let i = 0; i < nOut; i++) {
+    xs[i] = Math.cos(tOut[i]);
+    ys[i] = Math.sin(tOut[i]);
+  }
+  for (let i = 0; i < nIn; i++) {
+    xs[nOut + i] = 1 - Math.cos(tIn[i]);
+    ys[nOut + i] = 1 - Math.sin(tIn[i]) - 0.5;
+  }
   return finishTwoClass(xs, ys, nOut, options, rng);
 }
 
@@ -521,7 +563,13 @@ export function makeCircles(options: MakeCirclesOptions = {}): ClassificationDat
   const tIn = linspace(0, 2 * Math.PI, nIn, false);
   const xs = floats(nOut + nIn);
   const ys = floats(nOut + nIn);
-  for (let i = 0; i < nOut; i++) { xs[i] = Math.cos(tOut[i]); ys[i] = Math.sin(tOut[i]); }
-  for (let i = 0; i < nIn; i++) { xs[nOut + i] = Math.cos(tIn[i]) * factor; ys[nOut + i] = Math.sin(tIn[i]) * factor; }
+  for (let i = 0; i < nOut; i++) {
+    xs[i] = Math.cos(tOut[i]);
+    ys[i] = Math.sin(tOut[i]);
+  }
+  for (let i = 0; i < nIn; i++) {
+    xs[nOut + i] = Math.cos(tIn[i]) * factor;
+    ys[nOut + i] = Math.sin(tIn[i]) * factor;
+  }
   return finishTwoClass(xs, ys, nOut, options, rng);
 }

@@ -125,9 +125,7 @@ export interface MnistOptions {
   scale?: boolean;
 }
 
-export const FASHION_MNIST_CLASSES: readonly string[] = [
-  'T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot',
-];
+export const FASHION_MNIST_CLASSES: readonly string[] = ['T-shirt/top', 'Trouser', 'Pullover', 'Dress', 'Coat', 'Sandal', 'Shirt', 'Sneaker', 'Bag', 'Ankle boot'];
 
 export const FASHION_MNIST_DESCRIPTION: string = `Fashion-MNIST
 70 000 grey 28×28 images of clothing in 10 classes (60 000 train, 10 000 test),
@@ -153,13 +151,7 @@ async function findFile(dir: string, stems: string[], who: string): Promise<stri
   throw new FrugalError(`${who}: no ${stems[0]} file in '${dir}' (looked for ${tried.join(', ')})`);
 }
 
-async function loadMnistLike(
-  dir: string,
-  options: MnistOptions,
-  who: string,
-  classes: readonly string[],
-  description: string,
-): Promise<LoadedDataset> {
+async function loadMnistLike(dir: string, options: MnistOptions, who: string, classes: readonly string[], description: string): Promise<LoadedDataset> {
   checkOptions(who, options, ['split', 'flatten', 'scale']);
   const split = options.split ?? 'train';
   if (split !== 'train' && split !== 'test') throw new ValueError(`${who}: split must be 'train' or 'test', got '${String(split)}'`);
@@ -172,7 +164,8 @@ async function loadMnistLike(
   const [imagesRead, labelsRead] = await Promise.allSettled([readIdx(imgPath), readIdx(lblPath)]);
   if (imagesRead.status === 'rejected') throw imagesRead.reason;
   if (labelsRead.status === 'rejected') throw labelsRead.reason;
-  const images: IdxData = imagesRead.value, labels: IdxData = labelsRead.value;
+  const images: IdxData = imagesRead.value,
+    labels: IdxData = labelsRead.value;
   if (images.dtype !== 'uint8' || images.shape.length !== 3) {
     throw new ParseError(`${who}: '${imgPath}' holds ${images.dtype} [${images.shape.join(', ')}], expected uint8 [n, rows, cols]`);
   }
@@ -198,7 +191,7 @@ async function loadMnistLike(
   const featureNames: string[] = [];
   for (let r = 0; r < h; r++) for (let c = 0; c < w; c++) featureNames.push(`pixel_${r}_${c}`);
   return {
-    data: new Tensor(data, options.flatten ?? true ? [n, h * w] : [n, 1, h, w]),
+    data: new Tensor(data, (options.flatten ?? true) ? [n, h * w] : [n, 1, h, w]),
     target: new Tensor(target, [n]),
     featureNames,
     targetNames: [...classes],

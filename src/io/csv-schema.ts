@@ -82,7 +82,9 @@ export class Schema {
     const name = this.name(j);
     const dict = this.dicts.get(j);
     const expected = kind === 'category' ? `one of the given categories (${dict!.names.map((x) => JSON.stringify(x)).join(', ')})` : `a ${kind}`;
-    const why = this.inferred[j] ? `was inferred as ${kind} from ${this.sampleNote}, where most values are ${kind === 'number' ? 'numbers' : 'true/false'}` : 'was set by the `columns` option';
+    const why = this.inferred[j]
+      ? `was inferred as ${kind} from ${this.sampleNote}, where most values are ${kind === 'number' ? 'numbers' : 'true/false'}`
+      : 'was set by the `columns` option';
     return new ParseError(
       `CSV line ${line}, column ${j + 1} ('${name}'): value ${JSON.stringify(raw)} is not ${expected}; the column's kind ${why}. ` +
         `Add the token to \`missing\` if it marks a missing value, or set the column's kind with the \`columns\` option (e.g. { ${JSON.stringify(name)}: 'category' })`,

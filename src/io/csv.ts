@@ -12,7 +12,7 @@ import { checkOptions } from '../utils/options.js';
 import { DEFAULT_MAX_TEXT_BYTES, gunzip, isGzip, readFileBytes, readFileChunks } from '../platform/fs.js';
 import { DEFAULT_MISSING } from './csv-values.js';
 import { inferSchema, looksLikeHeader, resolveNames, type Schema } from './csv-schema.js';
-import { CsvTable, type ColumnKind, type ColumnSpec } from './table.js';
+import type { CsvTable, ColumnKind, ColumnSpec } from './table.js';
 import { countLineBreaks, decodeText, encodingError, strictDecoder } from './text.js';
 
 export { DEFAULT_MISSING } from './csv-values.js';

@@ -89,9 +89,7 @@ function readHeader(bytes: Uint8Array, name: string, partial: boolean): IdxHeade
   }
   const code = CODES[bytes[2]];
   if (!code) {
-    throw new ParseError(
-      `${name}: unknown IDX dtype code ${hex(bytes[2])}; expected 0x08 (uint8), 0x09 (int8), 0x0b (int16), 0x0c (int32), 0x0d (float32) or 0x0e (float64)`,
-    );
+    throw new ParseError(`${name}: unknown IDX dtype code ${hex(bytes[2])}; expected 0x08 (uint8), 0x09 (int8), 0x0b (int16), 0x0c (int32), 0x0d (float32) or 0x0e (float64)`);
   }
   const ndim = bytes[3];
   if (ndim === 0) throw new ParseError(`${name}: IDX header declares 0 dimensions`);
@@ -115,15 +113,13 @@ function decode(bytes: Uint8Array, name: string, owned: boolean): IdxData {
   if (!(bytes instanceof Uint8Array)) throw new ValueError(`parseIdx: expected a Uint8Array, got ${typeof bytes}`);
   if (isGzip(bytes)) throw new ValueError(`parseIdx: ${name} is gzip'd; use readIdx (async), which decompresses it`);
   const { code, shape, count, headerLen } = readHeader(bytes, name, false)!;
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const _view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   // Checked against the bytes there before anything is allocated.
   const expected = count * code.bytes;
   const body = bytes.length - headerLen;
   if (body !== expected) {
     const what = body < expected ? 'truncated' : 'too long';
-    throw new ParseError(
-      `${name}: ${what}: header says ${code.dtype} [${shape.join(', ')}] = ${expected} data bytes, the file has ${body} after the ${headerLen}-byte header`,
-    );
+    throw new ParseError(`${name}: ${what}: header says ${code.dtype} [${shape.join(', ')}] = ${expected} data bytes, the file has ${body} after the ${headerLen}-byte header`);
   }
   const offset = headerLen;
   let data: IdxArray;

@@ -61,7 +61,7 @@ function loadSharp(): Promise<SharpFactory> {
   // The name sits in a variable so bundlers for the browser do not try to pull sharp in.
   const name = 'sharp';
   sharpModule ??= import(name).then(
-    (m: { default?: SharpFactory }) => (m.default ?? (m as unknown as SharpFactory)),
+    (m: { default?: SharpFactory }) => m.default ?? (m as unknown as SharpFactory),
     (err: unknown) => {
       sharpModule = null;
       throw new FrugalError(`decoding images needs the 'sharp' package (npm install sharp): ${(err as Error)?.message ?? String(err)}`);
@@ -110,7 +110,10 @@ export async function decodeInto(bytes: Uint8Array, o: DecodeSpec, out: Float32A
   const sharp = await loadSharp();
   let raw: { data: Uint8Array; info: { width: number; height: number; channels: number } };
   try {
-    let p = sharp(bytes, { failOn: 'error' }).rotate().resize(o.w, o.h, { fit: o.fit, background: { r: 0, g: 0, b: 0 } }).removeAlpha();
+    let p = sharp(bytes, { failOn: 'error' })
+      .rotate()
+      .resize(o.w, o.h, { fit: o.fit, background: { r: 0, g: 0, b: 0 } })
+      .removeAlpha();
     p = o.channels === 1 ? p.grayscale() : p.toColourspace('srgb');
     raw = await p.raw().toBuffer({ resolveWithObject: true });
   } catch (err) {
@@ -180,7 +183,9 @@ export async function loadImageFolder(dir: string, options: ImageFolderOptions):
   await loadSharp();
   const per = o.channels * o.h * o.w;
   if (files.length * per > MAX_FOLDER_VALUES) {
-    throw new LimitError(`loadImageFolder: ${files.length} images of ${o.channels}×${o.h}×${o.w} need ${files.length * per} floats, more than ${MAX_FOLDER_VALUES}; use ImageFolder, which decodes images as they are used`);
+    throw new LimitError(
+      `loadImageFolder: ${files.length} images of ${o.channels}×${o.h}×${o.w} need ${files.length * per} floats, more than ${MAX_FOLDER_VALUES}; use ImageFolder, which decodes images as they are used`,
+    );
   }
   const data = new Float32Array(files.length * per);
   let next = 0;

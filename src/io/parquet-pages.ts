@@ -120,7 +120,9 @@ class CompactReader {
 }
 
 /** Page types (PageHeader field 1). */
-const DATA_PAGE = 0, DICTIONARY_PAGE = 2, DATA_PAGE_V2 = 3;
+const DATA_PAGE = 0,
+  DICTIONARY_PAGE = 2,
+  DATA_PAGE_V2 = 3;
 
 /** How many times larger than its compressed size a page of this codec can be (snappy: ~21×; others unchecked). */
 function maxInflation(codec: string): number {
@@ -161,7 +163,9 @@ export function checkPages(bytes: Uint8Array, rowGroups: readonly { columns: rea
       const reader = new CompactReader(bytes, start, bytes.length, where);
       while (reader.offset < end) {
         const header = reader.struct();
-        const type = header.get(1), uncompressed = header.get(2), compressed = header.get(3);
+        const type = header.get(1),
+          uncompressed = header.get(2),
+          compressed = header.get(3);
         if (typeof type !== 'number' || typeof uncompressed !== 'number' || typeof compressed !== 'number' || uncompressed < 0 || compressed < 0) {
           return reader.fail('a page header lacks its type or sizes');
         }

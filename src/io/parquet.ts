@@ -42,7 +42,9 @@ function checkedRowCount(metadata: ReturnType<typeof parquetMetadata>, fileBytes
   for (const g of metadata.row_groups) sum += BigInt(g.num_rows);
   if (claimed < 0n || sum !== claimed) throw new ParseError(`readParquet: ${name}: the footer claims ${claimed} rows, its row groups ${sum}`);
   if (claimed > BigInt(limit)) {
-    throw new LimitError(`readParquet: ${name}: the footer claims ${claimed} rows, more than ${limit} (${maxRows === undefined ? `${ROWS_PER_BYTE} per byte of the ${fileBytes}-byte file` : 'maxRows'}); pass a larger maxRows if the file is right`);
+    throw new LimitError(
+      `readParquet: ${name}: the footer claims ${claimed} rows, more than ${limit} (${maxRows === undefined ? `${ROWS_PER_BYTE} per byte of the ${fileBytes}-byte file` : 'maxRows'}); pass a larger maxRows if the file is right`,
+    );
   }
   return Number(claimed);
 }
@@ -50,14 +52,19 @@ function checkedRowCount(metadata: ReturnType<typeof parquetMetadata>, fileBytes
 type Cell = unknown;
 
 function kindOf(values: ArrayLike<Cell>, name: string): ColumnKind {
-  let nums = 0, bools = 0, strs = 0;
+  let nums = 0,
+    bools = 0,
+    strs = 0;
   for (let i = 0; i < values.length; i++) {
     const v = values[i];
     if (v === null || v === undefined) continue;
     if (typeof v === 'number' || typeof v === 'bigint' || v instanceof Date) nums++;
     else if (typeof v === 'boolean') bools++;
     else if (typeof v === 'string') strs++;
-    else throw new ValueError(`readParquet: column '${name}' holds ${Array.isArray(v) ? 'lists' : typeof v === 'object' ? 'nested or binary values' : typeof v}; leave it out with \`select\``);
+    else
+      throw new ValueError(
+        `readParquet: column '${name}' holds ${Array.isArray(v) ? 'lists' : typeof v === 'object' ? 'nested or binary values' : typeof v}; leave it out with \`select\``,
+      );
   }
   if (strs > 0 || (nums > 0 && bools > 0)) return 'category';
   return bools > 0 ? 'boolean' : 'number';
@@ -91,8 +98,7 @@ export async function readParquet(source: string | Uint8Array | ArrayBuffer, opt
   }
   const name = typeof source === 'string' ? `'${source}'` : 'Parquet data';
   const bytes = typeof source === 'string' ? await readFileBytes(source, 'readParquet') : source;
-  const file: ArrayBuffer =
-    bytes instanceof ArrayBuffer ? bytes : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  const file: ArrayBuffer = bytes instanceof ArrayBuffer ? bytes : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
   let metadata: ReturnType<typeof parquetMetadata>;
   let all: string[];
   try {
@@ -152,7 +158,8 @@ export async function readParquet(source: string | Uint8Array | ArrayBuffer, opt
     let missingCount = 0;
     let categories: string[] | undefined;
     if (kind === 'category') {
-      const label = (v: Cell): string | null => (v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v instanceof Date ? v.toISOString() : String(v));
+      const label = (v: Cell): string | null =>
+        v === null || v === undefined || (typeof v === 'number' && Number.isNaN(v)) ? null : v instanceof Date ? v.toISOString() : String(v);
       if (spec?.categories) {
         categories = [...spec.categories];
       } else {

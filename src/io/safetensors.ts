@@ -42,12 +42,37 @@ function halfToFloat(h: number): number {
 const bf16Scratch = new DataView(new ArrayBuffer(4));
 
 const READ: Record<string, ReadDType> = {
-  F64: { bytes: 8, dtype: 'float64', decode: (v, o, n, out) => { for (let i = 0; i < n; i++) out[i] = v.getFloat64(o + 8 * i, true); } },
-  F32: { bytes: 4, dtype: 'float32', decode: (v, o, n, out) => { for (let i = 0; i < n; i++) out[i] = v.getFloat32(o + 4 * i, true); } },
-  I32: { bytes: 4, dtype: 'int32', decode: (v, o, n, out) => { for (let i = 0; i < n; i++) out[i] = v.getInt32(o + 4 * i, true); } },
-  F16: { bytes: 2, dtype: 'float32', decode: (v, o, n, out) => { for (let i = 0; i < n; i++) out[i] = halfToFloat(v.getUint16(o + 2 * i, true)); } },
+  F64: {
+    bytes: 8,
+    dtype: 'float64',
+    decode: (v, o, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = v.getFloat64(o + 8 * i, true);
+    },
+  },
+  F32: {
+    bytes: 4,
+    dtype: 'float32',
+    decode: (v, o, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = v.getFloat32(o + 4 * i, true);
+    },
+  },
+  I32: {
+    bytes: 4,
+    dtype: 'int32',
+    decode: (v, o, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = v.getInt32(o + 4 * i, true);
+    },
+  },
+  F16: {
+    bytes: 2,
+    dtype: 'float32',
+    decode: (v, o, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = halfToFloat(v.getUint16(o + 2 * i, true));
+    },
+  },
   BF16: {
-    bytes: 2, dtype: 'float32',
+    bytes: 2,
+    dtype: 'float32',
     decode: (v, o, n, out) => {
       for (let i = 0; i < n; i++) {
         bf16Scratch.setUint32(0, v.getUint16(o + 2 * i, true) << 16, true);
@@ -56,7 +81,8 @@ const READ: Record<string, ReadDType> = {
     },
   },
   I64: {
-    bytes: 8, dtype: 'int32',
+    bytes: 8,
+    dtype: 'int32',
     decode: (v, o, n, out) => {
       for (let i = 0; i < n; i++) {
         const x = v.getBigInt64(o + 8 * i, true);
@@ -65,11 +91,30 @@ const READ: Record<string, ReadDType> = {
       }
     },
   },
-  I16: { bytes: 2, dtype: 'int32', decode: (v, o, n, out) => { for (let i = 0; i < n; i++) out[i] = v.getInt16(o + 2 * i, true); } },
-  I8: { bytes: 1, dtype: 'int32', decode: (v, o, n, out) => { for (let i = 0; i < n; i++) out[i] = v.getInt8(o + i); } },
-  U8: { bytes: 1, dtype: 'int32', decode: (v, o, n, out) => { for (let i = 0; i < n; i++) out[i] = v.getUint8(o + i); } },
+  I16: {
+    bytes: 2,
+    dtype: 'int32',
+    decode: (v, o, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = v.getInt16(o + 2 * i, true);
+    },
+  },
+  I8: {
+    bytes: 1,
+    dtype: 'int32',
+    decode: (v, o, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = v.getInt8(o + i);
+    },
+  },
+  U8: {
+    bytes: 1,
+    dtype: 'int32',
+    decode: (v, o, n, out) => {
+      for (let i = 0; i < n; i++) out[i] = v.getUint8(o + i);
+    },
+  },
   BOOL: {
-    bytes: 1, dtype: 'int32',
+    bytes: 1,
+    dtype: 'int32',
     decode: (v, o, n, out) => {
       for (let i = 0; i < n; i++) {
         const b = v.getUint8(o + i);
@@ -96,10 +141,7 @@ function elementSize(t: Tensor): number {
  * laid out largest element first and the header is padded with spaces so
  * every tensor starts aligned to its element size.
  */
-export function encodeSafetensors(
-  tensors: Map<string, Tensor> | Record<string, Tensor>,
-  metadata: Record<string, string> = {},
-): Uint8Array {
+export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
   const entries = [...(tensors instanceof Map ? tensors : Object.entries(tensors))];
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== 'string') throw new ValueError(`encodeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
@@ -112,7 +154,10 @@ export function encodeSafetensors(
     if (!(t instanceof Tensor)) throw new ValueError(`encodeSafetensors: '${name}' is not a Tensor`);
   }
   // Stable sort: 8-byte elements, then 4-byte ones, keeps every tensor aligned.
-  const ordered = entries.map((e, i) => ({ e, i })).sort((a, b) => elementSize(b.e[1]) - elementSize(a.e[1]) || a.i - b.i).map((x) => x.e);
+  const ordered = entries
+    .map((e, i) => ({ e, i }))
+    .sort((a, b) => elementSize(b.e[1]) - elementSize(a.e[1]) || a.i - b.i)
+    .map((x) => x.e);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
   let offset = 0;
@@ -171,7 +216,8 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   if (!Number.isSafeInteger(maxHeader) || maxHeader < 2) throw new ValueError(`decodeSafetensors: maxHeaderBytes must be an integer >= 2, got ${String(maxHeader)}`);
   if (bytes.length < 8) fail(`${bytes.length} bytes is too short for the 8-byte header length`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const lo = view.getUint32(0, true), hi = view.getUint32(4, true);
+  const lo = view.getUint32(0, true),
+    hi = view.getUint32(4, true);
   if (hi !== 0 || lo > maxHeader) fail(`header length ${hi * 2 ** 32 + lo} exceeds the limit of ${maxHeader} bytes`);
   const n = lo;
   if (8 + n > bytes.length) fail(`header length ${n} runs past the end of the ${bytes.length}-byte file`);
@@ -226,8 +272,11 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   let expected = 0;
   for (const s of sorted) {
     if (s.begin !== expected) {
-      fail(s.begin < expected ? `entry '${s.name}' overlaps the previous tensor (begins at ${s.begin}, previous ends at ${expected})`
-        : `gap in the data before entry '${s.name}' (begins at ${s.begin}, previous ends at ${expected})`);
+      fail(
+        s.begin < expected
+          ? `entry '${s.name}' overlaps the previous tensor (begins at ${s.begin}, previous ends at ${expected})`
+          : `gap in the data before entry '${s.name}' (begins at ${s.begin}, previous ends at ${expected})`,
+      );
     }
     expected = s.end;
   }

@@ -26,7 +26,9 @@ export function firstInvalidUtf8(bytes: Uint8Array): number {
       continue;
     }
     // Length of the sequence and the allowed range of its second byte (no overlongs, no surrogates, <= U+10FFFF).
-    let len: number, lo = 0x80, hi = 0xbf;
+    let len: number,
+      lo = 0x80,
+      hi = 0xbf;
     if (b >= 0xc2 && b <= 0xdf) len = 2;
     else if (b >= 0xe0 && b <= 0xef) {
       len = 3;

@@ -18,7 +18,7 @@ export function checkMatrix(fn: string, A: Matrix, name = 'A'): void {
     throw new ShapeError(`${fn}: ${name} has invalid dimensions [${String(rows)}, ${String(cols)}]; sizes are integers >= 0`);
   }
   if (!(data instanceof Float64Array)) {
-    throw new ValueError(`${fn}: ${name}.data must be a Float64Array, got ${data === null ? 'null' : (data as object)?.constructor?.name ?? typeof data}`);
+    throw new ValueError(`${fn}: ${name}.data must be a Float64Array, got ${data === null ? 'null' : ((data as object)?.constructor?.name ?? typeof data)}`);
   }
   if (data.length !== rows * cols) {
     throw new ShapeError(`${fn}: ${name} is [${rows}, ${cols}] (${rows * cols} elements) but its data has ${data.length}`);
@@ -31,7 +31,8 @@ export function checkFinite(fn: string, A: Matrix, name = 'A'): void {
   for (let i = 0; i < d.length; i++) {
     const v = d[i];
     if (v - v !== 0) {
-      const r = Math.floor(i / A.cols), c = i - r * A.cols;
+      const r = Math.floor(i / A.cols),
+        c = i - r * A.cols;
       throw new ValueError(`${fn}: ${name} ${shapeOf(A)} contains ${v} at [${r}, ${c}]; all entries must be finite`);
     }
   }
@@ -61,7 +62,8 @@ export function checkInput(fn: string, A: Matrix, opts: { square?: boolean; name
  * as XᵀX computed in another order differs from symmetric by ~n·eps).
  */
 export function checkSymmetric(fn: string, A: Matrix, name = 'A'): void {
-  const n = A.rows, a = A.data;
+  const n = A.rows,
+    a = A.data;
   let maxAbs = 0;
   for (let i = 0; i < a.length; i++) {
     const v = Math.abs(a[i]);
@@ -72,9 +74,7 @@ export function checkSymmetric(fn: string, A: Matrix, name = 'A'): void {
     for (let j = 0; j < i; j++) {
       const d = Math.abs(a[i * n + j] - a[j * n + i]);
       if (d > tol) {
-        throw new ValueError(
-          `${fn}: ${name} ${shapeOf(A)} is not symmetric: A[${i}, ${j}] = ${a[i * n + j]} but A[${j}, ${i}] = ${a[j * n + i]}`,
-        );
+        throw new ValueError(`${fn}: ${name} ${shapeOf(A)} is not symmetric: A[${i}, ${j}] = ${a[i * n + j]} but A[${j}, ${i}] = ${a[j * n + i]}`);
       }
     }
   }

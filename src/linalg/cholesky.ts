@@ -19,8 +19,7 @@ export function cholesky(A: Matrix): Matrix {
   const info = choleskyInPlace(A.data, L, n);
   if (info >= 0) {
     throw new ValueError(
-      `${fn}: A ${shapeOf(A)} is not positive definite: pivot ${info} is ${pivotValue(A.data, L, n, info)} ` +
-        `(the leading ${info + 1}×${info + 1} minor is not positive)`,
+      `${fn}: A ${shapeOf(A)} is not positive definite: pivot ${info} is ${pivotValue(A.data, L, n, info)} ` + `(the leading ${info + 1}×${info + 1} minor is not positive)`,
     );
   }
   return { data: L, rows: n, cols: n };

@@ -35,7 +35,8 @@ export function eigh(A: Matrix): Eigh {
     const src = order[c];
     vals[c] = values[src];
     const zr = z!.subarray(src * n, src * n + n);
-    let big = 0, bigAbs = -1;
+    let big = 0,
+      bigAbs = -1;
     for (let i = 0; i < n; i++) {
       const v = Math.abs(zr[i]);
       if (v > bigAbs) {
@@ -135,7 +136,9 @@ function tridiagonalize(a: Float64Array, n: number, d: Float64Array, e: Float64A
     const K = 0.5 * t * pv;
     for (let i = k + 1; i < n; i++) p[i] -= K * v[i];
     for (let i = k + 1; i < n; i++) {
-      const ri = i * n, vi = v[i], wi = p[i];
+      const ri = i * n,
+        vi = v[i],
+        wi = p[i];
       for (let j = k + 1; j < n; j++) a[ri + j] -= vi * p[j] + wi * v[j];
     }
   }
@@ -205,14 +208,19 @@ export function tridiagonalQR(d: Float64Array, e: Float64Array, n: number, z: Fl
     for (let k = lo; k < hi; k++) {
       // Rotation P on rows/cols k, k+1 with P·[x; zz] = [r; 0].
       const r = hyp(x, zz);
-      let c = 1, s = 0;
+      let c = 1,
+        s = 0;
       if (r !== 0) {
         c = x / r;
         s = zz / r;
       }
       if (k > lo) e[k - 1] = r;
-      const a = d[k], bb = e[k], dd = d[k + 1];
-      const cs = c * s, c2 = c * c, s2 = s * s;
+      const a = d[k],
+        bb = e[k],
+        dd = d[k + 1];
+      const cs = c * s,
+        c2 = c * c,
+        s2 = s * s;
       d[k] = c2 * a + 2 * cs * bb + s2 * dd;
       d[k + 1] = s2 * a - 2 * cs * bb + c2 * dd;
       e[k] = cs * (dd - a) + (c2 - s2) * bb;
@@ -223,9 +231,11 @@ export function tridiagonalQR(d: Float64Array, e: Float64Array, n: number, z: Fl
         x = e[k];
       }
       if (z !== null) {
-        const rk = k * n, rk1 = rk + n;
+        const rk = k * n,
+          rk1 = rk + n;
         for (let j = 0; j < n; j++) {
-          const u = z[rk + j], w = z[rk1 + j];
+          const u = z[rk + j],
+            w = z[rk1 + j];
           z[rk + j] = c * u + s * w;
           z[rk1 + j] = c * w - s * u;
         }

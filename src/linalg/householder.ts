@@ -30,7 +30,8 @@ export function householderQR(a: Float64Array, m: number, n: number): Float64Arr
     // w = vᵀ·A[j:, j+1:], row by row so the inner loop is contiguous.
     for (let c = j + 1; c < n; c++) w[c] = a[j * n + c];
     for (let i = j + 1; i < m; i++) {
-      const ri = i * n, vi = a[ri + j];
+      const ri = i * n,
+        vi = a[ri + j];
       if (vi === 0) continue;
       for (let c = j + 1; c < n; c++) w[c] += vi * a[ri + c];
     }
@@ -39,7 +40,8 @@ export function householderQR(a: Float64Array, m: number, n: number): Float64Arr
       a[j * n + c] -= w[c];
     }
     for (let i = j + 1; i < m; i++) {
-      const ri = i * n, vi = a[ri + j];
+      const ri = i * n,
+        vi = a[ri + j];
       if (vi === 0) continue;
       for (let c = j + 1; c < n; c++) a[ri + c] -= vi * w[c];
     }
@@ -54,8 +56,17 @@ export function householderQR(a: Float64Array, m: number, n: number): Float64Arr
  * `w` is scratch of length >= c1.
  */
 export function reflectRows(
-  C: Float64Array, ldc: number, j: number, m: number, c0: number, c1: number,
-  a: Float64Array, vBase: number, vStride: number, tau: number, w: Float64Array,
+  C: Float64Array,
+  ldc: number,
+  j: number,
+  m: number,
+  c0: number,
+  c1: number,
+  a: Float64Array,
+  vBase: number,
+  vStride: number,
+  tau: number,
+  w: Float64Array,
 ): void {
   // w = vᵀ·C[j:, c0:c1]
   for (let c = c0; c < c1; c++) w[c] = C[j * ldc + c];

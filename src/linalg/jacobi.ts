@@ -24,7 +24,8 @@ export function jacobiOrthogonalizeRows(w: Float64Array, p: number, len: number,
     for (let i = 0; i < p - 1; i++) {
       const ri = i * len;
       for (let j = i + 1; j < p; j++) {
-        const a = norms[i], b = norms[j];
+        const a = norms[i],
+          b = norms[j];
         if (a === 0 || b === 0) continue;
         const rj = j * len;
         const g = dot(w, ri, rj, len);
@@ -37,21 +38,25 @@ export function jacobiOrthogonalizeRows(w: Float64Array, p: number, len: number,
         const c = 1 / Math.sqrt(1 + t * t);
         const s = c * t;
         for (let k = 0; k < len; k++) {
-          const x = w[ri + k], y = w[rj + k];
+          const x = w[ri + k],
+            y = w[rj + k];
           w[ri + k] = c * x - s * y;
           w[rj + k] = s * x + c * y;
         }
         if (vt !== null) {
-          const vi = i * p, vj = j * p;
+          const vi = i * p,
+            vj = j * p;
           for (let k = 0; k < p; k++) {
-            const x = vt[vi + k], y = vt[vj + k];
+            const x = vt[vi + k],
+              y = vt[vj + k];
             vt[vi + k] = c * x - s * y;
             vt[vj + k] = s * x + c * y;
           }
         }
         // The new squared norms are the eigenvalues a - t·g and b + t·g; the
         // one that shrank is recomputed when cancellation could spoil it.
-        const na = a - t * g, nb = b + t * g;
+        const na = a - t * g,
+          nb = b + t * g;
         norms[i] = na < 0.25 * a ? dot(w, ri, ri, len) : na;
         norms[j] = nb < 0.25 * b ? dot(w, rj, rj, len) : nb;
       }
@@ -62,7 +67,8 @@ export function jacobiOrthogonalizeRows(w: Float64Array, p: number, len: number,
 }
 
 function dot(w: Float64Array, a: number, b: number, len: number): number {
-  let s0 = 0, s1 = 0;
+  let s0 = 0,
+    s1 = 0;
   let k = 0;
   for (; k + 1 < len; k += 2) {
     s0 += w[a + k] * w[b + k];

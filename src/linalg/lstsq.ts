@@ -83,7 +83,8 @@ export function lstsq(A: Matrix, b: Float64Array | Matrix, opts: LstsqOptions = 
   opts = readOptions('lstsq', opts, ['rcond', 'method']);
   const fn = 'lstsq';
   checkMatrix(fn, A);
-  const m = A.rows, n = A.cols;
+  const m = A.rows,
+    n = A.cols;
   const { mat: B, vector } = rhsAsMatrix(fn, b, m, shapeOf(A), 'b');
   const k = B.cols;
   const rcond = checkRcond(fn, opts.rcond, Math.max(m, n) * EPS);
@@ -117,7 +118,8 @@ interface Solved {
 /** Finite check and max|A| in one pass. */
 function scanFinite(fn: string, A: Matrix): number {
   const a = A.data;
-  let mx = 0, nan = 0;
+  let mx = 0,
+    nan = 0;
   for (let i = 0; i < a.length; i++) {
     const v = a[i];
     const av = Math.abs(v);
@@ -177,7 +179,9 @@ function svdApply(u: Float64Array, uc: number, s: Float64Array, vt: Float64Array
 }
 
 function wideSVD(A: Matrix, B: Matrix, rcond: number, fn: string): Solved {
-  const m = A.rows, n = A.cols, k = B.cols;
+  const m = A.rows,
+    n = A.cols,
+    k = B.cols;
   const { u, ucols, s, vt } = svdRaw(A.data, m, n, 'reduced', fn);
   const rank = countRank(s, rcond);
   const x = svdApply(u, ucols, s, vt, n, B.data, m, k, rank);
@@ -188,7 +192,9 @@ function wideSVD(A: Matrix, B: Matrix, rcond: number, fn: string): Solved {
 // Orthogonal path: sequential tall-skinny QR of [A | B].
 
 function tallQR(A: Matrix, B: Matrix, rcond: number, mxA: number, fn: string): Solved {
-  const m = A.rows, n = A.cols, k = B.cols;
+  const m = A.rows,
+    n = A.cols,
+    k = B.cols;
   const p = n + k;
   // Exact power-of-two scalings keep sums of squares in range.
   const fa = scaleFor(mxA);
@@ -230,7 +236,9 @@ function scaleFor(mx: number): number {
 const NEEDS_SCAN = 'scan';
 
 function normalEquations(A: Matrix, B: Matrix, rcond: number, fn: string): Solved | null | typeof NEEDS_SCAN {
-  const m = A.rows, n = A.cols, k = B.cols;
+  const m = A.rows,
+    n = A.cols,
+    k = B.cols;
   const atb = new Float64Array(n * k);
   const G = gramUpper(A.data, m, n, B.data, k, atb);
   // Every entry of A enters the diagonal squared: a NaN or an infinity (or an
@@ -309,7 +317,8 @@ function normalEquations(A: Matrix, B: Matrix, rcond: number, fn: string): Solve
     // Relative size of the correction in the scaled variables y = D·x.
     let worst = 0;
     for (let q = 0; q < k; q++) {
-      let nx = 0, nd = 0;
+      let nx = 0,
+        nd = 0;
       for (let j = 0; j < n; j++) {
         nx = Math.max(nx, Math.abs(d[j] * x[j * k + q]));
         nd = Math.max(nd, Math.abs(d[j] * dx[j * k + q]));
@@ -320,7 +329,8 @@ function normalEquations(A: Matrix, B: Matrix, rcond: number, fn: string): Solve
       // ‖b - A(x_old + dx)‖² = rr - 2·dxᵀg + dxᵀ·G·dx, with g = Aᵀ(b - A·x_old).
       const residuals = new Float64Array(m > n ? k : 0);
       for (let q = 0; q < residuals.length; q++) {
-        let dg = 0, quad = 0;
+        let dg = 0,
+          quad = 0;
         for (let i = 0; i < n; i++) {
           const di = dx[i * k + q];
           dg += di * g[i * k + q];
@@ -339,7 +349,8 @@ function normalEquations(A: Matrix, B: Matrix, rcond: number, fn: string): Solve
 }
 
 function extremes(v: Float64Array): [number, number] {
-  let lo = Infinity, hi = -Infinity;
+  let lo = Infinity,
+    hi = -Infinity;
   for (let i = 0; i < v.length; i++) {
     if (v[i] < lo) lo = v[i];
     if (v[i] > hi) hi = v[i];
@@ -359,8 +370,14 @@ function residualPass(a: Float64Array, m: number, n: number, b: Float64Array, k:
     let i = 0;
     // Four rows at a time: x and g are read once per four rows.
     for (; i + 4 <= m; i += 4) {
-      const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
-      let d0 = 0, d1 = 0, d2 = 0, d3 = 0;
+      const r0 = i * n,
+        r1 = r0 + n,
+        r2 = r1 + n,
+        r3 = r2 + n;
+      let d0 = 0,
+        d1 = 0,
+        d2 = 0,
+        d3 = 0;
       for (let j = 0; j < n; j++) {
         const xj = x[j];
         d0 += a[r0 + j] * xj;
@@ -368,7 +385,10 @@ function residualPass(a: Float64Array, m: number, n: number, b: Float64Array, k:
         d2 += a[r2 + j] * xj;
         d3 += a[r3 + j] * xj;
       }
-      const e0 = b[i] - d0, e1 = b[i + 1] - d1, e2 = b[i + 2] - d2, e3 = b[i + 3] - d3;
+      const e0 = b[i] - d0,
+        e1 = b[i + 1] - d1,
+        e2 = b[i + 2] - d2,
+        e3 = b[i + 3] - d3;
       s2 += e0 * e0 + e1 * e1 + e2 * e2 + e3 * e3;
       for (let j = 0; j < n; j++) g[j] += e0 * a[r0 + j] + e1 * a[r1 + j] + e2 * a[r2 + j] + e3 * a[r3 + j];
     }
@@ -408,21 +428,45 @@ export function gramUpper(a: Float64Array, m: number, n: number, b: Float64Array
   const G = new Float64Array(n * n);
   let i = 0;
   for (; i + 4 <= m; i += 4) {
-    const r0 = i * n, r1 = r0 + n, r2 = r1 + n, r3 = r2 + n;
+    const r0 = i * n,
+      r1 = r0 + n,
+      r2 = r1 + n,
+      r3 = r2 + n;
     // Aᵀb for these rows while they are in cache.
     for (let q = 0; q < k; q++) {
-      const b0 = b[i * k + q], b1 = b[(i + 1) * k + q], b2 = b[(i + 2) * k + q], b3 = b[(i + 3) * k + q];
+      const b0 = b[i * k + q],
+        b1 = b[(i + 1) * k + q],
+        b2 = b[(i + 2) * k + q],
+        b3 = b[(i + 3) * k + q];
       for (let j = 0; j < n; j++) atb[j * k + q] += a[r0 + j] * b0 + a[r1 + j] * b1 + a[r2 + j] * b2 + a[r3 + j] * b3;
     }
     let j = 0;
     for (; j + 4 <= n; j += 4) {
-      const a0 = a[r0 + j], a1 = a[r1 + j], a2 = a[r2 + j], a3 = a[r3 + j];
-      const b0 = a[r0 + j + 1], b1 = a[r1 + j + 1], b2 = a[r2 + j + 1], b3 = a[r3 + j + 1];
-      const c0 = a[r0 + j + 2], c1 = a[r1 + j + 2], c2 = a[r2 + j + 2], c3 = a[r3 + j + 2];
-      const d0 = a[r0 + j + 3], d1 = a[r1 + j + 3], d2 = a[r2 + j + 3], d3 = a[r3 + j + 3];
-      const g0 = j * n, g1 = g0 + n, g2 = g1 + n, g3 = g2 + n;
+      const a0 = a[r0 + j],
+        a1 = a[r1 + j],
+        a2 = a[r2 + j],
+        a3 = a[r3 + j];
+      const b0 = a[r0 + j + 1],
+        b1 = a[r1 + j + 1],
+        b2 = a[r2 + j + 1],
+        b3 = a[r3 + j + 1];
+      const c0 = a[r0 + j + 2],
+        c1 = a[r1 + j + 2],
+        c2 = a[r2 + j + 2],
+        c3 = a[r3 + j + 2];
+      const d0 = a[r0 + j + 3],
+        d1 = a[r1 + j + 3],
+        d2 = a[r2 + j + 3],
+        d3 = a[r3 + j + 3];
+      const g0 = j * n,
+        g1 = g0 + n,
+        g2 = g1 + n,
+        g3 = g2 + n;
       for (let c = j; c < n; c++) {
-        const x0 = a[r0 + c], x1 = a[r1 + c], x2 = a[r2 + c], x3 = a[r3 + c];
+        const x0 = a[r0 + c],
+          x1 = a[r1 + c],
+          x2 = a[r2 + c],
+          x3 = a[r3 + c];
         G[g0 + c] += a0 * x0 + a1 * x1 + a2 * x2 + a3 * x3;
         G[g1 + c] += b0 * x0 + b1 * x1 + b2 * x2 + b3 * x3;
         G[g2 + c] += c0 * x0 + c1 * x1 + c2 * x2 + c3 * x3;
@@ -430,7 +474,10 @@ export function gramUpper(a: Float64Array, m: number, n: number, b: Float64Array
       }
     }
     for (; j < n; j++) {
-      const a0 = a[r0 + j], a1 = a[r1 + j], a2 = a[r2 + j], a3 = a[r3 + j];
+      const a0 = a[r0 + j],
+        a1 = a[r1 + j],
+        a2 = a[r2 + j],
+        a3 = a[r3 + j];
       const g0 = j * n;
       for (let c = j; c < n; c++) G[g0 + c] += a0 * a[r0 + c] + a1 * a[r1 + c] + a2 * a[r2 + c] + a3 * a[r3 + c];
     }

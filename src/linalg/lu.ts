@@ -30,7 +30,8 @@ function luRaw(A: Matrix): LU {
   for (let i = 0; i < n; i++) piv[i] = i;
   let sign = 1;
   for (let k = 0; k < n; k++) {
-    let p = k, best = Math.abs(a[k * n + k]);
+    let p = k,
+      best = Math.abs(a[k * n + k]);
     for (let i = k + 1; i < n; i++) {
       const v = Math.abs(a[i * n + k]);
       if (v > best) {
@@ -39,7 +40,8 @@ function luRaw(A: Matrix): LU {
       }
     }
     if (p !== k) {
-      const rk = k * n, rp = p * n;
+      const rk = k * n,
+        rp = p * n;
       for (let j = 0; j < n; j++) {
         const t = a[rk + j];
         a[rk + j] = a[rp + j];
@@ -69,7 +71,9 @@ function luRaw(A: Matrix): LU {
  * max_i |A[i, k]| (a pivot below the round-off of its own column), or -1.
  */
 function singularPivot(A: Matrix, f: LU): number {
-  const n = A.rows, a = A.data, u = f.lu.data;
+  const n = A.rows,
+    a = A.data,
+    u = f.lu.data;
   for (let k = 0; k < n; k++) {
     let colMax = 0;
     for (let i = 0; i < n; i++) {
@@ -85,13 +89,13 @@ function singularPivot(A: Matrix, f: LU): number {
 function singularError(fn: string, A: Matrix, f: LU, k: number): ValueError {
   const u = f.lu.data[k * A.rows + k];
   return new ValueError(
-    `${fn}: A ${shapeOf(A)} is singular: LU pivot ${k} is ${u === 0 ? '0' : `${u}, zero to working precision`} ` +
-      `(use lstsq or pinv for singular or rank-deficient systems)`,
+    `${fn}: A ${shapeOf(A)} is singular: LU pivot ${k} is ${u === 0 ? '0' : `${u}, zero to working precision`} (use lstsq or pinv for singular or rank-deficient systems)`,
   );
 }
 
 function luSolveRaw(f: LU, b: Matrix): Float64Array {
-  const n = f.lu.rows, k = b.cols;
+  const n = f.lu.rows,
+    k = b.cols;
   const x = new Float64Array(n * k);
   for (let i = 0; i < n; i++) {
     const src = f.pivots[i] * k;
@@ -164,7 +168,8 @@ export function slogdet(A: Matrix): { sign: number; logAbsDet: number } {
   checkInput('slogdet', A, { square: true });
   const f = luRaw(A);
   const n = A.rows;
-  let sign = f.sign, log = 0;
+  let sign = f.sign,
+    log = 0;
   for (let i = 0; i < n; i++) {
     const u = f.lu.data[i * n + i];
     if (u === 0) return { sign: 0, logAbsDet: -Infinity };

@@ -83,7 +83,9 @@ export function copyMatrix(A: Matrix): Matrix {
 /** Aᵀ, in blocks of 32 so large matrices stay cache-friendly. */
 export function transpose(A: Matrix): Matrix {
   checkMatrix('transpose', A);
-  const m = A.rows, n = A.cols, a = A.data;
+  const m = A.rows,
+    n = A.cols,
+    a = A.data;
   const t = new Float64Array(m * n);
   const B = 32;
   for (let i0 = 0; i0 < m; i0 += B) {
@@ -107,7 +109,8 @@ export function matmul(A: Matrix, B: Matrix, opts: { transA?: boolean; transB?: 
   opts = readOptions('matmul', opts, ['transA', 'transB']);
   checkMatrix('matmul', A, 'A');
   checkMatrix('matmul', B, 'B');
-  const ta = opts.transA === true, tb = opts.transB === true;
+  const ta = opts.transA === true,
+    tb = opts.transB === true;
   const m = ta ? A.cols : A.rows;
   const k = ta ? A.rows : A.cols;
   const k2 = tb ? B.cols : B.rows;
@@ -123,7 +126,8 @@ export function matmul(A: Matrix, B: Matrix, opts: { transA?: boolean; transB?: 
   const c = new Float64Array(m * n);
   // i-p-j order: the inner loop runs along contiguous rows of B and C.
   for (let i = 0; i < m; i++) {
-    const ci = i * n, ai = i * k;
+    const ci = i * n,
+      ai = i * k;
     for (let p = 0; p < k; p++) {
       const s = a[ai + p];
       if (s === 0) continue;
@@ -139,7 +143,9 @@ export function matvec(A: Matrix, x: Float64Array): Float64Array {
   checkMatrix('matvec', A);
   if (!(x instanceof Float64Array)) throw new ValueError(`matvec: x must be a Float64Array`);
   if (x.length !== A.cols) throw new ShapeError(`matvec: A is ${shapeOf(A)} but x has length ${x.length}`);
-  const m = A.rows, n = A.cols, a = A.data;
+  const m = A.rows,
+    n = A.cols,
+    a = A.data;
   const y = new Float64Array(m);
   for (let i = 0; i < m; i++) {
     let s = 0;

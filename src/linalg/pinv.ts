@@ -17,7 +17,8 @@ export function pinv(A: Matrix, opts: PinvOptions = {}): Matrix {
   opts = readOptions('pinv', opts, ['rcond']);
   const fn = 'pinv';
   checkInput(fn, A);
-  const m = A.rows, n = A.cols;
+  const m = A.rows,
+    n = A.cols;
   const rcond = checkRcond(fn, opts.rcond, Math.max(m, n) * EPS);
   const out = new Float64Array(n * m);
   const k = Math.min(m, n);

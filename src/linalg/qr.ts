@@ -33,7 +33,9 @@ export function qr(A: Matrix, opts: QROptions = {}): QR {
   if (mode !== 'reduced' && mode !== 'complete') {
     throw new ValueError(`${fn}: mode must be 'reduced' or 'complete', got ${String(mode)}`);
   }
-  const m = A.rows, n = A.cols, k = Math.min(m, n);
+  const m = A.rows,
+    n = A.cols,
+    k = Math.min(m, n);
   const a = A.data.slice();
   const f = pow2Scale(maxAbs(a));
   if (f !== 1) for (let i = 0; i < a.length; i++) a[i] *= f;

@@ -128,7 +128,8 @@ function tallSVD(a: Float64Array, m: number, n: number, want: 'none' | 'reduced'
   const valid = new Uint8Array(n);
   const top = norms[order[0]] ?? 0;
   for (let c = 0; c < n; c++) {
-    const src = order[c], nr = norms[src];
+    const src = order[c],
+      nr = norms[src];
     if (nr === 0 || nr <= top * 1e-290) {
       s[c] = 0;
       continue;
@@ -162,7 +163,8 @@ export function completeOrthonormalColumns(u: Float64Array, n: number, cols: num
   const v = new Float64Array(n);
   for (let c = 0; c < cols; c++) {
     if (valid[c]) continue;
-    let best = 0, bestVal = Infinity;
+    let best = 0,
+      bestVal = Infinity;
     for (let i = 0; i < n; i++) {
       if (rowSq[i] < bestVal) {
         bestVal = rowSq[i];
@@ -196,7 +198,8 @@ function signFlip(r: RawSVD, m: number, n: number): void {
   const uc = r.ucols;
   const k = Math.min(r.vrows, uc);
   for (let c = 0; c < uc; c++) {
-    let big = 0, bigAbs = -1;
+    let big = 0,
+      bigAbs = -1;
     for (let i = 0; i < m; i++) {
       const v = Math.abs(r.u[i * uc + c]);
       if (v > bigAbs) {

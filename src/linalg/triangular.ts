@@ -38,7 +38,8 @@ export function solveTriangular<Rhs extends Float64Array | Matrix>(T: Matrix, B:
 
 /** Row i of x: x_i = (b_i − Σ_{from ≤ j < to} t_ij x_j) / t_ii, the row of x updated as a whole. */
 function substituteRow(t: Float64Array, n: number, x: Float64Array, k: number, i: number, from: number, to: number, unit: boolean): void {
-  const xi = i * k, ti = i * n;
+  const xi = i * k,
+    ti = i * n;
   for (let j = from; j < to; j++) {
     const s = t[ti + j];
     if (s === 0) continue;
@@ -64,7 +65,8 @@ export function triSolveInPlace(t: Float64Array, n: number, x: Float64Array, k: 
   } else if (lower) {
     // Lᵀ x = b (upper): column-oriented, row j of t is column j of tᵀ.
     for (let j = n - 1; j >= 0; j--) {
-      const xj = j * k, tj = j * n;
+      const xj = j * k,
+        tj = j * n;
       if (!unit) {
         const d = 1 / t[tj + j];
         for (let c = 0; c < k; c++) x[xj + c] *= d;
@@ -79,7 +81,8 @@ export function triSolveInPlace(t: Float64Array, n: number, x: Float64Array, k: 
   } else {
     // Uᵀ x = b (lower).
     for (let j = 0; j < n; j++) {
-      const xj = j * k, tj = j * n;
+      const xj = j * k,
+        tj = j * n;
       if (!unit) {
         const d = 1 / t[tj + j];
         for (let c = 0; c < k; c++) x[xj + c] *= d;

@@ -111,20 +111,44 @@ function panel(R: Float64Array, p: number, ct: Float64Array, bl: number, j0: num
  * z = R[j0:j0+4, c] + Vᵀ·chunk[:, c]; z ← Tᵀ·z; R rows -= z; chunk[:, c] -= V·z.
  */
 function apply4(R: Float64Array, p: number, ct: Float64Array, bl: number, j0: number, c0: number, c1: number, T: Float64Array): void {
-  const v0 = j0 * bl, v1 = v0 + bl, v2 = v1 + bl, v3 = v2 + bl;
-  const t00 = T[0], t01 = T[1], t02 = T[2], t03 = T[3];
-  const t11 = T[5], t12 = T[6], t13 = T[7];
-  const t22 = T[10], t23 = T[11];
+  const v0 = j0 * bl,
+    v1 = v0 + bl,
+    v2 = v1 + bl,
+    v3 = v2 + bl;
+  const t00 = T[0],
+    t01 = T[1],
+    t02 = T[2],
+    t03 = T[3];
+  const t11 = T[5],
+    t12 = T[6],
+    t13 = T[7];
+  const t22 = T[10],
+    t23 = T[11];
   const t33 = T[15];
-  const r0 = j0 * p, r1 = r0 + p, r2 = r1 + p, r3 = r2 + p;
+  const r0 = j0 * p,
+    r1 = r0 + p,
+    r2 = r1 + p,
+    r3 = r2 + p;
   let c = c0;
   // Two columns at a time: each reflector entry loaded feeds both.
   for (; c + 2 <= c1; c += 2) {
-    const va = c * bl, vb = va + bl;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, b0 = 0, b1 = 0, b2 = 0, b3 = 0;
+    const va = c * bl,
+      vb = va + bl;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0,
+      b0 = 0,
+      b1 = 0,
+      b2 = 0,
+      b3 = 0;
     for (let r = 0; r < bl; r++) {
-      const x = ct[va + r], y = ct[vb + r];
-      const w0 = ct[v0 + r], w1 = ct[v1 + r], w2 = ct[v2 + r], w3 = ct[v3 + r];
+      const x = ct[va + r],
+        y = ct[vb + r];
+      const w0 = ct[v0 + r],
+        w1 = ct[v1 + r],
+        w2 = ct[v2 + r],
+        w3 = ct[v3 + r];
       a0 += w0 * x;
       a1 += w1 * x;
       a2 += w2 * x;
@@ -160,14 +184,20 @@ function apply4(R: Float64Array, p: number, ct: Float64Array, bl: number, j0: nu
     R[r2 + c + 1] -= y2;
     R[r3 + c + 1] -= y3;
     for (let r = 0; r < bl; r++) {
-      const w0 = ct[v0 + r], w1 = ct[v1 + r], w2 = ct[v2 + r], w3 = ct[v3 + r];
+      const w0 = ct[v0 + r],
+        w1 = ct[v1 + r],
+        w2 = ct[v2 + r],
+        w3 = ct[v3 + r];
       ct[va + r] -= x0 * w0 + x1 * w1 + x2 * w2 + x3 * w3;
       ct[vb + r] -= y0 * w0 + y1 * w1 + y2 * w2 + y3 * w3;
     }
   }
   for (; c < c1; c++) {
     const vc = c * bl;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let r = 0; r < bl; r++) {
       const x = ct[vc + r];
       s0 += ct[v0 + r] * x;
@@ -210,7 +240,8 @@ function applyGeneric(R: Float64Array, p: number, ct: Float64Array, bl: number, 
     }
     for (let ii = 0; ii < nb; ii++) {
       R[(j0 + ii) * p + c] -= z[ii];
-      const vi = (j0 + ii) * bl, zi = z[ii];
+      const vi = (j0 + ii) * bl,
+        zi = z[ii];
       for (let r = 0; r < bl; r++) ct[vc + r] -= zi * ct[vi + r];
     }
   }

@@ -50,11 +50,18 @@ export function formatFixed(x: number, digits: number): string {
  */
 export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options: ClassificationReportOptions & { outputDict: true }): ClassificationReportDict;
 export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options?: ClassificationReportOptions & { outputDict?: false }): string;
-export function classificationReport(yTrue: LabelInput, yPred: LabelInput, options: ClassificationReportOptions & { outputDict?: boolean } = {}): string | ClassificationReportDict {
+export function classificationReport(
+  yTrue: LabelInput,
+  yPred: LabelInput,
+  options: ClassificationReportOptions & { outputDict?: boolean } = {},
+): string | ClassificationReportDict {
   options = readOptions('classificationReport', options, ['sampleWeight', 'labels', 'targetNames', 'digits', 'zeroDivision', 'outputDict']);
   const digits = options.digits ?? 2;
   if (!Number.isInteger(digits) || digits < 0 || digits > 20) throw new ValueError(`classificationReport: digits must be an integer in [0, 20], got ${String(digits)}`);
-  for (const [key, list] of [['labels', options.labels], ['targetNames', options.targetNames]] as const) {
+  for (const [key, list] of [
+    ['labels', options.labels],
+    ['targetNames', options.targetNames],
+  ] as const) {
     if (list !== undefined && list !== null && !Array.isArray(list)) throw new ValueError(`classificationReport: ${key} must be an array, got ${String(list)}`);
   }
   if (options.targetNames?.some((t) => typeof t !== 'string')) throw new ValueError('classificationReport: targetNames must be strings');
@@ -91,16 +98,16 @@ export function classificationReport(yTrue: LabelInput, yPred: LabelInput, optio
   const headers = ['precision', 'recall', 'f1-score', 'support'];
   const width = Math.max(...targetNames.map((n) => n.length), 'weighted avg'.length, digits);
   const pad = (s: string, w: number): string => s.padStart(w);
-  let report = pad('', width) + ' ' + headers.map((h) => ' ' + pad(h, 9)).join('') + '\n\n';
+  let report = `${pad('', width)} ${headers.map((h) => ` ${pad(h, 9)}`).join('')}\n\n`;
   const row = (name: string, p: number, r: number, f: number, s: number): string =>
-    pad(name, width) + ' ' + [p, r, f].map((v) => ' ' + pad(formatFixed(v, digits), 9)).join('') + ' ' + pad(supportStr(s), 9) + '\n';
+    `${pad(name, width)} ${[p, r, f].map((v) => ` ${pad(formatFixed(v, digits), 9)}`).join('')} ${pad(supportStr(s), 9)}\n`;
   targetNames.forEach((name, i) => {
     report += row(name, per.precision[i], per.recall[i], per.fscore[i], per.support[i]);
   });
   report += '\n';
   for (const [heading, r] of averages) {
     if (heading === 'accuracy') {
-      report += pad(heading, width) + ' ' + ' ' + pad('', 9) + ' ' + pad('', 9) + ' ' + pad(formatFixed(r.fscore, digits), 9) + ' ' + pad(supportStr(totalSupport), 9) + '\n';
+      report += `${pad(heading, width)}  ${pad('', 9)} ${pad('', 9)} ${pad(formatFixed(r.fscore, digits), 9)} ${pad(supportStr(totalSupport), 9)}\n`;
     } else {
       report += row(heading, r.precision, r.recall, r.fscore, totalSupport);
     }

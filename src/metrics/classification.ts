@@ -85,7 +85,7 @@ export function accuracyScore(yTrue: LabelInput, yPred: LabelInput, options: Sam
   }
   if (!normalize) return correct;
   if (n === 0) return Number.NaN;
-  if (total === 0) throw new ValueError('Weights sum to zero, can\'t be normalized');
+  if (total === 0) throw new ValueError("Weights sum to zero, can't be normalized");
   return correct / total;
 }
 
@@ -213,7 +213,10 @@ function nanAverage(a: Float64Array, weights: Float64Array | null): number {
     if (Number.isNaN(a[i])) continue;
     cnt++;
     plain += a[i];
-    if (weights) { sw += weights[i]; s += weights[i] * a[i]; }
+    if (weights) {
+      sw += weights[i];
+      s += weights[i] * a[i];
+    }
   }
   if (cnt === 0) return Number.NaN;
   if (!weights || sw === 0) return plain / cnt;
@@ -436,7 +439,7 @@ export function cohenKappaScore(y1: LabelInput, y2: LabelInput, options: SampleW
     for (let j = 0; j < k; j++) {
       const wij = !options.weights ? (i === j ? 0 : 1) : options.weights === 'linear' ? Math.abs(i - j) : (i - j) * (i - j);
       num += wij * cm[i][j];
-      den += wij * (rows[i] * cols[j]) / total;
+      den += (wij * (rows[i] * cols[j])) / total;
     }
   }
   return 1 - num / den;
@@ -487,14 +490,20 @@ export function logLoss(yTrue: LabelInput, yProb: MatrixInput | VectorInput, opt
     rows = v.length;
     cols = 2;
     P = new Float64Array(rows * 2);
-    for (let i = 0; i < rows; i++) { P[2 * i] = 1 - v[i]; P[2 * i + 1] = v[i]; }
+    for (let i = 0; i < rows; i++) {
+      P[2 * i] = 1 - v[i];
+      P[2 * i + 1] = v[i];
+    }
   } else {
     const m = toMatrix(yProb as MatrixInput, { name: 'yProb' });
     rows = m.rows;
     if (m.cols === 1) {
       cols = 2;
       P = new Float64Array(rows * 2);
-      for (let i = 0; i < rows; i++) { P[2 * i] = 1 - m.data[i]; P[2 * i + 1] = m.data[i]; }
+      for (let i = 0; i < rows; i++) {
+        P[2 * i] = 1 - m.data[i];
+        P[2 * i + 1] = m.data[i];
+      }
     } else {
       cols = m.cols;
       P = m.data;
@@ -502,7 +511,10 @@ export function logLoss(yTrue: LabelInput, yProb: MatrixInput | VectorInput, opt
   }
   checkConsistentLength(['yTrue', t.length], ['yProb', rows]);
   if (cols !== k) {
-    if (!labels) throw new ValueError(`yTrue and yProb contain different number of classes ${k}, ${cols}. Please provide the true labels explicitly through the labels argument. Classes found in yTrue: ${labelsRepr(classes)}`);
+    if (!labels)
+      throw new ValueError(
+        `yTrue and yProb contain different number of classes ${k}, ${cols}. Please provide the true labels explicitly through the labels argument. Classes found in yTrue: ${labelsRepr(classes)}`,
+      );
     throw new ValueError(`The number of classes in labels is different from that in yProb. Classes found in labels: ${labelsRepr(classes)}`);
   }
   const w = checkSampleWeight(options.sampleWeight, rows);

@@ -32,7 +32,10 @@ export function encodePair(yTrue: LabelInput, yPred: LabelInput, sampleWeight?: 
   checkConsistentLength(['yTrue', t.length], ['yPred', p.length]);
   checkNotContinuous(enc.classes);
   const present = new Uint8Array(enc.classes.length);
-  for (let i = 0; i < t.length; i++) { present[t[i]] = 1; present[p[i]] = 1; }
+  for (let i = 0; i < t.length; i++) {
+    present[t[i]] = 1;
+    present[p[i]] = 1;
+  }
   let nPresent = 0;
   for (let i = 0; i < present.length; i++) nPresent += present[i];
   const w = checkSampleWeight(sampleWeight, t.length);

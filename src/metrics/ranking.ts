@@ -49,12 +49,15 @@ function positives(yTrue: LabelInput, posLabel: Label | null | undefined, name =
     if (typeof c === 'number' && !Number.isInteger(c)) throw new ValueError(`${name} must hold class labels, found the continuous value ${c}`);
   }
   if (posLabel === undefined || posLabel === null) {
-    const ok = enc.kind === 'number' && (
-      (classes.length === 2 && ((classes[0] === 0 && classes[1] === 1) || (classes[0] === -1 && classes[1] === 1)))
-      || (classes.length === 1 && (classes[0] === 0 || classes[0] === -1 || classes[0] === 1))
-      || classes.length === 0);
+    const ok =
+      enc.kind === 'number' &&
+      ((classes.length === 2 && ((classes[0] === 0 && classes[1] === 1) || (classes[0] === -1 && classes[1] === 1))) ||
+        (classes.length === 1 && (classes[0] === 0 || classes[0] === -1 || classes[0] === 1)) ||
+        classes.length === 0);
     if (!ok) {
-      throw new ValueError(`${name} takes value in ${labelsRepr(classes)} and posLabel is not specified: either make ${name} take value in {0, 1} or {-1, 1} or pass posLabel explicitly.`);
+      throw new ValueError(
+        `${name} takes value in ${labelsRepr(classes)} and posLabel is not specified: either make ${name} take value in {0, 1} or {-1, 1} or pass posLabel explicitly.`,
+      );
     }
     posLabel = 1;
   }
@@ -79,8 +82,17 @@ function binaryClfCurveFromMask(pos: Uint8Array, score: Float64Array, weight: Fl
       const p2 = new Uint8Array(keep);
       const s2 = new Float64Array(keep);
       const w2 = new Float64Array(keep);
-      for (let i = 0, j = 0; i < n; i++) if (w[i] !== 0) { p2[j] = p[i]; s2[j] = s[i]; w2[j] = w[i]; j++; }
-      p = p2; s = s2; w = w2; n = keep;
+      for (let i = 0, j = 0; i < n; i++)
+        if (w[i] !== 0) {
+          p2[j] = p[i];
+          s2[j] = s[i];
+          w2[j] = w[i];
+          j++;
+        }
+      p = p2;
+      s = s2;
+      w = w2;
+      n = keep;
     }
   }
   if (!w) return unweightedCurve(p, s);
@@ -132,8 +144,14 @@ function unweightedCurve(pos: Uint8Array, score: Float64Array): BinaryCurve {
   let k = 0;
   while (i >= 0 || j >= 0) {
     const v = i < 0 ? N[j] : j < 0 ? P[i] : P[i] > N[j] ? P[i] : N[j];
-    while (i >= 0 && P[i] === v) { ctp++; i--; }
-    while (j >= 0 && N[j] === v) { cfp++; j--; }
+    while (i >= 0 && P[i] === v) {
+      ctp++;
+      i--;
+    }
+    while (j >= 0 && N[j] === v) {
+      cfp++;
+      j--;
+    }
     tps[k] = ctp;
     fps[k] = cfp;
     thr[k] = v;
@@ -169,8 +187,8 @@ function rocFromCurve(c: BinaryCurve, dropIntermediate: boolean): RocCurve {
   for (let i = 0; i < n; i++) {
     if (dropIntermediate && n > 2 && i > 0 && i < n - 1) {
       // keep only corners: second differences of fps or tps non-zero
-      const d2f = (fps[i + 1] - fps[i]) - (fps[i] - fps[i - 1]);
-      const d2t = (tps[i + 1] - tps[i]) - (tps[i] - tps[i - 1]);
+      const d2f = fps[i + 1] - fps[i] - (fps[i] - fps[i - 1]);
+      const d2t = tps[i + 1] - tps[i] - (tps[i] - tps[i - 1]);
       if (d2f === 0 && d2t === 0) continue;
     }
     fpr[m] = fps[i];
@@ -270,9 +288,7 @@ export function auc(x: ArrayLike<number>, y: ArrayLike<number>): number {
 function scoreInput(yScore: VectorInput | MatrixInput, name: string): { vector: Float64Array } | { matrix: Matrix } {
   if (yScore === null || typeof yScore !== 'object') throw new ValueError(`${name} must be an array of scores, got ${String(yScore)}`);
   const s = yScore as { shape?: readonly number[]; rows?: number; cols?: number };
-  const twoD = Array.isArray(yScore)
-    ? Array.isArray(yScore[0])
-    : (s.shape !== undefined && s.shape.length === 2) || (s.rows !== undefined && s.cols !== undefined);
+  const twoD = Array.isArray(yScore) ? Array.isArray(yScore[0]) : (s.shape !== undefined && s.shape.length === 2) || (s.rows !== undefined && s.cols !== undefined);
   if (!twoD) return { vector: toVector(yScore as VectorInput, { name, minLength: 0 }) };
   const m = toMatrix(yScore as MatrixInput, { name, minSamples: 0 });
   if (m.cols === 1) return { vector: m.data };
@@ -288,7 +304,14 @@ function columnOf(m: Matrix, c: number): Float64Array {
 type BinaryMetric = (pos: Uint8Array, score: Float64Array, w: Float64Array | null) => number;
 
 /** sklearn's `_average_binary_score` over one-vs-rest indicator columns. */
-function averageBinaryScore(metric: BinaryMetric, codes: Int32Array, nClasses: number, scores: Matrix, average: 'micro' | 'macro' | 'weighted' | null, w: Float64Array | null): number | Float64Array {
+function averageBinaryScore(
+  metric: BinaryMetric,
+  codes: Int32Array,
+  nClasses: number,
+  scores: Matrix,
+  average: 'micro' | 'macro' | 'weighted' | null,
+  w: Float64Array | null,
+): number | Float64Array {
   const n = codes.length;
   if (average === 'micro') {
     const pos = new Uint8Array(n * nClasses);
@@ -304,7 +327,11 @@ function averageBinaryScore(metric: BinaryMetric, codes: Int32Array, nClasses: n
   const weights = new Float64Array(nClasses);
   for (let c = 0; c < nClasses; c++) {
     const pos = new Uint8Array(n);
-    for (let i = 0; i < n; i++) if (codes[i] === c) { pos[i] = 1; weights[c] += w ? w[i] : 1; }
+    for (let i = 0; i < n; i++)
+      if (codes[i] === c) {
+        pos[i] = 1;
+        weights[c] += w ? w[i] : 1;
+      }
     per[c] = metric(pos, columnOf(scores, c), w);
   }
   if (average === null) return per;
@@ -385,7 +412,9 @@ export function rocAucScore(yTrue: LabelInput, yScore: VectorInput | MatrixInput
   const isMulticlass = enc.classes.length > 2 || ('matrix' in sc && sc.matrix.cols > 2);
   if (!isMulticlass) {
     if ('matrix' in sc) {
-      throw new ShapeError(`rocAucScore: for binary yTrue, yScore must be 1-D (the score of the greater label ${String(enc.classes[enc.classes.length - 1])}); got ${sc.matrix.cols} columns. Pass column 1 of predictProba.`);
+      throw new ShapeError(
+        `rocAucScore: for binary yTrue, yScore must be 1-D (the score of the greater label ${String(enc.classes[enc.classes.length - 1])}); got ${sc.matrix.cols} columns. Pass column 1 of predictProba.`,
+      );
     }
     checkConsistentLength(['yTrue', codes.length], ['yScore', sc.vector.length]);
     checkAverage(average, ['micro', 'macro', 'weighted']);
@@ -514,7 +543,11 @@ export function averagePrecisionScore(yTrue: LabelInput, yScore: VectorInput | M
 }
 
 /** Top-k accuracy: the true label is among the k highest scores (ties favour the higher class index, as in sklearn). */
-export function topKAccuracyScore(yTrue: LabelInput, yScore: MatrixInput, options: { k?: number; labels?: readonly Label[] | null; normalize?: boolean; sampleWeight?: VectorInput | null } = {}): number {
+export function topKAccuracyScore(
+  yTrue: LabelInput,
+  yScore: MatrixInput,
+  options: { k?: number; labels?: readonly Label[] | null; normalize?: boolean; sampleWeight?: VectorInput | null } = {},
+): number {
   options = readOptions('topKAccuracyScore', options, ['k', 'labels', 'normalize', 'sampleWeight']);
   const k = options.k ?? 2;
   const enc = encodeLabels(options.labels ? [yTrue, options.labels] : [yTrue], ['yTrue', 'labels']);

@@ -25,7 +25,7 @@ function weightSum(w: Float64Array | null, n: number): number {
   if (!w) return n;
   let s = 0;
   for (let i = 0; i < n; i++) s += w[i];
-  if (s === 0) throw new ValueError('Weights sum to zero, can\'t be normalized');
+  if (s === 0) throw new ValueError("Weights sum to zero, can't be normalized");
   return s;
 }
 
@@ -35,8 +35,16 @@ export function meanSquaredError(yTrue: VectorInput, yPred: VectorInput, options
   const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const n = t.length;
   let s = 0;
-  if (w) for (let i = 0; i < n; i++) { const d = t[i] - p[i]; s += w[i] * d * d; }
-  else for (let i = 0; i < n; i++) { const d = t[i] - p[i]; s += d * d; }
+  if (w)
+    for (let i = 0; i < n; i++) {
+      const d = t[i] - p[i];
+      s += w[i] * d * d;
+    }
+  else
+    for (let i = 0; i < n; i++) {
+      const d = t[i] - p[i];
+      s += d * d;
+    }
   return s / weightSum(w, n);
 }
 
@@ -156,6 +164,6 @@ export function meanAbsolutePercentageError(yTrue: VectorInput, yPred: VectorInp
   const { t, p, w } = prepare(yTrue, yPred, options.sampleWeight);
   const eps = 2.220446049250313e-16;
   let s = 0;
-  for (let i = 0; i < t.length; i++) s += (w ? w[i] : 1) * Math.abs(p[i] - t[i]) / Math.max(Math.abs(t[i]), eps);
+  for (let i = 0; i < t.length; i++) s += ((w ? w[i] : 1) * Math.abs(p[i] - t[i])) / Math.max(Math.abs(t[i]), eps);
   return s / weightSum(w, t.length);
 }

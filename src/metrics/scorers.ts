@@ -13,16 +13,7 @@ import { readOptions } from '../utils/options.js';
 import type { Estimator } from '../models/base.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Label, LabelInput, MatrixInput, VectorInput } from '../utils/validation.js';
-import {
-  accuracyScore,
-  balancedAccuracyScore,
-  f1Score,
-  logLoss,
-  matthewsCorrcoef,
-  precisionScore,
-  recallScore,
-  type Average,
-} from './classification.js';
+import { accuracyScore, balancedAccuracyScore, f1Score, logLoss, matthewsCorrcoef, precisionScore, recallScore, type Average } from './classification.js';
 import { averagePrecisionScore, rocAucScore, topKAccuracyScore } from './ranking.js';
 import {
   explainedVarianceScore,
@@ -93,7 +84,11 @@ const labelScorers: Record<string, (t: LabelInput, p: LabelInput) => number> = {
   balanced_accuracy: (t, p) => balancedAccuracyScore(t, p),
   matthews_corrcoef: (t, p) => matthewsCorrcoef(t, p),
 };
-for (const [name, fn] of [['precision', precisionScore], ['recall', recallScore], ['f1', f1Score]] as const) {
+for (const [name, fn] of [
+  ['precision', precisionScore],
+  ['recall', recallScore],
+  ['f1', f1Score],
+] as const) {
   labelScorers[name] = (t, p) => fn(t, p);
   for (const avg of ['micro', 'macro', 'weighted'] as Average[]) {
     labelScorers[`${name}_${avg}`] = (t, p) => fn(t, p, { average: avg as 'micro' });
@@ -104,8 +99,10 @@ const rankingScorers: Record<string, Scorer> = {
   roc_auc: (est, X, y) => rocAucScore(y as LabelInput, continuousScores(est, X, ['decisionFunction', 'predictProba'])),
   roc_auc_ovr: (est, X, y) => rocAucScore(y as LabelInput, continuousScores(est, X, ['predictProba']), { multiClass: 'ovr', labels: (est as Predicting).classes }),
   roc_auc_ovo: (est, X, y) => rocAucScore(y as LabelInput, continuousScores(est, X, ['predictProba']), { multiClass: 'ovo', labels: (est as Predicting).classes }),
-  roc_auc_ovr_weighted: (est, X, y) => rocAucScore(y as LabelInput, continuousScores(est, X, ['predictProba']), { multiClass: 'ovr', average: 'weighted', labels: (est as Predicting).classes }),
-  roc_auc_ovo_weighted: (est, X, y) => rocAucScore(y as LabelInput, continuousScores(est, X, ['predictProba']), { multiClass: 'ovo', average: 'weighted', labels: (est as Predicting).classes }),
+  roc_auc_ovr_weighted: (est, X, y) =>
+    rocAucScore(y as LabelInput, continuousScores(est, X, ['predictProba']), { multiClass: 'ovr', average: 'weighted', labels: (est as Predicting).classes }),
+  roc_auc_ovo_weighted: (est, X, y) =>
+    rocAucScore(y as LabelInput, continuousScores(est, X, ['predictProba']), { multiClass: 'ovo', average: 'weighted', labels: (est as Predicting).classes }),
   average_precision: (est, X, y) => {
     const classes = (est as Predicting).classes;
     const posLabel = classes && classes.length === 2 ? classes[1] : 1;
@@ -127,11 +124,7 @@ const rankingScorers: Record<string, Scorer> = {
 };
 
 /** Every scorer name `getScorer` accepts. */
-export const SCORER_NAMES: readonly string[] = Object.freeze([
-  ...Object.keys(regression),
-  ...Object.keys(labelScorers),
-  ...Object.keys(rankingScorers),
-].sort());
+export const SCORER_NAMES: readonly string[] = Object.freeze([...Object.keys(regression), ...Object.keys(labelScorers), ...Object.keys(rankingScorers)].sort());
 
 /**
  * A scorer from a name or function; null / undefined gives the
@@ -167,7 +160,7 @@ export interface MakeScorerOptions {
 /** Builds a scorer from a metric `(yTrue, yPred) => number`. */
 export function makeScorer(metric: (yTrue: never, yPred: never) => number, options: MakeScorerOptions = {}): Scorer {
   options = readOptions('makeScorer', options, ['greaterIsBetter', 'responseMethod']);
-  const sign = options.greaterIsBetter ?? true ? 1 : -1;
+  const sign = (options.greaterIsBetter ?? true) ? 1 : -1;
   const method = options.responseMethod ?? 'predict';
   const m = metric as unknown as (t: unknown, p: unknown) => number;
   return (est, X, y) => {

@@ -217,7 +217,12 @@ export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, opti
 }
 
 /** Test score of each fold (sklearn's `cross_val_score`). */
-export function crossValScore(estimator: Estimator, X: unknown, y?: YInput, options: Omit<CrossValidateOptions, 'scoring' | 'returnTrainScore' | 'returnEstimator' | 'returnIndices'> & { scoring?: Scoring | null } = {}): Float64Array {
+export function crossValScore(
+  estimator: Estimator,
+  X: unknown,
+  y?: YInput,
+  options: Omit<CrossValidateOptions, 'scoring' | 'returnTrainScore' | 'returnEstimator' | 'returnIndices'> & { scoring?: Scoring | null } = {},
+): Float64Array {
   options = readOptions('crossValScore', options, ['cv', 'scoring', 'errorScore', 'fitParams']);
   return crossValidate(estimator, X, y, options).testScore;
 }
@@ -254,9 +259,7 @@ export function crossValPredict(estimator: Estimator, X: unknown, y?: YInput, op
   const seen = new Uint8Array(data.n);
   for (const [, test] of splits) for (const i of test) seen[i]++;
   for (let i = 0; i < data.n; i++) if (seen[i] !== 1) throw new ValueError('crossValPredict only works for partitions: every sample must be in exactly one test fold');
-  const allClasses = (method === 'predictProba' || method === 'decisionFunction') && y !== undefined && y !== null
-    ? encodeLabels([y as LabelInput], ['y']).classes
-    : null;
+  const allClasses = (method === 'predictProba' || method === 'decisionFunction') && y !== undefined && y !== null ? encodeLabels([y as LabelInput], ['y']).classes : null;
   let labels: Label[] | null = null;
   let vec: Float64Array | null = null;
   let mat: Float64Array | null = null;
@@ -326,7 +329,8 @@ function translateTrainSizes(sizes: readonly number[], nMax: number): Int32Array
   const hi = Math.max(...sizes);
   let abs: number[];
   if (hi <= 1) {
-    if (lo <= 0) throw new ValueError(`trainSizes has been interpreted as fractions of the maximum number of training samples and must be within (0, 1], but is within [${lo}, ${hi}].`);
+    if (lo <= 0)
+      throw new ValueError(`trainSizes has been interpreted as fractions of the maximum number of training samples and must be within (0, 1], but is within [${lo}, ${hi}].`);
     abs = sizes.map((s) => Math.min(Math.max(Math.trunc(s * nMax), 1), nMax));
   } else {
     if (lo <= 0 || hi > nMax || sizes.some((s) => !Number.isInteger(s))) {

@@ -13,7 +13,7 @@ import { LimitError, ValueError } from '../errors.js';
 import { checkOptions } from '../utils/options.js';
 import { BaseEstimator, clone, cloneParam, isEstimator, type Estimator, type EstimatorType, type Params, type PredictionOf } from '../models/base.js';
 import type { Scorer } from '../metrics/scorers.js';
-import { Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
+import { type Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Label, MatrixInput } from '../utils/validation.js';
 import { fitAndScore, prepareFoldData, resolveScoring, type ErrorScore, type FitScoreResult, type MultiScoring, type YInput } from './cross_validation.js';
@@ -97,14 +97,21 @@ export class ParameterGrid implements Iterable<Params> {
         continue;
       }
       const total = keys.reduce((p, k) => p * g[k].length, 1);
-      if (ind >= total) { ind -= total; continue; }
+      if (ind >= total) {
+        ind -= total;
+        continue;
+      }
       const out: Params = {};
       for (const k of keys) {
         const n = g[k].length;
         out[k] = g[k][ind % n];
         ind = Math.floor(ind / n);
       }
-      return Object.fromEntries(Object.keys(out).sort().map((k) => [k, out[k]]));
+      return Object.fromEntries(
+        Object.keys(out)
+          .sort()
+          .map((k) => [k, out[k]]),
+      );
     }
     throw new ValueError(`ParameterGrid index ${index} out of range (size ${this.size})`);
   }
@@ -145,7 +152,10 @@ export class ParameterSampler implements Iterable<Params> {
       } else {
         while (order.length < n) {
           const i = rng.randint(0, size);
-          if (!picked.has(i)) { picked.add(i); order.push(i); }
+          if (!picked.has(i)) {
+            picked.add(i);
+            order.push(i);
+          }
         }
       }
       for (const i of order) yield grid.at(i);

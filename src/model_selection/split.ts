@@ -12,7 +12,7 @@
  */
 import { LimitError, ValueError } from '../errors.js';
 import { readOptions } from '../utils/options.js';
-import { Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
+import { type Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { encodeLabels, numSamples, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../utils/validation.js';
 
@@ -294,7 +294,9 @@ export function validateShuffleSplit(n: number, testSize: number | null | undefi
     throw new ValueError(`The sum of trainSize and testSize = ${nTrain + nTest}, should be smaller than the number of samples ${n}. Reduce testSize and/or trainSize.`);
   }
   if (nTrain === 0) {
-    throw new ValueError(`With nSamples=${n}, testSize=${testSize ?? null} and trainSize=${trainSize ?? null}, the resulting train set will be empty. Adjust any of the aforementioned parameters.`);
+    throw new ValueError(
+      `With nSamples=${n}, testSize=${testSize ?? null} and trainSize=${trainSize ?? null}, the resulting train set will be empty. Adjust any of the aforementioned parameters.`,
+    );
   }
   return [nTrain, nTest];
 }
@@ -483,9 +485,10 @@ export function trainTestSplitIndices(n: number, options: TrainTestSplitOptions 
     return [train, test];
   }
   const dummy = new Uint8Array(n); // the splitters only need the number of samples
-  const cv = options.stratify !== undefined && options.stratify !== null
-    ? new StratifiedShuffleSplit({ nSplits: 1, testSize: nTest, trainSize: nTrain, randomState: options.randomState })
-    : new ShuffleSplit({ nSplits: 1, testSize: nTest, trainSize: nTrain, randomState: options.randomState });
+  const cv =
+    options.stratify !== undefined && options.stratify !== null
+      ? new StratifiedShuffleSplit({ nSplits: 1, testSize: nTest, trainSize: nTrain, randomState: options.randomState })
+      : new ShuffleSplit({ nSplits: 1, testSize: nTest, trainSize: nTrain, randomState: options.randomState });
   return cv.split(dummy, options.stratify ?? undefined).next().value as Split;
 }
 
@@ -512,7 +515,8 @@ export function trainTestSplit(...args: unknown[]): unknown[] {
   const n = numSamples(args[0] as MatrixInput, 'array 0');
   args.forEach((a, i) => {
     const m = numSamples(a as MatrixInput, `array ${i}`);
-    if (m !== n) throw new ValueError(`Found input variables with inconsistent numbers of samples: [${args.map((x) => numSamples(x as MatrixInput)).join(', ')}] (array ${i} differs)`);
+    if (m !== n)
+      throw new ValueError(`Found input variables with inconsistent numbers of samples: [${args.map((x) => numSamples(x as MatrixInput)).join(', ')}] (array ${i} differs)`);
   });
   if (options.stratify !== undefined && options.stratify !== null && numSamples(options.stratify) !== n) {
     throw new ValueError(`stratify has ${numSamples(options.stratify)} samples, expected ${n}`);
@@ -548,7 +552,9 @@ export function checkCv(cv: CvSpec, y?: LabelInput | VectorInput | null, classif
     });
     return {
       getNSplits: () => splits.length,
-      *split() { yield* splits.map(([a, b]) => [a.slice(), b.slice()] as Split); },
+      *split() {
+        yield* splits.map(([a, b]) => [a.slice(), b.slice()] as Split);
+      },
     };
   }
   throw new ValueError(`Expected cv as an integer, a cross-validation object (with split and getNSplits) or an iterable of [train, test] index pairs; got ${String(cv)}`);

@@ -106,10 +106,13 @@ export type PredictionOf<E> = E extends { predict(X: never): infer R } ? R : Flo
 
 /** True for anything with `fit`, `getParams` and `setParams`. */
 export function isEstimator(x: unknown): x is Estimator {
-  return typeof x === 'object' && x !== null
-    && typeof (x as Estimator).fit === 'function'
-    && typeof (x as Estimator).getParams === 'function'
-    && typeof (x as Estimator).setParams === 'function';
+  return (
+    typeof x === 'object' &&
+    x !== null &&
+    typeof (x as Estimator).fit === 'function' &&
+    typeof (x as Estimator).getParams === 'function' &&
+    typeof (x as Estimator).setParams === 'function'
+  );
 }
 
 export function isClassifier(x: unknown): x is Classifier {
@@ -252,7 +255,7 @@ export abstract class BaseEstimator<P extends object = Params> implements Estima
  */
 export function checkIsFitted(est: object, attributes?: readonly string[]): void {
   let fitted: boolean;
-  if (attributes && attributes.length) {
+  if (attributes?.length) {
     fitted = attributes.every((a) => (est as Record<string, unknown>)[a] !== undefined && (est as Record<string, unknown>)[a] !== null);
   } else if (typeof (est as { isFitted?: unknown }).isFitted === 'boolean') {
     fitted = (est as { isFitted: boolean }).isFitted;

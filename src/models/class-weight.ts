@@ -28,9 +28,9 @@ export function classWeights(cw: ClassWeight | undefined, classes: readonly Labe
   for (const [key, v] of entries) {
     const c = index.get(key);
     if (c === undefined) throw new ValueError(`${who}: classWeight has label ${JSON.stringify(key)}, which is not a class (classes: ${JSON.stringify(classes)})`);
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new ValueError(`${who}: classWeight for label ${JSON.stringify(key)} must be a non-negative number, got ${String(v)}`);
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new ValueError(`${who}: classWeight for label ${JSON.stringify(key)} must be a non-negative number, got ${String(v)}`);
     w[c] = v;
   }
   return w;
 }
-

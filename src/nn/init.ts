@@ -16,8 +16,7 @@ export interface InitOptions {
   generator?: Generator | number;
 }
 
-export type Nonlinearity =
-  | 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';
+export type Nonlinearity = 'linear' | 'identity' | 'conv1d' | 'conv2d' | 'conv3d' | 'sigmoid' | 'tanh' | 'relu' | 'leakyRelu' | 'leaky_relu' | 'selu';
 
 export type FanMode = 'fanIn' | 'fanOut' | 'fan_in' | 'fan_out';
 
@@ -31,13 +30,19 @@ function target(t: Tensor, fn: string): Float32Array | Float64Array {
 /** The recommended gain for a nonlinearity (PyTorch's calculate_gain). */
 export function calculateGain(nonlinearity: Nonlinearity, param?: number): number {
   switch (nonlinearity) {
-    case 'linear': case 'identity': case 'conv1d': case 'conv2d': case 'conv3d': case 'sigmoid':
+    case 'linear':
+    case 'identity':
+    case 'conv1d':
+    case 'conv2d':
+    case 'conv3d':
+    case 'sigmoid':
       return 1;
     case 'tanh':
       return 5 / 3;
     case 'relu':
       return Math.SQRT2;
-    case 'leakyRelu': case 'leaky_relu': {
+    case 'leakyRelu':
+    case 'leaky_relu': {
       const slope = param ?? 0.01;
       if (!Number.isFinite(slope)) throw new ValueError(`calculateGain: negative slope must be a finite number, got ${slope}`);
       return Math.sqrt(2 / (1 + slope * slope));
@@ -109,7 +114,8 @@ export function truncNormal(t: Tensor, mean = 0, std = 1, a = -2, b = 2, options
   const gen = resolveGenerator(options.generator);
   for (let i = 0; i < d.length; i++) {
     let v: number;
-    do v = mean + std * gen.normal(); while (v < a || v > b);
+    do v = mean + std * gen.normal();
+    while (v < a || v > b);
     d[i] = v;
   }
   return t;
@@ -189,11 +195,13 @@ export function orthogonal(t: Tensor, options: XavierOptions = {}): Tensor {
   checkOptions('orthogonal', options, ['generator', 'gain']);
   const d = target(t, 'orthogonal');
   if (t.ndim < 2) throw new ShapeError(`init.orthogonal: needs at least 2 dimensions, got shape ${shapeStr(t.shape)}`);
-  const rows = t.shape[0], cols = t.size / rows;
+  const rows = t.shape[0],
+    cols = t.size / rows;
   if (t.size === 0) return t;
   const gen = resolveGenerator(options.generator);
   // Factor the tall orientation: A (m×n, m >= n) = QR, Q has orthonormal columns.
-  const m = Math.max(rows, cols), n = Math.min(rows, cols);
+  const m = Math.max(rows, cols),
+    n = Math.min(rows, cols);
   const a = new Float64Array(m * n);
   for (let i = 0; i < a.length; i++) a[i] = gen.normal();
   const { q } = qr({ data: a, rows: m, cols: n }); // diag(R) >= 0 already, so Q is uniformly distributed

@@ -122,7 +122,9 @@ export interface CrossEntropyOptions extends ClassWeightOptions {
 }
 
 interface ClassLayout {
-  n: number; c: number; s: number;
+  n: number;
+  c: number;
+  s: number;
   /** Shape of the per-element losses ([N, ...spatial]). */
   lossShape: number[];
 }
@@ -131,7 +133,8 @@ interface ClassLayout {
 function classLayout(fn: string, input: Tensor, target: Tensor, indices: boolean): ClassLayout {
   if (input.ndim === 0) throw new ShapeError(`${fn}: input must have a class axis ([N, C] or [C]), got a scalar`);
   const x = input.ndim === 1 ? [1, input.shape[0]] : input.shape;
-  const n = x[0], c = x[1];
+  const n = x[0],
+    c = x[1];
   const spatial = x.slice(2);
   const lossShape = input.ndim === 1 ? [] : [n, ...spatial];
   const expected = indices ? lossShape : input.shape;
@@ -178,7 +181,8 @@ export function crossEntropy(input: Tensor, target: Tensor, options: CrossEntrop
 
 function crossEntropyIndices(x: Tensor, target: Tensor, layout: ClassLayout, w: ArrayLike<number> | null, ignoreIndex: number, eps: number, reduction: Reduction): Tensor {
   const { n, c: C, s: S, lossShape } = layout;
-  const xd = x.data, td = target.data;
+  const xd = x.data,
+    td = target.data;
   const rows = n * S;
   // Softmax kept for the backward only when there will be one.
   const keep = x.requiresGrad && isGradEnabled();
@@ -193,13 +197,21 @@ function crossEntropyIndices(x: Tensor, target: Tensor, layout: ClassLayout, w: 
   let totalWeight = 0;
   for (let i = 0; i < n; i++) {
     for (let sp = 0; sp < S; sp++) {
-      const r = i * S + sp, base = i * C * S + sp;
+      const r = i * S + sp,
+        base = i * C * S + sp;
       let m = -Infinity;
-      for (let k = 0; k < C; k++) { const v = xd[base + k * S]; if (v > m) m = v; }
+      for (let k = 0; k < C; k++) {
+        const v = xd[base + k * S];
+        if (v > m) m = v;
+      }
       if (m === -Infinity || Number.isNaN(m)) m = 0;
       let se = 0;
       if (keep) {
-        for (let k = 0; k < C; k++) { const e = Math.exp(xd[base + k * S] - m); probs[base + k * S] = e; se += e; }
+        for (let k = 0; k < C; k++) {
+          const e = Math.exp(xd[base + k * S] - m);
+          probs[base + k * S] = e;
+          se += e;
+        }
         for (let k = 0; k < C; k++) probs[base + k * S] /= se;
       } else {
         for (let k = 0; k < C; k++) se += Math.exp(xd[base + k * S] - m);
@@ -239,7 +251,8 @@ function crossEntropyIndices(x: Tensor, target: Tensor, layout: ClassLayout, w: 
       // Recorded: (softmax(x)·(a + b·W) − (a·onehot + b·w))·g, differentiable in x and g.
       const xs = x.ndim === 1 ? x.reshape([1, C]) : x;
       const p = xs.softmax(1);
-      const kd = arrayFor(x.dtype, rows), ed = arrayFor(x.dtype, x.size);
+      const kd = arrayFor(x.dtype, rows),
+        ed = arrayFor(x.dtype, x.size);
       for (let i = 0; i < n; i++) {
         for (let sp = 0; sp < S; sp++) {
           const r = i * S + sp;
@@ -308,7 +321,8 @@ export function nllLoss(input: Tensor, target: Tensor, options: ClassWeightOptio
   let totalWeight = 0;
   for (let i = 0; i < n; i++) {
     for (let sp = 0; sp < S; sp++) {
-      const r = i * S + sp, y = target.data[r];
+      const r = i * S + sp,
+        y = target.data[r];
       offsets[r] = i * C * S + sp;
       if (y === ignoreIndex) continue;
       if (y < 0 || y >= C) throw new ValueError(`${fn}: class index ${y} at position ${r} is out of range [0, ${C - 1}]`);
@@ -332,12 +346,14 @@ const BCE_EPSILON = Math.fround(1e-12);
 
 /** Element-wise −(y·log x + (1 − y)·log(1 − x)) with logs clamped at −100, as PyTorch. */
 function bceElementwise(x: Tensor, y: Tensor): Tensor {
-  const xd = x.data, yd = y.data;
+  const xd = x.data,
+    yd = y.data;
   const out = arrayFor(x.dtype, x.size);
   for (let i = 0; i < out.length; i++) {
     const p = xd[i];
     if (!(p >= 0 && p <= 1)) throw new ValueError(`binaryCrossEntropy: input must hold probabilities in [0, 1], got ${p} at position ${i}`);
-    const lx = Math.max(Math.log(p), -100), l1x = Math.max(Math.log(1 - p), -100);
+    const lx = Math.max(Math.log(p), -100),
+      l1x = Math.max(Math.log(1 - p), -100);
     out[i] = -(yd[i] * lx + (1 - yd[i]) * l1x);
   }
   return record(new Tensor(out, x.shape), 'binaryCrossEntropy', [x, y], (g) => {
@@ -413,7 +429,10 @@ export function klDiv(input: Tensor, target: Tensor, options: KLDivOptions = {})
       tlogt = t.mul(t.mul(safe).add(safe.neg().add(1)).log());
     } else {
       const d = arrayFor(t.dtype, t.size);
-      for (let i = 0; i < d.length; i++) { const v = t.data[i]; d[i] = v > 0 ? v * Math.log(v) : v === 0 ? 0 : NaN; }
+      for (let i = 0; i < d.length; i++) {
+        const v = t.data[i];
+        d[i] = v > 0 ? v * Math.log(v) : v === 0 ? 0 : NaN;
+      }
       tlogt = new Tensor(d, t.shape);
     }
     loss = tlogt.sub(t.mul(input));
@@ -463,36 +482,82 @@ abstract class Loss extends Module {
 }
 
 export class MSELoss extends Loss {
-  constructor(readonly options: ReductionOptions = {}) { super(); checkOptions('MSELoss', options, ['reduction']); checkReduction('MSELoss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return mseLoss(input, target, this.options); }
-  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean' }; }
-  static fromConfig(config: JsonObject): MSELoss { return new MSELoss(config as ReductionOptions); }
+  constructor(readonly options: ReductionOptions = {}) {
+    super();
+    checkOptions('MSELoss', options, ['reduction']);
+    checkReduction('MSELoss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return mseLoss(input, target, this.options);
+  }
+  getConfig(): JsonObject {
+    return { reduction: this.options.reduction ?? 'mean' };
+  }
+  static fromConfig(config: JsonObject): MSELoss {
+    return new MSELoss(config as ReductionOptions);
+  }
 }
 
 export class L1Loss extends Loss {
-  constructor(readonly options: ReductionOptions = {}) { super(); checkOptions('L1Loss', options, ['reduction']); checkReduction('L1Loss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return l1Loss(input, target, this.options); }
-  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean' }; }
-  static fromConfig(config: JsonObject): L1Loss { return new L1Loss(config as ReductionOptions); }
+  constructor(readonly options: ReductionOptions = {}) {
+    super();
+    checkOptions('L1Loss', options, ['reduction']);
+    checkReduction('L1Loss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return l1Loss(input, target, this.options);
+  }
+  getConfig(): JsonObject {
+    return { reduction: this.options.reduction ?? 'mean' };
+  }
+  static fromConfig(config: JsonObject): L1Loss {
+    return new L1Loss(config as ReductionOptions);
+  }
 }
 
 export class HuberLoss extends Loss {
-  constructor(readonly options: HuberOptions = {}) { super(); checkOptions('HuberLoss', options, ['reduction', 'delta']); checkReduction('HuberLoss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return huberLoss(input, target, this.options); }
-  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', delta: this.options.delta ?? 1 }; }
-  static fromConfig(config: JsonObject): HuberLoss { return new HuberLoss(config as HuberOptions); }
+  constructor(readonly options: HuberOptions = {}) {
+    super();
+    checkOptions('HuberLoss', options, ['reduction', 'delta']);
+    checkReduction('HuberLoss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return huberLoss(input, target, this.options);
+  }
+  getConfig(): JsonObject {
+    return { reduction: this.options.reduction ?? 'mean', delta: this.options.delta ?? 1 };
+  }
+  static fromConfig(config: JsonObject): HuberLoss {
+    return new HuberLoss(config as HuberOptions);
+  }
 }
 
 export class SmoothL1Loss extends Loss {
-  constructor(readonly options: SmoothL1Options = {}) { super(); checkOptions('SmoothL1Loss', options, ['reduction', 'beta']); checkReduction('SmoothL1Loss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return smoothL1Loss(input, target, this.options); }
-  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', beta: this.options.beta ?? 1 }; }
-  static fromConfig(config: JsonObject): SmoothL1Loss { return new SmoothL1Loss(config as SmoothL1Options); }
+  constructor(readonly options: SmoothL1Options = {}) {
+    super();
+    checkOptions('SmoothL1Loss', options, ['reduction', 'beta']);
+    checkReduction('SmoothL1Loss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return smoothL1Loss(input, target, this.options);
+  }
+  getConfig(): JsonObject {
+    return { reduction: this.options.reduction ?? 'mean', beta: this.options.beta ?? 1 };
+  }
+  static fromConfig(config: JsonObject): SmoothL1Loss {
+    return new SmoothL1Loss(config as SmoothL1Options);
+  }
 }
 
 export class CrossEntropyLoss extends Loss {
-  constructor(readonly options: CrossEntropyOptions = {}) { super(); checkOptions('CrossEntropyLoss', options, ['reduction', 'weight', 'ignoreIndex', 'labelSmoothing']); checkReduction('CrossEntropyLoss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return crossEntropy(input, target, this.options); }
+  constructor(readonly options: CrossEntropyOptions = {}) {
+    super();
+    checkOptions('CrossEntropyLoss', options, ['reduction', 'weight', 'ignoreIndex', 'labelSmoothing']);
+    checkReduction('CrossEntropyLoss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return crossEntropy(input, target, this.options);
+  }
   getConfig(): JsonObject {
     const o = this.options;
     return { reduction: o.reduction ?? 'mean', weight: tensorConfig(o.weight), ignoreIndex: o.ignoreIndex ?? -100, labelSmoothing: o.labelSmoothing ?? 0 };
@@ -503,25 +568,49 @@ export class CrossEntropyLoss extends Loss {
 }
 
 export class NLLLoss extends Loss {
-  constructor(readonly options: ClassWeightOptions = {}) { super(); checkOptions('NLLLoss', options, ['reduction', 'weight', 'ignoreIndex']); checkReduction('NLLLoss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return nllLoss(input, target, this.options); }
+  constructor(readonly options: ClassWeightOptions = {}) {
+    super();
+    checkOptions('NLLLoss', options, ['reduction', 'weight', 'ignoreIndex']);
+    checkReduction('NLLLoss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return nllLoss(input, target, this.options);
+  }
   getConfig(): JsonObject {
     const o = this.options;
     return { reduction: o.reduction ?? 'mean', weight: tensorConfig(o.weight), ignoreIndex: o.ignoreIndex ?? -100 };
   }
-  static fromConfig(config: JsonObject): NLLLoss { return new NLLLoss({ ...(config as ClassWeightOptions), weight: tensorFromConfig(config.weight) }); }
+  static fromConfig(config: JsonObject): NLLLoss {
+    return new NLLLoss({ ...(config as ClassWeightOptions), weight: tensorFromConfig(config.weight) });
+  }
 }
 
 export class BCELoss extends Loss {
-  constructor(readonly options: BCEOptions = {}) { super(); checkOptions('BCELoss', options, ['reduction', 'weight']); checkReduction('BCELoss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return binaryCrossEntropy(input, target, this.options); }
-  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', weight: tensorConfig(this.options.weight) }; }
-  static fromConfig(config: JsonObject): BCELoss { return new BCELoss({ ...(config as BCEOptions), weight: tensorFromConfig(config.weight) }); }
+  constructor(readonly options: BCEOptions = {}) {
+    super();
+    checkOptions('BCELoss', options, ['reduction', 'weight']);
+    checkReduction('BCELoss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return binaryCrossEntropy(input, target, this.options);
+  }
+  getConfig(): JsonObject {
+    return { reduction: this.options.reduction ?? 'mean', weight: tensorConfig(this.options.weight) };
+  }
+  static fromConfig(config: JsonObject): BCELoss {
+    return new BCELoss({ ...(config as BCEOptions), weight: tensorFromConfig(config.weight) });
+  }
 }
 
 export class BCEWithLogitsLoss extends Loss {
-  constructor(readonly options: BCEWithLogitsOptions = {}) { super(); checkOptions('BCEWithLogitsLoss', options, ['reduction', 'weight', 'posWeight']); checkReduction('BCEWithLogitsLoss', options.reduction ?? 'mean'); }
-  override forward(input: Tensor, target: Tensor): Tensor { return bceWithLogits(input, target, this.options); }
+  constructor(readonly options: BCEWithLogitsOptions = {}) {
+    super();
+    checkOptions('BCEWithLogitsLoss', options, ['reduction', 'weight', 'posWeight']);
+    checkReduction('BCEWithLogitsLoss', options.reduction ?? 'mean');
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return bceWithLogits(input, target, this.options);
+  }
   getConfig(): JsonObject {
     const o = this.options;
     return { reduction: o.reduction ?? 'mean', weight: tensorConfig(o.weight), posWeight: tensorConfig(o.posWeight) };
@@ -532,10 +621,20 @@ export class BCEWithLogitsLoss extends Loss {
 }
 
 export class KLDivLoss extends Loss {
-  constructor(readonly options: KLDivOptions = {}) { super(); checkOptions('KLDivLoss', options, ['reduction', 'logTarget']); checkReduction('KLDivLoss', options.reduction ?? 'mean', true); }
-  override forward(input: Tensor, target: Tensor): Tensor { return klDiv(input, target, this.options); }
-  getConfig(): JsonObject { return { reduction: this.options.reduction ?? 'mean', logTarget: this.options.logTarget ?? false }; }
-  static fromConfig(config: JsonObject): KLDivLoss { return new KLDivLoss(config as KLDivOptions); }
+  constructor(readonly options: KLDivOptions = {}) {
+    super();
+    checkOptions('KLDivLoss', options, ['reduction', 'logTarget']);
+    checkReduction('KLDivLoss', options.reduction ?? 'mean', true);
+  }
+  override forward(input: Tensor, target: Tensor): Tensor {
+    return klDiv(input, target, this.options);
+  }
+  getConfig(): JsonObject {
+    return { reduction: this.options.reduction ?? 'mean', logTarget: this.options.logTarget ?? false };
+  }
+  static fromConfig(config: JsonObject): KLDivLoss {
+    return new KLDivLoss(config as KLDivOptions);
+  }
 }
 
 registerLayer('MSELoss', MSELoss);

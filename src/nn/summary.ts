@@ -43,7 +43,11 @@ export interface SummaryOptions {
 }
 
 function table(rows: SummaryRow[], total: number, trainable: number): string {
-  const lines = rows.map((r) => [`${'  '.repeat(r.depth)}${r.name === '' ? r.type : `${r.name.split('.').pop()} (${r.type})`}`, r.outputShape ? shapeStr(r.outputShape) : '-', String(r.parameters)]);
+  const lines = rows.map((r) => [
+    `${'  '.repeat(r.depth)}${r.name === '' ? r.type : `${r.name.split('.').pop()} (${r.type})`}`,
+    r.outputShape ? shapeStr(r.outputShape) : '-',
+    String(r.parameters),
+  ]);
   const head = ['Layer (type)', 'Output shape', 'Params'];
   const widths = head.map((h, j) => Math.max(h.length, ...lines.map((l) => l[j].length)));
   const fmt = (cells: string[]): string => cells.map((c, j) => (j === 2 ? c.padStart(widths[j]) : c.padEnd(widths[j]))).join('  ');

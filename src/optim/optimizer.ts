@@ -238,7 +238,8 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
       const i = Number(key);
       const p = params[i];
       if (!Number.isInteger(i) || !p) throw new ValueError(`${this.kind}.loadStateDict: state for parameter ${key}, which does not exist`);
-      if (!entry || typeof entry !== 'object' || !Number.isInteger(entry.step) || entry.step < 0) throw new ValueError(`${this.kind}.loadStateDict: parameter ${key} has step ${String(entry?.step)}`);
+      if (!entry || typeof entry !== 'object' || !Number.isInteger(entry.step) || entry.step < 0)
+        throw new ValueError(`${this.kind}.loadStateDict: parameter ${key} has step ${String(entry?.step)}`);
       const st: ParamState = { step: entry.step };
       for (const name of BUFFERS) {
         const t = entry[name];
@@ -321,12 +322,21 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
 
 /** Every option of the rule, one element at a time: the reference the fast loops agree with. */
 function generalLoop(
-  p: TypedArray, g: TypedArray, m: TypedArray | null, v: TypedArray | null, vMax: TypedArray | null, gAvg: TypedArray | null,
-  k: StepScalars, r: UpdateRule,
+  p: TypedArray,
+  g: TypedArray,
+  m: TypedArray | null,
+  v: TypedArray | null,
+  vMax: TypedArray | null,
+  gAvg: TypedArray | null,
+  k: StepScalars,
+  r: UpdateRule,
 ): void {
   const { sign, l2, shrink, mu, keep, lr, vScale, firstTerm } = k;
-  const nesterov = r.nesterov, onGradient = r.momentumOf === 'gradient';
-  const b2 = r.beta2, c2 = r.secondScale, eps = r.eps;
+  const nesterov = r.nesterov,
+    onGradient = r.momentumOf === 'gradient';
+  const b2 = r.beta2,
+    c2 = r.secondScale,
+    eps = r.eps;
   for (let i = 0; i < p.length; i++) {
     let gi = sign * g[i];
     let pi = p[i];
@@ -375,7 +385,8 @@ function plainLoop(p: TypedArray, g: TypedArray, m: TypedArray | null, k: StepSc
     return;
   }
   // u = a·g + b·m: (0, 1) plain momentum, (1, μ) Nesterov.
-  const a = nesterov ? 1 : 0, b = nesterov ? mu : 1;
+  const a = nesterov ? 1 : 0,
+    b = nesterov ? mu : 1;
   for (let i = 0; i < n; i++) {
     const pi = p[i];
     const gi = sign * g[i] + l2 * pi;

@@ -7,10 +7,24 @@ import type { Tensor } from '../tensor/tensor.js';
 import { checkBool, checkNumber, Optimizer, type ParamGroup, type ParamsInput, type UpdateRule } from './optimizer.js';
 
 const PLAIN: UpdateRule = {
-  lr: 0, weightDecay: 0, decoupledDecay: false, maximize: false,
-  momentum: 0, dampening: 0, nesterov: false, momentumInit: 'value', momentumOf: 'step',
-  secondMoment: false, beta2: 0, secondScale: 0, secondInit: 0, centered: false, amsgrad: false, eps: 0,
-  biasCorrection: false, lrDecay: 0,
+  lr: 0,
+  weightDecay: 0,
+  decoupledDecay: false,
+  maximize: false,
+  momentum: 0,
+  dampening: 0,
+  nesterov: false,
+  momentumInit: 'value',
+  momentumOf: 'step',
+  secondMoment: false,
+  beta2: 0,
+  secondScale: 0,
+  secondInit: 0,
+  centered: false,
+  amsgrad: false,
+  eps: 0,
+  biasCorrection: false,
+  lrDecay: 0,
 };
 
 const num = (g: ParamGroup, k: string): number => g[k] as number;
@@ -47,8 +61,15 @@ export class SGD extends Optimizer<SGDOptions> {
       params,
       { lr: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
       options,
-      (g) => ({ ...PLAIN, lr: g.lr, weightDecay: num(g, 'weightDecay'), maximize: bool(g, 'maximize'),
-        momentum: num(g, 'momentum'), dampening: num(g, 'dampening'), nesterov: bool(g, 'nesterov') }),
+      (g) => ({
+        ...PLAIN,
+        lr: g.lr,
+        weightDecay: num(g, 'weightDecay'),
+        maximize: bool(g, 'maximize'),
+        momentum: num(g, 'momentum'),
+        dampening: num(g, 'dampening'),
+        nesterov: bool(g, 'nesterov'),
+      }),
       'SGD',
       (o, where) => {
         checkCommon(o, where);
@@ -73,9 +94,23 @@ export interface AdamOptions extends CommonOptions {
 function adamRule(decoupled: boolean) {
   return (g: ParamGroup): UpdateRule => {
     const [b1, b2] = g.betas as [number, number];
-    return { ...PLAIN, lr: g.lr, weightDecay: num(g, 'weightDecay'), decoupledDecay: decoupled, maximize: bool(g, 'maximize'),
-      momentum: b1, dampening: b1, momentumInit: 'zero', momentumOf: 'gradient',
-      secondMoment: true, beta2: b2, secondScale: 1 - b2, amsgrad: bool(g, 'amsgrad'), eps: num(g, 'eps'), biasCorrection: true };
+    return {
+      ...PLAIN,
+      lr: g.lr,
+      weightDecay: num(g, 'weightDecay'),
+      decoupledDecay: decoupled,
+      maximize: bool(g, 'maximize'),
+      momentum: b1,
+      dampening: b1,
+      momentumInit: 'zero',
+      momentumOf: 'gradient',
+      secondMoment: true,
+      beta2: b2,
+      secondScale: 1 - b2,
+      amsgrad: bool(g, 'amsgrad'),
+      eps: num(g, 'eps'),
+      biasCorrection: true,
+    };
   };
 }
 
@@ -91,16 +126,14 @@ function checkAdam(o: AdamOptions, where: string): void {
 /** Adam (torch.optim.Adam); `weightDecay` is an L2 term in the gradient. */
 export class Adam extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false },
-      options, adamRule(false), 'Adam', checkAdam);
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 0, amsgrad: false, maximize: false }, options, adamRule(false), 'Adam', checkAdam);
   }
 }
 
 /** AdamW (torch.optim.AdamW): Adam with decoupled weight decay (default 0.01). */
 export class AdamW extends Optimizer<AdamOptions> {
   constructor(params: ParamsInput<AdamOptions>, options: Partial<AdamOptions> = {}) {
-    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false },
-      options, adamRule(true), 'AdamW', checkAdam);
+    super(params, { lr: 1e-3, betas: [0.9, 0.999], eps: 1e-8, weightDecay: 1e-2, amsgrad: false, maximize: false }, options, adamRule(true), 'AdamW', checkAdam);
   }
 }
 
@@ -122,9 +155,20 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       params,
       { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
       options,
-      (g) => ({ ...PLAIN, lr: g.lr, weightDecay: num(g, 'weightDecay'), maximize: bool(g, 'maximize'),
-        momentum: num(g, 'momentum'), momentumInit: 'zero', momentumOf: 'step',
-        secondMoment: true, beta2: num(g, 'alpha'), secondScale: 1 - num(g, 'alpha'), centered: bool(g, 'centered'), eps: num(g, 'eps') }),
+      (g) => ({
+        ...PLAIN,
+        lr: g.lr,
+        weightDecay: num(g, 'weightDecay'),
+        maximize: bool(g, 'maximize'),
+        momentum: num(g, 'momentum'),
+        momentumInit: 'zero',
+        momentumOf: 'step',
+        secondMoment: true,
+        beta2: num(g, 'alpha'),
+        secondScale: 1 - num(g, 'alpha'),
+        centered: bool(g, 'centered'),
+        eps: num(g, 'eps'),
+      }),
       'RMSprop',
       (o, where) => {
         checkCommon(o, where);
@@ -153,9 +197,18 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       params,
       { lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
       options,
-      (g) => ({ ...PLAIN, lr: g.lr, weightDecay: num(g, 'weightDecay'), maximize: bool(g, 'maximize'),
-        secondMoment: true, beta2: 1, secondScale: 1, secondInit: num(g, 'initialAccumulatorValue'), eps: num(g, 'eps'),
-        lrDecay: num(g, 'lrDecay') }),
+      (g) => ({
+        ...PLAIN,
+        lr: g.lr,
+        weightDecay: num(g, 'weightDecay'),
+        maximize: bool(g, 'maximize'),
+        secondMoment: true,
+        beta2: 1,
+        secondScale: 1,
+        secondInit: num(g, 'initialAccumulatorValue'),
+        eps: num(g, 'eps'),
+        lrDecay: num(g, 'lrDecay'),
+      }),
       'Adagrad',
       (o, where) => {
         checkCommon(o, where);
@@ -172,7 +225,11 @@ export class Adagrad extends Optimizer<AdagradOptions> {
 export type OptimizerName = 'sgd' | 'adam' | 'adamw' | 'rmsprop' | 'adagrad';
 
 const BY_NAME: Record<OptimizerName, new (params: Tensor[], options: Record<string, unknown>) => Optimizer<never>> = {
-  sgd: SGD as never, adam: Adam as never, adamw: AdamW as never, rmsprop: RMSprop as never, adagrad: Adagrad as never,
+  sgd: SGD as never,
+  adam: Adam as never,
+  adamw: AdamW as never,
+  rmsprop: RMSprop as never,
+  adagrad: Adagrad as never,
 };
 
 /** An optimiser from its name ('sgd', 'adam', 'adamw', 'rmsprop', 'adagrad'; any case) and options. */

@@ -161,14 +161,14 @@ export class CosineAnnealingLR extends LRScheduler {
     this.start();
   }
   protected computeLr(): number[] {
-    const t = this.lastEpoch, T = this.tMax, eta = this.etaMin;
+    const t = this.lastEpoch,
+      T = this.tMax,
+      eta = this.etaMin;
     if (t === 0) return this.groups.map((g) => g.lr);
     if (pyMod(t - 1 - T, 2 * T) === 0) {
       return this.groups.map((g, i) => g.lr + ((this.baseLrs[i] - eta) * (1 - Math.cos(Math.PI / T))) / 2);
     }
-    return this.groups.map(
-      (g) => ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) * (g.lr - eta) + eta,
-    );
+    return this.groups.map((g) => ((1 + Math.cos((Math.PI * t) / T)) / (1 + Math.cos((Math.PI * (t - 1)) / T))) * (g.lr - eta) + eta);
   }
 }
 
@@ -211,7 +211,20 @@ export class OneCycleLR extends LRScheduler {
   private readonly useBeta1: boolean;
 
   constructor(optimizer: AnyOptimizer, options: OneCycleOptions) {
-    super(optimizer, 'OneCycleLR', options, ['maxLr', 'totalSteps', 'epochs', 'stepsPerEpoch', 'pctStart', 'annealStrategy', 'cycleMomentum', 'baseMomentum', 'maxMomentum', 'divFactor', 'finalDivFactor', 'threePhase']);
+    super(optimizer, 'OneCycleLR', options, [
+      'maxLr',
+      'totalSteps',
+      'epochs',
+      'stepsPerEpoch',
+      'pctStart',
+      'annealStrategy',
+      'cycleMomentum',
+      'baseMomentum',
+      'maxMomentum',
+      'divFactor',
+      'finalDivFactor',
+      'threePhase',
+    ]);
     const o = options ?? ({} as OneCycleOptions);
     const where = 'OneCycleLR';
     if (o.totalSteps !== undefined) {
@@ -227,10 +240,9 @@ export class OneCycleLR extends LRScheduler {
     checkNumber(where, 'pctStart', pctStart, 0, 1);
     const strategy = o.annealStrategy ?? 'cos';
     if (strategy !== 'cos' && strategy !== 'linear') throw new ValueError(`${where}: annealStrategy must be 'cos' or 'linear', got '${strategy}'`);
-    this.anneal = strategy === 'cos'
-      ? (start, end, pct) => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1)
-      : (start, end, pct) => (end - start) * pct + start;
-    const divFactor = o.divFactor ?? 25, finalDiv = o.finalDivFactor ?? 1e4;
+    this.anneal = strategy === 'cos' ? (start, end, pct) => end + ((start - end) / 2) * (Math.cos(Math.PI * pct) + 1) : (start, end, pct) => (end - start) * pct + start;
+    const divFactor = o.divFactor ?? 25,
+      finalDiv = o.finalDivFactor ?? 1e4;
     checkNumber(where, 'divFactor', divFactor, Number.MIN_VALUE);
     checkNumber(where, 'finalDivFactor', finalDiv, Number.MIN_VALUE);
     const threePhase = o.threePhase ?? false;
@@ -266,7 +278,8 @@ export class OneCycleLR extends LRScheduler {
       if (!('momentum' in optimizer.defaults) && !this.useBeta1) {
         throw new ValueError(`${where}: optimizer ${optimizer.kind} has neither momentum nor betas; pass cycleMomentum: false`);
       }
-      const maxM = perGroup('maxMomentum', o.maxMomentum, 0.95), baseM = perGroup('baseMomentum', o.baseMomentum, 0.85);
+      const maxM = perGroup('maxMomentum', o.maxMomentum, 0.95),
+        baseM = perGroup('baseMomentum', o.baseMomentum, 0.85);
       groups.forEach((g, i) => {
         if (this.useBeta1) g.betas = [maxM[i], (g.betas as number[])[1]];
         else g.momentum = maxM[i];
@@ -284,7 +297,8 @@ export class OneCycleLR extends LRScheduler {
     }
     return this.groups.map((g) => {
       let startStep = 0;
-      let lr = 0, momentum = 0;
+      let lr = 0,
+        momentum = 0;
       for (let i = 0; i < this.phases.length; i++) {
         const ph = this.phases[i];
         if (stepNum <= ph.endStep || i === this.phases.length - 1) {

@@ -31,9 +31,7 @@ function node(what: string): Promise<NodeMods> {
   if (!hasFileSystem()) {
     return Promise.reject(new FrugalError(`${what}: reading files by path needs Node.js; in a browser pass the file's bytes or text instead`));
   }
-  nodeMods ??= Promise.all([import('node:fs/promises'), import('node:fs'), import('node:path'), import('node:zlib')]).then(
-    ([fsp, fs, path, zlib]) => ({ fsp, fs, path, zlib }),
-  );
+  nodeMods ??= Promise.all([import('node:fs/promises'), import('node:fs'), import('node:path'), import('node:zlib')]).then(([fsp, fs, path, zlib]) => ({ fsp, fs, path, zlib }));
   return nodeMods;
 }
 
@@ -110,9 +108,7 @@ export async function listDir(path: string, what = 'listDir'): Promise<DirEntry[
   const { fsp } = await node(what);
   try {
     const entries = await fsp.readdir(path, { withFileTypes: true });
-    return entries
-      .map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile() }))
-      .sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory(), isFile: e.isFile() })).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   } catch (err) {
     throw fileError(what, path, err);
   }
@@ -130,7 +126,10 @@ export async function isFile(path: string): Promise<boolean> {
 
 /** Joins path segments with the platform's separator (forward slashes outside Node). */
 export function joinPath(...parts: string[]): string {
-  return parts.filter((p) => p !== '').join('/').replace(/\/{2,}/g, '/');
+  return parts
+    .filter((p) => p !== '')
+    .join('/')
+    .replace(/\/{2,}/g, '/');
 }
 
 /** True when `bytes` starts with gzip's magic number (1f 8b). */

@@ -18,12 +18,9 @@ interface NodeProcessLike {
 }
 
 /** True under Node.js. */
-export const isNode: boolean =
-  typeof (globalThis as { process?: NodeProcessLike }).process?.versions?.node === 'string';
+export const isNode: boolean = typeof (globalThis as { process?: NodeProcessLike }).process?.versions?.node === 'string';
 
-const nodeThreads: WorkerThreadsModule | null = isNode
-  ? await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads')
-  : null;
+const nodeThreads: WorkerThreadsModule | null = isNode ? await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads') : null;
 const nodeOs: OsModule | null = isNode ? await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:os') : null;
 
 /** Logical cores available to this process (at least 1). */

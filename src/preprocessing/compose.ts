@@ -191,7 +191,8 @@ function source(X: CategoricalInput): Source {
     if (rowsArr.length === 0) throw new ValueError('X is empty: found 0 samples while a minimum of 1 is required');
     const cols = rowsArr[0].length;
     rowsArr.forEach((r, i) => {
-      if (!Array.isArray(r) || r.length !== cols) throw new ShapeError(`X: ragged rows: row ${i} has length ${Array.isArray(r) ? r.length : 'n/a'}, expected ${cols} (the length of row 0)`);
+      if (!Array.isArray(r) || r.length !== cols)
+        throw new ShapeError(`X: ragged rows: row ${i} has length ${Array.isArray(r) ? r.length : 'n/a'}, expected ${cols} (the length of row 0)`);
     });
     return { rows: rowsArr.length, cols, select: (cs) => rowsArr.map((r) => cs.map((c) => r[c])) };
   }

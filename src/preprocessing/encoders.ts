@@ -11,15 +11,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { checkOptions } from '../utils/options.js';
 import { BaseTransformer, checkIsFitted, type GetParamsOptions, type Params } from '../models/base.js';
 import { Tensor } from '../tensor/tensor.js';
-import {
-  compareStrings,
-  encodeWithClasses,
-  toLabels,
-  toMatrix,
-  type Label,
-  type LabelInput,
-  type MatrixInput,
-} from '../utils/validation.js';
+import { compareStrings, encodeWithClasses, toLabels, toMatrix, type Label, type LabelInput, type MatrixInput } from '../utils/validation.js';
 
 export type Category = number | string;
 /** Rows of categories (strings or numbers), or any numeric matrix input. */
@@ -63,7 +55,9 @@ export function readColumns(X: CategoricalInput, name = 'X'): Columns {
         }
         if (!kinds[j]) kinds[j] = t;
         else if (kinds[j] !== t) {
-          throw new ValueError(`${name}: column ${j} mixes strings and numbers (row ${i} holds ${t === 'string' ? `'${v}'` : v}); encoders need each column to be uniformly strings or numbers`);
+          throw new ValueError(
+            `${name}: column ${j} mixes strings and numbers (row ${i} holds ${t === 'string' ? `'${v}'` : v}); encoders need each column to be uniformly strings or numbers`,
+          );
         }
       }
     }
@@ -109,7 +103,9 @@ function fitCategories(cols: Columns, spec: 'auto' | readonly (readonly Category
     return out;
   }
   if (!Array.isArray(spec) || spec.length !== cols.cols) {
-    throw new ShapeError(`${name}: categories has ${Array.isArray(spec) ? spec.length : 0} entries but X has ${cols.cols} features; pass one list of categories per feature or 'auto'`);
+    throw new ShapeError(
+      `${name}: categories has ${Array.isArray(spec) ? spec.length : 0} entries but X has ${cols.cols} features; pass one list of categories per feature or 'auto'`,
+    );
   }
   const out: Category[][] = [];
   for (let j = 0; j < cols.cols; j++) {
@@ -174,7 +170,10 @@ function indexColumns(cols: Columns, categories: readonly Category[][]): { codes
     const unk = new Set<Category>();
     for (let i = 0; i < rows; i++) {
       const c = map.get(col[i]);
-      if (c === undefined) { codes[i * k + j] = -1; unk.add(col[i]); } else codes[i * k + j] = c;
+      if (c === undefined) {
+        codes[i * k + j] = -1;
+        unk.add(col[i]);
+      } else codes[i * k + j] = c;
     }
     unknown.push(unk);
   }
@@ -223,7 +222,7 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
     } else if (drop !== null && drop !== undefined) {
       throw new ValueError(`drop must be null, 'first', 'if_binary' or one category per feature, got ${String(drop)}`);
     }
-    if (dropIdx && dropIdx.every((d) => d === null)) dropIdx = drop === 'if_binary' ? dropIdx : null;
+    if (dropIdx?.every((d) => d === null)) dropIdx = drop === 'if_binary' ? dropIdx : null;
     this.categories = cats;
     this.dropIdx = dropIdx;
     const offsets = new Int32Array(cats.length + 1);
@@ -282,7 +281,10 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
         let bestV = 0;
         for (let c = 0; c < n; c++) {
           const v = m.data[i * width + start + c];
-          if (v > bestV) { bestV = v; best = c; }
+          if (v > bestV) {
+            bestV = v;
+            best = c;
+          }
         }
         const d = this.dropIdx ? this.dropIdx[j] : null;
         if (best < 0) row.push(d !== null ? cats[j][d] : null);

@@ -79,10 +79,13 @@ export class SimpleImputer extends BaseTransformer<SimpleImputerParams> {
           // mode; ties go to the smallest value
           let best = vals[0];
           let bestCount = 0;
-          for (let i = 0; i < k;) {
+          for (let i = 0; i < k; ) {
             let e = i;
             while (e < k && vals[e] === vals[i]) e++;
-            if (e - i > bestCount) { bestCount = e - i; best = vals[i]; }
+            if (e - i > bestCount) {
+              bestCount = e - i;
+              best = vals[i];
+            }
             i = e;
           }
           stats[j] = best;

@@ -50,7 +50,12 @@ function isSkip(e: StepEstimator): e is 'passthrough' | null {
 }
 
 /** Checks names (unique, no '__') and that intermediate steps transform. */
-export function validateNamedEstimators(items: readonly (readonly [string, unknown, ...unknown[]])[], owner: string, reserved: readonly string[], requireTransformUpTo: number): void {
+export function validateNamedEstimators(
+  items: readonly (readonly [string, unknown, ...unknown[]])[],
+  owner: string,
+  reserved: readonly string[],
+  requireTransformUpTo: number,
+): void {
   if (!Array.isArray(items)) throw new ValueError(`${owner}: expected a list of [name, estimator] pairs, got ${String(items)}`);
   const names = new Set<string>();
   items.forEach((item, i) => {
@@ -65,7 +70,9 @@ export function validateNamedEstimators(items: readonly (readonly [string, unkno
     if (i < requireTransformUpTo && !isSkip(est as StepEstimator)) {
       const e = est as AnyEst;
       if (!isEstimator(e) || typeof e.transform !== 'function') {
-        throw new ValueError(`${owner}: all intermediate steps should be transformers and implement fit and transform or be 'passthrough'; '${name}' (${estimatorName(est)}) doesn't`);
+        throw new ValueError(
+          `${owner}: all intermediate steps should be transformers and implement fit and transform or be 'passthrough'; '${name}' (${estimatorName(est)}) doesn't`,
+        );
       }
     }
   });

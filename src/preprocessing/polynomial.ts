@@ -23,7 +23,10 @@ function combinations(n: number, k: number, replacement: boolean): number[][] {
   const out: number[][] = [];
   const cur: number[] = [];
   const rec = (start: number): void => {
-    if (cur.length === k) { out.push(cur.slice()); return; }
+    if (cur.length === k) {
+      out.push(cur.slice());
+      return;
+    }
     for (let i = start; i < n; i++) {
       cur.push(i);
       rec(replacement ? i : i + 1);

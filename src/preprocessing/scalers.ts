@@ -45,7 +45,9 @@ function checkStatisticsFinite(mean: Float64Array, variance: Float64Array | null
     if (count[j] === 0) continue;
     const what = !Number.isFinite(mean[j]) ? 'mean' : variance && !Number.isFinite(variance[j]) ? 'variance' : null;
     if (what) {
-      throw new NumericalError(`StandardScaler: the ${what} of feature ${j} overflowed float64 (${what === 'mean' ? mean[j] : variance![j]}); the feature values are too large — divide them by a constant (or use MaxAbsScaler) first`);
+      throw new NumericalError(
+        `StandardScaler: the ${what} of feature ${j} overflowed float64 (${what === 'mean' ? mean[j] : variance![j]}); the feature values are too large — divide them by a constant (or use MaxAbsScaler) first`,
+      );
     }
   }
 }
@@ -86,7 +88,10 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
       const off = i * cols;
       for (let j = 0; j < cols; j++) {
         const v = data[off + j];
-        if (v === v) { count[j] += wi; total[j] += wi * v; }
+        if (v === v) {
+          count[j] += wi;
+          total[j] += wi * v;
+        }
       }
     }
     this.nSamplesSeen = count;
@@ -168,7 +173,10 @@ function nanMinMax(m: Matrix): { min: Float64Array; max: Float64Array } {
     }
   }
   for (let j = 0; j < cols; j++) {
-    if (min[j] === Number.POSITIVE_INFINITY) { min[j] = Number.NaN; max[j] = Number.NaN; }
+    if (min[j] === Number.POSITIVE_INFINITY) {
+      min[j] = Number.NaN;
+      max[j] = Number.NaN;
+    }
   }
   return { min, max };
 }
@@ -295,7 +303,13 @@ export class MaxAbsScaler extends BaseTransformer<Record<string, never>> {
 
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(scaleThenShift(m, this.scale!.map((s) => 1 / s), new Float64Array(m.cols)));
+    return matrixToTensor(
+      scaleThenShift(
+        m,
+        this.scale!.map((s) => 1 / s),
+        new Float64Array(m.cols),
+      ),
+    );
   }
 
   inverseTransform(X: MatrixInput): Tensor {

@@ -41,10 +41,14 @@ export function arrayFor(dtype: DType, length: number, shape?: readonly number[]
   if (allocationBudget !== Infinity) allocationBudget -= length;
   try {
     switch (dtype) {
-      case 'float32': return new Float32Array(length);
-      case 'float64': return new Float64Array(length);
-      case 'int32': return new Int32Array(length);
-      default: throw new DTypeError(`unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`);
+      case 'float32':
+        return new Float32Array(length);
+      case 'float64':
+        return new Float64Array(length);
+      case 'int32':
+        return new Int32Array(length);
+      default:
+        throw new DTypeError(`unknown dtype '${String(dtype)}'; expected one of ${DTYPES.join(', ')}`);
     }
   } catch (err) {
     // The engine's own RangeError: past its typed-array length limit, or memory refused.

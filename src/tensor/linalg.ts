@@ -3,7 +3,7 @@
  * same dtype out. The work is done in float64 by `src/linalg/` whatever the
  * input dtype (the classical models need that accuracy).
  */
-import { DTypeError, ShapeError, ValueError } from '../errors.js';
+import { DTypeError, ShapeError } from '../errors.js';
 import * as la from '../linalg/index.js';
 import type { DType } from './dtype.js';
 import { shapeStr } from './shape.js';

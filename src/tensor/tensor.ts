@@ -158,90 +158,214 @@ export class Tensor {
 
   // ------------------------------------------------------------ element-wise ---
 
-  add(other: Tensor | number): Tensor { return ew.add(this, other); }
-  sub(other: Tensor | number): Tensor { return ew.sub(this, other); }
-  mul(other: Tensor | number): Tensor { return ew.mul(this, other); }
-  div(other: Tensor | number): Tensor { return ew.div(this, other); }
-  pow(exponent: Tensor | number): Tensor { return ew.pow(this, exponent); }
-  maximum(other: Tensor | number): Tensor { return ew.maximum(this, other); }
-  minimum(other: Tensor | number): Tensor { return ew.minimum(this, other); }
-  eq(other: Tensor | number): Tensor { return ew.eq(this, other); }
-  ne(other: Tensor | number): Tensor { return ew.ne(this, other); }
-  lt(other: Tensor | number): Tensor { return ew.lt(this, other); }
-  le(other: Tensor | number): Tensor { return ew.le(this, other); }
-  gt(other: Tensor | number): Tensor { return ew.gt(this, other); }
-  ge(other: Tensor | number): Tensor { return ew.ge(this, other); }
-  neg(): Tensor { return ew.neg(this); }
-  abs(): Tensor { return ew.abs(this); }
-  sign(): Tensor { return ew.sign(this); }
-  exp(): Tensor { return ew.exp(this); }
-  log(): Tensor { return ew.log(this); }
-  log1p(): Tensor { return ew.log1p(this); }
-  sqrt(): Tensor { return ew.sqrt(this); }
-  square(): Tensor { return ew.square(this); }
-  sigmoid(): Tensor { return ew.sigmoid(this); }
-  tanh(): Tensor { return ew.tanh(this); }
-  relu(): Tensor { return ew.relu(this); }
-  leakyRelu(negativeSlope = 0.01): Tensor { return ew.leakyRelu(this, negativeSlope); }
-  elu(alpha = 1): Tensor { return ew.elu(this, alpha); }
-  gelu(): Tensor { return ew.gelu(this); }
-  softplus(): Tensor { return ew.softplus(this); }
-  sin(): Tensor { return ew.sin(this); }
-  cos(): Tensor { return ew.cos(this); }
-  erf(): Tensor { return ew.erf(this); }
-  clip(min?: number, max?: number): Tensor { return ew.clip(this, min, max); }
+  add(other: Tensor | number): Tensor {
+    return ew.add(this, other);
+  }
+  sub(other: Tensor | number): Tensor {
+    return ew.sub(this, other);
+  }
+  mul(other: Tensor | number): Tensor {
+    return ew.mul(this, other);
+  }
+  div(other: Tensor | number): Tensor {
+    return ew.div(this, other);
+  }
+  pow(exponent: Tensor | number): Tensor {
+    return ew.pow(this, exponent);
+  }
+  maximum(other: Tensor | number): Tensor {
+    return ew.maximum(this, other);
+  }
+  minimum(other: Tensor | number): Tensor {
+    return ew.minimum(this, other);
+  }
+  eq(other: Tensor | number): Tensor {
+    return ew.eq(this, other);
+  }
+  ne(other: Tensor | number): Tensor {
+    return ew.ne(this, other);
+  }
+  lt(other: Tensor | number): Tensor {
+    return ew.lt(this, other);
+  }
+  le(other: Tensor | number): Tensor {
+    return ew.le(this, other);
+  }
+  gt(other: Tensor | number): Tensor {
+    return ew.gt(this, other);
+  }
+  ge(other: Tensor | number): Tensor {
+    return ew.ge(this, other);
+  }
+  neg(): Tensor {
+    return ew.neg(this);
+  }
+  abs(): Tensor {
+    return ew.abs(this);
+  }
+  sign(): Tensor {
+    return ew.sign(this);
+  }
+  exp(): Tensor {
+    return ew.exp(this);
+  }
+  log(): Tensor {
+    return ew.log(this);
+  }
+  log1p(): Tensor {
+    return ew.log1p(this);
+  }
+  sqrt(): Tensor {
+    return ew.sqrt(this);
+  }
+  square(): Tensor {
+    return ew.square(this);
+  }
+  sigmoid(): Tensor {
+    return ew.sigmoid(this);
+  }
+  tanh(): Tensor {
+    return ew.tanh(this);
+  }
+  relu(): Tensor {
+    return ew.relu(this);
+  }
+  leakyRelu(negativeSlope = 0.01): Tensor {
+    return ew.leakyRelu(this, negativeSlope);
+  }
+  elu(alpha = 1): Tensor {
+    return ew.elu(this, alpha);
+  }
+  gelu(): Tensor {
+    return ew.gelu(this);
+  }
+  softplus(): Tensor {
+    return ew.softplus(this);
+  }
+  sin(): Tensor {
+    return ew.sin(this);
+  }
+  cos(): Tensor {
+    return ew.cos(this);
+  }
+  erf(): Tensor {
+    return ew.erf(this);
+  }
+  clip(min?: number, max?: number): Tensor {
+    return ew.clip(this, min, max);
+  }
 
   // -------------------------------------------------------------- reductions ---
 
-  sum(axes?: red.Axes, options?: red.ReduceOptions): Tensor { return red.sum(this, axes, options); }
-  mean(axes?: red.Axes, options?: red.ReduceOptions): Tensor { return red.mean(this, axes, options); }
-  max(axes?: red.Axes, options?: red.ReduceOptions): Tensor { return red.max(this, axes, options); }
-  min(axes?: red.Axes, options?: red.ReduceOptions): Tensor { return red.min(this, axes, options); }
-  argmax(axis?: number, options?: red.ReduceOptions): Tensor { return red.argmax(this, axis, options); }
-  argmin(axis?: number, options?: red.ReduceOptions): Tensor { return red.argmin(this, axis, options); }
-  var(axes?: red.Axes, options?: red.VarOptions): Tensor { return red.variance(this, axes, options); }
-  std(axes?: red.Axes, options?: red.VarOptions): Tensor { return red.std(this, axes, options); }
-  logSumExp(axes?: red.Axes, options?: red.ReduceOptions): Tensor { return red.logSumExp(this, axes, options); }
-  softmax(axis = -1): Tensor { return red.softmax(this, axis); }
-  logSoftmax(axis = -1): Tensor { return red.logSoftmax(this, axis); }
+  sum(axes?: red.Axes, options?: red.ReduceOptions): Tensor {
+    return red.sum(this, axes, options);
+  }
+  mean(axes?: red.Axes, options?: red.ReduceOptions): Tensor {
+    return red.mean(this, axes, options);
+  }
+  max(axes?: red.Axes, options?: red.ReduceOptions): Tensor {
+    return red.max(this, axes, options);
+  }
+  min(axes?: red.Axes, options?: red.ReduceOptions): Tensor {
+    return red.min(this, axes, options);
+  }
+  argmax(axis?: number, options?: red.ReduceOptions): Tensor {
+    return red.argmax(this, axis, options);
+  }
+  argmin(axis?: number, options?: red.ReduceOptions): Tensor {
+    return red.argmin(this, axis, options);
+  }
+  var(axes?: red.Axes, options?: red.VarOptions): Tensor {
+    return red.variance(this, axes, options);
+  }
+  std(axes?: red.Axes, options?: red.VarOptions): Tensor {
+    return red.std(this, axes, options);
+  }
+  logSumExp(axes?: red.Axes, options?: red.ReduceOptions): Tensor {
+    return red.logSumExp(this, axes, options);
+  }
+  softmax(axis = -1): Tensor {
+    return red.softmax(this, axis);
+  }
+  logSoftmax(axis = -1): Tensor {
+    return red.logSoftmax(this, axis);
+  }
 
   // ------------------------------------------------------------------- shape ---
 
   reshape(...shape: number[] | [readonly number[]]): Tensor {
     return sh.reshape(this, Array.isArray(shape[0]) ? (shape[0] as number[]) : (shape as number[]));
   }
-  flatten(startAxis = 0, endAxis = -1): Tensor { return sh.flatten(this, startAxis, endAxis); }
+  flatten(startAxis = 0, endAxis = -1): Tensor {
+    return sh.flatten(this, startAxis, endAxis);
+  }
   permute(...dims: number[] | [readonly number[]]): Tensor {
     return sh.permute(this, Array.isArray(dims[0]) ? (dims[0] as number[]) : (dims as number[]));
   }
-  transpose(axis0 = -2, axis1 = -1): Tensor { return sh.transpose(this, axis0, axis1); }
+  transpose(axis0 = -2, axis1 = -1): Tensor {
+    return sh.transpose(this, axis0, axis1);
+  }
   /** The matrix transpose of a 2-D tensor (last two axes otherwise). */
-  get T(): Tensor { return sh.transpose(this); }
-  expand(shape: readonly number[]): Tensor { return sh.expand(this, shape); }
-  squeeze(axes?: number | readonly number[]): Tensor { return sh.squeeze(this, axes); }
-  unsqueeze(axis: number): Tensor { return sh.unsqueeze(this, axis); }
-  slice(ranges: readonly sh.SliceRange[]): Tensor { return sh.slice(this, ranges); }
-  split(sizesOrCount: number | readonly number[], axis = 0): Tensor[] { return sh.split(this, sizesOrCount, axis); }
-  pad(pads: readonly (readonly [number, number])[], value = 0): Tensor { return sh.pad(this, pads, value); }
-  flip(axes: number | readonly number[]): Tensor { return sh.flip(this, axes); }
-  gather(axis: number, index: Tensor): Tensor { return sh.gather(this, axis, index); }
-  indexSelect(axis: number, indices: Tensor | readonly number[]): Tensor { return sh.indexSelect(this, axis, indices); }
+  get T(): Tensor {
+    return sh.transpose(this);
+  }
+  expand(shape: readonly number[]): Tensor {
+    return sh.expand(this, shape);
+  }
+  squeeze(axes?: number | readonly number[]): Tensor {
+    return sh.squeeze(this, axes);
+  }
+  unsqueeze(axis: number): Tensor {
+    return sh.unsqueeze(this, axis);
+  }
+  slice(ranges: readonly sh.SliceRange[]): Tensor {
+    return sh.slice(this, ranges);
+  }
+  split(sizesOrCount: number | readonly number[], axis = 0): Tensor[] {
+    return sh.split(this, sizesOrCount, axis);
+  }
+  pad(pads: readonly (readonly [number, number])[], value = 0): Tensor {
+    return sh.pad(this, pads, value);
+  }
+  flip(axes: number | readonly number[]): Tensor {
+    return sh.flip(this, axes);
+  }
+  gather(axis: number, index: Tensor): Tensor {
+    return sh.gather(this, axis, index);
+  }
+  indexSelect(axis: number, indices: Tensor | readonly number[]): Tensor {
+    return sh.indexSelect(this, axis, indices);
+  }
 
   // ---------------------------------------------------- indexing and order ---
 
   /** The slice at position i of `axis`, that axis removed (x.select(0, -1) is x[-1]). */
-  select(axis: number, i: number): Tensor { return ix.select(this, axis, i); }
+  select(axis: number, i: number): Tensor {
+    return ix.select(this, axis, i);
+  }
   /** Integer indexing of the leading axes: x.index(1, -1) is PyTorch's x[1, -1]. */
-  index(...indices: number[]): Tensor { return ix.index(this, ...indices); }
+  index(...indices: number[]): Tensor {
+    return ix.index(this, ...indices);
+  }
   /** Sorted values along `axis` and their positions (stable). */
-  sort(axis = -1, options?: ix.SortOptions): ix.SortResult { return ix.sort(this, axis, options); }
+  sort(axis = -1, options?: ix.SortOptions): ix.SortResult {
+    return ix.sort(this, axis, options);
+  }
   /** The k largest (or smallest) values along `axis` with their positions. */
-  topk(k: number, axis = -1, options?: ix.TopkOptions): ix.SortResult { return ix.topk(this, k, axis, options); }
-  cumsum(axis: number): Tensor { return ix.cumsum(this, axis); }
+  topk(k: number, axis = -1, options?: ix.TopkOptions): ix.SortResult {
+    return ix.topk(this, k, axis, options);
+  }
+  cumsum(axis: number): Tensor {
+    return ix.cumsum(this, axis);
+  }
   /** The p-norm ('fro'/2 default, 1, Infinity, -Infinity, 0, any p) over `axes` (default all). */
-  norm(p?: ix.NormOrder, axes?: number | readonly number[], options?: ix.NormOptions): Tensor { return ix.norm(this, p, axes, options); }
+  norm(p?: ix.NormOrder, axes?: number | readonly number[], options?: ix.NormOptions): Tensor {
+    return ix.norm(this, p, axes, options);
+  }
 
-  matmul(other: Tensor): Tensor { return matmul(this, other); }
+  matmul(other: Tensor): Tensor {
+    return matmul(this, other);
+  }
 
   /** `Tensor([[1,2],[3,4]], shape=[2, 2], dtype=float32)`; above 1000 elements each long axis shows its first and last 3 entries around '...'. */
   toString(): string {

@@ -159,7 +159,8 @@ export class EarlyStopping implements Callback {
     if (typeof s.best !== 'number') bad(`best must be a number, got ${String(s.best)}`);
     if (!Number.isInteger(s.wait) || s.wait < 0) bad(`wait must be an integer >= 0, got ${String(s.wait)}`);
     for (const key of ['bestEpoch', 'stoppedEpoch'] as const) if (!Number.isInteger(s[key]) || s[key] < -1) bad(`${key} must be an integer >= -1, got ${String(s[key])}`);
-    if (s.bestWeights != null && (!(s.bestWeights instanceof Map) || [...s.bestWeights.values()].some((t) => !(t instanceof TensorClass)))) bad('bestWeights must map names to tensors');
+    if (s.bestWeights != null && (!(s.bestWeights instanceof Map) || [...s.bestWeights.values()].some((t) => !(t instanceof TensorClass))))
+      bad('bestWeights must map names to tensors');
     this.best = s.best;
     this.bestEpoch = s.bestEpoch;
     this.wait = s.wait;

@@ -38,7 +38,8 @@ export function isTensorPair(d: unknown): d is XYData | readonly [Tensor, Tensor
 export function xyOf(d: XYData | readonly [Tensor, Tensor], who: string): XYData {
   const { x, y } = Array.isArray(d) ? { x: d[0], y: d[1] } : (d as XYData);
   if (x.ndim === 0 || y.ndim === 0) throw new ShapeError(`${who}: x and y need a first axis of samples, got shapes [${x.shape.join(', ')}] and [${y.shape.join(', ')}]`);
-  if (x.shape[0] !== y.shape[0]) throw new ShapeError(`${who}: x has ${x.shape[0]} samples (shape [${x.shape.join(', ')}]) but y has ${y.shape[0]} (shape [${y.shape.join(', ')}])`);
+  if (x.shape[0] !== y.shape[0])
+    throw new ShapeError(`${who}: x has ${x.shape[0]} samples (shape [${x.shape.join(', ')}]) but y has ${y.shape[0]} (shape [${y.shape.join(', ')}])`);
   return { x, y };
 }
 
@@ -56,7 +57,8 @@ export function takeRows(t: Tensor, start: number, end: number, idx: Int32Array 
   } else if (row <= 256) {
     // Short rows: a plain loop beats creating a subarray per row.
     for (let r = 0; r < count; r++) {
-      const s = idx[start + r] * row, d = r * row;
+      const s = idx[start + r] * row,
+        d = r * row;
       for (let j = 0; j < row; j++) out[d + j] = src[s + j];
     }
   } else {
@@ -108,7 +110,10 @@ export function makeSource(data: TrainData, batchSize: number, shuffle: boolean,
     const len = Array.isArray(data) ? data.length : null;
     return { batches: len, samples: null, iterate: () => data };
   }
-  const what = typeof data === 'object' && data !== null && typeof (data as { next?: unknown }).next === 'function' ? 'a one-shot iterator (wrap it in a function-backed IterableDataset and a DataLoader)' : typeof data;
+  const what =
+    typeof data === 'object' && data !== null && typeof (data as { next?: unknown }).next === 'function'
+      ? 'a one-shot iterator (wrap it in a function-backed IterableDataset and a DataLoader)'
+      : typeof data;
   throw new ValueError(`${who}: data must be {x, y} tensors, [x, y], a DataLoader or a re-iterable source of [x, y] batches; got ${what}`);
 }
 

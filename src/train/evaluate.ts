@@ -17,12 +17,19 @@ import { resolveMetrics, type MetricFn, type NamedMetric } from './metrics.js';
 
 /** The mean loss and metrics over a source's batches, yielding to the event loop every ~10 ms. */
 export async function evaluateSource(
-  model: Module, source: Source, lossFn: LossFn | null, metrics: NamedMetric[], who: string,
-  yielder = new Yielder(), signal?: AbortSignal,
+  model: Module,
+  source: Source,
+  lossFn: LossFn | null,
+  metrics: NamedMetric[],
+  who: string,
+  yielder = new Yielder(),
+  signal?: AbortSignal,
 ): Promise<Logs> {
   const wasTraining = model.training;
   model.eval();
-  let seen = 0, lossSum = 0, b = 0;
+  let seen = 0,
+    lossSum = 0,
+    b = 0;
   const sums = new Float64Array(metrics.length);
   const run = async (batch: Tensor[]): Promise<void> => {
     if (signal?.aborted) throw abortError(signal, who, `before batch ${b + 1}`);
@@ -68,7 +75,15 @@ export async function evaluate(model: Module, data: TrainData, options: Evaluate
   const lossFn = options.loss !== undefined ? resolveLoss(options.loss, who) : null;
   const metrics = resolveMetrics(options.metrics);
   if (!lossFn && metrics.length === 0) throw new ValueError(`${who}: give a loss and/or metrics to compute`);
-  return evaluateSource(model, makeSource(data, batchSize, false, () => globalGenerator, who), lossFn, metrics, who, new Yielder(), signal);
+  return evaluateSource(
+    model,
+    makeSource(data, batchSize, false, () => globalGenerator, who),
+    lossFn,
+    metrics,
+    who,
+    new Yielder(),
+    signal,
+  );
 }
 
 /**

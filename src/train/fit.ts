@@ -75,8 +75,23 @@ export interface FitOptions {
 }
 
 const FIT_OPTIONS: readonly (keyof FitOptions)[] = [
-  'loss', 'optimizer', 'lr', 'epochs', 'batchSize', 'shuffle', 'seed', 'metrics', 'validationData', 'validationSplit',
-  'validationBatchSize', 'callbacks', 'scheduler', 'clipGradNorm', 'verbose', 'resumeFrom', 'signal',
+  'loss',
+  'optimizer',
+  'lr',
+  'epochs',
+  'batchSize',
+  'shuffle',
+  'seed',
+  'metrics',
+  'validationData',
+  'validationSplit',
+  'validationBatchSize',
+  'callbacks',
+  'scheduler',
+  'clipGradNorm',
+  'verbose',
+  'resumeFrom',
+  'signal',
 ];
 
 /** The loss became NaN or infinite: training stopped before the step that would have spread it into the weights. */
@@ -209,7 +224,9 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
       model.train();
       progress.epochBegin();
       const lr = optimizer.paramGroups[0].lr;
-      let seen = 0, lossSum = 0, b = 0;
+      let seen = 0,
+        lossSum = 0,
+        b = 0;
       const metricSums = new Float64Array(metrics.length);
       const runBatch = async (batch: Tensor[]): Promise<void> => {
         if (signal?.aborted) throw abortError(signal, who, `before batch ${b + 1} of epoch ${epoch + 1}; the weights are those after the last whole step`);
@@ -222,9 +239,13 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
         const value = loss.item();
         if (!Number.isFinite(value)) {
           const total = source.batches ? `/${source.batches}` : '';
-          throw new DivergenceError(epoch + 1, b + 1, value,
+          throw new DivergenceError(
+            epoch + 1,
+            b + 1,
+            value,
             `${who}: the loss became ${value} at epoch ${epoch + 1}/${epochs}, batch ${b + 1}${total} (lr ${lr}); training stopped before this step changed the weights. ` +
-            'Try a lower learning rate, gradient clipping (clipGradNorm), or check the inputs for NaN or infinite values.');
+              'Try a lower learning rate, gradient clipping (clipGradNorm), or check the inputs for NaN or infinite values.',
+          );
         }
         loss.backward();
         if (clip !== undefined) clipGradNorm(params, clip);

@@ -28,7 +28,8 @@ function argmaxRow(d: ArrayLike<number>, offset: number, k: number): number {
 export function accuracy(yPred: Tensor, yTrue: Tensor): number {
   const n = yPred.shape[0] ?? 1;
   if (n === 0) return 0;
-  const p = yPred.data, t = yTrue.data;
+  const p = yPred.data,
+    t = yTrue.data;
   const k = yPred.ndim >= 2 ? yPred.size / n : 1;
   let correct = 0;
   if (k === 1) {
@@ -47,7 +48,8 @@ export function accuracy(yPred: Tensor, yTrue: Tensor): number {
 function elementwise(name: string, f: (d: number) => number): MetricFn {
   return (yPred, yTrue) => {
     if (yPred.size !== yTrue.size) throw new ShapeError(`${name}: predictions [${yPred.shape.join(', ')}] and targets [${yTrue.shape.join(', ')}] differ in size`);
-    const p = yPred.data, t = yTrue.data;
+    const p = yPred.data,
+      t = yTrue.data;
     let s = 0;
     for (let i = 0; i < p.length; i++) s += f(p[i] - t[i]);
     return p.length ? s / p.length : 0;
@@ -58,9 +60,12 @@ export const meanSquaredError: MetricFn = elementwise('mse', (d) => d * d);
 export const meanAbsoluteError: MetricFn = elementwise('mae', (d) => Math.abs(d));
 
 const NAMED: Record<string, MetricFn> = {
-  accuracy, acc: accuracy,
-  mse: meanSquaredError, meanSquaredError,
-  mae: meanAbsoluteError, meanAbsoluteError,
+  accuracy,
+  acc: accuracy,
+  mse: meanSquaredError,
+  meanSquaredError,
+  mae: meanAbsoluteError,
+  meanAbsoluteError,
 };
 
 /** Metrics from names ('accuracy', 'mse', 'mae') or functions (named after the function). */

@@ -24,7 +24,9 @@ export function formatValue(v: number): string {
 }
 
 function formatLogs(logs: Logs): string {
-  return Object.entries(logs).map(([k, v]) => `${k} ${formatValue(v)}`).join('  ');
+  return Object.entries(logs)
+    .map(([k, v]) => `${k} ${formatValue(v)}`)
+    .join('  ');
 }
 
 export class Progress {

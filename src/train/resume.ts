@@ -91,7 +91,9 @@ export function restoreCheckpoint(ckpt: TrainingCheckpoint, run: RunState, who: 
     if (key in ckpt.callbacks) {
       if (!cb.loadStateDict) throw new ValueError(`${who}: the checkpoint has state for callback ${key}, which cannot load it`);
     } else if (cb.stateDict) {
-      throw new ValueError(`${who}: the checkpoint has no state for callback ${key} (checkpoint callbacks: ${Object.keys(ckpt.callbacks).join(', ') || 'none'}); pass the same callbacks as the run that wrote it`);
+      throw new ValueError(
+        `${who}: the checkpoint has no state for callback ${key} (checkpoint callbacks: ${Object.keys(ckpt.callbacks).join(', ') || 'none'}); pass the same callbacks as the run that wrote it`,
+      );
     }
   }
   // 2. Model, optimiser and callbacks check their parts as they load them: undo everything when one refuses.

@@ -26,7 +26,7 @@ export function isMatrix(x: unknown): x is Matrix {
 }
 
 export function describe(v: unknown): string {
-  if (typeof v === 'string') return `a string ('${v.length > 40 ? v.slice(0, 40) + '...' : v}')`;
+  if (typeof v === 'string') return `a string ('${v.length > 40 ? `${v.slice(0, 40)}...` : v}')`;
   if (v === null) return 'null';
   if (Array.isArray(v)) return `an array of length ${v.length}`;
   if (ArrayBuffer.isView(v)) return `a ${v.constructor.name} of length ${(v as unknown as ArrayLike<number>).length}`;

@@ -100,7 +100,7 @@ export function encodeLabels(arrays: readonly LabelInput[], names: readonly stri
       throw new ValueError(`Mix of label input types (string and number): ${kindFrom} holds ${kind}s but ${name} holds ${k}s`);
     }
   };
-  if (knownClasses && knownClasses.length) check(labelKind(knownClasses, 'labels'), 'labels');
+  if (knownClasses?.length) check(labelKind(knownClasses, 'labels'), 'labels');
   sources.forEach((s, i) => check(labelKind(s, names[i] ?? `array ${i}`), names[i] ?? `array ${i}`));
 
   if ((kind as string) === 'number') {
@@ -109,7 +109,12 @@ export function encodeLabels(arrays: readonly LabelInput[], names: readonly stri
   }
   const index = new Map<Label, number>();
   const seen: Label[] = [];
-  if (knownClasses) for (const c of knownClasses) if (!index.has(c)) { index.set(c, seen.length); seen.push(c); }
+  if (knownClasses)
+    for (const c of knownClasses)
+      if (!index.has(c)) {
+        index.set(c, seen.length);
+        seen.push(c);
+      }
   const rawCodes = sources.map((src) => {
     const n = src.length;
     const codes = new Int32Array(n);
@@ -159,7 +164,11 @@ function encodeDenseIntegers(sources: ArrayLike<number>[], known: readonly numbe
   for (const v of known) table[v - min] = 1;
   for (const s of sources) for (let i = 0; i < s.length; i++) table[s[i] - min] = 1;
   const classes: number[] = [];
-  for (let i = 0; i < span; i++) if (table[i]) { table[i] = classes.length; classes.push(i + min); }
+  for (let i = 0; i < span; i++)
+    if (table[i]) {
+      table[i] = classes.length;
+      classes.push(i + min);
+    }
   const codes = sources.map((s) => {
     const out = new Int32Array(s.length);
     for (let i = 0; i < s.length; i++) out[i] = table[s[i] - min];

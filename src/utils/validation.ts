@@ -152,7 +152,9 @@ export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions
       ({ shape, data: src } = shapedParts(X, name));
     } else {
       if (!options.shape) {
-        throw new ShapeError(`${name}: a flat ${(X as object).constructor.name} of length ${(X as NumericArray).length} has no shape; pass {data, shape: [rows, cols]}, a Tensor, or the shape option`);
+        throw new ShapeError(
+          `${name}: a flat ${(X as object).constructor.name} of length ${(X as NumericArray).length} has no shape; pass {data, shape: [rows, cols]}, a Tensor, or the shape option`,
+        );
       }
       if (!Array.isArray(options.shape)) throw new ShapeError(`${name}: the shape option must be [rows, cols], got ${describe(options.shape)}`);
       shape = options.shape;
@@ -171,7 +173,11 @@ export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions
       throw new ShapeError(`${name}: data has ${src.length} elements but shape [${rows}, ${cols}] needs ${rows * cols}`);
     }
     checkMinSize(name, rows, cols, minSamples, minFeatures);
-    const data = float64From(src, options.copy, (i, v) => new ValueError(`${name}: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(v)}, expected a number`));
+    const data = float64From(
+      src,
+      options.copy,
+      (i, v) => new ValueError(`${name}: element ${i} (row ${Math.floor(i / cols)}, column ${i % cols}) is ${describe(v)}, expected a number`),
+    );
     assertAllFinite(data, cols, name, allowNaN, allowInf);
     return { data, rows, cols };
   }
@@ -183,7 +189,9 @@ export function toMatrix(X: MatrixInput | NumericArray, options: ToMatrixOptions
   const first = rowsArr[0];
   if (!Array.isArray(first)) {
     if (typeof first === 'number') {
-      throw new ShapeError(`${name}: expected a 2-D array, got a 1-D array of length ${rows}; wrap each value as [value] for a single feature, or the whole array as [values] for a single sample`);
+      throw new ShapeError(
+        `${name}: expected a 2-D array, got a 1-D array of length ${rows}; wrap each value as [value] for a single feature, or the whole array as [values] for a single sample`,
+      );
     }
     throw new ValueError(`${name}[0] is ${describe(first)}, expected an array of numbers (a row)`);
   }
@@ -243,9 +251,9 @@ export function toVector(y: VectorInput, options: ToVectorOptions = {}): Float64
   const n = src.length;
   const minLength = options.minLength ?? 1;
   if (n < minLength) throw new ValueError(`${name} is empty: found ${n} element(s) while a minimum of ${minLength} is required`);
-  const out = float64From(src, options.copy, (i, v) => (Array.isArray(v)
-    ? new ShapeError(`${name}: expected a 1-D array, but element ${i} is an array`)
-    : new ValueError(`${name}[${i}] is ${describe(v)}, expected a number`)));
+  const out = float64From(src, options.copy, (i, v) =>
+    Array.isArray(v) ? new ShapeError(`${name}: expected a 1-D array, but element ${i} is an array`) : new ValueError(`${name}[${i}] is ${describe(v)}, expected a number`),
+  );
   const allowNaN = options.allowNaN ?? false;
   const allowInf = options.allowInf ?? false;
   for (let i = 0; i < n; i++) {
@@ -345,7 +353,12 @@ export function checkXy(X: MatrixInput, y: VectorInput, options: { allowNaN?: bo
  * Checks and converts `(X, y)` for a classifier: `y` is encoded against its
  * sorted classes. `estimator` names the caller in the "too few classes" error.
  */
-export function checkXLabels(X: MatrixInput, y: LabelInput, estimator: string, options: { allowNaN?: boolean; minClasses?: number } = {}): { X: Matrix; y: Int32Array; classes: Label[] } {
+export function checkXLabels(
+  X: MatrixInput,
+  y: LabelInput,
+  estimator: string,
+  options: { allowNaN?: boolean; minClasses?: number } = {},
+): { X: Matrix; y: Int32Array; classes: Label[] } {
   options = readOptions('checkXLabels', options, ['allowNaN', 'minClasses']);
   const Xm = toMatrix(X, { name: 'X', allowNaN: options.allowNaN });
   const lab = toLabels(y, { name: 'y', minLength: 0 });

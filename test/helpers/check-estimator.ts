@@ -141,14 +141,17 @@ function assertFinite(out: unknown, what: string): void {
 }
 
 function expectError(fn: () => unknown, types: Array<new (...a: never[]) => Error>, what: string): void {
-  let thrown: unknown = undefined;
+  let thrown: unknown;
   try {
     fn();
   } catch (e) {
     thrown = e;
   }
   assert.ok(thrown !== undefined, `${what}: expected ${types.map((t) => t.name).join(' or ')}, but nothing was thrown`);
-  assert.ok(types.some((t) => thrown instanceof t), `${what}: expected ${types.map((t) => t.name).join(' or ')}, got ${(thrown as Error)?.name}: ${(thrown as Error)?.message}`);
+  assert.ok(
+    types.some((t) => thrown instanceof t),
+    `${what}: expected ${types.map((t) => t.name).join(' or ')}, got ${(thrown as Error)?.name}: ${(thrown as Error)?.message}`,
+  );
   assert.ok(thrown instanceof FrugalError && (thrown as Error).message.length > 10, `${what}: the error should say what went wrong`);
 }
 
@@ -295,7 +298,16 @@ export function estimatorChecks(make: () => Estimator, options: CheckEstimatorOp
       name: 'validates shapes',
       run: () => {
         const e = fit(fresh());
-        expectError(() => output(e, kind, X.map((r) => r.slice(0, d - 1).concat(d === 1 ? [0, 0] : []))), [ShapeError], `${main} with a different number of features`);
+        expectError(
+          () =>
+            output(
+              e,
+              kind,
+              X.map((r) => r.slice(0, d - 1).concat(d === 1 ? [0, 0] : [])),
+            ),
+          [ShapeError],
+          `${main} with a different number of features`,
+        );
         const ragged = X.map((r) => r.slice());
         ragged[1] = ragged[1].concat([1]);
         expectError(() => fresh().fit(ragged, y), [ShapeError], 'fit with ragged rows');
@@ -441,7 +453,15 @@ export function estimatorChecks(make: () => Estimator, options: CheckEstimatorOp
       {
         name: 'rejects a single class',
         run: () => {
-          expectError(() => fresh().fit(X, y.map(() => y[0])), [ValueError], 'fit with only one class');
+          expectError(
+            () =>
+              fresh().fit(
+                X,
+                y.map(() => y[0]),
+              ),
+            [ValueError],
+            'fit with only one class',
+          );
         },
       },
     );

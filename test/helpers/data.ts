@@ -22,8 +22,7 @@ export function sharedFile(file: string): string | null {
   return existsSync(p) ? p : null;
 }
 
-export const skipNoShared = (file: string): string | false =>
-  sharedFile(file) ? false : `../shared/data/${file} not present`;
+export const skipNoShared = (file: string): string | false => (sharedFile(file) ? false : `../shared/data/${file} not present`);
 
 let gcFn: (() => void) | null = null;
 /**
@@ -50,12 +49,24 @@ export function idxBytes(code: number, shape: number[], values: ArrayLike<number
   for (let i = 0; i < values.length; i++) {
     const o = header + i * itemBytes;
     switch (code) {
-      case 0x08: view.setUint8(o, values[i]); break;
-      case 0x09: view.setInt8(o, values[i]); break;
-      case 0x0b: view.setInt16(o, values[i], false); break;
-      case 0x0c: view.setInt32(o, values[i], false); break;
-      case 0x0d: view.setFloat32(o, values[i], false); break;
-      case 0x0e: view.setFloat64(o, values[i], false); break;
+      case 0x08:
+        view.setUint8(o, values[i]);
+        break;
+      case 0x09:
+        view.setInt8(o, values[i]);
+        break;
+      case 0x0b:
+        view.setInt16(o, values[i], false);
+        break;
+      case 0x0c:
+        view.setInt32(o, values[i], false);
+        break;
+      case 0x0d:
+        view.setFloat32(o, values[i], false);
+        break;
+      case 0x0e:
+        view.setFloat64(o, values[i], false);
+        break;
     }
   }
   return out;

@@ -53,7 +53,8 @@ function numericGrad(f: (...xs: Tensor[]) => Tensor, inputs: Tensor[], i: number
 
 function compare(name: string, analytic: ArrayLike<number>, numeric: ArrayLike<number>, atol: number, rtol: number): void {
   for (let j = 0; j < numeric.length; j++) {
-    const a = analytic[j], n = numeric[j];
+    const a = analytic[j],
+      n = numeric[j];
     if (!(Math.abs(a - n) <= atol + rtol * Math.abs(n))) {
       assert.fail(`${name}: element ${j}: autograd ${a} vs finite difference ${n}`);
     }
@@ -71,7 +72,11 @@ export function gradcheck(name: string, fn: (...xs: Tensor[]) => Tensor, inputs:
     // g(x) = Σ v · ∂f/∂x, built with createGraph, must itself pass gradcheck.
     const v = diff.map((x) => randomF64([...x.shape]).detach());
     const g = (...xs: Tensor[]): Tensor => {
-      const gs = grad(f(...xs), xs.filter((x) => x.requiresGrad), { createGraph: true });
+      const gs = grad(
+        f(...xs),
+        xs.filter((x) => x.requiresGrad),
+        { createGraph: true },
+      );
       return gs.map((gi, k) => gi.mul(v[k]).sum()).reduce((a, b) => a.add(b));
     };
     const gOut = g(...inputs);

@@ -11,7 +11,8 @@ export const fixtures: Json = JSON.parse(readFileSync(new URL('../../../test/fix
 /** max |a - b| / max(max |b|, floor): a relative error over the whole vector. */
 export function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-12): number {
   assert.equal(a.length, b.length, `length ${a.length} vs ${b.length}`);
-  let num = 0, den = floor;
+  let num = 0,
+    den = floor;
   for (let i = 0; i < a.length; i++) {
     num = Math.max(num, Math.abs(a[i] - b[i]));
     den = Math.max(den, Math.abs(b[i]));
@@ -21,7 +22,10 @@ export function relErr(a: ArrayLike<number>, b: ArrayLike<number>, floor = 1e-12
 
 export function assertClose(a: ArrayLike<number>, b: ArrayLike<number>, tol: number, what: string): void {
   const e = relErr(a, b);
-  assert.ok(e <= tol, `${what}: relative error ${e.toExponential(2)} > ${tol} (got ${Array.from(a).slice(0, 6).join(', ')} ... expected ${Array.from(b).slice(0, 6).join(', ')} ...)`);
+  assert.ok(
+    e <= tol,
+    `${what}: relative error ${e.toExponential(2)} > ${tol} (got ${Array.from(a).slice(0, 6).join(', ')} ... expected ${Array.from(b).slice(0, 6).join(', ')} ...)`,
+  );
 }
 
 export function assertNear(a: number, b: number, tol: number, what: string): void {

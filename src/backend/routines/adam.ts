@@ -14,7 +14,16 @@ const engine = wasmEngine;
 
 /** The scalars of one step (see above). */
 export interface AdamScalars {
-  sign: number; l2: number; shrink: number; mu: number; keep: number; lr: number; vScale: number; b2: number; c2: number; eps: number;
+  sign: number;
+  l2: number;
+  shrink: number;
+  mu: number;
+  keep: number;
+  lr: number;
+  vScale: number;
+  b2: number;
+  c2: number;
+  eps: number;
 }
 
 export const adamStep = defineRoutine('adamStep', function reference(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, k: AdamScalars): void {
@@ -30,7 +39,11 @@ export const adamStep = defineRoutine('adamStep', function reference(p: FloatArr
   }
 });
 
-adamStep.register('wasm', engine && {
-  supports: (p, g, m, v) => p.length >= CALLER_KERNEL_MIN_ELEMENTS && p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array,
-  run: (p, g, m, v, k) => wasmAdam(engine, p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, k),
-});
+adamStep.register(
+  'wasm',
+  engine && {
+    supports: (p, g, m, v) =>
+      p.length >= CALLER_KERNEL_MIN_ELEMENTS && p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array,
+    run: (p, g, m, v, k) => wasmAdam(engine, p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, k),
+  },
+);

@@ -22,10 +22,21 @@ const engine = wasmEngine;
 
 /** Shape of a 2-D convolution: NCHW input, O×(C/groups)×kh×kw weight, Ho×Wo output. */
 export interface ConvKernelGeometry {
-  n: number; c: number; h: number; w: number;
-  o: number; kh: number; kw: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  ho: number; wo: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  ho: number;
+  wo: number;
   /** Channel groups (1 when absent); the routines take groups = 1 only. */
   groups?: number;
 }
@@ -132,7 +143,8 @@ export function col2im<F extends FloatArray>(cols: F, g: ConvKernelGeometry): F 
  * of its products; per sample: the sizes of the im2col columns and of the output.
  */
 function groupSizes(g: ConvKernelGeometry): { groups: number; plane: number; og: number; kg: number; colsSize: number; outSize: number } {
-  const groups = g.groups ?? 1, plane = g.ho * g.wo;
+  const groups = g.groups ?? 1,
+    plane = g.ho * g.wo;
   return { groups, plane, og: g.o / groups, kg: (g.c / groups) * g.kh * g.kw, colsSize: g.c * g.kh * g.kw * plane, outSize: g.o * plane };
 }
 
@@ -147,9 +159,21 @@ export function lowerForward<F extends FloatArray>(x: F, w: F, g: ConvKernelGeom
   const cols = im2col(x, g);
   const out = newLike(x, g.n * outSize);
   // out[b, group rows] = W_g [og × kg] · cols[b, group rows] [kg × plane], for every b.
-  gemmPerGroup(groups, { a: og * kg, b: kg * plane, c: og * plane }, {
-    batch: g.n, m: og, n: plane, k: kg, a: w, b: cols, bBatchStride: colsSize, c: out, cBatchStride: outSize,
-  });
+  gemmPerGroup(
+    groups,
+    { a: og * kg, b: kg * plane, c: og * plane },
+    {
+      batch: g.n,
+      m: og,
+      n: plane,
+      k: kg,
+      a: w,
+      b: cols,
+      bBatchStride: colsSize,
+      c: out,
+      cBatchStride: outSize,
+    },
+  );
   return out;
 }
 
@@ -158,9 +182,22 @@ export function lowerInputGrad<F extends FloatArray>(dy: F, w: F, g: ConvKernelG
   const { groups, plane, og, kg, colsSize, outSize } = groupSizes(g);
   const dcols = newLike(dy, g.n * colsSize);
   // dcols[b, group rows] = W_gᵀ [kg × og] · dy[b, group rows] [og × plane], for every b.
-  gemmPerGroup(groups, { a: og * kg, b: og * plane, c: kg * plane }, {
-    batch: g.n, m: kg, n: plane, k: og, a: w, transA: true, b: dy, bBatchStride: outSize, c: dcols, cBatchStride: colsSize,
-  });
+  gemmPerGroup(
+    groups,
+    { a: og * kg, b: og * plane, c: kg * plane },
+    {
+      batch: g.n,
+      m: kg,
+      n: plane,
+      k: og,
+      a: w,
+      transA: true,
+      b: dy,
+      bBatchStride: outSize,
+      c: dcols,
+      cBatchStride: colsSize,
+    },
+  );
   return col2im(dcols, g);
 }
 
@@ -171,9 +208,23 @@ export function lowerWeightGrad<F extends FloatArray>(x: F, dy: F, g: ConvKernel
   const cols = im2col(x, g);
   const perSample = newLike(x, n * o * kg);
   // perSample[b, group rows] = dy[b, group rows] [og × plane] · cols[b, group rows]ᵀ [plane × kg], for every b.
-  gemmPerGroup(groups, { a: og * plane, b: kg * plane, c: og * kg }, {
-    batch: n, m: og, n: kg, k: plane, a: dy, aBatchStride: outSize, b: cols, bBatchStride: colsSize, transB: true, c: perSample, cBatchStride: o * kg,
-  });
+  gemmPerGroup(
+    groups,
+    { a: og * plane, b: kg * plane, c: og * kg },
+    {
+      batch: n,
+      m: og,
+      n: kg,
+      k: plane,
+      a: dy,
+      aBatchStride: outSize,
+      b: cols,
+      bBatchStride: colsSize,
+      transB: true,
+      c: perSample,
+      cBatchStride: o * kg,
+    },
+  );
   const dw = newLike(x, o * kg);
   for (let b = 0; b < n; b++) {
     const base = b * o * kg;
@@ -186,7 +237,8 @@ export function lowerWeightGrad<F extends FloatArray>(x: F, dy: F, g: ConvKernel
 export function addChannelBias(y: FloatArray, bias: FloatArray, n: number, channels: number, plane: number): void {
   for (let s = 0; s < n; s++) {
     for (let ch = 0; ch < channels; ch++) {
-      const base = (s * channels + ch) * plane, v = bias[ch];
+      const base = (s * channels + ch) * plane,
+        v = bias[ch];
       for (let i = 0; i < plane; i++) y[base + i] += v;
     }
   }
@@ -197,10 +249,20 @@ export function channelSums(d: ArrayLike<number>, n: number, channels: number, i
   const acc = new Float64Array(channels);
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < channels; ch++) {
-      const base = (b * channels + ch) * inner, end = base + inner;
+      const base = (b * channels + ch) * inner,
+        end = base + inner;
       // Four partial sums: one chain of dependent adds would wait on each add's latency.
-      let s0 = 0, s1 = 0, s2 = 0, s3 = 0, i = base;
-      for (; i + 4 <= end; i += 4) { s0 += d[i]; s1 += d[i + 1]; s2 += d[i + 2]; s3 += d[i + 3]; }
+      let s0 = 0,
+        s1 = 0,
+        s2 = 0,
+        s3 = 0,
+        i = base;
+      for (; i + 4 <= end; i += 4) {
+        s0 += d[i];
+        s1 += d[i + 1];
+        s2 += d[i + 2];
+        s3 += d[i + 3];
+      }
       for (; i < end; i++) s0 += d[i];
       acc[ch] += s0 + s1 + (s2 + s3);
     }
@@ -210,27 +272,49 @@ export function channelSums(d: ArrayLike<number>, n: number, channels: number, i
 
 // ------------------------------------------------------------- routines ---
 
-export const conv2dForward = defineRoutine('conv2dForward', function reference(g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult {
-  const plane = g.ho * g.wo;
-  const y = lowerForward(x, weight, g);
-  if (bias) addChannelBias(y, bias, g.n, g.o, plane);
-  if (epilogue?.relu) for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 || y[i] !== y[i] ? y[i] : 0;
-  const pool = epilogue?.pool;
-  if (!pool) return { y, offsets: null };
-  const found = maxPool2d.reference(y, { n: g.n, c: g.o, h: g.ho, w: g.wo, kh: pool.kh, kw: pool.kw, sh: pool.sh, sw: pool.sw, ph: 0, pw: 0, dh: 1, dw: 1, ho: pool.ho, wo: pool.wo });
-  // Offsets within the sample, as the block's backward reads them.
-  const cells = g.o * pool.ho * pool.wo;
-  for (let k = 0; k < found.offsets.length; k++) found.offsets[k] -= Math.floor(k / cells) * g.o * plane;
-  return { y: found.values as Float32Array, offsets: found.offsets };
-});
+export const conv2dForward = defineRoutine(
+  'conv2dForward',
+  function reference(g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult {
+    const plane = g.ho * g.wo;
+    const y = lowerForward(x, weight, g);
+    if (bias) addChannelBias(y, bias, g.n, g.o, plane);
+    if (epilogue?.relu) for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 || y[i] !== y[i] ? y[i] : 0;
+    const pool = epilogue?.pool;
+    if (!pool) return { y, offsets: null };
+    const found = maxPool2d.reference(y, {
+      n: g.n,
+      c: g.o,
+      h: g.ho,
+      w: g.wo,
+      kh: pool.kh,
+      kw: pool.kw,
+      sh: pool.sh,
+      sw: pool.sw,
+      ph: 0,
+      pw: 0,
+      dh: 1,
+      dw: 1,
+      ho: pool.ho,
+      wo: pool.wo,
+    });
+    // Offsets within the sample, as the block's backward reads them.
+    const cells = g.o * pool.ho * pool.wo;
+    for (let k = 0; k < found.offsets.length; k++) found.offsets[k] -= Math.floor(k / cells) * g.o * plane;
+    return { y: found.values as Float32Array, offsets: found.offsets };
+  },
+);
 
-conv2dForward.register('wasm', engine && {
-  supports: (g, x, weight, bias, epilogue) => (g.groups ?? 1) === 1 && conv2dFits(engine, g, 'forward', epilogue),
-  run: (g, x, weight, bias, epilogue) => wasmForward(engine, g, x, weight, bias, epilogue) ?? refused('conv2dForward'),
-});
+conv2dForward.register(
+  'wasm',
+  engine && {
+    supports: (g, _x, _weight, _bias, epilogue) => (g.groups ?? 1) === 1 && conv2dFits(engine, g, 'forward', epilogue),
+    run: (g, x, weight, bias, epilogue) => wasmForward(engine, g, x, weight, bias, epilogue) ?? refused('conv2dForward'),
+  },
+);
 
 export const conv2dBackward = defineRoutine('conv2dBackward', function reference(g: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients {
-  const { n, o } = g, plane = g.ho * g.wo;
+  const { n, o } = g,
+    plane = g.ho * g.wo;
   const epilogue = args.epilogue;
   let dy = args.dy;
   if (epilogue?.pool) {
@@ -251,10 +335,13 @@ export const conv2dBackward = defineRoutine('conv2dBackward', function reference
   };
 });
 
-conv2dBackward.register('wasm', engine && {
-  supports: (g, args) => (g.groups ?? 1) === 1 && conv2dFits(engine, g, 'backward', args.epilogue, args),
-  run: (g, args) => wasmBackward(engine, g, args) ?? refused('conv2dBackward'),
-});
+conv2dBackward.register(
+  'wasm',
+  engine && {
+    supports: (g, args) => (g.groups ?? 1) === 1 && conv2dFits(engine, g, 'backward', args.epilogue, args),
+    run: (g, args) => wasmBackward(engine, g, args) ?? refused('conv2dBackward'),
+  },
+);
 
 function refused(name: string): never {
   throw new FrugalError(`${name}: the wasm kernels refused a job their supports test accepted`);

@@ -69,52 +69,63 @@ export const denseChainForward = defineRoutine('denseChainForward', function ref
   return outputs;
 });
 
-denseChainForward.register('wasm', engine && {
-  supports: (x, m, layers) => wasmTakes(m, layers),
-  run: (x, m, layers) => wasmForward(engine, x, m, layers),
-});
-
-export const denseChainBackward = defineRoutine('denseChainBackward', function reference(m: number, layers: readonly DenseChainLayer[], args: DenseChainBackwardArgs): DenseChainGradients {
-  checkChain(args.x, m, layers);
-  checkBackward(m, layers, args);
-  const dw: (Float32Array | null)[] = layers.map(() => null);
-  const db: (Float32Array | null)[] = layers.map(() => null);
-  let grad = args.dOut, dx: Float32Array | null = null;
-  for (let l = layers.length - 1; l >= 0; l--) {
-    const { w, n, k, relu } = layers[l];
-    if (relu) {
-      const out = args.outputs[l], masked = new Float32Array(m * n);
-      for (let i = 0; i < masked.length; i++) masked[i] = out[i] > 0 ? grad[i] : 0;
-      grad = masked;
-    }
-    if (args.wantDb[l]) {
-      const sums = new Float64Array(n);
-      for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) sums[j] += grad[r * n + j];
-      db[l] = Float32Array.from(sums);
-    }
-    const input = l === 0 ? args.x : args.outputs[l - 1];
-    if (args.wantDw[l]) {
-      const d = new Float32Array(n * k);
-      gemm({ m: n, n: k, k: m, a: grad, transA: true, b: input, c: d });
-      dw[l] = d;
-    }
-    if (l > 0 || args.wantDx) {
-      const below = new Float32Array(m * k);
-      gemm({ m, n: k, k: n, a: grad, b: w, c: below });
-      if (l === 0) dx = below;
-      grad = below;
-    }
-  }
-  return { dx, dw, db };
-});
-
-denseChainBackward.register('wasm', engine && {
-  supports: (m, layers) => wasmTakes(m, layers),
-  run: (m, layers, args) => {
-    checkBackward(m, layers, args);
-    return wasmBackward(engine, m, layers, args);
+denseChainForward.register(
+  'wasm',
+  engine && {
+    supports: (_x, m, layers) => wasmTakes(m, layers),
+    run: (x, m, layers) => wasmForward(engine, x, m, layers),
   },
-});
+);
+
+export const denseChainBackward = defineRoutine(
+  'denseChainBackward',
+  function reference(m: number, layers: readonly DenseChainLayer[], args: DenseChainBackwardArgs): DenseChainGradients {
+    checkChain(args.x, m, layers);
+    checkBackward(m, layers, args);
+    const dw: (Float32Array | null)[] = layers.map(() => null);
+    const db: (Float32Array | null)[] = layers.map(() => null);
+    let grad = args.dOut,
+      dx: Float32Array | null = null;
+    for (let l = layers.length - 1; l >= 0; l--) {
+      const { w, n, k, relu } = layers[l];
+      if (relu) {
+        const out = args.outputs[l],
+          masked = new Float32Array(m * n);
+        for (let i = 0; i < masked.length; i++) masked[i] = out[i] > 0 ? grad[i] : 0;
+        grad = masked;
+      }
+      if (args.wantDb[l]) {
+        const sums = new Float64Array(n);
+        for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) sums[j] += grad[r * n + j];
+        db[l] = Float32Array.from(sums);
+      }
+      const input = l === 0 ? args.x : args.outputs[l - 1];
+      if (args.wantDw[l]) {
+        const d = new Float32Array(n * k);
+        gemm({ m: n, n: k, k: m, a: grad, transA: true, b: input, c: d });
+        dw[l] = d;
+      }
+      if (l > 0 || args.wantDx) {
+        const below = new Float32Array(m * k);
+        gemm({ m, n: k, k: n, a: grad, b: w, c: below });
+        if (l === 0) dx = below;
+        grad = below;
+      }
+    }
+    return { dx, dw, db };
+  },
+);
+
+denseChainBackward.register(
+  'wasm',
+  engine && {
+    supports: (m, layers) => wasmTakes(m, layers),
+    run: (m, layers, args) => {
+      checkBackward(m, layers, args);
+      return wasmBackward(engine, m, layers, args);
+    },
+  },
+);
 
 function checkBackward(m: number, layers: readonly DenseChainLayer[], args: DenseChainBackwardArgs): void {
   const last = layers[layers.length - 1];

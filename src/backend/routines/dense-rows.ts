@@ -20,7 +20,8 @@ export { SMALL_ROWS };
 const small = smallKernels;
 
 export const denseRows = defineRoutine('denseRows', function reference(x: Float32Array, xOffset: number, m: number, layers: readonly DenseLayer[], out: Float32Array): void {
-  let input = x, offset = xOffset;
+  let input = x,
+    offset = xOffset;
   layers.forEach(({ w, b, n, k, relu }, l) => {
     const y = l === layers.length - 1 ? out : new Float32Array(m * n);
     if (b) for (let r = 0; r < m; r++) y.set(b.data, r * n);
@@ -31,10 +32,13 @@ export const denseRows = defineRoutine('denseRows', function reference(x: Float3
   });
 });
 
-denseRows.register('wasm', small && {
-  supports: (x, xOffset, m, layers) => smallDenseFits(m, layers),
-  run: (x, xOffset, m, layers, out) => small.run(x, xOffset, m, layers, out),
-});
+denseRows.register(
+  'wasm',
+  small && {
+    supports: (_x, _xOffset, m, layers) => smallDenseFits(m, layers),
+    run: (x, xOffset, m, layers, out) => small.run(x, xOffset, m, layers, out),
+  },
+);
 
 /** out[j] = Σ_r src[r, j] over a rows×cols float32 matrix, summed in float64 in order of r and rounded once. */
 export const columnSums = defineRoutine('columnSums', function reference(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
@@ -43,7 +47,10 @@ export const columnSums = defineRoutine('columnSums', function reference(src: Fl
   out.set(acc);
 });
 
-columnSums.register('wasm', small && {
-  supports: () => true,
-  run: (src, rows, cols, out) => small.columnSums(src, rows, cols, out),
-});
+columnSums.register(
+  'wasm',
+  small && {
+    supports: () => true,
+    run: (src, rows, cols, out) => small.columnSums(src, rows, cols, out),
+  },
+);

@@ -16,7 +16,7 @@ const POW2 = new Float64Array(2100);
 for (let k = 0; k < 2100; k++) POW2[k] = Math.pow(2, k - 1075);
 const INV_STEP = 32 / Math.LN2;
 // ln2/32 in two parts (fdlibm's ln2_hi has trailing zero bits, so n·STEP_HI is exact).
-const STEP_HI = 6.93147180369123816490e-1 / 32;
+const STEP_HI = 6.9314718036912381649e-1 / 32;
 const STEP_LO = 1.90821492927058770002e-10 / 32;
 const ROUND = 6755399441055744; // 1.5·2^52: adding and subtracting it rounds to the nearest integer
 

@@ -30,46 +30,84 @@ const like = <F extends FloatArray>(a: F, n: number): F => new (a.constructor as
 
 const wasmTakes = (...arrays: (FloatArray | null)[]): boolean => arrays.every((a) => a === null || a instanceof Float32Array);
 
-export const lstmForward = defineRoutine('lstmForward', function reference(xp: FloatArray, wHh: FloatArray, bHh: FloatArray | null, h0: FloatArray, c0: FloatArray, T: number, B: number, H: number, reverse: boolean, saved: LstmSaved): void {
-  const { out, hPrev, cPrev, acts, tanhC } = saved;
-  const GH = 4 * H, BH = B * H, BG = B * GH;
-  const hh = like(xp, BG), c = c0.slice();
-  let hSrc = h0, hOff = 0;
-  for (let s = 0; s < T; s++) {
-    const t = reverse ? T - 1 - s : s;
-    const ht = t * BH, gt = t * BG;
-    hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
-    // hh = h_{prev}·W_hhᵀ + b_hh for all gates at once.
-    if (bHh) for (let b = 0; b < B; b++) hh.set(bHh, b * GH);
-    gemm({ m: B, n: GH, k: H, a: hPrev, aOffset: ht, b: wHh, transB: true, c: hh, accumulate: bHh !== null });
-    for (let b = 0; b < B; b++) {
-      const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
-      for (let j = 0; j < H; j++) {
-        const i = sigmoid(xp[row + j] + hh[hrow + j]);
-        const f = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
-        const g = tanh(xp[row + 2 * H + j] + hh[hrow + 2 * H + j]);
-        const o = sigmoid(xp[row + 3 * H + j] + hh[hrow + 3 * H + j]);
-        const cp = c[b * H + j];
-        const cn = f * cp + i * g;
-        const tc = tanh(cn);
-        acts[row + j] = i; acts[row + H + j] = f; acts[row + 2 * H + j] = g; acts[row + 3 * H + j] = o;
-        cPrev[srow + j] = cp;
-        tanhC[srow + j] = tc;
-        c[b * H + j] = cn;
-        out[srow + j] = o * tc;
+export const lstmForward = defineRoutine(
+  'lstmForward',
+  function reference(
+    xp: FloatArray,
+    wHh: FloatArray,
+    bHh: FloatArray | null,
+    h0: FloatArray,
+    c0: FloatArray,
+    T: number,
+    B: number,
+    H: number,
+    reverse: boolean,
+    saved: LstmSaved,
+  ): void {
+    const { out, hPrev, cPrev, acts, tanhC } = saved;
+    const GH = 4 * H,
+      BH = B * H,
+      BG = B * GH;
+    const hh = like(xp, BG),
+      c = c0.slice();
+    let hSrc = h0,
+      hOff = 0;
+    for (let s = 0; s < T; s++) {
+      const t = reverse ? T - 1 - s : s;
+      const ht = t * BH,
+        gt = t * BG;
+      hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
+      // hh = h_{prev}·W_hhᵀ + b_hh for all gates at once.
+      if (bHh) for (let b = 0; b < B; b++) hh.set(bHh, b * GH);
+      gemm({ m: B, n: GH, k: H, a: hPrev, aOffset: ht, b: wHh, transB: true, c: hh, accumulate: bHh !== null });
+      for (let b = 0; b < B; b++) {
+        const row = gt + b * GH,
+          hrow = b * GH,
+          srow = ht + b * H;
+        for (let j = 0; j < H; j++) {
+          const i = sigmoid(xp[row + j] + hh[hrow + j]);
+          const f = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
+          const g = tanh(xp[row + 2 * H + j] + hh[hrow + 2 * H + j]);
+          const o = sigmoid(xp[row + 3 * H + j] + hh[hrow + 3 * H + j]);
+          const cp = c[b * H + j];
+          const cn = f * cp + i * g;
+          const tc = tanh(cn);
+          acts[row + j] = i;
+          acts[row + H + j] = f;
+          acts[row + 2 * H + j] = g;
+          acts[row + 3 * H + j] = o;
+          cPrev[srow + j] = cp;
+          tanhC[srow + j] = tc;
+          c[b * H + j] = cn;
+          out[srow + j] = o * tc;
+        }
       }
+      hSrc = out;
+      hOff = ht;
     }
-    hSrc = out;
-    hOff = ht;
-  }
-  out.set(c, T * BH);
-});
+    out.set(c, T * BH);
+  },
+);
 
-lstmForward.register('wasm', small && {
-  supports: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved) => H % 4 === 0 && wasmTakes(xp, wHh, bHh, h0, c0, saved.out, saved.hPrev, saved.cPrev, saved.acts, saved.tanhC),
-  run: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved) =>
-    small.lstmForward(xp as Float32Array, wHh as Float32Array, bHh as Float32Array | null, h0 as Float32Array, c0 as Float32Array, T, B, H, reverse, saved as LstmSaved<Float32Array>),
-});
+lstmForward.register(
+  'wasm',
+  small && {
+    supports: (xp, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(xp, wHh, bHh, h0, c0, saved.out, saved.hPrev, saved.cPrev, saved.acts, saved.tanhC),
+    run: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved) =>
+      small.lstmForward(
+        xp as Float32Array,
+        wHh as Float32Array,
+        bHh as Float32Array | null,
+        h0 as Float32Array,
+        c0 as Float32Array,
+        T,
+        B,
+        H,
+        reverse,
+        saved as LstmSaved<Float32Array>,
+      ),
+  },
+);
 
 /**
  * The backward of lstmForward: dx [T, B, 4H] (the gradient of the gate
@@ -77,39 +115,78 @@ lstmForward.register('wasm', small && {
  * goes in as the final cell state's gradient and comes out as c0's; db (when
  * given) gets dx summed over steps and rows, in float64 rounded once.
  */
-export const lstmBackward = defineRoutine('lstmBackward', function reference(gOut: FloatArray, saved: LstmSaved, wHh: FloatArray, T: number, B: number, H: number, reverse: boolean, dx: FloatArray, dh: FloatArray, dc: FloatArray, db: FloatArray | null): void {
-  const { acts, cPrev, tanhC } = saved;
-  const GH = 4 * H, BH = B * H, BG = B * GH;
-  const dht = like(dh, BH);
-  for (let s = T - 1; s >= 0; s--) {
-    const t = reverse ? T - 1 - s : s;
-    const ht = t * BH, gt = t * BG;
-    for (let i = 0; i < BH; i++) dht[i] = gOut[ht + i] + dh[i];
-    for (let b = 0; b < B; b++) {
-      const row = gt + b * GH, srow = ht + b * H, bh = b * H;
-      for (let j = 0; j < H; j++) {
-        const i = acts[row + j], f = acts[row + H + j], g = acts[row + 2 * H + j], o = acts[row + 3 * H + j];
-        const tc = tanhC[srow + j], d = dht[bh + j];
-        const dcj = dc[bh + j] + d * o * (1 - tc * tc);
-        dx[row + j] = dcj * g * i * (1 - i);
-        dx[row + H + j] = dcj * cPrev[srow + j] * f * (1 - f);
-        dx[row + 2 * H + j] = dcj * i * (1 - g * g);
-        dx[row + 3 * H + j] = d * tc * o * (1 - o);
-        dc[bh + j] = dcj * f;
+export const lstmBackward = defineRoutine(
+  'lstmBackward',
+  function reference(
+    gOut: FloatArray,
+    saved: LstmSaved,
+    wHh: FloatArray,
+    T: number,
+    B: number,
+    H: number,
+    reverse: boolean,
+    dx: FloatArray,
+    dh: FloatArray,
+    dc: FloatArray,
+    db: FloatArray | null,
+  ): void {
+    const { acts, cPrev, tanhC } = saved;
+    const GH = 4 * H,
+      BH = B * H,
+      BG = B * GH;
+    const dht = like(dh, BH);
+    for (let s = T - 1; s >= 0; s--) {
+      const t = reverse ? T - 1 - s : s;
+      const ht = t * BH,
+        gt = t * BG;
+      for (let i = 0; i < BH; i++) dht[i] = gOut[ht + i] + dh[i];
+      for (let b = 0; b < B; b++) {
+        const row = gt + b * GH,
+          srow = ht + b * H,
+          bh = b * H;
+        for (let j = 0; j < H; j++) {
+          const i = acts[row + j],
+            f = acts[row + H + j],
+            g = acts[row + 2 * H + j],
+            o = acts[row + 3 * H + j];
+          const tc = tanhC[srow + j],
+            d = dht[bh + j];
+          const dcj = dc[bh + j] + d * o * (1 - tc * tc);
+          dx[row + j] = dcj * g * i * (1 - i);
+          dx[row + H + j] = dcj * cPrev[srow + j] * f * (1 - f);
+          dx[row + 2 * H + j] = dcj * i * (1 - g * g);
+          dx[row + 3 * H + j] = d * tc * o * (1 - o);
+          dc[bh + j] = dcj * f;
+        }
       }
+      // dh_prev = dx_t · W_hh
+      gemm({ m: B, n: H, k: GH, a: dx, aOffset: gt, b: wHh, c: dh });
     }
-    // dh_prev = dx_t · W_hh
-    gemm({ m: B, n: H, k: GH, a: dx, aOffset: gt, b: wHh, c: dh });
-  }
-  if (db) {
-    const acc = new Float64Array(GH);
-    for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dx[r * GH + j];
-    db.set(acc);
-  }
-});
+    if (db) {
+      const acc = new Float64Array(GH);
+      for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dx[r * GH + j];
+      db.set(acc);
+    }
+  },
+);
 
-lstmBackward.register('wasm', small && {
-  supports: (gOut, saved, wHh, T, B, H, reverse, dx, dh, dc, db) => H % 4 === 0 && wasmTakes(gOut, wHh, dx, dh, dc, db, saved.out, saved.acts, saved.cPrev, saved.tanhC),
-  run: (gOut, saved, wHh, T, B, H, reverse, dx, dh, dc, db) =>
-    small.lstmBackward(gOut as Float32Array, saved as LstmSaved<Float32Array>, wHh as Float32Array, T, B, H, reverse, dx as Float32Array, dh as Float32Array, dc as Float32Array, db as Float32Array | null),
-});
+lstmBackward.register(
+  'wasm',
+  small && {
+    supports: (gOut, saved, wHh, _T, _B, H, _reverse, dx, dh, dc, db) => H % 4 === 0 && wasmTakes(gOut, wHh, dx, dh, dc, db, saved.out, saved.acts, saved.cPrev, saved.tanhC),
+    run: (gOut, saved, wHh, T, B, H, reverse, dx, dh, dc, db) =>
+      small.lstmBackward(
+        gOut as Float32Array,
+        saved as LstmSaved<Float32Array>,
+        wHh as Float32Array,
+        T,
+        B,
+        H,
+        reverse,
+        dx as Float32Array,
+        dh as Float32Array,
+        dc as Float32Array,
+        db as Float32Array | null,
+      ),
+  },
+);

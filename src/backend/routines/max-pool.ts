@@ -12,9 +12,20 @@ const engine = wasmEngine;
 
 /** Shape of a 2-D pooling over N·C planes of H×W (every window holds at least one input cell: padding ≤ half the kernel). */
 export interface PoolKernelGeometry {
-  n: number; c: number; h: number; w: number;
-  kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  ho: number; wo: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  ho: number;
+  wo: number;
 }
 
 type Values = Float32Array | Float64Array | Int32Array;
@@ -34,7 +45,8 @@ export const maxPool2d = defineRoutine('maxPool2d', function reference(x: Values
     const base = p * h * w;
     for (let oh = 0; oh < ho; oh++) {
       for (let ow = 0; ow < wo; ow++, k++) {
-        let best = -Infinity, bestAt = -1;
+        let best = -Infinity,
+          bestAt = -1;
         for (let i = 0; i < kh; i++) {
           const ih = oh * sh - ph + i * dh;
           if (ih < 0 || ih >= h) continue;
@@ -44,7 +56,10 @@ export const maxPool2d = defineRoutine('maxPool2d', function reference(x: Values
             const at = base + ih * w + iw;
             const v = x[at];
             // The first NaN wins and stays (as the wasm kernel does).
-            if (bestAt < 0 || v > best || (v !== v && best === best)) { best = v; bestAt = at; }
+            if (bestAt < 0 || v > best || (v !== v && best === best)) {
+              best = v;
+              bestAt = at;
+            }
           }
         }
         offsets[k] = bestAt;
@@ -55,7 +70,10 @@ export const maxPool2d = defineRoutine('maxPool2d', function reference(x: Values
   return { values, offsets };
 });
 
-maxPool2d.register('wasm', engine && {
-  supports: (x) => x instanceof Float32Array && x.length >= CALLER_KERNEL_MIN_ELEMENTS,
-  run: (x, g) => wasmMaxPool2d(engine, x as Float32Array, g),
-});
+maxPool2d.register(
+  'wasm',
+  engine && {
+    supports: (x) => x instanceof Float32Array && x.length >= CALLER_KERNEL_MIN_ELEMENTS,
+    run: (x, g) => wasmMaxPool2d(engine, x as Float32Array, g),
+  },
+);

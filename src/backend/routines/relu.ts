@@ -19,10 +19,13 @@ export const relu32 = defineRoutine('relu32', function reference(x: Float32Array
   return out;
 });
 
-relu32.register('wasm', engine && {
-  supports: (x) => x.length >= CALLER_KERNEL_MIN_ELEMENTS,
-  run: (x) => wasmRelu(engine, x),
-});
+relu32.register(
+  'wasm',
+  engine && {
+    supports: (x) => x.length >= CALLER_KERNEL_MIN_ELEMENTS,
+    run: (x) => wasmRelu(engine, x),
+  },
+);
 
 /** out: relu's output; g: the gradient of it. */
 export const reluGrad32 = defineRoutine('reluGrad32', function reference(out: Float32Array, g: Float32Array): Float32Array {
@@ -31,7 +34,10 @@ export const reluGrad32 = defineRoutine('reluGrad32', function reference(out: Fl
   return dx;
 });
 
-reluGrad32.register('wasm', engine && {
-  supports: (out) => out.length >= CALLER_KERNEL_MIN_ELEMENTS,
-  run: (out, g) => wasmReluGrad(engine, out, g),
-});
+reluGrad32.register(
+  'wasm',
+  engine && {
+    supports: (out) => out.length >= CALLER_KERNEL_MIN_ELEMENTS,
+    run: (out, g) => wasmReluGrad(engine, out, g),
+  },
+);

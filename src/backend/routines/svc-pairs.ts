@@ -56,7 +56,7 @@ export interface SvcPairsResult {
   converged: boolean[];
 }
 
-export const svcPairs = defineRoutine('svcPairs', (args: SvcPairsArgs): SvcPairsResult | null => null);
+export const svcPairs = defineRoutine('svcPairs', (_args: SvcPairsArgs): SvcPairsResult | null => null);
 
 // The job itself refuses what does not suit it (too large, a thread that may not block).
 svcPairs.register('wasm', engine && { supports: () => true, run: (args) => wasmSvcPairs(engine, args) });

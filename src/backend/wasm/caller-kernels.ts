@@ -42,7 +42,8 @@ function denseLayout(engine: WasmEngine, m: number, layers: readonly DenseChainL
   const slots = slot.DENSE_SLOTS;
   const nr = engine.nr32;
   let bytes = align64(layers.length * slots * 4) + align64(m * layers[0].k * 4);
-  let packedFloats = 0, widest = layers[0].k;
+  let packedFloats = 0,
+    widest = layers[0].k;
   for (const { n, k } of layers) {
     bytes += align64(n * k * 4) + align64(n * 4) + align64(m * n * 4);
     if (backward) bytes += align64(n * k * 4) + align64(n * 8);
@@ -59,18 +60,32 @@ function denseLayout(engine: WasmEngine, m: number, layers: readonly DenseChainL
   const desc = alloc(layers.length * slots * 4);
   const x = alloc(m * layers[0].k * 4);
   const perLayer = layers.map(({ n, k }) => ({
-    w: alloc(n * k * 4), b: alloc(n * 4), out: alloc(m * n * 4),
-    dw: backward ? alloc(n * k * 4) : 0, db: backward ? alloc(n * 8) : 0,
+    w: alloc(n * k * 4),
+    b: alloc(n * 4),
+    out: alloc(m * n * 4),
+    dw: backward ? alloc(n * k * 4) : 0,
+    db: backward ? alloc(n * 8) : 0,
   }));
   const packed = alloc(packedFloats * 4);
-  const g = backward ? alloc(m * widest * 4) : 0, g2 = backward ? alloc(m * widest * 4) : 0;
-  const dOut = backward ? alloc(m * widest * 4) : 0, dx = backward ? alloc(m * layers[0].k * 4) : 0;
+  const g = backward ? alloc(m * widest * 4) : 0,
+    g2 = backward ? alloc(m * widest * 4) : 0;
+  const dOut = backward ? alloc(m * widest * 4) : 0,
+    dx = backward ? alloc(m * layers[0].k * 4) : 0;
   return { slots, desc, x, perLayer, packed, g, g2, dOut, dx };
 }
 
 /** Copies a chain's operands in and writes its descriptors (asm/dense.ts). */
-function denseSetUp(engine: WasmEngine, lay: ReturnType<typeof denseLayout>, x: Float32Array, layers: readonly DenseChainLayer[], outputs: readonly Float32Array[] | null, wantDw: readonly boolean[] | null, wantDb: readonly boolean[] | null): void {
-  const f32 = engine.f32, i32 = engine.i32;
+function denseSetUp(
+  engine: WasmEngine,
+  lay: ReturnType<typeof denseLayout>,
+  x: Float32Array,
+  layers: readonly DenseChainLayer[],
+  outputs: readonly Float32Array[] | null,
+  wantDw: readonly boolean[] | null,
+  wantDb: readonly boolean[] | null,
+): void {
+  const f32 = engine.f32,
+    i32 = engine.i32;
   f32.set(x, lay.x >> 2);
   layers.forEach((layer, l) => {
     const at = lay.perLayer[l];
@@ -104,7 +119,8 @@ export function denseChainBackward(engine: WasmEngine, m: number, layers: readon
   denseSetUp(engine, lay, args.x, layers, args.outputs, args.wantDw, args.wantDb);
   engine.f32.set(args.dOut, lay.dOut >> 2);
   engine.kernels.denseBackwardF32(lay.desc, layers.length, m, lay.dOut, args.wantDx ? lay.dx : 0, lay.g, lay.g2, lay.packed, slot.SCRATCH_BASE);
-  const f32 = engine.f32, f64 = engine.f64;
+  const f32 = engine.f32,
+    f64 = engine.f64;
   return {
     dx: args.wantDx ? f32.slice(lay.dx >> 2, (lay.dx >> 2) + m * layers[0].k) : null,
     dw: layers.map((layer, l) => (args.wantDw[l] ? f32.slice(lay.perLayer[l].dw >> 2, (lay.perLayer[l].dw >> 2) + layer.n * layer.k) : null)),

@@ -20,7 +20,13 @@ const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
  * CONV_SCRATCH_LIMIT, nothing empty). A block is fused only when its
  * backward (dx and dW) fits too: its gradient has no other way back.
  */
-export function conv2dFits(engine: WasmEngine, g: ConvKernelGeometry, pass: 'forward' | 'backward', epilogue: ConvEpilogue | undefined, wanted?: { input: boolean; weights: boolean }): boolean {
+export function conv2dFits(
+  engine: WasmEngine,
+  g: ConvKernelGeometry,
+  pass: 'forward' | 'backward',
+  epilogue: ConvEpilogue | undefined,
+  wanted?: { input: boolean; weights: boolean },
+): boolean {
   if (pass === 'forward') {
     if (epilogue && !convScratch(engine, g, slot.CONV_BACKWARD, true, true, true)) return false;
     return convScratch(engine, g, slot.CONV_FORWARD, false, false, (epilogue?.pool ?? null) !== null) !== null;
@@ -34,7 +40,14 @@ export function conv2dFits(engine: WasmEngine, g: ConvKernelGeometry, pass: 'for
  * GEMMs on it in its own scratch (asm/conv.ts). Null when the job does not
  * suit this path.
  */
-export function conv2dForward(engine: WasmEngine, g: ConvKernelGeometry, x: Float32Array, weight: Float32Array, bias: Float32Array | null, epilogue?: ConvEpilogue): ConvForwardResult | null {
+export function conv2dForward(
+  engine: WasmEngine,
+  g: ConvKernelGeometry,
+  x: Float32Array,
+  weight: Float32Array,
+  bias: Float32Array | null,
+  epilogue?: ConvEpilogue,
+): ConvForwardResult | null {
   const pool = epilogue?.pool ?? null;
   // A block is fused only when its backward (dx and dW) fits too: its gradient has no other way back.
   if (epilogue && !convScratch(engine, g, slot.CONV_BACKWARD, true, true, true)) return null;
@@ -54,8 +67,13 @@ export function conv2dForward(engine: WasmEngine, g: ConvKernelGeometry, x: Floa
   engine.f32.set(weight, weightPtr >> 2);
   if (bias) engine.f32.set(bias, biasPtr >> 2);
   runConvJob(engine, job, [
-    [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr], [slot.CV_Y_PTR, yPtr], [slot.CV_BIAS_PTR, biasPtr],
-    [slot.CV_BLOCK_OUT_PTR, yPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
+    [slot.CV_X_PTR, xPtr],
+    [slot.CV_WEIGHT_PTR, weightPtr],
+    [slot.CV_Y_PTR, yPtr],
+    [slot.CV_BIAS_PTR, biasPtr],
+    [slot.CV_BLOCK_OUT_PTR, yPtr],
+    [slot.CV_POOL_IDX_PTR, offsetsPtr],
+    ...epilogueSlots(epilogue),
   ]);
   // slice(): a new array filled by the copy (faster than filling a zeroed one).
   return {
@@ -100,9 +118,15 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
     engine.f32.set(args.weight, weightPtr >> 2);
   }
   runConvJob(engine, job, [
-    [slot.CV_DY_PTR, dyPtr], [slot.CV_X_PTR, xPtr], [slot.CV_WEIGHT_PTR, weightPtr],
-    [slot.CV_DX_PTR, dxPtr], [slot.CV_DW_PTR, dwPtr], [slot.CV_DB_PTR, dbPtr],
-    [slot.CV_BLOCK_OUT_PTR, blockOutPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr], ...epilogueSlots(epilogue),
+    [slot.CV_DY_PTR, dyPtr],
+    [slot.CV_X_PTR, xPtr],
+    [slot.CV_WEIGHT_PTR, weightPtr],
+    [slot.CV_DX_PTR, dxPtr],
+    [slot.CV_DW_PTR, dwPtr],
+    [slot.CV_DB_PTR, dbPtr],
+    [slot.CV_BLOCK_OUT_PTR, blockOutPtr],
+    [slot.CV_POOL_IDX_PTR, offsetsPtr],
+    ...epilogueSlots(epilogue),
   ]);
   let dw: Float32Array | null = null;
   let db: Float32Array | null = null;
@@ -133,7 +157,8 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
  * when the job is empty or a thread's share would pass CONV_SCRATCH_LIMIT.
  */
 function convScratch(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
-  const plane = g.ho * g.wo, depth = g.c * g.kh * g.kw;
+  const plane = g.ho * g.wo,
+    depth = g.c * g.kh * g.kw;
   if (g.n === 0 || plane === 0 || depth === 0 || g.o === 0) return null;
   const nr = engine.nr32;
   const packedFloats = Math.max(
@@ -152,7 +177,9 @@ function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsC
   if (!scratch) return null;
   const { colsBytes, packedBytes, scratchBytes } = scratch;
   const { n, c, o, kh, kw } = g;
-  const plane = g.ho * g.wo, depth = c * kh * kw, image = c * g.h * g.w;
+  const plane = g.ho * g.wo,
+    depth = c * kh * kw,
+    image = c * g.h * g.w;
   const macs = n * o * depth * plane * (kind === slot.CONV_BACKWARD ? Number(needsColsB) + Number(needsColsT) : 1);
   const pool = engine.threads > 1 && n > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
   const workAreas = engine.workAreas();
@@ -160,7 +187,18 @@ function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsC
   const scratchPtr = flagsPtr + align64(n * 4);
   let next = scratchPtr + workAreas * scratchBytes;
   return {
-    g, kind, pool, n, flagsPtr, scratchPtr, scratchBytes, colsBytes, outputScratchAt: colsBytes + packedBytes, depth, image, output: o * plane,
+    g,
+    kind,
+    pool,
+    n,
+    flagsPtr,
+    scratchPtr,
+    scratchBytes,
+    colsBytes,
+    outputScratchAt: colsBytes + packedBytes,
+    depth,
+    image,
+    output: o * plane,
     /** Reserves `bytes` (64-byte aligned) and returns its address. */
     alloc(bytes: number): number {
       const at = next;
@@ -181,9 +219,20 @@ function runConvJob(engine: WasmEngine, job: NonNullable<ReturnType<typeof convJ
   ctl[base + slot.CV_COLS_BYTES] = job.colsBytes;
   ctl[base + slot.CV_Y_SCRATCH] = job.outputScratchAt;
   const geometry: [number, number][] = [
-    [slot.CV_C, g.c], [slot.CV_H, g.h], [slot.CV_W, g.w], [slot.CV_O, g.o], [slot.CV_KH, g.kh], [slot.CV_KW, g.kw],
-    [slot.CV_SH, g.sh], [slot.CV_SW, g.sw], [slot.CV_PH, g.ph], [slot.CV_PW, g.pw], [slot.CV_DH, g.dh], [slot.CV_DW, g.dw],
-    [slot.CV_HO, g.ho], [slot.CV_WO, g.wo],
+    [slot.CV_C, g.c],
+    [slot.CV_H, g.h],
+    [slot.CV_W, g.w],
+    [slot.CV_O, g.o],
+    [slot.CV_KH, g.kh],
+    [slot.CV_KW, g.kw],
+    [slot.CV_SH, g.sh],
+    [slot.CV_SW, g.sw],
+    [slot.CV_PH, g.ph],
+    [slot.CV_PW, g.pw],
+    [slot.CV_DH, g.dh],
+    [slot.CV_DW, g.dw],
+    [slot.CV_HO, g.ho],
+    [slot.CV_WO, g.wo],
   ];
   for (const [index, value] of geometry) ctl[base + index] = value;
   for (const [index, value] of operands) ctl[base + index] = value;
@@ -195,8 +244,12 @@ function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
   const pool = epilogue?.pool;
   return [
     [slot.CV_RELU, epilogue?.relu ? 1 : 0],
-    [slot.CV_POOL_KH, pool?.kh ?? 0], [slot.CV_POOL_KW, pool?.kw ?? 0], [slot.CV_POOL_SH, pool?.sh ?? 0],
-    [slot.CV_POOL_SW, pool?.sw ?? 0], [slot.CV_POOL_HO, pool?.ho ?? 0], [slot.CV_POOL_WO, pool?.wo ?? 0],
+    [slot.CV_POOL_KH, pool?.kh ?? 0],
+    [slot.CV_POOL_KW, pool?.kw ?? 0],
+    [slot.CV_POOL_SH, pool?.sh ?? 0],
+    [slot.CV_POOL_SW, pool?.sw ?? 0],
+    [slot.CV_POOL_HO, pool?.ho ?? 0],
+    [slot.CV_POOL_WO, pool?.wo ?? 0],
   ];
 }
 

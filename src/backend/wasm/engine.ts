@@ -28,7 +28,6 @@ const PAGE = 65536;
 export const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 export const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
-
 function createMemory(shared: boolean, maxPages: number): WebAssembly.Memory {
   const initial = 32; // 2 MiB: control block, one thread's scratch and small operands
   if (!shared) return new WebAssembly.Memory({ initial });

@@ -189,8 +189,10 @@ function copyOutChunks(engine: WasmEngine, args: GemmArgs, first: number, lay: L
     const inBatch = chunk - batch * perBatch;
     const rowChunk = Math.floor(inBatch / grid.colChunks);
     const colChunk = inBatch - rowChunk * grid.colChunks;
-    const i0 = rowChunk * grid.rows, i1 = Math.min(m, i0 + grid.rows);
-    const j0 = colChunk * grid.cols, j1 = Math.min(n, j0 + grid.cols);
+    const i0 = rowChunk * grid.rows,
+      i1 = Math.min(m, i0 + grid.rows);
+    const j0 = colChunk * grid.cols,
+      j1 = Math.min(n, j0 + grid.cols);
     const from = (lay.cPtr + batch * lay.cStride) / size;
     const to = args.cOffset + (first + batch) * args.cBatchStride;
     if (j0 === 0 && j1 === n) {

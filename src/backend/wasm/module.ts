@@ -23,13 +23,40 @@ export interface KernelExports {
   reluF32(x: number, out: number, n: number): void;
   reluGradF32(out: number, g: number, dx: number, n: number): void;
   maxPool2dF32(
-    x: number, values: number, offsets: number, planes: number, h: number, w: number,
-    kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number, ho: number, wo: number,
+    x: number,
+    values: number,
+    offsets: number,
+    planes: number,
+    h: number,
+    w: number,
+    kh: number,
+    kw: number,
+    sh: number,
+    sw: number,
+    ph: number,
+    pw: number,
+    dh: number,
+    dw: number,
+    ho: number,
+    wo: number,
   ): void;
   sumRowsF32(src: number, count: number, len: number, dst: number): void;
   adamF32(
-    p: number, g: number, m: number, v: number, n: number,
-    sign: number, l2: number, shrink: number, mu: number, keep: number, lr: number, vScale: number, b2: number, c2: number, eps: number,
+    p: number,
+    g: number,
+    m: number,
+    v: number,
+    n: number,
+    sign: number,
+    l2: number,
+    shrink: number,
+    mu: number,
+    keep: number,
+    lr: number,
+    vScale: number,
+    b2: number,
+    c2: number,
+    eps: number,
   ): void;
   /** Bytes of per-thread scratch an SVC pairs job needs for pairs of up to maxL samples (asm/svm.ts). */
   svcScratchBytes(maxL: number): number;

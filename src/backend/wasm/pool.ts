@@ -56,10 +56,12 @@ export class WorkerPool {
     while (this.workers.length < count) {
       const start: WorkerStart = { module: this.module, memory: this.memory, control: CONTROL_BASE, tid: this.workers.length + 1 };
       try {
-        this.workers.push(spawnWorker(url, start, () => {
-          // A failed worker never joins a job, so jobs still complete; stop starting more.
-          this.failed = true;
-        }));
+        this.workers.push(
+          spawnWorker(url, start, () => {
+            // A failed worker never joins a job, so jobs still complete; stop starting more.
+            this.failed = true;
+          }),
+        );
       } catch {
         this.failed = true;
         return false;

@@ -47,15 +47,39 @@ interface SmallExports {
   linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number): void;
   columnSums32(src: number, rows: number, cols: number, acc: number): void;
   lstmForward32(
-    xp: number, wt: number, bias: number, h0: number, c: number, t: number, b: number, h: number, reverse: number,
-    out: number, hPrev: number, cPrev: number, acts: number, tanhC: number, hh: number,
+    xp: number,
+    wt: number,
+    bias: number,
+    h0: number,
+    c: number,
+    t: number,
+    b: number,
+    h: number,
+    reverse: number,
+    out: number,
+    hPrev: number,
+    cPrev: number,
+    acts: number,
+    tanhC: number,
+    hh: number,
   ): void;
   lstmBackward32(
-    gOut: number, acts: number, cPrev: number, tanhC: number, w: number, t: number, b: number, h: number, reverse: number,
-    dx: number, dh: number, dc: number, db: number, dht: number,
+    gOut: number,
+    acts: number,
+    cPrev: number,
+    tanhC: number,
+    w: number,
+    t: number,
+    b: number,
+    h: number,
+    reverse: number,
+    dx: number,
+    dh: number,
+    dc: number,
+    db: number,
+    dht: number,
   ): void;
 }
-
 
 /** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
 interface Resident {
@@ -89,7 +113,8 @@ const padded = (n: number): number => (n + 3) & ~3;
 function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Array | Int32Array, k: number, n: number, transposed: boolean): void {
   const np = padded(n);
   for (let j0 = 0; j0 < np; j0 += 8) {
-    const width = Math.min(8, np - j0), base = at + j0 * k;
+    const width = Math.min(8, np - j0),
+      base = at + j0 * k;
     for (let c = 0; c < width; c++) {
       const j = j0 + c;
       for (let i = 0; i < k; i++) f[base + i * width + c] = j >= n ? 0 : transposed ? src[j * k + i] : src[i * n + j];
@@ -127,7 +152,8 @@ export class SmallKernels {
 
   /** The resident copy of a layer's w and b, (re)made when missing or stale. */
   private resident(layer: DenseLayer): Resident {
-    const { w, b, n, k } = layer, np = padded(n);
+    const { w, b, n, k } = layer,
+      np = padded(n);
     let r = this.slot(layer);
     if (r && r.wVersion === w.version && r.b === b && (!b || r.bVersion === b.version)) return r;
     if (!r) {
@@ -137,7 +163,8 @@ export class SmallKernels {
       this.ensureBytes(this.top);
       this.residents.set(w, r);
     }
-    const f = this.f32, bo = r.bias >> 2;
+    const f = this.f32,
+      bo = r.bias >> 2;
     packPanels(f, r.wt >> 2, w.data, k, n, true);
     if (b) {
       f.fill(0, bo, bo + np);
@@ -162,19 +189,23 @@ export class SmallKernels {
     let width = layers[0].k;
     for (const l of layers) width = Math.max(width, padded(l.n));
     const area = align16(m * width * 4);
-    let src = this.top, dst = src + area;
+    let src = this.top,
+      dst = src + area;
     this.ensureBytes(dst + area);
     const f = this.f32;
-    const xs = src >> 2, count = m * layers[0].k;
+    const xs = src >> 2,
+      count = m * layers[0].k;
     for (let i = 0; i < count; i++) f[xs + i] = x[xOffset + i];
     let ld = layers[0].k;
     for (let i = 0; i < layers.length; i++) {
-      const l = layers[i], np = padded(l.n);
+      const l = layers[i],
+        np = padded(l.n);
       this.k.linear32(res[i].wt, l.b ? res[i].bias : 0, src, ld, dst, m, l.k, np, l.relu ? 1 : 0);
       [src, dst] = [dst, src];
       ld = np;
     }
-    const n = layers[layers.length - 1].n, ys = src >> 2;
+    const n = layers[layers.length - 1].n,
+      ys = src >> 2;
     for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[r * n + j] = f[ys + r * ld + j];
   }
 
@@ -205,10 +236,21 @@ export class SmallKernels {
     out.set(new Float64Array(this.memory.buffer, pacc, cols));
   }
 
-  lstmForward(xp: Float32Array, wHh: Float32Array, bHh: Float32Array | null, h0: Float32Array, c0: Float32Array, t: number, b: number, h: number, reverse: boolean, saved: LstmSaved<Float32Array>): void {
-    const g = 4 * h, tbh = t * b * h;
-    const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] =
-      this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, tbh, t * b * g, tbh, b * g]);
+  lstmForward(
+    xp: Float32Array,
+    wHh: Float32Array,
+    bHh: Float32Array | null,
+    h0: Float32Array,
+    c0: Float32Array,
+    t: number,
+    b: number,
+    h: number,
+    reverse: boolean,
+    saved: LstmSaved<Float32Array>,
+  ): void {
+    const g = 4 * h,
+      tbh = t * b * h;
+    const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] = this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, tbh, t * b * g, tbh, b * g]);
     this.put(pxp, xp);
     packPanels(this.f32, pwt >> 2, wHh, h, g, true); // W_hhᵀ: h·W_hhᵀ per step
     if (bHh) this.put(pbias, bHh);
@@ -223,8 +265,21 @@ export class SmallKernels {
     this.take(ptanhC, saved.tanhC);
   }
 
-  lstmBackward(gOut: Float32Array, saved: LstmSaved<Float32Array>, wHh: Float32Array, t: number, b: number, h: number, reverse: boolean, dx: Float32Array, dh: Float32Array, dc: Float32Array, db: Float32Array | null): void {
-    const g = 4 * h, tbh = t * b * h;
+  lstmBackward(
+    gOut: Float32Array,
+    saved: LstmSaved<Float32Array>,
+    wHh: Float32Array,
+    t: number,
+    b: number,
+    h: number,
+    reverse: boolean,
+    dx: Float32Array,
+    dh: Float32Array,
+    dc: Float32Array,
+    db: Float32Array | null,
+  ): void {
+    const g = 4 * h,
+      tbh = t * b * h;
     const [pg, pacts, pcPrev, ptanhC, pw, pdx, pdh, pdc, pdb, pdht] = this.scratch([tbh, t * b * g, tbh, tbh, g * h, t * b * g, b * h, b * h, 2 * g, b * h]);
     this.put(pg, gOut.subarray(0, tbh));
     this.put(pacts, saved.acts);

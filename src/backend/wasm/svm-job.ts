@@ -112,12 +112,24 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
   f64[(paramsPtr >> 3) + 1] = args.gamma;
   f64.set(KERNEL_EXP_CONSTANTS, (paramsPtr >> 3) + 2);
   const fields: [number, number][] = [
-    [slot.SV_N, n], [slot.SV_MODE, args.mode === 'rbfDots' ? slot.SV_MODE_RBF_DOTS : slot.SV_MODE_VALUES],
-    [slot.SV_CLASS_PTR, classPtr], [slot.SV_PAIR_PTR, pairPtr], [slot.SV_BLOCKS_PTR, blocksPtr],
-    [slot.SV_SQ_PTR, sqPtr], [slot.SV_DIAG_PTR, diagPtr], [slot.SV_C_PTR, cPtr], [slot.SV_PARAMS_PTR, paramsPtr],
-    [slot.SV_SHRINKING, args.shrinking ? 1 : 0], [slot.SV_MAX_ITER, args.maxIter < 0 ? -1 : Math.min(args.maxIter, 0x7fffffff)],
-    [slot.SV_SCRATCH_PTR, scratchPtr], [slot.SV_SCRATCH_BYTES, scratchBytes], [slot.SV_MAX_L, maxL],
-    [slot.SV_X_PTR, xPtr], [slot.SV_D, d], [slot.SV_BP_PTR, bpPtr], [slot.SV_DOT_CHUNK_PTR, dotChunkPtr],
+    [slot.SV_N, n],
+    [slot.SV_MODE, args.mode === 'rbfDots' ? slot.SV_MODE_RBF_DOTS : slot.SV_MODE_VALUES],
+    [slot.SV_CLASS_PTR, classPtr],
+    [slot.SV_PAIR_PTR, pairPtr],
+    [slot.SV_BLOCKS_PTR, blocksPtr],
+    [slot.SV_SQ_PTR, sqPtr],
+    [slot.SV_DIAG_PTR, diagPtr],
+    [slot.SV_C_PTR, cPtr],
+    [slot.SV_PARAMS_PTR, paramsPtr],
+    [slot.SV_SHRINKING, args.shrinking ? 1 : 0],
+    [slot.SV_MAX_ITER, args.maxIter < 0 ? -1 : Math.min(args.maxIter, 0x7fffffff)],
+    [slot.SV_SCRATCH_PTR, scratchPtr],
+    [slot.SV_SCRATCH_BYTES, scratchBytes],
+    [slot.SV_MAX_L, maxL],
+    [slot.SV_X_PTR, xPtr],
+    [slot.SV_D, d],
+    [slot.SV_BP_PTR, bpPtr],
+    [slot.SV_DOT_CHUNK_PTR, dotChunkPtr],
   ];
   if (rows) {
     f32.set(rows.rows, xPtr >> 2);

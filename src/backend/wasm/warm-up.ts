@@ -19,24 +19,63 @@ const CALLER_WARM_UP_MS = 120;
 export async function warmCallerKernels(engine: WasmEngine): Promise<void> {
   const until = performance.now() + CALLER_WARM_UP_MS;
   const fill = (n: number, seed: number): Float32Array => Float32Array.from({ length: n }, (_, i) => Math.sin(i * 0.37 + seed));
-  const a = fill(48 * 40, 1), b = fill(40 * 56, 2), c = new Float32Array(48 * 56);
-  const a64 = Float64Array.from(a), b64 = Float64Array.from(b), c64 = new Float64Array(48 * 56);
+  const a = fill(48 * 40, 1),
+    b = fill(40 * 56, 2),
+    c = new Float32Array(48 * 56);
+  const a64 = Float64Array.from(a),
+    b64 = Float64Array.from(b),
+    c64 = new Float64Array(48 * 56);
   const g = { n: 2, c: 3, h: 9, w: 8, o: 8, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, ho: 9, wo: 8 };
-  const x = fill(2 * 3 * 9 * 8, 3), weight = fill(8 * 27, 4), bias = fill(8, 5);
+  const x = fill(2 * 3 * 9 * 8, 3),
+    weight = fill(8 * 27, 4),
+    bias = fill(8, 5);
   const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: 4, wo: 4 };
-  const big = fill(4096, 6), grad = fill(4096, 7), m = new Float32Array(4096), v = new Float32Array(4096);
+  const big = fill(4096, 6),
+    grad = fill(4096, 7),
+    m = new Float32Array(4096),
+    v = new Float32Array(4096);
   const adamStep = { sign: 1, l2: 0, shrink: 1, mu: 0.9, keep: 0.1, lr: 1e-9, vScale: 1, b2: 0.999, c2: 0.001, eps: 1e-8 };
   let yieldAt = performance.now() + 5;
   while (performance.now() < until) {
     for (const transA of [false, true]) {
       // Fields in the order of every other caller: one object shape for the backend's property reads.
       gemm(engine, {
-        dtype: 'float32', batch: 1, m: 48, n: 56, k: 40, a, aOffset: 0, aBatchStride: 0, transA,
-        b, bOffset: 0, bBatchStride: 0, transB: !transA, c, cOffset: 0, cBatchStride: 0, accumulate: transA,
+        dtype: 'float32',
+        batch: 1,
+        m: 48,
+        n: 56,
+        k: 40,
+        a,
+        aOffset: 0,
+        aBatchStride: 0,
+        transA,
+        b,
+        bOffset: 0,
+        bBatchStride: 0,
+        transB: !transA,
+        c,
+        cOffset: 0,
+        cBatchStride: 0,
+        accumulate: transA,
       });
       gemm(engine, {
-        dtype: 'float64', batch: 1, m: 48, n: 56, k: 40, a: a64, aOffset: 0, aBatchStride: 0, transA,
-        b: b64, bOffset: 0, bBatchStride: 0, transB: !transA, c: c64, cOffset: 0, cBatchStride: 0, accumulate: transA,
+        dtype: 'float64',
+        batch: 1,
+        m: 48,
+        n: 56,
+        k: 40,
+        a: a64,
+        aOffset: 0,
+        aBatchStride: 0,
+        transA,
+        b: b64,
+        bOffset: 0,
+        bBatchStride: 0,
+        transB: !transA,
+        c: c64,
+        cOffset: 0,
+        cBatchStride: 0,
+        accumulate: transA,
       });
     }
     const epilogue = { relu: true, pool };

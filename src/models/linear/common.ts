@@ -45,7 +45,8 @@ export function linearPredict(X: Matrix, coef: Float64Array, intercept: number):
  * an n×K row-major array.
  */
 export function linearScores(X: Matrix, W: Float64Array, b: Float64Array, K: number): Float64Array {
-  const n = X.rows, d = X.cols;
+  const n = X.rows,
+    d = X.cols;
   const out = new Float64Array(n * K);
   gemm(n, K, d, X.data, W, out, { transB: true });
   for (let i = 0; i < n; i++) for (let c = 0; c < K; c++) out[i * K + c] += b[c];
@@ -71,7 +72,8 @@ export function columnMeans(X: Matrix, sw: Float64Array | null): Float64Array {
 
 /** Weighted (or plain) mean of a vector. */
 export function vectorMean(y: Float64Array, sw: Float64Array | null): number {
-  let s = 0, t = 0;
+  let s = 0,
+    t = 0;
   for (let i = 0; i < y.length; i++) {
     const w = sw ? sw[i] : 1;
     s += w * y[i];
@@ -153,7 +155,12 @@ export function allOnes(sw: Float64Array | null): boolean {
 
 // ---------------------------------------------------------------- params
 
-export function checkNumber(name: string, value: unknown, est: string, opts: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {}): number {
+export function checkNumber(
+  name: string,
+  value: unknown,
+  est: string,
+  opts: { min?: number; max?: number; minExclusive?: boolean; maxExclusive?: boolean; integer?: boolean } = {},
+): number {
   if (typeof value !== 'number' || Number.isNaN(value)) {
     throw new ValueError(`${est}: ${name} must be a number, got ${typeof value === 'string' ? `'${value}'` : String(value)}`);
   }
@@ -212,7 +219,7 @@ export function pickValues(a: Float64Array, idx: Int32Array): Float64Array {
 }
 
 /** Folds from user-given test index lists (every other row trains). */
-export function foldsFromTestSets(n: number, tests: readonly (ArrayLike<number>)[], est: string): { train: Int32Array; test: Int32Array }[] {
+export function foldsFromTestSets(n: number, tests: readonly ArrayLike<number>[], est: string): { train: Int32Array; test: Int32Array }[] {
   return tests.map((t, f) => {
     const inTest = new Uint8Array(n);
     for (let i = 0; i < t.length; i++) {

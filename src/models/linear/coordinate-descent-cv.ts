@@ -36,8 +36,18 @@ export interface ElasticNetCVParams {
 }
 
 const ENETCV_DEFAULTS: ElasticNetCVParams = {
-  l1Ratio: 0.5, eps: 1e-3, nAlphas: 100, alphas: null, fitIntercept: true, precompute: 'auto',
-  maxIter: 1000, tol: 1e-4, cv: null, positive: false, randomState: null, selection: 'cyclic',
+  l1Ratio: 0.5,
+  eps: 1e-3,
+  nAlphas: 100,
+  alphas: null,
+  fitIntercept: true,
+  precompute: 'auto',
+  maxIter: 1000,
+  tol: 1e-4,
+  cv: null,
+  positive: false,
+  randomState: null,
+  selection: 'cyclic',
 };
 
 /** What a cross-validated fit gives: the model refitted on all the data and the path that chose it. */
@@ -61,7 +71,8 @@ function fitCV(est: string, p: ElasticNetCVParams, isLasso: boolean, X: MatrixIn
   const l1Ratios = isLasso ? [1] : (Array.isArray(p.l1Ratio) ? p.l1Ratio : [p.l1Ratio]).map((v) => checkNumber('l1Ratio', v, est, { min: 0, max: 1 }));
   if (l1Ratios.length === 0) throw new ValueError(`${est}: l1Ratio is an empty list`);
   const { X: Xm, y: yv } = checkXy(X, y);
-  const n = Xm.rows, nf = Xm.cols;
+  const n = Xm.rows,
+    nf = Xm.cols;
   const sw = checkSampleWeight(sampleWeight, n, { nonNegative: true });
   const folds = p.cv === null || p.cv === undefined ? kFold(n, 5, est) : typeof p.cv === 'number' ? kFold(n, p.cv, est) : foldsFromTestSets(n, p.cv, est);
 
@@ -81,14 +92,17 @@ function fitCV(est: string, p: ElasticNetCVParams, isLasso: boolean, X: MatrixIn
       return alphaGrid(xty, n, r, eps, nAlphasParam);
     });
   }
-  const nA = grids[0].length, nF = folds.length, nL = l1Ratios.length;
+  const nA = grids[0].length,
+    nF = folds.length,
+    nL = l1Ratios.length;
   const mse = new Float64Array(nL * nA * nF); // [l1, alpha, fold]
   const random = selection === 'random' ? resolveGenerator(p.randomState) : null;
   for (let f = 0; f < nF; f++) {
     const { train, test } = folds[f];
     const Xtr = takeRows(Xm, train);
     const ytr = pickValues(yv, train);
-    let swTr: Float64Array | null = null, swTe: Float64Array | null = null;
+    let swTr: Float64Array | null = null,
+      swTe: Float64Array | null = null;
     if (sw) {
       swTr = pickValues(sw, train);
       swTe = pickValues(sw, test);
@@ -116,7 +130,8 @@ function fitCV(est: string, p: ElasticNetCVParams, isLasso: boolean, X: MatrixIn
       for (let a = 0; a < nA; a++) {
         let icpt = pre.yOffset;
         for (let j = 0; j < nf; j++) icpt -= pre.xOffset[j] * r.coefs[j * nA + a];
-        let s = 0, ws = 0;
+        let s = 0,
+          ws = 0;
         for (let i = 0; i < Xte.rows; i++) {
           const e = P[i * nA + a] + icpt - yte[i];
           const w = swTe ? swTe[i] : 1;
@@ -127,18 +142,31 @@ function fitCV(est: string, p: ElasticNetCVParams, isLasso: boolean, X: MatrixIn
       }
     }
   }
-  let best = Infinity, bestAlpha = grids[0][0], bestL1 = l1Ratios[0];
+  let best = Infinity,
+    bestAlpha = grids[0][0],
+    bestL1 = l1Ratios[0];
   for (let l = 0; l < nL; l++) {
     for (let a = 0; a < nA; a++) {
       let m = 0;
       for (let f = 0; f < nF; f++) m += mse[(l * nA + a) * nF + f];
       m /= nF;
-      if (m < best) { best = m; bestAlpha = grids[l][a]; bestL1 = l1Ratios[l]; }
+      if (m < best) {
+        best = m;
+        bestAlpha = grids[l][a];
+        bestL1 = l1Ratios[l];
+      }
     }
   }
   const model = new ElasticNet({
-    alpha: bestAlpha, l1Ratio: bestL1, fitIntercept, precompute: p.precompute === true, maxIter, tol, positive,
-    randomState: p.randomState, selection,
+    alpha: bestAlpha,
+    l1Ratio: bestL1,
+    fitIntercept,
+    precompute: p.precompute === true,
+    maxIter,
+    tol,
+    positive,
+    randomState: p.randomState,
+    selection,
   }).fit(Xm, yv, sw);
   const fit = { model, alpha: bestAlpha, l1Ratio: bestL1, nFeatures: nf };
   if (nL === 1) return { ...fit, alphas: grids[0], msePath: new Tensor(mse, [nA, nF]) };
@@ -190,8 +218,17 @@ export class ElasticNetCV extends CrossValidatedEnet<ElasticNetCVParams> {
 export type LassoCVParams = Omit<ElasticNetCVParams, 'l1Ratio'>;
 
 const LASSOCV_DEFAULTS: LassoCVParams = {
-  eps: 1e-3, nAlphas: 100, alphas: null, fitIntercept: true, precompute: 'auto',
-  maxIter: 1000, tol: 1e-4, cv: null, positive: false, randomState: null, selection: 'cyclic',
+  eps: 1e-3,
+  nAlphas: 100,
+  alphas: null,
+  fitIntercept: true,
+  precompute: 'auto',
+  maxIter: 1000,
+  tol: 1e-4,
+  cv: null,
+  positive: false,
+  randomState: null,
+  selection: 'cyclic',
 };
 
 /** Lasso with alpha chosen by cross-validation along the regularisation path. */

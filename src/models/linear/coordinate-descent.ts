@@ -49,7 +49,9 @@ function coordinateUpdate(tmp: number, l1: number, denom: number, positive: bool
 /** A sweep that made a coefficient, or a duality gap, non-finite: the data overflow float64. */
 function checkSweep(o: CDOptions, iter: number, sweepSum: number, gap: number): void {
   if (Number.isFinite(sweepSum) && !Number.isNaN(gap)) return;
-  throw new NumericalError(`${o.est}: coordinate descent met a non-finite value at sweep ${iter + 1} (coefficients ${sweepSum}, duality gap ${gap}); the features or targets are too large for float64 — scale them (StandardScaler)`);
+  throw new NumericalError(
+    `${o.est}: coordinate descent met a non-finite value at sweep ${iter + 1} (coefficients ${sweepSum}, duality gap ${gap}); the features or targets are too large for float64 — scale them (StandardScaler)`,
+  );
 }
 
 /** One sweep's bookkeeping: the largest |w_j|, the largest step |Δw_j| and Σ|w_j| (for the finiteness check). */
@@ -132,14 +134,26 @@ export function enetCoordinateDescent(w: Float64Array, l1: number, l2: number, x
   for (let i = 0; i < n; i++) yy += y[i] * y[i];
   const XtA = new Float64Array(p);
   return sweepUntilGap(
-    opts, opts.tol * yy,
+    opts,
+    opts.tol * yy,
     (stats) => residualSweep(w, l1, l2, xt, n, p, normCols, R, opts, stats),
     () => residualDualityGap(w, l1, l2, xt, n, p, y, R, XtA, positive),
   );
 }
 
 /** One sweep of the residual solver: every coordinate updated, R = y − X·w kept current. */
-function residualSweep(w: Float64Array, l1: number, l2: number, xt: Float64Array, n: number, p: number, normCols: Float64Array, R: Float64Array, opts: CDOptions, stats: SweepStats): void {
+function residualSweep(
+  w: Float64Array,
+  l1: number,
+  l2: number,
+  xt: Float64Array,
+  n: number,
+  p: number,
+  normCols: Float64Array,
+  R: Float64Array,
+  opts: CDOptions,
+  stats: SweepStats,
+): void {
   const { positive, random } = opts;
   for (let f = 0; f < p; f++) {
     const j = random ? Math.floor(random.random() * p) : f;
@@ -165,13 +179,27 @@ function residualSweep(w: Float64Array, l1: number, l2: number, xt: Float64Array
 }
 
 /** Duality gap of the current (w, R); XtA is scratch of length p. */
-function residualDualityGap(w: Float64Array, l1: number, l2: number, xt: Float64Array, n: number, p: number, y: Float64Array, R: Float64Array, XtA: Float64Array, positive: boolean): number {
-  let Rn2 = 0, Ry = 0;
+function residualDualityGap(
+  w: Float64Array,
+  l1: number,
+  l2: number,
+  xt: Float64Array,
+  n: number,
+  p: number,
+  y: Float64Array,
+  R: Float64Array,
+  XtA: Float64Array,
+  positive: boolean,
+): number {
+  let Rn2 = 0,
+    Ry = 0;
   for (let i = 0; i < n; i++) {
     Rn2 += R[i] * R[i];
     Ry += R[i] * y[i];
   }
-  let dual = 0, wn2 = 0, l1n = 0;
+  let dual = 0,
+    wn2 = 0,
+    l1n = 0;
   for (let j = 0; j < p; j++) {
     let s = 0;
     const c = j * n;
@@ -209,7 +237,8 @@ export function enetCoordinateDescentGram(w: Float64Array, l1: number, l2: numbe
     for (let k = 0; k < p; k++) H[k] += Q[j * p + k] * wj;
   }
   return sweepUntilGap(
-    opts, opts.tol * yy,
+    opts,
+    opts.tol * yy,
     (stats) => gramSweep(w, l1, l2, Q, q, p, H, opts, stats),
     () => gramDualityGap(w, l1, l2, q, yy, p, H, opts.positive),
   );
@@ -235,7 +264,11 @@ function gramSweep(w: Float64Array, l1: number, l2: number, Q: Float64Array, q: 
 
 /** Duality gap of the current w from the Gram quantities (‖R‖² = yᵀy + wᵀH − 2qᵀw). */
 function gramDualityGap(w: Float64Array, l1: number, l2: number, q: Float64Array, yy: number, p: number, H: Float64Array, positive: boolean): number {
-  let qw = 0, wH = 0, wn2 = 0, l1n = 0, dual = 0;
+  let qw = 0,
+    wH = 0,
+    wn2 = 0,
+    l1n = 0,
+    dual = 0;
   for (let j = 0; j < p; j++) {
     qw += w[j] * q[j];
     wH += w[j] * H[j];
@@ -272,7 +305,17 @@ export interface EnetPathOptions {
 }
 
 const ENET_PATH_OPTIONS: readonly (keyof EnetPathOptions)[] = [
-  'l1Ratio', 'eps', 'nAlphas', 'alphas', 'precompute', 'maxIter', 'tol', 'positive', 'coefInit', 'selection', 'randomState',
+  'l1Ratio',
+  'eps',
+  'nAlphas',
+  'alphas',
+  'precompute',
+  'maxIter',
+  'tol',
+  'positive',
+  'coefInit',
+  'selection',
+  'randomState',
 ];
 
 export interface EnetPathResult {
@@ -299,7 +342,8 @@ export function alphaGrid(xty: Float64Array, n: number, l1Ratio: number, eps: nu
     out.fill(resolution);
     return out;
   }
-  const hi = Math.log10(alphaMax), lo = Math.log10(alphaMax * eps);
+  const hi = Math.log10(alphaMax),
+    lo = Math.log10(alphaMax * eps);
   for (let k = 0; k < nAlphas; k++) {
     const t = nAlphas === 1 ? hi : lo + ((hi - lo) * k) / (nAlphas - 1);
     out[nAlphas - 1 - k] = 10 ** t;
@@ -308,18 +352,35 @@ export function alphaGrid(xty: Float64Array, n: number, l1Ratio: number, eps: nu
 }
 
 /** Internal: the path on prepared data (X row-major, already centred/rescaled). */
-export function pathCore(X: Matrix, y: Float64Array, l1Ratio: number, alphas: Float64Array, o: {
-  precompute: boolean; maxIter: number; tol: number; positive: boolean; coefInit: Float64Array | null; random: Generator | null;
-  /** The estimator named in errors. */
-  est: string;
-  xt?: Float64Array; gram?: { Q: Float64Array; q: Float64Array };
-}): { coefs: Float64Array; dualGaps: Float64Array; nIters: Int32Array } {
-  const n = X.rows, p = X.cols, K = alphas.length;
+export function pathCore(
+  X: Matrix,
+  y: Float64Array,
+  l1Ratio: number,
+  alphas: Float64Array,
+  o: {
+    precompute: boolean;
+    maxIter: number;
+    tol: number;
+    positive: boolean;
+    coefInit: Float64Array | null;
+    random: Generator | null;
+    /** The estimator named in errors. */
+    est: string;
+    xt?: Float64Array;
+    gram?: { Q: Float64Array; q: Float64Array };
+  },
+): { coefs: Float64Array; dualGaps: Float64Array; nIters: Int32Array } {
+  const n = X.rows,
+    p = X.cols,
+    K = alphas.length;
   const coefs = new Float64Array(p * K);
   const dualGaps = new Float64Array(K);
   const nIters = new Int32Array(K);
   const w = o.coefInit ? Float64Array.from(o.coefInit) : new Float64Array(p);
-  let xt: Float64Array | undefined, Q: Float64Array | undefined, q: Float64Array | undefined, yy = 0;
+  let xt: Float64Array | undefined,
+    Q: Float64Array | undefined,
+    q: Float64Array | undefined,
+    yy = 0;
   if (o.precompute) {
     if (o.gram) ({ Q, q } = o.gram);
     else {
@@ -360,7 +421,8 @@ export function enetPath(X: MatrixInput, y: VectorInput, options: EnetPathOption
   const positive = options.positive ?? false;
   const selection = checkChoice('selection', options.selection ?? 'cyclic', ['cyclic', 'random'] as const, fn);
   const { X: Xm, y: yv } = checkXy(X, y);
-  const n = Xm.rows, p = Xm.cols;
+  const n = Xm.rows,
+    p = Xm.cols;
   let alphas: Float64Array;
   if (options.alphas !== undefined && options.alphas !== null) {
     alphas = Float64Array.from(options.alphas).sort().reverse();
@@ -410,8 +472,16 @@ export interface ElasticNetParams {
 }
 
 const ENET_DEFAULTS: ElasticNetParams = {
-  alpha: 1, l1Ratio: 0.5, fitIntercept: true, precompute: false, maxIter: 1000, tol: 1e-4,
-  warmStart: false, positive: false, randomState: null, selection: 'cyclic',
+  alpha: 1,
+  l1Ratio: 0.5,
+  fitIntercept: true,
+  precompute: false,
+  maxIter: 1000,
+  tol: 1e-4,
+  warmStart: false,
+  positive: false,
+  randomState: null,
+  selection: 'cyclic',
 };
 
 /** What an elastic-net fit gives. */
@@ -424,7 +494,15 @@ interface EnetFit {
 }
 
 /** The fit of ElasticNet and Lasso; `previousCoef` is the last fit's coef (for warmStart). */
-function fitEnet(est: string, previousCoef: Float64Array | undefined, p: ElasticNetParams, l1RatioFixed: number | null, X: MatrixInput, y: VectorInput, sampleWeight: VectorInput | null | undefined): EnetFit {
+function fitEnet(
+  est: string,
+  previousCoef: Float64Array | undefined,
+  p: ElasticNetParams,
+  l1RatioFixed: number | null,
+  X: MatrixInput,
+  y: VectorInput,
+  sampleWeight: VectorInput | null | undefined,
+): EnetFit {
   const alpha = checkNumber('alpha', p.alpha, est, { min: 0 });
   const l1Ratio = l1RatioFixed ?? checkNumber('l1Ratio', p.l1Ratio, est, { min: 0, max: 1 });
   const fitIntercept = checkBool('fitIntercept', p.fitIntercept, est);
@@ -482,8 +560,15 @@ export class ElasticNet extends CoordinateDescentRegressor<ElasticNetParams> {
 export type LassoParams = Omit<ElasticNetParams, 'l1Ratio'>;
 
 const LASSO_DEFAULTS: LassoParams = {
-  alpha: 1, fitIntercept: true, precompute: false, maxIter: 1000, tol: 1e-4,
-  warmStart: false, positive: false, randomState: null, selection: 'cyclic',
+  alpha: 1,
+  fitIntercept: true,
+  precompute: false,
+  maxIter: 1000,
+  tol: 1e-4,
+  warmStart: false,
+  positive: false,
+  randomState: null,
+  selection: 'cyclic',
 };
 
 /** Linear regression with an L1 penalty (the lasso), by coordinate descent. */
@@ -502,7 +587,8 @@ export function enetObjective(X: Matrix, y: Float64Array, coef: Float64Array, in
   const pred = linearPredict(X, coef, intercept);
   let s = 0;
   for (let i = 0; i < y.length; i++) s += (y[i] - pred[i]) ** 2;
-  let l1 = 0, l2 = 0;
+  let l1 = 0,
+    l2 = 0;
   for (let j = 0; j < coef.length; j++) {
     l1 += Math.abs(coef[j]);
     l2 += coef[j] * coef[j];

@@ -44,7 +44,7 @@ export interface LbfgsOptions {
    */
   gradNorm?: (x: Float64Array, grad: Float64Array) => number;
   /** Called after every iteration; returning true stops. */
-  callback?: (x: Float64Array, f: number, iter: number) => boolean | void;
+  callback?: (x: Float64Array, f: number, iter: number) => boolean | undefined;
   /** Correction pairs to start from (a previous run's `memory`), e.g. to continue with a more precise objective. */
   memory?: LbfgsMemory | null;
   /** Who is minimising (an estimator's name), for error messages. Default 'minimizeLbfgs'. */
@@ -100,9 +100,12 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
   let f = fg(x, g);
   let nFev = 1;
   if (!Number.isFinite(f) || !Number.isFinite(dot(g, g))) {
-    throw new NumericalError(`${caller}: L-BFGS: the objective (${f}) or its gradient is not finite at the starting point; the data are too large for float64 — scale them (StandardScaler)`);
+    throw new NumericalError(
+      `${caller}: L-BFGS: the objective (${f}) or its gradient is not finite at the starting point; the data are too large for float64 — scale them (StandardScaler)`,
+    );
   }
-  const S: Float64Array[] = [], Y: Float64Array[] = [];
+  const S: Float64Array[] = [],
+    Y: Float64Array[] = [];
   const rho: number[] = [];
   let gamma = 1;
   if (options.memory) {
@@ -119,10 +122,18 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
   }
   const alphaBuf = new Float64Array(m);
   const d = new Float64Array(n);
-  const xOld = new Float64Array(n), gOld = new Float64Array(n);
+  const xOld = new Float64Array(n),
+    gOld = new Float64Array(n);
   let iter = 0;
   const done = (stop: LbfgsStop): LbfgsResult => ({
-    x, f, grad: g, nIter: iter, nFev, stop, converged: stop === 'gradient' || stop === 'ftol', memory: { S, Y, gamma },
+    x,
+    f,
+    grad: g,
+    nIter: iter,
+    nFev,
+    stop,
+    converged: stop === 'gradient' || stop === 'ftol',
+    memory: { S, Y, gamma },
   });
   if (gradNorm(x, g) <= gtol) return done('gradient');
   if (maxIter === 0) return done('maxIter');
@@ -144,7 +155,9 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
     let gd = dot(g, d);
     if (!(gd < 0)) {
       // Not a descent direction (round-off in the pairs): steepest descent.
-      S.length = 0; Y.length = 0; rho.length = 0;
+      S.length = 0;
+      Y.length = 0;
+      rho.length = 0;
       for (let i = 0; i < n; i++) d[i] = -g[i];
       gd = dot(g, d);
       if (Number.isNaN(gd)) {
@@ -172,13 +185,21 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
         // Overflow along a long step: treat as a very large value so the search backs off.
         f = Number.MAX_VALUE;
       } else if (Number.isNaN(gdNew)) {
-        throw new NumericalError(`${caller}: L-BFGS: a finite objective with a non-finite gradient at iteration ${iter + 1}; the data are too large for float64 — scale them (StandardScaler)`);
+        throw new NumericalError(
+          `${caller}: L-BFGS: a finite objective with a non-finite gradient at iteration ${iter + 1}; the data are too large for float64 — scale them (StandardScaler)`,
+        );
       }
       const task = ls.step(f, gdNew);
       stp = ls.stp;
-      if (task !== 'FG') { accepted = true; break; }
+      if (task !== 'FG') {
+        accepted = true;
+        break;
+      }
       if (nls >= maxLs) break;
-      if (nFev >= maxFun) { hitMaxFun = true; break; }
+      if (nFev >= maxFun) {
+        hitMaxFun = true;
+        break;
+      }
     }
     if (!accepted) {
       // Restore and restart from steepest descent; give up if already there.
@@ -190,7 +211,9 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
         iter++;
         return done('lineSearch');
       }
-      S.length = 0; Y.length = 0; rho.length = 0;
+      S.length = 0;
+      Y.length = 0;
+      rho.length = 0;
       gamma = 1;
       continue;
     }
@@ -205,10 +228,13 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
     if (gNorm <= gtol) return done('gradient');
     if (fOld - f <= ftol * Math.max(Math.abs(fOld), Math.abs(f), 1)) return done('ftol');
     // Update the pairs: s = x - xOld, y = g - gOld.
-    const s = new Float64Array(n), yv = new Float64Array(n);
-    let sy = 0, yy = 0;
+    const s = new Float64Array(n),
+      yv = new Float64Array(n);
+    let sy = 0,
+      yy = 0;
     for (let i = 0; i < n; i++) {
-      const si = x[i] - xOld[i], yi = g[i] - gOld[i];
+      const si = x[i] - xOld[i],
+        yi = g[i] - gOld[i];
       s[i] = si;
       yv[i] = yi;
       sy += si * yi;
@@ -216,7 +242,11 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
     }
     const stepTaken = ls.stp;
     if (sy > EPS * (-gd * stepTaken)) {
-      if (S.length === m) { S.shift(); Y.shift(); rho.shift(); }
+      if (S.length === m) {
+        S.shift();
+        Y.shift();
+        rho.shift();
+      }
       S.push(s);
       Y.push(yv);
       rho.push(1 / sy);
@@ -225,9 +255,9 @@ export function minimizeLbfgs(fg: ObjectiveFn, x0: Float64Array, options: LbfgsO
   }
 }
 
-
 function dot(a: Float64Array, b: Float64Array): number {
-  let s0 = 0, s1 = 0;
+  let s0 = 0,
+    s1 = 0;
   const n = a.length;
   let i = 0;
   for (; i + 1 < n; i += 2) {
@@ -310,7 +340,20 @@ export class MoreThuente {
 
     if (this.stage === 1 && f <= this.fx && f > ftest) {
       const gt = this.gtest;
-      const r = dcstep(this.stx, this.fx - this.stx * gt, this.gx - gt, this.sty, this.fy - this.sty * gt, this.gy - gt, stp, f - stp * gt, g - gt, this.brackt, this.stmin, this.stmax);
+      const r = dcstep(
+        this.stx,
+        this.fx - this.stx * gt,
+        this.gx - gt,
+        this.sty,
+        this.fy - this.sty * gt,
+        this.gy - gt,
+        stp,
+        f - stp * gt,
+        g - gt,
+        this.brackt,
+        this.stmin,
+        this.stmax,
+      );
       this.apply(r);
       this.fx = r.fx + this.stx * gt;
       this.fy = r.fy + this.sty * gt;
@@ -373,7 +416,20 @@ function cubicTerms(st: number, f: number, d: number, stp: number, fp: number, d
 }
 
 /** One safeguarded step of the Moré–Thuente search (MINPACK-2 `dcstep`). */
-function dcstep(stx: number, fx: number, dx: number, sty: number, fy: number, dy: number, stp: number, fp: number, dp: number, brackt: boolean, stpmin: number, stpmax: number): StepResult {
+function dcstep(
+  stx: number,
+  fx: number,
+  dx: number,
+  sty: number,
+  fy: number,
+  dy: number,
+  stp: number,
+  fp: number,
+  dp: number,
+  brackt: boolean,
+  stpmin: number,
+  stpmax: number,
+): StepResult {
   const sgnd = dp * Math.sign(dx);
   let stpf: number;
   if (fp > fx) {
@@ -429,10 +485,18 @@ function dcstep(stx: number, fx: number, dx: number, sty: number, fy: number, dy
     else stpf = stpmin;
   }
   if (fp > fx) {
-    sty = stp; fy = fp; dy = dp;
+    sty = stp;
+    fy = fp;
+    dy = dp;
   } else {
-    if (sgnd < 0) { sty = stx; fy = fx; dy = dx; }
-    stx = stp; fx = fp; dx = dp;
+    if (sgnd < 0) {
+      sty = stx;
+      fy = fx;
+      dy = dx;
+    }
+    stx = stp;
+    fx = fp;
+    dx = dp;
   }
   return { stx, fx, dx, sty, fy, dy, stp: stpf, brackt };
 }

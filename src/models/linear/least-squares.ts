@@ -60,7 +60,8 @@ export class LinearRegression extends LinearRegressorBase<LinearRegressionParams
  * formed once; each passive-set solve is a Cholesky of the passive block).
  */
 export function nnls(A: Matrix, b: Float64Array, maxIter?: number): Float64Array {
-  const m = A.rows, n = A.cols;
+  const m = A.rows,
+    n = A.cols;
   const G = new Float64Array(n * n);
   gemm(n, n, m, A.data, A.data, G, { transA: true });
   const Atb = new Float64Array(n);
@@ -107,8 +108,13 @@ export function nnls(A: Matrix, b: Float64Array, maxIter?: number): Float64Array
   gradient();
   let iter = 0;
   for (;;) {
-    let best = -1, bestW = tol;
-    for (let i = 0; i < n; i++) if (!passive[i] && !excluded[i] && w[i] > bestW) { bestW = w[i]; best = i; }
+    let best = -1,
+      bestW = tol;
+    for (let i = 0; i < n; i++)
+      if (!passive[i] && !excluded[i] && w[i] > bestW) {
+        bestW = w[i];
+        best = i;
+      }
     if (best < 0) break;
     passive[best] = 1;
     for (;;) {
@@ -120,22 +126,33 @@ export function nnls(A: Matrix, b: Float64Array, maxIter?: number): Float64Array
         break;
       }
       let allPositive = true;
-      for (let i = 0; i < n; i++) if (passive[i] && z[i] <= 0) { allPositive = false; break; }
+      for (let i = 0; i < n; i++)
+        if (passive[i] && z[i] <= 0) {
+          allPositive = false;
+          break;
+        }
       if (allPositive) {
         x.set(z);
         break;
       }
-      let alpha = Infinity, block = -1;
+      let alpha = Infinity,
+        block = -1;
       for (let i = 0; i < n; i++) {
         if (passive[i] && z[i] <= 0) {
           const a = x[i] / (x[i] - z[i]);
-          if (a < alpha) { alpha = a; block = i; }
+          if (a < alpha) {
+            alpha = a;
+            block = i;
+          }
         }
       }
       for (let i = 0; i < n; i++) {
         if (!passive[i]) continue;
         x[i] += alpha * (z[i] - x[i]);
-        if (i === block || x[i] <= 0) { passive[i] = 0; x[i] = 0; }
+        if (i === block || x[i] <= 0) {
+          passive[i] = 0;
+          x[i] = 0;
+        }
       }
     }
     gradient();

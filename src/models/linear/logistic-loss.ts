@@ -116,7 +116,7 @@ export class LogisticLoss {
   evaluate(x: Float64Array, grad: Float64Array): number {
     const { n, d, K, X } = this;
     const fit = this.opts.fitIntercept;
-    const mu = fit ? this.opts.center ?? null : null;
+    const mu = fit ? (this.opts.center ?? null) : null;
     const b = this.bEff;
     b.set(this.intercepts(x));
     grad.fill(0);
@@ -129,7 +129,8 @@ export class LogisticLoss {
     } else if (this.useGemm) {
       // Gᵀ (d×K) accumulates X_bᵀ·R_b: the big operand X_b is then GEMM's A,
       // packed by every thread in parallel.
-      const Z = this.Z, Gt = this.Gt;
+      const Z = this.Z,
+        Gt = this.Gt;
       Gt.fill(0);
       for (let i0 = 0; i0 < n; i0 += BLOCK_ROWS) {
         const rows = Math.min(BLOCK_ROWS, n - i0);
@@ -163,7 +164,7 @@ export class LogisticLoss {
    */
   originalGradNorm(grad: Float64Array): number {
     const { K, d } = this;
-    const mu = this.opts.fitIntercept ? this.opts.center ?? null : null;
+    const mu = this.opts.fitIntercept ? (this.opts.center ?? null) : null;
     let mx = 0;
     for (let k = 0; k < K; k++) {
       const gbk = this.opts.fitIntercept ? grad[K * d + k] : 0;
@@ -247,7 +248,12 @@ export class LogisticLoss {
    */
   private passFloat32(x: Float64Array, b: Float64Array, gb: Float64Array): number {
     const { n, d, K } = this;
-    const X32 = this.X32!, W32 = this.W32!, Zt = this.Zt32!, Gt32 = this.Gt32!, Gt = this.Gt, Z = this.Z;
+    const X32 = this.X32!,
+      W32 = this.W32!,
+      Zt = this.Zt32!,
+      Gt32 = this.Gt32!,
+      Gt = this.Gt,
+      Z = this.Z;
     for (let i = 0; i < K * d; i++) W32[i] = x[i];
     Gt.fill(0);
     let loss = 0;

@@ -72,8 +72,17 @@ const MIXED_PRECISION_MIN_WORK = 5e7;
 const PHASE1_FTOL = 2e-8;
 
 const DEFAULTS: LogisticRegressionParams = {
-  penalty: 'l2', C: 1, fitIntercept: true, classWeight: null, solver: 'lbfgs', maxIter: 100, tol: 1e-4,
-  multiClass: 'auto', warmStart: false, l1Ratio: null, randomState: null,
+  penalty: 'l2',
+  C: 1,
+  fitIntercept: true,
+  classWeight: null,
+  solver: 'lbfgs',
+  maxIter: 100,
+  tol: 1e-4,
+  multiClass: 'auto',
+  warmStart: false,
+  l1Ratio: null,
+  randomState: null,
 };
 
 export class LogisticRegression extends LinearClassifierBase<LogisticRegressionParams> {
@@ -106,9 +115,14 @@ export class LogisticRegression extends LinearClassifierBase<LogisticRegressionP
     if (solver === 'lbfgs' && (penalty === 'l1' || penalty === 'elasticnet')) {
       throw new ValueError(`${est}: solver 'lbfgs' supports only 'l2' or no penalty, got '${penalty}'; use solver 'saga'`);
     }
-    if (penalty === 'l1') { penalty = 'elasticnet'; l1Ratio = 1; }
+    if (penalty === 'l1') {
+      penalty = 'elasticnet';
+      l1Ratio = 1;
+    }
     const { X: Xm, y: codes, classes } = checkXLabels(X, y, est);
-    const n = Xm.rows, d = Xm.cols, nc = classes.length;
+    const n = Xm.rows,
+      d = Xm.cols,
+      nc = classes.length;
     const sw0 = checkSampleWeight(sampleWeight, n, { nonNegative: true }) ?? new Float64Array(n).fill(1);
     const multinomial = multiClassParam === 'multinomial' || (multiClassParam === 'auto' && nc > 2);
     const cw = classWeights(p.classWeight, classes, codes, est);
@@ -166,7 +180,10 @@ export class LogisticRegression extends LinearClassifierBase<LogisticRegressionP
         init = new Float64Array(nc * d + nc);
         if (warm.rows === 1) {
           // binary fit stored only class 1: W = [-w, w]
-          for (let j = 0; j < d; j++) { init[j] = -warm.W[j]; init[d + j] = warm.W[j]; }
+          for (let j = 0; j < d; j++) {
+            init[j] = -warm.W[j];
+            init[d + j] = warm.W[j];
+          }
           init[nc * d] = -warm.b[0];
           init[nc * d + 1] = warm.b[0];
         } else {
@@ -196,7 +213,8 @@ export class LogisticRegression extends LinearClassifierBase<LogisticRegressionP
           // recomputed on the binary labels, as scikit-learn does for ovr
           let pos = 0;
           for (let i = 0; i < n; i++) pos += target[i];
-          const wPos = n / (2 * pos), wNeg = n / (2 * (n - pos));
+          const wPos = n / (2 * pos),
+            wNeg = n / (2 * (n - pos));
           for (let i = 0; i < n; i++) sw[i] = sw0[i] * (target[i] ? wPos : wNeg);
         } else {
           for (let i = 0; i < n; i++) sw[i] = sw0[i] * cw[codes[i]];
@@ -229,7 +247,6 @@ export class LogisticRegression extends LinearClassifierBase<LogisticRegressionP
     return { W: this.coef!.data as Float64Array, b: this.intercept!, rows: this.coef!.shape[0] };
   }
 
-
   predictProba(X: MatrixInput): Tensor {
     const { s, n, k } = this.scores(X);
     const nc = this.classes!.length;
@@ -247,7 +264,11 @@ export class LogisticRegression extends LinearClassifierBase<LogisticRegressionP
         let mx = -Infinity;
         for (let c = 0; c < nc; c++) mx = Math.max(mx, s[i * nc + c]);
         let t = 0;
-        for (let c = 0; c < nc; c++) { const e = Math.exp(s[i * nc + c] - mx); P[i * nc + c] = e; t += e; }
+        for (let c = 0; c < nc; c++) {
+          const e = Math.exp(s[i * nc + c] - mx);
+          P[i * nc + c] = e;
+          t += e;
+        }
         for (let c = 0; c < nc; c++) P[i * nc + c] /= t;
       }
     } else {
@@ -269,4 +290,3 @@ export class LogisticRegression extends LinearClassifierBase<LogisticRegressionP
     return logProbabilities(this.predictProba(X));
   }
 }
-

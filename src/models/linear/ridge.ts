@@ -48,7 +48,8 @@ export interface RidgeSolution {
  * Solves min ‖y - X·w‖² + alpha·‖w‖² for an already centred / rescaled X and y.
  */
 export function solveRidge(X: Matrix, y: Float64Array, alpha: number, solver: RidgeSolver = 'auto', opts: { maxIter?: number | null; tol?: number } = {}): RidgeSolution {
-  const n = X.rows, p = X.cols;
+  const n = X.rows,
+    p = X.cols;
   if (solver === 'auto' || solver === 'cholesky') {
     const coef = p > n ? choleskyKernel(X, y, alpha) : choleskyPrimal(X, y, alpha);
     if (coef) return { coef, solver: 'cholesky', nIter: null };
@@ -61,7 +62,8 @@ export function solveRidge(X: Matrix, y: Float64Array, alpha: number, solver: Ri
 
 /** (XᵀX + αI)⁻¹Xᵀy by Cholesky; null when not positive definite. */
 function choleskyPrimal(X: Matrix, y: Float64Array, alpha: number): Float64Array | null {
-  const n = X.rows, p = X.cols;
+  const n = X.rows,
+    p = X.cols;
   const A = new Float64Array(p * p);
   gemm(p, p, n, X.data, X.data, A, { transA: true });
   for (let j = 0; j < p; j++) A[j * p + j] += alpha;
@@ -76,7 +78,8 @@ function choleskyPrimal(X: Matrix, y: Float64Array, alpha: number): Float64Array
 
 /** Xᵀ(XXᵀ + αI)⁻¹y: cheaper when there are more features than samples. */
 function choleskyKernel(X: Matrix, y: Float64Array, alpha: number): Float64Array | null {
-  const n = X.rows, p = X.cols;
+  const n = X.rows,
+    p = X.cols;
   const K = new Float64Array(n * n);
   gemm(n, n, p, X.data, X.data, K, { transB: true });
   for (let i = 0; i < n; i++) K[i * n + i] += alpha;
@@ -93,7 +96,8 @@ function choleskyKernel(X: Matrix, y: Float64Array, alpha: number): Float64Array
 
 /** V·diag(s/(s²+α))·Uᵀy, singular values <= 1e-15 dropped (as scikit-learn). */
 function ridgeSVD(X: Matrix, y: Float64Array, alpha: number): Float64Array {
-  const n = X.rows, p = X.cols;
+  const n = X.rows,
+    p = X.cols;
   const { u, s, vt } = svd(X, { fullMatrices: false });
   const k = s.length;
   const uty = new Float64Array(k);
@@ -112,8 +116,12 @@ function ridgeSVD(X: Matrix, y: Float64Array, alpha: number): Float64Array {
  * scipy's `lsqr` does (atol = btol = tol, conlim 1e8).
  */
 export function lsqr(A: Matrix, b: Float64Array, damp: number, tol: number, iterLim: number | null): { x: Float64Array; nIter: number } {
-  const m = A.rows, n = A.cols, a = A.data;
-  const atol = tol, btol = tol, conlim = 1e8;
+  const m = A.rows,
+    n = A.cols,
+    a = A.data;
+  const atol = tol,
+    btol = tol,
+    conlim = 1e8;
   const limit = iterLim ?? 2 * n;
   const x = new Float64Array(n);
   const u = b.slice();
@@ -153,10 +161,19 @@ export function lsqr(A: Matrix, b: Float64Array, damp: number, tol: number, iter
   }
   if (alfa > 0) for (let j = 0; j < n; j++) v[j] /= alfa;
   w.set(v);
-  let rhobar = alfa, phibar = beta;
-  let anorm = 0, acond = 0, ddnorm = 0, xxnorm = 0, z = 0, cs2 = -1, sn2 = 0, res2 = 0;
+  let rhobar = alfa,
+    phibar = beta;
+  let anorm = 0,
+    acond = 0,
+    ddnorm = 0,
+    xxnorm = 0,
+    z = 0,
+    cs2 = -1,
+    sn2 = 0,
+    res2 = 0;
   const dampsq = damp * damp;
-  let rnorm = beta, arnorm = alfa * beta;
+  let rnorm = beta,
+    arnorm = alfa * beta;
   if (arnorm === 0) return { x, nIter: 0 };
   let itn = 0;
   const ctol = conlim > 0 ? 1 / conlim : 0;
@@ -175,7 +192,10 @@ export function lsqr(A: Matrix, b: Float64Array, damp: number, tol: number, iter
       alfa = norm(v);
       if (alfa > 0) for (let j = 0; j < n; j++) v[j] /= alfa;
     }
-    let rhobar1 = rhobar, cs1 = 1, sn1 = 0, psi = 0;
+    let rhobar1 = rhobar,
+      cs1 = 1,
+      sn1 = 0,
+      psi = 0;
     if (damp > 0) {
       rhobar1 = Math.hypot(rhobar, damp);
       cs1 = rhobar / rhobar1;
@@ -191,7 +211,8 @@ export function lsqr(A: Matrix, b: Float64Array, damp: number, tol: number, iter
     const phi = cs * phibar;
     phibar = sn * phibar;
     const tau = sn * phi;
-    const t1 = phi / rho, t2 = -theta / rho;
+    const t1 = phi / rho,
+      t2 = -theta / rho;
     let dknorm = 0;
     for (let j = 0; j < n; j++) {
       const dk = w[j] / rho;
@@ -303,18 +324,24 @@ export class RidgeCV extends LinearRegressorBase<RidgeCVParams> {
       return this.finishFit(coef, intercept, Xm.cols);
     } else {
       const folds = typeof p.cv === 'number' ? kFold(Xm.rows, p.cv, est) : foldsFromTestSets(Xm.rows, p.cv, est);
-      let best = -Infinity, bestAlpha = alphas[0];
+      let best = -Infinity,
+        bestAlpha = alphas[0];
       for (const alpha of alphas) {
         let total = 0;
         for (const f of folds) {
-          const Xtr = takeRows(Xm, f.train), Xte = takeRows(Xm, f.test);
-          const ytr = pickValues(yv, f.train), yte = pickValues(yv, f.test);
+          const Xtr = takeRows(Xm, f.train),
+            Xte = takeRows(Xm, f.test);
+          const ytr = pickValues(yv, f.train),
+            yte = pickValues(yv, f.test);
           const m = new Ridge({ alpha, fitIntercept }).fit(Xtr, ytr, sw ? pickValues(sw, f.train) : null);
           // scored unweighted, as scikit-learn's GridSearchCV scores with the estimator's R²
           total += r2Score(yte, m.predict(Xte));
         }
         const score = total / folds.length;
-        if (score > best) { best = score; bestAlpha = alpha; }
+        if (score > best) {
+          best = score;
+          bestAlpha = alpha;
+        }
       }
       const m = new Ridge({ alpha: bestAlpha, fitIntercept }).fit(Xm, yv, sw);
       this.alpha = bestAlpha;
@@ -325,9 +352,17 @@ export class RidgeCV extends LinearRegressorBase<RidgeCVParams> {
   }
 
   /** Leave-one-out over the alphas; sets alpha, bestScore and cvValues and returns the chosen fit. */
-  private fitGCV(Xm: Matrix, yv: Float64Array, sw: Float64Array | null, alphas: number[], fitIntercept: boolean, gcvMode: 'auto' | 'svd' | 'eigen'): { coef: Float64Array; intercept: number } {
+  private fitGCV(
+    Xm: Matrix,
+    yv: Float64Array,
+    sw: Float64Array | null,
+    alphas: number[],
+    fitIntercept: boolean,
+    gcvMode: 'auto' | 'svd' | 'eigen',
+  ): { coef: Float64Array; intercept: number } {
     const pre = weightedCentred(Xm, yv, fitIntercept, sw);
-    const n = Xm.rows, p = Xm.cols;
+    const n = Xm.rows,
+      p = Xm.cols;
     const mode = gcvMode === 'auto' ? (n > p ? 'svd' : 'eigen') : gcvMode;
     const sqrtSw = pre.sqrtSw ?? new Float64Array(n).fill(1);
     const y = pre.y;
@@ -365,12 +400,16 @@ export class RidgeCV extends LinearRegressorBase<RidgeCVParams> {
       for (let c = 0; c < r; c++) {
         let dot = 0;
         for (let i = 0; i < n; i++) dot += (sqrtSw[i] / nrm) * Q[i * r + c];
-        if (Math.abs(dot) > best) { best = Math.abs(dot); interceptDim = c; }
+        if (Math.abs(dot) > best) {
+          best = Math.abs(dot);
+          interceptDim = c;
+        }
       }
     }
     const w = new Float64Array(r);
     const cvals = this.params.storeCvValues ? new Float64Array(n * alphas.length) : undefined;
-    let bestScore = -Infinity, bestAlpha = alphas[0];
+    let bestScore = -Infinity,
+      bestAlpha = alphas[0];
     let bestC: Float64Array | null = null;
     for (let ai = 0; ai < alphas.length; ai++) {
       const alpha = alphas[ai];

@@ -42,7 +42,10 @@ export interface SagaResult {
 }
 
 export function saga(X: Matrix, y: Int32Array, sw: Float64Array, o: SagaOptions): SagaResult {
-  const n = X.rows, d = X.cols, K = o.K, a = X.data;
+  const n = X.rows,
+    d = X.cols,
+    K = o.K,
+    a = X.data;
   const w = new Float64Array(K * d);
   const b = new Float64Array(K);
   if (o.init) {
@@ -55,7 +58,8 @@ export function saga(X: Matrix, y: Int32Array, sw: Float64Array, o: SagaOptions)
     for (let j = 0; j < d; j++) s += a[i * d + j] ** 2;
     if (s > maxSq) maxSq = s;
   }
-  const alphaS = o.alpha / n, betaS = o.beta / n;
+  const alphaS = o.alpha / n,
+    betaS = o.beta / n;
   const L = 0.25 * (maxSq + (o.fitIntercept ? 1 : 0)) + alphaS;
   const step = 1 / (2 * L + Math.min(2 * n * alphaS, L));
   const mem = new Float64Array(n * K);
@@ -68,7 +72,8 @@ export function saga(X: Matrix, y: Int32Array, sw: Float64Array, o: SagaOptions)
   const prev = new Float64Array(K * d);
   const shrink = 1 - step * alphaS;
   const thr = step * betaS;
-  let epoch = 0, converged = false;
+  let epoch = 0,
+    converged = false;
   for (; epoch < o.maxIter; epoch++) {
     prev.set(w);
     for (let it = 0; it < n; it++) {
@@ -81,13 +86,17 @@ export function saga(X: Matrix, y: Int32Array, sw: Float64Array, o: SagaOptions)
         z[k] = s;
       }
       gradient(z, y[i], sw[i], K, diff);
-      if (!seen[i]) { seen[i] = 1; nSeen++; }
+      if (!seen[i]) {
+        seen[i] = 1;
+        nSeen++;
+      }
       for (let k = 0; k < K; k++) {
         const g = diff[k];
         diff[k] = g - mem[i * K + k];
         mem[i * K + k] = g;
       }
-      const c1 = step * (1 - 1 / nSeen), c2 = step / nSeen;
+      const c1 = step * (1 - 1 / nSeen),
+        c2 = step / nSeen;
       for (let k = 0; k < K; k++) {
         const dk = diff[k];
         const wk = k * d;
@@ -103,7 +112,8 @@ export function saga(X: Matrix, y: Int32Array, sw: Float64Array, o: SagaOptions)
         }
       }
     }
-    let maxChange = 0, maxW = 0;
+    let maxChange = 0,
+      maxW = 0;
     for (let j = 0; j < K * d; j++) {
       maxChange = Math.max(maxChange, Math.abs(w[j] - prev[j]));
       maxW = Math.max(maxW, Math.abs(w[j]));

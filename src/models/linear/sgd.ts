@@ -24,9 +24,7 @@ import { NumericalError, ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { r2Score } from '../../metrics/regression.js';
-import {
-  checkSampleWeight, checkXLabels, checkXy, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
-} from '../../utils/validation.js';
+import { checkSampleWeight, checkXLabels, checkXy, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber } from './common.js';
 import { logProbabilities } from '../base.js';
 import { LinearClassifierBase, LinearRegressorBase } from './linear-model.js';
@@ -48,8 +46,14 @@ function makeLoss(name: string, epsilon: number): Loss {
       return { loss: (p, y) => 0.5 * (p - y) * (p - y), dloss: (p, y) => p - y };
     case 'huber':
       return {
-        loss: (p, y) => { const r = Math.abs(p - y); return r <= epsilon ? 0.5 * r * r : epsilon * r - 0.5 * epsilon * epsilon; },
-        dloss: (p, y) => { const r = p - y; return Math.abs(r) <= epsilon ? r : r > 0 ? epsilon : -epsilon; },
+        loss: (p, y) => {
+          const r = Math.abs(p - y);
+          return r <= epsilon ? 0.5 * r * r : epsilon * r - 0.5 * epsilon * epsilon;
+        },
+        dloss: (p, y) => {
+          const r = p - y;
+          return Math.abs(r) <= epsilon ? r : r > 0 ? epsilon : -epsilon;
+        },
       };
     case 'epsilon_insensitive':
       return {
@@ -58,28 +62,58 @@ function makeLoss(name: string, epsilon: number): Loss {
       };
     case 'squared_epsilon_insensitive':
       return {
-        loss: (p, y) => { const v = Math.max(0, Math.abs(y - p) - epsilon); return v * v; },
-        dloss: (p, y) => { const z = y - p; return z > epsilon ? -2 * (z - epsilon) : z < -epsilon ? 2 * (-z - epsilon) : 0; },
+        loss: (p, y) => {
+          const v = Math.max(0, Math.abs(y - p) - epsilon);
+          return v * v;
+        },
+        dloss: (p, y) => {
+          const z = y - p;
+          return z > epsilon ? -2 * (z - epsilon) : z < -epsilon ? 2 * (-z - epsilon) : 0;
+        },
       };
     case 'hinge':
     case 'perceptron': {
       const th = name === 'hinge' ? 1 : 0;
-      return { loss: (p, y) => { const z = p * y; return z <= th ? th - z : 0; }, dloss: (p, y) => (p * y <= th ? -y : 0) };
+      return {
+        loss: (p, y) => {
+          const z = p * y;
+          return z <= th ? th - z : 0;
+        },
+        dloss: (p, y) => (p * y <= th ? -y : 0),
+      };
     }
     case 'squared_hinge':
       return {
-        loss: (p, y) => { const z = 1 - p * y; return z > 0 ? z * z : 0; },
-        dloss: (p, y) => { const z = 1 - p * y; return z > 0 ? -2 * y * z : 0; },
+        loss: (p, y) => {
+          const z = 1 - p * y;
+          return z > 0 ? z * z : 0;
+        },
+        dloss: (p, y) => {
+          const z = 1 - p * y;
+          return z > 0 ? -2 * y * z : 0;
+        },
       };
     case 'log_loss':
       return {
-        loss: (p, y) => { const z = p * y; return z > 18 ? Math.exp(-z) : z < -18 ? -z : Math.log1p(Math.exp(-z)); },
-        dloss: (p, y) => { const z = p * y; return z > 18 ? -y * Math.exp(-z) : z < -18 ? -y : -y / (Math.exp(z) + 1); },
+        loss: (p, y) => {
+          const z = p * y;
+          return z > 18 ? Math.exp(-z) : z < -18 ? -z : Math.log1p(Math.exp(-z));
+        },
+        dloss: (p, y) => {
+          const z = p * y;
+          return z > 18 ? -y * Math.exp(-z) : z < -18 ? -y : -y / (Math.exp(z) + 1);
+        },
       };
     case 'modified_huber':
       return {
-        loss: (p, y) => { const z = p * y; return z >= 1 ? 0 : z >= -1 ? (1 - z) * (1 - z) : -4 * z; },
-        dloss: (p, y) => { const z = p * y; return z >= 1 ? 0 : z >= -1 ? -2 * (1 - z) * y : -4 * y; },
+        loss: (p, y) => {
+          const z = p * y;
+          return z >= 1 ? 0 : z >= -1 ? (1 - z) * (1 - z) : -4 * z;
+        },
+        dloss: (p, y) => {
+          const z = p * y;
+          return z >= 1 ? 0 : z >= -1 ? -2 * (1 - z) * y : -4 * y;
+        },
       };
     default:
       throw new ValueError(`SGD: unknown loss '${name}'`);
@@ -127,7 +161,9 @@ interface PlainSGDResult {
 
 /** scikit-learn's `_plain_sgd` for one binary / regression target. */
 function plainSGD(X: Matrix, y: Float64Array, sw: Float64Array, o: PlainSGDOptions): PlainSGDResult {
-  const n = X.rows, d = X.cols, a = X.data;
+  const n = X.rows,
+    d = X.cols,
+    a = X.data;
   const w = o.coefInit ? o.coefInit.slice() : new Float64Array(d);
   let wscale = 1;
   let b = o.interceptInit;
@@ -148,8 +184,11 @@ function plainSGD(X: Matrix, y: Float64Array, sw: Float64Array, o: PlainSGDOptio
   const order = new Int32Array(n);
   for (let i = 0; i < n; i++) order[i] = i;
   let t = 1;
-  let bestLoss = Infinity, bestScore = -Infinity, noImprovement = 0;
-  let epoch = 0, converged = false;
+  let bestLoss = Infinity,
+    bestScore = -Infinity,
+    noImprovement = 0;
+  let epoch = 0,
+    converged = false;
   const nTrain = o.trainMask ? o.trainMask.reduce((s, v) => s + v, 0) : n;
   const trueW = (): Float64Array => {
     const out = new Float64Array(d);
@@ -308,9 +347,21 @@ function validationSplit(n: number, fraction: number, rng: Generator, strata: In
 }
 
 const COMMON_DEFAULTS = {
-  penalty: 'l2' as SGDPenalty, alpha: 1e-4, l1Ratio: 0.15, fitIntercept: true, maxIter: 1000, tol: 1e-3 as number | null,
-  shuffle: true, epsilon: 0.1, randomState: null, earlyStopping: false, validationFraction: 0.1, nIterNoChange: 5,
-  warmStart: false, average: false as boolean | number, powerT: 0.25,
+  penalty: 'l2' as SGDPenalty,
+  alpha: 1e-4,
+  l1Ratio: 0.15,
+  fitIntercept: true,
+  maxIter: 1000,
+  tol: 1e-3 as number | null,
+  shuffle: true,
+  epsilon: 0.1,
+  randomState: null,
+  earlyStopping: false,
+  validationFraction: 0.1,
+  nIterNoChange: 5,
+  warmStart: false,
+  average: false as boolean | number,
+  powerT: 0.25,
 };
 
 // ---------------------------------------------------------------- regressor
@@ -349,20 +400,41 @@ export class SGDRegressor extends LinearRegressorBase<SGDRegressorParams> {
       const idx: number[] = [];
       for (let i = 0; i < n; i++) if (!trainMask[i]) idx.push(i);
       validationScore = (w, b) => {
-        const yt = new Float64Array(idx.length), yp = new Float64Array(idx.length), ws = new Float64Array(idx.length);
+        const yt = new Float64Array(idx.length),
+          yp = new Float64Array(idx.length),
+          ws = new Float64Array(idx.length);
         idx.forEach((i, k) => {
           let s = b;
           for (let j = 0; j < Xm.cols; j++) s += Xm.data[i * Xm.cols + j] * w[j];
-          yp[k] = s; yt[k] = yv[i]; ws[k] = sw[i];
+          yp[k] = s;
+          yt[k] = yv[i];
+          ws[k] = sw[i];
         });
         return r2Score(yt, yp, { sampleWeight: ws });
       };
     }
     const r = plainSGD(Xm, yv, sw, {
-      loss, penalty: p.penalty, alpha: p.alpha, l1Ratio: p.l1Ratio, maxIter: p.maxIter, tol: p.tol, fitIntercept: p.fitIntercept,
-      shuffle: p.shuffle, rng, learningRate: p.learningRate, eta0: p.eta0, powerT: p.powerT, nIterNoChange: p.nIterNoChange,
-      average, weightPos: 1, weightNeg: 1, trainMask, validationScore,
-      coefInit: warm ? this.coef! : null, interceptInit: warm ? this.intercept! : 0, est,
+      loss,
+      penalty: p.penalty,
+      alpha: p.alpha,
+      l1Ratio: p.l1Ratio,
+      maxIter: p.maxIter,
+      tol: p.tol,
+      fitIntercept: p.fitIntercept,
+      shuffle: p.shuffle,
+      rng,
+      learningRate: p.learningRate,
+      eta0: p.eta0,
+      powerT: p.powerT,
+      nIterNoChange: p.nIterNoChange,
+      average,
+      weightPos: 1,
+      weightNeg: 1,
+      trainMask,
+      validationScore,
+      coefInit: warm ? this.coef! : null,
+      interceptInit: warm ? this.intercept! : 0,
+      est,
     });
     const useAvg = r.avgCoef !== null && average <= r.t;
     this.nIter = r.nIter;
@@ -394,10 +466,17 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
     const est = 'SGDClassifier';
     const p = this.params;
     const { average } = checkCommon(p, est);
-    const lossName = checkChoice('loss', p.loss, ['hinge', 'log_loss', 'modified_huber', 'squared_hinge', 'perceptron', 'squared_error', 'huber', 'epsilon_insensitive', 'squared_epsilon_insensitive'] as const, est);
+    const lossName = checkChoice(
+      'loss',
+      p.loss,
+      ['hinge', 'log_loss', 'modified_huber', 'squared_hinge', 'perceptron', 'squared_error', 'huber', 'epsilon_insensitive', 'squared_epsilon_insensitive'] as const,
+      est,
+    );
     const loss = makeLoss(lossName, p.epsilon);
     const { X: Xm, y: codes, classes } = checkXLabels(X, y, est);
-    const n = Xm.rows, d = Xm.cols, nc = classes.length;
+    const n = Xm.rows,
+      d = Xm.cols,
+      nc = classes.length;
     const sw = checkSampleWeight(sampleWeight, n, { nonNegative: true }) ?? new Float64Array(n).fill(1);
     const cw = classWeights(p.classWeight, classes, codes, est);
     const rng = resolveGenerator(p.randomState);
@@ -408,7 +487,8 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
     const seeds = models.map(() => rng.nextUint32());
     const W = new Float64Array(models.length * d);
     const B = new Float64Array(models.length);
-    let nIter = 0, converged = true;
+    let nIter = 0,
+      converged = true;
     models.forEach((k, m) => {
       const yb = new Float64Array(n);
       for (let i = 0; i < n; i++) yb[i] = codes[i] === k ? 1 : -1;
@@ -416,7 +496,8 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
       if (trainMask) {
         const mask = trainMask;
         validationScore = (w, b) => {
-          let ok = 0, tot = 0;
+          let ok = 0,
+            tot = 0;
           for (let i = 0; i < n; i++) {
             if (mask[i]) continue;
             let s = b;
@@ -428,13 +509,27 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
         };
       }
       const r = plainSGD(Xm, yb, sw, {
-        loss, penalty: p.penalty, alpha: p.alpha, l1Ratio: p.l1Ratio, maxIter: p.maxIter, tol: p.tol, fitIntercept: p.fitIntercept,
-        shuffle: p.shuffle, rng: resolveGenerator(seeds[m]), learningRate: p.learningRate, eta0: p.eta0, powerT: p.powerT,
-        nIterNoChange: p.nIterNoChange, average,
-        weightPos: nc === 2 ? cw[1] : cw[k], weightNeg: nc === 2 ? cw[0] : 1,
-        trainMask, validationScore,
+        loss,
+        penalty: p.penalty,
+        alpha: p.alpha,
+        l1Ratio: p.l1Ratio,
+        maxIter: p.maxIter,
+        tol: p.tol,
+        fitIntercept: p.fitIntercept,
+        shuffle: p.shuffle,
+        rng: resolveGenerator(seeds[m]),
+        learningRate: p.learningRate,
+        eta0: p.eta0,
+        powerT: p.powerT,
+        nIterNoChange: p.nIterNoChange,
+        average,
+        weightPos: nc === 2 ? cw[1] : cw[k],
+        weightNeg: nc === 2 ? cw[0] : 1,
+        trainMask,
+        validationScore,
         coefInit: warm ? (this.coef!.data as Float64Array).slice(m * d, m * d + d) : null,
-        interceptInit: warm ? this.intercept![m] : 0, est,
+        interceptInit: warm ? this.intercept![m] : 0,
+        est,
       });
       const useAvg = r.avgCoef !== null && average <= r.t;
       W.set(useAvg ? r.avgCoef! : r.coef, m * d);
@@ -468,9 +563,7 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
     const { s, n, k } = this.scores(X);
     const nc = this.classes!.length;
     const P = new Float64Array(n * nc);
-    const f = lossName === 'log_loss'
-      ? (z: number) => (z > 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)))
-      : (z: number) => (Math.min(1, Math.max(-1, z)) + 1) / 2;
+    const f = lossName === 'log_loss' ? (z: number) => (z > 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z))) : (z: number) => (Math.min(1, Math.max(-1, z)) + 1) / 2;
     for (let i = 0; i < n; i++) {
       if (k === 1) {
         const p1 = f(s[i]);
@@ -479,7 +572,11 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
         continue;
       }
       let t = 0;
-      for (let c = 0; c < nc; c++) { const v = f(s[i * nc + c]); P[i * nc + c] = v; t += v; }
+      for (let c = 0; c < nc; c++) {
+        const v = f(s[i * nc + c]);
+        P[i * nc + c] = v;
+        t += v;
+      }
       for (let c = 0; c < nc; c++) P[i * nc + c] = t === 0 ? 1 / nc : P[i * nc + c] / t;
     }
     return new Tensor(P, [n, nc]);

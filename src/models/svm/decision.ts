@@ -5,7 +5,7 @@
  * one-vs-rest decision shape scikit-learn returns.
  */
 import { gemmOrLoops } from '../../backend/index.js';
-import { Kernel, type KernelRows } from './kernel-functions.js';
+import type { Kernel, KernelRows } from './kernel-functions.js';
 
 /** Test rows per kernel block in prediction (bounds the block's memory). */
 function chunkRows(nSV: number): number {
@@ -28,7 +28,7 @@ export function featureKernelBlocks(kernel: Kernel, SV: KernelRows, T: KernelRow
 }
 
 /** A KernelBlockFn over a user-supplied [T, nSV] kernel matrix. */
-export function gramKernelBlocks(KT: Float64Array, nT: number, nSV: number): KernelBlockFn {
+export function gramKernelBlocks(KT: Float64Array, _nT: number, nSV: number): KernelBlockFn {
   return (t0, t1) => {
     const w = t1 - t0;
     const out = new Float64Array(nSV * w);

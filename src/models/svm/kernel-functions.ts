@@ -77,12 +77,27 @@ export function powi(x: number, n: number): number {
  * dots[t] = x_a·z_(idx[t]) for t in [start, end), four rows of Z at a time
  * (each element of x_a loaded once per four).
  */
-function rowDots(X: Float32Array | Float64Array, a: number, Z: Float32Array | Float64Array, k: number, idx: ArrayLike<number>, start: number, end: number, dots: Float64Array): void {
+function rowDots(
+  X: Float32Array | Float64Array,
+  a: number,
+  Z: Float32Array | Float64Array,
+  k: number,
+  idx: ArrayLike<number>,
+  start: number,
+  end: number,
+  dots: Float64Array,
+): void {
   const ra = a * k;
   let t = start;
   for (; t + 3 < end; t += 4) {
-    const r0 = idx[t] * k, r1 = idx[t + 1] * k, r2 = idx[t + 2] * k, r3 = idx[t + 3] * k;
-    let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+    const r0 = idx[t] * k,
+      r1 = idx[t + 1] * k,
+      r2 = idx[t + 2] * k,
+      r3 = idx[t + 3] * k;
+    let s0 = 0,
+      s1 = 0,
+      s2 = 0,
+      s3 = 0;
     for (let j = 0; j < k; j++) {
       const x = X[ra + j];
       s0 += x * Z[r0 + j];
@@ -146,8 +161,14 @@ export function pairwiseSum(a: Float64Array, from: number, n: number): number {
     return res;
   }
   if (n <= 128) {
-    let r0 = a[from], r1 = a[from + 1], r2 = a[from + 2], r3 = a[from + 3];
-    let r4 = a[from + 4], r5 = a[from + 5], r6 = a[from + 6], r7 = a[from + 7];
+    let r0 = a[from],
+      r1 = a[from + 1],
+      r2 = a[from + 2],
+      r3 = a[from + 3];
+    let r4 = a[from + 4],
+      r5 = a[from + 5],
+      r6 = a[from + 6],
+      r7 = a[from + 7];
     let i = 8;
     const end = n - (n % 8);
     for (; i < end; i += 8) {
@@ -161,7 +182,7 @@ export function pairwiseSum(a: Float64Array, from: number, n: number): number {
       r6 += a[b + 6];
       r7 += a[b + 7];
     }
-    let res = (r0 + r1 + (r2 + r3)) + (r4 + r5 + (r6 + r7));
+    let res = r0 + r1 + (r2 + r3) + (r4 + r5 + (r6 + r7));
     for (; i < n; i++) res += a[from + i];
     return res;
   }
@@ -329,7 +350,17 @@ export class Kernel {
    * (a1−a0)×(b1−b0) from `off`). The dot products are float32 GEMM results
    * when `use32` (default: {@link useFloat32} of the block's size), float64 otherwise.
    */
-  block(A: KernelRows, a0: number, a1: number, B: KernelRows, b0: number, b1: number, out: Float32Array | Float64Array, off = 0, use32 = useFloat32((a1 - a0) * (b1 - b0) * A.cols)): void {
+  block(
+    A: KernelRows,
+    a0: number,
+    a1: number,
+    B: KernelRows,
+    b0: number,
+    b1: number,
+    out: Float32Array | Float64Array,
+    off = 0,
+    use32 = useFloat32((a1 - a0) * (b1 - b0) * A.cols),
+  ): void {
     const m = a1 - a0;
     const n = b1 - b0;
     if (m <= 0 || n <= 0) return;
@@ -411,7 +442,17 @@ export class Kernel {
    * One kernel row computed with plain float64 loops: out[t] = K(A_a, B_(idx[t]))
    * for t in [start, end). Used where kernel rows are computed on demand.
    */
-  rowInto(A: KernelRows, a: number, B: KernelRows, idx: ArrayLike<number>, start: number, end: number, out: Float32Array | Float64Array, scratch: Float64Array, use32 = false): void {
+  rowInto(
+    A: KernelRows,
+    a: number,
+    B: KernelRows,
+    idx: ArrayLike<number>,
+    start: number,
+    end: number,
+    out: Float32Array | Float64Array,
+    scratch: Float64Array,
+    use32 = false,
+  ): void {
     if (use32) {
       A.f32 ??= Float32Array.from(A.data);
       if (A !== B) B.f32 ??= Float32Array.from(B.data);

@@ -11,7 +11,7 @@
  * - `SubsetSource`: a sub-problem (Platt's cross-validation folds) of another source.
  * Plus the budgets that decide which is used.
  */
-import { fastExpF32, Kernel, type KernelRows } from './kernel-functions.js';
+import { fastExpF32, type Kernel, type KernelRows } from './kernel-functions.js';
 import type { KernelSource } from './smo.js';
 
 /** Kernel rows computed on demand from feature rows (plain loops; float32 data for float32 problems). */
@@ -80,7 +80,7 @@ export class PairBlockSource implements KernelSource {
   readonly size: number;
   constructor(
     private readonly ni: number,
-    private readonly nj: number,
+    readonly nj: number,
     private readonly Kii: Window,
     private readonly Kjj: Window,
     private readonly Kij: Window,
@@ -226,7 +226,6 @@ export function transpose(src: Float32Array, offset: number, stride: number, row
   }
   return out;
 }
-
 
 /** Training data as the kernel sees it. */
 export interface KernelData {

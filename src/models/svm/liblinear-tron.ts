@@ -15,8 +15,14 @@ function dotRows(X: Float32Array | Float64Array, d: number, rows: Int32Array, co
   const wb = bias > 0 ? bias * w[d] : 0;
   let t = 0;
   for (; t + 3 < count; t += 4) {
-    const r0 = rows[t] * d, r1 = rows[t + 1] * d, r2 = rows[t + 2] * d, r3 = rows[t + 3] * d;
-    let a0 = 0, a1 = 0, a2 = 0, a3 = 0;
+    const r0 = rows[t] * d,
+      r1 = rows[t + 1] * d,
+      r2 = rows[t + 2] * d,
+      r3 = rows[t + 3] * d;
+    let a0 = 0,
+      a1 = 0,
+      a2 = 0,
+      a3 = 0;
     for (let j = 0; j < d; j++) {
       const wj = w[j];
       a0 += X[r0 + j] * wj;
@@ -42,8 +48,14 @@ function axpyRows(X: Float32Array | Float64Array, d: number, rows: Int32Array, c
   let t = 0;
   let cb = 0;
   for (; t + 3 < count; t += 4) {
-    const r0 = rows[t] * d, r1 = rows[t + 1] * d, r2 = rows[t + 2] * d, r3 = rows[t + 3] * d;
-    const c0 = coef[t], c1 = coef[t + 1], c2 = coef[t + 2], c3 = coef[t + 3];
+    const r0 = rows[t] * d,
+      r1 = rows[t + 1] * d,
+      r2 = rows[t + 2] * d,
+      r3 = rows[t + 3] * d;
+    const c0 = coef[t],
+      c1 = coef[t + 1],
+      c2 = coef[t + 2],
+      c3 = coef[t + 3];
     for (let j = 0; j < d; j++) g[j] += c0 * X[r0 + j] + c1 * X[r1 + j] + c2 * X[r2 + j] + c3 * X[r3 + j];
     cb += c0 + c1 + c2 + c3;
   }
@@ -65,7 +77,10 @@ class L2SvcFunction {
   private nActive = 0;
   private readonly tmp: Float64Array;
 
-  constructor(private readonly p: LinearProblem, private readonly X: Float32Array | Float64Array) {
+  constructor(
+    private readonly p: LinearProblem,
+    private readonly X: Float32Array | Float64Array,
+  ) {
     this.z = new Float64Array(p.n);
     this.all = new Int32Array(p.n);
     for (let i = 0; i < p.n; i++) this.all[i] = i;
@@ -141,8 +156,12 @@ export function solveTron(p: LinearProblem, eps: number, maxIter: number): Linea
   const ws = weightSize(p);
   const X = p.n * p.d >= TRON_F32_ELEMENTS ? Float32Array.from(p.X) : p.X;
   const fn = new L2SvcFunction(p, X);
-  const eta0 = 1e-4, eta1 = 0.25, eta2 = 0.75;
-  const sigma1 = 0.25, sigma2 = 0.5, sigma3 = 4;
+  const eta0 = 1e-4,
+    eta1 = 0.25,
+    eta2 = 0.75;
+  const sigma1 = 0.25,
+    sigma2 = 0.5,
+    sigma3 = 4;
   const w = new Float64Array(ws);
   const wNew = new Float64Array(ws);
   const g = new Float64Array(ws);

@@ -74,7 +74,10 @@ function shuffleActive(index: Int32Array, activeSize: number, rng: Generator): v
 /** x_i·w (with the bias feature). */
 function rowDot(X: Float32Array | Float64Array, i: number, d: number, w: Float64Array, bias: number): number {
   const r = i * d;
-  let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
+  let s0 = 0,
+    s1 = 0,
+    s2 = 0,
+    s3 = 0;
   let j = 0;
   for (; j + 3 < d; j += 4) {
     s0 += X[r + j] * w[j];
@@ -349,7 +352,11 @@ export function solveL1rL2(p: LinearProblem, eps: number, maxIter: number, rng: 
  */
 export function solveCrammerSinger(
   p: { X: Float64Array; n: number; d: number; bias: number; C: Float64Array; who?: string },
-  cls: Int32Array, k: number, eps: number, maxIter: number, rng: Generator,
+  cls: Int32Array,
+  k: number,
+  eps: number,
+  maxIter: number,
+  rng: Generator,
 ): { W: Float64Array; iter: number; converged: boolean } {
   const { X, n, d, bias, C } = p;
   const ws = weightSize(p);

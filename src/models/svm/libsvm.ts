@@ -27,10 +27,22 @@
  * solver, from the blocks of the small-problem path, with the same results.
  */
 import { svcPairs } from '../../backend/routines/svc-pairs.js';
-import { Generator } from '../../tensor/random.js';
+import type { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
-import { Kernel, useFloat32 } from './kernel-functions.js';
-import { PairBlockSource, pairFits, plainSource, fitsInCache, SMALL_UPPER_FLOATS, SubsetSource, transpose, TRANSPOSE_MIN, type KernelData, type SolverParams, type Window } from './kernel-sources.js';
+import { type Kernel, useFloat32 } from './kernel-functions.js';
+import {
+  PairBlockSource,
+  pairFits,
+  plainSource,
+  fitsInCache,
+  SMALL_UPPER_FLOATS,
+  SubsetSource,
+  transpose,
+  TRANSPOSE_MIN,
+  type KernelData,
+  type SolverParams,
+  type Window,
+} from './kernel-sources.js';
 import { sigmoidTrain } from './platt.js';
 import { smoDivergedError, solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
 
@@ -102,19 +114,29 @@ function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Arra
   }
   // as trainSvc's blockOf (with use32, its lazy rows map the dots as block() does, RBF aside);
   // the backend computes dot products itself, with the GEMM kernel.dots would call
-  const blocks = rbfDots ? { rows: (rows.f32 ??= Float32Array.from(rows.data)), cols: rows.cols } : (): Float32Array[] => {
-    const out: Float32Array[] = [];
-    for (let c = 0; c < k; c++) {
-      const b = new Float32Array(count[c] * (n - start[c]));
-      kernel.block(rows, start[c], start[c] + count[c], rows, start[c], n, b, 0, use32);
-      out.push(b);
-    }
-    return out;
-  };
+  const blocks = rbfDots
+    ? { rows: (rows.f32 ??= Float32Array.from(rows.data)), cols: rows.cols }
+    : (): Float32Array[] => {
+        const out: Float32Array[] = [];
+        for (let c = 0; c < k; c++) {
+          const b = new Float32Array(count[c] * (n - start[c]));
+          kernel.block(rows, start[c], start[c] + count[c], rows, start[c], n, b, 0, use32);
+          out.push(b);
+        }
+        return out;
+      };
   const r = svcPairs.run({
-    classStart: start, classCount: count, blocks, mode: rbfDots ? 'rbfDots' : 'values',
-    gamma: kernel.gamma, sq: rows.sq, diag, C,
-    eps: tp.eps, shrinking: tp.shrinking, maxIter: tp.maxIter,
+    classStart: start,
+    classCount: count,
+    blocks,
+    mode: rbfDots ? 'rbfDots' : 'values',
+    gamma: kernel.gamma,
+    sq: rows.sq,
+    diag,
+    C,
+    eps: tp.eps,
+    shrinking: tp.shrinking,
+    maxIter: tp.maxIter,
   });
   if (!r) return null;
   if (r.rho.some((rho) => !Number.isFinite(rho))) throw smoDivergedError('SVC'); // the port's report of non-finite values

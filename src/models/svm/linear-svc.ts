@@ -60,8 +60,17 @@ export interface LinearSVCParams {
 }
 
 const DEFAULTS: LinearSVCParams = {
-  penalty: 'l2', loss: 'squared_hinge', dual: 'auto', tol: 1e-4, C: 1, multiClass: 'ovr',
-  fitIntercept: true, interceptScaling: 1, classWeight: null, randomState: null, maxIter: 1000,
+  penalty: 'l2',
+  loss: 'squared_hinge',
+  dual: 'auto',
+  tol: 1e-4,
+  C: 1,
+  multiClass: 'ovr',
+  fitIntercept: true,
+  interceptScaling: 1,
+  classWeight: null,
+  randomState: null,
+  maxIter: 1000,
 };
 
 type Solver = 'dual' | 'primal' | 'l1' | 'cs';
@@ -69,7 +78,8 @@ type Solver = 'dual' | 'primal' | 'l1' | 'cs';
 function chooseSolver(p: LinearSVCParams, n: number, d: number, who: string): { solver: Solver; dual: boolean } {
   if (p.penalty !== 'l1' && p.penalty !== 'l2') throw new ValueError(`${who}: penalty must be 'l1' or 'l2', got ${JSON.stringify(p.penalty)}`);
   if (p.loss !== 'hinge' && p.loss !== 'squared_hinge') throw new ValueError(`${who}: loss must be 'hinge' or 'squared_hinge', got ${JSON.stringify(p.loss)}`);
-  if (p.multiClass !== 'ovr' && p.multiClass !== 'crammer_singer') throw new ValueError(`${who}: multiClass must be 'ovr' or 'crammer_singer', got ${JSON.stringify(p.multiClass)}`);
+  if (p.multiClass !== 'ovr' && p.multiClass !== 'crammer_singer')
+    throw new ValueError(`${who}: multiClass must be 'ovr' or 'crammer_singer', got ${JSON.stringify(p.multiClass)}`);
   if (p.dual !== 'auto' && typeof p.dual !== 'boolean') throw new ValueError(`${who}: dual must be 'auto', true or false, got ${JSON.stringify(p.dual)}`);
   if (p.multiClass === 'crammer_singer') return { solver: 'cs', dual: true };
   const supported = (dual: boolean): boolean => {

@@ -44,7 +44,11 @@ export function sigmoidTrain(dec: ArrayLike<number>, positive: ArrayLike<boolean
   };
   let fval = objective(A, B);
   for (let iter = 0; iter < maxIter; iter++) {
-    let h11 = sigma, h22 = sigma, h21 = 0, g1 = 0, g2 = 0;
+    let h11 = sigma,
+      h22 = sigma,
+      h21 = 0,
+      g1 = 0,
+      g2 = 0;
     for (let i = 0; i < l; i++) {
       const fApB = dec[i] * A + B;
       let p: number, q: number;
@@ -66,7 +70,8 @@ export function sigmoidTrain(dec: ArrayLike<number>, positive: ArrayLike<boolean
       g2 += d1;
     }
     // once per Newton step: a non-finite gradient means the decision values overflowed
-    if (!Number.isFinite(g1 + g2)) throw new NumericalError('SVC: Platt scaling met non-finite decision values; the features are too large for float64 — scale them (StandardScaler)');
+    if (!Number.isFinite(g1 + g2))
+      throw new NumericalError('SVC: Platt scaling met non-finite decision values; the features are too large for float64 — scale them (StandardScaler)');
     if (Math.abs(g1) < eps && Math.abs(g2) < eps) break;
     const det = h11 * h22 - h21 * h21;
     const dA = -(h22 * g1 - h21 * g2) / det;

@@ -46,7 +46,11 @@ export class RowCache {
   private slabNext = 0;
   private readonly spare: Float32Array[] = [];
 
-  constructor(private readonly l: number, budgetFloats: number, slab?: Float32Array) {
+  constructor(
+    private readonly l: number,
+    budgetFloats: number,
+    slab?: Float32Array,
+  ) {
     this.data = new Array(l).fill(null);
     this.len = new Int32Array(l);
     this.prev = new Int32Array(l + 1);
@@ -134,7 +138,7 @@ export class RowCache {
       i = j;
       j = t;
     }
-    for (let h = this.next[this.head]; h !== this.head;) {
+    for (let h = this.next[this.head]; h !== this.head; ) {
       const nxt = this.next[h];
       if (len[h] > i) {
         if (len[h] > j) {
@@ -169,7 +173,12 @@ export class SvcQ implements QMatrix {
   private readonly split: number;
 
   /** `slab`: optional reusable storage (≥ l² floats) for the row cache when every row fits. */
-  constructor(private readonly src: KernelSource, y: Int8Array, cacheFloats: number, slab?: Float32Array) {
+  constructor(
+    private readonly src: KernelSource,
+    y: Int8Array,
+    cacheFloats: number,
+    slab?: Float32Array,
+  ) {
     const l = src.size;
     this.y = y.slice();
     this.perm = new Int32Array(l);
@@ -229,7 +238,10 @@ export class SvrQ implements QMatrix {
   private nextBuffer = 0;
   private readonly l: number;
 
-  constructor(private readonly src: KernelSource, cacheFloats: number) {
+  constructor(
+    private readonly src: KernelSource,
+    cacheFloats: number,
+  ) {
     const l = src.size;
     this.l = l;
     this.sign = new Int8Array(2 * l);

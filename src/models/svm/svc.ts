@@ -45,8 +45,16 @@ import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { BaseClassifier, BaseRegressor, logProbabilities } from '../base.js';
 import {
-  checkNFeatures, checkSampleWeight, checkXLabels, checkXy, toMatrix,
-  type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput,
+  checkNFeatures,
+  checkSampleWeight,
+  checkXLabels,
+  checkXy,
+  toMatrix,
+  type Label,
+  type LabelInput,
+  type Matrix,
+  type MatrixInput,
+  type VectorInput,
 } from '../../utils/validation.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 import { checkFinite } from '../finite.js';
@@ -126,7 +134,9 @@ function predictBlocks(fk: FittedKernel, support: Int32Array, X: Matrix, who: st
   let KT: Float64Array;
   if (kernel.type === 'precomputed') {
     if (X.cols !== fk.nTrain) {
-      throw new ShapeError(`${who}: with kernel 'precomputed', X must be [nSamples, nTrainSamples] = [n, ${fk.nTrain}] (kernel values against the training samples), got [${X.rows}, ${X.cols}]`);
+      throw new ShapeError(
+        `${who}: with kernel 'precomputed', X must be [nSamples, nTrainSamples] = [n, ${fk.nTrain}] (kernel values against the training samples), got [${X.rows}, ${X.cols}]`,
+      );
     }
     KT = new Float64Array(X.rows * nSV);
     for (let t = 0; t < X.rows; t++) for (let s = 0; s < nSV; s++) KT[t * nSV + s] = X.data[t * X.cols + support[s]];
@@ -163,9 +173,20 @@ export interface SVCParams extends KernelSvmParams {
 }
 
 const SVC_DEFAULTS: SVCParams = {
-  C: 1, kernel: 'rbf', degree: 3, gamma: 'scale', coef0: 0, shrinking: true, probability: false,
-  tol: 1e-3, cacheSize: 200, classWeight: null, maxIter: -1, decisionFunctionShape: 'ovr',
-  breakTies: false, randomState: null,
+  C: 1,
+  kernel: 'rbf',
+  degree: 3,
+  gamma: 'scale',
+  coef0: 0,
+  shrinking: true,
+  probability: false,
+  tol: 1e-3,
+  cacheSize: 200,
+  classWeight: null,
+  maxIter: -1,
+  decisionFunctionShape: 'ovr',
+  breakTies: false,
+  randomState: null,
 };
 
 /**
@@ -249,8 +270,13 @@ export class SVC extends BaseClassifier<SVCParams> {
     const classC = new Float64Array(k);
     for (let c = 0; c < k; c++) classC[c] = p.C * cw[c];
     const model = trainSvc(kd, gy, gw, k, {
-      eps: p.tol, shrinking: p.shrinking, cacheBytes: p.cacheSize * 2 ** 20, maxIter: p.maxIter,
-      classC, probability: p.probability, rng,
+      eps: p.tol,
+      shrinking: p.shrinking,
+      cacheBytes: p.cacheSize * 2 ** 20,
+      maxIter: p.maxIter,
+      classC,
+      probability: p.probability,
+      rng,
     });
     checkFinite(who, 'the dual coefficients', model.coef);
     checkFinite(who, 'the intercepts', model.rho);
@@ -351,8 +377,16 @@ export interface SVRParams extends KernelSvmParams {
 }
 
 const SVR_DEFAULTS: SVRParams = {
-  kernel: 'rbf', degree: 3, gamma: 'scale', coef0: 0, tol: 1e-3, C: 1, epsilon: 0.1,
-  shrinking: true, cacheSize: 200, maxIter: -1,
+  kernel: 'rbf',
+  degree: 3,
+  gamma: 'scale',
+  coef0: 0,
+  tol: 1e-3,
+  C: 1,
+  epsilon: 0.1,
+  shrinking: true,
+  cacheSize: 200,
+  maxIter: -1,
 };
 
 /**
@@ -401,7 +435,10 @@ export class SVR extends BaseRegressor<SVRParams> {
     const kernel = Kernel.fromTraining(p, Xm);
     const kd = buildKernelData(kernel, Xm, order, who);
     const model = trainSvr(kd, ky, kw, p.C, p.epsilon, {
-      eps: p.tol, shrinking: p.shrinking, cacheBytes: p.cacheSize * 2 ** 20, maxIter: p.maxIter,
+      eps: p.tol,
+      shrinking: p.shrinking,
+      cacheBytes: p.cacheSize * 2 ** 20,
+      maxIter: p.maxIter,
     });
     checkFinite(who, 'the dual coefficients', model.coef);
     checkFinite(who, 'the intercept', [model.rho]);

@@ -39,7 +39,7 @@ export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor 
   const steps: DenseLayer[] = [];
   for (const { weight: w, bias: b, relu } of layers) {
     if (!(w instanceof Parameter) || w.ndim !== 2 || (b && !(b instanceof Parameter))) return null;
-    if (isGradEnabled() && (w.requiresGrad || (b && b.requiresGrad))) return null;
+    if (isGradEnabled() && (w.requiresGrad || b?.requiresGrad)) return null;
     steps.push({ w, b, n: w.shape[0], k: w.shape[1], relu });
   }
   if (steps.length === 0 || x.shape[1] !== steps[0].k) return null;
@@ -83,8 +83,12 @@ export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | nu
   const fast = (g: Tensor): (Tensor | null)[] => {
     // Its forward ran on the backend, which takes the backward of any chain its forward took.
     const grads = denseChainBackward.run(m, chain, {
-      x: xs, outputs, dOut: g.data as Float32Array, wantDx: x.requiresGrad,
-      wantDw: layers.map((s) => s.weight.requiresGrad), wantDb: layers.map((s) => s.bias?.requiresGrad ?? false),
+      x: xs,
+      outputs,
+      dOut: g.data as Float32Array,
+      wantDx: x.requiresGrad,
+      wantDw: layers.map((s) => s.weight.requiresGrad),
+      wantDb: layers.map((s) => s.bias?.requiresGrad ?? false),
     });
     const result: (Tensor | null)[] = [grads.dx ? new Tensor(grads.dx, x.shape) : null];
     layers.forEach((s, l) => {
@@ -94,7 +98,8 @@ export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | nu
     return result;
   };
   const reference = (...ins: Tensor[]): Tensor => {
-    let h = ins[0], at = 1;
+    let h = ins[0],
+      at = 1;
     for (const s of layers) {
       const w = ins[at++];
       const b = s.bias ? ins[at++] : null;

@@ -16,25 +16,37 @@ export function relu(x: Tensor): Tensor {
 
 /** The base of the activations without settings: their config is empty. */
 abstract class PlainActivation extends Module {
-  getConfig(): JsonObject { return {}; }
-  static fromConfig<T>(this: new () => T): T { return new this(); }
+  getConfig(): JsonObject {
+    return {};
+  }
+  static fromConfig<T>(this: new () => T): T {
+    return new this();
+  }
 }
 
 export class ReLU extends PlainActivation {
-  override forward(x: Tensor): Tensor { return relu(x); }
+  override forward(x: Tensor): Tensor {
+    return relu(x);
+  }
 }
 
 export class Sigmoid extends PlainActivation {
-  override forward(x: Tensor): Tensor { return x.sigmoid(); }
+  override forward(x: Tensor): Tensor {
+    return x.sigmoid();
+  }
 }
 
 export class Tanh extends PlainActivation {
-  override forward(x: Tensor): Tensor { return x.tanh(); }
+  override forward(x: Tensor): Tensor {
+    return x.tanh();
+  }
 }
 
 /** x·σ(x) (also called swish). */
 export class SiLU extends PlainActivation {
-  override forward(x: Tensor): Tensor { return x.mul(x.sigmoid()); }
+  override forward(x: Tensor): Tensor {
+    return x.mul(x.sigmoid());
+  }
 }
 
 /** A layer's one setting, given as a number or as `{ [key]: number }`: `LeakyReLU(0.2)` is `LeakyReLU({ negativeSlope: 0.2 })`. */
@@ -53,7 +65,10 @@ function leakyRelu(x: Tensor, slope: number): Tensor {
   if (x.dtype === 'int32') return x.leakyRelu(slope);
   const xd = x.data;
   const out = arrayFor(x.dtype, x.size);
-  for (let i = 0; i < out.length; i++) { const v = xd[i]; out[i] = v > 0 ? v : slope * v; }
+  for (let i = 0; i < out.length; i++) {
+    const v = xd[i];
+    out[i] = v > 0 ? v : slope * v;
+  }
   return record(new Tensor(out, x.shape), 'leakyRelu', [x], (g) => {
     const f = arrayFor(x.dtype, x.size);
     for (let i = 0; i < f.length; i++) f[i] = xd[i] > 0 ? 1 : slope;
@@ -68,9 +83,15 @@ export class LeakyReLU extends Module {
     super();
     this.negativeSlope = finiteNumber(numberOrOption('LeakyReLU', options, 'negativeSlope') ?? 0.01, 'negativeSlope', 'LeakyReLU');
   }
-  override forward(x: Tensor): Tensor { return leakyRelu(x, this.negativeSlope); }
-  getConfig(): JsonObject { return { negativeSlope: this.negativeSlope }; }
-  static fromConfig(config: JsonObject): LeakyReLU { return new LeakyReLU(config as { negativeSlope?: number }); }
+  override forward(x: Tensor): Tensor {
+    return leakyRelu(x, this.negativeSlope);
+  }
+  getConfig(): JsonObject {
+    return { negativeSlope: this.negativeSlope };
+  }
+  static fromConfig(config: JsonObject): LeakyReLU {
+    return new LeakyReLU(config as { negativeSlope?: number });
+  }
 }
 
 /** x for x > 0, alpha·(eˣ − 1) otherwise; default alpha 1. */
@@ -80,9 +101,15 @@ export class ELU extends Module {
     super();
     this.alpha = finiteNumber(numberOrOption('ELU', options, 'alpha') ?? 1, 'alpha', 'ELU');
   }
-  override forward(x: Tensor): Tensor { return x.elu(this.alpha); }
-  getConfig(): JsonObject { return { alpha: this.alpha }; }
-  static fromConfig(config: JsonObject): ELU { return new ELU(config as { alpha?: number }); }
+  override forward(x: Tensor): Tensor {
+    return x.elu(this.alpha);
+  }
+  getConfig(): JsonObject {
+    return { alpha: this.alpha };
+  }
+  static fromConfig(config: JsonObject): ELU {
+    return new ELU(config as { alpha?: number });
+  }
 }
 
 /** x·Φ(x) with the exact normal CDF, or PyTorch's tanh approximation with `approximate: 'tanh'`. */
@@ -101,8 +128,12 @@ export class GELU extends Module {
     const inner = x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI));
     return x.mul(inner.tanh().add(1)).mul(0.5);
   }
-  getConfig(): JsonObject { return { approximate: this.approximate }; }
-  static fromConfig(config: JsonObject): GELU { return new GELU(config as { approximate?: 'none' | 'tanh' }); }
+  getConfig(): JsonObject {
+    return { approximate: this.approximate };
+  }
+  static fromConfig(config: JsonObject): GELU {
+    return new GELU(config as { approximate?: 'none' | 'tanh' });
+  }
 }
 
 /**
@@ -129,7 +160,9 @@ export class Softplus extends Module {
     for (let i = 0; i < bx.size && !over; i++) over = bx.data[i] > this.threshold;
     return over ? bx.gt(this.threshold).astype(x.dtype).mul(x.sub(sp)).add(sp) : sp;
   }
-  getConfig(): JsonObject { return { beta: this.beta, threshold: Number.isFinite(this.threshold) ? this.threshold : null }; }
+  getConfig(): JsonObject {
+    return { beta: this.beta, threshold: Number.isFinite(this.threshold) ? this.threshold : null };
+  }
   static fromConfig(config: JsonObject): Softplus {
     return new Softplus({ beta: config.beta as number, threshold: config.threshold === null ? Infinity : (config.threshold as number) });
   }
@@ -144,8 +177,12 @@ abstract class AlongDim extends Module {
     if (!Number.isInteger(dim)) throw new ValueError(`${layer}: dim must be an integer, got ${String(dim)}`);
     this.dim = dim;
   }
-  getConfig(): JsonObject { return { dim: this.dim }; }
-  static fromConfig<T>(this: new (options: { dim?: number }) => T, config: JsonObject): T { return new this(config as { dim?: number }); }
+  getConfig(): JsonObject {
+    return { dim: this.dim };
+  }
+  static fromConfig<T>(this: new (options: { dim?: number }) => T, config: JsonObject): T {
+    return new this(config as { dim?: number });
+  }
 }
 
 /** Softmax along `dim` (default -1, the last axis). */
@@ -153,7 +190,9 @@ export class Softmax extends AlongDim {
   constructor(options: number | { dim?: number } = {}) {
     super('Softmax', options);
   }
-  override forward(x: Tensor): Tensor { return softmax(x, normAxis(this.dim, x.ndim, 'Softmax')); }
+  override forward(x: Tensor): Tensor {
+    return softmax(x, normAxis(this.dim, x.ndim, 'Softmax'));
+  }
 }
 
 /** log(softmax(x)) along `dim` (default -1), computed stably. */
@@ -161,7 +200,9 @@ export class LogSoftmax extends AlongDim {
   constructor(options: number | { dim?: number } = {}) {
     super('LogSoftmax', options);
   }
-  override forward(x: Tensor): Tensor { return x.logSoftmax(normAxis(this.dim, x.ndim, 'LogSoftmax')); }
+  override forward(x: Tensor): Tensor {
+    return x.logSoftmax(normAxis(this.dim, x.ndim, 'LogSoftmax'));
+  }
 }
 
 registerLayer('ReLU', ReLU);

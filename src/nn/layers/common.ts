@@ -26,9 +26,7 @@ export function floatDType(dtype: DType | undefined, layer: string): FloatDType 
 export function checkFloatInput(layer: string, x: Tensor, dtype: FloatDType): void {
   assertTensor(x, layer, 'the input');
   if (x.dtype !== dtype) {
-    const hint = x.dtype === 'int32'
-      ? `convert it with x.astype('${dtype}')`
-      : `build the layer with { dtype: '${x.dtype}' } or convert the input with x.astype('${dtype}')`;
+    const hint = x.dtype === 'int32' ? `convert it with x.astype('${dtype}')` : `build the layer with { dtype: '${x.dtype}' } or convert the input with x.astype('${dtype}')`;
     throw new DTypeError(`${layer}: expected a ${dtype} input, got ${x.dtype}; ${hint}`);
   }
 }

@@ -48,7 +48,8 @@ function resolvePadding(layer: string, padding: Padding2d, kernel: [number, numb
   if (padding === 'same') {
     if (stride[0] !== 1 || stride[1] !== 1) throw new ValueError(`${layer}: padding 'same' needs stride 1, got stride ${JSON.stringify(stride)}`);
     // As PyTorch: the total d·(k − 1) split with the extra zero (for an even extent) at the end.
-    const th = dilation[0] * (kernel[0] - 1), tw = dilation[1] * (kernel[1] - 1);
+    const th = dilation[0] * (kernel[0] - 1),
+      tw = dilation[1] * (kernel[1] - 1);
     return [Math.floor(th / 2), th - Math.floor(th / 2), Math.floor(tw / 2), tw - Math.floor(tw / 2)];
   }
   if (typeof padding === 'string') throw new ValueError(`${layer}: padding must be a number, a pair, 'same' or 'valid', got '${padding}'`);
@@ -67,7 +68,15 @@ abstract class ConvNd extends Module {
   protected readonly geo: Geometry2d;
   protected readonly kernel2d: [number, number];
 
-  constructor(layer: string, inChannels: number, outChannels: number, kernel: [number, number], weightShape: number[], geo: Geometry2d, options: { groups?: number; bias?: boolean; dtype?: FloatDType }) {
+  constructor(
+    layer: string,
+    inChannels: number,
+    outChannels: number,
+    kernel: [number, number],
+    weightShape: number[],
+    geo: Geometry2d,
+    options: { groups?: number; bias?: boolean; dtype?: FloatDType },
+  ) {
     super();
     this.inChannels = positiveInt(inChannels, 'inChannels', layer);
     this.outChannels = positiveInt(outChannels, 'outChannels', layer);
@@ -99,12 +108,19 @@ abstract class ConvNd extends Module {
     const ho = Math.floor((h + top + bottom - dilation[0] * (kh - 1) - 1) / stride[0]) + 1;
     const wo = Math.floor((wd + left + right - dilation[1] * (kw - 1) - 1) / stride[1]) + 1;
     if (ho <= 0 || wo <= 0) {
-      throw new ShapeError(`${this.label}: input of shape ${shapeStr(x.shape)} is smaller than the kernel (padded size ${h + top + bottom}×${wd + left + right}, kernel extent ${dilation[0] * (kh - 1) + 1}×${dilation[1] * (kw - 1) + 1})`);
+      throw new ShapeError(
+        `${this.label}: input of shape ${shapeStr(x.shape)} is smaller than the kernel (padded size ${h + top + bottom}×${wd + left + right}, kernel extent ${dilation[0] * (kh - 1) + 1}×${dilation[1] * (kw - 1) + 1})`,
+      );
     }
     let input = x;
     let padding: [number, number] = [top, left];
     if (top !== bottom || left !== right) {
-      input = pad(x, [[0, 0], [0, 0], [top, bottom], [left, right]]);
+      input = pad(x, [
+        [0, 0],
+        [0, 0],
+        [top, bottom],
+        [left, right],
+      ]);
       padding = [0, 0];
     }
     return conv2d(input, w, this.bias, { stride, padding, dilation, groups: this.groups });
@@ -129,7 +145,15 @@ export class Conv2d extends ConvNd {
     const padding = options.padding ?? 0;
     const pads = resolvePadding('Conv2d', padding, kernel, stride, dilation);
     const groups = options.groups ?? 1;
-    super('Conv2d', inChannels, outChannels, kernel, [outChannels, inChannels / (Number.isInteger(groups) && groups > 0 ? groups : 1), kernel[0], kernel[1]], { stride, dilation, pads, padding }, options);
+    super(
+      'Conv2d',
+      inChannels,
+      outChannels,
+      kernel,
+      [outChannels, inChannels / (Number.isInteger(groups) && groups > 0 ? groups : 1), kernel[0], kernel[1]],
+      { stride, dilation, pads, padding },
+      options,
+    );
     this.kernelSize = kernel;
     this.stride = stride;
     this.dilation = dilation;
@@ -156,9 +180,15 @@ export class Conv2d extends ConvNd {
 
   getConfig(): JsonObject {
     return {
-      inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: [...this.kernelSize],
-      stride: [...this.stride], padding: typeof this.padding === 'object' ? [...this.padding] : this.padding,
-      dilation: [...this.dilation], groups: this.groups, bias: this.bias !== null, dtype: this.dtype,
+      inChannels: this.inChannels,
+      outChannels: this.outChannels,
+      kernelSize: [...this.kernelSize],
+      stride: [...this.stride],
+      padding: typeof this.padding === 'object' ? [...this.padding] : this.padding,
+      dilation: [...this.dilation],
+      groups: this.groups,
+      bias: this.bias !== null,
+      dtype: this.dtype,
     };
   }
 
@@ -189,7 +219,15 @@ export class Conv1d extends ConvNd {
     }
     const pads = resolvePadding('Conv1d', typeof padding === 'number' ? [0, padding] : padding, [1, k], [1, s], [1, d]);
     const groups = options.groups ?? 1;
-    super('Conv1d', inChannels, outChannels, [1, k], [outChannels, inChannels / (Number.isInteger(groups) && groups > 0 ? groups : 1), k], { stride: [1, s], dilation: [1, d], pads, padding }, options);
+    super(
+      'Conv1d',
+      inChannels,
+      outChannels,
+      [1, k],
+      [outChannels, inChannels / (Number.isInteger(groups) && groups > 0 ? groups : 1), k],
+      { stride: [1, s], dilation: [1, d], pads, padding },
+      options,
+    );
     this.kernelSize = k;
     this.stride = s;
     this.dilation = d;
@@ -213,8 +251,15 @@ export class Conv1d extends ConvNd {
 
   getConfig(): JsonObject {
     return {
-      inChannels: this.inChannels, outChannels: this.outChannels, kernelSize: this.kernelSize, stride: this.stride,
-      padding: this.padding, dilation: this.dilation, groups: this.groups, bias: this.bias !== null, dtype: this.dtype,
+      inChannels: this.inChannels,
+      outChannels: this.outChannels,
+      kernelSize: this.kernelSize,
+      stride: this.stride,
+      padding: this.padding,
+      dilation: this.dilation,
+      groups: this.groups,
+      bias: this.bias !== null,
+      dtype: this.dtype,
     };
   }
 

@@ -60,7 +60,8 @@ export class Embedding extends Module {
     if (ids.dtype !== 'int32') {
       throw new DTypeError(`${this.label}: expected int32 indices, got ${ids.dtype}; convert them with ids.astype('int32')`);
     }
-    const n = this.numEmbeddings, dim = this.embeddingDim;
+    const n = this.numEmbeddings,
+      dim = this.embeddingDim;
     const w = this.weight;
     const count = ids.size;
     const out = arrayFor(this.dtype, count * dim);

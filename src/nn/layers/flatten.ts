@@ -23,7 +23,10 @@ export class Flatten extends Module {
     checkOptions('Flatten', options, ['startDim', 'endDim']);
     this.startDim = options.startDim ?? 1;
     this.endDim = options.endDim ?? -1;
-    for (const [k, v] of [['startDim', this.startDim], ['endDim', this.endDim]] as const) {
+    for (const [k, v] of [
+      ['startDim', this.startDim],
+      ['endDim', this.endDim],
+    ] as const) {
       if (!Number.isInteger(v)) throw new ValueError(`Flatten: ${k} must be an integer, got ${String(v)}`);
     }
   }

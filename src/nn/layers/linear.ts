@@ -40,7 +40,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   return record(new Tensor(out, [m, n]), 'linear', inputs, (g) => [
     x.requiresGrad ? matmulTransposed(g, w, false, false) : null,
     w.requiresGrad ? matmulTransposed(g, x, true, false) : null,
-    b && b.requiresGrad ? biasGrad(g) : null,
+    b?.requiresGrad ? biasGrad(g) : null,
   ]);
 }
 
@@ -48,7 +48,8 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
 function biasGrad(g: Tensor): Tensor {
   const [m, n] = g.shape;
   if (g.dtype === 'float32' && !isGradEnabled()) {
-    const db = new Float32Array(n), gs = g.data as Float32Array;
+    const db = new Float32Array(n),
+      gs = g.data as Float32Array;
     const fast = columnSums.implementation(gs, m, n, db);
     if (fast) {
       fast.run(gs, m, n, db);

@@ -23,7 +23,9 @@ export function batchNormTrain(x: Tensor, gamma: Tensor | null, beta: Tensor | n
   const inner = x.size / (n * c || 1);
   const count = n * inner;
   const xd = x.data as Floats;
-  const mean = new Float64Array(c), variance = new Float64Array(c), invStd = new Float64Array(c);
+  const mean = new Float64Array(c),
+    variance = new Float64Array(c),
+    invStd = new Float64Array(c);
   for (let ch = 0; ch < c; ch++) {
     let s = 0;
     for (let b = 0; b < n; b++) {
@@ -34,14 +36,18 @@ export function batchNormTrain(x: Tensor, gamma: Tensor | null, beta: Tensor | n
     let v = 0;
     for (let b = 0; b < n; b++) {
       const base = (b * c + ch) * inner;
-      for (let i = 0; i < inner; i++) { const d = xd[base + i] - m; v += d * d; }
+      for (let i = 0; i < inner; i++) {
+        const d = xd[base + i] - m;
+        v += d * d;
+      }
     }
     mean[ch] = m;
     variance[ch] = v / count;
     invStd[ch] = 1 / Math.sqrt(v / count + eps);
   }
   const out = arrayFor(x.dtype, x.size) as Floats;
-  const gd = gamma?.data, bd = beta?.data;
+  const gd = gamma?.data,
+    bd = beta?.data;
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
       const base = (b * c + ch) * inner;
@@ -67,12 +73,20 @@ export function batchNormTrain(x: Tensor, gamma: Tensor | null, beta: Tensor | n
   };
   const fast = (g: Tensor): (Tensor | null)[] => {
     const gdat = g.data;
-    const sdy = new Float64Array(c), sdyx = new Float64Array(c);
+    const sdy = new Float64Array(c),
+      sdyx = new Float64Array(c);
     for (let b = 0; b < n; b++) {
       for (let ch = 0; ch < c; ch++) {
-        const base = (b * c + ch) * inner, m = mean[ch], is = invStd[ch];
-        let s1 = 0, s2 = 0;
-        for (let i = 0; i < inner; i++) { const gv = gdat[base + i]; s1 += gv; s2 += gv * (xd[base + i] - m) * is; }
+        const base = (b * c + ch) * inner,
+          m = mean[ch],
+          is = invStd[ch];
+        let s1 = 0,
+          s2 = 0;
+        for (let i = 0; i < inner; i++) {
+          const gv = gdat[base + i];
+          s1 += gv;
+          s2 += gv * (xd[base + i] - m) * is;
+        }
         sdy[ch] += s1;
         sdyx[ch] += s2;
       }
@@ -82,16 +96,23 @@ export function batchNormTrain(x: Tensor, gamma: Tensor | null, beta: Tensor | n
       const dxd = arrayFor(x.dtype, x.size);
       for (let b = 0; b < n; b++) {
         for (let ch = 0; ch < c; ch++) {
-          const base = (b * c + ch) * inner, m = mean[ch], is = invStd[ch];
+          const base = (b * c + ch) * inner,
+            m = mean[ch],
+            is = invStd[ch];
           const k = (gd ? gd[ch] : 1) * is;
-          const a1 = sdy[ch] / count, a2 = sdyx[ch] / count;
+          const a1 = sdy[ch] / count,
+            a2 = sdyx[ch] / count;
           for (let i = 0; i < inner; i++) dxd[base + i] = k * (gdat[base + i] - a1 - (xd[base + i] - m) * is * a2);
         }
       }
       dx = new Tensor(dxd, x.shape);
     }
     const grads: (Tensor | null)[] = [dx];
-    const vec = (v: Float64Array): Tensor => { const a = arrayFor(x.dtype, c); a.set(v); return new Tensor(a, [c]); };
+    const vec = (v: Float64Array): Tensor => {
+      const a = arrayFor(x.dtype, c);
+      a.set(v);
+      return new Tensor(a, [c]);
+    };
     if (gamma) grads.push(gamma.requiresGrad ? vec(sdyx) : null);
     if (beta) grads.push(beta.requiresGrad ? vec(sdy) : null);
     return grads;
@@ -198,7 +219,8 @@ abstract class BatchNormBase extends Module {
       const nbt = this.buffer('num_batches_tracked');
       nbt.data[0] += 1;
       const f = this.momentum ?? 1 / nbt.data[0];
-      const rm = this.buffer('running_mean').data, rv = this.buffer('running_var').data;
+      const rm = this.buffer('running_mean').data,
+        rv = this.buffer('running_var').data;
       const unbias = count / (count - 1);
       for (let c = 0; c < this.numFeatures; c++) {
         rm[c] = (1 - f) * rm[c] + f * mean[c];
@@ -211,9 +233,14 @@ abstract class BatchNormBase extends Module {
   /** y = x·scale + shift per channel, from the running statistics. */
   private evalForward(x: Tensor): Tensor {
     const c = this.numFeatures;
-    const rm = this.buffer('running_mean').data, rv = this.buffer('running_var').data;
-    const inv = arrayFor(this.dtype, c), negMean = arrayFor(this.dtype, c);
-    for (let i = 0; i < c; i++) { inv[i] = 1 / Math.sqrt(rv[i] + this.eps); negMean[i] = -rm[i]; }
+    const rm = this.buffer('running_mean').data,
+      rv = this.buffer('running_var').data;
+    const inv = arrayFor(this.dtype, c),
+      negMean = arrayFor(this.dtype, c);
+    for (let i = 0; i < c; i++) {
+      inv[i] = 1 / Math.sqrt(rv[i] + this.eps);
+      negMean[i] = -rm[i];
+    }
     const bshape = x.shape.map((d, i) => (i === 1 ? d : 1));
     let scale = new Tensor(inv, [c]);
     let shift = new Tensor(negMean, [c]).mul(scale);
@@ -265,16 +292,21 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], gamma: 
   const d = normalizedShape.reduce((a, b) => a * b, 1);
   const rows = x.size / d;
   const xd = x.data as Floats;
-  const mean = new Float64Array(rows), invStd = new Float64Array(rows);
+  const mean = new Float64Array(rows),
+    invStd = new Float64Array(rows);
   const out = arrayFor(x.dtype, x.size) as Floats;
-  const gd = gamma?.data, bd = beta?.data;
+  const gd = gamma?.data,
+    bd = beta?.data;
   for (let r = 0; r < rows; r++) {
     const base = r * d;
     let s = 0;
     for (let i = 0; i < d; i++) s += xd[base + i];
     const m = s / d;
     let v = 0;
-    for (let i = 0; i < d; i++) { const t = xd[base + i] - m; v += t * t; }
+    for (let i = 0; i < d; i++) {
+      const t = xd[base + i] - m;
+      v += t * t;
+    }
     const is = 1 / Math.sqrt(v / d + eps);
     mean[r] = m;
     invStd[r] = is;
@@ -298,13 +330,18 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], gamma: 
   };
   const fast = (g: Tensor): (Tensor | null)[] => {
     const gdat = g.data;
-    const dgamma = new Float64Array(d), dbeta = new Float64Array(d);
+    const dgamma = new Float64Array(d),
+      dbeta = new Float64Array(d);
     const dxd = x.requiresGrad ? arrayFor(x.dtype, x.size) : null;
     for (let r = 0; r < rows; r++) {
-      const base = r * d, m = mean[r], is = invStd[r];
-      let s1 = 0, s2 = 0;
+      const base = r * d,
+        m = mean[r],
+        is = invStd[r];
+      let s1 = 0,
+        s2 = 0;
       for (let i = 0; i < d; i++) {
-        const gv = gdat[base + i], xh = (xd[base + i] - m) * is;
+        const gv = gdat[base + i],
+          xh = (xd[base + i] - m) * is;
         dgamma[i] += gv * xh;
         dbeta[i] += gv;
         const dxh = gd ? gv * gd[i] : gv;
@@ -312,15 +349,21 @@ export function layerNorm(x: Tensor, normalizedShape: readonly number[], gamma: 
         s2 += dxh * xh;
       }
       if (dxd) {
-        const a1 = s1 / d, a2 = s2 / d;
+        const a1 = s1 / d,
+          a2 = s2 / d;
         for (let i = 0; i < d; i++) {
-          const gv = gdat[base + i], xh = (xd[base + i] - m) * is;
+          const gv = gdat[base + i],
+            xh = (xd[base + i] - m) * is;
           const dxh = gd ? gv * gd[i] : gv;
           dxd[base + i] = is * (dxh - a1 - xh * a2);
         }
       }
     }
-    const vec = (v: Float64Array): Tensor => { const a = arrayFor(x.dtype, d); a.set(v); return new Tensor(a, normalizedShape); };
+    const vec = (v: Float64Array): Tensor => {
+      const a = arrayFor(x.dtype, d);
+      a.set(v);
+      return new Tensor(a, normalizedShape);
+    };
     const grads: (Tensor | null)[] = [dxd ? new Tensor(dxd, x.shape) : null];
     if (gamma) grads.push(gamma.requiresGrad ? vec(dgamma) : null);
     if (beta) grads.push(beta.requiresGrad ? vec(dbeta) : null);
@@ -380,7 +423,13 @@ export class LayerNorm extends Module {
   }
 
   getConfig(): JsonObject {
-    return { normalizedShape: [...this.normalizedShape], eps: this.eps, elementwiseAffine: this.elementwiseAffine, bias: this.bias !== null || !this.elementwiseAffine, dtype: this.dtype };
+    return {
+      normalizedShape: [...this.normalizedShape],
+      eps: this.eps,
+      elementwiseAffine: this.elementwiseAffine,
+      bias: this.bias !== null || !this.elementwiseAffine,
+      dtype: this.dtype,
+    };
   }
 
   static fromConfig(config: JsonObject): LayerNorm {

@@ -24,7 +24,8 @@ function checkPoolInput(layer: string, x: Tensor): void {
 }
 
 function checkPoolFits(layer: string, x: Tensor, k: Pair, s: Pair, p: Pair, d: Pair): void {
-  const h = x.shape[x.ndim - 2], w = x.shape[x.ndim - 1];
+  const h = x.shape[x.ndim - 2],
+    w = x.shape[x.ndim - 1];
   if (p[0] > k[0] / 2 || p[1] > k[1] / 2) throw new ValueError(`${layer}: padding ${p[0]}×${p[1]} must be at most half the kernel ${k[0]}×${k[1]}`);
   const ho = Math.floor((h + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0]) + 1;
   const wo = Math.floor((w + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1]) + 1;
@@ -172,7 +173,8 @@ export class AvgPool1d extends WindowPool {
 
 /** Bin i of n over a length of `size`: [⌊i·size/n⌋, ⌈(i+1)·size/n⌉) (PyTorch's adaptive bins). */
 function bins(size: number, n: number): { start: Int32Array; end: Int32Array } {
-  const start = new Int32Array(n), end = new Int32Array(n);
+  const start = new Int32Array(n),
+    end = new Int32Array(n);
   for (let i = 0; i < n; i++) {
     start[i] = Math.floor((i * size) / n);
     end[i] = Math.ceil(((i + 1) * size) / n);
@@ -181,10 +183,15 @@ function bins(size: number, n: number): { start: Int32Array; end: Int32Array } {
 }
 
 interface AdaptiveGeometry {
-  planes: number; h: number; w: number; oh: number; ow: number;
+  planes: number;
+  h: number;
+  w: number;
+  oh: number;
+  ow: number;
   rows: { start: Int32Array; end: Int32Array };
   cols: { start: Int32Array; end: Int32Array };
-  inShape: readonly number[]; outShape: readonly number[];
+  inShape: readonly number[];
+  outShape: readonly number[];
 }
 
 /** Adaptive average pooling (adjoint = false) or its adjoint (spreads each output over its bin). */
@@ -193,11 +200,14 @@ function adaptiveAvgOp(src: Tensor, g: AdaptiveGeometry, adjoint: boolean): Tens
   const out = arrayFor(src.dtype, adjoint ? planes * h * w : planes * oh * ow);
   const s = src.data;
   for (let p = 0; p < planes; p++) {
-    const inBase = p * h * w, outBase = p * oh * ow;
+    const inBase = p * h * w,
+      outBase = p * oh * ow;
     for (let i = 0; i < oh; i++) {
-      const r0 = rows.start[i], r1 = rows.end[i];
+      const r0 = rows.start[i],
+        r1 = rows.end[i];
       for (let j = 0; j < ow; j++) {
-        const c0 = cols.start[j], c1 = cols.end[j];
+        const c0 = cols.start[j],
+          c1 = cols.end[j];
         const scale = 1 / ((r1 - r0) * (c1 - c0));
         const o = outBase + i * ow + j;
         if (adjoint) {
@@ -219,7 +229,8 @@ function adaptiveAvgOp(src: Tensor, g: AdaptiveGeometry, adjoint: boolean): Tens
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
   if (x.ndim !== 3 && x.ndim !== 4) throw new ShapeError(`adaptiveAvgPool2d: expected a 4-D input [N, C, H, W] (or 3-D [C, H, W]), got shape ${shapeStr(x.shape)}`);
   if (x.dtype === 'int32') throw new DTypeError('adaptiveAvgPool2d: expected a float input, got int32');
-  const h = x.shape[x.ndim - 2], w = x.shape[x.ndim - 1];
+  const h = x.shape[x.ndim - 2],
+    w = x.shape[x.ndim - 1];
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0] ?? h, outputSize[1] ?? w];
   if (h === 0 || w === 0) throw new ShapeError(`adaptiveAvgPool2d: input of shape ${shapeStr(x.shape)} has an empty spatial size`);
   if (oh === 1 && ow === 1 && x.ndim === 4) return globalAvgPool2d(x);

@@ -25,7 +25,11 @@ export function gateCount(mode: CellMode): number {
 
 /** Sizes of a scan: T steps of B rows, H hidden units, GH = gates·H; `reverse`: run in reverse time order. */
 interface Dims {
-  T: number; B: number; H: number; GH: number; reverse: boolean;
+  T: number;
+  B: number;
+  H: number;
+  GH: number;
+  reverse: boolean;
   dtype: 'float32' | 'float64';
 }
 
@@ -55,11 +59,16 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
   const [T, B, GH] = xproj.shape;
   const H = wHh.shape[1];
   const d: Dims = { T, B, H, GH, reverse, dtype: xproj.dtype as 'float32' | 'float64' };
-  const lstm = mode === 'lstm', gru = mode === 'gru';
-  const xp = xproj.data as Floats, w = wHh.data as Floats, bias = (bHh?.data as Floats | undefined) ?? null;
-  const scan = lstm ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats)
-    : gru ? gruScan(d, xp, w, bias, h0.data as Floats)
-    : rnnScan(d, mode === 'rnnRelu', xp, w, bias, h0.data as Floats);
+  const lstm = mode === 'lstm',
+    gru = mode === 'gru';
+  const xp = xproj.data as Floats,
+    w = wHh.data as Floats,
+    bias = (bHh?.data as Floats | undefined) ?? null;
+  const scan = lstm
+    ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats)
+    : gru
+      ? gruScan(d, xp, w, bias, h0.data as Floats)
+      : rnnScan(d, mode === 'rnnRelu', xp, w, bias, h0.data as Floats);
 
   const inputs = [xproj, wHh];
   if (bHh) inputs.push(bHh);
@@ -92,7 +101,9 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
 
   const reference = (...ins: Tensor[]): Tensor => {
     let k = 0;
-    const x = ins[k++], wr = ins[k++], br = bHh ? ins[k++] : null;
+    const x = ins[k++],
+      wr = ins[k++],
+      br = bHh ? ins[k++] : null;
     let h = ins[k++];
     let cr = lstm ? ins[k++] : null;
     const steps = split(x, T, 0).map((s) => s.reshape([B, GH]));
@@ -108,7 +119,8 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
       } else if (gru) {
         const [xr, xz, xn] = split(steps[t], 3, 1);
         const [hr, hz, hnr] = split(hhr, 3, 1);
-        const r = xr.add(hr).sigmoid(), z = xz.add(hz).sigmoid();
+        const r = xr.add(hr).sigmoid(),
+          z = xz.add(hz).sigmoid();
         const n = xn.add(r.mul(hnr)).tanh();
         h = n.add(z.mul(h.sub(n)));
       } else {
@@ -131,11 +143,14 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
  * xproj at gt = t·B·G·H.
  */
 function forEachStep(d: Dims, h0: Floats, out: Floats, hPrev: Floats, w: Floats, bias: Floats | null, cell: (ht: number, gt: number, hh: Floats) => void): void {
-  const BH = d.B * d.H, BG = d.B * d.GH;
+  const BH = d.B * d.H,
+    BG = d.B * d.GH;
   const hh = arrayFor(d.dtype, BG) as Floats;
-  let hSrc = h0, hOff = 0;
+  let hSrc = h0,
+    hOff = 0;
   for (let s = 0; s < d.T; s++) {
-    const t = timeOf(d, s), ht = t * BH;
+    const t = timeOf(d, s),
+      ht = t * BH;
     hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
     if (bias) for (let b = 0; b < d.B; b++) hh.set(bias, b * d.GH);
     gemm({ m: d.B, n: d.GH, k: d.H, a: hPrev, aOffset: ht, b: w, transB: true, c: hh, accumulate: bias !== null });
@@ -150,17 +165,22 @@ const timeOf = (d: Dims, s: number): number => (d.reverse ? d.T - 1 - s : s);
 
 /** LSTM: the backend's lstm routines run the whole recurrence (on the wasm backend, in its small kernels). */
 function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats, c0: Floats): Scan {
-  const { T, B, H, GH, dtype } = d, BH = B * H;
+  const { T, B, H, GH, dtype } = d,
+    BH = B * H;
   const saved = {
-    out: arrayFor(dtype, (T + 1) * BH) as Floats, hPrev: arrayFor(dtype, T * BH) as Floats,
-    cPrev: arrayFor(dtype, T * BH) as Floats, acts: arrayFor(dtype, T * B * GH) as Floats, tanhC: arrayFor(dtype, T * BH) as Floats,
+    out: arrayFor(dtype, (T + 1) * BH) as Floats,
+    hPrev: arrayFor(dtype, T * BH) as Floats,
+    cPrev: arrayFor(dtype, T * BH) as Floats,
+    acts: arrayFor(dtype, T * B * GH) as Floats,
+    tanhC: arrayFor(dtype, T * BH) as Floats,
   };
   lstmForward.run(xp, w, bias, h0, c0, T, B, H, d.reverse, saved);
   return {
     out: saved.out,
     hPrev: saved.hPrev,
     backward(go, wantDb) {
-      const dx = arrayFor(dtype, T * B * GH) as Floats, dh = arrayFor(dtype, BH) as Floats;
+      const dx = arrayFor(dtype, T * B * GH) as Floats,
+        dh = arrayFor(dtype, BH) as Floats;
       const dc = go.slice(T * BH, (T + 1) * BH) as Floats;
       const db = wantDb ? (arrayFor(dtype, GH) as Floats) : null;
       lstmBackward.run(go, saved, w, T, B, H, d.reverse, dx, dh, dc, db);
@@ -171,18 +191,26 @@ function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Float
 
 /** GRU (PyTorch's: n = tanh(x_n + r·(h·W_hn + b_hn))). */
 function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats): Scan {
-  const { T, B, H, GH, dtype } = d, BH = B * H, BG = B * GH;
-  const out = arrayFor(dtype, T * BH) as Floats, hPrev = arrayFor(dtype, T * BH) as Floats;
-  const acts = arrayFor(dtype, T * BG) as Floats, hn = arrayFor(dtype, T * BH) as Floats;
+  const { T, B, H, GH, dtype } = d,
+    BH = B * H,
+    BG = B * GH;
+  const out = arrayFor(dtype, T * BH) as Floats,
+    hPrev = arrayFor(dtype, T * BH) as Floats;
+  const acts = arrayFor(dtype, T * BG) as Floats,
+    hn = arrayFor(dtype, T * BH) as Floats;
   forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
     for (let b = 0; b < B; b++) {
-      const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
+      const row = gt + b * GH,
+        hrow = b * GH,
+        srow = ht + b * H;
       for (let j = 0; j < H; j++) {
         const r = sigmoid(xp[row + j] + hh[hrow + j]);
         const z = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
         const hnv = hh[hrow + 2 * H + j];
         const n = tanh(xp[row + 2 * H + j] + r * hnv);
-        acts[row + j] = r; acts[row + H + j] = z; acts[row + 2 * H + j] = n;
+        acts[row + j] = r;
+        acts[row + H + j] = z;
+        acts[row + 2 * H + j] = n;
         hn[srow + j] = hnv;
         out[srow + j] = n + z * (hPrev[srow + j] - n);
       }
@@ -192,21 +220,33 @@ function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats
     out,
     hPrev,
     backward(go) {
-      const dx = arrayFor(dtype, T * BG) as Floats, dhh = arrayFor(dtype, T * BG) as Floats;
-      const dh = arrayFor(dtype, BH) as Floats, dht = arrayFor(dtype, BH) as Floats;
+      const dx = arrayFor(dtype, T * BG) as Floats,
+        dhh = arrayFor(dtype, T * BG) as Floats;
+      const dh = arrayFor(dtype, BH) as Floats,
+        dht = arrayFor(dtype, BH) as Floats;
       for (let s = T - 1; s >= 0; s--) {
-        const t = timeOf(d, s), ht = t * BH, gt = t * BG;
+        const t = timeOf(d, s),
+          ht = t * BH,
+          gt = t * BG;
         for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
         for (let b = 0; b < B; b++) {
-          const row = gt + b * GH, srow = ht + b * H, bh = b * H;
+          const row = gt + b * GH,
+            srow = ht + b * H,
+            bh = b * H;
           for (let j = 0; j < H; j++) {
-            const r = acts[row + j], z = acts[row + H + j], n = acts[row + 2 * H + j];
+            const r = acts[row + j],
+              z = acts[row + H + j],
+              n = acts[row + 2 * H + j];
             const dv = dht[bh + j];
             const dnPre = dv * (1 - z) * (1 - n * n);
             const drPre = dnPre * hn[srow + j] * r * (1 - r);
             const dzPre = dv * (hPrev[srow + j] - n) * z * (1 - z);
-            dx[row + j] = drPre; dx[row + H + j] = dzPre; dx[row + 2 * H + j] = dnPre;
-            dhh[row + j] = drPre; dhh[row + H + j] = dzPre; dhh[row + 2 * H + j] = dnPre * r;
+            dx[row + j] = drPre;
+            dx[row + H + j] = dzPre;
+            dx[row + 2 * H + j] = dnPre;
+            dhh[row + j] = drPre;
+            dhh[row + H + j] = dzPre;
+            dhh[row + 2 * H + j] = dnPre * r;
             dh[bh + j] = dv * z;
           }
         }
@@ -220,12 +260,21 @@ function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats
 
 /** The plain RNN: h = tanh(x + h·W_hhᵀ + b) or relu(...). */
 function rnnScan(d: Dims, relu: boolean, xp: Floats, w: Floats, bias: Floats | null, h0: Floats): Scan {
-  const { T, B, H, GH, dtype } = d, BH = B * H, BG = B * GH;
-  const out = arrayFor(dtype, T * BH) as Floats, hPrev = arrayFor(dtype, T * BH) as Floats;
+  const { T, B, H, GH, dtype } = d,
+    BH = B * H,
+    BG = B * GH;
+  const out = arrayFor(dtype, T * BH) as Floats,
+    hPrev = arrayFor(dtype, T * BH) as Floats;
   forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
     for (let b = 0; b < B; b++) {
-      const row = gt + b * GH, hrow = b * GH, srow = ht + b * H;
-      if (relu) for (let j = 0; j < H; j++) { const v = xp[row + j] + hh[hrow + j]; out[srow + j] = v > 0 ? v : 0; }
+      const row = gt + b * GH,
+        hrow = b * GH,
+        srow = ht + b * H;
+      if (relu)
+        for (let j = 0; j < H; j++) {
+          const v = xp[row + j] + hh[hrow + j];
+          out[srow + j] = v > 0 ? v : 0;
+        }
       else for (let j = 0; j < H; j++) out[srow + j] = tanh(xp[row + j] + hh[hrow + j]);
     }
   });
@@ -233,14 +282,24 @@ function rnnScan(d: Dims, relu: boolean, xp: Floats, w: Floats, bias: Floats | n
     out,
     hPrev,
     backward(go) {
-      const dx = arrayFor(dtype, T * BG) as Floats, dh = arrayFor(dtype, BH) as Floats, dht = arrayFor(dtype, BH) as Floats;
+      const dx = arrayFor(dtype, T * BG) as Floats,
+        dh = arrayFor(dtype, BH) as Floats,
+        dht = arrayFor(dtype, BH) as Floats;
       for (let s = T - 1; s >= 0; s--) {
-        const t = timeOf(d, s), ht = t * BH, gt = t * BG;
+        const t = timeOf(d, s),
+          ht = t * BH,
+          gt = t * BG;
         for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
         for (let b = 0; b < B; b++) {
-          const row = gt + b * GH, srow = ht + b * H, bh = b * H;
+          const row = gt + b * GH,
+            srow = ht + b * H,
+            bh = b * H;
           if (relu) for (let j = 0; j < H; j++) dx[row + j] = out[srow + j] > 0 ? dht[bh + j] : 0;
-          else for (let j = 0; j < H; j++) { const h = out[srow + j]; dx[row + j] = dht[bh + j] * (1 - h * h); }
+          else
+            for (let j = 0; j < H; j++) {
+              const h = out[srow + j];
+              dx[row + j] = dht[bh + j] * (1 - h * h);
+            }
         }
         // dh_prev = dx_t · W_hh
         gemm({ m: B, n: H, k: GH, a: dx, aOffset: gt, b: w, c: dh });

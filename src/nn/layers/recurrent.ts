@@ -147,7 +147,8 @@ abstract class RecurrentBase extends Module {
 
   /** Splits an initial state into one [B, H] tensor per layer and direction. */
   private initialStates(state: Tensor | null | undefined, name: string, batch: number, batched: boolean): Tensor[] {
-    const n = this.numLayers * this.directions, H = this.hiddenSize;
+    const n = this.numLayers * this.directions,
+      H = this.hiddenSize;
     if (!state) {
       const z = zeros([batch, H], { dtype: this.dtype });
       return new Array<Tensor>(n).fill(z);
@@ -155,7 +156,9 @@ abstract class RecurrentBase extends Module {
     checkFloatInput(`${this.label} initial ${name}`, state, this.dtype);
     const expected = batched ? [n, batch, H] : [n, H];
     if (state.ndim !== expected.length || state.shape.some((d, i) => d !== expected[i])) {
-      throw new ShapeError(`${this.label}: initial ${name} must have shape ${shapeStr(expected)} (layers·directions, ${batched ? 'batch, ' : ''}hidden), got ${shapeStr(state.shape)}`);
+      throw new ShapeError(
+        `${this.label}: initial ${name} must have shape ${shapeStr(expected)} (layers·directions, ${batched ? 'batch, ' : ''}hidden), got ${shapeStr(state.shape)}`,
+      );
     }
     const full = batched ? state : state.unsqueeze(1);
     return n === 1 ? [full.reshape([batch, H])] : split(full, n, 0).map((s) => s.reshape([batch, H]));
@@ -177,8 +180,11 @@ abstract class RecurrentBase extends Module {
     if (T === 0) throw new ShapeError(`${label}: the input sequence is empty (shape ${shapeStr(x.shape)})`);
     const h0 = this.initialStates(state.h, 'h', B, batched);
     const c0 = lstm ? this.initialStates(state.c, 'c', B, batched) : null;
-    const H = this.hiddenSize, D = this.directions, GH = gateCount(this.mode) * H;
-    const hN: Tensor[] = [], cN: Tensor[] = [];
+    const H = this.hiddenSize,
+      D = this.directions,
+      GH = gateCount(this.mode) * H;
+    const hN: Tensor[] = [],
+      cN: Tensor[] = [];
     let layerInput = seq;
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
@@ -211,8 +217,14 @@ abstract class RecurrentBase extends Module {
 
   getConfig(): JsonObject {
     return {
-      inputSize: this.inputSize, hiddenSize: this.hiddenSize, numLayers: this.numLayers, bias: this.bias,
-      batchFirst: this.batchFirst, dropout: this.dropout, bidirectional: this.bidirectional, dtype: this.dtype,
+      inputSize: this.inputSize,
+      hiddenSize: this.hiddenSize,
+      numLayers: this.numLayers,
+      bias: this.bias,
+      batchFirst: this.batchFirst,
+      dropout: this.dropout,
+      bidirectional: this.bidirectional,
+      dtype: this.dtype,
     };
   }
 }
@@ -298,7 +310,8 @@ abstract class CellBase extends Module {
     this.hiddenSize = positiveInt(hiddenSize, 'hiddenSize', layer);
     this.bias = options.bias ?? true;
     this.dtype = floatDType(options.dtype, layer);
-    const gh = gateCount(mode) * hiddenSize, dt = { dtype: this.dtype };
+    const gh = gateCount(mode) * hiddenSize,
+      dt = { dtype: this.dtype };
     this.weight_ih = this.registerParameter('weight_ih', new Parameter(zeros([gh, inputSize], dt)));
     this.weight_hh = this.registerParameter('weight_hh', new Parameter(zeros([gh, hiddenSize], dt)));
     this.bias_ih = this.registerParameter('bias_ih', this.bias ? new Parameter(zeros([gh], dt)) : null);
@@ -346,7 +359,8 @@ abstract class CellBase extends Module {
     }
     const batched = x.ndim === 2;
     const x2 = batched ? x : x.unsqueeze(0);
-    const B = x2.shape[0], H = this.hiddenSize;
+    const B = x2.shape[0],
+      H = this.hiddenSize;
     const lstm = this.mode === 'lstm';
     if (!lstm && state.c) throw new ValueError(`${this.label}: only an LSTM cell takes a cell state c`);
     const h0 = this.checkState(state.h, 'h', B, batched);
@@ -399,7 +413,6 @@ export class GRUCell extends CellBase {
     super('GRUCell', 'gru', inputSize, hiddenSize, options);
   }
 }
-
 
 registerLayer('RNN', RNN);
 registerLayer('LSTM', LSTM);

@@ -6,74 +6,204 @@ import type { TypedArray } from '../dtype.js';
 import { stridesOf, type Shape } from '../shape.js';
 
 export const enum Unary {
-  Neg, Abs, Exp, Log, Log1p, Sqrt, Square, Sigmoid, Tanh, Relu, Sin, Cos, Sign,
-  LeakyRelu, Elu, Softplus, PowScalar, Clip, Erf, Reciprocal, Floor, Round, Expm1,
+  Neg,
+  Abs,
+  Exp,
+  Log,
+  Log1p,
+  Sqrt,
+  Square,
+  Sigmoid,
+  Tanh,
+  Relu,
+  Sin,
+  Cos,
+  Sign,
+  LeakyRelu,
+  Elu,
+  Softplus,
+  PowScalar,
+  Clip,
+  Erf,
+  Reciprocal,
+  Floor,
+  Round,
+  Expm1,
   IsNaN,
 }
 
 export function unaryKernel(op: Unary, x: TypedArray, out: TypedArray, p = 0, q = 0): void {
   const n = x.length;
   switch (op) {
-    case Unary.Neg: for (let i = 0; i < n; i++) out[i] = -x[i]; break;
-    case Unary.Abs: for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]); break;
-    case Unary.Exp: for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]); break;
-    case Unary.Expm1: for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]); break;
-    case Unary.Log: for (let i = 0; i < n; i++) out[i] = Math.log(x[i]); break;
-    case Unary.Log1p: for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]); break;
-    case Unary.Sqrt: for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]); break;
-    case Unary.Square: for (let i = 0; i < n; i++) out[i] = x[i] * x[i]; break;
-    case Unary.Reciprocal: for (let i = 0; i < n; i++) out[i] = 1 / x[i]; break;
+    case Unary.Neg:
+      for (let i = 0; i < n; i++) out[i] = -x[i];
+      break;
+    case Unary.Abs:
+      for (let i = 0; i < n; i++) out[i] = Math.abs(x[i]);
+      break;
+    case Unary.Exp:
+      for (let i = 0; i < n; i++) out[i] = Math.exp(x[i]);
+      break;
+    case Unary.Expm1:
+      for (let i = 0; i < n; i++) out[i] = Math.expm1(x[i]);
+      break;
+    case Unary.Log:
+      for (let i = 0; i < n; i++) out[i] = Math.log(x[i]);
+      break;
+    case Unary.Log1p:
+      for (let i = 0; i < n; i++) out[i] = Math.log1p(x[i]);
+      break;
+    case Unary.Sqrt:
+      for (let i = 0; i < n; i++) out[i] = Math.sqrt(x[i]);
+      break;
+    case Unary.Square:
+      for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
+      break;
+    case Unary.Reciprocal:
+      for (let i = 0; i < n; i++) out[i] = 1 / x[i];
+      break;
     case Unary.Sigmoid:
       // Two branches keep exp from overflowing for large |x|.
       for (let i = 0; i < n; i++) {
         const v = x[i];
         if (v >= 0) out[i] = 1 / (1 + Math.exp(-v));
-        else { const e = Math.exp(v); out[i] = e / (1 + e); }
+        else {
+          const e = Math.exp(v);
+          out[i] = e / (1 + e);
+        }
       }
       break;
-    case Unary.Tanh: for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]); break;
-    case Unary.Relu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 || v !== v ? v : 0; } break; // NaN propagates
-    case Unary.LeakyRelu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : p * v; } break;
-    case Unary.Elu: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? v : p * Math.expm1(v); } break;
+    case Unary.Tanh:
+      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+      break;
+    case Unary.Relu:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 || v !== v ? v : 0;
+      }
+      break; // NaN propagates
+    case Unary.LeakyRelu:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v : p * v;
+      }
+      break;
+    case Unary.Elu:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? v : p * Math.expm1(v);
+      }
+      break;
     case Unary.Softplus:
       // log(1 + e^x) computed without overflow: max(x, 0) + log1p(e^-|x|).
-      for (let i = 0; i < n; i++) { const v = x[i]; out[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v))); }
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = (v > 0 ? v : 0) + Math.log1p(Math.exp(-Math.abs(v)));
+      }
       break;
-    case Unary.Sin: for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]); break;
-    case Unary.Cos: for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]); break;
-    case Unary.Sign: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v > 0 ? 1 : v < 0 ? -1 : v; } break;
+    case Unary.Sin:
+      for (let i = 0; i < n; i++) out[i] = Math.sin(x[i]);
+      break;
+    case Unary.Cos:
+      for (let i = 0; i < n; i++) out[i] = Math.cos(x[i]);
+      break;
+    case Unary.Sign:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v > 0 ? 1 : v < 0 ? -1 : v;
+      }
+      break;
     case Unary.PowScalar:
       if (p === 2) for (let i = 0; i < n; i++) out[i] = x[i] * x[i];
       else for (let i = 0; i < n; i++) out[i] = Math.pow(x[i], p);
       break;
-    case Unary.Clip: for (let i = 0; i < n; i++) { const v = x[i]; out[i] = v < p ? p : v > q ? q : v; } break;
-    case Unary.Erf: for (let i = 0; i < n; i++) out[i] = erf(x[i]); break;
-    case Unary.Floor: for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]); break;
-    case Unary.Round: for (let i = 0; i < n; i++) out[i] = Math.round(x[i]); break;
-    case Unary.IsNaN: for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? 1 : 0; break;
+    case Unary.Clip:
+      for (let i = 0; i < n; i++) {
+        const v = x[i];
+        out[i] = v < p ? p : v > q ? q : v;
+      }
+      break;
+    case Unary.Erf:
+      for (let i = 0; i < n; i++) out[i] = erf(x[i]);
+      break;
+    case Unary.Floor:
+      for (let i = 0; i < n; i++) out[i] = Math.floor(x[i]);
+      break;
+    case Unary.Round:
+      for (let i = 0; i < n; i++) out[i] = Math.round(x[i]);
+      break;
+    case Unary.IsNaN:
+      for (let i = 0; i < n; i++) out[i] = Number.isNaN(x[i]) ? 1 : 0;
+      break;
   }
 }
 
 export const enum Binary {
-  Add, Sub, Mul, Div, Pow, Maximum, Minimum, Eq, Ne, Lt, Le, Gt, Ge,
+  Add,
+  Sub,
+  Mul,
+  Div,
+  Pow,
+  Maximum,
+  Minimum,
+  Eq,
+  Ne,
+  Lt,
+  Le,
+  Gt,
+  Ge,
 }
 
 /** One contiguous run: out[o..o+n) = a[ia + i·sa] ∘ b[ib + i·sb], strides 0 or 1. */
 function binaryRun(op: Binary, a: TypedArray, ia: number, sa: number, b: TypedArray, ib: number, sb: number, out: TypedArray, o: number, n: number): void {
   switch (op) {
-    case Binary.Add: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] + b[ib + i * sb]; break;
-    case Binary.Sub: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] - b[ib + i * sb]; break;
-    case Binary.Mul: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] * b[ib + i * sb]; break;
-    case Binary.Div: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] / b[ib + i * sb]; break;
-    case Binary.Pow: for (let i = 0; i < n; i++) out[o + i] = Math.pow(a[ia + i * sa], b[ib + i * sb]); break;
-    case Binary.Maximum: for (let i = 0; i < n; i++) { const u = a[ia + i * sa], v = b[ib + i * sb]; out[o + i] = u > v || u !== u ? u : v; } break;
-    case Binary.Minimum: for (let i = 0; i < n; i++) { const u = a[ia + i * sa], v = b[ib + i * sb]; out[o + i] = u < v || u !== u ? u : v; } break;
-    case Binary.Eq: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] === b[ib + i * sb] ? 1 : 0; break;
-    case Binary.Ne: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] !== b[ib + i * sb] ? 1 : 0; break;
-    case Binary.Lt: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] < b[ib + i * sb] ? 1 : 0; break;
-    case Binary.Le: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] <= b[ib + i * sb] ? 1 : 0; break;
-    case Binary.Gt: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] > b[ib + i * sb] ? 1 : 0; break;
-    case Binary.Ge: for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] >= b[ib + i * sb] ? 1 : 0; break;
+    case Binary.Add:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] + b[ib + i * sb];
+      break;
+    case Binary.Sub:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] - b[ib + i * sb];
+      break;
+    case Binary.Mul:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] * b[ib + i * sb];
+      break;
+    case Binary.Div:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] / b[ib + i * sb];
+      break;
+    case Binary.Pow:
+      for (let i = 0; i < n; i++) out[o + i] = Math.pow(a[ia + i * sa], b[ib + i * sb]);
+      break;
+    case Binary.Maximum:
+      for (let i = 0; i < n; i++) {
+        const u = a[ia + i * sa],
+          v = b[ib + i * sb];
+        out[o + i] = u > v || u !== u ? u : v;
+      }
+      break;
+    case Binary.Minimum:
+      for (let i = 0; i < n; i++) {
+        const u = a[ia + i * sa],
+          v = b[ib + i * sb];
+        out[o + i] = u < v || u !== u ? u : v;
+      }
+      break;
+    case Binary.Eq:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] === b[ib + i * sb] ? 1 : 0;
+      break;
+    case Binary.Ne:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] !== b[ib + i * sb] ? 1 : 0;
+      break;
+    case Binary.Lt:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] < b[ib + i * sb] ? 1 : 0;
+      break;
+    case Binary.Le:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] <= b[ib + i * sb] ? 1 : 0;
+      break;
+    case Binary.Gt:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] > b[ib + i * sb] ? 1 : 0;
+      break;
+    case Binary.Ge:
+      for (let i = 0; i < n; i++) out[o + i] = a[ia + i * sa] >= b[ib + i * sb] ? 1 : 0;
+      break;
   }
 }
 
@@ -84,7 +214,7 @@ function binaryRun(op: Binary, a: TypedArray, ia: number, sa: number, b: TypedAr
 export function broadcastStrides(shape: Shape, outShape: Shape): number[] {
   const strides = stridesOf(shape);
   const offset = outShape.length - shape.length;
-  return outShape.map((d, i) => (i < offset || shape[i - offset] === 1 ? 0 : strides[i - offset]));
+  return outShape.map((_d, i) => (i < offset || shape[i - offset] === 1 ? 0 : strides[i - offset]));
 }
 
 /**
@@ -98,7 +228,8 @@ export function forEachRun(outShape: Shape, sa: readonly number[], sb: readonly 
   if (total === 0) return;
   const outer = total / inner;
   const index = new Array<number>(Math.max(nd - 1, 0)).fill(0);
-  let ia = 0, ib = 0;
+  let ia = 0,
+    ib = 0;
   for (let r = 0; r < outer; r++) {
     visit(ia, ib, r * inner);
     // Odometer increment over the leading dimensions.
@@ -123,7 +254,8 @@ export function binaryKernel(op: Binary, a: TypedArray, aShape: Shape, b: TypedA
   const sb = broadcastStrides(bShape, outShape);
   const nd = outShape.length;
   const inner = outShape[nd - 1];
-  const ra = sa[nd - 1], rb = sb[nd - 1];
+  const ra = sa[nd - 1],
+    rb = sb[nd - 1];
   forEachRun(outShape, sa, sb, (ia, ib, o) => binaryRun(op, a, ia, ra, b, ib, rb, out, o, inner));
 }
 
@@ -135,7 +267,8 @@ export function erf(x: number): number {
   if (Number.isNaN(x)) return x;
   const ax = Math.abs(x);
   if (ax < 3) {
-    let term = x, sum = x;
+    let term = x,
+      sum = x;
     const x2 = x * x;
     for (let k = 1; k < 200; k++) {
       term *= -x2 / k;
@@ -148,7 +281,9 @@ export function erf(x: number): number {
   if (ax > 6) return x > 0 ? 1 : -1;
   // erfc(x) = exp(-x²)/√π · 1/(x + 1/2/(x + 1/(x + 3/2/(x + ...)))).
   const tiny = 1e-300;
-  let f = ax, c = ax, d = 0;
+  let f = ax,
+    c = ax,
+    d = 0;
   for (let k = 1; k < 300; k++) {
     const a = k / 2;
     d = ax + a * d;

@@ -2,7 +2,13 @@
 import { arrayFor, type DType, type TypedArray } from '../dtype.js';
 import { stridesOf, type Shape } from '../shape.js';
 
-export const enum Reduce { Sum, Max, Min, ArgMax, ArgMin }
+export const enum Reduce {
+  Sum,
+  Max,
+  Min,
+  ArgMax,
+  ArgMin,
+}
 
 /**
  * Reduces x viewed as [outer, reduced, inner] over its middle axis.
@@ -58,7 +64,10 @@ export function permuteKernel(x: TypedArray, shape: Shape, perm: readonly number
   const strides = perm.map((p) => inStrides[p]);
   const total = x.length;
   if (total === 0) return;
-  if (nd === 0) { out[0] = x[0]; return; }
+  if (nd === 0) {
+    out[0] = x[0];
+    return;
+  }
   const inner = outShape[nd - 1];
   const innerStride = strides[nd - 1];
   const index = new Array<number>(nd).fill(0);

@@ -8,7 +8,7 @@ import { fusedOp } from '../../autograd/fused.js';
 import { isGradEnabled, record } from '../../autograd/graph.js';
 import { addChannelBias, channelSums, conv2dBackward, conv2dForward, lowerForward, lowerInputGrad, lowerWeightGrad, type ConvGradients } from '../../backend/routines/conv.js';
 import { maxPool2d as maxPoolRoutine } from '../../backend/routines/max-pool.js';
-import { DTypeError, FrugalError, ShapeError, ValueError } from '../../errors.js';
+import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { checkOptions } from '../../utils/options.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
 import { shapeStr } from '../shape.js';
@@ -28,10 +28,22 @@ export interface Conv2dOptions {
 }
 
 interface ConvGeometry {
-  n: number; c: number; h: number; w: number;
-  o: number; kh: number; kw: number;
-  sh: number; sw: number; ph: number; pw: number; dh: number; dw: number;
-  groups: number; ho: number; wo: number;
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  o: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  groups: number;
+  ho: number;
+  wo: number;
 }
 
 function pair(v: Pair, what: string, op: string, min: number): [number, number] {
@@ -59,7 +71,8 @@ function convGeometry(xShape: readonly number[], wShape: readonly number[], opti
   if (padding === 'valid') [ph, pw] = [0, 0];
   else if (padding === 'same') {
     if (sh !== 1 || sw !== 1) throw new ValueError("conv2d: padding 'same' needs stride 1");
-    const th = dh * (kh - 1), tw = dw * (kw - 1);
+    const th = dh * (kh - 1),
+      tw = dw * (kw - 1);
     if (th % 2 !== 0 || tw % 2 !== 0) throw new ValueError("conv2d: padding 'same' with an even kernel extent is asymmetric; pad explicitly");
     [ph, pw] = [th / 2, tw / 2];
   } else [ph, pw] = pair(padding, 'padding', 'conv2d', 0);
@@ -91,8 +104,12 @@ function fusedBackward(g: ConvGeometry, dy: Tensor, x: Tensor | null, w: Tensor 
   if (!routineTakes(g, dy.data, x?.data, w?.data)) return null;
   const none = new Float32Array(0);
   const args = {
-    dy: dy.data as Float32Array, x: (x?.data as Float32Array) ?? none, weight: (w?.data as Float32Array) ?? none,
-    input: w !== null, weights: x !== null, bias,
+    dy: dy.data as Float32Array,
+    x: (x?.data as Float32Array) ?? none,
+    weight: (w?.data as Float32Array) ?? none,
+    input: w !== null,
+    weights: x !== null,
+    bias,
   };
   return conv2dBackward.implementation(g, args)?.run(g, args) ?? null;
 }
@@ -102,7 +119,9 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
   const dtype = floatPair(x, w, 'conv2d');
   if (bias && bias.dtype !== dtype) throw new DTypeError(`conv2d: bias must be ${dtype} like the input, got ${bias.dtype}`);
   const { n, o, ho, wo } = g;
-  const xs = x.data as Float32Array, ws = w.data as Float32Array, bs = (bias?.data as Float32Array) ?? null;
+  const xs = x.data as Float32Array,
+    ws = w.data as Float32Array,
+    bs = (bias?.data as Float32Array) ?? null;
   let out: TypedArray | null = routineTakes(g, x.data, w.data, bias?.data) ? (conv2dForward.implementation(g, xs, ws, bs)?.run(g, xs, ws, bs).y ?? null) : null;
   if (!out) {
     out = lowerForward(x.data as Floats, w.data as Floats, g);
@@ -110,15 +129,13 @@ function convForward(x: Tensor, w: Tensor, g: ConvGeometry, bias: Tensor | null 
   }
   const inputs = bias ? [x, w, bias] : [x, w];
   return record(new Tensor(out, [n, o, ho, wo]), 'conv2d', inputs, (dy) => {
-    const wantX = x.requiresGrad, wantW = w.requiresGrad, wantB = bias?.requiresGrad ?? false;
+    const wantX = x.requiresGrad,
+      wantW = w.requiresGrad,
+      wantB = bias?.requiresGrad ?? false;
     // A plain backward (no graph of the gradients): all gradients in one fused pass, which reads dy once.
     const fused = isGradEnabled() ? null : fusedBackward(g, dy, wantW ? x : null, wantX ? w : null, wantB);
     if (fused) return gradientTensors(fused, x, w, g);
-    return [
-      wantX ? convInputGrad(dy, w, g) : null,
-      wantW ? convWeightGrad(x, dy, g) : null,
-      wantB ? channelSum(dy) : null,
-    ];
+    return [wantX ? convInputGrad(dy, w, g) : null, wantW ? convWeightGrad(x, dy, g) : null, wantB ? channelSum(dy) : null];
   });
 }
 
@@ -142,7 +159,9 @@ export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, 
   checkBias(bias, g);
   const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
   const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null };
-  const xs = x.data as Float32Array, ws = weight.data as Float32Array, bs = (bias?.data as Float32Array) ?? null;
+  const xs = x.data as Float32Array,
+    ws = weight.data as Float32Array,
+    bs = (bias?.data as Float32Array) ?? null;
   const fused = routineTakes(g, x.data, weight.data, bias?.data) ? conv2dForward.implementation(g, xs, ws, bs, epilogue) : null;
   if (!fused) return null;
   const result = fused.run(g, xs, ws, bs, epilogue);
@@ -151,8 +170,13 @@ export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const fast = (dOut: Tensor): (Tensor | null)[] => {
     // The forward ran only where the backward fits too (the routine's supports test), so this runs the same backend.
     const grads = conv2dBackward.run(g, {
-      dy: dOut.data as Float32Array, x: xs, weight: ws,
-      input: x.requiresGrad, weights: weight.requiresGrad, bias: bias?.requiresGrad ?? false, epilogue: { ...epilogue, ...result },
+      dy: dOut.data as Float32Array,
+      x: xs,
+      weight: ws,
+      input: x.requiresGrad,
+      weights: weight.requiresGrad,
+      bias: bias?.requiresGrad ?? false,
+      epilogue: { ...epilogue, ...result },
     });
     return gradientTensors(grads, x, weight, g);
   };
@@ -166,11 +190,7 @@ export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, 
 
 /** A fused backward pass's arrays as gradient tensors of x, w and the bias. */
 function gradientTensors(grads: ConvGradients, x: Tensor, w: Tensor, g: ConvGeometry): (Tensor | null)[] {
-  return [
-    grads.dx ? new Tensor(grads.dx, x.shape) : null,
-    grads.dw ? new Tensor(grads.dw, w.shape) : null,
-    grads.db ? new Tensor(grads.db, [g.o]) : null,
-  ];
+  return [grads.dx ? new Tensor(grads.dx, x.shape) : null, grads.dw ? new Tensor(grads.dw, w.shape) : null, grads.db ? new Tensor(grads.db, [g.o]) : null];
 }
 
 function checkBias(bias: Tensor | null | undefined, g: ConvGeometry): void {
@@ -193,10 +213,7 @@ function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   floatPair(dy, w, 'conv2d backward');
   const fused = fusedBackward(g, dy, null, w, false)?.dx;
   const dx = new Tensor(fused ?? lowerInputGrad(dy.data as Floats, w.data as Floats, g), [g.n, g.c, g.h, g.w]);
-  return record(dx, 'conv2dInputGrad', [dy, w], (h) => [
-    dy.requiresGrad ? convForward(h, w, g) : null,
-    w.requiresGrad ? convWeightGrad(h, dy, g) : null,
-  ]);
+  return record(dx, 'conv2dInputGrad', [dy, w], (h) => [dy.requiresGrad ? convForward(h, w, g) : null, w.requiresGrad ? convWeightGrad(h, dy, g) : null]);
 }
 
 /** dL/dw of conv, given x and dL/dy, as a recorded op. */
@@ -225,7 +242,22 @@ export interface Pool2dOptions {
   dilation?: Pair;
 }
 
-interface PoolGeometry { n: number; c: number; h: number; w: number; kh: number; kw: number; sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; ho: number; wo: number }
+interface PoolGeometry {
+  n: number;
+  c: number;
+  h: number;
+  w: number;
+  kh: number;
+  kw: number;
+  sh: number;
+  sw: number;
+  ph: number;
+  pw: number;
+  dh: number;
+  dw: number;
+  ho: number;
+  wo: number;
+}
 
 function poolGeometry(op: string, shape: readonly number[], kernel: Pair, options: Pool2dOptions): PoolGeometry {
   if (shape.length !== 4) throw new ShapeError(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(shape)}`);
@@ -283,7 +315,8 @@ function avgPoolKernel(src: TypedArray, g: PoolGeometry, div: Float64Array, adjo
   const dtype = src instanceof Float64Array ? 'float64' : 'float32';
   const out = arrayFor(dtype, adjoint ? n * c * h * w : n * c * ho * wo);
   for (let p = 0; p < n * c; p++) {
-    const inBase = p * h * w, outBase = p * ho * wo;
+    const inBase = p * h * w,
+      outBase = p * ho * wo;
     for (let oh = 0; oh < ho; oh++) {
       for (let ow = 0; ow < wo; ow++) {
         const o = outBase + oh * wo + ow;

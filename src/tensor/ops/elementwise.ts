@@ -39,7 +39,10 @@ export function binaryRaw(op: Binary, a: Tensor, b: Tensor, name: string): Tenso
   let dtype = promote(a.dtype, b.dtype);
   if (op >= Binary.Eq) dtype = 'int32';
   else if ((op === Binary.Div || op === Binary.Pow) && dtype === 'int32') dtype = 'float32';
-  const out = arrayFor(dtype, shape.reduce((x, y) => x * y, 1));
+  const out = arrayFor(
+    dtype,
+    shape.reduce((x, y) => x * y, 1),
+  );
   binaryKernel(op, a.data, a.shape, b.data, b.shape, out, shape);
   return new Tensor(out, shape);
 }
@@ -58,10 +61,7 @@ export function sub(a: TensorLike, b: TensorLike): Tensor {
 
 export function mul(a: TensorLike, b: TensorLike): Tensor {
   const [x, y] = operands(a, b, 'mul');
-  return record(binaryRaw(Binary.Mul, x, y, 'mul'), 'mul', [x, y], (g) => [
-    x.requiresGrad ? sumTo(mul(g, y), x.shape) : null,
-    y.requiresGrad ? sumTo(mul(g, x), y.shape) : null,
-  ]);
+  return record(binaryRaw(Binary.Mul, x, y, 'mul'), 'mul', [x, y], (g) => [x.requiresGrad ? sumTo(mul(g, y), x.shape) : null, y.requiresGrad ? sumTo(mul(g, x), y.shape) : null]);
 }
 
 export function div(a: TensorLike, b: TensorLike): Tensor {
@@ -124,21 +124,23 @@ export function where(cond: Tensor, a: TensorLike, b: TensorLike): Tensor {
   // where = b + mask·(a − b) would lose precision and break on infinities; select directly.
   const shape = broadcastShapes(broadcastShapes(mask.shape, x.shape, 'where'), y.shape, 'where');
   const dtype = promote(x.dtype, y.dtype);
-  const m = expandRaw(mask, shape), xa = expandRaw(x, shape), ya = expandRaw(y, shape);
+  const m = expandRaw(mask, shape),
+    xa = expandRaw(x, shape),
+    ya = expandRaw(y, shape);
   const out = arrayFor(dtype, m.size);
   for (let i = 0; i < out.length; i++) out[i] = m.data[i] ? xa.data[i] : ya.data[i];
   const inverse = sub(1, mask);
-  return record(new Tensor(out, shape), 'where', [x, y], (g) => [
-    x.requiresGrad ? sumTo(mul(g, mask), x.shape) : null,
-    y.requiresGrad ? sumTo(mul(g, inverse), y.shape) : null,
-  ]);
+  return record(new Tensor(out, shape), 'where', [x, y], (g) => [x.requiresGrad ? sumTo(mul(g, mask), x.shape) : null, y.requiresGrad ? sumTo(mul(g, inverse), y.shape) : null]);
 }
 
 /** A copy of x broadcast to shape (no graph); x itself when it already has that shape. */
 export function expandRaw(x: Tensor, shape: readonly number[]): Tensor {
   if (sameShape(x.shape, shape)) return x;
   const target = broadcastShapes(x.shape, shape, 'expand');
-  const out = arrayFor(x.dtype, target.reduce((p, d) => p * d, 1));
+  const out = arrayFor(
+    x.dtype,
+    target.reduce((p, d) => p * d, 1),
+  );
   binaryKernel(Binary.Add, x.data, x.shape, arrayFor(x.dtype, 1), [], out, target);
   return new Tensor(out, target);
 }
@@ -199,7 +201,8 @@ export function relu(x: Tensor): Tensor {
   return record(out, 'relu', [x], (g) => {
     // Recorded (createGraph): g·mask stays differentiable in g. Otherwise one raw pass.
     if (isGradEnabled()) return [mul(g, gt(x, 0))];
-    const gd = g.data, od = out.data;
+    const gd = g.data,
+      od = out.data;
     if (od instanceof Float32Array && gd instanceof Float32Array) return [new Tensor(reluGrad32.run(od, gd), x.shape)];
     const d = arrayFor(g.dtype, gd.length);
     for (let i = 0; i < d.length; i++) d[i] = od[i] > 0 ? gd[i] : 0;

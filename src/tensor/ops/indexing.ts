@@ -37,7 +37,11 @@ export function select(x: Tensor, axis: number, i: number): Tensor {
     const base = (o * len + k) * inner;
     for (let j = 0; j < inner; j++) offsets[o * inner + j] = base + j;
   }
-  return takeFlat(x, offsets, x.shape.filter((_, d) => d !== a));
+  return takeFlat(
+    x,
+    offsets,
+    x.shape.filter((_, d) => d !== a),
+  );
 }
 
 /** Integer indexing of the leading axes: `x.index(1, -1)` is PyTorch's `x[1, -1]`. */
@@ -162,7 +166,12 @@ export function norm(x: Tensor, p: NormOrder = 'fro', axes?: number | readonly n
 /** (Σ|x|ᵖ)^(1/p) with its own gradient rule: sign(x)·|x|^(p−1) / n^(p−1), 0 where n = 0. */
 function pNorm(x: Tensor, p: number, axes: readonly number[], keepDims: boolean): Tensor {
   const kept = pow(sum(pow(abs(x).detach(), p), axes, { keepDims: true }), 1 / p);
-  const out = keepDims ? kept : new Tensor(kept.data, x.shape.filter((_, d) => !axes.includes(d)));
+  const out = keepDims
+    ? kept
+    : new Tensor(
+        kept.data,
+        x.shape.filter((_, d) => !axes.includes(d)),
+      );
   return record(out, 'norm', [x], (g) => {
     // Recomputed from x so that, recording a backward pass, the rule is differentiable again.
     const n = pNorm(x, p, axes, true);

@@ -21,7 +21,8 @@ function matmulCore(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Ten
   if (ka !== kb) {
     throw new ShapeError(`matmul: shapes ${shapeStr(a.shape)}${transA ? 'ᵀ' : ''} and ${shapeStr(b.shape)}${transB ? 'ᵀ' : ''} do not fit (inner sizes ${ka} and ${kb})`);
   }
-  const batchA = a.shape.slice(0, -2), batchB = b.shape.slice(0, -2);
+  const batchA = a.shape.slice(0, -2),
+    batchB = b.shape.slice(0, -2);
   const batchShape = broadcastShapes(batchA, batchB, 'matmul');
   const batch = sizeOf(batchShape);
   let dtype = promote(a.dtype, b.dtype);
@@ -29,9 +30,12 @@ function matmulCore(a: Tensor, b: Tensor, transA: boolean, transB: boolean): Ten
   const x = a.dtype === dtype ? a : a.astype(dtype);
   const y = b.dtype === dtype ? b : b.astype(dtype);
   const out = arrayFor(dtype, batch * m * n) as Float32Array | Float64Array;
-  const batchSizeA = sizeOf(batchA), batchSizeB = sizeOf(batchB);
-  let aData = x.data as Float32Array | Float64Array, bData = y.data as Float32Array | Float64Array;
-  let aBatchStride = batchSizeA === 1 ? 0 : m * ka, bBatchStride = batchSizeB === 1 ? 0 : ka * n;
+  const batchSizeA = sizeOf(batchA),
+    batchSizeB = sizeOf(batchB);
+  let aData = x.data as Float32Array | Float64Array,
+    bData = y.data as Float32Array | Float64Array;
+  let aBatchStride = batchSizeA === 1 ? 0 : m * ka,
+    bBatchStride = batchSizeB === 1 ? 0 : ka * n;
   if (!((batchSizeA === batch || batchSizeA === 1) && (batchSizeB === batch || batchSizeB === 1))) {
     // Mixed broadcasting (e.g. [2,1] with [1,3] batches): expand both to the full batch.
     aData = reshape(expandBatch(x, batchShape), [batch, x.shape[x.ndim - 2], x.shape[x.ndim - 1]]).data as Float32Array | Float64Array;

@@ -88,7 +88,12 @@ function argExtreme(op: Reduce.ArgMax | Reduce.ArgMin, name: string, x: Tensor, 
   if (axis === undefined) {
     const flat = reshape(x, [x.size]);
     const r = reduceRaw(op, flat, [0], 'int32', name);
-    return options.keepDims ? new Tensor(r.data, x.shape.map(() => 1)) : new Tensor(r.data, []);
+    return options.keepDims
+      ? new Tensor(
+          r.data,
+          x.shape.map(() => 1),
+        )
+      : new Tensor(r.data, []);
   }
   const a = normAxis(axis, x.ndim, name);
   return finish(reduceRaw(op, x, [a], 'int32', name), x.shape, [a], options.keepDims ?? false);
@@ -140,15 +145,23 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   let inner = 1;
   for (let i = a + 1; i < x.ndim; i++) inner *= x.shape[i];
   const outer = len * inner === 0 ? 0 : x.size / (len * inner);
-  const xd = x.data, yd = arrayFor(x.dtype, x.size);
+  const xd = x.data,
+    yd = arrayFor(x.dtype, x.size);
   for (let o = 0; o < outer; o++) {
     for (let i = 0; i < inner; i++) {
       const base = o * len * inner + i;
       let max = -Infinity;
-      for (let j = 0; j < len; j++) { const v = xd[base + j * inner]; if (v > max || v !== v) max = v; }
+      for (let j = 0; j < len; j++) {
+        const v = xd[base + j * inner];
+        if (v > max || v !== v) max = v;
+      }
       // All -Infinity: exp(x - max) would be NaN; PyTorch gives NaN as well, so leave it.
       let total = 0;
-      for (let j = 0; j < len; j++) { const e = Math.exp(xd[base + j * inner] - max); yd[base + j * inner] = e; total += e; }
+      for (let j = 0; j < len; j++) {
+        const e = Math.exp(xd[base + j * inner] - max);
+        yd[base + j * inner] = e;
+        total += e;
+      }
       const inv = 1 / total;
       for (let j = 0; j < len; j++) yd[base + j * inner] *= inv;
     }
@@ -156,7 +169,8 @@ export function softmax(x: Tensor, axis = -1): Tensor {
   const y = new Tensor(yd, x.shape);
   return record(y, 'softmax', [x], (g) => {
     if (isGradEnabled()) return [mul(y, sub(g, sum(mul(g, y), a, { keepDims: true })))];
-    const gd = g.data, dx = arrayFor(x.dtype, x.size);
+    const gd = g.data,
+      dx = arrayFor(x.dtype, x.size);
     for (let o = 0; o < outer; o++) {
       for (let i = 0; i < inner; i++) {
         const base = o * len * inner + i;

@@ -14,7 +14,7 @@ export function reshape(x: Tensor, shape: readonly number[]): Tensor {
   const free = dims.indexOf(-1);
   if (free !== -1) {
     if (dims.indexOf(-1, free + 1) !== -1) throw new ShapeError(`reshape: only one size may be -1, got ${shapeStr(shape)}`);
-    const known = sizeOf(dims.filter((d, i) => i !== free));
+    const known = sizeOf(dims.filter((_d, i) => i !== free));
     if (known === 0 || x.size % known !== 0) throw new ShapeError(`reshape: cannot reshape ${shapeStr(x.shape)} (${x.size} elements) into ${shapeStr(shape)}`);
     dims[free] = x.size / known;
   }
@@ -42,7 +42,15 @@ export function permute(x: Tensor, dims: readonly number[]): Tensor {
   permuteKernel(x.data, x.shape, perm, out);
   const inverse = new Array<number>(perm.length);
   perm.forEach((p, i) => (inverse[p] = i));
-  return record(new Tensor(out, perm.map((p) => x.shape[p])), 'permute', [x], (g) => [permute(g, inverse)]);
+  return record(
+    new Tensor(
+      out,
+      perm.map((p) => x.shape[p]),
+    ),
+    'permute',
+    [x],
+    (g) => [permute(g, inverse)],
+  );
 }
 
 /** Swaps two axes (the last two by default: the matrix transpose). */
@@ -67,7 +75,10 @@ export function expand(x: Tensor, shape: readonly number[]): Tensor {
 export function squeeze(x: Tensor, axes?: number | readonly number[]): Tensor {
   const ax = axes === undefined ? [...x.shape.keys()].filter((i) => x.shape[i] === 1) : normAxes(axes, x.ndim, 'squeeze');
   for (const a of ax) if (x.shape[a] !== 1) throw new ShapeError(`squeeze: axis ${a} has size ${x.shape[a]}, not 1 (shape ${shapeStr(x.shape)})`);
-  return reshape(x, x.shape.filter((_, i) => !ax.includes(i)));
+  return reshape(
+    x,
+    x.shape.filter((_, i) => !ax.includes(i)),
+  );
 }
 
 export function unsqueeze(x: Tensor, axis: number): Tensor {
@@ -80,7 +91,11 @@ export function unsqueeze(x: Tensor, axis: number): Tensor {
 /** A range along one axis: [start, end) with step (negative indices count from the end). */
 export type SliceRange = readonly [start?: number, end?: number, step?: number] | null | undefined;
 
-interface ResolvedRange { start: number; count: number; step: number }
+interface ResolvedRange {
+  start: number;
+  count: number;
+  step: number;
+}
 
 function resolveRanges(shape: readonly number[], ranges: readonly SliceRange[], op: string): ResolvedRange[] {
   if (ranges.length > shape.length) throw new AxisError(`${op}: ${ranges.length} ranges for a tensor of ${shape.length} dimensions`);
@@ -108,7 +123,10 @@ function copyWindow(full: readonly number[], ranges: ResolvedRange[], src: Array
   const total = sizeOf(counts);
   if (total === 0) return;
   const nd = full.length;
-  if (nd === 0) { dst[0] = src[0]; return; }
+  if (nd === 0) {
+    dst[0] = src[0];
+    return;
+  }
   let base = 0;
   for (let d = 0; d < nd; d++) base += ranges[d].start * strides[d];
   const index = new Array<number>(nd).fill(0);
@@ -181,7 +199,10 @@ export function stack(tensors: readonly Tensor[], axis = 0): Tensor {
   for (const t of tensors) {
     if (!sameShape(t.shape, tensors[0].shape)) throw new ShapeError(`stack: shapes ${tensors.map((u) => shapeStr(u.shape)).join(', ')} differ`);
   }
-  return concat(tensors.map((t) => unsqueeze(t, a)), a);
+  return concat(
+    tensors.map((t) => unsqueeze(t, a)),
+    a,
+  );
 }
 
 /** Splits along an axis into pieces of the given sizes, or into n equal pieces. */
@@ -284,7 +305,8 @@ function indexAdd(g: Tensor, a: number, idx: Tensor, shape: readonly number[]): 
   for (let o = 0; o < outer; o++) {
     for (let j = 0; j < n; j++) {
       const k = idx.data[j] < 0 ? idx.data[j] + len : idx.data[j];
-      const dst = (o * len + k) * inner, src = (o * n + j) * inner;
+      const dst = (o * len + k) * inner,
+        src = (o * n + j) * inner;
       for (let i = 0; i < inner; i++) out[dst + i] += g.data[src + i];
     }
   }
