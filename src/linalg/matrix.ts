@@ -84,20 +84,28 @@ export function copyMatrix(A: Matrix): Matrix {
 export function transpose(A: Matrix): Matrix {
   checkMatrix('transpose', A);
   const m = A.rows,
-    n = A.cols,
-    a = A.data;
+    n = A.cols;
   const t = new Float64Array(m * n);
-  const B = 32;
-  for (let i0 = 0; i0 < m; i0 += B) {
-    const i1 = Math.min(m, i0 + B);
-    for (let j0 = 0; j0 < n; j0 += B) {
-      const j1 = Math.min(n, j0 + B);
+  transposeInto(A.data, 0, n, m, n, t, 32);
+  return { data: t, rows: n, cols: m };
+}
+
+/**
+ * out[j·rows + i] = src[offset + i·stride + j]: the transpose of the
+ * rows×cols window of `src` at `offset` (row stride `stride`), copied in
+ * block×block tiles so large matrices stay cache-friendly.
+ */
+export function transposeInto(src: Float32Array | Float64Array, offset: number, stride: number, rows: number, cols: number, out: Float32Array | Float64Array, block: number): void {
+  for (let i0 = 0; i0 < rows; i0 += block) {
+    const i1 = Math.min(rows, i0 + block);
+    for (let j0 = 0; j0 < cols; j0 += block) {
+      const j1 = Math.min(cols, j0 + block);
       for (let i = i0; i < i1; i++) {
-        for (let j = j0; j < j1; j++) t[j * m + i] = a[i * n + j];
+        const r = offset + i * stride;
+        for (let j = j0; j < j1; j++) out[j * rows + i] = src[r + j];
       }
     }
   }
-  return { data: t, rows: n, cols: m };
 }
 
 /**

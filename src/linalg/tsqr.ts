@@ -11,6 +11,7 @@
  * left of the B columns in the chunk's rows after the reflectors is the part
  * of Qᵀ·B below R: its squares sum to the least-squares residual.
  */
+import { rowDots } from './row-dots.js';
 
 export interface TSQR {
   /** n×p, row-major; upper triangular in its first n columns, (Qᵀ·B)[:n] after. */
@@ -192,23 +193,15 @@ function apply4(R: Float64Array, p: number, ct: Float64Array, bl: number, j0: nu
       ct[vb + r] -= y0 * w0 + y1 * w1 + y2 * w2 + y3 * w3;
     }
   }
+  // The last column when their count is odd (at most once).
   for (; c < c1; c++) {
     const vc = c * bl;
-    let s0 = 0,
-      s1 = 0,
-      s2 = 0,
-      s3 = 0;
-    for (let r = 0; r < bl; r++) {
-      const x = ct[vc + r];
-      s0 += ct[v0 + r] * x;
-      s1 += ct[v1 + r] * x;
-      s2 += ct[v2 + r] * x;
-      s3 += ct[v3 + r] * x;
-    }
-    s0 += R[r0 + c];
-    s1 += R[r1 + c];
-    s2 += R[r2 + c];
-    s3 += R[r3 + c];
+    const vts = new Float64Array(4); // Vᵀ·chunk[:, c]
+    rowDots(ct, c, ct, bl, [j0, j0 + 1, j0 + 2, j0 + 3], 0, 4, vts);
+    const s0 = vts[0] + R[r0 + c],
+      s1 = vts[1] + R[r1 + c],
+      s2 = vts[2] + R[r2 + c],
+      s3 = vts[3] + R[r3 + c];
     const z0 = t00 * s0;
     const z1 = t01 * s0 + t11 * s1;
     const z2 = t02 * s0 + t12 * s1 + t22 * s2;

@@ -11,31 +11,51 @@
  * - `SubsetSource`: a sub-problem (Platt's cross-validation folds) of another source.
  * Plus the budgets that decide which is used.
  */
+import { transposeInto } from '../../linalg/matrix.js';
 import { fastExpF32, type Kernel, type KernelRows } from './kernel-functions.js';
 import type { KernelSource } from './smo.js';
 
+/**
+ * A source whose local indices are mapped to the indices of what it reads
+ * (feature rows, or another source's samples) before a row is filled.
+ */
+abstract class MappedSource implements KernelSource {
+  private readonly mapped: Int32Array;
+  constructor(
+    /** local index → index in what this source reads */
+    protected readonly map: Int32Array,
+  ) {
+    this.mapped = new Int32Array(map.length);
+  }
+  get size(): number {
+    return this.map.length;
+  }
+  /** The mapped indices of idx[start..end), at the same positions of a scratch array. */
+  protected mapIndices(idx: Int32Array, start: number, end: number): Int32Array {
+    const { map, mapped } = this;
+    for (let t = start; t < end; t++) mapped[t] = map[idx[t]];
+    return mapped;
+  }
+  abstract fill(o: number, idx: Int32Array, start: number, end: number, out: Float32Array): void;
+  abstract diag(o: number): number;
+}
+
 /** Kernel rows computed on demand from feature rows (plain loops; float32 data for float32 problems). */
-export class ComputeSource implements KernelSource {
-  private readonly tmp: Int32Array;
+export class ComputeSource extends MappedSource {
   private readonly scratch: Float64Array;
   constructor(
     private readonly kernel: Kernel,
     private readonly rows: KernelRows,
-    /** local index → row of `rows` */
-    private readonly map: Int32Array,
+    map: Int32Array,
     private readonly use32 = false,
   ) {
-    this.tmp = new Int32Array(map.length);
+    super(map);
     this.scratch = new Float64Array(map.length);
   }
 
-  get size(): number {
-    return this.map.length;
-  }
   fill(o: number, idx: Int32Array, start: number, end: number, out: Float32Array): void {
-    const { map, tmp } = this;
-    for (let t = start; t < end; t++) tmp[t] = map[idx[t]];
-    this.kernel.rowInto(this.rows, map[o], this.rows, tmp, start, end, out, this.scratch, this.use32);
+    const rowsOfIdx = this.mapIndices(idx, start, end);
+    this.kernel.rowInto(this.rows, this.map[o], this.rows, rowsOfIdx, start, end, out, this.scratch, this.use32);
   }
   diag(o: number): number {
     return this.kernel.diag(this.rows, this.map[o]);
@@ -189,21 +209,15 @@ export class PairBlockSource implements KernelSource {
 }
 
 /** A subset of another source's samples (for the probability cross-validation). */
-export class SubsetSource implements KernelSource {
-  private readonly tmp: Int32Array;
+export class SubsetSource extends MappedSource {
   constructor(
     private readonly parent: KernelSource,
-    private readonly map: Int32Array,
+    map: Int32Array,
   ) {
-    this.tmp = new Int32Array(map.length);
-  }
-  get size(): number {
-    return this.map.length;
+    super(map);
   }
   fill(o: number, idx: Int32Array, start: number, end: number, out: Float32Array): void {
-    const { map, tmp } = this;
-    for (let t = start; t < end; t++) tmp[t] = map[idx[t]];
-    this.parent.fill(map[o], tmp, start, end, out);
+    this.parent.fill(this.map[o], this.mapIndices(idx, start, end), start, end, out);
   }
   diag(o: number): number {
     return this.parent.diag(this.map[o]);
@@ -213,17 +227,7 @@ export class SubsetSource implements KernelSource {
 /** The transpose of the rows×cols window of `src` at `offset` with row stride `stride`. */
 export function transpose(src: Float32Array, offset: number, stride: number, rows: number, cols: number): Float32Array {
   const out = new Float32Array(rows * cols);
-  const B = 64;
-  for (let i0 = 0; i0 < rows; i0 += B) {
-    const i1 = Math.min(rows, i0 + B);
-    for (let j0 = 0; j0 < cols; j0 += B) {
-      const j1 = Math.min(cols, j0 + B);
-      for (let i = i0; i < i1; i++) {
-        const r = offset + i * stride;
-        for (let j = j0; j < j1; j++) out[j * rows + i] = src[r + j];
-      }
-    }
-  }
+  transposeInto(src, offset, stride, rows, cols, out, 64);
   return out;
 }
 

@@ -3,43 +3,17 @@
  * region Newton method with conjugate gradient inner steps (Lin, Weng &
  * Keerthi, JMLR 2008), on the problems of liblinear.ts.
  */
+import { rowDots } from '../../linalg/row-dots.js';
 import { checkFinite, weightSize, type LinearProblem, type LinearResult } from './liblinear.js';
 
 // ---------------------------------------------------------------- primal TRON (squared hinge)
 
-/**
- * out[t] = x_(rows[t])·w (+ bias·w_d) for t < count, four rows at a time
- * (each w_j is loaded once for four rows).
- */
+/** out[t] = x_(rows[t])·w (+ bias·w_d) for t < count. */
 function dotRows(X: Float32Array | Float64Array, d: number, rows: Int32Array, count: number, w: Float64Array, bias: number, out: Float64Array): void {
-  const wb = bias > 0 ? bias * w[d] : 0;
-  let t = 0;
-  for (; t + 3 < count; t += 4) {
-    const r0 = rows[t] * d,
-      r1 = rows[t + 1] * d,
-      r2 = rows[t + 2] * d,
-      r3 = rows[t + 3] * d;
-    let a0 = 0,
-      a1 = 0,
-      a2 = 0,
-      a3 = 0;
-    for (let j = 0; j < d; j++) {
-      const wj = w[j];
-      a0 += X[r0 + j] * wj;
-      a1 += X[r1 + j] * wj;
-      a2 += X[r2 + j] * wj;
-      a3 += X[r3 + j] * wj;
-    }
-    out[t] = a0 + wb;
-    out[t + 1] = a1 + wb;
-    out[t + 2] = a2 + wb;
-    out[t + 3] = a3 + wb;
-  }
-  for (; t < count; t++) {
-    const r = rows[t] * d;
-    let a = 0;
-    for (let j = 0; j < d; j++) a += X[r + j] * w[j];
-    out[t] = a + wb;
+  rowDots(w, 0, X, d, rows, 0, count, out);
+  if (bias > 0) {
+    const wb = bias * w[d];
+    for (let t = 0; t < count; t++) out[t] += wb;
   }
 }
 
