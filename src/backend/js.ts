@@ -25,7 +25,26 @@ export function gemmLoops(
   accumulate: boolean,
 ): void {
   if (transB) {
-    dotLoops(m, n, k, a, aOffset, transA, b, bOffset, c, cOffset, accumulate);
+    // B stored N×K (op(B)[l][j] = B[j][l]): one dot product along a row of B
+    // per element of C. The sums are those of the i-k-j order below; in
+    // float32, Math.fround rounds each step as a store into C would.
+    const float32 = c instanceof Float32Array;
+    // op(A)[i][l] is a[aRow + l·aStep]: A stored K×M when transposed.
+    const aStep = transA ? m : 1;
+    for (let i = 0; i < m; i++) {
+      const cRow = cOffset + i * n;
+      const aRow = aOffset + (transA ? i : i * k);
+      for (let j = 0; j < n; j++) {
+        const bRow = bOffset + j * k;
+        let s = accumulate ? c[cRow + j] : 0;
+        if (float32) {
+          for (let l = 0; l < k; l++) s = Math.fround(s + a[aRow + l * aStep] * b[bRow + l]);
+        } else {
+          for (let l = 0; l < k; l++) s += a[aRow + l * aStep] * b[bRow + l];
+        }
+        c[cRow + j] = s;
+      }
+    }
     return;
   }
   // The i-k-j loop order walks B and C along rows, so the inner loop reads memory in order.
@@ -37,43 +56,6 @@ export function gemmLoops(
       const ail = transA ? a[aOffset + l * m + i] : a[aOffset + i * k + l];
       const bRow = bOffset + l * n;
       for (let j = 0; j < n; j++) c[cRow + j] += ail * b[bRow + j];
-    }
-  }
-}
-
-/**
- * gemmLoops with B stored N×K (op(B)[l][j] = B[j][l]): one dot product along
- * a row of B per element of C. The sums are those of the i-k-j order; in
- * float32, Math.fround rounds each step as a store into C would.
- */
-function dotLoops(
-  m: number,
-  n: number,
-  k: number,
-  a: FloatArray,
-  aOffset: number,
-  transA: boolean,
-  b: FloatArray,
-  bOffset: number,
-  c: FloatArray,
-  cOffset: number,
-  accumulate: boolean,
-): void {
-  const float32 = c instanceof Float32Array;
-  // op(A)[i][l] is a[aRow + l·aStep]: A stored K×M when transposed.
-  const aStep = transA ? m : 1;
-  for (let i = 0; i < m; i++) {
-    const cRow = cOffset + i * n;
-    const aRow = aOffset + (transA ? i : i * k);
-    for (let j = 0; j < n; j++) {
-      const bRow = bOffset + j * k;
-      let s = accumulate ? c[cRow + j] : 0;
-      if (float32) {
-        for (let l = 0; l < k; l++) s = Math.fround(s + a[aRow + l * aStep] * b[bRow + l]);
-      } else {
-        for (let l = 0; l < k; l++) s += a[aRow + l * aStep] * b[bRow + l];
-      }
-      c[cRow + j] = s;
     }
   }
 }

@@ -25,7 +25,7 @@ import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/backend.js';
-import { adamStep } from '../backend/routines/adam.js';
+import { adamStep, type UpdateScalars } from '../backend/routines/adam.js';
 import { markModified } from '../nn/module.js';
 import { checkOptions } from '../utils/options.js';
 
@@ -268,14 +268,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
 }
 
 /** Per-step scalars of the rule, resolved once per parameter and step. */
-interface StepScalars {
-  sign: number;
-  l2: number;
-  shrink: number;
-  mu: number;
-  keep: number;
-  lr: number;
-  vScale: number;
+interface StepScalars extends UpdateScalars {
   firstTerm: boolean;
 }
 

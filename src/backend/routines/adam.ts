@@ -12,8 +12,8 @@ import { wasmEngine } from '../wasm/backend.js';
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;
 
-/** The scalars of one step (see above). */
-export interface AdamScalars {
+/** The per-step scalars every update rule of the optimizers resolves (optim/optimizer.ts), Adam's among them. */
+export interface UpdateScalars {
   sign: number;
   l2: number;
   shrink: number;
@@ -21,6 +21,10 @@ export interface AdamScalars {
   keep: number;
   lr: number;
   vScale: number;
+}
+
+/** The scalars of one Adam step (see above). */
+export interface AdamScalars extends UpdateScalars {
   b2: number;
   c2: number;
   eps: number;

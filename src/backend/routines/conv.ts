@@ -15,28 +15,14 @@ import { gemm, type GemmCall } from '../index.js';
 import { defineRoutine } from '../routine.js';
 import { wasmEngine } from '../wasm/backend.js';
 import { conv2dBackward as wasmBackward, conv2dFits, conv2dForward as wasmForward } from '../wasm/conv-job.js';
-import { maxPool2d } from './max-pool.js';
+import { maxPool2d, type PoolKernelGeometry } from './max-pool.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;
 
-/** Shape of a 2-D convolution: NCHW input, O×(C/groups)×kh×kw weight, Ho×Wo output. */
-export interface ConvKernelGeometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
+/** Shape of a 2-D convolution: NCHW input, O×(C/groups)×kh×kw weight, Ho×Wo output (the window geometry pooling shares, plus O and groups). */
+export interface ConvKernelGeometry extends PoolKernelGeometry {
   o: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  ho: number;
-  wo: number;
   /** Channel groups (1 when absent); the routines take groups = 1 only. */
   groups?: number;
 }

@@ -8,10 +8,10 @@
  * in the last bits, so the two agree to a tolerance, not to the bit.
  */
 import type { FloatArray } from '../backend.js';
-import { gemm } from '../index.js';
 import { defineRoutine } from '../routine.js';
 import { smallKernels } from '../wasm/small.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
+import { forEachStep, forEachStepBackward } from './recurrent-steps.js';
 
 /** The small kernels' instance (null without WebAssembly SIMD). */
 const small = smallKernels;
@@ -24,9 +24,6 @@ export interface LstmSaved<F extends FloatArray = FloatArray> {
   acts: F;
   tanhC: F;
 }
-
-/** A new array of the same type as `like`. */
-const like = <F extends FloatArray>(a: F, n: number): F => new (a.constructor as new (n: number) => F)(n);
 
 const wasmTakes = (...arrays: (FloatArray | null)[]): boolean => arrays.every((a) => a === null || a instanceof Float32Array);
 
@@ -46,45 +43,27 @@ export const lstmForward = defineRoutine(
   ): void {
     const { out, hPrev, cPrev, acts, tanhC } = saved;
     const GH = 4 * H,
-      BH = B * H,
-      BG = B * GH;
-    const hh = like(xp, BG),
-      c = c0.slice();
-    let hSrc = h0,
-      hOff = 0;
-    for (let s = 0; s < T; s++) {
-      const t = reverse ? T - 1 - s : s;
-      const ht = t * BH,
-        gt = t * BG;
-      hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
-      // hh = h_{prev}·W_hhᵀ + b_hh for all gates at once.
-      if (bHh) for (let b = 0; b < B; b++) hh.set(bHh, b * GH);
-      gemm({ m: B, n: GH, k: H, a: hPrev, aOffset: ht, b: wHh, transB: true, c: hh, accumulate: bHh !== null });
-      for (let b = 0; b < B; b++) {
-        const row = gt + b * GH,
-          hrow = b * GH,
-          srow = ht + b * H;
-        for (let j = 0; j < H; j++) {
-          const i = sigmoid(xp[row + j] + hh[hrow + j]);
-          const f = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
-          const g = tanh(xp[row + 2 * H + j] + hh[hrow + 2 * H + j]);
-          const o = sigmoid(xp[row + 3 * H + j] + hh[hrow + 3 * H + j]);
-          const cp = c[b * H + j];
-          const cn = f * cp + i * g;
-          const tc = tanh(cn);
-          acts[row + j] = i;
-          acts[row + H + j] = f;
-          acts[row + 2 * H + j] = g;
-          acts[row + 3 * H + j] = o;
-          cPrev[srow + j] = cp;
-          tanhC[srow + j] = tc;
-          c[b * H + j] = cn;
-          out[srow + j] = o * tc;
-        }
+      BH = B * H;
+    const c = c0.slice();
+    forEachStep(T, B, H, GH, reverse, h0, out, hPrev, wHh, bHh, (row, hrow, srow, bh, hh) => {
+      for (let j = 0; j < H; j++) {
+        const i = sigmoid(xp[row + j] + hh[hrow + j]);
+        const f = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
+        const g = tanh(xp[row + 2 * H + j] + hh[hrow + 2 * H + j]);
+        const o = sigmoid(xp[row + 3 * H + j] + hh[hrow + 3 * H + j]);
+        const cp = c[bh + j];
+        const cn = f * cp + i * g;
+        const tc = tanh(cn);
+        acts[row + j] = i;
+        acts[row + H + j] = f;
+        acts[row + 2 * H + j] = g;
+        acts[row + 3 * H + j] = o;
+        cPrev[srow + j] = cp;
+        tanhC[srow + j] = tc;
+        c[bh + j] = cn;
+        out[srow + j] = o * tc;
       }
-      hSrc = out;
-      hOff = ht;
-    }
+    });
     out.set(c, T * BH);
   },
 );
@@ -131,37 +110,24 @@ export const lstmBackward = defineRoutine(
     db: FloatArray | null,
   ): void {
     const { acts, cPrev, tanhC } = saved;
-    const GH = 4 * H,
-      BH = B * H,
-      BG = B * GH;
-    const dht = like(dh, BH);
-    for (let s = T - 1; s >= 0; s--) {
-      const t = reverse ? T - 1 - s : s;
-      const ht = t * BH,
-        gt = t * BG;
-      for (let i = 0; i < BH; i++) dht[i] = gOut[ht + i] + dh[i];
-      for (let b = 0; b < B; b++) {
-        const row = gt + b * GH,
-          srow = ht + b * H,
-          bh = b * H;
-        for (let j = 0; j < H; j++) {
-          const i = acts[row + j],
-            f = acts[row + H + j],
-            g = acts[row + 2 * H + j],
-            o = acts[row + 3 * H + j];
-          const tc = tanhC[srow + j],
-            d = dht[bh + j];
-          const dcj = dc[bh + j] + d * o * (1 - tc * tc);
-          dx[row + j] = dcj * g * i * (1 - i);
-          dx[row + H + j] = dcj * cPrev[srow + j] * f * (1 - f);
-          dx[row + 2 * H + j] = dcj * i * (1 - g * g);
-          dx[row + 3 * H + j] = d * tc * o * (1 - o);
-          dc[bh + j] = dcj * f;
-        }
+    const GH = 4 * H;
+    // dh_prev = dx_t · W_hh
+    forEachStepBackward(T, B, H, GH, reverse, gOut, wHh, dx, false, dh, (row, srow, bh, dht) => {
+      for (let j = 0; j < H; j++) {
+        const i = acts[row + j],
+          f = acts[row + H + j],
+          g = acts[row + 2 * H + j],
+          o = acts[row + 3 * H + j];
+        const tc = tanhC[srow + j],
+          d = dht[bh + j];
+        const dcj = dc[bh + j] + d * o * (1 - tc * tc);
+        dx[row + j] = dcj * g * i * (1 - i);
+        dx[row + H + j] = dcj * cPrev[srow + j] * f * (1 - f);
+        dx[row + 2 * H + j] = dcj * i * (1 - g * g);
+        dx[row + 3 * H + j] = d * tc * o * (1 - o);
+        dc[bh + j] = dcj * f;
       }
-      // dh_prev = dx_t · W_hh
-      gemm({ m: B, n: H, k: GH, a: dx, aOffset: gt, b: wHh, c: dh });
-    }
+    });
     if (db) {
       const acc = new Float64Array(GH);
       for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dx[r * GH + j];

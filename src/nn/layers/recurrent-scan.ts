@@ -11,6 +11,7 @@ import { fusedOp } from '../../autograd/fused.js';
 import { gemm } from '../../backend/index.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
 import { lstmBackward, lstmForward } from '../../backend/routines/lstm.js';
+import { forEachStep, forEachStepBackward } from '../../backend/routines/recurrent-steps.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -136,33 +137,6 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
   return fusedOp(new Tensor(scan.out, [lstm ? T + 1 : T, B, H]), mode, inputs, fast, reference);
 }
 
-/**
- * The forward steps in scan order: each copies h_prev (h0, then the previous
- * step's output) into hPrev at ht = t·B·H, computes hh = h_prev·W_hhᵀ (+ b_hh)
- * for all gates of every row at once, then runs the cell on rows of
- * xproj at gt = t·B·G·H.
- */
-function forEachStep(d: Dims, h0: Floats, out: Floats, hPrev: Floats, w: Floats, bias: Floats | null, cell: (ht: number, gt: number, hh: Floats) => void): void {
-  const BH = d.B * d.H,
-    BG = d.B * d.GH;
-  const hh = arrayFor(d.dtype, BG) as Floats;
-  let hSrc = h0,
-    hOff = 0;
-  for (let s = 0; s < d.T; s++) {
-    const t = timeOf(d, s),
-      ht = t * BH;
-    hPrev.set(hSrc.subarray(hOff, hOff + BH), ht);
-    if (bias) for (let b = 0; b < d.B; b++) hh.set(bias, b * d.GH);
-    gemm({ m: d.B, n: d.GH, k: d.H, a: hPrev, aOffset: ht, b: w, transB: true, c: hh, accumulate: bias !== null });
-    cell(ht, t * BG, hh);
-    hSrc = out;
-    hOff = ht;
-  }
-}
-
-/** Step s of the scan in time order: t = s, or T − 1 − s in reverse. */
-const timeOf = (d: Dims, s: number): number => (d.reverse ? d.T - 1 - s : s);
-
 /** LSTM: the backend's lstm routines run the whole recurrence (on the wasm backend, in its small kernels). */
 function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats, c0: Floats): Scan {
   const { T, B, H, GH, dtype } = d,
@@ -198,22 +172,17 @@ function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats
     hPrev = arrayFor(dtype, T * BH) as Floats;
   const acts = arrayFor(dtype, T * BG) as Floats,
     hn = arrayFor(dtype, T * BH) as Floats;
-  forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
-    for (let b = 0; b < B; b++) {
-      const row = gt + b * GH,
-        hrow = b * GH,
-        srow = ht + b * H;
-      for (let j = 0; j < H; j++) {
-        const r = sigmoid(xp[row + j] + hh[hrow + j]);
-        const z = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
-        const hnv = hh[hrow + 2 * H + j];
-        const n = tanh(xp[row + 2 * H + j] + r * hnv);
-        acts[row + j] = r;
-        acts[row + H + j] = z;
-        acts[row + 2 * H + j] = n;
-        hn[srow + j] = hnv;
-        out[srow + j] = n + z * (hPrev[srow + j] - n);
-      }
+  forEachStep(T, B, H, GH, d.reverse, h0, out, hPrev, w, bias, (row, hrow, srow, _bh, hh) => {
+    for (let j = 0; j < H; j++) {
+      const r = sigmoid(xp[row + j] + hh[hrow + j]);
+      const z = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
+      const hnv = hh[hrow + 2 * H + j];
+      const n = tanh(xp[row + 2 * H + j] + r * hnv);
+      acts[row + j] = r;
+      acts[row + H + j] = z;
+      acts[row + 2 * H + j] = n;
+      hn[srow + j] = hnv;
+      out[srow + j] = n + z * (hPrev[srow + j] - n);
     }
   });
   return {
@@ -222,37 +191,26 @@ function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats
     backward(go) {
       const dx = arrayFor(dtype, T * BG) as Floats,
         dhh = arrayFor(dtype, T * BG) as Floats;
-      const dh = arrayFor(dtype, BH) as Floats,
-        dht = arrayFor(dtype, BH) as Floats;
-      for (let s = T - 1; s >= 0; s--) {
-        const t = timeOf(d, s),
-          ht = t * BH,
-          gt = t * BG;
-        for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
-        for (let b = 0; b < B; b++) {
-          const row = gt + b * GH,
-            srow = ht + b * H,
-            bh = b * H;
-          for (let j = 0; j < H; j++) {
-            const r = acts[row + j],
-              z = acts[row + H + j],
-              n = acts[row + 2 * H + j];
-            const dv = dht[bh + j];
-            const dnPre = dv * (1 - z) * (1 - n * n);
-            const drPre = dnPre * hn[srow + j] * r * (1 - r);
-            const dzPre = dv * (hPrev[srow + j] - n) * z * (1 - z);
-            dx[row + j] = drPre;
-            dx[row + H + j] = dzPre;
-            dx[row + 2 * H + j] = dnPre;
-            dhh[row + j] = drPre;
-            dhh[row + H + j] = dzPre;
-            dhh[row + 2 * H + j] = dnPre * r;
-            dh[bh + j] = dv * z;
-          }
+      const dh = arrayFor(dtype, BH) as Floats;
+      // dh_prev = dhh_t · W_hh, added onto the direct path z·dh
+      forEachStepBackward(T, B, H, GH, d.reverse, go, w, dhh, true, dh, (row, srow, bh, dht) => {
+        for (let j = 0; j < H; j++) {
+          const r = acts[row + j],
+            z = acts[row + H + j],
+            n = acts[row + 2 * H + j];
+          const dv = dht[bh + j];
+          const dnPre = dv * (1 - z) * (1 - n * n);
+          const drPre = dnPre * hn[srow + j] * r * (1 - r);
+          const dzPre = dv * (hPrev[srow + j] - n) * z * (1 - z);
+          dx[row + j] = drPre;
+          dx[row + H + j] = dzPre;
+          dx[row + 2 * H + j] = dnPre;
+          dhh[row + j] = drPre;
+          dhh[row + H + j] = dzPre;
+          dhh[row + 2 * H + j] = dnPre * r;
+          dh[bh + j] = dv * z;
         }
-        // dh_prev += dhh_t · W_hh (onto the direct path z·dh)
-        gemm({ m: B, n: H, k: GH, a: dhh, aOffset: gt, b: w, c: dh, accumulate: true });
-      }
+      });
       return { dx, dhh, dh, dc: null, db: null };
     },
   };
@@ -265,45 +223,29 @@ function rnnScan(d: Dims, relu: boolean, xp: Floats, w: Floats, bias: Floats | n
     BG = B * GH;
   const out = arrayFor(dtype, T * BH) as Floats,
     hPrev = arrayFor(dtype, T * BH) as Floats;
-  forEachStep(d, h0, out, hPrev, w, bias, (ht, gt, hh) => {
-    for (let b = 0; b < B; b++) {
-      const row = gt + b * GH,
-        hrow = b * GH,
-        srow = ht + b * H;
-      if (relu)
-        for (let j = 0; j < H; j++) {
-          const v = xp[row + j] + hh[hrow + j];
-          out[srow + j] = v > 0 ? v : 0;
-        }
-      else for (let j = 0; j < H; j++) out[srow + j] = tanh(xp[row + j] + hh[hrow + j]);
-    }
+  forEachStep(T, B, H, GH, d.reverse, h0, out, hPrev, w, bias, (row, hrow, srow, _bh, hh) => {
+    if (relu)
+      for (let j = 0; j < H; j++) {
+        const v = xp[row + j] + hh[hrow + j];
+        out[srow + j] = v > 0 ? v : 0;
+      }
+    else for (let j = 0; j < H; j++) out[srow + j] = tanh(xp[row + j] + hh[hrow + j]);
   });
   return {
     out,
     hPrev,
     backward(go) {
       const dx = arrayFor(dtype, T * BG) as Floats,
-        dh = arrayFor(dtype, BH) as Floats,
-        dht = arrayFor(dtype, BH) as Floats;
-      for (let s = T - 1; s >= 0; s--) {
-        const t = timeOf(d, s),
-          ht = t * BH,
-          gt = t * BG;
-        for (let i = 0; i < BH; i++) dht[i] = go[ht + i] + dh[i];
-        for (let b = 0; b < B; b++) {
-          const row = gt + b * GH,
-            srow = ht + b * H,
-            bh = b * H;
-          if (relu) for (let j = 0; j < H; j++) dx[row + j] = out[srow + j] > 0 ? dht[bh + j] : 0;
-          else
-            for (let j = 0; j < H; j++) {
-              const h = out[srow + j];
-              dx[row + j] = dht[bh + j] * (1 - h * h);
-            }
-        }
-        // dh_prev = dx_t · W_hh
-        gemm({ m: B, n: H, k: GH, a: dx, aOffset: gt, b: w, c: dh });
-      }
+        dh = arrayFor(dtype, BH) as Floats;
+      // dh_prev = dx_t · W_hh
+      forEachStepBackward(T, B, H, GH, d.reverse, go, w, dx, false, dh, (row, srow, bh, dht) => {
+        if (relu) for (let j = 0; j < H; j++) dx[row + j] = out[srow + j] > 0 ? dht[bh + j] : 0;
+        else
+          for (let j = 0; j < H; j++) {
+            const h = out[srow + j];
+            dx[row + j] = dht[bh + j] * (1 - h * h);
+          }
+      });
       return { dx, dhh: dx, dh, dc: null, db: null };
     },
   };

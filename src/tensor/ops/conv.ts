@@ -6,8 +6,18 @@
  */
 import { fusedOp } from '../../autograd/fused.js';
 import { isGradEnabled, record } from '../../autograd/graph.js';
-import { addChannelBias, channelSums, conv2dBackward, conv2dForward, lowerForward, lowerInputGrad, lowerWeightGrad, type ConvGradients } from '../../backend/routines/conv.js';
-import { maxPool2d as maxPoolRoutine } from '../../backend/routines/max-pool.js';
+import {
+  addChannelBias,
+  channelSums,
+  conv2dBackward,
+  conv2dForward,
+  lowerForward,
+  lowerInputGrad,
+  lowerWeightGrad,
+  type ConvGradients,
+  type ConvKernelGeometry,
+} from '../../backend/routines/conv.js';
+import { maxPool2d as maxPoolRoutine, type PoolKernelGeometry } from '../../backend/routines/max-pool.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { checkOptions } from '../../utils/options.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
@@ -27,23 +37,9 @@ export interface Conv2dOptions {
   groups?: number;
 }
 
-interface ConvGeometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  o: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
+/** The backend's convolution geometry with the channel groups always resolved. */
+interface ConvGeometry extends ConvKernelGeometry {
   groups: number;
-  ho: number;
-  wo: number;
 }
 
 function pair(v: Pair, what: string, op: string, min: number): [number, number] {
@@ -242,24 +238,7 @@ export interface Pool2dOptions {
   dilation?: Pair;
 }
 
-interface PoolGeometry {
-  n: number;
-  c: number;
-  h: number;
-  w: number;
-  kh: number;
-  kw: number;
-  sh: number;
-  sw: number;
-  ph: number;
-  pw: number;
-  dh: number;
-  dw: number;
-  ho: number;
-  wo: number;
-}
-
-function poolGeometry(op: string, shape: readonly number[], kernel: Pair, options: Pool2dOptions): PoolGeometry {
+function poolGeometry(op: string, shape: readonly number[], kernel: Pair, options: Pool2dOptions): PoolKernelGeometry {
   if (shape.length !== 4) throw new ShapeError(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(shape)}`);
   const [n, c, h, w] = shape;
   const [kh, kw] = pair(kernel, 'kernel size', op, 1);
@@ -288,7 +267,7 @@ export interface AvgPool2dOptions extends Pool2dOptions {
 }
 
 /** Divisor of each output window: all kernel cells, or only those inside the input. */
-function avgDivisors(g: PoolGeometry, countIncludePad: boolean): Float64Array {
+function avgDivisors(g: PoolKernelGeometry, countIncludePad: boolean): Float64Array {
   const div = new Float64Array(g.ho * g.wo);
   for (let oh = 0; oh < g.ho; oh++) {
     for (let ow = 0; ow < g.wo; ow++) {
@@ -310,7 +289,7 @@ function avgDivisors(g: PoolGeometry, countIncludePad: boolean): Float64Array {
 }
 
 /** The average pool (adjoint = false) or its adjoint, spreading each output back over its window. */
-function avgPoolKernel(src: TypedArray, g: PoolGeometry, div: Float64Array, adjoint: boolean): TypedArray {
+function avgPoolKernel(src: TypedArray, g: PoolKernelGeometry, div: Float64Array, adjoint: boolean): TypedArray {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
   const dtype = src instanceof Float64Array ? 'float64' : 'float32';
   const out = arrayFor(dtype, adjoint ? n * c * h * w : n * c * ho * wo);
@@ -340,7 +319,7 @@ function avgPoolKernel(src: TypedArray, g: PoolGeometry, div: Float64Array, adjo
   return out;
 }
 
-function avgPoolOp(x: Tensor, g: PoolGeometry, div: Float64Array, adjoint: boolean): Tensor {
+function avgPoolOp(x: Tensor, g: PoolKernelGeometry, div: Float64Array, adjoint: boolean): Tensor {
   const shape = adjoint ? [g.n, g.c, g.h, g.w] : [g.n, g.c, g.ho, g.wo];
   const out = new Tensor(avgPoolKernel(x.data, g, div, adjoint), shape);
   return record(out, adjoint ? 'avgPool2dAdjoint' : 'avgPool2d', [x], (dy) => [avgPoolOp(dy, g, div, !adjoint)]);
