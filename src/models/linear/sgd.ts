@@ -379,9 +379,7 @@ export class SGDRegressor extends LinearRegressorBase<SGDRegressorParams> {
   tUpdates?: number;
   converged?: boolean;
 
-  constructor(params: Partial<SGDRegressorParams> = {}) {
-    super(params, REG_DEFAULTS);
-  }
+  static readonly defaults: SGDRegressorParams = REG_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     const est = 'SGDRegressor';
@@ -458,9 +456,7 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
   nIter?: number;
   converged?: boolean;
 
-  constructor(params: Partial<SGDClassifierParams> = {}) {
-    super(params, CLF_DEFAULTS);
-  }
+  static readonly defaults: SGDClassifierParams = CLF_DEFAULTS;
 
   fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
     const est = 'SGDClassifier';
