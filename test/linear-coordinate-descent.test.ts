@@ -94,3 +94,13 @@ test('coordinate descent: warm start, random selection, positive, errors', () =>
   assert.throws(() => new Lasso({ l1Ratio: 0.5 } as never), ValueError);
   assert.throws(() => enetPath(c.X, c.y, { l1Ratio: 0 }), ValueError);
 });
+
+test('Lasso and LassoCV take the defaults of ElasticNet and ElasticNetCV, less l1Ratio', () => {
+  const { l1Ratio: enetRatio, ...enet } = new ElasticNet().getParams();
+  assert.equal(enetRatio, 0.5);
+  assert.deepEqual(new Lasso().getParams(), enet);
+  const { l1Ratio: cvRatio, ...enetCV } = new ElasticNetCV().getParams();
+  assert.equal(cvRatio, 0.5);
+  assert.deepEqual(new LassoCV().getParams(), enetCV);
+  assert.throws(() => new LassoCV({ l1Ratio: 0.5 } as never), ValueError);
+});

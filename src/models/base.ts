@@ -10,8 +10,7 @@
  *   constructor(params: Partial<RidgeParams> = {}) { super(params, DEFAULTS); }
  *   override fit(X: MatrixInput, y: VectorInput): this {   // override: tsconfig has noImplicitOverride
  *     const { X: Xm, y: yv } = checkXy(X, y);   // validation.ts
- *     ...; this.coef = ...; this.nFeaturesIn = Xm.cols; this.markFitted();
- *     return this;
+ *     ...; this.coef = ...; return this.markFitted(Xm.cols);
  *   }
  *   override predict(X: MatrixInput): Float64Array {
  *     const Xm = this.validateInput(X);   // fitted? finite? right width?
@@ -20,7 +19,8 @@
  * }
  * ```
  * - The constructor takes ONE params object and passes it to `super` with
- *   the defaults; `getParams()` then lists every parameter. `clone(est)` is
+ *   the defaults (or the class declares `static readonly defaults` and
+ *   inherits the constructor); `getParams()` then lists every parameter. `clone(est)` is
  *   `new est.constructor(copiedParams)`, so the constructor must accept the
  *   complete params object (classes with a positional constructor, like
  *   `Pipeline`, also accept `{ steps }`).
@@ -147,9 +147,10 @@ export abstract class BaseEstimator<P extends object = Params> implements Estima
   /**
    * @param params the caller's params (possibly partial)
    * @param defaults every parameter with its default; when given, keys
-   *   that are not in `defaults` are rejected.
+   *   that are not in `defaults` are rejected. Left out, the class's static
+   *   `defaults` serve, so a subclass that declares them needs no constructor.
    */
-  constructor(params: Partial<P> | P = {} as P, defaults?: P) {
+  constructor(params: Partial<P> | P = {} as P, defaults: P | undefined = (new.target as { defaults?: P }).defaults) {
     if (params === null || typeof params !== 'object' || Array.isArray(params)) {
       throw new ValueError(`${new.target.name}: expected a params object, got ${Array.isArray(params) ? 'an array' : String(params)}`);
     }
@@ -226,9 +227,15 @@ export abstract class BaseEstimator<P extends object = Params> implements Estima
     return this._fitted;
   }
 
-  /** Subclasses call this at the end of a successful `fit`. */
-  protected markFitted(): void {
+  /**
+   * Subclasses call this at the end of a successful `fit`; given the number of
+   * features seen, it records it as `nFeaturesIn` too. Returns the estimator,
+   * so a fit can end with `return this.markFitted(nFeatures)`.
+   */
+  protected markFitted(nFeatures?: number): this {
+    if (nFeatures !== undefined) this.nFeaturesIn = nFeatures;
     this._fitted = true;
+    return this;
   }
 
   /** Throws NotFittedError unless fitted. */

@@ -228,9 +228,7 @@ export class OneHotEncoder extends BaseTransformer<OneHotEncoderParams> {
     const offsets = new Int32Array(cats.length + 1);
     for (let j = 0; j < cats.length; j++) offsets[j + 1] = offsets[j] + cats[j].length - (dropIdx && dropIdx[j] !== null ? 1 : 0);
     this.offsets = offsets;
-    this.nFeaturesIn = cols.cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(cols.cols);
   }
 
   /** Number of output columns. */
@@ -354,9 +352,7 @@ export class OrdinalEncoder extends BaseTransformer<OrdinalEncoderParams> {
       });
     }
     this.categories = cats;
-    this.nFeaturesIn = cols.cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(cols.cols);
   }
 
   override transform(X: CategoricalInput): Tensor {

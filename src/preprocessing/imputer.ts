@@ -94,9 +94,7 @@ export class SimpleImputer extends BaseTransformer<SimpleImputerParams> {
     }
     this.statistics = stats;
     this.indicatorFeatures = Int32Array.from(hadMissing);
-    this.nFeaturesIn = cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(cols);
   }
 
   override transform(X: MatrixInput): Tensor {

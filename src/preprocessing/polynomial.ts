@@ -122,9 +122,7 @@ export class PolynomialFeatures extends BaseTransformer<PolynomialFeaturesParams
       return p;
     });
     this.nOutputFeatures = out.length;
-    this.nFeaturesIn = n;
-    this.markFitted();
-    return this;
+    return this.markFitted(n);
   }
 
   override transform(X: MatrixInput): Tensor {

@@ -138,9 +138,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
         this.scale = undefined;
       }
     }
-    this.nFeaturesIn = cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(cols);
   }
 
   override transform(X: MatrixInput): Tensor {
@@ -256,9 +254,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
     this.dataRange = range;
     this.scale = scale;
     this.min = offset;
-    this.nFeaturesIn = cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(cols);
   }
 
   override transform(X: MatrixInput): Tensor {
@@ -296,9 +292,7 @@ export class MaxAbsScaler extends BaseTransformer<Record<string, never>> {
     handleZerosInScale(scale);
     this.maxAbs = maxAbs;
     this.scale = scale;
-    this.nFeaturesIn = m.cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(m.cols);
   }
 
   override transform(X: MatrixInput): Tensor {
@@ -384,9 +378,7 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
     handleZerosInScale(scale);
     this.center = withCentering ? center : undefined;
     this.scale = withScaling ? scale : undefined;
-    this.nFeaturesIn = m.cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(m.cols);
   }
 
   override transform(X: MatrixInput): Tensor {
@@ -421,9 +413,7 @@ export class Normalizer extends BaseTransformer<NormalizerParams> {
     const norm = this.params.norm;
     if (norm !== 'l1' && norm !== 'l2' && norm !== 'max') throw new ValueError(`Unsupported norm: '${String(norm)}'; expected 'l1', 'l2' or 'max'`);
     const m = toMatrix(X);
-    this.nFeaturesIn = m.cols;
-    this.markFitted();
-    return this;
+    return this.markFitted(m.cols);
   }
 
   override transform(X: MatrixInput): Tensor {

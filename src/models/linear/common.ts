@@ -253,3 +253,9 @@ export function labelsFromScores(s: Float64Array, n: number, k: number, classes:
   }
   return out;
 }
+
+/** An elastic-net estimator's defaults less l1Ratio: those of its lasso counterpart, which fixes l1Ratio at 1. */
+export function withoutL1Ratio<P extends { l1Ratio: unknown }>(defaults: P): Omit<P, 'l1Ratio'> {
+  const { l1Ratio: _fixedByLasso, ...rest } = defaults;
+  return rest;
+}

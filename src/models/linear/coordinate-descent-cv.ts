@@ -11,7 +11,7 @@ import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkSampleWeight, checkXy, takeRows, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, kFold, pickValues, preprocessData, weightedCentred } from './common.js';
+import { checkBool, checkChoice, checkNumber, foldsFromTestSets, gemm, kFold, pickValues, preprocessData, weightedCentred, withoutL1Ratio } from './common.js';
 import { estimatorName } from '../base.js';
 import { LinearRegressorBase } from './linear-model.js';
 import { alphaGrid, ElasticNet, pathCore } from './coordinate-descent.js';
@@ -203,9 +203,7 @@ export class ElasticNetCV extends CrossValidatedEnet<ElasticNetCVParams> {
   /** The alpha grid: a Float64Array, or a Tensor [nL1Ratios, nAlphas] for several l1Ratios. */
   alphas?: Float64Array | Tensor;
 
-  constructor(params: Partial<ElasticNetCVParams> = {}) {
-    super(params, ENETCV_DEFAULTS);
-  }
+  static readonly defaults: ElasticNetCVParams = ENETCV_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     const r = this.fitPath(false, X, y, sampleWeight);
@@ -217,28 +215,14 @@ export class ElasticNetCV extends CrossValidatedEnet<ElasticNetCVParams> {
 
 export type LassoCVParams = Omit<ElasticNetCVParams, 'l1Ratio'>;
 
-const LASSOCV_DEFAULTS: LassoCVParams = {
-  eps: 1e-3,
-  nAlphas: 100,
-  alphas: null,
-  fitIntercept: true,
-  precompute: 'auto',
-  maxIter: 1000,
-  tol: 1e-4,
-  cv: null,
-  positive: false,
-  randomState: null,
-  selection: 'cyclic',
-};
+const LASSOCV_DEFAULTS: LassoCVParams = withoutL1Ratio(ENETCV_DEFAULTS);
 
 /** Lasso with alpha chosen by cross-validation along the regularisation path. */
 export class LassoCV extends CrossValidatedEnet<LassoCVParams> {
   /** The alpha grid. */
   alphas?: Float64Array;
 
-  constructor(params: Partial<LassoCVParams> = {}) {
-    super(params, LASSOCV_DEFAULTS);
-  }
+  static readonly defaults: LassoCVParams = LASSOCV_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     this.alphas = this.fitPath(true, X, y, sampleWeight).alphas as Float64Array;

@@ -18,7 +18,7 @@ import { NumericalError, ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkSampleWeight, checkXy, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { checkBool, checkChoice, checkNumber, gemm, interceptFrom, linearPredict, weightedCentred } from './common.js';
+import { checkBool, checkChoice, checkNumber, gemm, interceptFrom, linearPredict, weightedCentred, withoutL1Ratio } from './common.js';
 import { checkOptions } from '../../utils/options.js';
 import { estimatorName } from '../base.js';
 import { LinearRegressorBase } from './linear-model.js';
@@ -471,6 +471,7 @@ export interface ElasticNetParams {
   selection: 'cyclic' | 'random';
 }
 
+/** The defaults of ElasticNet; Lasso's are the same less l1Ratio (which it fixes at 1). */
 const ENET_DEFAULTS: ElasticNetParams = {
   alpha: 1,
   l1Ratio: 0.5,
@@ -548,9 +549,7 @@ abstract class CoordinateDescentRegressor<P extends LassoParams> extends LinearR
 
 /** Linear regression with combined L1 and L2 penalties, by coordinate descent. */
 export class ElasticNet extends CoordinateDescentRegressor<ElasticNetParams> {
-  constructor(params: Partial<ElasticNetParams> = {}) {
-    super(params, ENET_DEFAULTS);
-  }
+  static readonly defaults: ElasticNetParams = ENET_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     return this.fitWithRatio(this.params.l1Ratio, false, X, y, sampleWeight);
@@ -559,23 +558,11 @@ export class ElasticNet extends CoordinateDescentRegressor<ElasticNetParams> {
 
 export type LassoParams = Omit<ElasticNetParams, 'l1Ratio'>;
 
-const LASSO_DEFAULTS: LassoParams = {
-  alpha: 1,
-  fitIntercept: true,
-  precompute: false,
-  maxIter: 1000,
-  tol: 1e-4,
-  warmStart: false,
-  positive: false,
-  randomState: null,
-  selection: 'cyclic',
-};
+const LASSO_DEFAULTS: LassoParams = withoutL1Ratio(ENET_DEFAULTS);
 
 /** Linear regression with an L1 penalty (the lasso), by coordinate descent. */
 export class Lasso extends CoordinateDescentRegressor<LassoParams> {
-  constructor(params: Partial<LassoParams> = {}) {
-    super(params, LASSO_DEFAULTS);
-  }
+  static readonly defaults: LassoParams = LASSO_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     return this.fitWithRatio(1, true, X, y, sampleWeight);

@@ -27,9 +27,7 @@ export class LinearRegression extends LinearRegressorBase<LinearRegressionParams
   /** Its singular values, descending; undefined with `positive`. */
   singular?: Float64Array;
 
-  constructor(params: Partial<LinearRegressionParams> = {}) {
-    super(params, DEFAULTS);
-  }
+  static readonly defaults: LinearRegressionParams = DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     const est = 'LinearRegression';

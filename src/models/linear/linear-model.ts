@@ -25,9 +25,7 @@ export abstract class LinearRegressorBase<P extends object> extends BaseRegresso
     checkFinite(est, 'the fitted intercept', [intercept]);
     this.coef = coef;
     this.intercept = intercept;
-    this.nFeaturesIn = nFeatures;
-    this.markFitted();
-    return this;
+    return this.markFitted(nFeatures);
   }
 
   predict(X: MatrixInput): Float64Array {
@@ -54,9 +52,7 @@ export abstract class LinearClassifierBase<P extends object> extends BaseClassif
     this.coef = new Tensor(W, [intercept.length, nFeatures]);
     this.intercept = intercept;
     this.classes = classes;
-    this.nFeaturesIn = nFeatures;
-    this.markFitted();
-    return this;
+    return this.markFitted(nFeatures);
   }
 
   /** Raw scores X·coefᵀ + intercept, [n, rows of coef] row-major. */

@@ -92,9 +92,7 @@ export class LogisticRegression extends LinearClassifierBase<LogisticRegressionP
   converged?: boolean;
   private multinomial = false;
 
-  constructor(params: Partial<LogisticRegressionParams> = {}) {
-    super(params, DEFAULTS);
-  }
+  static readonly defaults: LogisticRegressionParams = DEFAULTS;
 
   fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
     const est = 'LogisticRegression';

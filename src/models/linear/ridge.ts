@@ -62,36 +62,35 @@ export function solveRidge(X: Matrix, y: Float64Array, alpha: number, solver: Ri
 
 /** (XᵀX + αI)⁻¹Xᵀy by Cholesky; null when not positive definite. */
 function choleskyPrimal(X: Matrix, y: Float64Array, alpha: number): Float64Array | null {
-  const n = X.rows,
-    p = X.cols;
-  const A = new Float64Array(p * p);
-  gemm(p, p, n, X.data, X.data, A, { transA: true });
-  for (let j = 0; j < p; j++) A[j * p + j] += alpha;
-  const Xy = new Float64Array(p);
-  gemm(p, 1, n, X.data, y, Xy, { transA: true });
-  try {
-    return choleskySolve(cholesky({ data: A, rows: p, cols: p }), Xy);
-  } catch {
-    return null;
-  }
+  const Xy = new Float64Array(X.cols);
+  gemm(X.cols, 1, X.rows, X.data, y, Xy, { transA: true });
+  return solveRidgedGram(X, alpha, 'features', Xy);
 }
 
 /** Xᵀ(XXᵀ + αI)⁻¹y: cheaper when there are more features than samples. */
 function choleskyKernel(X: Matrix, y: Float64Array, alpha: number): Float64Array | null {
-  const n = X.rows,
-    p = X.cols;
-  const K = new Float64Array(n * n);
-  gemm(n, n, p, X.data, X.data, K, { transB: true });
-  for (let i = 0; i < n; i++) K[i * n + i] += alpha;
-  let dual: Float64Array;
+  const dual = solveRidgedGram(X, alpha, 'samples', y);
+  if (dual === null) return null;
+  const coef = new Float64Array(X.cols);
+  gemm(X.cols, 1, X.rows, X.data, dual, coef, { transA: true });
+  return coef;
+}
+
+/**
+ * Solves (G + αI)·x = rhs by Cholesky, G the Gram matrix of the features (XᵀX,
+ * p×p) or of the samples (XXᵀ, n×n); null when G + αI is not positive definite.
+ */
+function solveRidgedGram(X: Matrix, alpha: number, of: 'features' | 'samples', rhs: Float64Array): Float64Array | null {
+  const ofFeatures = of === 'features';
+  const m = ofFeatures ? X.cols : X.rows;
+  const G = new Float64Array(m * m);
+  gemm(m, m, ofFeatures ? X.rows : X.cols, X.data, X.data, G, ofFeatures ? { transA: true } : { transB: true });
+  for (let i = 0; i < m; i++) G[i * m + i] += alpha;
   try {
-    dual = choleskySolve(cholesky({ data: K, rows: n, cols: n }), y);
+    return choleskySolve(cholesky({ data: G, rows: m, cols: m }), rhs);
   } catch {
     return null;
   }
-  const coef = new Float64Array(p);
-  gemm(p, 1, n, X.data, dual, coef, { transA: true });
-  return coef;
 }
 
 /** V·diag(s/(s²+α))·Uᵀy, singular values <= 1e-15 dropped (as scikit-learn). */
@@ -255,9 +254,7 @@ export class Ridge extends LinearRegressorBase<RidgeParams> {
   /** The solver that produced the fit. */
   solverUsed?: 'cholesky' | 'svd' | 'lsqr';
 
-  constructor(params: Partial<RidgeParams> = {}) {
-    super(params, RIDGE_DEFAULTS);
-  }
+  static readonly defaults: RidgeParams = RIDGE_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     const est = 'Ridge';
@@ -306,9 +303,7 @@ export class RidgeCV extends LinearRegressorBase<RidgeCVParams> {
   /** With storeCvValues: leave-one-out squared errors, [nSamples, nAlphas] row-major. */
   cvValues?: Float64Array;
 
-  constructor(params: Partial<RidgeCVParams> = {}) {
-    super(params, RIDGECV_DEFAULTS);
-  }
+  static readonly defaults: RidgeCVParams = RIDGECV_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     const est = 'RidgeCV';

@@ -296,7 +296,14 @@ interface SGDCommonParams {
   average: boolean | number;
 }
 
-function checkCommon(p: SGDCommonParams, est: string): { average: number } {
+/** The plainSGD options that come straight from the params every SGD estimator shares. */
+type CommonSettings = Pick<
+  PlainSGDOptions,
+  'penalty' | 'alpha' | 'l1Ratio' | 'maxIter' | 'tol' | 'fitIntercept' | 'shuffle' | 'learningRate' | 'eta0' | 'powerT' | 'nIterNoChange' | 'average'
+>;
+
+/** Validates the params every SGD estimator shares; returns them as plainSGD takes them. */
+function checkCommon(p: SGDCommonParams, est: string): CommonSettings {
   checkChoice('penalty', p.penalty === null ? 'none' : p.penalty, ['l2', 'l1', 'elasticnet', 'none'] as const, est);
   checkNumber('alpha', p.alpha, est, { min: 0 });
   checkNumber('l1Ratio', p.l1Ratio, est, { min: 0, max: 1 });
@@ -318,7 +325,8 @@ function checkCommon(p: SGDCommonParams, est: string): { average: number } {
   if (p.average === true) average = 1;
   else if (typeof p.average === 'number') average = checkNumber('average', p.average, est, { min: 0, integer: true });
   else if (p.average !== false) throw new ValueError(`${est}: average must be a boolean or a non-negative integer, got ${String(p.average)}`);
-  return { average };
+  const { penalty, alpha, l1Ratio, maxIter, tol, fitIntercept, shuffle, learningRate, eta0, powerT, nIterNoChange } = p;
+  return { penalty, alpha, l1Ratio, maxIter, tol, fitIntercept, shuffle, learningRate, eta0, powerT, nIterNoChange, average };
 }
 
 /** A random validation split: returns the training mask (1 = train). */
@@ -379,14 +387,12 @@ export class SGDRegressor extends LinearRegressorBase<SGDRegressorParams> {
   tUpdates?: number;
   converged?: boolean;
 
-  constructor(params: Partial<SGDRegressorParams> = {}) {
-    super(params, REG_DEFAULTS);
-  }
+  static readonly defaults: SGDRegressorParams = REG_DEFAULTS;
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     const est = 'SGDRegressor';
     const p = this.params;
-    const { average } = checkCommon(p, est);
+    const settings = checkCommon(p, est);
     const loss = makeLoss(checkChoice('loss', p.loss, ['squared_error', 'huber', 'epsilon_insensitive', 'squared_epsilon_insensitive'] as const, est), p.epsilon);
     const { X: Xm, y: yv } = checkXy(X, y);
     const n = Xm.rows;
@@ -415,19 +421,8 @@ export class SGDRegressor extends LinearRegressorBase<SGDRegressorParams> {
     }
     const r = plainSGD(Xm, yv, sw, {
       loss,
-      penalty: p.penalty,
-      alpha: p.alpha,
-      l1Ratio: p.l1Ratio,
-      maxIter: p.maxIter,
-      tol: p.tol,
-      fitIntercept: p.fitIntercept,
-      shuffle: p.shuffle,
+      ...settings,
       rng,
-      learningRate: p.learningRate,
-      eta0: p.eta0,
-      powerT: p.powerT,
-      nIterNoChange: p.nIterNoChange,
-      average,
       weightPos: 1,
       weightNeg: 1,
       trainMask,
@@ -436,7 +431,7 @@ export class SGDRegressor extends LinearRegressorBase<SGDRegressorParams> {
       interceptInit: warm ? this.intercept! : 0,
       est,
     });
-    const useAvg = r.avgCoef !== null && average <= r.t;
+    const useAvg = r.avgCoef !== null && settings.average <= r.t;
     this.nIter = r.nIter;
     this.tUpdates = r.t;
     this.converged = r.converged;
@@ -458,14 +453,12 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
   nIter?: number;
   converged?: boolean;
 
-  constructor(params: Partial<SGDClassifierParams> = {}) {
-    super(params, CLF_DEFAULTS);
-  }
+  static readonly defaults: SGDClassifierParams = CLF_DEFAULTS;
 
   fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
     const est = 'SGDClassifier';
     const p = this.params;
-    const { average } = checkCommon(p, est);
+    const settings = checkCommon(p, est);
     const lossName = checkChoice(
       'loss',
       p.loss,
@@ -510,19 +503,8 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
       }
       const r = plainSGD(Xm, yb, sw, {
         loss,
-        penalty: p.penalty,
-        alpha: p.alpha,
-        l1Ratio: p.l1Ratio,
-        maxIter: p.maxIter,
-        tol: p.tol,
-        fitIntercept: p.fitIntercept,
-        shuffle: p.shuffle,
+        ...settings,
         rng: resolveGenerator(seeds[m]),
-        learningRate: p.learningRate,
-        eta0: p.eta0,
-        powerT: p.powerT,
-        nIterNoChange: p.nIterNoChange,
-        average,
         weightPos: nc === 2 ? cw[1] : cw[k],
         weightNeg: nc === 2 ? cw[0] : 1,
         trainMask,
@@ -531,7 +513,7 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
         interceptInit: warm ? this.intercept![m] : 0,
         est,
       });
-      const useAvg = r.avgCoef !== null && average <= r.t;
+      const useAvg = r.avgCoef !== null && settings.average <= r.t;
       W.set(useAvg ? r.avgCoef! : r.coef, m * d);
       B[m] = useAvg ? r.avgIntercept : r.intercept;
       nIter = Math.max(nIter, r.nIter);

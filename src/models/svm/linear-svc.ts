@@ -114,9 +114,7 @@ export class LinearSVC extends LinearClassifierBase<LinearSVCParams> {
   /** Whether the dual was solved (resolves dual: 'auto'). */
   dualUsed?: boolean;
 
-  constructor(params: Partial<LinearSVCParams> = {}) {
-    super(params, DEFAULTS);
-  }
+  static readonly defaults: LinearSVCParams = DEFAULTS;
 
   fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
     const who = 'LinearSVC';
