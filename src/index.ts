@@ -173,37 +173,9 @@ export { Sequential } from './nn/layers/sequential.js';
 
 // Optimisers, schedules, the training loop and saved models.
 export * from './optim/index.js';
-export {
-  fit,
-  evaluate,
-  predict,
-  resolveLoss,
-  History,
-  DivergenceError,
-  EarlyStopping,
-  ModelCheckpoint,
-  LearningRateScheduler,
-  LambdaCallback,
-  checkpointToBytes,
-  checkpointFromBytes,
-  saveCheckpoint,
-  loadCheckpoint,
-  type FitOptions,
-  type EvaluateOptions,
-  type TrainData,
-  type XYData,
-  type LossFn,
-  type Callback,
-  type Logs,
-  type TrainingContext,
-  type EarlyStoppingOptions,
-  type ModelCheckpointOptions,
-  type LearningRateSchedulerOptions,
-  type TrainingCheckpoint,
-  type HistoryData,
-  type MetricFn,
-  type Verbosity,
-} from './train/index.js';
+// The training loop's exports, once: its tensor metrics meanSquaredError and meanAbsoluteError are
+// shadowed here by the scikit-learn ones of the same names exported above (explicit exports win).
+export * from './train/index.js';
 export { modelToBytes, modelFromBytes, loadWeights, saveModel, loadModel, type SaveOptions } from './nn/serialize.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
 

@@ -376,3 +376,34 @@ describe('gradient clipping follows PyTorch', () => {
     assert.throws(() => clipGradValue([p], -1), /clipValue/);
   });
 });
+
+describe('optimizer option checks (one table per optimizer)', () => {
+  const cases: Array<[string, Record<string, unknown>]> = [
+    ['sgd', { lr: -1 }],
+    ['sgd', { weightDecay: Number.NaN }],
+    ['sgd', { maximize: 'yes' }],
+    ['sgd', { momentum: -0.1 }],
+    ['sgd', { dampening: 1.5 }],
+    ['sgd', { nesterov: 1 }],
+    ['adam', { lr: Number.POSITIVE_INFINITY }],
+    ['adam', { eps: -1 }],
+    ['adam', { amsgrad: 'no' }],
+    ['adamw', { betas: [0.9, 1] }],
+    ['rmsprop', { alpha: 2 }],
+    ['rmsprop', { momentum: -1 }],
+    ['rmsprop', { centered: null }],
+    ['adagrad', { lrDecay: -1 }],
+    ['adagrad', { initialAccumulatorValue: -1 }],
+    ['adagrad', { eps: 'tiny' }],
+  ];
+  for (const [name, options] of cases) {
+    const [key] = Object.keys(options);
+    it(`${name} rejects ${key} = ${String(options[key])}`, () => {
+      const p = tensor([1, 2], { requiresGrad: true });
+      assert.throws(
+        () => createOptimizer(name, [p], options),
+        (e: unknown) => e instanceof ValueError && e.message.includes(key),
+      );
+    });
+  }
+});

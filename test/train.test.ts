@@ -671,3 +671,17 @@ describe('trustworthy training runs', () => {
     assert.throws(() => new LearningRateScheduler(new StepLR(opt, { stepSize: 1 }), { intervall: 'batch' } as never), /did you mean 'interval'/);
   });
 });
+
+describe('root exports of the training loop', () => {
+  it('re-exports the training API, and its metric names do not shadow the scikit-learn metrics', async () => {
+    const root = await import('../src/index.js');
+    const train = await import('../src/train/index.js');
+    const sklearnMetrics = await import('../src/metrics/index.js');
+    for (const name of ['fit', 'evaluate', 'predict', 'History', 'EarlyStopping', 'saveCheckpoint', 'loadCheckpoint'] as const) {
+      assert.equal(root[name], train[name], name);
+    }
+    assert.equal(root.meanSquaredError, sklearnMetrics.meanSquaredError);
+    assert.equal(root.meanAbsoluteError, sklearnMetrics.meanAbsoluteError);
+    assert.notEqual(root.meanSquaredError, train.meanSquaredError);
+  });
+});

@@ -61,34 +61,18 @@ export {
   type LSTMResult,
 } from './layers/recurrent.js';
 export { linear } from './layers/linear.js';
+export type { Reduction, ReductionOptions } from './losses/reduction.js';
+export { mseLoss, l1Loss, huberLoss, smoothL1Loss, l1Penalty, l2Penalty, type HuberOptions, type SmoothL1Options } from './losses/regression.js';
 export {
-  mseLoss,
-  l1Loss,
-  huberLoss,
-  smoothL1Loss,
   crossEntropy,
   nllLoss,
   binaryCrossEntropy,
   bceWithLogits,
   klDiv,
-  l1Penalty,
-  l2Penalty,
-  MSELoss,
-  L1Loss,
-  HuberLoss,
-  SmoothL1Loss,
-  CrossEntropyLoss,
-  NLLLoss,
-  BCELoss,
-  BCEWithLogitsLoss,
-  KLDivLoss,
-  type Reduction,
-  type ReductionOptions,
-  type HuberOptions,
-  type SmoothL1Options,
   type ClassWeightOptions,
   type CrossEntropyOptions,
   type BCEOptions,
   type BCEWithLogitsOptions,
   type KLDivOptions,
-} from './losses.js';
+} from './losses/classification.js';
+export { MSELoss, L1Loss, HuberLoss, SmoothL1Loss, CrossEntropyLoss, NLLLoss, BCELoss, BCEWithLogitsLoss, KLDivLoss } from './losses/modules.js';

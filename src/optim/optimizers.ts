@@ -40,10 +40,23 @@ export interface CommonOptions {
   maximize: boolean;
 }
 
-function checkCommon(o: CommonOptions, where: string): void {
-  checkNumber(where, 'lr', o.lr, 0);
-  checkNumber(where, 'weightDecay', o.weightDecay, 0);
-  checkBool(where, 'maximize', o.maximize);
+/** The rule's common part (lr, weightDecay, maximize) from a group, every other step off. */
+function commonRule(g: ParamGroup): UpdateRule {
+  return { ...PLAIN, lr: g.lr, weightDecay: num(g, 'weightDecay'), maximize: bool(g, 'maximize') };
+}
+
+/** How an option is checked: true or false, or a number in a range (checkNumber's min, max, maxOpen). */
+type OptionCheck = 'boolean' | readonly [min: number, max?: number, maxOpen?: boolean];
+
+const COMMON_CHECKS: Record<keyof CommonOptions, OptionCheck> = { lr: [0], weightDecay: [0], maximize: 'boolean' };
+
+/** Checks the options named in `checks`, in its order. */
+function checkOptionTable(where: string, options: object, checks: Record<string, OptionCheck>): void {
+  for (const [name, check] of Object.entries(checks)) {
+    const value = (options as Record<string, unknown>)[name];
+    if (check === 'boolean') checkBool(where, name, value);
+    else checkNumber(where, name, value, ...check);
+  }
 }
 
 // ------------------------------------------------------------------- SGD ---
@@ -62,20 +75,14 @@ export class SGD extends Optimizer<SGDOptions> {
       { lr: 0.01, momentum: 0, dampening: 0, weightDecay: 0, nesterov: false, maximize: false },
       options,
       (g) => ({
-        ...PLAIN,
-        lr: g.lr,
-        weightDecay: num(g, 'weightDecay'),
-        maximize: bool(g, 'maximize'),
+        ...commonRule(g),
         momentum: num(g, 'momentum'),
         dampening: num(g, 'dampening'),
         nesterov: bool(g, 'nesterov'),
       }),
       'SGD',
       (o, where) => {
-        checkCommon(o, where);
-        checkNumber(where, 'momentum', o.momentum, 0);
-        checkNumber(where, 'dampening', o.dampening, 0, 1);
-        checkBool(where, 'nesterov', o.nesterov);
+        checkOptionTable(where, o, { ...COMMON_CHECKS, momentum: [0], dampening: [0, 1], nesterov: 'boolean' });
         if (o.nesterov && (o.momentum <= 0 || o.dampening !== 0)) throw new ValueError(`${where}: nesterov needs momentum > 0 and dampening 0`);
       },
     );
@@ -95,11 +102,8 @@ function adamRule(decoupled: boolean) {
   return (g: ParamGroup): UpdateRule => {
     const [b1, b2] = g.betas as [number, number];
     return {
-      ...PLAIN,
-      lr: g.lr,
-      weightDecay: num(g, 'weightDecay'),
+      ...commonRule(g),
       decoupledDecay: decoupled,
-      maximize: bool(g, 'maximize'),
       momentum: b1,
       dampening: b1,
       momentumInit: 'zero',
@@ -115,12 +119,11 @@ function adamRule(decoupled: boolean) {
 }
 
 function checkAdam(o: AdamOptions, where: string): void {
-  checkCommon(o, where);
+  checkOptionTable(where, o, COMMON_CHECKS);
   if (!Array.isArray(o.betas) || o.betas.length !== 2) throw new ValueError(`${where}: betas must be a pair [beta1, beta2], got ${String(o.betas)}`);
   checkNumber(where, 'betas[0]', o.betas[0], 0, 1, true);
   checkNumber(where, 'betas[1]', o.betas[1], 0, 1, true);
-  checkNumber(where, 'eps', o.eps, 0);
-  checkBool(where, 'amsgrad', o.amsgrad);
+  checkOptionTable(where, o, { eps: [0], amsgrad: 'boolean' });
 }
 
 /** Adam (torch.optim.Adam); `weightDecay` is an L2 term in the gradient. */
@@ -156,10 +159,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
       { lr: 0.01, alpha: 0.99, eps: 1e-8, weightDecay: 0, momentum: 0, centered: false, maximize: false },
       options,
       (g) => ({
-        ...PLAIN,
-        lr: g.lr,
-        weightDecay: num(g, 'weightDecay'),
-        maximize: bool(g, 'maximize'),
+        ...commonRule(g),
         momentum: num(g, 'momentum'),
         momentumInit: 'zero',
         momentumOf: 'step',
@@ -170,13 +170,7 @@ export class RMSprop extends Optimizer<RMSpropOptions> {
         eps: num(g, 'eps'),
       }),
       'RMSprop',
-      (o, where) => {
-        checkCommon(o, where);
-        checkNumber(where, 'alpha', o.alpha, 0, 1);
-        checkNumber(where, 'eps', o.eps, 0);
-        checkNumber(where, 'momentum', o.momentum, 0);
-        checkBool(where, 'centered', o.centered);
-      },
+      (o, where) => checkOptionTable(where, o, { ...COMMON_CHECKS, alpha: [0, 1], eps: [0], momentum: [0], centered: 'boolean' }),
     );
   }
 }
@@ -198,10 +192,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
       { lr: 0.01, lrDecay: 0, weightDecay: 0, initialAccumulatorValue: 0, eps: 1e-10, maximize: false },
       options,
       (g) => ({
-        ...PLAIN,
-        lr: g.lr,
-        weightDecay: num(g, 'weightDecay'),
-        maximize: bool(g, 'maximize'),
+        ...commonRule(g),
         secondMoment: true,
         beta2: 1,
         secondScale: 1,
@@ -210,12 +201,7 @@ export class Adagrad extends Optimizer<AdagradOptions> {
         lrDecay: num(g, 'lrDecay'),
       }),
       'Adagrad',
-      (o, where) => {
-        checkCommon(o, where);
-        checkNumber(where, 'lrDecay', o.lrDecay, 0);
-        checkNumber(where, 'initialAccumulatorValue', o.initialAccumulatorValue, 0);
-        checkNumber(where, 'eps', o.eps, 0);
-      },
+      (o, where) => checkOptionTable(where, o, { ...COMMON_CHECKS, lrDecay: [0], initialAccumulatorValue: [0], eps: [0] }),
     );
   }
 }

@@ -1,7 +1,8 @@
 /** The loss fit and evaluate minimise or report: a function, a loss module, or a loss named by a string. */
 import { ValueError } from '../errors.js';
 import { Module } from '../nn/module.js';
-import { binaryCrossEntropy, bceWithLogits, crossEntropy, huberLoss, klDiv, l1Loss, mseLoss, nllLoss, smoothL1Loss } from '../nn/losses.js';
+import { binaryCrossEntropy, bceWithLogits, crossEntropy, klDiv, nllLoss } from '../nn/losses/classification.js';
+import { huberLoss, l1Loss, mseLoss, smoothL1Loss } from '../nn/losses/regression.js';
 import type { Tensor } from '../tensor/tensor.js';
 
 /** A loss: predictions and targets → a scalar tensor (mean over the batch). */

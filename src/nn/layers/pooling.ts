@@ -111,19 +111,27 @@ function checkPool1dInput(layer: string, x: Tensor): void {
   if (x.ndim !== 2 && x.ndim !== 3) throw new ShapeError(`${layer}: expected a 3-D input [N, C, L] (or 2-D [C, L]), got shape ${shapeStr(x.shape)}`);
 }
 
-/** Max over windows of [N, C, L]. */
-export class MaxPool1d extends WindowPool {
+/** A pool over windows of [N, C, L]: its kernel size, stride and padding, checked once for both kinds. */
+abstract class Pool1d extends WindowPool {
   readonly kernelSize: number;
   readonly stride: number;
   readonly padding: number;
+
+  constructor(layer: string, kernelSize: number, options: Pool1dOptions, extraOption: string) {
+    super();
+    checkOptions(layer, options, ['stride', 'padding', extraOption]);
+    this.kernelSize = positiveInt(kernelSize, 'kernelSize', layer);
+    this.stride = positiveInt(options.stride ?? kernelSize, 'stride', layer);
+    this.padding = intPair(options.padding ?? 0, 'padding', layer, 0)[0];
+  }
+}
+
+/** Max over windows of [N, C, L]. */
+export class MaxPool1d extends Pool1d {
   readonly dilation: number;
 
   constructor(kernelSize: number, options: Pool1dOptions & { dilation?: number } = {}) {
-    super();
-    checkOptions('MaxPool1d', options, ['stride', 'padding', 'dilation']);
-    this.kernelSize = positiveInt(kernelSize, 'kernelSize', 'MaxPool1d');
-    this.stride = positiveInt(options.stride ?? kernelSize, 'stride', 'MaxPool1d');
-    this.padding = intPair(options.padding ?? 0, 'padding', 'MaxPool1d', 0)[0];
+    super('MaxPool1d', kernelSize, options, 'dilation');
     this.dilation = positiveInt(options.dilation ?? 1, 'dilation', 'MaxPool1d');
   }
 
@@ -142,18 +150,11 @@ export class MaxPool1d extends WindowPool {
 }
 
 /** Mean over windows of [N, C, L]. */
-export class AvgPool1d extends WindowPool {
-  readonly kernelSize: number;
-  readonly stride: number;
-  readonly padding: number;
+export class AvgPool1d extends Pool1d {
   readonly countIncludePad: boolean;
 
   constructor(kernelSize: number, options: Pool1dOptions & { countIncludePad?: boolean } = {}) {
-    super();
-    checkOptions('AvgPool1d', options, ['stride', 'padding', 'countIncludePad']);
-    this.kernelSize = positiveInt(kernelSize, 'kernelSize', 'AvgPool1d');
-    this.stride = positiveInt(options.stride ?? kernelSize, 'stride', 'AvgPool1d');
-    this.padding = intPair(options.padding ?? 0, 'padding', 'AvgPool1d', 0)[0];
+    super('AvgPool1d', kernelSize, options, 'countIncludePad');
     this.countIncludePad = options.countIncludePad ?? true;
   }
 
