@@ -39,6 +39,11 @@ function checkNumber(name: string, v: unknown, min = -Infinity): number {
 }
 
 /** Shuffles the rows of X (and y) in place with one permutation. */
+/** A generator's checked sample count (default 100) and feature count (its own default). */
+function sampleShape(options: { nSamples?: number; nFeatures?: number }, defaultFeatures: number): { nSamples: number; nFeatures: number } {
+  return { nSamples: checkInt('nSamples', options.nSamples ?? 100, 1), nFeatures: checkInt('nFeatures', options.nFeatures ?? defaultFeatures, 1) };
+}
+
 function shuffleRows(X: Float64Array, cols: number, ys: Array<Float64Array | Int32Array>, rng: Generator): void {
   const n = X.length / (cols || 1);
   const perm = rng.permutation(n);
@@ -101,8 +106,7 @@ export interface MakeLowRankMatrixOptions {
 export function makeLowRankMatrix(options: MakeLowRankMatrixOptions = {}): Tensor {
   checkOptions('makeLowRankMatrix', options, ['nSamples', 'nFeatures', 'effectiveRank', 'tailStrength', 'randomState']);
   const rng = resolveGenerator(options.randomState ?? undefined);
-  const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
-  const nFeatures = checkInt('nFeatures', options.nFeatures ?? 100, 1);
+  const { nSamples, nFeatures } = sampleShape(options, 100);
   const effectiveRank = checkNumber('effectiveRank', options.effectiveRank ?? 10, 0);
   if (effectiveRank <= 0) throw new ValueError(`effectiveRank must be > 0, got ${effectiveRank}`);
   const tail = checkNumber('tailStrength', options.tailStrength ?? 0.5, 0);
@@ -182,8 +186,7 @@ export function makeRegression(options: MakeRegressionOptions = {}): RegressionD
     'coef',
     'randomState',
   ]);
-  const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
-  const nFeatures = checkInt('nFeatures', options.nFeatures ?? 100, 1);
+  const { nSamples, nFeatures } = sampleShape(options, 100);
   const nInformative = Math.min(nFeatures, checkInt('nInformative', options.nInformative ?? 10, 0));
   const nTargets = checkInt('nTargets', options.nTargets ?? 1, 1);
   if (nTargets !== 1) throw new ValueError(`nTargets=${nTargets} is not supported: only single-output regression (nTargets 1)`);
@@ -302,8 +305,7 @@ export function makeClassification(options: MakeClassificationOptions = {}): Cla
     'shuffle',
     'randomState',
   ]);
-  const nSamples = checkInt('nSamples', options.nSamples ?? 100, 1);
-  const nFeatures = checkInt('nFeatures', options.nFeatures ?? 20, 1);
+  const { nSamples, nFeatures } = sampleShape(options, 20);
   const nInformative = checkInt('nInformative', options.nInformative ?? 2, 1);
   const nRedundant = checkInt('nRedundant', options.nRedundant ?? 2, 0);
   const nRepeated = checkInt('nRepeated', options.nRepeated ?? 0, 0);
@@ -527,6 +529,18 @@ export interface MakeMoonsOptions {
   randomState?: RandomState;
 }
 
+/** (cos t, sin t) for each angle of `tOut`, followed by room for `nIn` inner points: where both two-class shapes start. */
+function outerArc(tOut: Float64Array, nIn: number): { xs: Float64Array; ys: Float64Array } {
+  const nOut = tOut.length;
+  const xs = floats(nOut + nIn);
+  const ys = floats(nOut + nIn);
+  for (let i = 0; i < nOut; i++) {
+    xs[i] = Math.cos(tOut[i]);
+    ys[i] = Math.sin(tOut[i]);
+  }
+  return { xs, ys };
+}
+
 /** Two interleaving half circles (sklearn's `make_moons`). */
 export function makeMoons(options: MakeMoonsOptions = {}): ClassificationDataset {
   checkOptions('makeMoons', options, ['nSamples', 'shuffle', 'noise', 'randomState']);
@@ -534,12 +548,7 @@ export function makeMoons(options: MakeMoonsOptions = {}): ClassificationDataset
   const rng = resolveGenerator(options.randomState ?? undefined);
   const tOut = linspace(0, Math.PI, nOut);
   const tIn = linspace(0, Math.PI, nIn);
-  const xs = floats(nOut + nIn);
-  const ys = floats(nOut + nIn);
-  for (let i = 0; i < nOut; i++) {
-    xs[i] = Math.cos(tOut[i]);
-    ys[i] = Math.sin(tOut[i]);
-  }
+  const { xs, ys } = outerArc(tOut, nIn);
   for (let i = 0; i < nIn; i++) {
     xs[nOut + i] = 1 - Math.cos(tIn[i]);
     ys[nOut + i] = 1 - Math.sin(tIn[i]) - 0.5;
@@ -561,12 +570,7 @@ export function makeCircles(options: MakeCirclesOptions = {}): ClassificationDat
   const rng = resolveGenerator(options.randomState ?? undefined);
   const tOut = linspace(0, 2 * Math.PI, nOut, false);
   const tIn = linspace(0, 2 * Math.PI, nIn, false);
-  const xs = floats(nOut + nIn);
-  const ys = floats(nOut + nIn);
-  for (let i = 0; i < nOut; i++) {
-    xs[i] = Math.cos(tOut[i]);
-    ys[i] = Math.sin(tOut[i]);
-  }
+  const { xs, ys } = outerArc(tOut, nIn);
   for (let i = 0; i < nIn; i++) {
     xs[nOut + i] = Math.cos(tIn[i]) * factor;
     ys[nOut + i] = Math.sin(tIn[i]) * factor;

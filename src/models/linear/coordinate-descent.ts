@@ -133,27 +133,29 @@ export function enetCoordinateDescent(w: Float64Array, l1: number, l2: number, x
   let yy = 0;
   for (let i = 0; i < n; i++) yy += y[i] * y[i];
   const XtA = new Float64Array(p);
+  const problem: ResidualProblem = { w, l1, l2, xt, n, p, R };
   return sweepUntilGap(
     opts,
     opts.tol * yy,
-    (stats) => residualSweep(w, l1, l2, xt, n, p, normCols, R, opts, stats),
-    () => residualDualityGap(w, l1, l2, xt, n, p, y, R, XtA, positive),
+    (stats) => residualSweep(problem, normCols, opts, stats),
+    () => residualDualityGap(problem, y, XtA, positive),
   );
 }
 
+/** The residual solver's state: the weights, the penalties, X column-major (n × p) and R = y − X·w. */
+interface ResidualProblem {
+  w: Float64Array;
+  l1: number;
+  l2: number;
+  xt: Float64Array;
+  n: number;
+  p: number;
+  R: Float64Array;
+}
+
 /** One sweep of the residual solver: every coordinate updated, R = y − X·w kept current. */
-function residualSweep(
-  w: Float64Array,
-  l1: number,
-  l2: number,
-  xt: Float64Array,
-  n: number,
-  p: number,
-  normCols: Float64Array,
-  R: Float64Array,
-  opts: CDOptions,
-  stats: SweepStats,
-): void {
+function residualSweep(problem: ResidualProblem, normCols: Float64Array, opts: CDOptions, stats: SweepStats): void {
+  const { w, l1, l2, xt, n, p, R } = problem;
   const { positive, random } = opts;
   for (let f = 0; f < p; f++) {
     const j = random ? Math.floor(random.random() * p) : f;
@@ -179,18 +181,8 @@ function residualSweep(
 }
 
 /** Duality gap of the current (w, R); XtA is scratch of length p. */
-function residualDualityGap(
-  w: Float64Array,
-  l1: number,
-  l2: number,
-  xt: Float64Array,
-  n: number,
-  p: number,
-  y: Float64Array,
-  R: Float64Array,
-  XtA: Float64Array,
-  positive: boolean,
-): number {
+function residualDualityGap(problem: ResidualProblem, y: Float64Array, XtA: Float64Array, positive: boolean): number {
+  const { w, l1, l2, xt, n, p, R } = problem;
   let Rn2 = 0,
     Ry = 0;
   for (let i = 0; i < n; i++) {
