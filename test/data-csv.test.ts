@@ -8,17 +8,7 @@ import { csvStreamDataset } from '../src/datasets/csv-stream.js';
 import { TensorDataset } from '../src/datasets/dataset.js';
 import { DataLoader } from '../src/datasets/dataloader.js';
 import { ParseError, ValueError } from '../src/errors.js';
-import { sharedFile, skipNoShared, tempDir } from './helpers/data.js';
-
-const isParseError =
-  (line: number, column: number, re?: RegExp) =>
-  (e: unknown): boolean => {
-    assert.ok(e instanceof ParseError, `expected a ParseError, got ${String(e)}`);
-    assert.equal(e.line, line, `line in: ${e.message}`);
-    assert.equal(e.column, column, `column in: ${e.message}`);
-    if (re) assert.match(e.message, re);
-    return true;
-  };
+import { isParseError, sharedFile, skipNoShared, tempDir } from './helpers/data.js';
 
 test('parseCsv: RFC 4180 quoting (delimiters, doubled quotes, line breaks inside quotes)', () => {
   const t = parseCsv('id,text,score\n1,"a, b",2.5\n2,"say ""hi""",3\n3,"two\nlines",4\r\n');

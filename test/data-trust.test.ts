@@ -13,17 +13,7 @@ import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.js';
 import { gunzip } from '../src/platform/fs.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { FrugalError, LimitError, ParseError, ValueError } from '../src/errors.js';
-import { idxBytes } from './helpers/data.js';
-
-const isParseError =
-  (line: number, column: number, re?: RegExp) =>
-  (e: unknown): boolean => {
-    assert.ok(e instanceof ParseError, `expected a ParseError, got ${String(e)}`);
-    assert.equal(e.line, line, `line in: ${e.message}`);
-    assert.equal(e.column, column, `column in: ${e.message}`);
-    if (re) assert.match(e.message, re);
-    return true;
-  };
+import { idxBytes, isParseError } from './helpers/data.js';
 
 async function streamAll(source: Parameters<typeof streamCsv>[0], options: Parameters<typeof streamCsv>[1] = {}): Promise<CsvTable[]> {
   const out: CsvTable[] = [];

@@ -6,6 +6,19 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
+import assert from 'node:assert/strict';
+import { ParseError } from '../../src/errors.js';
+
+/** An assert.throws predicate: a ParseError at this 1-based line and column, its message matching `re` when given. */
+export const isParseError =
+  (line: number, column: number, re?: RegExp) =>
+  (e: unknown): boolean => {
+    assert.ok(e instanceof ParseError, `expected a ParseError, got ${String(e)}`);
+    assert.equal(e.line, line, `line in: ${e.message}`);
+    assert.equal(e.column, column, `column in: ${e.message}`);
+    if (re) assert.match(e.message, re);
+    return true;
+  };
 
 /** A fresh temp folder, removed by the returned cleanup function. */
 export function tempDir(): { dir: string; cleanup: () => void } {
