@@ -271,6 +271,34 @@ describe('estimator files: malicious documents', () => {
     );
   });
 
+  it('a fitted flag without the state, or a feature count that is not one', () => {
+    const bytes = estimatorToBytes(new Ridge());
+    rejects(
+      tampered((doc) => {
+        doc.root.state = { _fitted: true, nFeaturesIn: 3 };
+      }, bytes),
+      /Ridge does not fit together: predict fails/,
+    );
+    rejects(
+      tampered((doc) => {
+        state(doc).nFeaturesIn = 'three';
+      }),
+      /nFeaturesIn of Ridge is "three"/,
+    );
+  });
+
+  it('probability parameters of the wrong length are refused at loading', () => {
+    const { X, y } = dataFor('classifier');
+    const bytes = estimatorToBytes(new SVC({ probability: true, randomState: 0 }).fit(X, y!));
+    rejects(
+      tampered((doc, tensors) => {
+        const key = (state(doc).probA as { key: string }).key;
+        tensors.set(key, new Tensor(new Float64Array(1), [1]));
+      }, bytes),
+      /SVC does not fit together: predictProba/,
+    );
+  });
+
   it('SVC: support vectors that do not fit the support are refused', () => {
     const { X, y } = dataFor('classifier');
     const bytes = estimatorToBytes(new SVC().fit(X, y!));
