@@ -241,6 +241,12 @@ describe('estimator files: malicious documents', () => {
       }, pipe),
       /is not a new integer/,
     );
+    rejects(
+      tampered((doc) => {
+        (doc.root.params as { steps: [string, { id: number }][] }).steps[0][1].id = doc.root.id as number;
+      }, pipe),
+      /is not a new integer/,
+    );
   });
 
   it('params the class refuses are a typed error naming the file position', () => {

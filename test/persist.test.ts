@@ -274,7 +274,10 @@ describe('files and the root save / load', () => {
       assert.deepEqual(loaded.predict(X), pipe.predict(X));
       await saveEstimator(pipe, join(dir, 'pipe2.safetensors'));
       assert.deepEqual(readFileSync(join(dir, 'pipe2.safetensors')), readFileSync(join(dir, 'pipe.safetensors')));
-      assert.ok((await loadEstimator(join(dir, 'pipe2.safetensors'))) instanceof Pipeline);
+      const typed: Pipeline = await loadEstimator(join(dir, 'pipe2.safetensors'), { expect: Pipeline });
+      assert.ok(typed instanceof Pipeline);
+      await assert.rejects(loadEstimator(join(dir, 'pipe2.safetensors'), { expect: Ridge }), /holds a Pipeline, expected a Ridge/);
+      await assert.rejects(loadEstimator(join(dir, 'pipe2.safetensors'), { expected: Ridge } as never), /did you mean 'expect'/);
 
       manualSeed(0);
       const net = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));

@@ -23,10 +23,16 @@ import { encodeEstimator } from './encode.js';
 import { ESTIMATOR_KEY } from './format.js';
 import { smokeTestLoaded } from './smoke-test.js';
 
-export interface LoadEstimatorOptions {
+export interface LoadEstimatorOptions<E extends Estimator = Estimator> {
   /** Refuse safetensors headers longer than this many bytes (default: the safetensors reader's limit). */
   maxHeaderBytes?: number;
+  /** The class the file must hold (a ParseError otherwise); the result is typed as it. */
+  expect?: abstract new (
+    ...args: never[]
+  ) => E;
 }
+
+const LOAD_OPTIONS = ['maxHeaderBytes', 'expect'];
 
 /** The estimator (params, and fitted state when fitted) as safetensors bytes. */
 export function estimatorToBytes(est: Estimator): Uint8Array {
@@ -58,10 +64,14 @@ export function estimatorFromContent(content: SafetensorsContent): Estimator {
  * estimator classes (every exported one, plus those given to
  * `registerEstimator`) are ever built.
  */
-export function estimatorFromBytes(bytes: Uint8Array, options: LoadEstimatorOptions = {}): Estimator {
-  checkOptions('estimatorFromBytes', options, ['maxHeaderBytes']);
+export function estimatorFromBytes<E extends Estimator = Estimator>(bytes: Uint8Array, options: LoadEstimatorOptions<E> = {}): E {
+  checkOptions('estimatorFromBytes', options, LOAD_OPTIONS);
+  const { maxHeaderBytes, expect } = options;
+  if (expect !== undefined && typeof expect !== 'function') throw new ValueError(`estimatorFromBytes: expect must be an estimator class, got ${typeof expect}`);
   if (!(bytes instanceof Uint8Array)) throw new ValueError('estimatorFromBytes: expected a Uint8Array');
-  return estimatorFromContent(decodeSafetensors(bytes, options));
+  const est = estimatorFromContent(decodeSafetensors(bytes, maxHeaderBytes === undefined ? {} : { maxHeaderBytes }));
+  if (expect !== undefined && !(est instanceof expect)) throw new ParseError(`estimator file: the file holds a ${est.constructor.name}, expected a ${expect.name}`);
+  return est as E;
 }
 
 function checkPath(path: unknown, where: string): asserts path is string {
@@ -75,9 +85,9 @@ export async function saveEstimator(est: Estimator, path: string): Promise<void>
 }
 
 /** Loads an estimator saved by {@link saveEstimator} (Node.js); errors name the file. */
-export async function loadEstimator(path: string, options: LoadEstimatorOptions = {}): Promise<Estimator> {
+export async function loadEstimator<E extends Estimator = Estimator>(path: string, options: LoadEstimatorOptions<E> = {}): Promise<E> {
   checkPath(path, 'loadEstimator');
-  checkOptions('loadEstimator', options, ['maxHeaderBytes']);
+  checkOptions('loadEstimator', options, LOAD_OPTIONS);
   const bytes = await readFileBytes(path, 'loadEstimator');
   return withPath(path, () => estimatorFromBytes(bytes, options));
 }
