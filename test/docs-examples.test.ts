@@ -14,7 +14,9 @@ import { fileURLToPath } from 'node:url';
 // dist/test/docs-examples.test.js → the repository root.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 const GUIDES = ['classical', 'neural-networks', 'data', 'performance', 'security'];
-const DOCUMENTS = ['README.md', ...GUIDES.map((name) => `docs/${name}.md`)];
+// Pages beyond the guides, linked from one of them.
+const PAGES = ['docs/layers-convtranspose.md'];
+const DOCUMENTS = ['README.md', ...GUIDES.map((name) => `docs/${name}.md`), ...PAGES];
 
 interface Example {
   document: string;
