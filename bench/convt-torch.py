@@ -7,19 +7,30 @@ the median of 10 repetitions after two warm-ups.
 
     /usr/bin/python3 bench/convt-torch.py [--threads 2] [--quick]
 
-prints SPEC lines with "impl":"torch".
+prints SPEC lines with "impl":"torch". As the shared peer script
+(torch_deep.py) does, it re-executes itself with the system OpenBLAS on one
+thread and glibc's allocator thresholds raised: Debian's PyTorch is several
+times slower without them here.
 """
 import argparse
 import json
+import os
 import statistics
+import sys
 import time
-
-import torch
 
 parser = argparse.ArgumentParser()
 parser.add_argument('--threads', type=int, default=2)
 parser.add_argument('--quick', action='store_true')
 args = parser.parse_args()
+
+if 'FRUGAL_CONVT_TUNED' not in os.environ:
+    os.environ.update(FRUGAL_CONVT_TUNED='1', OMP_NUM_THREADS=str(args.threads), OPENBLAS_NUM_THREADS='1',
+                      MALLOC_MMAP_THRESHOLD_='33554432', MALLOC_TRIM_THRESHOLD_='1073741824', MALLOC_TOP_PAD_='268435456')
+    os.execv(sys.executable, [sys.executable, *sys.argv])
+
+import torch  # noqa: E402 (after the environment is set)
+
 torch.set_num_threads(args.threads)
 torch.manual_seed(0)
 

@@ -7,7 +7,8 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { DTypeError, grad, modelFromBytes, modelToBytes, ShapeError, Tensor, ValueError } from '../src/index.js';
+import { DTypeError, grad, LimitError, modelFromBytes, modelToBytes, ShapeError, Tensor, ValueError } from '../src/index.js';
+import { wasmEngine } from '../src/backend/wasm/backend.js';
 import * as nn from '../src/nn/index.js';
 import { assertCloseFloat32, withBackend } from './helpers/backends.js';
 import { gradcheck, randomF64 } from './helpers/gradcheck.js';
@@ -123,6 +124,28 @@ describe('ConvTranspose2d shapes, options and errors', () => {
     );
     assert.throws(() => nn.convTranspose2d(x, r([2, 2, 3, 3]).astype('float32')), DTypeError);
     assert.throws(() => nn.convTranspose2d(x, r([2, 2, 3, 3]), null, { groups: 3 }), ValueError);
+    assert.throws(
+      () => nn.convTranspose2d(x, new Tensor(new Float64Array(0), [2, 2, 0, 3])),
+      (e: Error) => e instanceof ShapeError && /empty kernel/.test(e.message),
+    );
+    assert.throws(
+      () => nn.convTranspose2d(new Tensor(new Float64Array(0), [1, 2, 0, 3]), r([2, 2, 3, 3])),
+      (e: Error) => e instanceof ShapeError && /empty kernel or image/.test(e.message),
+    );
+  });
+
+  it('refuses an output too large to allocate (a large stride on a tiny input) with a LimitError, before allocating', () => {
+    const x = new Tensor(new Float32Array(2 * 2 * 2), [1, 2, 2, 2]);
+    for (const stride of [1e6, 2e4]) {
+      assert.throws(
+        () => nn.convTranspose2d(x, new Tensor(new Float32Array(2 * 3 * 9), [2, 3, 3, 3]), null, { stride }),
+        (e: Error) => e instanceof LimitError && /exceeds/.test(e.message),
+      );
+    }
+  });
+
+  it('the WebAssembly kernels refuse memory they cannot get with a LimitError', { skip: wasmEngine ? false : 'no WebAssembly SIMD' }, () => {
+    assert.throws(() => wasmEngine!.ensureBytes(2 ** 40), LimitError);
   });
 
   it('rejects bad options', () => {

@@ -9,7 +9,7 @@
  */
 import { record } from '../../autograd/graph.js';
 import { addChannelBias } from '../../backend/routines/conv.js';
-import { DTypeError, ShapeError, ValueError } from '../../errors.js';
+import { DTypeError, LimitError, ShapeError, ValueError } from '../../errors.js';
 import { channelSum, convInputGrad, type ConvGeometry } from '../../tensor/ops/conv.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -35,6 +35,15 @@ export interface ConvTranspose2dOptions extends DTypeOption {
 export type ConvTranspose2dOpOptions = Omit<ConvTranspose2dOptions, 'dtype' | 'bias'>;
 
 const OP_OPTIONS = ['stride', 'padding', 'outputPadding', 'dilation', 'groups'];
+/** The most elements an output (or its column buffer) may have: 1 GiB of float32 (a large stride makes a huge output from a tiny input). */
+const MAX_ELEMENTS = 2 ** 28;
+
+/** As PyTorch: outputPadding picks among the sizes one stride (or dilation) step apart, so it stays below them. */
+function checkOutputPadding(where: string, [oph, opw]: [number, number], [sh, sw]: [number, number], [dh, dw]: [number, number]): void {
+  if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
+    throw new ValueError(`${where}: outputPadding ${oph}×${opw} must be smaller than the stride ${sh}×${sw} or the dilation ${dh}×${dw}`);
+  }
+}
 
 /**
  * The convolution that this transposed convolution is the adjoint of:
@@ -45,6 +54,7 @@ function transposedGeometry(where: string, xShape: readonly number[], wShape: re
   if (wShape.length !== 4) throw new ShapeError(`${where}: weight must be 4-D [C_in, C_out/groups, kH, kW], got ${shapeStr(wShape)}`);
   const [n, cin, hin, win] = xShape;
   const [wcin, coutPerGroup, kh, kw] = wShape;
+  if (kh === 0 || kw === 0 || hin === 0 || win === 0) throw new ShapeError(`${where}: empty kernel or image: input ${shapeStr(xShape)}, weight ${shapeStr(wShape)}`);
   const groups = options.groups ?? 1;
   if (!Number.isInteger(groups) || groups < 1 || cin % groups !== 0)
     throw new ValueError(`${where}: groups=${groups} must be a positive integer dividing the input channels ${cin}`);
@@ -53,17 +63,20 @@ function transposedGeometry(where: string, xShape: readonly number[], wShape: re
   const [ph, pw] = intPair(options.padding ?? 0, 'padding', where, 0);
   const [dh, dw] = intPair(options.dilation ?? 1, 'dilation', where, 1);
   const [oph, opw] = intPair(options.outputPadding ?? 0, 'outputPadding', where, 0);
-  if (oph >= Math.max(sh, dh) || opw >= Math.max(sw, dw)) {
-    throw new ValueError(`${where}: outputPadding ${oph}×${opw} must be smaller than the stride ${sh}×${sw} or the dilation ${dh}×${dw}`);
-  }
+  checkOutputPadding(where, [oph, opw], [sh, sw], [dh, dw]);
   const h = (hin - 1) * sh - 2 * ph + dh * (kh - 1) + oph + 1;
   const w = (win - 1) * sw - 2 * pw + dw * (kw - 1) + opw + 1;
   if (h <= 0 || w <= 0) {
     throw new ShapeError(`${where}: padding ${ph}×${pw} leaves no output for input ${shapeStr(xShape)} (output would be ${h}×${w})`);
   }
+  // The output and the columns of its lowering, checked before anything is allocated.
+  const c = coutPerGroup * groups;
+  if (n * c * h * w > MAX_ELEMENTS || n * c * kh * kw * hin * win > MAX_ELEMENTS) {
+    throw new LimitError(`${where}: output [${n}, ${c}, ${h}, ${w}] (or its ${n * c * kh * kw * hin * win} column entries) exceeds ${MAX_ELEMENTS} elements`);
+  }
   // ho × wo is the input's size: with outputPadding ≥ stride (allowed below the dilation) the convolution
   // of the output would give one row more, which its passes (bounded by h and w) simply never visit.
-  return { n, c: coutPerGroup * groups, h, w, o: cin, kh, kw, sh, sw, ph, pw, dh, dw, groups, ho: hin, wo: win };
+  return { n, c, h, w, o: cin, kh, kw, sh, sw, ph, pw, dh, dw, groups, ho: hin, wo: win };
 }
 
 /**
@@ -109,9 +122,7 @@ export class ConvTranspose2d extends ConvNd {
     const dilation = intPair(options.dilation ?? 1, 'dilation', layer, 1);
     const padding = intPair(options.padding ?? 0, 'padding', layer, 0);
     const outputPadding = intPair(options.outputPadding ?? 0, 'outputPadding', layer, 0);
-    if (outputPadding[0] >= Math.max(stride[0], dilation[0]) || outputPadding[1] >= Math.max(stride[1], dilation[1])) {
-      throw new ValueError(`${layer}: outputPadding ${JSON.stringify(options.outputPadding)} must be smaller than the stride or the dilation`);
-    }
+    checkOutputPadding(layer, outputPadding, stride, dilation);
     const groups = options.groups ?? 1;
     const perGroup = outChannels / (Number.isInteger(groups) && groups > 0 ? groups : 1);
     const pads: [number, number, number, number] = [padding[0], padding[0], padding[1], padding[1]];

@@ -29,8 +29,8 @@ export interface UpsampleOptions {
 }
 
 const OPTIONS = ['size', 'scaleFactor', 'mode', 'alignCorners'];
-/** The most output elements (of one plane at least) an upsampling may produce: checked before any table is built. */
-const MAX_ELEMENTS = 2 ** 31 - 1;
+/** The most output elements (of one plane at least) an upsampling may produce, 1 GiB of float32: checked before any table is built. */
+const MAX_ELEMENTS = 2 ** 28;
 
 /** Where each output index of one axis reads: indices `first`/`second` with weights (bilinear), or `first` alone (nearest). */
 interface AxisTaps {
