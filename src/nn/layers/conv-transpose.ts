@@ -144,18 +144,8 @@ export class ConvTranspose2d extends ConvNd {
   }
 
   getConfig(): JsonObject {
-    return {
-      inChannels: this.inChannels,
-      outChannels: this.outChannels,
-      kernelSize: [...this.kernelSize],
-      stride: [...this.stride],
-      padding: [...this.padding],
-      outputPadding: [...this.outputPadding],
-      dilation: [...this.dilation],
-      groups: this.groups,
-      bias: this.bias !== null,
-      dtype: this.dtype,
-    };
+    const { kernelSize, stride, padding, outputPadding, dilation } = this;
+    return this.configWith({ kernelSize: [...kernelSize], stride: [...stride], padding: [...padding], outputPadding: [...outputPadding], dilation: [...dilation] });
   }
 
   static fromConfig(config: JsonObject): ConvTranspose2d {

@@ -99,6 +99,12 @@ export abstract class ConvNd extends Module {
 
   protected abstract get label(): string;
 
+  /** The layer's config: the channels, its window `geometry`, then groups, bias and dtype. */
+  protected configWith(geometry: JsonObject): JsonObject {
+    const { inChannels, outChannels, groups, dtype } = this;
+    return { inChannels, outChannels, ...geometry, groups, bias: this.bias !== null, dtype };
+  }
+
   /** Checks x as [N, inChannels, H, W] (or unbatched [inChannels, H, W]) and applies `op` to its batched form. */
   protected forward4d(x: Tensor, op: (x4: Tensor) => Tensor): Tensor {
     checkFloatInput(this.label, x, this.dtype);
@@ -184,17 +190,8 @@ export class Conv2d extends ConvNd {
   }
 
   getConfig(): JsonObject {
-    return {
-      inChannels: this.inChannels,
-      outChannels: this.outChannels,
-      kernelSize: [...this.kernelSize],
-      stride: [...this.stride],
-      padding: typeof this.padding === 'object' ? [...this.padding] : this.padding,
-      dilation: [...this.dilation],
-      groups: this.groups,
-      bias: this.bias !== null,
-      dtype: this.dtype,
-    };
+    const padding = typeof this.padding === 'object' ? [...this.padding] : this.padding;
+    return this.configWith({ kernelSize: [...this.kernelSize], stride: [...this.stride], padding, dilation: [...this.dilation] });
   }
 
   static fromConfig(config: JsonObject): Conv2d {
@@ -255,17 +252,7 @@ export class Conv1d extends ConvNd {
   }
 
   getConfig(): JsonObject {
-    return {
-      inChannels: this.inChannels,
-      outChannels: this.outChannels,
-      kernelSize: this.kernelSize,
-      stride: this.stride,
-      padding: this.padding,
-      dilation: this.dilation,
-      groups: this.groups,
-      bias: this.bias !== null,
-      dtype: this.dtype,
-    };
+    return this.configWith({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 
   static fromConfig(config: JsonObject): Conv1d {
