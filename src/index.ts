@@ -170,6 +170,16 @@ export { makeRegression, makeClassification, makeBlobs, makeMoons, makeCircles, 
 export * as nn from './nn/index.js';
 export { Module, Parameter } from './nn/module.js';
 export { Sequential } from './nn/layers/sequential.js';
+// DCGAN-style generator and discriminator for small images (GANs, issue #19).
+export {
+  dcganGenerator,
+  dcganDiscriminator,
+  DcganGenerator,
+  DcganDiscriminator,
+  type DcganGeneratorOptions,
+  type DcganDiscriminatorOptions,
+  type DcganImageSize,
+} from './gan/dcgan.js';
 
 // Optimisers, schedules, the training loop and saved models.
 export * from './optim/index.js';
