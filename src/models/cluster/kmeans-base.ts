@@ -159,20 +159,29 @@ export abstract class BaseKMeans<P extends KMeansCommonParams> extends BaseEstim
   protected subset(data: PreparedData, idx: Int32Array): PreparedData {
     const { x, d, weights, xNorms } = data;
     const out = new Float64Array(idx.length * d);
-    for (let r = 0; r < idx.length; r++) out.set(x.subarray(idx[r] * d, idx[r] * d + d), r * d);
+    for (let r = 0; r < idx.length; r++) {
+      const from = idx[r] * d;
+      for (let j = 0; j < d; j++) out[r * d + j] = x[from + j];
+    }
     return {
       x: out,
       n: idx.length,
       d,
       mean: data.mean,
-      weights: weights ? Float64Array.from(idx, (i) => weights[i]) : null,
-      xNorms: Float64Array.from(idx, (i) => xNorms[i]),
+      weights: weights ? pick(weights, idx) : null,
+      xNorms: pick(xNorms, idx),
     };
   }
 
   protected generator(): Generator {
     return resolveGenerator(this.params.randomState);
   }
+}
+
+function pick(values: Float64Array, idx: Int32Array): Float64Array {
+  const out = new Float64Array(idx.length);
+  for (let r = 0; r < idx.length; r++) out[r] = values[idx[r]];
+  return out;
 }
 
 /** Whether two labelings are the same partition up to renaming the clusters (scikit-learn's `_is_same_clustering`). */

@@ -87,7 +87,7 @@ type Floats = Float32Array | Float64Array;
  */
 function rangeFinder(a: Float64Array, rows: number, cols: number, size: number, opts: RandomizedSVDOptions): Float64Array {
   const single = rows * cols * size >= FLOAT32_POWER_WORK;
-  const aw: Floats = single && opts.nIter > 0 ? Float32Array.from(a) : a;
+  const aw: Floats = single && opts.nIter > 0 ? new Float32Array(a) : a;
   let omega: Floats = single ? new Float32Array(cols * size) : new Float64Array(cols * size);
   for (let i = 0; i < omega.length; i++) omega[i] = opts.rng.normal();
   const span = (y: Floats, m: number): Floats => (opts.normalize ? spanBasis(y, m, size) : y);
@@ -95,7 +95,7 @@ function rangeFinder(a: Float64Array, rows: number, cols: number, size: number, 
     const y = span(productOf(aw, omega, rows, size, cols), rows);
     omega = span(productOf(aw, y, cols, size, rows, true, false), cols);
   }
-  const omega64 = omega instanceof Float64Array ? omega : Float64Array.from(omega);
+  const omega64 = omega instanceof Float64Array ? omega : new Float64Array(omega);
   return orthonormalize(product(a, omega64, rows, size, cols), rows, size);
 }
 
@@ -110,8 +110,8 @@ function productOf(a: Floats, b: Floats, m: number, n: number, k: number, transA
 function spanBasis(y: Floats, m: number, k: number): Floats {
   const q = choleskyQR(y, m, k);
   if (q) return q;
-  const h = qr({ data: y instanceof Float64Array ? y : Float64Array.from(y), rows: m, cols: k }).q.data;
-  return y instanceof Float32Array ? Float32Array.from(h) : h;
+  const h = qr({ data: y instanceof Float64Array ? y : new Float64Array(y), rows: m, cols: k }).q.data;
+  return y instanceof Float32Array ? new Float32Array(h) : h;
 }
 
 /** The Q factor (m×k, orthonormal columns to float64 precision) of the m×k block y. */
@@ -133,7 +133,7 @@ const PIVOT_FLOOR = { float64: 1e-10, float32: 1e-6 };
 
 /** One CholeskyQR pass in Y's precision: Q = Y·L⁻ᵀ where YᵀY = L·Lᵀ; null when the Gram matrix is too ill-conditioned. */
 function choleskyQR(y: Floats, m: number, k: number): Floats | null {
-  const gram = Float64Array.from(productOf(y, y, k, k, m, true, false));
+  const gram = new Float64Array(productOf(y, y, k, k, m, true, false));
   let largest = 0;
   for (let i = 0; i < k; i++) largest = Math.max(largest, gram[i * k + i]);
   if (!(largest > 0) || !Number.isFinite(largest)) return null;
@@ -145,7 +145,7 @@ function choleskyQR(y: Floats, m: number, k: number): Floats | null {
   const inv = new Float64Array(k * k);
   for (let i = 0; i < k; i++) inv[i * k + i] = 1;
   triSolveInPlace(l, k, inv, k, true, false);
-  return productOf(y, y instanceof Float32Array ? Float32Array.from(inv) : inv, m, k, k, false, true);
+  return productOf(y, y instanceof Float32Array ? new Float32Array(inv) : inv, m, k, k, false, true);
 }
 
 export function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
