@@ -55,6 +55,22 @@ describe('KMeans (Lloyd) with given initial centres matches scikit-learn', () =>
   }
 });
 
+describe("'elkan' gives Lloyd's clustering", () => {
+  it('random initialisations on 600 samples, 8 clusters: the same labels, centres, inertia and iterations', () => {
+    const { X } = fixture.kmeansPlusPlus;
+    for (let seed = 0; seed < 5; seed++) {
+      const options = { nClusters: 8, init: 'random' as const, nInit: 1, tol: 0, randomState: seed };
+      const a = new KMeans({ ...options, algorithm: 'lloyd' }).fit(X);
+      const b = new KMeans({ ...options, algorithm: 'elkan' }).fit(X);
+      assert.ok(a.nIter! > 3, `seed ${seed}: ${a.nIter} iterations exercise few bound updates`);
+      assert.deepEqual(b.labels, a.labels, `seed ${seed}: labels`);
+      assert.equal(b.nIter, a.nIter, `seed ${seed}: iterations`);
+      assertClose(b.inertia, a.inertia!, 1e-10, `seed ${seed}: inertia`);
+      assertClose(b.clusterCenters, a.clusterCenters!, 1e-10, `seed ${seed}: centres`);
+    }
+  });
+});
+
 describe('k-means++ compared with scikit-learn over 20 seeds', () => {
   const { X, nClusters, nInit, inertias, minibatchInertias } = fixture.kmeansPlusPlus;
   it('KMeans: mean best-of-3 inertia within 2 % of scikit-learn, no run worse than its worst by 5 %', () => {

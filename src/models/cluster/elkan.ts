@@ -20,8 +20,11 @@ import { lloyd, updateCenters, type KMeansRun, type LloydOptions } from './lloyd
 /** Relative widening of every bound against round-off in the GEMM distances. */
 const BOUND_MARGIN = 1e-10;
 
+/** Most bounds (nSamples × nClusters) kept: 2^26 doubles, 512 MiB; beyond, Lloyd's iterations run instead. */
+export const ELKAN_MAX_BOUNDS = 1 << 26;
+
 export function elkan(x: Float64Array, n: number, d: number, init: Float64Array, k: number, opts: LloydOptions, xNorms: Float64Array): KMeansRun {
-  if (k === 1) return lloyd(x, n, d, init, k, opts);
+  if (k === 1 || n * k > ELKAN_MAX_BOUNDS) return lloyd(x, n, d, init, k, opts);
   const { weights } = opts;
   let centers = init.slice();
   let next = new Float64Array(k * d);

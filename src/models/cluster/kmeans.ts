@@ -16,7 +16,7 @@ export interface KMeansParams extends KMeansCommonParams {
    * through the GEMM. 'elkan': the same iterations, skipping the samples
    * that triangle-inequality bounds settle; the same clustering (up to exact
    * ties), much faster once few samples change cluster, with n × k bounds
-   * kept in memory.
+   * kept in memory (beyond 2^26 of them, Lloyd's iterations run instead).
    */
   algorithm: 'lloyd' | 'elkan';
 }
