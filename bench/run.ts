@@ -10,6 +10,7 @@ import { DEEP_WORKLOADS } from './deep.js';
 import { benchClassicalLinear, LINEAR_WORKLOADS } from './classical-linear.js';
 import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
 import { benchConvTranspose, CONVT_WORKLOADS } from './convt.js';
+import { benchDecomposition, DECOMPOSITION_WORKLOADS } from './decomposition.js';
 
 interface Line {
   workload: string;
@@ -26,6 +27,7 @@ const RUNNERS: Record<string, Runner> = {
   ...Object.fromEntries(LINEAR_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalLinear(emit, [name], options)) as Runner])),
   ...Object.fromEntries(SVM_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalSvm(emit, [name], options)) as Runner])),
   ...Object.fromEntries(CONVT_WORKLOADS.map((name) => [name, ((emit, options) => benchConvTranspose(emit, options)) as Runner])),
+  ...Object.fromEntries(DECOMPOSITION_WORKLOADS.map((name) => [name, ((emit, options) => benchDecomposition(emit, name, options)) as Runner])),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

@@ -207,6 +207,8 @@ export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type Dec
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';
+export * from './models/decomposition/index.js';
+export * from './models/cluster/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
 export { warmUpThreads } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';
