@@ -78,7 +78,7 @@ describe('brute force (GEMM) and KD-tree agree', () => {
   it('over several training and query blocks', () => {
     const rng = new Generator(1);
     const X = randomMatrix(rng, 4500, 3);
-    const Q = randomMatrix(rng, 300, 3);
+    const Q = randomMatrix(rng, 2100, 3);
     const brute = new NearestNeighbors({ nNeighbors: 6, algorithm: 'brute' }).fit(X).kneighbors(Q);
     const tree = new NearestNeighbors({ nNeighbors: 6, algorithm: 'kd_tree', leafSize: 7 }).fit(X).kneighbors(Q);
     assert.deepEqual(Array.from(brute.indices.data), Array.from(tree.indices.data));
@@ -129,6 +129,12 @@ describe('brute force (GEMM) and KD-tree agree', () => {
     assert.equal(new NearestNeighbors().fit(randomMatrix(rng, 50, 3)).index!.method, 'kd_tree');
     assert.equal(new NearestNeighbors().fit(randomMatrix(rng, 50, 16)).index!.method, 'brute');
     assert.equal(new NearestNeighbors({ nNeighbors: 30 }).fit(randomMatrix(rng, 50, 3)).index!.method, 'brute');
+  });
+  it("changing the caller's training buffer after fit changes nothing", () => {
+    const data = Float64Array.of(0, 0, 1, 1, 5, 5);
+    const nn = new NearestNeighbors({ nNeighbors: 1, algorithm: 'brute' }).fit({ data, shape: [3, 2] });
+    data.fill(100);
+    assert.deepEqual(Array.from(nn.kneighbors([[4, 4]]).indices.data), [2]);
   });
   it('a duplicate of a training point may take its place when querying the training set', () => {
     const X = [[0], [0], [5], [9]];

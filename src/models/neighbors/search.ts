@@ -62,7 +62,8 @@ export function fitNeighbors(where: string, X: Matrix, params: SearchParams, nNe
     const fewNeighbors = nNeighbors === undefined || nNeighbors < Math.floor(X.rows / 2);
     method = X.cols <= 15 && fewNeighbors ? 'kd_tree' : 'brute';
   }
-  const train: Points = { data: X.data, rows: X.rows, cols: X.cols };
+  // a copy: X may be the caller's own buffer (a float64 Tensor is not copied by toMatrix), which they may change later
+  const train: Points = { data: X.data.slice(), rows: X.rows, cols: X.cols };
   return { train, method, p, tree: method === 'kd_tree' ? buildKdTree(train, leafSize) : null };
 }
 
