@@ -6,7 +6,18 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValueError } from '../src/errors.js';
-import { crossValidate, crossValPredict, GridSearchCV, GroupKFold, KFold, StratifiedGroupKFold, TimeSeriesSplit } from '../src/model_selection/index.js';
+import {
+  crossValidate,
+  crossValPredict,
+  crossValScore,
+  GridSearchCV,
+  learningCurve,
+  validationCurve,
+  GroupKFold,
+  KFold,
+  StratifiedGroupKFold,
+  TimeSeriesSplit,
+} from '../src/model_selection/index.js';
 import { KNeighborsClassifier } from '../src/models/neighbors/index.js';
 import type { Split } from '../src/model_selection/split.js';
 import { loadFixture } from './helpers/fixtures.js';
@@ -59,6 +70,15 @@ describe('groups flow through model selection', () => {
     search.fit(X, c.y, { groups: c.groups });
     assert.equal(search.cvResults!.params.length, 2);
     assert.throws(() => new GridSearchCV(new KNeighborsClassifier(), { nNeighbors: [1] }, { cv: new GroupKFold({ nSplits: 2 }) }).fit(X, c.y), /groups/);
+  });
+  it('learningCurve and validationCurve split by the groups given', () => {
+    const cv = new GroupKFold({ nSplits: 3 });
+    const curve = learningCurve(new KNeighborsClassifier({ nNeighbors: 1 }), X, c.y, { cv, groups: c.groups, trainSizes: [1] });
+    const scores = crossValScore(new KNeighborsClassifier({ nNeighbors: 1 }), X, c.y, { cv, groups: c.groups });
+    assert.deepEqual(Array.from(curve.testScores[0]), Array.from(scores));
+    const validation = validationCurve(new KNeighborsClassifier(), X, c.y, { paramName: 'nNeighbors', paramRange: [1], cv, groups: c.groups });
+    assert.deepEqual(Array.from(validation.testScores[0]), Array.from(scores));
+    assert.throws(() => learningCurve(new KNeighborsClassifier({ nNeighbors: 1 }), X, c.y, { cv, trainSizes: [1] }), /groups/);
   });
   it('a splitter that ignores groups is unaffected by them', () => {
     const a = crossValidate(new KNeighborsClassifier({ nNeighbors: 3 }), X, c.y, { cv: new KFold({ nSplits: 4 }), groups: c.groups });

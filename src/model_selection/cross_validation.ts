@@ -311,6 +311,8 @@ export interface LearningCurveOptions {
   shuffle?: boolean;
   randomState?: RandomState;
   errorScore?: ErrorScore;
+  /** Group of each sample, for group-aware splitters. */
+  groups?: unknown;
 }
 
 export interface LearningCurveResult {
@@ -347,11 +349,11 @@ function translateTrainSizes(sizes: readonly number[], nMax: number): Int32Array
 
 /** Scores for increasing training set sizes (sklearn's `learning_curve`). */
 export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, options: LearningCurveOptions = {}): LearningCurveResult {
-  options = readOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore']);
+  options = readOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore', 'groups']);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
-  let splits = [...cv.split(X as MatrixInput, y)];
+  let splits = [...cv.split(X as MatrixInput, y, options.groups)];
   if (splits.length === 0) throw new ValueError('learningCurve: the cv produced no splits');
   const sizes = translateTrainSizes(options.trainSizes ?? [0.1, 0.325, 0.55, 0.775, 1], splits[0][0].length);
   if (options.shuffle) {
@@ -397,6 +399,8 @@ export interface ValidationCurveOptions {
   cv?: CvSpec;
   scoring?: Scoring | null;
   errorScore?: ErrorScore;
+  /** Group of each sample, for group-aware splitters. */
+  groups?: unknown;
 }
 
 export interface ValidationCurveResult {
@@ -407,13 +411,13 @@ export interface ValidationCurveResult {
 
 /** Train and test scores for each value of one parameter (sklearn's `validation_curve`). */
 export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: ValidationCurveOptions): ValidationCurveResult {
-  options = readOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore']);
+  options = readOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore', 'groups']);
   if (!options || typeof options.paramName !== 'string') throw new ValueError('validationCurve: paramName is required');
   if (!Array.isArray(options.paramRange) || options.paramRange.length === 0) throw new ValueError('validationCurve: paramRange must be a non-empty array');
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
-  const splits = [...cv.split(X as MatrixInput, y)];
+  const splits = [...cv.split(X as MatrixInput, y, options.groups)];
   const out: ValidationCurveResult = { trainScores: [], testScores: [] };
   const all: FitScoreResult[] = [];
   for (const value of options.paramRange) {
