@@ -11,6 +11,7 @@ import { benchClassicalLinear, LINEAR_WORKLOADS } from './classical-linear.js';
 import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
 import { benchConvTranspose, CONVT_WORKLOADS } from './convt.js';
 import { benchDecomposition, DECOMPOSITION_WORKLOADS } from './decomposition.js';
+import { benchKnnFashion } from './neighbors.js';
 
 interface Line {
   workload: string;
@@ -28,6 +29,7 @@ const RUNNERS: Record<string, Runner> = {
   ...Object.fromEntries(SVM_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalSvm(emit, [name], options)) as Runner])),
   ...Object.fromEntries(CONVT_WORKLOADS.map((name) => [name, ((emit, options) => benchConvTranspose(emit, options)) as Runner])),
   ...Object.fromEntries(DECOMPOSITION_WORKLOADS.map((name) => [name, ((emit, options) => benchDecomposition(emit, name, options)) as Runner])),
+  'knn-fashion': (emit, options) => benchKnnFashion(emit, options),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

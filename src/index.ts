@@ -128,6 +128,9 @@ export {
   LeaveOneOut,
   ShuffleSplit,
   StratifiedShuffleSplit,
+  TimeSeriesSplit,
+  GroupKFold,
+  StratifiedGroupKFold,
   checkCv,
   crossValidate,
   crossValScore,
@@ -158,6 +161,7 @@ export {
   LabelEncoder,
   SimpleImputer,
   PolynomialFeatures,
+  FunctionTransformer,
   ColumnTransformer,
   Pipeline,
   makePipeline,
@@ -209,6 +213,10 @@ export * from './models/linear/index.js';
 export * from './models/svm/index.js';
 export * from './models/decomposition/index.js';
 export * from './models/cluster/index.js';
+export * from './models/neighbors/index.js';
+export * from './models/naive_bayes/index.js';
+export * from './feature_selection/index.js';
+export * from './inspection/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
 export { warmUpThreads } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';

@@ -41,6 +41,17 @@ import {
   KMeans,
   MiniBatchKMeans,
 } from '../src/index.js';
+import {
+  BernoulliNB,
+  fRegression,
+  FunctionTransformer,
+  GaussianNB,
+  KNeighborsClassifier,
+  KNeighborsRegressor,
+  MultinomialNB,
+  NearestNeighbors,
+  SelectKBest,
+} from '../src/index.js';
 import { checkEstimator, type CheckEstimatorOptions } from './helpers/check-estimator.js';
 import { ToyCentroidClassifier, ToyRidge } from './helpers/toy-estimators.js';
 
@@ -56,6 +67,10 @@ type EstimatorClass = abstract new (...args: never[]) => Estimator;
 const transformer = { kind: 'transformer' } as const;
 const regressor = { kind: 'regressor' } as const;
 const classifier = { kind: 'classifier' } as const;
+
+/** Counts for MultinomialNB, which rejects negative features (the first column >= the last: the refit check appends their difference). */
+const NONNEGATIVE_X = Array.from({ length: 30 }, (_, i) => [4 + (i % 3), (i * 7) % 5, i % 3 === 0 ? 4 : 1]);
+const NONNEGATIVE_Y = Array.from({ length: 30 }, (_, i) => i % 3);
 
 /** One or more conformance entries per exported estimator class. */
 const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
@@ -160,6 +175,46 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
       { make: () => makePipeline(new MinMaxScaler(), new ToyCentroidClassifier()), options: { ...classifier, name: 'Pipeline(classifier)' } },
     ],
   ],
+  [
+    KNeighborsClassifier,
+    [
+      { make: () => new KNeighborsClassifier(), options: classifier },
+      {
+        make: () => new KNeighborsClassifier({ algorithm: 'brute', weights: 'distance', metric: 'manhattan' }),
+        options: { ...classifier, name: 'KNeighborsClassifier(brute, distance)' },
+      },
+    ],
+  ],
+  [
+    KNeighborsRegressor,
+    [
+      { make: () => new KNeighborsRegressor({ nNeighbors: 3, weights: 'distance' }), options: regressor },
+      { make: () => new KNeighborsRegressor({ algorithm: 'brute' }), options: { ...regressor, name: 'KNeighborsRegressor(brute)' } },
+    ],
+  ],
+  [
+    NearestNeighbors,
+    [
+      {
+        make: () => new NearestNeighbors({ nNeighbors: 3 }),
+        options: { kind: 'transformer', output: (e, X) => (e as NearestNeighbors).kneighbors(X as number[][]).distances, skip: ['output types and lengths'] },
+      },
+    ],
+  ],
+  [SelectKBest, [{ make: () => new SelectKBest({ k: 2, scoreFunc: fRegression }), options: transformer }]],
+  [
+    FunctionTransformer,
+    [
+      {
+        make: () =>
+          new FunctionTransformer({ func: (X) => ({ data: Float64Array.from((X as frugal.Tensor).data, Math.tanh), shape: (X as frugal.Tensor).shape }), validate: true }),
+        options: transformer,
+      },
+    ],
+  ],
+  [GaussianNB, [{ make: () => new GaussianNB(), options: classifier }]],
+  [MultinomialNB, [{ make: () => new MultinomialNB(), options: { ...classifier, X: NONNEGATIVE_X, y: NONNEGATIVE_Y } }]],
+  [BernoulliNB, [{ make: () => new BernoulliNB({ binarize: 0.5 }), options: classifier }]],
   [GridSearchCV, [{ make: () => new GridSearchCV(new ToyRidge(), { alpha: [0.01, 10] }, { cv: 3 }), options: regressor }]],
   [
     RandomizedSearchCV,

@@ -168,9 +168,11 @@ export interface CrossValidateOptions {
   errorScore?: ErrorScore;
   /** Extra arguments passed to `fit` after (X, y); arrays with one entry per sample (sample weights) are subset to each training fold. */
   fitParams?: unknown[];
+  /** Group of each sample, for group-aware splitters (GroupKFold, StratifiedGroupKFold). */
+  groups?: unknown;
 }
 
-const CROSS_VALIDATE_OPTIONS = ['cv', 'scoring', 'returnTrainScore', 'returnEstimator', 'returnIndices', 'errorScore', 'fitParams'];
+const CROSS_VALIDATE_OPTIONS = ['cv', 'scoring', 'returnTrainScore', 'returnEstimator', 'returnIndices', 'errorScore', 'fitParams', 'groups'];
 
 export interface CrossValidateResult {
   fitTime: Float64Array;
@@ -191,7 +193,7 @@ export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, opti
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const { scorers } = resolveScoring(options.scoring);
-  const splits = [...cv.split(X as MatrixInput, y)];
+  const splits = [...cv.split(X as MatrixInput, y, options.groups)];
   const results = splits.map((s) => fitAndScore(estimator, data, s, scorers, options));
   throwIfAllFailed(results);
   const names = Object.keys(scorers);
@@ -223,7 +225,7 @@ export function crossValScore(
   y?: YInput,
   options: Omit<CrossValidateOptions, 'scoring' | 'returnTrainScore' | 'returnEstimator' | 'returnIndices'> & { scoring?: Scoring | null } = {},
 ): Float64Array {
-  options = readOptions('crossValScore', options, ['cv', 'scoring', 'errorScore', 'fitParams']);
+  options = readOptions('crossValScore', options, ['cv', 'scoring', 'errorScore', 'fitParams', 'groups']);
   return crossValidate(estimator, X, y, options).testScore;
 }
 
@@ -232,6 +234,8 @@ export interface CrossValPredictOptions {
   /** Which output to collect (default 'predict'). */
   method?: 'predict' | 'predictProba' | 'decisionFunction' | 'transform';
   fitParams?: unknown[];
+  /** Group of each sample, for group-aware splitters. */
+  groups?: unknown;
 }
 
 type Predictor = Estimator & {
@@ -251,11 +255,11 @@ type Predictor = Estimator & {
  * Float64Array (two classes) or Tensor.
  */
 export function crossValPredict(estimator: Estimator, X: unknown, y?: YInput, options: CrossValPredictOptions = {}): Float64Array | Label[] | Tensor {
-  options = readOptions('crossValPredict', options, ['cv', 'method', 'fitParams']);
+  options = readOptions('crossValPredict', options, ['cv', 'method', 'fitParams', 'groups']);
   const method = options.method ?? 'predict';
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
-  const splits = [...cv.split(X as MatrixInput, y)];
+  const splits = [...cv.split(X as MatrixInput, y, options.groups)];
   const seen = new Uint8Array(data.n);
   for (const [, test] of splits) for (const i of test) seen[i]++;
   for (let i = 0; i < data.n; i++) if (seen[i] !== 1) throw new ValueError('crossValPredict only works for partitions: every sample must be in exactly one test fold');
@@ -307,6 +311,8 @@ export interface LearningCurveOptions {
   shuffle?: boolean;
   randomState?: RandomState;
   errorScore?: ErrorScore;
+  /** Group of each sample, for group-aware splitters. */
+  groups?: unknown;
 }
 
 export interface LearningCurveResult {
@@ -343,11 +349,11 @@ function translateTrainSizes(sizes: readonly number[], nMax: number): Int32Array
 
 /** Scores for increasing training set sizes (sklearn's `learning_curve`). */
 export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, options: LearningCurveOptions = {}): LearningCurveResult {
-  options = readOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore']);
+  options = readOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore', 'groups']);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
-  let splits = [...cv.split(X as MatrixInput, y)];
+  let splits = [...cv.split(X as MatrixInput, y, options.groups)];
   if (splits.length === 0) throw new ValueError('learningCurve: the cv produced no splits');
   const sizes = translateTrainSizes(options.trainSizes ?? [0.1, 0.325, 0.55, 0.775, 1], splits[0][0].length);
   if (options.shuffle) {
@@ -393,6 +399,8 @@ export interface ValidationCurveOptions {
   cv?: CvSpec;
   scoring?: Scoring | null;
   errorScore?: ErrorScore;
+  /** Group of each sample, for group-aware splitters. */
+  groups?: unknown;
 }
 
 export interface ValidationCurveResult {
@@ -403,13 +411,13 @@ export interface ValidationCurveResult {
 
 /** Train and test scores for each value of one parameter (sklearn's `validation_curve`). */
 export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: ValidationCurveOptions): ValidationCurveResult {
-  options = readOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore']);
+  options = readOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore', 'groups']);
   if (!options || typeof options.paramName !== 'string') throw new ValueError('validationCurve: paramName is required');
   if (!Array.isArray(options.paramRange) || options.paramRange.length === 0) throw new ValueError('validationCurve: paramRange must be a non-empty array');
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
-  const splits = [...cv.split(X as MatrixInput, y)];
+  const splits = [...cv.split(X as MatrixInput, y, options.groups)];
   const out: ValidationCurveResult = { trainScores: [], testScores: [] };
   const all: FitScoreResult[] = [];
   for (const value of options.paramRange) {

@@ -294,7 +294,9 @@ export abstract class BaseSearchCV<P extends BaseSearchParams<E>, E extends Esti
     }
     const data = prepareFoldData(X, y);
     const cv = checkCv(this.params.cv, y, estimator.estimatorType === 'classifier');
-    const splits = [...cv.split(X as MatrixInput, y)];
+    // a last extra argument { groups } goes to the splitter, not to the estimator's fit
+    const groups = takeGroups(fitParams);
+    const splits = [...cv.split(X as MatrixInput, y, groups)];
     const candidates = this.candidates();
     if (candidates.length === 0) throw new ValueError('No candidate parameters to search');
     const nC = candidates.length;
@@ -481,4 +483,14 @@ export class RandomizedSearchCV<E extends Estimator = Estimator> extends BaseSea
     checkCandidateCount('RandomizedSearchCV', this.params.nIter);
     return [...new ParameterSampler(this.params.paramDistributions, this.params.nIter, this.params.randomState)];
   }
+}
+
+/** Removes a trailing `{ groups }` from the extra fit arguments and returns the groups. */
+function takeGroups(fitParams: unknown[]): unknown {
+  const last = fitParams[fitParams.length - 1];
+  if (last === null || typeof last !== 'object' || Object.getPrototypeOf(last) !== Object.prototype) return undefined;
+  const keys = Object.keys(last);
+  if (keys.length !== 1 || keys[0] !== 'groups') return undefined;
+  fitParams.pop();
+  return (last as { groups: unknown }).groups;
 }

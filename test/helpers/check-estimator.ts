@@ -58,6 +58,8 @@ export interface CheckEstimatorOptions {
   tolerance?: number;
   /** Wall-clock bound, in seconds, of fit + outputs on features of magnitude 1e100 / 1e300 (default 5). */
   hugeFeaturesSeconds?: number;
+  /** The output the checks compare, for an estimator with neither predict nor transform (NearestNeighbors: kneighbors). */
+  output?: (est: Estimator, X: unknown) => unknown;
 }
 
 export interface EstimatorCheck {
@@ -102,7 +104,7 @@ function flat(X: number[][]): Float64Array {
 }
 
 /** Output of the main method: predict for estimators, transform for transformers. */
-function output(est: AnyEstimator, kind: EstimatorKind, X: unknown): unknown {
+function defaultOutput(est: AnyEstimator, kind: EstimatorKind, X: unknown): unknown {
   if (kind === 'transformer') return est.transform!(X);
   return est.predict!(X);
 }
@@ -158,6 +160,7 @@ function expectError(fn: () => unknown, types: Array<new (...a: never[]) => Erro
 /** The checks for one estimator factory. */
 export function estimatorChecks(make: () => Estimator, options: CheckEstimatorOptions): EstimatorCheck[] {
   const kind = options.kind;
+  const output = (est: AnyEstimator, k: EstimatorKind, Xo: unknown): unknown => (options.output ? options.output(est, Xo) : defaultOutput(est, k, Xo));
   const tol = options.tolerance ?? 0;
   const data: Data = options.X ? { X: options.X.map((r) => r.slice()), y: options.y?.slice() } : defaultData(kind, options.nClasses ?? 3);
   const { X } = data;

@@ -1,0 +1,2 @@
+/** Model inspection. */
+export { permutationImportance, type PermutationImportanceOptions, type PermutationImportanceResult } from './permutation-importance.js';
