@@ -202,6 +202,7 @@ export {
   saveEstimator,
   loadEstimator,
   registerEstimator,
+  registerFunction,
   type LoadEstimatorOptions,
   type EstimatorClass,
   type PersistHooks,

@@ -19,7 +19,11 @@ import {
   OneHotEncoder,
   Pipeline,
   RandomizedSearchCV,
+  ParseError,
   Ridge,
+  SelectKBest,
+  FunctionTransformer,
+  chi2,
   SimpleImputer,
   StandardScaler,
   SVC,
@@ -31,11 +35,12 @@ import {
   modelToBytes,
 } from '../src/index.js';
 import { Linear, ReLU } from '../src/nn/index.js';
-import { decodeSafetensors } from '../src/io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors } from '../src/io/safetensors.js';
+import { ESTIMATOR_KEY } from '../src/persist/format.js';
 import { clone, paramsEqual, type Estimator } from '../src/models/base.js';
-import { estimatorFromBytes, estimatorToBytes, fromBytes, load, loadEstimator, registerEstimator, save, saveEstimator, toBytes } from '../src/persist/index.js';
+import { estimatorFromBytes, estimatorToBytes, fromBytes, load, loadEstimator, registerEstimator, registerFunction, save, saveEstimator, toBytes } from '../src/persist/index.js';
 import { tempDir } from './helpers/data.js';
-import { dataFor, exportedEstimatorClasses, fingerprint, outputsOf, type AnyEstimatorClass } from './helpers/persist.js';
+import { dataFor, exportedEstimatorClasses, fingerprint, outputsOf, type AnyEstimatorClass, type FitData } from './helpers/persist.js';
 import { ToyCentroidClassifier, ToyRidge } from './helpers/toy-estimators.js';
 
 registerEstimator(ToyRidge);
@@ -53,6 +58,7 @@ const MAKE: Record<string, () => Estimator> = {
       { remainder: 'drop' },
     ),
   GridSearchCV: () => new GridSearchCV(new Ridge(), { alpha: [0.1, 10] }, { cv: 3 }),
+  SelectKBest: () => new SelectKBest({ k: 2 }),
   RandomizedSearchCV: () =>
     new RandomizedSearchCV(makePipeline(new MinMaxScaler(), new SVC({ probability: true, randomState: 0 })), { svc__C: [0.5, 2] }, { cv: 3, nIter: 2, randomState: 0 }),
 };
@@ -68,6 +74,21 @@ function make(name: string, cls: AnyEstimatorClass): Estimator {
 
 function kindOf(est: Estimator): string | undefined {
   return est.estimatorType;
+}
+
+/** Fit data for estimators whose kind alone does not say what they need. */
+const DATA: Record<string, () => FitData> = {
+  // Counts: no negative values.
+  MultinomialNB: () => {
+    const { X, y } = dataFor('classifier');
+    return { X: X.map((r) => r.map(Math.abs)), y };
+  },
+  // A supervised transformer: scores features against a target.
+  SelectKBest: () => dataFor('classifier'),
+};
+
+function dataOf(name: string, est: Estimator): FitData {
+  return DATA[name]?.() ?? dataFor(kindOf(est));
 }
 
 /** Regression data with numeric targets. */
@@ -90,7 +111,7 @@ describe('every exported estimator round-trips', () => {
   for (const [name, cls] of classes) {
     it(`${name}: fitted, bytes → estimator gives bit-identical outputs and bytes`, () => {
       const est = make(name, cls);
-      const { X, y } = dataFor(kindOf(est));
+      const { X, y } = dataOf(name, est);
       fit(est, X, y);
       assert.equal((est as { isFitted?: boolean }).isFitted ?? true, true);
       const bytes = estimatorToBytes(est);
@@ -111,7 +132,7 @@ describe('every exported estimator round-trips', () => {
       assert.equal(loaded.constructor, est.constructor);
       assert.ok(paramsEqual(loaded.getParams({ deep: false }), est.getParams({ deep: false })), 'params differ');
       if ((est as { isFitted?: boolean }).isFitted === false) assert.equal((loaded as { isFitted?: boolean }).isFitted, false);
-      const { X, y } = dataFor(kindOf(est));
+      const { X, y } = dataOf(name, est);
       manualSeed(3);
       const a = outputsOf(fit(est, X, y), X);
       manualSeed(3);
@@ -258,6 +279,43 @@ describe('what cannot be saved is a typed error naming the class and field', () 
     assert.throws(
       () => estimatorToBytes(est),
       (e: unknown) => e instanceof ValueError && /cycle/.test(e.message),
+    );
+  });
+});
+
+describe('functions as params are saved by name, from an allowlist', () => {
+  it("SelectKBest's score function round-trips by name", () => {
+    const { X, y } = dataFor('classifier');
+    const est = new SelectKBest({ scoreFunc: chi2, k: 2 }).fit(
+      X.map((r) => r.map(Math.abs)),
+      y,
+    );
+    const loaded = estimatorFromBytes(estimatorToBytes(est)) as SelectKBest;
+    assert.equal(loaded.getParams().scoreFunc, chi2);
+  });
+  it('a registered function of your own round-trips; an unregistered one is named in the error', () => {
+    const double = (X: unknown): unknown => X;
+    const est = new FunctionTransformer({ func: double });
+    assert.throws(
+      () => estimatorToBytes(est),
+      (e: unknown) => e instanceof ValueError && /FunctionTransformer\.params\.func/.test(e.message) && /registerFunction/.test(e.message),
+    );
+    registerFunction(double, 'persistTestDouble');
+    assert.equal((estimatorFromBytes(estimatorToBytes(est)) as FunctionTransformer).getParams().func, double);
+    assert.throws(
+      () => registerFunction(() => 2, 'persistTestDouble'),
+      (e: unknown) => e instanceof ValueError && /taken/.test(e.message),
+    );
+    assert.throws(() => registerFunction(SelectKBest as never), ValueError);
+  });
+  it('a file cannot name an exported function outside the allowlist (a FunctionTransformer calling saveEstimator)', () => {
+    const bytes = estimatorToBytes(new FunctionTransformer({ func: chi2 as never }));
+    const content = decodeSafetensors(bytes);
+    const doc = content.metadata[ESTIMATOR_KEY].replace('"name":"chi2"', '"name":"saveEstimator"');
+    const forged = encodeSafetensors(content.tensors, { ...content.metadata, [ESTIMATOR_KEY]: doc });
+    assert.throws(
+      () => estimatorFromBytes(forged),
+      (e: unknown) => e instanceof ParseError && /saveEstimator/.test(e.message),
     );
   });
 });

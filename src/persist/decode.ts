@@ -13,7 +13,7 @@ import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, TYPED_ARRAYS, isPlainObject, type EstimatorDocument, type TypedKind } from './format.js';
 import { stateFieldProblem, transientFieldsOf, type PersistHooks } from './state-fields.js';
-import { estimatorClass } from './registry.js';
+import { estimatorClass, namedFunction } from './registry.js';
 
 /** Longest JSON document read (64 MiB of text; the arrays live in tensors, so real documents are small). */
 export const MAX_DOCUMENT_CHARS = 64 * 1024 * 1024;
@@ -198,6 +198,12 @@ function decodeValue(dec: Decoder, node: unknown, where: string, depth: number):
         fail(where, (err as Error).message);
       }
       return generator;
+    }
+    case 'fn': {
+      const { name } = fields(node, ['name'], where);
+      const fn = typeof name === 'string' ? namedFunction(name) : undefined;
+      if (fn === undefined) fail(where, `names the function ${JSON.stringify(name)?.slice(0, 60)}, which is not one the package saves by name nor registered (registerFunction)`);
+      return fn;
     }
     case 'est':
       return decodeEstimatorNode(dec, node, where, depth);

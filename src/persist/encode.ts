@@ -15,7 +15,7 @@ import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
 import { FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, TYPED_ARRAYS, isPlainObject, type EstimatorDocument, type Node, type TypedKind } from './format.js';
 import { stateFieldProblem, transientFieldsOf } from './state-fields.js';
-import { registeredName } from './registry.js';
+import { functionName, registeredName } from './registry.js';
 
 interface Encoder {
   tensors: Map<string, Tensor>;
@@ -58,8 +58,13 @@ function encodeValue(enc: Encoder, value: unknown, where: string, depth: number)
       return value;
     case 'undefined':
       return { $: 'undef' };
-    case 'function':
-      throw new ValueError(`saving ${where}: a function cannot be saved (give the estimator a named option instead, or declare the field transient)`);
+    case 'function': {
+      const name = functionName(value as (...args: never[]) => unknown);
+      if (name !== undefined) return { $: 'fn', name };
+      throw new ValueError(
+        `saving ${where}: the function ${value.name || '(anonymous)'} cannot be saved: only the package's score functions and those given to registerFunction can (or declare the field transient)`,
+      );
+    }
     case 'object':
       break;
     default:

@@ -18,6 +18,7 @@
  * | typed array                  | `{ $: 'typed', kind: 'Float64Array', key: 't0' }`      |
  * | Tensor                       | `{ $: 'tensor', key: 't1' }`                           |
  * | Generator                    | `{ $: 'gen', v: [5 number nodes] }`                    |
+ * | exported or registered function | `{ $: 'fn', name: 'fClassif' }`                     |
  * | estimator                    | `{ $: 'est', id, class: 'Ridge', params: {...}, state: {...} or null }` |
  * | the same estimator again     | `{ $: 'ref', id }`                                     |
  *

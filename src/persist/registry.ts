@@ -13,18 +13,34 @@ import { ValueError } from '../errors.js';
 import { BaseClassifier, BaseEstimator, BaseRegressor, BaseTransformer, isEstimator, type Estimator } from '../models/base.js';
 // The package's exports, read lazily (at first lookup every module has been evaluated, cycle or not).
 import * as frugal from '../index.js';
+import { chi2, fClassif, fRegression } from '../feature_selection/index.js';
+
+/** The package's functions that estimators take as params (SelectKBest's scoreFunc), savable by name. */
+const SAVABLE_FUNCTIONS: Record<string, (...args: never[]) => unknown> = { fClassif, fRegression, chi2 };
 
 /** A constructor that `clone` can call: `new Class(params)`. */
 export type EstimatorClass = abstract new (...args: never[]) => Estimator;
 
 const byName = new Map<string, EstimatorClass>();
 const byClass = new Map<EstimatorClass, string>();
+/**
+ * Functions a file may name as a param value: an allowlist, never the
+ * package's exports at large (a hostile file must not be able to make a
+ * FunctionTransformer call `saveEstimator` with a path of its choosing).
+ */
+const functionsByName = new Map<string, (...args: never[]) => unknown>();
+const functionNames = new Map<(...args: never[]) => unknown, string>();
 /** Whether every export has been scanned (see scanExports). */
 let scannedExports = false;
 /** Exported, but not estimators a file may build. */
 const ABSTRACT_BASES: ReadonlySet<unknown> = new Set([BaseRegressor, BaseClassifier, BaseTransformer]);
 
 const NAME_PATTERN = /^[A-Za-z_$][\w$.]{0,199}$/;
+
+/** A plain function (not a class: a file cannot name a constructor through a function node). */
+function isPlainFunction(x: unknown): x is (...args: never[]) => unknown {
+  return typeof x === 'function' && !/^class[\s{]/.test(Function.prototype.toString.call(x));
+}
 
 function isEstimatorClass(x: unknown): x is EstimatorClass {
   return typeof x === 'function' && (x.prototype instanceof BaseEstimator || isEstimator(x.prototype));
@@ -82,6 +98,12 @@ function scanExports(): void {
   if (scannedExports || scanning) return;
   scanning = true;
   try {
+    for (const [name, fn] of Object.entries(SAVABLE_FUNCTIONS)) {
+      if (!functionsByName.has(name)) {
+        functionsByName.set(name, fn);
+        functionNames.set(fn, name);
+      }
+    }
     scannedExports = registerExported(frugal as unknown as Record<string, unknown>, '');
   } finally {
     scanning = false;
@@ -103,4 +125,35 @@ export function registeredName(est: Estimator, where: string): string {
     throw new ValueError(`${where}: the estimator class ${cls} is not registered; call registerEstimator(${cls}) so files can name it`);
   }
   return name;
+}
+
+/**
+ * Makes a function of your own savable as an estimator's param (a
+ * FunctionTransformer's `func`, a custom score function) under `name`: the
+ * file holds the name, and loading looks it up again, so the function must
+ * be registered in the loading process too. The package's score
+ * functions (`fClassif`, `fRegression`, `chi2`) need no registration.
+ */
+export function registerFunction(fn: (...args: never[]) => unknown, name: string = fn?.name): void {
+  if (!isPlainFunction(fn)) throw new ValueError(`registerFunction: expected a function (not a class), got ${String(fn)}`);
+  scanExports();
+  if (typeof name !== 'string' || !NAME_PATTERN.test(name)) throw new ValueError(`registerFunction: invalid name ${JSON.stringify(name)} (letters, digits, _, $ and .)`);
+  const existing = functionsByName.get(name);
+  if (existing === fn) return;
+  if (existing !== undefined) throw new ValueError(`registerFunction: the name '${name}' is taken by another function; register ${fn.name || 'it'} under a distinct name`);
+  if (functionNames.has(fn)) throw new ValueError(`registerFunction: ${fn.name || 'this function'} is already registered as '${functionNames.get(fn)}'`);
+  functionsByName.set(name, fn);
+  functionNames.set(fn, name);
+}
+
+/** The function registered under `name`, or undefined. */
+export function namedFunction(name: string): ((...args: never[]) => unknown) | undefined {
+  scanExports();
+  return functionsByName.get(name);
+}
+
+/** The name `fn` is registered under, or undefined. */
+export function functionName(fn: (...args: never[]) => unknown): string | undefined {
+  scanExports();
+  return functionNames.get(fn);
 }
