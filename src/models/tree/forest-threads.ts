@@ -75,7 +75,7 @@ function readSlot(ints: Int32Array, floats: Float64Array, nValues: number): Tree
 }
 
 /** A typed array of the same kind and contents over shared memory. */
-function shared<T extends Float32Array | Float64Array | Int32Array | Uint32Array>(a: T): T {
+function shared<T extends Float32Array | Float64Array | Int32Array | Uint32Array | Uint16Array | Uint8Array>(a: T): T {
   const Ctor = a.constructor as new (buffer: SharedArrayBuffer) => T;
   const out = new Ctor(new SharedArrayBuffer(a.byteLength));
   (out as unknown as { set(src: T): void }).set(a);

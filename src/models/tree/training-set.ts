@@ -15,7 +15,7 @@ export interface TrainingSet {
   /** X as float32, column-major (feature f is `columns[f*n .. f*n+n)`). */
   columns: Float32Array;
   /** Dense rank of each value within its column, column-major; needed by the 'best' splitter. */
-  ranks: Int32Array | null;
+  ranks: RankArray | null;
   /** Distinct values per column (the largest rank + 1). */
   distinct: Int32Array | null;
   /** The value of each rank, column-major (`rankValues[f*n + r]`; the first `distinct[f]` of a column are used). */
@@ -67,6 +67,9 @@ export class TreeRandom {
   }
 }
 
+/** Ranks of X's values, in the narrowest integer type that holds them. */
+export type RankArray = Uint8Array | Uint16Array | Int32Array;
+
 /** A column with at most this many distinct values is ranked through a hash table instead of a sort. */
 const FEW_DISTINCT = 1024;
 const TABLE_SIZE = 4096;
@@ -77,7 +80,7 @@ const TABLE_SIZE = 4096;
  * largest n for which rank·n + sample stays an exact float64 integer bounds
  * the sample count.
  */
-export function rankColumns(columns: Float32Array, nSamples: number, nFeatures: number): { ranks: Int32Array; distinct: Int32Array; values: Float32Array } {
+export function rankColumns(columns: Float32Array, nSamples: number, nFeatures: number): { ranks: RankArray; distinct: Int32Array; values: Float32Array } {
   if (nSamples > 67_000_000) throw new LimitError(`trees: ${nSamples} samples is above the supported 67 000 000`);
   const ranks = new Int32Array(nSamples * nFeatures);
   const distinct = new Int32Array(nFeatures);
@@ -89,7 +92,11 @@ export function rankColumns(columns: Float32Array, nSamples: number, nFeatures: 
     const out = ranks.subarray(f * nSamples, (f + 1) * nSamples);
     distinct[f] = table.rank(column, unique, out) ?? rankBySorting(column, unique, out);
   }
-  return { ranks, distinct, values };
+  // The narrowest integers that hold every rank: the split search gathers ranks at random, so a smaller array stays in cache.
+  let maxDistinct = 0;
+  for (let f = 0; f < nFeatures; f++) maxDistinct = Math.max(maxDistinct, distinct[f]);
+  const compact = maxDistinct <= 256 ? Uint8Array.from(ranks) : maxDistinct <= 65536 ? Uint16Array.from(ranks) : ranks;
+  return { ranks: compact, distinct, values };
 }
 
 /** Sorted distinct values, then each value's position among them by binary search. */
