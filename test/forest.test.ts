@@ -126,6 +126,7 @@ describe('forest behaviour', () => {
       { classWeight: 'balanced_everything' },
     ];
     for (const params of bad) assert.throws(() => new RandomForestClassifier({ nEstimators: 2, ...params }).fit(X, y), ValueError, JSON.stringify(params));
+    assert.throws(() => new RandomForestClassifier({ nEstimators: 2 }).fit(X, y, new Float64Array(1200)), /sum to 0/);
     assert.throws(() => new RandomForestRegressor({ criterion: 'gini' as never }).fit(X, Array.from(y, Number)), ValueError);
     assert.throws(() => new RandomForestClassifier({ n_estimators: 3 } as never), /nEstimators/);
   });

@@ -155,6 +155,7 @@ describe('decision tree behaviour', () => {
   it('rejects hostile inputs with typed errors', () => {
     assert.throws(() => new DecisionTreeClassifier().fit(X, y, [1, 1, 1]), ShapeError);
     assert.throws(() => new DecisionTreeClassifier().fit(X, y, [1, 1, 1, 1, 1, -1]), ValueError);
+    assert.throws(() => new DecisionTreeClassifier().fit(X, y, [0, 0, 0, 0, 0, 0]), /sum to 0/);
     assert.throws(() => new DecisionTreeRegressor().fit([[1e300]], [1]), ValueError, 'beyond float32');
     assert.throws(() => new DecisionTreeRegressor().predict(X), NotFittedError);
     const est = new DecisionTreeRegressor().fit([[0], [1]], [0, 1]);

@@ -16,13 +16,13 @@
 import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkSampleWeight, checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { BaseClassifier, BaseRegressor, logProbabilities } from '../base.js';
+import { checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { BaseClassifier, BaseRegressor, checkIsFitted, logProbabilities } from '../base.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 import { buildTree } from './builder.js';
 import { TreeRandom, type Criterion, type TrainingSet } from './training-set.js';
 import { pruneTree, pruningPath } from './pruning.js';
-import { CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, resolveSettings, trainingSet, type MaxFeatures, type TreeGrowthParams } from './settings.js';
+import { CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, resolveSettings, trainingSet, treeSampleWeights, type MaxFeatures, type TreeGrowthParams } from './settings.js';
 import { accumulateLeafProbabilities, applyTree, countLeaves, featureImportances, toRowsF32, type TreeData } from './tree-data.js';
 
 export interface DecisionTreeClassifierParams extends TreeGrowthParams {
@@ -75,21 +75,13 @@ function growTree(
   return prune && p.ccpAlpha > 0 ? pruneTree(tree, p.ccpAlpha) : tree;
 }
 
-function sampleWeights(sampleWeight: VectorInput | undefined, n: number): Float64Array {
-  return checkSampleWeight(sampleWeight, n, { nonNegative: true }) ?? new Float64Array(n).fill(1);
+/** The fitted tree of `est` (NotFittedError before fit). */
+function fittedTree(est: { tree: TreeData | undefined }): TreeData {
+  checkIsFitted(est);
+  return est.tree!;
 }
 
-/** Shared by classifier and regressor: the fitted tree and what is derived from it. */
-interface FittedTree {
-  tree: TreeData | undefined;
-  nFeaturesIn: number | undefined;
-}
-
-function importances(est: FittedTree): Float64Array {
-  return featureImportances(est.tree!, est.nFeaturesIn!);
-}
-
-function leavesOf(est: FittedTree, X: Matrix, who: string): Int32Array {
+function leavesOf(est: { tree: TreeData | undefined }, X: Matrix, who: string): Int32Array {
   return applyTree(est.tree!, toRowsF32(X.data, X.rows, X.cols, who));
 }
 
@@ -111,7 +103,7 @@ export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeClassifie
   private prepare(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput): { data: TrainingSet; weights: Float64Array; classes: Label[] } {
     const who = 'DecisionTreeClassifier';
     const { X: Xm, y: codes, classes } = checkXLabels(X, y, who);
-    const weights = sampleWeights(sampleWeight, Xm.rows);
+    const weights = treeSampleWeights(who, sampleWeight, Xm.rows);
     const cw = classWeights(this.params.classWeight, classes, codes, who);
     for (let i = 0; i < weights.length; i++) weights[i] *= cw[codes[i]];
     const data = trainingSet(who, Xm, { classes: codes, nClasses: classes.length }, this.params.splitter !== 'random');
@@ -157,18 +149,16 @@ export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeClassifie
 
   /** Normalised total impurity decrease per feature (Gini importance). */
   get featureImportances(): Float64Array {
-    this.checkFitted();
-    return importances(this);
+    return featureImportances(fittedTree(this), this.nFeaturesIn!);
   }
 
+  /** Depth of the deepest leaf. */
   getDepth(): number {
-    this.checkFitted();
-    return this.tree!.maxDepth;
+    return fittedTree(this).maxDepth;
   }
 
   getNLeaves(): number {
-    this.checkFitted();
-    return countLeaves(this.tree!);
+    return countLeaves(fittedTree(this));
   }
 }
 
@@ -197,7 +187,7 @@ export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeRegressorPa
     const who = 'DecisionTreeRegressor';
     const { X: Xm, y: yv } = checkXy(X, y);
     if (Xm.rows === 0) throw new ValueError(`${who}: X has 0 samples`);
-    const weights = sampleWeights(sampleWeight, Xm.rows);
+    const weights = treeSampleWeights(who, sampleWeight, Xm.rows);
     return { data: trainingSet(who, Xm, { targets: yv }, this.params.splitter !== 'random'), weights };
   }
 
@@ -219,17 +209,14 @@ export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeRegressorPa
   }
 
   get featureImportances(): Float64Array {
-    this.checkFitted();
-    return importances(this);
+    return featureImportances(fittedTree(this), this.nFeaturesIn!);
   }
 
   getDepth(): number {
-    this.checkFitted();
-    return this.tree!.maxDepth;
+    return fittedTree(this).maxDepth;
   }
 
   getNLeaves(): number {
-    this.checkFitted();
-    return countLeaves(this.tree!);
+    return countLeaves(fittedTree(this));
   }
 }

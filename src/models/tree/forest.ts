@@ -21,26 +21,18 @@ import { r2Score } from '../../metrics/regression.js';
 import { hardwareConcurrency } from '../../platform/threads.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkSampleWeight, checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { BaseClassifier, BaseRegressor, logProbabilities } from '../base.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 import { growForest } from './forest-threads.js';
 import { treeBootstrapCounts, type ForestJob } from './forest-tree.js';
-import { CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, resolveSettings, trainingSet, type MaxFeatures } from './settings.js';
+import { CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, resolveSettings, trainingSet, treeSampleWeights, type TreeGrowthParams } from './settings.js';
 import type { Criterion, TrainingSet } from './training-set.js';
 import { accumulateLeafProbabilities, applyTree, featureImportances, toRowsF32, type RowsF32, type TreeData } from './tree-data.js';
 
-interface ForestParams {
+interface ForestParams extends TreeGrowthParams {
   /** Number of trees. Default 100. */
   nEstimators: number;
-  maxDepth: number | null;
-  minSamplesSplit: number;
-  minSamplesLeaf: number;
-  minWeightFractionLeaf: number;
-  /** Features drawn per split: 'sqrt' (classifiers' default), 'log2', a count > 1, a fraction in (0, 1] (1: all, regressors' default) or null (all). */
-  maxFeatures: MaxFeatures;
-  maxLeafNodes: number | null;
-  minImpurityDecrease: number;
   /** Grow each tree on a bootstrap sample (random forests' default) or on the whole set (extra trees' default). */
   bootstrap: boolean;
   /** Compute the out-of-bag score (needs bootstrap). */
@@ -50,7 +42,6 @@ interface ForestParams {
   randomState: number | Generator | null;
   /** Size of each bootstrap sample: null (n), a count, or a fraction in (0, 1]. */
   maxSamples: number | null;
-  ccpAlpha: number;
 }
 
 export interface ForestClassifierParams extends ForestParams {
@@ -191,7 +182,7 @@ abstract class ForestClassifier extends BaseClassifier<ForestClassifierParams> {
     const who = this.constructor.name;
     const { X: Xm, y: codes, classes } = checkXLabels(X, y, who);
     const n = Xm.rows;
-    const weights = checkSampleWeight(sampleWeight, n, { nonNegative: true }) ?? new Float64Array(n).fill(1);
+    const weights = treeSampleWeights(who, sampleWeight, n);
     const cwParam = this.params.classWeight;
     const subsample = cwParam === 'balanced_subsample';
     // Without bootstrap, 'balanced_subsample' is 'balanced' (the sample is the whole set).
@@ -274,7 +265,7 @@ abstract class ForestRegressor extends BaseRegressor<ForestRegressorParams> {
     const { X: Xm, y: yv } = checkXy(X, y);
     if (Xm.rows === 0) throw new ValueError(`${who}: X has 0 samples`);
     const n = Xm.rows;
-    const weights = checkSampleWeight(sampleWeight, n, { nonNegative: true }) ?? new Float64Array(n).fill(1);
+    const weights = treeSampleWeights(who, sampleWeight, n);
     const data = trainingSet(who, Xm, { targets: yv }, this.splitter === 'best');
     const { trees, job, maxFeatures } = fitForest(who, this.params, this.splitter, REGRESSION_CRITERIA, data, weights, false);
     this.trees = trees;

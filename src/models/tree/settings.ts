@@ -4,6 +4,7 @@
  * builder uses for a data set of n samples and d features.
  */
 import { ValueError } from '../../errors.js';
+import { checkSampleWeight, type VectorInput } from '../../utils/validation.js';
 import type { Matrix } from '../../linalg/matrix.js';
 import { rankColumns, type Criterion, type SplitterKind, type TrainingSet, type TreeSettings } from './training-set.js';
 import { toRowsF32 } from './tree-data.js';
@@ -93,6 +94,15 @@ export function resolveSettings(
     maxLeafNodes: p.maxLeafNodes ?? 0,
     minImpurityDecrease: p.minImpurityDecrease,
   };
+}
+
+/** Checked sample weights (all 1 when absent): non-negative, and not all zero. */
+export function treeSampleWeights(who: string, sampleWeight: VectorInput | undefined, n: number): Float64Array {
+  const weights = checkSampleWeight(sampleWeight, n, { nonNegative: true }) ?? new Float64Array(n).fill(1);
+  let total = 0;
+  for (let i = 0; i < n; i++) total += weights[i];
+  if (!(total > 0)) throw new ValueError(`${who}: the sample weights sum to ${total}; at least one must be positive`);
+  return weights;
 }
 
 /** X as the builder reads it: float32 columns, with ranks for the 'best' splitter. */
