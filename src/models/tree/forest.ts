@@ -164,6 +164,24 @@ function forEachOutOfBag(job: ForestJob, trees: readonly TreeData[], rows: RowsF
   return scored;
 }
 
+/** Rows per block of `forEachRowBlock`: 128 rows of 784 float32 features are 400 KB, within a core's L2. */
+const ROW_BLOCK = 128;
+
+/**
+ * Calls `visit(tree, leaves, firstRow)` for every tree on each block of rows
+ * in turn: a block's rows stay in cache while all trees walk them (tree by
+ * tree over all rows, most steps missed the cache: predict on 10 000 × 784
+ * with 40 trees took 1.6× as long).
+ */
+function forEachRowBlock(trees: readonly TreeData[], rows: RowsF32, visit: (tree: TreeData, leaves: Int32Array, firstRow: number) => void): void {
+  const { cols } = rows;
+  for (let first = 0; first < rows.rows; first += ROW_BLOCK) {
+    const count = Math.min(ROW_BLOCK, rows.rows - first);
+    const block: RowsF32 = { data: rows.data.subarray(first * cols, (first + count) * cols), rows: count, cols };
+    for (const tree of trees) visit(tree, applyTree(tree, block), first);
+  }
+}
+
 function rowsOf(X: Matrix, who: string): RowsF32 {
   return toRowsF32(X.data, X.rows, X.cols, who);
 }
@@ -225,7 +243,7 @@ abstract class ForestClassifier extends BaseClassifier<ForestClassifierParams> {
     const k = this.classes!.length;
     const out = new Float64Array(rows.rows * k);
     const trees = this.trees!;
-    for (const tree of trees) accumulateLeafProbabilities(tree, applyTree(tree, rows), out, 1 / trees.length);
+    forEachRowBlock(trees, rows, (tree, leaves, first) => accumulateLeafProbabilities(tree, leaves, out.subarray(first * k), 1 / trees.length));
     return new Tensor(out, [rows.rows, k]);
   }
 
@@ -289,10 +307,9 @@ abstract class ForestRegressor extends BaseRegressor<ForestRegressorParams> {
     const rows = rowsOf(this.validateInput(X), this.constructor.name);
     const out = new Float64Array(rows.rows);
     const trees = this.trees!;
-    for (const tree of trees) {
-      const leaves = applyTree(tree, rows);
-      for (let i = 0; i < out.length; i++) out[i] += tree.value[leaves[i]];
-    }
+    forEachRowBlock(trees, rows, (tree, leaves, first) => {
+      for (let i = 0; i < leaves.length; i++) out[first + i] += tree.value[leaves[i]];
+    });
     for (let i = 0; i < out.length; i++) out[i] /= trees.length;
     return out;
   }
