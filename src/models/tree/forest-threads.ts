@@ -6,8 +6,9 @@
  * with `growForestTree`. A worker writes a finished tree into its own
  * shared slot, raises its state to (tree + 1) and waits; the calling thread
  * copies the tree out, sets the state back to 0 and, between copies, grows
- * trees itself. A worker that fails hands its tree back (state −(tree + 1))
- * and the calling thread grows it. Which thread grew a tree never changes
+ * trees itself. A worker that fails, or grows a tree too large for its
+ * slot, hands the tree back (state −(tree + 1)) and stops; the calling
+ * thread grows that tree. Which thread grew a tree never changes
  * it (it depends on its seed only).
  *
  * Without SharedArrayBuffer, without workers, or where the calling thread
@@ -23,6 +24,8 @@ const NEXT = 0;
 const SIGNAL = 1;
 const ABORT = 2;
 const STATES = 3;
+/** Bytes of one worker's slot at most (a tree of 1e6 samples could need 200 MB; typical trees need far less). */
+const SLOT_BYTES = 32 << 20;
 
 /** What a forest worker receives at start-up. */
 export interface ForestWorkerStart {
@@ -105,7 +108,8 @@ export function growForest(job: ForestJob, nTrees: number, threads: number): Tre
   if (workers < 1 || !threadsAvailable(threads)) return Array.from({ length: nTrees }, (_, t) => growForestTree(job, t));
   const sharedJob: ForestJob = { ...job, data: sharedTrainingSet(job.data), baseWeights: shared(job.baseWeights), seeds: shared(job.seeds) };
   const nValues = job.data.classes ? job.data.nClasses : 1;
-  const capacity = Math.max(1, 2 * job.data.nSamples - 1);
+  // Room for the largest possible tree (2n − 1 nodes), within SLOT_BYTES; a tree that does not fit is grown again here.
+  const capacity = Math.max(1, Math.min(2 * job.data.nSamples - 1, Math.floor(SLOT_BYTES / (16 + 8 * (3 + nValues)))));
   const control = new Int32Array(new SharedArrayBuffer(4 * (STATES + workers)));
   const slots = Array.from({ length: workers }, () => ({
     ints: new Int32Array(new SharedArrayBuffer(4 * slotIntWords(capacity))),
@@ -170,10 +174,14 @@ export function runForestWorker(start: ForestWorkerStart): void {
     if (Atomics.load(control, ABORT)) return;
     const t = Atomics.add(control, NEXT, 1);
     if (t >= nTrees) return;
-    let tree: TreeData;
+    let tree: TreeData | undefined;
     try {
       tree = growForestTree(job, t);
     } catch {
+      tree = undefined;
+    }
+    if (tree === undefined || slotIntWords(tree.nodeCount) > slotInts.length) {
+      // Hand the tree back: the calling thread grows it (and reports a real error itself).
       Atomics.store(control, state, -(t + 1));
       Atomics.add(control, SIGNAL, 1);
       Atomics.notify(control, SIGNAL);
