@@ -12,6 +12,7 @@ import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
 import { benchConvTranspose, CONVT_WORKLOADS } from './convt.js';
 import { benchDecomposition, DECOMPOSITION_WORKLOADS } from './decomposition.js';
 import { benchKnnFashion } from './neighbors.js';
+import { benchTrees, TREE_WORKLOADS } from './trees.js';
 
 interface Line {
   workload: string;
@@ -30,6 +31,7 @@ const RUNNERS: Record<string, Runner> = {
   ...Object.fromEntries(CONVT_WORKLOADS.map((name) => [name, ((emit, options) => benchConvTranspose(emit, options)) as Runner])),
   ...Object.fromEntries(DECOMPOSITION_WORKLOADS.map((name) => [name, ((emit, options) => benchDecomposition(emit, name, options)) as Runner])),
   'knn-fashion': (emit, options) => benchKnnFashion(emit, options),
+  ...Object.fromEntries(TREE_WORKLOADS.map((name) => [name, ((emit, options) => benchTrees(emit, [name], options)) as Runner])),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

@@ -51,6 +51,12 @@ import {
   MultinomialNB,
   NearestNeighbors,
   SelectKBest,
+  DecisionTreeClassifier,
+  DecisionTreeRegressor,
+  RandomForestClassifier,
+  RandomForestRegressor,
+  ExtraTreesClassifier,
+  ExtraTreesRegressor,
 } from '../src/index.js';
 import { checkEstimator, type CheckEstimatorOptions } from './helpers/check-estimator.js';
 import { ToyCentroidClassifier, ToyRidge } from './helpers/toy-estimators.js';
@@ -133,6 +139,30 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
       { make: () => new SVR({ kernel: 'linear', C: 3 }), options: { ...regressor, name: 'SVR(linear)' } },
     ],
   ],
+  [
+    DecisionTreeClassifier,
+    [
+      { make: () => new DecisionTreeClassifier({ randomState: 0 }), options: classifier },
+      {
+        make: () => new DecisionTreeClassifier({ maxLeafNodes: 4, classWeight: 'balanced', splitter: 'random', randomState: 0 }),
+        options: { ...classifier, name: 'DecisionTreeClassifier(random, leaves)' },
+      },
+    ],
+  ],
+  [DecisionTreeRegressor, [{ make: () => new DecisionTreeRegressor({ maxDepth: 4, ccpAlpha: 0.1, randomState: 0 }), options: regressor }]],
+  [
+    RandomForestClassifier,
+    [
+      { make: () => new RandomForestClassifier({ nEstimators: 10, randomState: 0 }), options: classifier },
+      {
+        make: () => new RandomForestClassifier({ nEstimators: 8, oobScore: true, classWeight: 'balanced_subsample', maxSamples: 0.8, randomState: 0 }),
+        options: { ...classifier, name: 'RandomForestClassifier(oob, balanced_subsample)' },
+      },
+    ],
+  ],
+  [RandomForestRegressor, [{ make: () => new RandomForestRegressor({ nEstimators: 10, oobScore: true, randomState: 0 }), options: regressor }]],
+  [ExtraTreesClassifier, [{ make: () => new ExtraTreesClassifier({ nEstimators: 10, randomState: 0 }), options: classifier }]],
+  [ExtraTreesRegressor, [{ make: () => new ExtraTreesRegressor({ nEstimators: 10, maxFeatures: 'log2', randomState: 0 }), options: regressor }]],
   [StandardScaler, [{ make: () => new StandardScaler(), options: { ...transformer, allowNaN: true } }]],
   [MinMaxScaler, [{ make: () => new MinMaxScaler({ featureRange: [-1, 1] }), options: { ...transformer, allowNaN: true } }]],
   [MaxAbsScaler, [{ make: () => new MaxAbsScaler(), options: { ...transformer, allowNaN: true } }]],
