@@ -321,8 +321,8 @@ const CASES: Record<string, RoutineCases> = {
   },
 };
 
-/** The reference solver of svcPairs is the models layer's (test/svm-wasm.test.ts compares the wasm solver with it). */
-const CHECKED_ELSEWHERE = new Set(['svcPairs']);
+/** The reference solver of svcPairs is the models layer's (test/svm-wasm.test.ts compares the wasm solver with it); buildHistograms: test/hgb-histogram.test.ts. */
+const CHECKED_ELSEWHERE = new Set(['svcPairs', 'buildHistograms']);
 
 function routineNamed(name: string): Routine<never[], unknown> {
   const routine = routines.find((r) => r.name === name);

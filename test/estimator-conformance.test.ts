@@ -13,6 +13,8 @@ import {
   ElasticNet,
   ElasticNetCV,
   GridSearchCV,
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
   Lasso,
   LassoCV,
   LinearRegression,
@@ -112,6 +114,30 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
     [
       { make: () => new SVR(), options: regressor },
       { make: () => new SVR({ kernel: 'linear', C: 3 }), options: { ...regressor, name: 'SVR(linear)' } },
+    ],
+  ],
+  [
+    HistGradientBoostingClassifier,
+    [
+      { make: () => new HistGradientBoostingClassifier({ maxIter: 15, minSamplesLeaf: 5 }), options: { ...classifier, allowNaN: true } },
+      {
+        make: () => new HistGradientBoostingClassifier({ maxIter: 15, minSamplesLeaf: 5 }),
+        options: { ...classifier, allowNaN: true, nClasses: 2, name: 'HistGradientBoostingClassifier(binary)' },
+      },
+      {
+        make: () => new HistGradientBoostingClassifier({ maxIter: 50, minSamplesLeaf: 3, earlyStopping: true, validationFraction: 0.2, randomState: 0 }),
+        options: { ...classifier, allowNaN: true, name: 'HistGradientBoostingClassifier(early stopping)' },
+      },
+    ],
+  ],
+  [
+    HistGradientBoostingRegressor,
+    [
+      { make: () => new HistGradientBoostingRegressor({ maxIter: 15, minSamplesLeaf: 5 }), options: { ...regressor, allowNaN: true } },
+      {
+        make: () => new HistGradientBoostingRegressor({ loss: 'absolute_error', maxIter: 15, minSamplesLeaf: 5 }),
+        options: { ...regressor, allowNaN: true, name: 'HistGradientBoostingRegressor(absolute_error)' },
+      },
     ],
   ],
   [StandardScaler, [{ make: () => new StandardScaler(), options: { ...transformer, allowNaN: true } }]],
