@@ -102,6 +102,8 @@ def main():
     cases.append(case("regression shallow l2", "regressor", dict(max_iter=20, max_depth=3, l2_regularization=1.0, min_samples_leaf=5, max_bins=32, learning_rate=0.3, **common), X, y, Xt))
     cases.append(case("regression absolute_error", "regressor", dict(loss="absolute_error", max_iter=15, **common), X, y, Xt))
 
+    cases.append(case("regression monotonic", "regressor", dict(max_iter=20, monotonic_cst=[1, 0, -1, 0, 0], **common), X, y, Xt))
+
     X, y = regression_data(rng, 400, 5, nan_fraction=0.1)
     Xt, _ = regression_data(rng, 60, 5, nan_fraction=0.1)
     cases.append(case("regression with NaN", "regressor", dict(max_iter=25, max_leaf_nodes=15, **common), X, y, Xt))
@@ -112,6 +114,8 @@ def main():
     X, y = classification_data(rng, 400, 4, 2)
     Xt, _ = classification_data(rng, 60, 4, 2)
     cases.append(case("binary", "classifier", dict(max_iter=30, **common), X, y, Xt))
+
+    cases.append(case("binary monotonic", "classifier", dict(max_iter=20, monotonic_cst=[1, -1, 0, 0], **common), X, y, Xt))
 
     X, y = classification_data(rng, 400, 4, 2, nan_fraction=0.1, categorical=3)
     Xt, _ = classification_data(rng, 60, 4, 2, nan_fraction=0.1, categorical=3)

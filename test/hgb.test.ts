@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FrugalError, NotFittedError, ValueError } from '../src/errors.js';
+import { FrugalError, LimitError, NotFittedError, ValueError } from '../src/errors.js';
 import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../src/index.js';
 import { binData, fitBinMapper, type BinMapper } from '../src/models/ensemble/binning.js';
 import { Generator } from '../src/tensor/random.js';
@@ -203,6 +203,19 @@ describe('HistGradientBoosting behaviour', () => {
     for (const tree of wide.boosted!.predictors.flat()) assert.equal(tree.feature.filter((f) => f < 0).length, 5);
   });
 
+  it('monotonic constraints hold: predictions rise with feature 0 and fall with feature 1 when the others are fixed', () => {
+    const est = new HistGradientBoostingRegressor({ maxIter: 30, monotonicCst: [1, -1, 0] }).fit(X, y);
+    const grid = Array.from({ length: 41 }, (_, i) => -2 + i * 0.1);
+    for (const other of [-1, 0, 1]) {
+      const up = est.predict(grid.map((v) => [v, other, 1]));
+      const down = est.predict(grid.map((v) => [other, v, 1]));
+      for (let i = 1; i < grid.length; i++) {
+        assert.ok(up[i] >= up[i - 1], `feature 0 at ${grid[i]}: ${up[i]} < ${up[i - 1]}`);
+        assert.ok(down[i] <= down[i - 1], `feature 1 at ${grid[i]}: ${down[i]} > ${down[i - 1]}`);
+      }
+    }
+  });
+
   it('fitted state is plain data (typed arrays and plain objects)', () => {
     const est = new HistGradientBoostingClassifier({ maxIter: 2 }).fit(X, labels);
     const visit = (v: unknown, path: string): void => {
@@ -242,6 +255,10 @@ describe('HistGradientBoosting rejects hostile input with typed errors', () => {
     ['a negative category', () => new HistGradientBoostingRegressor({ categoricalFeatures: [0] }).fit(X, y)],
     ['a category >= maxBins', () => new HistGradientBoostingRegressor({ categoricalFeatures: [2], maxBins: 3 }).fit(X, y)],
     ['a non-integer category', () => new HistGradientBoostingRegressor({ categoricalFeatures: [1] }).fit(X, y)],
+    ['monotonicCst of the wrong length', () => new HistGradientBoostingRegressor({ monotonicCst: [1] }).fit(X, y)],
+    ['monotonicCst of 2', () => new HistGradientBoostingRegressor({ monotonicCst: [2, 0, 0] }).fit(X, y)],
+    ['monotonicCst on a categorical feature', () => new HistGradientBoostingRegressor({ monotonicCst: [0, 0, 1], categoricalFeatures: [2] }).fit(X, y)],
+    ['monotonicCst with more than two classes', () => new HistGradientBoostingClassifier({ monotonicCst: [1, 0, 0] }).fit(X, labels)],
     ['infinity in X', () => new HistGradientBoostingRegressor().fit([[Number.POSITIVE_INFINITY, 1, 1], ...X.slice(1)], y)],
     ['NaN in y', () => new HistGradientBoostingRegressor().fit(X, [Number.NaN, ...y.slice(1)])],
   ];
@@ -257,6 +274,19 @@ describe('HistGradientBoosting rejects hostile input with typed errors', () => {
           y.map((v) => v * 1e300),
         ),
       FrugalError,
+    );
+  });
+
+  it('rows × classes beyond the gradient limit give a LimitError before any allocation', () => {
+    const n = 20_000; // 20 000 classes of one row each: 4e8 gradients per iteration
+    const rows = Array.from({ length: n }, (_, i) => [i]);
+    assert.throws(
+      () =>
+        new HistGradientBoostingClassifier({ maxIter: 1 }).fit(
+          rows,
+          rows.map((r) => r[0]),
+        ),
+      LimitError,
     );
   });
 

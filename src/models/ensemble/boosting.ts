@@ -7,7 +7,7 @@
  * optional early stopping on the loss (on a held-out validation part, or
  * on the training data when `validationFraction` is null).
  */
-import { NumericalError, ValueError } from '../../errors.js';
+import { LimitError, NumericalError, ValueError } from '../../errors.js';
 import { trainTestSplitIndices } from '../../model_selection/split.js';
 import type { Generator as RandomGenerator } from '../../tensor/random.js';
 import { takeRows, type Matrix } from '../../utils/validation.js';
@@ -22,6 +22,8 @@ const MIN_HESSIAN_TO_SPLIT = 1e-3;
 const MIN_GAIN_TO_SPLIT = 0;
 /** `earlyStopping: 'auto'` turns it on above this many samples. */
 const AUTO_EARLY_STOPPING_SAMPLES = 10_000;
+/** Most gradients (rows × trees per iteration) and raw predictions a fit allocates: 2^28 float32, 1 GiB. */
+const MAX_GRADIENTS = 2 ** 28;
 
 export interface BoostingParams {
   learningRate: number;
@@ -32,6 +34,8 @@ export interface BoostingParams {
   l2Regularization: number;
   maxBins: number;
   categoricalFeatures: readonly number[] | readonly boolean[] | null;
+  /** Per feature: 1 (increasing), −1 (decreasing) or 0 (free); null for none. Not for categorical features or more than two classes. */
+  monotonicCst: readonly number[] | null;
   earlyStopping: 'auto' | boolean;
   scoring: 'loss';
   validationFraction: number | null;
@@ -99,6 +103,21 @@ function categoricalMask(where: string, spec: BoostingParams['categoricalFeature
   return mask;
 }
 
+/** The monotonic constraints as an Int8Array, checked against the features and the loss, or null. */
+function monotonicConstraints(where: string, spec: BoostingParams['monotonicCst'], isCategorical: Uint8Array, nTrees: number): Int8Array | null {
+  if (spec === null || spec === undefined) return null;
+  const n = isCategorical.length;
+  if (!Array.isArray(spec) || spec.length !== n) throw new ValueError(`${where}: monotonicCst must be an array of one constraint per feature (${n}), or null`);
+  if (nTrees > 1) throw new ValueError(`${where}: monotonic constraints are not supported for multiclass classification`);
+  const out = new Int8Array(n);
+  spec.forEach((c, f) => {
+    if (c !== -1 && c !== 0 && c !== 1) throw new ValueError(`${where}: monotonicCst[${f}] is ${String(c)}; expected -1, 0 or 1`);
+    if (c !== 0 && isCategorical[f]) throw new ValueError(`${where}: categorical feature ${f} cannot have a monotonic constraint`);
+    out[f] = c;
+  });
+  return out;
+}
+
 /** scikit-learn's `_should_stop`: no score of the last nIterNoChange beats the one before them by more than tol. */
 function shouldStop(scores: number[], nIterNoChange: number, tol: number): boolean {
   const reference = nIterNoChange + 1;
@@ -120,7 +139,11 @@ function baselineRaw(baseline: Float64Array, n: number): Float64Array {
  */
 export function fitBoosting(where: string, X: Matrix, y: Float64Array, p: BoostingParams, loss: BoostingLoss, stratify: Int32Array | null, rng: RandomGenerator): BoostedTrees {
   checkBoostingParams(where, p);
+  if (loss.nTrees * X.rows > MAX_GRADIENTS) {
+    throw new LimitError(`${where}: ${X.rows} rows × ${loss.nTrees} trees per iteration need ${loss.nTrees * X.rows} gradients, more than the ${MAX_GRADIENTS} allowed`);
+  }
   const isCategorical = categoricalMask(where, p.categoricalFeatures, X.cols);
+  const monotonicCst = monotonicConstraints(where, p.monotonicCst, isCategorical, loss.nTrees);
   const doEarlyStopping = p.earlyStopping === 'auto' ? X.rows > AUTO_EARLY_STOPPING_SAMPLES : p.earlyStopping;
   let Xtrain = X;
   let ytrain = y;
@@ -141,7 +164,7 @@ export function fitBoosting(where: string, X: Matrix, y: Float64Array, p: Boosti
     const missing = binMapper.nBinsNonMissing[f];
     for (let r = 0; r < n && !hasMissingValues[f]; r++) if (binned[f * n + r] === missing) hasMissingValues[f] = 1;
   }
-  const layout: FeatureLayout = { slotStart: slotStarts(binMapper), nBinsNonMissing: binMapper.nBinsNonMissing, hasMissingValues, isCategorical };
+  const layout: FeatureLayout = { slotStart: slotStarts(binMapper), nBinsNonMissing: binMapper.nBinsNonMissing, hasMissingValues, isCategorical, monotonicCst };
   const splittable = Int32Array.from({ length: X.cols }, (_, f) => f).filter((f) => binMapper.nBinsNonMissing[f] + hasMissingValues[f] > 1);
   const data: TrainingData = { binned, nRows: n, layout, thresholds: binMapper.thresholds, splittable };
   const binnedVal = Xval ? binData(binMapper, Xval) : null;

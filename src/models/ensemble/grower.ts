@@ -38,6 +38,9 @@ export interface GrowerNode {
   sumGradients: number;
   sumHessians: number;
   value: number;
+  /** Bounds of the children's values under monotonic constraints (±Infinity without). */
+  childrenLower: number;
+  childrenUpper: number;
   histograms: Float64Array | null;
   split: SplitInfo | null;
   isLeaf: boolean;
@@ -158,7 +161,21 @@ export class TreeGrower {
   }
 
   private newNode(depth: number, start: number, stop: number, sumGradients: number, sumHessians: number, value: number): GrowerNode {
-    return { depth, start, stop, sumGradients, sumHessians, value, histograms: null, split: null, isLeaf: false, left: null, right: null };
+    return {
+      depth,
+      start,
+      stop,
+      sumGradients,
+      sumHessians,
+      value,
+      childrenLower: -Infinity,
+      childrenUpper: Infinity,
+      histograms: null,
+      split: null,
+      isLeaf: false,
+      left: null,
+      right: null,
+    };
   }
 
   private finalizeLeaf(node: GrowerNode): void {
@@ -190,7 +207,17 @@ export class TreeGrower {
   }
 
   private computeBestSplitAndPush(node: GrowerNode): void {
-    node.split = findNodeSplit(node.histograms!, this.data.layout, node.stop - node.start, node.sumGradients, node.sumHessians, node.value, this.options);
+    node.split = findNodeSplit(
+      node.histograms!,
+      this.data.layout,
+      node.stop - node.start,
+      node.sumGradients,
+      node.sumHessians,
+      node.value,
+      this.options,
+      node.childrenLower,
+      node.childrenUpper,
+    );
     if (node.split === null) {
       this.releaseHistograms(node);
       this.finalizeLeaf(node);
@@ -250,6 +277,7 @@ export class TreeGrower {
     }
     if (left.stop - left.start < 2 * minSamplesLeaf) this.finalizeLeaf(left);
     if (right.stop - right.start < 2 * minSamplesLeaf) this.finalizeLeaf(right);
+    if (this.data.layout.monotonicCst) this.setChildrenBounds(node, this.data.layout.monotonicCst[split.feature]);
     if (left.isLeaf && right.isLeaf) {
       this.releaseHistograms(node);
       return;
@@ -266,6 +294,25 @@ export class TreeGrower {
     for (const child of [left, right]) {
       if (child.isLeaf) this.releaseHistograms(child);
       else this.computeBestSplitAndPush(child);
+    }
+  }
+
+  /**
+   * Monotonic constraints: the grandchildren's values stay on their side of
+   * the middle of the children's values (scikit-learn's `set_children_bounds`).
+   */
+  private setChildrenBounds(node: GrowerNode, cst: number): void {
+    const left = node.left!;
+    const right = node.right!;
+    left.childrenLower = right.childrenLower = node.childrenLower;
+    left.childrenUpper = right.childrenUpper = node.childrenUpper;
+    const midValue = (left.value + right.value) / 2;
+    if (cst === 1) {
+      left.childrenUpper = midValue;
+      right.childrenLower = midValue;
+    } else if (cst === -1) {
+      left.childrenLower = midValue;
+      right.childrenUpper = midValue;
     }
   }
 

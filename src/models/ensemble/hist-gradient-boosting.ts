@@ -9,7 +9,8 @@
  * for (const p of clf.stagedPredict(Xtest)) ...   // after 1, 2, ... iterations
  * ```
  * Missing values (NaN) are supported natively; `categoricalFeatures` marks
- * features holding integer categories in [0, maxBins).
+ * features holding integer categories in [0, maxBins); `monotonicCst`
+ * constrains the prediction to increase (1) or decrease (−1) with a feature.
  */
 import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator as RandomGenerator } from '../../tensor/random.js';
@@ -41,6 +42,7 @@ const COMMON_DEFAULTS: CommonParams = {
   l2Regularization: 0,
   maxBins: 255,
   categoricalFeatures: null,
+  monotonicCst: null,
   earlyStopping: 'auto',
   scoring: 'loss',
   validationFraction: 0.1,
@@ -56,6 +58,21 @@ function rowsOf(raw: Float64Array, n: number, nTrees: number): Float64Array {
   return out;
 }
 
+/** The entry of `table` named by the `loss` parameter (own keys only), or a ValueError listing the choices. */
+function lossNamed<T>(where: string, name: unknown, table: Record<string, T>): T {
+  if (typeof name === 'string' && Object.hasOwn(table, name)) return table[name];
+  throw new ValueError(
+    `${where}: loss must be one of ${Object.keys(table)
+      .map((k) => `'${k}'`)
+      .join(', ')}; got ${String(name)}`,
+  );
+}
+
+/** The classifier's loss for a number of classes: binomial for two, multinomial above. */
+const CLASSIFICATION_LOSSES: Record<HistGradientBoostingClassifierParams['loss'], (nClasses: number) => BoostingLoss> = {
+  log_loss: (nClasses) => (nClasses === 2 ? binomialLoss : multinomialLoss(nClasses)),
+};
+
 export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientBoostingClassifierParams> {
   static readonly defaults: HistGradientBoostingClassifierParams = { loss: 'log_loss', ...COMMON_DEFAULTS };
   /** The fitted trees, binning and scores (set by fit). */
@@ -63,11 +80,10 @@ export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientB
 
   override fit(X: MatrixInput, y: LabelInput): this {
     const where = 'HistGradientBoostingClassifier';
-    const p = this.params;
-    if (p.loss !== 'log_loss') throw new ValueError(`${where}: loss must be 'log_loss', got ${String(p.loss)}`);
+    const lossFor = lossNamed(where, this.params.loss, CLASSIFICATION_LOSSES);
     const { X: Xm, y: codes, classes } = checkXLabels(X, y, where, { allowNaN: true });
-    const loss: BoostingLoss = classes.length === 2 ? binomialLoss : multinomialLoss(classes.length);
-    this.boosted = fitBoosting(where, Xm, Float64Array.from(codes), p, loss, codes, resolveGenerator(p.randomState));
+    const rng = resolveGenerator(this.params.randomState);
+    this.boosted = fitBoosting(where, Xm, Float64Array.from(codes), this.params, lossFor(classes.length), codes, rng);
     this.classes = classes;
     return this.markFitted(Xm.cols);
   }
@@ -143,11 +159,9 @@ export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoo
 
   override fit(X: MatrixInput, y: VectorInput): this {
     const where = 'HistGradientBoostingRegressor';
-    const p = this.params;
-    const loss = Object.hasOwn(REGRESSION_LOSSES, p.loss) ? REGRESSION_LOSSES[p.loss] : undefined;
-    if (!loss) throw new ValueError(`${where}: loss must be 'squared_error' or 'absolute_error', got ${String(p.loss)}`);
+    const loss = lossNamed(where, this.params.loss, REGRESSION_LOSSES);
     const { X: Xm, y: yv } = checkXy(X, y, { allowNaN: true });
-    this.boosted = fitBoosting(where, Xm, yv, p, loss, null, resolveGenerator(p.randomState));
+    this.boosted = fitBoosting(where, Xm, yv, this.params, loss, null, resolveGenerator(this.params.randomState));
     return this.markFitted(Xm.cols);
   }
 

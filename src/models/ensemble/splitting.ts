@@ -6,7 +6,9 @@
  * feature, Fisher's grouping: categories sorted by Σg / (Σh + 10) and
  * scanned as if ordered, from both ends up to the middle, low-support
  * categories always on the right. The gain is scikit-learn's
- * (loss of the node − loss of the children, with loss = Σg · value).
+ * (loss of the node − loss of the children, with loss = Σg · value); with
+ * monotonic constraints, values are clipped to the node's bounds and a split
+ * whose children's values go the wrong way is not taken.
  */
 /** Regularisation of category values and minimum support of a category (scikit-learn's MIN_CAT_SUPPORT, LightGBM's cat_smooth). */
 const MIN_CAT_SUPPORT = 10;
@@ -27,6 +29,8 @@ export interface FeatureLayout {
   nBinsNonMissing: Int32Array;
   hasMissingValues: Uint8Array;
   isCategorical: Uint8Array;
+  /** Per feature: 1, the prediction may only increase with the feature; −1, only decrease; 0, free. Null: no constraints. */
+  monotonicCst: Int8Array | null;
 }
 
 export interface SplitInfo {
@@ -48,13 +52,18 @@ export interface SplitInfo {
   valueRight: number;
 }
 
-/** −Σg / (Σh + λ), the value of a leaf (scikit-learn's `compute_node_value`, without monotonic bounds). */
-export function nodeValue(sumGradient: number, sumHessian: number, l2: number): number {
-  return -sumGradient / (sumHessian + l2 + 1e-15);
+/** −Σg / (Σh + λ) clipped to [lower, upper], the value of a leaf (scikit-learn's `compute_node_value`). */
+export function nodeValue(sumGradient: number, sumHessian: number, l2: number, lower = -Infinity, upper = Infinity): number {
+  const value = -sumGradient / (sumHessian + l2 + 1e-15);
+  return value < lower ? lower : value > upper ? upper : value;
 }
 
-function splitGain(gl: number, hl: number, gr: number, hr: number, lossCurrentNode: number, l2: number): number {
-  return lossCurrentNode - gl * nodeValue(gl, hl, l2) - gr * nodeValue(gr, hr, l2);
+/** The loss reduction of a split, or −1 where the children's values break the feature's monotonic constraint `cst`. */
+function splitGain(gl: number, hl: number, gr: number, hr: number, node: NodeStats, l2: number, cst: number): number {
+  const left = nodeValue(gl, hl, l2, node.lower, node.upper);
+  const right = nodeValue(gr, hr, l2, node.lower, node.upper);
+  if ((cst === 1 && left > right) || (cst === -1 && left < right)) return -1;
+  return node.lossCurrentNode - gl * left - gr * right;
 }
 
 /** The node's statistics, the best split found so far, and its feature's scan. */
@@ -63,6 +72,9 @@ interface NodeStats {
   sumGradients: number;
   sumHessians: number;
   lossCurrentNode: number;
+  /** Bounds of the children's values (monotonic constraints; ±Infinity without). */
+  lower: number;
+  upper: number;
 }
 
 function newSplit(feature: number, isCategorical: boolean): SplitInfo {
@@ -130,7 +142,7 @@ function scanNumerical(hist: Float64Array, f: number, layout: FeatureLayout, nod
     const hl = fromLeft ? h : sumHessians - h;
     const gr = fromLeft ? sumGradients - g : g;
     const hr = fromLeft ? sumHessians - h : h;
-    const gain = splitGain(gl, hl, gr, hr, node.lossCurrentNode, c.l2Regularization);
+    const gain = splitGain(gl, hl, gr, hr, node, c.l2Regularization, layout.monotonicCst ? layout.monotonicCst[f] : 0);
     if (consider(best, gain, node, gl, hl, fromLeft ? n : nSamples - n, c)) {
       best.binIdx = binIdx;
       best.missingGoToLeft = !fromLeft;
@@ -171,7 +183,7 @@ function scanCategorical(hist: Float64Array, f: number, layout: FeatureLayout, n
       const hr = node.sumHessians - hl;
       if (nl < c.minSamplesLeaf || hl < c.minHessianToSplit) continue;
       if (nr < c.minSamplesLeaf || hr < c.minHessianToSplit) break;
-      const gain = splitGain(gl, hl, node.sumGradients - gl, hr, node.lossCurrentNode, c.l2Regularization);
+      const gain = splitGain(gl, hl, node.sumGradients - gl, hr, node, c.l2Regularization, 0);
       if (consider(best, gain, node, gl, hl, nl, c)) {
         bestDirection = direction;
         bestIndex = sorted;
@@ -203,8 +215,10 @@ export function findNodeSplit(
   sumHessians: number,
   value: number,
   c: SplitConstraints,
+  lower = -Infinity,
+  upper = Infinity,
 ): SplitInfo | null {
-  const node: NodeStats = { nSamples, sumGradients, sumHessians, lossCurrentNode: sumGradients * value };
+  const node: NodeStats = { nSamples, sumGradients, sumHessians, lossCurrentNode: sumGradients * value, lower, upper };
   // Two records swapped as the best changes: no allocation per feature.
   let best = newSplit(0, false);
   let candidate = newSplit(0, false);
@@ -221,7 +235,7 @@ export function findNodeSplit(
     if (f === 0 || candidate.gain > best.gain) [best, candidate] = [candidate, best];
   }
   if (!(best.gain > 0)) return null;
-  best.valueLeft = nodeValue(best.sumGradientLeft, best.sumHessianLeft, c.l2Regularization);
-  best.valueRight = nodeValue(best.sumGradientRight, best.sumHessianRight, c.l2Regularization);
+  best.valueLeft = nodeValue(best.sumGradientLeft, best.sumHessianLeft, c.l2Regularization, lower, upper);
+  best.valueRight = nodeValue(best.sumGradientRight, best.sumHessianRight, c.l2Regularization, lower, upper);
   return best;
 }
