@@ -67,9 +67,9 @@ def classification_data(rng, n, d, n_classes, nan_fraction=0.0, categorical=None
     return X, y
 
 
-def case(name, kind, params, X, y, Xtest):
+def case(name, kind, params, X, y, Xtest, sample_weight=None):
     Est = HistGradientBoostingRegressor if kind == "regressor" else HistGradientBoostingClassifier
-    est = Est(**params).fit(X, y)
+    est = Est(**params).fit(X, y, sample_weight=sample_weight)
     out = {
         "name": name,
         "kind": kind,
@@ -78,6 +78,7 @@ def case(name, kind, params, X, y, Xtest):
         "y": clean(y),
         "Xtest": clean(Xtest),
         "nIter": int(est.n_iter_),
+        "baseline": clean(np.ravel(est._baseline_prediction)),
         "trainScore": clean(est.train_score_),
         "thresholds": clean(est._bin_mapper.bin_thresholds_),
     }
@@ -88,7 +89,32 @@ def case(name, kind, params, X, y, Xtest):
         out["predict"] = clean(est.predict(Xtest))
         out["proba"] = clean(est.predict_proba(Xtest))
         out["decision"] = clean(est.decision_function(Xtest))
+    if sample_weight is not None:
+        out["sampleWeight"] = clean(sample_weight)
     return out
+
+
+def weighted_cases():
+    """Fits with sample_weight (its own generator, so the cases above keep their data)."""
+    rng = np.random.default_rng(1)
+    cases = []
+    common = dict(early_stopping=False)
+    weights = lambda n: np.round(rng.uniform(0, 3, size=n), 3) * (rng.random(size=n) > 0.1)  # some zero weights
+    X, y = regression_data(rng, 300, 5, nan_fraction=0.05)
+    Xt, _ = regression_data(rng, 40, 5, nan_fraction=0.05)
+    w = weights(300)
+    cases.append(case("weighted regression", "regressor", dict(max_iter=20, **common), X, y, Xt, w))
+    cases.append(case("weighted regression absolute_error", "regressor", dict(loss="absolute_error", max_iter=15, **common), X, y, Xt, w))
+    cases.append(
+        case("weighted regression early stopping on training loss", "regressor", dict(max_iter=200, early_stopping=True, validation_fraction=None, n_iter_no_change=5, tol=1e-2), X, y, Xt, w)
+    )
+    X, y = classification_data(rng, 300, 4, 2, categorical=3)
+    Xt, _ = classification_data(rng, 40, 4, 2, categorical=3)
+    cases.append(case("weighted binary with a categorical feature", "classifier", dict(max_iter=20, categorical_features=[3], **common), X, y, Xt, weights(300)))
+    X, y = classification_data(rng, 300, 4, 3)
+    Xt, _ = classification_data(rng, 40, 4, 3)
+    cases.append(case("weighted multinomial", "classifier", dict(max_iter=15, **common), X, y, Xt, weights(300)))
+    return cases
 
 
 def main():
@@ -135,6 +161,7 @@ def main():
     for max_bins in (255, 16, 3):
         mapper = _BinMapper(n_bins=max_bins + 1).fit(cols)
         binning.append({"maxBins": max_bins, "thresholds": clean(mapper.bin_thresholds_), "binned": clean(mapper.transform(cols[:50]))})
+    cases += weighted_cases()
     with open(OUT, "w") as f:
         json.dump({"sklearn": __import__("sklearn").__version__, "cases": cases, "binning": {"X": clean(cols), "results": binning}}, f)
         f.write("\n")

@@ -13,7 +13,7 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { FrugalError, LimitError, NotFittedError, ValueError } from '../src/errors.js';
+import { FrugalError, LimitError, NotFittedError, ShapeError, ValueError } from '../src/errors.js';
 import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../src/index.js';
 import { binData, fitBinMapper, type BinMapper } from '../src/models/ensemble/binning.js';
 import { Generator } from '../src/tensor/random.js';
@@ -29,7 +29,10 @@ interface Case {
   X: number[][];
   y: number[];
   Xtest: number[][];
+  /** Fitted with these sample weights (the weighted cases). */
+  sampleWeight?: number[];
   nIter: number;
+  baseline: number[];
   trainScore: number[];
   thresholds: number[][];
   predict: number[];
@@ -46,7 +49,8 @@ interface Fixture {
 const fixture = loadFixture<Fixture>('sklearn-hgb');
 
 function fitCase(c: Case): HistGradientBoostingClassifier | HistGradientBoostingRegressor {
-  return c.kind === 'regressor' ? new HistGradientBoostingRegressor(c.params).fit(c.X, c.y) : new HistGradientBoostingClassifier(c.params).fit(c.X, c.y);
+  const w = c.sampleWeight ?? null;
+  return c.kind === 'regressor' ? new HistGradientBoostingRegressor(c.params).fit(c.X, c.y, w) : new HistGradientBoostingClassifier(c.params).fit(c.X, c.y, w);
 }
 
 function matrix(X: number[][]): { data: Float64Array; rows: number; cols: number } {
@@ -59,6 +63,7 @@ describe('HistGradientBoosting matches scikit-learn', () => {
       const est = fitCase(c);
       const model = est.boosted!;
       model.binMapper.thresholds.forEach((t, f) => assert.deepEqual(Array.from(t), c.thresholds[f], `thresholds of feature ${f}`));
+      assertClose(Array.from(model.baselinePrediction), c.baseline, TOL, 'baseline');
       assert.equal(est.nIter, c.nIter, 'nIter');
       assertClose(Array.from(model.trainScore), c.trainScore, TOL, 'trainScore');
       if (est instanceof HistGradientBoostingRegressor) {
@@ -74,6 +79,16 @@ describe('HistGradientBoosting matches scikit-learn', () => {
       }
     });
   }
+
+  it('the weighted fixtures hold zero weights and fit trees other than the unweighted ones', () => {
+    const weighted = fixture.cases.filter((c) => c.sampleWeight);
+    assert.equal(weighted.length, 5);
+    for (const c of weighted) {
+      assert.ok(c.sampleWeight!.includes(0), `${c.name}: no zero weight`);
+      const unweighted = fitCase({ ...c, sampleWeight: undefined });
+      assert.notDeepEqual(unweighted.predict(c.Xtest), c.predict, `${c.name}: the weights change nothing`);
+    }
+  });
 
   it('the categorical fixtures do split on their categorical feature', () => {
     for (const c of fixture.cases.filter((c) => c.params.categoricalFeatures)) {
@@ -261,10 +276,38 @@ describe('HistGradientBoosting rejects hostile input with typed errors', () => {
     ['monotonicCst with more than two classes', () => new HistGradientBoostingClassifier({ monotonicCst: [1, 0, 0] }).fit(X, labels)],
     ['infinity in X', () => new HistGradientBoostingRegressor().fit([[Number.POSITIVE_INFINITY, 1, 1], ...X.slice(1)], y)],
     ['NaN in y', () => new HistGradientBoostingRegressor().fit(X, [Number.NaN, ...y.slice(1)])],
+    ['a negative sample weight', () => new HistGradientBoostingRegressor({ maxIter: 2 }).fit(X, y, [-1, ...y.slice(1).map(() => 1)])],
+    ['a NaN sample weight', () => new HistGradientBoostingClassifier({ maxIter: 2 }).fit(X, labels, [Number.NaN, ...y.slice(1).map(() => 1)])],
+    ['an infinite sample weight', () => new HistGradientBoostingRegressor({ maxIter: 2 }).fit(X, y, [Number.POSITIVE_INFINITY, ...y.slice(1).map(() => 1)])],
+    [
+      'sample weights all zero (0/0 baselines)',
+      () =>
+        new HistGradientBoostingClassifier({ maxIter: 2 }).fit(
+          X,
+          labels,
+          y.map(() => 0),
+        ),
+    ],
   ];
   for (const [what, run] of cases) {
     it(what, () => assert.throws(run, ValueError));
   }
+
+  it('sample weights of the wrong length give a ShapeError', () => {
+    assert.throws(() => new HistGradientBoostingRegressor({ maxIter: 2 }).fit(X, y, [1, 2, 3]), ShapeError);
+  });
+
+  it('sample weights beyond float range give a typed error, not NaN trees', () => {
+    assert.throws(
+      () =>
+        new HistGradientBoostingRegressor({ maxIter: 2 }).fit(
+          X,
+          y,
+          y.map(() => 1e308),
+        ),
+      FrugalError,
+    );
+  });
 
   it('targets beyond float32 give a typed error, not NaN trees', () => {
     assert.throws(

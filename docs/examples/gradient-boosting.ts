@@ -27,3 +27,8 @@ const reg = new HistGradientBoostingRegressor({ categoricalFeatures: [1], earlyS
 reg.fit(X, y);
 console.log('stopped after', reg.nIter, 'iterations; R² on the training data', reg.score(X, y).toFixed(3));
 console.log('prediction with a missing value', reg.predict([[Number.NaN, 2]])[0].toFixed(2));
+
+// Sample weights: rows of category 3 count ten times as much in the gradients (not in the binning).
+const weights = X.map(([, category]) => (category === 3 ? 10 : 1));
+const weighted = new HistGradientBoostingRegressor({ maxIter: 20, categoricalFeatures: [1] }).fit(X, y, weights);
+console.log('weighted fit, prediction for category 3', weighted.predict([[1, 3]])[0].toFixed(2));

@@ -5,7 +5,9 @@
  * start from the loss's intercept-only prediction, then per iteration
  * compute gradients and hessians and grow one tree per raw output, with
  * optional early stopping on the loss (on a held-out validation part, or
- * on the training data when `validationFraction` is null).
+ * on the training data when `validationFraction` is null). Sample
+ * weights, as scikit-learn 1.2 applies them, weight the gradients, hessians,
+ * baseline, leaf medians and early-stopping loss, but not the binning.
  */
 import { LimitError, NumericalError, ValueError } from '../../errors.js';
 import { trainTestSplitIndices } from '../../model_selection/split.js';
@@ -134,10 +136,20 @@ function baselineRaw(baseline: Float64Array, n: number): Float64Array {
 
 /**
  * Fits the trees. `y` holds targets (regression) or class codes as numbers
- * (classification); `stratify`, the class codes to stratify the validation
- * split by (classifiers), or null.
+ * (classification); `sampleWeight`, one non-negative weight per row or null;
+ * `stratify`, the class codes to stratify the validation split by
+ * (classifiers), or null.
  */
-export function fitBoosting(where: string, X: Matrix, y: Float64Array, p: BoostingParams, loss: BoostingLoss, stratify: Int32Array | null, rng: RandomGenerator): BoostedTrees {
+export function fitBoosting(
+  where: string,
+  X: Matrix,
+  y: Float64Array,
+  sampleWeight: Float64Array | null,
+  p: BoostingParams,
+  loss: BoostingLoss,
+  stratify: Int32Array | null,
+  rng: RandomGenerator,
+): BoostedTrees {
   checkBoostingParams(where, p);
   if (loss.nTrees * X.rows > MAX_GRADIENTS) {
     throw new LimitError(`${where}: ${X.rows} rows × ${loss.nTrees} trees per iteration need ${loss.nTrees * X.rows} gradients, more than the ${MAX_GRADIENTS} allowed`);
@@ -147,14 +159,20 @@ export function fitBoosting(where: string, X: Matrix, y: Float64Array, p: Boosti
   const doEarlyStopping = p.earlyStopping === 'auto' ? X.rows > AUTO_EARLY_STOPPING_SAMPLES : p.earlyStopping;
   let Xtrain = X;
   let ytrain = y;
+  let wtrain = sampleWeight;
   let Xval: Matrix | null = null;
   let yval: Float64Array | null = null;
+  let wval: Float64Array | null = null;
   if (doEarlyStopping && p.validationFraction !== null) {
     const [train, test] = trainTestSplitIndices(X.rows, { testSize: p.validationFraction, stratify, randomState: rng });
     Xtrain = takeRows(X, train);
     ytrain = Float64Array.from(train, (i) => y[i]);
     Xval = takeRows(X, test);
     yval = Float64Array.from(test, (i) => y[i]);
+    if (sampleWeight) {
+      wtrain = Float64Array.from(train, (i) => sampleWeight[i]);
+      wval = Float64Array.from(test, (i) => sampleWeight[i]);
+    }
   }
   const binMapper = fitBinMapper(Xtrain, p.maxBins, isCategorical, rng, where);
   const n = Xtrain.rows;
@@ -170,15 +188,15 @@ export function fitBoosting(where: string, X: Matrix, y: Float64Array, p: Boosti
   const binnedVal = Xval ? binData(binMapper, Xval) : null;
 
   const nTrees = loss.nTrees;
-  const baselinePrediction = loss.baseline(ytrain);
+  const baselinePrediction = loss.baseline(ytrain, wtrain);
   const raw = baselineRaw(baselinePrediction, n);
   const rawVal = Xval ? baselineRaw(baselinePrediction, Xval.rows) : null;
   const trainScore: number[] = [];
   const validationScore: number[] = [];
   const checkEarlyStopping = (): boolean => {
-    trainScore.push(-loss.loss(ytrain, raw));
+    trainScore.push(-loss.loss(ytrain, raw, wtrain));
     if (rawVal && yval) {
-      validationScore.push(-loss.loss(yval, rawVal));
+      validationScore.push(-loss.loss(yval, rawVal, wval));
       return shouldStop(validationScore, p.nIterNoChange, p.tol);
     }
     return shouldStop(trainScore, p.nIterNoChange, p.tol);
@@ -186,7 +204,7 @@ export function fitBoosting(where: string, X: Matrix, y: Float64Array, p: Boosti
   if (doEarlyStopping) checkEarlyStopping();
 
   const gradients = new Float32Array(nTrees * n);
-  const hessians = loss.constantHessian ? null : new Float32Array(nTrees * n);
+  const hessians = loss.constantHessian && !wtrain ? null : new Float32Array(nTrees * n);
   const predictors: TreePredictor[][] = [];
   const workspace = new GrowerWorkspace(data);
   const growerOptions = {
@@ -199,12 +217,12 @@ export function fitBoosting(where: string, X: Matrix, y: Float64Array, p: Boosti
     shrinkage: p.learningRate,
   };
   for (let iteration = 0; iteration < p.maxIter; iteration++) {
-    loss.gradientHessian(ytrain, raw, gradients, hessians);
+    loss.gradientHessian(ytrain, raw, gradients, hessians, wtrain);
     checkGradients(where, gradients, iteration);
     const trees: TreePredictor[] = [];
     for (let k = 0; k < nTrees; k++) {
       const grower = new TreeGrower(data, gradients.subarray(k * n, (k + 1) * n), hessians ? hessians.subarray(k * n, (k + 1) * n) : null, growerOptions, workspace).grow();
-      if (loss.leafValue) updateLeafValues(grower, loss.leafValue, ytrain, raw, k * n, p.learningRate);
+      if (loss.leafValue) updateLeafValues(grower, loss.leafValue, ytrain, wtrain, raw, k * n, p.learningRate);
       // The training rows' raw predictions from the leaves they fell in (scikit-learn's `_update_raw_predictions`).
       for (const leaf of grower.leaves) {
         for (let i = leaf.start; i < leaf.stop; i++) raw[k * n + grower.partition[i]] += leaf.value;
@@ -236,15 +254,25 @@ function checkGradients(where: string, gradients: Float32Array, iteration: numbe
   }
 }
 
-/** Absolute error: each leaf's value becomes learningRate × the median residual of its rows (scikit-learn's `_update_leaves_values`). */
-function updateLeafValues(grower: TreeGrower, leafValue: (residuals: Float64Array) => number, y: Float64Array, raw: Float64Array, offset: number, learningRate: number): void {
+/** Absolute error: each leaf's value becomes learningRate × the (weighted) median residual of its rows (scikit-learn's `_update_leaves_values`). */
+function updateLeafValues(
+  grower: TreeGrower,
+  leafValue: NonNullable<BoostingLoss['leafValue']>,
+  y: Float64Array,
+  w: Float64Array | null,
+  raw: Float64Array,
+  offset: number,
+  learningRate: number,
+): void {
   for (const leaf of grower.leaves) {
     const residuals = new Float64Array(leaf.stop - leaf.start);
+    const weights = w ? new Float64Array(leaf.stop - leaf.start) : null;
     for (let i = leaf.start; i < leaf.stop; i++) {
       const row = grower.partition[i];
       residuals[i - leaf.start] = y[row] - raw[offset + row];
+      if (weights) weights[i - leaf.start] = w![row];
     }
-    leaf.value = learningRate * leafValue(residuals);
+    leaf.value = learningRate * leafValue(residuals, weights);
   }
 }
 

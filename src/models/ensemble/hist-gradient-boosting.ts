@@ -15,7 +15,7 @@
 import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator as RandomGenerator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { checkSampleWeight, checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { BaseClassifier, BaseRegressor } from '../base.js';
 import { fitBoosting, rawPredict, rawPredictions, type BoostedTrees, type BoostingParams } from './boosting.js';
 import { absoluteError, binomialLoss, multinomialLoss, probabilities, squaredError, type BoostingLoss } from './losses.js';
@@ -58,6 +58,16 @@ function rowsOf(raw: Float64Array, n: number, nTrees: number): Float64Array {
   return out;
 }
 
+/**
+ * Sample weights: finite, >= 0, not all zero (a zero total makes every
+ * weighted average 0/0), or null.
+ */
+function checkPositiveWeights(where: string, sampleWeight: VectorInput | null | undefined, n: number): Float64Array | null {
+  const w = checkSampleWeight(sampleWeight, n, { nonNegative: true });
+  if (w && !w.some((v) => v > 0)) throw new ValueError(`${where}: sampleWeight sums to 0; at least one weight must be positive`);
+  return w;
+}
+
 /** The entry of `table` named by the `loss` parameter (own keys only), or a ValueError listing the choices. */
 function lossNamed<T>(where: string, name: unknown, table: Record<string, T>): T {
   if (typeof name === 'string' && Object.hasOwn(table, name)) return table[name];
@@ -78,12 +88,14 @@ export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientB
   /** The fitted trees, binning and scores (set by fit). */
   boosted: BoostedTrees | undefined = undefined;
 
-  override fit(X: MatrixInput, y: LabelInput): this {
+  /** `sampleWeight`: one weight >= 0 per sample (scikit-learn 1.2 weights the gradients, not the binning). */
+  override fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
     const where = 'HistGradientBoostingClassifier';
     const lossFor = lossNamed(where, this.params.loss, CLASSIFICATION_LOSSES);
     const { X: Xm, y: codes, classes } = checkXLabels(X, y, where, { allowNaN: true });
+    const weights = checkPositiveWeights(where, sampleWeight, Xm.rows);
     const rng = resolveGenerator(this.params.randomState);
-    this.boosted = fitBoosting(where, Xm, Float64Array.from(codes), this.params, lossFor(classes.length), codes, rng);
+    this.boosted = fitBoosting(where, Xm, Float64Array.from(codes), weights, this.params, lossFor(classes.length), codes, rng);
     this.classes = classes;
     return this.markFitted(Xm.cols);
   }
@@ -157,11 +169,13 @@ export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoo
   /** The fitted trees, binning and scores (set by fit). */
   boosted: BoostedTrees | undefined = undefined;
 
-  override fit(X: MatrixInput, y: VectorInput): this {
+  /** `sampleWeight`: one weight >= 0 per sample (scikit-learn 1.2 weights the gradients, not the binning). */
+  override fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
     const where = 'HistGradientBoostingRegressor';
     const loss = lossNamed(where, this.params.loss, REGRESSION_LOSSES);
     const { X: Xm, y: yv } = checkXy(X, y, { allowNaN: true });
-    this.boosted = fitBoosting(where, Xm, yv, this.params, loss, null, resolveGenerator(this.params.randomState));
+    const weights = checkPositiveWeights(where, sampleWeight, Xm.rows);
+    this.boosted = fitBoosting(where, Xm, yv, weights, this.params, loss, null, resolveGenerator(this.params.randomState));
     return this.markFitted(Xm.cols);
   }
 
