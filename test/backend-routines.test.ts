@@ -47,7 +47,9 @@ describe('control block layout', () => {
   it('no two slots of the control block share an index', () => {
     const slots = Object.entries(layout as Record<string, number>).filter(
       ([name]) =>
-        !/^(CONTROL_BASE|SCRATCH_BASE|CONTROL_SLOTS|GEMM_JOB|CONV_FORWARD|CONV_BACKWARD|SVC_PAIRS|SVC_DOTS|SV_MODE_VALUES|SV_MODE_RBF_DOTS|DENSE_SLOTS|D_[A-Z]+)$/.test(name),
+        !/^(CONTROL_BASE|SCRATCH_BASE|CONTROL_SLOTS|GEMM_JOB|CONV_FORWARD|CONV_BACKWARD|SVC_PAIRS|SVC_DOTS|HISTOGRAM_JOB|SV_MODE_VALUES|SV_MODE_RBF_DOTS|DENSE_SLOTS|D_[A-Z]+)$/.test(
+          name,
+        ),
     );
     const byIndex = new Map<number, string>();
     for (const [name, index] of slots) {

@@ -7,7 +7,11 @@
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
+import { availableParallelism } from 'node:os';
 import { buildHistograms, type HistogramArgs } from '../src/backend/routines/histogram.js';
+import { wasmEngine } from '../src/backend/wasm/backend.js';
+import { histogramJob } from '../src/backend/wasm/histogram-job.js';
+import { ValueError } from '../src/errors.js';
 import { rng, withBackend } from './helpers/backends.js';
 
 function randomArgs(next: () => number, nRows: number, slots: number[], nodeSize: number, constantHessian: boolean, allFeatures: boolean): HistogramArgs {
@@ -45,6 +49,9 @@ describe('buildHistograms routine', () => {
       [97, [17, 2, 256, 5, 31], 97],
       [1009, [256, 13, 7], 331],
       [64, Array.from({ length: 40 }, (_, f) => 1 + (f % 19)), 29],
+      // above PARALLEL_MIN_ADDITIONS: the wasm job on the worker threads (chunks of 4 features and a remainder of 2)
+      [4001, Array.from({ length: 30 }, (_, f) => 1 + ((f * 37) % 256)), 3989],
+      [9000, [256, 5, 256, 1, 2, 255, 17, 90, 33], 8999],
     ];
     let compared = 0;
     for (const [nRows, slots, nodeSize] of shapes) {
@@ -58,12 +65,37 @@ describe('buildHistograms routine', () => {
             assert.ok(impl.supports(actual));
             impl.run(actual);
           });
-          assert.deepEqual(actual.out, expected.out, `rows ${nRows}, slots ${slots.length}, node ${nodeSize}, constant hessian ${constantHessian}`);
+          const what = `rows ${nRows}, slots ${slots.length}, node ${nodeSize}, constant hessian ${constantHessian}`;
+          assert.deepEqual(actual.out, expected.out, what);
+          if (wasmEngine) {
+            // The wasm job itself, whatever the size threshold, on more than one thread where the machine has them.
+            assert.ok(wasmEngine.numThreads() > 1 || availableParallelism() === 1);
+            const job = { ...args, out: args.out.slice() };
+            histogramJob(wasmEngine, job);
+            assert.deepEqual(job.out, expected.out, `wasm job: ${what}`);
+          }
           compared++;
         }
       }
     }
-    assert.equal(compared, 20);
+    assert.equal(compared, 28);
+  });
+
+  it('the wasm job rejects a row index, feature or node range outside the layout with a ValueError (no write outside its data)', (t) => {
+    if (!wasmEngine) return t.skip('no WebAssembly SIMD here');
+    const next = rng(3);
+    const hostile: [string, (a: HistogramArgs) => HistogramArgs][] = [
+      ['a row index past nRows', (a) => ({ ...a, samples: Int32Array.from(a.samples, (r, i) => (i === a.start + 5 ? a.nRows + 1000 : r)) })],
+      ['a negative row index', (a) => ({ ...a, samples: Int32Array.from(a.samples, (r, i) => (i === a.stop - 1 ? -1 : r)) })],
+      ['a feature past the layout', (a) => ({ ...a, features: Int32Array.of(0, 7) })],
+      ['a node range past the partition', (a) => ({ ...a, stop: a.samples.length + 1 })],
+      ['slot starts running past the output', (a) => ({ ...a, slotStart: Int32Array.of(0, 1_000_000, 17) })],
+      ['too few bin codes', (a) => ({ ...a, binned: a.binned.subarray(0, 10) })],
+    ];
+    for (const [what, corrupt] of hostile) {
+      const args = corrupt(randomArgs(next, 500, [17, 256], 400, false, true));
+      assert.throws(() => histogramJob(wasmEngine!, args), ValueError, what);
+    }
   });
 
   it('the reference sums gradient, hessian and count per bin over the node only', () => {
