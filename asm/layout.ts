@@ -30,7 +30,7 @@ export const SEQ: i32 = 0;
 export const ACTIVE: i32 = 1;
 /** Next chunk to claim. */
 export const NEXT: i32 = 2;
-/** Which job: GEMM_JOB, CONV_FORWARD, CONV_BACKWARD, or svm.ts's SVC_PAIRS, SVC_DOTS. */
+/** Which job: GEMM_JOB, CONV_FORWARD, CONV_BACKWARD, HISTOGRAM_JOB, or svm.ts's SVC_PAIRS, SVC_DOTS. */
 export const KIND: i32 = 3;
 export const NCHUNKS: i32 = 4;
 /** Per-thread scratch: thread t uses WORK_PTR + t·WORK_BYTES. */
@@ -116,6 +116,26 @@ export const CV_BLOCK_OUT_PTR: i32 = 107;
 export const CV_POOL_IDX_PTR: i32 = 108;
 /** Offset within a thread's convolution scratch of one sample's convolution output (or its gradient). */
 export const CV_Y_SCRATCH: i32 = 109;
+
+// ------------------------------------------------------- histogram jobs ---
+
+/** KIND: the gradient histograms of one tree node, one group of features per chunk (histogram.ts). */
+export const HISTOGRAM_JOB: i32 = 6;
+/** u8 bin codes, column-major (feature f of row r at f·HG_N_ROWS + r), and the rows per column. */
+export const HG_BINNED_PTR: i32 = 82;
+export const HG_N_ROWS: i32 = 83;
+/** i32 per feature (and one more): the first histogram slot of each feature. */
+export const HG_SLOT_START_PTR: i32 = 84;
+/** i32: the features to build; chunk c builds features[chunkStart[c] .. chunkStart[c + 1]) (i32 per chunk and one more at HG_CHUNK_START_PTR). */
+export const HG_FEATURES_PTR: i32 = 85;
+export const HG_CHUNK_START_PTR: i32 = 86;
+/** The node's rows (i32 indices, in partition order), how many, and their f32 gradients and hessians in that order. */
+export const HG_ROWS_PTR: i32 = 87;
+export const HG_COUNT: i32 = 88;
+export const HG_GRADIENTS_PTR: i32 = 89;
+export const HG_HESSIANS_PTR: i32 = 90;
+/** f64 × 3 per slot (Σ gradient, Σ hessian, count), zeroed by the caller. */
+export const HG_OUT_PTR: i32 = 91;
 
 // ------------------------------------------------------- dense descriptors ---
 

@@ -13,6 +13,7 @@ import { benchConvTranspose, CONVT_WORKLOADS } from './convt.js';
 import { benchDecomposition, DECOMPOSITION_WORKLOADS } from './decomposition.js';
 import { benchKnnFashion } from './neighbors.js';
 import { benchTrees, TREE_WORKLOADS } from './trees.js';
+import { benchHgbDigits } from './hgb.js';
 
 interface Line {
   workload: string;
@@ -32,6 +33,7 @@ const RUNNERS: Record<string, Runner> = {
   ...Object.fromEntries(DECOMPOSITION_WORKLOADS.map((name) => [name, ((emit, options) => benchDecomposition(emit, name, options)) as Runner])),
   'knn-fashion': (emit, options) => benchKnnFashion(emit, options),
   ...Object.fromEntries(TREE_WORKLOADS.map((name) => [name, ((emit, options) => benchTrees(emit, [name], options)) as Runner])),
+  'hgb-digits': (emit, options) => benchHgbDigits(emit, options),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

@@ -219,6 +219,7 @@ export * from './models/naive_bayes/index.js';
 export * from './feature_selection/index.js';
 export * from './inspection/index.js';
 export * from './models/tree/index.js';
+export * from './models/ensemble/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
 export { warmUpThreads } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';

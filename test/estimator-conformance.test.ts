@@ -13,6 +13,8 @@ import {
   ElasticNet,
   ElasticNetCV,
   GridSearchCV,
+  HistGradientBoostingClassifier,
+  HistGradientBoostingRegressor,
   Lasso,
   LassoCV,
   LinearRegression,
@@ -163,6 +165,30 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
   [RandomForestRegressor, [{ make: () => new RandomForestRegressor({ nEstimators: 10, oobScore: true, randomState: 0 }), options: regressor }]],
   [ExtraTreesClassifier, [{ make: () => new ExtraTreesClassifier({ nEstimators: 10, randomState: 0 }), options: classifier }]],
   [ExtraTreesRegressor, [{ make: () => new ExtraTreesRegressor({ nEstimators: 10, maxFeatures: 'log2', randomState: 0 }), options: regressor }]],
+  [
+    HistGradientBoostingClassifier,
+    [
+      { make: () => new HistGradientBoostingClassifier({ maxIter: 15, minSamplesLeaf: 5 }), options: { ...classifier, allowNaN: true } },
+      {
+        make: () => new HistGradientBoostingClassifier({ maxIter: 15, minSamplesLeaf: 5 }),
+        options: { ...classifier, allowNaN: true, nClasses: 2, name: 'HistGradientBoostingClassifier(binary)' },
+      },
+      {
+        make: () => new HistGradientBoostingClassifier({ maxIter: 50, minSamplesLeaf: 3, earlyStopping: true, validationFraction: 0.2, randomState: 0 }),
+        options: { ...classifier, allowNaN: true, name: 'HistGradientBoostingClassifier(early stopping)' },
+      },
+    ],
+  ],
+  [
+    HistGradientBoostingRegressor,
+    [
+      { make: () => new HistGradientBoostingRegressor({ maxIter: 15, minSamplesLeaf: 5 }), options: { ...regressor, allowNaN: true } },
+      {
+        make: () => new HistGradientBoostingRegressor({ loss: 'absolute_error', maxIter: 15, minSamplesLeaf: 5 }),
+        options: { ...regressor, allowNaN: true, name: 'HistGradientBoostingRegressor(absolute_error)' },
+      },
+    ],
+  ],
   [StandardScaler, [{ make: () => new StandardScaler(), options: { ...transformer, allowNaN: true } }]],
   [MinMaxScaler, [{ make: () => new MinMaxScaler({ featureRange: [-1, 1] }), options: { ...transformer, allowNaN: true } }]],
   [MaxAbsScaler, [{ make: () => new MaxAbsScaler(), options: { ...transformer, allowNaN: true } }]],

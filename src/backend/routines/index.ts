@@ -7,6 +7,7 @@ export { adamStep, type AdamScalars } from './adam.js';
 export { conv2dBackward, conv2dForward } from './conv.js';
 export { denseChainBackward, denseChainForward } from './dense-chain.js';
 export { columnSums, denseRows } from './dense-rows.js';
+export { buildHistograms, type HistogramArgs } from './histogram.js';
 export { lstmBackward, lstmForward } from './lstm.js';
 export { maxPool2d } from './max-pool.js';
 export { relu32, reluGrad32 } from './relu.js';

@@ -7,6 +7,8 @@
  * - conv-job.ts: convolution passes, one sample per chunk, with the
  *   Conv → ReLU (→ MaxPool) block's epilogue;
  * - svm-job.ts: the one-vs-one pairs of an SVC fit, one pair per chunk;
+ * - histogram-job.ts: a boosting tree node's gradient histograms, one
+ *   group of features per chunk;
  * - caller-kernels.ts: relu, pooling, Adam and the dense chain, on the
  *   calling thread;
  * - small.ts: a second, single-thread instance that keeps weights resident
