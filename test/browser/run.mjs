@@ -3,7 +3,8 @@
 // Chromium (headless, through playwright-core) through a short training run.
 // Asserts that the test accuracy rises above a threshold and that more than one
 // thread ran; checks that a page served without the headers falls back to one
-// thread with a console note; saves a screenshot under test/browser/artifacts/;
+// thread with a console note, and that on a page's main thread it keeps to
+// one thread (it may not block there); saves a screenshot under test/browser/artifacts/;
 // prints one JSON line: {"browser":"chromium","threads":N,"test_acc":A,"samples_per_s":S}.
 //
 // Options: --epochs N (default 4), --min-acc A (default 0.8), --json-only
@@ -102,6 +103,17 @@ try {
   if (plainThreads !== 1) fail(`a page without COOP/COEP should run on one thread, got ${plainThreads}`);
   if (!notes.some((line) => line.includes('Cross-Origin-Embedder-Policy'))) fail(`no console note about the missing headers; console: ${notes.join(' | ')}`);
   log(`test:browser: without the headers: ${plainThreads} thread, console note given`);
+
+  // 3. Isolated, but on the page's main thread (which may not block): one thread, never spinning.
+  const main = await browser.newPage();
+  const mainNotes = [];
+  main.on('console', (message) => mainNotes.push(message.text()));
+  await main.goto(url(isolatedServer, 'main-thread.html'));
+  await main.waitForFunction(() => /\d/.test(document.getElementById('checksum')?.textContent ?? ''), null, { timeout: 60_000 });
+  const mainThreads = Number(await main.locator('#threads').textContent());
+  if (mainThreads !== 1) fail(`on a page's main thread Frugal should keep to one thread, got ${mainThreads}`);
+  if (!mainNotes.some((line) => line.includes('Run Frugal in a Web Worker'))) fail(`no console note about the main thread; console: ${mainNotes.join(' | ')}`);
+  log(`test:browser: on the main thread: ${mainThreads} thread, console note given`);
 } finally {
   await browser.close();
   isolatedServer.close();
