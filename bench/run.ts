@@ -14,6 +14,7 @@ import { benchDecomposition, DECOMPOSITION_WORKLOADS } from './decomposition.js'
 import { benchKnnFashion } from './neighbors.js';
 import { benchTrees, TREE_WORKLOADS } from './trees.js';
 import { benchHgbDigits } from './hgb.js';
+import { benchBrowserTrainDigits } from './browser.js';
 
 interface Line {
   workload: string;
@@ -34,6 +35,7 @@ const RUNNERS: Record<string, Runner> = {
   'knn-fashion': (emit, options) => benchKnnFashion(emit, options),
   ...Object.fromEntries(TREE_WORKLOADS.map((name) => [name, ((emit, options) => benchTrees(emit, [name], options)) as Runner])),
   'hgb-digits': (emit, options) => benchHgbDigits(emit, options),
+  'browser-train-digits': (emit, { quick }) => benchBrowserTrainDigits(emit, { quick }),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

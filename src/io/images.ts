@@ -9,6 +9,7 @@
 import { FrugalError, LimitError, ParseError, ValueError } from '../errors.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../utils/options.js';
+import { importUnbundled } from '../platform/dynamic-import.js';
 import { joinPath, listDir, readFileBytes } from '../platform/fs.js';
 
 export interface ImageOptions {
@@ -58,9 +59,8 @@ type SharpFactory = (input: Uint8Array, options?: { failOn?: string }) => SharpP
 let sharpModule: Promise<SharpFactory> | null = null;
 
 function loadSharp(): Promise<SharpFactory> {
-  // The name sits in a variable so bundlers for the browser do not try to pull sharp in.
-  const name = 'sharp';
-  sharpModule ??= import(name).then(
+  // Imported out of bundlers' sight: a browser bundle must not pull sharp in.
+  sharpModule ??= importUnbundled<{ default?: SharpFactory }>('sharp').then(
     (m: { default?: SharpFactory }) => m.default ?? (m as unknown as SharpFactory),
     (err: unknown) => {
       sharpModule = null;

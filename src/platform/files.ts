@@ -6,6 +6,7 @@
  */
 import { FrugalError } from '../errors.js';
 import { hasFileSystem, readFileBytes } from './fs.js';
+import { importUnbundled } from './dynamic-import.js';
 
 export { hasFileSystem, readFileBytes };
 
@@ -18,7 +19,7 @@ function node(what: string): Promise<{ fsp: FsPromises; path: PathMod }> {
   if (!hasFileSystem()) {
     return Promise.reject(new FrugalError(`${what}: writing files by path needs Node.js; in a browser use the bytes (e.g. modelToBytes) instead`));
   }
-  mods ??= Promise.all([import('node:fs/promises'), import('node:path')]).then(([fsp, path]) => ({ fsp, path }));
+  mods ??= Promise.all([importUnbundled<FsPromises>('node:fs/promises'), importUnbundled<PathMod>('node:path')]).then(([fsp, path]) => ({ fsp, path }));
   return mods;
 }
 

@@ -6,6 +6,7 @@
  * instead of a path.
  */
 import { FrugalError, LimitError, ParseError } from '../errors.js';
+import { importUnbundled } from './dynamic-import.js';
 
 type FsPromises = typeof import('node:fs/promises');
 type FsSync = typeof import('node:fs');
@@ -31,7 +32,12 @@ function node(what: string): Promise<NodeMods> {
   if (!hasFileSystem()) {
     return Promise.reject(new FrugalError(`${what}: reading files by path needs Node.js; in a browser pass the file's bytes or text instead`));
   }
-  nodeMods ??= Promise.all([import('node:fs/promises'), import('node:fs'), import('node:path'), import('node:zlib')]).then(([fsp, fs, path, zlib]) => ({ fsp, fs, path, zlib }));
+  nodeMods ??= Promise.all([
+    importUnbundled<FsPromises>('node:fs/promises'),
+    importUnbundled<FsSync>('node:fs'),
+    importUnbundled<PathMod>('node:path'),
+    importUnbundled<ZlibMod>('node:zlib'),
+  ]).then(([fsp, fs, path, zlib]) => ({ fsp, fs, path, zlib }));
   return nodeMods;
 }
 

@@ -1,14 +1,20 @@
 /**
  * Threads, the one place where the kernels touch Node.js built-ins: how many
- * cores there are, how to start a worker, how a worker receives its start-up
- * data, and whether the current thread may block. Under Node.js this uses
+ * cores there are, how a started worker receives its start-up data, and
+ * whether the current thread may block. Under Node.js this uses
  * `node:worker_threads` and `node:os`; in a browser, Web Workers and
  * `navigator.hardwareConcurrency`. The choice is made at run time.
  *
- * Node's modules are loaded here with a top-level `await import(...)`, so that
- * starting a worker later can be synchronous (GEMM is a synchronous API) and
- * a browser bundle never evaluates them.
+ * The worker itself is created where its script lives (backend/wasm/pool.ts),
+ * with `new Worker(new URL('./worker.js', import.meta.url), ...)` written out,
+ * the one form that bundlers follow; this module then hands it its data.
+ *
+ * Node's modules are loaded here with a top-level `await`, so that starting a
+ * worker later can be synchronous (GEMM is a synchronous API) and a browser
+ * bundle never evaluates them.
  */
+import { FrugalError } from '../errors.js';
+import { importUnbundled } from './dynamic-import.js';
 
 type WorkerThreadsModule = typeof import('node:worker_threads');
 type OsModule = typeof import('node:os');
@@ -20,8 +26,8 @@ interface NodeProcessLike {
 /** True under Node.js. */
 export const isNode: boolean = typeof (globalThis as { process?: NodeProcessLike }).process?.versions?.node === 'string';
 
-const nodeThreads: WorkerThreadsModule | null = isNode ? await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:worker_threads') : null;
-const nodeOs: OsModule | null = isNode ? await import(/* webpackIgnore: true */ /* @vite-ignore */ 'node:os') : null;
+const nodeThreads: WorkerThreadsModule | null = isNode ? await importUnbundled<WorkerThreadsModule>('node:worker_threads') : null;
+const nodeOs: OsModule | null = isNode ? await importUnbundled<OsModule>('node:os') : null;
 
 /** Logical cores available to this process (at least 1). */
 export function hardwareConcurrency(): number {
@@ -38,24 +44,50 @@ export function canSpawnWorkers(): boolean {
   return nodeThreads !== null || typeof (globalThis as { Worker?: unknown }).Worker === 'function';
 }
 
+/**
+ * Whether threads may share memory here: always under Node; in a browser only
+ * when the page is cross-origin isolated (served with
+ * `Cross-Origin-Opener-Policy: same-origin` and
+ * `Cross-Origin-Embedder-Policy: require-corp`), which is what makes
+ * SharedArrayBuffer available.
+ */
+export function crossOriginIsolated(): boolean {
+  if (isNode) return true;
+  return (globalThis as { crossOriginIsolated?: boolean }).crossOriginIsolated === true && typeof SharedArrayBuffer !== 'undefined';
+}
+
+const notesGiven = new Set<string>();
+
+/** Writes `message` to the console once per process (why Frugal runs on one thread, for instance). */
+export function noteOnce(message: string): void {
+  if (notesGiven.has(message)) return;
+  notesGiven.add(message);
+  console.info(`frugal-ml: ${message}`);
+}
+
 export interface WorkerHandle {
   terminate(): void;
 }
 
 /**
- * Starts the worker script at `url` (an ES module) and hands it `data`
- * (structured-cloned: WebAssembly.Module and shared Memory are fine). The
- * worker reads it with `workerStartData()`. Under Node the worker does not
- * keep the process alive. `onError` is called if the worker fails.
+ * Under Node: starts the worker script at `url` (an ES module) with `data` as
+ * its start-up data. The worker does not keep the process alive. `onError`
+ * is called if the worker fails.
  */
-export function spawnWorker(url: URL, data: unknown, onError: (err: unknown) => void): WorkerHandle {
-  if (nodeThreads) {
-    const worker = new nodeThreads.Worker(url, { workerData: data });
-    worker.unref();
-    worker.on('error', onError);
-    return { terminate: () => void worker.terminate() };
-  }
-  const worker = new Worker(url, { type: 'module' });
+export function spawnNodeWorker(url: URL, data: unknown, onError: (err: unknown) => void): WorkerHandle {
+  if (!nodeThreads) throw new FrugalError('spawnNodeWorker: not running under Node.js');
+  const worker = new nodeThreads.Worker(url, { workerData: data });
+  worker.unref();
+  worker.on('error', onError);
+  return { terminate: () => void worker.terminate() };
+}
+
+/**
+ * In a browser: hands a Web Worker just created its start-up data (its first
+ * message; structured-cloned: WebAssembly.Module and shared Memory are fine).
+ * `onError` is called if the worker fails.
+ */
+export function adoptWebWorker(worker: Worker, data: unknown, onError: (err: unknown) => void): WorkerHandle {
   worker.addEventListener('error', (event) => onError(event));
   worker.postMessage(data);
   return { terminate: () => worker.terminate() };
@@ -73,18 +105,19 @@ const browserStartData: Promise<unknown> | null =
       })
     : null;
 
-/** In a worker script: the data passed to `spawnWorker`. */
+/** In a worker script: the data passed to `spawnNodeWorker` or `adoptWebWorker`. */
 export function workerStartData(): Promise<unknown> {
-  if (nodeThreads) return Promise.resolve(nodeThreads.workerData);
+  if (nodeThreads && !nodeThreads.isMainThread) return Promise.resolve(nodeThreads.workerData);
   if (browserStartData) return browserStartData;
-  return Promise.reject(new Error('workerStartData: not running in a worker'));
+  return Promise.reject(new FrugalError('workerStartData: not running in a worker'));
 }
 
 let blockingAllowed: boolean | null = null;
 
 /**
  * Whether this thread may block in `Atomics.wait` (false on a browser's main
- * thread, which must spin instead).
+ * thread, where the kernels then run on that thread alone rather than spin
+ * while waiting for workers).
  */
 export function canBlock(): boolean {
   if (blockingAllowed === null) {

@@ -10,8 +10,8 @@
  * Its fields are read by those modules; nothing outside backend/wasm/ uses
  * this class.
  */
-import { LimitError, ValueError } from '../../errors.js';
-import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
+import { FrugalError, LimitError, ValueError } from '../../errors.js';
+import { canBlock, canSpawnWorkers, crossOriginIsolated, hardwareConcurrency, isNode, noteOnce } from '../../platform/threads.js';
 import type { KernelExports } from './module.js';
 import * as slot from './layout.js';
 import { WorkerPool } from './pool.js';
@@ -39,7 +39,7 @@ function createMemory(shared: boolean, maxPages: number): WebAssembly.Memory {
       // try a smaller reservation
     }
   }
-  throw new Error('wasm backend: cannot create a shared WebAssembly.Memory');
+  throw new FrugalError('wasm backend: cannot create a shared WebAssembly.Memory');
 }
 
 export class WasmEngine {
@@ -79,11 +79,30 @@ export class WasmEngine {
     this.mcMax = k.MC_MAX.value;
     this.workBytesPerThread = k.WORK_BYTES_PER_THREAD.value;
     this.threads = this.maxThreads() > 1 ? hardwareConcurrency() : 1;
+    this.explainOneThread();
     this.refreshViews();
   }
 
+  /**
+   * Infinity where workers can share this engine's memory, else 1. A thread
+   * that may not block (a browser page's main thread) keeps to itself: it
+   * would have to spin while waiting for workers, freezing the page.
+   */
   private maxThreads(): number {
-    return this.shared && canSpawnWorkers() ? Infinity : 1;
+    return this.shared && canSpawnWorkers() && this.blocking ? Infinity : 1;
+  }
+
+  /** In a browser, says on the console why the kernels run on one thread (once). */
+  private explainOneThread(): void {
+    if (isNode || this.maxThreads() > 1) return;
+    if (!crossOriginIsolated()) {
+      noteOnce(
+        'running on one thread: this page is not cross-origin isolated, so threads cannot share memory. Serve it with the headers ' +
+          "'Cross-Origin-Opener-Policy: same-origin' and 'Cross-Origin-Embedder-Policy: require-corp' to use every core.",
+      );
+    } else if (!this.blocking) {
+      noteOnce("running on one thread: a page's main thread may not wait for workers. Run Frugal in a Web Worker to use every core.");
+    }
   }
 
   numThreads(): number {

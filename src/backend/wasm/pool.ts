@@ -14,7 +14,7 @@
  * sets SEQ = 0 before it checks ACTIVE (both sequentially consistent atomics),
  * so either the worker sees the gate closed or the caller waits for it.
  */
-import { canBlock, canSpawnWorkers, spawnWorker, type WorkerHandle } from '../../platform/threads.js';
+import { adoptWebWorker, canBlock, canSpawnWorkers, isNode, spawnNodeWorker, type WorkerHandle } from '../../platform/threads.js';
 import { ACTIVE, CONTROL_BASE, CONTROL_SLOTS, LIVE_WORKERS, READY, SEQ } from './layout.js';
 
 /** What a worker receives at start-up. */
@@ -25,6 +25,19 @@ export interface WorkerStart {
   control: number;
   /** 1-based worker index; selects the worker's scratch area (0 is the caller's). */
   tid: number;
+}
+
+/** The worker script's file name beside this module, for Node (bundlers only follow the browser form below). */
+const WORKER_FILE = './worker.js';
+
+/**
+ * Starts one kernel worker. The browser form is spelled out literally, in
+ * this one place, because that is the form Vite, webpack and esbuild
+ * recognise: they bundle worker.js and its imports as a worker of its own.
+ */
+function startKernelWorker(start: WorkerStart, onError: (err: unknown) => void): WorkerHandle {
+  if (isNode) return spawnNodeWorker(new URL(WORKER_FILE, import.meta.url), start, onError);
+  return adoptWebWorker(new Worker(new URL('./worker.js', import.meta.url), { type: 'module' }), start, onError);
 }
 
 export class WorkerPool {
@@ -52,12 +65,11 @@ export class WorkerPool {
     Atomics.store(this.control, LIVE_WORKERS, count);
     if (count <= this.workers.length) return true;
     if (this.failed || !canSpawnWorkers()) return false;
-    const url = new URL('./worker.js', import.meta.url);
     while (this.workers.length < count) {
       const start: WorkerStart = { module: this.module, memory: this.memory, control: CONTROL_BASE, tid: this.workers.length + 1 };
       try {
         this.workers.push(
-          spawnWorker(url, start, () => {
+          startKernelWorker(start, () => {
             // A failed worker never joins a job, so jobs still complete; stop starting more.
             this.failed = true;
           }),
