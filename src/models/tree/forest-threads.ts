@@ -14,7 +14,13 @@
  * Without SharedArrayBuffer, without workers, or where the calling thread
  * may not block (a browser's main thread), every tree is grown here.
  */
-import { canBlock, canSpawnWorkers, spawnWorker, type WorkerHandle } from '../../platform/threads.js';
+import { adoptWebWorker, canBlock, canSpawnWorkers, isNode, spawnNodeWorker, type WorkerHandle } from '../../platform/threads.js';
+
+/** Starts one tree worker: under Node from its file, in a page in the form bundlers follow (`new Worker(new URL(...))` written out). */
+function startForestWorker(start: ForestWorkerStart): WorkerHandle {
+  if (isNode) return spawnNodeWorker(new URL('./forest-worker.js', import.meta.url), start, () => undefined);
+  return adoptWebWorker(new Worker(new URL('./forest-worker.js', import.meta.url), { type: 'module' }), start, () => undefined);
+}
 import { growForestTree, type ForestJob } from './forest-tree.js';
 import type { TrainingSet } from './training-set.js';
 import type { TreeData } from './tree-data.js';
@@ -116,12 +122,11 @@ export function growForest(job: ForestJob, nTrees: number, threads: number): Tre
     floats: new Float64Array(new SharedArrayBuffer(8 * slotFloatWords(capacity, nValues))),
   }));
   const handles: WorkerHandle[] = [];
-  const url = new URL('./forest-worker.js', import.meta.url);
   for (let w = 0; w < workers; w++) {
     const start: ForestWorkerStart = { job: sharedJob, nTrees, control, worker: w, slotInts: slots[w].ints, slotFloats: slots[w].floats };
     try {
       // A worker that fails to start claims no tree; the others (and this thread) grow them all.
-      handles.push(spawnWorker(url, start, () => undefined));
+      handles.push(startForestWorker(start));
     } catch {
       break;
     }
