@@ -137,6 +137,17 @@ describe('exportOnnx: checked by ONNX Runtime', () => {
     await checkModel(model, (batch) => randint(0, 10, [batch, 5]));
   });
 
+  it('LSTM (two layers, bidirectional, batch first) and GRU (time-major) with Linear heads', async () => {
+    manualSeed(12);
+    const lstm = new nn.Sequential(new nn.LSTM(3, 5, { numLayers: 2, bidirectional: true, batchFirst: true }), new nn.Linear(10, 2));
+    await checkModel(lstm, (batch) => randn([batch, 4, 3]));
+    const gru = new nn.Sequential(new nn.GRU(3, 4, { numLayers: 2 }), new nn.Tanh(), new nn.Linear(4, 2));
+    // Time-major: the batch is the second axis, so ONNX Runtime gets two batch sizes through the sample's first axis (time).
+    await checkModel(gru, (steps) => randn([steps, 3, 3]));
+    const noBias = new nn.Sequential(new nn.GRU(2, 3, { bias: false, batchFirst: true }));
+    await checkModel(noBias, (batch) => randn([batch, 5, 2]));
+  });
+
   it('writes a file ONNX Runtime loads, with opset 17 and a dynamic batch dimension', async () => {
     manualSeed(6);
     const model = new nn.Sequential(new nn.Linear(3, 2));

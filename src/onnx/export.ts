@@ -13,12 +13,14 @@ import { Identity, Linear } from '../nn/layers/linear.js';
 import { BatchNorm1d, BatchNorm2d } from '../nn/layers/normalization.js';
 import { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, MaxPool2d } from '../nn/layers/pooling.js';
 import { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh } from '../nn/layers/activation.js';
+import { GRU, LSTM } from '../nn/layers/recurrent.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import { Module as ModuleClass, type Module } from '../nn/module.js';
 import { full, ones, zeros } from '../tensor/creation.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { writeFileBytes } from '../platform/files.js';
 import { estimatorGraph, isExportableEstimator, type ExportableEstimator } from './export-estimators.js';
+import { exportRecurrent } from './export-recurrent.js';
 import { float, GraphBuilder, int, ints } from './graph-builder.js';
 import { encodeModel, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32 } from './proto.js';
 
@@ -32,6 +34,7 @@ function reshapeKeepingBatch(g: GraphBuilder, x: string, outShape: readonly numb
 /** Writes one layer; returns the name of its output. */
 function exportLayer(g: GraphBuilder, layer: Module, x: string, input: Tensor, output: Tensor): string {
   if (layer instanceof Sequential) return exportChain(g, [...layer], x, input);
+  if (layer instanceof LSTM || layer instanceof GRU) return exportRecurrent(g, layer, x, input);
   if (layer instanceof Linear) {
     if (input.ndim === 2) {
       const w = g.constant('weight', layer.weight);
@@ -111,7 +114,7 @@ function exportLayer(g: GraphBuilder, layer: Module, x: string, input: Tensor, o
     return reshapeKeepingBatch(g, x, output.shape);
   if (layer instanceof Embedding) return g.node('Gather', [g.constant('weight', layer.weight), x], [int('axis', 0)]);
   throw new ValueError(
-    `exportOnnx: layer ${layer.constructor.name} is not supported (supported: Sequential, Linear, Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, GlobalAvgPool2d, AdaptiveAvgPool2d(1), BatchNorm1d/2d, Dropout, activations, Softmax, LogSoftmax, Flatten, Unflatten, Embedding)`,
+    `exportOnnx: layer ${layer.constructor.name} is not supported (supported: Sequential, Linear, Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, GlobalAvgPool2d, AdaptiveAvgPool2d(1), BatchNorm1d/2d, Dropout, activations, Softmax, LogSoftmax, Flatten, Unflatten, Embedding, LSTM, GRU)`,
   );
 }
 

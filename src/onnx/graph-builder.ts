@@ -1,6 +1,6 @@
 /** Building an ONNX graph: nodes, initializers, fresh names, attribute helpers. */
 import type { Tensor } from '../tensor/tensor.js';
-import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, type AttributeProto, int64Proto, type NodeProto, type TensorProto, tensorToProto } from './proto.js';
+import { ATTR_FLOAT, ATTR_INT, ATTR_INTS, ATTR_STRING, type AttributeProto, int64Proto, type NodeProto, type TensorProto, tensorToProto } from './proto.js';
 
 /** The graph under construction: nodes, initializers and fresh names. */
 export class GraphBuilder {
@@ -34,3 +34,4 @@ export class GraphBuilder {
 export const ints = (name: string, values: readonly number[]): AttributeProto => ({ name, type: ATTR_INTS, ints: [...values] });
 export const int = (name: string, i: number): AttributeProto => ({ name, type: ATTR_INT, i });
 export const float = (name: string, f: number): AttributeProto => ({ name, type: ATTR_FLOAT, f });
+export const str = (name: string, value: string): AttributeProto => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(value) });
