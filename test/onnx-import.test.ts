@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { FrugalError, LimitError, ParseError, Tensor, ValueError, exportOnnxBytes, importOnnx, importOnnxBytes, manualSeed, noGrad, randn } from '../src/index.js';
+import { FrugalError, LimitError, ParseError, Tensor, ValueError, exportOnnxBytes, importOnnx, importOnnxBytes, ONNX_LIMITS, manualSeed, noGrad, randn } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import { encodeModel, type ModelProto } from '../src/onnx/proto.js';
 import { gradcheck, randomF64 } from './helpers/gradcheck.js';
@@ -87,6 +87,16 @@ describe('importOnnx: gradients of an imported graph (float64, finite difference
     const x = randomF64([2, 2, 4, 4]);
     x.requiresGrad = true;
     gradcheck('imported CNN', (v) => imported.forward(v), [x]);
+  });
+
+  it('LSTM and GRU operators (bidirectional, two layers)', () => {
+    manualSeed(12);
+    for (const layer of [new nn.LSTM(2, 3, { numLayers: 2, bidirectional: true, dtype: 'float64' }), new nn.GRU(2, 3, { bidirectional: true, dtype: 'float64' })]) {
+      const imported = importOnnxBytes(exportOnnxBytes(new nn.Sequential(layer), randomF64([3, 2, 2])));
+      const x = randomF64([3, 2, 2]);
+      x.requiresGrad = true;
+      gradcheck(`imported ${layer.constructor.name}`, (v) => imported.forward(v), [x]);
+    }
   });
 });
 
@@ -175,6 +185,19 @@ describe('importOnnx: hostile files', () => {
       m.graph!.node![0].input = ['input', 'nowhere'];
     });
     assert.throws(() => importOnnxBytes(bytes).forward(new Tensor(Float32Array.from([1, 1]), [2])), ParseError);
+  });
+
+  it('a graph with more nodes than ONNX_LIMITS.maxNodes is a LimitError', () => {
+    const saved = ONNX_LIMITS.maxNodes;
+    ONNX_LIMITS.maxNodes = 3;
+    try {
+      const bytes = modelWith((m) => {
+        for (let i = 0; i < 3; i++) m.graph!.node!.push({ op_type: 'Identity', input: ['output'], output: [`copy${i}`] });
+      });
+      assert.throws(() => importOnnxBytes(bytes), LimitError);
+    } finally {
+      ONNX_LIMITS.maxNodes = saved;
+    }
   });
 
   it('ConstantOfShape asking for a huge tensor is a LimitError', () => {
