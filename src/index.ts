@@ -223,3 +223,6 @@ export * from './models/ensemble/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
 export { warmUpThreads } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';
+
+// ONNX: export models for ONNX Runtime, import models written by PyTorch and others.
+export { exportOnnx, exportOnnxBytes, importOnnx, importOnnxBytes, OnnxModule, ONNX_OPSET, ONNX_LIMITS } from './onnx/index.js';

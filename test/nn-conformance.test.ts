@@ -34,6 +34,10 @@ interface Entry {
 /** Every exported Module class, by name. */
 const ENTRIES: Record<string, Entry> = {
   Sequential: { make: () => new nn.Sequential(new nn.Linear(3, 4, { dtype }), new nn.Tanh(), new nn.Linear(4, 2, { dtype })), inputs: [() => randomF64([2, 3])] },
+  OnnxModule: {
+    make: () => F.importOnnxBytes(F.exportOnnxBytes(new nn.Sequential(new nn.Linear(3, 4, { dtype }), new nn.Tanh(), new nn.Linear(4, 2, { dtype })), randomF64([2, 3]))),
+    inputs: [() => randomF64([2, 3])],
+  },
   ModuleList: {
     make: () => new nn.ModuleList([new nn.Linear(3, 2, { dtype }), new nn.Linear(2, 2, { dtype })]),
     inputs: [() => randomF64([2, 3])],
