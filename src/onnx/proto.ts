@@ -8,7 +8,7 @@ import protobuf from 'protobufjs';
 import { LimitError, ParseError, ValueError } from '../errors.js';
 import type { DType, TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
-import { ONNX_PROTO3 } from './schema.generated.js';
+import { ONNX_PROTO3 } from './onnx-schema.js';
 
 /** ONNX TensorProto.DataType codes used here. */
 export const ONNX_FLOAT = 1;
