@@ -14,7 +14,19 @@ import { fileURLToPath } from 'node:url';
 // dist/test/docs-examples.test.js → the repository root.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 // The guides the README must link; every page under docs/ is checked for links and examples.
-const GUIDES = ['classical', 'neural-networks', 'data', 'performance', 'security', 'saving-models', 'decomposition-and-clustering', 'neighbours-and-naive-bayes', 'trees', 'gradient-boosting', 'onnx'];
+const GUIDES = [
+  'classical',
+  'neural-networks',
+  'data',
+  'performance',
+  'security',
+  'saving-models',
+  'decomposition-and-clustering',
+  'neighbours-and-naive-bayes',
+  'trees',
+  'gradient-boosting',
+  'onnx',
+];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))
   .sort()
