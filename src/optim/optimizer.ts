@@ -25,7 +25,7 @@ import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/backend.js';
-import { adamStep, type UpdateScalars } from '../backend/routines/adam.js';
+import { adamStep, type AdamScalars } from '../backend/routines/adam.js';
 import { markModified } from '../nn/module.js';
 import { checkOptions } from '../utils/options.js';
 
@@ -268,7 +268,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
 }
 
 /** Per-step scalars of the rule, resolved once per parameter and step. */
-interface StepScalars extends UpdateScalars {
+interface StepScalars extends AdamScalars {
   firstTerm: boolean;
 }
 
@@ -286,6 +286,9 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
     keep: 1 - r.dampening,
     lr: r.lr,
     vScale: 1, // √(1 − β₂ᵗ)
+    b2: r.beta2,
+    c2: r.secondScale,
+    eps: r.eps,
     firstTerm: hasMomentum && r.momentumInit === 'value' && !st.momentum,
   };
   if (r.biasCorrection) {
@@ -306,7 +309,7 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
     if (!v) return plainLoop(p, g, m, k, r.nesterov);
     if (m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm) {
       // The backend's routine (on large float32 parameters, SIMD kernels giving the same numbers).
-      return adamStep.run(p as FloatArray, g as FloatArray, m as FloatArray, v as FloatArray, { ...k, b2: r.beta2, c2: r.secondScale, eps: r.eps });
+      return adamStep.run(p as FloatArray, g as FloatArray, m as FloatArray, v as FloatArray, k);
     }
     if (!m) return adaptiveLoop(p, g, v, k, r.beta2, r.secondScale, r.eps);
   }
