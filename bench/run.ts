@@ -9,6 +9,7 @@ import { benchGemm } from './gemm.js';
 import { DEEP_WORKLOADS } from './deep.js';
 import { benchClassicalLinear, LINEAR_WORKLOADS } from './classical-linear.js';
 import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
+import { GAN_WORKLOADS } from './gan.js';
 
 interface Line {
   workload: string;
@@ -24,6 +25,7 @@ const RUNNERS: Record<string, Runner> = {
   ...Object.fromEntries(Object.entries(DEEP_WORKLOADS).map(([name, run]) => [name, ((emit, options) => run({ emit, ...options })) as Runner])),
   ...Object.fromEntries(LINEAR_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalLinear(emit, [name], options)) as Runner])),
   ...Object.fromEntries(SVM_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalSvm(emit, [name], options)) as Runner])),
+  ...Object.fromEntries(Object.entries(GAN_WORKLOADS).map(([name, run]) => [name, ((emit, { quick }) => run({ emit, quick })) as Runner])),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

@@ -179,6 +179,9 @@ export * from './train/index.js';
 export { modelToBytes, modelFromBytes, loadWeights, saveModel, loadModel, type SaveOptions } from './nn/serialize.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
 
+// Generative adversarial networks and synthetic data.
+export * from './gan/index.js';
+
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';
