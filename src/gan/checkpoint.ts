@@ -7,11 +7,10 @@
  * `state/...`, the rest as JSON in the metadata (`frugal.gan-checkpoint`).
  */
 import { ParseError } from '../errors.js';
-import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
 import type { OptimizerState } from '../optim/optimizer.js';
 import { readFileBytes, writeFileBytes } from '../platform/files.js';
 import { Tensor } from '../tensor/tensor.js';
-import { packState, unpackState, type HistoryData } from '../train/checkpoint.js';
+import { stateFromBytes, stateToBytes, type HistoryData } from '../train/checkpoint.js';
 
 export const GAN_CHECKPOINT_VERSION = 1;
 const GAN_CHECKPOINT_KEY = 'frugal.gan-checkpoint';
@@ -50,22 +49,13 @@ export function ganCheckpointToBytes(ckpt: GanCheckpoint): Uint8Array {
     interval: ckpt.interval,
     history: ckpt.history,
   };
-  const json = JSON.stringify(packState(rest, tensors));
-  return encodeSafetensors(tensors, { 'frugal.format': '1', [GAN_CHECKPOINT_KEY]: json });
+  return stateToBytes(tensors, rest, GAN_CHECKPOINT_KEY);
 }
 
 /** Reads {@link ganCheckpointToBytes}'s bytes, checking their structure (a ParseError names what is wrong). */
 export function ganCheckpointFromBytes(bytes: Uint8Array): GanCheckpoint {
-  const { tensors, metadata } = decodeSafetensors(bytes);
-  const text = metadata[GAN_CHECKPOINT_KEY];
-  if (text === undefined) throw new ParseError('GAN checkpoint: no GAN training state in this file (a fit checkpoint is resumed with fit)');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ParseError(`GAN checkpoint: training state is not valid JSON (${(err as Error).message})`);
-  }
-  const rest = unpackState(raw, tensors) as Omit<GanCheckpoint, 'generator' | 'discriminator'>;
+  const { tensors, state } = stateFromBytes(bytes, GAN_CHECKPOINT_KEY, 'GAN checkpoint', 'no GAN training state in this file (a fit checkpoint is resumed with fit)');
+  const rest = state as Omit<GanCheckpoint, 'generator' | 'discriminator'>;
   const part = (prefix: string): Map<string, Tensor> => {
     const out = new Map<string, Tensor>();
     for (const [name, t] of tensors) if (name.startsWith(prefix)) out.set(name.slice(prefix.length), t);
