@@ -1,6 +1,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { CsvTable, Generator, loadIris, ValueError, type CsvColumn } from '../src/index.js';
+import { CsvTable, Generator, loadIris, NotFittedError, Tensor, ValueError, type CsvColumn } from '../src/index.js';
 import { synthesize, TabularSynthesizer } from '../src/gan/index.js';
 import { decodeValue, encodeValue, fitModes } from '../src/gan/mode-normalizer.js';
 
@@ -83,6 +83,14 @@ describe('tabular synthesis', () => {
       Array.from(synthesizer.sample(5, { seed: 9 }).column('sepal width (cm)').values),
     );
     assert.throws(() => synthesizer.sample(5, { label: 'rose' }), ValueError);
+    // The fitted state is plain data (for the persistence layer): no Maps, closures or class instances but Tensors.
+    const plain = (v: unknown, path: string): void => {
+      if (v === null || ['number', 'string', 'boolean'].includes(typeof v) || ArrayBuffer.isView(v) || v instanceof Tensor) return;
+      assert.ok(Array.isArray(v) || Object.getPrototypeOf(v) === Object.prototype, `${path} is not plain data`);
+      for (const [k, x] of Object.entries(v as object)) plain(x, `${path}.${k}`);
+    };
+    plain({ ...synthesizer }, 'synthesizer');
+    assert.ok(synthesizer.history.lossD.length > 0);
   });
 
   it('synthesize() trains unconditionally when asked and keeps category columns categorical', async () => {
@@ -99,6 +107,6 @@ describe('tabular synthesis', () => {
     await assert.rejects(new TabularSynthesizer({ steps: 1, condition: 'petal width (cm)' }).fit(table), /categorical/);
     assert.throws(() => new TabularSynthesizer({ max_modes: 3 } as never), /maxModes/);
     await assert.rejects(new TabularSynthesizer({ steps: 1 }).fit({} as never), /CsvTable/);
-    assert.throws(() => new TabularSynthesizer().sample(3), /fit first/);
+    assert.throws(() => new TabularSynthesizer().sample(3), NotFittedError);
   });
 });

@@ -12,12 +12,13 @@
  * const synthetic = await synthesize(table, 500, { seed: 1 });  // a CsvTable: same columns, same kinds
  * ```
  */
-import { ValueError } from '../errors.js';
+import { NotFittedError, ValueError } from '../errors.js';
 import { CsvTable, type ColumnKind, type CsvColumn } from '../io/table.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import { Module } from '../nn/module.js';
 import { concat, split } from '../tensor/ops/shape.js';
 import { Generator, globalGenerator } from '../tensor/random.js';
+import { randn } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { checkInt } from '../train/data.js';
 import type { Verbosity } from '../train/progress.js';
@@ -25,7 +26,7 @@ import { checkOptions } from '../utils/options.js';
 import type { GanLoss } from './losses.js';
 import { mlpDiscriminator, mlpGenerator } from './mlp.js';
 import { decodeValue, encodeValue, fitModes, type ModeNormalizer } from './mode-normalizer.js';
-import { GAN } from './trainer.js';
+import { GAN, generateSamples } from './trainer.js';
 
 /** Each column's own output activation: tanh over `width` outputs, or a softmax over a one-hot group. */
 export class SpanActivation extends Module {
@@ -101,7 +102,11 @@ export class TabularSynthesizer {
   classFrequencies: Float64Array = new Float64Array(0);
   /** The table's target column index, kept in the synthetic tables. */
   targetIndex = -1;
-  gan: GAN | null = null;
+  /** The generator's architecture (its output activations per span) and trained weights; null before fit. */
+  generatorSpec: { latentDim: number; width: number; hidden: number[]; spans: [number, 0 | 1][] } | null = null;
+  generatorWeights: Record<string, Tensor> = {};
+  /** The GAN's training history (lossD, lossG, dReal, dFake, every steps / 100 steps). */
+  history: Record<string, number[]> = {};
 
   constructor(options: TabularSynthesizerOptions = {}) {
     checkOptions('TabularSynthesizer', options, OPTIONS);
@@ -179,11 +184,11 @@ export class TabularSynthesizer {
     const seed = random.nextUint32();
     const init = globalGenerator.getState();
     globalGenerator.seed(seed);
+    const spec = { latentDim, width, hidden: [...(o.hidden ?? [64, 64])], spans };
     let gan: GAN;
     try {
-      const hidden = o.hidden ?? [64, 64];
-      const generator = new Sequential(mlpGenerator({ latentDim, outFeatures: width, hidden, numClasses, output: 'none' }), new SpanActivation(spans));
-      const discriminator = mlpDiscriminator({ inFeatures: width, hidden, numClasses });
+      const generator = tabularGenerator(spec, numClasses);
+      const discriminator = mlpDiscriminator({ inFeatures: width, hidden: spec.hidden, numClasses });
       gan = new GAN({ generator, discriminator, latentDim, numClasses, loss: o.loss, lr: o.lr ?? 1e-3, seed: seed + 1 });
     } finally {
       globalGenerator.setState(init);
@@ -195,7 +200,9 @@ export class TabularSynthesizer {
     this.columnNames = table.columnNames;
     this.conditionIndex = condition;
     this.targetIndex = table.targetIndex;
-    this.gan = gan;
+    this.generatorSpec = spec;
+    this.generatorWeights = Object.fromEntries(gan.generator.stateDict());
+    this.history = gan.history.history;
     return this;
   }
 
@@ -207,8 +214,8 @@ export class TabularSynthesizer {
   sample(n: number, options: { seed?: number; label?: string | number } = {}): CsvTable {
     const who = 'TabularSynthesizer.sample';
     checkOptions(who, options, ['seed', 'label']);
-    const gan = this.gan;
-    if (!gan) throw new ValueError(`${who}: call fit first`);
+    const spec = this.generatorSpec;
+    if (!spec) throw new NotFittedError(`${who}: call fit first`);
     checkInt(n, 'n', 1, who);
     const random = options.seed !== undefined ? new Generator(options.seed) : globalGenerator;
     let labels: Int32Array | undefined;
@@ -221,8 +228,11 @@ export class TabularSynthesizer {
       }
       for (let i = 0; i < n; i++) labels[i] = code ?? drawCategory(this.classFrequencies, random);
     } else if (options.label !== undefined) throw new ValueError(`${who}: label needs a condition column`);
-    const rows = gan.sample(n, { label: labels, seed: random.nextUint32() }).data;
-    const width = rows.length / n;
+    const generator = tabularGenerator(spec, this.conditionCategories.length);
+    generator.loadStateDict(this.generatorWeights);
+    const z = randn([n, spec.latentDim], { generator: random });
+    const rows = generateSamples(generator, z, labels ?? null, this.conditionCategories.length).data;
+    const width = spec.width;
     const byName = new Map<string, CsvColumn>();
     for (const col of this.columns) {
       const values = new Float64Array(n);
@@ -245,6 +255,11 @@ export class TabularSynthesizer {
       'row',
     );
   }
+}
+
+/** The generator: an MLP from noise (+ one-hot condition) to the row codes, then each span's activation. */
+function tabularGenerator(spec: { latentDim: number; width: number; hidden: number[]; spans: [number, 0 | 1][] }, numClasses: number): Sequential {
+  return new Sequential(mlpGenerator({ latentDim: spec.latentDim, outFeatures: spec.width, hidden: spec.hidden, numClasses, output: 'none' }), new SpanActivation(spec.spans));
 }
 
 function argmax(data: ArrayLike<number>, start: number, width: number): number {

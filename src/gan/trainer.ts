@@ -469,13 +469,20 @@ export class GAN {
         labels[i] = c;
       }
     } else if (options.label !== undefined) throw new ValueError(`${who}: label needs a conditional GAN (numClasses)`);
-    const G = this.generator;
-    const wasTraining = G.training;
-    G.eval();
-    try {
-      return noGrad(() => G.call(this.generatorInput(this.noise(n, random), labels)));
-    } finally {
-      G.train(wasTraining);
-    }
+    return generateSamples(this.generator, this.noise(n, random), labels, this.numClasses);
+  }
+}
+
+/**
+ * G's samples for noise z (and labels, for a conditional G over numClasses
+ * classes), with G in eval mode and nothing recorded; G's mode is restored.
+ */
+export function generateSamples(generator: Module, z: Tensor, labels: Int32Array | null, numClasses: number): Tensor {
+  const wasTraining = generator.training;
+  generator.eval();
+  try {
+    return noGrad(() => generator.call(labels ? concat([z, oneHot(labels, numClasses, z.dtype as 'float32' | 'float64')], 1) : z));
+  } finally {
+    generator.train(wasTraining);
   }
 }
