@@ -170,6 +170,16 @@ export { makeRegression, makeClassification, makeBlobs, makeMoons, makeCircles, 
 export * as nn from './nn/index.js';
 export { Module, Parameter } from './nn/module.js';
 export { Sequential } from './nn/layers/sequential.js';
+// DCGAN-style generator and discriminator for small images (GANs, issue #19).
+export {
+  dcganGenerator,
+  dcganDiscriminator,
+  DcganGenerator,
+  DcganDiscriminator,
+  type DcganGeneratorOptions,
+  type DcganDiscriminatorOptions,
+  type DcganImageSize,
+} from './gan/dcgan.js';
 
 // Optimisers, schedules, the training loop and saved models.
 export * from './optim/index.js';
@@ -177,6 +187,21 @@ export * from './optim/index.js';
 // shadowed here by the scikit-learn ones of the same names exported above (explicit exports win).
 export * from './train/index.js';
 export { modelToBytes, modelFromBytes, loadWeights, saveModel, loadModel, type SaveOptions } from './nn/serialize.js';
+// save / load take a Module or an estimator; load returns what the file holds.
+export {
+  save,
+  load,
+  toBytes,
+  fromBytes,
+  estimatorToBytes,
+  estimatorFromBytes,
+  saveEstimator,
+  loadEstimator,
+  registerEstimator,
+  type LoadEstimatorOptions,
+  type EstimatorClass,
+  type PersistHooks,
+} from './persist/index.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
 
 // Generative adversarial networks and synthetic data.
@@ -185,6 +210,8 @@ export * from './gan/index.js';
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';
+export * from './models/decomposition/index.js';
+export * from './models/cluster/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
 export { warmUpThreads } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';
