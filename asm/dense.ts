@@ -29,10 +29,20 @@ const ACT_RELU = 1,
   return load<f64>(desc + (<usize>(layer * DENSE_SLOTS + D_SLOPE) << 2));
 }
 
-/** y = v > 0 ? v : slope·v in place (the product in float64, rounded once), n values. */
+/** y = v > 0 ? v : slope·v in place (the product in float64, rounded once to float32), n values. */
 function leakyF32(y: usize, n: i32, slope: f64): void {
+  const zero = f32x4.splat(0),
+    s = f64x2.splat(slope);
   const end = <usize>n << 2;
-  for (let i: usize = 0; i < end; i += 4) {
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const v = v128.load(y + i);
+    // Lanes 0–1 and 2–3 through float64, then back together: branch-free, as the scalar loop below rounds.
+    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v), s));
+    const high = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)), s));
+    v128.store(y + i, v128.bitselect(v, v128.shuffle<f32>(low, high, 0, 1, 4, 5), f32x4.gt(v, zero)));
+  }
+  for (; i < end; i += 4) {
     const v = load<f32>(y + i);
     if (!(v > 0)) store<f32>(y + i, <f32>(slope * <f64>v));
   }
