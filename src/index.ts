@@ -209,6 +209,9 @@ export {
 } from './persist/index.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
 
+// Generative adversarial networks and synthetic data.
+export * from './gan/index.js';
+
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';

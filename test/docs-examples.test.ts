@@ -26,6 +26,7 @@ const GUIDES = [
   'trees',
   'gradient-boosting',
   'onnx',
+  'gans',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))
