@@ -182,6 +182,7 @@ export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type Dec
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';
+export * from './models/neural_network/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
 export { warmUpThreads } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';
