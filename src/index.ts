@@ -177,6 +177,21 @@ export * from './optim/index.js';
 // shadowed here by the scikit-learn ones of the same names exported above (explicit exports win).
 export * from './train/index.js';
 export { modelToBytes, modelFromBytes, loadWeights, saveModel, loadModel, type SaveOptions } from './nn/serialize.js';
+// save / load take a Module or an estimator; load returns what the file holds.
+export {
+  save,
+  load,
+  toBytes,
+  fromBytes,
+  estimatorToBytes,
+  estimatorFromBytes,
+  saveEstimator,
+  loadEstimator,
+  registerEstimator,
+  type LoadEstimatorOptions,
+  type EstimatorClass,
+  type PersistHooks,
+} from './persist/index.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
 
 // Classical estimators.

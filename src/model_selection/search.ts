@@ -254,9 +254,15 @@ export abstract class BaseSearchCV<P extends BaseSearchParams<E>, E extends Esti
   bestEstimator: E | undefined;
   refitTime: number | undefined;
   nSplits: number | undefined;
-  /** The scorer(s) used. */
+  /** The scorer(s) used (not saved with the model: functions, rebuilt from the scoring param on loading). */
   scorers: Record<string, Scorer> | undefined;
   private refitMetric = 'score';
+  static readonly transientFields = ['scorers'];
+
+  /** @internal Persistence hook (src/persist/): rebuilds the scorers of a loaded search. */
+  restoreTransientFields(): void {
+    this.scorers = resolveScoring(this.params.scoring).scorers;
+  }
 
   protected abstract candidates(): Params[];
 

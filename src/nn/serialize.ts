@@ -13,7 +13,7 @@
  * ```
  */
 import { FrugalError, ParseError, ValueError } from '../errors.js';
-import { decodeSafetensors, encodeSafetensors } from '../io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type SafetensorsContent } from '../io/safetensors.js';
 import { readFileBytes, writeFileBytes } from '../platform/files.js';
 import { withAllocationLimit } from '../tensor/dtype.js';
 import { globalGenerator } from '../tensor/random.js';
@@ -25,6 +25,8 @@ import './index.js';
 
 /** Metadata key of the architecture JSON. */
 export const ARCHITECTURE_KEY = 'frugal.architecture';
+/** Metadata key of an estimator file's JSON document (src/persist/format.ts); such files are loaded by `load`. */
+export const ESTIMATOR_KEY = 'frugal.estimator';
 const FORMAT_KEY = 'frugal.format';
 const FORMAT_VERSION = '1';
 
@@ -73,9 +75,14 @@ const BUILD_SLACK_ELEMENTS = 1 << 20;
  * comes back in eval mode; call `train()` to fine-tune it.
  */
 export function modelFromBytes(bytes: Uint8Array): Module {
-  const { tensors, metadata } = decodeSafetensors(bytes);
+  return modelFromContent(decodeSafetensors(bytes));
+}
+
+/** {@link modelFromBytes} for already decoded safetensors content. */
+export function modelFromContent({ tensors, metadata }: SafetensorsContent): Module {
   const text = metadata[ARCHITECTURE_KEY];
   if (text === undefined) {
+    if (Object.hasOwn(metadata, ESTIMATOR_KEY)) throw new FrugalError('modelFromBytes: the file holds an estimator, not a Module; load it with load or loadEstimator');
     throw new FrugalError('modelFromBytes: the file has no architecture (saved with weightsOnly, or by another tool); build the model and use loadWeights(model, bytes)');
   }
   let spec: LayerConfig;

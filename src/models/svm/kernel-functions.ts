@@ -199,7 +199,6 @@ export class Kernel {
 
   /** Resolves gamma ('scale' = 1 / (nFeatures · X.var()), 'auto' = 1 / nFeatures) on the training X. */
   static fromTraining(p: KernelOptions, X: Matrix): Kernel {
-    const type: KernelType = typeof p.kernel === 'function' ? 'callable' : p.kernel;
     let gamma: number;
     const { data, rows, cols } = X;
     if (p.gamma === 'scale') {
@@ -211,7 +210,7 @@ export class Kernel {
       gamma = p.gamma;
     }
     let center: Float64Array | null = null;
-    if (type === 'rbf') {
+    if (p.kernel === 'rbf') {
       center = new Float64Array(cols);
       for (let i = 0; i < rows; i++) {
         const r = i * cols;
@@ -219,6 +218,12 @@ export class Kernel {
       }
       for (let j = 0; j < cols; j++) center[j] /= rows;
     }
+    return Kernel.fitted(p, gamma, center);
+  }
+
+  /** The kernel of `p` with its training-dependent parts given: the resolved gamma and the RBF centre (a loaded model rebuilds its kernel so). */
+  static fitted(p: KernelOptions, gamma: number, center: Float64Array | null): Kernel {
+    const type: KernelType = typeof p.kernel === 'function' ? 'callable' : p.kernel;
     return new Kernel(type, gamma, p.coef0, p.degree, center, typeof p.kernel === 'function' ? p.kernel : null);
   }
 

@@ -58,7 +58,7 @@ import {
 } from '../../utils/validation.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 import { checkFinite } from '../finite.js';
-import { checkKernelParams, Kernel, type GammaParam, type KernelParam, type KernelRows } from './kernel-functions.js';
+import { checkKernelParams, Kernel, type GammaParam, type KernelOptions, type KernelParam, type KernelRows } from './kernel-functions.js';
 import { featureKernelBlocks, gramKernelBlocks, ovrDecision, svcDecisionValues, svrDecisionValues, voteClasses, type KernelBlockFn } from './decision.js';
 import type { KernelData } from './kernel-sources.js';
 import { groupByClass, trainSvc, trainSvr } from './libsvm.js';
@@ -124,6 +124,34 @@ function fitKernel(kernel: Kernel, X: Matrix, support: Int32Array): FittedKernel
   for (let i = 0; i < support.length; i++) sv.set(X.data.subarray(support[i] * d, support[i] * d + d), i * d);
   const svMatrix = { data: sv, rows: support.length, cols: d };
   return { kernel, svRows: kernel.fromFeatures ? kernel.prepare(svMatrix) : null, svMatrix, nTrain: X.rows };
+}
+
+/** What a saved model keeps of its FittedKernel (the Kernel instance and the prepared rows are rebuilt from it). */
+interface SavedKernel {
+  fittedGamma?: number;
+  kernelCenter?: Float64Array | null;
+  nTrainSamples?: number;
+  supportVectors?: Tensor;
+  support?: Int32Array;
+  nFeaturesIn?: number;
+}
+
+/** The FittedKernel of a loaded model (src/persist/), from its params and saved fields, each checked: the file is untrusted. */
+function restoreFittedKernel(p: KernelOptions, saved: SavedKernel, who: string): FittedKernel {
+  checkKernelParams(p, who);
+  const { fittedGamma: gamma, kernelCenter: center = null, nTrainSamples: nTrain, supportVectors: sv, support, nFeaturesIn: d } = saved;
+  if (typeof gamma !== 'number' || !Number.isFinite(gamma)) throw new ValueError(`${who}: the saved fittedGamma must be a finite number, got ${String(gamma)}`);
+  if (!Number.isSafeInteger(nTrain) || !Number.isSafeInteger(d) || !(support instanceof Int32Array) || !(sv instanceof Tensor) || sv.ndim !== 2 || sv.dtype !== 'float64') {
+    throw new ShapeError(`${who}: the saved model needs nTrainSamples, nFeaturesIn, an Int32Array support and float64 supportVectors [nSV, nFeatures]`);
+  }
+  const kernel = Kernel.fitted(p, gamma, center);
+  if (kernel.type === 'precomputed') {
+    if (support.some((s) => s < 0 || s >= nTrain!)) throw new ShapeError(`${who}: a saved support index is outside the ${nTrain} training samples`);
+  } else if (sv.shape[0] !== support.length || sv.shape[1] !== d || (kernel.type === 'rbf') !== (center !== null) || (center !== null && center.length !== d)) {
+    throw new ShapeError(`${who}: saved supportVectors [${sv.shape.join(', ')}] or kernel centre do not fit ${support.length} support vectors of ${d} features`);
+  }
+  const svMatrix = { data: sv.data as Float64Array, rows: sv.shape[0], cols: sv.shape[1] };
+  return { kernel, svRows: kernel.fromFeatures ? kernel.prepare(svMatrix) : null, svMatrix, nTrain: nTrain! };
 }
 
 /** Kernel blocks between the support vectors and the rows of X. */
@@ -220,10 +248,20 @@ export class SVC extends BaseClassifier<SVCParams> {
   fitStatus?: number;
   private coefInternal?: Float64Array;
   private rho?: Float64Array;
+  /** Not saved with the model: rebuilt by restoreTransientFields from kernelCenter and nTrainSamples (src/persist/). */
   private fk?: FittedKernel;
+  private kernelCenter?: Float64Array | null;
+  private nTrainSamples?: number;
+  static readonly transientFields = ['fk'];
 
   constructor(params: Partial<SVCParams> = {}) {
     super(params, SVC_DEFAULTS);
+  }
+
+  /** @internal Persistence hook: rebuilds the fitted kernel of a loaded model. */
+  restoreTransientFields(): void {
+    const { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn } = this;
+    this.fk = restoreFittedKernel(this.params, { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn }, 'SVC');
   }
 
   fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
@@ -301,6 +339,8 @@ export class SVC extends BaseClassifier<SVCParams> {
     this.nIter = model.nIter;
     this.fitStatus = model.converged ? 0 : 1;
     this.fk = fitKernel(kernel, Xm, support);
+    this.kernelCenter = kernel.center;
+    this.nTrainSamples = Xm.rows;
     this.supportVectors = kernel.type === 'precomputed' ? new Tensor(new Float64Array(0), [0, 0]) : new Tensor(this.fk.svMatrix.data, [nSV, Xm.cols]);
     this.nFeaturesIn = Xm.cols;
     this.markFitted();
@@ -409,10 +449,20 @@ export class SVR extends BaseRegressor<SVRParams> {
   fitStatus?: number;
   private coefInternal?: Float64Array;
   private rho?: number;
+  /** Not saved with the model: rebuilt by restoreTransientFields from kernelCenter and nTrainSamples (src/persist/). */
   private fk?: FittedKernel;
+  private kernelCenter?: Float64Array | null;
+  private nTrainSamples?: number;
+  static readonly transientFields = ['fk'];
 
   constructor(params: Partial<SVRParams> = {}) {
     super(params, SVR_DEFAULTS);
+  }
+
+  /** @internal Persistence hook: rebuilds the fitted kernel of a loaded model. */
+  restoreTransientFields(): void {
+    const { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn } = this;
+    this.fk = restoreFittedKernel(this.params, { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn }, 'SVR');
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
@@ -453,6 +503,8 @@ export class SVR extends BaseRegressor<SVRParams> {
     this.nIter = model.nIter;
     this.fitStatus = model.converged ? 0 : 1;
     this.fk = fitKernel(kernel, Xm, support);
+    this.kernelCenter = kernel.center;
+    this.nTrainSamples = Xm.rows;
     this.supportVectors = kernel.type === 'precomputed' ? new Tensor(new Float64Array(0), [0, 0]) : new Tensor(this.fk.svMatrix.data, [support.length, Xm.cols]);
     this.nFeaturesIn = Xm.cols;
     this.markFitted();

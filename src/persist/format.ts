@@ -1,0 +1,92 @@
+/**
+ * The estimator file format, shared by the writer (encode.ts) and the
+ * reader (decode.ts).
+ *
+ * A safetensors file: every typed array and Tensor of the estimator is a
+ * tensor (keys t0, t1, ...); `__metadata__['frugal.estimator']` holds the
+ * JSON document `{ format: 'frugal-estimator', version: 1, root }`, where
+ * `root` is an estimator node and every value is one of:
+ *
+ * | value                        | JSON node                                              |
+ * | ---------------------------- | ------------------------------------------------------ |
+ * | finite number, string, bool, null | itself                                            |
+ * | NaN, ±Infinity, -0           | `{ $: 'num', v: 'NaN' }`                               |
+ * | undefined                    | `{ $: 'undef' }`                                       |
+ * | array                        | JSON array of nodes                                    |
+ * | plain object                 | `{ $: 'obj', v: { key: node } }`                       |
+ * | Map                          | `{ $: 'map', v: [[keyNode, valueNode], ...] }`         |
+ * | typed array                  | `{ $: 'typed', kind: 'Float64Array', key: 't0' }`      |
+ * | Tensor                       | `{ $: 'tensor', key: 't1' }`                           |
+ * | Generator                    | `{ $: 'gen', v: [5 number nodes] }`                    |
+ * | estimator                    | `{ $: 'est', id, class: 'Ridge', params: {...}, state: {...} or null }` |
+ * | the same estimator again     | `{ $: 'ref', id }`                                     |
+ *
+ * `state` is null for an unfitted estimator (its params alone rebuild it).
+ */
+import type { Estimator } from '../models/base.js';
+
+export const FORMAT_NAME = 'frugal-estimator';
+export const FORMAT_VERSION = 1;
+/** The metadata key holding the JSON document (defined beside the Module format's keys, so neither file is taken for the other). */
+export { ESTIMATOR_KEY } from '../nn/serialize.js';
+/** Deepest nesting of values written or read (a hostile file cannot exhaust the stack). */
+export const MAX_DEPTH = 64;
+
+/** The typed arrays a file can hold, by the name written in it. */
+export const TYPED_ARRAYS = {
+  Float64Array,
+  Float32Array,
+  Int32Array,
+  Uint32Array,
+  Int16Array,
+  Uint16Array,
+  Int8Array,
+  Uint8Array,
+  Uint8ClampedArray,
+} as const;
+export type TypedKind = keyof typeof TYPED_ARRAYS;
+
+export type Node = null | number | string | boolean | Node[] | { $: string; [field: string]: unknown };
+
+export interface EstimatorDocument {
+  format: string;
+  version: number;
+  root: Node;
+}
+
+export function isPlainObject(x: unknown): x is Record<string, unknown> {
+  if (typeof x !== 'object' || x === null) return false;
+  const proto = Object.getPrototypeOf(x);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * What an estimator class may declare when the default walk over its own
+ * fields is not enough:
+ * - `static transientFields`: own fields never written (caches, values
+ *   rebuilt from params);
+ * - `restoreTransientFields()`: called on the loaded estimator, after its
+ *   state is back, to rebuild them.
+ */
+export interface PersistHooks {
+  restoreTransientFields?(): void;
+}
+
+export function transientFieldsOf(est: Estimator): readonly string[] {
+  const fields = (est.constructor as { transientFields?: unknown }).transientFields;
+  return Array.isArray(fields) ? (fields as string[]) : [];
+}
+
+const FIELD_NAME = /^[A-Za-z_$][\w$]{0,199}$/;
+
+/**
+ * Why `field` cannot be a state field of `est` (undefined when it can): it
+ * must look like an identifier and must not shadow anything its class
+ * defines (a method, a getter) — a file can set data, never behaviour.
+ */
+export function stateFieldProblem(est: Estimator, field: string): string | undefined {
+  if (!FIELD_NAME.test(field)) return `'${field.slice(0, 40)}' is not a valid field name`;
+  if (field === 'params' || field === '__proto__' || field === 'constructor' || field === 'prototype') return `'${field}' is reserved`;
+  if (field in Object.getPrototypeOf(est)) return `'${field}' is defined by the class ${est.constructor.name} (a method or accessor), not a data field`;
+  return undefined;
+}
