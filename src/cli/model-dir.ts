@@ -4,8 +4,8 @@
  *   DIR/model.json       what the model needs to read new files (feature
  *                        columns, kinds, categories), the task, the classes,
  *                        the test metrics and how it was trained
- *   DIR/model.frugal     the fitted pipeline (preprocessing + estimator),
- *                        saved by the library's estimator persistence
+ *   DIR/model.safetensors  the fitted pipeline (preprocessing + estimator),
+ *                        saved by saveEstimator (src/persist)
  *   DIR/report.html      the report, with its figures in DIR/figures/
  */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
@@ -14,7 +14,7 @@ import { FrugalError, ParseError, ValueError } from '../errors.js';
 import type { Estimator } from '../models/base.js';
 import type { Label } from '../utils/validation.js';
 import type { FeatureSpec, Task } from './dataset.js';
-import { loadEstimatorFile, saveEstimatorFile } from './estimator-file.js';
+import { loadEstimator, saveEstimator } from '../persist/index.js';
 
 export const MODEL_FORMAT = 'frugal-model';
 export const MODEL_FORMAT_VERSION = 1;
@@ -51,11 +51,11 @@ export interface CvSummary {
 }
 
 export const MODEL_JSON = 'model.json';
-export const MODEL_FILE = 'model.frugal';
+export const MODEL_FILE = 'model.safetensors';
 
 export async function saveModelDir(dir: string, info: ModelInfo, pipeline: Estimator): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await saveEstimatorFile(pipeline, join(dir, MODEL_FILE));
+  await saveEstimator(pipeline, join(dir, MODEL_FILE));
   await writeFile(join(dir, MODEL_JSON), `${JSON.stringify(info, null, 2)}\n`);
 }
 
@@ -96,13 +96,21 @@ function checkModelInfo(path: string, raw: unknown): ModelInfo {
     if (!ok) bad(`feature ${JSON.stringify(f)} is not {name, kind: 'number'} or {name, kind: 'category', categories: [...]}`);
   }
   if (typeof info!.target !== 'string' || typeof info!.model !== 'string') bad('target and model must be strings');
-  if (info!.task === 'classification' && !(Array.isArray(info!.classes) && info!.classes.length >= 2)) bad('a classification model needs its classes');
+  if (
+    info!.task === 'classification' &&
+    !(Array.isArray(info!.classes) && info!.classes.length >= 2 && info!.classes.every((c) => typeof c === 'string' || typeof c === 'number'))
+  ) {
+    bad('a classification model needs its classes (strings or numbers)');
+  }
+  const metrics = info!.metrics as unknown;
+  if (metrics === null || typeof metrics !== 'object' || Object.values(metrics).some((v) => typeof v !== 'number')) bad('metrics must map names to numbers');
+  if (info!.cv !== undefined && !(info!.cv && Array.isArray(info!.cv.candidates))) bad('cv must hold a list of candidates');
   return info as ModelInfo;
 }
 
 /** The model folder's information and its fitted pipeline. */
 export async function loadModelDir(dir: string): Promise<{ info: ModelInfo; pipeline: Estimator }> {
   const info = await readModelInfo(dir);
-  const pipeline = await loadEstimatorFile(join(dir, MODEL_FILE));
+  const pipeline = await loadEstimator(join(dir, MODEL_FILE));
   return { info, pipeline };
 }

@@ -56,13 +56,20 @@ export async function runCli(argv: readonly string[], streams: Streams): Promise
   try {
     return await (await command.load())(rest, streams);
   } catch (err) {
-    if (err instanceof FrugalError) {
-      streams.err(`frugal ${name}: ${oneLine(err)}\n`);
-      return EXIT_USER_ERROR;
-    }
-    streams.err(`frugal ${name}: internal error, please report it:\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
-    return EXIT_INTERNAL_ERROR;
+    streams.err(`frugal ${name}: ${errorReport(err)}\n`);
+    return exitCodeOf(err);
   }
+}
+
+/** 1 for the library's typed errors (what the user gave is wrong), 2 for anything else (a bug). */
+export function exitCodeOf(err: unknown): number {
+  return err instanceof FrugalError ? EXIT_USER_ERROR : EXIT_INTERNAL_ERROR;
+}
+
+/** A user error on one line; an internal one with its stack, to be reported. */
+export function errorReport(err: unknown): string {
+  if (err instanceof FrugalError) return oneLine(err);
+  return `internal error, please report it:\n${err instanceof Error ? (err.stack ?? err.message) : String(err)}`;
 }
 
 /** The error's message on one line (a parse error says where, when its message does not already). */

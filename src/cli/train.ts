@@ -132,7 +132,8 @@ function compareCandidates(candidates: readonly string[], data: LabeledData, X: 
   const started = performance.now();
   const results: CvSummary['candidates'] = [];
   for (const name of candidates) {
-    if ((performance.now() - started) / 1000 > s.timeBudget) {
+    // The first candidate always runs, so that there is a model to keep.
+    if (results.length > 0 && (performance.now() - started) / 1000 > s.timeBudget) {
       results.push({ model: name, mean: Number.NaN, std: Number.NaN, seconds: 0, skipped: 'time budget spent' });
       progress.step(`${name} skipped`);
       continue;
@@ -227,7 +228,7 @@ export async function train(argv: readonly string[], streams: Streams): Promise<
       Object.entries(result.metrics).map(([k, v]) => [k, v]),
     )}\n\n`,
   );
-  streams.out(`model saved in ${s.out}/ (model.json, model.frugal); report: ${written.html}\n`);
+  streams.out(`model saved in ${s.out}/ (model.json, model.safetensors); report: ${written.html}\n`);
   if (written.note) streams.out(`${written.note}\n`);
   return 0;
 }
