@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 
 // dist/test/docs-examples.test.js → the repository root.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const GUIDES = ['classical', 'neural-networks', 'data', 'performance', 'security'];
+const GUIDES = ['classical', 'neural-networks', 'data', 'performance', 'security', 'saving-models'];
 const DOCUMENTS = ['README.md', ...GUIDES.map((name) => `docs/${name}.md`)];
 
 interface Example {

@@ -11,18 +11,8 @@ import { FrugalError, ParseError } from '../errors.js';
 import type { Estimator } from '../models/base.js';
 import { Generator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
-import {
-  FORMAT_NAME,
-  FORMAT_VERSION,
-  MAX_DEPTH,
-  TYPED_ARRAYS,
-  isPlainObject,
-  stateFieldProblem,
-  transientFieldsOf,
-  type EstimatorDocument,
-  type PersistHooks,
-  type TypedKind,
-} from './format.js';
+import { FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, TYPED_ARRAYS, isPlainObject, type EstimatorDocument, type TypedKind } from './format.js';
+import { stateFieldProblem, transientFieldsOf, type PersistHooks } from './state-fields.js';
 import { estimatorClass } from './registry.js';
 
 /** Longest JSON document read (64 MiB of text; the arrays live in tensors, so real documents are small). */

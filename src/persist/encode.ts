@@ -13,18 +13,8 @@ import { ValueError } from '../errors.js';
 import { clone, isEstimator, type Estimator } from '../models/base.js';
 import { Generator } from '../tensor/random.js';
 import { Tensor } from '../tensor/tensor.js';
-import {
-  FORMAT_NAME,
-  FORMAT_VERSION,
-  MAX_DEPTH,
-  TYPED_ARRAYS,
-  isPlainObject,
-  stateFieldProblem,
-  transientFieldsOf,
-  type EstimatorDocument,
-  type Node,
-  type TypedKind,
-} from './format.js';
+import { FORMAT_NAME, FORMAT_VERSION, MAX_DEPTH, TYPED_ARRAYS, isPlainObject, type EstimatorDocument, type Node, type TypedKind } from './format.js';
+import { stateFieldProblem, transientFieldsOf } from './state-fields.js';
 import { registeredName } from './registry.js';
 
 interface Encoder {

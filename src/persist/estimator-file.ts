@@ -12,11 +12,12 @@
  * const loaded = await loadEstimator('model.safetensors');
  * ```
  */
-import { FrugalError, ParseError, ValueError } from '../errors.js';
+import { FrugalError, NumericalError, ParseError, ValueError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsContent } from '../io/safetensors.js';
 import { isEstimator, type Estimator } from '../models/base.js';
 import { ARCHITECTURE_KEY } from '../nn/serialize.js';
 import { readFileBytes, writeFileBytes } from '../platform/files.js';
+import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../utils/options.js';
 import { decodeEstimator, parseDocument } from './decode.js';
 import { encodeEstimator } from './encode.js';
@@ -46,8 +47,46 @@ export function estimatorFromContent(content: SafetensorsContent): Estimator {
     const what = Object.hasOwn(content.metadata, ARCHITECTURE_KEY) ? 'a neural network Module (load it with load or loadModel)' : 'no estimator (no frugal.estimator metadata)';
     throw new ParseError(`estimator file: the file holds ${what}`);
   }
-  return decodeEstimator(parseDocument(text), content.tensors);
+  const est = decodeEstimator(parseDocument(text), content.tensors);
+  probeLoaded(est);
+  return est;
 }
+
+/** Whether an output (labels, a Float64Array, a Tensor) holds a NaN. */
+function holdsNaN(out: unknown): boolean {
+  const values = out instanceof Tensor ? out.data : out;
+  if (!ArrayBuffer.isView(values) && !Array.isArray(values)) return false;
+  return Array.prototype.some.call(values, (v: unknown) => typeof v === 'number' && Number.isNaN(v));
+}
+
+/**
+ * A smoke test of a loaded, fitted estimator: its main output on one row of
+ * zeros. A state whose parts do not fit together (a string where an array
+ * belongs, coefficients of the wrong length) so fails at loading, with a
+ * typed error, instead of later inside predict. Another FrugalError the
+ * estimator throws itself (an unknown category, a kernel wanting other
+ * columns) is its normal behaviour and passes.
+ */
+function probeLoaded(est: Estimator): void {
+  const { nFeaturesIn, isFitted } = est as { nFeaturesIn?: unknown; isFitted?: unknown };
+  if (isFitted !== true || !Number.isSafeInteger(nFeaturesIn) || (nFeaturesIn as number) < 1 || (nFeaturesIn as number) > PROBE_MAX_FEATURES) return;
+  const methods = est as unknown as Record<string, unknown>;
+  const method = typeof methods.predict === 'function' ? 'predict' : typeof methods.transform === 'function' ? 'transform' : undefined;
+  if (method === undefined) return;
+  const className = est.constructor.name;
+  let out: unknown;
+  try {
+    out = (methods[method] as (X: number[][]) => unknown).call(est, [new Array<number>(nFeaturesIn as number).fill(0)]);
+  } catch (err) {
+    // A NaN met inside (coefficients of the wrong length read past their end) is the state's fault, not the input's.
+    if (err instanceof FrugalError && !(err instanceof NumericalError)) return;
+    throw new ParseError(`estimator file: the saved state of ${className} does not fit together: ${method} fails (${String((err as Error)?.message ?? err)})`);
+  }
+  if (holdsNaN(out)) throw new ParseError(`estimator file: the saved state of ${className} does not fit together: ${method} of a row of zeros gives NaN`);
+}
+
+/** Widest input the loading smoke test builds a row for (wider models skip it). */
+const PROBE_MAX_FEATURES = 1 << 20;
 
 /**
  * Rebuilds an estimator saved by {@link estimatorToBytes}. The bytes are

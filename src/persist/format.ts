@@ -23,8 +23,6 @@
  *
  * `state` is null for an unfitted estimator (its params alone rebuild it).
  */
-import type { Estimator } from '../models/base.js';
-
 export const FORMAT_NAME = 'frugal-estimator';
 export const FORMAT_VERSION = 1;
 /** The metadata key holding the JSON document (defined beside the Module format's keys, so neither file is taken for the other). */
@@ -58,35 +56,4 @@ export function isPlainObject(x: unknown): x is Record<string, unknown> {
   if (typeof x !== 'object' || x === null) return false;
   const proto = Object.getPrototypeOf(x);
   return proto === Object.prototype || proto === null;
-}
-
-/**
- * What an estimator class may declare when the default walk over its own
- * fields is not enough:
- * - `static transientFields`: own fields never written (caches, values
- *   rebuilt from params);
- * - `restoreTransientFields()`: called on the loaded estimator, after its
- *   state is back, to rebuild them.
- */
-export interface PersistHooks {
-  restoreTransientFields?(): void;
-}
-
-export function transientFieldsOf(est: Estimator): readonly string[] {
-  const fields = (est.constructor as { transientFields?: unknown }).transientFields;
-  return Array.isArray(fields) ? (fields as string[]) : [];
-}
-
-const FIELD_NAME = /^[A-Za-z_$][\w$]{0,199}$/;
-
-/**
- * Why `field` cannot be a state field of `est` (undefined when it can): it
- * must look like an identifier and must not shadow anything its class
- * defines (a method, a getter) — a file can set data, never behaviour.
- */
-export function stateFieldProblem(est: Estimator, field: string): string | undefined {
-  if (!FIELD_NAME.test(field)) return `'${field.slice(0, 40)}' is not a valid field name`;
-  if (field === 'params' || field === '__proto__' || field === 'constructor' || field === 'prototype') return `'${field}' is reserved`;
-  if (field in Object.getPrototypeOf(est)) return `'${field}' is defined by the class ${est.constructor.name} (a method or accessor), not a data field`;
-  return undefined;
 }

@@ -126,23 +126,31 @@ function fitKernel(kernel: Kernel, X: Matrix, support: Int32Array): FittedKernel
   return { kernel, svRows: kernel.fromFeatures ? kernel.prepare(svMatrix) : null, svMatrix, nTrain: X.rows };
 }
 
-/** What a saved model keeps of its FittedKernel (the Kernel instance and the prepared rows are rebuilt from it). */
-interface SavedKernel {
+/** What a saved model keeps of its FittedKernel besides its public fields (the Kernel instance and prepared rows are rebuilt). */
+interface KernelFit {
+  /** The RBF kernel's centre (column means of the training X), else null. */
+  center: Float64Array | null;
+  /** Training samples ('precomputed' kernels expect this many columns). */
+  nTrain: number;
+}
+
+/** The public fitted fields restoreFittedKernel reads. */
+interface FittedSvm {
   fittedGamma?: number;
-  kernelCenter?: Float64Array | null;
-  nTrainSamples?: number;
   supportVectors?: Tensor;
   support?: Int32Array;
   nFeaturesIn?: number;
 }
 
 /** The FittedKernel of a loaded model (src/persist/), from its params and saved fields, each checked: the file is untrusted. */
-function restoreFittedKernel(p: KernelOptions, saved: SavedKernel, who: string): FittedKernel {
+function restoreFittedKernel(p: KernelOptions, fit: KernelFit | undefined, est: FittedSvm, who: string): FittedKernel {
   checkKernelParams(p, who);
-  const { fittedGamma: gamma, kernelCenter: center = null, nTrainSamples: nTrain, supportVectors: sv, support, nFeaturesIn: d } = saved;
+  const { fittedGamma: gamma, supportVectors: sv, support, nFeaturesIn: d } = est;
+  const center = fit?.center ?? null;
+  const nTrain = fit?.nTrain;
   if (typeof gamma !== 'number' || !Number.isFinite(gamma)) throw new ValueError(`${who}: the saved fittedGamma must be a finite number, got ${String(gamma)}`);
   if (!Number.isSafeInteger(nTrain) || !Number.isSafeInteger(d) || !(support instanceof Int32Array) || !(sv instanceof Tensor) || sv.ndim !== 2 || sv.dtype !== 'float64') {
-    throw new ShapeError(`${who}: the saved model needs nTrainSamples, nFeaturesIn, an Int32Array support and float64 supportVectors [nSV, nFeatures]`);
+    throw new ShapeError(`${who}: the saved model needs kernelFit.nTrain, nFeaturesIn, an Int32Array support and float64 supportVectors [nSV, nFeatures]`);
   }
   const kernel = Kernel.fitted(p, gamma, center);
   if (kernel.type === 'precomputed') {
@@ -248,10 +256,9 @@ export class SVC extends BaseClassifier<SVCParams> {
   fitStatus?: number;
   private coefInternal?: Float64Array;
   private rho?: Float64Array;
-  /** Not saved with the model: rebuilt by restoreTransientFields from kernelCenter and nTrainSamples (src/persist/). */
+  /** Not saved with the model (it holds a Kernel instance): restoreTransientFields rebuilds it from kernelFit (src/persist/). */
   private fk?: FittedKernel;
-  private kernelCenter?: Float64Array | null;
-  private nTrainSamples?: number;
+  private kernelFit?: KernelFit;
   static readonly transientFields = ['fk'];
 
   constructor(params: Partial<SVCParams> = {}) {
@@ -260,8 +267,7 @@ export class SVC extends BaseClassifier<SVCParams> {
 
   /** @internal Persistence hook: rebuilds the fitted kernel of a loaded model. */
   restoreTransientFields(): void {
-    const { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn } = this;
-    this.fk = restoreFittedKernel(this.params, { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn }, 'SVC');
+    this.fk = restoreFittedKernel(this.params, this.kernelFit, this, 'SVC');
   }
 
   fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
@@ -339,8 +345,7 @@ export class SVC extends BaseClassifier<SVCParams> {
     this.nIter = model.nIter;
     this.fitStatus = model.converged ? 0 : 1;
     this.fk = fitKernel(kernel, Xm, support);
-    this.kernelCenter = kernel.center;
-    this.nTrainSamples = Xm.rows;
+    this.kernelFit = { center: kernel.center, nTrain: Xm.rows };
     this.supportVectors = kernel.type === 'precomputed' ? new Tensor(new Float64Array(0), [0, 0]) : new Tensor(this.fk.svMatrix.data, [nSV, Xm.cols]);
     this.nFeaturesIn = Xm.cols;
     this.markFitted();
@@ -449,10 +454,9 @@ export class SVR extends BaseRegressor<SVRParams> {
   fitStatus?: number;
   private coefInternal?: Float64Array;
   private rho?: number;
-  /** Not saved with the model: rebuilt by restoreTransientFields from kernelCenter and nTrainSamples (src/persist/). */
+  /** Not saved with the model (it holds a Kernel instance): restoreTransientFields rebuilds it from kernelFit (src/persist/). */
   private fk?: FittedKernel;
-  private kernelCenter?: Float64Array | null;
-  private nTrainSamples?: number;
+  private kernelFit?: KernelFit;
   static readonly transientFields = ['fk'];
 
   constructor(params: Partial<SVRParams> = {}) {
@@ -461,8 +465,7 @@ export class SVR extends BaseRegressor<SVRParams> {
 
   /** @internal Persistence hook: rebuilds the fitted kernel of a loaded model. */
   restoreTransientFields(): void {
-    const { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn } = this;
-    this.fk = restoreFittedKernel(this.params, { fittedGamma, kernelCenter, nTrainSamples, supportVectors, support, nFeaturesIn }, 'SVR');
+    this.fk = restoreFittedKernel(this.params, this.kernelFit, this, 'SVR');
   }
 
   fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
@@ -503,8 +506,7 @@ export class SVR extends BaseRegressor<SVRParams> {
     this.nIter = model.nIter;
     this.fitStatus = model.converged ? 0 : 1;
     this.fk = fitKernel(kernel, Xm, support);
-    this.kernelCenter = kernel.center;
-    this.nTrainSamples = Xm.rows;
+    this.kernelFit = { center: kernel.center, nTrain: Xm.rows };
     this.supportVectors = kernel.type === 'precomputed' ? new Tensor(new Float64Array(0), [0, 0]) : new Tensor(this.fk.svMatrix.data, [support.length, Xm.cols]);
     this.nFeaturesIn = Xm.cols;
     this.markFitted();
