@@ -14,6 +14,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkSvg } from './helpers/svg.js';
 import { errorReport, exitCodeOf, runCli } from '../src/cli/run.js';
+import { StepProgress, formatTable } from '../src/cli/output.js';
 import { ParseError, ValueError } from '../src/errors.js';
 
 // dist/test/cli.test.js → the repository root.
@@ -99,6 +100,17 @@ describe('user errors exit 1 with one line', () => {
   it('a CSV that cannot be parsed: what and where', () => {
     assertUserError(frugal('train', fixture('broken-columns.csv'), '--target', 'y'), /line 4: 4 fields, expected 3/);
     assertUserError(frugal('train', fixture('broken-quote.csv'), '--target', 'y'), /unterminated quoted field/);
+  });
+
+  it('a target that is missing on a row, has a single class, or is text for --task regression', async () => {
+    const missing = join(work, 'missing-target.csv');
+    writeFileSync(missing, 'a,b,y\n1,2,0\n3,4,\n5,6,1\n7,8,0\n');
+    assertUserError(await frugalHere('train', missing, '--target', 'y'), /target 'y' is missing on line 3/);
+    const single = join(work, 'single-class.csv');
+    writeFileSync(single, 'a,y\n1,yes\n2,yes\n3,yes\n4,yes\n');
+    assertUserError(await frugalHere('train', single, '--target', 'y'), /single class \(yes\)/);
+    assertUserError(await frugalHere('train', fixture('customers.csv'), '--target', 'bought', '--task', 'regression'), /regression needs numbers/);
+    assertUserError(await frugalHere('train', fixture('customers.csv'), '--target', ''), /--target must name a column/);
   });
 
   it('a model that does not do the task, before any work', async () => {
@@ -348,5 +360,34 @@ describe('exit codes', () => {
     const bug = new TypeError('x is undefined');
     assert.equal(exitCodeOf(bug), 2);
     assert.match(errorReport(bug), /^internal error, please report it:\nTypeError: x is undefined\n\s+at /);
+  });
+});
+
+describe('progress and tables', () => {
+  it('a bar redrawn in place on a terminal (work under a second draws only its end), plain lines when piped', () => {
+    let terminal = '';
+    const bar = new StepProgress({ out: () => {}, err: (t) => void (terminal += t), interactive: true }, 'training', 2);
+    bar.step('first');
+    assert.equal(terminal, '', 'nothing drawn in the first second');
+    bar.step('second');
+    assert.match(terminal, /^\r\x1b\[2Ktraining \[=+\] 2\/2 second {2}ETA 0ms\n$/);
+    let piped = '';
+    const lines = new StepProgress({ out: () => {}, err: (t) => void (piped += t), interactive: false }, 'training', 2);
+    lines.step('first');
+    lines.step('second');
+    assert.match(piped, /^training 1\/2: first \(\d+ms\)\ntraining 2\/2: second \(\d+ms\)\n$/);
+  });
+
+  it('formatTable aligns columns and right-aligns numbers', () => {
+    assert.equal(
+      formatTable(
+        ['metric', 'value'],
+        [
+          ['r2', 0.98765],
+          ['n', 12],
+        ],
+      ),
+      'metric   value\n------  ------\nr2      0.9877\nn           12',
+    );
   });
 });

@@ -51,27 +51,22 @@ export function inferTask(target: CsvColumn): Task {
 }
 
 function targetLabels(table: CsvTable, target: CsvColumn, task: Task): Label[] | Float64Array {
-  const y = table.toTarget();
-  if (task === 'regression') {
-    if (target.kind !== 'number') throw new ValueError(`target '${target.name}' holds ${target.kind} values; regression needs numbers`);
-    const values = Float64Array.from(y.data);
-    const missing = values.findIndex((v) => Number.isNaN(v));
-    if (missing >= 0) throw new ValueError(`target '${target.name}' is missing on ${table.lineWord} ${table.lines[missing]}; drop or fill those rows`);
-    return values;
+  if (task === 'regression' && target.kind !== 'number') throw new ValueError(`target '${target.name}' holds ${target.kind} values; regression needs numbers`);
+  const y = table.toTarget(); // a missing categorical label is a ValueError naming its line
+  if (target.kind !== 'number') {
+    const names = target.categories ?? [];
+    return Array.from(y.data, (code) => names[code]);
   }
-  if (target.kind === 'number') {
-    const values = Float64Array.from(y.data);
-    const missing = values.findIndex((v) => Number.isNaN(v));
-    if (missing >= 0) throw new ValueError(`target '${target.name}' is missing on ${table.lineWord} ${table.lines[missing]}; drop or fill those rows`);
-    return Array.from(values);
-  }
-  const names = target.categories ?? [];
-  return Array.from(y.data, (code) => names[code]);
+  const values = Float64Array.from(y.data);
+  const missing = values.findIndex((v) => Number.isNaN(v));
+  if (missing >= 0) throw new ValueError(`target '${target.name}' is missing on ${table.lineWord} ${table.lines[missing]}; drop or fill those rows`);
+  return task === 'regression' ? values : Array.from(values);
 }
 
 /** Reads a training file: every column but `target` is a feature. */
 export async function readLabeled(path: string, target: string, task?: Task): Promise<LabeledData> {
-  const table = await readCsv(path, { target: resolveTarget(path, target) });
+  if (target === '') throw new ValueError(`${path}: --target must name a column`);
+  const table = await readCsv(path, { target });
   if (table.nRows === 0) throw new ValueError(`${path}: no data rows`);
   const targetColumn = table.column(table.targetIndex);
   const features: FeatureSpec[] = table.columns
@@ -83,12 +78,6 @@ export async function readLabeled(path: string, target: string, task?: Task): Pr
   const classes = chosen === 'classification' ? sortedLabels(y as Label[]) : undefined;
   if (classes && classes.length < 2) throw new ValueError(`target '${targetColumn.name}' has a single class (${String(classes[0])}); classification needs two or more`);
   return { features, X: table.toMatrix(), y, task: chosen, classes, targetName: targetColumn.name };
-}
-
-/** A target given by name must exist; say which columns do (readCsv's message would name the option). */
-function resolveTarget(path: string, target: string): string {
-  if (target === '') throw new ValueError(`${path}: --target must name a column`);
-  return target;
 }
 
 function sortedLabels(y: readonly Label[]): Label[] {

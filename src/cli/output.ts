@@ -5,11 +5,11 @@
  */
 import { formatSeconds } from '../train/progress.js';
 
-/** A text table: the header, a rule, then the rows; numbers right-aligned. */
+/** A text table: the header, a rule, then the rows; columns of numbers (blanks allowed) right-aligned. */
 export function formatTable(header: readonly string[], rows: readonly (readonly (string | number)[])[]): string {
   const cells = rows.map((r) => r.map((c) => (typeof c === 'number' ? formatNumber(c) : c)));
   const widths = header.map((h, j) => Math.max(h.length, ...cells.map((r) => (r[j] ?? '').length)));
-  const numeric = header.map((_, j) => rows.length > 0 && rows.every((r) => typeof r[j] === 'number'));
+  const numeric = header.map((_, j) => rows.some((r) => typeof r[j] === 'number') && rows.every((r) => typeof r[j] === 'number' || r[j] === ''));
   const line = (r: readonly string[]): string =>
     r
       .map((c, j) => (numeric[j] ? c.padStart(widths[j]) : c.padEnd(widths[j])))

@@ -216,8 +216,8 @@ export async function train(argv: readonly string[], streams: Streams): Promise<
   if (cv) {
     const rows = cv.candidates.map((c) => [
       c.model === cv.best ? `${c.model} *` : c.model,
-      c.skipped ?? formatNumber(c.mean),
-      c.skipped ? '' : formatNumber(c.std),
+      c.skipped ?? c.mean,
+      c.skipped ? '' : c.std,
       c.skipped ? '' : `${c.seconds.toFixed(1)}s`,
     ]);
     streams.out(`${formatTable(['model', `cv ${cv.scoring}`, '±', 'time'], rows)}\n\n`);

@@ -4,7 +4,7 @@ import { resolve } from 'node:path';
 import { ValueError } from '../errors.js';
 import type { Estimator } from '../models/base.js';
 import type { Label } from '../utils/validation.js';
-import { parseCommandArgs, positionals } from './args.js';
+import { parseCommandArgs, positionals, type OptionSpec } from './args.js';
 import { readFeatures } from './dataset.js';
 import { evaluate as evaluatePipeline } from './evaluation.js';
 import { loadModelDir, readModelInfo, type ModelInfo } from './model-dir.js';
@@ -64,15 +64,22 @@ function targetOf(path: string, info: ModelInfo, table: Awaited<ReturnType<typeo
   return Array.from(column.values, (code) => (numericClasses ? Number(names[code]) : names[code]));
 }
 
-export async function evaluateCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  const args = parseCommandArgs('evaluate', argv, { json: { type: 'boolean' } });
+/** Parses `MODEL_DIR DATA.csv [options]`, loads the model and reads the file's feature columns; null once help is printed. */
+async function modelAndData(command: string, argv: readonly string[], options: OptionSpec, help: string, streams: Streams) {
+  const args = parseCommandArgs(command, argv, options);
   if (args.values.help) {
-    streams.out(`${EVALUATE_HELP}\n`);
-    return 0;
+    streams.out(`${help}\n`);
+    return null;
   }
-  const [dir, data] = positionals('evaluate', args, ['MODEL_DIR', 'DATA.csv']);
+  const [dir, data] = positionals(command, args, ['MODEL_DIR', 'DATA.csv']);
   const { info, pipeline } = await loadModelDir(dir);
-  const { table, X } = await readFeatures(data, info.features);
+  return { args, data, info, pipeline, ...(await readFeatures(data, info.features)) };
+}
+
+export async function evaluateCommand(argv: readonly string[], streams: Streams): Promise<number> {
+  const loaded = await modelAndData('evaluate', argv, { json: { type: 'boolean' } }, EVALUATE_HELP, streams);
+  if (!loaded) return 0;
+  const { args, data, info, pipeline, table, X } = loaded;
   const y = targetOf(data, info, table);
   const result = evaluatePipeline(pipeline, info.task, info.classes, X, y);
   if (args.values.json) {
@@ -90,14 +97,9 @@ function csvField(v: string | number): string {
 }
 
 export async function predictCommand(argv: readonly string[], streams: Streams): Promise<number> {
-  const args = parseCommandArgs('predict', argv, { out: { type: 'string' } });
-  if (args.values.help) {
-    streams.out(`${PREDICT_HELP}\n`);
-    return 0;
-  }
-  const [dir, data] = positionals('predict', args, ['MODEL_DIR', 'DATA.csv']);
-  const { info, pipeline } = await loadModelDir(dir);
-  const { X } = await readFeatures(data, info.features);
+  const loaded = await modelAndData('predict', argv, { out: { type: 'string' } }, PREDICT_HELP, streams);
+  if (!loaded) return 0;
+  const { args, info, pipeline, X } = loaded;
   const model = pipeline as Predictor;
   const predicted = model.predict(X);
   const header = ['prediction'];
