@@ -159,7 +159,8 @@ export async function demoCommand(argv: readonly string[], streams: Streams): Pr
         batchSize: 32,
         validationData: { x: digits.Xte, y: digits.yte },
         metrics: ['accuracy'],
-        verbose: 0,
+        // fit's own bar (epochs, loss, ETA) when both outputs are a terminal; the demo's step lines otherwise.
+        verbose: streams.interactive && process.stdout.isTTY === true ? 1 : 0,
         seed: 0,
       },
     );
