@@ -1,6 +1,7 @@
 /**
  * MLPClassifier / MLPRegressor (their conformance entries are in
- * estimator-conformance.test.ts): what they learn, their training curves and early stopping, the checks of hostile
+ * estimator-conformance.test.ts): scikit-learn's training runs reproduced
+ * from the same initial weights, what they learn, their training curves and early stopping, the checks of hostile
  * hyper-parameters, and the gradient of the loss they minimise against
  * finite differences in float64.
  */
@@ -8,8 +9,72 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { MLPClassifier, MLPRegressor, NumericalError, ValueError, loadIris, makeRegression, StandardScaler, Tensor } from '../src/index.js';
 import { bceWithLogits, crossEntropy } from '../src/nn/losses/classification.js';
+import { assertClose, camelKeys, loadFixture } from './helpers/fixtures.js';
 
 const SMALL = { hiddenLayerSizes: [8], maxIter: 30 } as const;
+
+interface SklearnMLPCase {
+  name: string;
+  estimator: 'MLPClassifier' | 'MLPRegressor';
+  params: Record<string, unknown>;
+  X: number[][];
+  y: (number | string)[];
+  initialCoefs: number[][];
+  initialIntercepts: number[][];
+  coefs: number[][];
+  intercepts: number[][];
+  lossCurve: number[];
+  nIter: number;
+  bestLoss: number;
+  predictProba?: number[];
+  predict: (number | string)[];
+}
+
+/** The layers' weights [W₀, b₀, W₁, b₁, …] as trainable tensors. */
+function weightTensors(coefs: number[][], intercepts: number[][], units: readonly number[]): Tensor[] {
+  return coefs.flatMap((w, l) => [
+    new Tensor(Float64Array.from(w), [units[l], units[l + 1]], { requiresGrad: true }),
+    new Tensor(Float64Array.from(intercepts[l]), [units[l + 1]], { requiresGrad: true }),
+  ]);
+}
+
+/** Estimators that start from given weights (scikit-learn's, from the fixture) instead of drawing their own. */
+class ClassifierFrom extends MLPClassifier {
+  start: [number[][], number[][]] = [[], []];
+  protected override initialWeights(units: readonly number[]): Tensor[] {
+    return weightTensors(...this.start, units);
+  }
+}
+class RegressorFrom extends MLPRegressor {
+  start: [number[][], number[][]] = [[], []];
+  protected override initialWeights(units: readonly number[]): Tensor[] {
+    return weightTensors(...this.start, units);
+  }
+}
+
+describe('MLPClassifier / MLPRegressor reproduce scikit-learn from the same initial weights (solver adam, shuffle off)', () => {
+  // scripts/make-sklearn-mlp-fixtures.py; early stopping is left out: scikit-learn's validation split comes from NumPy's generator.
+  const { cases } = loadFixture<{ cases: SklearnMLPCase[] }>('sklearn-mlp');
+  for (const c of cases) {
+    it(`${c.estimator}: ${c.name}`, () => {
+      const params = { ...camelKeys(c.params), shuffle: false };
+      const model = c.estimator === 'MLPClassifier' ? new ClassifierFrom(params) : new RegressorFrom(params);
+      model.start = [c.initialCoefs, c.initialIntercepts];
+      model.fit(c.X, c.y as never);
+      assert.equal(model.nIter, c.nIter);
+      assertClose(model.lossCurve, c.lossCurve, 1e-10, 'lossCurve');
+      assertClose(model.bestLoss, c.bestLoss, 1e-10, 'bestLoss');
+      assertClose(model.coefs, c.coefs, 1e-10, 'coefs');
+      assertClose(model.intercepts, c.intercepts, 1e-10, 'intercepts');
+      if (model instanceof MLPClassifier) {
+        assertClose(model.predictProba(c.X).data, c.predictProba, 1e-10, 'predictProba');
+        assert.deepEqual(model.predict(c.X), c.predict);
+      } else {
+        assertClose(model.predict(c.X), c.predict, 1e-10, 'predict');
+      }
+    });
+  }
+});
 
 function iris(): { X: Tensor; y: number[] } {
   const { data, target } = loadIris({ dtype: 'float64' });

@@ -1,7 +1,7 @@
 /**
  * Multi-layer perceptrons as estimators (scikit-learn's `MLPClassifier` and
  * `MLPRegressor`): fully connected layers with one activation, trained by
- * Adam on minibatches with an L2 penalty, stopped by a loss plateau or, with
+ * Adam (in scikit-learn's form, ./mlp-adam.ts) on minibatches with an L2 penalty, stopped by a loss plateau or, with
  * `earlyStopping`, by the score on a held-out part of the training data.
  *
  * The network is built on this library's tensors and autograd; the fitted
@@ -11,12 +11,12 @@
 import { noGrad } from '../../autograd/graph.js';
 import { NumericalError, ValueError } from '../../errors.js';
 import { bceWithLogits, crossEntropy } from '../../nn/losses/classification.js';
-import { Adam } from '../../optim/optimizers.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { BaseEstimator, classifierScore, regressorScore, type EstimatorType } from '../base.js';
 import { checkBool, checkChoice, checkNumber } from '../linear/common.js';
+import { SklearnAdam } from './mlp-adam.js';
 import { accuracyOf, r2Of, splitValidation, takeRowsOf } from './mlp-data.js';
 
 export type Activation = 'identity' | 'logistic' | 'tanh' | 'relu';
@@ -135,8 +135,11 @@ abstract class BaseMultilayerPerceptron extends BaseEstimator<MLPParams> {
     checkNumber('epsilon', p.epsilon, est, { min: 0, minExclusive: true });
   }
 
-  /** Glorot-uniform weights (scikit-learn's init: bound √(6/(fanIn+fanOut)), √2 smaller for logistic units). */
-  private initialWeights(units: readonly number[], rng: Generator): Tensor[] {
+  /**
+   * Glorot-uniform weights (scikit-learn's init: bound √(6/(fanIn+fanOut)), √2 smaller for logistic units):
+   * [W₀, b₀, W₁, b₁, …]. Protected so that a test can start from the weights scikit-learn drew.
+   */
+  protected initialWeights(units: readonly number[], rng: Generator): Tensor[] {
     const total = units.slice(1).reduce((s, u, l) => s + (units[l] + 1) * u, 0);
     if (total > MAX_MLP_WEIGHTS) throw new ValueError(`${this.constructor.name}: ${total} weights is more than ${MAX_MLP_WEIGHTS}; use smaller hiddenLayerSizes`);
     const factor = this.params.activation === 'logistic' ? 2 : 6;
@@ -200,7 +203,7 @@ abstract class BaseMultilayerPerceptron extends BaseEstimator<MLPParams> {
     const all = Int32Array.from({ length: X.rows }, (_, i) => i);
     const { train, validation } = p.earlyStopping ? splitValidation(X.rows, p.validationFraction, rng, this.constructor.name) : { train: all, validation: null };
     const batchSize = Math.min(p.batchSize === 'auto' ? 200 : p.batchSize, train.length);
-    const optimizer = new Adam(params, { lr: p.learningRateInit, betas: [p.beta1, p.beta2], eps: p.epsilon });
+    const optimizer = new SklearnAdam(params, p.learningRateInit, p.beta1, p.beta2, p.epsilon);
     const lossCurve: number[] = [];
     const validationScores: number[] = [];
     const validationLoss: number[] = [];
