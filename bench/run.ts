@@ -9,6 +9,9 @@ import { benchGemm } from './gemm.js';
 import { DEEP_WORKLOADS } from './deep.js';
 import { benchClassicalLinear, LINEAR_WORKLOADS } from './classical-linear.js';
 import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
+import { GAN_WORKLOADS } from './gan.js';
+import { benchConvTranspose, CONVT_WORKLOADS } from './convt.js';
+import { benchDecomposition, DECOMPOSITION_WORKLOADS } from './decomposition.js';
 
 interface Line {
   workload: string;
@@ -24,6 +27,9 @@ const RUNNERS: Record<string, Runner> = {
   ...Object.fromEntries(Object.entries(DEEP_WORKLOADS).map(([name, run]) => [name, ((emit, options) => run({ emit, ...options })) as Runner])),
   ...Object.fromEntries(LINEAR_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalLinear(emit, [name], options)) as Runner])),
   ...Object.fromEntries(SVM_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalSvm(emit, [name], options)) as Runner])),
+  ...Object.fromEntries(Object.entries(GAN_WORKLOADS).map(([name, run]) => [name, ((emit, { quick }) => run({ emit, quick })) as Runner])),
+  ...Object.fromEntries(CONVT_WORKLOADS.map((name) => [name, ((emit, options) => benchConvTranspose(emit, options)) as Runner])),
+  ...Object.fromEntries(DECOMPOSITION_WORKLOADS.map((name) => [name, ((emit, options) => benchDecomposition(emit, name, options)) as Runner])),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

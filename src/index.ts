@@ -170,6 +170,16 @@ export { makeRegression, makeClassification, makeBlobs, makeMoons, makeCircles, 
 export * as nn from './nn/index.js';
 export { Module, Parameter } from './nn/module.js';
 export { Sequential } from './nn/layers/sequential.js';
+// DCGAN-style generator and discriminator for small images (GANs, issue #19).
+export {
+  dcganGenerator,
+  dcganDiscriminator,
+  DcganGenerator,
+  DcganDiscriminator,
+  type DcganGeneratorOptions,
+  type DcganDiscriminatorOptions,
+  type DcganImageSize,
+} from './gan/dcgan.js';
 
 // Optimisers, schedules, the training loop and saved models.
 export * from './optim/index.js';
@@ -194,10 +204,15 @@ export {
 } from './persist/index.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
 
+// Generative adversarial networks and synthetic data.
+export * from './gan/index.js';
+
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';
 export * from './models/neural_network/index.js';
+export * from './models/decomposition/index.js';
+export * from './models/cluster/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
 export { warmUpThreads } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';

@@ -13,8 +13,13 @@ import { fileURLToPath } from 'node:url';
 
 // dist/test/docs-examples.test.js → the repository root.
 const root = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
-const GUIDES = ['classical', 'neural-networks', 'data', 'performance', 'security', 'saving-models'];
-const DOCUMENTS = ['README.md', ...GUIDES.map((name) => `docs/${name}.md`)];
+// The guides the README must link; every page under docs/ is checked for links and examples.
+const GUIDES = ['classical', 'neural-networks', 'data', 'performance', 'security', 'saving-models', 'decomposition-and-clustering', 'gans'];
+const PAGES = readdirSync(join(root, 'docs'))
+  .filter((f) => f.endsWith('.md'))
+  .sort()
+  .map((f) => `docs/${f}`);
+const DOCUMENTS = ['README.md', ...PAGES];
 
 interface Example {
   document: string;

@@ -38,6 +38,10 @@ import {
   SVC,
   SVR,
   makePipeline,
+  PCA,
+  TruncatedSVD,
+  KMeans,
+  MiniBatchKMeans,
 } from '../src/index.js';
 import { checkEstimator, type CheckEstimatorOptions } from './helpers/check-estimator.js';
 import { ToyCentroidClassifier, ToyRidge } from './helpers/toy-estimators.js';
@@ -127,6 +131,16 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
   [SimpleImputer, [{ make: () => new SimpleImputer({ strategy: 'median', addIndicator: true }), options: { ...transformer, allowNaN: true } }]],
   [OneHotEncoder, [{ make: () => new OneHotEncoder({ handleUnknown: 'ignore' }), options: { ...transformer, allowNaN: true } }]],
   [OrdinalEncoder, [{ make: () => new OrdinalEncoder(), options: { ...transformer, allowNaN: true } }]],
+  [
+    PCA,
+    [
+      { make: () => new PCA({ nComponents: 2 }), options: transformer },
+      { make: () => new PCA({ nComponents: 2, svdSolver: 'randomized', whiten: true }), options: { ...transformer, name: 'PCA(randomized, whiten)' } },
+    ],
+  ],
+  [TruncatedSVD, [{ make: () => new TruncatedSVD(), options: transformer }]],
+  [KMeans, [{ make: () => new KMeans({ nClusters: 3 }), options: transformer }]],
+  [MiniBatchKMeans, [{ make: () => new MiniBatchKMeans({ nClusters: 3, batchSize: 16 }), options: transformer }]],
   [
     ColumnTransformer,
     [

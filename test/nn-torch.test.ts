@@ -80,7 +80,8 @@ function runner(m: nn.Module): Runner {
 }
 
 describe('layers match PyTorch (float64, forward and every gradient)', () => {
-  for (const c of load<LayerCase>('torch-layers.json')) {
+  // torch-convt.json: ConvTranspose2d and Upsample (scripts/make-torch-convt-fixtures.py).
+  for (const c of [...load<LayerCase>('torch-layers.json'), ...load<LayerCase>('torch-convt.json')]) {
     it(c.name, () => {
       const m = nn.layerFromConfig(c.layer);
       m.train(c.mode === 'train');

@@ -241,6 +241,12 @@ describe('estimator files: malicious documents', () => {
       }, pipe),
       /is not a new integer/,
     );
+    rejects(
+      tampered((doc) => {
+        (doc.root.params as { steps: [string, { id: number }][] }).steps[0][1].id = doc.root.id as number;
+      }, pipe),
+      /is not a new integer/,
+    );
   });
 
   it('params the class refuses are a typed error naming the file position', () => {
@@ -268,6 +274,34 @@ describe('estimator files: malicious documents', () => {
       }),
       /Ridge/,
       FrugalError,
+    );
+  });
+
+  it('a fitted flag without the state, or a feature count that is not one', () => {
+    const bytes = estimatorToBytes(new Ridge());
+    rejects(
+      tampered((doc) => {
+        doc.root.state = { _fitted: true, nFeaturesIn: 3 };
+      }, bytes),
+      /Ridge does not fit together: predict fails/,
+    );
+    rejects(
+      tampered((doc) => {
+        state(doc).nFeaturesIn = 'three';
+      }),
+      /nFeaturesIn of Ridge is "three"/,
+    );
+  });
+
+  it('probability parameters of the wrong length are refused at loading', () => {
+    const { X, y } = dataFor('classifier');
+    const bytes = estimatorToBytes(new SVC({ probability: true, randomState: 0 }).fit(X, y!));
+    rejects(
+      tampered((doc, tensors) => {
+        const key = (state(doc).probA as { key: string }).key;
+        tensors.set(key, new Tensor(new Float64Array(1), [1]));
+      }, bytes),
+      /SVC does not fit together: predictProba/,
     );
   });
 

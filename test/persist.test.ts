@@ -13,6 +13,7 @@ import { describe, it } from 'node:test';
 import {
   ColumnTransformer,
   GridSearchCV,
+  Lasso,
   LogisticRegression,
   MinMaxScaler,
   OneHotEncoder,
@@ -156,6 +157,18 @@ describe('labels, nesting and sharing', () => {
     assert.equal(fingerprint(loaded.predict(X)), fingerprint(search.predict(X)));
   });
 
+  it('estimator-valued params (a grid over pipeline steps) round-trip, shared with the best params', () => {
+    const { X, y } = regression();
+    const search = new GridSearchCV(makePipeline(new StandardScaler(), new Ridge()), { ridge: [new Ridge({ alpha: 3 }), new Lasso({ alpha: 0.1 })] }, { cv: 3 }).fit(X, y);
+    const bytes = estimatorToBytes(search);
+    const loaded = estimatorFromBytes(bytes) as GridSearchCV;
+    const grid = loaded.getParams({ deep: false }).paramGrid as { ridge: Estimator[] };
+    assert.ok(grid.ridge[1] instanceof Lasso);
+    assert.equal(loaded.bestParams!.ridge, grid.ridge[search.bestIndex!]);
+    assert.equal(fingerprint(loaded.predict(X)), fingerprint(search.predict(X)));
+    assert.deepEqual(estimatorToBytes(loaded), bytes);
+  });
+
   it('a user class registered with registerEstimator round-trips inside a search', () => {
     const { X, y } = regression();
     const search = new GridSearchCV(new ToyRidge(), { alpha: [0.01, 10] }, { cv: 3 }).fit(X, y);
@@ -215,6 +228,20 @@ describe('what cannot be saved is a typed error naming the class and field', () 
       (e: unknown) => e instanceof ValueError && /Ridge\.cache/.test(e.message) && /Date/.test(e.message),
     );
   });
+  it('registerEstimator: a class, under a free name', () => {
+    assert.throws(() => registerEstimator((() => 1) as never), ValueError);
+    class Ridge2 extends ToyRidge {}
+    assert.throws(
+      () => registerEstimator(Ridge2, 'Ridge'),
+      (e: unknown) => e instanceof ValueError && /'Ridge' is taken/.test(e.message),
+    );
+    assert.throws(() => registerEstimator(Ridge2, 'bad name'), ValueError);
+    registerEstimator(ToyRidge); // again: a no-op
+    assert.throws(
+      () => registerEstimator(ToyRidge, 'OtherName'),
+      (e: unknown) => e instanceof ValueError && /already registered as 'ToyRidge'/.test(e.message),
+    );
+  });
   it('an unregistered estimator class', () => {
     class Unregistered extends ToyRidge {}
     assert.throws(
@@ -247,7 +274,10 @@ describe('files and the root save / load', () => {
       assert.deepEqual(loaded.predict(X), pipe.predict(X));
       await saveEstimator(pipe, join(dir, 'pipe2.safetensors'));
       assert.deepEqual(readFileSync(join(dir, 'pipe2.safetensors')), readFileSync(join(dir, 'pipe.safetensors')));
-      assert.ok((await loadEstimator(join(dir, 'pipe2.safetensors'))) instanceof Pipeline);
+      const typed: Pipeline = await loadEstimator(join(dir, 'pipe2.safetensors'), { expect: Pipeline });
+      assert.ok(typed instanceof Pipeline);
+      await assert.rejects(loadEstimator(join(dir, 'pipe2.safetensors'), { expect: Ridge }), /holds a Pipeline, expected a Ridge/);
+      await assert.rejects(loadEstimator(join(dir, 'pipe2.safetensors'), { expected: Ridge } as never), /did you mean 'expect'/);
 
       manualSeed(0);
       const net = new Sequential(new Linear(3, 4), new ReLU(), new Linear(4, 2));

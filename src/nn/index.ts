@@ -22,6 +22,8 @@ export { Sequential } from './layers/sequential.js';
 export { ModuleList, ModuleDict } from './layers/containers.js';
 export { Linear, Identity, type LinearOptions } from './layers/linear.js';
 export { Conv1d, Conv2d, type Conv1dOptions, type Conv2dOptions, type Padding1d, type Padding2d } from './layers/conv.js';
+export { ConvTranspose2d, convTranspose2d, type ConvTranspose2dOptions, type ConvTranspose2dOpOptions } from './layers/conv-transpose.js';
+export { Upsample, upsample, type UpsampleOptions, type UpsampleMode } from './layers/upsample.js';
 export {
   MaxPool1d,
   MaxPool2d,

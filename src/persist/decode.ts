@@ -68,6 +68,8 @@ interface Decoder {
   made: Map<string, { declared: string; value: unknown }>;
   /** Estimators by id; `complete` is false while the estimator's own state is being read. */
   estimators: Map<number, { est: Estimator; complete: boolean }>;
+  /** Every id met so far (an estimator claims its id before its params are read). */
+  claimedIds: Set<number>;
 }
 
 /** Checks `node` is an object with exactly `keys` (besides `$`). */
@@ -226,7 +228,8 @@ function typed<T>(where: string, fn: () => T): T {
 
 function decodeEstimatorNode(dec: Decoder, node: Record<string, unknown>, where: string, depth: number): Estimator {
   const { id, class: className, params, state } = fields(node, ['id', 'class', 'params', 'state'], where);
-  if (!Number.isSafeInteger(id) || dec.estimators.has(id as number)) fail(where, `estimator id ${JSON.stringify(id)} is not a new integer`);
+  if (!Number.isSafeInteger(id) || dec.claimedIds.has(id as number)) fail(where, `estimator id ${JSON.stringify(id)} is not a new integer`);
+  dec.claimedIds.add(id as number); // before the params, which may hold estimators of their own
   if (typeof className !== 'string') fail(where, 'the estimator class must be a string');
   const Ctor = estimatorClass(className) as (new (params: Record<string, unknown>) => Estimator) | undefined;
   if (Ctor === undefined) fail(where, `unknown estimator class '${className.slice(0, 100)}' (a class of your own must be registered with registerEstimator before loading)`);
@@ -253,7 +256,7 @@ function decodeEstimatorNode(dec: Decoder, node: Record<string, unknown>, where:
 
 /** Rebuilds the root estimator of `doc` from it and the file's tensors; every tensor must be used. */
 export function decodeEstimator(doc: EstimatorDocument, tensors: Map<string, Tensor>): Estimator {
-  const dec: Decoder = { tensors, made: new Map(), estimators: new Map() };
+  const dec: Decoder = { tensors, made: new Map(), estimators: new Map(), claimedIds: new Set() };
   const root = doc.root;
   if (!isPlainObject(root) || root.$ !== 'est') fail('root', 'must be an estimator node');
   const est = decodeEstimatorNode(dec, root, 'root', 0);

@@ -12,21 +12,27 @@
  * const loaded = await loadEstimator('model.safetensors');
  * ```
  */
-import { FrugalError, NumericalError, ParseError, ValueError } from '../errors.js';
+import { FrugalError, ParseError, ValueError } from '../errors.js';
 import { decodeSafetensors, encodeSafetensors, type SafetensorsContent } from '../io/safetensors.js';
 import { isEstimator, type Estimator } from '../models/base.js';
 import { ARCHITECTURE_KEY } from '../nn/serialize.js';
 import { readFileBytes, writeFileBytes } from '../platform/files.js';
-import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../utils/options.js';
 import { decodeEstimator, parseDocument } from './decode.js';
 import { encodeEstimator } from './encode.js';
 import { ESTIMATOR_KEY } from './format.js';
+import { smokeTestLoaded } from './smoke-test.js';
 
-export interface LoadEstimatorOptions {
+export interface LoadEstimatorOptions<E extends Estimator = Estimator> {
   /** Refuse safetensors headers longer than this many bytes (default: the safetensors reader's limit). */
   maxHeaderBytes?: number;
+  /** The class the file must hold (a ParseError otherwise); the result is typed as it. */
+  expect?: abstract new (
+    ...args: never[]
+  ) => E;
 }
+
+const LOAD_OPTIONS = ['maxHeaderBytes', 'expect'];
 
 /** The estimator (params, and fitted state when fitted) as safetensors bytes. */
 export function estimatorToBytes(est: Estimator): Uint8Array {
@@ -48,45 +54,9 @@ export function estimatorFromContent(content: SafetensorsContent): Estimator {
     throw new ParseError(`estimator file: the file holds ${what}`);
   }
   const est = decodeEstimator(parseDocument(text), content.tensors);
-  probeLoaded(est);
+  smokeTestLoaded(est);
   return est;
 }
-
-/** Whether an output (labels, a Float64Array, a Tensor) holds a NaN. */
-function holdsNaN(out: unknown): boolean {
-  const values = out instanceof Tensor ? out.data : out;
-  if (!ArrayBuffer.isView(values) && !Array.isArray(values)) return false;
-  return Array.prototype.some.call(values, (v: unknown) => typeof v === 'number' && Number.isNaN(v));
-}
-
-/**
- * A smoke test of a loaded, fitted estimator: its main output on one row of
- * zeros. A state whose parts do not fit together (a string where an array
- * belongs, coefficients of the wrong length) so fails at loading, with a
- * typed error, instead of later inside predict. Another FrugalError the
- * estimator throws itself (an unknown category, a kernel wanting other
- * columns) is its normal behaviour and passes.
- */
-function probeLoaded(est: Estimator): void {
-  const { nFeaturesIn, isFitted } = est as { nFeaturesIn?: unknown; isFitted?: unknown };
-  if (isFitted !== true || !Number.isSafeInteger(nFeaturesIn) || (nFeaturesIn as number) < 1 || (nFeaturesIn as number) > PROBE_MAX_FEATURES) return;
-  const methods = est as unknown as Record<string, unknown>;
-  const method = typeof methods.predict === 'function' ? 'predict' : typeof methods.transform === 'function' ? 'transform' : undefined;
-  if (method === undefined) return;
-  const className = est.constructor.name;
-  let out: unknown;
-  try {
-    out = (methods[method] as (X: number[][]) => unknown).call(est, [new Array<number>(nFeaturesIn as number).fill(0)]);
-  } catch (err) {
-    // A NaN met inside (coefficients of the wrong length read past their end) is the state's fault, not the input's.
-    if (err instanceof FrugalError && !(err instanceof NumericalError)) return;
-    throw new ParseError(`estimator file: the saved state of ${className} does not fit together: ${method} fails (${String((err as Error)?.message ?? err)})`);
-  }
-  if (holdsNaN(out)) throw new ParseError(`estimator file: the saved state of ${className} does not fit together: ${method} of a row of zeros gives NaN`);
-}
-
-/** Widest input the loading smoke test builds a row for (wider models skip it). */
-const PROBE_MAX_FEATURES = 1 << 20;
 
 /**
  * Rebuilds an estimator saved by {@link estimatorToBytes}. The bytes are
@@ -94,10 +64,14 @@ const PROBE_MAX_FEATURES = 1 << 20;
  * estimator classes (every exported one, plus those given to
  * `registerEstimator`) are ever built.
  */
-export function estimatorFromBytes(bytes: Uint8Array, options: LoadEstimatorOptions = {}): Estimator {
-  checkOptions('estimatorFromBytes', options, ['maxHeaderBytes']);
+export function estimatorFromBytes<E extends Estimator = Estimator>(bytes: Uint8Array, options: LoadEstimatorOptions<E> = {}): E {
+  checkOptions('estimatorFromBytes', options, LOAD_OPTIONS);
+  const { maxHeaderBytes, expect } = options;
+  if (expect !== undefined && typeof expect !== 'function') throw new ValueError(`estimatorFromBytes: expect must be an estimator class, got ${typeof expect}`);
   if (!(bytes instanceof Uint8Array)) throw new ValueError('estimatorFromBytes: expected a Uint8Array');
-  return estimatorFromContent(decodeSafetensors(bytes, options));
+  const est = estimatorFromContent(decodeSafetensors(bytes, maxHeaderBytes === undefined ? {} : { maxHeaderBytes }));
+  if (expect !== undefined && !(est instanceof expect)) throw new ParseError(`estimator file: the file holds a ${est.constructor.name}, expected a ${expect.name}`);
+  return est as E;
 }
 
 function checkPath(path: unknown, where: string): asserts path is string {
@@ -111,9 +85,9 @@ export async function saveEstimator(est: Estimator, path: string): Promise<void>
 }
 
 /** Loads an estimator saved by {@link saveEstimator} (Node.js); errors name the file. */
-export async function loadEstimator(path: string, options: LoadEstimatorOptions = {}): Promise<Estimator> {
+export async function loadEstimator<E extends Estimator = Estimator>(path: string, options: LoadEstimatorOptions<E> = {}): Promise<E> {
   checkPath(path, 'loadEstimator');
-  checkOptions('loadEstimator', options, ['maxHeaderBytes']);
+  checkOptions('loadEstimator', options, LOAD_OPTIONS);
   const bytes = await readFileBytes(path, 'loadEstimator');
   return withPath(path, () => estimatorFromBytes(bytes, options));
 }

@@ -19,6 +19,7 @@ export type EstimatorClass = abstract new (...args: never[]) => Estimator;
 
 const byName = new Map<string, EstimatorClass>();
 const byClass = new Map<EstimatorClass, string>();
+/** Whether every export has been scanned (see scanExports). */
 let scannedExports = false;
 /** Exported, but not estimators a file may build. */
 const ABSTRACT_BASES: ReadonlySet<unknown> = new Set([BaseRegressor, BaseClassifier, BaseTransformer]);
@@ -38,6 +39,7 @@ export function registerEstimator(cls: EstimatorClass, name: string = cls?.name)
   if (!isEstimatorClass(cls)) {
     throw new ValueError(`registerEstimator: expected an estimator class (with fit, getParams and setParams), got ${String(cls)}`);
   }
+  scanExports(); // the package's own classes keep their names
   if (typeof name !== 'string' || !NAME_PATTERN.test(name)) throw new ValueError(`registerEstimator: invalid name ${JSON.stringify(name)} (letters, digits, _, $ and .)`);
   const existing = byName.get(name);
   if (existing === cls) return;
@@ -47,21 +49,43 @@ export function registerEstimator(cls: EstimatorClass, name: string = cls?.name)
   byClass.set(cls, name);
 }
 
-/** Registers every concrete BaseEstimator subclass among `exports` (and its namespace objects, one level deep). */
-function registerExported(exports: Record<string, unknown>, depth: number): void {
-  for (const [name, value] of Object.entries(exports)) {
+/**
+ * Registers every concrete estimator class among `exports` under its export
+ * name (and those of namespace objects, one level deep, under `ns.Name`
+ * when the plain name is taken). Returns false when some export could not be
+ * read yet (its module is still being evaluated: scanned again later).
+ */
+function registerExported(exports: Record<string, unknown>, prefix: string): boolean {
+  let complete = true;
+  for (const name of Object.keys(exports)) {
+    let value: unknown;
+    try {
+      value = exports[name];
+    } catch {
+      complete = false; // a binding not initialised yet (an import cycle still being evaluated)
+      continue;
+    }
     if (isEstimatorClass(value) && !ABSTRACT_BASES.has(value)) {
-      if (!byClass.has(value as EstimatorClass) && !byName.has(name)) registerEstimator(value as EstimatorClass, name);
-    } else if (depth === 0 && value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === null) {
-      registerExported(value as Record<string, unknown>, 1); // a namespace export (`export * as nn`)
+      if (byClass.has(value)) continue;
+      registerEstimator(value, byName.has(name) ? `${prefix}${name}` : name);
+    } else if (prefix === '' && value !== null && typeof value === 'object' && Object.getPrototypeOf(value) === null) {
+      complete = registerExported(value as Record<string, unknown>, `${name}.`) && complete; // a namespace export (`export * as nn`)
     }
   }
+  return complete;
 }
 
+let scanning = false;
+
+/** Registers the package's exported estimators (once every export could be read). */
 function scanExports(): void {
-  if (scannedExports) return;
-  scannedExports = true;
-  registerExported(frugal as unknown as Record<string, unknown>, 0);
+  if (scannedExports || scanning) return;
+  scanning = true;
+  try {
+    scannedExports = registerExported(frugal as unknown as Record<string, unknown>, '');
+  } finally {
+    scanning = false;
+  }
 }
 
 /** The class registered under `name`, or undefined. */

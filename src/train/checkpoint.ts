@@ -89,27 +89,38 @@ export function unpackState(value: unknown, tensors: Map<string, Tensor>): unkno
   return value;
 }
 
+/** Tensors plus JSON state (tensors inside it lifted out by packState) as safetensors bytes, the JSON under metadata `key`. */
+export function stateToBytes(tensors: Map<string, Tensor>, state: unknown, key: string): Uint8Array {
+  const json = JSON.stringify(packState(state, tensors));
+  return encodeSafetensors(tensors, { 'frugal.format': '1', [key]: json });
+}
+
+/** The tensors and the unpacked state of {@link stateToBytes}'s bytes; ParseErrors start with `what`, `missing` says what a file without `key` is. */
+export function stateFromBytes(bytes: Uint8Array, key: string, what: string, missing: string): { tensors: Map<string, Tensor>; state: unknown } {
+  const { tensors, metadata } = decodeSafetensors(bytes);
+  const text = metadata[key];
+  if (text === undefined) throw new ParseError(`${what}: ${missing}`);
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch (err) {
+    throw new ParseError(`${what}: training state is not valid JSON (${(err as Error).message})`);
+  }
+  return { tensors, state: unpackState(raw, tensors) };
+}
+
 /** The checkpoint as safetensors bytes (browser: store them anywhere; Node: {@link saveCheckpoint}). */
 export function checkpointToBytes(ckpt: TrainingCheckpoint): Uint8Array {
   const tensors = new Map<string, Tensor>();
   for (const [name, t] of ckpt.model) tensors.set(`model/${name}`, t);
   const rest = { version: ckpt.version, epoch: ckpt.epoch, optimizer: ckpt.optimizer, callbacks: ckpt.callbacks, random: ckpt.random, history: ckpt.history };
-  const json = JSON.stringify(packState(rest, tensors));
-  return encodeSafetensors(tensors, { 'frugal.format': '1', [CHECKPOINT_KEY]: json });
+  return stateToBytes(tensors, rest, CHECKPOINT_KEY);
 }
 
 /** Reads a checkpoint from {@link checkpointToBytes}'s bytes, checking its structure. */
 export function checkpointFromBytes(bytes: Uint8Array): TrainingCheckpoint {
-  const { tensors, metadata } = decodeSafetensors(bytes);
-  const text = metadata[CHECKPOINT_KEY];
-  if (text === undefined) throw new ParseError('checkpoint: no training state in this file (is it a model saved with save()? load it with load())');
-  let raw: unknown;
-  try {
-    raw = JSON.parse(text);
-  } catch (err) {
-    throw new ParseError(`checkpoint: training state is not valid JSON (${(err as Error).message})`);
-  }
-  const rest = unpackState(raw, tensors) as Omit<TrainingCheckpoint, 'model'>;
+  const { tensors, state } = stateFromBytes(bytes, CHECKPOINT_KEY, 'checkpoint', 'no training state in this file (is it a model saved with save()? load it with load())');
+  const rest = state as Omit<TrainingCheckpoint, 'model'>;
   const model = new Map<string, Tensor>();
   for (const [name, t] of tensors) if (name.startsWith('model/')) model.set(name.slice(6), t);
   const ckpt = { ...rest, model } as TrainingCheckpoint;

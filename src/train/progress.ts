@@ -39,13 +39,15 @@ export class Progress {
     private readonly verbose: Verbosity,
     private readonly epochs: number,
     private readonly now: () => number = () => performance.now(),
+    /** What one round of the bar is called ('Epoch' for fit). */
+    private readonly unit = 'Epoch',
   ) {
     this.bar = verbose === 1 && isInteractiveOutput();
   }
 
   private label(epoch: number): string {
     const w = String(this.epochs).length;
-    return `Epoch ${String(epoch + 1).padStart(w)}/${this.epochs}`;
+    return `${this.unit} ${String(epoch + 1).padStart(w)}/${this.epochs}`;
   }
 
   epochBegin(): void {

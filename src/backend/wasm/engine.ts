@@ -10,7 +10,7 @@
  * Its fields are read by those modules; nothing outside backend/wasm/ uses
  * this class.
  */
-import { ValueError } from '../../errors.js';
+import { LimitError, ValueError } from '../../errors.js';
 import { canBlock, canSpawnWorkers, hardwareConcurrency } from '../../platform/threads.js';
 import type { KernelExports } from './module.js';
 import * as slot from './layout.js';
@@ -122,7 +122,11 @@ export class WasmEngine {
   ensureBytes(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
-    this.memory.grow(Math.ceil((end - have) / PAGE));
+    try {
+      this.memory.grow(Math.ceil((end - have) / PAGE));
+    } catch {
+      throw new LimitError(`wasm engine: ${end} bytes of kernel memory are more than the WebAssembly memory can hold (${have} now)`);
+    }
     this.refreshViews();
   }
 

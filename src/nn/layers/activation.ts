@@ -1,7 +1,7 @@
 /** Activation functions as modules (they have no parameters). */
 import { ValueError } from '../../errors.js';
 import { normAxis } from '../../tensor/shape.js';
-import { record } from '../../autograd/graph.js';
+import { isGradEnabled, record } from '../../autograd/graph.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { softmax } from '../../tensor/ops/reduce.js';
@@ -71,6 +71,13 @@ function leakyRelu(x: Tensor, slope: number): Tensor {
   }
   return record(new Tensor(out, x.shape), 'leakyRelu', [x], (g) => {
     const f = arrayFor(x.dtype, x.size);
+    if (!isGradEnabled() && g.dtype === x.dtype) {
+      // The product g·(1 or slope) of the recorded path below in one pass (slope rounded to x's dtype as there).
+      const s = f instanceof Float32Array ? Math.fround(slope) : slope;
+      const gd = g.data;
+      for (let i = 0; i < f.length; i++) f[i] = xd[i] > 0 ? gd[i] : gd[i] * s;
+      return [new Tensor(f, x.shape)];
+    }
     for (let i = 0; i < f.length; i++) f[i] = xd[i] > 0 ? 1 : slope;
     return [g.mul(new Tensor(f, x.shape))];
   });

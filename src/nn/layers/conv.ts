@@ -57,8 +57,8 @@ function resolvePadding(layer: string, padding: Padding2d, kernel: [number, numb
   return [ph, ph, pw, pw];
 }
 
-/** Shared by Conv1d and Conv2d: parameters, init, and the 2-D forward. */
-abstract class ConvNd extends Module {
+/** Shared by Conv1d, Conv2d and ConvTranspose2d: parameters, init, and the 2-D forward. */
+export abstract class ConvNd extends Module {
   readonly inChannels: number;
   readonly outChannels: number;
   readonly groups: number;
@@ -98,6 +98,22 @@ abstract class ConvNd extends Module {
   }
 
   protected abstract get label(): string;
+
+  /** The layer's config: the channels, its window `geometry`, then groups, bias and dtype. */
+  protected configWith(geometry: JsonObject): JsonObject {
+    const { inChannels, outChannels, groups, dtype } = this;
+    return { inChannels, outChannels, ...geometry, groups, bias: this.bias !== null, dtype };
+  }
+
+  /** Checks x as [N, inChannels, H, W] (or unbatched [inChannels, H, W]) and applies `op` to its batched form. */
+  protected forward4d(x: Tensor, op: (x4: Tensor) => Tensor): Tensor {
+    checkFloatInput(this.label, x, this.dtype);
+    if (x.ndim === 3) return this.forward4d(x.unsqueeze(0), op).squeeze(0);
+    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
+      throw new ShapeError(`${this.label}: expected input [N, ${this.inChannels}, H, W], got ${shapeStr(x.shape)}`);
+    }
+    return op(x);
+  }
 
   /** x [N, C, H, W], w [O, C/g, kH, kW] → [N, O, H', W'] with bias. */
   protected conv4d(x: Tensor, w: Tensor): Tensor {
@@ -165,12 +181,7 @@ export class Conv2d extends ConvNd {
   }
 
   override forward(x: Tensor): Tensor {
-    checkFloatInput(this.label, x, this.dtype);
-    if (x.ndim === 3) return this.forward(x.unsqueeze(0)).squeeze(0);
-    if (x.ndim !== 4 || x.shape[1] !== this.inChannels) {
-      throw new ShapeError(`${this.label}: expected input [N, ${this.inChannels}, H, W], got ${shapeStr(x.shape)}`);
-    }
-    return this.conv4d(x, this.weight);
+    return this.forward4d(x, (x4) => this.conv4d(x4, this.weight));
   }
 
   /** The padding of each side, [top, bottom, left, right], as resolved from `padding`. */
@@ -179,17 +190,8 @@ export class Conv2d extends ConvNd {
   }
 
   getConfig(): JsonObject {
-    return {
-      inChannels: this.inChannels,
-      outChannels: this.outChannels,
-      kernelSize: [...this.kernelSize],
-      stride: [...this.stride],
-      padding: typeof this.padding === 'object' ? [...this.padding] : this.padding,
-      dilation: [...this.dilation],
-      groups: this.groups,
-      bias: this.bias !== null,
-      dtype: this.dtype,
-    };
+    const padding = typeof this.padding === 'object' ? [...this.padding] : this.padding;
+    return this.configWith({ kernelSize: [...this.kernelSize], stride: [...this.stride], padding, dilation: [...this.dilation] });
   }
 
   static fromConfig(config: JsonObject): Conv2d {
@@ -250,17 +252,7 @@ export class Conv1d extends ConvNd {
   }
 
   getConfig(): JsonObject {
-    return {
-      inChannels: this.inChannels,
-      outChannels: this.outChannels,
-      kernelSize: this.kernelSize,
-      stride: this.stride,
-      padding: this.padding,
-      dilation: this.dilation,
-      groups: this.groups,
-      bias: this.bias !== null,
-      dtype: this.dtype,
-    };
+    return this.configWith({ kernelSize: this.kernelSize, stride: this.stride, padding: this.padding, dilation: this.dilation });
   }
 
   static fromConfig(config: JsonObject): Conv1d {

@@ -38,7 +38,7 @@ export interface Conv2dOptions {
 }
 
 /** The backend's convolution geometry with the channel groups always resolved. */
-interface ConvGeometry extends ConvKernelGeometry {
+export interface ConvGeometry extends ConvKernelGeometry {
   groups: number;
 }
 
@@ -205,7 +205,7 @@ export function channelSum(g: Tensor): Tensor {
 }
 
 /** dL/dx of conv, given dL/dy (a transposed convolution), as a recorded op. */
-function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
+export function convInputGrad(dy: Tensor, w: Tensor, g: ConvGeometry): Tensor {
   floatPair(dy, w, 'conv2d backward');
   const fused = fusedBackward(g, dy, null, w, false)?.dx;
   const dx = new Tensor(fused ?? lowerInputGrad(dy.data as Floats, w.data as Floats, g), [g.n, g.c, g.h, g.w]);
