@@ -129,7 +129,7 @@ describe('frugal demo', () => {
     const r = frugal('demo', '--quick', '--out', out);
     assert.equal(r.code, 0, r.stderr);
     const table = r.stdout.split('\n');
-    for (const model of ['LinearRegression', 'LogisticRegression', 'SVC', 'CNN', 'LSTM'])
+    for (const model of ['LinearRegression', 'LogisticRegression', 'SVC', 'CNN', 'LSTM', 'Conditional GAN'])
       assert.ok(
         table.some((l) => l.startsWith(model)),
         `no ${model} row in\n${r.stdout}`,
@@ -146,11 +146,15 @@ describe('frugal demo', () => {
     assert.ok(value('LinearRegression') < 0.02, `MSE ${value('LinearRegression')}`);
     assert.ok(value('LogisticRegression') > 0.9 && value('SVC') > 0.9);
     // Piped stderr: plain progress lines, no carriage returns.
-    assert.match(r.stderr, /^demo 1\/5: linear regression/m);
+    assert.match(r.stderr, /^demo 1\/6: linear regression/m);
+    assert.match(r.stderr, /^demo 6\/6: conditional GAN/m);
+    // The GAN row's value is a share of generated digits (a fraction in [0, 1]).
+    const agreement = value('Conditional GAN');
+    assert.ok(agreement >= 0 && agreement <= 1, `CNN reads label ${agreement}`);
     assert.doesNotMatch(r.stderr, /\r/);
     const html = readFileSync(join(out, 'report.html'), 'utf8');
     const figures = readdirSync(join(out, 'figures')).filter((f) => f.endsWith('.svg'));
-    for (const name of ['linear-residuals', 'svc-confusion-matrix', 'cnn-loss', 'cnn-accuracy', 'cnn-samples', 'lstm-loss', 'lstm-accuracy']) {
+    for (const name of ['linear-residuals', 'svc-confusion-matrix', 'cnn-loss', 'cnn-accuracy', 'cnn-samples', 'lstm-loss', 'lstm-accuracy', 'cgan-samples']) {
       assert.ok(figures.includes(`${name}.svg`), `no ${name}.svg`);
       checkSvg(readFileSync(join(out, 'figures', `${name}.svg`), 'utf8'), name);
       assert.ok(html.includes(`<figure id="${name}">`), `${name} not inlined`);

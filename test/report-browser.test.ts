@@ -1,15 +1,17 @@
 /**
  * The HTML report opened in a real browser (headless Chromium): every figure
- * is in the rendered DOM as an SVG with marks, hostile text stays text, the
- * page has no script and logs no JavaScript error. Skipped with a note where
+ * (one of each kind, and all of `frugal demo --quick`'s) is in the rendered
+ * DOM as an SVG with marks, hostile text stays text, the page has no script
+ * and logs no JavaScript error. Skipped with a note where
  * Chromium is missing, except on CI (`CI` set), where that is a failure.
  */
 import { describe, it, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromiumOrSkip, openInChromium } from './helpers/browser.js';
+import { runCli } from '../src/cli/run.js';
 import {
   comparisonSpec,
   confusionMatrixSpec,
@@ -72,6 +74,20 @@ describe('the HTML report in headless Chromium', { skip, concurrency: true }, ()
     assert.doesNotMatch(page.dom, /<script|<img/, 'no element made from hostile text');
     assert.match(page.dom, /&lt;script&gt;console\.error/);
     assert.deepEqual(page.console, [], 'no console output, no JavaScript error');
+  });
+
+  it("frugal demo --quick's report: every figure it wrote shows, no console output", async () => {
+    const out = join(work, 'demo');
+    const code = await runCli(['demo', '--quick', '--out', out], { out: () => {}, err: () => {}, interactive: false });
+    assert.equal(code, 0);
+    const written = readdirSync(join(out, 'figures'))
+      .filter((f) => f.endsWith('.svg'))
+      .map((f) => f.slice(0, -4));
+    assert.ok(written.includes('cgan-samples') && written.length >= 8, written.join(', '));
+    const page = await openInChromium(chromium, join(out, 'report.html'));
+    assert.deepEqual(figuresWithMarks(page.dom).sort(), written.sort());
+    assert.doesNotMatch(page.dom, /<script/);
+    assert.deepEqual(page.console, []);
   });
 
   it('the check sees a JavaScript error and a figure without marks (so it can fail)', async () => {
