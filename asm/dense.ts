@@ -1,4 +1,4 @@
-// A chain of dense layers (relu?(x·Wᵀ + b), float32) trained as one op: the
+// A chain of dense layers (act(x·Wᵀ + b), act none, ReLU or LeakyReLU; float32) trained as one op: the
 // forward and the backward of the whole chain each run in one call on the
 // calling thread, with the activations between layers left in wasm memory.
 // Layer by layer through tensors, a small MLP's training step is dozens of
@@ -7,16 +7,61 @@
 //
 // Every product is computed as the tensor ops compute it (the same GEMM
 // blocks over the same operands, the bias pre-filled and accumulated onto),
-// relu's mask is the layer's output > 0, and the bias gradient is summed in
+// relu's mask is the layer's output > 0 (so is LeakyReLU's, for a slope
+// >= 0; its forward rounds the float64 product slope·v to float32 and its
+// backward multiplies by the slope rounded to float32, as the layer does), and the bias gradient is summed in
 // float64 row by row as the small kernels' columnSums32 does, so the results
 // are those of the layers one by one, to the bit.
 import { reluF32, reluGradF32 } from './elementwise';
 import { blockF32, packB32, MC_MAX } from './gemm';
-import { D_B, D_DB, D_DW, D_IN, D_K, D_N, D_OUT, D_RELU, D_W, DENSE_SLOTS } from './layout';
+import { D_B, D_DB, D_DW, D_IN, D_K, D_N, D_OUT, D_RELU, D_SLOPE, D_W, DENSE_SLOTS } from './layout';
+
+const ACT_RELU = 1,
+  ACT_LEAKY = 2;
 
 // @ts-ignore: decorator
 @inline function field(desc: usize, layer: i32, index: i32): i32 {
   return load<i32>(desc + (<usize>(layer * DENSE_SLOTS + index) << 2));
+}
+
+// @ts-ignore: decorator
+@inline function slopeOf(desc: usize, layer: i32): f64 {
+  return load<f64>(desc + (<usize>(layer * DENSE_SLOTS + D_SLOPE) << 2));
+}
+
+/** y = v > 0 ? v : slope·v in place (the product in float64, rounded once to float32), n values. */
+function leakyF32(y: usize, n: i32, slope: f64): void {
+  const zero = f32x4.splat(0),
+    s = f64x2.splat(slope);
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const v = v128.load(y + i);
+    // Lanes 0–1 and 2–3 through float64, then back together: branch-free, as the scalar loop below rounds.
+    const low = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v), s));
+    const high = f32x4.demote_f64x2_zero(f64x2.mul(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 2, 3)), s));
+    v128.store(y + i, v128.bitselect(v, v128.shuffle<f32>(low, high, 0, 1, 4, 5), f32x4.gt(v, zero)));
+  }
+  for (; i < end; i += 4) {
+    const v = load<f32>(y + i);
+    if (!(v > 0)) store<f32>(y + i, <f32>(slope * <f64>v));
+  }
+}
+
+/** dx = g where out > 0, else g·slope (slope as float32), n values. */
+function leakyGradF32(out: usize, g: usize, dx: usize, n: i32, slope: f32): void {
+  const zero = f32x4.splat(0),
+    s = f32x4.splat(slope);
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const gv = v128.load(g + i);
+    v128.store(dx + i, v128.bitselect(gv, f32x4.mul(gv, s), f32x4.gt(v128.load(out + i), zero)));
+  }
+  for (; i < end; i += 4) {
+    const gv = load<f32>(g + i);
+    store<f32>(dx + i, select<f32>(gv, gv * slope, load<f32>(out + i) > 0));
+  }
 }
 
 /** C (m×n) (+)= op(A)·packed B, MC_MAX rows at a time. */
@@ -33,7 +78,9 @@ export function denseForwardF32(desc: usize, layers: i32, m: i32, packed: usize,
     if (bias != 0) for (let r = 0; r < m; r++) memory.copy(y + (<usize>(r * n) << 2), bias, <usize>n << 2);
     packB32(<usize>field(desc, l, D_W), k, true, k, n, packed);
     product(x, k, false, packed, y, m, n, k, bias != 0, work);
-    if (field(desc, l, D_RELU) != 0) reluF32(y, y, m * n);
+    const act = field(desc, l, D_RELU);
+    if (act == ACT_RELU) reluF32(y, y, m * n);
+    else if (act == ACT_LEAKY) leakyF32(y, m * n, slopeOf(desc, l));
   }
 }
 
@@ -46,10 +93,10 @@ export function denseBackwardF32(desc: usize, layers: i32, m: i32, dOut: usize, 
   let grad = dOut;
   for (let l = layers - 1; l >= 0; l--) {
     const k = field(desc, l, D_K), n = field(desc, l, D_N);
-    if (field(desc, l, D_RELU) != 0) {
-      reluGradF32(<usize>field(desc, l, D_OUT), grad, g, m * n);
-      grad = g;
-    }
+    const act = field(desc, l, D_RELU);
+    if (act == ACT_RELU) reluGradF32(<usize>field(desc, l, D_OUT), grad, g, m * n);
+    else if (act == ACT_LEAKY) leakyGradF32(<usize>field(desc, l, D_OUT), grad, g, m * n, <f32>slopeOf(desc, l));
+    if (act != 0) grad = g;
     const db = <usize>field(desc, l, D_DB);
     if (db != 0) {
       memory.fill(db, 0, <usize>n << 3);

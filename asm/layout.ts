@@ -122,12 +122,13 @@ export const CV_Y_SCRATCH: i32 = 109;
 /** A dense chain's layers (dense.ts) are described by DENSE_SLOTS i32 each: */
 export const D_K: i32 = 0; // inputs
 export const D_N: i32 = 1; // outputs
-export const D_RELU: i32 = 2;
+export const D_RELU: i32 = 2; // activation after the layer: 0 none, 1 ReLU, 2 LeakyReLU (slope at D_SLOPE)
 export const D_W: i32 = 3; // W (n×k, row-major)
 export const D_B: i32 = 4; // bias (n), 0 for none
 export const D_IN: i32 = 5; // the layer's input (m×k)
 export const D_OUT: i32 = 6; // its output (m×n), after relu
 export const D_DW: i32 = 7; // backward: dL/dW (n×k), 0 when not wanted
 export const D_DB: i32 = 8; // backward: dL/db as float64 (n), 0 when not wanted
-export const DENSE_SLOTS: i32 = 9;
+export const D_SLOPE: i32 = 9; // LeakyReLU's negative slope as a float64 (this slot and the next)
+export const DENSE_SLOTS: i32 = 11;
 

@@ -17,6 +17,12 @@
  * appended to G's noise and to D's input (so G takes latentDim + numClasses
  * features and D takes the sample's features + numClasses), and
  * `sample(n, { label })` draws samples of that class.
+ *
+ * Modules that read the labels themselves (such as dcganGenerator and
+ * dcganDiscriminator built with `classes`) take `conditioning: 'module'`:
+ * the trainer then calls `G.call(z, labels)` and `D.call(x, labels)` with
+ * int32 labels [N] instead of appending one-hot codes, so the samples may
+ * have any shape (images [N, C, H, W]).
  */
 import { noGrad } from '../autograd/graph.js';
 import { NumericalError, ValueError } from '../errors.js';
@@ -45,6 +51,13 @@ export interface GanOptions {
   latentDim: number;
   /** A conditional GAN over this many classes (labels 0..numClasses-1); 0 or absent: unconditional. */
   numClasses?: number;
+  /**
+   * How a conditional GAN gives the labels to its modules: 'concat' (default)
+   * appends their one-hot codes to G's noise and to D's flat input; 'module'
+   * passes them as a second argument, int32 [N] (`G.call(z, labels)`,
+   * `D.call(x, labels)`), for modules that condition themselves.
+   */
+  conditioning?: GanConditioning;
   /** 'nonSaturating' (default) or 'wasserstein' (WGAN-GP: critic with a gradient penalty). */
   loss?: GanLoss;
   /** Discriminator updates per generator update (default 1; 5 for 'wasserstein'). */
@@ -70,6 +83,7 @@ const GAN_OPTIONS: readonly (keyof GanOptions)[] = [
   'discriminator',
   'latentDim',
   'numClasses',
+  'conditioning',
   'loss',
   'dSteps',
   'optimizerG',
@@ -80,6 +94,9 @@ const GAN_OPTIONS: readonly (keyof GanOptions)[] = [
   'gradientPenalty',
   'seed',
 ];
+
+/** How a conditional GAN's modules receive the labels (see GanOptions.conditioning). */
+export type GanConditioning = 'concat' | 'module';
 
 /** Real data: samples [N, ...], with class labels [N] for a conditional GAN. */
 export type GanData = Tensor | { x: Tensor; y?: Tensor };
@@ -161,6 +178,7 @@ export class GAN {
   readonly optimizerD: Optimizer;
   readonly latentDim: number;
   readonly numClasses: number;
+  readonly conditioning: GanConditioning;
   readonly loss: GanLoss;
   readonly dSteps: number;
   readonly labelSmoothing: number;
@@ -188,6 +206,20 @@ export class GAN {
     this.latentDim = checkInt(options.latentDim, 'latentDim', 1, who);
     this.numClasses = checkInt(options.numClasses ?? 0, 'numClasses', 0, who);
     if (this.numClasses === 1) throw new ValueError(`${who}: numClasses must be 0 (unconditional) or at least 2, got 1`);
+    const conditioning = options.conditioning ?? 'concat';
+    if (conditioning !== 'concat' && conditioning !== 'module') throw new ValueError(`${who}: conditioning must be 'concat' or 'module', got ${JSON.stringify(conditioning)}`);
+    if (options.conditioning !== undefined && this.numClasses === 0) throw new ValueError(`${who}: conditioning applies to a conditional GAN only (set numClasses)`);
+    this.conditioning = conditioning;
+    // Modules that condition themselves (dcganGenerator/dcganDiscriminator with `classes`) say so with a numeric `classes`.
+    for (const [name, m] of [
+      ['generator', options.generator],
+      ['discriminator', options.discriminator],
+    ] as const) {
+      const classes = (m as { classes?: unknown }).classes;
+      if (typeof classes !== 'number') continue;
+      if (conditioning !== 'module' || classes !== this.numClasses)
+        throw new ValueError(`${who}: the ${name} reads labels over ${classes} classes itself; use numClasses: ${classes} and conditioning: 'module'`);
+    }
     const loss = options.loss ?? 'nonSaturating';
     if (loss !== 'nonSaturating' && loss !== 'wasserstein') throw new ValueError(`${who}: loss must be 'nonSaturating' or 'wasserstein', got ${JSON.stringify(loss)}`);
     this.loss = loss;
@@ -223,14 +255,9 @@ export class GAN {
     this.optimizerD = own(options.optimizerD, dParams, 'optimizerD');
   }
 
-  /** G's input for noise z and labels: z, or [z, one-hot] for a conditional GAN. */
-  private generatorInput(z: Tensor, labels: Int32Array | null): Tensor {
-    return labels ? concat([z, oneHot(labels, this.numClasses, this.dtype)], 1) : z;
-  }
-
-  /** D's input for samples and labels: x, or [x, one-hot] for a conditional GAN. */
-  private discriminatorInput(x: Tensor, labels: Int32Array | null): Tensor {
-    return labels ? concat([x, oneHot(labels, this.numClasses, this.dtype)], 1) : x;
+  /** D's verdict on samples x (with their labels, for a conditional GAN). */
+  private critic(x: Tensor, labels: Int32Array | null): Tensor {
+    return callConditioned(this.discriminator, x, labels, this.numClasses, this.conditioning);
   }
 
   private noise(rows: number, random: Generator): Tensor {
@@ -250,8 +277,10 @@ export class GAN {
     if (this.numClasses > 0) {
       if (!(y instanceof Tensor)) throw new ValueError(`${who}: a conditional GAN (numClasses ${this.numClasses}) needs { x, y } with class labels y`);
       if (y.size !== n) throw new ValueError(`${who}: ${y.size} labels for ${n} samples`);
-      if (x.ndim !== 2)
-        throw new ValueError(`${who}: a conditional GAN appends the label's one-hot code to D's input, so the samples must be [N, features]; got [${x.shape.join(', ')}]`);
+      if (x.ndim !== 2 && this.conditioning === 'concat')
+        throw new ValueError(
+          `${who}: a conditional GAN with conditioning 'concat' appends the label's one-hot code to D's input, so the samples must be [N, features] (or use conditioning 'module'); got [${x.shape.join(', ')}]`,
+        );
       labels = new Int32Array(n);
       for (let i = 0; i < n; i++) {
         const c = y.data[i];
@@ -362,7 +391,8 @@ export class GAN {
     const realTarget = 1 - this.labelSmoothing;
     const conditional = this.numClasses > 0;
     const labels = conditional ? new Int32Array(batchSize) : null;
-    const critic = (x: Tensor): Tensor => D.call(this.discriminatorInput(x, labels));
+    const critic = (x: Tensor): Tensor => this.critic(x, labels);
+    const generate = (z: Tensor): Tensor => callConditioned(G, z, labels, this.numClasses, this.conditioning);
     const wgan = this.loss === 'wasserstein';
     const progress = new Progress(verbose, Math.ceil(steps / logEvery), undefined, 'Record');
     const yielder = new Yielder();
@@ -383,7 +413,7 @@ export class GAN {
         // Discriminator: real rows towards "real", G's samples (no gradient into G) towards "fake".
         for (let k = 0; k < this.dSteps; k++) {
           const real = sampler.next(labels);
-          const fake = noGrad(() => G.call(this.generatorInput(this.noise(batchSize, this.random), labels)));
+          const fake = noGrad(() => generate(this.noise(batchSize, this.random)));
           this.optimizerD.zeroGrad();
           const dReal = critic(real);
           const dFake = critic(fake);
@@ -407,7 +437,7 @@ export class GAN {
         for (const p of dParams) p.requiresGrad = false;
         try {
           this.optimizerG.zeroGrad();
-          const lossG = generatorLoss(this.loss, critic(G.call(this.generatorInput(this.noise(batchSize, this.random), labels))), this.targets);
+          const lossG = generatorLoss(this.loss, critic(generate(this.noise(batchSize, this.random))), this.targets);
           const value = lossG.item();
           finite(value, 'the generator loss');
           lossG.backward();
@@ -469,19 +499,30 @@ export class GAN {
         labels[i] = c;
       }
     } else if (options.label !== undefined) throw new ValueError(`${who}: label needs a conditional GAN (numClasses)`);
-    return generateSamples(this.generator, this.noise(n, random), labels, this.numClasses);
+    return generateSamples(this.generator, this.noise(n, random), labels, this.numClasses, this.conditioning);
   }
+}
+
+/**
+ * A module's output for input x and labels: `m.call(x)` when unconditional;
+ * for a conditional GAN, `m.call([x, one-hot])` ('concat') or
+ * `m.call(x, labels)` with int32 labels [N] ('module').
+ */
+function callConditioned(m: Module, x: Tensor, labels: Int32Array | null, numClasses: number, conditioning: GanConditioning): Tensor {
+  if (!labels) return m.call(x);
+  if (conditioning === 'module') return m.call(x, new Tensor(labels, [labels.length]));
+  return m.call(concat([x, oneHot(labels, numClasses, x.dtype as 'float32' | 'float64')], 1));
 }
 
 /**
  * G's samples for noise z (and labels, for a conditional G over numClasses
  * classes), with G in eval mode and nothing recorded; G's mode is restored.
  */
-export function generateSamples(generator: Module, z: Tensor, labels: Int32Array | null, numClasses: number): Tensor {
+export function generateSamples(generator: Module, z: Tensor, labels: Int32Array | null, numClasses: number, conditioning: GanConditioning = 'concat'): Tensor {
   const wasTraining = generator.training;
   generator.eval();
   try {
-    return noGrad(() => generator.call(labels ? concat([z, oneHot(labels, numClasses, z.dtype as 'float32' | 'float64')], 1) : z));
+    return noGrad(() => callConditioned(generator, z, labels, numClasses, conditioning));
   } finally {
     generator.train(wasTraining);
   }

@@ -16,13 +16,16 @@ import { wasmEngine } from '../wasm/backend.js';
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;
 
-/** One layer: relu?(x·Wᵀ + b), W n×k row-major (PyTorch's layout). */
+/** One layer: act(x·Wᵀ + b), W n×k row-major (PyTorch's layout). */
 export interface DenseChainLayer {
   w: Float32Array;
   b: Float32Array | null;
   n: number;
   k: number;
+  /** Whether an activation follows: ReLU, or LeakyReLU when negativeSlope is set. */
   relu: boolean;
+  /** LeakyReLU's negative slope (>= 0, so the output has the input's sign); absent: plain ReLU. */
+  negativeSlope?: number;
 }
 
 /** What the backward needs from the forward, and what it is asked for. */
@@ -58,11 +61,12 @@ export const denseChainForward = defineRoutine('denseChainForward', function ref
   checkChain(x, m, layers);
   const outputs: Float32Array[] = [];
   let input = x;
-  for (const { w, b, n, k, relu } of layers) {
+  for (const { w, b, n, k, relu, negativeSlope } of layers) {
     const y = new Float32Array(m * n);
     if (b) for (let r = 0; r < m; r++) y.set(b, r * n);
     gemm({ m, n, k, a: input, b: w, transB: true, c: y, accumulate: b !== null });
-    if (relu) for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 || y[i] !== y[i] ? y[i] : 0;
+    if (relu && negativeSlope !== undefined) for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 ? y[i] : negativeSlope * y[i];
+    else if (relu) for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 || y[i] !== y[i] ? y[i] : 0;
     outputs.push(y);
     input = y;
   }
@@ -87,11 +91,16 @@ export const denseChainBackward = defineRoutine(
     let grad = args.dOut,
       dx: Float32Array | null = null;
     for (let l = layers.length - 1; l >= 0; l--) {
-      const { w, n, k, relu } = layers[l];
+      const { w, n, k, relu, negativeSlope } = layers[l];
       if (relu) {
         const out = args.outputs[l],
           masked = new Float32Array(m * n);
-        for (let i = 0; i < masked.length; i++) masked[i] = out[i] > 0 ? grad[i] : 0;
+        // Below zero: 0 (ReLU) or grad·slope with the slope rounded to float32 (LeakyReLU, as the layer's backward).
+        if (negativeSlope === undefined) for (let i = 0; i < masked.length; i++) masked[i] = out[i] > 0 ? grad[i] : 0;
+        else {
+          const slope = Math.fround(negativeSlope);
+          for (let i = 0; i < masked.length; i++) masked[i] = out[i] > 0 ? grad[i] : grad[i] * slope;
+        }
         grad = masked;
       }
       if (args.wantDb[l]) {

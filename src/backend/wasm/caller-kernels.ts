@@ -74,6 +74,9 @@ function denseLayout(engine: WasmEngine, m: number, layers: readonly DenseChainL
   return { slots, desc, x, perLayer, packed, g, g2, dOut, dx };
 }
 
+const SLOPE_BITS = new Float64Array(1);
+const SLOPE_WORDS = new Int32Array(SLOPE_BITS.buffer);
+
 /** Copies a chain's operands in and writes its descriptors (asm/dense.ts). */
 function denseSetUp(
   engine: WasmEngine,
@@ -95,7 +98,14 @@ function denseSetUp(
     const d = (lay.desc >> 2) + l * lay.slots;
     i32[d + slot.D_K] = layer.k;
     i32[d + slot.D_N] = layer.n;
-    i32[d + slot.D_RELU] = layer.relu ? 1 : 0;
+    const leaky = layer.relu && layer.negativeSlope !== undefined;
+    i32[d + slot.D_RELU] = leaky ? 2 : layer.relu ? 1 : 0;
+    if (leaky) {
+      // The slope as a float64 across two i32 slots (both little-endian).
+      SLOPE_BITS[0] = layer.negativeSlope as number;
+      i32[d + slot.D_SLOPE] = SLOPE_WORDS[0];
+      i32[d + slot.D_SLOPE + 1] = SLOPE_WORDS[1];
+    }
     i32[d + slot.D_W] = at.w;
     i32[d + slot.D_B] = layer.b ? at.b : 0;
     i32[d + slot.D_IN] = l === 0 ? lay.x : lay.perLayer[l - 1].out;
@@ -166,5 +176,8 @@ export function checkChain(x: Float32Array, m: number, layers: readonly DenseCha
     if (layer.w.length !== layer.n * layer.k || (layer.b && layer.b.length !== layer.n) || (l > 0 && layer.k !== layers[l - 1].n)) {
       throw new ValueError(`dense chain: layer ${l} (${layer.n}×${layer.k}) does not fit its weights or the layer before`);
     }
+    // The backward masks on the output, which has the input's sign only for a slope >= 0.
+    const slope = layer.negativeSlope;
+    if (slope !== undefined && !(slope >= 0 && Number.isFinite(slope))) throw new ValueError(`dense chain: layer ${l}'s LeakyReLU slope must be finite and >= 0, got ${slope}`);
   });
 }

@@ -1,5 +1,5 @@
 /**
- * The dense block: Linear (→ ReLU), repeated, as one op with the result of
+ * The dense block: Linear (→ ReLU or LeakyReLU), repeated, as one op with the result of
  * the layers one by one (tests compare them bit for bit):
  * - inferring on a few rows (nothing recorded): one call into the backend's
  *   dense-rows routine, which keeps the weights resident (denseInference);
@@ -12,8 +12,8 @@ import { denseChainBackward, denseChainForward, type DenseChainLayer } from '../
 import { denseRows, SMALL_ROWS, type DenseLayer } from '../../backend/routines/dense-rows.js';
 import { relu } from '../../tensor/ops/elementwise.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { Parameter } from '../module.js';
-import { ReLU } from '../layers/activation.js';
+import { Parameter, type Module } from '../module.js';
+import { LeakyReLU, leakyRelu, ReLU } from '../layers/activation.js';
 import { Linear, linear } from '../layers/linear.js';
 import type { FusedPattern } from './pattern.js';
 
@@ -21,7 +21,9 @@ import type { FusedPattern } from './pattern.js';
 export interface DenseStep {
   weight: Tensor;
   bias: Tensor | null;
+  /** Whether an activation follows: ReLU, or LeakyReLU when negativeSlope is set. */
   relu: boolean;
+  negativeSlope?: number;
 }
 
 /**
@@ -37,7 +39,8 @@ export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor 
   // SMALL_ROWS: a cheap early exit for the common case of many rows (the routine checks again).
   if (x.ndim !== 2 || m > SMALL_ROWS || x.dtype !== 'float32' || (isGradEnabled() && x.requiresGrad)) return null;
   const steps: DenseLayer[] = [];
-  for (const { weight: w, bias: b, relu } of layers) {
+  for (const { weight: w, bias: b, relu, negativeSlope } of layers) {
+    if (negativeSlope !== undefined) return null; // the resident-weights kernels know ReLU only
     if (!(w instanceof Parameter) || w.ndim !== 2 || (b && !(b instanceof Parameter))) return null;
     if (isGradEnabled() && (w.requiresGrad || b?.requiresGrad)) return null;
     steps.push({ w, b, n: w.shape[0], k: w.shape[1], relu });
@@ -67,11 +70,11 @@ export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | nu
   if (layers.length < 2) return null;
   if (x.ndim !== 2 || x.dtype !== 'float32' || m === 0) return null;
   const chain: DenseChainLayer[] = [];
-  for (const { weight: w, bias: b, relu } of layers) {
+  for (const { weight: w, bias: b, relu, negativeSlope } of layers) {
     if (w.dtype !== 'float32' || w.ndim !== 2 || (b && (b.dtype !== 'float32' || b.ndim !== 1 || b.shape[0] !== w.shape[0]))) return null;
     const k = chain.length === 0 ? x.shape[1] : chain[chain.length - 1].n;
     if (w.shape[1] !== k) return null;
-    chain.push({ w: w.data as Float32Array, b: (b?.data as Float32Array) ?? null, n: w.shape[0], k, relu });
+    chain.push({ w: w.data as Float32Array, b: (b?.data as Float32Array) ?? null, n: w.shape[0], k, relu, ...(negativeSlope === undefined ? {} : { negativeSlope }) });
   }
   const xs = x.data as Float32Array;
   // The backend's own implementation only: the chain pays only where it keeps the activations in its memory.
@@ -104,14 +107,22 @@ export function denseChain(x: Tensor, layers: readonly DenseStep[]): Tensor | nu
       const w = ins[at++];
       const b = s.bias ? ins[at++] : null;
       h = linear(h, w, b);
-      if (s.relu) h = relu(h);
+      if (s.relu) h = s.negativeSlope === undefined ? relu(h) : leakyRelu(h, s.negativeSlope);
     }
     return h;
   };
   return fusedOp(out, 'denseChain', inputs, fast, reference);
 }
 
-/** Linear layers from layers[i], each optionally followed by ReLU, as one block. */
+/** The activation after a Linear that the chain computes: ReLU, or LeakyReLU with a slope >= 0 (its backward masks on the output's sign); null: none it takes. */
+function chainActivation(layer: Module | undefined): { relu: boolean; negativeSlope?: number } | null {
+  // Exact classes only: a subclass may override forward.
+  if (layer?.constructor === ReLU) return { relu: true };
+  if (layer?.constructor === LeakyReLU && (layer as LeakyReLU).negativeSlope >= 0) return { relu: true, negativeSlope: (layer as LeakyReLU).negativeSlope };
+  return null;
+}
+
+/** Linear layers from layers[i], each optionally followed by ReLU or LeakyReLU, as one block. */
 export const denseBlock: FusedPattern = {
   name: 'dense',
   match(layers, i) {
@@ -120,9 +131,9 @@ export const denseBlock: FusedPattern = {
     // Exact classes only: a subclass may override forward.
     for (; j < layers.length && layers[j].constructor === Linear; j++) {
       const { weight, bias } = layers[j] as Linear;
-      const relu = layers[j + 1]?.constructor === ReLU;
-      steps.push({ weight, bias, relu });
-      if (relu) j++;
+      const activation = chainActivation(layers[j + 1]);
+      steps.push({ weight, bias, relu: false, ...activation });
+      if (activation) j++;
     }
     if (steps.length === 0) return null;
     return { layers: j - i, run: (x) => denseInference(x, steps) ?? denseChain(x, steps) };

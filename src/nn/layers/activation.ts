@@ -61,7 +61,7 @@ function numberOrOption(layer: string, options: number | Partial<Record<string, 
  * is built in x's dtype; Tensor.leakyRelu's backward currently rounds the
  * slope to float32).
  */
-function leakyRelu(x: Tensor, slope: number): Tensor {
+export function leakyRelu(x: Tensor, slope: number): Tensor {
   if (x.dtype === 'int32') return x.leakyRelu(slope);
   const xd = x.data;
   const out = arrayFor(x.dtype, x.size);
