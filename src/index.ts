@@ -215,6 +215,7 @@ export * from './gan/index.js';
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';
+export * from './models/neural_network/index.js';
 export * from './models/decomposition/index.js';
 export * from './models/cluster/index.js';
 export * from './models/neighbors/index.js';

@@ -22,6 +22,8 @@ import {
   LogisticRegression,
   MaxAbsScaler,
   MinMaxScaler,
+  MLPClassifier,
+  MLPRegressor,
   Normalizer,
   OneHotEncoder,
   OrdinalEncoder,
@@ -126,6 +128,8 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
     ],
   ],
   [LinearSVC, [{ make: () => new LinearSVC(), options: classifier }]],
+  [MLPClassifier, [{ make: () => new MLPClassifier({ hiddenLayerSizes: [8], maxIter: 30, randomState: 0 }), options: classifier }]],
+  [MLPRegressor, [{ make: () => new MLPRegressor({ hiddenLayerSizes: [8], maxIter: 30, randomState: 0 }), options: regressor }]],
   [
     SVC,
     [
