@@ -86,7 +86,7 @@ describe('user errors exit 1 with one line', () => {
     assertUserError(frugal('train', fixture('prices.csv'), '--target', 'price', '--lr', '3'), /Unknown option '--lr'/);
     assertUserError(await frugalHere('train', fixture('prices.csv'), '--target', 'price', '--test-size', '1.5'), /--test-size must be a number from 0\.01 to 0\.9, got '1\.5'/);
     assertUserError(await frugalHere('train', fixture('prices.csv'), '--target', 'price', '--cv', '2.5'), /--cv must be an integer from 2 to 20/);
-    assertUserError(await frugalHere('train', fixture('prices.csv'), '--target', 'price', '--model', 'forest'), /unknown --model 'forest'/);
+    assertUserError(await frugalHere('train', fixture('prices.csv'), '--target', 'price', '--model', 'boosted-forest'), /unknown --model 'boosted-forest'/);
     assertUserError(await frugalHere('train', fixture('prices.csv')), /--target COLUMN is required/);
     assertUserError(await frugalHere('predict', 'dir-only'), /missing DATA\.csv/);
     assertUserError(await frugalHere('info', 'a', 'b'), /unexpected argument 'b'/);
@@ -300,13 +300,13 @@ describe('frugal train → evaluate, predict, info', () => {
     assert.equal(cv.scoring, 'accuracy');
     assert.deepEqual(
       cv.candidates.map((c) => c.model),
-      ['logistic', 'linear-svc', 'svc', 'mlp'],
+      ['logistic', 'naive-bayes', 'knn', 'linear-svc', 'svc', 'hgb', 'forest', 'mlp'],
     );
     const best = cv.candidates.filter((c) => !c.skipped).reduce((a, b) => (b.mean > a.mean ? b : a));
     assert.equal(cv.best, best.model);
     assert.equal(json.model, best.model);
     checkSvg(readFileSync(join(dir, 'figures', 'candidates.svg'), 'utf8'), 'candidates');
-    assert.match(frugal('info', dir).stdout, /cv accuracy\s+logistic [\d.]+, linear-svc/);
+    assert.match(frugal('info', dir).stdout, /cv accuracy\s+logistic [\d.]+, naive-bayes [\d.]+, knn/);
   });
 
   it('--model auto stops trying candidates when its time budget is spent', () => {

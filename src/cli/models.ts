@@ -12,6 +12,10 @@ import { LogisticRegression } from '../models/linear/logistic.js';
 import { Ridge } from '../models/linear/ridge.js';
 import { SGDClassifier, SGDRegressor } from '../models/linear/sgd.js';
 import { MLPClassifier, MLPRegressor } from '../models/neural_network/mlp.js';
+import { HistGradientBoostingClassifier, HistGradientBoostingRegressor } from '../models/ensemble/index.js';
+import { GaussianNB } from '../models/naive_bayes/index.js';
+import { KNeighborsClassifier, KNeighborsRegressor } from '../models/neighbors/index.js';
+import { DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier, RandomForestRegressor } from '../models/tree/index.js';
 import { LinearSVC } from '../models/svm/linear-svc.js';
 import { SVC, SVR } from '../models/svm/svc.js';
 import { ColumnTransformer, type ColumnTransformerEntry } from '../preprocessing/compose.js';
@@ -54,6 +58,27 @@ export const MODELS: Readonly<Record<string, ModelChoice>> = {
     classification: (seed) => new SGDClassifier({ loss: 'log_loss', randomState: seed }),
     regression: (seed) => new SGDRegressor({ randomState: seed }),
   },
+  tree: {
+    summary: 'one decision tree (CART), at most 8 levels deep',
+    classification: (seed) => new DecisionTreeClassifier({ maxDepth: 8, randomState: seed }),
+    regression: (seed) => new DecisionTreeRegressor({ maxDepth: 8, randomState: seed }),
+  },
+  forest: {
+    summary: 'random forest of 100 trees, on all cores',
+    classification: (seed) => new RandomForestClassifier({ randomState: seed }),
+    regression: (seed) => new RandomForestRegressor({ randomState: seed }),
+  },
+  hgb: {
+    summary: 'histogram gradient boosting (the first choice on tabular data)',
+    classification: (seed) => new HistGradientBoostingClassifier({ randomState: seed }),
+    regression: (seed) => new HistGradientBoostingRegressor({ randomState: seed }),
+  },
+  knn: {
+    summary: 'k nearest neighbours (5, distance-weighted)',
+    classification: () => new KNeighborsClassifier({ weights: 'distance' }),
+    regression: () => new KNeighborsRegressor({ weights: 'distance' }),
+  },
+  'naive-bayes': { summary: 'Gaussian naive Bayes', classification: () => new GaussianNB() },
   mlp: {
     summary: 'multi-layer perceptron (one hidden layer of 32, Adam, early stopping)',
     classification: (seed) => new MLPClassifier({ ...MLP_SETTINGS, randomState: seed }),
@@ -63,8 +88,8 @@ export const MODELS: Readonly<Record<string, ModelChoice>> = {
 
 /** The candidates `--model auto` cross-validates, cheapest first (the time budget may stop before the last). */
 export const AUTO_CANDIDATES: Readonly<Record<Task, readonly string[]>> = {
-  classification: ['logistic', 'linear-svc', 'svc', 'mlp'],
-  regression: ['linear', 'ridge', 'lasso', 'svc', 'mlp'],
+  classification: ['logistic', 'naive-bayes', 'knn', 'linear-svc', 'svc', 'hgb', 'forest', 'mlp'],
+  regression: ['linear', 'ridge', 'lasso', 'knn', 'svc', 'hgb', 'forest', 'mlp'],
 };
 
 /** The names `--model` accepts. */
