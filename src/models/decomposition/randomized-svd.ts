@@ -13,7 +13,7 @@
  * scikit-learn's LU) spans the same subspace, which is all the power
  * iterations need.
  */
-import { gemmOrLoops } from '../../backend/index.js';
+import { gemmOrLoops, withResidentOperand } from '../../backend/index.js';
 import { choleskyInPlace } from '../../linalg/cholesky.js';
 import { qr } from '../../linalg/qr.js';
 import { svdRaw } from '../../linalg/svd.js';
@@ -98,10 +98,15 @@ function rangeFinder(a: Float64Array, rows: number, cols: number, size: number, 
   let omega: Floats = single ? new Float32Array(cols * size) : new Float64Array(cols * size);
   for (let i = 0; i < omega.length; i++) omega[i] = opts.rng.normal();
   const span = (y: Floats, m: number): Floats => (opts.normalize ? spanBasis(y, m, size) : y);
-  for (let it = 0; it < opts.nIter; it++) {
-    const y = span(productOf(aw, omega, rows, size, cols), rows);
-    omega = span(productOf(aw, y, cols, size, rows, true, false), cols);
-  }
+  // The iterations multiply by the same A 2·nIter times: keep it in the backend's memory meanwhile.
+  omega = withResidentOperand(aw, () => {
+    let w = omega;
+    for (let it = 0; it < opts.nIter; it++) {
+      const y = span(productOf(aw, w, rows, size, cols), rows);
+      w = span(productOf(aw, y, cols, size, rows, true, false), cols);
+    }
+    return w;
+  });
   const omega64 = omega instanceof Float64Array ? omega : new Float64Array(omega);
   return orthonormalize(product(a, omega64, rows, size, cols), rows, size);
 }
