@@ -225,7 +225,7 @@ export * from './inspection/index.js';
 export * from './models/tree/index.js';
 export * from './models/ensemble/index.js';
 export { minimizeLbfgs, type LbfgsOptions, type LbfgsResult, type ObjectiveFn } from './models/linear/lbfgs.js';
-export { warmUpThreads } from './backend/index.js';
+export { warmUpThreads, withResidentOperand } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';
 
 // ONNX: export models for ONNX Runtime, import models written by PyTorch and others.

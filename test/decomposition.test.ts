@@ -7,7 +7,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { FrugalError, NumericalError, ShapeError, ValueError } from '../src/errors.js';
 import { PCA, TruncatedSVD } from '../src/models/decomposition/index.js';
-import { orthonormalize } from '../src/models/decomposition/randomized-svd.js';
+import { orthonormalize, powerIterationsInFloat32, randomizedSVD } from '../src/models/decomposition/randomized-svd.js';
+import { centre, columnMeans, shiftRows } from '../src/models/decomposition/columns.js';
 import { logGamma } from '../src/models/decomposition/pca-likelihood.js';
 import { Generator } from '../src/tensor/random.js';
 import { assertClose, camelKeys, loadFixture } from './helpers/fixtures.js';
@@ -201,5 +202,37 @@ describe('hostile parameters and data', () => {
       );
     }
     assert.throws(() => new TruncatedSVD({ randomState: 0 }).fit(huge), FrugalError);
+  });
+});
+
+describe('one-pass centring for the randomized solver', () => {
+  it('centre gives shiftRows, its float32 rounding and the sum of squares in index order', () => {
+    const rows = 7,
+      cols = 5;
+    const g = new Generator(3);
+    const a = Float64Array.from({ length: rows * cols }, () => 1000 + g.normal());
+    const mean = columnMeans(a, rows, cols);
+    const { centred, single, sumOfSquares } = centre(a, rows, cols, mean, true);
+    const expected = shiftRows(a, rows, cols, mean);
+    assert.deepEqual(centred, expected);
+    assert.deepEqual(single, new Float32Array(expected));
+    let sum = 0;
+    for (const v of expected) sum += v * v;
+    assert.equal(sumOfSquares, sum);
+    assert.equal(centre(a, rows, cols, mean, false).single, undefined);
+  });
+
+  it('randomizedSVD given the float32 copy returns exactly what it computes without it', () => {
+    const rows = 12000,
+      cols = 100,
+      k = 50;
+    const opts = { nOversamples: 10, nIter: 2, normalize: true };
+    assert.ok(powerIterationsInFloat32(rows, cols, k, opts));
+    const g = new Generator(5);
+    const a = Float64Array.from({ length: rows * cols }, () => g.normal());
+    const without = randomizedSVD(a, rows, cols, k, { ...opts, rng: new Generator(0) });
+    const withCopy = randomizedSVD(a, rows, cols, k, { ...opts, rng: new Generator(0), single: new Float32Array(a) });
+    assert.deepEqual(withCopy.s, without.s);
+    assert.deepEqual(withCopy.vt, without.vt);
   });
 });

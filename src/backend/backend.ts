@@ -44,6 +44,8 @@ export interface Backend {
   readonly name: BackendName;
   /** C = op(A)·op(B) (or C += ...) for every matrix of the batch. */
   gemm(args: GemmArgs): void;
+  /** Runs `body` with `operand` held where this backend's GEMM reads it without a copy (absent: nothing to hold). */
+  keepResident?<T>(operand: FloatArray, body: () => T): T;
   /** Worker threads this backend splits a kernel over (1 for 'js'). */
   numThreads(): number;
   setNumThreads(n: number): void;

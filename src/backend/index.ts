@@ -90,6 +90,17 @@ export function gemm(call: GemmCall): void {
 }
 
 /**
+ * Runs `body` with `operand` held in the active backend's memory, so that
+ * the GEMM calls inside that take this very array as A or B (whole or from
+ * an offset) skip copying it in: for an algorithm that multiplies by the
+ * same large matrix many times (power iterations, k-means, k-NN). Results
+ * are exactly those without it. `operand` must not change inside `body`.
+ */
+export function withResidentOperand<T>(operand: FloatArray, body: () => T): T {
+  return active.keepResident ? active.keepResident(operand, body) : body();
+}
+
+/**
  * Products below this many multiply-adds (m·n·k) run as plain loops in
  * {@link gemmOrLoops}: handing them to the backend (copies into WebAssembly
  * memory, packing) costs more than the loops.

@@ -20,7 +20,7 @@ import type { Backend } from '../backend.js';
 import { ValueError } from '../../errors.js';
 import { jsBackend } from '../js.js';
 import { WasmEngine } from './engine.js';
-import { gemm } from './gemm-job.js';
+import { gemm, keepResident } from './gemm-job.js';
 import { kernels, type KernelSupport } from './module.js';
 import { warmCallerKernels } from './warm-up.js';
 
@@ -34,6 +34,7 @@ export const wasmSupport: KernelSupport = kernels.support;
 export const wasmBackend: Backend = {
   name: 'wasm',
   gemm: engine ? (args) => gemm(engine, args) : jsBackend.gemm,
+  keepResident: engine ? (operand, body) => keepResident(engine, operand, body) : undefined,
   numThreads: () => (engine ? engine.numThreads() : 1),
   setNumThreads: (n) => {
     if (engine) engine.setNumThreads(n);

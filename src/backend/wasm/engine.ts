@@ -204,8 +204,16 @@ export class WasmEngine {
 
   /** The first byte past every thread's work area: where a job's own operands and flags may start. */
   pastWorkAreas(): number {
+    return Math.max(this.workAreasEnd(), this.reservedEnd);
+  }
+
+  /** The first byte past every thread's work area. */
+  workAreasEnd(): number {
     return slot.SCRATCH_BASE + this.workAreas() * align64(this.workBytesPerThread);
   }
+
+  /** End of a region kept out of every job's scratch (a resident GEMM operand); 0 when none. */
+  reservedEnd = 0;
 
   /**
    * Start of a scratch area of `bytes` for the calling thread's own kernels:

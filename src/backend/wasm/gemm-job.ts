@@ -12,6 +12,48 @@ import { DTypeError, ValueError } from '../../errors.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 
+/**
+ * An operand kept in wasm memory across GEMM calls (see {@link keepResident}):
+ * the array, and the byte address of its copy, which every job's scratch
+ * starts past.
+ */
+interface Resident {
+  array: FloatArray;
+  ptr: number;
+}
+let resident: Resident | null = null;
+
+/**
+ * Runs `body` with `operand` copied once into the engine's memory, where the
+ * GEMM calls inside find it instead of copying it again (an operand used
+ * whole or in part as A or B, by the same array object). The caller must
+ * not change the array inside `body`. Nested calls keep the outer operand.
+ */
+export function keepResident<T>(engine: WasmEngine, operand: FloatArray, body: () => T): T {
+  if (resident) return body();
+  // Start the workers first: their work areas lie below the resident copy and must not grow into it.
+  if (engine.threads > 1) engine.ensurePool();
+  const ptr = engine.pastWorkAreas();
+  const end = ptr + align64(operand.byteLength);
+  engine.ensureBytes(end);
+  (operand instanceof Float64Array ? engine.f64 : engine.f32).set(operand, ptr / operand.BYTES_PER_ELEMENT);
+  resident = { array: operand, ptr };
+  engine.reservedEnd = end;
+  try {
+    return body();
+  } finally {
+    resident = null;
+    engine.reservedEnd = 0;
+  }
+}
+
+/** Byte address of the resident copy of `array` from element `offset`, or -1 when it is not resident (or the work areas have since grown over it). */
+function residentAt(engine: WasmEngine, array: FloatArray, offset: number): number {
+  if (resident === null || resident.array !== array) return -1;
+  if (engine.workAreasEnd() > resident.ptr) return -1;
+  return resident.ptr + offset * array.BYTES_PER_ELEMENT;
+}
+
 /** Scratch size above which a batched call is split into groups of batch matrices. */
 const SCRATCH_SOFT_LIMIT = 256 * 2 ** 20;
 /** Rows per chunk on one thread: an MC×KC block of packed A stays in L2 (128 KiB for float32). */
@@ -68,7 +110,8 @@ export function gemm(engine: WasmEngine, args: GemmArgs): void {
   }
 }
 
-function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number): Layout {
+/** `aResident`/`bResident`: that operand is read from its resident copy, so it gets no scratch (its count stays, for the loops over it). */
+function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number, aResident = false, bResident = false): Layout {
   const { m, n, k } = args;
   const size = args.dtype === 'float64' ? 8 : 4;
   const nr = args.dtype === 'float64' ? engine.nr64 : engine.nr32;
@@ -80,8 +123,8 @@ function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: numbe
   const cStride = align64(m * n * size);
   const flagsPtr = engine.pastWorkAreas();
   const aPtr = flagsPtr + align64(chunks * 4);
-  const bPtr = aPtr + aCount * aStride;
-  const bpPtr = bPtr + bCount * bStride;
+  const bPtr = aPtr + (aResident ? 0 : aCount * aStride);
+  const bpPtr = bPtr + (bResident ? 0 : bCount * bStride);
   const cPtr = bpPtr + bCount * bpStride;
   return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + count * cStride };
 }
@@ -123,17 +166,26 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
   const macs = count * m * n * k;
   const pool = engine.threads > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
   const grid = chunkGrid(engine, m, n, k, count, mr, nr, pool ? engine.threads : 1);
-  const lay = layout(engine, args, count, grid.chunks);
+  // A resident operand (one matrix for the whole group) is read where it lies, not copied.
+  const aFirst = args.aOffset + first * args.aBatchStride;
+  const bFirst = args.bOffset + first * args.bBatchStride;
+  const aResidentPtr = count === 1 || args.aBatchStride === 0 ? residentAt(engine, args.a, aFirst) : -1;
+  const bResidentPtr = count === 1 || args.bBatchStride === 0 ? residentAt(engine, args.b, bFirst) : -1;
+  const lay = layout(engine, args, count, grid.chunks, aResidentPtr >= 0, bResidentPtr >= 0);
   engine.ensureBytes(lay.end);
   const view: FloatArray = f64 ? engine.f64 : engine.f32;
 
-  for (let i = 0; i < lay.aCount; i++) {
-    copyIn(view, args.a, args.aOffset + (first + i) * args.aBatchStride, m * k, (lay.aPtr + i * lay.aStride) / size);
+  if (aResidentPtr >= 0) lay.aPtr = aResidentPtr;
+  else {
+    for (let i = 0; i < lay.aCount; i++) copyIn(view, args.a, aFirst + i * args.aBatchStride, m * k, (lay.aPtr + i * lay.aStride) / size);
   }
   const pack = f64 ? engine.kernels.packB64 : engine.kernels.packB32;
   for (let i = 0; i < lay.bCount; i++) {
-    const raw = lay.bPtr + i * lay.bStride;
-    copyIn(view, args.b, args.bOffset + (first + i) * args.bBatchStride, k * n, raw / size);
+    let raw = bResidentPtr;
+    if (raw < 0) {
+      raw = lay.bPtr + i * lay.bStride;
+      copyIn(view, args.b, bFirst + i * args.bBatchStride, k * n, raw / size);
+    }
     pack(raw, transB ? k : n, transB ? 1 : 0, k, n, lay.bpPtr + i * lay.bpStride);
   }
   if (accumulate) {

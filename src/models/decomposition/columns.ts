@@ -19,6 +19,33 @@ export function shiftRows(a: Float64Array, rows: number, cols: number, shift: Fl
   return out;
 }
 
+/**
+ * a minus `mean` in every row, in one pass: the float64 centred copy, its
+ * float32 rounding when `withSingle`, and the sum of the squared entries
+ * (accumulated in index order, as a separate loop over the copy would).
+ */
+export function centre(
+  a: Float64Array,
+  rows: number,
+  cols: number,
+  mean: Float64Array,
+  withSingle: boolean,
+): { centred: Float64Array; single: Float32Array | undefined; sumOfSquares: number } {
+  const centred = new Float64Array(rows * cols);
+  const single = withSingle ? new Float32Array(rows * cols) : undefined;
+  let sumOfSquares = 0;
+  for (let i = 0; i < rows; i++) {
+    const off = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const diff = a[off + j] - mean[j];
+      centred[off + j] = diff;
+      sumOfSquares += diff * diff;
+    }
+    if (single) single.set(centred.subarray(off, off + cols), off);
+  }
+  return { centred, single, sumOfSquares };
+}
+
 /** Population variance (ddof 0) of each column. */
 export function columnVariances(a: Float64Array, rows: number, cols: number): Float64Array {
   const mean = columnMeans(a, rows, cols);

@@ -17,9 +17,9 @@ import { toMatrix, type Matrix, type MatrixInput } from '../../utils/validation.
 import { BaseTransformer } from '../base.js';
 import { checkFinite } from '../finite.js';
 import { checkBool, checkChoice, checkNumber } from '../linear/common.js';
-import { columnMeans, shiftRows } from './columns.js';
+import { centre, columnMeans, shiftRows } from './columns.js';
 import { inferDimension } from './pca-likelihood.js';
-import { autoPowerIterations, flipSignsByComponents, product, randomizedSVD } from './randomized-svd.js';
+import { autoPowerIterations, flipSignsByComponents, powerIterationsInFloat32, product, randomizedSVD } from './randomized-svd.js';
 
 export type PCASolver = 'auto' | 'full' | 'covariance_eigh' | 'randomized';
 export type PowerIterationNormalizer = 'auto' | 'QR' | 'none';
@@ -109,13 +109,12 @@ export class PCA extends BaseTransformer<PCAParams> {
     if (solver === 'randomized' && request === 'mle') throw new ValueError(`PCA: nComponents 'mle' needs svdSolver 'full' or 'covariance_eigh'`);
 
     const mean = columnMeans(m.data, n, d);
-    const centred = shiftRows(m.data, n, d, mean);
     const spectrum =
       solver === 'randomized'
-        ? randomizedSpectrum(centred, n, d, request as number, p, resolveGenerator(p.randomState))
+        ? randomizedSpectrum(m.data, mean, n, d, request as number, p, resolveGenerator(p.randomState))
         : solver === 'full'
-          ? fullSpectrum(centred, n, d)
-          : covarianceSpectrum(centred, n, d);
+          ? fullSpectrum(shiftRows(m.data, n, d, mean), n, d)
+          : covarianceSpectrum(shiftRows(m.data, n, d, mean), n, d);
     checkFinite(est, 'the explained variance', spectrum.explainedVariance);
     const ratio = spectrum.explainedVariance.map((v) => v / spectrum.totalVariance);
     const k = resolveComponents(request, bound, ratio, spectrum.explainedVariance, n);
@@ -286,13 +285,14 @@ function covarianceSpectrum(centred: Float64Array, n: number, d: number): Spectr
   return { singularValues, explainedVariance, components, totalVariance: sum(explainedVariance) };
 }
 
-function randomizedSpectrum(centred: Float64Array, n: number, d: number, k: number, p: PCAParams, rng: Generator): Spectrum {
+function randomizedSpectrum(x: Float64Array, mean: Float64Array, n: number, d: number, k: number, p: PCAParams, rng: Generator): Spectrum {
   const nIter = p.iteratedPower === 'auto' ? autoPowerIterations(k, n, d) : p.iteratedPower;
   const normalize = p.powerIterationNormalizer === 'QR' || (p.powerIterationNormalizer === 'auto' && nIter > 2);
-  const r = randomizedSVD(centred, n, d, k, { nOversamples: p.nOversamples, nIter, rng, normalize });
+  const opts = { nOversamples: p.nOversamples, nIter, rng, normalize };
+  // One pass over X: the centred copy, its float32 rounding for the power iterations (when they run in float32) and its sum of squares.
+  const { centred, single, sumOfSquares } = centre(x, n, d, mean, powerIterationsInFloat32(n, d, k, opts));
+  const r = randomizedSVD(centred, n, d, k, { ...opts, single });
   flipSignsByComponents(r.vt, k, d);
   const explainedVariance = r.s.map((s) => (s * s) / (n - 1));
-  let total = 0;
-  for (let i = 0; i < centred.length; i++) total += centred[i] * centred[i];
-  return { singularValues: r.s, explainedVariance, components: r.vt, totalVariance: total / (n - 1) };
+  return { singularValues: r.s, explainedVariance, components: r.vt, totalVariance: sumOfSquares / (n - 1) };
 }

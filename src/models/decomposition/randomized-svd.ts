@@ -13,7 +13,7 @@
  * scikit-learn's LU) spans the same subspace, which is all the power
  * iterations need.
  */
-import { gemmOrLoops } from '../../backend/index.js';
+import { gemmOrLoops, withResidentOperand } from '../../backend/index.js';
 import { choleskyInPlace } from '../../linalg/cholesky.js';
 import { qr } from '../../linalg/qr.js';
 import { svdRaw } from '../../linalg/svd.js';
@@ -40,6 +40,8 @@ export interface RandomizedSVDOptions {
   /** Re-orthonormalise after every product of the power iterations (QR); false lets them run unnormalised. */
   normalize: boolean;
   rng: Generator;
+  /** The same matrix rounded to float32, when the caller made it already (used only where {@link powerIterationsInFloat32} says so). */
+  single?: Float32Array;
 }
 
 /** Truncated SVD: U (rows×k), s (k, descending), Vᵀ (k×cols); signs not yet flipped. */
@@ -56,7 +58,7 @@ export interface TruncatedSVDResult {
  */
 export function randomizedSVD(a: Float64Array, rows: number, cols: number, k: number, opts: RandomizedSVDOptions): TruncatedSVDResult {
   if (rows < cols) {
-    const t = randomizedSVD(transposed(a, rows, cols), cols, rows, k, opts);
+    const t = randomizedSVD(transposed(a, rows, cols), cols, rows, k, { ...opts, single: undefined });
     return { u: transposed(t.vt, k, rows), s: t.s, vt: transposed(t.u, cols, k) };
   }
   const size = Math.min(k + opts.nOversamples, cols);
@@ -78,6 +80,11 @@ export function randomizedSVD(a: Float64Array, rows: number, cols: number, k: nu
  */
 const FLOAT32_POWER_WORK = 1 << 26;
 
+/** Whether randomizedSVD of a rows×cols matrix runs its power iterations on a float32 copy (which the caller may pass as `single`). */
+export function powerIterationsInFloat32(rows: number, cols: number, k: number, opts: Pick<RandomizedSVDOptions, 'nOversamples' | 'nIter'>): boolean {
+  return rows >= cols && opts.nIter > 0 && rows * cols * Math.min(k + opts.nOversamples, cols) >= FLOAT32_POWER_WORK;
+}
+
 type Floats = Float32Array | Float64Array;
 
 /**
@@ -87,14 +94,19 @@ type Floats = Float32Array | Float64Array;
  */
 function rangeFinder(a: Float64Array, rows: number, cols: number, size: number, opts: RandomizedSVDOptions): Float64Array {
   const single = rows * cols * size >= FLOAT32_POWER_WORK;
-  const aw: Floats = single && opts.nIter > 0 ? new Float32Array(a) : a;
+  const aw: Floats = single && opts.nIter > 0 ? (opts.single?.length === a.length ? opts.single : new Float32Array(a)) : a;
   let omega: Floats = single ? new Float32Array(cols * size) : new Float64Array(cols * size);
   for (let i = 0; i < omega.length; i++) omega[i] = opts.rng.normal();
   const span = (y: Floats, m: number): Floats => (opts.normalize ? spanBasis(y, m, size) : y);
-  for (let it = 0; it < opts.nIter; it++) {
-    const y = span(productOf(aw, omega, rows, size, cols), rows);
-    omega = span(productOf(aw, y, cols, size, rows, true, false), cols);
-  }
+  // The iterations multiply by the same A 2·nIter times: keep it in the backend's memory meanwhile.
+  omega = withResidentOperand(aw, () => {
+    let w = omega;
+    for (let it = 0; it < opts.nIter; it++) {
+      const y = span(productOf(aw, w, rows, size, cols), rows);
+      w = span(productOf(aw, y, cols, size, rows, true, false), cols);
+    }
+    return w;
+  });
   const omega64 = omega instanceof Float64Array ? omega : new Float64Array(omega);
   return orthonormalize(product(a, omega64, rows, size, cols), rows, size);
 }
