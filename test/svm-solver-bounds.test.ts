@@ -46,6 +46,10 @@ const { parentPort, workerData } = require('node:worker_threads');
   const svm = await import(workerData.svm);
   const libsvm = await import(workerData.libsvm);
   const errors = await import(workerData.errors);
+  // one thread: the solvers are under test here, not the pool, and a worker with no
+  // workers of its own can end by itself (terminating one whose pool threads wait on
+  // Atomics can take the whole process down)
+  (await import(workerData.backend)).setNumThreads(1);
   for (const c of workerData.cases) {
     parentPort.postMessage({ start: c.name });
     let s = 7;
@@ -81,6 +85,7 @@ function runCases(cases: Case[]): Promise<Outcome[]> {
     svm: new URL('../src/models/svm/index.js', import.meta.url).href,
     libsvm: new URL('../src/models/svm/libsvm.js', import.meta.url).href,
     errors: new URL('../src/errors.js', import.meta.url).href,
+    backend: new URL('../src/backend/index.js', import.meta.url).href,
   };
   return new Promise((resolve, reject) => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, workerData });
@@ -101,10 +106,8 @@ function runCases(cases: Case[]): Promise<Outcome[]> {
         return;
       }
       outcomes.push(m);
-      if (outcomes.length === cases.length) {
-        void worker.terminate();
-        resolve(outcomes);
-      }
+      // the worker ends by itself after its last case
+      if (outcomes.length === cases.length) resolve(outcomes);
     });
     worker.on('error', (e) => fail(`worker failed during ${running}: ${String(e)}`));
   });
