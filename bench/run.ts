@@ -5,17 +5,8 @@
  * with "impl":"frugal". Progress goes to stderr; stdout carries only the
  * JSON lines, so the output can be appended to a results file.
  */
-import { benchGemm } from './gemm.js';
-import { DEEP_WORKLOADS } from './deep.js';
-import { benchClassicalLinear, LINEAR_WORKLOADS } from './classical-linear.js';
-import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
-import { GAN_WORKLOADS } from './gan.js';
-import { benchConvTranspose, CONVT_WORKLOADS } from './convt.js';
-import { benchDecomposition, DECOMPOSITION_WORKLOADS } from './decomposition.js';
-import { benchKnnFashion } from './neighbors.js';
-import { benchTrees, TREE_WORKLOADS } from './trees.js';
-import { benchHgbDigits } from './hgb.js';
-import { benchBrowserTrainDigits } from './browser.js';
+import { spawn } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 
 interface Line {
   workload: string;
@@ -24,47 +15,124 @@ interface Line {
   metric: string;
   value: number;
 }
-type Runner = (emit: (line: Line) => void, options: { quick: boolean; dataDir?: string }) => Promise<void>;
+type Emit = (line: Line) => void;
+interface Options {
+  quick: boolean;
+  dataDir?: string;
+}
+type Runner = (emit: Emit, options: Options) => Promise<void>;
 
-const RUNNERS: Record<string, Runner> = {
-  gemm: (emit, { quick }) => benchGemm(emit, quick ? { sizes: [64, 256] } : {}),
-  ...Object.fromEntries(Object.entries(DEEP_WORKLOADS).map(([name, run]) => [name, ((emit, options) => run({ emit, ...options })) as Runner])),
-  ...Object.fromEntries(LINEAR_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalLinear(emit, [name], options)) as Runner])),
-  ...Object.fromEntries(SVM_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalSvm(emit, [name], options)) as Runner])),
-  ...Object.fromEntries(Object.entries(GAN_WORKLOADS).map(([name, run]) => [name, ((emit, { quick }) => run({ emit, quick })) as Runner])),
-  ...Object.fromEntries(CONVT_WORKLOADS.map((name) => [name, ((emit, options) => benchConvTranspose(emit, options)) as Runner])),
-  ...Object.fromEntries(DECOMPOSITION_WORKLOADS.map((name) => [name, ((emit, options) => benchDecomposition(emit, name, options)) as Runner])),
-  'knn-fashion': (emit, options) => benchKnnFashion(emit, options),
-  ...Object.fromEntries(TREE_WORKLOADS.map((name) => [name, ((emit, options) => benchTrees(emit, [name], options)) as Runner])),
-  'hgb-digits': (emit, options) => benchHgbDigits(emit, options),
-  'browser-train-digits': (emit, { quick }) => benchBrowserTrainDigits(emit, { quick }),
+/**
+ * Each workload's runner, loaded only when that workload runs: a workload's
+ * process holds the modules it uses and nothing else. That matters for the
+ * measurement: once V8's old generation passes 8 MB (the whole library
+ * loaded is about 10 MB), it starts incremental marking after nearly every
+ * scavenge, and a training loop then pays for hundreds of full collections
+ * (docs/performance.md, "Heap size and training speed").
+ */
+const RUNNERS: Record<string, () => Promise<Runner>> = {
+  gemm: async () => {
+    const { benchGemm } = await import('./gemm.js');
+    return (emit, { quick }) => benchGemm(emit, quick ? { sizes: [64, 256] } : {});
+  },
+  ...named(['mlp-digits', 'cnn-fashion', 'lstm-fashion', 'predict-latency'], async (name) => {
+    const { DEEP_WORKLOADS } = await import('./deep.js');
+    return (emit, options) => DEEP_WORKLOADS[name]({ emit, ...options });
+  }),
+  ...named(['linreg-synth', 'ridge-digits-cv', 'logreg-fashion'], async (name) => {
+    const { benchClassicalLinear } = await import('./classical-linear.js');
+    return (emit, options) => benchClassicalLinear(emit, [name], options);
+  }),
+  ...named(['svc-digits', 'svc-fashion', 'linsvc-fashion'], async (name) => {
+    const { benchClassicalSvm } = await import('./classical-svm.js');
+    return (emit, options) => benchClassicalSvm(emit, [name], options);
+  }),
+  ...named(['gan-digits', 'cgan-digits-quality', 'gan-augment', 'tabular-synth-iris'], async (name) => {
+    const { GAN_WORKLOADS } = await import('./gan.js');
+    return (emit, { quick }) => GAN_WORKLOADS[name]({ emit, quick });
+  }),
+  'convt-dcgan': async () => {
+    const { benchConvTranspose } = await import('./convt.js');
+    return (emit, options) => benchConvTranspose(emit, options);
+  },
+  ...named(['pca-fashion', 'kmeans-fashion'], async (name) => {
+    const { benchDecomposition } = await import('./decomposition.js');
+    return (emit, options) => benchDecomposition(emit, name, options);
+  }),
+  'knn-fashion': async () => {
+    const { benchKnnFashion } = await import('./neighbors.js');
+    return (emit, options) => benchKnnFashion(emit, options);
+  },
+  'rf-fashion': async () => {
+    const { benchTrees } = await import('./trees.js');
+    return (emit, options) => benchTrees(emit, ['rf-fashion'], options);
+  },
+  'hgb-digits': async () => {
+    const { benchHgbDigits } = await import('./hgb.js');
+    return (emit, options) => benchHgbDigits(emit, options);
+  },
+  'browser-train-digits': async () => {
+    const { benchBrowserTrainDigits } = await import('./browser.js');
+    return (emit, { quick }) => benchBrowserTrainDigits(emit, { quick });
+  },
 };
 
-function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {
+/** The same loader under several workload names, told which one it runs. */
+function named(names: readonly string[], load: (name: string) => Promise<Runner>): Record<string, () => Promise<Runner>> {
+  return Object.fromEntries(names.map((name) => [name, () => load(name)]));
+}
+
+interface Args extends Options {
+  workloads: string[];
+  /** Run the workloads in this process, one after the other (default: a fresh process for each). */
+  inProcess: boolean;
+}
+
+function parseArgs(argv: string[]): Args {
   let workloads = Object.keys(RUNNERS);
   let quick = false;
+  let inProcess = false;
   let dataDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     if (arg === '--workloads') workloads = (argv[++i] ?? '').split(',').filter(Boolean);
     else if (arg.startsWith('--workloads=')) workloads = arg.slice('--workloads='.length).split(',').filter(Boolean);
     else if (arg === '--quick') quick = true;
+    else if (arg === '--in-process') inProcess = true;
     else if (arg === '--data') dataDir = argv[++i];
     else if (arg === '--help' || arg === '-h') {
-      console.error(`usage: npm run bench -- [--workloads ${Object.keys(RUNNERS).join(',')}] [--quick] [--data DIR]`);
+      console.error(`usage: npm run bench -- [--workloads ${Object.keys(RUNNERS).join(',')}] [--quick] [--data DIR] [--in-process]`);
       process.exit(0);
     } else throw new Error(`unknown argument '${arg}' (try --help)`);
   }
   for (const w of workloads) {
     if (!RUNNERS[w]) throw new Error(`unknown workload '${w}'; known: ${Object.keys(RUNNERS).join(', ')}`);
   }
-  return { workloads, quick, dataDir };
+  return { workloads, quick, dataDir, inProcess };
 }
 
-const { workloads, quick, dataDir } = parseArgs(process.argv.slice(2));
-for (const name of workloads) {
-  console.error(`# ${name}`);
-  await RUNNERS[name]((line) => console.log(JSON.stringify(line)), { quick, dataDir });
+const args = parseArgs(process.argv.slice(2));
+const emit: Emit = (line) => console.log(JSON.stringify(line));
+if (args.inProcess || args.workloads.length === 1) {
+  for (const name of args.workloads) {
+    console.error(`# ${name}`);
+    await (await RUNNERS[name]())(emit, args);
+  }
+} else {
+  // A fresh process per workload: none inherits another's heap, compiled code or worker pool.
+  const self = fileURLToPath(import.meta.url);
+  for (const name of args.workloads) {
+    const childArgs = [self, '--workloads', name, ...(args.quick ? ['--quick'] : []), ...(args.dataDir ? ['--data', args.dataDir] : [])];
+    const code = await new Promise<number>((resolve, reject) => {
+      const child = spawn(process.execPath, childArgs, { stdio: 'inherit' });
+      child.on('error', reject);
+      child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+    });
+    if (code !== 0) {
+      console.error(`# ${name} failed (exit ${code})`);
+      process.exitCode = code;
+    }
+  }
 }
 // Explicit exit: nothing a workload left behind (worker pool, timers) may hold the process open.
-process.exit(0);
+process.exit(process.exitCode ?? 0);
