@@ -12,4 +12,5 @@ export { lstmBackward, lstmForward } from './lstm.js';
 export { maxPool2d } from './max-pool.js';
 export { relu32, reluGrad32 } from './relu.js';
 export { svcPairs } from './svc-pairs.js';
+export { tanh32, tanhGrad32 } from './tanh.js';
 export { routines } from '../routine.js';

@@ -4,7 +4,7 @@
  * the data and half the branches mispredict on random activations).
  */
 import { defineRoutine } from '../routine.js';
-import { CALLER_KERNEL_MIN_ELEMENTS, reluGrad as wasmReluGrad, relu as wasmRelu } from '../wasm/caller-kernels.js';
+import { CALLER_KERNEL_MIN_ELEMENTS, unary, unaryGrad } from '../wasm/caller-kernels.js';
 import { wasmEngine } from '../wasm/backend.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
@@ -23,7 +23,7 @@ relu32.register(
   'wasm',
   engine && {
     supports: (x) => x.length >= CALLER_KERNEL_MIN_ELEMENTS,
-    run: (x) => wasmRelu(engine, x),
+    run: (x) => unary(engine, 'reluF32', x),
   },
 );
 
@@ -38,6 +38,6 @@ reluGrad32.register(
   'wasm',
   engine && {
     supports: (out) => out.length >= CALLER_KERNEL_MIN_ELEMENTS,
-    run: (out, g) => wasmReluGrad(engine, out, g),
+    run: (out, g) => unaryGrad(engine, 'reluGradF32', out, g),
   },
 );

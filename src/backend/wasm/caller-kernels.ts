@@ -15,20 +15,25 @@ import * as slot from './layout.js';
 /** Below this many elements the JS loops beat a round trip through the wasm memory (relu, pooling, Adam). */
 export const CALLER_KERNEL_MIN_ELEMENTS = 2048;
 
-export function relu(engine: WasmEngine, x: Float32Array): Float32Array {
+type UnaryKernel = 'reluF32' | 'tanhF32';
+type GradKernel = 'reluGradF32' | 'tanhGradF32';
+
+/** out = f(x) element-wise by the named float32 kernel, computed in place in the caller's scratch. */
+export function unary(engine: WasmEngine, kernel: UnaryKernel, x: Float32Array): Float32Array {
   const at = engine.callerScratch(x.length * 4);
   engine.f32.set(x, at >> 2);
-  engine.kernels.reluF32(at, at, x.length);
+  engine.kernels[kernel](at, at, x.length);
   return engine.f32.slice(at >> 2, (at >> 2) + x.length);
 }
 
-export function reluGrad(engine: WasmEngine, out: Float32Array, g: Float32Array): Float32Array {
+/** dx from an activation's output and the gradient of it, by the named float32 kernel. */
+export function unaryGrad(engine: WasmEngine, kernel: GradKernel, out: Float32Array, g: Float32Array): Float32Array {
   const n = out.length;
   const at = engine.callerScratch(2 * align64(n * 4));
   const gAt = at + align64(n * 4);
   engine.f32.set(out, at >> 2);
   engine.f32.set(g, gAt >> 2);
-  engine.kernels.reluGradF32(at, gAt, at, n);
+  engine.kernels[kernel](at, gAt, at, n);
   return engine.f32.slice(at >> 2, (at >> 2) + n);
 }
 

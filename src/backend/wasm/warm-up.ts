@@ -7,7 +7,7 @@
  * without). The workers do the same for themselves when they start
  * (worker.ts).
  */
-import { adam, maxPool2d, relu, reluGrad } from './caller-kernels.js';
+import { adam, maxPool2d, unary, unaryGrad } from './caller-kernels.js';
 import { conv2dBackward, conv2dForward } from './conv-job.js';
 import type { WasmEngine } from './engine.js';
 import { gemm } from './gemm-job.js';
@@ -82,7 +82,8 @@ export async function warmCallerKernels(engine: WasmEngine): Promise<void> {
     const forward = conv2dForward(engine, g, x, weight, bias, epilogue);
     conv2dForward(engine, g, x, weight, bias);
     if (forward) conv2dBackward(engine, g, { x, dy: forward.y, weight, input: true, weights: true, bias: true, epilogue: { ...epilogue, ...forward } });
-    reluGrad(engine, relu(engine, big), grad);
+    unaryGrad(engine, 'reluGradF32', unary(engine, 'reluF32', big), grad);
+    unaryGrad(engine, 'tanhGradF32', unary(engine, 'tanhF32', big), grad);
     maxPool2d(engine, big, { n: 1, c: 4, h: 32, w: 32, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, ho: 16, wo: 16 });
     adam(engine, big, grad, m, v, adamStep);
     if (performance.now() > yieldAt) {

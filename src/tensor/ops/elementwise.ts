@@ -2,6 +2,7 @@
 import { isGradEnabled, record } from '../../autograd/graph.js';
 import { DTypeError, ValueError } from '../../errors.js';
 import { relu32, reluGrad32 } from '../../backend/routines/relu.js';
+import { tanh32, tanhGrad32 } from '../../backend/routines/tanh.js';
 import { arrayFor, isFloat, promote, type DType } from '../dtype.js';
 import { Binary, binaryKernel, Unary, unaryKernel } from '../loops/elementwise.js';
 import { broadcastShapes, sameShape } from '../shape.js';
@@ -192,8 +193,14 @@ export function sigmoid(x: Tensor): Tensor {
 }
 
 export function tanh(x: Tensor): Tensor {
-  const out = unaryRaw(Unary.Tanh, x);
-  return record(out, 'tanh', [x], (g) => [mul(g, sub(1, square(out)))]);
+  const out = x.data instanceof Float32Array ? new Tensor(tanh32.run(x.data), x.shape) : unaryRaw(Unary.Tanh, x);
+  return record(out, 'tanh', [x], (g) => {
+    // Recorded (createGraph): stays differentiable. Otherwise one pass, rounded as the three ops round.
+    const gd = g.data,
+      od = out.data;
+    if (!isGradEnabled() && od instanceof Float32Array && gd instanceof Float32Array) return [new Tensor(tanhGrad32.run(od, gd), x.shape)];
+    return [mul(g, sub(1, square(out)))];
+  });
 }
 
 export function relu(x: Tensor): Tensor {
