@@ -6,7 +6,6 @@
  * rule; the table's `info()` shows what was decided.
  */
 import { parse as parseSync } from '#csv-parse/sync';
-import { parse as parseStream } from '#csv-parse';
 import { FrugalError, LimitError, ParseError, ValueError } from '../errors.js';
 import { checkOptions } from '../utils/options.js';
 import { DEFAULT_MAX_TEXT_BYTES, gunzip, isGzip, readFileBytes, readFileChunks } from '../platform/fs.js';
@@ -370,6 +369,8 @@ export async function* streamCsv(source: string | ChunkSource, options: StreamCs
     throw new ValueError('streamCsv: expected a path, CSV text, or an (async) iterable of chunks');
   }
 
+  // Loaded on first use: a browser bundle splits the streaming parser into a chunk of its own.
+  const { parse: parseStream } = await import('#csv-parse');
   const tracker = new RecordLines(false);
   let parsedLine = 0; // where the last record the parser finished ends (the parser runs ahead of the consumer)
   const parser = parseStream({

@@ -3,7 +3,7 @@
  * code, runs in browsers too). Gives the same table as `readCsv`, so a
  * Parquet file and a CSV file feed the same code.
  */
-import { parquetMetadata, parquetRead, parquetSchema } from 'hyparquet';
+import type { parquetMetadata } from 'hyparquet';
 import { FrugalError, LimitError, ParseError, ValueError } from '../errors.js';
 import { checkOptions } from '../utils/options.js';
 import { readFileBytes } from '../platform/fs.js';
@@ -99,6 +99,8 @@ export async function readParquet(source: string | Uint8Array | ArrayBuffer, opt
   const name = typeof source === 'string' ? `'${source}'` : 'Parquet data';
   const bytes = typeof source === 'string' ? await readFileBytes(source, 'readParquet') : source;
   const file: ArrayBuffer = bytes instanceof ArrayBuffer ? bytes : (bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength) as ArrayBuffer);
+  // Loaded on first use: a browser bundle splits the Parquet reader into a chunk of its own.
+  const { parquetMetadata, parquetRead, parquetSchema } = await import('hyparquet');
   let metadata: ReturnType<typeof parquetMetadata>;
   let all: string[];
   try {

@@ -1,6 +1,6 @@
 /**
  * The demo's model and training run, shared by the page's worker
- * (train-worker.ts, through the browser entry point) and the Node side of the
+ * (train-worker.ts, through the browser entry points) and the Node side of the
  * `browser-train-digits` benchmark (bench/browser.ts, through src/index.ts):
  * the library is passed in, so both run exactly this code.
  *
@@ -9,8 +9,10 @@
  * held out for testing, as the mlp-digits benchmark does.
  */
 import type * as Frugal from '../../src/browser.js';
+import type { loadDigits } from '../../src/datasets/loaders.js';
 
-export type FrugalApi = typeof Frugal;
+/** The browser entry point's API, and the digits loader (from `frugal-ml/all` in the browser). */
+export type FrugalApi = typeof Frugal & { loadDigits: typeof loadDigits };
 
 export interface EpochReport {
   epoch: number;

@@ -8,9 +8,12 @@
  * { type: 'probabilities', probabilities } and { type: 'error', message }.
  */
 import * as frugal from 'frugal-ml';
+// The built-in digits are not in the browser entry point (their data is 50 KB gzipped): the
+// whole API, `frugal-ml/all`, has them; the page's bundle keeps only what it imports from there.
+import { loadDigits } from 'frugal-ml/all';
 import { classify, type DigitsRun, type FrugalApi, trainDigitsCnn } from './digits-cnn.js';
 
-const lib = frugal as unknown as FrugalApi;
+const lib: FrugalApi = { ...frugal, loadDigits };
 let run: DigitsRun | null = null;
 
 self.addEventListener('message', async (event: MessageEvent) => {
