@@ -86,12 +86,15 @@ interface Args extends Options {
   workloads: string[];
   /** Run the workloads in this process, one after the other (default: a fresh process for each). */
   inProcess: boolean;
+  /** Load the whole library first, as `import … from 'frugal-ml'` does, to measure what its heap costs. */
+  loadAll: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
   let workloads = Object.keys(RUNNERS);
   let quick = false;
   let inProcess = false;
+  let loadAll = false;
   let dataDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -99,21 +102,23 @@ function parseArgs(argv: string[]): Args {
     else if (arg.startsWith('--workloads=')) workloads = arg.slice('--workloads='.length).split(',').filter(Boolean);
     else if (arg === '--quick') quick = true;
     else if (arg === '--in-process') inProcess = true;
+    else if (arg === '--load-all') loadAll = true;
     else if (arg === '--data') dataDir = argv[++i];
     else if (arg === '--help' || arg === '-h') {
-      console.error(`usage: npm run bench -- [--workloads ${Object.keys(RUNNERS).join(',')}] [--quick] [--data DIR] [--in-process]`);
+      console.error(`usage: npm run bench -- [--workloads ${Object.keys(RUNNERS).join(',')}] [--quick] [--data DIR] [--in-process] [--load-all]`);
       process.exit(0);
     } else throw new Error(`unknown argument '${arg}' (try --help)`);
   }
   for (const w of workloads) {
     if (!RUNNERS[w]) throw new Error(`unknown workload '${w}'; known: ${Object.keys(RUNNERS).join(', ')}`);
   }
-  return { workloads, quick, dataDir, inProcess };
+  return { workloads, quick, dataDir, inProcess, loadAll };
 }
 
 const args = parseArgs(process.argv.slice(2));
 const emit: Emit = (line) => console.log(JSON.stringify(line));
 if (args.inProcess || args.workloads.length === 1) {
+  if (args.loadAll) await import('../src/index.js');
   for (const name of args.workloads) {
     console.error(`# ${name}`);
     await (await RUNNERS[name]())(emit, args);
@@ -122,7 +127,7 @@ if (args.inProcess || args.workloads.length === 1) {
   // A fresh process per workload: none inherits another's heap, compiled code or worker pool.
   const self = fileURLToPath(import.meta.url);
   for (const name of args.workloads) {
-    const childArgs = [self, '--workloads', name, ...(args.quick ? ['--quick'] : []), ...(args.dataDir ? ['--data', args.dataDir] : [])];
+    const childArgs = [self, '--workloads', name, ...(args.quick ? ['--quick'] : []), ...(args.loadAll ? ['--load-all'] : []), ...(args.dataDir ? ['--data', args.dataDir] : [])];
     const code = await new Promise<number>((resolve, reject) => {
       const child = spawn(process.execPath, childArgs, { stdio: 'inherit' });
       child.on('error', reject);
