@@ -10,7 +10,6 @@ export { columnSums, denseRows } from './dense-rows.js';
 export { buildHistograms, type HistogramArgs } from './histogram.js';
 export { lstmBackward, lstmForward } from './lstm.js';
 export { maxPool2d } from './max-pool.js';
-export { relu32, reluGrad32 } from './relu.js';
+export { relu32, reluGrad32, tanh32, tanhGrad32 } from './activation.js';
 export { svcPairs } from './svc-pairs.js';
-export { tanh32, tanhGrad32 } from './tanh.js';
 export { routines } from '../routine.js';

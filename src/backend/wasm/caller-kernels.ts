@@ -15,8 +15,8 @@ import * as slot from './layout.js';
 /** Below this many elements the JS loops beat a round trip through the wasm memory (relu, pooling, Adam). */
 export const CALLER_KERNEL_MIN_ELEMENTS = 2048;
 
-type UnaryKernel = 'reluF32' | 'tanhF32';
-type GradKernel = 'reluGradF32' | 'tanhGradF32';
+export type UnaryKernel = 'reluF32' | 'tanhF32';
+export type GradKernel = 'reluGradF32' | 'tanhGradF32';
 
 /** out = f(x) element-wise by the named float32 kernel, computed in place in the caller's scratch. */
 export function unary(engine: WasmEngine, kernel: UnaryKernel, x: Float32Array): Float32Array {

@@ -1,8 +1,7 @@
 /** Element-wise ops with broadcasting, and their gradients. */
 import { isGradEnabled, record } from '../../autograd/graph.js';
 import { DTypeError, ValueError } from '../../errors.js';
-import { relu32, reluGrad32 } from '../../backend/routines/relu.js';
-import { tanh32, tanhGrad32 } from '../../backend/routines/tanh.js';
+import { relu32, reluGrad32, tanh32, tanhGrad32 } from '../../backend/routines/activation.js';
 import { arrayFor, isFloat, promote, type DType } from '../dtype.js';
 import { Binary, binaryKernel, Unary, unaryKernel } from '../loops/elementwise.js';
 import { broadcastShapes, sameShape } from '../shape.js';

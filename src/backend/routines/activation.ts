@@ -1,0 +1,52 @@
+/**
+ * Float32 activations and their gradients, each a wasm kernel on the calling
+ * thread beside its TypeScript reference:
+ * - relu: max(x, 0) with NaN kept; its gradient passes g where relu's output
+ *   is > 0. The wasm kernels are branch-free (in JS these loops branch on the
+ *   data and half the branches mispredict on random activations).
+ * - tanh: computed in float64 by the algorithm of V8's Math.tanh (fdlibm) and
+ *   rounded, so it equals the reference bit for bit without a call into the
+ *   runtime per element; its gradient g·(1 − y²) rounds each step to float32
+ *   as the unfused ops do.
+ */
+import { defineRoutine } from '../routine.js';
+import { CALLER_KERNEL_MIN_ELEMENTS, unary, unaryGrad, type GradKernel, type UnaryKernel } from '../wasm/caller-kernels.js';
+import { wasmEngine } from '../wasm/backend.js';
+
+/** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
+const engine = wasmEngine;
+
+/** An element-wise float32 routine: its reference, and its wasm kernel from CALLER_KERNEL_MIN_ELEMENTS elements on. */
+function activation(name: string, reference: (x: Float32Array) => Float32Array, kernel: UnaryKernel) {
+  const routine = defineRoutine(name, reference);
+  routine.register('wasm', engine && { supports: (x) => x.length >= CALLER_KERNEL_MIN_ELEMENTS, run: (x) => unary(engine, kernel, x) });
+  return routine;
+}
+
+/** The gradient routine of an activation, from its output `out` and the gradient `g` of that output. */
+function activationGrad(name: string, reference: (out: Float32Array, g: Float32Array) => Float32Array, kernel: GradKernel) {
+  const routine = defineRoutine(name, reference);
+  routine.register('wasm', engine && { supports: (out) => out.length >= CALLER_KERNEL_MIN_ELEMENTS, run: (out, g) => unaryGrad(engine, kernel, out, g) });
+  return routine;
+}
+
+/** The references: one loop per activation, the switch outside it (no function called per element: they are the small arrays' fast path). */
+function forward(op: 'relu' | 'tanh', x: Float32Array): Float32Array {
+  const out = new Float32Array(x.length);
+  if (op === 'relu')
+    for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 || x[i] !== x[i] ? x[i] : 0; // NaN propagates
+  else for (let i = 0; i < x.length; i++) out[i] = Math.tanh(x[i]);
+  return out;
+}
+
+function backward(op: 'relu' | 'tanh', out: Float32Array, g: Float32Array): Float32Array {
+  const dx = new Float32Array(out.length);
+  if (op === 'relu') for (let i = 0; i < dx.length; i++) dx[i] = out[i] > 0 ? g[i] : 0;
+  else for (let i = 0; i < dx.length; i++) dx[i] = g[i] * Math.fround(1 - Math.fround(out[i] * out[i]));
+  return dx;
+}
+
+export const relu32 = activation('relu32', (x) => forward('relu', x), 'reluF32');
+export const reluGrad32 = activationGrad('reluGrad32', (out, g) => backward('relu', out, g), 'reluGradF32');
+export const tanh32 = activation('tanh32', (x) => forward('tanh', x), 'tanhF32');
+export const tanhGrad32 = activationGrad('tanhGrad32', (out, g) => backward('tanh', out, g), 'tanhGradF32');
