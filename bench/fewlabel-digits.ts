@@ -22,6 +22,7 @@ import { pathToFileURL } from 'node:url';
 import { LogisticRegression } from '../src/models/linear/index.js';
 import { LabelSpreading, SelfTrainingClassifier } from '../src/models/semi_supervised/index.js';
 import type { Label, Matrix } from '../src/utils/validation.js';
+import { getNumThreads } from '../src/backend/index.js';
 import { accuracy, type BenchLine, defaultDataDir, digitsSplit, median, type Emit } from './common.js';
 
 export const LABELS_PER_CLASS = 5;
@@ -74,12 +75,12 @@ export async function benchFewLabelDigits(emit: Emit, options: { quick?: boolean
     const mean = values.reduce((a, b) => a + b, 0) / values.length;
     const std = Math.sqrt(values.reduce((a, b) => a + (b - mean) ** 2, 0) / values.length);
     const tag = options.quick ? { quick: true } : {};
-    const line: FewLabelLine = { workload: 'fewlabel-digits', impl: 'frugal', threads: 1, metric: 'test_acc', value: mean, method, std, values, ...tag };
+    const line: FewLabelLine = { workload: 'fewlabel-digits', impl: 'frugal', threads: getNumThreads(), metric: 'test_acc', value: mean, method, std, values, ...tag };
     emit(line);
     const timing: BenchLine & { method: Method } = {
       workload: 'fewlabel-digits',
       impl: 'frugal',
-      threads: 1,
+      threads: getNumThreads(),
       metric: 'fit_s',
       value: median(seconds),
       method,
