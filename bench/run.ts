@@ -71,6 +71,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { benchHgbDigits } = await import('./hgb.js');
     return (emit, options) => benchHgbDigits(emit, options);
   },
+  'fewlabel-digits': async () => {
+    const { benchFewLabelDigits } = await import('./fewlabel-digits.js');
+    return (emit, options) => benchFewLabelDigits(emit, options);
+  },
   'browser-train-digits': async () => {
     const { benchBrowserTrainDigits } = await import('./browser.js');
     return (emit, { quick }) => benchBrowserTrainDigits(emit, { quick });

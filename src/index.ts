@@ -220,6 +220,18 @@ export * from './models/decomposition/index.js';
 export * from './models/cluster/index.js';
 export * from './models/neighbors/index.js';
 export * from './models/naive_bayes/index.js';
+export * from './models/semi_supervised/index.js';
+export {
+  SMOTE,
+  RandomOverSampler,
+  RandomUnderSampler,
+  gaussianNoise,
+  type SamplingStrategy,
+  type SMOTEOptions,
+  type OverSamplerOptions,
+  type UnderSamplerOptions,
+  type GaussianNoiseOptions,
+} from './augment/tabular.js';
 export * from './feature_selection/index.js';
 export * from './inspection/index.js';
 export * from './models/tree/index.js';

@@ -27,6 +27,8 @@ const GUIDES = [
   'gradient-boosting',
   'onnx',
   'gans',
+  'few-labels',
+  'transfer-learning',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))

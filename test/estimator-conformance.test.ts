@@ -273,6 +273,15 @@ const CONFORMANCE = new Map<EstimatorClass, ConformanceEntry[]>([
     ],
   ],
   [GaussianNB, [{ make: () => new GaussianNB(), options: classifier }]],
+  [
+    frugal.LabelSpreading,
+    [
+      { make: () => new frugal.LabelSpreading({ gamma: 1 }), options: classifier },
+      { make: () => new frugal.LabelSpreading({ kernel: 'knn', nNeighbors: 5 }), options: { ...classifier, name: 'LabelSpreading(knn)' } },
+    ],
+  ],
+  [frugal.LabelPropagation, [{ make: () => new frugal.LabelPropagation({ gamma: 1 }), options: classifier }]],
+  [frugal.SelfTrainingClassifier, [{ make: () => new frugal.SelfTrainingClassifier({ baseEstimator: new GaussianNB() }), options: classifier }]],
   [MultinomialNB, [{ make: () => new MultinomialNB(), options: { ...classifier, X: NONNEGATIVE_X, y: NONNEGATIVE_Y } }]],
   [BernoulliNB, [{ make: () => new BernoulliNB({ binarize: 0.5 }), options: classifier }]],
   [GridSearchCV, [{ make: () => new GridSearchCV(new ToyRidge(), { alpha: [0.01, 10] }, { cv: 3 }), options: regressor }]],

@@ -29,6 +29,7 @@ import {
   SVC,
   ValueError,
   makePipeline,
+  SelfTrainingClassifier,
   Module,
   Sequential,
   manualSeed,
@@ -59,6 +60,7 @@ const MAKE: Record<string, () => Estimator> = {
     ),
   GridSearchCV: () => new GridSearchCV(new Ridge(), { alpha: [0.1, 10] }, { cv: 3 }),
   SelectKBest: () => new SelectKBest({ k: 2 }),
+  SelfTrainingClassifier: () => new SelfTrainingClassifier({ baseEstimator: new LogisticRegression() }),
   RandomizedSearchCV: () =>
     new RandomizedSearchCV(makePipeline(new MinMaxScaler(), new SVC({ probability: true, randomState: 0 })), { svc__C: [0.5, 2] }, { cv: 3, nIter: 2, randomState: 0 }),
 };

@@ -47,6 +47,19 @@ export class Parameter extends Tensor {
     this._version++;
     return this;
   }
+
+  /**
+   * Whether training changes this parameter (PyTorch's `requires_grad_`):
+   * false freezes it, so backward computes no gradient for it and
+   * optimisers, which skip parameters without one, leave it as it is.
+   * Freezing also drops a gradient already there. Returns this.
+   */
+  requiresGrad_(flag = true): this {
+    if (typeof flag !== 'boolean') throw new ValueError(`requiresGrad_: flag must be true or false, got ${String(flag)}`);
+    this.requiresGrad = flag;
+    if (!flag) this.grad = null;
+    return this;
+  }
 }
 
 /** Bumps t's version when it is a Parameter (for writers that take any tensor). */
@@ -109,6 +122,18 @@ export abstract class Module {
     return module;
   }
 
+  /** Puts `module` in place of the sub-module registered under `name` (same position in the order); returns the old one. */
+  protected replaceModule(name: string, module: Module): Module {
+    this.registerFields();
+    const old = this._modules.get(name);
+    if (!old) throw new FrugalError(`${this.constructor.name}: no sub-module named '${name}' to replace`);
+    this._modules.set(name, module);
+    // a field of that name holding the old module would put it back at the next walk (registerFields)
+    const fields = this as unknown as Record<string, unknown>;
+    if (fields[name] === old) fields[name] = module;
+    return old;
+  }
+
   private checkName(name: string): void {
     if (!name || name.includes('.')) throw new FrugalError(`invalid name '${name}': must be non-empty and contain no '.'`);
     if (this._parameters.has(name) || this._buffers.has(name) || this._modules.has(name)) {
@@ -164,6 +189,32 @@ export abstract class Module {
 
   parameters(): Parameter[] {
     return [...this.namedParameters()].map(([, p]) => p);
+  }
+
+  /** The parameters training changes (not frozen): what to give an optimiser when part of the model is frozen. */
+  trainableParameters(): Parameter[] {
+    return this.parameters().filter((p) => p.requiresGrad);
+  }
+
+  /** Sets `requiresGrad_(flag)` on every parameter of this module and its sub-modules (PyTorch's `module.requires_grad_`); returns this. */
+  requiresGrad_(flag = true): this {
+    for (const p of this.parameters()) p.requiresGrad_(flag);
+    return this;
+  }
+
+  /**
+   * Freezes every parameter of this module and its sub-modules (a
+   * pre-trained backbone): no gradients, no optimiser updates. Batch norm's
+   * running statistics still update in training mode; call `eval()` on
+   * the frozen part to keep them too. Returns this.
+   */
+  freeze(): this {
+    return this.requiresGrad_(false);
+  }
+
+  /** Makes every parameter of this module and its sub-modules trainable again; returns this. */
+  unfreeze(): this {
+    return this.requiresGrad_(true);
   }
 
   *namedBuffers(prefix = ''): IterableIterator<[string, Tensor]> {

@@ -47,9 +47,45 @@ export class Sequential extends Module implements Iterable<Module> {
 
   /** The module registered under `name`. */
   get(name: string): Module {
+    return this.layers[this.indexOf(name)];
+  }
+
+  /**
+   * Puts `module` in place of the one at position i (negative counts from
+   * the end) or registered under a name, keeping its name, so a model's
+   * head can be replaced for a new task: `model.set(-1, new Linear(64, 5))`.
+   * Returns the module taken out.
+   */
+  set(at: number | string, module: Module): Module {
+    checkModule('Sequential.set', module);
+    if (typeof at === 'number') moduleAt('Sequential.set', this.layers, at); // checks the position
+    const i = typeof at === 'string' ? this.indexOf(at) : at < 0 ? at + this.layers.length : at;
+    const old = this.replaceModule(this.names[i], module);
+    this.layers[i] = module;
+    this.plan = null;
+    return old;
+  }
+
+  /**
+   * The layers from `start` up to (not including) `end`, as a new
+   * Sequential sharing the same modules and names (PyTorch's `model[a:b]`):
+   * `model.slice(0, -1)` is the model without its head, a feature extractor
+   * whose parameters are the model's own. Negative positions count from the end.
+   */
+  slice(start = 0, end = this.layers.length): Sequential {
+    if (!Number.isInteger(start) || !Number.isInteger(end)) throw new ValueError(`Sequential.slice: start and end must be integers, got ${start} and ${end}`);
+    const n = this.layers.length;
+    const from = Math.max(0, start < 0 ? start + n : Math.min(start, n));
+    const to = Math.max(from, end < 0 ? end + n : Math.min(end, n));
+    const out = new Sequential();
+    for (let i = from; i < to; i++) out.add(this.layers[i], this.names[i]);
+    return out;
+  }
+
+  private indexOf(name: string): number {
     const i = this.names.indexOf(name);
-    if (i < 0) throw new FrugalError(`Sequential.get: no module named '${name}' (names: ${this.names.join(', ')})`);
-    return this.layers[i];
+    if (i < 0) throw new FrugalError(`Sequential: no module named '${name}' (names: ${this.names.join(', ')})`);
+    return i;
   }
 
   [Symbol.iterator](): Iterator<Module> {
