@@ -27,6 +27,7 @@ const GUIDES = [
   'gradient-boosting',
   'onnx',
   'gans',
+  'distributed',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))
