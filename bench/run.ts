@@ -75,6 +75,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { benchFewLabelDigits } = await import('./fewlabel-digits.js');
     return (emit, options) => benchFewLabelDigits(emit, options);
   },
+  'search-distributed': async () => {
+    const { benchSearchDistributed } = await import('./search-distributed.js');
+    return (emit, { quick }) => benchSearchDistributed(emit, { quick });
+  },
   'browser-train-digits': async () => {
     const { benchBrowserTrainDigits } = await import('./browser.js');
     return (emit, { quick }) => benchBrowserTrainDigits(emit, { quick });

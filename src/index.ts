@@ -149,7 +149,18 @@ export {
   type CvResults,
   type CrossValidateResult,
   type Distribution,
+  inProcessExecutor,
+  searchTrials,
+  type TrialFunction,
+  type SearchTrialsResult,
+  type Executor,
+  type SyncExecutor,
+  type AsyncExecutor,
+  type ExecutorOptions,
+  type TrialPlan,
+  type Trial,
 } from './model_selection/index.js';
+export { redisExecutor, startTrialWorker, type RedisExecutorOptions, type TrialWorker, type TrialWorkerOptions } from './distributed/index.js';
 export {
   StandardScaler,
   MinMaxScaler,

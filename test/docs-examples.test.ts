@@ -29,6 +29,7 @@ const GUIDES = [
   'gans',
   'few-labels',
   'transfer-learning',
+  'distributed',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))

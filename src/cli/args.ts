@@ -2,7 +2,7 @@
 import { parseArgs } from 'node:util';
 import { ValueError } from '../errors.js';
 
-export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }>;
+export type OptionSpec = Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean; multiple?: boolean }>;
 
 export interface ParsedArgs {
   values: Record<string, string | boolean | undefined>;

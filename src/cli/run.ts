@@ -17,6 +17,7 @@ const COMMANDS: Readonly<Record<string, { load: () => Promise<Command>; summary:
   info: { load: async () => (await import('./use-model.js')).infoCommand, summary: 'show what a saved model folder holds' },
   demo: { load: async () => (await import('./demo.js')).demoCommand, summary: 'a tour on built-in data in about a minute, with a report' },
   bench: { load: async () => (await import('./bench.js')).benchCommand, summary: 'run the benchmark workloads (from a clone)' },
+  worker: { load: async () => (await import('./worker.js')).workerCommand, summary: 'run search and cross-validation trials from Redis' },
 };
 
 export const EXIT_OK = 0;

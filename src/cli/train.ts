@@ -7,6 +7,7 @@
 import { resolve } from 'node:path';
 import { ValueError } from '../errors.js';
 import { crossValidate } from '../model_selection/cross_validation.js';
+import { redisExecutor } from '../distributed/index.js';
 import { trainTestSplitIndices } from '../model_selection/split.js';
 import { estimatorName, type Estimator } from '../models/base.js';
 import { comparisonSpec, writeReport, type ReportFigure } from '../report/index.js';
@@ -40,6 +41,9 @@ ${Object.entries(MODELS)
   --cv K              cross-validation folds (default 5; run for auto, or when given)
   --time-budget S     seconds --model auto may spend cross-validating (default 60)
   --seed N            seed of the split and the models (default 1)
+  --redis URL         cross-validate on 'frugal worker' processes through this Redis
+                      (redis://host:port) instead of in this process; same results
+  --queue NAME        the workers' queue with --redis (default frugal-trials)
   --out DIR           where to save the model and the report (default frugal-model)
   --json              print one JSON object instead of tables
   -h, --help          this help
@@ -57,6 +61,8 @@ const OPTIONS = {
   cv: { type: 'string' },
   'time-budget': { type: 'string' },
   seed: { type: 'string' },
+  redis: { type: 'string' },
+  queue: { type: 'string' },
   out: { type: 'string' },
   json: { type: 'boolean' },
 } as const;
@@ -71,6 +77,8 @@ interface TrainSettings {
   cvRequested: boolean;
   timeBudget: number;
   seed: number;
+  /** Cross-validate through Redis workers (redisExecutor) instead of in-process. */
+  redis?: { url: string; queue?: string };
   out: string;
   json: boolean;
 }
@@ -83,6 +91,7 @@ function settings(argv: readonly string[]): TrainSettings | null {
   if (typeof v.target !== 'string') throw new ValueError('train: --target COLUMN is required (the column to predict)');
   const model = typeof v.model === 'string' ? v.model : 'auto';
   if (!MODEL_NAMES.includes(model)) throw new ValueError(`train: unknown --model '${model}'; choose one of ${MODEL_NAMES.join(', ')}`);
+  if (v.queue !== undefined && v.redis === undefined) throw new ValueError('train: --queue names the queue of --redis workers; give --redis URL too');
   if (v.task !== undefined && v.task !== 'classification' && v.task !== 'regression')
     throw new ValueError(`train: --task must be classification or regression, got '${String(v.task)}'`);
   return {
@@ -95,6 +104,7 @@ function settings(argv: readonly string[]): TrainSettings | null {
     cvRequested: v.cv !== undefined,
     timeBudget: numberOption('train', 'time-budget', v['time-budget'], 60, { min: 0, max: 86_400 }),
     seed: numberOption('train', 'seed', v.seed, 1, { min: 0, max: 2 ** 31 - 1, integer: true }),
+    redis: typeof v.redis === 'string' ? { url: v.redis, queue: typeof v.queue === 'string' ? v.queue : undefined } : undefined,
     out: typeof v.out === 'string' ? v.out : 'frugal-model',
     json: v.json === true,
   };
@@ -124,7 +134,7 @@ function split(data: LabeledData, s: TrainSettings): { train: Int32Array; test: 
 }
 
 /** Cross-validates each candidate (within the time budget) and returns the comparison. */
-function compareCandidates(candidates: readonly string[], data: LabeledData, X: Tensor, y: Label[] | Float64Array, s: TrainSettings, streams: Streams): CvSummary {
+async function compareCandidates(candidates: readonly string[], data: LabeledData, X: Tensor, y: Label[] | Float64Array, s: TrainSettings, streams: Streams): Promise<CvSummary> {
   const scoring = data.task === 'classification' ? 'accuracy' : 'r2';
   const folds = Math.min(s.folds, minimumFolds(data.task, y));
   if (folds < 2) throw new ValueError(`${s.data}: too few rows per class to cross-validate; pass --model NAME to skip it`);
@@ -139,7 +149,8 @@ function compareCandidates(candidates: readonly string[], data: LabeledData, X: 
       continue;
     }
     const t0 = performance.now();
-    const scores = crossValidate(makePipeline(data.features, makeModel(name, data.task, s.seed)), X, y, { cv: folds, scoring }).testScore;
+    const pipeline = makePipeline(data.features, makeModel(name, data.task, s.seed));
+    const scores = (await crossValidate(pipeline, X, y, { cv: folds, scoring, executor: s.redis && redisExecutor(s.redis) })).testScore;
     const mean = scores.reduce((a, b) => a + b, 0) / scores.length;
     const std = Math.sqrt(scores.reduce((a, b) => a + (b - mean) ** 2, 0) / scores.length);
     results.push({ model: name, mean, std, seconds: (performance.now() - t0) / 1000 });
@@ -172,7 +183,7 @@ export async function train(argv: readonly string[], streams: Streams): Promise<
   const trainPart = takeRows(data, trainRows);
   const testPart = takeRows(data, testRows);
   const candidates = s.model === 'auto' ? AUTO_CANDIDATES[data.task] : s.cvRequested ? [s.model] : [];
-  const cv = candidates.length > 0 ? compareCandidates(candidates, data, trainPart.X, trainPart.y, s, streams) : undefined;
+  const cv = candidates.length > 0 ? await compareCandidates(candidates, data, trainPart.X, trainPart.y, s, streams) : undefined;
   const chosen = s.model === 'auto' ? cv!.best : s.model;
   const estimator = makeModel(chosen, data.task, s.seed);
   const pipeline = makePipeline(data.features, estimator);

@@ -16,6 +16,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { encodeLabels, numSamples, takeRows, toMatrix, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../utils/validation.js';
 import { checkCv, indexRows, type CvSpec, type RandomState, type Split } from './split.js';
 import { resolveGenerator } from '../tensor/random.js';
+import { resolveExecutor, runTrials, throwIfAllFailed, type AsyncExecutor, type Executor, type PreparedPlan, type SyncExecutor, type Trial } from './trials.js';
 
 /** One metric, several (names), or a record of name -> metric. */
 export type MultiScoring = Scoring | readonly string[] | Record<string, Scoring>;
@@ -92,7 +93,8 @@ export interface FitScoreResult {
   train?: Record<string, number>;
   fitTime: number;
   scoreTime: number;
-  estimator: Estimator;
+  /** The fitted clone (from a remote executor only when asked for). */
+  estimator?: Estimator;
   error?: unknown;
 }
 
@@ -145,14 +147,6 @@ export function fitAndScore(
   return { test: testScores, train: trainScores, fitTime, scoreTime, estimator: est };
 }
 
-function throwIfAllFailed(results: FitScoreResult[]): void {
-  const failed = results.filter((r) => r.error !== undefined);
-  if (failed.length && failed.length === results.length) {
-    const e = failed[0].error;
-    throw new ValueError(`All the ${results.length} fits failed. The first error was: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-  }
-}
-
 export interface CrossValidateOptions {
   /** Folds: a number (default 5), a splitter or [train, test] pairs. */
   cv?: CvSpec;
@@ -170,9 +164,15 @@ export interface CrossValidateOptions {
   fitParams?: unknown[];
   /** Group of each sample, for group-aware splitters (GroupKFold, StratifiedGroupKFold). */
   groups?: unknown;
+  /** Where the folds are fitted: in-process (default) or `redisExecutor({ url })`, which makes the call return a Promise. */
+  executor?: Executor | null;
 }
 
-const CROSS_VALIDATE_OPTIONS = ['cv', 'scoring', 'returnTrainScore', 'returnEstimator', 'returnIndices', 'errorScore', 'fitParams', 'groups'];
+const CROSS_VALIDATE_OPTIONS = ['cv', 'scoring', 'returnTrainScore', 'returnEstimator', 'returnIndices', 'errorScore', 'fitParams', 'groups', 'executor'];
+
+/** The calls below return a Promise exactly when their executor is asynchronous. */
+type WithAsync<O> = O & { executor: AsyncExecutor };
+type WithSync<O> = O & { executor?: SyncExecutor | null };
 
 export interface CrossValidateResult {
   fitTime: Float64Array;
@@ -188,13 +188,35 @@ export interface CrossValidateResult {
 }
 
 /** Evaluates metrics by cross-validation and records fit/score times (sklearn's `cross_validate`). */
-export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, options: CrossValidateOptions = {}): CrossValidateResult {
+export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, options?: WithSync<CrossValidateOptions>): CrossValidateResult;
+export function crossValidate(estimator: Estimator, X: unknown, y: YInput, options: WithAsync<CrossValidateOptions>): Promise<CrossValidateResult>;
+export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, options?: CrossValidateOptions): CrossValidateResult | Promise<CrossValidateResult>;
+export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, options: CrossValidateOptions = {}): CrossValidateResult | Promise<CrossValidateResult> {
   options = readOptions('crossValidate', options, CROSS_VALIDATE_OPTIONS);
+  const executor = resolveExecutor('crossValidate', options.executor);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const { scorers } = resolveScoring(options.scoring);
   const splits = [...cv.split(X as MatrixInput, y, options.groups)];
-  const results = splits.map((s) => fitAndScore(estimator, data, s, scorers, options));
+  const plan: PreparedPlan = {
+    estimator,
+    X,
+    y,
+    data,
+    fitParams: options.fitParams,
+    candidates: [],
+    splits,
+    trials: splits.map((_, split) => ({ candidate: -1, split })),
+    scoring: options.scoring,
+    scorers,
+    returnTrainScore: options.returnTrainScore ?? false,
+    returnEstimator: options.returnEstimator ?? false,
+    errorScore: options.errorScore ?? 'raise',
+  };
+  return runTrials(executor, plan, (results) => crossValidateResult(results, splits, scorers, options));
+}
+
+function crossValidateResult(results: FitScoreResult[], splits: Split[], scorers: Record<string, Scorer>, options: CrossValidateOptions): CrossValidateResult {
   throwIfAllFailed(results);
   const names = Object.keys(scorers);
   const testScores: Record<string, Float64Array> = {};
@@ -213,20 +235,20 @@ export function crossValidate(estimator: Estimator, X: unknown, y?: YInput, opti
     out.trainScore = trainScores[names[0]];
     out.trainScores = trainScores;
   }
-  if (options.returnEstimator) out.estimators = results.map((r) => r.estimator);
+  if (options.returnEstimator) out.estimators = results.map((r) => r.estimator!);
   if (options.returnIndices) out.indices = { train: splits.map((s) => s[0]), test: splits.map((s) => s[1]) };
   return out;
 }
 
+export type CrossValScoreOptions = Omit<CrossValidateOptions, 'scoring' | 'returnTrainScore' | 'returnEstimator' | 'returnIndices'> & { scoring?: Scoring | null };
+
 /** Test score of each fold (sklearn's `cross_val_score`). */
-export function crossValScore(
-  estimator: Estimator,
-  X: unknown,
-  y?: YInput,
-  options: Omit<CrossValidateOptions, 'scoring' | 'returnTrainScore' | 'returnEstimator' | 'returnIndices'> & { scoring?: Scoring | null } = {},
-): Float64Array {
-  options = readOptions('crossValScore', options, ['cv', 'scoring', 'errorScore', 'fitParams', 'groups']);
-  return crossValidate(estimator, X, y, options).testScore;
+export function crossValScore(estimator: Estimator, X: unknown, y?: YInput, options?: WithSync<CrossValScoreOptions>): Float64Array;
+export function crossValScore(estimator: Estimator, X: unknown, y: YInput, options: WithAsync<CrossValScoreOptions>): Promise<Float64Array>;
+export function crossValScore(estimator: Estimator, X: unknown, y?: YInput, options: CrossValScoreOptions = {}): Float64Array | Promise<Float64Array> {
+  options = readOptions('crossValScore', options, ['cv', 'scoring', 'errorScore', 'fitParams', 'groups', 'executor']);
+  const result = crossValidate(estimator, X, y, options as CrossValidateOptions);
+  return result instanceof Promise ? result.then((r) => r.testScore) : result.testScore;
 }
 
 export interface CrossValPredictOptions {
@@ -313,6 +335,8 @@ export interface LearningCurveOptions {
   errorScore?: ErrorScore;
   /** Group of each sample, for group-aware splitters. */
   groups?: unknown;
+  /** Where the fits run: in-process (default) or `redisExecutor({ url })`, which makes the call return a Promise. */
+  executor?: Executor | null;
 }
 
 export interface LearningCurveResult {
@@ -348,8 +372,11 @@ function translateTrainSizes(sizes: readonly number[], nMax: number): Int32Array
 }
 
 /** Scores for increasing training set sizes (sklearn's `learning_curve`). */
-export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, options: LearningCurveOptions = {}): LearningCurveResult {
-  options = readOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore', 'groups']);
+export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, options?: WithSync<LearningCurveOptions>): LearningCurveResult;
+export function learningCurve(estimator: Estimator, X: unknown, y: YInput, options: WithAsync<LearningCurveOptions>): Promise<LearningCurveResult>;
+export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, options: LearningCurveOptions = {}): LearningCurveResult | Promise<LearningCurveResult> {
+  options = readOptions('learningCurve', options, ['trainSizes', 'cv', 'scoring', 'shuffle', 'randomState', 'errorScore', 'groups', 'executor']);
+  const executor = resolveExecutor('learningCurve', options.executor);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
@@ -360,35 +387,43 @@ export function learningCurve(estimator: Estimator, X: unknown, y?: YInput, opti
     const rng = resolveGenerator(options.randomState ?? undefined);
     splits = splits.map(([tr, te]) => [rng.shuffle(tr.slice()), te]);
   }
-  const k = splits.length;
-  const res: LearningCurveResult = {
-    trainSizes: sizes,
-    trainScores: [],
-    testScores: [],
-    fitTimes: [],
-    scoreTimes: [],
-  };
-  const all: FitScoreResult[] = [];
-  for (const size of sizes) {
-    const tr = new Float64Array(k);
-    const te = new Float64Array(k);
-    const ft = new Float64Array(k);
-    const st = new Float64Array(k);
-    splits.forEach(([train, test], f) => {
-      const r = fitAndScore(estimator, data, [train.subarray(0, size), test], scorers, { returnTrainScore: true, errorScore: options.errorScore });
-      all.push(r);
-      tr[f] = r.train!.score;
-      te[f] = r.test.score;
-      ft[f] = r.fitTime;
-      st[f] = r.scoreTime;
-    });
-    res.trainScores.push(tr);
-    res.testScores.push(te);
-    res.fitTimes.push(ft);
-    res.scoreTimes.push(st);
-  }
-  throwIfAllFailed(all);
-  return res;
+  const trials: Trial[] = [];
+  for (const trainSize of sizes) for (let split = 0; split < splits.length; split++) trials.push({ candidate: -1, split, trainSize });
+  const plan = curvePlan(estimator, X, y, data, splits, trials, [], options.scoring, scorers, options.errorScore);
+  return runTrials(executor, plan, (results) => {
+    throwIfAllFailed(results);
+    const rows = byRow(results, splits.length);
+    return {
+      trainSizes: sizes,
+      trainScores: rows.map((row) => Float64Array.from(row, (r) => r.train!.score)),
+      testScores: rows.map((row) => Float64Array.from(row, (r) => r.test.score)),
+      fitTimes: rows.map((row) => Float64Array.from(row, (r) => r.fitTime)),
+      scoreTimes: rows.map((row) => Float64Array.from(row, (r) => r.scoreTime)),
+    };
+  });
+}
+
+/** The plan of a learning or validation curve: train scores too, the single scorer. */
+function curvePlan(
+  estimator: Estimator,
+  X: unknown,
+  y: YInput,
+  data: FoldData,
+  splits: Split[],
+  trials: Trial[],
+  candidates: Params[],
+  scoring: Scoring | null | undefined,
+  scorers: Record<string, Scorer>,
+  errorScore: ErrorScore | undefined,
+): PreparedPlan {
+  return { estimator, X, y, data, splits, trials, candidates, scoring, scorers, returnTrainScore: true, returnEstimator: false, errorScore: errorScore ?? 'raise' };
+}
+
+/** Results in trial order cut into rows of `width` (one row per candidate or size, one column per fold). */
+export function byRow<T>(results: readonly T[], width: number): T[][] {
+  const rows: T[][] = [];
+  for (let i = 0; i < results.length; i += width) rows.push(results.slice(i, i + width));
+  return rows;
 }
 
 export interface ValidationCurveOptions {
@@ -401,6 +436,8 @@ export interface ValidationCurveOptions {
   errorScore?: ErrorScore;
   /** Group of each sample, for group-aware splitters. */
   groups?: unknown;
+  /** Where the fits run: in-process (default) or `redisExecutor({ url })`, which makes the call return a Promise. */
+  executor?: Executor | null;
 }
 
 export interface ValidationCurveResult {
@@ -410,28 +447,27 @@ export interface ValidationCurveResult {
 }
 
 /** Train and test scores for each value of one parameter (sklearn's `validation_curve`). */
-export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: ValidationCurveOptions): ValidationCurveResult {
-  options = readOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore', 'groups']);
+export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: WithSync<ValidationCurveOptions>): ValidationCurveResult;
+export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: WithAsync<ValidationCurveOptions>): Promise<ValidationCurveResult>;
+export function validationCurve(estimator: Estimator, X: unknown, y: YInput, options: ValidationCurveOptions): ValidationCurveResult | Promise<ValidationCurveResult> {
+  options = readOptions('validationCurve', options, ['paramName', 'paramRange', 'cv', 'scoring', 'errorScore', 'groups', 'executor']);
   if (!options || typeof options.paramName !== 'string') throw new ValueError('validationCurve: paramName is required');
   if (!Array.isArray(options.paramRange) || options.paramRange.length === 0) throw new ValueError('validationCurve: paramRange must be a non-empty array');
+  const executor = resolveExecutor('validationCurve', options.executor);
   const data = prepareFoldData(X, y);
   const cv = checkCv(options.cv, y, isClassifier(estimator));
   const scorers = { score: getScorer(options.scoring) };
   const splits = [...cv.split(X as MatrixInput, y, options.groups)];
-  const out: ValidationCurveResult = { trainScores: [], testScores: [] };
-  const all: FitScoreResult[] = [];
-  for (const value of options.paramRange) {
-    const tr = new Float64Array(splits.length);
-    const te = new Float64Array(splits.length);
-    splits.forEach((s, f) => {
-      const r = fitAndScore(estimator, data, s, scorers, { params: { [options.paramName]: value }, returnTrainScore: true, errorScore: options.errorScore });
-      all.push(r);
-      tr[f] = r.train!.score;
-      te[f] = r.test.score;
-    });
-    out.trainScores.push(tr);
-    out.testScores.push(te);
-  }
-  throwIfAllFailed(all);
-  return out;
+  const candidates = options.paramRange.map((value) => ({ [options.paramName]: value }));
+  const trials: Trial[] = [];
+  for (let candidate = 0; candidate < candidates.length; candidate++) for (let split = 0; split < splits.length; split++) trials.push({ candidate, split });
+  const plan = curvePlan(estimator, X, y, data, splits, trials, candidates, options.scoring, scorers, options.errorScore);
+  return runTrials(executor, plan, (results) => {
+    throwIfAllFailed(results);
+    const rows = byRow(results, splits.length);
+    return {
+      trainScores: rows.map((row) => Float64Array.from(row, (r) => r.train!.score)),
+      testScores: rows.map((row) => Float64Array.from(row, (r) => r.test.score)),
+    };
+  });
 }

@@ -3,3 +3,4 @@ export * from './split.js';
 export * from './group-splits.js';
 export * from './cross_validation.js';
 export * from './search.js';
+export * from './trials.js';

@@ -16,7 +16,8 @@ import type { Scorer } from '../metrics/scorers.js';
 import { type Generator as RandomGenerator, resolveGenerator } from '../tensor/random.js';
 import type { Tensor } from '../tensor/tensor.js';
 import type { Label, MatrixInput } from '../utils/validation.js';
-import { fitAndScore, prepareFoldData, resolveScoring, type ErrorScore, type FitScoreResult, type MultiScoring, type YInput } from './cross_validation.js';
+import { byRow, prepareFoldData, resolveScoring, type ErrorScore, type FitScoreResult, type MultiScoring, type YInput } from './cross_validation.js';
+import { resolveExecutor, runTrials, throwIfAllFailed, type Executor, type PreparedPlan, type Trial } from './trials.js';
 import { checkCv, type CvSpec, type RandomState } from './split.js';
 
 /** Parameter name -> list of values to try. */
@@ -256,8 +257,10 @@ export abstract class BaseSearchCV<P extends BaseSearchParams<E>, E extends Esti
   nSplits: number | undefined;
   /** The scorer(s) used (not saved with the model: functions, rebuilt from the scoring param on loading). */
   scorers: Record<string, Scorer> | undefined;
+  /** Where the trials run (an option, not a param: a clone or a loaded search runs in-process). */
+  executor: Executor | undefined;
   private refitMetric = 'score';
-  static readonly transientFields = ['scorers'];
+  static readonly transientFields = ['scorers', 'executor'];
 
   /** @internal Persistence hook (src/persist/): rebuilds the scorers of a loaded search. */
   restoreTransientFields(): void {
@@ -275,7 +278,23 @@ export abstract class BaseSearchCV<P extends BaseSearchParams<E>, E extends Esti
     return (this.bestEstimator as Delegate | undefined)?.classes;
   }
 
+  /** Runs every (candidate, fold) trial in-process; with an asynchronous executor use {@link fitAsync}. */
   override fit(X: MatrixInput | unknown, y?: YInput, ...fitParams: unknown[]): this {
+    const executor = resolveExecutor(this.constructor.name, this.executor);
+    if (executor.async) throw new ValueError(`${this.constructor.name}: this executor runs trials elsewhere; use 'await search.fitAsync(X, y)' instead of fit`);
+    const search = this.plan(X, y, fitParams);
+    return this.finish(executor.run(search.plan), search, X, y, fitParams);
+  }
+
+  /** `fit` with any executor (e.g. `redisExecutor({ url })`); resolves to this search, fitted. */
+  async fitAsync(X: MatrixInput | unknown, y?: YInput, ...fitParams: unknown[]): Promise<this> {
+    const executor = resolveExecutor(this.constructor.name, this.executor);
+    const search = this.plan(X, y, fitParams);
+    return runTrials(executor, search.plan, (results) => this.finish(results, search, X, y, fitParams));
+  }
+
+  /** Checks the params and lists the trials: every candidate on every split, candidates outermost. */
+  private plan(X: unknown, y: YInput, fitParams: unknown[]): { plan: PreparedPlan; refitMetric: string } {
     const { estimator, refit, returnTrainScore, errorScore } = this.params;
     if (!isEstimator(estimator)) throw new ValueError(`${this.constructor.name}: estimator must be an estimator (with fit, getParams and setParams), got ${String(estimator)}`);
     const { scorers, multi } = resolveScoring(this.params.scoring);
@@ -299,20 +318,34 @@ export abstract class BaseSearchCV<P extends BaseSearchParams<E>, E extends Esti
     const splits = [...cv.split(X as MatrixInput, y, groups)];
     const candidates = this.candidates();
     if (candidates.length === 0) throw new ValueError('No candidate parameters to search');
+    const trials: Trial[] = [];
+    for (let candidate = 0; candidate < candidates.length; candidate++) for (let split = 0; split < splits.length; split++) trials.push({ candidate, split });
+    const plan: PreparedPlan = {
+      estimator,
+      X,
+      y,
+      data,
+      fitParams,
+      candidates,
+      splits,
+      trials,
+      scoring: this.params.scoring,
+      scorers,
+      returnTrainScore,
+      returnEstimator: false,
+      errorScore,
+    };
+    return { plan, refitMetric };
+  }
+
+  /** Builds cvResults from the trial results (in trial order), picks the best candidate and refits it. */
+  private finish(all: FitScoreResult[], { plan, refitMetric }: { plan: PreparedPlan; refitMetric: string }, X: unknown, y: YInput, fitParams: unknown[]): this {
+    const { estimator, refit, returnTrainScore } = this.params;
+    const { candidates, scorers } = plan;
     const nC = candidates.length;
-    const nS = splits.length;
-    const results: FitScoreResult[][] = [];
-    const all: FitScoreResult[] = [];
-    for (const params of candidates) {
-      const row = splits.map((s) => fitAndScore(estimator, data, s, scorers, { params, returnTrainScore, errorScore, fitParams }));
-      results.push(row);
-      all.push(...row);
-    }
-    const failed = all.filter((r) => r.error !== undefined);
-    if (failed.length === all.length) {
-      const e = failed[0].error;
-      throw new ValueError(`All the ${all.length} fits failed. The first error was: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`);
-    }
+    const nS = plan.splits.length;
+    throwIfAllFailed(all);
+    const results = byRow(all, nS);
     const metricResults = (name: string): MetricResults => {
       const split = (which: 'test' | 'train'): Float64Array[] => Array.from({ length: nS }, (_, s) => Float64Array.from(results, (row) => row[s][which]![name]));
       const byCand = (which: 'test' | 'train'): Float64Array[] => results.map((row) => Float64Array.from(row, (r) => r[which]![name]));
@@ -425,10 +458,19 @@ export interface GridSearchParams<E extends Estimator = Estimator> extends BaseS
   paramGrid: ParamGridSpec | readonly ParamGridSpec[];
 }
 
-export type SearchOptions = Partial<Omit<BaseSearchParams, 'estimator'>>;
+export type SearchOptions = Partial<Omit<BaseSearchParams, 'estimator'>> & {
+  /** Where the trials run: in-process (default) or `redisExecutor({ url })` (then call `await search.fitAsync(X, y)`). */
+  executor?: Executor | null;
+};
 
 const SEARCH_DEFAULTS = { scoring: null, cv: 5, refit: true, returnTrainScore: false, errorScore: 'raise' as ErrorScore };
-const SEARCH_OPTIONS = Object.keys(SEARCH_DEFAULTS);
+const SEARCH_OPTIONS = [...Object.keys(SEARCH_DEFAULTS), 'executor'];
+
+/** The params without the `executor` option, and the executor (checked). */
+function splitExecutor<P extends object>(where: string, p: P & { executor?: unknown }): [P, Executor | undefined] {
+  const { executor, ...params } = p;
+  return [params as P, executor === undefined || executor === null ? undefined : resolveExecutor(where, executor)];
+}
 
 /** Exhaustive search over a parameter grid, scored by cross-validation. */
 export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<GridSearchParams<E>, E> {
@@ -436,11 +478,12 @@ export class GridSearchCV<E extends Estimator = Estimator> extends BaseSearchCV<
    * `new GridSearchCV(estimator, { C: [0.1, 1, 10] }, { cv: 5, scoring: 'accuracy' })`,
    * or `new GridSearchCV({ estimator, paramGrid, ... })`.
    */
-  constructor(estimator: E | Partial<GridSearchParams<E>>, paramGrid?: ParamGridSpec | readonly ParamGridSpec[], options: SearchOptions = {}) {
+  constructor(estimator: E | (Partial<GridSearchParams<E>> & SearchOptions), paramGrid?: ParamGridSpec | readonly ParamGridSpec[], options: SearchOptions = {}) {
     if (isEstimator(estimator)) checkOptions('GridSearchCV', options, SEARCH_OPTIONS);
     else checkOptions('GridSearchCV', estimator, [...SEARCH_OPTIONS, 'estimator', 'paramGrid']);
-    const p = isEstimator(estimator) ? { ...options, estimator, paramGrid } : estimator;
+    const [p, executor] = splitExecutor('GridSearchCV', isEstimator(estimator) ? { ...options, estimator, paramGrid } : { ...estimator });
     super(p as Partial<GridSearchParams<E>>, { ...SEARCH_DEFAULTS, estimator: undefined as unknown as E, paramGrid: {} });
+    this.executor = executor;
     checkGrid(this.params.paramGrid, false);
     this.syncMethods();
   }
@@ -466,15 +509,16 @@ export class RandomizedSearchCV<E extends Estimator = Estimator> extends BaseSea
    * or `new RandomizedSearchCV({ estimator, paramDistributions, ... })`.
    */
   constructor(
-    estimator: E | Partial<RandomizedSearchParams<E>>,
+    estimator: E | (Partial<RandomizedSearchParams<E>> & SearchOptions),
     paramDistributions?: RandomizedSearchParams['paramDistributions'],
     options: SearchOptions & { nIter?: number; randomState?: RandomState } = {},
   ) {
     const valid = [...SEARCH_OPTIONS, 'nIter', 'randomState'];
     if (isEstimator(estimator)) checkOptions('RandomizedSearchCV', options, valid);
     else checkOptions('RandomizedSearchCV', estimator, [...valid, 'estimator', 'paramDistributions']);
-    const p = isEstimator(estimator) ? { ...options, estimator, paramDistributions } : estimator;
+    const [p, executor] = splitExecutor('RandomizedSearchCV', isEstimator(estimator) ? { ...options, estimator, paramDistributions } : { ...estimator });
     super(p as Partial<RandomizedSearchParams<E>>, { ...SEARCH_DEFAULTS, estimator: undefined as unknown as E, paramDistributions: {}, nIter: 10, randomState: undefined });
+    this.executor = executor;
     checkGrid(this.params.paramDistributions as ParamGridSpec, true);
     this.syncMethods();
   }
