@@ -42,37 +42,29 @@ export function checkScope(where: string, scope: unknown): PruningScope {
   return scope;
 }
 
-/** Indices of `values` in ascending order of magnitude (ties by index, so the result is deterministic). */
-function byMagnitude(values: ArrayLike<number>[]): Int32Array {
-  const sizes = values.map((v) => v.length);
-  const total = sizes.reduce((a, b) => a + b, 0);
-  const mags = new Float64Array(total);
-  let at = 0;
-  for (const v of values) for (let i = 0; i < v.length; i++) mags[at++] = Math.abs(v[i]);
-  const order = new Int32Array(total);
-  for (let i = 0; i < total; i++) order[i] = i;
-  order.sort((a, b) => mags[a] - mags[b] || a - b);
-  return order;
-}
-
 /** Masks that prune `sparsity` of the weights with the smallest magnitudes, per layer or over all of them. */
 export function magnitudeMasks(weights: readonly Parameter[], sparsity: number, scope: PruningScope): Uint8Array[] {
   const masks = weights.map((w) => new Uint8Array(w.size).fill(1));
   const groups = scope === 'global' ? [weights.map((_, i) => i)] : weights.map((_, i) => [i]);
   for (const group of groups) {
-    const offsets: number[] = [];
-    let total = 0;
-    for (const i of group) {
-      offsets.push(total);
-      total += weights[i].size;
-    }
-    const order = byMagnitude(group.map((i) => weights[i].data));
+    const total = group.reduce((n, i) => n + weights[i].size, 0);
     const pruned = Math.round(sparsity * total);
-    for (let r = 0; r < pruned; r++) {
-      const flat = order[r];
-      let g = group.length - 1;
-      while (offsets[g] > flat) g--;
-      masks[group[g]][flat - offsets[g]] = 0;
+    if (pruned === 0) continue;
+    const magnitudes = new Float64Array(total);
+    let at = 0;
+    for (const i of group) for (const v of weights[i].data) magnitudes[at++] = Math.abs(v);
+    // The pruned-th smallest magnitude is the threshold; of the weights equal to it, the first ones (in order) go.
+    const threshold = magnitudes.slice().sort()[pruned - 1];
+    let below = 0;
+    for (const m of magnitudes) if (m < threshold) below++;
+    let ties = pruned - below;
+    at = 0;
+    for (const i of group) {
+      const mask = masks[i];
+      for (let j = 0; j < mask.length; j++, at++) {
+        const m = magnitudes[at];
+        if (m < threshold || (m === threshold && ties-- > 0)) mask[j] = 0;
+      }
     }
   }
   return masks;
