@@ -57,7 +57,7 @@ function percentile(sorted: Float64Array, q: number): number {
   return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
 }
 
-function accuracyOf(logits: Tensor, labels: Tensor): number {
+export function accuracyOf(logits: Tensor, labels: Tensor): number {
   const n = labels.size,
     k = logits.size / n;
   const d = logits.data;
@@ -80,7 +80,7 @@ function context(options: DeepBenchOptions) {
 
 // ------------------------------------------------------------------ data ---
 
-interface Split {
+export interface Split {
   xtr: Tensor;
   ytr: Tensor;
   xte: Tensor;
@@ -124,7 +124,7 @@ export async function loadFashionSplit(dataDir: string): Promise<Split> {
   return s;
 }
 
-function head(s: Split, ntr: number, nte: number): Split {
+export function head(s: Split, ntr: number, nte: number): Split {
   const rows = (t: Tensor, n: number): Tensor => {
     const row = t.size / t.shape[0];
     return new Tensor(t.data.subarray(0, n * row), [n, ...t.shape.slice(1)]);

@@ -79,6 +79,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { benchSearchDistributed } = await import('./search-distributed.js');
     return (emit, { quick }) => benchSearchDistributed(emit, { quick });
   },
+  ...named(['prune-cnn-fashion', 'distill-fashion'], async (name) => {
+    const { COMPRESS_WORKLOADS } = await import('./compress.js');
+    return (emit, options) => COMPRESS_WORKLOADS[name]({ emit, ...options });
+  }),
   'browser-train-digits': async () => {
     const { benchBrowserTrainDigits } = await import('./browser.js');
     return (emit, { quick }) => benchBrowserTrainDigits(emit, { quick });

@@ -220,6 +220,10 @@ export {
 } from './persist/index.js';
 export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type DecodeOptions } from './io/safetensors.js';
 
+// Model compression: pruning and distillation.
+export * from './prune/index.js';
+export * from './distill/index.js';
+
 // Generative adversarial networks and synthetic data.
 export * from './gan/index.js';
 

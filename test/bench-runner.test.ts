@@ -14,6 +14,7 @@ import { SVM_WORKLOADS } from '../bench/classical-svm.js';
 import { CONVT_WORKLOADS } from '../bench/convt.js';
 import { DECOMPOSITION_WORKLOADS } from '../bench/decomposition.js';
 import { TREE_WORKLOADS } from '../bench/trees.js';
+import { COMPRESS_WORKLOADS } from '../bench/compress.js';
 
 const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 
@@ -39,6 +40,9 @@ describe('bench/run', () => {
       ...CONVT_WORKLOADS,
       ...DECOMPOSITION_WORKLOADS,
       ...TREE_WORKLOADS,
+      ...Object.keys(COMPRESS_WORKLOADS),
+      'fewlabel-digits',
+      'search-distributed',
     ];
     for (const name of defined) assert.ok(listed.has(name), `bench/run.ts does not list ${name}`);
   });

@@ -30,6 +30,7 @@ const GUIDES = [
   'few-labels',
   'transfer-learning',
   'distributed',
+  'pruning-and-distillation',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))

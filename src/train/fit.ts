@@ -74,7 +74,7 @@ export interface FitOptions {
   signal?: AbortSignal;
 }
 
-const FIT_OPTIONS: readonly (keyof FitOptions)[] = [
+export const FIT_OPTIONS: readonly (keyof FitOptions)[] = [
   'loss',
   'optimizer',
   'lr',
