@@ -34,7 +34,8 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
   const sums = new Float64Array(k * d);
   const clusterWeight = new Float64Array(k);
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower);
+  const scratch = newScratch(n, d, k);
+  recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower, scratch);
   accumulateSums(x, n, d, labels, weights, sums, clusterWeight);
   const shift = new Float64Array(k);
   const centerDist = new Float64Array(k * k);
@@ -69,7 +70,7 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
     if (totalShift <= opts.tol) break;
     if (empty) {
       before.set(labels);
-      recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower);
+      recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower, scratch);
       changed = 0;
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) changed++;
       sums.fill(0);
@@ -97,7 +98,7 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
     const idx = nPending > n >>> 1 ? all : pending;
     const count = idx === all ? n : nPending;
     for (let p = 0; p < count; p++) before[p] = labels[idx[p]];
-    recompute(x, d, centers, k, idx, count, xNorms, labels, upper, lower);
+    recompute(x, d, centers, k, idx, count, xNorms, labels, upper, lower, scratch);
     changed = 0;
     for (let p = 0; p < count; p++) {
       const i = idx[p];
@@ -120,7 +121,7 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
       accumulateSums(x, n, d, labels, weights, sums, clusterWeight);
     }
   }
-  if (!converged) recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower);
+  if (!converged) recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower, scratch);
   return { centers, labels, inertia: inertia(x, n, d, centers, labels, weights), nIter: iter };
 }
 
@@ -136,14 +137,15 @@ function recompute(
   labels: Int32Array,
   upper: Float64Array,
   lower: Float64Array,
+  scratch: Scratch,
 ): void {
   if (count === 0) return;
   const cNorms = squaredRowNorms(centers, k, d);
-  const block = Math.min(count, Math.max(64, Math.floor((1 << 18) / k)));
-  // Every sample in order (idx = 0..n-1): the GEMM reads x in place; otherwise the rows are gathered.
+  // Every sample in order (idx = 0..n-1): the GEMM reads x in place (resident in the backend when the caller keeps it so); otherwise the rows are gathered.
   const inPlace = count === x.length / d;
-  const rows = inPlace ? x : new Float64Array(block * d);
-  const dots = new Float64Array(block * k);
+  const block = Math.min(count, inPlace ? scratch.dots.length / k : scratch.rows.length / d);
+  const rows = inPlace ? x : scratch.rows;
+  const dots = scratch.dots;
   for (let start = 0; start < count; start += block) {
     const m = Math.min(block, count - start);
     if (!inPlace) {
@@ -172,6 +174,20 @@ function recompute(
       upper[i] = Math.sqrt(Math.max(xNorms[i] + bestValue, 0) + BOUND_MARGIN * (xNorms[i] + cNorms[best]));
     }
   }
+}
+
+/** Rows gathered per GEMM when recomputing a subset: a few MiB, reused by every iteration. */
+const GATHER_ROWS = 2048;
+
+/** recompute's buffers, made once per run: the gathered rows and the block of dot products. */
+interface Scratch {
+  rows: Float64Array;
+  dots: Float64Array;
+}
+
+function newScratch(n: number, d: number, k: number): Scratch {
+  const inPlaceBlock = Math.min(n, Math.max(64, Math.floor((1 << 18) / k)));
+  return { rows: new Float64Array(Math.min(n, GATHER_ROWS) * d), dots: new Float64Array(Math.max(inPlaceBlock, Math.min(n, GATHER_ROWS)) * k) };
 }
 
 /** Whether some other centre may be closer than `u` by the bounds: lower bound and half the centre distance both below u. */
