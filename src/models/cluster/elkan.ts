@@ -196,16 +196,34 @@ function isOpen(lower: Float64Array, row: number, k: number, a: number, u: numbe
   return false;
 }
 
-/** Euclidean distance between sample i and centre c, from the differences. */
+/**
+ * Euclidean distance between sample i and centre c, from the differences.
+ * It only tightens a bound (widened by BOUND_MARGIN), so it may sum in any
+ * order: four partial sums break the chain of dependent additions.
+ */
 function distance(x: Float64Array, i: number, centers: Float64Array, c: number, d: number): number {
-  let s = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   const xi = i * d;
   const cc = c * d;
-  for (let j = 0; j < d; j++) {
-    const diff = x[xi + j] - centers[cc + j];
-    s += diff * diff;
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const d0 = x[xi + j] - centers[cc + j];
+    const d1 = x[xi + j + 1] - centers[cc + j + 1];
+    const d2 = x[xi + j + 2] - centers[cc + j + 2];
+    const d3 = x[xi + j + 3] - centers[cc + j + 3];
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
   }
-  return Math.sqrt(s);
+  for (; j < d; j++) {
+    const diff = x[xi + j] - centers[cc + j];
+    s0 += diff * diff;
+  }
+  return Math.sqrt(s0 + s1 + s2 + s3);
 }
 
 function accumulateSums(x: Float64Array, n: number, d: number, labels: Int32Array, weights: Float64Array | null, sums: Float64Array, clusterWeight: Float64Array): void {
