@@ -14,7 +14,8 @@ import { pathToFileURL } from 'node:url';
 import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { KNeighborsClassifier } from '../src/models/neighbors/index.js';
-import { accuracy, defaultDataDir, type Emit, fashionFloat64, timed } from './common.js';
+import { accuracy, defaultDataDir, type Emit, fashionFloat64 } from './common.js';
+import { cpuNote, timedWithCpu } from './cpu-time.js';
 
 export const NEIGHBORS_WORKLOADS = ['knn-fashion'] as const;
 
@@ -25,7 +26,7 @@ export async function benchKnnFashion(emit: Emit, options: { dataDir?: string; q
   const train = await fashionFloat64(dataDir, 'train', quick ? 2000 : undefined);
   const test = await fashionFloat64(dataDir, 't10k', quick ? 500 : undefined);
   const model = new KNeighborsClassifier({ nNeighbors: 5, algorithm: 'brute', weights: 'uniform', metric: 'euclidean' }).fit(train.X, train.y);
-  const { seconds, out: pred } = timed(1, () => model.predict(test.X));
+  const { seconds, cpu, out: pred } = timedWithCpu(() => model.predict(test.X));
   const threads = getNumThreads();
   const tag = quick ? { quick: true } : {};
   emit({
@@ -35,7 +36,7 @@ export async function benchKnnFashion(emit: Emit, options: { dataDir?: string; q
     metric: 'predict_s',
     value: seconds,
     ...tag,
-    note: 'brute force: float32 GEMM screen (||y||² - 2x·y with a certain error bound) in blocks, candidates decided in float64, top-5 per row',
+    note: `brute force: float32 GEMM screen (||y||² - 2x·y with a certain error bound) in blocks, candidates decided in float64, top-5 per row; ${cpuNote(cpu)}`,
   });
   emit({ workload: 'knn-fashion', impl: 'frugal', threads, metric: 'test_acc', value: accuracy(pred, test.y), ...tag });
 }

@@ -71,6 +71,24 @@ describe("'elkan' gives Lloyd's clustering", () => {
   });
 });
 
+describe("'elkan' on data large enough for gathered blocks", () => {
+  it("12 000 overlapping samples: the open samples are recomputed in several gathered blocks, with Lloyd's result", () => {
+    // Six overlapping clusters in 5 dimensions (a fixed linear congruential sequence): thousands of samples stay open in the early iterations.
+    let state = 12345;
+    const uniform = () => (state = (state * 1103515245 + 12345) % 2 ** 31) / 2 ** 31;
+    const n = 12_000;
+    const d = 5;
+    const X = Array.from({ length: n }, (_, i) => Array.from({ length: d }, (_, j) => (((i % 6) * (j + 1)) % 4) + 3 * (uniform() + uniform() - 1)));
+    const options = { nClusters: 6, init: 'random' as const, nInit: 1, tol: 0, randomState: 3 };
+    const a = new KMeans({ ...options, algorithm: 'lloyd' }).fit(X);
+    const b = new KMeans({ ...options, algorithm: 'elkan' }).fit(X);
+    assert.ok(a.nIter! > 5, `${a.nIter} iterations exercise few bound updates`);
+    assert.deepEqual(b.labels, a.labels);
+    assert.equal(b.nIter, a.nIter);
+    assertClose(b.clusterCenters, a.clusterCenters!, 1e-10, 'centres');
+  });
+});
+
 describe('k-means++ compared with scikit-learn over 20 seeds', () => {
   const { X, nClusters, nInit, inertias, minibatchInertias } = fixture.kmeansPlusPlus;
   it('KMeans: mean best-of-3 inertia within 2 % of scikit-learn, no run worse than its worst by 5 %', () => {

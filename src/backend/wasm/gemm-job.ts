@@ -8,7 +8,7 @@
  * time so it does not grow with the batch.
  */
 import type { FloatArray, GemmArgs } from '../backend.js';
-import { DTypeError, ValueError } from '../../errors.js';
+import { DTypeError, LimitError, ValueError } from '../../errors.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 
@@ -23,6 +23,9 @@ interface Resident {
 }
 let resident: Resident | null = null;
 
+/** Largest operand kept resident: the rest of the 4 GiB memory stays free for the products' scratch. */
+const RESIDENT_MAX_BYTES = 2 ** 30;
+
 /**
  * Runs `body` with `operand` copied once into the engine's memory, where the
  * GEMM calls inside find it instead of copying it again (an operand used
@@ -30,12 +33,18 @@ let resident: Resident | null = null;
  * not change the array inside `body`. Nested calls keep the outer operand.
  */
 export function keepResident<T>(engine: WasmEngine, operand: FloatArray, body: () => T): T {
-  if (resident) return body();
+  if (resident || operand.byteLength > RESIDENT_MAX_BYTES) return body();
   // Start the workers first: their work areas lie below the resident copy and must not grow into it.
   if (engine.threads > 1) engine.ensurePool();
   const ptr = engine.pastWorkAreas();
   const end = ptr + align64(operand.byteLength);
-  engine.ensureBytes(end);
+  try {
+    engine.ensureBytes(end);
+  } catch (err) {
+    // Too large to keep beside the products' scratch: the products copy their blocks of it as usual.
+    if (err instanceof LimitError) return body();
+    throw err;
+  }
   (operand instanceof Float64Array ? engine.f64 : engine.f32).set(operand, ptr / operand.BYTES_PER_ELEMENT);
   resident = { array: operand, ptr };
   engine.reservedEnd = end;

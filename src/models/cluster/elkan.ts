@@ -34,7 +34,8 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
   const sums = new Float64Array(k * d);
   const clusterWeight = new Float64Array(k);
   const all = Int32Array.from({ length: n }, (_, i) => i);
-  recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower);
+  const scratch = newScratch(n, d, k);
+  recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower, scratch);
   accumulateSums(x, n, d, labels, weights, sums, clusterWeight);
   const shift = new Float64Array(k);
   const centerDist = new Float64Array(k * k);
@@ -69,7 +70,7 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
     if (totalShift <= opts.tol) break;
     if (empty) {
       before.set(labels);
-      recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower);
+      recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower, scratch);
       changed = 0;
       for (let i = 0; i < n; i++) if (labels[i] !== before[i]) changed++;
       sums.fill(0);
@@ -97,7 +98,7 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
     const idx = nPending > n >>> 1 ? all : pending;
     const count = idx === all ? n : nPending;
     for (let p = 0; p < count; p++) before[p] = labels[idx[p]];
-    recompute(x, d, centers, k, idx, count, xNorms, labels, upper, lower);
+    recompute(x, d, centers, k, idx, count, xNorms, labels, upper, lower, scratch);
     changed = 0;
     for (let p = 0; p < count; p++) {
       const i = idx[p];
@@ -120,7 +121,7 @@ export function elkan(x: Float64Array, n: number, d: number, init: Float64Array,
       accumulateSums(x, n, d, labels, weights, sums, clusterWeight);
     }
   }
-  if (!converged) recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower);
+  if (!converged) recompute(x, d, centers, k, all, n, xNorms, labels, upper, lower, scratch);
   return { centers, labels, inertia: inertia(x, n, d, centers, labels, weights), nIter: iter };
 }
 
@@ -136,14 +137,15 @@ function recompute(
   labels: Int32Array,
   upper: Float64Array,
   lower: Float64Array,
+  scratch: Scratch,
 ): void {
   if (count === 0) return;
   const cNorms = squaredRowNorms(centers, k, d);
-  const block = Math.min(count, Math.max(64, Math.floor((1 << 18) / k)));
-  // Every sample in order (idx = 0..n-1): the GEMM reads x in place; otherwise the rows are gathered.
+  // Every sample in order (idx = 0..n-1): the GEMM reads x in place (resident in the backend when the caller keeps it so); otherwise the rows are gathered.
   const inPlace = count === x.length / d;
-  const rows = inPlace ? x : new Float64Array(block * d);
-  const dots = new Float64Array(block * k);
+  const block = Math.min(count, inPlace ? scratch.dots.length / k : scratch.rows.length / d);
+  const rows = inPlace ? x : scratch.rows;
+  const dots = scratch.dots;
   for (let start = 0; start < count; start += block) {
     const m = Math.min(block, count - start);
     if (!inPlace) {
@@ -174,22 +176,54 @@ function recompute(
   }
 }
 
+/** Rows gathered per GEMM when recomputing a subset: a few MiB, reused by every iteration. */
+const GATHER_ROWS = 2048;
+
+/** recompute's buffers, made once per run: the gathered rows and the block of dot products. */
+interface Scratch {
+  rows: Float64Array;
+  dots: Float64Array;
+}
+
+function newScratch(n: number, d: number, k: number): Scratch {
+  const inPlaceBlock = Math.min(n, Math.max(64, Math.floor((1 << 18) / k)));
+  return { rows: new Float64Array(Math.min(n, GATHER_ROWS) * d), dots: new Float64Array(Math.max(inPlaceBlock, Math.min(n, GATHER_ROWS)) * k) };
+}
+
 /** Whether some other centre may be closer than `u` by the bounds: lower bound and half the centre distance both below u. */
 function isOpen(lower: Float64Array, row: number, k: number, a: number, u: number, centerDist: Float64Array): boolean {
   for (let c = 0; c < k; c++) if (c !== a && u > lower[row + c] && u > 0.5 * centerDist[a * k + c]) return true;
   return false;
 }
 
-/** Euclidean distance between sample i and centre c, from the differences. */
+/**
+ * Euclidean distance between sample i and centre c, from the differences.
+ * It only tightens a bound (widened by BOUND_MARGIN), so it may sum in any
+ * order: four partial sums break the chain of dependent additions.
+ */
 function distance(x: Float64Array, i: number, centers: Float64Array, c: number, d: number): number {
-  let s = 0;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
   const xi = i * d;
   const cc = c * d;
-  for (let j = 0; j < d; j++) {
-    const diff = x[xi + j] - centers[cc + j];
-    s += diff * diff;
+  let j = 0;
+  for (; j + 4 <= d; j += 4) {
+    const d0 = x[xi + j] - centers[cc + j];
+    const d1 = x[xi + j + 1] - centers[cc + j + 1];
+    const d2 = x[xi + j + 2] - centers[cc + j + 2];
+    const d3 = x[xi + j + 3] - centers[cc + j + 3];
+    s0 += d0 * d0;
+    s1 += d1 * d1;
+    s2 += d2 * d2;
+    s3 += d3 * d3;
   }
-  return Math.sqrt(s);
+  for (; j < d; j++) {
+    const diff = x[xi + j] - centers[cc + j];
+    s0 += diff * diff;
+  }
+  return Math.sqrt(s0 + s1 + s2 + s3);
 }
 
 function accumulateSums(x: Float64Array, n: number, d: number, labels: Int32Array, weights: Float64Array | null, sums: Float64Array, clusterWeight: Float64Array): void {

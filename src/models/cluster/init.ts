@@ -86,11 +86,13 @@ function distancesToSamples(x: Float64Array, n: number, d: number, xNorms: Float
   const t = ids.length;
   const picked = new Float64Array(t * d);
   ids.forEach((id, r) => picked.set(x.subarray(id * d, id * d + d), r * d));
+  // X·pickedᵀ (n×t) rather than picked·Xᵀ: the GEMM packs its right operand, and the picked rows are far fewer than X's.
+  const dots = new Float64Array(n * t);
+  gemm({ m: n, n: t, k: d, a: x, b: picked, transB: true, c: dots });
   const out = new Float64Array(t * n);
-  gemm({ m: t, n, k: d, a: picked, b: x, transB: true, c: out });
   for (let r = 0; r < t; r++) {
     const own = xNorms[ids[r]];
-    for (let i = 0; i < n; i++) out[r * n + i] = Math.max(own - 2 * out[r * n + i] + xNorms[i], 0);
+    for (let i = 0; i < n; i++) out[r * n + i] = Math.max(own - 2 * dots[i * t + r] + xNorms[i], 0);
   }
   return out;
 }

@@ -110,12 +110,13 @@ export abstract class BaseKMeans<P extends KMeansCommonParams> extends BaseEstim
 
   /** Converts and centres X, checks weights and that there are at least k samples. */
   protected prepare(X: MatrixInput, sampleWeight: VectorInput | undefined, k: number, est: string): PreparedData {
-    const m = toMatrix(X, { copy: true });
+    const m = toMatrix(X);
     const { rows: n, cols: d } = m;
     if (n < k) throw new ValueError(`${est}: nClusters=${k} needs at least ${k} samples, got ${n}`);
     const weights = checkSampleWeight(sampleWeight, n, { nonNegative: true });
     const mean = columnMeans(m.data, n, d);
-    const x = shiftRows(m.data, n, d, mean, m.data);
+    // The centred copy in one pass (m.data may be the caller's array, left as it is).
+    const x = shiftRows(m.data, n, d, mean);
     checkFinite(est, 'the centred data', x);
     return { x, n, d, mean, weights, xNorms: squaredRowNorms(x, n, d) };
   }

@@ -4,6 +4,7 @@
  * runs of Lloyd's algorithm, the run of least inertia kept. Distances go
  * through the backend's GEMM on every core.
  */
+import { withResidentOperand } from '../../backend/index.js';
 import type { MatrixInput, VectorInput } from '../../utils/validation.js';
 import { checkChoice } from '../linear/common.js';
 import { BaseKMeans, sameClustering, type KMeansCommonParams } from './kmeans-base.js';
@@ -40,14 +41,18 @@ export class KMeans extends BaseKMeans<KMeansParams> {
     const data = this.prepare(X, sampleWeight, k, est);
     const tol = this.absoluteTolerance(data);
     const rng = this.generator();
-    let best: KMeansRun | undefined;
-    for (let run = 0; run < nInit; run++) {
-      const init = this.initialCenters(data, k, rng, est);
-      const options = { maxIter: this.params.maxIter, tol, weights: data.weights };
-      const r = algorithm === 'elkan' ? elkan(data.x, data.n, data.d, init, k, options, data.xNorms) : lloyd(data.x, data.n, data.d, init, k, options);
-      if (!best || (r.inertia < best.inertia && !sameClustering(r.labels, best.labels, k))) best = r;
-    }
-    this.store(data, best!.centers, best!.labels, best!.inertia, best!.nIter, est);
+    // Every initialisation and iteration multiplies by the same X: keep it in the backend's memory meanwhile.
+    const best = withResidentOperand(data.x, () => {
+      let kept: KMeansRun | undefined;
+      for (let run = 0; run < nInit; run++) {
+        const init = this.initialCenters(data, k, rng, est);
+        const options = { maxIter: this.params.maxIter, tol, weights: data.weights };
+        const r = algorithm === 'elkan' ? elkan(data.x, data.n, data.d, init, k, options, data.xNorms) : lloyd(data.x, data.n, data.d, init, k, options);
+        if (!kept || (r.inertia < kept.inertia && !sameClustering(r.labels, kept.labels, k))) kept = r;
+      }
+      return kept!;
+    });
+    this.store(data, best.centers, best.labels, best.inertia, best.nIter, est);
     return this;
   }
 }

@@ -62,9 +62,14 @@ export function randomizedSVD(a: Float64Array, rows: number, cols: number, k: nu
     return { u: transposed(t.vt, k, rows), s: t.s, vt: transposed(t.u, cols, k) };
   }
   const size = Math.min(k + opts.nOversamples, cols);
-  const q = rangeFinder(a, rows, cols, size, opts);
-  // B = Qᵀ·A (size×cols) and its exact SVD B = Û·S·Vᵀ; U = Q·Û.
-  const b = product(q, a, size, cols, rows, true, false);
+  const omega = powerIterations(a, rows, cols, size, opts);
+  // The two float64 products by A, kept in the backend's memory for both: Q = orth(A·Ω), then
+  // B = Qᵀ·A (size×cols) as (Aᵀ·Q)ᵀ, since the GEMM packs its right operand and Q is far smaller than A.
+  const { q, b } = withResidentOperand(a, () => {
+    const basis = orthonormalize(product(a, omega, rows, size, cols), rows, size);
+    return { q: basis, b: transposed(product(a, basis, cols, size, rows, true, false), cols, size) };
+  });
+  // The exact SVD B = Û·S·Vᵀ; U = Q·Û.
   const small = svdRaw(b, size, cols, 'reduced', 'randomizedSVD');
   const ucols = small.ucols; // min(size, cols) = size
   const uhat = new Float64Array(size * k);
@@ -88,11 +93,11 @@ export function powerIterationsInFloat32(rows: number, cols: number, k: number, 
 type Floats = Float32Array | Float64Array;
 
 /**
- * An orthonormal rows×size basis Q whose span approximates the range of A
- * (Halko et al. algorithm 4.4): Ω ← span(Aᵀ·span(A·Ω)) nIter times, then
- * Q = orth(A·Ω) in float64.
+ * The cols×size test matrix Ω of the range finder (Halko et al. algorithm
+ * 4.4) after its power iterations, Ω ← span(Aᵀ·span(A·Ω)) nIter times, so
+ * that orth(A·Ω) spans approximately the range of A.
  */
-function rangeFinder(a: Float64Array, rows: number, cols: number, size: number, opts: RandomizedSVDOptions): Float64Array {
+function powerIterations(a: Float64Array, rows: number, cols: number, size: number, opts: RandomizedSVDOptions): Float64Array {
   const single = rows * cols * size >= FLOAT32_POWER_WORK;
   const aw: Floats = single && opts.nIter > 0 ? (opts.single?.length === a.length ? opts.single : new Float32Array(a)) : a;
   let omega: Floats = single ? new Float32Array(cols * size) : new Float64Array(cols * size);
@@ -107,8 +112,7 @@ function rangeFinder(a: Float64Array, rows: number, cols: number, size: number, 
     }
     return w;
   });
-  const omega64 = omega instanceof Float64Array ? omega : new Float64Array(omega);
-  return orthonormalize(product(a, omega64, rows, size, cols), rows, size);
+  return omega instanceof Float64Array ? omega : new Float64Array(omega);
 }
 
 /** op(A)·op(B) in the precision of A (B must share it). */

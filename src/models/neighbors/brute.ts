@@ -8,7 +8,7 @@
  * decided in float64 (see `euclideanKNeighbors`); radius queries use the
  * float64 product. Other metrics compare coordinates directly.
  */
-import { gemm } from '../../backend/index.js';
+import { gemm, withResidentOperand } from '../../backend/index.js';
 import { fromReduced, reducedDistance } from './metric.js';
 import { beatsWorst, insertTopK, resetTopK } from './top-k.js';
 
@@ -100,63 +100,66 @@ function euclideanKNeighbors(train: Points, query: Points, k: number, distances:
   // per query row of the block: the k smallest interval ends, sorted, and the candidates with their interval starts
   const upper = new Float64Array(blockRows * k);
   const candidates = Array.from({ length: blockRows }, () => ({ j: [] as number[], lower: [] as number[] }));
-  for (let q0 = 0; q0 < query.rows; q0 += QUERY_BLOCK) {
-    const qn = Math.min(QUERY_BLOCK, query.rows - q0);
-    query32.set(query.data.subarray(q0 * d, (q0 + qn) * d));
-    const queryNorms = squaredNorms(query, q0, q0 + qn);
-    upper.fill(Number.POSITIVE_INFINITY);
-    for (const c of candidates) {
-      c.j.length = 0;
-      c.lower.length = 0;
-    }
-    for (let t0 = 0; t0 < train.rows; t0 += trainBlock) {
-      const tn = Math.min(trainBlock, train.rows - t0);
-      gemm({ m: qn, n: tn, k: d, a: query32, b: train32, bOffset: t0 * d, transB: true, c: products });
-      for (let r = 0; r < qn; r++) {
-        const queryLength = Math.sqrt(queryNorms[r]);
-        // margin = slope·||y|| + offset: twice the dot product's error bound
-        const slope = 2 * (relative * queryLength + underflow);
-        const offset = 2 * underflow * queryLength;
-        const last = r * k + k - 1;
-        let end = upper[last];
-        const { j: list, lower } = candidates[r];
-        const row = r * tn;
-        for (let j = 0; j < tn; j++) {
-          const margin = slope * trainLengths[t0 + j] + offset;
-          const score = trainNorms[t0 + j] - 2 * products[row + j];
-          if (score - margin > end) continue;
-          list.push(t0 + j);
-          lower.push(score - margin);
-          const u = score + margin;
-          if (u < end) {
-            let pos = last;
-            while (pos > r * k && upper[pos - 1] > u) {
-              upper[pos] = upper[pos - 1];
-              pos--;
+  // Every query block multiplies by the same training rows: keep them in the backend's memory meanwhile.
+  withResidentOperand(train32, () => {
+    for (let q0 = 0; q0 < query.rows; q0 += QUERY_BLOCK) {
+      const qn = Math.min(QUERY_BLOCK, query.rows - q0);
+      query32.set(query.data.subarray(q0 * d, (q0 + qn) * d));
+      const queryNorms = squaredNorms(query, q0, q0 + qn);
+      upper.fill(Number.POSITIVE_INFINITY);
+      for (const c of candidates) {
+        c.j.length = 0;
+        c.lower.length = 0;
+      }
+      for (let t0 = 0; t0 < train.rows; t0 += trainBlock) {
+        const tn = Math.min(trainBlock, train.rows - t0);
+        gemm({ m: qn, n: tn, k: d, a: query32, b: train32, bOffset: t0 * d, transB: true, c: products });
+        for (let r = 0; r < qn; r++) {
+          const queryLength = Math.sqrt(queryNorms[r]);
+          // margin = slope·||y|| + offset: twice the dot product's error bound
+          const slope = 2 * (relative * queryLength + underflow);
+          const offset = 2 * underflow * queryLength;
+          const last = r * k + k - 1;
+          let end = upper[last];
+          const { j: list, lower } = candidates[r];
+          const row = r * tn;
+          for (let j = 0; j < tn; j++) {
+            const margin = slope * trainLengths[t0 + j] + offset;
+            const score = trainNorms[t0 + j] - 2 * products[row + j];
+            if (score - margin > end) continue;
+            list.push(t0 + j);
+            lower.push(score - margin);
+            const u = score + margin;
+            if (u < end) {
+              let pos = last;
+              while (pos > r * k && upper[pos - 1] > u) {
+                upper[pos] = upper[pos - 1];
+                pos--;
+              }
+              upper[pos] = u;
+              end = upper[last];
             }
-            upper[pos] = u;
-            end = upper[last];
           }
         }
       }
-    }
-    for (let r = 0; r < qn; r++) {
-      const q = q0 + r;
-      const base = q * k;
-      const last = base + k - 1;
-      const end = upper[r * k + k - 1];
-      const { j: list, lower } = candidates[r];
-      for (let c = 0; c < list.length; c++) {
-        if (lower[c] > end) continue;
-        const j = list[c];
-        let dot = 0;
-        for (let f = 0, qo = q * d, to = j * d; f < d; f++) dot += query.data[qo + f] * train.data[to + f];
-        const score = trainNorms[j] - 2 * dot;
-        if (beatsWorst(distances, indices, last, score, j)) insertTopK(distances, indices, base, k, score, j);
+      for (let r = 0; r < qn; r++) {
+        const q = q0 + r;
+        const base = q * k;
+        const last = base + k - 1;
+        const end = upper[r * k + k - 1];
+        const { j: list, lower } = candidates[r];
+        for (let c = 0; c < list.length; c++) {
+          if (lower[c] > end) continue;
+          const j = list[c];
+          let dot = 0;
+          for (let f = 0, qo = q * d, to = j * d; f < d; f++) dot += query.data[qo + f] * train.data[to + f];
+          const score = trainNorms[j] - 2 * dot;
+          if (beatsWorst(distances, indices, last, score, j)) insertTopK(distances, indices, base, k, score, j);
+        }
+        for (let t = base; t <= last; t++) distances[t] = Math.sqrt(Math.max(distances[t] + queryNorms[r], 0));
       }
-      for (let t = base; t <= last; t++) distances[t] = Math.sqrt(Math.max(distances[t] + queryNorms[r], 0));
     }
-  }
+  });
 }
 
 /** Every pair compared coordinate by coordinate (metrics other than euclidean, and euclidean on huge values). */
