@@ -131,6 +131,22 @@ describe('exportOnnx: checked by ONNX Runtime', () => {
     await checkModel(model, floatInput([3, 16]));
   });
 
+  it('ConvTranspose2d (stride, padding, output padding, groups, dilation) and Upsample (nearest, bilinear, by factor and to a size)', async () => {
+    manualSeed(13);
+    const model = new nn.Sequential(
+      new nn.ConvTranspose2d(3, 4, 4, { stride: 2, padding: 1 }),
+      new nn.ReLU(),
+      new nn.Upsample({ scaleFactor: 2 }),
+      new nn.ConvTranspose2d(4, 6, [3, 2], { stride: [2, 3], padding: [1, 0], outputPadding: [1, 2], groups: 2, dilation: [1, 2] }),
+      new nn.Upsample({ size: [9, 11], mode: 'bilinear' }),
+      new nn.ConvTranspose2d(6, 2, 3, { bias: false }),
+      new nn.Upsample({ scaleFactor: [2, 1.5], mode: 'bilinear' }),
+      new nn.Upsample({ size: [12, 40], mode: 'bilinear', alignCorners: true }),
+      new nn.Upsample({ size: [24, 40] }),
+    );
+    await checkModel(model, floatInput([3, 3, 4]));
+  });
+
   it('Embedding then Linear on 3-D input (MatMul + Add)', async () => {
     manualSeed(5);
     const model = new nn.Sequential(new nn.Embedding(10, 4), new nn.Linear(4, 3), new nn.Flatten());

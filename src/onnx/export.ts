@@ -6,6 +6,7 @@
 import { noGrad } from '../autograd/graph.js';
 import { ValueError } from '../errors.js';
 import { Conv1d, Conv2d } from '../nn/layers/conv.js';
+import { ConvTranspose2d } from '../nn/layers/conv-transpose.js';
 import { Dropout, Dropout2d } from '../nn/layers/dropout.js';
 import { Embedding } from '../nn/layers/embedding.js';
 import { Flatten, Unflatten } from '../nn/layers/flatten.js';
@@ -15,13 +16,14 @@ import { AdaptiveAvgPool2d, AvgPool1d, AvgPool2d, GlobalAvgPool2d, MaxPool1d, Ma
 import { ELU, GELU, LeakyReLU, LogSoftmax, ReLU, SiLU, Sigmoid, Softmax, Softplus, Tanh } from '../nn/layers/activation.js';
 import { GRU, LSTM } from '../nn/layers/recurrent.js';
 import { Sequential } from '../nn/layers/sequential.js';
+import { Upsample } from '../nn/layers/upsample.js';
 import { Module as ModuleClass, type Module } from '../nn/module.js';
 import { full, ones, zeros } from '../tensor/creation.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { writeFileBytes } from '../platform/files.js';
 import { estimatorGraph, isExportableEstimator, type ExportableEstimator } from './export-estimators.js';
 import { exportRecurrent } from './export-recurrent.js';
-import { float, GraphBuilder, int, ints } from './graph-builder.js';
+import { float, GraphBuilder, int, ints, str } from './graph-builder.js';
 import { encodeModel, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32 } from './proto.js';
 
 export const ONNX_OPSET = 17;
@@ -53,6 +55,14 @@ function exportLayer(g: GraphBuilder, layer: Module, x: string, input: Tensor, o
       : [ints('kernel_shape', layer.kernelSize), ints('strides', layer.stride), ints('dilations', layer.dilation), ints('pads', [top, left, bottom, right])];
     return g.node('Conv', inputs, [...attrs, int('group', layer.groups)]);
   }
+  if (layer instanceof ConvTranspose2d) {
+    const inputs = [x, g.constant('weight', layer.weight)];
+    if (layer.bias) inputs.push(g.constant('bias', layer.bias));
+    const [ph, pw] = layer.padding;
+    const attrs = [ints('kernel_shape', layer.kernelSize), ints('strides', layer.stride), ints('dilations', layer.dilation), ints('pads', [ph, pw, ph, pw])];
+    return g.node('ConvTranspose', inputs, [...attrs, ints('output_padding', layer.outputPadding), int('group', layer.groups)]);
+  }
+  if (layer instanceof Upsample) return exportUpsample(g, layer, x, input);
   if (layer instanceof MaxPool2d) {
     const [ph, pw] = layer.padding;
     return g.node('MaxPool', [x], [ints('kernel_shape', layer.kernelSize), ints('strides', layer.stride), ints('pads', [ph, pw, ph, pw]), ints('dilations', layer.dilation)]);
@@ -114,8 +124,28 @@ function exportLayer(g: GraphBuilder, layer: Module, x: string, input: Tensor, o
     return reshapeKeepingBatch(g, x, output.shape);
   if (layer instanceof Embedding) return g.node('Gather', [g.constant('weight', layer.weight), x], [int('axis', 0)]);
   throw new ValueError(
-    `exportOnnx: layer ${layer.constructor.name} is not supported (supported: Sequential, Linear, Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, GlobalAvgPool2d, AdaptiveAvgPool2d(1), BatchNorm1d/2d, Dropout, activations, Softmax, LogSoftmax, Flatten, Unflatten, Embedding, LSTM, GRU)`,
+    `exportOnnx: layer ${layer.constructor.name} is not supported (supported: Sequential, Linear, Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, GlobalAvgPool2d, AdaptiveAvgPool2d(1), ConvTranspose2d, Upsample, BatchNorm1d/2d, Dropout, activations, Softmax, LogSoftmax, Flatten, Unflatten, Embedding, LSTM, GRU)`,
   );
+}
+
+/**
+ * Upsample as Resize, with the coordinate transforms PyTorch's exporter
+ * writes: nearest = asymmetric + floor, bilinear = half_pixel (align_corners
+ * when asked). A scale factor is written as scales; a size as sizes [N, C, h, w],
+ * with N and C read from the input so the batch stays dynamic.
+ */
+function exportUpsample(g: GraphBuilder, layer: Upsample, x: string, input: Tensor): string {
+  const bilinear = layer.mode === 'bilinear';
+  const attrs = bilinear
+    ? [str('mode', 'linear'), str('coordinate_transformation_mode', layer.alignCorners ? 'align_corners' : 'half_pixel')]
+    : [str('mode', 'nearest'), str('coordinate_transformation_mode', 'asymmetric'), str('nearest_mode', 'floor')];
+  if (layer.scaleFactor) {
+    const scales = g.constant('scales', new Tensor(Float32Array.from([1, 1, ...layer.scaleFactor]), [4]));
+    return g.node('Resize', [x, '', scales], attrs);
+  }
+  const batchAndChannels = g.node('Shape', [x], [int('start', 0), int('end', 2)]);
+  const sizes = g.node('Concat', [batchAndChannels, g.int64s('size', layer.size ?? input.shape.slice(2))], [int('axis', 0)]);
+  return g.node('Resize', [x, '', '', sizes], attrs);
 }
 
 function normalise(axis: number, ndim: number): number {
