@@ -21,6 +21,8 @@ import {
   RobustScaler,
   StandardScaler,
   type Tensor,
+  ValueError,
+  concat,
   exportOnnx,
   exportOnnxBytes,
   importOnnxBytes,
@@ -176,12 +178,59 @@ describe('exportOnnx: checked by ONNX Runtime', () => {
   });
 
   it('refuses a layer it cannot express, naming it', () => {
+    const bn = new nn.BatchNorm1d(2, { trackRunningStats: false });
+    assert.throws(() => exportOnnxBytes(new nn.Sequential(new nn.Linear(2, 2), bn), randn([1, 2])), /running statistics/);
+    assert.throws(() => exportOnnxBytes(new nn.Sequential(new nn.Softplus({ beta: 2 })), randn([1, 2])), /Softplus with these settings is not supported/);
+  });
+});
+
+describe('exportOnnx: Modules with their own forward, traced', () => {
+  /** x + f(x) with a learned scale used directly and a constant. */
+  class Residual extends nn.Module {
+    body = new nn.Sequential(new nn.Linear(6, 6), new nn.ReLU(), new nn.Linear(6, 6));
+    scale = new nn.Parameter(randn([6]));
+    override forward(x: Tensor): Tensor {
+      return x.add(this.body.forward(x).mul(this.scale)).mul(0.5).relu();
+    }
+  }
+
+  /** Two convolution branches joined along channels, then a head reached through a reshape. */
+  class TwoBranch extends nn.Module {
+    left = new nn.Conv2d(2, 3, 3, { padding: 1 });
+    right = new nn.Sequential(new nn.Conv2d(2, 4, 1), new nn.Tanh());
+    pool = new nn.MaxPool2d(2);
+    head = new nn.Linear(7 * 3 * 3, 3);
+    override forward(x: Tensor): Tensor {
+      const joined = concat([this.left.forward(x), this.right.forward(x)], 1);
+      const pooled = this.pool.forward(joined.sigmoid());
+      return this.head.forward(pooled.reshape([x.shape[0], 7 * 3 * 3])).softplus();
+    }
+  }
+
+  it('a residual block (x + f(x)) with a parameter and a constant used in forward', async () => {
+    manualSeed(20);
+    await checkModel(new Residual(), floatInput([6]));
+  });
+
+  it('two branches joined by concat, a reshape keeping the batch, nested inside a Sequential', async () => {
+    manualSeed(21);
+    await checkModel(new TwoBranch(), floatInput([2, 6, 6]));
+    manualSeed(22);
+    const residual = new Residual();
+    await checkModel(new nn.Sequential(new nn.Linear(3, 6), residual, residual, new nn.Linear(6, 2)), floatInput([3]));
+  });
+
+  it('a custom forward with operations it cannot write gives one error naming them all', () => {
     class Custom extends nn.Module {
+      lin = new nn.Linear(2, 2);
       override forward(x: Tensor): Tensor {
-        return x;
+        return this.lin.forward(x).clip(-1, 1).log1p().add(x.softmax(1));
       }
     }
-    assert.throws(() => exportOnnxBytes(new nn.Sequential(new nn.Linear(2, 2), new Custom()), randn([1, 2])), /Custom is not supported/);
+    assert.throws(
+      () => exportOnnxBytes(new nn.Sequential(new nn.Linear(2, 2), new Custom()), randn([1, 2])),
+      (err: Error) => err instanceof ValueError && /Custom uses operations ONNX export does not support: (?=.*clip)(?=.*log1p)(?=.*softmax)/.test(err.message),
+    );
   });
 });
 

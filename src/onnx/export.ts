@@ -23,6 +23,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { writeFileBytes } from '../platform/files.js';
 import { estimatorGraph, isExportableEstimator, type ExportableEstimator } from './export-estimators.js';
 import { exportRecurrent } from './export-recurrent.js';
+import { traceModule } from './trace.js';
 import { float, GraphBuilder, int, ints, str } from './graph-builder.js';
 import { encodeModel, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32 } from './proto.js';
 
@@ -35,6 +36,7 @@ function reshapeKeepingBatch(g: GraphBuilder, x: string, outShape: readonly numb
 
 /** Writes one layer; returns the name of its output. */
 function exportLayer(g: GraphBuilder, layer: Module, x: string, input: Tensor, output: Tensor): string {
+  if (!isKnownLayer(layer)) return traceModule(g, layer, x, input, isKnownLayer, exportLayer);
   if (layer instanceof Sequential) return exportChain(g, [...layer], x, input);
   if (layer instanceof LSTM || layer instanceof GRU) return exportRecurrent(g, layer, x, input);
   if (layer instanceof Linear) {
@@ -124,8 +126,48 @@ function exportLayer(g: GraphBuilder, layer: Module, x: string, input: Tensor, o
     return reshapeKeepingBatch(g, x, output.shape);
   if (layer instanceof Embedding) return g.node('Gather', [g.constant('weight', layer.weight), x], [int('axis', 0)]);
   throw new ValueError(
-    `exportOnnx: layer ${layer.constructor.name} is not supported (supported: Sequential, Linear, Conv1d, Conv2d, MaxPool1d/2d, AvgPool1d/2d, GlobalAvgPool2d, AdaptiveAvgPool2d(1), ConvTranspose2d, Upsample, BatchNorm1d/2d, Dropout, activations, Softmax, LogSoftmax, Flatten, Unflatten, Embedding, LSTM, GRU)`,
+    `exportOnnx: layer ${layer.constructor.name} with these settings is not supported (supported: Sequential, Linear, Conv1d, Conv2d, ConvTranspose2d, MaxPool1d/2d, AvgPool1d/2d, GlobalAvgPool2d, AdaptiveAvgPool2d(1), Upsample, BatchNorm1d/2d with running statistics, Dropout, activations (Softplus with beta 1, exact GELU), Softmax, LogSoftmax, Flatten, Unflatten, Embedding, LSTM, GRU, and Modules whose forward combines them with tensor ops)`,
   );
+}
+
+/** The layers written as themselves; any other Module is traced through its forward. */
+const KNOWN_LAYERS = [
+  Sequential,
+  LSTM,
+  GRU,
+  Linear,
+  Conv1d,
+  Conv2d,
+  ConvTranspose2d,
+  Upsample,
+  MaxPool1d,
+  MaxPool2d,
+  AvgPool1d,
+  AvgPool2d,
+  GlobalAvgPool2d,
+  AdaptiveAvgPool2d,
+  BatchNorm1d,
+  BatchNorm2d,
+  Dropout,
+  Dropout2d,
+  Identity,
+  ReLU,
+  Sigmoid,
+  Tanh,
+  SiLU,
+  LeakyReLU,
+  ELU,
+  Softplus,
+  GELU,
+  Softmax,
+  LogSoftmax,
+  Flatten,
+  Unflatten,
+  Embedding,
+];
+
+function isKnownLayer(layer: Module): boolean {
+  return KNOWN_LAYERS.some((cls) => layer.constructor === cls);
 }
 
 /**
