@@ -22,12 +22,15 @@ import { full, ones, zeros } from '../tensor/creation.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeFileBytes } from '../platform/files.js';
 import { estimatorGraph, isExportableEstimator, type ExportableEstimator } from './export-estimators.js';
+import type { EstimatorOutputs } from './export-svm.js';
 import { exportRecurrent } from './export-recurrent.js';
 import { traceModule } from './trace.js';
-import { float, GraphBuilder, int, ints, str } from './graph-builder.js';
-import { encodeModel, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32 } from './proto.js';
+import { float, GraphBuilder, int, ints, ML_DOMAIN, str } from './graph-builder.js';
+import { encodeModel, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, ONNX_STRING } from './proto.js';
 
 export const ONNX_OPSET = 17;
+/** The ai.onnx.ml opset written when an ONNX-ML operator is used (LabelEncoder 2 takes float keys). */
+export const ONNX_ML_OPSET = 3;
 
 /** Reshape that keeps the batch dimension (0 = copy) and fixes the rest to the traced shape. */
 function reshapeKeepingBatch(g: GraphBuilder, x: string, outShape: readonly number[]): string {
@@ -229,23 +232,30 @@ function valueInfo(name: string, t: Tensor) {
 export function exportOnnxBytes(model: Module | ExportableEstimator, sampleInput: Tensor): Uint8Array {
   if (sampleInput.ndim < 1) throw new ValueError('exportOnnx: sampleInput must have a batch dimension');
   const g = new GraphBuilder();
-  let graph: { outputName: string; output: Tensor };
+  let graph: EstimatorOutputs;
   if (isExportableEstimator(model)) graph = estimatorGraph(g, model, 'input', sampleInput);
   else if (isModule(model)) {
     model.eval();
     graph = noGrad(() => ({ output: model.forward(sampleInput), outputName: exportChain(g, [model], 'input', sampleInput) }));
-  } else throw new ValueError(`exportOnnx: cannot export ${describe(model)}: expected an nn Module or a fitted linear estimator`);
+  } else throw new ValueError(`exportOnnx: cannot export ${describe(model)}: expected an nn Module or a fitted linear estimator or SVM`);
   g.nodes.push({ op_type: 'Identity', input: [graph.outputName], output: ['output'], name: 'output' });
+  const outputs = [valueInfo('output', graph.output)];
+  if (graph.label) {
+    g.nodes.push({ op_type: 'Identity', input: [graph.label.name], output: ['label'], name: 'label' });
+    outputs.push({ name: 'label', type: { tensor_type: { elem_type: graph.label.strings ? ONNX_STRING : ONNX_INT64, shape: { dim: [{ dim_param: 'batch' }] } } } });
+  }
+  const opsets = [{ domain: '', version: ONNX_OPSET }];
+  if (g.usesMl) opsets.push({ domain: ML_DOMAIN, version: ONNX_ML_OPSET });
   return encodeModel({
     ir_version: 8,
     producer_name: 'frugal-ml',
-    opset_import: [{ domain: '', version: ONNX_OPSET }],
+    opset_import: opsets,
     graph: {
       name: model.constructor.name,
       node: g.nodes,
       initializer: g.initializers,
       input: [valueInfo('input', sampleInput)],
-      output: [valueInfo('output', graph.output)],
+      output: outputs,
     },
   });
 }
