@@ -229,4 +229,4 @@ export { warmUpThreads, withResidentOperand } from './backend/index.js';
 export { classWeights, type ClassWeight } from './models/class-weight.js';
 
 // ONNX: export models for ONNX Runtime, import models written by PyTorch and others.
-export { exportOnnx, exportOnnxBytes, importOnnx, importOnnxBytes, OnnxModule, ONNX_OPSET, ONNX_LIMITS } from './onnx/index.js';
+export { exportOnnx, exportOnnxBytes, importOnnx, importOnnxBytes, OnnxModule, ONNX_OPSET, ONNX_ML_OPSET, ONNX_LIMITS, type ExportOnnxOptions } from './onnx/index.js';

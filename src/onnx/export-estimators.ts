@@ -14,7 +14,7 @@ import { Pipeline } from '../preprocessing/pipeline.js';
 import { Tensor } from '../tensor/tensor.js';
 import { argmaxLabel, type EstimatorOutputs, isSvm, type SvmEstimator, svmGraph } from './export-svm.js';
 import { transformerGraph } from './export-transformers.js';
-import { type GraphBuilder, int } from './graph-builder.js';
+import { type GraphBuilder, int, floatLike } from './graph-builder.js';
 import { int64Proto } from './proto.js';
 
 type LinearEstimator = LinearRegressorBase<object> | LinearClassifierBase<object>;
@@ -46,10 +46,6 @@ function describe(x: unknown): string {
   return x !== null && typeof x === 'object' ? (x.constructor?.name ?? 'an object') : String(x);
 }
 
-function floatTensor(values: ArrayLike<number>, shape: number[], like: Tensor): Tensor {
-  return new Tensor(like.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values), shape);
-}
-
 /** The graph of `est` on input `x`; its output traced on the sample as `est` itself computes it. */
 export function estimatorGraph(g: GraphBuilder, est: ExportableEstimator, x: string, sample: Tensor): EstimatorOutputs {
   if (sample.dtype === 'int32' || sample.ndim !== 2) throw new ShapeError(`exportOnnx(${est.constructor.name}): sampleInput must be a float [N, features] matrix`);
@@ -67,9 +63,9 @@ function linearGraph(g: GraphBuilder, est: LinearEstimator, x: string, sample: T
   if (est instanceof LinearRegressorBase) {
     const coef = est.coef as Float64Array;
     if (coef.length !== nFeatures) throw new ShapeError(`exportOnnx(${name}): fitted on ${coef.length} features, sampleInput has ${nFeatures}`);
-    const scores = g.node('MatMul', [x, g.constant('coef', floatTensor(coef, [nFeatures], sample))]);
-    const outputName = g.node('Add', [scores, g.constant('intercept', floatTensor([est.intercept as number], [], sample))]);
-    return { outputName, output: floatTensor(est.predict(sample) as ArrayLike<number>, [sample.shape[0]], sample) };
+    const scores = g.node('MatMul', [x, g.constant('coef', floatLike(coef, [nFeatures], sample))]);
+    const outputName = g.node('Add', [scores, g.constant('intercept', floatLike([est.intercept as number], [], sample))]);
+    return { outputName, output: floatLike(est.predict(sample) as ArrayLike<number>, [sample.shape[0]], sample) };
   }
   const coef = est.coef as Tensor;
   const [rows, cols] = coef.shape;
@@ -77,8 +73,8 @@ function linearGraph(g: GraphBuilder, est: LinearEstimator, x: string, sample: T
   // X·Wᵀ + b: the weights are written transposed, [features, rows].
   const wT = coef.transpose(0, 1);
   const scores = g.node('Add', [
-    g.node('MatMul', [x, g.constant('coefT', floatTensor(wT.data, [cols, rows], sample))]),
-    g.constant('intercept', floatTensor(est.intercept as Float64Array, [rows], sample)),
+    g.node('MatMul', [x, g.constant('coefT', floatLike(wT.data, [cols, rows], sample))]),
+    g.constant('intercept', floatLike(est.intercept as Float64Array, [rows], sample)),
   ]);
   const classes = est.classes!;
   if (!(est instanceof LogisticRegression)) return decisionGraph(g, est, scores, sample);
@@ -88,7 +84,7 @@ function linearGraph(g: GraphBuilder, est: LinearEstimator, x: string, sample: T
     // Two classes: p1 = σ(z) (ovr) or σ(2z) (multinomial); output [1 − p1, p1].
     const z = multinomial ? g.node('Add', [scores, scores]) : scores;
     const p1 = g.node('Sigmoid', [z]);
-    const one = g.constant('one', floatTensor([1], [], sample));
+    const one = g.constant('one', floatLike([1], [], sample));
     outputName = g.node('Concat', [g.node('Sub', [one, p1]), p1], [int('axis', 1)]);
   } else if (multinomial) outputName = g.node('Softmax', [scores], [int('axis', 1)]);
   else {
@@ -96,13 +92,13 @@ function linearGraph(g: GraphBuilder, est: LinearEstimator, x: string, sample: T
     outputName = g.node('Div', [p, g.node('ReduceSum', [p, g.int64s('axes', [1])], [int('keepdims', 1)])]);
   }
   const proba = est.predictProba(sample);
-  return { outputName, output: floatTensor(proba.data, [...proba.shape], sample), label: argmaxLabel(g, outputName, classes, name) };
+  return { outputName, output: floatLike(proba.data, [...proba.shape], sample), label: argmaxLabel(g, outputName, classes, name) };
 }
 
 /** A linear classifier without probabilities: its decision values ([N] for two classes) and the label of the highest. */
 function decisionGraph(g: GraphBuilder, est: LinearClassifierBase<object>, scores: string, sample: Tensor): EstimatorOutputs {
   const dec = est.decisionFunction(sample);
-  const output = dec instanceof Tensor ? floatTensor(dec.data, [...dec.shape], sample) : floatTensor(dec, [dec.length], sample);
+  const output = dec instanceof Tensor ? floatLike(dec.data, [...dec.shape], sample) : floatLike(dec, [dec.length], sample);
   if (est.coef!.shape[0] > 1) return { outputName: scores, output, label: argmaxLabel(g, scores, est.classes!, est.constructor.name) };
   // Two classes: one score, positive for classes[1]; the label's argmax runs over [−s, s].
   const both = g.node('Concat', [g.node('Neg', [scores]), scores], [int('axis', 1)]);

@@ -13,7 +13,7 @@ import { NotFittedError, ShapeError, ValueError } from '../errors.js';
 import { SVC, SVR } from '../models/svm/svc.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { Label } from '../utils/validation.js';
-import { floats, type GraphBuilder, int, ints, ML_DOMAIN, str, strs } from './graph-builder.js';
+import { floats, type GraphBuilder, int, ints, ML_DOMAIN, str, strs, floatLike } from './graph-builder.js';
 import { int64Proto, stringProto, type AttributeProto } from './proto.js';
 
 /** What an estimator's graph gives: the main output and, for classifiers, the label. */
@@ -29,10 +29,6 @@ export type SvmEstimator = SVC | SVR;
 
 export function isSvm(x: unknown): x is SvmEstimator {
   return x instanceof SVC || x instanceof SVR;
-}
-
-function asFloat(values: ArrayLike<number>, shape: number[], like: Tensor): Tensor {
-  return new Tensor(like.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values), shape);
 }
 
 /** Class labels as an ONNX-ML attribute: integers as classlabels_ints, text as classlabels_strings. */
@@ -80,12 +76,12 @@ function ovrFromOvo(g: GraphBuilder, dec: string, k: number, sample: Tensor): st
       ofJ[j] += 1;
     }
   }
-  const aMinusB = g.constant('pair_sign', asFloat(diff, [pairs, k], sample));
-  const zero = g.constant('zero', asFloat([0], [], sample));
+  const aMinusB = g.constant('pair_sign', floatLike(diff, [pairs, k], sample));
+  const zero = g.constant('zero', floatLike([0], [], sample));
   const positive = g.node('Cast', [g.node('GreaterOrEqual', [dec, zero])], [int('to', sample.dtype === 'float64' ? 11 : 1)]);
-  const votes = g.node('Add', [g.node('MatMul', [positive, aMinusB]), g.constant('votes_j', asFloat(ofJ, [k], sample))]);
+  const votes = g.node('Add', [g.node('MatMul', [positive, aMinusB]), g.constant('votes_j', floatLike(ofJ, [k], sample))]);
   const s = g.node('MatMul', [dec, aMinusB]);
-  const three = (v: number) => g.constant('c', asFloat([v], [], sample));
+  const three = (v: number) => g.constant('c', floatLike([v], [], sample));
   const bounded = g.node('Div', [s, g.node('Mul', [g.node('Add', [g.node('Abs', [s]), three(1)]), three(3)])]);
   return g.node('Add', [votes, bounded]);
 }
@@ -119,10 +115,10 @@ function svcGraph(g: GraphBuilder, est: SVC, x: string, sample: Tensor): Estimat
     // Frugal's) takes the one-vs-one vote: the label comes from the node above, the probabilities from a second one.
     const [, proba] = g.nodeOutputs('SVMClassifier', [x], 2, [...attrs, floats('prob_a', est.probA), floats('prob_b', est.probB)], ML_DOMAIN);
     const expected = est.predictProba(sample);
-    return { outputName: proba, output: asFloat(expected.data, [...expected.shape], sample), label: { name: label, strings: labels.strings } };
+    return { outputName: proba, output: floatLike(expected.data, [...expected.shape], sample), label: { name: label, strings: labels.strings } };
   }
   const dec = est.decisionFunction(sample);
-  const decision = dec instanceof Tensor ? asFloat(dec.data, [...dec.shape], sample) : asFloat(dec, [dec.length], sample);
+  const decision = dec instanceof Tensor ? floatLike(dec.data, [...dec.shape], sample) : floatLike(dec, [dec.length], sample);
   let outputName = scores;
   // For two classes the operator writes [N, 2]: the decision value (positive favours classes[1]) and its negation.
   if (k === 2) outputName = g.node('Gather', [scores, g.initializer({ ...int64Proto(g.fresh('first'), [0]), dims: [] })], [int('axis', 1)]);
@@ -138,7 +134,7 @@ function svrGraph(g: GraphBuilder, est: SVR, x: string, sample: Tensor): Estimat
   const attrs = [...kernel, int('n_supports', est.supportVectors.shape[0]), floats('coefficients', est.dualCoef.data), floats('rho', est.intercept), str('post_transform', 'NONE')];
   const [y] = g.nodeOutputs('SVMRegressor', [x], 1, attrs, ML_DOMAIN);
   const outputName = g.node('Reshape', [y, g.initializer(int64Proto(g.fresh('shape'), [-1]))]);
-  return { outputName, output: asFloat(est.predict(sample) as ArrayLike<number>, [sample.shape[0]], sample) };
+  return { outputName, output: floatLike(est.predict(sample) as ArrayLike<number>, [sample.shape[0]], sample) };
 }
 
 /** The graph of a fitted SVC or SVR on input `x`. */

@@ -13,7 +13,7 @@ import { SimpleImputer } from '../preprocessing/imputer.js';
 import { Pipeline } from '../preprocessing/pipeline.js';
 import { MaxAbsScaler, MinMaxScaler, RobustScaler, StandardScaler } from '../preprocessing/scalers.js';
 import { Tensor } from '../tensor/tensor.js';
-import { floats, type GraphBuilder, int, ints, ML_DOMAIN } from './graph-builder.js';
+import { floats, type GraphBuilder, int, ints, ML_DOMAIN, floatLike } from './graph-builder.js';
 import { int64Proto } from './proto.js';
 
 type AffineScaler = StandardScaler | MinMaxScaler | MaxAbsScaler | RobustScaler;
@@ -35,14 +35,10 @@ export function isExportableTransformer(x: unknown): boolean {
   return isAffineScaler(x) || x instanceof SimpleImputer || x instanceof OneHotEncoder || x instanceof OrdinalEncoder || x instanceof ColumnTransformer || x instanceof Pipeline;
 }
 
-function asFloat(values: ArrayLike<number>, shape: number[], like: Tensor): Tensor {
-  return new Tensor(like.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values), shape);
-}
-
 /** The sample after `step`, in the sample's float type. */
 function transformed(step: { transform(x: Tensor): Tensor }, sample: Tensor): Tensor {
   const t = step.transform(sample);
-  return asFloat(t.data, [...t.shape], sample);
+  return floatLike(t.data, [...t.shape], sample);
 }
 
 /**
@@ -54,7 +50,7 @@ function scalerGraph(g: GraphBuilder, scaler: AffineScaler, x: string, sample: T
   const at = (v: number) => scaler.transform(new Tensor(new Float64Array(n).fill(v), [1, n])).data;
   const b = at(0);
   const a = Array.from(at(1), (v, j) => v - b[j]);
-  return g.node('Add', [g.node('Mul', [x, g.constant('scale', asFloat(a, [n], sample))]), g.constant('offset', asFloat(b, [n], sample))]);
+  return g.node('Add', [g.node('Mul', [x, g.constant('scale', floatLike(a, [n], sample))]), g.constant('offset', floatLike(b, [n], sample))]);
 }
 
 /** Missing values (NaN) replaced by the fitted statistics. */
@@ -64,7 +60,7 @@ function imputerGraph(g: GraphBuilder, imputer: SimpleImputer, x: string, sample
   if (!Number.isNaN(missingValues) || addIndicator) throw new ValueError('exportOnnx(SimpleImputer): only missingValues NaN without addIndicator is supported');
   if (!keepEmptyFeatures && strategy !== 'constant' && stats.some((v) => Number.isNaN(v)))
     throw new ValueError('exportOnnx(SimpleImputer): a feature with no observed value is dropped; fit with keepEmptyFeatures: true');
-  const fill = asFloat(
+  const fill = floatLike(
     Array.from(stats, (v) => (Number.isNaN(v) ? 0 : v)),
     [stats.length],
     sample,
@@ -115,7 +111,7 @@ function ordinalGraph(g: GraphBuilder, encoder: OrdinalEncoder, x: string, sampl
     const input = sample.dtype === 'float64' ? g.node('Cast', [col], [int('to', 1)]) : col;
     let codes = g.nodeOutputs('LabelEncoder', [input], 1, attrs, ML_DOMAIN)[0];
     if (sample.dtype === 'float64') codes = g.node('Cast', [codes], [int('to', 11)]);
-    return g.node('Where', [g.node('IsNaN', [col]), g.constant('missing', asFloat([encodedMissingValue], [], sample)), codes]);
+    return g.node('Where', [g.node('IsNaN', [col]), g.constant('missing', floatLike([encodedMissingValue], [], sample)), codes]);
   });
   return parts.length === 1 ? parts[0] : g.node('Concat', parts, [int('axis', 1)]);
 }

@@ -4,6 +4,7 @@
  * each layer is written knowing its input and output shapes.
  */
 import { noGrad } from '../autograd/graph.js';
+import { checkOptions } from '../utils/options.js';
 import { ValueError } from '../errors.js';
 import { Conv1d, Conv2d } from '../nn/layers/conv.js';
 import { ConvTranspose2d } from '../nn/layers/conv-transpose.js';
@@ -29,6 +30,11 @@ import { float, GraphBuilder, int, ints, ML_DOMAIN, str } from './graph-builder.
 import { encodeModel, ONNX_DOUBLE, ONNX_FLOAT, ONNX_INT32, ONNX_INT64, ONNX_STRING } from './proto.js';
 
 export const ONNX_OPSET = 17;
+
+export interface ExportOnnxOptions {
+  /** Key/value strings written as the model's metadata_props (what the input columns mean, ...). */
+  metadata?: Record<string, string>;
+}
 /** The ai.onnx.ml opset written when an ONNX-ML operator is used (LabelEncoder 2 takes float keys). */
 export const ONNX_ML_OPSET = 3;
 
@@ -229,7 +235,10 @@ function valueInfo(name: string, t: Tensor) {
  * with running statistics) and left there. A fitted linear estimator gives
  * its `predict` (regressors) or `predictProba` (LogisticRegression) output.
  */
-export function exportOnnxBytes(model: Module | ExportableEstimator, sampleInput: Tensor): Uint8Array {
+export function exportOnnxBytes(model: Module | ExportableEstimator, sampleInput: Tensor, options: ExportOnnxOptions = {}): Uint8Array {
+  checkOptions('exportOnnx', options, ['metadata']);
+  const metadata = Object.entries(options.metadata ?? {});
+  if (metadata.some(([, v]) => typeof v !== 'string')) throw new ValueError('exportOnnx: metadata values must be strings');
   if (sampleInput.ndim < 1) throw new ValueError('exportOnnx: sampleInput must have a batch dimension');
   const g = new GraphBuilder();
   let graph: EstimatorOutputs;
@@ -250,6 +259,7 @@ export function exportOnnxBytes(model: Module | ExportableEstimator, sampleInput
     ir_version: 8,
     producer_name: 'frugal-ml',
     opset_import: opsets,
+    metadata_props: metadata.map(([key, value]) => ({ key, value })),
     graph: {
       name: model.constructor.name,
       node: g.nodes,
@@ -269,6 +279,6 @@ function describe(x: unknown): string {
 }
 
 /** Writes the model to an .onnx file (see exportOnnxBytes). */
-export async function exportOnnx(model: Module | ExportableEstimator, sampleInput: Tensor, path: string): Promise<void> {
-  await writeFileBytes(path, exportOnnxBytes(model, sampleInput));
+export async function exportOnnx(model: Module | ExportableEstimator, sampleInput: Tensor, path: string, options: ExportOnnxOptions = {}): Promise<void> {
+  await writeFileBytes(path, exportOnnxBytes(model, sampleInput, options));
 }

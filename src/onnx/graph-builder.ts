@@ -1,5 +1,5 @@
 /** Building an ONNX graph: nodes, initializers, fresh names, attribute helpers. */
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import {
   ATTR_FLOAT,
   ATTR_FLOATS,
@@ -67,3 +67,8 @@ export const float = (name: string, f: number): AttributeProto => ({ name, type:
 export const floats = (name: string, values: ArrayLike<number>): AttributeProto => ({ name, type: ATTR_FLOATS, floats: Array.from(values) });
 export const strs = (name: string, values: readonly string[]): AttributeProto => ({ name, type: ATTR_STRINGS, strings: values.map((v) => new TextEncoder().encode(v)) });
 export const str = (name: string, value: string): AttributeProto => ({ name, type: ATTR_STRING, s: new TextEncoder().encode(value) });
+
+/** Plain numbers as a tensor of `like`'s float type (weights follow the sample input's float32 or float64). */
+export function floatLike(values: ArrayLike<number>, shape: number[], like: Tensor): Tensor {
+  return new Tensor(like.dtype === 'float64' ? Float64Array.from(values) : Float32Array.from(values), shape);
+}

@@ -226,6 +226,21 @@ export const OPS: Record<string, OpFn> = {
     return [spatially(x, where, (x4) => convTranspose2d(x4, w4, inputs[2] ?? null, options))];
   },
   Resize,
+  Slice: (inputs, _attrs, where) => {
+    const x = need(inputs, 0, where);
+    const starts = intValues(need(inputs, 1, where));
+    const ends = intValues(need(inputs, 2, where));
+    const axes = inputs[3] ? intValues(inputs[3]) : starts.map((_, i) => i);
+    const steps = inputs[4] ? intValues(inputs[4]) : starts.map(() => 1);
+    if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
+      throw new ShapeError(`${where}: starts, ends, axes and steps must have the same length`);
+    if (steps.some((step) => step <= 0)) throw new ValueError(`${where}: only positive steps are supported, got ${JSON.stringify(steps)}`);
+    const ranges: ([number, number, number] | null)[] = x.shape.map(() => null);
+    axes.forEach((axis, i) => {
+      ranges[normAxis(axis, x.ndim, where)] = [starts[i], ends[i], steps[i]];
+    });
+    return [x.slice(ranges)];
+  },
   MaxPool: (inputs, attrs, where) => {
     const x = need(inputs, 0, where);
     const geo = geometry(attrs, x.ndim - 2, where);

@@ -85,6 +85,7 @@ export interface ModelProto {
   opset_import?: { domain?: string; version?: number }[];
   producer_name?: string;
   graph?: GraphProto;
+  metadata_props?: { key: string; value: string }[];
 }
 
 let modelType: protobuf.Type | null = null;
