@@ -220,6 +220,19 @@ describe('exportOnnx: Modules with their own forward, traced', () => {
     await checkModel(new nn.Sequential(new nn.Linear(3, 6), residual, residual, new nn.Linear(6, 2)), floatInput([3]));
   });
 
+  it('a forward of many thousands of chained ops (no recursion limit)', async () => {
+    class Long extends nn.Module {
+      lin = new nn.Linear(3, 3);
+      override forward(x: Tensor): Tensor {
+        let h = this.lin.forward(x);
+        for (let i = 0; i < 6000; i++) h = h.mul(0.9999).add(0.0001);
+        return h;
+      }
+    }
+    manualSeed(23);
+    await checkModel(new Long(), floatInput([3]));
+  });
+
   it('a custom forward with operations it cannot write gives one error naming them all', () => {
     class Custom extends nn.Module {
       lin = new nn.Linear(2, 2);

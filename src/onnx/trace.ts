@@ -100,16 +100,7 @@ export function traceModule(g: GraphBuilder, model: Module, x: string, sample: T
   const { output, calls } = runRecording(model, input, isKnown);
   const names = new Map<Tensor, string>([[input, x]]);
   const unsupported = new Set<string>();
-  let visited = 0;
-
-  const nameOf = (t: Tensor): string => {
-    const known = names.get(t);
-    if (known !== undefined) return known;
-    if (++visited > ONNX_LIMITS.maxNodes) throw new LimitError(`exportOnnx: the traced forward of ${model.constructor.name} has more than ${ONNX_LIMITS.maxNodes} ops`);
-    const name = write(t);
-    names.set(t, name);
-    return name;
-  };
+  const nameOf = (t: Tensor): string => names.get(t) as string;
 
   const write = (t: Tensor): string => {
     const call = calls.get(t);
@@ -130,6 +121,31 @@ export function traceModule(g: GraphBuilder, model: Module, x: string, sample: T
     unsupported.add(node.op);
     return `unsupported_${node.op}`;
   };
+
+  // Inputs before the tensors computed from them, without recursion (a forward may chain many thousands of ops).
+  const sources = (t: Tensor): readonly Tensor[] => {
+    const call = calls.get(t);
+    return call ? [call.input] : (t.gradNode?.inputs ?? []);
+  };
+  const stack: { t: Tensor; next: number }[] = [{ t: output, next: 0 }];
+  const pending = new Set<Tensor>([output]);
+  while (stack.length > 0) {
+    const top = stack[stack.length - 1];
+    const deps = names.has(top.t) ? [] : sources(top.t);
+    if (top.next < deps.length) {
+      const dep = deps[top.next++];
+      if (!names.has(dep) && !pending.has(dep)) {
+        if (pending.size + names.size > ONNX_LIMITS.maxNodes)
+          throw new LimitError(`exportOnnx: the traced forward of ${model.constructor.name} has more than ${ONNX_LIMITS.maxNodes} ops`);
+        pending.add(dep);
+        stack.push({ t: dep, next: 0 });
+      }
+      continue;
+    }
+    stack.pop();
+    pending.delete(top.t);
+    if (!names.has(top.t)) names.set(top.t, write(top.t));
+  }
 
   const outputName = nameOf(output);
   if (unsupported.size > 0) {
