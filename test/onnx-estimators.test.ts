@@ -90,6 +90,19 @@ describe('exportOnnx: SVC probabilities, SVR, linear classifiers', () => {
     }
   });
 
+  it('SVC with breakTies: the label is the highest one-vs-rest score, not the vote', async () => {
+    manualSeed(5);
+    // Labels unrelated to X: many tied votes, where breakTies changes predict.
+    const X = randn([60, 3]);
+    const y = Array.from({ length: 60 }, (_, i) => i % 4);
+    const test = randn([40, 3]).mul(2);
+    const svc = new SVC({ breakTies: true, C: 0.5 }).fit(X, y);
+    const voted = new SVC({ C: 0.5 }).fit(X, y).predict(test);
+    assert.notDeepEqual(svc.predict(test), voted, 'the data must have tied votes');
+    const out = await runOrt(exportOnnxBytes(svc, test), test);
+    assert.deepEqual(out.label, svc.predict(test));
+  });
+
   it('SVR (rbf, linear, poly): predict', async () => {
     manualSeed(32);
     const X = randn([50, 3]);

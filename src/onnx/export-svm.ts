@@ -109,21 +109,24 @@ function svcGraph(g: GraphBuilder, est: SVC, x: string, sample: Tensor): Estimat
     labels.attribute,
     str('post_transform', 'NONE'),
   ];
-  const [label, scores] = g.nodeOutputs('SVMClassifier', [x], 2, attrs, ML_DOMAIN);
+  const [votedLabel, scores] = g.nodeOutputs('SVMClassifier', [x], 2, attrs, ML_DOMAIN);
+  const ovr = est.getParams().decisionFunctionShape === 'ovr';
+  // predict takes the one-vs-one vote, or with breakTies (3+ classes, 'ovr') the highest one-vs-rest score.
+  const label = est.getParams().breakTies && ovr && k > 2 ? argmaxLabel(g, ovrFromOvo(g, scores, k, sample), est.classes, who) : { name: votedLabel, strings: labels.strings };
   if (est.probA !== undefined && est.probB !== undefined) {
-    // With prob_a / prob_b the operator's label is the most probable class, while predict (scikit-learn's and
-    // Frugal's) takes the one-vs-one vote: the label comes from the node above, the probabilities from a second one.
+    // With prob_a / prob_b ONNX Runtime labels by the highest probability, which can differ from the vote predict
+    // takes: the label comes from the node above, the probabilities from a second node.
     const [, proba] = g.nodeOutputs('SVMClassifier', [x], 2, [...attrs, floats('prob_a', est.probA), floats('prob_b', est.probB)], ML_DOMAIN);
     const expected = est.predictProba(sample);
-    return { outputName: proba, output: floatLike(expected.data, [...expected.shape], sample), label: { name: label, strings: labels.strings } };
+    return { outputName: proba, output: floatLike(expected.data, [...expected.shape], sample), label };
   }
   const dec = est.decisionFunction(sample);
   const decision = dec instanceof Tensor ? floatLike(dec.data, [...dec.shape], sample) : floatLike(dec, [dec.length], sample);
   let outputName = scores;
   // For two classes the operator writes [N, 2]: the decision value (positive favours classes[1]) and its negation.
   if (k === 2) outputName = g.node('Gather', [scores, g.initializer({ ...int64Proto(g.fresh('first'), [0]), dims: [] })], [int('axis', 1)]);
-  else if (est.getParams().decisionFunctionShape === 'ovr') outputName = ovrFromOvo(g, scores, k, sample);
-  return { outputName, output: decision, label: { name: label, strings: labels.strings } };
+  else if (ovr) outputName = ovrFromOvo(g, scores, k, sample);
+  return { outputName, output: decision, label };
 }
 
 function svrGraph(g: GraphBuilder, est: SVR, x: string, sample: Tensor): EstimatorOutputs {
