@@ -47,6 +47,22 @@ class Recurrent(nn.Module):
         return self.fc(out[:, -1, :])
 
 
+class Decoder(nn.Module):
+    """ConvTranspose2d (stride, padding, output padding) and upsampling:
+    nearest by a factor, bilinear to a size (F.interpolate), as Resize."""
+
+    def __init__(self):
+        super().__init__()
+        self.up1 = nn.ConvTranspose2d(3, 4, 4, stride=2, padding=1)
+        self.up2 = nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1, bias=False)
+
+    def forward(self, x):
+        x = torch.relu(self.up1(x))
+        x = nn.functional.interpolate(x, scale_factor=2, mode='nearest')
+        x = self.up2(x)
+        return nn.functional.interpolate(x, size=(20, 13), mode='bilinear', align_corners=False)
+
+
 def models():
     mlp = nn.Sequential(nn.Linear(5, 8), nn.ReLU(), nn.Dropout(0.3), nn.Linear(8, 8), nn.Tanh(), nn.Linear(8, 3))
     yield 'mlp', mlp, torch.randn(4, 5)
@@ -59,6 +75,7 @@ def models():
     yield 'conv1d', nn.Sequential(nn.Conv1d(3, 4, 3, padding=1), nn.ReLU(), nn.AvgPool1d(2), nn.Flatten(), nn.Linear(4 * 5, 2)), torch.randn(2, 3, 10)
     yield 'lstm', Recurrent(nn.LSTM), torch.randn(3, 5, 4)
     yield 'gru', Recurrent(nn.GRU), torch.randn(3, 5, 4)
+    yield 'decoder', Decoder(), torch.randn(2, 3, 3, 4)
 
 
 def main():

@@ -104,4 +104,4 @@ export * from './models/tree/index.js';
 export * from './models/ensemble/index.js';
 
 // ONNX: export models for ONNX Runtime, import models written by PyTorch and others.
-export { exportOnnx, exportOnnxBytes, importOnnx, importOnnxBytes, OnnxModule, ONNX_OPSET, ONNX_LIMITS } from './onnx/index.js';
+export { exportOnnx, exportOnnxBytes, importOnnx, importOnnxBytes, OnnxModule, ONNX_OPSET, ONNX_ML_OPSET, ONNX_LIMITS, type ExportOnnxOptions } from './onnx/index.js';

@@ -21,6 +21,8 @@ import {
   RobustScaler,
   StandardScaler,
   type Tensor,
+  ValueError,
+  concat,
   exportOnnx,
   exportOnnxBytes,
   importOnnxBytes,
@@ -131,6 +133,22 @@ describe('exportOnnx: checked by ONNX Runtime', () => {
     await checkModel(model, floatInput([3, 16]));
   });
 
+  it('ConvTranspose2d (stride, padding, output padding, groups, dilation) and Upsample (nearest, bilinear, by factor and to a size)', async () => {
+    manualSeed(13);
+    const model = new nn.Sequential(
+      new nn.ConvTranspose2d(3, 4, 4, { stride: 2, padding: 1 }),
+      new nn.ReLU(),
+      new nn.Upsample({ scaleFactor: 2 }),
+      new nn.ConvTranspose2d(4, 6, [3, 2], { stride: [2, 3], padding: [1, 0], outputPadding: [1, 2], groups: 2, dilation: [1, 2] }),
+      new nn.Upsample({ size: [9, 11], mode: 'bilinear' }),
+      new nn.ConvTranspose2d(6, 2, 3, { bias: false }),
+      new nn.Upsample({ scaleFactor: [2, 1.5], mode: 'bilinear' }),
+      new nn.Upsample({ size: [12, 40], mode: 'bilinear', alignCorners: true }),
+      new nn.Upsample({ size: [24, 40] }),
+    );
+    await checkModel(model, floatInput([3, 3, 4]));
+  });
+
   it('Embedding then Linear on 3-D input (MatMul + Add)', async () => {
     manualSeed(5);
     const model = new nn.Sequential(new nn.Embedding(10, 4), new nn.Linear(4, 3), new nn.Flatten());
@@ -160,12 +178,72 @@ describe('exportOnnx: checked by ONNX Runtime', () => {
   });
 
   it('refuses a layer it cannot express, naming it', () => {
-    class Custom extends nn.Module {
+    const bn = new nn.BatchNorm1d(2, { trackRunningStats: false });
+    assert.throws(() => exportOnnxBytes(new nn.Sequential(new nn.Linear(2, 2), bn), randn([1, 2])), /running statistics/);
+    assert.throws(() => exportOnnxBytes(new nn.Sequential(new nn.Softplus({ beta: 2 })), randn([1, 2])), /Softplus with these settings is not supported/);
+  });
+});
+
+describe('exportOnnx: Modules with their own forward, traced', () => {
+  /** x + f(x) with a learned scale used directly and a constant. */
+  class Residual extends nn.Module {
+    body = new nn.Sequential(new nn.Linear(6, 6), new nn.ReLU(), new nn.Linear(6, 6));
+    scale = new nn.Parameter(randn([6]));
+    override forward(x: Tensor): Tensor {
+      return x.add(this.body.forward(x).mul(this.scale)).mul(0.5).relu();
+    }
+  }
+
+  /** Two convolution branches joined along channels, then a head reached through a reshape. */
+  class TwoBranch extends nn.Module {
+    left = new nn.Conv2d(2, 3, 3, { padding: 1 });
+    right = new nn.Sequential(new nn.Conv2d(2, 4, 1), new nn.Tanh());
+    pool = new nn.MaxPool2d(2);
+    head = new nn.Linear(7 * 3 * 3, 3);
+    override forward(x: Tensor): Tensor {
+      const joined = concat([this.left.forward(x), this.right.forward(x)], 1);
+      const pooled = this.pool.forward(joined.sigmoid());
+      return this.head.forward(pooled.reshape([x.shape[0], 7 * 3 * 3])).softplus();
+    }
+  }
+
+  it('a residual block (x + f(x)) with a parameter and a constant used in forward', async () => {
+    manualSeed(20);
+    await checkModel(new Residual(), floatInput([6]));
+  });
+
+  it('two branches joined by concat, a reshape keeping the batch, nested inside a Sequential', async () => {
+    manualSeed(21);
+    await checkModel(new TwoBranch(), floatInput([2, 6, 6]));
+    manualSeed(22);
+    const residual = new Residual();
+    await checkModel(new nn.Sequential(new nn.Linear(3, 6), residual, residual, new nn.Linear(6, 2)), floatInput([3]));
+  });
+
+  it('a forward of many thousands of chained ops (no recursion limit)', async () => {
+    class Long extends nn.Module {
+      lin = new nn.Linear(3, 3);
       override forward(x: Tensor): Tensor {
-        return x;
+        let h = this.lin.forward(x);
+        for (let i = 0; i < 6000; i++) h = h.mul(0.9999).add(0.0001);
+        return h;
       }
     }
-    assert.throws(() => exportOnnxBytes(new nn.Sequential(new nn.Linear(2, 2), new Custom()), randn([1, 2])), /Custom is not supported/);
+    manualSeed(23);
+    await checkModel(new Long(), floatInput([3]));
+  });
+
+  it('a custom forward with operations it cannot write gives one error naming them all', () => {
+    class Custom extends nn.Module {
+      lin = new nn.Linear(2, 2);
+      override forward(x: Tensor): Tensor {
+        return this.lin.forward(x).clip(-1, 1).log1p().add(x.softmax(1));
+      }
+    }
+    assert.throws(
+      () => exportOnnxBytes(new nn.Sequential(new nn.Linear(2, 2), new Custom()), randn([1, 2])),
+      (err: Error) => err instanceof ValueError && /Custom uses operations ONNX export does not support: (?=.*clip)(?=.*log1p)(?=.*softmax)/.test(err.message),
+    );
   });
 });
 

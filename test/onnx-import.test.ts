@@ -29,7 +29,7 @@ function assertClose(actual: ArrayLike<number>, wanted: ArrayLike<number>, what:
 }
 
 describe('importOnnx: models exported by PyTorch', () => {
-  for (const name of ['mlp', 'cnn', 'conv1d', 'lstm', 'gru']) {
+  for (const name of ['mlp', 'cnn', 'conv1d', 'lstm', 'gru', 'decoder']) {
     it(`${name}: same outputs as PyTorch`, async () => {
       const model = await importOnnx(`${FIXTURES}${name}.onnx`);
       const { input, output } = expected[name];
@@ -206,5 +206,49 @@ describe('importOnnx: hostile files', () => {
       m.graph!.node = [{ op_type: 'ConstantOfShape', input: ['shape'], output: ['output'] }];
     });
     assert.throws(() => importOnnxBytes(bytes).forward(new Tensor(Float32Array.from([1, 1]), [2])), LimitError);
+  });
+
+  it('Resize and ConvTranspose asking for a huge output are LimitErrors, before allocating it', () => {
+    const image = new Tensor(new Float32Array(16), [1, 1, 4, 4]);
+    const resize = modelWith((m) => {
+      m.graph!.initializer = [{ name: 'scales', dims: [4], data_type: 1, float_data: [1, 1, 1e5, 1e5] }];
+      m.graph!.node = [{ op_type: 'Resize', input: ['input', '', 'scales'], output: ['output'], attribute: [{ name: 'mode', type: 3, s: new TextEncoder().encode('nearest') }] }];
+    });
+    // Default nearest_mode is round_prefer_floor: unsupported, named.
+    assert.throws(() => importOnnxBytes(resize).forward(image), /nearest_mode 'round_prefer_floor' is not supported/);
+    const floorResize = modelWith((m) => {
+      m.graph!.initializer = [{ name: 'scales', dims: [4], data_type: 1, float_data: [1, 1, 1e5, 1e5] }];
+      const text = (name: string, value: string) => ({ name, type: 3, s: new TextEncoder().encode(value) });
+      m.graph!.node = [
+        {
+          op_type: 'Resize',
+          input: ['input', '', 'scales'],
+          output: ['output'],
+          attribute: [text('mode', 'nearest'), text('coordinate_transformation_mode', 'asymmetric'), text('nearest_mode', 'floor')],
+        },
+      ];
+    });
+    assert.throws(() => importOnnxBytes(floorResize).forward(image), LimitError);
+    const deconv = modelWith((m) => {
+      m.graph!.initializer = [{ name: 'w', dims: [1, 1, 2, 2], data_type: 1, float_data: [1, 1, 1, 1] }];
+      m.graph!.node = [{ op_type: 'ConvTranspose', input: ['input', 'w'], output: ['output'], attribute: [{ name: 'strides', type: 7, ints: [100000, 100000] }] }];
+    });
+    assert.throws(() => importOnnxBytes(deconv).forward(image), LimitError);
+  });
+
+  it('Slice with a negative step is refused, naming it', () => {
+    const bytes = modelWith((m) => {
+      m.graph!.initializer = [
+        { name: 'starts', dims: [1], data_type: 7, int64_data: [1] },
+        { name: 'ends', dims: [1], data_type: 7, int64_data: [0] },
+        { name: 'axes', dims: [1], data_type: 7, int64_data: [0] },
+        { name: 'steps', dims: [1], data_type: 7, int64_data: [-1] },
+      ];
+      m.graph!.node = [{ op_type: 'Slice', input: ['input', 'starts', 'ends', 'axes', 'steps'], output: ['output'] }];
+    });
+    assert.throws(
+      () => importOnnxBytes(bytes).forward(new Tensor(Float32Array.from([1, 2]), [2])),
+      (err: Error) => err instanceof ValueError && /positive steps/.test(err.message),
+    );
   });
 });

@@ -15,6 +15,7 @@ const COMMANDS: Readonly<Record<string, { load: () => Promise<Command>; summary:
   evaluate: { load: async () => (await import('./use-model.js')).evaluateCommand, summary: 'score a saved model on a labeled CSV file' },
   predict: { load: async () => (await import('./use-model.js')).predictCommand, summary: 'predict the target of every row of a CSV file' },
   info: { load: async () => (await import('./use-model.js')).infoCommand, summary: 'show what a saved model folder holds' },
+  export: { load: async () => (await import('./export.js')).exportCommand, summary: 'write a saved model folder as an ONNX file' },
   demo: { load: async () => (await import('./demo.js')).demoCommand, summary: 'a tour on built-in data in about a minute, with a report' },
   bench: { load: async () => (await import('./bench.js')).benchCommand, summary: 'run the benchmark workloads (from a clone)' },
   worker: { load: async () => (await import('./worker.js')).workerCommand, summary: 'run search and cross-validation trials from Redis' },

@@ -11,6 +11,8 @@ import { matmul } from '../tensor/ops/matmul.js';
 import { concat, pad } from '../tensor/ops/shape.js';
 import { softmax } from '../tensor/ops/reduce.js';
 import { Tensor } from '../tensor/tensor.js';
+import { convTranspose2d } from '../nn/layers/conv-transpose.js';
+import { upsample, type UpsampleMode } from '../nn/layers/upsample.js';
 import { ONNX_LIMITS, tensorFromProto, type TensorProto } from './proto.js';
 import { GRU, LSTM } from './recurrent-ops.js';
 
@@ -118,6 +120,34 @@ function axesOf(inputs: (Tensor | null)[], attrs: Attributes): number[] | null {
   return inputs[1] ? intValues(inputs[1]) : intsAttr(attrs, 'axes');
 }
 
+/**
+ * Resize on [N, C, H, W] as Frugal's upsample: nearest with PyTorch's
+ * coordinates (asymmetric, floor) and bilinear (half_pixel or align_corners),
+ * the forms PyTorch's exporter and exportOnnx write.
+ */
+const Resize: OpFn = (inputs, attrs, where) => {
+  const x = need(inputs, 0, where);
+  if (x.ndim !== 4) throw new ShapeError(`${where}: only 4-D inputs [N, C, H, W] are supported, got rank ${x.ndim}`);
+  const mode = typeof attrs.mode === 'string' ? attrs.mode : 'nearest';
+  const transform = typeof attrs.coordinate_transformation_mode === 'string' ? attrs.coordinate_transformation_mode : 'half_pixel';
+  const nearestMode = typeof attrs.nearest_mode === 'string' ? attrs.nearest_mode : 'round_prefer_floor';
+  let frugalMode: UpsampleMode;
+  let alignCorners: boolean | undefined;
+  if (mode === 'nearest' && transform === 'asymmetric' && nearestMode === 'floor') frugalMode = 'nearest';
+  else if (mode === 'linear' && (transform === 'half_pixel' || transform === 'pytorch_half_pixel' || transform === 'align_corners')) {
+    frugalMode = 'bilinear';
+    alignCorners = transform === 'align_corners';
+  } else throw new ValueError(`${where}: mode '${mode}' with coordinate_transformation_mode '${transform}' and nearest_mode '${nearestMode}' is not supported`);
+  if (intAttr(attrs, 'antialias', 0) !== 0) throw new ValueError(`${where}: antialias is not supported`);
+  const scales = inputs[2] && inputs[2].size > 0 ? Array.from(inputs[2].data) : null;
+  const sizes = inputs[3] && inputs[3].size > 0 ? intValues(inputs[3]) : null;
+  if ((scales === null) === (sizes === null)) throw new ValueError(`${where}: give exactly one of scales and sizes`);
+  const kept = scales ? scales[0] === 1 && scales[1] === 1 : sizes![0] === x.shape[0] && sizes![1] === x.shape[1];
+  if ((scales ?? sizes)!.length !== 4 || !kept) throw new ShapeError(`${where}: only H and W may be resized (scales/sizes of 4 entries, N and C kept)`);
+  const target = scales ? { scaleFactor: [scales[2], scales[3]] as [number, number] } : { size: [sizes![2], sizes![3]] as [number, number] };
+  return [upsample(x, { ...target, mode: frugalMode, ...(alignCorners === undefined ? {} : { alignCorners }) })];
+};
+
 export const OPS: Record<string, OpFn> = {
   Identity: unary((x) => x),
   Dropout: unary((x) => x),
@@ -174,6 +204,42 @@ export const OPS: Record<string, OpFn> = {
         return conv2d(input, w4, inputs[2] ?? null, { stride: geo.stride, padding, dilation: geo.dilation, groups });
       }),
     ];
+  },
+  ConvTranspose: (inputs, attrs, where) => {
+    const x = need(inputs, 0, where);
+    const w = need(inputs, 1, where);
+    const spatial = x.ndim - 2;
+    if (attrs.output_shape !== undefined) throw new ValueError(`${where}: output_shape is not supported; give pads and output_padding`);
+    const geo = geometry(attrs, spatial, where, w.shape.slice(2));
+    const [top, bottom, left, right] = geo.tblr;
+    if (top !== bottom || left !== right) throw new ValueError(`${where}: asymmetric pads are not supported`);
+    const outputPadding = intsAttr(attrs, 'output_padding') ?? new Array(spatial).fill(0);
+    if (outputPadding.length !== spatial) throw new ValueError(`${where}: output_padding must have ${spatial} entries`);
+    const options = {
+      stride: geo.stride,
+      dilation: geo.dilation,
+      padding: [top, left] as [number, number],
+      outputPadding: (spatial === 1 ? [0, outputPadding[0]] : outputPadding) as [number, number],
+      groups: intAttr(attrs, 'group', 1),
+    };
+    const w4 = spatial === 1 ? w.unsqueeze(2) : w;
+    return [spatially(x, where, (x4) => convTranspose2d(x4, w4, inputs[2] ?? null, options))];
+  },
+  Resize,
+  Slice: (inputs, _attrs, where) => {
+    const x = need(inputs, 0, where);
+    const starts = intValues(need(inputs, 1, where));
+    const ends = intValues(need(inputs, 2, where));
+    const axes = inputs[3] ? intValues(inputs[3]) : starts.map((_, i) => i);
+    const steps = inputs[4] ? intValues(inputs[4]) : starts.map(() => 1);
+    if (ends.length !== starts.length || axes.length !== starts.length || steps.length !== starts.length)
+      throw new ShapeError(`${where}: starts, ends, axes and steps must have the same length`);
+    if (steps.some((step) => step <= 0)) throw new ValueError(`${where}: only positive steps are supported, got ${JSON.stringify(steps)}`);
+    const ranges: ([number, number, number] | null)[] = x.shape.map(() => null);
+    axes.forEach((axis, i) => {
+      ranges[normAxis(axis, x.ndim, where)] = [starts[i], ends[i], steps[i]];
+    });
+    return [x.slice(ranges)];
   },
   MaxPool: (inputs, attrs, where) => {
     const x = need(inputs, 0, where);

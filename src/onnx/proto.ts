@@ -15,6 +15,7 @@ export const ONNX_FLOAT = 1;
 export const ONNX_INT32 = 6;
 export const ONNX_INT64 = 7;
 export const ONNX_DOUBLE = 11;
+export const ONNX_STRING = 8;
 
 /** AttributeProto.AttributeType codes. */
 export const ATTR_FLOAT = 1;
@@ -23,6 +24,7 @@ export const ATTR_STRING = 3;
 export const ATTR_TENSOR = 4;
 export const ATTR_FLOATS = 6;
 export const ATTR_INTS = 7;
+export const ATTR_STRINGS = 8;
 
 /** Bounds on what a file may ask for. */
 export const ONNX_LIMITS = {
@@ -44,6 +46,7 @@ export interface TensorProto {
   int32_data?: number[];
   int64_data?: number[];
   double_data?: number[];
+  string_data?: Uint8Array[];
   data_location?: number;
 }
 export interface AttributeProto {
@@ -56,6 +59,7 @@ export interface AttributeProto {
   g?: unknown;
   floats?: number[];
   ints?: number[];
+  strings?: Uint8Array[];
 }
 export interface NodeProto {
   input?: string[];
@@ -81,6 +85,7 @@ export interface ModelProto {
   opset_import?: { domain?: string; version?: number }[];
   producer_name?: string;
   graph?: GraphProto;
+  metadata_props?: { key: string; value: string }[];
 }
 
 let modelType: protobuf.Type | null = null;
@@ -192,4 +197,9 @@ export function int64Proto(name: string, values: readonly number[]): TensorProto
   const raw = new BigInt64Array(values.length);
   for (let i = 0; i < values.length; i++) raw[i] = BigInt(values[i]);
   return { name, dims: [values.length], data_type: ONNX_INT64, raw_data: new Uint8Array(raw.buffer) };
+}
+
+/** A string tensor (class labels). */
+export function stringProto(name: string, values: readonly string[]): TensorProto {
+  return { name, dims: [values.length], data_type: ONNX_STRING, string_data: values.map((v) => new TextEncoder().encode(v)) };
 }
