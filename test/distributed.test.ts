@@ -15,7 +15,7 @@ import { redisExecutor, startTrialWorker } from '../src/distributed/index.js';
 import { BLOB_PREFIX, decodePlan, encodeData, encodePlan, packBlob, unpackBlob } from '../src/distributed/payload.js';
 import processTrial from '../src/distributed/trial-processor.js';
 import { loadBullmq } from '../src/distributed/bullmq.js';
-import { RespClient } from '../src/distributed/resp-client.js';
+import { closeRedis, createRedis } from '../src/distributed/ioredis.js';
 import { parseRedisUrl } from '../src/distributed/redis-url.js';
 import { preparePlan } from '../src/model_selection/trials.js';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -236,10 +236,11 @@ describe('distributed: trials on Redis and BullMQ workers', { timeout: 120_000 }
     setTimeout(() => controller.abort(), 300);
     await assert.rejects(running, AbortError);
     const { Queue } = await loadBullmq();
-    const client = new RespClient(parseRedisUrl(redis.url));
+    const client = await createRedis(parseRedisUrl(redis.url), { mode: 'bullmq' });
     const q = new Queue(idle, { connection: client as never });
     assert.equal(await q.count(), 0);
     await q.close();
+    await closeRedis(client);
   });
 
   it('20 candidates x 5 folds on three workers, one killed part-way: every trial completes once and the result equals in-process', async () => {
@@ -276,7 +277,8 @@ describe('distributed: trials on Redis and BullMQ workers', { timeout: 120_000 }
     assert.deepEqual((remote.bestEstimator as LogisticRegression).coef, (local.bestEstimator as LogisticRegression).coef);
     // Every trial's job completed exactly once (BullMQ keeps completed jobs for an hour).
     const { Queue } = await loadBullmq();
-    const q = new Queue(queue, { connection: new RespClient(parseRedisUrl(redis.url)) as never });
+    const client = await createRedis(parseRedisUrl(redis.url), { mode: 'bullmq' });
+    const q = new Queue(queue, { connection: client as never });
     const completed = (await q.getJobs(['completed'], 0, -1)).map((j) => j.id!);
     const runs = new Map<string, string[]>();
     for (const id of completed) runs.set(id.slice(0, 36), [...(runs.get(id.slice(0, 36)) ?? []), id]);
@@ -291,5 +293,6 @@ describe('distributed: trials on Redis and BullMQ workers', { timeout: 120_000 }
     const restarted = (await q.getJobs(['completed'], 0, -1)).filter((j) => j.attemptsStarted > 1 || j.stalledCounter > 0).length;
     assert.ok(restarted >= 1, 'the killed worker held a trial that another worker re-ran');
     await q.close();
+    await closeRedis(client);
   });
 });

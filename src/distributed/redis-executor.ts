@@ -11,7 +11,7 @@ import type { FitScoreResult, YInput } from '../model_selection/cross_validation
 import type { FunctionTrialPlan, PreparedPlan } from '../model_selection/trials.js';
 import { DEFAULT_QUEUE, loadBullmq } from './bullmq.js';
 import { describeParams, encodeData, encodeFunctionPlan, encodePlan, packBlob, resultFromWire, scoresFromWireResult } from './payload.js';
-import { RespClient } from './resp-client.js';
+import { closeRedis, createRedis, type Redis } from './ioredis.js';
 import { parseRedisUrl, type RedisTarget } from './redis-url.js';
 import type { RedisExecutorOptions } from './index.js';
 
@@ -19,12 +19,11 @@ import type { RedisExecutorOptions } from './index.js';
 const DEFAULT_TTL_SECONDS = 24 * 3600;
 
 /** A connected client, or a FrugalError naming the URL (before any work starts). */
-export async function connectOrThrow(target: RedisTarget, connectTimeoutMs: number, where: string): Promise<RespClient> {
-  const client = new RespClient(target, { connectTimeoutMs });
-  client.on('error', () => {}); // reported through the rejected promises below
+export async function connectOrThrow(target: RedisTarget, connectTimeoutMs: number, where: string): Promise<Redis> {
+  const client = await createRedis(target, { mode: 'check', connectTimeoutMs });
   try {
     await client.connect();
-    await client.send(['PING']);
+    await client.ping();
     return client;
   } catch (err) {
     client.disconnect();
@@ -33,9 +32,9 @@ export async function connectOrThrow(target: RedisTarget, connectTimeoutMs: numb
 }
 
 /** Stores a blob under its content address (once: a second search on the same data only refreshes its lifetime). */
-async function storeBlob(client: RespClient, bytes: Uint8Array, ttlSeconds: number): Promise<string> {
+async function storeBlob(client: Redis, bytes: Uint8Array, ttlSeconds: number): Promise<string> {
   const { key, packed } = packBlob(bytes);
-  const created = await client.set(key, packed, { EX: ttlSeconds, NX: true });
+  const created = await client.set(key, packed, 'EX', ttlSeconds, 'NX');
   if (created === null) await client.expire(key, ttlSeconds);
   return key;
 }
@@ -55,7 +54,7 @@ async function runJobs<T>(run: Run<T>, options: RedisExecutorOptions): Promise<T
   const where = 'redisExecutor';
   const target = parseRedisUrl(options.url);
   const client = await connectOrThrow(target, options.connectTimeoutMs ?? 5000, where);
-  const closers: (() => Promise<unknown>)[] = [async () => client.disconnect()];
+  const closers: (() => Promise<unknown>)[] = [() => closeRedis(client)];
   try {
     if (options.signal?.aborted) throw new AbortError(`${where}: cancelled`);
     const bullmq = await loadBullmq();
@@ -63,12 +62,16 @@ async function runJobs<T>(run: Run<T>, options: RedisExecutorOptions): Promise<T
     const dataKey = await storeBlob(client, run.data, ttl);
     const planKey = await storeBlob(client, run.plan, ttl);
     const queueName = options.queue ?? DEFAULT_QUEUE;
-    const quiet = (c: RespClient): RespClient => (c.on('error', () => {}), c);
-    const queue = new bullmq.Queue(queueName, { connection: quiet(new RespClient(target)) as never });
+    // BullMQ leaves the connections it is given open: each is closed after its user.
+    const queueConnection = await createRedis(target, { mode: 'bullmq' });
+    closers.push(() => closeRedis(queueConnection));
+    const queue = new bullmq.Queue(queueName, { connection: queueConnection as never });
     closers.push(() => queue.close());
     // Listen from the last event already in the stream, so that no completion of this run is missed.
-    const last = (await client.send(['XREVRANGE', `bull:${queueName}:events`, '+', '-', 'COUNT', 1])) as [string, unknown][];
-    const events = new bullmq.QueueEvents(queueName, { connection: quiet(new RespClient(target)) as never, lastEventId: last.length ? last[0][0] : '0-0' });
+    const last = (await client.xrevrange(`bull:${queueName}:events`, '+', '-', 'COUNT', 1)) as [string, unknown][];
+    const eventsConnection = await createRedis(target, { mode: 'bullmq' });
+    closers.push(() => closeRedis(eventsConnection));
+    const events = new bullmq.QueueEvents(queueName, { connection: eventsConnection as never, lastEventId: last.length ? last[0][0] : '0-0' });
     closers.push(() => events.close());
     await events.waitUntilReady();
     const runId = randomUUID();

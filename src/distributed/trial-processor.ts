@@ -4,11 +4,11 @@
  * which keeps renewing the job's lock meanwhile. Each child keeps the last
  * few plans it decoded, so a search's data is fetched once per child.
  */
-import { ParseError, ValueError } from '../errors.js';
+import { LimitError, ParseError, ValueError } from '../errors.js';
 import { pathToFileURL } from 'node:url';
 import { checkTrialScores, runTrial, type FunctionTrialPlan, type PreparedPlan } from '../model_selection/trials.js';
-import { decodeFunctionPlan, decodePlan, isBlobKey, raisedToWire, resultToWire, scoresResultToWire, unpackBlob, type WireResult } from './payload.js';
-import { RespClient } from './resp-client.js';
+import { decodeFunctionPlan, decodePlan, isBlobKey, MAX_BLOB_BYTES, raisedToWire, resultToWire, scoresResultToWire, unpackBlob, type WireResult } from './payload.js';
+import { createRedis, type Redis } from './ioredis.js';
 import { parseRedisUrl } from './redis-url.js';
 
 /** The environment variable through which the worker tells its children where Redis is. */
@@ -17,7 +17,7 @@ export const REDIS_URL_ENV = 'FRUGAL_TRIAL_REDIS_URL';
 export const IMPORTS_ENV = 'FRUGAL_TRIAL_IMPORTS';
 const CACHED_PLANS = 4;
 
-let client: RespClient | undefined;
+let client: Redis | undefined;
 let imported: Promise<void> | undefined;
 const plans = new Map<string, PreparedPlan | FunctionTrialPlan>();
 
@@ -30,15 +30,27 @@ function importUserModules(): Promise<void> {
   return imported;
 }
 
-async function redis(): Promise<RespClient> {
+async function redis(): Promise<Redis> {
   const url = process.env[REDIS_URL_ENV];
   if (!url) throw new ValueError(`trial processor: ${REDIS_URL_ENV} is not set (run trials with frugal worker)`);
   if (!client || client.status === 'end') {
-    client = new RespClient(parseRedisUrl(url));
-    client.on('error', () => {});
-    await client.connect();
+    const fresh = await createRedis(parseRedisUrl(url), { mode: 'check' });
+    client = fresh;
+    try {
+      await fresh.connect();
+    } catch (err) {
+      fresh.disconnect();
+      throw err;
+    }
   }
   return client;
+}
+
+/** A stored blob's bytes (null when absent), its size checked before it is read. */
+async function readBlob(c: Redis, key: string): Promise<Buffer | null> {
+  const size = await c.strlen(key);
+  if (size > MAX_BLOB_BYTES) throw new LimitError(`trial processor: ${key} holds ${size} bytes, more than the limit of ${MAX_BLOB_BYTES}`);
+  return c.getBuffer(key);
 }
 
 async function plan(kind: 'estimator' | 'function', planKey: string, dataKey: string): Promise<PreparedPlan | FunctionTrialPlan> {
@@ -46,7 +58,7 @@ async function plan(kind: 'estimator' | 'function', planKey: string, dataKey: st
   let p = plans.get(key);
   if (p === undefined) {
     const c = await redis();
-    const [planBlob, dataBlob] = await Promise.all([c.getBuffer(planKey), c.getBuffer(dataKey)]);
+    const [planBlob, dataBlob] = await Promise.all([readBlob(c, planKey), readBlob(c, dataKey)]);
     const decode = kind === 'function' ? decodeFunctionPlan : decodePlan;
     p = decode(unpackBlob(planKey, planBlob), unpackBlob(dataKey, dataBlob));
     if (plans.size >= CACHED_PLANS) plans.delete(plans.keys().next().value!);

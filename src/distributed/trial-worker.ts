@@ -8,17 +8,16 @@
 import { fileURLToPath } from 'node:url';
 import { loadBullmq, DEFAULT_QUEUE } from './bullmq.js';
 import { connectOrThrow } from './redis-executor.js';
-import { RespClient } from './resp-client.js';
+import { closeRedis, createRedis } from './ioredis.js';
 import { parseRedisUrl } from './redis-url.js';
 import { IMPORTS_ENV, REDIS_URL_ENV } from './trial-processor.js';
 import type { TrialWorker, TrialWorkerOptions } from './index.js';
 
 export async function startWorker(options: TrialWorkerOptions): Promise<TrialWorker> {
   const target = parseRedisUrl(options.url);
-  (await connectOrThrow(target, options.connectTimeoutMs ?? 5000, 'worker')).disconnect();
+  await closeRedis(await connectOrThrow(target, options.connectTimeoutMs ?? 5000, 'worker'));
   const bullmq = await loadBullmq();
-  const connection = new RespClient(target);
-  connection.on('error', () => {});
+  const connection = await createRedis(target, { mode: 'bullmq' });
   const lockDuration = options.lockDurationMs ?? 30_000;
   const worker = new bullmq.Worker(options.queue ?? DEFAULT_QUEUE, fileURLToPath(new URL('./trial-processor.js', import.meta.url)), {
     connection: connection as never,
@@ -34,11 +33,24 @@ export async function startWorker(options: TrialWorkerOptions): Promise<TrialWor
     completed++;
     options.onTrial?.(completed);
   });
-  await worker.waitUntilReady();
+  try {
+    await worker.waitUntilReady();
+  } catch (err) {
+    await worker.close().catch(() => {});
+    await closeRedis(connection);
+    throw err;
+  }
   return {
     get completed() {
       return completed;
     },
-    close: () => worker.close(),
+    // BullMQ leaves the connection it is given open: closed after the worker.
+    close: async () => {
+      try {
+        await worker.close();
+      } finally {
+        await closeRedis(connection);
+      }
+    },
   };
 }

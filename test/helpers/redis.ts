@@ -8,7 +8,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { createServer } from 'node:net';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { RespClient } from '../../src/distributed/resp-client.js';
+import { closeRedis, createRedis } from '../../src/distributed/ioredis.js';
 import { parseRedisUrl } from '../../src/distributed/redis-url.js';
 
 export const REDIS_URL_ENV = 'FRUGAL_TEST_REDIS_URL';
@@ -31,15 +31,14 @@ function freePort(): Promise<number> {
 }
 
 async function ping(url: string): Promise<boolean> {
-  const c = new RespClient(parseRedisUrl(url), { connectTimeoutMs: 500 });
-  c.on('error', () => {});
+  const c = await createRedis(parseRedisUrl(url), { mode: 'check', connectTimeoutMs: 500 });
   try {
     await c.connect();
-    return (await c.send(['PING'])) === 'PONG';
+    return (await c.ping()) === 'PONG';
   } catch {
     return false;
   } finally {
-    c.disconnect();
+    await closeRedis(c);
   }
 }
 
