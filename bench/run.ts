@@ -16,6 +16,7 @@ import { benchKnnFashion } from './neighbors.js';
 import { benchTrees, TREE_WORKLOADS } from './trees.js';
 import { benchHgbDigits } from './hgb.js';
 import { benchBrowserTrainDigits } from './browser.js';
+import { benchFewLabelFashion } from './fewlabel.js';
 
 interface Line {
   workload: string;
@@ -38,6 +39,7 @@ const RUNNERS: Record<string, Runner> = {
   ...Object.fromEntries(TREE_WORKLOADS.map((name) => [name, ((emit, options) => benchTrees(emit, [name], options)) as Runner])),
   'hgb-digits': (emit, options) => benchHgbDigits(emit, options),
   'browser-train-digits': (emit, { quick }) => benchBrowserTrainDigits(emit, { quick }),
+  'fewlabel-fashion': (emit, options) => benchFewLabelFashion({ emit, ...options }),
 };
 
 function parseArgs(argv: string[]): { workloads: string[]; quick: boolean; dataDir?: string } {

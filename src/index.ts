@@ -211,6 +211,8 @@ export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type Dec
 
 // Generative adversarial networks and synthetic data.
 export * from './gan/index.js';
+// Data augmentation (images, sequences, mixup/CutMix).
+export * from './augment/index.js';
 
 // Classical estimators.
 export * from './models/linear/index.js';

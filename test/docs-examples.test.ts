@@ -27,6 +27,7 @@ const GUIDES = [
   'gradient-boosting',
   'onnx',
   'gans',
+  'scarce-data',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))
