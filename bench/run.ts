@@ -83,6 +83,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { COMPRESS_WORKLOADS } = await import('./compress.js');
     return (emit, options) => COMPRESS_WORKLOADS[name]({ emit, ...options });
   }),
+  'fewlabel-fashion': async () => {
+    const { benchFewLabelFashion } = await import('./fewlabel.js');
+    return (emit, options) => benchFewLabelFashion({ emit, ...options });
+  },
   'browser-train-digits': async () => {
     const { benchBrowserTrainDigits } = await import('./browser.js');
     return (emit, { quick }) => benchBrowserTrainDigits(emit, { quick });

@@ -79,6 +79,8 @@ export * from './distill/index.js';
 
 // Generative adversarial networks and synthetic data.
 export * from './gan/index.js';
+// Data augmentation (images, sequences, mixup/CutMix).
+export * from './augment/index.js';
 
 // Classical estimators.
 export * from './models/neural_network/index.js';
@@ -87,16 +89,17 @@ export * from './models/cluster/index.js';
 export * from './models/neighbors/index.js';
 export * from './models/naive_bayes/index.js';
 export * from './models/semi_supervised/index.js';
+// Tabular resampling and noise beside the image and sequence augmentation (augment/index.ts).
 export {
   SMOTE,
   RandomOverSampler,
   RandomUnderSampler,
-  gaussianNoise,
+  tabularNoise,
   type SamplingStrategy,
   type SMOTEOptions,
   type OverSamplerOptions,
   type UnderSamplerOptions,
-  type GaussianNoiseOptions,
+  type TabularNoiseOptions,
 } from './augment/tabular.js';
 export * from './feature_selection/index.js';
 export * from './inspection/index.js';

@@ -1,12 +1,12 @@
 /**
  * Tabular resampling (SMOTE, RandomOverSampler, RandomUnderSampler) and
- * gaussianNoise: class counts after resampling for every kind of sampling
+ * tabularNoise: class counts after resampling for every kind of sampling
  * strategy, SMOTE points on segments to same-class neighbours, seeds, and
  * hostile input.
  */
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
-import { RandomOverSampler, RandomUnderSampler, SMOTE, gaussianNoise, MAX_RESAMPLED_VALUES } from '../src/augment/tabular.js';
+import { RandomOverSampler, RandomUnderSampler, SMOTE, tabularNoise, MAX_RESAMPLED_VALUES } from '../src/augment/tabular.js';
 import { LimitError, ShapeError, ValueError } from '../src/errors.js';
 import { NearestNeighbors } from '../src/index.js';
 import type { Label } from '../src/utils/validation.js';
@@ -128,17 +128,17 @@ describe('SMOTE', () => {
   });
 });
 
-describe('gaussianNoise', () => {
+describe('tabularNoise', () => {
   it('adds noise of the given spread per column, repeatably, without changing X', () => {
     const X = Array.from({ length: 4000 }, () => [1, 2]);
-    const noisy = gaussianNoise(X, { std: [0.5, 0], randomState: 0 }).toArray() as number[][];
+    const noisy = tabularNoise(X, { std: [0.5, 0], randomState: 0 }).toArray() as number[][];
     const col0 = noisy.map((r) => r[0] - 1);
     const mean = col0.reduce((a, b) => a + b, 0) / col0.length;
     const sd = Math.sqrt(col0.reduce((a, b) => a + (b - mean) ** 2, 0) / col0.length);
     assert.ok(Math.abs(mean) < 0.03 && Math.abs(sd - 0.5) < 0.03, `mean ${mean}, sd ${sd}`);
     assert.ok(noisy.every((r) => r[1] === 2));
     assert.deepEqual(X[0], [1, 2]);
-    assert.deepEqual(gaussianNoise(X, { randomState: 4 }).toArray(), gaussianNoise(X, { randomState: 4 }).toArray());
+    assert.deepEqual(tabularNoise(X, { randomState: 4 }).toArray(), tabularNoise(X, { randomState: 4 }).toArray());
   });
 });
 
@@ -168,9 +168,9 @@ describe('tabular augmentation hostile input', () => {
       ValueError,
     );
     assert.throws(() => new RandomOverSampler().fitResample([[Number.NaN, 1, 2], ...X.slice(1)], y), ValueError);
-    assert.throws(() => gaussianNoise(X, { std: -1 }), ValueError);
-    assert.throws(() => gaussianNoise(X, { std: [1, 2] }), ValueError);
-    assert.throws(() => gaussianNoise(X, { sigma: 1 } as never), ValueError);
+    assert.throws(() => tabularNoise(X, { std: -1 }), ValueError);
+    assert.throws(() => tabularNoise(X, { std: [1, 2] }), ValueError);
+    assert.throws(() => tabularNoise(X, { sigma: 1 } as never), ValueError);
   });
 
   it('a strategy asking for more rows than the limit is a LimitError before allocating', () => {

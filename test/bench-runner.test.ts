@@ -42,6 +42,7 @@ describe('bench/run', () => {
       ...TREE_WORKLOADS,
       ...Object.keys(COMPRESS_WORKLOADS),
       'fewlabel-digits',
+      'fewlabel-fashion',
       'search-distributed',
     ];
     for (const name of defined) assert.ok(listed.has(name), `bench/run.ts does not list ${name}`);

@@ -31,6 +31,7 @@ const GUIDES = [
   'transfer-learning',
   'distributed',
   'pruning-and-distillation',
+  'scarce-data',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))

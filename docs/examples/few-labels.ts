@@ -1,5 +1,5 @@
 // docs/examples/few-labels.ts
-import { LabelSpreading, LogisticRegression, RandomOverSampler, SelfTrainingClassifier, SMOTE, accuracyScore, gaussianNoise, loadDigits } from '../../src/index.js';
+import { LabelSpreading, LogisticRegression, RandomOverSampler, SelfTrainingClassifier, SMOTE, accuracyScore, tabularNoise, loadDigits } from '../../src/index.js';
 
 // Digits: the first 1 500 rows for training, 5 labels per class, the rest of them unlabelled (-1).
 const { data, target } = loadDigits({ dtype: 'float64' });
@@ -36,4 +36,4 @@ console.log('after SMOTE', Xsmote.shape, 'zeros', ysmote.filter((label) => label
 // Or repeat rows at random (per-class counts wanted after resampling), and add a little noise to a copy.
 const [, yover] = new RandomOverSampler({ samplingStrategy: { 0: 20 }, randomState: 0 }).fitResample([...ones, ...zeros], [...ones.map(() => 1), ...zeros.map(() => 0)]);
 console.log('after over-sampling', yover.length, 'rows');
-console.log('noisy copy', gaussianNoise(zeros, { std: 0.05, randomState: 0 }).shape);
+console.log('noisy copy', tabularNoise(zeros, { std: 0.05, randomState: 0 }).shape);

@@ -7,7 +7,7 @@
  * - `RandomUnderSampler`: keeps a random subset of the larger classes;
  * - `SMOTE`: new minority rows on the segment between a row and one of its
  *   k nearest neighbours of the same class, x + u·(neighbour − x), u ~ U[0, 1);
- * - `gaussianNoise`: every value plus N(0, std²) noise.
+ * - `tabularNoise`: every value plus N(0, std²) noise.
  *
  * `fitResample(X, y)` returns `[X, y]`: X a float64 Tensor [rows, features]
  * and y the labels. Over-sampling keeps the original rows first, then the
@@ -248,22 +248,22 @@ export class RandomUnderSampler {
   }
 }
 
-export interface GaussianNoiseOptions {
+export interface TabularNoiseOptions {
   /** Standard deviation of the noise: one for every column, or one per column (default 0.1). */
   std?: number | readonly number[];
   randomState?: number | Generator | null;
 }
 
 /** X plus independent N(0, std²) noise on every value (a float64 Tensor of X's shape); X is not changed. */
-export function gaussianNoise(X: MatrixInput, options: GaussianNoiseOptions = {}): Tensor {
-  const o = readOptions('gaussianNoise', options, ['std', 'randomState']);
+export function tabularNoise(X: MatrixInput, options: TabularNoiseOptions = {}): Tensor {
+  const o = readOptions('tabularNoise', options, ['std', 'randomState']);
   const Xm = toMatrix(X, { name: 'X' });
   const std = o.std ?? 0.1;
   const perColumn = typeof std === 'number' ? new Array<number>(Xm.cols).fill(std) : std;
   if (!Array.isArray(perColumn) || perColumn.length !== Xm.cols) {
-    throw new ValueError(`gaussianNoise: std must be a number or one number per column (${Xm.cols}), got ${Array.isArray(std) ? `${std.length} numbers` : String(std)}`);
+    throw new ValueError(`tabularNoise: std must be a number or one number per column (${Xm.cols}), got ${Array.isArray(std) ? `${std.length} numbers` : String(std)}`);
   }
-  for (const s of perColumn) if (typeof s !== 'number' || !(s >= 0) || !Number.isFinite(s)) throw new ValueError(`gaussianNoise: std must be finite and >= 0, got ${String(s)}`);
+  for (const s of perColumn) if (typeof s !== 'number' || !(s >= 0) || !Number.isFinite(s)) throw new ValueError(`tabularNoise: std must be finite and >= 0, got ${String(s)}`);
   const rng = resolveGenerator(o.randomState);
   const out = Xm.data.slice(0, Xm.rows * Xm.cols);
   for (let i = 0; i < out.length; i++) out[i] += perColumn[i % Xm.cols] * rng.normal();

@@ -109,7 +109,7 @@ export class DivergenceError extends FrugalError {
 }
 
 /** The optimiser fit steps: the one given, or one made by name over the model's parameters. */
-function resolveOptimizer(model: Module, options: FitOptions, who: string): Optimizer {
+export function resolveOptimizer(model: Module, options: Pick<FitOptions, 'optimizer' | 'lr'>, who: string): Optimizer {
   if (options.optimizer instanceof Optimizer) {
     if (options.lr !== undefined) throw new ValueError(`${who}: give lr to the optimizer you construct, not to fit`);
     return options.optimizer;
@@ -137,7 +137,7 @@ function splitValidation(data: TrainData, options: FitOptions, who: string): { t
 }
 
 /** Callbacks in the order they run (schedulers first, checkpoints last), each keyed for its state in checkpoints. */
-function orderCallbacks(options: FitOptions, who: string): KeyedCallback[] {
+export function orderCallbacks(options: Pick<FitOptions, 'callbacks' | 'scheduler'>, who: string): KeyedCallback[] {
   const userCallbacks: Callback[] = [...(options.callbacks ?? [])];
   if (options.scheduler) {
     const s = options.scheduler;
@@ -152,7 +152,7 @@ function orderCallbacks(options: FitOptions, who: string): KeyedCallback[] {
     .sort((a, b) => (a.cb.order ?? 0) - (b.cb.order ?? 0) || a.i - b.i);
 }
 
-function capitalize(s: string): string {
+export function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 

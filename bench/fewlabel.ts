@@ -1,0 +1,188 @@
+/**
+ * `fewlabel-fashion` (bench/SPEC.md): Fashion-MNIST with only the first 100
+ * train images of each class labelled (1 000 labels); the other 59 000 train
+ * images may be used without their labels. The base model is the CNN of
+ * `cnn-fashion`. One `test_acc` and one `train_s` line per method, impl
+ * `frugal-<method>`:
+ *
+ * - `supervised`: the 1 000 labels only, Adam 1e-3, batch 64, 60 epochs
+ *   (the PyTorch peer's schedule).
+ * - `augmented`: the same with random horizontal flips and shifts of up to
+ *   3 pixels (reflect padding), 100 epochs.
+ * - `fixmatch`: fitFixMatch with weak = flip + shift, strong = RandAugment
+ *   (2 ops, random magnitude) + cutout; τ 0.95, μ 7, λ_u 1, batch 64, Adam
+ *   1e-3 with cosine decay, EMA 0.999 of the weights for the test.
+ *
+ * Seeds are fixed; `train_s` is the wall time of training only (data loading
+ * excluded). Progress goes to stderr. `--quick` uses 2 000 unlabelled and
+ * 1 000 test images and a few steps (numbers are smoke tests, tagged quick).
+ *
+ * Run alone: `node dist/bench/fewlabel.js [--quick] [--methods supervised,augmented,fixmatch] [--data DIR]`.
+ */
+import { pathToFileURL } from 'node:url';
+import { compose, cutout, randAugment, randomHorizontalFlip, randomTranslate, type Augmentation } from '../src/augment/index.js';
+import { getNumThreads } from '../src/backend/index.js';
+import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
+import { DataLoader } from '../src/datasets/dataloader.js';
+import { TensorDataset } from '../src/datasets/dataset.js';
+import type { Module } from '../src/nn/module.js';
+import { CosineAnnealingLR } from '../src/optim/schedulers.js';
+import { Adam } from '../src/optim/index.js';
+import { manualSeed } from '../src/tensor/random.js';
+import { Tensor } from '../src/tensor/tensor.js';
+import { LambdaCallback } from '../src/train/callbacks.js';
+import { fit, predict } from '../src/train/fit.js';
+import { fitFixMatch } from '../src/train/fixmatch.js';
+import type { BenchLine } from './common.js';
+import { defaultDataDir } from './common.js';
+import { loadFashionSplit, makeCnn } from './deep.js';
+
+export interface FewLabelOptions {
+  emit: (line: BenchLine) => void;
+  dataDir?: string;
+  quick?: boolean;
+  /** Methods to run (default all). */
+  methods?: string[];
+  log?: (message: string) => void;
+}
+
+interface FewLabelData {
+  xl: Tensor;
+  yl: Tensor;
+  xu: Tensor;
+  xte: Tensor;
+  yte: Tensor;
+}
+
+/** Rows `idx` of t (a copy). */
+function rows(t: Tensor, idx: readonly number[]): Tensor {
+  const row = t.size / t.shape[0];
+  const out = t.dtype === 'int32' ? new Int32Array(idx.length * row) : new Float32Array(idx.length * row);
+  idx.forEach((r, i) => out.set(t.data.subarray(r * row, (r + 1) * row), i * row));
+  return new Tensor(out, [idx.length, ...t.shape.slice(1)]);
+}
+
+/** The first `perClass` train images of each class are labelled; the rest (up to `unlabelled`) are not. */
+export function splitFewLabels(xtr: Tensor, ytr: Tensor, perClass: number, unlabelled = Infinity): { xl: Tensor; yl: Tensor; xu: Tensor } {
+  const counts = new Map<number, number>();
+  const lab: number[] = [],
+    unl: number[] = [];
+  for (let i = 0; i < ytr.size; i++) {
+    const k = ytr.data[i];
+    const c = counts.get(k) ?? 0;
+    if (c < perClass) {
+      lab.push(i);
+      counts.set(k, c + 1);
+    } else if (unl.length < unlabelled) unl.push(i);
+  }
+  return { xl: rows(xtr, lab), yl: rows(ytr, lab), xu: rows(xtr, unl) };
+}
+
+function accuracyOf(logits: Tensor, labels: Tensor): number {
+  const n = labels.size,
+    k = logits.size / n;
+  let ok = 0;
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let j = 1; j < k; j++) if (logits.data[i * k + j] > logits.data[i * k + best]) best = j;
+    if (best === labels.data[i]) ok++;
+  }
+  return ok / n;
+}
+
+/** FixMatch's weak augmentation for 28×28 clothes: horizontal flip and a shift of up to 3 pixels (≈ 12.5 %). */
+export function weakAugmentation(seed: number): Augmentation {
+  return compose(randomHorizontalFlip({ seed }), randomTranslate({ maxShift: 3, padding: 'reflect', seed: seed + 1 }));
+}
+
+/** FixMatch's strong augmentation: weak, then RandAugment (2 ops at random strength) and a 12-pixel cutout. */
+export function strongAugmentation(seed: number): Augmentation {
+  return compose(weakAugmentation(seed), randAugment({ n: 2, magnitude: 1, randomMagnitude: true, seed: seed + 2 }), cutout({ size: 12, seed: seed + 3 }));
+}
+
+type Method = (data: FewLabelData, quick: boolean, log: (m: string) => void) => Promise<Module>;
+
+const METHODS: Record<string, Method> = {
+  async supervised(data, quick) {
+    const model = makeCnn();
+    await fit(
+      model,
+      { x: data.xl, y: data.yl },
+      { loss: 'crossEntropy', optimizer: new Adam(model.parameters(), { lr: 1e-3 }), epochs: quick ? 3 : 60, batchSize: 64, seed: 1, verbose: 0 },
+    );
+    return model;
+  },
+  async augmented(data, quick) {
+    const model = makeCnn();
+    const loader = new DataLoader(new TensorDataset(data.xl, data.yl), { batchSize: 64, shuffle: true, seed: 2, batchTransform: weakAugmentation(10) });
+    await fit(model, loader, { loss: 'crossEntropy', optimizer: new Adam(model.parameters(), { lr: 1e-3 }), epochs: quick ? 3 : 100, verbose: 0 });
+    return model;
+  },
+  async fixmatch(data, quick, log) {
+    const model = makeCnn();
+    const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+    const epochs = quick ? 2 : 30;
+    const stepsPerEpoch = quick ? 5 : 128;
+    const head = Array.from({ length: Math.min(2000, data.xte.shape[0]) }, (_, i) => i);
+    const probe = { x: rows(data.xte, head), y: rows(data.yte, head) };
+    await fitFixMatch(model, { x: data.xl, y: data.yl }, data.xu, {
+      weak: weakAugmentation(20),
+      strong: strongAugmentation(30),
+      optimizer,
+      scheduler: new CosineAnnealingLR(optimizer, { tMax: epochs, etaMin: 1e-5 }),
+      epochs,
+      stepsPerEpoch,
+      seed: 3,
+      metrics: ['accuracy'],
+      // Progress only (never used to choose anything): EMA accuracy on the first 2 000 test images.
+      validationData: probe,
+      verbose: 0,
+      callbacks: [
+        new LambdaCallback({
+          onEpochEnd: (e, logs) =>
+            log(`fixmatch epoch ${e + 1}/${epochs}: mask ${logs.maskRate?.toFixed(3)} lossU ${logs.lossUnlabelled?.toFixed(4)} probe acc ${logs.valAccuracy?.toFixed(4)}`),
+        }),
+      ],
+    });
+    return model;
+  },
+};
+
+export async function benchFewLabelFashion(options: FewLabelOptions): Promise<void> {
+  const quick = options.quick ?? false;
+  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
+  const threads = getNumThreads();
+  const split = await loadFashionSplit(options.dataDir ?? defaultDataDir());
+  const few = splitFewLabels(split.xtr, split.ytr, 100, quick ? 2000 : Infinity);
+  const nte = quick ? 1000 : split.xte.shape[0];
+  const testRows = Array.from({ length: nte }, (_, i) => i);
+  const data: FewLabelData = { ...few, xte: rows(split.xte, testRows), yte: rows(split.yte, testRows) };
+  await warmUpWasmThreads();
+  for (const name of options.methods ?? Object.keys(METHODS)) {
+    const method = METHODS[name];
+    if (!method) throw new Error(`fewlabel-fashion: unknown method '${name}'; known: ${Object.keys(METHODS).join(', ')}`);
+    manualSeed(0);
+    const t0 = performance.now();
+    const model = await method(data, quick, log);
+    const trainS = (performance.now() - t0) / 1e3;
+    const acc = accuracyOf(predict(model, data.xte, { batchSize: 256 }), data.yte);
+    log(`fewlabel-fashion ${name}: test acc ${acc.toFixed(4)}, ${trainS.toFixed(1)} s`);
+    const extra = quick ? { quick: true } : {};
+    options.emit({ workload: 'fewlabel-fashion', impl: `frugal-${name}`, threads, metric: 'test_acc', value: acc, ...extra });
+    options.emit({ workload: 'fewlabel-fashion', impl: `frugal-${name}`, threads, metric: 'train_s', value: trainS, ...extra });
+  }
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const arg = (flag: string): string | undefined => {
+    const i = process.argv.indexOf(flag);
+    return i > 0 ? process.argv[i + 1] : undefined;
+  };
+  await benchFewLabelFashion({
+    emit: (line) => console.log(JSON.stringify(line)),
+    quick: process.argv.includes('--quick'),
+    dataDir: arg('--data'),
+    methods: arg('--methods')?.split(',').filter(Boolean),
+  });
+  process.exit(0);
+}

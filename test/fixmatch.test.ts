@@ -1,0 +1,145 @@
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { gaussianNoise } from '../src/augment/index.js';
+import { DataLoader } from '../src/datasets/dataloader.js';
+import { TensorDataset } from '../src/datasets/dataset.js';
+import { AbortError, ValueError } from '../src/errors.js';
+import { Linear, ReLU, Sequential } from '../src/nn/index.js';
+import { Generator, manualSeed } from '../src/tensor/random.js';
+import { Tensor } from '../src/tensor/tensor.js';
+import { ExponentialMovingAverage, fitFixMatch, predict, type FixMatchOptions } from '../src/train/index.js';
+
+/** Three well-separated 2-D blobs: a few labelled points per class, many unlabelled, a test set. */
+function blobs(perClass: number, seed: number): { x: Tensor; y: Tensor } {
+  const g = new Generator(seed);
+  const centres = [
+    [0, 3],
+    [3, -2],
+    [-3, -2],
+  ];
+  const n = perClass * 3;
+  const x = new Float32Array(n * 2),
+    y = new Int32Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % 3;
+    x[2 * i] = centres[k][0] + 0.6 * g.normal();
+    x[2 * i + 1] = centres[k][1] + 0.6 * g.normal();
+    y[i] = k;
+  }
+  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n]) };
+}
+
+function mlp(): Sequential {
+  return new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 3));
+}
+
+function accuracy(model: Sequential, data: { x: Tensor; y: Tensor }): number {
+  const p = predict(model, data.x).argmax(1).data;
+  let ok = 0;
+  for (let i = 0; i < p.length; i++) if (p[i] === data.y.data[i]) ok++;
+  return ok / p.length;
+}
+
+const labelled = blobs(2, 1);
+const unlabelled = blobs(100, 2).x;
+const test = blobs(100, 3);
+const base = (): FixMatchOptions => ({
+  weak: gaussianNoise({ std: 0.1, seed: 1 }),
+  strong: gaussianNoise({ std: 0.5, seed: 2 }),
+  batchSize: 6,
+  mu: 4,
+  lr: 0.02,
+  seed: 0,
+  verbose: 0,
+});
+
+describe('fitFixMatch', () => {
+  it('learns from the pseudo-labels: logs, mask rate, validation with the averaged weights', async () => {
+    manualSeed(0);
+    const model = mlp();
+    const history = await fitFixMatch(model, labelled, unlabelled, { ...base(), threshold: 0.9, epochs: 6, metrics: ['accuracy'], validationData: test });
+    const last = history.history;
+    for (const key of ['loss', 'lossLabelled', 'lossUnlabelled', 'maskRate', 'accuracy', 'valLoss', 'valAccuracy', 'lr']) assert.equal(last[key]?.length, 6, key);
+    assert.ok(last.maskRate[5] > last.maskRate[0] || last.maskRate[0] > 0.5, 'more unlabelled samples become confident');
+    assert.ok(last.lossUnlabelled[5] > 0);
+    assert.ok(accuracy(model, test) > 0.9, `test accuracy ${accuracy(model, test)}`);
+  });
+
+  it('threshold 1 never trusts a pseudo-label: the unlabelled loss stays 0; threshold 0 trusts all', async () => {
+    manualSeed(0);
+    const none = await fitFixMatch(mlp(), labelled, unlabelled, { ...base(), threshold: 1, stepsPerEpoch: 5 });
+    assert.equal(none.history.maskRate[0], 0);
+    assert.equal(none.history.lossUnlabelled[0], 0);
+    const all = await fitFixMatch(mlp(), labelled, unlabelled, { ...base(), threshold: 0, stepsPerEpoch: 5 });
+    assert.equal(all.history.maskRate[0], 1);
+  });
+
+  it('is repeatable with a seed, and ends with the averaged weights (or the last ones)', async () => {
+    const run = async (options: Partial<FixMatchOptions>): Promise<number[]> => {
+      manualSeed(0);
+      const model = mlp();
+      await fitFixMatch(model, labelled, unlabelled, { ...base(), stepsPerEpoch: 8, ...options });
+      return model.parameters().flatMap((p) => Array.from(p.data));
+    };
+    const a = await run({});
+    assert.deepEqual(await run({}), a);
+    const last = await run({ useEma: false });
+    assert.notDeepEqual(last, a, 'the averaged weights differ from the last ones');
+    assert.deepEqual(await run({ emaDecay: 0 }), last, 'emaDecay 0: the last weights');
+  });
+
+  it('takes DataLoaders for both labelled and unlabelled data', async () => {
+    manualSeed(0);
+    const l = new DataLoader(new TensorDataset(labelled.x, labelled.y), { batchSize: 6, shuffle: true, seed: 1 });
+    const u = new DataLoader(new TensorDataset(unlabelled), { batchSize: 24, shuffle: true, seed: 2 });
+    const h = await fitFixMatch(mlp(), l, u, { ...base(), batchSize: undefined, seed: undefined, epochs: 2 });
+    assert.equal(h.history.loss.length, 2);
+    assert.ok(Number.isFinite(h.history.loss[1]));
+  });
+
+  it('rejects hostile options and stops on an aborted signal', async () => {
+    const model = mlp();
+    const bad: [Partial<FixMatchOptions> | Record<string, unknown>, RegExp][] = [
+      [{ threshold: 1.5 }, /threshold/],
+      [{ threshold: Number.NaN }, /threshold/],
+      [{ mu: 0 }, /mu/],
+      [{ lambdaU: -1 }, /lambdaU/],
+      [{ emaDecay: 1 }, /emaDecay/],
+      [{ emaDecay: Number.NaN }, /emaDecay/],
+      [{ stepsPerEpoch: 0 }, /stepsPerEpoch/],
+      [{ weak: 3 }, /weak/],
+      [{ lambda_u: 1 }, /lambdaU/],
+    ];
+    for (const [options, message] of bad) {
+      await assert.rejects(
+        fitFixMatch(model, labelled, unlabelled, { ...base(), ...options } as FixMatchOptions),
+        (e: Error) => e instanceof ValueError && message.test(e.message),
+      );
+    }
+    await assert.rejects(fitFixMatch(model, labelled, new Tensor(new Float32Array(0), [0, 2]), base()), ValueError);
+    await assert.rejects(fitFixMatch(model, labelled, unlabelled, { ...base(), strong: (x: Tensor) => x.reshape([-1]) }), /shape/);
+    await assert.rejects(fitFixMatch(model, labelled, unlabelled, { ...base(), signal: AbortSignal.abort() }), AbortError);
+  });
+});
+
+describe('ExponentialMovingAverage', () => {
+  it('averages with the warm-up decay min(d, (1 + t) / (10 + t)) and swaps both ways', () => {
+    const model = new Sequential(new Linear(1, 1, { bias: false }));
+    const w = model.parameters()[0];
+    w.data[0] = 0;
+    const ema = new ExponentialMovingAverage(model, 0.5);
+    w.data[0] = 10;
+    ema.update(); // d = min(0.5, 1/10) = 0.1: 0.1·0 + 0.9·10
+    assert.ok(Math.abs(ema.averages[0][0] - 9) < 1e-6);
+    w.data[0] = 1;
+    ema.update(); // d = min(0.5, 2/11)
+    const d = 2 / 11;
+    assert.ok(Math.abs(ema.averages[0][0] - (d * 9 + (1 - d) * 1)) < 1e-5);
+    const avg = ema.averages[0][0];
+    ema.swap();
+    assert.equal(w.data[0], avg);
+    ema.swap();
+    assert.equal(w.data[0], 1);
+    assert.throws(() => new ExponentialMovingAverage(model, 1), ValueError);
+  });
+});
