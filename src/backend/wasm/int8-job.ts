@@ -1,0 +1,206 @@
+/**
+ * Int8 jobs (asm/int8.ts): a quantised Linear on chunks of rows, a quantised
+ * Conv2d (→ ReLU → MaxPool) on one sample per chunk, over every thread.
+ * Weights are widened to int16 and laid out for the kernel on each call
+ * (other jobs reuse the memory in between); inputs are copied in as float32
+ * and quantised by the thread that reads them.
+ */
+import { ValueError } from '../../errors.js';
+import type { Int8ConvArgs, Int8LinearArgs } from '../routines/int8.js';
+import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
+import * as slot from './layout.js';
+
+/** Largest per-thread scratch of a job; larger layers run the reference. */
+const SCRATCH_LIMIT = 64 * 2 ** 20;
+/** Depths up to this keep |Σ c·w| ≤ 255·128·depth within int32. */
+const MAX_DEPTH = 65535;
+/** Chunks per thread: a few, so a thread slowed by other work leaves its share to the others. */
+const CHUNKS_PER_THREAD = 4;
+
+const evenDepth = (k: number): number => k + (k & 1);
+
+function rowsPerChunk(engine: WasmEngine, m: number): number {
+  return Math.max(4, roundUp(Math.ceil(m / (CHUNKS_PER_THREAD * engine.threads)), 4));
+}
+
+function linearScratch(engine: WasmEngine, a: Int8LinearArgs): number {
+  const rows = rowsPerChunk(engine, a.m);
+  return align64(rows * evenDepth(a.k) * 2) + align64(rows * roundUp(a.n, 8) * 4);
+}
+
+function checkQuantisation(input: { scale: number; zero: number }, where: string): void {
+  if (!(input.scale > 0 && Number.isFinite(input.scale)) || !Number.isInteger(input.zero) || input.zero < -128 || input.zero > 127) {
+    throw new ValueError(`${where}: input scale must be positive and finite and the zero point an integer in [-128, 127]`);
+  }
+}
+
+export function int8LinearFits(engine: WasmEngine, a: Int8LinearArgs): boolean {
+  return a.m > 0 && a.n > 0 && a.k > 0 && a.k <= MAX_DEPTH && linearScratch(engine, a) <= SCRATCH_LIMIT;
+}
+
+function check(name: string, array: ArrayLike<number>, expected: number, where: string): void {
+  if (array.length !== expected) throw new ValueError(`${where}: ${name} has ${array.length} values, expected ${expected}`);
+}
+
+/** Writes scale and bias (zeros for none) at their addresses, zero-padded to `padded` channels. */
+function writeChannels(engine: WasmEngine, scalePtr: number, biasPtr: number, scale: Float32Array, bias: Float32Array | null, padded: number): void {
+  const { f32 } = engine;
+  f32.fill(0, scalePtr >> 2, (scalePtr >> 2) + padded);
+  f32.fill(0, biasPtr >> 2, (biasPtr >> 2) + padded);
+  f32.set(scale, scalePtr >> 2);
+  if (bias) f32.set(bias, biasPtr >> 2);
+}
+
+function setSlots(engine: WasmEngine, base: number, fields: [number, number][], a: { input: { scale: number; zero: number } }): void {
+  const ctl = engine.i32;
+  for (const [index, value] of fields) ctl[base + index] = value;
+  engine.f32[base + slot.Q_INV_SCALE] = 1 / a.input.scale;
+  ctl[base + slot.Q_ZERO] = a.input.zero;
+}
+
+export function int8LinearJob(engine: WasmEngine, a: Int8LinearArgs): Float32Array {
+  const where = 'int8Linear';
+  const { m, n, k } = a;
+  check('x', a.x, m * k, where);
+  check('weight', a.weight, n * k, where);
+  check('scale', a.scale, n, where);
+  if (a.bias) check('bias', a.bias, n, where);
+  checkQuantisation(a.input, where);
+  const kp = evenDepth(k),
+    nPad = roundUp(n, 8);
+  const perChunk = rowsPerChunk(engine, m);
+  const chunks = Math.ceil(m / perChunk);
+  const pool = engine.threads > 1 && engine.blocking && chunks > 1 && m * n * k >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
+  const scratchBytes = linearScratch(engine, a);
+  const flagsPtr = engine.pastWorkAreas();
+  const wPtr = flagsPtr + align64(chunks * 4);
+  const scalePtr = wPtr + align64(nPad * kp * 2);
+  const biasPtr = scalePtr + align64(nPad * 4);
+  const xPtr = biasPtr + align64(nPad * 4);
+  const yPtr = xPtr + align64(m * k * 4);
+  const scratchPtr = yPtr + align64(m * n * 4);
+  engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
+  // Panels of 8 outputs: (output j, depth t) at panel j/8, pair t/2, lane j%8, half t%2.
+  const packed = new Int16Array(engine.memory.buffer, wPtr, nPad * kp);
+  packed.fill(0);
+  const panel = kp * 8;
+  const { weight } = a;
+  for (let j = 0; j < n; j++) {
+    const base = (j >> 3) * panel + (j & 7) * 2;
+    for (let t = 0; t < k; t++) packed[base + (t >> 1) * 16 + (t & 1)] = weight[j * k + t];
+  }
+  writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, nPad);
+  engine.f32.set(a.x, xPtr >> 2);
+  const base = engine.beginJob(slot.INT8_DENSE, chunks, flagsPtr);
+  setSlots(
+    engine,
+    base,
+    [
+      [slot.Q_M, m],
+      [slot.Q_N, n],
+      [slot.Q_K, k],
+      [slot.Q_KP, kp],
+      [slot.Q_X_PTR, xPtr],
+      [slot.Q_W_PTR, wPtr],
+      [slot.Q_Y_PTR, yPtr],
+      [slot.Q_SCALE_PTR, scalePtr],
+      [slot.Q_BIAS_PTR, biasPtr],
+      [slot.Q_SCRATCH_PTR, scratchPtr],
+      [slot.Q_SCRATCH_BYTES, scratchBytes],
+      [slot.Q_RELU, a.relu ? 1 : 0],
+      [slot.Q_ROWS_PER_CHUNK, perChunk],
+    ],
+    a,
+  );
+  engine.runJob(pool, chunks, flagsPtr);
+  return engine.f32.slice(yPtr >> 2, (yPtr >> 2) + m * n);
+}
+
+function convScratch(a: Int8ConvArgs): number {
+  const { c, h, w, o, kh, kw, ph, pw, ho, wo } = a.g;
+  const plane = ho * wo,
+    pPad = roundUp(plane, 8);
+  const kp = evenDepth(c * kh * kw);
+  return align64((h + 2 * ph) * (w + 2 * pw) * c * 2) + align64(pPad * kp * 2) + align64(roundUp(o, 4) * pPad * 4) + align64(o * plane * 4);
+}
+
+export function int8ConvFits(_engine: WasmEngine, a: Int8ConvArgs): boolean {
+  const { n, c, o, kh, kw, ho, wo } = a.g;
+  const depth = c * kh * kw;
+  return (a.g.groups ?? 1) === 1 && n > 0 && o > 0 && depth > 0 && depth <= MAX_DEPTH && ho * wo > 0 && convScratch(a) <= SCRATCH_LIMIT;
+}
+
+export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
+  const where = 'int8Conv2d';
+  const g = a.g;
+  const { n, c, h, w, o, kh, kw, ho, wo } = g;
+  const pool = a.epilogue.pool;
+  const depth = c * kh * kw,
+    kp = evenDepth(depth),
+    oPad = roundUp(o, 4);
+  check('x', a.x, n * c * h * w, where);
+  check('weight', a.weight, o * depth, where);
+  check('scale', a.scale, o, where);
+  if (a.bias) check('bias', a.bias, o, where);
+  checkQuantisation(a.input, where);
+  if (pool && !(pool.ho > 0 && pool.wo > 0 && (pool.ho - 1) * pool.sh + pool.kh <= ho && (pool.wo - 1) * pool.sw + pool.kw <= wo)) {
+    throw new ValueError(`${where}: the pooling window does not fit the ${ho}×${wo} output`);
+  }
+  const outLength = n * o * (pool ? pool.ho * pool.wo : ho * wo);
+  const threads = engine.threads > 1 && engine.blocking && n > 1 && n * o * depth * ho * wo >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
+  const scratchBytes = convScratch(a);
+  const flagsPtr = engine.pastWorkAreas();
+  const wPtr = flagsPtr + align64(n * 4);
+  const scalePtr = wPtr + align64(oPad * kp * 2);
+  const biasPtr = scalePtr + align64(oPad * 4);
+  const xPtr = biasPtr + align64(oPad * 4);
+  const yPtr = xPtr + align64(a.x.length * 4);
+  const scratchPtr = yPtr + align64(outLength * 4);
+  engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
+  const rows = new Int16Array(engine.memory.buffer, wPtr, oPad * kp);
+  rows.fill(0);
+  for (let oc = 0; oc < o; oc++) {
+    for (let d = 0; d < depth; d++) rows[oc * kp + d] = a.weight[oc * depth + d];
+  }
+  writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, oPad);
+  engine.f32.set(a.x, xPtr >> 2);
+  const base = engine.beginJob(slot.INT8_CONV, n, flagsPtr);
+  setSlots(
+    engine,
+    base,
+    [
+      [slot.CV_C, c],
+      [slot.CV_H, h],
+      [slot.CV_W, w],
+      [slot.CV_O, o],
+      [slot.CV_KH, kh],
+      [slot.CV_KW, kw],
+      [slot.CV_SH, g.sh],
+      [slot.CV_SW, g.sw],
+      [slot.CV_PH, g.ph],
+      [slot.CV_PW, g.pw],
+      [slot.CV_DH, g.dh],
+      [slot.CV_DW, g.dw],
+      [slot.CV_HO, ho],
+      [slot.CV_WO, wo],
+      [slot.CV_POOL_KH, pool?.kh ?? 0],
+      [slot.CV_POOL_KW, pool?.kw ?? 0],
+      [slot.CV_POOL_SH, pool?.sh ?? 0],
+      [slot.CV_POOL_SW, pool?.sw ?? 0],
+      [slot.CV_POOL_HO, pool?.ho ?? 0],
+      [slot.CV_POOL_WO, pool?.wo ?? 0],
+      [slot.Q_KP, kp],
+      [slot.Q_X_PTR, xPtr],
+      [slot.Q_W_PTR, wPtr],
+      [slot.Q_Y_PTR, yPtr],
+      [slot.Q_SCALE_PTR, scalePtr],
+      [slot.Q_BIAS_PTR, biasPtr],
+      [slot.Q_SCRATCH_PTR, scratchPtr],
+      [slot.Q_SCRATCH_BYTES, scratchBytes],
+      [slot.Q_RELU, a.epilogue.relu ? 1 : 0],
+    ],
+    a,
+  );
+  engine.runJob(threads, n, flagsPtr);
+  return engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength);
+}
