@@ -212,6 +212,10 @@ export { encodeSafetensors, decodeSafetensors, type SafetensorsContent, type Dec
 // Generative adversarial networks and synthetic data.
 export * from './gan/index.js';
 
+// Quantisation: int8 post-training (quant.prepare / calibrate / convert), dynamic, QAT; float16 weights.
+export * as quant from './quant/index.js';
+export { quantizeDynamic, prepareQat, QuantizedLinear, QuantizedConv2d, toFloat16 } from './quant/index.js';
+
 // Classical estimators.
 export * from './models/linear/index.js';
 export * from './models/svm/index.js';

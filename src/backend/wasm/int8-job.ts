@@ -38,6 +38,10 @@ export function int8LinearFits(engine: WasmEngine, a: Int8LinearArgs): boolean {
   return a.m > 0 && a.n > 0 && a.k > 0 && a.k <= MAX_DEPTH && linearScratch(engine, a) <= SCRATCH_LIMIT;
 }
 
+function notInt8(where: string): ValueError {
+  return new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
+}
+
 function check(name: string, array: ArrayLike<number>, expected: number, where: string): void {
   if (array.length !== expected) throw new ValueError(`${where}: ${name} has ${array.length} values, expected ${expected}`);
 }
@@ -85,10 +89,16 @@ export function int8LinearJob(engine: WasmEngine, a: Int8LinearArgs): Float32Arr
   packed.fill(0);
   const panel = kp * 8;
   const { weight } = a;
+  let outside = false;
   for (let j = 0; j < n; j++) {
     const base = (j >> 3) * panel + (j & 7) * 2;
-    for (let t = 0; t < k; t++) packed[base + (t >> 1) * 16 + (t & 1)] = weight[j * k + t];
+    for (let t = 0; t < k; t++) {
+      const v = weight[j * k + t];
+      outside ||= v < -128 || v > 127;
+      packed[base + (t >> 1) * 16 + (t & 1)] = v;
+    }
   }
+  if (outside) throw notInt8(where);
   writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, nPad);
   engine.f32.set(a.x, xPtr >> 2);
   const base = engine.beginJob(slot.INT8_DENSE, chunks, flagsPtr);
@@ -159,9 +169,15 @@ export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
   engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
   const rows = new Int16Array(engine.memory.buffer, wPtr, oPad * kp);
   rows.fill(0);
+  let outside = false;
   for (let oc = 0; oc < o; oc++) {
-    for (let d = 0; d < depth; d++) rows[oc * kp + d] = a.weight[oc * depth + d];
+    for (let d = 0; d < depth; d++) {
+      const v = a.weight[oc * depth + d];
+      outside ||= v < -128 || v > 127;
+      rows[oc * kp + d] = v;
+    }
   }
+  if (outside) throw notInt8(where);
   writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, oPad);
   engine.f32.set(a.x, xPtr >> 2);
   const base = engine.beginJob(slot.INT8_CONV, n, flagsPtr);
