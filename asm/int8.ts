@@ -162,8 +162,9 @@ export function int8DenseChunk(ctl: usize, tid: i32, chunk: i32): void {
 /**
  * INT8_CONV chunk: sample `b`. Scratch: the quantised zero-padded image
  * (C × Hp × Wp int16), the packed columns (P padded to 8, kp/2 pairs each),
- * the accumulators (O padded to 4 × P padded to 8) and, with pooling, the
- * convolution's float32 output (O × P).
+ * the accumulators (O padded to 4 × P padded to 8), then an area that holds
+ * first the lowered image (kp rows of P padded to 8, int16) and, with
+ * pooling, the convolution's float32 output (O × P).
  */
 export function int8ConvChunk(ctl: usize, tid: i32, b: i32): void {
   const c = slot(ctl, CV_C), h = slot(ctl, CV_H), w = slot(ctl, CV_W), o = slot(ctl, CV_O);
@@ -188,24 +189,28 @@ export function int8ConvChunk(ctl: usize, tid: i32, b: i32): void {
       quantiseRow(x + (<usize>((ch * h + r) * w) << 2), image + (<usize>((ch * hp + r + ph) * wp + pw) << 1), w, inv, -128 - zero, 127 - zero);
     }
   }
-  // Lowered into packed columns: value (depth d, position p) at panel p/8, pair d/2, lane p%8, half d%2.
-  const panelBytes = <usize>(kp >> 1) << 5;
+  // Lowered (im2col) into rows of P values per depth (rows padded to pPad; the depth padded to kp with a zero row)...
+  const lowered = convOut; // free until the epilogue
+  const rowBytes = <usize>pPad << 1;
   for (let d = 0; d < depth; d++) {
     const ch = d / (kh * kw), ki = (d / kw) % kh, kj = d % kw;
     const src = image + (<usize>((ch * hp + ki * dh) * wp + kj * dw) << 1);
-    const dstD = cols + (<usize>(d >> 1) << 5) + (<usize>(d & 1) << 1);
-    let p = 0;
-    for (let oh = 0; oh < ho; oh++) {
-      const srcRow = src + (<usize>(oh * sh * wp) << 1);
-      for (let ow = 0; ow < wo; ow++) {
-        store<i16>(dstD + <usize>(p >> 3) * panelBytes + (<usize>(p & 7) << 2), load<i16>(srcRow + (<usize>(ow * sw) << 1)));
-        p++;
-      }
-    }
+    const dst = lowered + <usize>d * rowBytes;
+    for (let oh = 0; oh < ho; oh++) copyRow(src + (<usize>(oh * sh * wp) << 1), dst + (<usize>(oh * wo) << 1), wo, sw);
   }
-  if (kp > depth) {
-    const dstD = cols + (<usize>(depth >> 1) << 5) + 2;
-    for (let p = 0; p < pPad; p++) store<i16>(dstD + <usize>(p >> 3) * panelBytes + (<usize>(p & 7) << 2), 0);
+  if (kp > depth) memory.fill(lowered + <usize>depth * rowBytes, 0, rowBytes);
+  // ...then packed: depth pair (d, d + 1) of positions p..p+7 is the two rows' 8 values interleaved.
+  const panelBytes = <usize>(kp >> 1) << 5;
+  for (let d = 0; d < kp; d += 2) {
+    const r0 = lowered + <usize>d * rowBytes;
+    const r1 = r0 + rowBytes;
+    let dst = cols + (<usize>(d >> 1) << 5);
+    for (let p = 0; p < pPad; p += 8) {
+      const a = v128.load(r0 + (<usize>p << 1)), b = v128.load(r1 + (<usize>p << 1));
+      v128.store(dst, i8x16.shuffle(a, b, 0, 1, 16, 17, 2, 3, 18, 19, 4, 5, 20, 21, 6, 7, 22, 23));
+      v128.store(dst, i8x16.shuffle(a, b, 8, 9, 24, 25, 10, 11, 26, 27, 12, 13, 28, 29, 14, 15, 30, 31), 16);
+      dst += panelBytes;
+    }
   }
   gemmI16(<usize>slot(ctl, Q_W_PTR), kp, cols, pPad >> 3, oPad >> 2, acc, pPad);
 
@@ -220,6 +225,15 @@ export function int8ConvChunk(ctl: usize, tid: i32, b: i32): void {
   if (poolKh > 0) maxPool(convOut, y + (<usize>(b * o * slot(ctl, CV_POOL_HO) * slot(ctl, CV_POOL_WO)) << 2), o, ho, wo, ctl);
 }
 
+/** `count` int16 values from src (every `stride`-th) to dst, contiguous. */
+function copyRow(src: usize, dst: usize, count: i32, stride: i32): void {
+  let i = 0;
+  if (stride == 1) {
+    for (; i + 8 <= count; i += 8) v128.store(dst + (<usize>i << 1), v128.load(src + (<usize>i << 1)));
+  }
+  for (; i < count; i++) store<i16>(dst + (<usize>i << 1), load<i16>(src + (<usize>(i * stride) << 1)));
+}
+
 /** Max pooling (no padding, dilation 1) of one sample's O × ho × wo output. */
 function maxPool(src: usize, dst: usize, o: i32, ho: i32, wo: i32, ctl: usize): void {
   const kh = slot(ctl, CV_POOL_KH), kw = slot(ctl, CV_POOL_KW), sh = slot(ctl, CV_POOL_SH), sw = slot(ctl, CV_POOL_SW);
@@ -228,13 +242,31 @@ function maxPool(src: usize, dst: usize, o: i32, ho: i32, wo: i32, ctl: usize): 
   for (let ch = 0; ch < o; ch++) {
     const plane = src + (<usize>(ch * ho * wo) << 2);
     for (let i = 0; i < pho; i++) {
-      for (let j = 0; j < pwo; j++) {
+      let j = 0;
+      if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
+        // The common 2×2 window, four outputs at a time: the two rows' maximum, then that of neighbours.
+        const top = plane + (<usize>(2 * i * wo) << 2), bottom = top + (<usize>wo << 2);
+        for (; j + 4 <= pwo; j += 4) {
+          const o0 = <usize>(2 * j) << 2;
+          const m0 = f32x4.max(v128.load(top + o0), v128.load(bottom + o0));
+          const m1 = f32x4.max(v128.load(top + o0, 16), v128.load(bottom + o0, 16));
+          const even = i8x16.shuffle(m0, m1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+          const odd = i8x16.shuffle(m0, m1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+          v128.store(at, f32x4.max(even, odd));
+          at += 16;
+        }
+        for (; j < pwo; j++) {
+          const o0 = <usize>(2 * j) << 2;
+          store<f32>(at, max<f32>(max<f32>(load<f32>(top + o0), load<f32>(top + o0, 4)), max<f32>(load<f32>(bottom + o0), load<f32>(bottom + o0, 4))));
+          at += 4;
+        }
+      }
+      for (; j < pwo; j++) {
         let best = load<f32>(plane + (<usize>(i * sh * wo + j * sw) << 2));
         for (let u = 0; u < kh; u++) {
           const row = plane + (<usize>((i * sh + u) * wo + j * sw) << 2);
           for (let v = 0; v < kw; v++) {
-            const value = load<f32>(row + (<usize>v << 2));
-            if (value > best) best = value;
+            best = max<f32>(best, load<f32>(row + (<usize>v << 2)));
           }
         }
         store<f32>(at, best);

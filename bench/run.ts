@@ -7,6 +7,7 @@
  */
 import { benchGemm } from './gemm.js';
 import { DEEP_WORKLOADS } from './deep.js';
+import { QUANT_WORKLOADS } from './quant.js';
 import { benchClassicalLinear, LINEAR_WORKLOADS } from './classical-linear.js';
 import { benchClassicalSvm, SVM_WORKLOADS } from './classical-svm.js';
 import { GAN_WORKLOADS } from './gan.js';
@@ -29,6 +30,7 @@ type Runner = (emit: (line: Line) => void, options: { quick: boolean; dataDir?: 
 const RUNNERS: Record<string, Runner> = {
   gemm: (emit, { quick }) => benchGemm(emit, quick ? { sizes: [64, 256] } : {}),
   ...Object.fromEntries(Object.entries(DEEP_WORKLOADS).map(([name, run]) => [name, ((emit, options) => run({ emit, ...options })) as Runner])),
+  ...Object.fromEntries(Object.entries(QUANT_WORKLOADS).map(([name, run]) => [name, ((emit, options) => run({ emit, ...options })) as Runner])),
   ...Object.fromEntries(LINEAR_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalLinear(emit, [name], options)) as Runner])),
   ...Object.fromEntries(SVM_WORKLOADS.map((name) => [name, ((emit, options) => benchClassicalSvm(emit, [name], options)) as Runner])),
   ...Object.fromEntries(Object.entries(GAN_WORKLOADS).map(([name, run]) => [name, ((emit, { quick }) => run({ emit, quick })) as Runner])),

@@ -6,7 +6,7 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { int8Conv2d, int8Linear, quantiseCentred, type Int8ConvArgs, type Int8LinearArgs } from '../src/backend/routines/int8.js';
+import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, quantiseCentred, type Int8ConvArgs, type Int8LinearArgs } from '../src/backend/routines/int8.js';
 import { getNumThreads, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { ValueError } from '../src/errors.js';
@@ -82,6 +82,7 @@ describe('int8Linear: wasm against the reference', { skip }, () => {
             const a = linearArgs(next, m, k, n, relu, bias);
             assert.ok(impl.supports(a), `case ${c} supported`);
             assertSame(impl.run(a), int8Linear.reference(a), `case ${c} (${m}×${k}→${n}, relu ${relu})`);
+            assertSame(impl.run({ ...a, packed: packLinearWeights(a.weight, n, k) }), int8Linear.reference(a), `case ${c}, weights packed beforehand`);
           }
         });
       });
@@ -102,6 +103,11 @@ describe('int8Linear: wasm against the reference', { skip }, () => {
     assert.throws(() => impl.run({ ...a, weight: a.weight.subarray(1) }), ValueError);
     assert.throws(() => impl.run({ ...a, input: { scale: 0, zero: 0 } }), ValueError);
     assert.throws(() => impl.run({ ...a, input: { scale: 1, zero: 200 } }), ValueError);
+    assert.throws(() => impl.run({ ...a, packed: new Int16Array(3) }), ValueError);
+    const wide = Int32Array.from(a.weight);
+    wide[5] = 300;
+    assert.throws(() => impl.run({ ...a, weight: wide }), ValueError);
+    assert.throws(() => int8Linear.reference({ ...a, weight: wide }), ValueError);
   });
 });
 
@@ -134,6 +140,8 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
             };
             assert.ok(impl.supports(a), `case ${c}.${e} supported`);
             assertSame(impl.run(a), int8Conv2d.reference(a), `case ${c}.${e}`);
+            const packed = packConvWeights(a.weight, g.o, g.c * g.kh * g.kw);
+            assertSame(impl.run({ ...a, packed }), int8Conv2d.reference(a), `case ${c}.${e}, weights packed beforehand`);
           });
         });
       });

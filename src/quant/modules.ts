@@ -11,7 +11,7 @@
  * QuantizedLinear quantises each batch with that batch's own range.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { int8Conv2d, int8Linear, type InputQuantisation } from '../backend/routines/int8.js';
+import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, type InputQuantisation } from '../backend/routines/int8.js';
 import { Module } from '../nn/module.js';
 import { registerLayer, type JsonObject } from '../nn/registry.js';
 import { checkFloatInput, checkOptions, intPair, positiveInt } from '../nn/layers/common.js';
@@ -24,12 +24,41 @@ import { dynamicQParams, quantiseWeights } from './qparams.js';
 /** How a tensor is stored in a safetensors file when narrower than its dtype. */
 export type StorageDType = 'I8' | 'F16';
 
+/**
+ * The int8 weights' buffer: it counts the writes made through the library
+ * (assign_, fill_: loadStateDict among them), so that the layer lays the
+ * weights out for the kernel again only when they changed. Code that writes
+ * into `data` directly must call `markModified()`.
+ */
+export class Int8Weights extends Tensor {
+  version = 0;
+
+  markModified(): void {
+    this.version++;
+  }
+
+  override assign_(source: Tensor | ArrayLike<number>): this {
+    super.assign_(source);
+    this.version++;
+    return this;
+  }
+
+  override fill_(value: number): this {
+    super.fill_(value);
+    this.version++;
+    return this;
+  }
+}
+
 /** Shared by both layers: the int8 state and the per-channel output scale. */
 abstract class QuantizedBase extends Module {
+  /** The weights in the kernel's layout, and the weights' version they were made from. */
+  private packedCache: { version: number; packed: Int16Array } | null = null;
+
   protected constructor(weightShape: number[], outChannels: number, hasBias: boolean, dynamic: boolean) {
     super();
     this.training = false;
-    this.registerBuffer('weight', new Tensor(new Int32Array(weightShape.reduce((a, b) => a * b, 1)), weightShape));
+    this.registerBuffer('weight', new Int8Weights(new Int32Array(weightShape.reduce((a, b) => a * b, 1)), weightShape));
     this.registerBuffer('weightScale', new Tensor(new Float32Array(outChannels).fill(1), [outChannels]));
     if (hasBias) this.registerBuffer('bias', new Tensor(new Float32Array(outChannels), [outChannels]));
     if (!dynamic) {
@@ -83,6 +112,13 @@ abstract class QuantizedBase extends Module {
 
   protected weightData(): Int32Array {
     return this.buffer('weight').data as Int32Array;
+  }
+
+  /** The weights laid out by `pack` (made again when they changed). */
+  protected packedWeights(pack: (weight: Int32Array) => Int16Array): Int16Array {
+    const weights = this.buffer('weight') as Int8Weights;
+    if (this.packedCache?.version !== weights.version) this.packedCache = { version: weights.version, packed: pack(this.weightData()) };
+    return this.packedCache.packed;
   }
 }
 
@@ -139,6 +175,7 @@ export class QuantizedLinear extends QuantizedBase {
       bias: this.biasData(),
       input,
       relu: this.relu,
+      packed: this.packedWeights((w) => packLinearWeights(w, this.outFeatures, this.inFeatures)),
     });
     return new Tensor(y, [...x.shape.slice(0, -1), this.outFeatures]);
   }
@@ -243,6 +280,7 @@ export class QuantizedConv2d extends QuantizedBase {
       bias: this.biasData(),
       input,
       epilogue: { relu: this.relu, pool },
+      packed: this.packedWeights((w) => packConvWeights(w, this.outChannels, this.inChannels * kh * kw)),
     });
     return new Tensor(y, pool ? [n, this.outChannels, pool.ho, pool.wo] : [n, this.outChannels, ho, wo]);
   }

@@ -13,10 +13,13 @@
  * widened to int16, i32x4.dot_i16x8_s, int32 accumulation, on every thread)
  * give exactly the reference's floats.
  */
+import { ValueError } from '../../errors.js';
 import { defineRoutine } from '../routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from './conv.js';
 import { wasmEngine } from '../wasm/backend.js';
 import { int8ConvFits, int8ConvJob, int8LinearFits, int8LinearJob } from '../wasm/int8-job.js';
+
+export { packConvWeights, packLinearWeights } from '../wasm/int8-job.js';
 
 /** The input's quantisation (per tensor). */
 export interface InputQuantisation {
@@ -38,6 +41,8 @@ export interface Int8LinearArgs {
   bias: Float32Array | null;
   input: InputQuantisation;
   relu: boolean;
+  /** The weights already in the wasm kernel's layout (packLinearWeights), kept by the layer between calls; the reference ignores it. */
+  packed?: Int16Array | null;
 }
 
 export interface Int8ConvArgs {
@@ -50,6 +55,8 @@ export interface Int8ConvArgs {
   bias: Float32Array | null;
   input: InputQuantisation;
   epilogue: ConvEpilogue;
+  /** The weights in the wasm kernel's layout (packConvWeights); the reference ignores it. */
+  packed?: Int16Array | null;
 }
 
 /** Ties to even, as wasm's nearest (v is a float32 within ±256 or NaN). */
@@ -70,6 +77,11 @@ export function quantiseCentred(x: Float32Array, input: InputQuantisation, out =
   return out;
 }
 
+/** Refuses weights that are not int8 (a file may declare any int32 values). */
+function checkInt8(weight: Int8Array | Int32Array, where: string): void {
+  for (const v of weight) if (v < -128 || v > 127) throw new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
+}
+
 /** The output value of an accumulator (see the file comment). */
 function dequantise(acc: number, scale: number, bias: number, relu: boolean): number {
   const y = Math.fround(Math.fround(Math.fround(acc) * scale) + bias);
@@ -78,6 +90,7 @@ function dequantise(acc: number, scale: number, bias: number, relu: boolean): nu
 
 export const int8Linear = defineRoutine('int8Linear', function reference(a: Int8LinearArgs): Float32Array {
   const { m, k, n, weight, scale, bias, relu } = a;
+  checkInt8(weight, 'int8Linear');
   const y = new Float32Array(m * n);
   const row = new Int16Array(k);
   for (let i = 0; i < m; i++) {
@@ -94,6 +107,7 @@ export const int8Linear = defineRoutine('int8Linear', function reference(a: Int8
 export const int8Conv2d = defineRoutine('int8Conv2d', function reference(a: Int8ConvArgs): Float32Array {
   const { n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = a.g;
   const { relu, pool } = a.epilogue;
+  checkInt8(a.weight, 'int8Conv2d');
   const q = quantiseCentred(a.x, a.input);
   const conv = new Float32Array(o * ho * wo);
   const pooled = pool ? o * pool.ho * pool.wo : 0;
@@ -127,8 +141,7 @@ export const int8Conv2d = defineRoutine('int8Conv2d', function reference(a: Int8
             let best = conv[(oc * ho + i * pool.sh) * wo + j * pool.sw];
             for (let u = 0; u < pool.kh; u++) {
               for (let v = 0; v < pool.kw; v++) {
-                const value = conv[(oc * ho + i * pool.sh + u) * wo + j * pool.sw + v];
-                if (value > best) best = value;
+                best = Math.max(best, conv[(oc * ho + i * pool.sh + u) * wo + j * pool.sw + v]); // as wasm's max: NaN kept
               }
             }
             y[at++] = best;

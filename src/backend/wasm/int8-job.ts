@@ -42,6 +42,49 @@ function notInt8(where: string): ValueError {
   return new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
 }
 
+function checkPacked(packed: Int16Array, length: number, where: string): Int16Array {
+  if (packed.length !== length) throw new ValueError(`${where}: packed weights of ${packed.length} values, the layer needs ${length}`);
+  return packed;
+}
+
+/**
+ * A Linear's n × k int8 weights in the kernel's layout (into `out`, or a new
+ * array): panels of 8 outputs, (output j, depth t) at panel j/8, pair t/2,
+ * lane j%8, half t%2, zero-padded. Throws where a value is not int8.
+ */
+export function packLinearWeights(weight: Int8Array | Int32Array, n: number, k: number, out = new Int16Array(roundUp(n, 8) * evenDepth(k))): Int16Array {
+  const kp = evenDepth(k),
+    panel = kp * 8;
+  out.fill(0);
+  let outside = false;
+  for (let j = 0; j < n; j++) {
+    const base = (j >> 3) * panel + (j & 7) * 2;
+    for (let t = 0; t < k; t++) {
+      const v = weight[j * k + t];
+      outside ||= v < -128 || v > 127;
+      out[base + (t >> 1) * 16 + (t & 1)] = v;
+    }
+  }
+  if (outside) throw notInt8('int8Linear');
+  return out;
+}
+
+/** A Conv2d's o × depth int8 weights in the kernel's layout: rows of the even depth, o padded to 4, zeros in the padding. */
+export function packConvWeights(weight: Int8Array | Int32Array, o: number, depth: number, out = new Int16Array(roundUp(o, 4) * evenDepth(depth))): Int16Array {
+  const kp = evenDepth(depth);
+  out.fill(0);
+  let outside = false;
+  for (let oc = 0; oc < o; oc++) {
+    for (let d = 0; d < depth; d++) {
+      const v = weight[oc * depth + d];
+      outside ||= v < -128 || v > 127;
+      out[oc * kp + d] = v;
+    }
+  }
+  if (outside) throw notInt8('int8Conv2d');
+  return out;
+}
+
 function check(name: string, array: ArrayLike<number>, expected: number, where: string): void {
   if (array.length !== expected) throw new ValueError(`${where}: ${name} has ${array.length} values, expected ${expected}`);
 }
@@ -84,21 +127,9 @@ export function int8LinearJob(engine: WasmEngine, a: Int8LinearArgs): Float32Arr
   const yPtr = xPtr + align64(m * k * 4);
   const scratchPtr = yPtr + align64(m * n * 4);
   engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
-  // Panels of 8 outputs: (output j, depth t) at panel j/8, pair t/2, lane j%8, half t%2.
-  const packed = new Int16Array(engine.memory.buffer, wPtr, nPad * kp);
-  packed.fill(0);
-  const panel = kp * 8;
-  const { weight } = a;
-  let outside = false;
-  for (let j = 0; j < n; j++) {
-    const base = (j >> 3) * panel + (j & 7) * 2;
-    for (let t = 0; t < k; t++) {
-      const v = weight[j * k + t];
-      outside ||= v < -128 || v > 127;
-      packed[base + (t >> 1) * 16 + (t & 1)] = v;
-    }
-  }
-  if (outside) throw notInt8(where);
+  const weights = new Int16Array(engine.memory.buffer, wPtr, nPad * kp);
+  if (a.packed) weights.set(checkPacked(a.packed, weights.length, where));
+  else packLinearWeights(a.weight, n, k, weights);
   writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, nPad);
   engine.f32.set(a.x, xPtr >> 2);
   const base = engine.beginJob(slot.INT8_DENSE, chunks, flagsPtr);
@@ -131,7 +162,7 @@ function convScratch(a: Int8ConvArgs): number {
   const plane = ho * wo,
     pPad = roundUp(plane, 8);
   const kp = evenDepth(c * kh * kw);
-  return align64((h + 2 * ph) * (w + 2 * pw) * c * 2) + align64(pPad * kp * 2) + align64(roundUp(o, 4) * pPad * 4) + align64(o * plane * 4);
+  return align64((h + 2 * ph) * (w + 2 * pw) * c * 2) + align64(pPad * kp * 2) + align64(roundUp(o, 4) * pPad * 4) + align64(Math.max(o * plane * 4, kp * pPad * 2));
 }
 
 export function int8ConvFits(_engine: WasmEngine, a: Int8ConvArgs): boolean {
@@ -167,17 +198,9 @@ export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
   const yPtr = xPtr + align64(a.x.length * 4);
   const scratchPtr = yPtr + align64(outLength * 4);
   engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
-  const rows = new Int16Array(engine.memory.buffer, wPtr, oPad * kp);
-  rows.fill(0);
-  let outside = false;
-  for (let oc = 0; oc < o; oc++) {
-    for (let d = 0; d < depth; d++) {
-      const v = a.weight[oc * depth + d];
-      outside ||= v < -128 || v > 127;
-      rows[oc * kp + d] = v;
-    }
-  }
-  if (outside) throw notInt8(where);
+  const weights = new Int16Array(engine.memory.buffer, wPtr, oPad * kp);
+  if (a.packed) weights.set(checkPacked(a.packed, weights.length, where));
+  else packConvWeights(a.weight, o, depth, weights);
   writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, oPad);
   engine.f32.set(a.x, xPtr >> 2);
   const base = engine.beginJob(slot.INT8_CONV, n, flagsPtr);
