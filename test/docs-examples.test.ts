@@ -27,6 +27,7 @@ const GUIDES = [
   'gradient-boosting',
   'onnx',
   'gans',
+  'quantization',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))

@@ -131,6 +131,7 @@ const ENTRIES: Record<string, Entry> = {
     inputs: [() => F.randn([1, 2, 4, 4])],
     gradients: false,
   },
+  QuantizedLSTM: { make: () => new F.quant.QuantizedLSTM(3, 2, { numLayers: 2, bidirectional: true }), inputs: [() => F.randn([4, 2, 3])], gradients: false },
   KLDivLoss: {
     make: () => new nn.KLDivLoss({ reduction: 'batchmean' }),
     inputs: [() => randomF64([2, 3], -2, -0.5)],

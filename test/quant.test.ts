@@ -167,6 +167,32 @@ describe('dynamic quantisation', () => {
   });
 });
 
+describe('dynamic quantisation of an LSTM', () => {
+  it('matches the float LSTM within the int8 error (2 layers, both directions, batch first), saves I8 and reloads exactly', () => {
+    manualSeed(4);
+    const holder = new nn.Sequential(new nn.LSTM(5, 6, { numLayers: 2, bidirectional: true, batchFirst: true }));
+    const input = new Tensor(
+      Float32Array.from({ length: 3 * 7 * 5 }, (_, i) => Math.sin(i * 0.37)),
+      [3, 7, 5],
+    );
+    const expected = noGrad(() => holder.eval().call(input));
+    const q = quant.quantizeDynamic(holder) as Sequential;
+    assert.ok(q.at(0) instanceof quant.QuantizedLSTM);
+    const got = noGrad(() => q.call(input));
+    assert.deepEqual(got.shape, expected.shape);
+    let worst = 0;
+    for (let i = 0; i < got.size; i++) worst = Math.max(worst, Math.abs(got.data[i] - expected.data[i]));
+    // Hidden states lie in (−1, 1); two int8 products per step keep them within a few hundredths.
+    assert.ok(worst < 0.05, `largest difference ${worst}`);
+    const bytes = modelToBytes(q);
+    assert.equal(decodeHeader(bytes)['0.weight_hh_l1_reverse'].dtype, 'I8');
+    assert.deepEqual([...noGrad(() => modelFromBytes(bytes).call(input)).data], [...got.data]);
+    const { h, c } = (q.at(0) as InstanceType<typeof quant.QuantizedLSTM>).run(input);
+    assert.deepEqual(h.shape, [4, 3, 6]);
+    assert.deepEqual(c.shape, [4, 3, 6]);
+  });
+});
+
 describe('saving quantised and float16 models', () => {
   let dir: string;
   before(() => {

@@ -8,8 +8,9 @@
  * - quantisation-aware training: `prepareQat(model)` wraps them so that
  *   training sees fake-quantised inputs and weights (./fake-quantize.ts);
  *   train as usual, then `convert`;
- * - dynamic: `quantizeDynamic(model)` replaces every Linear by an int8 one
- *   that quantises each batch with that batch's range (no calibration).
+ * - dynamic: `quantizeDynamic(model)` replaces every Linear (and LSTM) by
+ *   an int8 one that quantises each batch with that batch's range (no
+ *   calibration).
  *
  * Inside a Sequential, a Conv2d followed by ReLU (and a MaxPool2d without
  * padding or dilation) becomes one QuantizedConv2d with the ReLU and pooling
@@ -25,6 +26,8 @@ import { ReLU } from '../nn/layers/activation.js';
 import { Conv2d } from '../nn/layers/conv.js';
 import { Identity, Linear } from '../nn/layers/linear.js';
 import { MaxPool2d } from '../nn/layers/pooling.js';
+import { LSTM } from '../nn/layers/recurrent.js';
+import { QuantizedLSTM } from './lstm.js';
 import { Sequential } from '../nn/layers/sequential.js';
 import { Module } from '../nn/module.js';
 import { layerFromConfig, moduleToConfig } from '../nn/registry.js';
@@ -206,11 +209,15 @@ export function convert(prepared: Module): Module {
   return mapModules(prepared, convertList, one).eval();
 }
 
-/** Replaces every float32 Linear by a dynamic QuantizedLinear (int8 weights; each batch quantised with its own range). */
+/** Replaces every float32 Linear by a dynamic QuantizedLinear and every float32 LSTM by a QuantizedLSTM (int8 weights; each batch quantised with its own range). */
 export function quantizeDynamic(model: Module, options: { inplace?: boolean } = {}): Module {
   if (!(model instanceof Module)) throw new ValueError('quantizeDynamic: expected a Module');
   checkOptions('quantizeDynamic', options, ['inplace']);
   const target = options.inplace ? model : copyModel(model, 'quantizeDynamic');
-  const one = (m: Module): Module => (m instanceof Linear && m.dtype === 'float32' ? QuantizedLinear.fromFloat(m, null) : m);
+  const one = (m: Module): Module => {
+    if (m instanceof Linear && m.dtype === 'float32') return QuantizedLinear.fromFloat(m, null);
+    if (m instanceof LSTM && m.dtype === 'float32') return QuantizedLSTM.fromFloat(m);
+    return m;
+  };
   return mapModules(target, (children) => children.map(one), one).eval();
 }
