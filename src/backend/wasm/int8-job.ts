@@ -52,7 +52,12 @@ function checkPacked(packed: Int16Array, length: number, where: string): Int16Ar
  * array): panels of 8 outputs, (output j, depth t) at panel j/8, pair t/2,
  * lane j%8, half t%2, zero-padded. Throws where a value is not int8.
  */
-export function packLinearWeights(weight: Int8Array | Int32Array, n: number, k: number, out = new Int16Array(roundUp(n, 8) * evenDepth(k))): Int16Array {
+export function packLinearWeights(
+  weight: Int8Array | Int32Array,
+  n: number,
+  k: number,
+  out: Int16Array<ArrayBufferLike> = new Int16Array(roundUp(n, 8) * evenDepth(k)),
+): Int16Array<ArrayBufferLike> {
   const kp = evenDepth(k),
     panel = kp * 8;
   out.fill(0);
@@ -70,7 +75,12 @@ export function packLinearWeights(weight: Int8Array | Int32Array, n: number, k: 
 }
 
 /** A Conv2d's o × depth int8 weights in the kernel's layout: rows of the even depth, o padded to 4, zeros in the padding. */
-export function packConvWeights(weight: Int8Array | Int32Array, o: number, depth: number, out = new Int16Array(roundUp(o, 4) * evenDepth(depth))): Int16Array {
+export function packConvWeights(
+  weight: Int8Array | Int32Array,
+  o: number,
+  depth: number,
+  out: Int16Array<ArrayBufferLike> = new Int16Array(roundUp(o, 4) * evenDepth(depth)),
+): Int16Array<ArrayBufferLike> {
   const kp = evenDepth(depth);
   out.fill(0);
   let outside = false;
@@ -89,20 +99,72 @@ function check(name: string, array: ArrayLike<number>, expected: number, where: 
   if (array.length !== expected) throw new ValueError(`${where}: ${name} has ${array.length} values, expected ${expected}`);
 }
 
-/** Writes scale and bias (zeros for none) at their addresses, zero-padded to `padded` channels. */
-function writeChannels(engine: WasmEngine, scalePtr: number, biasPtr: number, scale: Float32Array, bias: Float32Array | null, padded: number): void {
-  const { f32 } = engine;
-  f32.fill(0, scalePtr >> 2, (scalePtr >> 2) + padded);
-  f32.fill(0, biasPtr >> 2, (biasPtr >> 2) + padded);
-  f32.set(scale, scalePtr >> 2);
-  if (bias) f32.set(bias, biasPtr >> 2);
+/** What both kinds share: the operands the caller copies in, and the layer's own control slots. */
+interface Int8Job {
+  kind: number;
+  chunks: number;
+  /** Whether the job is worth waking the workers for. */
+  parallel: boolean;
+  x: Float32Array;
+  scale: Float32Array;
+  bias: Float32Array | null;
+  input: { scale: number; zero: number };
+  relu: boolean;
+  /** Channels, padded as the kernel reads scale and bias. */
+  channels: number;
+  /** The weights in the kernel's layout, or how to lay them out into the job's memory. */
+  packed: Int16Array | null | undefined;
+  pack: (out: Int16Array<ArrayBufferLike>) => void;
+  weightValues: number;
+  kp: number;
+  outLength: number;
+  scratchBytes: number;
+  slots: [number, number][];
+  where: string;
 }
 
-function setSlots(engine: WasmEngine, base: number, fields: [number, number][], a: { input: { scale: number; zero: number } }): void {
-  const ctl = engine.i32;
-  for (const [index, value] of fields) ctl[base + index] = value;
-  engine.f32[base + slot.Q_INV_SCALE] = 1 / a.input.scale;
-  ctl[base + slot.Q_ZERO] = a.input.zero;
+/**
+ * Lays out a job's operands past every thread's work area (flags, weights,
+ * scale, bias, x, y, then each thread's scratch), copies them in, runs the
+ * job on every thread and returns y.
+ */
+function runInt8Job(engine: WasmEngine, j: Int8Job): Float32Array {
+  checkQuantisation(j.input, j.where);
+  const pool = j.parallel && engine.threads > 1 && engine.blocking && j.chunks > 1 ? engine.ensurePool() : null;
+  const flagsPtr = engine.pastWorkAreas();
+  const wPtr = flagsPtr + align64(j.chunks * 4);
+  const scalePtr = wPtr + align64(j.weightValues * 2);
+  const biasPtr = scalePtr + align64(j.channels * 4);
+  const xPtr = biasPtr + align64(j.channels * 4);
+  const yPtr = xPtr + align64(j.x.length * 4);
+  const scratchPtr = yPtr + align64(j.outLength * 4);
+  engine.ensureBytes(scratchPtr + engine.workAreas() * j.scratchBytes);
+  const weights = new Int16Array(engine.memory.buffer, wPtr, j.weightValues);
+  if (j.packed) weights.set(checkPacked(j.packed, weights.length, j.where));
+  else j.pack(weights);
+  const { f32, i32 } = engine;
+  // Scale and bias (zeros for none), zero-padded to the kernel's channels.
+  f32.fill(0, scalePtr >> 2, (biasPtr >> 2) + j.channels);
+  f32.set(j.scale, scalePtr >> 2);
+  if (j.bias) f32.set(j.bias, biasPtr >> 2);
+  f32.set(j.x, xPtr >> 2);
+  const base = engine.beginJob(j.kind, j.chunks, flagsPtr);
+  const common: [number, number][] = [
+    [slot.Q_KP, j.kp],
+    [slot.Q_X_PTR, xPtr],
+    [slot.Q_W_PTR, wPtr],
+    [slot.Q_Y_PTR, yPtr],
+    [slot.Q_SCALE_PTR, scalePtr],
+    [slot.Q_BIAS_PTR, biasPtr],
+    [slot.Q_SCRATCH_PTR, scratchPtr],
+    [slot.Q_SCRATCH_BYTES, j.scratchBytes],
+    [slot.Q_RELU, j.relu ? 1 : 0],
+    [slot.Q_ZERO, j.input.zero],
+  ];
+  for (const [index, value] of [...common, ...j.slots]) i32[base + index] = value;
+  f32[base + slot.Q_INV_SCALE] = 1 / j.input.scale;
+  engine.runJob(pool, j.chunks, flagsPtr);
+  return engine.f32.slice(yPtr >> 2, (yPtr >> 2) + j.outLength);
 }
 
 export function int8LinearJob(engine: WasmEngine, a: Int8LinearArgs): Float32Array {
@@ -112,49 +174,33 @@ export function int8LinearJob(engine: WasmEngine, a: Int8LinearArgs): Float32Arr
   check('weight', a.weight, n * k, where);
   check('scale', a.scale, n, where);
   if (a.bias) check('bias', a.bias, n, where);
-  checkQuantisation(a.input, where);
   const kp = evenDepth(k),
     nPad = roundUp(n, 8);
   const perChunk = rowsPerChunk(engine, m);
-  const chunks = Math.ceil(m / perChunk);
-  const pool = engine.threads > 1 && engine.blocking && chunks > 1 && m * n * k >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
-  const scratchBytes = linearScratch(engine, a);
-  const flagsPtr = engine.pastWorkAreas();
-  const wPtr = flagsPtr + align64(chunks * 4);
-  const scalePtr = wPtr + align64(nPad * kp * 2);
-  const biasPtr = scalePtr + align64(nPad * 4);
-  const xPtr = biasPtr + align64(nPad * 4);
-  const yPtr = xPtr + align64(m * k * 4);
-  const scratchPtr = yPtr + align64(m * n * 4);
-  engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
-  const weights = new Int16Array(engine.memory.buffer, wPtr, nPad * kp);
-  if (a.packed) weights.set(checkPacked(a.packed, weights.length, where));
-  else packLinearWeights(a.weight, n, k, weights);
-  writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, nPad);
-  engine.f32.set(a.x, xPtr >> 2);
-  const base = engine.beginJob(slot.INT8_DENSE, chunks, flagsPtr);
-  setSlots(
-    engine,
-    base,
-    [
+  return runInt8Job(engine, {
+    kind: slot.INT8_DENSE,
+    chunks: Math.ceil(m / perChunk),
+    parallel: m * n * k >= PARALLEL_MIN_MACS,
+    x: a.x,
+    scale: a.scale,
+    bias: a.bias,
+    input: a.input,
+    packed: a.packed,
+    relu: a.relu,
+    channels: nPad,
+    pack: (out) => packLinearWeights(a.weight, n, k, out),
+    weightValues: nPad * kp,
+    kp,
+    outLength: m * n,
+    scratchBytes: linearScratch(engine, a),
+    slots: [
       [slot.Q_M, m],
       [slot.Q_N, n],
       [slot.Q_K, k],
-      [slot.Q_KP, kp],
-      [slot.Q_X_PTR, xPtr],
-      [slot.Q_W_PTR, wPtr],
-      [slot.Q_Y_PTR, yPtr],
-      [slot.Q_SCALE_PTR, scalePtr],
-      [slot.Q_BIAS_PTR, biasPtr],
-      [slot.Q_SCRATCH_PTR, scratchPtr],
-      [slot.Q_SCRATCH_BYTES, scratchBytes],
-      [slot.Q_RELU, a.relu ? 1 : 0],
       [slot.Q_ROWS_PER_CHUNK, perChunk],
     ],
-    a,
-  );
-  engine.runJob(pool, chunks, flagsPtr);
-  return engine.f32.slice(yPtr >> 2, (yPtr >> 2) + m * n);
+    where,
+  });
 }
 
 function convScratch(a: Int8ConvArgs): number {
@@ -183,31 +229,26 @@ export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
   check('weight', a.weight, o * depth, where);
   check('scale', a.scale, o, where);
   if (a.bias) check('bias', a.bias, o, where);
-  checkQuantisation(a.input, where);
   if (pool && !(pool.ho > 0 && pool.wo > 0 && (pool.ho - 1) * pool.sh + pool.kh <= ho && (pool.wo - 1) * pool.sw + pool.kw <= wo)) {
     throw new ValueError(`${where}: the pooling window does not fit the ${ho}×${wo} output`);
   }
-  const outLength = n * o * (pool ? pool.ho * pool.wo : ho * wo);
-  const threads = engine.threads > 1 && engine.blocking && n > 1 && n * o * depth * ho * wo >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
-  const scratchBytes = convScratch(a);
-  const flagsPtr = engine.pastWorkAreas();
-  const wPtr = flagsPtr + align64(n * 4);
-  const scalePtr = wPtr + align64(oPad * kp * 2);
-  const biasPtr = scalePtr + align64(oPad * 4);
-  const xPtr = biasPtr + align64(oPad * 4);
-  const yPtr = xPtr + align64(a.x.length * 4);
-  const scratchPtr = yPtr + align64(outLength * 4);
-  engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
-  const weights = new Int16Array(engine.memory.buffer, wPtr, oPad * kp);
-  if (a.packed) weights.set(checkPacked(a.packed, weights.length, where));
-  else packConvWeights(a.weight, o, depth, weights);
-  writeChannels(engine, scalePtr, biasPtr, a.scale, a.bias, oPad);
-  engine.f32.set(a.x, xPtr >> 2);
-  const base = engine.beginJob(slot.INT8_CONV, n, flagsPtr);
-  setSlots(
-    engine,
-    base,
-    [
+  return runInt8Job(engine, {
+    kind: slot.INT8_CONV,
+    chunks: n,
+    parallel: n * o * depth * ho * wo >= PARALLEL_MIN_MACS,
+    x: a.x,
+    scale: a.scale,
+    bias: a.bias,
+    input: a.input,
+    packed: a.packed,
+    relu: a.epilogue.relu,
+    channels: oPad,
+    pack: (out) => packConvWeights(a.weight, o, depth, out),
+    weightValues: oPad * kp,
+    kp,
+    outLength: n * o * (pool ? pool.ho * pool.wo : ho * wo),
+    scratchBytes: convScratch(a),
+    slots: [
       [slot.CV_C, c],
       [slot.CV_H, h],
       [slot.CV_W, w],
@@ -228,18 +269,7 @@ export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
       [slot.CV_POOL_SW, pool?.sw ?? 0],
       [slot.CV_POOL_HO, pool?.ho ?? 0],
       [slot.CV_POOL_WO, pool?.wo ?? 0],
-      [slot.Q_KP, kp],
-      [slot.Q_X_PTR, xPtr],
-      [slot.Q_W_PTR, wPtr],
-      [slot.Q_Y_PTR, yPtr],
-      [slot.Q_SCALE_PTR, scalePtr],
-      [slot.Q_BIAS_PTR, biasPtr],
-      [slot.Q_SCRATCH_PTR, scratchPtr],
-      [slot.Q_SCRATCH_BYTES, scratchBytes],
-      [slot.Q_RELU, a.epilogue.relu ? 1 : 0],
     ],
-    a,
-  );
-  engine.runJob(threads, n, flagsPtr);
-  return engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength);
+    where,
+  });
 }
