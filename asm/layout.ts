@@ -152,3 +152,31 @@ export const D_DB: i32 = 8; // backward: dL/db as float64 (n), 0 when not wanted
 export const D_SLOPE: i32 = 9; // LeakyReLU's negative slope as a float64 (this slot and the next)
 export const DENSE_SLOTS: i32 = 11;
 
+
+// ------------------------------------------------------------ int8 jobs ---
+
+/** KIND: a quantised Linear, Q_ROWS_PER_CHUNK rows per chunk (int8.ts). */
+export const INT8_DENSE: i32 = 10;
+/** KIND: a quantised Conv2d (→ ReLU → MaxPool), one sample per chunk; geometry and pooling in the CV_ slots (int8.ts). */
+export const INT8_CONV: i32 = 11;
+/** Dense: rows, outputs, inputs; both: depth padded to even (the int16 operands' row length). */
+export const Q_M: i32 = 110;
+export const Q_N: i32 = 111;
+export const Q_K: i32 = 112;
+export const Q_KP: i32 = 113;
+/** float32 input; the int16 weights (dense: packed in panels of 8 outputs; conv: O padded to 4 rows of Q_KP); float32 output. */
+export const Q_X_PTR: i32 = 114;
+export const Q_W_PTR: i32 = 115;
+export const Q_Y_PTR: i32 = 116;
+/** float32 per output channel: inputScale·weightScale, and the bias (zeros for none). */
+export const Q_SCALE_PTR: i32 = 117;
+export const Q_BIAS_PTR: i32 = 118;
+/** The input's quantisation: 1 / scale (float32 bits) and zero point. */
+export const Q_INV_SCALE: i32 = 119;
+export const Q_ZERO: i32 = 120;
+/** Thread t's scratch starts at Q_SCRATCH_PTR + t·Q_SCRATCH_BYTES. */
+export const Q_SCRATCH_PTR: i32 = 121;
+export const Q_SCRATCH_BYTES: i32 = 122;
+/** 1: ReLU after the layer. */
+export const Q_RELU: i32 = 123;
+export const Q_ROWS_PER_CHUNK: i32 = 124;

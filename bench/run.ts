@@ -87,6 +87,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { benchFewLabelFashion } = await import('./fewlabel.js');
     return (emit, options) => benchFewLabelFashion({ emit, ...options });
   },
+  'quant-cnn-fashion': async () => {
+    const { QUANT_WORKLOADS } = await import('./quant.js');
+    return (emit, options) => QUANT_WORKLOADS['quant-cnn-fashion']({ emit, ...options });
+  },
   'browser-train-digits': async () => {
     const { benchBrowserTrainDigits } = await import('./browser.js');
     return (emit, { quick }) => benchBrowserTrainDigits(emit, { quick });

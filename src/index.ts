@@ -82,6 +82,10 @@ export * from './gan/index.js';
 // Data augmentation (images, sequences, mixup/CutMix).
 export * from './augment/index.js';
 
+// Quantisation: int8 post-training (quant.prepare / calibrate / convert), dynamic, QAT; float16 weights.
+export * as quant from './quant/index.js';
+export { quantizeDynamic, prepareQat, QuantizedLinear, QuantizedConv2d, toFloat16 } from './quant/index.js';
+
 // Classical estimators.
 export * from './models/neural_network/index.js';
 export * from './models/decomposition/index.js';

@@ -15,6 +15,7 @@ import { CONVT_WORKLOADS } from '../bench/convt.js';
 import { DECOMPOSITION_WORKLOADS } from '../bench/decomposition.js';
 import { TREE_WORKLOADS } from '../bench/trees.js';
 import { COMPRESS_WORKLOADS } from '../bench/compress.js';
+import { QUANT_WORKLOADS } from '../bench/quant.js';
 
 const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 
@@ -41,6 +42,7 @@ describe('bench/run', () => {
       ...DECOMPOSITION_WORKLOADS,
       ...TREE_WORKLOADS,
       ...Object.keys(COMPRESS_WORKLOADS),
+      ...Object.keys(QUANT_WORKLOADS),
       'fewlabel-digits',
       'fewlabel-fashion',
       'search-distributed',

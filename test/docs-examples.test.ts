@@ -32,6 +32,7 @@ const GUIDES = [
   'distributed',
   'pruning-and-distillation',
   'scarce-data',
+  'quantization',
 ];
 const PAGES = readdirSync(join(root, 'docs'))
   .filter((f) => f.endsWith('.md'))

@@ -7,7 +7,9 @@
  * malformed (header too long, offsets out of range, overlapping or leaving
  * gaps, sizes that do not match dtype × shape) with a ParseError.
  *
- * Written: F32, F64 and I32 (frugal's dtypes). Read: also F16 and BF16
+ * Written: F32, F64 and I32 (frugal's dtypes), and on request I8 (int32
+ * tensors of int8 values: quantised weights) and F16 (float tensors rounded
+ * to half precision: 2× smaller weights). Read: also F16 and BF16
  * (widened to float32) and I64, I16, I8, U8, BOOL (to int32), so weights
  * published elsewhere can be loaded.
  */
@@ -30,13 +32,32 @@ interface ReadDType {
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
 
-function halfToFloat(h: number): number {
+export function halfToFloat(h: number): number {
   const s = h & 0x8000 ? -1 : 1;
   const e = (h >> 10) & 0x1f;
   const f = h & 0x3ff;
   if (e === 0) return s * f * 2 ** -24;
   if (e === 31) return f ? NaN : s * Infinity;
   return s * (1 + f / 1024) * 2 ** (e - 15);
+}
+
+/** The nearest float16 (ties to even) of a number, as its 16 bits; beyond the range: ±Infinity. */
+export function floatToHalf(x: number): number {
+  const f = Math.fround(x);
+  if (f !== f) return 0x7e00;
+  const s = f < 0 || Object.is(f, -0) ? 0x8000 : 0;
+  const a = Math.abs(f);
+  if (a >= 65520) return s | 0x7c00; // rounds past the largest half, 65504
+  if (a < 2 ** -14) return s | roundEven(a * 2 ** 24); // subnormal (rounding may reach the smallest normal, 0x400)
+  const e = Math.floor(Math.log2(a));
+  const exponent = a >= 2 ** (e + 1) ? e + 1 : a < 2 ** e ? e - 1 : e; // log2 may be off by one near powers of two
+  const mantissa = roundEven((a / 2 ** exponent - 1) * 1024); // may carry into the exponent, which is right
+  return s | (((exponent + 15) << 10) + mantissa);
+}
+
+function roundEven(v: number): number {
+  const r = Math.round(v);
+  return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
 }
 
 const bf16Scratch = new DataView(new ArrayBuffer(4));
@@ -132,8 +153,28 @@ export interface SafetensorsContent {
   metadata: Record<string, string>;
 }
 
-function elementSize(t: Tensor): number {
-  return t.data.BYTES_PER_ELEMENT;
+/** A storage narrower than the tensor's dtype: 'I8' for int32 tensors of int8 values, 'F16' for float tensors. */
+export type NarrowDType = 'I8' | 'F16';
+
+export interface EncodeOptions {
+  /** Tensors (by name) to store narrower than their dtype; they load back as int32 and float32. */
+  storage?: Record<string, NarrowDType>;
+}
+
+const NARROW_BYTES: Record<NarrowDType, number> = { I8: 1, F16: 2 };
+
+/** Checks that the narrow storage asked for suits each named tensor (I8: int32 values in [-128, 127]; F16: a float tensor). */
+function checkNarrow(tensors: Map<string, Tensor>, storage: Record<string, NarrowDType>): void {
+  for (const [name, dtype] of Object.entries(storage)) {
+    const t = tensors.get(name);
+    if (!t) throw new ValueError(`encodeSafetensors: storage names '${name}', which is not among the tensors`);
+    if (dtype === 'I8') {
+      if (t.dtype !== 'int32') throw new ValueError(`encodeSafetensors: '${name}' is ${t.dtype}; I8 storage takes int32 tensors`);
+      for (const v of t.data) if (v < -128 || v > 127) throw new ValueError(`encodeSafetensors: '${name}' holds ${v}, outside I8's [-128, 127]`);
+    } else if (dtype === 'F16') {
+      if (t.dtype === 'int32') throw new ValueError(`encodeSafetensors: '${name}' is int32; F16 storage takes float tensors`);
+    } else throw new ValueError(`encodeSafetensors: storage '${String(dtype)}' for '${name}'; expected 'I8' or 'F16'`);
+  }
 }
 
 /**
@@ -141,7 +182,8 @@ function elementSize(t: Tensor): number {
  * laid out largest element first and the header is padded with spaces so
  * every tensor starts aligned to its element size.
  */
-export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}): Uint8Array {
+export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, Tensor>, metadata: Record<string, string> = {}, options: EncodeOptions = {}): Uint8Array {
+  checkOptions('encodeSafetensors', options, ['storage']);
   const entries = [...(tensors instanceof Map ? tensors : Object.entries(tensors))];
   for (const [k, v] of Object.entries(metadata)) {
     if (typeof v !== 'string') throw new ValueError(`encodeSafetensors: metadata '${k}' must be a string, got ${typeof v}`);
@@ -153,17 +195,21 @@ export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, 
     names.add(name);
     if (!(t instanceof Tensor)) throw new ValueError(`encodeSafetensors: '${name}' is not a Tensor`);
   }
+  const storage = options.storage ?? {};
+  checkNarrow(new Map(entries), storage);
+  const elementSize = (name: string, t: Tensor): number => (Object.hasOwn(storage, name) ? NARROW_BYTES[storage[name]] : t.data.BYTES_PER_ELEMENT);
   // Stable sort: 8-byte elements, then 4-byte ones, keeps every tensor aligned.
   const ordered = entries
     .map((e, i) => ({ e, i }))
-    .sort((a, b) => elementSize(b.e[1]) - elementSize(a.e[1]) || a.i - b.i)
+    .sort((a, b) => elementSize(...b.e) - elementSize(...a.e) || a.i - b.i)
     .map((x) => x.e);
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = { ...metadata };
   let offset = 0;
   for (const [name, t] of ordered) {
-    const size = t.data.byteLength;
-    header[name] = { dtype: WRITE_DTYPE[t.dtype], shape: [...t.shape], data_offsets: [offset, offset + size] };
+    const size = elementSize(name, t) * t.size;
+    const dtype = Object.hasOwn(storage, name) ? storage[name] : WRITE_DTYPE[t.dtype];
+    header[name] = { dtype, shape: [...t.shape], data_offsets: [offset, offset + size] };
     offset += size;
   }
   let json = new TextEncoder().encode(JSON.stringify(header));
@@ -179,7 +225,15 @@ export function encodeSafetensors(tensors: Map<string, Tensor> | Record<string, 
   view.setUint32(4, 0, true);
   out.set(json, 8);
   let pos = 8 + json.length;
-  for (const [, t] of ordered) {
+  for (const [name, t] of ordered) {
+    const narrow = Object.hasOwn(storage, name) ? storage[name] : null;
+    if (narrow) {
+      const d = t.data;
+      if (narrow === 'I8') for (let i = 0; i < d.length; i++) view.setInt8(pos + i, d[i]);
+      else for (let i = 0; i < d.length; i++) view.setUint16(pos + 2 * i, floatToHalf(d[i]), true);
+      pos += NARROW_BYTES[narrow] * d.length;
+      continue;
+    }
     if (littleEndianHost) {
       out.set(new Uint8Array(t.data.buffer, t.data.byteOffset, t.data.byteLength), pos);
     } else {

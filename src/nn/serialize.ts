@@ -13,10 +13,11 @@
  * ```
  */
 import { FrugalError, ParseError, ValueError } from '../errors.js';
-import { decodeSafetensors, encodeSafetensors, type SafetensorsContent } from '../io/safetensors.js';
+import { decodeSafetensors, encodeSafetensors, type NarrowDType, type SafetensorsContent } from '../io/safetensors.js';
 import { readFileBytes, writeFileBytes } from '../platform/files.js';
 import { withAllocationLimit } from '../tensor/dtype.js';
 import { globalGenerator } from '../tensor/random.js';
+import type { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../utils/options.js';
 import { Module } from './module.js';
 import { layerFromConfig, moduleToConfig, type LayerConfig } from './registry.js';
@@ -35,6 +36,25 @@ export interface SaveOptions {
   metadata?: Record<string, string>;
   /** Store only the weights (for modules not in the layer registry); load them with {@link loadWeights}. */
   weightsOnly?: boolean;
+  /** Store float tensors as F16 (half the bytes; they load back as float32, rounded to half precision). */
+  float16?: boolean;
+}
+
+const SAVE_KEYS = ['metadata', 'weightsOnly', 'float16'];
+
+/**
+ * The tensors to store narrower than their dtype: what modules ask for
+ * (`storageDTypes()`, e.g. quantised layers' int8 weights as I8), and with
+ * `float16` every other float tensor as F16.
+ */
+function narrowStorage(model: Module, state: Map<string, Tensor>, float16: boolean): Record<string, NarrowDType> {
+  const storage: Record<string, NarrowDType> = {};
+  for (const [prefix, m] of model.namedModules()) {
+    const asked = (m as { storageDTypes?: () => Record<string, NarrowDType> }).storageDTypes?.();
+    for (const [name, dtype] of Object.entries(asked ?? {})) storage[prefix ? `${prefix}.${name}` : name] = dtype;
+  }
+  if (float16) for (const [name, t] of state) if (t.dtype !== 'int32' && !Object.hasOwn(storage, name)) storage[name] = 'F16';
+  return storage;
 }
 
 function checkModule(model: unknown, who: string): asserts model is Module {
@@ -44,7 +64,7 @@ function checkModule(model: unknown, who: string): asserts model is Module {
 /** The model as safetensors bytes: weights plus architecture (unless `weightsOnly`). */
 export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Array {
   checkModule(model, 'modelToBytes');
-  checkOptions('modelToBytes', options, ['metadata', 'weightsOnly']);
+  checkOptions('modelToBytes', options, SAVE_KEYS);
   const metadata: Record<string, string> = {};
   for (const [k, v] of Object.entries(options.metadata ?? {})) {
     if (k.startsWith('frugal.')) throw new ValueError(`modelToBytes: metadata key '${k}' is reserved`);
@@ -53,7 +73,8 @@ export function modelToBytes(model: Module, options: SaveOptions = {}): Uint8Arr
   }
   metadata[FORMAT_KEY] = FORMAT_VERSION;
   if (!options.weightsOnly) metadata[ARCHITECTURE_KEY] = JSON.stringify(moduleToConfig(model));
-  return encodeSafetensors(model.stateDict(), metadata);
+  const state = model.stateDict();
+  return encodeSafetensors(state, metadata, { storage: narrowStorage(model, state, options.float16 ?? false) });
 }
 
 /** Runs fn without moving the global random stream (building a model initialises weights we then overwrite). */
@@ -115,7 +136,7 @@ export async function loadWeights(model: Module, source: Uint8Array | string, op
 
 /** Saves the model (weights and architecture) to a safetensors file (Node.js). */
 export async function save(model: Module, path: string, options: SaveOptions = {}): Promise<void> {
-  checkOptions('save', options, ['metadata', 'weightsOnly']);
+  checkOptions('save', options, SAVE_KEYS);
   if (typeof path !== 'string' || path === '') throw new ValueError('save: path must be a non-empty string');
   await writeFileBytes(path, modelToBytes(model, options), 'save');
 }

@@ -1,0 +1,150 @@
+/**
+ * The int8 routines (src/backend/routines/int8.ts): the wasm kernels against
+ * the TypeScript reference, to the bit (the accumulation is exact int32 and
+ * every float step is defined), on random shapes with odd sizes, depths not a
+ * multiple of 16, negative values and −128 weights, on one thread and on all.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, quantiseCentred, type Int8ConvArgs, type Int8LinearArgs } from '../src/backend/routines/int8.js';
+import { getNumThreads, setNumThreads } from '../src/backend/index.js';
+import { wasmSupport } from '../src/backend/wasm/backend.js';
+import { ValueError } from '../src/errors.js';
+import { rng } from './helpers/backends.js';
+
+type Next = () => number;
+const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
+
+function floats(next: Next, n: number, spread = 3): Float32Array {
+  return Float32Array.from({ length: n }, () => (next() * 2 - 1) * spread);
+}
+
+/** Int8 weights with the extremes −128 and 127 present. */
+function int8s(next: Next, n: number): Int8Array {
+  const w = Int8Array.from({ length: n }, () => Math.floor(next() * 256) - 128);
+  if (n > 0) w[0] = -128;
+  if (n > 1) w[n - 1] = 127;
+  return w;
+}
+
+function assertSame(actual: Float32Array, expected: Float32Array, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) {
+    if (!Object.is(actual[i], expected[i]) && !(actual[i] === expected[i])) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+  }
+}
+
+function linearArgs(next: Next, m: number, k: number, n: number, relu: boolean, bias: boolean): Int8LinearArgs {
+  return {
+    x: floats(next, m * k),
+    m,
+    k,
+    n,
+    weight: int8s(next, n * k),
+    scale: Float32Array.from({ length: n }, () => 1e-3 * (0.5 + next())),
+    bias: bias ? floats(next, n) : null,
+    // A scale small enough that many inputs clip at both ends.
+    input: { scale: 0.02 + 0.01 * next(), zero: Math.floor(next() * 256) - 128 },
+    relu,
+  };
+}
+
+function withThreads<T>(threads: number, fn: () => T): T {
+  const before = getNumThreads();
+  setNumThreads(threads);
+  try {
+    return fn();
+  } finally {
+    setNumThreads(before);
+  }
+}
+
+describe('int8Linear: wasm against the reference', { skip }, () => {
+  const impl = int8Linear.implementations.wasm!;
+  const shapes: [number, number, number][] = [
+    [1, 1, 1],
+    [3, 17, 5],
+    [7, 33, 9],
+    [13, 16, 8],
+    [5, 31, 13],
+    [64, 1568, 64], // the bench CNN's dense layer, above the threshold for threads
+    [257, 130, 11],
+  ];
+  for (const threads of [1, 4]) {
+    it(`gives the reference's floats exactly (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      const next = rng(101 + threads);
+      withThreads(threads, () => {
+        shapes.forEach(([m, k, n], c) => {
+          for (const [relu, bias] of [
+            [false, true],
+            [true, false],
+          ] as const) {
+            const a = linearArgs(next, m, k, n, relu, bias);
+            assert.ok(impl.supports(a), `case ${c} supported`);
+            assertSame(impl.run(a), int8Linear.reference(a), `case ${c} (${m}×${k}→${n}, relu ${relu})`);
+            assertSame(impl.run({ ...a, packed: packLinearWeights(a.weight, n, k) }), int8Linear.reference(a), `case ${c}, weights packed beforehand`);
+          }
+        });
+      });
+    });
+  }
+
+  it('quantises ties to even, clips at both ends and maps NaN to 0', () => {
+    const q = quantiseCentred(Float32Array.from([0.5, 1.5, 2.5, -0.5, -1.5, 1000, -1000, Number.NaN]), { scale: 1, zero: 10 });
+    assert.deepEqual([...q], [0, 2, 2, 0, -2, 117, -138, 0]);
+    const a = linearArgs(rng(5), 4, 8, 8, false, true);
+    a.x.set([Number.NaN, 1e30, -1e30, 0.5 * a.input.scale, 1.5 * a.input.scale]);
+    assertSame(impl.run(a), int8Linear.reference(a), 'special inputs');
+  });
+
+  it('refuses sizes that do not match and a bad input quantisation (typed errors)', () => {
+    const a = linearArgs(rng(6), 4, 8, 8, false, true);
+    assert.throws(() => impl.run({ ...a, x: a.x.subarray(1) }), ValueError);
+    assert.throws(() => impl.run({ ...a, weight: a.weight.subarray(1) }), ValueError);
+    assert.throws(() => impl.run({ ...a, input: { scale: 0, zero: 0 } }), ValueError);
+    assert.throws(() => impl.run({ ...a, input: { scale: 1, zero: 200 } }), ValueError);
+    assert.throws(() => impl.run({ ...a, packed: new Int16Array(3) }), ValueError);
+    const wide = Int32Array.from(a.weight);
+    wide[5] = 300;
+    assert.throws(() => impl.run({ ...a, weight: wide }), ValueError);
+    assert.throws(() => int8Linear.reference({ ...a, weight: wide }), ValueError);
+  });
+});
+
+describe('int8Conv2d: wasm against the reference', { skip }, () => {
+  const impl = int8Conv2d.implementations.wasm!;
+  const shapes = [
+    { n: 1, c: 1, h: 5, w: 7, o: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    { n: 3, c: 2, h: 11, w: 13, o: 5, kh: 3, kw: 2, sh: 2, sw: 1, ph: 1, pw: 0, dh: 1, dw: 2 },
+    { n: 2, c: 3, h: 7, w: 7, o: 7, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
+    { n: 9, c: 16, h: 14, w: 14, o: 32, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    { n: 5, c: 1, h: 28, w: 28, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+  ];
+  for (const threads of [1, 4]) {
+    it(`gives the reference's floats exactly, with and without ReLU and pooling (${threads} thread${threads > 1 ? 's' : ''})`, () => {
+      const next = rng(202 + threads);
+      withThreads(threads, () => {
+        shapes.forEach((s, c) => {
+          const g = { ...s, ho: Math.floor((s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh) + 1, wo: Math.floor((s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw) + 1 };
+          const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: Math.floor((g.ho - 2) / 2) + 1, wo: Math.floor((g.wo - 2) / 2) + 1 };
+          const epilogues = [{ relu: false, pool: null }, { relu: true, pool: null }, ...(pool.ho > 0 && pool.wo > 0 ? [{ relu: true, pool }] : [])];
+          epilogues.forEach((epilogue, e) => {
+            const a: Int8ConvArgs = {
+              g,
+              x: floats(next, g.n * g.c * g.h * g.w),
+              weight: int8s(next, g.o * g.c * g.kh * g.kw),
+              scale: Float32Array.from({ length: g.o }, () => 1e-3 * (0.5 + next())),
+              bias: e === 0 ? null : floats(next, g.o),
+              input: { scale: 0.02 + 0.01 * next(), zero: Math.floor(next() * 256) - 128 },
+              epilogue,
+            };
+            assert.ok(impl.supports(a), `case ${c}.${e} supported`);
+            assertSame(impl.run(a), int8Conv2d.reference(a), `case ${c}.${e}`);
+            const packed = packConvWeights(a.weight, g.o, g.c * g.kh * g.kw);
+            assertSame(impl.run({ ...a, packed }), int8Conv2d.reference(a), `case ${c}.${e}, weights packed beforehand`);
+          });
+        });
+      });
+    });
+  }
+});
