@@ -179,39 +179,6 @@ export function adamF32(
   }
 }
 
-/**
- * tanh in float64, the way V8's Math.tanh computes it (fdlibm's s_tanh.c on
- * fdlibm's expm1, which AssemblyScript's Math.expm1 ports): the float32
- * kernel below rounds it, so it equals Math.fround(Math.tanh(x)) bit for bit
- * (tested over millions of inputs), at a fraction of the cost of a call per element.
- */
-@inline function tanhF64(x: f64): f64 {
-  const ax = abs<f64>(x);
-  const hi = <u32>(reinterpret<u64>(ax) >> 32);
-  let z: f64;
-  if (hi >= 0x7ff00000) {
-    if (x != x) return x; // NaN
-    z = 1; // ±∞
-  } else if (hi >= 0x40360000) {
-    z = 1; // |x| ≥ 22: 1 to double precision
-  } else if (hi < 0x3c800000) {
-    return x * (1 + x); // |x| < 2^-55: x (raising inexact as fdlibm does)
-  } else if (hi >= 0x3ff00000) {
-    const t = Math.expm1(2 * ax);
-    z = 1 - 2 / (t + 2);
-  } else {
-    const t = Math.expm1(-2 * ax);
-    z = -t / (t + 2);
-  }
-  return x < 0 ? -z : z;
-}
-
-/** out[i] = tanh(x[i]) for float32 arrays, rounded from the float64 tanh above. */
-export function tanhF32(x: usize, out: usize, n: i32): void {
-  const end = <usize>n << 2;
-  for (let i: usize = 0; i < end; i += 4) store<f32>(out + i, <f32>tanhF64(<f64>load<f32>(x + i)));
-}
-
 /** dx[i] = g[i]·(1 − out[i]²), each step rounded to float32 as the unfused ops round it. */
 export function tanhGradF32(out: usize, g: usize, dx: usize, n: i32): void {
   const one = f32x4.splat(1);

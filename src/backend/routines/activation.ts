@@ -1,13 +1,12 @@
 /**
- * Float32 activations and their gradients, each a wasm kernel on the calling
- * thread beside its TypeScript reference:
+ * Float32 relu, and the gradients of relu and tanh, each a wasm kernel on the
+ * calling thread beside its TypeScript reference:
  * - relu: max(x, 0) with NaN kept; its gradient passes g where relu's output
  *   is > 0. The wasm kernels are branch-free (in JS these loops branch on the
  *   data and half the branches mispredict on random activations).
- * - tanh: computed in float64 by the algorithm of V8's Math.tanh (fdlibm) and
- *   rounded, so it equals the reference bit for bit without a call into the
- *   runtime per element; its gradient g·(1 − y²) rounds each step to float32
- *   as the unfused ops do.
+ * - tanh's gradient g·(1 − y²) from its output y, in one pass that rounds
+ *   each step to float32 as the three unfused ops did. (tanh itself stays
+ *   Math.tanh: a wasm port of its algorithm, equal bit for bit, was no faster.)
  */
 import { defineRoutine } from '../routine.js';
 import { CALLER_KERNEL_MIN_ELEMENTS, unary, unaryGrad, type GradKernel, type UnaryKernel } from '../wasm/caller-kernels.js';
@@ -30,12 +29,10 @@ function activationGrad(name: string, reference: (out: Float32Array, g: Float32A
   return routine;
 }
 
-/** The references: one loop per activation, the switch outside it (no function called per element: they are the small arrays' fast path). */
-function forward(op: 'relu' | 'tanh', x: Float32Array): Float32Array {
+/** The references: one loop per op, the choice outside it (no function called per element: they are the small arrays' fast path). */
+function forward(x: Float32Array): Float32Array {
   const out = new Float32Array(x.length);
-  if (op === 'relu')
-    for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 || x[i] !== x[i] ? x[i] : 0; // NaN propagates
-  else for (let i = 0; i < x.length; i++) out[i] = Math.tanh(x[i]);
+  for (let i = 0; i < x.length; i++) out[i] = x[i] > 0 || x[i] !== x[i] ? x[i] : 0; // relu; NaN propagates
   return out;
 }
 
@@ -46,7 +43,6 @@ function backward(op: 'relu' | 'tanh', out: Float32Array, g: Float32Array): Floa
   return dx;
 }
 
-export const relu32 = activation('relu32', (x) => forward('relu', x), 'reluF32');
+export const relu32 = activation('relu32', forward, 'reluF32');
 export const reluGrad32 = activationGrad('reluGrad32', (out, g) => backward('relu', out, g), 'reluGradF32');
-export const tanh32 = activation('tanh32', (x) => forward('tanh', x), 'tanhF32');
 export const tanhGrad32 = activationGrad('tanhGrad32', (out, g) => backward('tanh', out, g), 'tanhGradF32');

@@ -22,7 +22,6 @@ export interface KernelExports {
   /** Float32 element-wise kernels on byte addresses (asm/elementwise.ts). */
   reluF32(x: number, out: number, n: number): void;
   reluGradF32(out: number, g: number, dx: number, n: number): void;
-  tanhF32(x: number, out: number, n: number): void;
   tanhGradF32(out: number, g: number, dx: number, n: number): void;
   maxPool2dF32(
     x: number,

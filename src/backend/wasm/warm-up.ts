@@ -83,7 +83,7 @@ export async function warmCallerKernels(engine: WasmEngine): Promise<void> {
     conv2dForward(engine, g, x, weight, bias);
     if (forward) conv2dBackward(engine, g, { x, dy: forward.y, weight, input: true, weights: true, bias: true, epilogue: { ...epilogue, ...forward } });
     unaryGrad(engine, 'reluGradF32', unary(engine, 'reluF32', big), grad);
-    unaryGrad(engine, 'tanhGradF32', unary(engine, 'tanhF32', big), grad);
+    unaryGrad(engine, 'tanhGradF32', big, grad);
     maxPool2d(engine, big, { n: 1, c: 4, h: 32, w: 32, kh: 2, kw: 2, sh: 2, sw: 2, ph: 0, pw: 0, dh: 1, dw: 1, ho: 16, wo: 16 });
     adam(engine, big, grad, m, v, adamStep);
     if (performance.now() > yieldAt) {
