@@ -7,7 +7,9 @@ import { AbortError, ValueError } from '../src/errors.js';
 import { Linear, ReLU, Sequential } from '../src/nn/index.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
-import { ExponentialMovingAverage, fitFixMatch, predict, type FixMatchOptions } from '../src/train/index.js';
+import { predict } from '../src/train/index.js';
+import { fitFixMatch, type FixMatchOptions } from '../src/train/fixmatch.js';
+import { ExponentialMovingAverage } from '../src/train/ema.js';
 
 /** Three well-separated 2-D blobs: a few labelled points per class, many unlabelled, a test set. */
 function blobs(perClass: number, seed: number): { x: Tensor; y: Tensor } {

@@ -34,5 +34,3 @@ export {
 } from './checkpoint.js';
 export { accuracy, meanSquaredError, meanAbsoluteError, type MetricFn } from './metrics.js';
 export type { Verbosity } from './progress.js';
-export { fitFixMatch, type FixMatchOptions, type AugmentFn } from './fixmatch.js';
-export { ExponentialMovingAverage } from './ema.js';
