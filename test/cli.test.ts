@@ -129,7 +129,7 @@ describe('frugal demo', () => {
     const r = frugal('demo', '--quick', '--out', out);
     assert.equal(r.code, 0, r.stderr);
     const table = r.stdout.split('\n');
-    for (const model of ['LinearRegression', 'LogisticRegression', 'SVC', 'CNN', 'LSTM', 'Conditional GAN'])
+    for (const model of ['LinearRegression', 'LogisticRegression', 'SVC', 'CNN', 'LSTM', 'Conditional GAN', 'LabelSpreading', 'CNN in int8'])
       assert.ok(
         table.some((l) => l.startsWith(model)),
         `no ${model} row in\n${r.stdout}`,
@@ -145,9 +145,12 @@ describe('frugal demo', () => {
       );
     assert.ok(value('LinearRegression') < 0.02, `MSE ${value('LinearRegression')}`);
     assert.ok(value('LogisticRegression') > 0.9 && value('SVC') > 0.9);
+    // 50 labels and the unlabelled rest: label spreading stays well above chance even in --quick.
+    assert.ok(value('LabelSpreading') > 0.8, `LabelSpreading ${value('LabelSpreading')}`);
     // Piped stderr: plain progress lines, no carriage returns.
-    assert.match(r.stderr, /^demo 1\/6: linear regression/m);
-    assert.match(r.stderr, /^demo 6\/6: conditional GAN/m);
+    assert.match(r.stderr, /^demo 1\/8: linear regression/m);
+    assert.match(r.stderr, /^demo 6\/8: conditional GAN/m);
+    assert.match(r.stderr, /^demo 8\/8: int8 quantisation/m);
     // The GAN row's value is a share of generated digits (a fraction in [0, 1]).
     const agreement = value('Conditional GAN');
     assert.ok(agreement >= 0 && agreement <= 1, `CNN reads label ${agreement}`);
