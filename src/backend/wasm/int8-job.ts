@@ -7,6 +7,7 @@
  */
 import { ValueError } from '../../errors.js';
 import type { Int8ConvArgs, Int8LinearArgs } from '../routines/int8.js';
+import { convGeometrySlots, poolSlots } from './conv-job.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 
@@ -248,28 +249,7 @@ export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
     kp,
     outLength: n * o * (pool ? pool.ho * pool.wo : ho * wo),
     scratchBytes: convScratch(a),
-    slots: [
-      [slot.CV_C, c],
-      [slot.CV_H, h],
-      [slot.CV_W, w],
-      [slot.CV_O, o],
-      [slot.CV_KH, kh],
-      [slot.CV_KW, kw],
-      [slot.CV_SH, g.sh],
-      [slot.CV_SW, g.sw],
-      [slot.CV_PH, g.ph],
-      [slot.CV_PW, g.pw],
-      [slot.CV_DH, g.dh],
-      [slot.CV_DW, g.dw],
-      [slot.CV_HO, ho],
-      [slot.CV_WO, wo],
-      [slot.CV_POOL_KH, pool?.kh ?? 0],
-      [slot.CV_POOL_KW, pool?.kw ?? 0],
-      [slot.CV_POOL_SH, pool?.sh ?? 0],
-      [slot.CV_POOL_SW, pool?.sw ?? 0],
-      [slot.CV_POOL_HO, pool?.ho ?? 0],
-      [slot.CV_POOL_WO, pool?.wo ?? 0],
-    ],
+    slots: [...convGeometrySlots(g), ...poolSlots(pool)],
     where,
   });
 }
