@@ -39,8 +39,9 @@ export function int8LinearFits(engine: WasmEngine, a: Int8LinearArgs): boolean {
   return a.m > 0 && a.n > 0 && a.k > 0 && a.k <= MAX_DEPTH && linearScratch(engine, a) <= SCRATCH_LIMIT;
 }
 
-function notInt8(where: string): ValueError {
-  return new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
+/** Throws where a weight is outside int8's range (shared by the packing here and the JS reference kernels). */
+export function checkInt8(weight: Int8Array | Int32Array, where: string): void {
+  for (const v of weight) if (v < -128 || v > 127) throw new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
 }
 
 function checkPacked(packed: Int16Array, length: number, where: string): Int16Array {
@@ -61,17 +62,12 @@ export function packLinearWeights(
 ): Int16Array<ArrayBufferLike> {
   const kp = evenDepth(k),
     panel = kp * 8;
+  checkInt8(weight, 'int8Linear');
   out.fill(0);
-  let outside = false;
   for (let j = 0; j < n; j++) {
     const base = (j >> 3) * panel + (j & 7) * 2;
-    for (let t = 0; t < k; t++) {
-      const v = weight[j * k + t];
-      outside ||= v < -128 || v > 127;
-      out[base + (t >> 1) * 16 + (t & 1)] = v;
-    }
+    for (let t = 0; t < k; t++) out[base + (t >> 1) * 16 + (t & 1)] = weight[j * k + t];
   }
-  if (outside) throw notInt8('int8Linear');
   return out;
 }
 
@@ -83,16 +79,11 @@ export function packConvWeights(
   out: Int16Array<ArrayBufferLike> = new Int16Array(roundUp(o, 4) * evenDepth(depth)),
 ): Int16Array<ArrayBufferLike> {
   const kp = evenDepth(depth);
+  checkInt8(weight, 'int8Conv2d');
   out.fill(0);
-  let outside = false;
   for (let oc = 0; oc < o; oc++) {
-    for (let d = 0; d < depth; d++) {
-      const v = weight[oc * depth + d];
-      outside ||= v < -128 || v > 127;
-      out[oc * kp + d] = v;
-    }
+    for (let d = 0; d < depth; d++) out[oc * kp + d] = weight[oc * depth + d];
   }
-  if (outside) throw notInt8('int8Conv2d');
   return out;
 }
 
