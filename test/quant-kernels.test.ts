@@ -148,3 +148,20 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
     });
   }
 });
+
+describe('int8 weight packing: the range check', () => {
+  it('packLinearWeights and packConvWeights reject a weight outside [-128, 127]', () => {
+    const weight = new Int32Array([1, -2, 3, 128, 5, 6]);
+    assert.throws(
+      () => packLinearWeights(weight, 2, 3),
+      (e: unknown) => e instanceof ValueError && /int8Linear: .*outside int8/.test(e.message),
+    );
+    assert.throws(
+      () => packConvWeights(Int32Array.from([-129, 0, 0, 0]), 2, 2),
+      (e: unknown) => e instanceof ValueError && /int8Conv2d: .*outside int8/.test(e.message),
+    );
+    // in range at both ends: packed in place, no throw
+    const packed = packConvWeights(Int32Array.from([-128, 127, 0, 1]), 2, 2);
+    assert.deepEqual(Array.from(packed.subarray(0, 2)), [-128, 127]);
+  });
+});

@@ -63,7 +63,9 @@ interface Layout {
 
 const COMMON = ['channels', 'imageSize', 'width', 'classes', 'dtype'];
 
-function layout(where: string, options: DcganCommonOptions): Layout {
+/** Checks a generator's or discriminator's options (the common ones plus `ownKey`) and reads the common ones. */
+function layout(where: string, options: DcganCommonOptions, ownKey: string): Layout {
+  checkOptions(where, options, [...COMMON, ownKey]);
   const imageSize = options.imageSize ?? 28;
   const bases: Record<number, [number, number]> = { 8: [4, 1], 16: [4, 2], 28: [7, 2], 32: [4, 3] };
   if (!(imageSize in bases)) throw new ValueError(`${where}: imageSize must be 8, 16, 28 or 32, got ${String(imageSize)}`);
@@ -135,8 +137,7 @@ export class DcganGenerator extends DcganModule {
 
   constructor(options: DcganGeneratorOptions = {}) {
     const where = 'dcganGenerator';
-    checkOptions(where, options, [...COMMON, 'latentDim']);
-    const l = layout(where, options);
+    const l = layout(where, options, 'latentDim');
     const latentDim = positiveInt(options.latentDim ?? 64, 'latentDim', where);
     const { dtype } = l;
     let features = l.width * 2 ** (l.steps - 1);
@@ -174,8 +175,7 @@ export class DcganDiscriminator extends DcganModule {
 
   constructor(options: DcganDiscriminatorOptions = {}) {
     const where = 'dcganDiscriminator';
-    checkOptions(where, options, [...COMMON, 'batchNorm']);
-    const l = layout(where, options);
+    const l = layout(where, options, 'batchNorm');
     const batchNorm = options.batchNorm ?? true;
     if (typeof batchNorm !== 'boolean') throw new ValueError(`${where}: batchNorm must be a boolean, got ${String(batchNorm)}`);
     const { dtype } = l;

@@ -59,6 +59,37 @@ export interface StandardScalerParams {
   withStd: boolean;
 }
 
+/**
+ * Per column, over the non-NaN values v with row weights w (1 when null):
+ * the weight total, Σ w·(v − centre) and Σ w·(v − centre)². With a zero
+ * centre the second is the weighted sum of the values (v − 0 is v exactly).
+ */
+function weightedDeviationSums(
+  data: Float64Array,
+  rows: number,
+  cols: number,
+  w: Float64Array | null | undefined,
+  centre: Float64Array,
+): { count: Float64Array; sum: Float64Array; sumSq: Float64Array } {
+  const count = new Float64Array(cols);
+  const sum = new Float64Array(cols);
+  const sumSq = new Float64Array(cols);
+  for (let i = 0; i < rows; i++) {
+    const wi = w ? w[i] : 1;
+    const off = i * cols;
+    for (let j = 0; j < cols; j++) {
+      const v = data[off + j];
+      if (v === v) {
+        const d = v - centre[j];
+        count[j] += wi;
+        sum[j] += wi * d;
+        sumSq[j] += wi * d * d;
+      }
+    }
+  }
+  return { count, sum, sumSq };
+}
+
 /** Standardises features: z = (x - mean) / std, with the population std (ddof 0). */
 export class StandardScaler extends BaseTransformer<StandardScalerParams> {
   /** Per-feature mean (undefined when both withMean and withStd are false). */
@@ -81,19 +112,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
     const m = toMatrix(X, { allowNaN: true });
     const w = checkSampleWeight(sampleWeight, m.rows);
     const { data, rows, cols } = m;
-    const count = new Float64Array(cols);
-    const total = new Float64Array(cols);
-    for (let i = 0; i < rows; i++) {
-      const wi = w ? w[i] : 1;
-      const off = i * cols;
-      for (let j = 0; j < cols; j++) {
-        const v = data[off + j];
-        if (v === v) {
-          count[j] += wi;
-          total[j] += wi * v;
-        }
-      }
-    }
+    const { count, sum: total } = weightedDeviationSums(data, rows, cols, w, new Float64Array(cols));
     this.nSamplesSeen = count;
     if (!withMean && !withStd) {
       this.mean = undefined;
@@ -103,20 +122,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
       const mean = new Float64Array(cols);
       for (let j = 0; j < cols; j++) mean[j] = total[j] / count[j];
       // corrected two-pass variance, as sklearn's _incremental_mean_and_var
-      const corr = new Float64Array(cols);
-      const sq = new Float64Array(cols);
-      for (let i = 0; i < rows; i++) {
-        const wi = w ? w[i] : 1;
-        const off = i * cols;
-        for (let j = 0; j < cols; j++) {
-          const v = data[off + j];
-          if (v === v) {
-            const d = v - mean[j];
-            corr[j] += wi * d;
-            sq[j] += wi * d * d;
-          }
-        }
-      }
+      const { sum: corr, sumSq: sq } = weightedDeviationSums(data, rows, cols, w, mean);
       const variance = new Float64Array(cols);
       for (let j = 0; j < cols; j++) variance[j] = (sq[j] - (corr[j] * corr[j]) / count[j]) / count[j];
       checkStatisticsFinite(mean, withStd ? variance : null, count);

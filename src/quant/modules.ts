@@ -14,7 +14,7 @@ import { ShapeError, ValueError } from '../errors.js';
 import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, type InputQuantisation } from '../backend/routines/int8.js';
 import { Module } from '../nn/module.js';
 import { registerLayer, type JsonObject } from '../nn/registry.js';
-import { checkFloatInput, checkOptions, intPair, positiveInt } from '../nn/layers/common.js';
+import { checkFloatInput, checkOptions, convConstructorArgs, intPair, positiveInt } from '../nn/layers/common.js';
 import type { Conv2d } from '../nn/layers/conv.js';
 import type { Linear } from '../nn/layers/linear.js';
 import { shapeStr } from '../tensor/shape.js';
@@ -300,12 +300,7 @@ export class QuantizedConv2d extends QuantizedBase {
   }
 
   static fromConfig(config: JsonObject): QuantizedConv2d {
-    const { inChannels, outChannels, kernelSize, ...options } = config as unknown as {
-      inChannels: number;
-      outChannels: number;
-      kernelSize: [number, number];
-    } & QuantizedConv2dOptions;
-    return new QuantizedConv2d(inChannels, outChannels, kernelSize, options);
+    return new QuantizedConv2d(...convConstructorArgs<[number, number], QuantizedConv2dOptions>(config));
   }
 }
 

@@ -156,6 +156,39 @@ export function capitalize(s: string): string {
   return s.charAt(0).toUpperCase() + s.slice(1);
 }
 
+/** What the start and end of an epoch report to (shared by fit and fitFixMatch). */
+export interface EpochReporting {
+  history: History;
+  callbacks: KeyedCallback[];
+  ctx: TrainingContext;
+  progress: Progress;
+  yielder: Yielder;
+}
+
+/** The start of an epoch in fit and fitFixMatch: callbacks' onEpochBegin, the model in training mode, the progress line; returns the epoch's lr. */
+export async function beginEpoch(epoch: number, model: Module, optimizer: Optimizer, targets: EpochReporting): Promise<number> {
+  const { callbacks, ctx, progress } = targets;
+  for (const { cb } of callbacks) await cb.onEpochBegin?.(epoch, ctx);
+  model.train();
+  progress.epochBegin();
+  return optimizer.paramGroups[0].lr;
+}
+
+/**
+ * The end of an epoch in fit and fitFixMatch: adds the validation logs (as
+ * valLoss, valAccuracy, ...) and the lr to `logs`, records them, runs the
+ * callbacks' onEpochEnd and the progress line, and yields when due.
+ */
+export async function endEpoch(epoch: number, logs: Logs, validation: Logs | null, lr: number, targets: EpochReporting): Promise<void> {
+  const { history, callbacks, ctx, progress, yielder } = targets;
+  if (validation) for (const [k, val] of Object.entries(validation)) logs[`val${capitalize(k)}`] = val;
+  logs.lr = lr;
+  history.record(epoch, logs);
+  for (const { cb } of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
+  progress.epochEnd(epoch, logs);
+  if (yielder.due()) await yielder.yield();
+}
+
 /**
  * Trains `model` on `data`; returns the per-epoch history. The model is in
  * train mode while fitting and restored to its previous mode afterwards.
@@ -215,15 +248,13 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
   const progress = new Progress(verbose, epochs);
   const wasTraining = model.training;
   const yielder = new Yielder();
+  const reporting: EpochReporting = { history, callbacks, ctx, progress, yielder };
 
   try {
     for (const { cb } of callbacks) await cb.onTrainBegin?.(ctx);
     for (epoch = startEpoch; epoch < epochs && !ctx.stopTraining; epoch++) {
       if (signal?.aborted) throw abortError(signal, who, `before epoch ${epoch + 1}; the weights are those after the last whole step`);
-      for (const { cb } of callbacks) await cb.onEpochBegin?.(epoch, ctx);
-      model.train();
-      progress.epochBegin();
-      const lr = optimizer.paramGroups[0].lr;
+      const lr = await beginEpoch(epoch, model, optimizer, reporting);
       let seen = 0,
         lossSum = 0,
         b = 0;
@@ -265,15 +296,8 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
 
       const logs: Logs = { loss: lossSum / seen };
       metrics.forEach((m, j) => (logs[m.name] = metricSums[j] / seen));
-      if (valSource) {
-        const v = await evaluateSource(model, valSource, lossFn, metrics, `${who} (validation)`, yielder, signal);
-        for (const [k, val] of Object.entries(v)) logs[`val${capitalize(k)}`] = val;
-      }
-      logs.lr = lr;
-      history.record(epoch, logs);
-      for (const { cb } of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
-      progress.epochEnd(epoch, logs);
-      if (yielder.due()) await yielder.yield();
+      const validation = valSource ? await evaluateSource(model, valSource, lossFn, metrics, `${who} (validation)`, yielder, signal) : null;
+      await endEpoch(epoch, logs, validation, lr, reporting);
     }
     for (const { cb } of callbacks) await cb.onTrainEnd?.(ctx);
   } finally {

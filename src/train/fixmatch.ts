@@ -42,7 +42,7 @@ import type { Callback, Logs, TrainingContext } from './callbacks.js';
 import { batchesOf, checkInt, makeSource, splitBatch, takeRows, type Source, type TrainData } from './data.js';
 import { ExponentialMovingAverage } from './ema.js';
 import { evaluateSource } from './evaluate.js';
-import { capitalize, DivergenceError, orderCallbacks, resolveOptimizer } from './fit.js';
+import { beginEpoch, DivergenceError, endEpoch, orderCallbacks, resolveOptimizer, type EpochReporting } from './fit.js';
 import { History } from './history.js';
 import { resolveMetrics, type MetricFn } from './metrics.js';
 import { Progress, type Verbosity } from './progress.js';
@@ -244,14 +244,12 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
   const progress = new Progress(verbose, epochs);
   const wasTraining = model.training;
   const yielder = new Yielder();
+  const reporting: EpochReporting = { history, callbacks, ctx, progress, yielder };
 
   try {
     for (const { cb } of callbacks) await cb.onTrainBegin?.(ctx);
     for (let epoch = 0; epoch < epochs && !ctx.stopTraining; epoch++) {
-      for (const { cb } of callbacks) await cb.onEpochBegin?.(epoch, ctx);
-      model.train();
-      progress.epochBegin();
-      const lr = optimizer.paramGroups[0].lr;
+      const lr = await beginEpoch(epoch, model, optimizer, reporting);
       let lossSum = 0,
         labelledSum = 0,
         unlabelledSum = 0,
@@ -306,20 +304,16 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
 
       const logs: Logs = { loss: lossSum / seenL, lossLabelled: labelledSum / seenL, lossUnlabelled: unlabelledSum / stepsPerEpoch, maskRate: confident / seenU };
       metrics.forEach((m, j) => (logs[m.name] = metricSums[j] / seenL));
+      let validation: Logs | null = null;
       if (valSource) {
         ema?.swap();
         try {
-          const v = await evaluateSource(model, valSource, crossEntropy, metrics, `${who} (validation)`, yielder, signal);
-          for (const [k, val] of Object.entries(v)) logs[`val${capitalize(k)}`] = val;
+          validation = await evaluateSource(model, valSource, crossEntropy, metrics, `${who} (validation)`, yielder, signal);
         } finally {
           ema?.swap();
         }
       }
-      logs.lr = lr;
-      history.record(epoch, logs);
-      for (const { cb } of callbacks) await cb.onEpochEnd?.(epoch, logs, ctx);
-      progress.epochEnd(epoch, logs);
-      if (yielder.due()) await yielder.yield();
+      await endEpoch(epoch, logs, validation, lr, reporting);
     }
     for (const { cb } of callbacks) await cb.onTrainEnd?.(ctx);
     if (ema && useEma) ema.swap();

@@ -13,11 +13,10 @@
  * widened to int16, i32x4.dot_i16x8_s, int32 accumulation, on every thread)
  * give exactly the reference's floats.
  */
-import { ValueError } from '../../errors.js';
 import { defineRoutine } from '../routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from './conv.js';
 import { wasmEngine } from '../wasm/backend.js';
-import { int8ConvFits, int8ConvJob, int8LinearFits, int8LinearJob } from '../wasm/int8-job.js';
+import { checkInt8, int8ConvFits, int8ConvJob, int8LinearFits, int8LinearJob } from '../wasm/int8-job.js';
 
 export { packConvWeights, packLinearWeights } from '../wasm/int8-job.js';
 
@@ -78,10 +77,6 @@ export function quantiseCentred(x: Float32Array, input: InputQuantisation, out =
 }
 
 /** Refuses weights that are not int8 (a file may declare any int32 values). */
-function checkInt8(weight: Int8Array | Int32Array, where: string): void {
-  for (const v of weight) if (v < -128 || v > 127) throw new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
-}
-
 /** The output value of an accumulator (see the file comment). */
 function dequantise(acc: number, scale: number, bias: number, relu: boolean): number {
   const y = Math.fround(Math.fround(Math.fround(acc) * scale) + bias);

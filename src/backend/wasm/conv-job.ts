@@ -145,6 +145,26 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   return { dx, dw, db };
 }
 
+/** The control slots that give a convolution's geometry to the kernel (shared by the float32 and int8 conv jobs). */
+export function convGeometrySlots(g: ConvKernelGeometry): [number, number][] {
+  return [
+    [slot.CV_C, g.c],
+    [slot.CV_H, g.h],
+    [slot.CV_W, g.w],
+    [slot.CV_O, g.o],
+    [slot.CV_KH, g.kh],
+    [slot.CV_KW, g.kw],
+    [slot.CV_SH, g.sh],
+    [slot.CV_SW, g.sw],
+    [slot.CV_PH, g.ph],
+    [slot.CV_PW, g.pw],
+    [slot.CV_DH, g.dh],
+    [slot.CV_DW, g.dw],
+    [slot.CV_HO, g.ho],
+    [slot.CV_WO, g.wo],
+  ];
+}
+
 /**
  * Plans a convolution job: null when it does not suit (empty, too large a
  * sample); otherwise its sizes and an allocator for its operands, placed
@@ -218,32 +238,19 @@ function runConvJob(engine: WasmEngine, job: NonNullable<ReturnType<typeof convJ
   ctl[base + slot.CV_SCRATCH_BYTES] = job.scratchBytes;
   ctl[base + slot.CV_COLS_BYTES] = job.colsBytes;
   ctl[base + slot.CV_Y_SCRATCH] = job.outputScratchAt;
-  const geometry: [number, number][] = [
-    [slot.CV_C, g.c],
-    [slot.CV_H, g.h],
-    [slot.CV_W, g.w],
-    [slot.CV_O, g.o],
-    [slot.CV_KH, g.kh],
-    [slot.CV_KW, g.kw],
-    [slot.CV_SH, g.sh],
-    [slot.CV_SW, g.sw],
-    [slot.CV_PH, g.ph],
-    [slot.CV_PW, g.pw],
-    [slot.CV_DH, g.dh],
-    [slot.CV_DW, g.dw],
-    [slot.CV_HO, g.ho],
-    [slot.CV_WO, g.wo],
-  ];
-  for (const [index, value] of geometry) ctl[base + index] = value;
+  for (const [index, value] of convGeometrySlots(g)) ctl[base + index] = value;
   for (const [index, value] of operands) ctl[base + index] = value;
   engine.runJob(job.pool, job.n, job.flagsPtr);
 }
 
 /** Control slots of a block's epilogue (all zero for a bare convolution). */
 function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
-  const pool = epilogue?.pool;
+  return [[slot.CV_RELU, epilogue?.relu ? 1 : 0], ...poolSlots(epilogue?.pool)];
+}
+
+/** Control slots of the max pooling fused after a convolution (all zero without one; shared with the int8 conv job). */
+export function poolSlots(pool: ConvEpilogue['pool'] | undefined): [number, number][] {
   return [
-    [slot.CV_RELU, epilogue?.relu ? 1 : 0],
     [slot.CV_POOL_KH, pool?.kh ?? 0],
     [slot.CV_POOL_KW, pool?.kw ?? 0],
     [slot.CV_POOL_SH, pool?.sh ?? 0],

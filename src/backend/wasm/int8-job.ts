@@ -7,6 +7,7 @@
  */
 import { ValueError } from '../../errors.js';
 import type { Int8ConvArgs, Int8LinearArgs } from '../routines/int8.js';
+import { convGeometrySlots, poolSlots } from './conv-job.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 
@@ -38,8 +39,9 @@ export function int8LinearFits(engine: WasmEngine, a: Int8LinearArgs): boolean {
   return a.m > 0 && a.n > 0 && a.k > 0 && a.k <= MAX_DEPTH && linearScratch(engine, a) <= SCRATCH_LIMIT;
 }
 
-function notInt8(where: string): ValueError {
-  return new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
+/** Throws where a weight is outside int8's range (shared by the packing here and the JS reference kernels). */
+export function checkInt8(weight: Int8Array | Int32Array, where: string): void {
+  for (const v of weight) if (v < -128 || v > 127) throw new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
 }
 
 function checkPacked(packed: Int16Array, length: number, where: string): Int16Array {
@@ -60,17 +62,12 @@ export function packLinearWeights(
 ): Int16Array<ArrayBufferLike> {
   const kp = evenDepth(k),
     panel = kp * 8;
+  checkInt8(weight, 'int8Linear');
   out.fill(0);
-  let outside = false;
   for (let j = 0; j < n; j++) {
     const base = (j >> 3) * panel + (j & 7) * 2;
-    for (let t = 0; t < k; t++) {
-      const v = weight[j * k + t];
-      outside ||= v < -128 || v > 127;
-      out[base + (t >> 1) * 16 + (t & 1)] = v;
-    }
+    for (let t = 0; t < k; t++) out[base + (t >> 1) * 16 + (t & 1)] = weight[j * k + t];
   }
-  if (outside) throw notInt8('int8Linear');
   return out;
 }
 
@@ -82,16 +79,11 @@ export function packConvWeights(
   out: Int16Array<ArrayBufferLike> = new Int16Array(roundUp(o, 4) * evenDepth(depth)),
 ): Int16Array<ArrayBufferLike> {
   const kp = evenDepth(depth);
+  checkInt8(weight, 'int8Conv2d');
   out.fill(0);
-  let outside = false;
   for (let oc = 0; oc < o; oc++) {
-    for (let d = 0; d < depth; d++) {
-      const v = weight[oc * depth + d];
-      outside ||= v < -128 || v > 127;
-      out[oc * kp + d] = v;
-    }
+    for (let d = 0; d < depth; d++) out[oc * kp + d] = weight[oc * depth + d];
   }
-  if (outside) throw notInt8('int8Conv2d');
   return out;
 }
 
@@ -248,28 +240,7 @@ export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
     kp,
     outLength: n * o * (pool ? pool.ho * pool.wo : ho * wo),
     scratchBytes: convScratch(a),
-    slots: [
-      [slot.CV_C, c],
-      [slot.CV_H, h],
-      [slot.CV_W, w],
-      [slot.CV_O, o],
-      [slot.CV_KH, kh],
-      [slot.CV_KW, kw],
-      [slot.CV_SH, g.sh],
-      [slot.CV_SW, g.sw],
-      [slot.CV_PH, g.ph],
-      [slot.CV_PW, g.pw],
-      [slot.CV_DH, g.dh],
-      [slot.CV_DW, g.dw],
-      [slot.CV_HO, ho],
-      [slot.CV_WO, wo],
-      [slot.CV_POOL_KH, pool?.kh ?? 0],
-      [slot.CV_POOL_KW, pool?.kw ?? 0],
-      [slot.CV_POOL_SH, pool?.sh ?? 0],
-      [slot.CV_POOL_SW, pool?.sw ?? 0],
-      [slot.CV_POOL_HO, pool?.ho ?? 0],
-      [slot.CV_POOL_WO, pool?.wo ?? 0],
-    ],
+    slots: [...convGeometrySlots(g), ...poolSlots(pool)],
     where,
   });
 }

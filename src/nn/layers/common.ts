@@ -6,6 +6,7 @@ import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { checkDType, type DType } from '../../tensor/dtype.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { assertTensor, type Tensor } from '../../tensor/tensor.js';
+import type { JsonObject } from '../registry.js';
 
 /** Float dtypes a layer's parameters can have. */
 export type FloatDType = 'float32' | 'float64';
@@ -80,4 +81,14 @@ export { checkOptions } from '../../utils/options.js';
 
 export function floats(t: Tensor): Floats {
   return t.data as Floats;
+}
+
+/**
+ * A convolution layer's constructor arguments from its saved config:
+ * (inChannels, outChannels, kernelSize, the remaining options), as every
+ * conv layer's fromConfig passes them back to its constructor.
+ */
+export function convConstructorArgs<Kernel, Options>(config: JsonObject): [number, number, Kernel, Options] {
+  const { inChannels, outChannels, kernelSize, ...options } = config as unknown as { inChannels: number; outChannels: number; kernelSize: Kernel };
+  return [inChannels, outChannels, kernelSize, options as Options];
 }

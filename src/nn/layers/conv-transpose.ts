@@ -15,7 +15,7 @@ import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { ConvNd } from './conv.js';
-import { checkOptions, intPair, type DTypeOption, type Floats } from './common.js';
+import { checkOptions, convConstructorArgs, intPair, type DTypeOption, type Floats } from './common.js';
 
 type Pair = number | readonly [number, number];
 
@@ -149,12 +149,7 @@ export class ConvTranspose2d extends ConvNd {
   }
 
   static fromConfig(config: JsonObject): ConvTranspose2d {
-    const { inChannels, outChannels, kernelSize, ...options } = config as unknown as {
-      inChannels: number;
-      outChannels: number;
-      kernelSize: [number, number];
-    } & ConvTranspose2dOptions;
-    return new ConvTranspose2d(inChannels, outChannels, kernelSize, options);
+    return new ConvTranspose2d(...convConstructorArgs<[number, number], ConvTranspose2dOptions>(config));
   }
 }
 

@@ -9,7 +9,7 @@ import type { Tensor } from '../../tensor/tensor.js';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
-import { checkFloatInput, checkOptions, floatDType, intPair, positiveInt, type DTypeOption, type FloatDType } from './common.js';
+import { checkFloatInput, checkOptions, convConstructorArgs, floatDType, intPair, positiveInt, type DTypeOption, type FloatDType } from './common.js';
 
 export type Padding2d = number | readonly [number, number] | 'same' | 'valid';
 export type Padding1d = number | 'same' | 'valid';
@@ -195,8 +195,7 @@ export class Conv2d extends ConvNd {
   }
 
   static fromConfig(config: JsonObject): Conv2d {
-    const { inChannels, outChannels, kernelSize, ...options } = config as unknown as { inChannels: number; outChannels: number; kernelSize: [number, number] } & Conv2dOptions;
-    return new Conv2d(inChannels, outChannels, kernelSize, options);
+    return new Conv2d(...convConstructorArgs<[number, number], Conv2dOptions>(config));
   }
 }
 
@@ -256,8 +255,7 @@ export class Conv1d extends ConvNd {
   }
 
   static fromConfig(config: JsonObject): Conv1d {
-    const { inChannels, outChannels, kernelSize, ...options } = config as unknown as { inChannels: number; outChannels: number; kernelSize: number } & Conv1dOptions;
-    return new Conv1d(inChannels, outChannels, kernelSize, options);
+    return new Conv1d(...convConstructorArgs<number, Conv1dOptions>(config));
   }
 }
 
