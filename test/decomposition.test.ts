@@ -220,6 +220,21 @@ describe('one-pass centring for the randomized solver', () => {
     assert.equal(sumOfSquares, sum);
   });
 
+  it('PCA centres explicitly when the mean dwarfs the spread (the rank-one correction would lose digits)', () => {
+    const rows = 12000,
+      cols = 100,
+      k = 50;
+    const g = new Generator(11);
+    const a = Float64Array.from({ length: rows * cols }, () => 1e9 + g.normal());
+    const pca = new PCA({ nComponents: k, svdSolver: 'randomized', randomState: 0 }).fit({ data: a, rows, cols });
+    const mean = columnMeans(a, rows, cols);
+    const centred = shiftRows(a, rows, cols, mean);
+    const opts = { nOversamples: 10, nIter: 4, normalize: true };
+    assert.ok(powerIterationsInFloat32(rows, cols, k, opts));
+    const explicit = randomizedSVD(centred, rows, cols, k, { ...opts, rng: new Generator(0), single: new Float32Array(centred) });
+    assert.deepEqual(pca.singularValues, explicit.s);
+  });
+
   it('randomizedSVD with a row shift factorises the centred matrix without its float64 copy', () => {
     const rows = 12000,
       cols = 100,

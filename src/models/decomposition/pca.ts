@@ -294,9 +294,11 @@ function randomizedSpectrum(x: Float64Array, mean: Float64Array, n: number, d: n
   if (powerIterationsInFloat32(n, d, k, opts)) {
     // Large data: only the float32 centred copy the power iterations use is made; the final
     // float64 products take X itself, centred implicitly (the mean as the SVD's row shift).
-    const centred = centreInFloat32(x, n, d, mean);
-    sumOfSquares = centred.sumOfSquares;
-    r = randomizedSVD(x, n, d, k, { ...opts, single: centred.single, shift: mean });
+    const { single, sumOfSquares: centredSumOfSquares } = centreInFloat32(x, n, d, mean);
+    sumOfSquares = centredSumOfSquares;
+    r = shiftIsAccurate(mean, n, sumOfSquares)
+      ? randomizedSVD(x, n, d, k, { ...opts, single, shift: mean })
+      : randomizedSVD(shiftRows(x, n, d, mean), n, d, k, { ...opts, single });
   } else {
     const centred = shiftRows(x, n, d, mean);
     sumOfSquares = sumOfSquaresOf(centred);
@@ -305,6 +307,16 @@ function randomizedSpectrum(x: Float64Array, mean: Float64Array, n: number, d: n
   flipSignsByComponents(r.vt, k, d);
   const explainedVariance = r.s.map((s) => (s * s) / (n - 1));
   return { singularValues: r.s, explainedVariance, components: r.vt, totalVariance: sumOfSquares / (n - 1) };
+}
+
+/**
+ * Whether the final products may take X uncentred with the mean as a
+ * rank-one correction: that loses digits in proportion to ‖X‖/‖X − 1·μᵀ‖,
+ * so it is used only while the mean does not dwarf the spread (at most
+ * two digits lost); otherwise the centred float64 copy is made.
+ */
+function shiftIsAccurate(mean: Float64Array, n: number, centredSumOfSquares: number): boolean {
+  return n * sumOfSquaresOf(mean) <= 1e4 * centredSumOfSquares;
 }
 
 function sumOfSquaresOf(a: Float64Array): number {
