@@ -8,7 +8,7 @@ import { describe, it } from 'node:test';
 import { FrugalError, NumericalError, ShapeError, ValueError } from '../src/errors.js';
 import { PCA, TruncatedSVD } from '../src/models/decomposition/index.js';
 import { orthonormalize, powerIterationsInFloat32, randomizedSVD } from '../src/models/decomposition/randomized-svd.js';
-import { centre, columnMeans, shiftRows } from '../src/models/decomposition/columns.js';
+import { centreInFloat32, columnMeans, shiftRows } from '../src/models/decomposition/columns.js';
 import { logGamma } from '../src/models/decomposition/pca-likelihood.js';
 import { Generator } from '../src/tensor/random.js';
 import { assertClose, camelKeys, loadFixture } from './helpers/fixtures.js';
@@ -206,20 +206,56 @@ describe('hostile parameters and data', () => {
 });
 
 describe('one-pass centring for the randomized solver', () => {
-  it('centre gives shiftRows, its float32 rounding and the sum of squares in index order', () => {
+  it('centreInFloat32 gives the float32 rounding of shiftRows and the sum of squares in index order', () => {
     const rows = 7,
       cols = 5;
     const g = new Generator(3);
     const a = Float64Array.from({ length: rows * cols }, () => 1000 + g.normal());
     const mean = columnMeans(a, rows, cols);
-    const { centred, single, sumOfSquares } = centre(a, rows, cols, mean, true);
+    const { single, sumOfSquares } = centreInFloat32(a, rows, cols, mean);
     const expected = shiftRows(a, rows, cols, mean);
-    assert.deepEqual(centred, expected);
     assert.deepEqual(single, new Float32Array(expected));
     let sum = 0;
     for (const v of expected) sum += v * v;
     assert.equal(sumOfSquares, sum);
-    assert.equal(centre(a, rows, cols, mean, false).single, undefined);
+  });
+
+  it('PCA centres explicitly when the mean dwarfs the spread (the rank-one correction would lose digits)', () => {
+    const rows = 12000,
+      cols = 100,
+      k = 50;
+    const g = new Generator(11);
+    const a = Float64Array.from({ length: rows * cols }, () => 1e9 + g.normal());
+    const pca = new PCA({ nComponents: k, svdSolver: 'randomized', randomState: 0 }).fit({ data: a, rows, cols });
+    const mean = columnMeans(a, rows, cols);
+    const centred = shiftRows(a, rows, cols, mean);
+    const opts = { nOversamples: 10, nIter: 4, normalize: true };
+    assert.ok(powerIterationsInFloat32(rows, cols, k, opts));
+    const explicit = randomizedSVD(centred, rows, cols, k, { ...opts, rng: new Generator(0), single: new Float32Array(centred) });
+    assert.deepEqual(pca.singularValues, explicit.s);
+  });
+
+  it('randomizedSVD with a row shift factorises the centred matrix without its float64 copy', () => {
+    const rows = 12000,
+      cols = 100,
+      k = 50;
+    const opts = { nOversamples: 10, nIter: 2, normalize: true };
+    assert.ok(powerIterationsInFloat32(rows, cols, k, opts));
+    const g = new Generator(7);
+    // A large offset per column: the rank-one correction must cancel it to working precision.
+    const a = Float64Array.from({ length: rows * cols }, (_, i) => 1000 * (1 + (i % cols)) + g.normal() * (1 + (i % 7)));
+    const mean = columnMeans(a, rows, cols);
+    const centred = shiftRows(a, rows, cols, mean);
+    const single = new Float32Array(centred);
+    const explicit = randomizedSVD(centred, rows, cols, k, { ...opts, rng: new Generator(0), single });
+    const shifted = randomizedSVD(a, rows, cols, k, { ...opts, rng: new Generator(0), single, shift: mean });
+    for (let c = 0; c < k; c++) assert.ok(Math.abs(shifted.s[c] - explicit.s[c]) <= 1e-9 * explicit.s[0], `s[${c}]`);
+    for (let i = 0; i < k * cols; i++) assert.ok(Math.abs(shifted.vt[i] - explicit.vt[i]) <= 1e-8, `vt[${i}]`);
+    // Without the float32 copy of the centred matrix, the shift is applied to a copy first: exactly the explicit result.
+    const fallback = randomizedSVD(a, rows, cols, k, { ...opts, rng: new Generator(0), shift: mean });
+    const plain = randomizedSVD(centred, rows, cols, k, { ...opts, rng: new Generator(0) });
+    assert.deepEqual(fallback.s, plain.s);
+    assert.deepEqual(fallback.vt, plain.vt);
   });
 
   it('randomizedSVD given the float32 copy returns exactly what it computes without it', () => {

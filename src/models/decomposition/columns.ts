@@ -1,11 +1,16 @@
 /** Per-column statistics of row-major rows×cols arrays, shared by the decompositions and k-means. */
 
-export function columnMeans(a: Float64Array, rows: number, cols: number): Float64Array {
-  const mean = new Float64Array(cols);
+export function columnSums(a: Float64Array, rows: number, cols: number): Float64Array {
+  const sums = new Float64Array(cols);
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
-    for (let j = 0; j < cols; j++) mean[j] += a[off + j];
+    for (let j = 0; j < cols; j++) sums[j] += a[off + j];
   }
+  return sums;
+}
+
+export function columnMeans(a: Float64Array, rows: number, cols: number): Float64Array {
+  const mean = columnSums(a, rows, cols);
   for (let j = 0; j < cols; j++) mean[j] /= rows;
   return mean;
 }
@@ -20,30 +25,22 @@ export function shiftRows(a: Float64Array, rows: number, cols: number, shift: Fl
 }
 
 /**
- * a minus `mean` in every row, in one pass: the float64 centred copy, its
- * float32 rounding when `withSingle`, and the sum of the squared entries
- * (accumulated in index order, as a separate loop over the copy would).
+ * a minus `mean` in every row, in one pass: the float32 rounding of the
+ * centred matrix and the sum of its squared entries in float64 (accumulated
+ * in index order, as a loop over a float64 centred copy would).
  */
-export function centre(
-  a: Float64Array,
-  rows: number,
-  cols: number,
-  mean: Float64Array,
-  withSingle: boolean,
-): { centred: Float64Array; single: Float32Array | undefined; sumOfSquares: number } {
-  const centred = new Float64Array(rows * cols);
-  const single = withSingle ? new Float32Array(rows * cols) : undefined;
+export function centreInFloat32(a: Float64Array, rows: number, cols: number, mean: Float64Array): { single: Float32Array; sumOfSquares: number } {
+  const single = new Float32Array(rows * cols);
   let sumOfSquares = 0;
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
     for (let j = 0; j < cols; j++) {
       const diff = a[off + j] - mean[j];
-      centred[off + j] = diff;
+      single[off + j] = diff;
       sumOfSquares += diff * diff;
     }
-    if (single) single.set(centred.subarray(off, off + cols), off);
   }
-  return { centred, single, sumOfSquares };
+  return { single, sumOfSquares };
 }
 
 /** Population variance (ddof 0) of each column. */

@@ -17,9 +17,9 @@ import { toMatrix, type Matrix, type MatrixInput } from '../../utils/validation.
 import { BaseTransformer } from '../base.js';
 import { checkFinite } from '../finite.js';
 import { checkBool, checkChoice, checkNumber } from '../linear/common.js';
-import { centre, columnMeans, shiftRows } from './columns.js';
+import { centreInFloat32, columnMeans, shiftRows } from './columns.js';
 import { inferDimension } from './pca-likelihood.js';
-import { autoPowerIterations, flipSignsByComponents, powerIterationsInFloat32, product, randomizedSVD } from './randomized-svd.js';
+import { autoPowerIterations, flipSignsByComponents, powerIterationsInFloat32, product, randomizedSVD, type TruncatedSVDResult } from './randomized-svd.js';
 
 export type PCASolver = 'auto' | 'full' | 'covariance_eigh' | 'randomized';
 export type PowerIterationNormalizer = 'auto' | 'QR' | 'none';
@@ -289,10 +289,38 @@ function randomizedSpectrum(x: Float64Array, mean: Float64Array, n: number, d: n
   const nIter = p.iteratedPower === 'auto' ? autoPowerIterations(k, n, d) : p.iteratedPower;
   const normalize = p.powerIterationNormalizer === 'QR' || (p.powerIterationNormalizer === 'auto' && nIter > 2);
   const opts = { nOversamples: p.nOversamples, nIter, rng, normalize };
-  // One pass over X: the centred copy, its float32 rounding for the power iterations (when they run in float32) and its sum of squares.
-  const { centred, single, sumOfSquares } = centre(x, n, d, mean, powerIterationsInFloat32(n, d, k, opts));
-  const r = randomizedSVD(centred, n, d, k, { ...opts, single });
+  let r: TruncatedSVDResult;
+  let sumOfSquares: number;
+  if (powerIterationsInFloat32(n, d, k, opts)) {
+    // Large data: only the float32 centred copy the power iterations use is made; the final
+    // float64 products take X itself, centred implicitly (the mean as the SVD's row shift).
+    const { single, sumOfSquares: centredSumOfSquares } = centreInFloat32(x, n, d, mean);
+    sumOfSquares = centredSumOfSquares;
+    r = shiftIsAccurate(mean, n, sumOfSquares)
+      ? randomizedSVD(x, n, d, k, { ...opts, single, shift: mean })
+      : randomizedSVD(shiftRows(x, n, d, mean), n, d, k, { ...opts, single });
+  } else {
+    const centred = shiftRows(x, n, d, mean);
+    sumOfSquares = sumOfSquaresOf(centred);
+    r = randomizedSVD(centred, n, d, k, opts);
+  }
   flipSignsByComponents(r.vt, k, d);
   const explainedVariance = r.s.map((s) => (s * s) / (n - 1));
   return { singularValues: r.s, explainedVariance, components: r.vt, totalVariance: sumOfSquares / (n - 1) };
+}
+
+/**
+ * Whether the final products may take X uncentred with the mean as a
+ * rank-one correction: that loses digits in proportion to ‖X‖/‖X − 1·μᵀ‖,
+ * so it is used only while the mean does not dwarf the spread (at most
+ * two digits lost); otherwise the centred float64 copy is made.
+ */
+function shiftIsAccurate(mean: Float64Array, n: number, centredSumOfSquares: number): boolean {
+  return n * sumOfSquaresOf(mean) <= 1e4 * centredSumOfSquares;
+}
+
+function sumOfSquaresOf(a: Float64Array): number {
+  let s = 0;
+  for (let i = 0; i < a.length; i++) s += a[i] * a[i];
+  return s;
 }

@@ -19,6 +19,7 @@ import { qr } from '../../linalg/qr.js';
 import { svdRaw } from '../../linalg/svd.js';
 import { triSolveInPlace } from '../../linalg/triangular.js';
 import type { Generator } from '../../tensor/random.js';
+import { columnSums, shiftRows } from './columns.js';
 
 /** C (m×n) = op(A)·op(B) through the backend GEMM (plain loops when small). */
 export function product(a: Float64Array, b: Float64Array, m: number, n: number, k: number, transA = false, transB = false): Float64Array {
@@ -42,6 +43,12 @@ export interface RandomizedSVDOptions {
   rng: Generator;
   /** The same matrix rounded to float32, when the caller made it already (used only where {@link powerIterationsInFloat32} says so). */
   single?: Float32Array;
+  /**
+   * Factorise `a` minus `shift` in every row (a centred without its copy):
+   * the two float64 products take the uncentred `a` with a rank-one
+   * correction. `single`, when given, must be the shifted matrix.
+   */
+  shift?: Float64Array;
 }
 
 /** Truncated SVD: U (rows×k), s (k, descending), Vᵀ (k×cols); signs not yet flipped. */
@@ -57,6 +64,11 @@ export interface TruncatedSVDResult {
  * transpose, so the range finder always works on the longer side.
  */
 export function randomizedSVD(a: Float64Array, rows: number, cols: number, k: number, opts: RandomizedSVDOptions): TruncatedSVDResult {
+  const { shift } = opts;
+  // The power iterations need the shifted matrix itself unless its float32 copy is given.
+  if (shift && (rows < cols || opts.single?.length !== a.length || !powerIterationsInFloat32(rows, cols, k, opts))) {
+    return randomizedSVD(shiftRows(a, rows, cols, shift), rows, cols, k, { ...opts, shift: undefined });
+  }
   if (rows < cols) {
     const t = randomizedSVD(transposed(a, rows, cols), cols, rows, k, { ...opts, single: undefined });
     return { u: transposed(t.vt, k, rows), s: t.s, vt: transposed(t.u, cols, k) };
@@ -65,9 +77,14 @@ export function randomizedSVD(a: Float64Array, rows: number, cols: number, k: nu
   const omega = powerIterations(a, rows, cols, size, opts);
   // The two float64 products by A, kept in the backend's memory for both: Q = orth(A·Ω), then
   // B = Qᵀ·A (size×cols) as (Aᵀ·Q)ᵀ, since the GEMM packs its right operand and Q is far smaller than A.
+  // With a shift μ, A = X − 1·μᵀ: A·Ω = X·Ω − 1·(μᵀΩ) and Aᵀ·Q = Xᵀ·Q − μ·(1ᵀQ).
   const { q, b } = withResidentOperand(a, () => {
-    const basis = orthonormalize(product(a, omega, rows, size, cols), rows, size);
-    return { q: basis, b: transposed(product(a, basis, cols, size, rows, true, false), cols, size) };
+    const y = product(a, omega, rows, size, cols);
+    if (shift) shiftRows(y, rows, size, product(shift, omega, 1, size, cols), y);
+    const basis = orthonormalize(y, rows, size);
+    const at = product(a, basis, cols, size, rows, true, false);
+    if (shift) subtractOuter(at, shift, columnSums(basis, rows, size));
+    return { q: basis, b: transposed(at, cols, size) };
   });
   // The exact SVD B = Û·S·Vᵀ; U = Q·Û.
   const small = svdRaw(b, size, cols, 'reduced', 'randomizedSVD');
@@ -162,6 +179,11 @@ function choleskyQR(y: Floats, m: number, k: number): Floats | null {
   for (let i = 0; i < k; i++) inv[i * k + i] = 1;
   triSolveInPlace(l, k, inv, k, true, false);
   return productOf(y, y instanceof Float32Array ? new Float32Array(inv) : inv, m, k, k, false, true);
+}
+
+/** a (x.length × y.length) −= x·yᵀ. */
+function subtractOuter(a: Float64Array, x: Float64Array, y: Float64Array): void {
+  for (let i = 0; i < x.length; i++) for (let j = 0; j < y.length; j++) a[i * y.length + j] -= x[i] * y[j];
 }
 
 export function transposed(a: Float64Array, rows: number, cols: number): Float64Array {
