@@ -35,7 +35,7 @@ import { fit, predict } from '../src/train/fit.js';
 import { fitFixMatch } from '../src/train/fixmatch.js';
 import type { BenchLine } from './common.js';
 import { defaultDataDir } from './common.js';
-import { loadFashionSplit, makeCnn } from './deep.js';
+import { accuracyOf, loadFashionSplit, makeCnn } from './deep.js';
 
 export interface FewLabelOptions {
   emit: (line: BenchLine) => void;
@@ -76,18 +76,6 @@ export function splitFewLabels(xtr: Tensor, ytr: Tensor, perClass: number, unlab
     } else if (unl.length < unlabelled) unl.push(i);
   }
   return { xl: rows(xtr, lab), yl: rows(ytr, lab), xu: rows(xtr, unl) };
-}
-
-function accuracyOf(logits: Tensor, labels: Tensor): number {
-  const n = labels.size,
-    k = logits.size / n;
-  let ok = 0;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (logits.data[i * k + j] > logits.data[i * k + best]) best = j;
-    if (best === labels.data[i]) ok++;
-  }
-  return ok / n;
 }
 
 /** FixMatch's weak augmentation for 28×28 clothes: horizontal flip and a shift of up to 3 pixels (≈ 12.5 %). */

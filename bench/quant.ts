@@ -20,7 +20,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { defaultDataDir, median } from './common.js';
-import { loadFashionSplit, makeCnn, type DeepBenchOptions } from './deep.js';
+import { accuracyOf, loadFashionSplit, makeCnn, type DeepBenchOptions } from './deep.js';
 import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { noGrad } from '../src/autograd/graph.js';
@@ -35,18 +35,6 @@ import { fit, predict } from '../src/train/index.js';
 function rows(t: Tensor, from: number, to: number): Tensor {
   const row = t.size / t.shape[0];
   return new Tensor(t.data.subarray(from * row, to * row), [to - from, ...t.shape.slice(1)]);
-}
-
-function accuracyOf(logits: Tensor, labels: Tensor): number {
-  const n = labels.size,
-    k = logits.size / n;
-  let ok = 0;
-  for (let i = 0; i < n; i++) {
-    let best = 0;
-    for (let j = 1; j < k; j++) if (logits.data[i * k + j] > logits.data[i * k + best]) best = j;
-    if (best === labels.data[i]) ok++;
-  }
-  return ok / n;
 }
 
 function percentile50(values: Float64Array): number {
