@@ -264,7 +264,7 @@ export async function demoCommand(argv: readonly string[], streams: Streams): Pr
   const [spreading, spreadingSeconds] = timed(() => new LabelSpreading({ kernel: 'knn', nNeighbors: 7 }).fit(Ftr, fewLabels));
   const spreadAccuracy = accuracyScore(labelsTe, spreading.predict(Fte));
   const supervisedFew = new LogisticRegression({ maxIter: 300 }).fit(
-    labelled.map((i) => Array.from(Ftr.data.subarray(i * 64, (i + 1) * 64))),
+    Ftr.indexSelect(0, labelled),
     labelled.map((i) => labelsTr[i]),
   );
   const supervisedAccuracy = accuracyScore(labelsTe, supervisedFew.predict(Fte));
