@@ -143,39 +143,40 @@ export function sumRowsF32(src: usize, count: i32, len: i32, dst: usize): void {
 }
 
 /**
- * One Adam-style step over n float32 elements, in place: the arithmetic of
- * optimizer.ts's adamLoop in float64, operation for operation (two lanes at
- * a time), so the results are the same to the bit:
+ * One Adam-style step over n float32 elements, in place, in float32
+ * arithmetic (as PyTorch for float32 parameters; the scalars arrive rounded
+ * to float32): the operations of routines/adam.ts's reference one for one,
+ * four lanes at a time, so the results are the same to the bit:
  *   g' = sign·g + l2·p;  v = b2·v + c2·g'·g';  m = mu·m + keep·g';
  *   p = p·shrink − lr·(m / (√v / vScale + eps)).
  */
 export function adamF32(
   p: usize, g: usize, m: usize, v: usize, n: i32,
-  sign: f64, l2: f64, shrink: f64, mu: f64, keep: f64, lr: f64, vScale: f64, b2: f64, c2: f64, eps: f64,
+  sign: f32, l2: f32, shrink: f32, mu: f32, keep: f32, lr: f32, vScale: f32, b2: f32, c2: f32, eps: f32,
 ): void {
-  const vSign = f64x2.splat(sign), vL2 = f64x2.splat(l2), vShrink = f64x2.splat(shrink), vMu = f64x2.splat(mu);
-  const vKeep = f64x2.splat(keep), vLr = f64x2.splat(lr), vScale2 = f64x2.splat(vScale), vB2 = f64x2.splat(b2);
-  const vC2 = f64x2.splat(c2), vEps = f64x2.splat(eps);
+  const vSign = f32x4.splat(sign), vL2 = f32x4.splat(l2), vShrink = f32x4.splat(shrink), vMu = f32x4.splat(mu);
+  const vKeep = f32x4.splat(keep), vLr = f32x4.splat(lr), vScale4 = f32x4.splat(vScale), vB2 = f32x4.splat(b2);
+  const vC2 = f32x4.splat(c2), vEps = f32x4.splat(eps);
   const end = <usize>n << 2;
   let i: usize = 0;
-  for (; i + 8 <= end; i += 8) {
-    const pi = f64x2.promote_low_f32x4(v128.load64_zero(p + i));
-    const gi = f64x2.add(f64x2.mul(vSign, f64x2.promote_low_f32x4(v128.load64_zero(g + i))), f64x2.mul(vL2, pi));
-    const vi = f64x2.add(f64x2.mul(vB2, f64x2.promote_low_f32x4(v128.load64_zero(v + i))), f64x2.mul(f64x2.mul(vC2, gi), gi));
-    v128.store64_lane(v + i, f32x4.demote_f64x2_zero(vi), 0);
-    const mi = f64x2.add(f64x2.mul(vMu, f64x2.promote_low_f32x4(v128.load64_zero(m + i))), f64x2.mul(vKeep, gi));
-    v128.store64_lane(m + i, f32x4.demote_f64x2_zero(mi), 0);
-    const step = f64x2.mul(vLr, f64x2.div(mi, f64x2.add(f64x2.div(f64x2.sqrt(vi), vScale2), vEps)));
-    v128.store64_lane(p + i, f32x4.demote_f64x2_zero(f64x2.sub(f64x2.mul(pi, vShrink), step)), 0);
+  for (; i + 16 <= end; i += 16) {
+    const pi = v128.load(p + i);
+    const gi = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vL2, pi));
+    const vi = f32x4.add(f32x4.mul(vB2, v128.load(v + i)), f32x4.mul(f32x4.mul(vC2, gi), gi));
+    v128.store(v + i, vi);
+    const mi = f32x4.add(f32x4.mul(vMu, v128.load(m + i)), f32x4.mul(vKeep, gi));
+    v128.store(m + i, mi);
+    const step = f32x4.mul(vLr, f32x4.div(mi, f32x4.add(f32x4.div(f32x4.sqrt(vi), vScale4), vEps)));
+    v128.store(p + i, f32x4.sub(f32x4.mul(pi, vShrink), step));
   }
   for (; i < end; i += 4) {
-    const pi = <f64>load<f32>(p + i);
-    const gi = sign * <f64>load<f32>(g + i) + l2 * pi;
-    const vi = b2 * <f64>load<f32>(v + i) + c2 * gi * gi;
-    store<f32>(v + i, <f32>vi);
-    const mi = mu * <f64>load<f32>(m + i) + keep * gi;
-    store<f32>(m + i, <f32>mi);
-    store<f32>(p + i, <f32>(pi * shrink - lr * (mi / (Math.sqrt(vi) / vScale + eps))));
+    const pi = load<f32>(p + i);
+    const gi = sign * load<f32>(g + i) + l2 * pi;
+    const vi = b2 * load<f32>(v + i) + c2 * gi * gi;
+    store<f32>(v + i, vi);
+    const mi = mu * load<f32>(m + i) + keep * gi;
+    store<f32>(m + i, mi);
+    store<f32>(p + i, pi * shrink - lr * (mi / (Mathf.sqrt(vi) / vScale + eps)));
   }
 }
 
@@ -192,4 +193,81 @@ export function tanhGradF32(out: usize, g: usize, dx: usize, n: i32): void {
     const o = load<f32>(out + i);
     store<f32>(dx + i, load<f32>(g + i) * (<f32>1 - o * o));
   }
+}
+
+// tanhF32's constants: the same values as src/backend/routines/fast-math.ts's.
+const TANH_SMALL: f64 = 0.015625;
+const TANH_CLAMP: f64 = 10;
+const TANH_LOG2E: f64 = 1.4426950408889634;
+const TANH_LN2_HI: f64 = 6.93147180369123816490e-1;
+const TANH_LN2_LO: f64 = 1.90821492927058770002e-10;
+const TANH_ROUND: f64 = 6755399441055744; // 1.5·2^52: adding it puts round(y) in the low bits
+
+/**
+ * out[i] = tanh(x[i]) for float32, two lanes of float64 at a time: the
+ * operations of fast-math.ts's tanhF32 one for one (both branches computed,
+ * the small one picked below 2^-6), rounded once to float32, so every size
+ * gives the same values to the bit.
+ */
+export function tanhF32(x: usize, out: usize, n: i32): void {
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  for (; i + 16 <= end; i += 16) {
+    const v = v128.load(x + i);
+    const low = tanh2(f64x2.promote_low_f32x4(v));
+    const high = tanh2(f64x2.promote_low_f32x4(v128.shuffle<f32>(v, v, 2, 3, 0, 1)));
+    v128.store(out + i, v128.shuffle<f32>(f32x4.demote_f64x2_zero(low), f32x4.demote_f64x2_zero(high), 0, 1, 4, 5));
+  }
+  for (; i < end; i += 4) store<f32>(out + i, tanhOne(<f64>load<f32>(x + i)));
+}
+
+/** tanhF32's float64 operations on two lanes. */
+// @ts-ignore: decorator
+@inline function tanh2(v: v128): v128 {
+  const one = f64x2.splat(1), round = f64x2.splat(TANH_ROUND);
+  const a = f64x2.abs(v);
+  const x2 = f64x2.mul(v, v);
+  const c3 = f64x2.splat(-1.0 / 3.0), c5 = f64x2.splat(2.0 / 15.0), c7 = f64x2.splat(-17.0 / 315.0);
+  const near0 = f64x2.mul(v, f64x2.add(one, f64x2.mul(x2, f64x2.add(c3, f64x2.mul(x2, f64x2.add(c5, f64x2.mul(x2, c7)))))));
+  const y = f64x2.mul(f64x2.splat(2), f64x2.min(a, f64x2.splat(TANH_CLAMP)));
+  const k = f64x2.add(f64x2.mul(y, f64x2.splat(TANH_LOG2E)), round);
+  const nf = f64x2.sub(k, round);
+  const r = f64x2.sub(f64x2.sub(y, f64x2.mul(nf, f64x2.splat(TANH_LN2_HI))), f64x2.mul(nf, f64x2.splat(TANH_LN2_LO)));
+  let p = f64x2.splat(1.0 / 479001600.0);
+  p = f64x2.add(f64x2.splat(1.0 / 39916800.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 3628800.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 362880.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 40320.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 5040.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 720.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 120.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 24.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 6.0), f64x2.mul(r, p));
+  p = f64x2.add(f64x2.splat(1.0 / 2.0), f64x2.mul(r, p));
+  p = f64x2.add(one, f64x2.mul(r, p));
+  p = f64x2.add(one, f64x2.mul(r, p));
+  // 2^n from k's low bits (k = 1.5·2^52 + n): (n + 1023) shifted into the exponent field.
+  const pow2 = i64x2.shl(i64x2.add(k, i64x2.splat(1023)), 52);
+  const t = f64x2.sub(one, f64x2.div(f64x2.splat(2), f64x2.add(f64x2.mul(p, pow2), one)));
+  const far = v128.or(t, v128.and(v, i64x2.splat(0x8000000000000000)));
+  return v128.bitselect(near0, far, f64x2.lt(a, f64x2.splat(TANH_SMALL)));
+}
+
+/** tanhF32 of one value (the kernel's tail), the same operations. */
+function tanhOne(x: f64): f32 {
+  const a = abs<f64>(x);
+  if (a < TANH_SMALL) {
+    const x2 = x * x;
+    return <f32>(x * (1 + x2 * (-1.0 / 3.0 + x2 * (2.0 / 15.0 + x2 * (-17.0 / 315.0)))));
+  }
+  const y = 2 * min<f64>(a, TANH_CLAMP);
+  const k = y * TANH_LOG2E + TANH_ROUND;
+  const nf = k - TANH_ROUND;
+  const r = y - nf * TANH_LN2_HI - nf * TANH_LN2_LO;
+  const p =
+    1 + r * (1 + r * (1.0 / 2.0 + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0 + r * (1.0 / 5040.0 +
+    r * (1.0 / 40320.0 + r * (1.0 / 362880.0 + r * (1.0 / 3628800.0 + r * (1.0 / 39916800.0 + r * (1.0 / 479001600.0))))))))))));
+  const pow2 = reinterpret<f64>((reinterpret<i64>(k) + 1023) << 52);
+  const t = 1 - 2 / (p * pow2 + 1);
+  return <f32>(x < 0 ? -t : t);
 }

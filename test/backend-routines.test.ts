@@ -174,6 +174,18 @@ const CASES: Record<string, RoutineCases> = {
     cases: (next) => [0, 5, 2048, 4099].map((n) => [floats(next, n).map((v) => Math.max(v, 0)), floats(next, n)]),
     outputs: (result) => [result as Float32Array],
   },
+  tanh32: {
+    compare: 'exact',
+    cases: (next) =>
+      [0, 1, 2047, 2048, 4099, 8191].map((n) => {
+        // Spread over ±12 (both branches, the clamp), with the special values.
+        const x = floats(next, n).map((v) => v * v * v * 12);
+        const special = [NaN, -0, 0, Infinity, -Infinity, 0.015625, -0.015625, 1e-40, -3.4e38, 9.02];
+        if (n > 10) special.forEach((v, i) => (x[3 + 7 * i] = v));
+        return [x];
+      }),
+    outputs: (result) => [result as Float32Array],
+  },
   tanhGrad32: {
     compare: 'exact',
     cases: (next) => [0, 5, 2048, 4099].map((n) => [floats(next, n).map(Math.tanh), floats(next, n)]),

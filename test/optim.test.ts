@@ -99,6 +99,51 @@ describe('optimisers follow PyTorch trajectories (float64, 1e-12)', () => {
   }
 });
 
+describe('float32 parameters: float32 arithmetic, as PyTorch (test/fixtures/torch-optim-f32.json)', () => {
+  const f32 = JSON.parse(readFileSync(new URL('../../test/fixtures/torch-optim-f32.json', import.meta.url), 'utf8')) as {
+    sizes: number[];
+    steps: number;
+    cases: { name: string; options: Record<string, unknown>; after: Record<string, number[][]> }[];
+  };
+  // The integer formulas of scripts/make-optim-f32-fixtures.py, rounded to float32.
+  const initial = (p: number, i: number): number => ((i * 31337 + p * 7) % 4099) / 2049.5 - 1;
+  const gradient = (step: number, p: number, i: number): number => ((i * 7919 + step * 104729 + p * 13) % 2003) / 1001.5 - 1;
+  for (const c of f32.cases) {
+    it(`${c.name} ${JSON.stringify(c.options)}: within 3e-7 of PyTorch after every recorded step, most elements equal to the bit`, () => {
+      const params = f32.sizes.map(
+        (n, p) =>
+          new Tensor(
+            Float32Array.from({ length: n }, (_, i) => initial(p, i)),
+            [n],
+            { requiresGrad: true },
+          ),
+      );
+      const opt = createOptimizer(c.name, params, c.options);
+      for (let step = 1; step <= f32.steps; step++) {
+        params.forEach(
+          (t, p) =>
+            (t.grad = new Tensor(
+              Float32Array.from({ length: f32.sizes[p] }, (_, i) => gradient(step, p, i)),
+              [f32.sizes[p]],
+            )),
+        );
+        opt.step();
+        const expected = c.after[String(step)];
+        if (!expected) continue;
+        let equal = 0,
+          total = 0;
+        params.forEach((t, p) => {
+          close(t.data, expected[p], `step ${step} param ${p}`, 3e-7);
+          expected[p].forEach((e, i) => ((total += 1), (equal += t.data[i] === Math.fround(e) ? 1 : 0)));
+        });
+        // PyTorch fuses some multiply-adds (FMA), so not every element can agree; float64 arithmetic agreed on far fewer.
+        const wanted = c.name.startsWith('adam') ? 0.85 : 0.5;
+        assert.ok(equal >= wanted * total, `step ${step}: ${equal} of ${total} elements equal PyTorch's`);
+      }
+    });
+  }
+});
+
 describe('optimiser state dict resumes exactly', () => {
   for (const c of fixtures.optimizers.filter((_, i) => i % 3 === 1)) {
     it(label(c), () => {

@@ -18,14 +18,16 @@
  *   p ← p − lr_t · u                         lr_t = lr / (1 − β₁ᵗ) (Adam) or lr / (1 + (t − 1)·η) (Adagrad)
  *
  * These are PyTorch's exact formulas (checked against it to ~1e-12 in
- * float64 by test/optim.test.ts). The loop runs in place over the typed
- * arrays of `p.data` and `p.grad.data`: a step allocates no tensors.
+ * float64 by test/optim.test.ts). The arithmetic is the parameter's own, as
+ * PyTorch's: float64 for float64 parameters, float32 (every scalar and every
+ * operation rounded to float32) for float32 ones. The loop runs in place over
+ * the typed arrays of `p.data` and `p.grad.data`: a step allocates no tensors.
  */
 import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/backend.js';
-import { adamStep, type AdamScalars } from '../backend/routines/adam.js';
+import { adamStep, roundingOf, scalarsFor, type AdamScalars, type Rounding } from '../backend/routines/adam.js';
 import { markModified } from '../nn/module.js';
 import { checkOptions } from '../utils/options.js';
 
@@ -278,7 +280,7 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
   const t = st.step;
   const mu = r.momentum;
   const hasMomentum = mu !== 0;
-  const k: StepScalars = {
+  const exact: StepScalars = {
     sign: r.maximize ? -1 : 1,
     l2: r.decoupledDecay ? 0 : r.weightDecay,
     shrink: r.decoupledDecay && r.weightDecay !== 0 ? 1 - r.lr * r.weightDecay : 1,
@@ -292,10 +294,12 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
     firstTerm: hasMomentum && r.momentumInit === 'value' && !st.momentum,
   };
   if (r.biasCorrection) {
-    k.lr = r.lr / (1 - Math.pow(mu, t));
-    k.vScale = Math.sqrt(1 - Math.pow(r.beta2, t));
+    exact.lr = r.lr / (1 - Math.pow(mu, t));
+    exact.vScale = Math.sqrt(1 - Math.pow(r.beta2, t));
   }
-  if (r.lrDecay !== 0) k.lr = r.lr / (1 + (t - 1) * r.lrDecay);
+  if (r.lrDecay !== 0) exact.lr = r.lr / (1 + (t - 1) * r.lrDecay);
+  // Resolved in float64, then rounded to the parameter's arithmetic (float32 for float32).
+  const k = scalarsFor(p as FloatArray, exact);
   const dtype = dtypeOfArray(p);
   const m = hasMomentum ? (st.momentum ??= arrayFor(dtype, n)) : null;
   const v = r.secondMoment ? (st.secondMoment ??= arrayFor(dtype, n).fill(r.secondInit)) : null;
@@ -311,12 +315,12 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
       // The backend's routine (on large float32 parameters, SIMD kernels giving the same numbers).
       return adamStep.run(p as FloatArray, g as FloatArray, m as FloatArray, v as FloatArray, k);
     }
-    if (!m) return adaptiveLoop(p, g, v, k, r.beta2, r.secondScale, r.eps);
+    if (!m) return adaptiveLoop(p, g, v, k);
   }
-  generalLoop(p, g, m, v, vMax, gAvg, k, r);
+  generalLoop(p, g, m, v, vMax, gAvg, k, r.nesterov, r.momentumOf === 'gradient', roundingOf(p as FloatArray));
 }
 
-/** Every option of the rule, one element at a time: the reference the fast loops agree with. */
+/** Every option of the rule, one element at a time, each operation rounded by `f`: the reference the fast loops agree with. */
 function generalLoop(
   p: TypedArray,
   g: TypedArray,
@@ -325,52 +329,55 @@ function generalLoop(
   vMax: TypedArray | null,
   gAvg: TypedArray | null,
   k: StepScalars,
-  r: UpdateRule,
+  nesterov: boolean,
+  onGradient: boolean,
+  f: Rounding,
 ): void {
-  const { sign, l2, shrink, mu, keep, lr, vScale, firstTerm } = k;
-  const nesterov = r.nesterov,
-    onGradient = r.momentumOf === 'gradient';
-  const b2 = r.beta2,
-    c2 = r.secondScale,
-    eps = r.eps;
+  const { sign, l2, shrink, mu, keep, lr, vScale, b2, c2, eps, firstTerm } = k;
+  const averageKeep = f(1 - b2);
   for (let i = 0; i < p.length; i++) {
     let gi = sign * g[i];
     let pi = p[i];
-    if (l2 !== 0) gi += l2 * pi;
-    if (shrink !== 1) pi *= shrink;
+    if (l2 !== 0) gi = f(gi + f(l2 * pi));
+    if (shrink !== 1) pi = f(pi * shrink);
     let d = 1;
     if (v !== null) {
-      const vi = b2 * v[i] + c2 * gi * gi;
+      const vi = f(f(b2 * v[i]) + f(f(c2 * gi) * gi));
       v[i] = vi;
       let s = vi;
       if (gAvg !== null) {
-        const a = b2 * gAvg[i] + (1 - b2) * gi;
+        const a = f(f(b2 * gAvg[i]) + f(averageKeep * gi));
         gAvg[i] = a;
-        s = vi - a * a;
+        s = f(vi - f(a * a));
       }
       if (vMax !== null) {
         const mx = vMax[i] > vi ? vMax[i] : vi;
         vMax[i] = mx;
         s = mx;
       }
-      d = Math.sqrt(s) / vScale + eps;
+      d = f(f(f(Math.sqrt(s)) / vScale) + eps);
     }
     let u: number;
     if (m !== null) {
-      const term = onGradient ? gi : gi / d;
-      const mi = firstTerm ? term : mu * m[i] + keep * term;
+      const term = onGradient ? gi : f(gi / d);
+      const mi = firstTerm ? term : f(f(mu * m[i]) + f(keep * term));
       m[i] = mi;
-      const step = onGradient ? mi / d : mi;
-      u = nesterov ? gi / d + mu * step : step;
+      const step = onGradient ? f(mi / d) : mi;
+      u = nesterov ? f(f(gi / d) + f(mu * step)) : step;
     } else {
-      u = gi / d;
+      u = f(gi / d);
     }
-    p[i] = pi - lr * u;
+    p[i] = f(pi - f(lr * u));
   }
 }
 
+// The fast loops come in two arithmetics written out (float64; float32 with
+// Math.fround after each operation): a rounding function passed in would be
+// called, not inlined, once a process has used both dtypes.
+
 /** No second moment (SGD with or without momentum, dampening, Nesterov). */
 function plainLoop(p: TypedArray, g: TypedArray, m: TypedArray | null, k: StepScalars, nesterov: boolean): void {
+  if (p instanceof Float32Array) return plainLoop32(p, g, m, k, nesterov);
   const { sign, l2, shrink, mu, keep, lr, firstTerm } = k;
   const n = p.length;
   if (m === null) {
@@ -392,15 +399,50 @@ function plainLoop(p: TypedArray, g: TypedArray, m: TypedArray | null, k: StepSc
   }
 }
 
+function plainLoop32(p: Float32Array, g: TypedArray, m: TypedArray | null, k: StepScalars, nesterov: boolean): void {
+  const { sign, l2, shrink, mu, keep, lr, firstTerm } = k;
+  const n = p.length;
+  const f = Math.fround;
+  if (m === null) {
+    for (let i = 0; i < n; i++) {
+      const pi = p[i];
+      p[i] = f(pi * shrink) - f(lr * f(sign * g[i] + f(l2 * pi)));
+    }
+    return;
+  }
+  const a = nesterov ? 1 : 0,
+    b = nesterov ? mu : 1;
+  for (let i = 0; i < n; i++) {
+    const pi = p[i];
+    const gi = f(sign * g[i] + f(l2 * pi));
+    const mi = firstTerm ? gi : f(f(mu * m[i]) + f(keep * gi));
+    m[i] = mi;
+    p[i] = f(pi * shrink) - f(lr * f(a * gi + f(b * mi)));
+  }
+}
+
 /** A second moment without momentum (RMSprop, Adagrad). */
-function adaptiveLoop(p: TypedArray, g: TypedArray, v: TypedArray, k: StepScalars, b2: number, c2: number, eps: number): void {
-  const { sign, l2, shrink, lr, vScale } = k;
+function adaptiveLoop(p: TypedArray, g: TypedArray, v: TypedArray, k: StepScalars): void {
+  if (p instanceof Float32Array) return adaptiveLoop32(p, g, v, k);
+  const { sign, l2, shrink, lr, vScale, b2, c2, eps } = k;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
     const gi = sign * g[i] + l2 * pi;
     const vi = b2 * v[i] + c2 * gi * gi;
     v[i] = vi;
     p[i] = pi * shrink - lr * (gi / (Math.sqrt(vi) / vScale + eps));
+  }
+}
+
+function adaptiveLoop32(p: Float32Array, g: TypedArray, v: TypedArray, k: StepScalars): void {
+  const { sign, l2, shrink, lr, vScale, b2, c2, eps } = k;
+  const f = Math.fround;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const gi = f(sign * g[i] + f(l2 * pi));
+    const vi = f(f(b2 * v[i]) + f(f(c2 * gi) * gi));
+    v[i] = vi;
+    p[i] = f(pi * shrink) - f(lr * f(gi / f(f(f(Math.sqrt(vi)) / vScale) + eps)));
   }
 }
 

@@ -1,16 +1,21 @@
 /**
  * One Adam-style step in place on p, m and v: g' = sign·g + l2·p;
  * v = b2·v + c2·g'²; m = mu·m + keep·g'; p = p·shrink − lr·m / (√v / vScale + eps).
- * The arithmetic is float64 whatever the arrays hold (the wasm kernel does
- * the same, so the results agree to the bit).
+ * The arithmetic is the parameters' own: float64 for Float64Array, float32
+ * for Float32Array (as PyTorch: the scalars and every operation rounded to
+ * float32; the wasm kernel computes the same operations in float32 SIMD,
+ * so the results agree to the bit).
  */
 import type { FloatArray } from '../backend.js';
 import { defineRoutine } from '../routine.js';
-import { CALLER_KERNEL_MIN_ELEMENTS, adam as wasmAdam } from '../wasm/caller-kernels.js';
+import { adam as wasmAdam } from '../wasm/caller-kernels.js';
 import { wasmEngine } from '../wasm/backend.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;
+
+/** From this many elements the wasm kernel beats the float32 JS loop (each operation rounded by Math.fround), copies included: 3× at 16. */
+const ADAM_KERNEL_MIN_ELEMENTS = 16;
 
 /** The per-step scalars every update rule of the optimizers resolves (optim/optimizer.ts), Adam's among them. */
 export interface UpdateScalars {
@@ -30,7 +35,26 @@ export interface AdamScalars extends UpdateScalars {
   eps: number;
 }
 
+/** Rounds a float64 result to the arithmetic of an array: Math.fround for float32, nothing for float64. */
+export type Rounding = (x: number) => number;
+
+const exact: Rounding = (x) => x;
+
+/** The rounding of each operation on the elements of `a` (float32 arithmetic is float64's rounded after each operation). */
+export function roundingOf(a: FloatArray): Rounding {
+  return a instanceof Float32Array ? Math.fround : exact;
+}
+
+/** The scalars rounded to the arithmetic of `a` (PyTorch rounds a step's scalars to the parameter's dtype). */
+export function scalarsFor<K extends object>(a: FloatArray, k: K): K {
+  if (!(a instanceof Float32Array)) return k;
+  const out = { ...k } as Record<string, unknown>;
+  for (const [name, value] of Object.entries(out)) if (typeof value === 'number') out[name] = Math.fround(value);
+  return out as K;
+}
+
 export const adamStep = defineRoutine('adamStep', function reference(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, k: AdamScalars): void {
+  if (p instanceof Float32Array) return adam32(p, g, m, v, scalarsFor(p, k));
   const { sign, l2, shrink, mu, keep, lr, vScale, b2, c2, eps } = k;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
@@ -43,11 +67,26 @@ export const adamStep = defineRoutine('adamStep', function reference(p: FloatArr
   }
 });
 
+/** The same step in float32 arithmetic: Math.fround after every operation (written out: a rounding function passed in is not inlined). */
+function adam32(p: Float32Array, g: FloatArray, m: FloatArray, v: FloatArray, k: AdamScalars): void {
+  const { sign, l2, shrink, mu, keep, lr, vScale, b2, c2, eps } = k;
+  const f = Math.fround;
+  for (let i = 0; i < p.length; i++) {
+    const pi = p[i];
+    const gi = f(sign * g[i] + f(l2 * pi));
+    const vi = f(f(b2 * v[i]) + f(f(c2 * gi) * gi));
+    v[i] = vi;
+    const mi = f(f(mu * m[i]) + f(keep * gi));
+    m[i] = mi;
+    p[i] = f(pi * shrink) - f(lr * f(mi / f(f(f(Math.sqrt(vi)) / vScale) + eps)));
+  }
+}
+
 adamStep.register(
   'wasm',
   engine && {
     supports: (p, g, m, v) =>
-      p.length >= CALLER_KERNEL_MIN_ELEMENTS && p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array,
+      p.length >= ADAM_KERNEL_MIN_ELEMENTS && p instanceof Float32Array && g instanceof Float32Array && m instanceof Float32Array && v instanceof Float32Array,
     run: (p, g, m, v, k) => wasmAdam(engine, p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, k),
   },
 );

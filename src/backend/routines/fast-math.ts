@@ -6,6 +6,8 @@
  *
  * exp(x) = 2^k · 2^(j/32) · p(r) with n = round(32·x/ln 2) = 32k + j and
  * r = x − n·ln2/32 (|r| ≤ 0.0109), p a degree-6 Taylor polynomial.
+ * - tanhF32, float32's tanh (see below), which asm/elementwise.ts's
+ *   tanhF32 computes the same way to the bit.
  * - kernelExp / kernelExpF32 for the SVM kernels (RBF), on 64 steps per
  *   octave, whose constants the wasm SVC solver (asm/svm-rows.ts) reads to
  *   give the same values to the bit.
@@ -42,6 +44,50 @@ export function fastTanh(x: number): number {
   }
   const t = 1 - 2 / (fastExp(2 * a) + 1);
   return x < 0 ? -t : t;
+}
+
+// ---------------------------------------------------------------- float32 tanh
+
+/** Below 2^-6, tanh's Taylor polynomial (1 − 2/(e^{2x} + 1) would cancel); x − x³/3 + 2x⁵/15 − 17x⁷/315 is exact to 1e-16 there. */
+const TANH_SMALL = 0.015625;
+/** tanh(|x|) rounds to 1 in float32 from 9.02 on; clamping keeps e^{2x} finite. */
+const TANH_CLAMP = 10;
+const LOG2E = Math.LOG2E;
+const LN2_HI = 6.9314718036912381649e-1; // fdlibm's split of ln 2: n·LN2_HI is exact for n < 2^11
+const LN2_LO = 1.90821492927058770002e-10;
+/** 2^n for the n that 2·min(|x|, 10)·log2(e) rounds to (0..29). */
+const TANH_POW2 = Float64Array.from({ length: 32 }, (_, n) => 2 ** n);
+
+/**
+ * tanh for float32 tensors, every size alike (the wasm kernel for large
+ * arrays computes exactly these float64 operations, two lanes at a time):
+ * float64 arithmetic accurate to about 1e-15, rounded once to float32, so
+ * it is within one float32 ulp of Math.tanh and almost always equal to it
+ * rounded. For |x| ≥ 2^-6: 1 − 2/(e^{2|x|} + 1) with e^y = 2^n·P(r),
+ * y = n·ln2 + r, |r| ≤ ln2/2, P the degree-12 Taylor polynomial; the sign of x.
+ * NaN gives NaN; ±Infinity gives ±1. Float64 tensors keep Math.tanh.
+ */
+export function tanhF32(x: number): number {
+  const a = Math.abs(x);
+  if (a < TANH_SMALL) {
+    const x2 = x * x;
+    return Math.fround(x * (1 + x2 * (-1 / 3 + x2 * (2 / 15 + x2 * (-17 / 315)))));
+  }
+  const y = 2 * Math.min(a, TANH_CLAMP);
+  const n = y * LOG2E + ROUND - ROUND;
+  const r = y - n * LN2_HI - n * LN2_LO;
+  const p =
+    1 +
+    r *
+      (1 +
+        r *
+          (1 / 2 +
+            r *
+              (1 / 6 +
+                r *
+                  (1 / 24 + r * (1 / 120 + r * (1 / 720 + r * (1 / 5040 + r * (1 / 40320 + r * (1 / 362880 + r * (1 / 3628800 + r * (1 / 39916800 + r * (1 / 479001600))))))))))));
+  const t = 1 - 2 / (p * TANH_POW2[n | 0] + 1);
+  return Math.fround(x < 0 ? -t : t);
 }
 
 // ---------------------------------------------------------------- the SVM kernels' exp

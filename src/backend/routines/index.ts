@@ -11,6 +11,6 @@ export { buildHistograms, type HistogramArgs } from './histogram.js';
 export { int8Conv2d, int8Linear, type Int8ConvArgs, type Int8LinearArgs, type InputQuantisation } from './int8.js';
 export { lstmBackward, lstmForward } from './lstm.js';
 export { maxPool2d } from './max-pool.js';
-export { relu32, reluGrad32, tanhGrad32 } from './activation.js';
+export { relu32, reluGrad32, tanh32, tanhGrad32 } from './activation.js';
 export { svcPairs } from './svc-pairs.js';
 export { routines } from '../routine.js';

@@ -15,7 +15,7 @@ import * as slot from './layout.js';
 /** Below this many elements the JS loops beat a round trip through the wasm memory (relu, pooling, Adam). */
 export const CALLER_KERNEL_MIN_ELEMENTS = 2048;
 
-export type UnaryKernel = 'reluF32';
+export type UnaryKernel = 'reluF32' | 'tanhF32';
 export type GradKernel = 'reluGradF32' | 'tanhGradF32';
 
 /** out = f(x) element-wise by the named float32 kernel, computed in place in the caller's scratch. */

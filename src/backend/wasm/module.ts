@@ -21,6 +21,7 @@ export interface KernelExports {
   packB64(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
   /** Float32 element-wise kernels on byte addresses (asm/elementwise.ts). */
   reluF32(x: number, out: number, n: number): void;
+  tanhF32(x: number, out: number, n: number): void;
   reluGradF32(out: number, g: number, dx: number, n: number): void;
   tanhGradF32(out: number, g: number, dx: number, n: number): void;
   maxPool2dF32(

@@ -2,6 +2,7 @@
  * Element-wise loops on typed arrays. Each op is one line in a switch
  * outside its loop, so V8 compiles a tight monomorphic loop per op.
  */
+import { tanhF32 } from '../../backend/routines/fast-math.js';
 import type { TypedArray } from '../dtype.js';
 import { stridesOf, type Shape } from '../shape.js';
 
@@ -74,7 +75,9 @@ export function unaryKernel(op: Unary, x: TypedArray, out: TypedArray, p = 0, q 
       }
       break;
     case Unary.Tanh:
-      for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
+      // Float32 results (from float32 or int32 input) by the one float32 tanh, as the tanh32 routine; float64 by Math.tanh.
+      if (out instanceof Float32Array) for (let i = 0; i < n; i++) out[i] = tanhF32(x[i]);
+      else for (let i = 0; i < n; i++) out[i] = Math.tanh(x[i]);
       break;
     case Unary.Relu:
       for (let i = 0; i < n; i++) {

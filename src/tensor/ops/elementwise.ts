@@ -1,7 +1,7 @@
 /** Element-wise ops with broadcasting, and their gradients. */
 import { isGradEnabled, record } from '../../autograd/graph.js';
 import { DTypeError, ValueError } from '../../errors.js';
-import { relu32, reluGrad32, tanhGrad32 } from '../../backend/routines/activation.js';
+import { relu32, reluGrad32, tanh32, tanhGrad32 } from '../../backend/routines/activation.js';
 import { arrayFor, isFloat, promote, type DType } from '../dtype.js';
 import { Binary, binaryKernel, Unary, unaryKernel } from '../loops/elementwise.js';
 import { broadcastShapes, sameShape } from '../shape.js';
@@ -192,7 +192,7 @@ export function sigmoid(x: Tensor): Tensor {
 }
 
 export function tanh(x: Tensor): Tensor {
-  const out = unaryRaw(Unary.Tanh, x);
+  const out = x.data instanceof Float32Array ? new Tensor(tanh32.run(x.data), x.shape) : unaryRaw(Unary.Tanh, x);
   return record(out, 'tanh', [x], (g) => {
     // Recorded (createGraph): stays differentiable. Otherwise one pass, rounded as the three ops round.
     const gd = g.data,
