@@ -180,6 +180,50 @@ export function adamF32(
   }
 }
 
+/**
+ * One SGD step over n float32 elements, in place, in float32 arithmetic (the
+ * scalars arrive rounded to float32): routines/sgd.ts's reference operation
+ * for operation, four lanes at a time. Without momentum (m = 0):
+ *   p = p·shrink − lr·(sign·g + l2·p);
+ * with it: g' = sign·g + l2·p;  m = g' on the first step, else mu·m + keep·g';
+ *   p = p·shrink − lr·(a·g' + b·m)   ((a, b) = (0, 1), or (1, mu) for Nesterov).
+ */
+export function sgdF32(
+  p: usize, g: usize, m: usize, n: i32,
+  sign: f32, l2: f32, shrink: f32, mu: f32, keep: f32, lr: f32, a: f32, b: f32, firstTerm: i32,
+): void {
+  const vSign = f32x4.splat(sign), vL2 = f32x4.splat(l2), vShrink = f32x4.splat(shrink), vMu = f32x4.splat(mu);
+  const vKeep = f32x4.splat(keep), vLr = f32x4.splat(lr), vA = f32x4.splat(a), vB = f32x4.splat(b);
+  const end = <usize>n << 2;
+  let i: usize = 0;
+  if (m == 0) {
+    for (; i + 16 <= end; i += 16) {
+      const pi = v128.load(p + i);
+      const gi = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vL2, pi));
+      v128.store(p + i, f32x4.sub(f32x4.mul(pi, vShrink), f32x4.mul(vLr, gi)));
+    }
+    for (; i < end; i += 4) {
+      const pi = load<f32>(p + i);
+      store<f32>(p + i, pi * shrink - lr * (sign * load<f32>(g + i) + l2 * pi));
+    }
+    return;
+  }
+  for (; i + 16 <= end; i += 16) {
+    const pi = v128.load(p + i);
+    const gi = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vL2, pi));
+    const mi = firstTerm != 0 ? gi : f32x4.add(f32x4.mul(vMu, v128.load(m + i)), f32x4.mul(vKeep, gi));
+    v128.store(m + i, mi);
+    v128.store(p + i, f32x4.sub(f32x4.mul(pi, vShrink), f32x4.mul(vLr, f32x4.add(f32x4.mul(vA, gi), f32x4.mul(vB, mi)))));
+  }
+  for (; i < end; i += 4) {
+    const pi = load<f32>(p + i);
+    const gi = sign * load<f32>(g + i) + l2 * pi;
+    const mi = firstTerm != 0 ? gi : mu * load<f32>(m + i) + keep * gi;
+    store<f32>(m + i, mi);
+    store<f32>(p + i, pi * shrink - lr * (a * gi + b * mi));
+  }
+}
+
 /** dx[i] = g[i]·(1 − out[i]²), each step rounded to float32 as the unfused ops round it. */
 export function tanhGradF32(out: usize, g: usize, dx: usize, n: i32): void {
   const one = f32x4.splat(1);

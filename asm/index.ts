@@ -16,7 +16,7 @@ import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
 
 export { packB32, packB64, MR32, NR32, MR64, NR64, KC, MC_MAX, WORK_BYTES_PER_THREAD } from './gemm';
 export { svcScratchBytes } from './svm';
-export { adamF32, reluF32, reluGradF32, tanhF32, tanhGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
+export { adamF32, sgdF32, reluF32, reluGradF32, tanhF32, tanhGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
 export { denseForwardF32, denseBackwardF32 } from './dense';
 
 /**

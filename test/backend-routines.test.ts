@@ -7,7 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { routines, type AdamScalars } from '../src/backend/routines/index.js';
+import { routines, type AdamScalars, type SgdScalars } from '../src/backend/routines/index.js';
 import type { Routine } from '../src/backend/routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from '../src/backend/routines/conv.js';
 import type { DenseChainLayer } from '../src/backend/routines/dense-chain.js';
@@ -218,6 +218,21 @@ const CASES: Record<string, RoutineCases> = {
         return [floats(next, n), floats(next, n), floats(next, n), floats(next, n).map(Math.abs), k];
       }),
     outputs: (_result, args) => args.slice(0, 4) as Float32Array[],
+  },
+  sgdStep: {
+    compare: 'exact',
+    cases: (next) =>
+      [
+        [2053, false, false, false],
+        [16, true, true, false],
+        [2053, true, false, false],
+        [4099, true, false, true],
+        [3, true, false, true],
+      ].map(([n, momentum, firstTerm, nesterov]) => {
+        const k: SgdScalars = { sign: -1, l2: 0.01, shrink: 0.999, mu: 0.9, keep: 0.7, lr: 0.003, vScale: 1, firstTerm: firstTerm as boolean };
+        return [floats(next, n as number), floats(next, n as number), momentum ? floats(next, n as number) : null, k, nesterov];
+      }),
+    outputs: (_result, args) => args.slice(0, 3) as (Float32Array | null)[],
   },
   conv2dForward: {
     compare: 'exact',

@@ -39,7 +39,10 @@ export class RowSampler {
     const src = x.data;
     for (let i = 0; i < batchSize; i++) {
       const row = this.order[this.position + i];
-      out.set(src.subarray(row * rowSize, (row + 1) * rowSize), i * rowSize);
+      // A plain loop: a subarray view per row costs more than copying a short row.
+      const from = row * rowSize,
+        to = i * rowSize;
+      for (let j = 0; j < rowSize; j++) out[to + j] = src[from + j];
       if (labels && this.y) labels[i] = this.y[row];
     }
     this.position += batchSize;

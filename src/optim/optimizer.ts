@@ -27,7 +27,8 @@ import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/backend.js';
-import { adamStep, roundingOf, scalarsFor, type AdamScalars, type Rounding } from '../backend/routines/adam.js';
+import { adamStep, roundingOf, roundScalarsToFloat32, type AdamScalars, type Rounding } from '../backend/routines/adam.js';
+import { sgdStep } from '../backend/routines/sgd.js';
 import { markModified } from '../nn/module.js';
 import { checkOptions } from '../utils/options.js';
 
@@ -280,7 +281,7 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
   const t = st.step;
   const mu = r.momentum;
   const hasMomentum = mu !== 0;
-  const exact: StepScalars = {
+  const k: StepScalars = {
     sign: r.maximize ? -1 : 1,
     l2: r.decoupledDecay ? 0 : r.weightDecay,
     shrink: r.decoupledDecay && r.weightDecay !== 0 ? 1 - r.lr * r.weightDecay : 1,
@@ -294,12 +295,12 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
     firstTerm: hasMomentum && r.momentumInit === 'value' && !st.momentum,
   };
   if (r.biasCorrection) {
-    exact.lr = r.lr / (1 - Math.pow(mu, t));
-    exact.vScale = Math.sqrt(1 - Math.pow(r.beta2, t));
+    k.lr = r.lr / (1 - Math.pow(mu, t));
+    k.vScale = Math.sqrt(1 - Math.pow(r.beta2, t));
   }
-  if (r.lrDecay !== 0) exact.lr = r.lr / (1 + (t - 1) * r.lrDecay);
+  if (r.lrDecay !== 0) k.lr = r.lr / (1 + (t - 1) * r.lrDecay);
   // Resolved in float64, then rounded to the parameter's arithmetic (float32 for float32).
-  const k = scalarsFor(p as FloatArray, exact);
+  if (p instanceof Float32Array) roundScalarsToFloat32(k);
   const dtype = dtypeOfArray(p);
   const m = hasMomentum ? (st.momentum ??= arrayFor(dtype, n)) : null;
   const v = r.secondMoment ? (st.secondMoment ??= arrayFor(dtype, n).fill(r.secondInit)) : null;
@@ -310,7 +311,7 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
   // as the general one (for finite values: a zero decay adds 0·p, a unit
   // shrink multiplies by 1); everything else takes the general loop.
   if (!vMax && !gAvg && !generalOnly) {
-    if (!v) return plainLoop(p, g, m, k, r.nesterov);
+    if (!v) return sgdStep.run(p as FloatArray, g as FloatArray, m as FloatArray | null, k, r.nesterov);
     if (m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm) {
       // The backend's routine (on large float32 parameters, SIMD kernels giving the same numbers).
       return adamStep.run(p as FloatArray, g as FloatArray, m as FloatArray, v as FloatArray, k);
@@ -374,52 +375,6 @@ function generalLoop(
 // The fast loops come in two arithmetics written out (float64; float32 with
 // Math.fround after each operation): a rounding function passed in would be
 // called, not inlined, once a process has used both dtypes.
-
-/** No second moment (SGD with or without momentum, dampening, Nesterov). */
-function plainLoop(p: TypedArray, g: TypedArray, m: TypedArray | null, k: StepScalars, nesterov: boolean): void {
-  if (p instanceof Float32Array) return plainLoop32(p, g, m, k, nesterov);
-  const { sign, l2, shrink, mu, keep, lr, firstTerm } = k;
-  const n = p.length;
-  if (m === null) {
-    for (let i = 0; i < n; i++) {
-      const pi = p[i];
-      p[i] = pi * shrink - lr * (sign * g[i] + l2 * pi);
-    }
-    return;
-  }
-  // u = a·g + b·m: (0, 1) plain momentum, (1, μ) Nesterov.
-  const a = nesterov ? 1 : 0,
-    b = nesterov ? mu : 1;
-  for (let i = 0; i < n; i++) {
-    const pi = p[i];
-    const gi = sign * g[i] + l2 * pi;
-    const mi = firstTerm ? gi : mu * m[i] + keep * gi;
-    m[i] = mi;
-    p[i] = pi * shrink - lr * (a * gi + b * mi);
-  }
-}
-
-function plainLoop32(p: Float32Array, g: TypedArray, m: TypedArray | null, k: StepScalars, nesterov: boolean): void {
-  const { sign, l2, shrink, mu, keep, lr, firstTerm } = k;
-  const n = p.length;
-  const f = Math.fround;
-  if (m === null) {
-    for (let i = 0; i < n; i++) {
-      const pi = p[i];
-      p[i] = f(pi * shrink) - f(lr * f(sign * g[i] + f(l2 * pi)));
-    }
-    return;
-  }
-  const a = nesterov ? 1 : 0,
-    b = nesterov ? mu : 1;
-  for (let i = 0; i < n; i++) {
-    const pi = p[i];
-    const gi = f(sign * g[i] + f(l2 * pi));
-    const mi = firstTerm ? gi : f(f(mu * m[i]) + f(keep * gi));
-    m[i] = mi;
-    p[i] = f(pi * shrink) - f(lr * f(a * gi + f(b * mi)));
-  }
-}
 
 /** A second moment without momentum (RMSprop, Adagrad). */
 function adaptiveLoop(p: TypedArray, g: TypedArray, v: TypedArray, k: StepScalars): void {

@@ -45,16 +45,26 @@ export function roundingOf(a: FloatArray): Rounding {
   return a instanceof Float32Array ? Math.fround : exact;
 }
 
-/** The scalars rounded to the arithmetic of `a` (PyTorch rounds a step's scalars to the parameter's dtype). */
-export function scalarsFor<K extends object>(a: FloatArray, k: K): K {
-  if (!(a instanceof Float32Array)) return k;
-  const out = { ...k } as Record<string, unknown>;
-  for (const [name, value] of Object.entries(out)) if (typeof value === 'number') out[name] = Math.fround(value);
-  return out as K;
+/**
+ * Rounds the scalars of an update to float32 in place (PyTorch rounds a
+ * step's scalars to the parameter's dtype): the float32 loops below do it
+ * themselves, the optimiser once for its other float32 loops.
+ */
+export function roundScalarsToFloat32(k: AdamScalars): void {
+  const f = Math.fround;
+  k.l2 = f(k.l2);
+  k.shrink = f(k.shrink);
+  k.mu = f(k.mu);
+  k.keep = f(k.keep);
+  k.lr = f(k.lr);
+  k.vScale = f(k.vScale);
+  k.b2 = f(k.b2);
+  k.c2 = f(k.c2);
+  k.eps = f(k.eps);
 }
 
 export const adamStep = defineRoutine('adamStep', function reference(p: FloatArray, g: FloatArray, m: FloatArray, v: FloatArray, k: AdamScalars): void {
-  if (p instanceof Float32Array) return adam32(p, g, m, v, scalarsFor(p, k));
+  if (p instanceof Float32Array) return adam32(p, g, m, v, k);
   const { sign, l2, shrink, mu, keep, lr, vScale, b2, c2, eps } = k;
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
@@ -69,8 +79,17 @@ export const adamStep = defineRoutine('adamStep', function reference(p: FloatArr
 
 /** The same step in float32 arithmetic: Math.fround after every operation (written out: a rounding function passed in is not inlined). */
 function adam32(p: Float32Array, g: FloatArray, m: FloatArray, v: FloatArray, k: AdamScalars): void {
-  const { sign, l2, shrink, mu, keep, lr, vScale, b2, c2, eps } = k;
   const f = Math.fround;
+  const sign = k.sign, // ±1
+    l2 = f(k.l2),
+    shrink = f(k.shrink),
+    mu = f(k.mu),
+    keep = f(k.keep),
+    lr = f(k.lr),
+    vScale = f(k.vScale),
+    b2 = f(k.b2),
+    c2 = f(k.c2),
+    eps = f(k.eps);
   for (let i = 0; i < p.length; i++) {
     const pi = p[i];
     const gi = f(sign * g[i] + f(l2 * pi));

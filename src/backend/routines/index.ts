@@ -4,6 +4,7 @@
  * each backend's implementation against the reference.
  */
 export { adamStep, type AdamScalars } from './adam.js';
+export { sgdStep, type SgdScalars } from './sgd.js';
 export { conv2dBackward, conv2dForward } from './conv.js';
 export { denseChainBackward, denseChainForward } from './dense-chain.js';
 export { columnSums, denseRows } from './dense-rows.js';

@@ -6,6 +6,7 @@
  * than filling zeroed ones), or in place for Adam.
  */
 import type { AdamScalars } from '../routines/adam.js';
+import type { SgdScalars } from '../routines/sgd.js';
 import type { DenseChainBackwardArgs, DenseChainLayer } from '../routines/dense-chain.js';
 import type { PoolKernelGeometry } from '../routines/max-pool.js';
 import { ValueError } from '../../errors.js';
@@ -159,6 +160,22 @@ export function adam(engine: WasmEngine, p: Float32Array, g: Float32Array, m: Fl
   p.set(f32.subarray(pAt >> 2, (pAt >> 2) + n));
   m.set(f32.subarray(mAt >> 2, (mAt >> 2) + n));
   v.set(f32.subarray(vAt >> 2, (vAt >> 2) + n));
+}
+
+/** One SGD step in place on p (and the momentum m, when given): asm/elementwise.ts's sgdF32. */
+export function sgd(engine: WasmEngine, p: Float32Array, g: Float32Array, m: Float32Array | null, k: SgdScalars, nesterov: boolean): void {
+  const n = p.length;
+  if (g.length !== n || (m && m.length !== n)) throw new ValueError(`sgd kernel: p, g, m have ${n}, ${g.length}, ${m?.length} values`);
+  const bytes = align64(n * 4);
+  const at = engine.callerScratch((m ? 3 : 2) * bytes);
+  const [pAt, gAt, mAt] = [at, at + bytes, m ? at + 2 * bytes : 0];
+  const f32 = engine.f32;
+  f32.set(p, pAt >> 2);
+  f32.set(g, gAt >> 2);
+  if (m) f32.set(m, mAt >> 2);
+  engine.kernels.sgdF32(pAt, gAt, mAt, n, k.sign, k.l2, k.shrink, k.mu, k.keep, k.lr, nesterov ? 1 : 0, nesterov ? k.mu : 1, k.firstTerm ? 1 : 0);
+  p.set(f32.subarray(pAt >> 2, (pAt >> 2) + n));
+  if (m) m.set(f32.subarray(mAt >> 2, (mAt >> 2) + n));
 }
 
 export function maxPool2d(engine: WasmEngine, x: Float32Array, g: PoolKernelGeometry): { values: Float32Array; offsets: Int32Array } {

@@ -60,6 +60,7 @@ export interface KernelExports {
     c2: number,
     eps: number,
   ): void;
+  sgdF32(p: number, g: number, m: number, n: number, sign: number, l2: number, shrink: number, mu: number, keep: number, lr: number, a: number, b: number, firstTerm: number): void;
   /** Bytes of per-thread scratch an SVC pairs job needs for pairs of up to maxL samples (asm/svm.ts). */
   svcScratchBytes(maxL: number): number;
   /** A chain of dense layers described at `desc` (asm/dense.ts). */
