@@ -13,8 +13,9 @@
  * --fresh`) shows whether a size's speed depends on what the process ran
  * before: it times each size first in a process of its own (`_fresh`), then
  * all sizes in one process in ascending (`_ascending`) and in descending
- * (`_descending`) order; each of these with the relaxed-SIMD kernels and
- * without (`_norelaxed`: FRUGAL_WASM_RELAXED=0). `_fresh_reuse` times each
+ * (`_descending`) order; each of these with the default kernels
+ * (FRUGAL_WASM_RELAXED=0) and the relaxed-SIMD ones (`_relaxed`:
+ * FRUGAL_WASM_RELAXED=1). `_fresh_reuse` times each
  * size first as `_fresh` does, writing every call into one output allocated
  * up front: the difference is what touching a fresh output's pages costs
  * (docs/performance.md, "GEMM speed and fresh outputs").
@@ -106,7 +107,7 @@ export interface GemmFreshOptions {
   sizes?: number[];
   /** Thread counts (default: all cores). */
   threads?: number[];
-  /** Run the `_norelaxed` variants too (default true). */
+  /** Run the `_relaxed` variants too (default true). */
   both?: boolean;
 }
 
@@ -129,9 +130,9 @@ function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, 
 export async function benchGemmFresh(emit: (line: BenchLine) => void, options: GemmFreshOptions = {}): Promise<void> {
   const sizes = options.sizes ?? [128, 256, 512, 1024, 2048];
   const threadCounts = options.threads ?? [hardwareConcurrency()];
-  const builds = options.both === false ? [true] : [true, false];
+  const builds = options.both === false ? [false] : [false, true];
   for (const relaxed of builds) {
-    const suffix = relaxed ? '' : '_norelaxed';
+    const suffix = relaxed ? '_relaxed' : '';
     for (const threads of threadCounts) {
       const tag = (line: BenchLine, order: string): BenchLine => ({ ...line, workload: 'gemm-fresh', metric: `${line.metric}_${order}${suffix}` });
       for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed)) emit(tag(line, 'fresh'));

@@ -26,6 +26,8 @@ export type KernelSupport = 'threads' | 'simd' | 'none';
 export interface KernelExports {
   /** Claims and computes chunks of the job in the control block at `ctl` (byte address) with scratch of thread `tid`. */
   work(ctl: number, tid: number): void;
+  /** Claims and computes one chunk of that job; 0 when none was left. */
+  workOne(ctl: number, tid: number): number;
   /** Packs all of op(B) (K×N) at byte address `b` (row stride `ldb` elements) into column panels at `dst`. */
   packB32(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
   packB64(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
