@@ -26,18 +26,21 @@ export { denseForwardF32, denseBackwardF32 } from './dense';
  * while others still compute.
  */
 export function work(ctl: usize, tid: i32): void {
-  const total = slot(ctl, NCHUNKS);
-  const jobId = slot(ctl, JOB_ID);
-  const flags = <usize>slot(ctl, FLAGS_PTR);
-  const nextPtr = ctl + (<usize>NEXT << 2);
-  while (true) {
-    const chunk = atomic.add<i32>(nextPtr, 1);
-    if (chunk >= total) break;
-    runChunk(ctl, tid, chunk);
-    const flag = flags + (<usize>chunk << 2);
-    atomic.store<i32>(flag, jobId);
-    atomic.notify(flag, 1);
-  }
+  while (workOne(ctl, tid));
+}
+
+/**
+ * Claims and computes one chunk as `work` does; false when none was left. The
+ * caller of a GEMM job uses it to copy finished chunks out between its own.
+ */
+export function workOne(ctl: usize, tid: i32): bool {
+  const chunk = atomic.add<i32>(ctl + (<usize>NEXT << 2), 1);
+  if (chunk >= slot(ctl, NCHUNKS)) return false;
+  runChunk(ctl, tid, chunk);
+  const flag = <usize>slot(ctl, FLAGS_PTR) + (<usize>chunk << 2);
+  atomic.store<i32>(flag, slot(ctl, JOB_ID));
+  atomic.notify(flag, 1);
+  return true;
 }
 
 function runChunk(ctl: usize, tid: i32, chunk: i32): void {

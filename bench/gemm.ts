@@ -8,8 +8,20 @@
  * Float32Arrays with a freshly allocated output, copies in and out included.
  *
  * Run alone: `node dist/bench/gemm.js [--sizes 64,256] [--threads 1,2]`.
+ *
+ * The `gemm-fresh` workload (benchGemmFresh, or `node dist/bench/gemm.js
+ * --fresh`) shows whether a size's speed depends on what the process ran
+ * before: it times each size first in a process of its own (`_fresh`), then
+ * all sizes in one process in ascending (`_ascending`) and in descending
+ * (`_descending`) order; each of these with the default kernels
+ * (FRUGAL_WASM_RELAXED=0) and the relaxed-SIMD ones (`_relaxed`:
+ * FRUGAL_WASM_RELAXED=1). `_fresh_reuse` times each
+ * size first as `_fresh` does, writing every call into one output allocated
+ * up front: the difference is what touching a fresh output's pages costs
+ * (docs/performance.md, "GEMM speed and fresh outputs").
  */
-import { pathToFileURL } from 'node:url';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/backend/index.js';
 import { hardwareConcurrency } from '../src/platform/threads.js';
 import { median, type BenchLine } from './common.js';
@@ -20,6 +32,8 @@ export interface GemmBenchOptions {
   threads?: number[];
   warmup?: number;
   repetitions?: number;
+  /** Write every call into one output allocated up front (the kernel's speed without the cost of a fresh output's first touch). */
+  reuseOutput?: boolean;
 }
 
 /** Fills with a fixed pseudo-random sequence in [-1, 1). */
@@ -50,8 +64,9 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         const b = randomMatrix(n * n, 2);
         const calls = Math.max(1, Math.floor(2 ** 27 / n ** 3));
         const backend = getBackend();
+        const output = options.reuseOutput ? new Float32Array(n * n) : null;
         const call = (): Float32Array => {
-          const c = new Float32Array(n * n);
+          const c = output ?? new Float32Array(n * n);
           backend.gemm({
             dtype: 'float32',
             batch: 1,
@@ -88,11 +103,53 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
   }
 }
 
+export interface GemmFreshOptions {
+  sizes?: number[];
+  /** Thread counts (default: all cores). */
+  threads?: number[];
+  /** Run the `_relaxed` variants too (default true). */
+  both?: boolean;
+}
+
+/** Runs this file in a new Node process on `sizes`, in that order, and returns its lines. */
+function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, reuseOutput = false): BenchLine[] {
+  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), ...(reuseOutput ? ['--reuse-output'] : [])];
+  const out = execFileSync(process.execPath, args, {
+    encoding: 'utf8',
+    env: { ...process.env, FRUGAL_WASM_RELAXED: relaxed ? '1' : '0' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  return out
+    .trim()
+    .split('\n')
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line) as BenchLine);
+}
+
+/** The `gemm-fresh` workload (see the file's comment). */
+export async function benchGemmFresh(emit: (line: BenchLine) => void, options: GemmFreshOptions = {}): Promise<void> {
+  const sizes = options.sizes ?? [128, 256, 512, 1024, 2048];
+  const threadCounts = options.threads ?? [hardwareConcurrency()];
+  const builds = options.both === false ? [false] : [false, true];
+  for (const relaxed of builds) {
+    const suffix = relaxed ? '_relaxed' : '';
+    for (const threads of threadCounts) {
+      const tag = (line: BenchLine, order: string): BenchLine => ({ ...line, workload: 'gemm-fresh', metric: `${line.metric}_${order}${suffix}` });
+      for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed)) emit(tag(line, 'fresh'));
+      for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed, true)) emit(tag(line, 'fresh_reuse'));
+      for (const line of timeInFreshProcess(sizes, threads, relaxed)) emit(tag(line, 'ascending'));
+      for (const line of timeInFreshProcess([...sizes].reverse(), threads, relaxed)) emit(tag(line, 'descending'));
+    }
+  }
+}
+
 function parseList(flag: string): number[] | undefined {
   const i = process.argv.indexOf(flag);
   return i > 0 && process.argv[i + 1] ? process.argv[i + 1].split(',').map(Number) : undefined;
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
-  await benchGemm((line) => console.log(JSON.stringify(line)), { sizes: parseList('--sizes'), threads: parseList('--threads') });
+  const print = (line: BenchLine): void => console.log(JSON.stringify(line));
+  if (process.argv.includes('--fresh')) await benchGemmFresh(print, { sizes: parseList('--sizes'), threads: parseList('--threads') });
+  else await benchGemm(print, { sizes: parseList('--sizes'), threads: parseList('--threads'), reuseOutput: process.argv.includes('--reuse-output') });
 }

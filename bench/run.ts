@@ -35,6 +35,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { benchGemm } = await import('./gemm.js');
     return (emit, { quick }) => benchGemm(emit, quick ? { sizes: [64, 256] } : {});
   },
+  'gemm-fresh': async () => {
+    const { benchGemmFresh } = await import('./gemm.js');
+    return (emit, { quick }) => benchGemmFresh(emit, quick ? { sizes: [64, 128], both: false } : {});
+  },
   ...named(['mlp-digits', 'cnn-fashion', 'lstm-fashion', 'predict-latency'], async (name) => {
     const { DEEP_WORKLOADS } = await import('./deep.js');
     return (emit, options) => DEEP_WORKLOADS[name]({ emit, ...options });

@@ -31,6 +31,7 @@ describe('bench/run', () => {
     const listed = new Set(listedWorkloads());
     const defined = [
       'gemm',
+      'gemm-fresh',
       'knn-fashion',
       'hgb-digits',
       'browser-train-digits',

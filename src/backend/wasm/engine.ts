@@ -187,6 +187,11 @@ export class WasmEngine {
     }
   }
 
+  /** Whether the chunk whose flag is the i32 at `flagIndex` is done. */
+  chunkDone(flagIndex: number): boolean {
+    return Atomics.load(this.i32, flagIndex) === this.jobId;
+  }
+
   /** Returns once the chunk whose flag is the i32 at `flagIndex` is done (spins briefly, then sleeps). */
   awaitChunk(flagIndex: number): void {
     const ctl = this.i32;

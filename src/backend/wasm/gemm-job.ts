@@ -227,8 +227,6 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
     // The flags' memory held other data before; clear it so that no stale value reads as done.
     ctl.fill(0, lay.flagsPtr >> 2, (lay.flagsPtr >> 2) + grid.chunks);
     pool.open();
-    engine.kernels.work(slot.CONTROL_BASE, 0);
-    // Copy C out chunk by chunk while the workers finish theirs.
     copyOutChunks(engine, args, first, lay, grid, view, size);
     pool.finish();
   } else {
@@ -240,11 +238,20 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
   }
 }
 
+/**
+ * Computes chunks on this thread and copies C out, chunk by chunk in order,
+ * as soon as each is done (by any thread): between its own chunks while there
+ * are any left, then as the workers finish theirs. Copying between chunks
+ * lets the workers' computing hide the copy, which costs most when C is a
+ * fresh array (a page fault per 4 KiB; docs/performance.md).
+ */
 function copyOutChunks(engine: WasmEngine, args: GemmArgs, first: number, lay: Layout, grid: Grid, view: FloatArray, size: number): void {
   const { m, n } = args;
   const flags = lay.flagsPtr >> 2;
   const perBatch = grid.rowChunks * grid.colChunks;
+  let working = true;
   for (let chunk = 0; chunk < grid.chunks; chunk++) {
+    while (working && !engine.chunkDone(flags + chunk)) working = engine.kernels.workOne(slot.CONTROL_BASE, 0) !== 0;
     engine.awaitChunk(flags + chunk);
     const batch = Math.floor(chunk / perBatch);
     const inBatch = chunk - batch * perBatch;

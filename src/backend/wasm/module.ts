@@ -7,8 +7,18 @@
  * - 'none': no WebAssembly SIMD; the backend falls back to the JS reference.
  * Compilation is asynchronous (a browser's main thread refuses large
  * synchronous compiles), done once with a top-level await.
+ *
+ * Each variant exists twice: with relaxed SIMD (fused multiply-adds in the
+ * GEMM micro-kernels, asm/madd.ts) and without. The relaxed build is used
+ * when wanted (RELAXED_BY_DEFAULT, or the environment variable
+ * FRUGAL_WASM_RELAXED=1) and the engine validates a relaxed instruction
+ * (Node 22+, Chrome 114+; Node 20 after the V8 flag set below); otherwise,
+ * and with FRUGAL_WASM_RELAXED=0, the other. Results of the two differ by
+ * rounding only (docs/performance.md, "Relaxed SIMD").
  */
-import { kernelsMaxPages, kernelsPlainBase64, kernelsSharedBase64 } from './kernels.generated.js';
+import { isNode } from '../../platform/threads.js';
+import { importUnbundled } from '../../platform/dynamic-import.js';
+import { kernelsMaxPages, kernelsPlainBase64, kernelsPlainRelaxedBase64, kernelsSharedBase64, kernelsSharedRelaxedBase64 } from './kernels.generated.js';
 
 export type KernelSupport = 'threads' | 'simd' | 'none';
 
@@ -16,6 +26,8 @@ export type KernelSupport = 'threads' | 'simd' | 'none';
 export interface KernelExports {
   /** Claims and computes chunks of the job in the control block at `ctl` (byte address) with scratch of thread `tid`. */
   work(ctl: number, tid: number): void;
+  /** Claims and computes one chunk of that job; 0 when none was left. */
+  workOne(ctl: number, tid: number): number;
   /** Packs all of op(B) (K×N) at byte address `b` (row stride `ldb` elements) into column panels at `dst`. */
   packB32(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
   packB64(b: number, ldb: number, transB: number, k: number, n: number, dst: number): void;
@@ -77,6 +89,8 @@ export interface KernelExports {
 
 export interface LoadedKernels {
   support: KernelSupport;
+  /** Whether `module` is the relaxed-SIMD build (fused multiply-adds). */
+  relaxed: boolean;
   /** The compiled module for `support` ('threads': imports a shared memory), null for 'none'. */
   module: WebAssembly.Module | null;
   /** Largest memory, in 64 KiB pages, the shared module accepts. */
@@ -100,22 +114,113 @@ function sharedMemoryAvailable(): boolean {
   }
 }
 
-async function loadKernels(): Promise<LoadedKernels> {
-  if (typeof WebAssembly === 'undefined') return { support: 'none', module: null, maxPages: 0 };
-  if (sharedMemoryAvailable()) {
-    try {
-      const module = await WebAssembly.compile(decodeBase64(kernelsSharedBase64));
-      return { support: 'threads', module, maxPages: kernelsMaxPages };
-    } catch {
-      // No threads in this engine's wasm: try the single-thread build.
-    }
-  }
+/**
+ * A module of one function (v128, v128, v128) → v128 whose body is
+ * f32x4.relaxed_madd: valid exactly where the engine accepts relaxed SIMD.
+ */
+const RELAXED_PROBE = new Uint8Array([
+  0,
+  0x61,
+  0x73,
+  0x6d,
+  1,
+  0,
+  0,
+  0, // magic, version
+  1,
+  8,
+  1,
+  0x60,
+  3,
+  0x7b,
+  0x7b,
+  0x7b,
+  1,
+  0x7b, // type section: (v128 v128 v128) -> v128
+  3,
+  2,
+  1,
+  0, // function section: one function of type 0
+  0x0a,
+  0x0d,
+  1,
+  0x0b,
+  0,
+  0x20,
+  0,
+  0x20,
+  1,
+  0x20,
+  2,
+  0xfd,
+  0x85,
+  0x02,
+  0x0b, // code: local.get 0 1 2; f32x4.relaxed_madd
+]);
+
+/** Whether this engine's WebAssembly accepts relaxed SIMD instructions. */
+export function relaxedSimdValid(): boolean {
+  return typeof WebAssembly !== 'undefined' && WebAssembly.validate(RELAXED_PROBE);
+}
+
+/**
+ * Whether the relaxed build is chosen, where the engine accepts it, unless
+ * FRUGAL_WASM_RELAXED says otherwise. Off until asm/small.ts fuses its
+ * multiply-adds as asm/gemm.ts does (asm/madd.ts) and is built both ways:
+ * the small-batch kernels must agree with the core GEMM bit for bit
+ * (test/nn-inference.test.ts, denseRows in test/backend-routines.test.ts).
+ */
+export const RELAXED_BY_DEFAULT = false;
+
+/** FRUGAL_WASM_RELAXED=1 asks for the relaxed build, =0 for the other (Node; a browser has no such variable). */
+function relaxedWanted(): boolean {
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const value = env?.FRUGAL_WASM_RELAXED;
+  return value === '1' ? true : value === '0' ? false : RELAXED_BY_DEFAULT;
+}
+
+/**
+ * Node 20 (V8 11.3) implements relaxed SIMD behind a flag; Node 22+ has it on.
+ * Sets the flag, under Node only and only when the engine does not validate
+ * relaxed SIMD yet, before the kernels are compiled. Flags set after start-up
+ * apply to modules compiled afterwards, which is all this needs.
+ */
+async function enableRelaxedSimdInNode(): Promise<void> {
+  if (!isNode || relaxedSimdValid()) return;
   try {
-    const module = await WebAssembly.compile(decodeBase64(kernelsPlainBase64));
-    return { support: 'simd', module, maxPages: kernelsMaxPages };
+    const v8 = await importUnbundled<typeof import('node:v8')>('node:v8');
+    v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
   } catch {
-    return { support: 'none', module: null, maxPages: 0 };
+    // No such flag here: the kernels without relaxed SIMD are used.
   }
+}
+
+async function tryCompile(base64: string): Promise<WebAssembly.Module | null> {
+  try {
+    return await WebAssembly.compile(decodeBase64(base64));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Compiles the kernels for this engine. `relaxed`: use the relaxed-SIMD build
+ * where the engine accepts it (default: see relaxedWanted); false for the
+ * build without it. Exported for tests, which compare the two.
+ */
+export async function loadKernels(relaxed = relaxedWanted()): Promise<LoadedKernels> {
+  if (typeof WebAssembly === 'undefined') return { support: 'none', relaxed: false, module: null, maxPages: 0 };
+  if (relaxed) await enableRelaxedSimdInNode();
+  const builds = relaxed && relaxedSimdValid() ? [true, false] : [false];
+  // Shared memory first (threads); without it in this engine's wasm, the single-thread builds.
+  const variants: [KernelSupport, boolean, string][] = [];
+  if (sharedMemoryAvailable()) for (const r of builds) variants.push(['threads', r, r ? kernelsSharedRelaxedBase64 : kernelsSharedBase64]);
+  for (const r of builds) variants.push(['simd', r, r ? kernelsPlainRelaxedBase64 : kernelsPlainBase64]);
+  for (const [support, isRelaxed, base64] of variants) {
+    const module = await tryCompile(base64);
+    if (module) return { support, relaxed: isRelaxed, module, maxPages: kernelsMaxPages };
+  }
+  return { support: 'none', relaxed: false, module: null, maxPages: 0 };
 }
 
 export const kernels: LoadedKernels = await loadKernels();
