@@ -8,9 +8,10 @@
  * unbatched [T, inputSize] works too. `forward(x)` returns the output
  * sequence; `run(x, { h, c })` also returns the final states.
  */
-import { noGrad, record } from '../../autograd/graph.js';
+import { isGradEnabled, noGrad, record } from '../../autograd/graph.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { zeros } from '../../tensor/creation.js';
+import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split } from '../../tensor/ops/shape.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
@@ -76,6 +77,12 @@ function rowsOf(x: Tensor, from: number, to: number): Tensor {
     row = x.size / n;
   const view = new Tensor(x.data.subarray(from * row, to * row), [to - from, ...rest]);
   return record(view, 'slice', [x], (g) => {
+    if (!isGradEnabled()) {
+      const full = arrayFor(g.dtype, x.size);
+      full.set(g.data, from * row);
+      return [new Tensor(full, x.shape)];
+    }
+    // Recorded (gradients of gradients): with tensor ops.
     const parts = [g];
     if (from > 0) parts.unshift(zeros([from, ...rest], { dtype: g.dtype as FloatDType }));
     if (to < n) parts.push(zeros([n - to, ...rest], { dtype: g.dtype as FloatDType }));
