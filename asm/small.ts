@@ -141,12 +141,76 @@ const KC: i32 = 256;
 }
 
 /**
+ * One row × four full panels (32 columns) like row1x32, over the n steps
+ * listed in idx only (the k ≤ KC steps whose x is nonzero, in order): a
+ * product 0·w with w finite is ±0, and adding ±0 to an accumulator that
+ * starts at +0 never changes it, so the result is the same to the bit.
+ */
+// @ts-ignore: decorator
+@inline function row1x32Listed(pp: usize, panelB: usize, bias: usize, x: usize, y: usize, idx: usize, n: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+  for (let q = 0; q < n; q++) {
+    const kk = <usize>load<i32>(idx + (<usize>q << 2));
+    const xv = v128.load32_splat(x + (kk << 2));
+    const p = pp + (kk << 5);
+    a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+    a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(p + panelB))); a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(p + panelB, 16)));
+    a4 = f32x4.add(a4, f32x4.mul(xv, v128.load(p + 2 * panelB))); a5 = f32x4.add(a5, f32x4.mul(xv, v128.load(p + 2 * panelB, 16)));
+    a6 = f32x4.add(a6, f32x4.mul(xv, v128.load(p + 3 * panelB))); a7 = f32x4.add(a7, f32x4.mul(xv, v128.load(p + 3 * panelB, 16)));
+  }
+  a0 = finish(a0, zero, 0, bias, 0); a1 = finish(a1, zero, 0, bias, 16);
+  a2 = finish(a2, zero, 0, bias, 32); a3 = finish(a3, zero, 0, bias, 48);
+  a4 = finish(a4, zero, 0, bias, 64); a5 = finish(a5, zero, 0, bias, 80);
+  a6 = finish(a6, zero, 0, bias, 96); a7 = finish(a7, zero, 0, bias, 112);
+  if (relu) {
+    a0 = f32x4.max(a0, zero); a1 = f32x4.max(a1, zero); a2 = f32x4.max(a2, zero); a3 = f32x4.max(a3, zero);
+    a4 = f32x4.max(a4, zero); a5 = f32x4.max(a5, zero); a6 = f32x4.max(a6, zero); a7 = f32x4.max(a7, zero);
+  }
+  v128.store(y, a0); v128.store(y, a1, 16); v128.store(y, a2, 32); v128.store(y, a3, 48);
+  v128.store(y, a4, 64); v128.store(y, a5, 80); v128.store(y, a6, 96); v128.store(y, a7, 112);
+}
+
+/** One row × one panel of `width` 8 or 4 columns like row1xPanel, over the listed steps only (see row1x32Listed). */
+// @ts-ignore: decorator
+@inline function row1xPanelListed(pp: usize, width: i32, bias: usize, x: usize, y: usize, idx: usize, n: i32, relu: i32): void {
+  const zero = f32x4.splat(0);
+  const stride = <usize>width << 2;
+  let a0 = zero, a1 = zero;
+  for (let q = 0; q < n; q++) {
+    const kk = <usize>load<i32>(idx + (<usize>q << 2));
+    const xv = v128.load32_splat(x + (kk << 2));
+    const p = pp + kk * stride;
+    a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p)));
+    if (width == 8) a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+  }
+  a0 = finish(a0, zero, 0, bias, 0);
+  if (width == 8) a1 = finish(a1, zero, 0, bias, 16);
+  if (relu) { a0 = f32x4.max(a0, zero); a1 = f32x4.max(a1, zero); }
+  v128.store(y, a0);
+  if (width == 8) v128.store(y, a1, 16);
+}
+
+/** Writes to idx the positions i < k where x[i] != 0, in order (branch-free); returns how many. */
+// @ts-ignore: decorator
+@inline function listNonzeros(x: usize, k: i32, idx: usize): i32 {
+  let n = 0;
+  for (let i = 0; i < k; i++) {
+    store<i32>(idx + (<usize>n << 2), i);
+    n += i32(load<f32>(x + (<usize>i << 2)) != 0);
+  }
+  return n;
+}
+
+/**
  * y[r, :np] = relu?(bias + x[r, :k]·W) for r < m: W is k×np in column panels
  * (see the top of this file), bias np floats or 0 for none, x m rows of ldx
  * floats, y m×np. 4×8 register tiles share each weight load over four rows;
- * leftover rows go 32 columns (four panels) at a time.
+ * leftover rows go 32 columns (four panels) at a time. `idx` (k int32 of
+ * scratch, or 0): W holds finite values only, so a leftover row with k ≤ KC
+ * may skip its zero inputs (after a ReLU, about half of them).
  */
-export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m: i32, k: i32, np: i32, relu: i32): void {
+export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m: i32, k: i32, np: i32, relu: i32, idx: usize): void {
   const ldxB = <usize>ldx << 2, ldyB = <usize>np << 2, panelB = <usize>k << 5;
   let r = 0;
   for (; r + 4 <= m; r += 4) {
@@ -155,13 +219,21 @@ export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m
     for (; j + 8 <= np; j += 8) tile4x8(wp + <usize>(j >> 3) * panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, ldxB, yr + (<usize>j << 2), ldyB, k, relu);
     if (j < np) tile4x4(wp + <usize>(j >> 3) * panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, ldxB, yr + (<usize>j << 2), ldyB, k, relu);
   }
+  const listed = idx != 0 && k <= KC;
   for (; r < m; r++) {
     const xr = x + <usize>r * ldxB, yr = y + <usize>r * ldyB;
+    const n = listed ? listNonzeros(xr, k, idx) : 0;
     let j = 0;
-    for (; j + 32 <= np; j += 32) row1x32(wp + <usize>(j >> 3) * panelB, panelB, bias == 0 ? 0 : bias + (<usize>j << 2), xr, yr + (<usize>j << 2), k, relu);
+    for (; j + 32 <= np; j += 32) {
+      const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2);
+      if (listed) row1x32Listed(pp, panelB, bj, xr, yr + (<usize>j << 2), idx, n, relu);
+      else row1x32(pp, panelB, bj, xr, yr + (<usize>j << 2), k, relu);
+    }
     for (; j < np; j += 8) {
       const width = min(8, np - j);
-      row1xPanel(wp + <usize>(j >> 3) * panelB, width, bias == 0 ? 0 : bias + (<usize>j << 2), xr, yr + (<usize>j << 2), k, relu);
+      const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2);
+      if (listed) row1xPanelListed(pp, width, bj, xr, yr + (<usize>j << 2), idx, n, relu);
+      else row1xPanel(pp, width, bj, xr, yr + (<usize>j << 2), k, relu);
     }
   }
 }
@@ -221,7 +293,7 @@ export function lstmForward32(
     const hp = hPrev + <usize>ts * bh, cp = cPrev + <usize>ts * bh;
     memory.copy(hp, src, bh);
     memory.copy(cp, c, bh);
-    linear32(wt, bias, hp, h, hh, b, h, g, 0);
+    linear32(wt, bias, hp, h, hh, b, h, g, 0, 0);
     const xs = xp + <usize>ts * bg, as = acts + <usize>ts * bg;
     const os = out + <usize>ts * bh, tcs = tanhC + <usize>ts * bh;
     for (let r = 0; r < b; r++) {
@@ -284,7 +356,7 @@ export function lstmBackward32(
       if (db) sumRowInto64(db, ds + grow, g);
     }
     // dh_prev = dx_t · W_hh (dht holds it while dh is still read above).
-    linear32(w, 0, ds, g, dht, b, g, h, 0);
+    linear32(w, 0, ds, g, dht, b, g, h, 0, 0);
     memory.copy(dh, dht, bh);
   }
 }

@@ -11,7 +11,7 @@ import { routines, type AdamScalars, type SgdScalars } from '../src/backend/rout
 import type { Routine } from '../src/backend/routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from '../src/backend/routines/conv.js';
 import type { DenseChainLayer } from '../src/backend/routines/dense-chain.js';
-import type { LstmSaved } from '../src/backend/routines/lstm.js';
+import { lstmCellArrays, type LstmSaved } from '../src/backend/routines/lstm.js';
 import * as layout from '../src/backend/wasm/layout.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { assertCloseFloat32, rng, withBackend } from './helpers/backends.js';
@@ -136,14 +136,7 @@ const chainShapes: [number, number[], boolean[], boolean[]][] = [
 ];
 
 function lstmSaved(T: number, B: number, H: number): LstmSaved<Float32Array> {
-  const BH = B * H;
-  return {
-    out: new Float32Array((T + 1) * BH),
-    hPrev: new Float32Array(T * BH),
-    cPrev: new Float32Array(T * BH),
-    acts: new Float32Array(T * B * 4 * H),
-    tanhC: new Float32Array(T * BH),
-  };
+  return { out: new Float32Array((T + 1) * B * H), cell: null };
 }
 
 const lstmShapes: [number, number, number, boolean][] = [
@@ -326,8 +319,12 @@ const CASES: Record<string, RoutineCases> = {
         H,
         T % 2 === 1,
         lstmSaved(T, B, H),
+        true,
       ]),
-    outputs: (_result, args) => Object.values(args[9] as LstmSaved),
+    outputs: (_result, args) => {
+      const saved = args[9] as LstmSaved;
+      return [saved.out, ...Object.values(lstmCellArrays(saved))];
+    },
   },
   lstmBackward: {
     compare: 'close',
@@ -336,7 +333,7 @@ const CASES: Record<string, RoutineCases> = {
         const saved = lstmSaved(T, B, H),
           reverse = T % 2 === 1;
         const w = floats(next, 4 * H * H);
-        routineNamed('lstmForward').reference(...([floats(next, T * B * 4 * H), w, null, floats(next, B * H), floats(next, B * H), T, B, H, reverse, saved] as never[]));
+        routineNamed('lstmForward').reference(...([floats(next, T * B * 4 * H), w, null, floats(next, B * H), floats(next, B * H), T, B, H, reverse, saved, true] as never[]));
         return [
           floats(next, (T + 1) * B * H),
           saved,

@@ -6,23 +6,52 @@
  * runs the whole recurrence, the small h·W_hhᵀ products and the gate math,
  * in the small kernels (asm/small.ts); its exp differs from the reference's
  * in the last bits, so the two agree to a tolerance, not to the bit.
+ *
+ * What the backward reads besides the outputs (the gates, the cell states)
+ * is kept where the forward computed it: in JS arrays by the reference, in
+ * the small kernels' memory by the wasm implementation (no copy out and back
+ * in). A copy kept there may be given up for room before the backward runs
+ * (`lstmStateKept` then says false and the caller runs the forward again).
  */
+import { FrugalError } from '../../errors.js';
 import type { FloatArray } from '../backend.js';
 import { defineRoutine } from '../routine.js';
-import { smallKernels } from '../wasm/small.js';
+import { smallKernels, type ParkedLstm } from '../wasm/small.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
-import { forEachStep, forEachStepBackward } from './recurrent-steps.js';
+import { forEachStep, forEachStepBackward, like } from './recurrent-steps.js';
 
 /** The small kernels' instance (null without WebAssembly SIMD). */
 const small = smallKernels;
 
-/** What the forward saves for the backward (time order), with `out`: T×B×H hidden states, then B×H: the final cell state. */
+/** The state before each step and the activated gates (time order): what the backward reads. */
+export interface LstmCellState<F extends FloatArray = FloatArray> {
+  /** [T, B, H] cell state before each step. */
+  cPrev: F;
+  /** [T, B, 4H] gates after activation. */
+  acts: F;
+  /** [T, B, H] tanh of the new cell state. */
+  tanhC: F;
+}
+
+/** What the forward gives: `out` (T×B×H hidden states, then B×H: the final cell state) and the state for the backward. */
 export interface LstmSaved<F extends FloatArray = FloatArray> {
   out: F;
-  hPrev: F;
-  cPrev: F;
-  acts: F;
-  tanhC: F;
+  /** Set by the forward when asked to keep it: arrays, or a copy in the small kernels' memory; null otherwise. */
+  cell: LstmCellState<F> | ParkedLstm | null;
+}
+
+const isParked = (cell: LstmSaved['cell']): cell is ParkedLstm => cell !== null && 'floats' in cell;
+
+/** Whether the backward can run on `saved` (its cell state was kept and, if in the small kernels, is still there). */
+export function lstmStateKept(saved: LstmSaved): boolean {
+  return isParked(saved.cell) ? small?.holds(saved.cell) === true : saved.cell !== null;
+}
+
+/** The cell state as arrays (copied out of the small kernels where it is kept there). */
+export function lstmCellArrays(saved: LstmSaved): LstmCellState {
+  const cell = saved.cell;
+  if (cell === null || (isParked(cell) && !lstmStateKept(saved))) throw new FrugalError('lstmBackward: the forward did not keep its state (run lstmForward with keep)');
+  return isParked(cell) ? small!.unpark(cell) : cell;
 }
 
 const wasmTakes = (...arrays: (FloatArray | null)[]): boolean => arrays.every((a) => a === null || a instanceof Float32Array);
@@ -40,12 +69,16 @@ export const lstmForward = defineRoutine(
     H: number,
     reverse: boolean,
     saved: LstmSaved,
+    keep: boolean,
   ): void {
-    const { out, hPrev, cPrev, acts, tanhC } = saved;
+    const out = saved.out;
     const GH = 4 * H,
       BH = B * H;
+    const cPrev = like(out, T * BH),
+      acts = like(out, T * B * GH),
+      tanhC = like(out, T * BH);
     const c = c0.slice();
-    forEachStep(T, B, H, GH, reverse, h0, out, hPrev, wHh, bHh, (row, hrow, srow, bh, hh) => {
+    forEachStep(T, B, H, GH, reverse, h0, out, like(out, T * BH), wHh, bHh, (row, hrow, srow, bh, hh) => {
       for (let j = 0; j < H; j++) {
         const i = sigmoid(xp[row + j] + hh[hrow + j]);
         const f = sigmoid(xp[row + H + j] + hh[hrow + H + j]);
@@ -65,14 +98,15 @@ export const lstmForward = defineRoutine(
       }
     });
     out.set(c, T * BH);
+    saved.cell = keep ? { cPrev, acts, tanhC } : null;
   },
 );
 
 lstmForward.register(
   'wasm',
   small && {
-    supports: (xp, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(xp, wHh, bHh, h0, c0, saved.out, saved.hPrev, saved.cPrev, saved.acts, saved.tanhC),
-    run: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved) =>
+    supports: (xp, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(xp, wHh, bHh, h0, c0, saved.out),
+    run: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved, keep) =>
       small.lstmForward(
         xp as Float32Array,
         wHh as Float32Array,
@@ -84,15 +118,17 @@ lstmForward.register(
         H,
         reverse,
         saved as LstmSaved<Float32Array>,
+        keep,
       ),
   },
 );
 
 /**
- * The backward of lstmForward: dx [T, B, 4H] (the gradient of the gate
- * pre-activations, so of xp), dh [B, H] (of h0; zeros on entry); dc [B, H]
- * goes in as the final cell state's gradient and comes out as c0's; db (when
- * given) gets dx summed over steps and rows, in float64 rounded once.
+ * The backward of lstmForward (run with `keep`): dx [T, B, 4H] (the
+ * gradient of the gate pre-activations, so of xp), dh [B, H] (of h0; zeros
+ * on entry); dc [B, H] goes in as the final cell state's gradient and comes
+ * out as c0's; db (when given) gets dx summed over steps and rows, in
+ * float64 rounded once.
  */
 export const lstmBackward = defineRoutine(
   'lstmBackward',
@@ -109,7 +145,7 @@ export const lstmBackward = defineRoutine(
     dc: FloatArray,
     db: FloatArray | null,
   ): void {
-    const { acts, cPrev, tanhC } = saved;
+    const { acts, cPrev, tanhC } = lstmCellArrays(saved);
     const GH = 4 * H;
     // dh_prev = dx_t · W_hh
     forEachStepBackward(T, B, H, GH, reverse, gOut, wHh, dx, false, dh, (row, srow, bh, dht) => {
@@ -136,10 +172,16 @@ export const lstmBackward = defineRoutine(
   },
 );
 
+/** The wasm backward takes float32 arrays and a cell state kept in the small kernels or given as float32 arrays. */
+function wasmTakesCell(cell: LstmSaved['cell']): boolean {
+  if (cell === null) return false;
+  return isParked(cell) ? small?.holds(cell) === true : wasmTakes(cell.cPrev, cell.acts, cell.tanhC);
+}
+
 lstmBackward.register(
   'wasm',
   small && {
-    supports: (gOut, saved, wHh, _T, _B, H, _reverse, dx, dh, dc, db) => H % 4 === 0 && wasmTakes(gOut, wHh, dx, dh, dc, db, saved.out, saved.acts, saved.cPrev, saved.tanhC),
+    supports: (gOut, saved, wHh, _T, _B, H, _reverse, dx, dh, dc, db) => H % 4 === 0 && wasmTakesCell(saved.cell) && wasmTakes(gOut, wHh, dx, dh, dc, db),
     run: (gOut, saved, wHh, T, B, H, reverse, dx, dh, dc, db) =>
       small.lstmBackward(
         gOut as Float32Array,

@@ -19,13 +19,18 @@
  *
  * LSTM: one direction of a layer runs all its steps here (the small h·W_hhᵀ
  * product of each step and the gate math, forward and backward), with its
- * operands copied in once per call and the saved activations copied out to
- * JS arrays (the backward may come much later, or never).
+ * operands copied in once per call. What the backward reads (gates, cell
+ * states) stays here, "parked" above the resident weights, so that it is
+ * not copied out and back in: parks stack up (several layers or directions
+ * run their forwards before the backwards) and a backward releases its own.
+ * The backward may come much later, or never: past PARK_LIMIT_BYTES (or when
+ * a new weight is made resident) every park is given up, and a backward
+ * that finds its park gone has the caller run the forward again.
  *
  * The routines (../routines/small-dense.ts, lstm.ts) run these while the
  * 'wasm' backend is active.
  */
-import type { LstmSaved } from '../routines/lstm.js';
+import type { LstmCellState, LstmSaved } from '../routines/lstm.js';
 import { smallKernelsBase64 } from './small.generated.js';
 
 /** A float array whose owner counts changes to its values. */
@@ -44,7 +49,7 @@ export interface DenseLayer {
 }
 
 interface SmallExports {
-  linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number): void;
+  linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number, idx: number): void;
   columnSums32(src: number, rows: number, cols: number, acc: number): void;
   lstmForward32(
     xp: number,
@@ -81,12 +86,24 @@ interface SmallExports {
   ): void;
 }
 
+/** An LSTM forward's cell state (cPrev, acts, tanhC: byte addresses) parked in the small kernels' memory while `id` is live there. */
+export interface ParkedLstm {
+  readonly id: number;
+  readonly cPrev: number;
+  readonly acts: number;
+  readonly tanhC: number;
+  /** Floats in cPrev (and tanhC); acts holds four times as many. */
+  readonly floats: number;
+}
+
 /** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
 interface Resident {
   generation: number;
   wt: number;
   bias: number;
   wVersion: number;
+  /** Whether every weight is finite (then single rows may skip their zero inputs: 0·w adds nothing). */
+  finite: boolean;
   b: Versioned | null;
   bVersion: number;
 }
@@ -96,6 +113,8 @@ export const SMALL_ROWS = 8;
 /** Largest weight matrix (in elements) kept resident. */
 const MAX_WEIGHT_ELEMENTS = 1 << 20;
 const RESIDENT_LIMIT_BYTES = 64 * 2 ** 20;
+/** Most bytes the parked LSTM states take before they are all given up. */
+const PARK_LIMIT_BYTES = 32 * 2 ** 20;
 /** The first bytes are left to the module's own static data. */
 const BASE = 1024;
 const PAGE = 65536;
@@ -122,14 +141,27 @@ function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Arra
   }
 }
 
+/** Whether a resident copy holds the layer's current weights and bias. */
+const isFresh = (r: Resident, { w, b }: DenseLayer): boolean => r.wVersion === w.version && r.b === b && (!b || r.bVersion === b.version);
+
+function allFinite(a: ArrayLike<number>): boolean {
+  for (let i = 0; i < a.length; i++) if (!Number.isFinite(a[i])) return false;
+  return true;
+}
+
 export class SmallKernels {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
   private readonly k: SmallExports;
   private f32: Float32Array;
   private readonly residents = new WeakMap<object, Resident>();
+  /** The array residentsOf fills (reused: one call at a time). */
+  private readonly layerResidents: Resident[] = [];
   /** Bumped when the resident region is emptied: entries of older generations are stale. */
   private generation = 0;
   private top = BASE;
+  /** The live parks, oldest first, each [id, start, end) in bytes above `top`. */
+  private parks: { id: number; start: number; end: number }[] = [];
+  private nextParkId = 1;
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
@@ -155,10 +187,11 @@ export class SmallKernels {
     const { w, b, n, k } = layer,
       np = padded(n);
     let r = this.slot(layer);
-    if (r && r.wVersion === w.version && r.b === b && (!b || r.bVersion === b.version)) return r;
+    if (r && isFresh(r, layer)) return r;
     if (!r) {
+      this.parks.length = 0; // the new weight may overwrite them
       const bytes = (k + 1) * np * 4;
-      r = { generation: this.generation, wt: this.top, bias: this.top + k * np * 4, wVersion: -1, b: null, bVersion: -1 };
+      r = { generation: this.generation, wt: this.top, bias: this.top + k * np * 4, wVersion: -1, finite: false, b: null, bVersion: -1 };
       this.top = align16(this.top + bytes);
       this.ensureBytes(this.top);
       this.residents.set(w, r);
@@ -166,6 +199,7 @@ export class SmallKernels {
     const f = this.f32,
       bo = r.bias >> 2;
     packPanels(f, r.wt >> 2, w.data, k, n, true);
+    r.finite = allFinite(w.data);
     if (b) {
       f.fill(0, bo, bo + np);
       f.set(b.data, bo);
@@ -176,22 +210,43 @@ export class SmallKernels {
     return r;
   }
 
-  run(x: Float32Array, xOffset: number, m: number, layers: readonly DenseLayer[], out: Float32Array): void {
-    // Empty the region first if the missing layers do not fit (never midway, which would drop a layer just placed).
-    let need = 0;
-    for (const l of layers) if (!this.slot(l)) need += (l.k + 1) * padded(l.n) * 4 + 16;
+  /**
+   * Every layer's resident copy, in order (one lookup each while all are
+   * fresh, the steady state of inference). Made or refreshed where missing
+   * or stale, the region emptied first if the missing ones do not fit (never
+   * midway, which would drop a layer just placed).
+   */
+  private residentsOf(layers: readonly DenseLayer[]): Resident[] {
+    const res = this.layerResidents;
+    res.length = layers.length;
+    let need = 0,
+      stale = false;
+    for (let i = 0; i < layers.length; i++) {
+      const l = layers[i],
+        r = this.slot(l);
+      if (!r) need += (l.k + 1) * padded(l.n) * 4 + 16;
+      if (!r || !isFresh(r, l)) stale = true;
+      else res[i] = r;
+    }
+    if (!stale) return res;
     if (need > 0 && this.top + need > RESIDENT_LIMIT_BYTES) {
       this.generation++;
       this.top = BASE;
     }
+    for (let i = 0; i < layers.length; i++) res[i] = this.resident(layers[i]);
+    return res;
+  }
+
+  run(x: Float32Array, xOffset: number, m: number, layers: readonly DenseLayer[], out: Float32Array): void {
     // Every layer resident before the activations are placed above `top`.
-    const res = layers.map((l) => this.resident(l));
+    const res = this.residentsOf(layers);
     let width = layers[0].k;
     for (const l of layers) width = Math.max(width, padded(l.n));
     const area = align16(m * width * 4);
-    let src = this.top,
+    let src = this.scratchBase(),
       dst = src + area;
-    this.ensureBytes(dst + area);
+    const idx = dst + area; // width int32: the nonzero inputs of a row
+    this.ensureBytes(idx + width * 4);
     const f = this.f32;
     const xs = src >> 2,
       count = m * layers[0].k;
@@ -200,7 +255,7 @@ export class SmallKernels {
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i],
         np = padded(l.n);
-      this.k.linear32(res[i].wt, l.b ? res[i].bias : 0, src, ld, dst, m, l.k, np, l.relu ? 1 : 0);
+      this.k.linear32(res[i].wt, l.b ? res[i].bias : 0, src, ld, dst, m, l.k, np, l.relu ? 1 : 0, res[i].finite ? idx : 0);
       [src, dst] = [dst, src];
       ld = np;
     }
@@ -209,9 +264,15 @@ export class SmallKernels {
     for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[r * n + j] = f[ys + r * ld + j];
   }
 
-  /** Byte addresses of consecutive float32 areas of the given lengths above the resident region (valid until the next call). */
+  /** Where scratch areas start: above the resident weights and the live parks. */
+  private scratchBase(): number {
+    const parks = this.parks;
+    return parks.length > 0 ? parks[parks.length - 1].end : this.top;
+  }
+
+  /** Byte addresses of consecutive float32 areas of the given lengths above the resident region and the parks (valid until the next call). */
   private scratch(lengths: readonly number[]): number[] {
-    let at = this.top;
+    let at = this.scratchBase();
     const ptrs = lengths.map((n) => {
       const p = at;
       at = align16(at + n * 4);
@@ -236,6 +297,44 @@ export class SmallKernels {
     out.set(new Float64Array(this.memory.buffer, pacc, cols));
   }
 
+  /** Parks `floats` float32 values for an LSTM's backward (giving up every older park past PARK_LIMIT_BYTES). */
+  private park(floats: number): ParkedLstm {
+    const bytes = align16(floats * 4),
+      actsBytes = align16(4 * floats * 4);
+    const size = 2 * bytes + actsBytes;
+    let start = this.scratchBase();
+    if (start + size - this.top > PARK_LIMIT_BYTES) {
+      this.parks.length = 0;
+      start = this.top;
+    }
+    const id = this.nextParkId++;
+    this.parks.push({ id, start, end: start + size });
+    this.ensureBytes(start + size);
+    return { id, cPrev: start, tanhC: start + bytes, acts: start + 2 * bytes, floats };
+  }
+
+  /** Whether `parked` is still here. */
+  holds(parked: ParkedLstm): boolean {
+    return this.parks.some((p) => p.id === parked.id);
+  }
+
+  /** Gives up a park (its backward has run); the space of the parks on top of the stack is reused. */
+  private release(parked: ParkedLstm): void {
+    const parks = this.parks;
+    const i = parks.findIndex((p) => p.id === parked.id);
+    if (i === parks.length - 1) parks.pop();
+    else if (i >= 0) parks[i] = { id: 0, start: parks[i].start, end: parks[i].end }; // a hole, reclaimed when the parks above it go
+    while (parks.length > 0 && parks[parks.length - 1].id === 0) parks.pop();
+  }
+
+  /** A copy of a parked cell state in JS arrays (it stays parked). */
+  unpark(parked: ParkedLstm): LstmCellState<Float32Array> {
+    const n = parked.floats,
+      copy = (ptr: number, len: number): Float32Array => this.f32.slice(ptr >> 2, (ptr >> 2) + len);
+    return { cPrev: copy(parked.cPrev, n), acts: copy(parked.acts, 4 * n), tanhC: copy(parked.tanhC, n) };
+  }
+
+  /** The forward: `saved.out` gets the hidden states and the final cell state; with `keep`, `saved.cell` the parked state for the backward. */
   lstmForward(
     xp: Float32Array,
     wHh: Float32Array,
@@ -247,24 +346,27 @@ export class SmallKernels {
     h: number,
     reverse: boolean,
     saved: LstmSaved<Float32Array>,
+    keep: boolean,
   ): void {
     const g = 4 * h,
       tbh = t * b * h;
-    const [pxp, pwt, pbias, ph0, pc, pout, phPrev, pcPrev, pacts, ptanhC, phh] = this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, tbh, t * b * g, tbh, b * g]);
+    const parked = keep ? this.park(tbh) : null;
+    const [pxp, pwt, pbias, ph0, pc, pout, phPrev, phh, pcell] = this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, b * g, parked ? 0 : 6 * tbh]);
     this.put(pxp, xp);
     packPanels(this.f32, pwt >> 2, wHh, h, g, true); // W_hhᵀ: h·W_hhᵀ per step
     if (bHh) this.put(pbias, bHh);
     this.put(ph0, h0);
     this.put(pc, c0);
-    this.k.lstmForward32(pxp, pwt, bHh ? pbias : 0, ph0, pc, t, b, h, reverse ? 1 : 0, pout, phPrev, pcPrev, pacts, ptanhC, phh);
+    const cPrev = parked ? parked.cPrev : pcell,
+      tanhC = parked ? parked.tanhC : pcell + tbh * 4,
+      acts = parked ? parked.acts : pcell + 2 * tbh * 4;
+    this.k.lstmForward32(pxp, pwt, bHh ? pbias : 0, ph0, pc, t, b, h, reverse ? 1 : 0, pout, phPrev, cPrev, acts, tanhC, phh);
     this.take(pout, saved.out.subarray(0, tbh));
     this.take(pc, saved.out.subarray(tbh, tbh + b * h));
-    this.take(phPrev, saved.hPrev);
-    this.take(pcPrev, saved.cPrev);
-    this.take(pacts, saved.acts);
-    this.take(ptanhC, saved.tanhC);
+    saved.cell = parked;
   }
 
+  /** The backward of lstmForward on the state it kept (parked here, or float32 arrays), releasing a park. */
   lstmBackward(
     gOut: Float32Array,
     saved: LstmSaved<Float32Array>,
@@ -280,18 +382,28 @@ export class SmallKernels {
   ): void {
     const g = 4 * h,
       tbh = t * b * h;
-    const [pg, pacts, pcPrev, ptanhC, pw, pdx, pdh, pdc, pdb, pdht] = this.scratch([tbh, t * b * g, tbh, tbh, g * h, t * b * g, b * h, b * h, 2 * g, b * h]);
+    const cell = saved.cell!;
+    const parked = 'floats' in cell ? cell : null;
+    const [pg, pw, pdx, pdh, pdc, pdb, pdht, pcell] = this.scratch([tbh, g * h, t * b * g, b * h, b * h, 2 * g, b * h, parked ? 0 : 6 * tbh]);
+    let cPrev = pcell,
+      tanhC = pcell + tbh * 4,
+      acts = pcell + 2 * tbh * 4;
+    if (parked) ({ cPrev, tanhC, acts } = parked);
+    else {
+      const arrays = cell as LstmCellState<Float32Array>;
+      this.put(cPrev, arrays.cPrev);
+      this.put(tanhC, arrays.tanhC);
+      this.put(acts, arrays.acts);
+    }
     this.put(pg, gOut.subarray(0, tbh));
-    this.put(pacts, saved.acts);
-    this.put(pcPrev, saved.cPrev);
-    this.put(ptanhC, saved.tanhC);
     packPanels(this.f32, pw >> 2, wHh, g, h, false); // W_hh: dh = dx·W_hh per step
     this.put(pdc, dc);
-    this.k.lstmBackward32(pg, pacts, pcPrev, ptanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, db ? pdb : 0, pdht);
+    this.k.lstmBackward32(pg, acts, cPrev, tanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, db ? pdb : 0, pdht);
     if (db) db.set(new Float64Array(this.memory.buffer, pdb, g));
     this.take(pdx, dx);
     this.take(pdh, dh);
     this.take(pdc, dc);
+    if (parked) this.release(parked);
   }
 }
 

@@ -8,9 +8,10 @@
  * step) serves gradients of gradients.
  */
 import { fusedOp } from '../../autograd/fused.js';
+import { needsGrad } from '../../autograd/graph.js';
 import { gemm } from '../../backend/index.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
-import { lstmBackward, lstmForward } from '../../backend/routines/lstm.js';
+import { lstmBackward, lstmForward, lstmStateKept, type LstmSaved } from '../../backend/routines/lstm.js';
 import { forEachStep, forEachStepBackward } from '../../backend/routines/recurrent-steps.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
@@ -38,8 +39,6 @@ interface Dims {
 interface Scan {
   /** [T, B, H] hidden states (LSTM: one more row, the final cell state). */
   out: Floats;
-  /** [T, B, H]: the hidden state before each step (time order), for the weight gradient. */
-  hPrev: Floats;
   /**
    * From the gradient of `out`: the gradients of xproj (dx) and of the
    * hidden product hh (dhh; the same array except for GRU's n gate), of h0
@@ -66,7 +65,7 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
     w = wHh.data as Floats,
     bias = (bHh?.data as Floats | undefined) ?? null;
   const scan = lstm
-    ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats)
+    ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats, needsGrad([xproj, wHh, bHh, h0, c0]))
     : gru
       ? gruScan(d, xp, w, bias, h0.data as Floats)
       : rnnScan(d, mode === 'rnnRelu', xp, w, bias, h0.data as Floats);
@@ -79,12 +78,7 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
   const fast = (gOut: Tensor): (Tensor | null)[] => {
     const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, bHh?.requiresGrad ?? false);
     const grads: (Tensor | null)[] = [xproj.requiresGrad ? new Tensor(dx, xproj.shape) : null];
-    if (wHh.requiresGrad) {
-      // dW_hh = Σ_t dhh_tᵀ · h_prev_t: one GEMM over all steps.
-      const dw = arrayFor(d.dtype, GH * H) as Floats;
-      gemm({ m: GH, n: H, k: T * B, a: dhh, transA: true, b: scan.hPrev, c: dw });
-      grads.push(new Tensor(dw, wHh.shape));
-    } else grads.push(null);
+    grads.push(wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null);
     if (bHh) {
       if (db) grads.push(new Tensor(db, bHh.shape));
       else if (bHh.requiresGrad) {
@@ -137,27 +131,45 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
   return fusedOp(new Tensor(scan.out, [lstm ? T + 1 : T, B, H]), mode, inputs, fast, reference);
 }
 
-/** LSTM: the backend's lstm routines run the whole recurrence (on the wasm backend, in its small kernels). */
-function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats, c0: Floats): Scan {
+/**
+ * dW_hh = Σ_t dhh_tᵀ · h_prev_t, where h_prev is h0 at the first step in
+ * scan order and the hidden state of the step before otherwise: two GEMMs,
+ * one over all the other steps at once (reading the outputs in place).
+ */
+function hiddenWeightGrad(d: Dims, dhh: Floats, out: Floats, h0: Floats): Floats {
+  const { T, B, H, GH, reverse } = d;
+  const dw = arrayFor(d.dtype, GH * H) as Floats;
+  const first = reverse ? T - 1 : 0;
+  gemm({ m: GH, n: H, k: B, a: dhh, aOffset: first * B * GH, transA: true, b: h0, c: dw });
+  // Forwards, step t ≥ 1 follows out[t − 1]; in reverse, step t ≤ T − 2 follows out[t + 1].
+  if (T > 1) gemm({ m: GH, n: H, k: (T - 1) * B, a: dhh, aOffset: reverse ? 0 : B * GH, transA: true, b: out, bOffset: reverse ? B * H : 0, c: dw, accumulate: true });
+  return dw;
+}
+
+/**
+ * LSTM: the backend's lstm routines run the whole recurrence (on the wasm
+ * backend, in its small kernels, which also keep the state for the backward
+ * when `keep`). If that state was given up before the backward, the forward
+ * runs again on the same inputs (into a scratch output) to rebuild it.
+ */
+function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
   const { T, B, H, GH, dtype } = d,
     BH = B * H;
-  const saved = {
-    out: arrayFor(dtype, (T + 1) * BH) as Floats,
-    hPrev: arrayFor(dtype, T * BH) as Floats,
-    cPrev: arrayFor(dtype, T * BH) as Floats,
-    acts: arrayFor(dtype, T * B * GH) as Floats,
-    tanhC: arrayFor(dtype, T * BH) as Floats,
+  const forward = (): LstmSaved => {
+    const saved: LstmSaved = { out: arrayFor(dtype, (T + 1) * BH) as Floats, cell: null };
+    lstmForward.run(xp, w, bias, h0, c0, T, B, H, d.reverse, saved, keep);
+    return saved;
   };
-  lstmForward.run(xp, w, bias, h0, c0, T, B, H, d.reverse, saved);
+  const saved = forward();
   return {
-    out: saved.out,
-    hPrev: saved.hPrev,
+    out: saved.out as Floats,
     backward(go, wantDb) {
+      const state = lstmStateKept(saved) ? saved : forward();
       const dx = arrayFor(dtype, T * B * GH) as Floats,
         dh = arrayFor(dtype, BH) as Floats;
       const dc = go.slice(T * BH, (T + 1) * BH) as Floats;
       const db = wantDb ? (arrayFor(dtype, GH) as Floats) : null;
-      lstmBackward.run(go, saved, w, T, B, H, d.reverse, dx, dh, dc, db);
+      lstmBackward.run(go, state, w, T, B, H, d.reverse, dx, dh, dc, db);
       return { dx, dhh: dx, dh, dc, db };
     },
   };
@@ -187,7 +199,6 @@ function gruScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats
   });
   return {
     out,
-    hPrev,
     backward(go) {
       const dx = arrayFor(dtype, T * BG) as Floats,
         dhh = arrayFor(dtype, T * BG) as Floats;
@@ -233,7 +244,6 @@ function rnnScan(d: Dims, relu: boolean, xp: Floats, w: Floats, bias: Floats | n
   });
   return {
     out,
-    hPrev,
     backward(go) {
       const dx = arrayFor(dtype, T * BG) as Floats,
         dh = arrayFor(dtype, BH) as Floats;

@@ -8,12 +8,13 @@
  * unbatched [T, inputSize] works too. `forward(x)` returns the output
  * sequence; `run(x, { h, c })` also returns the final states.
  */
-import { noGrad } from '../../autograd/graph.js';
+import { isGradEnabled, noGrad, record } from '../../autograd/graph.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { zeros } from '../../tensor/creation.js';
+import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split } from '../../tensor/ops/shape.js';
 import { shapeStr } from '../../tensor/shape.js';
-import type { Tensor } from '../../tensor/tensor.js';
+import { Tensor } from '../../tensor/tensor.js';
 import * as init from '../init.js';
 import { Module, Parameter } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
@@ -63,6 +64,30 @@ interface CellParams {
   wHh: Parameter;
   bIh: Parameter | null;
   bHh: Parameter | null;
+}
+
+/**
+ * Rows [from, to) of x along its first axis, sharing x's data (the scan's
+ * packed result is split into outputs and final states without copying
+ * them). The gradient goes back into zeros of x's shape.
+ */
+function rowsOf(x: Tensor, from: number, to: number): Tensor {
+  const n = x.shape[0],
+    rest = x.shape.slice(1),
+    row = x.size / n;
+  const view = new Tensor(x.data.subarray(from * row, to * row), [to - from, ...rest]);
+  return record(view, 'slice', [x], (g) => {
+    if (!isGradEnabled()) {
+      const full = arrayFor(g.dtype, x.size);
+      full.set(g.data, from * row);
+      return [new Tensor(full, x.shape)];
+    }
+    // Recorded (gradients of gradients): with tensor ops.
+    const parts = [g];
+    if (from > 0) parts.unshift(zeros([from, ...rest], { dtype: g.dtype as FloatDType }));
+    if (to < n) parts.push(zeros([n - to, ...rest], { dtype: g.dtype as FloatDType }));
+    return [parts.length === 1 ? g : concat(parts, 0)];
+  });
 }
 
 const RECURRENT_OPTIONS = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'dtype'];
@@ -196,10 +221,10 @@ abstract class RecurrentBase extends Module {
         const xproj = linear(flat, wIh, bIh).reshape([T, B, GH]);
         const packed = recurrentScan(this.mode, xproj, wHh, bHh, h0[k], c0 ? c0[k] : null, d === 1);
         const last = d === 1 ? 0 : T - 1;
-        hN.push(packed.slice([[last, last + 1]]));
+        hN.push(rowsOf(packed, last, last + 1));
         if (lstm) {
-          cN.push(packed.slice([[T, T + 1]]));
-          outs.push(packed.slice([[0, T]]));
+          cN.push(rowsOf(packed, T, T + 1));
+          outs.push(rowsOf(packed, 0, T));
         } else outs.push(packed);
       }
       layerInput = D === 2 ? concat(outs, 2) : outs[0];

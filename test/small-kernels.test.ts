@@ -1,0 +1,107 @@
+/**
+ * The small kernels' shortcuts (src/backend/wasm/small.ts): single rows skip
+ * their zero inputs (to the bit, and never past a non-finite weight), and an
+ * LSTM forward keeps its state in the kernels' memory for the backward,
+ * which runs the forward again when that state was given up.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { denseRows, type DenseLayer } from '../src/backend/routines/dense-rows.js';
+import { wasmSupport } from '../src/backend/wasm/backend.js';
+import { manualSeed, randn, type Tensor } from '../src/index.js';
+import * as nn from '../src/nn/index.js';
+import { withBackend } from './helpers/backends.js';
+
+const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
+
+/** Floats in [−1, 1) from a small LCG, with every `zeroEvery`-th one 0. */
+function values(n: number, seed: number, zeroEvery = 0): Float32Array {
+  let s = seed;
+  return Float32Array.from({ length: n }, (_, i) => {
+    s = (s * 1103515245 + 12345) % 2 ** 31;
+    return zeroEvery > 0 && i % zeroEvery === 0 ? 0 : (s / 2 ** 31) * 2 - 1;
+  });
+}
+
+function layer(n: number, k: number, seed: number, relu: boolean): DenseLayer {
+  return { w: { data: values(n * k, seed), version: 0 }, b: { data: values(n, seed + 1), version: 0 }, n, k, relu };
+}
+
+/** Both implementations on the same call; returns [wasm, reference]. */
+function bothWays(x: Float32Array, m: number, layers: DenseLayer[]): [Float32Array, Float32Array] {
+  const n = layers[layers.length - 1].n;
+  const fast = new Float32Array(m * n),
+    ref = new Float32Array(m * n);
+  const impl = denseRows.implementations.wasm!;
+  assert.ok(impl.supports(x, 0, m, layers, fast));
+  impl.run(x, 0, m, layers, fast);
+  denseRows.reference(x, 0, m, layers, ref);
+  return [fast, ref];
+}
+
+const sameBits = (a: Float32Array, b: Float32Array): void => assert.deepEqual(Array.from(a).map(String), Array.from(b).map(String));
+
+describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
+  it('single rows with many zero inputs give the reference to the bit (k within and beyond one block)', () => {
+    for (const [m, widths] of [
+      [1, [64, 128, 64, 10]],
+      [3, [37, 20, 9]],
+      [1, [300, 12]],
+    ] as [number, number[]][]) {
+      const layers = widths.slice(1).map((n, l) => layer(n, widths[l], 17 + l, l < widths.length - 2));
+      const [fast, ref] = bothWays(values(m * widths[0], 5, 2), m, layers);
+      sameBits(fast, ref);
+    }
+  });
+
+  it('a non-finite weight facing a zero input still gives NaN (0·∞), also after the weight changes in place', () => {
+    const l = layer(8, 16, 3, false);
+    const x = values(16, 9, 2); // x[0] = 0
+    const [before] = bothWays(x, 1, [l]);
+    assert.ok(before.every(Number.isFinite));
+    (l.w.data as Float32Array)[0] = Infinity; // row 0 of W (output 0), column 0: meets x[0] = 0
+    (l.w as { version: number }).version++;
+    const [fast, ref] = bothWays(x, 1, [l]);
+    assert.ok(Number.isNaN(ref[0]));
+    sameBits(fast, ref);
+  });
+});
+
+/** The gradients of every parameter of `lstm` for sum(output) + sum(h) on x. */
+function lstmGrads(lstm: nn.LSTM, x: Tensor, between: () => void = () => {}, backwards = 1): Float32Array[] {
+  for (const p of lstm.parameters()) p.grad = null;
+  const { output, h } = lstm.run(x);
+  const loss = output.sum().add(h.sum());
+  between();
+  for (let i = 0; i < backwards; i++) loss.backward(null, { retainGraph: i < backwards - 1 });
+  return lstm.parameters().map((p) => p.grad!.data as Float32Array);
+}
+
+describe('small kernels: the LSTM state kept for the backward', { skip }, () => {
+  it('a backward whose kept state was given up (a new resident weight in between) runs the forward again: same gradients', () => {
+    withBackend('wasm', () => {
+      manualSeed(3);
+      const lstm = new nn.LSTM(3, 8, { numLayers: 2 });
+      const x = randn([5, 2, 3]);
+      const plain = lstmGrads(lstm, x);
+      const evicted = lstmGrads(lstm, x, () => bothWays(values(16, 1), 1, [layer(40, 16, 11, false)]));
+      plain.forEach((g, i) => sameBits(evicted[i], g));
+    });
+  });
+
+  it('a retained graph runs the backward twice: twice the gradients', () => {
+    withBackend('wasm', () => {
+      manualSeed(4);
+      const lstm = new nn.LSTM(3, 8, { bidirectional: true });
+      const x = randn([4, 3, 3]);
+      const once = lstmGrads(lstm, x);
+      const twice = lstmGrads(lstm, x, undefined, 2);
+      once.forEach((g, i) =>
+        sameBits(
+          twice[i],
+          g.map((v) => v * 2),
+        ),
+      );
+    });
+  });
+});
