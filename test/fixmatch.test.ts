@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { gaussianNoise } from '../src/augment/index.js';
 import { DataLoader } from '../src/datasets/dataloader.js';
 import { TensorDataset } from '../src/datasets/dataset.js';
-import { AbortError, ValueError } from '../src/errors.js';
+import { AbortError, ShapeError, ValueError } from '../src/errors.js';
 import { Linear, ReLU, Sequential } from '../src/nn/index.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
@@ -178,5 +178,9 @@ describe('FlexThresholds', () => {
     assert.ok(Math.abs(t.perClass[1] - 0.9) < 1e-12, 'the best-learnt class gets τ itself');
     assert.throws(() => t.observe(Int32Array.of(4), [1, 0]), ValueError);
     assert.throws(() => t.observe(Int32Array.of(-1), [1, 0]), ValueError);
+    assert.throws(() => t.observe(Int32Array.of(0, 1), [1, 0]), ShapeError);
+    assert.throws(() => new FlexThresholds(0, 2, 0.9), ValueError);
+    assert.throws(() => new FlexThresholds(4, 1.5, 0.9), ValueError);
+    assert.throws(() => new FlexThresholds(4, 2, Number.NaN), ValueError);
   });
 });

@@ -10,7 +10,8 @@
  * while most samples are still unused), and class c's threshold is
  * τ · M(β_c) with the convex mapping M(x) = x / (2 − x).
  */
-import { ValueError } from '../errors.js';
+import { ShapeError, ValueError } from '../errors.js';
+import { checkInt } from './data.js';
 
 export class FlexThresholds {
   /** Per unlabelled sample: the class of its last prediction above τ, or −1. */
@@ -25,6 +26,10 @@ export class FlexThresholds {
     readonly numClasses: number,
     readonly threshold: number,
   ) {
+    const who = 'FlexThresholds';
+    checkInt(samples, 'samples', 1, who);
+    checkInt(numClasses, 'numClasses', 1, who);
+    if (!(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) throw new ValueError(`${who}: threshold must be in [0, 1], got ${String(threshold)}`);
     this.remembered = new Int32Array(samples).fill(-1);
     this.counts = new Float64Array(numClasses + 1);
     this.counts[numClasses] = samples;
@@ -50,6 +55,7 @@ export class FlexThresholds {
    */
   observe(indices: Int32Array, probs: ArrayLike<number>): void {
     const c = this.numClasses;
+    if (probs.length !== indices.length * c) throw new ShapeError(`FlexThresholds: ${indices.length} samples need ${indices.length * c} probabilities, got ${probs.length}`);
     for (let i = 0; i < indices.length; i++) {
       const sample = indices[i];
       if (!(sample >= 0 && sample < this.remembered.length)) throw new ValueError(`FlexThresholds: sample index ${sample} outside [0, ${this.remembered.length})`);
