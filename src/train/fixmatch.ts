@@ -150,19 +150,11 @@ function unlabelledSource(data: Tensor | TrainData, batchSize: number, gen: () =
     if (data.ndim === 0 || data.shape[0] === 0) throw new ValueError(`${who}: the unlabelled tensor needs at least one sample along its first axis`);
     // The row positions ride along as the target, so the shared tensor source batches and shuffles them with x.
     const n = data.shape[0];
-    return makeSource(
-      {
-        x: data,
-        y: new Tensor(
-          Int32Array.from({ length: n }, (_, i) => i),
-          [n],
-        ),
-      },
-      batchSize,
-      true,
-      gen,
-      who,
+    const positions = new Tensor(
+      Int32Array.from({ length: n }, (_, i) => i),
+      [n],
     );
+    return makeSource({ x: data, y: positions }, batchSize, true, gen, who);
   }
   return makeSource(data, batchSize, true, gen, who);
 }
