@@ -79,8 +79,10 @@ export * from './distill/index.js';
 
 // Generative adversarial networks and synthetic data.
 export * from './gan/index.js';
-// Semi-supervised training of networks (FixMatch) and the weight average it evaluates with.
+// Semi-supervised training of networks (FixMatch, pseudo-labelling) and the weight average it evaluates with.
 export { fitFixMatch, type FixMatchOptions, type AugmentFn } from './train/fixmatch.js';
+export { FlexThresholds } from './train/flex-thresholds.js';
+export { pseudoLabel, type PseudoLabelOptions, type PseudoLabels } from './train/pseudo-label.js';
 export { ExponentialMovingAverage } from './train/ema.js';
 
 // Data augmentation (images, sequences, mixup/CutMix).

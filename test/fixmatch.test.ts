@@ -3,13 +3,14 @@ import assert from 'node:assert/strict';
 import { gaussianNoise } from '../src/augment/index.js';
 import { DataLoader } from '../src/datasets/dataloader.js';
 import { TensorDataset } from '../src/datasets/dataset.js';
-import { AbortError, ValueError } from '../src/errors.js';
+import { AbortError, ShapeError, ValueError } from '../src/errors.js';
 import { Linear, ReLU, Sequential } from '../src/nn/index.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { predict } from '../src/train/index.js';
 import { fitFixMatch, type FixMatchOptions } from '../src/train/fixmatch.js';
 import { ExponentialMovingAverage } from '../src/train/ema.js';
+import { FlexThresholds } from '../src/train/flex-thresholds.js';
 
 /** Three well-separated 2-D blobs: a few labelled points per class, many unlabelled, a test set. */
 function blobs(perClass: number, seed: number): { x: Tensor; y: Tensor } {
@@ -99,6 +100,22 @@ describe('fitFixMatch', () => {
     assert.ok(Number.isFinite(h.history.loss[1]));
   });
 
+  it('flexThresholds: every pseudo-label counts at the first step (no class is learnt yet), and it still learns', async () => {
+    manualSeed(0);
+    const first = await fitFixMatch(mlp(), labelled, unlabelled, { ...base(), threshold: 0.95, flexThresholds: true, stepsPerEpoch: 1 });
+    assert.equal(first.history.maskRate[0], 1);
+    manualSeed(0);
+    const fixed = await fitFixMatch(mlp(), labelled, unlabelled, { ...base(), threshold: 0.95, stepsPerEpoch: 1 });
+    assert.ok(fixed.history.maskRate[0] < 1);
+    manualSeed(0);
+    const model = mlp();
+    await fitFixMatch(model, labelled, unlabelled, { ...base(), threshold: 0.9, flexThresholds: true, epochs: 6 });
+    assert.ok(accuracy(model, test) > 0.9, `test accuracy ${accuracy(model, test)}`);
+    const u = new DataLoader(new TensorDataset(unlabelled), { batchSize: 24 });
+    await assert.rejects(fitFixMatch(mlp(), labelled, u, { ...base(), flexThresholds: true }), /flexThresholds needs the unlabelled data as a tensor/);
+    await assert.rejects(fitFixMatch(mlp(), labelled, unlabelled, { ...base(), flexThresholds: 1 as unknown as boolean }), ValueError);
+  });
+
   it('rejects hostile options and stops on an aborted signal', async () => {
     const model = mlp();
     const bad: [Partial<FixMatchOptions> | Record<string, unknown>, RegExp][] = [
@@ -143,5 +160,27 @@ describe('ExponentialMovingAverage', () => {
     ema.swap();
     assert.equal(w.data[0], 1);
     assert.throws(() => new ExponentialMovingAverage(model, 1), ValueError);
+  });
+});
+
+describe('FlexThresholds', () => {
+  it('lowers the threshold of classes with few confident samples: τ·β/(2 − β), β = σ_c / max(max σ, σ_none)', () => {
+    const t = new FlexThresholds(4, 2, 0.9);
+    assert.deepEqual(Array.from(t.perClass), [0, 0]);
+    // Sample 2 confident in class 0; sample 3 below τ is not remembered.
+    t.observe(Int32Array.of(2, 3), [0.95, 0.05, 0.6, 0.4]);
+    const beta = 1 / 3; // σ_0 = 1, σ_none = 3
+    assert.ok(Math.abs(t.perClass[0] - (0.9 * beta) / (2 - beta)) < 1e-12);
+    assert.equal(t.perClass[1], 0);
+    // Sample 2 changes its mind to class 1; samples 0, 1 confident in class 1: σ = [0, 3], σ_none = 1.
+    t.observe(Int32Array.of(2, 0, 1), [0.01, 0.99, 0, 1, 0.05, 0.95]);
+    assert.equal(t.perClass[0], 0);
+    assert.ok(Math.abs(t.perClass[1] - 0.9) < 1e-12, 'the best-learnt class gets τ itself');
+    assert.throws(() => t.observe(Int32Array.of(4), [1, 0]), ValueError);
+    assert.throws(() => t.observe(Int32Array.of(-1), [1, 0]), ValueError);
+    assert.throws(() => t.observe(Int32Array.of(0, 1), [1, 0]), ShapeError);
+    assert.throws(() => new FlexThresholds(0, 2, 0.9), ValueError);
+    assert.throws(() => new FlexThresholds(4, 1.5, 0.9), ValueError);
+    assert.throws(() => new FlexThresholds(4, 2, Number.NaN), ValueError);
   });
 });

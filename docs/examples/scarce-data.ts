@@ -1,6 +1,7 @@
 // docs/examples/scarce-data.ts
 import {
   compose,
+  concat,
   cutout,
   DataLoader,
   fit,
@@ -10,6 +11,7 @@ import {
   mixup,
   nn,
   predict,
+  pseudoLabel,
   randAugment,
   randomTranslate,
   Sequential,
@@ -57,3 +59,10 @@ const strong = compose(weak, randAugment({ n: 2, magnitude: 1, randomMagnitude: 
 const model = cnn();
 const history = await fitFixMatch(model, { x: xl, y: yl }, unlabelled, { weak, strong, batchSize: 25, mu: 4, lr: 3e-3, epochs: 8, seed: 6, verbose: 0 });
 console.log(`FixMatch: ${(100 * history.history.maskRate.at(-1)!).toFixed(0)} % of unlabelled images pseudo-labelled in the last epoch, test accuracy ${accuracy(model)}`);
+
+// 3. A student: the FixMatch model labels the 1 500 images; a fresh CNN learns from the 50 labels and the confident pseudo-labels.
+const pseudo = pseudoLabel(model, unlabelled, { maxPerClass: 150 });
+const studentData = new TensorDataset(concat([xl, pseudo.x]), concat([yl, pseudo.y]));
+const student = cnn();
+await fit(student, new DataLoader(studentData, { batchSize: 50, shuffle: true, seed: 7, batchTransform: weak }), { loss: 'crossEntropy', lr: 3e-3, epochs: 15, verbose: 0 });
+console.log(`student on ${pseudo.indices.length} pseudo-labels: test accuracy ${accuracy(student)}`);

@@ -165,6 +165,11 @@ export interface EpochReporting {
   yielder: Yielder;
 }
 
+/** A training run's reporting targets: a fresh progress display and yielder. */
+export function epochReporting(history: History, callbacks: KeyedCallback[], ctx: TrainingContext, verbose: Verbosity, epochs: number): EpochReporting {
+  return { history, callbacks, ctx, progress: new Progress(verbose, epochs), yielder: new Yielder() };
+}
+
 /** The start of an epoch in fit and fitFixMatch: callbacks' onEpochBegin, the model in training mode, the progress line; returns the epoch's lr. */
 export async function beginEpoch(epoch: number, model: Module, optimizer: Optimizer, targets: EpochReporting): Promise<number> {
   const { callbacks, ctx, progress } = targets;
@@ -245,10 +250,9 @@ export async function fit(model: Module, data: TrainData, options: FitOptions): 
   const params = optimizer.params();
   const clip = options.clipGradNorm;
   if (clip !== undefined && !(clip > 0)) throw new ValueError(`${who}: clipGradNorm must be > 0, got ${clip}`);
-  const progress = new Progress(verbose, epochs);
+  const reporting = epochReporting(history, callbacks, ctx, verbose, epochs);
+  const { progress, yielder } = reporting;
   const wasTraining = model.training;
-  const yielder = new Yielder();
-  const reporting: EpochReporting = { history, callbacks, ctx, progress, yielder };
 
   try {
     for (const { cb } of callbacks) await cb.onTrainBegin?.(ctx);

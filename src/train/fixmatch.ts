@@ -41,12 +41,13 @@ import { checkOptions } from '../utils/options.js';
 import type { Callback, Logs, TrainingContext } from './callbacks.js';
 import { batchesOf, checkInt, makeSource, splitBatch, takeRows, type Source, type TrainData } from './data.js';
 import { ExponentialMovingAverage } from './ema.js';
+import { FlexThresholds } from './flex-thresholds.js';
 import { evaluateSource } from './evaluate.js';
-import { beginEpoch, DivergenceError, endEpoch, orderCallbacks, resolveOptimizer, type EpochReporting } from './fit.js';
+import { beginEpoch, DivergenceError, endEpoch, epochReporting, orderCallbacks, resolveOptimizer } from './fit.js';
 import { History } from './history.js';
 import { resolveMetrics, type MetricFn } from './metrics.js';
-import { Progress, type Verbosity } from './progress.js';
-import { abortError, checkSignal, Yielder } from './yielder.js';
+import type { Verbosity } from './progress.js';
+import { abortError, checkSignal } from './yielder.js';
 
 /** A batch augmentation: images in, augmented images of the same shape out (see src/augment). */
 export type AugmentFn = (x: Tensor) => Tensor;
@@ -58,6 +59,12 @@ export interface FixMatchOptions {
   strong: AugmentFn;
   /** Confidence a pseudo-label needs (τ, default 0.95). */
   threshold?: number;
+  /**
+   * FlexMatch's class-wise thresholds (default false): a class with few
+   * confident predictions so far gets a threshold below τ (see
+   * {@link FlexThresholds}). Needs the unlabelled data as a tensor.
+   */
+  flexThresholds?: boolean;
   /** Unlabelled samples per labelled one in a step (μ, default 7; a DataLoader of unlabelled data brings its own batch size). */
   mu?: number;
   /** Weight of the unlabelled loss (λ_u, default 1). */
@@ -100,6 +107,7 @@ const FIXMATCH_OPTIONS: readonly (keyof FixMatchOptions)[] = [
   'weak',
   'strong',
   'threshold',
+  'flexThresholds',
   'mu',
   'lambdaU',
   'batchSize',
@@ -132,19 +140,27 @@ async function* endless(source: Source, who: string): AsyncGenerator<Tensor[]> {
   }
 }
 
-/** The unlabelled data as a source of [x] batches: a tensor (shuffled with the run's generator) or a DataLoader / iterable of batches. */
+/**
+ * The unlabelled data as a source of batches: a tensor (shuffled with the
+ * run's generator; its batches are [x, positions of the rows in the tensor])
+ * or a DataLoader / iterable of batches starting with x.
+ */
 function unlabelledSource(data: Tensor | TrainData, batchSize: number, gen: () => Generator, who: string): Source {
   if (data instanceof Tensor) {
     if (data.ndim === 0 || data.shape[0] === 0) throw new ValueError(`${who}: the unlabelled tensor needs at least one sample along its first axis`);
-    // A placeholder target so the shared tensor source can batch and shuffle it.
+    // The row positions ride along as the target, so the shared tensor source batches and shuffles them with x.
     const n = data.shape[0];
-    return makeSource({ x: data, y: new Tensor(new Int32Array(n), [n]) }, batchSize, true, gen, who);
+    const positions = new Tensor(
+      Int32Array.from({ length: n }, (_, i) => i),
+      [n],
+    );
+    return makeSource({ x: data, y: positions }, batchSize, true, gen, who);
   }
   return makeSource(data, batchSize, true, gen, who);
 }
 
-/** Rows of the pseudo-labelling predictions whose top probability reaches the threshold, and their classes. */
-function confidentRows(probs: Tensor, threshold: number): { rows: Int32Array; labels: Int32Array } {
+/** Rows of the pseudo-labelling predictions whose top probability reaches its class's threshold, and their classes. */
+function confidentRows(probs: Tensor, thresholds: Float64Array): { rows: Int32Array; labels: Int32Array } {
   const [n, c] = probs.shape;
   const p = probs.data;
   const rows: number[] = [],
@@ -152,7 +168,7 @@ function confidentRows(probs: Tensor, threshold: number): { rows: Int32Array; la
   for (let i = 0; i < n; i++) {
     let best = 0;
     for (let k = 1; k < c; k++) if (p[i * c + k] > p[i * c + best]) best = k;
-    if (p[i * c + best] >= threshold) {
+    if (p[i * c + best] >= thresholds[best]) {
       rows.push(i);
       labels.push(best);
     }
@@ -199,6 +215,9 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
   const strong = checkAugment(who, 'strong', options.strong);
   const threshold = options.threshold ?? 0.95;
   if (!(typeof threshold === 'number' && threshold >= 0 && threshold <= 1)) throw new ValueError(`${who}: threshold must be in [0, 1], got ${String(threshold)}`);
+  const flex = options.flexThresholds ?? false;
+  if (typeof flex !== 'boolean') throw new ValueError(`${who}: flexThresholds must be a boolean`);
+  if (flex && !(unlabelled instanceof Tensor)) throw new ValueError(`${who}: flexThresholds needs the unlabelled data as a tensor (it remembers a class per sample)`);
   const mu = checkInt(options.mu ?? 7, 'mu', 1, who);
   const lambdaU = options.lambdaU ?? 1;
   if (!(typeof lambdaU === 'number' && lambdaU >= 0 && Number.isFinite(lambdaU))) throw new ValueError(`${who}: lambdaU must be a finite number >= 0, got ${String(lambdaU)}`);
@@ -241,10 +260,12 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
   const labelledBatches = endless(labelledSource, `${who} (labelled)`);
   const unlabelledBatches = endless(uSource, `${who} (unlabelled)`);
   const params = optimizer.params();
-  const progress = new Progress(verbose, epochs);
+  // Per-class thresholds, made at the first batch (when the number of classes is known).
+  let fixedThresholds: Float64Array | null = null;
+  let flexThresholds: FlexThresholds | null = null;
+  const reporting = epochReporting(history, callbacks, ctx, verbose, epochs);
+  const { progress, yielder } = reporting;
   const wasTraining = model.training;
-  const yielder = new Yielder();
-  const reporting: EpochReporting = { history, callbacks, ctx, progress, yielder };
 
   try {
     for (const { cb } of callbacks) await cb.onTrainBegin?.(ctx);
@@ -260,14 +281,20 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
       for (let step = 0; step < stepsPerEpoch; step++) {
         if (signal?.aborted) throw abortError(signal, who, `before step ${step + 1} of epoch ${epoch + 1}; the weights are those after the last whole step`);
         const [xl, yl] = splitBatch((await labelledBatches.next()).value as Tensor[], `${who} (labelled)`, step);
-        const xu = ((await unlabelledBatches.next()).value as Tensor[])[0];
+        const [xu, positions] = (await unlabelledBatches.next()).value as Tensor[];
         if (!(xu instanceof Tensor)) throw new ValueError(`${who}: an unlabelled batch must start with a tensor of inputs`);
         const nl = xl.shape[0],
           nu = xu.shape[0];
 
         // Pseudo-labels from the weakly augmented unlabelled batch, without a graph.
         const probs = noGrad(() => model.call(weak(xu)).softmax(1));
-        const { rows, labels } = confidentRows(probs, threshold);
+        if (probs.ndim !== 2 || probs.shape[0] !== nu) throw new ValueError(`${who}: the model must return logits [${nu}, classes], got [${probs.shape.join(', ')}]`);
+        if (flex) flexThresholds ??= new FlexThresholds((unlabelled as Tensor).shape[0], probs.shape[1], threshold);
+        else fixedThresholds ??= new Float64Array(probs.shape[1]).fill(threshold);
+        const thresholds = flexThresholds?.perClass ?? (fixedThresholds as Float64Array);
+        if (thresholds.length !== probs.shape[1]) throw new ValueError(`${who}: the model returned ${probs.shape[1]} classes, earlier ${thresholds.length}`);
+        const { rows, labels } = confidentRows(probs, thresholds);
+        flexThresholds?.observe(positions.data as Int32Array, probs.data);
         const xs = rows.length > 0 ? strong(takeRows(xu, 0, rows.length, rows)) : null;
 
         optimizer.zeroGrad();
