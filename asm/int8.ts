@@ -105,6 +105,24 @@ function gemmI16(a: usize, kp: i32, b: usize, panels: i32, tiles: i32, c: usize,
   }
 }
 
+/** C (one row) = a (kp int16) · B, for a row past the last full tile of 4 (see gemmI16). */
+function gemvI16(a: usize, kp: i32, b: usize, panels: i32, c: usize): void {
+  const pairs = kp >> 1;
+  const panelBytes = <usize>pairs << 5;
+  for (let p = 0; p < panels; p++) {
+    let bp = b + <usize>p * panelBytes;
+    let c0 = i32x4.splat(0), c1 = i32x4.splat(0);
+    for (let kk = 0; kk < pairs; kk++) {
+      const x = v128.load32_splat(a + (<usize>kk << 2));
+      c0 = i32x4.add(c0, i32x4.dot_i16x8_s(x, v128.load(bp)));
+      c1 = i32x4.add(c1, i32x4.dot_i16x8_s(x, v128.load(bp, 16)));
+      bp += 32;
+    }
+    v128.store(c + (<usize>p << 5), c0);
+    v128.store(c + (<usize>p << 5), c1, 16);
+  }
+}
+
 /** y[j] = max?(f32(acc[j])·scale + bias) for `count` values: one output channel's scale and bias (a row of a convolution). */
 function epilogueRow(acc: usize, y: usize, count: i32, scale: f32, bias: f32, relu: bool): void {
   const vs = f32x4.splat(scale), vb = f32x4.splat(bias), zero = f32x4.splat(0);
@@ -151,9 +169,13 @@ function imageBytes(d: usize): i32 {
 
 /**
  * Quantises one sample's float32 input of layer d (with d's own input
- * quantisation) into d's int16 input at `dst`: a convolution's zero-padded
- * image (a padded position is the real value 0: q = zero, centred 0), or
- * row `row` of a dense layer's rows (the depth padded to kp with a zero).
+ * quantisation) into d's int16 input at `dst`: row `row` of a dense layer's
+ * rows (the depth padded to kp with a zero), or the inside of a
+ * convolution's zero-padded image (whose border the caller has zeroed; a
+ * padded position is the real value 0: q = zero, centred 0). For a
+ * convolution the sample is quantised in place first (src is scratch: int16
+ * values written over float32 ones never overtake the reads), then its rows
+ * are copied into the image.
  */
 function quantiseInput(d: usize, src: usize, dst: usize, row: i32): void {
   const inv = fslot(d, Q_INV_SCALE);
@@ -168,18 +190,19 @@ function quantiseInput(d: usize, src: usize, dst: usize, row: i32): void {
   }
   const c = slot(d, CV_C), h = slot(d, CV_H), w = slot(d, CV_W), ph = slot(d, CV_PH), pw = slot(d, CV_PW);
   const hp = h + 2 * ph, wp = w + 2 * pw;
-  memory.fill(dst, 0, <usize>imageBytes(d));
+  quantiseRow(src, src, c * h * w, inv, lo, hi);
   for (let ch = 0; ch < c; ch++) {
-    for (let r = 0; r < h; r++) {
-      quantiseRow(src + (<usize>((ch * h + r) * w) << 2), dst + (<usize>((ch * hp + r + ph) * wp + pw) << 1), w, inv, lo, hi);
-    }
+    for (let r = 0; r < h; r++) memory.copy(dst + (<usize>((ch * hp + r + ph) * wp + pw) << 1), src + (<usize>((ch * h + r) * w) << 1), <usize>w << 1);
   }
 }
 
 /** Dense layer d on `rows` rows of int16 inputs at a: float32 rows (n values each) at y. The accumulators go to `work`. */
 function denseRows(d: usize, a: usize, rows: i32, work: usize, y: usize): void {
-  const n = slot(d, Q_N), nPad = up(n, 8);
-  gemmI16(a, slot(d, Q_KP), <usize>slot(d, Q_W_PTR), nPad >> 3, up(rows, 4) >> 2, work, nPad);
+  const n = slot(d, Q_N), nPad = up(n, 8), kp = slot(d, Q_KP), w = <usize>slot(d, Q_W_PTR);
+  // Full tiles of 4 rows, then the rows left one at a time (a single image's logits cost a quarter).
+  const tiles = rows >> 2;
+  gemmI16(a, kp, w, nPad >> 3, tiles, work, nPad);
+  for (let i = tiles << 2; i < rows; i++) gemvI16(a + <usize>(i * kp) * 2, kp, w, nPad >> 3, work + (<usize>(i * nPad) << 2));
   const scale = <usize>slot(d, Q_SCALE_PTR), bias = <usize>slot(d, Q_BIAS_PTR);
   const relu = slot(d, Q_RELU) != 0;
   for (let i = 0; i < rows; i++) {
@@ -189,10 +212,15 @@ function denseRows(d: usize, a: usize, rows: i32, work: usize, y: usize): void {
 
 /**
  * Convolution d on one sample's zero-padded int16 image: float32 output
- * (O × ho × wo, or pooled) at y. `work` holds the packed columns (P padded
- * to 8, kp/2 pairs each), the accumulators (O padded to 4 × P padded to 8),
- * then an area that holds first the lowered image (kp rows of P padded to 8,
- * int16) and, with pooling, the convolution's float32 output (O × P).
+ * (O × ho × wo, or pooled) at y. The GEMM's columns are the output positions
+ * on a grid of rows `width` wide: with stride 1, the padded image's own width
+ * wp, so that depth (ch, ki, kj) of every position is one run of the image
+ * read in place (the positions past wo on each row are computed and
+ * dropped); otherwise wo, the image lowered (im2col) first. `work` holds the
+ * packed columns (P padded to 8, kp/2 pairs each), the accumulators (O padded
+ * to 4 × P padded to 8), then an area that holds first the lowered image (kp
+ * rows of P padded to 8, int16; with stride 1, one row of zeros) and, with
+ * pooling, the convolution's float32 output (O × P).
  */
 function convSample(d: usize, image: usize, work: usize, y: usize): void {
   const c = slot(d, CV_C), h = slot(d, CV_H), w = slot(d, CV_W), o = slot(d, CV_O);
@@ -200,27 +228,39 @@ function convSample(d: usize, image: usize, work: usize, y: usize): void {
   const ph = slot(d, CV_PH), pw = slot(d, CV_PW), dh = slot(d, CV_DH), dw = slot(d, CV_DW);
   const ho = slot(d, CV_HO), wo = slot(d, CV_WO);
   const kp = slot(d, Q_KP);
-  const depth = c * kh * kw, plane = ho * wo, pPad = up(plane, 8), oPad = up(o, 4);
   const hp = h + 2 * ph, wp = w + 2 * pw;
+  const direct = sh == 1 && sw == 1;
+  const width = direct ? wp : wo;
+  const depth = c * kh * kw, plane = ho * width, pPad = up(plane, 8), oPad = up(o, 4);
   const cols = work;
   const acc = cols + <usize>up(pPad * kp * 2, 64);
   const convOut = acc + <usize>up(oPad * pPad * 4, 64);
 
-  // Lowered (im2col) into rows of P values per depth (rows padded to pPad; the depth padded to kp with a zero row)...
-  const lowered = convOut; // free until the epilogue
+  // Depth t's row of positions: in the image (stride 1) or lowered into the area at convOut, free until the epilogue.
+  const lowered = convOut;
   const rowBytes = <usize>pPad << 1;
-  for (let t = 0; t < depth; t++) {
-    const ch = t / (kh * kw), ki = (t / kw) % kh, kj = t % kw;
-    const src = image + (<usize>((ch * hp + ki * dh) * wp + kj * dw) << 1);
-    const dst = lowered + <usize>t * rowBytes;
-    for (let oh = 0; oh < ho; oh++) copyRow(src + (<usize>(oh * sh * wp) << 1), dst + (<usize>(oh * wo) << 1), wo, sw);
+  if (direct) {
+    if (kp > depth) memory.fill(lowered, 0, rowBytes);
+  } else {
+    for (let t = 0; t < depth; t++) {
+      const src = image + (<usize>(((t / (kh * kw)) * hp + ((t / kw) % kh) * dh) * wp + (t % kw) * dw) << 1);
+      const dst = lowered + <usize>t * rowBytes;
+      for (let oh = 0; oh < ho; oh++) copyRow(src + (<usize>(oh * sh * wp) << 1), dst + (<usize>(oh * wo) << 1), wo, sw);
+    }
+    if (kp > depth) memory.fill(lowered + <usize>depth * rowBytes, 0, rowBytes);
   }
-  if (kp > depth) memory.fill(lowered + <usize>depth * rowBytes, 0, rowBytes);
-  // ...then packed: depth pair (t, t + 1) of positions p..p+7 is the two rows' 8 values interleaved.
+  // Packed: depth pair (t, t + 1) of positions p..p+7 is the two rows' 8 values interleaved.
   const panelBytes = <usize>(kp >> 1) << 5;
   for (let t = 0; t < kp; t += 2) {
-    const r0 = lowered + <usize>t * rowBytes;
-    const r1 = r0 + rowBytes;
+    let r0: usize, r1: usize;
+    if (direct) {
+      r0 = image + (<usize>(((t / (kh * kw)) * hp + ((t / kw) % kh) * dh) * wp + (t % kw) * dw) << 1);
+      const u = t + 1;
+      r1 = u < depth ? image + (<usize>(((u / (kh * kw)) * hp + ((u / kw) % kh) * dh) * wp + (u % kw) * dw) << 1) : lowered;
+    } else {
+      r0 = lowered + <usize>t * rowBytes;
+      r1 = r0 + rowBytes;
+    }
     let dst = cols + (<usize>(t >> 1) << 5);
     for (let p = 0; p < pPad; p += 8) {
       const a = v128.load(r0 + (<usize>p << 1)), b = v128.load(r1 + (<usize>p << 1));
@@ -234,11 +274,14 @@ function convSample(d: usize, image: usize, work: usize, y: usize): void {
   const scale = <usize>slot(d, Q_SCALE_PTR), bias = <usize>slot(d, Q_BIAS_PTR);
   const relu = slot(d, Q_RELU) != 0;
   const pooled = slot(d, CV_POOL_KH) > 0;
-  const out = pooled ? convOut : y;
   for (let ch = 0; ch < o; ch++) {
-    epilogueRow(acc + (<usize>(ch * pPad) << 2), out + (<usize>(ch * plane) << 2), plane, load<f32>(scale + (<usize>ch << 2)), load<f32>(bias + (<usize>ch << 2)), relu);
+    const s = load<f32>(scale + (<usize>ch << 2)), b = load<f32>(bias + (<usize>ch << 2));
+    const from = acc + (<usize>(ch * pPad) << 2);
+    if (pooled) epilogueRow(from, convOut + (<usize>(ch * plane) << 2), plane, s, b, relu); // the whole grid, dropped positions too
+    else if (width == wo) epilogueRow(from, y + (<usize>(ch * plane) << 2), plane, s, b, relu);
+    else for (let oh = 0; oh < ho; oh++) epilogueRow(from + (<usize>(oh * width) << 2), y + (<usize>((ch * ho + oh) * wo) << 2), wo, s, b, relu);
   }
-  if (pooled) maxPool(convOut, y, o, ho, wo, d);
+  if (pooled) maxPool(convOut, y, o, ho, width, d);
 }
 
 /** Float32 values per sample of layer d's output. */
@@ -273,6 +316,11 @@ export function int8ChainChunk(ctl: usize, tid: i32, chunk: i32): void {
   const inValues = inputValues(chain), outValues = outputValues(last);
   let firstDense = 0;
   while (firstDense < layers && isConv(chain + <usize>firstDense * descBytes)) firstDense++;
+  // The convolutions' images: their borders stay zero, their insides are written for each sample.
+  for (let l = 0; l < firstDense; l++) {
+    const d = chain + <usize>l * descBytes;
+    memory.fill(scratch + <usize>slot(d, Q_IN_OFFSET), 0, <usize>imageBytes(d));
+  }
   for (let s = 0; s < rows; s++) {
     let src = x + (<usize>(s0 + s) * <usize>inValues << 2);
     for (let l = 0; l < firstDense; l++) {
@@ -307,7 +355,7 @@ function copyRow(src: usize, dst: usize, count: i32, stride: i32): void {
   for (; i < count; i++) store<i16>(dst + (<usize>i << 1), load<i16>(src + (<usize>(i * stride) << 1)));
 }
 
-/** Max pooling (no padding, dilation 1) of one sample's O × ho × wo output. */
+/** Max pooling (no padding, dilation 1) of one sample's O × ho × `wo` output (rows `wo` apart; the pooling reads only the first positions of each). */
 function maxPool(src: usize, dst: usize, o: i32, ho: i32, wo: i32, d: usize): void {
   const kh = slot(d, CV_POOL_KH), kw = slot(d, CV_POOL_KW), sh = slot(d, CV_POOL_SH), sw = slot(d, CV_POOL_SW);
   const pho = slot(d, CV_POOL_HO), pwo = slot(d, CV_POOL_WO);

@@ -121,13 +121,15 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
       pack: (out) => packLinearWeights(layer.weight, n, k, out),
     };
   }
-  const { c, h, w, o, kh, kw, ph, pw, ho, wo } = layer.g;
+  const { c, h, w, o, kh, kw, sh, sw, ph, pw, dw, ho, wo } = layer.g;
   const pool = layer.epilogue.pool;
+  // With stride 1 the kernel computes positions on rows as wide as the padded image, reading it in place (asm/int8.ts convSample).
+  const width = sh === 1 && sw === 1 ? w + 2 * pw : wo;
   const depth = c * kh * kw,
     kp = evenDepth(depth),
     oPad = roundUp(o, 4),
     plane = ho * wo,
-    pPad = roundUp(plane, 8);
+    pPad = roundUp(ho * width, 8);
   const outValues = o * (pool ? pool.ho * pool.wo : plane);
   return {
     layer,
@@ -136,8 +138,9 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     weightValues: oPad * kp,
     inValues: c * h * w,
     outValues,
-    inBytes: align64((h + 2 * ph) * (w + 2 * pw) * c * 2),
-    workBytes: align64(pPad * kp * 2) + align64(oPad * pPad * 4) + align64(Math.max(o * plane * 4, kp * pPad * 2)),
+    // The image, and past its end what the last rows' reads of dropped positions overrun.
+    inBytes: align64(((h + 2 * ph) * (w + 2 * pw) * c + (kw - 1) * dw + 8) * 2),
+    workBytes: align64(pPad * kp * 2) + align64(oPad * pPad * 4) + align64(Math.max(o * pPad * 4, kp * pPad * 2)),
     tmpBytes: align64(outValues * 4),
     macs: o * depth * plane,
     pack: (out) => packConvWeights(layer.weight, o, depth, out),
