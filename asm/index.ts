@@ -7,9 +7,9 @@
 // each to the kernel of the job's KIND. Kernels that run on the calling
 // thread alone (element-wise, dense chains) are exported as plain functions.
 
-import { CONV_BACKWARD, CONV_FORWARD, FLAGS_PTR, GEMM_JOB, HISTOGRAM_JOB, INT8_CONV, INT8_DENSE, JOB_ID, KIND, NCHUNKS, NEXT } from './layout';
+import { CONV_BACKWARD, CONV_FORWARD, FLAGS_PTR, GEMM_JOB, HISTOGRAM_JOB, INT8_CHAIN, JOB_ID, KIND, NCHUNKS, NEXT } from './layout';
 import { histogramChunk } from './histogram';
-import { int8ConvChunk, int8DenseChunk } from './int8';
+import { int8ChainChunk } from './int8';
 import { convChunk } from './conv';
 import { gemmChunk, slot } from './gemm';
 import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
@@ -50,6 +50,5 @@ function runChunk(ctl: usize, tid: i32, chunk: i32): void {
   else if (kind == SVC_PAIRS) svcPairChunk(ctl, tid, chunk);
   else if (kind == SVC_DOTS) svcDotsChunk(ctl, tid, chunk);
   else if (kind == HISTOGRAM_JOB) histogramChunk(ctl, chunk);
-  else if (kind == INT8_DENSE) int8DenseChunk(ctl, tid, chunk);
-  else if (kind == INT8_CONV) int8ConvChunk(ctl, tid, chunk);
+  else if (kind == INT8_CHAIN) int8ChainChunk(ctl, tid, chunk);
 }

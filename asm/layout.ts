@@ -155,10 +155,16 @@ export const DENSE_SLOTS: i32 = 11;
 
 // ------------------------------------------------------------ int8 jobs ---
 
-/** KIND: a quantised Linear, Q_ROWS_PER_CHUNK rows per chunk (int8.ts). */
-export const INT8_DENSE: i32 = 10;
-/** KIND: a quantised Conv2d (→ ReLU → MaxPool), one sample per chunk; geometry and pooling in the CV_ slots (int8.ts). */
-export const INT8_CONV: i32 = 11;
+/**
+ * KIND: a chain of quantised layers (Conv2d (→ ReLU → MaxPool) …, then Linear …)
+ * on Q_ROWS_PER_CHUNK samples per chunk (int8.ts). Each layer is described by
+ * CONTROL_SLOTS i32 at Q_CHAIN_PTR, with the control block's slot indices:
+ * KIND (INT8_CONV or INT8_DENSE), the CV_ geometry and pooling, the Q_ slots.
+ */
+export const INT8_CHAIN: i32 = 10;
+/** A layer's kind in its descriptor. */
+export const INT8_DENSE: i32 = 1;
+export const INT8_CONV: i32 = 2;
 /** Dense: rows, outputs, inputs; both: depth padded to even (the int16 operands' row length). */
 export const Q_M: i32 = 110;
 export const Q_N: i32 = 111;
@@ -180,3 +186,9 @@ export const Q_SCRATCH_BYTES: i32 = 122;
 /** 1: ReLU after the layer. */
 export const Q_RELU: i32 = 123;
 export const Q_ROWS_PER_CHUNK: i32 = 124;
+/** Chain: the layers' descriptors and how many; the offset of the float32 buffer between layers in a thread's scratch. */
+export const Q_CHAIN_PTR: i32 = 125;
+export const Q_LAYERS: i32 = 126;
+export const Q_TMP_OFFSET: i32 = 31;
+/** Descriptor: the offset of the layer's int16 input (conv: zero-padded image; dense: rows) in a thread's scratch. */
+export const Q_IN_OFFSET: i32 = 127;

@@ -3,6 +3,7 @@
  * quantisation-aware training, and float16 weight storage. See
  * docs/quantization.md.
  */
+export { int8ChainPattern } from './chain.js';
 export { calibrate, convert, prepare, prepareQat, quantizeDynamic, type PrepareOptions } from './convert.js';
 export { fakeQuantize, fakeQuantizeWeights } from './fake-quantize.js';
 export { roundToFloat16, toFloat16 } from './float16.js';

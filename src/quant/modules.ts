@@ -11,7 +11,7 @@
  * QuantizedLinear quantises each batch with that batch's own range.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, type InputQuantisation } from '../backend/routines/int8.js';
+import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, type Int8ChainLayer, type InputQuantisation } from '../backend/routines/int8.js';
 import { Module } from '../nn/module.js';
 import { registerLayer, type JsonObject } from '../nn/registry.js';
 import { checkFloatInput, checkOptions, convConstructorArgs, intPair, positiveInt } from '../nn/layers/common.js';
@@ -90,8 +90,8 @@ abstract class QuantizedBase extends Module {
   }
 
   /** The input's quantisation: the calibrated one, or the batch's own range for a dynamic layer. */
-  protected inputQuantisation(x: Tensor, dynamic: boolean, label: string): InputQuantisation {
-    if (dynamic) return dynamicQParams(x.data);
+  protected inputQuantisation(x: Tensor | null, dynamic: boolean, label: string): InputQuantisation {
+    if (dynamic && x) return dynamicQParams(x.data);
     const scale = this.buffer('inputScale').data[0];
     const zero = this.buffer('inputZero').data[0];
     if (!(scale > 0 && Number.isFinite(scale)) || !Number.isInteger(zero) || zero < -128 || zero > 127) {
@@ -155,7 +155,7 @@ export class QuantizedLinear extends QuantizedBase {
     return q;
   }
 
-  private get label(): string {
+  get label(): string {
     return `QuantizedLinear(${this.inFeatures} → ${this.outFeatures})`;
   }
 
@@ -163,12 +163,15 @@ export class QuantizedLinear extends QuantizedBase {
     checkFloatInput(this.label, x, 'float32');
     const k = this.inFeatures;
     if (x.ndim === 0 || x.shape[x.ndim - 1] !== k) throw new ShapeError(`${this.label}: expected input with last dimension ${k}, got ${shapeStr(x.shape)}`);
-    const input = this.inputQuantisation(x, this.dynamic, this.label);
-    const m = x.size / k;
-    const y = int8Linear.run({
-      x: x.data as Float32Array,
-      m,
-      k,
+    const y = int8Linear.run({ ...this.kernelLayer(this.inputQuantisation(x, this.dynamic, this.label)), x: x.data as Float32Array, m: x.size / k });
+    return new Tensor(y, [...x.shape.slice(0, -1), this.outFeatures]);
+  }
+
+  /** The layer as the int8 kernels take it (all but its input), with the input's quantisation. */
+  kernelLayer(input: InputQuantisation): Int8ChainLayer & { kind: 'dense' } {
+    return {
+      kind: 'dense',
+      k: this.inFeatures,
       n: this.outFeatures,
       weight: this.weightData(),
       scale: this.outputScale(input),
@@ -176,8 +179,13 @@ export class QuantizedLinear extends QuantizedBase {
       input,
       relu: this.relu,
       packed: this.packedWeights((w) => packLinearWeights(w, this.outFeatures, this.inFeatures)),
-    });
-    return new Tensor(y, [...x.shape.slice(0, -1), this.outFeatures]);
+    };
+  }
+
+  /** The calibrated input quantisation (throws for a dynamic layer, which has none). */
+  staticInputQuantisation(): InputQuantisation {
+    if (this.dynamic) throw new ValueError(`${this.label}: a dynamic layer quantises each batch with its own range`);
+    return this.inputQuantisation(null, false, this.label);
   }
 
   getConfig(): JsonObject {
@@ -247,7 +255,7 @@ export class QuantizedConv2d extends QuantizedBase {
     return q;
   }
 
-  private get label(): string {
+  get label(): string {
     return `QuantizedConv2d(${this.inChannels} → ${this.outChannels}, kernel ${this.kernelSize[0]}×${this.kernelSize[1]})`;
   }
 
@@ -255,14 +263,27 @@ export class QuantizedConv2d extends QuantizedBase {
     checkFloatInput(this.label, x, 'float32');
     if (x.ndim === 3) return this.forward(x.unsqueeze(0)).squeeze(0);
     if (x.ndim !== 4 || x.shape[1] !== this.inChannels) throw new ShapeError(`${this.label}: expected input [N, ${this.inChannels}, H, W], got ${shapeStr(x.shape)}`);
-    const [n, c, h, w] = x.shape;
+    const [n, , h, w] = x.shape;
+    const layer = this.kernelLayer(h, w, this.inputQuantisation(x, false, this.label));
+    const y = int8Conv2d.run({ ...layer, x: x.data as Float32Array, g: { ...layer.g, n } });
+    return new Tensor(y, [n, ...QuantizedConv2d.outputShape(layer)]);
+  }
+
+  /** A sample's output shape [O, H', W'] (after the pooling) of a kernel layer. */
+  static outputShape(layer: Int8ChainLayer & { kind: 'conv' }): number[] {
+    const { g, epilogue } = layer;
+    return epilogue.pool ? [g.o, epilogue.pool.ho, epilogue.pool.wo] : [g.o, g.ho, g.wo];
+  }
+
+  /** The layer as the int8 kernels take it for H × W inputs (all but the input; g.n is 0), with the input's quantisation. */
+  kernelLayer(h: number, w: number, input: InputQuantisation): Int8ChainLayer & { kind: 'conv' } {
     const [kh, kw] = this.kernelSize;
     const [sh, sw] = this.stride;
     const [ph, pw] = this.padding;
     const [dh, dw] = this.dilation;
     const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
     const wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
-    if (ho <= 0 || wo <= 0) throw new ShapeError(`${this.label}: input ${shapeStr(x.shape)} is smaller than the kernel`);
+    if (ho <= 0 || wo <= 0) throw new ShapeError(`${this.label}: a ${h}×${w} input is smaller than the kernel`);
     let pool = null;
     if (this.pool) {
       const [pkh, pkw] = this.pool.kernelSize;
@@ -270,19 +291,21 @@ export class QuantizedConv2d extends QuantizedBase {
       pool = { kh: pkh, kw: pkw, sh: psh, sw: psw, ho: Math.floor((ho - pkh) / psh) + 1, wo: Math.floor((wo - pkw) / psw) + 1 };
       if (pool.ho <= 0 || pool.wo <= 0) throw new ShapeError(`${this.label}: the ${ho}×${wo} output is smaller than the pooling window`);
     }
-    const input = this.inputQuantisation(x, false, this.label);
-    const g = { n, c, h, w, o: this.outChannels, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo };
-    const y = int8Conv2d.run({
-      g,
-      x: x.data as Float32Array,
+    return {
+      kind: 'conv',
+      g: { n: 0, c: this.inChannels, h, w, o: this.outChannels, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo },
       weight: this.weightData(),
       scale: this.outputScale(input),
       bias: this.biasData(),
       input,
       epilogue: { relu: this.relu, pool },
-      packed: this.packedWeights((w) => packConvWeights(w, this.outChannels, this.inChannels * kh * kw)),
-    });
-    return new Tensor(y, pool ? [n, this.outChannels, pool.ho, pool.wo] : [n, this.outChannels, ho, wo]);
+      packed: this.packedWeights((wt) => packConvWeights(wt, this.outChannels, this.inChannels * kh * kw)),
+    };
+  }
+
+  /** The calibrated input quantisation. */
+  staticInputQuantisation(): InputQuantisation {
+    return this.inputQuantisation(null, false, this.label);
   }
 
   getConfig(): JsonObject {

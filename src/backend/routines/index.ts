@@ -9,7 +9,7 @@ export { conv2dBackward, conv2dForward } from './conv.js';
 export { denseChainBackward, denseChainForward } from './dense-chain.js';
 export { columnSums, denseRows } from './dense-rows.js';
 export { buildHistograms, type HistogramArgs } from './histogram.js';
-export { int8Conv2d, int8Linear, type Int8ConvArgs, type Int8LinearArgs, type InputQuantisation } from './int8.js';
+export { int8Chain, int8Conv2d, int8Linear, type Int8ChainArgs, type Int8ConvArgs, type Int8LinearArgs, type InputQuantisation } from './int8.js';
 export { lstmBackward, lstmForward } from './lstm.js';
 export { maxPool2d } from './max-pool.js';
 export { relu32, reluGrad32, tanh32, tanhGrad32 } from './activation.js';

@@ -16,7 +16,7 @@
 import { defineRoutine } from '../routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from './conv.js';
 import { wasmEngine } from '../wasm/backend.js';
-import { checkInt8, int8ConvFits, int8ConvJob, int8LinearFits, int8LinearJob } from '../wasm/int8-job.js';
+import { checkInt8, int8ChainFits, int8ChainJob } from '../wasm/int8-job.js';
 
 export { packConvWeights, packLinearWeights } from '../wasm/int8-job.js';
 
@@ -56,6 +56,23 @@ export interface Int8ConvArgs {
   epilogue: ConvEpilogue;
   /** The weights in the wasm kernel's layout (packConvWeights); the reference ignores it. */
   packed?: Int16Array | null;
+}
+
+/** One layer of a chain (its input comes from the chain or the layer before). */
+export type Int8ChainLayer = ({ kind: 'conv' } & Omit<Int8ConvArgs, 'x'>) | ({ kind: 'dense' } & Omit<Int8LinearArgs, 'x' | 'm'>);
+
+/**
+ * A chain of quantised layers run as one: convolutions (each with its own
+ * ReLU and pooling) then dense layers, the samples' rows flattened between
+ * them; `n` samples (a convolution's `g.n` is ignored). Each layer quantises
+ * the float output of the one before with its own input quantisation, so
+ * the chain's result is exactly that of its layers run one after another.
+ */
+export interface Int8ChainArgs {
+  /** n samples of the first layer's input, float32. */
+  x: Float32Array;
+  n: number;
+  layers: Int8ChainLayer[];
 }
 
 /** Ties to even, as wasm's nearest (v is a float32 within ±256 or NaN). */
@@ -148,20 +165,20 @@ export const int8Conv2d = defineRoutine('int8Conv2d', function reference(a: Int8
   return y;
 });
 
+export const int8Chain = defineRoutine('int8Chain', function reference(a: Int8ChainArgs): Float32Array {
+  let x = a.x;
+  for (const layer of a.layers) {
+    x = layer.kind === 'conv' ? int8Conv2d.reference({ ...layer, x, g: { ...layer.g, n: a.n } }) : int8Linear.reference({ ...layer, x, m: a.n });
+  }
+  return x;
+});
+
 const engine = wasmEngine;
 
-int8Linear.register(
-  'wasm',
-  engine && {
-    supports: (a) => int8LinearFits(engine, a),
-    run: (a) => int8LinearJob(engine, a),
-  },
-);
+/** A single layer runs as a chain of one. */
+const asLinearChain = (a: Int8LinearArgs): Int8ChainArgs => ({ x: a.x, n: a.m, layers: [{ kind: 'dense', ...a }] });
+const asConvChain = (a: Int8ConvArgs): Int8ChainArgs => ({ x: a.x, n: a.g.n, layers: [{ kind: 'conv', ...a }] });
 
-int8Conv2d.register(
-  'wasm',
-  engine && {
-    supports: (a) => int8ConvFits(engine, a),
-    run: (a) => int8ConvJob(engine, a),
-  },
-);
+int8Chain.register('wasm', engine && { supports: (a) => int8ChainFits(engine, a), run: (a) => int8ChainJob(engine, a) });
+int8Linear.register('wasm', engine && { supports: (a) => int8ChainFits(engine, asLinearChain(a)), run: (a) => int8ChainJob(engine, asLinearChain(a)) });
+int8Conv2d.register('wasm', engine && { supports: (a) => int8ChainFits(engine, asConvChain(a)), run: (a) => int8ChainJob(engine, asConvChain(a)) });

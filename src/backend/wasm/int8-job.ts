@@ -1,12 +1,14 @@
 /**
- * Int8 jobs (asm/int8.ts): a quantised Linear on chunks of rows, a quantised
- * Conv2d (→ ReLU → MaxPool) on one sample per chunk, over every thread.
- * Weights are widened to int16 and laid out for the kernel on each call
- * (other jobs reuse the memory in between); inputs are copied in as float32
- * and quantised by the thread that reads them.
+ * The int8 job (asm/int8.ts): a chain of quantised layers (Conv2d (→ ReLU →
+ * MaxPool) …, then Linear …; a single layer is a chain of one) on a few
+ * samples per chunk, over every thread. Weights are widened to int16 and laid
+ * out for the kernel (by the layer, once, or here), and copied in on each
+ * call (other jobs reuse the memory in between); the input is copied in as
+ * float32 and quantised by the thread that reads it, and only the last
+ * layer's output is copied out.
  */
 import { ValueError } from '../../errors.js';
-import type { Int8ConvArgs, Int8LinearArgs } from '../routines/int8.js';
+import type { Int8ChainArgs, Int8ChainLayer } from '../routines/int8.js';
 import { convGeometrySlots, poolSlots } from './conv-job.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
@@ -24,19 +26,10 @@ function rowsPerChunk(engine: WasmEngine, m: number): number {
   return Math.max(4, roundUp(Math.ceil(m / (CHUNKS_PER_THREAD * engine.threads)), 4));
 }
 
-function linearScratch(engine: WasmEngine, a: Int8LinearArgs): number {
-  const rows = rowsPerChunk(engine, a.m);
-  return align64(rows * evenDepth(a.k) * 2) + align64(rows * roundUp(a.n, 8) * 4);
-}
-
 function checkQuantisation(input: { scale: number; zero: number }, where: string): void {
   if (!(input.scale > 0 && Number.isFinite(input.scale)) || !Number.isInteger(input.zero) || input.zero < -128 || input.zero > 127) {
     throw new ValueError(`${where}: input scale must be positive and finite and the zero point an integer in [-128, 127]`);
   }
-}
-
-export function int8LinearFits(engine: WasmEngine, a: Int8LinearArgs): boolean {
-  return a.m > 0 && a.n > 0 && a.k > 0 && a.k <= MAX_DEPTH && linearScratch(engine, a) <= SCRATCH_LIMIT;
 }
 
 /** Throws where a weight is outside int8's range (shared by the packing here and the JS reference kernels). */
@@ -91,156 +84,203 @@ function check(name: string, array: ArrayLike<number>, expected: number, where: 
   if (array.length !== expected) throw new ValueError(`${where}: ${name} has ${array.length} values, expected ${expected}`);
 }
 
-/** What both kinds share: the operands the caller copies in, and the layer's own control slots. */
-interface Int8Job {
-  kind: number;
-  chunks: number;
-  /** Whether the job is worth waking the workers for. */
-  parallel: boolean;
-  x: Float32Array;
-  scale: Float32Array;
-  bias: Float32Array | null;
-  input: { scale: number; zero: number };
-  relu: boolean;
-  /** Channels, padded as the kernel reads scale and bias. */
-  channels: number;
-  /** The weights in the kernel's layout, or how to lay them out into the job's memory. */
-  packed: Int16Array | null | undefined;
-  pack: (out: Int16Array<ArrayBufferLike>) => void;
-  weightValues: number;
+/** What the job needs of one layer: its sizes in the kernel's layout and its share of a thread's scratch. */
+interface LayerPlan {
+  layer: Int8ChainLayer;
   kp: number;
-  outLength: number;
-  scratchBytes: number;
-  slots: [number, number][];
-  where: string;
+  /** Output channels, padded as the kernel reads scale and bias. */
+  channels: number;
+  weightValues: number;
+  inValues: number;
+  outValues: number;
+  /** Bytes of the layer's int16 input (per thread), of its working area, of its float32 output between layers. */
+  inBytes: number;
+  workBytes: number;
+  tmpBytes: number;
+  macs: number;
+  pack: (out: Int16Array<ArrayBufferLike>) => void;
+}
+
+function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
+  if (layer.kind === 'dense') {
+    const { k, n } = layer;
+    const kp = evenDepth(k),
+      nPad = roundUp(n, 8),
+      rowsPad = roundUp(rows, 4);
+    return {
+      layer,
+      kp,
+      channels: nPad,
+      weightValues: nPad * kp,
+      inValues: k,
+      outValues: n,
+      inBytes: align64(rowsPad * kp * 2),
+      workBytes: align64(rowsPad * nPad * 4),
+      tmpBytes: align64(rows * n * 4),
+      macs: n * k,
+      pack: (out) => packLinearWeights(layer.weight, n, k, out),
+    };
+  }
+  const { c, h, w, o, kh, kw, sh, sw, ph, pw, dw, ho, wo } = layer.g;
+  const pool = layer.epilogue.pool;
+  // With stride 1 the kernel computes positions on rows as wide as the padded image, reading it in place (asm/int8.ts convSample).
+  const width = sh === 1 && sw === 1 ? w + 2 * pw : wo;
+  const depth = c * kh * kw,
+    kp = evenDepth(depth),
+    oPad = roundUp(o, 4),
+    plane = ho * wo,
+    pPad = roundUp(ho * width, 8);
+  const outValues = o * (pool ? pool.ho * pool.wo : plane);
+  return {
+    layer,
+    kp,
+    channels: oPad,
+    weightValues: oPad * kp,
+    inValues: c * h * w,
+    outValues,
+    // The image, and past its end what the last rows' reads of dropped positions overrun.
+    inBytes: align64(((h + 2 * ph) * (w + 2 * pw) * c + (kw - 1) * dw + 8) * 2),
+    workBytes: align64(pPad * kp * 2) + align64(oPad * pPad * 4) + align64(Math.max(o * pPad * 4, kp * pPad * 2)),
+    tmpBytes: align64(outValues * 4),
+    macs: o * depth * plane,
+    pack: (out) => packConvWeights(layer.weight, o, depth, out),
+  };
+}
+
+/** Samples per chunk: a few chunks per thread; with convolutions (one sample at a time) at most 32, enough rows for the dense layers' tiles. */
+function chainRowsPerChunk(engine: WasmEngine, a: Int8ChainArgs): number {
+  const rows = rowsPerChunk(engine, a.n);
+  return a.layers.some((l) => l.kind === 'conv') ? Math.min(rows, 32) : rows;
+}
+
+/** A thread's scratch: the largest working area, the float32 buffer between layers, then every layer's int16 input. */
+function scratchLayout(plans: LayerPlan[]): { tmpOffset: number; inOffsets: number[]; bytes: number } {
+  const tmpOffset = Math.max(...plans.map((p) => p.workBytes));
+  let at = tmpOffset + Math.max(...plans.map((p) => p.tmpBytes));
+  const inOffsets = plans.map((p) => {
+    const offset = at;
+    at += p.inBytes;
+    return offset;
+  });
+  return { tmpOffset, inOffsets, bytes: at };
+}
+
+function layerSizesFit(layer: Int8ChainLayer): boolean {
+  if (layer.kind === 'dense') return layer.n > 0 && layer.k > 0 && layer.k <= MAX_DEPTH;
+  const { c, o, kh, kw, ho, wo } = layer.g;
+  const depth = c * kh * kw;
+  return (layer.g.groups ?? 1) === 1 && o > 0 && depth > 0 && depth <= MAX_DEPTH && ho * wo > 0;
+}
+
+export function int8ChainFits(engine: WasmEngine, a: Int8ChainArgs): boolean {
+  if (!(a.n > 0) || a.layers.length === 0 || !a.layers.every(layerSizesFit)) return false;
+  if (a.layers.some((l, i) => i > 0 && l.kind === 'conv' && a.layers[i - 1].kind === 'dense')) return false;
+  const rows = chainRowsPerChunk(engine, a);
+  return scratchLayout(a.layers.map((l) => planLayer(l, rows))).bytes <= SCRATCH_LIMIT;
+}
+
+/** Throws where a layer's operands do not have the sizes its geometry needs, or it does not take the previous layer's output. */
+function checkLayer(p: LayerPlan, previous: LayerPlan | null): void {
+  const layer = p.layer;
+  const where = layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d';
+  checkQuantisation(layer.input, where);
+  const outputs = layer.kind === 'dense' ? layer.n : layer.g.o;
+  check('weight', layer.weight, outputs * (layer.kind === 'dense' ? layer.k : layer.g.c * layer.g.kh * layer.g.kw), where);
+  check('scale', layer.scale, outputs, where);
+  if (layer.bias) check('bias', layer.bias, outputs, where);
+  if (layer.kind === 'conv') {
+    const { ho, wo } = layer.g;
+    const pool = layer.epilogue.pool;
+    if (pool && !(pool.ho > 0 && pool.wo > 0 && (pool.ho - 1) * pool.sh + pool.kh <= ho && (pool.wo - 1) * pool.sw + pool.kw <= wo)) {
+      throw new ValueError(`${where}: the pooling window does not fit the ${ho}×${wo} output`);
+    }
+  }
+  if (previous && previous.outValues !== p.inValues) throw new ValueError(`int8Chain: a layer takes ${p.inValues} values per sample, the one before gives ${previous.outValues}`);
+  if (previous?.layer.kind === 'conv' && layer.kind === 'conv') {
+    const [before, g] = [previous.layer.g, layer.g];
+    const pool = previous.layer.epilogue.pool;
+    const [h, w] = pool ? [pool.ho, pool.wo] : [before.ho, before.wo];
+    if (g.c !== before.o || g.h !== h || g.w !== w) throw new ValueError(`int8Chain: a convolution takes [${g.c}, ${g.h}, ${g.w}], the one before gives [${before.o}, ${h}, ${w}]`);
+  }
 }
 
 /**
- * Lays out a job's operands past every thread's work area (flags, weights,
- * scale, bias, x, y, then each thread's scratch), copies them in, runs the
- * job on every thread and returns y.
+ * Runs a chain of layers as one job: lays out the descriptors and every
+ * layer's operands past every thread's work area (flags, descriptors, then
+ * per layer weights, scale, bias; x, y, then each thread's scratch), copies
+ * them in, runs the job on every thread and returns the last layer's output.
  */
-function runInt8Job(engine: WasmEngine, j: Int8Job): Float32Array {
-  checkQuantisation(j.input, j.where);
-  const pool = j.parallel && engine.threads > 1 && engine.blocking && j.chunks > 1 ? engine.ensurePool() : null;
+export function int8ChainJob(engine: WasmEngine, a: Int8ChainArgs): Float32Array {
+  const rows = chainRowsPerChunk(engine, a);
+  const plans = a.layers.map((l) => planLayer(l, rows));
+  plans.forEach((p, i) => checkLayer(p, i > 0 ? plans[i - 1] : null));
+  check('x', a.x, a.n * plans[0].inValues, a.layers.length > 1 ? 'int8Chain' : plans[0].layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d');
+  const chunks = Math.ceil(a.n / rows);
+  const macs = a.n * plans.reduce((sum, p) => sum + p.macs, 0);
+  const pool = macs >= PARALLEL_MIN_MACS && engine.threads > 1 && engine.blocking && chunks > 1 ? engine.ensurePool() : null;
+  const scratch = scratchLayout(plans);
   const flagsPtr = engine.pastWorkAreas();
-  const wPtr = flagsPtr + align64(j.chunks * 4);
-  const scalePtr = wPtr + align64(j.weightValues * 2);
-  const biasPtr = scalePtr + align64(j.channels * 4);
-  const xPtr = biasPtr + align64(j.channels * 4);
-  const yPtr = xPtr + align64(j.x.length * 4);
-  const scratchPtr = yPtr + align64(j.outLength * 4);
-  engine.ensureBytes(scratchPtr + engine.workAreas() * j.scratchBytes);
-  const weights = new Int16Array(engine.memory.buffer, wPtr, j.weightValues);
-  if (j.packed) weights.set(checkPacked(j.packed, weights.length, j.where));
-  else j.pack(weights);
+  const chainPtr = flagsPtr + align64(chunks * 4);
+  let at = chainPtr + align64(plans.length * slot.CONTROL_SLOTS * 4);
+  const operands = plans.map((p) => {
+    const wPtr = at;
+    const scalePtr = wPtr + align64(p.weightValues * 2);
+    const biasPtr = scalePtr + align64(p.channels * 4);
+    at = biasPtr + align64(p.channels * 4);
+    return { wPtr, scalePtr, biasPtr };
+  });
+  const outLength = a.n * plans[plans.length - 1].outValues;
+  const xPtr = at;
+  const yPtr = xPtr + align64(a.x.length * 4);
+  const scratchPtr = yPtr + align64(outLength * 4);
+  const scratchBytes = align64(scratch.bytes);
+  engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
   const { f32, i32 } = engine;
-  // Scale and bias (zeros for none), zero-padded to the kernel's channels.
-  f32.fill(0, scalePtr >> 2, (biasPtr >> 2) + j.channels);
-  f32.set(j.scale, scalePtr >> 2);
-  if (j.bias) f32.set(j.bias, biasPtr >> 2);
-  f32.set(j.x, xPtr >> 2);
-  const base = engine.beginJob(j.kind, j.chunks, flagsPtr);
+  plans.forEach((p, l) => {
+    const { wPtr, scalePtr, biasPtr } = operands[l];
+    const layer = p.layer;
+    const weights = new Int16Array(engine.memory.buffer, wPtr, p.weightValues);
+    if (layer.packed) weights.set(checkPacked(layer.packed, weights.length, layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d'));
+    else p.pack(weights);
+    // Scale and bias (zeros for none), zero-padded to the kernel's channels.
+    f32.fill(0, scalePtr >> 2, (biasPtr >> 2) + p.channels);
+    f32.set(layer.scale, scalePtr >> 2);
+    if (layer.bias) f32.set(layer.bias, biasPtr >> 2);
+    const d = (chainPtr >> 2) + l * slot.CONTROL_SLOTS;
+    const slots: [number, number][] =
+      layer.kind === 'dense'
+        ? [
+            [slot.KIND, slot.INT8_DENSE],
+            [slot.Q_N, layer.n],
+            [slot.Q_K, layer.k],
+          ]
+        : [[slot.KIND, slot.INT8_CONV], ...convGeometrySlots(layer.g), ...poolSlots(layer.epilogue.pool)];
+    slots.push(
+      [slot.Q_KP, p.kp],
+      [slot.Q_W_PTR, wPtr],
+      [slot.Q_SCALE_PTR, scalePtr],
+      [slot.Q_BIAS_PTR, biasPtr],
+      [slot.Q_RELU, (layer.kind === 'dense' ? layer.relu : layer.epilogue.relu) ? 1 : 0],
+      [slot.Q_ZERO, layer.input.zero],
+      [slot.Q_IN_OFFSET, scratch.inOffsets[l]],
+    );
+    for (const [index, value] of slots) i32[d + index] = value;
+    f32[d + slot.Q_INV_SCALE] = 1 / layer.input.scale;
+  });
+  f32.set(a.x, xPtr >> 2);
+  const base = engine.beginJob(slot.INT8_CHAIN, chunks, flagsPtr);
   const common: [number, number][] = [
-    [slot.Q_KP, j.kp],
+    [slot.Q_CHAIN_PTR, chainPtr],
+    [slot.Q_LAYERS, plans.length],
+    [slot.Q_M, a.n],
+    [slot.Q_ROWS_PER_CHUNK, rows],
     [slot.Q_X_PTR, xPtr],
-    [slot.Q_W_PTR, wPtr],
     [slot.Q_Y_PTR, yPtr],
-    [slot.Q_SCALE_PTR, scalePtr],
-    [slot.Q_BIAS_PTR, biasPtr],
     [slot.Q_SCRATCH_PTR, scratchPtr],
-    [slot.Q_SCRATCH_BYTES, j.scratchBytes],
-    [slot.Q_RELU, j.relu ? 1 : 0],
-    [slot.Q_ZERO, j.input.zero],
+    [slot.Q_SCRATCH_BYTES, scratchBytes],
+    [slot.Q_TMP_OFFSET, scratch.tmpOffset],
   ];
-  for (const [index, value] of [...common, ...j.slots]) i32[base + index] = value;
-  f32[base + slot.Q_INV_SCALE] = 1 / j.input.scale;
-  engine.runJob(pool, j.chunks, flagsPtr);
-  return engine.f32.slice(yPtr >> 2, (yPtr >> 2) + j.outLength);
-}
-
-export function int8LinearJob(engine: WasmEngine, a: Int8LinearArgs): Float32Array {
-  const where = 'int8Linear';
-  const { m, n, k } = a;
-  check('x', a.x, m * k, where);
-  check('weight', a.weight, n * k, where);
-  check('scale', a.scale, n, where);
-  if (a.bias) check('bias', a.bias, n, where);
-  const kp = evenDepth(k),
-    nPad = roundUp(n, 8);
-  const perChunk = rowsPerChunk(engine, m);
-  return runInt8Job(engine, {
-    kind: slot.INT8_DENSE,
-    chunks: Math.ceil(m / perChunk),
-    parallel: m * n * k >= PARALLEL_MIN_MACS,
-    x: a.x,
-    scale: a.scale,
-    bias: a.bias,
-    input: a.input,
-    packed: a.packed,
-    relu: a.relu,
-    channels: nPad,
-    pack: (out) => packLinearWeights(a.weight, n, k, out),
-    weightValues: nPad * kp,
-    kp,
-    outLength: m * n,
-    scratchBytes: linearScratch(engine, a),
-    slots: [
-      [slot.Q_M, m],
-      [slot.Q_N, n],
-      [slot.Q_K, k],
-      [slot.Q_ROWS_PER_CHUNK, perChunk],
-    ],
-    where,
-  });
-}
-
-function convScratch(a: Int8ConvArgs): number {
-  const { c, h, w, o, kh, kw, ph, pw, ho, wo } = a.g;
-  const plane = ho * wo,
-    pPad = roundUp(plane, 8);
-  const kp = evenDepth(c * kh * kw);
-  return align64((h + 2 * ph) * (w + 2 * pw) * c * 2) + align64(pPad * kp * 2) + align64(roundUp(o, 4) * pPad * 4) + align64(Math.max(o * plane * 4, kp * pPad * 2));
-}
-
-export function int8ConvFits(_engine: WasmEngine, a: Int8ConvArgs): boolean {
-  const { n, c, o, kh, kw, ho, wo } = a.g;
-  const depth = c * kh * kw;
-  return (a.g.groups ?? 1) === 1 && n > 0 && o > 0 && depth > 0 && depth <= MAX_DEPTH && ho * wo > 0 && convScratch(a) <= SCRATCH_LIMIT;
-}
-
-export function int8ConvJob(engine: WasmEngine, a: Int8ConvArgs): Float32Array {
-  const where = 'int8Conv2d';
-  const g = a.g;
-  const { n, c, h, w, o, kh, kw, ho, wo } = g;
-  const pool = a.epilogue.pool;
-  const depth = c * kh * kw,
-    kp = evenDepth(depth),
-    oPad = roundUp(o, 4);
-  check('x', a.x, n * c * h * w, where);
-  check('weight', a.weight, o * depth, where);
-  check('scale', a.scale, o, where);
-  if (a.bias) check('bias', a.bias, o, where);
-  if (pool && !(pool.ho > 0 && pool.wo > 0 && (pool.ho - 1) * pool.sh + pool.kh <= ho && (pool.wo - 1) * pool.sw + pool.kw <= wo)) {
-    throw new ValueError(`${where}: the pooling window does not fit the ${ho}×${wo} output`);
-  }
-  return runInt8Job(engine, {
-    kind: slot.INT8_CONV,
-    chunks: n,
-    parallel: n * o * depth * ho * wo >= PARALLEL_MIN_MACS,
-    x: a.x,
-    scale: a.scale,
-    bias: a.bias,
-    input: a.input,
-    packed: a.packed,
-    relu: a.epilogue.relu,
-    channels: oPad,
-    pack: (out) => packConvWeights(a.weight, o, depth, out),
-    weightValues: oPad * kp,
-    kp,
-    outLength: n * o * (pool ? pool.ho * pool.wo : ho * wo),
-    scratchBytes: convScratch(a),
-    slots: [...convGeometrySlots(g), ...poolSlots(pool)],
-    where,
-  });
+  for (const [index, value] of common) i32[base + index] = value;
+  engine.runJob(pool, chunks, flagsPtr);
+  return engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength);
 }

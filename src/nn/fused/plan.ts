@@ -11,7 +11,12 @@ import { denseBlock } from './dense.js';
 import type { FusedBlock, FusedPattern } from './pattern.js';
 
 /** Every pattern, tried in order at each position. */
-const PATTERNS: readonly FusedPattern[] = [denseBlock, convBlock];
+const PATTERNS: FusedPattern[] = [denseBlock, convBlock];
+
+/** Adds a pattern of a layer above nn/ (the int8 chain of quant/): Sequentials planned from now on try it too. */
+export function registerFusedPattern(pattern: FusedPattern): void {
+  if (!PATTERNS.includes(pattern)) PATTERNS.push(pattern);
+}
 
 /** The first pattern's block at layers[i], or null. */
 function matchAt(layers: readonly Module[], i: number): FusedBlock | null {
