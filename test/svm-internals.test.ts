@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastExp, fastExpF32, Kernel, numpySum, pairwiseSum, powi } from '../src/models/svm/kernel-functions.js';
 import { RowCache, solveSmo, SvcQ, type KernelSource } from '../src/models/svm/smo.js';
+import { rowSlots } from '../src/models/svm/smo-q.js';
 import { multiclassProbability, sigmoidPredict } from '../src/models/svm/platt.js';
 import { Generator } from '../src/tensor/random.js';
 
@@ -122,20 +123,40 @@ describe('kernel blocks', () => {
 
 describe('row cache', () => {
   it('evicts least recently used rows and keeps filled prefixes', () => {
-    const c = new RowCache(10, 25); // room for 2.5 rows of 10
+    const c = new RowCache(10, 25); // room for 2 rows of 10
     const r0 = c.get(0, 10);
     assert.equal(c.filled, 0);
     r0.fill(1);
     c.get(1, 10).fill(2);
     assert.equal(c.get(0, 10)[3], 1); // hit: 0 becomes most recent
     assert.equal(c.filled, 10);
-    c.get(2, 10); // evicts row 1
+    const r2 = c.get(2, 10); // evicts row 1, reusing its storage
     assert.equal(c.filled, 0);
-    c.get(1, 5);
+    r2.fill(3);
+    assert.equal(c.get(0, 4)[3], 1, 'row 0 kept');
+    assert.equal(c.filled, 4);
+    c.get(1, 5); // evicts row 2 (row 0 was used since)
     assert.equal(c.filled, 0, 'row 1 was evicted');
-    const r0b = c.get(0, 10);
+    assert.equal(c.get(0, 10)[9], 1);
     assert.equal(c.filled, 10);
-    assert.equal(r0b[9], 1);
+    c.get(2, 10);
+    assert.equal(c.filled, 0, 'row 2 was evicted');
+  });
+
+  it('holds a fixed number of rows: rowSlots of the budget, at least 2, at most l', () => {
+    assert.equal(rowSlots(10, 25), 2);
+    assert.equal(rowSlots(10, 5), 2);
+    assert.equal(rowSlots(10, 75), 7);
+    assert.equal(rowSlots(10, 1e9), 10);
+    // a slab of exactly rowSlots·l floats is used for the rows
+    const slab = new Float32Array(30);
+    const c = new RowCache(10, 35, slab);
+    for (let i = 0; i < 10; i++) c.get(i, 10).fill(i + 1);
+    assert.deepEqual(
+      Array.from(new Set(slab)).sort((a, b) => a - b),
+      [8, 9, 10],
+      'the three most recent rows are in the slab',
+    );
   });
 
   it('swapIndex swaps rows and the entries inside cached rows', () => {

@@ -60,7 +60,7 @@ export interface KernelExports {
     eps: number,
   ): void;
   /** Bytes of per-thread scratch an SVC pairs job needs for pairs of up to maxL samples (asm/svm.ts). */
-  svcScratchBytes(maxL: number): number;
+  svcScratchBytes(maxL: number, rowSlots: number): number;
   /** A chain of dense layers described at `desc` (asm/dense.ts). */
   denseForwardF32(desc: number, layers: number, m: number, packed: number, work: number): void;
   denseBackwardF32(desc: number, layers: number, m: number, dOut: number, dx: number, g: number, g2: number, packed: number, work: number): void;
