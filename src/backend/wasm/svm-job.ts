@@ -66,7 +66,7 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
   const fixedBytes = align64(engine.kernels.svcScratchBytes(maxL, 0));
   const perThread = (args.cacheBytes - blockFloats * 4) / workAreas - fixedBytes;
   const rowSlots = Math.min(maxL, Math.floor(perThread / (L * 4)));
-  if (rowSlots < 2) return null;
+  if (!(rowSlots >= 2)) return null; // (NaN too: a budget that is not a number)
   const scratchBytes = fixedBytes + align64(rowSlots * L * 4);
   if (blockFloats * 4 + workAreas * scratchBytes > SVC_MEMORY_LIMIT) return null;
   // before the layout: given blocks come from GEMMs, which use this memory's scratch (and may start the pool)

@@ -35,7 +35,7 @@
  *   bounds the kernel values a fit keeps: the kernel blocks a pair reads
  *   plus its row cache; on the wasm backend, the blocks of a wave of pairs
  *   plus every thread's row cache (pairs run in waves of classes whose
- *   blocks fit half the budget; the rest is split over the threads). The
+ *   blocks fit 80% of the budget; the rest is split over the threads). The
  *   training data and its float32 copy come on top, as in libsvm. A
  *   smaller cacheSize changes only what is recomputed, not the model,
  *   while a pair's blocks fit it (a pair of n0 and n1 samples needs
