@@ -1,7 +1,8 @@
 // The kernel rows of the SVC pair solver of asm/svm.ts: Q = y_i·y_j·K by
-// position, with its l×l float32 row cache. THIS MIRRORS SvcQ and
-// RowCache's slab mode in src/models/svm/smo-q.ts (see asm/svm.ts), with the
-// kernel-row fill of PairBlockSource in src/models/svm/libsvm.ts.
+// position, with its float32 row cache (a fixed number of rows of room l,
+// least recently used evicted first). THIS MIRRORS SvcQ and RowCache in
+// src/models/svm/smo-q.ts (see asm/svm.ts), with the kernel-row fill of
+// PairBlockSource in src/models/svm/kernel-sources.ts.
 //
 // Kernel values come from per-class blocks (see asm/svm.ts): row o of a
 // pair (i < j) is one contiguous block row when o is in class i, and a row
@@ -38,8 +39,11 @@ export let pPerm: usize = 0; // i32: global sample index at each position (SvcQ'
 export let pRow: usize = 0; // u32: byte address of each position's cached row, 0 for none
 export let pRowLen: usize = 0; // i32: filled length of each cached row
 let pSpare: usize = 0; // u32 stack: rows dropped by swapIndex, reused first
+let pPrev: usize = 0; // i32 × (L + 1): the LRU list of cached positions, head at index size
+let pNext: usize = 0;
 let spareTop: i32 = 0;
 let slab: usize = 0;
+let slots: i32 = 0; // rows the slab holds
 let slabNext: i32 = 0;
 let filled: i32 = 0;
 
@@ -56,16 +60,17 @@ export function readKernelParams(dots: bool, sq: usize, diag: usize, params: usi
   pow2 = expTable + 64 * 8;
 }
 
-/** Scratch bytes of the rows' part for pairs of up to L (a multiple of 4) samples. */
-export function rowsScratchBytes(L: i32): i32 {
-  return L * L * 4 + L * (8 + 5 * 4);
+/** Scratch bytes of the rows' part for pairs of up to L (a multiple of 4) samples and `rowSlots` cached rows of room L. */
+export function rowsScratchBytes(L: i32, rowSlots: i32): i32 {
+  return rowSlots * L * 4 + L * (8 + 7 * 4) + 8;
 }
 
 /**
  * Starts a pair of l samples (classes at sI / sJ with their blocks) with its
- * arrays laid out from `at` for up to L samples; returns the address after them.
+ * arrays laid out from `at` for up to L samples and `rowSlots` rows (each
+ * of room L, so at least `rowSlots` of room l); returns the address after them.
  */
-export function beginPairRows(at: usize, L: i32, l: i32, startI: i32, widthI: i32, blockAtI: usize, startJ: i32, widthJ: i32, blockAtJ: usize): usize {
+export function beginPairRows(at: usize, L: i32, rowSlots: i32, l: i32, startI: i32, widthI: i32, blockAtI: usize, startJ: i32, widthJ: i32, blockAtJ: usize): usize {
   size = l;
   sI = startI;
   wI = widthI;
@@ -74,7 +79,9 @@ export function beginPairRows(at: usize, L: i32, l: i32, startI: i32, widthI: i3
   wJ = widthJ;
   blockJ = blockAtJ;
   slab = at;
-  at += <usize>L * <usize>L << 2;
+  at += <usize>rowSlots * <usize>L << 2;
+  // smo-q.ts rowSlots(l, budget) for the same budget (rows of room l fit where rows of room L do)
+  slots = min(l, max(2, <i32>(<i64>rowSlots * <i64>L / <i64>max(l, 1))));
   pQD = at; at += <usize>L << 3;
   const i32Bytes = <usize>L << 2;
   pY = at; at += i32Bytes;
@@ -82,6 +89,10 @@ export function beginPairRows(at: usize, L: i32, l: i32, startI: i32, widthI: i3
   pRow = at; at += i32Bytes;
   pRowLen = at; at += i32Bytes;
   pSpare = at; at += i32Bytes;
+  pPrev = at; at += i32Bytes + 4;
+  pNext = at; at += i32Bytes + 4;
+  setI32(pPrev, l, l);
+  setI32(pNext, l, l);
   spareTop = 0;
   slabNext = 0;
   return at;
@@ -198,35 +209,62 @@ function fillRow(i: i32, row: usize, start: i32, end: i32): void {
   }
 }
 
-/** RowCache.get in slab mode: the row of position `index` with room for `len`; `filled` leading entries are valid. */
+// RowCache's LRU list (the head is the entry at index size)
+function unlink(h: i32): void {
+  setI32(pNext, i32At(pPrev, h), i32At(pNext, h));
+  setI32(pPrev, i32At(pNext, h), i32At(pPrev, h));
+}
+function append(h: i32): void {
+  const last = i32At(pPrev, size);
+  setI32(pNext, h, size);
+  setI32(pPrev, h, last);
+  setI32(pNext, last, h);
+  setI32(pPrev, size, h);
+}
+
+/** RowCache.freeRow: a spare row, a new slot, or the least recently used row's. */
+function freeRow(): usize {
+  if (spareTop > 0) return <usize>i32At(pSpare, --spareTop);
+  if (slabNext < slots) return slab + (<usize>(slabNext++) * <usize>size << 2);
+  const old = i32At(pNext, size);
+  unlink(old);
+  const r = <usize>i32At(pRow, old);
+  setI32(pRow, old, 0);
+  setI32(pRowLen, old, 0);
+  return r;
+}
+
+/** RowCache.get: the row of position `index` with room for `len`; `filled` leading entries are valid. */
 function cacheGet(index: i32, len: i32): usize {
   const have = i32At(pRowLen, index);
+  if (have) unlink(index);
   if (len > have) {
-    if (i32At(pRow, index) == 0) {
-      let r: usize;
-      if (spareTop > 0) r = <usize>i32At(pSpare, --spareTop);
-      else r = slab + (<usize>(slabNext++) * <usize>size << 2);
-      setI32(pRow, index, <i32>r);
-    }
+    if (i32At(pRow, index) == 0) setI32(pRow, index, <i32>freeRow());
     filled = have;
     setI32(pRowLen, index, len);
   } else {
     filled = len;
   }
+  if (i32At(pRowLen, index)) append(index);
   return <usize>i32At(pRow, index);
 }
 
-/** RowCache.swapIndex (slab mode): which rows are cached and their order in the LRU list do not change values. */
+/** RowCache.swapIndex. */
 function cacheSwap(i: i32, j: i32): void {
   if (i == j) return;
+  if (i32At(pRowLen, i)) unlink(i);
+  if (i32At(pRowLen, j)) unlink(j);
   swapI32(pRow, i, j);
   swapI32(pRowLen, i, j);
+  if (i32At(pRowLen, i)) append(i);
+  if (i32At(pRowLen, j)) append(j);
   if (i > j) {
     const t = i;
     i = j;
     j = t;
   }
-  for (let h = 0; h < size; h++) {
+  for (let h = i32At(pNext, size); h != size; ) {
+    const nxt = i32At(pNext, h);
     const len = i32At(pRowLen, h);
     if (len > i) {
       const row = <usize>i32At(pRow, h);
@@ -238,11 +276,13 @@ function cacheSwap(i: i32, j: i32): void {
         store<f32>(b, t);
       } else {
         // the row does not reach j: drop it
+        unlink(h);
         setI32(pSpare, spareTop++, <i32>row);
         setI32(pRow, h, 0);
         setI32(pRowLen, h, 0);
       }
     }
+    h = nxt;
   }
 }
 

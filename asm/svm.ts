@@ -2,7 +2,7 @@
 // job is one class pair, solved whole by the thread that claims it.
 //
 // This is a port of the SMO solver of src/models/svm/smo.ts (class Smo, with
-// SvcQ and RowCache in its slab mode) and of the kernel-row fill of
+// SvcQ and RowCache) and of the kernel-row fill of
 // PairBlockSource in src/models/svm/libsvm.ts. THE TWO MIRROR EACH OTHER:
 // the same working-set selection, tie-breaking, clipping, shrinking and
 // gradient reconstruction, with the same floating-point operations in the
@@ -489,10 +489,10 @@ function readParams(ctl: usize): void {
   maxIter = slot(ctl, SV_MAX_ITER);
 }
 
-/** Bytes of per-thread scratch for pairs of up to maxL samples (kept in step with the layout in svcPairChunk). */
-export function svcScratchBytes(maxL: i32): i32 {
+/** Bytes of per-thread scratch for pairs of up to maxL samples with `rowSlots` cached kernel rows (kept in step with the layout in svcPairChunk). */
+export function svcScratchBytes(maxL: i32, rowSlots: i32): i32 {
   const L = (maxL + 3) & ~3;
-  return rowsScratchBytes(L) + L * (8 * 8 + 4 + 4);
+  return rowsScratchBytes(L, rowSlots) + L * (8 * 8 + 4 + 4);
 }
 
 /** Solves class pair `pair` of the SVC job in the control block at `ctl` on thread `tid`. */
@@ -503,6 +503,7 @@ export function svcPairChunk(ctl: usize, tid: i32, pair: i32): void {
   const ci = load<i32>(entry);
   const cj = load<i32>(entry, 4);
   const out = <usize>load<i32>(entry, 8);
+  const rowSlots = load<i32>(entry, 12);
   const sI = i32At(classes, 4 * ci);
   nI = i32At(classes, 4 * ci + 1);
   const originI = i32At(classes, 4 * ci + 3);
@@ -511,10 +512,10 @@ export function svcPairChunk(ctl: usize, tid: i32, pair: i32): void {
   const originJ = i32At(classes, 4 * cj + 3);
   l = nI + nJ;
 
-  // scratch layout for pairs of up to L samples: the kernel rows' part (the row slab first), then the solver's arrays
+  // scratch layout for pairs of up to L samples: the kernel rows' part (the row cache first), then the solver's arrays
   const L = (slot(ctl, SV_MAX_L) + 3) & ~3;
   let at = <usize>slot(ctl, SV_SCRATCH_PTR) + <usize>tid * <usize>slot(ctl, SV_SCRATCH_BYTES);
-  at = beginPairRows(at, L, l, sI, n - originI, blocks + (<usize>i32At(classes, 4 * ci + 2) << 2) - (<usize>originI << 2),
+  at = beginPairRows(at, L, rowSlots, l, sI, n - originI, blocks + (<usize>i32At(classes, 4 * ci + 2) << 2) - (<usize>originI << 2),
     sJ, n - originJ, blocks + (<usize>i32At(classes, 4 * cj + 2) << 2) - (<usize>originJ << 2));
   const f64Bytes = <usize>L << 3;
   pG = at; at += f64Bytes;

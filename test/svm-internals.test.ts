@@ -7,6 +7,9 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { fastExp, fastExpF32, Kernel, numpySum, pairwiseSum, powi } from '../src/models/svm/kernel-functions.js';
 import { RowCache, solveSmo, SvcQ, type KernelSource } from '../src/models/svm/smo.js';
+import { rowSlots } from '../src/models/svm/smo-q.js';
+import { PairBlocks } from '../src/models/svm/svm-pair-blocks.js';
+import { planWaves } from '../src/models/svm/svm-pairs-backend.js';
 import { multiclassProbability, sigmoidPredict } from '../src/models/svm/platt.js';
 import { Generator } from '../src/tensor/random.js';
 
@@ -122,20 +125,40 @@ describe('kernel blocks', () => {
 
 describe('row cache', () => {
   it('evicts least recently used rows and keeps filled prefixes', () => {
-    const c = new RowCache(10, 25); // room for 2.5 rows of 10
+    const c = new RowCache(10, 25); // room for 2 rows of 10
     const r0 = c.get(0, 10);
     assert.equal(c.filled, 0);
     r0.fill(1);
     c.get(1, 10).fill(2);
     assert.equal(c.get(0, 10)[3], 1); // hit: 0 becomes most recent
     assert.equal(c.filled, 10);
-    c.get(2, 10); // evicts row 1
+    const r2 = c.get(2, 10); // evicts row 1, reusing its storage
     assert.equal(c.filled, 0);
-    c.get(1, 5);
+    r2.fill(3);
+    assert.equal(c.get(0, 4)[3], 1, 'row 0 kept');
+    assert.equal(c.filled, 4);
+    c.get(1, 5); // evicts row 2 (row 0 was used since)
     assert.equal(c.filled, 0, 'row 1 was evicted');
-    const r0b = c.get(0, 10);
+    assert.equal(c.get(0, 10)[9], 1);
     assert.equal(c.filled, 10);
-    assert.equal(r0b[9], 1);
+    c.get(2, 10);
+    assert.equal(c.filled, 0, 'row 2 was evicted');
+  });
+
+  it('holds a fixed number of rows: rowSlots of the budget, at least 2, at most l', () => {
+    assert.equal(rowSlots(10, 25), 2);
+    assert.equal(rowSlots(10, 5), 2);
+    assert.equal(rowSlots(10, 75), 7);
+    assert.equal(rowSlots(10, 1e9), 10);
+    // a slab of exactly rowSlots·l floats is used for the rows
+    const slab = new Float32Array(30);
+    const c = new RowCache(10, 35, slab);
+    for (let i = 0; i < 10; i++) c.get(i, 10).fill(i + 1);
+    assert.deepEqual(
+      Array.from(new Set(slab)).sort((a, b) => a - b),
+      [8, 9, 10],
+      'the three most recent rows are in the slab',
+    );
   });
 
   it('swapIndex swaps rows and the entries inside cached rows', () => {
@@ -242,5 +265,59 @@ describe('probability helpers', () => {
     multiclassProbability(k, r, out);
     for (let i = 0; i < k; i++) assert.ok(Math.abs(out[i] - p[i]) < 5e-3, `${out}`);
     assert.ok(Math.abs(out[0] + out[1] + out[2] - 1) < 1e-12);
+  });
+});
+
+describe('kernel-cache budget', () => {
+  /** Ten classes of 2000 samples (20 000 Fashion-MNIST rows) with an uneven one. */
+  const count = Int32Array.from([2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 2000, 1500]);
+  const start = new Int32Array(count.length);
+  for (let c = 1; c < count.length; c++) start[c] = start[c - 1] + count[c - 1];
+  const n = start[9] + count[9];
+  const cacheBytes = 200 * 2 ** 20;
+
+  it('waves solve every pair once, each with blocks within 80% of the budget', () => {
+    const k = count.length;
+    const seen = new Set<string>();
+    const waves = planWaves(count, cacheBytes);
+    assert.ok(waves.length > 1, 'the blocks of all classes do not fit: several waves');
+    for (const { classes, pairs } of waves) {
+      let floats = 0;
+      let before = 0;
+      const m = classes.reduce((s, c) => s + count[c], 0);
+      for (const c of classes) {
+        floats += count[c] * (m - before);
+        before += count[c];
+      }
+      assert.ok(floats * 4 <= cacheBytes * 0.8, `wave ${classes}: ${floats * 4} bytes of blocks`);
+      assert.ok(pairs.length >= 1, `wave ${classes} solves no pair`);
+      for (const [i, j] of pairs) {
+        assert.ok(classes.includes(i) && classes.includes(j) && i < j);
+        assert.ok(!seen.has(`${i},${j}`), `pair (${i}, ${j}) solved twice`);
+        seen.add(`${i},${j}`);
+      }
+    }
+    assert.equal(seen.size, (k * (k - 1)) / 2);
+    assert.ok(waves.length <= 12, `${waves.length} waves for 45 pairs: waves share their classes' blocks`);
+    // small problems: one wave of every class
+    assert.equal(planWaves(Int32Array.of(300, 200, 100), cacheBytes).length, 1);
+  });
+
+  it("the JS solver's blocks leave room in the budget for the row cache", () => {
+    const rows = { data: new Float64Array(0), rows: n, cols: 784, sq: new Float64Array(0), f32: null };
+    const kernel = Kernel.fromTraining({ kernel: 'rbf', gamma: 0.01, coef0: 0, degree: 3 }, { data: new Float64Array(784), rows: 1, cols: 784 });
+    const blocks = new PairBlocks(kernel, rows, start, count, true, cacheBytes);
+    for (let i = 0; i < 10; i++) {
+      for (let j = i + 1; j < 10; j++) {
+        assert.ok(blocks.fits(i, j));
+        const live = blocks.liveFloats(i, j);
+        // at most the blocks of the pair, its diagonal blocks and a transposed copy: 5 blocks of 2000²
+        assert.ok(live <= 5 * 2000 * 2000 && live * 4 < cacheBytes, `pair (${i}, ${j}): ${live} floats of blocks`);
+      }
+    }
+    // a budget below a pair's three blocks: rows on demand, no blocks
+    const tight = new PairBlocks(kernel, rows, start, count, true, 2 ** 20);
+    assert.equal(tight.fits(0, 1), false);
+    assert.equal(tight.liveFloats(0, 1), 0);
   });
 });

@@ -151,3 +151,76 @@ describe('wasm SVC pair solver equals the JS solver', { skip: noWasm }, () => {
     }
   });
 });
+
+describe('SVC within a kernel-cache budget', { skip: noWasm }, () => {
+  const threadsBefore = getNumThreads();
+  before(async () => {
+    setNumThreads(Math.max(...threadCounts));
+    await warmUpThreads();
+  });
+  after(() => setNumThreads(threadsBefore));
+
+  /** Floats of the kernel blocks K_ii, K_jj, K_ij of the largest pair (what a pair needs to read blocks). */
+  function largestPairFloats(y: Int32Array, k: number): number {
+    const count = new Array<number>(k).fill(0);
+    for (const c of y) count[c]++;
+    let most = 0;
+    for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) most = Math.max(most, count[i] ** 2 + count[j] ** 2 + count[i] * count[j]);
+    return most;
+  }
+
+  it('a small cacheSize (pairs in waves, rows evicted) gives the model of the default one, on both solvers', () => {
+    const { X, y } = blobs(700, 10, 5, 21);
+    const Xr = rowsOf(X);
+    const yr = Array.from(y);
+    // just above the largest pair's blocks: waves of few classes, row caches of a few rows
+    const tight = (largestPairFloats(y, 5) * 4 * 1.05) / 2 ** 20;
+    const spy = countBackendSolves();
+    const oldPrecision = setKernelPrecision('auto');
+    try {
+      for (const precision of ['float32', 'float64'] as const) {
+        setKernelPrecision(precision);
+        const reference = fitWith('js', { C: 10 }, Xr, yr);
+        for (const cacheSize of [200, 1, tight]) {
+          for (const solver of ['js', 'auto'] as const) {
+            for (const threads of solver === 'js' ? [1] : threadCounts) {
+              setNumThreads(threads);
+              const before = spy.taken();
+              const m = fitWith(solver, { C: 10, cacheSize }, Xr, yr);
+              const what = `cacheSize ${cacheSize.toFixed(3)} MB, ${solver} solver, ${threads} thread(s), ${precision}`;
+              if (solver === 'auto' && cacheSize < 200) assert.ok(spy.taken() > before + 1, `${what}: the backend solved the pairs in several waves`);
+              assert.deepStrictEqual(m.support, reference.support, `support ${what}`);
+              assert.deepStrictEqual(m.dualCoef!.data, reference.dualCoef!.data, `dualCoef ${what}`);
+              assert.deepStrictEqual(m.intercept, reference.intercept, `intercept ${what}`);
+              assert.deepStrictEqual(m.nIter, reference.nIter, `nIter ${what}`);
+            }
+          }
+        }
+      }
+    } finally {
+      spy.restore();
+      setKernelPrecision(oldPrecision);
+    }
+  });
+
+  it('the backend refuses blocks that leave less than two kernel rows per thread', () => {
+    const n = 40;
+    const args = {
+      classStart: Int32Array.of(0, 20),
+      classCount: Int32Array.of(20, 20),
+      blocks: () => [new Float32Array(20 * 40).fill(0.5), new Float32Array(20 * 20).fill(0.5)],
+      mode: 'values' as const,
+      gamma: 1,
+      sq: new Float64Array(0),
+      diag: new Float64Array(n).fill(1),
+      C: new Float64Array(n).fill(1),
+      eps: 1e-3,
+      shrinking: true,
+      maxIter: -1,
+    };
+    assert.equal(svcPairs.run({ ...args, cacheBytes: 1200 * 4 }), null, 'the blocks alone take the budget');
+    assert.equal(svcPairs.run({ ...args, cacheBytes: Number.NaN }), null, 'a budget that is not a number');
+    const r = svcPairs.run({ ...args, cacheBytes: 2 ** 20 });
+    assert.ok(r && r.coef.length === 1 && r.coef[0].length === 40);
+  });
+});

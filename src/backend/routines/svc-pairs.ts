@@ -1,6 +1,6 @@
 /**
- * One-vs-one C-SVC training of every class pair at once (libsvm's SMO,
- * started from α = 0): the wasm implementation runs the pairs in parallel,
+ * One-vs-one C-SVC training of class pairs at once (libsvm's SMO, started
+ * from α = 0), within a kernel-cache budget: the wasm implementation runs the pairs in parallel,
  * one pair per chunk, on a port of the solver (asm/svm.ts) whose results are
  * the TypeScript solver's to the bit. The reference solver is the models
  * layer's own (src/models/svm/), which the backend may not import: here the
@@ -45,9 +45,13 @@ export interface SvcPairsArgs {
   shrinking: boolean;
   /** Iteration cap per pair; -1 for none. */
   maxIter: number;
+  /** Bytes the kernel blocks and the solvers' kernel-row caches may take together (scikit-learn's cache_size, in bytes). */
+  cacheBytes: number;
+  /** The pairs to solve, as class indices (i, j), i < j, flattened; default every pair in order (0,1), (0,2), ..., (1,2), ... */
+  pairs?: Int32Array;
 }
 
-/** Per pair, in order (0,1), (0,2), ..., (1,2), ...: y·α over the pair's samples (class i's first), and the solver's outputs. */
+/** Per pair, in the order of `pairs` (default (0,1), (0,2), ..., (1,2), ...): y·α over the pair's samples (class i's first), and the solver's outputs. */
 export interface SvcPairsResult {
   coef: Float64Array[];
   rho: Float64Array;

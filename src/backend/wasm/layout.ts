@@ -17,7 +17,7 @@ export const SV_MODE_VALUES = 0;
 export const SV_MODE_RBF_DOTS = 1;
 /** i32 × 4 per class: first sample, samples, float offset of its block (its samples × samples origin..n−1) in SV_BLOCKS_PTR, origin. */
 export const SV_CLASS_PTR = 66;
-/** i32 × 4 per pair: class i, class j, byte address of its output, 0. */
+/** i32 × 4 per pair: class i, class j, byte address of its output, rows of its kernel-row cache (≥ 2, each of room SV_MAX_L). */
 export const SV_PAIR_PTR = 67;
 export const SV_BLOCKS_PTR = 68;
 /** f64 per sample: squared norms (SV_MODE_RBF_DOTS), K(x, x), upper bound C. */

@@ -74,7 +74,7 @@ export interface KernelExports {
   ): void;
   sgdF32(p: number, g: number, m: number, n: number, sign: number, l2: number, shrink: number, mu: number, keep: number, lr: number, a: number, b: number, firstTerm: number): void;
   /** Bytes of per-thread scratch an SVC pairs job needs for pairs of up to maxL samples (asm/svm.ts). */
-  svcScratchBytes(maxL: number): number;
+  svcScratchBytes(maxL: number, rowSlots: number): number;
   /** A chain of dense layers described at `desc` (asm/dense.ts). */
   denseForwardF32(desc: number, layers: number, m: number, packed: number, work: number): void;
   denseBackwardF32(desc: number, layers: number, m: number, dOut: number, dx: number, g: number, g2: number, packed: number, work: number): void;

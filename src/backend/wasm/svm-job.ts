@@ -11,20 +11,21 @@ import { CHUNKS_PER_THREAD, ROWS_PER_CHUNK_ONE_THREAD } from './gemm-job.js';
 import * as slot from './layout.js';
 import type { WorkerPool } from './pool.js';
 
-/** Largest kernel blocks and per-thread solver scratch an SVC pairs job takes; larger problems keep the JS solver. */
-const SVC_BLOCKS_LIMIT = 64 * 2 ** 20;
-const SVC_SCRATCH_LIMIT = 64 * 2 ** 20;
+/** Most bytes of kernel blocks and solver scratch an SVC pairs job takes, whatever its budget (addresses stay far below 2³¹). */
+const SVC_MEMORY_LIMIT = 2 ** 30;
 
 /**
- * All class pairs of a C-SVC fit as one job of one chunk per pair: the
- * thread that claims a pair runs the SMO solver on it (asm/svm.ts, a port
- * of src/models/svm/smo.ts with bit-identical results) in its own scratch,
- * reading kernel values from the class blocks. Blocks of dot products
- * given as rows are computed here first, by a job of GEMM row blocks
- * straight into place. Returns null where the job does not suit this
- * path: workers to wait for on a thread that may not block (a browser's
- * main thread; it would spin for the whole fit; on one thread nothing
- * waits), or blocks or solver scratch beyond the limits.
+ * The class pairs of a C-SVC fit (all, or `args.pairs`) as one job of one
+ * chunk per pair: the thread that claims a pair runs the SMO solver on it
+ * (asm/svm.ts, a port of src/models/svm/smo.ts with bit-identical results)
+ * in its own scratch, reading kernel values from the class blocks. Blocks
+ * of dot products given as rows are computed here first, by a job of GEMM
+ * row blocks straight into place. The blocks and every thread's row cache
+ * share `args.cacheBytes`: what the blocks leave is split over the threads.
+ * Returns null where the job does not suit this path: workers to wait for
+ * on a thread that may not block (a browser's main thread; it would spin
+ * for the whole fit; on one thread nothing waits), or blocks that leave
+ * less than two kernel rows per thread within the budget.
  */
 export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult | null {
   const { classStart, classCount } = args;
@@ -49,13 +50,25 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
   if (args.diag.length !== n || args.C.length !== n || (args.mode === 'rbfDots' && args.sq.length !== n)) {
     throw new ValueError(`svcPairs: diag, C (and sq for 'rbfDots') need ${n} values`);
   }
-  const nPairs = (k * (k - 1)) / 2;
+  const pairList = args.pairs ?? allPairs(k);
+  const nPairs = pairList.length / 2;
   let maxL = 0;
-  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, classCount[i] + classCount[j]);
-  // (the l×l row slab bounds the scratch first: the kernel's i32 size would overflow for huge pairs)
-  if (blockFloats * 4 > SVC_BLOCKS_LIMIT || maxL * maxL * 4 > SVC_SCRATCH_LIMIT) return null;
-  const scratchBytes = align64(engine.kernels.svcScratchBytes(maxL));
-  if (scratchBytes > SVC_SCRATCH_LIMIT) return null;
+  for (let p = 0; p < nPairs; p++) {
+    const [i, j] = [pairList[2 * p], pairList[2 * p + 1]];
+    if (!(i >= 0 && i < j && j < k)) throw new ValueError(`svcPairs: pair ${p} is (${i}, ${j}); pairs need classes 0 <= i < j < ${k}`);
+    maxL = Math.max(maxL, classCount[i] + classCount[j]);
+  }
+  if (nPairs === 0) return { coef: [], rho: new Float64Array(0), obj: new Float64Array(0), iter: new Int32Array(0), converged: [] };
+  // the budget: the blocks, then each thread's row cache (rows of room L) and solver arrays
+  const pool = engine.threads > 1 ? engine.ensurePool() : null;
+  const workAreas = engine.workAreas();
+  const L = roundUp(maxL, 4);
+  const fixedBytes = align64(engine.kernels.svcScratchBytes(maxL, 0));
+  const perThread = (args.cacheBytes - blockFloats * 4) / workAreas - fixedBytes;
+  const rowSlots = Math.min(maxL, Math.floor(perThread / (L * 4)));
+  if (!(rowSlots >= 2)) return null; // (NaN too: a budget that is not a number)
+  const scratchBytes = fixedBytes + align64(rowSlots * L * 4);
+  if (blockFloats * 4 + workAreas * scratchBytes > SVC_MEMORY_LIMIT) return null;
   // before the layout: given blocks come from GEMMs, which use this memory's scratch (and may start the pool)
   const blocks = given ? given() : null;
   for (let c = 0; c < k && blocks; c++) {
@@ -71,8 +84,6 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
     const rowsPer = roundUp(Math.max(engine.mr32, Math.min(ROWS_PER_CHUNK_ONE_THREAD, Math.ceil(n / (CHUNKS_PER_THREAD * engine.threads)))), engine.mr32);
     for (let c = 0; c < k; c++) for (let r = 0; r < classCount[c]; r += rowsPer) dotChunks.push(c, r, Math.min(classCount[c], r + rowsPer), 0);
   }
-  const pool = engine.threads > 1 ? engine.ensurePool() : null;
-  const workAreas = engine.workAreas();
   const flagsPtr = engine.pastWorkAreas();
   const scratchPtr = flagsPtr + align64(Math.max(nPairs, dotChunks.length / 4) * 4);
   const classPtr = scratchPtr + workAreas * scratchBytes;
@@ -88,11 +99,9 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
   const outPtr = dotChunkPtr + align64(dotChunks.length * 4);
   const outAt = new Int32Array(nPairs);
   let end = outPtr;
-  for (let i = 0, p = 0; i < k; i++) {
-    for (let j = i + 1; j < k; j++, p++) {
-      outAt[p] = end;
-      end += align64((4 + classCount[i] + classCount[j]) * 8);
-    }
+  for (let p = 0; p < nPairs; p++) {
+    outAt[p] = end;
+    end += align64((4 + classCount[pairList[2 * p]] + classCount[pairList[2 * p + 1]]) * 8);
   }
   engine.ensureBytes(end);
   const { i32, f32, f64 } = engine;
@@ -102,9 +111,9 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
   }
   // largest pairs first, so that the last pairs to be claimed are short ones and the threads finish together
   const pairs: [number, number, number][] = [];
-  for (let i = 0, p = 0; i < k; i++) for (let j = i + 1; j < k; j++, p++) pairs.push([i, j, p]);
+  for (let p = 0; p < nPairs; p++) pairs.push([pairList[2 * p], pairList[2 * p + 1], p]);
   pairs.sort((a, b) => classCount[b[0]] + classCount[b[1]] - (classCount[a[0]] + classCount[a[1]]) || a[2] - b[2]);
-  pairs.forEach(([i, j, p], q) => i32.set([i, j, outAt[p], 0], (pairPtr >> 2) + 4 * q));
+  pairs.forEach(([i, j, p], q) => i32.set([i, j, outAt[p], rowSlots], (pairPtr >> 2) + 4 * q));
   if (args.mode === 'rbfDots') f64.set(args.sq, sqPtr >> 3);
   f64.set(args.diag, diagPtr >> 3);
   f64.set(args.C, cPtr >> 3);
@@ -141,17 +150,22 @@ export function svcPairs(engine: WasmEngine, args: SvcPairsArgs): SvcPairsResult
 
   const result: SvcPairsResult = { coef: [], rho: new Float64Array(nPairs), obj: new Float64Array(nPairs), iter: new Int32Array(nPairs), converged: [] };
   const out = engine.f64;
-  for (let i = 0, p = 0; i < k; i++) {
-    for (let j = i + 1; j < k; j++, p++) {
-      const at = outAt[p] >> 3;
-      result.rho[p] = out[at];
-      result.obj[p] = out[at + 1];
-      result.iter[p] = out[at + 2];
-      result.converged.push(out[at + 3] !== 0);
-      result.coef.push(out.slice(at + 4, at + 4 + classCount[i] + classCount[j]));
-    }
+  for (let p = 0; p < nPairs; p++) {
+    const at = outAt[p] >> 3;
+    result.rho[p] = out[at];
+    result.obj[p] = out[at + 1];
+    result.iter[p] = out[at + 2];
+    result.converged.push(out[at + 3] !== 0);
+    result.coef.push(out.slice(at + 4, at + 4 + classCount[pairList[2 * p]] + classCount[pairList[2 * p + 1]]));
   }
   return result;
+}
+
+/** Every pair (i, j), i < j, of k classes in order (0,1), (0,2), ..., flattened. */
+function allPairs(k: number): Int32Array {
+  const out: number[] = [];
+  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) out.push(i, j);
+  return Int32Array.from(out);
 }
 
 /** Runs one job of an SVC fit (kind, chunk count, the SV_ slots) to completion. */

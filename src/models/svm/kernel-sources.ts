@@ -269,12 +269,3 @@ export const TRANSPOSE_MIN = 1 << 16;
 export function fitsInCache(l: number, cacheBytes: number): boolean {
   return l * l * 4 <= cacheBytes;
 }
-
-/**
- * Whether the kernel blocks of the pair (ni samples, nj samples) fit the
- * cache budget: K_ii, K_jj and K_ij as float32 (the row cache has its own
- * budget of the same size).
- */
-export function pairFits(ni: number, nj: number, cacheBytes: number): boolean {
-  return (ni * ni + nj * nj + ni * nj) * 4 <= cacheBytes;
-}

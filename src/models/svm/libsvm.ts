@@ -7,52 +7,39 @@
  * (the sigmoid fit and the pairwise coupling), decision.ts (prediction),
  * svm-params.ts (parameter checks).
  *
+ * Memory: `cacheBytes` (scikit-learn's cache_size) bounds the kernel values
+ * a fit keeps: the blocks a pair reads plus its row cache, or, on the
+ * backend, the blocks of a wave of pairs plus every thread's row cache.
+ *
  * Kernel values (feature kernels):
- * - a pair whose blocks K_ii, K_jj, K_ij fit `cacheSize` gets them from the
- *   backend GEMM, a few large calls per fit: small problems compute
- *   K(class c, classes c..k−1) once per class; larger ones compute K(c, c)
- *   once (shared by the k−1 pairs with class c) and one K(i, classes > i)
- *   block per row of pairs. Float32 problems keep dot products in the
- *   blocks and turn a row into kernel values (exp for RBF) only when the
- *   solver first asks for it: most rows never are (about 12% on
- *   Fashion-MNIST, where the support vectors are 44% of the samples).
+ * - a pair whose blocks K_ii, K_jj, K_ij fit `cacheBytes` gets them from the
+ *   backend GEMM (svm-pair-blocks.ts: which are kept, within the budget).
+ *   Float32 problems keep dot products in the blocks and turn a row into
+ *   kernel values (exp for RBF) only when the solver first asks for it:
+ *   most rows never are (about 12% on Fashion-MNIST, where the support
+ *   vectors are 44% of the samples).
  * - otherwise rows are computed on demand (plain loops) into the LRU cache,
  *   as libsvm does.
  * Either way the solver sees rows of float32 Q values through its
- * position-ordered cache (`SvcQ`), exactly as libsvm's `Cache` holds them.
+ * position-ordered cache (`SvcQ`), as libsvm's `Cache` holds them; the row
+ * cache gets what the blocks leave of the budget (at least two rows).
  *
  * Where the backend offers it (the wasm backend, on a thread that may
- * block), C-SVC without probability hands all pairs to it at once
- * (`Backend.svcPairs`): the pairs are solved in parallel by a port of the
- * solver, from the blocks of the small-problem path, with the same results.
+ * block), C-SVC without probability hands the pairs to it
+ * (svm-pairs-backend.ts): solved in parallel by a port of the solver, in
+ * waves of classes whose blocks fit the budget, with the same results.
  */
-import { svcPairs } from '../../backend/routines/svc-pairs.js';
 import type { Generator } from '../../tensor/random.js';
 import type { Matrix } from '../../utils/validation.js';
-import { type Kernel, useFloat32 } from './kernel-functions.js';
-import {
-  PairBlockSource,
-  pairFits,
-  plainSource,
-  fitsInCache,
-  SMALL_UPPER_FLOATS,
-  SubsetSource,
-  transpose,
-  TRANSPOSE_MIN,
-  type KernelData,
-  type SolverParams,
-  type Window,
-} from './kernel-sources.js';
+import { useFloat32 } from './kernel-functions.js';
+import { PairBlockSource, plainSource, fitsInCache, SubsetSource, type KernelData, type SolverParams, type Window } from './kernel-sources.js';
 import { sigmoidTrain } from './platt.js';
-import { smoDivergedError, solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
+import { rowSlots } from './smo-q.js';
+import { solveSmo, SvcQ, SvrQ, type KernelSource } from './smo.js';
+import { PairBlocks } from './svm-pair-blocks.js';
+import { type BinaryResult, solvePairsOnBackend } from './svm-pairs-backend.js';
 
-interface BinaryResult {
-  /** y_i·α_i in sub-problem order. */
-  coef: Float64Array;
-  rho: number;
-  iter: number;
-  converged: boolean;
-}
+export { setPairSolver } from './svm-pairs-backend.js';
 
 /** libsvm's solve_c_svc: y ±1, per-sample upper bounds C. */
 function solveCsvc(src: KernelSource, y: Int8Array, C: Float64Array, sp: SolverParams): BinaryResult {
@@ -63,84 +50,6 @@ function solveCsvc(src: KernelSource, y: Int8Array, C: Float64Array, sp: SolverP
   const coef = r.alpha;
   for (let i = 0; i < l; i++) coef[i] *= y[i];
   return { coef, rho: r.rho, iter: r.iter, converged: r.converged };
-}
-
-// ---------------------------------------------------------------- all pairs on the backend
-
-/** Largest class blocks (bytes) handed to the backend's pair solver (the wasm backend's own limit). */
-const BACKEND_BLOCK_BYTES = 64 * 2 ** 20;
-let pairSolver: 'auto' | 'js' = 'auto';
-
-/**
- * @internal 'js' keeps every pair on the JS solver; 'auto' lets the backend
- * take them where it can (tests compare the two). Returns the previous setting.
- */
-export function setPairSolver(s: 'auto' | 'js'): 'auto' | 'js' {
-  const old = pairSolver;
-  pairSolver = s;
-  return old;
-}
-
-/**
- * Every pair of a C-SVC fit solved by the backend at once (the wasm
- * backend: pairs in parallel, on a port of the solver). It gets the blocks
- * K(class c, classes c..k−1) of the small-problem path of trainSvc (float32
- * dot products, mapped as rows are needed, for float32 RBF problems; kernel
- * values otherwise), so the results are those of the JS solver to the bit.
- * Null where the backend does not offer it or the JS solver's budgets
- * (blocks and every pair's rows within cacheBytes) would not hold.
- */
-function solvePairsOnBackend(kd: KernelData, start: Int32Array, count: Int32Array, W: Float64Array, tp: SvcTrainParams, use32: boolean): BinaryResult[] | null {
-  const rows = kd.rows;
-  if (pairSolver !== 'auto' || !svcPairs.available() || !rows || tp.probability) return null;
-  const k = count.length;
-  const n = rows.rows;
-  let upper = 0;
-  let maxL = 0;
-  for (let i = 0; i < k; i++) {
-    upper += count[i] * (n - start[i]);
-    for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, count[i] + count[j]);
-  }
-  if (upper * 4 > Math.min(tp.cacheBytes, BACKEND_BLOCK_BYTES) || maxL * maxL * 4 > tp.cacheBytes) return null;
-  const kernel = kd.kernel;
-  const rbfDots = use32 && kernel.type === 'rbf';
-  const diag = new Float64Array(n);
-  const C = new Float64Array(n);
-  for (let c = 0; c < k; c++) {
-    for (let t = start[c]; t < start[c] + count[c]; t++) {
-      diag[t] = kernel.diag(rows, t);
-      C[t] = W[t] * tp.classC[c];
-    }
-  }
-  // as trainSvc's blockOf (with use32, its lazy rows map the dots as block() does, RBF aside);
-  // the backend computes dot products itself, with the GEMM kernel.dots would call
-  const blocks = rbfDots
-    ? { rows: (rows.f32 ??= Float32Array.from(rows.data)), cols: rows.cols }
-    : (): Float32Array[] => {
-        const out: Float32Array[] = [];
-        for (let c = 0; c < k; c++) {
-          const b = new Float32Array(count[c] * (n - start[c]));
-          kernel.block(rows, start[c], start[c] + count[c], rows, start[c], n, b, 0, use32);
-          out.push(b);
-        }
-        return out;
-      };
-  const r = svcPairs.run({
-    classStart: start,
-    classCount: count,
-    blocks,
-    mode: rbfDots ? 'rbfDots' : 'values',
-    gamma: kernel.gamma,
-    sq: rows.sq,
-    diag,
-    C,
-    eps: tp.eps,
-    shrinking: tp.shrinking,
-    maxIter: tp.maxIter,
-  });
-  if (!r) return null;
-  if (r.rho.some((rho) => !Number.isFinite(rho))) throw smoDivergedError('SVC'); // the port's report of non-finite values
-  return r.coef.map((coef, p) => ({ coef, rho: r.rho[p], iter: r.iter[p], converged: r.converged[p] }));
 }
 
 /**
@@ -258,134 +167,62 @@ export function trainSvc(kd: KernelData, y: Int32Array, W: Float64Array, nClasse
   const n = y.length;
   const k = nClasses;
   const nPairs = (k * (k - 1)) / 2;
-  const results: BinaryResult[] = [];
   const rows = kd.rows;
   const d = rows ? rows.cols : 0;
   const use32 = useFloat32(((n * n) / 2) * d);
-  // every pair at once on the backend where it offers that (the same results); otherwise pair by pair below
-  const onBackend = solvePairsOnBackend(kd, start, count, W, tp, use32);
-  if (onBackend) results.push(...onBackend);
-  // one row-cache slab for all pairs when the largest pair's kernel matrix fits the cache
-  let maxL = 0;
-  for (let i = 0; i < k; i++) for (let j = i + 1; j < k; j++) maxL = Math.max(maxL, count[i] + count[j]);
-  const sp: SvcTrainParams = !onBackend && maxL * maxL * 4 <= tp.cacheBytes ? { ...tp, slab: new Float32Array(maxL * maxL) } : tp;
+  const C = new Float64Array(n);
+  for (let c = 0; c < k; c++) for (let t = start[c]; t < start[c] + count[c]; t++) C[t] = W[t] * tp.classC[c];
+  // the pairs on the backend where it offers that (the same results), the others pair by pair below
+  const onBackend = solvePairsOnBackend(kd, { ...tp, start, count, C, use32 }, tp.probability);
+  const results: (BinaryResult | null)[] = onBackend ?? new Array<BinaryResult | null>(nPairs).fill(null);
   const probA = tp.probability ? new Float64Array(nPairs) : null;
   const probB = tp.probability ? new Float64Array(nPairs) : null;
-  // Kernel blocks (feature kernels, pairs whose kernel matrix fits the cache), by GEMM:
-  // - small problems: for each class c one block K(class c, classes c..k−1), made on
-  //   first use and kept (n²/2 floats), so a fit makes k GEMM calls;
-  // - otherwise K(c, c) per class, kept while a later pair needs it, and for row i one
-  //   block K(class i, classes i+1..k−1) shared by the pairs (i, j).
-  const small = rows !== null && (n * n) / 2 <= Math.min(tp.cacheBytes / 4, SMALL_UPPER_FLOATS);
-  // float32 problems keep dot products in the blocks and map each row to kernel
-  // values when the solver asks for it (most rows never are); float64 ones keep kernel values.
-  const blockOf = (a0: number, a1: number, b0: number, b1: number, out: Float32Array): void => {
-    if (use32) kd.kernel.dots(rows!, a0, a1, rows!, b0, b1, out);
-    else kd.kernel.block(rows!, a0, a1, rows!, b0, b1, out, 0, false);
-  };
-  const upper = new Map<number, Float32Array>();
-  const upperBlock = (c: number): Window => {
-    let b = upper.get(c);
-    if (!b) {
-      b = new Float32Array(count[c] * (n - start[c]));
-      blockOf(start[c], start[c] + count[c], start[c], n, b);
-      upper.set(c, b);
-    }
-    return { data: b, offset: 0, stride: n - start[c] };
-  };
-  const diagBlocks = new Map<number, Float32Array>();
-  const lastPair = (c: number): [number, number] => (c < k - 1 ? [c, k - 1] : [k - 2, k - 1]);
-  const diagWindow = (c: number): Window => {
-    if (small) return upperBlock(c);
-    let b = diagBlocks.get(c);
-    if (!b) {
-      b = new Float32Array(count[c] * count[c]);
-      blockOf(start[c], start[c] + count[c], start[c], start[c] + count[c], b);
-      diagBlocks.set(c, b);
-    }
-    return { data: b, offset: 0, stride: count[c] };
-  };
-  let p = 0;
-  for (let i = 0; i < k && !onBackend; i++) {
-    const restStart = i + 1 < k ? start[i + 1] : n;
-    const restWidth = n - restStart;
-    let rowFits = rows !== null && !small;
-    for (let j = i + 1; j < k; j++) rowFits &&= pairFits(count[i], count[j], tp.cacheBytes);
-    let rowBlock: Float32Array | null = null;
-    if (rowFits && restWidth > 0) {
-      rowBlock = new Float32Array(count[i] * restWidth);
-      blockOf(start[i], start[i] + count[i], restStart, n, rowBlock);
-    }
+  // kernel blocks (feature kernels) within the budget; each pair's row cache gets what they leave
+  const blocks = rows ? new PairBlocks(kd.kernel, rows, start, count, use32, tp.cacheBytes) : null;
+  const budgetFloats = Math.floor(tp.cacheBytes / 4);
+  const rowFloats = (i: number, j: number): number => budgetFloats - (blocks ? blocks.liveFloats(i, j) : 0);
+  // one row-cache slab for the pairs, as large as the largest pair's cache
+  let slabFloats = 0;
+  for (let i = 0, p = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++, p++) {
-      const ci = count[i];
-      const cj = count[j];
-      const l = ci + cj;
-      const map = new Int32Array(l);
-      const ys = new Int8Array(l);
-      const Cs = new Float64Array(l);
-      const Ws = new Float64Array(l);
-      for (let t = 0; t < ci; t++) {
-        map[t] = start[i] + t;
-        ys[t] = 1;
-      }
-      for (let t = 0; t < cj; t++) {
-        map[ci + t] = start[j] + t;
-        ys[ci + t] = -1;
-      }
-      for (let t = 0; t < l; t++) {
-        Ws[t] = W[map[t]];
-        Cs[t] = Ws[t] * (ys[t] > 0 ? tp.classC[i] : tp.classC[j]);
-      }
-      let src: KernelSource;
-      if (rows && (small || pairFits(ci, cj, tp.cacheBytes))) {
-        let Kij: Window;
-        if (small) {
-          const u = upperBlock(i);
-          Kij = { data: u.data, offset: u.offset + start[j] - start[i], stride: u.stride };
-        } else if (rowBlock) {
-          Kij = { data: rowBlock, offset: start[j] - restStart, stride: restWidth };
-        } else {
-          const b = new Float32Array(ci * cj);
-          blockOf(start[i], start[i] + ci, start[j], start[j] + cj, b);
-          Kij = { data: b, offset: 0, stride: cj };
+      const l = count[i] + count[j];
+      if (!results[p]) slabFloats = Math.max(slabFloats, rowSlots(l, rowFloats(i, j)) * l);
+    }
+  }
+  const slab = slabFloats > 0 ? new Float32Array(slabFloats) : undefined;
+  for (let i = 0, p = 0; i < k; i++) {
+    for (let j = i + 1; j < k; j++, p++) {
+      if (!results[p]) {
+        const ci = count[i];
+        const cj = count[j];
+        const l = ci + cj;
+        const map = new Int32Array(l);
+        const ys = new Int8Array(l);
+        for (let t = 0; t < l; t++) {
+          map[t] = t < ci ? start[i] + t : start[j] + t - ci;
+          ys[t] = t < ci ? 1 : -1;
         }
-        const kdiag = new Float64Array(l);
-        for (let t = 0; t < l; t++) kdiag[t] = kd.kernel.diag(rows, map[t]);
-        // big blocks: a transposed copy makes class-j rows contiguous reads
-        const Kji = ci * cj >= TRANSPOSE_MIN ? transpose(Kij.data, Kij.offset, Kij.stride, ci, cj) : null;
-        let lazy: { kernel: Kernel; sq: Float64Array } | null = null;
-        if (use32) {
-          const sq = new Float64Array(l);
-          if (rows.sq.length) for (let t = 0; t < l; t++) sq[t] = rows.sq[map[t]];
-          lazy = { kernel: kd.kernel, sq };
+        const Cs = Float64Array.from(map, (t) => C[t]);
+        const src = blocks?.fits(i, j) ? blocks.source(i, j, map) : plainSource(kd, map, use32);
+        const sp: SolverParams = { ...tp, cacheBytes: rowFloats(i, j) * 4, slab };
+        if (tp.probability) {
+          const Ws = Float64Array.from(map, (t) => W[t]);
+          const [A, B] = binaryProbability(src, ys, Ws, tp.classC[i], tp.classC[j], sp, tp.rng!);
+          probA![p] = A;
+          probB![p] = B;
         }
-        src = new PairBlockSource(ci, cj, diagWindow(i), diagWindow(j), Kij, Kji, kdiag, lazy);
-      } else {
-        src = plainSource(kd, map, use32);
+        results[p] = solveCsvc(src, ys, Cs, sp);
       }
-      if (tp.probability) {
-        const [A, B] = binaryProbability(src, ys, Ws, tp.classC[i], tp.classC[j], sp, tp.rng!);
-        probA![p] = A;
-        probB![p] = B;
-      }
-      results.push(solveCsvc(src, ys, Cs, sp));
-      // drop blocks no later pair needs
-      for (const c of [i, j]) {
-        const [a, b] = lastPair(c);
-        if (a === i && b === j) {
-          diagBlocks.delete(c);
-          upper.delete(c);
-        }
-      }
+      blocks?.done(i, j);
     }
   }
 
   // support vectors: samples with a nonzero coefficient in any pair
   const nonzero = new Uint8Array(n);
-  p = 0;
+  let p = 0;
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++, p++) {
-      const c = results[p].coef;
+      const c = results[p]!.coef;
       for (let t = 0; t < count[i]; t++) if (c[t] !== 0) nonzero[start[i] + t] = 1;
       for (let t = 0; t < count[j]; t++) if (c[count[i] + t] !== 0) nonzero[start[j] + t] = 1;
     }
@@ -408,7 +245,7 @@ export function trainSvc(kd: KernelData, y: Int32Array, W: Float64Array, nClasse
   p = 0;
   for (let i = 0; i < k; i++) {
     for (let j = i + 1; j < k; j++, p++) {
-      const r = results[p];
+      const r = results[p]!;
       rho[p] = r.rho;
       nIter[p] = r.iter;
       converged &&= r.converged;
@@ -476,7 +313,8 @@ export function trainSvr(kd: KernelData, y: Float64Array, W: Float64Array, C: nu
     ys[i + l] = -1;
     Cs[i] = Cs[i + l] = C * W[i];
   }
-  const Q = new SvrQ(src, Math.floor(sp.cacheBytes / 4));
+  // the row cache gets what the precomputed kernel matrix leaves of the budget
+  const Q = new SvrQ(src, Math.floor(sp.cacheBytes / 4) - (src instanceof PairBlockSource ? l * l : 0));
   const r = solveSmo(Q, p, ys, new Float64Array(2 * l), Cs, { eps: sp.eps, shrinking: sp.shrinking, maxIter: sp.maxIter, who: 'SVR' });
   const sv: number[] = [];
   const cf: number[] = [];

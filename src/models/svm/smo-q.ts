@@ -4,8 +4,8 @@
  * Rows are addressed by position: the solver's shrinking swaps positions,
  * and the cache and the index maps follow.
  *
- * asm/svm-rows.ts MIRRORS SvcQ and RowCache's slab mode for the wasm
- * backend (see smo.ts).
+ * asm/svm-rows.ts MIRRORS SvcQ and RowCache for the wasm backend (see
+ * smo.ts).
  */
 
 /** Kernel values of one sub-problem, by sub-problem (local) index. */
@@ -30,20 +30,35 @@ export interface QMatrix {
 // ---------------------------------------------------------------- cache
 
 /**
- * libsvm's kernel cache: rows (float32) of varying filled length, evicted
- * least-recently-used first when the budget (in floats) is exceeded.
+ * Rows a cache of `budgetFloats` keeps for a problem of l samples: each row
+ * has room for l values; at least 2 (the solver holds rows i and j at once),
+ * at most l.
+ */
+export function rowSlots(l: number, budgetFloats: number): number {
+  return Math.max(2, Math.min(l, Math.floor(budgetFloats / Math.max(l, 1))));
+}
+
+/**
+ * libsvm's kernel cache: rows (float32) by position, each with a filled
+ * length, evicted least-recently-used first. Unlike libsvm's, which
+ * reallocates rows to their filled length, every row has room for l values
+ * and the cache holds at most {@link rowSlots} of them, so its memory is
+ * fixed by the budget (the wasm port keeps its rows in a fixed scratch
+ * area). Which rows are cached never changes the values a row holds.
  */
 export class RowCache {
   private readonly data: (Float32Array | null)[];
   private readonly len: Int32Array;
   private readonly prev: Int32Array;
   private readonly next: Int32Array;
-  /** Floats still available. */
-  private size: number;
   private readonly head: number;
-  /** When every row fits: one slab, rows of capacity l handed out from it (no eviction, no copies). */
+  /** Rows the cache may hold at once. */
+  private readonly slots: number;
+  /** Rows handed out so far (from the slab, or allocated). */
+  private used = 0;
+  /** Optional storage for every slot (rows of capacity l, handed out in order). */
   private readonly slab: Float32Array | null;
-  private slabNext = 0;
+  /** Rows dropped by swapIndex, reused first. */
   private readonly spare: Float32Array[] = [];
 
   constructor(
@@ -58,16 +73,25 @@ export class RowCache {
     this.head = l;
     this.prev[l] = l;
     this.next[l] = l;
-    this.size = Math.max(budgetFloats, 2 * l);
-    this.slab = budgetFloats >= l * l ? (slab && slab.length >= l * l ? slab : new Float32Array(l * l)) : null;
+    this.slots = rowSlots(l, budgetFloats);
+    this.slab = slab && slab.length >= this.slots * l ? slab : null;
   }
 
-  private slabRow(): Float32Array {
+  /** Storage for one more row: a spare one, a new slot, or the least recently used row's. */
+  private freeRow(): Float32Array {
+    const spare = this.spare.pop();
+    if (spare) return spare;
     const l = this.l;
-    const r = this.spare.pop();
-    if (r) return r;
-    const at = this.slabNext++ * l;
-    return this.slab!.subarray(at, at + l);
+    if (this.used < this.slots) {
+      const at = this.used++ * l;
+      return this.slab ? this.slab.subarray(at, at + l) : new Float32Array(l);
+    }
+    const old = this.next[this.head];
+    this.unlink(old);
+    const row = this.data[old]!;
+    this.data[old] = null;
+    this.len[old] = 0;
+    return row;
   }
 
   private unlink(h: number): void {
@@ -90,31 +114,15 @@ export class RowCache {
   get(index: number, len: number): Float32Array {
     const have = this.len[index];
     if (have) this.unlink(index);
-    const more = len - have;
-    if (more > 0 && this.slab) {
-      if (!this.data[index]) this.data[index] = this.slabRow();
-      this.filled = have;
-      this.len[index] = len;
-    } else if (more > 0) {
-      while (this.size < more) {
-        const old = this.next[this.head];
-        this.unlink(old);
-        this.size += this.len[old];
-        this.data[old] = null;
-        this.len[old] = 0;
-      }
-      const old = this.data[index];
-      const fresh = new Float32Array(len);
-      if (old && have) fresh.set(old.subarray(0, have));
-      this.data[index] = fresh;
-      this.size -= more;
+    if (len > have) {
+      if (!this.data[index]) this.data[index] = this.freeRow();
       this.filled = have;
       this.len[index] = len;
     } else {
       this.filled = len;
     }
-    this.append(index);
-    return this.data[index]!;
+    if (this.len[index]) this.append(index);
+    return this.data[index] ?? EMPTY_ROW;
   }
 
   /** Valid entries at the start of the row returned by the last `get`. */
@@ -149,8 +157,7 @@ export class RowCache {
         } else {
           // the row does not reach j: drop it
           this.unlink(h);
-          this.size += len[h];
-          if (this.slab) this.spare.push(data[h]!);
+          this.spare.push(data[h]!);
           data[h] = null;
           len[h] = 0;
         }
@@ -159,6 +166,8 @@ export class RowCache {
     }
   }
 }
+
+const EMPTY_ROW = new Float32Array(0);
 
 /** Q_ij = y_i·y_j·K_ij for C-SVC (libsvm's SVC_Q), with rows cached by position. */
 export class SvcQ implements QMatrix {
@@ -172,7 +181,7 @@ export class SvcQ implements QMatrix {
   /** When y is +1 for positions [0, split) and −1 after (the pair layout), split; else −1. */
   private readonly split: number;
 
-  /** `slab`: optional reusable storage (≥ l² floats) for the row cache when every row fits. */
+  /** `slab`: optional reusable storage for the row cache (used when it holds every slot: rowSlots(l, cacheFloats)·l floats). */
   constructor(
     private readonly src: KernelSource,
     y: Int8Array,

@@ -31,12 +31,17 @@
  *   0.05). Given the same probA / probB, predictProba is identical
  *   (scikit-learn's libsvm couples pairwise probabilities even for two
  *   classes; so does this).
- * - Memory: `cacheSize` (MB) bounds the precomputed kernel blocks of a
- *   pair and, separately, the row cache, so a fit may use about twice
- *   `cacheSize` (libsvm: once). Pairs too large for it compute kernel rows
- *   on demand in plain loops, about 1.4× slower than libsvm's; raise
- *   `cacheSize` for large two-class problems (a pair of n0 and n1 samples
- *   needs 4·(n0² + n1² + n0·n1) bytes).
+ * - Memory: `cacheSize` (MB, default 200 as scikit-learn's `cache_size`)
+ *   bounds the kernel values a fit keeps: the kernel blocks a pair reads
+ *   plus its row cache; on the wasm backend, the blocks of a wave of pairs
+ *   plus every thread's row cache (pairs run in waves of classes whose
+ *   blocks fit 80% of the budget; the rest is split over the threads). The
+ *   training data and its float32 copy come on top, as in libsvm. A
+ *   smaller cacheSize changes only what is recomputed, not the model,
+ *   while a pair's blocks fit it (a pair of n0 and n1 samples needs
+ *   4·(n0² + n1² + n0·n1) bytes); pairs beyond that compute kernel rows on
+ *   demand in plain loops (float32 values rounded differently: the model
+ *   moves within the solver tolerance, and the fit is slower).
  * - `supportVectors` is empty ([0, 0]) for kernel 'precomputed', as in
  *   scikit-learn; `fittedGamma` is scikit-learn's private `_gamma`.
  */
