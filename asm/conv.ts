@@ -77,16 +77,66 @@ function readGeometry(ctl: usize): void {
   for (; i < bytes; i += 4) store<f32>(dst + i, 0);
 }
 
+/**
+ * Whether each block of the lowered matrix is its input plane read at one
+ * fixed offset: with stride 1 along both axes and as many output columns as
+ * input columns, entry (oh, ow) of block (ch, i, j) is input pixel
+ * oh·w + ow + (i·dh − ph)·w + j·dw − pw, except in the rows and columns that
+ * fall in the padding. Then a block is one long copy (or add) and a few
+ * zeros instead of a short copy per output row ("same" convolutions).
+ */
+// @ts-ignore: decorator
+@inline function shiftedPlanes(): bool {
+  return gsh == 1 && gsw == 1 && gwo == gw;
+}
+
+/** For shiftedPlanes: the first output row of kernel row i that reads inside the image, and one past the last. */
+// @ts-ignore: decorator
+@inline function rowsFrom(i: i32): i32 {
+  return min(gho, max(0, gph - i * gdh));
+}
+// @ts-ignore: decorator
+@inline function rowsTo(i: i32): i32 {
+  return max(rowsFrom(i), min(gho, gh - i * gdh + gph));
+}
+
+/** Zeros the columns outside [lo, hi) of output rows [ohLo, ohHi) of one block. */
+function zeroPaddingColumns(block: usize, ohLo: i32, ohHi: i32, lo: i32, hi: i32): void {
+  if (lo == 0 && hi == gwo) return;
+  for (let oh = ohLo; oh < ohHi; oh++) {
+    const rowAt = block + (<usize>(oh * gwo) << 2);
+    zeroFloats(rowAt, lo);
+    zeroFloats(rowAt + (<usize>hi << 2), gwo - hi);
+  }
+}
+
 /** cols[(ch·kh + i)·kw + j][oh·wo + ow] = x[ch, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
 function im2col(x: usize, cols: usize): void {
   const plane = gho * gwo;
+  const shifted = shiftedPlanes();
   let row = cols;
   for (let ch = 0; ch < gc; ch++) {
     const src = x + (<usize>(ch * gh * gw) << 2);
     for (let i = 0; i < gkh; i++) {
+      const ohLo = rowsFrom(i), ohHi = rowsTo(i);
       for (let j = 0; j < gkw; j++) {
         const lo = validFrom(j), hi = max(lo, validTo(j));
         const iw0 = j * gdw - gpw;
+        if (shifted) {
+          // One copy from the first valid entry to the last; then the padding's rows and columns are zeroed.
+          if (ohLo == ohHi || lo == hi) {
+            zeroFloats(row, plane);
+          } else {
+            const first = ohLo * gwo + lo, last = (ohHi - 1) * gwo + hi;
+            const shift = (i * gdh - gph) * gw + iw0;
+            zeroFloats(row, first);
+            copyFloats(row + (<usize>first << 2), src + (<usize>(first + shift) << 2), last - first);
+            zeroFloats(row + (<usize>last << 2), plane - last);
+            zeroPaddingColumns(row, ohLo, ohHi, lo, hi);
+          }
+          row += <usize>plane << 2;
+          continue;
+        }
         for (let oh = 0; oh < gho; oh++) {
           const dst = row + (<usize>(oh * gwo) << 2);
           const ih = oh * gsh - gph + i * gdh;
@@ -111,32 +161,50 @@ function im2col(x: usize, cols: usize): void {
   }
 }
 
-/** The adjoint of im2col: x (zeroed first) gets every column entry added onto its pixel. */
+/** dst[0..count] += src[0..count]. */
+// @ts-ignore: decorator
+@inline function addFloats(dst: usize, src: usize, count: i32): void {
+  const bytes = <usize>count << 2;
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
+  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
+}
+
+/**
+ * The adjoint of im2col: x (zeroed first) gets every column entry added onto
+ * its pixel. Each pixel gets its entries in the same order on either path;
+ * the shifted one zeroes the padding's entries in cols (a scratch) and adds
+ * them too, and x + 0 is x (x starts at +0, so it is never −0).
+ */
 function col2im(cols: usize, x: usize): void {
   const plane = gho * gwo;
+  const shifted = shiftedPlanes();
   memory.fill(x, 0, <usize>(gc * gh * gw) << 2);
   let row = cols;
   for (let ch = 0; ch < gc; ch++) {
     const dstPlane = x + (<usize>(ch * gh * gw) << 2);
     for (let i = 0; i < gkh; i++) {
+      const ohLo = rowsFrom(i), ohHi = rowsTo(i);
       for (let j = 0; j < gkw; j++) {
         const lo = validFrom(j), hi = max(lo, validTo(j));
         const iw0 = j * gdw - gpw;
+        if (shifted) {
+          if (ohLo < ohHi && lo < hi) {
+            const first = ohLo * gwo + lo, last = (ohHi - 1) * gwo + hi;
+            const shift = (i * gdh - gph) * gw + iw0;
+            zeroPaddingColumns(row, ohLo, ohHi, lo, hi);
+            addFloats(dstPlane + (<usize>(first + shift) << 2), row + (<usize>first << 2), last - first);
+          }
+          row += <usize>plane << 2;
+          continue;
+        }
         for (let oh = 0; oh < gho; oh++) {
           const ih = oh * gsh - gph + i * gdh;
           if (ih < 0 || ih >= gh) continue;
           const src = row + (<usize>(oh * gwo) << 2);
           const dstRow = dstPlane + (<usize>(ih * gw + iw0) << 2);
           if (gsw == 1) {
-            let ow = lo;
-            for (; ow + 4 <= hi; ow += 4) {
-              const at = dstRow + (<usize>ow << 2);
-              v128.store(at, f32x4.add(v128.load(at), v128.load(src + (<usize>ow << 2))));
-            }
-            for (; ow < hi; ow++) {
-              const at = dstRow + (<usize>ow << 2);
-              store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>ow << 2)));
-            }
+            addFloats(dstRow + (<usize>lo << 2), src + (<usize>lo << 2), hi - lo);
           } else {
             for (let ow = lo; ow < hi; ow++) {
               const at = dstRow + (<usize>(ow * gsw) << 2);

@@ -110,6 +110,12 @@ const convShapes: [ConvKernelGeometry, ConvEpilogue | undefined][] = (() => {
     { n: 3, c: 2, h: 11, w: 13, o: 5, kh: 3, kw: 2, sh: 2, sw: 1, ph: 1, pw: 0, dh: 1, dw: 2 },
     { n: 2, c: 3, h: 7, w: 7, o: 7, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
     { n: 0, c: 2, h: 5, w: 5, o: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
+    // Stride 1 and wo = w (the lowering as shifted planes): dilated, rows wholly in the padding, ho < h, wide kernels, a column block wholly in the padding.
+    { n: 2, c: 2, h: 6, w: 9, o: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2, dh: 2, dw: 2 },
+    { n: 2, c: 3, h: 4, w: 6, o: 3, kh: 1, kw: 3, sh: 1, sw: 1, ph: 2, pw: 1, dh: 1, dw: 1 },
+    { n: 1, c: 2, h: 6, w: 5, o: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 1, dh: 1, dw: 1 },
+    { n: 1, c: 2, h: 3, w: 3, o: 2, kh: 5, kw: 5, sh: 1, sw: 1, ph: 2, pw: 2, dh: 1, dw: 1 },
+    { n: 2, c: 1, h: 4, w: 1, o: 2, kh: 3, kw: 5, sh: 1, sw: 1, ph: 1, pw: 2, dh: 1, dw: 1 },
   ];
   for (const s of shapes) {
     const g = { ...s, ho: Math.floor((s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh) + 1, wo: Math.floor((s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw) + 1 };
