@@ -101,13 +101,16 @@ function readGeometry(ctl: usize): void {
   return max(rowsFrom(i), min(gho, gh - i * gdh + gph));
 }
 
-/** Zeros the columns outside [lo, hi) of output rows [ohLo, ohHi) of one block. */
-function zeroPaddingColumns(block: usize, ohLo: i32, ohHi: i32, lo: i32, hi: i32): void {
+/** Zeros the columns outside [lo, hi) of output rows [ohLo, ohHi) of one block (a column or two: plain stores). */
+// @ts-ignore: decorator
+@inline function zeroPaddingColumns(block: usize, ohLo: i32, ohHi: i32, lo: i32, hi: i32): void {
   if (lo == 0 && hi == gwo) return;
+  const rowBytes = <usize>gwo << 2;
+  let rowAt = block + <usize>ohLo * rowBytes;
   for (let oh = ohLo; oh < ohHi; oh++) {
-    const rowAt = block + (<usize>(oh * gwo) << 2);
-    zeroFloats(rowAt, lo);
-    zeroFloats(rowAt + (<usize>hi << 2), gwo - hi);
+    for (let q = 0; q < lo; q++) store<f32>(rowAt + (<usize>q << 2), 0);
+    for (let q = hi; q < gwo; q++) store<f32>(rowAt + (<usize>q << 2), 0);
+    rowAt += rowBytes;
   }
 }
 

@@ -123,7 +123,7 @@ const convShapes: [ConvKernelGeometry, ConvEpilogue | undefined][] = (() => {
     const g = { ...s, ho: Math.floor((s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh) + 1, wo: Math.floor((s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw) + 1 };
     const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: Math.floor((g.ho - 2) / 2) + 1, wo: Math.floor((g.wo - 2) / 2) + 1 };
     out.push([g, undefined], [g, { relu: true, pool: null }]);
-    if (pool.ho > 0 && pool.wo > 0) out.push([g, { relu: true, pool }]);
+    if (pool.ho > 0 && pool.wo > 0) out.push([g, { relu: true, pool }], [g, { relu: true, pool, argMax: false }]);
   }
   return out;
 })();
@@ -226,13 +226,16 @@ const CASES: Record<string, RoutineCases> = {
   conv2dBackward: {
     compare: 'exact',
     cases: (next) =>
-      convShapes.map(([g, epilogue]) => {
-        const x = floats(next, g.n * g.c * g.h * g.w),
-          weight = floats(next, g.o * g.c * g.kh * g.kw);
-        const forward = routineNamed('conv2dForward').reference(...([g, x, weight, null, epilogue] as never[])) as { y: Float32Array; offsets: Int32Array | null };
-        const dy = floats(next, forward.y.length);
-        return [g, { x, dy, weight, input: true, weights: true, bias: true, epilogue: epilogue && { ...epilogue, ...forward } }];
-      }),
+      // A backward needs the forward's arg-max offsets: the argMax: false epilogues (inference) have none.
+      convShapes
+        .filter(([, epilogue]) => epilogue?.argMax !== false)
+        .map(([g, epilogue]) => {
+          const x = floats(next, g.n * g.c * g.h * g.w),
+            weight = floats(next, g.o * g.c * g.kh * g.kw);
+          const forward = routineNamed('conv2dForward').reference(...([g, x, weight, null, epilogue] as never[])) as { y: Float32Array; offsets: Int32Array | null };
+          const dy = floats(next, forward.y.length);
+          return [g, { x, dy, weight, input: true, weights: true, bias: true, epilogue: epilogue && { ...epilogue, ...forward } }];
+        }),
     outputs: (result) => {
       const r = result as { dx: Float32Array; dw: Float32Array; db: Float32Array };
       return [r.dx, r.dw, r.db];

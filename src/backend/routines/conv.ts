@@ -32,9 +32,11 @@ export interface ConvEpilogue {
   relu: boolean;
   /** Max pooling (no padding, dilation 1) of the relu'd output, or null. */
   pool: { kh: number; kw: number; sh: number; sw: number; ho: number; wo: number } | null;
+  /** False where no backward will run (inference): the forward then returns no arg-max offsets (default true). */
+  argMax?: boolean;
 }
 
-/** The forward pass's result: the block's output and, with pooling, each output cell's arg-max offset within its sample. */
+/** The forward pass's result: the block's output and, with pooling (and argMax not false), each output cell's arg-max offset within its sample. */
 export interface ConvForwardResult {
   y: Float32Array;
   offsets: Int32Array | null;
@@ -286,7 +288,7 @@ export const conv2dForward = defineRoutine(
     // Offsets within the sample, as the block's backward reads them.
     const cells = g.o * pool.ho * pool.wo;
     for (let k = 0; k < found.offsets.length; k++) found.offsets[k] -= Math.floor(k / cells) * g.o * plane;
-    return { y: found.values as Float32Array, offsets: found.offsets };
+    return { y: found.values as Float32Array, offsets: epilogue.argMax === false ? null : found.offsets };
   },
 );
 

@@ -78,7 +78,7 @@ export function conv2dForward(
   // slice(): a new array filled by the copy (faster than filling a zeroed one).
   return {
     y: engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength),
-    offsets: pool ? engine.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
+    offsets: pool && epilogue?.argMax !== false ? engine.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
   };
 }
 

@@ -5,7 +5,7 @@
  * work (a gradient penalty on a convolutional critic needs that).
  */
 import { fusedOp } from '../../autograd/fused.js';
-import { isGradEnabled, record } from '../../autograd/graph.js';
+import { isGradEnabled, needsGrad, record } from '../../autograd/graph.js';
 import {
   addChannelBias,
   channelSums,
@@ -154,14 +154,15 @@ export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const g = convGeometry(x.shape, weight.shape, options);
   checkBias(bias, g);
   const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
-  const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null };
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  // Without a backward to come (inference), the pooling's arg-max offsets are not copied out of the kernels.
+  const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null, argMax: needsGrad(inputs) };
   const xs = x.data as Float32Array,
     ws = weight.data as Float32Array,
     bs = (bias?.data as Float32Array) ?? null;
   const fused = routineTakes(g, x.data, weight.data, bias?.data) ? conv2dForward.implementation(g, xs, ws, bs, epilogue) : null;
   if (!fused) return null;
   const result = fused.run(g, xs, ws, bs, epilogue);
-  const inputs = bias ? [x, weight, bias] : [x, weight];
   const shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
   const fast = (dOut: Tensor): (Tensor | null)[] => {
     // The forward ran only where the backward fits too (the routine's supports test), so this runs the same backend.
