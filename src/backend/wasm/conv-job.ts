@@ -71,9 +71,7 @@ export function conv2dForward(
     [slot.CV_WEIGHT_PTR, weightPtr],
     [slot.CV_Y_PTR, yPtr],
     [slot.CV_BIAS_PTR, biasPtr],
-    [slot.CV_BLOCK_OUT_PTR, yPtr],
-    [slot.CV_POOL_IDX_PTR, offsetsPtr],
-    ...epilogueSlots(epilogue),
+    ...epilogueSlots(epilogue, yPtr, offsetsPtr),
   ]);
   // slice(): a new array filled by the copy (faster than filling a zeroed one).
   return {
@@ -126,9 +124,7 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
     [slot.CV_DW_PTR, dwPtr],
     [slot.CV_DB_PTR, dbPtr],
     [slot.CV_DW_TRANSPOSED, transposed ? 1 : 0],
-    [slot.CV_BLOCK_OUT_PTR, blockOutPtr],
-    [slot.CV_POOL_IDX_PTR, offsetsPtr],
-    ...epilogueSlots(epilogue),
+    ...epilogueSlots(epilogue, blockOutPtr, offsetsPtr),
   ]);
   let dw: Float32Array | null = null;
   let db: Float32Array | null = null;
@@ -264,9 +260,9 @@ function runConvJob(engine: WasmEngine, job: NonNullable<ReturnType<typeof convJ
   engine.runJob(job.pool, job.n, job.flagsPtr);
 }
 
-/** Control slots of a block's epilogue (all zero for a bare convolution). */
-function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
-  return [[slot.CV_RELU, epilogue?.relu ? 1 : 0], ...poolSlots(epilogue?.pool)];
+/** Control slots of a block's epilogue with the addresses of the block's output and arg-max offsets (all zero for a bare convolution but the output's). */
+function epilogueSlots(epilogue: ConvEpilogue | undefined, blockOutPtr: number, offsetsPtr: number): [number, number][] {
+  return [[slot.CV_RELU, epilogue?.relu ? 1 : 0], ...poolSlots(epilogue?.pool), [slot.CV_BLOCK_OUT_PTR, blockOutPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr]];
 }
 
 /** Control slots of the max pooling fused after a convolution (all zero without one; shared with the int8 conv job). */

@@ -17,7 +17,7 @@ import {
   type ConvGradients,
   type ConvKernelGeometry,
 } from '../../backend/routines/conv.js';
-import { maxPool2d as maxPoolRoutine, type PoolKernelGeometry } from '../../backend/routines/max-pool.js';
+import { maxPool2d as maxPoolRoutine, type PoolKernelGeometry, windowCells } from '../../backend/routines/max-pool.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { checkOptions } from '../../utils/options.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
@@ -291,9 +291,10 @@ function avgDivisors(g: PoolKernelGeometry, countIncludePad: boolean): Float64Ar
 
 /** The average pool (adjoint = false) or its adjoint, spreading each output back over its window. */
 function avgPoolKernel(src: TypedArray, g: PoolKernelGeometry, div: Float64Array, adjoint: boolean): TypedArray {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const { n, c, h, w, ho, wo } = g;
   const dtype = src instanceof Float64Array ? 'float64' : 'float32';
   const out = arrayFor(dtype, adjoint ? n * c * h * w : n * c * ho * wo);
+  const cells = new Int32Array(g.kh * g.kw);
   for (let p = 0; p < n * c; p++) {
     const inBase = p * h * w,
       outBase = p * ho * wo;
@@ -303,15 +304,10 @@ function avgPoolKernel(src: TypedArray, g: PoolKernelGeometry, div: Float64Array
         const scale = 1 / div[oh * wo + ow];
         let acc = 0;
         const share = adjoint ? src[o] * scale : 0;
-        for (let i = 0; i < kh; i++) {
-          const ih = oh * sh - ph + i * dh;
-          if (ih < 0 || ih >= h) continue;
-          for (let j = 0; j < kw; j++) {
-            const iw = ow * sw - pw + j * dw;
-            if (iw < 0 || iw >= w) continue;
-            if (adjoint) out[inBase + ih * w + iw] += share;
-            else acc += src[inBase + ih * w + iw];
-          }
+        const count = windowCells(g, oh, ow, cells);
+        for (let t = 0; t < count; t++) {
+          if (adjoint) out[inBase + cells[t]] += share;
+          else acc += src[inBase + cells[t]];
         }
         if (!adjoint) out[o] = acc * scale;
       }
