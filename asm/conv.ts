@@ -12,7 +12,8 @@
 // Kinds (control slot KIND), with K = C·kh·kw and P = Ho·Wo:
 // - CONV_FORWARD:  y[b] (O×P) = W (O×K) · cols(x[b]) (K×P) (+ bias per row)
 // - CONV_BACKWARD: any of dx[b] = col2im(Wᵀ (K×O) · dy[b] (O×P)),
-//                  dW[b] (O×K) = dy[b] (O×P) · cols(x[b])ᵀ (P×K) and
+//                  dW[b] (O×K) = dy[b] (O×P) · cols(x[b])ᵀ (P×K) (or its transpose, K×O, when
+//                  K is small) and
 //                  db[b] (O, float64) = Σ_p dy[b][·][p], per sample (the caller sums dW[b] and db[b] in order of b).
 //   One job for all three copies dy into wasm memory once.
 // Either kind may carry the epilogue of a Conv → ReLU (→ MaxPool) block: the
@@ -24,7 +25,7 @@
 import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
 import { blockF32, packB32, slot, MC_MAX } from './gemm';
 import {
-  CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_C, CV_COLS_BYTES, CV_DB_PTR, CV_DH, CV_DW, CV_DW_PTR, CV_DX_PTR, CV_DY_PTR, CV_H, CV_HO, CV_KH, CV_KW, CV_O, CV_PH, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_PW, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_SH, CV_SW, CV_W, CV_WEIGHT_PTR, CV_WO, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
+  CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_C, CV_COLS_BYTES, CV_DB_PTR, CV_DH, CV_DW, CV_DW_PTR, CV_DW_TRANSPOSED, CV_DX_PTR, CV_DY_PTR, CV_H, CV_HO, CV_KH, CV_KW, CV_O, CV_PH, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_PW, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_SH, CV_SW, CV_W, CV_WEIGHT_PTR, CV_WO, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
 } from './layout';
 
 // Geometry of the current job, read from the control block per chunk. Globals
@@ -77,16 +78,69 @@ function readGeometry(ctl: usize): void {
   for (; i < bytes; i += 4) store<f32>(dst + i, 0);
 }
 
+/**
+ * Whether each block of the lowered matrix is its input plane read at one
+ * fixed offset: with stride 1 along both axes and as many output columns as
+ * input columns, entry (oh, ow) of block (ch, i, j) is input pixel
+ * oh·w + ow + (i·dh − ph)·w + j·dw − pw, except in the rows and columns that
+ * fall in the padding. Then a block is one long copy (or add) and a few
+ * zeros instead of a short copy per output row ("same" convolutions).
+ */
+// @ts-ignore: decorator
+@inline function shiftedPlanes(): bool {
+  return gsh == 1 && gsw == 1 && gwo == gw;
+}
+
+/** For shiftedPlanes: the first output row of kernel row i that reads inside the image, and one past the last. */
+// @ts-ignore: decorator
+@inline function rowsFrom(i: i32): i32 {
+  return min(gho, max(0, gph - i * gdh));
+}
+// @ts-ignore: decorator
+@inline function rowsTo(i: i32): i32 {
+  return max(rowsFrom(i), min(gho, gh - i * gdh + gph));
+}
+
+/** Zeros the columns outside [lo, hi) of output rows [ohLo, ohHi) of one block (a column or two: plain stores). */
+// @ts-ignore: decorator
+@inline function zeroPaddingColumns(block: usize, ohLo: i32, ohHi: i32, lo: i32, hi: i32): void {
+  if (lo == 0 && hi == gwo) return;
+  const rowBytes = <usize>gwo << 2;
+  let rowAt = block + <usize>ohLo * rowBytes;
+  for (let oh = ohLo; oh < ohHi; oh++) {
+    for (let q = 0; q < lo; q++) store<f32>(rowAt + (<usize>q << 2), 0);
+    for (let q = hi; q < gwo; q++) store<f32>(rowAt + (<usize>q << 2), 0);
+    rowAt += rowBytes;
+  }
+}
+
 /** cols[(ch·kh + i)·kw + j][oh·wo + ow] = x[ch, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
 function im2col(x: usize, cols: usize): void {
   const plane = gho * gwo;
+  const shifted = shiftedPlanes();
   let row = cols;
   for (let ch = 0; ch < gc; ch++) {
     const src = x + (<usize>(ch * gh * gw) << 2);
     for (let i = 0; i < gkh; i++) {
+      const ohLo = rowsFrom(i), ohHi = rowsTo(i);
       for (let j = 0; j < gkw; j++) {
         const lo = validFrom(j), hi = max(lo, validTo(j));
         const iw0 = j * gdw - gpw;
+        if (shifted) {
+          // One copy from the first valid entry to the last; then the padding's rows and columns are zeroed.
+          if (ohLo == ohHi || lo == hi) {
+            zeroFloats(row, plane);
+          } else {
+            const first = ohLo * gwo + lo, last = (ohHi - 1) * gwo + hi;
+            const shift = (i * gdh - gph) * gw + iw0;
+            zeroFloats(row, first);
+            copyFloats(row + (<usize>first << 2), src + (<usize>(first + shift) << 2), last - first);
+            zeroFloats(row + (<usize>last << 2), plane - last);
+            zeroPaddingColumns(row, ohLo, ohHi, lo, hi);
+          }
+          row += <usize>plane << 2;
+          continue;
+        }
         for (let oh = 0; oh < gho; oh++) {
           const dst = row + (<usize>(oh * gwo) << 2);
           const ih = oh * gsh - gph + i * gdh;
@@ -111,32 +165,50 @@ function im2col(x: usize, cols: usize): void {
   }
 }
 
-/** The adjoint of im2col: x (zeroed first) gets every column entry added onto its pixel. */
+/** dst[0..count] += src[0..count]. */
+// @ts-ignore: decorator
+@inline function addFloats(dst: usize, src: usize, count: i32): void {
+  const bytes = <usize>count << 2;
+  let i: usize = 0;
+  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
+  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
+}
+
+/**
+ * The adjoint of im2col: x (zeroed first) gets every column entry added onto
+ * its pixel. Each pixel gets its entries in the same order on either path;
+ * the shifted one zeroes the padding's entries in cols (a scratch) and adds
+ * them too, and x + 0 is x (x starts at +0, so it is never −0).
+ */
 function col2im(cols: usize, x: usize): void {
   const plane = gho * gwo;
+  const shifted = shiftedPlanes();
   memory.fill(x, 0, <usize>(gc * gh * gw) << 2);
   let row = cols;
   for (let ch = 0; ch < gc; ch++) {
     const dstPlane = x + (<usize>(ch * gh * gw) << 2);
     for (let i = 0; i < gkh; i++) {
+      const ohLo = rowsFrom(i), ohHi = rowsTo(i);
       for (let j = 0; j < gkw; j++) {
         const lo = validFrom(j), hi = max(lo, validTo(j));
         const iw0 = j * gdw - gpw;
+        if (shifted) {
+          if (ohLo < ohHi && lo < hi) {
+            const first = ohLo * gwo + lo, last = (ohHi - 1) * gwo + hi;
+            const shift = (i * gdh - gph) * gw + iw0;
+            zeroPaddingColumns(row, ohLo, ohHi, lo, hi);
+            addFloats(dstPlane + (<usize>(first + shift) << 2), row + (<usize>first << 2), last - first);
+          }
+          row += <usize>plane << 2;
+          continue;
+        }
         for (let oh = 0; oh < gho; oh++) {
           const ih = oh * gsh - gph + i * gdh;
           if (ih < 0 || ih >= gh) continue;
           const src = row + (<usize>(oh * gwo) << 2);
           const dstRow = dstPlane + (<usize>(ih * gw + iw0) << 2);
           if (gsw == 1) {
-            let ow = lo;
-            for (; ow + 4 <= hi; ow += 4) {
-              const at = dstRow + (<usize>ow << 2);
-              v128.store(at, f32x4.add(v128.load(at), v128.load(src + (<usize>ow << 2))));
-            }
-            for (; ow < hi; ow++) {
-              const at = dstRow + (<usize>ow << 2);
-              store<f32>(at, load<f32>(at) + load<f32>(src + (<usize>ow << 2)));
-            }
+            addFloats(dstRow + (<usize>lo << 2), src + (<usize>lo << 2), hi - lo);
           } else {
             for (let ow = lo; ow < hi; ow++) {
               const at = dstRow + (<usize>(ow * gsw) << 2);
@@ -157,16 +229,23 @@ function gemmAllRows(a: usize, lda: i32, transA: bool, bp: usize, c: usize, m: i
   }
 }
 
-/** y[r][0..n] += bias[r] for each of the m rows. */
-function addRowBias(y: usize, bias: usize, m: i32, n: i32): void {
+/** y[r][0..n] += bias[r] for each of the m rows (bias 0: none), then max(·, 0) when relu, in one pass. */
+function addRowBiasRelu(y: usize, bias: usize, relu: bool, m: i32, n: i32): void {
+  if (bias == 0) {
+    if (relu) reluF32(y, y, m * n);
+    return;
+  }
   const rowBytes = <usize>n << 2;
+  // Below every float, NaN excepted (max with it is the identity, as the missing relu is); f32x4.max and max<f32> propagate NaN.
+  const floor: f32 = relu ? 0 : -Infinity;
+  const floors = f32x4.splat(floor);
   for (let r = 0; r < m; r++) {
     const v = load<f32>(bias + (<usize>r << 2));
     const vv = f32x4.splat(v);
     const row = y + <usize>r * rowBytes;
     let i: usize = 0;
-    for (; i + 16 <= rowBytes; i += 16) v128.store(row + i, f32x4.add(v128.load(row + i), vv));
-    for (; i < rowBytes; i += 4) store<f32>(row + i, load<f32>(row + i) + v);
+    for (; i + 16 <= rowBytes; i += 16) v128.store(row + i, f32x4.max(f32x4.add(v128.load(row + i), vv), floors));
+    for (; i < rowBytes; i += 4) store<f32>(row + i, max<f32>(load<f32>(row + i) + v, floor));
   }
 }
 
@@ -174,17 +253,17 @@ function addRowBias(y: usize, bias: usize, m: i32, n: i32): void {
 function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
   for (let r = 0; r < m; r++) {
     const row = dy + (<usize>(r * n) << 2);
-    let s0: f64 = 0, s1: f64 = 0, s2: f64 = 0, s3: f64 = 0;
+    // The partial sums s0, s1 in one f64x2 and s2, s3 in another: the same adds, two at a time.
+    let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
       const at = row + (<usize>i << 2);
-      s0 += <f64>load<f32>(at);
-      s1 += <f64>load<f32>(at, 4);
-      s2 += <f64>load<f32>(at, 8);
-      s3 += <f64>load<f32>(at, 12);
+      s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v128.load64_zero(at)));
+      s23 = f64x2.add(s23, f64x2.promote_low_f32x4(v128.load64_zero(at, 8)));
     }
+    let s0 = f64x2.extract_lane(s01, 0);
     for (; i < n; i++) s0 += <f64>load<f32>(row + (<usize>i << 2));
-    store<f64>(db + (<usize>r << 3), s0 + s1 + (s2 + s3));
+    store<f64>(db + (<usize>r << 3), s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1)));
   }
 }
 
@@ -211,9 +290,7 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
     packB32(cols, plane, false, depth, plane, packed);
     const y = poolKh != 0 ? yScratch : <usize>slot(ctl, CV_Y_PTR) + <usize>b * outputBytes;
     gemmAllRows(weight, depth, false, packed, y, go, plane, depth, gemmScratch);
-    const bias = <usize>slot(ctl, CV_BIAS_PTR);
-    if (bias != 0) addRowBias(y, bias, go, plane);
-    if (relu) reluF32(y, y, go * plane);
+    addRowBiasRelu(y, <usize>slot(ctl, CV_BIAS_PTR), relu, go, plane);
     if (poolKh != 0) {
       const cell = <usize>(b * pooledCells) << 2;
       maxPool2dF32(
@@ -251,8 +328,15 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   const dW = <usize>slot(ctl, CV_DW_PTR);
   if (dW != 0) {
     im2col(x, cols);
-    packB32(cols, plane, true, plane, depth, packed);
-    gemmAllRows(dy, plane, false, packed, dW + (<usize>(b * go * depth) << 2), go, depth, plane, gemmScratch);
+    const dWSample = dW + (<usize>(b * go * depth) << 2);
+    if (slot(ctl, CV_DW_TRANSPOSED) != 0) {
+      // dW[b]ᵀ (K×O) = cols (K×P) · dy[b]ᵀ (P×O): each entry is the same sum of the same products, in the same order.
+      packB32(dy, plane, true, plane, go, packed);
+      gemmAllRows(cols, plane, false, packed, dWSample, depth, go, plane, gemmScratch);
+    } else {
+      packB32(cols, plane, true, plane, depth, packed);
+      gemmAllRows(dy, plane, false, packed, dWSample, go, depth, plane, gemmScratch);
+    }
   }
   const db = <usize>slot(ctl, CV_DB_PTR);
   if (db != 0) rowSums(dy, go, plane, db + (<usize>(b * go) << 3));

@@ -103,6 +103,8 @@ export const CV_DY_PTR: i32 = 53;
 export const CV_DX_PTR: i32 = 54;
 export const CV_DW_PTR: i32 = 55;
 export const CV_DB_PTR: i32 = 56;
+/** Backward: 1 when each sample's dW is computed transposed, K×O (a small K pads less of the register tile that way); the caller transposes the sum. */
+export const CV_DW_TRANSPOSED: i32 = 57;
 /** A Conv → ReLU (→ MaxPool) block's epilogue: relu flag; pooling window, stride and output size (window 0: none; no padding, dilation 1). */
 export const CV_RELU: i32 = 100;
 export const CV_POOL_KH: i32 = 101;

@@ -110,12 +110,20 @@ const convShapes: [ConvKernelGeometry, ConvEpilogue | undefined][] = (() => {
     { n: 3, c: 2, h: 11, w: 13, o: 5, kh: 3, kw: 2, sh: 2, sw: 1, ph: 1, pw: 0, dh: 1, dw: 2 },
     { n: 2, c: 3, h: 7, w: 7, o: 7, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
     { n: 0, c: 2, h: 5, w: 5, o: 3, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
+    // Stride 1 and wo = w (the lowering as shifted planes): dilated, rows wholly in the padding, ho < h, wide kernels, a column block wholly in the padding.
+    { n: 2, c: 2, h: 6, w: 9, o: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2, dh: 2, dw: 2 },
+    { n: 2, c: 3, h: 4, w: 6, o: 3, kh: 1, kw: 3, sh: 1, sw: 1, ph: 2, pw: 1, dh: 1, dw: 1 },
+    { n: 1, c: 2, h: 6, w: 5, o: 2, kh: 3, kw: 3, sh: 1, sw: 1, ph: 0, pw: 1, dh: 1, dw: 1 },
+    { n: 1, c: 2, h: 3, w: 3, o: 2, kh: 5, kw: 5, sh: 1, sw: 1, ph: 2, pw: 2, dh: 1, dw: 1 },
+    { n: 2, c: 1, h: 4, w: 1, o: 2, kh: 3, kw: 5, sh: 1, sw: 1, ph: 1, pw: 2, dh: 1, dw: 1 },
+    // A small depth (9) under many output channels: the weight gradient computed transposed, over two K blocks (400 pixels > KC).
+    { n: 2, c: 1, h: 20, w: 20, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
   ];
   for (const s of shapes) {
     const g = { ...s, ho: Math.floor((s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh) + 1, wo: Math.floor((s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw) + 1 };
     const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: Math.floor((g.ho - 2) / 2) + 1, wo: Math.floor((g.wo - 2) / 2) + 1 };
     out.push([g, undefined], [g, { relu: true, pool: null }]);
-    if (pool.ho > 0 && pool.wo > 0) out.push([g, { relu: true, pool }]);
+    if (pool.ho > 0 && pool.wo > 0) out.push([g, { relu: true, pool }], [g, { relu: true, pool, argMax: false }]);
   }
   return out;
 })();
@@ -238,13 +246,16 @@ const CASES: Record<string, RoutineCases> = {
   conv2dBackward: {
     compare: 'exact',
     cases: (next) =>
-      convShapes.map(([g, epilogue]) => {
-        const x = floats(next, g.n * g.c * g.h * g.w),
-          weight = floats(next, g.o * g.c * g.kh * g.kw);
-        const forward = routineNamed('conv2dForward').reference(...([g, x, weight, null, epilogue] as never[])) as { y: Float32Array; offsets: Int32Array | null };
-        const dy = floats(next, forward.y.length);
-        return [g, { x, dy, weight, input: true, weights: true, bias: true, epilogue: epilogue && { ...epilogue, ...forward } }];
-      }),
+      // A backward needs the forward's arg-max offsets: the argMax: false epilogues (inference) have none.
+      convShapes
+        .filter(([, epilogue]) => epilogue?.argMax !== false)
+        .map(([g, epilogue]) => {
+          const x = floats(next, g.n * g.c * g.h * g.w),
+            weight = floats(next, g.o * g.c * g.kh * g.kw);
+          const forward = routineNamed('conv2dForward').reference(...([g, x, weight, null, epilogue] as never[])) as { y: Float32Array; offsets: Int32Array | null };
+          const dy = floats(next, forward.y.length);
+          return [g, { x, dy, weight, input: true, weights: true, bias: true, epilogue: epilogue && { ...epilogue, ...forward } }];
+        }),
     outputs: (result) => {
       const r = result as { dx: Float32Array; dw: Float32Array; db: Float32Array };
       return [r.dx, r.dw, r.db];

@@ -4,10 +4,10 @@
 // exercise stride, padding, dilation, edge tiles and several K blocks.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { grad } from '../src/autograd/graph.js';
+import { grad, noGrad } from '../src/autograd/graph.js';
 import { getNumThreads, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
-import { avgPool2d, conv2d, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
+import { avgPool2d, conv2d, convReluMaxPool, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
 import { ValueError } from '../src/errors.js';
 import { relu } from '../src/tensor/ops/elementwise.js';
 import { Generator } from '../src/tensor/random.js';
@@ -97,6 +97,24 @@ describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'n
     } finally {
       setNumThreads(before);
     }
+  });
+});
+
+describe('the fused Conv → ReLU → MaxPool block', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
+  it('without a backward to come (noGrad) gives the same output as with one, and the recorded block still trains', () => {
+    const generator = new Generator(21);
+    const x = randn([3, 2, 10, 10], { generator });
+    const w = randn([4, 2, 3, 3], { generator, requiresGrad: true });
+    const b = randn([4], { generator, requiresGrad: true });
+    const block = (): Tensor | null => withBackend('wasm', () => convReluMaxPool(x, w, b, { padding: [1, 1] }, { kernelSize: [2, 2] }));
+    const inference = noGrad(block) as Tensor;
+    const training = block() as Tensor;
+    assert.equal(inference.gradNode, null);
+    assert.deepEqual(inference.data, training.data);
+    withBackend('wasm', () => training.sum().backward());
+    const reference = withBackend('wasm', () => noGrad(() => maxPool2d(relu(conv2d(x, w, b, { padding: 1 })), 2)));
+    assert.deepEqual(reference.data, training.data);
+    assert.ok((w.grad as Tensor).data.some((v) => v !== 0));
   });
 });
 

@@ -32,9 +32,11 @@ export interface ConvEpilogue {
   relu: boolean;
   /** Max pooling (no padding, dilation 1) of the relu'd output, or null. */
   pool: { kh: number; kw: number; sh: number; sw: number; ho: number; wo: number } | null;
+  /** False where no backward will run (inference): the forward then returns no arg-max offsets (default true). */
+  argMax?: boolean;
 }
 
-/** The forward pass's result: the block's output and, with pooling, each output cell's arg-max offset within its sample. */
+/** The forward pass's result: the block's output and, with pooling (and argMax not false), each output cell's arg-max offset within its sample. */
 export interface ConvForwardResult {
   y: Float32Array;
   offsets: Int32Array | null;
@@ -68,60 +70,45 @@ const newLike = <F extends FloatArray>(a: F, n: number): F => new (a.constructor
 
 /** cols[n][(c·kh + i)·kw + j][oh·wo + ow] = x[n, c, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
 export function im2col<F extends FloatArray>(x: F, g: ConvKernelGeometry): F {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
-  const plane = ho * wo;
-  const cols = newLike(x, n * c * kh * kw * plane);
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    for (let ch = 0; ch < c; ch++) {
-      const src = (b * c + ch) * h * w;
-      for (let i = 0; i < kh; i++) {
-        for (let j = 0; j < kw; j++, row += plane) {
-          for (let oh = 0; oh < ho; oh++) {
-            const ih = oh * sh - ph + i * dh;
-            const dst = row + oh * wo;
-            if (ih < 0 || ih >= h) continue; // already zero
-            const srcRow = src + ih * w;
-            const iw0 = j * dw - pw;
-            for (let ow = 0; ow < wo; ow++) {
-              const iw = iw0 + ow * sw;
-              if (iw >= 0 && iw < w) cols[dst + ow] = x[srcRow + iw];
-            }
-          }
-        }
-      }
-    }
-  }
+  const cols = newLike(x, g.n * g.c * g.kh * g.kw * g.ho * g.wo);
+  lowering(x, cols, g, false);
   return cols;
 }
 
 /** The adjoint of im2col: adds each column entry back onto its input pixel. */
 export function col2im<F extends FloatArray>(cols: F, g: ConvKernelGeometry): F {
+  const x = newLike(cols, g.n * g.c * g.h * g.w);
+  lowering(x, cols, g, true);
+  return x;
+}
+
+/** Walks every (pixel, column entry) pair of the lowering: im2col copies the pixel into the entry, its adjoint (col2im) adds the entry onto the pixel. */
+function lowering(x: FloatArray, cols: FloatArray, g: ConvKernelGeometry, adjoint: boolean): void {
   const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
   const plane = ho * wo;
-  const x = newLike(cols, n * c * h * w);
   let row = 0;
   for (let b = 0; b < n; b++) {
     for (let ch = 0; ch < c; ch++) {
-      const dstBase = (b * c + ch) * h * w;
+      const base = (b * c + ch) * h * w;
       for (let i = 0; i < kh; i++) {
         for (let j = 0; j < kw; j++, row += plane) {
           for (let oh = 0; oh < ho; oh++) {
             const ih = oh * sh - ph + i * dh;
-            if (ih < 0 || ih >= h) continue;
-            const src = row + oh * wo;
-            const dstRow = dstBase + ih * w;
+            if (ih < 0 || ih >= h) continue; // entries in the padding stay zero
+            const entry = row + oh * wo;
+            const pixelRow = base + ih * w;
             const iw0 = j * dw - pw;
             for (let ow = 0; ow < wo; ow++) {
               const iw = iw0 + ow * sw;
-              if (iw >= 0 && iw < w) x[dstRow + iw] += cols[src + ow];
+              if (iw < 0 || iw >= w) continue;
+              if (adjoint) x[pixelRow + iw] += cols[entry + ow];
+              else cols[entry + ow] = x[pixelRow + iw];
             }
           }
         }
       }
     }
   }
-  return x;
 }
 
 /**
@@ -286,7 +273,7 @@ export const conv2dForward = defineRoutine(
     // Offsets within the sample, as the block's backward reads them.
     const cells = g.o * pool.ho * pool.wo;
     for (let k = 0; k < found.offsets.length; k++) found.offsets[k] -= Math.floor(k / cells) * g.o * plane;
-    return { y: found.values as Float32Array, offsets: found.offsets };
+    return { y: found.values as Float32Array, offsets: epilogue.argMax === false ? null : found.offsets };
   },
 );
 

@@ -30,6 +30,24 @@ export interface PoolKernelGeometry {
 
 type Values = Float32Array | Float64Array | Int32Array;
 
+/**
+ * The cells of output (oh, ow)'s window that fall inside the input, as
+ * offsets ih·w + iw within a plane, in window order (row by row), written to
+ * `cells` (kh·kw long); returns how many there are.
+ */
+export function windowCells(g: PoolKernelGeometry, oh: number, ow: number, cells: Int32Array): number {
+  let count = 0;
+  for (let i = 0; i < g.kh; i++) {
+    const ih = oh * g.sh - g.ph + i * g.dh;
+    if (ih < 0 || ih >= g.h) continue;
+    for (let j = 0; j < g.kw; j++) {
+      const iw = ow * g.sw - g.pw + j * g.dw;
+      if (iw >= 0 && iw < g.w) cells[count++] = ih * g.w + iw;
+    }
+  }
+  return count;
+}
+
 export interface MaxPoolResult {
   /** The maxima, of x's type. */
   values: Values;
@@ -37,9 +55,10 @@ export interface MaxPoolResult {
 }
 
 export const maxPool2d = defineRoutine('maxPool2d', function reference(x: Values, g: PoolKernelGeometry): MaxPoolResult {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const { n, c, h, w, ho, wo } = g;
   const offsets = new Int32Array(n * c * ho * wo);
   const values = new (x.constructor as new (length: number) => Values)(offsets.length);
+  const cells = new Int32Array(g.kh * g.kw);
   let k = 0;
   for (let p = 0; p < n * c; p++) {
     const base = p * h * w;
@@ -47,19 +66,14 @@ export const maxPool2d = defineRoutine('maxPool2d', function reference(x: Values
       for (let ow = 0; ow < wo; ow++, k++) {
         let best = -Infinity,
           bestAt = -1;
-        for (let i = 0; i < kh; i++) {
-          const ih = oh * sh - ph + i * dh;
-          if (ih < 0 || ih >= h) continue;
-          for (let j = 0; j < kw; j++) {
-            const iw = ow * sw - pw + j * dw;
-            if (iw < 0 || iw >= w) continue;
-            const at = base + ih * w + iw;
-            const v = x[at];
-            // The first NaN wins and stays (as the wasm kernel does).
-            if (bestAt < 0 || v > best || (v !== v && best === best)) {
-              best = v;
-              bestAt = at;
-            }
+        const count = windowCells(g, oh, ow, cells);
+        for (let t = 0; t < count; t++) {
+          const at = base + cells[t];
+          const v = x[at];
+          // The first NaN wins and stays (as the wasm kernel does).
+          if (bestAt < 0 || v > best || (v !== v && best === best)) {
+            best = v;
+            bestAt = at;
           }
         }
         offsets[k] = bestAt;

@@ -71,14 +71,12 @@ export function conv2dForward(
     [slot.CV_WEIGHT_PTR, weightPtr],
     [slot.CV_Y_PTR, yPtr],
     [slot.CV_BIAS_PTR, biasPtr],
-    [slot.CV_BLOCK_OUT_PTR, yPtr],
-    [slot.CV_POOL_IDX_PTR, offsetsPtr],
-    ...epilogueSlots(epilogue),
+    ...epilogueSlots(epilogue, yPtr, offsetsPtr),
   ]);
   // slice(): a new array filled by the copy (faster than filling a zeroed one).
   return {
     y: engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength),
-    offsets: pool ? engine.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
+    offsets: pool && epilogue?.argMax !== false ? engine.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
   };
 }
 
@@ -99,6 +97,7 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   const dwPtr = args.weights ? job.alloc(n * o * job.depth * 4) : 0;
   const dwSumPtr = args.weights ? job.alloc(o * job.depth * 4) : 0;
   const dbPtr = args.bias ? job.alloc(n * o * 8) : 0;
+  const transposed = args.weights && weightGradTransposed(engine, g);
   engine.ensureBytes(job.end());
   engine.f32.set(args.dy, dyPtr >> 2);
   if (epilogue) {
@@ -124,9 +123,8 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
     [slot.CV_DX_PTR, dxPtr],
     [slot.CV_DW_PTR, dwPtr],
     [slot.CV_DB_PTR, dbPtr],
-    [slot.CV_BLOCK_OUT_PTR, blockOutPtr],
-    [slot.CV_POOL_IDX_PTR, offsetsPtr],
-    ...epilogueSlots(epilogue),
+    [slot.CV_DW_TRANSPOSED, transposed ? 1 : 0],
+    ...epilogueSlots(epilogue, blockOutPtr, offsetsPtr),
   ]);
   let dw: Float32Array | null = null;
   let db: Float32Array | null = null;
@@ -134,6 +132,7 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
     // The per-sample gradients summed in order of the sample, so the sum is the same on any number of threads.
     engine.kernels.sumRowsF32(dwPtr, n, o * job.depth, dwSumPtr);
     dw = engine.f32.slice(dwSumPtr >> 2, (dwSumPtr >> 2) + o * job.depth);
+    if (transposed) dw = transpose(dw, job.depth, o);
   }
   if (args.bias) {
     const sums = new Float64Array(o);
@@ -143,6 +142,24 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   }
   const dx = args.input ? engine.f32.slice(dxPtr >> 2, (dxPtr >> 2) + n * job.image) : null;
   return { dx, dw, db };
+}
+
+/**
+ * Whether the kernel computes each sample's weight gradient transposed
+ * (K×O = cols · dyᵀ rather than O×K = dy · colsᵀ): the register tile is
+ * MR32 rows by NR32 columns, and a small depth K (a first layer's C·kh·kw,
+ * 9 for one channel and 3×3) pads fewer lanes as rows than as columns.
+ */
+function weightGradTransposed(engine: WasmEngine, g: ConvKernelGeometry): boolean {
+  const depth = g.c * g.kh * g.kw;
+  return roundUp(g.o, engine.nr32) * roundUp(depth, engine.mr32) < roundUp(depth, engine.nr32) * roundUp(g.o, engine.mr32);
+}
+
+/** The cols×rows transpose of a rows×cols matrix. */
+function transpose(a: Float32Array, rows: number, cols: number): Float32Array {
+  const t = new Float32Array(a.length);
+  for (let r = 0; r < rows; r++) for (let q = 0; q < cols; q++) t[q * rows + r] = a[r * cols + q];
+  return t;
 }
 
 /** The control slots that give a convolution's geometry to the kernel (shared by the float32 and int8 conv jobs). */
@@ -184,7 +201,7 @@ function convScratch(engine: WasmEngine, g: ConvKernelGeometry, kind: number, ne
   const packedFloats = Math.max(
     kind === slot.CONV_FORWARD ? depth * roundUp(plane, nr) : 0,
     kind === slot.CONV_BACKWARD && needsColsB ? g.o * roundUp(plane, nr) : 0,
-    kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(depth, nr) : 0,
+    kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(weightGradTransposed(engine, g) ? g.o : depth, nr) : 0,
   );
   const colsBytes = align64(depth * plane * 4);
   const packedBytes = align64(packedFloats * 4);
@@ -243,9 +260,9 @@ function runConvJob(engine: WasmEngine, job: NonNullable<ReturnType<typeof convJ
   engine.runJob(job.pool, job.n, job.flagsPtr);
 }
 
-/** Control slots of a block's epilogue (all zero for a bare convolution). */
-function epilogueSlots(epilogue: ConvEpilogue | undefined): [number, number][] {
-  return [[slot.CV_RELU, epilogue?.relu ? 1 : 0], ...poolSlots(epilogue?.pool)];
+/** Control slots of a block's epilogue with the addresses of the block's output and arg-max offsets (all zero for a bare convolution but the output's). */
+function epilogueSlots(epilogue: ConvEpilogue | undefined, blockOutPtr: number, offsetsPtr: number): [number, number][] {
+  return [[slot.CV_RELU, epilogue?.relu ? 1 : 0], ...poolSlots(epilogue?.pool), [slot.CV_BLOCK_OUT_PTR, blockOutPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr]];
 }
 
 /** Control slots of the max pooling fused after a convolution (all zero without one; shared with the int8 conv job). */

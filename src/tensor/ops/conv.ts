@@ -5,7 +5,7 @@
  * work (a gradient penalty on a convolutional critic needs that).
  */
 import { fusedOp } from '../../autograd/fused.js';
-import { isGradEnabled, record } from '../../autograd/graph.js';
+import { isGradEnabled, needsGrad, record } from '../../autograd/graph.js';
 import {
   addChannelBias,
   channelSums,
@@ -17,7 +17,7 @@ import {
   type ConvGradients,
   type ConvKernelGeometry,
 } from '../../backend/routines/conv.js';
-import { maxPool2d as maxPoolRoutine, type PoolKernelGeometry } from '../../backend/routines/max-pool.js';
+import { maxPool2d as maxPoolRoutine, type PoolKernelGeometry, windowCells } from '../../backend/routines/max-pool.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { checkOptions } from '../../utils/options.js';
 import { arrayFor, type TypedArray } from '../dtype.js';
@@ -154,14 +154,15 @@ export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, 
   const g = convGeometry(x.shape, weight.shape, options);
   checkBias(bias, g);
   const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
-  const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null };
+  const inputs = bias ? [x, weight, bias] : [x, weight];
+  // Without a backward to come (inference), the pooling's arg-max offsets are not copied out of the kernels.
+  const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null, argMax: needsGrad(inputs) };
   const xs = x.data as Float32Array,
     ws = weight.data as Float32Array,
     bs = (bias?.data as Float32Array) ?? null;
   const fused = routineTakes(g, x.data, weight.data, bias?.data) ? conv2dForward.implementation(g, xs, ws, bs, epilogue) : null;
   if (!fused) return null;
   const result = fused.run(g, xs, ws, bs, epilogue);
-  const inputs = bias ? [x, weight, bias] : [x, weight];
   const shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
   const fast = (dOut: Tensor): (Tensor | null)[] => {
     // The forward ran only where the backward fits too (the routine's supports test), so this runs the same backend.
@@ -290,9 +291,10 @@ function avgDivisors(g: PoolKernelGeometry, countIncludePad: boolean): Float64Ar
 
 /** The average pool (adjoint = false) or its adjoint, spreading each output back over its window. */
 function avgPoolKernel(src: TypedArray, g: PoolKernelGeometry, div: Float64Array, adjoint: boolean): TypedArray {
-  const { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo } = g;
+  const { n, c, h, w, ho, wo } = g;
   const dtype = src instanceof Float64Array ? 'float64' : 'float32';
   const out = arrayFor(dtype, adjoint ? n * c * h * w : n * c * ho * wo);
+  const cells = new Int32Array(g.kh * g.kw);
   for (let p = 0; p < n * c; p++) {
     const inBase = p * h * w,
       outBase = p * ho * wo;
@@ -302,15 +304,10 @@ function avgPoolKernel(src: TypedArray, g: PoolKernelGeometry, div: Float64Array
         const scale = 1 / div[oh * wo + ow];
         let acc = 0;
         const share = adjoint ? src[o] * scale : 0;
-        for (let i = 0; i < kh; i++) {
-          const ih = oh * sh - ph + i * dh;
-          if (ih < 0 || ih >= h) continue;
-          for (let j = 0; j < kw; j++) {
-            const iw = ow * sw - pw + j * dw;
-            if (iw < 0 || iw >= w) continue;
-            if (adjoint) out[inBase + ih * w + iw] += share;
-            else acc += src[inBase + ih * w + iw];
-          }
+        const count = windowCells(g, oh, ow, cells);
+        for (let t = 0; t < count; t++) {
+          if (adjoint) out[inBase + cells[t]] += share;
+          else acc += src[inBase + cells[t]];
         }
         if (!adjoint) out[o] = acc * scale;
       }
