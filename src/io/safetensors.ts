@@ -26,8 +26,8 @@ const WRITE_DTYPE: Record<DType, string> = { float32: 'F32', float64: 'F64', int
 interface ReadDType {
   bytes: number;
   dtype: DType;
-  /** Reads element i of little-endian bytes into out. */
-  decode(view: DataView, offset: number, count: number, out: TypedArray): void;
+  /** The element stored at byte `offset` of `view` (little-endian). */
+  read(view: DataView, offset: number): number;
 }
 
 const littleEndianHost = new Uint8Array(new Uint16Array([1]).buffer)[0] === 1;
@@ -62,86 +62,39 @@ function roundEven(v: number): number {
 
 const bf16Scratch = new DataView(new ArrayBuffer(4));
 
+/** How each stored dtype reads one element at a byte offset (little-endian), and the tensor dtype it loads as. */
 const READ: Record<string, ReadDType> = {
-  F64: {
-    bytes: 8,
-    dtype: 'float64',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = v.getFloat64(o + 8 * i, true);
-    },
-  },
-  F32: {
-    bytes: 4,
-    dtype: 'float32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = v.getFloat32(o + 4 * i, true);
-    },
-  },
-  I32: {
-    bytes: 4,
-    dtype: 'int32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = v.getInt32(o + 4 * i, true);
-    },
-  },
-  F16: {
-    bytes: 2,
-    dtype: 'float32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = halfToFloat(v.getUint16(o + 2 * i, true));
-    },
-  },
+  F64: { bytes: 8, dtype: 'float64', read: (v, o) => v.getFloat64(o, true) },
+  F32: { bytes: 4, dtype: 'float32', read: (v, o) => v.getFloat32(o, true) },
+  I32: { bytes: 4, dtype: 'int32', read: (v, o) => v.getInt32(o, true) },
+  F16: { bytes: 2, dtype: 'float32', read: (v, o) => halfToFloat(v.getUint16(o, true)) },
   BF16: {
     bytes: 2,
     dtype: 'float32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) {
-        bf16Scratch.setUint32(0, v.getUint16(o + 2 * i, true) << 16, true);
-        out[i] = bf16Scratch.getFloat32(0, true);
-      }
+    read: (v, o) => {
+      bf16Scratch.setUint32(0, v.getUint16(o, true) << 16, true);
+      return bf16Scratch.getFloat32(0, true);
     },
   },
   I64: {
     bytes: 8,
     dtype: 'int32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) {
-        const x = v.getBigInt64(o + 8 * i, true);
-        if (x > 2147483647n || x < -2147483648n) throw new ParseError(`safetensors: I64 value ${x} does not fit int32`);
-        out[i] = Number(x);
-      }
+    read: (v, o) => {
+      const x = v.getBigInt64(o, true);
+      if (x > 2147483647n || x < -2147483648n) throw new ParseError(`safetensors: I64 value ${x} does not fit int32`);
+      return Number(x);
     },
   },
-  I16: {
-    bytes: 2,
-    dtype: 'int32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = v.getInt16(o + 2 * i, true);
-    },
-  },
-  I8: {
-    bytes: 1,
-    dtype: 'int32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = v.getInt8(o + i);
-    },
-  },
-  U8: {
-    bytes: 1,
-    dtype: 'int32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) out[i] = v.getUint8(o + i);
-    },
-  },
+  I16: { bytes: 2, dtype: 'int32', read: (v, o) => v.getInt16(o, true) },
+  I8: { bytes: 1, dtype: 'int32', read: (v, o) => v.getInt8(o) },
+  U8: { bytes: 1, dtype: 'int32', read: (v, o) => v.getUint8(o) },
   BOOL: {
     bytes: 1,
     dtype: 'int32',
-    decode: (v, o, n, out) => {
-      for (let i = 0; i < n; i++) {
-        const b = v.getUint8(o + i);
-        if (b > 1) throw new ParseError(`safetensors: BOOL byte ${b} is neither 0 nor 1`);
-        out[i] = b;
-      }
+    read: (v, o) => {
+      const b = v.getUint8(o);
+      if (b > 1) throw new ParseError(`safetensors: BOOL byte ${b} is neither 0 nor 1`);
+      return b;
     },
   },
 };
@@ -339,15 +292,12 @@ export function decodeSafetensors(bytes: Uint8Array, options: DecodeOptions = {}
   for (const s of specs) {
     const info = READ[s.dtype];
     const count = (s.end - s.begin) / info.bytes;
-    let data: TypedArray;
     const offset = dataStart + s.begin;
-    const direct = littleEndianHost && (s.dtype === 'F32' || s.dtype === 'F64' || s.dtype === 'I32');
-    if (direct) {
-      data = info.dtype === 'float64' ? new Float64Array(count) : info.dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
+    const data: TypedArray = info.dtype === 'float64' ? new Float64Array(count) : info.dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
+    if (littleEndianHost && (s.dtype === 'F32' || s.dtype === 'F64' || s.dtype === 'I32')) {
       new Uint8Array(data.buffer).set(bytes.subarray(offset, offset + count * info.bytes));
     } else {
-      data = info.dtype === 'float64' ? new Float64Array(count) : info.dtype === 'float32' ? new Float32Array(count) : new Int32Array(count);
-      info.decode(view, offset, count, data);
+      for (let i = 0; i < count; i++) data[i] = info.read(view, offset + i * info.bytes);
     }
     tensors.set(s.name, new Tensor(data, s.shape));
   }

@@ -116,20 +116,8 @@ function apply4(R: Float64Array, p: number, ct: Float64Array, bl: number, j0: nu
     v1 = v0 + bl,
     v2 = v1 + bl,
     v3 = v2 + bl;
-  const t00 = T[0],
-    t01 = T[1],
-    t02 = T[2],
-    t03 = T[3];
-  const t11 = T[5],
-    t12 = T[6],
-    t13 = T[7];
-  const t22 = T[10],
-    t23 = T[11];
-  const t33 = T[15];
-  const r0 = j0 * p,
-    r1 = r0 + p,
-    r2 = r1 + p,
-    r3 = r2 + p;
+  const za = new Float64Array(4); // z of column c
+  const zb = new Float64Array(4); // z of column c + 1
   let c = c0;
   // Two columns at a time: each reflector entry loaded feeds both.
   for (; c + 2 <= c1; c += 2) {
@@ -159,31 +147,24 @@ function apply4(R: Float64Array, p: number, ct: Float64Array, bl: number, j0: nu
       b2 += w2 * y;
       b3 += w3 * y;
     }
-    a0 += R[r0 + c];
-    a1 += R[r1 + c];
-    a2 += R[r2 + c];
-    a3 += R[r3 + c];
-    b0 += R[r0 + c + 1];
-    b1 += R[r1 + c + 1];
-    b2 += R[r2 + c + 1];
-    b3 += R[r3 + c + 1];
-    // Tᵀ·s (Tᵀ is lower triangular).
-    const x0 = t00 * a0;
-    const x1 = t01 * a0 + t11 * a1;
-    const x2 = t02 * a0 + t12 * a1 + t22 * a2;
-    const x3 = t03 * a0 + t13 * a1 + t23 * a2 + t33 * a3;
-    const y0 = t00 * b0;
-    const y1 = t01 * b0 + t11 * b1;
-    const y2 = t02 * b0 + t12 * b1 + t22 * b2;
-    const y3 = t03 * b0 + t13 * b1 + t23 * b2 + t33 * b3;
-    R[r0 + c] -= x0;
-    R[r1 + c] -= x1;
-    R[r2 + c] -= x2;
-    R[r3 + c] -= x3;
-    R[r0 + c + 1] -= y0;
-    R[r1 + c + 1] -= y1;
-    R[r2 + c + 1] -= y2;
-    R[r3 + c + 1] -= y3;
+    za[0] = a0;
+    za[1] = a1;
+    za[2] = a2;
+    za[3] = a3;
+    zb[0] = b0;
+    zb[1] = b1;
+    zb[2] = b2;
+    zb[3] = b3;
+    reflectRColumn(R, p, j0, c, T, za);
+    reflectRColumn(R, p, j0, c + 1, T, zb);
+    const x0 = za[0],
+      x1 = za[1],
+      x2 = za[2],
+      x3 = za[3];
+    const y0 = zb[0],
+      y1 = zb[1],
+      y2 = zb[2],
+      y3 = zb[3];
     for (let r = 0; r < bl; r++) {
       const w0 = ct[v0 + r],
         w1 = ct[v1 + r],
@@ -196,24 +177,37 @@ function apply4(R: Float64Array, p: number, ct: Float64Array, bl: number, j0: nu
   // The last column when their count is odd (at most once).
   for (; c < c1; c++) {
     const vc = c * bl;
-    const vts = new Float64Array(4); // Vᵀ·chunk[:, c]
-    rowDots(ct, c, ct, bl, [j0, j0 + 1, j0 + 2, j0 + 3], 0, 4, vts);
-    const s0 = vts[0] + R[r0 + c],
-      s1 = vts[1] + R[r1 + c],
-      s2 = vts[2] + R[r2 + c],
-      s3 = vts[3] + R[r3 + c];
-    const z0 = t00 * s0;
-    const z1 = t01 * s0 + t11 * s1;
-    const z2 = t02 * s0 + t12 * s1 + t22 * s2;
-    const z3 = t03 * s0 + t13 * s1 + t23 * s2 + t33 * s3;
-    R[r0 + c] -= z0;
-    R[r1 + c] -= z1;
-    R[r2 + c] -= z2;
-    R[r3 + c] -= z3;
+    rowDots(ct, c, ct, bl, [j0, j0 + 1, j0 + 2, j0 + 3], 0, 4, za); // Vᵀ·chunk[:, c]
+    reflectRColumn(R, p, j0, c, T, za);
+    const z0 = za[0],
+      z1 = za[1],
+      z2 = za[2],
+      z3 = za[3];
     for (let r = 0; r < bl; r++) {
       ct[vc + r] -= z0 * ct[v0 + r] + z1 * ct[v1 + r] + z2 * ct[v2 + r] + z3 * ct[v3 + r];
     }
   }
+}
+
+/**
+ * apply4's step on R for one column c, given z = Vᵀ·chunk[:, c]:
+ * z ← Tᵀ·(z + R[j0:j0+4, c]) (T upper triangular, row-major 4×4, so Tᵀ is
+ * lower triangular), then R[j0:j0+4, c] −= z.
+ */
+function reflectRColumn(R: Float64Array, p: number, j0: number, c: number, T: Float64Array, z: Float64Array): void {
+  const i0 = j0 * p + c;
+  const s0 = z[0] + R[i0],
+    s1 = z[1] + R[i0 + p],
+    s2 = z[2] + R[i0 + 2 * p],
+    s3 = z[3] + R[i0 + 3 * p];
+  z[0] = T[0] * s0;
+  z[1] = T[1] * s0 + T[5] * s1;
+  z[2] = T[2] * s0 + T[6] * s1 + T[10] * s2;
+  z[3] = T[3] * s0 + T[7] * s1 + T[11] * s2 + T[15] * s3;
+  R[i0] -= z[0];
+  R[i0 + p] -= z[1];
+  R[i0 + 2 * p] -= z[2];
+  R[i0 + 3 * p] -= z[3];
 }
 
 /** apply4 for a last block of nb < 4 reflectors. */

@@ -175,34 +175,40 @@ export interface RocCurve {
   thresholds: Float64Array;
 }
 
+/**
+ * The curve without the interior points `redundant(i)` names (indices into
+ * `c`); the first and last points always stay, and a curve of two points or
+ * fewer is returned whole.
+ */
+function dropPoints(c: BinaryCurve, redundant: (i: number) => boolean): BinaryCurve {
+  const n = c.fps.length;
+  if (n <= 2) return c;
+  const keep: number[] = [0];
+  for (let i = 1; i < n - 1; i++) if (!redundant(i)) keep.push(i);
+  keep.push(n - 1);
+  return { fps: Float64Array.from(keep, (i) => c.fps[i]), tps: Float64Array.from(keep, (i) => c.tps[i]), thresholds: Float64Array.from(keep, (i) => c.thresholds[i]) };
+}
+
 function rocFromCurve(c: BinaryCurve, dropIntermediate: boolean): RocCurve {
-  const { fps, tps, thresholds } = c;
+  // Without the intermediate points, only the corners stay: non-zero second differences of fps or tps.
+  const secondDifference = (a: Float64Array, i: number): number => a[i + 1] - a[i] - (a[i] - a[i - 1]);
+  const { fps, tps, thresholds } = dropIntermediate ? dropPoints(c, (i) => secondDifference(c.fps, i) === 0 && secondDifference(c.tps, i) === 0) : c;
   const n = fps.length;
   // out[0] is the (0, 0) point at threshold +Infinity
   const fpr = new Float64Array(n + 1);
   const tpr = new Float64Array(n + 1);
   const thr = new Float64Array(n + 1);
   thr[0] = Number.POSITIVE_INFINITY;
-  let m = 1;
-  for (let i = 0; i < n; i++) {
-    if (dropIntermediate && n > 2 && i > 0 && i < n - 1) {
-      // keep only corners: second differences of fps or tps non-zero
-      const d2f = fps[i + 1] - fps[i] - (fps[i] - fps[i - 1]);
-      const d2t = tps[i + 1] - tps[i] - (tps[i] - tps[i - 1]);
-      if (d2f === 0 && d2t === 0) continue;
-    }
-    fpr[m] = fps[i];
-    tpr[m] = tps[i];
-    thr[m] = thresholds[i];
-    m++;
-  }
+  fpr.set(fps, 1);
+  tpr.set(tps, 1);
+  thr.set(thresholds, 1);
   const lastF = n ? fps[n - 1] : 0;
   const lastT = n ? tps[n - 1] : 0;
-  for (let i = 0; i < m; i++) {
+  for (let i = 0; i <= n; i++) {
     fpr[i] = lastF <= 0 ? Number.NaN : fpr[i] / lastF;
     tpr[i] = lastT <= 0 ? Number.NaN : tpr[i] / lastT;
   }
-  return { fpr: fpr.slice(0, m), tpr: tpr.slice(0, m), thresholds: thr.slice(0, m) };
+  return { fpr, tpr, thresholds: thr };
 }
 
 /**
@@ -225,17 +231,8 @@ export interface PrecisionRecallCurve {
 }
 
 function prFromCurve(c: BinaryCurve, dropIntermediate: boolean): PrecisionRecallCurve {
-  let { fps, tps, thresholds } = c;
-  if (dropIntermediate && fps.length > 2) {
-    const keep: number[] = [0];
-    for (let i = 1; i < tps.length - 1; i++) {
-      if (tps[i] !== tps[i - 1] || tps[i + 1] !== tps[i]) keep.push(i);
-    }
-    keep.push(tps.length - 1);
-    fps = Float64Array.from(keep, (i) => c.fps[i]);
-    tps = Float64Array.from(keep, (i) => c.tps[i]);
-    thresholds = Float64Array.from(keep, (i) => c.thresholds[i]);
-  }
+  // Without the intermediate points, a run of equal tps keeps only its first and last.
+  const { fps, tps, thresholds } = dropIntermediate ? dropPoints(c, (i) => c.tps[i] === c.tps[i - 1] && c.tps[i + 1] === c.tps[i]) : c;
   const m = tps.length;
   const precision = new Float64Array(m + 1);
   const recall = new Float64Array(m + 1);

@@ -91,59 +91,70 @@ export abstract class LRScheduler {
   }
 }
 
-/** Multiplies the lr by `gamma` every `stepSize` epochs. */
-export class StepLR extends LRScheduler {
-  readonly stepSize: number;
+/**
+ * The schedules that multiply the lr by a factor at each step (1 where they
+ * leave it alone): StepLR, MultiStepLR and ExponentialLR, which differ only
+ * in where the factor `gamma` applies.
+ */
+abstract class GammaDecayLR extends LRScheduler {
   readonly gamma: number;
+  /** `gamma` is read from `options` (checked >= 0), `defaultGamma` when it is left out. */
+  constructor(optimizer: AnyOptimizer, kind: string, options: { gamma?: number } | undefined, validKeys: readonly string[], defaultGamma?: number) {
+    super(optimizer, kind, options, validKeys);
+    const gamma = options?.gamma ?? defaultGamma;
+    checkNumber(kind, 'gamma', gamma, 0);
+    this.gamma = gamma as number;
+  }
+  /** The factor that takes the lr of the previous step to that of `lastEpoch`. */
+  protected abstract factor(): number;
+  protected computeLr(): number[] {
+    const f = this.factor();
+    return this.groups.map((g) => g.lr * f);
+  }
+}
+
+/** Multiplies the lr by `gamma` every `stepSize` epochs. */
+export class StepLR extends GammaDecayLR {
+  readonly stepSize: number;
   constructor(optimizer: AnyOptimizer, options: { stepSize: number; gamma?: number }) {
-    super(optimizer, 'StepLR', options, ['stepSize', 'gamma']);
-    const { stepSize, gamma = 0.1 } = options ?? ({} as { stepSize: number });
+    super(optimizer, 'StepLR', options, ['stepSize', 'gamma'], 0.1);
+    const { stepSize } = options ?? ({} as { stepSize: number });
     checkInteger('StepLR', 'stepSize', stepSize, 1);
-    checkNumber('StepLR', 'gamma', gamma, 0);
     this.stepSize = stepSize;
-    this.gamma = gamma;
     this.start();
   }
-  protected computeLr(): number[] {
-    if (this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0) return this.groups.map((g) => g.lr);
-    return this.groups.map((g) => g.lr * this.gamma);
+  protected factor(): number {
+    return this.lastEpoch === 0 || this.lastEpoch % this.stepSize !== 0 ? 1 : this.gamma;
   }
 }
 
 /** Multiplies the lr by `gamma` at each of the given epochs. */
-export class MultiStepLR extends LRScheduler {
+export class MultiStepLR extends GammaDecayLR {
   readonly milestones: number[];
-  readonly gamma: number;
   constructor(optimizer: AnyOptimizer, options: { milestones: number[]; gamma?: number }) {
-    super(optimizer, 'MultiStepLR', options, ['milestones', 'gamma']);
-    const { milestones, gamma = 0.1 } = options ?? ({} as { milestones: number[] });
+    super(optimizer, 'MultiStepLR', options, ['milestones', 'gamma'], 0.1);
+    const { milestones } = options ?? ({} as { milestones: number[] });
     if (!Array.isArray(milestones) || milestones.some((m) => !Number.isInteger(m) || m < 1)) {
       throw new ValueError(`MultiStepLR: milestones must be a list of integers >= 1, got ${String(milestones)}`);
     }
-    checkNumber('MultiStepLR', 'gamma', gamma, 0);
     this.milestones = [...milestones].sort((a, b) => a - b);
-    this.gamma = gamma;
     this.start();
   }
-  protected computeLr(): number[] {
+  protected factor(): number {
+    // A milestone listed h times multiplies by gamma^h (gamma^0 = 1 exactly).
     const hits = this.milestones.filter((m) => m === this.lastEpoch).length;
-    if (hits === 0) return this.groups.map((g) => g.lr);
-    return this.groups.map((g) => g.lr * Math.pow(this.gamma, hits));
+    return Math.pow(this.gamma, hits);
   }
 }
 
 /** Multiplies the lr by `gamma` every epoch. */
-export class ExponentialLR extends LRScheduler {
-  readonly gamma: number;
+export class ExponentialLR extends GammaDecayLR {
   constructor(optimizer: AnyOptimizer, options: { gamma: number }) {
     super(optimizer, 'ExponentialLR', options, ['gamma']);
-    checkNumber('ExponentialLR', 'gamma', options?.gamma, 0);
-    this.gamma = options.gamma;
     this.start();
   }
-  protected computeLr(): number[] {
-    if (this.lastEpoch === 0) return this.groups.map((g) => g.lr);
-    return this.groups.map((g) => g.lr * this.gamma);
+  protected factor(): number {
+    return this.lastEpoch === 0 ? 1 : this.gamma;
   }
 }
 

@@ -61,15 +61,15 @@ export interface StandardScalerParams {
 
 /**
  * Per column, over the non-NaN values v with row weights w (1 when null):
- * the weight total, Σ w·(v − centre) and Σ w·(v − centre)². With a zero
- * centre the second is the weighted sum of the values (v − 0 is v exactly).
+ * without a centre, the weight total and Σ w·v; with one, Σ w·(v − centre)
+ * and Σ w·(v − centre)² (the weight total is the first pass's).
  */
-function weightedDeviationSums(
+function weightedColumnSums(
   data: Float64Array,
   rows: number,
   cols: number,
   w: Float64Array | null | undefined,
-  centre: Float64Array,
+  centre: Float64Array | null,
 ): { count: Float64Array; sum: Float64Array; sumSq: Float64Array } {
   const count = new Float64Array(cols);
   const sum = new Float64Array(cols);
@@ -77,13 +77,23 @@ function weightedDeviationSums(
   for (let i = 0; i < rows; i++) {
     const wi = w ? w[i] : 1;
     const off = i * cols;
-    for (let j = 0; j < cols; j++) {
-      const v = data[off + j];
-      if (v === v) {
-        const d = v - centre[j];
-        count[j] += wi;
-        sum[j] += wi * d;
-        sumSq[j] += wi * d * d;
+    // The choice is per row, so each value costs only the sums it feeds.
+    if (centre === null) {
+      for (let j = 0; j < cols; j++) {
+        const v = data[off + j];
+        if (v === v) {
+          count[j] += wi;
+          sum[j] += wi * v;
+        }
+      }
+    } else {
+      for (let j = 0; j < cols; j++) {
+        const v = data[off + j];
+        if (v === v) {
+          const d = v - centre[j];
+          sum[j] += wi * d;
+          sumSq[j] += wi * d * d;
+        }
       }
     }
   }
@@ -112,7 +122,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
     const m = toMatrix(X, { allowNaN: true });
     const w = checkSampleWeight(sampleWeight, m.rows);
     const { data, rows, cols } = m;
-    const { count, sum: total } = weightedDeviationSums(data, rows, cols, w, new Float64Array(cols));
+    const { count, sum: total } = weightedColumnSums(data, rows, cols, w, null);
     this.nSamplesSeen = count;
     if (!withMean && !withStd) {
       this.mean = undefined;
@@ -122,7 +132,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
       const mean = new Float64Array(cols);
       for (let j = 0; j < cols; j++) mean[j] = total[j] / count[j];
       // corrected two-pass variance, as sklearn's _incremental_mean_and_var
-      const { sum: corr, sumSq: sq } = weightedDeviationSums(data, rows, cols, w, mean);
+      const { sum: corr, sumSq: sq } = weightedColumnSums(data, rows, cols, w, mean);
       const variance = new Float64Array(cols);
       for (let j = 0; j < cols; j++) variance[j] = (sq[j] - (corr[j] * corr[j]) / count[j]) / count[j];
       checkStatisticsFinite(mean, withStd ? variance : null, count);
@@ -149,7 +159,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
 
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(unshiftThenUnscale(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined));
+    return matrixToTensor(affineColumns(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined, 'inverse'));
   }
 
   override fitTransform(X: MatrixInput, y?: unknown, sampleWeight?: VectorInput): Tensor {
@@ -159,7 +169,7 @@ export class StandardScaler extends BaseTransformer<StandardScalerParams> {
   /** Undoes the scaling: x = z * scale + mean. */
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(scaleThenShift(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined));
+    return matrixToTensor(affineColumns(m, this.params.withStd ? this.scale : undefined, this.params.withMean ? this.mean : undefined, 'forward'));
   }
 }
 
@@ -185,30 +195,25 @@ function nanMinMax(m: Matrix): { min: Float64Array; max: Float64Array } {
   return { min, max };
 }
 
-/** x * scale + offset, in place on `m` (a copy the caller owns); a missing scale or offset is skipped. */
-function scaleThenShift(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined): Matrix {
+/**
+ * The per-column affine map x · scale + offset ('forward') or its inverse
+ * (x − offset) / scale ('inverse'), in place on `m` (a copy the caller
+ * owns); a missing scale or offset is skipped.
+ */
+function affineColumns(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined, direction: 'forward' | 'inverse'): Matrix {
   const { data, rows, cols } = m;
+  const inverse = direction === 'inverse';
   for (let i = 0; i < rows; i++) {
     const off = i * cols;
     for (let j = 0; j < cols; j++) {
       let v = data[off + j];
-      if (scale) v *= scale[j];
-      if (offset) v += offset[j];
-      data[off + j] = v;
-    }
-  }
-  return m;
-}
-
-/** (x - offset) / scale, in place on `m`: the inverse of scaleThenShift. */
-function unshiftThenUnscale(m: Matrix, scale: Float64Array | undefined, offset: Float64Array | undefined): Matrix {
-  const { data, rows, cols } = m;
-  for (let i = 0; i < rows; i++) {
-    const off = i * cols;
-    for (let j = 0; j < cols; j++) {
-      let v = data[off + j];
-      if (offset) v -= offset[j];
-      if (scale) v /= scale[j];
+      if (inverse) {
+        if (offset) v -= offset[j];
+        if (scale) v /= scale[j];
+      } else {
+        if (scale) v *= scale[j];
+        if (offset) v += offset[j];
+      }
       data[off + j] = v;
     }
   }
@@ -264,7 +269,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   override transform(X: MatrixInput): Tensor {
-    const m = scaleThenShift(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!);
+    const m = affineColumns(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!, 'forward');
     if (this.params.clip) {
       const [lo, hi] = this.params.featureRange;
       const d = m.data;
@@ -274,7 +279,7 @@ export class MinMaxScaler extends BaseTransformer<MinMaxScalerParams> {
   }
 
   inverseTransform(X: MatrixInput): Tensor {
-    return matrixToTensor(unshiftThenUnscale(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!));
+    return matrixToTensor(affineColumns(this.validateInput(X, { allowNaN: true, copy: true }), this.scale!, this.min!, 'inverse'));
   }
 }
 
@@ -304,17 +309,18 @@ export class MaxAbsScaler extends BaseTransformer<Record<string, never>> {
   override transform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
     return matrixToTensor(
-      scaleThenShift(
+      affineColumns(
         m,
         this.scale!.map((s) => 1 / s),
         new Float64Array(m.cols),
+        'forward',
       ),
     );
   }
 
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
-    return matrixToTensor(scaleThenShift(m, this.scale!, new Float64Array(m.cols)));
+    return matrixToTensor(affineColumns(m, this.scale!, new Float64Array(m.cols), 'forward'));
   }
 }
 
@@ -391,14 +397,14 @@ export class RobustScaler extends BaseTransformer<RobustScalerParams> {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
     const one = new Float64Array(m.cols).fill(1);
     const zero = new Float64Array(m.cols);
-    return matrixToTensor(unshiftThenUnscale(m, this.scale ?? one, this.center ?? zero));
+    return matrixToTensor(affineColumns(m, this.scale ?? one, this.center ?? zero, 'inverse'));
   }
 
   inverseTransform(X: MatrixInput): Tensor {
     const m = this.validateInput(X, { allowNaN: true, copy: true });
     const one = new Float64Array(m.cols).fill(1);
     const zero = new Float64Array(m.cols);
-    return matrixToTensor(scaleThenShift(m, this.scale ?? one, this.center ?? zero));
+    return matrixToTensor(affineColumns(m, this.scale ?? one, this.center ?? zero, 'forward'));
   }
 }
 

@@ -16,7 +16,8 @@ import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator as RandomGenerator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkSampleWeight, checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { BaseClassifier, BaseRegressor } from '../base.js';
+import { BaseClassifier, BaseRegressor, type BaseEstimator } from '../base.js';
+import type { AbstractClass } from '../mixin.js';
 import { fitBoosting, rawPredict, rawPredictions, type BoostedTrees, type BoostingParams } from './boosting.js';
 import { absoluteError, binomialLoss, multinomialLoss, probabilities, squaredError, type BoostingLoss } from './losses.js';
 
@@ -83,10 +84,28 @@ const CLASSIFICATION_LOSSES: Record<HistGradientBoostingClassifierParams['loss']
   log_loss: (nClasses) => (nClasses === 2 ? binomialLoss : multinomialLoss(nClasses)),
 };
 
-export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientBoostingClassifierParams> {
-  static readonly defaults: HistGradientBoostingClassifierParams = { loss: 'log_loss', ...COMMON_DEFAULTS };
+/** What the classifier and the regressor share once fitted (added by withBoostedTrees). */
+export interface BoostedTreesModel {
   /** The fitted trees, binning and scores (set by fit). */
-  boosted: BoostedTrees | undefined = undefined;
+  boosted: BoostedTrees | undefined;
+  /** Iterations run (fewer than maxIter when early stopping stopped the fit). */
+  readonly nIter: number | undefined;
+}
+
+/** Adds BoostedTreesModel to an estimator base (see ../mixin.ts). */
+function withBoostedTrees<Base extends AbstractClass<BaseEstimator<object>>>(base: Base): Base & AbstractClass<BoostedTreesModel> {
+  abstract class WithBoostedTrees extends base implements BoostedTreesModel {
+    boosted: BoostedTrees | undefined = undefined;
+
+    get nIter(): number | undefined {
+      return this.boosted?.nIter;
+    }
+  }
+  return WithBoostedTrees;
+}
+
+export class HistGradientBoostingClassifier extends withBoostedTrees(BaseClassifier<HistGradientBoostingClassifierParams>) {
+  static readonly defaults: HistGradientBoostingClassifierParams = { loss: 'log_loss', ...COMMON_DEFAULTS };
 
   /** `sampleWeight`: one weight >= 0 per sample (scikit-learn 1.2 weights the gradients, not the binning). */
   override fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
@@ -98,11 +117,6 @@ export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientB
     this.boosted = fitBoosting(where, Xm, Float64Array.from(codes), weights, this.params, lossFor(classes.length), codes, rng);
     this.classes = classes;
     return this.markFitted(Xm.cols);
-  }
-
-  /** Iterations run (fewer than maxIter when early stopping stopped the fit). */
-  get nIter(): number | undefined {
-    return this.boosted?.nIter;
   }
 
   private input(X: MatrixInput): Matrix {
@@ -164,10 +178,8 @@ export class HistGradientBoostingClassifier extends BaseClassifier<HistGradientB
 
 const REGRESSION_LOSSES: Record<HistGradientBoostingRegressorParams['loss'], BoostingLoss> = { squared_error: squaredError, absolute_error: absoluteError };
 
-export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoostingRegressorParams> {
+export class HistGradientBoostingRegressor extends withBoostedTrees(BaseRegressor<HistGradientBoostingRegressorParams>) {
   static readonly defaults: HistGradientBoostingRegressorParams = { loss: 'squared_error', ...COMMON_DEFAULTS };
-  /** The fitted trees, binning and scores (set by fit). */
-  boosted: BoostedTrees | undefined = undefined;
 
   /** `sampleWeight`: one weight >= 0 per sample (scikit-learn 1.2 weights the gradients, not the binning). */
   override fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput | null): this {
@@ -177,11 +189,6 @@ export class HistGradientBoostingRegressor extends BaseRegressor<HistGradientBoo
     const weights = checkPositiveWeights(where, sampleWeight, Xm.rows);
     this.boosted = fitBoosting(where, Xm, yv, weights, this.params, loss, null, resolveGenerator(this.params.randomState));
     return this.markFitted(Xm.cols);
-  }
-
-  /** Iterations run (fewer than maxIter when early stopping stopped the fit). */
-  get nIter(): number | undefined {
-    return this.boosted?.nIter;
   }
 
   override predict(X: MatrixInput): Float64Array {

@@ -75,3 +75,29 @@ export abstract class LinearClassifierBase<P extends object> extends BaseClassif
     return labelsFromScores(s, n, k, this.classes!);
   }
 }
+
+/**
+ * Base of the linear classifiers fitted by an iterative solver, one binary
+ * problem per class (or one for two classes): SGDClassifier and LinearSVC.
+ */
+export abstract class IterativeLinearClassifierBase<P extends object> extends LinearClassifierBase<P> {
+  /** Iterations of the solver (epochs for SGD): the most over the binary problems. */
+  nIter?: number;
+  /** Whether every binary problem met the tolerance before maxIter. */
+  converged?: boolean;
+
+  /** finishFit, after recording the solver's runs (one per binary problem) in `nIter` and `converged`. */
+  protected finishIterativeFit(W: Float64Array, intercept: Float64Array, classes: Label[], nFeatures: number, runs: readonly SolverRun[]): this {
+    let most = 0;
+    for (const r of runs) most = Math.max(most, r.nIter);
+    this.nIter = most;
+    this.converged = runs.every((r) => r.converged);
+    return this.finishFit(W, intercept, classes, nFeatures);
+  }
+}
+
+/** What an iterative solver reports of one run. */
+export interface SolverRun {
+  nIter: number;
+  converged: boolean;
+}

@@ -27,7 +27,7 @@ import { r2Score } from '../../metrics/regression.js';
 import { checkSampleWeight, checkXLabels, checkXy, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { checkBool, checkChoice, checkNumber } from './common.js';
 import { logProbabilities } from '../base.js';
-import { LinearClassifierBase, LinearRegressorBase } from './linear-model.js';
+import { IterativeLinearClassifierBase, LinearRegressorBase, type SolverRun } from './linear-model.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 
 export type SGDRegressorLoss = 'squared_error' | 'huber' | 'epsilon_insensitive' | 'squared_epsilon_insensitive';
@@ -448,11 +448,7 @@ export interface SGDClassifierParams extends SGDCommonParams {
 
 const CLF_DEFAULTS: SGDClassifierParams = { ...COMMON_DEFAULTS, loss: 'hinge', learningRate: 'optimal', eta0: 0, classWeight: null };
 
-export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
-  /** Epochs run (the most over the one-vs-rest models). */
-  nIter?: number;
-  converged?: boolean;
-
+export class SGDClassifier extends IterativeLinearClassifierBase<SGDClassifierParams> {
   static readonly defaults: SGDClassifierParams = CLF_DEFAULTS;
 
   fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput | null): this {
@@ -480,8 +476,7 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
     const seeds = models.map(() => rng.nextUint32());
     const W = new Float64Array(models.length * d);
     const B = new Float64Array(models.length);
-    let nIter = 0,
-      converged = true;
+    const runs: SolverRun[] = [];
     models.forEach((k, m) => {
       const yb = new Float64Array(n);
       for (let i = 0; i < n; i++) yb[i] = codes[i] === k ? 1 : -1;
@@ -516,12 +511,9 @@ export class SGDClassifier extends LinearClassifierBase<SGDClassifierParams> {
       const useAvg = r.avgCoef !== null && settings.average <= r.t;
       W.set(useAvg ? r.avgCoef! : r.coef, m * d);
       B[m] = useAvg ? r.avgIntercept : r.intercept;
-      nIter = Math.max(nIter, r.nIter);
-      converged &&= r.converged;
+      runs.push(r);
     });
-    this.nIter = nIter;
-    this.converged = converged;
-    return this.finishFit(W, B, classes, d);
+    return this.finishIterativeFit(W, B, classes, d, runs);
   }
 
   /**

@@ -16,12 +16,8 @@ import {
   sortLabels,
   toLabels,
   toMatrix,
-  type Label,
-  type LabelInput,
-  type Matrix,
-  type MatrixInput,
-  type VectorInput,
 } from '../../utils/validation.js';
+import type { Label, LabelInput, Matrix, MatrixInput, VectorInput } from '../../utils/validation.js';
 import { BaseClassifier, estimatorName } from '../base.js';
 
 export interface PartialFitOptions {

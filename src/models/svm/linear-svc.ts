@@ -27,7 +27,7 @@
  */
 import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
-import { LinearClassifierBase } from '../linear/linear-model.js';
+import { IterativeLinearClassifierBase, type SolverRun } from '../linear/linear-model.js';
 import { checkSampleWeight, checkXLabels, type LabelInput, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { solveCrammerSinger, solveDualCd, solveL1rL2, type LinearProblem, type LinearResult } from './liblinear.js';
 import { solveTron } from './liblinear-tron.js';
@@ -106,11 +106,7 @@ function chooseSolver(p: LinearSVCParams, n: number, d: number, who: string): { 
  * clf.predict(Xtest);
  * ```
  */
-export class LinearSVC extends LinearClassifierBase<LinearSVCParams> {
-  /** Largest iteration count over the binary problems (as scikit-learn's n_iter_). */
-  nIter?: number;
-  /** Whether every problem met the tolerance before maxIter. */
-  converged?: boolean;
+export class LinearSVC extends IterativeLinearClassifierBase<LinearSVCParams> {
   /** Whether the dual was solved (resolves dual: 'auto'). */
   dualUsed?: boolean;
 
@@ -136,8 +132,7 @@ export class LinearSVC extends LinearClassifierBase<LinearSVCParams> {
     const rowsOut = k === 2 ? 1 : k;
     const coef = new Float64Array(rowsOut * d);
     const intercept = new Float64Array(rowsOut);
-    let nIter = 0;
-    let converged = true;
+    const runs: SolverRun[] = [];
     const store = (row: number, w: Float64Array, sign = 1): void => {
       for (let j = 0; j < d; j++) coef[row * d + j] = sign * w[j];
       intercept[row] = bias > 0 ? sign * bias * w[d] : 0;
@@ -147,8 +142,7 @@ export class LinearSVC extends LinearClassifierBase<LinearSVCParams> {
       const C = new Float64Array(n);
       for (let i = 0; i < n; i++) C[i] = p.C * cw[codes[i]] * W[i];
       const r = solveCrammerSinger({ X: Xm.data, n, d, bias, C }, codes, k, p.tol, p.maxIter, rng);
-      nIter = r.iter;
-      converged = r.converged;
+      runs.push({ nIter: r.iter, converged: r.converged });
       if (k === 2) {
         const diff = new Float64Array(ws);
         for (let j = 0; j < ws; j++) diff[j] = r.W[ws + j] - r.W[j];
@@ -177,20 +171,16 @@ export class LinearSVC extends LinearClassifierBase<LinearSVCParams> {
       if (k === 2) {
         const r = run((c) => c === 1, p.C * cw[1], p.C * cw[0]);
         store(0, r.w);
-        nIter = r.iter;
-        converged = r.converged;
+        runs.push({ nIter: r.iter, converged: r.converged });
       } else {
         for (let c = 0; c < k; c++) {
           const r = run((cc) => cc === c, p.C * cw[c], p.C);
           store(c, r.w);
-          nIter = Math.max(nIter, r.iter);
-          converged &&= r.converged;
+          runs.push({ nIter: r.iter, converged: r.converged });
         }
       }
     }
-    this.nIter = nIter;
-    this.converged = converged;
     this.dualUsed = dual;
-    return this.finishFit(coef, intercept, classes, d);
+    return this.finishIterativeFit(coef, intercept, classes, d, runs);
   }
 }

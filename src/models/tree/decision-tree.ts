@@ -16,9 +16,10 @@
 import { ValueError } from '../../errors.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { BaseClassifier, BaseRegressor, checkIsFitted, logProbabilities } from '../base.js';
+import { checkXLabels, checkXy, type Label, type LabelInput, type MatrixInput, type VectorInput } from '../../utils/validation.js';
+import { BaseClassifier, BaseRegressor, checkIsFitted, estimatorName, logProbabilities, type BaseEstimator } from '../base.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
+import type { AbstractClass } from '../mixin.js';
 import { buildTree } from './builder.js';
 import { TreeRandom, type Criterion, type TrainingSet } from './training-set.js';
 import { pruneTree, pruningPath } from './pruning.js';
@@ -81,15 +82,48 @@ function fittedTree(est: { tree: TreeData | undefined }): TreeData {
   return est.tree!;
 }
 
-function leavesOf(est: { tree: TreeData | undefined }, X: Matrix, who: string): Int32Array {
-  return applyTree(est.tree!, toRowsF32(X.data, X.rows, X.cols, who));
+/** What the classifier and the regressor share over their fitted `tree` (added by withFittedTree). */
+export interface FittedTreeModel {
+  tree: TreeData | undefined;
+  /** Features tried per split, as resolved from `maxFeatures`. */
+  maxFeaturesUsed: number | undefined;
+  /** The leaf id (node index) each row falls in. */
+  apply(X: MatrixInput): Int32Array;
+  /** Normalised total impurity decrease per feature (Gini importance for the classifier). */
+  readonly featureImportances: Float64Array;
+  /** Depth of the deepest leaf. */
+  getDepth(): number;
+  getNLeaves(): number;
 }
 
-export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeClassifierParams> {
+/** Adds FittedTreeModel to an estimator base (see ../mixin.ts). */
+function withFittedTree<Base extends AbstractClass<BaseEstimator<object>>>(base: Base): Base & AbstractClass<FittedTreeModel> {
+  abstract class FittedTree extends base implements FittedTreeModel {
+    tree: TreeData | undefined = undefined;
+    maxFeaturesUsed: number | undefined = undefined;
+
+    apply(X: MatrixInput): Int32Array {
+      const Xm = this.validateInput(X);
+      return applyTree(this.tree!, toRowsF32(Xm.data, Xm.rows, Xm.cols, estimatorName(this)));
+    }
+
+    get featureImportances(): Float64Array {
+      return featureImportances(fittedTree(this), this.nFeaturesIn!);
+    }
+
+    getDepth(): number {
+      return fittedTree(this).maxDepth;
+    }
+
+    getNLeaves(): number {
+      return countLeaves(fittedTree(this));
+    }
+  }
+  return FittedTree;
+}
+
+export class DecisionTreeClassifier extends withFittedTree(BaseClassifier<DecisionTreeClassifierParams>) {
   static readonly defaults: DecisionTreeClassifierParams = { ...GROWTH_DEFAULTS, criterion: 'gini', splitter: 'best', classWeight: null, randomState: null };
-  tree: TreeData | undefined = undefined;
-  /** Features tried per split, as resolved from `maxFeatures`. */
-  maxFeaturesUsed: number | undefined = undefined;
 
   override fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput): this {
     const who = 'DecisionTreeClassifier';
@@ -141,25 +175,6 @@ export class DecisionTreeClassifier extends BaseClassifier<DecisionTreeClassifie
   predictLogProba(X: MatrixInput): Tensor {
     return logProbabilities(this.predictProba(X));
   }
-
-  /** The leaf id (node index) each row falls in. */
-  apply(X: MatrixInput): Int32Array {
-    return leavesOf(this, this.validateInput(X), 'DecisionTreeClassifier');
-  }
-
-  /** Normalised total impurity decrease per feature (Gini importance). */
-  get featureImportances(): Float64Array {
-    return featureImportances(fittedTree(this), this.nFeaturesIn!);
-  }
-
-  /** Depth of the deepest leaf. */
-  getDepth(): number {
-    return fittedTree(this).maxDepth;
-  }
-
-  getNLeaves(): number {
-    return countLeaves(fittedTree(this));
-  }
 }
 
 /** Rows of class fractions for the given leaves (a leaf with zero weight gives zeros, as scikit-learn). */
@@ -170,10 +185,8 @@ export function leafProbabilities(tree: TreeData, leaves: Int32Array): Tensor {
   return new Tensor(out, [leaves.length, k]);
 }
 
-export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeRegressorParams> {
+export class DecisionTreeRegressor extends withFittedTree(BaseRegressor<DecisionTreeRegressorParams>) {
   static readonly defaults: DecisionTreeRegressorParams = { ...GROWTH_DEFAULTS, criterion: 'squared_error', splitter: 'best', randomState: null };
-  tree: TreeData | undefined = undefined;
-  maxFeaturesUsed: number | undefined = undefined;
 
   override fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput): this {
     const who = 'DecisionTreeRegressor';
@@ -202,21 +215,5 @@ export class DecisionTreeRegressor extends BaseRegressor<DecisionTreeRegressorPa
     const out = new Float64Array(leaves.length);
     for (let i = 0; i < leaves.length; i++) out[i] = this.tree!.value[leaves[i]];
     return out;
-  }
-
-  apply(X: MatrixInput): Int32Array {
-    return leavesOf(this, this.validateInput(X), 'DecisionTreeRegressor');
-  }
-
-  get featureImportances(): Float64Array {
-    return featureImportances(fittedTree(this), this.nFeaturesIn!);
-  }
-
-  getDepth(): number {
-    return fittedTree(this).maxDepth;
-  }
-
-  getNLeaves(): number {
-    return countLeaves(fittedTree(this));
   }
 }

@@ -22,8 +22,9 @@ import { hardwareConcurrency } from '../../platform/threads.js';
 import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { checkXLabels, checkXy, type Label, type LabelInput, type Matrix, type MatrixInput, type VectorInput } from '../../utils/validation.js';
-import { BaseClassifier, BaseRegressor, logProbabilities } from '../base.js';
+import { BaseClassifier, BaseRegressor, logProbabilities, type BaseEstimator } from '../base.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
+import type { AbstractClass } from '../mixin.js';
 import { growForest } from './forest-threads.js';
 import { treeBootstrapCounts, type ForestJob } from './forest-tree.js';
 import { CLASSIFICATION_CRITERIA, REGRESSION_CRITERIA, resolveSettings, trainingSet, treeSampleWeights, type TreeGrowthParams } from './settings.js';
@@ -186,15 +187,39 @@ function rowsOf(X: Matrix, who: string): RowsF32 {
   return toRowsF32(X.data, X.rows, X.cols, who);
 }
 
+/** What the forest classifiers and regressors share over their fitted trees (added by withFittedForest). */
+export interface FittedForestModel {
+  trees: TreeData[] | undefined;
+  /** Features tried per split, as resolved from `maxFeatures`. */
+  maxFeaturesUsed: number | undefined;
+  /** Score of the out-of-bag predictions: accuracy for a classifier, R² for a regressor (with `oobScore: true`). */
+  oobScore: number | undefined;
+  /** The trees' normalised impurity decreases per feature, averaged. */
+  readonly featureImportances: Float64Array;
+  /** How a node's threshold is chosen: 'best' (random forests), or 'random' (extra trees: one random threshold per feature). */
+  readonly splitter: 'best' | 'random';
+}
+
+/** Adds FittedForestModel to an estimator base (see ../mixin.ts). */
+function withFittedForest<Base extends AbstractClass<BaseEstimator<object>>>(base: Base): Base & AbstractClass<FittedForestModel> {
+  abstract class FittedForest extends base implements FittedForestModel {
+    trees: TreeData[] | undefined = undefined;
+    maxFeaturesUsed: number | undefined = undefined;
+    oobScore: number | undefined = undefined;
+    readonly splitter: 'best' | 'random' = 'best';
+
+    get featureImportances(): Float64Array {
+      this.checkFitted();
+      return forestImportances(this.trees!, this.nFeaturesIn!);
+    }
+  }
+  return FittedForest;
+}
+
 /** Shared by RandomForestClassifier and ExtraTreesClassifier. */
-abstract class ForestClassifier extends BaseClassifier<ForestClassifierParams> {
-  trees: TreeData[] | undefined = undefined;
-  maxFeaturesUsed: number | undefined = undefined;
-  /** Accuracy of the out-of-bag predictions (with `oobScore: true`). */
-  oobScore: number | undefined = undefined;
+abstract class ForestClassifier extends withFittedForest(BaseClassifier<ForestClassifierParams>) {
   /** Out-of-bag class probabilities [nSamples, nClasses] (with `oobScore: true`). */
   oobDecisionFunction: Tensor | undefined = undefined;
-  protected abstract readonly splitter: 'best' | 'random';
 
   override fit(X: MatrixInput, y: LabelInput, sampleWeight?: VectorInput): this {
     const who = this.constructor.name;
@@ -250,11 +275,6 @@ abstract class ForestClassifier extends BaseClassifier<ForestClassifierParams> {
   predictLogProba(X: MatrixInput): Tensor {
     return logProbabilities(this.predictProba(X));
   }
-
-  get featureImportances(): Float64Array {
-    this.checkFitted();
-    return forestImportances(this.trees!, this.nFeaturesIn!);
-  }
 }
 
 function argmaxLabels(P: Float64Array, k: number, classes: readonly Label[]): Label[] {
@@ -269,14 +289,9 @@ function argmaxLabels(P: Float64Array, k: number, classes: readonly Label[]): La
 }
 
 /** Shared by RandomForestRegressor and ExtraTreesRegressor. */
-abstract class ForestRegressor extends BaseRegressor<ForestRegressorParams> {
-  trees: TreeData[] | undefined = undefined;
-  maxFeaturesUsed: number | undefined = undefined;
-  /** R² of the out-of-bag predictions (with `oobScore: true`). */
-  oobScore: number | undefined = undefined;
+abstract class ForestRegressor extends withFittedForest(BaseRegressor<ForestRegressorParams>) {
   /** Out-of-bag prediction per training sample (with `oobScore: true`). */
   oobPrediction: Float64Array | undefined = undefined;
-  protected abstract readonly splitter: 'best' | 'random';
 
   override fit(X: MatrixInput, y: VectorInput, sampleWeight?: VectorInput): this {
     const who = this.constructor.name;
@@ -313,11 +328,6 @@ abstract class ForestRegressor extends BaseRegressor<ForestRegressorParams> {
     for (let i = 0; i < out.length; i++) out[i] /= trees.length;
     return out;
   }
-
-  get featureImportances(): Float64Array {
-    this.checkFitted();
-    return forestImportances(this.trees!, this.nFeaturesIn!);
-  }
 }
 
 const CLASSIFIER_DEFAULTS = { ...FOREST_DEFAULTS, criterion: 'gini', maxFeatures: 'sqrt', classWeight: null } as const;
@@ -326,23 +336,21 @@ const REGRESSOR_DEFAULTS = { ...FOREST_DEFAULTS, criterion: 'squared_error', max
 /** Random forest classifier: bootstrap samples, best split among `maxFeatures` features drawn per node. */
 export class RandomForestClassifier extends ForestClassifier {
   static readonly defaults: ForestClassifierParams = { ...CLASSIFIER_DEFAULTS, bootstrap: true };
-  protected readonly splitter = 'best';
 }
 
 /** Extremely randomized trees classifier: the whole set, one random threshold per drawn feature. */
 export class ExtraTreesClassifier extends ForestClassifier {
   static readonly defaults: ForestClassifierParams = { ...CLASSIFIER_DEFAULTS, bootstrap: false };
-  protected readonly splitter = 'random';
+  override readonly splitter = 'random';
 }
 
 /** Random forest regressor: bootstrap samples, best split among `maxFeatures` features (default all). */
 export class RandomForestRegressor extends ForestRegressor {
   static readonly defaults: ForestRegressorParams = { ...REGRESSOR_DEFAULTS, bootstrap: true };
-  protected readonly splitter = 'best';
 }
 
 /** Extremely randomized trees regressor. */
 export class ExtraTreesRegressor extends ForestRegressor {
   static readonly defaults: ForestRegressorParams = { ...REGRESSOR_DEFAULTS, bootstrap: false };
-  protected readonly splitter = 'random';
+  override readonly splitter = 'random';
 }

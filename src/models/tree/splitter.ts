@@ -261,7 +261,6 @@ export class NodeSplitter {
       sortedValues[i] = values[base + rank];
     }
     if (sortedValues[m - 1] <= Math.fround(sortedValues[0] + FEATURE_THRESHOLD)) return CONSTANT;
-    const { minSamplesLeaf, minWeightLeaf } = this.settings;
     const sumLeft = this.sumLeft;
     sumLeft.fill(0);
     const classes = this.data.classes;
@@ -269,7 +268,6 @@ export class NodeSplitter {
     let wLeft = 0;
     let sumLeftTarget = 0;
     let best = bestProxy;
-    const split = this.split;
     for (let i = 0; i < m - 1; i++) {
       const s = sortedSamples[i];
       const w = weights[s];
@@ -277,18 +275,28 @@ export class NodeSplitter {
       else sumLeftTarget += w * targets![s];
       wLeft += w;
       if (sortedValues[i + 1] <= Math.fround(sortedValues[i] + FEATURE_THRESHOLD)) continue;
-      const pos = i + 1;
-      if (pos < minSamplesLeaf || m - pos < minSamplesLeaf) continue;
-      if (wLeft < minWeightLeaf || this.weightedNodeSamples - wLeft < minWeightLeaf) continue;
-      const proxy = this.proxy(wLeft, sumLeftTarget);
-      if (proxy > best) {
-        best = proxy;
-        split.feature = f;
-        split.pos = start + pos;
-        split.threshold = midpoint(sortedValues[i], sortedValues[i + 1]);
-      }
+      best = this.offerBoundary(f, start, m, i + 1, wLeft, sumLeftTarget, sortedValues[i], sortedValues[i + 1], best);
     }
     return best;
+  }
+
+  /**
+   * Offers the boundary between the feature values `below` and `above`,
+   * with `countLeft` of the node's `m` samples (weight `wLeft`) on its left:
+   * when both sides are large and heavy enough and it beats `best`, it is
+   * recorded in `split` and its proxy returned; else `best` is.
+   */
+  private offerBoundary(f: number, start: number, m: number, countLeft: number, wLeft: number, sumLeftTarget: number, below: number, above: number, best: number): number {
+    const { minSamplesLeaf, minWeightLeaf } = this.settings;
+    if (countLeft < minSamplesLeaf || m - countLeft < minSamplesLeaf) return best;
+    if (wLeft < minWeightLeaf || this.weightedNodeSamples - wLeft < minWeightLeaf) return best;
+    const proxy = this.proxy(wLeft, sumLeftTarget);
+    if (!(proxy > best)) return best;
+    const split = this.split;
+    split.feature = f;
+    split.pos = start + countLeft;
+    split.threshold = midpoint(below, above);
+    return proxy;
   }
 
   /** evaluateSorted for a feature with few distinct values: weights summed per rank, boundaries between ranks. */
@@ -322,14 +330,12 @@ export class NodeSplitter {
     let best = bestProxy;
     if (values[base + high] <= Math.fround(values[base + low] + FEATURE_THRESHOLD)) best = CONSTANT;
     else {
-      const { minSamplesLeaf, minWeightLeaf } = this.settings;
       const sumLeft = this.sumLeft;
       sumLeft.fill(0);
       const m = end - start;
       let wLeft = 0;
       let sumLeftTarget = 0;
       let countLeft = 0;
-      const split = this.split;
       for (let r = low; r < high; r++) {
         if (histogramCount[r] === 0) continue;
         countLeft += histogramCount[r];
@@ -351,15 +357,7 @@ export class NodeSplitter {
         let next = r + 1;
         while (histogramCount[next] === 0) next++;
         if (values[base + next] <= Math.fround(values[base + r] + FEATURE_THRESHOLD)) continue;
-        if (countLeft < minSamplesLeaf || m - countLeft < minSamplesLeaf) continue;
-        if (wLeft < minWeightLeaf || this.weightedNodeSamples - wLeft < minWeightLeaf) continue;
-        const proxy = this.proxy(wLeft, sumLeftTarget);
-        if (proxy > best) {
-          best = proxy;
-          split.feature = f;
-          split.pos = start + countLeft;
-          split.threshold = midpoint(values[base + r], values[base + next]);
-        }
+        best = this.offerBoundary(f, start, m, countLeft, wLeft, sumLeftTarget, values[base + r], values[base + next], best);
       }
     }
     // What the scan did not clear: everything when the feature is constant, else the last rank.

@@ -15,6 +15,15 @@ export interface EmbeddingOptions extends DTypeOption {
   paddingIdx?: number | null;
 }
 
+/** `paddingIdx` as a row index in [0, numEmbeddings): a negative one counts from the end, as in PyTorch. */
+function resolvePaddingIdx(pad: number | null, numEmbeddings: number): number | null {
+  if (pad === null) return null;
+  if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings) {
+    throw new ValueError(`Embedding: paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${pad}`);
+  }
+  return pad < 0 ? pad + numEmbeddings : pad;
+}
+
 /**
  * Rows of `weight` [numEmbeddings, embeddingDim] at the given int32 ids:
  * ids of any shape S give [...S, embeddingDim]. Initialised N(0, 1), with
@@ -32,15 +41,8 @@ export class Embedding extends Module {
     checkOptions('Embedding', options, ['paddingIdx', 'dtype']);
     this.numEmbeddings = positiveInt(numEmbeddings, 'numEmbeddings', 'Embedding');
     this.embeddingDim = positiveInt(embeddingDim, 'embeddingDim', 'Embedding');
+    this.paddingIdx = resolvePaddingIdx(options.paddingIdx ?? null, this.numEmbeddings);
     this.dtype = floatDType(options.dtype, 'Embedding');
-    let pad = options.paddingIdx ?? null;
-    if (pad !== null) {
-      if (!Number.isInteger(pad) || pad < -numEmbeddings || pad >= numEmbeddings) {
-        throw new ValueError(`Embedding: paddingIdx must be an integer in [${-numEmbeddings}, ${numEmbeddings - 1}], got ${pad}`);
-      }
-      if (pad < 0) pad += numEmbeddings;
-    }
-    this.paddingIdx = pad;
     this.weight = this.registerParameter('weight', new Parameter(zeros([numEmbeddings, embeddingDim], { dtype: this.dtype })));
     this.resetParameters();
   }
