@@ -13,7 +13,7 @@ export { checkOptions, suggestOption } from './utils/options.js';
 export { getBackend, setBackend, setNumThreads, getNumThreads, warmUpThreads, withResidentOperand } from './backend/index.js';
 export * as linalg from './tensor/linalg.js';
 
-// Data sets and loaders; the iris data and the generators.
+// Data sets and loaders; the iris data.
 export {
   TensorDataset,
   ArrayDataset,
@@ -28,7 +28,6 @@ export {
 } from './datasets/dataset.js';
 export { DataLoader, collate, type DataLoaderOptions } from './datasets/dataloader.js';
 export { loadIris, type LoadedDataset } from './datasets/loaders.js';
-export { makeRegression, makeClassification, makeBlobs, makeMoons, makeCircles, makeLowRankMatrix } from './datasets/generators.js';
 
 // The estimator convention, metrics, model selection, preprocessing.
 export {

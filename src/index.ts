@@ -11,6 +11,7 @@ export * from './core.js';
 // Data in and out.
 
 export { loadDigits, loadFashionMnist, loadMnist, FASHION_MNIST_CLASSES, type MnistOptions } from './datasets/loaders.js';
+export { makeRegression, makeClassification, makeBlobs, makeMoons, makeCircles, makeLowRankMatrix } from './datasets/generators.js';
 export {
   readCsv,
   parseCsv,

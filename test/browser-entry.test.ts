@@ -64,7 +64,7 @@ describe('browser entry point', () => {
     const core = [
       ...['Tensor', 'tensor', 'randn', 'manualSeed', 'grad', 'noGrad', 'linalg', 'setBackend', 'setNumThreads'],
       ...['nn', 'Module', 'Sequential', 'Adam', 'SGD', 'fit', 'EarlyStopping', 'modelToBytes', 'saveModel'],
-      ...['DataLoader', 'TensorDataset', 'loadIris', 'makeClassification'],
+      ...['DataLoader', 'TensorDataset', 'loadIris'],
       ...['LogisticRegression', 'Ridge', 'SGDClassifier', 'SVC', 'LinearSVC', 'SVR'],
       ...['accuracyScore', 'rocAucScore', 'meanSquaredError', 'StandardScaler', 'OneHotEncoder', 'Pipeline'],
       ...['trainTestSplit', 'KFold', 'crossValScore', 'GridSearchCV', 'FrugalError', 'ValueError', 'checkOptions'],

@@ -18,7 +18,7 @@
  */
 import { isNode } from '../../platform/threads.js';
 import { importUnbundled } from '../../platform/dynamic-import.js';
-import { kernelsMaxPages, kernelsPlainBase64, kernelsPlainRelaxedBase64, kernelsSharedBase64, kernelsSharedRelaxedBase64 } from './kernels.generated.js';
+import { kernelsMaxPages, kernelsPlainBase64, kernelsSharedBase64 } from './kernels.generated.js';
 
 export type KernelSupport = 'threads' | 'simd' | 'none';
 
@@ -211,11 +211,16 @@ async function tryCompile(base64: string): Promise<WebAssembly.Module | null> {
 export async function loadKernels(relaxed = relaxedWanted()): Promise<LoadedKernels> {
   if (typeof WebAssembly === 'undefined') return { support: 'none', relaxed: false, module: null, maxPages: 0 };
   if (relaxed) await enableRelaxedSimdInNode();
-  const builds = relaxed && relaxedSimdValid() ? [true, false] : [false];
+  // The relaxed builds live in their own module, loaded only when asked for.
+  const relaxedBuilds = relaxed && relaxedSimdValid() ? await import('./kernels-relaxed.generated.js') : null;
   // Shared memory first (threads); without it in this engine's wasm, the single-thread builds.
   const variants: [KernelSupport, boolean, string][] = [];
-  if (sharedMemoryAvailable()) for (const r of builds) variants.push(['threads', r, r ? kernelsSharedRelaxedBase64 : kernelsSharedBase64]);
-  for (const r of builds) variants.push(['simd', r, r ? kernelsPlainRelaxedBase64 : kernelsPlainBase64]);
+  if (sharedMemoryAvailable()) {
+    if (relaxedBuilds) variants.push(['threads', true, relaxedBuilds.kernelsSharedRelaxedBase64]);
+    variants.push(['threads', false, kernelsSharedBase64]);
+  }
+  if (relaxedBuilds) variants.push(['simd', true, relaxedBuilds.kernelsPlainRelaxedBase64]);
+  variants.push(['simd', false, kernelsPlainBase64]);
   for (const [support, isRelaxed, base64] of variants) {
     const module = await tryCompile(base64);
     if (module) return { support, relaxed: isRelaxed, module, maxPages: kernelsMaxPages };
