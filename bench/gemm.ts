@@ -22,7 +22,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/backend/index.js';
+import { gemmArgs, getBackend, getNumThreads, setNumThreads, warmUpThreads } from '../src/backend/index.js';
 import { hardwareConcurrency } from '../src/platform/threads.js';
 import { median, type BenchLine } from './common.js';
 
@@ -67,25 +67,7 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         const output = options.reuseOutput ? new Float32Array(n * n) : null;
         const call = (): Float32Array => {
           const c = output ?? new Float32Array(n * n);
-          backend.gemm({
-            dtype: 'float32',
-            batch: 1,
-            m: n,
-            n,
-            k: n,
-            a,
-            aOffset: 0,
-            aBatchStride: 0,
-            transA: false,
-            b,
-            bOffset: 0,
-            bBatchStride: 0,
-            transB: false,
-            c,
-            cOffset: 0,
-            cBatchStride: 0,
-            accumulate: false,
-          });
+          backend.gemm(gemmArgs({ m: n, n, k: n, a, b, c }));
           return c;
         };
         for (let i = 0; i < warmup; i++) call();

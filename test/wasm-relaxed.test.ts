@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import type { FloatArray, GemmArgs } from '../src/backend/backend.js';
+import { gemmArgs, type FloatArray, type GemmArgs } from '../src/backend/backend.js';
 import { jsBackend } from '../src/backend/js.js';
 import { WasmEngine } from '../src/backend/wasm/engine.js';
 import { gemm } from '../src/backend/wasm/gemm-job.js';
@@ -37,26 +37,7 @@ function filled(dtype: 'float32' | 'float64', length: number, value: (i: number)
 }
 
 function args(dtype: 'float32' | 'float64', m: number, n: number, k: number, a: FloatArray, b: FloatArray, c: FloatArray, extra: Partial<GemmArgs> = {}): GemmArgs {
-  return {
-    dtype,
-    batch: 1,
-    m,
-    n,
-    k,
-    a,
-    aOffset: 0,
-    aBatchStride: 0,
-    transA: false,
-    b,
-    bOffset: 0,
-    bBatchStride: 0,
-    transB: false,
-    c,
-    cOffset: 0,
-    cBatchStride: 0,
-    accumulate: false,
-    ...extra,
-  };
+  return { ...gemmArgs({ m, n, k, a, b, c }), dtype, ...extra };
 }
 
 /** C = a1·b1 + a2·b2 with a1·b1 = −(1 + 2^-11) and a2·b2 = 1 + 2^-11 + 2^-24: 2^-24 when fused, 0 when a2·b2 is rounded first. */

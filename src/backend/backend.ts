@@ -40,6 +40,53 @@ export interface GemmArgs {
   accumulate: boolean;
 }
 
+/** A product for `gemm`: the shape and the three arrays; everything else defaults to one plain C = A·B over whole arrays. */
+export interface GemmCall {
+  m: number;
+  n: number;
+  k: number;
+  a: FloatArray;
+  b: FloatArray;
+  c: FloatArray;
+  aOffset?: number;
+  bOffset?: number;
+  cOffset?: number;
+  /** A is stored K×M and used transposed; B is stored N×K and used transposed. */
+  transA?: boolean;
+  transB?: boolean;
+  /** C += op(A)·op(B) instead of C = op(A)·op(B). */
+  accumulate?: boolean;
+  /** Independent products, with the elements between consecutive matrices (0: the same matrix for every product). */
+  batch?: number;
+  aBatchStride?: number;
+  bBatchStride?: number;
+  cBatchStride?: number;
+}
+
+/** A call's full backend arguments, every default filled in, the element type that of C. */
+export function gemmArgs(call: GemmCall): GemmArgs {
+  // Every field in one order: one object shape for the backend's property reads.
+  return {
+    dtype: call.c instanceof Float64Array ? 'float64' : 'float32',
+    batch: call.batch ?? 1,
+    m: call.m,
+    n: call.n,
+    k: call.k,
+    a: call.a,
+    aOffset: call.aOffset ?? 0,
+    aBatchStride: call.aBatchStride ?? 0,
+    transA: call.transA ?? false,
+    b: call.b,
+    bOffset: call.bOffset ?? 0,
+    bBatchStride: call.bBatchStride ?? 0,
+    transB: call.transB ?? false,
+    c: call.c,
+    cOffset: call.cOffset ?? 0,
+    cBatchStride: call.cBatchStride ?? 0,
+    accumulate: call.accumulate ?? false,
+  };
+}
+
 export interface Backend {
   readonly name: BackendName;
   /** C = op(A)·op(B) (or C += ...) for every matrix of the batch. */

@@ -7,6 +7,7 @@
  * without). The workers do the same for themselves when they start
  * (worker.ts).
  */
+import { gemmArgs } from '../backend.js';
 import { adam, maxPool2d, unary, unaryGrad } from './caller-kernels.js';
 import { conv2dBackward, conv2dForward } from './conv-job.js';
 import type { WasmEngine } from './engine.js';
@@ -38,45 +39,8 @@ export async function warmCallerKernels(engine: WasmEngine): Promise<void> {
   let yieldAt = performance.now() + 5;
   while (performance.now() < until) {
     for (const transA of [false, true]) {
-      // Fields in the order of every other caller: one object shape for the backend's property reads.
-      gemm(engine, {
-        dtype: 'float32',
-        batch: 1,
-        m: 48,
-        n: 56,
-        k: 40,
-        a,
-        aOffset: 0,
-        aBatchStride: 0,
-        transA,
-        b,
-        bOffset: 0,
-        bBatchStride: 0,
-        transB: !transA,
-        c,
-        cOffset: 0,
-        cBatchStride: 0,
-        accumulate: transA,
-      });
-      gemm(engine, {
-        dtype: 'float64',
-        batch: 1,
-        m: 48,
-        n: 56,
-        k: 40,
-        a: a64,
-        aOffset: 0,
-        aBatchStride: 0,
-        transA,
-        b: b64,
-        bOffset: 0,
-        bBatchStride: 0,
-        transB: !transA,
-        c: c64,
-        cOffset: 0,
-        cBatchStride: 0,
-        accumulate: transA,
-      });
+      gemm(engine, gemmArgs({ m: 48, n: 56, k: 40, a, transA, b, transB: !transA, c, accumulate: transA }));
+      gemm(engine, gemmArgs({ m: 48, n: 56, k: 40, a: a64, transA, b: b64, transB: !transA, c: c64, accumulate: transA }));
     }
     const epilogue = { relu: true, pool };
     const forward = conv2dForward(engine, g, x, weight, bias, epilogue);
