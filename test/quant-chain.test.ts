@@ -8,7 +8,6 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { int8Chain, type Int8ChainArgs, type Int8ChainLayer } from '../src/backend/routines/int8.js';
-import { getNumThreads, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { ValueError } from '../src/errors.js';
 import { noGrad } from '../src/autograd/graph.js';
@@ -16,7 +15,7 @@ import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential } from '../src/nn/
 import { calibrate, convert, int8ChainPattern, prepare } from '../src/quant/index.js';
 import { randn } from '../src/tensor/creation.js';
 import { manualSeed } from '../src/tensor/random.js';
-import { rng } from './helpers/backends.js';
+import { rng, withThreads } from './helpers/backends.js';
 
 type Next = () => number;
 const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
@@ -99,16 +98,6 @@ function chain(next: Next, n: number, h: number, w: number, convs: ConvSpec[], d
 function assertSame(actual: Float32Array, expected: Float32Array, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
   for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
-}
-
-function withThreads<T>(threads: number, fn: () => T): T {
-  const before = getNumThreads();
-  setNumThreads(threads);
-  try {
-    return fn();
-  } finally {
-    setNumThreads(before);
-  }
 }
 
 describe('int8Chain: wasm against the reference', { skip }, () => {

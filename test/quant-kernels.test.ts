@@ -7,10 +7,9 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, quantiseCentred, type Int8ConvArgs, type Int8LinearArgs } from '../src/backend/routines/int8.js';
-import { getNumThreads, setNumThreads } from '../src/backend/index.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { ValueError } from '../src/errors.js';
-import { rng } from './helpers/backends.js';
+import { rng, withThreads } from './helpers/backends.js';
 
 type Next = () => number;
 const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
@@ -47,16 +46,6 @@ function linearArgs(next: Next, m: number, k: number, n: number, relu: boolean, 
     input: { scale: 0.02 + 0.01 * next(), zero: Math.floor(next() * 256) - 128 },
     relu,
   };
-}
-
-function withThreads<T>(threads: number, fn: () => T): T {
-  const before = getNumThreads();
-  setNumThreads(threads);
-  try {
-    return fn();
-  } finally {
-    setNumThreads(before);
-  }
 }
 
 describe('int8Linear: wasm against the reference', { skip }, () => {

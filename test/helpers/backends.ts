@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { getBackend, setBackend } from '../../src/backend/index.js';
+import { getBackend, getNumThreads, setBackend, setNumThreads } from '../../src/backend/index.js';
 
 /** Runs fn with the named backend active, then restores the previous one. */
 export function withBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
@@ -9,6 +9,17 @@ export function withBackend<T>(name: 'js' | 'wasm', fn: () => T): T {
     return fn();
   } finally {
     setBackend(before);
+  }
+}
+
+/** Runs fn with `threads` kernel threads, then restores the previous count. */
+export function withThreads<T>(threads: number, fn: () => T): T {
+  const before = getNumThreads();
+  setNumThreads(threads);
+  try {
+    return fn();
+  } finally {
+    setNumThreads(before);
   }
 }
 
