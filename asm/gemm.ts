@@ -16,7 +16,15 @@
 // Micro-kernel shapes were chosen by measurement under V8 (Node 20): V8 issues
 // all loads of a loop iteration before the arithmetic, so the accumulators
 // plus one iteration's loaded operands must fit 15 xmm registers. 4×8 (f32)
-// uses 8 accumulators + 2 B vectors + 4 broadcasts; 6×8 and 4×12 spill.
+// uses 8 accumulators + 2 B vectors + 4 broadcasts; 6×8 and 4×12 spill. The
+// relaxed build (fused multiply-adds: no register for a product) uses 5×8:
+// 10 accumulators + 2 B vectors + one load of 4 A values whose lanes are
+// broadcast by shuffles next to their use + 1 broadcast load for the 5th row
+// (with 5 broadcast loads it spills and runs at half speed; measured on
+// Zen 5 under Node 20, single thread, n = 1024: 5×8 about 8 % faster than
+// 4×8, whose 8 accumulators cannot hide the multiply-add latency). Every
+// element's sum is formed in the same order whatever the tile, so the two
+// tiles give the same bits.
 
 import {
   A_BATCH_BYTES, A_PTR, ACCUMULATE, BP_BATCH_BYTES, BP_PTR, C_BATCH_BYTES, C_PTR, COL_CHUNKS, COLS_PER_CHUNK,
@@ -26,8 +34,9 @@ import { maddF32, maddF64 } from './madd';
 // svm.ts reads these from here.
 export { WORK_BYTES, WORK_PTR };
 
-/** Register tile and cache blocking. KC·NR·4 B = 8 KiB B micro-panel in L1; MC·KC A block in L2. */
-export const MR32: i32 = 4;
+// Register tile and cache blocking. KC·NR·4 B = 8 KiB B micro-panel in L1; MC·KC A block in L2.
+/** Rows of the float32 register tile: 5 in the relaxed build (see above), 4 in the other. */
+export const MR32: i32 = ASC_FEATURE_RELAXED_SIMD ? 5 : 4;
 export const NR32: i32 = 8;
 export const MR64: i32 = 4;
 export const NR64: i32 = 4;
@@ -98,9 +107,9 @@ export function blockF32(
         const aPanel = packedA + (<usize>(i - i0) * <usize>kc << 2);
         const cTile = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
         if (mr == MR32 && nr == NR32) {
-          kernel4x8(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+          kernelF32(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
         } else {
-          kernel4x8(kc, aPanel, bPanel, edgeTile, NR32 << 2, true);
+          kernelF32(kc, aPanel, bPanel, edgeTile, NR32 << 2, true);
           for (let r = 0; r < mr; r++) {
             for (let q = 0; q < nr; q++) {
               const dst = cTile + (<usize>r * ldcBytes) + (<usize>q << 2);
@@ -112,6 +121,67 @@ export function blockF32(
       }
     }
   }
+}
+
+/** The build's MR32×8 micro-kernel: kernel5x8 in the relaxed build, kernel4x8 in the other. */
+// @ts-ignore: decorator
+@inline function kernelF32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
+  if (MR32 == 5) kernel5x8(kc, a, b, c, ldc, overwrite);
+  else kernel4x8(kc, a, b, c, ldc, overwrite);
+}
+
+/**
+ * As kernel4x8 with 5 rows (`a`: 5 floats per step). Rows 0–3 are broadcast
+ * from one load by shuffles, which V8 schedules next to their use (it
+ * issues loads first: five broadcast loads would spill).
+ */
+// @ts-ignore: decorator
+@inline function kernel5x8(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
+  let c00 = f32x4.splat(0), c01 = f32x4.splat(0);
+  let c10 = f32x4.splat(0), c11 = f32x4.splat(0);
+  let c20 = f32x4.splat(0), c21 = f32x4.splat(0);
+  let c30 = f32x4.splat(0), c31 = f32x4.splat(0);
+  let c40 = f32x4.splat(0), c41 = f32x4.splat(0);
+  const aEnd = a + <usize>kc * 20;
+  while (a < aEnd) {
+    const b0 = v128.load(b);
+    const b1 = v128.load(b, 16);
+    const av = v128.load(a);
+    let x = i32x4.shuffle(av, av, 0, 0, 0, 0);
+    c00 = maddF32(x, b0, c00); c01 = maddF32(x, b1, c01);
+    x = i32x4.shuffle(av, av, 1, 1, 1, 1);
+    c10 = maddF32(x, b0, c10); c11 = maddF32(x, b1, c11);
+    x = i32x4.shuffle(av, av, 2, 2, 2, 2);
+    c20 = maddF32(x, b0, c20); c21 = maddF32(x, b1, c21);
+    x = i32x4.shuffle(av, av, 3, 3, 3, 3);
+    c30 = maddF32(x, b0, c30); c31 = maddF32(x, b1, c31);
+    x = v128.load32_splat(a, 16);
+    c40 = maddF32(x, b0, c40); c41 = maddF32(x, b1, c41);
+    a += 20;
+    b += 32;
+  }
+  if (!overwrite) {
+    c00 = f32x4.add(c00, v128.load(c));
+    c01 = f32x4.add(c01, v128.load(c, 16));
+    c10 = f32x4.add(c10, v128.load(c + ldc));
+    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
+    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
+    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
+    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
+    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    c40 = f32x4.add(c40, v128.load(c + 4 * ldc));
+    c41 = f32x4.add(c41, v128.load(c + 4 * ldc, 16));
+  }
+  v128.store(c, c00);
+  v128.store(c, c01, 16);
+  v128.store(c + ldc, c10);
+  v128.store(c + ldc, c11, 16);
+  v128.store(c + 2 * ldc, c20);
+  v128.store(c + 2 * ldc, c21, 16);
+  v128.store(c + 3 * ldc, c30);
+  v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c + 4 * ldc, c40);
+  v128.store(c + 4 * ldc, c41, 16);
 }
 
 /**
@@ -165,54 +235,61 @@ export function blockF32(
 
 /**
  * Packs rows i0..i1, columns pc..pc+kc of op(A) into MR32-row panels:
- * panel r holds, for each p, the 4 values op(A)[i0+4r .. +4][pc+p]. Rows past
- * i1 are zero.
+ * panel r holds, for each p, the MR32 values op(A)[i0+MR32·r .. +MR32][pc+p].
+ * Rows past i1 are zero.
  */
 function packA32(a: usize, lda: i32, transA: bool, i0: i32, i1: i32, pc: i32, kc: i32, dst: usize): void {
   const ldaBytes = <usize>lda << 2;
+  const stepBytes = <usize>MR32 << 2;
   for (let i = i0; i < i1; i += MR32) {
     const mr = min(MR32, i1 - i);
     if (transA) {
-      // Stored K×M: the 4 values of one step are adjacent.
+      // Stored K×M: the MR32 values of one step are adjacent.
       let src = a + <usize>pc * ldaBytes + (<usize>i << 2);
       if (mr == MR32) {
         for (let p = 0; p < kc; p++) {
           v128.store(dst, v128.load(src));
+          if (MR32 == 5) store<f32>(dst, load<f32>(src, 16), 16);
           src += ldaBytes;
-          dst += 16;
+          dst += stepBytes;
         }
       } else {
         for (let p = 0; p < kc; p++) {
           for (let r = 0; r < MR32; r++) store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
           src += ldaBytes;
-          dst += 16;
+          dst += stepBytes;
         }
       }
     } else {
-      // Stored M×K: read 4 rows 4 columns at a time and transpose in registers.
+      // Stored M×K: read 4 rows 4 columns at a time and transpose in registers (a 5th row: its 4 lanes one by one).
       const row0 = a + <usize>i * ldaBytes + (<usize>pc << 2);
       if (mr == MR32) {
-        const row1 = row0 + ldaBytes, row2 = row1 + ldaBytes, row3 = row2 + ldaBytes;
+        const row1 = row0 + ldaBytes, row2 = row1 + ldaBytes, row3 = row2 + ldaBytes, row4 = row3 + ldaBytes;
         let p = 0;
         for (; p + 4 <= kc; p += 4) {
           const off = <usize>p << 2;
-          transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, 16);
-          dst += 64;
+          if (MR32 == 5) {
+            const r4 = v128.load(row4 + off);
+            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, stepBytes);
+            store<f32>(dst, f32x4.extract_lane(r4, 0), 16);
+            store<f32>(dst, f32x4.extract_lane(r4, 1), 36);
+            store<f32>(dst, f32x4.extract_lane(r4, 2), 56);
+            store<f32>(dst, f32x4.extract_lane(r4, 3), 76);
+          } else {
+            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, stepBytes);
+          }
+          dst += 4 * stepBytes;
         }
         for (; p < kc; p++) {
-          const off = <usize>p << 2;
-          store<f32>(dst, load<f32>(row0 + off));
-          store<f32>(dst, load<f32>(row1 + off), 4);
-          store<f32>(dst, load<f32>(row2 + off), 8);
-          store<f32>(dst, load<f32>(row3 + off), 12);
-          dst += 16;
+          for (let r = 0; r < MR32; r++) store<f32>(dst + (<usize>r << 2), load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)));
+          dst += stepBytes;
         }
       } else {
         for (let p = 0; p < kc; p++) {
           for (let r = 0; r < MR32; r++) {
             store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)) : 0);
           }
-          dst += 16;
+          dst += stepBytes;
         }
       }
     }

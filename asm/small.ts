@@ -13,7 +13,11 @@
 // Every output is summed in the order asm/gemm.ts uses (products added one
 // by one from 0 over blocks of KC steps, each block's sum then added to the
 // running value, which starts at the bias), so a row gives bit-identical
-// results whether it goes through here or through the general GEMM.
+// results whether it goes through here or through the general GEMM: both
+// multiply-add with asm/madd.ts (fused in the relaxed build, which the loader
+// picks exactly when the GEMM kernels are the relaxed build too).
+
+import { maddF32 } from './madd';
 
 /** The general GEMM's K blocking (asm/gemm.ts KC); sums are grouped the same way. */
 const KC: i32 = 256;
@@ -38,13 +42,13 @@ const KC: i32 = 256;
     for (let kk = pc; kk < end; kk++) {
       const w0 = v128.load(p), w1 = v128.load(p, 16);
       let xv = v128.load32_splat(xa);
-      a00 = f32x4.add(a00, f32x4.mul(xv, w0)); a01 = f32x4.add(a01, f32x4.mul(xv, w1));
+      a00 = maddF32(xv, w0, a00); a01 = maddF32(xv, w1, a01);
       xv = v128.load32_splat(xa + ldxB);
-      a10 = f32x4.add(a10, f32x4.mul(xv, w0)); a11 = f32x4.add(a11, f32x4.mul(xv, w1));
+      a10 = maddF32(xv, w0, a10); a11 = maddF32(xv, w1, a11);
       xv = v128.load32_splat(xa + 2 * ldxB);
-      a20 = f32x4.add(a20, f32x4.mul(xv, w0)); a21 = f32x4.add(a21, f32x4.mul(xv, w1));
+      a20 = maddF32(xv, w0, a20); a21 = maddF32(xv, w1, a21);
       xv = v128.load32_splat(xa + 3 * ldxB);
-      a30 = f32x4.add(a30, f32x4.mul(xv, w0)); a31 = f32x4.add(a31, f32x4.mul(xv, w1));
+      a30 = maddF32(xv, w0, a30); a31 = maddF32(xv, w1, a31);
       p += 32; xa += 4;
     }
     c00 = finish(a00, c00, pc, bias, 0); c01 = finish(a01, c01, pc, bias, 16);
@@ -73,10 +77,10 @@ const KC: i32 = 256;
     let p = pp + (<usize>pc << 4), xa = x + (<usize>pc << 2);
     for (let kk = pc; kk < end; kk++) {
       const w = v128.load(p);
-      a0 = f32x4.add(a0, f32x4.mul(v128.load32_splat(xa), w));
-      a1 = f32x4.add(a1, f32x4.mul(v128.load32_splat(xa + ldxB), w));
-      a2 = f32x4.add(a2, f32x4.mul(v128.load32_splat(xa + 2 * ldxB), w));
-      a3 = f32x4.add(a3, f32x4.mul(v128.load32_splat(xa + 3 * ldxB), w));
+      a0 = maddF32(v128.load32_splat(xa), w, a0);
+      a1 = maddF32(v128.load32_splat(xa + ldxB), w, a1);
+      a2 = maddF32(v128.load32_splat(xa + 2 * ldxB), w, a2);
+      a3 = maddF32(v128.load32_splat(xa + 3 * ldxB), w, a3);
       p += 16; xa += 4;
     }
     c0 = finish(a0, c0, pc, bias, 0); c1 = finish(a1, c1, pc, bias, 0);
@@ -97,10 +101,10 @@ const KC: i32 = 256;
     let p = pp + (<usize>pc << 5), xa = x + (<usize>pc << 2);
     for (let kk = pc; kk < end; kk++) {
       const xv = v128.load32_splat(xa);
-      a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
-      a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(p + panelB))); a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(p + panelB, 16)));
-      a4 = f32x4.add(a4, f32x4.mul(xv, v128.load(p + 2 * panelB))); a5 = f32x4.add(a5, f32x4.mul(xv, v128.load(p + 2 * panelB, 16)));
-      a6 = f32x4.add(a6, f32x4.mul(xv, v128.load(p + 3 * panelB))); a7 = f32x4.add(a7, f32x4.mul(xv, v128.load(p + 3 * panelB, 16)));
+      a0 = maddF32(xv, v128.load(p), a0); a1 = maddF32(xv, v128.load(p, 16), a1);
+      a2 = maddF32(xv, v128.load(p + panelB), a2); a3 = maddF32(xv, v128.load(p + panelB, 16), a3);
+      a4 = maddF32(xv, v128.load(p + 2 * panelB), a4); a5 = maddF32(xv, v128.load(p + 2 * panelB, 16), a5);
+      a6 = maddF32(xv, v128.load(p + 3 * panelB), a6); a7 = maddF32(xv, v128.load(p + 3 * panelB, 16), a7);
       p += 32; xa += 4;
     }
     c0 = finish(a0, c0, pc, bias, 0); c1 = finish(a1, c1, pc, bias, 16);
@@ -128,8 +132,8 @@ const KC: i32 = 256;
     let p = pp + <usize>pc * stride, xa = x + (<usize>pc << 2);
     for (let kk = pc; kk < end; kk++) {
       const xv = v128.load32_splat(xa);
-      a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p)));
-      if (width == 8) a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+      a0 = maddF32(xv, v128.load(p), a0);
+      if (width == 8) a1 = maddF32(xv, v128.load(p, 16), a1);
       p += stride; xa += 4;
     }
     c0 = finish(a0, c0, pc, bias, 0);
@@ -154,10 +158,10 @@ const KC: i32 = 256;
     const kk = <usize>load<i32>(idx + (<usize>q << 2));
     const xv = v128.load32_splat(x + (kk << 2));
     const p = pp + (kk << 5);
-    a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p))); a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
-    a2 = f32x4.add(a2, f32x4.mul(xv, v128.load(p + panelB))); a3 = f32x4.add(a3, f32x4.mul(xv, v128.load(p + panelB, 16)));
-    a4 = f32x4.add(a4, f32x4.mul(xv, v128.load(p + 2 * panelB))); a5 = f32x4.add(a5, f32x4.mul(xv, v128.load(p + 2 * panelB, 16)));
-    a6 = f32x4.add(a6, f32x4.mul(xv, v128.load(p + 3 * panelB))); a7 = f32x4.add(a7, f32x4.mul(xv, v128.load(p + 3 * panelB, 16)));
+    a0 = maddF32(xv, v128.load(p), a0); a1 = maddF32(xv, v128.load(p, 16), a1);
+    a2 = maddF32(xv, v128.load(p + panelB), a2); a3 = maddF32(xv, v128.load(p + panelB, 16), a3);
+    a4 = maddF32(xv, v128.load(p + 2 * panelB), a4); a5 = maddF32(xv, v128.load(p + 2 * panelB, 16), a5);
+    a6 = maddF32(xv, v128.load(p + 3 * panelB), a6); a7 = maddF32(xv, v128.load(p + 3 * panelB, 16), a7);
   }
   a0 = finish(a0, zero, 0, bias, 0); a1 = finish(a1, zero, 0, bias, 16);
   a2 = finish(a2, zero, 0, bias, 32); a3 = finish(a3, zero, 0, bias, 48);
@@ -181,8 +185,8 @@ const KC: i32 = 256;
     const kk = <usize>load<i32>(idx + (<usize>q << 2));
     const xv = v128.load32_splat(x + (kk << 2));
     const p = pp + kk * stride;
-    a0 = f32x4.add(a0, f32x4.mul(xv, v128.load(p)));
-    if (width == 8) a1 = f32x4.add(a1, f32x4.mul(xv, v128.load(p, 16)));
+    a0 = maddF32(xv, v128.load(p), a0);
+    if (width == 8) a1 = maddF32(xv, v128.load(p, 16), a1);
   }
   a0 = finish(a0, zero, 0, bias, 0);
   if (width == 8) a1 = finish(a1, zero, 0, bias, 16);

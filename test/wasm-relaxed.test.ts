@@ -5,9 +5,11 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { gemmArgs, type FloatArray, type GemmArgs } from '../src/backend/backend.js';
 import { jsBackend } from '../src/backend/js.js';
+import { wasmEngine } from '../src/backend/wasm/backend.js';
 import { WasmEngine } from '../src/backend/wasm/engine.js';
 import { gemm } from '../src/backend/wasm/gemm-job.js';
 import { kernels, loadKernels, RELAXED_BY_DEFAULT, relaxedSimdValid } from '../src/backend/wasm/module.js';
+import { loadSmallKernels, smallKernels, type SmallKernels } from '../src/backend/wasm/small.js';
 import { rng } from './helpers/backends.js';
 
 /** Whether this CPU has fused multiply-add instructions (V8 then makes relaxed_madd one); unknown outside Linux. */
@@ -50,6 +52,28 @@ function fusedProbe(engine: WasmEngine, dtype: 'float32' | 'float64'): number {
   return c[0];
 }
 
+/** fusedProbe through the small kernels: one row [−1, 1 + x] times a 2→1 layer of weights [1 + 2x, 1 + x]. */
+function smallFusedProbe(small: SmallKernels): number {
+  const x = 2 ** -12;
+  const out = new Float32Array(1);
+  small.run(Float32Array.of(-1, 1 + x), 0, 1, [{ w: { data: Float32Array.of(1 + 2 * x, 1 + x), version: 0 }, b: null, n: 1, k: 2, relu: false }], out);
+  return out[0];
+}
+
+/** Runs compiled test files in a child process with FRUGAL_WASM_RELAXED=`value`; returns its TAP output. */
+function runTestsWith(value: '0' | '1', files: string[], namePattern?: string): string {
+  const paths = files.map((file) => fileURLToPath(new URL(file, import.meta.url)));
+  const args = ['--test', '--test-reporter=tap', ...(namePattern ? ['--test-name-pattern', namePattern] : []), ...paths];
+  // Without NODE_TEST_CONTEXT (set by the runner running this file), the child reports as a top-level run.
+  const { NODE_TEST_CONTEXT: _, ...env } = process.env;
+  try {
+    return execFileSync(process.execPath, args, { env: { ...env, FRUGAL_WASM_RELAXED: value }, encoding: 'utf8' });
+  } catch (error) {
+    const { stdout } = error as { stdout?: string };
+    return assert.fail(`FRUGAL_WASM_RELAXED=${value}: ${files.join(', ')} failed:\n${stdout ?? String(error)}`);
+  }
+}
+
 describe('relaxed SIMD kernels', () => {
   it('are what the backend loaded when asked for, where the engine validates relaxed SIMD (Node 20: after the V8 flag)', async () => {
     await loadKernels(true);
@@ -65,6 +89,32 @@ describe('relaxed SIMD kernels', () => {
       execFileSync(process.execPath, ['--input-type=module', '-e', script], { env: { ...process.env, FRUGAL_WASM_RELAXED: value }, encoding: 'utf8' }).trim();
     assert.equal(run('0'), 'threads false');
     assert.equal(run('1'), 'threads true');
+  });
+
+  it('the small-product kernels are the same build as the GEMM kernels (fused exactly when they are)', async () => {
+    const tiny = 2 ** -24;
+    const plain = await loadSmallKernels(false);
+    assert.ok(plain);
+    assert.equal(smallFusedProbe(plain), 0);
+    const relaxed = await loadSmallKernels(true);
+    assert.ok(relaxed);
+    const fused = smallFusedProbe(relaxed);
+    if (cpuHasFma()) assert.equal(fused, tiny);
+    else assert.ok(fused === 0 || fused === tiny, String(fused));
+    assert.ok(smallKernels);
+    assert.equal(smallFusedProbe(smallKernels), kernels.relaxed ? fused : 0);
+    // And the GEMM kernels the backend runs round the same way.
+    assert.ok(wasmEngine);
+    assert.equal(fusedProbe(wasmEngine, 'float32'), smallFusedProbe(smallKernels));
+  });
+
+  it('the small-batch paths agree with the GEMM bit for bit with the other build too (a child process)', () => {
+    // This process runs the build FRUGAL_WASM_RELAXED chose; the child the other one.
+    const other = kernels.relaxed ? '0' : '1';
+    for (const out of [runTestsWith(other, ['./nn-inference.test.js']), runTestsWith(other, ['./backend-routines.test.js'], 'denseRows')]) {
+      assert.match(out, /^# pass [1-9]/m);
+      assert.match(out, /^# fail 0$/m);
+    }
   });
 
   for (const dtype of ['float32', 'float64'] as const) {

@@ -145,7 +145,7 @@ function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: numbe
  * cost of handing it over); columns are split too when rows are few.
  */
 function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: number, mr: number, nr: number, threads: number): Grid {
-  let rows = Math.min(ROWS_PER_CHUNK_ONE_THREAD, engine.mcMax);
+  let rows = Math.floor(Math.min(ROWS_PER_CHUNK_ONE_THREAD, engine.mcMax) / mr) * mr; // whole register tiles
   let rowChunks = Math.ceil(m / rows);
   let cols = roundUp(n, nr);
   let colChunks = 1;

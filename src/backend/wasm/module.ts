@@ -97,7 +97,8 @@ export interface LoadedKernels {
   maxPages: number;
 }
 
-function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
+/** The bytes of a base64 text (the generated modules' kernels). */
+export function decodeBase64(text: string): Uint8Array<ArrayBuffer> {
   const binary = atob(text);
   const bytes = new Uint8Array(binary.length);
   for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
@@ -165,12 +166,10 @@ export function relaxedSimdValid(): boolean {
 
 /**
  * Whether the relaxed build is chosen, where the engine accepts it, unless
- * FRUGAL_WASM_RELAXED says otherwise. Off until asm/small.ts fuses its
- * multiply-adds as asm/gemm.ts does (asm/madd.ts) and is built both ways:
- * the small-batch kernels must agree with the core GEMM bit for bit
- * (test/nn-inference.test.ts, denseRows in test/backend-routines.test.ts).
+ * FRUGAL_WASM_RELAXED says otherwise. The small-product kernels
+ * (src/backend/wasm/small.ts) follow the same choice, so both paths fuse alike.
  */
-export const RELAXED_BY_DEFAULT = false;
+export const RELAXED_BY_DEFAULT = true;
 
 /** FRUGAL_WASM_RELAXED=1 asks for the relaxed build, =0 for the other (Node; a browser has no such variable). */
 function relaxedWanted(): boolean {

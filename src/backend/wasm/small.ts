@@ -31,6 +31,7 @@
  * 'wasm' backend is active.
  */
 import type { LstmCellState, LstmSaved } from '../routines/lstm.js';
+import { decodeBase64, kernels } from './module.js';
 import { smallKernelsBase64 } from './small.generated.js';
 
 /** A float array whose owner counts changes to its values. */
@@ -407,20 +408,27 @@ export class SmallKernels {
   }
 }
 
-async function load(): Promise<SmallKernels | null> {
+/**
+ * Compiles the small kernels: the relaxed-SIMD build (fused multiply-adds)
+ * or the other. Exported for tests; the library takes the build matching
+ * the GEMM kernels' (`kernels.relaxed`), so that a few rows give the same
+ * bits here as through the general GEMM.
+ */
+export async function loadSmallKernels(relaxed: boolean): Promise<SmallKernels | null> {
   if (typeof WebAssembly === 'undefined') return null;
   try {
-    const binary = atob(smallKernelsBase64);
-    const bytes = new Uint8Array(binary.length);
-    for (let i = 0; i < binary.length; i++) bytes[i] = binary.charCodeAt(i);
-    return new SmallKernels(await WebAssembly.compile(bytes));
+    const base64 = relaxed ? (await import('./kernels-relaxed.generated.js')).smallKernelsRelaxedBase64 : smallKernelsBase64;
+    return new SmallKernels(await WebAssembly.compile(decodeBase64(base64)));
   } catch {
-    return null; // no WebAssembly SIMD here: callers use the general path
+    // No WebAssembly SIMD here (or no relaxed SIMD, which the GEMM kernels
+    // then do not use either): callers use the general path. Never the other
+    // build, whose rounding would differ from the GEMM's.
+    return null;
   }
 }
 
-/** The small kernels' instance; null without WebAssembly SIMD. */
-export const smallKernels: SmallKernels | null = await load();
+/** The small kernels' instance, built as the GEMM kernels are (relaxed or not); null without WebAssembly SIMD. */
+export const smallKernels: SmallKernels | null = await loadSmallKernels(kernels.relaxed);
 
 /** Whether the small kernels can apply `layers` to m rows: few rows, float32 weights that link up and are small enough to keep resident. */
 export function smallDenseFits(m: number, layers: readonly DenseLayer[]): boolean {
