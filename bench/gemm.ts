@@ -20,7 +20,8 @@
  * up front: the difference is what touching a fresh output's pages costs
  * (docs/performance.md, "GEMM speed and fresh outputs"). `_first` times the
  * very first product of each size in a fresh process (workers warmed up, no
- * warm-up product): its kernel memory grows in that call.
+ * warm-up product): its kernel memory grows in that call. Each figure comes
+ * with `faults_n{N}_t{T}_...`, the process's page faults per timed call.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -38,6 +39,8 @@ export interface GemmBenchOptions {
   reuseOutput?: boolean;
   /** Time only the first call of each size (no warm-up, one call): what a fresh process pays for its first product of that size. */
   firstCallOnly?: boolean;
+  /** Also emit `faults_n{N}_t{T}`: the process's minor page faults per timed call (where fresh memory is touched; docs/performance.md). */
+  countFaults?: boolean;
 }
 
 /** Fills with a fixed pseudo-random sequence in [-1, 1). */
@@ -76,12 +79,15 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         };
         for (let i = 0; i < warmup; i++) call();
         const seconds: number[] = [];
+        const faultsBefore = process.resourceUsage().minorPageFault;
         for (let r = 0; r < repetitions; r++) {
           const t0 = performance.now();
           for (let j = 0; j < calls; j++) call();
           seconds.push((performance.now() - t0) / 1e3 / calls);
         }
+        const faults = (process.resourceUsage().minorPageFault - faultsBefore) / (repetitions * calls);
         emit({ workload: 'gemm', impl: 'frugal', threads, metric: `gflops_n${n}_t${threads}`, value: (2 * n ** 3) / median(seconds) / 1e9 });
+        if (options.countFaults) emit({ workload: 'gemm', impl: 'frugal', threads, metric: `faults_n${n}_t${threads}`, value: faults });
       }
     }
   } finally {
@@ -99,7 +105,7 @@ export interface GemmFreshOptions {
 
 /** Runs this file in a new Node process on `sizes`, in that order, and returns its lines. */
 function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, mode: '' | '--reuse-output' | '--first-call' = ''): BenchLine[] {
-  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), ...(mode ? [mode] : [])];
+  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), '--count-faults', ...(mode ? [mode] : [])];
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, FRUGAL_WASM_RELAXED: relaxed ? '1' : '0' },
@@ -140,6 +146,12 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
   if (process.argv.includes('--fresh')) await benchGemmFresh(print, { sizes: parseList('--sizes'), threads: parseList('--threads') });
   else {
     const flag = (name: string): boolean => process.argv.includes(name);
-    await benchGemm(print, { sizes: parseList('--sizes'), threads: parseList('--threads'), reuseOutput: flag('--reuse-output'), firstCallOnly: flag('--first-call') });
+    await benchGemm(print, {
+      sizes: parseList('--sizes'),
+      threads: parseList('--threads'),
+      reuseOutput: flag('--reuse-output'),
+      firstCallOnly: flag('--first-call'),
+      countFaults: flag('--count-faults'),
+    });
   }
 }
