@@ -18,7 +18,10 @@
  * FRUGAL_WASM_RELAXED=1). `_fresh_reuse` times each
  * size first as `_fresh` does, writing every call into one output allocated
  * up front: the difference is what touching a fresh output's pages costs
- * (docs/performance.md, "GEMM speed and fresh outputs").
+ * (docs/performance.md, "GEMM speed and fresh outputs"). `_first` times the
+ * very first product of each size in a fresh process (workers warmed up, no
+ * warm-up product): its kernel memory grows in that call. Each figure comes
+ * with `faults_n{N}_t{T}_...`, the process's page faults per timed call.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -34,6 +37,10 @@ export interface GemmBenchOptions {
   repetitions?: number;
   /** Write every call into one output allocated up front (the kernel's speed without the cost of a fresh output's first touch). */
   reuseOutput?: boolean;
+  /** Time only the first call of each size (no warm-up, one call): what a fresh process pays for its first product of that size. */
+  firstCallOnly?: boolean;
+  /** Also emit `faults_n{N}_t{T}`: the process's minor page faults per timed call (where fresh memory is touched; docs/performance.md). */
+  countFaults?: boolean;
 }
 
 /** Fills with a fixed pseudo-random sequence in [-1, 1). */
@@ -52,8 +59,8 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
   const cores = hardwareConcurrency();
   const sizes = options.sizes ?? [64, 256, 1024];
   const threadCounts = options.threads ?? [...new Set([1, cores])];
-  const warmup = options.warmup ?? 2;
-  const repetitions = options.repetitions ?? 5;
+  const warmup = options.firstCallOnly ? 0 : (options.warmup ?? 2);
+  const repetitions = options.firstCallOnly ? 1 : (options.repetitions ?? 5);
   const saved = getNumThreads();
   try {
     for (const threads of threadCounts) {
@@ -62,7 +69,7 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
       for (const n of sizes) {
         const a = randomMatrix(n * n, 1);
         const b = randomMatrix(n * n, 2);
-        const calls = Math.max(1, Math.floor(2 ** 27 / n ** 3));
+        const calls = options.firstCallOnly ? 1 : Math.max(1, Math.floor(2 ** 27 / n ** 3));
         const backend = getBackend();
         const output = options.reuseOutput ? new Float32Array(n * n) : null;
         const call = (): Float32Array => {
@@ -72,12 +79,15 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         };
         for (let i = 0; i < warmup; i++) call();
         const seconds: number[] = [];
+        const faultsBefore = process.resourceUsage().minorPageFault;
         for (let r = 0; r < repetitions; r++) {
           const t0 = performance.now();
           for (let j = 0; j < calls; j++) call();
           seconds.push((performance.now() - t0) / 1e3 / calls);
         }
+        const faults = (process.resourceUsage().minorPageFault - faultsBefore) / (repetitions * calls);
         emit({ workload: 'gemm', impl: 'frugal', threads, metric: `gflops_n${n}_t${threads}`, value: (2 * n ** 3) / median(seconds) / 1e9 });
+        if (options.countFaults) emit({ workload: 'gemm', impl: 'frugal', threads, metric: `faults_n${n}_t${threads}`, value: faults });
       }
     }
   } finally {
@@ -94,8 +104,8 @@ export interface GemmFreshOptions {
 }
 
 /** Runs this file in a new Node process on `sizes`, in that order, and returns its lines. */
-function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, reuseOutput = false): BenchLine[] {
-  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), ...(reuseOutput ? ['--reuse-output'] : [])];
+function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, mode: '' | '--reuse-output' | '--first-call' = ''): BenchLine[] {
+  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), '--count-faults', ...(mode ? [mode] : [])];
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, FRUGAL_WASM_RELAXED: relaxed ? '1' : '0' },
@@ -118,7 +128,8 @@ export async function benchGemmFresh(emit: (line: BenchLine) => void, options: G
     for (const threads of threadCounts) {
       const tag = (line: BenchLine, order: string): BenchLine => ({ ...line, workload: 'gemm-fresh', metric: `${line.metric}_${order}${suffix}` });
       for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed)) emit(tag(line, 'fresh'));
-      for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed, true)) emit(tag(line, 'fresh_reuse'));
+      for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed, '--reuse-output')) emit(tag(line, 'fresh_reuse'));
+      for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed, '--first-call')) emit(tag(line, 'first'));
       for (const line of timeInFreshProcess(sizes, threads, relaxed)) emit(tag(line, 'ascending'));
       for (const line of timeInFreshProcess([...sizes].reverse(), threads, relaxed)) emit(tag(line, 'descending'));
     }
@@ -133,5 +144,14 @@ function parseList(flag: string): number[] | undefined {
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   const print = (line: BenchLine): void => console.log(JSON.stringify(line));
   if (process.argv.includes('--fresh')) await benchGemmFresh(print, { sizes: parseList('--sizes'), threads: parseList('--threads') });
-  else await benchGemm(print, { sizes: parseList('--sizes'), threads: parseList('--threads'), reuseOutput: process.argv.includes('--reuse-output') });
+  else {
+    const flag = (name: string): boolean => process.argv.includes(name);
+    await benchGemm(print, {
+      sizes: parseList('--sizes'),
+      threads: parseList('--threads'),
+      reuseOutput: flag('--reuse-output'),
+      firstCallOnly: flag('--first-call'),
+      countFaults: flag('--count-faults'),
+    });
+  }
 }

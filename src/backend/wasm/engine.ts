@@ -24,6 +24,12 @@ export const PARALLEL_MIN_MACS = 1 << 21;
 /** Polls of a chunk's flag before the caller sleeps on it: most chunks finish within microseconds of being awaited. */
 const SPIN_POLLS = 2000;
 const PAGE = 65536;
+/** The operating system's page: the unit of a page fault. */
+const OS_PAGE = 4096;
+/** Growth below this is touched by whoever first writes it: a job would cost more than the faults it shares out. */
+const PREFAULT_MIN_BYTES = 1 << 20;
+/** Pages one chunk of the prefault job touches (512 KiB). */
+const PREFAULT_PAGES_PER_CHUNK = 128;
 
 export const align64 = (x: number): number => Math.ceil(x / 64) * 64;
 export const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
@@ -137,7 +143,11 @@ export class WasmEngine {
     this.f64 = new Float64Array(buffer);
   }
 
-  /** Grows the memory to hold `end` bytes (and refreshes the views). */
+  /**
+   * Grows the memory to hold `end` bytes (and refreshes the views). The
+   * memory never shrinks (WebAssembly cannot): it stays at the largest
+   * size any call needed, so later calls of that size touch no new pages.
+   */
   ensureBytes(end: number): void {
     const have = this.memory.buffer.byteLength;
     if (end <= have) return;
@@ -147,6 +157,55 @@ export class WasmEngine {
       throw new LimitError(`wasm engine: ${end} bytes of kernel memory are more than the WebAssembly memory can hold (${have} now)`);
     }
     this.refreshViews();
+    if (this.threads > 1 && this.pool && this.memory.buffer.byteLength - have >= PREFAULT_MIN_BYTES) this.prefault(have, this.memory.buffer.byteLength);
+  }
+
+  /**
+   * Touches every OS page of the fresh memory [from, to) on all threads, so
+   * that the caller's copies into it do not take one page fault per 4 KiB
+   * alone (each costs microseconds, in a virtual machine tens:
+   * docs/performance.md, "GEMM speed and fresh outputs"). The job is a GEMM
+   * of zeros that the kernels already know: C is the fresh memory seen as
+   * rows of one OS page (1024 float32 columns), and each chunk computes only
+   * the first NR columns of its rows, one 32-byte store per page; A and B
+   * are zeros (A's rows all read the same float: LDA = 0). Fresh memory
+   * reads as zeros, so writing zeros over it changes nothing. The job's
+   * flags (cleared after it) and zeros lie in the first pages, which C
+   * starts past; a started worker's work area (where it may still be
+   * warming up) is left alone.
+   */
+  private prefault(grownFrom: number, to: number): void {
+    const from = Math.max(grownFrom, this.workAreasEnd());
+    const rowsPerChunk = Math.min(PREFAULT_PAGES_PER_CHUNK, this.mcMax);
+    const chunks = Math.ceil((to - from) / OS_PAGE / rowsPerChunk);
+    const flagsPtr = align64(from);
+    const zerosPtr = flagsPtr + align64(chunks * 4);
+    const cPtr = roundUp(zerosPtr + 64, OS_PAGE);
+    const pages = Math.floor((to - cPtr) / OS_PAGE);
+    if (pages <= 0) return;
+    const used = Math.ceil(pages / rowsPerChunk);
+    const ctl = this.i32;
+    const base = this.beginJob(slot.GEMM_JOB, used, flagsPtr);
+    ctl[base + slot.DTYPE] = 0;
+    ctl[base + slot.M] = pages;
+    ctl[base + slot.N] = OS_PAGE / 4;
+    ctl[base + slot.K] = 1;
+    ctl[base + slot.A_PTR] = zerosPtr;
+    ctl[base + slot.A_BATCH_BYTES] = 0;
+    ctl[base + slot.LDA] = 0;
+    ctl[base + slot.TRANS_A] = 0;
+    ctl[base + slot.BP_PTR] = zerosPtr;
+    ctl[base + slot.BP_BATCH_BYTES] = 0;
+    ctl[base + slot.C_PTR] = cPtr;
+    ctl[base + slot.C_BATCH_BYTES] = 0;
+    ctl[base + slot.ACCUMULATE] = 0;
+    ctl[base + slot.ROWS_PER_CHUNK] = rowsPerChunk;
+    ctl[base + slot.ROW_CHUNKS] = used;
+    ctl[base + slot.COLS_PER_CHUNK] = this.nr32;
+    ctl[base + slot.COL_CHUNKS] = 1;
+    this.runJob(this.pool, used, flagsPtr);
+    // Every chunk has flagged itself done: clear the flags, so the grown memory reads as zeros again.
+    this.i32.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + used);
   }
 
   /**
