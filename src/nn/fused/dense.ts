@@ -50,7 +50,8 @@ export function planDenseRows(steps: readonly DenseStep[]): DenseRowsPlan | null
     if (!(w instanceof Parameter) || w.ndim !== 2 || w.dtype !== 'float32') return null;
     if (b && (!(b instanceof Parameter) || b.dtype !== 'float32' || b.ndim !== 1 || b.shape[0] !== w.shape[0])) return null;
     layers.push({ w, b, n: w.shape[0], k: w.shape[1], relu });
-    params.push(...(b ? [w, b] : [w]));
+    params.push(w);
+    if (b) params.push(b);
   }
   if (layers.length === 0) return null;
   return { layers, params, inFeatures: layers[0].k, outFeatures: layers[layers.length - 1].n };
