@@ -99,6 +99,8 @@ export interface ParkedLstm {
 
 /** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
 interface Resident {
+  /** The weight this copy is of. */
+  w: Versioned;
   generation: number;
   wt: number;
   bias: number;
@@ -192,7 +194,7 @@ export class SmallKernels {
     if (!r) {
       this.parks.length = 0; // the new weight may overwrite them
       const bytes = (k + 1) * np * 4;
-      r = { generation: this.generation, wt: this.top, bias: this.top + k * np * 4, wVersion: -1, finite: false, b: null, bVersion: -1 };
+      r = { w, generation: this.generation, wt: this.top, bias: this.top + k * np * 4, wVersion: -1, finite: false, b: null, bVersion: -1 };
       this.top = align16(this.top + bytes);
       this.ensureBytes(this.top);
       this.residents.set(w, r);
@@ -212,19 +214,21 @@ export class SmallKernels {
   }
 
   /**
-   * Every layer's resident copy, in order (one lookup each while all are
-   * fresh, the steady state of inference). Made or refreshed where missing
+   * Every layer's resident copy, in order (while all are fresh, the steady
+   * state of inference, a model called again and again finds each at its
+   * position in the previous call's list, without a lookup). Made or refreshed where missing
    * or stale, the region emptied first if the missing ones do not fit (never
    * midway, which would drop a layer just placed).
    */
   private residentsOf(layers: readonly DenseLayer[]): Resident[] {
     const res = this.layerResidents;
-    res.length = layers.length;
+    if (res.length !== layers.length) res.length = layers.length;
     let need = 0,
       stale = false;
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i],
-        r = this.slot(l);
+        last = res[i],
+        r = last !== undefined && last.w === l.w && last.generation === this.generation ? last : this.slot(l);
       if (!r) need += (l.k + 1) * padded(l.n) * 4 + 16;
       if (!r || !isFresh(r, l)) stale = true;
       else res[i] = r;

@@ -27,32 +27,68 @@ export interface DenseStep {
 }
 
 /**
- * Dense layers (relu?(x·Wᵀ + b) each) applied in turn to a few float32 rows
- * x [M, K] when nothing is recorded: inference one request at a time. Runs
- * on this thread over copies of the weights kept resident in WebAssembly
- * memory (refreshed when the parameters' versions change), intermediate
- * activations staying there. Null where this path does not apply (the
- * caller then takes the general one, which also reports any misuse).
+ * Dense layers as the resident-weights kernels take them, checked once (when
+ * a Sequential plans its blocks) rather than on every call: the weights and
+ * biases are Parameters, whose shapes, dtypes and identities never change
+ * (their values change in place, under a version the kernels watch).
  */
-export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
+export interface DenseRowsPlan {
+  /** The kernels' layers, kept from call to call (the kernels then find their resident copies without a lookup). */
+  readonly layers: readonly DenseLayer[];
+  /** Every weight and bias: while gradients are recorded, a call that would need theirs takes the general path. */
+  readonly params: readonly Parameter[];
+  readonly inFeatures: number;
+  readonly outFeatures: number;
+}
+
+/** The plan for `steps`, or null where the resident-weights kernels cannot take them (LeakyReLU, tensors that are not float32 Parameters, a bias that does not fit its weight). */
+export function planDenseRows(steps: readonly DenseStep[]): DenseRowsPlan | null {
+  const layers: DenseLayer[] = [],
+    params: Parameter[] = [];
+  for (const { weight: w, bias: b, relu, negativeSlope } of steps) {
+    if (negativeSlope !== undefined) return null; // the resident-weights kernels know ReLU only
+    if (!(w instanceof Parameter) || w.ndim !== 2 || w.dtype !== 'float32') return null;
+    if (b && (!(b instanceof Parameter) || b.dtype !== 'float32' || b.ndim !== 1 || b.shape[0] !== w.shape[0])) return null;
+    layers.push({ w, b, n: w.shape[0], k: w.shape[1], relu });
+    params.push(w);
+    if (b) params.push(b);
+  }
+  if (layers.length === 0) return null;
+  return { layers, params, inFeatures: layers[0].k, outFeatures: layers[layers.length - 1].n };
+}
+
+/**
+ * The planned dense layers applied in turn to a few float32 rows x [M, K]
+ * when nothing is recorded: inference one request at a time. Runs on this
+ * thread over copies of the weights kept resident in WebAssembly memory
+ * (refreshed when the parameters' versions change), intermediate
+ * activations staying there. Null where this path does not apply (the
+ * caller then takes the general one, which also reports any misuse: a
+ * wrong shape or dtype).
+ */
+export function denseRowsInference(x: Tensor, plan: DenseRowsPlan): Tensor | null {
   const m = x.shape[0];
   // SMALL_ROWS: a cheap early exit for the common case of many rows (the routine checks again).
-  if (x.ndim !== 2 || m > SMALL_ROWS || x.dtype !== 'float32' || (isGradEnabled() && x.requiresGrad)) return null;
-  const steps: DenseLayer[] = [];
-  for (const { weight: w, bias: b, relu, negativeSlope } of layers) {
-    if (negativeSlope !== undefined) return null; // the resident-weights kernels know ReLU only
-    if (!(w instanceof Parameter) || w.ndim !== 2 || (b && !(b instanceof Parameter))) return null;
-    if (isGradEnabled() && (w.requiresGrad || b?.requiresGrad)) return null;
-    steps.push({ w, b, n: w.shape[0], k: w.shape[1], relu });
-  }
-  if (steps.length === 0 || x.shape[1] !== steps[0].k) return null;
+  if (x.ndim !== 2 || m > SMALL_ROWS || x.dtype !== 'float32' || x.shape[1] !== plan.inFeatures) return null;
+  if (isGradEnabled() && (x.requiresGrad || anyRequiresGrad(plan.params))) return null;
   const xs = x.data as Float32Array;
-  const out = new Float32Array(m * steps[steps.length - 1].n);
+  const out = new Float32Array(m * plan.outFeatures);
   // Only the backend's own implementation (resident weights) pays here; otherwise the general path.
-  const fast = denseRows.implementation(xs, 0, m, steps, out);
+  const fast = denseRows.implementation(xs, 0, m, plan.layers, out);
   if (!fast) return null;
-  fast.run(xs, 0, m, steps, out);
-  return new Tensor(out, [m, steps[steps.length - 1].n]);
+  fast.run(xs, 0, m, plan.layers, out);
+  return new Tensor(out, [m, plan.outFeatures]);
+}
+
+function anyRequiresGrad(params: readonly Parameter[]): boolean {
+  for (let i = 0; i < params.length; i++) if (params[i].requiresGrad) return true;
+  return false;
+}
+
+/** `denseRowsInference` for layers not planned beforehand (a lone `linear` call). */
+export function denseInference(x: Tensor, layers: readonly DenseStep[]): Tensor | null {
+  const plan = planDenseRows(layers);
+  return plan && denseRowsInference(x, plan);
 }
 
 /**
@@ -136,6 +172,7 @@ export const denseBlock: FusedPattern = {
       if (activation) j++;
     }
     if (steps.length === 0) return null;
-    return { layers: j - i, run: (x) => denseInference(x, steps) ?? denseChain(x, steps) };
+    const rows = planDenseRows(steps);
+    return { layers: j - i, run: (x) => (rows && denseRowsInference(x, rows)) ?? denseChain(x, steps) };
   },
 };

@@ -27,6 +27,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
   if (x.ndim !== 2 || w.ndim !== 2 || w.shape[1] !== k) {
     throw new ShapeError(`linear: input ${shapeStr(x.shape)} and weight ${shapeStr(w.shape)} do not fit`);
   }
+  if (b && (b.ndim !== 1 || b.shape[0] !== n)) throw new ShapeError(`linear: bias ${shapeStr(b.shape)} does not fit weight ${shapeStr(w.shape)} (expected [${n}])`);
   const small = denseInference(x, [{ weight: w, bias: b, relu: false }]);
   if (small) return small;
   const dtype = w.dtype as 'float32' | 'float64';

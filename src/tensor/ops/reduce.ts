@@ -167,6 +167,14 @@ export function softmax(x: Tensor, axis = -1): Tensor {
     }
   }
   const y = new Tensor(yd, x.shape);
+  // Inference: no backward closure to make (a per-call cost when predicting one sample at a time).
+  if (!isGradEnabled() || !x.requiresGrad) return y;
+  return recordSoftmax(x, y, a, outer, inner, len);
+}
+
+/** Records softmax's node: dx = y·(g − Σ g·y) along axis a (rows of len elements, inner apart). */
+function recordSoftmax(x: Tensor, y: Tensor, a: number, outer: number, inner: number, len: number): Tensor {
+  const yd = y.data;
   return record(y, 'softmax', [x], (g) => {
     if (isGradEnabled()) return [mul(y, sub(g, sum(mul(g, y), a, { keepDims: true })))];
     const gd = g.data,
