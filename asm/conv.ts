@@ -267,6 +267,49 @@ function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
   }
 }
 
+/**
+ * The pooled gradient sent back to each window's arg-max (where relu let the
+ * value through), for 2×2 windows of stride 2 that tile the go planes of
+ * gho×gwo exactly, four windows at a time: every cell of dense is written
+ * (the gradient, or +0 where its window's maximum was elsewhere), so it needs
+ * no zeroing first. Equal bit for bit to zeroing and adding each gradient onto
+ * its arg-max (+0 + g is added here too: it turns −0 into +0). A row of
+ * windows whose width is not a multiple of four ends with four that overlap
+ * the ones before (written alike either time); poolWo ≥ 4.
+ */
+function unpool2x2(dy: usize, out: usize, idx: usize, relu: bool, dense: usize, poolHo: i32, poolWo: i32): void {
+  const zero = f32x4.splat(0);
+  const lanes = i32x4(0, 2, 4, 6);
+  const everywhere = i32x4.splat(-1);
+  let cell: usize = 0;
+  for (let ch = 0; ch < go; ch++) {
+    for (let r = 0; r < poolHo; r++) {
+      const rowStart = (ch * gho + 2 * r) * gwo;
+      const top = dense + (<usize>rowStart << 2);
+      const bottom = top + (<usize>gwo << 2);
+      for (let ow = 0; ; ow = min(ow + 4, poolWo - 4)) {
+        const at = cell + (<usize>ow << 2);
+        const arg = v128.load(idx + at);
+        const pass = relu ? f32x4.gt(v128.load(out + at), zero) : everywhere;
+        const grad = v128.and(f32x4.add(zero, v128.load(dy + at)), pass);
+        const topLeft = i32x4.add(i32x4.splat(rowStart + 2 * ow), lanes);
+        const bottomLeft = i32x4.add(topLeft, i32x4.splat(gwo));
+        const tl = v128.and(grad, i32x4.eq(arg, topLeft));
+        const tr = v128.and(grad, i32x4.eq(arg, i32x4.add(topLeft, i32x4.splat(1))));
+        const bl = v128.and(grad, i32x4.eq(arg, bottomLeft));
+        const br = v128.and(grad, i32x4.eq(arg, i32x4.add(bottomLeft, i32x4.splat(1))));
+        const off = <usize>ow << 3; // 2·ow floats
+        v128.store(top + off, v128.shuffle<f32>(tl, tr, 0, 4, 1, 5));
+        v128.store(top + off, v128.shuffle<f32>(tl, tr, 2, 6, 3, 7), 16);
+        v128.store(bottom + off, v128.shuffle<f32>(bl, br, 0, 4, 1, 5));
+        v128.store(bottom + off, v128.shuffle<f32>(bl, br, 2, 6, 3, 7), 16);
+        if (ow + 4 >= poolWo) break;
+      }
+      cell += <usize>poolWo << 2;
+    }
+  }
+}
+
 /** Runs sample `b` of the convolution job in the control block at `ctl` on thread `tid`. */
 export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   readGeometry(ctl);
@@ -306,12 +349,17 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
     const cell = <usize>(b * pooledCells) << 2;
     const out = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
     const idx = <usize>slot(ctl, CV_POOL_IDX_PTR) + cell;
-    zeroFloats(yScratch, go * plane);
-    for (let k = 0; k < pooledCells; k++) {
-      const at = <usize>k << 2;
-      if (!relu || load<f32>(out + at) > 0) {
-        const to = yScratch + (<usize>load<i32>(idx + at) << 2);
-        store<f32>(to, load<f32>(to) + load<f32>(dy + at));
+    const tiles = poolKh == 2 && poolKw == 2 && slot(ctl, CV_POOL_SH) == 2 && slot(ctl, CV_POOL_SW) == 2 && gho == 2 * poolHo && gwo == 2 * poolWo;
+    if (tiles && poolWo >= 4) {
+      unpool2x2(dy, out, idx, relu, yScratch, poolHo, poolWo);
+    } else {
+      zeroFloats(yScratch, go * plane);
+      for (let k = 0; k < pooledCells; k++) {
+        const at = <usize>k << 2;
+        if (!relu || load<f32>(out + at) > 0) {
+          const to = yScratch + (<usize>load<i32>(idx + at) << 2);
+          store<f32>(to, load<f32>(to) + load<f32>(dy + at));
+        }
       }
     }
     dy = yScratch;
