@@ -249,11 +249,32 @@ function addRowBiasRelu(y: usize, bias: usize, relu: bool, m: i32, n: i32): void
   }
 }
 
-/** db[r] = Σ_p dy[r][p] for each of the m rows, in float64 with four partial sums (as the JS channelSum adds). */
+/**
+ * db[r] = Σ_p dy[r][p] for each of the m rows, in float64 with four partial
+ * sums (as the JS channelSum adds): s0, s1 in one f64x2 and s2, s3 in
+ * another, the same adds two at a time. Two rows go side by side, so that
+ * four chains of dependent adds are in flight instead of two.
+ */
 function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
-  for (let r = 0; r < m; r++) {
-    const row = dy + (<usize>(r * n) << 2);
-    // The partial sums s0, s1 in one f64x2 and s2, s3 in another: the same adds, two at a time.
+  const rowBytes = <usize>n << 2;
+  let r = 0;
+  for (; r + 2 <= m; r += 2) {
+    const first = dy + <usize>r * rowBytes,
+      second = first + rowBytes;
+    let a01 = f64x2.splat(0), a23 = f64x2.splat(0), b01 = f64x2.splat(0), b23 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      a01 = f64x2.add(a01, f64x2.promote_low_f32x4(v128.load64_zero(first + at)));
+      a23 = f64x2.add(a23, f64x2.promote_low_f32x4(v128.load64_zero(first + at, 8)));
+      b01 = f64x2.add(b01, f64x2.promote_low_f32x4(v128.load64_zero(second + at)));
+      b23 = f64x2.add(b23, f64x2.promote_low_f32x4(v128.load64_zero(second + at, 8)));
+    }
+    store<f64>(db + (<usize>r << 3), rowTotal(first, i, n, a01, a23));
+    store<f64>(db + (<usize>(r + 1) << 3), rowTotal(second, i, n, b01, b23));
+  }
+  for (; r < m; r++) {
+    const row = dy + <usize>r * rowBytes;
     let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -261,10 +282,16 @@ function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
       s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v128.load64_zero(at)));
       s23 = f64x2.add(s23, f64x2.promote_low_f32x4(v128.load64_zero(at, 8)));
     }
-    let s0 = f64x2.extract_lane(s01, 0);
-    for (; i < n; i++) s0 += <f64>load<f32>(row + (<usize>i << 2));
-    store<f64>(db + (<usize>r << 3), s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1)));
+    store<f64>(db + (<usize>r << 3), rowTotal(row, i, n, s01, s23));
   }
+}
+
+/** A row's sum from its partial sums over the first i values: the rest added onto s0, then s0 + s1 + (s2 + s3). */
+// @ts-ignore: decorator
+@inline function rowTotal(row: usize, i: i32, n: i32, s01: v128, s23: v128): f64 {
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; i < n; i++) s0 += <f64>load<f32>(row + (<usize>i << 2));
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
 }
 
 /**
