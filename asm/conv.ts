@@ -249,11 +249,32 @@ function addRowBiasRelu(y: usize, bias: usize, relu: bool, m: i32, n: i32): void
   }
 }
 
-/** db[r] = Σ_p dy[r][p] for each of the m rows, in float64 with four partial sums (as the JS channelSum adds). */
+/**
+ * db[r] = Σ_p dy[r][p] for each of the m rows, in float64 with four partial
+ * sums (as the JS channelSum adds): s0, s1 in one f64x2 and s2, s3 in
+ * another, the same adds two at a time. Two rows go side by side, so that
+ * four chains of dependent adds are in flight instead of two.
+ */
 function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
-  for (let r = 0; r < m; r++) {
-    const row = dy + (<usize>(r * n) << 2);
-    // The partial sums s0, s1 in one f64x2 and s2, s3 in another: the same adds, two at a time.
+  const rowBytes = <usize>n << 2;
+  let r = 0;
+  for (; r + 2 <= m; r += 2) {
+    const first = dy + <usize>r * rowBytes,
+      second = first + rowBytes;
+    let a01 = f64x2.splat(0), a23 = f64x2.splat(0), b01 = f64x2.splat(0), b23 = f64x2.splat(0);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      const at = <usize>i << 2;
+      a01 = f64x2.add(a01, f64x2.promote_low_f32x4(v128.load64_zero(first + at)));
+      a23 = f64x2.add(a23, f64x2.promote_low_f32x4(v128.load64_zero(first + at, 8)));
+      b01 = f64x2.add(b01, f64x2.promote_low_f32x4(v128.load64_zero(second + at)));
+      b23 = f64x2.add(b23, f64x2.promote_low_f32x4(v128.load64_zero(second + at, 8)));
+    }
+    store<f64>(db + (<usize>r << 3), rowTotal(first, i, n, a01, a23));
+    store<f64>(db + (<usize>(r + 1) << 3), rowTotal(second, i, n, b01, b23));
+  }
+  for (; r < m; r++) {
+    const row = dy + <usize>r * rowBytes;
     let s01 = f64x2.splat(0), s23 = f64x2.splat(0);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
@@ -261,9 +282,58 @@ function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
       s01 = f64x2.add(s01, f64x2.promote_low_f32x4(v128.load64_zero(at)));
       s23 = f64x2.add(s23, f64x2.promote_low_f32x4(v128.load64_zero(at, 8)));
     }
-    let s0 = f64x2.extract_lane(s01, 0);
-    for (; i < n; i++) s0 += <f64>load<f32>(row + (<usize>i << 2));
-    store<f64>(db + (<usize>r << 3), s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1)));
+    store<f64>(db + (<usize>r << 3), rowTotal(row, i, n, s01, s23));
+  }
+}
+
+/** A row's sum from its partial sums over the first i values: the rest added onto s0, then s0 + s1 + (s2 + s3). */
+// @ts-ignore: decorator
+@inline function rowTotal(row: usize, i: i32, n: i32, s01: v128, s23: v128): f64 {
+  let s0 = f64x2.extract_lane(s01, 0);
+  for (; i < n; i++) s0 += <f64>load<f32>(row + (<usize>i << 2));
+  return s0 + f64x2.extract_lane(s01, 1) + (f64x2.extract_lane(s23, 0) + f64x2.extract_lane(s23, 1));
+}
+
+/**
+ * The pooled gradient sent back to each window's arg-max (where relu let the
+ * value through), for 2×2 windows of stride 2 that tile the go planes of
+ * gho×gwo exactly, four windows at a time: every cell of dense is written
+ * (the gradient, or +0 where its window's maximum was elsewhere), so it needs
+ * no zeroing first. Equal bit for bit to zeroing and adding each gradient onto
+ * its arg-max (+0 + g is added here too: it turns −0 into +0). A row of
+ * windows whose width is not a multiple of four ends with four that overlap
+ * the ones before (written alike either time); poolWo ≥ 4.
+ */
+function unpool2x2(dy: usize, out: usize, idx: usize, relu: bool, dense: usize, poolHo: i32, poolWo: i32): void {
+  const zero = f32x4.splat(0);
+  const lanes = i32x4(0, 2, 4, 6);
+  const everywhere = i32x4.splat(-1);
+  let cell: usize = 0;
+  for (let ch = 0; ch < go; ch++) {
+    for (let r = 0; r < poolHo; r++) {
+      const rowStart = (ch * gho + 2 * r) * gwo;
+      const top = dense + (<usize>rowStart << 2);
+      const bottom = top + (<usize>gwo << 2);
+      for (let ow = 0; ; ow = min(ow + 4, poolWo - 4)) {
+        const at = cell + (<usize>ow << 2);
+        const arg = v128.load(idx + at);
+        const pass = relu ? f32x4.gt(v128.load(out + at), zero) : everywhere;
+        const grad = v128.and(f32x4.add(zero, v128.load(dy + at)), pass);
+        const topLeft = i32x4.add(i32x4.splat(rowStart + 2 * ow), lanes);
+        const bottomLeft = i32x4.add(topLeft, i32x4.splat(gwo));
+        const tl = v128.and(grad, i32x4.eq(arg, topLeft));
+        const tr = v128.and(grad, i32x4.eq(arg, i32x4.add(topLeft, i32x4.splat(1))));
+        const bl = v128.and(grad, i32x4.eq(arg, bottomLeft));
+        const br = v128.and(grad, i32x4.eq(arg, i32x4.add(bottomLeft, i32x4.splat(1))));
+        const off = <usize>ow << 3; // 2·ow floats
+        v128.store(top + off, v128.shuffle<f32>(tl, tr, 0, 4, 1, 5));
+        v128.store(top + off, v128.shuffle<f32>(tl, tr, 2, 6, 3, 7), 16);
+        v128.store(bottom + off, v128.shuffle<f32>(bl, br, 0, 4, 1, 5));
+        v128.store(bottom + off, v128.shuffle<f32>(bl, br, 2, 6, 3, 7), 16);
+        if (ow + 4 >= poolWo) break;
+      }
+      cell += <usize>poolWo << 2;
+    }
   }
 }
 
@@ -306,12 +376,17 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
     const cell = <usize>(b * pooledCells) << 2;
     const out = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
     const idx = <usize>slot(ctl, CV_POOL_IDX_PTR) + cell;
-    zeroFloats(yScratch, go * plane);
-    for (let k = 0; k < pooledCells; k++) {
-      const at = <usize>k << 2;
-      if (!relu || load<f32>(out + at) > 0) {
-        const to = yScratch + (<usize>load<i32>(idx + at) << 2);
-        store<f32>(to, load<f32>(to) + load<f32>(dy + at));
+    const tiles = poolKh == 2 && poolKw == 2 && slot(ctl, CV_POOL_SH) == 2 && slot(ctl, CV_POOL_SW) == 2 && gho == 2 * poolHo && gwo == 2 * poolWo;
+    if (tiles && poolWo >= 4) {
+      unpool2x2(dy, out, idx, relu, yScratch, poolHo, poolWo);
+    } else {
+      zeroFloats(yScratch, go * plane);
+      for (let k = 0; k < pooledCells; k++) {
+        const at = <usize>k << 2;
+        if (!relu || load<f32>(out + at) > 0) {
+          const to = yScratch + (<usize>load<i32>(idx + at) << 2);
+          store<f32>(to, load<f32>(to) + load<f32>(dy + at));
+        }
       }
     }
     dy = yScratch;

@@ -68,43 +68,25 @@ export function maxPool2dF32(
 /**
  * maxPool2dF32 for the common 2×2 window, stride 2, no padding: four output
  * cells at a time. The window's cells are tried in the same order as the
- * general kernel (top-left, top-right, bottom-left, bottom-right).
+ * general kernel (top-left, top-right, bottom-left, bottom-right). A row
+ * whose width is not a multiple of four ends with four cells that overlap
+ * the ones before (each cell is computed alike either time): one element at
+ * a time, the few cells left cost several times a vector of four.
  */
 function maxPool2x2F32(x: usize, values: usize, offsets: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32): void {
   const rowBytes = <usize>w << 2;
-  const lane = i32x4(0, 2, 4, 6);
-  const one = i32x4.splat(1);
-  const below = i32x4.splat(w);
-  const belowRight = i32x4.splat(w + 1);
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
     const base = p * h * w;
     for (let oh = 0; oh < ho; oh++) {
       const rowStart = base + 2 * oh * w;
       const top = x + (<usize>rowStart << 2);
-      const bottom = top + rowBytes;
       let ow = 0;
-      for (; ow + 4 <= wo; ow += 4) {
-        const off = <usize>ow << 3; // 2·ow floats
-        const t0 = v128.load(top + off), t1 = v128.load(top + off, 16);
-        const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
-        let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
-        let at = i32x4.splat(0);
-        let candidate = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
-        let take = wins(candidate, best);
-        best = v128.bitselect(candidate, best, take);
-        at = v128.bitselect(one, at, take);
-        candidate = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
-        take = wins(candidate, best);
-        best = v128.bitselect(candidate, best, take);
-        at = v128.bitselect(below, at, take);
-        candidate = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
-        take = wins(candidate, best);
-        best = v128.bitselect(candidate, best, take);
-        at = v128.bitselect(belowRight, at, take);
-        v128.store(values + o, best);
-        v128.store(offsets + o, i32x4.add(i32x4.add(i32x4.splat(rowStart + 2 * ow), lane), at));
-        o += 16;
+      for (; ow + 4 <= wo; ow += 4) maxPool2x2Four(top, rowBytes, rowStart, ow, values + o + (<usize>ow << 2), offsets + o + (<usize>ow << 2));
+      if (ow < wo && wo >= 4) {
+        ow = wo - 4;
+        maxPool2x2Four(top, rowBytes, rowStart, ow, values + o + (<usize>ow << 2), offsets + o + (<usize>ow << 2));
+        ow = wo;
       }
       for (; ow < wo; ow++) {
         let bestAt = rowStart + 2 * ow;
@@ -116,12 +98,37 @@ function maxPool2x2F32(x: usize, values: usize, offsets: usize, planes: i32, h: 
           best = select<f32>(v, best, take != 0);
           bestAt = select<i32>(at, bestAt, take != 0);
         }
-        store<f32>(values + o, best);
-        store<i32>(offsets + o, bestAt);
-        o += 4;
+        store<f32>(values + o + (<usize>ow << 2), best);
+        store<i32>(offsets + o + (<usize>ow << 2), bestAt);
       }
+      o += <usize>wo << 2;
     }
   }
+}
+
+/** Output cells ow..ow+3 of the row of 2×2 windows whose top input row starts at `top` (element rowStart). */
+// @ts-ignore: decorator
+@inline function maxPool2x2Four(top: usize, rowBytes: usize, rowStart: i32, ow: i32, values: usize, offsets: usize): void {
+  const off = <usize>ow << 3; // 2·ow floats
+  const bottom = top + rowBytes;
+  const t0 = v128.load(top + off), t1 = v128.load(top + off, 16);
+  const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
+  let best = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6);
+  let at = i32x4.splat(0);
+  let candidate = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+  let take = wins(candidate, best);
+  best = v128.bitselect(candidate, best, take);
+  at = v128.bitselect(i32x4.splat(1), at, take);
+  candidate = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6);
+  take = wins(candidate, best);
+  best = v128.bitselect(candidate, best, take);
+  at = v128.bitselect(i32x4.splat(<i32>(rowBytes >> 2)), at, take);
+  candidate = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+  take = wins(candidate, best);
+  best = v128.bitselect(candidate, best, take);
+  at = v128.bitselect(i32x4.splat(<i32>(rowBytes >> 2) + 1), at, take);
+  v128.store(values, best);
+  v128.store(offsets, i32x4.add(i32x4.add(i32x4.splat(rowStart + 2 * ow), i32x4(0, 2, 4, 6)), at));
 }
 
 /** Lanes where the candidate replaces the best so far: larger, or a NaN over a number. */

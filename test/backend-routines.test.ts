@@ -118,6 +118,8 @@ const convShapes: [ConvKernelGeometry, ConvEpilogue | undefined][] = (() => {
     { n: 2, c: 1, h: 4, w: 1, o: 2, kh: 3, kw: 5, sh: 1, sw: 1, ph: 1, pw: 2, dh: 1, dw: 1 },
     // A small depth (9) under many output channels: the weight gradient computed transposed, over two K blocks (400 pixels > KC).
     { n: 2, c: 1, h: 20, w: 20, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    // The pooling's gradient sent back four 2×2 windows at a time, a row of 7 ending with four that overlap (cnn-fashion's second block).
+    { n: 2, c: 3, h: 14, w: 14, o: 5, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
   ];
   for (const s of shapes) {
     const g = { ...s, ho: Math.floor((s.h + 2 * s.ph - s.dh * (s.kh - 1) - 1) / s.sh) + 1, wo: Math.floor((s.w + 2 * s.pw - s.dw * (s.kw - 1) - 1) / s.sw) + 1 };

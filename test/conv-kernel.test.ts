@@ -122,6 +122,8 @@ describe('float32 pooling and relu kernels (wasm)', { skip: wasmSupport === 'non
   const poolCases: { shape: [number, number, number, number]; kernel: number | [number, number]; options: Pool2dOptions }[] = [
     { shape: [4, 8, 28, 28], kernel: 2, options: {} }, // the 2×2 SIMD path, 14 outputs per row (a 4-wide tail)
     { shape: [3, 7, 15, 13], kernel: 2, options: {} }, // odd sizes: the last row and column are dropped
+    { shape: [2, 3, 14, 14], kernel: 2, options: {} }, // 7 outputs per row: four, then four overlapping them
+    { shape: [2, 3, 6, 7], kernel: 2, options: {} }, // 3 outputs per row: one at a time
     { shape: [2, 9, 16, 17], kernel: 3, options: { stride: 2, padding: 1 } },
     { shape: [2, 8, 20, 20], kernel: [2, 3], options: { dilation: 2 } },
   ];
