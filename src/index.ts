@@ -83,6 +83,8 @@ export * from './gan/index.js';
 // Semi-supervised training of networks (FixMatch, pseudo-labelling) and the weight average it evaluates with.
 export { fitFixMatch, type FixMatchOptions, type AugmentFn } from './train/fixmatch.js';
 export { FlexThresholds } from './train/flex-thresholds.js';
+export { DistributionAlignment } from './train/distribution-alignment.js';
+export type { LrSchedule as FixMatchLrSchedule } from './train/fixmatch-optimizer.js';
 export { pseudoLabel, type PseudoLabelOptions, type PseudoLabels } from './train/pseudo-label.js';
 export { ExponentialMovingAverage } from './train/ema.js';
 

@@ -11,6 +11,10 @@ import { predict } from '../src/train/index.js';
 import { fitFixMatch, type FixMatchOptions } from '../src/train/fixmatch.js';
 import { ExponentialMovingAverage } from '../src/train/ema.js';
 import { FlexThresholds } from '../src/train/flex-thresholds.js';
+import { DistributionAlignment } from '../src/train/distribution-alignment.js';
+import { fixMatchOptimizer } from '../src/train/fixmatch-optimizer.js';
+import { Adam, SGD } from '../src/optim/index.js';
+import { StepLR } from '../src/optim/schedulers.js';
 
 /** Three well-separated 2-D blobs: a few labelled points per class, many unlabelled, a test set. */
 function blobs(perClass: number, seed: number): { x: Tensor; y: Tensor } {
@@ -182,5 +186,119 @@ describe('FlexThresholds', () => {
     assert.throws(() => new FlexThresholds(0, 2, 0.9), ValueError);
     assert.throws(() => new FlexThresholds(4, 1.5, 0.9), ValueError);
     assert.throws(() => new FlexThresholds(4, 2, Number.NaN), ValueError);
+  });
+});
+
+describe("FixMatch's own recipe: SGD with Nesterov momentum, decay on weights, cosine lr, distribution alignment", () => {
+  it("optimizer 'sgd-nesterov' with weightDecay: momentum 0.9, Nesterov, lr 0.03, decay on the weights only", () => {
+    const model = mlp();
+    const opt = fixMatchOptimizer(model, { optimizer: 'sgd-nesterov', weightDecay: 5e-4 }, 'test');
+    assert.ok(opt instanceof SGD);
+    const [weights, biases] = opt.paramGroups;
+    assert.deepEqual(
+      weights.params.map((p) => p.ndim),
+      [2, 2],
+    );
+    assert.deepEqual(
+      biases.params.map((p) => p.ndim),
+      [1, 1],
+    );
+    assert.equal(weights.weightDecay, 5e-4);
+    assert.equal(biases.weightDecay, 0);
+    for (const g of opt.paramGroups) assert.deepEqual([g.lr, g.momentum, g.nesterov], [0.03, 0.9, true]);
+    // Another optimiser by name takes the decay the same way; without decay it is the plain one.
+    const adam = fixMatchOptimizer(model, { optimizer: 'adam', lr: 0.01, weightDecay: 1e-3 }, 'test');
+    assert.ok(adam instanceof Adam);
+    assert.deepEqual(
+      adam.paramGroups.map((g) => [g.lr, g.weightDecay]),
+      [
+        [0.01, 1e-3],
+        [0.01, 0],
+      ],
+    );
+    assert.equal(fixMatchOptimizer(model, {}, 'test').paramGroups.length, 1);
+  });
+
+  it("lrSchedule 'cosine': lr · cos(7πk / 16K) at step k of the run's K steps", async () => {
+    manualSeed(0);
+    const steps: number[] = [];
+    const history = await fitFixMatch(mlp(), labelled, unlabelled, {
+      ...base(),
+      optimizer: 'sgd-nesterov',
+      lr: 0.05,
+      lrSchedule: 'cosine',
+      epochs: 3,
+      stepsPerEpoch: 4,
+      callbacks: [{ onBatchEnd: (_step, _logs, ctx) => void steps.push(ctx.optimizer.paramGroups[0].lr) }],
+    });
+    const expected = Array.from({ length: 12 }, (_, k) => 0.05 * Math.cos((7 * Math.PI * k) / (16 * 12)));
+    steps.forEach((lr, k) => assert.ok(Math.abs(lr - expected[k]) < 1e-15, `step ${k}: ${lr} against ${expected[k]}`));
+    assert.equal(steps.length, 12);
+    assert.deepEqual(history.history.lr, [expected[0], expected[4], expected[8]]);
+  });
+
+  it('distributionAlignment: changes the pseudo-labelling, and the whole recipe learns the blobs', async () => {
+    const run = async (distributionAlignment: boolean): Promise<{ model: Sequential; maskRate: number[] }> => {
+      manualSeed(0);
+      const model = mlp();
+      const options = { threshold: 0.9, epochs: 6, optimizer: 'sgd-nesterov', weightDecay: 5e-4, lrSchedule: 'cosine' as const, distributionAlignment };
+      const history = await fitFixMatch(model, labelled, unlabelled, { ...base(), ...options });
+      return { model, maskRate: history.history.maskRate };
+    };
+    const aligned = await run(true);
+    assert.ok(accuracy(aligned.model, test) > 0.9, `test accuracy ${accuracy(aligned.model, test)}`);
+    assert.notDeepEqual(aligned.maskRate, (await run(false)).maskRate, 'the aligned predictions pass the threshold differently');
+  });
+
+  it('DistributionAlignment scales by prior / running mean and normalises', () => {
+    const da = new DistributionAlignment(2, 0.5);
+    da.observeLabels(new Int32Array([0, 1, 1, 1]), [4]); // prior [0.25, 0.75]
+    // First batch: the running mean is the batch mean [0.8, 0.2].
+    const first = da.align(new Float32Array([0.8, 0.2, 0.8, 0.2]), 2);
+    const a = (0.8 * 0.25) / 0.8,
+      b = (0.2 * 0.75) / 0.2;
+    assert.ok(Math.abs(first[0] - a / (a + b)) < 1e-7 && Math.abs(first[1] - b / (a + b)) < 1e-7);
+    // Second batch: mean = 0.5·[0.8, 0.2] + 0.5·[0.4, 0.6].
+    da.align(new Float64Array([0.4, 0.6]), 1);
+    assert.deepEqual(
+      Array.from(da.meanPrediction, (v) => Math.round(v * 1e6) / 1e6),
+      [0.6, 0.4],
+    );
+    // Soft labels add their probabilities to the prior: [0.2, 0.8]; a first batch equal to its own mean then becomes the prior.
+    const soft = new DistributionAlignment(2);
+    soft.observeLabels(new Float32Array([0, 1, 0.4, 0.6]), [2, 2]);
+    assert.deepEqual(
+      Array.from(soft.align(new Float64Array([0.3, 0.7]), 1), (v) => Math.round(v * 1e9) / 1e9),
+      [0.2, 0.8],
+    );
+  });
+
+  it('rejects hostile recipe options and labels', async () => {
+    const model = mlp();
+    const bad: [Record<string, unknown>, RegExp][] = [
+      [{ lrSchedule: 'linear' }, /lrSchedule/],
+      [{ lrSchedule: 'cosine', scheduler: new StepLR(new SGD(model.parameters()), { stepSize: 1 }) }, /lrSchedule or a scheduler/],
+      [{ weightDecay: -1 }, /weightDecay/],
+      [{ weightDecay: Number.NaN }, /weightDecay/],
+      [{ optimizer: new SGD(model.parameters()), lr: undefined, weightDecay: 1e-4 }, /weightDecay to the optimizer/],
+      [{ distributionAlignment: 'yes' }, /distributionAlignment/],
+      [{ weight_decay: 1e-4 }, /weightDecay/],
+    ];
+    for (const [options, message] of bad) {
+      await assert.rejects(
+        fitFixMatch(model, labelled, unlabelled, { ...base(), ...options } as FixMatchOptions),
+        (e: Error) => e instanceof ValueError && message.test(e.message),
+      );
+    }
+    const da = new DistributionAlignment(3);
+    assert.throws(() => da.align(new Float64Array(3), 1), /no labels observed/);
+    assert.throws(
+      () => da.observeLabels(new Int32Array([0, 7]), [2]),
+      (e: Error) => e instanceof ValueError && /label 7/.test(e.message),
+    );
+    da.observeLabels(new Int32Array([0]), [1]);
+    assert.throws(() => da.align(new Float64Array(4), 1), ValueError);
+    assert.throws(() => new DistributionAlignment(0), ValueError);
+    assert.throws(() => new DistributionAlignment(3, 1), ValueError);
   });
 });

@@ -40,10 +40,12 @@ import { Tensor } from '../tensor/tensor.js';
 import { checkOptions } from '../utils/options.js';
 import type { Callback, Logs, TrainingContext } from './callbacks.js';
 import { batchesOf, checkInt, makeSource, splitBatch, takeRows, type Source, type TrainData } from './data.js';
+import { DistributionAlignment } from './distribution-alignment.js';
 import { ExponentialMovingAverage } from './ema.js';
+import { checkLrSchedule, FixMatchLrSchedule, fixMatchOptimizer, type LrSchedule } from './fixmatch-optimizer.js';
 import { FlexThresholds } from './flex-thresholds.js';
 import { evaluateSource } from './evaluate.js';
-import { beginEpoch, DivergenceError, endEpoch, epochReporting, orderCallbacks, resolveOptimizer } from './fit.js';
+import { beginEpoch, DivergenceError, endEpoch, epochReporting, orderCallbacks } from './fit.js';
 import { History } from './history.js';
 import { resolveMetrics, type MetricFn } from './metrics.js';
 import type { Verbosity } from './progress.js';
@@ -75,10 +77,25 @@ export interface FixMatchOptions {
   epochs?: number;
   /** Steps per epoch (default: one pass over the unlabelled data: ceil(N_u / (μ·batchSize)) for a tensor, the loader's batches for a DataLoader). */
   stepsPerEpoch?: number;
-  /** An optimiser over the model's parameters, or a name ('adam' default, 'sgd', ...). */
+  /**
+   * An optimiser over the model's parameters, or a name ('adam' default,
+   * 'sgd', ..., or 'sgd-nesterov': FixMatch's SGD, momentum 0.9 with
+   * Nesterov's correction, lr 0.03 unless given).
+   */
   optimizer?: Optimizer | string;
   /** Learning rate when the optimiser is given by name. */
   lr?: number;
+  /** L2 weight decay on the weights (parameters of 2+ dimensions), not the biases, when the optimiser is given by name (FixMatch: 5e-4). */
+  weightDecay?: number;
+  /** 'constant' (default) or 'cosine': FixMatch's lr · cos(7πk / 16K) at step k of all K steps of the run. */
+  lrSchedule?: LrSchedule;
+  /**
+   * ReMixMatch's distribution alignment (default false): the predictions
+   * that make pseudo-labels are scaled by the labelled data's class
+   * frequencies over the running mean of the unlabelled predictions, then
+   * normalised (see {@link DistributionAlignment}).
+   */
+  distributionAlignment?: boolean;
   /** Decay of the weights' moving average (default 0.999; 0 turns it off). */
   emaDecay?: number;
   /** Leave the averaged weights in the model at the end (default true when emaDecay > 0). */
@@ -115,6 +132,9 @@ const FIXMATCH_OPTIONS: readonly (keyof FixMatchOptions)[] = [
   'stepsPerEpoch',
   'optimizer',
   'lr',
+  'weightDecay',
+  'lrSchedule',
+  'distributionAlignment',
   'emaDecay',
   'useEma',
   'seed',
@@ -159,10 +179,8 @@ function unlabelledSource(data: Tensor | TrainData, batchSize: number, gen: () =
   return makeSource(data, batchSize, true, gen, who);
 }
 
-/** Rows of the pseudo-labelling predictions whose top probability reaches its class's threshold, and their classes. */
-function confidentRows(probs: Tensor, thresholds: Float64Array): { rows: Int32Array; labels: Int32Array } {
-  const [n, c] = probs.shape;
-  const p = probs.data;
+/** Rows of the pseudo-labelling predictions p ([n, c]) whose top probability reaches its class's threshold, and their classes. */
+function confidentRows(p: ArrayLike<number>, n: number, c: number, thresholds: Float64Array): { rows: Int32Array; labels: Int32Array } {
   const rows: number[] = [],
     labels: number[] = [];
   for (let i = 0; i < n; i++) {
@@ -233,8 +251,12 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
   if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${who}: seed must be a finite number`);
   const clip = options.clipGradNorm;
   if (clip !== undefined && !(clip > 0)) throw new ValueError(`${who}: clipGradNorm must be > 0, got ${clip}`);
+  const alignDistribution = options.distributionAlignment ?? false;
+  if (typeof alignDistribution !== 'boolean') throw new ValueError(`${who}: distributionAlignment must be a boolean`);
+  const lrSchedule = checkLrSchedule(options.lrSchedule ?? 'constant', who);
+  if (lrSchedule !== 'constant' && options.scheduler) throw new ValueError(`${who}: give lrSchedule or a scheduler, not both`);
   const metrics = resolveMetrics(options.metrics);
-  const optimizer = resolveOptimizer(model, options, who);
+  const optimizer = fixMatchOptimizer(model, options, who);
   const ema = emaDecay > 0 ? new ExponentialMovingAverage(model, emaDecay) : null;
 
   const shuffleGenerator = options.seed !== undefined ? new Generator(options.seed) : null;
@@ -263,6 +285,8 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
   // Per-class thresholds, made at the first batch (when the number of classes is known).
   let fixedThresholds: Float64Array | null = null;
   let flexThresholds: FlexThresholds | null = null;
+  let alignment: DistributionAlignment | null = null;
+  const schedule = new FixMatchLrSchedule(optimizer, lrSchedule, epochs * stepsPerEpoch);
   const reporting = epochReporting(history, callbacks, ctx, verbose, epochs);
   const { progress, yielder } = reporting;
   const wasTraining = model.training;
@@ -270,6 +294,7 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
   try {
     for (const { cb } of callbacks) await cb.onTrainBegin?.(ctx);
     for (let epoch = 0; epoch < epochs && !ctx.stopTraining; epoch++) {
+      schedule.beforeStep(epoch * stepsPerEpoch); // so that the epoch's logged lr is its first step's
       const lr = await beginEpoch(epoch, model, optimizer, reporting);
       let lossSum = 0,
         labelledSum = 0,
@@ -292,11 +317,18 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
         if (flex) flexThresholds ??= new FlexThresholds((unlabelled as Tensor).shape[0], probs.shape[1], threshold);
         else fixedThresholds ??= new Float64Array(probs.shape[1]).fill(threshold);
         const thresholds = flexThresholds?.perClass ?? (fixedThresholds as Float64Array);
-        if (thresholds.length !== probs.shape[1]) throw new ValueError(`${who}: the model returned ${probs.shape[1]} classes, earlier ${thresholds.length}`);
-        const { rows, labels } = confidentRows(probs, thresholds);
-        flexThresholds?.observe(positions.data as Int32Array, probs.data);
+        const classes = probs.shape[1];
+        if (thresholds.length !== classes) throw new ValueError(`${who}: the model returned ${classes} classes, earlier ${thresholds.length}`);
+        if (alignDistribution) {
+          alignment ??= new DistributionAlignment(classes);
+          alignment.observeLabels(yl.data, yl.shape);
+        }
+        const p = alignment ? alignment.align(probs.data, nu) : probs.data;
+        const { rows, labels } = confidentRows(p, nu, classes, thresholds);
+        flexThresholds?.observe(positions.data as Int32Array, p);
         const xs = rows.length > 0 ? strong(takeRows(xu, 0, rows.length, rows)) : null;
 
+        schedule.beforeStep(epoch * stepsPerEpoch + step);
         optimizer.zeroGrad();
         const out = model.call(xs ? stackRows(weak(xl), xs) : weak(xl));
         const [outL, outU] = xs ? out.split([nl, rows.length], 0) : [out, null];
