@@ -8,6 +8,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LinearSVC } from '../src/models/svm/index.js';
 import { classWeights } from '../src/models/class-weight.js';
+import { solveTron, TRON_F32_ELEMENTS } from '../src/models/svm/liblinear-tron.js';
 import { ShapeError, ValueError } from '../src/errors.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { loadFixture, camelKeys } from './helpers/fixtures.js';
@@ -99,6 +100,43 @@ describe('LinearSVC behaviour', () => {
     const d = m.decisionFunction(Xb) as Float64Array;
     const p = m.predict(Xb);
     for (let i = 0; i < d.length; i++) assert.equal(p[i], d[i] > 0 ? 'yes' : 'no');
+  });
+});
+
+describe('LinearSVC primal solver on large X (float32 streaming)', () => {
+  // just above the size where the primal solver streams a float32 copy of X
+  const d = 64;
+  const n = Math.ceil(TRON_F32_ELEMENTS / d) + 3;
+  const X = new Float64Array(n * d);
+  const labels = new Int32Array(n);
+  let state = 12345;
+  const next = (): number => {
+    state = (Math.imul(state, 1103515245) + 12345) >>> 0;
+    return state / 2 ** 32;
+  };
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 3;
+    for (let j = 0; j < d; j++) X[i * d + j] = next() + (j % 3 === labels[i] ? 0.3 : 0);
+  }
+  const maxIter = 1;
+
+  it('one-vs-rest shares one float32 copy: the same weights as each class solved alone with its own', () => {
+    const m = new LinearSVC({ dual: false, maxIter }).fit({ data: X, rows: n, cols: d }, labels);
+    const coef = m.coef!.data as Float64Array;
+    const intercept = m.intercept!;
+    for (let c = 0; c < 3; c++) {
+      const y = Int8Array.from(labels, (l) => (l === c ? 1 : -1));
+      const pos = y.filter((v) => v > 0).length;
+      const r = solveTron({ X, n, d, bias: 1, y, C: new Float64Array(n).fill(1) }, (1e-4 * pos) / n, maxIter);
+      assert.deepEqual(Array.from(coef.subarray(c * d, c * d + d)), Array.from(r.w.subarray(0, d)), `class ${c}`);
+      assert.equal(intercept[c], r.w[d]);
+    }
+  });
+
+  it('refuses features of another size than n·d', () => {
+    const y = new Int8Array(4).fill(1);
+    const p = { X: new Float64Array(8), n: 4, d: 2, bias: 1, y, C: new Float64Array(4).fill(1) };
+    assert.throws(() => solveTron(p, 1e-4, 10, new Float32Array(7)), ShapeError);
   });
 });
 

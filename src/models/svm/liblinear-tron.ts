@@ -3,6 +3,7 @@
  * region Newton method with conjugate gradient inner steps (Lin, Weng &
  * Keerthi, JMLR 2008), on the problems of liblinear.ts.
  */
+import { ShapeError } from '../../errors.js';
 import { rowDots } from '../../linalg/row-dots.js';
 import { checkFinite, weightSize, type LinearProblem, type LinearResult } from './liblinear.js';
 
@@ -119,16 +120,27 @@ function maxCgSteps(weights: number): number {
 }
 
 /** Above this many elements of X, the primal solver streams a float32 copy (less memory traffic). */
-const TRON_F32_ELEMENTS = 1 << 22;
+export const TRON_F32_ELEMENTS = 1 << 22;
+
+/**
+ * The feature values solveTron streams: a float32 copy of X above
+ * TRON_F32_ELEMENTS values (the objective and gradients stay float64), else
+ * X itself. A one-vs-rest fit builds it once for all its binary problems:
+ * the copy costs about as much as one Newton step.
+ */
+export function tronFeatures(p: { X: Float64Array; n: number; d: number }): Float32Array | Float64Array {
+  return p.n * p.d >= TRON_F32_ELEMENTS ? Float32Array.from(p.X) : p.X;
+}
 
 /**
  * Trust region Newton for L2-regularized squared hinge, each step by
  * conjugate gradient inside the trust region. Stops when
- * |∇f(w)| ≤ eps·|∇f(0)|.
+ * |∇f(w)| ≤ eps·|∇f(0)|. `X` is {@link tronFeatures}(p), built here
+ * unless the caller shares one between problems on the same features.
  */
-export function solveTron(p: LinearProblem, eps: number, maxIter: number): LinearResult {
+export function solveTron(p: LinearProblem, eps: number, maxIter: number, X: Float32Array | Float64Array = tronFeatures(p)): LinearResult {
+  if (X.length !== p.n * p.d) throw new ShapeError(`${p.who ?? 'LinearSVC'}: the primal solver's features hold ${X.length} values, expected n·d = ${p.n * p.d}`);
   const ws = weightSize(p);
-  const X = p.n * p.d >= TRON_F32_ELEMENTS ? Float32Array.from(p.X) : p.X;
   const fn = new L2SvcFunction(p, X);
   const eta0 = 1e-4,
     eta1 = 0.25,

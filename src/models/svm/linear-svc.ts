@@ -30,7 +30,7 @@ import { resolveGenerator, type Generator } from '../../tensor/random.js';
 import { IterativeLinearClassifierBase, type SolverRun } from '../linear/linear-model.js';
 import { checkSampleWeight, checkXLabels, type LabelInput, type MatrixInput, type VectorInput } from '../../utils/validation.js';
 import { solveCrammerSinger, solveDualCd, solveL1rL2, type LinearProblem, type LinearResult } from './liblinear.js';
-import { solveTron } from './liblinear-tron.js';
+import { solveTron, tronFeatures } from './liblinear-tron.js';
 import { classWeights, type ClassWeight } from '../class-weight.js';
 import { checkPositive } from './svm-params.js';
 
@@ -151,6 +151,8 @@ export class LinearSVC extends IterativeLinearClassifierBase<LinearSVCParams> {
         for (let c = 0; c < k; c++) store(c, r.W.subarray(c * ws, c * ws + ws));
       }
     } else {
+      // the primal solver's float32 copy of X, made once for every one-vs-rest problem
+      const features = solver === 'primal' ? tronFeatures({ X: Xm.data, n, d }) : null;
       const run = (yPos: (c: number) => boolean, Cp: number, Cn: number): LinearResult => {
         const ys = new Int8Array(n);
         const C = new Float64Array(n);
@@ -165,7 +167,7 @@ export class LinearSVC extends IterativeLinearClassifierBase<LinearSVCParams> {
         // liblinear scales the primal tolerances by the smaller class's share
         const primalTol = (p.tol * Math.max(Math.min(pos, n - pos), 1)) / n;
         if (solver === 'dual') return solveDualCd(prob, p.loss, p.tol, p.maxIter, rng);
-        if (solver === 'primal') return solveTron(prob, primalTol, p.maxIter);
+        if (solver === 'primal') return solveTron(prob, primalTol, p.maxIter, features!);
         return solveL1rL2(prob, primalTol, p.maxIter, rng);
       };
       if (k === 2) {
