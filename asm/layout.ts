@@ -167,12 +167,12 @@ export const INT8_CHAIN: i32 = 10;
 /** A layer's kind in its descriptor. */
 export const INT8_DENSE: i32 = 1;
 export const INT8_CONV: i32 = 2;
-/** Dense: rows, outputs, inputs; both: depth padded to even (the int16 operands' row length). */
+/** Dense: rows, outputs, inputs; both: depth padded to a multiple of 4 (the byte operands' row length). */
 export const Q_M: i32 = 110;
 export const Q_N: i32 = 111;
 export const Q_K: i32 = 112;
 export const Q_KP: i32 = 113;
-/** float32 input; the int16 weights (dense: packed in panels of 8 outputs; conv: O padded to 4 rows of Q_KP); float32 output. */
+/** float32 input; the int8 weights (dense: packed in panels of 8 outputs; conv: O padded to 4 rows of Q_KP); float32 output. */
 export const Q_X_PTR: i32 = 114;
 export const Q_W_PTR: i32 = 115;
 export const Q_Y_PTR: i32 = 116;
@@ -192,5 +192,7 @@ export const Q_ROWS_PER_CHUNK: i32 = 124;
 export const Q_CHAIN_PTR: i32 = 125;
 export const Q_LAYERS: i32 = 126;
 export const Q_TMP_OFFSET: i32 = 31;
-/** Descriptor: the offset of the layer's int16 input (conv: zero-padded image; dense: rows) in a thread's scratch. */
+/** Descriptor: the offset of the layer's input codes (conv: padded image; dense: rows) in a thread's scratch. */
 export const Q_IN_OFFSET: i32 = 127;
+/** Descriptor: int32 per output channel, zeroPoint·Σw, subtracted from the accumulators. */
+export const Q_CORR_PTR: i32 = 30;

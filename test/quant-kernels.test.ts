@@ -6,8 +6,21 @@
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, quantiseCentred, type Int8ConvArgs, type Int8LinearArgs } from '../src/backend/routines/int8.js';
+import {
+  int8Chain,
+  int8Conv2d,
+  int8Linear,
+  packConvWeights,
+  packLinearWeights,
+  quantiseCentred,
+  type Int8ChainArgs,
+  type Int8ConvArgs,
+  type Int8LinearArgs,
+} from '../src/backend/routines/int8.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
+import { WasmEngine } from '../src/backend/wasm/engine.js';
+import { int8ChainJob } from '../src/backend/wasm/int8-job.js';
+import { loadKernels } from '../src/backend/wasm/module.js';
 import { ValueError } from '../src/errors.js';
 import { rng, withThreads } from './helpers/backends.js';
 
@@ -43,7 +56,7 @@ function linearArgs(next: Next, m: number, k: number, n: number, relu: boolean, 
     scale: Float32Array.from({ length: n }, () => 1e-3 * (0.5 + next())),
     bias: bias ? floats(next, n) : null,
     // A scale small enough that many inputs clip at both ends.
-    input: { scale: 0.02 + 0.01 * next(), zero: Math.floor(next() * 256) - 128 },
+    input: { scale: 0.02 + 0.01 * next(), zero: Math.floor(next() * 128) },
     relu,
   };
 }
@@ -78,9 +91,9 @@ describe('int8Linear: wasm against the reference', { skip }, () => {
     });
   }
 
-  it('quantises ties to even, clips at both ends and maps NaN to 0', () => {
+  it('quantises ties to even, clips at both ends of the 7-bit codes [0, 127] and maps NaN to 0', () => {
     const q = quantiseCentred(Float32Array.from([0.5, 1.5, 2.5, -0.5, -1.5, 1000, -1000, Number.NaN]), { scale: 1, zero: 10 });
-    assert.deepEqual([...q], [0, 2, 2, 0, -2, 117, -138, 0]);
+    assert.deepEqual([...q], [0, 2, 2, 0, -2, 117, -10, 0]);
     const a = linearArgs(rng(5), 4, 8, 8, false, true);
     a.x.set([Number.NaN, 1e30, -1e30, 0.5 * a.input.scale, 1.5 * a.input.scale]);
     assertSame(impl.run(a), int8Linear.reference(a), 'special inputs');
@@ -92,7 +105,10 @@ describe('int8Linear: wasm against the reference', { skip }, () => {
     assert.throws(() => impl.run({ ...a, weight: a.weight.subarray(1) }), ValueError);
     assert.throws(() => impl.run({ ...a, input: { scale: 0, zero: 0 } }), ValueError);
     assert.throws(() => impl.run({ ...a, input: { scale: 1, zero: 200 } }), ValueError);
-    assert.throws(() => impl.run({ ...a, packed: new Int16Array(3) }), ValueError);
+    // 7-bit activations: a zero point below 0 (an 8-bit one) is refused.
+    assert.throws(() => impl.run({ ...a, input: { scale: 1, zero: -1 } }), ValueError);
+    assert.throws(() => impl.run({ ...a, input: { scale: 1, zero: 128 } }), ValueError);
+    assert.throws(() => impl.run({ ...a, packed: new Int8Array(3) }), ValueError);
     const wide = Int32Array.from(a.weight);
     wide[5] = 300;
     assert.throws(() => impl.run({ ...a, weight: wide }), ValueError);
@@ -124,7 +140,7 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
               weight: int8s(next, g.o * g.c * g.kh * g.kw),
               scale: Float32Array.from({ length: g.o }, () => 1e-3 * (0.5 + next())),
               bias: e === 0 ? null : floats(next, g.o),
-              input: { scale: 0.02 + 0.01 * next(), zero: Math.floor(next() * 256) - 128 },
+              input: { scale: 0.02 + 0.01 * next(), zero: Math.floor(next() * 128) },
               epilogue,
             };
             assert.ok(impl.supports(a), `case ${c}.${e} supported`);
@@ -134,6 +150,67 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
           });
         });
       });
+    });
+  }
+});
+
+/** A convolution's arguments with the given geometry (stride 1, no dilation) and epilogue. */
+function convArgs(next: Next, n: number, c: number, h: number, o: number, epilogue: Int8ConvArgs['epilogue'], zero = Math.floor(next() * 128)): Int8ConvArgs {
+  const g = { n, c, h, w: h, o, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1, ho: h, wo: h };
+  return {
+    g,
+    x: floats(next, n * c * h * h),
+    weight: int8s(next, o * c * 9),
+    scale: Float32Array.from({ length: o }, () => 1e-3 * (0.5 + next())),
+    bias: floats(next, o),
+    input: { scale: 0.02 + 0.01 * next(), zero },
+    epilogue,
+  };
+}
+
+describe('int8Conv2d with pooling: the integers pooled before the epilogue', { skip }, () => {
+  const impl = int8Conv2d.implementations.wasm!;
+  it('gives the reference where a channel scale is negative, zero, infinite or NaN (the float outputs pooled)', () => {
+    const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: 4, wo: 4 };
+    for (const relu of [false, true]) {
+      const a = convArgs(rng(31), 3, 2, 9, 6, { relu, pool });
+      a.scale.set([-2e-3, 0, Number.POSITIVE_INFINITY, Number.NaN, 1e-3, Number.MIN_VALUE]);
+      assertSame(impl.run(a), int8Conv2d.reference(a), `relu ${relu}`);
+    }
+  });
+});
+
+describe('int8 kernels: both builds (with and without relaxed SIMD) give the reference', { skip }, () => {
+  const next = rng(77);
+  const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: 7, wo: 7 };
+  // The bench CNN's shape, with a first zero point at both ends of the codes.
+  const cases: [string, Int8ChainArgs][] = [0, 127, 37, -1].map((zero) => {
+    const first = convArgs(next, 5, 1, 28, 16, { relu: true, pool: { ...pool, ho: 14, wo: 14 } }, Math.max(zero, 0));
+    // Last case: a negative channel scale, so that the first layer's float outputs are pooled and quantised apart.
+    if (zero < 0) first.scale[3] = -first.scale[3];
+    const second = convArgs(next, 5, 16, 14, 32, { relu: true, pool }, 0);
+    const dense = linearArgs(next, 5, 32 * 7 * 7, 10, false, true);
+    return [
+      zero < 0 ? 'a negative channel scale' : `zero point ${zero}`,
+      {
+        x: first.x,
+        n: 5,
+        layers: [
+          { kind: 'conv', ...first, x: undefined },
+          { kind: 'conv', ...second, x: undefined },
+          { kind: 'dense', ...dense, x: undefined, m: undefined },
+        ] as unknown as Int8ChainArgs['layers'],
+      },
+    ];
+  });
+  for (const relaxed of [false, true]) {
+    it(`${relaxed ? 'relaxed' : 'plain'} build`, async () => {
+      const loaded = await loadKernels(relaxed);
+      assert.ok(loaded.module, 'kernels compile here');
+      assert.equal(loaded.relaxed, relaxed, 'Node 20+ accepts relaxed SIMD once the flag is set');
+      const engine = new WasmEngine(loaded.module, loaded.support === 'threads', loaded.maxPages);
+      engine.setNumThreads(1);
+      for (const [what, a] of cases) assertSame(int8ChainJob(engine, a), int8Chain.reference(a), what);
     });
   }
 });

@@ -277,12 +277,12 @@ console.log(JSON.stringify([...noGrad(() => m.call(x)).data]));`;
 describe('quantisation-aware training', () => {
   it('fakeQuantize: straight-through gradients equal finite differences of s·clamp(x/s) (float64, away from the clip points)', () => {
     const q = { scale: 0.05, zero: 10 };
-    // In range (−6.9 … 5.85 here) and beyond it on both sides, away from the clip points.
-    const values = Float64Array.from([-9, -3.3, -1.01, 0.02, 0.7, 2.3, 5.1, 7.5]);
+    // In range (−0.5 … 5.85 here: 7-bit codes 0 … 127 less the zero point) and beyond it on both sides, away from the clip points.
+    const values = Float64Array.from([-9, -3.3, -0.41, 0.02, 0.7, 2.3, 5.1, 7.5]);
     const input = new Tensor(values, [8], { requiresGrad: true });
     const weights = new Tensor(Float64Array.from([0.3, -1.2, 0.8, 2, -0.5, 1.1, 0.6, -0.9]), [8]);
     quant.fakeQuantize(input, q).mul(weights).sum().backward();
-    const lo = q.scale * (-128 - q.zero),
+    const lo = q.scale * -q.zero,
       hi = q.scale * (127 - q.zero);
     const surrogate = (v: number): number => Math.min(hi, Math.max(lo, v));
     const eps = 1e-6;

@@ -20,9 +20,9 @@ function roundHalfEven(v: number): number {
   return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
 }
 
-/** Per tensor: x → s·(q − z), q the int8 value the kernels would give x (for float32 input, the same value bit for bit before scaling). */
+/** Per tensor: x → s·(q − z), q the 7-bit code the kernels would give x (for float32 input, the same value bit for bit before scaling). */
 export function fakeQuantize(x: Tensor, q: InputQuantisation): Tensor {
-  const lo = -128 - q.zero,
+  const lo = -q.zero,
     hi = 127 - q.zero;
   const f32 = x.dtype === 'float32';
   const inv = f32 ? Math.fround(1 / q.scale) : 1 / q.scale;

@@ -38,7 +38,7 @@ export class QuantizedLSTM extends Module {
   readonly batchFirst: boolean;
   readonly bidirectional: boolean;
   /** Per weight matrix: the kernel layout and the weights' version it was made from. */
-  private packed: Record<string, { version: number; packed: Int16Array }> = {};
+  private packed: Record<string, { version: number; packed: Int8Array }> = {};
 
   constructor(inputSize: number, hiddenSize: number, options: QuantizedLSTMOptions = {}) {
     super();

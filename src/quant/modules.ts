@@ -53,7 +53,7 @@ export class Int8Weights extends Tensor {
 /** Shared by both layers: the int8 state and the per-channel output scale. */
 abstract class QuantizedBase extends Module {
   /** The weights in the kernel's layout, and the weights' version they were made from. */
-  private packedCache: { version: number; packed: Int16Array } | null = null;
+  private packedCache: { version: number; packed: Int8Array } | null = null;
 
   protected constructor(weightShape: number[], outChannels: number, hasBias: boolean, dynamic: boolean) {
     super();
@@ -94,8 +94,8 @@ abstract class QuantizedBase extends Module {
     if (dynamic && x) return dynamicQParams(x.data);
     const scale = this.buffer('inputScale').data[0];
     const zero = this.buffer('inputZero').data[0];
-    if (!(scale > 0 && Number.isFinite(scale)) || !Number.isInteger(zero) || zero < -128 || zero > 127) {
-      throw new ValueError(`${label}: the input scale must be positive and finite and the zero point an integer in [-128, 127] (got ${scale}, ${zero})`);
+    if (!(scale > 0 && Number.isFinite(scale)) || !Number.isInteger(zero) || zero < 0 || zero > 127) {
+      throw new ValueError(`${label}: the input scale must be positive and finite and the zero point an integer in [0, 127] (got ${scale}, ${zero})`);
     }
     return { scale, zero };
   }
@@ -115,7 +115,7 @@ abstract class QuantizedBase extends Module {
   }
 
   /** The weights laid out by `pack` (made again when they changed). */
-  protected packedWeights(pack: (weight: Int32Array) => Int16Array): Int16Array {
+  protected packedWeights(pack: (weight: Int32Array) => Int8Array): Int8Array {
     const weights = this.buffer('weight') as Int8Weights;
     if (this.packedCache?.version !== weights.version) this.packedCache = { version: weights.version, packed: pack(this.weightData()) };
     return this.packedCache.packed;

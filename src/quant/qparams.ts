@@ -1,14 +1,17 @@
 /**
- * Quantisation parameters: how float32 values map to int8.
+ * Quantisation parameters: how float32 values map to int8 weights and 7-bit activations.
  *
  * - Weights: per output channel, symmetric, q = round(w / s) in [−127, 127]
  *   with s = max |w| / 127 (PyTorch's `per_channel_symmetric` on qint8
  *   with the −128 code left unused, so that products of two int8 values stay
  *   within int16 pairs).
- * - Activations: per tensor, from the range [lo, hi] an observer saw
- *   (widened to include 0, so that zero padding and ReLU's zeros are exact):
- *   asymmetric s = (hi − lo) / 255, zero point z = round(−128 − lo / s);
- *   symmetric s = max(|lo|, |hi|) / 127.5, z = 0.
+ * - Activations: 7 bits unsigned, codes in [0, 127] (as PyTorch's
+ *   `reduce_range`: the int8 kernels' dot product multiplies int8 weights by
+ *   values in [0, 127], asm/int8.ts), per tensor, from the range [lo, hi] an
+ *   observer saw (widened to include 0, so that zero padding and ReLU's
+ *   zeros are exact): asymmetric s = (hi − lo) / 127, zero point
+ *   z = round(−lo / s) (0 after a ReLU); symmetric s = max(|lo|, |hi|) / 63.5,
+ *   z = 64.
  *
  * Observers watch activations while calibration batches (or QAT's training
  * batches) pass: `minmax` keeps the extremes; `percentile` keeps, per batch,
@@ -26,7 +29,7 @@ export interface ObserverOptions {
   observer?: ObserverKind;
   /** Percentile observer: the upper percentile kept (default 99.99; the lower one is 100 − p). */
   percentile?: number;
-  /** Symmetric activations (zero point 0) instead of asymmetric (default false). */
+  /** Symmetric activations (the range centred on 0: zero point 64) instead of asymmetric (default false). */
   symmetric?: boolean;
 }
 
@@ -93,7 +96,7 @@ export class Observer {
     return !Number.isNaN(this.lo);
   }
 
-  /** The int8 quantisation of the range seen. */
+  /** The 7-bit quantisation of the range seen. */
   qparams(): InputQuantisation {
     return rangeQParams(this.lo, this.hi, this.symmetric);
   }
@@ -104,12 +107,12 @@ export function rangeQParams(lo: number, hi: number, symmetric: boolean): InputQ
   const min = Math.min(lo, 0),
     max = Math.max(hi, 0);
   if (symmetric) {
-    const scale = Math.max(-min, max) / 127.5;
-    return { scale: scale > 0 ? scale : 1, zero: 0 };
+    const scale = Math.max(-min, max) / 63.5;
+    return { scale: scale > 0 ? scale : 1, zero: 64 };
   }
-  const scale = (max - min) / 255;
+  const scale = (max - min) / 127;
   if (!(scale > 0)) return { scale: 1, zero: 0 };
-  return { scale, zero: Math.max(-128, Math.min(127, Math.round(-128 - min / scale))) };
+  return { scale, zero: Math.max(0, Math.min(127, Math.round(-min / scale))) };
 }
 
 /** The dynamic quantisation of a batch: its own min-max range, asymmetric. */

@@ -2,16 +2,18 @@
  * Int8 inference: a quantised Linear (`int8Linear`) and a quantised Conv2d
  * with its ReLU (→ MaxPool) epilogue (`int8Conv2d`), float32 in and out.
  *
- * Quantisation of the input (per tensor, scale s and zero point z):
- * the stored int8 value is q = c + z with
- * c = roundHalfEven(clamp(fround(x · fround(1/s)), −128 − z, 127 − z))
+ * Quantisation of the input (per tensor, scale s and zero point z in
+ * [0, 127]): activations are 7 bits unsigned, the stored code is
+ * q = c + z in [0, 127] with
+ * c = roundHalfEven(clamp(fround(x · fround(1/s)), −z, 127 − z))
  * (NaN gives c = 0). Weights are int8, symmetric per output channel (no
  * zero point). The accumulator Σ c·w is an exact int32; the output is
  * y = fround(fround(fround(acc) · scale[o]) + bias[o]) with
  * scale[o] = s · weightScale[o], then ReLU (max(y, 0)) and max pooling.
- * Every step is defined to the bit, so the wasm kernels (asm/int8.ts: int8
- * widened to int16, i32x4.dot_i16x8_s, int32 accumulation, on every thread)
- * give exactly the reference's floats.
+ * Every step is defined to the bit, so the wasm kernels (asm/int8.ts: Σ q·w
+ * by relaxed SIMD's int8 × int7 dot product, or the same integers widened to
+ * int16 without relaxed SIMD, minus z·Σw; on every thread) give exactly the
+ * reference's floats.
  */
 import { defineRoutine } from '../routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from './conv.js';
@@ -23,7 +25,7 @@ export { packConvWeights, packLinearWeights } from '../wasm/int8-job.js';
 /** The input's quantisation (per tensor). */
 export interface InputQuantisation {
   scale: number;
-  /** Integer zero point in [−128, 127]. */
+  /** Integer zero point in [0, 127] (the code of the real value 0). */
   zero: number;
 }
 
@@ -41,7 +43,7 @@ export interface Int8LinearArgs {
   input: InputQuantisation;
   relu: boolean;
   /** The weights already in the wasm kernel's layout (packLinearWeights), kept by the layer between calls; the reference ignores it. */
-  packed?: Int16Array | null;
+  packed?: Int8Array | null;
 }
 
 export interface Int8ConvArgs {
@@ -55,7 +57,7 @@ export interface Int8ConvArgs {
   input: InputQuantisation;
   epilogue: ConvEpilogue;
   /** The weights in the wasm kernel's layout (packConvWeights); the reference ignores it. */
-  packed?: Int16Array | null;
+  packed?: Int8Array | null;
 }
 
 /** One layer of a chain (its input comes from the chain or the layer before). */
@@ -81,10 +83,10 @@ function roundHalfEven(v: number): number {
   return r - v === 0.5 && (r & 1) !== 0 ? r - 1 : r;
 }
 
-/** The centred int8 values (q − zero) of x (see the file comment). */
+/** The centred 7-bit values (q − zero, in [−zero, 127 − zero]) of x (see the file comment). */
 export function quantiseCentred(x: Float32Array, input: InputQuantisation, out = new Int16Array(x.length)): Int16Array {
   const inv = Math.fround(1 / input.scale);
-  const lo = -128 - input.zero,
+  const lo = -input.zero,
     hi = 127 - input.zero;
   for (let i = 0; i < x.length; i++) {
     const t = Math.fround(x[i] * inv);
@@ -93,7 +95,6 @@ export function quantiseCentred(x: Float32Array, input: InputQuantisation, out =
   return out;
 }
 
-/** Refuses weights that are not int8 (a file may declare any int32 values). */
 /** The output value of an accumulator (see the file comment). */
 function dequantise(acc: number, scale: number, bias: number, relu: boolean): number {
   const y = Math.fround(Math.fround(Math.fround(acc) * scale) + bias);

@@ -1,11 +1,11 @@
 /**
  * The int8 job (asm/int8.ts): a chain of quantised layers (Conv2d (→ ReLU →
  * MaxPool) …, then Linear …; a single layer is a chain of one) on a few
- * samples per chunk, over every thread. Weights are widened to int16 and laid
- * out for the kernel (by the layer, once, or here), and copied in on each
- * call (other jobs reuse the memory in between); the input is copied in as
- * float32 and quantised by the thread that reads it, and only the last
- * layer's output is copied out.
+ * samples per chunk, over every thread. Weights are laid out for the kernel
+ * (by the layer, once, or here) and copied in on each call (other jobs reuse
+ * the memory in between) with each output channel's correction zero·Σw; the
+ * input is copied in as float32 and quantised (to 7-bit codes) by the thread
+ * that reads it, and only the last layer's output is copied out.
  */
 import { ValueError } from '../../errors.js';
 import type { Int8ChainArgs, Int8ChainLayer } from '../routines/int8.js';
@@ -15,20 +15,21 @@ import * as slot from './layout.js';
 
 /** Largest per-thread scratch of a job; larger layers run the reference. */
 const SCRATCH_LIMIT = 64 * 2 ** 20;
-/** Depths up to this keep |Σ c·w| ≤ 255·128·depth within int32. */
+/** Depths up to this keep |Σ q·w| ≤ 127·128·depth (and its correction) within int32. */
 const MAX_DEPTH = 65535;
 /** Chunks per thread: a few, so a thread slowed by other work leaves its share to the others. */
 const CHUNKS_PER_THREAD = 4;
 
-const evenDepth = (k: number): number => k + (k & 1);
+/** The depth padded to whole quads (the kernel's dot products take 4 values at a time). */
+const quadDepth = (k: number): number => roundUp(k, 4);
 
 function rowsPerChunk(engine: WasmEngine, m: number): number {
   return Math.max(4, roundUp(Math.ceil(m / (CHUNKS_PER_THREAD * engine.threads)), 4));
 }
 
 function checkQuantisation(input: { scale: number; zero: number }, where: string): void {
-  if (!(input.scale > 0 && Number.isFinite(input.scale)) || !Number.isInteger(input.zero) || input.zero < -128 || input.zero > 127) {
-    throw new ValueError(`${where}: input scale must be positive and finite and the zero point an integer in [-128, 127]`);
+  if (!(input.scale > 0 && Number.isFinite(input.scale)) || !Number.isInteger(input.zero) || input.zero < 0 || input.zero > 127) {
+    throw new ValueError(`${where}: input scale must be positive and finite and the zero point an integer in [0, 127] (7-bit activations)`);
   }
 }
 
@@ -37,45 +38,57 @@ export function checkInt8(weight: Int8Array | Int32Array, where: string): void {
   for (const v of weight) if (v < -128 || v > 127) throw new ValueError(`${where}: the weights hold values outside int8's [-128, 127]`);
 }
 
-function checkPacked(packed: Int16Array, length: number, where: string): Int16Array {
+function checkPacked(packed: Int8Array, length: number, where: string): Int8Array {
   if (packed.length !== length) throw new ValueError(`${where}: packed weights of ${packed.length} values, the layer needs ${length}`);
   return packed;
 }
 
 /**
  * A Linear's n × k int8 weights in the kernel's layout (into `out`, or a new
- * array): panels of 8 outputs, (output j, depth t) at panel j/8, pair t/2,
- * lane j%8, half t%2, zero-padded. Throws where a value is not int8.
+ * array): panels of 8 outputs, (output j, depth t) at panel j/8, quad t/4,
+ * lane j%8, byte t%4, zero-padded. Throws where a value is not int8.
  */
 export function packLinearWeights(
   weight: Int8Array | Int32Array,
   n: number,
   k: number,
-  out: Int16Array<ArrayBufferLike> = new Int16Array(roundUp(n, 8) * evenDepth(k)),
-): Int16Array<ArrayBufferLike> {
-  const kp = evenDepth(k),
+  out: Int8Array<ArrayBufferLike> = new Int8Array(roundUp(n, 8) * quadDepth(k)),
+): Int8Array<ArrayBufferLike> {
+  const kp = quadDepth(k),
     panel = kp * 8;
   checkInt8(weight, 'int8Linear');
   out.fill(0);
   for (let j = 0; j < n; j++) {
-    const base = (j >> 3) * panel + (j & 7) * 2;
-    for (let t = 0; t < k; t++) out[base + (t >> 1) * 16 + (t & 1)] = weight[j * k + t];
+    const base = (j >> 3) * panel + (j & 7) * 4;
+    for (let t = 0; t < k; t++) out[base + (t >> 2) * 32 + (t & 3)] = weight[j * k + t];
   }
   return out;
 }
 
-/** A Conv2d's o × depth int8 weights in the kernel's layout: rows of the even depth, o padded to 4, zeros in the padding. */
+/** A Conv2d's o × depth int8 weights in the kernel's layout: rows of the depth padded to quads, o padded to 4, zeros in the padding. */
 export function packConvWeights(
   weight: Int8Array | Int32Array,
   o: number,
   depth: number,
-  out: Int16Array<ArrayBufferLike> = new Int16Array(roundUp(o, 4) * evenDepth(depth)),
-): Int16Array<ArrayBufferLike> {
-  const kp = evenDepth(depth);
+  out: Int8Array<ArrayBufferLike> = new Int8Array(roundUp(o, 4) * quadDepth(depth)),
+): Int8Array<ArrayBufferLike> {
+  const kp = quadDepth(depth);
   checkInt8(weight, 'int8Conv2d');
   out.fill(0);
   for (let oc = 0; oc < o; oc++) {
     for (let d = 0; d < depth; d++) out[oc * kp + d] = weight[oc * depth + d];
+  }
+  return out;
+}
+
+/** zero·Σw per output channel (rows of `depth` weights): what the kernel subtracts from Σ q·w to leave Σ (q − zero)·w. */
+function zeroPointCorrection(weight: Int8Array | Int32Array, depth: number, zero: number): Int32Array {
+  const out = new Int32Array(weight.length / depth);
+  if (zero === 0) return out;
+  for (let j = 0; j < out.length; j++) {
+    let sum = 0;
+    for (let t = j * depth; t < (j + 1) * depth; t++) sum += weight[t];
+    out[j] = zero * sum;
   }
   return out;
 }
@@ -93,18 +106,20 @@ interface LayerPlan {
   weightValues: number;
   inValues: number;
   outValues: number;
-  /** Bytes of the layer's int16 input (per thread), of its working area, of its float32 output between layers. */
+  /** Bytes of the layer's input codes (per thread), of its working area, of its float32 output between layers. */
   inBytes: number;
   workBytes: number;
   tmpBytes: number;
   macs: number;
-  pack: (out: Int16Array<ArrayBufferLike>) => void;
+  /** Input values per output channel (the weights' row length). */
+  depth: number;
+  pack: (out: Int8Array<ArrayBufferLike>) => void;
 }
 
 function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
   if (layer.kind === 'dense') {
     const { k, n } = layer;
-    const kp = evenDepth(k),
+    const kp = quadDepth(k),
       nPad = roundUp(n, 8),
       rowsPad = roundUp(rows, 4);
     return {
@@ -114,10 +129,11 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
       weightValues: nPad * kp,
       inValues: k,
       outValues: n,
-      inBytes: align64(rowsPad * kp * 2),
+      inBytes: align64(rowsPad * kp),
       workBytes: align64(rowsPad * nPad * 4),
       tmpBytes: align64(rows * n * 4),
       macs: n * k,
+      depth: k,
       pack: (out) => packLinearWeights(layer.weight, n, k, out),
     };
   }
@@ -126,7 +142,7 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
   // With stride 1 the kernel computes positions on rows as wide as the padded image, reading it in place (asm/int8.ts convSample).
   const width = sh === 1 && sw === 1 ? w + 2 * pw : wo;
   const depth = c * kh * kw,
-    kp = evenDepth(depth),
+    kp = quadDepth(depth),
     oPad = roundUp(o, 4),
     plane = ho * wo,
     pPad = roundUp(ho * width, 8);
@@ -139,10 +155,11 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     inValues: c * h * w,
     outValues,
     // The image, and past its end what the last rows' reads of dropped positions overrun.
-    inBytes: align64(((h + 2 * ph) * (w + 2 * pw) * c + (kw - 1) * dw + 8) * 2),
-    workBytes: align64(pPad * kp * 2) + align64(oPad * pPad * 4) + align64(Math.max(o * pPad * 4, kp * pPad * 2)),
+    inBytes: align64((h + 2 * ph) * (w + 2 * pw) * c + (kw - 1) * dw + 8),
+    workBytes: align64(pPad * kp) + align64(oPad * pPad * 4) + align64(Math.max(o * pPad * 4, kp * pPad)),
     tmpBytes: align64(outValues * 4),
     macs: o * depth * plane,
+    depth,
     pack: (out) => packConvWeights(layer.weight, o, depth, out),
   };
 }
@@ -153,7 +170,7 @@ function chainRowsPerChunk(engine: WasmEngine, a: Int8ChainArgs): number {
   return a.layers.some((l) => l.kind === 'conv') ? Math.min(rows, 32) : rows;
 }
 
-/** A thread's scratch: the largest working area, the float32 buffer between layers, then every layer's int16 input. */
+/** A thread's scratch: the largest working area, the float32 buffer between layers, then every layer's input codes. */
 function scratchLayout(plans: LayerPlan[]): { tmpOffset: number; inOffsets: number[]; bytes: number } {
   const tmpOffset = Math.max(...plans.map((p) => p.workBytes));
   let at = tmpOffset + Math.max(...plans.map((p) => p.tmpBytes));
@@ -207,7 +224,7 @@ function checkLayer(p: LayerPlan, previous: LayerPlan | null): void {
 /**
  * Runs a chain of layers as one job: lays out the descriptors and every
  * layer's operands past every thread's work area (flags, descriptors, then
- * per layer weights, scale, bias; x, y, then each thread's scratch), copies
+ * per layer weights, correction, scale, bias; x, y, then each thread's scratch), copies
  * them in, runs the job on every thread and returns the last layer's output.
  */
 export function int8ChainJob(engine: WasmEngine, a: Int8ChainArgs): Float32Array {
@@ -224,10 +241,11 @@ export function int8ChainJob(engine: WasmEngine, a: Int8ChainArgs): Float32Array
   let at = chainPtr + align64(plans.length * slot.CONTROL_SLOTS * 4);
   const operands = plans.map((p) => {
     const wPtr = at;
-    const scalePtr = wPtr + align64(p.weightValues * 2);
+    const corrPtr = wPtr + align64(p.weightValues);
+    const scalePtr = corrPtr + align64(p.channels * 4);
     const biasPtr = scalePtr + align64(p.channels * 4);
     at = biasPtr + align64(p.channels * 4);
-    return { wPtr, scalePtr, biasPtr };
+    return { wPtr, corrPtr, scalePtr, biasPtr };
   });
   const outLength = a.n * plans[plans.length - 1].outValues;
   const xPtr = at;
@@ -237,13 +255,14 @@ export function int8ChainJob(engine: WasmEngine, a: Int8ChainArgs): Float32Array
   engine.ensureBytes(scratchPtr + engine.workAreas() * scratchBytes);
   const { f32, i32 } = engine;
   plans.forEach((p, l) => {
-    const { wPtr, scalePtr, biasPtr } = operands[l];
+    const { wPtr, corrPtr, scalePtr, biasPtr } = operands[l];
     const layer = p.layer;
-    const weights = new Int16Array(engine.memory.buffer, wPtr, p.weightValues);
+    const weights = new Int8Array(engine.memory.buffer, wPtr, p.weightValues);
     if (layer.packed) weights.set(checkPacked(layer.packed, weights.length, layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d'));
     else p.pack(weights);
-    // Scale and bias (zeros for none), zero-padded to the kernel's channels.
-    f32.fill(0, scalePtr >> 2, (biasPtr >> 2) + p.channels);
+    // Correction, scale and bias (zeros for none), zero-padded to the kernel's channels.
+    i32.fill(0, corrPtr >> 2, (biasPtr >> 2) + p.channels);
+    i32.set(zeroPointCorrection(layer.weight, p.depth, layer.input.zero), corrPtr >> 2);
     f32.set(layer.scale, scalePtr >> 2);
     if (layer.bias) f32.set(layer.bias, biasPtr >> 2);
     const d = (chainPtr >> 2) + l * slot.CONTROL_SLOTS;
@@ -258,6 +277,7 @@ export function int8ChainJob(engine: WasmEngine, a: Int8ChainArgs): Float32Array
     slots.push(
       [slot.Q_KP, p.kp],
       [slot.Q_W_PTR, wPtr],
+      [slot.Q_CORR_PTR, corrPtr],
       [slot.Q_SCALE_PTR, scalePtr],
       [slot.Q_BIAS_PTR, biasPtr],
       [slot.Q_RELU, (layer.kind === 'dense' ? layer.relu : layer.epilogue.relu) ? 1 : 0],
