@@ -262,14 +262,14 @@ export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m
 }
 
 // @ts-ignore: decorator
-@inline function sigmoid4(x: v128): v128 {
+@inline export function sigmoid4(x: v128): v128 {
   const one = f32x4.splat(1);
   return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
 }
 
 /** tanh(x) = 2·σ(2x) − 1. */
 // @ts-ignore: decorator
-@inline function tanh4(x: v128): v128 {
+@inline export function tanh4(x: v128): v128 {
   const two = f32x4.splat(2);
   return f32x4.sub(f32x4.mul(two, sigmoid4(f32x4.mul(two, x))), f32x4.splat(1));
 }

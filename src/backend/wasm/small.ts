@@ -129,7 +129,7 @@ const padded = (n: number): number => (n + 3) & ~3;
  * The matrix is src (k×n, row-major) or, with `transposed`, srcᵀ for src
  * n×k (a weight in PyTorch's layout).
  */
-function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Array | Int32Array, k: number, n: number, transposed: boolean): void {
+export function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Array | Int32Array, k: number, n: number, transposed: boolean): void {
   const np = padded(n);
   for (let j0 = 0; j0 < np; j0 += 8) {
     const width = Math.min(8, np - j0),
