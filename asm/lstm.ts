@@ -19,7 +19,38 @@ import {
 } from './layout';
 import { slot } from './gemm';
 import { maddF32 } from './madd';
-import { linear32, sigmoid4, tanh4 } from './small';
+import { linear32 } from './small';
+
+/** e^x for 4 lanes (Cephes expf: |rel. error| < 2e-7 on [-87, 88]; clamped outside). */
+// @ts-ignore: decorator
+@inline function exp4(x: v128): v128 {
+  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
+  let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
+  r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
+  let p = f32x4.splat(1.9875691500e-4);
+  p = maddF32(p, r, f32x4.splat(1.3981999507e-3));
+  p = maddF32(p, r, f32x4.splat(8.3334519073e-3));
+  p = maddF32(p, r, f32x4.splat(4.1665795894e-2));
+  p = maddF32(p, r, f32x4.splat(1.6666665459e-1));
+  p = maddF32(p, r, f32x4.splat(5.0000001201e-1));
+  p = f32x4.add(maddF32(p, f32x4.mul(r, r), r), f32x4.splat(1));
+  const scale = i32x4.shl(i32x4.add(i32x4.trunc_sat_f32x4_s(n), i32x4.splat(127)), 23);
+  return f32x4.mul(p, scale);
+}
+
+// @ts-ignore: decorator
+@inline function sigmoid4(x: v128): v128 {
+  const one = f32x4.splat(1);
+  return f32x4.div(one, f32x4.add(one, exp4(f32x4.neg(x))));
+}
+
+/** tanh(x) = 2·σ(2x) − 1. */
+// @ts-ignore: decorator
+@inline function tanh4(x: v128): v128 {
+  const two = f32x4.splat(2);
+  return f32x4.sub(f32x4.mul(two, sigmoid4(f32x4.mul(two, x))), f32x4.splat(1));
+}
 
 /** Runs chunk `chunk` (a block of batch rows) of an LSTM_FORWARD or LSTM_BACKWARD job. */
 export function lstmChunk(ctl: usize, chunk: i32, kind: i32): void {
