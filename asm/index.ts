@@ -7,9 +7,10 @@
 // each to the kernel of the job's KIND. Kernels that run on the calling
 // thread alone (element-wise, dense chains) are exported as plain functions.
 
-import { CONV_BACKWARD, CONV_FORWARD, FLAGS_PTR, GEMM_JOB, HISTOGRAM_JOB, INT8_CHAIN, JOB_ID, KIND, NCHUNKS, NEXT } from './layout';
+import { CONV_BACKWARD, CONV_FORWARD, FLAGS_PTR, GEMM_JOB, HISTOGRAM_JOB, INT8_CHAIN, JOB_ID, KIND, LSTM_BACKWARD, LSTM_FORWARD, NCHUNKS, NEXT } from './layout';
 import { histogramChunk } from './histogram';
 import { int8ChainChunk } from './int8';
+import { lstmChunk } from './lstm';
 import { convChunk } from './conv';
 import { gemmChunk, slot } from './gemm';
 import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
@@ -18,6 +19,7 @@ export { packB32, packB64, MR32, NR32, MR64, NR64, KC, MC_MAX, WORK_BYTES_PER_TH
 export { svcScratchBytes } from './svm';
 export { adamF32, sgdF32, reluF32, reluGradF32, tanhF32, tanhGradF32, maxPool2dF32, sumRowsF32 } from './elementwise';
 export { denseForwardF32, denseBackwardF32 } from './dense';
+export { columnSums32 } from './small';
 
 /**
  * Claims and computes chunks until none are left. `tid` selects the thread's
@@ -51,4 +53,5 @@ function runChunk(ctl: usize, tid: i32, chunk: i32): void {
   else if (kind == SVC_DOTS) svcDotsChunk(ctl, tid, chunk);
   else if (kind == HISTOGRAM_JOB) histogramChunk(ctl, chunk);
   else if (kind == INT8_CHAIN) int8ChainChunk(ctl, tid, chunk);
+  else if (kind == LSTM_FORWARD || kind == LSTM_BACKWARD) lstmChunk(ctl, chunk, kind);
 }

@@ -139,6 +139,41 @@ export const HG_HESSIANS_PTR: i32 = 90;
 /** f64 × 3 per slot (Σ gradient, Σ hessian, count), zeroed by the caller. */
 export const HG_OUT_PTR: i32 = 91;
 
+// ------------------------------------------------------------ LSTM jobs ---
+
+/**
+ * KIND: one direction of an LSTM layer over all its steps, forward or
+ * backward (lstm.ts), LS_ROWS_PER_CHUNK rows of the batch per chunk: the
+ * rows' recurrences are independent, so a chunk runs every step of its own
+ * rows and threads never wait for one another.
+ */
+export const LSTM_FORWARD: i32 = 7;
+export const LSTM_BACKWARD: i32 = 8;
+/** Steps, batch rows, hidden units; 1 to run in reverse time order; rows per chunk (a multiple of 4 but for the last chunk). */
+export const LS_T: i32 = 28;
+export const LS_B: i32 = 29;
+export const LS_H: i32 = 30;
+export const LS_REVERSE: i32 = 58;
+export const LS_ROWS_PER_CHUNK: i32 = 59;
+/** Forward: the input projections xp (T×B×4H); backward: the gradient of the hidden outputs (T×B×H). */
+export const LS_X_PTR: i32 = 60;
+/** Forward: W_hhᵀ (H×4H); backward: W_hh (4H×H); both in small.ts's column panels. */
+export const LS_W_PTR: i32 = 61;
+/** Forward: b_hh (4H), 0 for none; backward: 0. */
+export const LS_BIAS_PTR: i32 = 62;
+/** Forward: h0 (B×H); backward: the gradient of h0 (B×H, written). */
+export const LS_H0_PTR: i32 = 63;
+/** Forward: c0 (B×H), turned into the final cell state; backward: that state's gradient, turned into c0's. */
+export const LS_C_PTR: i32 = 92;
+/** Forward: the hidden states (T×B×H); backward: the gradient of the gate pre-activations (T×B×4H). */
+export const LS_OUT_PTR: i32 = 93;
+/** The state the forward saves for the backward: cell state before each step (T×B×H), gates after activation (T×B×4H), tanh of the new cell state (T×B×H). */
+export const LS_C_PREV_PTR: i32 = 94;
+export const LS_ACTS_PTR: i32 = 95;
+export const LS_TANH_C_PTR: i32 = 96;
+/** Chunk c's scratch starts at LS_SCRATCH_PTR + c·LS_ROWS_PER_CHUNK·4H floats. */
+export const LS_SCRATCH_PTR: i32 = 97;
+
 // ------------------------------------------------------- dense descriptors ---
 
 /** A dense chain's layers (dense.ts) are described by DENSE_SLOTS i32 each: */

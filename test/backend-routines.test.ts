@@ -47,7 +47,7 @@ describe('control block layout', () => {
   it('no two slots of the control block share an index', () => {
     const slots = Object.entries(layout as Record<string, number>).filter(
       ([name]) =>
-        !/^(CONTROL_BASE|SCRATCH_BASE|CONTROL_SLOTS|GEMM_JOB|CONV_FORWARD|CONV_BACKWARD|SVC_PAIRS|SVC_DOTS|HISTOGRAM_JOB|INT8_CHAIN|INT8_DENSE|INT8_CONV|SV_MODE_VALUES|SV_MODE_RBF_DOTS|DENSE_SLOTS|D_[A-Z]+)$/.test(
+        !/^(CONTROL_BASE|SCRATCH_BASE|CONTROL_SLOTS|GEMM_JOB|CONV_FORWARD|CONV_BACKWARD|SVC_PAIRS|SVC_DOTS|HISTOGRAM_JOB|INT8_CHAIN|LSTM_FORWARD|LSTM_BACKWARD|INT8_DENSE|INT8_CONV|SV_MODE_VALUES|SV_MODE_RBF_DOTS|DENSE_SLOTS|D_[A-Z]+)$/.test(
           name,
         ),
     );

@@ -1,16 +1,12 @@
 /**
  * The small kernels' shortcuts (src/backend/wasm/small.ts): single rows skip
- * their zero inputs (to the bit, and never past a non-finite weight), and an
- * LSTM forward keeps its state in the kernels' memory for the backward,
- * which runs the forward again when that state was given up.
+ * their zero inputs (to the bit, and never past a non-finite weight).
+ * (The LSTM's kept state is tested in lstm-job.test.ts.)
  */
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { denseRows, type DenseLayer } from '../src/backend/routines/dense-rows.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
-import { manualSeed, randn, type Tensor } from '../src/index.js';
-import * as nn from '../src/nn/index.js';
-import { withBackend } from './helpers/backends.js';
 
 const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
 
@@ -64,44 +60,5 @@ describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
     const [fast, ref] = bothWays(x, 1, [l]);
     assert.ok(Number.isNaN(ref[0]));
     sameBits(fast, ref);
-  });
-});
-
-/** The gradients of every parameter of `lstm` for sum(output) + sum(h) on x. */
-function lstmGrads(lstm: nn.LSTM, x: Tensor, between: () => void = () => {}, backwards = 1): Float32Array[] {
-  for (const p of lstm.parameters()) p.grad = null;
-  const { output, h } = lstm.run(x);
-  const loss = output.sum().add(h.sum());
-  between();
-  for (let i = 0; i < backwards; i++) loss.backward(null, { retainGraph: i < backwards - 1 });
-  return lstm.parameters().map((p) => p.grad!.data as Float32Array);
-}
-
-describe('small kernels: the LSTM state kept for the backward', { skip }, () => {
-  it('a backward whose kept state was given up (a new resident weight in between) runs the forward again: same gradients', () => {
-    withBackend('wasm', () => {
-      manualSeed(3);
-      const lstm = new nn.LSTM(3, 8, { numLayers: 2 });
-      const x = randn([5, 2, 3]);
-      const plain = lstmGrads(lstm, x);
-      const evicted = lstmGrads(lstm, x, () => bothWays(values(16, 1), 1, [layer(40, 16, 11, false)]));
-      plain.forEach((g, i) => sameBits(evicted[i], g));
-    });
-  });
-
-  it('a retained graph runs the backward twice: twice the gradients', () => {
-    withBackend('wasm', () => {
-      manualSeed(4);
-      const lstm = new nn.LSTM(3, 8, { bidirectional: true });
-      const x = randn([4, 3, 3]);
-      const once = lstmGrads(lstm, x);
-      const twice = lstmGrads(lstm, x, undefined, 2);
-      once.forEach((g, i) =>
-        sameBits(
-          twice[i],
-          g.map((v) => v * 2),
-        ),
-      );
-    });
   });
 });

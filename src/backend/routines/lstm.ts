@@ -4,24 +4,27 @@
  * xp [T, B, 4H] input projections (gates i, f, g, o), W_hh [4H, H], b_hh,
  * h0 and c0 [B, H]. The wasm implementation (float32, H a multiple of 4)
  * runs the whole recurrence, the small h·W_hhᵀ products and the gate math,
- * in the small kernels (asm/small.ts); its exp differs from the reference's
- * in the last bits, so the two agree to a tolerance, not to the bit.
+ * as one job over every thread, a block of batch rows per chunk
+ * (../wasm/lstm-job.ts, asm/lstm.ts), with the same results to the bit
+ * whatever the number of threads; its exp differs from the reference's in
+ * the last bits, so the two agree to a tolerance, not to the bit.
  *
  * What the backward reads besides the outputs (the gates, the cell states)
  * is kept where the forward computed it: in JS arrays by the reference, in
- * the small kernels' memory by the wasm implementation (no copy out and back
- * in). A copy kept there may be given up for room before the backward runs
+ * the engine's memory by the wasm implementation (no copy out and back in).
+ * A copy kept there may be given up for room before the backward runs
  * (`lstmStateKept` then says false and the caller runs the forward again).
  */
 import { FrugalError } from '../../errors.js';
 import type { FloatArray } from '../backend.js';
 import { defineRoutine } from '../routine.js';
-import { smallKernels, type ParkedLstm } from '../wasm/small.js';
+import { wasmEngine } from '../wasm/backend.js';
+import { holdsLstmState, lstmBackwardJob, lstmForwardJob, unparkLstmState, type ParkedLstm } from '../wasm/lstm-job.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
 import { forEachStep, forEachStepBackward, like } from './recurrent-steps.js';
 
-/** The small kernels' instance (null without WebAssembly SIMD). */
-const small = smallKernels;
+/** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
+const engine = wasmEngine;
 
 /** The state before each step and the activated gates (time order): what the backward reads. */
 export interface LstmCellState<F extends FloatArray = FloatArray> {
@@ -36,22 +39,22 @@ export interface LstmCellState<F extends FloatArray = FloatArray> {
 /** What the forward gives: `out` (T×B×H hidden states, then B×H: the final cell state) and the state for the backward. */
 export interface LstmSaved<F extends FloatArray = FloatArray> {
   out: F;
-  /** Set by the forward when asked to keep it: arrays, or a copy in the small kernels' memory; null otherwise. */
+  /** Set by the forward when asked to keep it: arrays, or a copy in the wasm engine's memory; null otherwise. */
   cell: LstmCellState<F> | ParkedLstm | null;
 }
 
 const isParked = (cell: LstmSaved['cell']): cell is ParkedLstm => cell !== null && 'floats' in cell;
 
-/** Whether the backward can run on `saved` (its cell state was kept and, if in the small kernels, is still there). */
+/** Whether the backward can run on `saved` (its cell state was kept and, if in the wasm engine's memory, is still there). */
 export function lstmStateKept(saved: LstmSaved): boolean {
-  return isParked(saved.cell) ? small?.holds(saved.cell) === true : saved.cell !== null;
+  return isParked(saved.cell) ? engine !== null && holdsLstmState(engine, saved.cell) : saved.cell !== null;
 }
 
-/** The cell state as arrays (copied out of the small kernels where it is kept there). */
+/** The cell state as arrays (copied out of the wasm engine's memory where it is kept there). */
 export function lstmCellArrays(saved: LstmSaved): LstmCellState {
   const cell = saved.cell;
   if (cell === null || (isParked(cell) && !lstmStateKept(saved))) throw new FrugalError('lstmBackward: the forward did not keep its state (run lstmForward with keep)');
-  return isParked(cell) ? small!.unpark(cell) : cell;
+  return isParked(cell) ? unparkLstmState(engine!, cell) : cell;
 }
 
 const wasmTakes = (...arrays: (FloatArray | null)[]): boolean => arrays.every((a) => a === null || a instanceof Float32Array);
@@ -104,10 +107,11 @@ export const lstmForward = defineRoutine(
 
 lstmForward.register(
   'wasm',
-  small && {
+  engine && {
     supports: (xp, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(xp, wHh, bHh, h0, c0, saved.out),
     run: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved, keep) =>
-      small.lstmForward(
+      lstmForwardJob(
+        engine,
         xp as Float32Array,
         wHh as Float32Array,
         bHh as Float32Array | null,
@@ -172,18 +176,19 @@ export const lstmBackward = defineRoutine(
   },
 );
 
-/** The wasm backward takes float32 arrays and a cell state kept in the small kernels or given as float32 arrays. */
+/** The wasm backward takes float32 arrays and a cell state kept in the engine's memory or given as float32 arrays. */
 function wasmTakesCell(cell: LstmSaved['cell']): boolean {
   if (cell === null) return false;
-  return isParked(cell) ? small?.holds(cell) === true : wasmTakes(cell.cPrev, cell.acts, cell.tanhC);
+  return isParked(cell) ? engine !== null && holdsLstmState(engine, cell) : wasmTakes(cell.cPrev, cell.acts, cell.tanhC);
 }
 
 lstmBackward.register(
   'wasm',
-  small && {
+  engine && {
     supports: (gOut, saved, wHh, _T, _B, H, _reverse, dx, dh, dc, db) => H % 4 === 0 && wasmTakesCell(saved.cell) && wasmTakes(gOut, wHh, dx, dh, dc, db),
     run: (gOut, saved, wHh, T, B, H, reverse, dx, dh, dc, db) =>
-      small.lstmBackward(
+      lstmBackwardJob(
+        engine,
         gOut as Float32Array,
         saved as LstmSaved<Float32Array>,
         wHh as Float32Array,

@@ -9,10 +9,12 @@
  * - svm-job.ts: the one-vs-one pairs of an SVC fit, one pair per chunk;
  * - histogram-job.ts: a boosting tree node's gradient histograms, one
  *   group of features per chunk;
+ * - lstm-job.ts: an LSTM layer's recurrence, forward and backward, one
+ *   block of batch rows per chunk;
  * - caller-kernels.ts: relu, pooling, Adam and the dense chain, on the
  *   calling thread;
  * - small.ts: a second, single-thread instance that keeps weights resident
- *   (dense layers on a few rows, the LSTM recurrence);
+ *   (dense layers on a few rows);
  * - warm-up.ts: running the kernels until V8 has optimized them.
  * Without WebAssembly SIMD the backend runs the JS reference.
  */

@@ -55,6 +55,8 @@ export interface KernelExports {
     wo: number,
   ): void;
   sumRowsF32(src: number, count: number, len: number, dst: number): void;
+  /** Column sums of a rows×cols float32 matrix into cols float64 (asm/small.ts). */
+  columnSums32(src: number, rows: number, cols: number, acc: number): void;
   adamF32(
     p: number,
     g: number,

@@ -1,7 +1,7 @@
 /**
  * Kernels on the calling thread in a small WebAssembly instance of its own
- * (compiled from asm/small.ts): dense layers applied to a few rows, column
- * sums, and the float32 LSTM recurrence.
+ * (compiled from asm/small.ts): dense layers applied to a few rows and column
+ * sums.
  *
  * Dense layers: the general wasm GEMM copies and packs both operands on
  * every call, which for one sample against a 128×64 layer costs more than
@@ -17,20 +17,9 @@
  * past that the region is emptied and refilled on demand (a weight held by
  * nothing any more is simply never asked for again).
  *
- * LSTM: one direction of a layer runs all its steps here (the small h·W_hhᵀ
- * product of each step and the gate math, forward and backward), with its
- * operands copied in once per call. What the backward reads (gates, cell
- * states) stays here, "parked" above the resident weights, so that it is
- * not copied out and back in: parks stack up (several layers or directions
- * run their forwards before the backwards) and a backward releases its own.
- * The backward may come much later, or never: past PARK_LIMIT_BYTES (or when
- * a new weight is made resident) every park is given up, and a backward
- * that finds its park gone has the caller run the forward again.
- *
- * The routines (../routines/small-dense.ts, lstm.ts) run these while the
- * 'wasm' backend is active.
+ * The routines (../routines/dense-rows.ts) run these while the 'wasm'
+ * backend is active.
  */
-import type { LstmCellState, LstmSaved } from '../routines/lstm.js';
 import { decodeBase64, kernels } from './module.js';
 import { smallKernelsBase64 } from './small.generated.js';
 
@@ -52,49 +41,6 @@ export interface DenseLayer {
 interface SmallExports {
   linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number, idx: number): void;
   columnSums32(src: number, rows: number, cols: number, acc: number): void;
-  lstmForward32(
-    xp: number,
-    wt: number,
-    bias: number,
-    h0: number,
-    c: number,
-    t: number,
-    b: number,
-    h: number,
-    reverse: number,
-    out: number,
-    hPrev: number,
-    cPrev: number,
-    acts: number,
-    tanhC: number,
-    hh: number,
-  ): void;
-  lstmBackward32(
-    gOut: number,
-    acts: number,
-    cPrev: number,
-    tanhC: number,
-    w: number,
-    t: number,
-    b: number,
-    h: number,
-    reverse: number,
-    dx: number,
-    dh: number,
-    dc: number,
-    db: number,
-    dht: number,
-  ): void;
-}
-
-/** An LSTM forward's cell state (cPrev, acts, tanhC: byte addresses) parked in the small kernels' memory while `id` is live there. */
-export interface ParkedLstm {
-  readonly id: number;
-  readonly cPrev: number;
-  readonly acts: number;
-  readonly tanhC: number;
-  /** Floats in cPrev (and tanhC); acts holds four times as many. */
-  readonly floats: number;
 }
 
 /** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
@@ -116,8 +62,6 @@ export const SMALL_ROWS = 8;
 /** Largest weight matrix (in elements) kept resident. */
 const MAX_WEIGHT_ELEMENTS = 1 << 20;
 const RESIDENT_LIMIT_BYTES = 64 * 2 ** 20;
-/** Most bytes the parked LSTM states take before they are all given up. */
-const PARK_LIMIT_BYTES = 32 * 2 ** 20;
 /** The first bytes are left to the module's own static data. */
 const BASE = 1024;
 const PAGE = 65536;
@@ -132,7 +76,7 @@ const padded = (n: number): number => (n + 3) & ~3;
  * The matrix is src (k×n, row-major) or, with `transposed`, srcᵀ for src
  * n×k (a weight in PyTorch's layout).
  */
-function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Array | Int32Array, k: number, n: number, transposed: boolean): void {
+export function packPanels(f: Float32Array, at: number, src: Float32Array | Float64Array | Int32Array, k: number, n: number, transposed: boolean): void {
   const np = padded(n);
   for (let j0 = 0; j0 < np; j0 += 8) {
     const width = Math.min(8, np - j0),
@@ -162,9 +106,6 @@ export class SmallKernels {
   /** Bumped when the resident region is emptied: entries of older generations are stale. */
   private generation = 0;
   private top = BASE;
-  /** The live parks, oldest first, each [id, start, end) in bytes above `top`. */
-  private parks: { id: number; start: number; end: number }[] = [];
-  private nextParkId = 1;
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
@@ -192,7 +133,6 @@ export class SmallKernels {
     let r = this.slot(layer);
     if (r && isFresh(r, layer)) return r;
     if (!r) {
-      this.parks.length = 0; // the new weight may overwrite them
       const bytes = (k + 1) * np * 4;
       r = { w, generation: this.generation, wt: this.top, bias: this.top + k * np * 4, wVersion: -1, finite: false, b: null, bVersion: -1 };
       this.top = align16(this.top + bytes);
@@ -248,7 +188,7 @@ export class SmallKernels {
     let width = layers[0].k;
     for (const l of layers) width = Math.max(width, padded(l.n));
     const area = align16(m * width * 4);
-    let src = this.scratchBase(),
+    let src = this.top,
       dst = src + area;
     const idx = dst + area; // width int32: the nonzero inputs of a row
     this.ensureBytes(idx + width * 4);
@@ -269,15 +209,9 @@ export class SmallKernels {
     for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[r * n + j] = f[ys + r * ld + j];
   }
 
-  /** Where scratch areas start: above the resident weights and the live parks. */
-  private scratchBase(): number {
-    const parks = this.parks;
-    return parks.length > 0 ? parks[parks.length - 1].end : this.top;
-  }
-
-  /** Byte addresses of consecutive float32 areas of the given lengths above the resident region and the parks (valid until the next call). */
+  /** Byte addresses of consecutive float32 areas of the given lengths above the resident region (valid until the next call). */
   private scratch(lengths: readonly number[]): number[] {
-    let at = this.scratchBase();
+    let at = this.top;
     const ptrs = lengths.map((n) => {
       const p = at;
       at = align16(at + n * 4);
@@ -291,124 +225,11 @@ export class SmallKernels {
     this.f32.set(src, ptr >> 2);
   }
 
-  private take(ptr: number, dst: Float32Array): void {
-    dst.set(this.f32.subarray(ptr >> 2, (ptr >> 2) + dst.length));
-  }
-
   columnSums(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
     const [psrc, pacc] = this.scratch([rows * cols, 2 * cols]);
     this.put(psrc, src.subarray(0, rows * cols));
     this.k.columnSums32(psrc, rows, cols, pacc);
     out.set(new Float64Array(this.memory.buffer, pacc, cols));
-  }
-
-  /** Parks `floats` float32 values for an LSTM's backward (giving up every older park past PARK_LIMIT_BYTES). */
-  private park(floats: number): ParkedLstm {
-    const bytes = align16(floats * 4),
-      actsBytes = align16(4 * floats * 4);
-    const size = 2 * bytes + actsBytes;
-    let start = this.scratchBase();
-    if (start + size - this.top > PARK_LIMIT_BYTES) {
-      this.parks.length = 0;
-      start = this.top;
-    }
-    const id = this.nextParkId++;
-    this.parks.push({ id, start, end: start + size });
-    this.ensureBytes(start + size);
-    return { id, cPrev: start, tanhC: start + bytes, acts: start + 2 * bytes, floats };
-  }
-
-  /** Whether `parked` is still here. */
-  holds(parked: ParkedLstm): boolean {
-    return this.parks.some((p) => p.id === parked.id);
-  }
-
-  /** Gives up a park (its backward has run); the space of the parks on top of the stack is reused. */
-  private release(parked: ParkedLstm): void {
-    const parks = this.parks;
-    const i = parks.findIndex((p) => p.id === parked.id);
-    if (i === parks.length - 1) parks.pop();
-    else if (i >= 0) parks[i] = { id: 0, start: parks[i].start, end: parks[i].end }; // a hole, reclaimed when the parks above it go
-    while (parks.length > 0 && parks[parks.length - 1].id === 0) parks.pop();
-  }
-
-  /** A copy of a parked cell state in JS arrays (it stays parked). */
-  unpark(parked: ParkedLstm): LstmCellState<Float32Array> {
-    const n = parked.floats,
-      copy = (ptr: number, len: number): Float32Array => this.f32.slice(ptr >> 2, (ptr >> 2) + len);
-    return { cPrev: copy(parked.cPrev, n), acts: copy(parked.acts, 4 * n), tanhC: copy(parked.tanhC, n) };
-  }
-
-  /** The forward: `saved.out` gets the hidden states and the final cell state; with `keep`, `saved.cell` the parked state for the backward. */
-  lstmForward(
-    xp: Float32Array,
-    wHh: Float32Array,
-    bHh: Float32Array | null,
-    h0: Float32Array,
-    c0: Float32Array,
-    t: number,
-    b: number,
-    h: number,
-    reverse: boolean,
-    saved: LstmSaved<Float32Array>,
-    keep: boolean,
-  ): void {
-    const g = 4 * h,
-      tbh = t * b * h;
-    const parked = keep ? this.park(tbh) : null;
-    const [pxp, pwt, pbias, ph0, pc, pout, phPrev, phh, pcell] = this.scratch([t * b * g, h * g, g, b * h, b * h, tbh, tbh, b * g, parked ? 0 : 6 * tbh]);
-    this.put(pxp, xp);
-    packPanels(this.f32, pwt >> 2, wHh, h, g, true); // W_hhᵀ: h·W_hhᵀ per step
-    if (bHh) this.put(pbias, bHh);
-    this.put(ph0, h0);
-    this.put(pc, c0);
-    const cPrev = parked ? parked.cPrev : pcell,
-      tanhC = parked ? parked.tanhC : pcell + tbh * 4,
-      acts = parked ? parked.acts : pcell + 2 * tbh * 4;
-    this.k.lstmForward32(pxp, pwt, bHh ? pbias : 0, ph0, pc, t, b, h, reverse ? 1 : 0, pout, phPrev, cPrev, acts, tanhC, phh);
-    this.take(pout, saved.out.subarray(0, tbh));
-    this.take(pc, saved.out.subarray(tbh, tbh + b * h));
-    saved.cell = parked;
-  }
-
-  /** The backward of lstmForward on the state it kept (parked here, or float32 arrays), releasing a park. */
-  lstmBackward(
-    gOut: Float32Array,
-    saved: LstmSaved<Float32Array>,
-    wHh: Float32Array,
-    t: number,
-    b: number,
-    h: number,
-    reverse: boolean,
-    dx: Float32Array,
-    dh: Float32Array,
-    dc: Float32Array,
-    db: Float32Array | null,
-  ): void {
-    const g = 4 * h,
-      tbh = t * b * h;
-    const cell = saved.cell!;
-    const parked = 'floats' in cell ? cell : null;
-    const [pg, pw, pdx, pdh, pdc, pdb, pdht, pcell] = this.scratch([tbh, g * h, t * b * g, b * h, b * h, 2 * g, b * h, parked ? 0 : 6 * tbh]);
-    let cPrev = pcell,
-      tanhC = pcell + tbh * 4,
-      acts = pcell + 2 * tbh * 4;
-    if (parked) ({ cPrev, tanhC, acts } = parked);
-    else {
-      const arrays = cell as LstmCellState<Float32Array>;
-      this.put(cPrev, arrays.cPrev);
-      this.put(tanhC, arrays.tanhC);
-      this.put(acts, arrays.acts);
-    }
-    this.put(pg, gOut.subarray(0, tbh));
-    packPanels(this.f32, pw >> 2, wHh, g, h, false); // W_hh: dh = dx·W_hh per step
-    this.put(pdc, dc);
-    this.k.lstmBackward32(pg, acts, cPrev, tanhC, pw, t, b, h, reverse ? 1 : 0, pdx, pdh, pdc, db ? pdb : 0, pdht);
-    if (db) db.set(new Float64Array(this.memory.buffer, pdb, g));
-    this.take(pdx, dx);
-    this.take(pdh, dh);
-    this.take(pdc, dc);
-    if (parked) this.release(parked);
   }
 }
 

@@ -1,0 +1,285 @@
+/**
+ * LSTM jobs (asm/lstm.ts): one direction of an LSTM layer over all its
+ * steps, forward or backward, on every thread. The batch rows' recurrences
+ * are independent, so each chunk runs every step of a block of rows; the
+ * results are the same to the bit whatever the number of threads.
+ *
+ * What the backward reads besides the outputs (the gates, the cell states)
+ * is "parked" in the engine's memory where the forward wrote it, so it is
+ * not copied out and back in. Parks stack up (several layers or directions
+ * run their forwards before the backwards) just past the threads' work
+ * areas, held out of every other job's scratch through `engine.reservedEnd`;
+ * a backward releases its own. The backward may come much later, or never:
+ * past PARK_LIMIT_BYTES every park is given up, and so is every park when
+ * something else has moved `reservedEnd` (a resident GEMM operand) or the
+ * work areas have grown over them (more workers). A backward whose park is
+ * gone has the caller run the forward again (routines/lstm.ts).
+ */
+import { ShapeError } from '../../errors.js';
+import type { LstmCellState, LstmSaved } from '../routines/lstm.js';
+import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
+import * as slot from './layout.js';
+import { packPanels } from './small.js';
+
+/** An LSTM forward's cell state (cPrev, acts, tanhC: byte addresses) parked in the engine's memory while `id` is live there. */
+export interface ParkedLstm {
+  readonly id: number;
+  readonly cPrev: number;
+  readonly acts: number;
+  readonly tanhC: number;
+  /** Floats in cPrev (and tanhC); acts holds four times as many. */
+  readonly floats: number;
+}
+
+/** Most bytes the parked LSTM states take before they are all given up. */
+const PARK_LIMIT_BYTES = 64 * 2 ** 20;
+/** With several threads, aim for this many chunks per thread so that a thread slowed by other work leaves its rows to the others. */
+const CHUNKS_PER_THREAD = 4;
+
+/** The live parks, oldest first, each [start, end) in bytes; id 0 marks a hole left by a park released below the top. */
+let parks: { id: number; start: number; end: number }[] = [];
+/** `engine.reservedEnd` as this module last set it (the end of the top park), and as it was before the first park. */
+let parkTop = 0;
+let parkFloor = 0;
+let nextParkId = 1;
+
+/** Gives up every park, handing their region back. */
+function clearParks(engine: WasmEngine): void {
+  parks = [];
+  engine.reservedEnd = parkFloor;
+}
+
+/** Forgets every park if their region is no longer held for them. */
+function dropStaleParks(engine: WasmEngine): void {
+  if (parks.length > 0 && (engine.reservedEnd !== parkTop || engine.workAreasEnd() > parks[0].start)) parks = [];
+}
+
+/** Parks room for the state of a forward of `floats` hidden values (giving up every older park past PARK_LIMIT_BYTES). */
+function park(engine: WasmEngine, floats: number): ParkedLstm {
+  dropStaleParks(engine);
+  const bytes = align64(floats * 4),
+    size = 2 * bytes + align64(16 * floats);
+  if (parks.length > 0 && parkTop + size - parks[0].start > PARK_LIMIT_BYTES) clearParks(engine);
+  if (parks.length === 0) parkFloor = engine.reservedEnd;
+  const start = engine.pastWorkAreas();
+  engine.ensureBytes(start + size);
+  const id = nextParkId++;
+  parks.push({ id, start, end: start + size });
+  parkTop = engine.reservedEnd = start + size;
+  return { id, cPrev: start, tanhC: start + bytes, acts: start + 2 * bytes, floats };
+}
+
+/** Whether `parked` is still held in the engine's memory. */
+export function holdsLstmState(engine: WasmEngine, parked: ParkedLstm): boolean {
+  dropStaleParks(engine);
+  return parks.some((p) => p.id === parked.id);
+}
+
+/** Gives up a park (its backward has run); the room of the parks on top of the stack is reused. */
+function release(engine: WasmEngine, parked: ParkedLstm): void {
+  if (!holdsLstmState(engine, parked)) return;
+  const i = parks.findIndex((p) => p.id === parked.id);
+  parks[i] = { id: 0, start: parks[i].start, end: parks[i].end };
+  while (parks.length > 0 && parks[parks.length - 1].id === 0) parks.pop();
+  if (parks.length === 0) clearParks(engine);
+  else parkTop = engine.reservedEnd = parks[parks.length - 1].end;
+}
+
+/** A copy of a parked cell state in JS arrays (it stays parked). */
+export function unparkLstmState(engine: WasmEngine, parked: ParkedLstm): LstmCellState<Float32Array> {
+  const n = parked.floats,
+    copy = (ptr: number, len: number): Float32Array => engine.f32.slice(ptr >> 2, (ptr >> 2) + len);
+  return { cPrev: copy(parked.cPrev, n), acts: copy(parked.acts, 4 * n), tanhC: copy(parked.tanhC, n) };
+}
+
+/** Byte addresses of consecutive areas of the given byte sizes from `at` (each 64-aligned); the memory is grown to hold them. */
+function areas(engine: WasmEngine, at: number, sizes: readonly number[]): number[] {
+  const ptrs = sizes.map((n) => {
+    const p = at;
+    at += align64(n);
+    return p;
+  });
+  engine.ensureBytes(at);
+  return ptrs;
+}
+
+/** Rows of the batch per chunk (a multiple of 4, linear32's register tile) and whether the workers join in. */
+function chunking(engine: WasmEngine, T: number, B: number, H: number): { rowsPerChunk: number; chunks: number; parallel: boolean } {
+  const parallel = engine.threads > 1 && T * B * 16 * H * H >= PARALLEL_MIN_MACS && B >= 8;
+  const rowsPerChunk = parallel ? Math.max(4, roundUp(Math.ceil(B / (CHUNKS_PER_THREAD * engine.threads)), 4)) : Math.max(B, 1);
+  return { rowsPerChunk, chunks: Math.max(1, Math.ceil(B / rowsPerChunk)), parallel };
+}
+
+function checkLength(what: string, array: Float32Array | null, wanted: number): void {
+  if (array !== null && array.length < wanted) throw new ShapeError(`lstm: ${what} holds ${array.length} values, ${wanted} wanted`);
+}
+
+/** Writes the job's slots and runs it on the chunks. */
+function runLstmJob(engine: WasmEngine, kind: number, T: number, B: number, H: number, reverse: boolean, flagsPtr: number, fields: [number, number][]): void {
+  const { rowsPerChunk, chunks, parallel } = chunking(engine, T, B, H);
+  const pool = parallel ? engine.ensurePool() : null;
+  const base = engine.beginJob(kind, chunks, flagsPtr);
+  const all: [number, number][] = [[slot.LS_T, T], [slot.LS_B, B], [slot.LS_H, H], [slot.LS_REVERSE, reverse ? 1 : 0], [slot.LS_ROWS_PER_CHUNK, rowsPerChunk], ...fields];
+  for (const [index, value] of all) engine.i32[base + index] = value;
+  engine.runJob(pool, chunks, flagsPtr);
+}
+
+/** Flags and per-chunk scratch (rows × 4H floats) sizes of a job. */
+function jobScratch(engine: WasmEngine, T: number, B: number, H: number): [number, number] {
+  const { rowsPerChunk, chunks } = chunking(engine, T, B, H);
+  return [chunks * 4, chunks * rowsPerChunk * 4 * H * 4];
+}
+
+/** The forward: `saved.out` gets the hidden states and the final cell state; with `keep`, `saved.cell` the parked state for the backward. */
+export function lstmForwardJob(
+  engine: WasmEngine,
+  xp: Float32Array,
+  wHh: Float32Array,
+  bHh: Float32Array | null,
+  h0: Float32Array,
+  c0: Float32Array,
+  T: number,
+  B: number,
+  H: number,
+  reverse: boolean,
+  saved: LstmSaved<Float32Array>,
+  keep: boolean,
+): void {
+  const G = 4 * H,
+    TBH = T * B * H,
+    BH = B * H;
+  for (const [what, array, wanted] of [
+    ['xp', xp, T * B * G],
+    ['W_hh', wHh, G * H],
+    ['b_hh', bHh, G],
+    ['h0', h0, BH],
+    ['c0', c0, BH],
+    ['out', saved.out, TBH + BH],
+  ] as const)
+    checkLength(what, array, wanted);
+  if (engine.threads > 1) engine.ensurePool(); // the workers' areas lie below the parks: start them first
+  const parked = keep ? park(engine, TBH) : null;
+  const [flagsBytes, scratchBytes] = jobScratch(engine, T, B, H);
+  const [flags, pxp, pwt, pbias, ph0, pc, pout, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
+    flagsBytes,
+    4 * T * B * G,
+    4 * H * G,
+    4 * G,
+    4 * BH,
+    4 * BH,
+    4 * TBH,
+    scratchBytes,
+    parked ? 0 : 24 * TBH,
+  ]);
+  const f32 = engine.f32;
+  f32.set(xp.subarray(0, T * B * G), pxp >> 2);
+  packPanels(f32, pwt >> 2, wHh, H, G, true); // W_hhᵀ: h·W_hhᵀ per step
+  if (bHh) f32.set(bHh.subarray(0, G), pbias >> 2);
+  f32.set(h0.subarray(0, BH), ph0 >> 2);
+  f32.set(c0.subarray(0, BH), pc >> 2);
+  const cPrev = parked ? parked.cPrev : pcell,
+    tanhC = parked ? parked.tanhC : pcell + 4 * TBH,
+    acts = parked ? parked.acts : pcell + 8 * TBH;
+  runLstmJob(engine, slot.LSTM_FORWARD, T, B, H, reverse, flags, [
+    [slot.LS_X_PTR, pxp],
+    [slot.LS_W_PTR, pwt],
+    [slot.LS_BIAS_PTR, bHh ? pbias : 0],
+    [slot.LS_H0_PTR, ph0],
+    [slot.LS_C_PTR, pc],
+    [slot.LS_OUT_PTR, pout],
+    [slot.LS_C_PREV_PTR, cPrev],
+    [slot.LS_ACTS_PTR, acts],
+    [slot.LS_TANH_C_PTR, tanhC],
+    [slot.LS_SCRATCH_PTR, pscratch],
+  ]);
+  saved.out.set(engine.f32.subarray(pout >> 2, (pout >> 2) + TBH));
+  saved.out.set(engine.f32.subarray(pc >> 2, (pc >> 2) + BH), TBH);
+  saved.cell = parked;
+}
+
+/** The backward of lstmForwardJob on the state it kept (parked, or float32 arrays), releasing a park. */
+export function lstmBackwardJob(
+  engine: WasmEngine,
+  gOut: Float32Array,
+  saved: LstmSaved<Float32Array>,
+  wHh: Float32Array,
+  T: number,
+  B: number,
+  H: number,
+  reverse: boolean,
+  dx: Float32Array,
+  dh: Float32Array,
+  dc: Float32Array,
+  db: Float32Array | null,
+): void {
+  const G = 4 * H,
+    TBH = T * B * H,
+    BH = B * H;
+  const cell = saved.cell!;
+  const parked = 'floats' in cell ? cell : null;
+  for (const [what, array, wanted] of [
+    ['gOut', gOut, TBH],
+    ['W_hh', wHh, G * H],
+    ['dx', dx, T * B * G],
+    ['dh', dh, BH],
+    ['dc', dc, BH],
+    ['db', db, G],
+  ] as const)
+    checkLength(what, array, wanted);
+  if (parked && parked.floats !== TBH) throw new ShapeError(`lstmBackward: the kept state holds ${parked.floats} hidden values, ${TBH} wanted`);
+  if (!parked)
+    for (const [what, array, wanted] of [
+      ['cPrev', cell.cPrev, TBH],
+      ['acts', cell.acts, 4 * TBH],
+      ['tanhC', cell.tanhC, TBH],
+    ] as const)
+      checkLength(what, array as Float32Array, wanted);
+  const [flagsBytes, scratchBytes] = jobScratch(engine, T, B, H);
+  const [flags, pg, pw, pdx, pdh, pdc, pdb, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
+    flagsBytes,
+    4 * TBH,
+    4 * G * H,
+    4 * T * B * G,
+    4 * BH,
+    4 * BH,
+    8 * G,
+    scratchBytes,
+    parked ? 0 : 24 * TBH,
+  ]);
+  const f32 = engine.f32;
+  let cPrev = pcell,
+    tanhC = pcell + 4 * TBH,
+    acts = pcell + 8 * TBH;
+  if (parked) ({ cPrev, tanhC, acts } = parked);
+  else {
+    const arrays = cell as LstmCellState<Float32Array>;
+    f32.set(arrays.cPrev.subarray(0, TBH), cPrev >> 2);
+    f32.set(arrays.tanhC.subarray(0, TBH), tanhC >> 2);
+    f32.set(arrays.acts.subarray(0, 4 * TBH), acts >> 2);
+  }
+  f32.set(gOut.subarray(0, TBH), pg >> 2);
+  packPanels(f32, pw >> 2, wHh, G, H, false); // W_hh: dh = dx·W_hh per step
+  f32.set(dc.subarray(0, BH), pdc >> 2);
+  runLstmJob(engine, slot.LSTM_BACKWARD, T, B, H, reverse, flags, [
+    [slot.LS_X_PTR, pg],
+    [slot.LS_W_PTR, pw],
+    [slot.LS_BIAS_PTR, 0],
+    [slot.LS_H0_PTR, pdh],
+    [slot.LS_C_PTR, pdc],
+    [slot.LS_OUT_PTR, pdx],
+    [slot.LS_C_PREV_PTR, cPrev],
+    [slot.LS_ACTS_PTR, acts],
+    [slot.LS_TANH_C_PTR, tanhC],
+    [slot.LS_SCRATCH_PTR, pscratch],
+  ]);
+  const out = engine.f32;
+  if (db) {
+    // b_hh's gradient: dx summed over steps and rows in float64 (in memory order, as the reference), rounded once.
+    engine.kernels.columnSums32(pdx, T * B, G, pdb);
+    db.set(engine.f64.subarray(pdb >> 3, (pdb >> 3) + G));
+  }
+  dx.set(out.subarray(pdx >> 2, (pdx >> 2) + T * B * G));
+  dh.set(out.subarray(pdh >> 2, (pdh >> 2) + BH));
+  dc.set(out.subarray(pdc >> 2, (pdc >> 2) + BH));
+  if (parked) release(engine, parked);
+}

@@ -1,0 +1,114 @@
+/**
+ * The wasm LSTM job (src/backend/wasm/lstm-job.ts, asm/lstm.ts): the same
+ * results to the bit on one thread and on two (blocks of batch rows per
+ * chunk), the state kept for the backward in the engine's memory (the
+ * forward runs again where it was given up), and arrays shorter than the
+ * sizes they are given with refused.
+ */
+import { describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { getNumThreads, setNumThreads, withResidentOperand } from '../src/backend/index.js';
+import { lstmForward, type LstmSaved } from '../src/backend/routines/lstm.js';
+import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
+import { ShapeError } from '../src/errors.js';
+import { manualSeed, randn, type Tensor } from '../src/index.js';
+import * as nn from '../src/nn/index.js';
+import { withBackend } from './helpers/backends.js';
+
+const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
+
+const sameBits = (a: Float32Array, b: Float32Array, what: string): void => assert.deepEqual(Array.from(a).map(String), Array.from(b).map(String), what);
+
+/** The output, final states and gradients of every parameter and of x for sum(output) + sum(h) + sum(c²). */
+function lstmRun(lstm: nn.LSTM, x: Tensor, between: () => void = () => {}, backwards = 1): Float32Array[] {
+  for (const p of lstm.parameters()) p.grad = null;
+  const input = x.detach();
+  input.requiresGrad = true;
+  const { output, h, c } = lstm.run(input);
+  const loss = output.sum().add(h.sum()).add(c.mul(c).sum());
+  between();
+  for (let i = 0; i < backwards; i++) loss.backward(null, { retainGraph: i < backwards - 1 });
+  return [output, h, c, input.grad!, ...lstm.parameters().map((p) => p.grad!)].map((t) => t.data as Float32Array);
+}
+
+describe('wasm LSTM job', { skip }, () => {
+  it('gives the same outputs and gradients to the bit on one thread and on two (uneven row blocks, reverse direction, two layers)', async () => {
+    const before = getNumThreads();
+    try {
+      manualSeed(7);
+      // 22 rows: blocks of 4 with two threads, the last one of 2 rows; large enough to run on both threads.
+      const lstm = new nn.LSTM(5, 32, { numLayers: 2, bidirectional: true });
+      const x = randn([12, 22, 5]);
+      setNumThreads(1);
+      const one = withBackend('wasm', () => lstmRun(lstm, x));
+      setNumThreads(2);
+      await warmUpWasmThreads(); // the workers are ready before the job: both threads take chunks
+      for (let round = 0; round < 3; round++) {
+        const two = withBackend('wasm', () => lstmRun(lstm, x));
+        one.forEach((a, i) => sameBits(two[i], a, `result ${i}`));
+      }
+    } finally {
+      setNumThreads(before);
+    }
+  });
+
+  it('a backward whose kept state was given up (a resident GEMM operand in between) runs the forward again: same gradients', () => {
+    withBackend('wasm', () => {
+      manualSeed(3);
+      const lstm = new nn.LSTM(3, 8, { numLayers: 2 });
+      const x = randn([5, 2, 3]);
+      const plain = lstmRun(lstm, x);
+      const operand = new Float32Array(4096).fill(1);
+      const evicted = lstmRun(lstm, x, () => withResidentOperand(operand, () => randn([64, 64]).matmul(randn([64, 64]))));
+      plain.forEach((g, i) => sameBits(evicted[i], g, `result ${i}`));
+    });
+  });
+
+  it("a forward run inside a resident operand's scope keeps its state apart from it, and a backward after the scope still gives the same gradients", () => {
+    withBackend('wasm', () => {
+      manualSeed(5);
+      const lstm = new nn.LSTM(4, 8);
+      const x = randn([6, 3, 4]);
+      const plain = lstmRun(lstm, x);
+      const a = randn([40, 40]);
+      const product = a.matmul(a).data as Float32Array;
+      let inside: Float32Array[] = [];
+      let again: Float32Array = new Float32Array(0);
+      withResidentOperand(a.data as Float32Array, () => {
+        inside = lstmRun(lstm, x);
+        again = a.matmul(a).data as Float32Array; // reads the resident copy: the LSTM's state must not have overwritten it
+      });
+      sameBits(again, product, 'the resident product');
+      plain.forEach((g, i) => sameBits(inside[i], g, `result ${i}`));
+    });
+  });
+
+  it('a retained graph runs the backward twice: twice the gradients', () => {
+    withBackend('wasm', () => {
+      manualSeed(4);
+      const lstm = new nn.LSTM(3, 8, { bidirectional: true });
+      const x = randn([4, 3, 3]);
+      const once = lstmRun(lstm, x).slice(4);
+      const twice = lstmRun(lstm, x, undefined, 2).slice(4);
+      once.forEach((g, i) =>
+        sameBits(
+          twice[i],
+          g.map((v) => v * 2),
+          `gradient ${i}`,
+        ),
+      );
+    });
+  });
+
+  it("refuses arrays shorter than the sizes given with them (ShapeError), before touching the kernels' memory", () => {
+    withBackend('wasm', () => {
+      const [T, B, H] = [3, 2, 4];
+      const saved: LstmSaved<Float32Array> = { out: new Float32Array((T + 1) * B * H), cell: null };
+      const ok = [new Float32Array(T * B * 4 * H), new Float32Array(4 * H * H), null, new Float32Array(B * H), new Float32Array(B * H)] as const;
+      assert.throws(() => lstmForward.run(new Float32Array(5), ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
+      assert.throws(() => lstmForward.run(ok[0], new Float32Array(4), null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
+      assert.throws(() => lstmForward.run(ok[0], ok[1], null, ok[3], new Float32Array(1), T, B, H, false, saved, true), ShapeError);
+      lstmForward.run(...ok, T, B, H, false, saved, true);
+    });
+  });
+});
