@@ -230,4 +230,4 @@ export const Q_TMP_OFFSET: i32 = 31;
 /** Descriptor: the offset of the layer's input codes (conv: padded image; dense: rows) in a thread's scratch. */
 export const Q_IN_OFFSET: i32 = 127;
 /** Descriptor: int32 per output channel, zeroPoint·Σw, subtracted from the accumulators. */
-export const Q_CORR_PTR: i32 = 30;
+export const Q_CORR_PTR: i32 = 98;
