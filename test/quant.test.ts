@@ -226,6 +226,26 @@ console.log(JSON.stringify([...noGrad(() => m.call(x)).data]));`;
     assert.deepEqual(JSON.parse(out), [...logits(q, new Tensor(input, [5, 1, 8, 8])).data]);
   });
 
+  it('refuses a static layer saved with 8-bit activations (no activationBits in its config); dynamic ones still load', () => {
+    const q = quant.convert(quant.calibrate(quant.prepare(model), batches()));
+    for (const [, layer] of q.namedModules()) {
+      if (!(layer instanceof QuantizedConv2d || layer instanceof QuantizedLinear)) continue;
+      const kind = layer instanceof QuantizedConv2d ? QuantizedConv2d : QuantizedLinear;
+      const config = layer.getConfig();
+      assert.equal(config.activationBits, 7);
+      assert.ok(kind.fromConfig(config)); // today's files load
+      const { activationBits: _dropped, ...old } = config;
+      assert.throws(
+        () => kind.fromConfig(old),
+        (e: unknown) => e instanceof ValueError && /8-bit activation/.test(e.message),
+      );
+      assert.throws(() => kind.fromConfig({ ...old, activationBits: 8 }), ValueError);
+    }
+    const dynamic = new QuantizedLinear(4, 3, { dynamic: true }).getConfig();
+    const { activationBits: _unused, ...oldDynamic } = dynamic;
+    assert.ok(QuantizedLinear.fromConfig(oldDynamic) instanceof QuantizedLinear);
+  });
+
   it('refuses int8 weights outside [-128, 127] and a broken input scale from a file (typed errors)', () => {
     const q = quant.convert(quant.calibrate(quant.prepare(model), batches()));
     const state = q.stateDict();

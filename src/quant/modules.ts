@@ -189,11 +189,12 @@ export class QuantizedLinear extends QuantizedBase {
   }
 
   getConfig(): JsonObject {
-    return { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.hasBias, relu: this.relu, dynamic: this.dynamic };
+    return { inFeatures: this.inFeatures, outFeatures: this.outFeatures, bias: this.hasBias, relu: this.relu, dynamic: this.dynamic, activationBits: ACTIVATION_BITS };
   }
 
   static fromConfig(config: JsonObject): QuantizedLinear {
-    const { inFeatures, outFeatures, ...options } = config as unknown as { inFeatures: number; outFeatures: number } & QuantizedLinearOptions;
+    const checked = configWithoutActivationBits('QuantizedLinear', config, config.dynamic === true);
+    const { inFeatures, outFeatures, ...options } = checked as unknown as { inFeatures: number; outFeatures: number } & QuantizedLinearOptions;
     return new QuantizedLinear(inFeatures, outFeatures, options);
   }
 }
@@ -319,12 +320,32 @@ export class QuantizedConv2d extends QuantizedBase {
       bias: this.hasBias,
       relu: this.relu,
       pool: this.pool && { kernelSize: [...this.pool.kernelSize], stride: [...this.pool.stride] },
+      activationBits: ACTIVATION_BITS,
     };
   }
 
   static fromConfig(config: JsonObject): QuantizedConv2d {
-    return new QuantizedConv2d(...convConstructorArgs<[number, number], QuantizedConv2dOptions>(config));
+    const checked = configWithoutActivationBits('QuantizedConv2d', config, false);
+    return new QuantizedConv2d(...convConstructorArgs<[number, number], QuantizedConv2dOptions>(checked));
   }
+}
+
+/**
+ * Activation codes are 7 bits ([0, 127], qparams.ts). Files written before
+ * that held 8-bit input scales and zero points, which would run here without
+ * error but clip every activation past half the calibrated range: refuse
+ * them. A dynamic layer saves no input quantisation, so its old files load.
+ */
+const ACTIVATION_BITS = 7;
+
+function configWithoutActivationBits(label: string, config: JsonObject, dynamic: boolean): JsonObject {
+  const { activationBits, ...rest } = config;
+  if (!dynamic && activationBits !== ACTIVATION_BITS) {
+    throw new ValueError(
+      `${label}: this file holds 8-bit activation quantisation from an earlier Frugal (activationBits ${JSON.stringify(activationBits ?? null)}); the kernels now take 7-bit codes — quantise the float model again`,
+    );
+  }
+  return rest;
 }
 
 registerLayer('QuantizedLinear', QuantizedLinear);
