@@ -160,28 +160,11 @@ export function blockF32(
     a += 20;
     b += 32;
   }
-  if (!overwrite) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
-    c40 = f32x4.add(c40, v128.load(c + 4 * ldc));
-    c41 = f32x4.add(c41, v128.load(c + 4 * ldc, 16));
-  }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + ldc, c10);
-  v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20);
-  v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30);
-  v128.store(c + 3 * ldc, c31, 16);
-  v128.store(c + 4 * ldc, c40);
-  v128.store(c + 4 * ldc, c41, 16);
+  storeRow8(c, c00, c01, overwrite);
+  storeRow8(c + ldc, c10, c11, overwrite);
+  storeRow8(c + 2 * ldc, c20, c21, overwrite);
+  storeRow8(c + 3 * ldc, c30, c31, overwrite);
+  storeRow8(c + 4 * ldc, c40, c41, overwrite);
 }
 
 /**
@@ -213,24 +196,21 @@ export function blockF32(
     a += 16;
     b += 32;
   }
+  storeRow8(c, c00, c01, overwrite);
+  storeRow8(c + ldc, c10, c11, overwrite);
+  storeRow8(c + 2 * ldc, c20, c21, overwrite);
+  storeRow8(c + 3 * ldc, c30, c31, overwrite);
+}
+
+/** One row of a register tile, 8 floats at `c`: stored, or added to what is there. */
+// @ts-ignore: decorator
+@inline function storeRow8(c: usize, lo: v128, hi: v128, overwrite: bool): void {
   if (!overwrite) {
-    c00 = f32x4.add(c00, v128.load(c));
-    c01 = f32x4.add(c01, v128.load(c, 16));
-    c10 = f32x4.add(c10, v128.load(c + ldc));
-    c11 = f32x4.add(c11, v128.load(c + ldc, 16));
-    c20 = f32x4.add(c20, v128.load(c + 2 * ldc));
-    c21 = f32x4.add(c21, v128.load(c + 2 * ldc, 16));
-    c30 = f32x4.add(c30, v128.load(c + 3 * ldc));
-    c31 = f32x4.add(c31, v128.load(c + 3 * ldc, 16));
+    lo = f32x4.add(lo, v128.load(c));
+    hi = f32x4.add(hi, v128.load(c, 16));
   }
-  v128.store(c, c00);
-  v128.store(c, c01, 16);
-  v128.store(c + ldc, c10);
-  v128.store(c + ldc, c11, 16);
-  v128.store(c + 2 * ldc, c20);
-  v128.store(c + 2 * ldc, c21, 16);
-  v128.store(c + 3 * ldc, c30);
-  v128.store(c + 3 * ldc, c31, 16);
+  v128.store(c, lo);
+  v128.store(c, hi, 16);
 }
 
 /**
