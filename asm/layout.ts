@@ -43,6 +43,8 @@ export const JOB_ID: i32 = 25;
 export const LIVE_WORKERS: i32 = 26;
 /** Workers that have started and are ready for jobs. */
 export const READY: i32 = 27;
+/** Workers asleep in Atomics.wait on SEQ, and sleeps begun: the caller wakes them only when there are any (pool.ts). */
+export const SLEEPING: i32 = 99;
 
 // -------------------------------------------------------------- GEMM jobs ---
 
