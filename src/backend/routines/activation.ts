@@ -11,24 +11,25 @@
  *   each step to float32 as the three unfused ops did.
  */
 import { defineRoutine } from '../routine.js';
-import { CALLER_KERNEL_MIN_ELEMENTS, unary, unaryGrad, type GradKernel, type UnaryKernel } from '../wasm/caller-kernels.js';
+import { CALLER_KERNEL_MIN_ELEMENTS, unary, unaryGrad } from '../wasm/caller-kernels.js';
 import { wasmEngine } from '../wasm/backend.js';
 import { tanhF32 } from './fast-math.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;
 
-/** An element-wise float32 routine: its reference, and its wasm kernel from CALLER_KERNEL_MIN_ELEMENTS elements on. */
-function activation(name: string, reference: (x: Float32Array) => Float32Array, kernel: UnaryKernel) {
+/**
+ * An element-wise float32 routine (on x, or for a gradient on an output and
+ * its gradient): its reference, and its wasm kernel (`run`, given the engine)
+ * from CALLER_KERNEL_MIN_ELEMENTS elements on.
+ */
+function elementwise<A extends [Float32Array] | [Float32Array, Float32Array]>(
+  name: string,
+  reference: (...args: A) => Float32Array,
+  run: (e: NonNullable<typeof engine>, ...args: A) => Float32Array,
+) {
   const routine = defineRoutine(name, reference);
-  routine.register('wasm', engine && { supports: (x) => x.length >= CALLER_KERNEL_MIN_ELEMENTS, run: (x) => unary(engine, kernel, x) });
-  return routine;
-}
-
-/** The gradient routine of an activation, from its output `out` and the gradient `g` of that output. */
-function activationGrad(name: string, reference: (out: Float32Array, g: Float32Array) => Float32Array, kernel: GradKernel) {
-  const routine = defineRoutine(name, reference);
-  routine.register('wasm', engine && { supports: (out) => out.length >= CALLER_KERNEL_MIN_ELEMENTS, run: (out, g) => unaryGrad(engine, kernel, out, g) });
+  routine.register('wasm', engine && { supports: (...args: A) => args[0].length >= CALLER_KERNEL_MIN_ELEMENTS, run: (...args: A) => run(engine, ...args) });
   return routine;
 }
 
@@ -48,7 +49,23 @@ function backward(op: 'relu' | 'tanh', out: Float32Array, g: Float32Array): Floa
   return dx;
 }
 
-export const relu32 = activation('relu32', (x) => forward('relu', x), 'reluF32');
-export const tanh32 = activation('tanh32', (x) => forward('tanh', x), 'tanhF32');
-export const reluGrad32 = activationGrad('reluGrad32', (out, g) => backward('relu', out, g), 'reluGradF32');
-export const tanhGrad32 = activationGrad('tanhGrad32', (out, g) => backward('tanh', out, g), 'tanhGradF32');
+export const relu32 = elementwise<[Float32Array]>(
+  'relu32',
+  (x) => forward('relu', x),
+  (e, x) => unary(e, 'reluF32', x),
+);
+export const tanh32 = elementwise<[Float32Array]>(
+  'tanh32',
+  (x) => forward('tanh', x),
+  (e, x) => unary(e, 'tanhF32', x),
+);
+export const reluGrad32 = elementwise<[Float32Array, Float32Array]>(
+  'reluGrad32',
+  (out, g) => backward('relu', out, g),
+  (e, out, g) => unaryGrad(e, 'reluGradF32', out, g),
+);
+export const tanhGrad32 = elementwise<[Float32Array, Float32Array]>(
+  'tanhGrad32',
+  (out, g) => backward('tanh', out, g),
+  (e, out, g) => unaryGrad(e, 'tanhGradF32', out, g),
+);

@@ -9,7 +9,7 @@
  *   images, weights and outputs copied) and agrees with the reference, the
  *   lowering followed by the epilogue, to the bit.
  */
-import { FrugalError } from '../../errors.js';
+import { FrugalError, ValueError } from '../../errors.js';
 import type { FloatArray } from '../backend.js';
 import { gemm, type GemmCall } from '../index.js';
 import { defineRoutine } from '../routine.js';
@@ -34,12 +34,32 @@ export interface ConvEpilogue {
   pool: { kh: number; kw: number; sh: number; sw: number; ho: number; wo: number } | null;
   /** False where no backward will run (inference): the forward then returns no arg-max offsets (default true). */
   argMax?: boolean;
+  /**
+   * Whether the backend may keep what the backward reads (the input, the
+   * weight, the block's output and its arg-max offsets) in its own memory
+   * instead of returning the offsets (default false): the result then has
+   * `saved` and, where kept, no offsets.
+   */
+  keepForBackward?: boolean;
 }
 
-/** The forward pass's result: the block's output and, with pooling (and argMax not false), each output cell's arg-max offset within its sample. */
+/**
+ * The forward pass's result: the block's output and, with pooling (and argMax
+ * not false), each output cell's arg-max offset within its sample, unless the
+ * backend kept them (`saved`).
+ */
 export interface ConvForwardResult {
   y: Float32Array;
   offsets: Int32Array | null;
+  /** The forward's inputs, given where the backend kept the forward's state (keepForBackward): a backward that finds it gone recomputes it from them. */
+  saved?: ConvSavedForward;
+}
+
+/** The inputs of a forward whose state a backend kept for the backward (a backend extends it with where it kept that state). */
+export interface ConvSavedForward {
+  x: Float32Array;
+  weight: Float32Array;
+  bias: Float32Array | null;
 }
 
 export interface ConvBackwardArgs {
@@ -254,22 +274,7 @@ export const conv2dForward = defineRoutine(
     if (epilogue?.relu) for (let i = 0; i < y.length; i++) y[i] = y[i] > 0 || y[i] !== y[i] ? y[i] : 0;
     const pool = epilogue?.pool;
     if (!pool) return { y, offsets: null };
-    const found = maxPool2d.reference(y, {
-      n: g.n,
-      c: g.o,
-      h: g.ho,
-      w: g.wo,
-      kh: pool.kh,
-      kw: pool.kw,
-      sh: pool.sh,
-      sw: pool.sw,
-      ph: 0,
-      pw: 0,
-      dh: 1,
-      dw: 1,
-      ho: pool.ho,
-      wo: pool.wo,
-    });
+    const found = maxPool2d.reference(y, { ...pool, n: g.n, c: g.o, h: g.ho, w: g.wo, ph: 0, pw: 0, dh: 1, dw: 1 });
     // Offsets within the sample, as the block's backward reads them.
     const cells = g.o * pool.ho * pool.wo;
     for (let k = 0; k < found.offsets.length; k++) found.offsets[k] -= Math.floor(k / cells) * g.o * plane;
@@ -293,9 +298,13 @@ export const conv2dBackward = defineRoutine('conv2dBackward', function reference
   if (epilogue?.pool) {
     // The pooled gradient goes to each window's arg-max, where relu let the value through.
     const cells = o * epilogue.pool.ho * epilogue.pool.wo;
+    // Offsets the wasm kernels kept are computed again from the forward's inputs (the forward ran on another backend).
+    const saved = epilogue.saved;
+    const offsets = epilogue.offsets ?? (saved && conv2dForward.reference(g, saved.x, saved.weight, saved.bias, epilogue).offsets);
+    if (!offsets) throw new ValueError(`conv2d kernel: the pooling needs ${args.dy.length} arg-max offsets`);
     dy = new Float32Array(n * o * plane);
     for (let k = 0; k < args.dy.length; k++) {
-      if (!epilogue.relu || epilogue.y[k] > 0) dy[Math.floor(k / cells) * o * plane + epilogue.offsets![k]] += args.dy[k];
+      if (!epilogue.relu || epilogue.y[k] > 0) dy[Math.floor(k / cells) * o * plane + offsets[k]] += args.dy[k];
     }
   } else if (epilogue?.relu) {
     dy = new Float32Array(args.dy.length);

@@ -5,12 +5,27 @@
  * outputs are copied; a Conv → ReLU (→ MaxPool) block's epilogue runs in the
  * same pass. Each sample is computed by one thread, and per-sample weight
  * gradients are summed in order of the sample, so the results do not depend
- * on the number of threads.
+ * on the number of threads. In training (keepForBackward) a block's forward
+ * parks x, the weight, its output and its arg-max offsets in the engine's
+ * memory (parks.ts), where its backward reads them instead of having them
+ * copied out and back in; a backward that finds them given up runs the
+ * forward again.
  */
-import type { ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry } from '../routines/conv.js';
+import type { ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, ConvKernelGeometry, ConvSavedForward } from '../routines/conv.js';
 import { ValueError } from '../../errors.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
+import { type Park, ParkStack } from './parks.js';
+
+/** Most bytes the parked forward states take before they are all given up (a forward whose backward never came). */
+const PARK_LIMIT_BYTES = 64 * 2 ** 20;
+const parks = new ParkStack(PARK_LIMIT_BYTES);
+
+/** A block forward's state parked in the engine's memory for its backward (keepForBackward). */
+interface ParkedConv extends ConvSavedForward {
+  /** Where x, the weight, the block's output and its arg-max offsets (none without pooling) are. */
+  readonly park: Park;
+}
 
 /** Largest per-thread scratch a convolution job may take (one sample's columns and packed operand); larger samples go through im2col + gemm. */
 const CONV_SCRATCH_LIMIT = 64 * 2 ** 20;
@@ -51,17 +66,19 @@ export function conv2dForward(
   const pool = epilogue?.pool ?? null;
   // A block is fused only when its backward (dx and dW) fits too: its gradient has no other way back.
   if (epilogue && !convScratch(engine, g, slot.CONV_BACKWARD, true, true, true)) return null;
-  const job = convJob(engine, g, slot.CONV_FORWARD, false, false, pool !== null);
-  if (!job) return null;
-  checkLength('x', x, g.n * job.image);
-  checkLength('weight', weight, g.o * job.depth);
+  const depth = g.c * g.kh * g.kw;
+  checkLength('x', x, g.n * g.c * g.h * g.w);
+  checkLength('weight', weight, g.o * depth);
   if (bias) checkLength('bias', bias, g.o);
-  const outLength = g.n * (pool ? g.o * pool.ho * pool.wo : job.output);
-  const xPtr = job.alloc(x.length * 4);
-  const weightPtr = job.alloc(weight.length * 4);
+  const outLength = g.n * g.o * (pool ? pool.ho * pool.wo : g.ho * g.wo);
+  // x, the weight, the block's output and its arg-max offsets: parked below the job where the backward will read them.
+  const sizes = [x.length * 4, weight.length * 4, outLength * 4, pool ? outLength * 4 : 0];
+  const keep = epilogue?.keepForBackward === true && epilogue.argMax !== false;
+  const job = convJob(engine, g, slot.CONV_FORWARD, false, false, pool !== null, keep ? sizes : null);
+  if (!job) return null;
+  const park = job.park;
+  const [xPtr, weightPtr, yPtr, offsetsPtr] = park?.ptrs ?? sizes.map((bytes) => (bytes > 0 ? job.alloc(bytes) : 0));
   const biasPtr = bias ? job.alloc(g.o * 4) : 0;
-  const yPtr = job.alloc(outLength * 4);
-  const offsetsPtr = pool ? job.alloc(outLength * 4) : 0;
   engine.ensureBytes(job.end());
   engine.f32.set(x, xPtr >> 2);
   engine.f32.set(weight, weightPtr >> 2);
@@ -74,25 +91,26 @@ export function conv2dForward(
     ...epilogueSlots(epilogue, yPtr, offsetsPtr),
   ]);
   // slice(): a new array filled by the copy (faster than filling a zeroed one).
-  return {
-    y: engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength),
-    offsets: pool && epilogue?.argMax !== false ? engine.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null,
-  };
+  const y = engine.f32.slice(yPtr >> 2, (yPtr >> 2) + outLength);
+  if (park) {
+    const saved: ParkedConv = { x, weight, bias, park };
+    return { y, offsets: null, saved };
+  }
+  return { y, offsets: pool && epilogue?.argMax !== false ? engine.i32.slice(offsetsPtr >> 2, (offsetsPtr >> 2) + outLength) : null };
 }
 
 export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: ConvBackwardArgs): ConvGradients | null {
   const epilogue = args.epilogue;
   const pool = epilogue?.pool ?? null;
-  const job = convJob(engine, g, slot.CONV_BACKWARD, args.input, args.weights, epilogue !== undefined);
-  if (!job) return null;
+  if (!convScratch(engine, g, slot.CONV_BACKWARD, args.input, args.weights, epilogue !== undefined)) return null;
+  const kept = epilogue?.saved ? keptForward(engine, g, epilogue) : null;
+  const job = convJob(engine, g, slot.CONV_BACKWARD, args.input, args.weights, epilogue !== undefined)!;
   const { n, o } = g;
   const blockOut = n * (pool ? o * pool.ho * pool.wo : job.output);
   checkLength('dy', args.dy, blockOut);
   const dyPtr = job.alloc(args.dy.length * 4);
-  const blockOutPtr = epilogue ? job.alloc(blockOut * 4) : 0;
-  const offsetsPtr = pool ? job.alloc(blockOut * 4) : 0;
-  const xPtr = args.weights ? job.alloc(n * job.image * 4) : 0;
-  const weightPtr = args.input ? job.alloc(o * job.depth * 4) : 0;
+  // x, the weight, the block's output and its offsets: where the forward parked them, else copied in.
+  const [xPtr, weightPtr, blockOutPtr, offsetsPtr] = kept?.park.ptrs ?? copyIn(engine, job, args, blockOut);
   const dxPtr = args.input ? job.alloc(n * job.image * 4) : 0;
   const dwPtr = args.weights ? job.alloc(n * o * job.depth * 4) : 0;
   const dwSumPtr = args.weights ? job.alloc(o * job.depth * 4) : 0;
@@ -100,22 +118,6 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   const transposed = args.weights && weightGradTransposed(engine, g);
   engine.ensureBytes(job.end());
   engine.f32.set(args.dy, dyPtr >> 2);
-  if (epilogue) {
-    checkLength('the block output', epilogue.y, blockOut);
-    engine.f32.set(epilogue.y, blockOutPtr >> 2);
-    if (pool) {
-      if (!epilogue.offsets || epilogue.offsets.length !== blockOut) throw new ValueError(`conv2d kernel: the pooling needs ${blockOut} arg-max offsets`);
-      engine.i32.set(epilogue.offsets, offsetsPtr >> 2);
-    }
-  }
-  if (args.weights) {
-    checkLength('x', args.x, n * job.image);
-    engine.f32.set(args.x, xPtr >> 2);
-  }
-  if (args.input) {
-    checkLength('weight', args.weight, o * job.depth);
-    engine.f32.set(args.weight, weightPtr >> 2);
-  }
   runConvJob(engine, job, [
     [slot.CV_DY_PTR, dyPtr],
     [slot.CV_X_PTR, xPtr],
@@ -126,6 +128,7 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
     [slot.CV_DW_TRANSPOSED, transposed ? 1 : 0],
     ...epilogueSlots(epilogue, blockOutPtr, offsetsPtr),
   ]);
+  if (kept) parks.release(engine, kept.park);
   let dw: Float32Array | null = null;
   let db: Float32Array | null = null;
   if (args.weights) {
@@ -142,6 +145,34 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   }
   const dx = args.input ? engine.f32.slice(dxPtr >> 2, (dxPtr >> 2) + n * job.image) : null;
   return { dx, dw, db };
+}
+
+/** Copies x, the weight, the block's output and its offsets (those the backward reads) into the job's memory; returns their addresses (0: not read). */
+function copyIn(engine: WasmEngine, job: ConvJob, args: ConvBackwardArgs, blockOut: number): number[] {
+  const { epilogue, weights, input } = args;
+  const pool = epilogue?.pool ?? null;
+  if (epilogue) checkLength('the block output', epilogue.y, blockOut);
+  if (pool && epilogue?.offsets?.length !== blockOut) throw new ValueError(`conv2d kernel: the pooling needs ${blockOut} arg-max offsets`);
+  if (weights) checkLength('x', args.x, job.g.n * job.image);
+  if (input) checkLength('weight', args.weight, job.g.o * job.depth);
+  const arrays = [weights ? args.x : null, input ? args.weight : null, epilogue?.y ?? null, pool ? epilogue!.offsets : null];
+  const ptrs = arrays.map((a) => (a ? job.alloc(a.length * 4) : 0));
+  engine.ensureBytes(job.end());
+  for (const [i, a] of arrays.entries()) if (a) (a instanceof Int32Array ? engine.i32 : engine.f32).set(a as never, ptrs[i] >> 2);
+  return ptrs;
+}
+
+/**
+ * The state a block's forward parked for this backward; where it was given
+ * up (or kept elsewhere), the forward again, which parks the same state anew
+ * (every sample is computed the same way, so the bits are the same).
+ */
+function keptForward(engine: WasmEngine, g: ConvKernelGeometry, epilogue: NonNullable<ConvBackwardArgs['epilogue']>): ParkedConv | null {
+  const saved = epilogue.saved as ParkedConv;
+  // The workers' work areas lie below the parks: start them before the parks are looked at.
+  engine.ensurePool();
+  if (parks.holds(engine, saved.park)) return saved;
+  return (conv2dForward(engine, g, saved.x, saved.weight, saved.bias, { ...epilogue, keepForBackward: true })?.saved as ParkedConv) ?? null;
 }
 
 /**
@@ -183,11 +214,6 @@ export function convGeometrySlots(g: ConvKernelGeometry): [number, number][] {
 }
 
 /**
- * Plans a convolution job: null when it does not suit (empty, too large a
- * sample); otherwise its sizes and an allocator for its operands, placed
- * after the flags and every thread's scratch.
- */
-/**
  * One thread's scratch for a job: a sample's columns, the packed operand
  * (cols K×P forward; dy O×P for dx, colsᵀ P×K for dW backward) and, for a
  * block's epilogue, one sample's convolution output or its gradient. Null
@@ -209,7 +235,13 @@ function convScratch(engine: WasmEngine, g: ConvKernelGeometry, kind: number, ne
   return scratchBytes > CONV_SCRATCH_LIMIT ? null : { colsBytes, packedBytes, scratchBytes };
 }
 
-function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
+/**
+ * Plans a convolution job: null when it does not suit (empty, too large a
+ * sample); otherwise its sizes, the park it reserved of areas of the `parked` sizes for
+ * operands that outlive it (null for none) and an allocator for its
+ * operands, placed after the flags and every thread's scratch.
+ */
+function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean, parked: number[] | null = null) {
   const scratch = convScratch(engine, g, kind, needsColsB, needsColsT, needsOutputScratch);
   if (!scratch) return null;
   const { colsBytes, packedBytes, scratchBytes } = scratch;
@@ -219,6 +251,8 @@ function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsC
     image = c * g.h * g.w;
   const macs = n * o * depth * plane * (kind === slot.CONV_BACKWARD ? Number(needsColsB) + Number(needsColsT) : 1);
   const pool = engine.threads > 1 && n > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
+  // Parked past the work areas (the workers started first: theirs lie below) and below the job.
+  const park = parked && parks.park(engine, parked);
   const workAreas = engine.workAreas();
   const flagsPtr = engine.pastWorkAreas();
   const scratchPtr = flagsPtr + align64(n * 4);
@@ -227,6 +261,7 @@ function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsC
     g,
     kind,
     pool,
+    park,
     n,
     flagsPtr,
     scratchPtr,
@@ -246,8 +281,10 @@ function convJob(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsC
   };
 }
 
+type ConvJob = NonNullable<ReturnType<typeof convJob>>;
+
 /** Writes the job into the control block with its operand addresses, runs it on every thread and waits for all samples. */
-function runConvJob(engine: WasmEngine, job: NonNullable<ReturnType<typeof convJob>>, operands: [number, number][]): void {
+function runConvJob(engine: WasmEngine, job: ConvJob, operands: [number, number][]): void {
   const ctl = engine.i32;
   const base = engine.beginJob(job.kind, job.n, job.flagsPtr);
   const g = job.g;

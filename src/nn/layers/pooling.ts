@@ -2,7 +2,7 @@
 import { record } from '../../autograd/graph.js';
 import { DTypeError, ShapeError, ValueError } from '../../errors.js';
 import { arrayFor } from '../../tensor/dtype.js';
-import { avgPool2d, globalAvgPool2d, maxPool2d } from '../../tensor/ops/conv.js';
+import { avgPool2d, globalAvgPool2d, maxPool2d, poolGeometry } from '../../tensor/ops/conv.js';
 import { shapeStr } from '../../tensor/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Module } from '../module.js';
@@ -23,13 +23,9 @@ function checkPoolInput(layer: string, x: Tensor): void {
   if (x.dtype === 'int32') throw new DTypeError(`${layer}: expected a float input, got int32`);
 }
 
+/** Checks the window fits the input (the op's own checks, with the layer's name). */
 function checkPoolFits(layer: string, x: Tensor, k: Pair, s: Pair, p: Pair, d: Pair): void {
-  const h = x.shape[x.ndim - 2],
-    w = x.shape[x.ndim - 1];
-  if (p[0] > k[0] / 2 || p[1] > k[1] / 2) throw new ValueError(`${layer}: padding ${p[0]}×${p[1]} must be at most half the kernel ${k[0]}×${k[1]}`);
-  const ho = Math.floor((h + 2 * p[0] - d[0] * (k[0] - 1) - 1) / s[0]) + 1;
-  const wo = Math.floor((w + 2 * p[1] - d[1] * (k[1] - 1) - 1) / s[1]) + 1;
-  if (ho <= 0 || wo <= 0) throw new ShapeError(`${layer}: input of shape ${shapeStr(x.shape)} is smaller than the kernel ${k[0]}×${k[1]}`);
+  poolGeometry(layer, [1, 1, x.shape[x.ndim - 2], x.shape[x.ndim - 1]], k, { stride: s, padding: p, dilation: d });
 }
 
 /** Runs a 4-D op on a 3-D (unbatched) input too. */
@@ -228,8 +224,7 @@ function adaptiveAvgOp(src: Tensor, g: AdaptiveGeometry, adjoint: boolean): Tens
 
 /** Average pooling to a fixed output size [oH, oW] whatever the input size (null keeps that input size). */
 export function adaptiveAvgPool2d(x: Tensor, outputSize: number | readonly [number | null, number | null]): Tensor {
-  if (x.ndim !== 3 && x.ndim !== 4) throw new ShapeError(`adaptiveAvgPool2d: expected a 4-D input [N, C, H, W] (or 3-D [C, H, W]), got shape ${shapeStr(x.shape)}`);
-  if (x.dtype === 'int32') throw new DTypeError('adaptiveAvgPool2d: expected a float input, got int32');
+  checkPoolInput('adaptiveAvgPool2d', x);
   const h = x.shape[x.ndim - 2],
     w = x.shape[x.ndim - 1];
   const [oh, ow] = typeof outputSize === 'number' ? [outputSize, outputSize] : [outputSize[0] ?? h, outputSize[1] ?? w];

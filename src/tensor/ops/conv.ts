@@ -72,10 +72,15 @@ function convGeometry(xShape: readonly number[], wShape: readonly number[], opti
     if (th % 2 !== 0 || tw % 2 !== 0) throw new ValueError("conv2d: padding 'same' with an even kernel extent is asymmetric; pad explicitly");
     [ph, pw] = [th / 2, tw / 2];
   } else [ph, pw] = pair(padding, 'padding', 'conv2d', 0);
+  return { n, c, o, groups, ...windows('conv2d', h, w, kh, kw, sh, sw, ph, pw, dh, dw) };
+}
+
+/** The window geometry of a convolution or pooling over an h×w plane: ho×wo windows (at least one, else a ShapeError). */
+function windows(op: string, h: number, w: number, kh: number, kw: number, sh: number, sw: number, ph: number, pw: number, dh: number, dw: number) {
   const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
   const wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
-  if (ho <= 0 || wo <= 0) throw new ShapeError(`conv2d: kernel ${kh}×${kw} (dilation ${dh}×${dw}) is larger than the padded input ${h + 2 * ph}×${w + 2 * pw}`);
-  return { n, c, h, w, o, kh, kw, sh, sw, ph, pw, dh, dw, groups, ho, wo };
+  if (ho <= 0 || wo <= 0) throw new ShapeError(`${op}: kernel ${kh}×${kw} (dilation ${dh}×${dw}) is larger than the padded input ${h + 2 * ph}×${w + 2 * pw}`);
+  return { h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo };
 }
 
 type Floats = Float32Array | Float64Array;
@@ -155,8 +160,10 @@ export function convReluMaxPool(x: Tensor, weight: Tensor, bias: Tensor | null, 
   checkBias(bias, g);
   const pg = pool ? poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride }) : null;
   const inputs = bias ? [x, weight, bias] : [x, weight];
-  // Without a backward to come (inference), the pooling's arg-max offsets are not copied out of the kernels.
-  const epilogue = { relu: true, pool: pg ? { kh: pg.kh, kw: pg.kw, sh: pg.sh, sw: pg.sw, ho: pg.ho, wo: pg.wo } : null, argMax: needsGrad(inputs) };
+  // Without a backward to come (inference), the pooling's arg-max offsets are not copied out of the kernels;
+  // with one, the backend may keep them, x, the weight and the output where the backward reads them.
+  const training = needsGrad(inputs);
+  const epilogue = { relu: true, pool: pg, argMax: training, keepForBackward: training };
   const xs = x.data as Float32Array,
     ws = weight.data as Float32Array,
     bs = (bias?.data as Float32Array) ?? null;
@@ -239,7 +246,8 @@ export interface Pool2dOptions {
   dilation?: Pair;
 }
 
-function poolGeometry(op: string, shape: readonly number[], kernel: Pair, options: Pool2dOptions): PoolKernelGeometry {
+/** The window geometry of a 2-D pooling of `shape` (checked: the padding at most half the kernel, a window that fits). */
+export function poolGeometry(op: string, shape: readonly number[], kernel: Pair, options: Pool2dOptions): PoolKernelGeometry {
   if (shape.length !== 4) throw new ShapeError(`${op}: input must be 4-D [N, C, H, W], got ${shapeStr(shape)}`);
   const [n, c, h, w] = shape;
   const [kh, kw] = pair(kernel, 'kernel size', op, 1);
@@ -247,10 +255,7 @@ function poolGeometry(op: string, shape: readonly number[], kernel: Pair, option
   const [ph, pw] = pair(options.padding ?? 0, 'padding', op, 0);
   const [dh, dw] = pair(options.dilation ?? 1, 'dilation', op, 1);
   if (ph > kh / 2 || pw > kw / 2) throw new ValueError(`${op}: padding ${ph}×${pw} must be at most half the kernel ${kh}×${kw}`);
-  const ho = Math.floor((h + 2 * ph - dh * (kh - 1) - 1) / sh) + 1;
-  const wo = Math.floor((w + 2 * pw - dw * (kw - 1) - 1) / sw) + 1;
-  if (ho <= 0 || wo <= 0) throw new ShapeError(`${op}: kernel ${kh}×${kw} is larger than the padded input ${h + 2 * ph}×${w + 2 * pw}`);
-  return { n, c, h, w, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo };
+  return { n, c, ...windows(op, h, w, kh, kw, sh, sw, ph, pw, dh, dw) };
 }
 
 /** Max over each window (padding never wins); the gradient goes to the arg-max. */
