@@ -124,82 +124,85 @@ function quantiseRow(src: usize, dst: usize, count: i32, inv: f32, zero: i32): v
 }
 
 /**
- * C = A · B over `tiles` tiles of 4 rows and `panels` panels of 8 columns
- * (see the file comment); ldc in int32s. `aIsWeights`: A holds the int8
- * weights and B the 7-bit codes (a convolution), or the reverse.
+ * One register tile: C (4 rows × 8 columns at cp, rows cRow bytes apart) =
+ * 4 rows of A from a0 (kp bytes apart) · the panel at bp (see the file
+ * comment). `aIsWeights`: A holds the int8 weights and B the 7-bit codes (a
+ * convolution), or the reverse.
  */
 // @ts-ignore: decorator
-@inline function gemmQuads(a: usize, kp: i32, b: usize, panels: i32, tiles: i32, c: usize, ldc: i32, aIsWeights: bool): void {
+@inline function tile(a0: usize, kp: i32, bp: usize, cp: usize, cRow: usize, aIsWeights: bool): void {
   const quads = kp >> 2;
-  const panelBytes = <usize>quads << 5;
+  const a1 = a0 + <usize>kp, a2 = a1 + <usize>kp, a3 = a2 + <usize>kp;
+  if (ASC_FEATURE_RELAXED_SIMD) {
+    let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
+    let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
+    for (let q = 0; q < quads; q++) {
+      const off = <usize>q << 2;
+      const w0 = v128.load(bp), w1 = v128.load(bp, 16);
+      let x = v128.load32_splat(a0 + off);
+      c00 = step(x, w0, c00, aIsWeights);
+      c01 = step(x, w1, c01, aIsWeights);
+      x = v128.load32_splat(a1 + off);
+      c10 = step(x, w0, c10, aIsWeights);
+      c11 = step(x, w1, c11, aIsWeights);
+      x = v128.load32_splat(a2 + off);
+      c20 = step(x, w0, c20, aIsWeights);
+      c21 = step(x, w1, c21, aIsWeights);
+      x = v128.load32_splat(a3 + off);
+      c30 = step(x, w0, c30, aIsWeights);
+      c31 = step(x, w1, c31, aIsWeights);
+      bp += 32;
+    }
+    v128.store(cp, c00);
+    v128.store(cp, c01, 16);
+    v128.store(cp + cRow, c10);
+    v128.store(cp + cRow, c11, 16);
+    v128.store(cp + 2 * cRow, c20);
+    v128.store(cp + 2 * cRow, c21, 16);
+    v128.store(cp + 3 * cRow, c30);
+    v128.store(cp + 3 * cRow, c31, 16);
+  } else {
+    // Widened to int16, two accumulators per 4 columns: the panel in two halves of 4 columns, so that they stay in registers.
+    for (let half = 0; half < 2; half++) {
+      let bh = bp + (<usize>half << 4);
+      let l0 = i32x4.splat(0), h0 = i32x4.splat(0), l1 = i32x4.splat(0), h1 = i32x4.splat(0);
+      let l2 = i32x4.splat(0), h2 = i32x4.splat(0), l3 = i32x4.splat(0), h3 = i32x4.splat(0);
+      for (let q = 0; q < quads; q++) {
+        const off = <usize>q << 2;
+        const v = v128.load(bh);
+        const lo = i16x8.extend_low_i8x16_s(v), hi = i16x8.extend_high_i8x16_s(v);
+        // A splat quad widens to the same 8 values in both halves.
+        let x = i16x8.extend_low_i8x16_s(v128.load32_splat(a0 + off));
+        l0 = i32x4.add(l0, i32x4.dot_i16x8_s(x, lo));
+        h0 = i32x4.add(h0, i32x4.dot_i16x8_s(x, hi));
+        x = i16x8.extend_low_i8x16_s(v128.load32_splat(a1 + off));
+        l1 = i32x4.add(l1, i32x4.dot_i16x8_s(x, lo));
+        h1 = i32x4.add(h1, i32x4.dot_i16x8_s(x, hi));
+        x = i16x8.extend_low_i8x16_s(v128.load32_splat(a2 + off));
+        l2 = i32x4.add(l2, i32x4.dot_i16x8_s(x, lo));
+        h2 = i32x4.add(h2, i32x4.dot_i16x8_s(x, hi));
+        x = i16x8.extend_low_i8x16_s(v128.load32_splat(a3 + off));
+        l3 = i32x4.add(l3, i32x4.dot_i16x8_s(x, lo));
+        h3 = i32x4.add(h3, i32x4.dot_i16x8_s(x, hi));
+        bh += 32;
+      }
+      const at = cp + (<usize>half << 4);
+      v128.store(at, combine(l0, h0));
+      v128.store(at + cRow, combine(l1, h1));
+      v128.store(at + 2 * cRow, combine(l2, h2));
+      v128.store(at + 3 * cRow, combine(l3, h3));
+    }
+  }
+}
+
+/** C = A · B over `tiles` tiles of 4 rows and `panels` panels of 8 columns (see `tile`); ldc in int32s. */
+// @ts-ignore: decorator
+@inline function gemmQuads(a: usize, kp: i32, b: usize, panels: i32, tiles: i32, c: usize, ldc: i32, aIsWeights: bool): void {
+  const panelBytes = <usize>(kp >> 2) << 5;
   const cRow = <usize>ldc << 2;
   for (let t = 0; t < tiles; t++) {
     const a0 = a + <usize>(t << 2) * <usize>kp;
-    const a1 = a0 + <usize>kp, a2 = a1 + <usize>kp, a3 = a2 + <usize>kp;
-    for (let p = 0; p < panels; p++) {
-      const cp = c + <usize>(t << 2) * cRow + (<usize>p << 5);
-      if (ASC_FEATURE_RELAXED_SIMD) {
-        let bp = b + <usize>p * panelBytes;
-        let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-        let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-        for (let q = 0; q < quads; q++) {
-          const off = <usize>q << 2;
-          const w0 = v128.load(bp), w1 = v128.load(bp, 16);
-          let x = v128.load32_splat(a0 + off);
-          c00 = step(x, w0, c00, aIsWeights);
-          c01 = step(x, w1, c01, aIsWeights);
-          x = v128.load32_splat(a1 + off);
-          c10 = step(x, w0, c10, aIsWeights);
-          c11 = step(x, w1, c11, aIsWeights);
-          x = v128.load32_splat(a2 + off);
-          c20 = step(x, w0, c20, aIsWeights);
-          c21 = step(x, w1, c21, aIsWeights);
-          x = v128.load32_splat(a3 + off);
-          c30 = step(x, w0, c30, aIsWeights);
-          c31 = step(x, w1, c31, aIsWeights);
-          bp += 32;
-        }
-        v128.store(cp, c00);
-        v128.store(cp, c01, 16);
-        v128.store(cp + cRow, c10);
-        v128.store(cp + cRow, c11, 16);
-        v128.store(cp + 2 * cRow, c20);
-        v128.store(cp + 2 * cRow, c21, 16);
-        v128.store(cp + 3 * cRow, c30);
-        v128.store(cp + 3 * cRow, c31, 16);
-      } else {
-        // Widened to int16, two accumulators per 4 columns: the panel in two halves of 4 columns, so that they stay in registers.
-        for (let half = 0; half < 2; half++) {
-          let bp = b + <usize>p * panelBytes + (<usize>half << 4);
-          let l0 = i32x4.splat(0), h0 = i32x4.splat(0), l1 = i32x4.splat(0), h1 = i32x4.splat(0);
-          let l2 = i32x4.splat(0), h2 = i32x4.splat(0), l3 = i32x4.splat(0), h3 = i32x4.splat(0);
-          for (let q = 0; q < quads; q++) {
-            const off = <usize>q << 2;
-            const v = v128.load(bp);
-            const lo = i16x8.extend_low_i8x16_s(v), hi = i16x8.extend_high_i8x16_s(v);
-            // A splat quad widens to the same 8 values in both halves.
-            let x = i16x8.extend_low_i8x16_s(v128.load32_splat(a0 + off));
-            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(x, lo));
-            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(x, hi));
-            x = i16x8.extend_low_i8x16_s(v128.load32_splat(a1 + off));
-            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(x, lo));
-            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(x, hi));
-            x = i16x8.extend_low_i8x16_s(v128.load32_splat(a2 + off));
-            l2 = i32x4.add(l2, i32x4.dot_i16x8_s(x, lo));
-            h2 = i32x4.add(h2, i32x4.dot_i16x8_s(x, hi));
-            x = i16x8.extend_low_i8x16_s(v128.load32_splat(a3 + off));
-            l3 = i32x4.add(l3, i32x4.dot_i16x8_s(x, lo));
-            h3 = i32x4.add(h3, i32x4.dot_i16x8_s(x, hi));
-            bp += 32;
-          }
-          const at = cp + (<usize>half << 4);
-          v128.store(at, combine(l0, h0));
-          v128.store(at + cRow, combine(l1, h1));
-          v128.store(at + 2 * cRow, combine(l2, h2));
-          v128.store(at + 3 * cRow, combine(l3, h3));
-        }
-      }
-    }
+    for (let p = 0; p < panels; p++) tile(a0, kp, b + <usize>p * panelBytes, c + <usize>(t << 2) * cRow + (<usize>p << 5), cRow, aIsWeights);
   }
 }
 
@@ -243,15 +246,18 @@ function gemmDense(x: usize, kp: i32, w: usize, panels: i32, tiles: i32, c: usiz
   gemmQuads(x, kp, w, panels, tiles, c, ldc, false);
 }
 
+/** max?(f32(acc − correction)·scale + bias) of four accumulators of one output channel (correction, scale and bias splat). */
+// @ts-ignore: decorator
+@inline function epilogue4(acc: v128, correction: v128, scale: v128, bias: v128, relu: bool): v128 {
+  const v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(acc, correction)), scale), bias);
+  return relu ? f32x4.max(v, f32x4.splat(0)) : v;
+}
+
 /** y[j] = max?(f32(acc[j] − correction)·scale + bias) for `count` values: one output channel's (a row of a convolution). */
 function epilogueRow(acc: usize, y: usize, count: i32, correction: i32, scale: f32, bias: f32, relu: bool): void {
-  const vc = i32x4.splat(correction), vs = f32x4.splat(scale), vb = f32x4.splat(bias), zero = f32x4.splat(0);
+  const vc = i32x4.splat(correction), vs = f32x4.splat(scale), vb = f32x4.splat(bias);
   let j = 0;
-  for (; j + 4 <= count; j += 4) {
-    let v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(v128.load(acc + (<usize>j << 2)), vc)), vs), vb);
-    if (relu) v = f32x4.max(v, zero);
-    v128.store(y + (<usize>j << 2), v);
-  }
+  for (; j + 4 <= count; j += 4) v128.store(y + (<usize>j << 2), epilogue4(v128.load(acc + (<usize>j << 2)), vc, vs, vb, relu));
   for (; j < count; j++) {
     let v = <f32>(load<i32>(acc + (<usize>j << 2)) - correction) * scale + bias;
     if (relu) v = max<f32>(v, 0);
@@ -283,9 +289,19 @@ function epilogueColumns(acc: usize, y: usize, n: i32, correction: usize, scale:
   return slot(d, KIND) == INT8_CONV;
 }
 
+/**
+ * Bytes from one row of a convolution's padded input image to the next: the
+ * padded width rounded up to 8, so that with stride 1 every row of output
+ * positions starts a panel of the GEMM (see convPooled2x2).
+ */
+// @ts-ignore: decorator
+@inline function imagePitch(d: usize): i32 {
+  return up(slot(d, CV_W) + 2 * slot(d, CV_PW), 8);
+}
+
 /** Bytes of a convolution's padded input image (one code per value). */
 function imageBytes(d: usize): i32 {
-  return slot(d, CV_C) * (slot(d, CV_H) + 2 * slot(d, CV_PH)) * (slot(d, CV_W) + 2 * slot(d, CV_PW));
+  return slot(d, CV_C) * (slot(d, CV_H) + 2 * slot(d, CV_PH)) * imagePitch(d);
 }
 
 /**
@@ -309,10 +325,10 @@ function quantiseInput(d: usize, src: usize, dst: usize, row: i32): void {
     return;
   }
   const c = slot(d, CV_C), h = slot(d, CV_H), w = slot(d, CV_W), ph = slot(d, CV_PH), pw = slot(d, CV_PW);
-  const hp = h + 2 * ph, wp = w + 2 * pw;
+  const hp = h + 2 * ph, pitch = imagePitch(d);
   quantiseRow(src, src, c * h * w, inv, zero);
   for (let ch = 0; ch < c; ch++) {
-    for (let r = 0; r < h; r++) memory.copy(dst + <usize>((ch * hp + r + ph) * wp + pw), src + <usize>((ch * h + r) * w), <usize>w);
+    for (let r = 0; r < h; r++) memory.copy(dst + <usize>((ch * hp + r + ph) * pitch + pw), src + <usize>((ch * h + r) * w), <usize>w);
   }
 }
 
@@ -330,10 +346,10 @@ function denseRows(d: usize, a: usize, rows: i32, work: usize, y: usize): void {
   }
 }
 
-/** The address of depth t's run of the padded image (channel, kernel row, kernel column) at output position 0. */
+/** The address of depth t's run of the padded image (channel, kernel row, kernel column; rows `pitch` apart) at output position 0. */
 // @ts-ignore: decorator
-@inline function depthRow(image: usize, t: i32, kh: i32, kw: i32, hp: i32, wp: i32, dh: i32, dw: i32): usize {
-  return image + <usize>(((t / (kh * kw)) * hp + ((t / kw) % kh) * dh) * wp + (t % kw) * dw);
+@inline function depthRow(image: usize, t: i32, kh: i32, kw: i32, hp: i32, pitch: i32, dh: i32, dw: i32): usize {
+  return image + <usize>(((t / (kh * kw)) * hp + ((t / kw) % kh) * dh) * pitch + (t % kw) * dw);
 }
 
 /**
@@ -354,9 +370,9 @@ function convSample(d: usize, image: usize, work: usize, y: usize): void {
   const ph = slot(d, CV_PH), pw = slot(d, CV_PW), dh = slot(d, CV_DH), dw = slot(d, CV_DW);
   const ho = slot(d, CV_HO), wo = slot(d, CV_WO);
   const kp = slot(d, Q_KP);
-  const hp = h + 2 * ph, wp = w + 2 * pw;
+  const hp = h + 2 * ph, pitch = imagePitch(d);
   const direct = sh == 1 && sw == 1;
-  const width = direct ? wp : wo;
+  const width = direct ? pitch : wo;
   const depth = c * kh * kw, plane = ho * width, pPad = up(plane, 8), oPad = up(o, 4);
   const cols = work;
   const acc = cols + <usize>up(pPad * kp, 64);
@@ -369,9 +385,9 @@ function convSample(d: usize, image: usize, work: usize, y: usize): void {
     if (kp > depth) memory.fill(lowered, 0, rowBytes);
   } else {
     for (let t = 0; t < depth; t++) {
-      const src = depthRow(image, t, kh, kw, hp, wp, dh, dw);
+      const src = depthRow(image, t, kh, kw, hp, pitch, dh, dw);
       const dst = lowered + <usize>t * rowBytes;
-      for (let oh = 0; oh < ho; oh++) copyRow(src + <usize>(oh * sh * wp), dst + <usize>(oh * wo), wo, sw);
+      for (let oh = 0; oh < ho; oh++) copyRow(src + <usize>(oh * sh * pitch), dst + <usize>(oh * wo), wo, sw);
     }
     if (kp > depth) memory.fill(lowered + <usize>depth * rowBytes, 0, <usize>(kp - depth) * rowBytes);
   }
@@ -380,10 +396,10 @@ function convSample(d: usize, image: usize, work: usize, y: usize): void {
   for (let t = 0; t < kp; t += 4) {
     let r0: usize, r1: usize, r2: usize, r3: usize;
     if (direct) {
-      r0 = t < depth ? depthRow(image, t, kh, kw, hp, wp, dh, dw) : lowered;
-      r1 = t + 1 < depth ? depthRow(image, t + 1, kh, kw, hp, wp, dh, dw) : lowered;
-      r2 = t + 2 < depth ? depthRow(image, t + 2, kh, kw, hp, wp, dh, dw) : lowered;
-      r3 = t + 3 < depth ? depthRow(image, t + 3, kh, kw, hp, wp, dh, dw) : lowered;
+      r0 = t < depth ? depthRow(image, t, kh, kw, hp, pitch, dh, dw) : lowered;
+      r1 = t + 1 < depth ? depthRow(image, t + 1, kh, kw, hp, pitch, dh, dw) : lowered;
+      r2 = t + 2 < depth ? depthRow(image, t + 2, kh, kw, hp, pitch, dh, dw) : lowered;
+      r3 = t + 3 < depth ? depthRow(image, t + 3, kh, kw, hp, pitch, dh, dw) : lowered;
     } else {
       r0 = lowered + <usize>t * rowBytes;
       r1 = r0 + rowBytes;
@@ -399,6 +415,10 @@ function convSample(d: usize, image: usize, work: usize, y: usize): void {
       v128.store(dst, i16x8.shuffle(t01, t23, 4, 12, 5, 13, 6, 14, 7, 15), 16);
       dst += panelBytes;
     }
+  }
+  if (direct && pools2x2(d)) {
+    convPooled2x2(d, kp, cols, width, acc, y);
+    return;
   }
   gemmConv(<usize>slot(d, Q_W_PTR), kp, cols, pPad >> 3, oPad >> 2, acc, pPad);
 
@@ -504,6 +524,75 @@ function copyRow(src: usize, dst: usize, count: i32, stride: i32): void {
 }
 
 /**
+ * Four outputs of 2×2 max pooling (stride 2) from 8 values of each of two
+ * rows (t0, t1: the top row's; b0, b1: the bottom row's): the two rows'
+ * maximum, then that of neighbours.
+ */
+// @ts-ignore: decorator
+@inline function pool2x2<T>(t0: v128, t1: v128, b0: v128, b1: v128): v128 {
+  const m0 = vmax<T>(t0, b0), m1 = vmax<T>(t1, b1);
+  const even = i8x16.shuffle(m0, m1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
+  const odd = i8x16.shuffle(m0, m1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
+  return vmax<T>(even, odd);
+}
+
+/** Whether layer d's pooling is the common 2×2 window with stride 2. */
+// @ts-ignore: decorator
+@inline function pools2x2(d: usize): bool {
+  return slot(d, CV_POOL_KH) == 2 && slot(d, CV_POOL_KW) == 2 && slot(d, CV_POOL_SH) == 2 && slot(d, CV_POOL_SW) == 2;
+}
+
+/**
+ * The GEMM, epilogue and 2×2 max pooling (stride 2) of a stride-1
+ * convolution fused, tile by tile, so that no plane of accumulators is
+ * written: the grid's rows are `width` apart, a multiple of 8, so rows 2i
+ * and 2i + 1 each start a panel, and panel m of the two holds positions
+ * 8m … 8m + 7 of two rows one above the other, which pool into columns
+ * 4m … 4m + 3 of pooled row i. The two tiles (4 output channels × 8
+ * positions) go through `buffer` (256 bytes, in L1). The pooling and the
+ * epilogue are those of convSample's two orders (pooled integers where the
+ * channel's scale is positive and finite, else pooled floats), to the bit.
+ */
+function convPooled2x2(d: usize, kp: i32, cols: usize, width: i32, buffer: usize, y: usize): void {
+  const o = slot(d, CV_O), w = <usize>slot(d, Q_W_PTR);
+  const pho = slot(d, CV_POOL_HO), pwo = slot(d, CV_POOL_WO);
+  const correction = <usize>slot(d, Q_CORR_PTR), scale = <usize>slot(d, Q_SCALE_PTR), bias = <usize>slot(d, Q_BIAS_PTR);
+  const relu = slot(d, Q_RELU) != 0;
+  const panelBytes = <usize>(kp >> 2) << 5;
+  const rowPanels = <usize>(width >> 3);
+  const top = buffer, bottom = buffer + 128;
+  for (let t = 0; t < o; t += 4) {
+    const a0 = w + <usize>t * <usize>kp;
+    for (let i = 0; i < pho; i++) {
+      const upper = cols + <usize>(2 * i) * rowPanels * panelBytes;
+      for (let m = 0; 4 * m < pwo; m++) {
+        const panel = upper + <usize>m * panelBytes;
+        tile(a0, kp, panel, top, 32, true);
+        tile(a0, kp, panel + rowPanels * panelBytes, bottom, 32, true);
+        for (let ch = t; ch < min(t + 4, o); ch++) {
+          const row = <usize>(ch - t) << 5, at = <usize>ch << 2;
+          const s = load<f32>(scale + at);
+          const vc = i32x4.splat(load<i32>(correction + at)), vs = f32x4.splat(s), vb = f32x4.splat(load<f32>(bias + at));
+          const t0 = v128.load(top + row), t1 = v128.load(top + row, 16), b0 = v128.load(bottom + row), b1 = v128.load(bottom + row, 16);
+          const v =
+            s > 0 && s < Infinity
+              ? epilogue4(pool2x2<i32>(t0, t1, b0, b1), vc, vs, vb, relu)
+              : pool2x2<f32>(epilogue4(t0, vc, vs, vb, relu), epilogue4(t1, vc, vs, vb, relu), epilogue4(b0, vc, vs, vb, relu), epilogue4(b1, vc, vs, vb, relu));
+          const out = y + (<usize>((ch * pho + i) * pwo + 4 * m) << 2);
+          const left = pwo - 4 * m;
+          if (left >= 4) v128.store(out, v);
+          else {
+            store<f32>(out, f32x4.extract_lane(v, 0));
+            if (left > 1) store<f32>(out, f32x4.extract_lane(v, 1), 4);
+            if (left > 2) store<f32>(out, f32x4.extract_lane(v, 2), 8);
+          }
+        }
+      }
+    }
+  }
+}
+
+/**
  * Max pooling (no padding, dilation 1) of one output channel's plane of T
  * (float32 outputs, or int32 accumulators) whose rows are `wo` apart (the
  * pooling reads only the first positions of each), into dst.
@@ -519,11 +608,7 @@ function maxPoolPlane<T>(plane: usize, dst: usize, wo: i32, d: usize): void {
       const top = plane + (<usize>(2 * i * wo) << 2), bottom = top + (<usize>wo << 2);
       for (; j + 4 <= pwo; j += 4) {
         const o0 = <usize>(2 * j) << 2;
-        const m0 = vmax<T>(v128.load(top + o0), v128.load(bottom + o0));
-        const m1 = vmax<T>(v128.load(top + o0, 16), v128.load(bottom + o0, 16));
-        const even = i8x16.shuffle(m0, m1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
-        const odd = i8x16.shuffle(m0, m1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
-        v128.store(at, vmax<T>(even, odd));
+        v128.store(at, pool2x2<T>(v128.load(top + o0), v128.load(top + o0, 16), v128.load(bottom + o0), v128.load(bottom + o0, 16)));
         at += 16;
       }
     }

@@ -124,6 +124,10 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
     { n: 2, c: 3, h: 7, w: 7, o: 7, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
     { n: 9, c: 16, h: 14, w: 14, o: 32, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
     { n: 5, c: 1, h: 28, w: 28, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    // Stride 1 with 2×2 pooling fused into the GEMM: three panels per row and one pooled column past the last group of 4;
+    // then dilation 2 on an odd width.
+    { n: 2, c: 4, h: 10, w: 18, o: 6, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    { n: 2, c: 2, h: 12, w: 11, o: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2, dh: 2, dw: 2 },
   ];
   for (const threads of [1, 4]) {
     it(`gives the reference's floats exactly, with and without ReLU and pooling (${threads} thread${threads > 1 ? 's' : ''})`, () => {

@@ -139,8 +139,10 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
   }
   const { c, h, w, o, kh, kw, sh, sw, ph, pw, dw, ho, wo } = layer.g;
   const pool = layer.epilogue.pool;
-  // With stride 1 the kernel computes positions on rows as wide as the padded image, reading it in place (asm/int8.ts convSample).
-  const width = sh === 1 && sw === 1 ? w + 2 * pw : wo;
+  // The image's rows are `pitch` bytes apart (the padded width rounded up to 8); with stride 1 the kernel computes positions
+  // on rows that wide, reading the image in place (asm/int8.ts convSample).
+  const pitch = roundUp(w + 2 * pw, 8);
+  const width = sh === 1 && sw === 1 ? pitch : wo;
   const depth = c * kh * kw,
     kp = quadDepth(depth),
     oPad = roundUp(o, 4),
@@ -155,7 +157,7 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     inValues: c * h * w,
     outValues,
     // The image, and past its end what the last rows' reads of dropped positions overrun.
-    inBytes: align64((h + 2 * ph) * (w + 2 * pw) * c + (kw - 1) * dw + 8),
+    inBytes: align64((h + 2 * ph) * pitch * c + (kw - 1) * dw + 8),
     workBytes: align64(pPad * kp) + align64(oPad * pPad * 4) + align64(Math.max(o * pPad * 4, kp * pPad)),
     tmpBytes: align64(outValues * 4),
     macs: o * depth * plane,
