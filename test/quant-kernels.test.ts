@@ -182,6 +182,16 @@ describe('int8Conv2d with pooling: the integers pooled before the epilogue', { s
       assertSame(impl.run(a), int8Conv2d.reference(a), `relu ${relu}`);
     }
   });
+
+  it('gives the reference on the channels-last kernel (4k input channels), with such scales among 10 output channels', () => {
+    const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: 4, wo: 4 };
+    for (const relu of [false, true]) {
+      const a = convArgs(rng(37), 3, 8, 9, 10, { relu, pool });
+      assertSame(impl.run(a), int8Conv2d.reference(a), `relu ${relu}, positive scales`);
+      a.scale.set([-2e-3, 0, Number.POSITIVE_INFINITY, Number.NaN, 1e-3, Number.MIN_VALUE], 3);
+      assertSame(impl.run(a), int8Conv2d.reference(a), `relu ${relu}`);
+    }
+  });
 });
 
 describe('int8 kernels: both builds (with and without relaxed SIMD) give the reference', { skip }, () => {

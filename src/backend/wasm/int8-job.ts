@@ -81,6 +81,29 @@ export function packConvWeights(
   return out;
 }
 
+/**
+ * A Conv2d's o × (c·kh·kw) int8 weights in the layout of the channels-last
+ * kernel (asm/int8-conv.ts convHwcPooled): a Linear's panels (packLinearWeights)
+ * with the depth ordered kernel row, kernel column, channel.
+ */
+export function packHwcConvWeights(weight: Int8Array | Int32Array, o: number, c: number, kh: number, kw: number): Int8Array<ArrayBufferLike> {
+  const depth = c * kh * kw;
+  const reordered = new Int32Array(weight.length);
+  for (let j = 0; j < o; j++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let k = 0; k < kh * kw; k++) reordered[j * depth + k * c + ch] = weight[j * depth + ch * kh * kw + k];
+    }
+  }
+  return packLinearWeights(reordered, o, depth);
+}
+
+/** Whether the kernel runs a convolution channels-last (asm/int8-conv.ts channelsLast decides alike): stride 1, channels a multiple of 4, 2×2 pooling. */
+function channelsLast(layer: Int8ChainLayer & { kind: 'conv' }): boolean {
+  const { c, sh, sw } = layer.g;
+  const pool = layer.epilogue.pool;
+  return sh === 1 && sw === 1 && c % 4 === 0 && !!pool && pool.kh === 2 && pool.kw === 2 && pool.sh === 2 && pool.sw === 2;
+}
+
 /** zero·Σw per output channel (rows of `depth` weights): what the kernel subtracts from Σ q·w to leave Σ (q − zero)·w. */
 function zeroPointCorrection(weight: Int8Array | Int32Array, depth: number, zero: number): Int32Array {
   const out = new Int32Array(weight.length / depth);
@@ -113,6 +136,8 @@ interface LayerPlan {
   macs: number;
   /** Input values per output channel (the weights' row length). */
   depth: number;
+  /** Whether the layer's weights may come packed beforehand by the layer (packLinearWeights, packConvWeights), or only by `pack`. */
+  takesPacked: boolean;
   pack: (out: Int8Array<ArrayBufferLike>) => void;
 }
 
@@ -134,13 +159,14 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
       tmpBytes: align64(rows * n * 4),
       macs: n * k,
       depth: k,
+      takesPacked: true,
       pack: (out) => packLinearWeights(layer.weight, n, k, out),
     };
   }
   const { c, h, w, o, kh, kw, sh, sw, ph, pw, dw, ho, wo } = layer.g;
   const pool = layer.epilogue.pool;
   // The image's rows are `pitch` bytes apart (the padded width rounded up to 8); with stride 1 the kernel computes positions
-  // on rows that wide, reading the image in place (asm/int8.ts convSample).
+  // on rows that wide, reading the image in place (asm/int8-conv.ts convSample).
   const pitch = roundUp(w + 2 * pw, 8);
   const width = sh === 1 && sw === 1 ? pitch : wo;
   const depth = c * kh * kw,
@@ -149,6 +175,24 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     plane = ho * wo,
     pPad = roundUp(ho * width, 8);
   const outValues = o * (pool ? pool.ho * pool.wo : plane);
+  if (channelsLast(layer)) {
+    // The image's pixels are C codes, its rows w + 2pw pixels; the work area holds a tile (128 bytes) and from byte 256 the quads' offsets.
+    return {
+      layer,
+      kp: depth,
+      channels: roundUp(o, 8),
+      weightValues: roundUp(o, 8) * depth,
+      inValues: c * h * w,
+      outValues,
+      inBytes: align64((h + 2 * ph) * (w + 2 * pw) * c),
+      workBytes: align64(256 + depth),
+      tmpBytes: align64(outValues * 4),
+      macs: o * depth * plane,
+      depth,
+      takesPacked: false,
+      pack: (out) => out.set(packHwcConvWeights(layer.weight, o, c, kh, kw)),
+    };
+  }
   return {
     layer,
     kp,
@@ -162,6 +206,7 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     tmpBytes: align64(outValues * 4),
     macs: o * depth * plane,
     depth,
+    takesPacked: true,
     pack: (out) => packConvWeights(layer.weight, o, depth, out),
   };
 }
@@ -260,7 +305,7 @@ export function int8ChainJob(engine: WasmEngine, a: Int8ChainArgs): Float32Array
     const { wPtr, corrPtr, scalePtr, biasPtr } = operands[l];
     const layer = p.layer;
     const weights = new Int8Array(engine.memory.buffer, wPtr, p.weightValues);
-    if (layer.packed) weights.set(checkPacked(layer.packed, weights.length, layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d'));
+    if (layer.packed && p.takesPacked) weights.set(checkPacked(layer.packed, weights.length, layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d'));
     else p.pack(weights);
     // Correction, scale and bias (zeros for none), zero-padded to the kernel's channels.
     i32.fill(0, corrPtr >> 2, (biasPtr >> 2) + p.channels);
