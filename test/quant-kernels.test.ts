@@ -10,6 +10,7 @@ import {
   int8Chain,
   int8Conv2d,
   int8Linear,
+  packConvLayerWeights,
   packConvWeights,
   packLinearWeights,
   quantiseCentred,
@@ -149,7 +150,7 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
             };
             assert.ok(impl.supports(a), `case ${c}.${e} supported`);
             assertSame(impl.run(a), int8Conv2d.reference(a), `case ${c}.${e}`);
-            const packed = packConvWeights(a.weight, g.o, g.c * g.kh * g.kw);
+            const packed = packConvLayerWeights(a.weight, g, epilogue.pool);
             assertSame(impl.run({ ...a, packed }), int8Conv2d.reference(a), `case ${c}.${e}, weights packed beforehand`);
           });
         });

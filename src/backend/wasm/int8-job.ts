@@ -9,6 +9,7 @@
  */
 import { ValueError } from '../../errors.js';
 import type { Int8ChainArgs, Int8ChainLayer } from '../routines/int8.js';
+import type { ConvEpilogue, ConvKernelGeometry } from '../routines/conv.js';
 import { convGeometrySlots, poolSlots } from './conv-job.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
@@ -98,10 +99,17 @@ export function packHwcConvWeights(weight: Int8Array | Int32Array, o: number, c:
 }
 
 /** Whether the kernel runs a convolution channels-last (asm/int8-conv.ts channelsLast decides alike): stride 1, channels a multiple of 4, 2×2 pooling. */
-function channelsLast(layer: Int8ChainLayer & { kind: 'conv' }): boolean {
-  const { c, sh, sw } = layer.g;
-  const pool = layer.epilogue.pool;
-  return sh === 1 && sw === 1 && c % 4 === 0 && !!pool && pool.kh === 2 && pool.kw === 2 && pool.sh === 2 && pool.sw === 2;
+function channelsLast(g: ConvKernelGeometry, pool: ConvEpilogue['pool']): boolean {
+  return g.sh === 1 && g.sw === 1 && g.c % 4 === 0 && !!pool && pool.kh === 2 && pool.kw === 2 && pool.sh === 2 && pool.sw === 2;
+}
+
+/**
+ * A Conv2d's weights in the layout the kernel takes for its geometry and
+ * pooling (channels-last panels or rows, see channelsLast), for a layer to
+ * keep between calls as its `packed` weights. Throws where a value is not int8.
+ */
+export function packConvLayerWeights(weight: Int8Array | Int32Array, g: ConvKernelGeometry, pool: ConvEpilogue['pool']): Int8Array<ArrayBufferLike> {
+  return channelsLast(g, pool) ? packHwcConvWeights(weight, g.o, g.c, g.kh, g.kw) : packConvWeights(weight, g.o, g.c * g.kh * g.kw);
 }
 
 /** zero·Σw per output channel (rows of `depth` weights): what the kernel subtracts from Σ q·w to leave Σ (q − zero)·w. */
@@ -136,8 +144,6 @@ interface LayerPlan {
   macs: number;
   /** Input values per output channel (the weights' row length). */
   depth: number;
-  /** Whether the layer's weights may come packed beforehand by the layer (packLinearWeights, packConvWeights), or only by `pack`. */
-  takesPacked: boolean;
   pack: (out: Int8Array<ArrayBufferLike>) => void;
 }
 
@@ -159,7 +165,6 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
       tmpBytes: align64(rows * n * 4),
       macs: n * k,
       depth: k,
-      takesPacked: true,
       pack: (out) => packLinearWeights(layer.weight, n, k, out),
     };
   }
@@ -175,7 +180,7 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     plane = ho * wo,
     pPad = roundUp(ho * width, 8);
   const outValues = o * (pool ? pool.ho * pool.wo : plane);
-  if (channelsLast(layer)) {
+  if (channelsLast(layer.g, pool)) {
     // The image's pixels are C codes, its rows w + 2pw pixels; the work area holds a tile (128 bytes) and from byte 256 the quads' offsets.
     return {
       layer,
@@ -189,7 +194,6 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
       tmpBytes: align64(outValues * 4),
       macs: o * depth * plane,
       depth,
-      takesPacked: false,
       pack: (out) => out.set(packHwcConvWeights(layer.weight, o, c, kh, kw)),
     };
   }
@@ -206,7 +210,6 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     tmpBytes: align64(outValues * 4),
     macs: o * depth * plane,
     depth,
-    takesPacked: true,
     pack: (out) => packConvWeights(layer.weight, o, depth, out),
   };
 }
@@ -305,7 +308,7 @@ export function int8ChainJob(engine: WasmEngine, a: Int8ChainArgs): Float32Array
     const { wPtr, corrPtr, scalePtr, biasPtr } = operands[l];
     const layer = p.layer;
     const weights = new Int8Array(engine.memory.buffer, wPtr, p.weightValues);
-    if (layer.packed && p.takesPacked) weights.set(checkPacked(layer.packed, weights.length, layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d'));
+    if (layer.packed) weights.set(checkPacked(layer.packed, weights.length, layer.kind === 'dense' ? 'int8Linear' : 'int8Conv2d'));
     else p.pack(weights);
     // Correction, scale and bias (zeros for none), zero-padded to the kernel's channels.
     i32.fill(0, corrPtr >> 2, (biasPtr >> 2) + p.channels);
