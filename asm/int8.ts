@@ -44,9 +44,14 @@
 // Between two layers the float32 output is quantised with the next layer's
 // input quantisation as the next layer would quantise it on its own, so a
 // chain gives exactly the floats of its layers run one by one.
+// The arithmetic (quantisation, dot products, the tile, epilogues) is in
+// asm/int8-gemm.ts, the convolutions in asm/int8-conv.ts; this file
+// quantises each layer's input and runs the chain.
 import { slot } from './gemm';
+import { channelsLast, convSample, imageBytes, imagePitch } from './int8-conv';
+import { epilogueColumns, gemmDense, gemvQuads, quantiseRow, quantiseRowStrided, up } from './int8-gemm';
 import {
-  CONTROL_SLOTS, CV_C, CV_DH, CV_DW, CV_H, CV_HO, CV_KH, CV_KW, CV_O, CV_PH, CV_POOL_HO, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_PW, CV_SH, CV_SW, CV_W, CV_WO,
+  CONTROL_SLOTS, CV_C, CV_H, CV_HO, CV_O, CV_PH, CV_POOL_HO, CV_POOL_KH, CV_POOL_WO, CV_PW, CV_W, CV_WO,
   INT8_CONV, KIND, Q_BIAS_PTR, Q_CHAIN_PTR, Q_CORR_PTR, Q_IN_OFFSET, Q_INV_SCALE, Q_K, Q_KP, Q_LAYERS, Q_M, Q_N, Q_RELU, Q_ROWS_PER_CHUNK, Q_SCALE_PTR, Q_SCRATCH_BYTES, Q_SCRATCH_PTR, Q_TMP_OFFSET, Q_W_PTR, Q_X_PTR, Q_Y_PTR, Q_ZERO,
 } from './layout';
 
@@ -57,235 +62,8 @@ import {
 }
 
 // @ts-ignore: decorator
-@inline function up(x: i32, to: i32): i32 {
-  return ((x + to - 1) / to) * to;
-}
-
-/** The zero-point-shifted 7-bit codes of four floats, as i32x4. */
-// @ts-ignore: decorator
-@inline function codes4(x: v128, inv: v128, lo: v128, hi: v128, zero: v128): v128 {
-  return i32x4.add(i32x4.trunc_sat_f32x4_s(f32x4.nearest(f32x4.min(f32x4.max(f32x4.mul(x, inv), lo), hi))), zero);
-}
-
-/** Quantises `count` floats at src into 7-bit codes (bytes) at dst (see the file comment); dst may be src. */
-function quantiseRow(src: usize, dst: usize, count: i32, inv: f32, zero: i32): void {
-  const top: i32 = 127 - zero;
-  const lo = <f32>(-zero), hi = <f32>top;
-  const vi = f32x4.splat(inv), vlo = f32x4.splat(lo), vhi = f32x4.splat(hi), vz = i32x4.splat(zero);
-  let i = 0;
-  for (; i + 16 <= count; i += 16) {
-    const s = src + (<usize>i << 2);
-    const a = i16x8.narrow_i32x4_s(codes4(v128.load(s), vi, vlo, vhi, vz), codes4(v128.load(s, 16), vi, vlo, vhi, vz));
-    const b = i16x8.narrow_i32x4_s(codes4(v128.load(s, 32), vi, vlo, vhi, vz), codes4(v128.load(s, 48), vi, vlo, vhi, vz));
-    v128.store(dst + <usize>i, i8x16.narrow_i16x8_u(a, b));
-  }
-  for (; i < count; i++) store<u8>(dst + <usize>i, code1(load<f32>(src + (<usize>i << 2)), inv, lo, hi, zero));
-}
-
-/** The 7-bit code of one float (lo = −zero, hi = 127 − zero), as codes4 gives it. */
-// @ts-ignore: decorator
-@inline function code1(x: f32, inv: f32, lo: f32, hi: f32, zero: i32): u8 {
-  const v = nearest<f32>(min<f32>(max<f32>(x * inv, lo), hi));
-  return <u8>((v != v ? 0 : <i32>v) + zero); // NaN: the zero point, as i32x4.trunc_sat gives
-}
-
-/**
- * acc + the four sums of four products of w (int8) and x (7-bit codes): lane
- * i sums bytes 4i..4i+3. The relaxed build's; without it the same integers
- * come in two halves kept apart until `combine` (see dotLow).
- */
-// @ts-ignore: decorator
-@inline function dot(w: v128, x: v128, acc: v128): v128 {
-  return i32x4.add(acc, i32x4.extadd_pairwise_i16x8_s(i16x8.relaxed_dot_i8x16_i7x16_s(w, x)));
-}
-
-/** Without relaxed SIMD: lanes (2i, 2i+1) of the result hold the two halves of quad i of bytes 0..7 (widened to int16). */
-// @ts-ignore: decorator
-@inline function dotLow(w: v128, x: v128, acc: v128): v128 {
-  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_low_i8x16_s(w), i16x8.extend_low_i8x16_s(x)));
-}
-
-/** As dotLow, bytes 8..15. */
-// @ts-ignore: decorator
-@inline function dotHigh(w: v128, x: v128, acc: v128): v128 {
-  return i32x4.add(acc, i32x4.dot_i16x8_s(i16x8.extend_high_i8x16_s(w), i16x8.extend_high_i8x16_s(x)));
-}
-
-/** The four quad sums from dotLow's and dotHigh's accumulators. */
-// @ts-ignore: decorator
-@inline function combine(low: v128, high: v128): v128 {
-  return i32x4.add(i32x4.shuffle(low, high, 0, 2, 4, 6), i32x4.shuffle(low, high, 1, 3, 5, 7));
-}
-
-/** One step of a tile: acc + dot of a splat quad of A and a vector of B, the int8 operand first. */
-// @ts-ignore: decorator
-@inline function step(splat: v128, panel: v128, acc: v128, aIsWeights: bool): v128 {
-  return aIsWeights ? dot(splat, panel, acc) : dot(panel, splat, acc);
-}
-
-/**
- * C = A · B over `tiles` tiles of 4 rows and `panels` panels of 8 columns
- * (see the file comment); ldc in int32s. `aIsWeights`: A holds the int8
- * weights and B the 7-bit codes (a convolution), or the reverse.
- */
-// @ts-ignore: decorator
-@inline function gemmQuads(a: usize, kp: i32, b: usize, panels: i32, tiles: i32, c: usize, ldc: i32, aIsWeights: bool): void {
-  const quads = kp >> 2;
-  const panelBytes = <usize>quads << 5;
-  const cRow = <usize>ldc << 2;
-  for (let t = 0; t < tiles; t++) {
-    const a0 = a + <usize>(t << 2) * <usize>kp;
-    const a1 = a0 + <usize>kp, a2 = a1 + <usize>kp, a3 = a2 + <usize>kp;
-    for (let p = 0; p < panels; p++) {
-      const cp = c + <usize>(t << 2) * cRow + (<usize>p << 5);
-      if (ASC_FEATURE_RELAXED_SIMD) {
-        let bp = b + <usize>p * panelBytes;
-        let c00 = i32x4.splat(0), c01 = i32x4.splat(0), c10 = i32x4.splat(0), c11 = i32x4.splat(0);
-        let c20 = i32x4.splat(0), c21 = i32x4.splat(0), c30 = i32x4.splat(0), c31 = i32x4.splat(0);
-        for (let q = 0; q < quads; q++) {
-          const off = <usize>q << 2;
-          const w0 = v128.load(bp), w1 = v128.load(bp, 16);
-          let x = v128.load32_splat(a0 + off);
-          c00 = step(x, w0, c00, aIsWeights);
-          c01 = step(x, w1, c01, aIsWeights);
-          x = v128.load32_splat(a1 + off);
-          c10 = step(x, w0, c10, aIsWeights);
-          c11 = step(x, w1, c11, aIsWeights);
-          x = v128.load32_splat(a2 + off);
-          c20 = step(x, w0, c20, aIsWeights);
-          c21 = step(x, w1, c21, aIsWeights);
-          x = v128.load32_splat(a3 + off);
-          c30 = step(x, w0, c30, aIsWeights);
-          c31 = step(x, w1, c31, aIsWeights);
-          bp += 32;
-        }
-        v128.store(cp, c00);
-        v128.store(cp, c01, 16);
-        v128.store(cp + cRow, c10);
-        v128.store(cp + cRow, c11, 16);
-        v128.store(cp + 2 * cRow, c20);
-        v128.store(cp + 2 * cRow, c21, 16);
-        v128.store(cp + 3 * cRow, c30);
-        v128.store(cp + 3 * cRow, c31, 16);
-      } else {
-        // Widened to int16, two accumulators per 4 columns: the panel in two halves of 4 columns, so that they stay in registers.
-        for (let half = 0; half < 2; half++) {
-          let bp = b + <usize>p * panelBytes + (<usize>half << 4);
-          let l0 = i32x4.splat(0), h0 = i32x4.splat(0), l1 = i32x4.splat(0), h1 = i32x4.splat(0);
-          let l2 = i32x4.splat(0), h2 = i32x4.splat(0), l3 = i32x4.splat(0), h3 = i32x4.splat(0);
-          for (let q = 0; q < quads; q++) {
-            const off = <usize>q << 2;
-            const v = v128.load(bp);
-            const lo = i16x8.extend_low_i8x16_s(v), hi = i16x8.extend_high_i8x16_s(v);
-            // A splat quad widens to the same 8 values in both halves.
-            let x = i16x8.extend_low_i8x16_s(v128.load32_splat(a0 + off));
-            l0 = i32x4.add(l0, i32x4.dot_i16x8_s(x, lo));
-            h0 = i32x4.add(h0, i32x4.dot_i16x8_s(x, hi));
-            x = i16x8.extend_low_i8x16_s(v128.load32_splat(a1 + off));
-            l1 = i32x4.add(l1, i32x4.dot_i16x8_s(x, lo));
-            h1 = i32x4.add(h1, i32x4.dot_i16x8_s(x, hi));
-            x = i16x8.extend_low_i8x16_s(v128.load32_splat(a2 + off));
-            l2 = i32x4.add(l2, i32x4.dot_i16x8_s(x, lo));
-            h2 = i32x4.add(h2, i32x4.dot_i16x8_s(x, hi));
-            x = i16x8.extend_low_i8x16_s(v128.load32_splat(a3 + off));
-            l3 = i32x4.add(l3, i32x4.dot_i16x8_s(x, lo));
-            h3 = i32x4.add(h3, i32x4.dot_i16x8_s(x, hi));
-            bp += 32;
-          }
-          const at = cp + (<usize>half << 4);
-          v128.store(at, combine(l0, h0));
-          v128.store(at + cRow, combine(l1, h1));
-          v128.store(at + 2 * cRow, combine(l2, h2));
-          v128.store(at + 3 * cRow, combine(l3, h3));
-        }
-      }
-    }
-  }
-}
-
-/** C (one row) = a (kp 7-bit codes) · B (int8 weights), for a dense layer's row past the last full tile of 4 (see gemmQuads). */
-function gemvQuads(a: usize, kp: i32, b: usize, panels: i32, c: usize): void {
-  const quads = kp >> 2;
-  const panelBytes = <usize>quads << 5;
-  for (let p = 0; p < panels; p++) {
-    let bp = b + <usize>p * panelBytes;
-    let c0 = i32x4.splat(0), c1 = i32x4.splat(0), c2 = i32x4.splat(0), c3 = i32x4.splat(0);
-    for (let q = 0; q < quads; q++) {
-      const x = v128.load32_splat(a + (<usize>q << 2));
-      const w0 = v128.load(bp), w1 = v128.load(bp, 16);
-      if (ASC_FEATURE_RELAXED_SIMD) {
-        c0 = dot(w0, x, c0);
-        c1 = dot(w1, x, c1);
-      } else {
-        c0 = dotLow(w0, x, c0);
-        c1 = dotHigh(w0, x, c1);
-        c2 = dotLow(w1, x, c2);
-        c3 = dotHigh(w1, x, c3);
-      }
-      bp += 32;
-    }
-    if (!ASC_FEATURE_RELAXED_SIMD) {
-      c0 = combine(c0, c1);
-      c1 = combine(c2, c3);
-    }
-    v128.store(c + (<usize>p << 5), c0);
-    v128.store(c + (<usize>p << 5), c1, 16);
-  }
-}
-
-/** The convolution's GEMM: int8 weights (O padded to 4 rows) times packed columns of codes. */
-function gemmConv(w: usize, kp: i32, cols: usize, panels: i32, tiles: i32, c: usize, ldc: i32): void {
-  gemmQuads(w, kp, cols, panels, tiles, c, ldc, true);
-}
-
-/** The dense layer's GEMM: rows of codes times packed int8 weights. */
-function gemmDense(x: usize, kp: i32, w: usize, panels: i32, tiles: i32, c: usize, ldc: i32): void {
-  gemmQuads(x, kp, w, panels, tiles, c, ldc, false);
-}
-
-/** y[j] = max?(f32(acc[j] − correction)·scale + bias) for `count` values: one output channel's (a row of a convolution). */
-function epilogueRow(acc: usize, y: usize, count: i32, correction: i32, scale: f32, bias: f32, relu: bool): void {
-  const vc = i32x4.splat(correction), vs = f32x4.splat(scale), vb = f32x4.splat(bias), zero = f32x4.splat(0);
-  let j = 0;
-  for (; j + 4 <= count; j += 4) {
-    let v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(i32x4.sub(v128.load(acc + (<usize>j << 2)), vc)), vs), vb);
-    if (relu) v = f32x4.max(v, zero);
-    v128.store(y + (<usize>j << 2), v);
-  }
-  for (; j < count; j++) {
-    let v = <f32>(load<i32>(acc + (<usize>j << 2)) - correction) * scale + bias;
-    if (relu) v = max<f32>(v, 0);
-    store<f32>(y + (<usize>j << 2), v);
-  }
-}
-
-/** Rows of a dense layer: y[j] = max?(f32(acc[j] − correction[j])·scale[j] + bias[j]) for j < n (per column). */
-function epilogueColumns(acc: usize, y: usize, n: i32, correction: usize, scale: usize, bias: usize, relu: bool): void {
-  const zero = f32x4.splat(0);
-  let j = 0;
-  for (; j + 4 <= n; j += 4) {
-    const o = <usize>j << 2;
-    const a = i32x4.sub(v128.load(acc + o), v128.load(correction + o));
-    let v = f32x4.add(f32x4.mul(f32x4.convert_i32x4_s(a), v128.load(scale + o)), v128.load(bias + o));
-    if (relu) v = f32x4.max(v, zero);
-    v128.store(y + o, v);
-  }
-  for (; j < n; j++) {
-    const o = <usize>j << 2;
-    let v = <f32>(load<i32>(acc + o) - load<i32>(correction + o)) * load<f32>(scale + o) + load<f32>(bias + o);
-    if (relu) v = max<f32>(v, 0);
-    store<f32>(y + o, v);
-  }
-}
-
-// @ts-ignore: decorator
 @inline function isConv(d: usize): bool {
   return slot(d, KIND) == INT8_CONV;
-}
-
-/** Bytes of a convolution's padded input image (one code per value). */
-function imageBytes(d: usize): i32 {
-  return slot(d, CV_C) * (slot(d, CV_H) + 2 * slot(d, CV_PH)) * (slot(d, CV_W) + 2 * slot(d, CV_PW));
 }
 
 /**
@@ -293,10 +71,7 @@ function imageBytes(d: usize): i32 {
  * quantisation) into d's codes at `dst`: row `row` of a dense layer's rows
  * (the depth padded to kp with code 0, whose weights are 0), or the inside
  * of a convolution's padded image (whose border the caller has filled with
- * the zero point, the code of the real value 0). For a convolution the
- * sample is quantised in place first (src is scratch: codes written over
- * float32 values never overtake the reads), then its rows are copied into
- * the image.
+ * the zero point, the code of the real value 0), row by row.
  */
 function quantiseInput(d: usize, src: usize, dst: usize, row: i32): void {
   const inv = fslot(d, Q_INV_SCALE);
@@ -309,10 +84,17 @@ function quantiseInput(d: usize, src: usize, dst: usize, row: i32): void {
     return;
   }
   const c = slot(d, CV_C), h = slot(d, CV_H), w = slot(d, CV_W), ph = slot(d, CV_PH), pw = slot(d, CV_PW);
-  const hp = h + 2 * ph, wp = w + 2 * pw;
-  quantiseRow(src, src, c * h * w, inv, zero);
+  const hp = h + 2 * ph, pitch = imagePitch(d);
+  if (channelsLast(d)) {
+    const wp = w + 2 * pw;
+    for (let ch = 0; ch < c; ch++) {
+      for (let r = 0; r < h; r++) quantiseRowStrided(src + (<usize>((ch * h + r) * w) << 2), dst + <usize>(((r + ph) * wp + pw) * c + ch), w, c, inv, zero);
+    }
+    return;
+  }
+  // Row by row straight into the image (a memory.copy per row would call out of the module, a cost per row).
   for (let ch = 0; ch < c; ch++) {
-    for (let r = 0; r < h; r++) memory.copy(dst + <usize>((ch * hp + r + ph) * wp + pw), src + <usize>((ch * h + r) * w), <usize>w);
+    for (let r = 0; r < h; r++) quantiseRow(src + (<usize>((ch * h + r) * w) << 2), dst + <usize>((ch * hp + r + ph) * pitch + pw), w, inv, zero);
   }
 }
 
@@ -327,102 +109,6 @@ function denseRows(d: usize, a: usize, rows: i32, work: usize, y: usize): void {
   const relu = slot(d, Q_RELU) != 0;
   for (let i = 0; i < rows; i++) {
     epilogueColumns(work + (<usize>(i * nPad) << 2), y + (<usize>(i * n) << 2), n, correction, scale, bias, relu);
-  }
-}
-
-/** The address of depth t's run of the padded image (channel, kernel row, kernel column) at output position 0. */
-// @ts-ignore: decorator
-@inline function depthRow(image: usize, t: i32, kh: i32, kw: i32, hp: i32, wp: i32, dh: i32, dw: i32): usize {
-  return image + <usize>(((t / (kh * kw)) * hp + ((t / kw) % kh) * dh) * wp + (t % kw) * dw);
-}
-
-/**
- * Convolution d on one sample's padded image of codes: float32 output
- * (O × ho × wo, or pooled) at y. The GEMM's columns are the output positions
- * on a grid of rows `width` wide: with stride 1, the padded image's own width
- * wp, so that depth (ch, ki, kj) of every position is one run of the image
- * read in place (the positions past wo on each row are computed and
- * dropped); otherwise wo, the image lowered (im2col) first. `work` holds the
- * packed columns (P padded to 8, kp/4 quads each), the accumulators (O padded
- * to 4 × P padded to 8), then an area that holds first the lowered image (kp
- * rows of P padded to 8 codes; with stride 1, one row of zeros) and, with
- * pooling, one channel's float32 output (P) or pooled accumulators.
- */
-function convSample(d: usize, image: usize, work: usize, y: usize): void {
-  const c = slot(d, CV_C), h = slot(d, CV_H), w = slot(d, CV_W), o = slot(d, CV_O);
-  const kh = slot(d, CV_KH), kw = slot(d, CV_KW), sh = slot(d, CV_SH), sw = slot(d, CV_SW);
-  const ph = slot(d, CV_PH), pw = slot(d, CV_PW), dh = slot(d, CV_DH), dw = slot(d, CV_DW);
-  const ho = slot(d, CV_HO), wo = slot(d, CV_WO);
-  const kp = slot(d, Q_KP);
-  const hp = h + 2 * ph, wp = w + 2 * pw;
-  const direct = sh == 1 && sw == 1;
-  const width = direct ? wp : wo;
-  const depth = c * kh * kw, plane = ho * width, pPad = up(plane, 8), oPad = up(o, 4);
-  const cols = work;
-  const acc = cols + <usize>up(pPad * kp, 64);
-  const convOut = acc + <usize>up(oPad * pPad * 4, 64);
-
-  // Depth t's row of positions: in the image (stride 1) or lowered into the area at convOut, free until the epilogue.
-  const lowered = convOut;
-  const rowBytes = <usize>pPad;
-  if (direct) {
-    if (kp > depth) memory.fill(lowered, 0, rowBytes);
-  } else {
-    for (let t = 0; t < depth; t++) {
-      const src = depthRow(image, t, kh, kw, hp, wp, dh, dw);
-      const dst = lowered + <usize>t * rowBytes;
-      for (let oh = 0; oh < ho; oh++) copyRow(src + <usize>(oh * sh * wp), dst + <usize>(oh * wo), wo, sw);
-    }
-    if (kp > depth) memory.fill(lowered + <usize>depth * rowBytes, 0, <usize>(kp - depth) * rowBytes);
-  }
-  // Packed: depth quad (t … t + 3) of positions p..p+7 is the four rows' 8 codes transposed, position by position.
-  const panelBytes = <usize>(kp >> 2) << 5;
-  for (let t = 0; t < kp; t += 4) {
-    let r0: usize, r1: usize, r2: usize, r3: usize;
-    if (direct) {
-      r0 = t < depth ? depthRow(image, t, kh, kw, hp, wp, dh, dw) : lowered;
-      r1 = t + 1 < depth ? depthRow(image, t + 1, kh, kw, hp, wp, dh, dw) : lowered;
-      r2 = t + 2 < depth ? depthRow(image, t + 2, kh, kw, hp, wp, dh, dw) : lowered;
-      r3 = t + 3 < depth ? depthRow(image, t + 3, kh, kw, hp, wp, dh, dw) : lowered;
-    } else {
-      r0 = lowered + <usize>t * rowBytes;
-      r1 = r0 + rowBytes;
-      r2 = r1 + rowBytes;
-      r3 = r2 + rowBytes;
-    }
-    let dst = cols + (<usize>(t >> 2) << 5);
-    for (let p = 0; p < pPad; p += 8) {
-      const at = <usize>p;
-      const t01 = i8x16.shuffle(v128.load64_zero(r0 + at), v128.load64_zero(r1 + at), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      const t23 = i8x16.shuffle(v128.load64_zero(r2 + at), v128.load64_zero(r3 + at), 0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
-      v128.store(dst, i16x8.shuffle(t01, t23, 0, 8, 1, 9, 2, 10, 3, 11));
-      v128.store(dst, i16x8.shuffle(t01, t23, 4, 12, 5, 13, 6, 14, 7, 15), 16);
-      dst += panelBytes;
-    }
-  }
-  gemmConv(<usize>slot(d, Q_W_PTR), kp, cols, pPad >> 3, oPad >> 2, acc, pPad);
-
-  const correction = <usize>slot(d, Q_CORR_PTR), scale = <usize>slot(d, Q_SCALE_PTR), bias = <usize>slot(d, Q_BIAS_PTR);
-  const relu = slot(d, Q_RELU) != 0;
-  const pooled = slot(d, CV_POOL_KH) > 0;
-  const pooledPlane = slot(d, CV_POOL_HO) * slot(d, CV_POOL_WO);
-  for (let ch = 0; ch < o; ch++) {
-    const at = <usize>ch << 2;
-    const k = load<i32>(correction + at), s = load<f32>(scale + at), b = load<f32>(bias + at);
-    const from = acc + (<usize>(ch * pPad) << 2);
-    if (pooled) {
-      const to = y + (<usize>(ch * pooledPlane) << 2);
-      if (s > 0 && s < Infinity) {
-        // The epilogue is non-decreasing in the accumulator (rounding is monotone): the maximum of the
-        // outputs is the output of the maximum, so the integers are pooled and only the pooled ones converted.
-        maxPoolPlane<i32>(from, convOut, width, d);
-        epilogueRow(convOut, to, pooledPlane, k, s, b, relu);
-      } else {
-        epilogueRow(from, convOut, plane, k, s, b, relu); // the whole grid, dropped positions too
-        maxPoolPlane<f32>(convOut, to, width, d);
-      }
-    } else if (width == wo) epilogueRow(from, y + (<usize>(ch * plane) << 2), plane, k, s, b, relu);
-    else for (let oh = 0; oh < ho; oh++) epilogueRow(from + (<usize>(oh * width) << 2), y + (<usize>((ch * ho + oh) * wo) << 2), wo, k, s, b, relu);
   }
 }
 
@@ -485,56 +171,5 @@ export function int8ChainChunk(ctl: usize, tid: i32, chunk: i32): void {
     if (d == last) break;
     const next = d + descBytes, n = slot(d, Q_N);
     for (let r = 0; r < rows; r++) quantiseInput(next, tmp + (<usize>(r * n) << 2), scratch + <usize>slot(next, Q_IN_OFFSET), r);
-  }
-}
-
-/** `count` codes from src (every `stride`-th) to dst, contiguous. */
-function copyRow(src: usize, dst: usize, count: i32, stride: i32): void {
-  if (stride == 1) {
-    memory.copy(dst, src, <usize>count);
-    return;
-  }
-  for (let i = 0; i < count; i++) store<u8>(dst + <usize>i, load<u8>(src + <usize>(i * stride)));
-}
-
-/** The larger of two vectors of T (f32: wasm's max, NaN kept; i32: signed). */
-// @ts-ignore: decorator
-@inline function vmax<T>(a: v128, b: v128): v128 {
-  return isFloat<T>() ? f32x4.max(a, b) : i32x4.max_s(a, b);
-}
-
-/**
- * Max pooling (no padding, dilation 1) of one output channel's plane of T
- * (float32 outputs, or int32 accumulators) whose rows are `wo` apart (the
- * pooling reads only the first positions of each), into dst.
- */
-function maxPoolPlane<T>(plane: usize, dst: usize, wo: i32, d: usize): void {
-  const kh = slot(d, CV_POOL_KH), kw = slot(d, CV_POOL_KW), sh = slot(d, CV_POOL_SH), sw = slot(d, CV_POOL_SW);
-  const pho = slot(d, CV_POOL_HO), pwo = slot(d, CV_POOL_WO);
-  let at = dst;
-  for (let i = 0; i < pho; i++) {
-    let j = 0;
-    if (kh == 2 && kw == 2 && sh == 2 && sw == 2) {
-      // The common 2×2 window, four outputs at a time: the two rows' maximum, then that of neighbours.
-      const top = plane + (<usize>(2 * i * wo) << 2), bottom = top + (<usize>wo << 2);
-      for (; j + 4 <= pwo; j += 4) {
-        const o0 = <usize>(2 * j) << 2;
-        const m0 = vmax<T>(v128.load(top + o0), v128.load(bottom + o0));
-        const m1 = vmax<T>(v128.load(top + o0, 16), v128.load(bottom + o0, 16));
-        const even = i8x16.shuffle(m0, m1, 0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
-        const odd = i8x16.shuffle(m0, m1, 4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
-        v128.store(at, vmax<T>(even, odd));
-        at += 16;
-      }
-    }
-    for (; j < pwo; j++) {
-      let best = load<T>(plane + (<usize>(i * sh * wo + j * sw) << 2));
-      for (let u = 0; u < kh; u++) {
-        const row = plane + (<usize>((i * sh + u) * wo + j * sw) << 2);
-        for (let v = 0; v < kw; v++) best = max<T>(best, load<T>(row + (<usize>v << 2)));
-      }
-      store<T>(at, best);
-      at += 4;
-    }
   }
 }

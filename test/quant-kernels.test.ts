@@ -10,6 +10,7 @@ import {
   int8Chain,
   int8Conv2d,
   int8Linear,
+  packConvLayerWeights,
   packConvWeights,
   packLinearWeights,
   quantiseCentred,
@@ -124,6 +125,10 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
     { n: 2, c: 3, h: 7, w: 7, o: 7, kh: 1, kw: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1 },
     { n: 9, c: 16, h: 14, w: 14, o: 32, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
     { n: 5, c: 1, h: 28, w: 28, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    // Stride 1 with 2×2 pooling fused into the GEMM: three panels per row and one pooled column past the last group of 4;
+    // then dilation 2 on an odd width.
+    { n: 2, c: 4, h: 10, w: 18, o: 6, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    { n: 2, c: 2, h: 12, w: 11, o: 4, kh: 3, kw: 3, sh: 1, sw: 1, ph: 2, pw: 2, dh: 2, dw: 2 },
   ];
   for (const threads of [1, 4]) {
     it(`gives the reference's floats exactly, with and without ReLU and pooling (${threads} thread${threads > 1 ? 's' : ''})`, () => {
@@ -145,7 +150,7 @@ describe('int8Conv2d: wasm against the reference', { skip }, () => {
             };
             assert.ok(impl.supports(a), `case ${c}.${e} supported`);
             assertSame(impl.run(a), int8Conv2d.reference(a), `case ${c}.${e}`);
-            const packed = packConvWeights(a.weight, g.o, g.c * g.kh * g.kw);
+            const packed = packConvLayerWeights(a.weight, g, epilogue.pool);
             assertSame(impl.run({ ...a, packed }), int8Conv2d.reference(a), `case ${c}.${e}, weights packed beforehand`);
           });
         });
@@ -175,6 +180,16 @@ describe('int8Conv2d with pooling: the integers pooled before the epilogue', { s
     for (const relu of [false, true]) {
       const a = convArgs(rng(31), 3, 2, 9, 6, { relu, pool });
       a.scale.set([-2e-3, 0, Number.POSITIVE_INFINITY, Number.NaN, 1e-3, Number.MIN_VALUE]);
+      assertSame(impl.run(a), int8Conv2d.reference(a), `relu ${relu}`);
+    }
+  });
+
+  it('gives the reference on the channels-last kernel (4k input channels), with such scales among 10 output channels', () => {
+    const pool = { kh: 2, kw: 2, sh: 2, sw: 2, ho: 4, wo: 4 };
+    for (const relu of [false, true]) {
+      const a = convArgs(rng(37), 3, 8, 9, 10, { relu, pool });
+      assertSame(impl.run(a), int8Conv2d.reference(a), `relu ${relu}, positive scales`);
+      a.scale.set([-2e-3, 0, Number.POSITIVE_INFINITY, Number.NaN, 1e-3, Number.MIN_VALUE], 3);
       assertSame(impl.run(a), int8Conv2d.reference(a), `relu ${relu}`);
     }
   });

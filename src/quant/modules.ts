@@ -11,7 +11,7 @@
  * QuantizedLinear quantises each batch with that batch's own range.
  */
 import { ShapeError, ValueError } from '../errors.js';
-import { int8Conv2d, int8Linear, packConvWeights, packLinearWeights, type Int8ChainLayer, type InputQuantisation } from '../backend/routines/int8.js';
+import { int8Conv2d, int8Linear, packConvLayerWeights, packLinearWeights, type Int8ChainLayer, type InputQuantisation } from '../backend/routines/int8.js';
 import { Module } from '../nn/module.js';
 import { registerLayer, type JsonObject } from '../nn/registry.js';
 import { checkFloatInput, checkOptions, convConstructorArgs, intPair, positiveInt } from '../nn/layers/common.js';
@@ -292,15 +292,17 @@ export class QuantizedConv2d extends QuantizedBase {
       pool = { kh: pkh, kw: pkw, sh: psh, sw: psw, ho: Math.floor((ho - pkh) / psh) + 1, wo: Math.floor((wo - pkw) / psw) + 1 };
       if (pool.ho <= 0 || pool.wo <= 0) throw new ShapeError(`${this.label}: the ${ho}×${wo} output is smaller than the pooling window`);
     }
+    const g = { n: 0, c: this.inChannels, h, w, o: this.outChannels, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo };
     return {
       kind: 'conv',
-      g: { n: 0, c: this.inChannels, h, w, o: this.outChannels, kh, kw, sh, sw, ph, pw, dh, dw, ho, wo },
+      g,
       weight: this.weightData(),
       scale: this.outputScale(input),
       bias: this.biasData(),
       input,
       epilogue: { relu: this.relu, pool },
-      packed: this.packedWeights((wt) => packConvWeights(wt, this.outChannels, this.inChannels * kh * kw)),
+      // The layout depends on the channels, stride and pooling only (not h × w): fixed for the layer.
+      packed: this.packedWeights((wt) => packConvLayerWeights(wt, g, pool)),
     };
   }
 

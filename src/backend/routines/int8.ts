@@ -20,7 +20,7 @@ import type { ConvEpilogue, ConvKernelGeometry } from './conv.js';
 import { wasmEngine } from '../wasm/backend.js';
 import { checkInt8, int8ChainFits, int8ChainJob } from '../wasm/int8-job.js';
 
-export { packConvWeights, packLinearWeights } from '../wasm/int8-job.js';
+export { packConvLayerWeights, packConvWeights, packLinearWeights } from '../wasm/int8-job.js';
 
 /** The input's quantisation (per tensor). */
 export interface InputQuantisation {
@@ -56,7 +56,7 @@ export interface Int8ConvArgs {
   bias: Float32Array | null;
   input: InputQuantisation;
   epilogue: ConvEpilogue;
-  /** The weights in the wasm kernel's layout (packConvWeights); the reference ignores it. */
+  /** The weights in the wasm kernel's layout (packConvLayerWeights); the reference ignores it. */
   packed?: Int8Array | null;
 }
 

@@ -9,6 +9,7 @@
  */
 import { ValueError } from '../../errors.js';
 import type { Int8ChainArgs, Int8ChainLayer } from '../routines/int8.js';
+import type { ConvEpilogue, ConvKernelGeometry } from '../routines/conv.js';
 import { convGeometrySlots, poolSlots } from './conv-job.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
@@ -81,6 +82,36 @@ export function packConvWeights(
   return out;
 }
 
+/**
+ * A Conv2d's o × (c·kh·kw) int8 weights in the layout of the channels-last
+ * kernel (asm/int8-conv.ts convHwcPooled): a Linear's panels (packLinearWeights)
+ * with the depth ordered kernel row, kernel column, channel.
+ */
+export function packHwcConvWeights(weight: Int8Array | Int32Array, o: number, c: number, kh: number, kw: number): Int8Array<ArrayBufferLike> {
+  const depth = c * kh * kw;
+  const reordered = new Int32Array(weight.length);
+  for (let j = 0; j < o; j++) {
+    for (let ch = 0; ch < c; ch++) {
+      for (let k = 0; k < kh * kw; k++) reordered[j * depth + k * c + ch] = weight[j * depth + ch * kh * kw + k];
+    }
+  }
+  return packLinearWeights(reordered, o, depth);
+}
+
+/** Whether the kernel runs a convolution channels-last (asm/int8-conv.ts channelsLast decides alike): stride 1, channels a multiple of 4, 2×2 pooling. */
+function channelsLast(g: ConvKernelGeometry, pool: ConvEpilogue['pool']): boolean {
+  return g.sh === 1 && g.sw === 1 && g.c % 4 === 0 && !!pool && pool.kh === 2 && pool.kw === 2 && pool.sh === 2 && pool.sw === 2;
+}
+
+/**
+ * A Conv2d's weights in the layout the kernel takes for its geometry and
+ * pooling (channels-last panels or rows, see channelsLast), for a layer to
+ * keep between calls as its `packed` weights. Throws where a value is not int8.
+ */
+export function packConvLayerWeights(weight: Int8Array | Int32Array, g: ConvKernelGeometry, pool: ConvEpilogue['pool']): Int8Array<ArrayBufferLike> {
+  return channelsLast(g, pool) ? packHwcConvWeights(weight, g.o, g.c, g.kh, g.kw) : packConvWeights(weight, g.o, g.c * g.kh * g.kw);
+}
+
 /** zero·Σw per output channel (rows of `depth` weights): what the kernel subtracts from Σ q·w to leave Σ (q − zero)·w. */
 function zeroPointCorrection(weight: Int8Array | Int32Array, depth: number, zero: number): Int32Array {
   const out = new Int32Array(weight.length / depth);
@@ -139,14 +170,33 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
   }
   const { c, h, w, o, kh, kw, sh, sw, ph, pw, dw, ho, wo } = layer.g;
   const pool = layer.epilogue.pool;
-  // With stride 1 the kernel computes positions on rows as wide as the padded image, reading it in place (asm/int8.ts convSample).
-  const width = sh === 1 && sw === 1 ? w + 2 * pw : wo;
+  // The image's rows are `pitch` bytes apart (the padded width rounded up to 8); with stride 1 the kernel computes positions
+  // on rows that wide, reading the image in place (asm/int8-conv.ts convSample).
+  const pitch = roundUp(w + 2 * pw, 8);
+  const width = sh === 1 && sw === 1 ? pitch : wo;
   const depth = c * kh * kw,
     kp = quadDepth(depth),
     oPad = roundUp(o, 4),
     plane = ho * wo,
     pPad = roundUp(ho * width, 8);
   const outValues = o * (pool ? pool.ho * pool.wo : plane);
+  if (channelsLast(layer.g, pool)) {
+    // The image's pixels are C codes, its rows w + 2pw pixels; the work area holds a tile (128 bytes) and from byte 256 the quads' offsets.
+    return {
+      layer,
+      kp: depth,
+      channels: roundUp(o, 8),
+      weightValues: roundUp(o, 8) * depth,
+      inValues: c * h * w,
+      outValues,
+      inBytes: align64((h + 2 * ph) * (w + 2 * pw) * c),
+      workBytes: align64(256 + depth),
+      tmpBytes: align64(outValues * 4),
+      macs: o * depth * plane,
+      depth,
+      pack: (out) => out.set(packHwcConvWeights(layer.weight, o, c, kh, kw)),
+    };
+  }
   return {
     layer,
     kp,
@@ -155,7 +205,7 @@ function planLayer(layer: Int8ChainLayer, rows: number): LayerPlan {
     inValues: c * h * w,
     outValues,
     // The image, and past its end what the last rows' reads of dropped positions overrun.
-    inBytes: align64((h + 2 * ph) * (w + 2 * pw) * c + (kw - 1) * dw + 8),
+    inBytes: align64((h + 2 * ph) * pitch * c + (kw - 1) * dw + 8),
     workBytes: align64(pPad * kp) + align64(oPad * pPad * 4) + align64(Math.max(o * pPad * 4, kp * pPad)),
     tmpBytes: align64(outValues * 4),
     macs: o * depth * plane,
