@@ -86,6 +86,7 @@ export { FlexThresholds } from './train/flex-thresholds.js';
 export { DistributionAlignment } from './train/distribution-alignment.js';
 export type { LrSchedule as FixMatchLrSchedule } from './train/fixmatch-optimizer.js';
 export { pseudoLabel, type PseudoLabelOptions, type PseudoLabels } from './train/pseudo-label.js';
+export { fitNoisyStudent, type NoisyStudentOptions, type NoisyStudentResult } from './train/noisy-student.js';
 export { ExponentialMovingAverage } from './train/ema.js';
 
 // Data augmentation (images, sequences, mixup/CutMix).

@@ -202,7 +202,7 @@ function stackRows(a: Tensor, b: Tensor): Tensor {
   return new Tensor(out, [a.shape[0] + b.shape[0], ...a.shape.slice(1)]);
 }
 
-function checkAugment(who: string, name: string, fn: unknown): AugmentFn {
+export function checkAugment(who: string, name: string, fn: unknown): AugmentFn {
   if (typeof fn !== 'function') throw new ValueError(`${who}: ${name} must be an augmentation function (a tensor of images in, one of the same shape out)`);
   return (x) => {
     const y = (fn as AugmentFn)(x);
