@@ -171,8 +171,15 @@ export const LS_OUT_PTR: i32 = 93;
 export const LS_C_PREV_PTR: i32 = 94;
 export const LS_ACTS_PTR: i32 = 95;
 export const LS_TANH_C_PTR: i32 = 96;
-/** Chunk c's scratch starts at LS_SCRATCH_PTR + c·LS_ROWS_PER_CHUNK·4H floats. */
+/** Chunk c's scratch starts at LS_SCRATCH_PTR + c·LS_ROWS_PER_CHUNK·8H floats. */
 export const LS_SCRATCH_PTR: i32 = 97;
+/**
+ * Forward: 0, or the address of four i32 that make the job project the
+ * layer input itself (xp = x·W_ihᵀ + b_ih, one step at a time, LS_X_PTR
+ * unused): x (T×B×F), F, W_ihᵀ (F×4H) in small.ts's column panels, b_ih
+ * (4H) or 0. Backward: 0.
+ */
+export const LS_PROJECTION_PTR: i32 = 99;
 
 // ------------------------------------------------------- dense descriptors ---
 

@@ -2,7 +2,10 @@
  * One direction of an LSTM layer over T steps, forward and backward
  * (backpropagation through time), on raw arrays, time-major:
  * xp [T, B, 4H] input projections (gates i, f, g, o), W_hh [4H, H], b_hh,
- * h0 and c0 [B, H]. The wasm implementation (float32, H a multiple of 4)
+ * h0 and c0 [B, H]. The forward may be given the layer input and its
+ * weights instead of xp (LstmInput) and project them itself, step by step
+ * (on the wasm backend inside its job, with the same bits as a Linear
+ * layer's GEMM: no T×B×4H array of projections made and copied). The wasm implementation (float32, H a multiple of 4)
  * runs the whole recurrence, the small h·W_hhᵀ products and the gate math,
  * as one job over every thread, a block of batch rows per chunk
  * (../wasm/lstm-job.ts, asm/lstm.ts), with the same results to the bit
@@ -21,6 +24,7 @@ import { defineRoutine } from '../routine.js';
 import { wasmEngine } from '../wasm/backend.js';
 import { holdsLstmState, lstmBackwardJob, lstmForwardJob, unparkLstmState, type ParkedLstm } from '../wasm/lstm-job.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
+import { gemm } from '../index.js';
 import { forEachStep, forEachStepBackward, like } from './recurrent-steps.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
@@ -43,6 +47,25 @@ export interface LstmSaved<F extends FloatArray = FloatArray> {
   cell: LstmCellState<F> | ParkedLstm | null;
 }
 
+/** The layer input x [T, B, F] (time-major) with W_ih [4H, F] and b_ih [4H] (or null): the forward computes xp = x·W_ihᵀ + b_ih itself. */
+export interface LstmInput<F extends FloatArray = FloatArray> {
+  x: F;
+  wIh: F;
+  bIh: F | null;
+  /** F, the input features. */
+  features: number;
+}
+
+export const isLstmInput = (input: FloatArray | LstmInput): input is LstmInput => 'wIh' in input;
+
+/** xp = x·W_ihᵀ + b_ih for `rows` rows of x ([rows, 4H]), as a Linear layer computes it (a GEMM into the bias). */
+function projectInput({ x, wIh, bIh, features }: LstmInput, rows: number, GH: number): FloatArray {
+  const xp = like(x, rows * GH);
+  if (bIh) for (let r = 0; r < rows; r++) xp.set(bIh, r * GH);
+  gemm({ m: rows, n: GH, k: features, a: x, b: wIh, transB: true, c: xp, accumulate: bIh !== null });
+  return xp;
+}
+
 const isParked = (cell: LstmSaved['cell']): cell is ParkedLstm => cell !== null && 'floats' in cell;
 
 /** Whether the backward can run on `saved` (its cell state was kept and, if in the wasm engine's memory, is still there). */
@@ -62,7 +85,7 @@ const wasmTakes = (...arrays: (FloatArray | null)[]): boolean => arrays.every((a
 export const lstmForward = defineRoutine(
   'lstmForward',
   function reference(
-    xp: FloatArray,
+    input: FloatArray | LstmInput,
     wHh: FloatArray,
     bHh: FloatArray | null,
     h0: FloatArray,
@@ -81,6 +104,7 @@ export const lstmForward = defineRoutine(
       acts = like(out, T * B * GH),
       tanhC = like(out, T * BH);
     const c = c0.slice();
+    const xp = isLstmInput(input) ? projectInput(input, T * B, GH) : input;
     forEachStep(T, B, H, GH, reverse, h0, out, like(out, T * BH), wHh, bHh, (row, hrow, srow, bh, hh) => {
       for (let j = 0; j < H; j++) {
         const i = sigmoid(xp[row + j] + hh[hrow + j]);
@@ -108,11 +132,12 @@ export const lstmForward = defineRoutine(
 lstmForward.register(
   'wasm',
   engine && {
-    supports: (xp, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(xp, wHh, bHh, h0, c0, saved.out),
-    run: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved, keep) =>
+    supports: (input, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) =>
+      H % 4 === 0 && wasmTakes(wHh, bHh, h0, c0, saved.out) && (isLstmInput(input) ? wasmTakes(input.x, input.wIh, input.bIh) : wasmTakes(input)),
+    run: (input, wHh, bHh, h0, c0, T, B, H, reverse, saved, keep) =>
       lstmForwardJob(
         engine,
-        xp as Float32Array,
+        input as Float32Array | LstmInput<Float32Array>,
         wHh as Float32Array,
         bHh as Float32Array | null,
         h0 as Float32Array,

@@ -16,7 +16,7 @@
  * gone has the caller run the forward again (routines/lstm.ts).
  */
 import { ShapeError } from '../../errors.js';
-import type { LstmCellState, LstmSaved } from '../routines/lstm.js';
+import type { LstmCellState, LstmInput, LstmSaved } from '../routines/lstm.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 import { packPanels } from './small.js';
@@ -124,16 +124,20 @@ function runLstmJob(engine: WasmEngine, kind: number, T: number, B: number, H: n
   engine.runJob(pool, chunks, flagsPtr);
 }
 
-/** Flags and per-chunk scratch (rows × 4H floats) sizes of a job. */
+/** Flags and per-chunk scratch (rows × 8H floats) sizes of a job. */
 function jobScratch(engine: WasmEngine, T: number, B: number, H: number): [number, number] {
   const { rowsPerChunk, chunks } = chunking(engine, T, B, H);
-  return [chunks * 4, chunks * rowsPerChunk * 4 * H * 4];
+  return [chunks * 4, chunks * rowsPerChunk * 8 * H * 4];
 }
 
-/** The forward: `saved.out` gets the hidden states and the final cell state; with `keep`, `saved.cell` the parked state for the backward. */
+/**
+ * The forward: `saved.out` gets the hidden states and the final cell state;
+ * with `keep`, `saved.cell` the parked state for the backward. `input` is
+ * xp, or the layer input and W_ih, b_ih, which the job projects itself.
+ */
 export function lstmForwardJob(
   engine: WasmEngine,
-  xp: Float32Array,
+  input: Float32Array | LstmInput<Float32Array>,
   wHh: Float32Array,
   bHh: Float32Array | null,
   h0: Float32Array,
@@ -148,8 +152,14 @@ export function lstmForwardJob(
   const G = 4 * H,
     TBH = T * B * H,
     BH = B * H;
+  const projected = 'wIh' in input ? input : null,
+    F = projected ? projected.features : 0;
+  const xp = projected ? null : (input as Float32Array);
   for (const [what, array, wanted] of [
     ['xp', xp, T * B * G],
+    ['x', projected?.x ?? null, T * B * F],
+    ['W_ih', projected?.wIh ?? null, G * F],
+    ['b_ih', projected?.bIh ?? null, G],
     ['W_hh', wHh, G * H],
     ['b_hh', bHh, G],
     ['h0', h0, BH],
@@ -160,9 +170,12 @@ export function lstmForwardJob(
   if (engine.threads > 1) engine.ensurePool(); // the workers' areas lie below the parks: start them first
   const parked = keep ? park(engine, TBH) : null;
   const [flagsBytes, scratchBytes] = jobScratch(engine, T, B, H);
-  const [flags, pxp, pwt, pbias, ph0, pc, pout, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
+  const [flags, pxp, pproj, pwih, pbih, pwt, pbias, ph0, pc, pout, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
     flagsBytes,
-    4 * T * B * G,
+    4 * T * B * (projected ? F : G),
+    projected ? 16 : 0,
+    4 * F * G,
+    projected?.bIh ? 4 * G : 0,
     4 * H * G,
     4 * G,
     4 * BH,
@@ -172,7 +185,12 @@ export function lstmForwardJob(
     parked ? 0 : 24 * TBH,
   ]);
   const f32 = engine.f32;
-  f32.set(xp.subarray(0, T * B * G), pxp >> 2);
+  if (projected) {
+    f32.set(projected.x.subarray(0, T * B * F), pxp >> 2);
+    packPanels(f32, pwih >> 2, projected.wIh, F, G, true); // W_ihᵀ: x·W_ihᵀ per step
+    if (projected.bIh) f32.set(projected.bIh.subarray(0, G), pbih >> 2);
+    engine.i32.set([pxp, F, pwih, projected.bIh ? pbih : 0], pproj >> 2);
+  } else f32.set(xp!.subarray(0, T * B * G), pxp >> 2);
   packPanels(f32, pwt >> 2, wHh, H, G, true); // W_hhᵀ: h·W_hhᵀ per step
   if (bHh) f32.set(bHh.subarray(0, G), pbias >> 2);
   f32.set(h0.subarray(0, BH), ph0 >> 2);
@@ -191,6 +209,7 @@ export function lstmForwardJob(
     [slot.LS_ACTS_PTR, acts],
     [slot.LS_TANH_C_PTR, tanhC],
     [slot.LS_SCRATCH_PTR, pscratch],
+    [slot.LS_PROJECTION_PTR, projected ? pproj : 0],
   ]);
   saved.out.set(engine.f32.subarray(pout >> 2, (pout >> 2) + TBH));
   saved.out.set(engine.f32.subarray(pc >> 2, (pc >> 2) + BH), TBH);
@@ -271,6 +290,7 @@ export function lstmBackwardJob(
     [slot.LS_ACTS_PTR, acts],
     [slot.LS_TANH_C_PTR, tanhC],
     [slot.LS_SCRATCH_PTR, pscratch],
+    [slot.LS_PROJECTION_PTR, 0],
   ]);
   const out = engine.f32;
   if (db) {

@@ -4,19 +4,21 @@
  * hidden-to-hidden product of all gates at once), and the backward is
  * backpropagation through time written by hand, with the weight gradient
  * as one GEMM over all steps. One scan per cell: LSTM (the backend's lstm
- * routines), GRU, and the plain RNN. The reference (tensor ops, step by
- * step) serves gradients of gradients.
+ * routines, which also compute the input projection x·W_ihᵀ + b_ih
+ * themselves, step by step), GRU, and the plain RNN. The reference (tensor
+ * ops, step by step) serves gradients of gradients.
  */
 import { fusedOp } from '../../autograd/fused.js';
 import { needsGrad } from '../../autograd/graph.js';
 import { gemm } from '../../backend/index.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
-import { lstmBackward, lstmForward, lstmStateKept, type LstmSaved } from '../../backend/routines/lstm.js';
+import { lstmBackward, lstmForward, lstmStateKept, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
 import { forEachStep, forEachStepBackward } from '../../backend/routines/recurrent-steps.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Floats } from './common.js';
+import { linear } from './linear.js';
 
 export type CellMode = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
 
@@ -47,40 +49,57 @@ interface Scan {
   backward(gOut: Floats, wantDb: boolean): { dx: Floats; dhh: Floats; dh: Floats; dc: Floats | null; db: Floats | null };
 }
 
+/** A layer's input x [T, B, F] (time-major) with its weights W_ih [G·H, F] and b_ih [G·H]: the scan's input projection is x·W_ihᵀ + b_ih. */
+export interface LayerInput {
+  x: Tensor;
+  wIh: Tensor;
+  bIh: Tensor | null;
+}
+
 /**
- * Runs the recurrence over xproj [T, B, G·H] (the input projection
- * x·W_ihᵀ + b_ih for every step, time-major) with W_hh [G·H, H], optional
- * b_hh [G·H], initial h0 [B, H] (and c0 [B, H] for LSTM), forwards or in
- * reverse time order. Returns [T, B, H]: the hidden state at every time
- * step, with one more row for LSTM — [T + 1, B, H], the last row being the
- * final cell state.
+ * Runs the recurrence over the input projection xproj [T, B, G·H]
+ * (x·W_ihᵀ + b_ih for every step, time-major; given as it is, or as the
+ * layer input and its weights) with W_hh [G·H, H], optional b_hh [G·H],
+ * initial h0 [B, H] (and c0 [B, H] for LSTM), forwards or in reverse time
+ * order. Returns [T, B, H]: the hidden state at every time step, with one
+ * more row for LSTM — [T + 1, B, H], the last row being the final cell
+ * state.
  */
-export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): Tensor {
-  const [T, B, GH] = xproj.shape;
-  const H = wHh.shape[1];
-  const d: Dims = { T, B, H, GH, reverse, dtype: xproj.dtype as 'float32' | 'float64' };
+export function recurrentScan(mode: CellMode, input: Tensor | LayerInput, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): Tensor {
   const lstm = mode === 'lstm',
     gru = mode === 'gru';
-  const xp = xproj.data as Floats,
-    w = wHh.data as Floats,
+  const [GH, H] = wHh.shape;
+  // The LSTM scan projects its input itself; the others take the projection as a Linear layer computes it.
+  if (!(input instanceof Tensor) && !lstm) {
+    const [T, B, F] = input.x.shape;
+    input = linear(input.x.reshape([T * B, F]), input.wIh, input.bIh).reshape([T, B, GH]);
+  }
+  const projected = input instanceof Tensor ? null : input;
+  const [T, B] = projected ? projected.x.shape : (input as Tensor).shape;
+  const d: Dims = { T, B, H, GH, reverse, dtype: wHh.dtype as 'float32' | 'float64' };
+  const w = wHh.data as Floats,
     bias = (bHh?.data as Floats | undefined) ?? null;
-  const scan = lstm
-    ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats, needsGrad([xproj, wHh, bHh, h0, c0]))
-    : gru
-      ? gruScan(d, xp, w, bias, h0.data as Floats)
-      : rnnScan(d, mode === 'rnnRelu', xp, w, bias, h0.data as Floats);
-
-  const inputs = [xproj, wHh];
+  const inputs = projected ? [projected.x, projected.wIh, ...(projected.bIh ? [projected.bIh] : [])] : [input as Tensor];
+  inputs.push(wHh);
   if (bHh) inputs.push(bHh);
   inputs.push(h0);
   if (lstm) inputs.push(c0!);
+  const xp: Floats | LstmInput = projected
+    ? { x: projected.x.data as Floats, wIh: projected.wIh.data as Floats, bIh: (projected.bIh?.data as Floats | undefined) ?? null, features: projected.x.shape[2] }
+    : ((input as Tensor).data as Floats);
+  const scan = lstm
+    ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats, needsGrad(inputs))
+    : gru
+      ? gruScan(d, xp as Floats, w, bias, h0.data as Floats)
+      : rnnScan(d, mode === 'rnnRelu', xp as Floats, w, bias, h0.data as Floats);
 
   const fast = (gOut: Tensor): (Tensor | null)[] => {
-    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, bHh?.requiresGrad ?? false);
-    const grads: (Tensor | null)[] = [xproj.requiresGrad ? new Tensor(dx, xproj.shape) : null];
+    const wantDb = (bHh?.requiresGrad ?? false) || (projected?.bIh?.requiresGrad ?? false);
+    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, wantDb);
+    const grads = projected ? projectionGrads(d, projected, dx, db) : [(input as Tensor).requiresGrad ? new Tensor(dx, (input as Tensor).shape) : null];
     grads.push(wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null);
     if (bHh) {
-      if (db) grads.push(new Tensor(db, bHh.shape));
+      if (db) grads.push(bHh.requiresGrad ? new Tensor(db, bHh.shape) : null);
       else if (bHh.requiresGrad) {
         const acc = new Float64Array(GH);
         for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dhh[r * GH + j];
@@ -96,8 +115,13 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
 
   const reference = (...ins: Tensor[]): Tensor => {
     let k = 0;
-    const x = ins[k++],
-      wr = ins[k++],
+    let x = ins[k++];
+    if (projected) {
+      const wIh = ins[k++],
+        bIh = projected.bIh ? ins[k++] : null;
+      x = linear(x.reshape([T * B, x.shape[2]]), wIh, bIh).reshape([T, B, GH]);
+    }
+    const wr = ins[k++],
       br = bHh ? ins[k++] : null;
     let h = ins[k++];
     let cr = lstm ? ins[k++] : null;
@@ -132,6 +156,34 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
 }
 
 /**
+ * The gradients of a projected input: of x (dxp·W_ih), of W_ih (dxpᵀ·x)
+ * and of b_ih (dxp summed over steps and rows: `db`, which the LSTM scan
+ * gives for b_hh too, its gates' gradients being the same), from dxp
+ * [T·B, G·H], the gradient of the projection. The products are those of a
+ * Linear layer's backward.
+ */
+function projectionGrads(d: Dims, { x, wIh, bIh }: LayerInput, dxp: Floats, db: Floats | null): (Tensor | null)[] {
+  const rows = d.T * d.B,
+    F = x.shape[2];
+  let dX: Tensor | null = null,
+    dW: Tensor | null = null;
+  if (x.requiresGrad) {
+    const g = arrayFor(d.dtype, rows * F) as Floats;
+    gemm({ m: rows, n: F, k: d.GH, a: dxp, b: wIh.data as Floats, c: g });
+    dX = new Tensor(g, x.shape);
+  }
+  if (wIh.requiresGrad) {
+    const g = arrayFor(d.dtype, d.GH * F) as Floats;
+    gemm({ m: d.GH, n: F, k: rows, a: dxp, transA: true, b: x.data as Floats, c: g });
+    dW = new Tensor(g, wIh.shape);
+  }
+  const grads = [dX, dW];
+  // A copy: the two bias gradients must not share an array (one may be added into in place).
+  if (bIh) grads.push(bIh.requiresGrad ? new Tensor(db!.slice(), bIh.shape) : null);
+  return grads;
+}
+
+/**
  * dW_hh = Σ_t dhh_tᵀ · h_prev_t, where h_prev is h0 at the first step in
  * scan order and the hidden state of the step before otherwise: two GEMMs,
  * one over all the other steps at once (reading the outputs in place).
@@ -152,7 +204,7 @@ function hiddenWeightGrad(d: Dims, dhh: Floats, out: Floats, h0: Floats): Floats
  * when `keep`). If that state was given up before the backward, the forward
  * runs again on the same inputs (into a scratch output) to rebuild it.
  */
-function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
+function lstmScan(d: Dims, xp: Floats | LstmInput, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
   const { T, B, H, GH, dtype } = d,
     BH = B * H;
   const forward = (): LstmSaved => {
