@@ -12,7 +12,7 @@ import { fusedOp } from '../../autograd/fused.js';
 import { needsGrad } from '../../autograd/graph.js';
 import { gemm } from '../../backend/index.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
-import { lstmBackward, lstmForward, lstmStateKept, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
+import { isLstmInput, lstmBackward, lstmForward, lstmStateKept, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
 import { forEachStep, forEachStepBackward } from '../../backend/routines/recurrent-steps.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
@@ -198,11 +198,30 @@ function hiddenWeightGrad(d: Dims, dhh: Floats, out: Floats, h0: Floats): Floats
   return dw;
 }
 
+/** Most elements of the reused gradient of a projection (16 MiB in float32): larger ones are allocated per call. */
+const PROJECTION_GRAD_REUSE_MAX = 4 * 2 ** 20;
+let projectionGradArray: Floats | null = null;
+
+/**
+ * An array for the gradient of the gate pre-activations [T, B, 4H] of a
+ * scan that projects its own input: that backward consumes it before it
+ * returns, so one array is reused (no fresh, page-faulting array per step).
+ */
+function projectionGradScratch(dtype: Dims['dtype'], n: number): Floats {
+  if (n > PROJECTION_GRAD_REUSE_MAX) return arrayFor(dtype, n) as Floats;
+  const kept = projectionGradArray;
+  if (kept === null || kept.length < n || kept instanceof Float32Array !== (dtype === 'float32')) projectionGradArray = arrayFor(dtype, n) as Floats;
+  return projectionGradArray!.subarray(0, n);
+}
+
 /**
  * LSTM: the backend's lstm routines run the whole recurrence (on the wasm
  * backend, in its small kernels, which also keep the state for the backward
  * when `keep`). If that state was given up before the backward, the forward
  * runs again on the same inputs (into a scratch output) to rebuild it.
+ * Where the scan projects its input, the gradient of the gate
+ * pre-activations it returns is a reused array, valid until the next such
+ * backward.
  */
 function lstmScan(d: Dims, xp: Floats | LstmInput, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
   const { T, B, H, GH, dtype } = d,
@@ -217,7 +236,7 @@ function lstmScan(d: Dims, xp: Floats | LstmInput, w: Floats, bias: Floats | nul
     out: saved.out as Floats,
     backward(go, wantDb) {
       const state = lstmStateKept(saved) ? saved : forward();
-      const dx = arrayFor(dtype, T * B * GH) as Floats,
+      const dx = isLstmInput(xp) ? projectionGradScratch(dtype, T * B * GH) : (arrayFor(dtype, T * B * GH) as Floats),
         dh = arrayFor(dtype, BH) as Floats;
       const dc = go.slice(T * BH, (T + 1) * BH) as Floats;
       const db = wantDb ? (arrayFor(dtype, GH) as Floats) : null;

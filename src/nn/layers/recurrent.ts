@@ -89,6 +89,25 @@ function rowsOf(x: Tensor, from: number, to: number): Tensor {
   });
 }
 
+/**
+ * x [A, B, F] as [B, A, F]: a batch-first sequence as time-major, or back.
+ * A plain copy of whole rows (the general permute walks every element
+ * through its strides, which costs as much as a small LSTM's step); its
+ * gradient is the same swap, recorded, so gradients of gradients work.
+ */
+function swapLeadingAxes(x: Tensor): Tensor {
+  const [a, b, f] = x.shape;
+  const src = x.data,
+    out = arrayFor(x.dtype, x.size);
+  for (let i = 0; i < a; i++)
+    for (let j = 0; j < b; j++) {
+      const from = (i * b + j) * f,
+        to = (j * a + i) * f;
+      for (let k = 0; k < f; k++) out[to + k] = src[from + k];
+    }
+  return record(new Tensor(out, [b, a, f]), 'swapLeadingAxes', [x], (g) => [swapLeadingAxes(g)]);
+}
+
 const RECURRENT_OPTIONS = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'dtype'];
 
 abstract class RecurrentBase extends Module {
@@ -199,7 +218,7 @@ abstract class RecurrentBase extends Module {
     if (!lstm && state.c) throw new ValueError(`${label}: only an LSTM takes an initial cell state c`);
     const batched = x.ndim === 3;
     let seq = batched ? x : x.unsqueeze(1);
-    if (batched && this.batchFirst) seq = seq.permute(1, 0, 2);
+    if (batched && this.batchFirst) seq = swapLeadingAxes(seq);
     const [T, B] = seq.shape;
     if (T === 0) throw new ShapeError(`${label}: the input sequence is empty (shape ${shapeStr(x.shape)})`);
     const h0 = this.initialStates(state.h, 'h', B, batched);
@@ -226,7 +245,7 @@ abstract class RecurrentBase extends Module {
     }
     let output = layerInput;
     if (!batched) output = output.squeeze(1);
-    else if (this.batchFirst) output = output.permute(1, 0, 2);
+    else if (this.batchFirst) output = swapLeadingAxes(output);
     const finish = (states: Tensor[]): Tensor => {
       const s = states.length === 1 ? states[0] : concat(states, 0);
       return batched ? s : s.squeeze(1);
