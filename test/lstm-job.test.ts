@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getNumThreads, setNumThreads, withResidentOperand } from '../src/backend/index.js';
-import { lstmForward, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
+import { lstmForward, lstmStatesParked, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { ShapeError } from '../src/errors.js';
 import { manualSeed, randn, type Tensor } from '../src/index.js';
@@ -80,6 +80,24 @@ describe('wasm LSTM job', { skip }, () => {
       });
       sameBits(again, product, 'the resident product');
       plain.forEach((g, i) => sameBits(inside[i], g, `result ${i}`));
+    });
+  });
+
+  it("the weight gradients are the same with dx kept resident for their products as copied per product (while another layer's state is parked), which stays parked", () => {
+    withBackend('wasm', () => {
+      manualSeed(6);
+      const lstm = new nn.LSTM(4, 8);
+      const x = randn([5, 3, 4]);
+      const resident = lstmRun(lstm, x);
+      assert.equal(lstmStatesParked(), false);
+      const other = new nn.LSTM(3, 8);
+      const pending = other.run(randn([4, 2, 3])).output.sum(); // its forward parks its state for a backward still to come
+      assert.equal(lstmStatesParked(), true);
+      const copied = lstmRun(lstm, x);
+      assert.equal(lstmStatesParked(), true, "the other layer's state is still parked");
+      resident.forEach((g, i) => sameBits(copied[i], g, `result ${i}`));
+      pending.backward();
+      assert.equal(lstmStatesParked(), false);
     });
   });
 

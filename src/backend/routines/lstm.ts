@@ -22,7 +22,7 @@ import { FrugalError } from '../../errors.js';
 import type { FloatArray } from '../backend.js';
 import { defineRoutine } from '../routine.js';
 import { wasmEngine } from '../wasm/backend.js';
-import { holdsLstmState, lstmBackwardJob, lstmForwardJob, unparkLstmState, type ParkedLstm } from '../wasm/lstm-job.js';
+import { anyLstmStateParked, holdsLstmState, lstmBackwardJob, lstmForwardJob, unparkLstmState, type ParkedLstm } from '../wasm/lstm-job.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
 import { gemm } from '../index.js';
 import { forEachStep, forEachStepBackward, like } from './recurrent-steps.js';
@@ -71,6 +71,11 @@ const isParked = (cell: LstmSaved['cell']): cell is ParkedLstm => cell !== null 
 /** Whether the backward can run on `saved` (its cell state was kept and, if in the wasm engine's memory, is still there). */
 export function lstmStateKept(saved: LstmSaved): boolean {
   return isParked(saved.cell) ? engine !== null && holdsLstmState(engine, saved.cell) : saved.cell !== null;
+}
+
+/** Whether some forward's state waits in the wasm engine's memory for its backward (which a resident GEMM operand would give up). */
+export function lstmStatesParked(): boolean {
+  return engine !== null && anyLstmStateParked(engine);
 }
 
 /** The cell state as arrays (copied out of the wasm engine's memory where it is kept there). */

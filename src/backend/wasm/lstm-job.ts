@@ -69,6 +69,12 @@ function park(engine: WasmEngine, floats: number): ParkedLstm {
   return { id, cPrev: start, tanhC: start + bytes, acts: start + 2 * bytes, floats };
 }
 
+/** Whether any forward's state is parked in the engine's memory (a resident GEMM operand would make it be given up). */
+export function anyLstmStateParked(engine: WasmEngine): boolean {
+  dropStaleParks(engine);
+  return parks.length > 0;
+}
+
 /** Whether `parked` is still held in the engine's memory. */
 export function holdsLstmState(engine: WasmEngine, parked: ParkedLstm): boolean {
   dropStaleParks(engine);

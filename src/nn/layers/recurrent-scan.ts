@@ -10,9 +10,9 @@
  */
 import { fusedOp } from '../../autograd/fused.js';
 import { needsGrad } from '../../autograd/graph.js';
-import { gemm } from '../../backend/index.js';
+import { gemm, withResidentOperand } from '../../backend/index.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
-import { isLstmInput, lstmBackward, lstmForward, lstmStateKept, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
+import { isLstmInput, lstmBackward, lstmForward, lstmStateKept, lstmStatesParked, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
 import { forEachStep, forEachStepBackward } from '../../backend/routines/recurrent-steps.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
@@ -96,8 +96,14 @@ export function recurrentScan(mode: CellMode, input: Tensor | LayerInput, wHh: T
   const fast = (gOut: Tensor): (Tensor | null)[] => {
     const wantDb = (bHh?.requiresGrad ?? false) || (projected?.bIh?.requiresGrad ?? false);
     const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, wantDb);
-    const grads = projected ? projectionGrads(d, projected, dx, db) : [(input as Tensor).requiresGrad ? new Tensor(dx, (input as Tensor).shape) : null];
-    grads.push(wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null);
+    // Every weight-gradient product reads dx (= dhh for LSTM): copied into the backend's memory once, unless that
+    // would give up the states other LSTM layers' forwards parked there for their backwards.
+    const weightGrads = (): (Tensor | null)[] => {
+      const grads = projected ? projectionGrads(d, projected, dx, db) : [(input as Tensor).requiresGrad ? new Tensor(dx, (input as Tensor).shape) : null];
+      grads.push(wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null);
+      return grads;
+    };
+    const grads = projected && !lstmStatesParked() ? withResidentOperand(dx, weightGrads) : weightGrads();
     if (bHh) {
       if (db) grads.push(bHh.requiresGrad ? new Tensor(db, bHh.shape) : null);
       else if (bHh.requiresGrad) {

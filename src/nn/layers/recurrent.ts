@@ -101,9 +101,8 @@ function swapLeadingAxes(x: Tensor): Tensor {
     out = arrayFor(x.dtype, x.size);
   for (let i = 0; i < a; i++)
     for (let j = 0; j < b; j++) {
-      const from = (i * b + j) * f,
-        to = (j * a + i) * f;
-      for (let k = 0; k < f; k++) out[to + k] = src[from + k];
+      const from = (i * b + j) * f;
+      out.set(src.subarray(from, from + f), (j * a + i) * f);
     }
   return record(new Tensor(out, [b, a, f]), 'swapLeadingAxes', [x], (g) => [swapLeadingAxes(g)]);
 }
