@@ -166,7 +166,7 @@ export function recurrentScan(mode: CellMode, input: Tensor | LayerInput, wHh: T
  * and of b_ih (dxp summed over steps and rows: `db`, which the LSTM scan
  * gives for b_hh too, its gates' gradients being the same), from dxp
  * [T·B, G·H], the gradient of the projection. The products are those of a
- * Linear layer's backward.
+ * Linear layer's backward (dW_ih computed transposed, as in hiddenWeightGrad).
  */
 function projectionGrads(d: Dims, { x, wIh, bIh }: LayerInput, dxp: Floats, db: Floats | null): (Tensor | null)[] {
   const rows = d.T * d.B,
@@ -179,9 +179,9 @@ function projectionGrads(d: Dims, { x, wIh, bIh }: LayerInput, dxp: Floats, db: 
     dX = new Tensor(g, x.shape);
   }
   if (wIh.requiresGrad) {
-    const g = arrayFor(d.dtype, d.GH * F) as Floats;
-    gemm({ m: d.GH, n: F, k: rows, a: dxp, transA: true, b: x.data as Floats, c: g });
-    dW = new Tensor(g, wIh.shape);
+    const gT = arrayFor(d.dtype, F * d.GH) as Floats;
+    gemm({ m: F, n: d.GH, k: rows, a: x.data as Floats, transA: true, b: dxp, c: gT });
+    dW = new Tensor(transposed(gT, F, d.GH, d.dtype), wIh.shape);
   }
   const grads = [dX, dW];
   // A copy: the two bias gradients must not share an array (one may be added into in place).
@@ -189,19 +189,29 @@ function projectionGrads(d: Dims, { x, wIh, bIh }: LayerInput, dxp: Floats, db: 
   return grads;
 }
 
+/** [cols, rows] copy of a [rows, cols] matrix. */
+function transposed(m: Floats, rows: number, cols: number, dtype: Dims['dtype']): Floats {
+  const t = arrayFor(dtype, rows * cols) as Floats;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
+  return t;
+}
+
 /**
  * dW_hh = Σ_t dhh_tᵀ · h_prev_t, where h_prev is h0 at the first step in
  * scan order and the hidden state of the step before otherwise: two GEMMs,
  * one over all the other steps at once (reading the outputs in place).
+ * The weight gradients are computed transposed, dWᵀ = Σ h_prevᵀ·dhh, and
+ * then transposed back: the GEMM then packs dhh's rows as they lie instead
+ * of transposing it (faster), and every sum is the same, in the same order.
  */
 function hiddenWeightGrad(d: Dims, dhh: Floats, out: Floats, h0: Floats): Floats {
   const { T, B, H, GH, reverse } = d;
-  const dw = arrayFor(d.dtype, GH * H) as Floats;
+  const dwT = arrayFor(d.dtype, H * GH) as Floats;
   const first = reverse ? T - 1 : 0;
-  gemm({ m: GH, n: H, k: B, a: dhh, aOffset: first * B * GH, transA: true, b: h0, c: dw });
+  gemm({ m: H, n: GH, k: B, a: h0, transA: true, b: dhh, bOffset: first * B * GH, c: dwT });
   // Forwards, step t ≥ 1 follows out[t − 1]; in reverse, step t ≤ T − 2 follows out[t + 1].
-  if (T > 1) gemm({ m: GH, n: H, k: (T - 1) * B, a: dhh, aOffset: reverse ? 0 : B * GH, transA: true, b: out, bOffset: reverse ? B * H : 0, c: dw, accumulate: true });
-  return dw;
+  if (T > 1) gemm({ m: H, n: GH, k: (T - 1) * B, a: out, aOffset: reverse ? B * H : 0, transA: true, b: dhh, bOffset: reverse ? 0 : B * GH, c: dwT, accumulate: true });
+  return transposed(dwT, H, GH, d.dtype);
 }
 
 /** Most elements of the reused gradient of a projection (16 MiB in float32): larger ones are allocated per call. */
