@@ -58,8 +58,8 @@ export interface LstmInput<F extends FloatArray = FloatArray> {
 
 export const isLstmInput = (input: FloatArray | LstmInput): input is LstmInput => 'wIh' in input;
 
-/** xp = x·W_ihᵀ + b_ih for `rows` rows of x ([rows, 4H]), as a Linear layer computes it (a GEMM into the bias). */
-function projectInput({ x, wIh, bIh, features }: LstmInput, rows: number, GH: number): FloatArray {
+/** xp = x·W_ihᵀ + b_ih for `rows` rows of x ([rows, GH]), as a Linear layer computes it (a GEMM into the bias). */
+export function projectInput({ x, wIh, bIh, features }: LstmInput, rows: number, GH: number): FloatArray {
   const xp = like(x, rows * GH);
   if (bIh) for (let r = 0; r < rows; r++) xp.set(bIh, r * GH);
   gemm({ m: rows, n: GH, k: features, a: x, b: wIh, transB: true, c: xp, accumulate: bIh !== null });

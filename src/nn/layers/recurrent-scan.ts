@@ -12,7 +12,7 @@ import { fusedOp } from '../../autograd/fused.js';
 import { needsGrad } from '../../autograd/graph.js';
 import { gemm, withResidentOperand } from '../../backend/index.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
-import { isLstmInput, lstmBackward, lstmForward, lstmStateKept, lstmStatesParked, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
+import { lstmBackward, lstmForward, lstmStateKept, lstmStatesParked, projectInput, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
 import { forEachStep, forEachStepBackward } from '../../backend/routines/recurrent-steps.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
@@ -57,63 +57,44 @@ export interface LayerInput {
 }
 
 /**
- * Runs the recurrence over the input projection xproj [T, B, G·H]
- * (x·W_ihᵀ + b_ih for every step, time-major; given as it is, or as the
- * layer input and its weights) with W_hh [G·H, H], optional b_hh [G·H],
- * initial h0 [B, H] (and c0 [B, H] for LSTM), forwards or in reverse time
- * order. Returns [T, B, H]: the hidden state at every time step, with one
- * more row for LSTM — [T + 1, B, H], the last row being the final cell
- * state.
+ * Runs the recurrence of a layer over its input x [T, B, F] (time-major),
+ * projected as x·W_ihᵀ + b_ih for every step, with W_hh [G·H, H], optional
+ * b_hh [G·H], initial h0 [B, H] (and c0 [B, H] for LSTM), forwards or in
+ * reverse time order. Returns [T, B, H]: the hidden state at every time
+ * step, with one more row for LSTM — [T + 1, B, H], the last row being the
+ * final cell state.
  */
-export function recurrentScan(mode: CellMode, input: Tensor | LayerInput, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): Tensor {
+export function recurrentScan(mode: CellMode, { x, wIh, bIh }: LayerInput, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): Tensor {
   const lstm = mode === 'lstm',
     gru = mode === 'gru';
-  const [GH, H] = wHh.shape;
-  // The LSTM scan projects its input itself; the others take the projection as a Linear layer computes it.
-  if (!(input instanceof Tensor) && !lstm) {
-    const [T, B, F] = input.x.shape;
-    input = linear(input.x.reshape([T * B, F]), input.wIh, input.bIh).reshape([T, B, GH]);
-  }
-  const projected = input instanceof Tensor ? null : input;
-  const [T, B] = projected ? projected.x.shape : (input as Tensor).shape;
+  const [T, B, F] = x.shape,
+    [GH, H] = wHh.shape;
   const d: Dims = { T, B, H, GH, reverse, dtype: wHh.dtype as 'float32' | 'float64' };
   const w = wHh.data as Floats,
     bias = (bHh?.data as Floats | undefined) ?? null;
-  const inputs = projected ? [projected.x, projected.wIh, ...(projected.bIh ? [projected.bIh] : [])] : [input as Tensor];
-  inputs.push(wHh);
-  if (bHh) inputs.push(bHh);
-  inputs.push(h0);
-  if (lstm) inputs.push(c0!);
-  const xp: Floats | LstmInput = projected
-    ? { x: projected.x.data as Floats, wIh: projected.wIh.data as Floats, bIh: (projected.bIh?.data as Floats | undefined) ?? null, features: projected.x.shape[2] }
-    : ((input as Tensor).data as Floats);
+  const inputs = [x, wIh, bIh, wHh, bHh, h0, c0].filter((t): t is Tensor => t !== null);
+  const input: LstmInput = { x: x.data as Floats, wIh: wIh.data as Floats, bIh: (bIh?.data as Floats | undefined) ?? null, features: F };
+  // The LSTM routines project the input inside their job; GRU and the plain RNN take the projection made here.
   const scan = lstm
-    ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats, needsGrad(inputs))
+    ? lstmScan(d, input, w, bias, h0.data as Floats, c0!.data as Floats, needsGrad(inputs))
     : gru
-      ? gruScan(d, xp as Floats, w, bias, h0.data as Floats)
-      : rnnScan(d, mode === 'rnnRelu', xp as Floats, w, bias, h0.data as Floats);
+      ? gruScan(d, projectInput(input, T * B, GH) as Floats, w, bias, h0.data as Floats)
+      : rnnScan(d, mode === 'rnnRelu', projectInput(input, T * B, GH) as Floats, w, bias, h0.data as Floats);
 
   const fast = (gOut: Tensor): (Tensor | null)[] => {
-    const wantDb = (bHh?.requiresGrad ?? false) || (projected?.bIh?.requiresGrad ?? false);
-    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, wantDb);
-    // Every weight-gradient product reads dx (= dhh for LSTM): copied into the backend's memory once, unless that
-    // would give up the states other LSTM layers' forwards parked there for their backwards.
-    const weightGrads = (): (Tensor | null)[] => {
-      const grads = projected ? projectionGrads(d, projected, dx, db) : [(input as Tensor).requiresGrad ? new Tensor(dx, (input as Tensor).shape) : null];
-      grads.push(wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null);
-      return grads;
-    };
-    const grads = projected && !lstmStatesParked() ? withResidentOperand(dx, weightGrads) : weightGrads();
-    if (bHh) {
-      if (db) grads.push(bHh.requiresGrad ? new Tensor(db, bHh.shape) : null);
-      else if (bHh.requiresGrad) {
-        const acc = new Float64Array(GH);
-        for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dhh[r * GH + j];
-        const sums = arrayFor(d.dtype, GH);
-        sums.set(acc);
-        grads.push(new Tensor(sums, bHh.shape));
-      } else grads.push(null);
-    }
+    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, (bHh?.requiresGrad || bIh?.requiresGrad) ?? false);
+    // Every weight-gradient product reads dx: copied into the backend's memory once, unless that would give up
+    // the states LSTM forwards parked there for their backwards.
+    const weightGrads = (): (Tensor | null)[] => [
+      ...projectionGrads(d, x, wIh, dx),
+      wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null,
+    ];
+    const [dX, dWih, dWhh] = lstmStatesParked() ? weightGrads() : withResidentOperand(dx, weightGrads);
+    const grads = [dX, dWih];
+    // LSTM: b_ih's gradient is b_hh's (db, the same gates' gradients summed), in an array of its own.
+    if (bIh) grads.push(bIh.requiresGrad ? new Tensor(db ? db.slice() : biasGrad(d, dx), bIh.shape) : null);
+    grads.push(dWhh);
+    if (bHh) grads.push(bHh.requiresGrad ? new Tensor(db ?? biasGrad(d, dhh), bHh.shape) : null);
     grads.push(h0.requiresGrad ? new Tensor(dh, h0.shape) : null);
     if (lstm) grads.push(c0!.requiresGrad ? new Tensor(dc!, c0!.shape) : null);
     return grads;
@@ -121,17 +102,15 @@ export function recurrentScan(mode: CellMode, input: Tensor | LayerInput, wHh: T
 
   const reference = (...ins: Tensor[]): Tensor => {
     let k = 0;
-    let x = ins[k++];
-    if (projected) {
-      const wIh = ins[k++],
-        bIh = projected.bIh ? ins[k++] : null;
-      x = linear(x.reshape([T * B, x.shape[2]]), wIh, bIh).reshape([T, B, GH]);
-    }
+    const xr = ins[k++],
+      wIhr = ins[k++],
+      bIhr = bIh ? ins[k++] : null;
+    const xproj = linear(xr.reshape([T * B, F]), wIhr, bIhr).reshape([T, B, GH]);
     const wr = ins[k++],
       br = bHh ? ins[k++] : null;
     let h = ins[k++];
     let cr = lstm ? ins[k++] : null;
-    const steps = split(x, T, 0).map((s) => s.reshape([B, GH]));
+    const steps = split(xproj, T, 0).map((s) => s.reshape([B, GH]));
     const hs: Tensor[] = new Array<Tensor>(T);
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
@@ -162,13 +141,11 @@ export function recurrentScan(mode: CellMode, input: Tensor | LayerInput, wHh: T
 }
 
 /**
- * The gradients of a projected input: of x (dxp·W_ih), of W_ih (dxpᵀ·x)
- * and of b_ih (dxp summed over steps and rows: `db`, which the LSTM scan
- * gives for b_hh too, its gates' gradients being the same), from dxp
- * [T·B, G·H], the gradient of the projection. The products are those of a
- * Linear layer's backward (dW_ih computed transposed, as in hiddenWeightGrad).
+ * The gradients of x (dxp·W_ih) and of W_ih (dxpᵀ·x, computed transposed
+ * as in hiddenWeightGrad) from dxp [T·B, G·H], the gradient of the input
+ * projection: the products of a Linear layer's backward.
  */
-function projectionGrads(d: Dims, { x, wIh, bIh }: LayerInput, dxp: Floats, db: Floats | null): (Tensor | null)[] {
+function projectionGrads(d: Dims, x: Tensor, wIh: Tensor, dxp: Floats): (Tensor | null)[] {
   const rows = d.T * d.B,
     F = x.shape[2];
   let dX: Tensor | null = null,
@@ -183,10 +160,16 @@ function projectionGrads(d: Dims, { x, wIh, bIh }: LayerInput, dxp: Floats, db: 
     gemm({ m: F, n: d.GH, k: rows, a: x.data as Floats, transA: true, b: dxp, c: gT });
     dW = new Tensor(transposed(gT, F, d.GH, d.dtype), wIh.shape);
   }
-  const grads = [dX, dW];
-  // A copy: the two bias gradients must not share an array (one may be added into in place).
-  if (bIh) grads.push(bIh.requiresGrad ? new Tensor(db!.slice(), bIh.shape) : null);
-  return grads;
+  return [dX, dW];
+}
+
+/** A bias's gradient: the T·B rows of g [T·B, G·H] summed, in float64 rounded once. */
+function biasGrad(d: Dims, g: Floats): Floats {
+  const acc = new Float64Array(d.GH);
+  for (let r = 0; r < d.T * d.B; r++) for (let j = 0; j < d.GH; j++) acc[j] += g[r * d.GH + j];
+  const sums = arrayFor(d.dtype, d.GH) as Floats;
+  sums.set(acc);
+  return sums;
 }
 
 /** [cols, rows] copy of a [rows, cols] matrix. */
@@ -214,37 +197,18 @@ function hiddenWeightGrad(d: Dims, dhh: Floats, out: Floats, h0: Floats): Floats
   return transposed(dwT, H, GH, d.dtype);
 }
 
-/** Most elements of the reused gradient of a projection (16 MiB in float32): larger ones are allocated per call. */
-const PROJECTION_GRAD_REUSE_MAX = 4 * 2 ** 20;
-let projectionGradArray: Floats | null = null;
-
-/**
- * An array for the gradient of the gate pre-activations [T, B, 4H] of a
- * scan that projects its own input: that backward consumes it before it
- * returns, so one array is reused (no fresh, page-faulting array per step).
- */
-function projectionGradScratch(dtype: Dims['dtype'], n: number): Floats {
-  if (n > PROJECTION_GRAD_REUSE_MAX) return arrayFor(dtype, n) as Floats;
-  const kept = projectionGradArray;
-  if (kept === null || kept.length < n || kept instanceof Float32Array !== (dtype === 'float32')) projectionGradArray = arrayFor(dtype, n) as Floats;
-  return projectionGradArray!.subarray(0, n);
-}
-
 /**
  * LSTM: the backend's lstm routines run the whole recurrence (on the wasm
  * backend, in its small kernels, which also keep the state for the backward
  * when `keep`). If that state was given up before the backward, the forward
  * runs again on the same inputs (into a scratch output) to rebuild it.
- * Where the scan projects its input, the gradient of the gate
- * pre-activations it returns is a reused array, valid until the next such
- * backward.
  */
-function lstmScan(d: Dims, xp: Floats | LstmInput, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
+function lstmScan(d: Dims, input: LstmInput, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
   const { T, B, H, GH, dtype } = d,
     BH = B * H;
   const forward = (): LstmSaved => {
     const saved: LstmSaved = { out: arrayFor(dtype, (T + 1) * BH) as Floats, cell: null };
-    lstmForward.run(xp, w, bias, h0, c0, T, B, H, d.reverse, saved, keep);
+    lstmForward.run(input, w, bias, h0, c0, T, B, H, d.reverse, saved, keep);
     return saved;
   };
   const saved = forward();
@@ -252,7 +216,7 @@ function lstmScan(d: Dims, xp: Floats | LstmInput, w: Floats, bias: Floats | nul
     out: saved.out as Floats,
     backward(go, wantDb) {
       const state = lstmStateKept(saved) ? saved : forward();
-      const dx = isLstmInput(xp) ? projectionGradScratch(dtype, T * B * GH) : (arrayFor(dtype, T * B * GH) as Floats),
+      const dx = arrayFor(dtype, T * B * GH) as Floats,
         dh = arrayFor(dtype, BH) as Floats;
       const dc = go.slice(T * BH, (T + 1) * BH) as Floats;
       const db = wantDb ? (arrayFor(dtype, GH) as Floats) : null;
