@@ -155,7 +155,7 @@ export const LS_B: i32 = 29;
 export const LS_H: i32 = 30;
 export const LS_REVERSE: i32 = 58;
 export const LS_ROWS_PER_CHUNK: i32 = 59;
-/** Forward: the input projections xp (T×B×4H); backward: the gradient of the hidden outputs (T×B×H). */
+/** Forward: the layer input x (T×B×F); backward: the gradient of the hidden outputs (T×B×H). */
 export const LS_X_PTR: i32 = 60;
 /** Forward: W_hhᵀ (H×4H); backward: W_hh (4H×H); both in small.ts's column panels. */
 export const LS_W_PTR: i32 = 61;
@@ -174,10 +174,10 @@ export const LS_TANH_C_PTR: i32 = 96;
 /** Chunk c's scratch starts at LS_SCRATCH_PTR + c·LS_ROWS_PER_CHUNK·8H floats. */
 export const LS_SCRATCH_PTR: i32 = 97;
 /**
- * Forward: 0, or the address of four i32 that make the job project the
- * layer input itself (xp = x·W_ihᵀ + b_ih, one step at a time, LS_X_PTR
- * unused): x (T×B×F), F, W_ihᵀ (F×4H) in small.ts's column panels, b_ih
- * (4H) or 0. Backward: 0.
+ * Forward: the address of three i32 that say how the job projects the
+ * layer input (x·W_ihᵀ + b_ih, one step at a time): F, the address of
+ * W_ihᵀ (F×4H) in small.ts's column panels, that of b_ih (4H) or 0.
+ * Backward: unused.
  */
 export const LS_PROJECTION_PTR: i32 = 99;
 

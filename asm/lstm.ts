@@ -13,11 +13,11 @@
 // Every array is time-major with all B rows: a row block r0..r0+rows of step
 // ts starts at ts·B·width + r0·width floats.
 //
-// The forward may also project the layer input itself (LS_PROJECTION_PTR):
-// each step's rows of xp = x·W_ihᵀ + b_ih are computed by linear32 just
-// before the step, into the chunk's scratch, with the same bits as the
-// general GEMM of a Linear layer gives them (small.ts), so no T×B×4H array
-// of projections is written, copied in, or read back from memory.
+// The forward projects the layer input itself: each step's rows of the gate
+// pre-activations xp = x·W_ihᵀ + b_ih are computed by linear32 just before
+// the step, into the chunk's scratch, with the same bits as the general
+// GEMM of a Linear layer gives them (small.ts), so no T×B×4H array of
+// projections is written, copied in, or read back from memory.
 
 import {
   LS_ACTS_PTR, LS_B, LS_BIAS_PTR, LS_C_PREV_PTR, LS_C_PTR, LS_H, LS_H0_PTR, LS_OUT_PTR, LS_REVERSE, LS_ROWS_PER_CHUNK,
@@ -84,17 +84,16 @@ export function lstmChunk(ctl: usize, chunk: i32, kind: i32): void {
 }
 
 /**
- * Forward over T steps for rows r0..r0+rows. xp: T×B×G input projections
- * (G = 4H, b_ih included); wt: W_hhᵀ (H×G) in panels; bias: b_hh (G) or 0;
+ * Forward over T steps for rows r0..r0+rows. x: T×B×F layer input, projected
+ * as `projection` describes (LS_PROJECTION_PTR; G = 4H); wt: W_hhᵀ (H×G) in panels; bias: b_hh (G) or 0;
  * h0, c: B×H (c is updated in place into the final cell state). Writes out:
  * T×B×H hidden states; cPrev: T×B×H cell states before each step; acts:
  * T×B×G gates after activation; tanhC: T×B×H tanh of the new cell state;
- * hh: rows×G scratch. With `projection` (see LS_PROJECTION_PTR) xp is not
- * read: each step's rows of it are projected into the rows×G scratch xsRows.
+ * hh and xs: rows×G scratch (h·W_hhᵀ + b_hh, and the step's projected input).
  */
 function lstmForwardRows(
-  xp: usize, wt: usize, bias: usize, h0: usize, c: usize, t: i32, b: i32, h: i32, reverse: i32, r0: i32, rows: i32,
-  out: usize, cPrev: usize, acts: usize, tanhC: usize, hh: usize, projection: usize, xsRows: usize,
+  x: usize, wt: usize, bias: usize, h0: usize, c: usize, t: i32, b: i32, h: i32, reverse: i32, r0: i32, rows: i32,
+  out: usize, cPrev: usize, acts: usize, tanhC: usize, hh: usize, projection: usize, xs: usize,
 ): void {
   const g = h << 2;
   const bh = <usize>(b * h) << 2, bg = <usize>(b * g) << 2;
@@ -102,17 +101,12 @@ function lstmForwardRows(
   const hB = <usize>h << 2;
   const cRows = c + rowH;
   let src = h0 + rowH;
-  const x = projection == 0 ? 0 : <usize>load<i32>(projection), f = projection == 0 ? 0 : load<i32>(projection, 4);
-  const wIh = projection == 0 ? 0 : <usize>load<i32>(projection, 8), bIh = projection == 0 ? 0 : <usize>load<i32>(projection, 12);
+  const features = load<i32>(projection), wIh = <usize>load<i32>(projection, 4), bIh = <usize>load<i32>(projection, 8);
   for (let s = 0; s < t; s++) {
     const ts = reverse ? t - 1 - s : s;
     memory.copy(cPrev + <usize>ts * bh + rowH, cRows, blockH);
     linear32(wt, bias, src, h, hh, rows, h, g, 0, 0);
-    let xs = xp + <usize>ts * bg + rowG;
-    if (projection != 0) {
-      linear32(wIh, bIh, x + ((<usize>(ts * b + r0) * <usize>f) << 2), f, xsRows, rows, f, g, 0, 0);
-      xs = xsRows;
-    }
+    linear32(wIh, bIh, x + ((<usize>(ts * b + r0) * <usize>features) << 2), features, xs, rows, features, g, 0, 0);
     const as = acts + <usize>ts * bg + rowG;
     const os = out + <usize>ts * bh + rowH, tcs = tanhC + <usize>ts * bh + rowH;
     for (let r = 0; r < rows; r++) {

@@ -122,42 +122,46 @@ describe('wasm LSTM job', { skip }, () => {
     withBackend('wasm', () => {
       const [T, B, H] = [3, 2, 4];
       const saved: LstmSaved<Float32Array> = { out: new Float32Array((T + 1) * B * H), cell: null };
-      const ok = [new Float32Array(T * B * 4 * H), new Float32Array(4 * H * H), null, new Float32Array(B * H), new Float32Array(B * H)] as const;
-      assert.throws(() => lstmForward.run(new Float32Array(5), ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
-      assert.throws(() => lstmForward.run(ok[0], new Float32Array(4), null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
-      assert.throws(() => lstmForward.run(ok[0], ok[1], null, ok[3], new Float32Array(1), T, B, H, false, saved, true), ShapeError);
-      lstmForward.run(...ok, T, B, H, false, saved, true);
       const F = 3,
         input = { x: new Float32Array(T * B * F), wIh: new Float32Array(4 * H * F), bIh: new Float32Array(4 * H), features: F };
+      const ok = [input, new Float32Array(4 * H * H), null, new Float32Array(B * H), new Float32Array(B * H)] as const;
       assert.throws(() => lstmForward.run({ ...input, x: new Float32Array(T * B * F - 1) }, ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
       assert.throws(() => lstmForward.run({ ...input, wIh: new Float32Array(4 * H * F - 1) }, ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
       assert.throws(() => lstmForward.run({ ...input, bIh: new Float32Array(4 * H - 1) }, ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
-      lstmForward.run(input, ok[1], null, ok[3], ok[4], T, B, H, false, saved, true);
+      assert.throws(() => lstmForward.run(ok[0], new Float32Array(4), null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
+      assert.throws(() => lstmForward.run(ok[0], ok[1], null, ok[3], new Float32Array(1), T, B, H, false, saved, true), ShapeError);
+      lstmForward.run(...ok, T, B, H, false, saved, true);
     });
   });
 
-  it("projecting the layer input inside the job gives the bits of a Linear layer's projection handed to it (one and two threads, odd input width)", async () => {
+  it("projecting the layer input inside the job gives the bits of a Linear layer's projection (one and two threads, odd input width)", async () => {
     const before = getNumThreads();
     try {
       manualSeed(11);
       const [T, B, H, F] = [6, 21, 32, 7];
+      const G = 4 * H;
       const x = randn([T, B, F]),
-        wIh = randn([4 * H, F]),
-        bIh = randn([4 * H]),
-        wHh = randn([4 * H, H]).data as Float32Array,
-        bHh = randn([4 * H]).data as Float32Array;
+        wIh = randn([G, F]),
+        bIh = randn([G]),
+        wHh = randn([G, H]).data as Float32Array,
+        bHh = randn([G]).data as Float32Array;
       const h0 = randn([B, H]).data as Float32Array,
         c0 = randn([B, H]).data as Float32Array;
-      const forward = (xp: Float32Array | LstmInput<Float32Array>): Float32Array => {
+      const forward = (input: LstmInput<Float32Array>): Float32Array => {
         const saved: LstmSaved<Float32Array> = { out: new Float32Array((T + 1) * B * H), cell: null };
-        lstmForward.run(xp, wHh, bHh, h0, c0, T, B, H, true, saved, false);
+        lstmForward.run(input, wHh, bHh, h0, c0, T, B, H, true, saved, false);
         return saved.out;
       };
+      // The Linear layer's projection handed to the job as an input of G features with the identity for W_ih and no
+      // bias: the job's own projection then reproduces it exactly (each sum adds one product by 1 to zeros).
+      const identity = new Float32Array(G * G);
+      for (let i = 0; i < G; i++) identity[i * G + i] = 1;
       await warmUpWasmThreads();
       for (const threads of [1, 2]) {
         setNumThreads(threads);
         withBackend('wasm', () => {
-          const given = forward(nn.linear(x.reshape([T * B, F]), wIh, bIh).data as Float32Array);
+          const xp = nn.linear(x.reshape([T * B, F]), wIh, bIh).data as Float32Array;
+          const given = forward({ x: xp, wIh: identity, bIh: null, features: G });
           const projected = forward({ x: x.data as Float32Array, wIh: wIh.data as Float32Array, bIh: bIh.data as Float32Array, features: F });
           sameBits(projected, given, `${threads} thread(s)`);
         });

@@ -1,11 +1,11 @@
 /**
  * One direction of an LSTM layer over T steps, forward and backward
- * (backpropagation through time), on raw arrays, time-major:
- * xp [T, B, 4H] input projections (gates i, f, g, o), W_hh [4H, H], b_hh,
- * h0 and c0 [B, H]. The forward may be given the layer input and its
- * weights instead of xp (LstmInput) and project them itself, step by step
- * (on the wasm backend inside its job, with the same bits as a Linear
- * layer's GEMM: no T×B×4H array of projections made and copied). The wasm implementation (float32, H a multiple of 4)
+ * (backpropagation through time), on raw arrays, time-major: the layer
+ * input with W_ih and b_ih (LstmInput), projected by the forward itself
+ * into the gate pre-activations xp [T, B, 4H] (gates i, f, g, o; on the
+ * wasm backend step by step inside its job, with the same bits as a Linear
+ * layer's GEMM: no T×B×4H array of projections made and copied), W_hh
+ * [4H, H], b_hh, h0 and c0 [B, H]. The wasm implementation (float32, H a multiple of 4)
  * runs the whole recurrence, the small h·W_hhᵀ products and the gate math,
  * as one job over every thread, a block of batch rows per chunk
  * (../wasm/lstm-job.ts, asm/lstm.ts), with the same results to the bit
@@ -56,8 +56,6 @@ export interface LstmInput<F extends FloatArray = FloatArray> {
   features: number;
 }
 
-export const isLstmInput = (input: FloatArray | LstmInput): input is LstmInput => 'wIh' in input;
-
 /** xp = x·W_ihᵀ + b_ih for `rows` rows of x ([rows, GH]), as a Linear layer computes it (a GEMM into the bias). */
 export function projectInput({ x, wIh, bIh, features }: LstmInput, rows: number, GH: number): FloatArray {
   const xp = like(x, rows * GH);
@@ -90,7 +88,7 @@ const wasmTakes = (...arrays: (FloatArray | null)[]): boolean => arrays.every((a
 export const lstmForward = defineRoutine(
   'lstmForward',
   function reference(
-    input: FloatArray | LstmInput,
+    input: LstmInput,
     wHh: FloatArray,
     bHh: FloatArray | null,
     h0: FloatArray,
@@ -109,7 +107,7 @@ export const lstmForward = defineRoutine(
       acts = like(out, T * B * GH),
       tanhC = like(out, T * BH);
     const c = c0.slice();
-    const xp = isLstmInput(input) ? projectInput(input, T * B, GH) : input;
+    const xp = projectInput(input, T * B, GH);
     forEachStep(T, B, H, GH, reverse, h0, out, like(out, T * BH), wHh, bHh, (row, hrow, srow, bh, hh) => {
       for (let j = 0; j < H; j++) {
         const i = sigmoid(xp[row + j] + hh[hrow + j]);
@@ -137,12 +135,11 @@ export const lstmForward = defineRoutine(
 lstmForward.register(
   'wasm',
   engine && {
-    supports: (input, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) =>
-      H % 4 === 0 && wasmTakes(wHh, bHh, h0, c0, saved.out) && (isLstmInput(input) ? wasmTakes(input.x, input.wIh, input.bIh) : wasmTakes(input)),
+    supports: (input, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(input.x, input.wIh, input.bIh, wHh, bHh, h0, c0, saved.out),
     run: (input, wHh, bHh, h0, c0, T, B, H, reverse, saved, keep) =>
       lstmForwardJob(
         engine,
-        input as Float32Array | LstmInput<Float32Array>,
+        input as LstmInput<Float32Array>,
         wHh as Float32Array,
         bHh as Float32Array | null,
         h0 as Float32Array,

@@ -138,12 +138,12 @@ function jobScratch(engine: WasmEngine, T: number, B: number, H: number): [numbe
 
 /**
  * The forward: `saved.out` gets the hidden states and the final cell state;
- * with `keep`, `saved.cell` the parked state for the backward. `input` is
- * xp, or the layer input and W_ih, b_ih, which the job projects itself.
+ * with `keep`, `saved.cell` the parked state for the backward. The job
+ * projects the layer input itself.
  */
 export function lstmForwardJob(
   engine: WasmEngine,
-  input: Float32Array | LstmInput<Float32Array>,
+  input: LstmInput<Float32Array>,
   wHh: Float32Array,
   bHh: Float32Array | null,
   h0: Float32Array,
@@ -158,14 +158,11 @@ export function lstmForwardJob(
   const G = 4 * H,
     TBH = T * B * H,
     BH = B * H;
-  const projected = 'wIh' in input ? input : null,
-    F = projected ? projected.features : 0;
-  const xp = projected ? null : (input as Float32Array);
+  const F = input.features;
   for (const [what, array, wanted] of [
-    ['xp', xp, T * B * G],
-    ['x', projected?.x ?? null, T * B * F],
-    ['W_ih', projected?.wIh ?? null, G * F],
-    ['b_ih', projected?.bIh ?? null, G],
+    ['x', input.x, T * B * F],
+    ['W_ih', input.wIh, G * F],
+    ['b_ih', input.bIh, G],
     ['W_hh', wHh, G * H],
     ['b_hh', bHh, G],
     ['h0', h0, BH],
@@ -176,12 +173,12 @@ export function lstmForwardJob(
   if (engine.threads > 1) engine.ensurePool(); // the workers' areas lie below the parks: start them first
   const parked = keep ? park(engine, TBH) : null;
   const [flagsBytes, scratchBytes] = jobScratch(engine, T, B, H);
-  const [flags, pxp, pproj, pwih, pbih, pwt, pbias, ph0, pc, pout, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
+  const [flags, px, pproj, pwih, pbih, pwt, pbias, ph0, pc, pout, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
     flagsBytes,
-    4 * T * B * (projected ? F : G),
-    projected ? 16 : 0,
+    4 * T * B * F,
+    12,
     4 * F * G,
-    projected?.bIh ? 4 * G : 0,
+    4 * G,
     4 * H * G,
     4 * G,
     4 * BH,
@@ -191,12 +188,10 @@ export function lstmForwardJob(
     parked ? 0 : 24 * TBH,
   ]);
   const f32 = engine.f32;
-  if (projected) {
-    f32.set(projected.x.subarray(0, T * B * F), pxp >> 2);
-    packPanels(f32, pwih >> 2, projected.wIh, F, G, true); // W_ihᵀ: x·W_ihᵀ per step
-    if (projected.bIh) f32.set(projected.bIh.subarray(0, G), pbih >> 2);
-    engine.i32.set([pxp, F, pwih, projected.bIh ? pbih : 0], pproj >> 2);
-  } else f32.set(xp!.subarray(0, T * B * G), pxp >> 2);
+  f32.set(input.x.subarray(0, T * B * F), px >> 2);
+  packPanels(f32, pwih >> 2, input.wIh, F, G, true); // W_ihᵀ: x·W_ihᵀ per step
+  if (input.bIh) f32.set(input.bIh.subarray(0, G), pbih >> 2);
+  engine.i32.set([F, pwih, input.bIh ? pbih : 0], pproj >> 2);
   packPanels(f32, pwt >> 2, wHh, H, G, true); // W_hhᵀ: h·W_hhᵀ per step
   if (bHh) f32.set(bHh.subarray(0, G), pbias >> 2);
   f32.set(h0.subarray(0, BH), ph0 >> 2);
@@ -205,7 +200,7 @@ export function lstmForwardJob(
     tanhC = parked ? parked.tanhC : pcell + 4 * TBH,
     acts = parked ? parked.acts : pcell + 8 * TBH;
   runLstmJob(engine, slot.LSTM_FORWARD, T, B, H, reverse, flags, [
-    [slot.LS_X_PTR, pxp],
+    [slot.LS_X_PTR, px],
     [slot.LS_W_PTR, pwt],
     [slot.LS_BIAS_PTR, bHh ? pbias : 0],
     [slot.LS_H0_PTR, ph0],
@@ -215,7 +210,7 @@ export function lstmForwardJob(
     [slot.LS_ACTS_PTR, acts],
     [slot.LS_TANH_C_PTR, tanhC],
     [slot.LS_SCRATCH_PTR, pscratch],
-    [slot.LS_PROJECTION_PTR, projected ? pproj : 0],
+    [slot.LS_PROJECTION_PTR, pproj],
   ]);
   saved.out.set(engine.f32.subarray(pout >> 2, (pout >> 2) + TBH));
   saved.out.set(engine.f32.subarray(pc >> 2, (pc >> 2) + BH), TBH);
@@ -296,7 +291,6 @@ export function lstmBackwardJob(
     [slot.LS_ACTS_PTR, acts],
     [slot.LS_TANH_C_PTR, tanhC],
     [slot.LS_SCRATCH_PTR, pscratch],
-    [slot.LS_PROJECTION_PTR, 0],
   ]);
   const out = engine.f32;
   if (db) {
