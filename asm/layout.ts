@@ -157,7 +157,7 @@ export const LS_B: i32 = 29;
 export const LS_H: i32 = 30;
 export const LS_REVERSE: i32 = 58;
 export const LS_ROWS_PER_CHUNK: i32 = 59;
-/** Forward: the input projections xp (T×B×4H); backward: the gradient of the hidden outputs (T×B×H). */
+/** Forward: the layer input x (T×B×F); backward: the gradient of the hidden outputs (T×B×H). */
 export const LS_X_PTR: i32 = 60;
 /** Forward: W_hhᵀ (H×4H); backward: W_hh (4H×H); both in small.ts's column panels. */
 export const LS_W_PTR: i32 = 61;
@@ -173,8 +173,15 @@ export const LS_OUT_PTR: i32 = 93;
 export const LS_C_PREV_PTR: i32 = 94;
 export const LS_ACTS_PTR: i32 = 95;
 export const LS_TANH_C_PTR: i32 = 96;
-/** Chunk c's scratch starts at LS_SCRATCH_PTR + c·LS_ROWS_PER_CHUNK·4H floats. */
+/** Chunk c's scratch starts at LS_SCRATCH_PTR + c·LS_ROWS_PER_CHUNK·8H floats. */
 export const LS_SCRATCH_PTR: i32 = 97;
+/**
+ * Forward: the address of three i32 that say how the job projects the
+ * layer input (x·W_ihᵀ + b_ih, one step at a time): F, the address of
+ * W_ihᵀ (F×4H) in small.ts's column panels, that of b_ih (4H) or 0.
+ * Backward: unused.
+ */
+export const LS_PROJECTION_PTR: i32 = 99;
 
 // ------------------------------------------------------- dense descriptors ---
 

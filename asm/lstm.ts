@@ -12,10 +12,16 @@
 //
 // Every array is time-major with all B rows: a row block r0..r0+rows of step
 // ts starts at ts·B·width + r0·width floats.
+//
+// The forward projects the layer input itself: each step's rows of the gate
+// pre-activations xp = x·W_ihᵀ + b_ih are computed by linear32 just before
+// the step, into the chunk's scratch, with the same bits as the general
+// GEMM of a Linear layer gives them (small.ts), so no T×B×4H array of
+// projections is written, copied in, or read back from memory.
 
 import {
   LS_ACTS_PTR, LS_B, LS_BIAS_PTR, LS_C_PREV_PTR, LS_C_PTR, LS_H, LS_H0_PTR, LS_OUT_PTR, LS_REVERSE, LS_ROWS_PER_CHUNK,
-  LS_SCRATCH_PTR, LS_T, LS_TANH_C_PTR, LS_W_PTR, LS_X_PTR, LSTM_FORWARD,
+  LS_PROJECTION_PTR, LS_SCRATCH_PTR, LS_T, LS_TANH_C_PTR, LS_W_PTR, LS_X_PTR, LSTM_FORWARD,
 } from './layout';
 import { slot } from './gemm';
 import { maddF32 } from './madd';
@@ -58,13 +64,15 @@ export function lstmChunk(ctl: usize, chunk: i32, kind: i32): void {
   const perChunk = slot(ctl, LS_ROWS_PER_CHUNK);
   const r0 = chunk * perChunk, rows = min(perChunk, b - r0);
   if (rows <= 0) return;
-  const scratch = <usize>slot(ctl, LS_SCRATCH_PTR) + ((<usize>r0 * <usize>h) << 4); // perChunk·4H floats per chunk
+  // perChunk·8H floats per chunk: h·W_hhᵀ (or the backward's dh), then the projected input of a step.
+  const scratch = <usize>slot(ctl, LS_SCRATCH_PTR) + ((<usize>r0 * <usize>h) << 5);
   const reverse = slot(ctl, LS_REVERSE);
   if (kind == LSTM_FORWARD) {
     lstmForwardRows(
       <usize>slot(ctl, LS_X_PTR), <usize>slot(ctl, LS_W_PTR), <usize>slot(ctl, LS_BIAS_PTR), <usize>slot(ctl, LS_H0_PTR), <usize>slot(ctl, LS_C_PTR),
       t, b, h, reverse, r0, rows,
       <usize>slot(ctl, LS_OUT_PTR), <usize>slot(ctl, LS_C_PREV_PTR), <usize>slot(ctl, LS_ACTS_PTR), <usize>slot(ctl, LS_TANH_C_PTR), scratch,
+      <usize>slot(ctl, LS_PROJECTION_PTR), scratch + ((<usize>perChunk * <usize>h) << 4),
     );
   } else {
     lstmBackwardRows(
@@ -76,16 +84,16 @@ export function lstmChunk(ctl: usize, chunk: i32, kind: i32): void {
 }
 
 /**
- * Forward over T steps for rows r0..r0+rows. xp: T×B×G input projections
- * (G = 4H, b_ih included); wt: W_hhᵀ (H×G) in panels; bias: b_hh (G) or 0;
+ * Forward over T steps for rows r0..r0+rows. x: T×B×F layer input, projected
+ * as `projection` describes (LS_PROJECTION_PTR; G = 4H); wt: W_hhᵀ (H×G) in panels; bias: b_hh (G) or 0;
  * h0, c: B×H (c is updated in place into the final cell state). Writes out:
  * T×B×H hidden states; cPrev: T×B×H cell states before each step; acts:
  * T×B×G gates after activation; tanhC: T×B×H tanh of the new cell state;
- * hh: rows×G scratch.
+ * hh and xs: rows×G scratch (h·W_hhᵀ + b_hh, and the step's projected input).
  */
 function lstmForwardRows(
-  xp: usize, wt: usize, bias: usize, h0: usize, c: usize, t: i32, b: i32, h: i32, reverse: i32, r0: i32, rows: i32,
-  out: usize, cPrev: usize, acts: usize, tanhC: usize, hh: usize,
+  x: usize, wt: usize, bias: usize, h0: usize, c: usize, t: i32, b: i32, h: i32, reverse: i32, r0: i32, rows: i32,
+  out: usize, cPrev: usize, acts: usize, tanhC: usize, hh: usize, projection: usize, xs: usize,
 ): void {
   const g = h << 2;
   const bh = <usize>(b * h) << 2, bg = <usize>(b * g) << 2;
@@ -93,11 +101,13 @@ function lstmForwardRows(
   const hB = <usize>h << 2;
   const cRows = c + rowH;
   let src = h0 + rowH;
+  const features = load<i32>(projection), wIh = <usize>load<i32>(projection, 4), bIh = <usize>load<i32>(projection, 8);
   for (let s = 0; s < t; s++) {
     const ts = reverse ? t - 1 - s : s;
     memory.copy(cPrev + <usize>ts * bh + rowH, cRows, blockH);
     linear32(wt, bias, src, h, hh, rows, h, g, 0, 0);
-    const xs = xp + <usize>ts * bg + rowG, as = acts + <usize>ts * bg + rowG;
+    linear32(wIh, bIh, x + ((<usize>(ts * b + r0) * <usize>features) << 2), features, xs, rows, features, g, 0, 0);
+    const as = acts + <usize>ts * bg + rowG;
     const os = out + <usize>ts * bh + rowH, tcs = tanhC + <usize>ts * bh + rowH;
     for (let r = 0; r < rows; r++) {
       const grow = <usize>(r * g) << 2, hrow = <usize>(r * h) << 2;

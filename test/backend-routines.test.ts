@@ -11,7 +11,7 @@ import { routines, type AdamScalars, type SgdScalars } from '../src/backend/rout
 import type { Routine } from '../src/backend/routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from '../src/backend/routines/conv.js';
 import type { DenseChainLayer } from '../src/backend/routines/dense-chain.js';
-import { lstmCellArrays, type LstmSaved } from '../src/backend/routines/lstm.js';
+import { lstmCellArrays, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
 import * as layout from '../src/backend/wasm/layout.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { assertCloseFloat32, rng, withBackend } from './helpers/backends.js';
@@ -144,6 +144,11 @@ const chainShapes: [number, number[], boolean[], boolean[]][] = [
   [64, [64, 37, 10], [true, false], [false, true]],
   [0, [5, 3, 2], [true, false], [true, true]],
 ];
+
+/** The input of `rows` rows of 5 features and its projection's weights (with a bias when `bias`). */
+function lstmInput(next: Next, rows: number, H: number, bias: boolean): LstmInput<Float32Array> {
+  return { x: floats(next, rows * 5), wIh: floats(next, 4 * H * 5), bIh: bias ? floats(next, 4 * H) : null, features: 5 };
+}
 
 function lstmSaved(T: number, B: number, H: number): LstmSaved<Float32Array> {
   return { out: new Float32Array((T + 1) * B * H), cell: null };
@@ -322,7 +327,7 @@ const CASES: Record<string, RoutineCases> = {
     compare: 'close',
     cases: (next) =>
       lstmShapes.map(([T, B, H, bias]) => [
-        floats(next, T * B * 4 * H),
+        lstmInput(next, T * B, H, bias),
         floats(next, 4 * H * H),
         bias ? floats(next, 4 * H) : null,
         floats(next, B * H),
@@ -346,7 +351,7 @@ const CASES: Record<string, RoutineCases> = {
         const saved = lstmSaved(T, B, H),
           reverse = T % 2 === 1;
         const w = floats(next, 4 * H * H);
-        routineNamed('lstmForward').reference(...([floats(next, T * B * 4 * H), w, null, floats(next, B * H), floats(next, B * H), T, B, H, reverse, saved, true] as never[]));
+        routineNamed('lstmForward').reference(...([lstmInput(next, T * B, H, bias), w, null, floats(next, B * H), floats(next, B * H), T, B, H, reverse, saved, true] as never[]));
         return [
           floats(next, (T + 1) * B * H),
           saved,

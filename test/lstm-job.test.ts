@@ -8,7 +8,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getNumThreads, setNumThreads, withResidentOperand } from '../src/backend/index.js';
-import { lstmForward, type LstmSaved } from '../src/backend/routines/lstm.js';
+import { lstmForward, lstmStatesParked, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { ShapeError } from '../src/errors.js';
 import { manualSeed, randn, type Tensor } from '../src/index.js';
@@ -83,6 +83,24 @@ describe('wasm LSTM job', { skip }, () => {
     });
   });
 
+  it("the weight gradients are the same with dx kept resident for their products as copied per product (while another layer's state is parked), which stays parked", () => {
+    withBackend('wasm', () => {
+      manualSeed(6);
+      const lstm = new nn.LSTM(4, 8);
+      const x = randn([5, 3, 4]);
+      const resident = lstmRun(lstm, x);
+      assert.equal(lstmStatesParked(), false);
+      const other = new nn.LSTM(3, 8);
+      const pending = other.run(randn([4, 2, 3])).output.sum(); // its forward parks its state for a backward still to come
+      assert.equal(lstmStatesParked(), true);
+      const copied = lstmRun(lstm, x);
+      assert.equal(lstmStatesParked(), true, "the other layer's state is still parked");
+      resident.forEach((g, i) => sameBits(copied[i], g, `result ${i}`));
+      pending.backward();
+      assert.equal(lstmStatesParked(), false);
+    });
+  });
+
   it('a retained graph runs the backward twice: twice the gradients', () => {
     withBackend('wasm', () => {
       manualSeed(4);
@@ -104,11 +122,52 @@ describe('wasm LSTM job', { skip }, () => {
     withBackend('wasm', () => {
       const [T, B, H] = [3, 2, 4];
       const saved: LstmSaved<Float32Array> = { out: new Float32Array((T + 1) * B * H), cell: null };
-      const ok = [new Float32Array(T * B * 4 * H), new Float32Array(4 * H * H), null, new Float32Array(B * H), new Float32Array(B * H)] as const;
-      assert.throws(() => lstmForward.run(new Float32Array(5), ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
+      const F = 3,
+        input = { x: new Float32Array(T * B * F), wIh: new Float32Array(4 * H * F), bIh: new Float32Array(4 * H), features: F };
+      const ok = [input, new Float32Array(4 * H * H), null, new Float32Array(B * H), new Float32Array(B * H)] as const;
+      assert.throws(() => lstmForward.run({ ...input, x: new Float32Array(T * B * F - 1) }, ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
+      assert.throws(() => lstmForward.run({ ...input, wIh: new Float32Array(4 * H * F - 1) }, ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
+      assert.throws(() => lstmForward.run({ ...input, bIh: new Float32Array(4 * H - 1) }, ok[1], null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
       assert.throws(() => lstmForward.run(ok[0], new Float32Array(4), null, ok[3], ok[4], T, B, H, false, saved, true), ShapeError);
       assert.throws(() => lstmForward.run(ok[0], ok[1], null, ok[3], new Float32Array(1), T, B, H, false, saved, true), ShapeError);
       lstmForward.run(...ok, T, B, H, false, saved, true);
     });
+  });
+
+  it("projecting the layer input inside the job gives the bits of a Linear layer's projection (one and two threads, odd input width)", async () => {
+    const before = getNumThreads();
+    try {
+      manualSeed(11);
+      const [T, B, H, F] = [6, 21, 32, 7];
+      const G = 4 * H;
+      const x = randn([T, B, F]),
+        wIh = randn([G, F]),
+        bIh = randn([G]),
+        wHh = randn([G, H]).data as Float32Array,
+        bHh = randn([G]).data as Float32Array;
+      const h0 = randn([B, H]).data as Float32Array,
+        c0 = randn([B, H]).data as Float32Array;
+      const forward = (input: LstmInput<Float32Array>): Float32Array => {
+        const saved: LstmSaved<Float32Array> = { out: new Float32Array((T + 1) * B * H), cell: null };
+        lstmForward.run(input, wHh, bHh, h0, c0, T, B, H, true, saved, false);
+        return saved.out;
+      };
+      // The Linear layer's projection handed to the job as an input of G features with the identity for W_ih and no
+      // bias: the job's own projection then reproduces it exactly (each sum adds one product by 1 to zeros).
+      const identity = new Float32Array(G * G);
+      for (let i = 0; i < G; i++) identity[i * G + i] = 1;
+      await warmUpWasmThreads();
+      for (const threads of [1, 2]) {
+        setNumThreads(threads);
+        withBackend('wasm', () => {
+          const xp = nn.linear(x.reshape([T * B, F]), wIh, bIh).data as Float32Array;
+          const given = forward({ x: xp, wIh: identity, bIh: null, features: G });
+          const projected = forward({ x: x.data as Float32Array, wIh: wIh.data as Float32Array, bIh: bIh.data as Float32Array, features: F });
+          sameBits(projected, given, `${threads} thread(s)`);
+        });
+      }
+    } finally {
+      setNumThreads(before);
+    }
   });
 });

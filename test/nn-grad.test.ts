@@ -54,10 +54,12 @@ describe('fused ops pass gradcheck to second order', () => {
         const T = 3,
           B = 2,
           H = 2,
+          F = 3,
           G = mode === 'lstm' ? 4 : mode === 'gru' ? 3 : 1;
-        const inputs = [r([T, B, G * H]), r([G * H, H]), r([G * H]), r([B, H])];
+        // x, W_ih, b_ih (projected inside the scan), W_hh, b_hh, h0 (, c0)
+        const inputs = [r([T, B, F]), r([G * H, F]), r([G * H]), r([G * H, H]), r([G * H]), r([B, H])];
         if (mode === 'lstm') inputs.push(r([B, H]));
-        const fn = (...xs: Tensor[]): Tensor => recurrentScan(mode, xs[0], xs[1], xs[2], xs[3], mode === 'lstm' ? xs[4] : null, reverse);
+        const fn = (...xs: Tensor[]): Tensor => recurrentScan(mode, { x: xs[0], wIh: xs[1], bIh: xs[2] }, xs[3], xs[4], xs[5], mode === 'lstm' ? xs[6] : null, reverse);
         gradcheck(`scan ${mode}`, fn, inputs, { secondOrder: mode !== 'rnnRelu' });
         if (mode === 'rnnRelu') gradcheck(`scan ${mode}`, fn, inputs);
       });

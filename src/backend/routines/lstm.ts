@@ -1,8 +1,11 @@
 /**
  * One direction of an LSTM layer over T steps, forward and backward
- * (backpropagation through time), on raw arrays, time-major:
- * xp [T, B, 4H] input projections (gates i, f, g, o), W_hh [4H, H], b_hh,
- * h0 and c0 [B, H]. The wasm implementation (float32, H a multiple of 4)
+ * (backpropagation through time), on raw arrays, time-major: the layer
+ * input with W_ih and b_ih (LstmInput), projected by the forward itself
+ * into the gate pre-activations xp [T, B, 4H] (gates i, f, g, o; on the
+ * wasm backend step by step inside its job, with the same bits as a Linear
+ * layer's GEMM: no T×B×4H array of projections made and copied), W_hh
+ * [4H, H], b_hh, h0 and c0 [B, H]. The wasm implementation (float32, H a multiple of 4)
  * runs the whole recurrence, the small h·W_hhᵀ products and the gate math,
  * as one job over every thread, a block of batch rows per chunk
  * (../wasm/lstm-job.ts, asm/lstm.ts), with the same results to the bit
@@ -19,8 +22,9 @@ import { FrugalError } from '../../errors.js';
 import type { FloatArray } from '../backend.js';
 import { defineRoutine } from '../routine.js';
 import { wasmEngine } from '../wasm/backend.js';
-import { holdsLstmState, lstmBackwardJob, lstmForwardJob, unparkLstmState, type ParkedLstm } from '../wasm/lstm-job.js';
+import { anyLstmStateParked, holdsLstmState, lstmBackwardJob, lstmForwardJob, unparkLstmState, type ParkedLstm } from '../wasm/lstm-job.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from './fast-math.js';
+import { gemm } from '../index.js';
 import { forEachStep, forEachStepBackward, like } from './recurrent-steps.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
@@ -43,11 +47,33 @@ export interface LstmSaved<F extends FloatArray = FloatArray> {
   cell: LstmCellState<F> | ParkedLstm | null;
 }
 
+/** The layer input x [T, B, F] (time-major) with W_ih [4H, F] and b_ih [4H] (or null): the forward computes xp = x·W_ihᵀ + b_ih itself. */
+export interface LstmInput<F extends FloatArray = FloatArray> {
+  x: F;
+  wIh: F;
+  bIh: F | null;
+  /** F, the input features. */
+  features: number;
+}
+
+/** xp = x·W_ihᵀ + b_ih for `rows` rows of x ([rows, GH]), as a Linear layer computes it (a GEMM into the bias). */
+export function projectInput({ x, wIh, bIh, features }: LstmInput, rows: number, GH: number): FloatArray {
+  const xp = like(x, rows * GH);
+  if (bIh) for (let r = 0; r < rows; r++) xp.set(bIh, r * GH);
+  gemm({ m: rows, n: GH, k: features, a: x, b: wIh, transB: true, c: xp, accumulate: bIh !== null });
+  return xp;
+}
+
 const isParked = (cell: LstmSaved['cell']): cell is ParkedLstm => cell !== null && 'floats' in cell;
 
 /** Whether the backward can run on `saved` (its cell state was kept and, if in the wasm engine's memory, is still there). */
 export function lstmStateKept(saved: LstmSaved): boolean {
   return isParked(saved.cell) ? engine !== null && holdsLstmState(engine, saved.cell) : saved.cell !== null;
+}
+
+/** Whether some forward's state waits in the wasm engine's memory for its backward (which a resident GEMM operand would give up). */
+export function lstmStatesParked(): boolean {
+  return engine !== null && anyLstmStateParked(engine);
 }
 
 /** The cell state as arrays (copied out of the wasm engine's memory where it is kept there). */
@@ -62,7 +88,7 @@ const wasmTakes = (...arrays: (FloatArray | null)[]): boolean => arrays.every((a
 export const lstmForward = defineRoutine(
   'lstmForward',
   function reference(
-    xp: FloatArray,
+    input: LstmInput,
     wHh: FloatArray,
     bHh: FloatArray | null,
     h0: FloatArray,
@@ -81,6 +107,7 @@ export const lstmForward = defineRoutine(
       acts = like(out, T * B * GH),
       tanhC = like(out, T * BH);
     const c = c0.slice();
+    const xp = projectInput(input, T * B, GH);
     forEachStep(T, B, H, GH, reverse, h0, out, like(out, T * BH), wHh, bHh, (row, hrow, srow, bh, hh) => {
       for (let j = 0; j < H; j++) {
         const i = sigmoid(xp[row + j] + hh[hrow + j]);
@@ -108,11 +135,11 @@ export const lstmForward = defineRoutine(
 lstmForward.register(
   'wasm',
   engine && {
-    supports: (xp, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(xp, wHh, bHh, h0, c0, saved.out),
-    run: (xp, wHh, bHh, h0, c0, T, B, H, reverse, saved, keep) =>
+    supports: (input, wHh, bHh, h0, c0, _T, _B, H, _reverse, saved) => H % 4 === 0 && wasmTakes(input.x, input.wIh, input.bIh, wHh, bHh, h0, c0, saved.out),
+    run: (input, wHh, bHh, h0, c0, T, B, H, reverse, saved, keep) =>
       lstmForwardJob(
         engine,
-        xp as Float32Array,
+        input as LstmInput<Float32Array>,
         wHh as Float32Array,
         bHh as Float32Array | null,
         h0 as Float32Array,

@@ -16,7 +16,7 @@
  * gone has the caller run the forward again (routines/lstm.ts).
  */
 import { ShapeError } from '../../errors.js';
-import type { LstmCellState, LstmSaved } from '../routines/lstm.js';
+import type { LstmCellState, LstmInput, LstmSaved } from '../routines/lstm.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 import { packPanels } from './small.js';
@@ -67,6 +67,12 @@ function park(engine: WasmEngine, floats: number): ParkedLstm {
   parks.push({ id, start, end: start + size });
   parkTop = engine.reservedEnd = start + size;
   return { id, cPrev: start, tanhC: start + bytes, acts: start + 2 * bytes, floats };
+}
+
+/** Whether any forward's state is parked in the engine's memory (a resident GEMM operand would make it be given up). */
+export function anyLstmStateParked(engine: WasmEngine): boolean {
+  dropStaleParks(engine);
+  return parks.length > 0;
 }
 
 /** Whether `parked` is still held in the engine's memory. */
@@ -124,16 +130,20 @@ function runLstmJob(engine: WasmEngine, kind: number, T: number, B: number, H: n
   engine.runJob(pool, chunks, flagsPtr);
 }
 
-/** Flags and per-chunk scratch (rows × 4H floats) sizes of a job. */
+/** Flags and per-chunk scratch (rows × 8H floats) sizes of a job. */
 function jobScratch(engine: WasmEngine, T: number, B: number, H: number): [number, number] {
   const { rowsPerChunk, chunks } = chunking(engine, T, B, H);
-  return [chunks * 4, chunks * rowsPerChunk * 4 * H * 4];
+  return [chunks * 4, chunks * rowsPerChunk * 8 * H * 4];
 }
 
-/** The forward: `saved.out` gets the hidden states and the final cell state; with `keep`, `saved.cell` the parked state for the backward. */
+/**
+ * The forward: `saved.out` gets the hidden states and the final cell state;
+ * with `keep`, `saved.cell` the parked state for the backward. The job
+ * projects the layer input itself.
+ */
 export function lstmForwardJob(
   engine: WasmEngine,
-  xp: Float32Array,
+  input: LstmInput<Float32Array>,
   wHh: Float32Array,
   bHh: Float32Array | null,
   h0: Float32Array,
@@ -148,8 +158,11 @@ export function lstmForwardJob(
   const G = 4 * H,
     TBH = T * B * H,
     BH = B * H;
+  const F = input.features;
   for (const [what, array, wanted] of [
-    ['xp', xp, T * B * G],
+    ['x', input.x, T * B * F],
+    ['W_ih', input.wIh, G * F],
+    ['b_ih', input.bIh, G],
     ['W_hh', wHh, G * H],
     ['b_hh', bHh, G],
     ['h0', h0, BH],
@@ -160,9 +173,12 @@ export function lstmForwardJob(
   if (engine.threads > 1) engine.ensurePool(); // the workers' areas lie below the parks: start them first
   const parked = keep ? park(engine, TBH) : null;
   const [flagsBytes, scratchBytes] = jobScratch(engine, T, B, H);
-  const [flags, pxp, pwt, pbias, ph0, pc, pout, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
+  const [flags, px, pproj, pwih, pbih, pwt, pbias, ph0, pc, pout, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
     flagsBytes,
-    4 * T * B * G,
+    4 * T * B * F,
+    12,
+    4 * F * G,
+    4 * G,
     4 * H * G,
     4 * G,
     4 * BH,
@@ -172,7 +188,10 @@ export function lstmForwardJob(
     parked ? 0 : 24 * TBH,
   ]);
   const f32 = engine.f32;
-  f32.set(xp.subarray(0, T * B * G), pxp >> 2);
+  f32.set(input.x.subarray(0, T * B * F), px >> 2);
+  packPanels(f32, pwih >> 2, input.wIh, F, G, true); // W_ihᵀ: x·W_ihᵀ per step
+  if (input.bIh) f32.set(input.bIh.subarray(0, G), pbih >> 2);
+  engine.i32.set([F, pwih, input.bIh ? pbih : 0], pproj >> 2);
   packPanels(f32, pwt >> 2, wHh, H, G, true); // W_hhᵀ: h·W_hhᵀ per step
   if (bHh) f32.set(bHh.subarray(0, G), pbias >> 2);
   f32.set(h0.subarray(0, BH), ph0 >> 2);
@@ -181,7 +200,7 @@ export function lstmForwardJob(
     tanhC = parked ? parked.tanhC : pcell + 4 * TBH,
     acts = parked ? parked.acts : pcell + 8 * TBH;
   runLstmJob(engine, slot.LSTM_FORWARD, T, B, H, reverse, flags, [
-    [slot.LS_X_PTR, pxp],
+    [slot.LS_X_PTR, px],
     [slot.LS_W_PTR, pwt],
     [slot.LS_BIAS_PTR, bHh ? pbias : 0],
     [slot.LS_H0_PTR, ph0],
@@ -191,6 +210,7 @@ export function lstmForwardJob(
     [slot.LS_ACTS_PTR, acts],
     [slot.LS_TANH_C_PTR, tanhC],
     [slot.LS_SCRATCH_PTR, pscratch],
+    [slot.LS_PROJECTION_PTR, pproj],
   ]);
   saved.out.set(engine.f32.subarray(pout >> 2, (pout >> 2) + TBH));
   saved.out.set(engine.f32.subarray(pc >> 2, (pc >> 2) + BH), TBH);

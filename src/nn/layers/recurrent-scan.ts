@@ -4,19 +4,21 @@
  * hidden-to-hidden product of all gates at once), and the backward is
  * backpropagation through time written by hand, with the weight gradient
  * as one GEMM over all steps. One scan per cell: LSTM (the backend's lstm
- * routines), GRU, and the plain RNN. The reference (tensor ops, step by
- * step) serves gradients of gradients.
+ * routines, which also compute the input projection x·W_ihᵀ + b_ih
+ * themselves, step by step), GRU, and the plain RNN. The reference (tensor
+ * ops, step by step) serves gradients of gradients.
  */
 import { fusedOp } from '../../autograd/fused.js';
 import { needsGrad } from '../../autograd/graph.js';
-import { gemm } from '../../backend/index.js';
+import { gemm, withResidentOperand } from '../../backend/index.js';
 import { fastSigmoid as sigmoid, fastTanh as tanh } from '../../backend/routines/fast-math.js';
-import { lstmBackward, lstmForward, lstmStateKept, type LstmSaved } from '../../backend/routines/lstm.js';
+import { lstmBackward, lstmForward, lstmStateKept, lstmStatesParked, projectInput, type LstmInput, type LstmSaved } from '../../backend/routines/lstm.js';
 import { forEachStep, forEachStepBackward } from '../../backend/routines/recurrent-steps.js';
 import { arrayFor } from '../../tensor/dtype.js';
 import { concat, split, stack } from '../../tensor/ops/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import type { Floats } from './common.js';
+import { linear } from './linear.js';
 
 export type CellMode = 'lstm' | 'gru' | 'rnnTanh' | 'rnnRelu';
 
@@ -47,48 +49,52 @@ interface Scan {
   backward(gOut: Floats, wantDb: boolean): { dx: Floats; dhh: Floats; dh: Floats; dc: Floats | null; db: Floats | null };
 }
 
+/** A layer's input x [T, B, F] (time-major) with its weights W_ih [G·H, F] and b_ih [G·H]: the scan's input projection is x·W_ihᵀ + b_ih. */
+export interface LayerInput {
+  x: Tensor;
+  wIh: Tensor;
+  bIh: Tensor | null;
+}
+
 /**
- * Runs the recurrence over xproj [T, B, G·H] (the input projection
- * x·W_ihᵀ + b_ih for every step, time-major) with W_hh [G·H, H], optional
+ * Runs the recurrence of a layer over its input x [T, B, F] (time-major),
+ * projected as x·W_ihᵀ + b_ih for every step, with W_hh [G·H, H], optional
  * b_hh [G·H], initial h0 [B, H] (and c0 [B, H] for LSTM), forwards or in
  * reverse time order. Returns [T, B, H]: the hidden state at every time
  * step, with one more row for LSTM — [T + 1, B, H], the last row being the
  * final cell state.
  */
-export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): Tensor {
-  const [T, B, GH] = xproj.shape;
-  const H = wHh.shape[1];
-  const d: Dims = { T, B, H, GH, reverse, dtype: xproj.dtype as 'float32' | 'float64' };
+export function recurrentScan(mode: CellMode, { x, wIh, bIh }: LayerInput, wHh: Tensor, bHh: Tensor | null, h0: Tensor, c0: Tensor | null, reverse: boolean): Tensor {
   const lstm = mode === 'lstm',
     gru = mode === 'gru';
-  const xp = xproj.data as Floats,
-    w = wHh.data as Floats,
+  const [T, B, F] = x.shape,
+    [GH, H] = wHh.shape;
+  const d: Dims = { T, B, H, GH, reverse, dtype: wHh.dtype as 'float32' | 'float64' };
+  const w = wHh.data as Floats,
     bias = (bHh?.data as Floats | undefined) ?? null;
+  const inputs = [x, wIh, bIh, wHh, bHh, h0, c0].filter((t): t is Tensor => t !== null);
+  const input: LstmInput = { x: x.data as Floats, wIh: wIh.data as Floats, bIh: (bIh?.data as Floats | undefined) ?? null, features: F };
+  // The LSTM routines project the input inside their job; GRU and the plain RNN take the projection made here.
   const scan = lstm
-    ? lstmScan(d, xp, w, bias, h0.data as Floats, c0!.data as Floats, needsGrad([xproj, wHh, bHh, h0, c0]))
+    ? lstmScan(d, input, w, bias, h0.data as Floats, c0!.data as Floats, needsGrad(inputs))
     : gru
-      ? gruScan(d, xp, w, bias, h0.data as Floats)
-      : rnnScan(d, mode === 'rnnRelu', xp, w, bias, h0.data as Floats);
-
-  const inputs = [xproj, wHh];
-  if (bHh) inputs.push(bHh);
-  inputs.push(h0);
-  if (lstm) inputs.push(c0!);
+      ? gruScan(d, projectInput(input, T * B, GH) as Floats, w, bias, h0.data as Floats)
+      : rnnScan(d, mode === 'rnnRelu', projectInput(input, T * B, GH) as Floats, w, bias, h0.data as Floats);
 
   const fast = (gOut: Tensor): (Tensor | null)[] => {
-    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, bHh?.requiresGrad ?? false);
-    const grads: (Tensor | null)[] = [xproj.requiresGrad ? new Tensor(dx, xproj.shape) : null];
-    grads.push(wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null);
-    if (bHh) {
-      if (db) grads.push(new Tensor(db, bHh.shape));
-      else if (bHh.requiresGrad) {
-        const acc = new Float64Array(GH);
-        for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dhh[r * GH + j];
-        const sums = arrayFor(d.dtype, GH);
-        sums.set(acc);
-        grads.push(new Tensor(sums, bHh.shape));
-      } else grads.push(null);
-    }
+    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, (bHh?.requiresGrad || bIh?.requiresGrad) ?? false);
+    // Every weight-gradient product reads dx: copied into the backend's memory once, unless that would give up
+    // the states LSTM forwards parked there for their backwards.
+    const weightGrads = (): (Tensor | null)[] => [
+      ...projectionGrads(d, x, wIh, dx),
+      wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null,
+    ];
+    const [dX, dWih, dWhh] = lstmStatesParked() ? weightGrads() : withResidentOperand(dx, weightGrads);
+    const grads = [dX, dWih];
+    // LSTM: b_ih's gradient is b_hh's (db, the same gates' gradients summed), in an array of its own.
+    if (bIh) grads.push(bIh.requiresGrad ? new Tensor(db ? db.slice() : biasGrad(d, dx), bIh.shape) : null);
+    grads.push(dWhh);
+    if (bHh) grads.push(bHh.requiresGrad ? new Tensor(db ?? biasGrad(d, dhh), bHh.shape) : null);
     grads.push(h0.requiresGrad ? new Tensor(dh, h0.shape) : null);
     if (lstm) grads.push(c0!.requiresGrad ? new Tensor(dc!, c0!.shape) : null);
     return grads;
@@ -96,12 +102,15 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
 
   const reference = (...ins: Tensor[]): Tensor => {
     let k = 0;
-    const x = ins[k++],
-      wr = ins[k++],
+    const xr = ins[k++],
+      wIhr = ins[k++],
+      bIhr = bIh ? ins[k++] : null;
+    const xproj = linear(xr.reshape([T * B, F]), wIhr, bIhr).reshape([T, B, GH]);
+    const wr = ins[k++],
       br = bHh ? ins[k++] : null;
     let h = ins[k++];
     let cr = lstm ? ins[k++] : null;
-    const steps = split(x, T, 0).map((s) => s.reshape([B, GH]));
+    const steps = split(xproj, T, 0).map((s) => s.reshape([B, GH]));
     const hs: Tensor[] = new Array<Tensor>(T);
     for (let s = 0; s < T; s++) {
       const t = reverse ? T - 1 - s : s;
@@ -132,18 +141,60 @@ export function recurrentScan(mode: CellMode, xproj: Tensor, wHh: Tensor, bHh: T
 }
 
 /**
+ * The gradients of x (dxp·W_ih) and of W_ih (dxpᵀ·x, computed transposed
+ * as in hiddenWeightGrad) from dxp [T·B, G·H], the gradient of the input
+ * projection: the products of a Linear layer's backward.
+ */
+function projectionGrads(d: Dims, x: Tensor, wIh: Tensor, dxp: Floats): (Tensor | null)[] {
+  const rows = d.T * d.B,
+    F = x.shape[2];
+  let dX: Tensor | null = null,
+    dW: Tensor | null = null;
+  if (x.requiresGrad) {
+    const g = arrayFor(d.dtype, rows * F) as Floats;
+    gemm({ m: rows, n: F, k: d.GH, a: dxp, b: wIh.data as Floats, c: g });
+    dX = new Tensor(g, x.shape);
+  }
+  if (wIh.requiresGrad) {
+    const gT = arrayFor(d.dtype, F * d.GH) as Floats;
+    gemm({ m: F, n: d.GH, k: rows, a: x.data as Floats, transA: true, b: dxp, c: gT });
+    dW = new Tensor(transposed(gT, F, d.GH, d.dtype), wIh.shape);
+  }
+  return [dX, dW];
+}
+
+/** A bias's gradient: the T·B rows of g [T·B, G·H] summed, in float64 rounded once. */
+function biasGrad(d: Dims, g: Floats): Floats {
+  const acc = new Float64Array(d.GH);
+  for (let r = 0; r < d.T * d.B; r++) for (let j = 0; j < d.GH; j++) acc[j] += g[r * d.GH + j];
+  const sums = arrayFor(d.dtype, d.GH) as Floats;
+  sums.set(acc);
+  return sums;
+}
+
+/** [cols, rows] copy of a [rows, cols] matrix. */
+function transposed(m: Floats, rows: number, cols: number, dtype: Dims['dtype']): Floats {
+  const t = arrayFor(dtype, rows * cols) as Floats;
+  for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) t[j * rows + i] = m[i * cols + j];
+  return t;
+}
+
+/**
  * dW_hh = Σ_t dhh_tᵀ · h_prev_t, where h_prev is h0 at the first step in
  * scan order and the hidden state of the step before otherwise: two GEMMs,
  * one over all the other steps at once (reading the outputs in place).
+ * The weight gradients are computed transposed, dWᵀ = Σ h_prevᵀ·dhh, and
+ * then transposed back: the GEMM then packs dhh's rows as they lie instead
+ * of transposing it (faster), and every sum is the same, in the same order.
  */
 function hiddenWeightGrad(d: Dims, dhh: Floats, out: Floats, h0: Floats): Floats {
   const { T, B, H, GH, reverse } = d;
-  const dw = arrayFor(d.dtype, GH * H) as Floats;
+  const dwT = arrayFor(d.dtype, H * GH) as Floats;
   const first = reverse ? T - 1 : 0;
-  gemm({ m: GH, n: H, k: B, a: dhh, aOffset: first * B * GH, transA: true, b: h0, c: dw });
+  gemm({ m: H, n: GH, k: B, a: h0, transA: true, b: dhh, bOffset: first * B * GH, c: dwT });
   // Forwards, step t ≥ 1 follows out[t − 1]; in reverse, step t ≤ T − 2 follows out[t + 1].
-  if (T > 1) gemm({ m: GH, n: H, k: (T - 1) * B, a: dhh, aOffset: reverse ? 0 : B * GH, transA: true, b: out, bOffset: reverse ? B * H : 0, c: dw, accumulate: true });
-  return dw;
+  if (T > 1) gemm({ m: H, n: GH, k: (T - 1) * B, a: out, aOffset: reverse ? B * H : 0, transA: true, b: dhh, bOffset: reverse ? 0 : B * GH, c: dwT, accumulate: true });
+  return transposed(dwT, H, GH, d.dtype);
 }
 
 /**
@@ -152,12 +203,12 @@ function hiddenWeightGrad(d: Dims, dhh: Floats, out: Floats, h0: Floats): Floats
  * when `keep`). If that state was given up before the backward, the forward
  * runs again on the same inputs (into a scratch output) to rebuild it.
  */
-function lstmScan(d: Dims, xp: Floats, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
+function lstmScan(d: Dims, input: LstmInput, w: Floats, bias: Floats | null, h0: Floats, c0: Floats, keep: boolean): Scan {
   const { T, B, H, GH, dtype } = d,
     BH = B * H;
   const forward = (): LstmSaved => {
     const saved: LstmSaved = { out: arrayFor(dtype, (T + 1) * BH) as Floats, cell: null };
-    lstmForward.run(xp, w, bias, h0, c0, T, B, H, d.reverse, saved, keep);
+    lstmForward.run(input, w, bias, h0, c0, T, B, H, d.reverse, saved, keep);
     return saved;
   };
   const saved = forward();

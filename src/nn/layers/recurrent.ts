@@ -20,7 +20,6 @@ import { Module, Parameter } from '../module.js';
 import { registerLayer, type JsonObject } from '../registry.js';
 import { checkFloatInput, checkOptions, floatDType, positiveInt, probability, type DTypeOption, type FloatDType } from './common.js';
 import { dropout } from './dropout.js';
-import { linear } from './linear.js';
 import { gateCount, recurrentScan, type CellMode } from './recurrent-scan.js';
 
 export interface RecurrentOptions extends DTypeOption {
@@ -88,6 +87,24 @@ function rowsOf(x: Tensor, from: number, to: number): Tensor {
     if (to < n) parts.push(zeros([n - to, ...rest], { dtype: g.dtype as FloatDType }));
     return [parts.length === 1 ? g : concat(parts, 0)];
   });
+}
+
+/**
+ * x [A, B, F] as [B, A, F]: a batch-first sequence as time-major, or back.
+ * A plain copy of whole rows (the general permute walks every element
+ * through its strides, which costs as much as a small LSTM's step); its
+ * gradient is the same swap, recorded, so gradients of gradients work.
+ */
+function swapLeadingAxes(x: Tensor): Tensor {
+  const [a, b, f] = x.shape;
+  const src = x.data,
+    out = arrayFor(x.dtype, x.size);
+  for (let i = 0; i < a; i++)
+    for (let j = 0; j < b; j++) {
+      const from = (i * b + j) * f;
+      out.set(src.subarray(from, from + f), (j * a + i) * f);
+    }
+  return record(new Tensor(out, [b, a, f]), 'swapLeadingAxes', [x], (g) => [swapLeadingAxes(g)]);
 }
 
 const RECURRENT_OPTIONS = ['numLayers', 'bias', 'batchFirst', 'dropout', 'bidirectional', 'dtype'];
@@ -200,26 +217,21 @@ abstract class RecurrentBase extends Module {
     if (!lstm && state.c) throw new ValueError(`${label}: only an LSTM takes an initial cell state c`);
     const batched = x.ndim === 3;
     let seq = batched ? x : x.unsqueeze(1);
-    if (batched && this.batchFirst) seq = seq.permute(1, 0, 2);
+    if (batched && this.batchFirst) seq = swapLeadingAxes(seq);
     const [T, B] = seq.shape;
     if (T === 0) throw new ShapeError(`${label}: the input sequence is empty (shape ${shapeStr(x.shape)})`);
     const h0 = this.initialStates(state.h, 'h', B, batched);
     const c0 = lstm ? this.initialStates(state.c, 'c', B, batched) : null;
-    const H = this.hiddenSize,
-      D = this.directions,
-      GH = gateCount(this.mode) * H;
+    const D = this.directions;
     const hN: Tensor[] = [],
       cN: Tensor[] = [];
     let layerInput = seq;
     for (let l = 0; l < this.numLayers; l++) {
       const outs: Tensor[] = [];
-      const inF = layerInput.shape[2];
-      const flat = layerInput.reshape([T * B, inF]);
       for (let d = 0; d < D; d++) {
         const k = l * D + d;
         const { wIh, wHh, bIh, bHh } = this.cells[k];
-        const xproj = linear(flat, wIh, bIh).reshape([T, B, GH]);
-        const packed = recurrentScan(this.mode, xproj, wHh, bHh, h0[k], c0 ? c0[k] : null, d === 1);
+        const packed = recurrentScan(this.mode, { x: layerInput, wIh, bIh }, wHh, bHh, h0[k], c0 ? c0[k] : null, d === 1);
         const last = d === 1 ? 0 : T - 1;
         hN.push(rowsOf(packed, last, last + 1));
         if (lstm) {
@@ -232,7 +244,7 @@ abstract class RecurrentBase extends Module {
     }
     let output = layerInput;
     if (!batched) output = output.squeeze(1);
-    else if (this.batchFirst) output = output.permute(1, 0, 2);
+    else if (this.batchFirst) output = swapLeadingAxes(output);
     const finish = (states: Tensor[]): Tensor => {
       const s = states.length === 1 ? states[0] : concat(states, 0);
       return batched ? s : s.squeeze(1);
@@ -390,8 +402,8 @@ abstract class CellBase extends Module {
     if (!lstm && state.c) throw new ValueError(`${this.label}: only an LSTM cell takes a cell state c`);
     const h0 = this.checkState(state.h, 'h', B, batched);
     const c0 = lstm ? this.checkState(state.c, 'c', B, batched) : null;
-    const xproj = linear(x2, this.weight_ih, this.bias_ih).reshape([1, B, gateCount(this.mode) * H]);
-    const packed = recurrentScan(this.mode, xproj, this.weight_hh, this.bias_hh, h0, c0, false);
+    const input = { x: x2.reshape([1, B, this.inputSize]), wIh: this.weight_ih, bIh: this.bias_ih };
+    const packed = recurrentScan(this.mode, input, this.weight_hh, this.bias_hh, h0, c0, false);
     const unbatch = (t: Tensor): Tensor => (batched ? t.reshape([B, H]) : t.reshape([H]));
     if (!lstm) return { h: unbatch(packed) };
     const [h, c] = split(packed, 2, 0);
