@@ -8,8 +8,12 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { withResidentOperand } from '../src/backend/index.js';
 import { conv2dBackward, conv2dForward, type ConvEpilogue, type ConvForwardResult, type ConvGradients, type ConvKernelGeometry } from '../src/backend/routines/conv.js';
-import { wasmSupport } from '../src/backend/wasm/backend.js';
+import { wasmEngine, wasmSupport } from '../src/backend/wasm/backend.js';
+import { forwardParks, type Park } from '../src/backend/wasm/parks.js';
+import { lstmStatesParked } from '../src/backend/routines/lstm.js';
 import { ValueError } from '../src/errors.js';
+import { manualSeed, randn } from '../src/index.js';
+import * as nn from '../src/nn/index.js';
 import { rng, withBackend, withThreads } from './helpers/backends.js';
 
 /** 16 samples of 8×16×16, 16 output channels, 3×3 padding 1 (large enough for the worker threads), then 2×2 pooling. */
@@ -94,6 +98,28 @@ describe('a conv block forward keeping its state for the backward (wasm)', { ski
       withThreads(2, () => withBackend('wasm', () => step(true))),
       copied,
     );
+  });
+
+  it("keeps its state on one stack with an LSTM's: neither layer's forward gives the other's state up", () => {
+    withBackend('wasm', () => {
+      const next = rng(5);
+      const first = block(next, g, true);
+      const x = floats(next, g.n * g.c * g.h * g.w);
+      const out = forward(first, x);
+      manualSeed(3);
+      const pending = new nn.LSTM(3, 8).run(randn([4, 2, 3])).output.sum(); // an LSTM forward parks its state above the block's
+      assert.equal(lstmStatesParked(), true);
+      const park = (out.saved as { park?: Park } | undefined)?.park;
+      assert.ok(wasmEngine && park && forwardParks.holds(wasmEngine, park), "the block's state is still parked");
+      const dy = floats(next, out.y.length);
+      const kept = backward(first, x, dy, out);
+      assert.equal(lstmStatesParked(), true, "the block's backward leaves the LSTM's state parked");
+      pending.backward();
+      assert.equal(lstmStatesParked(), false);
+      const copiedPath = block(rng(5), g, false);
+      const reference = backward(copiedPath, x, dy, forward(copiedPath, x));
+      assert.deepEqual(kept, reference);
+    });
   });
 
   it('a backward on the js backend recomputes the arg-max offsets from the saved inputs', () => {

@@ -15,11 +15,7 @@ import type { ConvBackwardArgs, ConvEpilogue, ConvForwardResult, ConvGradients, 
 import { ValueError } from '../../errors.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
-import { type Park, ParkStack } from './parks.js';
-
-/** Most bytes the parked forward states take before they are all given up (a forward whose backward never came). */
-const PARK_LIMIT_BYTES = 64 * 2 ** 20;
-const parks = new ParkStack(PARK_LIMIT_BYTES);
+import { forwardParks as parks, type Park } from './parks.js';
 
 /** A block forward's state parked in the engine's memory for its backward (keepForBackward). */
 interface ParkedConv extends ConvSavedForward {

@@ -9,21 +9,19 @@
  * not copied out and back in. Parks stack up (several layers or directions
  * run their forwards before the backwards) just past the threads' work
  * areas, held out of every other job's scratch through `engine.reservedEnd`;
- * a backward releases its own. The backward may come much later, or never:
- * past PARK_LIMIT_BYTES every park is given up, and so is every park when
- * something else has moved `reservedEnd` (a resident GEMM operand) or the
- * work areas have grown over them (more workers). A backward whose park is
- * gone has the caller run the forward again (routines/lstm.ts).
+ * a backward releases its own (parks.ts). A backward whose park is gone has
+ * the caller run the forward again (routines/lstm.ts).
  */
 import { ShapeError } from '../../errors.js';
 import type { LstmCellState, LstmInput, LstmSaved } from '../routines/lstm.js';
 import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
+import { forwardParks, type Park } from './parks.js';
 import { packPanels } from './small.js';
 
-/** An LSTM forward's cell state (cPrev, acts, tanhC: byte addresses) parked in the engine's memory while `id` is live there. */
+/** An LSTM forward's cell state (cPrev, acts, tanhC: byte addresses) parked in the engine's memory (parks.ts). */
 export interface ParkedLstm {
-  readonly id: number;
+  readonly park: Park;
   readonly cPrev: number;
   readonly acts: number;
   readonly tanhC: number;
@@ -31,64 +29,25 @@ export interface ParkedLstm {
   readonly floats: number;
 }
 
-/** Most bytes the parked LSTM states take before they are all given up. */
-const PARK_LIMIT_BYTES = 64 * 2 ** 20;
 /** With several threads, aim for this many chunks per thread so that a thread slowed by other work leaves its rows to the others. */
 const CHUNKS_PER_THREAD = 4;
 
-/** The live parks, oldest first, each [start, end) in bytes; id 0 marks a hole left by a park released below the top. */
-let parks: { id: number; start: number; end: number }[] = [];
-/** `engine.reservedEnd` as this module last set it (the end of the top park), and as it was before the first park. */
-let parkTop = 0;
-let parkFloor = 0;
-let nextParkId = 1;
-
-/** Gives up every park, handing their region back. */
-function clearParks(engine: WasmEngine): void {
-  parks = [];
-  engine.reservedEnd = parkFloor;
-}
-
-/** Forgets every park if their region is no longer held for them. */
-function dropStaleParks(engine: WasmEngine): void {
-  if (parks.length > 0 && (engine.reservedEnd !== parkTop || engine.workAreasEnd() > parks[0].start)) parks = [];
-}
-
-/** Parks room for the state of a forward of `floats` hidden values (giving up every older park past PARK_LIMIT_BYTES). */
+/** Parks room for the state of a forward of `floats` hidden values. */
 function park(engine: WasmEngine, floats: number): ParkedLstm {
-  dropStaleParks(engine);
-  const bytes = align64(floats * 4),
-    size = 2 * bytes + align64(16 * floats);
-  if (parks.length > 0 && parkTop + size - parks[0].start > PARK_LIMIT_BYTES) clearParks(engine);
-  if (parks.length === 0) parkFloor = engine.reservedEnd;
-  const start = engine.pastWorkAreas();
-  engine.ensureBytes(start + size);
-  const id = nextParkId++;
-  parks.push({ id, start, end: start + size });
-  parkTop = engine.reservedEnd = start + size;
-  return { id, cPrev: start, tanhC: start + bytes, acts: start + 2 * bytes, floats };
+  const bytes = floats * 4;
+  const held = forwardParks.park(engine, [bytes, bytes, 16 * floats]);
+  const [cPrev, tanhC, acts] = held.ptrs;
+  return { park: held, cPrev, tanhC, acts, floats };
 }
 
 /** Whether any forward's state is parked in the engine's memory (a resident GEMM operand would make it be given up). */
 export function anyLstmStateParked(engine: WasmEngine): boolean {
-  dropStaleParks(engine);
-  return parks.length > 0;
+  return forwardParks.any(engine);
 }
 
 /** Whether `parked` is still held in the engine's memory. */
 export function holdsLstmState(engine: WasmEngine, parked: ParkedLstm): boolean {
-  dropStaleParks(engine);
-  return parks.some((p) => p.id === parked.id);
-}
-
-/** Gives up a park (its backward has run); the room of the parks on top of the stack is reused. */
-function release(engine: WasmEngine, parked: ParkedLstm): void {
-  if (!holdsLstmState(engine, parked)) return;
-  const i = parks.findIndex((p) => p.id === parked.id);
-  parks[i] = { id: 0, start: parks[i].start, end: parks[i].end };
-  while (parks.length > 0 && parks[parks.length - 1].id === 0) parks.pop();
-  if (parks.length === 0) clearParks(engine);
-  else parkTop = engine.reservedEnd = parks[parks.length - 1].end;
+  return forwardParks.holds(engine, parked.park);
 }
 
 /** A copy of a parked cell state in JS arrays (it stays parked). */
@@ -301,5 +260,5 @@ export function lstmBackwardJob(
   dx.set(out.subarray(pdx >> 2, (pdx >> 2) + T * B * G));
   dh.set(out.subarray(pdh >> 2, (pdh >> 2) + BH));
   dc.set(out.subarray(pdc >> 2, (pdc >> 2) + BH));
-  if (parked) release(engine, parked);
+  if (parked) forwardParks.release(engine, parked.park);
 }

@@ -11,7 +11,9 @@
  * every park is given up, and so is every park when something else has moved
  * `reservedEnd` (a resident GEMM operand, another stack) or the work areas
  * have grown over them (more workers). Whoever finds its park gone
- * recomputes what it held.
+ * recomputes what it held. One stack (`forwardParks`) serves every job
+ * that parks (convolution blocks, LSTM layers), so parks of different
+ * layers of one model do not give each other up.
  */
 import { align64, type WasmEngine } from './engine.js';
 
@@ -65,6 +67,12 @@ export class ParkStack {
     else this.clear(engine);
   }
 
+  /** Whether any park is held (a resident GEMM operand would make them be given up). */
+  any(engine: WasmEngine): boolean {
+    this.dropStale(engine);
+    return this.parks.length > 0;
+  }
+
   /** Gives up every park, handing their region back. */
   private clear(engine: WasmEngine): void {
     this.parks = [];
@@ -76,3 +84,6 @@ export class ParkStack {
     if (this.parks.length > 0 && (engine.reservedEnd !== this.top || engine.workAreasEnd() > this.parks[0].start)) this.parks = [];
   }
 }
+
+/** The forwards' parks (most 64 MiB before they are all given up: forwards whose backwards never came). */
+export const forwardParks = new ParkStack(64 * 2 ** 20);
