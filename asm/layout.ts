@@ -12,7 +12,7 @@ export const CONTROL_BASE: i32 = 1024;
 /** Start of the scratch region (inputs, packed panels, outputs, per-thread buffers). */
 export const SCRATCH_BASE: i32 = 65536;
 /** Slots in the control block. */
-export const CONTROL_SLOTS: i32 = 136;
+export const CONTROL_SLOTS: i32 = 128;
 
 // ------------------------------------------------------------- job kinds ---
 
@@ -43,8 +43,6 @@ export const JOB_ID: i32 = 25;
 export const LIVE_WORKERS: i32 = 26;
 /** Workers that have started and are ready for jobs. */
 export const READY: i32 = 27;
-/** Workers asleep in Atomics.wait on SEQ, and sleeps begun: the caller wakes them only when there are any (pool.ts). */
-export const SLEEPING: i32 = 128;
 
 // -------------------------------------------------------------- GEMM jobs ---
 

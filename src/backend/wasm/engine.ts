@@ -127,22 +127,13 @@ export class WasmEngine {
     return pool ? pool.ready() : Promise.resolve(this.threads === 1);
   }
 
-  /**
-   * The pool for a job about to be prepared (null on one thread). Its sleeping
-   * workers are woken now, so that they come out of the scheduler while the
-   * caller copies the job's operands in and poll for the job (worker.ts):
-   * waking them only when the job opens left the caller computing alone for
-   * the first tens of microseconds of every job.
-   */
   ensurePool(): WorkerPool | null {
     if (this.threads <= 1) return null;
     if (!this.pool) {
       this.pool = new WorkerPool(this.module, this.memory);
       if (!this.pool.resize(this.threads - 1)) this.threads = 1;
     }
-    if (this.threads <= 1) return null;
-    this.pool.wake();
-    return this.pool;
+    return this.threads > 1 ? this.pool : null;
   }
 
   private refreshViews(): void {

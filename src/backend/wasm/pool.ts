@@ -13,17 +13,9 @@
  * Gate protocol: a worker increments ACTIVE before it checks SEQ; the caller
  * sets SEQ = 0 before it checks ACTIVE (both sequentially consistent atomics),
  * so either the worker sees the gate closed or the caller waits for it.
- *
- * Wake-ups: a worker counts itself in SLEEPING before it waits on SEQ, and
- * the caller notifies only when that count is non-zero (a worker polling for
- * the next job needs no futex call). The caller wakes sleepers as soon as it
- * starts preparing a job (wake, from WasmEngine.ensurePool), so that their
- * trip through the scheduler overlaps its copies; a woken worker polls for
- * the job for a bounded time before it sleeps again (worker.ts).
  */
 import { adoptWebWorker, canBlock, canSpawnWorkers, isNode, spawnNodeWorker, type WorkerHandle } from '../../platform/threads.js';
-import { ACTIVE, CONTROL_BASE, CONTROL_SLOTS, LIVE_WORKERS, READY, SEQ, SLEEPING } from './layout.js';
-import { SLEEPERS_MASK, SLEEPS_SHIFT } from './sleep-count.js';
+import { ACTIVE, CONTROL_BASE, CONTROL_SLOTS, LIVE_WORKERS, READY, SEQ } from './layout.js';
 
 /** What a worker receives at start-up. */
 export interface WorkerStart {
@@ -53,8 +45,6 @@ export class WorkerPool {
   private readonly workers: WorkerHandle[] = [];
   private readonly blocking = canBlock();
   private sequence = 0;
-  /** The count of sleeps begun when wake() last notified (-1: it did not, or a job has opened since). */
-  private sleepsAtWake = -1;
   private failed = false;
 
   constructor(
@@ -117,34 +107,11 @@ export class WorkerPool {
     }
   }
 
-  /**
-   * Wakes sleeping workers ahead of a job the caller is about to write: they
-   * poll for it while the caller copies its operands in, instead of starting
-   * a scheduler wake-up only when it opens (worker.ts).
-   */
-  wake(): void {
-    const sleeping = Atomics.load(this.control, SLEEPING);
-    this.sleepsAtWake = -1;
-    if ((sleeping & SLEEPERS_MASK) === 0) return;
-    Atomics.notify(this.control, SEQ);
-    this.sleepsAtWake = sleeping >>> SLEEPS_SHIFT;
-  }
-
-  /**
-   * Opens the gate for the job written in the control block and wakes the
-   * workers that sleep, unless wake() has already woken every one of them:
-   * a worker woken but not yet run still counts as sleeping, and notifying
-   * it again would cost a second futex call (on a loaded machine, a trip
-   * through the scheduler). Any sleep begun since wake() (a worker that
-   * polled in vain) changes the count of sleeps begun, and is woken here.
-   */
+  /** Opens the gate for the job written in the control block and wakes the workers. */
   open(): void {
     this.sequence = this.sequence >= 0x3fffffff ? 1 : this.sequence + 1;
     Atomics.store(this.control, SEQ, this.sequence);
-    const sleeping = Atomics.load(this.control, SLEEPING);
-    const allWoken = this.sleepsAtWake === sleeping >>> SLEEPS_SHIFT;
-    this.sleepsAtWake = -1;
-    if ((sleeping & SLEEPERS_MASK) !== 0 && !allWoken) Atomics.notify(this.control, SEQ);
+    Atomics.notify(this.control, SEQ);
   }
 
   /** Ends the open job: workers that wake late find the gate closed. (The caller has seen every chunk done.) */

@@ -6,8 +6,7 @@
  */
 import { workerStartData } from '../../platform/threads.js';
 import * as slot from './layout.js';
-import { ACTIVE, CONTROL_SLOTS, LIVE_WORKERS, READY, SEQ, SLEEPING } from './layout.js';
-import { SLEEP_BEGUN, SLEEPER } from './sleep-count.js';
+import { ACTIVE, CONTROL_SLOTS, LIVE_WORKERS, READY, SEQ } from './layout.js';
 import type { KernelExports } from './module.js';
 import type { WorkerStart } from './pool.js';
 
@@ -76,42 +75,15 @@ function warmKernels(): void {
 }
 warmKernels();
 
-/**
- * How long a worker woken ahead of a job (WorkerPool.wake) polls for it
- * before it sleeps again: longer than a job's preparation (the caller copies
- * and packs its operands meanwhile), short enough that a wake-up without a
- * job costs little.
- */
-const POLL_FOR_JOB_MS = 0.5;
-
-/** Polls SEQ until it differs from `seq` or the time is up; returns whether it changed. */
-function pollForJob(seq: number): boolean {
-  const until = performance.now() + POLL_FOR_JOB_MS;
-  for (let round = 0; round < 1e7; round++) {
-    for (let i = 0; i < 64; i++) if (Atomics.load(control, SEQ) !== seq) return true;
-    if (performance.now() > until) return false;
-  }
-  return false;
-}
-
 Atomics.add(control, READY, 1);
 let seen = 0;
-let woken = false;
 for (;;) {
   const seq = Atomics.load(control, SEQ);
   if (seq === 0 || seq === seen || tid > Atomics.load(control, LIVE_WORKERS)) {
-    const live = tid <= Atomics.load(control, LIVE_WORKERS);
-    // Woken ahead of a job (or by its opening): poll for it rather than sleep again at once.
-    if (woken && live && pollForJob(seq)) continue;
     // Sleep, not spin: on a machine shared with other work a spinning worker steals a core (measured: 2× slower).
-    // Count the sleep before the value check inside wait: the caller sets SEQ before it reads SLEEPING, so one sees the other.
-    Atomics.add(control, SLEEPING, SLEEP_BEGUN);
     Atomics.wait(control, SEQ, seq);
-    Atomics.sub(control, SLEEPING, SLEEPER);
-    woken = true;
     continue;
   }
-  woken = false;
   seen = seq;
   Atomics.add(control, ACTIVE, 1);
   if (Atomics.load(control, SEQ) === seq) work(start.control, tid);
