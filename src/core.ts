@@ -114,8 +114,6 @@ export {
   ShuffleSplit,
   StratifiedShuffleSplit,
   TimeSeriesSplit,
-  GroupKFold,
-  StratifiedGroupKFold,
   checkCv,
   crossValidate,
   crossValScore,

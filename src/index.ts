@@ -82,6 +82,8 @@ export * from './distill/index.js';
 export * from './gan/index.js';
 // Semi-supervised training of networks (FixMatch, pseudo-labelling) and the weight average it evaluates with.
 export { fitFixMatch, type FixMatchOptions, type AugmentFn } from './train/fixmatch.js';
+// The group-aware splitters: model selection, but rarely needed up front in a page (browser core budget).
+export { GroupKFold, StratifiedGroupKFold, type GroupKFoldOptions, type StratifiedGroupKFoldOptions } from './model_selection/group-splits.js';
 export { FlexThresholds } from './train/flex-thresholds.js';
 export { DistributionAlignment } from './train/distribution-alignment.js';
 export type { LrSchedule as FixMatchLrSchedule } from './train/fixmatch-optimizer.js';
