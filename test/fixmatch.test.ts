@@ -4,10 +4,10 @@ import { gaussianNoise } from '../src/augment/index.js';
 import { DataLoader } from '../src/datasets/dataloader.js';
 import { TensorDataset } from '../src/datasets/dataset.js';
 import { AbortError, ShapeError, ValueError } from '../src/errors.js';
-import { Linear, ReLU, Sequential } from '../src/nn/index.js';
-import { Generator, manualSeed } from '../src/tensor/random.js';
+import { Linear, Sequential } from '../src/nn/index.js';
+import { manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
-import { predict } from '../src/train/index.js';
+import { accuracy, blobs as twoDBlobs, mlp } from './helpers/semi.js';
 import { fitFixMatch, type FixMatchOptions } from '../src/train/fixmatch.js';
 import { ExponentialMovingAverage } from '../src/train/ema.js';
 import { FlexThresholds } from '../src/train/flex-thresholds.js';
@@ -16,37 +16,7 @@ import { fixMatchOptimizer } from '../src/train/fixmatch-optimizer.js';
 import { Adam, SGD } from '../src/optim/index.js';
 import { StepLR } from '../src/optim/schedulers.js';
 
-/** Three well-separated 2-D blobs: a few labelled points per class, many unlabelled, a test set. */
-function blobs(perClass: number, seed: number): { x: Tensor; y: Tensor } {
-  const g = new Generator(seed);
-  const centres = [
-    [0, 3],
-    [3, -2],
-    [-3, -2],
-  ];
-  const n = perClass * 3;
-  const x = new Float32Array(n * 2),
-    y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = i % 3;
-    x[2 * i] = centres[k][0] + 0.6 * g.normal();
-    x[2 * i + 1] = centres[k][1] + 0.6 * g.normal();
-    y[i] = k;
-  }
-  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n]) };
-}
-
-function mlp(): Sequential {
-  return new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 3));
-}
-
-function accuracy(model: Sequential, data: { x: Tensor; y: Tensor }): number {
-  const p = predict(model, data.x).argmax(1).data;
-  let ok = 0;
-  for (let i = 0; i < p.length; i++) if (p[i] === data.y.data[i]) ok++;
-  return ok / p.length;
-}
-
+const blobs = (perClass: number, seed: number): { x: Tensor; y: Tensor } => twoDBlobs(perClass, seed, 0.6);
 const labelled = blobs(2, 1);
 const unlabelled = blobs(100, 2).x;
 const test = blobs(100, 3);

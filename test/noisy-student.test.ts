@@ -2,43 +2,14 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { gaussianNoise } from '../src/augment/index.js';
 import { ValueError } from '../src/errors.js';
-import { Linear, ReLU, Sequential } from '../src/nn/index.js';
-import { Generator, manualSeed } from '../src/tensor/random.js';
+import type { Sequential } from '../src/nn/index.js';
+import { manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
+import { accuracy, blobs as twoDBlobs, mlp } from './helpers/semi.js';
 import { fit, LambdaCallback, predict } from '../src/train/index.js';
 import { fitNoisyStudent, type NoisyStudentOptions } from '../src/train/noisy-student.js';
 
-/** Three 2-D blobs (class k around centre k), `perClass` points each. */
-function blobs(perClass: number, seed: number): { x: Tensor; y: Tensor } {
-  const g = new Generator(seed);
-  const centres = [
-    [0, 3],
-    [3, -2],
-    [-3, -2],
-  ];
-  const n = perClass * 3;
-  const x = new Float32Array(n * 2),
-    y = new Int32Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = i % 3;
-    x[2 * i] = centres[k][0] + 0.8 * g.normal();
-    x[2 * i + 1] = centres[k][1] + 0.8 * g.normal();
-    y[i] = k;
-  }
-  return { x: new Tensor(x, [n, 2]), y: new Tensor(y, [n]) };
-}
-
-function mlp(): Sequential {
-  return new Sequential(new Linear(2, 16), new ReLU(), new Linear(16, 3));
-}
-
-function accuracy(model: Sequential, data: { x: Tensor; y: Tensor }): number {
-  const p = predict(model, data.x).argmax(1).data;
-  let ok = 0;
-  for (let i = 0; i < p.length; i++) if (p[i] === data.y.data[i]) ok++;
-  return ok / p.length;
-}
-
+const blobs = (perClass: number, seed: number): { x: Tensor; y: Tensor } => twoDBlobs(perClass, seed, 0.8);
 const labelled = blobs(2, 1);
 const unlabelled = blobs(100, 2).x;
 const test = blobs(100, 3);
