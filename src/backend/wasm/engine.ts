@@ -32,6 +32,16 @@ const PREFAULT_MIN_BYTES = 1 << 20;
 const PREFAULT_PAGES_PER_CHUNK = 128;
 
 export const align64 = (x: number): number => Math.ceil(x / 64) * 64;
+
+/** Byte addresses of consecutive areas of the given byte sizes from `at`, each 64-byte aligned, and the end of the last. */
+export function layOut(at: number, sizes: readonly number[]): { ptrs: number[]; end: number } {
+  const ptrs = sizes.map((size) => {
+    const ptr = at;
+    at += align64(size);
+    return ptr;
+  });
+  return { ptrs, end: at };
+}
 export const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
 function createMemory(shared: boolean, maxPages: number): WebAssembly.Memory {

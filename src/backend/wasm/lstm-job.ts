@@ -14,7 +14,7 @@
  */
 import { ShapeError } from '../../errors.js';
 import type { LstmCellState, LstmInput, LstmSaved } from '../routines/lstm.js';
-import { align64, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
+import { layOut, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 import { forwardParks, type Park } from './parks.js';
 import { packPanels } from './small.js';
@@ -57,15 +57,16 @@ export function unparkLstmState(engine: WasmEngine, parked: ParkedLstm): LstmCel
   return { cPrev: copy(parked.cPrev, n), acts: copy(parked.acts, 4 * n), tanhC: copy(parked.tanhC, n) };
 }
 
-/** Byte addresses of consecutive areas of the given byte sizes from `at` (each 64-aligned); the memory is grown to hold them. */
+/** Byte addresses of consecutive areas of the given byte sizes from `at` (layOut); the memory is grown to hold them. */
 function areas(engine: WasmEngine, at: number, sizes: readonly number[]): number[] {
-  const ptrs = sizes.map((n) => {
-    const p = at;
-    at += align64(n);
-    return p;
-  });
-  engine.ensureBytes(at);
+  const { ptrs, end } = layOut(at, sizes);
+  engine.ensureBytes(end);
   return ptrs;
+}
+
+/** Where the cell state lies: where `parked` holds it, else in the job's own area at `area` (cPrev, tanhC, then acts). */
+function cellAddresses(parked: ParkedLstm | null, area: number, TBH: number): { cPrev: number; tanhC: number; acts: number } {
+  return parked ?? { cPrev: area, tanhC: area + 4 * TBH, acts: area + 8 * TBH };
 }
 
 /** Rows of the batch per chunk (a multiple of 4, linear32's register tile) and whether the workers join in. */
@@ -155,9 +156,7 @@ export function lstmForwardJob(
   if (bHh) f32.set(bHh.subarray(0, G), pbias >> 2);
   f32.set(h0.subarray(0, BH), ph0 >> 2);
   f32.set(c0.subarray(0, BH), pc >> 2);
-  const cPrev = parked ? parked.cPrev : pcell,
-    tanhC = parked ? parked.tanhC : pcell + 4 * TBH,
-    acts = parked ? parked.acts : pcell + 8 * TBH;
+  const { cPrev, tanhC, acts } = cellAddresses(parked, pcell, TBH);
   runLstmJob(engine, slot.LSTM_FORWARD, T, B, H, reverse, flags, [
     [slot.LS_X_PTR, px],
     [slot.LS_W_PTR, pwt],
@@ -226,11 +225,8 @@ export function lstmBackwardJob(
     parked ? 0 : 24 * TBH,
   ]);
   const f32 = engine.f32;
-  let cPrev = pcell,
-    tanhC = pcell + 4 * TBH,
-    acts = pcell + 8 * TBH;
-  if (parked) ({ cPrev, tanhC, acts } = parked);
-  else {
+  const { cPrev, tanhC, acts } = cellAddresses(parked, pcell, TBH);
+  if (!parked) {
     const arrays = cell as LstmCellState<Float32Array>;
     f32.set(arrays.cPrev.subarray(0, TBH), cPrev >> 2);
     f32.set(arrays.tanhC.subarray(0, TBH), tanhC >> 2);

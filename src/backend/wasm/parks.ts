@@ -15,7 +15,7 @@
  * that parks (convolution blocks, LSTM layers), so parks of different
  * layers of one model do not give each other up.
  */
-import { align64, type WasmEngine } from './engine.js';
+import { layOut, type WasmEngine } from './engine.js';
 
 /** A parked region [start, end) in bytes, and the addresses of the areas it was asked for (0 for an empty one). */
 export interface Park {
@@ -35,12 +35,7 @@ export class ParkStack {
 
   /** Parks areas of these byte sizes (each 64-byte aligned) past the work areas and every live park (giving up every park past the limit); the memory is grown to hold them. */
   park(engine: WasmEngine, sizes: number[]): Park {
-    let bytes = 0;
-    const offsets = sizes.map((size) => {
-      const at = bytes;
-      bytes += align64(size);
-      return at;
-    });
+    const { ptrs: offsets, end: bytes } = layOut(0, sizes);
     this.dropStale(engine);
     if (this.parks.length > 0 && this.top + bytes - this.parks[0].start > this.limitBytes) this.clear(engine);
     if (this.parks.length === 0) this.floor = engine.reservedEnd;
