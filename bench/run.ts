@@ -7,6 +7,7 @@
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
+import { ALLOCATOR_TUNING, allocatorTuned, DEFAULT_MALLOC_VARIABLE, withTunedAllocator } from '../src/platform/allocator.js';
 
 interface Line {
   workload: string;
@@ -127,9 +128,10 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--quick') quick = true;
     else if (arg === '--in-process') inProcess = true;
     else if (arg === '--load-all') loadAll = true;
+    else if (arg === '--default-malloc') process.env[DEFAULT_MALLOC_VARIABLE] = '1';
     else if (arg === '--data') dataDir = argv[++i];
     else if (arg === '--help' || arg === '-h') {
-      console.error(`usage: npm run bench -- [--workloads ${Object.keys(RUNNERS).join(',')}] [--quick] [--data DIR] [--in-process] [--load-all]`);
+      console.error(`usage: npm run bench -- [--workloads ${Object.keys(RUNNERS).join(',')}] [--quick] [--data DIR] [--in-process] [--load-all] [--default-malloc]`);
       process.exit(0);
     } else throw new Error(`unknown argument '${arg}' (try --help)`);
   }
@@ -139,9 +141,23 @@ function parseArgs(argv: string[]): Args {
   return { workloads, quick, dataDir, inProcess, loadAll };
 }
 
+/** Runs this script again in a child process with `env`; resolves to its exit code. */
+function rerun(argv: readonly string[], env: Record<string, string | undefined>): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), ...argv], { stdio: 'inherit', env });
+    child.on('error', reject);
+    child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
+  });
+}
+
 const args = parseArgs(process.argv.slice(2));
 const emit: Emit = (line) => console.log(JSON.stringify(line));
-if (args.inProcess || args.workloads.length === 1) {
+if (!allocatorTuned(process.env)) {
+  // As the PyTorch peer does: glibc reads its allocator settings at start-up, so the workloads run in a child that has them (src/platform/allocator.ts; --default-malloc keeps the defaults).
+  const tuned = withTunedAllocator(process.env);
+  console.error(`# allocator: ${['GLIBC_TUNABLES', ...Object.keys(ALLOCATOR_TUNING)].map((name) => `${name}=${tuned[name]}`).join(' ')}`);
+  process.exitCode = await rerun(process.argv.slice(2), tuned);
+} else if (args.inProcess || args.workloads.length === 1) {
   if (args.loadAll) await import('../src/index.js');
   for (const name of args.workloads) {
     console.error(`# ${name}`);
@@ -149,14 +165,9 @@ if (args.inProcess || args.workloads.length === 1) {
   }
 } else {
   // A fresh process per workload: none inherits another's heap, compiled code or worker pool.
-  const self = fileURLToPath(import.meta.url);
   for (const name of args.workloads) {
-    const childArgs = [self, '--workloads', name, ...(args.quick ? ['--quick'] : []), ...(args.loadAll ? ['--load-all'] : []), ...(args.dataDir ? ['--data', args.dataDir] : [])];
-    const code = await new Promise<number>((resolve, reject) => {
-      const child = spawn(process.execPath, childArgs, { stdio: 'inherit' });
-      child.on('error', reject);
-      child.on('exit', (status, signal) => resolve(status ?? (signal ? 1 : 0)));
-    });
+    const childArgs = ['--workloads', name, ...(args.quick ? ['--quick'] : []), ...(args.loadAll ? ['--load-all'] : []), ...(args.dataDir ? ['--data', args.dataDir] : [])];
+    const code = await rerun(childArgs, process.env);
     if (code !== 0) {
       console.error(`# ${name} failed (exit ${code})`);
       process.exitCode = code;

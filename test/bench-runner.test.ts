@@ -16,6 +16,7 @@ import { DECOMPOSITION_WORKLOADS } from '../bench/decomposition.js';
 import { TREE_WORKLOADS } from '../bench/trees.js';
 import { COMPRESS_WORKLOADS } from '../bench/compress.js';
 import { QUANT_WORKLOADS } from '../bench/quant.js';
+import { ALLOCATOR_TUNING } from '../src/platform/allocator.js';
 
 const RUN = fileURLToPath(new URL('../bench/run.js', import.meta.url));
 
@@ -65,5 +66,17 @@ describe('bench/run', () => {
       .map((l) => JSON.parse(l) as { workload: string });
     assert.ok(lines.some((l) => l.workload === 'gemm'));
     assert.ok(lines.some((l) => l.workload === 'mlp-digits'));
+  });
+
+  it('runs the workloads with the tuned allocator unless told --default-malloc', { timeout: 60_000 }, () => {
+    const env = { ...process.env };
+    for (const name of ['GLIBC_TUNABLES', 'FRUGAL_DEFAULT_MALLOC', ...Object.keys(ALLOCATOR_TUNING)]) delete env[name];
+    const tuned = spawnSync(process.execPath, [RUN, '--workloads', 'gemm', '--quick'], { encoding: 'utf8', env });
+    assert.equal(tuned.status, 0, tuned.stderr);
+    assert.match(tuned.stderr, /# allocator: GLIBC_TUNABLES=glibc\.malloc\.hugetlb=1 MALLOC_MMAP_THRESHOLD_=33554432 /);
+    const plain = spawnSync(process.execPath, [RUN, '--workloads', 'gemm', '--quick', '--default-malloc'], { encoding: 'utf8', env });
+    assert.equal(plain.status, 0, plain.stderr);
+    assert.doesNotMatch(plain.stderr, /# allocator/);
+    assert.match(plain.stdout, /"workload":"gemm"/);
   });
 });
