@@ -88,6 +88,7 @@ export { FlexThresholds } from './train/flex-thresholds.js';
 export { DistributionAlignment } from './train/distribution-alignment.js';
 export type { LrSchedule as FixMatchLrSchedule } from './train/fixmatch-optimizer.js';
 export { pseudoLabel, type PseudoLabelOptions, type PseudoLabels } from './train/pseudo-label.js';
+export { predictTTA, MAX_VIEWS, type PredictTTAOptions, type TestView } from './train/tta.js';
 export { fitNoisyStudent, type NoisyStudentOptions, type NoisyStudentResult } from './train/noisy-student.js';
 export { ExponentialMovingAverage } from './train/ema.js';
 

@@ -11,6 +11,7 @@ import {
   mixup,
   nn,
   predict,
+  predictTTA,
   pseudoLabel,
   randAugment,
   randomTranslate,
@@ -66,3 +67,8 @@ const studentData = new TensorDataset(concat([xl, pseudo.x]), concat([yl, pseudo
 const student = cnn();
 await fit(student, new DataLoader(studentData, { batchSize: 50, shuffle: true, seed: 7, batchTransform: weak }), { loss: 'crossEntropy', lr: 3e-3, epochs: 15, verbose: 0 });
 console.log(`student on ${pseudo.indices.length} pseudo-labels: test accuracy ${accuracy(student)}`);
+
+// 4. Test-time augmentation: the FixMatch model's probabilities averaged over each test image and two seeded random shifts of it.
+const views = [(x: Tensor) => x, randomTranslate({ maxShift: 1, seed: 8 }), randomTranslate({ maxShift: 1, seed: 9 })];
+const averaged = predictTTA(model, xTest, { views }).argmax(1).data;
+console.log(`FixMatch with test-time augmentation: test accuracy ${(averaged.filter((c, i) => c === yTest.data[i]).length / averaged.length).toFixed(3)}`);
