@@ -32,6 +32,7 @@ describe('bench/run', () => {
     const defined = [
       'gemm',
       'gemm-fresh',
+      'conv-backward',
       'knn-fashion',
       'hgb-digits',
       'browser-train-digits',
