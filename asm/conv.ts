@@ -253,9 +253,9 @@ function addRowBiasRelu(y: usize, bias: usize, relu: bool, m: i32, n: i32): void
  * db[r] = Σ_p dy[r][p] for each of the m rows, in float64 with four partial
  * sums (as the JS channelSum adds): s0, s1 in one f64x2 and s2, s3 in
  * another, the same adds two at a time. Four rows go side by side, so that
- * eight chains of dependent adds are in flight (each add waits on the one
- * before it in its chain: two rows' four chains left the adder idle half the
- * time); each row's sums are formed as when it is alone.
+ * eight chains of dependent adds are in flight instead of four (each add
+ * waits on the one before it in its chain); each row's sums are formed as
+ * when it is alone.
  */
 function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
   const rowBytes = <usize>n << 2;
