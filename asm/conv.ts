@@ -252,26 +252,38 @@ function addRowBiasRelu(y: usize, bias: usize, relu: bool, m: i32, n: i32): void
 /**
  * db[r] = Σ_p dy[r][p] for each of the m rows, in float64 with four partial
  * sums (as the JS channelSum adds): s0, s1 in one f64x2 and s2, s3 in
- * another, the same adds two at a time. Two rows go side by side, so that
- * four chains of dependent adds are in flight instead of two.
+ * another, the same adds two at a time. Four rows go side by side, so that
+ * eight chains of dependent adds are in flight instead of four (each add
+ * waits on the one before it in its chain); each row's sums are formed as
+ * when it is alone.
  */
 function rowSums(dy: usize, m: i32, n: i32, db: usize): void {
   const rowBytes = <usize>n << 2;
   let r = 0;
-  for (; r + 2 <= m; r += 2) {
-    const first = dy + <usize>r * rowBytes,
-      second = first + rowBytes;
+  for (; r + 4 <= m; r += 4) {
+    const row0 = dy + <usize>r * rowBytes,
+      row1 = row0 + rowBytes,
+      row2 = row1 + rowBytes,
+      row3 = row2 + rowBytes;
     let a01 = f64x2.splat(0), a23 = f64x2.splat(0), b01 = f64x2.splat(0), b23 = f64x2.splat(0);
+    let c01 = f64x2.splat(0), c23 = f64x2.splat(0), d01 = f64x2.splat(0), d23 = f64x2.splat(0);
     let i = 0;
     for (; i + 4 <= n; i += 4) {
       const at = <usize>i << 2;
-      a01 = f64x2.add(a01, f64x2.promote_low_f32x4(v128.load64_zero(first + at)));
-      a23 = f64x2.add(a23, f64x2.promote_low_f32x4(v128.load64_zero(first + at, 8)));
-      b01 = f64x2.add(b01, f64x2.promote_low_f32x4(v128.load64_zero(second + at)));
-      b23 = f64x2.add(b23, f64x2.promote_low_f32x4(v128.load64_zero(second + at, 8)));
+      a01 = f64x2.add(a01, f64x2.promote_low_f32x4(v128.load64_zero(row0 + at)));
+      a23 = f64x2.add(a23, f64x2.promote_low_f32x4(v128.load64_zero(row0 + at, 8)));
+      b01 = f64x2.add(b01, f64x2.promote_low_f32x4(v128.load64_zero(row1 + at)));
+      b23 = f64x2.add(b23, f64x2.promote_low_f32x4(v128.load64_zero(row1 + at, 8)));
+      c01 = f64x2.add(c01, f64x2.promote_low_f32x4(v128.load64_zero(row2 + at)));
+      c23 = f64x2.add(c23, f64x2.promote_low_f32x4(v128.load64_zero(row2 + at, 8)));
+      d01 = f64x2.add(d01, f64x2.promote_low_f32x4(v128.load64_zero(row3 + at)));
+      d23 = f64x2.add(d23, f64x2.promote_low_f32x4(v128.load64_zero(row3 + at, 8)));
     }
-    store<f64>(db + (<usize>r << 3), rowTotal(first, i, n, a01, a23));
-    store<f64>(db + (<usize>(r + 1) << 3), rowTotal(second, i, n, b01, b23));
+    const sums = db + (<usize>r << 3);
+    store<f64>(sums, rowTotal(row0, i, n, a01, a23));
+    store<f64>(sums, rowTotal(row1, i, n, b01, b23), 8);
+    store<f64>(sums, rowTotal(row2, i, n, c01, c23), 16);
+    store<f64>(sums, rowTotal(row3, i, n, d01, d23), 24);
   }
   for (; r < m; r++) {
     const row = dy + <usize>r * rowBytes;
@@ -403,12 +415,16 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   const dW = <usize>slot(ctl, CV_DW_PTR);
   if (dW != 0) {
     im2col(x, cols);
-    const dWSample = dW + (<usize>(b * go * depth) << 2);
-    if (slot(ctl, CV_DW_TRANSPOSED) != 0) {
+    const transposedRows = slot(ctl, CV_DW_TRANSPOSED);
+    if (transposedRows != 0) {
       // dW[b]ᵀ (K×O) = cols (K×P) · dy[b]ᵀ (P×O): each entry is the same sum of the same products, in the same order.
+      // Rows K.. of cols are zeroed (they reach only the padding rows of dWᵀ, which the caller drops), so that
+      // every panel of cols is packed and multiplied whole (no edge tile).
+      zeroFloats(cols + (<usize>(depth * plane) << 2), (transposedRows - depth) * plane);
       packB32(dy, plane, true, plane, go, packed);
-      gemmAllRows(cols, plane, false, packed, dWSample, depth, go, plane, gemmScratch);
+      gemmAllRows(cols, plane, false, packed, dW + (<usize>(b * transposedRows * go) << 2), transposedRows, go, plane, gemmScratch);
     } else {
+      const dWSample = dW + (<usize>(b * go * depth) << 2);
       packB32(cols, plane, true, plane, depth, packed);
       gemmAllRows(dy, plane, false, packed, dWSample, go, depth, plane, gemmScratch);
     }

@@ -137,11 +137,25 @@ function maxPool2x2F32(x: usize, values: usize, offsets: usize, planes: i32, h: 
   return v128.or(f32x4.gt(candidate, best), v128.and(f32x4.ne(candidate, candidate), f32x4.eq(best, best)));
 }
 
-/** dst[0..len] = Σ_b src[b·len .. (b+1)·len] over b = 0..count, added in order of b. */
+/**
+ * dst[0..len] = Σ_b src[b·len .. (b+1)·len] over b = 0..count, added in order
+ * of b. Four rows per pass: their adds chained in registers (the same adds in
+ * the same order), so dst is loaded and stored once per four rows.
+ */
 export function sumRowsF32(src: usize, count: i32, len: i32, dst: usize): void {
   const bytes = <usize>len << 2;
   memory.copy(dst, src, bytes);
-  for (let b = 1; b < count; b++) {
+  let b = 1;
+  for (; b + 4 <= count; b += 4) {
+    const r0 = src + <usize>b * bytes, r1 = r0 + bytes, r2 = r1 + bytes, r3 = r2 + bytes;
+    let i: usize = 0;
+    for (; i + 16 <= bytes; i += 16) {
+      const sum = f32x4.add(f32x4.add(f32x4.add(f32x4.add(v128.load(dst + i), v128.load(r0 + i)), v128.load(r1 + i)), v128.load(r2 + i)), v128.load(r3 + i));
+      v128.store(dst + i, sum);
+    }
+    for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(r0 + i) + load<f32>(r1 + i) + load<f32>(r2 + i) + load<f32>(r3 + i));
+  }
+  for (; b < count; b++) {
     const row = src + <usize>b * bytes;
     let i: usize = 0;
     for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(row + i)));

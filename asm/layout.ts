@@ -103,7 +103,7 @@ export const CV_DY_PTR: i32 = 53;
 export const CV_DX_PTR: i32 = 54;
 export const CV_DW_PTR: i32 = 55;
 export const CV_DB_PTR: i32 = 56;
-/** Backward: 1 when each sample's dW is computed transposed, K×O (a small K pads less of the register tile that way); the caller transposes the sum. */
+/** Backward: 0, or the rows R ≥ K of each sample's dW computed transposed, R×O (a small K pads less of the register tile that way; rows K..R are zero, R a multiple of the tile's rows); the caller transposes the sum's first K rows. */
 export const CV_DW_TRANSPOSED: i32 = 57;
 /** A Conv → ReLU (→ MaxPool) block's epilogue: relu flag; pooling window, stride and output size (window 0: none; no padding, dilation 1). */
 export const CV_RELU: i32 = 100;

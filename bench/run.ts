@@ -40,6 +40,10 @@ const RUNNERS: Record<string, () => Promise<Runner>> = {
     const { benchGemmFresh } = await import('./gemm.js');
     return (emit, { quick }) => benchGemmFresh(emit, quick ? { sizes: [64, 128], both: false } : {});
   },
+  'conv-backward': async () => {
+    const { benchConvBackward } = await import('./conv-backward.js');
+    return (emit, { quick }) => benchConvBackward(emit, quick);
+  },
   ...named(['mlp-digits', 'cnn-fashion', 'lstm-fashion', 'predict-latency'], async (name) => {
     const { DEEP_WORKLOADS } = await import('./deep.js');
     return (emit, options) => DEEP_WORKLOADS[name]({ emit, ...options });

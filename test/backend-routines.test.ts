@@ -118,6 +118,9 @@ const convShapes: [ConvKernelGeometry, ConvEpilogue | undefined][] = (() => {
     { n: 2, c: 1, h: 4, w: 1, o: 2, kh: 3, kw: 5, sh: 1, sw: 1, ph: 1, pw: 2, dh: 1, dw: 1 },
     // A small depth (9) under many output channels: the weight gradient computed transposed, over two K blocks (400 pixels > KC).
     { n: 2, c: 1, h: 20, w: 20, o: 16, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
+    // Transposed with a depth (4, then 13) that is no multiple of the register tile's rows: the lowered rows padded with zeros up to one.
+    { n: 3, c: 1, h: 9, w: 8, o: 12, kh: 2, kw: 2, sh: 1, sw: 1, ph: 0, pw: 1, dh: 1, dw: 1 },
+    { n: 2, c: 1, h: 6, w: 7, o: 24, kh: 1, kw: 13, sh: 1, sw: 1, ph: 0, pw: 6, dh: 1, dw: 1 },
     // The pooling's gradient sent back four 2×2 windows at a time, a row of 7 ending with four that overlap (cnn-fashion's second block).
     { n: 2, c: 3, h: 14, w: 14, o: 5, kh: 3, kw: 3, sh: 1, sw: 1, ph: 1, pw: 1, dh: 1, dw: 1 },
   ];

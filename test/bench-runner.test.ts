@@ -33,6 +33,7 @@ describe('bench/run', () => {
     const defined = [
       'gemm',
       'gemm-fresh',
+      'conv-backward',
       'knn-fashion',
       'hgb-digits',
       'browser-train-digits',

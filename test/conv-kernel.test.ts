@@ -6,7 +6,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { grad, noGrad } from '../src/autograd/graph.js';
 import { getNumThreads, setNumThreads } from '../src/backend/index.js';
-import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
+import { wasmEngine, wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { avgPool2d, conv2d, convReluMaxPool, maxPool2d, type Conv2dOptions, type Pool2dOptions } from '../src/tensor/ops/conv.js';
 import { ValueError } from '../src/errors.js';
 import { relu } from '../src/tensor/ops/elementwise.js';
@@ -96,6 +96,32 @@ describe('fused convolution kernel (wasm)', { skip: wasmSupport === 'none' && 'n
       assert.deepEqual(two.dw, one.dw);
     } finally {
       setNumThreads(before);
+    }
+  });
+});
+
+describe('the sum of the per-sample weight gradients (sumRowsF32)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
+  it('adds the rows in order of the sample, bit for bit, for any number of rows and any length', () => {
+    const engine = wasmEngine!;
+    const generator = new Generator(3);
+    for (const [count, len] of [
+      [1, 7],
+      [4, 9],
+      [5, 13],
+      [9, 4640],
+      [16, 3],
+      [23, 37],
+    ]) {
+      const rows = randn([count, len], { generator }).data as Float32Array;
+      // Magnitudes from 1e-3 to 1e3: the order of the adds shows in the rounding.
+      for (let i = 0; i < rows.length; i++) rows[i] *= 10 ** ((i % 7) - 3);
+      const expected = rows.slice(0, len);
+      for (let b = 1; b < count; b++) for (let i = 0; i < len; i++) expected[i] = Math.fround(expected[i] + rows[b * len + i]);
+      const at = engine.callerScratch((count + 1) * len * 4);
+      engine.f32.set(rows, at >> 2);
+      const sumAt = at + count * len * 4;
+      engine.kernels.sumRowsF32(at, count, len, sumAt);
+      assert.deepEqual(engine.f32.slice(sumAt >> 2, (sumAt >> 2) + len), expected, `${count} rows of ${len}`);
     }
   });
 });

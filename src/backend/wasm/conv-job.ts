@@ -108,10 +108,12 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   // x, the weight, the block's output and its offsets: where the forward parked them, else copied in.
   const [xPtr, weightPtr, blockOutPtr, offsetsPtr] = kept?.park.ptrs ?? copyIn(engine, job, args, blockOut);
   const dxPtr = args.input ? job.alloc(n * job.image * 4) : 0;
-  const dwPtr = args.weights ? job.alloc(n * o * job.depth * 4) : 0;
-  const dwSumPtr = args.weights ? job.alloc(o * job.depth * 4) : 0;
+  // Each sample's dW: O×K, or transposed with its rows padded (weightGradRows).
+  const transposedRows = args.weights ? weightGradRows(engine, g) : 0;
+  const dwLength = o * (transposedRows || job.depth);
+  const dwPtr = args.weights ? job.alloc(n * dwLength * 4) : 0;
+  const dwSumPtr = args.weights ? job.alloc(dwLength * 4) : 0;
   const dbPtr = args.bias ? job.alloc(n * o * 8) : 0;
-  const transposed = args.weights && weightGradTransposed(engine, g);
   engine.ensureBytes(job.end());
   engine.f32.set(args.dy, dyPtr >> 2);
   runConvJob(engine, job, [
@@ -121,7 +123,7 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
     [slot.CV_DX_PTR, dxPtr],
     [slot.CV_DW_PTR, dwPtr],
     [slot.CV_DB_PTR, dbPtr],
-    [slot.CV_DW_TRANSPOSED, transposed ? 1 : 0],
+    [slot.CV_DW_TRANSPOSED, transposedRows],
     ...epilogueSlots(epilogue, blockOutPtr, offsetsPtr),
   ]);
   if (kept) parks.release(engine, kept.park);
@@ -129,9 +131,10 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   let db: Float32Array | null = null;
   if (args.weights) {
     // The per-sample gradients summed in order of the sample, so the sum is the same on any number of threads.
-    engine.kernels.sumRowsF32(dwPtr, n, o * job.depth, dwSumPtr);
-    dw = engine.f32.slice(dwSumPtr >> 2, (dwSumPtr >> 2) + o * job.depth);
-    if (transposed) dw = transpose(dw, job.depth, o);
+    engine.kernels.sumRowsF32(dwPtr, n, dwLength, dwSumPtr);
+    const sum = engine.f32.subarray(dwSumPtr >> 2, (dwSumPtr >> 2) + o * job.depth);
+    // slice(): a new array filled by the copy; transposed, only the first K rows (the rest are the padding's zeros).
+    dw = transposedRows ? transpose(sum, job.depth, o) : sum.slice();
   }
   if (args.bias) {
     const sums = new Float64Array(o);
@@ -172,14 +175,19 @@ function keptForward(engine: WasmEngine, g: ConvKernelGeometry, epilogue: NonNul
 }
 
 /**
- * Whether the kernel computes each sample's weight gradient transposed
- * (K×O = cols · dyᵀ rather than O×K = dy · colsᵀ): the register tile is
- * MR32 rows by NR32 columns, and a small depth K (a first layer's C·kh·kw,
- * 9 for one channel and 3×3) pads fewer lanes as rows than as columns.
+ * 0, or the rows R of each sample's weight gradient when the kernel computes
+ * it transposed (R×O = cols · dyᵀ rather than O×K = dy · colsᵀ): the
+ * register tile is MR32 rows by NR32 columns, and a small depth K (a first
+ * layer's C·kh·kw, 9 for one channel and 3×3) pads fewer lanes as rows than
+ * as columns. R is K rounded up to MR32: the lowered columns get zero rows
+ * up to R, so that every panel is packed and multiplied whole (a partial
+ * panel takes the packing's and the micro-kernel's scalar edge paths); each
+ * of the first K rows is the same sum either way.
  */
-function weightGradTransposed(engine: WasmEngine, g: ConvKernelGeometry): boolean {
+function weightGradRows(engine: WasmEngine, g: ConvKernelGeometry): number {
   const depth = g.c * g.kh * g.kw;
-  return roundUp(g.o, engine.nr32) * roundUp(depth, engine.mr32) < roundUp(depth, engine.nr32) * roundUp(g.o, engine.mr32);
+  const transposed = roundUp(g.o, engine.nr32) * roundUp(depth, engine.mr32) < roundUp(depth, engine.nr32) * roundUp(g.o, engine.mr32);
+  return transposed ? roundUp(depth, engine.mr32) : 0;
 }
 
 /** The cols×rows transpose of a rows×cols matrix. */
@@ -220,12 +228,13 @@ function convScratch(engine: WasmEngine, g: ConvKernelGeometry, kind: number, ne
     depth = g.c * g.kh * g.kw;
   if (g.n === 0 || plane === 0 || depth === 0 || g.o === 0) return null;
   const nr = engine.nr32;
+  const transposedRows = kind === slot.CONV_BACKWARD && needsColsT ? weightGradRows(engine, g) : 0;
   const packedFloats = Math.max(
     kind === slot.CONV_FORWARD ? depth * roundUp(plane, nr) : 0,
     kind === slot.CONV_BACKWARD && needsColsB ? g.o * roundUp(plane, nr) : 0,
-    kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(weightGradTransposed(engine, g) ? g.o : depth, nr) : 0,
+    kind === slot.CONV_BACKWARD && needsColsT ? plane * roundUp(transposedRows ? g.o : depth, nr) : 0,
   );
-  const colsBytes = align64(depth * plane * 4);
+  const colsBytes = align64(Math.max(depth, transposedRows) * plane * 4);
   const packedBytes = align64(packedFloats * 4);
   const scratchBytes = colsBytes + packedBytes + (needsOutputScratch ? align64(g.o * plane * 4) : 0);
   return scratchBytes > CONV_SCRATCH_LIMIT ? null : { colsBytes, packedBytes, scratchBytes };
