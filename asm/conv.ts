@@ -23,6 +23,7 @@
 // sample (relu's mask is the block's output > 0; pooling scatters to the
 // arg-max) before the convolution's gradients.
 import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
+import { maxPoolValuesF32 } from './conv-pool';
 import { blockF32, packB32, slot, MC_MAX } from './gemm';
 import {
   CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_C, CV_COLS_BYTES, CV_DB_PTR, CV_DH, CV_DW, CV_DW_PTR, CV_DW_TRANSPOSED, CV_DX_PTR, CV_DY_PTR, CV_H, CV_HO, CV_KH, CV_KW, CV_O, CV_PH, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_PW, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_SH, CV_SW, CV_W, CV_WEIGHT_PTR, CV_WO, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
@@ -372,11 +373,19 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
     packB32(cols, plane, false, depth, plane, packed);
     const y = poolKh != 0 ? yScratch : <usize>slot(ctl, CV_Y_PTR) + <usize>b * outputBytes;
     gemmAllRows(weight, depth, false, packed, y, go, plane, depth, gemmScratch);
-    addRowBiasRelu(y, <usize>slot(ctl, CV_BIAS_PTR), relu, go, plane);
+    const bias = <usize>slot(ctl, CV_BIAS_PTR);
+    const cell = <usize>(b * pooledCells) << 2;
+    const blockOut = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
+    if (poolKh != 0 && relu && slot(ctl, CV_POOL_IDX_PTR) == 0) {
+      // No arg-max wanted (inference): pooled first, then bias and relu on the pooled values (the same values: conv-pool.ts).
+      maxPoolValuesF32(y, blockOut, go, gho, gwo, poolKh, poolKw, slot(ctl, CV_POOL_SH), slot(ctl, CV_POOL_SW), poolHo, poolWo);
+      addRowBiasRelu(blockOut, bias, true, go, poolHo * poolWo);
+      return;
+    }
+    addRowBiasRelu(y, bias, relu, go, plane);
     if (poolKh != 0) {
-      const cell = <usize>(b * pooledCells) << 2;
       maxPool2dF32(
-        y, <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell, <usize>slot(ctl, CV_POOL_IDX_PTR) + cell, go, gho, gwo,
+        y, blockOut, <usize>slot(ctl, CV_POOL_IDX_PTR) + cell, go, gho, gwo,
         poolKh, poolKw, slot(ctl, CV_POOL_SH), slot(ctl, CV_POOL_SW), 0, 0, 1, 1, poolHo, poolWo,
       );
     }

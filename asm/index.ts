@@ -7,11 +7,12 @@
 // each to the kernel of the job's KIND. Kernels that run on the calling
 // thread alone (element-wise, dense chains) are exported as plain functions.
 
-import { CONV_BACKWARD, CONV_FORWARD, FLAGS_PTR, GEMM_JOB, HISTOGRAM_JOB, INT8_CHAIN, JOB_ID, KIND, LSTM_BACKWARD, LSTM_FORWARD, NCHUNKS, NEXT } from './layout';
+import { CONV_BACKWARD, CONV_CHAIN, CONV_FORWARD, FLAGS_PTR, GEMM_JOB, HISTOGRAM_JOB, INT8_CHAIN, JOB_ID, KIND, LSTM_BACKWARD, LSTM_FORWARD, NCHUNKS, NEXT } from './layout';
 import { histogramChunk } from './histogram';
 import { int8ChainChunk } from './int8';
 import { lstmChunk } from './lstm';
 import { convChunk } from './conv';
+import { convChainChunk } from './conv-chain';
 import { gemmChunk, slot } from './gemm';
 import { svcDotsChunk, svcPairChunk, SVC_DOTS, SVC_PAIRS } from './svm';
 
@@ -49,6 +50,7 @@ function runChunk(ctl: usize, tid: i32, chunk: i32): void {
   const kind = slot(ctl, KIND);
   if (kind == GEMM_JOB) gemmChunk(ctl, tid, chunk);
   else if (kind == CONV_FORWARD || kind == CONV_BACKWARD) convChunk(ctl, tid, chunk, kind);
+  else if (kind == CONV_CHAIN) convChainChunk(ctl, tid, chunk);
   else if (kind == SVC_PAIRS) svcPairChunk(ctl, tid, chunk);
   else if (kind == SVC_DOTS) svcDotsChunk(ctl, tid, chunk);
   else if (kind == HISTOGRAM_JOB) histogramChunk(ctl, chunk);

@@ -11,8 +11,8 @@
 export const CONTROL_BASE: i32 = 1024;
 /** Start of the scratch region (inputs, packed panels, outputs, per-thread buffers). */
 export const SCRATCH_BASE: i32 = 65536;
-/** Slots in the control block. */
-export const CONTROL_SLOTS: i32 = 128;
+/** Slots in the control block (128..159: the float32 conv chain's). */
+export const CONTROL_SLOTS: i32 = 160;
 
 // ------------------------------------------------------------- job kinds ---
 
@@ -118,6 +118,21 @@ export const CV_BLOCK_OUT_PTR: i32 = 107;
 export const CV_POOL_IDX_PTR: i32 = 108;
 /** Offset within a thread's convolution scratch of one sample's convolution output (or its gradient). */
 export const CV_Y_SCRATCH: i32 = 109;
+
+// ------------------------------------------------- float32 conv chains ---
+
+/**
+ * KIND: a stack of convolution blocks (Conv → ReLU (→ MaxPool)) run one
+ * sample per chunk (conv-chain.ts): the thread that claims a sample runs
+ * every block on it in turn, each block's output staying in the engine's
+ * memory as the next block's input. Each block is described by
+ * CONTROL_SLOTS i32 at CC_CHAIN_PTR holding the control block's slots of a
+ * CONV_FORWARD job (its CV_ slots, WORK_PTR and WORK_BYTES).
+ */
+export const CONV_CHAIN: i32 = 11;
+/** The blocks' descriptors and how many. */
+export const CC_CHAIN_PTR: i32 = 128;
+export const CC_LAYERS: i32 = 129;
 
 // ------------------------------------------------------- histogram jobs ---
 

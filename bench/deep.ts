@@ -32,6 +32,8 @@ import { getNumThreads } from '../src/backend/index.js';
 import { warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { loadFashionMnist } from '../src/datasets/loaders.js';
 import { Conv2d, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential } from '../src/nn/index.js';
+// As frugal-ml's Node entry point does: Sequential runs consecutive conv blocks as one chain when inferring.
+import '../src/nn/fused/conv-chain.js';
 import { noGrad } from '../src/autograd/graph.js';
 import { manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';

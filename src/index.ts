@@ -7,6 +7,8 @@
  * (core.ts), then everything else.
  */
 export * from './core.js';
+// Sequential's float32 conv chain for CNN inference: registers itself (kept out of the browser's core entry).
+import './nn/fused/conv-chain.js';
 
 // Data in and out.
 

@@ -6,6 +6,7 @@
 export { adamStep, type AdamScalars } from './adam.js';
 export { sgdStep, type SgdScalars } from './sgd.js';
 export { conv2dBackward, conv2dForward } from './conv.js';
+export { convChainForward, type ConvChainBlock } from './conv-chain.js';
 export { denseChainBackward, denseChainForward } from './dense-chain.js';
 export { columnSums, denseRows } from './dense-rows.js';
 export { buildHistograms, type HistogramArgs } from './histogram.js';

@@ -68,7 +68,8 @@ export function conv2dForward(
   if (bias) checkLength('bias', bias, g.o);
   const outLength = g.n * g.o * (pool ? pool.ho * pool.wo : g.ho * g.wo);
   // x, the weight, the block's output and its arg-max offsets: parked below the job where the backward will read them.
-  const sizes = [x.length * 4, weight.length * 4, outLength * 4, pool ? outLength * 4 : 0];
+  // Without offsets wanted (inference) the kernel pools before the bias and relu (asm/conv-pool.ts).
+  const sizes = [x.length * 4, weight.length * 4, outLength * 4, pool && epilogue?.argMax !== false ? outLength * 4 : 0];
   const keep = epilogue?.keepForBackward === true && epilogue.argMax !== false;
   const job = convJob(engine, g, slot.CONV_FORWARD, false, false, pool !== null, keep ? sizes : null);
   if (!job) return null;
@@ -223,7 +224,7 @@ export function convGeometrySlots(g: ConvKernelGeometry): [number, number][] {
  * block's epilogue, one sample's convolution output or its gradient. Null
  * when the job is empty or a thread's share would pass CONV_SCRATCH_LIMIT.
  */
-function convScratch(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
+export function convScratch(engine: WasmEngine, g: ConvKernelGeometry, kind: number, needsColsB: boolean, needsColsT: boolean, needsOutputScratch: boolean) {
   const plane = g.ho * g.wo,
     depth = g.c * g.kh * g.kw;
   if (g.n === 0 || plane === 0 || depth === 0 || g.o === 0) return null;
@@ -303,7 +304,7 @@ function runConvJob(engine: WasmEngine, job: ConvJob, operands: [number, number]
 }
 
 /** Control slots of a block's epilogue with the addresses of the block's output and arg-max offsets (all zero for a bare convolution but the output's). */
-function epilogueSlots(epilogue: ConvEpilogue | undefined, blockOutPtr: number, offsetsPtr: number): [number, number][] {
+export function epilogueSlots(epilogue: ConvEpilogue | undefined, blockOutPtr: number, offsetsPtr: number): [number, number][] {
   return [[slot.CV_RELU, epilogue?.relu ? 1 : 0], ...poolSlots(epilogue?.pool), [slot.CV_BLOCK_OUT_PTR, blockOutPtr], [slot.CV_POOL_IDX_PTR, offsetsPtr]];
 }
 

@@ -1,8 +1,9 @@
 /**
- * Sequential's fusion plan: for each position, the fused block that starts
- * there (or none), found once from the layers and kept until they change.
- * Where a block declines an input, its first layer runs alone and the plan
- * is tried again from the next position.
+ * Sequential's fusion plan: for each position, the fused blocks that start
+ * there (in pattern order; none for most positions), found once from the
+ * layers and kept until they change. At each position the first block that
+ * takes the input runs; where every block declines it, the position's layer
+ * runs alone and the plan is tried again from the next position.
  */
 import type { Tensor } from '../../tensor/tensor.js';
 import type { Module } from '../module.js';
@@ -13,33 +14,54 @@ import type { FusedBlock, FusedPattern } from './pattern.js';
 /** Every pattern, tried in order at each position. */
 const PATTERNS: FusedPattern[] = [denseBlock, convBlock];
 
-/** Adds a pattern of a layer above nn/ (the int8 chain of quant/): Sequentials planned from now on try it too. */
-export function registerFusedPattern(pattern: FusedPattern): void {
-  if (!PATTERNS.includes(pattern)) PATTERNS.push(pattern);
+/**
+ * Adds a pattern kept out of the browser's core entry (the int8 chain of
+ * quant/, the float32 conv chain), tried after the others or just before
+ * `before`: Sequentials planned from now on try it too.
+ */
+export function registerFusedPattern(pattern: FusedPattern, before?: FusedPattern): void {
+  if (PATTERNS.includes(pattern)) return;
+  const at = before ? PATTERNS.indexOf(before) : -1;
+  if (at < 0) PATTERNS.push(pattern);
+  else PATTERNS.splice(at, 0, pattern);
 }
 
-/** The first pattern's block at layers[i], or null. */
-function matchAt(layers: readonly Module[], i: number): FusedBlock | null {
+/** Every pattern's block at layers[i], in pattern order. */
+function matchesAt(layers: readonly Module[], i: number): FusedBlock[] {
+  const blocks: FusedBlock[] = [];
   for (const pattern of PATTERNS) {
     const block = pattern.match(layers, i);
-    if (block) return block;
+    if (block) blocks.push(block);
+  }
+  return blocks;
+}
+
+/** The blocks starting at each position of `layers` (empty: none). */
+export function planFusion(layers: readonly Module[]): FusedBlock[][] {
+  return layers.map((_, i) => matchesAt(layers, i));
+}
+
+/** The first of `blocks` that takes x: its output and how many layers it covers, or null. */
+function firstTaking(blocks: readonly FusedBlock[], x: Tensor): { y: Tensor; layers: number } | null {
+  for (const block of blocks) {
+    const y = block.run(x);
+    if (y) return { y, layers: block.layers };
   }
   return null;
 }
 
-/** The block starting at each position of `layers` (null: none). */
-export function planFusion(layers: readonly Module[]): (FusedBlock | null)[] {
-  return layers.map((_, i) => matchAt(layers, i));
-}
-
-/** Applies `layers` to x in order, each planned block as one op where it takes the input. */
-export function runPlan(layers: readonly Module[], plan: readonly (FusedBlock | null)[], x: Tensor): Tensor {
+/** Applies `layers` to x in order, a planned block as one op where one takes the input. */
+export function runPlan(layers: readonly Module[], plan: readonly (readonly FusedBlock[])[], x: Tensor): Tensor {
   let y = x;
   for (let i = 0; i < layers.length; ) {
-    const fused = plan[i]?.run(y) ?? null;
+    // Plain loops, nothing allocated: a one-row inference through the dense block takes a few microseconds in all.
+    const blocks = plan[i];
+    let fused: Tensor | null = null;
+    let b = 0;
+    for (; b < blocks.length && !fused; b++) fused = blocks[b].run(y);
     if (fused) {
       y = fused;
-      i += plan[i]!.layers;
+      i += blocks[b - 1].layers;
     } else y = layers[i++].call(y);
   }
   return y;
@@ -47,7 +69,5 @@ export function runPlan(layers: readonly Module[], plan: readonly (FusedBlock | 
 
 /** The fused block's output for layers[i..] and how many layers it covers, or null to run layers[i] alone. */
 export function fusedBlock(layers: readonly Module[], i: number, x: Tensor): { y: Tensor; layers: number } | null {
-  const block = matchAt(layers, i);
-  const y = block?.run(x) ?? null;
-  return y && block ? { y, layers: block.layers } : null;
+  return firstTaking(matchesAt(layers, i), x);
 }

@@ -16,8 +16,8 @@ import type { FusedBlock } from '../fused/pattern.js';
 export class Sequential extends Module implements Iterable<Module> {
   private readonly layers: Module[] = [];
   private readonly names: string[] = [];
-  /** The fused block starting at each layer (planned at the first forward, dropped when a layer is added). */
-  private plan: (FusedBlock | null)[] | null = null;
+  /** The fused blocks starting at each layer (planned at the first forward, dropped when a layer is added). */
+  private plan: FusedBlock[][] | null = null;
 
   constructor(...modules: Module[] | [readonly Module[]]) {
     super();

@@ -50,7 +50,7 @@ function pair(v: Pair, what: string, op: string, min: number): [number, number] 
   return p;
 }
 
-function convGeometry(xShape: readonly number[], wShape: readonly number[], options: Conv2dOptions): ConvGeometry {
+export function convGeometry(xShape: readonly number[], wShape: readonly number[], options: Conv2dOptions): ConvGeometry {
   if (xShape.length !== 4) throw new ShapeError(`conv2d: input must be 4-D [N, C, H, W], got ${shapeStr(xShape)}`);
   if (wShape.length !== 4) throw new ShapeError(`conv2d: weight must be 4-D [O, C/groups, kH, kW], got ${shapeStr(wShape)}`);
   const [n, c, h, w] = xShape;
