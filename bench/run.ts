@@ -117,6 +117,8 @@ interface Args extends Options {
   inProcess: boolean;
   /** Load the whole library first, as `import … from 'frugal-ml'` does, to measure what its heap costs. */
   loadAll: boolean;
+  /** Keep glibc's allocator defaults (the workloads' child processes inherit the choice through FRUGAL_DEFAULT_MALLOC). */
+  defaultMalloc: boolean;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -124,6 +126,7 @@ function parseArgs(argv: string[]): Args {
   let quick = false;
   let inProcess = false;
   let loadAll = false;
+  let defaultMalloc = false;
   let dataDir: string | undefined;
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -132,7 +135,7 @@ function parseArgs(argv: string[]): Args {
     else if (arg === '--quick') quick = true;
     else if (arg === '--in-process') inProcess = true;
     else if (arg === '--load-all') loadAll = true;
-    else if (arg === '--default-malloc') process.env[DEFAULT_MALLOC_VARIABLE] = '1';
+    else if (arg === '--default-malloc') defaultMalloc = true;
     else if (arg === '--data') dataDir = argv[++i];
     else if (arg === '--help' || arg === '-h') {
       console.error(`usage: npm run bench -- [--workloads ${Object.keys(RUNNERS).join(',')}] [--quick] [--data DIR] [--in-process] [--load-all] [--default-malloc]`);
@@ -142,7 +145,7 @@ function parseArgs(argv: string[]): Args {
   for (const w of workloads) {
     if (!RUNNERS[w]) throw new Error(`unknown workload '${w}'; known: ${Object.keys(RUNNERS).join(', ')}`);
   }
-  return { workloads, quick, dataDir, inProcess, loadAll };
+  return { workloads, quick, dataDir, inProcess, loadAll, defaultMalloc };
 }
 
 /** Runs this script again in a child process with `env`; resolves to its exit code. */
@@ -156,6 +159,7 @@ function rerun(argv: readonly string[], env: Record<string, string | undefined>)
 
 const args = parseArgs(process.argv.slice(2));
 const emit: Emit = (line) => console.log(JSON.stringify(line));
+if (args.defaultMalloc) process.env[DEFAULT_MALLOC_VARIABLE] = '1';
 if (!allocatorTuned(process.env)) {
   // As the PyTorch peer does: glibc reads its allocator settings at start-up, so the workloads run in a child that has them (src/platform/allocator.ts; --default-malloc keeps the defaults).
   const tuned = withTunedAllocator(process.env);

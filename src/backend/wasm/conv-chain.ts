@@ -11,19 +11,20 @@
  */
 import type { ConvChainBlock } from '../routines/conv-chain.js';
 import { ShapeError, ValueError } from '../../errors.js';
-import { align64, PARALLEL_MIN_MACS, type WasmEngine } from './engine.js';
-import { convGeometrySlots, convScratch, epilogueSlots } from './conv-job.js';
+import { align64, layOut, PARALLEL_MIN_MACS, type WasmEngine } from './engine.js';
+import { convGeometrySlots, convScratch, epilogueSlots, scratchSlots } from './conv-job.js';
 import * as slot from './layout.js';
 
-/** Each block's scratch layout (null where a block does not suit the per-sample kernels). */
+/** Each block's scratch layout; null where a block does not suit the per-sample kernels (groups ≠ 1, empty, or past the per-thread scratch limit). */
 function blockScratches(engine: WasmEngine, blocks: readonly ConvChainBlock[]) {
+  if (blocks.some((b) => (b.g.groups ?? 1) !== 1)) return null;
   const scratches = blocks.map((b) => convScratch(engine, b.g, slot.CONV_FORWARD, false, false, b.epilogue.pool !== null));
   return scratches.every((s) => s !== null) ? (scratches as NonNullable<(typeof scratches)[number]>[]) : null;
 }
 
 /** Whether the chain suits this path: every block groups = 1 and within the per-thread scratch limit. */
 export function convChainFits(engine: WasmEngine, blocks: readonly ConvChainBlock[]): boolean {
-  return blocks.length > 0 && blocks.every((b) => (b.g.groups ?? 1) === 1) && blockScratches(engine, blocks) !== null;
+  return blocks.length > 0 && blockScratches(engine, blocks) !== null;
 }
 
 /** Values per sample of a block's output (pooled where it pools). */
@@ -65,7 +66,7 @@ export function checkChain(x: Float32Array, blocks: readonly ConvChainBlock[]): 
 export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[]): Float32Array | null {
   checkChain(x, blocks);
   const scratches = blockScratches(engine, blocks);
-  if (!scratches || blocks.some((b) => (b.g.groups ?? 1) !== 1)) return null;
+  if (!scratches) return null;
   const n = blocks[0].g.n;
   const last = blocks[blocks.length - 1];
   if (n === 0) return new Float32Array(0);
@@ -76,17 +77,16 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
   const scratchBytes = Math.max(...scratches.map((s) => s.scratchBytes));
   const flagsPtr = engine.pastWorkAreas();
   const scratchPtr = flagsPtr + align64(n * 4);
-  let next = scratchPtr + engine.workAreas() * scratchBytes;
-  const alloc = (bytes: number): number => {
-    const at = next;
-    next = align64(next + bytes);
-    return at;
-  };
   const descBytes = slot.CONTROL_SLOTS * 4;
-  const chainPtr = alloc(blocks.length * descBytes);
-  const xPtr = alloc(x.length * 4);
-  const ptrs = blocks.map((b) => ({ weight: alloc(b.weight.length * 4), bias: b.bias ? alloc(b.g.o * 4) : 0, out: alloc(n * outputCells(b) * 4) }));
-  engine.ensureBytes(next);
+  // The blocks' descriptors, x, then each block's weight, bias (none: no bytes, address 0) and output.
+  const { ptrs: laid, end } = layOut(scratchPtr + engine.workAreas() * scratchBytes, [
+    blocks.length * descBytes,
+    x.length * 4,
+    ...blocks.flatMap((b) => [b.weight.length * 4, b.bias ? b.g.o * 4 : 0, n * outputCells(b) * 4]),
+  ]);
+  const [chainPtr, xPtr] = laid;
+  const ptrs = blocks.map((b, l) => ({ weight: laid[2 + 3 * l], bias: b.bias ? laid[3 + 3 * l] : 0, out: laid[4 + 3 * l] }));
+  engine.ensureBytes(end);
   const i32 = engine.i32;
   i32.fill(0, chainPtr >> 2, (chainPtr + blocks.length * descBytes) >> 2);
   engine.f32.set(x, xPtr >> 2);
@@ -101,10 +101,7 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
     const slots: [number, number][] = [
       [slot.WORK_PTR, slot.SCRATCH_BASE],
       [slot.WORK_BYTES, align64(engine.workBytesPerThread)],
-      [slot.CV_SCRATCH_PTR, scratchPtr],
-      [slot.CV_SCRATCH_BYTES, scratchBytes],
-      [slot.CV_COLS_BYTES, s.colsBytes],
-      [slot.CV_Y_SCRATCH, s.colsBytes + s.packedBytes],
+      ...scratchSlots(scratchPtr, scratchBytes, s.colsBytes, s.colsBytes + s.packedBytes),
       ...convGeometrySlots(block.g),
       [slot.CV_X_PTR, input],
       [slot.CV_WEIGHT_PTR, weight],

@@ -294,13 +294,24 @@ function runConvJob(engine: WasmEngine, job: ConvJob, operands: [number, number]
   const ctl = engine.i32;
   const base = engine.beginJob(job.kind, job.n, job.flagsPtr);
   const g = job.g;
-  ctl[base + slot.CV_SCRATCH_PTR] = job.scratchPtr;
-  ctl[base + slot.CV_SCRATCH_BYTES] = job.scratchBytes;
-  ctl[base + slot.CV_COLS_BYTES] = job.colsBytes;
-  ctl[base + slot.CV_Y_SCRATCH] = job.outputScratchAt;
+  for (const [index, value] of scratchSlots(job.scratchPtr, job.scratchBytes, job.colsBytes, job.outputScratchAt)) ctl[base + index] = value;
   for (const [index, value] of convGeometrySlots(g)) ctl[base + index] = value;
   for (const [index, value] of operands) ctl[base + index] = value;
   engine.runJob(job.pool, job.n, job.flagsPtr);
+}
+
+/**
+ * Control slots of the threads' scratch (shared with the conv chain): where
+ * it starts, each thread's share, and where in a share the packed operand
+ * (after the columns) and the output scratch begin.
+ */
+export function scratchSlots(scratchPtr: number, scratchBytes: number, colsBytes: number, outputScratchAt: number): [number, number][] {
+  return [
+    [slot.CV_SCRATCH_PTR, scratchPtr],
+    [slot.CV_SCRATCH_BYTES, scratchBytes],
+    [slot.CV_COLS_BYTES, colsBytes],
+    [slot.CV_Y_SCRATCH, outputScratchAt],
+  ];
 }
 
 /** Control slots of a block's epilogue with the addresses of the block's output and arg-max offsets (all zero for a bare convolution but the output's). */

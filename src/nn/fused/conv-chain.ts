@@ -52,8 +52,7 @@ function chainInference(blocks: readonly ConvBlockLayers[], x: Tensor): Tensor |
     if (pool) {
       const [kh, kw] = typeof pool.kernelSize === 'number' ? [pool.kernelSize, pool.kernelSize] : pool.kernelSize;
       if (g.ho < kh || g.wo < kw) return null; // no window fits: the pooling layer reports it
-      const p = poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride });
-      pg = { kh: p.kh, kw: p.kw, sh: p.sh, sw: p.sw, ho: p.ho, wo: p.wo };
+      pg = poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride });
     }
     kernelBlocks.push({ g, weight: conv.weight.data as Float32Array, bias: (conv.bias?.data as Float32Array) ?? null, epilogue: { relu: true, pool: pg } });
     shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
