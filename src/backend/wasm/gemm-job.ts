@@ -239,34 +239,30 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
 }
 
 /**
- * Computes chunks on this thread and copies C out, chunk by chunk in order,
- * as soon as each is done (by any thread): between its own chunks while there
- * are any left, then as the workers finish theirs. Copying between chunks
- * lets the workers' computing hide the copy, which costs most when C is a
- * fresh array (a page fault per 4 KiB; docs/performance.md).
+ * Computes chunks on this thread and copies C out, row block by row block in
+ * order, as soon as each block's chunks are done (by any thread): between
+ * its own chunks while there are any left, then as the workers finish
+ * theirs. Copying between chunks lets the workers' computing hide the copy,
+ * which costs most when C is a fresh array (a page fault per 4 KiB;
+ * docs/performance.md). A row block's column chunks are consecutive, so its
+ * rows are copied whole, in one call, even when the columns were split.
  */
 function copyOutChunks(engine: WasmEngine, args: GemmArgs, first: number, lay: Layout, grid: Grid, view: FloatArray, size: number): void {
   const { m, n } = args;
   const flags = lay.flagsPtr >> 2;
-  const perBatch = grid.rowChunks * grid.colChunks;
+  const batches = grid.chunks / (grid.rowChunks * grid.colChunks);
   let working = true;
-  for (let chunk = 0; chunk < grid.chunks; chunk++) {
-    while (working && !engine.chunkDone(flags + chunk)) working = engine.kernels.workOne(slot.CONTROL_BASE, 0) !== 0;
-    engine.awaitChunk(flags + chunk);
-    const batch = Math.floor(chunk / perBatch);
-    const inBatch = chunk - batch * perBatch;
-    const rowChunk = Math.floor(inBatch / grid.colChunks);
-    const colChunk = inBatch - rowChunk * grid.colChunks;
-    const i0 = rowChunk * grid.rows,
-      i1 = Math.min(m, i0 + grid.rows);
-    const j0 = colChunk * grid.cols,
-      j1 = Math.min(n, j0 + grid.cols);
+  let chunk = 0;
+  for (let batch = 0; batch < batches; batch++) {
     const from = (lay.cPtr + batch * lay.cStride) / size;
     const to = args.cOffset + (first + batch) * args.cBatchStride;
-    if (j0 === 0 && j1 === n) {
+    for (let i0 = 0; i0 < m; i0 += grid.rows) {
+      for (const blockEnd = chunk + grid.colChunks; chunk < blockEnd; chunk++) {
+        while (working && !engine.chunkDone(flags + chunk)) working = engine.kernels.workOne(slot.CONTROL_BASE, 0) !== 0;
+        engine.awaitChunk(flags + chunk);
+      }
+      const i1 = Math.min(m, i0 + grid.rows);
       args.c.set(view.subarray(from + i0 * n, from + i1 * n), to + i0 * n);
-    } else {
-      for (let i = i0; i < i1; i++) args.c.set(view.subarray(from + i * n + j0, from + i * n + j1), to + i * n + j0);
     }
   }
 }
