@@ -21,7 +21,11 @@
  * (docs/performance.md, "GEMM speed and fresh outputs"). `_first` times the
  * very first product of each size in a fresh process (workers warmed up, no
  * warm-up product): its kernel memory grows in that call. Each figure comes
- * with `faults_n{N}_t{T}_...`, the process's page faults per timed call.
+ * with `faults_n{N}_t{T}_...`, the process's page faults per timed call, and
+ * `cores_n{N}_t{T}_...`, the process's CPU time over the wall-clock time of
+ * the timed calls: about T when every thread had a core of its own, about 1
+ * when the worker ran on the caller's core (docs/performance.md, "Two
+ * threads on a busy machine"); GFLOP/s over it is GFLOP per CPU-second.
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -41,6 +45,8 @@ export interface GemmBenchOptions {
   firstCallOnly?: boolean;
   /** Also emit `faults_n{N}_t{T}`: the process's minor page faults per timed call (where fresh memory is touched; docs/performance.md). */
   countFaults?: boolean;
+  /** Also emit `cores_n{N}_t{T}`: the process's CPU time over the wall-clock time of the timed calls (how many cores it had). */
+  countCores?: boolean;
 }
 
 /** Fills with a fixed pseudo-random sequence in [-1, 1). */
@@ -80,14 +86,18 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         for (let i = 0; i < warmup; i++) call();
         const seconds: number[] = [];
         const faultsBefore = process.resourceUsage().minorPageFault;
+        const cpuBefore = process.cpuUsage();
         for (let r = 0; r < repetitions; r++) {
           const t0 = performance.now();
           for (let j = 0; j < calls; j++) call();
           seconds.push((performance.now() - t0) / 1e3 / calls);
         }
+        const cpu = process.cpuUsage(cpuBefore);
         const faults = (process.resourceUsage().minorPageFault - faultsBefore) / (repetitions * calls);
+        const cores = (cpu.user + cpu.system) / 1e6 / (seconds.reduce((sum, s) => sum + s, 0) * calls);
         emit({ workload: 'gemm', impl: 'frugal', threads, metric: `gflops_n${n}_t${threads}`, value: (2 * n ** 3) / median(seconds) / 1e9 });
         if (options.countFaults) emit({ workload: 'gemm', impl: 'frugal', threads, metric: `faults_n${n}_t${threads}`, value: faults });
+        if (options.countCores) emit({ workload: 'gemm', impl: 'frugal', threads, metric: `cores_n${n}_t${threads}`, value: cores });
       }
     }
   } finally {
@@ -105,7 +115,7 @@ export interface GemmFreshOptions {
 
 /** Runs this file in a new Node process on `sizes`, in that order, and returns its lines. */
 function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, mode: '' | '--reuse-output' | '--first-call' = ''): BenchLine[] {
-  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), '--count-faults', ...(mode ? [mode] : [])];
+  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), '--count-faults', '--count-cores', ...(mode ? [mode] : [])];
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, FRUGAL_WASM_RELAXED: relaxed ? '1' : '0' },
@@ -152,6 +162,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       reuseOutput: flag('--reuse-output'),
       firstCallOnly: flag('--first-call'),
       countFaults: flag('--count-faults'),
+      countCores: flag('--count-cores'),
     });
   }
 }
