@@ -3,8 +3,10 @@ import assert from 'node:assert/strict';
 import { gaussianNoise } from '../src/augment/index.js';
 import { DataLoader } from '../src/datasets/dataloader.js';
 import { TensorDataset } from '../src/datasets/dataset.js';
-import { AbortError, ShapeError, ValueError } from '../src/errors.js';
-import { Linear, Sequential } from '../src/nn/index.js';
+import { AbortError, LimitError, ShapeError, ValueError } from '../src/errors.js';
+import { Linear, ReLU, Sequential } from '../src/nn/index.js';
+import { isGradEnabled } from '../src/autograd/graph.js';
+import { LambdaCallback } from '../src/train/callbacks.js';
 import { manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';
 import { accuracy, blobs as twoDBlobs, mlp } from './helpers/semi.js';
@@ -112,6 +114,75 @@ describe('fitFixMatch', () => {
     await assert.rejects(fitFixMatch(model, labelled, new Tensor(new Float32Array(0), [0, 2]), base()), ValueError);
     await assert.rejects(fitFixMatch(model, labelled, unlabelled, { ...base(), strong: (x: Tensor) => x.reshape([-1]) }), /shape/);
     await assert.rejects(fitFixMatch(model, labelled, unlabelled, { ...base(), signal: AbortSignal.abort() }), AbortError);
+  });
+});
+
+describe('fitFixMatch: pseudo-labels from views and from the averaged weights', () => {
+  /** An MLP that records its parameters whenever it runs without a graph (the pseudo-labelling forward passes). */
+  class Spy extends Sequential {
+    readonly seen: number[][] = [];
+    override call(x: Tensor): Tensor {
+      if (!isGradEnabled()) this.seen.push(this.parameters().flatMap((p) => Array.from(p.data)));
+      return super.call(x);
+    }
+  }
+  const spy = (): Spy => {
+    manualSeed(0);
+    return new Spy(new Linear(2, 16), new ReLU(), new Linear(16, 3));
+  };
+  const weightsAfter = async (options: Partial<FixMatchOptions>): Promise<number[]> => {
+    manualSeed(0);
+    const model = mlp();
+    await fitFixMatch(model, labelled, unlabelled, { ...base(), stepsPerEpoch: 6, threshold: 0.8, ...options });
+    return model.parameters().flatMap((p) => Array.from(p.data));
+  };
+
+  it('an identity view averages to the same probabilities: the same weights to the bit', async () => {
+    assert.deepEqual(await weightsAfter({ pseudoLabelViews: [(x) => x] }), await weightsAfter({}));
+  });
+
+  it('a view that disagrees lowers the confidence: fewer pseudo-labels pass the threshold', async () => {
+    // The mirror image through the origin sends each blob towards another class's side.
+    const opposite = (x: Tensor): Tensor => x.mul(-1);
+    const run = async (views: FixMatchOptions['pseudoLabelViews']): Promise<number> => {
+      manualSeed(0);
+      const model = mlp();
+      await fitFixMatch(model, labelled, unlabelled, { ...base(), threshold: 0.9, epochs: 2 });
+      const h = await fitFixMatch(model, labelled, unlabelled, { ...base(), threshold: 0.9, stepsPerEpoch: 4, pseudoLabelViews: views });
+      return h.history.maskRate[0];
+    };
+    const alone = await run(undefined);
+    assert.ok(alone > 0.3, `mask rate without views ${alone}`);
+    assert.ok((await run([opposite])) < alone / 2);
+  });
+
+  it("pseudoLabelWith 'ema': each step's pseudo-labels come from the moving average after the previous step", async () => {
+    const model = spy();
+    const mine = new ExponentialMovingAverage(model, 0.99);
+    const averages: number[][] = [mine.averages.flatMap((a) => Array.from(a))];
+    const callbacks = [new LambdaCallback({ onBatchEnd: () => (mine.update(), void averages.push(mine.averages.flatMap((a) => Array.from(a)))) })];
+    await fitFixMatch(model, labelled, unlabelled, { ...base(), emaDecay: 0.99, useEma: false, stepsPerEpoch: 5, pseudoLabelWith: 'ema', callbacks });
+    assert.equal(model.seen.length, 5);
+    for (let k = 0; k < 5; k++) assert.deepEqual(model.seen[k], averages[k], `step ${k + 1}`);
+    // The default: the weights being trained, which differ from their average after the first step.
+    const plain = spy();
+    await fitFixMatch(plain, labelled, unlabelled, { ...base(), emaDecay: 0.99, useEma: false, stepsPerEpoch: 5 });
+    assert.notDeepEqual(plain.seen[4], averages[4]);
+  });
+
+  it('rejects hostile view and teacher options', async () => {
+    const bad: [Record<string, unknown>, RegExp, typeof ValueError][] = [
+      [{ pseudoLabelViews: (x: Tensor) => x }, /pseudoLabelViews must be an array/, ValueError],
+      [{ pseudoLabelViews: [3] }, /pseudoLabelViews\[0\]/, ValueError],
+      [{ pseudoLabelViews: new Array(17).fill((x: Tensor) => x) }, /at most 16/, LimitError],
+      [{ pseudoLabelWith: 'teacher' }, /pseudoLabelWith/, ValueError],
+      [{ pseudoLabelWith: 'ema', emaDecay: 0 }, /needs emaDecay > 0/, ValueError],
+    ];
+    for (const [options, message, type] of bad) {
+      await assert.rejects(fitFixMatch(mlp(), labelled, unlabelled, { ...base(), ...options } as FixMatchOptions), (e: Error) => e instanceof type && message.test(e.message));
+    }
+    const reshaping = (x: Tensor): Tensor => x.reshape([x.shape[0] * 2, 1]);
+    await assert.rejects(fitFixMatch(mlp(), labelled, unlabelled, { ...base(), pseudoLabelViews: [reshaping] }), /pseudoLabelViews\[0\].*shape/);
   });
 });
 

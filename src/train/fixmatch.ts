@@ -28,7 +28,7 @@
  * the training forward pass cover fewer samples).
  */
 import { noGrad } from '../autograd/graph.js';
-import { ValueError } from '../errors.js';
+import { LimitError, ValueError } from '../errors.js';
 import type { Module } from '../nn/module.js';
 import { crossEntropy } from '../nn/losses/classification.js';
 import { clipGradNorm } from '../optim/clip.js';
@@ -96,6 +96,19 @@ export interface FixMatchOptions {
    * normalised (see {@link DistributionAlignment}).
    */
   distributionAlignment?: boolean;
+  /**
+   * More views of the weakly augmented unlabelled batch (for example its
+   * mirror image): the class probabilities of the batch and of each view
+   * are averaged before thresholding (default none; at most 16). Each view
+   * costs one more forward pass without a graph per step.
+   */
+  pseudoLabelViews?: AugmentFn[];
+  /**
+   * Whose predictions make the pseudo-labels: 'model' (default, FixMatch:
+   * the weights being trained) or 'ema' (the weights' moving average, as a
+   * mean teacher; needs emaDecay > 0).
+   */
+  pseudoLabelWith?: 'model' | 'ema';
   /** Decay of the weights' moving average (default 0.999; 0 turns it off). */
   emaDecay?: number;
   /** Leave the averaged weights in the model at the end (default true when emaDecay > 0). */
@@ -135,6 +148,8 @@ const FIXMATCH_OPTIONS: readonly (keyof FixMatchOptions)[] = [
   'weightDecay',
   'lrSchedule',
   'distributionAlignment',
+  'pseudoLabelViews',
+  'pseudoLabelWith',
   'emaDecay',
   'useEma',
   'seed',
@@ -194,6 +209,30 @@ function confidentRows(p: ArrayLike<number>, n: number, c: number, thresholds: F
   return { rows: Int32Array.from(rows), labels: Int32Array.from(labels) };
 }
 
+/** The checked extra pseudo-labelling views (each must keep its input's shape). */
+function pseudoLabelViews(views: unknown, who: string): AugmentFn[] {
+  if (views === undefined) return [];
+  if (!Array.isArray(views)) throw new ValueError(`${who}: pseudoLabelViews must be an array of augmentation functions`);
+  if (views.length > MAX_PSEUDO_LABEL_VIEWS) throw new LimitError(`${who}: at most ${MAX_PSEUDO_LABEL_VIEWS} pseudoLabelViews, got ${views.length}`);
+  return views.map((v, i) => checkAugment(who, `pseudoLabelViews[${i}]`, v));
+}
+
+const MAX_PSEUDO_LABEL_VIEWS = 16;
+
+/** Softmax probabilities of a batch, averaged with those of each view of it (the batch alone when there are no views). */
+function viewAveragedProbabilities(model: Module, x: Tensor, views: AugmentFn[]): Tensor {
+  let sum = model.call(x).softmax(1);
+  if (views.length === 0) return sum;
+  for (const view of views) {
+    const p = model.call(view(x)).softmax(1);
+    if (p.ndim !== 2 || p.shape[0] !== sum.shape[0] || p.shape[1] !== sum.shape[1]) {
+      throw new ValueError(`fitFixMatch: a pseudo-labelling view gave logits [${p.shape.join(', ')}], the weak batch [${sum.shape.join(', ')}]`);
+    }
+    sum = sum.add(p);
+  }
+  return sum.mul(1 / (views.length + 1));
+}
+
 /** Labelled rows then the selected unlabelled rows, as one batch (one forward pass for both). */
 function stackRows(a: Tensor, b: Tensor): Tensor {
   const out = arrayFor(a.dtype, a.size + b.size);
@@ -251,6 +290,10 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
   if (options.seed !== undefined && !Number.isFinite(options.seed)) throw new ValueError(`${who}: seed must be a finite number`);
   const clip = options.clipGradNorm;
   if (clip !== undefined && !(clip > 0)) throw new ValueError(`${who}: clipGradNorm must be > 0, got ${clip}`);
+  const views = pseudoLabelViews(options.pseudoLabelViews, who);
+  const pseudoLabelWith = options.pseudoLabelWith ?? 'model';
+  if (pseudoLabelWith !== 'model' && pseudoLabelWith !== 'ema') throw new ValueError(`${who}: pseudoLabelWith must be 'model' or 'ema', got ${String(pseudoLabelWith)}`);
+  if (pseudoLabelWith === 'ema' && !(emaDecay > 0)) throw new ValueError(`${who}: pseudoLabelWith 'ema' needs emaDecay > 0`);
   const alignDistribution = options.distributionAlignment ?? false;
   if (typeof alignDistribution !== 'boolean') throw new ValueError(`${who}: distributionAlignment must be a boolean`);
   const lrSchedule = checkLrSchedule(options.lrSchedule ?? 'constant', who);
@@ -311,8 +354,15 @@ export async function fitFixMatch(model: Module, labelled: TrainData, unlabelled
         const nl = xl.shape[0],
           nu = xu.shape[0];
 
-        // Pseudo-labels from the weakly augmented unlabelled batch, without a graph.
-        const probs = noGrad(() => model.call(weak(xu)).softmax(1));
+        // Pseudo-labels from the weakly augmented unlabelled batch (and its views), without a graph.
+        const teacher = pseudoLabelWith === 'ema' ? ema : null;
+        teacher?.swap();
+        let probs: Tensor;
+        try {
+          probs = noGrad(() => viewAveragedProbabilities(model, weak(xu), views));
+        } finally {
+          teacher?.swap();
+        }
         if (probs.ndim !== 2 || probs.shape[0] !== nu) throw new ValueError(`${who}: the model must return logits [${nu}, classes], got [${probs.shape.join(', ')}]`);
         if (flex) flexThresholds ??= new FlexThresholds((unlabelled as Tensor).shape[0], probs.shape[1], threshold);
         else fixedThresholds ??= new Float64Array(probs.shape[1]).fill(threshold);
