@@ -124,10 +124,10 @@ export const CV_Y_SCRATCH: i32 = 109;
 /**
  * KIND: a stack of convolution blocks (Conv → ReLU (→ MaxPool)) run one
  * sample per chunk (conv-chain.ts): the thread that claims a sample runs
- * every block on it in turn, each block's output staying in the engine's
- * memory as the next block's input. Each block is described by
- * CONTROL_SLOTS i32 at CC_CHAIN_PTR holding the control block's slots of a
- * CONV_FORWARD job (its CV_ slots, WORK_PTR and WORK_BYTES).
+ * every block's pass on it in turn, what one block writes staying in the
+ * engine's memory for the next. Each block is described by CONTROL_SLOTS
+ * i32 at CC_CHAIN_PTR holding the control block's slots of a CONV_FORWARD or
+ * CONV_BACKWARD job (its KIND, CV_ slots, WORK_PTR and WORK_BYTES).
  */
 export const CONV_CHAIN: i32 = 11;
 /** The blocks' descriptors and how many. */

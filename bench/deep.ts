@@ -34,6 +34,7 @@ import { loadFashionMnist } from '../src/datasets/loaders.js';
 import { Conv2d, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential } from '../src/nn/index.js';
 // As frugal-ml's Node entry point does: Sequential runs consecutive conv blocks as one chain when inferring.
 import '../src/nn/fused/conv-chain.js';
+import '../src/backend/wasm/adam-moments.js';
 import { noGrad } from '../src/autograd/graph.js';
 import { manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';

@@ -27,6 +27,7 @@ import { pathToFileURL } from 'node:url';
 import { getNumThreads } from '../src/backend/index.js';
 import { loadDigits, loadIris } from '../src/datasets/loaders.js';
 import { GAN, mlpDiscriminator, mlpGenerator, synthesize } from '../src/gan/index.js';
+import '../src/backend/wasm/adam-moments.js';
 import { CsvTable, type CsvColumn } from '../src/io/table.js';
 import { LogisticRegression } from '../src/models/linear/logistic.js';
 import { trainTestSplit } from '../src/model_selection/split.js';

@@ -373,8 +373,8 @@ const CASES: Record<string, RoutineCases> = {
   },
 };
 
-/** The reference solver of svcPairs is the models layer's (test/svm-wasm.test.ts compares the wasm solver with it); buildHistograms: test/hgb-histogram.test.ts; int8Linear, int8Conv2d: test/quant-kernels.test.ts; int8Chain: test/quant-chain.test.ts; convChainForward: test/conv-chain.test.ts. */
-const CHECKED_ELSEWHERE = new Set(['svcPairs', 'buildHistograms', 'int8Linear', 'int8Conv2d', 'int8Chain', 'convChainForward']);
+/** The reference solver of svcPairs is the models layer's (test/svm-wasm.test.ts compares the wasm solver with it); buildHistograms: test/hgb-histogram.test.ts; int8Linear, int8Conv2d: test/quant-kernels.test.ts; int8Chain: test/quant-chain.test.ts; convChainForward, convChainTrainForward, convChainBackward: test/conv-chain.test.ts. */
+const CHECKED_ELSEWHERE = new Set(['svcPairs', 'buildHistograms', 'int8Linear', 'int8Conv2d', 'int8Chain', 'convChainForward', 'convChainTrainForward', 'convChainBackward']);
 
 function routineNamed(name: string): Routine<never[], unknown> {
   const routine = routines.find((r) => r.name === name);

@@ -2,24 +2,37 @@
 // fused pattern src/nn/fused/conv-chain.ts): a stack of Conv → ReLU
 // (→ MaxPool) blocks run one sample per chunk with the blocks' outputs kept
 // in the engine's memory. It must give the bits of the blocks one by one
-// (and so of the training-mode forward), on any number of threads, decline
-// while gradients are recorded, and reject chains whose sizes do not fit.
+// (and so of the training-mode forward), on any number of threads, and
+// reject chains whose sizes do not fit. In training (convChainTrainForward,
+// convChainBackward) the forward parks every block's state and the backward
+// runs every block's backward on a sample in one job: the gradients must be
+// the blocks' one by one, bit for bit, whether the parked state is still
+// there or was given up.
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { noGrad } from '../src/autograd/graph.js';
-import { convChainForward, type ConvChainBlock } from '../src/backend/routines/conv-chain.js';
+import { grad, noGrad } from '../src/autograd/graph.js';
+import {
+  convChainBackward,
+  convChainForward,
+  convChainTrainForward,
+  type ConvChainBlock,
+  type ConvChainGradients,
+  type ConvChainWanted,
+} from '../src/backend/routines/conv-chain.js';
+import { withResidentOperand } from '../src/backend/index.js';
 import type { ConvKernelGeometry } from '../src/backend/routines/conv.js';
 import { wasmBackend, wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { ShapeError, ValueError } from '../src/errors.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../src/nn/index.js';
 import { fusedBlock } from '../src/nn/fused/plan.js';
+import { convBlock } from '../src/nn/fused/conv-block.js';
 // Registers the chain (as frugal-ml's Node entry point does).
 import '../src/nn/fused/conv-chain.js';
 import { randn } from '../src/tensor/creation.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import { predict } from '../src/train/index.js';
-import { withBackend } from './helpers/backends.js';
+import { assertCloseFloat32, withBackend, withThreads } from './helpers/backends.js';
 
 const noWasm = wasmSupport === 'none' && 'no WebAssembly SIMD here';
 
@@ -213,7 +226,7 @@ function cnn(): Module[] {
   ];
 }
 
-describe('Sequential runs consecutive conv blocks as one chain when inferring', { skip: noWasm }, () => {
+describe('Sequential runs consecutive conv blocks as one chain', { skip: noWasm }, () => {
   it('covers every block while nothing is recorded, none while gradients are', () => {
     const layers = cnn();
     const x = randn([3, 1, 20, 20]);
@@ -224,8 +237,14 @@ describe('Sequential runs consecutive conv blocks as one chain when inferring', 
     );
     assert.equal(
       withBackend('wasm', () => fusedBlock(layers, 0, x)?.layers),
-      3,
-      'recording: the first block alone',
+      8,
+      'recording: the chain of three blocks too',
+    );
+    const float64 = randn([3, 1, 20, 20], { dtype: 'float64' });
+    assert.equal(
+      withBackend('wasm', () => fusedBlock(layers, 0, float64)),
+      null,
+      'a float64 input goes through the layers',
     );
     assert.equal(
       withBackend('js', () => noGrad(() => fusedBlock(layers, 0, x))),
@@ -258,5 +277,163 @@ describe('Sequential runs consecutive conv blocks as one chain when inferring', 
     assert.deepEqual(y.shape, [2, 2, 3, 3]);
     // A wrong channel count is reported by the first convolution, as without the chain.
     assert.throws(() => withBackend('wasm', () => predict(new Sequential(...cnn()), randn([2, 3, 20, 20]))), ShapeError);
+  });
+});
+
+/** Every gradient of a chain's backward, in block order (null where not wanted). */
+function gradientArrays(grads: ConvChainGradients): (Float32Array | null)[] {
+  return [grads.dx, ...grads.blocks.flatMap((b) => [b.dw, b.db])];
+}
+
+function sameGradients(actual: ConvChainGradients, expected: ConvChainGradients, what: string): void {
+  const a = gradientArrays(actual),
+    e = gradientArrays(expected);
+  assert.equal(a.length, e.length, `${what}: gradients`);
+  e.forEach((expect, i) => {
+    if (expect === null || a[i] === null) assert.equal(a[i], expect, `${what}: gradient ${i}`);
+    else sameBits(a[i]!, expect, `${what}: gradient ${i}`);
+  });
+}
+
+/** The chain's training forward and backward on `backend` (given-up parks: `around` wraps the backward). */
+function trainStep(
+  backend: 'reference' | 'wasm',
+  x: Float32Array,
+  blocks: ConvChainBlock[],
+  dy: (n: number) => Float32Array,
+  wanted: ConvChainWanted,
+  around = <T>(run: () => T): T => run(),
+) {
+  // The references' products on the wasm backend's GEMM, as the block-by-block routines' tests run them.
+  const [forward, backward] = backend === 'wasm' ? [convChainTrainForward.run, convChainBackward.run] : [convChainTrainForward.reference, convChainBackward.reference];
+  return withBackend('wasm', () => {
+    const { y, saved } = forward.call(convChainTrainForward, x, blocks);
+    return { y, grads: around(() => backward.call(convChainBackward, saved, dy(y.length), wanted)) };
+  });
+}
+
+describe('convChainTrainForward and convChainBackward', { skip: noWasm }, () => {
+  const cases = CHAINS.filter(([, input]) => input[0] > 0);
+  for (const [name, input, specs] of cases) {
+    it(`${name}: the wasm chain gives the reference's output and gradients, to the bit`, () => {
+      const gen = new Generator(11);
+      const blocks = chain(gen, input, specs);
+      const x = floats(
+        gen,
+        input.reduce((a, b) => a * b, 1),
+      );
+      const dySeed = new Generator(12);
+      const dys = new Map<number, Float32Array>();
+      const dy = (n: number): Float32Array => dys.get(n) ?? dys.set(n, floats(dySeed, n)).get(n)!;
+      assert.ok(convChainTrainForward.implementations.wasm?.supports(x, blocks), 'the wasm chain takes it');
+      // Every gradient; then the input's alone with the first block's weight only (a frozen layer, no bias).
+      const wantedCases: ConvChainWanted[] = [
+        { input: true, weights: blocks.map(() => true), bias: blocks.map((b) => b.bias !== null) },
+        { input: false, weights: blocks.map((_, l) => l === 0), bias: blocks.map(() => false) },
+      ];
+      for (const wanted of wantedCases) {
+        const reference = trainStep('reference', x, blocks, dy, wanted);
+        const fast = trainStep('wasm', x, blocks, dy, wanted);
+        sameBits(fast.y, reference.y, `${name}: output`);
+        sameGradients(fast.grads, reference.grads, `${name} (input ${wanted.input})`);
+      }
+    });
+  }
+
+  const cnnFashion = (): { x: Float32Array; blocks: ConvChainBlock[]; dy: (n: number) => Float32Array } => {
+    const gen = new Generator(13);
+    const blocks = chain(gen, [64, 1, 28, 28], CHAINS[0][2]);
+    const x = floats(gen, 64 * 28 * 28);
+    const dy = floats(gen, 64 * 32 * 7 * 7);
+    return { x, blocks, dy: () => dy };
+  };
+  const every = (blocks: ConvChainBlock[]): ConvChainWanted => ({ input: false, weights: blocks.map(() => true), bias: blocks.map(() => true) });
+
+  it('recomputes the parked state where it was given up (a resident GEMM operand took the memory), the same bits', () => {
+    const { x, blocks, dy } = cnnFashion();
+    const kept = trainStep('wasm', x, blocks, dy, every(blocks));
+    const operand = new Float32Array(1000).fill(1);
+    const givenUp = trainStep('wasm', x, blocks, dy, every(blocks), (run) => withResidentOperand(operand, run));
+    sameGradients(givenUp.grads, kept.grads, 'given up');
+    // A second backward of the same forward (its park released by the first) recomputes it too.
+    const twice = withBackend('wasm', () => {
+      const { saved } = convChainTrainForward.run(x, blocks);
+      convChainBackward.run(saved, dy(0), every(blocks));
+      return convChainBackward.run(saved, dy(0), every(blocks));
+    });
+    sameGradients(twice, kept.grads, 'twice');
+  });
+
+  it('one thread and two threads give the same bits', { skip: wasmSupport !== 'threads' && 'no threads here' }, () => {
+    const { x, blocks, dy } = cnnFashion();
+    const two = withThreads(2, () => trainStep('wasm', x, blocks, dy, every(blocks)));
+    const one = withThreads(1, () => trainStep('wasm', x, blocks, dy, every(blocks)));
+    sameBits(one.y, two.y, 'output');
+    sameGradients(one.grads, two.grads, 'one thread');
+  });
+
+  it('rejects a gradient of the wrong size and wanted lists that do not name every block', () => {
+    const { x, blocks } = cnnFashion();
+    for (const backend of ['wasm', 'js'] as const) {
+      withBackend(backend, () => {
+        const { y, saved } = convChainTrainForward.run(x, blocks);
+        // The js backend has no chain: its routines' run is the reference.
+        assert.throws(() => convChainBackward.run(saved, new Float32Array(y.length - 1), every(blocks)), ValueError, `${backend}: dy too short`);
+        assert.throws(() => convChainBackward.run(saved, new Float32Array(y.length + 7), every(blocks)), ValueError, `${backend}: dy too long`);
+      });
+    }
+    const { saved } = withBackend('wasm', () => convChainTrainForward.run(x, blocks));
+    const y = new Float32Array(64 * 32 * 7 * 7);
+    assert.throws(() => withBackend('wasm', () => convChainBackward.run(saved, y, { ...every(blocks), weights: [true] })), ValueError);
+  });
+});
+
+describe('a training step through the chain', { skip: noWasm }, () => {
+  /** The model's output and its parameters' gradients for sum(output · w), by the plan (the chain) or block by block (convBlock). */
+  function gradients(chained: boolean): Float32Array[] {
+    manualSeed(21);
+    const layers = cnn();
+    const model = new Sequential(...layers);
+    const x = randn([6, 1, 20, 20], { generator: new Generator(22) });
+    return withBackend('wasm', () => {
+      let y: Tensor;
+      if (chained) y = model.call(x);
+      else {
+        y = x;
+        for (let i = 0; i < layers.length; ) {
+          const block = convBlock.match(layers, i)?.run(y);
+          if (block) {
+            y = block;
+            i += layers[i + 2]?.constructor === MaxPool2d ? 3 : 2;
+          } else y = layers[i++].call(y);
+        }
+      }
+      const w = randn(y.shape, { generator: new Generator(23) });
+      y.mul(w).sum().backward();
+      return [y.data as Float32Array, ...model.parameters().map((p) => p.grad!.data as Float32Array)];
+    });
+  }
+
+  it('gives the output and gradients of the blocks one by one, to the bit', () => {
+    const chained = gradients(true);
+    const oneByOne = gradients(false);
+    assert.equal(chained.length, oneByOne.length);
+    chained.forEach((a, i) => sameBits(a, oneByOne[i], `array ${i}`));
+  });
+
+  it('gradients of gradients go through the blocks as ordinary ops', () => {
+    manualSeed(24);
+    const layers = cnn().slice(0, 6);
+    const x = randn([2, 1, 12, 12], { generator: new Generator(25) });
+    x.requiresGrad = true;
+    const model = new Sequential(...layers);
+    const penalty = (y: Tensor): Float32Array[] => {
+      const [gx] = grad(y.sum(), [x], { createGraph: true });
+      const params = model.parameters();
+      return grad(gx.mul(gx).sum(), params, { allowUnused: true }).map((g) => g.data as Float32Array);
+    };
+    const chained = withBackend('wasm', () => penalty(model.call(x)));
+    const plain = withBackend('js', () => penalty(model.call(x)));
+    chained.forEach((g, i) => assertCloseFloat32(g, plain[i], `parameter ${i}`));
   });
 });

@@ -21,6 +21,8 @@ import {
   type LRScheduler,
 } from '../src/optim/index.js';
 import { useGeneralLoopOnly } from '../src/optim/optimizer.js';
+// Adam's moments kept in WebAssembly memory (as the Node entry loads it).
+import '../src/backend/wasm/adam-moments.js';
 
 interface OptCase {
   name: string;
@@ -233,6 +235,74 @@ describe("the fast update loops give exactly the general loop's numbers", () => 
       });
     }
   }
+});
+
+describe("Adam's moments kept in WebAssembly memory between steps", () => {
+  // Float32 parameters the wasm kernel takes keep m and v in the optimiser's own WebAssembly memory (src/optim/resident-moments.ts).
+  const setUp = () => {
+    const gen = new Generator(5);
+    const make = (): Tensor[] =>
+      [2053, 40].map(
+        (n) =>
+          new Tensor(
+            Float32Array.from({ length: n }, () => gen.normal()),
+            [n],
+            { requiresGrad: true },
+          ),
+      );
+    const fast = make();
+    const general = fast.map((p) => new Tensor(p.data.slice(), p.shape, { requiresGrad: true }));
+    const grads = Array.from({ length: 6 }, () => make());
+    return { fast, general, grads, a: new Adam(fast, { lr: 0.01 }), b: new Adam(general, { lr: 0.01 }) };
+  };
+  const stepBoth = (s: ReturnType<typeof setUp>, t: number, fastOnGeneralLoop = false): void => {
+    s.fast.forEach((p, i) => (p.grad = s.grads[t][i]));
+    s.general.forEach((p, i) => (p.grad = s.grads[t][i]));
+    useGeneralLoopOnly(fastOnGeneralLoop);
+    try {
+      s.a.step();
+    } finally {
+      useGeneralLoopOnly(false);
+    }
+    useGeneralLoopOnly(true);
+    try {
+      s.b.step();
+    } finally {
+      useGeneralLoopOnly(false);
+    }
+  };
+  const moments = (opt: Optimizer) => Object.values(opt.stateDict().state).map((st) => [[...st.momentum!.data], [...st.secondMoment!.data]]);
+
+  it('stateDict gives the moments of the last step', () => {
+    const s = setUp();
+    for (let t = 0; t < 3; t++) {
+      stepBoth(s, t);
+      assert.deepEqual(moments(s.a), moments(s.b), `after step ${t + 1}`);
+    }
+  });
+
+  it('the general loop takes over with the current moments, and the kernel after it again', () => {
+    const s = setUp();
+    [false, false, true, false, true, false].forEach((onGeneral, t) => {
+      stepBoth(s, t, onGeneral);
+      s.fast.forEach((p, i) => assert.deepEqual([...p.data], [...s.general[i].data], `step ${t + 1}`));
+    });
+    assert.deepEqual(moments(s.a), moments(s.b));
+  });
+
+  it('loadStateDict replaces the resident moments', () => {
+    const s = setUp();
+    stepBoth(s, 0);
+    stepBoth(s, 1);
+    const saved = s.b.stateDict();
+    stepBoth(s, 2);
+    s.a.loadStateDict(saved);
+    s.b.loadStateDict(saved);
+    s.fast.forEach((p, i) => p.data.set(s.general[i].data));
+    for (let t = 3; t < 6; t++) stepBoth(s, t);
+    s.fast.forEach((p, i) => assert.deepEqual([...p.data], [...s.general[i].data]));
+    assert.deepEqual(moments(s.a), moments(s.b));
+  });
 });
 
 describe('optimiser API', () => {

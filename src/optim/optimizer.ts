@@ -27,10 +27,11 @@ import { FrugalError, ValueError } from '../errors.js';
 import { arrayFor, type TypedArray } from '../tensor/dtype.js';
 import { Tensor } from '../tensor/tensor.js';
 import type { FloatArray } from '../backend/backend.js';
-import { adamStep, roundingOf, roundScalarsToFloat32, type AdamScalars, type Rounding } from '../backend/routines/adam.js';
+import { adamStep, residentAdamMoments, roundingOf, roundScalarsToFloat32, type AdamScalars, type Rounding } from '../backend/routines/adam.js';
 import { sgdStep } from '../backend/routines/sgd.js';
 import { markModified } from '../nn/module.js';
 import { checkOptions } from '../utils/options.js';
+import type { ResidentAdamMoments } from '../backend/wasm/adam-moments.js';
 
 /** The general rule, resolved from a parameter group's hyper-parameters. */
 export interface UpdateRule {
@@ -78,6 +79,7 @@ export type ParamsInput<O> = Iterable<Tensor> | readonly (Partial<O> & { params:
 /** Per-parameter state: step count and the rule's buffers. */
 interface ParamState {
   step: number;
+  /** While resident (ResidentMoments), momentum and secondMoment are stale copies of the moments in WebAssembly memory. */
   momentum?: TypedArray;
   secondMoment?: TypedArray;
   maxSecondMoment?: TypedArray;
@@ -107,6 +109,8 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
   /** The optimiser's name ('SGD', 'Adam', ...). */
   readonly kind: string;
   private readonly state = new Map<Tensor, ParamState>();
+  /** Adam's moments kept in WebAssembly memory between steps (the state's arrays are stale while resident: wasm/adam-moments.ts). */
+  private readonly moments = residentAdamMoments(() => this.params().map((p) => p.size));
   private readonly resolve: (group: ParamGroup) => UpdateRule;
   private readonly validate: (options: Record<string, unknown>, where: string) => void;
 
@@ -193,7 +197,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
           this.state.set(p, st);
         }
         st.step++;
-        update(p.data, g.data, st, rule);
+        update(p.data, g.data, st, rule, this.moments);
         markModified(p);
       }
     }
@@ -206,6 +210,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
     this.params().forEach((p, i) => index.set(p, i));
     const state: OptimizerState['state'] = {};
     for (const [p, st] of this.state) {
+      this.moments?.read(st.momentum);
       const entry: { step: number } & Partial<Record<BufferName, Tensor>> = { step: st.step };
       for (const name of BUFFERS) {
         const buf = st[name];
@@ -265,6 +270,7 @@ export class Optimizer<O extends { lr: number } = { lr: number } & Record<string
       return group;
     });
     this.state.clear();
+    this.moments?.forget();
     for (const [p, st] of restored) this.state.set(p, st);
     groups.forEach((group, i) => Object.assign(this.paramGroups[i], group));
   }
@@ -276,7 +282,7 @@ interface StepScalars extends AdamScalars {
 }
 
 /** The general update, in place over one parameter's elements. */
-function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): void {
+function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule, moments: ResidentAdamMoments | null): void {
   const n = p.length;
   const t = st.step;
   const mu = r.momentum;
@@ -310,9 +316,19 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule): vo
   // The common configurations run in short loops that give the same numbers
   // as the general one (for finite values: a zero decay adds 0·p, a unit
   // shrink multiplies by 1); everything else takes the general loop.
+  const adam = !vMax && !gAvg && !generalOnly && v && m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm;
+  // The wasm kernel with m and v kept in its memory; any other loop reads and writes the arrays, so it gets them back first.
+  if (
+    adam &&
+    moments &&
+    adamStep.implementation(p as FloatArray, g as FloatArray, m as FloatArray, v as FloatArray, k) &&
+    moments.step(p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, k)
+  )
+    return;
+  moments?.release(m);
   if (!vMax && !gAvg && !generalOnly) {
     if (!v) return sgdStep.run(p as FloatArray, g as FloatArray, m as FloatArray | null, k, r.nesterov);
-    if (m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm) {
+    if (adam) {
       // The backend's routine (on large float32 parameters, SIMD kernels giving the same numbers).
       return adamStep.run(p as FloatArray, g as FloatArray, m as FloatArray, v as FloatArray, k);
     }

@@ -10,6 +10,7 @@ import type { FloatArray } from '../backend.js';
 import { defineRoutine } from '../routine.js';
 import { adam as wasmAdam } from '../wasm/caller-kernels.js';
 import { wasmEngine } from '../wasm/backend.js';
+import type { ResidentAdamMoments } from '../wasm/adam-moments.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;
@@ -109,3 +110,21 @@ adamStep.register(
     run: (p, g, m, v, k) => wasmAdam(engine, p as Float32Array, g as Float32Array, m as Float32Array, v as Float32Array, k),
   },
 );
+
+/** Makes an optimiser's resident Adam moments: set by wasm/adam-moments.ts where it is loaded (the Node entry and frugal-ml/all; the browser's core entry goes without). */
+let makeResidentMoments: ((sizes: () => number[]) => ResidentAdamMoments) | null = null;
+
+export function registerResidentAdamMoments(make: (sizes: () => number[]) => ResidentAdamMoments): void {
+  makeResidentMoments = make;
+}
+
+/**
+ * Where an optimiser keeps Adam's moments of float32 parameters between
+ * steps in WebAssembly memory (wasm/adam-moments.ts), for parameters of
+ * `sizes()`; null where that module is not loaded or there are no wasm
+ * kernels. Use it only for arguments the active backend's adamStep takes
+ * (`adamStep.implementation(...)`): it runs the same kernel.
+ */
+export function residentAdamMoments(sizes: () => number[]): ResidentAdamMoments | null {
+  return makeResidentMoments?.(sizes) ?? null;
+}

@@ -1,30 +1,60 @@
 /**
  * A stack of float32 convolution blocks (Conv → ReLU (→ MaxPool)) in one job
- * (asm/conv-chain.ts), for inference: the thread that claims a sample runs
- * every block on it in turn, each block's output staying in the engine's
- * memory as the next block's input. Only the input and the last block's
- * output cross between JS and wasm, where block by block each intermediate
- * output would be copied out (into a fresh array) and back in, with a job
- * hand-off in between. Each block is described to the kernels as the
- * control block of its own CONV_FORWARD job, so every sample goes through
- * the same operations as block by block: the same bits.
+ * per pass (asm/conv-chain.ts): the thread that claims a sample runs every
+ * block on it in turn. Forward, each block's output stays in the engine's
+ * memory as the next block's input; backward (the descriptors from the last
+ * block to the first), each block's input gradient stays there as the
+ * previous block's output gradient. Only the input, the last block's output
+ * and the gradients cross between JS and wasm, where block by block each
+ * intermediate array would be copied out (into a fresh array) and back in,
+ * with a job hand-off in between. Each block is described to the kernels as
+ * the control block of its own CONV_FORWARD or CONV_BACKWARD job, so every
+ * sample goes through the same operations as block by block: the same bits.
+ *
+ * In training the forward parks every block's input, weight, bias, output
+ * and arg-max offsets (parks.ts) where the backward reads them; a backward
+ * that finds them given up runs the forward again first.
  */
-import type { ConvChainBlock } from '../routines/conv-chain.js';
+import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { align64, layOut, PARALLEL_MIN_MACS, type WasmEngine } from './engine.js';
-import { convGeometrySlots, convScratch, epilogueSlots, scratchSlots } from './conv-job.js';
+import { convGeometrySlots, convScratch, epilogueSlots, scratchSlots, summedBiasGrad, summedWeightGrad, weightGradRows } from './conv-job.js';
 import * as slot from './layout.js';
+import { forwardParks as parks, type Park } from './parks.js';
 
-/** Each block's scratch layout; null where a block does not suit the per-sample kernels (groups ≠ 1, empty, or past the per-thread scratch limit). */
-function blockScratches(engine: WasmEngine, blocks: readonly ConvChainBlock[]) {
-  if (blocks.some((b) => (b.g.groups ?? 1) !== 1)) return null;
-  const scratches = blocks.map((b) => convScratch(engine, b.g, slot.CONV_FORWARD, false, false, b.epilogue.pool !== null));
-  return scratches.every((s) => s !== null) ? (scratches as NonNullable<(typeof scratches)[number]>[]) : null;
+type Scratch = NonNullable<ReturnType<typeof convScratch>>;
+
+/** A training forward's state parked in the engine's memory for its backward. */
+interface ParkedChain extends ConvChainSaved {
+  /** x, then per block its weight, bias, output and arg-max offsets (0: none): chainSizes' order. */
+  readonly park: Park;
 }
 
-/** Whether the chain suits this path: every block groups = 1 and within the per-thread scratch limit. */
-export function convChainFits(engine: WasmEngine, blocks: readonly ConvChainBlock[]): boolean {
-  return blocks.length > 0 && blockScratches(engine, blocks) !== null;
+/** Where a block's operands are: its input, weight, bias (0: none), output and arg-max offsets (0: none). */
+interface BlockAreas {
+  x: number;
+  weight: number;
+  bias: number;
+  out: number;
+  offsets: number;
+}
+
+/**
+ * Each block's forward scratch layout; null where a block does not suit the
+ * per-sample kernels (groups ≠ 1, empty, or past the per-thread scratch
+ * limit). In training every block's backward must fit too: its gradient has
+ * no other way back.
+ */
+function forwardScratches(engine: WasmEngine, blocks: readonly ConvChainBlock[], training: boolean): Scratch[] | null {
+  if (blocks.some((b) => (b.g.groups ?? 1) !== 1)) return null;
+  if (training && blocks.some((b) => !convScratch(engine, b.g, slot.CONV_BACKWARD, true, true, true))) return null;
+  const scratches = blocks.map((b) => convScratch(engine, b.g, slot.CONV_FORWARD, false, false, b.epilogue.pool !== null));
+  return scratches.every((s) => s !== null) ? (scratches as Scratch[]) : null;
+}
+
+/** Whether the chain suits this path: every block groups = 1 and within the per-thread scratch limit (in training, its backward too). */
+export function convChainFits(engine: WasmEngine, blocks: readonly ConvChainBlock[], training = false): boolean {
+  return blocks.length > 0 && forwardScratches(engine, blocks, training) !== null;
 }
 
 /** Values per sample of a block's output (pooled where it pools). */
@@ -58,6 +88,108 @@ export function checkChain(x: Float32Array, blocks: readonly ConvChainBlock[]): 
   });
 }
 
+/** The last block's output [N, O, Ho', Wo'] after the chain: its values. */
+function chainOutputLength(blocks: readonly ConvChainBlock[]): number {
+  return blocks[0].g.n * outputCells(blocks[blocks.length - 1]);
+}
+
+/** Byte sizes of x and, per block, its weight, bias, output and arg-max offsets (0: none; offsets only where `argMax`). */
+function chainSizes(x: Float32Array, blocks: readonly ConvChainBlock[], argMax: boolean): number[] {
+  const n = blocks[0].g.n;
+  return [
+    x.length * 4,
+    ...blocks.flatMap((b) => {
+      const out = n * outputCells(b) * 4;
+      return [b.weight.length * 4, b.bias ? b.g.o * 4 : 0, out, argMax && b.epilogue.pool ? out : 0];
+    }),
+  ];
+}
+
+/** The blocks' areas from addresses in chainSizes' order: each block's input is x, then the previous block's output. */
+function blockAreas(ptrs: readonly number[], blocks: readonly ConvChainBlock[]): BlockAreas[] {
+  const areas: BlockAreas[] = [];
+  blocks.forEach((b, l) => {
+    const at = 1 + 4 * l;
+    areas.push({ x: l === 0 ? ptrs[0] : areas[l - 1].out, weight: ptrs[at], bias: b.bias ? ptrs[at + 1] : 0, out: ptrs[at + 2], offsets: ptrs[at + 3] ?? 0 });
+  });
+  return areas;
+}
+
+/** The worker pool where the chain's multiply-adds are worth waking it (started before the work areas are counted: the workers' areas lie below the job). */
+function chainPool(engine: WasmEngine, blocks: readonly ConvChainBlock[], passes: number) {
+  let macs = 0;
+  for (const { g } of blocks) macs += g.n * g.o * g.c * g.kh * g.kw * g.ho * g.wo * passes;
+  return engine.threads > 1 && blocks[0].g.n > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
+}
+
+/** A chain job's fixed areas from `at`: the samples' flags, every thread's scratch (the blocks' largest) and the blocks' descriptors; `end` is where its operands may start. */
+function chainFrame(engine: WasmEngine, at: number, n: number, layers: number, scratches: readonly Scratch[]) {
+  const scratchBytes = Math.max(...scratches.map((s) => s.scratchBytes));
+  const flagsPtr = at;
+  const scratchPtr = flagsPtr + align64(n * 4);
+  const descPtr = scratchPtr + engine.workAreas() * scratchBytes;
+  return { flagsPtr, scratchPtr, scratchBytes, descPtr, end: align64(descPtr + layers * slot.CONTROL_SLOTS * 4) };
+}
+
+type ChainFrame = ReturnType<typeof chainFrame>;
+
+/** Writes the descriptor of the frame's `index`-th pass (kind, threads' scratch, geometry, then `operands`). */
+function writeDescriptor(engine: WasmEngine, frame: ChainFrame, index: number, kind: number, block: ConvChainBlock, scratch: Scratch, operands: [number, number][]): void {
+  const i32 = engine.i32;
+  const d = (frame.descPtr >> 2) + index * slot.CONTROL_SLOTS;
+  i32.fill(0, d, d + slot.CONTROL_SLOTS);
+  const slots: [number, number][] = [
+    [slot.KIND, kind],
+    [slot.WORK_PTR, slot.SCRATCH_BASE],
+    [slot.WORK_BYTES, align64(engine.workBytesPerThread)],
+    ...scratchSlots(frame.scratchPtr, frame.scratchBytes, scratch.colsBytes, scratch.colsBytes + scratch.packedBytes),
+    ...convGeometrySlots(block.g),
+    ...operands,
+  ];
+  for (const [at, value] of slots) i32[d + at] = value;
+}
+
+/** Runs the frame's descriptors as one CONV_CHAIN job of one chunk per sample. */
+function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof chainPool>, n: number, layers: number): void {
+  const base = engine.beginJob(slot.CONV_CHAIN, n, frame.flagsPtr);
+  engine.i32[base + slot.CC_CHAIN_PTR] = frame.descPtr;
+  engine.i32[base + slot.CC_LAYERS] = layers;
+  engine.runJob(pool, n, frame.flagsPtr);
+}
+
+/**
+ * Runs every block's forward on x into the areas: in training (`park`
+ * given) with arg-max offsets, into the park; otherwise into areas laid
+ * out past the job's frame. Returns the blocks' areas.
+ */
+function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], scratches: Scratch[], training: boolean): { areas: BlockAreas[]; park: Park | null } {
+  const n = blocks[0].g.n;
+  const pool = chainPool(engine, blocks, 1);
+  const sizes = chainSizes(x, blocks, training);
+  const park = training ? parks.park(engine, sizes) : null;
+  const frame = chainFrame(engine, engine.pastWorkAreas(), n, blocks.length, scratches);
+  const laid = park ? null : layOut(frame.end, sizes);
+  // An empty area (no bias, no offsets) has address 0, which tells the kernel there is none.
+  const areas = blockAreas(park?.ptrs ?? laid!.ptrs.map((at, i) => (sizes[i] > 0 ? at : 0)), blocks);
+  engine.ensureBytes(laid?.end ?? frame.end);
+  engine.f32.set(x, areas[0].x >> 2);
+  blocks.forEach((block, l) => {
+    const { x: input, weight, bias, out, offsets } = areas[l];
+    engine.f32.set(block.weight, weight >> 2);
+    if (block.bias) engine.f32.set(block.bias, bias >> 2);
+    writeDescriptor(engine, frame, l, slot.CONV_FORWARD, block, scratches[l], [
+      [slot.CV_X_PTR, input],
+      [slot.CV_WEIGHT_PTR, weight],
+      [slot.CV_Y_PTR, out],
+      [slot.CV_BIAS_PTR, bias],
+      // Without arg-max offsets (inference) the kernel pools before the bias and relu.
+      ...epilogueSlots(block.epilogue, out, offsets),
+    ]);
+  });
+  runChain(engine, frame, pool, n, blocks.length);
+  return { areas, park };
+}
+
 /**
  * The last block's output for x [N, C, H, W] through every block, computed
  * one sample per chunk (no arg-max offsets: inference); null where the chain
@@ -65,58 +197,104 @@ export function checkChain(x: Float32Array, blocks: readonly ConvChainBlock[]): 
  */
 export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[]): Float32Array | null {
   checkChain(x, blocks);
-  const scratches = blockScratches(engine, blocks);
+  const scratches = forwardScratches(engine, blocks, false);
   if (!scratches) return null;
+  if (blocks[0].g.n === 0) return new Float32Array(0);
+  const { areas } = forwardJob(engine, x, blocks, scratches, false);
+  const out = areas[areas.length - 1].out;
+  return engine.f32.slice(out >> 2, (out >> 2) + chainOutputLength(blocks));
+}
+
+/**
+ * The training forward: the last block's output, every block's state parked
+ * for convChainBackward (x and the blocks as `saved`); null where the chain
+ * does not suit this path (its backward included).
+ */
+export function convChainTrainForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[]): { y: Float32Array; saved: ConvChainSaved } | null {
+  checkChain(x, blocks);
+  const scratches = forwardScratches(engine, blocks, true);
+  if (!scratches || blocks[0].g.n === 0) return null;
+  const { areas, park } = forwardJob(engine, x, blocks, scratches, true);
+  const out = areas[areas.length - 1].out;
+  const saved: ParkedChain = { x, blocks, park: park! };
+  return { y: engine.f32.slice(out >> 2, (out >> 2) + chainOutputLength(blocks)), saved };
+}
+
+/**
+ * The gradients of the chain's input (where wanted), weights and biases for
+ * the gradient dy of its last output, every sample through every block's
+ * backward in one job (the last block first); null where the chain does not
+ * suit this path.
+ */
+export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy: Float32Array, wanted: ConvChainWanted): ConvChainGradients | null {
+  const { x, blocks } = saved;
+  checkChain(x, blocks);
+  if (dy.length !== chainOutputLength(blocks)) throw new ValueError(`conv chain: dy has ${dy.length} values, the last block gives ${chainOutputLength(blocks)}`);
+  const layers = blocks.length;
+  if (wanted.weights.length !== layers || wanted.bias.length !== layers)
+    throw new ValueError(`conv chain: the wanted gradients name ${wanted.weights.length} weights and ${wanted.bias.length} biases for ${layers} blocks`);
+  const needsDx = (l: number): boolean => l > 0 || wanted.input;
+  const scratches = blocks.map((b, l) => convScratch(engine, b.g, slot.CONV_BACKWARD, needsDx(l), wanted.weights[l], true));
+  if (scratches.some((s) => s === null) || blocks.some((b) => (b.g.groups ?? 1) !== 1) || blocks[0].g.n === 0) return null;
+  const park = keptChain(engine, saved);
+  if (!park) return null;
+  const areas = blockAreas(park.ptrs, blocks);
   const n = blocks[0].g.n;
-  const last = blocks[blocks.length - 1];
-  if (n === 0) return new Float32Array(0);
-  let macs = 0;
-  for (const { g } of blocks) macs += g.n * g.o * g.c * g.kh * g.kw * g.ho * g.wo;
-  // Started before the work areas are counted: the workers' areas lie below the job.
-  const pool = engine.threads > 1 && n > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
-  const scratchBytes = Math.max(...scratches.map((s) => s.scratchBytes));
-  const flagsPtr = engine.pastWorkAreas();
-  const scratchPtr = flagsPtr + align64(n * 4);
-  const descBytes = slot.CONTROL_SLOTS * 4;
-  // The blocks' descriptors, x, then each block's weight, bias (none: no bytes, address 0) and output.
-  const { ptrs: laid, end } = layOut(scratchPtr + engine.workAreas() * scratchBytes, [
-    blocks.length * descBytes,
-    x.length * 4,
-    ...blocks.flatMap((b) => [b.weight.length * 4, b.bias ? b.g.o * 4 : 0, n * outputCells(b) * 4]),
+  const pool = chainPool(engine, blocks, 2);
+  const frame = chainFrame(engine, engine.pastWorkAreas(), n, layers, scratches as Scratch[]);
+  const transposedRows = blocks.map((b, l) => (wanted.weights[l] ? weightGradRows(engine, b.g) : 0));
+  const dwLength = (l: number): number => blocks[l].g.o * (transposedRows[l] || blocks[l].g.c * blocks[l].g.kh * blocks[l].g.kw);
+  // dy, then per block: its input's gradient (the previous block's dy), per-sample weight gradients, their sum, per-sample bias sums.
+  const { ptrs, end } = layOut(frame.end, [
+    dy.length * 4,
+    ...blocks.flatMap((b, l) => {
+      const { g } = b;
+      return [needsDx(l) ? n * g.c * g.h * g.w * 4 : 0, wanted.weights[l] ? n * dwLength(l) * 4 : 0, wanted.weights[l] ? dwLength(l) * 4 : 0, wanted.bias[l] ? n * g.o * 8 : 0];
+    }),
   ]);
-  const [chainPtr, xPtr] = laid;
-  const ptrs = blocks.map((b, l) => ({ weight: laid[2 + 3 * l], bias: b.bias ? laid[3 + 3 * l] : 0, out: laid[4 + 3 * l] }));
+  const grads = blocks.map((_, l) => ({
+    dx: needsDx(l) ? ptrs[1 + 4 * l] : 0,
+    dw: wanted.weights[l] ? ptrs[2 + 4 * l] : 0,
+    dwSum: ptrs[3 + 4 * l],
+    db: wanted.bias[l] ? ptrs[4 + 4 * l] : 0,
+  }));
   engine.ensureBytes(end);
-  const i32 = engine.i32;
-  i32.fill(0, chainPtr >> 2, (chainPtr + blocks.length * descBytes) >> 2);
-  engine.f32.set(x, xPtr >> 2);
-  let input = xPtr;
-  blocks.forEach((block, l) => {
-    const { weight, bias, out } = ptrs[l];
-    engine.f32.set(block.weight, weight >> 2);
-    if (block.bias) engine.f32.set(block.bias, bias >> 2);
-    const s = scratches[l];
-    const epilogue = { ...block.epilogue, argMax: false };
-    const d = (chainPtr >> 2) + l * slot.CONTROL_SLOTS;
-    const slots: [number, number][] = [
-      [slot.WORK_PTR, slot.SCRATCH_BASE],
-      [slot.WORK_BYTES, align64(engine.workBytesPerThread)],
-      ...scratchSlots(scratchPtr, scratchBytes, s.colsBytes, s.colsBytes + s.packedBytes),
-      ...convGeometrySlots(block.g),
+  engine.f32.set(dy, ptrs[0] >> 2);
+  for (let l = layers - 1, index = 0; l >= 0; l--, index++) {
+    const block = blocks[l];
+    const { x: input, weight, out, offsets } = areas[l];
+    writeDescriptor(engine, frame, index, slot.CONV_BACKWARD, block, scratches[l]!, [
+      [slot.CV_DY_PTR, l === layers - 1 ? ptrs[0] : grads[l + 1].dx],
       [slot.CV_X_PTR, input],
       [slot.CV_WEIGHT_PTR, weight],
-      [slot.CV_Y_PTR, out],
-      [slot.CV_BIAS_PTR, bias],
-      // No arg-max offsets (inference): the kernel pools before the bias and relu.
-      ...epilogueSlots(epilogue, out, 0),
-    ];
-    for (const [index, value] of slots) i32[d + index] = value;
-    input = out;
-  });
-  const base = engine.beginJob(slot.CONV_CHAIN, n, flagsPtr);
-  i32[base + slot.CC_CHAIN_PTR] = chainPtr;
-  i32[base + slot.CC_LAYERS] = blocks.length;
-  engine.runJob(pool, n, flagsPtr);
-  const outPtr = ptrs[ptrs.length - 1].out;
-  return engine.f32.slice(outPtr >> 2, (outPtr >> 2) + n * outputCells(last));
+      [slot.CV_DX_PTR, grads[l].dx],
+      [slot.CV_DW_PTR, grads[l].dw],
+      [slot.CV_DB_PTR, grads[l].db],
+      [slot.CV_DW_TRANSPOSED, transposedRows[l]],
+      ...epilogueSlots(block.epilogue, out, offsets),
+    ]);
+  }
+  runChain(engine, frame, pool, n, layers);
+  parks.release(engine, park);
+  return {
+    dx: wanted.input ? engine.f32.slice(grads[0].dx >> 2, (grads[0].dx >> 2) + x.length) : null,
+    blocks: blocks.map((b, l) => ({
+      dw: wanted.weights[l] ? summedWeightGrad(engine, b.g, transposedRows[l], grads[l].dw, grads[l].dwSum) : null,
+      db: wanted.bias[l] ? summedBiasGrad(engine, n, b.g.o, grads[l].db) : null,
+    })),
+  };
+}
+
+/**
+ * The park of the training forward that gave `saved`; where it was given
+ * up (or the forward ran elsewhere), the forward again, which parks the same
+ * state anew (every sample is computed the same way: the same bits).
+ */
+function keptChain(engine: WasmEngine, saved: ConvChainSaved): Park | null {
+  const parked = (saved as Partial<ParkedChain>).park;
+  // The workers' work areas lie below the parks: start them before the parks are looked at.
+  engine.ensurePool();
+  if (parked && parks.holds(engine, parked)) return parked;
+  const again = convChainTrainForward(engine, saved.x, saved.blocks);
+  return again ? (again.saved as ParkedChain).park : null;
 }

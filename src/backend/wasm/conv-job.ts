@@ -128,23 +128,32 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
     ...epilogueSlots(epilogue, blockOutPtr, offsetsPtr),
   ]);
   if (kept) parks.release(engine, kept.park);
-  let dw: Float32Array | null = null;
-  let db: Float32Array | null = null;
-  if (args.weights) {
-    // The per-sample gradients summed in order of the sample, so the sum is the same on any number of threads.
-    engine.kernels.sumRowsF32(dwPtr, n, dwLength, dwSumPtr);
-    const sum = engine.f32.subarray(dwSumPtr >> 2, (dwSumPtr >> 2) + o * job.depth);
-    // slice(): a new array filled by the copy; transposed, only the first K rows (the rest are the padding's zeros).
-    dw = transposedRows ? transpose(sum, job.depth, o) : sum.slice();
-  }
-  if (args.bias) {
-    const sums = new Float64Array(o);
-    const perSample = engine.f64.subarray(dbPtr >> 3, (dbPtr >> 3) + n * o);
-    for (let b = 0; b < n; b++) for (let ch = 0; ch < o; ch++) sums[ch] += perSample[b * o + ch];
-    db = Float32Array.from(sums);
-  }
+  const dw = args.weights ? summedWeightGrad(engine, g, transposedRows, dwPtr, dwSumPtr) : null;
+  const db = args.bias ? summedBiasGrad(engine, n, o, dbPtr) : null;
   const dx = args.input ? engine.f32.slice(dxPtr >> 2, (dxPtr >> 2) + n * job.image) : null;
   return { dx, dw, db };
+}
+
+/**
+ * The weight gradient [O, K] from the kernel's per-sample gradients at
+ * `dwPtr` (O×K each, or K×O with rows padded to `transposedRows`: 0 for
+ * none), summed at `dwSumPtr` in order of the sample, so that the sum is the
+ * same on any number of threads.
+ */
+export function summedWeightGrad(engine: WasmEngine, g: ConvKernelGeometry, transposedRows: number, dwPtr: number, dwSumPtr: number): Float32Array {
+  const depth = g.c * g.kh * g.kw;
+  engine.kernels.sumRowsF32(dwPtr, g.n, g.o * (transposedRows || depth), dwSumPtr);
+  const sum = engine.f32.subarray(dwSumPtr >> 2, (dwSumPtr >> 2) + g.o * depth);
+  // slice(): a new array filled by the copy; transposed, only the first K rows (the rest are the padding's zeros).
+  return transposedRows ? transpose(sum, depth, g.o) : sum.slice();
+}
+
+/** The bias gradient [O] from the kernel's per-sample float64 sums at `dbPtr` (n × O), summed in order of the sample and rounded once. */
+export function summedBiasGrad(engine: WasmEngine, n: number, o: number, dbPtr: number): Float32Array {
+  const sums = new Float64Array(o);
+  const perSample = engine.f64.subarray(dbPtr >> 3, (dbPtr >> 3) + n * o);
+  for (let b = 0; b < n; b++) for (let ch = 0; ch < o; ch++) sums[ch] += perSample[b * o + ch];
+  return Float32Array.from(sums);
 }
 
 /** Copies x, the weight, the block's output and its offsets (those the backward reads) into the job's memory; returns their addresses (0: not read). */
@@ -185,7 +194,7 @@ function keptForward(engine: WasmEngine, g: ConvKernelGeometry, epilogue: NonNul
  * panel takes the packing's and the micro-kernel's scalar edge paths); each
  * of the first K rows is the same sum either way.
  */
-function weightGradRows(engine: WasmEngine, g: ConvKernelGeometry): number {
+export function weightGradRows(engine: WasmEngine, g: ConvKernelGeometry): number {
   const depth = g.c * g.kh * g.kw;
   const transposed = roundUp(g.o, engine.nr32) * roundUp(depth, engine.mr32) < roundUp(depth, engine.nr32) * roundUp(g.o, engine.mr32);
   return transposed ? roundUp(depth, engine.mr32) : 0;

@@ -1,13 +1,16 @@
 /**
  * The convolution chain: two or more convolution blocks in a row (a CNN's
- * feature extractor) as one call of the backend's convChainForward routine
- * when nothing is recorded (inference: predict, evaluate). Each sample then
- * goes through every block on one thread, the blocks' outputs staying in the
+ * feature extractor) as one call of the backend's chain routines. Each
+ * sample then goes through every block on one thread, the blocks' outputs
+ * (and in training, backward, their input gradients) staying in the
  * backend's memory, where block by block each would be copied out and back
- * in. The output equals the blocks' one by one to the bit (the same kernels
- * on each sample). While gradients are recorded, or where the backend has no
- * chain or the input does not suit it, the chain declines and the blocks run
- * one by one (the plan's next pattern at this position is the single block).
+ * in, with a job hand-off in between. Without gradients recorded (predict,
+ * evaluate) it is convChainForward; while they are recorded, one op
+ * (convChainTraining) whose backward is one pass too. The output and the
+ * gradients equal the blocks' one by one to the bit (the same kernels on
+ * each sample). Where the backend has no chain or the input does not suit
+ * it, the chain declines and the blocks run one by one (the plan's next
+ * pattern at this position is the single block).
  *
  * Registered when this module is loaded (frugal-ml in Node.js, frugal-ml/all
  * in a browser), to keep the browser's core entry small; the core's
@@ -15,7 +18,9 @@
  */
 import { needsGrad } from '../../autograd/graph.js';
 import { convChainForward, type ConvChainBlock } from '../../backend/routines/conv-chain.js';
-import { convGeometry, poolGeometry } from '../../tensor/ops/conv.js';
+import { conv2d, convGeometry, maxPool2d, poolGeometry } from '../../tensor/ops/conv.js';
+import { convChainTraining } from '../../tensor/ops/conv-chain.js';
+import { relu } from '../../tensor/ops/elementwise.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { convBlock, convBlockOptions, convBlockTakes, matchConvBlock, type ConvBlockLayers } from './conv-block.js';
 import { registerFusedPattern } from './plan.js';
@@ -33,7 +38,7 @@ export const convChain: FusedPattern = {
     const params = blocks.flatMap(({ conv }) => (conv.bias ? [conv.weight, conv.bias] : [conv.weight]));
     return {
       layers: blocks.reduce((sum, b) => sum + b.layers, 0),
-      run: (x) => (x.dtype === 'float32' && !needsGrad([x, ...params]) && convChainForward.available() ? chainInference(blocks, x) : null),
+      run: (x) => (x.dtype === 'float32' && convChainForward.available() ? runChain(blocks, x, needsGrad([x, ...params])) : null),
     };
   },
 };
@@ -41,8 +46,8 @@ export const convChain: FusedPattern = {
 // Tried before the single block, which covers the chain's first block only.
 registerFusedPattern(convChain, convBlock);
 
-/** The chain's output for x through the backend's routine, or null where a block does not take its input or the backend's chain declines the sizes. */
-function chainInference(blocks: readonly ConvBlockLayers[], x: Tensor): Tensor | null {
+/** The chain's output for x through the backend's routines (recorded where `training`), or null where a block does not take its input or the backend declines the sizes. */
+function runChain(blocks: readonly ConvBlockLayers[], x: Tensor, training: boolean): Tensor | null {
   const kernelBlocks: ConvChainBlock[] = [];
   let shape = x.shape;
   for (const { conv, pool } of blocks) {
@@ -57,7 +62,28 @@ function chainInference(blocks: readonly ConvBlockLayers[], x: Tensor): Tensor |
     kernelBlocks.push({ g, weight: conv.weight.data as Float32Array, bias: (conv.bias?.data as Float32Array) ?? null, epilogue: { relu: true, pool: pg } });
     shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
   }
+  if (training)
+    return convChainTraining(
+      x,
+      blocks.map(({ conv }) => ({ weight: conv.weight, bias: conv.bias })),
+      kernelBlocks,
+      shape,
+      (xx, ...params) => blocksAsOps(blocks, xx, params),
+    );
   const xs = x.data as Float32Array;
   const fast = convChainForward.implementation(xs, kernelBlocks);
   return fast && new Tensor(fast.run(xs, kernelBlocks), shape);
+}
+
+/** The blocks as ordinary recorded ops on x, with the weights and biases `params` (in block order): what gradients of gradients differentiate. */
+function blocksAsOps(blocks: readonly ConvBlockLayers[], x: Tensor, params: Tensor[]): Tensor {
+  let y = x;
+  let p = 0;
+  for (const { conv, pool } of blocks) {
+    const weight = params[p++];
+    const bias = conv.bias ? params[p++] : null;
+    y = relu(conv2d(y, weight, bias, convBlockOptions(conv)));
+    if (pool) y = maxPool2d(y, pool.kernelSize, { stride: pool.stride });
+  }
+  return y;
 }
