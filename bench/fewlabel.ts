@@ -193,12 +193,15 @@ const METHODS: Record<string, Method> = {
     return model;
   },
   fixmatch: (data, settings) => trainFixMatch(data, recipe(settings, 30, 128, false, false), settings.log),
-  'fixmatch-sgd': (data, settings) => trainFixMatch(data, recipe(settings, FIXMATCH_SGD_EPOCHS, 128, true, false), settings.log, settings.member, settings.overrides),
+  'fixmatch-sgd': (data, settings) => {
+    seedMemberWeights(settings.member ?? 0);
+    return trainFixMatch(data, recipe(settings, FIXMATCH_SGD_EPOCHS, 128, true, false), settings.log, settings.member, settings.overrides);
+  },
   'fixmatch-da': (data, settings) => trainFixMatch(data, recipe(settings, FIXMATCH_SGD_EPOCHS, 128, true, true), settings.log),
   async 'fixmatch-ensemble'(data, settings) {
     const members: Module[] = [];
     for (let m = 0; m < ENSEMBLE.members; m++) {
-      if (m > 0) manualSeed(1000 + m); // its own initial weights (member 0 starts as the other methods do)
+      seedMemberWeights(m);
       members.push(await trainFixMatch(data, recipe(settings, ENSEMBLE.epochs, 128, true, false), settings.log, m));
       settings.log(`fixmatch-ensemble: member ${m + 1}/${ENSEMBLE.members} trained`);
     }
@@ -330,15 +333,8 @@ async function runPairMember(options: FewLabelOptions, member: number, file: str
   if (!file) throw new ValueError('fewlabel-fashion: --pair-member needs --save FILE');
   setNumThreads(1);
   const data = await loadFewLabelData(options);
-  const settings: RunSettings = {
-    quick: options.quick ?? false,
-    steps: options.steps,
-    epochs: options.epochs,
-    overrides: options.set !== undefined ? parseOverrides(options.set) : undefined,
-    log: options.log ?? ((m: string) => process.stderr.write(`${m}\n`)),
-    pairArgs: [],
-  };
-  manualSeed(member === 0 ? 0 : 1000 + member); // member 0 starts as the single-model methods do
+  const settings = runSettings(options, []);
+  seedMemberWeights(member);
   const model = await trainFixMatch(data, recipe(settings, PAIR.epochs, 128, true, false), settings.log, member, settings.overrides);
   writeFileSync(file, modelToBytes(model));
 }
@@ -411,6 +407,24 @@ function holdOut(few: { xl: Tensor; yl: Tensor; xu: Tensor; yuHidden: Tensor }, 
   return { xl: rows(few.xl, fit), yl: rows(few.yl, fit), xu: few.xu, yuHidden: few.yuHidden, xte: rows(few.xl, scored), yte: rows(few.yl, scored) };
 }
 
+/** Ensemble member m's initial weights: member 0 those of the single-model methods (seed 0), member m > 0 its own. */
+function seedMemberWeights(member: number): void {
+  manualSeed(member === 0 ? 0 : 1000 + member);
+}
+
+/** What a method needs from the run's options; `pairArgs` rebuild the run in a `fixmatch-pair` member process. */
+function runSettings(options: FewLabelOptions, pairArgs: string[]): RunSettings {
+  return {
+    quick: options.quick ?? false,
+    steps: options.steps,
+    epochs: options.epochs,
+    overrides: options.set !== undefined ? parseOverrides(options.set) : undefined,
+    member: options.member,
+    log: options.log ?? ((m: string) => process.stderr.write(`${m}\n`)),
+    pairArgs,
+  };
+}
+
 /** The run's data: the labelled and unlabelled split, and the scored set (the test set, or held-out labels). */
 async function loadFewLabelData(options: { dataDir?: string; quick?: boolean; holdout?: boolean }): Promise<FewLabelData> {
   const quick = options.quick ?? false;
@@ -423,13 +437,11 @@ async function loadFewLabelData(options: { dataDir?: string; quick?: boolean; ho
 
 export async function benchFewLabelFashion(options: FewLabelOptions): Promise<void> {
   const quick = options.quick ?? false;
-  const log = options.log ?? ((m: string) => process.stderr.write(`${m}\n`));
   const threads = getNumThreads();
   const data = await loadFewLabelData(options);
   const metric = options.holdout ? 'holdout_acc' : 'test_acc';
-  const overrides = options.set !== undefined ? parseOverrides(options.set) : undefined;
   // What a `fixmatch-pair` member process needs to rebuild the same data and recipe.
-  const pairArgs = [
+  const settings = runSettings(options, [
     '--data',
     options.dataDir ?? defaultDataDir(),
     ...(quick ? ['--quick'] : []),
@@ -437,14 +449,15 @@ export async function benchFewLabelFashion(options: FewLabelOptions): Promise<vo
     ...(options.steps !== undefined ? ['--steps', String(options.steps)] : []),
     ...(options.epochs !== undefined ? ['--epochs', String(options.epochs)] : []),
     ...(options.set !== undefined ? ['--set', options.set] : []),
-  ];
+  ]);
+  const { log } = settings;
   await warmUpWasmThreads();
   for (const name of options.methods ?? Object.keys(METHODS)) {
     const method = METHODS[name];
     if (!method) throw new ValueError(`fewlabel-fashion: unknown method '${name}'; known: ${Object.keys(METHODS).join(', ')}`);
     manualSeed(0);
     const t0 = performance.now();
-    const model = await method(data, { quick, steps: options.steps, epochs: options.epochs, overrides, member: options.member, log, pairArgs });
+    const model = await method(data, settings);
     const trainS = (performance.now() - t0) / 1e3;
     const acc = accuracyOf(predict(model, data.xte, { batchSize: 256 }), data.yte);
     // The same model scored with test-time augmentation: probabilities averaged over the image and its mirror image (a view the weak augmentation trained on).

@@ -316,7 +316,8 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule, mom
   // The common configurations run in short loops that give the same numbers
   // as the general one (for finite values: a zero decay adds 0·p, a unit
   // shrink multiplies by 1); everything else takes the general loop.
-  const adam = !vMax && !gAvg && !generalOnly && v && m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm;
+  const fast = !vMax && !gAvg && !generalOnly;
+  const adam = fast && v && m && r.momentumOf === 'gradient' && !r.nesterov && !k.firstTerm;
   // The wasm kernel with m and v kept in its memory; any other loop reads and writes the arrays, so it gets them back first.
   if (
     adam &&
@@ -326,7 +327,7 @@ function update(p: TypedArray, g: TypedArray, st: ParamState, r: UpdateRule, mom
   )
     return;
   moments?.release(m);
-  if (!vMax && !gAvg && !generalOnly) {
+  if (fast) {
     if (!v) return sgdStep.run(p as FloatArray, g as FloatArray, m as FloatArray | null, k, r.nesterov);
     if (adam) {
       // The backend's routine (on large float32 parameters, SIMD kernels giving the same numbers).

@@ -158,11 +158,11 @@ function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof
 }
 
 /**
- * Runs every block's forward on x into the areas: in training (`park`
- * given) with arg-max offsets, into the park; otherwise into areas laid
- * out past the job's frame. Returns the blocks' areas.
+ * Runs every block's forward on x: in training with arg-max offsets, into
+ * a park (returned); otherwise into areas laid out past the job's frame.
+ * Returns a copy of the last block's output.
  */
-function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], scratches: Scratch[], training: boolean): { areas: BlockAreas[]; park: Park | null } {
+function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], scratches: Scratch[], training: boolean): { y: Float32Array; park: Park | null } {
   const n = blocks[0].g.n;
   const pool = chainPool(engine, blocks, 1);
   const sizes = chainSizes(x, blocks, training);
@@ -187,7 +187,8 @@ function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvCh
     ]);
   });
   runChain(engine, frame, pool, n, blocks.length);
-  return { areas, park };
+  const out = areas[areas.length - 1].out >> 2;
+  return { y: engine.f32.slice(out, out + chainOutputLength(blocks)), park };
 }
 
 /**
@@ -200,9 +201,7 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
   const scratches = forwardScratches(engine, blocks, false);
   if (!scratches) return null;
   if (blocks[0].g.n === 0) return new Float32Array(0);
-  const { areas } = forwardJob(engine, x, blocks, scratches, false);
-  const out = areas[areas.length - 1].out;
-  return engine.f32.slice(out >> 2, (out >> 2) + chainOutputLength(blocks));
+  return forwardJob(engine, x, blocks, scratches, false).y;
 }
 
 /**
@@ -214,10 +213,9 @@ export function convChainTrainForward(engine: WasmEngine, x: Float32Array, block
   checkChain(x, blocks);
   const scratches = forwardScratches(engine, blocks, true);
   if (!scratches || blocks[0].g.n === 0) return null;
-  const { areas, park } = forwardJob(engine, x, blocks, scratches, true);
-  const out = areas[areas.length - 1].out;
+  const { y, park } = forwardJob(engine, x, blocks, scratches, true);
   const saved: ParkedChain = { x, blocks, park: park! };
-  return { y: engine.f32.slice(out >> 2, (out >> 2) + chainOutputLength(blocks)), saved };
+  return { y, saved };
 }
 
 /**
