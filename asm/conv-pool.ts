@@ -1,22 +1,32 @@
-// The max pooling of a Conv → ReLU → MaxPool block where no arg-max is
-// wanted (inference): the pooling runs on the convolution's output before
-// the bias and relu, which then touch a quarter as many values (2×2 windows).
-// The values are those of relu then pooling: adding the bias (rounded) and
-// relu are non-decreasing, so the window's largest value stays the largest;
-// relu turns every zero into +0, and a NaN anywhere in a window gives NaN
-// either way (f32.max propagates it, as the pooling's NaN rule does).
+// The epilogue of a Conv → ReLU → MaxPool block, in one pass over the
+// convolution's output (without its bias): the bias, relu and pooling.
+//
+// Where no arg-max is wanted (inference), the pooling runs on the
+// convolution's output before the bias and relu, which then touch a quarter
+// as many values (2×2 windows). The values are those of relu then pooling:
+// adding the bias (rounded) and relu are non-decreasing, so the window's
+// largest value stays the largest; relu turns every zero into +0, and a NaN
+// anywhere in a window gives NaN either way (f32.max propagates it, as the
+// pooling's NaN rule does).
+import { wins } from './elementwise';
 
 /**
- * values[p][oh][ow] = the largest of the window (kh×kw at stride sh×sw, no
- * padding, dilation 1) over plane p (h×w) of x, NaN if any is NaN.
+ * values[p][oh][ow] = max(m + bias[p], 0) (bias 0: none), m the largest of
+ * the window (kh×kw at stride sh×sw, no padding, dilation 1) over plane p
+ * (h×w) of x, NaN if any is NaN. Each value gets the lane operations that
+ * conv.ts's addRowBiasRelu applied in a pass of its own (without a bias,
+ * −0 is added, which leaves every float as it is).
  */
-export function maxPoolValuesF32(x: usize, values: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ho: i32, wo: i32): void {
+export function maxPoolBiasReluValuesF32(
+  x: usize, bias: usize, values: usize, planes: i32, h: i32, w: i32, kh: i32, kw: i32, sh: i32, sw: i32, ho: i32, wo: i32,
+): void {
   if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && wo >= 4) {
-    maxPool2x2Values(x, values, planes, h, w, ho, wo);
+    maxPool2x2Values(x, bias, values, planes, h, w, ho, wo);
     return;
   }
   let o = values;
   for (let p = 0; p < planes; p++) {
+    const b = planeBias(bias, p);
     const plane = x + (<usize>(p * h * w) << 2);
     for (let oh = 0; oh < ho; oh++) {
       for (let ow = 0; ow < wo; ow++) {
@@ -26,11 +36,17 @@ export function maxPoolValuesF32(x: usize, values: usize, planes: i32, h: i32, w
           const row = corner + (<usize>(i * w) << 2);
           for (let j = 0; j < kw; j++) best = max<f32>(best, load<f32>(row + (<usize>j << 2)));
         }
-        store<f32>(o, best);
+        store<f32>(o, max<f32>(best + b, 0));
         o += 4;
       }
     }
   }
+}
+
+/** Plane p's bias, or −0 (x + −0 is x for every float) where there is none (bias 0). */
+// @ts-ignore: decorator
+@inline function planeBias(bias: usize, p: i32): f32 {
+  return bias != 0 ? load<f32>(bias + (<usize>p << 2)) : -0.0;
 }
 
 /**
@@ -38,10 +54,12 @@ export function maxPoolValuesF32(x: usize, values: usize, planes: i32, h: i32, w
  * is not a multiple of four ends with four windows that overlap the ones
  * before (written alike either time).
  */
-function maxPool2x2Values(x: usize, values: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32): void {
+function maxPool2x2Values(x: usize, bias: usize, values: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32): void {
   const rowBytes = <usize>w << 2;
+  const zero = f32x4.splat(0);
   let o = values;
   for (let p = 0; p < planes; p++) {
+    const biases = f32x4.splat(planeBias(bias, p));
     for (let oh = 0; oh < ho; oh++) {
       const top = x + (<usize>((p * h + 2 * oh) * w) << 2);
       const bottom = top + rowBytes;
@@ -51,8 +69,87 @@ function maxPool2x2Values(x: usize, values: usize, planes: i32, h: i32, w: i32, 
         const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
         const topMax = f32x4.max(v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), v128.shuffle<f32>(t0, t1, 1, 3, 5, 7));
         const bottomMax = f32x4.max(v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), v128.shuffle<f32>(b0, b1, 1, 3, 5, 7));
-        v128.store(o + (<usize>ow << 2), f32x4.max(topMax, bottomMax));
+        v128.store(o + (<usize>ow << 2), f32x4.max(f32x4.add(f32x4.max(topMax, bottomMax), biases), zero));
         if (ow + 4 >= wo) break;
+      }
+      o += <usize>wo << 2;
+    }
+  }
+}
+
+/**
+ * A training forward's epilogue in one pass for 2×2 windows of stride 2 (no
+ * padding) after relu: each window's largest relu(y + bias) and the offset
+ * of its first maximum (within the sample's planes) are written, as
+ * addRowBiasRelu then maxPool2dF32 write them, to the bit; y is not written
+ * back. The bias is added to every cell (rounding may make two cells equal),
+ * the window's cells are tried in the same order with the same NaN rule,
+ * and relu is applied once to the window's maximum: relu is non-decreasing,
+ * so a maximum above zero is the same cell's value either way (and ties
+ * above zero are ties either way), a NaN is the same NaN; a maximum ≤ 0
+ * gives +0, whose first cell in the relu'd window is the top-left one. (No
+ * bias: −0 is added, which leaves every float as it is.) A row of windows
+ * whose width is not a multiple of four ends with four that overlap the ones
+ * before (written alike either time); wo < 4 takes the cell-by-cell path.
+ */
+export function biasReluMaxPool2x2F32(
+  y: usize, bias: usize, values: usize, offsets: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32,
+): void {
+  const zero = f32x4.splat(0);
+  const rowBytes = <usize>w << 2;
+  let o: usize = 0;
+  for (let p = 0; p < planes; p++) {
+    const b = planeBias(bias, p);
+    const biases = f32x4.splat(b);
+    const base = p * h * w;
+    for (let oh = 0; oh < ho; oh++) {
+      const rowStart = base + 2 * oh * w;
+      const top = y + (<usize>rowStart << 2);
+      if (wo < 4) {
+        for (let ow = 0; ow < wo; ow++) {
+          let bestAt = rowStart + 2 * ow;
+          let best = max<f32>(load<f32>(y + (<usize>bestAt << 2)) + b, 0);
+          for (let q = 1; q < 4; q++) {
+            const at = rowStart + 2 * ow + (q >> 1) * w + (q & 1);
+            const v = max<f32>(load<f32>(y + (<usize>at << 2)) + b, 0);
+            const take = (<i32>(v > best)) | ((<i32>(v != v)) & (<i32>(best == best)));
+            best = select<f32>(v, best, take != 0);
+            bestAt = select<i32>(at, bestAt, take != 0);
+          }
+          store<f32>(values + o + (<usize>ow << 2), best);
+          store<i32>(offsets + o + (<usize>ow << 2), bestAt);
+        }
+      } else {
+        const bottom = top + rowBytes;
+        for (let ow = 0; ; ow = min(ow + 4, wo - 4)) {
+          const off = <usize>ow << 3; // 2·ow floats
+          const t0 = v128.load(top + off), t1 = v128.load(top + off, 16);
+          const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
+          let best = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), biases);
+          let at = i32x4.splat(0);
+          let candidate = f32x4.add(v128.shuffle<f32>(t0, t1, 1, 3, 5, 7), biases);
+          let take = wins(candidate, best);
+          best = v128.bitselect(candidate, best, take);
+          at = v128.bitselect(i32x4.splat(1), at, take);
+          candidate = f32x4.add(v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), biases);
+          take = wins(candidate, best);
+          best = v128.bitselect(candidate, best, take);
+          at = v128.bitselect(i32x4.splat(w), at, take);
+          candidate = f32x4.add(v128.shuffle<f32>(b0, b1, 1, 3, 5, 7), biases);
+          take = wins(candidate, best);
+          best = v128.bitselect(candidate, best, take);
+          at = v128.bitselect(i32x4.splat(w + 1), at, take);
+          // Where the maximum is ≤ 0 (not NaN) every relu'd cell is +0: the first, top-left, is the arg-max.
+          const positive = f32x4.gt(best, zero);
+          const nan = f32x4.ne(best, best);
+          at = v128.and(at, v128.or(positive, nan));
+          // relu: max(best, 0) is best where positive, else +0 (a NaN, rare, goes through max as relu's own did).
+          const value = v128.any_true(nan) ? f32x4.max(best, zero) : v128.and(best, positive);
+          const cell = o + (<usize>ow << 2);
+          v128.store(values + cell, value);
+          v128.store(offsets + cell, i32x4.add(i32x4.add(i32x4.splat(rowStart + 2 * ow), i32x4(0, 2, 4, 6)), at));
+          if (ow + 4 >= wo) break;
+        }
       }
       o += <usize>wo << 2;
     }

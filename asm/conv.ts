@@ -23,8 +23,8 @@
 // sample (relu's mask is the block's output > 0; pooling scatters to the
 // arg-max) before the convolution's gradients.
 import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
-import { maxPoolValuesF32 } from './conv-pool';
-import { blockF32, packB32, slot, MC_MAX } from './gemm';
+import { biasReluMaxPool2x2F32, maxPoolBiasReluValuesF32 } from './conv-pool';
+import { blockF32, packB32, packRowGroup, slot, MC_MAX, PACK_ROWS } from './gemm';
 import {
   CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_C, CV_COLS_BYTES, CV_DB_PTR, CV_DH, CV_DW, CV_DW_PTR, CV_DW_TRANSPOSED, CV_DX_PTR, CV_DY_PTR, CV_H, CV_HO, CV_KH, CV_KW, CV_O, CV_PH, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_PW, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_SH, CV_SW, CV_W, CV_WEIGHT_PTR, CV_WO, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
 } from './layout';
@@ -115,54 +115,72 @@ function readGeometry(ctl: usize): void {
   }
 }
 
-/** cols[(ch·kh + i)·kw + j][oh·wo + ow] = x[ch, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
-function im2col(x: usize, cols: usize): void {
+/** Row `p` = (ch·kh + i)·kw + j of the lowered matrix: dst[oh·wo + ow] = x[ch, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
+function lowerRow(x: usize, p: i32, dst: usize): void {
   const plane = gho * gwo;
-  const shifted = shiftedPlanes();
-  let row = cols;
-  for (let ch = 0; ch < gc; ch++) {
-    const src = x + (<usize>(ch * gh * gw) << 2);
-    for (let i = 0; i < gkh; i++) {
-      const ohLo = rowsFrom(i), ohHi = rowsTo(i);
-      for (let j = 0; j < gkw; j++) {
-        const lo = validFrom(j), hi = max(lo, validTo(j));
-        const iw0 = j * gdw - gpw;
-        if (shifted) {
-          // One copy from the first valid entry to the last; then the padding's rows and columns are zeroed.
-          if (ohLo == ohHi || lo == hi) {
-            zeroFloats(row, plane);
-          } else {
-            const first = ohLo * gwo + lo, last = (ohHi - 1) * gwo + hi;
-            const shift = (i * gdh - gph) * gw + iw0;
-            zeroFloats(row, first);
-            copyFloats(row + (<usize>first << 2), src + (<usize>(first + shift) << 2), last - first);
-            zeroFloats(row + (<usize>last << 2), plane - last);
-            zeroPaddingColumns(row, ohLo, ohHi, lo, hi);
-          }
-          row += <usize>plane << 2;
-          continue;
-        }
-        for (let oh = 0; oh < gho; oh++) {
-          const dst = row + (<usize>(oh * gwo) << 2);
-          const ih = oh * gsh - gph + i * gdh;
-          if (ih < 0 || ih >= gh) {
-            zeroFloats(dst, gwo);
-            continue;
-          }
-          if (lo > 0) zeroFloats(dst, lo);
-          if (hi < gwo) zeroFloats(dst + (<usize>hi << 2), gwo - hi);
-          const srcRow = src + (<usize>(ih * gw) << 2);
-          if (gsw == 1) {
-            copyFloats(dst + (<usize>lo << 2), srcRow + (<usize>(iw0 + lo) << 2), hi - lo);
-          } else {
-            for (let ow = lo; ow < hi; ow++) {
-              store<f32>(dst + (<usize>ow << 2), load<f32>(srcRow + (<usize>(iw0 + ow * gsw) << 2)));
-            }
-          }
-        }
-        row += <usize>plane << 2;
+  const kernel = gkh * gkw;
+  const ch = p / kernel;
+  const i = (p - ch * kernel) / gkw;
+  const j = p - ch * kernel - i * gkw;
+  const src = x + (<usize>(ch * gh * gw) << 2);
+  const ohLo = rowsFrom(i), ohHi = rowsTo(i);
+  const lo = validFrom(j), hi = max(lo, validTo(j));
+  const iw0 = j * gdw - gpw;
+  if (shiftedPlanes()) {
+    // One copy from the first valid entry to the last; then the padding's rows and columns are zeroed.
+    if (ohLo == ohHi || lo == hi) {
+      zeroFloats(dst, plane);
+    } else {
+      const first = ohLo * gwo + lo, last = (ohHi - 1) * gwo + hi;
+      const shift = (i * gdh - gph) * gw + iw0;
+      zeroFloats(dst, first);
+      copyFloats(dst + (<usize>first << 2), src + (<usize>(first + shift) << 2), last - first);
+      zeroFloats(dst + (<usize>last << 2), plane - last);
+      zeroPaddingColumns(dst, ohLo, ohHi, lo, hi);
+    }
+    return;
+  }
+  for (let oh = 0; oh < gho; oh++) {
+    const out = dst + (<usize>(oh * gwo) << 2);
+    const ih = oh * gsh - gph + i * gdh;
+    if (ih < 0 || ih >= gh) {
+      zeroFloats(out, gwo);
+      continue;
+    }
+    if (lo > 0) zeroFloats(out, lo);
+    if (hi < gwo) zeroFloats(out + (<usize>hi << 2), gwo - hi);
+    const srcRow = src + (<usize>(ih * gw) << 2);
+    if (gsw == 1) {
+      copyFloats(out + (<usize>lo << 2), srcRow + (<usize>(iw0 + lo) << 2), hi - lo);
+    } else {
+      for (let ow = lo; ow < hi; ow++) {
+        store<f32>(out + (<usize>ow << 2), load<f32>(srcRow + (<usize>(iw0 + ow * gsw) << 2)));
       }
     }
+  }
+}
+
+/** The lowered matrix of x, C·kh·kw rows of Ho·Wo: cols[p] = lowerRow(x, p). */
+function im2col(x: usize, cols: usize): void {
+  const depth = gc * gkh * gkw;
+  const rowBytes = <usize>(gho * gwo) << 2;
+  for (let p = 0; p < depth; p++) lowerRow(x, p, cols + <usize>p * rowBytes);
+}
+
+/**
+ * The lowered matrix of x packed as packB32 packs it (NR32-column panels),
+ * without writing it whole first: PACK_ROWS rows at a time are lowered into
+ * `rows` (a few KiB that stay in L1) and dealt out to the panels from there,
+ * instead of the whole matrix (larger than L1) being written, then read
+ * back for packing. The panels hold the same values.
+ */
+function im2colPacked(x: usize, rows: usize, packed: usize): void {
+  const depth = gc * gkh * gkw;
+  const rowBytes = <usize>(gho * gwo) << 2;
+  for (let p0 = 0; p0 < depth; p0 += PACK_ROWS) {
+    const count = min(PACK_ROWS, depth - p0);
+    for (let r = 0; r < count; r++) lowerRow(x, p0 + r, rows + <usize>r * rowBytes);
+    packRowGroup(rows, rowBytes, depth, p0, count, <i32>rowBytes, packed);
   }
 }
 
@@ -369,24 +387,28 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   const yScratch = scratch + <usize>slot(ctl, CV_Y_SCRATCH);
   const relu = slot(ctl, CV_RELU) != 0;
   if (kind == CONV_FORWARD) {
-    im2col(x, cols);
-    packB32(cols, plane, false, depth, plane, packed);
+    im2colPacked(x, cols, packed);
     const y = poolKh != 0 ? yScratch : <usize>slot(ctl, CV_Y_PTR) + <usize>b * outputBytes;
     gemmAllRows(weight, depth, false, packed, y, go, plane, depth, gemmScratch);
     const bias = <usize>slot(ctl, CV_BIAS_PTR);
     const cell = <usize>(b * pooledCells) << 2;
     const blockOut = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
+    const poolSh = slot(ctl, CV_POOL_SH), poolSw = slot(ctl, CV_POOL_SW);
     if (poolKh != 0 && relu && slot(ctl, CV_POOL_IDX_PTR) == 0) {
       // No arg-max wanted (inference): pooled first, then bias and relu on the pooled values (the same values: conv-pool.ts).
-      maxPoolValuesF32(y, blockOut, go, gho, gwo, poolKh, poolKw, slot(ctl, CV_POOL_SH), slot(ctl, CV_POOL_SW), poolHo, poolWo);
-      addRowBiasRelu(blockOut, bias, true, go, poolHo * poolWo);
+      maxPoolBiasReluValuesF32(y, bias, blockOut, go, gho, gwo, poolKh, poolKw, poolSh, poolSw, poolHo, poolWo);
+      return;
+    }
+    if (relu && poolKh == 2 && poolKw == 2 && poolSh == 2 && poolSw == 2) {
+      // Bias, relu and pooling in one pass over y (conv-pool.ts).
+      biasReluMaxPool2x2F32(y, bias, blockOut, <usize>slot(ctl, CV_POOL_IDX_PTR) + cell, go, gho, gwo, poolHo, poolWo);
       return;
     }
     addRowBiasRelu(y, bias, relu, go, plane);
     if (poolKh != 0) {
       maxPool2dF32(
         y, blockOut, <usize>slot(ctl, CV_POOL_IDX_PTR) + cell, go, gho, gwo,
-        poolKh, poolKw, slot(ctl, CV_POOL_SH), slot(ctl, CV_POOL_SW), 0, 0, 1, 1, poolHo, poolWo,
+        poolKh, poolKw, poolSh, poolSw, 0, 0, 1, 1, poolHo, poolWo,
       );
     }
     return;
@@ -423,9 +445,9 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   }
   const dW = <usize>slot(ctl, CV_DW_PTR);
   if (dW != 0) {
-    im2col(x, cols);
     const transposedRows = slot(ctl, CV_DW_TRANSPOSED);
     if (transposedRows != 0) {
+      im2col(x, cols);
       // dW[b]ᵀ (K×O) = cols (K×P) · dy[b]ᵀ (P×O): each entry is the same sum of the same products, in the same order.
       // Rows K.. of cols are zeroed (they reach only the padding rows of dWᵀ, which the caller drops), so that
       // every panel of cols is packed and multiplied whole (no edge tile).
@@ -434,6 +456,7 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
       gemmAllRows(cols, plane, false, packed, dW + (<usize>(b * transposedRows * go) << 2), transposedRows, go, plane, gemmScratch);
     } else {
       const dWSample = dW + (<usize>(b * go * depth) << 2);
+      im2col(x, cols);
       packB32(cols, plane, true, plane, depth, packed);
       gemmAllRows(dy, plane, false, packed, dWSample, go, depth, plane, gemmScratch);
     }

@@ -133,7 +133,7 @@ function maxPool2x2F32(x: usize, values: usize, offsets: usize, planes: i32, h: 
 
 /** Lanes where the candidate replaces the best so far: larger, or a NaN over a number. */
 // @ts-ignore: decorator
-@inline function wins(candidate: v128, best: v128): v128 {
+@inline export function wins(candidate: v128, best: v128): v128 {
   return v128.or(f32x4.gt(candidate, best), v128.and(f32x4.ne(candidate, candidate), f32x4.eq(best, best)));
 }
 

@@ -86,6 +86,27 @@ export function gemmChunk(ctl: usize, tid: i32, chunk: i32): void {
 
 // --------------------------------------------------------------- float32 ---
 
+/** Depth of a block from which the relaxed build cuts rows into 5s and 4s (measured: K = 9 slower, 32 up faster). */
+const MIN_KC_FOR_FOURS: i32 = 16;
+
+/**
+ * How many of `rows` rows go in tiles of 4 (at the top; the rest in tiles of
+ * MR32). In the relaxed build (MR32 = 5), as few as leave a multiple of 5:
+ * every count from 12 up is a sum of 5s and 4s (32 = 3·4 + 4·5,
+ * 16 = 4·4), so no tile computes rows past the end; the counts that are no
+ * such sum (1–3, 6, 7, 11) go all in tiles of 4, the last one a padded edge
+ * tile. packA32 and blockF32 cut the rows alike; every element's sum is the
+ * same whatever its tile.
+ */
+// @ts-ignore: decorator
+@inline function rowsInFours(rows: i32, kc: i32): i32 {
+  if (MR32 == 4) return rows;
+  // A short depth is bound by the multiply-add latency, not their count: there the fewest tiles win (5s, an edge last).
+  if (kc < MIN_KC_FOR_FOURS) return 0;
+  const fours = (5 - rows % 5) % 5;
+  return fours * 4 <= rows ? fours * 4 : (rows + 3) & ~3;
+}
+
 /** Rows i0..i1 × columns j0..j1 of C (j0 a multiple of NR32), over all of K in KC steps. */
 export function blockF32(
   a: usize, lda: i32, transA: bool, bp: usize, c: usize, ldc: i32, k: i32,
@@ -98,18 +119,27 @@ export function blockF32(
     const kc = min(KC, k - pc);
     packA32(a, lda, transA, i0, i1, pc, kc, packedA);
     const overwrite = pc == 0 && !accumulate;
+    const foursEnd = i0 + rowsInFours(i1 - i0, kc);
     for (let j = j0; j < j1; j += NR32) {
       const nr = min(NR32, j1 - j);
       // Panel j/NR32 holds all k rows of NR32 columns; this block starts at row pc.
       const bPanel = bp + ((<usize>(j / NR32) * <usize>k + <usize>pc) * NR32 << 2);
-      for (let i = i0; i < i1; i += MR32) {
-        const mr = min(MR32, i1 - i);
+      for (let i = i0; i < i1; ) {
+        const height = i < foursEnd ? 4 : MR32;
+        const mr = min(height, i1 - i);
         const aPanel = packedA + (<usize>(i - i0) * <usize>kc << 2);
         const cTile = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
-        if (mr == MR32 && nr == NR32) {
-          kernelF32(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+        // A whole tile is stored into C; an edge tile into edgeTile, whose rows and columns inside C are then copied.
+        const whole = mr == height && nr == NR32;
+        if (whole && height == 5) {
+          kernel5x8(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
         } else {
-          kernelF32(kc, aPanel, bPanel, edgeTile, NR32 << 2, true);
+          const out = whole ? cTile : edgeTile;
+          const outStride = whole ? ldcBytes : <usize>(NR32 << 2);
+          if (height == 5) kernel5x8(kc, aPanel, bPanel, out, outStride, true);
+          else kernel4x8(kc, aPanel, bPanel, out, outStride, overwrite || !whole);
+        }
+        if (!whole) {
           for (let r = 0; r < mr; r++) {
             for (let q = 0; q < nr; q++) {
               const dst = cTile + (<usize>r * ldcBytes) + (<usize>q << 2);
@@ -118,16 +148,10 @@ export function blockF32(
             }
           }
         }
+        i += height;
       }
     }
   }
-}
-
-/** The build's MR32×8 micro-kernel: kernel5x8 in the relaxed build, kernel4x8 in the other. */
-// @ts-ignore: decorator
-@inline function kernelF32(kc: i32, a: usize, b: usize, c: usize, ldc: usize, overwrite: bool): void {
-  if (MR32 == 5) kernel5x8(kc, a, b, c, ldc, overwrite);
-  else kernel4x8(kc, a, b, c, ldc, overwrite);
 }
 
 /**
@@ -214,28 +238,30 @@ export function blockF32(
 }
 
 /**
- * Packs rows i0..i1, columns pc..pc+kc of op(A) into MR32-row panels:
- * panel r holds, for each p, the MR32 values op(A)[i0+MR32·r .. +MR32][pc+p].
- * Rows past i1 are zero.
+ * Packs rows i0..i1, columns pc..pc+kc of op(A) into row panels of the
+ * heights rowsInFours sets: a panel of h rows holds, for each p, the h
+ * values op(A)[i .. i+h][pc+p]; rows past i1 are zero.
  */
 function packA32(a: usize, lda: i32, transA: bool, i0: i32, i1: i32, pc: i32, kc: i32, dst: usize): void {
   const ldaBytes = <usize>lda << 2;
-  const stepBytes = <usize>MR32 << 2;
-  for (let i = i0; i < i1; i += MR32) {
-    const mr = min(MR32, i1 - i);
+  const foursEnd = i0 + rowsInFours(i1 - i0, kc);
+  for (let i = i0; i < i1; ) {
+    const height = i < foursEnd ? 4 : MR32;
+    const mr = min(height, i1 - i);
+    const stepBytes = <usize>height << 2;
     if (transA) {
-      // Stored K×M: the MR32 values of one step are adjacent.
+      // Stored K×M: the values of one step are adjacent.
       let src = a + <usize>pc * ldaBytes + (<usize>i << 2);
-      if (mr == MR32) {
+      if (mr == height) {
         for (let p = 0; p < kc; p++) {
           v128.store(dst, v128.load(src));
-          if (MR32 == 5) store<f32>(dst, load<f32>(src, 16), 16);
+          if (height == 5) store<f32>(dst, load<f32>(src, 16), 16);
           src += ldaBytes;
           dst += stepBytes;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          for (let r = 0; r < MR32; r++) store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
+          for (let r = 0; r < height; r++) store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
           src += ldaBytes;
           dst += stepBytes;
         }
@@ -243,36 +269,41 @@ function packA32(a: usize, lda: i32, transA: bool, i0: i32, i1: i32, pc: i32, kc
     } else {
       // Stored M×K: read 4 rows 4 columns at a time and transpose in registers (a 5th row: its 4 lanes one by one).
       const row0 = a + <usize>i * ldaBytes + (<usize>pc << 2);
-      if (mr == MR32) {
+      if (mr == height) {
         const row1 = row0 + ldaBytes, row2 = row1 + ldaBytes, row3 = row2 + ldaBytes, row4 = row3 + ldaBytes;
         let p = 0;
-        for (; p + 4 <= kc; p += 4) {
-          const off = <usize>p << 2;
-          if (MR32 == 5) {
+        if (height == 5) {
+          for (; p + 4 <= kc; p += 4) {
+            const off = <usize>p << 2;
             const r4 = v128.load(row4 + off);
-            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, stepBytes);
+            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, 20);
             store<f32>(dst, f32x4.extract_lane(r4, 0), 16);
             store<f32>(dst, f32x4.extract_lane(r4, 1), 36);
             store<f32>(dst, f32x4.extract_lane(r4, 2), 56);
             store<f32>(dst, f32x4.extract_lane(r4, 3), 76);
-          } else {
-            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, stepBytes);
+            dst += 80;
           }
-          dst += 4 * stepBytes;
+        } else {
+          for (; p + 4 <= kc; p += 4) {
+            const off = <usize>p << 2;
+            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, 16);
+            dst += 64;
+          }
         }
         for (; p < kc; p++) {
-          for (let r = 0; r < MR32; r++) store<f32>(dst + (<usize>r << 2), load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)));
+          for (let r = 0; r < height; r++) store<f32>(dst + (<usize>r << 2), load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)));
           dst += stepBytes;
         }
       } else {
         for (let p = 0; p < kc; p++) {
-          for (let r = 0; r < MR32; r++) {
+          for (let r = 0; r < height; r++) {
             store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)) : 0);
           }
           dst += stepBytes;
         }
       }
     }
+    i += height;
   }
 }
 
@@ -290,7 +321,7 @@ function packA32(a: usize, lda: i32, transA: bool, i0: i32, i1: i32, pc: i32, kc
 }
 
 /** Rows of B per pass of packRowPanels: their lines stay in L1 while every panel takes its 32 bytes of each. */
-const PACK_ROWS: i32 = 8;
+export const PACK_ROWS: i32 = 8;
 
 /**
  * Packs B stored K×N row by row (`rowBytes` bytes of a row used, rows
@@ -305,34 +336,35 @@ const PACK_ROWS: i32 = 8;
  * slower still).
  */
 function packRowPanels(b: usize, ldbBytes: usize, k: i32, rowBytes: i32, dst: usize): void {
+  for (let p0 = 0; p0 < k; p0 += PACK_ROWS) packRowGroup(b + <usize>p0 * ldbBytes, ldbBytes, k, p0, min(PACK_ROWS, k - p0), rowBytes, dst);
+}
+
+/** packRowPanels' pass over rows p0 .. p0+rows of B (k rows in all), which start at firstRow, `ldbBytes` apart. */
+export function packRowGroup(firstRow: usize, ldbBytes: usize, k: i32, p0: i32, rows: i32, rowBytes: i32, dst: usize): void {
   const panelBytes = <usize>k << 5;
   const fullBytes = rowBytes & ~31;
   const edgeBytes = rowBytes - fullBytes;
-  for (let p0 = 0; p0 < k; p0 += PACK_ROWS) {
-    const rows = min(PACK_ROWS, k - p0);
-    const firstRow = b + <usize>p0 * ldbBytes;
-    let panel = dst + (<usize>p0 << 5);
-    for (let col = 0; col < fullBytes; col += 32) {
-      let src = firstRow + <usize>col;
-      let out = panel;
-      for (let r = 0; r < rows; r++) {
-        v128.store(out, v128.load(src));
-        v128.store(out, v128.load(src, 16), 16);
-        src += ldbBytes;
-        out += 32;
-      }
-      panel += panelBytes;
+  let panel = dst + (<usize>p0 << 5);
+  for (let col = 0; col < fullBytes; col += 32) {
+    let src = firstRow + <usize>col;
+    let out = panel;
+    for (let r = 0; r < rows; r++) {
+      v128.store(out, v128.load(src));
+      v128.store(out, v128.load(src, 16), 16);
+      src += ldbBytes;
+      out += 32;
     }
-    if (edgeBytes > 0) {
-      // The last panel: the row's remaining whole elements (4 or 8 bytes each), then zeros.
-      let src = firstRow + <usize>fullBytes;
-      for (let r = 0; r < rows; r++) {
-        v128.store(panel, i32x4.splat(0));
-        v128.store(panel, i32x4.splat(0), 16);
-        for (let q = 0; q < edgeBytes; q += 4) store<i32>(panel + <usize>q, load<i32>(src + <usize>q));
-        src += ldbBytes;
-        panel += 32;
-      }
+    panel += panelBytes;
+  }
+  if (edgeBytes > 0) {
+    // The last panel: the row's remaining whole elements (4 or 8 bytes each), then zeros.
+    let src = firstRow + <usize>fullBytes;
+    for (let r = 0; r < rows; r++) {
+      v128.store(panel, i32x4.splat(0));
+      v128.store(panel, i32x4.splat(0), 16);
+      for (let q = 0; q < edgeBytes; q += 4) store<i32>(panel + <usize>q, load<i32>(src + <usize>q));
+      src += ldbBytes;
+      panel += 32;
     }
   }
 }
