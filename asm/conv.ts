@@ -115,13 +115,10 @@ function readGeometry(ctl: usize): void {
   }
 }
 
-/** Row `p` = (ch·kh + i)·kw + j of the lowered matrix: dst[oh·wo + ow] = x[ch, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
-function lowerRow(x: usize, p: i32, dst: usize): void {
+/** Row (ch·kh + i)·kw + j of the lowered matrix: dst[oh·wo + ow] = x[ch, oh·sh − ph + i·dh, ow·sw − pw + j·dw] (0 outside). */
+// @ts-ignore: decorator
+@inline function lowerRow(x: usize, ch: i32, i: i32, j: i32, dst: usize): void {
   const plane = gho * gwo;
-  const kernel = gkh * gkw;
-  const ch = p / kernel;
-  const i = (p - ch * kernel) / gkw;
-  const j = p - ch * kernel - i * gkw;
   const src = x + (<usize>(ch * gh * gw) << 2);
   const ohLo = rowsFrom(i), ohHi = rowsTo(i);
   const lo = validFrom(j), hi = max(lo, validTo(j));
@@ -160,11 +157,18 @@ function lowerRow(x: usize, p: i32, dst: usize): void {
   }
 }
 
-/** The lowered matrix of x, C·kh·kw rows of Ho·Wo: cols[p] = lowerRow(x, p). */
+/** The lowered matrix of x, C·kh·kw rows of Ho·Wo (row (ch·kh + i)·kw + j: lowerRow). */
 function im2col(x: usize, cols: usize): void {
-  const depth = gc * gkh * gkw;
   const rowBytes = <usize>(gho * gwo) << 2;
-  for (let p = 0; p < depth; p++) lowerRow(x, p, cols + <usize>p * rowBytes);
+  let row = cols;
+  for (let ch = 0; ch < gc; ch++) {
+    for (let i = 0; i < gkh; i++) {
+      for (let j = 0; j < gkw; j++) {
+        lowerRow(x, ch, i, j, row);
+        row += rowBytes;
+      }
+    }
+  }
 }
 
 /**
@@ -177,9 +181,20 @@ function im2col(x: usize, cols: usize): void {
 function im2colPacked(x: usize, rows: usize, packed: usize): void {
   const depth = gc * gkh * gkw;
   const rowBytes = <usize>(gho * gwo) << 2;
+  // The next row's channel and kernel offsets, advanced row by row (no division per row).
+  let ch = 0, i = 0, j = 0;
   for (let p0 = 0; p0 < depth; p0 += PACK_ROWS) {
     const count = min(PACK_ROWS, depth - p0);
-    for (let r = 0; r < count; r++) lowerRow(x, p0 + r, rows + <usize>r * rowBytes);
+    for (let r = 0; r < count; r++) {
+      lowerRow(x, ch, i, j, rows + <usize>r * rowBytes);
+      if (++j == gkw) {
+        j = 0;
+        if (++i == gkh) {
+          i = 0;
+          ch++;
+        }
+      }
+    }
     packRowGroup(rows, rowBytes, depth, p0, count, <i32>rowBytes, packed);
   }
 }
