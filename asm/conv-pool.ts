@@ -50,13 +50,23 @@ export function maxPoolBiasReluValuesF32(
 }
 
 /**
+ * f32x4.max(v, 0), the lanes of relu: v where v > 0, +0 where v ≤ 0, and
+ * where a lane is NaN (rare) the max itself (V8's f32x4.max is a dozen
+ * instructions; a compare and a mask are two).
+ */
+// @ts-ignore: decorator
+@inline function relu4(v: v128): v128 {
+  const nan = f32x4.ne(v, v);
+  return v128.any_true(nan) ? f32x4.max(v, f32x4.splat(0)) : v128.and(v, f32x4.gt(v, f32x4.splat(0)));
+}
+
+/**
  * The 2×2, stride 2 case, four windows at a time (wo ≥ 4); a row whose width
  * is not a multiple of four ends with four windows that overlap the ones
  * before (written alike either time).
  */
 function maxPool2x2Values(x: usize, bias: usize, values: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32): void {
   const rowBytes = <usize>w << 2;
-  const zero = f32x4.splat(0);
   let o = values;
   for (let p = 0; p < planes; p++) {
     const biases = f32x4.splat(planeBias(bias, p));
@@ -67,9 +77,16 @@ function maxPool2x2Values(x: usize, bias: usize, values: usize, planes: i32, h: 
         const off = <usize>ow << 3; // 2·ow floats
         const t0 = v128.load(top + off), t1 = v128.load(top + off, 16);
         const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
-        const topMax = f32x4.max(v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), v128.shuffle<f32>(t0, t1, 1, 3, 5, 7));
-        const bottomMax = f32x4.max(v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), v128.shuffle<f32>(b0, b1, 1, 3, 5, 7));
-        v128.store(o + (<usize>ow << 2), f32x4.max(f32x4.add(f32x4.max(topMax, bottomMax), biases), zero));
+        const tl = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), tr = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
+        const bl = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), br = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
+        let largest: v128;
+        if (v128.any_true(v128.or(v128.or(f32x4.ne(t0, t0), f32x4.ne(t1, t1)), v128.or(f32x4.ne(b0, b0), f32x4.ne(b1, b1))))) {
+          largest = f32x4.max(f32x4.max(tl, tr), f32x4.max(bl, br));
+        } else {
+          // No NaN: pmax (one instruction) gives max's value but for −0 against +0, which the bias and relu below make alike.
+          largest = f32x4.pmax(f32x4.pmax(tl, tr), f32x4.pmax(bl, br));
+        }
+        v128.store(o + (<usize>ow << 2), relu4(f32x4.add(largest, biases)));
         if (ow + 4 >= wo) break;
       }
       o += <usize>wo << 2;
@@ -140,13 +157,9 @@ export function biasReluMaxPool2x2F32(
           best = v128.bitselect(candidate, best, take);
           at = v128.bitselect(i32x4.splat(w + 1), at, take);
           // Where the maximum is ≤ 0 (not NaN) every relu'd cell is +0: the first, top-left, is the arg-max.
-          const positive = f32x4.gt(best, zero);
-          const nan = f32x4.ne(best, best);
-          at = v128.and(at, v128.or(positive, nan));
-          // relu: max(best, 0) is best where positive, else +0 (a NaN, rare, goes through max as relu's own did).
-          const value = v128.any_true(nan) ? f32x4.max(best, zero) : v128.and(best, positive);
+          at = v128.and(at, v128.or(f32x4.gt(best, zero), f32x4.ne(best, best)));
           const cell = o + (<usize>ow << 2);
-          v128.store(values + cell, value);
+          v128.store(values + cell, relu4(best));
           v128.store(offsets + cell, i32x4.add(i32x4.add(i32x4.splat(rowStart + 2 * ow), i32x4(0, 2, 4, 6)), at));
           if (ow + 4 >= wo) break;
         }
