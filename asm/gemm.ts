@@ -22,7 +22,8 @@
 // broadcast by shuffles next to their use + 1 broadcast load for the 5th row
 // (with 5 broadcast loads it spills and runs at half speed; measured on
 // Zen 5 under Node 20, single thread, n = 1024: 5×8 about 8 % faster than
-// 4×8, whose 8 accumulators cannot hide the multiply-add latency). Every
+// 4×8, whose 8 accumulators cannot hide the multiply-add latency); it still
+// takes 4×8 tiles where the rows are not a multiple of 5 (rowsInFours). Every
 // element's sum is formed in the same order whatever the tile, so the two
 // tiles give the same bits.
 
@@ -124,32 +125,38 @@ export function blockF32(
       const nr = min(NR32, j1 - j);
       // Panel j/NR32 holds all k rows of NR32 columns; this block starts at row pc.
       const bPanel = bp + ((<usize>(j / NR32) * <usize>k + <usize>pc) * NR32 << 2);
-      for (let i = i0; i < i1; ) {
-        const height = i < foursEnd ? 4 : MR32;
-        const mr = min(height, i1 - i);
-        const aPanel = packedA + (<usize>(i - i0) * <usize>kc << 2);
-        const cTile = c + ((<usize>i * <usize>ldc + <usize>j) << 2);
-        // A whole tile is stored into C; an edge tile into edgeTile, whose rows and columns inside C are then copied.
-        const whole = mr == height && nr == NR32;
-        if (whole && height == 5) {
-          kernel5x8(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
-        } else {
-          const out = whole ? cTile : edgeTile;
-          const outStride = whole ? ldcBytes : <usize>(NR32 << 2);
-          if (height == 5) kernel5x8(kc, aPanel, bPanel, out, outStride, true);
-          else kernel4x8(kc, aPanel, bPanel, out, outStride, overwrite || !whole);
-        }
-        if (!whole) {
-          for (let r = 0; r < mr; r++) {
-            for (let q = 0; q < nr; q++) {
-              const dst = cTile + (<usize>r * ldcBytes) + (<usize>q << 2);
-              const v = load<f32>(edgeTile + ((<usize>(r * NR32 + q)) << 2));
-              store<f32>(dst, overwrite ? v : load<f32>(dst) + v);
-            }
-          }
-        }
-        i += height;
+      // Tiles of 4 rows, then of MR32 (each loop's tile height a constant once inlined).
+      for (let i = i0; i < foursEnd; i += 4) {
+        tileF32(4, min(4, i1 - i), nr, kc, packedA + (<usize>(i - i0) * <usize>kc << 2), bPanel, c + ((<usize>i * <usize>ldc + <usize>j) << 2), ldcBytes, overwrite, edgeTile);
       }
+      for (let i = foursEnd; i < i1; i += MR32) {
+        tileF32(MR32, min(MR32, i1 - i), nr, kc, packedA + (<usize>(i - i0) * <usize>kc << 2), bPanel, c + ((<usize>i * <usize>ldc + <usize>j) << 2), ldcBytes, overwrite, edgeTile);
+      }
+    }
+  }
+}
+
+/**
+ * One register tile of `height` rows (4 or 5) at cTile, mr × nr of it inside
+ * C: a whole tile is stored into C; an edge tile into edgeTile, whose rows
+ * and columns inside C are then copied (added where C accumulates).
+ */
+// @ts-ignore: decorator
+@inline function tileF32(
+  height: i32, mr: i32, nr: i32, kc: i32, aPanel: usize, bPanel: usize, cTile: usize, ldcBytes: usize, overwrite: bool, edgeTile: usize,
+): void {
+  if (mr == height && nr == NR32) {
+    if (height == 5) kernel5x8(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+    else kernel4x8(kc, aPanel, bPanel, cTile, ldcBytes, overwrite);
+    return;
+  }
+  if (height == 5) kernel5x8(kc, aPanel, bPanel, edgeTile, NR32 << 2, true);
+  else kernel4x8(kc, aPanel, bPanel, edgeTile, NR32 << 2, true);
+  for (let r = 0; r < mr; r++) {
+    for (let q = 0; q < nr; q++) {
+      const dst = cTile + (<usize>r * ldcBytes) + (<usize>q << 2);
+      const v = load<f32>(edgeTile + ((<usize>(r * NR32 + q)) << 2));
+      store<f32>(dst, overwrite ? v : load<f32>(dst) + v);
     }
   }
 }
@@ -243,67 +250,69 @@ export function blockF32(
  * values op(A)[i .. i+h][pc+p]; rows past i1 are zero.
  */
 function packA32(a: usize, lda: i32, transA: bool, i0: i32, i1: i32, pc: i32, kc: i32, dst: usize): void {
-  const ldaBytes = <usize>lda << 2;
   const foursEnd = i0 + rowsInFours(i1 - i0, kc);
-  for (let i = i0; i < i1; ) {
-    const height = i < foursEnd ? 4 : MR32;
-    const mr = min(height, i1 - i);
-    const stepBytes = <usize>height << 2;
-    if (transA) {
-      // Stored K×M: the values of one step are adjacent.
-      let src = a + <usize>pc * ldaBytes + (<usize>i << 2);
-      if (mr == height) {
-        for (let p = 0; p < kc; p++) {
-          v128.store(dst, v128.load(src));
-          if (height == 5) store<f32>(dst, load<f32>(src, 16), 16);
-          src += ldaBytes;
-          dst += stepBytes;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          for (let r = 0; r < height; r++) store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
-          src += ldaBytes;
-          dst += stepBytes;
-        }
+  for (let i = i0; i < foursEnd; i += 4) {
+    packPanel32(4, min(4, i1 - i), a, lda, transA, i, pc, kc, dst);
+    dst += <usize>kc << 4;
+  }
+  for (let i = foursEnd; i < i1; i += MR32) {
+    packPanel32(MR32, min(MR32, i1 - i), a, lda, transA, i, pc, kc, dst);
+    dst += <usize>(kc * MR32) << 2;
+  }
+}
+
+/** packA32's panel of `height` rows (4 or 5; a constant once inlined) from row i, mr ≤ height of them inside A. */
+// @ts-ignore: decorator
+@inline function packPanel32(height: i32, mr: i32, a: usize, lda: i32, transA: bool, i: i32, pc: i32, kc: i32, dst: usize): void {
+  const ldaBytes = <usize>lda << 2;
+  const stepBytes = <usize>height << 2;
+  if (transA) {
+    // Stored K×M: the values of one step are adjacent.
+    let src = a + <usize>pc * ldaBytes + (<usize>i << 2);
+    if (mr == height) {
+      for (let p = 0; p < kc; p++) {
+        v128.store(dst, v128.load(src));
+        if (height == 5) store<f32>(dst, load<f32>(src, 16), 16);
+        src += ldaBytes;
+        dst += stepBytes;
       }
     } else {
-      // Stored M×K: read 4 rows 4 columns at a time and transpose in registers (a 5th row: its 4 lanes one by one).
-      const row0 = a + <usize>i * ldaBytes + (<usize>pc << 2);
-      if (mr == height) {
-        const row1 = row0 + ldaBytes, row2 = row1 + ldaBytes, row3 = row2 + ldaBytes, row4 = row3 + ldaBytes;
-        let p = 0;
-        if (height == 5) {
-          for (; p + 4 <= kc; p += 4) {
-            const off = <usize>p << 2;
-            const r4 = v128.load(row4 + off);
-            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, 20);
-            store<f32>(dst, f32x4.extract_lane(r4, 0), 16);
-            store<f32>(dst, f32x4.extract_lane(r4, 1), 36);
-            store<f32>(dst, f32x4.extract_lane(r4, 2), 56);
-            store<f32>(dst, f32x4.extract_lane(r4, 3), 76);
-            dst += 80;
-          }
-        } else {
-          for (; p + 4 <= kc; p += 4) {
-            const off = <usize>p << 2;
-            transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, 16);
-            dst += 64;
-          }
-        }
-        for (; p < kc; p++) {
-          for (let r = 0; r < height; r++) store<f32>(dst + (<usize>r << 2), load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)));
-          dst += stepBytes;
-        }
-      } else {
-        for (let p = 0; p < kc; p++) {
-          for (let r = 0; r < height; r++) {
-            store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)) : 0);
-          }
-          dst += stepBytes;
-        }
+      for (let p = 0; p < kc; p++) {
+        for (let r = 0; r < height; r++) store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(src + (<usize>r << 2)) : 0);
+        src += ldaBytes;
+        dst += stepBytes;
       }
     }
-    i += height;
+    return;
+  }
+  // Stored M×K: read 4 rows 4 columns at a time and transpose in registers (a 5th row: its 4 lanes one by one).
+  const row0 = a + <usize>i * ldaBytes + (<usize>pc << 2);
+  if (mr == height) {
+    const row1 = row0 + ldaBytes, row2 = row1 + ldaBytes, row3 = row2 + ldaBytes, row4 = row3 + ldaBytes;
+    let p = 0;
+    for (; p + 4 <= kc; p += 4) {
+      const off = <usize>p << 2;
+      transpose4x4Store(v128.load(row0 + off), v128.load(row1 + off), v128.load(row2 + off), v128.load(row3 + off), dst, stepBytes);
+      if (height == 5) {
+        const r4 = v128.load(row4 + off);
+        store<f32>(dst, f32x4.extract_lane(r4, 0), 16);
+        store<f32>(dst, f32x4.extract_lane(r4, 1), 36);
+        store<f32>(dst, f32x4.extract_lane(r4, 2), 56);
+        store<f32>(dst, f32x4.extract_lane(r4, 3), 76);
+      }
+      dst += 4 * stepBytes;
+    }
+    for (; p < kc; p++) {
+      for (let r = 0; r < height; r++) store<f32>(dst + (<usize>r << 2), load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)));
+      dst += stepBytes;
+    }
+  } else {
+    for (let p = 0; p < kc; p++) {
+      for (let r = 0; r < height; r++) {
+        store<f32>(dst + (<usize>r << 2), r < mr ? load<f32>(row0 + <usize>r * ldaBytes + (<usize>p << 2)) : 0);
+      }
+      dst += stepBytes;
+    }
   }
 }
 
