@@ -49,6 +49,12 @@ export function maxPoolBiasReluValuesF32(
   return bias != 0 ? load<f32>(bias + (<usize>p << 2)) : -0.0;
 }
 
+/** Lanes where the candidate replaces the best so far: wins(), which is a larger value alone where there is no NaN. */
+// @ts-ignore: decorator
+@inline function replaces(candidate: v128, best: v128, numbers: bool): v128 {
+  return numbers ? f32x4.gt(candidate, best) : wins(candidate, best);
+}
+
 /**
  * f32x4.max(v, 0), the lanes of relu: v where v > 0, +0 where v ≤ 0, and
  * where a lane is NaN (rare) the max itself (V8's f32x4.max is a dozen
@@ -142,24 +148,31 @@ export function biasReluMaxPool2x2F32(
           const off = <usize>ow << 3; // 2·ow floats
           const t0 = v128.load(top + off), t1 = v128.load(top + off, 16);
           const b0 = v128.load(bottom + off), b1 = v128.load(bottom + off, 16);
-          let best = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), biases);
+          const topLeft = f32x4.add(v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), biases);
+          const topRight = f32x4.add(v128.shuffle<f32>(t0, t1, 1, 3, 5, 7), biases);
+          const bottomLeft = f32x4.add(v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), biases);
+          const bottomRight = f32x4.add(v128.shuffle<f32>(b0, b1, 1, 3, 5, 7), biases);
+          // Without a NaN among the 16 cells (nearly always), a cell wins by being larger, and relu is a mask.
+          const numbers = !v128.any_true(v128.or(
+            v128.or(f32x4.ne(topLeft, topLeft), f32x4.ne(topRight, topRight)),
+            v128.or(f32x4.ne(bottomLeft, bottomLeft), f32x4.ne(bottomRight, bottomRight)),
+          ));
+          let best = topLeft;
           let at = i32x4.splat(0);
-          let candidate = f32x4.add(v128.shuffle<f32>(t0, t1, 1, 3, 5, 7), biases);
-          let take = wins(candidate, best);
-          best = v128.bitselect(candidate, best, take);
+          let take = replaces(topRight, best, numbers);
+          best = v128.bitselect(topRight, best, take);
           at = v128.bitselect(i32x4.splat(1), at, take);
-          candidate = f32x4.add(v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), biases);
-          take = wins(candidate, best);
-          best = v128.bitselect(candidate, best, take);
+          take = replaces(bottomLeft, best, numbers);
+          best = v128.bitselect(bottomLeft, best, take);
           at = v128.bitselect(i32x4.splat(w), at, take);
-          candidate = f32x4.add(v128.shuffle<f32>(b0, b1, 1, 3, 5, 7), biases);
-          take = wins(candidate, best);
-          best = v128.bitselect(candidate, best, take);
+          take = replaces(bottomRight, best, numbers);
+          best = v128.bitselect(bottomRight, best, take);
           at = v128.bitselect(i32x4.splat(w + 1), at, take);
           // Where the maximum is ≤ 0 (not NaN) every relu'd cell is +0: the first, top-left, is the arg-max.
-          at = v128.and(at, v128.or(f32x4.gt(best, zero), f32x4.ne(best, best)));
+          const positive = f32x4.gt(best, zero);
+          at = v128.and(at, numbers ? positive : v128.or(positive, f32x4.ne(best, best)));
           const cell = o + (<usize>ow << 2);
-          v128.store(values + cell, relu4(best));
+          v128.store(values + cell, numbers ? v128.and(best, positive) : f32x4.max(best, zero));
           v128.store(offsets + cell, i32x4.add(i32x4.add(i32x4.splat(rowStart + 2 * ow), i32x4(0, 2, 4, 6)), at));
           if (ow + 4 >= wo) break;
         }
