@@ -12,8 +12,10 @@
  * sample goes through the same operations as block by block: the same bits.
  *
  * In training the forward parks every block's input, weight, bias, output
- * and arg-max offsets (parks.ts) where the backward reads them; a backward
- * that finds them given up runs the forward again first.
+ * and arg-max offsets (parks.ts) where the backward reads them, and an area
+ * for the gradient of the last output, where the backward reads it (copied
+ * in, or left there by a dense layer's backward: conv-chain-dense.ts); a
+ * backward that finds them given up runs the forward again first.
  */
 import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
 import { ShapeError, ValueError } from '../../errors.js';
@@ -25,8 +27,8 @@ import { forwardParks as parks, type Park } from './parks.js';
 type Scratch = NonNullable<ReturnType<typeof convScratch>>;
 
 /** A training forward's state parked in the engine's memory for its backward. */
-interface ParkedChain extends ConvChainSaved {
-  /** x, then per block its weight, bias, output and arg-max offsets (0: none): chainSizes' order. */
+export interface ParkedChain extends ConvChainSaved {
+  /** x, then per block its weight, bias, output and arg-max offsets (0: none), then the last output's gradient: chainSizes' order. */
   readonly park: Park;
 }
 
@@ -89,20 +91,30 @@ export function checkChain(x: Float32Array, blocks: readonly ConvChainBlock[]): 
 }
 
 /** The last block's output [N, O, Ho', Wo'] after the chain: its values. */
-function chainOutputLength(blocks: readonly ConvChainBlock[]): number {
+export function chainOutputLength(blocks: readonly ConvChainBlock[]): number {
   return blocks[0].g.n * outputCells(blocks[blocks.length - 1]);
 }
 
-/** Byte sizes of x and, per block, its weight, bias, output and arg-max offsets (0: none; offsets only where `argMax`). */
-function chainSizes(x: Float32Array, blocks: readonly ConvChainBlock[], argMax: boolean): number[] {
+/**
+ * Byte sizes of x and, per block, its weight, bias, output and arg-max
+ * offsets (0: none); in training (`parked`) with arg-max offsets where a
+ * block pools, and last the gradient of the last output.
+ */
+function chainSizes(x: Float32Array, blocks: readonly ConvChainBlock[], parked: boolean): number[] {
   const n = blocks[0].g.n;
   return [
     x.length * 4,
     ...blocks.flatMap((b) => {
       const out = n * outputCells(b) * 4;
-      return [b.weight.length * 4, b.bias ? b.g.o * 4 : 0, out, argMax && b.epilogue.pool ? out : 0];
+      return [b.weight.length * 4, b.bias ? b.g.o * 4 : 0, out, parked && b.epilogue.pool ? out : 0];
     }),
+    ...(parked ? [chainOutputLength(blocks) * 4] : []),
   ];
+}
+
+/** Where a training forward parked the chain's last output, and the area for its gradient: byte addresses. */
+export function parkedOutput(parked: Park, blocks: readonly ConvChainBlock[]): { y: number; dy: number } {
+  return { y: parked.ptrs[4 * blocks.length - 1], dy: parked.ptrs[4 * blocks.length + 1] };
 }
 
 /** The blocks' areas from addresses in chainSizes' order: each block's input is x, then the previous block's output. */
@@ -160,9 +172,9 @@ function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof
 /**
  * Runs every block's forward on x: in training with arg-max offsets, into
  * a park (returned); otherwise into areas laid out past the job's frame.
- * Returns a copy of the last block's output.
+ * Returns the byte address of the last block's output.
  */
-function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], scratches: Scratch[], training: boolean): { y: Float32Array; park: Park | null } {
+function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], scratches: Scratch[], training: boolean): { out: number; park: Park | null } {
   const n = blocks[0].g.n;
   const pool = chainPool(engine, blocks, 1);
   const sizes = chainSizes(x, blocks, training);
@@ -187,8 +199,12 @@ function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvCh
     ]);
   });
   runChain(engine, frame, pool, n, blocks.length);
-  const out = areas[areas.length - 1].out >> 2;
-  return { y: engine.f32.slice(out, out + chainOutputLength(blocks)), park };
+  return { out: areas[areas.length - 1].out, park };
+}
+
+/** A copy of the chain's output at byte address `out`. */
+function outputCopy(engine: WasmEngine, out: number, blocks: readonly ConvChainBlock[]): Float32Array {
+  return engine.f32.slice(out >> 2, (out >> 2) + chainOutputLength(blocks));
 }
 
 /**
@@ -201,7 +217,7 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
   const scratches = forwardScratches(engine, blocks, false);
   if (!scratches) return null;
   if (blocks[0].g.n === 0) return new Float32Array(0);
-  return forwardJob(engine, x, blocks, scratches, false).y;
+  return outputCopy(engine, forwardJob(engine, x, blocks, scratches, false).out, blocks);
 }
 
 /**
@@ -210,12 +226,16 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
  * does not suit this path (its backward included).
  */
 export function convChainTrainForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[]): { y: Float32Array; saved: ConvChainSaved } | null {
+  const saved = parkedTrainForward(engine, x, blocks);
+  return saved && { y: outputCopy(engine, parkedOutput(saved.park, blocks).y, blocks), saved };
+}
+
+/** The training forward, its output left in the park (parkedOutput); null where the chain does not suit this path (its backward included). */
+export function parkedTrainForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[]): ParkedChain | null {
   checkChain(x, blocks);
   const scratches = forwardScratches(engine, blocks, true);
   if (!scratches || blocks[0].g.n === 0) return null;
-  const { y, park } = forwardJob(engine, x, blocks, scratches, true);
-  const saved: ParkedChain = { x, blocks, park: park! };
-  return { y, saved };
+  return { x, blocks, park: forwardJob(engine, x, blocks, scratches, true).park! };
 }
 
 /**
@@ -225,9 +245,20 @@ export function convChainTrainForward(engine: WasmEngine, x: Float32Array, block
  * suit this path.
  */
 export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy: Float32Array, wanted: ConvChainWanted): ConvChainGradients | null {
+  checkChain(saved.x, saved.blocks);
+  const length = chainOutputLength(saved.blocks);
+  if (dy.length !== length) throw new ValueError(`conv chain: dy has ${dy.length} values, the last block gives ${length}`);
+  return parkedBackward(engine, saved, wanted, (park) => engine.f32.set(dy, parkedOutput(park, saved.blocks).dy >> 2));
+}
+
+/**
+ * convChainBackward with the gradient of the chain's output written into
+ * its park (parkedOutput's `dy`) by `fillDy`, called once the park is found
+ * (or the forward run again to park its state anew) and before the job.
+ */
+export function parkedBackward(engine: WasmEngine, saved: ConvChainSaved, wanted: ConvChainWanted, fillDy: (park: Park) => void): ConvChainGradients | null {
   const { x, blocks } = saved;
   checkChain(x, blocks);
-  if (dy.length !== chainOutputLength(blocks)) throw new ValueError(`conv chain: dy has ${dy.length} values, the last block gives ${chainOutputLength(blocks)}`);
   const layers = blocks.length;
   if (wanted.weights.length !== layers || wanted.bias.length !== layers)
     throw new ValueError(`conv chain: the wanted gradients name ${wanted.weights.length} weights and ${wanted.bias.length} biases for ${layers} blocks`);
@@ -236,33 +267,34 @@ export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy:
   if (scratches.some((s) => s === null) || blocks.some((b) => (b.g.groups ?? 1) !== 1) || blocks[0].g.n === 0) return null;
   const park = keptChain(engine, saved);
   if (!park) return null;
+  fillDy(park);
   const areas = blockAreas(park.ptrs, blocks);
   const n = blocks[0].g.n;
   const pool = chainPool(engine, blocks, 2);
   const frame = chainFrame(engine, engine.pastWorkAreas(), n, layers, scratches as Scratch[]);
   const transposedRows = blocks.map((b, l) => (wanted.weights[l] ? weightGradRows(engine, b.g) : 0));
   const dwLength = (l: number): number => blocks[l].g.o * (transposedRows[l] || blocks[l].g.c * blocks[l].g.kh * blocks[l].g.kw);
-  // dy, then per block: its input's gradient (the previous block's dy), per-sample weight gradients, their sum, per-sample bias sums.
-  const { ptrs, end } = layOut(frame.end, [
-    dy.length * 4,
-    ...blocks.flatMap((b, l) => {
+  // Per block: its input's gradient (the previous block's dy), per-sample weight gradients, their sum, per-sample bias sums.
+  const { ptrs, end } = layOut(
+    frame.end,
+    blocks.flatMap((b, l) => {
       const { g } = b;
       return [needsDx(l) ? n * g.c * g.h * g.w * 4 : 0, wanted.weights[l] ? n * dwLength(l) * 4 : 0, wanted.weights[l] ? dwLength(l) * 4 : 0, wanted.bias[l] ? n * g.o * 8 : 0];
     }),
-  ]);
+  );
   const grads = blocks.map((_, l) => ({
-    dx: needsDx(l) ? ptrs[1 + 4 * l] : 0,
-    dw: wanted.weights[l] ? ptrs[2 + 4 * l] : 0,
-    dwSum: ptrs[3 + 4 * l],
-    db: wanted.bias[l] ? ptrs[4 + 4 * l] : 0,
+    dx: needsDx(l) ? ptrs[4 * l] : 0,
+    dw: wanted.weights[l] ? ptrs[1 + 4 * l] : 0,
+    dwSum: ptrs[2 + 4 * l],
+    db: wanted.bias[l] ? ptrs[3 + 4 * l] : 0,
   }));
   engine.ensureBytes(end);
-  engine.f32.set(dy, ptrs[0] >> 2);
+  const dy = parkedOutput(park, blocks).dy;
   for (let l = layers - 1, index = 0; l >= 0; l--, index++) {
     const block = blocks[l];
     const { x: input, weight, out, offsets } = areas[l];
     writeDescriptor(engine, frame, index, slot.CONV_BACKWARD, block, scratches[l]!, [
-      [slot.CV_DY_PTR, l === layers - 1 ? ptrs[0] : grads[l + 1].dx],
+      [slot.CV_DY_PTR, l === layers - 1 ? dy : grads[l + 1].dx],
       [slot.CV_X_PTR, input],
       [slot.CV_WEIGHT_PTR, weight],
       [slot.CV_DX_PTR, grads[l].dx],
@@ -288,11 +320,10 @@ export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy:
  * up (or the forward ran elsewhere), the forward again, which parks the same
  * state anew (every sample is computed the same way: the same bits).
  */
-function keptChain(engine: WasmEngine, saved: ConvChainSaved): Park | null {
+export function keptChain(engine: WasmEngine, saved: ConvChainSaved): Park | null {
   const parked = (saved as Partial<ParkedChain>).park;
   // The workers' work areas lie below the parks: start them before the parks are looked at.
   engine.ensurePool();
   if (parked && parks.holds(engine, parked)) return parked;
-  const again = convChainTrainForward(engine, saved.x, saved.blocks);
-  return again ? (again.saved as ParkedChain).park : null;
+  return parkedTrainForward(engine, saved.x, saved.blocks)?.park ?? null;
 }

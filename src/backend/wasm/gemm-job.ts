@@ -5,7 +5,11 @@
  * calling thread alone for small products) and copies C out. The scratch
  * region is reused; it grows to the largest call seen, and batched calls
  * larger than SCRATCH_SOFT_LIMIT are done a group of batch matrices at a
- * time so it does not grow with the batch.
+ * time so it does not grow with the batch. An operand already in the
+ * engine's memory is not copied: one kept resident (keepResident), or one
+ * given as a view of a park (parks.ts), which A or B is read from and C
+ * written into where it lies (a conv chain's output feeding a dense layer,
+ * conv-chain-dense.ts).
  */
 import type { FloatArray, GemmArgs } from '../backend.js';
 import { DTypeError, LimitError, ValueError } from '../../errors.js';
@@ -61,6 +65,25 @@ function residentAt(engine: WasmEngine, array: FloatArray, offset: number): numb
   if (resident === null || resident.array !== array) return -1;
   if (engine.workAreasEnd() > resident.ptr) return -1;
   return resident.ptr + offset * array.BYTES_PER_ELEMENT;
+}
+
+/**
+ * Byte address of `length` elements of `array` from `offset` where the array
+ * is a view of the engine's reserved memory (a park: past the work areas,
+ * below every job's scratch), so that a job can read or write them where
+ * they lie; -1 otherwise (an ordinary array, or a view of memory a job's
+ * scratch may cover, which is copied as usual).
+ */
+function reservedAt(engine: WasmEngine, array: FloatArray, offset: number, length: number): number {
+  if (array.buffer !== engine.f32.buffer) return -1;
+  const start = array.byteOffset + offset * array.BYTES_PER_ELEMENT;
+  return start >= engine.workAreasEnd() && start + length * array.BYTES_PER_ELEMENT <= engine.reservedEnd ? start : -1;
+}
+
+/** Where an operand of one matrix already lies in the engine's memory (a resident copy or a view of a park), or -1. */
+function inEngineAt(engine: WasmEngine, array: FloatArray, offset: number, length: number): number {
+  const at = residentAt(engine, array, offset);
+  return at >= 0 ? at : reservedAt(engine, array, offset, length);
 }
 
 /** Scratch size above which a batched call is split into groups of batch matrices. */
@@ -119,8 +142,8 @@ export function gemm(engine: WasmEngine, args: GemmArgs): void {
   }
 }
 
-/** `aResident`/`bResident`: that operand is read from its resident copy, so it gets no scratch (its count stays, for the loops over it). */
-function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number, aResident = false, bResident = false): Layout {
+/** `aResident`/`bResident`: that operand is read from its resident copy, so it gets no scratch (its count stays, for the loops over it); `cPlaced`: C is written where it lies. */
+function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number, aResident = false, bResident = false, cPlaced = false): Layout {
   const { m, n, k } = args;
   const size = args.dtype === 'float64' ? 8 : 4;
   const nr = args.dtype === 'float64' ? engine.nr64 : engine.nr32;
@@ -135,7 +158,7 @@ function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: numbe
   const bPtr = aPtr + (aResident ? 0 : aCount * aStride);
   const bpPtr = bPtr + (bResident ? 0 : bCount * bStride);
   const cPtr = bpPtr + bCount * bpStride;
-  return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + count * cStride };
+  return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + (cPlaced ? 0 : count * cStride) };
 }
 
 /**
@@ -178,9 +201,11 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
   // A resident operand (one matrix for the whole group) is read where it lies, not copied.
   const aFirst = args.aOffset + first * args.aBatchStride;
   const bFirst = args.bOffset + first * args.bBatchStride;
-  const aResidentPtr = count === 1 || args.aBatchStride === 0 ? residentAt(engine, args.a, aFirst) : -1;
-  const bResidentPtr = count === 1 || args.bBatchStride === 0 ? residentAt(engine, args.b, bFirst) : -1;
-  const lay = layout(engine, args, count, grid.chunks, aResidentPtr >= 0, bResidentPtr >= 0);
+  const aResidentPtr = count === 1 || args.aBatchStride === 0 ? inEngineAt(engine, args.a, aFirst, m * k) : -1;
+  const bResidentPtr = count === 1 || args.bBatchStride === 0 ? inEngineAt(engine, args.b, bFirst, k * n) : -1;
+  // C in a park (one product) is written there: nothing to copy in or out.
+  const cPlacedPtr = count === 1 ? reservedAt(engine, args.c, args.cOffset + first * args.cBatchStride, m * n) : -1;
+  const lay = layout(engine, args, count, grid.chunks, aResidentPtr >= 0, bResidentPtr >= 0, cPlacedPtr >= 0);
   engine.ensureBytes(lay.end);
   const view: FloatArray = f64 ? engine.f64 : engine.f32;
 
@@ -197,7 +222,8 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
     }
     pack(raw, transB ? k : n, transB ? 1 : 0, k, n, lay.bpPtr + i * lay.bpStride);
   }
-  if (accumulate) {
+  if (cPlacedPtr >= 0) lay.cPtr = cPlacedPtr;
+  else if (accumulate) {
     for (let i = 0; i < count; i++) {
       copyIn(view, args.c, args.cOffset + (first + i) * args.cBatchStride, m * n, (lay.cPtr + i * lay.cStride) / size);
     }
@@ -223,7 +249,9 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
   ctl[base + slot.COLS_PER_CHUNK] = grid.cols;
   ctl[base + slot.COL_CHUNKS] = grid.colChunks;
 
-  if (pool) {
+  if (cPlacedPtr >= 0) {
+    engine.runJob(pool, grid.chunks, lay.flagsPtr);
+  } else if (pool) {
     // The flags' memory held other data before; clear it so that no stale value reads as done.
     ctl.fill(0, lay.flagsPtr >> 2, (lay.flagsPtr >> 2) + grid.chunks);
     pool.open();

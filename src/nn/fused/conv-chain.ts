@@ -25,43 +25,49 @@ import { Tensor } from '../../tensor/tensor.js';
 import { convBlock, convBlockOptions, convBlockTakes, matchConvBlock, type ConvBlockLayers } from './conv-block.js';
 import { registerFusedPattern } from './plan.js';
 import type { FusedPattern } from './pattern.js';
+import type { Module } from '../module.js';
 
 export const convChain: FusedPattern = {
   name: 'conv-chain',
   match(layers, i) {
-    const blocks: ConvBlockLayers[] = [];
-    for (let at = i, block = matchConvBlock(layers, at); block; block = matchConvBlock(layers, at)) {
-      blocks.push(block);
-      at += block.layers;
-    }
-    if (blocks.length < 2) return null;
-    const params = blocks.flatMap(({ conv }) => (conv.bias ? [conv.weight, conv.bias] : [conv.weight]));
+    const blocks = matchChainBlocks(layers, i);
+    if (!blocks) return null;
+    const params = chainParams(blocks);
     return {
-      layers: blocks.reduce((sum, b) => sum + b.layers, 0),
+      layers: chainLayers(blocks),
       run: (x) => (x.dtype === 'float32' && convChainForward.available() ? runChain(blocks, x, needsGrad([x, ...params])) : null),
     };
   },
 };
+
+/** The convolution blocks of a chain starting at layers[i] (two or more), or null. */
+export function matchChainBlocks(layers: readonly Module[], i: number): ConvBlockLayers[] | null {
+  const blocks: ConvBlockLayers[] = [];
+  for (let at = i, block = matchConvBlock(layers, at); block; block = matchConvBlock(layers, at)) {
+    blocks.push(block);
+    at += block.layers;
+  }
+  return blocks.length < 2 ? null : blocks;
+}
+
+/** How many layers the chain's blocks cover. */
+export function chainLayers(blocks: readonly ConvBlockLayers[]): number {
+  return blocks.reduce((sum, b) => sum + b.layers, 0);
+}
+
+/** The chain's weights and biases in block order (the op's inputs after x). */
+export function chainParams(blocks: readonly ConvBlockLayers[]): Tensor[] {
+  return blocks.flatMap(({ conv }) => (conv.bias ? [conv.weight, conv.bias] : [conv.weight]));
+}
 
 // Tried before the single block, which covers the chain's first block only.
 registerFusedPattern(convChain, convBlock);
 
 /** The chain's output for x through the backend's routines (recorded where `training`), or null where a block does not take its input or the backend declines the sizes. */
 function runChain(blocks: readonly ConvBlockLayers[], x: Tensor, training: boolean): Tensor | null {
-  const kernelBlocks: ConvChainBlock[] = [];
-  let shape = x.shape;
-  for (const { conv, pool } of blocks) {
-    if (!convBlockTakes(conv, shape, 'float32')) return null;
-    const g = convGeometry(shape, conv.weight.shape, convBlockOptions(conv));
-    let pg: ConvChainBlock['epilogue']['pool'] = null;
-    if (pool) {
-      const [kh, kw] = typeof pool.kernelSize === 'number' ? [pool.kernelSize, pool.kernelSize] : pool.kernelSize;
-      if (g.ho < kh || g.wo < kw) return null; // no window fits: the pooling layer reports it
-      pg = poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride });
-    }
-    kernelBlocks.push({ g, weight: conv.weight.data as Float32Array, bias: (conv.bias?.data as Float32Array) ?? null, epilogue: { relu: true, pool: pg } });
-    shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
-  }
+  const described = describeChain(blocks, x.shape);
+  if (!described) return null;
+  const { kernelBlocks, shape } = described;
   if (training)
     return convChainTraining(
       x,
@@ -75,8 +81,27 @@ function runChain(blocks: readonly ConvBlockLayers[], x: Tensor, training: boole
   return fast && new Tensor(fast.run(xs, kernelBlocks), shape);
 }
 
+/** The kernels' description of the blocks on an input of this shape, and the chain's output shape; null where a block does not take its input. */
+export function describeChain(blocks: readonly ConvBlockLayers[], inputShape: readonly number[]): { kernelBlocks: ConvChainBlock[]; shape: number[] } | null {
+  const kernelBlocks: ConvChainBlock[] = [];
+  let shape = [...inputShape];
+  for (const { conv, pool } of blocks) {
+    if (!convBlockTakes(conv, shape, 'float32')) return null;
+    const g = convGeometry(shape, conv.weight.shape, convBlockOptions(conv));
+    let pg: ConvChainBlock['epilogue']['pool'] = null;
+    if (pool) {
+      const [kh, kw] = typeof pool.kernelSize === 'number' ? [pool.kernelSize, pool.kernelSize] : pool.kernelSize;
+      if (g.ho < kh || g.wo < kw) return null; // no window fits: the pooling layer reports it
+      pg = poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride });
+    }
+    kernelBlocks.push({ g, weight: conv.weight.data as Float32Array, bias: (conv.bias?.data as Float32Array) ?? null, epilogue: { relu: true, pool: pg } });
+    shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
+  }
+  return { kernelBlocks, shape };
+}
+
 /** The blocks as ordinary recorded ops on x, with the weights and biases `params` (in block order): what gradients of gradients differentiate. */
-function blocksAsOps(blocks: readonly ConvBlockLayers[], x: Tensor, params: Tensor[]): Tensor {
+export function blocksAsOps(blocks: readonly ConvBlockLayers[], x: Tensor, params: Tensor[]): Tensor {
   let y = x;
   let p = 0;
   for (const { conv, pool } of blocks) {

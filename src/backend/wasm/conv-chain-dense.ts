@@ -1,0 +1,119 @@
+/**
+ * A convolution chain whose output, flattened, feeds a dense layer (a CNN's
+ * feature extractor and its first fully connected layer), in training. The
+ * chain's forward parks its output (conv-chain.ts) and the layer's product
+ * reads it there; the layer's backward reads it there again for dW and
+ * writes dX into the park's area for the chain's output gradient, where the
+ * chain's backward reads it. The chain then the layer would copy the
+ * chain's output out (a fresh array) and back in twice (forward, and for
+ * dW), and dX out (a fresh array) and back in, each on the calling thread
+ * alone while the workers wait. The products are the GEMM calls the layer
+ * makes (linear: x·Wᵀ onto the bias; backward gᵀ·x and g·W), on the same
+ * operands: the same bits.
+ */
+import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
+import { gemmArgs } from '../backend.js';
+import { ValueError } from '../../errors.js';
+import type { WasmEngine } from './engine.js';
+import { gemm } from './gemm-job.js';
+import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedOutput, parkedTrainForward } from './conv-chain.js';
+import { forwardParks as parks, type Park } from './parks.js';
+
+/** The dense layer after the chain: y = x·Wᵀ + b on the flattened output x [N, K], W [outFeatures, K], b [outFeatures] or null. */
+export interface DenseAfterChain {
+  weight: Float32Array;
+  bias: Float32Array | null;
+  outFeatures: number;
+}
+
+/** What the backward computes: the chain's gradients (ConvChainWanted) and the dense layer's weight gradient. */
+export interface ChainDenseWanted extends ConvChainWanted {
+  denseWeight: boolean;
+}
+
+/** The chain's gradients (null where none is wanted) and the dense layer's weight gradient [outFeatures, K] (null where not wanted). */
+export interface ChainDenseGradients {
+  chain: ConvChainGradients | null;
+  dw: Float32Array | null;
+}
+
+/** Rows N and features K per row of the chain's flattened output, once the dense layer is checked to take them. */
+export function checkDense(x: Float32Array, blocks: readonly ConvChainBlock[], dense: DenseAfterChain): { rows: number; features: number } {
+  checkChain(x, blocks);
+  const rows = blocks[0].g.n;
+  const features = rows === 0 ? 0 : chainOutputLength(blocks) / rows;
+  const { weight, bias, outFeatures } = dense;
+  if (!Number.isInteger(outFeatures) || outFeatures < 1) throw new ValueError(`conv chain + dense: outFeatures must be a positive integer, got ${outFeatures}`);
+  if (weight.length !== outFeatures * features)
+    throw new ValueError(`conv chain + dense: the weight has ${weight.length} values, ${outFeatures} outputs of the chain's ${features} features need ${outFeatures * features}`);
+  if (bias && bias.length !== outFeatures) throw new ValueError(`conv chain + dense: the bias has ${bias.length} values, the layer gives ${outFeatures}`);
+  return { rows, features };
+}
+
+/** A view of `length` floats of the engine's memory from byte address `at` (made just before its use: a memory that grows replaces its views). */
+function engineView(engine: WasmEngine, at: number, length: number): Float32Array {
+  return engine.f32.subarray(at >> 2, (at >> 2) + length);
+}
+
+/**
+ * The dense layer's output [N, outFeatures] on the chain's output for x,
+ * and the chain's state parked for convChainDenseBackward; null where the
+ * chain does not suit this path (its backward included).
+ */
+export function convChainDenseTrainForward(
+  engine: WasmEngine,
+  x: Float32Array,
+  blocks: readonly ConvChainBlock[],
+  dense: DenseAfterChain,
+): { y: Float32Array; saved: ConvChainSaved } | null {
+  const { rows, features } = checkDense(x, blocks, dense);
+  const saved = parkedTrainForward(engine, x, blocks);
+  if (!saved) return null;
+  const { weight, bias, outFeatures } = dense;
+  // As linear: the bias in every row, the product added onto it.
+  const y = new Float32Array(rows * outFeatures);
+  if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
+  const h = engineView(engine, parkedOutput(saved.park, blocks).y, rows * features);
+  gemm(engine, gemmArgs({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null }));
+  return { y, saved };
+}
+
+/**
+ * The gradients for dOut [N, outFeatures], the gradient of the dense
+ * layer's output: its weight's (gᵀ·x, x the chain's parked output) and,
+ * through dX = g·W written into the chain's park, the chain's. Null where
+ * the chain does not suit this path.
+ */
+export function convChainDenseBackward(
+  engine: WasmEngine,
+  saved: ConvChainSaved,
+  dense: DenseAfterChain,
+  dOut: Float32Array,
+  wanted: ChainDenseWanted,
+): ChainDenseGradients | null {
+  const { blocks } = saved;
+  const { rows, features } = checkDense(saved.x, blocks, dense);
+  const { weight, outFeatures } = dense;
+  if (dOut.length !== rows * outFeatures) throw new ValueError(`conv chain + dense: dOut has ${dOut.length} values, the layer gives ${rows * outFeatures}`);
+  let dw: Float32Array | null = null;
+  const weightGrad = (park: Park): void => {
+    if (!wanted.denseWeight) return;
+    dw = new Float32Array(outFeatures * features);
+    const h = engineView(engine, parkedOutput(park, blocks).y, rows * features);
+    gemm(engine, gemmArgs({ m: outFeatures, n: features, k: rows, a: dOut, transA: true, b: h, c: dw }));
+  };
+  if (!(wanted.input || wanted.weights.some(Boolean) || wanted.bias.some(Boolean))) {
+    // Nothing below the layer learns: its weight's gradient only.
+    const park = keptChain(engine, saved);
+    if (!park) return null;
+    weightGrad(park);
+    parks.release(engine, park);
+    return { chain: null, dw };
+  }
+  const chain = parkedBackward(engine, saved, wanted, (park) => {
+    weightGrad(park);
+    const dx = engineView(engine, parkedOutput(park, blocks).dy, rows * features);
+    gemm(engine, gemmArgs({ m: rows, n: features, k: outFeatures, a: dOut, b: weight, c: dx }));
+  });
+  return chain && { chain, dw };
+}
