@@ -9,8 +9,6 @@
 export * from './core.js';
 // Sequential's float32 conv chain for CNN inference: registers itself (kept out of the browser's core entry).
 import './nn/fused/conv-chain.js';
-// ... and its fusion with the Flatten and Linear after it, in training.
-import './nn/fused/conv-chain-dense.js';
 // Adam's moments kept in WebAssembly memory between steps: registers itself (kept out of the browser's core entry).
 import './backend/wasm/adam-moments.js';
 

@@ -24,9 +24,8 @@ import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { ValueError } from '../src/errors.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../src/nn/index.js';
 import { fusedBlock } from '../src/nn/fused/plan.js';
-import { convChain } from '../src/nn/fused/conv-chain.js';
 // Registers the patterns (as frugal-ml's Node entry point does).
-import '../src/nn/fused/conv-chain-dense.js';
+import { convChain } from '../src/nn/fused/conv-chain.js';
 import { matmul } from '../src/tensor/ops/matmul.js';
 import { randn } from '../src/tensor/creation.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
@@ -179,6 +178,27 @@ describe('convChainDenseTrainForward and convChainDenseBackward', { skip: noWasm
       return convChainDenseBackward.run(saved, c.dense, c.dOut, wanted);
     });
     sameGradients(twice, kept.grads, 'twice');
+  });
+
+  it("reads the forward's copy of the weight only while the weight's version is the forward's", () => {
+    const c = CASES[1][1]();
+    const wanted = everything(c.blocks);
+    const before = { ...c.dense, weight: c.dense.weight.slice(), weightVersion: 1 };
+    const changed = { ...before, weight: before.weight.map((v) => v * 0.5), weightVersion: 2 };
+    const gradients = (backend: 'reference' | 'wasm', backwardDense: DenseAfterChain): ChainDenseGradients =>
+      withBackend('wasm', () => {
+        const forward = backend === 'wasm' ? convChainDenseTrainForward.run : convChainDenseTrainForward.reference;
+        const backward = backend === 'wasm' ? convChainDenseBackward.run : convChainDenseBackward.reference;
+        const { saved } = forward.call(convChainDenseTrainForward, c.x, c.blocks, before);
+        return backward.call(convChainDenseBackward, saved, backwardDense, c.dOut, wanted);
+      });
+    // A weight changed (and its version bumped) between the two: the backward reads the new values, as the layer's would.
+    sameGradients(gradients('wasm', changed), gradients('reference', changed), 'a changed weight');
+    // No version given: the backward copies the weight.
+    const unversioned = { ...changed, weightVersion: undefined };
+    sameGradients(gradients('wasm', unversioned), gradients('reference', unversioned), 'no version');
+    // The same version: the forward's copy (values written without markModified() are not seen).
+    sameGradients(gradients('wasm', { ...changed, weightVersion: 1 }), gradients('reference', before), 'the same version');
   });
 
   it('rejects a dense layer or a gradient that does not fit the chain', () => {

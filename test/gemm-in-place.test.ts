@@ -8,7 +8,8 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gemmArgs, type GemmCall } from '../src/backend/backend.js';
 import { wasmEngine, wasmSupport } from '../src/backend/wasm/backend.js';
-import { gemm } from '../src/backend/wasm/gemm-job.js';
+import { gemm, gemmWith, packB, packedBBytes } from '../src/backend/wasm/gemm-job.js';
+import { ValueError } from '../src/errors.js';
 import { forwardParks } from '../src/backend/wasm/parks.js';
 import { rng, withThreads } from './helpers/backends.js';
 
@@ -73,6 +74,56 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
       });
     });
   }
+
+  for (const threads of [1, 2]) {
+    it(`${threads} thread(s): B packed beforehand in a park (packB) gives the bits of the plain call; meanwhile runs once`, {
+      skip: threads > 1 && wasmSupport !== 'threads' && 'no threads here',
+    }, () => {
+      withThreads(threads, () => {
+        const e = engine!;
+        for (const [m, n, k, transA, transB] of SHAPES) {
+          const a = random(m * k, m + n),
+            b = random(k * n, k),
+            c0 = random(m * n, n);
+          const call: GemmCall = { m, n, k, a, b, transA, transB, c: c0, accumulate: true };
+          const expected = plain(call, c0);
+          e.ensurePool();
+          const park = forwardParks.park(e, [b.length * 4, packedBBytes(e, k, n)]);
+          try {
+            e.f32.set(b, park.ptrs[0] >> 2);
+            packB(e, park.ptrs[0], k, n, transB, park.ptrs[1]);
+            // Different values in b: the packed copy is what the product reads.
+            const c = c0.slice();
+            let calls = 0;
+            gemmWith(e, gemmArgs({ ...call, b: new Float32Array(b.length), c }), { packedB: park.ptrs[1], meanwhile: () => calls++ });
+            sameBits(c, expected, `${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}`);
+            assert.equal(calls, 1, 'meanwhile runs once');
+          } finally {
+            forwardParks.release(e, park);
+          }
+        }
+      });
+    });
+  }
+
+  it('rejects a packed B outside the reserved memory, misaligned, or for a batch', () => {
+    const e = engine!;
+    const [m, n, k] = [4, 8, 3];
+    const call = gemmArgs({ m, n, k, a: random(m * k, 1), b: random(k * n, 2), c: new Float32Array(m * n) });
+    assert.throws(() => gemmWith(e, call, { packedB: e.pastWorkAreas() }), ValueError, 'no park: in the scratch');
+    const park = forwardParks.park(e, [packedBBytes(e, k, n) + 64]);
+    try {
+      assert.throws(() => gemmWith(e, call, { packedB: park.ptrs[0] + 4 }), ValueError, 'misaligned');
+      assert.throws(() => gemmWith(e, call, { packedB: park.ptrs[0] + 128 }), ValueError, 'past the park');
+      assert.throws(
+        () => gemmWith(e, { ...call, batch: 2, a: random(2 * m * k, 3), aBatchStride: m * k, c: new Float32Array(2 * m * n), cBatchStride: m * n }, { packedB: park.ptrs[0] }),
+        ValueError,
+        'a batch',
+      );
+    } finally {
+      forwardParks.release(e, park);
+    }
+  });
 
   it('a view that reaches past the reserved region into the scratch is copied, and the product is right', () => {
     const e = engine!;

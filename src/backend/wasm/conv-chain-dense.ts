@@ -7,16 +7,21 @@
  * chain's backward reads it. The chain then the layer would copy the
  * chain's output out (a fresh array) and back in twice (forward, and for
  * dW), and dX out (a fresh array) and back in, each on the calling thread
- * alone while the workers wait. The products are the GEMM calls the layer
- * makes (linear: x·Wᵀ onto the bias; backward gᵀ·x and g·W), on the same
- * operands: the same bits.
+ * alone while the workers wait. The products' B operands are packed into
+ * the park while the workers run the job before (the weight both ways
+ * during the chain's forward, the chain's output during the layer's
+ * forward product), not before each product on the calling thread alone;
+ * the backward reads the forward's packed weight while the weight's version
+ * is the forward's. The products are the GEMM calls the layer makes
+ * (linear: x·Wᵀ onto the bias; backward gᵀ·x and g·W), on the same
+ * operands packed the same way: the same bits.
  */
 import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
 import { gemmArgs } from '../backend.js';
 import { ValueError } from '../../errors.js';
 import type { WasmEngine } from './engine.js';
-import { gemm } from './gemm-job.js';
-import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedOutput, parkedTrainForward } from './conv-chain.js';
+import { gemmWith, packB, packedBBytes } from './gemm-job.js';
+import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedOutput, parkedTrainForward, type ParkedChain } from './conv-chain.js';
 import { forwardParks as parks, type Park } from './parks.js';
 
 /** The dense layer after the chain: y = x·Wᵀ + b on the flattened output x [N, K], W [outFeatures, K], b [outFeatures] or null. */
@@ -24,6 +29,35 @@ export interface DenseAfterChain {
   weight: Float32Array;
   bias: Float32Array | null;
   outFeatures: number;
+  /**
+   * The count of changes to the weight's values (a Parameter's version):
+   * where the backward is given the forward's, it may read the forward's
+   * copy of the weight. Absent: the backward copies the weight anew.
+   */
+  weightVersion?: number;
+}
+
+/** The training forward's state: the chain's park (with the areas of DenseAreas) and the weight's version then. */
+interface ParkedChainDense extends ParkedChain {
+  readonly weightVersion: number | undefined;
+}
+
+/** The areas the forward parks beside the chain's (byte addresses): the weight, packed for x·Wᵀ and for g·W, and the chain's output packed for gᵀ·x. */
+interface DenseAreas {
+  weight: number;
+  forwardWeight: number;
+  backwardWeight: number;
+  backwardInput: number;
+}
+
+/** Byte sizes of DenseAreas' areas, in its order. */
+function denseAreaSizes(engine: WasmEngine, rows: number, features: number, outFeatures: number): number[] {
+  return [outFeatures * features * 4, packedBBytes(engine, features, outFeatures), packedBBytes(engine, outFeatures, features), packedBBytes(engine, rows, features)];
+}
+
+function denseAreas(park: Park, blocks: readonly ConvChainBlock[]): DenseAreas {
+  const [weight, forwardWeight, backwardWeight, backwardInput] = parkedOutput(park, blocks).extra;
+  return { weight, forwardWeight, backwardWeight, backwardInput };
 }
 
 /** What the backward computes: the chain's gradients (ConvChainWanted) and the dense layer's weight gradient. */
@@ -67,14 +101,28 @@ export function convChainDenseTrainForward(
   dense: DenseAfterChain,
 ): { y: Float32Array; saved: ConvChainSaved } | null {
   const { rows, features } = checkDense(x, blocks, dense);
-  const saved = parkedTrainForward(engine, x, blocks);
-  if (!saved) return null;
   const { weight, bias, outFeatures } = dense;
+  const parked = parkedTrainForward(engine, x, blocks, denseAreaSizes(engine, rows, features, outFeatures), (park) => {
+    // While the workers start on the chain: the weight copied in and packed for the forward's and the backward's products.
+    const at = denseAreas(park, blocks);
+    engine.f32.set(weight, at.weight >> 2);
+    packB(engine, at.weight, features, outFeatures, true, at.forwardWeight);
+    packB(engine, at.weight, outFeatures, features, false, at.backwardWeight);
+  });
+  if (!parked) return null;
+  const saved: ParkedChainDense = { ...parked, weightVersion: dense.weightVersion };
+  const at = denseAreas(saved.park, blocks);
+  const hAt = parkedOutput(saved.park, blocks).y;
   // As linear: the bias in every row, the product added onto it.
   const y = new Float32Array(rows * outFeatures);
   if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
-  const h = engineView(engine, parkedOutput(saved.park, blocks).y, rows * features);
-  gemm(engine, gemmArgs({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null }));
+  const h = engineView(engine, hAt, rows * features);
+  // B is the weight packed in the park (`b` describes it).
+  gemmWith(engine, gemmArgs({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null }), {
+    packedB: at.forwardWeight,
+    // While the workers start on the product: the chain's output packed for the backward's gᵀ·x.
+    meanwhile: () => packB(engine, hAt, rows, features, false, at.backwardInput),
+  });
   return { y, saved };
 }
 
@@ -96,11 +144,14 @@ export function convChainDenseBackward(
   const { weight, outFeatures } = dense;
   if (dOut.length !== rows * outFeatures) throw new ValueError(`conv chain + dense: dOut has ${dOut.length} values, the layer gives ${rows * outFeatures}`);
   let dw: Float32Array | null = null;
+  // The forward's packed operands, where its park is still the one found (not parked anew by a forward run again).
+  const forwards = (park: Park): DenseAreas | null => (park === (saved as Partial<ParkedChainDense>).park ? denseAreas(park, blocks) : null);
   const weightGrad = (park: Park): void => {
     if (!wanted.denseWeight) return;
     dw = new Float32Array(outFeatures * features);
     const h = engineView(engine, parkedOutput(park, blocks).y, rows * features);
-    gemm(engine, gemmArgs({ m: outFeatures, n: features, k: rows, a: dOut, transA: true, b: h, c: dw }));
+    const packed = forwards(park)?.backwardInput;
+    gemmWith(engine, gemmArgs({ m: outFeatures, n: features, k: rows, a: dOut, transA: true, b: h, c: dw }), { packedB: packed });
   };
   if (!(wanted.input || wanted.weights.some(Boolean) || wanted.bias.some(Boolean))) {
     // Nothing below the layer learns: its weight's gradient only.
@@ -113,7 +164,10 @@ export function convChainDenseBackward(
   const chain = parkedBackward(engine, saved, wanted, (park) => {
     weightGrad(park);
     const dx = engineView(engine, parkedOutput(park, blocks).dy, rows * features);
-    gemm(engine, gemmArgs({ m: rows, n: features, k: outFeatures, a: dOut, b: weight, c: dx }));
+    // The forward's packed weight while the weight's version is the forward's.
+    const { weightVersion } = saved as Partial<ParkedChainDense>;
+    const packed = weightVersion !== undefined && weightVersion === dense.weightVersion ? forwards(park)?.backwardWeight : undefined;
+    gemmWith(engine, gemmArgs({ m: rows, n: features, k: outFeatures, a: dOut, b: weight, c: dx }), { packedB: packed });
   });
   return chain && { chain, dw };
 }

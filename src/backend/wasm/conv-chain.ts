@@ -112,9 +112,10 @@ function chainSizes(x: Float32Array, blocks: readonly ConvChainBlock[], parked: 
   ];
 }
 
-/** Where a training forward parked the chain's last output, and the area for its gradient: byte addresses. */
-export function parkedOutput(parked: Park, blocks: readonly ConvChainBlock[]): { y: number; dy: number } {
-  return { y: parked.ptrs[4 * blocks.length - 1], dy: parked.ptrs[4 * blocks.length + 1] };
+/** Where a training forward parked the chain's last output, the area for its gradient and the extra areas it was asked for (parkedTrainForward): byte addresses. */
+export function parkedOutput(parked: Park, blocks: readonly ConvChainBlock[]): { y: number; dy: number; extra: number[] } {
+  const dyAt = 4 * blocks.length + 1;
+  return { y: parked.ptrs[dyAt - 2], dy: parked.ptrs[dyAt], extra: parked.ptrs.slice(dyAt + 1) };
 }
 
 /** The blocks' areas from addresses in chainSizes' order: each block's input is x, then the previous block's output. */
@@ -161,23 +162,32 @@ function writeDescriptor(engine: WasmEngine, frame: ChainFrame, index: number, k
   for (const [at, value] of slots) i32[d + at] = value;
 }
 
-/** Runs the frame's descriptors as one CONV_CHAIN job of one chunk per sample. */
-function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof chainPool>, n: number, layers: number): void {
+/** Runs the frame's descriptors as one CONV_CHAIN job of one chunk per sample (`meanwhile`: engine.runJob's). */
+function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof chainPool>, n: number, layers: number, meanwhile?: () => void): void {
   const base = engine.beginJob(slot.CONV_CHAIN, n, frame.flagsPtr);
   engine.i32[base + slot.CC_CHAIN_PTR] = frame.descPtr;
   engine.i32[base + slot.CC_LAYERS] = layers;
-  engine.runJob(pool, n, frame.flagsPtr);
+  engine.runJob(pool, n, frame.flagsPtr, meanwhile);
 }
 
 /**
  * Runs every block's forward on x: in training with arg-max offsets, into
- * a park (returned); otherwise into areas laid out past the job's frame.
- * Returns the byte address of the last block's output.
+ * a park (returned, with areas of the `extra` byte sizes at its end, which
+ * `meanwhile` may fill during the job); otherwise into areas laid out past
+ * the job's frame. Returns the byte address of the last block's output.
  */
-function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], scratches: Scratch[], training: boolean): { out: number; park: Park | null } {
+function forwardJob(
+  engine: WasmEngine,
+  x: Float32Array,
+  blocks: readonly ConvChainBlock[],
+  scratches: Scratch[],
+  training: boolean,
+  extra: readonly number[] = [],
+  meanwhile?: (park: Park) => void,
+): { out: number; park: Park | null } {
   const n = blocks[0].g.n;
   const pool = chainPool(engine, blocks, 1);
-  const sizes = chainSizes(x, blocks, training);
+  const sizes = [...chainSizes(x, blocks, training), ...extra];
   const park = training ? parks.park(engine, sizes) : null;
   const frame = chainFrame(engine, engine.pastWorkAreas(), n, blocks.length, scratches);
   const laid = park ? null : layOut(frame.end, sizes);
@@ -198,7 +208,7 @@ function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvCh
       ...epilogueSlots(block.epilogue, out, offsets),
     ]);
   });
-  runChain(engine, frame, pool, n, blocks.length);
+  runChain(engine, frame, pool, n, blocks.length, park && meanwhile ? () => meanwhile(park) : undefined);
   return { out: areas[areas.length - 1].out, park };
 }
 
@@ -230,12 +240,23 @@ export function convChainTrainForward(engine: WasmEngine, x: Float32Array, block
   return saved && { y: outputCopy(engine, parkedOutput(saved.park, blocks).y, blocks), saved };
 }
 
-/** The training forward, its output left in the park (parkedOutput); null where the chain does not suit this path (its backward included). */
-export function parkedTrainForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[]): ParkedChain | null {
+/**
+ * The training forward, its output left in the park (parkedOutput), with
+ * areas of the `extra` byte sizes parked beside it for the caller, which
+ * `meanwhile` may fill while the workers run the job (engine.runJob); null
+ * where the chain does not suit this path (its backward included).
+ */
+export function parkedTrainForward(
+  engine: WasmEngine,
+  x: Float32Array,
+  blocks: readonly ConvChainBlock[],
+  extra: readonly number[] = [],
+  meanwhile?: (park: Park) => void,
+): ParkedChain | null {
   checkChain(x, blocks);
   const scratches = forwardScratches(engine, blocks, true);
   if (!scratches || blocks[0].g.n === 0) return null;
-  return { x, blocks, park: forwardJob(engine, x, blocks, scratches, true).park! };
+  return { x, blocks, park: forwardJob(engine, x, blocks, scratches, true, extra, meanwhile).park! };
 }
 
 /**

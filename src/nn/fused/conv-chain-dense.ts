@@ -9,7 +9,7 @@
  * same kernels, the same GEMM calls); gradients of gradients differentiate
  * the layers as ordinary ops. Without gradients recorded, or where anything
  * does not suit it, the block declines and the plan's next pattern (the
- * chain alone) runs.
+ * chain alone) runs. Registered by conv-chain.ts, with the chain.
  */
 import { needsGrad } from '../../autograd/graph.js';
 import { fusedOp } from '../../autograd/fused.js';
@@ -19,8 +19,7 @@ import { Tensor } from '../../tensor/tensor.js';
 import { Flatten } from '../layers/flatten.js';
 import { biasGrad, Linear, linear } from '../layers/linear.js';
 import type { ConvBlockLayers } from './conv-block.js';
-import { blocksAsOps, chainLayers, chainParams, convChain, describeChain, matchChainBlocks } from './conv-chain.js';
-import { registerFusedPattern } from './plan.js';
+import { blocksAsOps, chainLayers, chainParams, describeChain, matchChainBlocks } from './conv-chain-blocks.js';
 import type { FusedPattern } from './pattern.js';
 
 export const convChainDense: FusedPattern = {
@@ -41,9 +40,6 @@ export const convChainDense: FusedPattern = {
   },
 };
 
-// Tried before the chain alone, which covers the chain's blocks only.
-registerFusedPattern(convChainDense, convChain);
-
 /** Whether the Flatten turns an image batch [N, C, H, W] into rows [N, C·H·W]. */
 function flattensImage(layer: Flatten): boolean {
   return (layer.startDim === 1 || layer.startDim === -3) && (layer.endDim === -1 || layer.endDim === 3);
@@ -55,7 +51,12 @@ function train(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Te
   if (!described) return null;
   const { kernelBlocks, shape } = described;
   if (layer.inFeatures !== shape[1] * shape[2] * shape[3]) return null; // the layer reports the misfit
-  const dense: DenseAfterChain = { weight: layer.weight.data as Float32Array, bias: (layer.bias?.data as Float32Array) ?? null, outFeatures: layer.outFeatures };
+  const dense: DenseAfterChain = {
+    weight: layer.weight.data as Float32Array,
+    bias: (layer.bias?.data as Float32Array) ?? null,
+    outFeatures: layer.outFeatures,
+    weightVersion: layer.weight.version,
+  };
   const xs = x.data as Float32Array;
   const fast = convChainDenseTrainForward.implementation(xs, kernelBlocks, dense);
   if (!fast) return null;
@@ -69,7 +70,9 @@ function train(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Te
       bias: blocks.map(({ conv }) => conv.bias?.requiresGrad ?? false),
       denseWeight: layer.weight.requiresGrad,
     };
-    const { chain, dw } = convChainDenseBackward.run(saved, dense, g.data as Float32Array, wanted);
+    // The weight's version now: where it is the forward's, the backend may read the forward's copy of the weight.
+    const now = { ...dense, weightVersion: layer.weight.version };
+    const { chain, dw } = convChainDenseBackward.run(saved, now, g.data as Float32Array, wanted);
     const out: (Tensor | null)[] = [chain?.dx ? new Tensor(chain.dx, x.shape) : null];
     blocks.forEach(({ conv }, l) => {
       const grads = chain?.blocks[l];
