@@ -3,11 +3,14 @@
 // written there (accumulated onto where asked), with the bits of the same
 // product on ordinary arrays, on one and two threads. A view that is not
 // wholly inside the reserved region (it reaches into the jobs' scratch) is
-// copied like any other array, and still gives the right product.
+// copied like any other array, and still gives the right product. A B packed
+// beforehand, and a product on the calling thread with its own control
+// block (gemmHere), give the same bits.
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gemmArgs, type GemmCall } from '../src/backend/backend.js';
 import { wasmEngine, wasmSupport } from '../src/backend/wasm/backend.js';
+import { gemmHere, productHereBytes } from '../src/backend/wasm/gemm-here.js';
 import { gemm, gemmWith, packB, packedBBytes } from '../src/backend/wasm/gemm-job.js';
 import { ValueError } from '../src/errors.js';
 import { forwardParks } from '../src/backend/wasm/parks.js';
@@ -120,6 +123,55 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
         ValueError,
         'a batch',
       );
+    } finally {
+      forwardParks.release(e, park);
+    }
+  });
+
+  it('gemmHere (one product on this thread, its own control block) gives the bits of gemm, with or without a packed B', () => {
+    const e = engine!;
+    for (const [m, n, k, transA, transB] of SHAPES) {
+      const a = random(m * k, m),
+        b = random(k * n, n),
+        c0 = random(m * n, k);
+      for (const accumulate of [false, true]) {
+        const call: GemmCall = { m, n, k, a, b, transA, transB, c: c0, accumulate };
+        const expected = plain(call, c0);
+        const at = e.pastWorkAreas();
+        e.ensureBytes(at + productHereBytes(e, m, n, k));
+        const c = c0.slice();
+        gemmHere(e, gemmArgs({ ...call, c }), at);
+        sameBits(c, expected, `${m}×${n}×${k} here`);
+        const park = forwardParks.park(e, [b.length * 4, packedBBytes(e, k, n)]);
+        try {
+          e.f32.set(b, park.ptrs[0] >> 2);
+          packB(e, park.ptrs[0], k, n, transB, park.ptrs[1]);
+          const from = e.pastWorkAreas();
+          e.ensureBytes(from + productHereBytes(e, m, n, k));
+          const packed = c0.slice();
+          gemmHere(e, gemmArgs({ ...call, c: packed }), from, park.ptrs[1]);
+          sameBits(packed, expected, `${m}×${n}×${k} here, B packed`);
+        } finally {
+          forwardParks.release(e, park);
+        }
+      }
+    }
+  });
+
+  it('gemmHere rejects memory that is not ensured, in a park or misaligned, and a C in a park', () => {
+    const e = engine!;
+    const [m, n, k] = [8, 16, 4];
+    const call = gemmArgs({ m, n, k, a: random(m * k, 1), b: random(k * n, 2), c: new Float32Array(m * n) });
+    const bytes = productHereBytes(e, m, n, k);
+    const park = forwardParks.park(e, [bytes, m * n * 4]);
+    try {
+      assert.throws(() => gemmHere(e, call, park.ptrs[0]), ValueError, 'in a park');
+      assert.throws(() => gemmHere(e, call, e.pastWorkAreas() + 4), ValueError, 'misaligned');
+      assert.throws(() => gemmHere(e, call, e.f32.byteLength - 64), ValueError, 'past the memory');
+      const inPark = e.f32.subarray(park.ptrs[1] >> 2, (park.ptrs[1] >> 2) + m * n);
+      e.ensureBytes(e.pastWorkAreas() + bytes);
+      assert.throws(() => gemmHere(e, { ...call, c: inPark }, e.pastWorkAreas()), ValueError, 'C in a park');
+      assert.throws(() => gemmHere(e, { ...call, a: call.a.subarray(1) }, e.pastWorkAreas()), ValueError, 'A too short');
     } finally {
       forwardParks.release(e, park);
     }

@@ -12,7 +12,11 @@
  * during the chain's forward, the chain's output during the layer's
  * forward product), not before each product on the calling thread alone;
  * the backward reads the forward's packed weight while the weight's version
- * is the forward's. The products are the GEMM calls the layer makes
+ * is the forward's. The backward's dW, which the chain's backward does not
+ * read, is computed on the calling thread while the workers start on the
+ * chain's backward (gemm-here.ts): one job hand-off fewer a step, its work
+ * balanced by the samples the workers take meanwhile. The products are the
+ * GEMM calls the layer makes
  * (linear: x·Wᵀ onto the bias; backward gᵀ·x and g·W), on the same
  * operands packed the same way: the same bits.
  */
@@ -21,7 +25,8 @@ import { gemmArgs } from '../backend.js';
 import { ValueError } from '../../errors.js';
 import type { WasmEngine } from './engine.js';
 import { gemmWith, packB, packedBBytes } from './gemm-job.js';
-import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedOutput, parkedTrainForward, type ParkedChain } from './conv-chain.js';
+import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedOutput, parkedTrainForward, type DuringBackward, type ParkedChain } from './conv-chain.js';
+import { gemmHere, productHereBytes } from './gemm-here.js';
 import { forwardParks as parks, type Park } from './parks.js';
 
 /** The dense layer after the chain: y = x·Wᵀ + b on the flattened output x [N, K], W [outFeatures, K], b [outFeatures] or null. */
@@ -146,28 +151,44 @@ export function convChainDenseBackward(
   let dw: Float32Array | null = null;
   // The forward's packed operands, where its park is still the one found (not parked anew by a forward run again).
   const forwards = (park: Park): DenseAreas | null => (park === (saved as Partial<ParkedChainDense>).park ? denseAreas(park, blocks) : null);
-  const weightGrad = (park: Park): void => {
-    if (!wanted.denseWeight) return;
-    dw = new Float32Array(outFeatures * features);
-    const h = engineView(engine, parkedOutput(park, blocks).y, rows * features);
-    const packed = forwards(park)?.backwardInput;
-    gemmWith(engine, gemmArgs({ m: outFeatures, n: features, k: rows, a: dOut, transA: true, b: h, c: dw }), { packedB: packed });
-  };
+  // dW = gᵀ·x: its arguments (B the chain's output where it is parked: a view made just before its use).
+  const weightGradArgs = (park: Park, c: Float32Array) =>
+    gemmArgs({ m: outFeatures, n: features, k: rows, a: dOut, transA: true, b: engineView(engine, parkedOutput(park, blocks).y, rows * features), c });
   if (!(wanted.input || wanted.weights.some(Boolean) || wanted.bias.some(Boolean))) {
     // Nothing below the layer learns: its weight's gradient only.
     const park = keptChain(engine, saved);
     if (!park) return null;
-    weightGrad(park);
+    if (wanted.denseWeight) {
+      dw = new Float32Array(outFeatures * features);
+      gemmWith(engine, weightGradArgs(park, dw), { packedB: forwards(park)?.backwardInput });
+    }
     parks.release(engine, park);
     return { chain: null, dw };
   }
-  const chain = parkedBackward(engine, saved, wanted, (park) => {
-    weightGrad(park);
-    const dx = engineView(engine, parkedOutput(park, blocks).dy, rows * features);
-    // The forward's packed weight while the weight's version is the forward's.
-    const { weightVersion } = saved as Partial<ParkedChainDense>;
-    const packed = weightVersion !== undefined && weightVersion === dense.weightVersion ? forwards(park)?.backwardWeight : undefined;
-    gemmWith(engine, gemmArgs({ m: rows, n: features, k: outFeatures, a: dOut, b: weight, c: dx }), { packedB: packed });
-  });
+  let found: Park | null = null;
+  // dW on this thread while the workers start on the chain's backward (which does not read it): no job of its own.
+  const weightGrad: DuringBackward | undefined = wanted.denseWeight
+    ? {
+        bytes: productHereBytes(engine, outFeatures, features, rows),
+        run: (at) => {
+          dw = new Float32Array(outFeatures * features);
+          gemmHere(engine, weightGradArgs(found!, dw), at, forwards(found!)?.backwardInput);
+        },
+      }
+    : undefined;
+  const chain = parkedBackward(
+    engine,
+    saved,
+    wanted,
+    (park) => {
+      found = park;
+      const dx = engineView(engine, parkedOutput(park, blocks).dy, rows * features);
+      // The forward's packed weight while the weight's version is the forward's.
+      const { weightVersion } = saved as Partial<ParkedChainDense>;
+      const packed = weightVersion !== undefined && weightVersion === dense.weightVersion ? forwards(park)?.backwardWeight : undefined;
+      gemmWith(engine, gemmArgs({ m: rows, n: features, k: outFeatures, a: dOut, b: weight, c: dx }), { packedB: packed });
+    },
+    weightGrad,
+  );
   return chain && { chain, dw };
 }

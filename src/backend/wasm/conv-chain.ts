@@ -272,12 +272,25 @@ export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy:
   return parkedBackward(engine, saved, wanted, (park) => engine.f32.set(dy, parkedOutput(park, saved.blocks).dy >> 2));
 }
 
+/** Work of the caller's own that the calling thread does while the workers start on the chain's backward: `bytes` of memory from the address `run` is given are its own. */
+export interface DuringBackward {
+  bytes: number;
+  run(at: number): void;
+}
+
 /**
  * convChainBackward with the gradient of the chain's output written into
  * its park (parkedOutput's `dy`) by `fillDy`, called once the park is found
- * (or the forward run again to park its state anew) and before the job.
+ * (or the forward run again to park its state anew) and before the job;
+ * `during` runs on this thread once the workers have the job.
  */
-export function parkedBackward(engine: WasmEngine, saved: ConvChainSaved, wanted: ConvChainWanted, fillDy: (park: Park) => void): ConvChainGradients | null {
+export function parkedBackward(
+  engine: WasmEngine,
+  saved: ConvChainSaved,
+  wanted: ConvChainWanted,
+  fillDy: (park: Park) => void,
+  during?: DuringBackward,
+): ConvChainGradients | null {
   const { x, blocks } = saved;
   checkChain(x, blocks);
   const layers = blocks.length;
@@ -309,7 +322,8 @@ export function parkedBackward(engine: WasmEngine, saved: ConvChainSaved, wanted
     dwSum: ptrs[2 + 4 * l],
     db: wanted.bias[l] ? ptrs[3 + 4 * l] : 0,
   }));
-  engine.ensureBytes(end);
+  const duringAt = align64(end);
+  engine.ensureBytes(duringAt + (during?.bytes ?? 0));
   const dy = parkedOutput(park, blocks).dy;
   for (let l = layers - 1, index = 0; l >= 0; l--, index++) {
     const block = blocks[l];
@@ -325,7 +339,7 @@ export function parkedBackward(engine: WasmEngine, saved: ConvChainSaved, wanted
       ...epilogueSlots(block.epilogue, out, offsets),
     ]);
   }
-  runChain(engine, frame, pool, n, layers);
+  runChain(engine, frame, pool, n, layers, during && (() => during.run(duringAt)));
   parks.release(engine, park);
   return {
     dx: wanted.input ? engine.f32.slice(grads[0].dx >> 2, (grads[0].dx >> 2) + x.length) : null,

@@ -67,7 +67,7 @@ export function keepResident<T>(engine: WasmEngine, operand: FloatArray, body: (
  * they lie; -1 otherwise (an ordinary array, or a view of memory a job's
  * scratch may cover, which is copied as usual).
  */
-function reservedAt(engine: WasmEngine, array: FloatArray, offset: number, length: number): number {
+export function reservedAt(engine: WasmEngine, array: FloatArray, offset: number, length: number): number {
   if (array.buffer !== engine.f32.buffer) return -1;
   const start = array.byteOffset + offset * array.BYTES_PER_ELEMENT;
   return start >= engine.workAreasEnd() && start + length * array.BYTES_PER_ELEMENT <= engine.reservedEnd ? start : -1;
@@ -94,7 +94,7 @@ export const CHUNKS_PER_THREAD = 8;
 const MIN_CHUNK_MACS = 1 << 19;
 
 /** Where one call's operands live in the scratch region (byte addresses and per-matrix strides). */
-interface Layout {
+export interface Layout {
   flagsPtr: number;
   aPtr: number;
   aStride: number;
@@ -109,7 +109,7 @@ interface Layout {
   end: number;
 }
 
-interface Grid {
+export interface Grid {
   rows: number;
   rowChunks: number;
   cols: number;
@@ -171,7 +171,7 @@ function products(engine: WasmEngine, args: GemmArgs, extras: GemmExtras): void 
 }
 
 /** Which operands a call finds in the engine's memory, so they get no scratch (their counts stay, for the loops over them). */
-interface InEngine {
+export interface InEngine {
   /** A or B read from a resident copy or a park. */
   a: boolean;
   b: boolean;
@@ -181,9 +181,8 @@ interface InEngine {
   c: boolean;
 }
 
-const NONE_IN_ENGINE: InEngine = { a: false, b: false, bPacked: false, c: false };
-
-function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number, inEngine = NONE_IN_ENGINE): Layout {
+/** Where one call's operands go: from `base` (past the work areas and every park by default) in the order flags, A, B, packed B, C. */
+export function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number, inEngine?: InEngine, base = engine.pastWorkAreas()): Layout {
   const { m, n, k } = args;
   const size = args.dtype === 'float64' ? 8 : 4;
   const nr = args.dtype === 'float64' ? engine.nr64 : engine.nr32;
@@ -193,12 +192,12 @@ function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: numbe
   const bStride = align64(k * n * size);
   const bpStride = align64(k * roundUp(n, nr) * size);
   const cStride = align64(m * n * size);
-  const flagsPtr = engine.pastWorkAreas();
+  const flagsPtr = base;
   const aPtr = flagsPtr + align64(chunks * 4);
-  const bPtr = aPtr + (inEngine.a ? 0 : aCount * aStride);
-  const bpPtr = bPtr + (inEngine.b || inEngine.bPacked ? 0 : bCount * bStride);
-  const cPtr = bpPtr + (inEngine.bPacked ? 0 : bCount * bpStride);
-  return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + (inEngine.c ? 0 : count * cStride) };
+  const bPtr = aPtr + (inEngine?.a ? 0 : aCount * aStride);
+  const bpPtr = bPtr + (inEngine?.b || inEngine?.bPacked ? 0 : bCount * bStride);
+  const cPtr = bpPtr + (inEngine?.bPacked ? 0 : bCount * bpStride);
+  return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + (inEngine?.c ? 0 : count * cStride) };
 }
 
 /**
@@ -207,7 +206,7 @@ function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: numbe
  * balance, but none smaller than MIN_CHUNK_MACS (a chunk must outweigh the
  * cost of handing it over); columns are split too when rows are few.
  */
-function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: number, mr: number, nr: number, threads: number): Grid {
+export function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: number, mr: number, nr: number, threads: number): Grid {
   let rows = Math.floor(Math.min(ROWS_PER_CHUNK_ONE_THREAD, engine.mcMax) / mr) * mr; // whole register tiles
   let rowChunks = Math.ceil(m / rows);
   let cols = roundUp(n, nr);
@@ -229,7 +228,7 @@ function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: n
 
 /** Batch matrices first..first+count of the call (`extras`: a call of one product). */
 function run(engine: WasmEngine, args: GemmArgs, first: number, count: number, extras = NO_EXTRAS): void {
-  const { m, n, k, transA, transB, accumulate } = args;
+  const { m, n, k, transB, accumulate } = args;
   const f64 = args.dtype === 'float64';
   const size = f64 ? 8 : 4;
   const mr = f64 ? engine.mr64 : engine.mr32;
@@ -272,24 +271,7 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number, e
   }
 
   const ctl = engine.i32;
-  const base = engine.beginJob(slot.GEMM_JOB, grid.chunks, lay.flagsPtr);
-  ctl[base + slot.DTYPE] = f64 ? 1 : 0;
-  ctl[base + slot.M] = m;
-  ctl[base + slot.N] = n;
-  ctl[base + slot.K] = k;
-  ctl[base + slot.A_PTR] = lay.aPtr;
-  ctl[base + slot.A_BATCH_BYTES] = lay.aCount > 1 ? lay.aStride : 0;
-  ctl[base + slot.LDA] = transA ? m : k;
-  ctl[base + slot.TRANS_A] = transA ? 1 : 0;
-  ctl[base + slot.BP_PTR] = lay.bpPtr;
-  ctl[base + slot.BP_BATCH_BYTES] = lay.bCount > 1 ? lay.bpStride : 0;
-  ctl[base + slot.C_PTR] = lay.cPtr;
-  ctl[base + slot.C_BATCH_BYTES] = lay.cStride;
-  ctl[base + slot.ACCUMULATE] = accumulate ? 1 : 0;
-  ctl[base + slot.ROWS_PER_CHUNK] = grid.rows;
-  ctl[base + slot.ROW_CHUNKS] = grid.rowChunks;
-  ctl[base + slot.COLS_PER_CHUNK] = grid.cols;
-  ctl[base + slot.COL_CHUNKS] = grid.colChunks;
+  writeProduct(ctl, engine.beginJob(slot.GEMM_JOB, grid.chunks, lay.flagsPtr), args, lay, grid);
 
   if (pool && cPlacedPtr < 0) {
     // The flags' memory held other data before; clear it so that no stale value reads as done.
@@ -305,6 +287,28 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number, e
       args.c.set(view.subarray(from, from + m * n), args.cOffset + (first + i) * args.cBatchStride);
     }
   }
+}
+
+/** Writes a product's slots into the control block at i32 index `at` (after its job's common slots). */
+export function writeProduct(ctl: Int32Array, at: number, args: GemmArgs, lay: Layout, grid: Grid): void {
+  const { m, n, k, transA } = args;
+  ctl[at + slot.DTYPE] = args.dtype === 'float64' ? 1 : 0;
+  ctl[at + slot.M] = m;
+  ctl[at + slot.N] = n;
+  ctl[at + slot.K] = k;
+  ctl[at + slot.A_PTR] = lay.aPtr;
+  ctl[at + slot.A_BATCH_BYTES] = lay.aCount > 1 ? lay.aStride : 0;
+  ctl[at + slot.LDA] = transA ? m : k;
+  ctl[at + slot.TRANS_A] = transA ? 1 : 0;
+  ctl[at + slot.BP_PTR] = lay.bpPtr;
+  ctl[at + slot.BP_BATCH_BYTES] = lay.bCount > 1 ? lay.bpStride : 0;
+  ctl[at + slot.C_PTR] = lay.cPtr;
+  ctl[at + slot.C_BATCH_BYTES] = lay.cStride;
+  ctl[at + slot.ACCUMULATE] = args.accumulate ? 1 : 0;
+  ctl[at + slot.ROWS_PER_CHUNK] = grid.rows;
+  ctl[at + slot.ROW_CHUNKS] = grid.rowChunks;
+  ctl[at + slot.COLS_PER_CHUNK] = grid.cols;
+  ctl[at + slot.COL_CHUNKS] = grid.colChunks;
 }
 
 /**
@@ -337,12 +341,12 @@ function copyOutChunks(engine: WasmEngine, args: GemmArgs, first: number, lay: L
 }
 
 /** view[at..] = src[offset .. offset+length], without a subarray when src is exactly that range. */
-function copyIn(view: FloatArray, src: FloatArray, offset: number, length: number, at: number): void {
+export function copyIn(view: FloatArray, src: FloatArray, offset: number, length: number, at: number): void {
   view.set(offset === 0 && src.length === length ? src : src.subarray(offset, offset + length), at);
 }
 
 /** A packed B must be one float32 product's, 64-byte aligned and wholly inside the reserved memory (a park), where no job's scratch reaches. */
-function checkPackedB(engine: WasmEngine, args: GemmArgs, at: number): void {
+export function checkPackedB(engine: WasmEngine, args: GemmArgs, at: number): void {
   const fits = args.batch === 1 && args.dtype === 'float32' && at % 64 === 0 && at >= engine.workAreasEnd() && at + packedBBytes(engine, args.k, args.n) <= engine.reservedEnd;
   if (!fits) throw new ValueError("gemm: packedB is not one float32 product's B in a park");
 }
