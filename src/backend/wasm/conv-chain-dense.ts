@@ -16,9 +16,8 @@
  * read, is computed on the calling thread while the workers start on the
  * chain's backward (gemm-here.ts): one job hand-off fewer a step, its work
  * balanced by the samples the workers take meanwhile. The products are the
- * GEMM calls the layer makes
- * (linear: x·Wᵀ onto the bias; backward gᵀ·x and g·W), on the same
- * operands packed the same way: the same bits.
+ * GEMM calls the layer makes (linear: x·Wᵀ onto the bias; backward gᵀ·x
+ * and g·W), on the same operands packed the same way: the same bits.
  */
 import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
 import { gemmArgs } from '../backend.js';

@@ -9,7 +9,8 @@
  * engine's memory is not copied: one kept resident (keepResident), or one
  * given as a view of a park (parks.ts), which A or B is read from and C
  * written into where it lies (a conv chain's output feeding a dense layer,
- * conv-chain-dense.ts).
+ * conv-chain-dense.ts; a C there must not overlap A or B). gemmWith adds
+ * a B packed beforehand and work of the caller's own during the product.
  */
 import type { FloatArray, GemmArgs } from '../backend.js';
 import { DTypeError, LimitError, ValueError } from '../../errors.js';
@@ -237,7 +238,7 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number, e
   const macs = count * m * n * k;
   const pool = engine.threads > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
   const grid = chunkGrid(engine, m, n, k, count, mr, nr, pool ? engine.threads : 1);
-  // A resident operand (one matrix for the whole group) is read where it lies, not copied.
+  // An operand already in the engine's memory (one matrix for the whole group: resident, or a view of a park) is read where it lies, not copied.
   const aFirst = args.aOffset + first * args.aBatchStride;
   const bFirst = args.bOffset + first * args.bBatchStride;
   const aResidentPtr = count === 1 || args.aBatchStride === 0 ? inEngineAt(engine, args.a, aFirst, m * k) : -1;
