@@ -20,7 +20,9 @@ import {
   type DenseAfterChain,
 } from '../src/backend/routines/conv-chain-dense.js';
 import type { ConvKernelGeometry } from '../src/backend/routines/conv.js';
-import { wasmSupport } from '../src/backend/wasm/backend.js';
+import { wasmEngine, wasmSupport } from '../src/backend/wasm/backend.js';
+import { crossEntropy } from '../src/nn/losses/classification.js';
+import { Adam } from '../src/optim/optimizers.js';
 import { ValueError } from '../src/errors.js';
 import { Conv2d, Flatten, Linear, MaxPool2d, ReLU, Sequential, type Module } from '../src/nn/index.js';
 import { fusedBlock } from '../src/nn/fused/plan.js';
@@ -29,7 +31,7 @@ import { convChain } from '../src/nn/fused/conv-chain.js';
 import { matmul } from '../src/tensor/ops/matmul.js';
 import { randn } from '../src/tensor/creation.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
-import type { Tensor } from '../src/tensor/tensor.js';
+import { tensor, type Tensor } from '../src/tensor/tensor.js';
 import { assertCloseFloat32, withBackend, withThreads } from './helpers/backends.js';
 
 const noWasm = wasmSupport === 'none' && 'no WebAssembly SIMD here';
@@ -306,6 +308,31 @@ describe('Sequential trains the chain, Flatten and Linear as one op', { skip: no
       fused.forEach((a, i) => sameBits(a, apart[i], `array ${i}`));
     });
   }
+
+  it('training steps give back their parks: the engine holds steady memory', () => {
+    manualSeed(36);
+    const model = new Sequential(...cnn());
+    const optimizer = new Adam(model.parameters(), { lr: 1e-3 });
+    const x = randn([16, 1, 20, 20], { generator: new Generator(37) });
+    const labels = tensor(
+      Array.from({ length: 16 }, (_, i) => i % 3),
+      { dtype: 'int32' },
+    );
+    const engine = wasmEngine!;
+    // What the engine holds out of every job's scratch (the parks held) and its memory's size, after `steps` more steps.
+    const heldAfter = (steps: number): number[] => {
+      for (let s = 0; s < steps; s++) {
+        optimizer.zeroGrad();
+        crossEntropy(model.call(x), labels).backward();
+        optimizer.step();
+      }
+      return [engine.reservedEnd, engine.f32.byteLength];
+    };
+    withBackend('wasm', () => {
+      const first = heldAfter(2);
+      assert.deepEqual(heldAfter(20), first, 'no park held and no memory grown over 20 more steps');
+    });
+  });
 
   it('gradients of gradients go through the layers as ordinary ops', () => {
     manualSeed(34);
