@@ -1,4 +1,4 @@
-// A convolution chain, Flatten and Linear in training as one op
+// A convolution chain, Flatten and Linear in training (and in inference) as one op
 // (src/backend/routines/conv-chain-dense.ts, src/nn/fused/conv-chain-dense.ts):
 // the dense layer's products read the chain's output where its forward
 // parked it, and the backward writes the chain's output gradient into the
@@ -14,6 +14,7 @@ import { withResidentOperand } from '../src/backend/index.js';
 import type { ConvChainBlock } from '../src/backend/routines/conv-chain.js';
 import {
   convChainDenseBackward,
+  convChainDenseForward,
   convChainDenseTrainForward,
   type ChainDenseGradients,
   type ChainDenseWanted,
@@ -235,6 +236,48 @@ describe('convChainDenseTrainForward and convChainDenseBackward', { skip: noWasm
   });
 });
 
+describe('convChainDenseForward (inference)', { skip: noWasm }, () => {
+  it("the wasm routine gives the reference's output, to the bit, and gives its park back", () => {
+    const engine = wasmEngine!;
+    for (const [name, make] of CASES) {
+      const c = make();
+      assert.ok(convChainDenseForward.implementations.wasm?.supports(c.x, c.blocks, c.dense), `${name}: the wasm routine takes it`);
+      withBackend('wasm', () => {
+        const reference = convChainDenseForward.reference(c.x, c.blocks, c.dense);
+        const held = engine.reservedEnd;
+        sameBits(convChainDenseForward.run(c.x, c.blocks, c.dense), reference, name);
+        assert.equal(engine.reservedEnd, held, `${name}: the park given back`);
+        // Between a training forward and its backward: the forward's park is kept, the backward gives the same gradients.
+        const wanted = everything(c.blocks);
+        const kept = step('wasm', c, wanted).grads;
+        const between = step('wasm', c, wanted, (backward) => {
+          sameBits(convChainDenseForward.run(c.x, c.blocks, c.dense), reference, `${name}: between`);
+          return backward();
+        }).grads;
+        sameGradients(between, kept, `${name}: an inference between forward and backward`);
+      });
+    }
+  });
+
+  it('one thread and two threads give the same bits', { skip: wasmSupport !== 'threads' && 'no threads here' }, () => {
+    const c = CASES[0][1]();
+    const one = withBackend('wasm', () => withThreads(1, () => convChainDenseForward.run(c.x, c.blocks, c.dense)));
+    const two = withBackend('wasm', () => withThreads(2, () => convChainDenseForward.run(c.x, c.blocks, c.dense)));
+    sameBits(two, one, 'two threads');
+  });
+
+  it('rejects a dense layer that does not fit the chain', () => {
+    const c = CASES[1][1]();
+    for (const backend of ['wasm', 'js'] as const) {
+      withBackend(backend, () => {
+        assert.throws(() => convChainDenseForward.run(c.x, c.blocks, { ...c.dense, weight: c.dense.weight.subarray(1) }), ValueError, `${backend}: a short weight`);
+        assert.throws(() => convChainDenseForward.run(c.x, c.blocks, { ...c.dense, bias: new Float32Array(1) }), ValueError, `${backend}: a wrong bias`);
+        assert.throws(() => convChainDenseForward.run(c.x.subarray(1), c.blocks, c.dense), ValueError, `${backend}: a short x`);
+      });
+    }
+  });
+});
+
 /** A small CNN: two conv blocks, Flatten, Linear, ReLU, Linear. */
 function cnn(): Module[] {
   return [
@@ -262,7 +305,12 @@ describe('Sequential trains the chain, Flatten and Linear as one op', { skip: no
     assert.equal(
       withBackend('wasm', () => noGrad(() => fusedBlock(layers, 0, x)?.layers)),
       6,
-      'inference: the chain alone',
+      'inference on a few rows: the chain alone (the Linear keeps its resident-weights path)',
+    );
+    assert.equal(
+      withBackend('wasm', () => noGrad(() => fusedBlock(layers, 0, randn([9, 1, 20, 20]))?.layers)),
+      8,
+      'inference on more rows: the chain and the Linear',
     );
     const mismatched = [...layers.slice(0, 7), new Linear(7, 12)];
     assert.equal(
@@ -306,6 +354,27 @@ describe('Sequential trains the chain, Flatten and Linear as one op', { skip: no
       const apart = gradients(false, threads);
       assert.equal(fused.length, apart.length);
       fused.forEach((a, i) => sameBits(a, apart[i], `array ${i}`));
+    });
+  }
+
+  for (const threads of wasmSupport === 'threads' ? [1, 2] : [1]) {
+    it(`${threads} thread(s): inference gives the output of the chain then the layers, to the bit`, () => {
+      manualSeed(38);
+      const layers = cnn();
+      const model = new Sequential(...layers);
+      const x = randn([9, 1, 20, 20], { generator: new Generator(39) });
+      withThreads(threads, () =>
+        withBackend('wasm', () =>
+          noGrad(() => {
+            const held = wasmEngine!.reservedEnd;
+            const fused = model.call(x).data as Float32Array;
+            assert.equal(wasmEngine!.reservedEnd, held, 'the park given back');
+            let y = convChain.match(layers, 0)!.run(x)!;
+            for (let i = 6; i < layers.length; i++) y = layers[i].call(y);
+            sameBits(fused, y.data as Float32Array, 'output');
+          }),
+        ),
+      );
     });
   }
 

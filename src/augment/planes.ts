@@ -66,6 +66,20 @@ export function affinePlane(src: TypedArray, dst: TypedArray, off: number, h: nu
         y0 = Math.floor(sy);
       const fx = sx - x0,
         fy = sy - y0;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        // Inside (most pixels): the same sums as below, every neighbour read from the plane.
+        const at = off + y0 * w + x0;
+        const p00 = src[at];
+        const top = fx === 0 ? p00 : p00 + (src[at + 1] - p00) * fx;
+        if (fy === 0) {
+          dst[row + x] = top;
+          continue;
+        }
+        const p10 = src[at + w];
+        const bottom = fx === 0 ? p10 : p10 + (src[at + w + 1] - p10) * fx;
+        dst[row + x] = top + (bottom - top) * fy;
+        continue;
+      }
       if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
         dst[row + x] = fill;
         continue;

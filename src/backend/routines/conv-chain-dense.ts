@@ -1,6 +1,7 @@
 /**
  * The routines of a float32 convolution chain (conv-chain.ts) whose output,
- * flattened to [N, K], feeds a dense layer y = x·Wᵀ + b, in training:
+ * flattened to [N, K], feeds a dense layer y = x·Wᵀ + b:
+ * - `convChainDenseForward`: the layer's output, in inference;
  * - `convChainDenseTrainForward`: the layer's output and what the backward reads;
  * - `convChainDenseBackward`: the layer's weight gradient and, through the
  *   gradient of the chain's output, the chain's gradients.
@@ -16,6 +17,7 @@ import { wasmEngine } from '../wasm/backend.js';
 import {
   checkDense,
   convChainDenseBackward as wasmBackward,
+  convChainDenseForward as wasmInference,
   convChainDenseTrainForward as wasmForward,
   type ChainDenseGradients,
   type ChainDenseWanted,
@@ -23,23 +25,44 @@ import {
 } from '../wasm/conv-chain-dense.js';
 import { convChainFits } from '../wasm/conv-chain.js';
 import { ValueError } from '../../errors.js';
-import { convChainBackward, convChainTrainForward, refused, type ConvChainBlock, type ConvChainSaved } from './conv-chain.js';
+import { convChainBackward, convChainForward, convChainTrainForward, refused, type ConvChainBlock, type ConvChainSaved } from './conv-chain.js';
 
 export type { ChainDenseGradients, ChainDenseWanted, DenseAfterChain } from '../wasm/conv-chain-dense.js';
 
 /** The wasm engine (null without WebAssembly SIMD): a local const, so closures see it narrowed. */
 const engine = wasmEngine;
 
+/** The dense layer's output y = h·Wᵀ + b as linear computes it, h [rows, features] the chain's output. */
+function denseOutput(h: Float32Array, rows: number, features: number, dense: DenseAfterChain): Float32Array {
+  const { weight, bias, outFeatures } = dense;
+  const y = new Float32Array(rows * outFeatures);
+  if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
+  gemm({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null });
+  return y;
+}
+
+export const convChainDenseForward = defineRoutine(
+  'convChainDenseForward',
+  function reference(x: Float32Array, blocks: readonly ConvChainBlock[], dense: DenseAfterChain): Float32Array {
+    const { rows, features } = checkDense(x, blocks, dense);
+    return denseOutput(convChainForward.reference(x, blocks), rows, features, dense);
+  },
+);
+
+convChainDenseForward.register(
+  'wasm',
+  engine && {
+    supports: (_x, blocks) => convChainFits(engine, blocks) && blocks[0].g.n > 0,
+    run: (x, blocks, dense) => wasmInference(engine, x, blocks, dense) ?? refused('convChainDenseForward'),
+  },
+);
+
 export const convChainDenseTrainForward = defineRoutine(
   'convChainDenseTrainForward',
   function reference(x: Float32Array, blocks: readonly ConvChainBlock[], dense: DenseAfterChain): { y: Float32Array; saved: ConvChainSaved } {
     const { rows, features } = checkDense(x, blocks, dense);
     const { y: h, saved } = convChainTrainForward.reference(x, blocks);
-    const { weight, bias, outFeatures } = dense;
-    const y = new Float32Array(rows * outFeatures);
-    if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
-    gemm({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null });
-    return { y, saved };
+    return { y: denseOutput(h, rows, features, dense), saved };
   },
 );
 

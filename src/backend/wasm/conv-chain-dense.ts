@@ -24,7 +24,7 @@ import { gemmArgs } from '../backend.js';
 import { ValueError } from '../../errors.js';
 import type { WasmEngine } from './engine.js';
 import { gemmWith, packB, packedBBytes } from './gemm-job.js';
-import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedOutput, parkedTrainForward, type DuringBackward, type ParkedChain } from './conv-chain.js';
+import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedForward, parkedOutput, parkedTrainForward, type DuringBackward, type ParkedChain } from './conv-chain.js';
 import { gemmHere, productHereBytes } from './gemm-here.js';
 import { forwardParks as parks, type Park } from './parks.js';
 
@@ -91,6 +91,34 @@ export function checkDense(x: Float32Array, blocks: readonly ConvChainBlock[], d
 /** A view of `length` floats of the engine's memory from byte address `at` (made just before its use: a memory that grows replaces its views). */
 function engineView(engine: WasmEngine, at: number, length: number): Float32Array {
   return engine.f32.subarray(at >> 2, (at >> 2) + length);
+}
+
+/**
+ * The dense layer's output [N, outFeatures] on the chain's output for x, in
+ * inference: the chain's output parked for the layer's product, which reads
+ * it there (not copied out into a fresh array and back in), the weight
+ * packed while the workers run the chain; the park released after. Null
+ * where the chain does not suit this path.
+ */
+export function convChainDenseForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], dense: DenseAfterChain): Float32Array | null {
+  const { rows, features } = checkDense(x, blocks, dense);
+  const { weight, bias, outFeatures } = dense;
+  const sizes = [outFeatures * features * 4, packedBBytes(engine, features, outFeatures)];
+  const parked = parkedForward(engine, x, blocks, sizes, ([weightAt, packedAt]) => {
+    engine.f32.set(weight, weightAt >> 2);
+    packB(engine, weightAt, features, outFeatures, true, packedAt);
+  });
+  if (!parked) return null;
+  try {
+    // As linear: the bias in every row, the product added onto it; B is the weight packed in the park (`b` describes it).
+    const y = new Float32Array(rows * outFeatures);
+    if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
+    const h = engineView(engine, parked.out, rows * features);
+    gemmWith(engine, gemmArgs({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null }), { packedB: parked.extra[1] });
+    return y;
+  } finally {
+    parks.release(engine, parked.park);
+  }
 }
 
 /**

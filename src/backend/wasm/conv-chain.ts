@@ -171,24 +171,31 @@ function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof
 }
 
 /**
- * Runs every block's forward on x: in training with arg-max offsets, into
- * a park (returned, with areas of the `extra` byte sizes at its end, which
- * `meanwhile` may fill during the job); otherwise into areas laid out past
- * the job's frame. Returns the byte address of the last block's output.
+ * How a forward job runs: for inference into areas laid out past the job's
+ * frame; for inference into a park (the output read there by the caller,
+ * who releases the park); in training with arg-max offsets, into a park.
+ */
+type ForwardKind = 'inference' | 'parked inference' | 'training';
+
+/**
+ * Runs every block's forward on x as `kind` says; a park is returned with
+ * areas of the `extra` byte sizes at its end, which `meanwhile` may fill
+ * during the job. Returns the byte address of the last block's output.
  */
 function forwardJob(
   engine: WasmEngine,
   x: Float32Array,
   blocks: readonly ConvChainBlock[],
   scratches: Scratch[],
-  training: boolean,
+  kind: ForwardKind,
   extra: readonly number[] = [],
   meanwhile?: (park: Park) => void,
 ): { out: number; park: Park | null } {
   const n = blocks[0].g.n;
   const pool = chainPool(engine, blocks, 1);
+  const training = kind === 'training';
   const sizes = [...chainSizes(x, blocks, training), ...extra];
-  const park = training ? parks.park(engine, sizes) : null;
+  const park = kind === 'inference' ? null : parks.park(engine, sizes);
   const frame = chainFrame(engine, engine.pastWorkAreas(), n, blocks.length, scratches);
   const laid = park ? null : layOut(frame.end, sizes);
   // An empty area (no bias, no offsets) has address 0, which tells the kernel there is none.
@@ -227,7 +234,31 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
   const scratches = forwardScratches(engine, blocks, false);
   if (!scratches) return null;
   if (blocks[0].g.n === 0) return new Float32Array(0);
-  return outputCopy(engine, forwardJob(engine, x, blocks, scratches, false).out, blocks);
+  return outputCopy(engine, forwardJob(engine, x, blocks, scratches, 'inference').out, blocks);
+}
+
+/**
+ * convChainForward with the last block's output left in a park for the
+ * caller (`out`, a byte address), with areas of the `extra` byte sizes
+ * beside it (`extra`: their addresses), which `meanwhile` may fill while the
+ * workers run the job; the caller releases the park once it has read it.
+ * Null where the chain does not suit this path or has no samples.
+ */
+export function parkedForward(
+  engine: WasmEngine,
+  x: Float32Array,
+  blocks: readonly ConvChainBlock[],
+  extra: readonly number[],
+  meanwhile: (extra: number[]) => void,
+): { out: number; extra: number[]; park: Park } | null {
+  checkChain(x, blocks);
+  const scratches = forwardScratches(engine, blocks, false);
+  if (!scratches || blocks[0].g.n === 0) return null;
+  // The workers' work areas lie below the parks: start them before the park is placed.
+  engine.ensurePool();
+  const extraAt = (park: Park): number[] => park.ptrs.slice(1 + 4 * blocks.length);
+  const { out, park } = forwardJob(engine, x, blocks, scratches, 'parked inference', extra, (p) => meanwhile(extraAt(p)));
+  return { out, extra: extraAt(park!), park: park! };
 }
 
 /**
@@ -256,7 +287,7 @@ export function parkedTrainForward(
   checkChain(x, blocks);
   const scratches = forwardScratches(engine, blocks, true);
   if (!scratches || blocks[0].g.n === 0) return null;
-  return { x, blocks, park: forwardJob(engine, x, blocks, scratches, true, extra, meanwhile).park! };
+  return { x, blocks, park: forwardJob(engine, x, blocks, scratches, 'training', extra, meanwhile).park! };
 }
 
 /**

@@ -7,13 +7,17 @@
  * arrays of a small CNN's batch copied out and back in on the calling thread
  * alone. The results are those of the layers one by one, to the bit (the
  * same kernels, the same GEMM calls); gradients of gradients differentiate
- * the layers as ordinary ops. Without gradients recorded, or where anything
- * does not suit it, the block declines and the plan's next pattern (the
- * chain alone) runs. Registered by conv-chain.ts, with the chain.
+ * the layers as ordinary ops. Without gradients recorded (predict, a
+ * pseudo-label pass) on more than a few rows, the chain's output likewise
+ * stays in the backend's memory for the layer's product
+ * (convChainDenseForward). Where anything does not suit it, the block
+ * declines and the plan's next pattern (the chain alone) runs.
+ * Registered by conv-chain.ts, with the chain.
  */
 import { needsGrad } from '../../autograd/graph.js';
 import { fusedOp } from '../../autograd/fused.js';
-import { convChainDenseBackward, convChainDenseTrainForward, type DenseAfterChain } from '../../backend/routines/conv-chain-dense.js';
+import { convChainDenseBackward, convChainDenseForward, convChainDenseTrainForward, type DenseAfterChain } from '../../backend/routines/conv-chain-dense.js';
+import { SMALL_ROWS } from '../../backend/routines/dense-rows.js';
 import { flatten } from '../../tensor/ops/shape.js';
 import { Tensor } from '../../tensor/tensor.js';
 import { Flatten } from '../layers/flatten.js';
@@ -35,7 +39,12 @@ export const convChainDense: FusedPattern = {
     const params = [...chainParams(blocks), layer.weight, ...(layer.bias ? [layer.bias] : [])];
     return {
       layers: at + 2 - i,
-      run: (x) => (x.dtype === 'float32' && layer.dtype === 'float32' && convChainDenseTrainForward.available() && needsGrad([x, ...params]) ? train(blocks, layer, x) : null),
+      run: (x) => {
+        if (x.dtype !== 'float32' || layer.dtype !== 'float32') return null;
+        if (needsGrad([x, ...params])) return convChainDenseTrainForward.available() ? train(blocks, layer, x) : null;
+        // A few rows: the layer's own resident-weights path (linear's denseInference) for one request's latency.
+        return x.shape[0] > SMALL_ROWS && convChainDenseForward.available() ? infer(blocks, layer, x) : null;
+      },
     };
   },
 };
@@ -45,18 +54,35 @@ function flattensImage(layer: Flatten): boolean {
   return (layer.startDim === 1 || layer.startDim === -3) && (layer.endDim === -1 || layer.endDim === 3);
 }
 
+/** The layer's dense description for the backend's routines. */
+function denseAfter(layer: Linear): DenseAfterChain {
+  return {
+    weight: layer.weight.data as Float32Array,
+    bias: (layer.bias?.data as Float32Array) ?? null,
+    outFeatures: layer.outFeatures,
+    weightVersion: layer.weight.version,
+  };
+}
+
+/** The layer's output for x through the chain, nothing recorded; null where a block or the layer does not take its input or the backend declines the sizes. */
+function infer(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Tensor | null {
+  const described = describeChain(blocks, x.shape);
+  if (!described) return null;
+  const { kernelBlocks, shape } = described;
+  if (layer.inFeatures !== shape[1] * shape[2] * shape[3]) return null; // the layer reports the misfit
+  const dense = denseAfter(layer);
+  const xs = x.data as Float32Array;
+  const fast = convChainDenseForward.implementation(xs, kernelBlocks, dense);
+  return fast && new Tensor(fast.run(xs, kernelBlocks, dense), [shape[0], layer.outFeatures]);
+}
+
 /** The layer's output for x through the chain, recorded as one op; null where a block or the layer does not take its input or the backend declines the sizes. */
 function train(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Tensor | null {
   const described = describeChain(blocks, x.shape);
   if (!described) return null;
   const { kernelBlocks, shape } = described;
   if (layer.inFeatures !== shape[1] * shape[2] * shape[3]) return null; // the layer reports the misfit
-  const dense: DenseAfterChain = {
-    weight: layer.weight.data as Float32Array,
-    bias: (layer.bias?.data as Float32Array) ?? null,
-    outFeatures: layer.outFeatures,
-    weightVersion: layer.weight.version,
-  };
+  const dense = denseAfter(layer);
   const xs = x.data as Float32Array;
   const fast = convChainDenseTrainForward.implementation(xs, kernelBlocks, dense);
   if (!fast) return null;

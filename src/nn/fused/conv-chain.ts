@@ -12,8 +12,8 @@
  * it, the chain declines and the blocks run one by one (the plan's next
  * pattern at this position is the single block).
  *
- * In training, a chain followed by Flatten and Linear is one op with the
- * Linear (conv-chain-dense.ts), tried first.
+ * A chain followed by Flatten and Linear is one op with the Linear
+ * (conv-chain-dense.ts), tried first (in inference, on more than a few rows).
  *
  * Registered when this module is loaded (frugal-ml in Node.js, frugal-ml/all
  * in a browser), to keep the browser's core entry small; the core's
