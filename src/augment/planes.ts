@@ -28,6 +28,9 @@ export function flipVertical(src: TypedArray, dst: TypedArray, off: number, h: n
   for (let y = 0; y < h; y++) dst.set(src.subarray(off + (h - 1 - y) * w, off + (h - y) * w), off + y * w);
 }
 
+/** Rows up to this many values are copied by a plain loop rather than a subarray and set (an allocation per row). */
+const SHORT_ROW = 256;
+
 /** dst(y, x) = src(y − dy, x − dx): the content moves by (dx, dy) whole pixels. */
 export function shiftPlane(src: TypedArray, dst: TypedArray, off: number, h: number, w: number, dx: number, dy: number, mode: PaddingMode): void {
   for (let y = 0; y < h; y++) {
@@ -41,10 +44,11 @@ export function shiftPlane(src: TypedArray, dst: TypedArray, off: number, h: num
       sy = reflectIndex(sy, h);
     }
     const srow = off + sy * w;
-    // The columns whose source lies inside: one block copy; the rest padded.
+    // The columns whose source lies inside: one block copy (a plain loop for short rows, which beats making a subarray per row); the rest padded.
     const x0 = Math.max(0, Math.min(w, dx)),
       x1 = Math.max(0, Math.min(w, w + dx));
-    if (x1 > x0) dst.set(src.subarray(srow + x0 - dx, srow + x1 - dx), row + x0);
+    if (x1 - x0 > SHORT_ROW) dst.set(src.subarray(srow + x0 - dx, srow + x1 - dx), row + x0);
+    else for (let x = x0; x < x1; x++) dst[row + x] = src[srow + x - dx];
     for (let x = 0; x < x0; x++) dst[row + x] = mode === 'zero' ? 0 : src[srow + reflectIndex(x - dx, w)];
     for (let x = x1; x < w; x++) dst[row + x] = mode === 'zero' ? 0 : src[srow + reflectIndex(x - dx, w)];
   }
