@@ -64,26 +64,29 @@ function denseAfter(layer: Linear): DenseAfterChain {
   };
 }
 
-/** The layer's output for x through the chain, nothing recorded; null where a block or the layer does not take its input or the backend declines the sizes. */
-function infer(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Tensor | null {
+/** The chain's kernel blocks for x, its rows, the layer's description and x's values; null where a block or the layer does not take its input. */
+function describeWithLayer(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor) {
   const described = describeChain(blocks, x.shape);
   if (!described) return null;
   const { kernelBlocks, shape } = described;
   if (layer.inFeatures !== shape[1] * shape[2] * shape[3]) return null; // the layer reports the misfit
-  const dense = denseAfter(layer);
-  const xs = x.data as Float32Array;
+  return { kernelBlocks, rows: shape[0], dense: denseAfter(layer), xs: x.data as Float32Array };
+}
+
+/** The layer's output for x through the chain, nothing recorded; null where a block or the layer does not take its input or the backend declines the sizes. */
+function infer(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Tensor | null {
+  const described = describeWithLayer(blocks, layer, x);
+  if (!described) return null;
+  const { kernelBlocks, rows, dense, xs } = described;
   const fast = convChainDenseForward.implementation(xs, kernelBlocks, dense);
-  return fast && new Tensor(fast.run(xs, kernelBlocks, dense), [shape[0], layer.outFeatures]);
+  return fast && new Tensor(fast.run(xs, kernelBlocks, dense), [rows, layer.outFeatures]);
 }
 
 /** The layer's output for x through the chain, recorded as one op; null where a block or the layer does not take its input or the backend declines the sizes. */
 function train(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Tensor | null {
-  const described = describeChain(blocks, x.shape);
+  const described = describeWithLayer(blocks, layer, x);
   if (!described) return null;
-  const { kernelBlocks, shape } = described;
-  if (layer.inFeatures !== shape[1] * shape[2] * shape[3]) return null; // the layer reports the misfit
-  const dense = denseAfter(layer);
-  const xs = x.data as Float32Array;
+  const { kernelBlocks, rows, dense, xs } = described;
   const fast = convChainDenseTrainForward.implementation(xs, kernelBlocks, dense);
   if (!fast) return null;
   const { y, saved } = fast.run(xs, kernelBlocks, dense);
@@ -113,5 +116,5 @@ function train(blocks: readonly ConvBlockLayers[], layer: Linear, x: Tensor): Te
     const features = blocksAsOps(blocks, xx, params.slice(0, convParams.length));
     return linear(flatten(features, 1), params[convParams.length], layer.bias ? params[convParams.length + 1] : null);
   };
-  return fusedOp(new Tensor(y, [shape[0], layer.outFeatures]), 'convChainDense', inputs, backward, reference);
+  return fusedOp(new Tensor(y, [rows, layer.outFeatures]), 'convChainDense', inputs, backward, reference);
 }
