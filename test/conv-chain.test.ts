@@ -237,8 +237,8 @@ describe('Sequential runs consecutive conv blocks as one chain', { skip: noWasm 
     );
     assert.equal(
       withBackend('wasm', () => fusedBlock(layers, 0, x)?.layers),
-      8,
-      'recording: the chain of three blocks too',
+      10,
+      'recording: the chain of three blocks with the Flatten and Linear after it (conv-chain-dense.test.ts)',
     );
     const float64 = randn([3, 1, 20, 20], { dtype: 'float64' });
     assert.equal(

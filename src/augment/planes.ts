@@ -28,6 +28,9 @@ export function flipVertical(src: TypedArray, dst: TypedArray, off: number, h: n
   for (let y = 0; y < h; y++) dst.set(src.subarray(off + (h - 1 - y) * w, off + (h - y) * w), off + y * w);
 }
 
+/** Rows up to this many values are copied by a plain loop rather than a subarray and set (an allocation per row). */
+const SHORT_ROW = 256;
+
 /** dst(y, x) = src(y − dy, x − dx): the content moves by (dx, dy) whole pixels. */
 export function shiftPlane(src: TypedArray, dst: TypedArray, off: number, h: number, w: number, dx: number, dy: number, mode: PaddingMode): void {
   for (let y = 0; y < h; y++) {
@@ -41,10 +44,11 @@ export function shiftPlane(src: TypedArray, dst: TypedArray, off: number, h: num
       sy = reflectIndex(sy, h);
     }
     const srow = off + sy * w;
-    // The columns whose source lies inside: one block copy; the rest padded.
+    // The columns whose source lies inside: one block copy (a plain loop for short rows, which beats making a subarray per row); the rest padded.
     const x0 = Math.max(0, Math.min(w, dx)),
       x1 = Math.max(0, Math.min(w, w + dx));
-    if (x1 > x0) dst.set(src.subarray(srow + x0 - dx, srow + x1 - dx), row + x0);
+    if (x1 - x0 > SHORT_ROW) dst.set(src.subarray(srow + x0 - dx, srow + x1 - dx), row + x0);
+    else for (let x = x0; x < x1; x++) dst[row + x] = src[srow + x - dx];
     for (let x = 0; x < x0; x++) dst[row + x] = mode === 'zero' ? 0 : src[srow + reflectIndex(x - dx, w)];
     for (let x = x1; x < w; x++) dst[row + x] = mode === 'zero' ? 0 : src[srow + reflectIndex(x - dx, w)];
   }
@@ -66,6 +70,20 @@ export function affinePlane(src: TypedArray, dst: TypedArray, off: number, h: nu
         y0 = Math.floor(sy);
       const fx = sx - x0,
         fy = sy - y0;
+      if (x0 >= 0 && y0 >= 0 && x0 + 1 < w && y0 + 1 < h) {
+        // Inside (most pixels): the same sums as below, every neighbour read from the plane.
+        const at = off + y0 * w + x0;
+        const p00 = src[at];
+        const top = fx === 0 ? p00 : p00 + (src[at + 1] - p00) * fx;
+        if (fy === 0) {
+          dst[row + x] = top;
+          continue;
+        }
+        const p10 = src[at + w];
+        const bottom = fx === 0 ? p10 : p10 + (src[at + w + 1] - p10) * fx;
+        dst[row + x] = top + (bottom - top) * fy;
+        continue;
+      }
       if (x0 < -1 || y0 < -1 || x0 >= w || y0 >= h) {
         dst[row + x] = fill;
         continue;

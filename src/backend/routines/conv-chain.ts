@@ -118,6 +118,7 @@ convChainBackward.register(
   },
 );
 
-function refused(name: string): never {
+/** What a routine's wasm implementation throws where its kernels decline a job after its `supports` test took it. */
+export function refused(name: string): never {
   throw new FrugalError(`${name}: the wasm kernels refused a job their supports test accepted`);
 }

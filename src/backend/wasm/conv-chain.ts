@@ -12,8 +12,10 @@
  * sample goes through the same operations as block by block: the same bits.
  *
  * In training the forward parks every block's input, weight, bias, output
- * and arg-max offsets (parks.ts) where the backward reads them; a backward
- * that finds them given up runs the forward again first.
+ * and arg-max offsets (parks.ts) where the backward reads them, and an area
+ * for the gradient of the last output, where the backward reads it (copied
+ * in, or left there by a dense layer's backward: conv-chain-dense.ts); a
+ * backward that finds them given up runs the forward again first.
  */
 import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
 import { ShapeError, ValueError } from '../../errors.js';
@@ -25,8 +27,8 @@ import { forwardParks as parks, type Park } from './parks.js';
 type Scratch = NonNullable<ReturnType<typeof convScratch>>;
 
 /** A training forward's state parked in the engine's memory for its backward. */
-interface ParkedChain extends ConvChainSaved {
-  /** x, then per block its weight, bias, output and arg-max offsets (0: none): chainSizes' order. */
+export interface ParkedChain extends ConvChainSaved {
+  /** x, then per block its weight, bias, output and arg-max offsets (0: none), then the last output's gradient: chainSizes' order. */
   readonly park: Park;
 }
 
@@ -89,20 +91,31 @@ export function checkChain(x: Float32Array, blocks: readonly ConvChainBlock[]): 
 }
 
 /** The last block's output [N, O, Ho', Wo'] after the chain: its values. */
-function chainOutputLength(blocks: readonly ConvChainBlock[]): number {
+export function chainOutputLength(blocks: readonly ConvChainBlock[]): number {
   return blocks[0].g.n * outputCells(blocks[blocks.length - 1]);
 }
 
-/** Byte sizes of x and, per block, its weight, bias, output and arg-max offsets (0: none; offsets only where `argMax`). */
-function chainSizes(x: Float32Array, blocks: readonly ConvChainBlock[], argMax: boolean): number[] {
+/**
+ * Byte sizes of x and, per block, its weight, bias, output and arg-max
+ * offsets (0: none); in training (`parked`) with arg-max offsets where a
+ * block pools, and last the gradient of the last output.
+ */
+function chainSizes(x: Float32Array, blocks: readonly ConvChainBlock[], parked: boolean): number[] {
   const n = blocks[0].g.n;
   return [
     x.length * 4,
     ...blocks.flatMap((b) => {
       const out = n * outputCells(b) * 4;
-      return [b.weight.length * 4, b.bias ? b.g.o * 4 : 0, out, argMax && b.epilogue.pool ? out : 0];
+      return [b.weight.length * 4, b.bias ? b.g.o * 4 : 0, out, parked && b.epilogue.pool ? out : 0];
     }),
+    ...(parked ? [chainOutputLength(blocks) * 4] : []),
   ];
+}
+
+/** Where a training forward parked the chain's last output, the area for its gradient and the extra areas it was asked for (parkedTrainForward): byte addresses. */
+export function parkedOutput(parked: Park, blocks: readonly ConvChainBlock[]): { y: number; dy: number; extra: number[] } {
+  const dyAt = 4 * blocks.length + 1;
+  return { y: parked.ptrs[dyAt - 2], dy: parked.ptrs[dyAt], extra: parked.ptrs.slice(dyAt + 1) };
 }
 
 /** The blocks' areas from addresses in chainSizes' order: each block's input is x, then the previous block's output. */
@@ -149,24 +162,40 @@ function writeDescriptor(engine: WasmEngine, frame: ChainFrame, index: number, k
   for (const [at, value] of slots) i32[d + at] = value;
 }
 
-/** Runs the frame's descriptors as one CONV_CHAIN job of one chunk per sample. */
-function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof chainPool>, n: number, layers: number): void {
+/** Runs the frame's descriptors as one CONV_CHAIN job of one chunk per sample (`meanwhile`: engine.runJob's). */
+function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof chainPool>, n: number, layers: number, meanwhile?: () => void): void {
   const base = engine.beginJob(slot.CONV_CHAIN, n, frame.flagsPtr);
   engine.i32[base + slot.CC_CHAIN_PTR] = frame.descPtr;
   engine.i32[base + slot.CC_LAYERS] = layers;
-  engine.runJob(pool, n, frame.flagsPtr);
+  engine.runJob(pool, n, frame.flagsPtr, meanwhile);
 }
 
 /**
- * Runs every block's forward on x: in training with arg-max offsets, into
- * a park (returned); otherwise into areas laid out past the job's frame.
- * Returns a copy of the last block's output.
+ * How a forward job runs: for inference into areas laid out past the job's
+ * frame; for inference into a park (the output read there by the caller,
+ * who releases the park); in training with arg-max offsets, into a park.
  */
-function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], scratches: Scratch[], training: boolean): { y: Float32Array; park: Park | null } {
+type ForwardKind = 'inference' | 'parked inference' | 'training';
+
+/**
+ * Runs every block's forward on x as `kind` says; a park is returned with
+ * areas of the `extra` byte sizes at its end, which `meanwhile` may fill
+ * during the job. Returns the byte address of the last block's output.
+ */
+function forwardJob(
+  engine: WasmEngine,
+  x: Float32Array,
+  blocks: readonly ConvChainBlock[],
+  scratches: Scratch[],
+  kind: ForwardKind,
+  extra: readonly number[] = [],
+  meanwhile?: (park: Park) => void,
+): { out: number; park: Park | null } {
   const n = blocks[0].g.n;
   const pool = chainPool(engine, blocks, 1);
-  const sizes = chainSizes(x, blocks, training);
-  const park = training ? parks.park(engine, sizes) : null;
+  const training = kind === 'training';
+  const sizes = [...chainSizes(x, blocks, training), ...extra];
+  const park = kind === 'inference' ? null : parks.park(engine, sizes);
   const frame = chainFrame(engine, engine.pastWorkAreas(), n, blocks.length, scratches);
   const laid = park ? null : layOut(frame.end, sizes);
   // An empty area (no bias, no offsets) has address 0, which tells the kernel there is none.
@@ -186,9 +215,13 @@ function forwardJob(engine: WasmEngine, x: Float32Array, blocks: readonly ConvCh
       ...epilogueSlots(block.epilogue, out, offsets),
     ]);
   });
-  runChain(engine, frame, pool, n, blocks.length);
-  const out = areas[areas.length - 1].out >> 2;
-  return { y: engine.f32.slice(out, out + chainOutputLength(blocks)), park };
+  runChain(engine, frame, pool, n, blocks.length, park && meanwhile ? () => meanwhile(park) : undefined);
+  return { out: areas[areas.length - 1].out, park };
+}
+
+/** A copy of the chain's output at byte address `out`. */
+function outputCopy(engine: WasmEngine, out: number, blocks: readonly ConvChainBlock[]): Float32Array {
+  return engine.f32.slice(out >> 2, (out >> 2) + chainOutputLength(blocks));
 }
 
 /**
@@ -201,7 +234,31 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
   const scratches = forwardScratches(engine, blocks, false);
   if (!scratches) return null;
   if (blocks[0].g.n === 0) return new Float32Array(0);
-  return forwardJob(engine, x, blocks, scratches, false).y;
+  return outputCopy(engine, forwardJob(engine, x, blocks, scratches, 'inference').out, blocks);
+}
+
+/**
+ * convChainForward with the last block's output left in a park for the
+ * caller (`out`, a byte address), with areas of the `extra` byte sizes
+ * beside it (`extra`: their addresses), which `meanwhile` may fill while the
+ * workers run the job; the caller releases the park once it has read it.
+ * Null where the chain does not suit this path or has no samples.
+ */
+export function parkedForward(
+  engine: WasmEngine,
+  x: Float32Array,
+  blocks: readonly ConvChainBlock[],
+  extra: readonly number[],
+  meanwhile: (extra: number[]) => void,
+): { out: number; extra: number[]; park: Park } | null {
+  checkChain(x, blocks);
+  const scratches = forwardScratches(engine, blocks, false);
+  if (!scratches || blocks[0].g.n === 0) return null;
+  // The workers' work areas lie below the parks: start them before the park is placed.
+  engine.ensurePool();
+  const extraAt = (park: Park): number[] => park.ptrs.slice(1 + 4 * blocks.length);
+  const { out, park } = forwardJob(engine, x, blocks, scratches, 'parked inference', extra, (p) => meanwhile(extraAt(p)));
+  return { out, extra: extraAt(park!), park: park! };
 }
 
 /**
@@ -210,12 +267,27 @@ export function convChainForward(engine: WasmEngine, x: Float32Array, blocks: re
  * does not suit this path (its backward included).
  */
 export function convChainTrainForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[]): { y: Float32Array; saved: ConvChainSaved } | null {
+  const saved = parkedTrainForward(engine, x, blocks);
+  return saved && { y: outputCopy(engine, parkedOutput(saved.park, blocks).y, blocks), saved };
+}
+
+/**
+ * The training forward, its output left in the park (parkedOutput), with
+ * areas of the `extra` byte sizes parked beside it for the caller, which
+ * `meanwhile` may fill while the workers run the job (engine.runJob); null
+ * where the chain does not suit this path (its backward included).
+ */
+export function parkedTrainForward(
+  engine: WasmEngine,
+  x: Float32Array,
+  blocks: readonly ConvChainBlock[],
+  extra: readonly number[] = [],
+  meanwhile?: (park: Park) => void,
+): ParkedChain | null {
   checkChain(x, blocks);
   const scratches = forwardScratches(engine, blocks, true);
   if (!scratches || blocks[0].g.n === 0) return null;
-  const { y, park } = forwardJob(engine, x, blocks, scratches, true);
-  const saved: ParkedChain = { x, blocks, park: park! };
-  return { y, saved };
+  return { x, blocks, park: forwardJob(engine, x, blocks, scratches, 'training', extra, meanwhile).park! };
 }
 
 /**
@@ -225,9 +297,33 @@ export function convChainTrainForward(engine: WasmEngine, x: Float32Array, block
  * suit this path.
  */
 export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy: Float32Array, wanted: ConvChainWanted): ConvChainGradients | null {
+  checkChain(saved.x, saved.blocks);
+  const length = chainOutputLength(saved.blocks);
+  if (dy.length !== length) throw new ValueError(`conv chain: dy has ${dy.length} values, the last block gives ${length}`);
+  return parkedBackward(engine, saved, wanted, (park) => engine.f32.set(dy, parkedOutput(park, saved.blocks).dy >> 2));
+}
+
+/** Work of the caller's own that the calling thread does while the workers start on the chain's backward: `bytes` of memory from the address `run` is given are its own. */
+export interface DuringBackward {
+  bytes: number;
+  run(at: number): void;
+}
+
+/**
+ * convChainBackward with the gradient of the chain's output written into
+ * its park (parkedOutput's `dy`) by `fillDy`, called once the park is found
+ * (or the forward run again to park its state anew) and before the job;
+ * `during` runs on this thread once the workers have the job.
+ */
+export function parkedBackward(
+  engine: WasmEngine,
+  saved: ConvChainSaved,
+  wanted: ConvChainWanted,
+  fillDy: (park: Park) => void,
+  during?: DuringBackward,
+): ConvChainGradients | null {
   const { x, blocks } = saved;
   checkChain(x, blocks);
-  if (dy.length !== chainOutputLength(blocks)) throw new ValueError(`conv chain: dy has ${dy.length} values, the last block gives ${chainOutputLength(blocks)}`);
   const layers = blocks.length;
   if (wanted.weights.length !== layers || wanted.bias.length !== layers)
     throw new ValueError(`conv chain: the wanted gradients name ${wanted.weights.length} weights and ${wanted.bias.length} biases for ${layers} blocks`);
@@ -236,33 +332,35 @@ export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy:
   if (scratches.some((s) => s === null) || blocks.some((b) => (b.g.groups ?? 1) !== 1) || blocks[0].g.n === 0) return null;
   const park = keptChain(engine, saved);
   if (!park) return null;
+  fillDy(park);
   const areas = blockAreas(park.ptrs, blocks);
   const n = blocks[0].g.n;
   const pool = chainPool(engine, blocks, 2);
   const frame = chainFrame(engine, engine.pastWorkAreas(), n, layers, scratches as Scratch[]);
   const transposedRows = blocks.map((b, l) => (wanted.weights[l] ? weightGradRows(engine, b.g) : 0));
   const dwLength = (l: number): number => blocks[l].g.o * (transposedRows[l] || blocks[l].g.c * blocks[l].g.kh * blocks[l].g.kw);
-  // dy, then per block: its input's gradient (the previous block's dy), per-sample weight gradients, their sum, per-sample bias sums.
-  const { ptrs, end } = layOut(frame.end, [
-    dy.length * 4,
-    ...blocks.flatMap((b, l) => {
+  // Per block: its input's gradient (the previous block's dy), per-sample weight gradients, their sum, per-sample bias sums.
+  const { ptrs, end } = layOut(
+    frame.end,
+    blocks.flatMap((b, l) => {
       const { g } = b;
       return [needsDx(l) ? n * g.c * g.h * g.w * 4 : 0, wanted.weights[l] ? n * dwLength(l) * 4 : 0, wanted.weights[l] ? dwLength(l) * 4 : 0, wanted.bias[l] ? n * g.o * 8 : 0];
     }),
-  ]);
+  );
   const grads = blocks.map((_, l) => ({
-    dx: needsDx(l) ? ptrs[1 + 4 * l] : 0,
-    dw: wanted.weights[l] ? ptrs[2 + 4 * l] : 0,
-    dwSum: ptrs[3 + 4 * l],
-    db: wanted.bias[l] ? ptrs[4 + 4 * l] : 0,
+    dx: needsDx(l) ? ptrs[4 * l] : 0,
+    dw: wanted.weights[l] ? ptrs[1 + 4 * l] : 0,
+    dwSum: ptrs[2 + 4 * l],
+    db: wanted.bias[l] ? ptrs[3 + 4 * l] : 0,
   }));
-  engine.ensureBytes(end);
-  engine.f32.set(dy, ptrs[0] >> 2);
+  const duringAt = align64(end);
+  engine.ensureBytes(duringAt + (during?.bytes ?? 0));
+  const dy = parkedOutput(park, blocks).dy;
   for (let l = layers - 1, index = 0; l >= 0; l--, index++) {
     const block = blocks[l];
     const { x: input, weight, out, offsets } = areas[l];
     writeDescriptor(engine, frame, index, slot.CONV_BACKWARD, block, scratches[l]!, [
-      [slot.CV_DY_PTR, l === layers - 1 ? ptrs[0] : grads[l + 1].dx],
+      [slot.CV_DY_PTR, l === layers - 1 ? dy : grads[l + 1].dx],
       [slot.CV_X_PTR, input],
       [slot.CV_WEIGHT_PTR, weight],
       [slot.CV_DX_PTR, grads[l].dx],
@@ -272,7 +370,7 @@ export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy:
       ...epilogueSlots(block.epilogue, out, offsets),
     ]);
   }
-  runChain(engine, frame, pool, n, layers);
+  runChain(engine, frame, pool, n, layers, during && (() => during.run(duringAt)));
   parks.release(engine, park);
   return {
     dx: wanted.input ? engine.f32.slice(grads[0].dx >> 2, (grads[0].dx >> 2) + x.length) : null,
@@ -288,11 +386,10 @@ export function convChainBackward(engine: WasmEngine, saved: ConvChainSaved, dy:
  * up (or the forward ran elsewhere), the forward again, which parks the same
  * state anew (every sample is computed the same way: the same bits).
  */
-function keptChain(engine: WasmEngine, saved: ConvChainSaved): Park | null {
+export function keptChain(engine: WasmEngine, saved: ConvChainSaved): Park | null {
   const parked = (saved as Partial<ParkedChain>).park;
   // The workers' work areas lie below the parks: start them before the parks are looked at.
   engine.ensurePool();
   if (parked && parks.holds(engine, parked)) return parked;
-  const again = convChainTrainForward(engine, saved.x, saved.blocks);
-  return again ? (again.saved as ParkedChain).park : null;
+  return parkedTrainForward(engine, saved.x, saved.blocks)?.park ?? null;
 }

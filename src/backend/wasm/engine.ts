@@ -241,17 +241,21 @@ export class WasmEngine {
 
   /**
    * Runs the job written since beginJob on this thread and, given the pool,
-   * on its workers too; returns when every chunk is done.
+   * on its workers too; returns when every chunk is done. `meanwhile` runs
+   * on this thread once the workers have the job, before it joins them
+   * (work of its own that must not touch the job's memory).
    */
-  runJob(pool: WorkerPool | null, chunks: number, flagsPtr: number): void {
+  runJob(pool: WorkerPool | null, chunks: number, flagsPtr: number, meanwhile?: () => void): void {
     if (pool) {
       // The flags' memory held other data before; clear it so that no stale value reads as done.
       this.i32.fill(0, flagsPtr >> 2, (flagsPtr >> 2) + chunks);
       pool.open();
+      meanwhile?.();
       this.kernels.work(slot.CONTROL_BASE, 0);
       for (let c = 0; c < chunks; c++) this.awaitChunk((flagsPtr >> 2) + c);
       pool.finish();
     } else {
+      meanwhile?.();
       this.kernels.work(slot.CONTROL_BASE, 0);
     }
   }

@@ -5,7 +5,12 @@
  * calling thread alone for small products) and copies C out. The scratch
  * region is reused; it grows to the largest call seen, and batched calls
  * larger than SCRATCH_SOFT_LIMIT are done a group of batch matrices at a
- * time so it does not grow with the batch.
+ * time so it does not grow with the batch. An operand already in the
+ * engine's memory is not copied: one kept resident (keepResident), or one
+ * given as a view of a park (parks.ts), which A or B is read from and C
+ * written into where it lies (a conv chain's output feeding a dense layer,
+ * conv-chain-dense.ts; a C there must not overlap A or B). gemmWith adds
+ * a B packed beforehand and work of the caller's own during the product.
  */
 import type { FloatArray, GemmArgs } from '../backend.js';
 import { DTypeError, LimitError, ValueError } from '../../errors.js';
@@ -56,11 +61,28 @@ export function keepResident<T>(engine: WasmEngine, operand: FloatArray, body: (
   }
 }
 
-/** Byte address of the resident copy of `array` from element `offset`, or -1 when it is not resident (or the work areas have since grown over it). */
-function residentAt(engine: WasmEngine, array: FloatArray, offset: number): number {
-  if (resident === null || resident.array !== array) return -1;
-  if (engine.workAreasEnd() > resident.ptr) return -1;
-  return resident.ptr + offset * array.BYTES_PER_ELEMENT;
+/**
+ * Byte address of `length` elements of `array` from `offset` where the array
+ * is a view of the engine's reserved memory (a park: past the work areas,
+ * below every job's scratch), so that a job can read or write them where
+ * they lie; -1 otherwise (an ordinary array, or a view of memory a job's
+ * scratch may cover, which is copied as usual).
+ */
+export function reservedAt(engine: WasmEngine, array: FloatArray, offset: number, length: number): number {
+  if (array.buffer !== engine.f32.buffer) return -1;
+  const start = array.byteOffset + offset * array.BYTES_PER_ELEMENT;
+  return start >= engine.workAreasEnd() && start + length * array.BYTES_PER_ELEMENT <= engine.reservedEnd ? start : -1;
+}
+
+/**
+ * Byte address of `length` elements of `array` from `offset` where they
+ * already lie in the engine's memory: its resident copy (unless the work
+ * areas have since grown over it) or a view of a park (reservedAt); -1
+ * otherwise.
+ */
+function inEngineAt(engine: WasmEngine, array: FloatArray, offset: number, length: number): number {
+  if (resident?.array === array && engine.workAreasEnd() <= resident.ptr) return resident.ptr + offset * array.BYTES_PER_ELEMENT;
+  return reservedAt(engine, array, offset, length);
 }
 
 /** Scratch size above which a batched call is split into groups of batch matrices. */
@@ -73,7 +95,7 @@ export const CHUNKS_PER_THREAD = 8;
 const MIN_CHUNK_MACS = 1 << 19;
 
 /** Where one call's operands live in the scratch region (byte addresses and per-matrix strides). */
-interface Layout {
+export interface Layout {
   flagsPtr: number;
   aPtr: number;
   aStride: number;
@@ -88,7 +110,7 @@ interface Layout {
   end: number;
 }
 
-interface Grid {
+export interface Grid {
   rows: number;
   rowChunks: number;
   cols: number;
@@ -96,7 +118,37 @@ interface Grid {
   chunks: number;
 }
 
+/** What a caller that keeps operands in the engine's memory may add to one product (gemm's `extras`). */
+export interface GemmExtras {
+  /** Byte address of op(B) already packed (packB) in the engine's reserved memory (a park): the call neither copies nor packs B. */
+  packedB?: number;
+  /** Runs on the calling thread once the workers have the job, before it joins them (engine.runJob): work of its own that must not touch the product's memory. */
+  meanwhile?: () => void;
+}
+
+const NO_EXTRAS: GemmExtras = {};
+
+/** Bytes of op(B) (k×n, float32) packed for a product: what packB writes. */
+export function packedBBytes(engine: WasmEngine, k: number, n: number): number {
+  return align64(k * roundUp(n, engine.nr32) * 4);
+}
+
+/** Packs op(B) (k×n float32; stored n×k where `transB`) from byte address `from` to `to` (packedBBytes), as a product packs it. */
+export function packB(engine: WasmEngine, from: number, k: number, n: number, transB: boolean, to: number): void {
+  engine.kernels.packB32(from, transB ? k : n, transB ? 1 : 0, k, n, to);
+}
+
 export function gemm(engine: WasmEngine, args: GemmArgs): void {
+  products(engine, args, NO_EXTRAS);
+}
+
+/** gemm with `extras` for operands kept in the engine's memory (a caller of its own: the browser's core entry goes without it). */
+export function gemmWith(engine: WasmEngine, args: GemmArgs, extras: GemmExtras): void {
+  if (extras.packedB !== undefined) checkPackedB(engine, args, extras.packedB);
+  products(engine, args, extras);
+}
+
+function products(engine: WasmEngine, args: GemmArgs, extras: GemmExtras): void {
   checkArgs(args);
   const { batch, m, n, k } = args;
   if (batch === 0 || m === 0 || n === 0) return;
@@ -108,7 +160,7 @@ export function gemm(engine: WasmEngine, args: GemmArgs): void {
     return;
   }
   if (batch === 1) {
-    run(engine, args, 0, 1);
+    run(engine, args, 0, 1, extras);
   } else if (args.cBatchStride === 0) {
     // Every product writes the same C: do them in order, as the reference does.
     for (let b = 0; b < batch; b++) run(engine, args, b, 1);
@@ -119,8 +171,19 @@ export function gemm(engine: WasmEngine, args: GemmArgs): void {
   }
 }
 
-/** `aResident`/`bResident`: that operand is read from its resident copy, so it gets no scratch (its count stays, for the loops over it). */
-function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number, aResident = false, bResident = false): Layout {
+/** Which operands a call finds in the engine's memory, so they get no scratch (their counts stay, for the loops over them). */
+export interface InEngine {
+  /** A or B read from a resident copy or a park. */
+  a: boolean;
+  b: boolean;
+  /** B packed beforehand (GemmExtras.packedB): neither raw nor packed scratch. */
+  bPacked: boolean;
+  /** C written where it lies. */
+  c: boolean;
+}
+
+/** Where one call's operands go: from `base` (past the work areas and every park by default) in the order flags, A, B, packed B, C. */
+export function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: number, inEngine?: InEngine, base = engine.pastWorkAreas()): Layout {
   const { m, n, k } = args;
   const size = args.dtype === 'float64' ? 8 : 4;
   const nr = args.dtype === 'float64' ? engine.nr64 : engine.nr32;
@@ -130,12 +193,12 @@ function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: numbe
   const bStride = align64(k * n * size);
   const bpStride = align64(k * roundUp(n, nr) * size);
   const cStride = align64(m * n * size);
-  const flagsPtr = engine.pastWorkAreas();
+  const flagsPtr = base;
   const aPtr = flagsPtr + align64(chunks * 4);
-  const bPtr = aPtr + (aResident ? 0 : aCount * aStride);
-  const bpPtr = bPtr + (bResident ? 0 : bCount * bStride);
-  const cPtr = bpPtr + bCount * bpStride;
-  return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + count * cStride };
+  const bPtr = aPtr + (inEngine?.a ? 0 : aCount * aStride);
+  const bpPtr = bPtr + (inEngine?.b || inEngine?.bPacked ? 0 : bCount * bStride);
+  const cPtr = bpPtr + (inEngine?.bPacked ? 0 : bCount * bpStride);
+  return { flagsPtr, aPtr, aStride, aCount, bPtr, bStride, bpPtr, bpStride, bCount, cPtr, cStride, end: cPtr + (inEngine?.c ? 0 : count * cStride) };
 }
 
 /**
@@ -144,7 +207,7 @@ function layout(engine: WasmEngine, args: GemmArgs, count: number, chunks: numbe
  * balance, but none smaller than MIN_CHUNK_MACS (a chunk must outweigh the
  * cost of handing it over); columns are split too when rows are few.
  */
-function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: number, mr: number, nr: number, threads: number): Grid {
+export function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: number, mr: number, nr: number, threads: number): Grid {
   let rows = Math.floor(Math.min(ROWS_PER_CHUNK_ONE_THREAD, engine.mcMax) / mr) * mr; // whole register tiles
   let rowChunks = Math.ceil(m / rows);
   let cols = roundUp(n, nr);
@@ -164,9 +227,9 @@ function chunkGrid(engine: WasmEngine, m: number, n: number, k: number, count: n
   return { rows, rowChunks, cols, colChunks, chunks: count * rowChunks * colChunks };
 }
 
-/** Batch matrices first..first+count of the call. */
-function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): void {
-  const { m, n, k, transA, transB, accumulate } = args;
+/** Batch matrices first..first+count of the call (`extras`: a call of one product). */
+function run(engine: WasmEngine, args: GemmArgs, first: number, count: number, extras = NO_EXTRAS): void {
+  const { m, n, k, transB, accumulate } = args;
   const f64 = args.dtype === 'float64';
   const size = f64 ? 8 : 4;
   const mr = f64 ? engine.mr64 : engine.mr32;
@@ -175,12 +238,15 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
   const macs = count * m * n * k;
   const pool = engine.threads > 1 && macs >= PARALLEL_MIN_MACS ? engine.ensurePool() : null;
   const grid = chunkGrid(engine, m, n, k, count, mr, nr, pool ? engine.threads : 1);
-  // A resident operand (one matrix for the whole group) is read where it lies, not copied.
+  // An operand already in the engine's memory (one matrix for the whole group: resident, or a view of a park) is read where it lies, not copied.
   const aFirst = args.aOffset + first * args.aBatchStride;
   const bFirst = args.bOffset + first * args.bBatchStride;
-  const aResidentPtr = count === 1 || args.aBatchStride === 0 ? residentAt(engine, args.a, aFirst) : -1;
-  const bResidentPtr = count === 1 || args.bBatchStride === 0 ? residentAt(engine, args.b, bFirst) : -1;
-  const lay = layout(engine, args, count, grid.chunks, aResidentPtr >= 0, bResidentPtr >= 0);
+  const aResidentPtr = count === 1 || args.aBatchStride === 0 ? inEngineAt(engine, args.a, aFirst, m * k) : -1;
+  const packedB = extras.packedB ?? -1;
+  const bResidentPtr = packedB < 0 && (count === 1 || args.bBatchStride === 0) ? inEngineAt(engine, args.b, bFirst, k * n) : -1;
+  // C in a park (one product) is written there: nothing to copy in or out.
+  const cPlacedPtr = count === 1 ? reservedAt(engine, args.c, args.cOffset + first * args.cBatchStride, m * n) : -1;
+  const lay = layout(engine, args, count, grid.chunks, { a: aResidentPtr >= 0, b: bResidentPtr >= 0, bPacked: packedB >= 0, c: cPlacedPtr >= 0 });
   engine.ensureBytes(lay.end);
   const view: FloatArray = f64 ? engine.f64 : engine.f32;
 
@@ -189,7 +255,8 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
     for (let i = 0; i < lay.aCount; i++) copyIn(view, args.a, aFirst + i * args.aBatchStride, m * k, (lay.aPtr + i * lay.aStride) / size);
   }
   const pack = f64 ? engine.kernels.packB64 : engine.kernels.packB32;
-  for (let i = 0; i < lay.bCount; i++) {
+  if (packedB >= 0) lay.bpPtr = packedB;
+  for (let i = 0; i < lay.bCount && packedB < 0; i++) {
     let raw = bResidentPtr;
     if (raw < 0) {
       raw = lay.bPtr + i * lay.bStride;
@@ -197,45 +264,52 @@ function run(engine: WasmEngine, args: GemmArgs, first: number, count: number): 
     }
     pack(raw, transB ? k : n, transB ? 1 : 0, k, n, lay.bpPtr + i * lay.bpStride);
   }
-  if (accumulate) {
+  if (cPlacedPtr >= 0) lay.cPtr = cPlacedPtr;
+  else if (accumulate) {
     for (let i = 0; i < count; i++) {
       copyIn(view, args.c, args.cOffset + (first + i) * args.cBatchStride, m * n, (lay.cPtr + i * lay.cStride) / size);
     }
   }
 
   const ctl = engine.i32;
-  const base = engine.beginJob(slot.GEMM_JOB, grid.chunks, lay.flagsPtr);
-  ctl[base + slot.DTYPE] = f64 ? 1 : 0;
-  ctl[base + slot.M] = m;
-  ctl[base + slot.N] = n;
-  ctl[base + slot.K] = k;
-  ctl[base + slot.A_PTR] = lay.aPtr;
-  ctl[base + slot.A_BATCH_BYTES] = lay.aCount > 1 ? lay.aStride : 0;
-  ctl[base + slot.LDA] = transA ? m : k;
-  ctl[base + slot.TRANS_A] = transA ? 1 : 0;
-  ctl[base + slot.BP_PTR] = lay.bpPtr;
-  ctl[base + slot.BP_BATCH_BYTES] = lay.bCount > 1 ? lay.bpStride : 0;
-  ctl[base + slot.C_PTR] = lay.cPtr;
-  ctl[base + slot.C_BATCH_BYTES] = lay.cStride;
-  ctl[base + slot.ACCUMULATE] = accumulate ? 1 : 0;
-  ctl[base + slot.ROWS_PER_CHUNK] = grid.rows;
-  ctl[base + slot.ROW_CHUNKS] = grid.rowChunks;
-  ctl[base + slot.COLS_PER_CHUNK] = grid.cols;
-  ctl[base + slot.COL_CHUNKS] = grid.colChunks;
+  writeProduct(ctl, engine.beginJob(slot.GEMM_JOB, grid.chunks, lay.flagsPtr), args, lay, grid);
 
-  if (pool) {
+  if (pool && cPlacedPtr < 0) {
     // The flags' memory held other data before; clear it so that no stale value reads as done.
     ctl.fill(0, lay.flagsPtr >> 2, (lay.flagsPtr >> 2) + grid.chunks);
     pool.open();
+    extras.meanwhile?.();
     copyOutChunks(engine, args, first, lay, grid, view, size);
     pool.finish();
   } else {
-    engine.kernels.work(slot.CONTROL_BASE, 0);
-    for (let i = 0; i < count; i++) {
+    engine.runJob(pool, grid.chunks, lay.flagsPtr, extras.meanwhile);
+    for (let i = 0; i < count && cPlacedPtr < 0; i++) {
       const from = (lay.cPtr + i * lay.cStride) / size;
       args.c.set(view.subarray(from, from + m * n), args.cOffset + (first + i) * args.cBatchStride);
     }
   }
+}
+
+/** Writes a product's slots into the control block at i32 index `at` (after its job's common slots). */
+export function writeProduct(ctl: Int32Array, at: number, args: GemmArgs, lay: Layout, grid: Grid): void {
+  const { m, n, k, transA } = args;
+  ctl[at + slot.DTYPE] = args.dtype === 'float64' ? 1 : 0;
+  ctl[at + slot.M] = m;
+  ctl[at + slot.N] = n;
+  ctl[at + slot.K] = k;
+  ctl[at + slot.A_PTR] = lay.aPtr;
+  ctl[at + slot.A_BATCH_BYTES] = lay.aCount > 1 ? lay.aStride : 0;
+  ctl[at + slot.LDA] = transA ? m : k;
+  ctl[at + slot.TRANS_A] = transA ? 1 : 0;
+  ctl[at + slot.BP_PTR] = lay.bpPtr;
+  ctl[at + slot.BP_BATCH_BYTES] = lay.bCount > 1 ? lay.bpStride : 0;
+  ctl[at + slot.C_PTR] = lay.cPtr;
+  ctl[at + slot.C_BATCH_BYTES] = lay.cStride;
+  ctl[at + slot.ACCUMULATE] = args.accumulate ? 1 : 0;
+  ctl[at + slot.ROWS_PER_CHUNK] = grid.rows;
+  ctl[at + slot.ROW_CHUNKS] = grid.rowChunks;
+  ctl[at + slot.COLS_PER_CHUNK] = grid.cols;
+  ctl[at + slot.COL_CHUNKS] = grid.colChunks;
 }
 
 /**
@@ -268,8 +342,14 @@ function copyOutChunks(engine: WasmEngine, args: GemmArgs, first: number, lay: L
 }
 
 /** view[at..] = src[offset .. offset+length], without a subarray when src is exactly that range. */
-function copyIn(view: FloatArray, src: FloatArray, offset: number, length: number, at: number): void {
+export function copyIn(view: FloatArray, src: FloatArray, offset: number, length: number, at: number): void {
   view.set(offset === 0 && src.length === length ? src : src.subarray(offset, offset + length), at);
+}
+
+/** A packed B must be one float32 product's, 64-byte aligned and wholly inside the reserved memory (a park), where no job's scratch reaches. */
+export function checkPackedB(engine: WasmEngine, args: GemmArgs, at: number): void {
+  const fits = args.batch === 1 && args.dtype === 'float32' && at % 64 === 0 && at >= engine.workAreasEnd() && at + packedBBytes(engine, args.k, args.n) <= engine.reservedEnd;
+  if (!fits) throw new ValueError("gemm: packedB is not one float32 product's B in a park");
 }
 
 /** Cheap checks that the arrays hold what the arguments describe (a short copy would silently give wrong results). */

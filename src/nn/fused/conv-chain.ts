@@ -12,56 +12,46 @@
  * it, the chain declines and the blocks run one by one (the plan's next
  * pattern at this position is the single block).
  *
+ * A chain followed by Flatten and Linear is one op with the Linear
+ * (conv-chain-dense.ts), tried first (in inference, on more than a few rows).
+ *
  * Registered when this module is loaded (frugal-ml in Node.js, frugal-ml/all
  * in a browser), to keep the browser's core entry small; the core's
  * Sequential then runs the blocks one by one.
  */
 import { needsGrad } from '../../autograd/graph.js';
-import { convChainForward, type ConvChainBlock } from '../../backend/routines/conv-chain.js';
-import { conv2d, convGeometry, maxPool2d, poolGeometry } from '../../tensor/ops/conv.js';
+import { convChainForward } from '../../backend/routines/conv-chain.js';
 import { convChainTraining } from '../../tensor/ops/conv-chain.js';
-import { relu } from '../../tensor/ops/elementwise.js';
 import { Tensor } from '../../tensor/tensor.js';
-import { convBlock, convBlockOptions, convBlockTakes, matchConvBlock, type ConvBlockLayers } from './conv-block.js';
+import { convBlock, type ConvBlockLayers } from './conv-block.js';
+import { blocksAsOps, chainLayers, chainParams, describeChain, matchChainBlocks } from './conv-chain-blocks.js';
+import { convChainDense } from './conv-chain-dense.js';
 import { registerFusedPattern } from './plan.js';
 import type { FusedPattern } from './pattern.js';
 
 export const convChain: FusedPattern = {
   name: 'conv-chain',
   match(layers, i) {
-    const blocks: ConvBlockLayers[] = [];
-    for (let at = i, block = matchConvBlock(layers, at); block; block = matchConvBlock(layers, at)) {
-      blocks.push(block);
-      at += block.layers;
-    }
-    if (blocks.length < 2) return null;
-    const params = blocks.flatMap(({ conv }) => (conv.bias ? [conv.weight, conv.bias] : [conv.weight]));
+    const blocks = matchChainBlocks(layers, i);
+    if (!blocks) return null;
+    const params = chainParams(blocks);
     return {
-      layers: blocks.reduce((sum, b) => sum + b.layers, 0),
+      layers: chainLayers(blocks),
       run: (x) => (x.dtype === 'float32' && convChainForward.available() ? runChain(blocks, x, needsGrad([x, ...params])) : null),
     };
   },
 };
 
-// Tried before the single block, which covers the chain's first block only.
+// Tried before the single block, which covers the chain's first block only;
+// in training, the chain with the Flatten and Linear after it before the chain alone.
 registerFusedPattern(convChain, convBlock);
+registerFusedPattern(convChainDense, convChain);
 
 /** The chain's output for x through the backend's routines (recorded where `training`), or null where a block does not take its input or the backend declines the sizes. */
 function runChain(blocks: readonly ConvBlockLayers[], x: Tensor, training: boolean): Tensor | null {
-  const kernelBlocks: ConvChainBlock[] = [];
-  let shape = x.shape;
-  for (const { conv, pool } of blocks) {
-    if (!convBlockTakes(conv, shape, 'float32')) return null;
-    const g = convGeometry(shape, conv.weight.shape, convBlockOptions(conv));
-    let pg: ConvChainBlock['epilogue']['pool'] = null;
-    if (pool) {
-      const [kh, kw] = typeof pool.kernelSize === 'number' ? [pool.kernelSize, pool.kernelSize] : pool.kernelSize;
-      if (g.ho < kh || g.wo < kw) return null; // no window fits: the pooling layer reports it
-      pg = poolGeometry('maxPool2d', [g.n, g.o, g.ho, g.wo], pool.kernelSize, { stride: pool.stride });
-    }
-    kernelBlocks.push({ g, weight: conv.weight.data as Float32Array, bias: (conv.bias?.data as Float32Array) ?? null, epilogue: { relu: true, pool: pg } });
-    shape = pg ? [g.n, g.o, pg.ho, pg.wo] : [g.n, g.o, g.ho, g.wo];
-  }
+  const described = describeChain(blocks, x.shape);
+  if (!described) return null;
+  const { kernelBlocks, shape } = described;
   if (training)
     return convChainTraining(
       x,
@@ -73,17 +63,4 @@ function runChain(blocks: readonly ConvBlockLayers[], x: Tensor, training: boole
   const xs = x.data as Float32Array;
   const fast = convChainForward.implementation(xs, kernelBlocks);
   return fast && new Tensor(fast.run(xs, kernelBlocks), shape);
-}
-
-/** The blocks as ordinary recorded ops on x, with the weights and biases `params` (in block order): what gradients of gradients differentiate. */
-function blocksAsOps(blocks: readonly ConvBlockLayers[], x: Tensor, params: Tensor[]): Tensor {
-  let y = x;
-  let p = 0;
-  for (const { conv, pool } of blocks) {
-    const weight = params[p++];
-    const bias = conv.bias ? params[p++] : null;
-    y = relu(conv2d(y, weight, bias, convBlockOptions(conv)));
-    if (pool) y = maxPool2d(y, pool.kernelSize, { stride: pool.stride });
-  }
-  return y;
 }

@@ -46,7 +46,7 @@ export function linear(x: Tensor, w: Tensor, b: Tensor | null): Tensor {
 }
 
 /** Σ over the rows of g [M, N]: the bias gradient (on the small kernels for float32 when not recorded). */
-function biasGrad(g: Tensor): Tensor {
+export function biasGrad(g: Tensor): Tensor {
   const [m, n] = g.shape;
   if (g.dtype === 'float32' && !isGradEnabled()) {
     const db = new Float32Array(n),
