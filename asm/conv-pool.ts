@@ -49,6 +49,12 @@ export function maxPoolBiasReluValuesF32(
   return bias != 0 ? load<f32>(bias + (<usize>p << 2)) : -0.0;
 }
 
+/** Whether any lane of the four vectors is NaN. */
+// @ts-ignore: decorator
+@inline function anyNaN(a: v128, b: v128, c: v128, d: v128): bool {
+  return v128.any_true(v128.or(v128.or(f32x4.ne(a, a), f32x4.ne(b, b)), v128.or(f32x4.ne(c, c), f32x4.ne(d, d))));
+}
+
 /** Lanes where the candidate replaces the best so far: wins(), which is a larger value alone where there is no NaN. */
 // @ts-ignore: decorator
 @inline function replaces(candidate: v128, best: v128, numbers: bool): v128 {
@@ -86,7 +92,7 @@ function maxPool2x2Values(x: usize, bias: usize, values: usize, planes: i32, h: 
         const tl = v128.shuffle<f32>(t0, t1, 0, 2, 4, 6), tr = v128.shuffle<f32>(t0, t1, 1, 3, 5, 7);
         const bl = v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), br = v128.shuffle<f32>(b0, b1, 1, 3, 5, 7);
         let largest: v128;
-        if (v128.any_true(v128.or(v128.or(f32x4.ne(t0, t0), f32x4.ne(t1, t1)), v128.or(f32x4.ne(b0, b0), f32x4.ne(b1, b1))))) {
+        if (anyNaN(t0, t1, b0, b1)) {
           largest = f32x4.max(f32x4.max(tl, tr), f32x4.max(bl, br));
         } else {
           // No NaN: pmax (one instruction) gives max's value but for −0 against +0, which the bias and relu below make alike.
@@ -153,10 +159,7 @@ export function biasReluMaxPool2x2F32(
           const bottomLeft = f32x4.add(v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), biases);
           const bottomRight = f32x4.add(v128.shuffle<f32>(b0, b1, 1, 3, 5, 7), biases);
           // Without a NaN among the 16 cells (nearly always), a cell wins by being larger, and relu is a mask.
-          const numbers = !v128.any_true(v128.or(
-            v128.or(f32x4.ne(topLeft, topLeft), f32x4.ne(topRight, topRight)),
-            v128.or(f32x4.ne(bottomLeft, bottomLeft), f32x4.ne(bottomRight, bottomRight)),
-          ));
+          const numbers = !anyNaN(topLeft, topRight, bottomLeft, bottomRight);
           let best = topLeft;
           let at = i32x4.splat(0);
           let take = replaces(topRight, best, numbers);

@@ -460,9 +460,9 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   }
   const dW = <usize>slot(ctl, CV_DW_PTR);
   if (dW != 0) {
+    im2col(x, cols);
     const transposedRows = slot(ctl, CV_DW_TRANSPOSED);
     if (transposedRows != 0) {
-      im2col(x, cols);
       // dW[b]ᵀ (K×O) = cols (K×P) · dy[b]ᵀ (P×O): each entry is the same sum of the same products, in the same order.
       // Rows K.. of cols are zeroed (they reach only the padding rows of dWᵀ, which the caller drops), so that
       // every panel of cols is packed and multiplied whole (no edge tile).
@@ -471,7 +471,6 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
       gemmAllRows(cols, plane, false, packed, dW + (<usize>(b * transposedRows * go) << 2), transposedRows, go, plane, gemmScratch);
     } else {
       const dWSample = dW + (<usize>(b * go * depth) << 2);
-      im2col(x, cols);
       packB32(cols, plane, true, plane, depth, packed);
       gemmAllRows(dy, plane, false, packed, dWSample, go, depth, plane, gemmScratch);
     }

@@ -23,7 +23,7 @@ import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWante
 import { gemmArgs } from '../backend.js';
 import { ValueError } from '../../errors.js';
 import type { WasmEngine } from './engine.js';
-import { gemmWith, packB, packedBBytes } from './gemm-job.js';
+import { gemmWith, packB, packedBBytes, type GemmExtras } from './gemm-job.js';
 import { chainOutputLength, checkChain, keptChain, parkedBackward, parkedForward, parkedOutput, parkedTrainForward, type DuringBackward, type ParkedChain } from './conv-chain.js';
 import { gemmHere, productHereBytes } from './gemm-here.js';
 import { forwardParks as parks, type Park } from './parks.js';
@@ -94,6 +94,21 @@ function engineView(engine: WasmEngine, at: number, length: number): Float32Arra
 }
 
 /**
+ * The dense layer's output y = h·Wᵀ + b [rows, outFeatures] as linear
+ * computes it (the bias in every row, the product added onto it), h the
+ * chain's output parked at byte address `hAt`, W packed in the park
+ * (`extras.packedB`; the args' `b` describes it).
+ */
+function denseOutput(engine: WasmEngine, hAt: number, rows: number, features: number, dense: DenseAfterChain, extras: GemmExtras): Float32Array {
+  const { weight, bias, outFeatures } = dense;
+  const y = new Float32Array(rows * outFeatures);
+  if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
+  const h = engineView(engine, hAt, rows * features);
+  gemmWith(engine, gemmArgs({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null }), extras);
+  return y;
+}
+
+/**
  * The dense layer's output [N, outFeatures] on the chain's output for x, in
  * inference: the chain's output parked for the layer's product, which reads
  * it there (not copied out into a fresh array and back in), the weight
@@ -102,7 +117,7 @@ function engineView(engine: WasmEngine, at: number, length: number): Float32Arra
  */
 export function convChainDenseForward(engine: WasmEngine, x: Float32Array, blocks: readonly ConvChainBlock[], dense: DenseAfterChain): Float32Array | null {
   const { rows, features } = checkDense(x, blocks, dense);
-  const { weight, bias, outFeatures } = dense;
+  const { weight, outFeatures } = dense;
   const sizes = [outFeatures * features * 4, packedBBytes(engine, features, outFeatures)];
   const parked = parkedForward(engine, x, blocks, sizes, ([weightAt, packedAt]) => {
     engine.f32.set(weight, weightAt >> 2);
@@ -110,12 +125,7 @@ export function convChainDenseForward(engine: WasmEngine, x: Float32Array, block
   });
   if (!parked) return null;
   try {
-    // As linear: the bias in every row, the product added onto it; B is the weight packed in the park (`b` describes it).
-    const y = new Float32Array(rows * outFeatures);
-    if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
-    const h = engineView(engine, parked.out, rows * features);
-    gemmWith(engine, gemmArgs({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null }), { packedB: parked.extra[1] });
-    return y;
+    return denseOutput(engine, parked.out, rows, features, dense, { packedB: parked.extra[1] });
   } finally {
     parks.release(engine, parked.park);
   }
@@ -133,7 +143,7 @@ export function convChainDenseTrainForward(
   dense: DenseAfterChain,
 ): { y: Float32Array; saved: ConvChainSaved } | null {
   const { rows, features } = checkDense(x, blocks, dense);
-  const { weight, bias, outFeatures } = dense;
+  const { weight, outFeatures } = dense;
   const parked = parkedTrainForward(engine, x, blocks, denseAreaSizes(engine, rows, features, outFeatures), (park) => {
     // While the workers start on the chain: the weight copied in and packed for the forward's and the backward's products.
     const at = denseAreas(park, blocks);
@@ -145,12 +155,7 @@ export function convChainDenseTrainForward(
   const saved: ParkedChainDense = { ...parked, weightVersion: dense.weightVersion };
   const at = denseAreas(saved.park, blocks);
   const hAt = parkedOutput(saved.park, blocks).y;
-  // As linear: the bias in every row, the product added onto it.
-  const y = new Float32Array(rows * outFeatures);
-  if (bias) for (let r = 0; r < rows; r++) y.set(bias, r * outFeatures);
-  const h = engineView(engine, hAt, rows * features);
-  // B is the weight packed in the park (`b` describes it).
-  gemmWith(engine, gemmArgs({ m: rows, n: outFeatures, k: features, a: h, b: weight, transB: true, c: y, accumulate: bias !== null }), {
+  const y = denseOutput(engine, hAt, rows, features, dense, {
     packedB: at.forwardWeight,
     // While the workers start on the product: the chain's output packed for the backward's gᵀ·x.
     meanwhile: () => packB(engine, hAt, rows, features, false, at.backwardInput),

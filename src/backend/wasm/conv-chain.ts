@@ -256,7 +256,8 @@ export function parkedForward(
   if (!scratches || blocks[0].g.n === 0) return null;
   // The workers' work areas lie below the parks: start them before the park is placed.
   engine.ensurePool();
-  const extraAt = (park: Park): number[] => park.ptrs.slice(1 + 4 * blocks.length);
+  // The extra areas are the park's last ones.
+  const extraAt = (park: Park): number[] => park.ptrs.slice(park.ptrs.length - extra.length);
   const { out, park } = forwardJob(engine, x, blocks, scratches, 'parked inference', extra, (p) => meanwhile(extraAt(p)));
   return { out, extra: extraAt(park!), park: park! };
 }

@@ -11,7 +11,7 @@
 import type { GemmArgs } from '../backend.js';
 import { ValueError } from '../../errors.js';
 import { align64, type WasmEngine } from './engine.js';
-import { checkPackedB, chunkGrid, copyIn, layout, reservedAt, writeProduct } from './gemm-job.js';
+import { checkArgs, checkPackedB, chunkGrid, copyIn, layout, packB, reservedAt, writeProduct } from './gemm-job.js';
 import * as slot from './layout.js';
 
 /** Bytes a product of op(A) m×k by op(B) k×n takes here (its operands, flags and control block): what the caller ensures from `at`. */
@@ -29,30 +29,25 @@ export function productHereBytes(engine: WasmEngine, m: number, n: number, k: nu
  * packed. A and C are copied in and out.
  */
 export function gemmHere(engine: WasmEngine, args: GemmArgs, at: number, packedB?: number): void {
+  checkArgs(args);
   const { m, n, k } = args;
   if (args.batch !== 1 || args.dtype !== 'float32' || m * n * k === 0) throw new ValueError('gemmHere: one float32 product of non-empty sizes');
   if (!(at % 64 === 0 && at >= engine.pastWorkAreas() && at + productHereBytes(engine, m, n, k) <= engine.f32.byteLength)) {
     throw new ValueError(`gemmHere: byte ${at} does not start ensured memory past the work areas and every park`);
   }
   if (packedB !== undefined) checkPackedB(engine, args, packedB);
-  if (
-    args.a.length < args.aOffset + m * k ||
-    args.b.length < args.bOffset + k * n ||
-    args.c.length < args.cOffset + m * n ||
-    reservedAt(engine, args.c, args.cOffset, m * n) >= 0
-  ) {
-    throw new ValueError('gemmHere: a, b or c is too short, or c lies in a park');
-  }
+  if (reservedAt(engine, args.c, args.cOffset, m * n) >= 0) throw new ValueError('gemmHere: c lies in a park');
   const grid = chunkGrid(engine, m, n, k, 1, engine.mr32, engine.nr32, 1);
   const lay = layout(engine, args, 1, grid.chunks, { a: false, b: false, bPacked: packedB !== undefined, c: false }, at);
   const f32 = engine.f32;
   copyIn(f32, args.a, args.aOffset, m * k, lay.aPtr >> 2);
   if (packedB === undefined) {
     copyIn(f32, args.b, args.bOffset, k * n, lay.bPtr >> 2);
-    engine.kernels.packB32(lay.bPtr, args.transB ? k : n, args.transB ? 1 : 0, k, n, lay.bpPtr);
+    packB(engine, lay.bPtr, k, n, args.transB, lay.bpPtr);
   } else lay.bpPtr = packedB;
   if (args.accumulate) copyIn(f32, args.c, args.cOffset, m * n, lay.cPtr >> 2);
-  // A control block of its own past the operands: the job's common slots as engine.beginJob writes them, then the product's.
+  // A control block of its own past the operands: the job's common slots as engine.beginJob writes them (written
+  // out here rather than shared: a helper in the engine would add to the browser's core entry, which is at its budget), then the product's.
   const control = align64(lay.end);
   const ctl = engine.i32;
   const base = control >> 2;

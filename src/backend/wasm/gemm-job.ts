@@ -353,7 +353,7 @@ export function checkPackedB(engine: WasmEngine, args: GemmArgs, at: number): vo
 }
 
 /** Cheap checks that the arrays hold what the arguments describe (a short copy would silently give wrong results). */
-function checkArgs(args: GemmArgs): void {
+export function checkArgs(args: GemmArgs): void {
   const { batch, m, n, k } = args;
   if (!(isCount(batch) && isCount(m) && isCount(n) && isCount(k))) {
     throw new ValueError(`gemm: batch, m, n, k must be non-negative integers, got ${batch}, ${m}, ${n}, ${k}`);
