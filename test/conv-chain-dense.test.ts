@@ -33,21 +33,12 @@ import { matmul } from '../src/tensor/ops/matmul.js';
 import { randn } from '../src/tensor/creation.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import { tensor, type Tensor } from '../src/tensor/tensor.js';
-import { assertCloseFloat32, withBackend, withThreads } from './helpers/backends.js';
+import { assertCloseFloat32, withBackend, withThreads, assertSameBits } from './helpers/backends.js';
 
 const noWasm = wasmSupport === 'none' && 'no WebAssembly SIMD here';
 
 function floats(gen: Generator, n: number): Float32Array {
   return randn([n], { generator: gen }).data as Float32Array;
-}
-
-function sameBits(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i],
-      e = expected[i];
-    if (!(Object.is(a, e) || (a !== a && e !== e))) assert.fail(`${what}[${i}]: ${a} vs ${e}`);
-  }
 }
 
 /** Conv (k×k, padding 1) → ReLU → 2×2 max pool blocks from the input [n, c, h, w], `outs` channels each. */
@@ -108,7 +99,7 @@ function sameGradients(actual: ChainDenseGradients, expected: ChainDenseGradient
   assert.equal(a.length, e.length, `${what}: gradients`);
   e.forEach((expect, i) => {
     if (expect === null || a[i] === null) assert.equal(a[i], expect, `${what}: gradient ${i}`);
-    else sameBits(a[i]!, expect, `${what}: gradient ${i}`);
+    else assertSameBits(a[i]!, expect, `${what}: gradient ${i}`);
   });
 }
 
@@ -140,7 +131,7 @@ describe('convChainDenseTrainForward and convChainDenseBackward', { skip: noWasm
       for (const wanted of wantedCases) {
         const reference = step('reference', c, wanted);
         const fast = step('wasm', c, wanted);
-        sameBits(fast.y, reference.y, `${name}: output`);
+        assertSameBits(fast.y, reference.y, `${name}: output`);
         sameGradients(fast.grads, reference.grads, `${name}: ${JSON.stringify(wanted)}`);
       }
     });
@@ -150,7 +141,7 @@ describe('convChainDenseTrainForward and convChainDenseBackward', { skip: noWasm
     const c = CASES[0][1]();
     const one = withThreads(1, () => step('wasm', c, everything(c.blocks)));
     const two = withThreads(2, () => step('wasm', c, everything(c.blocks)));
-    sameBits(two.y, one.y, 'output');
+    assertSameBits(two.y, one.y, 'output');
     sameGradients(two.grads, one.grads, 'two threads');
   });
 
@@ -245,13 +236,13 @@ describe('convChainDenseForward (inference)', { skip: noWasm }, () => {
       withBackend('wasm', () => {
         const reference = convChainDenseForward.reference(c.x, c.blocks, c.dense);
         const held = engine.reservedEnd;
-        sameBits(convChainDenseForward.run(c.x, c.blocks, c.dense), reference, name);
+        assertSameBits(convChainDenseForward.run(c.x, c.blocks, c.dense), reference, name);
         assert.equal(engine.reservedEnd, held, `${name}: the park given back`);
         // Between a training forward and its backward: the forward's park is kept, the backward gives the same gradients.
         const wanted = everything(c.blocks);
         const kept = step('wasm', c, wanted).grads;
         const between = step('wasm', c, wanted, (backward) => {
-          sameBits(convChainDenseForward.run(c.x, c.blocks, c.dense), reference, `${name}: between`);
+          assertSameBits(convChainDenseForward.run(c.x, c.blocks, c.dense), reference, `${name}: between`);
           return backward();
         }).grads;
         sameGradients(between, kept, `${name}: an inference between forward and backward`);
@@ -263,7 +254,7 @@ describe('convChainDenseForward (inference)', { skip: noWasm }, () => {
     const c = CASES[0][1]();
     const one = withBackend('wasm', () => withThreads(1, () => convChainDenseForward.run(c.x, c.blocks, c.dense)));
     const two = withBackend('wasm', () => withThreads(2, () => convChainDenseForward.run(c.x, c.blocks, c.dense)));
-    sameBits(two, one, 'two threads');
+    assertSameBits(two, one, 'two threads');
   });
 
   it('rejects a dense layer that does not fit the chain', () => {
@@ -353,7 +344,7 @@ describe('Sequential trains the chain, Flatten and Linear as one op', { skip: no
       const fused = gradients(true, threads);
       const apart = gradients(false, threads);
       assert.equal(fused.length, apart.length);
-      fused.forEach((a, i) => sameBits(a, apart[i], `array ${i}`));
+      fused.forEach((a, i) => assertSameBits(a, apart[i], `array ${i}`));
     });
   }
 
@@ -371,7 +362,7 @@ describe('Sequential trains the chain, Flatten and Linear as one op', { skip: no
             assert.equal(wasmEngine!.reservedEnd, held, 'the park given back');
             let y = convChain.match(layers, 0)!.run(x)!;
             for (let i = 6; i < layers.length; i++) y = layers[i].call(y);
-            sameBits(fused, y.data as Float32Array, 'output');
+            assertSameBits(fused, y.data as Float32Array, 'output');
           }),
         ),
       );

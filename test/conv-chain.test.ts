@@ -32,7 +32,7 @@ import { randn } from '../src/tensor/creation.js';
 import { Generator, manualSeed } from '../src/tensor/random.js';
 import type { Tensor } from '../src/tensor/tensor.js';
 import { predict } from '../src/train/index.js';
-import { assertCloseFloat32, withBackend, withThreads } from './helpers/backends.js';
+import { assertCloseFloat32, withBackend, withThreads, assertSameBits } from './helpers/backends.js';
 
 const noWasm = wasmSupport === 'none' && 'no WebAssembly SIMD here';
 
@@ -66,15 +66,6 @@ function chain(gen: Generator, input: number[], specs: [number, number, number, 
     shape = after(b);
   }
   return blocks;
-}
-
-function sameBits(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i],
-      e = expected[i];
-    if (!(Object.is(a, e) || (a !== a && e !== e))) assert.fail(`${what}[${i}]: ${a} vs ${e}`);
-  }
 }
 
 const CHAINS: [string, number[], [number, number, number, number, boolean, boolean][]][] = [
@@ -125,7 +116,7 @@ describe('convChainForward', { skip: noWasm }, () => {
       const impl = convChainForward.implementations.wasm;
       // No samples: nothing for the kernels (the reference returns the empty output).
       assert.equal(impl?.supports(x, blocks), input[0] > 0, 'the wasm chain takes it');
-      sameBits(
+      assertSameBits(
         withBackend('wasm', () => convChainForward.run(x, blocks)),
         convChainForward.reference(x, blocks),
         name,
@@ -153,12 +144,12 @@ describe('convChainForward', { skip: noWasm }, () => {
     x[151] = Number.NEGATIVE_INFINITY;
     for (let i = 200; i < 260; i += 2) x[i] = -0;
     const first = [blocks[0]];
-    sameBits(
+    assertSameBits(
       withBackend('wasm', () => convChainForward.run(x, blocks)),
       convChainForward.reference(x, blocks),
       'three blocks',
     );
-    sameBits(
+    assertSameBits(
       withBackend('wasm', () => convChainForward.run(x, first)),
       convChainForward.reference(x, first),
       'the first block',
@@ -175,7 +166,7 @@ describe('convChainForward', { skip: noWasm }, () => {
       assert.equal(await warmUpWasmThreads(), true, 'workers start');
       const two = withBackend('wasm', () => convChainForward.run(x, blocks));
       wasmBackend.setNumThreads(1);
-      sameBits(
+      assertSameBits(
         withBackend('wasm', () => convChainForward.run(x, blocks)),
         two,
         'one thread',
@@ -261,7 +252,7 @@ describe('Sequential runs consecutive conv blocks as one chain', { skip: noWasm 
       const inferred = predict(model, x, { batchSize: 16 });
       model.train();
       const recorded: Tensor = model.call(x);
-      sameBits(inferred.data as Float32Array, recorded.data as Float32Array, 'predict vs forward');
+      assertSameBits(inferred.data as Float32Array, recorded.data as Float32Array, 'predict vs forward');
       recorded.sum().backward();
       const first = model.parameters()[0];
       assert.ok(first.grad && (first.grad.data as Float32Array).some((v) => v !== 0), 'the first conv gets a gradient');
@@ -291,7 +282,7 @@ function sameGradients(actual: ConvChainGradients, expected: ConvChainGradients,
   assert.equal(a.length, e.length, `${what}: gradients`);
   e.forEach((expect, i) => {
     if (expect === null || a[i] === null) assert.equal(a[i], expect, `${what}: gradient ${i}`);
-    else sameBits(a[i]!, expect, `${what}: gradient ${i}`);
+    else assertSameBits(a[i]!, expect, `${what}: gradient ${i}`);
   });
 }
 
@@ -334,7 +325,7 @@ describe('convChainTrainForward and convChainBackward', { skip: noWasm }, () => 
       for (const wanted of wantedCases) {
         const reference = trainStep('reference', x, blocks, dy, wanted);
         const fast = trainStep('wasm', x, blocks, dy, wanted);
-        sameBits(fast.y, reference.y, `${name}: output`);
+        assertSameBits(fast.y, reference.y, `${name}: output`);
         sameGradients(fast.grads, reference.grads, `${name} (input ${wanted.input})`);
       }
     });
@@ -368,7 +359,7 @@ describe('convChainTrainForward and convChainBackward', { skip: noWasm }, () => 
     const { x, blocks, dy } = cnnFashion();
     const two = withThreads(2, () => trainStep('wasm', x, blocks, dy, every(blocks)));
     const one = withThreads(1, () => trainStep('wasm', x, blocks, dy, every(blocks)));
-    sameBits(one.y, two.y, 'output');
+    assertSameBits(one.y, two.y, 'output');
     sameGradients(one.grads, two.grads, 'one thread');
   });
 
@@ -418,7 +409,7 @@ describe('a training step through the chain', { skip: noWasm }, () => {
     const chained = gradients(true);
     const oneByOne = gradients(false);
     assert.equal(chained.length, oneByOne.length);
-    chained.forEach((a, i) => sameBits(a, oneByOne[i], `array ${i}`));
+    chained.forEach((a, i) => assertSameBits(a, oneByOne[i], `array ${i}`));
   });
 
   it('gradients of gradients go through the blocks as ordinary ops', () => {

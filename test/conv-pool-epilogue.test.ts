@@ -17,16 +17,7 @@ import { relu } from '../src/tensor/ops/elementwise.js';
 import { Generator } from '../src/tensor/random.js';
 import { randn } from '../src/tensor/creation.js';
 import { Tensor } from '../src/tensor/tensor.js';
-import { withBackend } from './helpers/backends.js';
-
-function sameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i],
-      e = expected[i];
-    if (!(Object.is(a, e) || (Number.isNaN(a) && Number.isNaN(e)))) assert.fail(`${what}[${i}]: ${a} vs ${e}`);
-  }
-}
+import { withBackend, assertSameBits } from './helpers/backends.js';
 
 type Inputs = { x: Float32Array; w: Float32Array; b: Float32Array | null; g: Float32Array };
 
@@ -95,8 +86,8 @@ describe('bias, relu and 2×2 max pooling in one pass (wasm)', { skip: wasmSuppo
         const reference = block(shapes, inputs, false);
         assert.equal(fused.length, reference.length);
         const names = ['output', 'dx', 'dw', 'db'];
-        for (let t = 0; t < reference.length; t++) sameBits(fused[t], reference[t], `${what}: ${names[t]}`);
-        sameBits(inference(shapes, inputs), reference[0], `${what}: the inference output (pooled before the bias and relu)`);
+        for (let t = 0; t < reference.length; t++) assertSameBits(fused[t], reference[t], `${what}: ${names[t]}`);
+        assertSameBits(inference(shapes, inputs), reference[0], `${what}: the inference output (pooled before the bias and relu)`);
       }
     });
   }

@@ -10,11 +10,12 @@ import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { gemmArgs, type GemmCall } from '../src/backend/backend.js';
 import { wasmEngine, wasmSupport } from '../src/backend/wasm/backend.js';
+import type { WasmEngine } from '../src/backend/wasm/engine.js';
 import { gemmHere, productHereBytes } from '../src/backend/wasm/gemm-here.js';
 import { gemm, gemmWith, packB, packedBBytes } from '../src/backend/wasm/gemm-job.js';
 import { ValueError } from '../src/errors.js';
 import { forwardParks } from '../src/backend/wasm/parks.js';
-import { rng, withThreads } from './helpers/backends.js';
+import { rng, withThreads, assertSameBits } from './helpers/backends.js';
 
 const engine = wasmEngine;
 
@@ -23,9 +24,16 @@ function random(n: number, seed: number): Float32Array {
   return Float32Array.from({ length: n }, () => next() * 2 - 1);
 }
 
-function sameBits(actual: Float32Array, expected: Float32Array, what: string): void {
-  assert.equal(actual.length, expected.length, `${what}: length`);
-  for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+/** Runs `body` with op(B) (k×n, stored n×k where transB) packed (packB) in a park of its own, given up after. */
+function withPackedB(e: WasmEngine, b: Float32Array, k: number, n: number, transB: boolean, body: (packedB: number) => void): void {
+  const park = forwardParks.park(e, [b.length * 4, packedBBytes(e, k, n)]);
+  try {
+    e.f32.set(b, park.ptrs[0] >> 2);
+    packB(e, park.ptrs[0], k, n, transB, park.ptrs[1]);
+    body(park.ptrs[1]);
+  } finally {
+    forwardParks.release(e, park);
+  }
 }
 
 /** [m, n, k, transA, transB]: small (one thread), a small CNN's dense layer (split over the threads), odd sizes. */
@@ -62,12 +70,12 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
               const view = (i: number, length: number): Float32Array => e.f32.subarray(park.ptrs[i] >> 2, (park.ptrs[i] >> 2) + length);
               const what = `${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}${accumulate ? ' +=' : ''}`;
               view(0, a.length).set(a);
-              sameBits(plain({ ...call, a: view(0, a.length) }, c0), expected, `${what}: A in the park`);
+              assertSameBits(plain({ ...call, a: view(0, a.length) }, c0), expected, `${what}: A in the park`);
               view(1, b.length).set(b);
-              sameBits(plain({ ...call, b: view(1, b.length) }, c0), expected, `${what}: B in the park`);
+              assertSameBits(plain({ ...call, b: view(1, b.length) }, c0), expected, `${what}: B in the park`);
               view(2, c0.length).set(c0);
               gemm(e, gemmArgs({ ...call, a: view(0, a.length), b: view(1, b.length), c: view(2, c0.length) }));
-              sameBits(view(2, c0.length).slice(), expected, `${what}: A, B and C in the park`);
+              assertSameBits(view(2, c0.length).slice(), expected, `${what}: A, B and C in the park`);
               assert.ok(forwardParks.holds(e, park), `${what}: the park is still held`);
             } finally {
               forwardParks.release(e, park);
@@ -91,19 +99,14 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
           const call: GemmCall = { m, n, k, a, b, transA, transB, c: c0, accumulate: true };
           const expected = plain(call, c0);
           e.ensurePool();
-          const park = forwardParks.park(e, [b.length * 4, packedBBytes(e, k, n)]);
-          try {
-            e.f32.set(b, park.ptrs[0] >> 2);
-            packB(e, park.ptrs[0], k, n, transB, park.ptrs[1]);
+          withPackedB(e, b, k, n, transB, (packedB) => {
             // Different values in b: the packed copy is what the product reads.
             const c = c0.slice();
             let calls = 0;
-            gemmWith(e, gemmArgs({ ...call, b: new Float32Array(b.length), c }), { packedB: park.ptrs[1], meanwhile: () => calls++ });
-            sameBits(c, expected, `${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}`);
+            gemmWith(e, gemmArgs({ ...call, b: new Float32Array(b.length), c }), { packedB, meanwhile: () => calls++ });
+            assertSameBits(c, expected, `${m}×${n}×${k}${transA ? ' Aᵀ' : ''}${transB ? ' Bᵀ' : ''}`);
             assert.equal(calls, 1, 'meanwhile runs once');
-          } finally {
-            forwardParks.release(e, park);
-          }
+          });
         }
       });
     });
@@ -141,19 +144,14 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
         e.ensureBytes(at + productHereBytes(e, m, n, k));
         const c = c0.slice();
         gemmHere(e, gemmArgs({ ...call, c }), at);
-        sameBits(c, expected, `${m}×${n}×${k} here`);
-        const park = forwardParks.park(e, [b.length * 4, packedBBytes(e, k, n)]);
-        try {
-          e.f32.set(b, park.ptrs[0] >> 2);
-          packB(e, park.ptrs[0], k, n, transB, park.ptrs[1]);
+        assertSameBits(c, expected, `${m}×${n}×${k} here`);
+        withPackedB(e, b, k, n, transB, (packedB) => {
           const from = e.pastWorkAreas();
           e.ensureBytes(from + productHereBytes(e, m, n, k));
           const packed = c0.slice();
-          gemmHere(e, gemmArgs({ ...call, c: packed }), from, park.ptrs[1]);
-          sameBits(packed, expected, `${m}×${n}×${k} here, B packed`);
-        } finally {
-          forwardParks.release(e, park);
-        }
+          gemmHere(e, gemmArgs({ ...call, c: packed }), from, packedB);
+          assertSameBits(packed, expected, `${m}×${n}×${k} here, B packed`);
+        });
       }
     }
   });
@@ -191,7 +189,7 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
       a.set(values);
       const c = new Float32Array(m * n);
       gemm(e, gemmArgs({ m, n, k, a, b, transB: true, c }));
-      sameBits(c, expected, 'a view across reservedEnd');
+      assertSameBits(c, expected, 'a view across reservedEnd');
     } finally {
       forwardParks.release(e, park);
     }

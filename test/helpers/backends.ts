@@ -23,6 +23,12 @@ export function withThreads<T>(threads: number, fn: () => T): T {
   }
 }
 
+/** The same values to the bit: element by element Object.is (−0 is not +0; every NaN equals every NaN). */
+export function assertSameBits(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
+  assert.equal(actual.length, expected.length, `${what}: length`);
+  for (let i = 0; i < expected.length; i++) if (!Object.is(actual[i], expected[i])) assert.fail(`${what}[${i}]: ${actual[i]} vs ${expected[i]}`);
+}
+
 /** Element-wise |actual − expected| ≤ 1e-5 · max(1, max |expected|): float32 kernels that sum in another order. */
 export function assertCloseFloat32(actual: ArrayLike<number>, expected: ArrayLike<number>, what: string): void {
   assert.equal(actual.length, expected.length, `${what}: length`);
