@@ -107,11 +107,13 @@ function readGeometry(ctl: usize): void {
 @inline function zeroPaddingColumns(block: usize, ohLo: i32, ohHi: i32, lo: i32, hi: i32): void {
   if (lo == 0 && hi == gwo) return;
   const rowBytes = <usize>gwo << 2;
-  let rowAt = block + <usize>ohLo * rowBytes;
-  for (let oh = ohLo; oh < ohHi; oh++) {
-    for (let q = 0; q < lo; q++) store<f32>(rowAt + (<usize>q << 2), 0);
-    for (let q = hi; q < gwo; q++) store<f32>(rowAt + (<usize>q << 2), 0);
-    rowAt += rowBytes;
+  const first = block + <usize>ohLo * rowBytes, end = block + <usize>ohHi * rowBytes;
+  // Column by column down the rows: a store and an add per entry (the columns are one or two, the rows many).
+  for (let q = 0; q < lo; q++) {
+    for (let at = first + (<usize>q << 2); at < end; at += rowBytes) store<f32>(at, 0);
+  }
+  for (let q = hi; q < gwo; q++) {
+    for (let at = first + (<usize>q << 2); at < end; at += rowBytes) store<f32>(at, 0);
   }
 }
 
