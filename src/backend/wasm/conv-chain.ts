@@ -20,7 +20,8 @@
 import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { align64, layOut, PARALLEL_MIN_MACS, type WasmEngine } from './engine.js';
-import { convGeometrySlots, convScratch, epilogueSlots, scratchSlots, summedBiasGrad, summedWeightGrad, weightGradRows } from './conv-job.js';
+import { convGeometrySlots, convScratch, epilogueSlots, scratchSlots, summedBiasGrad, weightGradRows } from './conv-job.js';
+import { FoldedWeightGrad } from './folded-weight-grad.js';
 import * as slot from './layout.js';
 import { forwardParks as parks, type Park } from './parks.js';
 
@@ -168,6 +169,39 @@ function runChain(engine: WasmEngine, frame: ChainFrame, pool: ReturnType<typeof
   engine.i32[base + slot.CC_CHAIN_PTR] = frame.descPtr;
   engine.i32[base + slot.CC_LAYERS] = layers;
   engine.runJob(pool, n, frame.flagsPtr, meanwhile);
+}
+
+/**
+ * runChain with the workers: after `meanwhile`, this thread takes samples
+ * one at a time and then waits for the workers' last ones, telling
+ * `samplesDone` how many leading samples are done whenever that grows (work
+ * of its own on those samples' results, balanced by the samples the workers
+ * take meanwhile). Without workers, runChain.
+ */
+function runChainTellingDone(
+  engine: WasmEngine,
+  frame: ChainFrame,
+  pool: ReturnType<typeof chainPool>,
+  n: number,
+  layers: number,
+  meanwhile: (() => void) | undefined,
+  samplesDone: (done: number) => void,
+): void {
+  // Without workers the flags are not cleared before the job: a stale one could read as done.
+  if (!pool) return runChain(engine, frame, pool, n, layers, meanwhile);
+  const flags = frame.flagsPtr >> 2;
+  runChain(engine, frame, pool, n, layers, () => {
+    meanwhile?.();
+    // The samples are claimed here; engine.runJob then finds none left and every flag set.
+    let claiming = true;
+    for (let done = 0; done < n; ) {
+      if (claiming) claiming = engine.kernels.workOne(slot.CONTROL_BASE, 0) !== 0;
+      else engine.awaitChunk(flags + done);
+      const before = done;
+      while (done < n && engine.chunkDone(flags + done)) done++;
+      if (done > before) samplesDone(done);
+    }
+  });
 }
 
 /**
@@ -371,12 +405,16 @@ export function parkedBackward(
       ...epilogueSlots(block.epilogue, out, offsets),
     ]);
   }
-  runChain(engine, frame, pool, n, layers, during && (() => during.run(duringAt)));
+  // Each block's per-sample weight gradients summed as the samples are done (not all after the job, on this thread alone).
+  const weightGrads = blocks.map((b, l) => (wanted.weights[l] ? new FoldedWeightGrad(engine, b.g, transposedRows[l], grads[l].dw, grads[l].dwSum) : null));
+  runChainTellingDone(engine, frame, pool, n, layers, during && (() => during.run(duringAt)), (done) => {
+    for (const sum of weightGrads) sum?.fold(done);
+  });
   parks.release(engine, park);
   return {
     dx: wanted.input ? engine.f32.slice(grads[0].dx >> 2, (grads[0].dx >> 2) + x.length) : null,
     blocks: blocks.map((b, l) => ({
-      dw: wanted.weights[l] ? summedWeightGrad(engine, b.g, transposedRows[l], grads[l].dw, grads[l].dwSum) : null,
+      dw: weightGrads[l]?.result() ?? null,
       db: wanted.bias[l] ? summedBiasGrad(engine, n, b.g.o, grads[l].db) : null,
     })),
   };
