@@ -45,6 +45,11 @@ const SHAPES: [number, number, number, boolean, boolean][] = [
   [37, 53, 129, true, true],
 ];
 
+/** A shape's operands: A (m×k), B (k×n) and C's starting values c0 (m×n), the same for every call of that shape. */
+function operands(m: number, n: number, k: number): { a: Float32Array; b: Float32Array; c0: Float32Array } {
+  return { a: random(m * k, m + n), b: random(k * n, k), c0: random(m * n, n) };
+}
+
 /** C for the call on ordinary arrays (C starting as `c0`). */
 function plain(call: GemmCall, c0: Float32Array): Float32Array {
   const c = c0.slice();
@@ -58,9 +63,7 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
       withThreads(threads, () => {
         const e = engine!;
         for (const [m, n, k, transA, transB] of SHAPES) {
-          const a = random(m * k, m + n),
-            b = random(k * n, k),
-            c0 = random(m * n, n);
+          const { a, b, c0 } = operands(m, n, k);
           for (const accumulate of [false, true]) {
             const call: GemmCall = { m, n, k, a, b, transA, transB, c: c0, accumulate };
             const expected = plain(call, c0);
@@ -93,9 +96,7 @@ describe('GEMM operands in a park are used where they lie', { skip: !engine && '
       withThreads(threads, () => {
         const e = engine!;
         for (const [m, n, k, transA, transB] of SHAPES) {
-          const a = random(m * k, m + n),
-            b = random(k * n, k),
-            c0 = random(m * n, n);
+          const { a, b, c0 } = operands(m, n, k);
           const call: GemmCall = { m, n, k, a, b, transA, transB, c: c0, accumulate: true };
           const expected = plain(call, c0);
           e.ensurePool();

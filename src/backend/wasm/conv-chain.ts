@@ -20,7 +20,7 @@
 import type { ConvChainBlock, ConvChainGradients, ConvChainSaved, ConvChainWanted } from '../routines/conv-chain.js';
 import { ShapeError, ValueError } from '../../errors.js';
 import { align64, layOut, PARALLEL_MIN_MACS, type WasmEngine } from './engine.js';
-import { convGeometrySlots, convScratch, epilogueSlots, scratchSlots, summedBiasGrad, weightGradRows } from './conv-job.js';
+import { convGeometrySlots, convScratch, epilogueSlots, sampleWeightGradLength, scratchSlots, summedBiasGrad, weightGradRows } from './conv-job.js';
 import { FoldedWeightGrad } from './folded-weight-grad.js';
 import * as slot from './layout.js';
 import { forwardParks as parks, type Park } from './parks.js';
@@ -373,7 +373,7 @@ export function parkedBackward(
   const pool = chainPool(engine, blocks, 2);
   const frame = chainFrame(engine, engine.pastWorkAreas(), n, layers, scratches as Scratch[]);
   const transposedRows = blocks.map((b, l) => (wanted.weights[l] ? weightGradRows(engine, b.g) : 0));
-  const dwLength = (l: number): number => blocks[l].g.o * (transposedRows[l] || blocks[l].g.c * blocks[l].g.kh * blocks[l].g.kw);
+  const dwLength = (l: number): number => sampleWeightGradLength(blocks[l].g, transposedRows[l]);
   // Per block: its input's gradient (the previous block's dy), per-sample weight gradients, their sum, per-sample bias sums.
   const { ptrs, end } = layOut(
     frame.end,

@@ -111,7 +111,7 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
   const dxPtr = args.input ? job.alloc(n * job.image * 4) : 0;
   // Each sample's dW: O×K, or transposed with its rows padded (weightGradRows).
   const transposedRows = args.weights ? weightGradRows(engine, g) : 0;
-  const dwLength = o * (transposedRows || job.depth);
+  const dwLength = sampleWeightGradLength(g, transposedRows);
   const dwPtr = args.weights ? job.alloc(n * dwLength * 4) : 0;
   const dwSumPtr = args.weights ? job.alloc(dwLength * 4) : 0;
   const dbPtr = args.bias ? job.alloc(n * o * 8) : 0;
@@ -142,7 +142,7 @@ export function conv2dBackward(engine: WasmEngine, g: ConvKernelGeometry, args: 
  */
 export function summedWeightGrad(engine: WasmEngine, g: ConvKernelGeometry, transposedRows: number, dwPtr: number, dwSumPtr: number): Float32Array {
   const depth = g.c * g.kh * g.kw;
-  engine.kernels.sumRowsF32(dwPtr, g.n, g.o * (transposedRows || depth), dwSumPtr);
+  engine.kernels.sumRowsF32(dwPtr, g.n, sampleWeightGradLength(g, transposedRows), dwSumPtr);
   const sum = engine.f32.subarray(dwSumPtr >> 2, (dwSumPtr >> 2) + g.o * depth);
   // slice(): a new array filled by the copy; transposed, only the first K rows (the rest are the padding's zeros).
   return transposedRows ? transpose(sum, depth, g.o) : sum.slice();
@@ -198,6 +198,11 @@ export function weightGradRows(engine: WasmEngine, g: ConvKernelGeometry): numbe
   const depth = g.c * g.kh * g.kw;
   const transposed = roundUp(g.o, engine.nr32) * roundUp(depth, engine.mr32) < roundUp(depth, engine.nr32) * roundUp(g.o, engine.mr32);
   return transposed ? roundUp(depth, engine.mr32) : 0;
+}
+
+/** Values of one sample's weight gradient as the kernel writes it: O×K, or R×O transposed (R = weightGradRows). */
+export function sampleWeightGradLength(g: ConvKernelGeometry, transposedRows: number): number {
+  return g.o * (transposedRows || g.c * g.kh * g.kw);
 }
 
 /** The cols×rows transpose of a rows×cols matrix. */

@@ -13,7 +13,7 @@
  * from that row: the same adds in the same order, the same bits.
  */
 import type { ConvKernelGeometry } from '../routines/conv.js';
-import { summedWeightGrad } from './conv-job.js';
+import { sampleWeightGradLength, summedWeightGrad } from './conv-job.js';
 import type { WasmEngine } from './engine.js';
 
 /** Fewest new samples worth a fold of their own (each fold also copies the sum so far into a sample's row). */
@@ -33,7 +33,7 @@ export class FoldedWeightGrad {
     private readonly perSampleAt: number,
     private readonly sumAt: number,
   ) {
-    this.rowLength = g.o * (transposedRows || g.c * g.kh * g.kw);
+    this.rowLength = sampleWeightGradLength(g, transposedRows);
   }
 
   /** Adds the gradients of samples up to `done` (every sample before it is done) onto the sum, once enough are new. */
