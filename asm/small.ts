@@ -90,109 +90,103 @@ const KC: i32 = 256;
   v128.store(y, c0); v128.store(y + ldyB, c1); v128.store(y + 2 * ldyB, c2); v128.store(y + 3 * ldyB, c3);
 }
 
-/** One row × four full panels (32 columns): eight independent accumulators. */
+/**
+ * One row × `panels` (0 to 3) full panels of 8 columns, and with `half` the
+ * last panel of 4 after them: one accumulator per 4 columns, at most seven.
+ * Never more: eight accumulators, the eight weights loaded for them and the
+ * broadcast input are 17 vectors, more than the 15 registers V8's code keeps
+ * them in, and an accumulator it then keeps on the stack makes every step
+ * wait for a store and a load (about 2× slower). pp: the first panel; the
+ * half panel follows the full ones (k rows of 4).
+ */
 // @ts-ignore: decorator
-@inline function row1x32(pp: usize, panelB: usize, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
+@inline function row1xPanels(pp: usize, panelB: usize, panels: i32, half: i32, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
   const zero = f32x4.splat(0);
-  let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero, c7 = zero;
+  const hp = pp + <usize>panels * panelB, hoff = <usize>panels << 5;
+  let c0 = zero, c1 = zero, c2 = zero, c3 = zero, c4 = zero, c5 = zero, c6 = zero;
   for (let pc = 0; pc < k; pc += KC) {
     const end = min(k, pc + KC);
-    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
-    let p = pp + (<usize>pc << 5), xa = x + (<usize>pc << 2);
+    let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero;
+    let p = pp + (<usize>pc << 5), h = hp + (<usize>pc << 4), xa = x + (<usize>pc << 2);
     for (let kk = pc; kk < end; kk++) {
       const xv = v128.load32_splat(xa);
-      a0 = maddF32(xv, v128.load(p), a0); a1 = maddF32(xv, v128.load(p, 16), a1);
-      a2 = maddF32(xv, v128.load(p + panelB), a2); a3 = maddF32(xv, v128.load(p + panelB, 16), a3);
-      a4 = maddF32(xv, v128.load(p + 2 * panelB), a4); a5 = maddF32(xv, v128.load(p + 2 * panelB, 16), a5);
-      a6 = maddF32(xv, v128.load(p + 3 * panelB), a6); a7 = maddF32(xv, v128.load(p + 3 * panelB, 16), a7);
-      p += 32; xa += 4;
+      if (panels >= 1) { a0 = maddF32(xv, v128.load(p), a0); a1 = maddF32(xv, v128.load(p, 16), a1); }
+      if (panels >= 2) { a2 = maddF32(xv, v128.load(p + panelB), a2); a3 = maddF32(xv, v128.load(p + panelB, 16), a3); }
+      if (panels >= 3) { a4 = maddF32(xv, v128.load(p + 2 * panelB), a4); a5 = maddF32(xv, v128.load(p + 2 * panelB, 16), a5); }
+      if (half) a6 = maddF32(xv, v128.load(h), a6);
+      p += 32; h += 16; xa += 4;
     }
     c0 = finish(a0, c0, pc, bias, 0); c1 = finish(a1, c1, pc, bias, 16);
     c2 = finish(a2, c2, pc, bias, 32); c3 = finish(a3, c3, pc, bias, 48);
     c4 = finish(a4, c4, pc, bias, 64); c5 = finish(a5, c5, pc, bias, 80);
-    c6 = finish(a6, c6, pc, bias, 96); c7 = finish(a7, c7, pc, bias, 112);
+    c6 = finish(a6, c6, pc, bias, hoff);
   }
-  if (relu) {
-    c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero);
-    c4 = f32x4.max(c4, zero); c5 = f32x4.max(c5, zero); c6 = f32x4.max(c6, zero); c7 = f32x4.max(c7, zero);
-  }
-  v128.store(y, c0); v128.store(y, c1, 16); v128.store(y, c2, 32); v128.store(y, c3, 48);
-  v128.store(y, c4, 64); v128.store(y, c5, 80); v128.store(y, c6, 96); v128.store(y, c7, 112);
-}
-
-/** One row × one panel of `width` 8 or 4 columns. */
-// @ts-ignore: decorator
-@inline function row1xPanel(pp: usize, width: i32, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
-  const zero = f32x4.splat(0);
-  const stride = <usize>width << 2;
-  let c0 = zero, c1 = zero;
-  for (let pc = 0; pc < k; pc += KC) {
-    const end = min(k, pc + KC);
-    let a0 = zero, a1 = zero;
-    let p = pp + <usize>pc * stride, xa = x + (<usize>pc << 2);
-    for (let kk = pc; kk < end; kk++) {
-      const xv = v128.load32_splat(xa);
-      a0 = maddF32(xv, v128.load(p), a0);
-      if (width == 8) a1 = maddF32(xv, v128.load(p, 16), a1);
-      p += stride; xa += 4;
-    }
-    c0 = finish(a0, c0, pc, bias, 0);
-    if (width == 8) c1 = finish(a1, c1, pc, bias, 16);
-  }
-  if (relu) { c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); }
-  v128.store(y, c0);
-  if (width == 8) v128.store(y, c1, 16);
+  storeRow(y, panels, half, relu, c0, c1, c2, c3, c4, c5, c6);
 }
 
 /**
- * One row × four full panels (32 columns) like row1x32, over the n steps
- * listed in idx only (the k ≤ KC steps whose x is nonzero, in order): a
- * product 0·w with w finite is ±0, and adding ±0 to an accumulator that
- * starts at +0 never changes it, so the result is the same to the bit.
+ * row1xPanels over the n steps listed in idx only (the k ≤ KC steps whose x
+ * is nonzero, in order): a product 0·w with w finite is ±0, and adding ±0 to
+ * an accumulator that starts at +0 never changes it, so the result is the
+ * same to the bit.
  */
 // @ts-ignore: decorator
-@inline function row1x32Listed(pp: usize, panelB: usize, bias: usize, x: usize, y: usize, idx: usize, n: i32, relu: i32): void {
+@inline function row1xPanelsListed(pp: usize, panelB: usize, panels: i32, half: i32, bias: usize, x: usize, y: usize, idx: usize, n: i32, relu: i32): void {
   const zero = f32x4.splat(0);
-  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero, a7 = zero;
+  const hp = pp + <usize>panels * panelB, hoff = <usize>panels << 5;
+  let a0 = zero, a1 = zero, a2 = zero, a3 = zero, a4 = zero, a5 = zero, a6 = zero;
   for (let q = 0; q < n; q++) {
     const kk = <usize>load<i32>(idx + (<usize>q << 2));
     const xv = v128.load32_splat(x + (kk << 2));
     const p = pp + (kk << 5);
-    a0 = maddF32(xv, v128.load(p), a0); a1 = maddF32(xv, v128.load(p, 16), a1);
-    a2 = maddF32(xv, v128.load(p + panelB), a2); a3 = maddF32(xv, v128.load(p + panelB, 16), a3);
-    a4 = maddF32(xv, v128.load(p + 2 * panelB), a4); a5 = maddF32(xv, v128.load(p + 2 * panelB, 16), a5);
-    a6 = maddF32(xv, v128.load(p + 3 * panelB), a6); a7 = maddF32(xv, v128.load(p + 3 * panelB, 16), a7);
+    if (panels >= 1) { a0 = maddF32(xv, v128.load(p), a0); a1 = maddF32(xv, v128.load(p, 16), a1); }
+    if (panels >= 2) { a2 = maddF32(xv, v128.load(p + panelB), a2); a3 = maddF32(xv, v128.load(p + panelB, 16), a3); }
+    if (panels >= 3) { a4 = maddF32(xv, v128.load(p + 2 * panelB), a4); a5 = maddF32(xv, v128.load(p + 2 * panelB, 16), a5); }
+    if (half) a6 = maddF32(xv, v128.load(hp + (kk << 4)), a6);
   }
   a0 = finish(a0, zero, 0, bias, 0); a1 = finish(a1, zero, 0, bias, 16);
   a2 = finish(a2, zero, 0, bias, 32); a3 = finish(a3, zero, 0, bias, 48);
   a4 = finish(a4, zero, 0, bias, 64); a5 = finish(a5, zero, 0, bias, 80);
-  a6 = finish(a6, zero, 0, bias, 96); a7 = finish(a7, zero, 0, bias, 112);
-  if (relu) {
-    a0 = f32x4.max(a0, zero); a1 = f32x4.max(a1, zero); a2 = f32x4.max(a2, zero); a3 = f32x4.max(a3, zero);
-    a4 = f32x4.max(a4, zero); a5 = f32x4.max(a5, zero); a6 = f32x4.max(a6, zero); a7 = f32x4.max(a7, zero);
-  }
-  v128.store(y, a0); v128.store(y, a1, 16); v128.store(y, a2, 32); v128.store(y, a3, 48);
-  v128.store(y, a4, 64); v128.store(y, a5, 80); v128.store(y, a6, 96); v128.store(y, a7, 112);
+  a6 = finish(a6, zero, 0, bias, hoff);
+  storeRow(y, panels, half, relu, a0, a1, a2, a3, a4, a5, a6);
 }
 
-/** One row × one panel of `width` 8 or 4 columns like row1xPanel, over the listed steps only (see row1x32Listed). */
+/** Stores a row's accumulators (c0..c5: `panels` full panels; c6: the half panel after them), through ReLU when asked. */
 // @ts-ignore: decorator
-@inline function row1xPanelListed(pp: usize, width: i32, bias: usize, x: usize, y: usize, idx: usize, n: i32, relu: i32): void {
+@inline function storeRow(y: usize, panels: i32, half: i32, relu: i32, c0: v128, c1: v128, c2: v128, c3: v128, c4: v128, c5: v128, c6: v128): void {
   const zero = f32x4.splat(0);
-  const stride = <usize>width << 2;
-  let a0 = zero, a1 = zero;
-  for (let q = 0; q < n; q++) {
-    const kk = <usize>load<i32>(idx + (<usize>q << 2));
-    const xv = v128.load32_splat(x + (kk << 2));
-    const p = pp + kk * stride;
-    a0 = maddF32(xv, v128.load(p), a0);
-    if (width == 8) a1 = maddF32(xv, v128.load(p, 16), a1);
+  if (relu) {
+    c0 = f32x4.max(c0, zero); c1 = f32x4.max(c1, zero); c2 = f32x4.max(c2, zero); c3 = f32x4.max(c3, zero);
+    c4 = f32x4.max(c4, zero); c5 = f32x4.max(c5, zero); c6 = f32x4.max(c6, zero);
   }
-  a0 = finish(a0, zero, 0, bias, 0);
-  if (width == 8) a1 = finish(a1, zero, 0, bias, 16);
-  if (relu) { a0 = f32x4.max(a0, zero); a1 = f32x4.max(a1, zero); }
-  v128.store(y, a0);
-  if (width == 8) v128.store(y, a1, 16);
+  if (panels >= 1) { v128.store(y, c0); v128.store(y, c1, 16); }
+  if (panels >= 2) { v128.store(y, c2, 32); v128.store(y, c3, 48); }
+  if (panels >= 3) { v128.store(y, c4, 64); v128.store(y, c5, 80); }
+  if (half) v128.store(y + (<usize>panels << 5), c6);
+}
+
+/** A row's last columns in one pass: `left` (0 to 3) full panels, then the half panel where `half` is set. */
+function lastGroup(pp: usize, panelB: usize, left: i32, half: i32, bias: usize, x: usize, y: usize, k: i32, relu: i32): void {
+  if (half) {
+    if (left == 0) row1xPanels(pp, panelB, 0, 1, bias, x, y, k, relu);
+    else if (left == 1) row1xPanels(pp, panelB, 1, 1, bias, x, y, k, relu);
+    else if (left == 2) row1xPanels(pp, panelB, 2, 1, bias, x, y, k, relu);
+    else row1xPanels(pp, panelB, 3, 1, bias, x, y, k, relu);
+  } else if (left == 1) row1xPanels(pp, panelB, 1, 0, bias, x, y, k, relu);
+  else if (left == 2) row1xPanels(pp, panelB, 2, 0, bias, x, y, k, relu);
+  else if (left == 3) row1xPanels(pp, panelB, 3, 0, bias, x, y, k, relu);
+}
+
+/** lastGroup over the listed steps only (see row1xPanelsListed). */
+function lastGroupListed(pp: usize, panelB: usize, left: i32, half: i32, bias: usize, x: usize, y: usize, idx: usize, n: i32, relu: i32): void {
+  if (half) {
+    if (left == 0) row1xPanelsListed(pp, panelB, 0, 1, bias, x, y, idx, n, relu);
+    else if (left == 1) row1xPanelsListed(pp, panelB, 1, 1, bias, x, y, idx, n, relu);
+    else if (left == 2) row1xPanelsListed(pp, panelB, 2, 1, bias, x, y, idx, n, relu);
+    else row1xPanelsListed(pp, panelB, 3, 1, bias, x, y, idx, n, relu);
+  } else if (left == 1) row1xPanelsListed(pp, panelB, 1, 0, bias, x, y, idx, n, relu);
+  else if (left == 2) row1xPanelsListed(pp, panelB, 2, 0, bias, x, y, idx, n, relu);
+  else if (left == 3) row1xPanelsListed(pp, panelB, 3, 0, bias, x, y, idx, n, relu);
 }
 
 /** Writes to idx the positions i < k where x[i] != 0, in order (branch-free); returns how many. */
@@ -210,7 +204,7 @@ const KC: i32 = 256;
  * y[r, :np] = relu?(bias + x[r, :k]·W) for r < m: W is k×np in column panels
  * (see the top of this file), bias np floats or 0 for none, x m rows of ldx
  * floats, y m×np. 4×8 register tiles share each weight load over four rows;
- * leftover rows go 32 columns (four panels) at a time. `idx` (k int32 of
+ * leftover rows go 24 or 16 columns (three or two panels) at a time. `idx` (k int32 of
  * scratch, or 0): W holds finite values only, so a leftover row with k ≤ KC
  * may skip its zero inputs (after a ReLU, about half of them).
  */
@@ -227,18 +221,23 @@ export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m
   for (; r < m; r++) {
     const xr = x + <usize>r * ldxB, yr = y + <usize>r * ldyB;
     const n = listed ? listNonzeros(xr, k, idx) : 0;
-    let j = 0;
-    for (; j + 32 <= np; j += 32) {
-      const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2);
-      if (listed) row1x32Listed(pp, panelB, bj, xr, yr + (<usize>j << 2), idx, n, relu);
-      else row1x32(pp, panelB, bj, xr, yr + (<usize>j << 2), k, relu);
+    // Full panels three at a time (two where two or four are left), the last group with the half panel if any.
+    let left = np >> 3, j = 0;
+    const half = np & 4;
+    for (; left > 3; ) {
+      const take = left == 4 ? 2 : 3;
+      const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2), yj = yr + (<usize>j << 2);
+      if (take == 2) {
+        if (listed) row1xPanelsListed(pp, panelB, 2, 0, bj, xr, yj, idx, n, relu);
+        else row1xPanels(pp, panelB, 2, 0, bj, xr, yj, k, relu);
+      } else if (listed) row1xPanelsListed(pp, panelB, 3, 0, bj, xr, yj, idx, n, relu);
+      else row1xPanels(pp, panelB, 3, 0, bj, xr, yj, k, relu);
+      j += take << 3;
+      left -= take;
     }
-    for (; j < np; j += 8) {
-      const width = min(8, np - j);
-      const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2);
-      if (listed) row1xPanelListed(pp, width, bj, xr, yr + (<usize>j << 2), idx, n, relu);
-      else row1xPanel(pp, width, bj, xr, yr + (<usize>j << 2), k, relu);
-    }
+    const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2), yj = yr + (<usize>j << 2);
+    if (listed) lastGroupListed(pp, panelB, left, half, bj, xr, yj, idx, n, relu);
+    else lastGroup(pp, panelB, left, half, bj, xr, yj, k, relu);
   }
 }
 

@@ -50,6 +50,21 @@ describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
     }
   });
 
+  it('every output width gives the reference to the bit: each grouping of panels, with and without the half panel, listed or not', () => {
+    // n = 1..72: np = 4..72, i.e. 0 to 9 full panels of 8 with or without a last one of 4 (groups of 3, 2, and the last group of 0-3 + half).
+    for (let n = 1; n <= 72; n++) {
+      for (const [m, k] of [
+        [1, 24], // listed steps (k within one block)
+        [5, 24], // one 4-row tile, then a single row
+        [1, 300], // k beyond one block: every step, summed block by block
+      ]) {
+        const layers = [layer(n, k, 31 + n, n % 2 === 0)];
+        const [fast, ref] = bothWays(values(m * k, 7 + n, 3), m, layers);
+        sameBits(fast, ref);
+      }
+    }
+  });
+
   it('a non-finite weight facing a zero input still gives NaN (0·∞), also after the weight changes in place', () => {
     const l = layer(8, 16, 3, false);
     const x = values(16, 9, 2); // x[0] = 0
