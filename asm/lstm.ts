@@ -30,7 +30,9 @@ import { linear32 } from './small';
 /** e^x for 4 lanes (Cephes expf: |rel. error| < 2e-7 on [-87, 88]; clamped outside). */
 // @ts-ignore: decorator
 @inline function exp4(x: v128): v128 {
-  x = f32x4.min(f32x4.max(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
+  // pmax/pmin (one instruction each; V8's NaN-propagating f32x4.max/min are about eight): a NaN x is
+  // not below or above a bound, so it passes through as it did, and the bounds are far from ±0.
+  x = f32x4.pmin(f32x4.pmax(x, f32x4.splat(-87.3)), f32x4.splat(88.3));
   const n = f32x4.nearest(f32x4.mul(x, f32x4.splat(1.44269504088896341)));
   let r = f32x4.sub(x, f32x4.mul(n, f32x4.splat(0.693359375)));
   r = f32x4.sub(r, f32x4.mul(n, f32x4.splat(-2.12194440e-4)));
@@ -114,15 +116,21 @@ function lstmForwardRows(
       for (let j = 0; j < h; j += 4) {
         const o4 = <usize>j << 2;
         const gi = grow + o4, gf = gi + hB, gg = gf + hB, go = gg + hB;
+        // Each value stored as soon as it is made, so that few stay live: with all four gates held to
+        // the end, V8 kept some on the stack (the same operations, in another order: the same bits).
         const i = sigmoid4(f32x4.add(v128.load(xs + gi), v128.load(hh + gi)));
-        const f = sigmoid4(f32x4.add(v128.load(xs + gf), v128.load(hh + gf)));
+        v128.store(as + gi, i);
         const gt = tanh4(f32x4.add(v128.load(xs + gg), v128.load(hh + gg)));
-        const o = sigmoid4(f32x4.add(v128.load(xs + go), v128.load(hh + go)));
-        const cn = maddF32(f, v128.load(cRows + hrow + o4), f32x4.mul(i, gt));
-        const tc = tanh4(cn);
-        v128.store(as + gi, i); v128.store(as + gf, f); v128.store(as + gg, gt); v128.store(as + go, o);
+        v128.store(as + gg, gt);
+        const ig = f32x4.mul(i, gt);
+        const f = sigmoid4(f32x4.add(v128.load(xs + gf), v128.load(hh + gf)));
+        v128.store(as + gf, f);
+        const cn = maddF32(f, v128.load(cRows + hrow + o4), ig);
         v128.store(cRows + hrow + o4, cn);
+        const tc = tanh4(cn);
         v128.store(tcs + hrow + o4, tc);
+        const o = sigmoid4(f32x4.add(v128.load(xs + go), v128.load(hh + go)));
+        v128.store(as + go, o);
         v128.store(os + hrow + o4, f32x4.mul(o, tc));
       }
     }

@@ -226,7 +226,7 @@ export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m
     const half = np & 4;
     for (; left > 3; ) {
       const take = left == 4 ? 2 : 3;
-      const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2), yj = yr + (<usize>j << 2);
+      const pp = wp + <usize>(j >> 3) * panelB, bj: usize = bias == 0 ? 0 : bias + (<usize>j << 2), yj = yr + (<usize>j << 2);
       if (take == 2) {
         if (listed) row1xPanelsListed(pp, panelB, 2, 0, bj, xr, yj, idx, n, relu);
         else row1xPanels(pp, panelB, 2, 0, bj, xr, yj, k, relu);
@@ -235,7 +235,7 @@ export function linear32(wp: usize, bias: usize, x: usize, ldx: i32, y: usize, m
       j += take << 3;
       left -= take;
     }
-    const pp = wp + <usize>(j >> 3) * panelB, bj = bias == 0 ? 0 : bias + (<usize>j << 2), yj = yr + (<usize>j << 2);
+    const pp = wp + <usize>(j >> 3) * panelB, bj: usize = bias == 0 ? 0 : bias + (<usize>j << 2), yj = yr + (<usize>j << 2);
     if (listed) lastGroupListed(pp, panelB, left, half, bj, xr, yj, idx, n, relu);
     else lastGroup(pp, panelB, left, half, bj, xr, yj, k, relu);
   }

@@ -11,7 +11,7 @@ import { getNumThreads, setNumThreads, withResidentOperand } from '../src/backen
 import { lstmForward, lstmStatesParked, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { ShapeError } from '../src/errors.js';
-import { manualSeed, randn, type Tensor } from '../src/index.js';
+import { manualSeed, noGrad, randn, type Tensor } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
 import { withBackend } from './helpers/backends.js';
 
@@ -116,6 +116,22 @@ describe('wasm LSTM job', { skip }, () => {
         ),
       );
     });
+  });
+
+  it('gates saturate past the clamp of exp and a NaN input stays NaN, as in the reference', () => {
+    manualSeed(11);
+    const lstm = new nn.LSTM(3, 8);
+    // One sequence of large inputs (every gate pre-activation far beyond ±88), one with a NaN at its second step.
+    const x = randn([4, 2, 3]).mul(1e4);
+    (x.data as Float32Array)[1 * 2 * 3 + 1 * 3 + 0] = NaN; // step 1, row 1, feature 0
+    const fast = withBackend('wasm', () => noGrad(() => lstm.run(x).output.data as Float32Array));
+    const ref = withBackend('js', () => noGrad(() => lstm.run(x).output.data as Float32Array));
+    for (let i = 0; i < ref.length; i++) {
+      const row = Math.floor(i / 8) % 2,
+        step = Math.floor(i / 16);
+      if (row === 1 && step >= 1) assert.ok(Number.isNaN(fast[i]) && Number.isNaN(ref[i]), `output ${i}: NaN from step 1 on`);
+      else assert.ok(Math.abs(fast[i] - ref[i]) <= 1e-6, `output ${i}: ${fast[i]} vs ${ref[i]}`);
+    }
   });
 
   it("refuses arrays shorter than the sizes given with them (ShapeError), before touching the kernels' memory", () => {
