@@ -9,6 +9,7 @@
 // anywhere in a window gives NaN either way (f32.max propagates it, as the
 // pooling's NaN rule does).
 import { wins } from './elementwise';
+import { selectLanes32 } from './lane-select';
 
 /**
  * values[p][oh][ow] = max(m + bias[p], 0) (bias 0: none), m the largest of
@@ -107,6 +108,36 @@ function maxPool2x2Values(x: usize, bias: usize, values: usize, planes: i32, h: 
 }
 
 /**
+ * biasReluMaxPool2x2F32's four windows side by side, given their cells
+ * (bias added) in the order tried: each window's largest cell after relu
+ * and its offset (`first`: the top-left cell's offset of the first window;
+ * rows `w` apart) stored at `values` and `offsets`. `numbers`: no cell is
+ * NaN (a cell then wins by being larger, and relu is a mask).
+ */
+// @ts-ignore: decorator
+@inline function poolFourWindows(
+  topLeft: v128, topRight: v128, bottomLeft: v128, bottomRight: v128, w: i32, first: i32, values: usize, offsets: usize, numbers: bool,
+): void {
+  const zero = f32x4.splat(0);
+  let best = topLeft;
+  let at = i32x4.splat(0);
+  let take = replaces(topRight, best, numbers);
+  best = selectLanes32(topRight, best, take);
+  at = selectLanes32(i32x4.splat(1), at, take);
+  take = replaces(bottomLeft, best, numbers);
+  best = selectLanes32(bottomLeft, best, take);
+  at = selectLanes32(i32x4.splat(w), at, take);
+  take = replaces(bottomRight, best, numbers);
+  best = selectLanes32(bottomRight, best, take);
+  at = selectLanes32(i32x4.splat(w + 1), at, take);
+  // Where the maximum is ≤ 0 (not NaN) every relu'd cell is +0: the first, top-left, is the arg-max.
+  const positive = f32x4.gt(best, zero);
+  at = v128.and(at, numbers ? positive : v128.or(positive, f32x4.ne(best, best)));
+  v128.store(values, numbers ? v128.and(best, positive) : f32x4.max(best, zero));
+  v128.store(offsets, i32x4.add(i32x4.add(i32x4.splat(first), i32x4(0, 2, 4, 6)), at));
+}
+
+/**
  * A training forward's epilogue in one pass for 2×2 windows of stride 2 (no
  * padding) after relu: each window's largest relu(y + bias) and the offset
  * of its first maximum (within the sample's planes) are written, as
@@ -124,7 +155,6 @@ function maxPool2x2Values(x: usize, bias: usize, values: usize, planes: i32, h: 
 export function biasReluMaxPool2x2F32(
   y: usize, bias: usize, values: usize, offsets: usize, planes: i32, h: i32, w: i32, ho: i32, wo: i32,
 ): void {
-  const zero = f32x4.splat(0);
   const rowBytes = <usize>w << 2;
   let o: usize = 0;
   for (let p = 0; p < planes; p++) {
@@ -158,25 +188,12 @@ export function biasReluMaxPool2x2F32(
           const topRight = f32x4.add(v128.shuffle<f32>(t0, t1, 1, 3, 5, 7), biases);
           const bottomLeft = f32x4.add(v128.shuffle<f32>(b0, b1, 0, 2, 4, 6), biases);
           const bottomRight = f32x4.add(v128.shuffle<f32>(b0, b1, 1, 3, 5, 7), biases);
-          // Without a NaN among the 16 cells (nearly always), a cell wins by being larger, and relu is a mask.
-          const numbers = !anyNaN(topLeft, topRight, bottomLeft, bottomRight);
-          let best = topLeft;
-          let at = i32x4.splat(0);
-          let take = replaces(topRight, best, numbers);
-          best = v128.bitselect(topRight, best, take);
-          at = v128.bitselect(i32x4.splat(1), at, take);
-          take = replaces(bottomLeft, best, numbers);
-          best = v128.bitselect(bottomLeft, best, take);
-          at = v128.bitselect(i32x4.splat(w), at, take);
-          take = replaces(bottomRight, best, numbers);
-          best = v128.bitselect(bottomRight, best, take);
-          at = v128.bitselect(i32x4.splat(w + 1), at, take);
-          // Where the maximum is ≤ 0 (not NaN) every relu'd cell is +0: the first, top-left, is the arg-max.
-          const positive = f32x4.gt(best, zero);
-          at = v128.and(at, numbers ? positive : v128.or(positive, f32x4.ne(best, best)));
+          // Without a NaN among the 16 cells (nearly always), a cell wins by being larger, and relu is a mask:
+          // each case a straight run of its own (numbers a constant in each inlined copy).
           const cell = o + (<usize>ow << 2);
-          v128.store(values + cell, numbers ? v128.and(best, positive) : f32x4.max(best, zero));
-          v128.store(offsets + cell, i32x4.add(i32x4.add(i32x4.splat(rowStart + 2 * ow), i32x4(0, 2, 4, 6)), at));
+          const first = rowStart + 2 * ow;
+          if (!anyNaN(topLeft, topRight, bottomLeft, bottomRight)) poolFourWindows(topLeft, topRight, bottomLeft, bottomRight, w, first, values + cell, offsets + cell, true);
+          else poolFourWindows(topLeft, topRight, bottomLeft, bottomRight, w, first, values + cell, offsets + cell, false);
           if (ow + 4 >= wo) break;
         }
       }

@@ -180,6 +180,26 @@ export function adamF32(
   const vC2 = f32x4.splat(c2), vEps = f32x4.splat(eps);
   const end = <usize>n << 2;
   let i: usize = 0;
+  // Eight values a pass: two independent groups of four keep the divider busy (each step waits on a square root and two divisions).
+  for (; i + 32 <= end; i += 32) {
+    const p0 = v128.load(p + i);
+    const p1 = v128.load(p + i, 16);
+    const g0 = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vL2, p0));
+    const g1 = f32x4.add(f32x4.mul(vSign, v128.load(g + i, 16)), f32x4.mul(vL2, p1));
+    const v0 = f32x4.add(f32x4.mul(vB2, v128.load(v + i)), f32x4.mul(f32x4.mul(vC2, g0), g0));
+    const v1 = f32x4.add(f32x4.mul(vB2, v128.load(v + i, 16)), f32x4.mul(f32x4.mul(vC2, g1), g1));
+    v128.store(v + i, v0);
+    v128.store(v + i, v1, 16);
+    const m0 = f32x4.add(f32x4.mul(vMu, v128.load(m + i)), f32x4.mul(vKeep, g0));
+    const m1 = f32x4.add(f32x4.mul(vMu, v128.load(m + i, 16)), f32x4.mul(vKeep, g1));
+    v128.store(m + i, m0);
+    v128.store(m + i, m1, 16);
+    const s0 = f32x4.add(f32x4.div(f32x4.sqrt(v0), vScale4), vEps);
+    const s1 = f32x4.add(f32x4.div(f32x4.sqrt(v1), vScale4), vEps);
+    // p read again rather than kept: one register fewer (held, it went to the stack and back).
+    v128.store(p + i, f32x4.sub(f32x4.mul(v128.load(p + i), vShrink), f32x4.mul(vLr, f32x4.div(m0, s0))));
+    v128.store(p + i, f32x4.sub(f32x4.mul(v128.load(p + i, 16), vShrink), f32x4.mul(vLr, f32x4.div(m1, s1))), 16);
+  }
   for (; i + 16 <= end; i += 16) {
     const pi = v128.load(p + i);
     const gi = f32x4.add(f32x4.mul(vSign, v128.load(g + i)), f32x4.mul(vL2, pi));

@@ -224,7 +224,7 @@ const CASES: Record<string, RoutineCases> = {
   adamStep: {
     compare: 'exact',
     cases: (next) =>
-      [2048, 2053, 4099, 3].map((n) => {
+      [2048, 2053, 4099, 20, 3].map((n) => {
         const k: AdamScalars = { sign: -1, l2: 0.01, shrink: 0.999, mu: 0.9, keep: 0.1, lr: 0.003, vScale: 0.3, b2: 0.999, c2: 0.001, eps: 1e-8 };
         return [floats(next, n), floats(next, n), floats(next, n), floats(next, n).map(Math.abs), k];
       }),

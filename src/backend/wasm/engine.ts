@@ -31,7 +31,8 @@ const PREFAULT_MIN_BYTES = 1 << 20;
 /** Pages one chunk of the prefault job touches (512 KiB). */
 const PREFAULT_PAGES_PER_CHUNK = 128;
 
-export const align64 = (x: number): number => Math.ceil(x / 64) * 64;
+export const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
+export const align64 = (x: number): number => roundUp(x, 64);
 
 /** Byte addresses of consecutive areas of the given byte sizes from `at`, each 64-byte aligned, and the end of the last. */
 export function layOut(at: number, sizes: readonly number[]): { ptrs: number[]; end: number } {
@@ -42,7 +43,6 @@ export function layOut(at: number, sizes: readonly number[]): { ptrs: number[]; 
   });
   return { ptrs, end: at };
 }
-export const roundUp = (x: number, to: number): number => Math.ceil(x / to) * to;
 
 function createMemory(shared: boolean, maxPages: number): WebAssembly.Memory {
   const initial = 32; // 2 MiB: control block, one thread's scratch and small operands
