@@ -13,7 +13,9 @@
  * --fresh`) shows whether a size's speed depends on what the process ran
  * before: it times each size first in a process of its own (`_fresh`), then
  * all sizes in one process in ascending (`_ascending`) and in descending
- * (`_descending`) order; each of these with the default kernels
+ * (`_descending`) order, each size's figure the median of repetitions
+ * spanning a second at least (the host's speed moves in steps; see
+ * GemmBenchOptions.minSeconds); each of these with the default kernels
  * (FRUGAL_WASM_RELAXED=0) and the relaxed-SIMD ones (`_relaxed`:
  * FRUGAL_WASM_RELAXED=1). `_fresh_reuse` times each
  * size first as `_fresh` does, writing every call into one output allocated
@@ -43,6 +45,15 @@ export interface GemmBenchOptions {
   reuseOutput?: boolean;
   /** Time only the first call of each size (no warm-up, one call): what a fresh process pays for its first product of that size. */
   firstCallOnly?: boolean;
+  /**
+   * Keep timing repetitions (at least `repetitions` of them) until they span
+   * this many seconds, and take the median of them all. The host's speed
+   * moves in steps of a third of a second or so (the same code runs up to
+   * 1.6× slower in some windows than in others: docs/performance.md,
+   * "Measuring"), so a figure timed in 16 ms (n = 256's five repetitions)
+   * lands in one window or the other; over a second it is the typical speed.
+   */
+  minSeconds?: number;
   /** Also emit `faults_n{N}_t{T}`: the process's minor page faults per timed call (where fresh memory is touched; docs/performance.md). */
   countFaults?: boolean;
   /** Also emit `cores_n{N}_t{T}`: the process's CPU time over the wall-clock time of the timed calls (how many cores it had). */
@@ -87,14 +98,19 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         const seconds: number[] = [];
         const faultsBefore = process.resourceUsage().minorPageFault;
         const cpuBefore = process.cpuUsage();
-        for (let r = 0; r < repetitions; r++) {
+        const minSeconds = options.firstCallOnly ? 0 : (options.minSeconds ?? 0);
+        let spent = 0;
+        // Bounded: at most 10 000 repetitions, whatever minSeconds asks.
+        for (let r = 0; r < 10_000 && (r < repetitions || spent < minSeconds); r++) {
           const t0 = performance.now();
           for (let j = 0; j < calls; j++) call();
-          seconds.push((performance.now() - t0) / 1e3 / calls);
+          const elapsed = (performance.now() - t0) / 1e3;
+          spent += elapsed;
+          seconds.push(elapsed / calls);
         }
         const cpu = process.cpuUsage(cpuBefore);
-        const faults = (process.resourceUsage().minorPageFault - faultsBefore) / (repetitions * calls);
-        const cores = (cpu.user + cpu.system) / 1e6 / (seconds.reduce((sum, s) => sum + s, 0) * calls);
+        const faults = (process.resourceUsage().minorPageFault - faultsBefore) / (seconds.length * calls);
+        const cores = (cpu.user + cpu.system) / 1e6 / spent;
         emit({ workload: 'gemm', impl: 'frugal', threads, metric: `gflops_n${n}_t${threads}`, value: (2 * n ** 3) / median(seconds) / 1e9 });
         if (options.countFaults) emit({ workload: 'gemm', impl: 'frugal', threads, metric: `faults_n${n}_t${threads}`, value: faults });
         if (options.countCores) emit({ workload: 'gemm', impl: 'frugal', threads, metric: `cores_n${n}_t${threads}`, value: cores });
@@ -113,9 +129,14 @@ export interface GemmFreshOptions {
   both?: boolean;
 }
 
+/** Seconds each gemm-fresh figure is timed over, at least. */
+const FRESH_MIN_SECONDS = 1;
+
 /** Runs this file in a new Node process on `sizes`, in that order, and returns its lines. */
 function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, mode: '' | '--reuse-output' | '--first-call' = ''): BenchLine[] {
-  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), '--count-faults', '--count-cores', ...(mode ? [mode] : [])];
+  // Each figure timed over a second at least (GemmBenchOptions.minSeconds); a first call is one call.
+  const span = mode === '--first-call' ? [] : ['--min-seconds', String(FRESH_MIN_SECONDS)];
+  const args = [fileURLToPath(import.meta.url), '--sizes', sizes.join(','), '--threads', String(threads), '--count-faults', '--count-cores', ...span, ...(mode ? [mode] : [])];
   const out = execFileSync(process.execPath, args, {
     encoding: 'utf8',
     env: { ...process.env, FRUGAL_WASM_RELAXED: relaxed ? '1' : '0' },
@@ -163,6 +184,7 @@ if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) 
       firstCallOnly: flag('--first-call'),
       countFaults: flag('--count-faults'),
       countCores: flag('--count-cores'),
+      minSeconds: parseList('--min-seconds')?.[0],
     });
   }
 }
