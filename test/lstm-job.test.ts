@@ -13,11 +13,9 @@ import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
 import { ShapeError } from '../src/errors.js';
 import { manualSeed, noGrad, randn, type Tensor } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
-import { withBackend } from './helpers/backends.js';
+import { assertSameBits, withBackend } from './helpers/backends.js';
 
 const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
-
-const sameBits = (a: Float32Array, b: Float32Array, what: string): void => assert.deepEqual(Array.from(a).map(String), Array.from(b).map(String), what);
 
 /** The output, final states and gradients of every parameter and of x for sum(output) + sum(h) + sum(c²). */
 function lstmRun(lstm: nn.LSTM, x: Tensor, between: () => void = () => {}, backwards = 1): Float32Array[] {
@@ -45,7 +43,7 @@ describe('wasm LSTM job', { skip }, () => {
       await warmUpWasmThreads(); // the workers are ready before the job: both threads take chunks
       for (let round = 0; round < 3; round++) {
         const two = withBackend('wasm', () => lstmRun(lstm, x));
-        one.forEach((a, i) => sameBits(two[i], a, `result ${i}`));
+        one.forEach((a, i) => assertSameBits(two[i], a, `result ${i}`));
       }
     } finally {
       setNumThreads(before);
@@ -60,7 +58,7 @@ describe('wasm LSTM job', { skip }, () => {
       const plain = lstmRun(lstm, x);
       const operand = new Float32Array(4096).fill(1);
       const evicted = lstmRun(lstm, x, () => withResidentOperand(operand, () => randn([64, 64]).matmul(randn([64, 64]))));
-      plain.forEach((g, i) => sameBits(evicted[i], g, `result ${i}`));
+      plain.forEach((g, i) => assertSameBits(evicted[i], g, `result ${i}`));
     });
   });
 
@@ -78,8 +76,8 @@ describe('wasm LSTM job', { skip }, () => {
         inside = lstmRun(lstm, x);
         again = a.matmul(a).data as Float32Array; // reads the resident copy: the LSTM's state must not have overwritten it
       });
-      sameBits(again, product, 'the resident product');
-      plain.forEach((g, i) => sameBits(inside[i], g, `result ${i}`));
+      assertSameBits(again, product, 'the resident product');
+      plain.forEach((g, i) => assertSameBits(inside[i], g, `result ${i}`));
     });
   });
 
@@ -95,7 +93,7 @@ describe('wasm LSTM job', { skip }, () => {
       assert.equal(lstmStatesParked(), true);
       const copied = lstmRun(lstm, x);
       assert.equal(lstmStatesParked(), true, "the other layer's state is still parked");
-      resident.forEach((g, i) => sameBits(copied[i], g, `result ${i}`));
+      resident.forEach((g, i) => assertSameBits(copied[i], g, `result ${i}`));
       pending.backward();
       assert.equal(lstmStatesParked(), false);
     });
@@ -109,7 +107,7 @@ describe('wasm LSTM job', { skip }, () => {
       const once = lstmRun(lstm, x).slice(4);
       const twice = lstmRun(lstm, x, undefined, 2).slice(4);
       once.forEach((g, i) =>
-        sameBits(
+        assertSameBits(
           twice[i],
           g.map((v) => v * 2),
           `gradient ${i}`,
@@ -179,7 +177,7 @@ describe('wasm LSTM job', { skip }, () => {
           const xp = nn.linear(x.reshape([T * B, F]), wIh, bIh).data as Float32Array;
           const given = forward({ x: xp, wIh: identity, bIh: null, features: G });
           const projected = forward({ x: x.data as Float32Array, wIh: wIh.data as Float32Array, bIh: bIh.data as Float32Array, features: F });
-          sameBits(projected, given, `${threads} thread(s)`);
+          assertSameBits(projected, given, `${threads} thread(s)`);
         });
       }
     } finally {

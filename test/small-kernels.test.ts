@@ -7,6 +7,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { denseRows, type DenseLayer } from '../src/backend/routines/dense-rows.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
+import { assertSameBits } from './helpers/backends.js';
 
 const skip = wasmSupport === 'none' && 'no WebAssembly SIMD here';
 
@@ -35,8 +36,6 @@ function bothWays(x: Float32Array, m: number, layers: DenseLayer[]): [Float32Arr
   return [fast, ref];
 }
 
-const sameBits = (a: Float32Array, b: Float32Array): void => assert.deepEqual(Array.from(a).map(String), Array.from(b).map(String));
-
 describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
   it('single rows with many zero inputs give the reference to the bit (k within and beyond one block)', () => {
     for (const [m, widths] of [
@@ -46,7 +45,7 @@ describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
     ] as [number, number[]][]) {
       const layers = widths.slice(1).map((n, l) => layer(n, widths[l], 17 + l, l < widths.length - 2));
       const [fast, ref] = bothWays(values(m * widths[0], 5, 2), m, layers);
-      sameBits(fast, ref);
+      assertSameBits(fast, ref, 'wasm against the reference');
     }
   });
 
@@ -60,7 +59,7 @@ describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
       ]) {
         const layers = [layer(n, k, 31 + n, n % 2 === 0)];
         const [fast, ref] = bothWays(values(m * k, 7 + n, 3), m, layers);
-        sameBits(fast, ref);
+        assertSameBits(fast, ref, 'wasm against the reference');
       }
     }
   });
@@ -74,6 +73,6 @@ describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
     (l.w as { version: number }).version++;
     const [fast, ref] = bothWays(x, 1, [l]);
     assert.ok(Number.isNaN(ref[0]));
-    sameBits(fast, ref);
+    assertSameBits(fast, ref, 'wasm against the reference');
   });
 });
