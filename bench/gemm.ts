@@ -78,6 +78,7 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
   const threadCounts = options.threads ?? [...new Set([1, cores])];
   const warmup = options.firstCallOnly ? 0 : (options.warmup ?? 2);
   const repetitions = options.firstCallOnly ? 1 : (options.repetitions ?? 5);
+  const minSeconds = options.firstCallOnly ? 0 : (options.minSeconds ?? 0);
   const saved = getNumThreads();
   try {
     for (const threads of threadCounts) {
@@ -98,7 +99,6 @@ export async function benchGemm(emit: (line: BenchLine) => void, options: GemmBe
         const seconds: number[] = [];
         const faultsBefore = process.resourceUsage().minorPageFault;
         const cpuBefore = process.cpuUsage();
-        const minSeconds = options.firstCallOnly ? 0 : (options.minSeconds ?? 0);
         let spent = 0;
         // Bounded: at most 10 000 repetitions, whatever minSeconds asks.
         for (let r = 0; r < 10_000 && (r < repetitions || spent < minSeconds); r++) {
