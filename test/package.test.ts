@@ -119,8 +119,8 @@ describe('package.json metadata', () => {
             '$',
         ),
     );
-    // A statement at column 0 that calls something: a registration, a worker's start-up.
-    const topLevelCall = /^(?!export|import|const|let|var|function|class|async|\/|\*|\s|\}|\))[A-Za-z_$][\w$.]*\(/m;
+    // A statement at column 0 that calls something (a registration, a worker's start-up), or an `if` at column 0 (a registration where a backend is there).
+    const topLevelCall = /^(?:if \(|(?!export|import|const|let|var|function|class|async|\/|\*|\s|\}|\))[A-Za-z_$][\w$.]*\()/m;
     const withEffects = shipped.filter((path) => path.endsWith('.js') && topLevelCall.test(contents.get(path)!));
     assert.ok(withEffects.length > 0, 'the layer registrations were not found: has the check gone stale?');
     for (const path of withEffects) {
