@@ -25,7 +25,6 @@ export function setBackend(name: 'js' | 'wasm'): void {
 
 /** Threads the active backend splits a kernel over (default: the number of cores). */
 export function setNumThreads(n: number): void {
-  if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
   wasmBackend.setNumThreads(n);
 }
 

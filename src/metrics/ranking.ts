@@ -41,13 +41,16 @@ function labelsRepr(ls: readonly Label[]): string {
   return `{${ls.map((l) => (typeof l === 'string' ? `'${l}'` : String(l))).join(', ')}}`;
 }
 
+/** Refuses continuous values where class labels are wanted. */
+function checkClassLabels(classes: readonly Label[], name: string): void {
+  for (const c of classes) if (typeof c === 'number' && !Number.isInteger(c)) throw new ValueError(`${name} must hold class labels, found the continuous value ${c}`);
+}
+
 /** Boolean positives from labels, with sklearn's posLabel rules. */
 function positives(yTrue: LabelInput, posLabel: Label | null | undefined, name = 'yTrue'): Uint8Array {
   const enc = encodeLabels([yTrue], [name]);
   const classes = enc.classes;
-  for (const c of classes) {
-    if (typeof c === 'number' && !Number.isInteger(c)) throw new ValueError(`${name} must hold class labels, found the continuous value ${c}`);
-  }
+  checkClassLabels(classes, name);
   if (posLabel === undefined || posLabel === null) {
     const ok =
       enc.kind === 'number' &&
@@ -402,7 +405,7 @@ export function rocAucScore(yTrue: LabelInput, yScore: VectorInput | MatrixInput
   const average = options.average ?? 'macro';
   const multiClass = options.multiClass ?? 'raise';
   const enc = encodeLabels([yTrue], ['yTrue']);
-  for (const c of enc.classes) if (typeof c === 'number' && !Number.isInteger(c)) throw new ValueError(`yTrue must hold class labels, found the continuous value ${c}`);
+  checkClassLabels(enc.classes, 'yTrue');
   const codes = enc.codes[0];
   const w = checkSampleWeight(options.sampleWeight, codes.length);
   const sc = scoreInput(yScore, 'yScore');
@@ -516,7 +519,7 @@ export function averagePrecisionScore(yTrue: LabelInput, yScore: VectorInput | M
   const posLabel = options.posLabel ?? 1;
   checkAverage(average, ['micro', 'macro', 'weighted']);
   const enc = encodeLabels([yTrue], ['yTrue']);
-  for (const c of enc.classes) if (typeof c === 'number' && !Number.isInteger(c)) throw new ValueError(`yTrue must hold class labels, found the continuous value ${c}`);
+  checkClassLabels(enc.classes, 'yTrue');
   const codes = enc.codes[0];
   const w = checkSampleWeight(options.sampleWeight, codes.length);
   const sc = scoreInput(yScore, 'yScore');

@@ -39,8 +39,8 @@ export const wasmBackend: Backend = {
   keepResident: engine ? (operand, body) => keepResident(engine, operand, body) : undefined,
   numThreads: () => (engine ? engine.numThreads() : 1),
   setNumThreads: (n) => {
-    if (engine) engine.setNumThreads(n);
-    else if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
+    if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
+    engine?.setNumThreads(n);
   },
 };
 

@@ -10,7 +10,7 @@
  * Its fields are read by those modules; nothing outside backend/wasm/ uses
  * this class.
  */
-import { FrugalError, LimitError, ValueError } from '../../errors.js';
+import { FrugalError, LimitError } from '../../errors.js';
 import { canBlock, canSpawnWorkers, crossOriginIsolated, hardwareConcurrency, isNode, noteOnce } from '../../platform/threads.js';
 import type { KernelExports } from './module.js';
 import * as slot from './layout.js';
@@ -125,8 +125,8 @@ export class WasmEngine {
     return this.threads;
   }
 
+  /** `n`: a positive integer (the backend checks it). */
   setNumThreads(n: number): void {
-    if (!Number.isInteger(n) || n < 1) throw new ValueError(`setNumThreads: expected a positive integer, got ${String(n)}`);
     this.threads = Math.min(n, this.maxThreads());
     if (this.pool && !this.pool.resize(this.threads - 1)) this.threads = 1;
   }
