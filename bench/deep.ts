@@ -35,6 +35,7 @@ import { Conv2d, Flatten, Linear, LSTM, MaxPool2d, Module, ReLU, Sequential } fr
 // As frugal-ml's Node entry point does: Sequential runs consecutive conv blocks as one chain when inferring.
 import '../src/nn/fused/conv-chain.js';
 import '../src/backend/wasm/adam-moments.js';
+import '../src/backend/wasm/lstm-gates.js';
 import { noGrad } from '../src/autograd/graph.js';
 import { manualSeed } from '../src/tensor/random.js';
 import { Tensor } from '../src/tensor/tensor.js';

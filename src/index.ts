@@ -11,6 +11,7 @@ export * from './core.js';
 import './nn/fused/conv-chain.js';
 // Adam's moments kept in WebAssembly memory between steps: registers itself (kept out of the browser's core entry).
 import './backend/wasm/adam-moments.js';
+import './backend/wasm/lstm-gates.js';
 
 // Data in and out.
 

@@ -11,7 +11,7 @@ import { routines, type AdamScalars, type SgdScalars } from '../src/backend/rout
 import type { Routine } from '../src/backend/routine.js';
 import type { ConvEpilogue, ConvKernelGeometry } from '../src/backend/routines/conv.js';
 import type { DenseChainLayer } from '../src/backend/routines/dense-chain.js';
-import { lstmCellArrays, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
+import { lstmCellArrays, type LstmGateGradients, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
 import * as layout from '../src/backend/wasm/layout.js';
 import { wasmSupport } from '../src/backend/wasm/backend.js';
 import { assertCloseFloat32, rng, withBackend } from './helpers/backends.js';
@@ -355,21 +355,14 @@ const CASES: Record<string, RoutineCases> = {
           reverse = T % 2 === 1;
         const w = floats(next, 4 * H * H);
         routineNamed('lstmForward').reference(...([lstmInput(next, T * B, H, bias), w, null, floats(next, B * H), floats(next, B * H), T, B, H, reverse, saved, true] as never[]));
-        return [
-          floats(next, (T + 1) * B * H),
-          saved,
-          w,
-          T,
-          B,
-          H,
-          reverse,
-          new Float32Array(T * B * 4 * H),
-          new Float32Array(B * H),
-          floats(next, B * H),
-          bias ? new Float32Array(4 * H) : null,
-        ];
+        return [floats(next, (T + 1) * B * H), saved, w, T, B, H, reverse, new Float32Array(B * H), floats(next, B * H), bias ? new Float32Array(4 * H) : null];
       }),
-    outputs: (_result, args) => [args[7], args[8], args[9], args[10]] as (Float32Array | null)[],
+    outputs: (result, args) => {
+      const { dx, release } = result as LstmGateGradients;
+      const gates = dx.slice();
+      release?.();
+      return [gates, args[7], args[8], args[9]] as (Float32Array | null)[];
+    },
   },
 };
 

@@ -8,8 +8,10 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { getNumThreads, setNumThreads, withResidentOperand } from '../src/backend/index.js';
-import { lstmForward, lstmStatesParked, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
+import { lstmBackward, lstmForward, lstmStatesParked, type LstmInput, type LstmSaved } from '../src/backend/routines/lstm.js';
 import { wasmSupport, warmUpWasmThreads } from '../src/backend/wasm/backend.js';
+import { parkGatesInEngine } from '../src/backend/wasm/lstm-gates.js';
+import { registerGateParking } from '../src/backend/wasm/lstm-job.js';
 import { ShapeError } from '../src/errors.js';
 import { manualSeed, noGrad, randn, type Tensor } from '../src/index.js';
 import * as nn from '../src/nn/index.js';
@@ -81,7 +83,7 @@ describe('wasm LSTM job', { skip }, () => {
     });
   });
 
-  it("the weight gradients are the same with dx kept resident for their products as copied per product (while another layer's state is parked), which stays parked", () => {
+  it("the weight gradients are the same with and without another layer's state parked (the gates' gradient parked beside it), which stays parked", () => {
     withBackend('wasm', () => {
       manualSeed(6);
       const lstm = new nn.LSTM(4, 8);
@@ -96,6 +98,39 @@ describe('wasm LSTM job', { skip }, () => {
       resident.forEach((g, i) => assertSameBits(copied[i], g, `result ${i}`));
       pending.backward();
       assert.equal(lstmStatesParked(), false);
+    });
+  });
+
+  it("leaves the gates' gradient parked in the engine's memory: the bits of the copied-out one's, handed back by release", () => {
+    withBackend('wasm', () => {
+      manualSeed(12);
+      const [T, B, H, F] = [5, 6, 8, 3];
+      const G = 4 * H;
+      const data = (shape: number[]): Float32Array => randn(shape).data as Float32Array;
+      const input: LstmInput<Float32Array> = { x: data([T, B, F]), wIh: data([G, F]), bIh: null, features: F };
+      const [wHh, h0, c0, gOut, dcEnd] = [data([G, H]), data([B, H]), data([B, H]), data([T + 1, B, H]), data([B, H])];
+      const backward = (parking: boolean): { gates: Float32Array; dh: Float32Array; dc: Float32Array; db: Float32Array; inEngine: boolean } => {
+        const saved: LstmSaved<Float32Array> = { out: new Float32Array((T + 1) * B * H), cell: null };
+        lstmForward.run(input, wHh, null, h0, c0, T, B, H, false, saved, true);
+        const [dh, dc, db] = [new Float32Array(B * H), dcEnd.slice(), new Float32Array(G)];
+        registerGateParking(parking ? parkGatesInEngine : () => null);
+        try {
+          const result = lstmBackward.run(gOut, saved, wHh, T, B, H, false, dh, dc, db);
+          const inEngine = !(result.dx.buffer instanceof ArrayBuffer);
+          assert.equal(lstmStatesParked(), inEngine, 'a parked gradient holds a park until released');
+          const gates = (result.dx as Float32Array).slice();
+          result.release?.();
+          assert.equal(lstmStatesParked(), false);
+          return { gates, dh, dc, db, inEngine };
+        } finally {
+          registerGateParking(parkGatesInEngine);
+        }
+      };
+      const copied = backward(false);
+      const parked = backward(true);
+      assert.equal(copied.inEngine, false);
+      assert.equal(parked.inEngine, typeof SharedArrayBuffer !== 'undefined', 'parked where the memory is shared');
+      for (const key of ['gates', 'dh', 'dc', 'db'] as const) assertSameBits(parked[key], copied[key], key);
     });
   });
 

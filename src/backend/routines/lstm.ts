@@ -154,12 +154,20 @@ lstmForward.register(
   },
 );
 
+/** The gates' gradient lstmBackward gives: `dx`, and where it is a view of the backend's memory (wasm), a `release` to call once it is read. */
+export interface LstmGateGradients<F extends FloatArray = FloatArray> {
+  dx: F;
+  release?: () => void;
+}
+
 /**
- * The backward of lstmForward (run with `keep`): dx [T, B, 4H] (the
- * gradient of the gate pre-activations, so of xp), dh [B, H] (of h0; zeros
- * on entry); dc [B, H] goes in as the final cell state's gradient and comes
- * out as c0's; db (when given) gets dx summed over steps and rows, in
- * float64 rounded once.
+ * The backward of lstmForward (run with `keep`). Returns dx [T, B, 4H], the
+ * gradient of the gate pre-activations (so of xp), in an array the
+ * implementation picks (the wasm one's may be a view of its memory), to be
+ * released once read. dh [B, H] gets the gradient of h0 (zeros on entry);
+ * dc [B, H] goes in as the final cell state's gradient and comes out as
+ * c0's; db (when given) gets dx summed over steps and rows, in float64
+ * rounded once.
  */
 export const lstmBackward = defineRoutine(
   'lstmBackward',
@@ -171,13 +179,13 @@ export const lstmBackward = defineRoutine(
     B: number,
     H: number,
     reverse: boolean,
-    dx: FloatArray,
     dh: FloatArray,
     dc: FloatArray,
     db: FloatArray | null,
-  ): void {
+  ): LstmGateGradients {
     const { acts, cPrev, tanhC } = lstmCellArrays(saved);
     const GH = 4 * H;
+    const dx = like(gOut, T * B * GH);
     // dh_prev = dx_t · W_hh
     forEachStepBackward(T, B, H, GH, reverse, gOut, wHh, dx, false, dh, (row, srow, bh, dht) => {
       for (let j = 0; j < H; j++) {
@@ -200,6 +208,7 @@ export const lstmBackward = defineRoutine(
       for (let r = 0; r < T * B; r++) for (let j = 0; j < GH; j++) acc[j] += dx[r * GH + j];
       db.set(acc);
     }
+    return { dx };
   },
 );
 
@@ -212,8 +221,8 @@ function wasmTakesCell(cell: LstmSaved['cell']): boolean {
 lstmBackward.register(
   'wasm',
   engine && {
-    supports: (gOut, saved, wHh, _T, _B, H, _reverse, dx, dh, dc, db) => H % 4 === 0 && wasmTakesCell(saved.cell) && wasmTakes(gOut, wHh, dx, dh, dc, db),
-    run: (gOut, saved, wHh, T, B, H, reverse, dx, dh, dc, db) =>
+    supports: (gOut, saved, wHh, _T, _B, H, _reverse, dh, dc, db) => H % 4 === 0 && wasmTakesCell(saved.cell) && wasmTakes(gOut, wHh, dh, dc, db),
+    run: (gOut, saved, wHh, T, B, H, reverse, dh, dc, db) =>
       lstmBackwardJob(
         engine,
         gOut as Float32Array,
@@ -223,7 +232,6 @@ lstmBackward.register(
         B,
         H,
         reverse,
-        dx as Float32Array,
         dh as Float32Array,
         dc as Float32Array,
         db as Float32Array | null,

@@ -13,7 +13,7 @@
  * the caller run the forward again (routines/lstm.ts).
  */
 import { ShapeError } from '../../errors.js';
-import type { LstmCellState, LstmInput, LstmSaved } from '../routines/lstm.js';
+import type { LstmCellState, LstmGateGradients, LstmInput, LstmSaved } from '../routines/lstm.js';
 import { layOut, PARALLEL_MIN_MACS, roundUp, type WasmEngine } from './engine.js';
 import * as slot from './layout.js';
 import { forwardParks, type Park } from './parks.js';
@@ -27,6 +27,18 @@ export interface ParkedLstm {
   readonly tanhC: number;
   /** Floats in cPrev (and tanhC); acts holds four times as many. */
   readonly floats: number;
+}
+
+/**
+ * Parks `bytes` for the gates' gradient a backward leaves in the engine's
+ * memory, or says null (copy it out); set by lstm-gates.ts where it is
+ * loaded (the Node entry and frugal-ml/all; the browser's core entry goes
+ * without, and copies it out).
+ */
+let parkGates: ((engine: WasmEngine, bytes: number) => Park | null) | null = null;
+
+export function registerGateParking(park: (engine: WasmEngine, bytes: number) => Park | null): void {
+  parkGates = park;
 }
 
 /** With several threads, aim for this many chunks per thread so that a thread slowed by other work leaves its rows to the others. */
@@ -175,7 +187,14 @@ export function lstmForwardJob(
   saved.cell = parked;
 }
 
-/** The backward of lstmForwardJob on the state it kept (parked, or float32 arrays), releasing a park. */
+/**
+ * The backward of lstmForwardJob on the state it kept (parked, or float32
+ * arrays), releasing that park. The gates' gradient it returns stays where
+ * the job wrote it, in a park of its own (parkGates), where the
+ * weight-gradient products read it without a copy (a view of that park,
+ * which the caller releases once read), or, where it cannot be parked, is
+ * copied into a new array.
+ */
 export function lstmBackwardJob(
   engine: WasmEngine,
   gOut: Float32Array,
@@ -185,11 +204,10 @@ export function lstmBackwardJob(
   B: number,
   H: number,
   reverse: boolean,
-  dx: Float32Array,
   dh: Float32Array,
   dc: Float32Array,
   db: Float32Array | null,
-): void {
+): LstmGateGradients<Float32Array> {
   const G = 4 * H,
     TBH = T * B * H,
     BH = B * H;
@@ -198,7 +216,6 @@ export function lstmBackwardJob(
   for (const [what, array, wanted] of [
     ['gOut', gOut, TBH],
     ['W_hh', wHh, G * H],
-    ['dx', dx, T * B * G],
     ['dh', dh, BH],
     ['dc', dc, BH],
     ['db', db, G],
@@ -212,18 +229,21 @@ export function lstmBackwardJob(
       ['tanhC', cell.tanhC, TBH],
     ] as const)
       checkLength(what, array as Float32Array, wanted);
+  // Parked above the job's own areas' start (and above the state's park, released below it at the end).
+  const dxPark = parkGates ? parkGates(engine, 16 * TBH) : null;
   const [flagsBytes, scratchBytes] = jobScratch(engine, T, B, H);
-  const [flags, pg, pw, pdx, pdh, pdc, pdb, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
+  let [flags, pg, pw, pdx, pdh, pdc, pdb, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
     flagsBytes,
     4 * TBH,
     4 * G * H,
-    4 * T * B * G,
+    dxPark ? 0 : 16 * TBH, // dx: T·B·4H floats
     4 * BH,
     4 * BH,
     8 * G,
     scratchBytes,
     parked ? 0 : 24 * TBH,
   ]);
+  if (dxPark) pdx = dxPark.ptrs[0];
   const f32 = engine.f32;
   const { cPrev, tanhC, acts } = cellAddresses(parked, pcell, TBH);
   if (!parked) {
@@ -253,8 +273,9 @@ export function lstmBackwardJob(
     engine.kernels.columnSums32(pdx, T * B, G, pdb);
     db.set(engine.f64.subarray(pdb >> 3, (pdb >> 3) + G));
   }
-  dx.set(out.subarray(pdx >> 2, (pdx >> 2) + T * B * G));
   dh.set(out.subarray(pdh >> 2, (pdh >> 2) + BH));
   dc.set(out.subarray(pdc >> 2, (pdc >> 2) + BH));
   if (parked) forwardParks.release(engine, parked.park);
+  if (dxPark) return { dx: out.subarray(pdx >> 2, (pdx >> 2) + T * B * G), release: () => forwardParks.release(engine, dxPark) };
+  return { dx: out.slice(pdx >> 2, (pdx >> 2) + T * B * G) };
 }

@@ -80,5 +80,8 @@ export class ParkStack {
   }
 }
 
-/** The forwards' parks (most 64 MiB before they are all given up: forwards whose backwards never came). */
-export const forwardParks = new ParkStack(64 * 2 ** 20);
+/** The most the forwards' parks hold before they are all given up (forwards whose backwards never came). */
+export const FORWARD_PARKS_LIMIT_BYTES = 64 * 2 ** 20;
+
+/** The forwards' parks. */
+export const forwardParks = new ParkStack(FORWARD_PARKS_LIMIT_BYTES);

@@ -46,7 +46,7 @@ interface Scan {
    * hidden product hh (dhh; the same array except for GRU's n gate), of h0
    * (dh), of c0 (dc, LSTM), and of b_hh (db) where the scan sums it itself.
    */
-  backward(gOut: Floats, wantDb: boolean): { dx: Floats; dhh: Floats; dh: Floats; dc: Floats | null; db: Floats | null };
+  backward(gOut: Floats, wantDb: boolean): { dx: Floats; dhh: Floats; dh: Floats; dc: Floats | null; db: Floats | null; release?: () => void };
 }
 
 /** A layer's input x [T, B, F] (time-major) with its weights W_ih [G·H, F] and b_ih [G·H]: the scan's input projection is x·W_ihᵀ + b_ih. */
@@ -82,9 +82,9 @@ export function recurrentScan(mode: CellMode, { x, wIh, bIh }: LayerInput, wHh: 
       : rnnScan(d, mode === 'rnnRelu', projectInput(input, T * B, GH) as Floats, w, bias, h0.data as Floats);
 
   const fast = (gOut: Tensor): (Tensor | null)[] => {
-    const { dx, dhh, dh, dc, db } = scan.backward(gOut.data as Floats, (bHh?.requiresGrad || bIh?.requiresGrad) ?? false);
-    // Every weight-gradient product reads dx: copied into the backend's memory once, unless that would give up
-    // the states LSTM forwards parked there for their backwards.
+    const { dx, dhh, dh, dc, db, release } = scan.backward(gOut.data as Floats, (bHh?.requiresGrad || bIh?.requiresGrad) ?? false);
+    // Every weight-gradient product reads dx: where it lies when the LSTM backward left it parked in the backend's
+    // memory; otherwise copied there once, unless that would give up the states LSTM forwards parked for their backwards.
     const weightGrads = (): (Tensor | null)[] => [
       ...projectionGrads(d, x, wIh, dx),
       wHh.requiresGrad ? new Tensor(hiddenWeightGrad(d, dhh, scan.out, h0.data as Floats), wHh.shape) : null,
@@ -95,6 +95,9 @@ export function recurrentScan(mode: CellMode, { x, wIh, bIh }: LayerInput, wHh: 
     if (bIh) grads.push(bIh.requiresGrad ? new Tensor(db ? db.slice() : biasGrad(d, dx), bIh.shape) : null);
     grads.push(dWhh);
     if (bHh) grads.push(bHh.requiresGrad ? new Tensor(db ?? biasGrad(d, dhh), bHh.shape) : null);
+    // dx may be a view of the backend's memory: read by now, handed back (left parked by a throw above, it is given
+    // up with the other parks at the stack's limit).
+    release?.();
     grads.push(h0.requiresGrad ? new Tensor(dh, h0.shape) : null);
     if (lstm) grads.push(c0!.requiresGrad ? new Tensor(dc!, c0!.shape) : null);
     return grads;
@@ -216,12 +219,12 @@ function lstmScan(d: Dims, input: LstmInput, w: Floats, bias: Floats | null, h0:
     out: saved.out as Floats,
     backward(go, wantDb) {
       const state = lstmStateKept(saved) ? saved : forward();
-      const dx = arrayFor(dtype, T * B * GH) as Floats,
-        dh = arrayFor(dtype, BH) as Floats;
+      const dh = arrayFor(dtype, BH) as Floats;
       const dc = go.slice(T * BH, (T + 1) * BH) as Floats;
       const db = wantDb ? (arrayFor(dtype, GH) as Floats) : null;
-      lstmBackward.run(go, state, w, T, B, H, d.reverse, dx, dh, dc, db);
-      return { dx, dhh: dx, dh, dc, db };
+      // dx where the backend leaves it (on the wasm backend, in its memory, where the weight-gradient products read it).
+      const { dx, release } = lstmBackward.run(go, state, w, T, B, H, d.reverse, dh, dc, db);
+      return { dx: dx as Floats, dhh: dx as Floats, dh, dc, db, release };
     },
   };
 }
