@@ -11,17 +11,15 @@
  * it; the browser's core entry goes without, within its size budget).
  */
 import { registerGateParking } from './lstm-job.js';
-import type { WasmEngine } from './engine.js';
-import { FORWARD_PARKS_LIMIT_BYTES, forwardParks, type Park } from './parks.js';
+import { align64, type WasmEngine } from './engine.js';
+import { forwardParks, type Park } from './parks.js';
 
 /** Parks `bytes` for the gates' gradient, or says null where it must be copied out instead. */
 export function parkGatesInEngine(engine: WasmEngine, bytes: number): Park | null {
   // A view outlives a growth of a shared memory only (an ordinary one's buffer is detached).
   if (typeof SharedArrayBuffer === 'undefined' || !(engine.memory.buffer instanceof SharedArrayBuffer)) return null;
-  // Past the limit, parking gives up every park, the state this backward reads included. Every park lies between the
-  // work areas' end and pastWorkAreas(), so this bound is never below what the stack counts.
-  if (engine.pastWorkAreas() + bytes - engine.workAreasEnd() > FORWARD_PARKS_LIMIT_BYTES) return null;
-  return forwardParks.park(engine, [bytes]);
+  // Past the stack's limit, parking would give up every park, the state this backward reads included.
+  return forwardParks.fits(engine, align64(bytes)) ? forwardParks.park(engine, [bytes]) : null;
 }
 
 registerGateParking(parkGatesInEngine);

@@ -36,8 +36,7 @@ export class ParkStack {
   /** Parks areas of these byte sizes (each 64-byte aligned) past the work areas and every live park (giving up every park past the limit); the memory is grown to hold them. */
   park(engine: WasmEngine, sizes: number[]): Park {
     const { ptrs: offsets, end: bytes } = layOut(0, sizes);
-    this.dropStale(engine);
-    if (this.parks.length > 0 && this.top + bytes - this.parks[0].start > this.limitBytes) this.clear(engine);
+    if (!this.fits(engine, bytes)) this.clear(engine);
     if (this.parks.length === 0) this.floor = engine.reservedEnd;
     const start = engine.pastWorkAreas();
     engine.ensureBytes(start + bytes);
@@ -45,6 +44,12 @@ export class ParkStack {
     this.parks.push(parked);
     this.top = engine.reservedEnd = parked.end;
     return parked;
+  }
+
+  /** Whether `bytes` more (64-byte aligned) can be parked without giving up the live parks (the stack's byte limit). */
+  fits(engine: WasmEngine, bytes: number): boolean {
+    this.dropStale(engine);
+    return this.parks.length === 0 || this.top + bytes - this.parks[0].start <= this.limitBytes;
   }
 
   /** Whether `parked` is still held in the engine's memory. */
@@ -80,8 +85,5 @@ export class ParkStack {
   }
 }
 
-/** The most the forwards' parks hold before they are all given up (forwards whose backwards never came). */
-export const FORWARD_PARKS_LIMIT_BYTES = 64 * 2 ** 20;
-
-/** The forwards' parks. */
-export const forwardParks = new ParkStack(FORWARD_PARKS_LIMIT_BYTES);
+/** The forwards' parks (most 64 MiB before they are all given up: forwards whose backwards never came). */
+export const forwardParks = new ParkStack(64 * 2 ** 20);
