@@ -26,24 +26,10 @@ import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
 import { biasReluMaxPool2x2F32, maxPoolBiasReluValuesF32 } from './conv-pool';
 import { blockF32, packB32, packRowGroup, slot, MC_MAX, PACK_ROWS } from './gemm';
 import {
-  CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_C, CV_COLS_BYTES, CV_DB_PTR, CV_DH, CV_DW, CV_DW_PTR, CV_DW_TRANSPOSED, CV_DX_PTR, CV_DY_PTR, CV_H, CV_HO, CV_KH, CV_KW, CV_O, CV_PH, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_PW, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_SH, CV_SW, CV_W, CV_WEIGHT_PTR, CV_WO, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
+  CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_COLS_BYTES, CV_DB_PTR, CV_DW_PTR, CV_DW_TRANSPOSED, CV_DX_PTR, CV_DY_PTR, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_WEIGHT_PTR, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
 } from './layout';
-
-// Geometry of the current job, read from the control block per chunk. Globals
-// are per instance, so each thread has its own copy (a heap object would sit
-// at the same address of the shared memory in every thread).
-let gc: i32 = 0, gh: i32 = 0, gw: i32 = 0, go: i32 = 0;
-let gkh: i32 = 0, gkw: i32 = 0, gsh: i32 = 0, gsw: i32 = 0, gph: i32 = 0, gpw: i32 = 0, gdh: i32 = 0, gdw: i32 = 0;
-let gho: i32 = 0, gwo: i32 = 0;
-
-function readGeometry(ctl: usize): void {
-  gc = slot(ctl, CV_C); gh = slot(ctl, CV_H); gw = slot(ctl, CV_W); go = slot(ctl, CV_O);
-  gkh = slot(ctl, CV_KH); gkw = slot(ctl, CV_KW);
-  gsh = slot(ctl, CV_SH); gsw = slot(ctl, CV_SW);
-  gph = slot(ctl, CV_PH); gpw = slot(ctl, CV_PW);
-  gdh = slot(ctl, CV_DH); gdw = slot(ctl, CV_DW);
-  gho = slot(ctl, CV_HO); gwo = slot(ctl, CV_WO);
-}
+import { gc, gdh, gdw, gh, gho, gkh, gkw, go, gph, gpw, gsh, gsw, gw, gwo, readGeometry } from './conv-geometry';
+import { pooledBackward } from './conv-pooled';
 
 /** First output column whose input column j·dw − pw + ow·sw is ≥ 0, and one past the last that is < w. */
 // @ts-ignore: decorator
@@ -431,11 +417,21 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
     return;
   }
   let dy = <usize>slot(ctl, CV_DY_PTR) + <usize>b * (poolKh != 0 ? <usize>pooledCells << 2 : outputBytes);
+  const dx = <usize>slot(ctl, CV_DX_PTR);
+  const dW = <usize>slot(ctl, CV_DW_PTR);
+  const db = <usize>slot(ctl, CV_DB_PTR);
+  const transposedRows = slot(ctl, CV_DW_TRANSPOSED);
   if (poolKh != 0) {
-    // The pooled gradient goes to each window's arg-max, where relu let the value through.
     const cell = <usize>(b * pooledCells) << 2;
     const out = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
     const idx = <usize>slot(ctl, CV_POOL_IDX_PTR) + cell;
+    // Where it suits, the gradients come from the pooled cells themselves (conv-pooled.ts).
+    const dxSample = dx != 0 ? dx + <usize>b * imageBytes : 0;
+    const dWSample: usize = dW != 0 ? dW + (<usize>(b * go * (transposedRows != 0 ? transposedRows : depth)) << 2) : 0;
+    const dbSample = db != 0 ? db + (<usize>(b * go) << 3) : 0;
+    const scratchBytes = <usize>slot(ctl, CV_SCRATCH_BYTES);
+    if (pooledBackward(x, weight, dy, out, idx, relu, poolHo, poolWo, slot(ctl, CV_POOL_SH), poolKh, dxSample, dWSample, transposedRows, dbSample, scratch, scratchBytes)) return;
+    // The pooled gradient goes to each window's arg-max, where relu let the value through.
     const tiles = poolKh == 2 && poolKw == 2 && slot(ctl, CV_POOL_SH) == 2 && slot(ctl, CV_POOL_SW) == 2 && gho == 2 * poolHo && gwo == 2 * poolWo;
     if (tiles && poolWo >= 4) {
       unpool2x2(dy, out, idx, relu, yScratch, poolHo, poolWo);
@@ -454,16 +450,13 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
     reluGradF32(<usize>slot(ctl, CV_BLOCK_OUT_PTR) + <usize>b * outputBytes, dy, yScratch, go * plane);
     dy = yScratch;
   }
-  const dx = <usize>slot(ctl, CV_DX_PTR);
   if (dx != 0) {
     packB32(dy, plane, false, go, plane, packed);
     gemmAllRows(weight, depth, true, packed, cols, depth, plane, go, gemmScratch);
     col2im(cols, dx + <usize>b * imageBytes);
   }
-  const dW = <usize>slot(ctl, CV_DW_PTR);
   if (dW != 0) {
     im2col(x, cols);
-    const transposedRows = slot(ctl, CV_DW_TRANSPOSED);
     if (transposedRows != 0) {
       // dW[b]ᵀ (K×O) = cols (K×P) · dy[b]ᵀ (P×O): each entry is the same sum of the same products, in the same order.
       // Rows K.. of cols are zeroed (they reach only the padding rows of dWᵀ, which the caller drops), so that
@@ -477,6 +470,5 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
       gemmAllRows(dy, plane, false, packed, dWSample, go, depth, plane, gemmScratch);
     }
   }
-  const db = <usize>slot(ctl, CV_DB_PTR);
   if (db != 0) rowSums(dy, go, plane, db + (<usize>(b * go) << 3));
 }

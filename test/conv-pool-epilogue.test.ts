@@ -8,6 +8,11 @@
 // go wrong: windows all ≤ 0 (relu makes them ties: the arg-max is the
 // top-left cell), exact ties, −0, NaN (a NaN wins its window) and ±∞, rows
 // of windows narrower than four or not a multiple of four, odd sizes.
+// Where a kernel row holds 16 floats or more (C·kw ≥ 16), the block's
+// backward sums from the pooled cells (asm/conv-pooled.ts): its gradients
+// are then the ops' to float32 rounding, and their bits where the input or
+// the weight holds ±∞ or NaN (the dense path runs there, so that 0·∞ makes
+// NaN alike).
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { noGrad } from '../src/autograd/graph.js';
@@ -17,7 +22,7 @@ import { relu } from '../src/tensor/ops/elementwise.js';
 import { Generator } from '../src/tensor/random.js';
 import { randn } from '../src/tensor/creation.js';
 import { Tensor } from '../src/tensor/tensor.js';
-import { withBackend, assertSameBits } from './helpers/backends.js';
+import { assertCloseFloat32, withBackend, assertSameBits } from './helpers/backends.js';
 
 type Inputs = { x: Float32Array; w: Float32Array; b: Float32Array | null; g: Float32Array };
 
@@ -59,11 +64,16 @@ const GEOMETRIES: { x: number[]; w: number[]; what: string }[] = [
   { x: [2, 3, 12, 12], w: [5, 3, 3, 3], what: '6 windows a row' },
   { x: [2, 2, 9, 11], w: [3, 2, 3, 3], what: 'odd sizes (the last row and column in no window)' },
   { x: [3, 2, 6, 6], w: [4, 2, 3, 3], what: '3 windows a row (cell by cell)' },
+  // Pooled-cell backwards: kernel rows of 18 floats (four vectors and two floats; dW's five vectors, the last in part),
+  // 24 (six vectors), 48 (twelve: eight and four), odd sizes.
+  { x: [2, 6, 10, 12], w: [8, 6, 3, 3], what: 'six channels (kernel rows of 18 floats)' },
+  { x: [2, 8, 8, 8], w: [5, 8, 3, 3], what: 'eight channels (kernel rows of 24 floats)' },
+  { x: [2, 16, 9, 11], w: [6, 16, 3, 3], what: 'sixteen channels, odd sizes' },
 ];
 
 describe('bias, relu and 2×2 max pooling in one pass (wasm)', { skip: wasmSupport === 'none' && 'no wasm SIMD here' }, () => {
   for (const [i, shapes] of GEOMETRIES.entries()) {
-    it(`${shapes.what}: output and gradients equal conv2d, relu, maxPool2d one by one, bit for bit`, () => {
+    it(`${shapes.what}: output and gradients equal conv2d, relu, maxPool2d one by one`, () => {
       const generator = new Generator(40 + i);
       const o = shapes.w[0];
       const sizes = { x: shapes.x.reduce((p, q) => p * q), w: shapes.w.reduce((p, q) => p * q) };
@@ -80,13 +90,19 @@ describe('bias, relu and 2×2 max pooling in one pass (wasm)', { skip: wasmSuppo
           'NaN and ±∞ in the input',
           { ...plain, x: plain.x.map((v, j) => (j % 97 === 5 ? Number.NaN : j % 89 === 7 ? Number.POSITIVE_INFINITY : j % 83 === 11 ? Number.NEGATIVE_INFINITY : v)) },
         ],
+        ['∞ in the weight', { ...plain, w: plain.w.map((v, j) => (j === 4 ? Number.POSITIVE_INFINITY : v)) }],
       ];
       for (const [what, inputs] of cases) {
         const fused = block(shapes, inputs, true);
         const reference = block(shapes, inputs, false);
         assert.equal(fused.length, reference.length);
         const names = ['output', 'dx', 'dw', 'db'];
-        for (let t = 0; t < reference.length; t++) assertSameBits(fused[t], reference[t], `${what}: ${names[t]}`);
+        const pooledCells = shapes.w[1] * shapes.w[3] >= 16 && inputs.x.every(Number.isFinite) && inputs.w.every(Number.isFinite);
+        assertSameBits(fused[0], reference[0], `${what}: output`);
+        for (let t = 1; t < reference.length; t++) {
+          if (pooledCells) assertCloseFloat32(fused[t], reference[t], `${what}: ${names[t]}`);
+          else assertSameBits(fused[t], reference[t], `${what}: ${names[t]}`);
+        }
         assertSameBits(inference(shapes, inputs), reference[0], `${what}: the inference output (pooled before the bias and relu)`);
       }
     });
