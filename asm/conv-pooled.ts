@@ -104,20 +104,42 @@ function zero(dst: usize, bytes: usize): void {
   for (; i < bytes; i += 4) store<i32>(dst + i, 0);
 }
 
-/** x (C×H×W) into xs as [row][column][channel] with the padding's zeros; false where a value is not finite. */
+/**
+ * x (C×H×W) into xs as [row][column][channel] with the padding's zeros;
+ * false where a value is not finite. Four channels by four columns at a time
+ * where C is a multiple of four (a 4×4 transpose in registers).
+ */
 function channelsLastPadded(x: usize, xs: usize, padWidth: i32, pixelFloats: i32): bool {
   if (!allFinite(x, gc * gh * gw)) return false;
   zero(xs, <usize>(pixelFloats + 4) << 2);
-  let src = x;
-  for (let c = 0; c < gc; c++) {
+  const pixelBytes = <usize>gc << 2;
+  const planeBytes = <usize>(gh * gw) << 2;
+  const groups = (gc & 3) == 0 ? gc : 0; // channels taken four at a time
+  for (let c = 0; c < groups; c += 4) {
+    for (let ih = 0; ih < gh; ih++) {
+      const src = x + (<usize>((c * gh + ih) * gw) << 2);
+      let dst = xs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
+      let iw = 0;
+      for (; iw + 4 <= gw; iw += 4, dst += pixelBytes << 2) {
+        const at = src + (<usize>iw << 2);
+        const r0 = v128.load(at), r1 = v128.load(at + planeBytes), r2 = v128.load(at + 2 * planeBytes), r3 = v128.load(at + 3 * planeBytes);
+        const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), b = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+        const e = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), f = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+        v128.store(dst, v128.shuffle<f32>(a, b, 0, 1, 4, 5));
+        v128.store(dst + pixelBytes, v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+        v128.store(dst + 2 * pixelBytes, v128.shuffle<f32>(e, f, 0, 1, 4, 5));
+        v128.store(dst + 3 * pixelBytes, v128.shuffle<f32>(e, f, 2, 3, 6, 7));
+      }
+      for (; iw < gw; iw++, dst += pixelBytes) {
+        for (let k = 0; k < 4; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + <usize>k * planeBytes + (<usize>iw << 2)));
+      }
+    }
+  }
+  let src = x + <usize>groups * planeBytes;
+  for (let c = groups; c < gc; c++) {
     for (let ih = 0; ih < gh; ih++) {
       let dst = xs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
-      const step = <usize>gc << 2;
-      for (let iw = 0; iw < gw; iw++) {
-        store<f32>(dst, load<f32>(src));
-        src += 4;
-        dst += step;
-      }
+      for (let iw = 0; iw < gw; iw++, src += 4, dst += pixelBytes) store<f32>(dst, load<f32>(src));
     }
   }
   return true;
@@ -139,19 +161,35 @@ function allFinite(src: usize, count: i32): bool {
   return rest == 0 && f32x4.extract_lane(p, 0) == 0 && f32x4.extract_lane(p, 1) == 0 && f32x4.extract_lane(p, 2) == 0 && f32x4.extract_lane(p, 3) == 0;
 }
 
-/** W (O×C×kh×kw) into wt as [o][i][j·C + c] rows of rowSlots vectors, zero past each run; false where a value is not finite. */
+/**
+ * W (O×C×kh×kw) into wt as [o][i][j·C + c] rows of rowSlots vectors, zero
+ * past each run; false where a value is not finite. Four channels at a time
+ * where C is a multiple of four (one store of four gathered values).
+ */
 function weightRuns(weight: usize, wt: usize, rowSlots: i32): bool {
   if (!allFinite(weight, go * gc * gkh * gkw)) return false;
   zero(wt, <usize>(go * gkh * rowSlots) << 4);
-  let src = weight;
+  const taps = gkh * gkw;
+  const channelBytes = <usize>taps << 2;
   for (let o = 0; o < go; o++) {
-    for (let c = 0; c < gc; c++) {
-      for (let i = 0; i < gkh; i++) {
-        const row = wt + (<usize>((o * gkh + i) * rowSlots) << 4) + (<usize>c << 2);
-        for (let j = 0; j < gkw; j++) {
-          store<f32>(row + (<usize>(j * gc) << 2), load<f32>(src));
-          src += 4;
+    const filter = weight + <usize>(o * gc) * channelBytes;
+    for (let i = 0; i < gkh; i++) {
+      const row = wt + (<usize>((o * gkh + i) * rowSlots) << 4);
+      for (let j = 0; j < gkw; j++) {
+        const tap = filter + (<usize>(i * gkw + j) << 2);
+        const run = row + (<usize>(j * gc) << 2);
+        let c = 0;
+        if ((gc & 3) == 0) {
+          for (; c < gc; c += 4) {
+            const at = tap + <usize>c * channelBytes;
+            let v = f32x4.splat(load<f32>(at));
+            v = f32x4.replace_lane(v, 1, load<f32>(at + channelBytes));
+            v = f32x4.replace_lane(v, 2, load<f32>(at + 2 * channelBytes));
+            v = f32x4.replace_lane(v, 3, load<f32>(at + 3 * channelBytes));
+            v128.store(run + (<usize>c << 2), v);
+          }
         }
+        for (; c < gc; c++) store<f32>(run + (<usize>c << 2), load<f32>(tap + <usize>c * channelBytes));
       }
     }
   }
@@ -386,18 +424,36 @@ function weightGradOut(dwt: usize, dW: usize, rowSlots: i32, transposedRows: i32
   if (transposedRows > depth) zero(dW + (<usize>(depth * go) << 2), <usize>((transposedRows - depth) * go) << 2);
 }
 
-/** dx (C×H×W) from its padded channels-last copy (the padding's entries dropped). */
+/** dx (C×H×W) from its padded channels-last copy (the padding's entries dropped); four channels by four columns at a time as channelsLastPadded. */
 function inputGradOut(dxs: usize, dx: usize, padWidth: i32): void {
-  let to = dx;
-  for (let c = 0; c < gc; c++) {
+  const pixelBytes = <usize>gc << 2;
+  const planeBytes = <usize>(gh * gw) << 2;
+  const groups = (gc & 3) == 0 ? gc : 0;
+  for (let c = 0; c < groups; c += 4) {
+    for (let ih = 0; ih < gh; ih++) {
+      const to = dx + (<usize>((c * gh + ih) * gw) << 2);
+      let from = dxs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
+      let iw = 0;
+      for (; iw + 4 <= gw; iw += 4, from += pixelBytes << 2) {
+        const p0 = v128.load(from), p1 = v128.load(from + pixelBytes), p2 = v128.load(from + 2 * pixelBytes), p3 = v128.load(from + 3 * pixelBytes);
+        const a = v128.shuffle<f32>(p0, p1, 0, 4, 1, 5), b = v128.shuffle<f32>(p2, p3, 0, 4, 1, 5);
+        const e = v128.shuffle<f32>(p0, p1, 2, 6, 3, 7), f = v128.shuffle<f32>(p2, p3, 2, 6, 3, 7);
+        const at = to + (<usize>iw << 2);
+        v128.store(at, v128.shuffle<f32>(a, b, 0, 1, 4, 5));
+        v128.store(at + planeBytes, v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+        v128.store(at + 2 * planeBytes, v128.shuffle<f32>(e, f, 0, 1, 4, 5));
+        v128.store(at + 3 * planeBytes, v128.shuffle<f32>(e, f, 2, 3, 6, 7));
+      }
+      for (; iw < gw; iw++, from += pixelBytes) {
+        for (let k = 0; k < 4; k++) store<f32>(to + <usize>k * planeBytes + (<usize>iw << 2), load<f32>(from + (<usize>k << 2)));
+      }
+    }
+  }
+  let to = dx + <usize>groups * planeBytes;
+  for (let c = groups; c < gc; c++) {
     for (let ih = 0; ih < gh; ih++) {
       let from = dxs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
-      const step = <usize>gc << 2;
-      for (let iw = 0; iw < gw; iw++) {
-        store<f32>(to, load<f32>(from));
-        to += 4;
-        from += step;
-      }
+      for (let iw = 0; iw < gw; iw++, to += 4, from += pixelBytes) store<f32>(to, load<f32>(from));
     }
   }
 }
