@@ -316,7 +316,7 @@ function sumEight(cells: usize, end: usize, src: usize, dst: usize): void {
   v128.store(dst, a7, 112);
 }
 
-/** sumEight for four vectors. */
+/** sumEight for four vectors (a run's 4 mod 8; one eight-wide pass keeps eight chains of multiply-adds in flight, two four-wide passes would read the cells twice). */
 function sumFour(cells: usize, end: usize, src: usize, dst: usize): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   for (let cell = cells; cell < end; cell += 8) {
@@ -390,7 +390,7 @@ function addEight(cells: usize, end: usize, dst: usize, w: usize): void {
   }
 }
 
-/** addEight for four vectors. */
+/** addEight for four vectors (a run's 4 mod 8). */
 function addFour(cells: usize, end: usize, dst: usize, w: usize): void {
   const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
   for (let cell = cells; cell < end; cell += 8) {
