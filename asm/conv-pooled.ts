@@ -17,9 +17,9 @@
 // kw·C floats (dilation 1 along the width): x and dx are held padded as
 // [row][column][channel], W and dW as [o][i][j·C + channel] with the rows
 // rounded up to whole vectors. A channel's cells are listed once (gradient
-// and footprint offset); dW's vectors are then summed over the list eight
+// and footprint offset); dW's vectors are then summed over the list six
 // at a time in registers, and dx's footprints get the weight vectors, held
-// eight at a time in registers, added cell by cell.
+// six at a time in registers, added cell by cell.
 //
 // Every sample is computed by one thread with a fixed sequence of operations
 // (cells in order of the pooled output), so results do not depend on the
@@ -204,7 +204,8 @@ function weightRuns(weight: usize, wt: usize, rowSlots: i32): bool {
  * poolKh − 1 after it): its row is found by subtracting rows of gwo (an
  * integer division would take tens of cycles, as long as the cell's
  * multiply-adds). Returns the count, or -1 for an arg-max outside its
- * window's rows or past a row's end.
+ * window's rows or past a row's end (the list has room for every cell:
+ * each is written before it is known to pass).
  */
 function listCells(
   ch: i32, dy: usize, out: usize, idx: usize, relu: bool, poolHo: i32, poolWo: i32, poolSh: i32, poolKh: i32, padWidth: i32, cells: usize,
@@ -217,18 +218,21 @@ function listCells(
     const top = qh * poolSh;
     const rowStart = planeStart + top * gwo;
     for (let qw = 0; qw < poolWo; qw++, at += 4) {
-      if (relu && !(load<f32>(out + at) > 0)) continue;
+      // Branch-free: relu's mask and the arg-max's row are data a branch would guess wrong half the time. Every cell
+      // is written at the list's end; only those that pass advance it.
+      const passes = relu ? <i32>(load<f32>(out + at) > 0) : 1;
       let d = load<i32>(idx + at) - rowStart;
       let oh = top;
-      for (let r = 1; r < poolKh && d >= gwo; r++) {
-        d -= gwo;
-        oh++;
+      for (let r = 1; r < poolKh; r++) {
+        const down = <i32>(d >= gwo);
+        d -= gwo & -down;
+        oh += down;
       }
       if (<u32>d >= <u32>gwo || oh >= gho) return -1;
       const cell = cells + (<usize>count << 3);
       store<f32>(cell, load<f32>(dy + at));
       store<i32>(cell, ((oh * gsh * padWidth + d * gsw) * gc) << 2, 4);
-      count++;
+      count += passes;
     }
   }
   return count;
@@ -237,30 +241,32 @@ function listCells(
 /**
  * One channel's rows of dW (gkh rows of rowSlots vectors at dwt) summed over
  * its cells: Σ g · x's run at the cell's footprint. Each kernel row's run is
- * contiguous in x's copy and in dwt: its vectors go eight, then four at a
- * time (in registers, at fixed offsets from the cell's address); the rows'
+ * contiguous in x's copy and in dwt: its vectors go six, then four at a
+ * time (in registers, at fixed offsets from the cell's address; V8 keeps six
+ * accumulators, the loaded vectors and g in registers, where with eight it
+ * spilled one and its chain through memory set the pace), and the rows'
  * last vectors left over (fewer than four a row) go four at a time across
  * the rows.
  */
 function weightGradRows(cells: usize, count: i32, xs: usize, dwt: usize, rowSlots: i32, rowStep: i32): void {
   const end = cells + (<usize>count << 3);
   const rowBytes = <usize>rowStep << 2;
-  const whole = rowSlots & ~3;
+  const grouped = groupedSlots(rowSlots);
   for (let i = 0; i < gkh; i++) {
     const src = xs + <usize>i * rowBytes;
     const dst = dwt + (<usize>(i * rowSlots) << 4);
     let v = 0;
-    for (; v + 8 <= whole; v += 8) sumEight(cells, end, src + (<usize>v << 4), dst + (<usize>v << 4));
-    if (v < whole) sumFour(cells, end, src + (<usize>v << 4), dst + (<usize>v << 4));
+    for (; v + 6 <= grouped; v += 6) sumSix(cells, end, src + (<usize>v << 4), dst + (<usize>v << 4));
+    if (v < grouped) sumFour(cells, end, src + (<usize>v << 4), dst + (<usize>v << 4));
   }
-  if (whole == rowSlots) return;
-  // The leftovers: vector s is row s / left's vector whole + s % left.
-  const left = rowSlots - whole;
+  if (grouped == rowSlots) return;
+  // The leftovers: vector s is row s / left's vector grouped + s % left.
+  const left = rowSlots - grouped;
   const slots = gkh * left;
   for (let s = 0; s < slots; s += 4) {
     const last = slots - 1;
-    const o0 = leftoverOffset(s, left, whole, rowBytes), o1 = leftoverOffset(min(s + 1, last), left, whole, rowBytes);
-    const o2 = leftoverOffset(min(s + 2, last), left, whole, rowBytes), o3 = leftoverOffset(min(s + 3, last), left, whole, rowBytes);
+    const o0 = leftoverOffset(s, left, grouped, rowBytes), o1 = leftoverOffset(min(s + 1, last), left, grouped, rowBytes);
+    const o2 = leftoverOffset(min(s + 2, last), left, grouped, rowBytes), o3 = leftoverOffset(min(s + 3, last), left, grouped, rowBytes);
     let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
     for (let cell = cells; cell < end; cell += 8) {
       const g = v128.load32_splat(cell);
@@ -270,11 +276,18 @@ function weightGradRows(cells: usize, count: i32, xs: usize, dwt: usize, rowSlot
       a2 = maddF32(g, v128.load(at + o2), a2);
       a3 = maddF32(g, v128.load(at + o3), a3);
     }
-    v128.store(dwt + leftoverSlot(s, left, whole, rowSlots), a0);
-    if (s + 1 <= last) v128.store(dwt + leftoverSlot(s + 1, left, whole, rowSlots), a1);
-    if (s + 2 <= last) v128.store(dwt + leftoverSlot(s + 2, left, whole, rowSlots), a2);
-    if (s + 3 <= last) v128.store(dwt + leftoverSlot(s + 3, left, whole, rowSlots), a3);
+    v128.store(dwt + leftoverSlot(s, left, grouped, rowSlots), a0);
+    if (s + 1 <= last) v128.store(dwt + leftoverSlot(s + 1, left, grouped, rowSlots), a1);
+    if (s + 2 <= last) v128.store(dwt + leftoverSlot(s + 2, left, grouped, rowSlots), a2);
+    if (s + 3 <= last) v128.store(dwt + leftoverSlot(s + 3, left, grouped, rowSlots), a3);
   }
+}
+
+/** Vectors of a run of `vectors` taken six, then four at a time (the rest, fewer than four, go one by one or as leftovers). */
+// @ts-ignore: decorator
+@inline function groupedSlots(vectors: i32): i32 {
+  const sixes = vectors / 6;
+  return sixes * 6 + ((vectors - sixes * 6) & 4);
 }
 
 /** For weightGradRows' leftovers: byte offset in x's copy, from a footprint's first pixel, of leftover vector s. */
@@ -291,9 +304,9 @@ function weightGradRows(cells: usize, count: i32, xs: usize, dwt: usize, rowSlot
   return <usize>(i * rowSlots + whole + s - i * left) << 4;
 }
 
-/** dst's eight vectors = Σ over the cells [cells, end) of g · the eight vectors at src + the cell's offset. */
-function sumEight(cells: usize, end: usize, src: usize, dst: usize): void {
-  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+/** dst's six vectors = Σ over the cells [cells, end) of g · the six vectors at src + the cell's offset. */
+function sumSix(cells: usize, end: usize, src: usize, dst: usize): void {
+  let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0;
   for (let cell = cells; cell < end; cell += 8) {
     const g = v128.load32_splat(cell);
     const at = src + <usize>load<i32>(cell, 4);
@@ -303,8 +316,6 @@ function sumEight(cells: usize, end: usize, src: usize, dst: usize): void {
     a3 = maddF32(g, v128.load(at, 48), a3);
     a4 = maddF32(g, v128.load(at, 64), a4);
     a5 = maddF32(g, v128.load(at, 80), a5);
-    a6 = maddF32(g, v128.load(at, 96), a6);
-    a7 = maddF32(g, v128.load(at, 112), a7);
   }
   v128.store(dst, a0);
   v128.store(dst, a1, 16);
@@ -312,11 +323,9 @@ function sumEight(cells: usize, end: usize, src: usize, dst: usize): void {
   v128.store(dst, a3, 48);
   v128.store(dst, a4, 64);
   v128.store(dst, a5, 80);
-  v128.store(dst, a6, 96);
-  v128.store(dst, a7, 112);
 }
 
-/** sumEight for four vectors (a run's 4 mod 8; one eight-wide pass keeps eight chains of multiply-adds in flight, two four-wide passes would read the cells twice). */
+/** sumSix for four vectors (what a run has left past its sixes, when four or five). */
 function sumFour(cells: usize, end: usize, src: usize, dst: usize): void {
   let a0 = f32x4.splat(0), a1 = a0, a2 = a0, a3 = a0;
   for (let cell = cells; cell < end; cell += 8) {
@@ -336,7 +345,7 @@ function sumFour(cells: usize, end: usize, src: usize, dst: usize): void {
 /**
  * dx's copy gets each cell's g · W[o] added onto its footprint. Each kernel
  * row's run is contiguous in dx's copy and in W's: its whole vectors go
- * eight, then four, then one at a time, the weights held in registers while
+ * six, then four, then one at a time, the weights held in registers while
  * the cells pass (at fixed offsets from the cell's address), then the run's
  * last floats (fewer than four) one by one.
  */
@@ -349,7 +358,7 @@ function scatterRows(cells: usize, count: i32, dxs: usize, wt: usize, rowSlots: 
     const dst = dxs + <usize>i * rowBytes;
     const w = wt + (<usize>(i * rowSlots) << 4);
     let v = 0;
-    for (; v + 8 <= whole; v += 8) addEight(cells, end, dst + (<usize>v << 4), w + (<usize>v << 4));
+    for (; v + 6 <= whole; v += 6) addSix(cells, end, dst + (<usize>v << 4), w + (<usize>v << 4));
     for (; v + 4 <= whole; v += 4) addFour(cells, end, dst + (<usize>v << 4), w + (<usize>v << 4));
     for (; v < whole; v++) {
       const w0 = v128.load(w + (<usize>v << 4));
@@ -372,10 +381,9 @@ function scatterRows(cells: usize, count: i32, dxs: usize, wt: usize, rowSlots: 
   }
 }
 
-/** Adds g · the eight weight vectors at w onto the eight vectors at dst + the offset of each cell in [cells, end). */
-function addEight(cells: usize, end: usize, dst: usize, w: usize): void {
-  const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
-  const w4 = v128.load(w, 64), w5 = v128.load(w, 80), w6 = v128.load(w, 96), w7 = v128.load(w, 112);
+/** Adds g · the six weight vectors at w onto the six vectors at dst + the offset of each cell in [cells, end). */
+function addSix(cells: usize, end: usize, dst: usize, w: usize): void {
+  const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48), w4 = v128.load(w, 64), w5 = v128.load(w, 80);
   for (let cell = cells; cell < end; cell += 8) {
     const g = v128.load32_splat(cell);
     const at = dst + <usize>load<i32>(cell, 4);
@@ -385,12 +393,10 @@ function addEight(cells: usize, end: usize, dst: usize, w: usize): void {
     v128.store(at, maddF32(g, w3, v128.load(at, 48)), 48);
     v128.store(at, maddF32(g, w4, v128.load(at, 64)), 64);
     v128.store(at, maddF32(g, w5, v128.load(at, 80)), 80);
-    v128.store(at, maddF32(g, w6, v128.load(at, 96)), 96);
-    v128.store(at, maddF32(g, w7, v128.load(at, 112)), 112);
   }
 }
 
-/** addEight for four vectors (a run's 4 mod 8). */
+/** addSix for four vectors. */
 function addFour(cells: usize, end: usize, dst: usize, w: usize): void {
   const w0 = v128.load(w), w1 = v128.load(w, 16), w2 = v128.load(w, 32), w3 = v128.load(w, 48);
   for (let cell = cells; cell < end; cell += 8) {
@@ -407,8 +413,8 @@ function addFour(cells: usize, end: usize, dst: usize, w: usize): void {
 function weightGradOut(dwt: usize, dW: usize, rowSlots: i32, transposedRows: i32): void {
   const depth = gc * gkh * gkw;
   // Entry k = (c·kh + i)·kw + j of channel o: at o·K + k, or transposed at k·O + o.
-  const kStep = <usize>(transposedRows != 0 ? go : 1) << 2;
-  const oStep = <usize>(transposedRows != 0 ? 1 : depth) << 2;
+  const kStep: usize = (transposedRows != 0 ? <usize>go : 1) << 2;
+  const oStep: usize = (transposedRows != 0 ? 1 : <usize>depth) << 2;
   for (let o = 0; o < go; o++) {
     let to = dW + <usize>o * oStep;
     for (let c = 0; c < gc; c++) {
