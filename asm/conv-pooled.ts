@@ -39,8 +39,9 @@ import { maddF32 } from './madd';
 }
 
 /**
- * The backward of sample b's block from its pooled cells (see above); false,
- * having written nothing, where the dense path must run instead. dy, out and
+ * The backward of sample b's block from its pooled cells (see above); false
+ * where the dense path must run instead (it writes every gradient anew, over
+ * any bias gradient written here before an arg-max offset was refused). dy, out and
  * idx are the sample's pooled gradient, pooled output and arg-max offsets
  * (into its go·gho·gwo output), poolHo × poolWo cells per channel (windows
  * poolKh rows high, poolSh rows apart, no padding); dx (0: not
