@@ -21,7 +21,8 @@
 // sample's output in the thread's scratch, so only the pooled output leaves;
 // the backward turns the gradient of the block's output back into dy per
 // sample (relu's mask is the block's output > 0; pooling scatters to the
-// arg-max) before the convolution's gradients.
+// arg-max) before the convolution's gradients, or, where it suits a pooled
+// block, takes the gradients from the pooled cells directly (conv-pooled.ts).
 import { maxPool2dF32, reluF32, reluGradF32 } from './elementwise';
 import { biasReluMaxPool2x2F32, maxPoolBiasReluValuesF32 } from './conv-pool';
 import { blockF32, packB32, packRowGroup, slot, MC_MAX, PACK_ROWS } from './gemm';
