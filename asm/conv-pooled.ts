@@ -31,6 +31,7 @@
 // shorter than 16 floats (a first layer's single channel: the dense GEMMs
 // are faster there), or where the copies do not fit the thread's scratch.
 import { gc, gdh, gdw, gh, gho, gkh, gkw, go, gph, gpw, gsh, gsw, gw, gwo } from './conv-geometry';
+import { zeroFloats } from './floats';
 import { maddF32 } from './madd';
 
 // @ts-ignore: decorator
@@ -78,7 +79,7 @@ export function pooledBackward(
   if (dW != 0 && !channelsLastPadded(x, xs, padWidth, pixelFloats)) return false;
   if (dx != 0) {
     if (!weightRuns(weight, wt, rowSlots)) return false;
-    zero(dxs, <usize>pixelFloats << 2);
+    zeroFloats(dxs, pixelFloats);
   }
   const rowStep = gdh * padWidth * gc; // floats from one kernel row's run to the next
   for (let ch = 0; ch < go; ch++) {
@@ -89,7 +90,7 @@ export function pooledBackward(
     if (db != 0) store<f64>(db + (<usize>ch << 3), gradientSum(cells, count));
   }
   if (dW != 0) weightGradOut(dwt, dW, rowSlots, transposedRows);
-  if (dx != 0) inputGradOut(dxs, dx, padWidth);
+  if (dx != 0) channelsLast(dx, dxs, padWidth, false);
   return true;
 }
 
@@ -113,53 +114,66 @@ function gradientSum(cells: usize, count: i32): f64 {
   return s0 + s1 + (s2 + s3);
 }
 
-/** count zero bytes (a multiple of 4) at dst. */
-function zero(dst: usize, bytes: usize): void {
-  const z = i32x4.splat(0);
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, z);
-  for (; i < bytes; i += 4) store<i32>(dst + i, 0);
+/** x (C×H×W) into xs as [row][column][channel] with the padding's zeros; false where a value is not finite. */
+function channelsLastPadded(x: usize, xs: usize, padWidth: i32, pixelFloats: i32): bool {
+  if (!allFinite(x, gc * gh * gw)) return false;
+  zeroFloats(xs, pixelFloats + 4);
+  channelsLast(x, xs, padWidth, true);
+  return true;
 }
 
 /**
- * x (C×H×W) into xs as [row][column][channel] with the padding's zeros;
- * false where a value is not finite. Four channels by four columns at a time
- * where C is a multiple of four (a 4×4 transpose in registers).
+ * Moves a sample's C×H×W image into its padded channels-last copy (toCopy),
+ * or the copy's interior back into the image: the same pairs of places
+ * either way. Four channels by four columns at a time through a 4×4
+ * transpose where C is a multiple of four, the rest one by one. Inlined, so
+ * that each call's direction is a constant (a branch per block measured slower).
  */
-function channelsLastPadded(x: usize, xs: usize, padWidth: i32, pixelFloats: i32): bool {
-  if (!allFinite(x, gc * gh * gw)) return false;
-  zero(xs, <usize>(pixelFloats + 4) << 2);
+// @ts-ignore: decorator
+@inline function channelsLast(image: usize, copy: usize, padWidth: i32, toCopy: bool): void {
   const pixelBytes = <usize>gc << 2;
   const planeBytes = <usize>(gh * gw) << 2;
   const groups = (gc & 3) == 0 ? gc : 0; // channels taken four at a time
   for (let c = 0; c < groups; c += 4) {
     for (let ih = 0; ih < gh; ih++) {
-      const src = x + (<usize>((c * gh + ih) * gw) << 2);
-      let dst = xs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
+      let plane = image + (<usize>((c * gh + ih) * gw) << 2);
+      let pixel = copy + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
       let iw = 0;
-      for (; iw + 4 <= gw; iw += 4, dst += pixelBytes << 2) {
-        const at = src + (<usize>iw << 2);
-        const r0 = v128.load(at), r1 = v128.load(at + planeBytes), r2 = v128.load(at + 2 * planeBytes), r3 = v128.load(at + 3 * planeBytes);
-        const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), b = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
-        const e = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), f = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
-        v128.store(dst, v128.shuffle<f32>(a, b, 0, 1, 4, 5));
-        v128.store(dst + pixelBytes, v128.shuffle<f32>(a, b, 2, 3, 6, 7));
-        v128.store(dst + 2 * pixelBytes, v128.shuffle<f32>(e, f, 0, 1, 4, 5));
-        v128.store(dst + 3 * pixelBytes, v128.shuffle<f32>(e, f, 2, 3, 6, 7));
+      for (; iw + 4 <= gw; iw += 4, plane += 16, pixel += pixelBytes << 2) {
+        if (toCopy) transpose4(plane, planeBytes, pixel, pixelBytes);
+        else transpose4(pixel, pixelBytes, plane, planeBytes);
       }
-      for (; iw < gw; iw++, dst += pixelBytes) {
-        for (let k = 0; k < 4; k++) store<f32>(dst + (<usize>k << 2), load<f32>(src + <usize>k * planeBytes + (<usize>iw << 2)));
+      for (; iw < gw; iw++, plane += 4, pixel += pixelBytes) {
+        for (let k = 0; k < 4; k++) move(plane + <usize>k * planeBytes, pixel + (<usize>k << 2), toCopy);
       }
     }
   }
-  let src = x + <usize>groups * planeBytes;
+  let plane = image + <usize>groups * planeBytes;
   for (let c = groups; c < gc; c++) {
     for (let ih = 0; ih < gh; ih++) {
-      let dst = xs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
-      for (let iw = 0; iw < gw; iw++, src += 4, dst += pixelBytes) store<f32>(dst, load<f32>(src));
+      let pixel = copy + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
+      for (let iw = 0; iw < gw; iw++, plane += 4, pixel += pixelBytes) move(plane, pixel, toCopy);
     }
   }
-  return true;
+}
+
+/** One float from a to b (toB), or from b to a. */
+// @ts-ignore: decorator
+@inline function move(a: usize, b: usize, toB: bool): void {
+  if (toB) store<f32>(b, load<f32>(a));
+  else store<f32>(a, load<f32>(b));
+}
+
+/** The 4×4 block of four vectors `from` apart at src, transposed, as four vectors `to` apart at dst. */
+// @ts-ignore: decorator
+@inline function transpose4(src: usize, from: usize, dst: usize, to: usize): void {
+  const r0 = v128.load(src), r1 = v128.load(src + from), r2 = v128.load(src + 2 * from), r3 = v128.load(src + 3 * from);
+  const a = v128.shuffle<f32>(r0, r1, 0, 4, 1, 5), b = v128.shuffle<f32>(r2, r3, 0, 4, 1, 5);
+  const e = v128.shuffle<f32>(r0, r1, 2, 6, 3, 7), f = v128.shuffle<f32>(r2, r3, 2, 6, 3, 7);
+  v128.store(dst, v128.shuffle<f32>(a, b, 0, 1, 4, 5));
+  v128.store(dst + to, v128.shuffle<f32>(a, b, 2, 3, 6, 7));
+  v128.store(dst + 2 * to, v128.shuffle<f32>(e, f, 0, 1, 4, 5));
+  v128.store(dst + 3 * to, v128.shuffle<f32>(e, f, 2, 3, 6, 7));
 }
 
 /** Whether the count floats at src are all finite (v·0 is NaN for ±∞ and NaN, else 0). */
@@ -185,7 +199,7 @@ function allFinite(src: usize, count: i32): bool {
  */
 function weightRuns(weight: usize, wt: usize, rowSlots: i32): bool {
   if (!allFinite(weight, go * gc * gkh * gkw)) return false;
-  zero(wt, <usize>(go * gkh * rowSlots) << 4);
+  zeroFloats(wt, go * gkh * rowSlots * 4);
   const taps = gkh * gkw;
   const channelBytes = <usize>taps << 2;
   for (let o = 0; o < go; o++) {
@@ -444,39 +458,5 @@ function weightGradOut(dwt: usize, dW: usize, rowSlots: i32, transposedRows: i32
       }
     }
   }
-  if (transposedRows > depth) zero(dW + (<usize>(depth * go) << 2), <usize>((transposedRows - depth) * go) << 2);
-}
-
-/** dx (C×H×W) from its padded channels-last copy (the padding's entries dropped); four channels by four columns at a time as channelsLastPadded. */
-function inputGradOut(dxs: usize, dx: usize, padWidth: i32): void {
-  const pixelBytes = <usize>gc << 2;
-  const planeBytes = <usize>(gh * gw) << 2;
-  const groups = (gc & 3) == 0 ? gc : 0;
-  for (let c = 0; c < groups; c += 4) {
-    for (let ih = 0; ih < gh; ih++) {
-      const to = dx + (<usize>((c * gh + ih) * gw) << 2);
-      let from = dxs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
-      let iw = 0;
-      for (; iw + 4 <= gw; iw += 4, from += pixelBytes << 2) {
-        const p0 = v128.load(from), p1 = v128.load(from + pixelBytes), p2 = v128.load(from + 2 * pixelBytes), p3 = v128.load(from + 3 * pixelBytes);
-        const a = v128.shuffle<f32>(p0, p1, 0, 4, 1, 5), b = v128.shuffle<f32>(p2, p3, 0, 4, 1, 5);
-        const e = v128.shuffle<f32>(p0, p1, 2, 6, 3, 7), f = v128.shuffle<f32>(p2, p3, 2, 6, 3, 7);
-        const at = to + (<usize>iw << 2);
-        v128.store(at, v128.shuffle<f32>(a, b, 0, 1, 4, 5));
-        v128.store(at + planeBytes, v128.shuffle<f32>(a, b, 2, 3, 6, 7));
-        v128.store(at + 2 * planeBytes, v128.shuffle<f32>(e, f, 0, 1, 4, 5));
-        v128.store(at + 3 * planeBytes, v128.shuffle<f32>(e, f, 2, 3, 6, 7));
-      }
-      for (; iw < gw; iw++, from += pixelBytes) {
-        for (let k = 0; k < 4; k++) store<f32>(to + <usize>k * planeBytes + (<usize>iw << 2), load<f32>(from + (<usize>k << 2)));
-      }
-    }
-  }
-  let to = dx + <usize>groups * planeBytes;
-  for (let c = groups; c < gc; c++) {
-    for (let ih = 0; ih < gh; ih++) {
-      let from = dxs + (<usize>(((ih + gph) * padWidth + gpw) * gc + c) << 2);
-      for (let iw = 0; iw < gw; iw++, to += 4, from += pixelBytes) store<f32>(to, load<f32>(from));
-    }
-  }
+  if (transposedRows > depth) zeroFloats(dW + (<usize>(depth * go) << 2), (transposedRows - depth) * go);
 }

@@ -30,6 +30,7 @@ import {
   CONV_FORWARD, CV_BIAS_PTR, CV_BLOCK_OUT_PTR, CV_COLS_BYTES, CV_DB_PTR, CV_DW_PTR, CV_DW_TRANSPOSED, CV_DX_PTR, CV_DY_PTR, CV_POOL_HO, CV_POOL_IDX_PTR, CV_POOL_KH, CV_POOL_KW, CV_POOL_SH, CV_POOL_SW, CV_POOL_WO, CV_RELU, CV_SCRATCH_BYTES, CV_SCRATCH_PTR, CV_WEIGHT_PTR, CV_X_PTR, CV_Y_PTR, CV_Y_SCRATCH, WORK_BYTES, WORK_PTR,
 } from './layout';
 import { gc, gdh, gdw, gh, gho, gkh, gkw, go, gph, gpw, gsh, gsw, gw, gwo, readGeometry } from './conv-geometry';
+import { addFloats, copyFloats, zeroFloats } from './floats';
 import { pooledBackward } from './conv-pooled';
 
 /** First output column whose input column j·dw − pw + ow·sw is ≥ 0, and one past the last that is < w. */
@@ -42,28 +43,6 @@ import { pooledBackward } from './conv-pooled';
 @inline function validTo(j: i32): i32 {
   const iw0 = j * gdw - gpw;
   return iw0 >= gw ? 0 : min(gwo, (gw - iw0 + gsw - 1) / gsw);
-}
-
-// Row pieces here are a few dozen floats: plain SIMD loops beat memory.copy /
-// memory.fill, which V8 runs as out-of-line calls.
-
-/** count floats from src to dst. */
-// @ts-ignore: decorator
-@inline function copyFloats(dst: usize, src: usize, count: i32): void {
-  const bytes = <usize>count << 2;
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, v128.load(src + i));
-  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(src + i));
-}
-
-/** count zeros at dst. */
-// @ts-ignore: decorator
-@inline function zeroFloats(dst: usize, count: i32): void {
-  const bytes = <usize>count << 2;
-  const zero = i32x4.splat(0);
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, zero);
-  for (; i < bytes; i += 4) store<f32>(dst + i, 0);
 }
 
 /**
@@ -186,15 +165,6 @@ function im2colPacked(x: usize, rows: usize, packed: usize): void {
     }
     packRowGroup(rows, rowBytes, depth, p0, count, <i32>rowBytes, packed);
   }
-}
-
-/** dst[0..count] += src[0..count]. */
-// @ts-ignore: decorator
-@inline function addFloats(dst: usize, src: usize, count: i32): void {
-  const bytes = <usize>count << 2;
-  let i: usize = 0;
-  for (; i + 16 <= bytes; i += 16) v128.store(dst + i, f32x4.add(v128.load(dst + i), v128.load(src + i)));
-  for (; i < bytes; i += 4) store<f32>(dst + i, load<f32>(dst + i) + load<f32>(src + i));
 }
 
 /**
@@ -422,14 +392,15 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   const dW = <usize>slot(ctl, CV_DW_PTR);
   const db = <usize>slot(ctl, CV_DB_PTR);
   const transposedRows = slot(ctl, CV_DW_TRANSPOSED);
+  // This sample's gradients (0: not wanted); dW is O×K, or R×O transposed (R = transposedRows).
+  const dxSample = dx != 0 ? dx + <usize>b * imageBytes : 0;
+  const dWSample: usize = dW != 0 ? dW + (<usize>(b * go * (transposedRows != 0 ? transposedRows : depth)) << 2) : 0;
+  const dbSample = db != 0 ? db + (<usize>(b * go) << 3) : 0;
   if (poolKh != 0) {
     const cell = <usize>(b * pooledCells) << 2;
     const out = <usize>slot(ctl, CV_BLOCK_OUT_PTR) + cell;
     const idx = <usize>slot(ctl, CV_POOL_IDX_PTR) + cell;
     // Where it suits, the gradients come from the pooled cells themselves (conv-pooled.ts).
-    const dxSample = dx != 0 ? dx + <usize>b * imageBytes : 0;
-    const dWSample: usize = dW != 0 ? dW + (<usize>(b * go * (transposedRows != 0 ? transposedRows : depth)) << 2) : 0;
-    const dbSample = db != 0 ? db + (<usize>(b * go) << 3) : 0;
     const scratchBytes = <usize>slot(ctl, CV_SCRATCH_BYTES);
     if (pooledBackward(x, weight, dy, out, idx, relu, poolHo, poolWo, slot(ctl, CV_POOL_SH), poolKh, dxSample, dWSample, transposedRows, dbSample, scratch, scratchBytes)) return;
     // The pooled gradient goes to each window's arg-max, where relu let the value through.
@@ -454,7 +425,7 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
   if (dx != 0) {
     packB32(dy, plane, false, go, plane, packed);
     gemmAllRows(weight, depth, true, packed, cols, depth, plane, go, gemmScratch);
-    col2im(cols, dx + <usize>b * imageBytes);
+    col2im(cols, dxSample);
   }
   if (dW != 0) {
     im2col(x, cols);
@@ -464,12 +435,11 @@ export function convChunk(ctl: usize, tid: i32, b: i32, kind: i32): void {
       // every panel of cols is packed and multiplied whole (no edge tile).
       zeroFloats(cols + (<usize>(depth * plane) << 2), (transposedRows - depth) * plane);
       packB32(dy, plane, true, plane, go, packed);
-      gemmAllRows(cols, plane, false, packed, dW + (<usize>(b * transposedRows * go) << 2), transposedRows, go, plane, gemmScratch);
+      gemmAllRows(cols, plane, false, packed, dWSample, transposedRows, go, plane, gemmScratch);
     } else {
-      const dWSample = dW + (<usize>(b * go * depth) << 2);
       packB32(cols, plane, true, plane, depth, packed);
       gemmAllRows(dy, plane, false, packed, dWSample, go, depth, plane, gemmScratch);
     }
   }
-  if (db != 0) rowSums(dy, go, plane, db + (<usize>(b * go) << 3));
+  if (db != 0) rowSums(dy, go, plane, dbSample);
 }
