@@ -1,6 +1,7 @@
 /**
  * The small kernels' shortcuts (src/backend/wasm/small.ts): single rows skip
- * their zero inputs (to the bit, and never past a non-finite weight).
+ * their zero inputs (to the bit, and never past a non-finite weight), listed
+ * four at a time for any pattern of zeros.
  * (The LSTM's kept state is tested in lstm-job.test.ts.)
  */
 import { describe, it } from 'node:test';
@@ -61,6 +62,24 @@ describe('small kernels: dense rows skipping zero inputs', { skip }, () => {
         const [fast, ref] = bothWays(values(m * k, 7 + n, 3), m, layers);
         assertSameBits(fast, ref, 'wasm against the reference');
       }
+    }
+  });
+
+  it("the list of a row's nonzero inputs (made four at a time, the rest one by one) gives the reference for every pattern of zeros", () => {
+    // Input i is nonzero where bit (i & 3) of the mask (i >> 2) mod 16 is set: every mask of four lanes comes up,
+    // then a tail of 1 to 3 inputs. Every third zero is −0; a NaN input is listed (NaN·w is NaN).
+    for (const k of [1, 2, 3, 4, 5, 7, 16, 63, 64, 67, 129, 256]) {
+      const x = values(k, 40 + k).map((v, i) => ((((i >> 2) % 16) >> (i & 3)) & 1 ? v : i % 3 === 0 ? -0 : 0));
+      const l = layer(10, k, 50 + k, false);
+      for (const input of [x, new Float32Array(k), values(k, 60 + k)]) {
+        const [fast, ref] = bothWays(input, 1, [l]);
+        assertSameBits(fast, ref, `k = ${k}`);
+      }
+      const withNaN = x.slice();
+      withNaN[k >> 1] = NaN;
+      const [fast, ref] = bothWays(withNaN, 1, [l]);
+      assert.ok(ref.every(Number.isNaN));
+      assertSameBits(fast, ref, `k = ${k}, a NaN input`);
     }
   });
 

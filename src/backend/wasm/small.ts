@@ -41,6 +41,8 @@ export interface DenseLayer {
 interface SmallExports {
   linear32(wt: number, bias: number, x: number, ldx: number, y: number, m: number, k: number, np: number, relu: number, idx: number): void;
   columnSums32(src: number, rows: number, cols: number, acc: number): void;
+  staticEnd(): number;
+  initLaneTable(at: number): number;
 }
 
 /** Where one weight matrix (Wᵀ, k×np, in column panels) and its bias (np) live, and the versions they were copied at. */
@@ -62,8 +64,6 @@ export const SMALL_ROWS = 8;
 /** Largest weight matrix (in elements) kept resident. */
 const MAX_WEIGHT_ELEMENTS = 1 << 20;
 const RESIDENT_LIMIT_BYTES = 64 * 2 ** 20;
-/** The first bytes are left to the module's own static data. */
-const BASE = 1024;
 const PAGE = 65536;
 
 const align16 = (x: number): number => (x + 15) & ~15;
@@ -99,22 +99,27 @@ function allFinite(a: ArrayLike<number>): boolean {
 export class SmallKernels {
   private readonly memory = new WebAssembly.Memory({ initial: 1 });
   private readonly k: SmallExports;
+  /** The memory's floats (remade when it grows; its length read here, not the buffer's, costs less per call). */
   private f32: Float32Array;
   private readonly residents = new WeakMap<object, Resident>();
   /** The array residentsOf fills (reused: one call at a time). */
   private readonly layerResidents: Resident[] = [];
   /** Bumped when the resident region is emptied: entries of older generations are stale. */
   private generation = 0;
-  private top = BASE;
+  /** Where the resident region starts: past the module's own static data. */
+  private readonly base: number;
+  private top: number;
 
   constructor(module: WebAssembly.Module) {
     const instance = new WebAssembly.Instance(module, { env: { memory: this.memory } });
     this.k = instance.exports as unknown as SmallExports;
     this.f32 = new Float32Array(this.memory.buffer);
+    // The listing of a row's nonzero inputs uses a table of the instance's own, written first.
+    this.base = this.top = align16(this.k.initLaneTable(align16(this.k.staticEnd())));
   }
 
   private ensureBytes(end: number): void {
-    const have = this.memory.buffer.byteLength;
+    const have = this.f32.length * 4;
     if (end <= have) return;
     this.memory.grow(Math.ceil((end - have) / PAGE));
     this.f32 = new Float32Array(this.memory.buffer);
@@ -176,7 +181,7 @@ export class SmallKernels {
     if (!stale) return res;
     if (need > 0 && this.top + need > RESIDENT_LIMIT_BYTES) {
       this.generation++;
-      this.top = BASE;
+      this.top = this.base;
     }
     for (let i = 0; i < layers.length; i++) res[i] = this.resident(layers[i]);
     return res;
@@ -190,12 +195,11 @@ export class SmallKernels {
     const area = align16(m * width * 4);
     let src = this.top,
       dst = src + area;
-    const idx = dst + area; // width int32: the nonzero inputs of a row
-    this.ensureBytes(idx + width * 4);
+    const idx = dst + area; // width + 3 int32: the nonzero inputs of a row (written 4 at a time)
+    this.ensureBytes(idx + width * 4 + 16);
     const f = this.f32;
-    const xs = src >> 2,
-      count = m * layers[0].k;
-    for (let i = 0; i < count; i++) f[xs + i] = x[xOffset + i];
+    const count = m * layers[0].k;
+    f.set(xOffset === 0 && x.length === count ? x : x.subarray(xOffset, xOffset + count), src >> 2);
     let ld = layers[0].k;
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i],
@@ -209,25 +213,12 @@ export class SmallKernels {
     for (let r = 0; r < m; r++) for (let j = 0; j < n; j++) out[r * n + j] = f[ys + r * ld + j];
   }
 
-  /** Byte addresses of consecutive float32 areas of the given lengths above the resident region (valid until the next call). */
-  private scratch(lengths: readonly number[]): number[] {
-    let at = this.top;
-    const ptrs = lengths.map((n) => {
-      const p = at;
-      at = align16(at + n * 4);
-      return p;
-    });
-    this.ensureBytes(at);
-    return ptrs;
-  }
-
-  private put(ptr: number, src: Float32Array): void {
-    this.f32.set(src, ptr >> 2);
-  }
-
   columnSums(src: Float32Array, rows: number, cols: number, out: Float32Array): void {
-    const [psrc, pacc] = this.scratch([rows * cols, 2 * cols]);
-    this.put(psrc, src.subarray(0, rows * cols));
+    // The matrix, then the float64 sums, above the resident region.
+    const psrc = this.top,
+      pacc = align16(psrc + rows * cols * 4);
+    this.ensureBytes(pacc + cols * 8);
+    this.f32.set(src.subarray(0, rows * cols), psrc >> 2);
     this.k.columnSums32(psrc, rows, cols, pacc);
     out.set(new Float64Array(this.memory.buffer, pacc, cols));
   }
