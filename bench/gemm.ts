@@ -11,7 +11,8 @@
  *
  * The `gemm-fresh` workload (benchGemmFresh, or `node dist/bench/gemm.js
  * --fresh`) shows whether a size's speed depends on what the process ran
- * before: it times each size first in a process of its own (`_fresh`), then
+ * before: it times each size first in a process of its own (`_fresh`: the
+ * median of FRESH_ROUNDS such processes, the sizes taken in turn), then
  * all sizes in one process in ascending (`_ascending`) and in descending
  * (`_descending`) order, each size's figure the median of repetitions
  * spanning a second at least (the host's speed moves in steps; see
@@ -131,6 +132,26 @@ export interface GemmFreshOptions {
 
 /** Seconds each gemm-fresh figure is timed over, at least. */
 const FRESH_MIN_SECONDS = 1;
+/**
+ * Fresh processes per size for the `_fresh` and `_fresh_reuse` figures, the
+ * sizes taken in turn round after round; each figure is the median of its
+ * rounds. The host runs everything up to 1.6× slower for stretches of
+ * seconds (docs/performance.md, "Measuring"): one process per size put a
+ * size that fell in such a stretch at 0.53 of the best and another at 0.94
+ * within one run.
+ */
+const FRESH_ROUNDS = 3;
+
+/** Each size first in a fresh process, FRESH_ROUNDS rounds over the sizes in turn: per size and metric, the median of the rounds. */
+function medianOfFreshRounds(sizes: number[], threads: number, relaxed: boolean, mode: '' | '--reuse-output'): BenchLine[] {
+  const rounds = new Map<string, BenchLine[]>();
+  for (let round = 0; round < FRESH_ROUNDS; round++) {
+    for (const n of sizes) {
+      for (const line of timeInFreshProcess([n], threads, relaxed, mode)) rounds.set(line.metric, [...(rounds.get(line.metric) ?? []), line]);
+    }
+  }
+  return [...rounds.values()].map((lines) => ({ ...lines[0], value: median(lines.map((line) => line.value)) }));
+}
 
 /** Runs this file in a new Node process on `sizes`, in that order, and returns its lines. */
 function timeInFreshProcess(sizes: number[], threads: number, relaxed: boolean, mode: '' | '--reuse-output' | '--first-call' = ''): BenchLine[] {
@@ -158,8 +179,8 @@ export async function benchGemmFresh(emit: (line: BenchLine) => void, options: G
     const suffix = relaxed ? '_relaxed' : '';
     for (const threads of threadCounts) {
       const tag = (line: BenchLine, order: string): BenchLine => ({ ...line, workload: 'gemm-fresh', metric: `${line.metric}_${order}${suffix}` });
-      for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed)) emit(tag(line, 'fresh'));
-      for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed, '--reuse-output')) emit(tag(line, 'fresh_reuse'));
+      for (const line of medianOfFreshRounds(sizes, threads, relaxed, '')) emit(tag(line, 'fresh'));
+      for (const line of medianOfFreshRounds(sizes, threads, relaxed, '--reuse-output')) emit(tag(line, 'fresh_reuse'));
       for (const n of sizes) for (const line of timeInFreshProcess([n], threads, relaxed, '--first-call')) emit(tag(line, 'first'));
       for (const line of timeInFreshProcess(sizes, threads, relaxed)) emit(tag(line, 'ascending'));
       for (const line of timeInFreshProcess([...sizes].reverse(), threads, relaxed)) emit(tag(line, 'descending'));
