@@ -20,6 +20,7 @@
  * The routines (../routines/dense-rows.ts) run these while the 'wasm'
  * backend is active.
  */
+import { copyIn } from './gemm-job.js';
 import { decodeBase64, kernels } from './module.js';
 import { smallKernelsBase64 } from './small.generated.js';
 
@@ -199,7 +200,7 @@ export class SmallKernels {
     this.ensureBytes(idx + width * 4 + 16);
     const f = this.f32;
     const count = m * layers[0].k;
-    f.set(xOffset === 0 && x.length === count ? x : x.subarray(xOffset, xOffset + count), src >> 2);
+    copyIn(f, x, xOffset, count, src >> 2);
     let ld = layers[0].k;
     for (let i = 0; i < layers.length; i++) {
       const l = layers[i],
