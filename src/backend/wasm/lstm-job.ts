@@ -232,7 +232,7 @@ export function lstmBackwardJob(
   // Parked above the job's own areas' start (and above the state's park, released below it at the end).
   const dxPark = parkGates ? parkGates(engine, 16 * TBH) : null;
   const [flagsBytes, scratchBytes] = jobScratch(engine, T, B, H);
-  let [flags, pg, pw, pdx, pdh, pdc, pdb, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
+  const [flags, pg, pw, pdxScratch, pdh, pdc, pdb, pscratch, pcell] = areas(engine, engine.pastWorkAreas(), [
     flagsBytes,
     4 * TBH,
     4 * G * H,
@@ -243,7 +243,7 @@ export function lstmBackwardJob(
     scratchBytes,
     parked ? 0 : 24 * TBH,
   ]);
-  if (dxPark) pdx = dxPark.ptrs[0];
+  const pdx = dxPark ? dxPark.ptrs[0] : pdxScratch;
   const f32 = engine.f32;
   const { cPrev, tanhC, acts } = cellAddresses(parked, pcell, TBH);
   if (!parked) {
