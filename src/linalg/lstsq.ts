@@ -38,7 +38,7 @@
  */
 import { ValueError } from '../errors.js';
 import { readOptions } from '../utils/options.js';
-import { EPS, checkMatrix, checkRcond, rhsAsMatrix, shapeOf } from './check.js';
+import { EPS, checkMatrix, checkRcond, maxAbs, pow2Scale, rhsAsMatrix, shapeOf } from './check.js';
 import { choleskyInPlace } from './cholesky.js';
 import { symmetricEigen } from './eigh.js';
 import { jacobiOrthogonalizeRows } from './jacobi.js';
@@ -197,10 +197,8 @@ function tallQR(A: Matrix, B: Matrix, rcond: number, mxA: number, fn: string): S
     k = B.cols;
   const p = n + k;
   // Exact power-of-two scalings keep sums of squares in range.
-  const fa = scaleFor(mxA);
-  let mxB = 0;
-  for (let i = 0; i < B.data.length; i++) mxB = Math.max(mxB, Math.abs(B.data[i]));
-  const fb = scaleFor(mxB);
+  const fa = pow2Scale(mxA);
+  const fb = pow2Scale(maxAbs(B.data));
   const { r: R, resid } = tsqr(A.data, m, n, B.data, k, fa, fb);
   // R (n×n) and c = (Qᵀb)[:n] (n×k) out of the augmented triangle.
   const Rn = new Float64Array(n * n);
@@ -222,11 +220,6 @@ function tallQR(A: Matrix, B: Matrix, rcond: number, mxA: number, fn: string): S
     if (fb !== 1) for (let q = 0; q < k; q++) residuals[q] /= fb * fb;
   }
   return { x, residuals, rank, s, solver: 'qr' };
-}
-
-function scaleFor(mx: number): number {
-  if (mx === 0 || (mx > 2 ** -400 && mx < 2 ** 400)) return 1;
-  return 2 ** -Math.round(Math.log2(mx));
 }
 
 // ---------------------------------------------------------------------------
