@@ -167,4 +167,36 @@ describe('Tensor shape', () => {
     assert.throws(() => new Tensor(new Float32Array(0), [-1, 0]), ShapeError);
     assert.throws(() => new Tensor(new Float32Array(6), '2,3' as unknown as number[]), ShapeError);
   });
+
+  it('is one frozen array shared by the tensors of a two-dimensional shape made in turn, checked as any other', () => {
+    const a = new Tensor(new Float32Array(6), [2, 3]);
+    const b = new Tensor(new Float32Array(6), [2, 3]);
+    assert.equal(a.shape, b.shape);
+    assert.ok(Object.isFrozen(a.shape));
+    assert.throws(() => (a.shape as number[]).push(1), TypeError);
+    // Of any size or rank: a frozen copy, never the array given.
+    for (const dims of [[1, 65536], [32768, 0], [6], [2, 3, 1], []]) {
+      const t = new Tensor(new Float32Array(dims.reduce((n, d) => n * d, 1)), dims);
+      assert.deepEqual(t.shape, dims);
+      assert.ok(Object.isFrozen(t.shape));
+      assert.notEqual(t.shape, dims);
+    }
+    // Entries that are no sizes are refused, and an object's valueOf is never called.
+    let called = false;
+    const sneaky = { valueOf: () => ((called = true), 2) };
+    for (const dims of [[2, 3.5], [-2, 3], [Number.NaN, 1], ['2', 3], [true, 6], [sneaky, 3], [2, undefined], [2.5], [-0.5], [3, sneaky]]) {
+      assert.throws(() => new Tensor(new Float32Array(6), dims as unknown as number[]), ShapeError, String(dims));
+    }
+    assert.equal(called, false);
+    // -0 is a size of 0.
+    assert.deepEqual(new Tensor(new Float32Array(0), [-0, 3]).shape, [0, 3]);
+    // Shapes whose sizes hash to the same slot of the table (0·31 + 31 = 1·31 + 0) take turns in it.
+    for (let i = 0; i < 4; i++) {
+      assert.deepEqual(new Tensor(new Float32Array(0), [0, 31]).shape, [0, 31]);
+      assert.deepEqual(new Tensor(new Float32Array(0), [1, 0]).shape, [1, 0]);
+    }
+    // The table is bounded: many distinct shapes still come out right.
+    for (let i = 0; i < 1000; i++) assert.deepEqual(new Tensor(new Float32Array(i), [1, i]).shape, [1, i]);
+    assert.deepEqual(a.shape, [2, 3]);
+  });
 });

@@ -4,7 +4,8 @@ export type Shape = readonly number[];
 
 export function sizeOf(shape: Shape): number {
   let n = 1;
-  for (const d of shape) n *= d;
+  // Indexed, not for-of, which cost V8 about twice as much here (every tensor made pays it).
+  for (let i = 0; i < shape.length; i++) n *= shape[i];
   return n;
 }
 
@@ -26,9 +27,35 @@ export function checkShape(shape: Shape, what = 'shape'): number[] {
   for (let i = 0; i < shape.length; i++) {
     const d = shape[i];
     if (!Number.isInteger(d) || d < 0) throw new ShapeError(`${what} [${shape.join(', ')}] has an invalid size ${d}; sizes are integers >= 0`);
-    dims[i] = d;
+    dims[i] = d + 0; // -0 as 0
   }
   return dims;
+}
+
+/**
+ * Frozen two-dimensional shapes, shared by the tensors made with them: a
+ * frozen array cannot change, so sharing it is safe, and freezing a new array
+ * costs V8 about as much as the rest of making a small tensor (a model
+ * answering one sample at a time makes the same few shapes again and again:
+ * sharing them made such a call 6–10 % faster). A table of 256 slots, each
+ * holding the last shape whose sizes hash to it.
+ */
+const sharedShapes: Shape[] = [];
+/** The sizes of the shape in each slot (comparing the frozen arrays' own elements instead gained about half as much). */
+const sharedSizes = new Float64Array(512);
+
+/** `shape` checked (checkShape) and frozen: the shared array of a two-dimensional shape where its slot holds it, else a frozen copy (kept in the slot). */
+export function frozenShape(shape: Shape): Shape {
+  const dims = checkShape(shape);
+  if (dims.length !== 2) return Object.freeze(dims);
+  const d0 = dims[0],
+    d1 = dims[1];
+  const slot = (d0 * 31 + d1) & 255;
+  const shared = sharedShapes[slot];
+  if (shared && sharedSizes[2 * slot] === d0 && sharedSizes[2 * slot + 1] === d1) return shared;
+  sharedSizes[2 * slot] = d0;
+  sharedSizes[2 * slot + 1] = d1;
+  return (sharedShapes[slot] = Object.freeze(dims));
 }
 
 export function shapeStr(shape: Shape): string {

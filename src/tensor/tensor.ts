@@ -1,6 +1,6 @@
 import { ShapeError, ValueError } from '../errors.js';
 import { arrayFor, checkDType, dtypeOf, type DType, type TypedArray } from './dtype.js';
-import { checkShape, sameShape, shapeStr, sizeOf, type Shape } from './shape.js';
+import { frozenShape, sameShape, shapeStr, sizeOf, type Shape } from './shape.js';
 import { backward, isGradEnabled, record, type GradNode, type GradOptions } from '../autograd/graph.js';
 import { FrugalError } from '../errors.js';
 import * as ew from './ops/elementwise.js';
@@ -34,13 +34,13 @@ export class Tensor {
   private _requiresGrad = false;
 
   constructor(data: TypedArray, shape: Shape, options: { requiresGrad?: boolean } = {}) {
-    const dims = checkShape(shape);
+    const dims = frozenShape(shape);
     const n = sizeOf(dims);
     if (data.length !== n) {
       throw new ShapeError(`Tensor: ${data.length} elements do not fill shape ${shapeStr(dims)} (${n} elements)`);
     }
     this.data = data;
-    this.shape = Object.freeze(dims);
+    this.shape = dims;
     this.dtype = dtypeOf(data);
     if (options.requiresGrad) this.requiresGrad = true;
   }
